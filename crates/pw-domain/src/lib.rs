@@ -1,0 +1,24 @@
+//! The shared vocabulary of ProfitWheel: identifiers, money, ad platforms, calendar ranges and the
+//! arithmetic of marketing KPIs. Pure values: no IO, no async runtime, no database types.
+
+mod kpi;
+mod money;
+mod platform;
+mod range;
+
+pub use kpi::{KpiKey, KpiUnit, KpiValue, Totals};
+pub use money::{Currency, Micros, MoneyError};
+pub use platform::{Objective, Platform, UnknownName};
+pub use range::{DateRange, RangeError};
+
+/// A new time-ordered identifier (UUIDv7). Time-ordered ids keep SQLite's b-trees append-mostly
+/// and make ids unique across machines, so a workspace exported on one laptop imports on another
+/// without renumbering.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Whether `name` is an IANA time zone (`Europe/Paris`), the zone report dates are reckoned in.
+pub fn is_time_zone(name: &str) -> bool {
+    name.parse::<chrono_tz::Tz>().is_ok()
+}

@@ -1,0 +1,134 @@
+//! Read models over daily metrics for dashboards: totals, per-platform daily series and
+//! per-campaign totals for a date range. Campaign-level rows are the source, because that is the
+//! finest level every platform reports spend and conversions at consistently.
+
+use chrono::NaiveDate;
+use pw_domain::{DateRange, Micros, Platform, Totals};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::database::Database;
+use crate::error::{Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyPlatformTotals {
+    pub date: NaiveDate,
+    pub platform: Platform,
+    pub totals: Totals,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignTotals {
+    pub campaign_id: String,
+    pub name: String,
+    pub platform: Platform,
+    pub objective: String,
+    pub status: String,
+    pub totals: Totals,
+}
+
+const SUMS: &str = "coalesce(sum(m.spend_micros), 0) AS spend, coalesce(sum(m.impressions), 0) AS impressions,
+    coalesce(sum(m.clicks), 0) AS clicks, coalesce(sum(m.conversions), 0.0) AS conversions,
+    coalesce(sum(m.conversion_value_micros), 0) AS conversion_value";
+
+fn totals_from(row: &SqliteRow) -> Result<Totals> {
+    Ok(Totals {
+        spend: Micros(row.try_get("spend")?),
+        impressions: row.try_get("impressions")?,
+        clicks: row.try_get("clicks")?,
+        conversions: row.try_get("conversions")?,
+        conversion_value: Micros(row.try_get("conversion_value")?),
+    })
+}
+
+fn platform_from(row: &SqliteRow) -> Result<Platform> {
+    let name: String = row.try_get("platform")?;
+    name.parse().map_err(|e| StoreError::InvalidInput(format!("{e}")))
+}
+
+fn day(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+impl Database {
+    /// The first and last day with campaign metrics in a workspace.
+    pub async fn metrics_date_range(&self, workspace_id: &str) -> Result<Option<DateRange>> {
+        let row = sqlx::query(
+            "SELECT min(date) AS first, max(date) AS last FROM daily_metrics
+             WHERE workspace_id = ? AND level = 'campaign'",
+        )
+        .bind(workspace_id)
+        .fetch_one(self.reader())
+        .await?;
+        let first: Option<NaiveDate> = row.try_get("first")?;
+        let last: Option<NaiveDate> = row.try_get("last")?;
+        Ok(first.zip(last).map(|(start, end)| DateRange { start, end }))
+    }
+
+    pub async fn workspace_totals(&self, workspace_id: &str, range: DateRange) -> Result<Totals> {
+        let sql = format!(
+            "SELECT {SUMS} FROM daily_metrics m
+             WHERE m.workspace_id = ? AND m.level = 'campaign' AND m.date BETWEEN ? AND ?"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(workspace_id)
+            .bind(day(range.start))
+            .bind(day(range.end))
+            .fetch_one(self.reader())
+            .await?;
+        totals_from(&row)
+    }
+
+    pub async fn daily_platform_totals(&self, workspace_id: &str, range: DateRange) -> Result<Vec<DailyPlatformTotals>> {
+        let sql = format!(
+            "SELECT m.date AS date, m.platform AS platform, {SUMS} FROM daily_metrics m
+             WHERE m.workspace_id = ? AND m.level = 'campaign' AND m.date BETWEEN ? AND ?
+             GROUP BY m.date, m.platform ORDER BY m.date, m.platform"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(workspace_id)
+            .bind(day(range.start))
+            .bind(day(range.end))
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DailyPlatformTotals {
+                    date: row.try_get("date")?,
+                    platform: platform_from(row)?,
+                    totals: totals_from(row)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every campaign of the workspace with its totals in the range (zero when it did not run).
+    pub async fn campaign_totals(&self, workspace_id: &str, range: DateRange) -> Result<Vec<CampaignTotals>> {
+        let sql = format!(
+            "SELECT c.id AS id, c.name AS name, c.platform AS platform, c.objective AS objective,
+                    c.status AS status, {SUMS}
+             FROM campaigns c
+             LEFT JOIN daily_metrics m ON m.level = 'campaign' AND m.entity_id = c.id AND m.date BETWEEN ? AND ?
+             WHERE c.workspace_id = ?
+             GROUP BY c.id ORDER BY spend DESC, c.name"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(day(range.start))
+            .bind(day(range.end))
+            .bind(workspace_id)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CampaignTotals {
+                    campaign_id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    platform: platform_from(row)?,
+                    objective: row.try_get("objective")?,
+                    status: row.try_get("status")?,
+                    totals: totals_from(row)?,
+                })
+            })
+            .collect()
+    }
+}

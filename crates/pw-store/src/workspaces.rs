@@ -1,0 +1,144 @@
+//! Workspaces: one per client brand. An agency has many; everything else belongs to one.
+
+use chrono::NaiveDate;
+use pw_domain::{Currency, DateRange};
+use sqlx::Row;
+
+use crate::clock::now_rfc3339;
+use crate::database::Database;
+use crate::error::{Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+    pub brand: String,
+    pub currency: Currency,
+    pub time_zone: String,
+    pub is_demo: bool,
+    pub created_at: String,
+}
+
+/// A workspace with what the switcher shows about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkspaceOverview {
+    pub workspace: Workspace,
+    pub campaign_count: u32,
+    pub data_range: Option<DateRange>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewWorkspace {
+    pub name: String,
+    pub brand: String,
+    pub currency: Currency,
+    pub time_zone: String,
+    pub is_demo: bool,
+}
+
+fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Workspace> {
+    let currency: String = row.try_get("currency")?;
+    Ok(Workspace {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        brand: row.try_get("brand")?,
+        currency: currency.parse().map_err(|e| StoreError::InvalidInput(format!("{e}")))?,
+        time_zone: row.try_get("time_zone")?,
+        is_demo: row.try_get("is_demo")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl Database {
+    pub async fn create_workspace(&self, new: &NewWorkspace) -> Result<Workspace> {
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(StoreError::InvalidInput("a workspace needs a name".into()));
+        }
+        if !pw_domain::is_time_zone(&new.time_zone) {
+            return Err(StoreError::InvalidInput(format!("'{}' is not an IANA time zone", new.time_zone)));
+        }
+        let now = now_rfc3339();
+        let workspace = Workspace {
+            id: pw_domain::new_id(),
+            name: name.to_owned(),
+            brand: new.brand.trim().to_owned(),
+            currency: new.currency.clone(),
+            time_zone: new.time_zone.clone(),
+            is_demo: new.is_demo,
+            created_at: now.clone(),
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO workspaces (id, name, brand, currency, time_zone, is_demo, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&workspace.id)
+        .bind(&workspace.name)
+        .bind(&workspace.brand)
+        .bind(workspace.currency.as_str())
+        .bind(&workspace.time_zone)
+        .bind(workspace.is_demo)
+        .bind(&now)
+        .bind(&now)
+        .execute(self.writer())
+        .await;
+        match inserted {
+            Ok(_) => Ok(workspace),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::WorkspaceNameTaken(workspace.name))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn workspace(&self, id: &str) -> Result<Workspace> {
+        let row = sqlx::query("SELECT * FROM workspaces WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?
+            .ok_or_else(|| StoreError::WorkspaceNotFound(id.to_owned()))?;
+        workspace_from_row(&row)
+    }
+
+    pub async fn find_workspace_by_name(&self, name: &str) -> Result<Option<Workspace>> {
+        let row = sqlx::query("SELECT * FROM workspaces WHERE name = ?")
+            .bind(name)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(workspace_from_row).transpose()
+    }
+
+    /// All workspaces, by name, with their campaign counts and the dates their metrics cover.
+    pub async fn list_workspaces(&self) -> Result<Vec<WorkspaceOverview>> {
+        let rows = sqlx::query(
+            "SELECT w.*,
+                    (SELECT count(*) FROM campaigns c WHERE c.workspace_id = w.id) AS campaign_count,
+                    (SELECT min(date) FROM daily_metrics m WHERE m.workspace_id = w.id AND m.level = 'campaign') AS first_date,
+                    (SELECT max(date) FROM daily_metrics m WHERE m.workspace_id = w.id AND m.level = 'campaign') AS last_date
+             FROM workspaces w ORDER BY w.name COLLATE NOCASE",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let first: Option<NaiveDate> = row.try_get("first_date")?;
+                let last: Option<NaiveDate> = row.try_get("last_date")?;
+                let campaign_count: i64 = row.try_get("campaign_count")?;
+                Ok(WorkspaceOverview {
+                    workspace: workspace_from_row(row)?,
+                    campaign_count: campaign_count as u32,
+                    data_range: first.zip(last).map(|(start, end)| DateRange { start, end }),
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes a workspace and everything in it (rows cascade); blobs stay for other workspaces.
+    pub async fn delete_workspace(&self, id: &str) -> Result<()> {
+        let deleted = sqlx::query("DELETE FROM workspaces WHERE id = ?").bind(id).execute(self.writer()).await?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::WorkspaceNotFound(id.to_owned()));
+        }
+        Ok(())
+    }
+}

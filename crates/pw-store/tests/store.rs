@@ -1,0 +1,323 @@
+//! The system of record against real SQLite files: safe opening, migrations that fail cleanly,
+//! blobs, and lossless workspace files.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use pw_domain::{Micros, Objective, Platform};
+use pw_store::{
+    AdAccountRow, AdDataWriter, CampaignRow, CreativeRow, Database, MetricLevel, MetricRow, NewWorkspace, StoreError,
+    WorkspaceFile, PROFITWHEEL_APPLICATION_ID,
+};
+
+fn db_path(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("profitwheel.sqlite3")
+}
+
+fn new_workspace(name: &str) -> NewWorkspace {
+    NewWorkspace {
+        name: name.into(),
+        brand: "Northwind Coffee".into(),
+        currency: "USD".parse().unwrap(),
+        time_zone: "America/New_York".into(),
+        is_demo: false,
+    }
+}
+
+fn file_bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+/// Creates a workspace with an account, a campaign, a creative with an image, and two days of
+/// metrics, exercising integers, reals, NULLs and blobs.
+async fn seeded(db: &Database, name: &str) -> String {
+    let workspace = db.create_workspace(&new_workspace(name)).await.unwrap();
+    let ws = workspace.id.clone();
+    let image = db.blobs().put(db.writer(), b"\x89PNG fake image bytes", "image/png").await.unwrap();
+    let mut tx = db.begin_write().await.unwrap();
+    {
+        let mut writer = AdDataWriter::new(&mut tx);
+        let account = AdAccountRow {
+            id: pw_domain::new_id(),
+            workspace_id: ws.clone(),
+            platform: Platform::Meta,
+            external_id: "act_1".into(),
+            name: "Northwind US".into(),
+            currency: "USD".into(),
+            time_zone: "America/New_York".into(),
+        };
+        writer.ad_accounts(std::slice::from_ref(&account)).await.unwrap();
+        let campaign = CampaignRow {
+            id: pw_domain::new_id(),
+            workspace_id: ws.clone(),
+            ad_account_id: account.id.clone(),
+            platform: Platform::Meta,
+            external_id: "c1".into(),
+            name: "Holiday Blend - Prospecting".into(),
+            objective: Objective::Sales,
+            status: "active".into(),
+            daily_budget: Some(Micros::from_units(150)),
+            start_date: Some("2026-01-01".into()),
+            end_date: None,
+        };
+        writer.campaigns(std::slice::from_ref(&campaign)).await.unwrap();
+        writer
+            .creatives(&[CreativeRow {
+                id: pw_domain::new_id(),
+                workspace_id: ws.clone(),
+                ad_account_id: account.id.clone(),
+                external_id: "cr1".into(),
+                format: "image".into(),
+                headline: Some("Slow mornings, bold cups".into()),
+                body: None,
+                call_to_action: Some("SHOP_NOW".into()),
+                landing_url: Some("https://example.com/holiday".into()),
+                blob_sha256: Some(image.clone()),
+            }])
+            .await
+            .unwrap();
+        let metric = |day: u32, conversions: f64| MetricRow {
+            workspace_id: ws.clone(),
+            level: MetricLevel::Campaign,
+            entity_id: campaign.id.clone(),
+            date: NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+            platform: Platform::Meta,
+            currency: "USD".into(),
+            impressions: 12_000 + i64::from(day),
+            clicks: 180,
+            spend: Micros(143_250_000),
+            conversions,
+            conversion_value: Micros(512_990_000),
+            reach: Some(9_000),
+            video_views: None,
+        };
+        writer.metrics(&[metric(1, 7.333_333_333_333_333), metric(2, 0.1 + 0.2)]).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    ws
+}
+
+#[tokio::test]
+async fn a_new_database_is_wal_and_marked_as_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db.writer()).await.unwrap();
+    assert_eq!(mode, "wal");
+    let app_id: i64 = sqlx::query_scalar("PRAGMA application_id").fetch_one(db.writer()).await.unwrap();
+    assert_eq!(app_id, PROFITWHEEL_APPLICATION_ID);
+    db.close().await;
+    // Reopening an existing database runs no migration and keeps its data.
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    db.create_workspace(&new_workspace("Acme")).await.unwrap();
+    assert_eq!(db.list_workspaces().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_sqlite_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    std::fs::write(&path, "quarterly plan: spend more on TikTok\n").unwrap();
+    let before = file_bytes(&path);
+    let err = Database::open(&path).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
+    assert!(err.to_string().contains("left untouched"));
+    assert_eq!(file_bytes(&path), before);
+}
+
+#[tokio::test]
+async fn another_applications_database_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    {
+        use sqlx::Connection;
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
+        sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)").execute(&mut conn).await.unwrap();
+        sqlx::query("INSERT INTO notes (body) VALUES ('hello')").execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    }
+    let before = file_bytes(&path);
+    let err = Database::open(&path).await.unwrap_err();
+    assert!(matches!(err, StoreError::ForeignDatabase { .. }), "{err}");
+    assert_eq!(file_bytes(&path), before);
+    assert!(!dir.path().join("blobs").exists());
+}
+
+#[tokio::test]
+async fn a_damaged_database_is_refused_and_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let db = Database::open(&path).await.unwrap();
+    seeded(&db, "Northwind").await;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.writer()).await.unwrap();
+    db.close().await;
+    // Overwrite the b-tree pages after the header with garbage, keeping the header intact.
+    let mut bytes = file_bytes(&path);
+    assert!(bytes.len() > 8192);
+    for byte in &mut bytes[4096..] {
+        *byte = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Database::open(&path).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert_eq!(file_bytes(&path), bytes);
+}
+
+async fn migrator_with_extra(dir: &Path, extra_sql: &str) -> sqlx::migrate::Migrator {
+    let folder = dir.join("migrations");
+    std::fs::create_dir_all(&folder).unwrap();
+    let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    for entry in std::fs::read_dir(ours).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
+    }
+    std::fs::write(folder.join("29991231000000_extra.sql"), extra_sql).unwrap();
+    sqlx::migrate::Migrator::new(folder.as_path()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_failing_migration_leaves_the_database_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let db = Database::open(&path).await.unwrap();
+    let ws = seeded(&db, "Northwind").await;
+    let before = db.export_workspace(&ws, |_| {}).await.unwrap();
+    db.close().await;
+
+    let failing = migrator_with_extra(
+        dir.path(),
+        "ALTER TABLE workspaces ADD COLUMN logo TEXT;\nUPDATE workspaces SET name = 'renamed';\nINSERT INTO no_such_table VALUES (1);",
+    )
+    .await;
+    let err = Database::open_with(&path, &failing).await.unwrap_err();
+    assert!(matches!(err, StoreError::MigrationFailed { .. }), "{err}");
+    assert!(err.to_string().contains("restored"));
+
+    let db = Database::open(&path).await.unwrap();
+    let after = db.export_workspace(&ws, |_| {}).await.unwrap();
+    assert_eq!(after.tables, before.tables, "data and columns are exactly as before the failed migration");
+    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations").fetch_one(db.reader()).await.unwrap();
+    assert_eq!(versions, pw_store::MIGRATOR.iter().count() as i64);
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_app_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let newer = migrator_with_extra(dir.path(), "CREATE TABLE future_feature (id TEXT);").await;
+    Database::open_with(&path, &newer).await.unwrap().close().await;
+    let err = Database::open(&path).await.unwrap_err();
+    assert!(matches!(err, StoreError::NewerSchema { version: 29991231000000, .. }), "{err}");
+}
+
+#[tokio::test]
+async fn blobs_are_content_addressed_and_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    let first = db.blobs().put(db.writer(), b"creative", "image/png").await.unwrap();
+    let second = db.blobs().put(db.writer(), b"creative", "image/png").await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(db.blobs().get(&first).await.unwrap(), b"creative");
+    // A file changed on disk behind our back is detected, not served.
+    let on_disk = db.blobs().root().join(&first[..2]).join(&first[2..]);
+    std::fs::write(&on_disk, b"tampered").unwrap();
+    assert!(matches!(db.blobs().get(&first).await, Err(StoreError::BlobMismatch { .. })));
+}
+
+#[tokio::test]
+async fn a_workspace_exports_and_imports_back_losslessly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    let ws = seeded(&db, "Northwind").await;
+    let mut progress = Vec::new();
+    let file_path = dir.path().join("northwind.pwx");
+    let exported = db.export_workspace_to(&ws, &file_path, |p| progress.push(p)).await.unwrap();
+    assert_eq!(progress.last().unwrap().tables_done, progress.last().unwrap().tables_total);
+    assert!(exported.row_count() >= 6);
+    assert_eq!(exported.blobs.len(), 1);
+
+    // Import into a different database on "another machine".
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = Database::open(&db_path(&other_dir)).await.unwrap();
+    let file = WorkspaceFile::read(&file_path).await.unwrap();
+    assert_eq!(other.import_workspace(&file).await.unwrap(), ws);
+    let round_trip = other.export_workspace(&ws, |_| {}).await.unwrap();
+    assert_eq!(round_trip.tables, exported.tables);
+    assert_eq!(round_trip.blobs, exported.blobs);
+    // Reals keep every bit.
+    let conversions: Vec<f64> =
+        sqlx::query_scalar("SELECT conversions FROM daily_metrics ORDER BY date").fetch_all(other.reader()).await.unwrap();
+    assert_eq!(conversions, vec![7.333_333_333_333_333, 0.1 + 0.2]);
+
+    // Importing the same workspace again is refused rather than duplicated.
+    assert!(matches!(other.import_workspace(&file).await, Err(StoreError::WorkspaceAlreadyExists(_))));
+}
+
+#[tokio::test]
+async fn importing_a_malformed_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    let ws = seeded(&db, "Northwind").await;
+    let good = db.export_workspace(&ws, |_| {}).await.unwrap();
+
+    let target_dir = tempfile::tempdir().unwrap();
+    let target = Database::open(&db_path(&target_dir)).await.unwrap();
+    target.create_workspace(&new_workspace("Existing client")).await.unwrap();
+    let snapshot = || async { target.list_workspaces().await.unwrap() };
+    let before = snapshot().await;
+
+    // Not a workspace file at all.
+    assert!(matches!(WorkspaceFile::from_bytes(b"PK\x03\x04 zip"), Err(StoreError::InvalidWorkspaceFile(_))));
+
+    // A row that breaks a foreign key, placed after many good rows: the transaction must roll back.
+    let mut broken = good.clone();
+    let campaigns = broken.tables.iter_mut().find(|t| t.name == "campaigns").unwrap();
+    let account_column = campaigns.columns.iter().position(|c| c == "ad_account_id").unwrap();
+    let mut orphan = campaigns.rows[0].clone();
+    orphan[account_column] = serde_json::json!("no-such-account");
+    let id_column = campaigns.columns.iter().position(|c| c == "id").unwrap();
+    orphan[id_column] = serde_json::json!("orphan-campaign");
+    campaigns.rows.push(orphan);
+    let err = target.import_workspace(&broken).await.unwrap_err();
+    assert!(matches!(err, StoreError::InvalidWorkspaceFile(_)), "{err}");
+
+    // A table name that could smuggle SQL is refused before any write.
+    let mut hostile = good.clone();
+    hostile.tables[1].name = "ads; DROP TABLE workspaces".into();
+    assert!(matches!(target.import_workspace(&hostile).await, Err(StoreError::InvalidWorkspaceFile(_))));
+
+    // A blob whose bytes do not match its hash.
+    let mut tampered = good.clone();
+    tampered.blobs[0].hex = hex_of(b"other bytes");
+    assert!(matches!(target.import_workspace(&tampered).await, Err(StoreError::InvalidWorkspaceFile(_))));
+
+    assert_eq!(snapshot().await, before);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM campaigns").fetch_one(target.reader()).await.unwrap();
+    assert_eq!(rows, 0);
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn dashboards_read_totals_series_and_campaigns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    let ws = seeded(&db, "Northwind").await;
+    let range = db.metrics_date_range(&ws).await.unwrap().unwrap();
+    assert_eq!(range.start.to_string(), "2026-03-01");
+    assert_eq!(range.end.to_string(), "2026-03-02");
+    let totals = db.workspace_totals(&ws, range).await.unwrap();
+    assert_eq!(totals.spend, Micros(286_500_000));
+    assert_eq!(totals.clicks, 360);
+    let series = db.daily_platform_totals(&ws, range).await.unwrap();
+    assert_eq!(series.len(), 2);
+    assert_eq!(series[0].platform, Platform::Meta);
+    let campaigns = db.campaign_totals(&ws, range).await.unwrap();
+    assert_eq!(campaigns.len(), 1);
+    assert_eq!(campaigns[0].totals.impressions, 24_003);
+    let listed = db.list_workspaces().await.unwrap();
+    assert_eq!(listed[0].campaign_count, 1);
+    assert_eq!(listed[0].data_range, Some(range));
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { job } from '../../test/fixtures';
+import { applyUpdate, justSucceeded, progressPercent, shouldReplace, sortJobs } from './jobsState';
+
+describe('jobsState', () => {
+  it('sorts newest first', () => {
+    const sorted = sortJobs([
+      job({ id: 'a', createdAt: '2025-01-01T10:00:00Z' }),
+      job({ id: 'b', createdAt: '2025-01-01T12:00:00Z' }),
+      job({ id: 'c', createdAt: '2025-01-01T11:00:00Z' }),
+    ]);
+    expect(sorted.map((j) => j.id)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('lets events always win but never lets a snapshot overwrite what events told us', () => {
+    const known = job({ state: 'running', progress: 0.8 });
+    const stale = job({ state: 'queued', progress: 0 });
+    expect(shouldReplace(known, stale, 'event')).toBe(true);
+    expect(shouldReplace(known, stale, 'snapshot')).toBe(false);
+  });
+
+  it('ignores a command answer that is older than an event already received', () => {
+    const done = job({ state: 'succeeded', progress: 1 });
+    expect(shouldReplace(done, job({ state: 'queued' }), 'response')).toBe(false);
+    expect(shouldReplace(job({ state: 'queued' }), done, 'response')).toBe(true);
+  });
+
+  it('accepts a retry answer only while the job is still failed or cancelled', () => {
+    expect(shouldReplace(job({ state: 'failed' }), job({ state: 'queued' }), 'retry')).toBe(true);
+    expect(shouldReplace(job({ state: 'running' }), job({ state: 'queued' }), 'retry')).toBe(false);
+  });
+
+  it('merges by id', () => {
+    const map = new Map([['job-1', job({ progress: 0.1 })]]);
+    expect(applyUpdate(map, job({ progress: 0.6 }), 'event')).toBe(true);
+    expect(map.size).toBe(1);
+    expect(map.get('job-1')?.progress).toBe(0.6);
+  });
+
+  it('reports success once per run', () => {
+    expect(justSucceeded(job({ state: 'running' }), job({ state: 'succeeded' }))).toBe(true);
+    expect(justSucceeded(undefined, job({ state: 'succeeded' }))).toBe(true);
+    expect(justSucceeded(job({ state: 'succeeded' }), job({ state: 'succeeded' }))).toBe(false);
+  });
+
+  it('clamps progress to 0..100', () => {
+    expect(progressPercent(job({ progress: 0.456 }))).toBe(46);
+    expect(progressPercent(job({ progress: 1.7 }))).toBe(100);
+    expect(progressPercent(job({ progress: -1 }))).toBe(0);
+    expect(progressPercent(job({ state: 'succeeded', progress: 0.9 }))).toBe(100);
+  });
+});

@@ -1,0 +1,86 @@
+// Pure bookkeeping for the job list, kept apart from React so the merge rules are testable.
+import type { JobState, JobView } from '../../ipc/backend';
+
+/** The backend returns at most this many from listJobs; keep the live list equally bounded. */
+export const MAX_JOBS = 200;
+
+export function isActive(job: Pick<JobView, 'state'>): boolean {
+  return job.state === 'queued' || job.state === 'running';
+}
+
+export function canCancel(job: Pick<JobView, 'state'>): boolean {
+  return isActive(job);
+}
+
+export function canRetry(job: Pick<JobView, 'state'>): boolean {
+  return job.state === 'failed' || job.state === 'cancelled';
+}
+
+const STATE_RANK: Record<JobState, number> = {
+  queued: 0,
+  running: 1,
+  succeeded: 2,
+  failed: 2,
+  cancelled: 2,
+};
+
+/**
+ * Where an update came from decides how much we trust it:
+ * - `event`: job-changed events are emitted for every change, in order — always newest.
+ * - `snapshot`: a listJobs result may have been read before events we already applied.
+ * - `response`: a command's returned JobView can race with events about the same job
+ *   (a fast job may already be running or done by the time startX resolves).
+ * - `retry`: like `response`, but moving a failed/cancelled job back to queued is the point.
+ */
+export type UpdateSource = 'event' | 'snapshot' | 'response' | 'retry';
+
+export function shouldReplace(known: JobView, incoming: JobView, source: UpdateSource): boolean {
+  switch (source) {
+    case 'event':
+      return true;
+    case 'snapshot':
+      return false;
+    case 'response':
+      return STATE_RANK[incoming.state] >= STATE_RANK[known.state];
+    case 'retry':
+      // If an event already moved the job on (queued, running, or even finished again),
+      // that is newer than the retry's "queued" answer.
+      return canRetry(known) || STATE_RANK[incoming.state] >= STATE_RANK[known.state];
+  }
+}
+
+function createdAtMillis(job: JobView): number {
+  const t = Date.parse(job.createdAt);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+/** Newest first, like listJobs; ties broken by id so the order is stable between renders. */
+export function sortJobs(jobs: Iterable<JobView>): JobView[] {
+  return [...jobs]
+    .sort((a, b) => createdAtMillis(b) - createdAtMillis(a) || b.id.localeCompare(a.id))
+    .slice(0, MAX_JOBS);
+}
+
+/** Applies one update to a map keyed by id. Returns whether anything changed. */
+export function applyUpdate(
+  byId: Map<string, JobView>,
+  incoming: JobView,
+  source: UpdateSource,
+): boolean {
+  const known = byId.get(incoming.id);
+  if (known && !shouldReplace(known, incoming, source)) return false;
+  byId.set(incoming.id, incoming);
+  return true;
+}
+
+/** Whether this update is the moment the job finished successfully (fires once per run). */
+export function justSucceeded(previous: JobView | undefined, next: JobView): boolean {
+  return next.state === 'succeeded' && previous?.state !== 'succeeded';
+}
+
+/** Progress as a whole percentage for the progress bar, clamped against sloppy reporters. */
+export function progressPercent(job: Pick<JobView, 'progress' | 'state'>): number {
+  if (job.state === 'succeeded') return 100;
+  const p = Number.isFinite(job.progress) ? job.progress : 0;
+  return Math.round(Math.min(1, Math.max(0, p)) * 100);
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import {
+  MISSING,
+  changeDirection,
+  changeTone,
+  formatChange,
+  formatCount,
+  formatDate,
+  formatDateRange,
+  formatKpiValue,
+  formatMoneyMicros,
+  formatMultiple,
+  formatPercent,
+} from './format';
+
+const en = { locale: 'en-US' };
+
+describe('formatMoneyMicros', () => {
+  it('converts micros to currency units with two decimals', () => {
+    expect(formatMoneyMicros(1_234_560_000, 'USD', en)).toBe('$1,234.56');
+    expect(formatMoneyMicros(1_500_000, 'USD', en)).toBe('$1.50');
+    expect(formatMoneyMicros(0, 'USD', en)).toBe('$0.00');
+    expect(formatMoneyMicros(-2_000_000, 'USD', en)).toBe('-$2.00');
+  });
+
+  it('uses the workspace currency', () => {
+    expect(formatMoneyMicros(9_990_000, 'EUR', en)).toBe('€9.99');
+    expect(formatMoneyMicros(9_990_000, 'GBP', en)).toBe('£9.99');
+    expect(formatMoneyMicros(9_990_000, 'EUR', { locale: 'de-DE' })).toBe('9,99\u00a0€');
+  });
+
+  it('abbreviates only large amounts when compact', () => {
+    expect(formatMoneyMicros(12_345_670_000_000, 'USD', { ...en, compact: true })).toBe('$12.35M');
+    expect(formatMoneyMicros(250_000_000_000, 'USD', { ...en, compact: true })).toBe('$250K');
+    // Below 100k the exact amount is still readable at a glance.
+    expect(formatMoneyMicros(12_345_670_000, 'USD', { ...en, compact: true })).toBe('$12,345.67');
+  });
+
+  it('renders missing values as a dash', () => {
+    expect(formatMoneyMicros(null, 'USD', en)).toBe(MISSING);
+    expect(formatMoneyMicros(undefined, 'USD', en)).toBe(MISSING);
+    expect(formatMoneyMicros(Number.NaN, 'USD', en)).toBe(MISSING);
+  });
+});
+
+describe('formatCount', () => {
+  it('groups small counts and abbreviates big ones', () => {
+    expect(formatCount(987, en)).toBe('987');
+    expect(formatCount(9_999, en)).toBe('9,999');
+    expect(formatCount(45_300, en)).toBe('45.3K');
+    expect(formatCount(1_234_567, en)).toBe('1.2M');
+  });
+
+  it('can show the full number', () => {
+    expect(formatCount(1_234_567, { ...en, compact: false })).toBe('1,234,567');
+  });
+
+  it('handles null', () => {
+    expect(formatCount(null, en)).toBe(MISSING);
+  });
+});
+
+describe('formatPercent', () => {
+  it('formats a fraction as a percentage', () => {
+    expect(formatPercent(0.0123, en)).toBe('1.23%');
+    expect(formatPercent(0.5, en)).toBe('50.00%');
+    expect(formatPercent(0, en)).toBe('0.00%');
+  });
+
+  it('handles null', () => {
+    expect(formatPercent(null, en)).toBe(MISSING);
+  });
+});
+
+describe('formatMultiple', () => {
+  it('formats ROAS with a multiplication sign', () => {
+    expect(formatMultiple(3.2137, en)).toBe('3.21×');
+    expect(formatMultiple(4, en)).toBe('4.00×');
+    expect(formatMultiple(null, en)).toBe(MISSING);
+  });
+});
+
+describe('formatKpiValue', () => {
+  it('picks the formatter from the KPI unit', () => {
+    expect(formatKpiValue({ unit: 'money' }, 1_410_000, 'USD', 'en-US')).toBe('$1.41');
+    expect(formatKpiValue({ unit: 'count' }, 1_234_567, 'USD', 'en-US')).toBe('1.2M');
+    expect(formatKpiValue({ unit: 'ratio' }, 0.0071, 'USD', 'en-US')).toBe('0.71%');
+    expect(formatKpiValue({ unit: 'multiple' }, 3.2137, 'USD', 'en-US')).toBe('3.21×');
+    expect(formatKpiValue({ unit: 'multiple' }, null, 'USD', 'en-US')).toBe(MISSING);
+  });
+});
+
+describe('change direction and colouring', () => {
+  it('derives the direction, treating tiny changes as flat', () => {
+    expect(changeDirection(0.12)).toBe('up');
+    expect(changeDirection(-0.05)).toBe('down');
+    expect(changeDirection(0)).toBe('flat');
+    expect(changeDirection(0.0001)).toBe('flat');
+    expect(changeDirection(null)).toBeNull();
+    expect(changeDirection(Number.POSITIVE_INFINITY)).toBeNull();
+  });
+
+  it('treats an increase as good for volume and return metrics', () => {
+    for (const key of ['spend', 'impressions', 'clicks', 'ctr', 'conversions', 'roas'] as const) {
+      expect(changeTone(key, 0.1)).toBe('good');
+      expect(changeTone(key, -0.1)).toBe('bad');
+    }
+  });
+
+  it('inverts the colouring for cost metrics (CPC, CPA)', () => {
+    expect(changeTone('cpc', -0.1)).toBe('good');
+    expect(changeTone('cpc', 0.1)).toBe('bad');
+    expect(changeTone('cpa', -0.2)).toBe('good');
+    expect(changeTone('cpa', 0.2)).toBe('bad');
+  });
+
+  it('is neutral without a comparison or when flat', () => {
+    expect(changeTone('spend', null)).toBe('neutral');
+    expect(changeTone('cpa', null)).toBe('neutral');
+    expect(changeTone('roas', 0)).toBe('neutral');
+  });
+
+  it('formats the change with an explicit sign', () => {
+    expect(formatChange(0.1234, en)).toBe('+12.3%');
+    expect(formatChange(-0.045, en)).toBe('\u22124.5%');
+    expect(formatChange(0, en)).toBe('0.0%');
+    expect(formatChange(null, en)).toBe(MISSING);
+  });
+});
+
+describe('dates', () => {
+  it('formats calendar dates without time-zone drift', () => {
+    expect(formatDate('2024-01-01', en)).toBe('Jan 1, 2024');
+    expect(formatDate('2024-12-31', { ...en, withYear: false })).toBe('Dec 31');
+    expect(formatDateRange({ start: '2024-12-02', end: '2024-12-31' }, 'en-US')).toBe(
+      'Dec 2, 2024 – Dec 31, 2024',
+    );
+  });
+});

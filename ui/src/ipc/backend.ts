@@ -1,0 +1,139 @@
+// The one module that talks to the generated bindings. Everything else imports from here,
+// so regenerating bindings.ts (tauri-specta) never ripples into components, and components
+// get plain promises that either resolve with data or reject with a BackendError.
+import { commands, events } from './bindings';
+import type { ErrorKind, JobView } from './bindings';
+
+export type {
+  AppInfo,
+  CampaignRow,
+  Dashboard,
+  DateRange,
+  ErrorKind,
+  JobState,
+  JobView,
+  Kpi,
+  KpiKey,
+  KpiUnit,
+  Lane,
+  Platform,
+  PlatformSeries,
+  SeriesPoint,
+  WorkspaceSummary,
+} from './bindings';
+
+// Request shapes are taken from the command signatures rather than imported by name, so a
+// rename of the Rust request struct does not break the UI.
+export type CreateWorkspaceInput = Parameters<typeof commands.createWorkspace>[0];
+export type DashboardInput = Parameters<typeof commands.getDashboard>[0];
+export type WorkspaceExportInput = Parameters<typeof commands.startWorkspaceExport>[0];
+
+const ERROR_KINDS: readonly ErrorKind[] = [
+  'notFound',
+  'invalidInput',
+  'conflict',
+  'unavailable',
+  'cancelled',
+  'corrupt',
+  'internal',
+];
+
+/** A failed backend call. `kind` is what UI code branches on; `message` is for humans. */
+export class BackendError extends Error {
+  readonly kind: ErrorKind;
+
+  constructor(kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BackendError';
+    this.kind = kind;
+  }
+}
+
+export function isBackendError(value: unknown): value is BackendError {
+  return value instanceof BackendError;
+}
+
+/**
+ * Normalises anything a command can reject with. Our commands reject with `IpcError`, but
+ * Tauri itself rejects with a bare string for framework failures (unknown command, ACL
+ * denial, bad arguments), and invoke throws a real Error when there is no Tauri runtime
+ * at all (e.g. the UI opened in a plain browser). None of that should crash a component.
+ */
+export function toBackendError(raw: unknown): BackendError {
+  if (raw instanceof BackendError) return raw;
+  if (typeof raw === 'object' && raw !== null && 'kind' in raw && 'message' in raw) {
+    const { kind, message } = raw as { kind: unknown; message: unknown };
+    const knownKind = ERROR_KINDS.find((k) => k === kind);
+    return new BackendError(knownKind ?? 'internal', String(message), { cause: raw });
+  }
+  if (raw instanceof Error) {
+    return new BackendError('internal', raw.message, { cause: raw });
+  }
+  return new BackendError('internal', typeof raw === 'string' ? raw : JSON.stringify(raw), {
+    cause: raw,
+  });
+}
+
+type CommandResult<T> = { status: 'ok'; data: T } | { status: 'error'; error: unknown };
+
+async function unwrap<T>(call: () => Promise<CommandResult<T>>): Promise<T> {
+  let result: CommandResult<T>;
+  try {
+    result = await call();
+  } catch (thrown) {
+    throw toBackendError(thrown);
+  }
+  if (result.status === 'error') throw toBackendError(result.error);
+  return result.data;
+}
+
+export const backend = {
+  appInfo: () => unwrap(() => commands.appInfo()),
+  listWorkspaces: () => unwrap(() => commands.listWorkspaces()),
+  createWorkspace: (request: CreateWorkspaceInput) =>
+    unwrap(() => commands.createWorkspace(request)),
+  startDemoWorkspace: () => unwrap(() => commands.startDemoWorkspace()),
+  getDashboard: (request: DashboardInput) => unwrap(() => commands.getDashboard(request)),
+  listJobs: () => unwrap(() => commands.listJobs()),
+  startWorkspaceExport: (request: WorkspaceExportInput) =>
+    unwrap(() => commands.startWorkspaceExport(request)),
+  retryJob: (jobId: string) => unwrap(() => commands.retryJob(jobId)),
+  cancelJob: (jobId: string) => unwrap(() => commands.cancelJob(jobId)),
+};
+
+export type Backend = typeof backend;
+
+/**
+ * Subscribes to job updates and returns a synchronous unsubscribe function.
+ *
+ * `listen` registers asynchronously; React effects need a synchronous cleanup, and in
+ * StrictMode they unsubscribe before the registration has even finished. So we remember
+ * an early unsubscribe and release the listener as soon as it exists.
+ */
+export function onJobChanged(
+  cb: (job: JobView) => void,
+  onError?: (error: BackendError) => void,
+): () => void {
+  let unlisten: (() => void) | undefined;
+  let disposed = false;
+
+  events.jobChanged
+    .listen((event) => {
+      if (!disposed) cb(event.payload);
+    })
+    .then(
+      (fn) => {
+        if (disposed) fn();
+        else unlisten = fn;
+      },
+      (err: unknown) => {
+        if (!disposed) onError?.(toBackendError(err));
+      },
+    );
+
+  return () => {
+    disposed = true;
+    unlisten?.();
+    unlisten = undefined;
+  };
+}

@@ -1,0 +1,107 @@
+// Builders for contract types with sensible defaults; tests override only what they assert on.
+import type {
+  CampaignRow,
+  Dashboard,
+  JobView,
+  Kpi,
+  WorkspaceSummary,
+} from '../ipc/backend';
+
+export function workspace(overrides: Partial<WorkspaceSummary> = {}): WorkspaceSummary {
+  return {
+    id: 'ws-1',
+    name: 'Acme Spring',
+    brand: 'Acme Outdoor',
+    currency: 'USD',
+    timeZone: 'America/New_York',
+    isDemo: false,
+    createdAt: '2025-01-10T12:00:00Z',
+    campaignCount: 3,
+    dataRange: { start: '2024-10-01', end: '2024-12-31' },
+    ...overrides,
+  };
+}
+
+export function job(overrides: Partial<JobView> = {}): JobView {
+  return {
+    id: 'job-1',
+    kind: 'workspace.export',
+    title: 'Export Acme Spring',
+    lane: 'slow',
+    state: 'running',
+    priority: 0,
+    attempts: 1,
+    maxAttempts: 3,
+    progress: 0.25,
+    progressMessage: 'Writing campaigns',
+    error: null,
+    workspaceId: 'ws-1',
+    createdAt: '2025-01-10T12:00:00Z',
+    startedAt: '2025-01-10T12:00:01Z',
+    finishedAt: null,
+    ...overrides,
+  };
+}
+
+export function campaign(overrides: Partial<CampaignRow> = {}): CampaignRow {
+  return {
+    id: 'c-1',
+    name: 'Brand Search',
+    platform: 'googleAds',
+    objective: 'Conversions',
+    status: 'active',
+    spendMicros: 1_000_000_000,
+    impressions: 100_000,
+    clicks: 2_000,
+    conversions: 50,
+    conversionValueMicros: 4_000_000_000,
+    ctr: 0.02,
+    cpcMicros: 500_000,
+    cpaMicros: 20_000_000,
+    roas: 4,
+    ...overrides,
+  };
+}
+
+export const KPIS: Kpi[] = [
+  { key: 'spend', unit: 'money', current: 12_345_670_000, previous: 11_000_000_000, change: 0.1223 },
+  { key: 'impressions', unit: 'count', current: 1_234_567, previous: 1_300_000, change: -0.0503 },
+  { key: 'clicks', unit: 'count', current: 8_765, previous: 8_000, change: 0.0956 },
+  { key: 'ctr', unit: 'ratio', current: 0.0071, previous: 0.0062, change: 0.1452 },
+  { key: 'cpc', unit: 'money', current: 1_410_000, previous: 1_380_000, change: 0.0217 },
+  { key: 'conversions', unit: 'count', current: 432, previous: 400, change: 0.08 },
+  { key: 'cpa', unit: 'money', current: 28_580_000, previous: 27_500_000, change: -0.039 },
+  { key: 'roas', unit: 'multiple', current: 3.2137, previous: 3.5, change: null },
+];
+
+export function dashboard(overrides: Partial<Dashboard> = {}): Dashboard {
+  return {
+    workspaceId: 'ws-1',
+    currency: 'USD',
+    range: { start: '2024-12-02', end: '2024-12-31' },
+    previousRange: { start: '2024-11-02', end: '2024-12-01' },
+    kpis: KPIS,
+    series: [
+      {
+        platform: 'meta',
+        points: [
+          { date: '2024-12-30', spendMicros: 100_000_000, impressions: 10_000, clicks: 100, conversions: 5, conversionValueMicros: 300_000_000 },
+          { date: '2024-12-31', spendMicros: 120_000_000, impressions: 11_000, clicks: 110, conversions: 6, conversionValueMicros: 350_000_000 },
+        ],
+      },
+      {
+        platform: 'googleAds',
+        points: [
+          { date: '2024-12-30', spendMicros: 80_000_000, impressions: 8_000, clicks: 90, conversions: 4, conversionValueMicros: 250_000_000 },
+          { date: '2024-12-31', spendMicros: 90_000_000, impressions: 8_500, clicks: 95, conversions: 4, conversionValueMicros: 260_000_000 },
+        ],
+      },
+    ],
+    campaigns: [
+      campaign({ id: 'c-1', name: 'Brand Search', platform: 'googleAds', spendMicros: 2_500_000_000 }),
+      campaign({ id: 'c-2', name: 'Prospecting Video', platform: 'meta', spendMicros: 9_000_000_000 }),
+      campaign({ id: 'c-3', name: 'Retargeting Carousel', platform: 'meta', spendMicros: 500_000_000, roas: null }),
+    ],
+    ...overrides,
+  };
+}
