@@ -1,1 +1,29 @@
-//! placeholder
+//! Durable job lanes on SQLite: the desktop replacement for Redis + RQ (fast, default and slow
+//! queues) and the cron dispatcher.
+//!
+//! * [`JobQueue`] is the durable part: enqueue, claim with a lease, heartbeat, finish, retry with
+//!   exponential backoff and jitter, cancel, and list. It is plain SQL over the store's single
+//!   writer, so enqueueing can share a transaction with the rows a job is about.
+//! * [`JobRunner`] drains the lanes, each with its own concurrency, enforces per-job timeouts,
+//!   renews leases while a job runs and recovers jobs whose process died (expired lease).
+//! * [`Scheduler`] turns cron expressions into jobs, at most once per fire, and after a sleep
+//!   enqueues one catch-up run instead of a burst.
+//!
+//! This crate knows nothing about what jobs do: handlers are registered by kind.
+
+mod error;
+mod model;
+mod queue;
+mod runner;
+mod schedule;
+
+pub use error::{JobError, QueueError};
+pub use model::{Job, JobEvent, JobSpec, JobState, Lane};
+pub use queue::{JobQueue, RetryPolicy};
+pub use runner::{JobContext, JobHandler, JobRunner, RunnerConfig};
+pub use schedule::{Schedule, Scheduler};
+
+/// Milliseconds since the Unix epoch, UTC: the queue's clock.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

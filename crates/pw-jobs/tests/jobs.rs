@@ -1,0 +1,327 @@
+//! The job lanes against a real SQLite file: ordering, retries, timeouts, cancellation, progress,
+//! the failed list, recovery after a crash, lane concurrency and schedules.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use pw_jobs::{
+    Job, JobContext, JobError, JobEvent, JobHandler, JobQueue, JobRunner, JobSpec, JobState, Lane, RetryPolicy,
+    RunnerConfig, Schedule, Scheduler,
+};
+use pw_store::Database;
+use serde_json::{json, Value};
+
+async fn open(dir: &tempfile::TempDir) -> Database {
+    Database::open(&dir.path().join("pw.sqlite3")).await.unwrap()
+}
+
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy { base: Duration::from_millis(40), cap: Duration::from_millis(400), jitter: 0.25 }
+}
+
+fn test_config() -> RunnerConfig {
+    RunnerConfig {
+        lease: Duration::from_millis(600),
+        heartbeat: Duration::from_millis(150),
+        poll: Duration::from_millis(50),
+        recovery_interval: Duration::from_millis(100),
+        cancel_grace: Duration::from_millis(500),
+        ..RunnerConfig::default()
+    }
+}
+
+fn handlers(list: Vec<(&str, Arc<dyn JobHandler>)>) -> HashMap<String, Arc<dyn JobHandler>> {
+    list.into_iter().map(|(k, h)| (k.to_owned(), h)).collect()
+}
+
+async fn wait_for(queue: &JobQueue, id: &str, wanted: JobState) -> Job {
+    for _ in 0..400 {
+        let job = queue.get(id).await.unwrap();
+        if job.state == wanted {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("job {id} never reached {wanted}: {:?}", queue.get(id).await.unwrap());
+}
+
+#[tokio::test]
+async fn higher_priority_runs_first_within_a_lane() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let low = queue.enqueue(JobSpec::new("noop", "low", Lane::Default).priority(0)).await.unwrap();
+    let high = queue.enqueue(JobSpec::new("noop", "high", Lane::Default).priority(5)).await.unwrap();
+    let later = queue.enqueue(JobSpec::new("noop", "later", Lane::Default).priority(9).run_at(i64::MAX / 2)).await.unwrap();
+    let other_lane = queue.enqueue(JobSpec::new("noop", "slow", Lane::Slow).priority(10)).await.unwrap();
+    let first = queue.claim(Lane::Default, "w", Duration::from_secs(5)).await.unwrap().unwrap();
+    let second = queue.claim(Lane::Default, "w", Duration::from_secs(5)).await.unwrap().unwrap();
+    assert_eq!((first.id, second.id), (high.id, low.id));
+    assert!(queue.claim(Lane::Default, "w", Duration::from_secs(5)).await.unwrap().is_none(), "{later:?} is not due");
+    assert_eq!(queue.claim(Lane::Slow, "w", Duration::from_secs(5)).await.unwrap().unwrap().id, other_lane.id);
+}
+
+#[tokio::test]
+async fn retryable_failures_back_off_then_succeed_and_permanent_ones_land_in_the_failed_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::with_retry(open(&dir).await, fast_retry());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let flaky: Arc<dyn JobHandler> = Arc::new(move |_ctx: JobContext| {
+        let counter = counter.clone();
+        async move {
+            match counter.fetch_add(1, Ordering::SeqCst) {
+                0 | 1 => Err(JobError::retryable("vendor answered 429")),
+                _ => Ok(json!({"rows": 12})),
+            }
+        }
+    });
+    let broken: Arc<dyn JobHandler> =
+        Arc::new(|_ctx: JobContext| async move { Err::<Value, _>(JobError::permanent("workspace was deleted")) });
+    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("flaky", flaky), ("broken", broken)]));
+
+    let started = std::time::Instant::now();
+    let job = queue.enqueue(JobSpec::new("flaky", "sync", Lane::Slow).max_attempts(3)).await.unwrap();
+    let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
+    assert_eq!(done.attempts, 3);
+    assert_eq!(done.result, Some(json!({"rows": 12})));
+    assert_eq!(done.progress, 1.0);
+    // Two backoffs of at least 30 ms and 60 ms (40 and 80 ms minus 25% jitter).
+    assert!(started.elapsed() >= Duration::from_millis(90), "{:?}", started.elapsed());
+
+    let failing = queue.enqueue(JobSpec::new("broken", "report", Lane::Fast).max_attempts(5)).await.unwrap();
+    let failed = wait_for(&queue, &failing.id, JobState::Failed).await;
+    assert_eq!(failed.attempts, 1, "permanent errors are not retried");
+    assert_eq!(failed.last_error.as_deref(), Some("workspace was deleted"));
+    let failed_list = queue.list(Some(JobState::Failed), 50).await.unwrap();
+    assert_eq!(failed_list.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), vec![failing.id.as_str()]);
+    runner.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_job_that_overruns_its_timeout_fails_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let sleepy: Arc<dyn JobHandler> = Arc::new(|_ctx: JobContext| async move {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Ok(Value::Null)
+    });
+    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("sleepy", sleepy)]));
+    let job = queue
+        .enqueue(JobSpec::new("sleepy", "slow thing", Lane::Default).timeout(Duration::from_millis(200)).max_attempts(1))
+        .await
+        .unwrap();
+    let failed = wait_for(&queue, &job.id, JobState::Failed).await;
+    assert!(failed.last_error.unwrap().contains("timed out"));
+    runner.shutdown().await;
+}
+
+#[tokio::test]
+async fn cancelling_stops_running_and_queued_jobs_and_retry_resumes_from_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let steps_done = Arc::new(AtomicUsize::new(0));
+    let steps = steps_done.clone();
+    let stepper: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let steps = steps.clone();
+        async move {
+            let start: usize = ctx.checkpoint().unwrap_or(0);
+            for step in start..20 {
+                ctx.check_cancelled()?;
+                steps.fetch_add(1, Ordering::SeqCst);
+                ctx.save_checkpoint(&(step + 1)).await?;
+                ctx.progress((step + 1) as f64 / 20.0, format!("step {}", step + 1)).await;
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+            Ok(json!({"steps": 20}))
+        }
+    });
+    let mut config = test_config();
+    config.concurrency.insert(Lane::Slow, 1);
+    let runner = JobRunner::start(queue.clone(), config, handlers(vec![("stepper", stepper)]));
+    let running = queue.enqueue(JobSpec::new("stepper", "long", Lane::Slow)).await.unwrap();
+    let waiting = queue.enqueue(JobSpec::new("stepper", "behind it", Lane::Slow)).await.unwrap();
+    wait_for(&queue, &running.id, JobState::Running).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+
+    assert_eq!(queue.cancel(&waiting.id).await.unwrap().state, JobState::Cancelled);
+    queue.cancel(&running.id).await.unwrap();
+    let cancelled = wait_for(&queue, &running.id, JobState::Cancelled).await;
+    let steps_at_cancel = steps_done.load(Ordering::SeqCst);
+    assert!(steps_at_cancel > 0 && steps_at_cancel < 20, "{steps_at_cancel}");
+    assert!(cancelled.checkpoint.is_some());
+    assert!(matches!(queue.cancel(&running.id).await, Err(pw_jobs::QueueError::InvalidTransition { .. })));
+
+    // Retry resumes: every step runs exactly once over both attempts.
+    queue.retry(&running.id).await.unwrap();
+    let done = wait_for(&queue, &running.id, JobState::Succeeded).await;
+    assert_eq!(done.result, Some(json!({"steps": 20})));
+    assert_eq!(steps_done.load(Ordering::SeqCst), 20);
+    runner.shutdown().await;
+}
+
+#[tokio::test]
+async fn progress_is_streamed_as_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let mut events = queue.subscribe();
+    let reporter: Arc<dyn JobHandler> = Arc::new(|ctx: JobContext| async move {
+        for step in 1..=4 {
+            ctx.progress(step as f64 / 4.0, format!("{step} of 4")).await;
+            tokio::time::sleep(Duration::from_millis(120)).await;
+        }
+        Ok(Value::Null)
+    });
+    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("reporter", reporter)]));
+    let job = queue.enqueue(JobSpec::new("reporter", "report", Lane::Fast)).await.unwrap();
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while let Ok(Ok(JobEvent::Changed(changed))) = tokio::time::timeout_at(deadline, events.recv()).await {
+        if changed.id == job.id {
+            seen.push((changed.state, changed.progress, changed.progress_message.clone()));
+            if changed.state == JobState::Succeeded {
+                break;
+            }
+        }
+    }
+    assert_eq!(seen.first().map(|s| s.0), Some(JobState::Queued));
+    assert!(seen.contains(&(JobState::Running, 0.5, Some("2 of 4".into()))), "{seen:?}");
+    assert_eq!(seen.last().map(|s| (s.0, s.1)), Some((JobState::Succeeded, 1.0)));
+    runner.shutdown().await;
+}
+
+#[tokio::test]
+async fn each_lane_respects_its_concurrency() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let active = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let (a, p) = (active.clone(), peak.clone());
+    let tracked: Arc<dyn JobHandler> = Arc::new(move |_ctx: JobContext| {
+        let (a, p) = (a.clone(), p.clone());
+        async move {
+            let now = a.fetch_add(1, Ordering::SeqCst) + 1;
+            p.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(60)).await;
+            a.fetch_sub(1, Ordering::SeqCst);
+            Ok(Value::Null)
+        }
+    });
+    let mut config = test_config();
+    config.concurrency = HashMap::from([(Lane::Fast, 3), (Lane::Default, 1), (Lane::Slow, 1)]);
+    let runner = JobRunner::start(queue.clone(), config, handlers(vec![("tracked", tracked)]));
+    let mut ids = Vec::new();
+    for n in 0..9 {
+        ids.push(queue.enqueue(JobSpec::new("tracked", format!("job {n}"), Lane::Fast)).await.unwrap().id);
+    }
+    for id in &ids {
+        wait_for(&queue, id, JobState::Succeeded).await;
+    }
+    let observed = peak.load(Ordering::SeqCst);
+    assert!(observed >= 2 && observed <= 3, "fast lane ran {observed} at once");
+    runner.shutdown().await;
+}
+
+/// A process killed mid-job: the job keeps its lease, which expires; the next runner picks it up
+/// and the handler resumes from its checkpoint, so no step runs twice.
+#[test]
+fn a_job_interrupted_by_a_crash_is_recovered_and_resumed_without_repeating_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pw.sqlite3");
+    let steps_done = Arc::new(std::sync::Mutex::new(Vec::<usize>::new()));
+    let make_handler = |steps: Arc<std::sync::Mutex<Vec<usize>>>| -> Arc<dyn JobHandler> {
+        Arc::new(move |ctx: JobContext| {
+            let steps = steps.clone();
+            async move {
+                let start: usize = ctx.checkpoint().unwrap_or(0);
+                for step in start..10 {
+                    steps.lock().unwrap().push(step);
+                    ctx.save_checkpoint(&(step + 1)).await?;
+                    tokio::time::sleep(Duration::from_millis(40)).await;
+                }
+                Ok(json!("done"))
+            }
+        })
+    };
+
+    // First "process": its own runtime, dropped mid-job without any cleanup.
+    let first = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let job_id = first.block_on(async {
+        let queue = JobQueue::new(Database::open(&path).await.unwrap());
+        let _runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("steps", make_handler(steps_done.clone()))]));
+        let job = queue.enqueue(JobSpec::new("steps", "ten steps", Lane::Default)).await.unwrap();
+        while steps_done.lock().unwrap().len() < 4 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        job.id
+    });
+    first.shutdown_background();
+
+    let second = tokio::runtime::Runtime::new().unwrap();
+    second.block_on(async {
+        let queue = JobQueue::new(Database::open(&path).await.unwrap());
+        assert_eq!(queue.get(&job_id).await.unwrap().state, JobState::Running, "the killed process left it running");
+        let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("steps", make_handler(steps_done.clone()))]));
+        let done = wait_for(&queue, &job_id, JobState::Succeeded).await;
+        assert_eq!(done.attempts, 2);
+        runner.shutdown().await;
+    });
+    let steps = steps_done.lock().unwrap().clone();
+    // A step interrupted after it ran but before its checkpoint was saved may run twice; the
+    // checkpoint is saved right after each step, so at most the one in flight repeats.
+    let mut unique = steps.clone();
+    unique.dedup();
+    assert_eq!(unique, (0..10).collect::<Vec<_>>());
+    assert!(steps.len() <= 11, "{steps:?}");
+}
+
+#[tokio::test]
+async fn shutdown_hands_running_jobs_back_without_using_an_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let forever: Arc<dyn JobHandler> = Arc::new(|_ctx: JobContext| async move {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        Ok(Value::Null)
+    });
+    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("forever", forever)]));
+    let job = queue.enqueue(JobSpec::new("forever", "long", Lane::Slow)).await.unwrap();
+    wait_for(&queue, &job.id, JobState::Running).await;
+    runner.shutdown().await;
+    let after = queue.get(&job.id).await.unwrap();
+    assert_eq!((after.state, after.attempts), (JobState::Queued, 0));
+}
+
+#[tokio::test]
+async fn schedules_fire_once_per_occurrence_and_catch_up_once_after_sleep() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let scheduler = Scheduler::new(queue.clone());
+    let now = pw_jobs::now_ms();
+    let three_days_ago = now - 3 * 24 * 3_600_000 - 60_000;
+    scheduler
+        .upsert(&Schedule {
+            name: "nightly-sync:meta".into(),
+            cron: "0 2 * * *".into(),
+            kind: "sync".into(),
+            title: "Nightly Meta sync".into(),
+            lane: Lane::Slow,
+            payload: json!({"connection": "meta"}),
+            workspace_id: None,
+            enabled: true,
+            last_fire_at: Some(three_days_ago),
+        })
+        .await
+        .unwrap();
+    let fired = scheduler.tick(now).await.unwrap();
+    assert_eq!(fired.len(), 1, "three missed nights catch up with one run");
+    assert!(scheduler.tick(now).await.unwrap().is_empty());
+    // Even if the bookkeeping were lost (a crash right after enqueueing), the fire is not doubled.
+    sqlx::query("UPDATE job_schedules SET last_fire_at = ?").bind(three_days_ago).execute(queue.database().writer()).await.unwrap();
+    let again = scheduler.tick(now).await.unwrap();
+    assert_eq!(again[0].id, fired[0].id);
+    assert_eq!(queue.list(None, 10).await.unwrap().len(), 1);
+
+    let bad = Schedule { cron: "every tuesday".into(), name: "bad".into(), ..scheduler.list().await.unwrap()[0].clone() };
+    assert!(matches!(scheduler.upsert(&bad).await, Err(pw_jobs::QueueError::InvalidCron { .. })));
+}
