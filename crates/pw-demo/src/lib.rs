@@ -1,1 +1,537 @@
-//! placeholder
+//! A deterministic, seeded demo workspace for a fictional consumer brand (Halcyon Roasters, a
+//! direct-to-consumer coffee roaster): four platforms, thirty campaigns across objectives, 180
+//! days of daily metrics with weekly seasonality, a holiday ramp and plausible CTR, CPC, CPA and
+//! ROAS per platform and objective; audiences with interests and size bounds; hundreds of
+//! mentions with known topics and sentiment; search terms with their intent; observed behaviours.
+//!
+//! [`generate`] is pure: the same spec always gives the same rows (ids included, derived from the
+//! workspace id), so writing is idempotent and a demo job that was interrupted simply runs again.
+
+mod catalogue;
+mod voices;
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use pw_domain::{Micros, Objective, Platform};
+use pw_store::{
+    AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow, Database, MetricLevel,
+    MetricRow, NewWorkspace, SignalRow, StoreError,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+
+pub use catalogue::{BRAND, CURRENCY, TIME_ZONE};
+
+pub const DAYS_OF_DATA: u32 = 180;
+pub const MENTION_COUNT: usize = 240;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database error while writing the demo: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// What to generate. `end_date` is the last day with data (normally yesterday in the brand's
+/// time zone); fixing it (and the seed) makes the output identical run after run.
+#[derive(Debug, Clone)]
+pub struct DemoSpec {
+    pub workspace_id: String,
+    pub workspace_name: String,
+    pub seed: u64,
+    pub end_date: NaiveDate,
+}
+
+/// Everything the demo workspace holds, ready to write.
+#[derive(Debug, Clone, Default)]
+pub struct DemoData {
+    pub accounts: Vec<AdAccountRow>,
+    pub campaigns: Vec<CampaignRow>,
+    pub ad_groups: Vec<AdGroupRow>,
+    pub creatives: Vec<CreativeRow>,
+    pub ads: Vec<AdRow>,
+    pub audiences: Vec<AudienceRow>,
+    pub metrics: Vec<MetricRow>,
+    pub signals: Vec<SignalRow>,
+}
+
+struct Ids {
+    namespace: uuid::Uuid,
+}
+
+impl Ids {
+    fn new(workspace_id: &str) -> Self {
+        let namespace = uuid::Uuid::parse_str(workspace_id)
+            .unwrap_or_else(|_| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, workspace_id.as_bytes()));
+        Ids { namespace }
+    }
+    fn of(&self, what: &str) -> String {
+        uuid::Uuid::new_v5(&self.namespace, what.as_bytes()).to_string()
+    }
+}
+
+/// Day-of-week spend multipliers (Monday first): search peaks on weekdays, social on weekends.
+fn weekly_factor(platform: Platform, weekday: Weekday) -> f64 {
+    let day = weekday.num_days_from_monday() as usize;
+    let table: [f64; 7] = match platform {
+        Platform::GoogleAds => [1.07, 1.08, 1.05, 1.03, 0.97, 0.88, 0.92],
+        Platform::Tiktok => [0.93, 0.94, 0.96, 0.99, 1.05, 1.08, 1.10],
+        Platform::Pinterest => [0.95, 0.95, 0.97, 0.98, 1.0, 1.04, 1.11],
+        _ => [0.97, 0.98, 0.98, 1.0, 1.02, 1.03, 1.02],
+    };
+    table[day]
+}
+
+/// US Thanksgiving: the fourth Thursday of November.
+fn thanksgiving(year: i32) -> Option<NaiveDate> {
+    NaiveDate::from_weekday_of_month_opt(year, 11, Weekday::Thu, 4)
+}
+
+/// Spend and conversion-rate multipliers around the holidays: a ramp from November 1, a peak on
+/// Black Friday through Cyber Monday, and high intent in the gifting weeks.
+fn holiday_factors(date: NaiveDate, objective: Objective) -> (f64, f64) {
+    let Some(thanks) = thanksgiving(date.year()) else { return (1.0, 1.0) };
+    let black_friday = thanks + Days::new(1);
+    let cyber_monday = thanks + Days::new(4);
+    let selling = matches!(objective, Objective::Sales);
+    if date >= black_friday && date <= cyber_monday {
+        return if selling { (1.9, 1.45) } else { (1.3, 1.1) };
+    }
+    if date.month() == 11 || (date.month() == 12 && date.day() <= 20) {
+        let ramp = if selling { 1.25 } else { 1.1 };
+        return (ramp, if selling { 1.12 } else { 1.0 });
+    }
+    (1.0, 1.0)
+}
+
+fn noise(rng: &mut ChaCha8Rng, spread: f64) -> f64 {
+    1.0 + rng.random_range(-spread..=spread)
+}
+
+fn cents(amount: f64) -> Micros {
+    Micros((amount * 100.0).round() as i64 * 10_000)
+}
+
+/// Splits an integer total into parts proportional to `weights`, exactly (largest remainder).
+fn split_exact(total: i64, weights: &[f64]) -> Vec<i64> {
+    let sum: f64 = weights.iter().sum();
+    if sum <= 0.0 || weights.is_empty() {
+        return vec![0; weights.len()];
+    }
+    let raw: Vec<f64> = weights.iter().map(|w| total as f64 * w / sum).collect();
+    let mut parts: Vec<i64> = raw.iter().map(|r| r.floor() as i64).collect();
+    let mut remainder = total - parts.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| (raw[b] - raw[b].floor()).total_cmp(&(raw[a] - raw[a].floor())).then(a.cmp(&b)));
+    for index in order.into_iter().cycle() {
+        if remainder <= 0 {
+            break;
+        }
+        parts[index] += 1;
+        remainder -= 1;
+    }
+    parts
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+pub fn generate(spec: &DemoSpec) -> DemoData {
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let ids = Ids::new(&spec.workspace_id);
+    let ws = spec.workspace_id.clone();
+    let first_day = spec.end_date - Days::new(u64::from(DAYS_OF_DATA - 1));
+    let mut data = DemoData::default();
+
+    let platforms = [Platform::Meta, Platform::GoogleAds, Platform::Tiktok, Platform::Pinterest];
+    for (index, platform) in platforms.iter().enumerate() {
+        data.accounts.push(AdAccountRow {
+            id: ids.of(&format!("account/{}", platform.as_str())),
+            workspace_id: ws.clone(),
+            platform: *platform,
+            external_id: match platform {
+                Platform::Meta => "act_2718281828".to_owned(),
+                Platform::GoogleAds => "482-915-3307".to_owned(),
+                Platform::Tiktok => "7301459862203".to_owned(),
+                _ => format!("5497{index}20831"),
+            },
+            name: format!("{BRAND} - {} US", platform.display_name()),
+            currency: CURRENCY.to_owned(),
+            time_zone: TIME_ZONE.to_owned(),
+        });
+    }
+    let account_of = |platform: Platform| ids.of(&format!("account/{}", platform.as_str()));
+
+    for (index, plan) in catalogue::AUDIENCES.iter().enumerate() {
+        let (lower, upper) = plan.size;
+        data.audiences.push(AudienceRow {
+            id: ids.of(&format!("audience/{index}")),
+            workspace_id: ws.clone(),
+            ad_account_id: Some(account_of(plan.platform)),
+            platform: plan.platform,
+            external_id: Some(format!("{}", 23_850_000_000_000u64 + index as u64 * 7_919)),
+            name: plan.name.to_owned(),
+            kind: plan.kind.to_owned(),
+            size_lower: Some(lower),
+            size_upper: Some(upper),
+            interests: json!(plan.interests),
+            demographics: json!({
+                "age_min": plan.age.0, "age_max": plan.age.1, "genders": plan.genders,
+                "locations": ["US"], "languages": ["en"]
+            }),
+        });
+    }
+
+    let mut copy_index = 0usize;
+    for (campaign_index, plan) in catalogue::CAMPAIGNS.iter().enumerate() {
+        let campaign_id = ids.of(&format!("campaign/{campaign_index}"));
+        let start = first_day + Days::new(u64::from(plan.starts_on_day));
+        let end = plan.ends_on_day.map(|d| first_day + Days::new(u64::from(d)));
+        let status = if plan.paused {
+            "paused"
+        } else if end.is_some_and(|e| e < spec.end_date) {
+            "ended"
+        } else {
+            "active"
+        };
+        data.campaigns.push(CampaignRow {
+            id: campaign_id.clone(),
+            workspace_id: ws.clone(),
+            ad_account_id: account_of(plan.platform),
+            platform: plan.platform,
+            external_id: format!("{}", 120_208_000_000u64 + campaign_index as u64 * 104_729),
+            name: plan.name.to_owned(),
+            objective: plan.objective,
+            status: status.to_owned(),
+            daily_budget: Some(cents(plan.daily_budget)),
+            start_date: Some(start.to_string()),
+            end_date: end.map(|e| e.to_string()),
+        });
+
+        // Ad groups and ads, each with a fixed share of the campaign's delivery.
+        let mut ad_ids_and_weights: Vec<(String, f64)> = Vec::new();
+        for (group_index, group_name) in plan.ad_groups.iter().enumerate() {
+            let group_id = ids.of(&format!("ad_group/{campaign_index}/{group_index}"));
+            let group_weight = rng.random_range(0.35..1.0);
+            data.ad_groups.push(AdGroupRow {
+                id: group_id.clone(),
+                workspace_id: ws.clone(),
+                campaign_id: campaign_id.clone(),
+                external_id: format!("{}", 238_000_000u64 + (campaign_index * 10 + group_index) as u64 * 313),
+                name: (*group_name).to_owned(),
+                status: if plan.paused { "paused" } else { "active" }.to_owned(),
+                audience_id: plan.audience.map(|a| ids.of(&format!("audience/{a}"))),
+                targeting: json!({"geo": ["US"], "placements": "automatic"}),
+            });
+            let ads_in_group = 2 + (group_index + campaign_index) % 2;
+            let ad_weights: Vec<f64> = (0..ads_in_group).map(|_| rng.random_range(0.2..1.0)).collect();
+            let ad_weight_sum: f64 = ad_weights.iter().sum();
+            for (ad_index, ad_weight) in ad_weights.iter().enumerate() {
+                let (headline, body, cta, format) = catalogue::AD_COPY[copy_index % catalogue::AD_COPY.len()];
+                copy_index += 1;
+                let creative_id = ids.of(&format!("creative/{campaign_index}/{group_index}/{ad_index}"));
+                data.creatives.push(CreativeRow {
+                    id: creative_id.clone(),
+                    workspace_id: ws.clone(),
+                    ad_account_id: account_of(plan.platform),
+                    external_id: format!("cr_{campaign_index}_{group_index}_{ad_index}"),
+                    format: format.to_owned(),
+                    headline: Some(headline.to_owned()),
+                    body: Some(body.to_owned()),
+                    call_to_action: Some(cta.to_owned()),
+                    landing_url: Some(format!(
+                        "https://halcyonroasters.example/{}?utm_source={}&utm_campaign=c{campaign_index}",
+                        if cta == "SUBSCRIBE" { "subscribe" } else { "shop" },
+                        plan.platform.as_str()
+                    )),
+                    blob_sha256: None,
+                });
+                let ad_id = ids.of(&format!("ad/{campaign_index}/{group_index}/{ad_index}"));
+                data.ads.push(AdRow {
+                    id: ad_id.clone(),
+                    workspace_id: ws.clone(),
+                    ad_group_id: group_id.clone(),
+                    creative_id: Some(creative_id),
+                    external_id: format!("ad_{campaign_index}_{group_index}_{ad_index}"),
+                    name: format!("{group_name} - {headline}"),
+                    status: if plan.paused { "paused" } else { "active" }.to_owned(),
+                });
+                ad_ids_and_weights.push((ad_id, group_weight * ad_weight / ad_weight_sum));
+            }
+        }
+
+        let fractional_conversions = plan.platform == Platform::GoogleAds;
+        let last_active = end.unwrap_or(spec.end_date).min(spec.end_date);
+        // A paused campaign stopped delivering two weeks before the end of the window.
+        let last_active = if plan.paused { last_active - Days::new(14) } else { last_active };
+        let economics = plan.economics;
+        let mut date = start;
+        while date <= last_active {
+            let day_number = (date - first_day).num_days() as f64;
+            let days_live = (date - start).num_days();
+            let (holiday_spend, holiday_cvr) = holiday_factors(date, plan.objective);
+            // Budgets creep up over the half year as the brand grows; new campaigns spend less in
+            // their learning phase and convert worse.
+            let growth = 1.0 + 0.0012 * day_number;
+            let learning = if days_live < 7 { 0.6 + 0.057 * days_live as f64 } else { 1.0 };
+            let spend_units = plan.daily_budget
+                * weekly_factor(plan.platform, date.weekday())
+                * holiday_spend
+                * growth
+                * learning
+                * noise(&mut rng, 0.12);
+            let spend = cents(spend_units);
+            let impressions = (spend_units / (economics.cpm * noise(&mut rng, 0.08)) * 1000.0).round() as i64;
+            let clicks = (impressions as f64 * economics.ctr * noise(&mut rng, 0.15)).round() as i64;
+            let raw_conversions = clicks as f64 * economics.cvr * holiday_cvr * learning.max(0.7) * noise(&mut rng, 0.3);
+            let conversions =
+                if fractional_conversions { (raw_conversions * 100.0).round() / 100.0 } else { raw_conversions.round() };
+            let conversion_value = cents(conversions * economics.aov * noise(&mut rng, 0.1));
+            let reach = (plan.platform != Platform::GoogleAds || economics.view_rate > 0.0)
+                .then(|| (impressions as f64 / (economics.frequency * noise(&mut rng, 0.05))).round() as i64);
+            let video_views = (economics.view_rate > 0.0)
+                .then(|| (impressions as f64 * economics.view_rate * noise(&mut rng, 0.1)).round() as i64);
+            data.metrics.push(MetricRow {
+                workspace_id: ws.clone(),
+                level: MetricLevel::Campaign,
+                entity_id: campaign_id.clone(),
+                date,
+                platform: plan.platform,
+                currency: CURRENCY.to_owned(),
+                impressions,
+                clicks,
+                spend,
+                conversions,
+                conversion_value,
+                reach,
+                video_views,
+            });
+
+            // Ads split the campaign's day exactly, so ad rows add up to the campaign row.
+            let weights: Vec<f64> = ad_ids_and_weights.iter().map(|(_, w)| w * noise(&mut rng, 0.2)).collect();
+            let ad_impressions = split_exact(impressions, &weights);
+            let ad_clicks = split_exact(clicks, &weights);
+            let ad_spend = split_exact(spend.0 / 10_000, &weights);
+            let ad_value = split_exact(conversion_value.0 / 10_000, &weights);
+            let ad_conversions: Vec<f64> = if fractional_conversions {
+                split_exact((conversions * 100.0).round() as i64, &weights).into_iter().map(|c| c as f64 / 100.0).collect()
+            } else {
+                split_exact(conversions as i64, &weights).into_iter().map(|c| c as f64).collect()
+            };
+            let ad_views = video_views.map(|v| split_exact(v, &weights));
+            for (index, (ad_id, _)) in ad_ids_and_weights.iter().enumerate() {
+                data.metrics.push(MetricRow {
+                    workspace_id: ws.clone(),
+                    level: MetricLevel::Ad,
+                    entity_id: ad_id.clone(),
+                    date,
+                    platform: plan.platform,
+                    currency: CURRENCY.to_owned(),
+                    impressions: ad_impressions[index],
+                    clicks: ad_clicks[index],
+                    spend: Micros(ad_spend[index] * 10_000),
+                    conversions: ad_conversions[index],
+                    conversion_value: Micros(ad_value[index] * 10_000),
+                    reach: reach.map(|_| (ad_impressions[index] as f64 / economics.frequency).round() as i64),
+                    video_views: ad_views.as_ref().map(|v| v[index]),
+                });
+            }
+            date = date + Days::new(1);
+        }
+    }
+
+    generate_signals(&mut data, &mut rng, &ids, &ws, first_day, spec.end_date);
+    data
+}
+
+fn generate_signals(
+    data: &mut DemoData,
+    rng: &mut ChaCha8Rng,
+    ids: &Ids,
+    ws: &str,
+    first_day: NaiveDate,
+    end_date: NaiveDate,
+) {
+    let audience_for = |platform: Platform| {
+        catalogue::AUDIENCES.iter().position(|a| a.platform == platform).map(|i| ids.of(&format!("audience/{i}")))
+    };
+    let mut seen = HashSet::new();
+    let mut attempt = 0u32;
+    while data.signals.iter().filter(|s| s.kind == "mention").count() < MENTION_COUNT && attempt < 100_000 {
+        attempt += 1;
+        let (topic, positive, neutral, negative) = voices::TOPICS[rng.random_range(0..voices::TOPICS.len())];
+        // Most talk is positive, a quarter negative: the mix real review streams show.
+        let roll: f64 = rng.random();
+        let (pool, sentiment): (&[&str], f64) = if roll < 0.55 {
+            (positive, rng.random_range(0.35..0.95))
+        } else if roll < 0.75 {
+            (neutral, rng.random_range(-0.15..0.15))
+        } else {
+            (negative, rng.random_range(-0.95..-0.35))
+        };
+        let statement = pool[rng.random_range(0..pool.len())];
+        let opener = voices::OPENERS[rng.random_range(0..voices::OPENERS.len())];
+        let closer = voices::CLOSERS[rng.random_range(0..voices::CLOSERS.len())];
+        let closer = match (sentiment > 0.3, sentiment < -0.3, closer) {
+            // Keep closers consistent with the sentiment ("10/10" on a complaint reads wrong).
+            (false, _, ". Would recommend." | ". Will order again." | ". 10/10." | ". My whole office is hooked now.") => ".",
+            (_, false, ". Not impressed." | ". Fix this please.") => "!",
+            (_, _, closer) => closer,
+        };
+        let text = capitalise(&format!("{opener}{statement}{closer}"));
+        if !seen.insert(text.clone()) {
+            continue;
+        }
+        let (source, site) = voices::MENTION_SOURCES[rng.random_range(0..voices::MENTION_SOURCES.len())];
+        let day = first_day + Days::new(rng.random_range(0..u64::from(DAYS_OF_DATA)));
+        let stars = ((sentiment + 1.0) * 2.0 + 1.0).round().clamp(1.0, 5.0) as i64;
+        let metadata = match source {
+            "review" => json!({"site": site, "stars": stars, "verified_buyer": rng.random_bool(0.8)}),
+            "comment" => json!({"site": site, "likes": rng.random_range(0..40)}),
+            _ => json!({"site": site, "likes": rng.random_range(0..900), "shares": rng.random_range(0..60)}),
+        };
+        let platform = match site {
+            "Meta ad comment" | "Instagram" => Some(Platform::Meta),
+            "TikTok ad comment" | "TikTok" => Some(Platform::Tiktok),
+            _ => None,
+        };
+        data.signals.push(SignalRow {
+            id: ids.of(&format!("mention/{}", data.signals.len())),
+            workspace_id: ws.to_owned(),
+            audience_id: platform.and_then(audience_for),
+            kind: "mention".into(),
+            source: source.into(),
+            text,
+            topic: Some(topic.into()),
+            sentiment: Some((sentiment * 100.0_f64).round() / 100.0),
+            intent: None,
+            volume: None,
+            occurred_on: day,
+            metadata,
+        });
+    }
+
+    for (index, (term, intent, volume, topic)) in voices::SEARCH_TERMS.iter().enumerate() {
+        let cpc = match *intent {
+            "transactional" => rng.random_range(1.2..2.6),
+            "commercial" => rng.random_range(0.9..2.2),
+            "navigational" => rng.random_range(0.3..0.9),
+            _ => rng.random_range(0.2..0.8),
+        };
+        data.signals.push(SignalRow {
+            id: ids.of(&format!("search_term/{index}")),
+            workspace_id: ws.to_owned(),
+            audience_id: None,
+            kind: "intent".into(),
+            source: "search_term".into(),
+            text: (*term).into(),
+            topic: Some((*topic).into()),
+            sentiment: None,
+            intent: Some((*intent).into()),
+            volume: Some((*volume as f64 * noise(rng, 0.1)).round() as i64),
+            occurred_on: end_date,
+            metadata: json!({"platform": "google_ads", "avg_cpc_micros": cents(cpc).0, "period": "last_30_days"}),
+        });
+    }
+
+    for (index, (text, topic, share)) in voices::BEHAVIORS.iter().enumerate() {
+        data.signals.push(SignalRow {
+            id: ids.of(&format!("behavior/{index}")),
+            workspace_id: ws.to_owned(),
+            audience_id: audience_for(Platform::Meta),
+            kind: "behavior".into(),
+            source: if index % 3 == 0 { "platform_insights" } else { "site_analytics" }.into(),
+            text: (*text).into(),
+            topic: Some((*topic).into()),
+            sentiment: None,
+            intent: None,
+            volume: Some((share * 46_000.0).round() as i64),
+            occurred_on: end_date,
+            metadata: json!({"share_of_customers": share, "window_days": 90}),
+        });
+    }
+}
+
+/// Writes the demo into `db`, creating its workspace if needed. Every write is an upsert on the
+/// same deterministic ids, so running it again (after a crash) completes it without duplicates.
+/// `on_progress` receives a fraction and a sentence for the jobs panel.
+pub async fn write(
+    db: &Database,
+    spec: &DemoSpec,
+    data: &DemoData,
+    mut on_progress: impl FnMut(f64, String),
+) -> Result<(), DemoError> {
+    let new = NewWorkspace {
+        name: spec.workspace_name.clone(),
+        brand: BRAND.to_owned(),
+        currency: CURRENCY.parse().map_err(|e| StoreError::InvalidInput(format!("{e}")))?,
+        time_zone: TIME_ZONE.to_owned(),
+        is_demo: true,
+    };
+    match db.workspace(&spec.workspace_id).await {
+        Ok(_) => {}
+        Err(StoreError::WorkspaceNotFound(_)) => {
+            db.create_workspace_with_id(&spec.workspace_id, &new).await?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    on_progress(0.05, "Created the workspace".into());
+
+    let mut tx = db.begin_write().await?;
+    {
+        let mut writer = AdDataWriter::new(&mut tx);
+        writer.ad_accounts(&data.accounts).await?;
+        writer.audiences(&data.audiences).await?;
+        writer.campaigns(&data.campaigns).await?;
+        writer.ad_groups(&data.ad_groups).await?;
+        writer.creatives(&data.creatives).await?;
+        writer.ads(&data.ads).await?;
+    }
+    tx.commit().await?;
+    on_progress(0.15, format!("Added {} campaigns on 4 platforms", data.campaigns.len()));
+
+    const METRIC_ROWS_PER_TRANSACTION: usize = 8_000;
+    let chunks: Vec<&[MetricRow]> = data.metrics.chunks(METRIC_ROWS_PER_TRANSACTION).collect();
+    for (index, chunk) in chunks.iter().enumerate() {
+        let mut tx = db.begin_write().await?;
+        AdDataWriter::new(&mut tx).metrics(chunk).await?;
+        tx.commit().await?;
+        let fraction = 0.15 + 0.75 * (index + 1) as f64 / chunks.len() as f64;
+        on_progress(fraction, format!("Wrote daily metrics ({} of {} batches)", index + 1, chunks.len()));
+    }
+
+    let mut tx = db.begin_write().await?;
+    AdDataWriter::new(&mut tx).signals(&data.signals).await?;
+    tx.commit().await?;
+    on_progress(1.0, format!("Added {} audience signals", data.signals.len()));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_splits_add_up() {
+        let parts = split_exact(1_001, &[0.2, 0.5, 0.3]);
+        assert_eq!(parts.iter().sum::<i64>(), 1_001);
+        assert_eq!(parts, vec![200, 501, 300]);
+        assert_eq!(split_exact(5, &[0.0, 0.0]), vec![0, 0]);
+    }
+
+    #[test]
+    fn black_friday_is_the_day_after_thanksgiving() {
+        assert_eq!(thanksgiving(2026), NaiveDate::from_ymd_opt(2026, 11, 26));
+        let black_friday = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert!(holiday_factors(black_friday, Objective::Sales).0 > 1.5);
+        assert_eq!(holiday_factors(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(), Objective::Sales), (1.0, 1.0));
+    }
+}

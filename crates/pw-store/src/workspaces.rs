@@ -51,6 +51,12 @@ fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Workspace> {
 
 impl Database {
     pub async fn create_workspace(&self, new: &NewWorkspace) -> Result<Workspace> {
+        self.create_workspace_with_id(&pw_domain::new_id(), new).await
+    }
+
+    /// Creates a workspace under a chosen id (a job that creates one picks the id when it is
+    /// enqueued, so a re-run after a crash finds the workspace instead of making a second).
+    pub async fn create_workspace_with_id(&self, id: &str, new: &NewWorkspace) -> Result<Workspace> {
         let name = new.name.trim();
         if name.is_empty() {
             return Err(StoreError::InvalidInput("a workspace needs a name".into()));
@@ -60,7 +66,7 @@ impl Database {
         }
         let now = now_rfc3339();
         let workspace = Workspace {
-            id: pw_domain::new_id(),
+            id: id.to_owned(),
             name: name.to_owned(),
             brand: new.brand.trim().to_owned(),
             currency: new.currency.clone(),
@@ -84,6 +90,9 @@ impl Database {
         .await;
         match inserted {
             Ok(_) => Ok(workspace),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && e.message().contains("workspaces.id") => {
+                Err(StoreError::WorkspaceAlreadyExists(workspace.id))
+            }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 Err(StoreError::WorkspaceNameTaken(workspace.name))
             }

@@ -1,0 +1,260 @@
+//! What the audience says and searches for: reviews, ad comments and social posts about the
+//! brand, and search terms with their intent. Texts are assembled from phrases people actually
+//! use about coffee subscriptions, per topic and sentiment, so topics and sentiment are known
+//! (the research features can be checked against them) and every text is distinct.
+
+/// (topic, positive statements, neutral statements, negative statements)
+pub const TOPICS: &[(&str, &[&str], &[&str], &[&str])] = &[
+    (
+        "taste",
+        &[
+            "the Ethiopia Guji tastes like blueberries, I didn't believe the bag until I tried it",
+            "the espresso blend pulls sweet and chocolatey even on my cheap machine",
+            "the Colombia is smooth with zero bitterness, my partner finally drinks it black",
+            "every single origin so far has been bright and clean",
+        ],
+        &[
+            "the Kenya is a lot more acidic than I'm used to, still figuring out if I like it",
+            "the house blend is fine, pretty standard medium roast",
+            "it's lighter than grocery store coffee, takes some getting used to",
+        ],
+        &[
+            "the Sumatra tasted burnt and ashy to me",
+            "last bag of the espresso blend was sour no matter how I dialled it in",
+            "the decaf was flat and papery, nothing like the description",
+        ],
+    ),
+    (
+        "freshness",
+        &[
+            "roast date was two days before it arrived, you can smell it when you open the box",
+            "beans are oily and fragrant, clearly roasted to order",
+            "the bloom on pour-over is huge, these are really fresh",
+        ],
+        &[
+            "roast date is printed on the bag which is nice to know",
+            "they say it rests best for a week after roasting",
+        ],
+        &[
+            "my bag was roasted almost three weeks before it showed up",
+            "the beans seemed stale out of the bag, barely any bloom",
+        ],
+    ),
+    (
+        "subscription",
+        &[
+            "skipping a delivery from the app took ten seconds",
+            "love that I can swap origins every month without cancelling",
+            "the subscription discount actually makes it cheaper than the supermarket stuff I used to buy",
+        ],
+        &[
+            "the subscription ships every two or four weeks, wish there was a three week option",
+            "you have to log in on the website to change the grind size",
+        ],
+        &[
+            "tried to cancel the subscription and had to email support twice",
+            "got charged for a box after I paused, still waiting on the refund",
+            "the subscription kept sending the same blend even though I picked rotating origins",
+        ],
+    ),
+    (
+        "shipping",
+        &[
+            "shipping was crazy fast, ordered Sunday and had it Tuesday",
+            "tracking updates were accurate the whole way",
+        ],
+        &[
+            "ships from Chicago so it takes about four days to the west coast",
+            "free shipping kicks in at 35 dollars",
+        ],
+        &[
+            "my order sat in 'label created' for a week",
+            "box arrived crushed and one bag had split open",
+            "shipping costs more than the coffee if you only want one bag",
+        ],
+    ),
+    (
+        "price",
+        &[
+            "for specialty coffee the price is honestly fair",
+            "the 2 lb bag is great value if you drink a lot",
+        ],
+        &[
+            "around 19 dollars a bag, about what other roasters charge",
+            "pricier than supermarket coffee but cheaper than my daily latte",
+        ],
+        &[
+            "22 dollars for 12 ounces is hard to justify every month",
+            "prices went up again and the bag got smaller",
+        ],
+    ),
+    (
+        "packaging",
+        &[
+            "the compostable bags are a big reason I switched",
+            "the holiday box is gorgeous, I didn't even need to wrap it",
+        ],
+        &[
+            "the bags have a one-way valve and a zip, standard stuff",
+            "packaging is plain brown kraft, nothing fancy",
+        ],
+        &[
+            "the compostable zip broke on the second day so the beans went stale",
+            "way too much packaging for two bags of coffee",
+        ],
+    ),
+    (
+        "customer service",
+        &[
+            "support replaced a damaged bag without asking for photos",
+            "emailed about grind size for my moka pot and got a really thoughtful answer",
+        ],
+        &[
+            "support replies within a day or so",
+            "there's a chat on the site but it's only open weekdays",
+        ],
+        &[
+            "three emails and no reply about a missing order",
+            "support kept sending me copy-paste answers",
+        ],
+    ),
+    (
+        "brewing guides",
+        &[
+            "their pour-over guide fixed my bitter cups in one morning",
+            "the cold brew ratios in the guide were spot on",
+        ],
+        &[
+            "the brewing guides are on the website under 'learn'",
+            "they recommend a 1:16 ratio for filter",
+        ],
+        &["the guide assumes you own a 200 dollar grinder"],
+    ),
+    (
+        "decaf",
+        &[
+            "finally a decaf I can drink after dinner without missing real coffee",
+            "the Swiss Water decaf is chocolatey and sweet, pregnant me is grateful",
+        ],
+        &["they only have one decaf right now"],
+        &["decaf has been out of stock for a month"],
+    ),
+    (
+        "cold brew",
+        &[
+            "the cold brew kit got me through the whole summer",
+            "cold brew concentrate from their beans is so smooth with oat milk",
+        ],
+        &["the cold brew filters are sold separately"],
+        &["the cold brew pouches leaked grounds into my pitcher"],
+    ),
+    (
+        "gifting",
+        &[
+            "bought the tasting set for my dad and he's now a subscriber",
+            "the gift subscription was the easiest present I've given",
+        ],
+        &["you can add a gift note at checkout"],
+        &["the gift box arrived after Christmas even with express shipping"],
+    ),
+    (
+        "sustainability",
+        &[
+            "they publish what they pay farmers, which almost nobody does",
+            "love that the farm names are on every bag",
+        ],
+        &["they say they're carbon neutral on shipping"],
+        &["'direct trade' sounds nice but I couldn't find any proof on their site"],
+    ),
+];
+
+pub const OPENERS: &[&str] = &[
+    "", "Honestly, ", "Update: ", "Okay so ", "Third month in and ", "Not gonna lie, ", "PSA: ",
+    "Quick review: ", "Long-time customer here, ", "First order and ",
+];
+
+pub const CLOSERS: &[&str] = &[
+    "", ".", "!", ". Would recommend.", ". Will order again.", ". Still deciding if I'll keep the subscription.",
+    ". 10/10.", ". Not impressed.", ". Fix this please.", ". My whole office is hooked now.",
+];
+
+/// Where mentions come from, with the platform or site that carries them.
+pub const MENTION_SOURCES: &[(&str, &str)] = &[
+    ("review", "halcyonroasters.com"),
+    ("review", "Trustpilot"),
+    ("comment", "Meta ad comment"),
+    ("comment", "TikTok ad comment"),
+    ("social_post", "Instagram"),
+    ("social_post", "TikTok"),
+    ("social_post", "Reddit r/coffee"),
+    ("social_post", "X"),
+];
+
+/// (search term, intent, monthly searches, topic)
+pub const SEARCH_TERMS: &[(&str, &str, i64, &str)] = &[
+    ("halcyon roasters", "navigational", 6_600, "brand"),
+    ("halcyon coffee", "navigational", 2_900, "brand"),
+    ("halcyon roasters login", "navigational", 880, "subscription"),
+    ("halcyon roasters discount code", "transactional", 1_300, "price"),
+    ("halcyon roasters review", "commercial", 720, "brand"),
+    ("best coffee subscription", "commercial", 18_100, "subscription"),
+    ("coffee subscription gift", "commercial", 9_900, "gifting"),
+    ("best whole bean coffee", "commercial", 14_800, "taste"),
+    ("buy coffee beans online", "transactional", 8_100, "shipping"),
+    ("fresh roasted coffee delivery", "transactional", 2_400, "freshness"),
+    ("single origin coffee beans", "commercial", 4_400, "taste"),
+    ("ethiopian yirgacheffe coffee beans", "commercial", 3_600, "taste"),
+    ("best espresso beans for home", "commercial", 6_600, "taste"),
+    ("swiss water decaf coffee beans", "commercial", 2_900, "decaf"),
+    ("how to make cold brew at home", "informational", 40_500, "cold brew"),
+    ("cold brew coffee ratio", "informational", 14_800, "cold brew"),
+    ("cold brew kit", "transactional", 5_400, "cold brew"),
+    ("pour over coffee ratio", "informational", 12_100, "brewing guides"),
+    ("how to dial in espresso", "informational", 3_600, "brewing guides"),
+    ("why is my coffee bitter", "informational", 8_100, "brewing guides"),
+    ("how long do coffee beans stay fresh", "informational", 9_900, "freshness"),
+    ("compostable coffee bags", "commercial", 1_000, "packaging"),
+    ("direct trade coffee", "informational", 1_600, "sustainability"),
+    ("coffee gift set", "transactional", 12_100, "gifting"),
+    ("coffee lover gifts", "commercial", 22_200, "gifting"),
+    ("atlas coffee club vs trade coffee", "commercial", 1_900, "subscription"),
+    ("coffee of the month club", "commercial", 6_600, "subscription"),
+    ("cancel coffee subscription", "navigational", 590, "subscription"),
+    ("is specialty coffee worth it", "informational", 1_300, "price"),
+    ("medium roast vs light roast", "informational", 18_100, "taste"),
+    ("best decaf coffee", "commercial", 12_100, "decaf"),
+    ("oat milk latte at home", "informational", 4_400, "brewing guides"),
+    ("aeropress recipe", "informational", 9_900, "brewing guides"),
+    ("coffee beans free shipping", "transactional", 1_900, "shipping"),
+    ("organic coffee beans", "commercial", 14_800, "sustainability"),
+    ("low acid coffee", "commercial", 27_100, "taste"),
+    ("christmas coffee gift box", "transactional", 3_600, "gifting"),
+    ("iced coffee recipe", "informational", 49_500, "cold brew"),
+    ("moka pot grind size", "informational", 2_400, "brewing guides"),
+    ("coffee grinder for pour over", "commercial", 5_400, "brewing guides"),
+];
+
+/// Observed behaviours of the audience, as analytics and platforms aggregate them.
+/// (text, topic, share of audience)
+pub const BEHAVIORS: &[(&str, &str, f64)] = &[
+    ("Read two or more brewing guides before a first purchase", "brewing guides", 0.34),
+    ("Added a subscription to cart, then bought a single bag instead", "subscription", 0.18),
+    ("Opened the 'skip next delivery' page within 3 days of a shipment", "subscription", 0.22),
+    ("Bought again within 30 days of the first order", "taste", 0.41),
+    ("Abandoned checkout at the shipping cost step", "shipping", 0.27),
+    ("Watched more than 75% of an origin story video", "sustainability", 0.12),
+    ("Browsed gift sets on mobile, bought on desktop", "gifting", 0.16),
+    ("Switched grind size from whole bean to filter after month one", "brewing guides", 0.09),
+    ("Engaged with cold brew content between June and August", "cold brew", 0.29),
+    ("Clicked a TikTok creator ad, then searched the brand name on Google", "brand", 0.14),
+    ("Visited the decaf product page three or more times", "decaf", 0.07),
+    ("Used a discount code on the first order", "price", 0.52),
+    ("Saved a Pinterest recipe pin that links to a brewing guide", "brewing guides", 0.11),
+    ("Paused a subscription during the holidays", "subscription", 0.08),
+    ("Bought the holiday tasting set as a gift and subscribed within 60 days", "gifting", 0.05),
+    ("Left a review after the third delivery", "customer service", 0.06),
+    ("Contacted support about a delayed delivery", "shipping", 0.04),
+    ("Compared subscription plans for more than two minutes", "subscription", 0.19),
+    ("Came back from a price-comparison site", "price", 0.13),
+    ("Bought espresso beans together with a milk frother", "brewing guides", 0.05),
+];

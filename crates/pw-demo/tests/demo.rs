@@ -1,0 +1,186 @@
+//! The demo workspace is deterministic, believable and writes idempotently.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use pw_demo::{generate, write, DemoSpec, DAYS_OF_DATA};
+use pw_domain::{KpiKey, Platform, Totals};
+use pw_store::{Database, MetricLevel};
+
+fn spec(seed: u64) -> DemoSpec {
+    DemoSpec {
+        workspace_id: "0196b7a0-0000-7000-8000-000000000001".into(),
+        workspace_name: "Halcyon Roasters (demo)".into(),
+        seed,
+        end_date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+    }
+}
+
+fn campaign_totals_by_platform(data: &pw_demo::DemoData) -> HashMap<Platform, Totals> {
+    let mut totals: HashMap<Platform, Totals> = HashMap::new();
+    for m in data.metrics.iter().filter(|m| m.level == MetricLevel::Campaign) {
+        totals.entry(m.platform).or_default().add(&Totals {
+            spend: m.spend,
+            impressions: m.impressions,
+            clicks: m.clicks,
+            conversions: m.conversions,
+            conversion_value: m.conversion_value,
+        });
+    }
+    totals
+}
+
+#[test]
+fn the_same_seed_gives_the_same_workspace_and_another_seed_does_not() {
+    let a = generate(&spec(7));
+    let b = generate(&spec(7));
+    let c = generate(&spec(8));
+    let spend = |d: &pw_demo::DemoData| d.metrics.iter().map(|m| m.spend.0).collect::<Vec<_>>();
+    assert_eq!(spend(&a), spend(&b));
+    assert_eq!(a.campaigns.iter().map(|c| &c.id).collect::<Vec<_>>(), b.campaigns.iter().map(|c| &c.id).collect::<Vec<_>>());
+    assert_eq!(a.signals.iter().map(|s| &s.text).collect::<Vec<_>>(), b.signals.iter().map(|s| &s.text).collect::<Vec<_>>());
+    assert_ne!(spend(&a), spend(&c));
+}
+
+#[test]
+fn it_has_the_breadth_a_real_account_has() {
+    let data = generate(&spec(7));
+    let platforms: HashSet<_> = data.campaigns.iter().map(|c| c.platform).collect();
+    assert!(platforms.len() >= 3, "{platforms:?}");
+    assert!(data.campaigns.len() >= 30);
+    let objectives: HashSet<_> = data.campaigns.iter().map(|c| c.objective).collect();
+    assert!(objectives.len() >= 5, "{objectives:?}");
+    let days: HashSet<_> = data.metrics.iter().map(|m| m.date).collect();
+    assert_eq!(days.len() as u32, DAYS_OF_DATA);
+    assert!(data.audiences.iter().all(|a| a.size_lower.unwrap() < a.size_upper.unwrap()));
+    assert!(data.audiences.iter().all(|a| a.interests.as_array().is_some_and(|i| !i.is_empty())));
+
+    let mentions: Vec<_> = data.signals.iter().filter(|s| s.kind == "mention").collect();
+    assert!(mentions.len() >= 200);
+    let distinct: HashSet<_> = mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(distinct.len(), mentions.len(), "every mention is distinct");
+    let topics: HashSet<_> = mentions.iter().filter_map(|m| m.topic.as_deref()).collect();
+    assert!(topics.len() >= 8, "{topics:?}");
+    let negative = mentions.iter().filter(|m| m.sentiment.unwrap() < -0.3).count();
+    let positive = mentions.iter().filter(|m| m.sentiment.unwrap() > 0.3).count();
+    assert!(negative > 30 && positive > 80, "positive {positive}, negative {negative}");
+    let sources: HashSet<_> = mentions.iter().map(|m| m.source.as_str()).collect();
+    assert_eq!(sources, HashSet::from(["review", "comment", "social_post"]));
+
+    let search_terms: Vec<_> = data.signals.iter().filter(|s| s.source == "search_term").collect();
+    assert!(search_terms.len() >= 30);
+    let intents: HashSet<_> = search_terms.iter().filter_map(|s| s.intent.as_deref()).collect();
+    assert_eq!(intents.len(), 4, "{intents:?}");
+
+    let all_text: String = data.signals.iter().map(|s| s.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+    assert!(!all_text.contains("lorem") && !all_text.contains("ipsum"));
+}
+
+#[test]
+fn platform_economics_are_plausible() {
+    let data = generate(&spec(7));
+    let totals = campaign_totals_by_platform(&data);
+    for (platform, t) in &totals {
+        let ctr = t.kpi(KpiKey::Ctr).unwrap();
+        let cpc = t.kpi(KpiKey::Cpc).unwrap() / 1e6;
+        let roas = t.kpi(KpiKey::Roas).unwrap();
+        let cpa = t.kpi(KpiKey::Cpa).unwrap() / 1e6;
+        let (ctr_range, cpc_range, roas_range) = match platform {
+            Platform::GoogleAds => (0.008..0.06, 0.5..2.5, 2.0..6.0),
+            Platform::Meta => (0.006..0.02, 0.6..2.5, 1.2..4.5),
+            Platform::Tiktok => (0.004..0.015, 0.4..1.5, 0.5..2.5),
+            _ => (0.003..0.012, 0.4..1.6, 0.5..3.0),
+        };
+        assert!(ctr_range.contains(&ctr), "{platform} CTR {ctr}");
+        assert!(cpc_range.contains(&cpc), "{platform} CPC {cpc}");
+        assert!(roas_range.contains(&roas), "{platform} ROAS {roas}");
+        assert!((8.0..150.0).contains(&cpa), "{platform} CPA {cpa}");
+    }
+    // Branded search converts far better than generic search.
+    let campaign_totals = |name: &str| {
+        let id = &data.campaigns.iter().find(|c| c.name == name).unwrap().id;
+        let mut t = Totals::default();
+        for m in data.metrics.iter().filter(|m| &m.entity_id == id) {
+            t.add(&Totals { spend: m.spend, impressions: m.impressions, clicks: m.clicks, conversions: m.conversions, conversion_value: m.conversion_value });
+        }
+        t
+    };
+    let brand = campaign_totals("Search | Brand | Exact").kpi(KpiKey::Roas).unwrap();
+    let generic = campaign_totals("Search | Generic | Coffee Beans").kpi(KpiKey::Roas).unwrap();
+    assert!(brand > 2.0 * generic, "brand {brand} vs generic {generic}");
+}
+
+#[test]
+fn spend_follows_the_week_and_ads_add_up_to_their_campaign() {
+    let data = generate(&spec(7));
+    let mut google_by_weekday: HashMap<Weekday, i64> = HashMap::new();
+    for m in data.metrics.iter().filter(|m| m.level == MetricLevel::Campaign && m.platform == Platform::GoogleAds) {
+        *google_by_weekday.entry(m.date.weekday()).or_default() += m.spend.0;
+    }
+    assert!(google_by_weekday[&Weekday::Tue] > google_by_weekday[&Weekday::Sat] * 11 / 10, "search spends more on weekdays");
+
+    let mut by_day: HashMap<(String, NaiveDate), (i64, i64, i64)> = HashMap::new();
+    let ad_campaign: HashMap<&str, &str> = data
+        .ads
+        .iter()
+        .map(|ad| {
+            let group = data.ad_groups.iter().find(|g| g.id == ad.ad_group_id).unwrap();
+            (ad.id.as_str(), group.campaign_id.as_str())
+        })
+        .collect();
+    for m in data.metrics.iter().filter(|m| m.level == MetricLevel::Ad) {
+        let entry = by_day.entry((ad_campaign[m.entity_id.as_str()].to_owned(), m.date)).or_default();
+        entry.0 += m.spend.0;
+        entry.1 += m.impressions;
+        entry.2 += m.clicks;
+    }
+    for m in data.metrics.iter().filter(|m| m.level == MetricLevel::Campaign) {
+        assert_eq!(by_day[&(m.entity_id.clone(), m.date)], (m.spend.0, m.impressions, m.clicks));
+    }
+}
+
+#[tokio::test]
+async fn writing_twice_completes_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&dir.path().join("pw.sqlite3")).await.unwrap();
+    let spec = spec(7);
+    let data = generate(&spec);
+    let mut fractions = Vec::new();
+    write(&db, &spec, &data, |f, _| fractions.push(f)).await.unwrap();
+    assert_eq!(fractions.last(), Some(&1.0));
+    assert!(fractions.windows(2).all(|w| w[0] <= w[1]));
+    let count = |table: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+                .fetch_one(db.reader())
+                .await
+                .unwrap()
+        }
+    };
+    let before = (count("campaigns").await, count("daily_metrics").await, count("audience_signals").await, count("ads").await);
+    write(&db, &spec, &data, |_, _| {}).await.unwrap();
+    let after = (count("campaigns").await, count("daily_metrics").await, count("audience_signals").await, count("ads").await);
+    assert_eq!(before, after);
+    assert_eq!(before.1 as usize, data.metrics.len());
+    let overview = db.list_workspaces().await.unwrap();
+    assert_eq!(overview.len(), 1);
+    assert!(overview[0].workspace.is_demo);
+    assert_eq!(overview[0].data_range.unwrap().end, spec.end_date);
+}
+
+/// Prints the per-platform economics; run with `--nocapture` when tuning the catalogue.
+#[test]
+fn print_platform_economics() {
+    let data = generate(&spec(7));
+    for (platform, t) in campaign_totals_by_platform(&data) {
+        println!(
+            "{platform}: spend {:.0} CTR {:.4} CPC {:.2} CPA {:.2} ROAS {:.2}",
+            t.spend.as_units_f64(),
+            t.kpi(KpiKey::Ctr).unwrap(),
+            t.kpi(KpiKey::Cpc).unwrap() / 1e6,
+            t.kpi(KpiKey::Cpa).unwrap() / 1e6,
+            t.kpi(KpiKey::Roas).unwrap()
+        );
+    }
+}
