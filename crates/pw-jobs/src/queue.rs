@@ -402,3 +402,15 @@ impl JobQueue {
         .await
     }
 }
+
+impl JobQueue {
+    /// Links a job to the workspace it created or works on, once that workspace exists.
+    pub async fn link_workspace(&self, id: &str, workspace_id: &str) -> Result<()> {
+        sqlx::query("UPDATE jobs SET workspace_id = ? WHERE id = ?")
+            .bind(workspace_id)
+            .bind(id)
+            .execute(self.db.writer())
+            .await?;
+        Ok(())
+    }
+}

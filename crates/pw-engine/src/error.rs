@@ -1,0 +1,69 @@
+//! Engine errors, each with a closed [`ErrorKind`] that callers branch on: the desktop UI shows
+//! a different screen per kind, and the CLI picks its exit code from it.
+
+use std::path::PathBuf;
+
+use pw_jobs::QueueError;
+use pw_store::StoreError;
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// The closed set of failure kinds that cross to the UI and the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    NotFound,
+    InvalidInput,
+    Conflict,
+    Unavailable,
+    Cancelled,
+    /// A data file is damaged, foreign or from a newer version: never overwritten.
+    Corrupt,
+    Internal,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("no workspace '{0}'")]
+    WorkspaceNotFound(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Jobs(#[from] QueueError),
+    #[error("cannot use {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl EngineError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            EngineError::WorkspaceNotFound(_) => ErrorKind::NotFound,
+            EngineError::InvalidInput(_) => ErrorKind::InvalidInput,
+            EngineError::Io { .. } => ErrorKind::Unavailable,
+            EngineError::Store(e) => match e {
+                StoreError::NotADatabase { .. }
+                | StoreError::ForeignDatabase { .. }
+                | StoreError::Corrupt { .. }
+                | StoreError::NewerSchema { .. }
+                | StoreError::BlobMismatch { .. } => ErrorKind::Corrupt,
+                StoreError::MigrationFailed { .. } => ErrorKind::Unavailable,
+                StoreError::WorkspaceNotFound(_) => ErrorKind::NotFound,
+                StoreError::WorkspaceNameTaken(_) | StoreError::WorkspaceAlreadyExists(_) => ErrorKind::Conflict,
+                StoreError::InvalidInput(_) | StoreError::InvalidWorkspaceFile(_) => ErrorKind::InvalidInput,
+                StoreError::Io { .. } => ErrorKind::Unavailable,
+                StoreError::Sql(_) => ErrorKind::Internal,
+            },
+            EngineError::Jobs(e) => match e {
+                QueueError::NotFound(_) => ErrorKind::NotFound,
+                QueueError::InvalidTransition { .. } => ErrorKind::Conflict,
+                QueueError::InvalidCron { .. } | QueueError::InvalidJob(_) => ErrorKind::InvalidInput,
+                QueueError::Sql(_) => ErrorKind::Internal,
+            },
+        }
+    }
+}

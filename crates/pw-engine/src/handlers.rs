@@ -1,0 +1,139 @@
+//! The product's job handlers. Each is idempotent per step, so a retried or recovered job
+//! completes without duplicating anything.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+
+use chrono::NaiveDate;
+use pw_jobs::{JobContext, JobError, JobHandler};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::Engine;
+
+pub const DEMO_JOB_KIND: &str = "demo.generate";
+pub const EXPORT_JOB_KIND: &str = "workspace.export";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DemoPayload {
+    pub workspace_id: String,
+    pub workspace_name: String,
+    pub seed: u64,
+    pub end_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct ExportPayload {
+    workspace_id: String,
+}
+
+fn engine_of(engine: &Weak<Engine>) -> Result<Arc<Engine>, JobError> {
+    // The engine is gone only while the app is closing; the job is handed back and resumes.
+    engine.upgrade().ok_or_else(|| JobError::retryable("the app is closing"))
+}
+
+pub(crate) fn all(engine: Weak<Engine>) -> HashMap<String, Arc<dyn JobHandler>> {
+    let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
+    let for_demo = engine.clone();
+    handlers.insert(
+        DEMO_JOB_KIND.to_owned(),
+        Arc::new(move |ctx: JobContext| {
+            let engine = for_demo.clone();
+            async move { generate_demo(engine_of(&engine)?, ctx).await }
+        }),
+    );
+    let for_export = engine;
+    handlers.insert(
+        EXPORT_JOB_KIND.to_owned(),
+        Arc::new(move |ctx: JobContext| {
+            let engine = for_export.clone();
+            async move { export_workspace(engine_of(&engine)?, ctx).await }
+        }),
+    );
+    handlers
+}
+
+async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, JobError> {
+    let payload: DemoPayload = ctx.payload()?;
+    let spec = pw_demo::DemoSpec {
+        workspace_id: payload.workspace_id.clone(),
+        workspace_name: payload.workspace_name.clone(),
+        seed: payload.seed,
+        end_date: payload.end_date,
+    };
+    ctx.progress(0.01, "Generating 180 days of campaign data").await;
+    // Generation is CPU work (tens of milliseconds); keep it off the async workers.
+    let data = {
+        let spec = spec.clone();
+        tokio::task::spawn_blocking(move || pw_demo::generate(&spec))
+            .await
+            .map_err(|e| JobError::permanent(format!("demo generation crashed: {e}")))?
+    };
+    ctx.check_cancelled()?;
+    let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
+    let reporter = {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            while let Some((fraction, message)) = progress_rx.recv().await {
+                ctx.progress(fraction.min(0.99), message).await;
+            }
+        })
+    };
+    let written = pw_demo::write(engine.database(), &spec, &data, |fraction, message| {
+        let _ = progress_tx.send((fraction, message));
+    })
+    .await;
+    drop(progress_tx);
+    let _ = reporter.await;
+    written.map_err(|e| JobError::retryable(e))?;
+    engine
+        .queue
+        .link_workspace(&ctx.job().id, &payload.workspace_id)
+        .await
+        .map_err(JobError::retryable)?;
+    Ok(json!({
+        "workspace_id": payload.workspace_id,
+        "campaigns": data.campaigns.len(),
+        "metric_rows": data.metrics.len(),
+        "signals": data.signals.len(),
+    }))
+}
+
+async fn export_workspace(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, JobError> {
+    let payload: ExportPayload = ctx.payload()?;
+    let workspace = match engine.database().workspace(&payload.workspace_id).await {
+        Ok(workspace) => workspace,
+        Err(pw_store::StoreError::WorkspaceNotFound(id)) => {
+            return Err(JobError::permanent(format!("the workspace {id} no longer exists")));
+        }
+        Err(e) => return Err(JobError::retryable(e)),
+    };
+    let folder = engine.exports_dir();
+    tokio::fs::create_dir_all(&folder).await.map_err(JobError::retryable)?;
+    let safe_name: String = workspace
+        .name
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+        .collect();
+    let path = folder.join(format!("{safe_name}-{}.pwx", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
+    let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
+    let reporter = {
+        let ctx = ctx.clone();
+        tokio::spawn(async move {
+            while let Some((fraction, message)) = progress_rx.recv().await {
+                ctx.progress(fraction, message).await;
+            }
+        })
+    };
+    let exported = engine
+        .database()
+        .export_workspace_to(&workspace.id, &path, |p| {
+            let fraction = 0.95 * p.tables_done as f64 / p.tables_total.max(1) as f64;
+            let _ = progress_tx.send((fraction, format!("Exported {} rows ({} of {} tables)", p.rows_so_far, p.tables_done, p.tables_total)));
+        })
+        .await;
+    drop(progress_tx);
+    let _ = reporter.await;
+    let file = exported.map_err(JobError::retryable)?;
+    Ok(json!({ "path": path.display().to_string(), "rows": file.row_count(), "blobs": file.blobs.len() }))
+}
