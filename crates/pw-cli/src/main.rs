@@ -1,1 +1,258 @@
-fn main() {}
+//! `profitwheel`: the headless command line over the same engine as the desktop app, for
+//! scripts, CI and agencies' automation. Output goes to stdout; errors go to stderr with an exit
+//! code per error kind (see `docs/cli.md`).
+
+mod output;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use pw_domain::DateRange;
+use pw_engine::{CreateWorkspace, Engine, EngineConfig, EngineError, ErrorKind, JobStatus};
+
+#[derive(Parser)]
+#[command(name = "profitwheel", version, about = "ProfitWheel from the command line: workspaces, demo data, dashboards and jobs.")]
+struct Cli {
+    /// Folder holding the database, blobs and exports [default: the app's data folder, or $PROFITWHEEL_DATA_DIR]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print JSON instead of tables
+    #[arg(long, global = true)]
+    json: bool,
+    /// More log output on stderr (-v info, -vv debug)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// How long a running job's claim lasts without a heartbeat before another process may
+    /// recover it.
+    #[arg(long, global = true, hide = true, value_name = "SECONDS")]
+    job_lease_secs: Option<u64>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a demo workspace (a fictional coffee brand with 180 days of data) and print its KPIs
+    Demo,
+    /// Manage workspaces
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+    /// Print the KPIs of a workspace for a date range (default: its last 30 days of data)
+    Kpis {
+        /// Workspace id or exact name
+        workspace: String,
+        /// First day, YYYY-MM-DD
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+    },
+    /// Inspect and steer background jobs
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Subcommand)]
+enum WorkspaceCommand {
+    /// List workspaces
+    List,
+    /// Create an empty workspace
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        brand: String,
+        /// ISO 4217 code, e.g. USD
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        /// IANA time zone that report dates are reckoned in, e.g. Europe/Paris
+        #[arg(long, default_value = "UTC")]
+        time_zone: String,
+    },
+    /// Write a workspace to one file that imports back losslessly
+    Export {
+        /// Workspace id or exact name
+        workspace: String,
+        /// Destination file (.pwx)
+        file: PathBuf,
+    },
+    /// Import a workspace file; a malformed or conflicting file changes nothing
+    Import { file: PathBuf },
+    /// Delete a workspace and all its data
+    Delete {
+        /// Workspace id or exact name
+        workspace: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List recent jobs (newest first)
+    List {
+        /// Only jobs in this state: queued, running, succeeded, failed, cancelled
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Put a failed or cancelled job back in its lane
+    Retry { id: String },
+    /// Cancel a queued or running job
+    Cancel { id: String },
+    /// Run the job workers in this process until no job is queued or running
+    Work,
+}
+
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Internal => 1,
+        ErrorKind::NotFound => 3,
+        ErrorKind::InvalidInput => 4,
+        ErrorKind::Conflict => 5,
+        ErrorKind::Unavailable => 6,
+        ErrorKind::Cancelled => 7,
+        ErrorKind::Corrupt => 8,
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "error: {error}");
+            ExitCode::from(exit_code(error.kind()))
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), EngineError> {
+    let mut config = EngineConfig::new(cli.data_dir.clone().unwrap_or_else(pw_engine::default_data_dir));
+    if let Some(seconds) = cli.job_lease_secs {
+        config.runner.lease = Duration::from_secs(seconds.max(1));
+        config.runner.heartbeat = Duration::from_millis((seconds * 1000 / 3).max(200));
+        config.runner.recovery_interval = Duration::from_millis((seconds * 1000 / 2).max(200));
+    }
+    let engine = Engine::open(config).await?;
+    let result = dispatch(&engine, &cli).await;
+    engine.shutdown().await;
+    result
+}
+
+async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
+    let out = output::Output { json: cli.json };
+    match &cli.command {
+        Command::Demo => {
+            engine.start_workers().await;
+            let job = engine.start_demo_workspace().await?;
+            let done = engine.wait_for_job(&job.id, |j| out.progress(j)).await?;
+            if done.state != JobStatus::Succeeded {
+                return Err(job_error(&done));
+            }
+            let workspace_id = done.workspace_id.clone().unwrap_or_default();
+            let overview = engine.workspace_overview(&workspace_id).await?;
+            let dashboard = engine.dashboard(&workspace_id, None).await?;
+            out.kpis(&overview, &dashboard);
+        }
+        Command::Kpis { workspace, from, to } => {
+            let overview = engine.find_workspace(workspace).await?;
+            let range = match (from, to) {
+                (Some(from), Some(to)) => {
+                    Some(DateRange::parse(from, to).map_err(|e| EngineError::InvalidInput(e.to_string()))?)
+                }
+                _ => None,
+            };
+            let dashboard = engine.dashboard(&overview.workspace.id, range).await?;
+            out.kpis(&overview, &dashboard);
+        }
+        Command::Workspace(command) => match command {
+            WorkspaceCommand::List => out.workspaces(&engine.list_workspaces().await?),
+            WorkspaceCommand::Create { name, brand, currency, time_zone } => {
+                let created = engine
+                    .create_workspace(CreateWorkspace {
+                        name: name.clone(),
+                        brand: brand.clone(),
+                        currency: currency.clone(),
+                        time_zone: time_zone.clone(),
+                    })
+                    .await?;
+                out.workspaces(std::slice::from_ref(&created));
+            }
+            WorkspaceCommand::Export { workspace, file } => {
+                let overview = engine.find_workspace(workspace).await?;
+                let exported = engine.export_workspace(&overview.workspace.id, file).await?;
+                out.line(&format!(
+                    "Exported “{}” ({} rows, {} files) to {}",
+                    overview.workspace.name,
+                    exported.row_count(),
+                    exported.blobs.len(),
+                    file.display()
+                ));
+            }
+            WorkspaceCommand::Import { file } => {
+                let imported = engine.import_workspace(file).await?;
+                out.workspaces(std::slice::from_ref(&imported));
+            }
+            WorkspaceCommand::Delete { workspace } => {
+                let overview = engine.find_workspace(workspace).await?;
+                engine.delete_workspace(&overview.workspace.id).await?;
+                out.line(&format!("Deleted “{}”", overview.workspace.name));
+            }
+        },
+        Command::Jobs(command) => match command {
+            JobsCommand::List { state, limit } => {
+                let state = state
+                    .as_deref()
+                    .map(str::parse::<JobStatus>)
+                    .transpose()
+                    .map_err(EngineError::InvalidInput)?;
+                out.jobs(&engine.list_jobs(state, *limit).await?);
+            }
+            JobsCommand::Retry { id } => out.jobs(&[engine.retry_job(id).await?]),
+            JobsCommand::Cancel { id } => out.jobs(&[engine.cancel_job(id).await?]),
+            JobsCommand::Work => {
+                engine.start_workers().await;
+                // Leases of jobs a killed process left behind expire within one lease; keep
+                // going until nothing is queued or running.
+                loop {
+                    let queued = engine.list_jobs(Some(JobStatus::Queued), 1).await?;
+                    let running = engine.list_jobs(Some(JobStatus::Running), 1).await?;
+                    if queued.is_empty() && running.is_empty() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                out.jobs(&engine.list_jobs(None, 20).await?);
+            }
+        },
+    }
+    Ok(())
+}
+
+fn job_error(job: &pw_engine::JobRecord) -> EngineError {
+    match job.state {
+        JobStatus::Cancelled => EngineError::InvalidInput(format!("job “{}” was cancelled", job.title)),
+        _ => EngineError::InvalidInput(format!(
+            "job “{}” failed: {}",
+            job.title,
+            job.last_error.as_deref().unwrap_or("unknown error")
+        )),
+    }
+}
