@@ -1,1 +1,24 @@
-fn main() { tauri_build::build() }
+//! Builds the shell against the root `tauri.conf.json`, and generates an `allow-<command>`
+//! permission per app command so capabilities can grant each window only what it uses.
+
+/// Every command the shell registers; `ipc::tests` checks this list against the builder's.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_workspaces",
+    "create_workspace",
+    "start_demo_workspace",
+    "get_dashboard",
+    "list_jobs",
+    "start_workspace_export",
+    "retry_job",
+    "cancel_job",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {error:#}");
+    }
+}

@@ -1,1 +1,111 @@
-//! placeholder
+//! The ProfitWheel desktop shell: the composition root that opens the engine, registers the
+//! generated IPC surface, and forwards the engine's job events to the window. It holds no
+//! business logic; everything it calls is in `pw-engine`.
+
+mod commands;
+pub mod ipc;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use pw_engine::{Engine, EngineConfig, JobStatus};
+use pw_ipc::IpcError;
+use tauri::{Manager, RunEvent};
+use tauri_specta::Event;
+
+/// The engine, or why it could not be opened (a damaged or foreign database): the window still
+/// opens and every command answers with that error, so the person sees what happened.
+pub struct EngineSlot(Result<Arc<Engine>, IpcError>);
+
+impl EngineSlot {
+    pub fn get(&self) -> Result<Arc<Engine>, IpcError> {
+        self.0.clone()
+    }
+}
+
+async fn start_engine(open_demo: bool) -> Result<Arc<Engine>, IpcError> {
+    let config = EngineConfig::new(pw_engine::default_data_dir());
+    let engine = Engine::open(config).await?;
+    engine.start_workers().await;
+    if open_demo {
+        ensure_demo(&engine).await?;
+    }
+    Ok(engine)
+}
+
+/// With `--demo`: make sure a demo workspace exists or is being made, without making a second.
+async fn ensure_demo(engine: &Arc<Engine>) -> Result<(), IpcError> {
+    let has_demo = engine
+        .list_workspaces()
+        .await?
+        .iter()
+        .any(|w| w.workspace.is_demo);
+    let mut pending = engine.list_jobs(Some(JobStatus::Queued), 200).await?;
+    pending.extend(engine.list_jobs(Some(JobStatus::Running), 200).await?);
+    let demo_pending = pending.iter().any(|j| j.kind == pw_engine::DEMO_JOB_KIND);
+    if !has_demo && !demo_pending {
+        engine.start_demo_workspace().await?;
+    }
+    Ok(())
+}
+
+fn forward_job_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
+    let mut events = engine.subscribe_jobs();
+    tauri::async_runtime::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match events.recv().await {
+                Ok(pw_jobs_event) => {
+                    let pw_engine::JobEvent::Changed(job) = pw_jobs_event;
+                    if let Err(e) = ipc::JobChanged(job.into()).emit(&handle) {
+                        tracing::warn!(error = %e, "could not forward a job event to the window");
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => tracing::debug!(missed, "job events lagged"),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+pub fn run() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tao=warn,wry=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let open_demo = std::env::args().any(|arg| arg == "--demo");
+    let builder = ipc::specta_builder();
+    let invoke_handler = builder.invoke_handler();
+    let app = tauri::Builder::default()
+        .invoke_handler(invoke_handler)
+        .setup(move |app| {
+            builder.mount_events(app);
+            let slot = EngineSlot(tauri::async_runtime::block_on(start_engine(open_demo)));
+            match &slot.0 {
+                Ok(engine) => forward_job_events(app.handle().clone(), engine.clone()),
+                Err(e) => tracing::error!(kind = ?e.kind, message = %e.message, "the engine could not start"),
+            }
+            app.manage(slot);
+            Ok(())
+        })
+        .build(tauri::generate_context!("../tauri.conf.json"));
+    let app = match app {
+        Ok(app) => app,
+        Err(error) => {
+            tracing::error!(%error, "the desktop shell could not start");
+            return ExitCode::FAILURE;
+        }
+    };
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            // Hand running jobs back to the queue so they resume on the next start.
+            if let Ok(engine) = handle.state::<EngineSlot>().get() {
+                tauri::async_runtime::block_on(engine.shutdown());
+            }
+        }
+    });
+    ExitCode::SUCCESS
+}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ThemeToggle } from './components/ThemeToggle';
 import { Dashboard } from './features/dashboard/Dashboard';
 import { JobsPanel } from './features/jobs/JobsPanel';
-import { isActive } from './features/jobs/jobsState';
+import { DEMO_JOB_KIND, isActive } from './features/jobs/jobsState';
 import { useJobs } from './features/jobs/useJobs';
 import { WorkspaceSidebar } from './features/workspaces/WorkspaceSidebar';
 import {
@@ -13,9 +13,6 @@ import {
 import { useWorkspaces } from './features/workspaces/useWorkspaces';
 import { backend } from './ipc/backend';
 import type { JobView, WorkspaceSummary } from './ipc/backend';
-
-/** Job kind the backend uses for demo workspace generation (see the IPC contract). */
-export const DEMO_JOB_KIND = 'demo.generate';
 
 export function App() {
   const { workspaces, loading, error, reload } = useWorkspaces();

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
+  defaultLocale,
   MISSING,
   changeDirection,
   changeTone,
@@ -34,6 +35,8 @@ describe('formatMoneyMicros', () => {
     expect(formatMoneyMicros(250_000_000_000, 'USD', { ...en, compact: true })).toBe('$250K');
     // Below 100k the exact amount is still readable at a glance.
     expect(formatMoneyMicros(12_345_670_000, 'USD', { ...en, compact: true })).toBe('$12,345.67');
+    // Chart axes abbreviate everything.
+    expect(formatMoneyMicros(4_500_000_000, 'USD', { ...en, compact: true, compactFrom: 0 })).toBe('$4.5K');
   });
 
   it('renders missing values as a dash', () => {
@@ -101,10 +104,15 @@ describe('change direction and colouring', () => {
   });
 
   it('treats an increase as good for volume and return metrics', () => {
-    for (const key of ['spend', 'impressions', 'clicks', 'ctr', 'conversions', 'roas'] as const) {
+    for (const key of ['impressions', 'clicks', 'ctr', 'conversions', 'roas'] as const) {
       expect(changeTone(key, 0.1)).toBe('good');
       expect(changeTone(key, -0.1)).toBe('bad');
     }
+  });
+
+  it('does not judge spend: more or less of it is neither good nor bad news', () => {
+    expect(changeTone('spend', 0.4)).toBe('neutral');
+    expect(changeTone('spend', -0.4)).toBe('neutral');
   });
 
   it('inverts the colouring for cost metrics (CPC, CPA)', () => {
@@ -135,5 +143,26 @@ describe('dates', () => {
     expect(formatDateRange({ start: '2024-12-02', end: '2024-12-31' }, 'en-US')).toBe(
       'Dec 2, 2024 – Dec 31, 2024',
     );
+  });
+});
+
+describe('defaultLocale', () => {
+  it('ignores a POSIX locale that Intl would reject instead of crashing formatting', () => {
+    const spy = vi.spyOn(navigator, 'language', 'get').mockReturnValue('C');
+    try {
+      expect(defaultLocale()).toBe('en-US');
+      expect(formatMoneyMicros(1_500_000, 'USD')).toBe('$1.50');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('keeps a real locale', () => {
+    const spy = vi.spyOn(navigator, 'language', 'get').mockReturnValue('de-DE');
+    try {
+      expect(defaultLocale()).toBe('de-DE');
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

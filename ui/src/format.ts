@@ -19,9 +19,21 @@ function numberFormat(locale: string | undefined, options: Intl.NumberFormatOpti
 }
 
 /** The user's UI locale; undefined lets Intl use the runtime default. */
-function defaultLocale(): string | undefined {
-  return typeof navigator !== 'undefined' ? navigator.language : undefined;
+/**
+ * The person's locale, when it is one Intl accepts. A Linux session without LANG reports the
+ * POSIX locale "C", which Intl rejects with a RangeError (and whose engine default formats
+ * "$ 0.97"); fall back to US English then.
+ */
+export function defaultLocale(): string {
+  const language = typeof navigator !== 'undefined' ? navigator.language : undefined;
+  try {
+    return (language && Intl.getCanonicalLocales(language)[0]) || FALLBACK_LOCALE;
+  } catch {
+    return FALLBACK_LOCALE;
+  }
 }
+
+const FALLBACK_LOCALE = 'en-US';
 
 function isPresent(value: number | null | undefined): value is number {
   return value !== null && value !== undefined && Number.isFinite(value);
@@ -34,6 +46,11 @@ export function microsToUnits(micros: number): number {
 export interface MoneyOptions {
   /** Abbreviate large amounts ("$1.2M") — for tiles and axes, not for tables. */
   compact?: boolean;
+  /**
+   * With `compact`, the amount (in currency units) from which to abbreviate. Tiles keep
+   * exact amounts below 100k; chart axes abbreviate everything to stay narrow.
+   */
+  compactFrom?: number;
   locale?: string;
 }
 
@@ -41,17 +58,17 @@ export interface MoneyOptions {
 export function formatMoneyMicros(
   micros: number | null | undefined,
   currency: string,
-  { compact = false, locale = defaultLocale() }: MoneyOptions = {},
+  { compact = false, compactFrom = 100_000, locale = defaultLocale() }: MoneyOptions = {},
 ): string {
   if (!isPresent(micros)) return MISSING;
   const units = microsToUnits(micros);
   // Compact only pays off once there are more digits than a glance can take in.
-  const useCompact = compact && Math.abs(units) >= 100_000;
+  const useCompact = compact && Math.abs(units) >= compactFrom;
   return numberFormat(locale, {
     style: 'currency',
     currency,
     ...(useCompact
-      ? { notation: 'compact', maximumFractionDigits: 2 }
+      ? { notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 2 }
       : { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
   }).format(units);
 }
@@ -132,10 +149,13 @@ export function isLowerBetter(key: KpiKey): boolean {
   return LOWER_IS_BETTER.has(key);
 }
 
+/** Spending more is neither good nor bad news on its own: it depends on what it bought. */
+const DIRECTIONLESS: ReadonlySet<KpiKey> = new Set<KpiKey>(['spend']);
+
 /** Whether a change of this KPI is good news, bad news, or neither. */
 export function changeTone(key: KpiKey, change: number | null | undefined): ChangeTone {
   const direction = changeDirection(change);
-  if (direction === null || direction === 'flat') return 'neutral';
+  if (direction === null || direction === 'flat' || DIRECTIONLESS.has(key)) return 'neutral';
   const improved = direction === (isLowerBetter(key) ? 'down' : 'up');
   return improved ? 'good' : 'bad';
 }

@@ -15,7 +15,11 @@ use pw_domain::DateRange;
 use pw_engine::{CreateWorkspace, Engine, EngineConfig, EngineError, ErrorKind, JobStatus};
 
 #[derive(Parser)]
-#[command(name = "profitwheel", version, about = "ProfitWheel from the command line: workspaces, demo data, dashboards and jobs.")]
+#[command(
+    name = "profitwheel",
+    version,
+    about = "ProfitWheel from the command line: workspaces, demo data, dashboards and jobs."
+)]
 struct Cli {
     /// Folder holding the database, blobs and exports [default: the app's data folder, or $PROFITWHEEL_DATA_DIR]
     #[arg(long, global = true, value_name = "DIR")]
@@ -130,7 +134,8 @@ async fn main() -> ExitCode {
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -144,7 +149,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), EngineError> {
-    let mut config = EngineConfig::new(cli.data_dir.clone().unwrap_or_else(pw_engine::default_data_dir));
+    let mut config = EngineConfig::new(
+        cli.data_dir
+            .clone()
+            .unwrap_or_else(pw_engine::default_data_dir),
+    );
     if let Some(seconds) = cli.job_lease_secs {
         config.runner.lease = Duration::from_secs(seconds.max(1));
         config.runner.heartbeat = Duration::from_millis((seconds * 1000 / 3).max(200));
@@ -171,12 +180,17 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             let dashboard = engine.dashboard(&workspace_id, None).await?;
             out.kpis(&overview, &dashboard);
         }
-        Command::Kpis { workspace, from, to } => {
+        Command::Kpis {
+            workspace,
+            from,
+            to,
+        } => {
             let overview = engine.find_workspace(workspace).await?;
             let range = match (from, to) {
-                (Some(from), Some(to)) => {
-                    Some(DateRange::parse(from, to).map_err(|e| EngineError::InvalidInput(e.to_string()))?)
-                }
+                (Some(from), Some(to)) => Some(
+                    DateRange::parse(from, to)
+                        .map_err(|e| EngineError::InvalidInput(e.to_string()))?,
+                ),
                 _ => None,
             };
             let dashboard = engine.dashboard(&overview.workspace.id, range).await?;
@@ -184,7 +198,12 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
         }
         Command::Workspace(command) => match command {
             WorkspaceCommand::List => out.workspaces(&engine.list_workspaces().await?),
-            WorkspaceCommand::Create { name, brand, currency, time_zone } => {
+            WorkspaceCommand::Create {
+                name,
+                brand,
+                currency,
+                time_zone,
+            } => {
                 let created = engine
                     .create_workspace(CreateWorkspace {
                         name: name.clone(),
@@ -197,7 +216,9 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             }
             WorkspaceCommand::Export { workspace, file } => {
                 let overview = engine.find_workspace(workspace).await?;
-                let exported = engine.export_workspace(&overview.workspace.id, file).await?;
+                let exported = engine
+                    .export_workspace(&overview.workspace.id, file)
+                    .await?;
                 out.line(&format!(
                     "Exported “{}” ({} rows, {} files) to {}",
                     overview.workspace.name,
@@ -248,7 +269,9 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
 
 fn job_error(job: &pw_engine::JobRecord) -> EngineError {
     match job.state {
-        JobStatus::Cancelled => EngineError::InvalidInput(format!("job “{}” was cancelled", job.title)),
+        JobStatus::Cancelled => {
+            EngineError::InvalidInput(format!("job “{}” was cancelled", job.title))
+        }
         _ => EngineError::InvalidInput(format!(
             "job “{}” failed: {}",
             job.title,

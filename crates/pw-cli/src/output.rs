@@ -2,8 +2,7 @@
 
 use std::io::Write;
 
-use pw_engine::{Dashboard, JobRecord, KpiKey, KpiUnit};
-use pw_store::WorkspaceOverview;
+use pw_engine::{Dashboard, JobRecord, KpiKey, KpiUnit, WorkspaceOverview};
 use serde_json::json;
 
 pub(crate) struct Output {
@@ -19,7 +18,9 @@ fn write_out(text: &str) {
 /// `1234567.891` as `1,234,567.89`.
 pub(crate) fn grouped(value: f64, decimals: usize) -> String {
     let text = format!("{:.*}", decimals, value.abs());
-    let (whole, fraction) = text.split_once('.').map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
     let mut grouped = String::new();
     for (index, digit) in whole.chars().enumerate() {
         if index > 0 && (whole.len() - index) % 3 == 0 {
@@ -27,7 +28,11 @@ pub(crate) fn grouped(value: f64, decimals: usize) -> String {
         }
         grouped.push(digit);
     }
-    let sign = if value < 0.0 && value.abs() >= 0.5 * 10f64.powi(-(decimals as i32)) { "-" } else { "" };
+    let sign = if value < 0.0 && value.abs() >= 0.5 * 10f64.powi(-(decimals as i32)) {
+        "-"
+    } else {
+        ""
+    };
     match fraction {
         Some(fraction) => format!("{sign}{grouped}.{fraction}"),
         None => format!("{sign}{grouped}"),
@@ -80,7 +85,13 @@ impl Output {
             return;
         }
         let message = job.progress_message.as_deref().unwrap_or("");
-        let _ = writeln!(std::io::stderr(), "[{:>3.0}%] {} {}", job.progress * 100.0, job.state, message);
+        let _ = writeln!(
+            std::io::stderr(),
+            "[{:>3.0}%] {} {}",
+            job.progress * 100.0,
+            job.state,
+            message
+        );
     }
 
     pub fn workspaces(&self, workspaces: &[WorkspaceOverview]) {
@@ -101,19 +112,23 @@ impl Output {
             return;
         }
         if workspaces.is_empty() {
-            write_out("No workspaces yet. Create one with `profitwheel workspace create --name ...` or try `profitwheel demo`.");
+            write_out(
+                "No workspaces yet. Create one with `profitwheel workspace create --name ...` or try `profitwheel demo`.",
+            );
             return;
         }
-        write_out(&format!("{:<36}  {:<32}  {:>9}  {:<23}  {}", "ID", "NAME", "CAMPAIGNS", "DATA", "CURRENCY"));
+        write_out(&format!(
+            "{:<36}  {:<32}  {:>9}  {:<23}  {}",
+            "ID", "NAME", "CAMPAIGNS", "DATA", "CURRENCY"
+        ));
         for w in workspaces {
-            let data = w.data_range.map(|r| format!("{} – {}", r.start, r.end)).unwrap_or_else(|| "no data".into());
+            let data = w
+                .data_range
+                .map(|r| format!("{} – {}", r.start, r.end))
+                .unwrap_or_else(|| "no data".into());
             write_out(&format!(
                 "{:<36}  {:<32}  {:>9}  {:<23}  {}",
-                w.workspace.id,
-                w.workspace.name,
-                w.campaign_count,
-                data,
-                w.workspace.currency
+                w.workspace.id, w.workspace.name, w.campaign_count, data, w.workspace.currency
             ));
         }
     }
@@ -137,10 +152,17 @@ impl Output {
         }
         write_out(&format!(
             "{} — {} to {} (compared with {} to {})",
-            overview.workspace.name, dashboard.range.start, dashboard.range.end, dashboard.previous_range.start, dashboard.previous_range.end
+            overview.workspace.name,
+            dashboard.range.start,
+            dashboard.range.end,
+            dashboard.previous_range.start,
+            dashboard.previous_range.end
         ));
         for kpi in &dashboard.kpis {
-            let change = kpi.change().map(|c| format!("{:+.1}%", c * 100.0)).unwrap_or_else(|| "—".into());
+            let change = kpi
+                .change()
+                .map(|c| format!("{:+.1}%", c * 100.0))
+                .unwrap_or_else(|| "—".into());
             write_out(&format!(
                 "  {:<12} {:>18}   {:>8} vs previous period",
                 kpi_label(kpi.key),
@@ -159,7 +181,10 @@ impl Output {
             write_out("No jobs.");
             return;
         }
-        write_out(&format!("{:<36}  {:<9}  {:<7}  {:>4}  {:>8}  {:<19}  {}", "ID", "STATE", "LANE", "DONE", "ATTEMPTS", "CREATED", "TITLE"));
+        write_out(&format!(
+            "{:<36}  {:<9}  {:<7}  {:>4}  {:>8}  {:<19}  {}",
+            "ID", "STATE", "LANE", "DONE", "ATTEMPTS", "CREATED", "TITLE"
+        ));
         for job in jobs {
             write_out(&format!(
                 "{:<36}  {:<9}  {:<7}  {:>3.0}%  {:>8}  {:<19}  {}{}",
@@ -170,7 +195,10 @@ impl Output {
                 format!("{}/{}", job.attempts, job.max_attempts),
                 date_ms(Some(job.created_at)),
                 job.title,
-                job.last_error.as_deref().map(|e| format!("  ({e})")).unwrap_or_default()
+                job.last_error
+                    .as_deref()
+                    .map(|e| format!("  ({e})"))
+                    .unwrap_or_default()
             ));
         }
     }

@@ -27,23 +27,53 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
     let demo = profitwheel(dir.path(), &["demo"]);
     assert!(demo.status.success(), "{}", stderr(&demo));
     let text = stdout(&demo);
-    for label in ["Spend", "Impressions", "Clicks", "CTR", "CPC", "Conversions", "CPA", "ROAS"] {
+    for label in [
+        "Spend",
+        "Impressions",
+        "Clicks",
+        "CTR",
+        "CPC",
+        "Conversions",
+        "CPA",
+        "ROAS",
+    ] {
         assert!(text.contains(label), "{label} missing from:\n{text}");
     }
     assert!(text.contains("USD"), "{text}");
-    assert!(stderr(&demo).contains("100%"), "progress is shown on stderr");
+    assert!(
+        stderr(&demo).contains("100%"),
+        "progress is shown on stderr"
+    );
 
     let listed = profitwheel(dir.path(), &["--json", "workspace", "list"]);
     let workspaces: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(workspaces[0]["name"], "Halcyon Roasters (demo)");
     assert_eq!(workspaces[0]["campaigns"], 30);
 
-    let kpis = profitwheel(dir.path(), &["--json", "kpis", "Halcyon Roasters (demo)", "--from", "2000-01-01", "--to", "2000-01-31"]);
+    let kpis = profitwheel(
+        dir.path(),
+        &[
+            "--json",
+            "kpis",
+            "Halcyon Roasters (demo)",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2000-01-31",
+        ],
+    );
     let kpis: serde_json::Value = serde_json::from_slice(&kpis.stdout).unwrap();
-    assert_eq!(kpis["kpis"][0]["current"], 0.0, "no spend before the data starts");
+    assert_eq!(
+        kpis["kpis"][0]["current"], 0.0,
+        "no spend before the data starts"
+    );
 
     let jobs = profitwheel(dir.path(), &["jobs", "list", "--state", "succeeded"]);
-    assert!(stdout(&jobs).contains("Create demo workspace"), "{}", stdout(&jobs));
+    assert!(
+        stdout(&jobs).contains("Create demo workspace"),
+        "{}",
+        stdout(&jobs)
+    );
 }
 
 #[test]
@@ -52,22 +82,52 @@ fn workspaces_export_and_import_between_data_folders() {
     let target = tempfile::tempdir().unwrap();
     assert!(profitwheel(source.path(), &["demo"]).status.success());
     let file = source.path().join("halcyon.pwx");
-    let export = profitwheel(source.path(), &["workspace", "export", "Halcyon Roasters (demo)", file.to_str().unwrap()]);
+    let export = profitwheel(
+        source.path(),
+        &[
+            "workspace",
+            "export",
+            "Halcyon Roasters (demo)",
+            file.to_str().unwrap(),
+        ],
+    );
     assert!(export.status.success(), "{}", stderr(&export));
-    let import = profitwheel(target.path(), &["workspace", "import", file.to_str().unwrap()]);
+    let import = profitwheel(
+        target.path(),
+        &["workspace", "import", file.to_str().unwrap()],
+    );
     assert!(import.status.success(), "{}", stderr(&import));
-    let before = stdout(&profitwheel(source.path(), &["kpis", "Halcyon Roasters (demo)"]));
-    let after = stdout(&profitwheel(target.path(), &["kpis", "Halcyon Roasters (demo)"]));
+    let before = stdout(&profitwheel(
+        source.path(),
+        &["kpis", "Halcyon Roasters (demo)"],
+    ));
+    let after = stdout(&profitwheel(
+        target.path(),
+        &["kpis", "Halcyon Roasters (demo)"],
+    ));
     assert_eq!(before, after);
     // A second import is a conflict, not a duplicate.
-    let again = profitwheel(target.path(), &["workspace", "import", file.to_str().unwrap()]);
+    let again = profitwheel(
+        target.path(),
+        &["workspace", "import", file.to_str().unwrap()],
+    );
     assert_eq!(again.status.code(), Some(5), "{}", stderr(&again));
 }
 
 #[test]
 fn bad_input_gets_a_clear_message_and_a_distinct_exit_code() {
     let dir = tempfile::tempdir().unwrap();
-    let bad_currency = profitwheel(dir.path(), &["workspace", "create", "--name", "Acme", "--currency", "EURO"]);
+    let bad_currency = profitwheel(
+        dir.path(),
+        &[
+            "workspace",
+            "create",
+            "--name",
+            "Acme",
+            "--currency",
+            "EURO",
+        ],
+    );
     assert_eq!(bad_currency.status.code(), Some(4));
     assert!(stderr(&bad_currency).contains("not a currency code"));
 
@@ -76,12 +136,22 @@ fn bad_input_gets_a_clear_message_and_a_distinct_exit_code() {
 
     let garbage = dir.path().join("garbage.pwx");
     std::fs::write(&garbage, "this is a spreadsheet, honest").unwrap();
-    let import = profitwheel(dir.path(), &["workspace", "import", garbage.to_str().unwrap()]);
+    let import = profitwheel(
+        dir.path(),
+        &["workspace", "import", garbage.to_str().unwrap()],
+    );
     assert_eq!(import.status.code(), Some(4));
-    assert!(stderr(&import).contains("not a ProfitWheel workspace file"), "{}", stderr(&import));
+    assert!(
+        stderr(&import).contains("not a ProfitWheel workspace file"),
+        "{}",
+        stderr(&import)
+    );
     assert!(stdout(&profitwheel(dir.path(), &["workspace", "list"])).contains("No workspaces yet"));
 
-    let range = profitwheel(dir.path(), &["kpis", "x", "--from", "2026-02-01", "--to", "2026-01-01"]);
+    let range = profitwheel(
+        dir.path(),
+        &["kpis", "x", "--from", "2026-02-01", "--to", "2026-01-01"],
+    );
     assert_ne!(range.status.code(), Some(0));
 }
 
@@ -89,10 +159,18 @@ fn bad_input_gets_a_clear_message_and_a_distinct_exit_code() {
 fn a_database_that_is_not_ours_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("profitwheel.sqlite3");
-    std::fs::write(&db, b"SQLite format 3\0but not really a database, just bytes that look like one").unwrap();
+    std::fs::write(
+        &db,
+        b"SQLite format 3\0but not really a database, just bytes that look like one",
+    )
+    .unwrap();
     let before = std::fs::read(&db).unwrap();
     let list = profitwheel(dir.path(), &["workspace", "list"]);
     assert_eq!(list.status.code(), Some(8), "{}", stderr(&list));
-    assert!(stderr(&list).contains("left untouched"), "{}", stderr(&list));
+    assert!(
+        stderr(&list).contains("left untouched"),
+        "{}",
+        stderr(&list)
+    );
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }

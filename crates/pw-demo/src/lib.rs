@@ -15,8 +15,8 @@ use std::collections::HashSet;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use pw_domain::{Micros, Objective, Platform};
 use pw_store::{
-    AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow, Database, MetricLevel,
-    MetricRow, NewWorkspace, SignalRow, StoreError,
+    AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow, Database,
+    MetricLevel, MetricRow, NewWorkspace, SignalRow, StoreError,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -64,8 +64,9 @@ struct Ids {
 
 impl Ids {
     fn new(workspace_id: &str) -> Self {
-        let namespace = uuid::Uuid::parse_str(workspace_id)
-            .unwrap_or_else(|_| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, workspace_id.as_bytes()));
+        let namespace = uuid::Uuid::parse_str(workspace_id).unwrap_or_else(|_| {
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, workspace_id.as_bytes())
+        });
         Ids { namespace }
     }
     fn of(&self, what: &str) -> String {
@@ -93,7 +94,9 @@ fn thanksgiving(year: i32) -> Option<NaiveDate> {
 /// Spend and conversion-rate multipliers around the holidays: a ramp from November 1, a peak on
 /// Black Friday through Cyber Monday, and high intent in the gifting weeks.
 fn holiday_factors(date: NaiveDate, objective: Objective) -> (f64, f64) {
-    let Some(thanks) = thanksgiving(date.year()) else { return (1.0, 1.0) };
+    let Some(thanks) = thanksgiving(date.year()) else {
+        return (1.0, 1.0);
+    };
     let black_friday = thanks + Days::new(1);
     let cyber_monday = thanks + Days::new(4);
     let selling = matches!(objective, Objective::Sales);
@@ -125,7 +128,11 @@ fn split_exact(total: i64, weights: &[f64]) -> Vec<i64> {
     let mut parts: Vec<i64> = raw.iter().map(|r| r.floor() as i64).collect();
     let mut remainder = total - parts.iter().sum::<i64>();
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| (raw[b] - raw[b].floor()).total_cmp(&(raw[a] - raw[a].floor())).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        (raw[b] - raw[b].floor())
+            .total_cmp(&(raw[a] - raw[a].floor()))
+            .then(a.cmp(&b))
+    });
     for index in order.into_iter().cycle() {
         if remainder <= 0 {
             break;
@@ -151,7 +158,12 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
     let first_day = spec.end_date - Days::new(u64::from(DAYS_OF_DATA - 1));
     let mut data = DemoData::default();
 
-    let platforms = [Platform::Meta, Platform::GoogleAds, Platform::Tiktok, Platform::Pinterest];
+    let platforms = [
+        Platform::Meta,
+        Platform::GoogleAds,
+        Platform::Tiktok,
+        Platform::Pinterest,
+    ];
     for (index, platform) in platforms.iter().enumerate() {
         data.accounts.push(AdAccountRow {
             id: ids.of(&format!("account/{}", platform.as_str())),
@@ -194,7 +206,9 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
     for (campaign_index, plan) in catalogue::CAMPAIGNS.iter().enumerate() {
         let campaign_id = ids.of(&format!("campaign/{campaign_index}"));
         let start = first_day + Days::new(u64::from(plan.starts_on_day));
-        let end = plan.ends_on_day.map(|d| first_day + Days::new(u64::from(d)));
+        let end = plan
+            .ends_on_day
+            .map(|d| first_day + Days::new(u64::from(d)));
         let status = if plan.paused {
             "paused"
         } else if end.is_some_and(|e| e < spec.end_date) {
@@ -225,19 +239,27 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
                 id: group_id.clone(),
                 workspace_id: ws.clone(),
                 campaign_id: campaign_id.clone(),
-                external_id: format!("{}", 238_000_000u64 + (campaign_index * 10 + group_index) as u64 * 313),
+                external_id: format!(
+                    "{}",
+                    238_000_000u64 + (campaign_index * 10 + group_index) as u64 * 313
+                ),
                 name: (*group_name).to_owned(),
                 status: if plan.paused { "paused" } else { "active" }.to_owned(),
                 audience_id: plan.audience.map(|a| ids.of(&format!("audience/{a}"))),
                 targeting: json!({"geo": ["US"], "placements": "automatic"}),
             });
             let ads_in_group = 2 + (group_index + campaign_index) % 2;
-            let ad_weights: Vec<f64> = (0..ads_in_group).map(|_| rng.random_range(0.2..1.0)).collect();
+            let ad_weights: Vec<f64> = (0..ads_in_group)
+                .map(|_| rng.random_range(0.2..1.0))
+                .collect();
             let ad_weight_sum: f64 = ad_weights.iter().sum();
             for (ad_index, ad_weight) in ad_weights.iter().enumerate() {
-                let (headline, body, cta, format) = catalogue::AD_COPY[copy_index % catalogue::AD_COPY.len()];
+                let (headline, body, cta, format) =
+                    catalogue::AD_COPY[copy_index % catalogue::AD_COPY.len()];
                 copy_index += 1;
-                let creative_id = ids.of(&format!("creative/{campaign_index}/{group_index}/{ad_index}"));
+                let creative_id = ids.of(&format!(
+                    "creative/{campaign_index}/{group_index}/{ad_index}"
+                ));
                 data.creatives.push(CreativeRow {
                     id: creative_id.clone(),
                     workspace_id: ws.clone(),
@@ -271,7 +293,11 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
         let fractional_conversions = plan.platform == Platform::GoogleAds;
         let last_active = end.unwrap_or(spec.end_date).min(spec.end_date);
         // A paused campaign stopped delivering two weeks before the end of the window.
-        let last_active = if plan.paused { last_active - Days::new(14) } else { last_active };
+        let last_active = if plan.paused {
+            last_active - Days::new(14)
+        } else {
+            last_active
+        };
         let economics = plan.economics;
         let mut date = start;
         while date <= last_active {
@@ -281,7 +307,11 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
             // Budgets creep up over the half year as the brand grows; new campaigns spend less in
             // their learning phase and convert worse.
             let growth = 1.0 + 0.0012 * day_number;
-            let learning = if days_live < 7 { 0.6 + 0.057 * days_live as f64 } else { 1.0 };
+            let learning = if days_live < 7 {
+                0.6 + 0.057 * days_live as f64
+            } else {
+                1.0
+            };
             let spend_units = plan.daily_budget
                 * weekly_factor(plan.platform, date.weekday())
                 * holiday_spend
@@ -289,16 +319,29 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
                 * learning
                 * noise(&mut rng, 0.12);
             let spend = cents(spend_units);
-            let impressions = (spend_units / (economics.cpm * noise(&mut rng, 0.08)) * 1000.0).round() as i64;
-            let clicks = (impressions as f64 * economics.ctr * noise(&mut rng, 0.15)).round() as i64;
-            let raw_conversions = clicks as f64 * economics.cvr * holiday_cvr * learning.max(0.7) * noise(&mut rng, 0.3);
-            let conversions =
-                if fractional_conversions { (raw_conversions * 100.0).round() / 100.0 } else { raw_conversions.round() };
+            let impressions =
+                (spend_units / (economics.cpm * noise(&mut rng, 0.08)) * 1000.0).round() as i64;
+            let clicks =
+                (impressions as f64 * economics.ctr * noise(&mut rng, 0.15)).round() as i64;
+            let raw_conversions = clicks as f64
+                * economics.cvr
+                * holiday_cvr
+                * learning.max(0.7)
+                * noise(&mut rng, 0.3);
+            let conversions = if fractional_conversions {
+                (raw_conversions * 100.0).round() / 100.0
+            } else {
+                raw_conversions.round()
+            };
             let conversion_value = cents(conversions * economics.aov * noise(&mut rng, 0.1));
-            let reach = (plan.platform != Platform::GoogleAds || economics.view_rate > 0.0)
-                .then(|| (impressions as f64 / (economics.frequency * noise(&mut rng, 0.05))).round() as i64);
-            let video_views = (economics.view_rate > 0.0)
-                .then(|| (impressions as f64 * economics.view_rate * noise(&mut rng, 0.1)).round() as i64);
+            let reach =
+                (plan.platform != Platform::GoogleAds || economics.view_rate > 0.0).then(|| {
+                    (impressions as f64 / (economics.frequency * noise(&mut rng, 0.05))).round()
+                        as i64
+                });
+            let video_views = (economics.view_rate > 0.0).then(|| {
+                (impressions as f64 * economics.view_rate * noise(&mut rng, 0.1)).round() as i64
+            });
             data.metrics.push(MetricRow {
                 workspace_id: ws.clone(),
                 level: MetricLevel::Campaign,
@@ -316,15 +359,24 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
             });
 
             // Ads split the campaign's day exactly, so ad rows add up to the campaign row.
-            let weights: Vec<f64> = ad_ids_and_weights.iter().map(|(_, w)| w * noise(&mut rng, 0.2)).collect();
+            let weights: Vec<f64> = ad_ids_and_weights
+                .iter()
+                .map(|(_, w)| w * noise(&mut rng, 0.2))
+                .collect();
             let ad_impressions = split_exact(impressions, &weights);
             let ad_clicks = split_exact(clicks, &weights);
             let ad_spend = split_exact(spend.0 / 10_000, &weights);
             let ad_value = split_exact(conversion_value.0 / 10_000, &weights);
             let ad_conversions: Vec<f64> = if fractional_conversions {
-                split_exact((conversions * 100.0).round() as i64, &weights).into_iter().map(|c| c as f64 / 100.0).collect()
+                split_exact((conversions * 100.0).round() as i64, &weights)
+                    .into_iter()
+                    .map(|c| c as f64 / 100.0)
+                    .collect()
             } else {
-                split_exact(conversions as i64, &weights).into_iter().map(|c| c as f64).collect()
+                split_exact(conversions as i64, &weights)
+                    .into_iter()
+                    .map(|c| c as f64)
+                    .collect()
             };
             let ad_views = video_views.map(|v| split_exact(v, &weights));
             for (index, (ad_id, _)) in ad_ids_and_weights.iter().enumerate() {
@@ -340,7 +392,9 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
                     spend: Micros(ad_spend[index] * 10_000),
                     conversions: ad_conversions[index],
                     conversion_value: Micros(ad_value[index] * 10_000),
-                    reach: reach.map(|_| (ad_impressions[index] as f64 / economics.frequency).round() as i64),
+                    reach: reach.map(|_| {
+                        (ad_impressions[index] as f64 / economics.frequency).round() as i64
+                    }),
                     video_views: ad_views.as_ref().map(|v| v[index]),
                 });
             }
@@ -361,13 +415,19 @@ fn generate_signals(
     end_date: NaiveDate,
 ) {
     let audience_for = |platform: Platform| {
-        catalogue::AUDIENCES.iter().position(|a| a.platform == platform).map(|i| ids.of(&format!("audience/{i}")))
+        catalogue::AUDIENCES
+            .iter()
+            .position(|a| a.platform == platform)
+            .map(|i| ids.of(&format!("audience/{i}")))
     };
     let mut seen = HashSet::new();
     let mut attempt = 0u32;
-    while data.signals.iter().filter(|s| s.kind == "mention").count() < MENTION_COUNT && attempt < 100_000 {
+    while data.signals.iter().filter(|s| s.kind == "mention").count() < MENTION_COUNT
+        && attempt < 100_000
+    {
         attempt += 1;
-        let (topic, positive, neutral, negative) = voices::TOPICS[rng.random_range(0..voices::TOPICS.len())];
+        let (topic, positive, neutral, negative) =
+            voices::TOPICS[rng.random_range(0..voices::TOPICS.len())];
         // Most talk is positive, a quarter negative: the mix real review streams show.
         let roll: f64 = rng.random();
         let (pool, sentiment): (&[&str], f64) = if roll < 0.55 {
@@ -382,7 +442,14 @@ fn generate_signals(
         let closer = voices::CLOSERS[rng.random_range(0..voices::CLOSERS.len())];
         let closer = match (sentiment > 0.3, sentiment < -0.3, closer) {
             // Keep closers consistent with the sentiment ("10/10" on a complaint reads wrong).
-            (false, _, ". Would recommend." | ". Will order again." | ". 10/10." | ". My whole office is hooked now.") => ".",
+            (
+                false,
+                _,
+                ". Would recommend."
+                | ". Will order again."
+                | ". 10/10."
+                | ". My whole office is hooked now.",
+            ) => ".",
             (_, false, ". Not impressed." | ". Fix this please.") => "!",
             (_, _, closer) => closer,
         };
@@ -390,13 +457,18 @@ fn generate_signals(
         if !seen.insert(text.clone()) {
             continue;
         }
-        let (source, site) = voices::MENTION_SOURCES[rng.random_range(0..voices::MENTION_SOURCES.len())];
+        let (source, site) =
+            voices::MENTION_SOURCES[rng.random_range(0..voices::MENTION_SOURCES.len())];
         let day = first_day + Days::new(rng.random_range(0..u64::from(DAYS_OF_DATA)));
         let stars = ((sentiment + 1.0) * 2.0 + 1.0).round().clamp(1.0, 5.0) as i64;
         let metadata = match source {
-            "review" => json!({"site": site, "stars": stars, "verified_buyer": rng.random_bool(0.8)}),
+            "review" => {
+                json!({"site": site, "stars": stars, "verified_buyer": rng.random_bool(0.8)})
+            }
             "comment" => json!({"site": site, "likes": rng.random_range(0..40)}),
-            _ => json!({"site": site, "likes": rng.random_range(0..900), "shares": rng.random_range(0..60)}),
+            _ => {
+                json!({"site": site, "likes": rng.random_range(0..900), "shares": rng.random_range(0..60)})
+            }
         };
         let platform = match site {
             "Meta ad comment" | "Instagram" => Some(Platform::Meta),
@@ -448,7 +520,12 @@ fn generate_signals(
             workspace_id: ws.to_owned(),
             audience_id: audience_for(Platform::Meta),
             kind: "behavior".into(),
-            source: if index % 3 == 0 { "platform_insights" } else { "site_analytics" }.into(),
+            source: if index % 3 == 0 {
+                "platform_insights"
+            } else {
+                "site_analytics"
+            }
+            .into(),
             text: (*text).into(),
             topic: Some((*topic).into()),
             sentiment: None,
@@ -472,14 +549,17 @@ pub async fn write(
     let new = NewWorkspace {
         name: spec.workspace_name.clone(),
         brand: BRAND.to_owned(),
-        currency: CURRENCY.parse().map_err(|e| StoreError::InvalidInput(format!("{e}")))?,
+        currency: CURRENCY
+            .parse()
+            .map_err(|e| StoreError::InvalidInput(format!("{e}")))?,
         time_zone: TIME_ZONE.to_owned(),
         is_demo: true,
     };
     match db.workspace(&spec.workspace_id).await {
         Ok(_) => {}
         Err(StoreError::WorkspaceNotFound(_)) => {
-            db.create_workspace_with_id(&spec.workspace_id, &new).await?;
+            db.create_workspace_with_id(&spec.workspace_id, &new)
+                .await?;
         }
         Err(e) => return Err(e.into()),
     }
@@ -496,7 +576,10 @@ pub async fn write(
         writer.ads(&data.ads).await?;
     }
     tx.commit().await?;
-    on_progress(0.15, format!("Added {} campaigns on 4 platforms", data.campaigns.len()));
+    on_progress(
+        0.15,
+        format!("Added {} campaigns on 4 platforms", data.campaigns.len()),
+    );
 
     const METRIC_ROWS_PER_TRANSACTION: usize = 8_000;
     let chunks: Vec<&[MetricRow]> = data.metrics.chunks(METRIC_ROWS_PER_TRANSACTION).collect();
@@ -505,13 +588,23 @@ pub async fn write(
         AdDataWriter::new(&mut tx).metrics(chunk).await?;
         tx.commit().await?;
         let fraction = 0.15 + 0.75 * (index + 1) as f64 / chunks.len() as f64;
-        on_progress(fraction, format!("Wrote daily metrics ({} of {} batches)", index + 1, chunks.len()));
+        on_progress(
+            fraction,
+            format!(
+                "Wrote daily metrics ({} of {} batches)",
+                index + 1,
+                chunks.len()
+            ),
+        );
     }
 
     let mut tx = db.begin_write().await?;
     AdDataWriter::new(&mut tx).signals(&data.signals).await?;
     tx.commit().await?;
-    on_progress(1.0, format!("Added {} audience signals", data.signals.len()));
+    on_progress(
+        1.0,
+        format!("Added {} audience signals", data.signals.len()),
+    );
     Ok(())
 }
 
@@ -532,6 +625,12 @@ mod tests {
         assert_eq!(thanksgiving(2026), NaiveDate::from_ymd_opt(2026, 11, 26));
         let black_friday = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         assert!(holiday_factors(black_friday, Objective::Sales).0 > 1.5);
-        assert_eq!(holiday_factors(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(), Objective::Sales), (1.0, 1.0));
+        assert_eq!(
+            holiday_factors(
+                NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+                Objective::Sales
+            ),
+            (1.0, 1.0)
+        );
     }
 }

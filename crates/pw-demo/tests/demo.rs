@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use pw_demo::{generate, write, DemoSpec, DAYS_OF_DATA};
+use pw_demo::{DAYS_OF_DATA, DemoSpec, generate, write};
 use pw_domain::{KpiKey, Platform, Totals};
 use pw_store::{Database, MetricLevel};
 
@@ -18,7 +18,11 @@ fn spec(seed: u64) -> DemoSpec {
 
 fn campaign_totals_by_platform(data: &pw_demo::DemoData) -> HashMap<Platform, Totals> {
     let mut totals: HashMap<Platform, Totals> = HashMap::new();
-    for m in data.metrics.iter().filter(|m| m.level == MetricLevel::Campaign) {
+    for m in data
+        .metrics
+        .iter()
+        .filter(|m| m.level == MetricLevel::Campaign)
+    {
         totals.entry(m.platform).or_default().add(&Totals {
             spend: m.spend,
             impressions: m.impressions,
@@ -37,8 +41,14 @@ fn the_same_seed_gives_the_same_workspace_and_another_seed_does_not() {
     let c = generate(&spec(8));
     let spend = |d: &pw_demo::DemoData| d.metrics.iter().map(|m| m.spend.0).collect::<Vec<_>>();
     assert_eq!(spend(&a), spend(&b));
-    assert_eq!(a.campaigns.iter().map(|c| &c.id).collect::<Vec<_>>(), b.campaigns.iter().map(|c| &c.id).collect::<Vec<_>>());
-    assert_eq!(a.signals.iter().map(|s| &s.text).collect::<Vec<_>>(), b.signals.iter().map(|s| &s.text).collect::<Vec<_>>());
+    assert_eq!(
+        a.campaigns.iter().map(|c| &c.id).collect::<Vec<_>>(),
+        b.campaigns.iter().map(|c| &c.id).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        a.signals.iter().map(|s| &s.text).collect::<Vec<_>>(),
+        b.signals.iter().map(|s| &s.text).collect::<Vec<_>>()
+    );
     assert_ne!(spend(&a), spend(&c));
 }
 
@@ -52,27 +62,60 @@ fn it_has_the_breadth_a_real_account_has() {
     assert!(objectives.len() >= 5, "{objectives:?}");
     let days: HashSet<_> = data.metrics.iter().map(|m| m.date).collect();
     assert_eq!(days.len() as u32, DAYS_OF_DATA);
-    assert!(data.audiences.iter().all(|a| a.size_lower.unwrap() < a.size_upper.unwrap()));
-    assert!(data.audiences.iter().all(|a| a.interests.as_array().is_some_and(|i| !i.is_empty())));
+    assert!(
+        data.audiences
+            .iter()
+            .all(|a| a.size_lower.unwrap() < a.size_upper.unwrap())
+    );
+    assert!(
+        data.audiences
+            .iter()
+            .all(|a| a.interests.as_array().is_some_and(|i| !i.is_empty()))
+    );
 
-    let mentions: Vec<_> = data.signals.iter().filter(|s| s.kind == "mention").collect();
+    let mentions: Vec<_> = data
+        .signals
+        .iter()
+        .filter(|s| s.kind == "mention")
+        .collect();
     assert!(mentions.len() >= 200);
     let distinct: HashSet<_> = mentions.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(distinct.len(), mentions.len(), "every mention is distinct");
     let topics: HashSet<_> = mentions.iter().filter_map(|m| m.topic.as_deref()).collect();
     assert!(topics.len() >= 8, "{topics:?}");
-    let negative = mentions.iter().filter(|m| m.sentiment.unwrap() < -0.3).count();
-    let positive = mentions.iter().filter(|m| m.sentiment.unwrap() > 0.3).count();
-    assert!(negative > 30 && positive > 80, "positive {positive}, negative {negative}");
+    let negative = mentions
+        .iter()
+        .filter(|m| m.sentiment.unwrap() < -0.3)
+        .count();
+    let positive = mentions
+        .iter()
+        .filter(|m| m.sentiment.unwrap() > 0.3)
+        .count();
+    assert!(
+        negative > 30 && positive > 80,
+        "positive {positive}, negative {negative}"
+    );
     let sources: HashSet<_> = mentions.iter().map(|m| m.source.as_str()).collect();
     assert_eq!(sources, HashSet::from(["review", "comment", "social_post"]));
 
-    let search_terms: Vec<_> = data.signals.iter().filter(|s| s.source == "search_term").collect();
+    let search_terms: Vec<_> = data
+        .signals
+        .iter()
+        .filter(|s| s.source == "search_term")
+        .collect();
     assert!(search_terms.len() >= 30);
-    let intents: HashSet<_> = search_terms.iter().filter_map(|s| s.intent.as_deref()).collect();
+    let intents: HashSet<_> = search_terms
+        .iter()
+        .filter_map(|s| s.intent.as_deref())
+        .collect();
     assert_eq!(intents.len(), 4, "{intents:?}");
 
-    let all_text: String = data.signals.iter().map(|s| s.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+    let all_text: String = data
+        .signals
+        .iter()
+        .map(|s| s.text.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(!all_text.contains("lorem") && !all_text.contains("ipsum"));
 }
 
@@ -101,12 +144,22 @@ fn platform_economics_are_plausible() {
         let id = &data.campaigns.iter().find(|c| c.name == name).unwrap().id;
         let mut t = Totals::default();
         for m in data.metrics.iter().filter(|m| &m.entity_id == id) {
-            t.add(&Totals { spend: m.spend, impressions: m.impressions, clicks: m.clicks, conversions: m.conversions, conversion_value: m.conversion_value });
+            t.add(&Totals {
+                spend: m.spend,
+                impressions: m.impressions,
+                clicks: m.clicks,
+                conversions: m.conversions,
+                conversion_value: m.conversion_value,
+            });
         }
         t
     };
-    let brand = campaign_totals("Search | Brand | Exact").kpi(KpiKey::Roas).unwrap();
-    let generic = campaign_totals("Search | Generic | Coffee Beans").kpi(KpiKey::Roas).unwrap();
+    let brand = campaign_totals("Search | Brand | Exact")
+        .kpi(KpiKey::Roas)
+        .unwrap();
+    let generic = campaign_totals("Search | Generic | Coffee Beans")
+        .kpi(KpiKey::Roas)
+        .unwrap();
     assert!(brand > 2.0 * generic, "brand {brand} vs generic {generic}");
 }
 
@@ -114,53 +167,89 @@ fn platform_economics_are_plausible() {
 fn spend_follows_the_week_and_ads_add_up_to_their_campaign() {
     let data = generate(&spec(7));
     let mut google_by_weekday: HashMap<Weekday, i64> = HashMap::new();
-    for m in data.metrics.iter().filter(|m| m.level == MetricLevel::Campaign && m.platform == Platform::GoogleAds) {
+    for m in data
+        .metrics
+        .iter()
+        .filter(|m| m.level == MetricLevel::Campaign && m.platform == Platform::GoogleAds)
+    {
         *google_by_weekday.entry(m.date.weekday()).or_default() += m.spend.0;
     }
-    assert!(google_by_weekday[&Weekday::Tue] > google_by_weekday[&Weekday::Sat] * 11 / 10, "search spends more on weekdays");
+    assert!(
+        google_by_weekday[&Weekday::Tue] > google_by_weekday[&Weekday::Sat] * 11 / 10,
+        "search spends more on weekdays"
+    );
 
     let mut by_day: HashMap<(String, NaiveDate), (i64, i64, i64)> = HashMap::new();
     let ad_campaign: HashMap<&str, &str> = data
         .ads
         .iter()
         .map(|ad| {
-            let group = data.ad_groups.iter().find(|g| g.id == ad.ad_group_id).unwrap();
+            let group = data
+                .ad_groups
+                .iter()
+                .find(|g| g.id == ad.ad_group_id)
+                .unwrap();
             (ad.id.as_str(), group.campaign_id.as_str())
         })
         .collect();
     for m in data.metrics.iter().filter(|m| m.level == MetricLevel::Ad) {
-        let entry = by_day.entry((ad_campaign[m.entity_id.as_str()].to_owned(), m.date)).or_default();
+        let entry = by_day
+            .entry((ad_campaign[m.entity_id.as_str()].to_owned(), m.date))
+            .or_default();
         entry.0 += m.spend.0;
         entry.1 += m.impressions;
         entry.2 += m.clicks;
     }
-    for m in data.metrics.iter().filter(|m| m.level == MetricLevel::Campaign) {
-        assert_eq!(by_day[&(m.entity_id.clone(), m.date)], (m.spend.0, m.impressions, m.clicks));
+    for m in data
+        .metrics
+        .iter()
+        .filter(|m| m.level == MetricLevel::Campaign)
+    {
+        assert_eq!(
+            by_day[&(m.entity_id.clone(), m.date)],
+            (m.spend.0, m.impressions, m.clicks)
+        );
     }
 }
 
 #[tokio::test]
 async fn writing_twice_completes_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(&dir.path().join("pw.sqlite3")).await.unwrap();
+    let db = Database::open(&dir.path().join("pw.sqlite3"))
+        .await
+        .unwrap();
     let spec = spec(7);
     let data = generate(&spec);
     let mut fractions = Vec::new();
-    write(&db, &spec, &data, |f, _| fractions.push(f)).await.unwrap();
+    write(&db, &spec, &data, |f, _| fractions.push(f))
+        .await
+        .unwrap();
     assert_eq!(fractions.last(), Some(&1.0));
     assert!(fractions.windows(2).all(|w| w[0] <= w[1]));
     let count = |table: &'static str| {
         let db = db.clone();
         async move {
-            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
-                .fetch_one(db.reader())
-                .await
-                .unwrap()
+            sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM {table}"
+            )))
+            .fetch_one(db.reader())
+            .await
+            .unwrap()
         }
     };
-    let before = (count("campaigns").await, count("daily_metrics").await, count("audience_signals").await, count("ads").await);
+    let before = (
+        count("campaigns").await,
+        count("daily_metrics").await,
+        count("audience_signals").await,
+        count("ads").await,
+    );
     write(&db, &spec, &data, |_, _| {}).await.unwrap();
-    let after = (count("campaigns").await, count("daily_metrics").await, count("audience_signals").await, count("ads").await);
+    let after = (
+        count("campaigns").await,
+        count("daily_metrics").await,
+        count("audience_signals").await,
+        count("ads").await,
+    );
     assert_eq!(before, after);
     assert_eq!(before.1 as usize, data.metrics.len());
     let overview = db.list_workspaces().await.unwrap();

@@ -50,7 +50,9 @@ impl KpiValue {
     /// Relative change against the previous period; none when there is nothing to compare with.
     pub fn change(&self) -> Option<f64> {
         match (self.current, self.previous) {
-            (Some(current), Some(previous)) if previous != 0.0 => Some((current - previous) / previous),
+            (Some(current), Some(previous)) if previous != 0.0 => {
+                Some((current - previous) / previous)
+            }
             _ => None,
         }
     }
@@ -110,7 +112,12 @@ impl Totals {
     pub fn compare(&self, previous: &Totals) -> Vec<KpiValue> {
         KpiKey::ALL
             .into_iter()
-            .map(|key| KpiValue { key, unit: key.unit(), current: self.kpi(key), previous: previous.kpi(key) })
+            .map(|key| KpiValue {
+                key,
+                unit: key.unit(),
+                current: self.kpi(key),
+                previous: previous.kpi(key),
+            })
             .collect()
     }
 }
@@ -129,7 +136,10 @@ mod tests {
             conversion_value: Micros::from_units(640),
         };
         assert_eq!(totals.kpi(KpiKey::Ctr), Some(0.015));
-        assert_eq!(totals.kpi(KpiKey::Cpc).map(|v| v.round()), Some(1_333_333.0));
+        assert_eq!(
+            totals.kpi(KpiKey::Cpc).map(|v| v.round()),
+            Some(1_333_333.0)
+        );
         assert_eq!(totals.kpi(KpiKey::Cpa), Some(25_000_000.0));
         assert_eq!(totals.kpi(KpiKey::Roas), Some(3.2));
     }
@@ -139,10 +149,19 @@ mod tests {
         let empty = Totals::default();
         assert_eq!(empty.kpi(KpiKey::Ctr), None);
         assert_eq!(empty.kpi(KpiKey::Roas), None);
-        let kpis = Totals { spend: Micros(10), ..Totals::default() }.compare(&empty);
+        let kpis = Totals {
+            spend: Micros(10),
+            ..Totals::default()
+        }
+        .compare(&empty);
         let spend = kpis.iter().find(|k| k.key == KpiKey::Spend).unwrap();
         assert_eq!(spend.change(), None);
-        let grown = KpiValue { key: KpiKey::Clicks, unit: KpiUnit::Count, current: Some(110.0), previous: Some(100.0) };
+        let grown = KpiValue {
+            key: KpiKey::Clicks,
+            unit: KpiUnit::Count,
+            current: Some(110.0),
+            previous: Some(100.0),
+        };
         assert!((grown.change().unwrap() - 0.1).abs() < 1e-12);
     }
 }

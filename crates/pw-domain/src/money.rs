@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 /// An amount in millionths of a currency unit (the unit ad platforms report: Google Ads'
 /// `cost_micros`, Meta's spend converted at ingest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Micros(pub i64);
 
@@ -31,7 +33,9 @@ impl Micros {
         if whole.is_empty() || !valid(whole) || !valid(fraction) || fraction.len() > 6 {
             return Err(MoneyError::InvalidAmount(text.to_owned()));
         }
-        let whole: i64 = whole.parse().map_err(|_| MoneyError::InvalidAmount(text.to_owned()))?;
+        let whole: i64 = whole
+            .parse()
+            .map_err(|_| MoneyError::InvalidAmount(text.to_owned()))?;
         let mut fraction_micros: i64 = 0;
         for (position, digit) in fraction.bytes().enumerate() {
             fraction_micros += i64::from(digit - b'0') * 10_i64.pow(5 - position as u32);
@@ -102,7 +106,9 @@ impl fmt::Display for Currency {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    #[error("'{0}' is not an amount of money (expected digits with at most 6 decimals, like 12.50)")]
+    #[error(
+        "'{0}' is not an amount of money (expected digits with at most 6 decimals, like 12.50)"
+    )]
     InvalidAmount(String),
     #[error("'{0}' is not a currency code (expected three letters, like USD)")]
     InvalidCurrency(String),

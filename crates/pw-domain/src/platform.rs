@@ -75,7 +75,10 @@ impl FromStr for Platform {
         Platform::ALL
             .into_iter()
             .find(|p| p.as_str() == name)
-            .ok_or_else(|| UnknownName { what: "platform", name: name.to_owned() })
+            .ok_or_else(|| UnknownName {
+                what: "platform",
+                name: name.to_owned(),
+            })
     }
 }
 
@@ -123,7 +126,10 @@ impl FromStr for Objective {
         Objective::ALL
             .into_iter()
             .find(|o| o.as_str() == name)
-            .ok_or_else(|| UnknownName { what: "objective", name: name.to_owned() })
+            .ok_or_else(|| UnknownName {
+                what: "objective",
+                name: name.to_owned(),
+            })
     }
 }
 

@@ -78,6 +78,9 @@ mod tests {
             DateRange::parse("2026-03-02", "2026-03-01"),
             Err(RangeError::EndBeforeStart { .. })
         ));
-        assert!(matches!(DateRange::parse("2026-13-01", "2026-03-01"), Err(RangeError::InvalidDate(_))));
+        assert!(matches!(
+            DateRange::parse("2026-13-01", "2026-03-01"),
+            Err(RangeError::InvalidDate(_))
+        ));
     }
 }

@@ -34,7 +34,11 @@ pub struct Dashboard {
 
 /// Without a range: the last 30 days that have data (or the 30 days to yesterday when the
 /// workspace has none yet).
-pub(crate) async fn build(db: &Database, workspace_id: &str, range: Option<DateRange>) -> Result<Dashboard> {
+pub(crate) async fn build(
+    db: &Database,
+    workspace_id: &str,
+    range: Option<DateRange>,
+) -> Result<Dashboard> {
     let workspace = db.workspace(workspace_id).await?;
     let range = match range {
         Some(range) => range,

@@ -53,15 +53,21 @@ impl EngineError {
                 | StoreError::BlobMismatch { .. } => ErrorKind::Corrupt,
                 StoreError::MigrationFailed { .. } => ErrorKind::Unavailable,
                 StoreError::WorkspaceNotFound(_) => ErrorKind::NotFound,
-                StoreError::WorkspaceNameTaken(_) | StoreError::WorkspaceAlreadyExists(_) => ErrorKind::Conflict,
-                StoreError::InvalidInput(_) | StoreError::InvalidWorkspaceFile(_) => ErrorKind::InvalidInput,
+                StoreError::WorkspaceNameTaken(_) | StoreError::WorkspaceAlreadyExists(_) => {
+                    ErrorKind::Conflict
+                }
+                StoreError::InvalidInput(_) | StoreError::InvalidWorkspaceFile(_) => {
+                    ErrorKind::InvalidInput
+                }
                 StoreError::Io { .. } => ErrorKind::Unavailable,
                 StoreError::Sql(_) => ErrorKind::Internal,
             },
             EngineError::Jobs(e) => match e {
                 QueueError::NotFound(_) => ErrorKind::NotFound,
                 QueueError::InvalidTransition { .. } => ErrorKind::Conflict,
-                QueueError::InvalidCron { .. } | QueueError::InvalidJob(_) => ErrorKind::InvalidInput,
+                QueueError::InvalidCron { .. } | QueueError::InvalidJob(_) => {
+                    ErrorKind::InvalidInput
+                }
                 QueueError::Sql(_) => ErrorKind::Internal,
             },
         }

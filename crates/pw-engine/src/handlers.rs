@@ -7,7 +7,7 @@ use std::sync::{Arc, Weak};
 use chrono::NaiveDate;
 use pw_jobs::{JobContext, JobError, JobHandler};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::Engine;
 
@@ -29,7 +29,9 @@ struct ExportPayload {
 
 fn engine_of(engine: &Weak<Engine>) -> Result<Arc<Engine>, JobError> {
     // The engine is gone only while the app is closing; the job is handed back and resumes.
-    engine.upgrade().ok_or_else(|| JobError::retryable("the app is closing"))
+    engine
+        .upgrade()
+        .ok_or_else(|| JobError::retryable("the app is closing"))
 }
 
 pub(crate) fn all(engine: Weak<Engine>) -> HashMap<String, Arc<dyn JobHandler>> {
@@ -61,7 +63,8 @@ async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, Jo
         seed: payload.seed,
         end_date: payload.end_date,
     };
-    ctx.progress(0.01, "Generating 180 days of campaign data").await;
+    ctx.progress(0.01, "Generating 180 days of campaign data")
+        .await;
     // Generation is CPU work (tens of milliseconds); keep it off the async workers.
     let data = {
         let spec = spec.clone();
@@ -104,18 +107,31 @@ async fn export_workspace(engine: Arc<Engine>, ctx: JobContext) -> Result<Value,
     let workspace = match engine.database().workspace(&payload.workspace_id).await {
         Ok(workspace) => workspace,
         Err(pw_store::StoreError::WorkspaceNotFound(id)) => {
-            return Err(JobError::permanent(format!("the workspace {id} no longer exists")));
+            return Err(JobError::permanent(format!(
+                "the workspace {id} no longer exists"
+            )));
         }
         Err(e) => return Err(JobError::retryable(e)),
     };
     let folder = engine.exports_dir();
-    tokio::fs::create_dir_all(&folder).await.map_err(JobError::retryable)?;
+    tokio::fs::create_dir_all(&folder)
+        .await
+        .map_err(JobError::retryable)?;
     let safe_name: String = workspace
         .name
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let path = folder.join(format!("{safe_name}-{}.pwx", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
+    let path = folder.join(format!(
+        "{safe_name}-{}.pwx",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    ));
     let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
     let reporter = {
         let ctx = ctx.clone();
@@ -129,11 +145,19 @@ async fn export_workspace(engine: Arc<Engine>, ctx: JobContext) -> Result<Value,
         .database()
         .export_workspace_to(&workspace.id, &path, |p| {
             let fraction = 0.95 * p.tables_done as f64 / p.tables_total.max(1) as f64;
-            let _ = progress_tx.send((fraction, format!("Exported {} rows ({} of {} tables)", p.rows_so_far, p.tables_done, p.tables_total)));
+            let _ = progress_tx.send((
+                fraction,
+                format!(
+                    "Exported {} rows ({} of {} tables)",
+                    p.rows_so_far, p.tables_done, p.tables_total
+                ),
+            ));
         })
         .await;
     drop(progress_tx);
     let _ = reporter.await;
     let file = exported.map_err(JobError::retryable)?;
-    Ok(json!({ "path": path.display().to_string(), "rows": file.row_count(), "blobs": file.blobs.len() }))
+    Ok(
+        json!({ "path": path.display().to_string(), "rows": file.row_count(), "blobs": file.blobs.len() }),
+    )
 }

@@ -14,17 +14,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pw_domain::{Currency, DateRange};
-use pw_jobs::{Job, JobEvent, JobHandler, JobQueue, JobRunner, JobSpec, JobState, Lane, RunnerConfig, Scheduler};
-use pw_store::{Database, NewWorkspace, WorkspaceFile, WorkspaceOverview};
-use tokio::sync::{broadcast, Mutex};
+use pw_jobs::{
+    Job, JobHandler, JobQueue, JobRunner, JobSpec, JobState, Lane, RunnerConfig, Scheduler,
+};
+use pw_store::{Database, NewWorkspace, WorkspaceFile};
+use tokio::sync::{Mutex, broadcast};
 
 pub use dashboard::{Dashboard, PlatformSeries, SeriesPoint};
 pub use error::{EngineError, ErrorKind, Result};
 pub use handlers::{DEMO_JOB_KIND, EXPORT_JOB_KIND};
 pub use paths::default_data_dir;
 pub use pw_domain::{KpiKey, KpiUnit, KpiValue, Platform};
-pub use pw_jobs::{Job as JobRecord, JobState as JobStatus, Lane as JobLane};
-pub use pw_store::{CampaignTotals, Workspace};
+pub use pw_jobs::{Job as JobRecord, JobEvent, JobState as JobStatus, Lane as JobLane};
+pub use pw_store::{CampaignTotals, Workspace, WorkspaceOverview};
 
 /// Where the engine keeps its files, and how its workers run.
 #[derive(Debug, Clone)]
@@ -35,7 +37,10 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
-        EngineConfig { data_dir: data_dir.into(), runner: RunnerConfig::default() }
+        EngineConfig {
+            data_dir: data_dir.into(),
+            runner: RunnerConfig::default(),
+        }
     }
 
     pub fn database_path(&self) -> PathBuf {
@@ -64,12 +69,20 @@ impl Engine {
     /// Opens (or creates) the data folder and its database. Workers are not started: a CLI
     /// command that only reads should not pick up background work.
     pub async fn open(config: EngineConfig) -> Result<Arc<Engine>> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| EngineError::Io { path: config.data_dir.clone(), source: e })?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| EngineError::Io {
+            path: config.data_dir.clone(),
+            source: e,
+        })?;
         let db = Database::open(&config.database_path()).await?;
         let queue = JobQueue::new(db.clone());
         let scheduler = Scheduler::new(queue.clone());
-        Ok(Arc::new(Engine { config, db, queue, scheduler, runner: Mutex::new(None) }))
+        Ok(Arc::new(Engine {
+            config,
+            db,
+            queue,
+            scheduler,
+            runner: Mutex::new(None),
+        }))
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -92,7 +105,11 @@ impl Engine {
             return;
         }
         let handlers: HashMap<String, Arc<dyn JobHandler>> = handlers::all(Arc::downgrade(self));
-        *runner = Some(JobRunner::start(self.queue.clone(), self.config.runner.clone(), handlers));
+        *runner = Some(JobRunner::start(
+            self.queue.clone(),
+            self.config.runner.clone(),
+            handlers,
+        ));
         let scheduler = self.scheduler.clone();
         tokio::spawn(async move {
             // Ticking every 30 s also catches up after a sleep: the first tick after waking
@@ -139,7 +156,10 @@ impl Engine {
     }
 
     pub async fn create_workspace(&self, request: CreateWorkspace) -> Result<WorkspaceOverview> {
-        let currency: Currency = request.currency.parse().map_err(|e| EngineError::InvalidInput(format!("{e}")))?;
+        let currency: Currency = request
+            .currency
+            .parse()
+            .map_err(|e| EngineError::InvalidInput(format!("{e}")))?;
         let workspace = self
             .db
             .create_workspace(&NewWorkspace {
@@ -173,10 +193,21 @@ impl Engine {
 
     /// Enqueues the creation of a new demo workspace; returns its job.
     pub async fn start_demo_workspace(&self) -> Result<Job> {
-        let names: Vec<String> = self.list_workspaces().await?.into_iter().map(|w| w.workspace.name).collect();
+        let names: Vec<String> = self
+            .list_workspaces()
+            .await?
+            .into_iter()
+            .map(|w| w.workspace.name)
+            .collect();
         let base = format!("{} (demo)", pw_demo::BRAND);
         let name = (1..)
-            .map(|n| if n == 1 { base.clone() } else { format!("{} (demo {n})", pw_demo::BRAND) })
+            .map(|n| {
+                if n == 1 {
+                    base.clone()
+                } else {
+                    format!("{} (demo {n})", pw_demo::BRAND)
+                }
+            })
             .find(|candidate| !names.contains(candidate))
             .unwrap_or(base);
         let payload = handlers::DemoPayload {
@@ -185,9 +216,15 @@ impl Engine {
             seed: 20_261_125,
             end_date: paths::yesterday_in(pw_demo::TIME_ZONE),
         };
-        let spec = JobSpec::new(DEMO_JOB_KIND, format!("Create demo workspace “{name}”"), Lane::Default)
-            .payload(serde_json::to_value(&payload).map_err(|e| EngineError::InvalidInput(e.to_string()))?)
-            .priority(1);
+        let spec = JobSpec::new(
+            DEMO_JOB_KIND,
+            format!("Create demo workspace “{name}”"),
+            Lane::Default,
+        )
+        .payload(
+            serde_json::to_value(&payload).map_err(|e| EngineError::InvalidInput(e.to_string()))?,
+        )
+        .priority(1);
         // No workspace link yet: the job's workspace_id is a foreign key and the workspace row
         // does not exist until the handler creates it (and links it).
         Ok(self.queue.enqueue(spec).await?)
@@ -195,7 +232,11 @@ impl Engine {
 
     // Dashboard
 
-    pub async fn dashboard(&self, workspace_id: &str, range: Option<DateRange>) -> Result<Dashboard> {
+    pub async fn dashboard(
+        &self,
+        workspace_id: &str,
+        range: Option<DateRange>,
+    ) -> Result<Dashboard> {
         dashboard::build(&self.db, workspace_id, range).await
     }
 
@@ -220,9 +261,13 @@ impl Engine {
     /// Enqueues an export of a workspace to the exports folder, as a slow-lane job with progress.
     pub async fn start_workspace_export(&self, workspace_id: &str) -> Result<Job> {
         let workspace = self.db.workspace(workspace_id).await?;
-        let spec = JobSpec::new(EXPORT_JOB_KIND, format!("Export “{}”", workspace.name), Lane::Slow)
-            .workspace(workspace_id)
-            .payload(serde_json::json!({ "workspace_id": workspace_id }));
+        let spec = JobSpec::new(
+            EXPORT_JOB_KIND,
+            format!("Export “{}”", workspace.name),
+            Lane::Slow,
+        )
+        .workspace(workspace_id)
+        .payload(serde_json::json!({ "workspace_id": workspace_id }));
         Ok(self.queue.enqueue(spec).await?)
     }
 

@@ -19,9 +19,15 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
     engine.start_workers().await;
     let job = engine.start_demo_workspace().await.unwrap();
     let mut fractions = Vec::new();
-    let done = engine.wait_for_job(&job.id, |j| fractions.push(j.progress)).await.unwrap();
+    let done = engine
+        .wait_for_job(&job.id, |j| fractions.push(j.progress))
+        .await
+        .unwrap();
     assert_eq!(done.state, JobStatus::Succeeded, "{:?}", done.last_error);
-    assert!(fractions.len() >= 3 && fractions.windows(2).all(|w| w[0] <= w[1]), "{fractions:?}");
+    assert!(
+        fractions.len() >= 3 && fractions.windows(2).all(|w| w[0] <= w[1]),
+        "{fractions:?}"
+    );
     let workspace_id = done.workspace_id.clone().unwrap();
 
     let listed = engine.list_workspaces().await.unwrap();
@@ -34,19 +40,52 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
     assert_eq!(dashboard.range.days(), 30);
     assert_eq!(dashboard.range.end, listed[0].data_range.unwrap().end);
     assert_eq!(dashboard.kpis.len(), 8);
-    assert!(dashboard.kpis.iter().all(|k| k.current.is_some() && k.previous.is_some() && k.change().is_some()));
+    assert!(
+        dashboard
+            .kpis
+            .iter()
+            .all(|k| k.current.is_some() && k.previous.is_some() && k.change().is_some())
+    );
     assert_eq!(dashboard.series.len(), 4);
     assert!(dashboard.series.iter().all(|s| s.points.len() == 30));
-    let series_spend: i64 = dashboard.series.iter().flat_map(|s| &s.points).map(|p| p.totals.spend.0).sum();
-    let tile_spend = dashboard.kpis.iter().find(|k| k.key == KpiKey::Spend).unwrap().current.unwrap();
-    assert_eq!(series_spend as f64, tile_spend, "the chart and the tile agree");
+    let series_spend: i64 = dashboard
+        .series
+        .iter()
+        .flat_map(|s| &s.points)
+        .map(|p| p.totals.spend.0)
+        .sum();
+    let tile_spend = dashboard
+        .kpis
+        .iter()
+        .find(|k| k.key == KpiKey::Spend)
+        .unwrap()
+        .current
+        .unwrap();
+    assert_eq!(
+        series_spend as f64, tile_spend,
+        "the chart and the tile agree"
+    );
     assert_eq!(dashboard.campaigns.len(), 30);
-    assert!(dashboard.campaigns.windows(2).all(|w| w[0].totals.spend >= w[1].totals.spend));
+    assert!(
+        dashboard
+            .campaigns
+            .windows(2)
+            .all(|w| w[0].totals.spend >= w[1].totals.spend)
+    );
 
     let second = engine.start_demo_workspace().await.unwrap();
     engine.wait_for_job(&second.id, |_| {}).await.unwrap();
-    let names: Vec<String> = engine.list_workspaces().await.unwrap().into_iter().map(|w| w.workspace.name).collect();
-    assert!(names.contains(&"Halcyon Roasters (demo 2)".to_owned()), "{names:?}");
+    let names: Vec<String> = engine
+        .list_workspaces()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|w| w.workspace.name)
+        .collect();
+    assert!(
+        names.contains(&"Halcyon Roasters (demo 2)".to_owned()),
+        "{names:?}"
+    );
     engine.shutdown().await;
 }
 
@@ -56,16 +95,29 @@ async fn the_export_job_writes_a_file_that_imports_elsewhere() {
     let engine = engine(&dir).await;
     engine.start_workers().await;
     let demo = engine.start_demo_workspace().await.unwrap();
-    let workspace_id = engine.wait_for_job(&demo.id, |_| {}).await.unwrap().workspace_id.unwrap();
+    let workspace_id = engine
+        .wait_for_job(&demo.id, |_| {})
+        .await
+        .unwrap()
+        .workspace_id
+        .unwrap();
     let export = engine.start_workspace_export(&workspace_id).await.unwrap();
     let done = engine.wait_for_job(&export.id, |_| {}).await.unwrap();
     assert_eq!(done.state, JobStatus::Succeeded, "{:?}", done.last_error);
-    let path = done.result.as_ref().unwrap()["path"].as_str().unwrap().to_owned();
+    let path = done.result.as_ref().unwrap()["path"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     engine.shutdown().await;
 
     let other_dir = tempfile::tempdir().unwrap();
-    let other = Engine::open(EngineConfig::new(other_dir.path())).await.unwrap();
-    let imported = other.import_workspace(std::path::Path::new(&path)).await.unwrap();
+    let other = Engine::open(EngineConfig::new(other_dir.path()))
+        .await
+        .unwrap();
+    let imported = other
+        .import_workspace(std::path::Path::new(&path))
+        .await
+        .unwrap();
     assert_eq!(imported.workspace.id, workspace_id);
     assert_eq!(imported.campaign_count, 30);
     let original = Engine::open(EngineConfig::new(dir.path())).await.unwrap();
@@ -79,25 +131,52 @@ async fn the_export_job_writes_a_file_that_imports_elsewhere() {
 async fn errors_carry_the_kind_callers_branch_on() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&dir).await;
-    assert_eq!(engine.dashboard("nope", None).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        engine.dashboard("nope", None).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
     let request = |currency: &str| CreateWorkspace {
         name: "Acme Outdoor".into(),
         brand: "Acme".into(),
         currency: currency.into(),
         time_zone: "Europe/Berlin".into(),
     };
-    assert_eq!(engine.create_workspace(request("EURO")).await.unwrap_err().kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        engine
+            .create_workspace(request("EURO"))
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidInput
+    );
     engine.create_workspace(request("EUR")).await.unwrap();
     let duplicate = engine.create_workspace(request("EUR")).await.unwrap_err();
     assert_eq!(duplicate.kind(), ErrorKind::Conflict);
     assert!(duplicate.to_string().contains("already exists"));
-    let bad_zone = CreateWorkspace { time_zone: "Mars/Olympus".into(), name: "Other".into(), ..request("EUR") };
-    assert_eq!(engine.create_workspace(bad_zone).await.unwrap_err().kind(), ErrorKind::InvalidInput);
-    assert_eq!(engine.retry_job("missing").await.unwrap_err().kind(), ErrorKind::NotFound);
+    let bad_zone = CreateWorkspace {
+        time_zone: "Mars/Olympus".into(),
+        name: "Other".into(),
+        ..request("EUR")
+    };
+    assert_eq!(
+        engine.create_workspace(bad_zone).await.unwrap_err().kind(),
+        ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        engine.retry_job("missing").await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
     engine.shutdown().await;
 
     let foreign_dir = tempfile::tempdir().unwrap();
-    std::fs::write(foreign_dir.path().join("profitwheel.sqlite3"), b"not a database at all").unwrap();
-    let err = Engine::open(EngineConfig::new(foreign_dir.path())).await.err().unwrap();
+    std::fs::write(
+        foreign_dir.path().join("profitwheel.sqlite3"),
+        b"not a database at all",
+    )
+    .unwrap();
+    let err = Engine::open(EngineConfig::new(foreign_dir.path()))
+        .await
+        .err()
+        .unwrap();
     assert_eq!(err.kind(), ErrorKind::Corrupt);
 }

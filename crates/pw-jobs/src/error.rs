@@ -7,7 +7,11 @@ pub enum QueueError {
     #[error("no job with id {0}")]
     NotFound(String),
     #[error("job {id} is {state} and cannot be {action}")]
-    InvalidTransition { id: String, state: String, action: &'static str },
+    InvalidTransition {
+        id: String,
+        state: String,
+        action: &'static str,
+    },
     #[error("'{expression}' is not a cron expression: {detail}")]
     InvalidCron { expression: String, detail: String },
     #[error("invalid job: {0}")]

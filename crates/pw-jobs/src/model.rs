@@ -32,7 +32,10 @@ impl Lane {
 impl FromStr for Lane {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Lane::ALL.into_iter().find(|l| l.as_str() == s).ok_or_else(|| format!("unknown lane '{s}'"))
+        Lane::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("unknown lane '{s}'"))
     }
 }
 
@@ -64,17 +67,26 @@ impl JobState {
     }
 
     pub fn is_finished(self) -> bool {
-        matches!(self, JobState::Succeeded | JobState::Failed | JobState::Cancelled)
+        matches!(
+            self,
+            JobState::Succeeded | JobState::Failed | JobState::Cancelled
+        )
     }
 }
 
 impl FromStr for JobState {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [JobState::Queued, JobState::Running, JobState::Succeeded, JobState::Failed, JobState::Cancelled]
-            .into_iter()
-            .find(|state| state.as_str() == s)
-            .ok_or_else(|| format!("unknown job state '{s}'"))
+        [
+            JobState::Queued,
+            JobState::Running,
+            JobState::Succeeded,
+            JobState::Failed,
+            JobState::Cancelled,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == s)
+        .ok_or_else(|| format!("unknown job state '{s}'"))
     }
 }
 

@@ -26,7 +26,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { base: Duration::from_secs(2), cap: Duration::from_secs(300), jitter: 0.25 }
+        RetryPolicy {
+            base: Duration::from_secs(2),
+            cap: Duration::from_secs(300),
+            jitter: 0.25,
+        }
     }
 }
 
@@ -193,10 +197,12 @@ impl JobQueue {
 
     /// The earliest time a queued job of this lane becomes runnable, to sleep until then.
     pub async fn next_run_at(&self, lane: Lane) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT min(run_at) FROM jobs WHERE state = 'queued' AND lane = ?")
-            .bind(lane.as_str())
-            .fetch_one(self.db.reader())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT min(run_at) FROM jobs WHERE state = 'queued' AND lane = ?")
+                .bind(lane.as_str())
+                .fetch_one(self.db.reader())
+                .await?,
+        )
     }
 
     /// Extends the lease of a running job; returns whether cancellation was requested (possibly by
@@ -213,7 +219,12 @@ impl JobQueue {
         Ok(cancel.unwrap_or(true))
     }
 
-    pub async fn set_progress(&self, id: &str, fraction: f64, message: Option<&str>) -> Result<Job> {
+    pub async fn set_progress(
+        &self,
+        id: &str,
+        fraction: f64,
+        message: Option<&str>,
+    ) -> Result<Job> {
         let row = sqlx::query(
             "UPDATE jobs SET progress = ?, progress_message = coalesce(?, progress_message) WHERE id = ? RETURNING *",
         )
@@ -253,7 +264,12 @@ impl JobQueue {
         Ok(job)
     }
 
-    pub(crate) async fn succeed(&self, id: &str, worker: &str, result: &Value) -> Result<Option<Job>> {
+    pub(crate) async fn succeed(
+        &self,
+        id: &str,
+        worker: &str,
+        result: &Value,
+    ) -> Result<Option<Job>> {
         self.transition(
             "UPDATE jobs SET state = 'succeeded', progress = 1, result = ?, finished_at = ?, lease_until = NULL
              WHERE id = ? AND worker = ? AND state = 'running' RETURNING *",
@@ -264,7 +280,13 @@ impl JobQueue {
 
     /// Records a failed attempt: back to the queue after a backoff while attempts remain and the
     /// error is retryable, otherwise into the failed list with its error.
-    pub(crate) async fn fail(&self, job: &Job, worker: &str, error: &str, retryable: bool) -> Result<Option<Job>> {
+    pub(crate) async fn fail(
+        &self,
+        job: &Job,
+        worker: &str,
+        error: &str,
+        retryable: bool,
+    ) -> Result<Option<Job>> {
         let now = now_ms();
         if retryable && job.attempts < job.max_attempts {
             let delay = self.retry.delay(job.attempts);
@@ -295,7 +317,11 @@ impl JobQueue {
         self.transition(
             "UPDATE jobs SET state = 'cancelled', finished_at = ?, lease_until = NULL
              WHERE id = ? AND worker = ? AND state = 'running' RETURNING *",
-            Binds(vec![Bind::Int(now_ms()), Bind::Text(Some(id)), Bind::Text(Some(worker))]),
+            Binds(vec![
+                Bind::Int(now_ms()),
+                Bind::Text(Some(id)),
+                Bind::Text(Some(worker)),
+            ]),
         )
         .await
     }
@@ -332,7 +358,11 @@ impl JobQueue {
                     None => self.get(id).await,
                 }
             }
-            state => Err(QueueError::InvalidTransition { id: id.to_owned(), state: state.to_string(), action: "cancelled" }),
+            state => Err(QueueError::InvalidTransition {
+                id: id.to_owned(),
+                state: state.to_string(),
+                action: "cancelled",
+            }),
         }
     }
 
@@ -351,7 +381,11 @@ impl JobQueue {
             Some(job) => Ok(job),
             None => {
                 let job = self.get(id).await?;
-                Err(QueueError::InvalidTransition { id: id.to_owned(), state: job.state.to_string(), action: "retried" })
+                Err(QueueError::InvalidTransition {
+                    id: id.to_owned(),
+                    state: job.state.to_string(),
+                    action: "retried",
+                })
             }
         }
     }

@@ -72,6 +72,9 @@ struct ContextInner {
     queue: JobQueue,
     cancel: CancellationToken,
     last_progress: Mutex<Option<Instant>>,
+    /// The newest update dropped by the throttle, written when the handler returns so the
+    /// panel ends on the handler's last word rather than an earlier one.
+    unsaved_progress: Mutex<Option<(f64, String)>>,
 }
 
 /// What a handler gets: its job, progress and checkpoint reporting, and its cancellation.
@@ -92,28 +95,65 @@ impl JobContext {
 
     /// What an earlier attempt saved, if any.
     pub fn checkpoint<T: DeserializeOwned>(&self) -> Option<T> {
-        self.inner.job.checkpoint.clone().and_then(|c| serde_json::from_value(c).ok())
+        self.inner
+            .job
+            .checkpoint
+            .clone()
+            .and_then(|c| serde_json::from_value(c).ok())
     }
 
     /// Saves how far the job got, so a retried or recovered attempt can skip finished steps.
     pub async fn save_checkpoint<T: Serialize>(&self, checkpoint: &T) -> Result<(), JobError> {
         let value = serde_json::to_value(checkpoint).map_err(JobError::permanent)?;
-        self.inner.queue.save_checkpoint(&self.inner.job.id, &value).await.map_err(JobError::retryable)
+        self.inner
+            .queue
+            .save_checkpoint(&self.inner.job.id, &value)
+            .await
+            .map_err(JobError::retryable)
     }
 
     /// Reports progress (0..=1). Updates closer together than 100 ms are dropped, except the
     /// last, so a tight loop cannot flood the database or the UI.
     pub async fn progress(&self, fraction: f64, message: impl Into<String>) {
+        let message = message.into();
         {
-            let Ok(mut last) = self.inner.last_progress.lock() else { return };
+            let Ok(mut last) = self.inner.last_progress.lock() else {
+                return;
+            };
             if fraction < 1.0 && last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
+                if let Ok(mut unsaved) = self.inner.unsaved_progress.lock() {
+                    *unsaved = Some((fraction, message));
+                }
                 return;
             }
             *last = Some(Instant::now());
         }
-        let message = message.into();
-        if let Err(e) = self.inner.queue.set_progress(&self.inner.job.id, fraction, Some(&message)).await {
+        if let Ok(mut unsaved) = self.inner.unsaved_progress.lock() {
+            *unsaved = None;
+        }
+        self.record_progress(fraction, &message).await;
+    }
+
+    async fn record_progress(&self, fraction: f64, message: &str) {
+        if let Err(e) = self
+            .inner
+            .queue
+            .set_progress(&self.inner.job.id, fraction, Some(message))
+            .await
+        {
             tracing::warn!(job = %self.inner.job.id, error = %e, "could not record progress");
+        }
+    }
+
+    async fn flush_progress(&self) {
+        let unsaved = self
+            .inner
+            .unsaved_progress
+            .lock()
+            .ok()
+            .and_then(|mut u| u.take());
+        if let Some((fraction, message)) = unsaved {
+            self.record_progress(fraction, &message).await;
         }
     }
 
@@ -124,7 +164,11 @@ impl JobContext {
     /// Returns `Err(JobError::Cancelled)` when the job was cancelled: `ctx.check_cancelled()?`
     /// between steps.
     pub fn check_cancelled(&self) -> Result<(), JobError> {
-        if self.is_cancelled() { Err(JobError::Cancelled) } else { Ok(()) }
+        if self.is_cancelled() {
+            Err(JobError::Cancelled)
+        } else {
+            Ok(())
+        }
     }
 
     pub fn cancellation(&self) -> CancellationToken {
@@ -159,10 +203,15 @@ enum Outcome {
 
 impl JobRunner {
     /// Starts the lane workers with the given handlers, keyed by job kind.
-    pub fn start(queue: JobQueue, config: RunnerConfig, handlers: HashMap<String, Arc<dyn JobHandler>>) -> Self {
+    pub fn start(
+        queue: JobQueue,
+        config: RunnerConfig,
+        handlers: HashMap<String, Arc<dyn JobHandler>>,
+    ) -> Self {
         let shutdown = CancellationToken::new();
         let tracker = TaskTracker::new();
-        let wake: Arc<HashMap<Lane, Notify>> = Arc::new(Lane::ALL.into_iter().map(|l| (l, Notify::new())).collect());
+        let wake: Arc<HashMap<Lane, Notify>> =
+            Arc::new(Lane::ALL.into_iter().map(|l| (l, Notify::new())).collect());
         let shared = Arc::new(Shared {
             queue: queue.clone(),
             handlers,
@@ -177,7 +226,12 @@ impl JobRunner {
         for lane in Lane::ALL {
             tracker.spawn(lane_loop(shared.clone(), lane));
         }
-        JobRunner { queue, shutdown, tracker, wake }
+        JobRunner {
+            queue,
+            shutdown,
+            tracker,
+            wake,
+        }
     }
 
     pub fn queue(&self) -> &JobQueue {
@@ -214,7 +268,11 @@ async fn watch_events(shared: Arc<Shared>, mut events: tokio::sync::broadcast::R
                     }
                 }
                 if job.cancel_requested && job.state == JobState::Running {
-                    let token = shared.running.lock().ok().and_then(|r| r.get(&job.id).cloned());
+                    let token = shared
+                        .running
+                        .lock()
+                        .ok()
+                        .and_then(|r| r.get(&job.id).cloned());
                     if let Some(token) = token {
                         token.cancel();
                     }
@@ -249,14 +307,28 @@ async fn recover_loop(shared: Arc<Shared>) {
 }
 
 async fn lane_loop(shared: Arc<Shared>, lane: Lane) {
-    let slots = Arc::new(Semaphore::new(shared.config.concurrency.get(&lane).copied().unwrap_or(1).max(1)));
-    let Some(wake) = shared.wake.get(&lane) else { return };
+    let slots = Arc::new(Semaphore::new(
+        shared
+            .config
+            .concurrency
+            .get(&lane)
+            .copied()
+            .unwrap_or(1)
+            .max(1),
+    ));
+    let Some(wake) = shared.wake.get(&lane) else {
+        return;
+    };
     loop {
         let permit = tokio::select! {
             _ = shared.shutdown.cancelled() => return,
             permit = slots.clone().acquire_owned() => match permit { Ok(p) => p, Err(_) => return },
         };
-        match shared.queue.claim(lane, &shared.config.worker_id, shared.config.lease).await {
+        match shared
+            .queue
+            .claim(lane, &shared.config.worker_id, shared.config.lease)
+            .await
+        {
             Ok(Some(job)) => {
                 let shared_for_job = shared.clone();
                 let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
@@ -271,7 +343,9 @@ async fn lane_loop(shared: Arc<Shared>, lane: Lane) {
             Ok(None) => {
                 drop(permit);
                 let wait = match shared.queue.next_run_at(lane).await {
-                    Ok(Some(at)) => Duration::from_millis((at - crate::now_ms()).clamp(0, i64::MAX) as u64),
+                    Ok(Some(at)) => {
+                        Duration::from_millis((at - crate::now_ms()).clamp(0, i64::MAX) as u64)
+                    }
                     _ => shared.config.poll,
                 }
                 .min(shared.config.poll);
@@ -296,8 +370,16 @@ async fn lane_loop(shared: Arc<Shared>, lane: Lane) {
 async fn execute(shared: Arc<Shared>, job: Job) {
     let worker = shared.config.worker_id.clone();
     let Some(handler) = shared.handlers.get(&job.kind).cloned() else {
-        let message = format!("this version of ProfitWheel cannot run jobs of kind '{}'", job.kind);
-        report(&shared, &job, &worker, shared.queue.fail(&job, &worker, &message, false).await);
+        let message = format!(
+            "this version of ProfitWheel cannot run jobs of kind '{}'",
+            job.kind
+        );
+        report(
+            &shared,
+            &job,
+            &worker,
+            shared.queue.fail(&job, &worker, &message, false).await,
+        );
         return;
     };
     let cancel = CancellationToken::new();
@@ -313,10 +395,11 @@ async fn execute(shared: Arc<Shared>, job: Job) {
             queue: shared.queue.clone(),
             cancel: cancel.clone(),
             last_progress: Mutex::new(None),
+            unsaved_progress: Mutex::new(None),
         }),
     };
     // The handler runs in its own task so a panic fails the job instead of the worker.
-    let mut work = tokio::spawn(handler.run(ctx));
+    let mut work = tokio::spawn(handler.run(ctx.clone()));
     let timeout = tokio::time::sleep(Duration::from_millis(job.timeout_ms.max(1) as u64));
     tokio::pin!(timeout);
     let mut heartbeat = tokio::time::interval(shared.config.heartbeat);
@@ -358,10 +441,17 @@ async fn execute(shared: Arc<Shared>, job: Job) {
     if let Ok(mut running) = shared.running.lock() {
         running.remove(&job.id);
     }
+    if matches!(outcome, Outcome::Finished(_)) {
+        ctx.flush_progress().await;
+    }
     let transition = match outcome {
         Outcome::Finished(Ok(result)) => shared.queue.succeed(&job.id, &worker, &result).await,
-        Outcome::Finished(Err(JobError::Retryable(message))) => shared.queue.fail(&job, &worker, &message, true).await,
-        Outcome::Finished(Err(JobError::Permanent(message))) => shared.queue.fail(&job, &worker, &message, false).await,
+        Outcome::Finished(Err(JobError::Retryable(message))) => {
+            shared.queue.fail(&job, &worker, &message, true).await
+        }
+        Outcome::Finished(Err(JobError::Permanent(message))) => {
+            shared.queue.fail(&job, &worker, &message, false).await
+        }
         Outcome::Finished(Err(JobError::Cancelled)) | Outcome::Cancelled => {
             shared.queue.mark_cancelled(&job.id, &worker).await
         }
@@ -376,9 +466,13 @@ async fn execute(shared: Arc<Shared>, job: Job) {
 
 fn report(_shared: &Shared, job: &Job, worker: &str, transition: Result<Option<Job>, QueueError>) {
     match transition {
-        Ok(Some(after)) => tracing::info!(job = %job.id, kind = %job.kind, state = %after.state, "job attempt ended"),
+        Ok(Some(after)) => {
+            tracing::info!(job = %job.id, kind = %job.kind, state = %after.state, "job attempt ended")
+        }
         // Another worker recovered the lease meanwhile (this process stalled past it).
-        Ok(None) => tracing::warn!(job = %job.id, worker, "job was taken over before it finished here"),
+        Ok(None) => {
+            tracing::warn!(job = %job.id, worker, "job was taken over before it finished here")
+        }
         Err(e) => tracing::error!(job = %job.id, error = %e, "could not record a job's outcome"),
     }
 }

@@ -30,7 +30,10 @@ pub struct Schedule {
 fn parse_cron(expression: &str) -> Result<Cron> {
     Cron::new(expression)
         .parse()
-        .map_err(|e| QueueError::InvalidCron { expression: expression.to_owned(), detail: e.to_string() })
+        .map_err(|e| QueueError::InvalidCron {
+            expression: expression.to_owned(),
+            detail: e.to_string(),
+        })
 }
 
 #[derive(Clone)]
@@ -99,7 +102,9 @@ impl Scheduler {
         for schedule in self.list().await?.into_iter().filter(|s| s.enabled) {
             let cron = parse_cron(&schedule.cron)?;
             let since = schedule.last_fire_at.unwrap_or(now_ms);
-            let Some(due) = latest_fire_between(&cron, since, now_ms) else { continue };
+            let Some(due) = latest_fire_between(&cron, since, now_ms) else {
+                continue;
+            };
             let spec = JobSpec {
                 payload: schedule.payload.clone(),
                 workspace_id: schedule.workspace_id.clone(),
@@ -122,7 +127,8 @@ impl Scheduler {
 
 /// The latest cron occurrence in `(after_ms, until_ms]`, if any.
 fn latest_fire_between(cron: &Cron, after_ms: i64, until_ms: i64) -> Option<i64> {
-    let after: DateTime<Local> = Local.from_utc_datetime(&Utc.timestamp_millis_opt(after_ms).single()?.naive_utc());
+    let after: DateTime<Local> =
+        Local.from_utc_datetime(&Utc.timestamp_millis_opt(after_ms).single()?.naive_utc());
     let mut latest = None;
     // Walk forward; bounded so a every-minute schedule after a month asleep stays cheap.
     for (count, occurrence) in cron.iter_after(after).enumerate() {

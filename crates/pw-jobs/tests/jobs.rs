@@ -2,23 +2,29 @@
 //! the failed list, recovery after a crash, lane concurrency and schedules.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pw_jobs::{
-    Job, JobContext, JobError, JobEvent, JobHandler, JobQueue, JobRunner, JobSpec, JobState, Lane, RetryPolicy,
-    RunnerConfig, Schedule, Scheduler,
+    Job, JobContext, JobError, JobEvent, JobHandler, JobQueue, JobRunner, JobSpec, JobState, Lane,
+    RetryPolicy, RunnerConfig, Schedule, Scheduler,
 };
 use pw_store::Database;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 async fn open(dir: &tempfile::TempDir) -> Database {
-    Database::open(&dir.path().join("pw.sqlite3")).await.unwrap()
+    Database::open(&dir.path().join("pw.sqlite3"))
+        .await
+        .unwrap()
 }
 
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy { base: Duration::from_millis(40), cap: Duration::from_millis(400), jitter: 0.25 }
+    RetryPolicy {
+        base: Duration::from_millis(40),
+        cap: Duration::from_millis(400),
+        jitter: 0.25,
+    }
 }
 
 fn test_config() -> RunnerConfig {
@@ -44,22 +50,64 @@ async fn wait_for(queue: &JobQueue, id: &str, wanted: JobState) -> Job {
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    panic!("job {id} never reached {wanted}: {:?}", queue.get(id).await.unwrap());
+    panic!(
+        "job {id} never reached {wanted}: {:?}",
+        queue.get(id).await.unwrap()
+    );
 }
 
 #[tokio::test]
 async fn higher_priority_runs_first_within_a_lane() {
     let dir = tempfile::tempdir().unwrap();
     let queue = JobQueue::new(open(&dir).await);
-    let low = queue.enqueue(JobSpec::new("noop", "low", Lane::Default).priority(0)).await.unwrap();
-    let high = queue.enqueue(JobSpec::new("noop", "high", Lane::Default).priority(5)).await.unwrap();
-    let later = queue.enqueue(JobSpec::new("noop", "later", Lane::Default).priority(9).run_at(i64::MAX / 2)).await.unwrap();
-    let other_lane = queue.enqueue(JobSpec::new("noop", "slow", Lane::Slow).priority(10)).await.unwrap();
-    let first = queue.claim(Lane::Default, "w", Duration::from_secs(5)).await.unwrap().unwrap();
-    let second = queue.claim(Lane::Default, "w", Duration::from_secs(5)).await.unwrap().unwrap();
+    let low = queue
+        .enqueue(JobSpec::new("noop", "low", Lane::Default).priority(0))
+        .await
+        .unwrap();
+    let high = queue
+        .enqueue(JobSpec::new("noop", "high", Lane::Default).priority(5))
+        .await
+        .unwrap();
+    let later = queue
+        .enqueue(
+            JobSpec::new("noop", "later", Lane::Default)
+                .priority(9)
+                .run_at(i64::MAX / 2),
+        )
+        .await
+        .unwrap();
+    let other_lane = queue
+        .enqueue(JobSpec::new("noop", "slow", Lane::Slow).priority(10))
+        .await
+        .unwrap();
+    let first = queue
+        .claim(Lane::Default, "w", Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap();
+    let second = queue
+        .claim(Lane::Default, "w", Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((first.id, second.id), (high.id, low.id));
-    assert!(queue.claim(Lane::Default, "w", Duration::from_secs(5)).await.unwrap().is_none(), "{later:?} is not due");
-    assert_eq!(queue.claim(Lane::Slow, "w", Duration::from_secs(5)).await.unwrap().unwrap().id, other_lane.id);
+    assert!(
+        queue
+            .claim(Lane::Default, "w", Duration::from_secs(5))
+            .await
+            .unwrap()
+            .is_none(),
+        "{later:?} is not due"
+    );
+    assert_eq!(
+        queue
+            .claim(Lane::Slow, "w", Duration::from_secs(5))
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        other_lane.id
+    );
 }
 
 #[tokio::test]
@@ -77,25 +125,46 @@ async fn retryable_failures_back_off_then_succeed_and_permanent_ones_land_in_the
             }
         }
     });
-    let broken: Arc<dyn JobHandler> =
-        Arc::new(|_ctx: JobContext| async move { Err::<Value, _>(JobError::permanent("workspace was deleted")) });
-    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("flaky", flaky), ("broken", broken)]));
+    let broken: Arc<dyn JobHandler> = Arc::new(|_ctx: JobContext| async move {
+        Err::<Value, _>(JobError::permanent("workspace was deleted"))
+    });
+    let runner = JobRunner::start(
+        queue.clone(),
+        test_config(),
+        handlers(vec![("flaky", flaky), ("broken", broken)]),
+    );
 
     let started = std::time::Instant::now();
-    let job = queue.enqueue(JobSpec::new("flaky", "sync", Lane::Slow).max_attempts(3)).await.unwrap();
+    let job = queue
+        .enqueue(JobSpec::new("flaky", "sync", Lane::Slow).max_attempts(3))
+        .await
+        .unwrap();
     let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
     assert_eq!(done.attempts, 3);
     assert_eq!(done.result, Some(json!({"rows": 12})));
     assert_eq!(done.progress, 1.0);
     // Two backoffs of at least 30 ms and 60 ms (40 and 80 ms minus 25% jitter).
-    assert!(started.elapsed() >= Duration::from_millis(90), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(90),
+        "{:?}",
+        started.elapsed()
+    );
 
-    let failing = queue.enqueue(JobSpec::new("broken", "report", Lane::Fast).max_attempts(5)).await.unwrap();
+    let failing = queue
+        .enqueue(JobSpec::new("broken", "report", Lane::Fast).max_attempts(5))
+        .await
+        .unwrap();
     let failed = wait_for(&queue, &failing.id, JobState::Failed).await;
     assert_eq!(failed.attempts, 1, "permanent errors are not retried");
     assert_eq!(failed.last_error.as_deref(), Some("workspace was deleted"));
     let failed_list = queue.list(Some(JobState::Failed), 50).await.unwrap();
-    assert_eq!(failed_list.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(), vec![failing.id.as_str()]);
+    assert_eq!(
+        failed_list
+            .iter()
+            .map(|j| j.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![failing.id.as_str()]
+    );
     runner.shutdown().await;
 }
 
@@ -107,9 +176,17 @@ async fn a_job_that_overruns_its_timeout_fails_with_a_clear_error() {
         tokio::time::sleep(Duration::from_secs(30)).await;
         Ok(Value::Null)
     });
-    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("sleepy", sleepy)]));
+    let runner = JobRunner::start(
+        queue.clone(),
+        test_config(),
+        handlers(vec![("sleepy", sleepy)]),
+    );
     let job = queue
-        .enqueue(JobSpec::new("sleepy", "slow thing", Lane::Default).timeout(Duration::from_millis(200)).max_attempts(1))
+        .enqueue(
+            JobSpec::new("sleepy", "slow thing", Lane::Default)
+                .timeout(Duration::from_millis(200))
+                .max_attempts(1),
+        )
         .await
         .unwrap();
     let failed = wait_for(&queue, &job.id, JobState::Failed).await;
@@ -131,7 +208,8 @@ async fn cancelling_stops_running_and_queued_jobs_and_retry_resumes_from_the_che
                 ctx.check_cancelled()?;
                 steps.fetch_add(1, Ordering::SeqCst);
                 ctx.save_checkpoint(&(step + 1)).await?;
-                ctx.progress((step + 1) as f64 / 20.0, format!("step {}", step + 1)).await;
+                ctx.progress((step + 1) as f64 / 20.0, format!("step {}", step + 1))
+                    .await;
                 tokio::time::sleep(Duration::from_millis(30)).await;
             }
             Ok(json!({"steps": 20}))
@@ -140,18 +218,33 @@ async fn cancelling_stops_running_and_queued_jobs_and_retry_resumes_from_the_che
     let mut config = test_config();
     config.concurrency.insert(Lane::Slow, 1);
     let runner = JobRunner::start(queue.clone(), config, handlers(vec![("stepper", stepper)]));
-    let running = queue.enqueue(JobSpec::new("stepper", "long", Lane::Slow)).await.unwrap();
-    let waiting = queue.enqueue(JobSpec::new("stepper", "behind it", Lane::Slow)).await.unwrap();
+    let running = queue
+        .enqueue(JobSpec::new("stepper", "long", Lane::Slow))
+        .await
+        .unwrap();
+    let waiting = queue
+        .enqueue(JobSpec::new("stepper", "behind it", Lane::Slow))
+        .await
+        .unwrap();
     wait_for(&queue, &running.id, JobState::Running).await;
     tokio::time::sleep(Duration::from_millis(150)).await;
 
-    assert_eq!(queue.cancel(&waiting.id).await.unwrap().state, JobState::Cancelled);
+    assert_eq!(
+        queue.cancel(&waiting.id).await.unwrap().state,
+        JobState::Cancelled
+    );
     queue.cancel(&running.id).await.unwrap();
     let cancelled = wait_for(&queue, &running.id, JobState::Cancelled).await;
     let steps_at_cancel = steps_done.load(Ordering::SeqCst);
-    assert!(steps_at_cancel > 0 && steps_at_cancel < 20, "{steps_at_cancel}");
+    assert!(
+        steps_at_cancel > 0 && steps_at_cancel < 20,
+        "{steps_at_cancel}"
+    );
     assert!(cancelled.checkpoint.is_some());
-    assert!(matches!(queue.cancel(&running.id).await, Err(pw_jobs::QueueError::InvalidTransition { .. })));
+    assert!(matches!(
+        queue.cancel(&running.id).await,
+        Err(pw_jobs::QueueError::InvalidTransition { .. })
+    ));
 
     // Retry resumes: every step runs exactly once over both attempts.
     queue.retry(&running.id).await.unwrap();
@@ -168,26 +261,46 @@ async fn progress_is_streamed_as_events() {
     let mut events = queue.subscribe();
     let reporter: Arc<dyn JobHandler> = Arc::new(|ctx: JobContext| async move {
         for step in 1..=4 {
-            ctx.progress(step as f64 / 4.0, format!("{step} of 4")).await;
+            ctx.progress(step as f64 / 4.0, format!("{step} of 4"))
+                .await;
             tokio::time::sleep(Duration::from_millis(120)).await;
         }
         Ok(Value::Null)
     });
-    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("reporter", reporter)]));
-    let job = queue.enqueue(JobSpec::new("reporter", "report", Lane::Fast)).await.unwrap();
+    let runner = JobRunner::start(
+        queue.clone(),
+        test_config(),
+        handlers(vec![("reporter", reporter)]),
+    );
+    let job = queue
+        .enqueue(JobSpec::new("reporter", "report", Lane::Fast))
+        .await
+        .unwrap();
     let mut seen = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while let Ok(Ok(JobEvent::Changed(changed))) = tokio::time::timeout_at(deadline, events.recv()).await {
+    while let Ok(Ok(JobEvent::Changed(changed))) =
+        tokio::time::timeout_at(deadline, events.recv()).await
+    {
         if changed.id == job.id {
-            seen.push((changed.state, changed.progress, changed.progress_message.clone()));
+            seen.push((
+                changed.state,
+                changed.progress,
+                changed.progress_message.clone(),
+            ));
             if changed.state == JobState::Succeeded {
                 break;
             }
         }
     }
     assert_eq!(seen.first().map(|s| s.0), Some(JobState::Queued));
-    assert!(seen.contains(&(JobState::Running, 0.5, Some("2 of 4".into()))), "{seen:?}");
-    assert_eq!(seen.last().map(|s| (s.0, s.1)), Some((JobState::Succeeded, 1.0)));
+    assert!(
+        seen.contains(&(JobState::Running, 0.5, Some("2 of 4".into()))),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.last().map(|s| (s.0, s.1)),
+        Some((JobState::Succeeded, 1.0))
+    );
     runner.shutdown().await;
 }
 
@@ -213,13 +326,22 @@ async fn each_lane_respects_its_concurrency() {
     let runner = JobRunner::start(queue.clone(), config, handlers(vec![("tracked", tracked)]));
     let mut ids = Vec::new();
     for n in 0..9 {
-        ids.push(queue.enqueue(JobSpec::new("tracked", format!("job {n}"), Lane::Fast)).await.unwrap().id);
+        ids.push(
+            queue
+                .enqueue(JobSpec::new("tracked", format!("job {n}"), Lane::Fast))
+                .await
+                .unwrap()
+                .id,
+        );
     }
     for id in &ids {
         wait_for(&queue, id, JobState::Succeeded).await;
     }
     let observed = peak.load(Ordering::SeqCst);
-    assert!(observed >= 2 && observed <= 3, "fast lane ran {observed} at once");
+    assert!(
+        observed >= 2 && observed <= 3,
+        "fast lane ran {observed} at once"
+    );
     runner.shutdown().await;
 }
 
@@ -246,11 +368,22 @@ fn a_job_interrupted_by_a_crash_is_recovered_and_resumed_without_repeating_steps
     };
 
     // First "process": its own runtime, dropped mid-job without any cleanup.
-    let first = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let first = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     let job_id = first.block_on(async {
         let queue = JobQueue::new(Database::open(&path).await.unwrap());
-        let _runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("steps", make_handler(steps_done.clone()))]));
-        let job = queue.enqueue(JobSpec::new("steps", "ten steps", Lane::Default)).await.unwrap();
+        let _runner = JobRunner::start(
+            queue.clone(),
+            test_config(),
+            handlers(vec![("steps", make_handler(steps_done.clone()))]),
+        );
+        let job = queue
+            .enqueue(JobSpec::new("steps", "ten steps", Lane::Default))
+            .await
+            .unwrap();
         while steps_done.lock().unwrap().len() < 4 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -261,8 +394,16 @@ fn a_job_interrupted_by_a_crash_is_recovered_and_resumed_without_repeating_steps
     let second = tokio::runtime::Runtime::new().unwrap();
     second.block_on(async {
         let queue = JobQueue::new(Database::open(&path).await.unwrap());
-        assert_eq!(queue.get(&job_id).await.unwrap().state, JobState::Running, "the killed process left it running");
-        let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("steps", make_handler(steps_done.clone()))]));
+        assert_eq!(
+            queue.get(&job_id).await.unwrap().state,
+            JobState::Running,
+            "the killed process left it running"
+        );
+        let runner = JobRunner::start(
+            queue.clone(),
+            test_config(),
+            handlers(vec![("steps", make_handler(steps_done.clone()))]),
+        );
         let done = wait_for(&queue, &job_id, JobState::Succeeded).await;
         assert_eq!(done.attempts, 2);
         runner.shutdown().await;
@@ -284,8 +425,15 @@ async fn shutdown_hands_running_jobs_back_without_using_an_attempt() {
         tokio::time::sleep(Duration::from_secs(60)).await;
         Ok(Value::Null)
     });
-    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("forever", forever)]));
-    let job = queue.enqueue(JobSpec::new("forever", "long", Lane::Slow)).await.unwrap();
+    let runner = JobRunner::start(
+        queue.clone(),
+        test_config(),
+        handlers(vec![("forever", forever)]),
+    );
+    let job = queue
+        .enqueue(JobSpec::new("forever", "long", Lane::Slow))
+        .await
+        .unwrap();
     wait_for(&queue, &job.id, JobState::Running).await;
     runner.shutdown().await;
     let after = queue.get(&job.id).await.unwrap();
@@ -317,11 +465,47 @@ async fn schedules_fire_once_per_occurrence_and_catch_up_once_after_sleep() {
     assert_eq!(fired.len(), 1, "three missed nights catch up with one run");
     assert!(scheduler.tick(now).await.unwrap().is_empty());
     // Even if the bookkeeping were lost (a crash right after enqueueing), the fire is not doubled.
-    sqlx::query("UPDATE job_schedules SET last_fire_at = ?").bind(three_days_ago).execute(queue.database().writer()).await.unwrap();
+    sqlx::query("UPDATE job_schedules SET last_fire_at = ?")
+        .bind(three_days_ago)
+        .execute(queue.database().writer())
+        .await
+        .unwrap();
     let again = scheduler.tick(now).await.unwrap();
     assert_eq!(again[0].id, fired[0].id);
     assert_eq!(queue.list(None, 10).await.unwrap().len(), 1);
 
-    let bad = Schedule { cron: "every tuesday".into(), name: "bad".into(), ..scheduler.list().await.unwrap()[0].clone() };
-    assert!(matches!(scheduler.upsert(&bad).await, Err(pw_jobs::QueueError::InvalidCron { .. })));
+    let bad = Schedule {
+        cron: "every tuesday".into(),
+        name: "bad".into(),
+        ..scheduler.list().await.unwrap()[0].clone()
+    };
+    assert!(matches!(
+        scheduler.upsert(&bad).await,
+        Err(pw_jobs::QueueError::InvalidCron { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_finished_job_keeps_its_last_progress_message_even_when_updates_were_throttled() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let burst: Arc<dyn JobHandler> = Arc::new(|ctx: JobContext| async move {
+        for step in 1..=50 {
+            ctx.progress(step as f64 / 51.0, format!("{step} of 50"))
+                .await;
+        }
+        Ok(Value::Null)
+    });
+    let runner = JobRunner::start(
+        queue.clone(),
+        test_config(),
+        handlers(vec![("burst", burst)]),
+    );
+    let job = queue
+        .enqueue(JobSpec::new("burst", "many updates", Lane::Fast))
+        .await
+        .unwrap();
+    let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
+    assert_eq!(done.progress_message.as_deref(), Some("50 of 50"));
+    runner.shutdown().await;
 }

@@ -149,7 +149,10 @@ pub struct AdDataWriter<'t> {
 
 impl<'t> AdDataWriter<'t> {
     pub fn new(tx: &'t mut Transaction<'static, Sqlite>) -> Self {
-        AdDataWriter { tx, now: crate::clock::now_rfc3339() }
+        AdDataWriter {
+            tx,
+            now: crate::clock::now_rfc3339(),
+        }
     }
 
     pub async fn ad_accounts(&mut self, rows: &[AdAccountRow]) -> Result<()> {

@@ -28,25 +28,42 @@ impl BlobStore {
     }
 
     fn check_hash_text(sha256: &str) -> Result<()> {
-        if sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        if sha256.len() == 64
+            && sha256
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
             Ok(())
         } else {
-            Err(StoreError::InvalidInput(format!("'{sha256}' is not a SHA-256 hex digest")))
+            Err(StoreError::InvalidInput(format!(
+                "'{sha256}' is not a SHA-256 hex digest"
+            )))
         }
     }
 
     /// Stores `bytes` and records them; returns the hash. Storing the same bytes twice is a no-op.
-    pub async fn put<'e>(&self, executor: impl SqliteExecutor<'e>, bytes: &[u8], media_type: &str) -> Result<String> {
+    pub async fn put<'e>(
+        &self,
+        executor: impl SqliteExecutor<'e>,
+        bytes: &[u8],
+        media_type: &str,
+    ) -> Result<String> {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let path = self.path_of(&sha256);
         if !path.exists() {
             let folder = path.parent().unwrap_or(&self.root).to_owned();
-            tokio::fs::create_dir_all(&folder).await.map_err(|e| StoreError::io(&folder, e))?;
+            tokio::fs::create_dir_all(&folder)
+                .await
+                .map_err(|e| StoreError::io(&folder, e))?;
             // Write to a temporary name and rename, so a crash never leaves a half file under a
             // name that claims to be a complete hash.
             let partial = path.with_extension("partial");
-            tokio::fs::write(&partial, bytes).await.map_err(|e| StoreError::io(&partial, e))?;
-            tokio::fs::rename(&partial, &path).await.map_err(|e| StoreError::io(&path, e))?;
+            tokio::fs::write(&partial, bytes)
+                .await
+                .map_err(|e| StoreError::io(&partial, e))?;
+            tokio::fs::rename(&partial, &path)
+                .await
+                .map_err(|e| StoreError::io(&path, e))?;
         }
         sqlx::query(
             "INSERT INTO blobs (sha256, size_bytes, media_type, created_at) VALUES (?, ?, ?, ?)
@@ -68,12 +85,16 @@ impl BlobStore {
         let bytes = match tokio::fs::read(&path).await {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::BlobMismatch { sha256: sha256.to_owned() });
+                return Err(StoreError::BlobMismatch {
+                    sha256: sha256.to_owned(),
+                });
             }
             Err(e) => return Err(StoreError::io(&path, e)),
         };
         if hex::encode(Sha256::digest(&bytes)) != sha256 {
-            return Err(StoreError::BlobMismatch { sha256: sha256.to_owned() });
+            return Err(StoreError::BlobMismatch {
+                sha256: sha256.to_owned(),
+            });
         }
         Ok(bytes)
     }

@@ -8,5 +8,7 @@ pub fn now_rfc3339() -> String {
 }
 
 pub fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Connection, Row, Sqlite, SqliteConnection, Transaction};
 
 use crate::blobs::BlobStore;
@@ -81,7 +83,12 @@ impl Database {
             .await?;
         let blob_root = path.with_file_name("blobs");
         tracing::info!(path = %path.display(), "database open");
-        Ok(Database { path: path.to_owned(), writer, reader, blobs: BlobStore::new(blob_root) })
+        Ok(Database {
+            path: path.to_owned(),
+            writer,
+            reader,
+            blobs: BlobStore::new(blob_root),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -124,7 +131,9 @@ fn base_options(path: &Path) -> SqliteConnectOptions {
 }
 
 async fn open_writer(path: &Path) -> Result<SqlitePool> {
-    let options = base_options(path).create_if_missing(true).journal_mode(SqliteJournalMode::Wal);
+    let options = base_options(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal);
     Ok(SqlitePoolOptions::new()
         .max_connections(1)
         .test_before_acquire(false)
@@ -150,19 +159,36 @@ async fn inspect_existing(path: &Path, migrator: &Migrator) -> Result<Option<Has
     }
     let header = read_header(path)?;
     if &header != SQLITE_MAGIC {
-        return Err(StoreError::NotADatabase { path: path.to_owned() });
+        return Err(StoreError::NotADatabase {
+            path: path.to_owned(),
+        });
     }
-    let corrupt = |detail: String| StoreError::Corrupt { path: path.to_owned(), detail };
+    let corrupt = |detail: String| StoreError::Corrupt {
+        path: path.to_owned(),
+        detail,
+    };
 
-    let options = SqliteConnectOptions::new().filename(path).read_only(true).foreign_keys(false);
-    let mut conn = SqliteConnection::connect_with(&options).await.map_err(|e| corrupt(e.to_string()))?;
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .foreign_keys(false);
+    let mut conn = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| corrupt(e.to_string()))?;
     let result = inspect_connection(&mut conn, path, migrator).await;
     let _ = conn.close().await;
     result.map(Some)
 }
 
-async fn inspect_connection(conn: &mut SqliteConnection, path: &Path, migrator: &Migrator) -> Result<HashSet<i64>> {
-    let corrupt = |detail: String| StoreError::Corrupt { path: path.to_owned(), detail };
+async fn inspect_connection(
+    conn: &mut SqliteConnection,
+    path: &Path,
+    migrator: &Migrator,
+) -> Result<HashSet<i64>> {
+    let corrupt = |detail: String| StoreError::Corrupt {
+        path: path.to_owned(),
+        detail,
+    };
     let check: String = sqlx::query_scalar("PRAGMA quick_check(1)")
         .fetch_one(&mut *conn)
         .await
@@ -170,7 +196,9 @@ async fn inspect_connection(conn: &mut SqliteConnection, path: &Path, migrator: 
     if check != "ok" {
         return Err(corrupt(check));
     }
-    let application_id: i64 = sqlx::query_scalar("PRAGMA application_id").fetch_one(&mut *conn).await?;
+    let application_id: i64 = sqlx::query_scalar("PRAGMA application_id")
+        .fetch_one(&mut *conn)
+        .await?;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     )
@@ -178,17 +206,24 @@ async fn inspect_connection(conn: &mut SqliteConnection, path: &Path, migrator: 
     .await?;
     let ours = application_id == PROFITWHEEL_APPLICATION_ID;
     if !ours && (application_id != 0 || !tables.is_empty()) {
-        return Err(StoreError::ForeignDatabase { path: path.to_owned() });
+        return Err(StoreError::ForeignDatabase {
+            path: path.to_owned(),
+        });
     }
     if !tables.iter().any(|t| t == "_sqlx_migrations") {
         return Ok(HashSet::new());
     }
-    let rows = sqlx::query("SELECT version, success FROM _sqlx_migrations").fetch_all(&mut *conn).await?;
+    let rows = sqlx::query("SELECT version, success FROM _sqlx_migrations")
+        .fetch_all(&mut *conn)
+        .await?;
     let mut applied = HashSet::new();
     for row in rows {
         let version: i64 = row.try_get("version")?;
         if !migrator.version_exists(version) {
-            return Err(StoreError::NewerSchema { path: path.to_owned(), version });
+            return Err(StoreError::NewerSchema {
+                path: path.to_owned(),
+                version,
+            });
         }
         applied.insert(version);
     }
@@ -201,7 +236,10 @@ fn read_header(path: &Path) -> Result<[u8; 16]> {
     let mut file = std::fs::File::open(path).map_err(|e| StoreError::io(path, e))?;
     let mut filled = 0;
     while filled < header.len() {
-        match file.read(&mut header[filled..]).map_err(|e| StoreError::io(path, e))? {
+        match file
+            .read(&mut header[filled..])
+            .map_err(|e| StoreError::io(path, e))?
+        {
             0 => break,
             n => filled += n,
         }
@@ -216,7 +254,11 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
 }
 
 fn remove_database_files(path: &Path) {
-    for file in [path.to_owned(), sidecar(path, "-wal"), sidecar(path, "-shm")] {
+    for file in [
+        path.to_owned(),
+        sidecar(path, "-wal"),
+        sidecar(path, "-shm"),
+    ] {
         let _ = std::fs::remove_file(file);
     }
 }
@@ -246,7 +288,9 @@ impl FileBackup {
         let _ = std::fs::remove_file(sidecar(path, "-shm"));
         for (original, copy) in &self.copies {
             match copy {
-                Some(copy) => std::fs::rename(copy, original).map_err(|e| StoreError::io(original, e))?,
+                Some(copy) => {
+                    std::fs::rename(copy, original).map_err(|e| StoreError::io(original, e))?
+                }
                 None => {
                     let _ = std::fs::remove_file(original);
                 }

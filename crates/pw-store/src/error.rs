@@ -6,15 +6,25 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path} is not a ProfitWheel database: it is not an SQLite file. It was left untouched.")]
+    #[error(
+        "{path} is not a ProfitWheel database: it is not an SQLite file. It was left untouched."
+    )]
     NotADatabase { path: PathBuf },
-    #[error("{path} belongs to another application (it is an SQLite file, but not ProfitWheel's). It was left untouched.")]
+    #[error(
+        "{path} belongs to another application (it is an SQLite file, but not ProfitWheel's). It was left untouched."
+    )]
     ForeignDatabase { path: PathBuf },
-    #[error("{path} is damaged ({detail}). It was left untouched; restore it from a backup or an exported workspace file.")]
+    #[error(
+        "{path} is damaged ({detail}). It was left untouched; restore it from a backup or an exported workspace file."
+    )]
     Corrupt { path: PathBuf, detail: String },
-    #[error("{path} was written by a newer version of ProfitWheel (schema version {version}). Update the app to open it; it was left untouched.")]
+    #[error(
+        "{path} was written by a newer version of ProfitWheel (schema version {version}). Update the app to open it; it was left untouched."
+    )]
     NewerSchema { path: PathBuf, version: i64 },
-    #[error("updating the database schema failed ({source}); the database was restored to how it was before")]
+    #[error(
+        "updating the database schema failed ({source}); the database was restored to how it was before"
+    )]
     MigrationFailed {
         #[source]
         source: sqlx::migrate::MigrateError,
@@ -43,6 +53,9 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        StoreError::Io { path: path.into(), source }
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
     }
 }

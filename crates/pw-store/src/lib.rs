@@ -14,13 +14,13 @@ mod transfer;
 mod workspaces;
 
 pub use ad_data::{
-    AdDataWriter,
-    AdAccountRow, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow, MetricLevel, MetricRow, SignalRow,
+    AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow,
+    MetricLevel, MetricRow, SignalRow,
 };
 pub use blobs::BlobStore;
 pub use clock::{now_rfc3339, parse_rfc3339};
 pub use database::{Database, MIGRATOR, PROFITWHEEL_APPLICATION_ID};
 pub use error::{Result, StoreError};
 pub use reporting::{CampaignTotals, DailyPlatformTotals};
-pub use transfer::{ExportProgress, WorkspaceFile, WORKSPACE_FILE_FORMAT};
+pub use transfer::{ExportProgress, WORKSPACE_FILE_FORMAT, WorkspaceFile};
 pub use workspaces::{NewWorkspace, Workspace, WorkspaceOverview};

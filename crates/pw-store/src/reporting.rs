@@ -27,7 +27,8 @@ pub struct CampaignTotals {
     pub totals: Totals,
 }
 
-const SUMS: &str = "coalesce(sum(m.spend_micros), 0) AS spend, coalesce(sum(m.impressions), 0) AS impressions,
+const SUMS: &str =
+    "coalesce(sum(m.spend_micros), 0) AS spend, coalesce(sum(m.impressions), 0) AS impressions,
     coalesce(sum(m.clicks), 0) AS clicks, coalesce(sum(m.conversions), 0.0) AS conversions,
     coalesce(sum(m.conversion_value_micros), 0) AS conversion_value";
 
@@ -43,7 +44,8 @@ fn totals_from(row: &SqliteRow) -> Result<Totals> {
 
 fn platform_from(row: &SqliteRow) -> Result<Platform> {
     let name: String = row.try_get("platform")?;
-    name.parse().map_err(|e| StoreError::InvalidInput(format!("{e}")))
+    name.parse()
+        .map_err(|e| StoreError::InvalidInput(format!("{e}")))
 }
 
 fn day(date: NaiveDate) -> String {
@@ -79,7 +81,11 @@ impl Database {
         totals_from(&row)
     }
 
-    pub async fn daily_platform_totals(&self, workspace_id: &str, range: DateRange) -> Result<Vec<DailyPlatformTotals>> {
+    pub async fn daily_platform_totals(
+        &self,
+        workspace_id: &str,
+        range: DateRange,
+    ) -> Result<Vec<DailyPlatformTotals>> {
         let sql = format!(
             "SELECT m.date AS date, m.platform AS platform, {SUMS} FROM daily_metrics m
              WHERE m.workspace_id = ? AND m.level = 'campaign' AND m.date BETWEEN ? AND ?
@@ -103,7 +109,11 @@ impl Database {
     }
 
     /// Every campaign of the workspace with its totals in the range (zero when it did not run).
-    pub async fn campaign_totals(&self, workspace_id: &str, range: DateRange) -> Result<Vec<CampaignTotals>> {
+    pub async fn campaign_totals(
+        &self,
+        workspace_id: &str,
+        range: DateRange,
+    ) -> Result<Vec<CampaignTotals>> {
         let sql = format!(
             "SELECT c.id AS id, c.name AS name, c.platform AS platform, c.objective AS objective,
                     c.status AS status, {SUMS}

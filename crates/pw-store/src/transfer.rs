@@ -95,7 +95,9 @@ fn value_from_sqlite(row: &sqlx::sqlite::SqliteRow, index: usize) -> Result<Valu
         "INTEGER" | "BOOLEAN" => Value::from(row.try_get::<i64, _>(index)?),
         "REAL" => {
             let real: f64 = row.try_get(index)?;
-            serde_json::Number::from_f64(real).map(Value::Number).unwrap_or(Value::Null)
+            serde_json::Number::from_f64(real)
+                .map(Value::Number)
+                .unwrap_or(Value::Null)
         }
         "BLOB" => serde_json::json!({ "hex": hex::encode(row.try_get::<Vec<u8>, _>(index)?) }),
         _ => Value::from(row.try_get::<String, _>(index)?),
@@ -116,11 +118,22 @@ impl Database {
         let mut rows_so_far = 0;
         let mut blob_hashes: Vec<String> = Vec::new();
         for (index, table) in WORKSPACE_TABLES.iter().enumerate() {
-            let key = if *table == "workspaces" { "id" } else { "workspace_id" };
+            let key = if *table == "workspaces" {
+                "id"
+            } else {
+                "workspace_id"
+            };
             let sql = format!("SELECT * FROM {table} WHERE {key} = ?");
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(workspace_id).fetch_all(&mut *tx).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(workspace_id)
+                .fetch_all(&mut *tx)
+                .await?;
             let columns = table_columns(&mut tx, table).await?;
-            let mut dump = TableDump { name: (*table).to_owned(), columns: columns.clone(), rows: Vec::new() };
+            let mut dump = TableDump {
+                name: (*table).to_owned(),
+                columns: columns.clone(),
+                rows: Vec::new(),
+            };
             for row in &rows {
                 let mut values = Vec::with_capacity(columns.len());
                 for column in &columns {
@@ -128,7 +141,9 @@ impl Database {
                         .columns()
                         .iter()
                         .position(|c| c.name() == column)
-                        .ok_or_else(|| StoreError::InvalidInput(format!("column {column} vanished")))?;
+                        .ok_or_else(|| {
+                            StoreError::InvalidInput(format!("column {column} vanished"))
+                        })?;
                     let value = value_from_sqlite(row, position)?;
                     if column == "blob_sha256" {
                         if let Value::String(hash) = &value {
@@ -141,18 +156,27 @@ impl Database {
             }
             rows_so_far += dump.rows.len();
             tables.push(dump);
-            on_progress(ExportProgress { tables_done: index + 1, tables_total: WORKSPACE_TABLES.len(), rows_so_far });
+            on_progress(ExportProgress {
+                tables_done: index + 1,
+                tables_total: WORKSPACE_TABLES.len(),
+                rows_so_far,
+            });
         }
         blob_hashes.sort();
         blob_hashes.dedup();
         let mut blobs = Vec::with_capacity(blob_hashes.len());
         for sha256 in blob_hashes {
-            let media_type: String = sqlx::query_scalar("SELECT media_type FROM blobs WHERE sha256 = ?")
-                .bind(&sha256)
-                .fetch_one(&mut *tx)
-                .await?;
+            let media_type: String =
+                sqlx::query_scalar("SELECT media_type FROM blobs WHERE sha256 = ?")
+                    .bind(&sha256)
+                    .fetch_one(&mut *tx)
+                    .await?;
             let bytes = self.blobs().get(&sha256).await?;
-            blobs.push(BlobDump { sha256, media_type, hex: hex::encode(bytes) });
+            blobs.push(BlobDump {
+                sha256,
+                media_type,
+                hex: hex::encode(bytes),
+            });
         }
         tx.commit().await?;
         Ok(WorkspaceFile {
@@ -176,8 +200,12 @@ impl Database {
         let file = self.export_workspace(workspace_id, on_progress).await?;
         let bytes = file.to_bytes()?;
         let partial = path.with_extension("partial");
-        tokio::fs::write(&partial, &bytes).await.map_err(|e| StoreError::io(&partial, e))?;
-        tokio::fs::rename(&partial, path).await.map_err(|e| StoreError::io(path, e))?;
+        tokio::fs::write(&partial, &bytes)
+            .await
+            .map_err(|e| StoreError::io(&partial, e))?;
+        tokio::fs::rename(&partial, path)
+            .await
+            .map_err(|e| StoreError::io(path, e))?;
         Ok(file)
     }
 
@@ -186,22 +214,35 @@ impl Database {
     pub async fn import_workspace(&self, file: &WorkspaceFile) -> Result<String> {
         let invalid = |why: String| StoreError::InvalidWorkspaceFile(why);
         if file.format != WORKSPACE_FILE_FORMAT {
-            return Err(invalid(format!("it is not a ProfitWheel workspace file (format '{}')", file.format)));
+            return Err(invalid(format!(
+                "it is not a ProfitWheel workspace file (format '{}')",
+                file.format
+            )));
         }
-        if file.format_version > WORKSPACE_FILE_VERSION || file.schema_version > latest_schema_version() {
-            return Err(invalid("it was exported by a newer version of ProfitWheel; update the app first".into()));
+        if file.format_version > WORKSPACE_FILE_VERSION
+            || file.schema_version > latest_schema_version()
+        {
+            return Err(invalid(
+                "it was exported by a newer version of ProfitWheel; update the app first".into(),
+            ));
         }
         let known: HashSet<&str> = WORKSPACE_TABLES.iter().copied().collect();
         let mut seen = HashSet::new();
         for table in &file.tables {
             if !known.contains(table.name.as_str()) {
-                return Err(invalid(format!("it contains an unknown table '{}'", table.name)));
+                return Err(invalid(format!(
+                    "it contains an unknown table '{}'",
+                    table.name
+                )));
             }
             if !seen.insert(table.name.as_str()) {
                 return Err(invalid(format!("table '{}' appears twice", table.name)));
             }
             if table.rows.iter().any(|r| r.len() != table.columns.len()) {
-                return Err(invalid(format!("a row of '{}' has the wrong number of values", table.name)));
+                return Err(invalid(format!(
+                    "a row of '{}' has the wrong number of values",
+                    table.name
+                )));
             }
         }
         let workspaces = file
@@ -215,22 +256,38 @@ impl Database {
             _ => None,
         };
         if single_id.as_deref() != Some(file.workspace_id.as_str()) {
-            return Err(invalid("its workspace record does not match its header".into()));
+            return Err(invalid(
+                "its workspace record does not match its header".into(),
+            ));
         }
         for table in file.tables.iter().filter(|t| t.name != "workspaces") {
             let Some(column) = table.columns.iter().position(|c| c == "workspace_id") else {
-                return Err(invalid(format!("table '{}' has no workspace_id column", table.name)));
+                return Err(invalid(format!(
+                    "table '{}' has no workspace_id column",
+                    table.name
+                )));
             };
-            if table.rows.iter().any(|r| r[column].as_str() != Some(file.workspace_id.as_str())) {
-                return Err(invalid(format!("table '{}' has rows of another workspace", table.name)));
+            if table
+                .rows
+                .iter()
+                .any(|r| r[column].as_str() != Some(file.workspace_id.as_str()))
+            {
+                return Err(invalid(format!(
+                    "table '{}' has rows of another workspace",
+                    table.name
+                )));
             }
         }
         let mut blob_bytes = Vec::with_capacity(file.blobs.len());
         for blob in &file.blobs {
-            let bytes = hex::decode(&blob.hex).map_err(|_| invalid(format!("blob {} is not hex", blob.sha256)))?;
+            let bytes = hex::decode(&blob.hex)
+                .map_err(|_| invalid(format!("blob {} is not hex", blob.sha256)))?;
             use sha2::Digest;
             if hex::encode(sha2::Sha256::digest(&bytes)) != blob.sha256 {
-                return Err(invalid(format!("blob {} does not match its checksum", blob.sha256)));
+                return Err(invalid(format!(
+                    "blob {} does not match its checksum",
+                    blob.sha256
+                )));
             }
             blob_bytes.push((blob, bytes));
         }
@@ -240,7 +297,9 @@ impl Database {
             .await?
             .is_some()
         {
-            return Err(StoreError::WorkspaceAlreadyExists(file.workspace_id.clone()));
+            return Err(StoreError::WorkspaceAlreadyExists(
+                file.workspace_id.clone(),
+            ));
         }
 
         let mut tx = self.begin_write().await?;
@@ -250,13 +309,22 @@ impl Database {
             self.blobs().put(&mut *tx, bytes, &blob.media_type).await?;
         }
         for name in WORKSPACE_TABLES {
-            let Some(table) = file.tables.iter().find(|t| t.name == *name) else { continue };
+            let Some(table) = file.tables.iter().find(|t| t.name == *name) else {
+                continue;
+            };
             let allowed = table_columns(&mut tx, name).await?;
             if let Some(unknown) = table.columns.iter().find(|c| !allowed.contains(c)) {
-                return Err(invalid(format!("table '{}' has an unknown column '{unknown}'", table.name)));
+                return Err(invalid(format!(
+                    "table '{}' has an unknown column '{unknown}'",
+                    table.name
+                )));
             }
             let placeholders = vec!["?"; table.columns.len()].join(", ");
-            let sql = format!("INSERT INTO {} ({}) VALUES ({placeholders})", table.name, table.columns.join(", "));
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({placeholders})",
+                table.name,
+                table.columns.join(", ")
+            );
             for row in &table.rows {
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
                 for value in row {
@@ -268,20 +336,36 @@ impl Database {
                             None => query.bind(n.as_f64().unwrap_or(0.0)),
                         },
                         Value::String(s) => query.bind(s.clone()),
-                        Value::Object(o) => match o.get("hex").and_then(Value::as_str).map(hex::decode) {
-                            Some(Ok(bytes)) => query.bind(bytes),
-                            _ => return Err(invalid(format!("a value in '{}' is not a column value", table.name))),
-                        },
+                        Value::Object(o) => {
+                            match o.get("hex").and_then(Value::as_str).map(hex::decode) {
+                                Some(Ok(bytes)) => query.bind(bytes),
+                                _ => {
+                                    return Err(invalid(format!(
+                                        "a value in '{}' is not a column value",
+                                        table.name
+                                    )));
+                                }
+                            }
+                        }
                         Value::Array(_) => {
-                            return Err(invalid(format!("a value in '{}' is not a column value", table.name)));
+                            return Err(invalid(format!(
+                                "a value in '{}' is not a column value",
+                                table.name
+                            )));
                         }
                     };
                 }
                 query.execute(&mut *tx).await.map_err(|e| match e {
-                    sqlx::Error::Database(db) if db.is_unique_violation() && table.name == "workspaces" => {
+                    sqlx::Error::Database(db)
+                        if db.is_unique_violation() && table.name == "workspaces" =>
+                    {
                         StoreError::WorkspaceNameTaken(row_text(table, row, "name"))
                     }
-                    sqlx::Error::Database(db) => invalid(format!("a row of '{}' was refused: {}", table.name, db.message())),
+                    sqlx::Error::Database(db) => invalid(format!(
+                        "a row of '{}' was refused: {}",
+                        table.name,
+                        db.message()
+                    )),
                     other => other.into(),
                 })?;
             }
@@ -303,29 +387,40 @@ fn row_text(table: &TableDump, row: &[Value], column: &str) -> String {
 
 async fn table_columns(conn: &mut sqlx::SqliteConnection, table: &str) -> Result<Vec<String>> {
     let sql = format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid");
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?)
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?)
 }
 
 impl WorkspaceFile {
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let json = serde_json::to_vec(self).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
         let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-        encoder.write_all(&json).map_err(|e| StoreError::io("workspace file", e))?;
-        encoder.finish().map_err(|e| StoreError::io("workspace file", e))
+        encoder
+            .write_all(&json)
+            .map_err(|e| StoreError::io("workspace file", e))?;
+        encoder
+            .finish()
+            .map_err(|e| StoreError::io("workspace file", e))
     }
 
     /// Parses a workspace file, with a message a person can act on when it is not one.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut json = Vec::new();
-        GzDecoder::new(bytes)
-            .read_to_end(&mut json)
-            .map_err(|_| StoreError::InvalidWorkspaceFile("it is not a ProfitWheel workspace file (not gzip data)".into()))?;
-        serde_json::from_slice(&json)
-            .map_err(|e| StoreError::InvalidWorkspaceFile(format!("its contents are malformed ({e})")))
+        GzDecoder::new(bytes).read_to_end(&mut json).map_err(|_| {
+            StoreError::InvalidWorkspaceFile(
+                "it is not a ProfitWheel workspace file (not gzip data)".into(),
+            )
+        })?;
+        serde_json::from_slice(&json).map_err(|e| {
+            StoreError::InvalidWorkspaceFile(format!("its contents are malformed ({e})"))
+        })
     }
 
     pub async fn read(path: &std::path::Path) -> Result<Self> {
-        let bytes = tokio::fs::read(path).await.map_err(|e| StoreError::io(path, e))?;
+        let bytes = tokio::fs::read(path)
+            .await
+            .map_err(|e| StoreError::io(path, e))?;
         Self::from_bytes(&bytes)
     }
 

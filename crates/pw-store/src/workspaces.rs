@@ -42,7 +42,9 @@ fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Workspace> {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         brand: row.try_get("brand")?,
-        currency: currency.parse().map_err(|e| StoreError::InvalidInput(format!("{e}")))?,
+        currency: currency
+            .parse()
+            .map_err(|e| StoreError::InvalidInput(format!("{e}")))?,
         time_zone: row.try_get("time_zone")?,
         is_demo: row.try_get("is_demo")?,
         created_at: row.try_get("created_at")?,
@@ -51,18 +53,26 @@ fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Workspace> {
 
 impl Database {
     pub async fn create_workspace(&self, new: &NewWorkspace) -> Result<Workspace> {
-        self.create_workspace_with_id(&pw_domain::new_id(), new).await
+        self.create_workspace_with_id(&pw_domain::new_id(), new)
+            .await
     }
 
     /// Creates a workspace under a chosen id (a job that creates one picks the id when it is
     /// enqueued, so a re-run after a crash finds the workspace instead of making a second).
-    pub async fn create_workspace_with_id(&self, id: &str, new: &NewWorkspace) -> Result<Workspace> {
+    pub async fn create_workspace_with_id(
+        &self,
+        id: &str,
+        new: &NewWorkspace,
+    ) -> Result<Workspace> {
         let name = new.name.trim();
         if name.is_empty() {
             return Err(StoreError::InvalidInput("a workspace needs a name".into()));
         }
         if !pw_domain::is_time_zone(&new.time_zone) {
-            return Err(StoreError::InvalidInput(format!("'{}' is not an IANA time zone", new.time_zone)));
+            return Err(StoreError::InvalidInput(format!(
+                "'{}' is not an IANA time zone",
+                new.time_zone
+            )));
         }
         let now = now_rfc3339();
         let workspace = Workspace {
@@ -90,7 +100,9 @@ impl Database {
         .await;
         match inserted {
             Ok(_) => Ok(workspace),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && e.message().contains("workspaces.id") => {
+            Err(sqlx::Error::Database(e))
+                if e.is_unique_violation() && e.message().contains("workspaces.id") =>
+            {
                 Err(StoreError::WorkspaceAlreadyExists(workspace.id))
             }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -144,7 +156,10 @@ impl Database {
 
     /// Deletes a workspace and everything in it (rows cascade); blobs stay for other workspaces.
     pub async fn delete_workspace(&self, id: &str) -> Result<()> {
-        let deleted = sqlx::query("DELETE FROM workspaces WHERE id = ?").bind(id).execute(self.writer()).await?;
+        let deleted = sqlx::query("DELETE FROM workspaces WHERE id = ?")
+            .bind(id)
+            .execute(self.writer())
+            .await?;
         if deleted.rows_affected() == 0 {
             return Err(StoreError::WorkspaceNotFound(id.to_owned()));
         }

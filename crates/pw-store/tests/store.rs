@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use pw_domain::{Micros, Objective, Platform};
 use pw_store::{
-    AdAccountRow, AdDataWriter, CampaignRow, CreativeRow, Database, MetricLevel, MetricRow, NewWorkspace, StoreError,
-    WorkspaceFile, PROFITWHEEL_APPLICATION_ID,
+    AdAccountRow, AdDataWriter, CampaignRow, CreativeRow, Database, MetricLevel, MetricRow,
+    NewWorkspace, PROFITWHEEL_APPLICATION_ID, StoreError, WorkspaceFile,
 };
 
 fn db_path(dir: &tempfile::TempDir) -> PathBuf {
@@ -33,7 +33,11 @@ fn file_bytes(path: &Path) -> Vec<u8> {
 async fn seeded(db: &Database, name: &str) -> String {
     let workspace = db.create_workspace(&new_workspace(name)).await.unwrap();
     let ws = workspace.id.clone();
-    let image = db.blobs().put(db.writer(), b"\x89PNG fake image bytes", "image/png").await.unwrap();
+    let image = db
+        .blobs()
+        .put(db.writer(), b"\x89PNG fake image bytes", "image/png")
+        .await
+        .unwrap();
     let mut tx = db.begin_write().await.unwrap();
     {
         let mut writer = AdDataWriter::new(&mut tx);
@@ -46,7 +50,10 @@ async fn seeded(db: &Database, name: &str) -> String {
             currency: "USD".into(),
             time_zone: "America/New_York".into(),
         };
-        writer.ad_accounts(std::slice::from_ref(&account)).await.unwrap();
+        writer
+            .ad_accounts(std::slice::from_ref(&account))
+            .await
+            .unwrap();
         let campaign = CampaignRow {
             id: pw_domain::new_id(),
             workspace_id: ws.clone(),
@@ -60,7 +67,10 @@ async fn seeded(db: &Database, name: &str) -> String {
             start_date: Some("2026-01-01".into()),
             end_date: None,
         };
-        writer.campaigns(std::slice::from_ref(&campaign)).await.unwrap();
+        writer
+            .campaigns(std::slice::from_ref(&campaign))
+            .await
+            .unwrap();
         writer
             .creatives(&[CreativeRow {
                 id: pw_domain::new_id(),
@@ -91,7 +101,10 @@ async fn seeded(db: &Database, name: &str) -> String {
             reach: Some(9_000),
             video_views: None,
         };
-        writer.metrics(&[metric(1, 7.333_333_333_333_333), metric(2, 0.1 + 0.2)]).await.unwrap();
+        writer
+            .metrics(&[metric(1, 7.333_333_333_333_333), metric(2, 0.1 + 0.2)])
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
     ws
@@ -101,9 +114,15 @@ async fn seeded(db: &Database, name: &str) -> String {
 async fn a_new_database_is_wal_and_marked_as_ours() {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(&db_path(&dir)).await.unwrap();
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db.writer()).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(db.writer())
+        .await
+        .unwrap();
     assert_eq!(mode, "wal");
-    let app_id: i64 = sqlx::query_scalar("PRAGMA application_id").fetch_one(db.writer()).await.unwrap();
+    let app_id: i64 = sqlx::query_scalar("PRAGMA application_id")
+        .fetch_one(db.writer())
+        .await
+        .unwrap();
     assert_eq!(app_id, PROFITWHEEL_APPLICATION_ID);
     db.close().await;
     // Reopening an existing database runs no migration and keeps its data.
@@ -130,10 +149,20 @@ async fn another_applications_database_is_refused_and_untouched() {
     let path = db_path(&dir);
     {
         use sqlx::Connection;
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
-        let mut conn = sqlx::SqliteConnection::connect_with(&options).await.unwrap();
-        sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)").execute(&mut conn).await.unwrap();
-        sqlx::query("INSERT INTO notes (body) VALUES ('hello')").execute(&mut conn).await.unwrap();
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO notes (body) VALUES ('hello')")
+            .execute(&mut conn)
+            .await
+            .unwrap();
         conn.close().await.unwrap();
     }
     let before = file_bytes(&path);
@@ -149,7 +178,10 @@ async fn a_damaged_database_is_refused_and_untouched() {
     let path = db_path(&dir);
     let db = Database::open(&path).await.unwrap();
     seeded(&db, "Northwind").await;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(db.writer()).await.unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(db.writer())
+        .await
+        .unwrap();
     db.close().await;
     // Overwrite the b-tree pages after the header with garbage, keeping the header intact.
     let mut bytes = file_bytes(&path);
@@ -172,7 +204,9 @@ async fn migrator_with_extra(dir: &Path, extra_sql: &str) -> sqlx::migrate::Migr
         std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
     }
     std::fs::write(folder.join("29991231000000_extra.sql"), extra_sql).unwrap();
-    sqlx::migrate::Migrator::new(folder.as_path()).await.unwrap()
+    sqlx::migrate::Migrator::new(folder.as_path())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -195,8 +229,14 @@ async fn a_failing_migration_leaves_the_database_as_it_was() {
 
     let db = Database::open(&path).await.unwrap();
     let after = db.export_workspace(&ws, |_| {}).await.unwrap();
-    assert_eq!(after.tables, before.tables, "data and columns are exactly as before the failed migration");
-    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations").fetch_one(db.reader()).await.unwrap();
+    assert_eq!(
+        after.tables, before.tables,
+        "data and columns are exactly as before the failed migration"
+    );
+    let versions: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
     assert_eq!(versions, pw_store::MIGRATOR.iter().count() as i64);
 }
 
@@ -205,23 +245,47 @@ async fn a_database_from_a_newer_app_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
     let newer = migrator_with_extra(dir.path(), "CREATE TABLE future_feature (id TEXT);").await;
-    Database::open_with(&path, &newer).await.unwrap().close().await;
+    Database::open_with(&path, &newer)
+        .await
+        .unwrap()
+        .close()
+        .await;
     let err = Database::open(&path).await.unwrap_err();
-    assert!(matches!(err, StoreError::NewerSchema { version: 29991231000000, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            StoreError::NewerSchema {
+                version: 29991231000000,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn blobs_are_content_addressed_and_verified() {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(&db_path(&dir)).await.unwrap();
-    let first = db.blobs().put(db.writer(), b"creative", "image/png").await.unwrap();
-    let second = db.blobs().put(db.writer(), b"creative", "image/png").await.unwrap();
+    let first = db
+        .blobs()
+        .put(db.writer(), b"creative", "image/png")
+        .await
+        .unwrap();
+    let second = db
+        .blobs()
+        .put(db.writer(), b"creative", "image/png")
+        .await
+        .unwrap();
     assert_eq!(first, second);
     assert_eq!(db.blobs().get(&first).await.unwrap(), b"creative");
     // A file changed on disk behind our back is detected, not served.
     let on_disk = db.blobs().root().join(&first[..2]).join(&first[2..]);
     std::fs::write(&on_disk, b"tampered").unwrap();
-    assert!(matches!(db.blobs().get(&first).await, Err(StoreError::BlobMismatch { .. })));
+    assert!(matches!(
+        db.blobs().get(&first).await,
+        Err(StoreError::BlobMismatch { .. })
+    ));
 }
 
 #[tokio::test]
@@ -231,8 +295,14 @@ async fn a_workspace_exports_and_imports_back_losslessly() {
     let ws = seeded(&db, "Northwind").await;
     let mut progress = Vec::new();
     let file_path = dir.path().join("northwind.pwx");
-    let exported = db.export_workspace_to(&ws, &file_path, |p| progress.push(p)).await.unwrap();
-    assert_eq!(progress.last().unwrap().tables_done, progress.last().unwrap().tables_total);
+    let exported = db
+        .export_workspace_to(&ws, &file_path, |p| progress.push(p))
+        .await
+        .unwrap();
+    assert_eq!(
+        progress.last().unwrap().tables_done,
+        progress.last().unwrap().tables_total
+    );
     assert!(exported.row_count() >= 6);
     assert_eq!(exported.blobs.len(), 1);
 
@@ -246,11 +316,17 @@ async fn a_workspace_exports_and_imports_back_losslessly() {
     assert_eq!(round_trip.blobs, exported.blobs);
     // Reals keep every bit.
     let conversions: Vec<f64> =
-        sqlx::query_scalar("SELECT conversions FROM daily_metrics ORDER BY date").fetch_all(other.reader()).await.unwrap();
+        sqlx::query_scalar("SELECT conversions FROM daily_metrics ORDER BY date")
+            .fetch_all(other.reader())
+            .await
+            .unwrap();
     assert_eq!(conversions, vec![7.333_333_333_333_333, 0.1 + 0.2]);
 
     // Importing the same workspace again is refused rather than duplicated.
-    assert!(matches!(other.import_workspace(&file).await, Err(StoreError::WorkspaceAlreadyExists(_))));
+    assert!(matches!(
+        other.import_workspace(&file).await,
+        Err(StoreError::WorkspaceAlreadyExists(_))
+    ));
 }
 
 #[tokio::test]
@@ -262,17 +338,31 @@ async fn importing_a_malformed_file_changes_nothing() {
 
     let target_dir = tempfile::tempdir().unwrap();
     let target = Database::open(&db_path(&target_dir)).await.unwrap();
-    target.create_workspace(&new_workspace("Existing client")).await.unwrap();
+    target
+        .create_workspace(&new_workspace("Existing client"))
+        .await
+        .unwrap();
     let snapshot = || async { target.list_workspaces().await.unwrap() };
     let before = snapshot().await;
 
     // Not a workspace file at all.
-    assert!(matches!(WorkspaceFile::from_bytes(b"PK\x03\x04 zip"), Err(StoreError::InvalidWorkspaceFile(_))));
+    assert!(matches!(
+        WorkspaceFile::from_bytes(b"PK\x03\x04 zip"),
+        Err(StoreError::InvalidWorkspaceFile(_))
+    ));
 
     // A row that breaks a foreign key, placed after many good rows: the transaction must roll back.
     let mut broken = good.clone();
-    let campaigns = broken.tables.iter_mut().find(|t| t.name == "campaigns").unwrap();
-    let account_column = campaigns.columns.iter().position(|c| c == "ad_account_id").unwrap();
+    let campaigns = broken
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "campaigns")
+        .unwrap();
+    let account_column = campaigns
+        .columns
+        .iter()
+        .position(|c| c == "ad_account_id")
+        .unwrap();
     let mut orphan = campaigns.rows[0].clone();
     orphan[account_column] = serde_json::json!("no-such-account");
     let id_column = campaigns.columns.iter().position(|c| c == "id").unwrap();
@@ -284,15 +374,24 @@ async fn importing_a_malformed_file_changes_nothing() {
     // A table name that could smuggle SQL is refused before any write.
     let mut hostile = good.clone();
     hostile.tables[1].name = "ads; DROP TABLE workspaces".into();
-    assert!(matches!(target.import_workspace(&hostile).await, Err(StoreError::InvalidWorkspaceFile(_))));
+    assert!(matches!(
+        target.import_workspace(&hostile).await,
+        Err(StoreError::InvalidWorkspaceFile(_))
+    ));
 
     // A blob whose bytes do not match its hash.
     let mut tampered = good.clone();
     tampered.blobs[0].hex = hex_of(b"other bytes");
-    assert!(matches!(target.import_workspace(&tampered).await, Err(StoreError::InvalidWorkspaceFile(_))));
+    assert!(matches!(
+        target.import_workspace(&tampered).await,
+        Err(StoreError::InvalidWorkspaceFile(_))
+    ));
 
     assert_eq!(snapshot().await, before);
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM campaigns").fetch_one(target.reader()).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM campaigns")
+        .fetch_one(target.reader())
+        .await
+        .unwrap();
     assert_eq!(rows, 0);
 }
 

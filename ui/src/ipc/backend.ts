@@ -101,8 +101,6 @@ export const backend = {
   cancelJob: (jobId: string) => unwrap(() => commands.cancelJob(jobId)),
 };
 
-export type Backend = typeof backend;
-
 /**
  * Subscribes to job updates and returns a synchronous unsubscribe function.
  *

@@ -37,7 +37,7 @@ export type CampaignRow = {
 	spendMicros: number,
 	impressions: number,
 	clicks: number,
-	conversions: number,
+	conversions: number | null,
 	conversionValueMicros: number,
 	ctr: number | null,
 	cpcMicros: number | null,
@@ -64,21 +64,26 @@ export type Dashboard = {
 
 export type DashboardRequest = {
 	workspaceId: string,
+	/**  `null`: the last 30 days that have data. */
 	range: DateRange | null,
 };
 
+/**  Inclusive calendar dates, `YYYY-MM-DD`. */
 export type DateRange = {
 	start: string,
 	end: string,
 };
 
+/**  The closed set of failure kinds the UI branches on. */
 export type ErrorKind = "notFound" | "invalidInput" | "conflict" | "unavailable" | "cancelled" | "corrupt" | "internal";
 
+/**  Every command's error: a kind to branch on and a sentence to show. */
 export type IpcError = {
 	kind: ErrorKind,
 	message: string,
 };
 
+/**  A job changed state or progress. Carries the whole job so the panel never re-fetches. */
 export type JobChanged = JobView;
 
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -92,7 +97,8 @@ export type JobView = {
 	priority: number,
 	attempts: number,
 	maxAttempts: number,
-	progress: number,
+	/**  0..=1 */
+	progress: number | null,
 	progressMessage: string | null,
 	error: string | null,
 	workspaceId: string | null,
@@ -106,11 +112,13 @@ export type Kpi = {
 	unit: KpiUnit,
 	current: number | null,
 	previous: number | null,
+	/**  Relative change against the previous period (0.1 = +10%). */
 	change: number | null,
 };
 
 export type KpiKey = "spend" | "impressions" | "clicks" | "ctr" | "cpc" | "conversions" | "cpa" | "roas";
 
+/**  How to read a KPI value: money in micros, a count, a fraction (0.012 = 1.2%), a multiple. */
 export type KpiUnit = "money" | "count" | "ratio" | "multiple";
 
 export type Lane = "fast" | "default" | "slow";
@@ -127,7 +135,7 @@ export type SeriesPoint = {
 	spendMicros: number,
 	impressions: number,
 	clicks: number,
-	conversions: number,
+	conversions: number | null,
 	conversionValueMicros: number,
 };
 

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import {
   createColumnHelper,
   flexRender,
@@ -98,7 +98,8 @@ interface Props {
   currency: string;
 }
 
-export function CampaignsTable({ campaigns, currency }: Props) {
+// Memoised: the dashboard re-renders on every job progress tick, the table need not.
+export const CampaignsTable = memo(function CampaignsTable({ campaigns, currency }: Props) {
   const id = useId();
   const columns = useMemo(() => buildColumns(currency), [currency]);
   // Biggest spenders first: that is what a marketer scans for.
@@ -220,4 +221,4 @@ export function CampaignsTable({ campaigns, currency }: Props) {
       </p>
     </section>
   );
-}
+});

@@ -64,7 +64,9 @@ export function DateRangeControl(props: Props) {
           </button>
         ))}
       </div>
-      <form className="range-custom" onSubmit={apply} aria-label="Custom date range">
+      {/* noValidate: our own message explains a reversed range; the native bubble would
+          only say "value must be … or later". */}
+      <form className="range-custom" onSubmit={apply} aria-label="Custom date range" noValidate>
         <label className="visually-hidden" htmlFor={`${id}-start`}>
           Start date
         </label>

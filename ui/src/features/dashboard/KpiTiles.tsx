@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import {
   changeDirection,
   changeTone,
@@ -16,7 +17,8 @@ interface Props {
   previousRange: DateRange;
 }
 
-export function KpiTiles({ kpis, currency, previousRange }: Props) {
+// Memoised: the dashboard re-renders on every job progress tick, the tiles need not.
+export const KpiTiles = memo(function KpiTiles({ kpis, currency, previousRange }: Props) {
   const previousLabel = formatDateRange(previousRange);
   return (
     <section className="kpi-grid" aria-label="Key performance indicators">
@@ -25,7 +27,7 @@ export function KpiTiles({ kpis, currency, previousRange }: Props) {
       ))}
     </section>
   );
-}
+});
 
 function KpiTile({ kpi, currency, previousLabel }: { kpi: Kpi; currency: string; previousLabel: string }) {
   const direction = changeDirection(kpi.change);

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -20,7 +20,8 @@ interface Props {
   currency: string;
 }
 
-export function PlatformChart({ series, currency }: Props) {
+// Memoised: the dashboard re-renders on every job progress tick, the chart need not.
+export const PlatformChart = memo(function PlatformChart({ series, currency }: Props) {
   const [metric, setMetric] = useState<ChartMetric>('spend');
   const rows = useMemo(() => buildChartRows(series, metric), [series, metric]);
   const metricLabel = CHART_METRICS.find((m) => m.key === metric)?.label ?? metric;
@@ -87,4 +88,4 @@ export function PlatformChart({ series, currency }: Props) {
       )}
     </section>
   );
-}
+});

@@ -18,7 +18,8 @@ export function metricValue(point: SeriesPoint, metric: ChartMetric): number {
     case 'clicks':
       return point.clicks;
     case 'conversions':
-      return point.conversions;
+      // f64 crosses IPC as `number | null` (serde writes a non-finite float as null).
+      return point.conversions ?? 0;
     case 'impressions':
       return point.impressions;
   }
@@ -46,15 +47,18 @@ export function buildChartRows(series: readonly PlatformSeries[], metric: ChartM
   return [...rows.values()].sort((a, b) => a.date.localeCompare(b.date));
 }
 
-/** Formats a chart value (already in display units) for axes and tooltips. */
+/**
+ * Formats a chart value (already in display units): `axis` abbreviates everything so tick
+ * labels stay narrow; otherwise (tooltips) the exact amount is shown.
+ */
 export function formatMetricValue(
   value: number,
   metric: ChartMetric,
   currency: string,
-  compact: boolean,
+  axis: boolean,
 ): string {
   if (metric === 'spend') {
-    return formatMoneyMicros(value * 1_000_000, currency, { compact });
+    return formatMoneyMicros(value * 1_000_000, currency, { compact: axis, compactFrom: 0 });
   }
-  return formatCount(value, { compact });
+  return formatCount(value, { compact: axis });
 }

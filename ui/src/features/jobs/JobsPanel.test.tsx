@@ -36,7 +36,7 @@ describe('JobsPanel', () => {
     expect(bar).toHaveAttribute('aria-valuenow', '40');
     expect(within(row).getByText(/40% · Writing campaigns/)).toBeInTheDocument();
     expect(within(row).getByText('Export Acme')).toBeInTheDocument();
-    expect(within(row).getByText('slow lane')).toBeInTheDocument();
+    expect(within(row).getByText('Slow lane')).toBeInTheDocument();
   });
 
   it('updates progress and state live from job-changed events', async () => {

@@ -1,7 +1,7 @@
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatRelativeTime } from '../../format';
 import type { JobView } from '../../ipc/backend';
-import { canCancel, canRetry, progressPercent } from './jobsState';
+import { canCancel, canRetry, isActive, progressPercent } from './jobsState';
 import type { JobsController } from './useJobs';
 
 const STATE_LABELS: Record<JobView['state'], string> = {
@@ -12,9 +12,15 @@ const STATE_LABELS: Record<JobView['state'], string> = {
   cancelled: 'Cancelled',
 };
 
+const LANE_LABELS: Record<JobView['lane'], string> = {
+  fast: 'Fast lane',
+  default: 'Default lane',
+  slow: 'Slow lane',
+};
+
 export function JobsPanel({ controller }: { controller: JobsController }) {
   const { jobs, loading, error, dismissError, pendingIds, cancel, retry, reload } = controller;
-  const activeCount = jobs.filter((j) => j.state === 'queued' || j.state === 'running').length;
+  const activeCount = jobs.filter(isActive).length;
 
   return (
     <aside className="jobs-panel" aria-labelledby="jobs-heading">
@@ -75,7 +81,7 @@ function JobRow({ job, pending, onCancel, onRetry }: RowProps) {
       </div>
       <div className="job__meta">
         <span className={`lane lane--${job.lane}`} title="Scheduling lane">
-          {job.lane} lane
+          {LANE_LABELS[job.lane] ?? job.lane}
         </span>
         <span title={job.createdAt}>{formatRelativeTime(job.createdAt)}</span>
         {job.attempts > 1 && (

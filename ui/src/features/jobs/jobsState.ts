@@ -1,6 +1,9 @@
 // Pure bookkeeping for the job list, kept apart from React so the merge rules are testable.
 import type { JobState, JobView } from '../../ipc/backend';
 
+/** Job kind of demo workspace generation; its success means a new workspace to open. */
+export const DEMO_JOB_KIND = 'demo.generate';
+
 /** The backend returns at most this many from listJobs; keep the live list equally bounded. */
 export const MAX_JOBS = 200;
 
@@ -81,6 +84,6 @@ export function justSucceeded(previous: JobView | undefined, next: JobView): boo
 /** Progress as a whole percentage for the progress bar, clamped against sloppy reporters. */
 export function progressPercent(job: Pick<JobView, 'progress' | 'state'>): number {
   if (job.state === 'succeeded') return 100;
-  const p = Number.isFinite(job.progress) ? job.progress : 0;
+  const p = job.progress !== null && Number.isFinite(job.progress) ? job.progress : 0;
   return Math.round(Math.min(1, Math.max(0, p)) * 100);
 }

@@ -1,0 +1,99 @@
+//! The IPC surface in one place: the command and event list that both the running app and the
+//! binding generator use, so the TypeScript in `ui/src/ipc/bindings.ts` cannot drift.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri_specta::{Builder, Event, collect_commands, collect_events};
+
+use crate::commands;
+
+/// A job changed state or progress. Carries the whole job so the panel never re-fetches.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct JobChanged(pub pw_ipc::JobView);
+
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::app_info,
+            commands::list_workspaces,
+            commands::create_workspace,
+            commands::start_demo_workspace,
+            commands::get_dashboard,
+            commands::list_jobs,
+            commands::start_workspace_export,
+            commands::retry_job,
+            commands::cancel_job,
+        ])
+        .events(collect_events![JobChanged])
+        .typ::<pw_ipc::IpcError>()
+        // Integers here are micros and counts far below 2^53; see pw-ipc's crate docs.
+        .dangerously_cast_bigints_to_number()
+        // One TypeScript type per DTO: our wire types serialize and deserialize the same way.
+        .disable_serde_phases()
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export_bindings(path: &Path) -> anyhow::Result<()> {
+    specta_builder()
+        .export(specta_typescript::Typescript::default(), path)
+        .map_err(|e| anyhow::anyhow!("exporting bindings to {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    fn committed_bindings() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/ipc/bindings.ts")
+    }
+
+    /// Fails when a command or DTO changed without regenerating the UI's bindings.
+    /// Regenerate with `cargo run -p xtask -- bindings`.
+    #[test]
+    fn committed_bindings_are_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let fresh = dir.path().join("bindings.ts");
+        super::export_bindings(&fresh).unwrap();
+        let fresh = std::fs::read_to_string(fresh).unwrap();
+        let committed = std::fs::read_to_string(committed_bindings()).unwrap_or_default();
+        assert!(
+            fresh == committed,
+            "ui/src/ipc/bindings.ts is stale: run `cargo run -p xtask -- bindings` and commit the result"
+        );
+    }
+
+    /// The capability file and build.rs must name exactly the commands the builder registers,
+    /// or a command would be either unreachable or granted without being used.
+    #[test]
+    fn every_command_is_permitted_and_every_permission_is_a_command() {
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main-window.json")).unwrap();
+        let mut permitted: Vec<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str())
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        permitted.sort();
+        let build_rs = include_str!("../build.rs");
+        let bindings = std::fs::read_to_string(committed_bindings()).unwrap();
+        let mut invoked: Vec<String> = bindings
+            .split("__TAURI_INVOKE(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect();
+        invoked.sort();
+        assert_eq!(permitted, invoked);
+        for command in &invoked {
+            assert!(
+                build_rs.contains(&format!("\"{command}\"")),
+                "{command} missing from build.rs"
+            );
+        }
+    }
+}

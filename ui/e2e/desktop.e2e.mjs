@@ -1,0 +1,121 @@
+// End-to-end test of the real desktop app: a real window (under Xvfb), driven through
+// tauri-driver and WebKitWebDriver, on a real data folder. Started by scripts/e2e-desktop.
+//
+// It opens the app with --demo, picks the demo workspace, checks that the KPI tiles show the
+// same numbers the CLI computes from the same database, that the chart draws one line per
+// platform, starts an export job and watches its progress bar reach done, and saves screenshots.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { remote } from 'webdriverio';
+
+const app = process.env.PW_E2E_APP;
+const cli = process.env.PW_E2E_CLI;
+const dataDir = process.env.PROFITWHEEL_DATA_DIR;
+const outDir = process.env.PW_E2E_OUT ?? '.e2e';
+if (!app || !cli || !dataDir) throw new Error('PW_E2E_APP, PW_E2E_CLI and PROFITWHEEL_DATA_DIR must be set');
+mkdirSync(outDir, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+async function check(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    passed += 1;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    failed += 1;
+    console.log(`FAIL ${name}: ${error?.stack ?? error}`);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** "$159.26K" -> 159260, "2.21×" -> 2.21, "0.99%" -> 0.0099 */
+function parseDisplayed(text) {
+  const cleaned = text.replace(/[^0-9.KMB%-]/g, '');
+  const number = parseFloat(cleaned);
+  const scale = cleaned.endsWith('K') ? 1e3 : cleaned.endsWith('M') ? 1e6 : cleaned.endsWith('B') ? 1e9 : cleaned.endsWith('%') ? 0.01 : 1;
+  return number * scale;
+}
+
+const browser = await remote({
+  hostname: '127.0.0.1',
+  port: 4444,
+  logLevel: 'warn',
+  connectionRetryCount: 0,
+  capabilities: { 'tauri:options': { application: app, args: ['--demo'] } },
+});
+
+try {
+  await check('the demo workspace is created and can be picked', async () => {
+    const item = await browser.$('//*[starts-with(@data-testid, "workspace-")][contains(., "Halcyon Roasters (demo)")]');
+    await item.waitForExist({ timeout: 120_000, timeoutMsg: 'the demo workspace never appeared' });
+    await item.click();
+    await browser.$('[data-testid="kpi-spend-value"]').waitForDisplayed({ timeout: 30_000 });
+  });
+
+  await check('KPI tiles show the demo numbers the engine computes', async () => {
+    const expected = JSON.parse(
+      execFileSync(cli, ['--data-dir', dataDir, '--json', 'kpis', 'Halcyon Roasters (demo)'], { encoding: 'utf8' }),
+    );
+    const byKey = Object.fromEntries(expected.kpis.map((k) => [k.key, k.current]));
+    const spendText = await browser.$('[data-testid="kpi-spend-value"]').getText();
+    const spend = parseDisplayed(spendText);
+    const expectedSpend = byKey.Spend / 1e6;
+    assert(expectedSpend > 10_000, `demo spend should be substantial, engine says ${expectedSpend}`);
+    assert(Math.abs(spend - expectedSpend) / expectedSpend < 0.005, `spend tile ${spendText} vs engine ${expectedSpend}`);
+    const roasText = await browser.$('[data-testid="kpi-roas-value"]').getText();
+    assert(Math.abs(parseDisplayed(roasText) - byKey.ROAS) < 0.01, `ROAS tile ${roasText} vs engine ${byKey.ROAS}`);
+    const ctrText = await browser.$('[data-testid="kpi-ctr-value"]').getText();
+    assert(Math.abs(parseDisplayed(ctrText) - byKey.CTR) < 0.0005, `CTR tile ${ctrText} vs engine ${byKey.CTR}`);
+    for (const key of ['impressions', 'clicks', 'cpc', 'conversions', 'cpa']) {
+      const text = await browser.$(`[data-testid="kpi-${key}-value"]`).getText();
+      assert(/\d/.test(text), `${key} tile shows ${JSON.stringify(text)}`);
+    }
+  });
+
+  await check('the chart draws a line per platform', async () => {
+    const chart = await browser.$('[data-testid="platform-chart"]');
+    await chart.scrollIntoView();
+    const text = await chart.getText();
+    for (const platform of ['Meta', 'Google Ads', 'TikTok', 'Pinterest']) {
+      assert(text.includes(platform), `legend lacks ${platform}: ${text}`);
+    }
+    const lines = await chart.$$('path.recharts-line-curve');
+    assert(lines.length === 4, `expected 4 lines, found ${lines.length}`);
+    const d = await lines[0].getAttribute('d');
+    assert(d && d.length > 100, 'the first line has no shape');
+  });
+
+  await browser.saveScreenshot(`${outDir}/desktop-dashboard.png`);
+
+  await check('an export job runs with live progress to done', async () => {
+    const button = await browser.$('//button[contains(., "Export workspace")]');
+    await button.click();
+    const job = await browser.$('//*[starts-with(@data-testid, "job-")][contains(., "Export")]');
+    await job.waitForExist({ timeout: 15_000 });
+    const seen = new Set();
+    await browser.waitUntil(
+      async () => {
+        const state = await job.getAttribute('data-state');
+        seen.add(state);
+        return state === 'succeeded' || state === 'failed';
+      },
+      { timeout: 60_000, interval: 50, timeoutMsg: 'the export job never finished' },
+    );
+    assert((await job.getAttribute('data-state')) === 'succeeded', `export ended ${await job.getText()}`);
+    const bar = await job.$('progress');
+    assert((await bar.getAttribute('aria-valuenow')) === '100', 'the progress bar did not reach 100');
+    console.log(`     export job states seen: ${[...seen].join(' -> ')}`);
+  });
+
+  await browser.saveScreenshot(`${outDir}/desktop-after-export.png`);
+} finally {
+  await browser.deleteSession();
+}
+
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,83 @@
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { campaign } from '../../test/fixtures';
+import { CampaignsTable } from './CampaignsTable';
+
+const CAMPAIGNS = [
+  campaign({ id: 'a', name: 'Brand Search', platform: 'googleAds', spendMicros: 2_500_000_000, cpaMicros: 10_000_000 }),
+  campaign({ id: 'b', name: 'Prospecting Video', platform: 'meta', spendMicros: 9_000_000_000, cpaMicros: null }),
+  campaign({ id: 'c', name: 'Retargeting Carousel', platform: 'meta', spendMicros: 500_000_000, cpaMicros: 30_000_000 }),
+  campaign({ id: 'd', name: 'Brand Video', platform: 'tiktok', spendMicros: 4_000_000_000, cpaMicros: 20_000_000 }),
+];
+
+function rowIds(): string[] {
+  const table = screen.getByTestId('campaigns-table');
+  return within(table)
+    .getAllByRole('row')
+    .slice(1) // header row
+    .map((r) => r.dataset.testid?.replace('campaign-', '') ?? '');
+}
+
+describe('CampaignsTable', () => {
+  it('shows formatted cells, biggest spend first by default', () => {
+    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    expect(rowIds()).toEqual(['b', 'd', 'a', 'c']);
+    const first = screen.getByTestId('campaign-b');
+    expect(within(first).getByText('$9,000.00')).toBeInTheDocument();
+    expect(within(first).getByText('Meta')).toBeInTheDocument();
+    expect(within(first).getByText('2.00%')).toBeInTheDocument();
+    expect(within(first).getByText('4.00×')).toBeInTheDocument();
+    // A campaign without conversions has no CPA.
+    expect(within(first).getByText('—')).toBeInTheDocument();
+    expect(screen.getByRole('columnheader', { name: /Spend/ })).toHaveAttribute('aria-sort', 'descending');
+  });
+
+  it('sorts by spend when the header is clicked', async () => {
+    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    const spendHeader = screen.getByRole('button', { name: /^Spend/ });
+
+    await userEvent.click(spendHeader);
+    expect(rowIds()).toEqual(['c', 'a', 'd', 'b']);
+    expect(screen.getByRole('columnheader', { name: /Spend/ })).toHaveAttribute('aria-sort', 'ascending');
+
+    await userEvent.click(spendHeader);
+    await userEvent.click(spendHeader);
+    expect(rowIds()).toEqual(['b', 'd', 'a', 'c']);
+  });
+
+  it('sorts other columns, keeping missing values last', async () => {
+    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    await userEvent.click(screen.getByRole('button', { name: /^CPA/ }));
+    expect(rowIds()).toEqual(['c', 'd', 'a', 'b']);
+    await userEvent.click(screen.getByRole('button', { name: /^Campaign/ }));
+    expect(rowIds()).toEqual(['a', 'd', 'b', 'c']);
+  });
+
+  it('filters by name, case-insensitively', async () => {
+    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    await userEvent.type(screen.getByLabelText('Filter campaigns by name'), 'video');
+    expect(rowIds()).toEqual(['b', 'd']);
+    expect(screen.getByText('Showing 2 of 4 campaigns')).toBeInTheDocument();
+
+    await userEvent.type(screen.getByLabelText('Filter campaigns by name'), ' zzz');
+    expect(rowIds()).toEqual([]);
+    expect(screen.getByText('No campaigns match the filters.')).toBeInTheDocument();
+  });
+
+  it('filters by platform, offering only platforms present', async () => {
+    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    const select = screen.getByLabelText('Filter campaigns by platform');
+    expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'All platforms',
+      'Meta',
+      'Google Ads',
+      'TikTok',
+    ]);
+    await userEvent.selectOptions(select, 'meta');
+    expect(rowIds()).toEqual(['b', 'c']);
+
+    await userEvent.type(screen.getByLabelText('Filter campaigns by name'), 'retarget');
+    expect(rowIds()).toEqual(['c']);
+  });
+});

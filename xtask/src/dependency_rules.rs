@@ -1,0 +1,121 @@
+//! The crate-dependency rules of ARCHITECTURE.md, checked on every test run. Each rule keeps a
+//! boundary honest: the engine never learns about the desktop, adapters never reach sideways.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+fn manifest_dependencies(manifest: &str) -> BTreeSet<String> {
+    // Only [dependencies]: dev-dependencies may reach further for tests.
+    let mut in_dependencies = false;
+    let mut names = BTreeSet::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+            continue;
+        }
+        if in_dependencies {
+            if let Some((name, _)) = line.split_once(['=', '.']) {
+                let name = name.trim();
+                if !name.is_empty() && !name.starts_with('#') {
+                    names.insert(name.to_owned());
+                }
+            }
+        }
+    }
+    names
+}
+
+fn workspace_crates() -> BTreeMap<String, BTreeSet<String>> {
+    let root = super::repository_root();
+    let mut crates = BTreeMap::new();
+    let mut folders: Vec<_> = std::fs::read_dir(root.join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    folders.push(root.join("src-tauri"));
+    for folder in folders {
+        let manifest = std::fs::read_to_string(folder.join("Cargo.toml")).unwrap();
+        let name = manifest
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("name = \"")
+                    .and_then(|r| r.strip_suffix('"'))
+            })
+            .unwrap()
+            .to_owned();
+        crates.insert(name, manifest_dependencies(&manifest));
+    }
+    crates
+}
+
+fn internal(deps: &BTreeSet<String>) -> BTreeSet<&str> {
+    deps.iter()
+        .filter(|d| d.starts_with("pw-"))
+        .map(String::as_str)
+        .collect()
+}
+
+#[test]
+fn no_engine_crate_depends_on_tauri() {
+    for (name, deps) in workspace_crates()
+        .iter()
+        .filter(|(n, _)| *n != "pw-desktop")
+    {
+        let tauri: Vec<_> = deps.iter().filter(|d| d.starts_with("tauri")).collect();
+        assert!(
+            tauri.is_empty(),
+            "{name} depends on {tauri:?}; only src-tauri may"
+        );
+    }
+}
+
+#[test]
+fn internal_dependencies_follow_the_layering() {
+    // Each crate and the internal crates it may depend on (see ARCHITECTURE.md).
+    let allowed: BTreeMap<&str, &[&str]> = BTreeMap::from([
+        ("pw-domain", &[][..]),
+        ("pw-store", &["pw-domain"][..]),
+        ("pw-jobs", &["pw-domain", "pw-store"][..]),
+        ("pw-demo", &["pw-domain", "pw-store"][..]),
+        (
+            "pw-engine",
+            &["pw-domain", "pw-store", "pw-jobs", "pw-demo"][..],
+        ),
+        ("pw-ipc", &["pw-domain", "pw-engine"][..]),
+        ("pw-cli", &["pw-domain", "pw-engine", "pw-jobs"][..]),
+        ("pw-desktop", &["pw-engine", "pw-ipc"][..]),
+    ]);
+    let crates = workspace_crates();
+    for (name, deps) in &crates {
+        let Some(permitted) = allowed.get(name.as_str()) else {
+            panic!("{name} is not in the layering table: add it here and to ARCHITECTURE.md");
+        };
+        for dep in internal(deps) {
+            assert!(permitted.contains(&dep), "{name} must not depend on {dep}");
+        }
+    }
+}
+
+#[test]
+fn only_the_ipc_crate_and_the_shell_know_specta() {
+    for (name, deps) in workspace_crates() {
+        if name != "pw-ipc" && name != "pw-desktop" {
+            assert!(
+                !deps.contains("specta"),
+                "{name} derives wire types; only pw-ipc may"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_string_errors_cross_ipc() {
+    let commands =
+        std::fs::read_to_string(super::repository_root().join("src-tauri/src/commands.rs"))
+            .unwrap();
+    assert!(
+        !commands.contains(", String>"),
+        "a command returns Result<_, String>; return IpcError"
+    );
+}
