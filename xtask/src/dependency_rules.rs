@@ -1,3 +1,7 @@
+#![allow(
+    clippy::unwrap_used,
+    reason = "a rule test should fail loudly at the line that broke"
+)]
 //! The crate-dependency rules of ARCHITECTURE.md, checked on every test run. Each rule keeps a
 //! boundary honest: the engine never learns about the desktop, adapters never reach sideways.
 
@@ -13,12 +17,10 @@ fn manifest_dependencies(manifest: &str) -> BTreeSet<String> {
             in_dependencies = line == "[dependencies]";
             continue;
         }
-        if in_dependencies {
-            if let Some((name, _)) = line.split_once(['=', '.']) {
-                let name = name.trim();
-                if !name.is_empty() && !name.starts_with('#') {
-                    names.insert(name.to_owned());
-                }
+        if in_dependencies && let Some((name, _)) = line.split_once(['=', '.']) {
+            let name = name.trim();
+            if !name.is_empty() && !name.starts_with('#') {
+                names.insert(name.to_owned());
             }
         }
     }

@@ -1,5 +1,11 @@
 //! The `profitwheel` binary as scripts use it: real processes, real data folders, exit codes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -4,7 +4,14 @@
 //! (the research features can be checked against them) and every text is distinct.
 
 /// (topic, positive statements, neutral statements, negative statements)
-pub const TOPICS: &[(&str, &[&str], &[&str], &[&str])] = &[
+pub type Topic = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+pub const TOPICS: &[Topic] = &[
     (
         "taste",
         &[

@@ -88,7 +88,7 @@ async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, Jo
     .await;
     drop(progress_tx);
     let _ = reporter.await;
-    written.map_err(|e| JobError::retryable(e))?;
+    written.map_err(JobError::retryable)?;
     engine
         .queue
         .link_workspace(&ctx.job().id, &payload.workspace_id)

@@ -1,6 +1,12 @@
 //! The engine's use cases end to end, without a window: demo job, dashboard, export job and the
 //! error kinds the UI and CLI branch on.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -262,10 +262,10 @@ async fn watch_events(shared: Arc<Shared>, mut events: tokio::sync::broadcast::R
         };
         match event {
             Ok(JobEvent::Changed(job)) => {
-                if job.state == JobState::Queued {
-                    if let Some(notify) = shared.wake.get(&job.lane) {
-                        notify.notify_one();
-                    }
+                if job.state == JobState::Queued
+                    && let Some(notify) = shared.wake.get(&job.lane)
+                {
+                    notify.notify_one();
                 }
                 if job.cancel_requested && job.state == JobState::Running {
                     let token = shared

@@ -145,10 +145,8 @@ impl Database {
                             StoreError::InvalidInput(format!("column {column} vanished"))
                         })?;
                     let value = value_from_sqlite(row, position)?;
-                    if column == "blob_sha256" {
-                        if let Value::String(hash) = &value {
-                            blob_hashes.push(hash.clone());
-                        }
+                    if let (true, Value::String(hash)) = (column == "blob_sha256", &value) {
+                        blob_hashes.push(hash.clone());
                     }
                     values.push(value);
                 }

@@ -1,6 +1,12 @@
 //! The system of record against real SQLite files: safe opening, migrations that fail cleanly,
 //! blobs, and lossless workspace files.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
