@@ -113,6 +113,33 @@ try {
   });
 
   await browser.saveScreenshot(`${outDir}/desktop-after-export.png`);
+
+  await check('the campaigns table sorts by spend and filters by name', async () => {
+    const table = await browser.$('[data-testid="campaigns-table"]');
+    await table.scrollIntoView();
+    const rows = await table.$$('tbody tr');
+    assert(rows.length === 30, `expected 30 campaigns, found ${rows.length}`);
+    const filter = await browser.$('input[aria-label="Filter campaigns by name"]');
+    await filter.setValue('Search');
+    await browser.waitUntil(async () => (await table.$$('tbody tr')).length < 30, { timeout: 5_000 });
+    const names = [];
+    for (const row of await table.$$('tbody tr')) names.push(await row.getText());
+    assert(names.length > 0 && names.every((n) => n.includes('Search')), `filtered rows: ${names.join(' | ')}`);
+    await browser.saveScreenshot(`${outDir}/desktop-campaigns.png`);
+    await filter.clearValue();
+  });
+
+  await check('the dark theme applies', async () => {
+    const toggle = await browser.$('button[aria-label^="Switch to"]');
+    const before = await browser.execute(() => getComputedStyle(document.body).backgroundColor);
+    await toggle.click();
+    await browser.waitUntil(
+      async () => (await browser.execute(() => getComputedStyle(document.body).backgroundColor)) !== before,
+      { timeout: 5_000, timeoutMsg: 'the background did not change' },
+    );
+    await browser.execute(() => window.scrollTo(0, 0));
+    await browser.saveScreenshot(`${outDir}/desktop-theme-toggled.png`);
+  });
 } finally {
   await browser.deleteSession();
 }
