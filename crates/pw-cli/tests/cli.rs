@@ -180,3 +180,77 @@ fn a_database_that_is_not_ours_is_refused_and_left_alone() {
     );
     assert_eq!(std::fs::read(&db).unwrap(), before);
 }
+
+/// A real `kill -9` in the middle of the demo job: the next process recovers the job once its
+/// lease expires, resumes it, and the workspace ends up exactly as a clean run leaves it.
+#[test]
+fn a_job_killed_with_its_process_is_finished_by_the_next_process_without_duplicates() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let clean = tempfile::tempdir().unwrap();
+    assert!(profitwheel(clean.path(), &["demo"]).status.success());
+    let clean_kpis = stdout(&profitwheel(
+        clean.path(),
+        &["kpis", "Halcyon Roasters (demo)"],
+    ));
+
+    // The kill has to land while the job runs (a few hundred milliseconds); try a few times.
+    for _ in 0..8 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_profitwheel"))
+            .args([
+                "--data-dir",
+                dir.path().to_str().unwrap(),
+                "--job-lease-secs",
+                "1",
+                "demo",
+            ])
+            .env_remove("PROFITWHEEL_DATA_DIR")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let progress = BufReader::new(child.stderr.take().unwrap());
+        let mut mid_run = false;
+        for line in progress.lines() {
+            if line.unwrap().contains("Wrote daily metrics (1 of") {
+                child.kill().unwrap();
+                mid_run = true;
+                break;
+            }
+        }
+        child.wait().unwrap();
+        let jobs: serde_json::Value =
+            serde_json::from_slice(&profitwheel(dir.path(), &["--json", "jobs", "list"]).stdout)
+                .unwrap();
+        if !mid_run || jobs[0]["state"] != "running" {
+            continue; // The job finished before the kill landed; try again.
+        }
+
+        let work = profitwheel(dir.path(), &["--job-lease-secs", "1", "jobs", "work"]);
+        assert!(work.status.success(), "{}", stderr(&work));
+        let jobs: serde_json::Value =
+            serde_json::from_slice(&profitwheel(dir.path(), &["--json", "jobs", "list"]).stdout)
+                .unwrap();
+        assert_eq!(jobs.as_array().unwrap().len(), 1);
+        assert_eq!(jobs[0]["state"], "succeeded");
+        assert_eq!(
+            jobs[0]["attempts"], 2,
+            "the second process resumed the same job"
+        );
+        let workspaces: serde_json::Value = serde_json::from_slice(
+            &profitwheel(dir.path(), &["--json", "workspace", "list"]).stdout,
+        )
+        .unwrap();
+        assert_eq!(workspaces.as_array().unwrap().len(), 1);
+        assert_eq!(workspaces[0]["campaigns"], 30);
+        let kpis = stdout(&profitwheel(
+            dir.path(),
+            &["kpis", "Halcyon Roasters (demo)"],
+        ));
+        assert_eq!(kpis, clean_kpis, "nothing duplicated, nothing missing");
+        return;
+    }
+    panic!("the kill never landed while the demo job was running in 8 tries");
+}
