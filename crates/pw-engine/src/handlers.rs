@@ -27,6 +27,25 @@ struct ExportPayload {
     workspace_id: String,
 }
 
+/// Store callbacks are synchronous; this relays their (fraction, sentence) updates to the job's
+/// async progress reporting, capped below 1 so only the final transition says "done".
+fn forward_progress(
+    ctx: &JobContext,
+    cap: f64,
+) -> (
+    tokio::sync::mpsc::UnboundedSender<(f64, String)>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
+    let ctx = ctx.clone();
+    let reporter = tokio::spawn(async move {
+        while let Some((fraction, message)) = updates.recv().await {
+            ctx.progress(fraction.min(cap), message).await;
+        }
+    });
+    (sender, reporter)
+}
+
 fn engine_of(engine: &Weak<Engine>) -> Result<Arc<Engine>, JobError> {
     // The engine is gone only while the app is closing; the job is handed back and resumes.
     engine
@@ -73,15 +92,7 @@ async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, Jo
             .map_err(|e| JobError::permanent(format!("demo generation crashed: {e}")))?
     };
     ctx.check_cancelled()?;
-    let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
-    let reporter = {
-        let ctx = ctx.clone();
-        tokio::spawn(async move {
-            while let Some((fraction, message)) = progress_rx.recv().await {
-                ctx.progress(fraction.min(0.99), message).await;
-            }
-        })
-    };
+    let (progress_tx, reporter) = forward_progress(&ctx, 0.99);
     let written = pw_demo::write(engine.database(), &spec, &data, |fraction, message| {
         let _ = progress_tx.send((fraction, message));
     })
@@ -132,15 +143,7 @@ async fn export_workspace(engine: Arc<Engine>, ctx: JobContext) -> Result<Value,
         "{safe_name}-{}.pwx",
         chrono::Utc::now().format("%Y%m%d-%H%M%S")
     ));
-    let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
-    let reporter = {
-        let ctx = ctx.clone();
-        tokio::spawn(async move {
-            while let Some((fraction, message)) = progress_rx.recv().await {
-                ctx.progress(fraction, message).await;
-            }
-        })
-    };
+    let (progress_tx, reporter) = forward_progress(&ctx, 0.95);
     let exported = engine
         .database()
         .export_workspace_to(&workspace.id, &path, |p| {
