@@ -80,6 +80,7 @@ fn internal_dependencies_follow_the_layering() {
         ("pw-store", &["pw-domain"][..]),
         ("pw-jobs", &["pw-domain", "pw-store"][..]),
         ("pw-demo", &["pw-domain", "pw-store"][..]),
+        ("pw-llm", &[][..]),
         (
             "pw-engine",
             &["pw-domain", "pw-store", "pw-jobs", "pw-demo"][..],

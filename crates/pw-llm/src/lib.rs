@@ -1,0 +1,24 @@
+//! The LLM gateway: the one way the engine talks to language models. Callers (twins, the
+//! moderator, surveys, analysis agents) ask for a chat reply, a typed structured answer or
+//! embeddings for a *task*; they never know which vendor answers.
+//!
+//! Each vendor is reached through async-openai against its OpenAI-compatible endpoint, over a
+//! transport of our own that paces requests (requests and tokens per minute, concurrency),
+//! honours `Retry-After` and `x-ratelimit-*` headers, and retries 429s, 5xx and dropped
+//! connections with backoff, so a rate limit slows callers down instead of failing them.
+//!
+//! This crate knows HTTP and model vendors. It never knows SQLite, jobs or the UI: call records
+//! leave through the [`CallRecorder`] trait.
+
+mod error;
+mod gateway;
+mod limits;
+mod transport;
+mod types;
+mod vendor;
+
+pub use error::{LlmError, Result};
+pub use gateway::{CallRecord, CallRecorder, Gateway, Route};
+pub use limits::VendorLimits;
+pub use types::{ChatMessage, ChatReply, ChatRequest, Role, StreamEvent, Task, Usage};
+pub use vendor::{VendorKind, VendorSettings};
