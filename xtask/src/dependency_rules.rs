@@ -81,6 +81,7 @@ fn internal_dependencies_follow_the_layering() {
         ("pw-jobs", &["pw-domain", "pw-store"][..]),
         ("pw-demo", &["pw-domain", "pw-store"][..]),
         ("pw-llm", &[][..]),
+        ("pw-local-llm", &["pw-llm"][..]),
         (
             "pw-engine",
             &["pw-domain", "pw-store", "pw-jobs", "pw-demo"][..],

@@ -62,14 +62,23 @@ fn say(text: &str) {
 
 #[tokio::main]
 async fn main() -> AnyResult<()> {
-    let args: Vec<u32> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<u32> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let calls = args.first().copied().unwrap_or(2_000);
     let rpm = args.get(1).copied().unwrap_or(1_200);
     let burst = (rpm / 60).max(1);
     let quota = Quota::per_minute(NonZeroU32::new(rpm).ok_or("rpm must be positive")?)
         .allow_burst(NonZeroU32::new(burst).ok_or("burst")?);
-    let vendor = Arc::new(Vendor { limiter: RateLimiter::direct(quota), served: AtomicU64::new(0), refused: AtomicU64::new(0) });
-    let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(chat)).with_state(vendor.clone());
+    let vendor = Arc::new(Vendor {
+        limiter: RateLimiter::direct(quota),
+        served: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+    });
+    let app = axum::Router::new()
+        .route("/v1/chat/completions", axum::routing::post(chat))
+        .with_state(vendor.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     tokio::spawn(async move {
@@ -88,13 +97,18 @@ async fn main() -> AnyResult<()> {
     gateway.set_route(Task::TwinDialogue, vec![Route::new("bench", "bench")]);
     let gateway = Arc::new(gateway);
 
-    say(&format!("rate-limit-bench: {calls} calls, {rpm} requests/minute (burst {burst}), {LATENCY:?} per answer"));
+    say(&format!(
+        "rate-limit-bench: {calls} calls, {rpm} requests/minute (burst {burst}), {LATENCY:?} per answer"
+    ));
     let started = Instant::now();
     let failures = futures::stream::iter(0..calls)
         .map(|n| {
             let gateway = gateway.clone();
             async move {
-                let request = ChatRequest::new(Task::TwinDialogue, vec![ChatMessage::user(format!("respondent {n}: rate the blend"))]);
+                let request = ChatRequest::new(
+                    Task::TwinDialogue,
+                    vec![ChatMessage::user(format!("respondent {n}: rate the blend"))],
+                );
                 gateway.chat(&request).await
             }
         })
@@ -106,14 +120,27 @@ async fn main() -> AnyResult<()> {
 
     // The vendor admits `burst` requests at once, then one every 60/rpm seconds; the last
     // answer then takes LATENCY.
-    let floor = Duration::from_secs_f64(f64::from(calls.saturating_sub(burst)) * 60.0 / f64::from(rpm)) + LATENCY;
+    let floor =
+        Duration::from_secs_f64(f64::from(calls.saturating_sub(burst)) * 60.0 / f64::from(rpm))
+            + LATENCY;
     let ratio = elapsed.as_secs_f64() / floor.as_secs_f64();
-    say(&format!("elapsed {:.2} s, theoretical floor {:.2} s, ratio {ratio:.3}", elapsed.as_secs_f64(), floor.as_secs_f64()));
+    say(&format!(
+        "elapsed {:.2} s, theoretical floor {:.2} s, ratio {ratio:.3}",
+        elapsed.as_secs_f64(),
+        floor.as_secs_f64()
+    ));
     say(&format!(
         "answers served {}, 429s sent by the vendor {}, errors reaching callers {failures}",
         vendor.served.load(Ordering::Relaxed),
         vendor.refused.load(Ordering::Relaxed)
     ));
-    say(&format!("within 10% of the floor: {}", if ratio <= 1.10 && failures == 0 { "yes" } else { "no" }));
+    say(&format!(
+        "within 10% of the floor: {}",
+        if ratio <= 1.10 && failures == 0 {
+            "yes"
+        } else {
+            "no"
+        }
+    ));
     Ok(())
 }

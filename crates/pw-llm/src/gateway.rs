@@ -63,9 +63,21 @@ struct VendorHandle {
     http: reqwest::Client,
 }
 
+/// A model that runs on this machine (llama.cpp): routed to like any vendor, no HTTP.
+pub trait LocalBackend: Send + Sync {
+    /// Generates a reply, calling `on_token` with each piece as it is produced. Dropping the
+    /// future cancels the generation.
+    fn generate<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+        on_token: &'a mut (dyn FnMut(&str) + Send),
+    ) -> futures::future::BoxFuture<'a, Result<ChatReply>>;
+}
+
 #[derive(Default)]
 pub struct Gateway {
     vendors: HashMap<String, Arc<VendorHandle>>,
+    local: HashMap<String, Arc<dyn LocalBackend>>,
     routes: HashMap<Task, Vec<Route>>,
     recorder: Option<Arc<dyn CallRecorder>>,
 }
@@ -161,6 +173,11 @@ impl Gateway {
             }),
         );
         Ok(())
+    }
+
+    /// Registers a local model under a vendor name ("local"); routes name it like any vendor.
+    pub fn add_local(&mut self, name: impl Into<String>, backend: Arc<dyn LocalBackend>) {
+        self.local.insert(name.into(), backend);
     }
 
     /// The models that answer `task`, first choice first; later ones are tried when earlier
@@ -350,12 +367,29 @@ impl Gateway {
         Err(fallback.exhausted(request.task))
     }
 
+    async fn local_once(
+        &self,
+        backend: &Arc<dyn LocalBackend>,
+        route: &Route,
+        request: &ChatRequest,
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ChatReply> {
+        let started = Instant::now();
+        let result = backend.generate(request, on_token).await;
+        let body = json!({ "model": route.model, "messages": request.messages, "seed": request.seed, "local": true });
+        self.record(route, request, &body, started, &result);
+        result
+    }
+
     async fn chat_once(
         &self,
         route: &Route,
         request: &ChatRequest,
         response_format: Option<Value>,
     ) -> Result<ChatReply> {
+        if let Some(backend) = self.local.get(&route.vendor) {
+            return self.local_once(backend, route, request, &mut |_| {}).await;
+        }
         let vendor = self.vendor(&route.vendor)?;
         let _slot = vendor
             .pacer
@@ -421,6 +455,9 @@ impl Gateway {
         request: &ChatRequest,
         on_token: &mut (impl FnMut(&str) + Send),
     ) -> Result<ChatReply> {
+        if let Some(backend) = self.local.get(&route.vendor) {
+            return self.local_once(backend, route, request, on_token).await;
+        }
         let vendor = self.vendor(&route.vendor)?;
         let _slot = vendor
             .pacer
@@ -516,13 +553,18 @@ impl Gateway {
         schema: &Value,
         name: &str,
     ) -> Result<T> {
-        let vendor = self.vendor(&route.vendor)?;
-        let format = match structured_mode(vendor.settings.kind) {
-            StructuredMode::JsonSchema => json!({
-                "type": "json_schema",
-                "json_schema": { "name": if name.is_empty() { "answer" } else { name }, "schema": schema }
-            }),
-            StructuredMode::JsonObject => json!({ "type": "json_object" }),
+        // Local models take the schema from the prompt only; vendors also get a response format.
+        let format = match self.local.contains_key(&route.vendor) {
+            true => None,
+            false => Some(
+                match structured_mode(self.vendor(&route.vendor)?.settings.kind) {
+                    StructuredMode::JsonSchema => json!({
+                        "type": "json_schema",
+                        "json_schema": { "name": if name.is_empty() { "answer" } else { name }, "schema": schema }
+                    }),
+                    StructuredMode::JsonObject => json!({ "type": "json_object" }),
+                },
+            ),
         };
         let mut asking = request.clone();
         asking.messages.insert(
@@ -531,7 +573,7 @@ impl Gateway {
                 "Answer with one JSON value only, no prose, matching this JSON Schema:\n{schema}"
             )),
         );
-        let reply = self.chat_once(route, &asking, Some(format.clone())).await?;
+        let reply = self.chat_once(route, &asking, format.clone()).await?;
         let reason = match parse_json::<T>(&reply.text) {
             Ok(value) => return Ok(value),
             Err(reason) => reason,
@@ -541,7 +583,7 @@ impl Gateway {
         asking.messages.push(ChatMessage::user(format!(
             "That answer is not valid: {reason}. Reply again with only the corrected JSON."
         )));
-        let repaired = self.chat_once(route, &asking, Some(format)).await?;
+        let repaired = self.chat_once(route, &asking, format).await?;
         parse_json::<T>(&repaired.text).map_err(|reason| LlmError::InvalidStructuredOutput {
             vendor: route.vendor.clone(),
             reason,

@@ -1,0 +1,179 @@
+//! Real generation on SmolLM2-135M-Instruct (fetched by scripts/fetch-models): streaming,
+//! batched sequences, cancellation, and the gateway routing to the local model offline.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pw_llm::{ChatMessage, ChatRequest, Gateway, Route, Task};
+use pw_local_llm::{LocalModel, LocalModelConfig, LocalModelError};
+
+fn model_path() -> PathBuf {
+    let models = std::env::var_os("PROFITWHEEL_MODELS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"));
+    let path = models
+        .join("smollm2")
+        .join(pw_local_llm::DEFAULT_MODEL_FILE);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/fetch-models",
+        path.display()
+    );
+    path
+}
+
+async fn model() -> Arc<LocalModel> {
+    let mut config = LocalModelConfig::new(model_path());
+    config.context_per_sequence = 1024;
+    config.parallel = 4;
+    LocalModel::load(config).await.unwrap()
+}
+
+fn question(text: &str, max_tokens: u32, seed: i64) -> ChatRequest {
+    let mut request = ChatRequest::new(
+        Task::TwinDialogue,
+        vec![
+            ChatMessage::system("You are a helpful assistant. Answer briefly."),
+            ChatMessage::user(text),
+        ],
+    );
+    request.max_tokens = Some(max_tokens);
+    request.seed = Some(seed);
+    request.temperature = Some(0.0);
+    request
+}
+
+#[tokio::test]
+async fn it_generates_a_streamed_answer_with_the_gguf_chat_template() {
+    let model = model().await;
+    let mut pieces = Vec::new();
+    let reply = model
+        .generate(
+            &question("What is the capital of France?", 24, 1),
+            &mut |piece| pieces.push(piece.to_owned()),
+        )
+        .await
+        .unwrap();
+    assert!(!reply.text.trim().is_empty());
+    assert!(reply.text.contains("Paris"), "{:?}", reply.text);
+    assert_eq!(
+        pieces.concat(),
+        reply.text,
+        "the streamed pieces are the answer"
+    );
+    assert!(pieces.len() > 1);
+    assert!(
+        reply.usage.input_tokens > 10 && reply.usage.output_tokens > 0,
+        "{:?}",
+        reply.usage
+    );
+    assert!(matches!(
+        reply.finish_reason.as_deref(),
+        Some("stop" | "length")
+    ));
+
+    // Greedy decoding is repeatable.
+    let again = model
+        .generate(
+            &question("What is the capital of France?", 24, 1),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.text, reply.text);
+}
+
+#[tokio::test]
+async fn several_concurrent_requests_all_get_answers() {
+    let model = model().await;
+    let prompts = [
+        "Name a fruit.",
+        "Name a colour.",
+        "Name an animal.",
+        "Name a country.",
+    ];
+    let answers = futures::future::join_all(prompts.iter().enumerate().map(|(index, prompt)| {
+        let model = model.clone();
+        async move {
+            model
+                .generate(&question(prompt, 16, index as i64), &mut |_| {})
+                .await
+        }
+    }))
+    .await;
+    for (prompt, answer) in prompts.iter().zip(&answers) {
+        let answer = answer.as_ref().unwrap();
+        assert!(
+            !answer.text.trim().is_empty(),
+            "{prompt} got an empty answer"
+        );
+        assert!(answer.usage.output_tokens <= 16);
+    }
+}
+
+#[tokio::test]
+async fn dropping_a_request_cancels_it_and_the_model_keeps_serving() {
+    let model = model().await;
+    let long = question(
+        "Write a long story about a coffee farmer in Colombia.",
+        400,
+        3,
+    );
+    let mut seen = 0usize;
+    let cut_short = tokio::time::timeout(
+        Duration::from_millis(300),
+        model.generate(&long, &mut |_| seen += 1),
+    )
+    .await;
+    assert!(
+        cut_short.is_err(),
+        "400 tokens do not fit in 300 ms on a small CPU"
+    );
+    let next = tokio::time::timeout(
+        Duration::from_secs(60),
+        model.generate(&question("Say hello.", 8, 4), &mut |_| {}),
+    )
+    .await
+    .expect("the cancelled request no longer holds the model")
+    .unwrap();
+    assert!(!next.text.is_empty());
+}
+
+#[tokio::test]
+async fn the_gateway_answers_offline_through_the_local_model() {
+    let model = model().await;
+    let mut gateway = Gateway::new();
+    gateway.add_local("local", model);
+    gateway.set_route(
+        Task::TwinDialogue,
+        vec![Route::new("local", "smollm2-135m")],
+    );
+    let mut streamed = String::new();
+    let reply = gateway
+        .chat_stream(
+            &question("What colour is the sky on a clear day?", 16, 5),
+            |p| streamed.push_str(p),
+        )
+        .await
+        .unwrap();
+    assert_eq!(reply.vendor, "local");
+    assert_eq!(streamed, reply.text);
+    assert!(!reply.text.trim().is_empty());
+}
+
+#[tokio::test]
+async fn a_missing_model_file_is_a_clear_error() {
+    let error = LocalModel::load(LocalModelConfig::new("/nowhere/model.gguf"))
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(error, LocalModelError::Missing(_)));
+    assert!(error.to_string().contains("scripts/install-project-tools"));
+}
