@@ -82,6 +82,7 @@ fn internal_dependencies_follow_the_layering() {
         ("pw-demo", &["pw-domain", "pw-store"][..]),
         ("pw-llm", &[][..]),
         ("pw-local-llm", &["pw-llm"][..]),
+        ("pw-secrets", &[][..]),
         (
             "pw-engine",
             &["pw-domain", "pw-store", "pw-jobs", "pw-demo"][..],

@@ -74,10 +74,19 @@ pub trait LocalBackend: Send + Sync {
     ) -> futures::future::BoxFuture<'a, Result<ChatReply>>;
 }
 
+/// An embedding model that runs on this machine (all-MiniLM-L6-v2 by default).
+pub trait LocalEmbeddingBackend: Send + Sync {
+    fn embed<'a>(
+        self: Arc<Self>,
+        texts: &'a [String],
+    ) -> futures::future::BoxFuture<'a, Result<Vec<Vec<f32>>>>;
+}
+
 #[derive(Default)]
 pub struct Gateway {
     vendors: HashMap<String, Arc<VendorHandle>>,
     local: HashMap<String, Arc<dyn LocalBackend>>,
+    local_embedders: HashMap<String, Arc<dyn LocalEmbeddingBackend>>,
     routes: HashMap<Task, Vec<Route>>,
     recorder: Option<Arc<dyn CallRecorder>>,
 }
@@ -173,6 +182,15 @@ impl Gateway {
             }),
         );
         Ok(())
+    }
+
+    /// Registers a local embedding model under a vendor name ("local").
+    pub fn add_local_embedder(
+        &mut self,
+        name: impl Into<String>,
+        backend: Arc<dyn LocalEmbeddingBackend>,
+    ) {
+        self.local_embedders.insert(name.into(), backend);
     }
 
     /// Registers a local model under a vendor name ("local"); routes name it like any vendor.
@@ -613,6 +631,33 @@ impl Gateway {
         request: &ChatRequest,
         texts: &[String],
     ) -> Result<Vec<Vec<f32>>> {
+        if let Some(embedder) = self.local_embedders.get(&route.vendor) {
+            let started = Instant::now();
+            let result = embedder.clone().embed(texts).await;
+            let reply = result.as_ref().map(|_| ChatReply {
+                text: String::new(),
+                vendor: route.vendor.clone(),
+                model: route.model.clone(),
+                usage: Usage::default(),
+                finish_reason: None,
+            });
+            let reply = match reply {
+                Ok(reply) => Ok(reply),
+                Err(error) => Err(LlmError::Unreachable {
+                    vendor: route.vendor.clone(),
+                    attempts: 1,
+                    message: error.to_string(),
+                }),
+            };
+            self.record(
+                route,
+                request,
+                &json!({ "model": route.model, "inputs": texts.len(), "local": true }),
+                started,
+                &reply,
+            );
+            return result;
+        }
         let vendor = self.vendor(&route.vendor)?;
         let _slot = vendor
             .pacer

@@ -18,7 +18,7 @@ mod types;
 mod vendor;
 
 pub use error::{LlmError, Result};
-pub use gateway::{CallRecord, CallRecorder, Gateway, LocalBackend, Route};
+pub use gateway::{CallRecord, CallRecorder, Gateway, LocalBackend, LocalEmbeddingBackend, Route};
 pub use limits::VendorLimits;
 pub use types::{ChatMessage, ChatReply, ChatRequest, Role, StreamEvent, Task, Usage};
 pub use vendor::{VendorKind, VendorSettings};

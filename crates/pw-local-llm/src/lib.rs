@@ -6,6 +6,13 @@
 //! `parallel` of them at once and decodes them as separate sequences in one batch, so many
 //! twins or survey respondents answer together on one model. Tokens stream back over channels;
 //! dropping a request's future cancels its sequence at the next step.
+//!
+//! [`LocalEmbedder`] computes sentence embeddings with all-MiniLM-L6-v2 (candle, CPU), the
+//! default whenever no cloud embedding model is configured.
+
+mod embeddings;
+
+pub use embeddings::{LocalEmbedder, LocalEmbedderError};
 
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,171 @@
+//! Credentials live only in the OS keychain (keyring 4: macOS Keychain, Windows Credential
+//! Manager, Secret Service on Linux). Nothing here writes a secret to a file, a log or a
+//! database: callers get a [`Secret`] whose `Debug` is redacted and whose memory is wiped when
+//! dropped, and everything else (the UI included) learns only "configured" or "not configured".
+//!
+//! Calls block on the platform's keychain service; async callers use `spawn_blocking`.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+/// The keychain "service" every ProfitWheel entry is filed under.
+pub const SERVICE: &str = "ProfitWheel";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error(
+        "the system keychain is not available ({0}). On Linux, start a Secret Service such as GNOME Keyring or KeePassXC."
+    )]
+    Unavailable(String),
+    #[error("the system keychain refused access ({0}); unlock it and try again")]
+    Locked(String),
+    #[error("'{0}' is not a valid credential name")]
+    InvalidName(String),
+    #[error("the system keychain failed: {0}")]
+    Platform(String),
+}
+
+/// A credential in memory: redacted in `Debug`, wiped on drop, never `Display`.
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(Zeroizing::new(value.into()))
+    }
+
+    /// The value, for the one place that must send it (an Authorization header).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// What a credential is for: `llm/openai`, `platform/meta/<connection id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CredentialName(String);
+
+impl CredentialName {
+    pub fn new(name: impl Into<String>) -> Result<Self, SecretError> {
+        let name = name.into();
+        let valid = !name.is_empty()
+            && name.len() <= 200
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | ':'));
+        if valid {
+            Ok(CredentialName(name))
+        } else {
+            Err(SecretError::InvalidName(name))
+        }
+    }
+
+    pub fn llm_vendor(vendor: &str) -> Result<Self, SecretError> {
+        Self::new(format!("llm/{vendor}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The OS keychain, under one service name (tests use their own to stay apart).
+#[derive(Debug, Clone)]
+pub struct Keychain {
+    service: String,
+}
+
+fn map_error(error: keyring::Error) -> SecretError {
+    match error {
+        keyring::Error::NoStorageAccess(e) => SecretError::Locked(e.to_string()),
+        keyring::Error::PlatformFailure(e) => SecretError::Unavailable(e.to_string()),
+        other => SecretError::Platform(other.to_string()),
+    }
+}
+
+impl Default for Keychain {
+    fn default() -> Self {
+        Keychain {
+            service: SERVICE.to_owned(),
+        }
+    }
+}
+
+impl Keychain {
+    pub fn with_service(service: impl Into<String>) -> Self {
+        Keychain {
+            service: service.into(),
+        }
+    }
+
+    fn entry(&self, name: &CredentialName) -> Result<keyring::Entry, SecretError> {
+        keyring::Entry::new(&self.service, name.as_str()).map_err(|e| match e {
+            keyring::Error::NoDefaultStore => {
+                SecretError::Unavailable("no keychain service found".into())
+            }
+            other => map_error(other),
+        })
+    }
+
+    pub fn store(&self, name: &CredentialName, secret: &Secret) -> Result<(), SecretError> {
+        self.entry(name)?
+            .set_password(secret.expose())
+            .map_err(map_error)?;
+        tracing::info!(
+            credential = name.as_str(),
+            "credential stored in the keychain"
+        );
+        Ok(())
+    }
+
+    pub fn load(&self, name: &CredentialName) -> Result<Option<Secret>, SecretError> {
+        match self.entry(name)?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(e)),
+        }
+    }
+
+    pub fn is_configured(&self, name: &CredentialName) -> Result<bool, SecretError> {
+        Ok(self.load(name)?.is_some())
+    }
+
+    /// Removes a credential; removing one that is not there is not an error.
+    pub fn remove(&self, name: &CredentialName) -> Result<(), SecretError> {
+        match self.entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => {
+                tracing::info!(
+                    credential = name.as_str(),
+                    "credential removed from the keychain"
+                );
+                Ok(())
+            }
+            Err(e) => Err(map_error(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let secret = Secret::new("sk-live-canary");
+        assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
+        assert_eq!(secret.expose(), "sk-live-canary");
+    }
+
+    #[test]
+    fn credential_names_are_checked() {
+        assert!(CredentialName::new("llm/openai").is_ok());
+        assert!(CredentialName::new("platform/meta/0196b7a0-0000").is_ok());
+        assert!(CredentialName::new("").is_err());
+        assert!(CredentialName::new("spaces are not allowed").is_err());
+    }
+}
