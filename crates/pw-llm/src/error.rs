@@ -51,6 +51,38 @@ pub enum LlmError {
         requested: u32,
         limit: u32,
     },
+    #[error(
+        "this study has used {spent} of its {budget} model budget; raise the budget to continue"
+    )]
+    BudgetReached { spent: String, budget: String },
+    #[error(
+        "replay needs an answer this study never received ({task} with {model}); run it normally once"
+    )]
+    NotInCache { task: String, model: String },
+    #[error("the model catalogue could not be read: {0}")]
+    Catalogue(String),
     #[error("cancelled")]
     Cancelled,
+}
+
+impl LlmError {
+    /// A stable name for the failure, for traces (`error.type`) and the UI.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LlmError::NoRoute(_) => "no_route",
+            LlmError::VendorNotConfigured { .. } => "vendor_not_configured",
+            LlmError::RateLimited { .. } => "rate_limited",
+            LlmError::Refused { .. } => "refused",
+            LlmError::VendorFailed { .. } => "vendor_failed",
+            LlmError::Unreachable { .. } => "unreachable",
+            LlmError::StreamInterrupted { .. } => "stream_interrupted",
+            LlmError::InvalidStructuredOutput { .. } => "invalid_structured_output",
+            LlmError::MalformedResponse { .. } => "malformed_response",
+            LlmError::RequestTooLarge { .. } => "request_too_large",
+            LlmError::BudgetReached { .. } => "budget_reached",
+            LlmError::NotInCache { .. } => "not_in_cache",
+            LlmError::Catalogue(_) => "catalogue",
+            LlmError::Cancelled => "cancelled",
+        }
+    }
 }

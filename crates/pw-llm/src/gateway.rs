@@ -1,8 +1,13 @@
-//! The gateway: routes a task to a vendor and model (with a fallback chain), shapes the request
-//! for that vendor's OpenAI-compatible API, maps its failures to [`LlmError`], repairs invalid
-//! structured output once, and records every call.
+//! The gateway: routes a task to a vendor and model (with a fallback chain), answers from the
+//! response cache when it can, checks the study's budget, shapes the request for that vendor's
+//! OpenAI-compatible API, maps its failures to [`LlmError`], repairs invalid structured output
+//! once, and records and traces every call.
+//!
+//! Spans follow the OpenTelemetry GenAI semantic conventions (`gen_ai.operation.name`,
+//! `gen_ai.provider.name`, `gen_ai.request.model`, `gen_ai.usage.*`), so any OTLP collector
+//! (Langfuse included) reads them as model calls. Prompts never go into spans.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,15 +16,20 @@ use async_openai::config::{AzureConfig, Config, OpenAIConfig};
 use async_openai::error::OpenAIError;
 use async_openai::middleware::ReqwestService;
 use futures::StreamExt;
+use futures::future::BoxFuture;
 use schemars::JsonSchema;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tracing::Instrument;
+use tracing::field::Empty;
 
+use crate::catalogue::ModelCatalogue;
 use crate::error::{LlmError, Result};
 use crate::limits::VendorPacer;
 use crate::transport::VendorTransport;
-use crate::types::{ChatMessage, ChatReply, ChatRequest, Role, Task, Usage};
+use crate::types::{CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, Role, Task, Usage};
 use crate::vendor::{VendorKind, VendorSettings};
 
 /// Which vendor configuration and model answer a task.
@@ -38,23 +48,79 @@ impl Route {
     }
 }
 
+/// How a call ended, as the ledger files it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallOutcome {
+    Ok,
+    Failed(String),
+    Cancelled,
+    BudgetReached,
+}
+
+impl CallOutcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CallOutcome::Ok => "ok",
+            CallOutcome::Failed(_) => "error",
+            CallOutcome::Cancelled => "cancelled",
+            CallOutcome::BudgetReached => "budget_exceeded",
+        }
+    }
+
+    fn of<T>(result: &Result<T>) -> Self {
+        match result {
+            Ok(_) => CallOutcome::Ok,
+            Err(LlmError::Cancelled) => CallOutcome::Cancelled,
+            Err(LlmError::BudgetReached { .. }) => CallOutcome::BudgetReached,
+            Err(error) => CallOutcome::Failed(error.to_string()),
+        }
+    }
+}
+
 /// One model call, as the engine's ledger stores it (prompts stay on this machine).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRecord {
     pub vendor: String,
     pub model: String,
     pub task: Task,
+    pub scope: CallScope,
     pub usage: Usage,
+    /// Millionths of a dollar; `None` when the catalogue has no price for the model. Local
+    /// models and cache hits cost nothing.
+    pub cost_micros: Option<i64>,
     pub latency_ms: u64,
-    /// `ok`, or the failure's message.
-    pub outcome: std::result::Result<(), String>,
+    pub outcome: CallOutcome,
+    pub cache_hit: bool,
     pub request: Value,
     pub response: Option<String>,
 }
 
-/// Where call records go; the engine writes them to SQLite. Must not block.
-pub trait CallRecorder: Send + Sync {
-    fn record(&self, record: CallRecord);
+/// The engine's ledger of calls: it may refuse a call the scope can no longer afford (a study at
+/// its budget cap), and it files every call's record.
+pub trait CallLedger: Send + Sync {
+    /// Fails with [`LlmError::BudgetReached`] when the scope's budget is spent.
+    fn admit<'a>(&'a self, scope: &'a CallScope) -> BoxFuture<'a, Result<()>>;
+    fn record(&self, record: CallRecord) -> BoxFuture<'_, ()>;
+}
+
+/// A stored answer: what a cache hit gives back instead of a model call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CachedAnswer {
+    Chat(ChatReply),
+    Embeddings(Vec<Vec<f32>>),
+}
+
+/// Where answers are kept for re-runs and replays; the engine keeps them in SQLite per
+/// workspace. Keys are SHA-256 hex digests of everything that shapes an answer.
+pub trait ResponseCache: Send + Sync {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<CachedAnswer>>;
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        scope: &'a CallScope,
+        answer: &'a CachedAnswer,
+    ) -> BoxFuture<'a, ()>;
 }
 
 struct VendorHandle {
@@ -65,6 +131,8 @@ struct VendorHandle {
 
 /// A model that runs on this machine (llama.cpp): routed to like any vendor, no HTTP.
 pub trait LocalBackend: Send + Sync {
+    /// The model's name, for routes and records.
+    fn model(&self) -> &str;
     /// Generates a reply, calling `on_token` with each piece as it is produced. Dropping the
     /// future cancels the generation.
     fn generate<'a>(
@@ -76,6 +144,7 @@ pub trait LocalBackend: Send + Sync {
 
 /// An embedding model that runs on this machine (all-MiniLM-L6-v2 by default).
 pub trait LocalEmbeddingBackend: Send + Sync {
+    fn model(&self) -> &str;
     fn embed<'a>(
         self: Arc<Self>,
         texts: &'a [String],
@@ -85,10 +154,15 @@ pub trait LocalEmbeddingBackend: Send + Sync {
 #[derive(Default)]
 pub struct Gateway {
     vendors: HashMap<String, Arc<VendorHandle>>,
-    local: HashMap<String, Arc<dyn LocalBackend>>,
-    local_embedders: HashMap<String, Arc<dyn LocalEmbeddingBackend>>,
+    // Ordered, so the default local model is the same on every run.
+    local: BTreeMap<String, Arc<dyn LocalBackend>>,
+    local_embedders: BTreeMap<String, Arc<dyn LocalEmbeddingBackend>>,
     routes: HashMap<Task, Vec<Route>>,
-    recorder: Option<Arc<dyn CallRecorder>>,
+    workspace_defaults: HashMap<String, Route>,
+    offline: bool,
+    catalogue: ModelCatalogue,
+    ledger: Option<Arc<dyn CallLedger>>,
+    cache: Option<Arc<dyn ResponseCache>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,15 +278,96 @@ impl Gateway {
         self.routes.insert(task, chain);
     }
 
-    pub fn set_recorder(&mut self, recorder: Arc<dyn CallRecorder>) {
-        self.recorder = Some(recorder);
+    /// The model a workspace uses first for every chat task (an agency may run one client on
+    /// the client's own Azure deployment); the task's chain follows as fallback.
+    pub fn set_workspace_default(&mut self, workspace_id: impl Into<String>, route: Route) {
+        self.workspace_defaults.insert(workspace_id.into(), route);
     }
 
-    fn routes_for(&self, task: Task) -> Result<&[Route]> {
-        match self.routes.get(&task) {
-            Some(chain) if !chain.is_empty() => Ok(chain),
-            _ => Err(LlmError::NoRoute(task.as_str().replace('_', " "))),
+    /// Offline mode: only models on this machine answer, whatever the routes say.
+    pub fn set_offline(&mut self, offline: bool) {
+        self.offline = offline;
+    }
+
+    pub fn set_catalogue(&mut self, catalogue: ModelCatalogue) {
+        self.catalogue = catalogue;
+    }
+
+    pub fn set_ledger(&mut self, ledger: Arc<dyn CallLedger>) {
+        self.ledger = Some(ledger);
+    }
+
+    pub fn set_cache(&mut self, cache: Arc<dyn ResponseCache>) {
+        self.cache = Some(cache);
+    }
+
+    fn is_local(&self, task: Task, vendor: &str) -> bool {
+        match task {
+            Task::Embeddings => self.local_embedders.contains_key(vendor),
+            _ => self.local.contains_key(vendor),
         }
+    }
+
+    fn default_local_route(&self, task: Task) -> Option<Route> {
+        match task {
+            Task::Embeddings => self
+                .local_embedders
+                .iter()
+                .next()
+                .map(|(name, backend)| Route::new(name.clone(), backend.model())),
+            _ => self
+                .local
+                .iter()
+                .next()
+                .map(|(name, backend)| Route::new(name.clone(), backend.model())),
+        }
+    }
+
+    /// The models that may answer `task` in `scope`, first choice first: the workspace's
+    /// default, then the task's chain; only local models when offline; the local model when
+    /// nothing else is configured, so a fresh install with no key still works.
+    pub fn routes_for(&self, task: Task, scope: &CallScope) -> Result<Vec<Route>> {
+        let mut chain: Vec<Route> = Vec::new();
+        if task != Task::Embeddings
+            && let Some(route) = scope
+                .workspace_id
+                .as_ref()
+                .and_then(|id| self.workspace_defaults.get(id))
+        {
+            chain.push(route.clone());
+        }
+        for route in self.routes.get(&task).into_iter().flatten() {
+            if !chain.contains(route) {
+                chain.push(route.clone());
+            }
+        }
+        if self.offline {
+            chain.retain(|route| self.is_local(task, &route.vendor));
+        }
+        if chain.is_empty() {
+            chain.extend(self.default_local_route(task));
+        }
+        if chain.is_empty() {
+            return Err(LlmError::NoRoute(task.as_str().replace('_', " ")));
+        }
+        Ok(chain)
+    }
+
+    fn vendor_kind(&self, vendor: &str) -> Option<VendorKind> {
+        self.vendors.get(vendor).map(|v| v.settings.kind)
+    }
+
+    /// The call's cost: nothing on this machine, the catalogue's price elsewhere.
+    fn cost(&self, route: &Route, usage: Usage) -> Option<i64> {
+        if self.local.contains_key(&route.vendor)
+            || self.local_embedders.contains_key(&route.vendor)
+        {
+            return Some(0);
+        }
+        let kind = self.vendor_kind(&route.vendor)?;
+        self.catalogue
+            .find(&route.vendor, kind.as_str(), &route.model)
+            .map(|model| model.cost_micros(usage))
     }
 
     fn vendor(&self, name: &str) -> Result<&Arc<VendorHandle>> {
@@ -350,104 +505,99 @@ impl Gateway {
         }
     }
 
-    fn record(
+    #[allow(clippy::too_many_arguments, reason = "one record, many facts")]
+    async fn record(
         &self,
         route: &Route,
         request: &ChatRequest,
         body: &Value,
         started: Instant,
-        result: &Result<ChatReply>,
+        outcome: CallOutcome,
+        usage: Usage,
+        response: Option<String>,
+        cache_hit: bool,
     ) {
-        let Some(recorder) = &self.recorder else {
+        let Some(ledger) = &self.ledger else {
             return;
         };
-        recorder.record(CallRecord {
-            vendor: route.vendor.clone(),
-            model: route.model.clone(),
-            task: request.task,
-            usage: result.as_ref().map(|r| r.usage).unwrap_or_default(),
-            latency_ms: started.elapsed().as_millis() as u64,
-            outcome: result.as_ref().map(|_| ()).map_err(|e| e.to_string()),
-            request: body.clone(),
-            response: result.as_ref().ok().map(|r| r.text.clone()),
-        });
+        let cost_micros = match cache_hit {
+            true => Some(0),
+            false => self.cost(route, usage),
+        };
+        ledger
+            .record(CallRecord {
+                vendor: route.vendor.clone(),
+                model: route.model.clone(),
+                task: request.task,
+                scope: request.scope.clone(),
+                usage,
+                cost_micros,
+                latency_ms: started.elapsed().as_millis() as u64,
+                outcome,
+                cache_hit,
+                request: body.clone(),
+                response,
+            })
+            .await;
+    }
+
+    async fn admit(&self, scope: &CallScope) -> Result<()> {
+        match &self.ledger {
+            Some(ledger) => ledger.admit(scope).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn cached(&self, key: &str, scope: &CallScope) -> Option<CachedAnswer> {
+        match (&self.cache, scope.cache) {
+            (Some(cache), CacheMode::Reuse | CacheMode::Replay) => cache.get(key).await,
+            _ => None,
+        }
+    }
+
+    async fn keep(&self, key: &str, scope: &CallScope, answer: &CachedAnswer) {
+        if let (Some(cache), CacheMode::Reuse | CacheMode::Refresh) = (&self.cache, scope.cache) {
+            cache.put(key, scope, answer).await;
+        }
+    }
+
+    fn span(&self, operation: &str, route: &Route, request: &ChatRequest) -> tracing::Span {
+        let provider = match self.vendor_kind(&route.vendor) {
+            Some(kind) => kind.otel_provider_name(),
+            None => "llama.cpp",
+        };
+        tracing::info_span!(
+            "gen_ai",
+            otel.name = %format!("{operation} {}", route.model),
+            otel.kind = "client",
+            gen_ai.operation.name = operation,
+            gen_ai.provider.name = provider,
+            gen_ai.request.model = %route.model,
+            gen_ai.request.temperature = request.temperature,
+            gen_ai.request.max_tokens = request.max_tokens,
+            gen_ai.request.seed = request.seed,
+            gen_ai.response.model = Empty,
+            gen_ai.response.finish_reasons = Empty,
+            gen_ai.usage.input_tokens = Empty,
+            gen_ai.usage.output_tokens = Empty,
+            error.type = Empty,
+            profitwheel.vendor = %route.vendor,
+            profitwheel.task = request.task.as_str(),
+            profitwheel.study_id = request.scope.study_id.as_deref(),
+            profitwheel.cache_hit = Empty,
+        )
     }
 
     /// A complete chat reply.
     pub async fn chat(&self, request: &ChatRequest) -> Result<ChatReply> {
         let mut fallback = Fallback::default();
-        for route in self.routes_for(request.task)? {
-            match self.chat_once(route, request, None).await {
+        for route in self.routes_for(request.task, &request.scope)? {
+            match self.answer(&route, request, None, None).await {
                 Ok(reply) => return Ok(reply),
-                Err(error) => fallback.note(route, error)?,
+                Err(error) => fallback.note(&route, error)?,
             }
         }
         Err(fallback.exhausted(request.task))
-    }
-
-    async fn local_once(
-        &self,
-        backend: &Arc<dyn LocalBackend>,
-        route: &Route,
-        request: &ChatRequest,
-        on_token: &mut (dyn FnMut(&str) + Send),
-    ) -> Result<ChatReply> {
-        let started = Instant::now();
-        let result = backend.generate(request, on_token).await;
-        let body = json!({ "model": route.model, "messages": request.messages, "seed": request.seed, "local": true });
-        self.record(route, request, &body, started, &result);
-        result
-    }
-
-    async fn chat_once(
-        &self,
-        route: &Route,
-        request: &ChatRequest,
-        response_format: Option<Value>,
-    ) -> Result<ChatReply> {
-        if let Some(backend) = self.local.get(&route.vendor) {
-            return self.local_once(backend, route, request, &mut |_| {}).await;
-        }
-        let vendor = self.vendor(&route.vendor)?;
-        let _slot = vendor
-            .pacer
-            .admit(&route.vendor, request.estimated_tokens())
-            .await?;
-        let mut body = self.request_body(route, request, false);
-        if let Some(format) = response_format {
-            body["response_format"] = format;
-        }
-        let started = Instant::now();
-        let result = async {
-            let client = self.client(vendor, &route.model)?;
-            let completion: CompletionBody = client
-                .chat()
-                .create_byot(body.clone())
-                .await
-                .map_err(|e| Self::map_error(vendor, e))?;
-            let choice = completion.choices.into_iter().next().ok_or_else(|| {
-                LlmError::MalformedResponse {
-                    vendor: route.vendor.clone(),
-                    message: "the answer has no choices".into(),
-                }
-            })?;
-            Ok(ChatReply {
-                text: choice.message.and_then(|m| m.content).unwrap_or_default(),
-                vendor: route.vendor.clone(),
-                model: completion.model.unwrap_or_else(|| route.model.clone()),
-                usage: completion
-                    .usage
-                    .map(|u| Usage {
-                        input_tokens: u.prompt_tokens,
-                        output_tokens: u.completion_tokens,
-                    })
-                    .unwrap_or_default(),
-                finish_reason: choice.finish_reason,
-            })
-        }
-        .await;
-        self.record(route, request, &body, started, &result);
-        result
     }
 
     /// A streamed chat reply: `on_token` sees each piece as it arrives; the complete reply is
@@ -458,87 +608,242 @@ impl Gateway {
         mut on_token: impl FnMut(&str) + Send,
     ) -> Result<ChatReply> {
         let mut fallback = Fallback::default();
-        for route in self.routes_for(request.task)? {
-            match self.stream_once(route, request, &mut on_token).await {
+        for route in self.routes_for(request.task, &request.scope)? {
+            match self
+                .answer(
+                    &route,
+                    request,
+                    None,
+                    Some(&mut |piece: &str| on_token(piece)),
+                )
+                .await
+            {
                 Ok(reply) => return Ok(reply),
-                Err(error) => fallback.note(route, error)?,
+                Err(error) => fallback.note(&route, error)?,
             }
         }
         Err(fallback.exhausted(request.task))
     }
 
-    async fn stream_once(
+    /// One route's answer: from the cache when allowed, else (budget permitting) from the
+    /// model, recorded and traced either way. Streams when given an `on_token` sink.
+    async fn answer(
         &self,
         route: &Route,
         request: &ChatRequest,
-        on_token: &mut (impl FnMut(&str) + Send),
+        response_format: Option<Value>,
+        on_token: Option<&mut (dyn FnMut(&str) + Send)>,
     ) -> Result<ChatReply> {
-        if let Some(backend) = self.local.get(&route.vendor) {
-            return self.local_once(backend, route, request, on_token).await;
+        let mut ignore = |_: &str| {};
+        let streaming = on_token.is_some();
+        let on_token: &mut (dyn FnMut(&str) + Send) = match on_token {
+            Some(sink) => sink,
+            None => &mut ignore,
+        };
+        let local = self.local.get(&route.vendor);
+        let body = match local {
+            Some(_) => json!({
+                "model": route.model, "messages": request.messages, "temperature": request.temperature,
+                "max_tokens": request.max_tokens, "seed": request.seed, "json": request.json_output,
+            }),
+            None => {
+                let mut body = self.request_body(route, request, false);
+                if let Some(format) = &response_format {
+                    body["response_format"] = format.clone();
+                }
+                body
+            }
+        };
+        let key = cache_key(&request.scope, &route.vendor, &body);
+        let span = self.span("chat", route, request);
+        let started = Instant::now();
+        if let Some(CachedAnswer::Chat(reply)) = self.cached(&key, &request.scope).await {
+            span.record("profitwheel.cache_hit", true);
+            on_token(&reply.text);
+            self.record(
+                route,
+                request,
+                &body,
+                started,
+                CallOutcome::Ok,
+                reply.usage,
+                Some(reply.text.clone()),
+                true,
+            )
+            .await;
+            return Ok(reply);
         }
+        if request.scope.cache == CacheMode::Replay {
+            return Err(LlmError::NotInCache {
+                task: request.task.as_str().replace('_', " "),
+                model: route.model.clone(),
+            });
+        }
+        span.record("profitwheel.cache_hit", false);
+        if let Err(error) = self.admit(&request.scope).await {
+            let outcome = match &error {
+                LlmError::BudgetReached { .. } => CallOutcome::BudgetReached,
+                other => CallOutcome::Failed(other.to_string()),
+            };
+            self.record(
+                route,
+                request,
+                &body,
+                started,
+                outcome,
+                Usage::default(),
+                None,
+                false,
+            )
+            .await;
+            return Err(error);
+        }
+        let result = async {
+            match local {
+                Some(backend) => backend.generate(request, on_token).await,
+                None if streaming => self.stream(route, request, on_token).await,
+                None => self.complete(route, request, body.clone()).await,
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        match &result {
+            Ok(reply) => {
+                span.record("gen_ai.response.model", reply.model.as_str());
+                span.record("gen_ai.usage.input_tokens", reply.usage.input_tokens);
+                span.record("gen_ai.usage.output_tokens", reply.usage.output_tokens);
+                if let Some(reason) = &reply.finish_reason {
+                    span.record("gen_ai.response.finish_reasons", reason.as_str());
+                }
+            }
+            Err(error) => {
+                span.record("error.type", error.kind());
+            }
+        }
+        self.record(
+            route,
+            request,
+            &body,
+            started,
+            CallOutcome::of(&result),
+            result.as_ref().map(|r| r.usage).unwrap_or_default(),
+            result.as_ref().ok().map(|r| r.text.clone()),
+            false,
+        )
+        .await;
+        if let Ok(reply) = &result {
+            self.keep(&key, &request.scope, &CachedAnswer::Chat(reply.clone()))
+                .await;
+        }
+        result
+    }
+
+    /// A whole reply from a vendor in one response.
+    async fn complete(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+        body: Value,
+    ) -> Result<ChatReply> {
+        let vendor = self.vendor(&route.vendor)?;
+        let _slot = vendor
+            .pacer
+            .admit(&route.vendor, request.estimated_tokens())
+            .await?;
+        let client = self.client(vendor, &route.model)?;
+        let completion: CompletionBody = client
+            .chat()
+            .create_byot(body)
+            .await
+            .map_err(|e| Self::map_error(vendor, e))?;
+        let choice =
+            completion
+                .choices
+                .into_iter()
+                .next()
+                .ok_or_else(|| LlmError::MalformedResponse {
+                    vendor: route.vendor.clone(),
+                    message: "the answer has no choices".into(),
+                })?;
+        Ok(ChatReply {
+            text: choice.message.and_then(|m| m.content).unwrap_or_default(),
+            vendor: route.vendor.clone(),
+            model: completion.model.unwrap_or_else(|| route.model.clone()),
+            usage: completion
+                .usage
+                .map(|u| Usage {
+                    input_tokens: u.prompt_tokens,
+                    output_tokens: u.completion_tokens,
+                })
+                .unwrap_or_default(),
+            finish_reason: choice.finish_reason,
+        })
+    }
+
+    /// A reply streamed from a vendor, piece by piece.
+    async fn stream(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ChatReply> {
         let vendor = self.vendor(&route.vendor)?;
         let _slot = vendor
             .pacer
             .admit(&route.vendor, request.estimated_tokens())
             .await?;
         let body = self.request_body(route, request, true);
-        let started = Instant::now();
-        let result = async {
-            let client = self.client(vendor, &route.model)?;
-            let mut stream = client
-                .chat()
-                .create_stream_byot::<Value, CompletionBody>(body.clone())
-                .await
-                .map_err(|e| Self::map_error(vendor, e))?;
-            let mut text = String::new();
-            let mut finish_reason = None;
-            let mut usage = Usage::default();
-            let mut model = None;
-            while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| match Self::map_error(vendor, e) {
-                    LlmError::Unreachable {
-                        vendor, message, ..
-                    } => LlmError::StreamInterrupted { vendor, message },
-                    other => other,
-                })?;
-                model = model.or(chunk.model);
-                if let Some(u) = chunk.usage {
-                    usage = Usage {
-                        input_tokens: u.prompt_tokens,
-                        output_tokens: u.completion_tokens,
-                    };
+        let client = self.client(vendor, &route.model)?;
+        let mut stream = client
+            .chat()
+            .create_stream_byot::<Value, CompletionBody>(body)
+            .await
+            .map_err(|e| Self::map_error(vendor, e))?;
+        let mut text = String::new();
+        let mut finish_reason = None;
+        let mut usage = Usage::default();
+        let mut model = None;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| match Self::map_error(vendor, e) {
+                LlmError::Unreachable {
+                    vendor, message, ..
+                } => LlmError::StreamInterrupted { vendor, message },
+                other => other,
+            })?;
+            model = model.or(chunk.model);
+            if let Some(u) = chunk.usage {
+                usage = Usage {
+                    input_tokens: u.prompt_tokens,
+                    output_tokens: u.completion_tokens,
+                };
+            }
+            for choice in chunk.choices {
+                if let Some(piece) = choice
+                    .delta
+                    .and_then(|d| d.content)
+                    .filter(|p| !p.is_empty())
+                {
+                    on_token(&piece);
+                    text.push_str(&piece);
                 }
-                for choice in chunk.choices {
-                    if let Some(piece) = choice
-                        .delta
-                        .and_then(|d| d.content)
-                        .filter(|p| !p.is_empty())
-                    {
-                        on_token(&piece);
-                        text.push_str(&piece);
-                    }
-                    if choice.finish_reason.is_some() {
-                        finish_reason = choice.finish_reason;
-                    }
+                if choice.finish_reason.is_some() {
+                    finish_reason = choice.finish_reason;
                 }
             }
-            if finish_reason.is_none() {
-                return Err(LlmError::StreamInterrupted {
-                    vendor: route.vendor.clone(),
-                    message: "the connection closed before the answer finished".into(),
-                });
-            }
-            Ok(ChatReply {
-                text,
-                vendor: route.vendor.clone(),
-                model: model.unwrap_or_else(|| route.model.clone()),
-                usage,
-                finish_reason,
-            })
         }
-        .await;
-        self.record(route, request, &body, started, &result);
-        result
+        if finish_reason.is_none() {
+            return Err(LlmError::StreamInterrupted {
+                vendor: route.vendor.clone(),
+                message: "the connection closed before the answer finished".into(),
+            });
+        }
+        Ok(ChatReply {
+            text,
+            vendor: route.vendor.clone(),
+            model: model.unwrap_or_else(|| route.model.clone()),
+            usage,
+            finish_reason,
+        })
     }
 
     /// An answer in the shape of `T`: the JSON Schema derived from `T` is sent along, the reply
@@ -555,10 +860,10 @@ impl Gateway {
             .take(60)
             .collect();
         let mut fallback = Fallback::default();
-        for route in self.routes_for(request.task)? {
-            match self.json_once::<T>(route, request, &schema, &name).await {
+        for route in self.routes_for(request.task, &request.scope)? {
+            match self.json_once::<T>(&route, request, &schema, &name).await {
                 Ok(value) => return Ok(value),
-                Err(error) => fallback.note(route, error)?,
+                Err(error) => fallback.note(&route, error)?,
             }
         }
         Err(fallback.exhausted(request.task))
@@ -585,13 +890,14 @@ impl Gateway {
             ),
         };
         let mut asking = request.clone();
+        asking.json_output = true;
         asking.messages.insert(
             0,
             ChatMessage::system(format!(
                 "Answer with one JSON value only, no prose, matching this JSON Schema:\n{schema}"
             )),
         );
-        let reply = self.chat_once(route, &asking, format.clone()).await?;
+        let reply = self.answer(route, &asking, format.clone(), None).await?;
         let reason = match parse_json::<T>(&reply.text) {
             Ok(value) => return Ok(value),
             Err(reason) => reason,
@@ -601,7 +907,7 @@ impl Gateway {
         asking.messages.push(ChatMessage::user(format!(
             "That answer is not valid: {reason}. Reply again with only the corrected JSON."
         )));
-        let repaired = self.chat_once(route, &asking, format).await?;
+        let repaired = self.answer(route, &asking, format, None).await?;
         parse_json::<T>(&repaired.text).map_err(|reason| LlmError::InvalidStructuredOutput {
             vendor: route.vendor.clone(),
             reason,
@@ -610,16 +916,17 @@ impl Gateway {
     }
 
     /// Embeddings for `texts`, in order, from the route for [`Task::Embeddings`].
-    pub async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+    pub async fn embed(&self, scope: &CallScope, texts: &[String]) -> Result<Vec<Vec<f32>>> {
         let request = ChatRequest::new(
             Task::Embeddings,
             texts.iter().map(|t| ChatMessage::user(t.clone())).collect(),
-        );
+        )
+        .in_scope(scope.clone());
         let mut fallback = Fallback::default();
-        for route in self.routes_for(Task::Embeddings)? {
-            match self.embed_once(route, &request, texts).await {
+        for route in self.routes_for(Task::Embeddings, scope)? {
+            match self.embed_once(&route, &request, texts).await {
                 Ok(vectors) => return Ok(vectors),
-                Err(error) => fallback.note(route, error)?,
+                Err(error) => fallback.note(&route, error)?,
             }
         }
         Err(fallback.exhausted(Task::Embeddings))
@@ -631,76 +938,124 @@ impl Gateway {
         request: &ChatRequest,
         texts: &[String],
     ) -> Result<Vec<Vec<f32>>> {
-        if let Some(embedder) = self.local_embedders.get(&route.vendor) {
-            let started = Instant::now();
-            let result = embedder.clone().embed(texts).await;
-            let reply = result.as_ref().map(|_| ChatReply {
-                text: String::new(),
-                vendor: route.vendor.clone(),
-                model: route.model.clone(),
-                usage: Usage::default(),
-                finish_reason: None,
-            });
-            let reply = match reply {
-                Ok(reply) => Ok(reply),
-                Err(error) => Err(LlmError::Unreachable {
-                    vendor: route.vendor.clone(),
-                    attempts: 1,
-                    message: error.to_string(),
-                }),
-            };
+        let body = json!({ "model": route.model, "input": texts });
+        let key = cache_key(&request.scope, &route.vendor, &body);
+        // The ledger keeps how many texts were embedded, not the texts again.
+        let summary = json!({ "model": route.model, "inputs": texts.len() });
+        let span = self.span("embeddings", route, request);
+        let started = Instant::now();
+        if let Some(CachedAnswer::Embeddings(vectors)) = self.cached(&key, &request.scope).await {
+            span.record("profitwheel.cache_hit", true);
             self.record(
                 route,
                 request,
-                &json!({ "model": route.model, "inputs": texts.len(), "local": true }),
+                &summary,
                 started,
-                &reply,
-            );
-            return result;
+                CallOutcome::Ok,
+                Usage::default(),
+                None,
+                true,
+            )
+            .await;
+            return Ok(vectors);
         }
+        if request.scope.cache == CacheMode::Replay {
+            return Err(LlmError::NotInCache {
+                task: "embeddings".into(),
+                model: route.model.clone(),
+            });
+        }
+        self.admit(&request.scope).await?;
+        let result = async {
+            if let Some(embedder) = self.local_embedders.get(&route.vendor) {
+                return embedder
+                    .clone()
+                    .embed(texts)
+                    .await
+                    .map(|vectors| (vectors, Usage::default()));
+            }
+            self.remote_embeddings(route, request, texts, body.clone())
+                .await
+        }
+        .instrument(span.clone())
+        .await;
+        match &result {
+            Ok((_, usage)) => span.record("gen_ai.usage.input_tokens", usage.input_tokens),
+            Err(error) => span.record("error.type", error.kind()),
+        };
+        self.record(
+            route,
+            request,
+            &summary,
+            started,
+            CallOutcome::of(&result),
+            result.as_ref().map(|(_, usage)| *usage).unwrap_or_default(),
+            None,
+            false,
+        )
+        .await;
+        let (vectors, _) = result?;
+        let answer = CachedAnswer::Embeddings(vectors);
+        self.keep(&key, &request.scope, &answer).await;
+        match answer {
+            CachedAnswer::Embeddings(vectors) => Ok(vectors),
+            CachedAnswer::Chat(_) => Err(LlmError::MalformedResponse {
+                vendor: route.vendor.clone(),
+                message: "a chat answer where vectors were expected".into(),
+            }),
+        }
+    }
+
+    async fn remote_embeddings(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+        texts: &[String],
+        body: Value,
+    ) -> Result<(Vec<Vec<f32>>, Usage)> {
         let vendor = self.vendor(&route.vendor)?;
         let _slot = vendor
             .pacer
             .admit(&route.vendor, request.estimated_tokens())
             .await?;
-        let body = json!({ "model": route.model, "input": texts });
-        let started = Instant::now();
-        let mut vectors = Vec::new();
-        let result = async {
-            let client = self.client(vendor, &route.model)?;
-            let answer: EmbeddingBody = client
-                .embeddings()
-                .create_byot(body.clone())
-                .await
-                .map_err(|e| Self::map_error(vendor, e))?;
-            if answer.data.len() != texts.len() {
-                return Err(LlmError::MalformedResponse {
-                    vendor: route.vendor.clone(),
-                    message: format!(
-                        "asked for {} embeddings, got {}",
-                        texts.len(),
-                        answer.data.len()
-                    ),
-                });
-            }
-            let mut data = answer.data;
-            data.sort_by_key(|item| item.index);
-            vectors = data.into_iter().map(|item| item.embedding).collect();
-            Ok(ChatReply {
-                text: String::new(),
+        let client = self.client(vendor, &route.model)?;
+        let answer: EmbeddingBody = client
+            .embeddings()
+            .create_byot(body)
+            .await
+            .map_err(|e| Self::map_error(vendor, e))?;
+        if answer.data.len() != texts.len() {
+            return Err(LlmError::MalformedResponse {
                 vendor: route.vendor.clone(),
-                model: route.model.clone(),
-                usage: Usage {
-                    input_tokens: answer.usage.map(|u| u.prompt_tokens).unwrap_or(0),
-                    output_tokens: 0,
-                },
-                finish_reason: None,
-            })
+                message: format!(
+                    "asked for {} embeddings, got {}",
+                    texts.len(),
+                    answer.data.len()
+                ),
+            });
         }
-        .await;
-        self.record(route, request, &body, started, &result);
-        result.map(|_| vectors)
+        let mut data = answer.data;
+        data.sort_by_key(|item| item.index);
+        let usage = Usage {
+            input_tokens: answer.usage.map(|u| u.prompt_tokens).unwrap_or(0),
+            output_tokens: 0,
+        };
+        Ok((data.into_iter().map(|item| item.embedding).collect(), usage))
     }
+}
+
+/// The cache key: the workspace (so clients never share answers), the vendor configuration, and
+/// the exact request body (model, messages, parameters, seed, response format).
+fn cache_key(scope: &CallScope, vendor: &str, body: &Value) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(scope.workspace_id.as_deref().unwrap_or("").as_bytes());
+    hasher.update([0]);
+    hasher.update(vendor.as_bytes());
+    hasher.update([0]);
+    // serde_json's map keeps keys sorted, so equal bodies serialize identically.
+    hasher.update(body.to_string().as_bytes());
+    let digest = hasher.finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Collects failures along a fallback chain: vendor-side failures move on to the next model;
@@ -714,6 +1069,7 @@ impl Fallback {
     fn note(&mut self, route: &Route, error: LlmError) -> Result<()> {
         match error {
             LlmError::Cancelled
+            | LlmError::BudgetReached { .. }
             | LlmError::InvalidStructuredOutput { .. }
             | LlmError::RequestTooLarge { .. } => Err(error),
             error => {

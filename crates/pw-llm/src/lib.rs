@@ -8,8 +8,10 @@
 //! connections with backoff, so a rate limit slows callers down instead of failing them.
 //!
 //! This crate knows HTTP and model vendors. It never knows SQLite, jobs or the UI: call records
-//! leave through the [`CallRecorder`] trait.
+//! leave through the [`CallLedger`] trait
+//! and cached answers through [`ResponseCache`].
 
+mod catalogue;
 mod error;
 mod gateway;
 mod limits;
@@ -17,8 +19,14 @@ mod transport;
 mod types;
 mod vendor;
 
+pub use catalogue::{ModelCatalogue, ModelInfo};
 pub use error::{LlmError, Result};
-pub use gateway::{CallRecord, CallRecorder, Gateway, LocalBackend, LocalEmbeddingBackend, Route};
+pub use gateway::{
+    CachedAnswer, CallLedger, CallOutcome, CallRecord, Gateway, LocalBackend,
+    LocalEmbeddingBackend, ResponseCache, Route,
+};
 pub use limits::VendorLimits;
-pub use types::{ChatMessage, ChatReply, ChatRequest, Role, StreamEvent, Task, Usage};
+pub use types::{
+    CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, Role, StreamEvent, Task, Usage,
+};
 pub use vendor::{VendorKind, VendorSettings};

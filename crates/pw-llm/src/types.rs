@@ -60,6 +60,60 @@ impl ChatMessage {
     }
 }
 
+/// How a call uses the response cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CacheMode {
+    /// Answer from the cache when this exact request was answered before; store new answers.
+    /// Re-running a study with the same seeds reproduces it.
+    #[default]
+    Reuse,
+    /// Always ask the model, and store the fresh answer.
+    Refresh,
+    /// Answer only from the cache: zero model calls. A request never answered before fails
+    /// with [`crate::LlmError::NotInCache`].
+    Replay,
+    /// Neither read nor write the cache (the benchmark, one-off key tests).
+    Bypass,
+}
+
+/// What a call serves: the workspace (its default model, its cache), the study (its budget and
+/// spend) and the job. Travels with the request into the call record.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CallScope {
+    pub workspace_id: Option<String>,
+    pub study_id: Option<String>,
+    pub job_id: Option<String>,
+    pub cache: CacheMode,
+}
+
+impl CallScope {
+    pub fn workspace(workspace_id: impl Into<String>) -> Self {
+        CallScope {
+            workspace_id: Some(workspace_id.into()),
+            ..CallScope::default()
+        }
+    }
+
+    pub fn study(workspace_id: impl Into<String>, study_id: impl Into<String>) -> Self {
+        CallScope {
+            workspace_id: Some(workspace_id.into()),
+            study_id: Some(study_id.into()),
+            ..CallScope::default()
+        }
+    }
+
+    pub fn with_cache(mut self, cache: CacheMode) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    pub fn with_job(mut self, job_id: impl Into<String>) -> Self {
+        self.job_id = Some(job_id.into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatRequest {
     pub task: Task,
@@ -68,6 +122,12 @@ pub struct ChatRequest {
     pub max_tokens: Option<u32>,
     /// Makes sampling repeatable where the vendor supports it (and keys the response cache).
     pub seed: Option<i64>,
+    /// The answer must be one JSON value. Vendors get a response format; the local model is
+    /// held to a JSON grammar.
+    #[serde(default)]
+    pub json_output: bool,
+    #[serde(default)]
+    pub scope: CallScope,
 }
 
 impl ChatRequest {
@@ -78,13 +138,25 @@ impl ChatRequest {
             temperature: None,
             max_tokens: None,
             seed: None,
+            json_output: false,
+            scope: CallScope::default(),
         }
     }
 
-    /// A rough token count for pacing (about four characters per token in English), plus the
-    /// reply budget, which vendors also charge against the per-minute token limit up front.
+    pub fn in_scope(mut self, scope: CallScope) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// A rough token count for pacing (about four characters per token in English; characters,
+    /// not bytes, so accented and non-Latin text is not over-counted), plus the reply budget,
+    /// which vendors also charge against the per-minute token limit up front.
     pub fn estimated_tokens(&self) -> u32 {
-        let characters: usize = self.messages.iter().map(|m| m.content.len() + 4).sum();
+        let characters: usize = self
+            .messages
+            .iter()
+            .map(|m| m.content.chars().count() + 4)
+            .sum();
         (characters / 4) as u32 + self.max_tokens.unwrap_or(512)
     }
 }

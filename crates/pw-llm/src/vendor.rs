@@ -39,6 +39,24 @@ impl VendorKind {
         }
     }
 
+    /// The `gen_ai.provider.name` of the OpenTelemetry GenAI conventions (their listed values
+    /// where one exists).
+    pub fn otel_provider_name(self) -> &'static str {
+        match self {
+            VendorKind::OpenAi => "openai",
+            VendorKind::Anthropic => "anthropic",
+            VendorKind::Gemini => "gcp.gemini",
+            VendorKind::Groq => "groq",
+            VendorKind::Cohere => "cohere",
+            VendorKind::Cerebras => "cerebras",
+            VendorKind::DeepSeek => "deepseek",
+            VendorKind::Perplexity => "perplexity",
+            VendorKind::OpenRouter => "openrouter",
+            VendorKind::AzureOpenAi => "azure.ai.openai",
+            VendorKind::OpenAiCompatible => "openai_compatible",
+        }
+    }
+
     /// The vendor's OpenAI-compatible API root. Azure's depends on the resource name and a
     /// local server's on where it runs, so those have none.
     pub fn default_base_url(self) -> Option<&'static str> {

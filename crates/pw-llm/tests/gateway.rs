@@ -11,8 +11,10 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures::future::BoxFuture;
 use pw_llm::{
-    CallRecord, CallRecorder, ChatMessage, ChatRequest, Gateway, LlmError, Route, Task, VendorKind,
+    CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage, ChatRequest,
+    Gateway, LlmError, ModelCatalogue, ModelInfo, ResponseCache, Route, Task, VendorKind,
     VendorLimits, VendorSettings,
 };
 use serde::Deserialize;
@@ -57,12 +59,59 @@ fn ask(text: &str) -> ChatRequest {
     )
 }
 
+/// Keeps records in memory and refuses calls for studies listed as out of budget.
 #[derive(Default)]
-struct Ledger(Mutex<Vec<CallRecord>>);
+struct Ledger {
+    records: Mutex<Vec<CallRecord>>,
+    spent_studies: Vec<String>,
+}
 
-impl CallRecorder for Ledger {
-    fn record(&self, record: CallRecord) {
-        self.0.lock().unwrap().push(record);
+impl Ledger {
+    fn records(&self) -> Vec<CallRecord> {
+        self.records.lock().unwrap().clone()
+    }
+}
+
+impl CallLedger for Ledger {
+    fn admit<'a>(&'a self, scope: &'a CallScope) -> BoxFuture<'a, Result<(), LlmError>> {
+        Box::pin(async move {
+            match &scope.study_id {
+                Some(study) if self.spent_studies.contains(study) => Err(LlmError::BudgetReached {
+                    spent: "$5.00".into(),
+                    budget: "$5.00".into(),
+                }),
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn record(&self, record: CallRecord) -> BoxFuture<'_, ()> {
+        self.records.lock().unwrap().push(record);
+        Box::pin(async {})
+    }
+}
+
+/// An in-memory answer store: the engine's is SQLite, and is tested there.
+#[derive(Default)]
+struct MemoryCache(Mutex<std::collections::HashMap<String, (CallScope, CachedAnswer)>>);
+
+impl ResponseCache for MemoryCache {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<CachedAnswer>> {
+        let hit = self.0.lock().unwrap().get(key).map(|(_, a)| a.clone());
+        Box::pin(async move { hit })
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        scope: &'a CallScope,
+        answer: &'a CachedAnswer,
+    ) -> BoxFuture<'a, ()> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(key.to_owned(), (scope.clone(), answer.clone()));
+        Box::pin(async {})
     }
 }
 
@@ -71,7 +120,7 @@ async fn a_chat_reply_carries_text_usage_and_is_recorded() {
     let server = ScriptedServer::start(vec![Answer::chat("I grind my beans every morning.")]).await;
     let mut gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
     let ledger = Arc::new(Ledger::default());
-    gateway.set_recorder(ledger.clone());
+    gateway.set_ledger(ledger.clone());
     let mut request = ask("How do you make coffee?");
     request.temperature = Some(0.2);
     request.seed = Some(7);
@@ -93,10 +142,13 @@ async fn a_chat_reply_carries_text_usage_and_is_recorded() {
         "How do you make coffee?"
     );
 
-    let records = ledger.0.lock().unwrap();
+    let records = ledger.records();
     assert_eq!(records.len(), 1);
-    assert!(records[0].outcome.is_ok());
+    assert_eq!(records[0].outcome, CallOutcome::Ok);
     assert_eq!(records[0].usage.output_tokens, 7);
+    assert!(!records[0].cache_hit);
+    // No catalogue entry for a test server's model: the cost is unknown, not zero.
+    assert_eq!(records[0].cost_micros, None);
 }
 
 #[tokio::test]
@@ -409,9 +461,262 @@ async fn embeddings_come_back_in_input_order() {
     }])
     .await;
     let vectors = gateway_for(&server, VendorKind::OpenAiCompatible)
-        .embed(&["first".to_owned(), "second".to_owned()])
+        .embed(
+            &CallScope::default(),
+            &["first".to_owned(), "second".to_owned()],
+        )
         .await
         .unwrap();
     assert_eq!(vectors, vec![vec![1.0, 0.0], vec![0.0, 1.0]]);
     assert_eq!(server.received()[0].path_and_query, "/v1/embeddings");
+}
+
+fn priced_catalogue() -> ModelCatalogue {
+    let mut catalogue = ModelCatalogue::default();
+    catalogue.set(ModelInfo {
+        vendor: "openai".into(),
+        model: "test-model".into(),
+        context_window: 128_000,
+        input_micros_per_mtok: 2_500_000,
+        output_micros_per_mtok: 10_000_000,
+        embedding: false,
+        source: "test".into(),
+    });
+    catalogue
+}
+
+#[tokio::test]
+async fn a_repeated_request_is_answered_from_the_cache_and_replay_makes_no_calls() {
+    let server = ScriptedServer::start(vec![
+        Answer::chat("first answer"),
+        Answer::chat("a fresh answer"),
+        Answer::chat("another seed's answer"),
+        Answer::chat("another workspace's answer"),
+    ])
+    .await;
+    let mut gateway = gateway_for(&server, VendorKind::OpenAi);
+    gateway.set_catalogue(priced_catalogue());
+    let ledger = Arc::new(Ledger::default());
+    gateway.set_ledger(ledger.clone());
+    gateway.set_cache(Arc::new(MemoryCache::default()));
+    let scope = CallScope::study("ws-1", "study-1");
+    let mut request = ask("Which roast do you buy?").in_scope(scope.clone());
+    request.seed = Some(42);
+
+    let first = gateway.chat(&request).await.unwrap();
+    let again = gateway.chat(&request).await.unwrap();
+    assert_eq!(
+        (first.text.as_str(), again.text.as_str()),
+        ("first answer", "first answer")
+    );
+    assert_eq!(
+        server.received().len(),
+        1,
+        "the repeat must not reach the vendor"
+    );
+
+    // A streamed request with the same content shares the answer, delivered as one piece.
+    let mut pieces = Vec::new();
+    let streamed = gateway
+        .chat_stream(&request, |piece| pieces.push(piece.to_owned()))
+        .await
+        .unwrap();
+    assert_eq!((streamed.text.as_str(), pieces.len()), ("first answer", 1));
+
+    // Refresh asks again and keeps the new answer; Reuse then returns that one.
+    let refresh = request
+        .clone()
+        .in_scope(scope.clone().with_cache(pw_llm::CacheMode::Refresh));
+    assert_eq!(gateway.chat(&refresh).await.unwrap().text, "a fresh answer");
+    assert_eq!(gateway.chat(&request).await.unwrap().text, "a fresh answer");
+
+    // Another seed, or another workspace, is another question.
+    let mut other_seed = request.clone();
+    other_seed.seed = Some(43);
+    assert_eq!(
+        gateway.chat(&other_seed).await.unwrap().text,
+        "another seed's answer"
+    );
+    let other_workspace = request
+        .clone()
+        .in_scope(CallScope::study("ws-2", "study-9"));
+    assert_eq!(
+        gateway.chat(&other_workspace).await.unwrap().text,
+        "another workspace's answer"
+    );
+    let calls_before_replay = server.received().len();
+    assert_eq!(calls_before_replay, 4);
+
+    // Replay: everything asked before comes back, with zero calls; anything new fails clearly.
+    let replay = scope.clone().with_cache(pw_llm::CacheMode::Replay);
+    let replayed = gateway
+        .chat(&request.clone().in_scope(replay.clone()))
+        .await
+        .unwrap();
+    assert_eq!(replayed.text, "a fresh answer");
+    let mut new_question = ask("Something never asked").in_scope(replay);
+    new_question.seed = Some(42);
+    let missing = gateway.chat(&new_question).await.unwrap_err();
+    assert!(
+        matches!(missing, LlmError::NotInCache { .. }),
+        "{missing:?}"
+    );
+    assert!(
+        missing.to_string().contains("run it normally once"),
+        "{missing}"
+    );
+    assert_eq!(server.received().len(), calls_before_replay);
+
+    // Every call is on the ledger: hits cost nothing, misses cost the catalogue's price.
+    let records = ledger.records();
+    let hits: Vec<_> = records.iter().filter(|r| r.cache_hit).collect();
+    let misses: Vec<_> = records.iter().filter(|r| !r.cache_hit).collect();
+    assert_eq!((hits.len(), misses.len()), (4, 4));
+    assert!(hits.iter().all(|r| r.cost_micros == Some(0)));
+    // 11 in at $2.50/M + 7 out at $10/M = 27.5 + 70 = 97.5 µ$, rounded half up.
+    assert!(
+        misses.iter().all(|r| r.cost_micros == Some(98)),
+        "{misses:?}"
+    );
+    assert_eq!(records[0].scope.study_id.as_deref(), Some("study-1"));
+}
+
+#[tokio::test]
+async fn a_study_at_its_budget_makes_no_call_and_says_why() {
+    let server = ScriptedServer::start(vec![Answer::chat("never sent")]).await;
+    let mut gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
+    let mut backup = VendorSettings::compatible("backup", &server.base_url);
+    backup.limits = quick_limits();
+    gateway.add_vendor(backup).unwrap();
+    gateway.set_route(
+        Task::TwinDialogue,
+        vec![Route::new("test", "test-model"), Route::new("backup", "b")],
+    );
+    let ledger = Arc::new(Ledger {
+        spent_studies: vec!["study-over".into()],
+        ..Ledger::default()
+    });
+    gateway.set_ledger(ledger.clone());
+    let request = ask("Hello").in_scope(CallScope::study("ws", "study-over"));
+    let error = gateway.chat(&request).await.unwrap_err();
+    assert!(matches!(error, LlmError::BudgetReached { .. }), "{error:?}");
+    assert!(error.to_string().contains("raise the budget"), "{error}");
+    // The fallback chain does not route around a budget.
+    assert!(server.received().is_empty());
+    let records = ledger.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].outcome, CallOutcome::BudgetReached);
+
+    // Another study in the same workspace still runs.
+    let fine = ask("Hello").in_scope(CallScope::study("ws", "study-ok"));
+    assert_eq!(gateway.chat(&fine).await.unwrap().text, "never sent");
+}
+
+#[tokio::test]
+async fn a_workspace_default_model_comes_first_and_the_task_chain_backs_it_up() {
+    let server = ScriptedServer::start(vec![
+        Answer::chat("client model"),
+        Answer::chat("app model"),
+    ])
+    .await;
+    let mut gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
+    gateway.set_workspace_default("client-a", Route::new("test", "client-deployment"));
+    let in_a = ask("Hi").in_scope(CallScope::workspace("client-a"));
+    let in_b = ask("Hi").in_scope(CallScope::workspace("client-b"));
+    assert_eq!(
+        gateway.routes_for(Task::TwinDialogue, &in_a.scope).unwrap(),
+        vec![
+            Route::new("test", "client-deployment"),
+            Route::new("test", "test-model")
+        ]
+    );
+    gateway.chat(&in_a).await.unwrap();
+    gateway.chat(&in_b).await.unwrap();
+    let models: Vec<_> = server
+        .received()
+        .iter()
+        .map(|r| r.body["model"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(models, ["client-deployment", "test-model"]);
+    // Embeddings keep the task's model: vectors from two models can't be compared.
+    assert_eq!(
+        gateway.routes_for(Task::Embeddings, &in_a.scope).unwrap(),
+        vec![Route::new("test", "test-model")]
+    );
+}
+
+#[tokio::test]
+async fn offline_mode_with_no_local_model_says_no_model_is_configured() {
+    let server = ScriptedServer::start(vec![]).await;
+    let mut gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
+    gateway.set_offline(true);
+    let error = gateway.chat(&ask("Hi")).await.unwrap_err();
+    assert!(matches!(error, LlmError::NoRoute(_)), "{error:?}");
+    assert!(server.received().is_empty());
+}
+
+/// Captures the fields of `gen_ai` spans as they are recorded.
+#[derive(Clone, Default)]
+struct SpanFields(Arc<Mutex<Vec<(String, String)>>>);
+
+struct FieldVisitor<'a>(&'a mut Vec<(String, String)>);
+
+impl tracing::field::Visit for FieldVisitor<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push((field.name().to_owned(), format!("{value:?}")));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push((field.name().to_owned(), value.to_owned()));
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SpanFields {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if attrs.metadata().name() == "gen_ai" {
+            attrs.record(&mut FieldVisitor(&mut self.0.lock().unwrap()));
+        }
+    }
+    fn on_record(
+        &self,
+        _: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        values.record(&mut FieldVisitor(&mut self.0.lock().unwrap()));
+    }
+}
+
+#[tokio::test]
+async fn calls_are_traced_with_the_opentelemetry_gen_ai_attributes() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let fields = SpanFields::default();
+    let subscriber = tracing_subscriber::registry().with(fields.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = ScriptedServer::start(vec![Answer::chat("traced")]).await;
+    let gateway = gateway_for(&server, VendorKind::OpenAi);
+    gateway.chat(&ask("secret prompt text")).await.unwrap();
+    let fields = fields.0.lock().unwrap().clone();
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {name} in {fields:?}"))
+    };
+    assert_eq!(get("gen_ai.operation.name"), "chat");
+    assert_eq!(get("gen_ai.provider.name"), "openai");
+    assert_eq!(get("gen_ai.request.model"), "test-model");
+    assert_eq!(get("gen_ai.usage.input_tokens"), "11");
+    assert_eq!(get("gen_ai.usage.output_tokens"), "7");
+    assert_eq!(get("gen_ai.response.finish_reasons"), "stop");
+    assert_eq!(get("otel.name"), "chat test-model");
+    assert!(
+        fields.iter().all(|(_, v)| !v.contains("secret prompt")),
+        "prompts must stay out of traces"
+    );
 }

@@ -117,6 +117,10 @@ impl LocalEmbedder {
 }
 
 impl pw_llm::LocalEmbeddingBackend for LocalEmbedder {
+    fn model(&self) -> &str {
+        self.name()
+    }
+
     fn embed<'a>(
         self: Arc<Self>,
         texts: &'a [String],

@@ -211,6 +211,10 @@ impl LocalModel {
 }
 
 impl LocalBackend for LocalModel {
+    fn model(&self) -> &str {
+        &self.name
+    }
+
     fn generate<'a>(
         &'a self,
         request: &'a ChatRequest,

@@ -45,7 +45,10 @@ async fn paraphrases_are_closer_than_an_unrelated_pair() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let vectors = gateway.embed(&texts).await.unwrap();
+    let vectors = gateway
+        .embed(&pw_llm::CallScope::default(), &texts)
+        .await
+        .unwrap();
     assert_eq!(vectors.len(), 3);
     assert!(vectors.iter().all(|v| v.len() == 384));
     for v in &vectors {

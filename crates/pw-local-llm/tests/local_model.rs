@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pw_llm::{ChatMessage, ChatRequest, Gateway, Route, Task};
+use pw_llm::{ChatMessage, ChatRequest, Gateway, Route, Task, VendorKind, VendorSettings};
 use pw_local_llm::{LocalModel, LocalModelConfig, LocalModelError};
 
 fn model_path() -> PathBuf {
@@ -150,11 +150,18 @@ async fn dropping_a_request_cancels_it_and_the_model_keeps_serving() {
 async fn the_gateway_answers_offline_through_the_local_model() {
     let model = model().await;
     let mut gateway = Gateway::new();
-    gateway.add_local("local", model);
+    gateway.add_local("local", model.clone());
+    // A cloud model is the first choice, but offline mode keeps every call on this machine
+    // (were it ignored, the call would go to api.openai.com and fail: this machine has no
+    // route there).
+    gateway
+        .add_vendor(VendorSettings::hosted(VendorKind::OpenAi, "sk-unused").unwrap())
+        .unwrap();
     gateway.set_route(
         Task::TwinDialogue,
-        vec![Route::new("local", "smollm2-135m")],
+        vec![Route::new("openai", "gpt-4o-mini")],
     );
+    gateway.set_offline(true);
     let mut streamed = String::new();
     let reply = gateway
         .chat_stream(
@@ -166,6 +173,15 @@ async fn the_gateway_answers_offline_through_the_local_model() {
     assert_eq!(reply.vendor, "local");
     assert_eq!(streamed, reply.text);
     assert!(!reply.text.trim().is_empty());
+
+    // A fresh install with no key and no route: the local model answers every chat task.
+    let mut fresh = Gateway::new();
+    fresh.add_local("local", model);
+    for task in [Task::Moderation, Task::Analysis, Task::Extraction] {
+        let mut request = question("Name a colour.", 6, 6);
+        request.task = task;
+        assert_eq!(fresh.chat(&request).await.unwrap().vendor, "local");
+    }
 }
 
 #[tokio::test]
