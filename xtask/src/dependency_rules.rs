@@ -85,7 +85,15 @@ fn internal_dependencies_follow_the_layering() {
         ("pw-secrets", &[][..]),
         (
             "pw-engine",
-            &["pw-domain", "pw-store", "pw-jobs", "pw-demo"][..],
+            &[
+                "pw-domain",
+                "pw-store",
+                "pw-jobs",
+                "pw-demo",
+                "pw-llm",
+                "pw-local-llm",
+                "pw-secrets",
+            ][..],
         ),
         ("pw-ipc", &["pw-domain", "pw-engine"][..]),
         ("pw-cli", &["pw-domain", "pw-engine", "pw-jobs"][..]),

@@ -2,6 +2,7 @@
 //! scripts, CI and agencies' automation. Output goes to stdout; errors go to stderr with an exit
 //! code per error kind (see `docs/cli.md`).
 
+mod models;
 mod output;
 
 use std::io::Write;
@@ -59,6 +60,77 @@ enum Command {
     /// Inspect and steer background jobs
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Language models: vendors and keys, models per task, offline mode, prices and spend
+    #[command(subcommand)]
+    Models(ModelsCommand),
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// Vendors (and whether each has a key), the models per task, offline mode, local models
+    Status,
+    /// Add or change a vendor: openai, anthropic, gemini, groq, cohere, cerebras, deepseek,
+    /// perplexity, openrouter, azure_openai, openai_compatible
+    Add {
+        kind: String,
+        /// A name for this vendor [default: the kind]
+        #[arg(long)]
+        name: Option<String>,
+        /// The API root (required for azure_openai and openai_compatible)
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Requests per minute your plan allows
+        #[arg(long)]
+        rpm: Option<u32>,
+        /// Tokens per minute your plan allows
+        #[arg(long)]
+        tpm: Option<u32>,
+        /// Requests in flight at once
+        #[arg(long)]
+        concurrency: Option<u32>,
+        /// Azure OpenAI's api-version
+        #[arg(long)]
+        azure_api_version: Option<String>,
+    },
+    /// Store a vendor's API key in the system keychain, read from standard input (never from
+    /// the command line, where other users could see it)
+    Key { vendor: String },
+    /// Remove a vendor, its key and its routes
+    Remove { vendor: String },
+    /// Check a vendor's key and address with one cheap call
+    Test {
+        vendor: String,
+        #[arg(long)]
+        model: Option<String>,
+    },
+    /// Set the models for a task (twin_dialogue, moderation, analysis, extraction, embeddings),
+    /// first choice first, as vendor/model; none means the local model
+    Route { task: String, models: Vec<String> },
+    /// Keep every model call on this machine (on), or allow cloud vendors again (off)
+    Offline { state: String },
+    /// Ask a question through the gateway and print the answer
+    Ask {
+        question: String,
+        /// twin_dialogue, moderation, analysis or extraction
+        #[arg(long, default_value = "analysis")]
+        task: String,
+        /// Workspace id or exact name (its default model and cache apply)
+        #[arg(long)]
+        workspace: Option<String>,
+        #[arg(long)]
+        max_tokens: Option<u32>,
+        #[arg(long)]
+        seed: Option<i64>,
+    },
+    /// What a workspace's model calls cost, per model and per study
+    Spend {
+        /// Workspace id or exact name
+        workspace: String,
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
+    /// The model catalogue: context windows and prices per million tokens
+    Prices,
 }
 
 #[derive(Subcommand)]
@@ -121,6 +193,8 @@ fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::Unavailable => 6,
         ErrorKind::Cancelled => 7,
         ErrorKind::Corrupt => 8,
+        ErrorKind::NotConfigured => 9,
+        ErrorKind::BudgetReached => 10,
     }
 }
 
@@ -237,6 +311,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
                 out.line(&format!("Deleted “{}”", overview.workspace.name));
             }
         },
+        Command::Models(command) => models::run(engine, &out, command).await?,
         Command::Jobs(command) => match command {
             JobsCommand::List { state, limit } => {
                 let state = state

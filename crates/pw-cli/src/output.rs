@@ -79,6 +79,11 @@ impl Output {
         }
     }
 
+    /// A structured result for `--json` (callers print their own text otherwise).
+    pub fn value(&self, value: &serde_json::Value) {
+        write_out(&value.to_string());
+    }
+
     /// Progress goes to stderr so stdout stays clean for the result.
     pub fn progress(&self, job: &JobRecord) {
         if self.json {

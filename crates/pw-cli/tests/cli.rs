@@ -254,3 +254,106 @@ fn a_job_killed_with_its_process_is_finished_by_the_next_process_without_duplica
     }
     panic!("the kill never landed while the demo job was running in 8 tries");
 }
+
+fn models_dir() -> std::path::PathBuf {
+    std::env::var_os("PROFITWHEEL_MODELS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"))
+}
+
+/// `profitwheel models …` with the real keychain and the real local model; the key goes in on
+/// standard input.
+fn models(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_profitwheel"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("models")
+        .args(args)
+        .env_remove("PROFITWHEEL_DATA_DIR")
+        .env("PROFITWHEEL_MODELS_DIR", models_dir())
+        .env(
+            "PROFITWHEEL_KEYCHAIN_SERVICE",
+            format!("ProfitWheel cli test {}", std::process::id()),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn models_are_set_up_from_the_command_line_and_the_local_model_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+
+    let fresh = models(data, &["status"], None);
+    assert!(fresh.status.success(), "{}", stderr(&fresh));
+    assert!(
+        stdout(&fresh).contains("every task uses the local model"),
+        "{}",
+        stdout(&fresh)
+    );
+    assert!(
+        stdout(&fresh).contains("all-MiniLM-L6-v2 (ready)"),
+        "{}",
+        stdout(&fresh)
+    );
+
+    let added = models(data, &["add", "groq"], None);
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(stdout(&added).contains("now store its key: profitwheel models key groq"));
+    let key = models(data, &["key", "groq"], Some("gsk_cli_canary_123456\n"));
+    assert!(key.status.success(), "{}", stderr(&key));
+    let status = models(data, &["--json", "status"], None);
+    let parsed: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(parsed["vendors"][0]["name"], "groq");
+    assert_eq!(parsed["vendors"][0]["keyConfigured"], true);
+    assert!(!stdout(&status).contains("gsk_cli_canary"));
+
+    let bad_route = models(data, &["route", "analysis", "groq"], None);
+    assert_eq!(bad_route.status.code(), Some(4), "{}", stderr(&bad_route));
+    assert!(stderr(&bad_route).contains("should be vendor/model"));
+    let not_a_vendor = models(data, &["add", "skynet"], None);
+    assert_eq!(not_a_vendor.status.code(), Some(4));
+
+    // Offline: the configured cloud route is skipped and the local model answers.
+    let routed = models(
+        data,
+        &["route", "analysis", "groq/openai/gpt-oss-20b"],
+        None,
+    );
+    assert!(routed.status.success(), "{}", stderr(&routed));
+    assert!(models(data, &["offline", "on"], None).status.success());
+    let answer = models(
+        data,
+        &[
+            "--json",
+            "ask",
+            "Name a colour.",
+            "--max-tokens",
+            "8",
+            "--seed",
+            "1",
+        ],
+        None,
+    );
+    assert!(answer.status.success(), "{}", stderr(&answer));
+    let reply: serde_json::Value = serde_json::from_slice(&answer.stdout).unwrap();
+    assert_eq!(reply["vendor"], "local");
+    assert!(!reply["text"].as_str().unwrap().trim().is_empty());
+
+    let removed = models(data, &["remove", "groq"], None);
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    let after: serde_json::Value =
+        serde_json::from_slice(&models(data, &["--json", "status"], None).stdout).unwrap();
+    assert_eq!(after["vendors"].as_array().unwrap().len(), 0);
+    assert_eq!(after["offline"], true);
+}

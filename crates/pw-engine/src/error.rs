@@ -18,6 +18,10 @@ pub enum ErrorKind {
     Cancelled,
     /// A data file is damaged, foreign or from a newer version: never overwritten.
     Corrupt,
+    /// A model or key is missing or was rejected: the fix is in Settings.
+    NotConfigured,
+    /// A study spent its model budget: the fix is a higher budget.
+    BudgetReached,
     Internal,
 }
 
@@ -31,6 +35,10 @@ pub enum EngineError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Jobs(#[from] QueueError),
+    #[error(transparent)]
+    Llm(#[from] pw_llm::LlmError),
+    #[error(transparent)]
+    Keychain(#[from] pw_secrets::SecretError),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -62,6 +70,30 @@ impl EngineError {
                 StoreError::Io { .. } => ErrorKind::Unavailable,
                 StoreError::Sql(_) => ErrorKind::Internal,
             },
+            EngineError::Keychain(e) => match e {
+                pw_secrets::SecretError::InvalidName(_) => ErrorKind::InvalidInput,
+                _ => ErrorKind::Unavailable,
+            },
+            EngineError::Llm(e) => {
+                use pw_llm::LlmError as L;
+                match e {
+                    L::NoRoute(_) | L::VendorNotConfigured { .. } => ErrorKind::NotConfigured,
+                    L::Refused {
+                        status: 401 | 403, ..
+                    } => ErrorKind::NotConfigured,
+                    L::Refused { .. } | L::RequestTooLarge { .. } => ErrorKind::InvalidInput,
+                    L::RateLimited { .. }
+                    | L::VendorFailed { .. }
+                    | L::Unreachable { .. }
+                    | L::StreamInterrupted { .. }
+                    | L::InvalidStructuredOutput { .. }
+                    | L::MalformedResponse { .. } => ErrorKind::Unavailable,
+                    L::BudgetReached { .. } => ErrorKind::BudgetReached,
+                    L::NotInCache { .. } => ErrorKind::NotFound,
+                    L::Catalogue(_) => ErrorKind::Internal,
+                    L::Cancelled => ErrorKind::Cancelled,
+                }
+            }
             EngineError::Jobs(e) => match e {
                 QueueError::NotFound(_) => ErrorKind::NotFound,
                 QueueError::InvalidTransition { .. } => ErrorKind::Conflict,

@@ -7,6 +7,7 @@
 mod dashboard;
 mod error;
 mod handlers;
+mod language_models;
 mod paths;
 
 use std::collections::HashMap;
@@ -23,23 +24,50 @@ use tokio::sync::{Mutex, broadcast};
 pub use dashboard::{Dashboard, PlatformSeries, SeriesPoint};
 pub use error::{EngineError, ErrorKind, Result};
 pub use handlers::{DEMO_JOB_KIND, EXPORT_JOB_KIND};
+pub use language_models::{
+    LOCAL_VENDOR, LocalModelStatus, ModelSettings, TASKS, TaskRoute, VendorCheck, VendorInput,
+    VendorView,
+};
 pub use paths::default_data_dir;
 pub use pw_domain::{KpiKey, KpiUnit, KpiValue, Platform};
 pub use pw_jobs::{Job as JobRecord, JobEvent, JobState as JobStatus, Lane as JobLane};
+pub use pw_llm::{
+    CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, ModelInfo, Route, Task, Usage,
+    VendorKind,
+};
+pub use pw_secrets::Secret;
 pub use pw_store::{CampaignTotals, Workspace, WorkspaceOverview};
+pub use pw_store::{SpendByDay, SpendByModel, Study, StudyKind, StudySpend, WorkspaceSpend};
 
 /// Where the engine keeps its files, and how its workers run.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     pub data_dir: PathBuf,
     pub runner: RunnerConfig,
+    /// Where the local model files are (`smollm2/`, `all-minilm-l6-v2/`).
+    pub models_dir: PathBuf,
+    /// The keychain service keys are filed under; tests use their own.
+    pub keychain_service: String,
 }
 
 impl EngineConfig {
+    /// Models live in `models/` inside the data folder unless `PROFITWHEEL_MODELS_DIR` says
+    /// otherwise (a development checkout shares one copy between runs).
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        let data_dir = data_dir.into();
+        let models_dir = std::env::var_os("PROFITWHEEL_MODELS_DIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("models"));
         EngineConfig {
-            data_dir: data_dir.into(),
+            data_dir,
             runner: RunnerConfig::default(),
+            models_dir,
+            // Another service name keeps a second profile's (or a test's) keys apart.
+            keychain_service: std::env::var("PROFITWHEEL_KEYCHAIN_SERVICE")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| pw_secrets::SERVICE.to_owned()),
         }
     }
 
@@ -63,6 +91,8 @@ pub struct Engine {
     queue: JobQueue,
     scheduler: Scheduler,
     runner: Mutex<Option<JobRunner>>,
+    schedule_ticker: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    models: language_models::LanguageModels,
 }
 
 impl Engine {
@@ -76,12 +106,19 @@ impl Engine {
         let db = Database::open(&config.database_path()).await?;
         let queue = JobQueue::new(db.clone());
         let scheduler = Scheduler::new(queue.clone());
+        let models = language_models::LanguageModels::new(
+            db.clone(),
+            pw_secrets::Keychain::with_service(config.keychain_service.clone()),
+            config.models_dir.clone(),
+        );
         Ok(Arc::new(Engine {
             config,
             db,
             queue,
             scheduler,
             runner: Mutex::new(None),
+            schedule_ticker: Mutex::new(None),
+            models,
         }))
     }
 
@@ -111,7 +148,7 @@ impl Engine {
             handlers,
         ));
         let scheduler = self.scheduler.clone();
-        tokio::spawn(async move {
+        *self.schedule_ticker.lock().await = Some(tokio::spawn(async move {
             // Ticking every 30 s also catches up after a sleep: the first tick after waking
             // sees the missed fires.
             let mut interval = tokio::time::interval(std::time::Duration::from_secs(30));
@@ -121,11 +158,14 @@ impl Engine {
                     tracing::warn!(error = %e, "schedule tick failed");
                 }
             }
-        });
+        }));
     }
 
     /// Stops the workers, handing running jobs back to the queue for the next start.
     pub async fn shutdown(&self) {
+        if let Some(ticker) = self.schedule_ticker.lock().await.take() {
+            ticker.abort();
+        }
         if let Some(runner) = self.runner.lock().await.take() {
             runner.shutdown().await;
         }
@@ -238,6 +278,103 @@ impl Engine {
         range: Option<DateRange>,
     ) -> Result<Dashboard> {
         dashboard::build(&self.db, workspace_id, range).await
+    }
+
+    // Language models
+
+    /// Vendors (with "key configured", never the key), routes per task, offline mode and the
+    /// local models' state.
+    pub async fn model_settings(&self) -> Result<ModelSettings> {
+        self.models.settings().await
+    }
+
+    pub async fn save_vendor(&self, input: VendorInput) -> Result<VendorView> {
+        self.models.save_vendor(input).await
+    }
+
+    /// Files a vendor's key in the OS keychain.
+    pub async fn set_vendor_key(&self, vendor: &str, key: Secret) -> Result<()> {
+        self.models.set_vendor_key(vendor, key).await
+    }
+
+    pub async fn remove_vendor(&self, vendor: &str) -> Result<()> {
+        self.models.remove_vendor(vendor).await
+    }
+
+    /// One cheap call (a one-token reply) to check a vendor's key and address.
+    pub async fn test_vendor(&self, vendor: &str, model: Option<String>) -> Result<VendorCheck> {
+        self.models.test_vendor(vendor, model).await
+    }
+
+    /// The models that answer `task`, first choice first (empty: the local model).
+    pub async fn set_task_route(&self, task: Task, chain: Vec<Route>) -> Result<()> {
+        self.models.set_route(task, chain).await
+    }
+
+    pub async fn set_offline(&self, offline: bool) -> Result<()> {
+        self.models.set_offline(offline).await
+    }
+
+    pub async fn set_workspace_model(
+        &self,
+        workspace_id: &str,
+        route: Option<Route>,
+    ) -> Result<()> {
+        self.models.set_workspace_model(workspace_id, route).await
+    }
+
+    /// The model catalogue with the user's edits applied.
+    pub async fn model_catalogue(&self) -> Result<Vec<ModelInfo>> {
+        self.models.catalogue_models().await
+    }
+
+    pub async fn edit_model_price(&self, model: ModelInfo) -> Result<()> {
+        self.models.edit_model(model).await
+    }
+
+    /// A chat reply through the gateway, for the request's task and scope.
+    pub async fn chat(&self, request: &ChatRequest) -> Result<ChatReply> {
+        self.models.chat(request).await
+    }
+
+    /// The gateway itself, for engine features that stream or ask for structured answers.
+    pub async fn gateway(&self) -> Result<Arc<pw_llm::Gateway>> {
+        self.models.gateway().await
+    }
+
+    /// What a workspace's model calls cost: totals, per day over `days`, per model, per study.
+    pub async fn workspace_spend(&self, workspace_id: &str, days: u32) -> Result<WorkspaceSpend> {
+        Ok(self.db.workspace_spend(workspace_id, days).await?)
+    }
+
+    // Studies
+
+    pub async fn create_study(
+        &self,
+        workspace_id: &str,
+        kind: StudyKind,
+        title: &str,
+        budget_micros: Option<i64>,
+    ) -> Result<Study> {
+        Ok(self
+            .db
+            .create_study(&pw_store::NewStudy {
+                workspace_id: workspace_id.to_owned(),
+                kind,
+                title: title.to_owned(),
+                brief: String::new(),
+                budget_micros,
+            })
+            .await?)
+    }
+
+    pub async fn studies(&self, workspace_id: &str) -> Result<Vec<Study>> {
+        Ok(self.db.studies(workspace_id).await?)
+    }
+
+    /// Caps (or, with `None`, uncaps) a study's model spend. Calls stop once it is reached.
+    pub async fn set_study_budget(&self, study_id: &str, budget_micros: Option<i64>) -> Result<()> {
+        Ok(self.db.set_study_budget(study_id, budget_micros).await?)
     }
 
     // Jobs

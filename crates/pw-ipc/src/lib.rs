@@ -23,6 +23,10 @@ pub enum ErrorKind {
     Unavailable,
     Cancelled,
     Corrupt,
+    /// A model or key is missing or was rejected: the UI offers Settings.
+    NotConfigured,
+    /// A study spent its model budget: the UI offers to raise it.
+    BudgetReached,
     Internal,
 }
 
@@ -51,6 +55,8 @@ impl From<EngineErrorKind> for ErrorKind {
             EngineErrorKind::Unavailable => ErrorKind::Unavailable,
             EngineErrorKind::Cancelled => ErrorKind::Cancelled,
             EngineErrorKind::Corrupt => ErrorKind::Corrupt,
+            EngineErrorKind::NotConfigured => ErrorKind::NotConfigured,
+            EngineErrorKind::BudgetReached => ErrorKind::BudgetReached,
             EngineErrorKind::Internal => ErrorKind::Internal,
         }
     }

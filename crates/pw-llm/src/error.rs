@@ -66,6 +66,27 @@ pub enum LlmError {
 }
 
 impl LlmError {
+    /// Replaces every occurrence of `secret` in the error's text.
+    pub(crate) fn redact(&mut self, secret: &str) {
+        let scrub = |text: &mut String| {
+            if text.contains(secret) {
+                *text = text.replace(secret, "[redacted]");
+            }
+        };
+        match self {
+            LlmError::Refused { message, .. }
+            | LlmError::VendorFailed { message, .. }
+            | LlmError::Unreachable { message, .. }
+            | LlmError::StreamInterrupted { message, .. }
+            | LlmError::MalformedResponse { message, .. } => scrub(message),
+            LlmError::InvalidStructuredOutput { reason, raw, .. } => {
+                scrub(reason);
+                scrub(raw);
+            }
+            _ => {}
+        }
+    }
+
     /// A stable name for the failure, for traces (`error.type`) and the UI.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -463,6 +463,16 @@ impl Gateway {
     }
 
     fn map_error(vendor: &VendorHandle, error: OpenAIError) -> LlmError {
+        let mut error = Self::describe_error(vendor, error);
+        // Some vendors echo the key they were sent in a 401's message; it must not travel on
+        // into logs, the ledger or the screen.
+        if let Some(key) = vendor.settings.api_key.as_deref().filter(|k| k.len() >= 8) {
+            error.redact(key);
+        }
+        error
+    }
+
+    fn describe_error(vendor: &VendorHandle, error: OpenAIError) -> LlmError {
         let name = vendor.settings.name.clone();
         let attempts = vendor.settings.limits.max_attempts.max(1);
         match error {
@@ -598,6 +608,14 @@ impl Gateway {
             }
         }
         Err(fallback.exhausted(request.task))
+    }
+
+    /// A complete reply from one named model, outside the routes (a key test, a comparison).
+    pub async fn chat_with(&self, route: &Route, request: &ChatRequest) -> Result<ChatReply> {
+        if !self.local.contains_key(&route.vendor) {
+            self.vendor(&route.vendor)?;
+        }
+        self.answer(route, request, None, None).await
     }
 
     /// A streamed chat reply: `on_token` sees each piece as it arrives; the complete reply is

@@ -23,6 +23,41 @@ pub enum VendorKind {
 }
 
 impl VendorKind {
+    pub const ALL: [VendorKind; 11] = [
+        VendorKind::OpenAi,
+        VendorKind::Anthropic,
+        VendorKind::Gemini,
+        VendorKind::Groq,
+        VendorKind::Cohere,
+        VendorKind::Cerebras,
+        VendorKind::DeepSeek,
+        VendorKind::Perplexity,
+        VendorKind::OpenRouter,
+        VendorKind::AzureOpenAi,
+        VendorKind::OpenAiCompatible,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// The vendor's name as people write it.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            VendorKind::OpenAi => "OpenAI",
+            VendorKind::Anthropic => "Anthropic",
+            VendorKind::Gemini => "Google Gemini",
+            VendorKind::Groq => "Groq",
+            VendorKind::Cohere => "Cohere",
+            VendorKind::Cerebras => "Cerebras",
+            VendorKind::DeepSeek => "DeepSeek",
+            VendorKind::Perplexity => "Perplexity",
+            VendorKind::OpenRouter => "OpenRouter",
+            VendorKind::AzureOpenAi => "Azure OpenAI",
+            VendorKind::OpenAiCompatible => "OpenAI-compatible server",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             VendorKind::OpenAi => "openai",

@@ -2,14 +2,17 @@
 //! migrations in the repository's `migrations/` folder, typed repositories for the product domain,
 //! a content-addressed blob folder, and workspace files that export and import losslessly.
 //!
-//! This crate knows SQL and files. It never knows about jobs' scheduling, HTTP, LLMs or the UI.
+//! This crate knows SQL and files. It never knows about jobs' scheduling, HTTP, model vendors'
+//! APIs, the keychain or the UI: model calls arrive here as plain rows for the ledger.
 
 mod ad_data;
 mod blobs;
 mod clock;
 mod database;
 mod error;
+mod llm;
 mod reporting;
+mod studies;
 mod transfer;
 mod workspaces;
 
@@ -21,6 +24,11 @@ pub use blobs::BlobStore;
 pub use clock::{now_rfc3339, parse_rfc3339};
 pub use database::{Database, MIGRATOR, PROFITWHEEL_APPLICATION_ID};
 pub use error::{Result, StoreError};
+pub use llm::{
+    NewLlmCall, SpendByDay, SpendByModel, StoredPrice, StoredRoute, StoredVendor, StudyBudget,
+    StudySpend, WorkspaceSpend,
+};
 pub use reporting::{CampaignTotals, DailyPlatformTotals};
+pub use studies::{NewStudy, Study, StudyKind};
 pub use transfer::{ExportProgress, WORKSPACE_FILE_FORMAT, WorkspaceFile};
 pub use workspaces::{NewWorkspace, Workspace, WorkspaceOverview};

@@ -45,6 +45,7 @@ const WORKSPACE_TABLES: &[&str] = &[
     "survey_responses",
     "reports",
     "llm_calls",
+    "llm_cache",
     "job_schedules",
 ];
 

@@ -1,0 +1,697 @@
+//! Language models for the engine: the gateway assembled from the saved settings, keys from the
+//! OS keychain, the embedded local models, and the SQLite-backed ledger (with study budgets)
+//! and response cache the gateway writes through.
+//!
+//! Keys go from the keychain straight into the gateway's memory. They are never returned to a
+//! caller, written to the database, logged or exported; the settings view says only whether a
+//! vendor's key is configured.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use pw_llm::{
+    CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage, ChatReply,
+    ChatRequest, Gateway, LlmError, ModelCatalogue, ModelInfo, ResponseCache, Route, Task,
+    VendorKind, VendorLimits, VendorSettings,
+};
+use pw_local_llm::{LocalEmbedder, LocalModel, LocalModelConfig};
+use pw_secrets::{CredentialName, Keychain, Secret};
+use pw_store::{Database, NewLlmCall, StoredPrice, StoredVendor};
+use serde_json::json;
+use tokio::sync::{OnceCell, RwLock};
+
+use crate::error::{EngineError, Result};
+
+/// The vendor name local models answer under in routes and the ledger.
+pub const LOCAL_VENDOR: &str = "local";
+const OFFLINE_SETTING: &str = "llm.offline";
+
+/// Every task a route can be set for, in the order the settings screen lists them.
+pub const TASKS: [Task; 5] = [
+    Task::TwinDialogue,
+    Task::Moderation,
+    Task::Analysis,
+    Task::Extraction,
+    Task::Embeddings,
+];
+
+/// A configured vendor as the settings screen shows it: never the key, only whether one is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorView {
+    pub name: String,
+    pub kind: VendorKind,
+    pub base_url: String,
+    pub key_configured: bool,
+    /// Hosted vendors need a key; a local OpenAI-compatible server usually does not.
+    pub needs_key: bool,
+    pub requests_per_minute: Option<u32>,
+    pub tokens_per_minute: Option<u32>,
+    pub max_concurrency: Option<u32>,
+}
+
+/// What someone fills in to add or change a vendor.
+#[derive(Debug, Clone)]
+pub struct VendorInput {
+    pub name: Option<String>,
+    pub kind: VendorKind,
+    /// Required for Azure (the resource's endpoint) and OpenAI-compatible servers.
+    pub base_url: Option<String>,
+    pub requests_per_minute: Option<u32>,
+    pub tokens_per_minute: Option<u32>,
+    pub max_concurrency: Option<u32>,
+    pub azure_api_version: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRoute {
+    pub task: Task,
+    pub chain: Vec<Route>,
+}
+
+/// Whether a model file is where the app expects it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalModelStatus {
+    pub name: String,
+    pub path: PathBuf,
+    pub present: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelSettings {
+    pub offline: bool,
+    pub vendors: Vec<VendorView>,
+    pub routes: Vec<TaskRoute>,
+    pub local_chat_model: LocalModelStatus,
+    pub local_embedding_model: LocalModelStatus,
+}
+
+/// A vendor's key test that passed: one cheap call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorCheck {
+    pub model: String,
+    pub latency_ms: u64,
+}
+
+/// Files every call in `llm_calls` and refuses a study's calls once its budget is spent.
+struct SqliteLedger {
+    db: Database,
+}
+
+/// Dollars as people read them: cents, or tenths of a cent below one cent (a study of a few
+/// cheap calls would otherwise read "$0.00 of $0.00").
+fn dollars(micros: i64) -> String {
+    let amount = micros as f64 / 1_000_000.0;
+    match micros.abs() < 10_000 {
+        true => format!("${amount:.4}"),
+        false => format!("${amount:.2}"),
+    }
+}
+
+impl CallLedger for SqliteLedger {
+    fn admit<'a>(&'a self, scope: &'a CallScope) -> BoxFuture<'a, pw_llm::Result<()>> {
+        Box::pin(async move {
+            let Some(study_id) = &scope.study_id else {
+                return Ok(());
+            };
+            match self.db.study_budget(study_id).await {
+                Ok(Some(study)) => match study.budget_micros {
+                    Some(budget) if study.spent_micros >= budget => Err(LlmError::BudgetReached {
+                        spent: dollars(study.spent_micros),
+                        budget: dollars(budget),
+                    }),
+                    _ => Ok(()),
+                },
+                Ok(None) => Ok(()),
+                Err(error) => {
+                    // A budget that can't be read must not let spending run unchecked.
+                    tracing::error!(%error, "could not read the study's budget");
+                    Err(LlmError::BudgetReached {
+                        spent: "an unknown amount".into(),
+                        budget: "budget".into(),
+                    })
+                }
+            }
+        })
+    }
+
+    fn record(&self, record: CallRecord) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let response = match &record.outcome {
+                CallOutcome::Failed(message) => Some(message.clone()),
+                _ => record.response.clone(),
+            };
+            let call = NewLlmCall {
+                workspace_id: record.scope.workspace_id.clone(),
+                study_id: record.scope.study_id.clone(),
+                job_id: record.scope.job_id.clone(),
+                vendor: record.vendor.clone(),
+                model: record.model.clone(),
+                task: record.task.as_str().to_owned(),
+                input_tokens: record.usage.input_tokens,
+                output_tokens: record.usage.output_tokens,
+                cost_micros: record.cost_micros.unwrap_or(0),
+                latency_ms: record.latency_ms,
+                outcome: record.outcome.as_str().to_owned(),
+                cache_hit: record.cache_hit,
+                request: record.request.clone(),
+                response,
+            };
+            if record.cost_micros.is_none() {
+                tracing::warn!(vendor = %record.vendor, model = %record.model,
+                    "no price for this model in the catalogue; its calls count as free until one is set");
+            }
+            if let Err(error) = self.db.insert_llm_call(&call).await {
+                tracing::error!(%error, "could not file a model call on the ledger");
+            }
+        })
+    }
+}
+
+/// Keeps answers in `llm_cache`, per workspace.
+struct SqliteCache {
+    db: Database,
+}
+
+impl ResponseCache for SqliteCache {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<CachedAnswer>> {
+        Box::pin(async move {
+            match self.db.cached_answer(key).await {
+                Ok(Some(text)) => serde_json::from_str(&text)
+                    .inspect_err(|error| tracing::warn!(%error, "a cached answer is unreadable"))
+                    .ok(),
+                Ok(None) => None,
+                Err(error) => {
+                    tracing::warn!(%error, "could not read the response cache");
+                    None
+                }
+            }
+        })
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        scope: &'a CallScope,
+        answer: &'a CachedAnswer,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let (vendor, model) = match answer {
+                CachedAnswer::Chat(reply) => (reply.vendor.as_str(), reply.model.as_str()),
+                CachedAnswer::Embeddings(_) => ("", ""),
+            };
+            let stored = match serde_json::to_string(answer) {
+                Ok(text) => text,
+                Err(error) => {
+                    tracing::warn!(%error, "could not serialise an answer for the cache");
+                    return;
+                }
+            };
+            if let Err(error) = self
+                .db
+                .cache_answer(key, scope.workspace_id.as_deref(), vendor, model, &stored)
+                .await
+            {
+                tracing::warn!(%error, "could not keep an answer in the response cache");
+            }
+        })
+    }
+}
+
+/// The engine's language-model side: settings, keychain, local models and the live gateway.
+pub(crate) struct LanguageModels {
+    db: Database,
+    keychain: Keychain,
+    models_dir: PathBuf,
+    gateway: RwLock<Option<Arc<Gateway>>>,
+    local_model: OnceCell<Option<Arc<LocalModel>>>,
+    local_embedder: OnceCell<Option<Arc<LocalEmbedder>>>,
+}
+
+fn local_chat_model_path(models_dir: &Path) -> PathBuf {
+    models_dir
+        .join("smollm2")
+        .join(pw_local_llm::DEFAULT_MODEL_FILE)
+}
+
+fn local_embedding_model_dir(models_dir: &Path) -> PathBuf {
+    models_dir.join("all-minilm-l6-v2")
+}
+
+fn keychain_error(error: pw_secrets::SecretError) -> EngineError {
+    EngineError::Keychain(error)
+}
+
+impl LanguageModels {
+    pub(crate) fn new(db: Database, keychain: Keychain, models_dir: PathBuf) -> Self {
+        LanguageModels {
+            db,
+            keychain,
+            models_dir,
+            gateway: RwLock::new(None),
+            local_model: OnceCell::new(),
+            local_embedder: OnceCell::new(),
+        }
+    }
+
+    /// The gateway as the settings describe it now; built on first use and after each change.
+    pub(crate) async fn gateway(&self) -> Result<Arc<Gateway>> {
+        if let Some(gateway) = self.gateway.read().await.as_ref() {
+            return Ok(gateway.clone());
+        }
+        let mut slot = self.gateway.write().await;
+        if let Some(gateway) = slot.as_ref() {
+            return Ok(gateway.clone());
+        }
+        let gateway = Arc::new(self.build_gateway().await?);
+        *slot = Some(gateway.clone());
+        Ok(gateway)
+    }
+
+    /// Drops the live gateway so the next call builds one from the new settings. Calls already
+    /// running finish on the old one.
+    async fn settings_changed(&self) {
+        *self.gateway.write().await = None;
+    }
+
+    async fn local_model(&self) -> Option<Arc<LocalModel>> {
+        self.local_model
+            .get_or_init(|| async {
+                let path = local_chat_model_path(&self.models_dir);
+                match LocalModel::load(LocalModelConfig::new(&path)).await {
+                    Ok(model) => Some(model),
+                    Err(error) => {
+                        tracing::warn!(%error, "the local chat model is not available");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone()
+    }
+
+    async fn local_embedder(&self) -> Option<Arc<LocalEmbedder>> {
+        self.local_embedder
+            .get_or_init(|| async {
+                let folder = local_embedding_model_dir(&self.models_dir);
+                match tokio::task::spawn_blocking(move || LocalEmbedder::load(&folder)).await {
+                    Ok(Ok(embedder)) => Some(embedder),
+                    Ok(Err(error)) => {
+                        tracing::warn!(%error, "the local embedding model is not available");
+                        None
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "loading the local embedding model stopped");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone()
+    }
+
+    async fn load_key(&self, vendor: &str) -> Result<Option<Secret>> {
+        let keychain = self.keychain.clone();
+        let name = CredentialName::llm_vendor(vendor).map_err(keychain_error)?;
+        tokio::task::spawn_blocking(move || keychain.load(&name))
+            .await
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
+            .map_err(keychain_error)
+    }
+
+    async fn key_configured(&self, vendor: &str) -> Result<bool> {
+        let keychain = self.keychain.clone();
+        let name = CredentialName::llm_vendor(vendor).map_err(keychain_error)?;
+        tokio::task::spawn_blocking(move || keychain.is_configured(&name))
+            .await
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
+            .map_err(keychain_error)
+    }
+
+    async fn catalogue(&self) -> Result<ModelCatalogue> {
+        let mut catalogue = ModelCatalogue::built_in()?;
+        for edit in self.db.llm_price_edits().await? {
+            catalogue.set(ModelInfo {
+                vendor: edit.vendor,
+                model: edit.model,
+                context_window: edit.context_window,
+                input_micros_per_mtok: edit.input_micros_per_mtok,
+                output_micros_per_mtok: edit.output_micros_per_mtok,
+                embedding: edit.embedding,
+                source: "edited".into(),
+            });
+        }
+        Ok(catalogue)
+    }
+
+    async fn offline(&self) -> Result<bool> {
+        Ok(self
+            .db
+            .app_setting(OFFLINE_SETTING)
+            .await?
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false))
+    }
+
+    async fn vendor_settings(&self, stored: &StoredVendor) -> Result<Option<VendorSettings>> {
+        let Some(kind) = VendorKind::parse(&stored.kind) else {
+            tracing::warn!(vendor = %stored.name, kind = %stored.kind, "unknown vendor kind; skipped");
+            return Ok(None);
+        };
+        let key = self.load_key(&stored.name).await?;
+        let mut headers = kind.default_headers();
+        headers.extend(stored.extra_headers.iter().cloned());
+        let defaults = VendorLimits::default();
+        Ok(Some(VendorSettings {
+            name: stored.name.clone(),
+            kind,
+            base_url: stored.base_url.clone(),
+            api_key: key.map(|k| k.expose().to_owned()),
+            extra_headers: headers,
+            limits: VendorLimits {
+                requests_per_minute: stored.requests_per_minute,
+                tokens_per_minute: stored.tokens_per_minute,
+                max_concurrency: stored
+                    .max_concurrency
+                    .map_or(defaults.max_concurrency, |c| c as usize),
+                ..defaults
+            },
+            azure_api_version: stored.azure_api_version.clone(),
+        }))
+    }
+
+    async fn build_gateway(&self) -> Result<Gateway> {
+        let mut gateway = Gateway::new();
+        gateway.set_catalogue(self.catalogue().await?);
+        for stored in self.db.llm_vendors().await? {
+            if let Some(settings) = self.vendor_settings(&stored).await? {
+                gateway.add_vendor(settings)?;
+            }
+        }
+        let mut chains: BTreeMap<String, Vec<Route>> = BTreeMap::new();
+        for route in self.db.llm_routes().await? {
+            chains
+                .entry(route.task)
+                .or_default()
+                .push(Route::new(route.vendor, route.model));
+        }
+        for task in TASKS {
+            if let Some(chain) = chains.remove(task.as_str()) {
+                gateway.set_route(task, chain);
+            }
+        }
+        for (workspace, vendor, model) in self.db.workspace_models().await? {
+            gateway.set_workspace_default(workspace, Route::new(vendor, model));
+        }
+        gateway.set_offline(self.offline().await?);
+        if let Some(model) = self.local_model().await {
+            gateway.add_local(LOCAL_VENDOR, model);
+        }
+        if let Some(embedder) = self.local_embedder().await {
+            gateway.add_local_embedder(LOCAL_VENDOR, embedder);
+        }
+        gateway.set_ledger(Arc::new(SqliteLedger {
+            db: self.db.clone(),
+        }));
+        gateway.set_cache(Arc::new(SqliteCache {
+            db: self.db.clone(),
+        }));
+        Ok(gateway)
+    }
+
+    pub(crate) async fn settings(&self) -> Result<ModelSettings> {
+        let mut vendors = Vec::new();
+        for stored in self.db.llm_vendors().await? {
+            let Some(kind) = VendorKind::parse(&stored.kind) else {
+                continue;
+            };
+            vendors.push(VendorView {
+                key_configured: self.key_configured(&stored.name).await?,
+                needs_key: kind != VendorKind::OpenAiCompatible,
+                name: stored.name,
+                kind,
+                base_url: stored.base_url,
+                requests_per_minute: stored.requests_per_minute,
+                tokens_per_minute: stored.tokens_per_minute,
+                max_concurrency: stored.max_concurrency,
+            });
+        }
+        let stored_routes = self.db.llm_routes().await?;
+        let routes = TASKS
+            .iter()
+            .map(|task| TaskRoute {
+                task: *task,
+                chain: stored_routes
+                    .iter()
+                    .filter(|r| r.task == task.as_str())
+                    .map(|r| Route::new(r.vendor.clone(), r.model.clone()))
+                    .collect(),
+            })
+            .collect();
+        let chat_path = local_chat_model_path(&self.models_dir);
+        let embed_dir = local_embedding_model_dir(&self.models_dir);
+        Ok(ModelSettings {
+            offline: self.offline().await?,
+            vendors,
+            routes,
+            local_chat_model: LocalModelStatus {
+                name: "SmolLM2-135M-Instruct (Q4_1)".into(),
+                present: chat_path.is_file(),
+                path: chat_path,
+            },
+            local_embedding_model: LocalModelStatus {
+                name: "all-MiniLM-L6-v2".into(),
+                present: embed_dir.join("model.safetensors").is_file(),
+                path: embed_dir,
+            },
+        })
+    }
+
+    pub(crate) async fn save_vendor(&self, input: VendorInput) -> Result<VendorView> {
+        let name = input
+            .name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| input.kind.as_str().to_owned());
+        if name == LOCAL_VENDOR {
+            return Err(EngineError::InvalidInput(
+                "'local' is the name of the built-in model; choose another name".into(),
+            ));
+        }
+        CredentialName::llm_vendor(&name).map_err(keychain_error)?;
+        let base_url = match (
+            input
+                .base_url
+                .map(|u| u.trim().to_owned())
+                .filter(|u| !u.is_empty()),
+            input.kind.default_base_url(),
+        ) {
+            (Some(url), _) => url,
+            (None, Some(default)) => default.to_owned(),
+            (None, None) => {
+                return Err(EngineError::InvalidInput(format!(
+                    "{} needs the server's address (for example http://localhost:11434/v1)",
+                    input.kind.display_name()
+                )));
+            }
+        };
+        let parsed = web_address_check(&base_url)?;
+        if parsed.username() != "" || parsed.password().is_some() {
+            return Err(EngineError::InvalidInput(
+                "put the key in the key field, not in the address".into(),
+            ));
+        }
+        self.db
+            .save_llm_vendor(&StoredVendor {
+                name: name.clone(),
+                kind: input.kind.as_str().to_owned(),
+                base_url,
+                extra_headers: Vec::new(),
+                requests_per_minute: input.requests_per_minute,
+                tokens_per_minute: input.tokens_per_minute,
+                max_concurrency: input.max_concurrency,
+                azure_api_version: input.azure_api_version,
+            })
+            .await?;
+        self.settings_changed().await;
+        self.settings()
+            .await?
+            .vendors
+            .into_iter()
+            .find(|v| v.name == name)
+            .ok_or_else(|| EngineError::InvalidInput(format!("vendor {name} was not saved")))
+    }
+
+    pub(crate) async fn set_vendor_key(&self, vendor: &str, key: Secret) -> Result<()> {
+        if key.expose().trim().is_empty() {
+            return Err(EngineError::InvalidInput("the key is empty".into()));
+        }
+        if !self
+            .db
+            .llm_vendors()
+            .await?
+            .iter()
+            .any(|v| v.name == vendor)
+        {
+            return Err(EngineError::InvalidInput(format!(
+                "add the vendor '{vendor}' before its key"
+            )));
+        }
+        let keychain = self.keychain.clone();
+        let name = CredentialName::llm_vendor(vendor).map_err(keychain_error)?;
+        tokio::task::spawn_blocking(move || keychain.store(&name, &key))
+            .await
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
+            .map_err(keychain_error)?;
+        self.settings_changed().await;
+        Ok(())
+    }
+
+    /// Removes a vendor, its key from the keychain, and every route that named it.
+    pub(crate) async fn remove_vendor(&self, vendor: &str) -> Result<()> {
+        let keychain = self.keychain.clone();
+        let name = CredentialName::llm_vendor(vendor).map_err(keychain_error)?;
+        tokio::task::spawn_blocking(move || keychain.remove(&name))
+            .await
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
+            .map_err(keychain_error)?;
+        self.db.delete_llm_vendor(vendor).await?;
+        self.settings_changed().await;
+        Ok(())
+    }
+
+    /// Tests a vendor's key with one cheap call (a one-token reply), bypassing the cache; a
+    /// failure is the call's error (a rejected key is `NotConfigured`).
+    pub(crate) async fn test_vendor(
+        &self,
+        vendor: &str,
+        model: Option<String>,
+    ) -> Result<VendorCheck> {
+        let gateway = self.gateway().await?;
+        let model = match model.filter(|m| !m.trim().is_empty()) {
+            Some(model) => model,
+            None => self.cheapest_model(vendor).await?,
+        };
+        let mut request = ChatRequest::new(
+            Task::Analysis,
+            vec![ChatMessage::user("Reply with the word OK.")],
+        )
+        .in_scope(CallScope::default().with_cache(pw_llm::CacheMode::Bypass));
+        request.max_tokens = Some(1);
+        let started = std::time::Instant::now();
+        gateway
+            .chat_with(&Route::new(vendor, &model), &request)
+            .await?;
+        Ok(VendorCheck {
+            model,
+            latency_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// The vendor's cheapest chat model in the catalogue, or the model its routes name.
+    async fn cheapest_model(&self, vendor: &str) -> Result<String> {
+        let stored = self
+            .db
+            .llm_vendors()
+            .await?
+            .into_iter()
+            .find(|v| v.name == vendor)
+            .ok_or_else(|| EngineError::InvalidInput(format!("no vendor named '{vendor}'")))?;
+        if let Some(route) = self
+            .db
+            .llm_routes()
+            .await?
+            .into_iter()
+            .find(|r| r.vendor == vendor)
+        {
+            return Ok(route.model);
+        }
+        let catalogue = self.catalogue().await?;
+        catalogue
+            .models()
+            .filter(|m| (m.vendor == stored.name || m.vendor == stored.kind) && !m.embedding)
+            .min_by_key(|m| m.input_micros_per_mtok + m.output_micros_per_mtok)
+            .map(|m| m.model.clone())
+            .ok_or_else(|| {
+                EngineError::InvalidInput(format!(
+                    "name a model to test {vendor} with (the catalogue lists none for it)"
+                ))
+            })
+    }
+
+    pub(crate) async fn set_route(&self, task: Task, chain: Vec<Route>) -> Result<()> {
+        let vendors = self.db.llm_vendors().await?;
+        for route in &chain {
+            if route.vendor != LOCAL_VENDOR && !vendors.iter().any(|v| v.name == route.vendor) {
+                return Err(EngineError::InvalidInput(format!(
+                    "no vendor named '{}'; add it first",
+                    route.vendor
+                )));
+            }
+        }
+        let pairs: Vec<(String, String)> = chain.into_iter().map(|r| (r.vendor, r.model)).collect();
+        self.db.set_llm_route(task.as_str(), &pairs).await?;
+        self.settings_changed().await;
+        Ok(())
+    }
+
+    pub(crate) async fn set_offline(&self, offline: bool) -> Result<()> {
+        self.db
+            .set_app_setting(OFFLINE_SETTING, &json!(offline))
+            .await?;
+        self.settings_changed().await;
+        Ok(())
+    }
+
+    pub(crate) async fn set_workspace_model(
+        &self,
+        workspace_id: &str,
+        route: Option<Route>,
+    ) -> Result<()> {
+        self.db
+            .set_workspace_model(
+                workspace_id,
+                route
+                    .as_ref()
+                    .map(|r| (r.vendor.as_str(), r.model.as_str())),
+            )
+            .await?;
+        self.settings_changed().await;
+        Ok(())
+    }
+
+    pub(crate) async fn catalogue_models(&self) -> Result<Vec<ModelInfo>> {
+        Ok(self.catalogue().await?.models().cloned().collect())
+    }
+
+    pub(crate) async fn edit_model(&self, model: ModelInfo) -> Result<()> {
+        self.db
+            .save_llm_price(&StoredPrice {
+                vendor: model.vendor,
+                model: model.model,
+                context_window: model.context_window,
+                input_micros_per_mtok: model.input_micros_per_mtok,
+                output_micros_per_mtok: model.output_micros_per_mtok,
+                embedding: model.embedding,
+            })
+            .await?;
+        self.settings_changed().await;
+        Ok(())
+    }
+
+    pub(crate) async fn chat(&self, request: &ChatRequest) -> Result<ChatReply> {
+        Ok(self.gateway().await?.chat(request).await?)
+    }
+}
+
+fn web_address_check(url: &str) -> Result<url::Url> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| EngineError::InvalidInput(format!("'{url}' is not a web address: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(EngineError::InvalidInput(format!(
+            "'{url}' must start with https:// (or http:// for a server on this machine)"
+        )));
+    }
+    Ok(parsed)
+}

@@ -1,0 +1,585 @@
+//! Model settings (vendors, routes, price edits, preferences), the ledger of model calls with
+//! its spend views, and the response cache. Keys never reach this file: they live in the OS
+//! keychain.
+
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::clock::now_rfc3339;
+use crate::database::Database;
+use crate::error::{Result, StoreError};
+
+/// A configured vendor, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVendor {
+    pub name: String,
+    pub kind: String,
+    pub base_url: String,
+    pub extra_headers: Vec<(String, String)>,
+    pub requests_per_minute: Option<u32>,
+    pub tokens_per_minute: Option<u32>,
+    pub max_concurrency: Option<u32>,
+    pub azure_api_version: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRoute {
+    pub task: String,
+    pub vendor: String,
+    pub model: String,
+}
+
+/// The user's edit of one catalogue entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPrice {
+    pub vendor: String,
+    pub model: String,
+    pub context_window: u32,
+    pub input_micros_per_mtok: i64,
+    pub output_micros_per_mtok: i64,
+    pub embedding: bool,
+}
+
+/// One model call for the ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLlmCall {
+    pub workspace_id: Option<String>,
+    pub study_id: Option<String>,
+    pub job_id: Option<String>,
+    pub vendor: String,
+    pub model: String,
+    pub task: String,
+    pub input_tokens: u32,
+    pub output_tokens: u32,
+    pub cost_micros: i64,
+    pub latency_ms: u64,
+    /// `ok`, `error`, `cancelled` or `budget_exceeded`.
+    pub outcome: String,
+    pub cache_hit: bool,
+    pub request: Value,
+    pub response: Option<String>,
+}
+
+/// What a workspace's model calls cost, for the spend view.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkspaceSpend {
+    pub total_micros: i64,
+    pub calls: u64,
+    pub cache_hits: u64,
+    pub failed_calls: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub by_day: Vec<SpendByDay>,
+    pub by_model: Vec<SpendByModel>,
+    pub by_study: Vec<StudySpend>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendByDay {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub cost_micros: i64,
+    pub calls: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendByModel {
+    pub vendor: String,
+    pub model: String,
+    pub cost_micros: i64,
+    pub calls: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudySpend {
+    pub study_id: String,
+    pub title: String,
+    pub spent_micros: i64,
+    pub budget_micros: Option<i64>,
+    pub calls: u64,
+}
+
+/// A study's title, budget and what it has spent: what the budget check reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudyBudget {
+    pub study_id: String,
+    pub workspace_id: String,
+    pub title: String,
+    pub budget_micros: Option<i64>,
+    pub spent_micros: i64,
+}
+
+fn headers_from_json(text: &str) -> Result<Vec<(String, String)>> {
+    serde_json::from_str(text).map_err(|e| StoreError::InvalidInput(format!("stored headers: {e}")))
+}
+
+fn optional_u32(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Option<u32>> {
+    let value: Option<i64> = row.try_get(column)?;
+    Ok(value.map(|v| v.clamp(0, i64::from(u32::MAX)) as u32))
+}
+
+impl Database {
+    pub async fn llm_vendors(&self) -> Result<Vec<StoredVendor>> {
+        let rows = sqlx::query("SELECT * FROM llm_vendors ORDER BY name")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredVendor {
+                    name: row.try_get("name")?,
+                    kind: row.try_get("kind")?,
+                    base_url: row.try_get("base_url")?,
+                    extra_headers: headers_from_json(&row.try_get::<String, _>("extra_headers")?)?,
+                    requests_per_minute: optional_u32(row, "requests_per_minute")?,
+                    tokens_per_minute: optional_u32(row, "tokens_per_minute")?,
+                    max_concurrency: optional_u32(row, "max_concurrency")?,
+                    azure_api_version: row.try_get("azure_api_version")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a vendor or updates the one with the same name.
+    pub async fn save_llm_vendor(&self, vendor: &StoredVendor) -> Result<()> {
+        if vendor.name.trim().is_empty() {
+            return Err(StoreError::InvalidInput("a vendor needs a name".into()));
+        }
+        if vendor.extra_headers.iter().any(|(name, _)| {
+            name.eq_ignore_ascii_case("authorization")
+                || name.eq_ignore_ascii_case("api-key")
+                || name.eq_ignore_ascii_case("x-api-key")
+        }) {
+            // Credentials go to the keychain, never into the database.
+            return Err(StoreError::InvalidInput(
+                "an API key goes in the key field (kept in the system keychain), not in a header"
+                    .into(),
+            ));
+        }
+        let headers = serde_json::to_string(&vendor.extra_headers)
+            .map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+        let now = now_rfc3339();
+        sqlx::query(
+            "INSERT INTO llm_vendors (name, kind, base_url, extra_headers, requests_per_minute,
+                 tokens_per_minute, max_concurrency, azure_api_version, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, base_url = excluded.base_url,
+                 extra_headers = excluded.extra_headers,
+                 requests_per_minute = excluded.requests_per_minute,
+                 tokens_per_minute = excluded.tokens_per_minute,
+                 max_concurrency = excluded.max_concurrency,
+                 azure_api_version = excluded.azure_api_version, updated_at = excluded.updated_at",
+        )
+        .bind(vendor.name.trim())
+        .bind(&vendor.kind)
+        .bind(vendor.base_url.trim())
+        .bind(headers)
+        .bind(vendor.requests_per_minute.map(i64::from))
+        .bind(vendor.tokens_per_minute.map(i64::from))
+        .bind(vendor.max_concurrency.map(i64::from))
+        .bind(&vendor.azure_api_version)
+        .bind(&now)
+        .bind(&now)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// Removes a vendor and every route and workspace default that named it.
+    pub async fn delete_llm_vendor(&self, name: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM llm_vendors WHERE name = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        let tasks: Vec<String> = sqlx::query_scalar("SELECT DISTINCT task FROM llm_routes")
+            .fetch_all(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM llm_routes WHERE vendor = ?")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        // Close the gaps the deleted links left, so positions stay 0..n.
+        for task in tasks {
+            let rows =
+                sqlx::query("SELECT position FROM llm_routes WHERE task = ? ORDER BY position")
+                    .bind(&task)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (index, row) in rows.iter().enumerate() {
+                let position: i64 = row.try_get("position")?;
+                sqlx::query("UPDATE llm_routes SET position = ? WHERE task = ? AND position = ?")
+                    .bind(index as i64)
+                    .bind(&task)
+                    .bind(position)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        sqlx::query(
+            "UPDATE workspaces SET default_model_vendor = NULL, default_model = NULL
+             WHERE default_model_vendor = ?",
+        )
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every task's chain, first choice first.
+    pub async fn llm_routes(&self) -> Result<Vec<StoredRoute>> {
+        let rows =
+            sqlx::query("SELECT task, vendor, model FROM llm_routes ORDER BY task, position")
+                .fetch_all(self.reader())
+                .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredRoute {
+                    task: row.try_get("task")?,
+                    vendor: row.try_get("vendor")?,
+                    model: row.try_get("model")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces a task's chain (an empty chain means "the local model").
+    pub async fn set_llm_route(&self, task: &str, chain: &[(String, String)]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM llm_routes WHERE task = ?")
+            .bind(task)
+            .execute(&mut *tx)
+            .await?;
+        for (position, (vendor, model)) in chain.iter().enumerate() {
+            if model.trim().is_empty() {
+                return Err(StoreError::InvalidInput(format!(
+                    "choose a model for {vendor}"
+                )));
+            }
+            sqlx::query(
+                "INSERT INTO llm_routes (task, position, vendor, model) VALUES (?, ?, ?, ?)",
+            )
+            .bind(task)
+            .bind(position as i64)
+            .bind(vendor)
+            .bind(model.trim())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn llm_price_edits(&self) -> Result<Vec<StoredPrice>> {
+        let rows = sqlx::query("SELECT * FROM llm_model_prices ORDER BY vendor, model")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let context: i64 = row.try_get("context_window")?;
+                Ok(StoredPrice {
+                    vendor: row.try_get("vendor")?,
+                    model: row.try_get("model")?,
+                    context_window: context.clamp(1, i64::from(u32::MAX)) as u32,
+                    input_micros_per_mtok: row.try_get("input_micros_per_mtok")?,
+                    output_micros_per_mtok: row.try_get("output_micros_per_mtok")?,
+                    embedding: row.try_get("embedding")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn save_llm_price(&self, price: &StoredPrice) -> Result<()> {
+        if price.input_micros_per_mtok < 0 || price.output_micros_per_mtok < 0 {
+            return Err(StoreError::InvalidInput("a price can't be negative".into()));
+        }
+        if price.context_window == 0 {
+            return Err(StoreError::InvalidInput(
+                "a context window must be at least one token".into(),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO llm_model_prices (vendor, model, context_window, input_micros_per_mtok,
+                 output_micros_per_mtok, embedding, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (vendor, model) DO UPDATE SET context_window = excluded.context_window,
+                 input_micros_per_mtok = excluded.input_micros_per_mtok,
+                 output_micros_per_mtok = excluded.output_micros_per_mtok,
+                 embedding = excluded.embedding, updated_at = excluded.updated_at",
+        )
+        .bind(&price.vendor)
+        .bind(&price.model)
+        .bind(i64::from(price.context_window))
+        .bind(price.input_micros_per_mtok)
+        .bind(price.output_micros_per_mtok)
+        .bind(price.embedding)
+        .bind(now_rfc3339())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn app_setting(&self, key: &str) -> Result<Option<Value>> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT value FROM app_settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(self.reader())
+                .await?;
+        text.map(|t| {
+            serde_json::from_str(&t)
+                .map_err(|e| StoreError::InvalidInput(format!("setting {key}: {e}")))
+        })
+        .transpose()
+    }
+
+    pub async fn set_app_setting(&self, key: &str, value: &Value) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(value.to_string())
+        .bind(now_rfc3339())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// Sets (or clears, with `None`) the model a workspace uses first.
+    pub async fn set_workspace_model(
+        &self,
+        workspace_id: &str,
+        model: Option<(&str, &str)>,
+    ) -> Result<()> {
+        let updated = sqlx::query(
+            "UPDATE workspaces SET default_model_vendor = ?, default_model = ?, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(model.map(|(vendor, _)| vendor))
+        .bind(model.map(|(_, model)| model))
+        .bind(now_rfc3339())
+        .bind(workspace_id)
+        .execute(self.writer())
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::WorkspaceNotFound(workspace_id.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// `(workspace id, vendor, model)` for every workspace with its own default model.
+    pub async fn workspace_models(&self) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT id, default_model_vendor, default_model FROM workspaces
+             WHERE default_model_vendor IS NOT NULL AND default_model IS NOT NULL",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("id")?,
+                    row.try_get("default_model_vendor")?,
+                    row.try_get("default_model")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Files one model call on the ledger.
+    pub async fn insert_llm_call(&self, call: &NewLlmCall) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO llm_calls (id, workspace_id, study_id, job_id, vendor, model, task,
+                 input_tokens, output_tokens, cost_micros, currency, latency_ms, outcome, cache_hit,
+                 request, response, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(pw_domain::new_id())
+        .bind(&call.workspace_id)
+        .bind(&call.study_id)
+        .bind(&call.job_id)
+        .bind(&call.vendor)
+        .bind(&call.model)
+        .bind(&call.task)
+        .bind(i64::from(call.input_tokens))
+        .bind(i64::from(call.output_tokens))
+        .bind(call.cost_micros)
+        .bind(call.latency_ms.min(i64::MAX as u64) as i64)
+        .bind(&call.outcome)
+        .bind(call.cache_hit)
+        .bind(call.request.to_string())
+        .bind(&call.response)
+        .bind(now_rfc3339())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// A study's budget and spend; `None` when there is no such study.
+    pub async fn study_budget(&self, study_id: &str) -> Result<Option<StudyBudget>> {
+        let row = sqlx::query(
+            "SELECT s.id, s.workspace_id, s.title, s.budget_micros,
+                    (SELECT coalesce(sum(cost_micros), 0) FROM llm_calls c WHERE c.study_id = s.id) AS spent
+             FROM studies s WHERE s.id = ?",
+        )
+        .bind(study_id)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|row| {
+            Ok(StudyBudget {
+                study_id: row.try_get("id")?,
+                workspace_id: row.try_get("workspace_id")?,
+                title: row.try_get("title")?,
+                budget_micros: row.try_get("budget_micros")?,
+                spent_micros: row.try_get("spent")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Sets (or clears) a study's cap on model spend.
+    pub async fn set_study_budget(&self, study_id: &str, budget_micros: Option<i64>) -> Result<()> {
+        if budget_micros.is_some_and(|b| b < 0) {
+            return Err(StoreError::InvalidInput(
+                "a budget can't be negative".into(),
+            ));
+        }
+        let updated = sqlx::query("UPDATE studies SET budget_micros = ? WHERE id = ?")
+            .bind(budget_micros)
+            .bind(study_id)
+            .execute(self.writer())
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::InvalidInput(format!(
+                "no study with id {study_id}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// What a workspace's model calls cost: totals, the last `days` days, per model and per
+    /// study.
+    pub async fn workspace_spend(&self, workspace_id: &str, days: u32) -> Result<WorkspaceSpend> {
+        self.workspace(workspace_id).await?;
+        let totals = sqlx::query(
+            "SELECT coalesce(sum(cost_micros), 0) AS cost, count(*) AS calls,
+                    coalesce(sum(cache_hit), 0) AS hits,
+                    coalesce(sum(outcome != 'ok'), 0) AS failed,
+                    coalesce(sum(input_tokens), 0) AS input, coalesce(sum(output_tokens), 0) AS output
+             FROM llm_calls WHERE workspace_id = ?",
+        )
+        .bind(workspace_id)
+        .fetch_one(self.reader())
+        .await?;
+        let count = |row: &sqlx::sqlite::SqliteRow, column: &str| -> Result<u64> {
+            Ok(row.try_get::<i64, _>(column)?.max(0) as u64)
+        };
+        let by_day = sqlx::query(
+            "SELECT substr(created_at, 1, 10) AS day, sum(cost_micros) AS cost, count(*) AS calls
+             FROM llm_calls
+             WHERE workspace_id = ? AND created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
+             GROUP BY day ORDER BY day",
+        )
+        .bind(workspace_id)
+        .bind(format!("-{days} days"))
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SpendByDay {
+                day: row.try_get("day")?,
+                cost_micros: row.try_get("cost")?,
+                calls: count(row, "calls")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let by_model = sqlx::query(
+            "SELECT vendor, model, sum(cost_micros) AS cost, count(*) AS calls,
+                    sum(input_tokens) AS input, sum(output_tokens) AS output
+             FROM llm_calls WHERE workspace_id = ?
+             GROUP BY vendor, model ORDER BY cost DESC, calls DESC",
+        )
+        .bind(workspace_id)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SpendByModel {
+                vendor: row.try_get("vendor")?,
+                model: row.try_get("model")?,
+                cost_micros: row.try_get("cost")?,
+                calls: count(row, "calls")?,
+                input_tokens: count(row, "input")?,
+                output_tokens: count(row, "output")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let by_study = sqlx::query(
+            "SELECT s.id, s.title, s.budget_micros,
+                    coalesce(sum(c.cost_micros), 0) AS spent, count(c.id) AS calls
+             FROM studies s LEFT JOIN llm_calls c ON c.study_id = s.id
+             WHERE s.workspace_id = ?
+             GROUP BY s.id ORDER BY s.created_at",
+        )
+        .bind(workspace_id)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(StudySpend {
+                study_id: row.try_get("id")?,
+                title: row.try_get("title")?,
+                spent_micros: row.try_get("spent")?,
+                budget_micros: row.try_get("budget_micros")?,
+                calls: count(row, "calls")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(WorkspaceSpend {
+            total_micros: totals.try_get("cost")?,
+            calls: count(&totals, "calls")?,
+            cache_hits: count(&totals, "hits")?,
+            failed_calls: count(&totals, "failed")?,
+            input_tokens: count(&totals, "input")?,
+            output_tokens: count(&totals, "output")?,
+            by_day,
+            by_model,
+            by_study,
+        })
+    }
+
+    pub async fn cached_answer(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT answer FROM llm_cache WHERE key = ?")
+                .bind(key)
+                .fetch_optional(self.reader())
+                .await?,
+        )
+    }
+
+    /// Keeps an answer; a refreshed answer replaces the old one.
+    pub async fn cache_answer(
+        &self,
+        key: &str,
+        workspace_id: Option<&str>,
+        vendor: &str,
+        model: &str,
+        answer: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO llm_cache (key, workspace_id, vendor, model, answer, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET answer = excluded.answer, created_at = excluded.created_at",
+        )
+        .bind(key)
+        .bind(workspace_id)
+        .bind(vendor)
+        .bind(model)
+        .bind(answer)
+        .bind(now_rfc3339())
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+}
