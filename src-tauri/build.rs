@@ -12,6 +12,18 @@ const COMMANDS: &[&str] = &[
     "start_workspace_export",
     "retry_job",
     "cancel_job",
+    "get_model_settings",
+    "save_vendor",
+    "set_vendor_key",
+    "remove_vendor",
+    "test_vendor",
+    "set_task_models",
+    "set_offline_mode",
+    "set_workspace_model",
+    "get_model_catalogue",
+    "edit_model_price",
+    "get_model_spend",
+    "set_study_budget",
 ];
 
 fn main() {

@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use pw_engine::Engine;
 use pw_ipc::{
-    AppInfo, CreateWorkspaceRequest, Dashboard, DashboardRequest, IpcError, JobView,
-    WorkspaceExportRequest, WorkspaceSummary,
+    AppInfo, CreateWorkspaceRequest, Dashboard, DashboardRequest, IpcError, JobView, ModelPrice,
+    ModelSettingsView, ModelSpend, ModelSpendRequest, SaveVendorRequest, StudyBudgetRequest,
+    TaskModelsRequest, VendorCheckResult, VendorKeyRequest, VendorSummary, WorkspaceExportRequest,
+    WorkspaceModelRequest, WorkspaceSummary,
 };
 use tauri::State;
 
@@ -103,4 +105,121 @@ pub async fn retry_job(slot: State<'_, EngineSlot>, job_id: String) -> Result<Jo
 #[specta::specta]
 pub async fn cancel_job(slot: State<'_, EngineSlot>, job_id: String) -> Result<JobView, IpcError> {
     Ok(engine(&slot)?.cancel_job(&job_id).await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_model_settings(
+    slot: State<'_, EngineSlot>,
+) -> Result<ModelSettingsView, IpcError> {
+    Ok(engine(&slot)?.model_settings().await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_vendor(
+    slot: State<'_, EngineSlot>,
+    request: SaveVendorRequest,
+) -> Result<VendorSummary, IpcError> {
+    Ok(engine(&slot)?.save_vendor(request.into()).await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_vendor_key(
+    slot: State<'_, EngineSlot>,
+    request: VendorKeyRequest,
+) -> Result<(), IpcError> {
+    let VendorKeyRequest { vendor, key } = request;
+    Ok(engine(&slot)?
+        .set_vendor_key(&vendor, pw_engine::Secret::new(key))
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_vendor(slot: State<'_, EngineSlot>, vendor: String) -> Result<(), IpcError> {
+    Ok(engine(&slot)?.remove_vendor(&vendor).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn test_vendor(
+    slot: State<'_, EngineSlot>,
+    vendor: String,
+    model: Option<String>,
+) -> Result<VendorCheckResult, IpcError> {
+    Ok(engine(&slot)?.test_vendor(&vendor, model).await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_task_models(
+    slot: State<'_, EngineSlot>,
+    request: TaskModelsRequest,
+) -> Result<(), IpcError> {
+    let chain = request.chain.into_iter().map(Into::into).collect();
+    Ok(engine(&slot)?
+        .set_task_route(request.task.into(), chain)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_offline_mode(slot: State<'_, EngineSlot>, offline: bool) -> Result<(), IpcError> {
+    Ok(engine(&slot)?.set_offline(offline).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_workspace_model(
+    slot: State<'_, EngineSlot>,
+    request: WorkspaceModelRequest,
+) -> Result<(), IpcError> {
+    Ok(engine(&slot)?
+        .set_workspace_model(&request.workspace_id, request.model.map(Into::into))
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_model_catalogue(slot: State<'_, EngineSlot>) -> Result<Vec<ModelPrice>, IpcError> {
+    Ok(engine(&slot)?
+        .model_catalogue()
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_model_price(
+    slot: State<'_, EngineSlot>,
+    price: ModelPrice,
+) -> Result<(), IpcError> {
+    Ok(engine(&slot)?.edit_model_price(price.into()).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_model_spend(
+    slot: State<'_, EngineSlot>,
+    request: ModelSpendRequest,
+) -> Result<ModelSpend, IpcError> {
+    Ok(engine(&slot)?
+        .workspace_spend(&request.workspace_id, request.days)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_study_budget(
+    slot: State<'_, EngineSlot>,
+    request: StudyBudgetRequest,
+) -> Result<(), IpcError> {
+    Ok(engine(&slot)?
+        .set_study_budget(&request.study_id, request.budget_micros)
+        .await?)
 }

@@ -25,6 +25,18 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::start_workspace_export,
             commands::retry_job,
             commands::cancel_job,
+            commands::get_model_settings,
+            commands::save_vendor,
+            commands::set_vendor_key,
+            commands::remove_vendor,
+            commands::test_vendor,
+            commands::set_task_models,
+            commands::set_offline_mode,
+            commands::set_workspace_model,
+            commands::get_model_catalogue,
+            commands::edit_model_price,
+            commands::get_model_spend,
+            commands::set_study_budget,
         ])
         .events(collect_events![JobChanged])
         .typ::<pw_ipc::IpcError>()

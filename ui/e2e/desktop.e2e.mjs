@@ -129,6 +129,48 @@ try {
     await filter.clearValue();
   });
 
+  await check('a question answered by the local model shows in the workspace spend', async () => {
+    // The CLI asks through the same engine and database the window uses, fully offline.
+    const answer = JSON.parse(
+      execFileSync(cli, ['--json', 'models', 'ask', '--workspace', 'Halcyon Roasters (demo)', '--max-tokens', '12', 'Describe our cold brew in five words.'], { encoding: 'utf8' }),
+    );
+    assert(answer.vendor === 'local' && answer.text.trim().length > 0, `unexpected answer ${JSON.stringify(answer)}`);
+    // Leave and come back: the dashboard reloads its spend.
+    await (await browser.$('[data-testid="models-button"]')).click();
+    await (await browser.$('[data-testid="models-button"]')).click();
+    const total = await browser.$('[data-testid="spend-total"]');
+    await total.waitForExist({ timeout: 30_000 });
+    await total.scrollIntoView();
+    await browser.waitUntil(async () => (await total.getText()).includes('on 1 calls'), {
+      timeout: 10_000,
+      timeoutMsg: `spend shows "${await total.getText()}"`,
+    });
+    await (await browser.$('[data-testid="model-spend"]')).saveScreenshot(`${outDir}/desktop-model-spend.png`);
+  });
+
+  await check('a key saved in Models & keys reaches the keychain and never comes back to the page', async () => {
+    const canary = `gsk_e2e_canary_${Date.now()}`;
+    await (await browser.$('[data-testid="models-button"]')).click();
+    const form = await browser.$('form[aria-label="Add a vendor"]');
+    await form.waitForDisplayed({ timeout: 10_000 });
+    await (await form.$('select')).selectByAttribute('value', 'groq');
+    await (await form.$('input[aria-label="API key"]')).setValue(canary);
+    await (await form.$('button[type="submit"]')).click();
+    const state = await browser.$('[data-testid="vendor-groq"] [data-testid="key-state"]');
+    await state.waitForExist({ timeout: 10_000 });
+    await browser.waitUntil(async () => (await state.getText()) === 'Key configured', { timeout: 10_000 });
+    const page = await browser.getPageSource();
+    assert(!page.includes(canary), 'the key is in the page after saving');
+    const status = JSON.parse(execFileSync(cli, ['--json', 'models', 'status'], { encoding: 'utf8' }));
+    const groq = status.vendors.find((v) => v.name === 'groq');
+    assert(groq?.keyConfigured === true, `the CLI does not see the key: ${JSON.stringify(status.vendors)}`);
+    await browser.execute(() => window.scrollTo(0, 0));
+    await browser.saveScreenshot(`${outDir}/desktop-models.png`);
+    await (await browser.$('[data-testid="vendor-groq"]')).$('button=Remove').click();
+    await browser.waitUntil(async () => !(await browser.$('[data-testid="vendor-groq"]').isExisting()), { timeout: 10_000 });
+    await (await browser.$('[data-testid="models-button"]')).click();
+  });
+
   await check('the dark theme applies', async () => {
     const toggle = await browser.$('button[aria-label^="Switch to"]');
     const before = await browser.execute(() => getComputedStyle(document.body).backgroundColor);

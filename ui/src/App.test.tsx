@@ -2,13 +2,14 @@ import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from './App';
-import { dashboard, job, workspace } from './test/fixtures';
+import { dashboard, job, modelSpend, workspace } from './test/fixtures';
 import { callsTo, emitJobChanged, ipcError, mockBackend } from './test/ipc';
 import type { Handler } from './test/ipc';
 
 function backendWith(handlers: Record<string, Handler>) {
   return mockBackend({
     list_jobs: () => [],
+    get_model_spend: () => modelSpend(),
     get_dashboard: (args) =>
       dashboard({ workspaceId: (args.request as { workspaceId: string }).workspaceId }),
     ...handlers,

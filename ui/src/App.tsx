@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ThemeToggle } from './components/ThemeToggle';
 import { Dashboard } from './features/dashboard/Dashboard';
 import { JobsPanel } from './features/jobs/JobsPanel';
+import { ModelSettings } from './features/models/ModelSettings';
 import { DEMO_JOB_KIND, isActive } from './features/jobs/jobsState';
 import { useJobs } from './features/jobs/useJobs';
 import { WorkspaceSidebar } from './features/workspaces/WorkspaceSidebar';
@@ -19,6 +20,7 @@ export function App() {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [demoError, setDemoError] = useState<unknown>(null);
+  const [view, setView] = useState<'workspace' | 'models'>('workspace');
 
   const select = useCallback((id: string | null) => {
     setSelectedId(id);
@@ -90,6 +92,15 @@ export function App() {
         <span className="app-header__brand">ProfitWheel</span>
         <span className="app-header__tagline">Local-first marketing research</span>
         <span className="app-header__spacer" />
+        <button
+          type="button"
+          className="btn btn--small"
+          aria-pressed={view === 'models'}
+          onClick={() => setView((v) => (v === 'models' ? 'workspace' : 'models'))}
+          data-testid="models-button"
+        >
+          {view === 'models' ? 'Back to workspace' : 'Models & keys'}
+        </button>
         <ThemeToggle />
       </header>
 
@@ -101,6 +112,7 @@ export function App() {
         selectedId={selectedId}
         onSelect={(id) => {
           setNotice(null);
+          setView('workspace');
           select(id);
         }}
         onCreated={(ws) => void onCreated(ws)}
@@ -124,13 +136,16 @@ export function App() {
             </button>
           </div>
         )}
-        {selected ? (
+        {view === 'models' ? (
+          <ModelSettings />
+        ) : selected ? (
           <Dashboard
             key={selected.id}
             workspace={selected}
             jobs={jobs.jobs}
             onJobStarted={track}
             onWorkspaceGone={onWorkspaceGone}
+            onWorkspaceChanged={() => void reload()}
           />
         ) : (
           <EmptyMain hasWorkspaces={(workspaces?.length ?? 0) > 0} loading={workspaces === null} />

@@ -28,8 +28,20 @@ export function describeError(error: unknown, context?: string): ErrorDescriptio
     case 'unavailable':
       return {
         kind: e.kind,
-        title: `${prefix}the local database is not available right now`,
-        detail: `It may be busy with another task, locked by another ProfitWheel window, or on a drive that is not reachable. Try again in a moment. (${e.message})`,
+        title: `${prefix}something ProfitWheel needs is not available right now`,
+        detail: `It may be busy, offline or unreachable; try again in a moment. (${e.message})`,
+      };
+    case 'notConfigured':
+      return {
+        kind: e.kind,
+        title: `${prefix}a model or API key needs setting up`,
+        detail: `Open Models & keys to add or fix it. (${e.message})`,
+      };
+    case 'budgetReached':
+      return {
+        kind: e.kind,
+        title: `${prefix}this study has used its model budget`,
+        detail: e.message,
       };
     case 'corrupt':
       return {

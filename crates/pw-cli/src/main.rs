@@ -106,6 +106,13 @@ enum ModelsCommand {
     /// Set the models for a task (twin_dialogue, moderation, analysis, extraction, embeddings),
     /// first choice first, as vendor/model; none means the local model
     Route { task: String, models: Vec<String> },
+    /// Make a workspace answer with its own model first (vendor/model), or clear it
+    Workspace {
+        /// Workspace id or exact name
+        workspace: String,
+        /// vendor/model; leave out to go back to the models per task
+        model: Option<String>,
+    },
     /// Keep every model call on this machine (on), or allow cloud vendors again (off)
     Offline { state: String },
     /// Ask a question through the gateway and print the answer

@@ -24,6 +24,18 @@ fn task(text: &str) -> Result<Task, EngineError> {
         })
 }
 
+/// `vendor/model`; the model part may itself contain slashes (`groq/openai/gpt-oss-20b`).
+fn route(text: &str) -> Result<Route, EngineError> {
+    text.split_once('/')
+        .filter(|(vendor, model)| !vendor.is_empty() && !model.is_empty())
+        .map(|(vendor, model)| Route::new(vendor, model))
+        .ok_or_else(|| {
+            EngineError::InvalidInput(format!(
+                "'{text}' should be vendor/model, e.g. openai/gpt-4o-mini"
+            ))
+        })
+}
+
 fn dollars(micros: i64) -> String {
     match micros.abs() < 10_000 {
         true => format!("${:.4}", micros as f64 / 1e6),
@@ -170,19 +182,23 @@ pub(crate) async fn run(
                 ));
             }
         }
+        ModelsCommand::Workspace { workspace, model } => {
+            let overview = engine.find_workspace(workspace).await?;
+            let route = model.as_deref().map(route).transpose()?;
+            engine
+                .set_workspace_model(&overview.workspace.id, route)
+                .await?;
+            out.line(&format!(
+                "“{}” now answers with {}",
+                overview.workspace.name,
+                model.as_deref().unwrap_or("the models per task")
+            ));
+        }
         ModelsCommand::Route { task: name, models } => {
             let task = task(name)?;
             let chain = models
                 .iter()
-                .map(|text| {
-                    text.split_once('/')
-                        .map(|(vendor, model)| Route::new(vendor, model))
-                        .ok_or_else(|| {
-                            EngineError::InvalidInput(format!(
-                                "'{text}' should be vendor/model, e.g. openai/gpt-4o-mini"
-                            ))
-                        })
-                })
+                .map(|text| route(text))
                 .collect::<Result<Vec<_>, _>>()?;
             engine.set_task_route(task, chain).await?;
             out.line(&format!(

@@ -17,6 +17,8 @@ pub struct Workspace {
     pub time_zone: String,
     pub is_demo: bool,
     pub created_at: String,
+    /// `(vendor, model)` this workspace answers with first, if it has its own.
+    pub default_model: Option<(String, String)>,
 }
 
 /// A workspace with what the switcher shows about it.
@@ -48,6 +50,9 @@ fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Workspace> {
         time_zone: row.try_get("time_zone")?,
         is_demo: row.try_get("is_demo")?,
         created_at: row.try_get("created_at")?,
+        default_model: row
+            .try_get::<Option<String>, _>("default_model_vendor")?
+            .zip(row.try_get::<Option<String>, _>("default_model")?),
     })
 }
 
@@ -83,6 +88,7 @@ impl Database {
             time_zone: new.time_zone.clone(),
             is_demo: new.is_demo,
             created_at: now.clone(),
+            default_model: None,
         };
         let inserted = sqlx::query(
             "INSERT INTO workspaces (id, name, brand, currency, time_zone, is_demo, created_at, updated_at)

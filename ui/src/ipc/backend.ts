@@ -16,9 +16,22 @@ export type {
   KpiKey,
   KpiUnit,
   Lane,
+  LocalModelState,
+  ModelPrice,
+  ModelRoute,
+  ModelSettingsView,
+  ModelSpend,
+  ModelTask,
   Platform,
   PlatformSeries,
   SeriesPoint,
+  SpendDay,
+  SpendStudy,
+  TaskModels,
+  VendorCheckResult,
+  VendorKind,
+  VendorOption,
+  VendorSummary,
   WorkspaceSummary,
 } from './bindings';
 
@@ -27,16 +40,28 @@ export type {
 export type CreateWorkspaceInput = Parameters<typeof commands.createWorkspace>[0];
 export type DashboardInput = Parameters<typeof commands.getDashboard>[0];
 export type WorkspaceExportInput = Parameters<typeof commands.startWorkspaceExport>[0];
+export type SaveVendorInput = Parameters<typeof commands.saveVendor>[0];
+export type TaskModelsInput = Parameters<typeof commands.setTaskModels>[0];
+export type WorkspaceModelInput = Parameters<typeof commands.setWorkspaceModel>[0];
+export type ModelSpendInput = Parameters<typeof commands.getModelSpend>[0];
 
-const ERROR_KINDS: readonly ErrorKind[] = [
+const ERROR_KINDS = [
   'notFound',
   'invalidInput',
   'conflict',
   'unavailable',
   'cancelled',
   'corrupt',
+  'notConfigured',
+  'budgetReached',
   'internal',
-];
+] as const satisfies readonly ErrorKind[];
+
+// Fails to type-check when Rust gains an error kind this list does not name yet.
+const everyKindListed: Exclude<ErrorKind, (typeof ERROR_KINDS)[number]> extends never
+  ? true
+  : false = true;
+void everyKindListed;
 
 /** A failed backend call. `kind` is what UI code branches on; `message` is for humans. */
 export class BackendError extends Error {
@@ -99,6 +124,22 @@ export const backend = {
     unwrap(() => commands.startWorkspaceExport(request)),
   retryJob: (jobId: string) => unwrap(() => commands.retryJob(jobId)),
   cancelJob: (jobId: string) => unwrap(() => commands.cancelJob(jobId)),
+  getModelSettings: () => unwrap(() => commands.getModelSettings()),
+  saveVendor: (request: SaveVendorInput) => unwrap(() => commands.saveVendor(request)),
+  /** The key goes to the OS keychain; nothing ever sends it back. */
+  setVendorKey: (vendor: string, key: string) =>
+    unwrap(() => commands.setVendorKey({ vendor, key })),
+  removeVendor: (vendor: string) => unwrap(() => commands.removeVendor(vendor)),
+  testVendor: (vendor: string, model: string | null) =>
+    unwrap(() => commands.testVendor(vendor, model)),
+  setTaskModels: (request: TaskModelsInput) => unwrap(() => commands.setTaskModels(request)),
+  setOfflineMode: (offline: boolean) => unwrap(() => commands.setOfflineMode(offline)),
+  setWorkspaceModel: (request: WorkspaceModelInput) =>
+    unwrap(() => commands.setWorkspaceModel(request)),
+  getModelCatalogue: () => unwrap(() => commands.getModelCatalogue()),
+  editModelPrice: (price: Parameters<typeof commands.editModelPrice>[0]) =>
+    unwrap(() => commands.editModelPrice(price)),
+  getModelSpend: (request: ModelSpendInput) => unwrap(() => commands.getModelSpend(request)),
 };
 
 /**

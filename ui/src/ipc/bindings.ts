@@ -14,6 +14,18 @@ export const commands = {
 	startWorkspaceExport: (request: WorkspaceExportRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_workspace_export", { request })),
 	retryJob: (jobId: string) => typedError<JobView, IpcError>(__TAURI_INVOKE("retry_job", { jobId })),
 	cancelJob: (jobId: string) => typedError<JobView, IpcError>(__TAURI_INVOKE("cancel_job", { jobId })),
+	getModelSettings: () => typedError<ModelSettingsView, IpcError>(__TAURI_INVOKE("get_model_settings")),
+	saveVendor: (request: SaveVendorRequest) => typedError<VendorSummary, IpcError>(__TAURI_INVOKE("save_vendor", { request })),
+	setVendorKey: (request: VendorKeyRequest) => typedError<null, IpcError>(__TAURI_INVOKE("set_vendor_key", { request })),
+	removeVendor: (vendor: string) => typedError<null, IpcError>(__TAURI_INVOKE("remove_vendor", { vendor })),
+	testVendor: (vendor: string, model: string | null) => typedError<VendorCheckResult, IpcError>(__TAURI_INVOKE("test_vendor", { vendor, model })),
+	setTaskModels: (request: TaskModelsRequest) => typedError<null, IpcError>(__TAURI_INVOKE("set_task_models", { request })),
+	setOfflineMode: (offline: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_offline_mode", { offline })),
+	setWorkspaceModel: (request: WorkspaceModelRequest) => typedError<null, IpcError>(__TAURI_INVOKE("set_workspace_model", { request })),
+	getModelCatalogue: () => typedError<ModelPrice[], IpcError>(__TAURI_INVOKE("get_model_catalogue")),
+	editModelPrice: (price: ModelPrice) => typedError<null, IpcError>(__TAURI_INVOKE("edit_model_price", { price })),
+	getModelSpend: (request: ModelSpendRequest) => typedError<ModelSpend, IpcError>(__TAURI_INVOKE("get_model_spend", { request })),
+	setStudyBudget: (request: StudyBudgetRequest) => typedError<null, IpcError>(__TAURI_INVOKE("set_study_budget", { request })),
 };
 
 /** Events */
@@ -75,7 +87,11 @@ export type DateRange = {
 };
 
 /**  The closed set of failure kinds the UI branches on. */
-export type ErrorKind = "notFound" | "invalidInput" | "conflict" | "unavailable" | "cancelled" | "corrupt" | "internal";
+export type ErrorKind = "notFound" | "invalidInput" | "conflict" | "unavailable" | "cancelled" | "corrupt" | 
+/**  A model or key is missing or was rejected: the UI offers Settings. */
+"notConfigured" | 
+/**  A study spent its model budget: the UI offers to raise it. */
+"budgetReached" | "internal";
 
 /**  Every command's error: a kind to branch on and a sentence to show. */
 export type IpcError = {
@@ -123,11 +139,75 @@ export type KpiUnit = "money" | "count" | "ratio" | "multiple";
 
 export type Lane = "fast" | "default" | "slow";
 
+export type LocalModelState = {
+	name: string,
+	path: string,
+	present: boolean,
+};
+
+/**  A catalogue entry: prices in millionths of a dollar per million tokens. */
+export type ModelPrice = {
+	vendor: string,
+	model: string,
+	contextWindow: number,
+	inputMicrosPerMtok: number,
+	outputMicrosPerMtok: number,
+	embedding: boolean,
+	source: string,
+};
+
+export type ModelRoute = {
+	vendor: string,
+	model: string,
+};
+
+export type ModelSettingsView = {
+	offline: boolean,
+	vendors: VendorSummary[],
+	tasks: TaskModels[],
+	localChatModel: LocalModelState,
+	localEmbeddingModel: LocalModelState,
+	vendorOptions: VendorOption[],
+};
+
+/**  What a workspace's model calls cost (US dollars, in millionths). */
+export type ModelSpend = {
+	totalMicros: number,
+	calls: number,
+	cacheHits: number,
+	failedCalls: number,
+	inputTokens: number,
+	outputTokens: number,
+	byDay: SpendDay[],
+	byModel: SpendModel[],
+	byStudy: SpendStudy[],
+};
+
+export type ModelSpendRequest = {
+	workspaceId: string,
+	/**  How many days the daily chart covers. */
+	days: number,
+};
+
+/**  What a call is for; each task has its own chain of models. */
+export type ModelTask = "twinDialogue" | "moderation" | "analysis" | "extraction" | "embeddings";
+
 export type Platform = "meta" | "googleAds" | "tiktok" | "pinterest" | "linkedin" | "snapchat" | "ga4" | "dv360" | "youtube";
 
 export type PlatformSeries = {
 	platform: Platform,
 	points: SeriesPoint[],
+};
+
+export type SaveVendorRequest = {
+	/**  `null`: named after its kind. */
+	name: string | null,
+	kind: VendorKind,
+	baseUrl: string | null,
+	requestsPerMinute: number | null,
+	tokensPerMinute: number | null,
+	maxConcurrency: number | null,
+	azureApiVersion: string | null,
 };
 
 export type SeriesPoint = {
@@ -139,8 +219,91 @@ export type SeriesPoint = {
 	conversionValueMicros: number,
 };
 
+export type SpendDay = {
+	day: string,
+	costMicros: number,
+	calls: number,
+};
+
+export type SpendModel = {
+	vendor: string,
+	model: string,
+	costMicros: number,
+	calls: number,
+	inputTokens: number,
+	outputTokens: number,
+};
+
+export type SpendStudy = {
+	studyId: string,
+	title: string,
+	spentMicros: number,
+	budgetMicros: number | null,
+	calls: number,
+};
+
+export type StudyBudgetRequest = {
+	studyId: string,
+	/**  `null`: no cap. */
+	budgetMicros: number | null,
+};
+
+export type TaskModels = {
+	task: ModelTask,
+	/**  First choice first; empty means the local model. */
+	chain: ModelRoute[],
+};
+
+export type TaskModelsRequest = {
+	task: ModelTask,
+	chain: ModelRoute[],
+};
+
+export type VendorCheckResult = {
+	model: string,
+	latencyMs: number,
+};
+
+/**
+ *  A key the user typed, on its way to the keychain. It is the only way a key crosses IPC,
+ *  and only in this direction; `Debug` never shows it.
+ */
+export type VendorKeyRequest = {
+	vendor: string,
+	key: string,
+};
+
+export type VendorKind = "openAi" | "anthropic" | "gemini" | "groq" | "cohere" | "cerebras" | "deepSeek" | "perplexity" | "openRouter" | "azureOpenAi" | "openAiCompatible";
+
+/**  One vendor the user may add: how the settings screen offers it. */
+export type VendorOption = {
+	kind: VendorKind,
+	label: string,
+	/**  `null`: the user must give the address (Azure, a local server). */
+	defaultBaseUrl: string | null,
+};
+
+/**  A configured vendor. The webview learns only whether a key is configured, never the key. */
+export type VendorSummary = {
+	name: string,
+	kind: VendorKind,
+	label: string,
+	baseUrl: string,
+	keyConfigured: boolean,
+	needsKey: boolean,
+	requestsPerMinute: number | null,
+	tokensPerMinute: number | null,
+	maxConcurrency: number | null,
+};
+
 export type WorkspaceExportRequest = {
 	workspaceId: string,
+};
+
+export type WorkspaceModelRequest = {
+	workspaceId: string,
+	/**  `null`: use the models per task. */
+	model: ModelRoute | null,
 };
 
 export type WorkspaceSummary = {
@@ -153,6 +316,8 @@ export type WorkspaceSummary = {
 	createdAt: string,
 	campaignCount: number,
 	dataRange: DateRange | null,
+	/**  The model this workspace answers with first; `null`: the models per task. */
+	defaultModel: ModelRoute | null,
 };
 
 /* Tauri Specta runtime */

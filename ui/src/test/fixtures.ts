@@ -4,6 +4,9 @@ import type {
   Dashboard,
   JobView,
   Kpi,
+  ModelSettingsView,
+  ModelSpend,
+  VendorSummary,
   WorkspaceSummary,
 } from '../ipc/backend';
 
@@ -18,6 +21,7 @@ export function workspace(overrides: Partial<WorkspaceSummary> = {}): WorkspaceS
     createdAt: '2025-01-10T12:00:00Z',
     campaignCount: 3,
     dataRange: { start: '2024-10-01', end: '2024-12-31' },
+    defaultModel: null,
     ...overrides,
   };
 }
@@ -101,6 +105,53 @@ export function dashboard(overrides: Partial<Dashboard> = {}): Dashboard {
       campaign({ id: 'c-1', name: 'Brand Search', platform: 'googleAds', spendMicros: 2_500_000_000 }),
       campaign({ id: 'c-2', name: 'Prospecting Video', platform: 'meta', spendMicros: 9_000_000_000 }),
       campaign({ id: 'c-3', name: 'Retargeting Carousel', platform: 'meta', spendMicros: 500_000_000, roas: null }),
+    ],
+    ...overrides,
+  };
+}
+
+export function modelSpend(overrides: Partial<ModelSpend> = {}): ModelSpend {
+  return {
+    totalMicros: 0,
+    calls: 0,
+    cacheHits: 0,
+    failedCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    byDay: [],
+    byModel: [],
+    byStudy: [],
+    ...overrides,
+  };
+}
+
+export function vendor(overrides: Partial<VendorSummary> = {}): VendorSummary {
+  return {
+    name: 'openai',
+    kind: 'openAi',
+    label: 'OpenAI',
+    baseUrl: 'https://api.openai.com/v1',
+    keyConfigured: false,
+    needsKey: true,
+    requestsPerMinute: null,
+    tokensPerMinute: null,
+    maxConcurrency: null,
+    ...overrides,
+  };
+}
+
+export function modelSettings(overrides: Partial<ModelSettingsView> = {}): ModelSettingsView {
+  return {
+    offline: false,
+    vendors: [],
+    tasks: (['twinDialogue', 'moderation', 'analysis', 'extraction', 'embeddings'] as const).map(
+      (task) => ({ task, chain: [] }),
+    ),
+    localChatModel: { name: 'SmolLM2-135M-Instruct (Q4_1)', path: '/m/smollm2', present: true },
+    localEmbeddingModel: { name: 'all-MiniLM-L6-v2', path: '/m/minilm', present: true },
+    vendorOptions: [
+      { kind: 'openAi', label: 'OpenAI', defaultBaseUrl: 'https://api.openai.com/v1' },
+      { kind: 'openAiCompatible', label: 'OpenAI-compatible server', defaultBaseUrl: null },
     ],
     ...overrides,
   };

@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { dashboard, job, workspace } from '../../test/fixtures';
+import { dashboard, job, modelSpend, workspace } from '../../test/fixtures';
 import { callsTo, ipcError, mockBackend } from '../../test/ipc';
 import { Dashboard } from './Dashboard';
 import { KPI_ORDER } from './kpis';
@@ -20,7 +20,8 @@ function renderDashboard(overrides: Partial<Parameters<typeof Dashboard>[0]> = {
 
 describe('Dashboard', () => {
   it('renders the 8 KPI tiles with formatted values from getDashboard', async () => {
-    const calls = mockBackend({ get_dashboard: () => dashboard() });
+    const calls = mockBackend({
+      get_model_spend: () => modelSpend(), get_dashboard: () => dashboard() });
     renderDashboard();
 
     await screen.findByTestId('kpi-spend');
@@ -47,7 +48,8 @@ describe('Dashboard', () => {
   });
 
   it('colours changes by whether they are good news', async () => {
-    mockBackend({ get_dashboard: () => dashboard() });
+    mockBackend({
+      get_model_spend: () => modelSpend(), get_dashboard: () => dashboard() });
     renderDashboard();
 
     const spend = await screen.findByTestId('kpi-spend-change');
@@ -65,13 +67,15 @@ describe('Dashboard', () => {
   });
 
   it('formats money in the workspace currency', async () => {
-    mockBackend({ get_dashboard: () => dashboard({ currency: 'EUR' }) });
+    mockBackend({
+      get_model_spend: () => modelSpend(), get_dashboard: () => dashboard({ currency: 'EUR' }) });
     renderDashboard({ workspace: workspace({ currency: 'EUR' }) });
     expect(await screen.findByTestId('kpi-cpa-value')).toHaveTextContent('€28.58');
   });
 
   it('draws one chart line per platform with display names in the legend', async () => {
-    mockBackend({ get_dashboard: () => dashboard() });
+    mockBackend({
+      get_model_spend: () => modelSpend(), get_dashboard: () => dashboard() });
     renderDashboard();
     const chart = await screen.findByTestId('platform-chart');
     await waitFor(() => expect(within(chart).getByText('Google Ads')).toBeInTheDocument());
@@ -84,7 +88,8 @@ describe('Dashboard', () => {
   });
 
   it('requests a preset range anchored on the last day with data', async () => {
-    const calls = mockBackend({ get_dashboard: () => dashboard() });
+    const calls = mockBackend({
+      get_model_spend: () => modelSpend(), get_dashboard: () => dashboard() });
     renderDashboard();
     await screen.findByTestId('kpi-spend');
 
@@ -96,7 +101,8 @@ describe('Dashboard', () => {
   });
 
   it('applies a custom range and rejects a reversed one', async () => {
-    const calls = mockBackend({ get_dashboard: () => dashboard() });
+    const calls = mockBackend({
+      get_model_spend: () => modelSpend(), get_dashboard: () => dashboard() });
     renderDashboard();
     await screen.findByTestId('kpi-spend');
 
@@ -122,6 +128,7 @@ describe('Dashboard', () => {
   it('starts an export and hands the job to the jobs panel', async () => {
     const exportJob = job({ id: 'exp-1', state: 'queued', progress: 0 });
     const calls = mockBackend({
+      get_model_spend: () => modelSpend(),
       get_dashboard: () => dashboard(),
       start_workspace_export: () => exportJob,
     });
@@ -136,7 +143,8 @@ describe('Dashboard', () => {
   });
 
   it('reports a workspace that no longer exists instead of showing an error', async () => {
-    mockBackend({ get_dashboard: () => ipcError('notFound', 'workspace ws-1 not found') });
+    mockBackend({
+      get_model_spend: () => modelSpend(), get_dashboard: () => ipcError('notFound', 'workspace ws-1 not found') });
     const props = renderDashboard();
     await waitFor(() => expect(props.onWorkspaceGone).toHaveBeenCalledTimes(1));
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
@@ -145,12 +153,13 @@ describe('Dashboard', () => {
   it('explains an unavailable database and offers a retry', async () => {
     let fail = true;
     mockBackend({
+      get_model_spend: () => modelSpend(),
       get_dashboard: () => (fail ? ipcError('unavailable', 'database is locked') : dashboard()),
     });
     renderDashboard();
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveAttribute('data-kind', 'unavailable');
-    expect(alert).toHaveTextContent('local database is not available');
+    expect(alert).toHaveTextContent('is not available right now');
     expect(alert).toHaveTextContent('database is locked');
 
     fail = false;

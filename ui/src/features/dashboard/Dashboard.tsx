@@ -4,6 +4,7 @@ import { formatDateRange } from '../../format';
 import { backend, isBackendError } from '../../ipc/backend';
 import type { JobView, WorkspaceSummary } from '../../ipc/backend';
 import { isActive, progressPercent } from '../jobs/jobsState';
+import { SpendPanel } from '../models/SpendPanel';
 import { CampaignsTable } from './CampaignsTable';
 import { DateRangeControl } from './DateRangeControl';
 import { KpiTiles } from './KpiTiles';
@@ -19,9 +20,17 @@ interface Props {
   onJobStarted: (job: JobView) => void;
   /** The backend says this workspace no longer exists. */
   onWorkspaceGone: () => void;
+  /** Something about the workspace itself changed (its model); reload the summary. */
+  onWorkspaceChanged?: () => void;
 }
 
-export function Dashboard({ workspace, jobs, onJobStarted, onWorkspaceGone }: Props) {
+export function Dashboard({
+  workspace,
+  jobs,
+  onJobStarted,
+  onWorkspaceGone,
+  onWorkspaceChanged,
+}: Props) {
   const [selection, setSelection] = useState<RangeSelection>({ kind: 'default' });
   // Presets count back from the last day with data; the backend's answer is the fallback
   // anchor for workspaces whose summary doesn't carry a data range yet.
@@ -128,6 +137,7 @@ export function Dashboard({ workspace, jobs, onJobStarted, onWorkspaceGone }: Pr
           <KpiTiles kpis={data.kpis} currency={data.currency} previousRange={data.previousRange} />
           <PlatformChart series={data.series} currency={data.currency} />
           <CampaignsTable campaigns={data.campaigns} currency={data.currency} />
+          <SpendPanel workspace={workspace} onWorkspaceChanged={onWorkspaceChanged} />
         </div>
       )}
     </main>

@@ -1,0 +1,168 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { modelSettings, vendor } from '../../test/fixtures';
+import { callsTo, ipcError, mockBackend } from '../../test/ipc';
+import type { ModelSettingsView } from '../../ipc/backend';
+import { ModelSettings } from './ModelSettings';
+
+const CATALOGUE = [
+  {
+    vendor: 'openai',
+    model: 'gpt-4o-mini',
+    contextWindow: 128_000,
+    inputMicrosPerMtok: 150_000,
+    outputMicrosPerMtok: 600_000,
+    embedding: false,
+    source: 'BerriAI/litellm',
+  },
+];
+
+/** A backend whose settings change as commands arrive, like the real one. */
+function statefulBackend(initial: ModelSettingsView, extra: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
+  let state = initial;
+  const calls = mockBackend({
+    get_model_settings: () => state,
+    get_model_catalogue: () => CATALOGUE,
+    save_vendor: (args) => {
+      const request = args.request as { kind: 'openAi'; name: string | null };
+      const added = vendor({ name: request.name ?? 'openai', kind: request.kind });
+      state = { ...state, vendors: [...state.vendors, added] };
+      return added;
+    },
+    set_vendor_key: (args) => {
+      const { vendor: name } = args.request as { vendor: string };
+      state = {
+        ...state,
+        vendors: state.vendors.map((v) => (v.name === name ? { ...v, keyConfigured: true } : v)),
+      };
+      return null;
+    },
+    remove_vendor: (args) => {
+      state = { ...state, vendors: state.vendors.filter((v) => v.name !== args.vendor) };
+      return null;
+    },
+    set_offline_mode: (args) => {
+      state = { ...state, offline: Boolean(args.offline) };
+      return null;
+    },
+    set_task_models: (args) => {
+      const request = args.request as ModelSettingsView['tasks'][number];
+      state = {
+        ...state,
+        tasks: state.tasks.map((t) => (t.task === request.task ? request : t)),
+      };
+      return null;
+    },
+    ...extra,
+  });
+  return calls;
+}
+
+describe('ModelSettings', () => {
+  it('adds a vendor with its key, then shows only that a key is configured', async () => {
+    const calls = statefulBackend(modelSettings());
+    render(<ModelSettings />);
+    expect(await screen.findByText(/No vendor yet/)).toBeInTheDocument();
+
+    const form = screen.getByRole('form', { name: 'Add a vendor' });
+    await userEvent.type(within(form).getByLabelText('API key'), 'sk-typed-secret-123');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add vendor' }));
+
+    const row = await screen.findByTestId('vendor-openai');
+    await waitFor(() => expect(within(row).getByTestId('key-state')).toHaveTextContent('Key configured'));
+    expect(callsTo(calls, 'set_vendor_key')[0].args).toEqual({
+      request: { vendor: 'openai', key: 'sk-typed-secret-123' },
+    });
+    // The page holds no copy of the key once it is sent.
+    expect(document.body.innerHTML).not.toContain('sk-typed-secret-123');
+    for (const input of screen.getAllByLabelText(/API key/)) {
+      expect(input).toHaveValue('');
+    }
+  });
+
+  it('reports a failed key test in words and keeps the vendor', async () => {
+    statefulBackend(modelSettings({ vendors: [vendor({ keyConfigured: true })] }), {
+      test_vendor: () => ipcError('notConfigured', 'openai refused the request (401): Incorrect API key'),
+    });
+    render(<ModelSettings />);
+    const row = await screen.findByTestId('vendor-openai');
+    await userEvent.click(within(row).getByRole('button', { name: 'Test' }));
+    expect(await within(row).findByRole('status')).toHaveTextContent('Failed: openai refused the request (401)');
+  });
+
+  it('says when a key test works', async () => {
+    statefulBackend(modelSettings({ vendors: [vendor({ keyConfigured: true })] }), {
+      test_vendor: () => ({ model: 'gpt-4o-mini', latencyMs: 321 }),
+    });
+    render(<ModelSettings />);
+    const row = await screen.findByTestId('vendor-openai');
+    await userEvent.click(within(row).getByRole('button', { name: 'Test' }));
+    expect(await within(row).findByRole('status')).toHaveTextContent('Works: gpt-4o-mini answered in 321 ms');
+  });
+
+  it('removes a vendor', async () => {
+    const calls = statefulBackend(modelSettings({ vendors: [vendor({ keyConfigured: true })] }));
+    render(<ModelSettings />);
+    const row = await screen.findByTestId('vendor-openai');
+    await userEvent.click(within(row).getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(screen.queryByTestId('vendor-openai')).not.toBeInTheDocument());
+    expect(callsTo(calls, 'remove_vendor')[0].args).toEqual({ vendor: 'openai' });
+  });
+
+  it('turns offline mode on', async () => {
+    const calls = statefulBackend(modelSettings());
+    render(<ModelSettings />);
+    await userEvent.click(await screen.findByTestId('offline-toggle'));
+    await waitFor(() => expect(screen.getByTestId('offline-toggle')).toBeChecked());
+    expect(callsTo(calls, 'set_offline_mode')[0].args).toEqual({ offline: true });
+  });
+
+  it('builds a task chain first choice first, and removes a link', async () => {
+    const calls = statefulBackend(modelSettings({ vendors: [vendor({ keyConfigured: true })] }));
+    render(<ModelSettings />);
+    const task = await screen.findByTestId('task-analysis');
+    expect(within(task).getByText('Local model')).toBeInTheDocument();
+    await userEvent.type(within(task).getByLabelText('Model for Analysis'), 'gpt-4o-mini');
+    await userEvent.click(within(task).getByRole('button', { name: 'Add' }));
+    await within(task).findByText('openai/gpt-4o-mini');
+    expect(callsTo(calls, 'set_task_models')[0].args).toEqual({
+      request: { task: 'analysis', chain: [{ vendor: 'openai', model: 'gpt-4o-mini' }] },
+    });
+    await userEvent.click(within(task).getByRole('button', { name: 'Remove openai/gpt-4o-mini' }));
+    await within(task).findByText('Local model');
+  });
+
+  it('shows a missing local model with what to do', async () => {
+    statefulBackend(
+      modelSettings({
+        localChatModel: { name: 'SmolLM2-135M-Instruct (Q4_1)', path: '/m/smollm2', present: false },
+      }),
+    );
+    render(<ModelSettings />);
+    const models = await screen.findAllByTestId('local-model');
+    expect(models[0]).toHaveTextContent('Missing');
+    expect(models[0]).toHaveTextContent('run scripts/fetch-models');
+  });
+
+  it('edits a price and refuses one that is not a number', async () => {
+    const calls = statefulBackend(modelSettings(), { edit_model_price: () => null });
+    render(<ModelSettings />);
+    const row = await screen.findByTestId('price-openai/gpt-4o-mini');
+    expect(row).toHaveTextContent('$0.15');
+    await userEvent.click(within(row).getByRole('button', { name: 'Edit' }));
+    const input = within(row).getByLabelText('Input price');
+    await userEvent.clear(input);
+    await userEvent.type(input, 'cheap');
+    await userEvent.click(within(row).getByRole('button', { name: 'Save' }));
+    expect(within(row).getByText('Prices are dollars, e.g. 0.15')).toBeInTheDocument();
+    await userEvent.clear(input);
+    await userEvent.type(input, '0.2');
+    await userEvent.click(within(row).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(callsTo(calls, 'edit_model_price')).toHaveLength(1));
+    expect(callsTo(calls, 'edit_model_price')[0].args.price).toMatchObject({
+      inputMicrosPerMtok: 200_000,
+      outputMicrosPerMtok: 600_000,
+    });
+  });
+});

@@ -1,0 +1,484 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { FormEvent } from 'react';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { backend } from '../../ipc/backend';
+import type {
+  ModelPrice,
+  ModelRoute,
+  ModelSettingsView,
+  TaskModels,
+  VendorKind,
+  VendorOption,
+  VendorSummary,
+} from '../../ipc/backend';
+import { TASK_LABELS, formatPricePerMillion, parseDollarsToMicros } from './cost';
+
+const LOCAL = 'local';
+
+/** Models & keys: vendors and their keys, the models per task, offline mode and prices. */
+export function ModelSettings() {
+  const [settings, setSettings] = useState<ModelSettingsView | null>(null);
+  const [catalogue, setCatalogue] = useState<ModelPrice[]>([]);
+  const [error, setError] = useState<unknown>(null);
+
+  const reload = useCallback(async () => {
+    try {
+      const [fresh, prices] = await Promise.all([
+        backend.getModelSettings(),
+        backend.getModelCatalogue(),
+      ]);
+      setSettings(fresh);
+      setCatalogue(prices);
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  }, []);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  /** Runs a change, then shows the settings as the backend now has them. */
+  const change = useCallback(
+    async (action: () => Promise<unknown>) => {
+      try {
+        await action();
+        setError(null);
+      } catch (e) {
+        setError(e);
+      }
+      await reload();
+    },
+    [reload],
+  );
+
+  return (
+    <main className="settings" aria-labelledby="settings-title">
+      <header className="dashboard__header">
+        <div className="dashboard__title">
+          <h1 id="settings-title">Models &amp; keys</h1>
+          <p className="muted">
+            API keys are kept in your system keychain and never shown again. Without a key, or
+            offline, everything runs on the models built into ProfitWheel.
+          </p>
+        </div>
+      </header>
+      {error !== null && (
+        <ErrorBanner error={error} context="Models & keys" onDismiss={() => setError(null)} />
+      )}
+      {settings === null ? (
+        error === null && <p className="empty-hint">Loading settings…</p>
+      ) : (
+        <>
+          <OfflineCard
+            settings={settings}
+            onChange={(offline) => void change(() => backend.setOfflineMode(offline))}
+          />
+          <VendorsCard settings={settings} change={change} />
+          <TasksCard settings={settings} catalogue={catalogue} change={change} />
+          <PricesCard catalogue={catalogue} change={change} />
+        </>
+      )}
+    </main>
+  );
+}
+
+type Change = (action: () => Promise<unknown>) => Promise<void>;
+
+function OfflineCard({
+  settings,
+  onChange,
+}: {
+  settings: ModelSettingsView;
+  onChange: (offline: boolean) => void;
+}) {
+  const models = [settings.localChatModel, settings.localEmbeddingModel];
+  return (
+    <section className="card" aria-labelledby="offline-heading">
+      <header className="card__header">
+        <h3 id="offline-heading">On this computer</h3>
+        <label className="switch">
+          <input
+            type="checkbox"
+            checked={settings.offline}
+            onChange={(e) => onChange(e.target.checked)}
+            data-testid="offline-toggle"
+          />
+          <span>Offline mode: only local models answer</span>
+        </label>
+      </header>
+      <ul className="plain-list">
+        {models.map((m) => (
+          <li key={m.name} data-testid="local-model">
+            <span className={m.present ? 'status status--enabled' : 'status status--paused'}>
+              {m.present ? 'Ready' : 'Missing'}
+            </span>{' '}
+            {m.name}
+            {!m.present && (
+              <span className="muted"> — run scripts/fetch-models to put it in {m.path}</span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function VendorsCard({ settings, change }: { settings: ModelSettingsView; change: Change }) {
+  return (
+    <section className="card" aria-labelledby="vendors-heading">
+      <header className="card__header">
+        <h3 id="vendors-heading">Vendors</h3>
+      </header>
+      {settings.vendors.length === 0 ? (
+        <p className="empty-hint">
+          No vendor yet: every task uses the local model. Add one below to use a cloud model.
+        </p>
+      ) : (
+        <ul className="vendor-list">
+          {settings.vendors.map((v) => (
+            <VendorRow key={v.name} vendor={v} change={change} />
+          ))}
+        </ul>
+      )}
+      <AddVendorForm options={settings.vendorOptions} change={change} />
+    </section>
+  );
+}
+
+function VendorRow({ vendor, change }: { vendor: VendorSummary; change: Change }) {
+  const [key, setKey] = useState('');
+  const [testing, setTesting] = useState(false);
+  const [result, setResult] = useState<string | null>(null);
+
+  async function test() {
+    setTesting(true);
+    setResult(null);
+    try {
+      const check = await backend.testVendor(vendor.name, null);
+      setResult(`Works: ${check.model} answered in ${check.latencyMs} ms`);
+    } catch (e) {
+      setResult(`Failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setTesting(false);
+    }
+  }
+
+  function saveKey(event: FormEvent) {
+    event.preventDefault();
+    const typed = key;
+    // Forget the key in the page as soon as it is on its way to the keychain.
+    setKey('');
+    void change(() => backend.setVendorKey(vendor.name, typed));
+  }
+
+  const keyState = vendor.keyConfigured
+    ? 'Key configured'
+    : vendor.needsKey
+      ? 'No key'
+      : 'No key needed';
+  return (
+    <li className="vendor" data-testid={`vendor-${vendor.name}`}>
+      <div className="vendor__head">
+        <strong>{vendor.name}</strong>
+        <span className="muted">{vendor.label}</span>
+        <span
+          className={vendor.keyConfigured || !vendor.needsKey ? 'badge badge--succeeded' : 'badge badge--queued'}
+          data-testid="key-state"
+        >
+          {keyState}
+        </span>
+        <span className="muted vendor__url">{vendor.baseUrl}</span>
+      </div>
+      <div className="vendor__actions">
+        <form className="inline-form" onSubmit={saveKey}>
+          <input
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder={vendor.keyConfigured ? 'Replace key' : 'Paste API key'}
+            aria-label={`API key for ${vendor.name}`}
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+          />
+          <button type="submit" className="btn btn--small" disabled={key.trim() === ''}>
+            Save key
+          </button>
+        </form>
+        <button
+          type="button"
+          className="btn btn--small"
+          onClick={() => void test()}
+          disabled={testing}
+        >
+          {testing ? 'Testing…' : 'Test'}
+        </button>
+        <button
+          type="button"
+          className="btn btn--small btn--ghost"
+          onClick={() => void change(() => backend.removeVendor(vendor.name))}
+        >
+          Remove
+        </button>
+      </div>
+      {result && (
+        <p className={result.startsWith('Works') ? 'vendor__ok' : 'form-error'} role="status">
+          {result}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function AddVendorForm({ options, change }: { options: VendorOption[]; change: Change }) {
+  const [kind, setKind] = useState<VendorKind>('openAi');
+  const [name, setName] = useState('');
+  const [baseUrl, setBaseUrl] = useState('');
+  const [key, setKey] = useState('');
+  const option = options.find((o) => o.kind === kind);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const typedKey = key.trim();
+    setKey('');
+    void change(async () => {
+      const saved = await backend.saveVendor({
+        name: name.trim() || null,
+        kind,
+        baseUrl: baseUrl.trim() || null,
+        requestsPerMinute: null,
+        tokensPerMinute: null,
+        maxConcurrency: null,
+        azureApiVersion: null,
+      });
+      if (typedKey) await backend.setVendorKey(saved.name, typedKey);
+      setName('');
+      setBaseUrl('');
+    });
+  }
+
+  return (
+    <form className="add-vendor" onSubmit={submit} aria-label="Add a vendor">
+      <select value={kind} onChange={(e) => setKind(e.target.value as VendorKind)} aria-label="Vendor">
+        {options.map((o) => (
+          <option key={o.kind} value={o.kind}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <input
+        placeholder="Name (optional)"
+        aria-label="Vendor name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <input
+        placeholder={option?.defaultBaseUrl ?? 'Address, e.g. http://localhost:11434/v1'}
+        aria-label="Address"
+        value={baseUrl}
+        onChange={(e) => setBaseUrl(e.target.value)}
+        required={!option?.defaultBaseUrl}
+      />
+      <input
+        type="password"
+        autoComplete="off"
+        placeholder="API key"
+        aria-label="API key"
+        value={key}
+        onChange={(e) => setKey(e.target.value)}
+      />
+      <button type="submit" className="btn btn--primary btn--small">
+        Add vendor
+      </button>
+    </form>
+  );
+}
+
+function TasksCard({
+  settings,
+  catalogue,
+  change,
+}: {
+  settings: ModelSettingsView;
+  catalogue: ModelPrice[];
+  change: Change;
+}) {
+  const vendorNames = useMemo(
+    () => [LOCAL, ...settings.vendors.map((v) => v.name)],
+    [settings.vendors],
+  );
+  return (
+    <section className="card" aria-labelledby="tasks-heading">
+      <header className="card__header">
+        <h3 id="tasks-heading">Models per task</h3>
+        <span className="muted">First choice first; the next answers when one fails.</span>
+      </header>
+      <datalist id="catalogue-models">
+        {catalogue.map((m) => (
+          <option key={`${m.vendor}/${m.model}`} value={m.model} />
+        ))}
+      </datalist>
+      <ul className="task-list">
+        {settings.tasks.map((t) => (
+          <TaskRow key={t.task} task={t} vendors={vendorNames} change={change} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function TaskRow({ task, vendors, change }: { task: TaskModels; vendors: string[]; change: Change }) {
+  const [vendor, setVendor] = useState(vendors[1] ?? LOCAL);
+  const [model, setModel] = useState('');
+  const save = (chain: ModelRoute[]) =>
+    void change(() => backend.setTaskModels({ task: task.task, chain }));
+
+  return (
+    <li className="task" data-testid={`task-${task.task}`}>
+      <strong className="task__name">{TASK_LABELS[task.task]}</strong>
+      <ol className="chain">
+        {task.chain.length === 0 && <li className="muted">Local model</li>}
+        {task.chain.map((r, i) => (
+          <li key={`${r.vendor}/${r.model}`} className="chain__link">
+            {r.vendor}/{r.model}
+            <button
+              type="button"
+              className="btn btn--small btn--ghost"
+              aria-label={`Remove ${r.vendor}/${r.model}`}
+              onClick={() => save(task.chain.filter((_, j) => j !== i))}
+            >
+              ×
+            </button>
+          </li>
+        ))}
+      </ol>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!model.trim()) return;
+          save([...task.chain, { vendor, model: model.trim() }]);
+          setModel('');
+        }}
+      >
+        <select value={vendor} onChange={(e) => setVendor(e.target.value)} aria-label="Vendor for this task">
+          {vendors.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </select>
+        <input
+          list="catalogue-models"
+          placeholder="Model"
+          aria-label={`Model for ${TASK_LABELS[task.task]}`}
+          value={model}
+          onChange={(e) => setModel(e.target.value)}
+        />
+        <button type="submit" className="btn btn--small" disabled={!model.trim()}>
+          Add
+        </button>
+      </form>
+    </li>
+  );
+}
+
+function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Change }) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const [input, setInput] = useState('');
+  const [output, setOutput] = useState('');
+  const [invalid, setInvalid] = useState(false);
+
+  function startEdit(m: ModelPrice) {
+    setEditing(`${m.vendor}/${m.model}`);
+    setInput(String(m.inputMicrosPerMtok / 1_000_000));
+    setOutput(String(m.outputMicrosPerMtok / 1_000_000));
+    setInvalid(false);
+  }
+
+  function save(m: ModelPrice) {
+    const inputMicros = parseDollarsToMicros(input);
+    const outputMicros = parseDollarsToMicros(output);
+    if (inputMicros === null || outputMicros === null) {
+      setInvalid(true);
+      return;
+    }
+    setEditing(null);
+    void change(() =>
+      backend.editModelPrice({
+        ...m,
+        inputMicrosPerMtok: inputMicros,
+        outputMicrosPerMtok: outputMicros,
+      }),
+    );
+  }
+
+  return (
+    <section className="card" aria-labelledby="prices-heading">
+      <header className="card__header">
+        <h3 id="prices-heading">Prices</h3>
+        <span className="muted">US dollars per million tokens; every call is costed with these.</span>
+      </header>
+      <div className="table-scroll">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Vendor</th>
+              <th scope="col">Model</th>
+              <th scope="col">Context</th>
+              <th scope="col">Input</th>
+              <th scope="col">Output</th>
+              <th scope="col">Source</th>
+              <th scope="col" aria-label="Actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {catalogue.map((m) => {
+              const id = `${m.vendor}/${m.model}`;
+              const isEditing = editing === id;
+              return (
+                <tr key={id} data-testid={`price-${id}`}>
+                  <td>{m.vendor}</td>
+                  <td className="cell-name">{m.model}</td>
+                  <td>{m.contextWindow.toLocaleString()}</td>
+                  <td>
+                    {isEditing ? (
+                      <input aria-label="Input price" value={input} onChange={(e) => setInput(e.target.value)} />
+                    ) : (
+                      formatPricePerMillion(m.inputMicrosPerMtok)
+                    )}
+                  </td>
+                  <td>
+                    {isEditing ? (
+                      <input aria-label="Output price" value={output} onChange={(e) => setOutput(e.target.value)} />
+                    ) : m.embedding ? (
+                      '—'
+                    ) : (
+                      formatPricePerMillion(m.outputMicrosPerMtok)
+                    )}
+                  </td>
+                  <td className="muted">{m.source}</td>
+                  <td>
+                    {isEditing ? (
+                      <>
+                        <button type="button" className="btn btn--small" onClick={() => save(m)}>
+                          Save
+                        </button>
+                        {invalid && <span className="form-error">Prices are dollars, e.g. 0.15</span>}
+                      </>
+                    ) : (
+                      <button type="button" className="btn btn--small btn--ghost" onClick={() => startEdit(m)}>
+                        Edit
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

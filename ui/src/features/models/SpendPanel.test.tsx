@@ -1,0 +1,61 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { modelSpend, workspace } from '../../test/fixtures';
+import { callsTo, mockBackend } from '../../test/ipc';
+import { SpendPanel } from './SpendPanel';
+
+describe('SpendPanel', () => {
+  it('says there are no calls yet in a fresh workspace', async () => {
+    mockBackend({ get_model_spend: () => modelSpend() });
+    render(<SpendPanel workspace={workspace()} />);
+    expect(await screen.findByText(/No model calls in this workspace yet/)).toBeInTheDocument();
+  });
+
+  it('shows totals, a daily chart and each study against its budget', async () => {
+    const calls = mockBackend({
+      get_model_spend: () =>
+        modelSpend({
+          totalMicros: 8_000,
+          calls: 5,
+          cacheHits: 1,
+          failedCalls: 1,
+          byDay: [{ day: '2026-11-25', costMicros: 8_000, calls: 5 }],
+          byStudy: [
+            { studyId: 's1', title: 'Price test', spentMicros: 6_000, budgetMicros: 6_000, calls: 3 },
+            { studyId: 's2', title: 'Uncapped', spentMicros: 2_000, budgetMicros: null, calls: 1 },
+          ],
+        }),
+    });
+    render(<SpendPanel workspace={workspace()} />);
+    expect(await screen.findByTestId('spend-total')).toHaveTextContent(
+      '$0.0080 on 5 calls · 1 from the cache · 1 failed',
+    );
+    expect(callsTo(calls, 'get_model_spend')[0].args).toEqual({
+      request: { workspaceId: 'ws-1', days: 30 },
+    });
+    const capped = screen.getByTestId('study-spend-s1');
+    expect(capped).toHaveTextContent('$0.0060 of $0.0060');
+    expect(within(capped).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+    expect(screen.getByTestId('study-spend-s2')).toHaveTextContent('no cap');
+  });
+
+  it("sets the workspace's own model and refuses text that is not vendor/model", async () => {
+    const onChanged = vi.fn();
+    const calls = mockBackend({ get_model_spend: () => modelSpend(), set_workspace_model: () => null });
+    render(<SpendPanel workspace={workspace()} onWorkspaceChanged={onChanged} />);
+    const input = await screen.findByLabelText('This workspace answers with');
+    await userEvent.type(input, 'gpt-4o');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('vendor/model');
+    expect(callsTo(calls, 'set_workspace_model')).toHaveLength(0);
+
+    await userEvent.clear(input);
+    await userEvent.type(input, 'azure/client-gpt4o');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1));
+    expect(callsTo(calls, 'set_workspace_model')[0].args).toEqual({
+      request: { workspaceId: 'ws-1', model: { vendor: 'azure', model: 'client-gpt4o' } },
+    });
+  });
+});
