@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "edit_model_price",
     "get_model_spend",
     "set_study_budget",
+    "start_model_download",
+    "set_local_chat_model",
 ];
 
 fn main() {

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use pw_engine::Engine;
 use pw_ipc::{
-    AppInfo, CreateWorkspaceRequest, Dashboard, DashboardRequest, IpcError, JobView, ModelPrice,
-    ModelSettingsView, ModelSpend, ModelSpendRequest, SaveVendorRequest, StudyBudgetRequest,
-    TaskModelsRequest, VendorCheckResult, VendorKeyRequest, VendorSummary, WorkspaceExportRequest,
-    WorkspaceModelRequest, WorkspaceSummary,
+    AppInfo, CreateWorkspaceRequest, Dashboard, DashboardRequest, IpcError, JobView,
+    ModelDownloadRequest, ModelPrice, ModelSettingsView, ModelSpend, ModelSpendRequest,
+    SaveVendorRequest, StudyBudgetRequest, TaskModelsRequest, VendorCheckResult, VendorKeyRequest,
+    VendorSummary, WorkspaceExportRequest, WorkspaceModelRequest, WorkspaceSummary,
 };
 use tauri::State;
 
@@ -221,5 +221,28 @@ pub async fn set_study_budget(
 ) -> Result<(), IpcError> {
     Ok(engine(&slot)?
         .set_study_budget(&request.study_id, request.budget_micros)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_model_download(
+    slot: State<'_, EngineSlot>,
+    request: ModelDownloadRequest,
+) -> Result<JobView, IpcError> {
+    Ok(engine(&slot)?
+        .start_model_download(&request.url, request.sha256)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_local_chat_model(
+    slot: State<'_, EngineSlot>,
+    path: Option<String>,
+) -> Result<(), IpcError> {
+    Ok(engine(&slot)?
+        .set_local_chat_model(path.map(std::path::PathBuf::from))
         .await?)
 }

@@ -37,6 +37,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::edit_model_price,
             commands::get_model_spend,
             commands::set_study_budget,
+            commands::start_model_download,
+            commands::set_local_chat_model,
         ])
         .events(collect_events![JobChanged])
         .typ::<pw_ipc::IpcError>()

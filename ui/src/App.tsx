@@ -137,7 +137,7 @@ export function App() {
           </div>
         )}
         {view === 'models' ? (
-          <ModelSettings />
+          <ModelSettings jobs={jobs.jobs} onJobStarted={track} />
         ) : selected ? (
           <Dashboard
             key={selected.id}

@@ -113,6 +113,15 @@ enum ModelsCommand {
         /// vendor/model; leave out to go back to the models per task
         model: Option<String>,
     },
+    /// Download a GGUF model into the models folder (resumes after a dropped connection)
+    Download {
+        url: String,
+        /// The file's SHA-256, checked before the file is used
+        #[arg(long)]
+        sha256: Option<String>,
+    },
+    /// Use a GGUF file as the local chat model; no file: back to the bundled SmolLM2
+    Local { file: Option<PathBuf> },
     /// Keep every model call on this machine (on), or allow cloud vendors again (off)
     Offline { state: String },
     /// Ask a question through the gateway and print the answer

@@ -2,10 +2,11 @@
 //! scripts and for people without the window.
 
 use std::io::BufRead;
+use std::sync::Arc;
 
 use pw_engine::{
-    CallScope, ChatMessage, ChatRequest, Engine, EngineError, Route, Secret, TASKS, Task,
-    VendorInput, VendorKind,
+    CallScope, ChatMessage, ChatRequest, Engine, EngineError, JobStatus, Route, Secret, TASKS,
+    Task, VendorInput, VendorKind,
 };
 use serde_json::json;
 
@@ -44,7 +45,7 @@ fn dollars(micros: i64) -> String {
 }
 
 pub(crate) async fn run(
-    engine: &Engine,
+    engine: &Arc<Engine>,
     out: &Output,
     command: &ModelsCommand,
 ) -> Result<(), EngineError> {
@@ -181,6 +182,33 @@ pub(crate) async fn run(
                     check.model, check.latency_ms
                 ));
             }
+        }
+        ModelsCommand::Download { url, sha256 } => {
+            engine.start_workers().await;
+            let job = engine.start_model_download(url, sha256.clone()).await?;
+            let done = engine.wait_for_job(&job.id, |j| out.progress(j)).await?;
+            if done.state != JobStatus::Succeeded {
+                return Err(EngineError::InvalidInput(format!(
+                    "the download failed: {}",
+                    done.last_error.as_deref().unwrap_or("unknown error")
+                )));
+            }
+            let path = done
+                .result
+                .as_ref()
+                .and_then(|r| r["path"].as_str())
+                .unwrap_or_default()
+                .to_owned();
+            out.line(&format!(
+                "Downloaded {path}; use it with: profitwheel models local {path}"
+            ));
+        }
+        ModelsCommand::Local { file } => {
+            engine.set_local_chat_model(file.clone()).await?;
+            out.line(&match file {
+                Some(file) => format!("The local chat model is now {}", file.display()),
+                None => "The local chat model is the bundled SmolLM2 again".to_owned(),
+            });
         }
         ModelsCommand::Workspace { workspace, model } => {
             let overview = engine.find_workspace(workspace).await?;

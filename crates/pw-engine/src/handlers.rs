@@ -13,6 +13,14 @@ use crate::Engine;
 
 pub const DEMO_JOB_KIND: &str = "demo.generate";
 pub const EXPORT_JOB_KIND: &str = "workspace.export";
+pub const MODEL_DOWNLOAD_JOB_KIND: &str = "model.download";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ModelDownloadPayload {
+    pub url: String,
+    pub file_name: String,
+    pub sha256: Option<String>,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct DemoPayload {
@@ -63,12 +71,20 @@ pub(crate) fn all(engine: Weak<Engine>) -> HashMap<String, Arc<dyn JobHandler>> 
             async move { generate_demo(engine_of(&engine)?, ctx).await }
         }),
     );
-    let for_export = engine;
+    let for_export = engine.clone();
     handlers.insert(
         EXPORT_JOB_KIND.to_owned(),
         Arc::new(move |ctx: JobContext| {
             let engine = for_export.clone();
             async move { export_workspace(engine_of(&engine)?, ctx).await }
+        }),
+    );
+    let for_download = engine;
+    handlers.insert(
+        MODEL_DOWNLOAD_JOB_KIND.to_owned(),
+        Arc::new(move |ctx: JobContext| {
+            let engine = for_download.clone();
+            async move { download_model(engine_of(&engine)?, ctx).await }
         }),
     );
     handlers
@@ -163,4 +179,56 @@ async fn export_workspace(engine: Arc<Engine>, ctx: JobContext) -> Result<Value,
     Ok(
         json!({ "path": path.display().to_string(), "rows": file.row_count(), "blobs": file.blobs.len() }),
     )
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
+/// Downloads a GGUF model into the models folder. A dropped connection is retried by the job
+/// lane and resumes from the partial file; a failed checksum deletes it and fails for good.
+async fn download_model(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, JobError> {
+    let payload: ModelDownloadPayload = ctx.payload()?;
+    let destination = engine.models.models_dir().join(&payload.file_name);
+    let client = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(20))
+        .read_timeout(std::time::Duration::from_secs(60))
+        .user_agent(concat!("ProfitWheel/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(JobError::permanent)?;
+    let (progress_tx, reporter) = forward_progress(&ctx, 0.99);
+    let cancellation = ctx.cancellation();
+    let result = pw_local_llm::download_model(
+        &client,
+        &payload.url,
+        &destination,
+        payload.sha256.as_deref(),
+        |p| {
+            let (fraction, message) = match p.total {
+                Some(total) if total > 0 => (
+                    p.bytes as f64 / total as f64,
+                    format!("{} of {}", megabytes(p.bytes), megabytes(total)),
+                ),
+                _ => (0.0, megabytes(p.bytes)),
+            };
+            let message = match p.resumed_from {
+                0 => message,
+                from => format!("{message} (resumed at {})", megabytes(from)),
+            };
+            let _ = progress_tx.send((fraction, message));
+        },
+        || cancellation.is_cancelled(),
+    )
+    .await;
+    drop(progress_tx);
+    let _ = reporter.await;
+    match result {
+        Ok(path) => Ok(json!({ "path": path.display().to_string() })),
+        Err(pw_local_llm::DownloadError::Cancelled) => {
+            ctx.check_cancelled()?;
+            Err(JobError::retryable("the download stopped"))
+        }
+        Err(error) if error.is_retryable() => Err(JobError::retryable(error)),
+        Err(error) => Err(JobError::permanent(error)),
+    }
 }

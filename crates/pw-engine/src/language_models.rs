@@ -20,13 +20,15 @@ use pw_local_llm::{LocalEmbedder, LocalModel, LocalModelConfig};
 use pw_secrets::{CredentialName, Keychain, Secret};
 use pw_store::{Database, NewLlmCall, StoredPrice, StoredVendor};
 use serde_json::json;
-use tokio::sync::{OnceCell, RwLock};
+use tokio::sync::{Mutex, OnceCell, RwLock};
 
 use crate::error::{EngineError, Result};
 
 /// The vendor name local models answer under in routes and the ledger.
 pub const LOCAL_VENDOR: &str = "local";
 const OFFLINE_SETTING: &str = "llm.offline";
+/// The GGUF file the local chat model loads (a path); unset: the bundled SmolLM2.
+const LOCAL_CHAT_MODEL_SETTING: &str = "llm.local_chat_model";
 
 /// Every task a route can be set for, in the order the settings screen lists them.
 pub const TASKS: [Task; 5] = [
@@ -85,6 +87,8 @@ pub struct ModelSettings {
     pub routes: Vec<TaskRoute>,
     pub local_chat_model: LocalModelStatus,
     pub local_embedding_model: LocalModelStatus,
+    /// GGUF files in the models folder the local chat model can load.
+    pub local_model_files: Vec<PathBuf>,
 }
 
 /// A vendor's key test that passed: one cheap call.
@@ -225,7 +229,8 @@ pub(crate) struct LanguageModels {
     keychain: Keychain,
     models_dir: PathBuf,
     gateway: RwLock<Option<Arc<Gateway>>>,
-    local_model: OnceCell<Option<Arc<LocalModel>>>,
+    /// The loaded local chat model and the file it came from; reloaded when the choice changes.
+    local_model: Mutex<Option<(PathBuf, Option<Arc<LocalModel>>)>>,
     local_embedder: OnceCell<Option<Arc<LocalEmbedder>>>,
 }
 
@@ -250,7 +255,7 @@ impl LanguageModels {
             keychain,
             models_dir,
             gateway: RwLock::new(None),
-            local_model: OnceCell::new(),
+            local_model: Mutex::new(None),
             local_embedder: OnceCell::new(),
         }
     }
@@ -275,20 +280,85 @@ impl LanguageModels {
         *self.gateway.write().await = None;
     }
 
-    async fn local_model(&self) -> Option<Arc<LocalModel>> {
-        self.local_model
-            .get_or_init(|| async {
-                let path = local_chat_model_path(&self.models_dir);
-                match LocalModel::load(LocalModelConfig::new(&path)).await {
-                    Ok(model) => Some(model),
-                    Err(error) => {
-                        tracing::warn!(%error, "the local chat model is not available");
-                        None
-                    }
+    /// The GGUF file the local chat model comes from: the user's choice, or the bundled one.
+    async fn chat_model_file(&self) -> Result<PathBuf> {
+        Ok(self
+            .db
+            .app_setting(LOCAL_CHAT_MODEL_SETTING)
+            .await?
+            .and_then(|v| v.as_str().map(PathBuf::from))
+            .unwrap_or_else(|| local_chat_model_path(&self.models_dir)))
+    }
+
+    async fn local_model(&self) -> Result<Option<Arc<LocalModel>>> {
+        let path = self.chat_model_file().await?;
+        let mut slot = self.local_model.lock().await;
+        if let Some((loaded_from, model)) = slot.as_ref()
+            && *loaded_from == path
+        {
+            return Ok(model.clone());
+        }
+        let model = match LocalModel::load(LocalModelConfig::new(&path)).await {
+            Ok(model) => Some(model),
+            Err(error) => {
+                tracing::warn!(%error, "the local chat model is not available");
+                None
+            }
+        };
+        *slot = Some((path, model.clone()));
+        Ok(model)
+    }
+
+    /// GGUF files in the models folder (the bundled one and downloads), for the picker.
+    fn gguf_files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for folder in [self.models_dir.clone(), self.models_dir.join("smollm2")] {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("gguf"))
+                {
+                    files.push(path);
                 }
-            })
-            .await
-            .clone()
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// Makes the local chat model load from `path` (a GGUF file), or back to the bundled model.
+    pub(crate) async fn set_local_chat_model(&self, path: Option<PathBuf>) -> Result<()> {
+        match &path {
+            Some(file) => {
+                let mut magic = [0u8; 4];
+                let readable = std::fs::File::open(file)
+                    .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic));
+                if readable.is_err() || &magic != b"GGUF" {
+                    return Err(EngineError::InvalidInput(format!(
+                        "{} is not a GGUF model file",
+                        file.display()
+                    )));
+                }
+                self.db
+                    .set_app_setting(LOCAL_CHAT_MODEL_SETTING, &json!(file.display().to_string()))
+                    .await?;
+            }
+            None => {
+                self.db
+                    .set_app_setting(LOCAL_CHAT_MODEL_SETTING, &serde_json::Value::Null)
+                    .await?
+            }
+        }
+        self.settings_changed().await;
+        Ok(())
+    }
+
+    pub(crate) fn models_dir(&self) -> &Path {
+        &self.models_dir
     }
 
     async fn local_embedder(&self) -> Option<Arc<LocalEmbedder>> {
@@ -405,7 +475,7 @@ impl LanguageModels {
             gateway.set_workspace_default(workspace, Route::new(vendor, model));
         }
         gateway.set_offline(self.offline().await?);
-        if let Some(model) = self.local_model().await {
+        if let Some(model) = self.local_model().await? {
             gateway.add_local(LOCAL_VENDOR, model);
         }
         if let Some(embedder) = self.local_embedder().await {
@@ -449,14 +519,20 @@ impl LanguageModels {
                     .collect(),
             })
             .collect();
-        let chat_path = local_chat_model_path(&self.models_dir);
+        let chat_path = self.chat_model_file().await?;
         let embed_dir = local_embedding_model_dir(&self.models_dir);
         Ok(ModelSettings {
             offline: self.offline().await?,
             vendors,
             routes,
             local_chat_model: LocalModelStatus {
-                name: "SmolLM2-135M-Instruct (Q4_1)".into(),
+                name: match chat_path == local_chat_model_path(&self.models_dir) {
+                    true => "SmolLM2-135M-Instruct (Q4_1)".into(),
+                    false => chat_path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                },
                 present: chat_path.is_file(),
                 path: chat_path,
             },
@@ -465,6 +541,7 @@ impl LanguageModels {
                 present: embed_dir.join("model.safetensors").is_file(),
                 path: embed_dir,
             },
+            local_model_files: self.gguf_files(),
         })
     }
 

@@ -23,7 +23,7 @@ use tokio::sync::{Mutex, broadcast};
 
 pub use dashboard::{Dashboard, PlatformSeries, SeriesPoint};
 pub use error::{EngineError, ErrorKind, Result};
-pub use handlers::{DEMO_JOB_KIND, EXPORT_JOB_KIND};
+pub use handlers::{DEMO_JOB_KIND, EXPORT_JOB_KIND, MODEL_DOWNLOAD_JOB_KIND};
 pub use language_models::{
     LOCAL_VENDOR, LocalModelStatus, ModelSettings, TASKS, TaskRoute, VendorCheck, VendorInput,
     VendorView,
@@ -321,6 +321,42 @@ impl Engine {
         route: Option<Route>,
     ) -> Result<()> {
         self.models.set_workspace_model(workspace_id, route).await
+    }
+
+    /// Starts downloading a GGUF model from `url` into the models folder, as a slow-lane job
+    /// with progress that resumes after a dropped connection and checks `sha256` if given.
+    pub async fn start_model_download(&self, url: &str, sha256: Option<String>) -> Result<Job> {
+        let file_name = pw_local_llm::gguf_file_name(url)
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        let sha256 = sha256
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty());
+        if let Some(sum) = &sha256
+            && (sum.len() != 64 || !sum.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            return Err(EngineError::InvalidInput(
+                "a SHA-256 checksum is 64 hexadecimal characters".into(),
+            ));
+        }
+        let payload = handlers::ModelDownloadPayload {
+            url: url.to_owned(),
+            file_name: file_name.clone(),
+            sha256,
+        };
+        let spec = JobSpec::new(
+            MODEL_DOWNLOAD_JOB_KIND,
+            format!("Download model {file_name}"),
+            Lane::Slow,
+        )
+        .payload(
+            serde_json::to_value(&payload).map_err(|e| EngineError::InvalidInput(e.to_string()))?,
+        );
+        Ok(self.queue.enqueue(spec).await?)
+    }
+
+    /// Makes the local chat model load from a GGUF file (`None`: the bundled SmolLM2).
+    pub async fn set_local_chat_model(&self, path: Option<PathBuf>) -> Result<()> {
+        self.models.set_local_chat_model(path).await
     }
 
     /// The model catalogue with the user's edits applied.

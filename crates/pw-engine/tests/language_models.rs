@@ -500,3 +500,99 @@ async fn a_workspace_can_answer_with_its_own_model() {
         "{no_address}"
     );
 }
+
+#[tokio::test]
+async fn a_gguf_downloaded_by_a_job_becomes_the_local_model() {
+    let bytes = Arc::new(
+        std::fs::read(
+            models_dir()
+                .join("smollm2")
+                .join("SmolLM2-135M-Instruct.Q4_1.gguf"),
+        )
+        .unwrap(),
+    );
+    let served = bytes.clone();
+    let app = axum::Router::new().route(
+        "/files/{name}",
+        axum::routing::get(move || {
+            let body = served.clone();
+            async move { body.as_ref().clone() }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    let mut config = EngineConfig::new(dir.path());
+    config.models_dir = models.clone();
+    config.keychain_service = format!("ProfitWheel test download {}", std::process::id());
+    config.runner.poll = std::time::Duration::from_millis(50);
+    let engine = Engine::open(config).await.unwrap();
+    // No bundled model in this folder: nothing local can answer yet.
+    let before = engine
+        .chat(&ask("Say hi.", CallScope::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(before.kind(), ErrorKind::NotConfigured);
+
+    let bad = engine
+        .start_model_download(&format!("http://{address}/files/model.bin"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(bad.kind(), ErrorKind::InvalidInput);
+    let bad_sum = engine
+        .start_model_download(
+            &format!("http://{address}/files/m.gguf"),
+            Some("abc".into()),
+        )
+        .await
+        .unwrap_err();
+    assert!(bad_sum.to_string().contains("64 hexadecimal"), "{bad_sum}");
+
+    engine.start_workers().await;
+    let job = engine
+        .start_model_download(&format!("http://{address}/files/Tiny-Chat.Q4_1.gguf"), None)
+        .await
+        .unwrap();
+    let mut messages = Vec::new();
+    let done = engine
+        .wait_for_job(&job.id, |j| messages.extend(j.progress_message.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        done.state,
+        pw_engine::JobStatus::Succeeded,
+        "{:?}",
+        done.last_error
+    );
+    assert!(
+        messages.iter().any(|m| m.contains(" MB of ")),
+        "{messages:?}"
+    );
+    let file = models.join("Tiny-Chat.Q4_1.gguf");
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), bytes.len() as u64);
+
+    let settings = engine.model_settings().await.unwrap();
+    assert_eq!(settings.local_model_files, vec![file.clone()]);
+    engine.set_local_chat_model(Some(file)).await.unwrap();
+    let mut request = ask("Say hi.", CallScope::default());
+    request.max_tokens = Some(4);
+    let reply = engine.chat(&request).await.unwrap();
+    assert_eq!(
+        (reply.vendor.as_str(), reply.model.as_str()),
+        ("local", "Tiny-Chat.Q4_1")
+    );
+    assert_eq!(
+        engine.model_settings().await.unwrap().local_chat_model.name,
+        "Tiny-Chat.Q4_1.gguf"
+    );
+
+    let not_a_model = engine
+        .set_local_chat_model(Some(dir.path().join("profitwheel.sqlite3")))
+        .await
+        .unwrap_err();
+    assert_eq!(not_a_model.kind(), ErrorKind::InvalidInput);
+    engine.shutdown().await;
+}

@@ -638,6 +638,8 @@ pub struct ModelSettingsView {
     pub tasks: Vec<TaskModels>,
     pub local_chat_model: LocalModelState,
     pub local_embedding_model: LocalModelState,
+    /// GGUF files in the models folder the local chat model can load.
+    pub local_model_files: Vec<String>,
     pub vendor_options: Vec<VendorOption>,
 }
 
@@ -656,6 +658,11 @@ impl From<pw_engine::ModelSettings> for ModelSettingsView {
                 .collect(),
             local_chat_model: s.local_chat_model.into(),
             local_embedding_model: s.local_embedding_model.into(),
+            local_model_files: s
+                .local_model_files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
             vendor_options: pw_engine::VendorKind::ALL
                 .into_iter()
                 .map(|kind| VendorOption {
@@ -888,4 +895,13 @@ pub struct StudyBudgetRequest {
     pub study_id: String,
     /// `null`: no cap.
     pub budget_micros: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelDownloadRequest {
+    /// An http(s) address ending in a `.gguf` file name.
+    pub url: String,
+    /// The file's SHA-256 in hex, checked before the file is used.
+    pub sha256: Option<String>,
 }

@@ -10,8 +10,10 @@
 //! [`LocalEmbedder`] computes sentence embeddings with all-MiniLM-L6-v2 (candle, CPU), the
 //! default whenever no cloud embedding model is configured.
 
+mod download;
 mod embeddings;
 
+pub use download::{DownloadError, DownloadProgress, download_model, gguf_file_name};
 pub use embeddings::{LocalEmbedder, LocalEmbedderError};
 
 use std::num::NonZeroU32;

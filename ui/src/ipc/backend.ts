@@ -140,6 +140,9 @@ export const backend = {
   editModelPrice: (price: Parameters<typeof commands.editModelPrice>[0]) =>
     unwrap(() => commands.editModelPrice(price)),
   getModelSpend: (request: ModelSpendInput) => unwrap(() => commands.getModelSpend(request)),
+  startModelDownload: (url: string, sha256: string | null) =>
+    unwrap(() => commands.startModelDownload({ url, sha256 })),
+  setLocalChatModel: (path: string | null) => unwrap(() => commands.setLocalChatModel(path)),
 };
 
 /**

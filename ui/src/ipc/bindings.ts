@@ -26,6 +26,8 @@ export const commands = {
 	editModelPrice: (price: ModelPrice) => typedError<null, IpcError>(__TAURI_INVOKE("edit_model_price", { price })),
 	getModelSpend: (request: ModelSpendRequest) => typedError<ModelSpend, IpcError>(__TAURI_INVOKE("get_model_spend", { request })),
 	setStudyBudget: (request: StudyBudgetRequest) => typedError<null, IpcError>(__TAURI_INVOKE("set_study_budget", { request })),
+	startModelDownload: (request: ModelDownloadRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_model_download", { request })),
+	setLocalChatModel: (path: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_local_chat_model", { path })),
 };
 
 /** Events */
@@ -145,6 +147,13 @@ export type LocalModelState = {
 	present: boolean,
 };
 
+export type ModelDownloadRequest = {
+	/**  An http(s) address ending in a `.gguf` file name. */
+	url: string,
+	/**  The file's SHA-256 in hex, checked before the file is used. */
+	sha256: string | null,
+};
+
 /**  A catalogue entry: prices in millionths of a dollar per million tokens. */
 export type ModelPrice = {
 	vendor: string,
@@ -167,6 +176,8 @@ export type ModelSettingsView = {
 	tasks: TaskModels[],
 	localChatModel: LocalModelState,
 	localEmbeddingModel: LocalModelState,
+	/**  GGUF files in the models folder the local chat model can load. */
+	localModelFiles: string[],
 	vendorOptions: VendorOption[],
 };
 

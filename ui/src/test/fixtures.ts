@@ -147,8 +147,13 @@ export function modelSettings(overrides: Partial<ModelSettingsView> = {}): Model
     tasks: (['twinDialogue', 'moderation', 'analysis', 'extraction', 'embeddings'] as const).map(
       (task) => ({ task, chain: [] }),
     ),
-    localChatModel: { name: 'SmolLM2-135M-Instruct (Q4_1)', path: '/m/smollm2', present: true },
+    localChatModel: {
+      name: 'SmolLM2-135M-Instruct (Q4_1)',
+      path: '/m/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf',
+      present: true,
+    },
     localEmbeddingModel: { name: 'all-MiniLM-L6-v2', path: '/m/minilm', present: true },
+    localModelFiles: ['/m/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf'],
     vendorOptions: [
       { kind: 'openAi', label: 'OpenAI', defaultBaseUrl: 'https://api.openai.com/v1' },
       { kind: 'openAiCompatible', label: 'OpenAI-compatible server', defaultBaseUrl: null },

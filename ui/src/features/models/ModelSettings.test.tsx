@@ -60,6 +60,31 @@ function statefulBackend(initial: ModelSettingsView, extra: Record<string, (args
 }
 
 describe('ModelSettings', () => {
+  it('starts a model download as a job, and switches the local model', async () => {
+    const started: unknown[] = [];
+    const calls = statefulBackend(
+      modelSettings({
+        localModelFiles: ['/m/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf', '/m/Qwen2.5-0.5B.Q4_K_M.gguf'],
+      }),
+      {
+        start_model_download: () => ({ id: 'dl-1', kind: 'model.download', state: 'queued' }),
+        set_local_chat_model: () => null,
+      },
+    );
+    render(<ModelSettings onJobStarted={(job) => started.push(job)} />);
+    const form = await screen.findByRole('form', { name: 'Download a model' });
+    await userEvent.type(within(form).getByLabelText('Model address'), 'https://example.com/Qwen.gguf');
+    await userEvent.click(within(form).getByRole('button', { name: 'Download' }));
+    await waitFor(() => expect(started).toHaveLength(1));
+    expect(callsTo(calls, 'start_model_download')[0].args).toEqual({
+      request: { url: 'https://example.com/Qwen.gguf', sha256: null },
+    });
+
+    await userEvent.selectOptions(screen.getByLabelText('Local chat model'), '/m/Qwen2.5-0.5B.Q4_K_M.gguf');
+    await waitFor(() => expect(callsTo(calls, 'set_local_chat_model')).toHaveLength(1));
+    expect(callsTo(calls, 'set_local_chat_model')[0].args).toEqual({ path: '/m/Qwen2.5-0.5B.Q4_K_M.gguf' });
+  });
+
   it('adds a vendor with its key, then shows only that a key is configured', async () => {
     const calls = statefulBackend(modelSettings());
     render(<ModelSettings />);

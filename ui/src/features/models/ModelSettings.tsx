@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { backend } from '../../ipc/backend';
 import type {
+  JobView,
   ModelPrice,
   ModelRoute,
   ModelSettingsView,
@@ -15,8 +16,16 @@ import { TASK_LABELS, formatPricePerMillion, parseDollarsToMicros } from './cost
 
 const LOCAL = 'local';
 
+const DOWNLOAD_JOB_KIND = 'model.download';
+
+interface Props {
+  /** Live jobs: a finished model download refreshes the list of local models. */
+  jobs?: readonly JobView[];
+  onJobStarted?: (job: JobView) => void;
+}
+
 /** Models & keys: vendors and their keys, the models per task, offline mode and prices. */
-export function ModelSettings() {
+export function ModelSettings({ jobs = [], onJobStarted }: Props) {
   const [settings, setSettings] = useState<ModelSettingsView | null>(null);
   const [catalogue, setCatalogue] = useState<ModelPrice[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -35,9 +44,12 @@ export function ModelSettings() {
     }
   }, []);
 
+  const finishedDownloads = jobs.filter(
+    (j) => j.kind === DOWNLOAD_JOB_KIND && j.state === 'succeeded',
+  ).length;
   useEffect(() => {
     void reload();
-  }, [reload]);
+  }, [reload, finishedDownloads]);
 
   /** Runs a change, then shows the settings as the backend now has them. */
   const change = useCallback(
@@ -74,6 +86,8 @@ export function ModelSettings() {
           <OfflineCard
             settings={settings}
             onChange={(offline) => void change(() => backend.setOfflineMode(offline))}
+            change={change}
+            onJobStarted={onJobStarted}
           />
           <VendorsCard settings={settings} change={change} />
           <TasksCard settings={settings} catalogue={catalogue} change={change} />
@@ -89,11 +103,18 @@ type Change = (action: () => Promise<unknown>) => Promise<void>;
 function OfflineCard({
   settings,
   onChange,
+  change,
+  onJobStarted,
 }: {
   settings: ModelSettingsView;
   onChange: (offline: boolean) => void;
+  change: Change;
+  onJobStarted?: (job: JobView) => void;
 }) {
   const models = [settings.localChatModel, settings.localEmbeddingModel];
+  const [url, setUrl] = useState('');
+  const [sha256, setSha256] = useState('');
+  const bundled = settings.localModelFiles.find((f) => f.endsWith('SmolLM2-135M-Instruct.Q4_1.gguf'));
   return (
     <section className="card" aria-labelledby="offline-heading">
       <header className="card__header">
@@ -121,6 +142,60 @@ function OfflineCard({
           </li>
         ))}
       </ul>
+      <div className="inline-form">
+        <label htmlFor="local-chat-model" className="muted">
+          Local chat model
+        </label>
+        <select
+          id="local-chat-model"
+          value={settings.localChatModel.path}
+          onChange={(e) =>
+            void change(() =>
+              backend.setLocalChatModel(e.target.value === bundled ? null : e.target.value),
+            )
+          }
+        >
+          {!settings.localModelFiles.includes(settings.localChatModel.path) && (
+            <option value={settings.localChatModel.path}>{settings.localChatModel.name}</option>
+          )}
+          {settings.localModelFiles.map((file) => (
+            <option key={file} value={file}>
+              {file.split(/[\\/]/).pop()}
+            </option>
+          ))}
+        </select>
+      </div>
+      <form
+        className="inline-form"
+        aria-label="Download a model"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const address = url.trim();
+          const sum = sha256.trim() || null;
+          void change(async () => {
+            const job = await backend.startModelDownload(address, sum);
+            onJobStarted?.(job);
+            setUrl('');
+            setSha256('');
+          });
+        }}
+      >
+        <input
+          placeholder="https://…/model.gguf"
+          aria-label="Model address"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+        />
+        <input
+          placeholder="SHA-256 (optional)"
+          aria-label="SHA-256"
+          value={sha256}
+          onChange={(e) => setSha256(e.target.value)}
+        />
+        <button type="submit" className="btn btn--small" disabled={!url.trim()}>
+          Download
+        </button>
+      </form>
     </section>
   );
 }
