@@ -662,7 +662,7 @@ impl Gateway {
         let body = match local {
             Some(_) => json!({
                 "model": route.model, "messages": request.messages, "temperature": request.temperature,
-                "max_tokens": request.max_tokens, "seed": request.seed, "json": request.json_output,
+                "max_tokens": request.max_tokens, "seed": request.seed, "json_schema": request.json_schema,
             }),
             None => {
                 let mut body = self.request_body(route, request, false);
@@ -908,7 +908,7 @@ impl Gateway {
             ),
         };
         let mut asking = request.clone();
-        asking.json_output = true;
+        asking.json_schema = Some(schema.clone());
         asking.messages.insert(
             0,
             ChatMessage::system(format!(

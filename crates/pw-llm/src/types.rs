@@ -122,10 +122,10 @@ pub struct ChatRequest {
     pub max_tokens: Option<u32>,
     /// Makes sampling repeatable where the vendor supports it (and keys the response cache).
     pub seed: Option<i64>,
-    /// The answer must be one JSON value. Vendors get a response format; the local model is
-    /// held to a JSON grammar.
+    /// The answer must be JSON matching this schema. Vendors get a response format; the local
+    /// model is held to a grammar built from the schema, so it can only produce matching JSON.
     #[serde(default)]
-    pub json_output: bool,
+    pub json_schema: Option<serde_json::Value>,
     #[serde(default)]
     pub scope: CallScope,
 }
@@ -138,7 +138,7 @@ impl ChatRequest {
             temperature: None,
             max_tokens: None,
             seed: None,
-            json_output: false,
+            json_schema: None,
             scope: CallScope::default(),
         }
     }

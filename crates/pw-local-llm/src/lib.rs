@@ -2,10 +2,12 @@
 //! (llama-cpp-2), with the chat template read from the GGUF metadata.
 //!
 //! The model lives on one dedicated OS thread, never on the async runtime's workers: a decode
-//! step blocks for milliseconds to seconds. Requests queue to that thread; it takes up to
-//! `parallel` of them at once and decodes them as separate sequences in one batch, so many
-//! twins or survey respondents answer together on one model. Tokens stream back over channels;
-//! dropping a request's future cancels its sequence at the next step.
+//! step blocks for milliseconds to seconds. Requests queue to that thread, which keeps up to
+//! `parallel` of them decoding as separate sequences of one batch (continuous batching: a
+//! request that arrives mid-answer joins at the next step, in a free slot), so many twins or
+//! survey respondents answer together on one model. Tokens stream back over channels; dropping
+//! a request's future cancels its sequence at the next step. A request that asks for JSON is
+//! held to a grammar built from its JSON Schema, so a small model cannot answer with prose.
 //!
 //! [`LocalEmbedder`] computes sentence embeddings with all-MiniLM-L6-v2 (candle, CPU), the
 //! default whenever no cloud embedding model is configured.
@@ -18,7 +20,7 @@ pub use embeddings::{LocalEmbedder, LocalEmbedderError};
 
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, mpsc};
 
 use futures::future::BoxFuture;
@@ -85,8 +87,27 @@ enum Event {
     Failed(String),
 }
 
+/// How the model has been decoding: evidence that concurrent requests share decode steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DecodeStats {
+    /// Generation steps (one batched decode each).
+    pub steps: u64,
+    /// Reply tokens decoded across all steps.
+    pub tokens: u64,
+    /// The most sequences one step has decoded together.
+    pub widest_step: usize,
+}
+
+#[derive(Default)]
+struct DecodeCounters {
+    steps: AtomicU64,
+    tokens: AtomicU64,
+    widest_step: AtomicUsize,
+}
+
 struct Work {
     messages: Vec<(String, String)>,
+    json_schema: Option<String>,
     max_tokens: u32,
     temperature: f32,
     seed: u32,
@@ -98,6 +119,7 @@ struct Work {
 pub struct LocalModel {
     name: String,
     queue: mpsc::Sender<Work>,
+    counters: Arc<DecodeCounters>,
 }
 
 fn backend() -> Result<&'static LlamaBackend, LocalModelError> {
@@ -125,14 +147,29 @@ impl LocalModel {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let counters = Arc::new(DecodeCounters::default());
+        let worker_counters = counters.clone();
         std::thread::Builder::new()
             .name(format!("llama {name}"))
-            .spawn(move || worker(config, work, ready_tx))
+            .spawn(move || worker(config, work, ready_tx, worker_counters))
             .map_err(|e| LocalModelError::Backend(e.to_string()))?;
         ready_rx
             .await
             .map_err(|_| LocalModelError::Backend("the model thread stopped".into()))??;
-        Ok(Arc::new(LocalModel { name, queue }))
+        Ok(Arc::new(LocalModel {
+            name,
+            queue,
+            counters,
+        }))
+    }
+
+    /// Decode counters since the model was loaded.
+    pub fn decode_stats(&self) -> DecodeStats {
+        DecodeStats {
+            steps: self.counters.steps.load(Ordering::Relaxed),
+            tokens: self.counters.tokens.load(Ordering::Relaxed),
+            widest_step: self.counters.widest_step.load(Ordering::Relaxed),
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -169,6 +206,10 @@ impl LocalModel {
             .collect();
         let work = Work {
             messages,
+            json_schema: request
+                .json_schema
+                .as_ref()
+                .map(|schema| schema.to_string()),
             max_tokens: request.max_tokens.unwrap_or(256),
             temperature: request.temperature.unwrap_or(0.7),
             seed: request.seed.map(|s| s as u32).unwrap_or(0x5eed),
@@ -230,6 +271,7 @@ fn worker(
     config: LocalModelConfig,
     queue: mpsc::Receiver<Work>,
     ready: oneshot::Sender<Result<(), LocalModelError>>,
+    counters: Arc<DecodeCounters>,
 ) {
     let loaded = load(&config);
     let (model, template) = match loaded {
@@ -264,25 +306,15 @@ fn worker(
         }
     };
     let _ = ready.send(Ok(()));
-    // Each round takes what is waiting (up to `parallel`) and decodes it together.
-    while let Ok(first) = queue.recv() {
-        let mut round = vec![first];
-        while round.len() < parallel as usize {
-            match queue.try_recv() {
-                Ok(work) => round.push(work),
-                Err(_) => break,
-            }
-        }
-        run_round(
-            &model,
-            &template,
-            &mut context,
-            config.context_per_sequence,
-            round,
-        );
-    }
+    let mut scheduler = Scheduler {
+        model: &model,
+        template: &template,
+        per_sequence: config.context_per_sequence,
+        slots: (0..parallel).map(|_| None).collect(),
+        counters,
+    };
+    scheduler.run(&mut context, &queue);
 }
-
 fn load(config: &LocalModelConfig) -> Result<(LlamaModel, LlamaChatTemplate), LocalModelError> {
     let backend = backend()?;
     let model = LlamaModel::load_from_file(backend, &config.path, &LlamaModelParams::default())
@@ -324,45 +356,103 @@ fn fail(sequence: &mut Sequence, message: String) {
     let _ = sequence.work.events.send(Event::Failed(message));
 }
 
-fn run_round(
-    model: &LlamaModel,
-    template: &LlamaChatTemplate,
-    context: &mut LlamaContext<'_>,
+/// Keeps up to `parallel` sequences decoding together, admitting waiting requests into free
+/// slots between steps.
+struct Scheduler<'m> {
+    model: &'m LlamaModel,
+    template: &'m LlamaChatTemplate,
     per_sequence: u32,
-    round: Vec<Work>,
-) {
-    context.clear_kv_cache();
-    let vocab = model.vocab();
-    let mut sequences: Vec<Sequence> = round
-        .into_iter()
-        .map(|work| {
-            let sampler = if work.temperature <= 0.0 {
-                LlamaSampler::greedy()
-            } else {
-                LlamaSampler::chain_simple([
-                    LlamaSampler::top_k(40),
-                    LlamaSampler::top_p(0.95, 1),
-                    LlamaSampler::temp(work.temperature),
-                    LlamaSampler::dist(work.seed),
-                ])
-            };
-            Sequence {
-                work,
-                sampler,
-                position: 0,
-                input_tokens: 0,
-                output_tokens: 0,
-                next: None,
-                text: String::new(),
-                pending_bytes: Vec::new(),
-                done: false,
-            }
-        })
-        .collect();
+    slots: Vec<Option<Sequence>>,
+    counters: Arc<DecodeCounters>,
+}
 
-    // Prompts: each sequence's prompt is decoded on its own (in chunks), and its first reply
-    // token is sampled right away, before the next decode overwrites the logits.
-    for (seq_id, sequence) in sequences.iter_mut().enumerate() {
+fn sampler_for(model: &LlamaModel, work: &Work) -> Result<LlamaSampler, String> {
+    let mut chain = Vec::new();
+    if let Some(schema) = &work.json_schema {
+        let grammar = llama_cpp_2::json_schema_to_grammar(schema).map_err(|e| {
+            format!("the answer's JSON Schema could not be turned into a grammar: {e}")
+        })?;
+        chain.push(
+            LlamaSampler::grammar(model, &grammar, "root")
+                .map_err(|e| format!("the JSON grammar was refused: {e}"))?,
+        );
+    }
+    if work.temperature <= 0.0 {
+        chain.push(LlamaSampler::greedy());
+    } else {
+        chain.extend([
+            LlamaSampler::top_k(40),
+            LlamaSampler::top_p(0.95, 1),
+            LlamaSampler::temp(work.temperature),
+            LlamaSampler::dist(work.seed),
+        ]);
+    }
+    Ok(LlamaSampler::chain_simple(chain))
+}
+
+impl Scheduler<'_> {
+    fn live(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| s.as_ref().is_some_and(|s| !s.done))
+            .count()
+    }
+
+    fn run(&mut self, context: &mut LlamaContext<'_>, queue: &mpsc::Receiver<Work>) {
+        context.clear_kv_cache();
+        loop {
+            // Wait for work only when nothing is decoding; otherwise take what is waiting.
+            if self.live() == 0 {
+                match queue.recv() {
+                    Ok(work) => self.admit(context, work),
+                    Err(_) => return,
+                }
+            }
+            while self.live() < self.slots.len() {
+                match queue.try_recv() {
+                    Ok(work) => self.admit(context, work),
+                    Err(_) => break,
+                }
+            }
+            self.step(context);
+        }
+    }
+
+    /// Puts a request into a free slot: reads its prompt and samples its first reply token.
+    fn admit(&mut self, context: &mut LlamaContext<'_>, work: Work) {
+        let Some(seq_id) = self
+            .slots
+            .iter()
+            .position(|s| s.as_ref().is_none_or(|s| s.done))
+        else {
+            return;
+        };
+        // The slot's previous sequence left its tokens in the cache.
+        let _ = context.clear_kv_cache_seq(Some(seq_id as u32), None, None);
+        let sampler = match sampler_for(self.model, &work) {
+            Ok(sampler) => sampler,
+            Err(message) => {
+                let _ = work.events.send(Event::Failed(message));
+                return;
+            }
+        };
+        let mut sequence = Sequence {
+            work,
+            sampler,
+            position: 0,
+            input_tokens: 0,
+            output_tokens: 0,
+            next: None,
+            text: String::new(),
+            pending_bytes: Vec::new(),
+            done: false,
+        };
+        self.read_prompt(context, seq_id, &mut sequence);
+        self.slots[seq_id] = Some(sequence);
+    }
+
+    fn read_prompt(&self, context: &mut LlamaContext<'_>, seq_id: usize, sequence: &mut Sequence) {
+        let vocab = self.model.vocab();
         let chat: Result<Vec<LlamaChatMessage>, _> = sequence
             .work
             .messages
@@ -370,8 +460,8 @@ fn run_round(
             .map(|(role, content)| LlamaChatMessage::new(role.clone(), content.clone()))
             .collect();
         let prompt = match chat.map_err(|e| e.to_string()).and_then(|chat| {
-            model
-                .apply_chat_template(template, &chat, true)
+            self.model
+                .apply_chat_template(self.template, &chat, true)
                 .map_err(|e| e.to_string())
         }) {
             Ok(prompt) => prompt,
@@ -380,65 +470,61 @@ fn run_round(
                     sequence,
                     format!("the conversation could not be formatted for the model: {error}"),
                 );
-                continue;
+                return;
             }
         };
         let tokens = vocab.tokenize(prompt.as_bytes(), false, true);
-        if tokens.len() as u32 + sequence.work.max_tokens > per_sequence {
+        if tokens.len() as u32 + sequence.work.max_tokens > self.per_sequence {
             fail(
                 sequence,
                 format!(
                     "the conversation is too long for the local model ({} tokens, at most {} with the reply)",
                     tokens.len(),
-                    per_sequence
+                    self.per_sequence
                 ),
             );
-            continue;
+            return;
         }
         sequence.input_tokens = tokens.len() as u32;
         let mut batch = LlamaBatch::new(512, 1);
         let chunks: Vec<&[LlamaToken]> = tokens.chunks(512).collect();
-        let mut failed = None;
         for (chunk_index, chunk) in chunks.iter().enumerate() {
             batch.clear();
             for (offset, token) in chunk.iter().enumerate() {
                 let last = chunk_index + 1 == chunks.len() && offset + 1 == chunk.len();
                 if let Err(e) = batch.add(*token, sequence.position, &[seq_id as i32], last) {
-                    failed = Some(e.to_string());
-                    break;
+                    fail(
+                        sequence,
+                        format!("the local model could not read the prompt: {e}"),
+                    );
+                    return;
                 }
                 sequence.position += 1;
             }
-            if failed.is_none()
-                && let Err(e) = context.decode(&mut batch)
-            {
-                failed = Some(e.to_string());
-            }
-            if failed.is_some() {
-                break;
+            if let Err(e) = context.decode(&mut batch) {
+                fail(
+                    sequence,
+                    format!("the local model could not read the prompt: {e}"),
+                );
+                return;
             }
         }
-        if let Some(error) = failed {
-            fail(
-                sequence,
-                format!("the local model could not read the prompt: {error}"),
-            );
-            continue;
-        }
-        // `sample` also accepts the token into the sampler chain.
+        // Sampled now, before another decode overwrites the logits; `sample` also accepts the
+        // token into the sampler chain (and the grammar).
         let token = sequence.sampler.sample(context, batch.n_tokens() - 1);
         sequence.next = Some(token);
     }
 
-    // Generation: one batch per step, one token per live sequence.
-    let mut batch = LlamaBatch::new(sequences.len().max(1), sequences.len().max(1) as i32);
-    loop {
+    /// One batched decode: the next token of every live sequence.
+    fn step(&mut self, context: &mut LlamaContext<'_>) {
+        let vocab = self.model.vocab();
+        let width = self.slots.len().max(1);
+        let mut batch = LlamaBatch::new(width, width as i32);
         let mut indices = Vec::new();
-        batch.clear();
-        for (seq_id, sequence) in sequences.iter_mut().enumerate() {
-            if sequence.done {
+        for (seq_id, slot) in self.slots.iter_mut().enumerate() {
+            let Some(sequence) = slot.as_mut().filter(|s| !s.done) else {
                 continue;
-            }
+            };
             let Some(token) = sequence.next.take() else {
                 continue;
             };
@@ -485,21 +571,31 @@ fn run_round(
             indices.push((seq_id, batch.n_tokens() - 1));
         }
         if indices.is_empty() {
-            break;
+            return;
         }
         if let Err(error) = context.decode(&mut batch) {
             for (seq_id, _) in indices {
-                fail(
-                    &mut sequences[seq_id],
-                    format!("the local model failed while answering: {error}"),
-                );
+                if let Some(sequence) = self.slots[seq_id].as_mut() {
+                    fail(
+                        sequence,
+                        format!("the local model failed while answering: {error}"),
+                    );
+                }
             }
-            break;
+            return;
         }
+        self.counters.steps.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .tokens
+            .fetch_add(indices.len() as u64, Ordering::Relaxed);
+        self.counters
+            .widest_step
+            .fetch_max(indices.len(), Ordering::Relaxed);
         for (seq_id, index) in indices {
-            let sequence = &mut sequences[seq_id];
-            let token = sequence.sampler.sample(context, index);
-            sequence.next = Some(token);
+            if let Some(sequence) = self.slots[seq_id].as_mut() {
+                let token = sequence.sampler.sample(context, index);
+                sequence.next = Some(token);
+            }
         }
     }
 }

@@ -91,7 +91,7 @@ async fn it_generates_a_streamed_answer_with_the_gguf_chat_template() {
 }
 
 #[tokio::test]
-async fn several_concurrent_requests_all_get_answers() {
+async fn concurrent_requests_share_decode_steps_and_each_gets_its_own_answer() {
     let model = model().await;
     let prompts = [
         "Name a fruit.",
@@ -116,6 +116,62 @@ async fn several_concurrent_requests_all_get_answers() {
         );
         assert!(answer.usage.output_tokens <= 16);
     }
+    // Batching, not taking turns: fewer decode steps than tokens, several sequences per step.
+    let stats = model.decode_stats();
+    let generated: u64 = answers
+        .iter()
+        .map(|a| u64::from(a.as_ref().unwrap().usage.output_tokens))
+        .sum();
+    assert!(stats.widest_step >= 2, "{stats:?}");
+    assert!(stats.steps < stats.tokens, "{stats:?}");
+    assert!(
+        stats.tokens + 4 >= generated,
+        "{stats:?} for {generated} tokens"
+    );
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[allow(dead_code, reason = "the fields are what the grammar must produce")]
+struct Coffee {
+    roast: Roast,
+    cups_per_day: u8,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum Roast {
+    Light,
+    Medium,
+    Dark,
+}
+
+#[tokio::test]
+async fn a_json_request_is_held_to_its_schema_by_a_grammar() {
+    let model = model().await;
+    let schema = serde_json::to_value(schemars::schema_for!(Coffee)).unwrap();
+    // Sampled at temperature 0.8, every answer is JSON of this shape as it comes out of the
+    // model, with no repair round.
+    for seed in 0..3 {
+        let mut request = question(
+            "Which roast do you drink, and how many cups a day?",
+            48,
+            seed,
+        );
+        request.temperature = Some(0.8);
+        request.json_schema = Some(schema.clone());
+        let reply = model.generate(&request, &mut |_| {}).await.unwrap();
+        let answer: Coffee =
+            serde_json::from_str(&reply.text).unwrap_or_else(|e| panic!("{e}: {}", reply.text));
+        // Parsing is the check: `roast` is one of three words, `cups_per_day` fits a u8.
+        let _ = answer;
+    }
+    // Through the gateway, chat_json sends the schema along and gets the type back.
+    let mut gateway = Gateway::new();
+    gateway.add_local("local", model);
+    let _: Coffee = gateway
+        .chat_json(&question("Which roast do you drink?", 48, 9))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
