@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "set_study_budget",
     "start_model_download",
     "set_local_chat_model",
+    "get_trace_export",
+    "set_trace_export",
 ];
 
 fn main() {

@@ -6,8 +6,9 @@ use pw_engine::Engine;
 use pw_ipc::{
     AppInfo, CreateWorkspaceRequest, Dashboard, DashboardRequest, IpcError, JobView,
     ModelDownloadRequest, ModelPrice, ModelSettingsView, ModelSpend, ModelSpendRequest,
-    SaveVendorRequest, StudyBudgetRequest, TaskModelsRequest, VendorCheckResult, VendorKeyRequest,
-    VendorSummary, WorkspaceExportRequest, WorkspaceModelRequest, WorkspaceSummary,
+    SaveVendorRequest, StudyBudgetRequest, TaskModelsRequest, TraceExportRequest, TraceExportView,
+    VendorCheckResult, VendorKeyRequest, VendorSummary, WorkspaceExportRequest,
+    WorkspaceModelRequest, WorkspaceSummary,
 };
 use tauri::State;
 
@@ -244,5 +245,27 @@ pub async fn set_local_chat_model(
 ) -> Result<(), IpcError> {
     Ok(engine(&slot)?
         .set_local_chat_model(path.map(std::path::PathBuf::from))
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_trace_export(slot: State<'_, EngineSlot>) -> Result<TraceExportView, IpcError> {
+    Ok(engine(&slot)?.trace_export().await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_trace_export(
+    slot: State<'_, EngineSlot>,
+    request: TraceExportRequest,
+) -> Result<(), IpcError> {
+    let TraceExportRequest {
+        endpoint,
+        sample_rate,
+        headers,
+    } = request;
+    Ok(engine(&slot)?
+        .set_trace_export(endpoint, sample_rate, headers.map(pw_engine::Secret::new))
         .await?)
 }

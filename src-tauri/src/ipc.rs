@@ -39,6 +39,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::set_study_budget,
             commands::start_model_download,
             commands::set_local_chat_model,
+            commands::get_trace_export,
+            commands::set_trace_export,
         ])
         .events(collect_events![JobChanged])
         .typ::<pw_ipc::IpcError>()

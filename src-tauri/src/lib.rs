@@ -23,8 +23,23 @@ impl EngineSlot {
     }
 }
 
-async fn start_engine(open_demo: bool) -> Result<Arc<Engine>, IpcError> {
-    let config = EngineConfig::new(pw_engine::default_data_dir());
+async fn start_engine(
+    open_demo: bool,
+    telemetry: Arc<pw_telemetry::Telemetry>,
+) -> Result<Arc<Engine>, IpcError> {
+    let mut config = EngineConfig::new(pw_engine::default_data_dir());
+    // The engine says where model-call traces go (at start and after each settings change).
+    config.trace_export = Some(Arc::new(move |export| {
+        let export = export.map(|e| pw_telemetry::OtlpExport {
+            endpoint: e.endpoint,
+            headers: e.headers,
+            sample_rate: e.sample_rate,
+            service_name: "profitwheel-desktop".into(),
+        });
+        if let Err(error) = telemetry.set_export(export) {
+            tracing::warn!(%error, "trace export stays off");
+        }
+    }));
     let engine = Engine::open(config).await?;
     engine.start_workers().await;
     if open_demo {
@@ -69,13 +84,17 @@ fn forward_job_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
 }
 
 pub fn run() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tao=warn,wry=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let telemetry = match pw_telemetry::Telemetry::init("info,tao=warn,wry=warn") {
+        Ok(telemetry) => Arc::new(telemetry),
+        Err(error) => {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "ProfitWheel could not set up logging: {error}"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     let open_demo = std::env::args().any(|arg| arg == "--demo");
     let builder = ipc::specta_builder();
     let invoke_handler = builder.invoke_handler();
@@ -83,7 +102,7 @@ pub fn run() -> ExitCode {
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             builder.mount_events(app);
-            let slot = EngineSlot(tauri::async_runtime::block_on(start_engine(open_demo)));
+            let slot = EngineSlot(tauri::async_runtime::block_on(start_engine(open_demo, telemetry.clone())));
             match &slot.0 {
                 Ok(engine) => forward_job_events(app.handle().clone(), engine.clone()),
                 Err(e) => tracing::error!(kind = ?e.kind, message = %e.message, "the engine could not start"),

@@ -83,6 +83,7 @@ fn internal_dependencies_follow_the_layering() {
         ("pw-llm", &[][..]),
         ("pw-local-llm", &["pw-llm"][..]),
         ("pw-secrets", &[][..]),
+        ("pw-telemetry", &[][..]),
         (
             "pw-engine",
             &[
@@ -96,8 +97,11 @@ fn internal_dependencies_follow_the_layering() {
             ][..],
         ),
         ("pw-ipc", &["pw-domain", "pw-engine"][..]),
-        ("pw-cli", &["pw-domain", "pw-engine", "pw-jobs"][..]),
-        ("pw-desktop", &["pw-engine", "pw-ipc"][..]),
+        (
+            "pw-cli",
+            &["pw-domain", "pw-engine", "pw-jobs", "pw-telemetry"][..],
+        ),
+        ("pw-desktop", &["pw-engine", "pw-ipc", "pw-telemetry"][..]),
     ]);
     let crates = workspace_crates();
     for (name, deps) in &crates {

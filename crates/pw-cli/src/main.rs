@@ -122,6 +122,22 @@ enum ModelsCommand {
     },
     /// Use a GGUF file as the local chat model; no file: back to the bundled SmolLM2
     Local { file: Option<PathBuf> },
+    /// Send model-call traces to an OpenTelemetry collector (Langfuse or any OTLP/HTTP
+    /// endpoint), or stop (--off)
+    Traces {
+        /// The collector's OTLP/HTTP address, e.g. https://cloud.langfuse.com/api/public/otel
+        #[arg(long, conflicts_with = "off")]
+        endpoint: Option<String>,
+        /// The share of traces sent, 0 to 1
+        #[arg(long, default_value_t = 0.5)]
+        sample_rate: f64,
+        /// Read headers ("Name: value" lines, e.g. Authorization) from standard input into the
+        /// keychain
+        #[arg(long)]
+        headers_from_stdin: bool,
+        #[arg(long)]
+        off: bool,
+    },
     /// Keep every model call on this machine (on), or allow cloud vendors again (off)
     Offline { state: String },
     /// Ask a question through the gateway and print the answer
@@ -222,14 +238,16 @@ async fn main() -> ExitCode {
         1 => "info",
         _ => "debug",
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run(cli).await {
+    let telemetry = match pw_telemetry::Telemetry::init(filter) {
+        Ok(telemetry) => Arc::new(telemetry),
+        Err(error) => {
+            let _ = writeln!(std::io::stderr(), "error: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = run(cli, telemetry.clone()).await;
+    telemetry.flush().await;
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "error: {error}");
@@ -238,12 +256,23 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), EngineError> {
+async fn run(cli: Cli, telemetry: Arc<pw_telemetry::Telemetry>) -> Result<(), EngineError> {
     let mut config = EngineConfig::new(
         cli.data_dir
             .clone()
             .unwrap_or_else(pw_engine::default_data_dir),
     );
+    config.trace_export = Some(Arc::new(move |export| {
+        let export = export.map(|e| pw_telemetry::OtlpExport {
+            endpoint: e.endpoint,
+            headers: e.headers,
+            sample_rate: e.sample_rate,
+            service_name: "profitwheel-cli".into(),
+        });
+        if let Err(error) = telemetry.set_export(export) {
+            tracing::warn!(%error, "trace export stays off");
+        }
+    }));
     if let Some(seconds) = cli.job_lease_secs {
         config.runner.lease = Duration::from_secs(seconds.max(1));
         config.runner.heartbeat = Duration::from_millis((seconds * 1000 / 3).max(200));

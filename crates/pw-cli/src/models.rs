@@ -210,6 +210,46 @@ pub(crate) async fn run(
                 None => "The local chat model is the bundled SmolLM2 again".to_owned(),
             });
         }
+        ModelsCommand::Traces {
+            endpoint,
+            sample_rate,
+            headers_from_stdin,
+            off,
+        } => {
+            let headers = match headers_from_stdin {
+                true => {
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(
+                        |e| EngineError::InvalidInput(format!("could not read the headers: {e}")),
+                    )?;
+                    Some(Secret::new(text))
+                }
+                false => None,
+            };
+            let endpoint = match off {
+                true => None,
+                false => match endpoint {
+                    Some(endpoint) => Some(endpoint.clone()),
+                    None => engine.trace_export().await?.endpoint,
+                },
+            };
+            engine
+                .set_trace_export(endpoint.clone(), *sample_rate, headers)
+                .await?;
+            let settings = engine.trace_export().await?;
+            out.line(&match endpoint {
+                Some(endpoint) => format!(
+                    "Model-call traces go to {endpoint}, {:.0}% sampled{}",
+                    settings.sample_rate * 100.0,
+                    if settings.headers_configured {
+                        ", with the stored headers"
+                    } else {
+                        ""
+                    }
+                ),
+                None => "Model-call traces stay on this computer".to_owned(),
+            });
+        }
         ModelsCommand::Workspace { workspace, model } => {
             let overview = engine.find_workspace(workspace).await?;
             let route = model.as_deref().map(route).transpose()?;

@@ -357,3 +357,96 @@ fn models_are_set_up_from_the_command_line_and_the_local_model_answers() {
     assert_eq!(after["vendors"].as_array().unwrap().len(), 0);
     assert_eq!(after["offline"], true);
 }
+
+type Collected = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+
+/// An OTLP/HTTP collector on loopback, on its own runtime thread.
+fn start_collector() -> (Collected, String) {
+    let collected = Collected::default();
+    let for_server = collected.clone();
+    let (address_tx, address_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = axum::Router::new().route(
+                "/otel/v1/traces",
+                axum::routing::post(
+                    move |headers: axum::http::HeaderMap,
+                          axum::Json(body): axum::Json<serde_json::Value>| {
+                        let collected = for_server.clone();
+                        async move {
+                            let auth = headers
+                                .get("authorization")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default()
+                                .to_owned();
+                            collected.lock().unwrap().push((auth, body));
+                        }
+                    },
+                ),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            address_tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let address = address_rx.recv().unwrap();
+    (collected, format!("http://{address}/otel"))
+}
+
+#[test]
+fn model_calls_are_traced_to_a_collector_with_headers_from_the_keychain() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let (collected, endpoint) = start_collector();
+    let set = models(
+        data,
+        &[
+            "traces",
+            "--endpoint",
+            &endpoint,
+            "--sample-rate",
+            "1",
+            "--headers-from-stdin",
+        ],
+        Some("Authorization: Basic cGstbGY6c2stbGY=\n"),
+    );
+    assert!(set.status.success(), "{}", stderr(&set));
+    assert!(
+        stdout(&set).contains("100% sampled, with the stored headers"),
+        "{}",
+        stdout(&set)
+    );
+
+    let asked = models(data, &["ask", "Say hi.", "--max-tokens", "4"], None);
+    assert!(asked.status.success(), "{}", stderr(&asked));
+    let spans: Vec<(String, serde_json::Value)> = collected.lock().unwrap().clone();
+    assert_eq!(spans.len(), 1, "one batch with the call's span: {spans:?}");
+    let (auth, body) = &spans[0];
+    assert_eq!(auth, "Basic cGstbGY6c2stbGY=");
+    let span = &body["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+    assert_eq!(span["name"], "chat SmolLM2-135M-Instruct.Q4_1");
+    assert_eq!(
+        body["resourceSpans"][0]["resource"]["attributes"][0]["value"]["stringValue"],
+        "profitwheel-cli"
+    );
+    // The header value lives in the keychain, not in the data folder.
+    let database = std::fs::read(data.join("profitwheel.sqlite3")).unwrap();
+    assert!(!database.windows(8).any(|w| w == b"cGstbGY6"));
+
+    let off = models(data, &["traces", "--off"], None);
+    assert!(stdout(&off).contains("stay on this computer"));
+    assert!(
+        models(data, &["ask", "Say hi.", "--max-tokens", "4"], None)
+            .status
+            .success()
+    );
+    assert_eq!(
+        collected.lock().unwrap().len(),
+        1,
+        "nothing is sent once export is off"
+    );
+}

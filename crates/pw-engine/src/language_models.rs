@@ -24,6 +24,42 @@ use tokio::sync::{Mutex, OnceCell, RwLock};
 
 use crate::error::{EngineError, Result};
 
+const TRACE_ENDPOINT_SETTING: &str = "traces.endpoint";
+const TRACE_SAMPLE_RATE_SETTING: &str = "traces.sample_rate";
+/// The original platform sampled half of its traces.
+const DEFAULT_TRACE_SAMPLE_RATE: f64 = 0.5;
+
+/// Where model-call traces go, as settings show it (header values stay in the keychain).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceExportSettings {
+    pub endpoint: Option<String>,
+    pub sample_rate: f64,
+    pub headers_configured: bool,
+}
+
+/// What the edge needs to export traces, headers included. Only the process's own telemetry
+/// setup receives this; it never crosses IPC.
+#[derive(Clone, PartialEq)]
+pub struct TraceExportConfig {
+    pub endpoint: String,
+    pub headers: Vec<(String, String)>,
+    pub sample_rate: f64,
+}
+
+impl std::fmt::Debug for TraceExportConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TraceExportConfig")
+            .field("endpoint", &self.endpoint)
+            .field("headers", &self.headers.len())
+            .field("sample_rate", &self.sample_rate)
+            .finish()
+    }
+}
+
+/// Called with the trace export to use, at start and after each change (the edge swaps its
+/// exporter).
+pub type TraceExportSink = Arc<dyn Fn(Option<TraceExportConfig>) + Send + Sync>;
+
 /// The vendor name local models answer under in routes and the ledger.
 pub const LOCAL_VENDOR: &str = "local";
 const OFFLINE_SETTING: &str = "llm.offline";
@@ -354,6 +390,96 @@ impl LanguageModels {
             }
         }
         self.settings_changed().await;
+        Ok(())
+    }
+
+    fn trace_headers_name() -> Result<CredentialName> {
+        CredentialName::new("traces/headers").map_err(keychain_error)
+    }
+
+    pub(crate) async fn trace_export(&self) -> Result<TraceExportSettings> {
+        let endpoint = self
+            .db
+            .app_setting(TRACE_ENDPOINT_SETTING)
+            .await?
+            .and_then(|v| v.as_str().map(str::to_owned));
+        let sample_rate = self
+            .db
+            .app_setting(TRACE_SAMPLE_RATE_SETTING)
+            .await?
+            .and_then(|v| v.as_f64())
+            .unwrap_or(DEFAULT_TRACE_SAMPLE_RATE);
+        let keychain = self.keychain.clone();
+        let name = Self::trace_headers_name()?;
+        let headers_configured = tokio::task::spawn_blocking(move || keychain.is_configured(&name))
+            .await
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
+            .map_err(keychain_error)?;
+        Ok(TraceExportSettings {
+            endpoint,
+            sample_rate,
+            headers_configured,
+        })
+    }
+
+    /// The export the edge should run now, headers included; `None` when export is off.
+    pub(crate) async fn trace_export_config(&self) -> Result<Option<TraceExportConfig>> {
+        let settings = self.trace_export().await?;
+        let Some(endpoint) = settings.endpoint else {
+            return Ok(None);
+        };
+        let keychain = self.keychain.clone();
+        let name = Self::trace_headers_name()?;
+        let stored = tokio::task::spawn_blocking(move || keychain.load(&name))
+            .await
+            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
+            .map_err(keychain_error)?;
+        let headers = stored
+            .map(|secret| parse_headers(secret.expose()))
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Some(TraceExportConfig {
+            endpoint,
+            headers,
+            sample_rate: settings.sample_rate,
+        }))
+    }
+
+    /// Turns trace export on (an endpoint) or off (`None`). `headers` ("Name: value" lines,
+    /// e.g. Langfuse's Authorization) go to the keychain; `None` keeps the stored ones.
+    pub(crate) async fn set_trace_export(
+        &self,
+        endpoint: Option<String>,
+        sample_rate: f64,
+        headers: Option<Secret>,
+    ) -> Result<()> {
+        if !(0.0..=1.0).contains(&sample_rate) {
+            return Err(EngineError::InvalidInput(format!(
+                "the sample rate is a share between 0 and 1, not {sample_rate}"
+            )));
+        }
+        let endpoint = endpoint
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty());
+        if let Some(endpoint) = &endpoint {
+            web_address_check(endpoint)?;
+        }
+        if let Some(headers) = &headers {
+            parse_headers(headers.expose())?;
+            let keychain = self.keychain.clone();
+            let name = Self::trace_headers_name()?;
+            let secret = Secret::new(headers.expose().to_owned());
+            tokio::task::spawn_blocking(move || keychain.store(&name, &secret))
+                .await
+                .map_err(|e| EngineError::InvalidInput(e.to_string()))?
+                .map_err(keychain_error)?;
+        }
+        self.db
+            .set_app_setting(TRACE_ENDPOINT_SETTING, &json!(endpoint))
+            .await?;
+        self.db
+            .set_app_setting(TRACE_SAMPLE_RATE_SETTING, &json!(sample_rate))
+            .await?;
         Ok(())
     }
 
@@ -771,4 +897,24 @@ fn web_address_check(url: &str) -> Result<url::Url> {
         )));
     }
     Ok(parsed)
+}
+
+/// "Name: value" lines into header pairs.
+fn parse_headers(text: &str) -> Result<Vec<(String, String)>> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            line.split_once(':')
+                .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+                .filter(|(name, _)| {
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+                .ok_or_else(|| {
+                    EngineError::InvalidInput(
+                        "each header is one line of the form 'Name: value'".into(),
+                    )
+                })
+        })
+        .collect()
 }

@@ -25,8 +25,8 @@ pub use dashboard::{Dashboard, PlatformSeries, SeriesPoint};
 pub use error::{EngineError, ErrorKind, Result};
 pub use handlers::{DEMO_JOB_KIND, EXPORT_JOB_KIND, MODEL_DOWNLOAD_JOB_KIND};
 pub use language_models::{
-    LOCAL_VENDOR, LocalModelStatus, ModelSettings, TASKS, TaskRoute, VendorCheck, VendorInput,
-    VendorView,
+    LOCAL_VENDOR, LocalModelStatus, ModelSettings, TASKS, TaskRoute, TraceExportConfig,
+    TraceExportSettings, TraceExportSink, VendorCheck, VendorInput, VendorView,
 };
 pub use paths::default_data_dir;
 pub use pw_domain::{KpiKey, KpiUnit, KpiValue, Platform};
@@ -40,7 +40,7 @@ pub use pw_store::{CampaignTotals, Workspace, WorkspaceOverview};
 pub use pw_store::{SpendByDay, SpendByModel, Study, StudyKind, StudySpend, WorkspaceSpend};
 
 /// Where the engine keeps its files, and how its workers run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EngineConfig {
     pub data_dir: PathBuf,
     pub runner: RunnerConfig,
@@ -48,6 +48,18 @@ pub struct EngineConfig {
     pub models_dir: PathBuf,
     /// The keychain service keys are filed under; tests use their own.
     pub keychain_service: String,
+    /// Receives the trace export settings at start and after each change.
+    pub trace_export: Option<TraceExportSink>,
+}
+
+impl std::fmt::Debug for EngineConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineConfig")
+            .field("data_dir", &self.data_dir)
+            .field("models_dir", &self.models_dir)
+            .field("keychain_service", &self.keychain_service)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EngineConfig {
@@ -68,6 +80,7 @@ impl EngineConfig {
                 .ok()
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| pw_secrets::SERVICE.to_owned()),
+            trace_export: None,
         }
     }
 
@@ -111,7 +124,7 @@ impl Engine {
             pw_secrets::Keychain::with_service(config.keychain_service.clone()),
             config.models_dir.clone(),
         );
-        Ok(Arc::new(Engine {
+        let engine = Arc::new(Engine {
             config,
             db,
             queue,
@@ -119,7 +132,9 @@ impl Engine {
             runner: Mutex::new(None),
             schedule_ticker: Mutex::new(None),
             models,
-        }))
+        });
+        engine.apply_trace_export().await;
+        Ok(engine)
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -357,6 +372,36 @@ impl Engine {
     /// Makes the local chat model load from a GGUF file (`None`: the bundled SmolLM2).
     pub async fn set_local_chat_model(&self, path: Option<PathBuf>) -> Result<()> {
         self.models.set_local_chat_model(path).await
+    }
+
+    pub async fn trace_export(&self) -> Result<TraceExportSettings> {
+        self.models.trace_export().await
+    }
+
+    /// Sets where model-call traces go (`None`: nowhere) and the share sampled; `headers`
+    /// ("Name: value" lines) are kept in the keychain. The process's exporter follows at once.
+    pub async fn set_trace_export(
+        &self,
+        endpoint: Option<String>,
+        sample_rate: f64,
+        headers: Option<Secret>,
+    ) -> Result<()> {
+        self.models
+            .set_trace_export(endpoint, sample_rate, headers)
+            .await?;
+        self.apply_trace_export().await;
+        Ok(())
+    }
+
+    async fn apply_trace_export(&self) {
+        let Some(sink) = &self.config.trace_export else {
+            return;
+        };
+        match self.models.trace_export_config().await {
+            Ok(config) => sink(config),
+            // A locked keychain must not stop the app; traces simply stay local.
+            Err(error) => tracing::warn!(%error, "trace export stays off"),
+        }
     }
 
     /// The model catalogue with the user's edits applied.

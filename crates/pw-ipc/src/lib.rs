@@ -905,3 +905,45 @@ pub struct ModelDownloadRequest {
     /// The file's SHA-256 in hex, checked before the file is used.
     pub sha256: Option<String>,
 }
+
+/// Where model-call traces go. Header values stay in the keychain; the view says only whether
+/// some are stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceExportView {
+    /// `null`: traces stay on this computer.
+    pub endpoint: Option<String>,
+    /// The share of traces sent, 0 to 1.
+    pub sample_rate: f64,
+    pub headers_configured: bool,
+}
+
+impl From<pw_engine::TraceExportSettings> for TraceExportView {
+    fn from(t: pw_engine::TraceExportSettings) -> Self {
+        TraceExportView {
+            endpoint: t.endpoint,
+            sample_rate: t.sample_rate,
+            headers_configured: t.headers_configured,
+        }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceExportRequest {
+    pub endpoint: Option<String>,
+    pub sample_rate: f64,
+    /// "Name: value" lines (e.g. Langfuse's Authorization), on their way to the keychain;
+    /// `null` keeps the stored ones.
+    pub headers: Option<String>,
+}
+
+impl std::fmt::Debug for TraceExportRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TraceExportRequest")
+            .field("endpoint", &self.endpoint)
+            .field("sample_rate", &self.sample_rate)
+            .field("headers", &self.headers.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}

@@ -28,6 +28,7 @@ export type {
   SpendDay,
   SpendStudy,
   TaskModels,
+  TraceExportView,
   VendorCheckResult,
   VendorKind,
   VendorOption,
@@ -143,6 +144,10 @@ export const backend = {
   startModelDownload: (url: string, sha256: string | null) =>
     unwrap(() => commands.startModelDownload({ url, sha256 })),
   setLocalChatModel: (path: string | null) => unwrap(() => commands.setLocalChatModel(path)),
+  getTraceExport: () => unwrap(() => commands.getTraceExport()),
+  /** Headers go to the keychain; `null` keeps the stored ones. */
+  setTraceExport: (endpoint: string | null, sampleRate: number, headers: string | null) =>
+    unwrap(() => commands.setTraceExport({ endpoint, sampleRate, headers })),
 };
 
 /**

@@ -28,6 +28,8 @@ export const commands = {
 	setStudyBudget: (request: StudyBudgetRequest) => typedError<null, IpcError>(__TAURI_INVOKE("set_study_budget", { request })),
 	startModelDownload: (request: ModelDownloadRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_model_download", { request })),
 	setLocalChatModel: (path: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_local_chat_model", { path })),
+	getTraceExport: () => typedError<TraceExportView, IpcError>(__TAURI_INVOKE("get_trace_export")),
+	setTraceExport: (request: TraceExportRequest) => typedError<null, IpcError>(__TAURI_INVOKE("set_trace_export", { request })),
 };
 
 /** Events */
@@ -268,6 +270,28 @@ export type TaskModels = {
 export type TaskModelsRequest = {
 	task: ModelTask,
 	chain: ModelRoute[],
+};
+
+export type TraceExportRequest = {
+	endpoint: string | null,
+	sampleRate: number | null,
+	/**
+	 *  "Name: value" lines (e.g. Langfuse's Authorization), on their way to the keychain;
+	 *  `null` keeps the stored ones.
+	 */
+	headers: string | null,
+};
+
+/**
+ *  Where model-call traces go. Header values stay in the keychain; the view says only whether
+ *  some are stored.
+ */
+export type TraceExportView = {
+	/**  `null`: traces stay on this computer. */
+	endpoint: string | null,
+	/**  The share of traces sent, 0 to 1. */
+	sampleRate: number | null,
+	headersConfigured: boolean,
 };
 
 export type VendorCheckResult = {

@@ -21,9 +21,20 @@ const CATALOGUE = [
 /** A backend whose settings change as commands arrive, like the real one. */
 function statefulBackend(initial: ModelSettingsView, extra: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
   let state = initial;
+  let trace = { endpoint: null as string | null, sampleRate: 0.5, headersConfigured: false };
   const calls = mockBackend({
     get_model_settings: () => state,
     get_model_catalogue: () => CATALOGUE,
+    get_trace_export: () => trace,
+    set_trace_export: (args) => {
+      const request = args.request as { endpoint: string | null; sampleRate: number; headers: string | null };
+      trace = {
+        endpoint: request.endpoint,
+        sampleRate: request.sampleRate,
+        headersConfigured: trace.headersConfigured || request.headers !== null,
+      };
+      return null;
+    },
     save_vendor: (args) => {
       const request = args.request as { kind: 'openAi'; name: string | null };
       const added = vendor({ name: request.name ?? 'openai', kind: request.kind });
@@ -189,5 +200,30 @@ describe('ModelSettings', () => {
       inputMicrosPerMtok: 200_000,
       outputMicrosPerMtok: 600_000,
     });
+  });
+});
+
+describe('ModelSettings traces', () => {
+  it('sends traces to a collector with headers that never come back', async () => {
+    const calls = statefulBackend(modelSettings());
+    render(<ModelSettings />);
+    expect(await screen.findByTestId('trace-state')).toHaveTextContent('stay on this computer');
+    const form = screen.getByRole('form', { name: 'Trace export' });
+    await userEvent.type(within(form).getByLabelText('Collector address'), 'https://cloud.langfuse.com/api/public/otel');
+    await userEvent.type(within(form).getByLabelText('Collector headers'), 'Authorization: Basic c2VjcmV0');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('trace-state')).toHaveTextContent(
+        'Sending 50% of model calls to https://cloud.langfuse.com/api/public/otel',
+      ),
+    );
+    expect(callsTo(calls, 'set_trace_export')[0].args).toEqual({
+      request: {
+        endpoint: 'https://cloud.langfuse.com/api/public/otel',
+        sampleRate: 0.5,
+        headers: 'Authorization: Basic c2VjcmV0',
+      },
+    });
+    expect(document.body.innerHTML).not.toContain('c2VjcmV0');
   });
 });

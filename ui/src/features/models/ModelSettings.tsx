@@ -8,6 +8,7 @@ import type {
   ModelRoute,
   ModelSettingsView,
   TaskModels,
+  TraceExportView,
   VendorKind,
   VendorOption,
   VendorSummary,
@@ -92,6 +93,7 @@ export function ModelSettings({ jobs = [], onJobStarted }: Props) {
           <VendorsCard settings={settings} change={change} />
           <TasksCard settings={settings} catalogue={catalogue} change={change} />
           <PricesCard catalogue={catalogue} change={change} />
+          <TracesCard change={change} />
         </>
       )}
     </main>
@@ -554,6 +556,75 @@ function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Ch
           </tbody>
         </table>
       </div>
+    </section>
+  );
+}
+
+function TracesCard({ change }: { change: Change }) {
+  const [current, setCurrent] = useState<TraceExportView | null>(null);
+  const [endpoint, setEndpoint] = useState('');
+  const [percent, setPercent] = useState('50');
+  const [headers, setHeaders] = useState('');
+
+  const load = useCallback(async () => {
+    const fresh = await backend.getTraceExport();
+    setCurrent(fresh);
+    setEndpoint(fresh.endpoint ?? '');
+    setPercent(String(Math.round((fresh.sampleRate ?? 0.5) * 100)));
+  }, []);
+
+  useEffect(() => {
+    void change(load);
+  }, [change, load]);
+
+  function save(event: FormEvent) {
+    event.preventDefault();
+    const typed = headers.trim() || null;
+    setHeaders('');
+    const rate = Math.min(100, Math.max(0, Number(percent) || 0)) / 100;
+    void change(async () => {
+      await backend.setTraceExport(endpoint.trim() || null, rate, typed);
+      await load();
+    });
+  }
+
+  return (
+    <section className="card" aria-labelledby="traces-heading">
+      <header className="card__header">
+        <h3 id="traces-heading">Traces</h3>
+        <span className="muted" data-testid="trace-state">
+          {current?.endpoint
+            ? `Sending ${Math.round((current.sampleRate ?? 0.5) * 100)}% of model calls to ${current.endpoint}`
+            : 'Model-call traces stay on this computer'}
+        </span>
+      </header>
+      <form className="inline-form" onSubmit={save} aria-label="Trace export">
+        <input
+          placeholder="OTLP address, e.g. https://cloud.langfuse.com/api/public/otel"
+          aria-label="Collector address"
+          value={endpoint}
+          onChange={(e) => setEndpoint(e.target.value)}
+        />
+        <input
+          type="number"
+          min={0}
+          max={100}
+          aria-label="Percent of calls traced"
+          value={percent}
+          onChange={(e) => setPercent(e.target.value)}
+        />
+        <input
+          type="password"
+          autoComplete="off"
+          placeholder={current?.headersConfigured ? 'Headers stored; type to replace' : 'Authorization: Basic …'}
+          aria-label="Collector headers"
+          value={headers}
+          onChange={(e) => setHeaders(e.target.value)}
+        />
+        <button type="submit" className="btn btn--small">
+          Save
+        </button>
+      </form>
     </section>
   );
 }
