@@ -756,6 +756,26 @@ impl Gateway {
         result
     }
 
+    /// Waits for the vendor's turn (requests and tokens per minute, concurrency) and builds
+    /// its client. The permit holds the concurrency slot until the caller drops it.
+    async fn connect(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+    ) -> Result<(
+        &Arc<VendorHandle>,
+        Client<Box<dyn Config>>,
+        tokio::sync::OwnedSemaphorePermit,
+    )> {
+        let vendor = self.vendor(&route.vendor)?;
+        let permit = vendor
+            .pacer
+            .admit(&route.vendor, request.estimated_tokens())
+            .await?;
+        let client = self.client(vendor, &route.model)?;
+        Ok((vendor, client, permit))
+    }
+
     /// A whole reply from a vendor in one response.
     async fn complete(
         &self,
@@ -763,12 +783,7 @@ impl Gateway {
         request: &ChatRequest,
         body: Value,
     ) -> Result<ChatReply> {
-        let vendor = self.vendor(&route.vendor)?;
-        let _slot = vendor
-            .pacer
-            .admit(&route.vendor, request.estimated_tokens())
-            .await?;
-        let client = self.client(vendor, &route.model)?;
+        let (vendor, client, _slot) = self.connect(route, request).await?;
         let completion: CompletionBody = client
             .chat()
             .create_byot(body)
@@ -805,13 +820,8 @@ impl Gateway {
         request: &ChatRequest,
         on_token: &mut (dyn FnMut(&str) + Send),
     ) -> Result<ChatReply> {
-        let vendor = self.vendor(&route.vendor)?;
-        let _slot = vendor
-            .pacer
-            .admit(&route.vendor, request.estimated_tokens())
-            .await?;
+        let (vendor, client, _slot) = self.connect(route, request).await?;
         let body = self.request_body(route, request, true);
-        let client = self.client(vendor, &route.model)?;
         let mut stream = client
             .chat()
             .create_stream_byot::<Value, CompletionBody>(body)
@@ -1031,12 +1041,7 @@ impl Gateway {
         texts: &[String],
         body: Value,
     ) -> Result<(Vec<Vec<f32>>, Usage)> {
-        let vendor = self.vendor(&route.vendor)?;
-        let _slot = vendor
-            .pacer
-            .admit(&route.vendor, request.estimated_tokens())
-            .await?;
-        let client = self.client(vendor, &route.model)?;
+        let (vendor, client, _slot) = self.connect(route, request).await?;
         let answer: EmbeddingBody = client
             .embeddings()
             .create_byot(body)

@@ -132,9 +132,10 @@ async fn a_dropped_download_resumes_verifies_and_the_model_runs() {
     let partial = std::fs::metadata(destination.with_extension("gguf.part"))
         .unwrap()
         .len();
-    assert_eq!(
-        partial as usize, cut,
-        "what arrived before the drop was kept"
+    // What arrived before the reset is kept (the reset may swallow the last bytes in flight).
+    assert!(
+        partial > 0 && partial as usize <= cut,
+        "kept {partial} of the {cut} bytes sent before the drop"
     );
 
     let mut progress = Vec::new();
@@ -150,9 +151,9 @@ async fn a_dropped_download_resumes_verifies_and_the_model_runs() {
     .unwrap();
     assert_eq!(
         server.ranges_seen.lock().unwrap().clone(),
-        vec![None, Some(format!("bytes={cut}-"))]
+        vec![None, Some(format!("bytes={partial}-"))]
     );
-    assert_eq!(progress[0].resumed_from, cut as u64);
+    assert_eq!(progress[0].resumed_from, partial);
     let last = progress.last().unwrap();
     assert_eq!(
         (last.bytes, last.total),

@@ -169,6 +169,19 @@ describe('ModelSettings', () => {
     await within(task).findByText('Local model');
   });
 
+  it('offers a vendor added after the screen opened for the task chains', async () => {
+    statefulBackend(modelSettings());
+    render(<ModelSettings />);
+    const task = await screen.findByTestId('task-moderation');
+    expect(within(task).getByLabelText('Vendor for this task')).toHaveValue('local');
+    const form = screen.getByRole('form', { name: 'Add a vendor' });
+    await userEvent.click(within(form).getByRole('button', { name: 'Add vendor' }));
+    await screen.findByTestId('vendor-openai');
+    await waitFor(() =>
+      expect(within(screen.getByTestId('task-moderation')).getByLabelText('Vendor for this task')).toHaveValue('openai'),
+    );
+  });
+
   it('shows a missing local model with what to do', async () => {
     statefulBackend(
       modelSettings({

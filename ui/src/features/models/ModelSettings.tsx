@@ -406,7 +406,9 @@ function TasksCard({
 }
 
 function TaskRow({ task, vendors, change }: { task: TaskModels; vendors: string[]; change: Change }) {
-  const [vendor, setVendor] = useState(vendors[1] ?? LOCAL);
+  // Until the person picks one, offer the first configured vendor (even one added later).
+  const [picked, setPicked] = useState<string | null>(null);
+  const vendor = picked !== null && vendors.includes(picked) ? picked : (vendors[1] ?? LOCAL);
   const [model, setModel] = useState('');
   const save = (chain: ModelRoute[]) =>
     void change(() => backend.setTaskModels({ task: task.task, chain }));
@@ -439,7 +441,7 @@ function TaskRow({ task, vendors, change }: { task: TaskModels; vendors: string[
           setModel('');
         }}
       >
-        <select value={vendor} onChange={(e) => setVendor(e.target.value)} aria-label="Vendor for this task">
+        <select value={vendor} onChange={(e) => setPicked(e.target.value)} aria-label="Vendor for this task">
           {vendors.map((v) => (
             <option key={v} value={v}>
               {v}
