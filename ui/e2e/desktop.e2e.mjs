@@ -140,12 +140,16 @@ try {
     await (await browser.$('[data-testid="models-button"]')).click();
     const total = await browser.$('[data-testid="spend-total"]');
     await total.waitForExist({ timeout: 30_000 });
-    await total.scrollIntoView();
-    await browser.waitUntil(async () => (await total.getText()).includes('on 1 calls'), {
+    // Element screenshots come out black in WebKitWebDriver; scroll the panel into the
+    // window (its scroll container is the main area, not the page) and shoot the window.
+    await browser.execute(() =>
+      document.querySelector('[data-testid="model-spend"]')?.scrollIntoView({ block: 'center' }),
+    );
+    await browser.waitUntil(async () => (await total.getText()).includes('on 1 call ·'), {
       timeout: 10_000,
       timeoutMsg: `spend shows "${await total.getText()}"`,
     });
-    await (await browser.$('[data-testid="model-spend"]')).saveScreenshot(`${outDir}/desktop-model-spend.png`);
+    await browser.saveScreenshot(`${outDir}/desktop-model-spend.png`);
   });
 
   await check('a key saved in Models & keys reaches the keychain and never comes back to the page', async () => {

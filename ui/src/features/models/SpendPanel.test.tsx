@@ -34,10 +34,23 @@ describe('SpendPanel', () => {
     expect(callsTo(calls, 'get_model_spend')[0].args).toEqual({
       request: { workspaceId: 'ws-1', days: 30 },
     });
+    expect(screen.getByTestId('spend-chart-caption')).toHaveTextContent('Cost per day');
     const capped = screen.getByTestId('study-spend-s1');
     expect(capped).toHaveTextContent('$0.0060 of $0.0060');
     expect(within(capped).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
     expect(screen.getByTestId('study-spend-s2')).toHaveTextContent('no cap');
+  });
+
+  it('charts calls, not dollars, when only free local models were used', async () => {
+    mockBackend({
+      get_model_spend: () =>
+        modelSpend({ calls: 3, byDay: [{ day: '2026-11-25', costMicros: 0, calls: 3 }] }),
+    });
+    render(<SpendPanel workspace={workspace()} />);
+    expect(await screen.findByTestId('spend-chart-caption')).toHaveTextContent(
+      'Calls per day (local models cost nothing)',
+    );
+    expect(screen.getByTestId('spend-total')).toHaveTextContent('$0.00 on 3 calls');
   });
 
   it("sets the workspace's own model and refuses text that is not vendor/model", async () => {

@@ -33,13 +33,16 @@ export const SpendPanel = memo(function SpendPanel({ workspace, onWorkspaceChang
     void load();
   }, [load]);
 
+  const free = spend !== null && spend.totalMicros === 0;
+
   return (
     <section className="card" data-testid="model-spend" aria-labelledby="spend-heading">
       <header className="card__header">
         <h3 id="spend-heading">Model spend</h3>
         {spend && (
           <span className="muted" data-testid="spend-total">
-            {formatModelCost(spend.totalMicros)} on {spend.calls.toLocaleString()} calls ·{' '}
+            {formatModelCost(spend.totalMicros)} on {spend.calls.toLocaleString()}{' '}
+            {spend.calls === 1 ? 'call' : 'calls'} ·{' '}
             {spend.cacheHits.toLocaleString()} from the cache · {spend.failedCalls.toLocaleString()}{' '}
             failed
           </span>
@@ -55,17 +58,36 @@ export const SpendPanel = memo(function SpendPanel({ workspace, onWorkspaceChang
           </p>
         ) : (
           <>
+            {/* Local models cost nothing: a chart of $0 says less than one of calls. */}
+            <p className="muted" data-testid="spend-chart-caption">
+              {free ? 'Calls per day (local models cost nothing)' : 'Cost per day'}
+            </p>
             <div className="chart-frame chart-frame--short">
               <ResponsiveContainer width="100%" height="100%">
                 <BarChart data={spend.byDay} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="day" tickFormatter={(d: string) => formatDate(d, { withYear: false })} />
-                  <YAxis width={72} tickFormatter={(v: number) => formatModelCost(v)} />
+                  <YAxis
+                    width={72}
+                    allowDecimals={!free}
+                    tickFormatter={(v: number) => (free ? v.toLocaleString() : formatModelCost(v))}
+                  />
                   <Tooltip
                     labelFormatter={(d) => formatDate(String(d))}
-                    formatter={(value) => (typeof value === 'number' ? formatModelCost(value) : String(value))}
+                    formatter={(value) =>
+                      typeof value === 'number'
+                        ? free
+                          ? value.toLocaleString()
+                          : formatModelCost(value)
+                        : String(value)
+                    }
                   />
-                  <Bar dataKey="costMicros" name="Cost" fill="var(--accent)" isAnimationActive={false} />
+                  <Bar
+                    dataKey={free ? 'calls' : 'costMicros'}
+                    name={free ? 'Calls' : 'Cost'}
+                    fill="var(--accent)"
+                    isAnimationActive={false}
+                  />
                 </BarChart>
               </ResponsiveContainer>
             </div>
