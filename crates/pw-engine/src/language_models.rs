@@ -17,7 +17,7 @@ use pw_llm::{
     VendorKind, VendorLimits, VendorSettings,
 };
 use pw_local_llm::{LocalEmbedder, LocalModel, LocalModelConfig};
-use pw_secrets::{CredentialName, Keychain, Secret};
+use pw_secrets::{CredentialName, Keychain, Secret, SecretError};
 use pw_store::{Database, NewLlmCall, StoredPrice, StoredVendor};
 use serde_json::json;
 use tokio::sync::{Mutex, OnceCell, RwLock};
@@ -280,8 +280,12 @@ fn local_embedding_model_dir(models_dir: &Path) -> PathBuf {
     models_dir.join("all-minilm-l6-v2")
 }
 
-fn keychain_error(error: pw_secrets::SecretError) -> EngineError {
+fn keychain_error(error: SecretError) -> EngineError {
     EngineError::Keychain(error)
+}
+
+fn vendor_credential(vendor: &str) -> Result<CredentialName> {
+    CredentialName::llm_vendor(vendor).map_err(keychain_error)
 }
 
 impl LanguageModels {
@@ -409,12 +413,11 @@ impl LanguageModels {
             .await?
             .and_then(|v| v.as_f64())
             .unwrap_or(DEFAULT_TRACE_SAMPLE_RATE);
-        let keychain = self.keychain.clone();
-        let name = Self::trace_headers_name()?;
-        let headers_configured = tokio::task::spawn_blocking(move || keychain.is_configured(&name))
-            .await
-            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
-            .map_err(keychain_error)?;
+        let headers_configured = self
+            .with_keychain(Self::trace_headers_name()?, move |keychain, name| {
+                keychain.is_configured(name)
+            })
+            .await?;
         Ok(TraceExportSettings {
             endpoint,
             sample_rate,
@@ -428,12 +431,11 @@ impl LanguageModels {
         let Some(endpoint) = settings.endpoint else {
             return Ok(None);
         };
-        let keychain = self.keychain.clone();
-        let name = Self::trace_headers_name()?;
-        let stored = tokio::task::spawn_blocking(move || keychain.load(&name))
-            .await
-            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
-            .map_err(keychain_error)?;
+        let stored = self
+            .with_keychain(Self::trace_headers_name()?, move |keychain, name| {
+                keychain.load(name)
+            })
+            .await?;
         let headers = stored
             .map(|secret| parse_headers(secret.expose()))
             .transpose()?
@@ -464,15 +466,12 @@ impl LanguageModels {
         if let Some(endpoint) = &endpoint {
             web_address_check(endpoint)?;
         }
-        if let Some(headers) = &headers {
+        if let Some(headers) = headers {
             parse_headers(headers.expose())?;
-            let keychain = self.keychain.clone();
-            let name = Self::trace_headers_name()?;
-            let secret = Secret::new(headers.expose().to_owned());
-            tokio::task::spawn_blocking(move || keychain.store(&name, &secret))
-                .await
-                .map_err(|e| EngineError::InvalidInput(e.to_string()))?
-                .map_err(keychain_error)?;
+            self.with_keychain(Self::trace_headers_name()?, move |keychain, name| {
+                keychain.store(name, &headers)
+            })
+            .await?;
         }
         self.db
             .set_app_setting(TRACE_ENDPOINT_SETTING, &json!(endpoint))
@@ -507,22 +506,33 @@ impl LanguageModels {
             .clone()
     }
 
-    async fn load_key(&self, vendor: &str) -> Result<Option<Secret>> {
+    /// Runs a keychain call off the async workers: the platform's keychain blocks.
+    async fn with_keychain<T: Send + 'static>(
+        &self,
+        name: CredentialName,
+        call: impl FnOnce(&Keychain, &CredentialName) -> std::result::Result<T, SecretError>
+        + Send
+        + 'static,
+    ) -> Result<T> {
         let keychain = self.keychain.clone();
-        let name = CredentialName::llm_vendor(vendor).map_err(keychain_error)?;
-        tokio::task::spawn_blocking(move || keychain.load(&name))
+        tokio::task::spawn_blocking(move || call(&keychain, &name))
             .await
-            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
+            .map_err(|e| EngineError::Keychain(SecretError::Platform(e.to_string())))?
             .map_err(keychain_error)
     }
 
+    async fn load_key(&self, vendor: &str) -> Result<Option<Secret>> {
+        self.with_keychain(vendor_credential(vendor)?, move |keychain, name| {
+            keychain.load(name)
+        })
+        .await
+    }
+
     async fn key_configured(&self, vendor: &str) -> Result<bool> {
-        let keychain = self.keychain.clone();
-        let name = CredentialName::llm_vendor(vendor).map_err(keychain_error)?;
-        tokio::task::spawn_blocking(move || keychain.is_configured(&name))
-            .await
-            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
-            .map_err(keychain_error)
+        self.with_keychain(vendor_credential(vendor)?, move |keychain, name| {
+            keychain.is_configured(name)
+        })
+        .await
     }
 
     async fn catalogue(&self) -> Result<ModelCatalogue> {
@@ -741,24 +751,20 @@ impl LanguageModels {
                 "add the vendor '{vendor}' before its key"
             )));
         }
-        let keychain = self.keychain.clone();
-        let name = CredentialName::llm_vendor(vendor).map_err(keychain_error)?;
-        tokio::task::spawn_blocking(move || keychain.store(&name, &key))
-            .await
-            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
-            .map_err(keychain_error)?;
+        self.with_keychain(vendor_credential(vendor)?, move |keychain, name| {
+            keychain.store(name, &key)
+        })
+        .await?;
         self.settings_changed().await;
         Ok(())
     }
 
     /// Removes a vendor, its key from the keychain, and every route that named it.
     pub(crate) async fn remove_vendor(&self, vendor: &str) -> Result<()> {
-        let keychain = self.keychain.clone();
-        let name = CredentialName::llm_vendor(vendor).map_err(keychain_error)?;
-        tokio::task::spawn_blocking(move || keychain.remove(&name))
-            .await
-            .map_err(|e| EngineError::InvalidInput(e.to_string()))?
-            .map_err(keychain_error)?;
+        self.with_keychain(vendor_credential(vendor)?, move |keychain, name| {
+            keychain.remove(name)
+        })
+        .await?;
         self.db.delete_llm_vendor(vendor).await?;
         self.settings_changed().await;
         Ok(())
