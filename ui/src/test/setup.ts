@@ -39,4 +39,6 @@ afterEach(() => {
   cleanup();
   clearMocks();
   localStorage.clear();
+  // The app keeps its screen in the address (`#/…`); each test starts at the start page.
+  window.history.replaceState(null, '', '/');
 });

@@ -1,8 +1,9 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { dashboard, job, modelSpend, workspace } from '../../test/fixtures';
 import { callsTo, ipcError, mockBackend } from '../../test/ipc';
+import { renderWithQueryClient } from '../../test/queryClient';
 import { Dashboard } from './Dashboard';
 import { KPI_ORDER } from './kpis';
 
@@ -14,7 +15,7 @@ function renderDashboard(overrides: Partial<Parameters<typeof Dashboard>[0]> = {
     onWorkspaceGone: vi.fn(),
     ...overrides,
   };
-  render(<Dashboard {...props} />);
+  renderWithQueryClient(<Dashboard {...props} />);
   return props;
 }
 
@@ -98,6 +99,36 @@ describe('Dashboard', () => {
     expect(callsTo(calls, 'get_dashboard')[1].args).toEqual({
       request: { workspaceId: 'ws-1', range: { start: '2024-12-25', end: '2024-12-31' } },
     });
+  });
+
+  it('shows the range asked for last, even when an earlier answer arrives after it', async () => {
+    let releaseSlow = () => {};
+    const slow = new Promise<void>((resolve) => {
+      releaseSlow = resolve;
+    });
+    const calls = mockBackend({
+      get_model_spend: () => modelSpend(),
+      get_dashboard: async (args) => {
+        const { range } = args.request as { range: { start: string; end: string } | null };
+        // The 7-day answer is held back until the 90-day one is on screen.
+        if (range?.start === '2024-12-25') await slow;
+        return dashboard(range ? { range } : {});
+      },
+    });
+    renderDashboard();
+    await screen.findByTestId('kpi-spend');
+
+    await userEvent.click(screen.getByRole('button', { name: '7 days' }));
+    await userEvent.click(screen.getByRole('button', { name: '90 days' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('dashboard-range')).toHaveTextContent('Oct 3, 2024 – Dec 31, 2024'),
+    );
+    // All three were asked for; the 7-day answer is still on its way.
+    expect(callsTo(calls, 'get_dashboard')).toHaveLength(3);
+    releaseSlow();
+    // Give the late answer every chance to land before checking it did not.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(screen.getByTestId('dashboard-range')).toHaveTextContent('Oct 3, 2024 – Dec 31, 2024');
   });
 
   it('applies a custom range and rejects a reversed one', async () => {

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { backend } from '../../ipc/backend';
 import type { Dashboard, DateRange } from '../../ipc/backend';
+import { queryKeys } from '../../serverState/queryKeys';
 
 export interface DashboardState {
   data: Dashboard | null;
@@ -10,41 +11,24 @@ export interface DashboardState {
 }
 
 /**
- * Loads the dashboard whenever the workspace or requested range changes. Only the latest
- * request may update state: clicking presets quickly must not let a slow earlier response
- * overwrite a newer one.
+ * The dashboard of one workspace for the requested range (null: the backend's default).
+ * Only the latest request may show: clicking presets quickly must not let a slow earlier
+ * response overwrite a newer one. The cache gives that by key — each range is its own
+ * entry, and the screen reads only the entry of the range it asks for now.
  */
 export function useDashboard(workspaceId: string, range: DateRange | null): DashboardState {
-  const [data, setData] = useState<Dashboard | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const [reloadToken, setReloadToken] = useState(0);
-  const latest = useRef(0);
-
-  const start = range?.start ?? null;
-  const end = range?.end ?? null;
-
-  useEffect(() => {
-    const ticket = ++latest.current;
-    setLoading(true);
-    backend
-      .getDashboard({ workspaceId, range: start && end ? { start, end } : null })
-      .then(
-        (d) => {
-          if (ticket !== latest.current) return;
-          setData(d);
-          setError(null);
-        },
-        (e: unknown) => {
-          if (ticket !== latest.current) return;
-          setError(e);
-        },
-      )
-      .finally(() => {
-        if (ticket === latest.current) setLoading(false);
-      });
-  }, [workspaceId, start, end, reloadToken]);
-
-  const refresh = useCallback(() => setReloadToken((t) => t + 1), []);
-  return { data, loading, error, refresh };
+  const request = range ? { start: range.start, end: range.end } : null;
+  const query = useQuery({
+    queryKey: queryKeys.dashboard(workspaceId, request),
+    queryFn: () => backend.getDashboard({ workspaceId, range: request }),
+    // While another range loads, keep the figures on screen (dimmed) rather than blank.
+    placeholderData: keepPreviousData,
+  });
+  const { refetch } = query;
+  return {
+    data: query.data ?? null,
+    loading: query.isFetching,
+    error: query.error,
+    refresh: () => void refetch(),
+  };
 }

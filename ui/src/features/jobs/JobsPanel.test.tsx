@@ -1,8 +1,9 @@
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { job } from '../../test/fixtures';
 import { callsTo, emitJobChanged, mockBackend } from '../../test/ipc';
+import { renderWithQueryClient } from '../../test/queryClient';
 import { JobsPanel } from './JobsPanel';
 import { useJobs } from './useJobs';
 
@@ -26,7 +27,7 @@ describe('JobsPanel', () => {
         job({ id: 'old', title: 'Generate demo', kind: 'demo.generate', state: 'succeeded', progress: 1, createdAt: '2025-01-09T12:00:00Z' }),
       ],
     });
-    render(<ConnectedJobsPanel />);
+    renderWithQueryClient(<ConnectedJobsPanel />);
 
     const row = await screen.findByTestId('job-new');
     const rows = screen.getAllByRole('listitem');
@@ -41,7 +42,7 @@ describe('JobsPanel', () => {
 
   it('updates progress and state live from job-changed events', async () => {
     mockBackend({ list_jobs: () => [job({ id: 'j1', progress: 0.1, progressMessage: 'Starting' })] });
-    render(<ConnectedJobsPanel />);
+    renderWithQueryClient(<ConnectedJobsPanel />);
     const row = await screen.findByTestId('job-j1');
     expect(within(row).getByRole('progressbar')).toHaveAttribute('aria-valuenow', '10');
 
@@ -62,7 +63,7 @@ describe('JobsPanel', () => {
 
   it('adds jobs it had not seen before when an event announces them', async () => {
     mockBackend({ list_jobs: () => [] });
-    render(<ConnectedJobsPanel />);
+    renderWithQueryClient(<ConnectedJobsPanel />);
     await screen.findByText(/No jobs yet/);
 
     await emitUntilApplied(job({ id: 'fresh', state: 'queued', progress: 0, title: 'Generate demo data' }));
@@ -74,7 +75,7 @@ describe('JobsPanel', () => {
       list_jobs: () => [job({ id: 'run-1', state: 'running' })],
       cancel_job: (args) => job({ id: String(args.jobId), state: 'cancelled', finishedAt: '2025-01-10T12:01:00Z' }),
     });
-    render(<ConnectedJobsPanel />);
+    renderWithQueryClient(<ConnectedJobsPanel />);
     const row = await screen.findByTestId('job-run-1');
     expect(within(row).queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
 
@@ -93,7 +94,7 @@ describe('JobsPanel', () => {
       ],
       retry_job: (args) => job({ id: String(args.jobId), state: 'queued', progress: 0 }),
     });
-    render(<ConnectedJobsPanel />);
+    renderWithQueryClient(<ConnectedJobsPanel />);
     const failed = await screen.findByTestId('job-f1');
     expect(within(failed).queryByRole('button', { name: 'Cancel' })).not.toBeInTheDocument();
 
@@ -113,7 +114,7 @@ describe('JobsPanel', () => {
         throw { kind: 'conflict', message: 'job r already finished' };
       },
     });
-    render(<ConnectedJobsPanel />);
+    renderWithQueryClient(<ConnectedJobsPanel />);
     await userEvent.click(within(await screen.findByTestId('job-r')).getByRole('button', { name: 'Cancel' }));
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveAttribute('data-kind', 'conflict');

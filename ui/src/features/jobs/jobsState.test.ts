@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { job } from '../../test/fixtures';
-import { applyUpdate, justSucceeded, progressPercent, shouldReplace, sortJobs } from './jobsState';
+import {
+  applyUpdate,
+  justSucceeded,
+  progressPercent,
+  queriesChangedBy,
+  shouldReplace,
+  sortJobs,
+} from './jobsState';
 
 describe('jobsState', () => {
   it('sorts newest first', () => {
@@ -41,6 +48,12 @@ describe('jobsState', () => {
     expect(justSucceeded(job({ state: 'running' }), job({ state: 'succeeded' }))).toBe(true);
     expect(justSucceeded(undefined, job({ state: 'succeeded' }))).toBe(true);
     expect(justSucceeded(job({ state: 'succeeded' }), job({ state: 'succeeded' }))).toBe(false);
+  });
+
+  it('names what a finished job changed, so exactly that is read again', () => {
+    expect(queriesChangedBy(job({ kind: 'demo.generate' }))).toEqual([['workspaces']]);
+    expect(queriesChangedBy(job({ kind: 'model.download' }))).toEqual([['modelSettings']]);
+    expect(queriesChangedBy(job({ kind: 'workspace.export' }))).toEqual([]);
   });
 
   it('clamps progress to 0..100', () => {

@@ -1,8 +1,28 @@
 // Pure bookkeeping for the job list, kept apart from React so the merge rules are testable.
+import type { QueryKey } from '@tanstack/react-query';
 import type { JobState, JobView } from '../../ipc/backend';
+import { queryKeys } from '../../serverState/queryKeys';
 
 /** Job kind of demo workspace generation; its success means a new workspace to open. */
 export const DEMO_JOB_KIND = 'demo.generate';
+
+/** Job kind of a GGUF model download; its success adds a file to the local model list. */
+export const MODEL_DOWNLOAD_JOB_KIND = 'model.download';
+
+/**
+ * What a job's success changed in the backend, as the cached reads that are now out of date.
+ * An export only writes a file outside the app, so it changes nothing we show.
+ */
+export function queriesChangedBy(job: Pick<JobView, 'kind'>): QueryKey[] {
+  switch (job.kind) {
+    case DEMO_JOB_KIND:
+      return [queryKeys.workspaces];
+    case MODEL_DOWNLOAD_JOB_KIND:
+      return [queryKeys.modelSettings];
+    default:
+      return [];
+  }
+}
 
 /** The backend returns at most this many from listJobs; keep the live list equally bounded. */
 export const MAX_JOBS = 200;

@@ -1,13 +1,16 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useMutation, useMutationState, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { QueryClient } from '@tanstack/react-query';
 import { backend, onJobChanged } from '../../ipc/backend';
 import type { JobView } from '../../ipc/backend';
-import { applyUpdate, justSucceeded, sortJobs } from './jobsState';
+import { mutationKeys, queryKeys } from '../../serverState/queryKeys';
+import { applyUpdate, justSucceeded, queriesChangedBy, sortJobs } from './jobsState';
 import type { UpdateSource } from './jobsState';
 
 export interface JobsController {
   jobs: JobView[];
   loading: boolean;
-  /** Last failure of listJobs, cancel or retry; cleared by the next success or dismiss. */
+  /** Last failure of listJobs, the event stream, cancel or retry; cleared by the next success or dismiss. */
   error: unknown;
   dismissError: () => void;
   /** Ids with a cancel/retry request in flight, to disable their buttons. */
@@ -20,18 +23,27 @@ export interface JobsController {
 }
 
 interface Options {
-  /** Called once when a job transitions to `succeeded` (from an event or a command answer). */
+  /**
+   * Called once when a job transitions to `succeeded` (from an event or a command answer),
+   * after the reads its success made stale have been fetched again.
+   */
   onSucceeded?: (job: JobView) => void;
 }
 
+function cachedJobs(queryClient: QueryClient): Map<string, JobView> {
+  const list = queryClient.getQueryData<JobView[]>(queryKeys.jobs) ?? [];
+  return new Map(list.map((job) => [job.id, job]));
+}
+
+/**
+ * The live job list: a snapshot from listJobs kept current by job-changed events, in the
+ * query cache under `['jobs']`. Mount it once (the app shell does): it owns the event
+ * subscription, and a job's success refreshes what that job changed.
+ */
 export function useJobs({ onSucceeded }: Options = {}): JobsController {
-  // The map is the source of truth so updates can be merged against what is actually known
-  // at the time, without doing side effects inside React state updaters.
-  const byId = useRef(new Map<string, JobView>());
-  const [jobs, setJobs] = useState<JobView[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const [pendingIds, setPendingIds] = useState<ReadonlySet<string>>(new Set());
+  const queryClient = useQueryClient();
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [dismissedListError, setDismissedListError] = useState<unknown>(null);
 
   // Keep the latest callback without resubscribing to events on every render.
   const onSucceededRef = useRef(onSucceeded);
@@ -39,64 +51,92 @@ export function useJobs({ onSucceeded }: Options = {}): JobsController {
     onSucceededRef.current = onSucceeded;
   }, [onSucceeded]);
 
-  const apply = useCallback((incoming: JobView, source: UpdateSource) => {
-    const previous = byId.current.get(incoming.id);
-    if (!applyUpdate(byId.current, incoming, source)) return;
-    setJobs(sortJobs(byId.current.values()));
-    if (source !== 'snapshot' && justSucceeded(previous, incoming)) {
-      onSucceededRef.current?.(incoming);
-    }
-  }, []);
-
-  const reload = useCallback(async () => {
-    setLoading(true);
-    try {
-      const snapshot = await backend.listJobs();
-      for (const job of snapshot) apply(job, 'snapshot');
-      setError(null);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoading(false);
-    }
-  }, [apply]);
-
-  useEffect(() => {
-    // Subscribe before listing so no change slips between the snapshot and the first event.
-    const unsubscribe = onJobChanged((job) => apply(job, 'event'), setError);
-    void reload();
-    return unsubscribe;
-  }, [apply, reload]);
-
-  const withPending = useCallback(
-    async (jobId: string, action: () => Promise<JobView>, source: UpdateSource) => {
-      setPendingIds((ids) => new Set(ids).add(jobId));
-      try {
-        apply(await action(), source);
-        setError(null);
-      } catch (e) {
-        setError(e);
-      } finally {
-        setPendingIds((ids) => {
-          const next = new Set(ids);
-          next.delete(jobId);
-          return next;
-        });
+  // Updates merge against what the cache holds right now (the rules in jobsState decide
+  // which source wins), never against a render's possibly older copy.
+  const apply = useCallback(
+    (incoming: JobView, source: UpdateSource) => {
+      const byId = cachedJobs(queryClient);
+      const previous = byId.get(incoming.id);
+      if (!applyUpdate(byId, incoming, source)) return;
+      queryClient.setQueryData(queryKeys.jobs, sortJobs(byId.values()));
+      if (source !== 'snapshot' && justSucceeded(previous, incoming)) {
+        const refreshes = queriesChangedBy(incoming).map((queryKey) =>
+          queryClient.invalidateQueries({ queryKey }),
+        );
+        void Promise.allSettled(refreshes).then(() => onSucceededRef.current?.(incoming));
       }
     },
-    [apply],
+    [queryClient],
   );
 
-  const cancel = useCallback(
-    (jobId: string) => withPending(jobId, () => backend.cancelJob(jobId), 'response'),
-    [withPending],
-  );
-  const retry = useCallback(
-    (jobId: string) => withPending(jobId, () => backend.retryJob(jobId), 'retry'),
-    [withPending],
-  );
+  // Declared before the query so the subscription is asked for before the first listing:
+  // no change may slip between the snapshot and the first event.
+  useEffect(() => onJobChanged((job) => apply(job, 'event'), setActionError), [apply]);
+
+  const list = useQuery({
+    queryKey: queryKeys.jobs,
+    queryFn: async () => {
+      const snapshot = await backend.listJobs();
+      const byId = cachedJobs(queryClient);
+      for (const job of snapshot) applyUpdate(byId, job, 'snapshot');
+      return sortJobs(byId.values());
+    },
+    // Events keep the list current; re-listing on every mount would add nothing.
+    staleTime: Infinity,
+  });
+
+  const cancelMutation = useMutation({
+    mutationKey: [...mutationKeys.jobAction, 'cancel'],
+    mutationFn: (jobId: string) => backend.cancelJob(jobId),
+    onSuccess: (job) => {
+      apply(job, 'response');
+      setActionError(null);
+    },
+    onError: setActionError,
+  });
+  const retryMutation = useMutation({
+    mutationKey: [...mutationKeys.jobAction, 'retry'],
+    mutationFn: (jobId: string) => backend.retryJob(jobId),
+    onSuccess: (job) => {
+      apply(job, 'retry');
+      setActionError(null);
+    },
+    onError: setActionError,
+  });
+
+  const pendingList = useMutationState({
+    filters: { mutationKey: mutationKeys.jobAction, status: 'pending' },
+    select: (mutation) => mutation.state.variables as string,
+  });
+  const pendingIds = useMemo(() => new Set(pendingList), [pendingList]);
+
+  // The failure is already on screen through `error`; the promise only tells when it is over.
+  const { mutateAsync: cancelAsync } = cancelMutation;
+  const { mutateAsync: retryAsync } = retryMutation;
+  const cancel = useCallback((jobId: string) => cancelAsync(jobId).then(noop, noop), [cancelAsync]);
+  const retry = useCallback((jobId: string) => retryAsync(jobId).then(noop, noop), [retryAsync]);
+
   const track = useCallback((job: JobView) => apply(job, 'response'), [apply]);
-  const dismissError = useCallback(() => setError(null), []);
+  const { refetch } = list;
+  const reload = useCallback(() => refetch().then(noop), [refetch]);
 
-  return { jobs, loading, error, dismissError, pendingIds, track, cancel, retry, reload };
+  const listError = list.error !== null && list.error !== dismissedListError ? list.error : null;
+  const dismissError = useCallback(() => {
+    setActionError(null);
+    setDismissedListError(list.error);
+  }, [list.error]);
+
+  return {
+    jobs: list.data ?? [],
+    loading: list.isFetching,
+    error: actionError ?? listError,
+    dismissError,
+    pendingIds,
+    track,
+    cancel,
+    retry,
+    reload,
+  };
 }
+
+function noop(): void {}

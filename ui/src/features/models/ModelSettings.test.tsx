@@ -1,8 +1,9 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { modelSettings, vendor } from '../../test/fixtures';
 import { callsTo, ipcError, mockBackend } from '../../test/ipc';
+import { renderWithQueryClient } from '../../test/queryClient';
 import type { ModelSettingsView } from '../../ipc/backend';
 import { ModelSettings } from './ModelSettings';
 
@@ -82,7 +83,7 @@ describe('ModelSettings', () => {
         set_local_chat_model: () => null,
       },
     );
-    render(<ModelSettings onJobStarted={(job) => started.push(job)} />);
+    renderWithQueryClient(<ModelSettings onJobStarted={(job) => started.push(job)} />);
     const form = await screen.findByRole('form', { name: 'Download a model' });
     await userEvent.type(within(form).getByLabelText('Model address'), 'https://example.com/Qwen.gguf');
     await userEvent.click(within(form).getByRole('button', { name: 'Download' }));
@@ -98,7 +99,7 @@ describe('ModelSettings', () => {
 
   it('adds a vendor with its key, then shows only that a key is configured', async () => {
     const calls = statefulBackend(modelSettings());
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     expect(await screen.findByText(/No vendor yet/)).toBeInTheDocument();
 
     const form = screen.getByRole('form', { name: 'Add a vendor' });
@@ -121,7 +122,7 @@ describe('ModelSettings', () => {
     statefulBackend(modelSettings({ vendors: [vendor({ keyConfigured: true })] }), {
       test_vendor: () => ipcError('notConfigured', 'openai refused the request (401): Incorrect API key'),
     });
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     const row = await screen.findByTestId('vendor-openai');
     await userEvent.click(within(row).getByRole('button', { name: 'Test' }));
     expect(await within(row).findByRole('status')).toHaveTextContent('Failed: openai refused the request (401)');
@@ -131,7 +132,7 @@ describe('ModelSettings', () => {
     statefulBackend(modelSettings({ vendors: [vendor({ keyConfigured: true })] }), {
       test_vendor: () => ({ model: 'gpt-4o-mini', latencyMs: 321 }),
     });
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     const row = await screen.findByTestId('vendor-openai');
     await userEvent.click(within(row).getByRole('button', { name: 'Test' }));
     expect(await within(row).findByRole('status')).toHaveTextContent('Works: gpt-4o-mini answered in 321 ms');
@@ -139,7 +140,7 @@ describe('ModelSettings', () => {
 
   it('removes a vendor', async () => {
     const calls = statefulBackend(modelSettings({ vendors: [vendor({ keyConfigured: true })] }));
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     const row = await screen.findByTestId('vendor-openai');
     await userEvent.click(within(row).getByRole('button', { name: 'Remove' }));
     await waitFor(() => expect(screen.queryByTestId('vendor-openai')).not.toBeInTheDocument());
@@ -148,7 +149,7 @@ describe('ModelSettings', () => {
 
   it('turns offline mode on', async () => {
     const calls = statefulBackend(modelSettings());
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     await userEvent.click(await screen.findByTestId('offline-toggle'));
     await waitFor(() => expect(screen.getByTestId('offline-toggle')).toBeChecked());
     expect(callsTo(calls, 'set_offline_mode')[0].args).toEqual({ offline: true });
@@ -156,7 +157,7 @@ describe('ModelSettings', () => {
 
   it('builds a task chain first choice first, and removes a link', async () => {
     const calls = statefulBackend(modelSettings({ vendors: [vendor({ keyConfigured: true })] }));
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     const task = await screen.findByTestId('task-analysis');
     expect(within(task).getByText('Local model')).toBeInTheDocument();
     await userEvent.type(within(task).getByLabelText('Model for Analysis'), 'gpt-4o-mini');
@@ -171,7 +172,7 @@ describe('ModelSettings', () => {
 
   it('offers a vendor added after the screen opened for the task chains', async () => {
     statefulBackend(modelSettings());
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     const task = await screen.findByTestId('task-moderation');
     expect(within(task).getByLabelText('Vendor for this task')).toHaveValue('local');
     const form = screen.getByRole('form', { name: 'Add a vendor' });
@@ -188,7 +189,7 @@ describe('ModelSettings', () => {
         localChatModel: { name: 'SmolLM2-135M-Instruct (Q4_1)', path: '/m/smollm2', present: false },
       }),
     );
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     const models = await screen.findAllByTestId('local-model');
     expect(models[0]).toHaveTextContent('Missing');
     expect(models[0]).toHaveTextContent('run scripts/fetch-models');
@@ -196,7 +197,7 @@ describe('ModelSettings', () => {
 
   it('edits a price and refuses one that is not a number', async () => {
     const calls = statefulBackend(modelSettings(), { edit_model_price: () => null });
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     const row = await screen.findByTestId('price-openai/gpt-4o-mini');
     expect(row).toHaveTextContent('$0.15');
     await userEvent.click(within(row).getByRole('button', { name: 'Edit' }));
@@ -219,7 +220,7 @@ describe('ModelSettings', () => {
 describe('ModelSettings traces', () => {
   it('sends traces to a collector with headers that never come back', async () => {
     const calls = statefulBackend(modelSettings());
-    render(<ModelSettings />);
+    renderWithQueryClient(<ModelSettings />);
     expect(await screen.findByTestId('trace-state')).toHaveTextContent('stay on this computer');
     const form = screen.getByRole('form', { name: 'Trace export' });
     await userEvent.type(within(form).getByLabelText('Collector address'), 'https://cloud.langfuse.com/api/public/otel');

@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { backend } from '../../ipc/backend';
 import type {
@@ -8,63 +9,39 @@ import type {
   ModelRoute,
   ModelSettingsView,
   TaskModels,
-  TraceExportView,
   VendorKind,
   VendorOption,
   VendorSummary,
 } from '../../ipc/backend';
 import { TASK_LABELS, formatPricePerMillion, parseDollarsToMicros } from './cost';
+import {
+  useModelCatalogueQuery,
+  useModelSettingsQuery,
+  useSettingsChange,
+  useTraceExportQuery,
+} from './modelQueries';
+import type { SettingsChange } from './modelQueries';
+import { queryKeys } from '../../serverState/queryKeys';
 
 const LOCAL = 'local';
 
-const DOWNLOAD_JOB_KIND = 'model.download';
-
 interface Props {
-  /** Live jobs: a finished model download refreshes the list of local models. */
-  jobs?: readonly JobView[];
   onJobStarted?: (job: JobView) => void;
 }
 
-/** Models & keys: vendors and their keys, the models per task, offline mode and prices. */
-export function ModelSettings({ jobs = [], onJobStarted }: Props) {
-  const [settings, setSettings] = useState<ModelSettingsView | null>(null);
-  const [catalogue, setCatalogue] = useState<ModelPrice[]>([]);
-  const [error, setError] = useState<unknown>(null);
-
-  const reload = useCallback(async () => {
-    try {
-      const [fresh, prices] = await Promise.all([
-        backend.getModelSettings(),
-        backend.getModelCatalogue(),
-      ]);
-      setSettings(fresh);
-      setCatalogue(prices);
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  }, []);
-
-  const finishedDownloads = jobs.filter(
-    (j) => j.kind === DOWNLOAD_JOB_KIND && j.state === 'succeeded',
-  ).length;
-  useEffect(() => {
-    void reload();
-  }, [reload, finishedDownloads]);
-
-  /** Runs a change, then shows the settings as the backend now has them. */
-  const change = useCallback(
-    async (action: () => Promise<unknown>) => {
-      try {
-        await action();
-        setError(null);
-      } catch (e) {
-        setError(e);
-      }
-      await reload();
-    },
-    [reload],
-  );
+/**
+ * Models & keys: vendors and their keys, the models per task, offline mode and prices.
+ * A finished model download refreshes the local model list through the job layer.
+ */
+export function ModelSettings({ onJobStarted }: Props) {
+  const settingsQuery = useModelSettingsQuery();
+  const catalogueQuery = useModelCatalogueQuery();
+  const traceQuery = useTraceExportQuery();
+  const { change, error: changeError, dismissError } = useSettingsChange();
+  const settings = settingsQuery.data ?? null;
+  const catalogue = catalogueQuery.data ?? [];
+  const loadError = settingsQuery.error ?? catalogueQuery.error ?? traceQuery.error;
+  const error = changeError ?? loadError;
 
   return (
     <main className="settings" aria-labelledby="settings-title">
@@ -77,8 +54,19 @@ export function ModelSettings({ jobs = [], onJobStarted }: Props) {
           </p>
         </div>
       </header>
-      {error !== null && (
-        <ErrorBanner error={error} context="Models & keys" onDismiss={() => setError(null)} />
+      {changeError !== null && (
+        <ErrorBanner error={changeError} context="Models & keys" onDismiss={dismissError} />
+      )}
+      {changeError === null && loadError !== null && (
+        <ErrorBanner
+          error={loadError}
+          context="Loading Models & keys"
+          onRetry={() => {
+            void settingsQuery.refetch();
+            void catalogueQuery.refetch();
+            void traceQuery.refetch();
+          }}
+        />
       )}
       {settings === null ? (
         error === null && <p className="empty-hint">Loading settings…</p>
@@ -100,7 +88,7 @@ export function ModelSettings({ jobs = [], onJobStarted }: Props) {
   );
 }
 
-type Change = (action: () => Promise<unknown>) => Promise<void>;
+type Change = SettingsChange;
 
 function OfflineCard({
   settings,
@@ -151,11 +139,11 @@ function OfflineCard({
         <select
           id="local-chat-model"
           value={settings.localChatModel.path}
-          onChange={(e) =>
-            void change(() =>
-              backend.setLocalChatModel(e.target.value === bundled ? null : e.target.value),
-            )
-          }
+          onChange={(e) => {
+            // Read now: the change runs a moment later, when the select shows the old value again.
+            const path = e.target.value;
+            void change(() => backend.setLocalChatModel(path === bundled ? null : path));
+          }}
         >
           {!settings.localModelFiles.includes(settings.localChatModel.path) && (
             <option value={settings.localChatModel.path}>{settings.localChatModel.name}</option>
@@ -563,21 +551,19 @@ function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Ch
 }
 
 function TracesCard({ change }: { change: Change }) {
-  const [current, setCurrent] = useState<TraceExportView | null>(null);
+  const queryClient = useQueryClient();
+  const current = useTraceExportQuery().data ?? null;
   const [endpoint, setEndpoint] = useState('');
   const [percent, setPercent] = useState('50');
   const [headers, setHeaders] = useState('');
 
-  const load = useCallback(async () => {
-    const fresh = await backend.getTraceExport();
-    setCurrent(fresh);
-    setEndpoint(fresh.endpoint ?? '');
-    setPercent(String(Math.round((fresh.sampleRate ?? 0.5) * 100)));
-  }, []);
-
+  // The form starts from what is stored, and follows it after each save. Other changes on
+  // this page never re-read the trace settings, so nothing overwrites what is being typed.
   useEffect(() => {
-    void change(load);
-  }, [change, load]);
+    if (!current) return;
+    setEndpoint(current.endpoint ?? '');
+    setPercent(String(Math.round((current.sampleRate ?? 0.5) * 100)));
+  }, [current]);
 
   function save(event: FormEvent) {
     event.preventDefault();
@@ -586,7 +572,7 @@ function TracesCard({ change }: { change: Change }) {
     const rate = Math.min(100, Math.max(0, Number(percent) || 0)) / 100;
     void change(async () => {
       await backend.setTraceExport(endpoint.trim() || null, rate, typed);
-      await load();
+      await queryClient.invalidateQueries({ queryKey: queryKeys.traceExport });
     });
   }
 

@@ -1,8 +1,8 @@
 import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
 import { describeError } from '../../errors';
-import { backend } from '../../ipc/backend';
 import type { WorkspaceSummary } from '../../ipc/backend';
+import { useCreateWorkspace } from './workspaceQueries';
 
 export const CURRENCIES = ['USD', 'EUR', 'GBP'] as const;
 
@@ -34,34 +34,28 @@ export function NewWorkspaceForm({ onCreated }: { onCreated: (ws: WorkspaceSumma
   const [brand, setBrand] = useState('');
   const [currency, setCurrency] = useState<string>('USD');
   const [timeZone, setTimeZone] = useState<string>(defaultTimeZone);
-  const [submitting, setSubmitting] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const create = useCreateWorkspace();
+  const submitting = create.isPending;
 
   const canSubmit = name.trim() !== '' && brand.trim() !== '' && !submitting;
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
     if (!canSubmit) return;
-    setSubmitting(true);
-    setError(null);
-    try {
-      const ws = await backend.createWorkspace({
-        name: name.trim(),
-        brand: brand.trim(),
-        currency,
-        timeZone,
-      });
-      setName('');
-      setBrand('');
-      onCreated(ws);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setSubmitting(false);
-    }
+    create.mutate(
+      { name: name.trim(), brand: brand.trim(), currency, timeZone },
+      {
+        onSuccess: (ws) => {
+          setName('');
+          setBrand('');
+          onCreated(ws);
+        },
+      },
+    );
   }
 
-  const problem = error === null ? null : describeError(error, 'Could not create the workspace');
+  const problem =
+    create.error === null ? null : describeError(create.error, 'Could not create the workspace');
 
   return (
     <form className="new-workspace" onSubmit={submit} aria-label="New workspace">

@@ -22,7 +22,7 @@ export function WorkspaceSidebar(props: Props) {
   const count = workspaces?.length ?? 0;
 
   return (
-    <nav className="sidebar" aria-labelledby="workspaces-heading">
+    <nav className="workspace-switcher" aria-labelledby="workspaces-heading">
       <header className="panel-header">
         <h2 id="workspaces-heading">Workspaces</h2>
       </header>

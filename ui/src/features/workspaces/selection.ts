@@ -1,4 +1,4 @@
-import type { WorkspaceSummary } from '../../ipc/backend';
+import type { JobView, WorkspaceSummary } from '../../ipc/backend';
 
 const LAST_USED_KEY = 'profitwheel.lastWorkspaceId';
 
@@ -34,4 +34,21 @@ export function chooseWorkspace(
   if (exists(lastUsedId)) return lastUsedId;
   if (workspaces.length === 1) return workspaces[0].id;
   return null;
+}
+
+/**
+ * The workspace a finished demo job made: the one the job names, else the newest demo
+ * workspace (a job record written before jobs carried a workspace id names none).
+ */
+export function workspaceCreatedByDemoJob(
+  workspaces: readonly WorkspaceSummary[],
+  job: Pick<JobView, 'workspaceId'>,
+): WorkspaceSummary | null {
+  return (
+    workspaces.find((w) => w.id === job.workspaceId) ??
+    [...workspaces]
+      .filter((w) => w.isDemo)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0] ??
+    null
+  );
 }

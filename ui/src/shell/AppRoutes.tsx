@@ -1,0 +1,63 @@
+import { useCallback } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { Dashboard } from '../features/dashboard/Dashboard';
+import { ModelSettings } from '../features/models/ModelSettings';
+import { forgetWorkspace, refreshWorkspaces } from '../features/workspaces/workspaceQueries';
+import { AppShell } from './AppShell';
+import { NotFoundPage } from './NotFoundPage';
+import { StartPage } from './StartPage';
+import { WorkspaceArea } from './WorkspaceArea';
+import { WORKSPACE_ROUTE } from './areas';
+import { useShellContext, useWorkspaceContext } from './shellContext';
+
+/**
+ * Every addressable screen. Only built areas have a route (see areas.ts); any other
+ * address, an unbuilt area's included, lands on "Nothing here".
+ */
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<AppShell />}>
+        <Route index element={<StartPage />} />
+        <Route path={WORKSPACE_ROUTE} element={<WorkspaceArea />}>
+          <Route index element={<Navigate to="dashboard" replace />} />
+          <Route path="dashboard" element={<DashboardScreen />} />
+        </Route>
+        <Route path="models" element={<ModelsScreen />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function DashboardScreen() {
+  const { workspace, jobs, trackJob } = useWorkspaceContext();
+  const queryClient = useQueryClient();
+  const workspaceId = workspace.id;
+  // Stable callbacks: the dashboard reports a vanished workspace from an effect.
+  const onWorkspaceGone = useCallback(
+    () => void forgetWorkspace(queryClient, workspaceId),
+    [queryClient, workspaceId],
+  );
+  const onWorkspaceChanged = useCallback(
+    () => void refreshWorkspaces(queryClient),
+    [queryClient],
+  );
+  return (
+    <Dashboard
+      // A new workspace starts from its default range, not the previous one's.
+      key={workspaceId}
+      workspace={workspace}
+      jobs={jobs}
+      onJobStarted={trackJob}
+      onWorkspaceGone={onWorkspaceGone}
+      onWorkspaceChanged={onWorkspaceChanged}
+    />
+  );
+}
+
+function ModelsScreen() {
+  const { trackJob } = useShellContext();
+  return <ModelSettings onJobStarted={trackJob} />;
+}
