@@ -30,6 +30,10 @@ interface Options {
   onSucceeded?: (job: JobView) => void;
 }
 
+// One empty list until the first snapshot, so screens that depend on the list do not
+// re-render for a new [] on every render.
+const NO_JOBS: JobView[] = [];
+
 function cachedJobs(queryClient: QueryClient): Map<string, JobView> {
   const list = queryClient.getQueryData<JobView[]>(queryKeys.jobs) ?? [];
   return new Map(list.map((job) => [job.id, job]));
@@ -127,7 +131,7 @@ export function useJobs({ onSucceeded }: Options = {}): JobsController {
   }, [list.error]);
 
   return {
-    jobs: list.data ?? [],
+    jobs: list.data ?? NO_JOBS,
     loading: list.isFetching,
     error: actionError ?? listError,
     dismissError,
