@@ -58,8 +58,12 @@ impl EngineError {
                 | StoreError::ForeignDatabase { .. }
                 | StoreError::Corrupt { .. }
                 | StoreError::NewerSchema { .. }
+                | StoreError::MigrationChanged { .. }
+                | StoreError::MigrationUnfinished { .. }
                 | StoreError::BlobMismatch { .. } => ErrorKind::Corrupt,
-                StoreError::MigrationFailed { .. } => ErrorKind::Unavailable,
+                StoreError::MigrationFailed { .. }
+                | StoreError::BackupFailed { .. }
+                | StoreError::ReadOnly { .. } => ErrorKind::Unavailable,
                 StoreError::WorkspaceNotFound(_) => ErrorKind::NotFound,
                 StoreError::WorkspaceNameTaken(_) | StoreError::WorkspaceAlreadyExists(_) => {
                     ErrorKind::Conflict

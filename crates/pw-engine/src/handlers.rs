@@ -1,11 +1,14 @@
 //! The product's job handlers. Each is idempotent per step, so a retried or recovered job
-//! completes without duplicating anything.
+//! completes without duplicating anything. Each kind declares how the lanes supervise it: long
+//! work whose length depends on the link or the data (downloads, exports) is watched for
+//! progress rather than cut off at a fixed time; bounded work keeps a timeout.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use chrono::NaiveDate;
-use pw_jobs::{JobContext, JobError, JobHandler};
+use pw_jobs::{JobContext, JobError, JobHandler, JobKind, Supervision};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -61,33 +64,52 @@ fn engine_of(engine: &Weak<Engine>) -> Result<Arc<Engine>, JobError> {
         .ok_or_else(|| JobError::retryable("the app is closing"))
 }
 
-pub(crate) fn all(engine: Weak<Engine>) -> HashMap<String, Arc<dyn JobHandler>> {
-    let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
+/// Demo generation writes a fixed, known amount of data (180 days for one brand, seconds of
+/// work): three minutes means something is stuck.
+const DEMO_SUPERVISION: Supervision = Supervision::Timeout(Duration::from_secs(180));
+/// An export reports progress after each table; one very large table on a slow disk is the
+/// longest quiet stretch.
+const EXPORT_SUPERVISION: Supervision = Supervision::Liveness {
+    stall_after: Duration::from_secs(10 * 60),
+};
+/// A download reports every chunk; the HTTP client already gives up on a read silent for 60 s,
+/// so three quiet minutes mean the attempt is stuck somewhere else. A slow link is not a stall.
+const MODEL_DOWNLOAD_SUPERVISION: Supervision = Supervision::Liveness {
+    stall_after: Duration::from_secs(3 * 60),
+};
+/// Each retry resumes from the partial file, so a flaky link gets more tries than the default.
+const MODEL_DOWNLOAD_ATTEMPTS: u32 = 6;
+
+pub(crate) fn all(engine: Weak<Engine>) -> HashMap<String, JobKind> {
+    let mut kinds: HashMap<String, JobKind> = HashMap::new();
     let for_demo = engine.clone();
-    handlers.insert(
+    let demo: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let engine = for_demo.clone();
+        async move { generate_demo(engine_of(&engine)?, ctx).await }
+    });
+    kinds.insert(
         DEMO_JOB_KIND.to_owned(),
-        Arc::new(move |ctx: JobContext| {
-            let engine = for_demo.clone();
-            async move { generate_demo(engine_of(&engine)?, ctx).await }
-        }),
+        JobKind::new(demo, DEMO_SUPERVISION).attempts(3),
     );
     let for_export = engine.clone();
-    handlers.insert(
+    let export: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let engine = for_export.clone();
+        async move { export_workspace(engine_of(&engine)?, ctx).await }
+    });
+    kinds.insert(
         EXPORT_JOB_KIND.to_owned(),
-        Arc::new(move |ctx: JobContext| {
-            let engine = for_export.clone();
-            async move { export_workspace(engine_of(&engine)?, ctx).await }
-        }),
+        JobKind::new(export, EXPORT_SUPERVISION).attempts(3),
     );
     let for_download = engine;
-    handlers.insert(
+    let download: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let engine = for_download.clone();
+        async move { download_model(engine_of(&engine)?, ctx).await }
+    });
+    kinds.insert(
         MODEL_DOWNLOAD_JOB_KIND.to_owned(),
-        Arc::new(move |ctx: JobContext| {
-            let engine = for_download.clone();
-            async move { download_model(engine_of(&engine)?, ctx).await }
-        }),
+        JobKind::new(download, MODEL_DOWNLOAD_SUPERVISION).attempts(MODEL_DOWNLOAD_ATTEMPTS),
     );
-    handlers
+    kinds
 }
 
 async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, JobError> {
@@ -191,8 +213,8 @@ async fn download_model(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, J
     let payload: ModelDownloadPayload = ctx.payload()?;
     let destination = engine.models.models_dir().join(&payload.file_name);
     let client = reqwest::Client::builder()
-        .connect_timeout(std::time::Duration::from_secs(20))
-        .read_timeout(std::time::Duration::from_secs(60))
+        .connect_timeout(Duration::from_secs(20))
+        .read_timeout(Duration::from_secs(60))
         .user_agent(concat!("ProfitWheel/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(JobError::permanent)?;

@@ -10,14 +10,11 @@ mod handlers;
 mod language_models;
 mod paths;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pw_domain::{Currency, DateRange};
-use pw_jobs::{
-    Job, JobHandler, JobQueue, JobRunner, JobSpec, JobState, Lane, RunnerConfig, Scheduler,
-};
+use pw_jobs::{Job, JobQueue, JobRunner, JobSpec, JobState, Lane, RunnerConfig, Scheduler};
 use pw_store::{Database, NewWorkspace, WorkspaceFile};
 use tokio::sync::{Mutex, broadcast};
 
@@ -156,7 +153,7 @@ impl Engine {
         if runner.is_some() {
             return;
         }
-        let handlers: HashMap<String, Arc<dyn JobHandler>> = handlers::all(Arc::downgrade(self));
+        let handlers = handlers::all(Arc::downgrade(self));
         *runner = Some(JobRunner::start(
             self.queue.clone(),
             self.config.runner.clone(),

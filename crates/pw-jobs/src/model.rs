@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -96,7 +95,8 @@ impl fmt::Display for JobState {
     }
 }
 
-/// A job to enqueue.
+/// A job to enqueue. How it is supervised and how many attempts it gets are declared by its kind
+/// (see [`crate::JobKind`]), not per job.
 #[derive(Debug, Clone)]
 pub struct JobSpec {
     pub kind: String,
@@ -106,8 +106,6 @@ pub struct JobSpec {
     pub priority: i32,
     pub payload: Value,
     pub workspace_id: Option<String>,
-    pub max_attempts: u32,
-    pub timeout: Duration,
     /// Not before this instant (unix ms); now when `None`.
     pub run_at: Option<i64>,
     /// Enqueueing a second job with the same key is a no-op that returns the first.
@@ -123,9 +121,6 @@ impl JobSpec {
             priority: 0,
             payload: Value::Object(Default::default()),
             workspace_id: None,
-            max_attempts: 3,
-            // RQ's default job timeout.
-            timeout: Duration::from_secs(180),
             run_at: None,
             dedupe_key: None,
         }
@@ -141,14 +136,6 @@ impl JobSpec {
     }
     pub fn priority(mut self, priority: i32) -> Self {
         self.priority = priority;
-        self
-    }
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
-        self
-    }
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
         self
     }
     pub fn run_at(mut self, at_ms: i64) -> Self {
@@ -173,8 +160,10 @@ pub struct Job {
     pub workspace_id: Option<String>,
     pub state: JobState,
     pub attempts: u32,
+    /// As its kind declares, once a runner has claimed it.
     pub max_attempts: u32,
     pub run_at: i64,
+    /// The kind's timeout once claimed; 0 when the kind is supervised by liveness instead.
     pub timeout_ms: i64,
     pub cancel_requested: bool,
     pub progress: f64,
@@ -185,6 +174,8 @@ pub struct Job {
     pub created_at: i64,
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
+    /// The running attempt's fencing token, set anew by every claim; `None` when not running.
+    pub attempt_token: Option<String>,
 }
 
 /// Published on every state or progress change, for the UI's live jobs panel.

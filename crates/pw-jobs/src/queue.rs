@@ -14,6 +14,10 @@ use crate::error::{QueueError, Result};
 use crate::model::{Job, JobEvent, JobSpec, JobState, Lane};
 use crate::now_ms;
 
+/// What a job shows before a runner claims it and writes its kind's declaration (RQ's defaults).
+const DEFAULT_ATTEMPTS: u32 = 3;
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
+
 /// Exponential backoff with jitter between attempts.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
@@ -81,7 +85,61 @@ fn job_from_row(row: &SqliteRow) -> Result<Job> {
         created_at: row.try_get("created_at")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
+        attempt_token: row.try_get("attempt_token")?,
     })
+}
+
+/// The checkpoint exactly as stored: a text that is not JSON is an error the attempt must see,
+/// not a missing checkpoint that would silently start the work over.
+fn stored_checkpoint(row: &SqliteRow) -> Result<Result<Option<Value>, String>> {
+    let raw: Option<String> = row.try_get("checkpoint")?;
+    Ok(match raw {
+        None => Ok(None),
+        Some(raw) => serde_json::from_str(&raw)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+    })
+}
+
+/// What a running attempt learns when it renews its lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lease {
+    /// The job is still this attempt's; `cancel_requested` when someone asked it to stop.
+    Held { cancel_requested: bool },
+    /// Another attempt owns the job now, or it was recovered or finished: stop and record nothing.
+    Lost,
+}
+
+/// A claimed attempt, as the runner needs it.
+pub(crate) struct ClaimedAttempt {
+    pub job: Job,
+    pub attempt: String,
+    pub checkpoint: Result<Option<Value>, String>,
+}
+
+/// What a kind declares about attempts and timeouts, written onto its jobs when they are claimed
+/// (a job may have been enqueued by a process that had no handlers registered).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DeclaredLimits {
+    pub attempts: u32,
+    /// 0 when the kind is supervised by liveness rather than a timeout.
+    pub timeout_ms: i64,
+}
+
+impl DeclaredLimits {
+    /// The JSON object `{kind: {attempts, timeout_ms}}` the claim query reads.
+    pub(crate) fn encode<'a>(kinds: impl IntoIterator<Item = (&'a str, DeclaredLimits)>) -> String {
+        let object: serde_json::Map<String, Value> = kinds
+            .into_iter()
+            .map(|(kind, limits)| {
+                (
+                    kind.to_owned(),
+                    serde_json::json!({ "attempts": limits.attempts, "timeout_ms": limits.timeout_ms }),
+                )
+            })
+            .collect();
+        Value::Object(object).to_string()
+    }
 }
 
 impl JobQueue {
@@ -126,9 +184,11 @@ impl JobQueue {
         .bind(spec.priority)
         .bind(spec.payload.to_string())
         .bind(&spec.workspace_id)
-        .bind(i64::from(spec.max_attempts))
+        // Until a runner claims it, the job shows RQ's defaults; the claim writes what its kind
+        // declares.
+        .bind(i64::from(DEFAULT_ATTEMPTS))
         .bind(spec.run_at.unwrap_or(now))
-        .bind(spec.timeout.as_millis() as i64)
+        .bind(DEFAULT_TIMEOUT.as_millis() as i64)
         .bind(&spec.dedupe_key)
         .bind(now)
         .fetch_optional(self.db.writer())
@@ -172,11 +232,31 @@ impl JobQueue {
         rows.iter().map(job_from_row).collect()
     }
 
-    /// Claims the next runnable job of a lane for `worker`, leasing it for `lease`.
+    /// Claims the next runnable job of a lane for `worker`, leasing it for `lease`. The claim
+    /// starts a new attempt with its own token (`Job::attempt_token`).
     pub async fn claim(&self, lane: Lane, worker: &str, lease: Duration) -> Result<Option<Job>> {
+        Ok(self
+            .claim_attempt(lane, worker, lease, "{}")
+            .await?
+            .map(|claimed| claimed.job))
+    }
+
+    pub(crate) async fn claim_attempt(
+        &self,
+        lane: Lane,
+        worker: &str,
+        lease: Duration,
+        declared: &str,
+    ) -> Result<Option<ClaimedAttempt>> {
         let now = now_ms();
+        let attempt = pw_domain::new_id();
         let row = sqlx::query(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, worker = ?1, lease_until = ?2,
+                    attempt_token = ?5,
+                    max_attempts = coalesce((SELECT json_extract(d.value, '$.attempts') FROM json_each(?6) AS d
+                                             WHERE d.key = jobs.kind), max_attempts),
+                    timeout_ms = coalesce((SELECT json_extract(d.value, '$.timeout_ms') FROM json_each(?6) AS d
+                                           WHERE d.key = jobs.kind), timeout_ms),
                     started_at = coalesce(started_at, ?3), last_error = CASE WHEN attempts = 0 THEN NULL ELSE last_error END
              WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND lane = ?4 AND run_at <= ?3
                          ORDER BY priority DESC, run_at, id LIMIT 1)
@@ -186,13 +266,21 @@ impl JobQueue {
         .bind(now + lease.as_millis() as i64)
         .bind(now)
         .bind(lane.as_str())
+        .bind(&attempt)
+        .bind(declared)
         .fetch_optional(self.db.writer())
         .await?;
-        let job = row.as_ref().map(job_from_row).transpose()?;
-        if let Some(job) = &job {
-            self.publish(job);
-        }
-        Ok(job)
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let job = job_from_row(&row)?;
+        let checkpoint = stored_checkpoint(&row)?;
+        self.publish(&job);
+        Ok(Some(ClaimedAttempt {
+            job,
+            attempt,
+            checkpoint,
+        }))
     }
 
     /// The earliest time a queued job of this lane becomes runnable, to sleep until then.
@@ -205,47 +293,66 @@ impl JobQueue {
         )
     }
 
-    /// Extends the lease of a running job; returns whether cancellation was requested (possibly by
-    /// another process, such as the CLI).
-    pub async fn heartbeat(&self, id: &str, worker: &str, lease: Duration) -> Result<bool> {
+    /// Extends the lease of a running attempt, and says whether cancellation was requested
+    /// (possibly by another process, such as the CLI) or the attempt lost the job.
+    pub async fn heartbeat(&self, id: &str, attempt: &str, lease: Duration) -> Result<Lease> {
         let cancel: Option<bool> = sqlx::query_scalar(
-            "UPDATE jobs SET lease_until = ? WHERE id = ? AND worker = ? AND state = 'running' RETURNING cancel_requested",
+            "UPDATE jobs SET lease_until = ? WHERE id = ? AND attempt_token = ? AND state = 'running'
+             RETURNING cancel_requested",
         )
         .bind(now_ms() + lease.as_millis() as i64)
         .bind(id)
-        .bind(worker)
+        .bind(attempt)
         .fetch_optional(self.db.writer())
         .await?;
-        Ok(cancel.unwrap_or(true))
+        Ok(match cancel {
+            Some(cancel_requested) => Lease::Held { cancel_requested },
+            None => Lease::Lost,
+        })
     }
 
+    /// Records a running attempt's progress; `None` when the attempt no longer owns the job.
     pub async fn set_progress(
         &self,
         id: &str,
+        attempt: &str,
         fraction: f64,
         message: Option<&str>,
-    ) -> Result<Job> {
+    ) -> Result<Option<Job>> {
         let row = sqlx::query(
-            "UPDATE jobs SET progress = ?, progress_message = coalesce(?, progress_message) WHERE id = ? RETURNING *",
+            "UPDATE jobs SET progress = ?, progress_message = coalesce(?, progress_message)
+             WHERE id = ? AND attempt_token = ? AND state = 'running' RETURNING *",
         )
         .bind(fraction.clamp(0.0, 1.0))
         .bind(message)
         .bind(id)
+        .bind(attempt)
         .fetch_optional(self.db.writer())
-        .await?
-        .ok_or_else(|| QueueError::NotFound(id.to_owned()))?;
-        let job = job_from_row(&row)?;
-        self.publish(&job);
+        .await?;
+        let job = row.as_ref().map(job_from_row).transpose()?;
+        if let Some(job) = &job {
+            self.publish(job);
+        }
         Ok(job)
     }
 
-    pub async fn save_checkpoint(&self, id: &str, checkpoint: &Value) -> Result<()> {
-        sqlx::query("UPDATE jobs SET checkpoint = ? WHERE id = ?")
-            .bind(checkpoint.to_string())
-            .bind(id)
-            .execute(self.db.writer())
-            .await?;
-        Ok(())
+    /// Saves a running attempt's checkpoint; `false` (and nothing saved) when the attempt no
+    /// longer owns the job, so a stale attempt never moves a newer one's checkpoint backwards.
+    pub async fn save_checkpoint(
+        &self,
+        id: &str,
+        attempt: &str,
+        checkpoint: &Value,
+    ) -> Result<bool> {
+        let saved = sqlx::query(
+            "UPDATE jobs SET checkpoint = ? WHERE id = ? AND attempt_token = ? AND state = 'running'",
+        )
+        .bind(checkpoint.to_string())
+        .bind(id)
+        .bind(attempt)
+        .execute(self.db.writer())
+        .await?;
+        Ok(saved.rows_affected() == 1)
     }
 
     async fn transition(&self, sql: &'static str, binds: Binds<'_>) -> Result<Option<Job>> {
@@ -264,26 +371,24 @@ impl JobQueue {
         Ok(job)
     }
 
-    pub(crate) async fn succeed(
-        &self,
-        id: &str,
-        worker: &str,
-        result: &Value,
-    ) -> Result<Option<Job>> {
+    /// Records an attempt's result. `None` when the attempt no longer owns the job (nothing is
+    /// written: the newer attempt's outcome stands).
+    pub async fn succeed(&self, id: &str, attempt: &str, result: &Value) -> Result<Option<Job>> {
         self.transition(
             "UPDATE jobs SET state = 'succeeded', progress = 1, result = ?, finished_at = ?, lease_until = NULL
-             WHERE id = ? AND worker = ? AND state = 'running' RETURNING *",
-            Binds(vec![Bind::Text(Some(&result.to_string())), Bind::Int(now_ms()), Bind::Text(Some(id)), Bind::Text(Some(worker))]),
+             WHERE id = ? AND attempt_token = ? AND state = 'running' RETURNING *",
+            Binds(vec![Bind::Text(Some(&result.to_string())), Bind::Int(now_ms()), Bind::Text(Some(id)), Bind::Text(Some(attempt))]),
         )
         .await
     }
 
     /// Records a failed attempt: back to the queue after a backoff while attempts remain and the
-    /// error is retryable, otherwise into the failed list with its error.
-    pub(crate) async fn fail(
+    /// error is retryable, otherwise into the failed list with its error. `None` when the attempt
+    /// no longer owns the job.
+    pub async fn fail(
         &self,
         job: &Job,
-        worker: &str,
+        attempt: &str,
         error: &str,
         retryable: bool,
     ) -> Result<Option<Job>> {
@@ -292,13 +397,14 @@ impl JobQueue {
             let delay = self.retry.delay(job.attempts);
             tracing::warn!(job = %job.id, attempt = job.attempts, ?delay, error, "job attempt failed; will retry");
             self.transition(
-                "UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, lease_until = NULL, worker = NULL
-                 WHERE id = ? AND worker = ? AND state = 'running' RETURNING *",
+                "UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, lease_until = NULL, worker = NULL,
+                        attempt_token = NULL
+                 WHERE id = ? AND attempt_token = ? AND state = 'running' RETURNING *",
                 Binds(vec![
                     Bind::Int(now + delay.as_millis() as i64),
                     Bind::Text(Some(error)),
                     Bind::Text(Some(&job.id)),
-                    Bind::Text(Some(worker)),
+                    Bind::Text(Some(attempt)),
                 ]),
             )
             .await
@@ -306,21 +412,23 @@ impl JobQueue {
             tracing::error!(job = %job.id, attempt = job.attempts, error, "job failed");
             self.transition(
                 "UPDATE jobs SET state = 'failed', last_error = ?, finished_at = ?, lease_until = NULL
-                 WHERE id = ? AND worker = ? AND state = 'running' RETURNING *",
-                Binds(vec![Bind::Text(Some(error)), Bind::Int(now), Bind::Text(Some(&job.id)), Bind::Text(Some(worker))]),
+                 WHERE id = ? AND attempt_token = ? AND state = 'running' RETURNING *",
+                Binds(vec![Bind::Text(Some(error)), Bind::Int(now), Bind::Text(Some(&job.id)), Bind::Text(Some(attempt))]),
             )
             .await
         }
     }
 
-    pub(crate) async fn mark_cancelled(&self, id: &str, worker: &str) -> Result<Option<Job>> {
+    /// Records that an attempt stopped because it was cancelled. `None` when the attempt no
+    /// longer owns the job.
+    pub async fn mark_cancelled(&self, id: &str, attempt: &str) -> Result<Option<Job>> {
         self.transition(
             "UPDATE jobs SET state = 'cancelled', finished_at = ?, lease_until = NULL
-             WHERE id = ? AND worker = ? AND state = 'running' RETURNING *",
+             WHERE id = ? AND attempt_token = ? AND state = 'running' RETURNING *",
             Binds(vec![
                 Bind::Int(now_ms()),
                 Bind::Text(Some(id)),
-                Bind::Text(Some(worker)),
+                Bind::Text(Some(attempt)),
             ]),
         )
         .await
@@ -372,7 +480,7 @@ impl JobQueue {
         let retried = self
             .transition(
                 "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, cancel_requested = 0, finished_at = NULL,
-                        worker = NULL, lease_until = NULL, progress_message = NULL
+                        worker = NULL, lease_until = NULL, attempt_token = NULL, progress_message = NULL
                  WHERE id = ? AND state IN ('failed', 'cancelled') RETURNING *",
                 Binds(vec![Bind::Int(now_ms()), Bind::Text(Some(id))]),
             )
@@ -393,7 +501,17 @@ impl JobQueue {
     /// Returns jobs whose lease expired (their process died or hung) to the queue, or fails them
     /// when they have used all their attempts. Returns how many were recovered.
     pub async fn recover_expired_leases(&self) -> Result<u64> {
+        self.recover_expired_leases_except(&[]).await
+    }
+
+    /// Like [`JobQueue::recover_expired_leases`], but never touches the given attempts: those
+    /// alive in the calling process, whose lease may only look expired because the wall clock
+    /// jumped (a laptop sleep) or the writer stalled.
+    pub(crate) async fn recover_expired_leases_except(&self, alive: &[String]) -> Result<u64> {
         let now = now_ms();
+        let alive = serde_json::to_string(alive).map_err(|e| {
+            QueueError::InvalidJob(format!("attempt list could not be encoded: {e}"))
+        })?;
         let rows = sqlx::query(
             "UPDATE jobs SET
                  state = CASE WHEN cancel_requested = 1 THEN 'cancelled'
@@ -401,11 +519,13 @@ impl JobQueue {
                  finished_at = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN ?1 ELSE NULL END,
                  last_error = CASE WHEN cancel_requested = 1 THEN last_error
                                    ELSE 'interrupted: the app stopped while this job was running' END,
-                 run_at = ?1, worker = NULL, lease_until = NULL
+                 run_at = ?1, worker = NULL, lease_until = NULL, attempt_token = NULL
              WHERE state = 'running' AND lease_until < ?1
+               AND (attempt_token IS NULL OR attempt_token NOT IN (SELECT value FROM json_each(?2)))
              RETURNING *",
         )
         .bind(now)
+        .bind(alive)
         .fetch_all(self.db.writer())
         .await?;
         for row in &rows {
@@ -426,12 +546,12 @@ struct Binds<'a>(Vec<Bind<'a>>);
 
 impl JobQueue {
     /// Hands a running job back to its lane without counting the attempt (the app is closing).
-    pub(crate) async fn release(&self, id: &str, worker: &str) -> Result<Option<Job>> {
+    pub(crate) async fn release(&self, id: &str, attempt: &str) -> Result<Option<Job>> {
         self.transition(
             "UPDATE jobs SET state = 'queued', attempts = max(attempts - 1, 0), worker = NULL, lease_until = NULL,
-                    run_at = ?
-             WHERE id = ? AND worker = ? AND state = 'running' RETURNING *",
-            Binds(vec![Bind::Int(now_ms()), Bind::Text(Some(id)), Bind::Text(Some(worker))]),
+                    attempt_token = NULL, run_at = ?
+             WHERE id = ? AND attempt_token = ? AND state = 'running' RETURNING *",
+            Binds(vec![Bind::Int(now_ms()), Bind::Text(Some(id)), Bind::Text(Some(attempt))]),
         )
         .await
     }

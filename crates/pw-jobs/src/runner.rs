@@ -1,23 +1,30 @@
-//! Drains the lanes: claims jobs, runs their handlers with a timeout, keeps their leases alive,
-//! turns outcomes into queue transitions, and recovers jobs abandoned by a dead process.
+//! Drains the lanes: claims jobs, runs their handlers under their kind's supervision (a timeout,
+//! or liveness by progress), keeps their leases alive, turns outcomes into queue transitions, and
+//! recovers jobs abandoned by a dead process.
+//!
+//! Every claim is a new attempt with its own token. The queue accepts a running attempt's writes
+//! only while the token is still the job's, and this process keeps at most one attempt of a job
+//! running: a newer attempt of the same job first stops the older one and waits for it to end.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::{Notify, Semaphore};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
-use crate::error::{JobError, QueueError};
+use crate::error::JobError;
+use crate::kind::{JobKind, Supervision};
 use crate::model::{Job, JobEvent, JobState, Lane};
-use crate::queue::JobQueue;
+use crate::queue::{ClaimedAttempt, DeclaredLimits, JobQueue, Lease};
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Value, JobError>> + Send>>;
 
@@ -36,6 +43,12 @@ where
         Box::pin(self(ctx))
     }
 }
+
+/// How long an outcome that cannot be written is retried before it is left to lease recovery
+/// (which reruns the attempt from its checkpoint), and how much of that a closing app waits.
+const OUTCOME_PATIENCE: Duration = Duration::from_secs(120);
+const OUTCOME_PATIENCE_WHEN_CLOSING: Duration = Duration::from_secs(5);
+const PROGRESS_THROTTLE: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone)]
 pub struct RunnerConfig {
@@ -69,12 +82,30 @@ impl Default for RunnerConfig {
 
 struct ContextInner {
     job: Job,
+    attempt: String,
+    checkpoint: Result<Option<Value>, String>,
     queue: JobQueue,
     cancel: CancellationToken,
+    /// Cancelled when the attempt learns that the job is no longer its own.
+    lost: CancellationToken,
     last_progress: Mutex<Option<Instant>>,
     /// The newest update dropped by the throttle, written when the handler returns so the
     /// panel ends on the handler's last word rather than an earlier one.
     unsaved_progress: Mutex<Option<(f64, String)>>,
+    /// Monotonic, so a wall-clock jump neither hides a stall nor invents one.
+    last_sign_of_life: Mutex<Instant>,
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The guarded values stay consistent even if a holder panicked (each is one assignment).
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn unreadable_checkpoint(detail: impl std::fmt::Display) -> JobError {
+    JobError::Permanent(format!(
+        "the saved progress of this job could not be read ({detail}); it was not started over, \
+         so no finished work is repeated or paid for twice"
+    ))
 }
 
 /// What a handler gets: its job, progress and checkpoint reporting, and its cancellation.
@@ -93,65 +124,91 @@ impl JobContext {
             .map_err(|e| JobError::Permanent(format!("the job's input is malformed: {e}")))
     }
 
-    /// What an earlier attempt saved, if any.
-    pub fn checkpoint<T: DeserializeOwned>(&self) -> Option<T> {
-        self.inner
-            .job
-            .checkpoint
-            .clone()
-            .and_then(|c| serde_json::from_value(c).ok())
+    /// What an earlier attempt saved, if anything. A checkpoint that does not decode into `T`
+    /// is a permanent error: starting over would silently repeat (and pay for) finished work.
+    pub fn checkpoint<T: DeserializeOwned>(&self) -> Result<Option<T>, JobError> {
+        match &self.inner.checkpoint {
+            Err(detail) => Err(unreadable_checkpoint(detail)),
+            Ok(None) => Ok(None),
+            Ok(Some(saved)) => serde_json::from_value(saved.clone())
+                .map(Some)
+                .map_err(unreadable_checkpoint),
+        }
     }
 
     /// Saves how far the job got, so a retried or recovered attempt can skip finished steps.
+    /// Fails with [`JobError::Cancelled`] when this attempt no longer owns the job.
     pub async fn save_checkpoint<T: Serialize>(&self, checkpoint: &T) -> Result<(), JobError> {
         let value = serde_json::to_value(checkpoint).map_err(JobError::permanent)?;
-        self.inner
+        let saved = self
+            .inner
             .queue
-            .save_checkpoint(&self.inner.job.id, &value)
+            .save_checkpoint(&self.inner.job.id, &self.inner.attempt, &value)
             .await
-            .map_err(JobError::retryable)
+            .map_err(JobError::retryable)?;
+        if !saved {
+            self.lose();
+            return Err(JobError::Cancelled);
+        }
+        self.keep_alive();
+        Ok(())
     }
 
     /// Reports progress (0..=1). Updates closer together than 100 ms are dropped, except the
-    /// last, so a tight loop cannot flood the database or the UI.
+    /// last, so a tight loop cannot flood the database or the UI. Every call counts as a sign
+    /// of life for liveness supervision.
     pub async fn progress(&self, fraction: f64, message: impl Into<String>) {
+        self.keep_alive();
         let message = message.into();
         {
-            let Ok(mut last) = self.inner.last_progress.lock() else {
-                return;
-            };
-            if fraction < 1.0 && last.is_some_and(|t| t.elapsed() < Duration::from_millis(100)) {
-                if let Ok(mut unsaved) = self.inner.unsaved_progress.lock() {
-                    *unsaved = Some((fraction, message));
-                }
+            let mut last = locked(&self.inner.last_progress);
+            if fraction < 1.0 && last.is_some_and(|t| t.elapsed() < PROGRESS_THROTTLE) {
+                *locked(&self.inner.unsaved_progress) = Some((fraction, message));
                 return;
             }
             *last = Some(Instant::now());
         }
-        if let Ok(mut unsaved) = self.inner.unsaved_progress.lock() {
-            *unsaved = None;
-        }
+        *locked(&self.inner.unsaved_progress) = None;
         self.record_progress(fraction, &message).await;
     }
 
+    /// Tells liveness supervision the work is still moving when there is no progress to report
+    /// (a long single step that has its own way of knowing it is not stuck).
+    pub fn keep_alive(&self) {
+        *locked(&self.inner.last_sign_of_life) = Instant::now();
+    }
+
+    fn last_sign_of_life(&self) -> Instant {
+        *locked(&self.inner.last_sign_of_life)
+    }
+
+    fn lose(&self) {
+        self.inner.lost.cancel();
+        self.inner.cancel.cancel();
+    }
+
     async fn record_progress(&self, fraction: f64, message: &str) {
-        if let Err(e) = self
+        match self
             .inner
             .queue
-            .set_progress(&self.inner.job.id, fraction, Some(message))
+            .set_progress(
+                &self.inner.job.id,
+                &self.inner.attempt,
+                fraction,
+                Some(message),
+            )
             .await
         {
-            tracing::warn!(job = %self.inner.job.id, error = %e, "could not record progress");
+            Ok(Some(_)) => {}
+            Ok(None) => self.lose(),
+            Err(e) => {
+                tracing::warn!(job = %self.inner.job.id, error = %e, "could not record progress")
+            }
         }
     }
 
     async fn flush_progress(&self) {
-        let unsaved = self
-            .inner
-            .unsaved_progress
-            .lock()
-            .ok()
-            .and_then(|mut u| u.take());
+        let unsaved = locked(&self.inner.unsaved_progress).take();
         if let Some((fraction, message)) = unsaved {
             self.record_progress(fraction, &message).await;
         }
@@ -184,40 +241,70 @@ pub struct JobRunner {
     wake: Arc<HashMap<Lane, Notify>>,
 }
 
+/// An attempt running in this process.
+struct RunningAttempt {
+    job_id: String,
+    cancel: CancellationToken,
+    lost: CancellationToken,
+    /// Cancelled once the attempt's handler has stopped running.
+    ended: CancellationToken,
+}
+
 struct Shared {
     queue: JobQueue,
-    handlers: HashMap<String, Arc<dyn JobHandler>>,
+    kinds: HashMap<String, JobKind>,
+    /// What the kinds declare, as the JSON object the claim query reads.
+    declared: String,
     config: RunnerConfig,
     shutdown: CancellationToken,
-    running: Mutex<HashMap<String, CancellationToken>>,
+    /// Keyed by attempt token, so one attempt ending never touches another's entry.
+    attempts: Mutex<HashMap<String, RunningAttempt>>,
     wake: Arc<HashMap<Lane, Notify>>,
     tracker: TaskTracker,
 }
 
 enum Outcome {
     Finished(Result<Value, JobError>),
-    TimedOut,
+    TimedOut(Duration),
+    Stalled(Duration),
     Cancelled,
     Shutdown,
+    /// Another attempt owns the job: record nothing.
+    Lost,
 }
 
 impl JobRunner {
-    /// Starts the lane workers with the given handlers, keyed by job kind.
-    pub fn start(
+    /// Starts the lane workers with the given kinds (a bare handler gets RQ's defaults: a
+    /// 180 s timeout and three attempts).
+    pub fn start<K: Into<JobKind>>(
         queue: JobQueue,
         config: RunnerConfig,
-        handlers: HashMap<String, Arc<dyn JobHandler>>,
+        kinds: impl IntoIterator<Item = (String, K)>,
     ) -> Self {
+        let kinds: HashMap<String, JobKind> = kinds
+            .into_iter()
+            .map(|(name, kind)| (name, kind.into()))
+            .collect();
+        let declared = DeclaredLimits::encode(kinds.iter().map(|(name, kind)| {
+            (
+                name.as_str(),
+                DeclaredLimits {
+                    attempts: kind.attempts,
+                    timeout_ms: kind.supervision.timeout_ms(),
+                },
+            )
+        }));
         let shutdown = CancellationToken::new();
         let tracker = TaskTracker::new();
         let wake: Arc<HashMap<Lane, Notify>> =
             Arc::new(Lane::ALL.into_iter().map(|l| (l, Notify::new())).collect());
         let shared = Arc::new(Shared {
             queue: queue.clone(),
-            handlers,
+            kinds,
+            declared,
             config,
             shutdown: shutdown.clone(),
-            running: Mutex::new(HashMap::new()),
+            attempts: Mutex::new(HashMap::new()),
             wake: wake.clone(),
             tracker: tracker.clone(),
         });
@@ -267,15 +354,12 @@ async fn watch_events(shared: Arc<Shared>, mut events: tokio::sync::broadcast::R
                 {
                     notify.notify_one();
                 }
-                if job.cancel_requested && job.state == JobState::Running {
-                    let token = shared
-                        .running
-                        .lock()
-                        .ok()
-                        .and_then(|r| r.get(&job.id).cloned());
-                    if let Some(token) = token {
-                        token.cancel();
-                    }
+                if job.cancel_requested
+                    && job.state == JobState::Running
+                    && let Some(attempt) = &job.attempt_token
+                    && let Some(running) = locked(&shared.attempts).get(attempt)
+                {
+                    running.cancel.cancel();
                 }
             }
             Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
@@ -290,7 +374,10 @@ async fn watch_events(shared: Arc<Shared>, mut events: tokio::sync::broadcast::R
 
 async fn recover_loop(shared: Arc<Shared>) {
     loop {
-        match shared.queue.recover_expired_leases().await {
+        // Attempts alive here are never recovered here, whatever the wall clock says about their
+        // lease: this process knows they are running.
+        let alive: Vec<String> = locked(&shared.attempts).keys().cloned().collect();
+        match shared.queue.recover_expired_leases_except(&alive).await {
             Ok(0) => {}
             Ok(_) => {
                 for notify in shared.wake.values() {
@@ -326,15 +413,20 @@ async fn lane_loop(shared: Arc<Shared>, lane: Lane) {
         };
         match shared
             .queue
-            .claim(lane, &shared.config.worker_id, shared.config.lease)
+            .claim_attempt(
+                lane,
+                &shared.config.worker_id,
+                shared.config.lease,
+                &shared.declared,
+            )
             .await
         {
-            Ok(Some(job)) => {
+            Ok(Some(claimed)) => {
                 let shared_for_job = shared.clone();
-                let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
+                let span = tracing::info_span!("job", id = %claimed.job.id, kind = %claimed.job.kind, attempt = claimed.job.attempts);
                 shared.tracker.spawn(
                     async move {
-                        execute(shared_for_job, job).await;
+                        execute(shared_for_job, claimed).await;
                         drop(permit);
                     }
                     .instrument(span),
@@ -367,46 +459,111 @@ async fn lane_loop(shared: Arc<Shared>, lane: Lane) {
     }
 }
 
-async fn execute(shared: Arc<Shared>, job: Job) {
-    let worker = shared.config.worker_id.clone();
-    let Some(handler) = shared.handlers.get(&job.kind).cloned() else {
-        let message = format!(
-            "this version of ProfitWheel cannot run jobs of kind '{}'",
-            job.kind
-        );
-        report(
-            &shared,
-            &job,
-            &worker,
-            shared.queue.fail(&job, &worker, &message, false).await,
-        );
-        return;
-    };
+async fn execute(shared: Arc<Shared>, claimed: ClaimedAttempt) {
+    let ClaimedAttempt {
+        job,
+        attempt,
+        checkpoint,
+    } = claimed;
     let cancel = CancellationToken::new();
+    let lost = CancellationToken::new();
+    let ended = CancellationToken::new();
     if job.cancel_requested {
         cancel.cancel();
     }
-    if let Ok(mut running) = shared.running.lock() {
-        running.insert(job.id.clone(), cancel.clone());
-    }
-    let ctx = JobContext {
-        inner: Arc::new(ContextInner {
-            job: job.clone(),
-            queue: shared.queue.clone(),
-            cancel: cancel.clone(),
-            last_progress: Mutex::new(None),
-            unsaved_progress: Mutex::new(None),
-        }),
+    // Registered before anything else, so recovery here leaves this attempt alone from now on.
+    // An older attempt of the same job still running here lost the job when it was requeued:
+    // it is stopped, and this one starts only once it has ended.
+    let older: Vec<CancellationToken> = {
+        let mut attempts = locked(&shared.attempts);
+        let older = attempts
+            .values()
+            .filter(|running| running.job_id == job.id)
+            .map(|running| {
+                running.lost.cancel();
+                running.ended.clone()
+            })
+            .collect();
+        attempts.insert(
+            attempt.clone(),
+            RunningAttempt {
+                job_id: job.id.clone(),
+                cancel: cancel.clone(),
+                lost: lost.clone(),
+                ended: ended.clone(),
+            },
+        );
+        older
     };
+    for older_ended in older {
+        tracing::warn!(job = %job.id, "an older attempt of this job is still running here; stopping it first");
+        older_ended.cancelled().await;
+    }
+    let outcome = match (shared.kinds.get(&job.kind).cloned(), checkpoint) {
+        (None, _) => Outcome::Finished(Err(JobError::Permanent(format!(
+            "this version of ProfitWheel cannot run jobs of kind '{}'",
+            job.kind
+        )))),
+        (Some(_), Err(detail)) => Outcome::Finished(Err(unreadable_checkpoint(detail))),
+        (Some(kind), Ok(checkpoint)) => {
+            let ctx = JobContext {
+                inner: Arc::new(ContextInner {
+                    job: job.clone(),
+                    attempt: attempt.clone(),
+                    checkpoint: Ok(checkpoint),
+                    queue: shared.queue.clone(),
+                    cancel: cancel.clone(),
+                    lost: lost.clone(),
+                    last_progress: Mutex::new(None),
+                    unsaved_progress: Mutex::new(None),
+                    last_sign_of_life: Mutex::new(Instant::now()),
+                }),
+            };
+            let outcome = supervise(&shared, &kind, &ctx).await;
+            if matches!(outcome, Outcome::Finished(_)) && !lost.is_cancelled() {
+                ctx.flush_progress().await;
+            }
+            outcome
+        }
+    };
+    ended.cancel();
+    let outcome = if lost.is_cancelled() {
+        Outcome::Lost
+    } else {
+        outcome
+    };
+    record_outcome(&shared, &job, &attempt, outcome).await;
+    locked(&shared.attempts).remove(&attempt);
+}
+
+/// Runs the handler until it returns, or its kind's supervision, a cancellation past its grace
+/// period, a lost lease or the app closing stops it. The handler has stopped when this returns.
+async fn supervise(shared: &Shared, kind: &JobKind, ctx: &JobContext) -> Outcome {
+    let job = ctx.job();
+    let attempt = &ctx.inner.attempt;
+    let cancel = &ctx.inner.cancel;
+    let lost = &ctx.inner.lost;
     // The handler runs in its own task so a panic fails the job instead of the worker.
-    let mut work = tokio::spawn(handler.run(ctx.clone()));
-    let timeout = tokio::time::sleep(Duration::from_millis(job.timeout_ms.max(1) as u64));
-    tokio::pin!(timeout);
-    let mut heartbeat = tokio::time::interval(shared.config.heartbeat);
-    heartbeat.tick().await;
+    let mut work = tokio::spawn(kind.handler.run(ctx.clone()));
+    let started = Instant::now();
+    let beat = shared.config.heartbeat.max(Duration::from_millis(1));
+    let mut heartbeat = tokio::time::interval_at(deadline(started, beat), beat);
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Set once, when the cancellation is first seen; re-arming it on every loop would let the
+    // heartbeat postpone it for ever.
+    let mut grace_until: Option<Instant> = None;
+    let mut handler_returned = false;
     let outcome = loop {
+        if cancel.is_cancelled() && grace_until.is_none() {
+            grace_until = Some(deadline(Instant::now(), shared.config.cancel_grace));
+        }
+        let supervision_deadline = match kind.supervision {
+            Supervision::Timeout(limit) => deadline(started, limit),
+            Supervision::Liveness { stall_after } => deadline(ctx.last_sign_of_life(), stall_after),
+        };
         tokio::select! {
             joined = &mut work => {
+                handler_returned = true;
                 break match joined {
                     Ok(Err(JobError::Cancelled)) => Outcome::Cancelled,
                     Ok(result) if cancel.is_cancelled() && result.is_err() => Outcome::Cancelled,
@@ -415,64 +572,129 @@ async fn execute(shared: Arc<Shared>, job: Job) {
                     Err(_) => Outcome::Cancelled,
                 };
             }
-            _ = &mut timeout => {
-                work.abort();
-                break Outcome::TimedOut;
-            }
-            _ = cancel.cancelled(), if !cancel.is_cancelled() => {}
-            _ = tokio::time::sleep(shared.config.cancel_grace), if cancel.is_cancelled() => {
-                // The handler did not stop in time: drop its work.
-                work.abort();
+            _ = lost.cancelled() => break Outcome::Lost,
+            _ = tokio::time::sleep_until(supervision_deadline) => match kind.supervision {
+                Supervision::Timeout(limit) => break Outcome::TimedOut(limit),
+                // Progress may have arrived while this slept: only a full quiet period counts.
+                Supervision::Liveness { stall_after } => {
+                    if ctx.last_sign_of_life().elapsed() >= stall_after {
+                        break Outcome::Stalled(stall_after);
+                    }
+                }
+            },
+            _ = cancel.cancelled(), if grace_until.is_none() => {}
+            _ = tokio::time::sleep_until(grace_until.unwrap_or(started)), if grace_until.is_some() => {
+                // The handler did not stop in time: its work is dropped.
                 break Outcome::Cancelled;
             }
-            _ = shared.shutdown.cancelled() => {
-                work.abort();
-                break Outcome::Shutdown;
-            }
+            _ = shared.shutdown.cancelled() => break Outcome::Shutdown,
             _ = heartbeat.tick() => {
-                match shared.queue.heartbeat(&job.id, &worker, shared.config.lease).await {
-                    Ok(true) => cancel.cancel(),
-                    Ok(false) => {}
+                match shared.queue.heartbeat(&job.id, attempt, shared.config.lease).await {
+                    Ok(Lease::Held { cancel_requested: true }) => cancel.cancel(),
+                    Ok(Lease::Held { cancel_requested: false }) => {}
+                    Ok(Lease::Lost) => {
+                        tracing::warn!(job = %job.id, "this attempt lost its job to a newer one; stopping it");
+                        ctx.lose();
+                    }
                     Err(e) => tracing::warn!(job = %job.id, error = %e, "heartbeat failed"),
                 }
             }
         }
     };
-    if let Ok(mut running) = shared.running.lock() {
-        running.remove(&job.id);
+    if !handler_returned {
+        work.abort();
+        // Waiting for the aborted task makes "stopped" true before a newer attempt may start.
+        let _ = work.await;
     }
-    if matches!(outcome, Outcome::Finished(_)) {
-        ctx.flush_progress().await;
-    }
-    let transition = match outcome {
-        Outcome::Finished(Ok(result)) => shared.queue.succeed(&job.id, &worker, &result).await,
-        Outcome::Finished(Err(JobError::Retryable(message))) => {
-            shared.queue.fail(&job, &worker, &message, true).await
-        }
-        Outcome::Finished(Err(JobError::Permanent(message))) => {
-            shared.queue.fail(&job, &worker, &message, false).await
-        }
-        Outcome::Finished(Err(JobError::Cancelled)) | Outcome::Cancelled => {
-            shared.queue.mark_cancelled(&job.id, &worker).await
-        }
-        Outcome::TimedOut => {
-            let message = format!("timed out after {} s", job.timeout_ms / 1000);
-            shared.queue.fail(&job, &worker, &message, true).await
-        }
-        Outcome::Shutdown => shared.queue.release(&job.id, &worker).await,
-    };
-    report(&shared, &job, &worker, transition);
+    outcome
 }
 
-fn report(_shared: &Shared, job: &Job, worker: &str, transition: Result<Option<Job>, QueueError>) {
-    match transition {
-        Ok(Some(after)) => {
-            tracing::info!(job = %job.id, kind = %job.kind, state = %after.state, "job attempt ended")
+/// `from + after`, saturating: a declared `Duration::MAX` means "never", not a panic.
+fn deadline(from: Instant, after: Duration) -> Instant {
+    from.checked_add(after)
+        .unwrap_or_else(|| from + Duration::from_secs(100 * 365 * 86_400))
+}
+
+fn duration_in_words(duration: Duration) -> String {
+    let seconds = duration.as_secs_f64();
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{seconds:.1} s")
+    }
+}
+
+/// Writes how the attempt ended. A write that fails (the database busy or briefly unwritable)
+/// is retried with backoff while the lease is renewed, so finished work is not redone; only
+/// after a long failure is the job left to lease recovery.
+async fn record_outcome(shared: &Shared, job: &Job, attempt: &str, outcome: Outcome) {
+    if matches!(outcome, Outcome::Lost) {
+        tracing::warn!(job = %job.id, "job was taken over by a newer attempt; nothing recorded here");
+        return;
+    }
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(50);
+    loop {
+        let written = match &outcome {
+            Outcome::Finished(Ok(result)) => shared.queue.succeed(&job.id, attempt, result).await,
+            Outcome::Finished(Err(JobError::Retryable(message))) => {
+                shared.queue.fail(job, attempt, message, true).await
+            }
+            Outcome::Finished(Err(JobError::Permanent(message))) => {
+                shared.queue.fail(job, attempt, message, false).await
+            }
+            Outcome::Finished(Err(JobError::Cancelled)) | Outcome::Cancelled => {
+                shared.queue.mark_cancelled(&job.id, attempt).await
+            }
+            Outcome::TimedOut(limit) => {
+                let message = format!("timed out after {}", duration_in_words(*limit));
+                shared.queue.fail(job, attempt, &message, true).await
+            }
+            Outcome::Stalled(quiet) => {
+                let message = format!(
+                    "stopped: no progress for {}, so the job looked stuck",
+                    duration_in_words(*quiet)
+                );
+                shared.queue.fail(job, attempt, &message, true).await
+            }
+            Outcome::Shutdown => shared.queue.release(&job.id, attempt).await,
+            Outcome::Lost => return,
+        };
+        match written {
+            Ok(Some(after)) => {
+                tracing::info!(job = %job.id, kind = %job.kind, state = %after.state, "job attempt ended");
+                return;
+            }
+            Ok(None) => {
+                tracing::warn!(job = %job.id, "job was taken over before it finished here");
+                return;
+            }
+            Err(e) => {
+                let patience = if shared.shutdown.is_cancelled() {
+                    OUTCOME_PATIENCE_WHEN_CLOSING
+                } else {
+                    OUTCOME_PATIENCE
+                };
+                if started.elapsed() >= patience {
+                    tracing::error!(job = %job.id, error = %e, "could not record a job's outcome; giving up, lease recovery will run it again");
+                    return;
+                }
+                tracing::warn!(job = %job.id, error = %e, retry_in = ?delay, "could not record a job's outcome; retrying");
+            }
         }
-        // Another worker recovered the lease meanwhile (this process stalled past it).
-        Ok(None) => {
-            tracing::warn!(job = %job.id, worker, "job was taken over before it finished here")
+        // Keep the lease while waiting, so no other process reruns work that is already done.
+        match shared
+            .queue
+            .heartbeat(&job.id, attempt, shared.config.lease)
+            .await
+        {
+            Ok(Lease::Lost) => {
+                tracing::warn!(job = %job.id, "job was taken over while its outcome waited to be written");
+                return;
+            }
+            Ok(Lease::Held { .. }) | Err(_) => {}
         }
-        Err(e) => tracing::error!(job = %job.id, error = %e, "could not record a job's outcome"),
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
     }
 }

@@ -1,9 +1,14 @@
 //! Recurring jobs from cron expressions (a nightly sync per connection, a weekly report).
 //!
-//! Each fire is enqueued with the dedupe key `schedule:<name>:<fire ms>`, so two ticks, two app
-//! instances or a crash between enqueue and bookkeeping never enqueue a fire twice. After the
-//! laptop slept through several fires, one catch-up job runs (for the latest missed fire), not
-//! one per missed fire: a sync that missed three nights needs to run once.
+//! A schedule's name is unique within its workspace (global schedules, with no workspace, share
+//! one scope), so importing a workspace never clashes with schedules already here. Each fire is
+//! enqueued with the dedupe key `schedule:<workspace id or "global">:<name>:<fire ms>`, so two
+//! ticks, two app instances or a crash between enqueue and bookkeeping never enqueue a fire
+//! twice. After the laptop slept through several fires, one catch-up job runs (for the latest
+//! missed fire), not one per missed fire: a sync that missed three nights needs to run once.
+//!
+//! A schedule that cannot fire (a cron expression this version cannot read, brought by an
+//! imported workspace) is skipped with its reason in `last_error`; the others keep firing.
 
 use chrono::{DateTime, Local, TimeZone, Utc};
 use croner::Cron;
@@ -25,6 +30,15 @@ pub struct Schedule {
     pub workspace_id: Option<String>,
     pub enabled: bool,
     pub last_fire_at: Option<i64>,
+    /// Why the schedule did not fire at its last tick, if it could not; cleared when it fires.
+    /// Ignored by [`Scheduler::upsert`].
+    pub last_error: Option<String>,
+}
+
+impl Schedule {
+    fn scope(&self) -> &str {
+        self.workspace_id.as_deref().unwrap_or("global")
+    }
 }
 
 fn parse_cron(expression: &str) -> Result<Cron> {
@@ -46,16 +60,17 @@ impl Scheduler {
         Scheduler { queue }
     }
 
-    /// Adds or replaces a schedule. A new schedule first fires at its next occurrence from now.
+    /// Adds or replaces a schedule (the one with the same name in the same workspace, or among
+    /// the global ones). A new schedule first fires at its next occurrence from now.
     pub async fn upsert(&self, schedule: &Schedule) -> Result<()> {
         parse_cron(&schedule.cron)?;
         let now = crate::now_ms();
         sqlx::query(
             "INSERT INTO job_schedules (name, cron, kind, title, lane, payload, workspace_id, enabled, last_fire_at, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, kind = excluded.kind, title = excluded.title,
-                 lane = excluded.lane, payload = excluded.payload, workspace_id = excluded.workspace_id,
-                 enabled = excluded.enabled",
+             ON CONFLICT (coalesce(workspace_id, ''), name) DO UPDATE SET cron = excluded.cron, kind = excluded.kind,
+                 title = excluded.title, lane = excluded.lane, payload = excluded.payload,
+                 enabled = excluded.enabled, last_error = NULL",
         )
         .bind(&schedule.name)
         .bind(&schedule.cron)
@@ -73,7 +88,7 @@ impl Scheduler {
     }
 
     pub async fn list(&self) -> Result<Vec<Schedule>> {
-        let rows = sqlx::query("SELECT * FROM job_schedules ORDER BY name")
+        let rows = sqlx::query("SELECT * FROM job_schedules ORDER BY name, workspace_id")
             .fetch_all(self.queue.database().reader())
             .await?;
         rows.iter()
@@ -90,38 +105,74 @@ impl Scheduler {
                     workspace_id: row.try_get("workspace_id")?,
                     enabled: row.try_get("enabled")?,
                     last_fire_at: row.try_get("last_fire_at")?,
+                    last_error: row.try_get("last_error")?,
                 })
             })
             .collect()
     }
 
     /// Enqueues what is due at `now_ms`, evaluating cron expressions in the machine's local time
-    /// (a "2 a.m." sync means 2 a.m. where the laptop is). Returns the jobs enqueued.
+    /// (a "2 a.m." sync means 2 a.m. where the laptop is). Returns the jobs enqueued. A schedule
+    /// that cannot fire is skipped and says why in its `last_error`; the others still fire.
     pub async fn tick(&self, now_ms: i64) -> Result<Vec<Job>> {
         let mut enqueued = Vec::new();
         for schedule in self.list().await?.into_iter().filter(|s| s.enabled) {
-            let cron = parse_cron(&schedule.cron)?;
-            let since = schedule.last_fire_at.unwrap_or(now_ms);
-            let Some(due) = latest_fire_between(&cron, since, now_ms) else {
-                continue;
-            };
-            let spec = JobSpec {
-                payload: schedule.payload.clone(),
-                workspace_id: schedule.workspace_id.clone(),
-                ..JobSpec::new(schedule.kind.clone(), schedule.title.clone(), schedule.lane)
+            match self.fire_if_due(&schedule, now_ms).await {
+                Ok(Some(job)) => enqueued.push(job),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(schedule = %schedule.name, workspace = schedule.scope(), error = %e, "schedule skipped");
+                    self.record_error(&schedule, Some(&e.to_string())).await?;
+                }
             }
-            .dedupe_key(format!("schedule:{}:{due}", schedule.name));
-            let job = self.queue.enqueue(spec).await?;
-            sqlx::query("UPDATE job_schedules SET last_fire_at = ? WHERE name = ? AND (last_fire_at IS NULL OR last_fire_at < ?)")
-                .bind(due)
-                .bind(&schedule.name)
-                .bind(due)
-                .execute(self.queue.database().writer())
-                .await?;
-            tracing::info!(schedule = %schedule.name, fire_at = due, job = %job.id, "scheduled job enqueued");
-            enqueued.push(job);
         }
         Ok(enqueued)
+    }
+
+    async fn fire_if_due(&self, schedule: &Schedule, now_ms: i64) -> Result<Option<Job>> {
+        let cron = parse_cron(&schedule.cron)?;
+        if schedule.last_error.is_some() {
+            self.record_error(schedule, None).await?;
+        }
+        let since = schedule.last_fire_at.unwrap_or(now_ms);
+        let Some(due) = latest_fire_between(&cron, since, now_ms) else {
+            return Ok(None);
+        };
+        let spec = JobSpec {
+            payload: schedule.payload.clone(),
+            workspace_id: schedule.workspace_id.clone(),
+            ..JobSpec::new(schedule.kind.clone(), schedule.title.clone(), schedule.lane)
+        }
+        .dedupe_key(format!(
+            "schedule:{}:{}:{due}",
+            schedule.scope(),
+            schedule.name
+        ));
+        let job = self.queue.enqueue(spec).await?;
+        sqlx::query(
+            "UPDATE job_schedules SET last_fire_at = ?
+             WHERE name = ? AND workspace_id IS ? AND (last_fire_at IS NULL OR last_fire_at < ?)",
+        )
+        .bind(due)
+        .bind(&schedule.name)
+        .bind(&schedule.workspace_id)
+        .bind(due)
+        .execute(self.queue.database().writer())
+        .await?;
+        tracing::info!(schedule = %schedule.name, workspace = schedule.scope(), fire_at = due, job = %job.id, "scheduled job enqueued");
+        Ok(Some(job))
+    }
+
+    async fn record_error(&self, schedule: &Schedule, error: Option<&str>) -> Result<()> {
+        sqlx::query(
+            "UPDATE job_schedules SET last_error = ?1 WHERE name = ?2 AND workspace_id IS ?3 AND last_error IS NOT ?1",
+        )
+        .bind(error)
+        .bind(&schedule.name)
+        .bind(&schedule.workspace_id)
+        .execute(self.queue.database().writer())
+        .await?;
+        Ok(())
     }
 }
 

@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pw_jobs::{
-    Job, JobContext, JobError, JobEvent, JobHandler, JobQueue, JobRunner, JobSpec, JobState, Lane,
-    RetryPolicy, RunnerConfig, Schedule, Scheduler,
+    Job, JobContext, JobError, JobEvent, JobHandler, JobKind, JobQueue, JobRunner, JobSpec,
+    JobState, Lane, Lease, RetryPolicy, RunnerConfig, Schedule, Scheduler, Supervision,
 };
 use pw_store::Database;
 use serde_json::{Value, json};
@@ -46,6 +46,12 @@ fn test_config() -> RunnerConfig {
 
 fn handlers(list: Vec<(&str, Arc<dyn JobHandler>)>) -> HashMap<String, Arc<dyn JobHandler>> {
     list.into_iter().map(|(k, h)| (k.to_owned(), h)).collect()
+}
+
+fn kinds(list: Vec<(&str, JobKind)>) -> HashMap<String, JobKind> {
+    list.into_iter()
+        .map(|(k, kind)| (k.to_owned(), kind))
+        .collect()
 }
 
 async fn wait_for(queue: &JobQueue, id: &str, wanted: JobState) -> Job {
@@ -134,15 +140,19 @@ async fn retryable_failures_back_off_then_succeed_and_permanent_ones_land_in_the
     let broken: Arc<dyn JobHandler> = Arc::new(|_ctx: JobContext| async move {
         Err::<Value, _>(JobError::permanent("workspace was deleted"))
     });
+    let timeout = Supervision::Timeout(Duration::from_secs(30));
     let runner = JobRunner::start(
         queue.clone(),
         test_config(),
-        handlers(vec![("flaky", flaky), ("broken", broken)]),
+        kinds(vec![
+            ("flaky", JobKind::new(flaky, timeout).attempts(3)),
+            ("broken", JobKind::new(broken, timeout).attempts(5)),
+        ]),
     );
 
     let started = std::time::Instant::now();
     let job = queue
-        .enqueue(JobSpec::new("flaky", "sync", Lane::Slow).max_attempts(3))
+        .enqueue(JobSpec::new("flaky", "sync", Lane::Slow))
         .await
         .unwrap();
     let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
@@ -157,7 +167,7 @@ async fn retryable_failures_back_off_then_succeed_and_permanent_ones_land_in_the
     );
 
     let failing = queue
-        .enqueue(JobSpec::new("broken", "report", Lane::Fast).max_attempts(5))
+        .enqueue(JobSpec::new("broken", "report", Lane::Fast))
         .await
         .unwrap();
     let failed = wait_for(&queue, &failing.id, JobState::Failed).await;
@@ -185,18 +195,18 @@ async fn a_job_that_overruns_its_timeout_fails_with_a_clear_error() {
     let runner = JobRunner::start(
         queue.clone(),
         test_config(),
-        handlers(vec![("sleepy", sleepy)]),
+        kinds(vec![(
+            "sleepy",
+            JobKind::new(sleepy, Supervision::Timeout(Duration::from_millis(200))).attempts(1),
+        )]),
     );
     let job = queue
-        .enqueue(
-            JobSpec::new("sleepy", "slow thing", Lane::Default)
-                .timeout(Duration::from_millis(200))
-                .max_attempts(1),
-        )
+        .enqueue(JobSpec::new("sleepy", "slow thing", Lane::Default))
         .await
         .unwrap();
     let failed = wait_for(&queue, &job.id, JobState::Failed).await;
-    assert!(failed.last_error.unwrap().contains("timed out"));
+    assert_eq!(failed.last_error.as_deref(), Some("timed out after 0.2 s"));
+    assert_eq!((failed.attempts, failed.max_attempts), (1, 1));
     runner.shutdown().await;
 }
 
@@ -209,7 +219,7 @@ async fn cancelling_stops_running_and_queued_jobs_and_retry_resumes_from_the_che
     let stepper: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
         let steps = steps.clone();
         async move {
-            let start: usize = ctx.checkpoint().unwrap_or(0);
+            let start: usize = ctx.checkpoint()?.unwrap_or(0);
             for step in start..20 {
                 ctx.check_cancelled()?;
                 steps.fetch_add(1, Ordering::SeqCst);
@@ -362,7 +372,7 @@ fn a_job_interrupted_by_a_crash_is_recovered_and_resumed_without_repeating_steps
         Arc::new(move |ctx: JobContext| {
             let steps = steps.clone();
             async move {
-                let start: usize = ctx.checkpoint().unwrap_or(0);
+                let start: usize = ctx.checkpoint()?.unwrap_or(0);
                 for step in start..10 {
                     steps.lock().unwrap().push(step);
                     ctx.save_checkpoint(&(step + 1)).await?;
@@ -464,6 +474,7 @@ async fn schedules_fire_once_per_occurrence_and_catch_up_once_after_sleep() {
             workspace_id: None,
             enabled: true,
             last_fire_at: Some(three_days_ago),
+            last_error: None,
         })
         .await
         .unwrap();
@@ -514,4 +525,570 @@ async fn a_finished_job_keeps_its_last_progress_message_even_when_updates_were_t
     let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
     assert_eq!(done.progress_message.as_deref(), Some("50 of 50"));
     runner.shutdown().await;
+}
+
+/// Counts how many copies of a handler run at once; leaving (or being dropped when aborted)
+/// counts down.
+struct Occupancy {
+    active: Arc<AtomicUsize>,
+}
+
+impl Occupancy {
+    fn enter(active: &Arc<AtomicUsize>, peak: &Arc<AtomicUsize>) -> Self {
+        let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+        peak.fetch_max(now, Ordering::SeqCst);
+        Occupancy {
+            active: active.clone(),
+        }
+    }
+}
+
+impl Drop for Occupancy {
+    fn drop(&mut self) {
+        self.active.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A laptop sleep or a writer stall leaves the lease looking expired on the wall clock while this
+/// process still runs the job: its own recovery must not requeue it, so the job never runs twice.
+#[tokio::test]
+async fn a_lease_that_looks_expired_after_a_sleep_is_not_taken_from_the_attempt_still_running_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let active = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let runs = Arc::new(AtomicUsize::new(0));
+    let (a, p, r) = (active.clone(), peak.clone(), runs.clone());
+    let long: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let (a, p, r) = (a.clone(), p.clone(), r.clone());
+        async move {
+            let _inside = Occupancy::enter(&a, &p);
+            r.fetch_add(1, Ordering::SeqCst);
+            for step in 0..24 {
+                ctx.progress(step as f64 / 24.0, format!("step {step}"))
+                    .await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Ok(json!("done"))
+        }
+    });
+    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("long", long)]));
+    let job = queue
+        .enqueue(JobSpec::new("long", "long work", Lane::Default))
+        .await
+        .unwrap();
+    wait_for(&queue, &job.id, JobState::Running).await;
+    // What a stalled writer or a sleep leaves behind: a lease in the past, again and again.
+    loop {
+        sqlx::query("UPDATE jobs SET lease_until = 0 WHERE id = ? AND state = 'running'")
+            .bind(&job.id)
+            .execute(queue.database().writer())
+            .await
+            .unwrap();
+        if queue.get(&job.id).await.unwrap().state.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
+    assert_eq!(peak.load(Ordering::SeqCst), 1, "the job ran twice at once");
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    assert_eq!(done.attempts, 1);
+    runner.shutdown().await;
+}
+
+/// Another process's recovery requeued a job this process is still running (its lease looked
+/// expired), and a lane here claimed it again: the stale copy is stopped before the new one
+/// starts, and nothing it writes afterwards lands.
+#[tokio::test]
+async fn a_stale_attempt_never_runs_beside_the_new_one_nor_overwrites_its_checkpoint_or_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let active = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let second_done = Arc::new(tokio::sync::Notify::new());
+    let first_gone = Arc::new(tokio::sync::Notify::new());
+    struct Gone(Arc<tokio::sync::Notify>);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            self.0.notify_one();
+        }
+    }
+    let (a, p, c, s, g) = (
+        active.clone(),
+        peak.clone(),
+        calls.clone(),
+        second_done.clone(),
+        first_gone.clone(),
+    );
+    let twice: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let (a, p, c, s, g) = (a.clone(), p.clone(), c.clone(), s.clone(), g.clone());
+        async move {
+            let _inside = Occupancy::enter(&a, &p);
+            if c.fetch_add(1, Ordering::SeqCst) == 0 {
+                let _gone = Gone(g);
+                // The stale copy wakes only after the new one finished, then writes.
+                s.notified().await;
+                ctx.save_checkpoint(&json!("stale")).await?;
+                return Ok(json!("stale"));
+            }
+            ctx.save_checkpoint(&json!("fresh")).await?;
+            s.notify_one();
+            Ok(json!("fresh"))
+        }
+    });
+    let runner = JobRunner::start(
+        queue.clone(),
+        test_config(),
+        handlers(vec![("twice", twice)]),
+    );
+    let job = queue
+        .enqueue(JobSpec::new("twice", "twice", Lane::Default))
+        .await
+        .unwrap();
+    while calls.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Another process sees the lease as expired (its wall clock jumped) and requeues the job.
+    sqlx::query("UPDATE jobs SET lease_until = 0 WHERE id = ?")
+        .bind(&job.id)
+        .execute(queue.database().writer())
+        .await
+        .unwrap();
+    assert_eq!(queue.recover_expired_leases().await.unwrap(), 1);
+    let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
+    first_gone.notified().await;
+    let after = queue.get(&job.id).await.unwrap();
+    assert_eq!(peak.load(Ordering::SeqCst), 1, "two copies ran at once");
+    assert_eq!(done.result, Some(json!("fresh")));
+    assert_eq!(after.result, Some(json!("fresh")));
+    assert_eq!(after.checkpoint, Some(json!("fresh")));
+    assert_eq!(after.state, JobState::Succeeded);
+    runner.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_handler_that_ignores_its_cancellation_is_aborted_after_the_grace_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let stopped_by_itself = Arc::new(AtomicUsize::new(0));
+    let s = stopped_by_itself.clone();
+    let deaf: Arc<dyn JobHandler> = Arc::new(move |_ctx: JobContext| {
+        let s = s.clone();
+        async move {
+            for _ in 0..600 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            s.fetch_add(1, Ordering::SeqCst);
+            Ok(Value::Null)
+        }
+    });
+    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("deaf", deaf)]));
+    let job = queue
+        .enqueue(JobSpec::new("deaf", "ignores cancel", Lane::Default))
+        .await
+        .unwrap();
+    wait_for(&queue, &job.id, JobState::Running).await;
+    queue.cancel(&job.id).await.unwrap();
+    let cancelled = wait_for(&queue, &job.id, JobState::Cancelled).await;
+    assert!(cancelled.finished_at.is_some());
+    assert_eq!(stopped_by_itself.load(Ordering::SeqCst), 0);
+    runner.shutdown().await;
+}
+
+/// The outcome write fails for a while (here the database refuses it; a lock held by another
+/// program does the same): it is retried, so the finished work is recorded once and not redone.
+#[tokio::test]
+async fn an_outcome_that_cannot_be_written_at_first_is_retried_until_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    sqlx::query(
+        "CREATE TRIGGER refuse_outcome BEFORE UPDATE OF state ON jobs WHEN NEW.state = 'succeeded'
+         BEGIN SELECT RAISE(ABORT, 'database is unavailable'); END",
+    )
+    .execute(queue.database().writer())
+    .await
+    .unwrap();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    let once: Arc<dyn JobHandler> = Arc::new(move |_ctx: JobContext| {
+        let r = r.clone();
+        async move {
+            r.fetch_add(1, Ordering::SeqCst);
+            Ok(json!({"rows": 7}))
+        }
+    });
+    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("once", once)]));
+    let job = queue
+        .enqueue(JobSpec::new("once", "record me", Lane::Default))
+        .await
+        .unwrap();
+    while runs.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Longer than a lease, so a job left without an outcome would be recovered and rerun.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    sqlx::query("DROP TRIGGER refuse_outcome")
+        .execute(queue.database().writer())
+        .await
+        .unwrap();
+    let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
+    assert_eq!(done.result, Some(json!({"rows": 7})));
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        1,
+        "the finished work was redone"
+    );
+    assert_eq!(done.attempts, 1);
+    runner.shutdown().await;
+}
+
+#[tokio::test]
+async fn one_schedule_with_a_bad_cron_expression_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let scheduler = Scheduler::new(queue.clone());
+    let now = pw_jobs::now_ms();
+    let yesterday = now - 26 * 3_600_000;
+    // An imported workspace file can bring a row the upsert would have refused.
+    sqlx::query(
+        "INSERT INTO job_schedules (name, cron, kind, title, lane, payload, enabled, last_fire_at, created_at)
+         VALUES ('a-imported', 'every tuesday', 'sync', 'Imported', 'slow', '{}', 1, ?, ?)",
+    )
+    .bind(yesterday)
+    .bind(yesterday)
+    .execute(queue.database().writer())
+    .await
+    .unwrap();
+    scheduler
+        .upsert(&Schedule {
+            name: "z-nightly".into(),
+            cron: "0 2 * * *".into(),
+            kind: "sync".into(),
+            title: "Nightly sync".into(),
+            lane: Lane::Slow,
+            payload: json!({}),
+            workspace_id: None,
+            enabled: true,
+            last_fire_at: Some(yesterday),
+            last_error: None,
+        })
+        .await
+        .unwrap();
+    let fired = scheduler.tick(now).await.unwrap();
+    assert_eq!(
+        fired.iter().map(|j| j.title.as_str()).collect::<Vec<_>>(),
+        vec!["Nightly sync"]
+    );
+    let error: Option<String> =
+        sqlx::query_scalar("SELECT last_error FROM job_schedules WHERE name = 'a-imported'")
+            .fetch_one(queue.database().reader())
+            .await
+            .unwrap();
+    let error = error.expect("the broken schedule says why it does not run");
+    assert!(error.contains("every tuesday"), "{error}");
+}
+
+#[tokio::test]
+async fn schedule_names_are_scoped_to_their_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = open(&dir).await;
+    let mut workspaces = Vec::new();
+    for name in ["Client A", "Client B"] {
+        workspaces.push(
+            db.create_workspace(&pw_store::NewWorkspace {
+                name: name.into(),
+                brand: name.into(),
+                currency: "EUR".parse().unwrap(),
+                time_zone: "Europe/Berlin".into(),
+                is_demo: false,
+            })
+            .await
+            .unwrap()
+            .id,
+        );
+    }
+    let queue = JobQueue::new(db);
+    let scheduler = Scheduler::new(queue.clone());
+    let now = pw_jobs::now_ms();
+    let yesterday = now - 26 * 3_600_000;
+    let nightly = |workspace: Option<&str>, title: &str| Schedule {
+        name: "nightly-sync".into(),
+        cron: "0 2 * * *".into(),
+        kind: "sync".into(),
+        title: title.into(),
+        lane: Lane::Slow,
+        payload: json!({}),
+        workspace_id: workspace.map(str::to_owned),
+        enabled: true,
+        last_fire_at: Some(yesterday),
+        last_error: None,
+    };
+    scheduler
+        .upsert(&nightly(Some(&workspaces[0]), "A"))
+        .await
+        .unwrap();
+    scheduler
+        .upsert(&nightly(Some(&workspaces[1]), "B"))
+        .await
+        .unwrap();
+    scheduler.upsert(&nightly(None, "global")).await.unwrap();
+    scheduler
+        .upsert(&nightly(None, "global, renamed"))
+        .await
+        .unwrap();
+    let titles: Vec<String> = scheduler
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.title)
+        .collect();
+    assert_eq!(titles.len(), 3, "{titles:?}");
+    let mut fired: Vec<String> = scheduler
+        .tick(now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.title)
+        .collect();
+    fired.sort();
+    assert_eq!(fired, vec!["A", "B", "global, renamed"]);
+}
+
+#[tokio::test]
+async fn a_checkpoint_that_cannot_be_read_fails_the_job_instead_of_starting_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let first_steps = Arc::new(AtomicUsize::new(0));
+    let f = first_steps.clone();
+    let resumable: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let f = f.clone();
+        async move {
+            let start: usize = ctx.checkpoint()?.unwrap_or(0);
+            if start == 0 {
+                f.fetch_add(1, Ordering::SeqCst);
+            }
+            Ok(json!({"resumed_at": start}))
+        }
+    });
+    let job = queue
+        .enqueue(JobSpec::new("resumable", "paid work", Lane::Default))
+        .await
+        .unwrap();
+    // Saved by an earlier version in a shape this one does not read.
+    sqlx::query("UPDATE jobs SET checkpoint = '{\"page\": \"five\"}' WHERE id = ?")
+        .bind(&job.id)
+        .execute(queue.database().writer())
+        .await
+        .unwrap();
+    let runner = JobRunner::start(
+        queue.clone(),
+        test_config(),
+        handlers(vec![("resumable", resumable)]),
+    );
+    let failed = wait_for(&queue, &job.id, JobState::Failed).await;
+    let error = failed.last_error.unwrap();
+    assert!(error.contains("saved progress"), "{error}");
+    assert_eq!(failed.attempts, 1, "a decoding error is not retried");
+    assert_eq!(first_steps.load(Ordering::SeqCst), 0, "it started over");
+    runner.shutdown().await;
+}
+
+/// A job that takes longer than a timeout would allow but keeps reporting progress runs to the
+/// end under liveness supervision; the same work under a timeout of that length is cut off.
+#[tokio::test]
+async fn long_work_supervised_by_liveness_is_not_cut_off_while_it_reports_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let long = || -> Arc<dyn JobHandler> {
+        Arc::new(|ctx: JobContext| async move {
+            for step in 0..20 {
+                ctx.progress(step as f64 / 20.0, format!("{step} of 20"))
+                    .await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Ok(json!("all 20"))
+        })
+    };
+    let quiet_limit = Duration::from_millis(300);
+    let runner = JobRunner::start(
+        queue.clone(),
+        test_config(),
+        kinds(vec![
+            (
+                "download",
+                JobKind::new(
+                    long(),
+                    Supervision::Liveness {
+                        stall_after: quiet_limit,
+                    },
+                )
+                .attempts(1),
+            ),
+            (
+                "bounded",
+                JobKind::new(long(), Supervision::Timeout(quiet_limit)).attempts(1),
+            ),
+        ]),
+    );
+    let download = queue
+        .enqueue(JobSpec::new("download", "download", Lane::Slow))
+        .await
+        .unwrap();
+    let bounded = queue
+        .enqueue(JobSpec::new(
+            "bounded",
+            "same work, with a timeout",
+            Lane::Default,
+        ))
+        .await
+        .unwrap();
+    let done = wait_for(&queue, &download.id, JobState::Succeeded).await;
+    assert_eq!(done.result, Some(json!("all 20")));
+    assert_eq!((done.attempts, done.timeout_ms), (1, 0));
+    let cut_off = wait_for(&queue, &bounded.id, JobState::Failed).await;
+    assert_eq!(cut_off.last_error.as_deref(), Some("timed out after 0.3 s"));
+    runner.shutdown().await;
+}
+
+#[tokio::test]
+async fn work_that_stops_making_progress_under_liveness_supervision_is_stopped_and_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::with_retry(open(&dir).await, fast_retry());
+    let starts = Arc::new(AtomicUsize::new(0));
+    let s = starts.clone();
+    let hangs: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let s = s.clone();
+        async move {
+            s.fetch_add(1, Ordering::SeqCst);
+            ctx.progress(0.1, "connected").await;
+            // Stuck: no progress, no cancellation check, for far longer than the test waits.
+            tokio::time::sleep(Duration::from_secs(600)).await;
+            Ok(Value::Null)
+        }
+    });
+    let runner = JobRunner::start(
+        queue.clone(),
+        test_config(),
+        kinds(vec![(
+            "hangs",
+            JobKind::new(
+                hangs,
+                Supervision::Liveness {
+                    stall_after: Duration::from_millis(300),
+                },
+            )
+            .attempts(2),
+        )]),
+    );
+    let job = queue
+        .enqueue(JobSpec::new("hangs", "stuck download", Lane::Slow))
+        .await
+        .unwrap();
+    let failed = wait_for(&queue, &job.id, JobState::Failed).await;
+    assert_eq!((failed.attempts, failed.max_attempts), (2, 2));
+    assert_eq!(
+        starts.load(Ordering::SeqCst),
+        2,
+        "the stall was retried once"
+    );
+    assert_eq!(
+        failed.last_error.as_deref(),
+        Some("stopped: no progress for 0.3 s, so the job looked stuck")
+    );
+    runner.shutdown().await;
+}
+
+/// Every write of an attempt names its token: once the job was recovered and claimed again, the
+/// old attempt's heartbeat, progress, checkpoint and outcome all miss, and the new one's stand.
+#[tokio::test]
+async fn every_write_of_a_stale_attempt_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let lease = Duration::from_secs(30);
+    let job = queue
+        .enqueue(JobSpec::new("sync", "sync", Lane::Default))
+        .await
+        .unwrap();
+    let first = queue
+        .claim(Lane::Default, "same-worker", lease)
+        .await
+        .unwrap()
+        .unwrap();
+    let stale = first.attempt_token.clone().unwrap();
+    sqlx::query("UPDATE jobs SET lease_until = 0 WHERE id = ?")
+        .bind(&job.id)
+        .execute(queue.database().writer())
+        .await
+        .unwrap();
+    assert_eq!(queue.recover_expired_leases().await.unwrap(), 1);
+    let second = queue
+        .claim(Lane::Default, "same-worker", lease)
+        .await
+        .unwrap()
+        .unwrap();
+    let fresh = second.attempt_token.clone().unwrap();
+    assert_ne!(stale, fresh);
+    assert!(
+        queue
+            .save_checkpoint(&job.id, &fresh, &json!({"page": 9}))
+            .await
+            .unwrap()
+    );
+
+    assert_eq!(
+        queue.heartbeat(&job.id, &stale, lease).await.unwrap(),
+        Lease::Lost
+    );
+    assert!(
+        queue
+            .set_progress(&job.id, &stale, 0.1, Some("old"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !queue
+            .save_checkpoint(&job.id, &stale, &json!({"page": 2}))
+            .await
+            .unwrap()
+    );
+    assert!(
+        queue
+            .succeed(&job.id, &stale, &json!("stale"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        queue
+            .fail(&first, &stale, "old failure", false)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        queue
+            .mark_cancelled(&job.id, &stale)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    assert_eq!(
+        queue.heartbeat(&job.id, &fresh, lease).await.unwrap(),
+        Lease::Held {
+            cancel_requested: false
+        }
+    );
+    let done = queue
+        .succeed(&job.id, &fresh, &json!("fresh"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.checkpoint, Some(json!({"page": 9})));
+    assert_eq!(done.result, Some(json!("fresh")));
+    assert_eq!(done.state, JobState::Succeeded);
 }

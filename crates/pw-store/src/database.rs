@@ -1,12 +1,15 @@
-//! Opening the database safely: refuse files that are not ours or are damaged without writing a
-//! byte to them, migrate with a backup so a failed migration leaves the file as it was, and give
-//! the rest of the engine one writer connection and a small pool of readers.
+//! Opening the database safely. An existing file is inspected on a read-only connection first:
+//! files that are not ours, damaged, newer, read-only, or whose applied migrations no longer match
+//! this build are refused before a byte is written. When migrations are pending, a backup is taken
+//! through SQLite (`VACUUM INTO`, a consistent snapshot even while another process writes) into
+//! `backups/` beside the database, and every pending migration then runs in one transaction, so a
+//! failure leaves the file exactly as it was. Only a file this call created is ever removed.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sqlx::migrate::Migrator;
+use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -22,6 +25,10 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
 /// be recognised as ProfitWheel's before anything is written to it.
 pub const PROFITWHEEL_APPLICATION_ID: i64 = 1_347_901_256;
 
+/// Backups taken before schema updates that are kept beside the database; older ones are removed
+/// after a successful update so a long-lived installation does not fill the disk.
+pub const BACKUPS_KEPT: usize = 3;
+
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// The open system of record. Cloning is cheap (pools are reference counted).
@@ -31,6 +38,16 @@ pub struct Database {
     writer: SqlitePool,
     reader: SqlitePool,
     blobs: BlobStore,
+}
+
+/// What was at the database's path before this call touched anything.
+enum Found {
+    /// Nothing: this call creates the file, and may remove it again if it cannot finish.
+    Nothing,
+    /// A zero-byte file (what a crash between create and first write leaves).
+    EmptyFile,
+    /// A ProfitWheel database with these migrations applied (all of them checked against ours).
+    Database { applied: HashSet<i64> },
 }
 
 impl Database {
@@ -45,37 +62,55 @@ impl Database {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| StoreError::io(parent, e))?;
         }
-        let existed = inspect_existing(path, migrator).await?;
-        let pending = match &existed {
-            Some(applied) => migrator.iter().any(|m| !applied.contains(&m.version)),
-            None => true,
+        let found = inspect_existing(path, migrator).await?;
+        let pending: Vec<i64> = match &found {
+            Found::Database { applied } => up_migrations(migrator)
+                .map(|m| m.version)
+                .filter(|v| !applied.contains(v))
+                .collect(),
+            Found::Nothing | Found::EmptyFile => {
+                up_migrations(migrator).map(|m| m.version).collect()
+            }
         };
-        let backup = match (&existed, pending) {
-            (Some(_), true) => Some(FileBackup::take(path)?),
+        let backup = match (&found, pending.first()) {
+            (Found::Database { .. }, Some(&first_pending)) => {
+                Some(take_backup(path, first_pending).await?)
+            }
             _ => None,
         };
 
+        // A WAL left by a crash (or in use by another process) holds committed pages; the last
+        // connection to close would checkpoint them into the file. Holding a read-only connection
+        // open until after the writer has closed keeps a failed update from moving a single page.
+        let wal_guard = match (&found, pending.is_empty()) {
+            (Found::Database { .. }, false) if sidecar(path, "-wal").exists() => {
+                Some(open_wal_guard(path).await?)
+            }
+            _ => None,
+        };
         let writer = match open_writer(path).await {
             Ok(pool) => pool,
             Err(e) => {
-                if existed.is_none() {
-                    remove_database_files(path);
-                }
+                close_wal_guard(wal_guard).await;
+                undo_creation(path, &found);
                 return Err(e);
             }
         };
-        if let Err(source) = migrator.run(&writer).await {
-            writer.close().await;
-            match &backup {
-                Some(backup) => backup.restore(path)?,
-                None => remove_database_files(path),
+        if !pending.is_empty() {
+            if let Err(source) = migrate_in_one_transaction(&writer, migrator).await {
+                writer.close().await;
+                close_wal_guard(wal_guard).await;
+                undo_creation(path, &found);
+                let error = migration_error(path, &found, backup, source);
+                tracing::error!(error = %error, "database update failed");
+                return Err(error);
             }
-            tracing::error!(error = %source, path = %path.display(), "migration failed; database restored");
-            return Err(StoreError::MigrationFailed { source });
+            if let Some(backup) = &backup {
+                tracing::info!(backup = %backup.display(), "database updated; backup kept");
+                prune_backups(path);
+            }
         }
-        if let Some(backup) = backup {
-            backup.discard();
-        }
+        close_wal_guard(wal_guard).await;
 
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
@@ -116,10 +151,23 @@ impl Database {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// Closes readers first, so that the writer is the last connection: only a connection that can
+    /// write checkpoints the WAL into the file and removes it on close.
     pub async fn close(&self) {
-        self.writer.close().await;
         self.reader.close().await;
+        self.writer.close().await;
     }
+}
+
+/// The folder beside the database where backups taken before schema updates are kept.
+pub fn backups_folder(database: &Path) -> PathBuf {
+    database.with_file_name("backups")
+}
+
+fn up_migrations(migrator: &Migrator) -> impl Iterator<Item = &sqlx::migrate::Migration> {
+    migrator
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
 }
 
 fn base_options(path: &Path) -> SqliteConnectOptions {
@@ -144,18 +192,107 @@ async fn open_writer(path: &Path) -> Result<SqlitePool> {
         .await?)
 }
 
-/// Looks at an existing file without writing to it. Returns the applied migration versions, or
-/// `None` when there is no database yet.
-async fn inspect_existing(path: &Path, migrator: &Migrator) -> Result<Option<HashSet<i64>>> {
+/// Runs every pending migration inside one `BEGIN IMMEDIATE` transaction. sqlx commits each
+/// migration on its own, so a failure in the second of two pending migrations would otherwise leave
+/// the first applied; nested in ours, its per-migration transactions become savepoints and a
+/// failure anywhere rolls the whole update back.
+async fn migrate_in_one_transaction(
+    writer: &SqlitePool,
+    migrator: &Migrator,
+) -> std::result::Result<(), MigrateError> {
+    let mut conn = writer.acquire().await?;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    migrator.run(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A read-only connection that has read the database, so it holds the shared lock that stops
+/// another connection's close from checkpointing the WAL.
+async fn open_wal_guard(path: &Path) -> Result<SqliteConnection> {
+    let mut guard = SqliteConnection::connect_with(&read_only_options(path)).await?;
+    sqlx::query("SELECT count(*) FROM sqlite_master")
+        .execute(&mut guard)
+        .await?;
+    Ok(guard)
+}
+
+async fn close_wal_guard(guard: Option<SqliteConnection>) {
+    if let Some(guard) = guard {
+        let _ = guard.close().await;
+    }
+}
+
+fn migration_error(
+    path: &Path,
+    found: &Found,
+    backup: Option<PathBuf>,
+    source: MigrateError,
+) -> StoreError {
+    let path = path.to_owned();
+    // Another process may have changed the file between our inspection and the update; name
+    // what it found in the same words the inspection would have used.
+    match source {
+        MigrateError::Dirty(version) => StoreError::MigrationUnfinished { path, version },
+        MigrateError::VersionMismatch(version) => StoreError::MigrationChanged { path, version },
+        MigrateError::VersionMissing(version) => StoreError::NewerSchema { path, version },
+        source => StoreError::MigrationFailed {
+            path,
+            version: match &source {
+                MigrateError::ExecuteMigration(_, version) => Some(*version),
+                _ => None,
+            },
+            created: matches!(found, Found::Nothing),
+            backup,
+            source: Box::new(source),
+        },
+    }
+}
+
+/// Puts the path back the way this call found it when it could not finish. A database this call
+/// created is removed (with its WAL); a file that was empty is emptied again; an existing database
+/// is never touched here, because a failed update rolled back inside SQLite and another process
+/// may have it open.
+fn undo_creation(path: &Path, found: &Found) {
+    match found {
+        Found::Nothing => {
+            for file in [
+                path.to_owned(),
+                sidecar(path, "-wal"),
+                sidecar(path, "-shm"),
+            ] {
+                if let Err(e) = std::fs::remove_file(&file)
+                    && e.kind() != std::io::ErrorKind::NotFound
+                {
+                    tracing::warn!(file = %file.display(), error = %e, "could not remove a file this open created");
+                }
+            }
+        }
+        Found::EmptyFile => {
+            let emptied = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|file| file.set_len(0));
+            if let Err(e) = emptied {
+                tracing::warn!(path = %path.display(), error = %e, "could not empty the file again");
+            }
+        }
+        Found::Database { .. } => {}
+    }
+}
+
+/// Looks at an existing file without writing to it, and refuses it unless opening it for writing
+/// is safe.
+async fn inspect_existing(path: &Path, migrator: &Migrator) -> Result<Found> {
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Nothing),
         Err(e) => return Err(StoreError::io(path, e)),
     };
+    refuse_read_only(path, &metadata)?;
     if metadata.len() == 0 {
-        // An empty file is what a crash between create and first write leaves; SQLite treats it
-        // as an empty database.
-        return Ok(None);
+        // SQLite treats an empty file as an empty database.
+        return Ok(Found::EmptyFile);
     }
     let header = read_header(path)?;
     if &header != SQLITE_MAGIC {
@@ -168,16 +305,37 @@ async fn inspect_existing(path: &Path, migrator: &Migrator) -> Result<Option<Has
         detail,
     };
 
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .foreign_keys(false);
-    let mut conn = SqliteConnection::connect_with(&options)
+    let mut conn = SqliteConnection::connect_with(&read_only_options(path))
         .await
         .map_err(|e| corrupt(e.to_string()))?;
     let result = inspect_connection(&mut conn, path, migrator).await;
     let _ = conn.close().await;
-    result.map(Some)
+    result.map(|applied| Found::Database { applied })
+}
+
+fn read_only_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .foreign_keys(false)
+}
+
+/// Refuses a database (or WAL) whose permissions forbid writing. Checked from the mode bits rather
+/// than by trying: a privileged user's write would succeed, and a read-only file is a statement of
+/// intent that the app respects before it writes anything.
+fn refuse_read_only(path: &Path, metadata: &std::fs::Metadata) -> Result<()> {
+    if metadata.permissions().readonly() {
+        return Err(StoreError::ReadOnly {
+            path: path.to_owned(),
+        });
+    }
+    let wal = sidecar(path, "-wal");
+    if let Ok(wal_metadata) = std::fs::metadata(&wal)
+        && wal_metadata.permissions().readonly()
+    {
+        return Err(StoreError::ReadOnly { path: wal });
+    }
+    Ok(())
 }
 
 async fn inspect_connection(
@@ -210,22 +368,43 @@ async fn inspect_connection(
             path: path.to_owned(),
         });
     }
-    if !tables.iter().any(|t| t == "_sqlx_migrations") {
+    let table = migrator.table_name.as_ref();
+    if !tables.iter().any(|t| t == table) {
         return Ok(HashSet::new());
     }
-    let rows = sqlx::query("SELECT version, success FROM _sqlx_migrations")
+    // The same checks sqlx makes before migrating, made here on a read-only connection so that a
+    // database we must refuse is refused before anything is written to it.
+    let sql = format!("SELECT version, success, checksum FROM \"{table}\" ORDER BY version");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
         .await?;
     let mut applied = HashSet::new();
-    for row in rows {
+    for row in &rows {
         let version: i64 = row.try_get("version")?;
-        if !migrator.version_exists(version) {
-            return Err(StoreError::NewerSchema {
+        let success: bool = row.try_get("success")?;
+        if !success {
+            return Err(StoreError::MigrationUnfinished {
                 path: path.to_owned(),
                 version,
             });
         }
         applied.insert(version);
+    }
+    for row in &rows {
+        let version: i64 = row.try_get("version")?;
+        let checksum: Vec<u8> = row.try_get("checksum")?;
+        let Some(ours) = up_migrations(migrator).find(|m| m.version == version) else {
+            return Err(StoreError::NewerSchema {
+                path: path.to_owned(),
+                version,
+            });
+        };
+        if *ours.checksum != checksum[..] {
+            return Err(StoreError::MigrationChanged {
+                path: path.to_owned(),
+                version,
+            });
+        }
     }
     Ok(applied)
 }
@@ -253,57 +432,83 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn remove_database_files(path: &Path) {
-    for file in [
-        path.to_owned(),
-        sidecar(path, "-wal"),
-        sidecar(path, "-shm"),
-    ] {
-        let _ = std::fs::remove_file(file);
-    }
+fn backup_prefix(database: &Path) -> String {
+    let name = database
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "database".to_owned());
+    format!("{name}.")
 }
 
-/// A byte-for-byte copy of the database (and its WAL, which may hold committed pages) taken before
-/// migrating, restored if the migration fails.
-struct FileBackup {
-    copies: Vec<(PathBuf, Option<PathBuf>)>,
+const BACKUP_MARK: &str = ".before-";
+const BACKUP_SUFFIX: &str = ".sqlite3";
+
+/// Snapshots the database into `backups/<name>.<UTC time>.before-<version>.sqlite3` with
+/// `VACUUM INTO` on a read-only connection: SQLite reads a consistent snapshot (WAL included) and
+/// the original is not written. Names sort by time, which is what pruning relies on.
+async fn take_backup(path: &Path, before_version: i64) -> Result<PathBuf> {
+    let folder = backups_folder(path);
+    std::fs::create_dir_all(&folder).map_err(|e| StoreError::io(&folder, e))?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
+    let prefix = backup_prefix(path);
+    let mut target = folder.join(format!(
+        "{prefix}{stamp}{BACKUP_MARK}{before_version}{BACKUP_SUFFIX}"
+    ));
+    let mut attempt = 1;
+    while target.exists() {
+        attempt += 1;
+        target = folder.join(format!(
+            "{prefix}{stamp}-{attempt}{BACKUP_MARK}{before_version}{BACKUP_SUFFIX}"
+        ));
+    }
+    let failed = |source: sqlx::Error, target: &Path| StoreError::BackupFailed {
+        path: path.to_owned(),
+        backup: target.to_owned(),
+        source: Box::new(source),
+    };
+    let Some(target_text) = target.to_str() else {
+        return Err(failed(
+            sqlx::Error::Configuration("the backup folder's path is not valid UTF-8".into()),
+            &target,
+        ));
+    };
+    let mut conn = SqliteConnection::connect_with(&read_only_options(path))
+        .await
+        .map_err(|e| failed(e, &target))?;
+    let vacuumed = sqlx::query("VACUUM INTO ?")
+        .bind(target_text)
+        .execute(&mut conn)
+        .await;
+    let _ = conn.close().await;
+    if let Err(source) = vacuumed {
+        // A half-written snapshot is ours (the name did not exist) and of no use to anyone.
+        let _ = std::fs::remove_file(&target);
+        return Err(failed(source, &target));
+    }
+    Ok(target)
 }
 
-impl FileBackup {
-    fn take(path: &Path) -> Result<Self> {
-        let mut copies = Vec::new();
-        for original in [path.to_owned(), sidecar(path, "-wal")] {
-            if original.exists() {
-                let copy = sidecar(&original, ".pre-migration");
-                std::fs::copy(&original, &copy).map_err(|e| StoreError::io(&copy, e))?;
-                copies.push((original, Some(copy)));
-            } else {
-                copies.push((original, None));
-            }
-        }
-        Ok(FileBackup { copies })
-    }
-
-    fn restore(&self, path: &Path) -> Result<()> {
-        let _ = std::fs::remove_file(sidecar(path, "-shm"));
-        for (original, copy) in &self.copies {
-            match copy {
-                Some(copy) => {
-                    std::fs::rename(copy, original).map_err(|e| StoreError::io(original, e))?
-                }
-                None => {
-                    let _ = std::fs::remove_file(original);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn discard(self) {
-        for (_, copy) in self.copies {
-            if let Some(copy) = copy {
-                let _ = std::fs::remove_file(copy);
-            }
+/// Keeps the newest [`BACKUPS_KEPT`] backups of this database and removes the older ones. Only
+/// files named the way [`take_backup`] names them are considered.
+fn prune_backups(path: &Path) {
+    let folder = backups_folder(path);
+    let prefix = backup_prefix(path);
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return;
+    };
+    let mut backups: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|file| {
+            file.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with(&prefix) && n.contains(BACKUP_MARK) && n.ends_with(BACKUP_SUFFIX)
+            })
+        })
+        .collect();
+    backups.sort();
+    let excess = backups.len().saturating_sub(BACKUPS_KEPT);
+    for old in backups.into_iter().take(excess) {
+        if let Err(e) = std::fs::remove_file(&old) {
+            tracing::warn!(backup = %old.display(), error = %e, "could not remove an old backup");
         }
     }
 }

@@ -1,6 +1,8 @@
 //! What can go wrong with the system of record, named for what the user would need to know.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::database::backups_folder;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -23,11 +25,42 @@ pub enum StoreError {
     )]
     NewerSchema { path: PathBuf, version: i64 },
     #[error(
-        "updating the database schema failed ({source}); the database was restored to how it was before"
+        "{path} is read-only, so ProfitWheel cannot work in it. It was left as it was; make the file writable (or copy it to a folder you can write to) and open it again."
+    )]
+    ReadOnly { path: PathBuf },
+    #[error(
+        "migration {version} was changed after it was applied to {path} (its checksum differs), so this copy of ProfitWheel and the database disagree about its layout. The file was left as it was; open it with the version of ProfitWheel that last updated it, or restore a backup from {}.",
+        backups_folder(.path).display()
+    )]
+    MigrationChanged { path: PathBuf, version: i64 },
+    #[error(
+        "migration {version} was left unfinished (dirty) in {path} by an earlier update. The file was left as it was; restore a backup from {}.",
+        backups_folder(.path).display()
+    )]
+    MigrationUnfinished { path: PathBuf, version: i64 },
+    #[error(
+        "could not back up {path} to {backup} before updating it ({source}). Nothing was changed: the file was left as it was."
+    )]
+    BackupFailed {
+        path: PathBuf,
+        backup: PathBuf,
+        #[source]
+        source: Box<sqlx::Error>,
+    },
+    #[error(
+        "updating {path} to this version of ProfitWheel failed ({source}). {}",
+        after_failed_update(.created, .backup.as_deref())
     )]
     MigrationFailed {
+        path: PathBuf,
+        /// The migration that failed, when it was one migration's SQL.
+        version: Option<i64>,
+        /// Whether this open created the file (it was then removed again).
+        created: bool,
+        /// The snapshot taken just before the attempt, kept on disk.
+        backup: Option<PathBuf>,
         #[source]
-        source: sqlx::migrate::MigrateError,
+        source: Box<sqlx::migrate::MigrateError>,
     },
     #[error("no workspace with id {0}")]
     WorkspaceNotFound(String),
@@ -57,5 +90,16 @@ impl StoreError {
             path: path.into(),
             source,
         }
+    }
+}
+
+fn after_failed_update(created: &bool, backup: Option<&Path>) -> String {
+    match (*created, backup) {
+        (true, _) => "The new database it was creating was removed.".to_owned(),
+        (false, Some(backup)) => format!(
+            "Nothing was changed: the file was left as it was. A copy taken just before the attempt is at {}.",
+            backup.display()
+        ),
+        (false, None) => "Nothing was changed: the file was left as it was.".to_owned(),
     }
 }

@@ -22,7 +22,7 @@ pub use ad_data::{
 };
 pub use blobs::BlobStore;
 pub use clock::{now_rfc3339, parse_rfc3339};
-pub use database::{Database, MIGRATOR, PROFITWHEEL_APPLICATION_ID};
+pub use database::{BACKUPS_KEPT, Database, MIGRATOR, PROFITWHEEL_APPLICATION_ID, backups_folder};
 pub use error::{Result, StoreError};
 pub use llm::{
     NewLlmCall, SpendByDay, SpendByModel, StoredPrice, StoredRoute, StoredVendor, StudyBudget,

@@ -231,7 +231,7 @@ async fn a_failing_migration_leaves_the_database_as_it_was() {
     .await;
     let err = Database::open_with(&path, &failing).await.unwrap_err();
     assert!(matches!(err, StoreError::MigrationFailed { .. }), "{err}");
-    assert!(err.to_string().contains("restored"));
+    assert!(err.to_string().contains("left as it was"), "{err}");
 
     let db = Database::open(&path).await.unwrap();
     let after = db.export_workspace(&ws, |_| {}).await.unwrap();
