@@ -10,7 +10,7 @@
 mod catalogue;
 mod voices;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use pw_domain::{Micros, Objective, Platform};
@@ -476,7 +476,6 @@ fn generate_signals(
             _ => None,
         };
         data.signals.push(SignalRow {
-            id: ids.of(&format!("mention/{}", data.signals.len())),
             workspace_id: ws.to_owned(),
             audience_id: platform.and_then(audience_for),
             kind: "mention".into(),
@@ -491,7 +490,7 @@ fn generate_signals(
         });
     }
 
-    for (index, (term, intent, volume, topic)) in voices::SEARCH_TERMS.iter().enumerate() {
+    for (term, intent, volume, topic) in voices::SEARCH_TERMS {
         let cpc = match *intent {
             "transactional" => rng.random_range(1.2..2.6),
             "commercial" => rng.random_range(0.9..2.2),
@@ -499,7 +498,6 @@ fn generate_signals(
             _ => rng.random_range(0.2..0.8),
         };
         data.signals.push(SignalRow {
-            id: ids.of(&format!("search_term/{index}")),
             workspace_id: ws.to_owned(),
             audience_id: None,
             kind: "intent".into(),
@@ -516,7 +514,6 @@ fn generate_signals(
 
     for (index, (text, topic, share)) in voices::BEHAVIORS.iter().enumerate() {
         data.signals.push(SignalRow {
-            id: ids.of(&format!("behavior/{index}")),
             workspace_id: ws.to_owned(),
             audience_id: audience_for(Platform::Meta),
             kind: "behavior".into(),
@@ -537,8 +534,32 @@ fn generate_signals(
     }
 }
 
-/// Writes the demo into `db`, creating its workspace if needed. Every write is an upsert on the
-/// same deterministic ids, so running it again (after a crash) completes it without duplicates.
+/// The ids rows were stored under, by the id the demo derived for them. They differ when a row with
+/// the same natural key was already there (a sync of the same account, an earlier demo), and then
+/// children must point at the stored one.
+#[derive(Default)]
+struct StoredIds(HashMap<String, String>);
+
+impl StoredIds {
+    fn record<'a>(&mut self, derived: impl IntoIterator<Item = &'a String>, stored: Vec<String>) {
+        for (derived, stored) in derived.into_iter().zip(stored) {
+            if *derived != stored {
+                self.0.insert(derived.clone(), stored);
+            }
+        }
+    }
+
+    fn of(&self, derived: &str) -> String {
+        self.0
+            .get(derived)
+            .cloned()
+            .unwrap_or_else(|| derived.to_owned())
+    }
+}
+
+/// Writes the demo into `db`, creating its workspace if needed. Every write is an upsert on natural
+/// keys, and children are written against the ids their parents were stored under, so running it
+/// again (after a crash, or over rows a sync already stored) completes it without duplicates.
 /// `on_progress` receives a fraction and a sentence for the jobs panel.
 pub async fn write(
     db: &Database,
@@ -566,14 +587,68 @@ pub async fn write(
     on_progress(0.05, "Created the workspace".into());
 
     let mut tx = db.begin_write().await?;
+    let mut stored = StoredIds::default();
     {
         let mut writer = AdDataWriter::new(&mut tx);
-        writer.ad_accounts(&data.accounts).await?;
-        writer.audiences(&data.audiences).await?;
-        writer.campaigns(&data.campaigns).await?;
-        writer.ad_groups(&data.ad_groups).await?;
-        writer.creatives(&data.creatives).await?;
-        writer.ads(&data.ads).await?;
+        let ids = writer.ad_accounts(&data.accounts).await?;
+        stored.record(data.accounts.iter().map(|r| &r.id), ids);
+
+        let audiences: Vec<AudienceRow> = data
+            .audiences
+            .iter()
+            .map(|r| AudienceRow {
+                ad_account_id: r.ad_account_id.as_deref().map(|id| stored.of(id)),
+                ..r.clone()
+            })
+            .collect();
+        let ids = writer.audiences(&audiences).await?;
+        stored.record(data.audiences.iter().map(|r| &r.id), ids);
+
+        let campaigns: Vec<CampaignRow> = data
+            .campaigns
+            .iter()
+            .map(|r| CampaignRow {
+                ad_account_id: stored.of(&r.ad_account_id),
+                ..r.clone()
+            })
+            .collect();
+        let ids = writer.campaigns(&campaigns).await?;
+        stored.record(data.campaigns.iter().map(|r| &r.id), ids);
+
+        let ad_groups: Vec<AdGroupRow> = data
+            .ad_groups
+            .iter()
+            .map(|r| AdGroupRow {
+                campaign_id: stored.of(&r.campaign_id),
+                audience_id: r.audience_id.as_deref().map(|id| stored.of(id)),
+                ..r.clone()
+            })
+            .collect();
+        let ids = writer.ad_groups(&ad_groups).await?;
+        stored.record(data.ad_groups.iter().map(|r| &r.id), ids);
+
+        let creatives: Vec<CreativeRow> = data
+            .creatives
+            .iter()
+            .map(|r| CreativeRow {
+                ad_account_id: stored.of(&r.ad_account_id),
+                ..r.clone()
+            })
+            .collect();
+        let ids = writer.creatives(&creatives).await?;
+        stored.record(data.creatives.iter().map(|r| &r.id), ids);
+
+        let ads: Vec<AdRow> = data
+            .ads
+            .iter()
+            .map(|r| AdRow {
+                ad_group_id: stored.of(&r.ad_group_id),
+                creative_id: r.creative_id.as_deref().map(|id| stored.of(id)),
+                ..r.clone()
+            })
+            .collect();
+        let ids = writer.ads(&ads).await?;
+        stored.record(data.ads.iter().map(|r| &r.id), ids);
     }
     tx.commit().await?;
     on_progress(
@@ -584,8 +659,15 @@ pub async fn write(
     const METRIC_ROWS_PER_TRANSACTION: usize = 8_000;
     let chunks: Vec<&[MetricRow]> = data.metrics.chunks(METRIC_ROWS_PER_TRANSACTION).collect();
     for (index, chunk) in chunks.iter().enumerate() {
+        let chunk: Vec<MetricRow> = chunk
+            .iter()
+            .map(|r| MetricRow {
+                entity_id: stored.of(&r.entity_id),
+                ..r.clone()
+            })
+            .collect();
         let mut tx = db.begin_write().await?;
-        AdDataWriter::new(&mut tx).metrics(chunk).await?;
+        AdDataWriter::new(&mut tx).metrics(&chunk).await?;
         tx.commit().await?;
         let fraction = 0.15 + 0.75 * (index + 1) as f64 / chunks.len() as f64;
         on_progress(
@@ -598,8 +680,16 @@ pub async fn write(
         );
     }
 
+    let signals: Vec<SignalRow> = data
+        .signals
+        .iter()
+        .map(|r| SignalRow {
+            audience_id: r.audience_id.as_deref().map(|id| stored.of(id)),
+            ..r.clone()
+        })
+        .collect();
     let mut tx = db.begin_write().await?;
-    AdDataWriter::new(&mut tx).signals(&data.signals).await?;
+    AdDataWriter::new(&mut tx).signals(&signals).await?;
     tx.commit().await?;
     on_progress(
         1.0,

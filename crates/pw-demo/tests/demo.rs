@@ -279,3 +279,68 @@ fn print_platform_economics() {
         );
     }
 }
+
+/// A sync stored the brand's Meta account before the demo was written, under an id of its own:
+/// the demo's campaigns must hang from that stored account, not from the id the demo derived.
+#[tokio::test]
+async fn the_demo_attaches_to_an_account_already_stored_under_another_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&dir.path().join("pw.sqlite3"))
+        .await
+        .unwrap();
+    let spec = spec(7);
+    let data = generate(&spec);
+    db.create_workspace_with_id(
+        &spec.workspace_id,
+        &pw_store::NewWorkspace {
+            name: spec.workspace_name.clone(),
+            brand: pw_demo::BRAND.into(),
+            currency: pw_demo::CURRENCY.parse().unwrap(),
+            time_zone: pw_demo::TIME_ZONE.into(),
+            is_demo: true,
+        },
+    )
+    .await
+    .unwrap();
+    let meta = data
+        .accounts
+        .iter()
+        .find(|a| a.platform == Platform::Meta)
+        .unwrap();
+    let synced = pw_store::AdAccountRow {
+        id: pw_domain::new_id(),
+        ..meta.clone()
+    };
+    let mut tx = db.begin_write().await.unwrap();
+    pw_store::AdDataWriter::new(&mut tx)
+        .ad_accounts(std::slice::from_ref(&synced))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    write(&db, &spec, &data, |_, _| {}).await.unwrap();
+
+    let meta_campaigns: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM campaigns WHERE ad_account_id = ?")
+            .bind(&synced.id)
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+    let expected = data
+        .campaigns
+        .iter()
+        .filter(|c| c.platform == Platform::Meta)
+        .count() as i64;
+    assert!(expected > 0);
+    assert_eq!(meta_campaigns, expected);
+    let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM ad_accounts")
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    assert_eq!(accounts as usize, data.accounts.len());
+    let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "{broken:?}");
+}

@@ -2,11 +2,18 @@
 //! creatives, daily metrics, audiences and audience signals. Inserts are batched multi-row
 //! statements inside one transaction, and upsert on natural keys, so a re-run sync (or a demo
 //! regenerated after a crash) replaces rows instead of duplicating them.
+//!
+//! A row that already exists keeps the id it was stored under, whatever id the caller minted for
+//! it this time; every writer therefore returns the stored ids (in the order of its rows), and
+//! children must be written with those.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use pw_domain::{Micros, Objective, Platform};
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 
 /// Rows per multi-row statement: well under SQLite's bound-variable limit for our widest table.
 const ROWS_PER_STATEMENT: usize = 400;
@@ -125,9 +132,11 @@ pub struct AudienceRow {
     pub demographics: serde_json::Value,
 }
 
+/// What the audience does, wants or says. It has no id of its own: the store derives one from the
+/// workspace and the natural key ([`SignalRow::natural_id`]), so the same signal ingested again
+/// (a re-run sync, a re-imported file) is the same row.
 #[derive(Debug, Clone)]
 pub struct SignalRow {
-    pub id: String,
     pub workspace_id: String,
     pub audience_id: Option<String>,
     pub kind: String,
@@ -139,6 +148,74 @@ pub struct SignalRow {
     pub volume: Option<i64>,
     pub occurred_on: chrono::NaiveDate,
     pub metadata: serde_json::Value,
+}
+
+impl SignalRow {
+    fn occurred_on_text(&self) -> String {
+        self.occurred_on.format("%Y-%m-%d").to_string()
+    }
+
+    /// The natural key: the same words from the same source on the same day are one signal (a
+    /// repeat is counted in `volume`, not stored twice).
+    fn natural_key(&self) -> (String, String, String, String, String) {
+        (
+            self.workspace_id.clone(),
+            self.kind.clone(),
+            self.source.clone(),
+            self.occurred_on_text(),
+            self.text.clone(),
+        )
+    }
+
+    /// The id this signal is stored under when it is new: UUIDv5 of its natural key in its
+    /// workspace's namespace, the same on every machine and every re-ingestion.
+    pub fn natural_id(&self) -> String {
+        natural_id(
+            &self.workspace_id,
+            &[
+                "audience_signal",
+                &self.kind,
+                &self.source,
+                &self.occurred_on_text(),
+                &self.text,
+            ],
+        )
+    }
+}
+
+/// A deterministic id for a row identified by `natural_key` inside a workspace: UUIDv5 in the
+/// workspace's namespace (its id when that is a UUID, as ours are) over the key's parts, each
+/// length-prefixed so that no two different keys can spell the same name.
+pub fn natural_id(workspace_id: &str, natural_key: &[&str]) -> String {
+    let namespace = uuid::Uuid::parse_str(workspace_id).unwrap_or_else(|_| {
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, workspace_id.as_bytes())
+    });
+    let mut name = String::new();
+    for part in natural_key {
+        name.push_str(&part.len().to_string());
+        name.push(':');
+        name.push_str(part);
+    }
+    uuid::Uuid::new_v5(&namespace, name.as_bytes()).to_string()
+}
+
+/// Puts the ids `RETURNING` handed back (in an order SQLite does not promise) in the order of the
+/// rows, by natural key.
+fn in_row_order<R, K: Eq + Hash>(
+    table: &'static str,
+    rows: &[R],
+    key_of: impl Fn(&R) -> K,
+    returned: Vec<(String, K)>,
+) -> Result<Vec<String>> {
+    let stored: HashMap<K, String> = returned.into_iter().map(|(id, key)| (key, id)).collect();
+    rows.iter()
+        .map(|row| {
+            stored.get(&key_of(row)).cloned().ok_or_else(|| {
+                tracing::error!(table, "an upserted row was not returned");
+                StoreError::Sql(sqlx::Error::RowNotFound)
+            })
+        })
+        .collect()
 }
 
 /// Batched writers over one write transaction.
@@ -155,7 +232,9 @@ impl<'t> AdDataWriter<'t> {
         }
     }
 
-    pub async fn ad_accounts(&mut self, rows: &[AdAccountRow]) -> Result<()> {
+    /// Upserts accounts on (workspace, platform, external id); returns their stored ids.
+    pub async fn ad_accounts(&mut self, rows: &[AdAccountRow]) -> Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO ad_accounts (id, workspace_id, platform, external_id, name, currency, time_zone, created_at) ",
@@ -172,14 +251,34 @@ impl<'t> AdDataWriter<'t> {
             });
             q.push(
                 " ON CONFLICT (workspace_id, platform, external_id) DO UPDATE SET
-                  name = excluded.name, currency = excluded.currency, time_zone = excluded.time_zone",
+                  name = excluded.name, currency = excluded.currency, time_zone = excluded.time_zone
+                 RETURNING id, workspace_id, platform, external_id",
             );
-            q.build().execute(&mut **self.tx).await?;
+            let returned: Vec<(String, String, String, String)> =
+                q.build_query_as().fetch_all(&mut **self.tx).await?;
+            ids.extend(in_row_order(
+                "ad_accounts",
+                chunk,
+                |r| {
+                    (
+                        r.workspace_id.clone(),
+                        r.platform.as_str().to_owned(),
+                        r.external_id.clone(),
+                    )
+                },
+                returned
+                    .into_iter()
+                    .map(|(id, ws, p, e)| (id, (ws, p, e)))
+                    .collect(),
+            )?);
         }
-        Ok(())
+        Ok(ids)
     }
 
-    pub async fn campaigns(&mut self, rows: &[CampaignRow]) -> Result<()> {
+    /// Upserts campaigns on (ad account, external id); returns their stored ids. `ad_account_id`
+    /// must be the account's stored id (as [`AdDataWriter::ad_accounts`] returned it).
+    pub async fn campaigns(&mut self, rows: &[CampaignRow]) -> Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO campaigns (id, workspace_id, ad_account_id, platform, external_id, name, objective,
@@ -203,14 +302,27 @@ impl<'t> AdDataWriter<'t> {
                 " ON CONFLICT (ad_account_id, external_id) DO UPDATE SET name = excluded.name,
                   objective = excluded.objective, status = excluded.status,
                   daily_budget_micros = excluded.daily_budget_micros,
-                  start_date = excluded.start_date, end_date = excluded.end_date",
+                  start_date = excluded.start_date, end_date = excluded.end_date
+                 RETURNING id, ad_account_id, external_id",
             );
-            q.build().execute(&mut **self.tx).await?;
+            let returned: Vec<(String, String, String)> =
+                q.build_query_as().fetch_all(&mut **self.tx).await?;
+            ids.extend(in_row_order(
+                "campaigns",
+                chunk,
+                |r| (r.ad_account_id.clone(), r.external_id.clone()),
+                returned
+                    .into_iter()
+                    .map(|(id, a, e)| (id, (a, e)))
+                    .collect(),
+            )?);
         }
-        Ok(())
+        Ok(ids)
     }
 
-    pub async fn ad_groups(&mut self, rows: &[AdGroupRow]) -> Result<()> {
+    /// Upserts ad groups on (campaign, external id); returns their stored ids.
+    pub async fn ad_groups(&mut self, rows: &[AdGroupRow]) -> Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO ad_groups (id, workspace_id, campaign_id, external_id, name, status, audience_id,
@@ -229,14 +341,27 @@ impl<'t> AdDataWriter<'t> {
             });
             q.push(
                 " ON CONFLICT (campaign_id, external_id) DO UPDATE SET name = excluded.name,
-                  status = excluded.status, audience_id = excluded.audience_id, targeting = excluded.targeting",
+                  status = excluded.status, audience_id = excluded.audience_id, targeting = excluded.targeting
+                 RETURNING id, campaign_id, external_id",
             );
-            q.build().execute(&mut **self.tx).await?;
+            let returned: Vec<(String, String, String)> =
+                q.build_query_as().fetch_all(&mut **self.tx).await?;
+            ids.extend(in_row_order(
+                "ad_groups",
+                chunk,
+                |r| (r.campaign_id.clone(), r.external_id.clone()),
+                returned
+                    .into_iter()
+                    .map(|(id, c, e)| (id, (c, e)))
+                    .collect(),
+            )?);
         }
-        Ok(())
+        Ok(ids)
     }
 
-    pub async fn creatives(&mut self, rows: &[CreativeRow]) -> Result<()> {
+    /// Upserts creatives on (ad account, external id); returns their stored ids.
+    pub async fn creatives(&mut self, rows: &[CreativeRow]) -> Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO creatives (id, workspace_id, ad_account_id, external_id, format, headline, body,
@@ -258,14 +383,27 @@ impl<'t> AdDataWriter<'t> {
             q.push(
                 " ON CONFLICT (ad_account_id, external_id) DO UPDATE SET format = excluded.format,
                   headline = excluded.headline, body = excluded.body, call_to_action = excluded.call_to_action,
-                  landing_url = excluded.landing_url, blob_sha256 = excluded.blob_sha256",
+                  landing_url = excluded.landing_url, blob_sha256 = excluded.blob_sha256
+                 RETURNING id, ad_account_id, external_id",
             );
-            q.build().execute(&mut **self.tx).await?;
+            let returned: Vec<(String, String, String)> =
+                q.build_query_as().fetch_all(&mut **self.tx).await?;
+            ids.extend(in_row_order(
+                "creatives",
+                chunk,
+                |r| (r.ad_account_id.clone(), r.external_id.clone()),
+                returned
+                    .into_iter()
+                    .map(|(id, a, e)| (id, (a, e)))
+                    .collect(),
+            )?);
         }
-        Ok(())
+        Ok(ids)
     }
 
-    pub async fn ads(&mut self, rows: &[AdRow]) -> Result<()> {
+    /// Upserts ads on (ad group, external id); returns their stored ids.
+    pub async fn ads(&mut self, rows: &[AdRow]) -> Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO ads (id, workspace_id, ad_group_id, creative_id, external_id, name, status, created_at) ",
@@ -282,11 +420,22 @@ impl<'t> AdDataWriter<'t> {
             });
             q.push(
                 " ON CONFLICT (ad_group_id, external_id) DO UPDATE SET creative_id = excluded.creative_id,
-                  name = excluded.name, status = excluded.status",
+                  name = excluded.name, status = excluded.status
+                 RETURNING id, ad_group_id, external_id",
             );
-            q.build().execute(&mut **self.tx).await?;
+            let returned: Vec<(String, String, String)> =
+                q.build_query_as().fetch_all(&mut **self.tx).await?;
+            ids.extend(in_row_order(
+                "ads",
+                chunk,
+                |r| (r.ad_group_id.clone(), r.external_id.clone()),
+                returned
+                    .into_iter()
+                    .map(|(id, g, e)| (id, (g, e)))
+                    .collect(),
+            )?);
         }
-        Ok(())
+        Ok(ids)
     }
 
     /// Upserts daily metrics: a re-synced day replaces the platform's earlier (often provisional)
@@ -323,7 +472,10 @@ impl<'t> AdDataWriter<'t> {
         Ok(())
     }
 
-    pub async fn audiences(&mut self, rows: &[AudienceRow]) -> Result<()> {
+    /// Upserts audiences: one the platform names (an external id) on (workspace, platform,
+    /// external id), one of our own on its id. Returns their stored ids.
+    pub async fn audiences(&mut self, rows: &[AudienceRow]) -> Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO audiences (id, workspace_id, ad_account_id, platform, external_id, name, kind,
@@ -343,24 +495,60 @@ impl<'t> AdDataWriter<'t> {
                     .push_bind(r.demographics.to_string())
                     .push_bind(&self.now);
             });
-            q.push(
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name, size_lower = excluded.size_lower,
+            let updates = "name = excluded.name, size_lower = excluded.size_lower,
                   size_upper = excluded.size_upper, interests = excluded.interests,
-                  demographics = excluded.demographics",
-            );
-            q.build().execute(&mut **self.tx).await?;
+                  demographics = excluded.demographics";
+            q.push(" ON CONFLICT (workspace_id, platform, external_id) WHERE external_id IS NOT NULL DO UPDATE SET ");
+            q.push(updates);
+            q.push(" ON CONFLICT (id) DO UPDATE SET ");
+            q.push(updates);
+            q.push(" RETURNING id, workspace_id, platform, external_id");
+            let returned: Vec<(String, String, String, Option<String>)> =
+                q.build_query_as().fetch_all(&mut **self.tx).await?;
+            // An audience the platform names is found by its natural key; one of our own (or one
+            // whose id matched first) by its id.
+            let mut by_key = HashMap::new();
+            let mut by_id = HashSet::new();
+            for (id, ws, platform, external) in returned {
+                if let Some(external) = external {
+                    by_key.insert((ws, platform, external), id.clone());
+                }
+                by_id.insert(id);
+            }
+            for r in chunk {
+                let stored = r
+                    .external_id
+                    .as_ref()
+                    .and_then(|external| {
+                        by_key.get(&(
+                            r.workspace_id.clone(),
+                            r.platform.as_str().to_owned(),
+                            external.clone(),
+                        ))
+                    })
+                    .cloned()
+                    .or_else(|| by_id.contains(&r.id).then(|| r.id.clone()))
+                    .ok_or_else(|| {
+                        tracing::error!(table = "audiences", "an upserted row was not returned");
+                        StoreError::Sql(sqlx::Error::RowNotFound)
+                    })?;
+                ids.push(stored);
+            }
         }
-        Ok(())
+        Ok(ids)
     }
 
-    pub async fn signals(&mut self, rows: &[SignalRow]) -> Result<()> {
+    /// Upserts signals on their natural key (see [`SignalRow::natural_id`]): ingesting the same
+    /// signals again updates their figures instead of adding copies. Returns their stored ids.
+    pub async fn signals(&mut self, rows: &[SignalRow]) -> Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO audience_signals (id, workspace_id, audience_id, kind, source, text, topic, sentiment,
                  intent, volume, occurred_on, metadata, created_at) ",
             );
             q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.id)
+                b.push_bind(r.natural_id())
                     .push_bind(&r.workspace_id)
                     .push_bind(&r.audience_id)
                     .push_bind(&r.kind)
@@ -370,13 +558,29 @@ impl<'t> AdDataWriter<'t> {
                     .push_bind(r.sentiment)
                     .push_bind(&r.intent)
                     .push_bind(r.volume)
-                    .push_bind(r.occurred_on.format("%Y-%m-%d").to_string())
+                    .push_bind(r.occurred_on_text())
                     .push_bind(r.metadata.to_string())
                     .push_bind(&self.now);
             });
-            q.push(" ON CONFLICT (id) DO NOTHING");
-            q.build().execute(&mut **self.tx).await?;
+            q.push(
+                " ON CONFLICT (workspace_id, kind, source, occurred_on, text) DO UPDATE SET
+                  audience_id = excluded.audience_id, topic = excluded.topic,
+                  sentiment = excluded.sentiment, intent = excluded.intent, volume = excluded.volume,
+                  metadata = excluded.metadata
+                 RETURNING id, workspace_id, kind, source, occurred_on, text",
+            );
+            let returned: Vec<(String, String, String, String, String, String)> =
+                q.build_query_as().fetch_all(&mut **self.tx).await?;
+            ids.extend(in_row_order(
+                "audience_signals",
+                chunk,
+                SignalRow::natural_key,
+                returned
+                    .into_iter()
+                    .map(|(id, ws, kind, source, on, text)| (id, (ws, kind, source, on, text)))
+                    .collect(),
+            )?);
         }
-        Ok(())
+        Ok(ids)
     }
 }
