@@ -258,6 +258,8 @@ async fn writing_twice_completes_without_duplicates() {
     );
     assert_eq!(before, after);
     assert_eq!(before.1 as usize, data.metrics.len());
+    // Every generated signal has its own natural key, so none is merged into another.
+    assert_eq!(before.2 as usize, data.signals.len());
     let overview = db.list_workspaces().await.unwrap();
     assert_eq!(overview.len(), 1);
     assert!(overview[0].workspace.is_demo);

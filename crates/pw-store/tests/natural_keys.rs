@@ -9,7 +9,9 @@
 
 use chrono::NaiveDate;
 use pw_domain::{Objective, Platform};
-use pw_store::{AdAccountRow, AdDataWriter, CampaignRow, Database, NewWorkspace, SignalRow};
+use pw_store::{
+    AdAccountRow, AdDataWriter, AudienceRow, CampaignRow, Database, NewWorkspace, SignalRow,
+};
 
 async fn database(dir: &tempfile::TempDir) -> (Database, String) {
     let db = Database::open(&dir.path().join("profitwheel.sqlite3"))
@@ -279,5 +281,62 @@ async fn updating_an_older_database_merges_copies_it_already_holds() {
     assert_eq!(
         ids("SELECT source_signal_id FROM twin_memories").await,
         ["sig-1"]
+    );
+}
+
+fn audience(workspace_id: &str, external_id: Option<&str>) -> AudienceRow {
+    AudienceRow {
+        id: pw_domain::new_id(),
+        workspace_id: workspace_id.into(),
+        ad_account_id: None,
+        platform: Platform::Meta,
+        external_id: external_id.map(str::to_owned),
+        name: "Coffee lovers".into(),
+        kind: "interest".into(),
+        size_lower: Some(1_000),
+        size_upper: Some(2_000),
+        interests: serde_json::json!(["coffee"]),
+        demographics: serde_json::json!({}),
+    }
+}
+
+#[tokio::test]
+async fn a_platform_audience_synced_again_keeps_its_stored_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, ws) = database(&dir).await;
+    let named = audience(&ws, Some("2385"));
+    let ours = audience(&ws, None);
+    let mut tx = db.begin_write().await.unwrap();
+    let mut writer = AdDataWriter::new(&mut tx);
+    let first = writer
+        .audiences(&[named.clone(), ours.clone()])
+        .await
+        .unwrap();
+    // The platform's audience arrives again under a fresh id; ours is saved again under its own.
+    let again = writer
+        .audiences(&[
+            AudienceRow {
+                size_upper: Some(3_000),
+                ..audience(&ws, Some("2385"))
+            },
+            ours.clone(),
+        ])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert_eq!(first, [named.id.as_str(), ours.id.as_str()]);
+    assert_eq!(again, first);
+    let rows: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT id, size_upper FROM audiences ORDER BY external_id IS NULL")
+            .fetch_all(db.reader())
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (named.id.clone(), Some(3_000)),
+            (ours.id.clone(), Some(2_000))
+        ]
     );
 }
