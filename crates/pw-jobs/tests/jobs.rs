@@ -1092,3 +1092,56 @@ async fn every_write_of_a_stale_attempt_is_refused() {
     assert_eq!(done.result, Some(json!("fresh")));
     assert_eq!(done.state, JobState::Succeeded);
 }
+
+/// Workspace files carry their schedules; one named like a schedule of another workspace here
+/// imports beside it instead of failing the import.
+#[tokio::test]
+async fn importing_a_workspace_whose_schedule_shares_a_name_with_one_here_keeps_both() {
+    async fn workspace_with_nightly_sync(db: &Database, name: &str) -> String {
+        let id = db
+            .create_workspace(&pw_store::NewWorkspace {
+                name: name.into(),
+                brand: name.into(),
+                currency: "EUR".parse().unwrap(),
+                time_zone: "Europe/Berlin".into(),
+                is_demo: false,
+            })
+            .await
+            .unwrap()
+            .id;
+        sqlx::query(
+            "INSERT INTO job_schedules (name, cron, kind, title, lane, payload, workspace_id, enabled, created_at)
+             VALUES ('nightly-sync', '0 2 * * *', 'sync', ?, 'slow', '{}', ?, 1, 0)",
+        )
+        .bind(format!("Nightly sync for {name}"))
+        .bind(&id)
+        .execute(db.writer())
+        .await
+        .unwrap();
+        id
+    }
+    let source_dir = tempfile::tempdir().unwrap();
+    let source = open(&source_dir).await;
+    let imported = workspace_with_nightly_sync(&source, "Client A").await;
+    let file = source.export_workspace(&imported, |_| {}).await.unwrap();
+
+    let target_dir = tempfile::tempdir().unwrap();
+    let target = open(&target_dir).await;
+    let local = workspace_with_nightly_sync(&target, "Client B").await;
+    target.import_workspace(&file).await.unwrap();
+
+    let mut scopes: Vec<(String, Option<String>)> = Scheduler::new(JobQueue::new(target))
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.name, s.workspace_id))
+        .collect();
+    scopes.sort();
+    let mut expected = vec![
+        ("nightly-sync".to_owned(), Some(imported)),
+        ("nightly-sync".to_owned(), Some(local)),
+    ];
+    expected.sort();
+    assert_eq!(scopes, expected);
+}
