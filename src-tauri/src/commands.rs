@@ -199,7 +199,8 @@ pub async fn edit_model_price(
     slot: State<'_, EngineSlot>,
     price: ModelPrice,
 ) -> Result<(), IpcError> {
-    Ok(engine(&slot)?.edit_model_price(price.into()).await?)
+    let price = price.try_into()?;
+    Ok(engine(&slot)?.edit_model_price(price).await?)
 }
 
 #[tauri::command]
@@ -220,8 +221,13 @@ pub async fn set_study_budget(
     slot: State<'_, EngineSlot>,
     request: StudyBudgetRequest,
 ) -> Result<(), IpcError> {
+    let budget = request
+        .budget_micros
+        .as_ref()
+        .map(pw_ipc::Micros::parse)
+        .transpose()?;
     Ok(engine(&slot)?
-        .set_study_budget(&request.study_id, request.budget_micros)
+        .set_study_budget(&request.study_id, budget)
         .await?)
 }
 

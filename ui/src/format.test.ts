@@ -10,6 +10,9 @@ import {
   formatDateRange,
   formatKpiValue,
   formatMoneyMicros,
+  decimalToMicros,
+  microsToUnits,
+  compareMicros,
   formatMultiple,
   formatPercent,
 } from './format';
@@ -43,6 +46,38 @@ describe('formatMoneyMicros', () => {
     expect(formatMoneyMicros(null, 'USD', en)).toBe(MISSING);
     expect(formatMoneyMicros(undefined, 'USD', en)).toBe(MISSING);
     expect(formatMoneyMicros(Number.NaN, 'USD', en)).toBe(MISSING);
+    expect(formatMoneyMicros('12.5', 'USD', en)).toBe(MISSING);
+  });
+
+  it('formats amounts sent as text exactly, past the 2^53 micros a double can hold', () => {
+    // 2^53 + 1 micros: as a number this would print ...254.740992 rounded to .74 by luck,
+    // so use one where the double visibly rounds: 123,456,789,012.345675 units.
+    expect(formatMoneyMicros('123456789012345675', 'KRW', en)).toBe('₩123,456,789,012.35');
+    expect(Number('123456789012345675')).not.toBe(123456789012345675n as unknown as number);
+    expect(formatMoneyMicros('-500000', 'USD', en)).toBe('-$0.50');
+    expect(formatMoneyMicros('4995000', 'USD', en)).toBe('$5.00');
+    expect(formatMoneyMicros(9_007_199_254_740_993n, 'IDR', en)).toBe('IDR 9,007,199,254.74');
+    expect(formatMoneyMicros('1234560000', 'EUR', { locale: 'de-DE' })).toBe('1.234,56 €');
+  });
+});
+
+describe('decimalToMicros', () => {
+  it('reads decimals exactly and refuses anything else', () => {
+    expect(decimalToMicros('0.15')).toBe('150000');
+    expect(decimalToMicros('$2.5')).toBe('2500000');
+    expect(decimalToMicros('90071992547.409931')).toBe('90071992547409931');
+    expect(decimalToMicros('-1')).toBeNull();
+    expect(decimalToMicros('1.2345678')).toBeNull();
+    expect(decimalToMicros('abc')).toBeNull();
+    expect(decimalToMicros('')).toBeNull();
+  });
+});
+
+describe('microsToUnits and compareMicros', () => {
+  it('gives charts a number and tables an exact order', () => {
+    expect(microsToUnits('1500000')).toBe(1.5);
+    expect(compareMicros('9007199254740993', '9007199254740992')).toBe(1);
+    expect(compareMicros(null, '0')).toBe(-1);
   });
 });
 
@@ -85,10 +120,12 @@ describe('formatMultiple', () => {
 
 describe('formatKpiValue', () => {
   it('picks the formatter from the KPI unit', () => {
-    expect(formatKpiValue({ unit: 'money' }, 1_410_000, 'USD', 'en-US')).toBe('$1.41');
-    expect(formatKpiValue({ unit: 'count' }, 1_234_567, 'USD', 'en-US')).toBe('1.2M');
-    expect(formatKpiValue({ unit: 'ratio' }, 0.0071, 'USD', 'en-US')).toBe('0.71%');
-    expect(formatKpiValue({ unit: 'multiple' }, 3.2137, 'USD', 'en-US')).toBe('3.21×');
+    const money = (micros: string) => ({ kind: 'money' as const, micros });
+    const number = (value: number) => ({ kind: 'number' as const, value });
+    expect(formatKpiValue({ unit: 'money' }, money('1410000'), 'USD', 'en-US')).toBe('$1.41');
+    expect(formatKpiValue({ unit: 'count' }, number(1_234_567), 'USD', 'en-US')).toBe('1.2M');
+    expect(formatKpiValue({ unit: 'ratio' }, number(0.0071), 'USD', 'en-US')).toBe('0.71%');
+    expect(formatKpiValue({ unit: 'multiple' }, number(3.2137), 'USD', 'en-US')).toBe('3.21×');
     expect(formatKpiValue({ unit: 'multiple' }, null, 'USD', 'en-US')).toBe(MISSING);
   });
 });

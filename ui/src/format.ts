@@ -1,7 +1,7 @@
 // Display formatting for ad metrics. All functions accept null because the backend sends
 // null for ratios with a zero denominator (e.g. CPA with no conversions) and for changes
 // with no previous period; those render as an em dash rather than "NaN" or "Infinity".
-import type { Kpi, KpiKey } from './ipc/backend';
+import type { Kpi, KpiAmount, KpiKey } from './ipc/backend';
 
 export const MISSING = '—';
 const MICROS_PER_UNIT = 1_000_000;
@@ -39,8 +39,107 @@ function isPresent(value: number | null | undefined): value is number {
   return value !== null && value !== undefined && Number.isFinite(value);
 }
 
-export function microsToUnits(micros: number): number {
-  return micros / MICROS_PER_UNIT;
+/**
+ * An amount of money in integer micros. The backend sends it as decimal text (`Micros`):
+ * a JavaScript number is exact only up to 2^53 micros (9 billion units), which an IDR, KRW or
+ * VND agency passes. Tests and chart code may still hand in numbers.
+ */
+export type MicrosAmount = string | number | bigint;
+
+/** The amount as a BigInt of micros, or null when it is missing or not a whole number. */
+export function parseMicros(value: MicrosAmount | null | undefined): bigint | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? BigInt(Math.round(value)) : null;
+  }
+  return /^-?\d+$/.test(value.trim()) ? BigInt(value.trim()) : null;
+}
+
+/** Currency units as a number: for chart axes and bar lengths, never for the amounts shown. */
+export function microsToUnits(micros: MicrosAmount): number {
+  const exact = parseMicros(micros);
+  if (exact === null) return Number.NaN;
+  const whole = exact / MICROS_BIGINT;
+  return Number(whole) + Number(exact - whole * MICROS_BIGINT) / MICROS_PER_UNIT;
+}
+
+/** Whether an amount is exactly zero (false when it is missing). */
+export function isZeroMicros(micros: MicrosAmount | null | undefined): boolean {
+  return parseMicros(micros) === 0n;
+}
+
+/** Orders two amounts exactly (for sorting tables); missing amounts sort first. */
+export function compareMicros(
+  a: MicrosAmount | null | undefined,
+  b: MicrosAmount | null | undefined,
+): number {
+  const x = parseMicros(a);
+  const y = parseMicros(b);
+  if (x === null || y === null) return x === y ? 0 : x === null ? -1 : 1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * "12.34" → micros as text, exactly (no float on the way); null unless it is a non-negative
+ * decimal with at most six decimals. A leading currency symbol is allowed.
+ */
+export function decimalToMicros(text: string): string | null {
+  const trimmed = text.trim().replace(/^[$€£]/, '');
+  const match = /^(\d*)(?:\.(\d{0,6}))?$/.exec(trimmed);
+  if (!match || trimmed === '' || trimmed === '.') return null;
+  const whole = BigInt(match[1] || '0');
+  const fraction = BigInt((match[2] ?? '').padEnd(6, '0'));
+  return (whole * MICROS_BIGINT + fraction).toString();
+}
+
+const MICROS_BIGINT = 1_000_000n;
+
+/** Micros as a plain decimal for an input field: "150000" → "0.15", exactly. */
+export function microsToDecimal(micros: MicrosAmount): string {
+  const exact = parseMicros(micros);
+  if (exact === null) return '';
+  const negative = exact < 0n;
+  const magnitude = negative ? -exact : exact;
+  const fraction = (magnitude % MICROS_BIGINT).toString().padStart(6, '0').replace(/0+$/, '');
+  const whole = (magnitude / MICROS_BIGINT).toString();
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** `numerator / denominator` rounded half away from zero. */
+function divideRounded(numerator: bigint, denominator: bigint): bigint {
+  const half = denominator / 2n;
+  return numerator >= 0n ? (numerator + half) / denominator : (numerator - half) / denominator;
+}
+
+/**
+ * An exact currency amount with `digits` decimals: Intl formats the whole units as a BigInt
+ * (exact at any size, with the locale's grouping and symbol) and the fraction digits are put
+ * in from integer arithmetic.
+ */
+function formatExactMoney(micros: bigint, currency: string, locale: string, digits: number): string {
+  const minor = divideRounded(micros, 10n ** BigInt(6 - digits));
+  const base = 10n ** BigInt(digits);
+  const negative = minor < 0n;
+  const magnitude = negative ? -minor : minor;
+  const whole = magnitude / base;
+  const fraction = (magnitude % base).toString().padStart(digits, '0');
+  const nf = numberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  // A zero whole part would lose the minus sign ("-0" is 0n): format 1 and write the 0 in.
+  const template = whole === 0n ? 1n : whole;
+  return nf
+    .formatToParts(negative ? -template : template)
+    .map((part) => {
+      if (part.type === 'integer' && whole === 0n) return '0';
+      if (part.type === 'fraction') return fraction;
+      return part.value;
+    })
+    .join('');
 }
 
 export interface MoneyOptions {
@@ -54,23 +153,27 @@ export interface MoneyOptions {
   locale?: string;
 }
 
-/** Formats a currency amount given in micros (1 USD = 1_000_000). */
+/** Formats a currency amount given in micros (1 USD = 1_000_000), exactly unless compact. */
 export function formatMoneyMicros(
-  micros: number | null | undefined,
+  micros: MicrosAmount | null | undefined,
   currency: string,
   { compact = false, compactFrom = 100_000, locale = defaultLocale() }: MoneyOptions = {},
 ): string {
-  if (!isPresent(micros)) return MISSING;
-  const units = microsToUnits(micros);
-  // Compact only pays off once there are more digits than a glance can take in.
-  const useCompact = compact && Math.abs(units) >= compactFrom;
-  return numberFormat(locale, {
-    style: 'currency',
-    currency,
-    ...(useCompact
-      ? { notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 2 }
-      : { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
-  }).format(units);
+  const exact = parseMicros(micros);
+  if (exact === null) return MISSING;
+  const units = microsToUnits(exact);
+  // Compact only pays off once there are more digits than a glance can take in; an
+  // abbreviation is an approximation anyway, so a double is fine there.
+  if (compact && Math.abs(units) >= compactFrom) {
+    return numberFormat(locale, {
+      style: 'currency',
+      currency,
+      notation: 'compact',
+      minimumFractionDigits: 0,
+      maximumFractionDigits: 2,
+    }).format(units);
+  }
+  return formatExactMoney(exact, currency, locale, 2);
 }
 
 /** Whole counts; large ones are abbreviated ("1.2M") unless `compact` is false. */
@@ -111,12 +214,18 @@ export function formatMultiple(
 /** Formats a KPI's current (or previous) value according to its unit. */
 export function formatKpiValue(
   kpi: Pick<Kpi, 'unit'>,
-  value: number | null | undefined,
+  amount: KpiAmount | null | undefined,
   currency: string,
   locale: string | undefined = defaultLocale(),
 ): string {
+  if (!amount) return MISSING;
+  if (amount.kind === 'money') {
+    return formatMoneyMicros(amount.micros, currency, { compact: true, locale });
+  }
+  const value = amount.value;
   switch (kpi.unit) {
     case 'money':
+      // The backend always sends money KPIs as micros; a number here is a contract slip.
       return formatMoneyMicros(value, currency, { compact: true, locale });
     case 'count':
       return formatCount(value, { locale });

@@ -126,13 +126,90 @@ fn only_the_ipc_crate_and_the_shell_know_specta() {
     }
 }
 
+/// Every Rust file under a folder, so a rule cannot be escaped by moving code to a new module.
+fn rust_files(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![folder.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The return type of every `#[tauri::command]` function in a source text.
+fn command_return_types(source: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = source;
+    while let Some(at) = rest.find("#[tauri::command") {
+        rest = &rest[at..];
+        let Some(fn_at) = rest.find("fn ") else { break };
+        let signature_end = rest[fn_at..].find('{').map_or(rest.len(), |e| fn_at + e);
+        let signature = &rest[fn_at..signature_end];
+        if let Some(arrow) = signature.find("->") {
+            found.push(
+                signature[arrow + 2..]
+                    .split_whitespace()
+                    .collect::<String>(),
+            );
+        }
+        rest = &rest[signature_end..];
+    }
+    found
+}
+
 #[test]
 fn no_string_errors_cross_ipc() {
-    let commands =
-        std::fs::read_to_string(super::repository_root().join("src-tauri/src/commands.rs"))
-            .unwrap();
+    let shell = super::repository_root().join("src-tauri/src");
+    let mut commands = 0;
+    for file in rust_files(&shell) {
+        let source = std::fs::read_to_string(&file).unwrap();
+        for returns in command_return_types(&source) {
+            commands += 1;
+            assert!(
+                returns.starts_with("Result<") && returns.ends_with(",IpcError>"),
+                "{}: a command returns {returns}; return Result<_, IpcError>",
+                file.display()
+            );
+        }
+    }
     assert!(
-        !commands.contains(", String>"),
-        "a command returns Result<_, String>; return IpcError"
+        commands > 10,
+        "found only {commands} commands: is the scan still reading the shell?"
     );
+}
+
+#[test]
+fn the_command_scan_sees_string_errors_anywhere_in_a_signature() {
+    let source = "#[tauri::command]\n#[specta::specta]\npub async fn f(\n    a: u32,\n) -> Result<(), String> {\n}\n#[tauri::command]\nfn g() -> Result<Vec<u8>, IpcError> {}";
+    assert_eq!(
+        command_return_types(source),
+        ["Result<(),String>", "Result<Vec<u8>,IpcError>"]
+    );
+}
+
+/// Money crosses IPC as text (`Micros`), never as a JavaScript number, which is exact only to
+/// 2^53 micros. A field whose name says micros must not be typed `number` in the bindings.
+#[test]
+fn no_money_crosses_ipc_as_a_number() {
+    let bindings =
+        std::fs::read_to_string(super::repository_root().join("ui/src/ipc/bindings.ts")).unwrap();
+    let offenders: Vec<&str> = bindings
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            line.split_once(':').is_some_and(|(name, ty)| {
+                name.to_ascii_lowercase().contains("micros") && ty.contains("number")
+            })
+        })
+        .collect();
+    assert!(offenders.is_empty(), "money typed as number: {offenders:?}");
+    assert!(bindings.contains("export type Micros = string"));
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use pw_engine::{Dashboard, JobRecord, KpiKey, KpiUnit, WorkspaceOverview};
+use pw_engine::{Dashboard, JobRecord, KpiKey, KpiNumber, KpiUnit, Micros, WorkspaceOverview};
 use serde_json::json;
 
 pub(crate) struct Output {
@@ -39,6 +39,15 @@ pub(crate) fn grouped(value: f64, decimals: usize) -> String {
     }
 }
 
+fn kpi_unit_name(unit: KpiUnit) -> &'static str {
+    match unit {
+        KpiUnit::Money => "money_micros",
+        KpiUnit::Count => "count",
+        KpiUnit::Ratio => "ratio",
+        KpiUnit::Multiple => "multiple",
+    }
+}
+
 fn kpi_label(key: KpiKey) -> &'static str {
     match key {
         KpiKey::Spend => "Spend",
@@ -52,15 +61,41 @@ fn kpi_label(key: KpiKey) -> &'static str {
     }
 }
 
-fn kpi_text(unit: KpiUnit, value: Option<f64>, currency: &str) -> String {
+fn kpi_text(unit: KpiUnit, value: Option<KpiNumber>, currency: &str) -> String {
     match value {
         None => "—".to_owned(),
-        Some(v) => match unit {
-            KpiUnit::Money => format!("{currency} {}", grouped(v / 1e6, 2)),
-            KpiUnit::Count => grouped(v, if v.fract() == 0.0 { 0 } else { 1 }),
+        Some(KpiNumber::Money(micros)) => format!("{currency} {}", grouped_money(micros)),
+        Some(KpiNumber::Number(v)) => match unit {
+            KpiUnit::Count | KpiUnit::Money => grouped(v, if v.fract() == 0.0 { 0 } else { 1 }),
             KpiUnit::Ratio => format!("{:.2}%", v * 100.0),
             KpiUnit::Multiple => format!("{v:.2}×"),
         },
+    }
+}
+
+/// An amount to the cent with thousands grouped, in integer arithmetic: exact at any size.
+pub(crate) fn grouped_money(amount: Micros) -> String {
+    let text = amount.to_string();
+    let (sign, unsigned) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |rest| ("-", rest));
+    let (whole, cents) = unsigned.split_once('.').unwrap_or((unsigned, "00"));
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}.{cents}")
+}
+
+/// A KPI for `--json`: money as integer micros (exact in JSON), other values as numbers.
+fn kpi_json(value: Option<KpiNumber>) -> serde_json::Value {
+    match value {
+        None => serde_json::Value::Null,
+        Some(KpiNumber::Money(micros)) => json!(micros.0),
+        Some(KpiNumber::Number(v)) => json!(v),
     }
 }
 
@@ -140,16 +175,29 @@ impl Output {
 
     pub fn kpis(&self, overview: &WorkspaceOverview, dashboard: &Dashboard) {
         if self.json {
-            let kpis: Vec<_> = dashboard
-                .kpis
+            let sections: Vec<_> = dashboard
+                .sections
                 .iter()
-                .map(|k| json!({"key": kpi_label(k.key), "current": k.current, "previous": k.previous, "change": k.change()}))
+                .map(|section| {
+                    let kpis: Vec<_> = section
+                        .kpis
+                        .iter()
+                        .map(|k| {
+                            json!({
+                                "key": kpi_label(k.key), "unit": kpi_unit_name(k.unit),
+                                "current": kpi_json(k.current), "previous": kpi_json(k.previous),
+                                "change": k.change(),
+                            })
+                        })
+                        .collect();
+                    json!({"currency": section.currency, "kpis": kpis})
+                })
                 .collect();
             write_out(
                 &json!({
                     "workspace": overview.workspace.name, "workspace_id": overview.workspace.id,
                     "currency": dashboard.currency, "from": dashboard.range.start.to_string(),
-                    "to": dashboard.range.end.to_string(), "kpis": kpis,
+                    "to": dashboard.range.end.to_string(), "sections": sections,
                 })
                 .to_string(),
             );
@@ -163,17 +211,26 @@ impl Output {
             dashboard.previous_range.start,
             dashboard.previous_range.end
         ));
-        for kpi in &dashboard.kpis {
-            let change = kpi
-                .change()
-                .map(|c| format!("{:+.1}%", c * 100.0))
-                .unwrap_or_else(|| "—".into());
-            write_out(&format!(
-                "  {:<12} {:>18}   {:>8} vs previous period",
-                kpi_label(kpi.key),
-                kpi_text(kpi.unit, kpi.current, &dashboard.currency),
-                change
-            ));
+        let several = dashboard.sections.len() > 1;
+        if several {
+            write_out("  Amounts in different currencies are shown apart, never added together.");
+        }
+        for section in &dashboard.sections {
+            if several {
+                write_out(&format!("  In {}:", section.currency));
+            }
+            for kpi in &section.kpis {
+                let change = kpi
+                    .change()
+                    .map(|c| format!("{:+.1}%", c * 100.0))
+                    .unwrap_or_else(|| "—".into());
+                write_out(&format!(
+                    "  {:<12} {:>22}   {:>8} vs previous period",
+                    kpi_label(kpi.key),
+                    kpi_text(kpi.unit, kpi.current, &section.currency),
+                    change
+                ));
+            }
         }
     }
 

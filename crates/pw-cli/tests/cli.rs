@@ -70,9 +70,10 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
     );
     let kpis: serde_json::Value = serde_json::from_slice(&kpis.stdout).unwrap();
     assert_eq!(
-        kpis["kpis"][0]["current"], 0.0,
-        "no spend before the data starts"
+        kpis["sections"][0]["kpis"][0]["current"], 0,
+        "no spend before the data starts (money as integer micros)"
     );
+    assert_eq!(kpis["sections"][0]["currency"], "USD");
 
     let jobs = profitwheel(dir.path(), &["jobs", "list", "--state", "succeeded"]);
     assert!(

@@ -38,23 +38,39 @@ pub enum KpiUnit {
     Multiple,
 }
 
+/// A KPI's value. Money stays integer micros all the way to the screen: a double is exact only
+/// up to 2^53 micros (9 billion units), which an IDR, KRW or VND agency passes in a quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiNumber {
+    Money(Micros),
+    Number(f64),
+}
+
+impl KpiNumber {
+    /// For comparisons only (relative change), never for display or storage.
+    pub fn approximate(self) -> f64 {
+        match self {
+            KpiNumber::Money(micros) => micros.0 as f64,
+            KpiNumber::Number(value) => value,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct KpiValue {
     pub key: KpiKey,
     pub unit: KpiUnit,
-    pub current: Option<f64>,
-    pub previous: Option<f64>,
+    pub current: Option<KpiNumber>,
+    pub previous: Option<KpiNumber>,
 }
 
 impl KpiValue {
     /// Relative change against the previous period; none when there is nothing to compare with.
     pub fn change(&self) -> Option<f64> {
-        match (self.current, self.previous) {
-            (Some(current), Some(previous)) if previous != 0.0 => {
-                Some((current - previous) / previous)
-            }
-            _ => None,
-        }
+        let current = self.current?.approximate();
+        let previous = self.previous?.approximate();
+        (previous != 0.0).then(|| (current - previous) / previous)
     }
 }
 
@@ -109,17 +125,54 @@ impl Totals {
         }
     }
 
+    /// A money KPI exactly, in micros: spend as summed; cost per click and per conversion
+    /// rounded to the nearest micro. `None` for KPIs that are not money and for undefined ratios.
+    pub fn money(&self, key: KpiKey) -> Option<Micros> {
+        match key {
+            KpiKey::Spend => Some(self.spend),
+            KpiKey::Cpc => divide_rounded(self.spend.0, self.clicks).map(Micros),
+            // Conversions are fractional (modelled conversions), so this ratio goes through a
+            // double; its error is a few micros at most, far below a displayed cent.
+            KpiKey::Cpa => (self.conversions > 0.0)
+                .then(|| (self.spend.0 as f64 / self.conversions).round() as i64)
+                .map(Micros),
+            _ => None,
+        }
+    }
+
+    /// One KPI as it should be shown: money exactly in micros, everything else as a number.
+    pub fn value(&self, key: KpiKey) -> Option<KpiNumber> {
+        match key.unit() {
+            KpiUnit::Money => self.money(key).map(KpiNumber::Money),
+            _ => self.kpi(key).map(KpiNumber::Number),
+        }
+    }
+
     pub fn compare(&self, previous: &Totals) -> Vec<KpiValue> {
         KpiKey::ALL
             .into_iter()
             .map(|key| KpiValue {
                 key,
                 unit: key.unit(),
-                current: self.kpi(key),
-                previous: previous.kpi(key),
+                current: self.value(key),
+                previous: previous.value(key),
             })
             .collect()
     }
+}
+
+/// `numerator / denominator` rounded half away from zero, in 128-bit so no sum overflows.
+fn divide_rounded(numerator: i64, denominator: i64) -> Option<i64> {
+    if denominator <= 0 {
+        return None;
+    }
+    let (n, d) = (i128::from(numerator), i128::from(denominator));
+    let rounded = if n >= 0 {
+        (n + d / 2) / d
+    } else {
+        (n - d / 2) / d
+    };
+    i64::try_from(rounded).ok()
 }
 
 #[cfg(test)]
@@ -159,9 +212,33 @@ mod tests {
         let grown = KpiValue {
             key: KpiKey::Clicks,
             unit: KpiUnit::Count,
-            current: Some(110.0),
-            previous: Some(100.0),
+            current: Some(KpiNumber::Number(110.0)),
+            previous: Some(KpiNumber::Number(100.0)),
         };
         assert!((grown.change().unwrap() - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn money_kpis_stay_exact_past_two_to_the_53() {
+        // 12,345,678,901.234567 units: an IDR quarter. 2^53 + 1 micros is not a double.
+        let spend = Micros((1_i64 << 53) + 1);
+        let totals = Totals {
+            spend,
+            clicks: 3,
+            conversions: 0.0,
+            ..Totals::default()
+        };
+        assert_eq!(totals.value(KpiKey::Spend), Some(KpiNumber::Money(spend)));
+        assert_ne!(spend.0 as f64 as i64, spend.0, "the double really loses it");
+        // (2^53 + 1) / 3 = 3002399751580331 exactly.
+        assert_eq!(
+            totals.money(KpiKey::Cpc),
+            Some(Micros(3_002_399_751_580_331))
+        );
+        assert_eq!(totals.money(KpiKey::Cpa), None);
+        assert_eq!(totals.money(KpiKey::Ctr), None);
+        assert_eq!(divide_rounded(5, 2), Some(3));
+        assert_eq!(divide_rounded(-5, 2), Some(-3));
+        assert_eq!(divide_rounded(7, 0), None);
     }
 }

@@ -6,7 +6,7 @@ mod money;
 mod platform;
 mod range;
 
-pub use kpi::{KpiKey, KpiUnit, KpiValue, Totals};
+pub use kpi::{KpiKey, KpiNumber, KpiUnit, KpiValue, Totals};
 pub use money::{Currency, Micros, MoneyError};
 pub use platform::{Objective, Platform, UnknownName};
 pub use range::{DateRange, RangeError};

@@ -1,9 +1,12 @@
 //! The dashboard read model: KPI tiles with the change against the previous period, a daily
-//! series per platform, and every campaign's totals, for one workspace and date range.
+//! series per platform, and every campaign's totals, for one workspace and date range; money
+//! per currency, never added across currencies.
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Days, NaiveDate};
 use pw_domain::{DateRange, KpiValue, Platform, Totals};
-use pw_store::{CampaignTotals, Database};
+use pw_store::{CampaignTotals, CurrencyTotals, DailyPlatformTotals, Database};
 
 use crate::error::Result;
 
@@ -21,14 +24,26 @@ pub struct PlatformSeries {
     pub points: Vec<SeriesPoint>,
 }
 
+/// The KPIs and daily series of the rows reported in one currency. Amounts in different
+/// currencies are never added: a workspace with a EUR and a USD account has two sections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrencySection {
+    pub currency: String,
+    pub kpis: Vec<KpiValue>,
+    pub series: Vec<PlatformSeries>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
     pub workspace_id: String,
+    /// The workspace's own currency; its section comes first.
     pub currency: String,
     pub range: DateRange,
     pub previous_range: DateRange,
-    pub kpis: Vec<KpiValue>,
-    pub series: Vec<PlatformSeries>,
+    /// One section per currency with data in either period (the workspace's currency first,
+    /// then by spend); a workspace without data has one empty section in its own currency.
+    pub sections: Vec<CurrencySection>,
+    /// Every campaign, each with the currency its amounts are in.
     pub campaigns: Vec<CampaignTotals>,
 }
 
@@ -53,37 +68,80 @@ pub(crate) async fn build(
     let previous_range = range.previous();
     let current = db.workspace_totals(workspace_id, range).await?;
     let previous = db.workspace_totals(workspace_id, previous_range).await?;
-    let kpis = current.compare(&previous);
-
     let daily = db.daily_platform_totals(workspace_id, range).await?;
-    let mut platforms: Vec<Platform> = daily.iter().map(|d| d.platform).collect();
-    platforms.sort();
-    platforms.dedup();
-    let series = platforms
+
+    let home = workspace.currency.as_str().to_owned();
+    let mut currencies: Vec<String> = vec![home.clone()];
+    for entry in current.iter().chain(previous.iter()) {
+        let code = entry.currency.as_str();
+        if !currencies.iter().any(|c| c == code) {
+            currencies.push(code.to_owned());
+        }
+    }
+    // The workspace's own currency leads only when it has data or nothing has.
+    let has_data = |code: &str| {
+        current
+            .iter()
+            .chain(previous.iter())
+            .any(|t| t.currency.as_str() == code)
+    };
+    if currencies.len() > 1 && !has_data(&home) {
+        currencies.retain(|c| c != &home);
+    }
+
+    let totals_in = |list: &[CurrencyTotals], code: &str| {
+        list.iter()
+            .find(|t| t.currency.as_str() == code)
+            .map(|t| t.totals)
+            .unwrap_or_default()
+    };
+    let sections = currencies
         .into_iter()
-        .map(|platform| {
-            let mut points = Vec::with_capacity(range.days() as usize);
-            let mut date = range.start;
-            while date <= range.end {
-                let totals = daily
-                    .iter()
-                    .find(|d| d.platform == platform && d.date == date)
-                    .map(|d| d.totals)
-                    .unwrap_or_default();
-                points.push(SeriesPoint { date, totals });
-                date = date + Days::new(1);
+        .map(|code| {
+            let kpis = totals_in(&current, &code).compare(&totals_in(&previous, &code));
+            let series = platform_series(&daily, &code, range);
+            CurrencySection {
+                currency: code,
+                kpis,
+                series,
             }
-            PlatformSeries { platform, points }
         })
         .collect();
     let campaigns = db.campaign_totals(workspace_id, range).await?;
     Ok(Dashboard {
         workspace_id: workspace_id.to_owned(),
-        currency: workspace.currency.as_str().to_owned(),
+        currency: home,
         range,
         previous_range,
-        kpis,
-        series,
+        sections,
         campaigns,
     })
+}
+
+/// One line per platform that delivered in `currency`, with a point for every day of the range.
+fn platform_series(
+    daily: &[DailyPlatformTotals],
+    currency: &str,
+    range: DateRange,
+) -> Vec<PlatformSeries> {
+    let mut by_day: BTreeMap<Platform, HashMap<NaiveDate, Totals>> = BTreeMap::new();
+    for row in daily.iter().filter(|d| d.currency.as_str() == currency) {
+        by_day
+            .entry(row.platform)
+            .or_default()
+            .insert(row.date, row.totals);
+    }
+    by_day
+        .into_iter()
+        .map(|(platform, days)| {
+            let mut points = Vec::with_capacity(range.days() as usize);
+            let mut date = range.start;
+            while date <= range.end {
+                let totals = days.get(&date).copied().unwrap_or_default();
+                points.push(SeriesPoint { date, totals });
+                date = date + Days::new(1);
+            }
+            PlatformSeries { platform, points }
+        })
+        .collect()
 }

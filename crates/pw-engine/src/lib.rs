@@ -18,7 +18,7 @@ use pw_jobs::{Job, JobQueue, JobRunner, JobSpec, JobState, Lane, RunnerConfig, S
 use pw_store::{Database, NewWorkspace, WorkspaceFile};
 use tokio::sync::{Mutex, broadcast};
 
-pub use dashboard::{Dashboard, PlatformSeries, SeriesPoint};
+pub use dashboard::{CurrencySection, Dashboard, PlatformSeries, SeriesPoint};
 pub use error::{EngineError, ErrorKind, Result};
 pub use handlers::{DEMO_JOB_KIND, EXPORT_JOB_KIND, MODEL_DOWNLOAD_JOB_KIND};
 pub use language_models::{
@@ -26,7 +26,7 @@ pub use language_models::{
     TraceExportSettings, TraceExportSink, VendorCheck, VendorInput, VendorView,
 };
 pub use paths::default_data_dir;
-pub use pw_domain::{KpiKey, KpiUnit, KpiValue, Platform};
+pub use pw_domain::{KpiKey, KpiNumber, KpiUnit, KpiValue, Micros, Platform};
 pub use pw_jobs::{Job as JobRecord, JobEvent, JobState as JobStatus, Lane as JobLane};
 pub use pw_llm::{
     CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, ModelInfo, Route, Task, Usage,

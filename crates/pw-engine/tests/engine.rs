@@ -10,7 +10,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pw_engine::{CreateWorkspace, Engine, EngineConfig, ErrorKind, JobStatus, KpiKey};
+use pw_engine::{
+    CreateWorkspace, Engine, EngineConfig, ErrorKind, JobStatus, KpiKey, KpiNumber, Micros,
+};
 
 async fn engine(dir: &tempfile::TempDir) -> Arc<Engine> {
     let mut config = EngineConfig::new(dir.path());
@@ -45,22 +47,29 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
     let dashboard = engine.dashboard(&workspace_id, None).await.unwrap();
     assert_eq!(dashboard.range.days(), 30);
     assert_eq!(dashboard.range.end, listed[0].data_range.unwrap().end);
-    assert_eq!(dashboard.kpis.len(), 8);
+    assert_eq!(
+        dashboard.sections.len(),
+        1,
+        "the demo reports in one currency"
+    );
+    let section = &dashboard.sections[0];
+    assert_eq!(section.currency, "USD");
+    assert_eq!(section.kpis.len(), 8);
     assert!(
-        dashboard
+        section
             .kpis
             .iter()
             .all(|k| k.current.is_some() && k.previous.is_some() && k.change().is_some())
     );
-    assert_eq!(dashboard.series.len(), 4);
-    assert!(dashboard.series.iter().all(|s| s.points.len() == 30));
-    let series_spend: i64 = dashboard
+    assert_eq!(section.series.len(), 4);
+    assert!(section.series.iter().all(|s| s.points.len() == 30));
+    let series_spend: i64 = section
         .series
         .iter()
         .flat_map(|s| &s.points)
         .map(|p| p.totals.spend.0)
         .sum();
-    let tile_spend = dashboard
+    let tile_spend = section
         .kpis
         .iter()
         .find(|k| k.key == KpiKey::Spend)
@@ -68,7 +77,8 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
         .current
         .unwrap();
     assert_eq!(
-        series_spend as f64, tile_spend,
+        KpiNumber::Money(Micros(series_spend)),
+        tile_spend,
         "the chart and the tile agree"
     );
     assert_eq!(dashboard.campaigns.len(), 30);
@@ -185,4 +195,108 @@ async fn errors_carry_the_kind_callers_branch_on() {
         .err()
         .unwrap();
     assert_eq!(err.kind(), ErrorKind::Corrupt);
+}
+
+/// An agency client with a EUR and a USD account: money is totalled per currency, never added
+/// across, and amounts past 2^53 micros (an IDR-sized spend) stay exact to the micro.
+#[tokio::test]
+async fn totals_never_add_amounts_in_different_currencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir).await;
+    let workspace = engine
+        .create_workspace(CreateWorkspace {
+            name: "Two currencies".into(),
+            brand: "Kopi".into(),
+            currency: "USD".into(),
+            time_zone: "UTC".into(),
+        })
+        .await
+        .unwrap();
+    let ws = workspace.workspace.id.clone();
+    let writer = engine.database().writer();
+    let huge: i64 = (1 << 53) + 1;
+    for (account, currency, spend) in [("acc-eur", "EUR", 1_500_000_i64), ("acc-idr", "IDR", huge)]
+    {
+        sqlx::query(
+            "INSERT INTO ad_accounts (id, workspace_id, platform, external_id, name, currency, time_zone, created_at)
+             VALUES (?, ?, 'meta', ?, ?, ?, 'UTC', '2026-11-01T00:00:00.000Z')",
+        )
+        .bind(account)
+        .bind(&ws)
+        .bind(account)
+        .bind(account)
+        .bind(currency)
+        .execute(writer)
+        .await
+        .unwrap();
+        let campaign = format!("{account}-campaign");
+        sqlx::query(
+            "INSERT INTO campaigns (id, workspace_id, ad_account_id, platform, external_id, name, objective, status, created_at)
+             VALUES (?, ?, ?, 'meta', ?, ?, 'sales', 'active', '2026-11-01T00:00:00.000Z')",
+        )
+        .bind(&campaign)
+        .bind(&ws)
+        .bind(account)
+        .bind(&campaign)
+        .bind(&campaign)
+        .execute(writer)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO daily_metrics (workspace_id, level, entity_id, date, platform, currency, impressions, clicks, spend_micros, conversions, conversion_value_micros)
+             VALUES (?, 'campaign', ?, '2026-11-10', 'meta', ?, 1000, 10, ?, 1, 0)",
+        )
+        .bind(&ws)
+        .bind(&campaign)
+        .bind(currency)
+        .bind(spend)
+        .execute(writer)
+        .await
+        .unwrap();
+    }
+
+    let range =
+        pw_domain::DateRange::ending(chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap(), 7);
+    let dashboard = engine.dashboard(&ws, Some(range)).await.unwrap();
+    let spend_by_currency: Vec<(String, Option<KpiNumber>)> = dashboard
+        .sections
+        .iter()
+        .map(|s| {
+            let spend = s.kpis.iter().find(|k| k.key == KpiKey::Spend).unwrap();
+            (s.currency.clone(), spend.current)
+        })
+        .collect();
+    assert_eq!(
+        spend_by_currency,
+        vec![
+            ("IDR".to_owned(), Some(KpiNumber::Money(Micros(huge)))),
+            ("EUR".to_owned(), Some(KpiNumber::Money(Micros(1_500_000)))),
+        ],
+        "one section per currency with data, the largest spend first; USD has none, so no section"
+    );
+    assert!(dashboard.sections.iter().all(|s| s.series.len() == 1));
+    let mut campaign_currencies: Vec<&str> = dashboard
+        .campaigns
+        .iter()
+        .map(|c| c.currency.as_str())
+        .collect();
+    campaign_currencies.sort();
+    assert_eq!(campaign_currencies, ["EUR", "IDR"]);
+
+    // A workspace with no data still shows its own currency, empty.
+    let empty = engine
+        .create_workspace(CreateWorkspace {
+            name: "Empty".into(),
+            brand: "Kopi".into(),
+            currency: "KRW".into(),
+            time_zone: "UTC".into(),
+        })
+        .await
+        .unwrap();
+    let dashboard = engine
+        .dashboard(&empty.workspace.id, Some(range))
+        .await
+        .unwrap();
+    assert_eq!(dashboard.sections.len(), 1);
+    assert_eq!(dashboard.sections[0].currency, "KRW");
 }

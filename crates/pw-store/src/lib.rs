@@ -28,7 +28,7 @@ pub use llm::{
     NewLlmCall, SpendByDay, SpendByModel, StoredPrice, StoredRoute, StoredVendor, StudyBudget,
     StudySpend, WorkspaceSpend,
 };
-pub use reporting::{CampaignTotals, DailyPlatformTotals};
+pub use reporting::{CampaignTotals, CurrencyTotals, DailyPlatformTotals};
 pub use studies::{NewStudy, Study, StudyKind};
 pub use transfer::{ExportProgress, WORKSPACE_FILE_FORMAT, WorkspaceFile};
 pub use workspaces::{NewWorkspace, Workspace, WorkspaceOverview};

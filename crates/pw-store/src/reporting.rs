@@ -1,9 +1,12 @@
 //! Read models over daily metrics for dashboards: totals, per-platform daily series and
 //! per-campaign totals for a date range. Campaign-level rows are the source, because that is the
 //! finest level every platform reports spend and conversions at consistently.
+//!
+//! Money is never added across currencies: an agency whose client runs a EUR and a USD account
+//! gets one total per currency, and every row says which currency its amounts are in.
 
 use chrono::NaiveDate;
-use pw_domain::{DateRange, Micros, Platform, Totals};
+use pw_domain::{Currency, DateRange, Micros, Platform, Totals};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
@@ -14,6 +17,14 @@ use crate::error::{Result, StoreError};
 pub struct DailyPlatformTotals {
     pub date: NaiveDate,
     pub platform: Platform,
+    pub currency: Currency,
+    pub totals: Totals,
+}
+
+/// Totals of the rows reported in one currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrencyTotals {
+    pub currency: Currency,
     pub totals: Totals,
 }
 
@@ -24,6 +35,8 @@ pub struct CampaignTotals {
     pub platform: Platform,
     pub objective: String,
     pub status: String,
+    /// The campaign's ad account currency, which its amounts are in.
+    pub currency: Currency,
     pub totals: Totals,
 }
 
@@ -48,6 +61,12 @@ fn platform_from(row: &SqliteRow) -> Result<Platform> {
         .map_err(|e| StoreError::InvalidInput(format!("{e}")))
 }
 
+fn currency_from(row: &SqliteRow) -> Result<Currency> {
+    let code: String = row.try_get("currency")?;
+    code.parse()
+        .map_err(|e| StoreError::InvalidInput(format!("{e}")))
+}
+
 fn day(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
@@ -67,18 +86,49 @@ impl Database {
         Ok(first.zip(last).map(|(start, end)| DateRange { start, end }))
     }
 
-    pub async fn workspace_totals(&self, workspace_id: &str, range: DateRange) -> Result<Totals> {
+    /// The workspace's totals in the range, one entry per currency its accounts report in,
+    /// largest spend first. Empty when nothing ran.
+    pub async fn workspace_totals(
+        &self,
+        workspace_id: &str,
+        range: DateRange,
+    ) -> Result<Vec<CurrencyTotals>> {
         let sql = format!(
-            "SELECT {SUMS} FROM daily_metrics m
-             WHERE m.workspace_id = ? AND m.level = 'campaign' AND m.date BETWEEN ? AND ?"
+            "SELECT m.currency AS currency, {SUMS} FROM daily_metrics m
+             WHERE m.workspace_id = ? AND m.level = 'campaign' AND m.date BETWEEN ? AND ?
+             GROUP BY m.currency ORDER BY spend DESC, m.currency"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(workspace_id)
             .bind(day(range.start))
             .bind(day(range.end))
-            .fetch_one(self.reader())
+            .fetch_all(self.reader())
             .await?;
-        totals_from(&row)
+        rows.iter()
+            .map(|row| {
+                Ok(CurrencyTotals {
+                    currency: currency_from(row)?,
+                    totals: totals_from(row)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every currency the workspace's ad accounts report in, whether or not they spent.
+    pub async fn workspace_currencies(&self, workspace_id: &str) -> Result<Vec<Currency>> {
+        let codes: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT currency FROM ad_accounts WHERE workspace_id = ? ORDER BY currency",
+        )
+        .bind(workspace_id)
+        .fetch_all(self.reader())
+        .await?;
+        codes
+            .into_iter()
+            .map(|code| {
+                code.parse()
+                    .map_err(|e| StoreError::InvalidInput(format!("{e}")))
+            })
+            .collect()
     }
 
     pub async fn daily_platform_totals(
@@ -87,9 +137,10 @@ impl Database {
         range: DateRange,
     ) -> Result<Vec<DailyPlatformTotals>> {
         let sql = format!(
-            "SELECT m.date AS date, m.platform AS platform, {SUMS} FROM daily_metrics m
+            "SELECT m.date AS date, m.platform AS platform, m.currency AS currency, {SUMS}
+             FROM daily_metrics m
              WHERE m.workspace_id = ? AND m.level = 'campaign' AND m.date BETWEEN ? AND ?
-             GROUP BY m.date, m.platform ORDER BY m.date, m.platform"
+             GROUP BY m.date, m.platform, m.currency ORDER BY m.date, m.platform, m.currency"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(workspace_id)
@@ -102,6 +153,7 @@ impl Database {
                 Ok(DailyPlatformTotals {
                     date: row.try_get("date")?,
                     platform: platform_from(row)?,
+                    currency: currency_from(row)?,
                     totals: totals_from(row)?,
                 })
             })
@@ -116,8 +168,9 @@ impl Database {
     ) -> Result<Vec<CampaignTotals>> {
         let sql = format!(
             "SELECT c.id AS id, c.name AS name, c.platform AS platform, c.objective AS objective,
-                    c.status AS status, {SUMS}
+                    c.status AS status, a.currency AS currency, {SUMS}
              FROM campaigns c
+             JOIN ad_accounts a ON a.id = c.ad_account_id
              LEFT JOIN daily_metrics m ON m.level = 'campaign' AND m.entity_id = c.id AND m.date BETWEEN ? AND ?
              WHERE c.workspace_id = ?
              GROUP BY c.id ORDER BY spend DESC, c.name"
@@ -136,6 +189,7 @@ impl Database {
                     platform: platform_from(row)?,
                     objective: row.try_get("objective")?,
                     status: row.try_get("status")?,
+                    currency: currency_from(row)?,
                     totals: totals_from(row)?,
                 })
             })

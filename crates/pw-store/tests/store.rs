@@ -414,8 +414,10 @@ async fn dashboards_read_totals_series_and_campaigns() {
     assert_eq!(range.start.to_string(), "2026-03-01");
     assert_eq!(range.end.to_string(), "2026-03-02");
     let totals = db.workspace_totals(&ws, range).await.unwrap();
-    assert_eq!(totals.spend, Micros(286_500_000));
-    assert_eq!(totals.clicks, 360);
+    assert_eq!(totals.len(), 1, "one currency, one total");
+    assert_eq!(totals[0].currency.as_str(), "USD");
+    assert_eq!(totals[0].totals.spend, Micros(286_500_000));
+    assert_eq!(totals[0].totals.clicks, 360);
     let series = db.daily_platform_totals(&ws, range).await.unwrap();
     assert_eq!(series.len(), 2);
     assert_eq!(series[0].platform, Platform::Meta);

@@ -50,14 +50,16 @@ export type CampaignRow = {
 	platform: Platform,
 	objective: string,
 	status: string,
-	spendMicros: number,
+	/**  The currency of this campaign's ad account, which its amounts are in. */
+	currency: string,
+	spendMicros: Micros,
 	impressions: number,
 	clicks: number,
 	conversions: number | null,
-	conversionValueMicros: number,
+	conversionValueMicros: Micros,
 	ctr: number | null,
-	cpcMicros: number | null,
-	cpaMicros: number | null,
+	cpcMicros: Micros | null,
+	cpaMicros: Micros | null,
 	roas: number | null,
 };
 
@@ -68,13 +70,24 @@ export type CreateWorkspaceRequest = {
 	timeZone: string,
 };
 
+/**  The KPIs and daily series of the rows reported in one currency. */
+export type CurrencySection = {
+	currency: string,
+	kpis: Kpi[],
+	series: PlatformSeries[],
+};
+
 export type Dashboard = {
 	workspaceId: string,
+	/**  The workspace's own currency. */
 	currency: string,
 	range: DateRange,
 	previousRange: DateRange,
-	kpis: Kpi[],
-	series: PlatformSeries[],
+	/**
+	 *  One section per currency with data, never added together; the workspace's currency
+	 *  first. Always at least one.
+	 */
+	sections: CurrencySection[],
 	campaigns: CampaignRow[],
 };
 
@@ -130,11 +143,14 @@ export type JobView = {
 export type Kpi = {
 	key: KpiKey,
 	unit: KpiUnit,
-	current: number | null,
-	previous: number | null,
+	current: KpiAmount | null,
+	previous: KpiAmount | null,
 	/**  Relative change against the previous period (0.1 = +10%). */
 	change: number | null,
 };
+
+/**  A KPI's value: money exactly, in micros of the section's currency; anything else a number. */
+export type KpiAmount = { kind: "money"; micros: Micros } | { kind: "number"; value: number | null };
 
 export type KpiKey = "spend" | "impressions" | "clicks" | "ctr" | "cpc" | "conversions" | "cpa" | "roas";
 
@@ -149,6 +165,9 @@ export type LocalModelState = {
 	present: boolean,
 };
 
+/**  Integer micros of a currency, as decimal text ("-12500000" is -12.50). */
+export type Micros = string;
+
 export type ModelDownloadRequest = {
 	/**  An http(s) address ending in a `.gguf` file name. */
 	url: string,
@@ -161,8 +180,8 @@ export type ModelPrice = {
 	vendor: string,
 	model: string,
 	contextWindow: number,
-	inputMicrosPerMtok: number,
-	outputMicrosPerMtok: number,
+	inputMicrosPerMtok: Micros,
+	outputMicrosPerMtok: Micros,
 	embedding: boolean,
 	source: string,
 };
@@ -185,7 +204,7 @@ export type ModelSettingsView = {
 
 /**  What a workspace's model calls cost (US dollars, in millionths). */
 export type ModelSpend = {
-	totalMicros: number,
+	totalMicros: Micros,
 	calls: number,
 	cacheHits: number,
 	failedCalls: number,
@@ -225,23 +244,23 @@ export type SaveVendorRequest = {
 
 export type SeriesPoint = {
 	date: string,
-	spendMicros: number,
+	spendMicros: Micros,
 	impressions: number,
 	clicks: number,
 	conversions: number | null,
-	conversionValueMicros: number,
+	conversionValueMicros: Micros,
 };
 
 export type SpendDay = {
 	day: string,
-	costMicros: number,
+	costMicros: Micros,
 	calls: number,
 };
 
 export type SpendModel = {
 	vendor: string,
 	model: string,
-	costMicros: number,
+	costMicros: Micros,
 	calls: number,
 	inputTokens: number,
 	outputTokens: number,
@@ -250,15 +269,15 @@ export type SpendModel = {
 export type SpendStudy = {
 	studyId: string,
 	title: string,
-	spentMicros: number,
-	budgetMicros: number | null,
+	spentMicros: Micros,
+	budgetMicros: Micros | null,
 	calls: number,
 };
 
 export type StudyBudgetRequest = {
 	studyId: string,
 	/**  `null`: no cap. */
-	budgetMicros: number | null,
+	budgetMicros: Micros | null,
 };
 
 export type TaskModels = {

@@ -1,11 +1,13 @@
 // Builders for contract types with sensible defaults; tests override only what they assert on.
 import type {
   CampaignRow,
+  CurrencySection,
   Dashboard,
   JobView,
   Kpi,
   ModelSettingsView,
   ModelSpend,
+  PlatformSeries,
   VendorSummary,
   WorkspaceSummary,
 } from '../ipc/backend';
@@ -54,28 +56,29 @@ export function campaign(overrides: Partial<CampaignRow> = {}): CampaignRow {
     platform: 'googleAds',
     objective: 'Conversions',
     status: 'active',
-    spendMicros: 1_000_000_000,
+    spendMicros: '1000000000',
     impressions: 100_000,
     clicks: 2_000,
     conversions: 50,
-    conversionValueMicros: 4_000_000_000,
+    conversionValueMicros: '4000000000',
     ctr: 0.02,
-    cpcMicros: 500_000,
-    cpaMicros: 20_000_000,
+    cpcMicros: '500000',
+    cpaMicros: '20000000',
     roas: 4,
+    currency: 'USD',
     ...overrides,
   };
 }
 
 export const KPIS: Kpi[] = [
-  { key: 'spend', unit: 'money', current: 12_345_670_000, previous: 11_000_000_000, change: 0.1223 },
-  { key: 'impressions', unit: 'count', current: 1_234_567, previous: 1_300_000, change: -0.0503 },
-  { key: 'clicks', unit: 'count', current: 8_765, previous: 8_000, change: 0.0956 },
-  { key: 'ctr', unit: 'ratio', current: 0.0071, previous: 0.0062, change: 0.1452 },
-  { key: 'cpc', unit: 'money', current: 1_410_000, previous: 1_380_000, change: 0.0217 },
-  { key: 'conversions', unit: 'count', current: 432, previous: 400, change: 0.08 },
-  { key: 'cpa', unit: 'money', current: 28_580_000, previous: 27_500_000, change: -0.039 },
-  { key: 'roas', unit: 'multiple', current: 3.2137, previous: 3.5, change: null },
+  { key: 'spend', unit: 'money', current: { kind: 'money', micros: '12345670000' }, previous: { kind: 'money', micros: '11000000000' }, change: 0.1223 },
+  { key: 'impressions', unit: 'count', current: { kind: 'number', value: 1_234_567 }, previous: { kind: 'number', value: 1_300_000 }, change: -0.0503 },
+  { key: 'clicks', unit: 'count', current: { kind: 'number', value: 8_765 }, previous: { kind: 'number', value: 8_000 }, change: 0.0956 },
+  { key: 'ctr', unit: 'ratio', current: { kind: 'number', value: 0.0071 }, previous: { kind: 'number', value: 0.0062 }, change: 0.1452 },
+  { key: 'cpc', unit: 'money', current: { kind: 'money', micros: '1410000' }, previous: { kind: 'money', micros: '1380000' }, change: 0.0217 },
+  { key: 'conversions', unit: 'count', current: { kind: 'number', value: 432 }, previous: { kind: 'number', value: 400 }, change: 0.08 },
+  { key: 'cpa', unit: 'money', current: { kind: 'money', micros: '28580000' }, previous: { kind: 'money', micros: '27500000' }, change: -0.039 },
+  { key: 'roas', unit: 'multiple', current: { kind: 'number', value: 3.2137 }, previous: { kind: 'number', value: 3.5 }, change: null },
 ];
 
 export function dashboard(overrides: Partial<Dashboard> = {}): Dashboard {
@@ -84,35 +87,43 @@ export function dashboard(overrides: Partial<Dashboard> = {}): Dashboard {
     currency: 'USD',
     range: { start: '2024-12-02', end: '2024-12-31' },
     previousRange: { start: '2024-11-02', end: '2024-12-01' },
-    kpis: KPIS,
-    series: [
-      {
-        platform: 'meta',
-        points: [
-          { date: '2024-12-30', spendMicros: 100_000_000, impressions: 10_000, clicks: 100, conversions: 5, conversionValueMicros: 300_000_000 },
-          { date: '2024-12-31', spendMicros: 120_000_000, impressions: 11_000, clicks: 110, conversions: 6, conversionValueMicros: 350_000_000 },
-        ],
-      },
-      {
-        platform: 'googleAds',
-        points: [
-          { date: '2024-12-30', spendMicros: 80_000_000, impressions: 8_000, clicks: 90, conversions: 4, conversionValueMicros: 250_000_000 },
-          { date: '2024-12-31', spendMicros: 90_000_000, impressions: 8_500, clicks: 95, conversions: 4, conversionValueMicros: 260_000_000 },
-        ],
-      },
-    ],
-    campaigns: [
-      campaign({ id: 'c-1', name: 'Brand Search', platform: 'googleAds', spendMicros: 2_500_000_000 }),
-      campaign({ id: 'c-2', name: 'Prospecting Video', platform: 'meta', spendMicros: 9_000_000_000 }),
-      campaign({ id: 'c-3', name: 'Retargeting Carousel', platform: 'meta', spendMicros: 500_000_000, roas: null }),
-    ],
+    sections: [section()],
+    campaigns: CAMPAIGNS,
     ...overrides,
   };
 }
 
+/** The KPIs and series of one currency. */
+export function section(overrides: Partial<CurrencySection> = {}): CurrencySection {
+  return { currency: 'USD', kpis: KPIS, series: SERIES, ...overrides };
+}
+
+const SERIES: PlatformSeries[] = [
+  {
+    platform: 'meta',
+    points: [
+      { date: '2024-12-30', spendMicros: '100000000', impressions: 10_000, clicks: 100, conversions: 5, conversionValueMicros: '300000000' },
+      { date: '2024-12-31', spendMicros: '120000000', impressions: 11_000, clicks: 110, conversions: 6, conversionValueMicros: '350000000' },
+    ],
+  },
+  {
+    platform: 'googleAds',
+    points: [
+      { date: '2024-12-30', spendMicros: '80000000', impressions: 8_000, clicks: 90, conversions: 4, conversionValueMicros: '250000000' },
+      { date: '2024-12-31', spendMicros: '90000000', impressions: 8_500, clicks: 95, conversions: 4, conversionValueMicros: '260000000' },
+    ],
+  },
+];
+
+const CAMPAIGNS: CampaignRow[] = [
+  campaign({ id: 'c-1', name: 'Brand Search', platform: 'googleAds', spendMicros: '2500000000' }),
+  campaign({ id: 'c-2', name: 'Prospecting Video', platform: 'meta', spendMicros: '9000000000' }),
+  campaign({ id: 'c-3', name: 'Retargeting Carousel', platform: 'meta', spendMicros: '500000000', roas: null }),
+];
+
 export function modelSpend(overrides: Partial<ModelSpend> = {}): ModelSpend {
   return {
-    totalMicros: 0,
+    totalMicros: '0',
     calls: 0,
     cacheHits: 0,
     failedCalls: 0,

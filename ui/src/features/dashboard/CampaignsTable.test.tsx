@@ -5,10 +5,10 @@ import { campaign } from '../../test/fixtures';
 import { CampaignsTable } from './CampaignsTable';
 
 const CAMPAIGNS = [
-  campaign({ id: 'a', name: 'Brand Search', platform: 'googleAds', spendMicros: 2_500_000_000, cpaMicros: 10_000_000 }),
-  campaign({ id: 'b', name: 'Prospecting Video', platform: 'meta', spendMicros: 9_000_000_000, cpaMicros: null }),
-  campaign({ id: 'c', name: 'Retargeting Carousel', platform: 'meta', spendMicros: 500_000_000, cpaMicros: 30_000_000 }),
-  campaign({ id: 'd', name: 'Brand Video', platform: 'tiktok', spendMicros: 4_000_000_000, cpaMicros: 20_000_000 }),
+  campaign({ id: 'a', name: 'Brand Search', platform: 'googleAds', spendMicros: '2500000000', cpaMicros: '10000000' }),
+  campaign({ id: 'b', name: 'Prospecting Video', platform: 'meta', spendMicros: '9000000000', cpaMicros: null }),
+  campaign({ id: 'c', name: 'Retargeting Carousel', platform: 'meta', spendMicros: '500000000', cpaMicros: '30000000' }),
+  campaign({ id: 'd', name: 'Brand Video', platform: 'tiktok', spendMicros: '4000000000', cpaMicros: '20000000' }),
 ];
 
 function rowIds(): string[] {
@@ -21,7 +21,7 @@ function rowIds(): string[] {
 
 describe('CampaignsTable', () => {
   it('shows formatted cells, biggest spend first by default', () => {
-    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    render(<CampaignsTable campaigns={CAMPAIGNS} />);
     expect(rowIds()).toEqual(['b', 'd', 'a', 'c']);
     const first = screen.getByTestId('campaign-b');
     expect(within(first).getByText('$9,000.00')).toBeInTheDocument();
@@ -34,7 +34,7 @@ describe('CampaignsTable', () => {
   });
 
   it('sorts by spend when the header is clicked', async () => {
-    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    render(<CampaignsTable campaigns={CAMPAIGNS} />);
     const spendHeader = screen.getByRole('button', { name: /^Spend/ });
 
     await userEvent.click(spendHeader);
@@ -47,7 +47,7 @@ describe('CampaignsTable', () => {
   });
 
   it('sorts other columns, keeping missing values last', async () => {
-    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    render(<CampaignsTable campaigns={CAMPAIGNS} />);
     await userEvent.click(screen.getByRole('button', { name: /^CPA/ }));
     expect(rowIds()).toEqual(['c', 'd', 'a', 'b']);
     await userEvent.click(screen.getByRole('button', { name: /^Campaign/ }));
@@ -55,7 +55,7 @@ describe('CampaignsTable', () => {
   });
 
   it('filters by name, case-insensitively', async () => {
-    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    render(<CampaignsTable campaigns={CAMPAIGNS} />);
     await userEvent.type(screen.getByLabelText('Filter campaigns by name'), 'video');
     expect(rowIds()).toEqual(['b', 'd']);
     expect(screen.getByText('Showing 2 of 4 campaigns')).toBeInTheDocument();
@@ -66,7 +66,7 @@ describe('CampaignsTable', () => {
   });
 
   it('filters by platform, offering only platforms present', async () => {
-    render(<CampaignsTable campaigns={CAMPAIGNS} currency="USD" />);
+    render(<CampaignsTable campaigns={CAMPAIGNS} />);
     const select = screen.getByLabelText('Filter campaigns by platform');
     expect(within(select).getAllByRole('option').map((o) => o.textContent)).toEqual([
       'All platforms',
@@ -79,5 +79,20 @@ describe('CampaignsTable', () => {
 
     await userEvent.type(screen.getByLabelText('Filter campaigns by name'), 'retarget');
     expect(rowIds()).toEqual(['c']);
+  });
+
+  it('shows each campaign in its own currency, exactly past 2^53 micros', () => {
+    render(
+      <CampaignsTable
+        campaigns={[
+          // 9,007,199,254.740993 IDR: 2^53 + 1 micros, which a double would round.
+          campaign({ id: 'idr', name: 'Jakarta', currency: 'IDR', spendMicros: '9007199254740993', cpcMicros: null, cpaMicros: null }),
+          campaign({ id: 'eur', name: 'Paris', currency: 'EUR', spendMicros: '1500000', cpcMicros: null, cpaMicros: null }),
+        ]}
+      />,
+    );
+    expect(within(screen.getByTestId('campaign-idr')).getByText(/^IDR\s9,007,199,254\.74$/)).toBeInTheDocument();
+    expect(within(screen.getByTestId('campaign-eur')).getByText('€1.50')).toBeInTheDocument();
+    expect(rowIds()).toEqual(['idr', 'eur']);
   });
 });

@@ -8,7 +8,15 @@ import {
   useReactTable,
 } from '@tanstack/react-table';
 import type { ColumnFiltersState, SortingState } from '@tanstack/react-table';
-import { formatCount, formatMoneyMicros, formatMultiple, formatPercent } from '../../format';
+import {
+  compareMicros,
+  formatCount,
+  formatMoneyMicros,
+  formatMultiple,
+  formatPercent,
+  parseMicros,
+} from '../../format';
+import type { MicrosAmount } from '../../format';
 import type { CampaignRow, Platform } from '../../ipc/backend';
 import { PLATFORMS, platformName } from '../../platforms';
 
@@ -23,8 +31,22 @@ function numeric(): { sortDescFirst: true; sortUndefined: 'last'; meta: { numeri
 // *undefined* at the end of a sort, so nulls are mapped to undefined for sorting.
 const orUndefined = (v: number | null) => v ?? undefined;
 
-function buildColumns(currency: string) {
-  const money = (v: number | null | undefined) => formatMoneyMicros(v, currency);
+/**
+ * A money column: sorted exactly on the micros (BigInt), shown in the campaign's own currency,
+ * so a workspace with a EUR and a USD account never shows euros with a dollar sign.
+ */
+function moneyColumn(id: string, header: string, amount: (row: CampaignRow) => MicrosAmount | null) {
+  return column.accessor((r) => parseMicros(amount(r)) ?? undefined, {
+    id,
+    header,
+    cell: (c) => formatMoneyMicros(c.getValue(), c.row.original.currency),
+    sortingFn: (a, b, columnId) =>
+      compareMicros(a.getValue<bigint | undefined>(columnId), b.getValue<bigint | undefined>(columnId)),
+    ...numeric(),
+  });
+}
+
+function buildColumns() {
   return [
     column.accessor('name', {
       header: 'Campaign',
@@ -45,12 +67,7 @@ function buildColumns(currency: string) {
         <span className={`status status--${c.getValue().toLowerCase()}`}>{c.getValue()}</span>
       ),
     }),
-    column.accessor('spendMicros', {
-      id: 'spend',
-      header: 'Spend',
-      cell: (c) => money(c.getValue()),
-      ...numeric(),
-    }),
+    moneyColumn('spend', 'Spend', (r) => r.spendMicros),
     column.accessor('impressions', {
       header: 'Impressions',
       cell: (c) => formatCount(c.getValue(), { compact: false }),
@@ -67,23 +84,13 @@ function buildColumns(currency: string) {
       cell: (c) => formatPercent(c.getValue()),
       ...numeric(),
     }),
-    column.accessor((r) => orUndefined(r.cpcMicros), {
-      id: 'cpc',
-      header: 'CPC',
-      cell: (c) => money(c.getValue()),
-      ...numeric(),
-    }),
+    moneyColumn('cpc', 'CPC', (r) => r.cpcMicros),
     column.accessor('conversions', {
       header: 'Conversions',
       cell: (c) => formatCount(c.getValue(), { compact: false }),
       ...numeric(),
     }),
-    column.accessor((r) => orUndefined(r.cpaMicros), {
-      id: 'cpa',
-      header: 'CPA',
-      cell: (c) => money(c.getValue()),
-      ...numeric(),
-    }),
+    moneyColumn('cpa', 'CPA', (r) => r.cpaMicros),
     column.accessor((r) => orUndefined(r.roas), {
       id: 'roas',
       header: 'ROAS',
@@ -95,13 +102,14 @@ function buildColumns(currency: string) {
 
 interface Props {
   campaigns: readonly CampaignRow[];
-  currency: string;
 }
 
+const COLUMNS = buildColumns();
+
 // Memoised: the dashboard re-renders on every job progress tick, the table need not.
-export const CampaignsTable = memo(function CampaignsTable({ campaigns, currency }: Props) {
+export const CampaignsTable = memo(function CampaignsTable({ campaigns }: Props) {
   const id = useId();
-  const columns = useMemo(() => buildColumns(currency), [currency]);
+  const columns = COLUMNS;
   // Biggest spenders first: that is what a marketer scans for.
   const [sorting, setSorting] = useState<SortingState>([{ id: 'spend', desc: true }]);
   const [columnFilters, setColumnFilters] = useState<ColumnFiltersState>([]);

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import { dashboard, job, modelSpend, workspace } from '../../test/fixtures';
+import { dashboard, job, modelSpend, section, workspace } from '../../test/fixtures';
 import { callsTo, ipcError, mockBackend } from '../../test/ipc';
 import { renderWithQueryClient } from '../../test/queryClient';
 import { Dashboard } from './Dashboard';
@@ -69,9 +69,26 @@ describe('Dashboard', () => {
 
   it('formats money in the workspace currency', async () => {
     mockBackend({
-      get_model_spend: () => modelSpend(), get_dashboard: () => dashboard({ currency: 'EUR' }) });
+      get_model_spend: () => modelSpend(), get_dashboard: () => dashboard({ currency: 'EUR', sections: [section({ currency: 'EUR' })] }) });
     renderDashboard({ workspace: workspace({ currency: 'EUR' }) });
     expect(await screen.findByTestId('kpi-cpa-value')).toHaveTextContent('€28.58');
+  });
+
+  it('shows each currency apart, never one total across currencies', async () => {
+    mockBackend({
+      get_model_spend: () => modelSpend(),
+      get_dashboard: () =>
+        dashboard({ sections: [section({ currency: 'EUR' }), section({ currency: 'USD' })] }),
+    });
+    renderDashboard();
+    expect(await screen.findByTestId('currency-note')).toHaveTextContent(
+      'reports in 2 currencies (EUR, USD)',
+    );
+    const euros = screen.getByTestId('currency-section-EUR');
+    const dollars = screen.getByTestId('currency-section-USD');
+    expect(within(euros).getByTestId('kpi-cpa-value')).toHaveTextContent('€28.58');
+    expect(within(dollars).getByTestId('kpi-cpa-value')).toHaveTextContent('$28.58');
+    expect(within(euros).getByTestId('platform-chart')).toBeInTheDocument();
   });
 
   it('draws one chart line per platform with display names in the legend', async () => {

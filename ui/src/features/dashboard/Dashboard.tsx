@@ -7,8 +7,7 @@ import { isActive, progressPercent } from '../jobs/jobsState';
 import { SpendPanel } from '../models/SpendPanel';
 import { CampaignsTable } from './CampaignsTable';
 import { DateRangeControl } from './DateRangeControl';
-import { KpiTiles } from './KpiTiles';
-import { PlatformChart } from './PlatformChart';
+import { CurrencySections } from './CurrencySections';
 import { activePreset, requestRange } from './dateRange';
 import type { RangeSelection } from './dateRange';
 import { useDashboard } from './useDashboard';
@@ -123,7 +122,7 @@ export function Dashboard({
         loading && <p className="empty-hint">Loading dashboard…</p>
       ) : (
         <div className={loading ? 'dashboard__body is-refreshing' : 'dashboard__body'}>
-          {data.campaigns.length === 0 && data.series.length === 0 && (
+          {data.campaigns.length === 0 && data.sections.every((s) => s.series.length === 0) && (
             <div className="empty-state">
               <p>
                 <strong>No ad data in this range.</strong>
@@ -134,9 +133,8 @@ export function Dashboard({
               </p>
             </div>
           )}
-          <KpiTiles kpis={data.kpis} currency={data.currency} previousRange={data.previousRange} />
-          <PlatformChart series={data.series} currency={data.currency} />
-          <CampaignsTable campaigns={data.campaigns} currency={data.currency} />
+          <CurrencySections sections={data.sections} previousRange={data.previousRange} />
+          <CampaignsTable campaigns={data.campaigns} />
           <SpendPanel workspace={workspace} onWorkspaceChanged={onWorkspaceChanged} />
         </div>
       )}

@@ -12,8 +12,8 @@ const CATALOGUE = [
     vendor: 'openai',
     model: 'gpt-4o-mini',
     contextWindow: 128_000,
-    inputMicrosPerMtok: 150_000,
-    outputMicrosPerMtok: 600_000,
+    inputMicrosPerMtok: '150000',
+    outputMicrosPerMtok: '600000',
     embedding: false,
     source: 'BerriAI/litellm',
   },
@@ -211,8 +211,8 @@ describe('ModelSettings', () => {
     await userEvent.click(within(row).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(callsTo(calls, 'edit_model_price')).toHaveLength(1));
     expect(callsTo(calls, 'edit_model_price')[0].args.price).toMatchObject({
-      inputMicrosPerMtok: 200_000,
-      outputMicrosPerMtok: 600_000,
+      inputMicrosPerMtok: '200000',
+      outputMicrosPerMtok: '600000',
     });
   });
 });

@@ -13,6 +13,7 @@ import type {
   VendorOption,
   VendorSummary,
 } from '../../ipc/backend';
+import { microsToDecimal } from '../../format';
 import { TASK_LABELS, formatPricePerMillion, parseDollarsToMicros } from './cost';
 import {
   useModelCatalogueQuery,
@@ -459,8 +460,8 @@ function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Ch
 
   function startEdit(m: ModelPrice) {
     setEditing(`${m.vendor}/${m.model}`);
-    setInput(String(m.inputMicrosPerMtok / 1_000_000));
-    setOutput(String(m.outputMicrosPerMtok / 1_000_000));
+    setInput(microsToDecimal(m.inputMicrosPerMtok));
+    setOutput(microsToDecimal(m.outputMicrosPerMtok));
     setInvalid(false);
   }
 

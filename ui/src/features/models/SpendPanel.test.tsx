@@ -1,14 +1,15 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { modelSpend, workspace } from '../../test/fixtures';
 import { callsTo, mockBackend } from '../../test/ipc';
+import { renderWithQueryClient } from '../../test/queryClient';
 import { SpendPanel } from './SpendPanel';
 
 describe('SpendPanel', () => {
   it('says there are no calls yet in a fresh workspace', async () => {
     mockBackend({ get_model_spend: () => modelSpend() });
-    render(<SpendPanel workspace={workspace()} />);
+    renderWithQueryClient(<SpendPanel workspace={workspace()} />);
     expect(await screen.findByText(/No model calls in this workspace yet/)).toBeInTheDocument();
   });
 
@@ -16,18 +17,18 @@ describe('SpendPanel', () => {
     const calls = mockBackend({
       get_model_spend: () =>
         modelSpend({
-          totalMicros: 8_000,
+          totalMicros: '8000',
           calls: 5,
           cacheHits: 1,
           failedCalls: 1,
-          byDay: [{ day: '2026-11-25', costMicros: 8_000, calls: 5 }],
+          byDay: [{ day: '2026-11-25', costMicros: '8000', calls: 5 }],
           byStudy: [
-            { studyId: 's1', title: 'Price test', spentMicros: 6_000, budgetMicros: 6_000, calls: 3 },
-            { studyId: 's2', title: 'Uncapped', spentMicros: 2_000, budgetMicros: null, calls: 1 },
+            { studyId: 's1', title: 'Price test', spentMicros: '6000', budgetMicros: '6000', calls: 3 },
+            { studyId: 's2', title: 'Uncapped', spentMicros: '2000', budgetMicros: null, calls: 1 },
           ],
         }),
     });
-    render(<SpendPanel workspace={workspace()} />);
+    renderWithQueryClient(<SpendPanel workspace={workspace()} />);
     expect(await screen.findByTestId('spend-total')).toHaveTextContent(
       '$0.0080 on 5 calls · 1 from the cache · 1 failed',
     );
@@ -44,9 +45,9 @@ describe('SpendPanel', () => {
   it('charts calls, not dollars, when only free local models were used', async () => {
     mockBackend({
       get_model_spend: () =>
-        modelSpend({ calls: 3, byDay: [{ day: '2026-11-25', costMicros: 0, calls: 3 }] }),
+        modelSpend({ calls: 3, byDay: [{ day: '2026-11-25', costMicros: '0', calls: 3 }] }),
     });
-    render(<SpendPanel workspace={workspace()} />);
+    renderWithQueryClient(<SpendPanel workspace={workspace()} />);
     expect(await screen.findByTestId('spend-chart-caption')).toHaveTextContent(
       'Calls per day (local models cost nothing)',
     );
@@ -56,7 +57,7 @@ describe('SpendPanel', () => {
   it("sets the workspace's own model and refuses text that is not vendor/model", async () => {
     const onChanged = vi.fn();
     const calls = mockBackend({ get_model_spend: () => modelSpend(), set_workspace_model: () => null });
-    render(<SpendPanel workspace={workspace()} onWorkspaceChanged={onChanged} />);
+    renderWithQueryClient(<SpendPanel workspace={workspace()} onWorkspaceChanged={onChanged} />);
     const input = await screen.findByLabelText('This workspace answers with');
     await userEvent.type(input, 'gpt-4o');
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));

@@ -1,11 +1,12 @@
-import { memo, useCallback, useEffect, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { formatDate } from '../../format';
+import { formatDate, isZeroMicros, microsToUnits } from '../../format';
 import { backend } from '../../ipc/backend';
-import type { ModelSpend, SpendStudy, WorkspaceSummary } from '../../ipc/backend';
+import type { SpendStudy, WorkspaceSummary } from '../../ipc/backend';
 import { formatModelCost } from './cost';
+import { useModelSpend } from './modelQueries';
 
 const DAYS = 30;
 
@@ -17,23 +18,15 @@ interface Props {
 
 /** What this workspace's model calls cost, per day and per study, and which model it uses. */
 export const SpendPanel = memo(function SpendPanel({ workspace, onWorkspaceChanged }: Props) {
-  const [spend, setSpend] = useState<ModelSpend | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data, error, refetch } = useModelSpend(workspace.id, DAYS);
+  const spend = data ?? null;
 
-  const load = useCallback(async () => {
-    try {
-      setSpend(await backend.getModelSpend({ workspaceId: workspace.id, days: DAYS }));
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  }, [workspace.id]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const free = spend !== null && spend.totalMicros === 0;
+  const free = spend !== null && isZeroMicros(spend.totalMicros);
+  // Bars need numbers: the exact amounts stay in the labels and tooltips' formatter input.
+  const days = useMemo(
+    () => spend?.byDay.map((d) => ({ ...d, cost: microsToUnits(d.costMicros) })) ?? [],
+    [spend],
+  );
 
   return (
     <section className="card" data-testid="model-spend" aria-labelledby="spend-heading">
@@ -48,7 +41,7 @@ export const SpendPanel = memo(function SpendPanel({ workspace, onWorkspaceChang
           </span>
         )}
       </header>
-      {error !== null && <ErrorBanner error={error} context="Loading model spend" onRetry={() => void load()} />}
+      {error !== null && <ErrorBanner error={error} context="Loading model spend" onRetry={() => void refetch()} />}
       <WorkspaceModelForm workspace={workspace} onSaved={onWorkspaceChanged} />
       {spend &&
         (spend.calls === 0 ? (
@@ -64,13 +57,13 @@ export const SpendPanel = memo(function SpendPanel({ workspace, onWorkspaceChang
             </p>
             <div className="chart-frame chart-frame--short">
               <ResponsiveContainer width="100%" height="100%">
-                <BarChart data={spend.byDay} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+                <BarChart data={days} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="day" tickFormatter={(d: string) => formatDate(d, { withYear: false })} />
                   <YAxis
                     width={72}
                     allowDecimals={!free}
-                    tickFormatter={(v: number) => (free ? v.toLocaleString() : formatModelCost(v))}
+                    tickFormatter={(v: number) => (free ? v.toLocaleString() : formatModelCost(v * 1_000_000))}
                   />
                   <Tooltip
                     labelFormatter={(d) => formatDate(String(d))}
@@ -78,12 +71,12 @@ export const SpendPanel = memo(function SpendPanel({ workspace, onWorkspaceChang
                       typeof value === 'number'
                         ? free
                           ? value.toLocaleString()
-                          : formatModelCost(value)
+                          : formatModelCost(value * 1_000_000)
                         : String(value)
                     }
                   />
                   <Bar
-                    dataKey={free ? 'calls' : 'costMicros'}
+                    dataKey={free ? 'calls' : 'cost'}
                     name={free ? 'Calls' : 'Cost'}
                     fill="var(--accent)"
                     isAnimationActive={false}
@@ -105,7 +98,8 @@ export const SpendPanel = memo(function SpendPanel({ workspace, onWorkspaceChang
 });
 
 function StudyBudget({ study }: { study: SpendStudy }) {
-  const share = study.budgetMicros ? Math.min(1, study.spentMicros / study.budgetMicros) : null;
+  const budget = study.budgetMicros !== null ? microsToUnits(study.budgetMicros) : 0;
+  const share = budget > 0 ? Math.min(1, microsToUnits(study.spentMicros) / budget) : null;
   return (
     <li className="budget" data-testid={`study-spend-${study.studyId}`}>
       <span className="budget__title">{study.title}</span>

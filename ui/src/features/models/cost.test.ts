@@ -6,6 +6,7 @@ describe('model cost formatting', () => {
     expect(formatModelCost(4_000, 'en-US')).toBe('$0.0040');
     expect(formatModelCost(0, 'en-US')).toBe('$0.00');
     expect(formatModelCost(1_234_567, 'en-US')).toBe('$1.23');
+    expect(formatModelCost('4000', 'en-US')).toBe('$0.0040');
   });
 
   it('shows prices per million tokens with up to four decimals', () => {
@@ -14,8 +15,8 @@ describe('model cost formatting', () => {
   });
 
   it('reads dollars typed by a person', () => {
-    expect(parseDollarsToMicros('0.15')).toBe(150_000);
-    expect(parseDollarsToMicros('$2.5')).toBe(2_500_000);
+    expect(parseDollarsToMicros('0.15')).toBe('150000');
+    expect(parseDollarsToMicros('$2.5')).toBe('2500000');
     expect(parseDollarsToMicros('-1')).toBeNull();
     expect(parseDollarsToMicros('abc')).toBeNull();
     expect(parseDollarsToMicros('')).toBeNull();
