@@ -904,15 +904,15 @@ async fn long_work_supervised_by_liveness_is_not_cut_off_while_it_reports_progre
     let queue = JobQueue::new(open(&dir).await);
     let long = || -> Arc<dyn JobHandler> {
         Arc::new(|ctx: JobContext| async move {
-            for step in 0..20 {
-                ctx.progress(step as f64 / 20.0, format!("{step} of 20"))
+            for step in 0..30 {
+                ctx.progress(step as f64 / 30.0, format!("{step} of 30"))
                     .await;
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            Ok(json!("all 20"))
+            Ok(json!("all 30"))
         })
     };
-    let quiet_limit = Duration::from_millis(300);
+    let quiet_limit = Duration::from_millis(600);
     let runner = JobRunner::start(
         queue.clone(),
         test_config(),
@@ -946,10 +946,10 @@ async fn long_work_supervised_by_liveness_is_not_cut_off_while_it_reports_progre
         .await
         .unwrap();
     let done = wait_for(&queue, &download.id, JobState::Succeeded).await;
-    assert_eq!(done.result, Some(json!("all 20")));
+    assert_eq!(done.result, Some(json!("all 30")));
     assert_eq!((done.attempts, done.timeout_ms), (1, 0));
     let cut_off = wait_for(&queue, &bounded.id, JobState::Failed).await;
-    assert_eq!(cut_off.last_error.as_deref(), Some("timed out after 0.3 s"));
+    assert_eq!(cut_off.last_error.as_deref(), Some("timed out after 0.6 s"));
     runner.shutdown().await;
 }
 
