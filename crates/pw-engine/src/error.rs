@@ -90,6 +90,8 @@ impl EngineError {
                     | L::VendorFailed { .. }
                     | L::Unreachable { .. }
                     | L::StreamInterrupted { .. }
+                    | L::VendorAskedToWait { .. }
+                    | L::EmptyAnswer { .. }
                     | L::InvalidStructuredOutput { .. }
                     | L::MalformedResponse { .. } => ErrorKind::Unavailable,
                     L::BudgetReached { .. } => ErrorKind::BudgetReached,

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use pw_llm::{
     CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage, ChatReply,
-    ChatRequest, Gateway, LlmError, ModelCatalogue, ModelInfo, ResponseCache, Route, Task,
-    VendorKind, VendorLimits, VendorSettings,
+    ChatRequest, Gateway, LlmError, ModelCatalogue, ModelInfo, PacingState, ResponseCache, Route,
+    Task, VendorKind, VendorLimits, VendorSettings,
 };
 use pw_local_llm::{LocalEmbedder, LocalModel, LocalModelConfig};
 use pw_secrets::{CredentialName, Keychain, Secret, SecretError};
@@ -265,6 +265,9 @@ pub(crate) struct LanguageModels {
     keychain: Keychain,
     models_dir: PathBuf,
     gateway: RwLock<Option<Arc<Gateway>>>,
+    /// Vendors' pacing (pauses they asked for, drained buckets), shared by every gateway built,
+    /// so a settings change does not forget it under calls in flight.
+    pacing: Arc<PacingState>,
     /// The loaded local chat model and the file it came from; reloaded when the choice changes.
     local_model: Mutex<Option<(PathBuf, Option<Arc<LocalModel>>)>>,
     local_embedder: OnceCell<Option<Arc<LocalEmbedder>>>,
@@ -295,6 +298,7 @@ impl LanguageModels {
             keychain,
             models_dir,
             gateway: RwLock::new(None),
+            pacing: PacingState::new(),
             local_model: Mutex::new(None),
             local_embedder: OnceCell::new(),
         }
@@ -588,7 +592,7 @@ impl LanguageModels {
     }
 
     async fn build_gateway(&self) -> Result<Gateway> {
-        let mut gateway = Gateway::new();
+        let mut gateway = Gateway::with_pacing(self.pacing.clone());
         gateway.set_catalogue(self.catalogue().await?);
         for stored in self.db.llm_vendors().await? {
             if let Some(settings) = self.vendor_settings(&stored).await? {

@@ -1,5 +1,7 @@
 //! What can go wrong with a model call, in words a researcher can act on.
 
+use std::time::Duration;
+
 pub type Result<T, E = LlmError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
@@ -9,7 +11,8 @@ pub enum LlmError {
     #[error("{vendor} is not set up (no API key or address)")]
     VendorNotConfigured { vendor: String },
     #[error(
-        "{vendor} kept answering 'too many requests' after {attempts} tries; try again in a minute or lower the concurrency"
+        "{vendor} kept answering 'too many requests' after {tries}; try again in a minute or lower the concurrency",
+        tries = tries(*attempts)
     )]
     RateLimited { vendor: String, attempts: u32 },
     #[error("{vendor} refused the request ({status}): {message}")]
@@ -18,19 +21,31 @@ pub enum LlmError {
         status: u16,
         message: String,
     },
-    #[error("{vendor} failed ({status}) after {attempts} tries: {message}")]
+    #[error("{vendor} failed ({status}) after {tries}: {message}", tries = tries(*attempts))]
     VendorFailed {
         vendor: String,
         status: u16,
         attempts: u32,
         message: String,
     },
-    #[error("could not reach {vendor} after {attempts} tries: {message}")]
+    #[error("could not reach {vendor} after {tries}: {message}", tries = tries(*attempts))]
     Unreachable {
         vendor: String,
         attempts: u32,
         message: String,
     },
+    /// The vendor asked for a pause longer than a call is held for (`longest_wait`); the vendor
+    /// stays paused for what it asked, and calls move on to the next route meanwhile.
+    #[error(
+        "{vendor} asked us to wait {in_words} before calling it again; try again then, or choose another model for this task",
+        in_words = wait_in_words(*wait)
+    )]
+    VendorAskedToWait { vendor: String, wait: Duration },
+    #[error(
+        "{vendor} returned an empty answer after {tries}; try again, or choose another model for this task",
+        tries = tries(*attempts)
+    )]
+    EmptyAnswer { vendor: String, attempts: u32 },
     #[error("{vendor}'s answer stopped mid-way ({message}); nothing partial was kept")]
     StreamInterrupted { vendor: String, message: String },
     #[error(
@@ -97,6 +112,8 @@ impl LlmError {
             LlmError::VendorFailed { .. } => "vendor_failed",
             LlmError::Unreachable { .. } => "unreachable",
             LlmError::StreamInterrupted { .. } => "stream_interrupted",
+            LlmError::VendorAskedToWait { .. } => "vendor_asked_to_wait",
+            LlmError::EmptyAnswer { .. } => "empty_answer",
             LlmError::InvalidStructuredOutput { .. } => "invalid_structured_output",
             LlmError::MalformedResponse { .. } => "malformed_response",
             LlmError::RequestTooLarge { .. } => "request_too_large",
@@ -105,5 +122,42 @@ impl LlmError {
             LlmError::Catalogue(_) => "catalogue",
             LlmError::Cancelled => "cancelled",
         }
+    }
+}
+
+/// "1 try", "3 tries".
+fn tries(attempts: u32) -> String {
+    match attempts {
+        1 => "1 try".to_owned(),
+        n => format!("{n} tries"),
+    }
+}
+
+/// A wait as a person reads it, rounded up: "40 seconds", "60 minutes", "24 hours".
+fn wait_in_words(wait: Duration) -> String {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let plural = |n: u64, unit: &str| match n {
+        1 => format!("1 {unit}"),
+        n => format!("{n} {unit}s"),
+    };
+    match seconds {
+        s if s < 60 => plural(s, "second"),
+        s if s < 120 * 60 => plural(s.div_ceil(60), "minute"),
+        s => plural(s.div_ceil(3600), "hour"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_and_tries_read_as_words() {
+        assert_eq!(wait_in_words(Duration::from_millis(1500)), "2 seconds");
+        assert_eq!(wait_in_words(Duration::from_secs(90)), "2 minutes");
+        assert_eq!(wait_in_words(Duration::from_secs(3600)), "60 minutes");
+        assert_eq!(wait_in_words(Duration::from_secs(24 * 3600)), "24 hours");
+        assert_eq!(tries(1), "1 try");
+        assert_eq!(tries(3), "3 tries");
     }
 }

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 use async_openai::Client;
@@ -27,9 +28,11 @@ use tracing::field::Empty;
 
 use crate::catalogue::ModelCatalogue;
 use crate::error::{LlmError, Result};
-use crate::limits::VendorPacer;
+use crate::limits::{PacingState, VendorPacer, backoff};
 use crate::transport::VendorTransport;
-use crate::types::{CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, Role, Task, Usage};
+use crate::types::{
+    CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, Role, StreamEvent, Task, Usage,
+};
 use crate::vendor::{VendorKind, VendorSettings};
 
 /// Which vendor configuration and model answer a task.
@@ -133,6 +136,10 @@ struct VendorHandle {
 pub trait LocalBackend: Send + Sync {
     /// The model's name, for routes and records.
     fn model(&self) -> &str;
+    /// What exactly answers: changes whenever the answers could (another file under the same
+    /// name, other weights). It keys the response cache; pw-local-llm gives the GGUF file's
+    /// SHA-256.
+    fn identity(&self) -> &str;
     /// Generates a reply, calling `on_token` with each piece as it is produced. Dropping the
     /// future cancels the generation.
     fn generate<'a>(
@@ -154,6 +161,7 @@ pub trait LocalEmbeddingBackend: Send + Sync {
 #[derive(Default)]
 pub struct Gateway {
     vendors: HashMap<String, Arc<VendorHandle>>,
+    pacing: Arc<PacingState>,
     // Ordered, so the default local model is the same on every run.
     local: BTreeMap<String, Arc<dyn LocalBackend>>,
     local_embedders: BTreeMap<String, Arc<dyn LocalEmbeddingBackend>>,
@@ -229,9 +237,61 @@ fn structured_mode(kind: VendorKind) -> StructuredMode {
     }
 }
 
+/// One call's way to a vendor: its client, the concurrency slot it holds, and how many HTTP
+/// requests it has sent so far.
+struct Connection<'g> {
+    vendor: &'g VendorHandle,
+    client: Client<Box<dyn Config>>,
+    attempts: Arc<AtomicU32>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Connection<'_> {
+    fn attempts_made(&self) -> u32 {
+        self.attempts.load(Ordering::SeqCst)
+    }
+
+    /// The vendor's failure, as the call reports it (with the attempts really made).
+    fn failure(&self, error: OpenAIError) -> LlmError {
+        Gateway::map_error(self.vendor, error, self.attempts_made())
+    }
+
+    /// After an empty answer: waits the backoff and says whether attempts remain, or fails.
+    async fn after_empty_answer(&self) -> Result<()> {
+        let made = self.attempts_made();
+        let limits = &self.vendor.settings.limits;
+        if made >= limits.max_attempts.max(1) {
+            return Err(LlmError::EmptyAnswer {
+                vendor: self.vendor.settings.name.clone(),
+                attempts: made,
+            });
+        }
+        let delay = backoff(limits.base_backoff, made);
+        tracing::warn!(vendor = %self.vendor.settings.name, attempt = made, ?delay, "the vendor answered with nothing; asking again");
+        tokio::time::sleep(delay).await;
+        Ok(())
+    }
+}
+
+fn added(total: Usage, more: Usage) -> Usage {
+    Usage {
+        input_tokens: total.input_tokens.saturating_add(more.input_tokens),
+        output_tokens: total.output_tokens.saturating_add(more.output_tokens),
+    }
+}
+
 impl Gateway {
     pub fn new() -> Self {
         Gateway::default()
+    }
+
+    /// A gateway that paces its vendors with `pacing`, shared with the gateways before it, so a
+    /// pause a vendor asked for and its drained buckets survive a settings change.
+    pub fn with_pacing(pacing: Arc<PacingState>) -> Self {
+        Gateway {
+            pacing,
+            ..Gateway::default()
+        }
     }
 
     pub fn add_vendor(&mut self, settings: VendorSettings) -> Result<()> {
@@ -246,7 +306,7 @@ impl Gateway {
                 attempts: 0,
                 message: e.to_string(),
             })?;
-        let pacer = Arc::new(VendorPacer::new(settings.limits.clone()));
+        let pacer = self.pacing.pacer_for(&settings);
         self.vendors.insert(
             settings.name.clone(),
             Arc::new(VendorHandle {
@@ -357,6 +417,43 @@ impl Gateway {
         self.vendors.get(vendor).map(|v| v.settings.kind)
     }
 
+    /// What answers `route`, for the cache key: a vendor's name, kind and normalised address
+    /// (and Azure's API version), so a repointed vendor is another answerer; a local model's
+    /// identity (its GGUF file's hash), so a swapped file is too. The model is in the body.
+    fn answerer(&self, task: Task, route: &Route) -> String {
+        let local = match task {
+            Task::Embeddings => self
+                .local_embedders
+                .get(&route.vendor)
+                .map(|embedder| format!("local embeddings\0{}", embedder.model())),
+            _ => self
+                .local
+                .get(&route.vendor)
+                .map(|backend| format!("local\0{}", backend.identity())),
+        };
+        if let Some(local) = local {
+            return format!("{}\0{local}", route.vendor);
+        }
+        match self.vendors.get(&route.vendor) {
+            Some(vendor) => {
+                let settings = &vendor.settings;
+                format!(
+                    "{}\0{}\0{}\0{}",
+                    settings.name,
+                    settings.kind.as_str(),
+                    settings.normalised_base_url(),
+                    match settings.kind {
+                        VendorKind::AzureOpenAi =>
+                            settings.azure_api_version.as_deref().unwrap_or(""),
+                        _ => "",
+                    }
+                )
+            }
+            // Not configured: the call fails before it could be answered or kept.
+            None => route.vendor.clone(),
+        }
+    }
+
     /// The call's cost: nothing on this machine, the catalogue's price elsewhere.
     fn cost(&self, route: &Route, usage: Usage) -> Option<i64> {
         if self.local.contains_key(&route.vendor)
@@ -378,7 +475,12 @@ impl Gateway {
             })
     }
 
-    fn client(&self, vendor: &VendorHandle, model: &str) -> Result<Client<Box<dyn Config>>> {
+    fn client(
+        &self,
+        vendor: &VendorHandle,
+        model: &str,
+        attempts: Arc<AtomicU32>,
+    ) -> Result<Client<Box<dyn Config>>> {
         let settings = &vendor.settings;
         let not_configured = || LlmError::VendorNotConfigured {
             vendor: settings.name.clone(),
@@ -429,6 +531,7 @@ impl Gateway {
             vendor: settings.name.clone(),
             http: ReqwestService::new(vendor.http.clone()),
             pacer: vendor.pacer.clone(),
+            attempts,
         };
         Ok(Client::with_config(config).with_http_service(transport))
     }
@@ -462,8 +565,8 @@ impl Gateway {
         body
     }
 
-    fn map_error(vendor: &VendorHandle, error: OpenAIError) -> LlmError {
-        let mut error = Self::describe_error(vendor, error);
+    fn map_error(vendor: &VendorHandle, error: OpenAIError, attempts: u32) -> LlmError {
+        let mut error = Self::describe_error(vendor, error, attempts);
         // Some vendors echo the key they were sent in a 401's message; it must not travel on
         // into logs, the ledger or the screen.
         if let Some(key) = vendor.settings.api_key.as_deref().filter(|k| k.len() >= 8) {
@@ -472,9 +575,8 @@ impl Gateway {
         error
     }
 
-    fn describe_error(vendor: &VendorHandle, error: OpenAIError) -> LlmError {
+    fn describe_error(vendor: &VendorHandle, error: OpenAIError, attempts: u32) -> LlmError {
         let name = vendor.settings.name.clone();
-        let attempts = vendor.settings.limits.max_attempts.max(1);
         match error {
             OpenAIError::ApiError(response) => {
                 let status = response.status_code.as_u16();
@@ -506,6 +608,16 @@ impl Gateway {
             OpenAIError::StreamError(error) => LlmError::StreamInterrupted {
                 vendor: name,
                 message: error.to_string(),
+            },
+            // Our transport's own verdicts (a vendor asking for too long a wait) come back
+            // through async-openai boxed.
+            OpenAIError::Boxed(boxed) => match boxed.downcast::<LlmError>() {
+                Ok(ours) => *ours,
+                Err(other) => LlmError::Unreachable {
+                    vendor: name,
+                    attempts,
+                    message: other.to_string(),
+                },
             },
             other => LlmError::Unreachable {
                 vendor: name,
@@ -618,26 +730,41 @@ impl Gateway {
         self.answer(route, request, None, None).await
     }
 
-    /// A streamed chat reply: `on_token` sees each piece as it arrives; the complete reply is
-    /// returned at the end. A stream that breaks off is an error, never a short answer.
+    /// A streamed chat reply: `on_event` sees each piece as it arrives, and a
+    /// [`StreamEvent::Restart`] when the model answering fails mid-way and the next model in the
+    /// chain starts over (see [`StreamEvent`] for the contract); the complete reply is returned
+    /// at the end. A stream that breaks off is an error, never a short answer.
     pub async fn chat_stream(
         &self,
         request: &ChatRequest,
-        mut on_token: impl FnMut(&str) + Send,
+        mut on_event: impl FnMut(StreamEvent) + Send,
     ) -> Result<ChatReply> {
         let mut fallback = Fallback::default();
         for route in self.routes_for(request.task, &request.scope)? {
-            match self
+            let mut spoke = false;
+            let result = self
                 .answer(
                     &route,
                     request,
                     None,
-                    Some(&mut |piece: &str| on_token(piece)),
+                    Some(&mut |piece: &str| {
+                        spoke = true;
+                        on_event(StreamEvent::Token(piece.to_owned()));
+                    }),
                 )
-                .await
-            {
+                .await;
+            match result {
                 Ok(reply) => return Ok(reply),
-                Err(error) => fallback.note(&route, error)?,
+                Err(error) => {
+                    let reason = error.to_string();
+                    fallback.note(&route, error)?;
+                    if spoke {
+                        on_event(StreamEvent::Restart {
+                            vendor: route.vendor.clone(),
+                            reason,
+                        });
+                    }
+                }
             }
         }
         Err(fallback.exhausted(request.task))
@@ -672,7 +799,7 @@ impl Gateway {
                 body
             }
         };
-        let key = cache_key(&request.scope, &route.vendor, &body);
+        let key = cache_key(&request.scope, &self.answerer(request.task, route), &body);
         let span = self.span("chat", route, request);
         let started = Instant::now();
         if let Some(CachedAnswer::Chat(reply)) = self.cached(&key, &request.scope).await {
@@ -757,121 +884,144 @@ impl Gateway {
     }
 
     /// Waits for the vendor's turn (requests and tokens per minute, concurrency) and builds
-    /// its client. The permit holds the concurrency slot until the caller drops it.
-    async fn connect(
-        &self,
-        route: &Route,
-        request: &ChatRequest,
-    ) -> Result<(
-        &Arc<VendorHandle>,
-        Client<Box<dyn Config>>,
-        tokio::sync::OwnedSemaphorePermit,
-    )> {
+    /// its client. The connection holds the concurrency slot until the caller drops it.
+    async fn connect(&self, route: &Route, request: &ChatRequest) -> Result<Connection<'_>> {
         let vendor = self.vendor(&route.vendor)?;
-        let permit = vendor
+        let slot = vendor
             .pacer
             .admit(&route.vendor, request.estimated_tokens())
             .await?;
-        let client = self.client(vendor, &route.model)?;
-        Ok((vendor, client, permit))
+        let attempts = Arc::new(AtomicU32::new(0));
+        let client = self.client(vendor, &route.model, attempts.clone())?;
+        Ok(Connection {
+            vendor,
+            client,
+            attempts,
+            _slot: slot,
+        })
     }
 
-    /// A whole reply from a vendor in one response.
+    /// A whole reply from a vendor in one response. An empty answer is a failed attempt: asked
+    /// again while attempts remain (the tokens it cost still count).
     async fn complete(
         &self,
         route: &Route,
         request: &ChatRequest,
         body: Value,
     ) -> Result<ChatReply> {
-        let (vendor, client, _slot) = self.connect(route, request).await?;
-        let completion: CompletionBody = client
-            .chat()
-            .create_byot(body)
-            .await
-            .map_err(|e| Self::map_error(vendor, e))?;
-        let choice =
-            completion
-                .choices
-                .into_iter()
-                .next()
-                .ok_or_else(|| LlmError::MalformedResponse {
-                    vendor: route.vendor.clone(),
-                    message: "the answer has no choices".into(),
-                })?;
-        Ok(ChatReply {
-            text: choice.message.and_then(|m| m.content).unwrap_or_default(),
-            vendor: route.vendor.clone(),
-            model: completion.model.unwrap_or_else(|| route.model.clone()),
-            usage: completion
+        let connection = self.connect(route, request).await?;
+        let mut spent = Usage::default();
+        loop {
+            let completion: CompletionBody = connection
+                .client
+                .chat()
+                .create_byot(body.clone())
+                .await
+                .map_err(|e| connection.failure(e))?;
+            let usage = completion
                 .usage
                 .map(|u| Usage {
                     input_tokens: u.prompt_tokens,
                     output_tokens: u.completion_tokens,
                 })
-                .unwrap_or_default(),
-            finish_reason: choice.finish_reason,
-        })
+                .unwrap_or_default();
+            spent = added(spent, usage);
+            let choice = completion.choices.into_iter().next().ok_or_else(|| {
+                LlmError::MalformedResponse {
+                    vendor: route.vendor.clone(),
+                    message: "the answer has no choices".into(),
+                }
+            })?;
+            let text = choice.message.and_then(|m| m.content).unwrap_or_default();
+            if text.trim().is_empty() {
+                connection.after_empty_answer().await?;
+                continue;
+            }
+            return Ok(ChatReply {
+                text,
+                vendor: route.vendor.clone(),
+                model: completion.model.unwrap_or_else(|| route.model.clone()),
+                usage: spent,
+                finish_reason: choice.finish_reason,
+            });
+        }
     }
 
-    /// A reply streamed from a vendor, piece by piece.
+    /// A reply streamed from a vendor, piece by piece. A stream that finishes without a word is
+    /// a failed attempt, asked again while attempts remain; leading whitespace is held back
+    /// until a word arrives, so such an attempt shows nothing.
     async fn stream(
         &self,
         route: &Route,
         request: &ChatRequest,
         on_token: &mut (dyn FnMut(&str) + Send),
     ) -> Result<ChatReply> {
-        let (vendor, client, _slot) = self.connect(route, request).await?;
+        let connection = self.connect(route, request).await?;
         let body = self.request_body(route, request, true);
-        let mut stream = client
-            .chat()
-            .create_stream_byot::<Value, CompletionBody>(body)
-            .await
-            .map_err(|e| Self::map_error(vendor, e))?;
-        let mut text = String::new();
-        let mut finish_reason = None;
-        let mut usage = Usage::default();
-        let mut model = None;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| match Self::map_error(vendor, e) {
-                LlmError::Unreachable {
-                    vendor, message, ..
-                } => LlmError::StreamInterrupted { vendor, message },
-                other => other,
-            })?;
-            model = model.or(chunk.model);
-            if let Some(u) = chunk.usage {
-                usage = Usage {
-                    input_tokens: u.prompt_tokens,
-                    output_tokens: u.completion_tokens,
-                };
-            }
-            for choice in chunk.choices {
-                if let Some(piece) = choice
-                    .delta
-                    .and_then(|d| d.content)
-                    .filter(|p| !p.is_empty())
-                {
-                    on_token(&piece);
-                    text.push_str(&piece);
+        let mut spent = Usage::default();
+        loop {
+            let mut stream = connection
+                .client
+                .chat()
+                .create_stream_byot::<Value, CompletionBody>(body.clone())
+                .await
+                .map_err(|e| connection.failure(e))?;
+            let mut text = String::new();
+            let mut finish_reason = None;
+            let mut usage = Usage::default();
+            let mut model = None;
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| match connection.failure(e) {
+                    LlmError::Unreachable {
+                        vendor, message, ..
+                    } => LlmError::StreamInterrupted { vendor, message },
+                    other => other,
+                })?;
+                model = model.or(chunk.model);
+                if let Some(u) = chunk.usage {
+                    usage = Usage {
+                        input_tokens: u.prompt_tokens,
+                        output_tokens: u.completion_tokens,
+                    };
                 }
-                if choice.finish_reason.is_some() {
-                    finish_reason = choice.finish_reason;
+                for choice in chunk.choices {
+                    if let Some(piece) = choice
+                        .delta
+                        .and_then(|d| d.content)
+                        .filter(|p| !p.is_empty())
+                    {
+                        let held_back = text.trim().is_empty();
+                        text.push_str(&piece);
+                        match (held_back, text.trim().is_empty()) {
+                            (_, true) => {}
+                            (true, false) => on_token(&text),
+                            (false, false) => on_token(&piece),
+                        }
+                    }
+                    if choice.finish_reason.is_some() {
+                        finish_reason = choice.finish_reason;
+                    }
                 }
             }
-        }
-        if finish_reason.is_none() {
-            return Err(LlmError::StreamInterrupted {
+            if finish_reason.is_none() {
+                return Err(LlmError::StreamInterrupted {
+                    vendor: route.vendor.clone(),
+                    message: "the connection closed before the answer finished".into(),
+                });
+            }
+            spent = added(spent, usage);
+            if text.trim().is_empty() {
+                connection.after_empty_answer().await?;
+                continue;
+            }
+            return Ok(ChatReply {
+                text,
                 vendor: route.vendor.clone(),
-                message: "the connection closed before the answer finished".into(),
+                model: model.unwrap_or_else(|| route.model.clone()),
+                usage: spent,
+                finish_reason,
             });
         }
-        Ok(ChatReply {
-            text,
-            vendor: route.vendor.clone(),
-            model: model.unwrap_or_else(|| route.model.clone()),
-            usage,
-            finish_reason,
-        })
     }
 
     /// An answer in the shape of `T`: the JSON Schema derived from `T` is sent along, the reply
@@ -967,7 +1117,11 @@ impl Gateway {
         texts: &[String],
     ) -> Result<Vec<Vec<f32>>> {
         let body = json!({ "model": route.model, "input": texts });
-        let key = cache_key(&request.scope, &route.vendor, &body);
+        let key = cache_key(
+            &request.scope,
+            &self.answerer(Task::Embeddings, route),
+            &body,
+        );
         // The ledger keeps how many texts were embedded, not the texts again.
         let summary = json!({ "model": route.model, "inputs": texts.len() });
         let span = self.span("embeddings", route, request);
@@ -1041,12 +1195,13 @@ impl Gateway {
         texts: &[String],
         body: Value,
     ) -> Result<(Vec<Vec<f32>>, Usage)> {
-        let (vendor, client, _slot) = self.connect(route, request).await?;
-        let answer: EmbeddingBody = client
+        let connection = self.connect(route, request).await?;
+        let answer: EmbeddingBody = connection
+            .client
             .embeddings()
             .create_byot(body)
             .await
-            .map_err(|e| Self::map_error(vendor, e))?;
+            .map_err(|e| connection.failure(e))?;
         if answer.data.len() != texts.len() {
             return Err(LlmError::MalformedResponse {
                 vendor: route.vendor.clone(),
@@ -1067,13 +1222,14 @@ impl Gateway {
     }
 }
 
-/// The cache key: the workspace (so clients never share answers), the vendor configuration, and
-/// the exact request body (model, messages, parameters, seed, response format).
-fn cache_key(scope: &CallScope, vendor: &str, body: &Value) -> String {
+/// The cache key: the workspace (so clients never share answers), what answers (see
+/// [`Gateway::answerer`]), and the exact request body (model, messages, parameters, seed,
+/// response format).
+fn cache_key(scope: &CallScope, answerer: &str, body: &Value) -> String {
     let mut hasher = Sha256::new();
     hasher.update(scope.workspace_id.as_deref().unwrap_or("").as_bytes());
     hasher.update([0]);
-    hasher.update(vendor.as_bytes());
+    hasher.update(answerer.as_bytes());
     hasher.update([0]);
     // serde_json's map keeps keys sorted, so equal bodies serialize identically.
     hasher.update(body.to_string().as_bytes());

@@ -25,7 +25,7 @@ pub use gateway::{
     CachedAnswer, CallLedger, CallOutcome, CallRecord, Gateway, LocalBackend,
     LocalEmbeddingBackend, ResponseCache, Route,
 };
-pub use limits::VendorLimits;
+pub use limits::{PacingState, VendorLimits};
 pub use types::{
     CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, Role, StreamEvent, Task, Usage,
 };

@@ -1,17 +1,21 @@
 //! The HTTP transport under async-openai for one vendor: every attempt waits its turn with the
-//! vendor's pacer, and 429s, 5xx answers, timeouts and dropped connections are retried with the
-//! vendor's `Retry-After` (or exponential backoff with jitter). Only when attempts run out does
+//! vendor's pacer, and 429s, 5xx answers, timeouts and dropped connections (before or during
+//! the body) are retried with the vendor's `Retry-After` (or exponential backoff with jitter).
+//! A wait the vendor asks for beyond its `longest_wait` is not waited out: the call fails with
+//! [`LlmError::VendorAskedToWait`] so the gateway can move on. Only when attempts run out does
 //! the failure reach async-openai, and through it the gateway.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::{Context, Poll};
 
 use async_openai::error::OpenAIError;
 use async_openai::middleware::{HttpRequestFactory, ReqwestService};
 use tower::{Service, ServiceExt};
 
+use crate::error::LlmError;
 use crate::limits::{VendorPacer, backoff, retry_after};
 
 #[derive(Clone)]
@@ -19,6 +23,9 @@ pub(crate) struct VendorTransport {
     pub(crate) vendor: String,
     pub(crate) http: ReqwestService,
     pub(crate) pacer: Arc<VendorPacer>,
+    /// HTTP requests sent for one call, across every request the call makes (an empty answer
+    /// is asked again): the attempts an error reports, and the call's budget of them.
+    pub(crate) attempts: Arc<AtomicU32>,
 }
 
 /// A request that timed out before the vendor started answering.
@@ -31,6 +38,37 @@ fn retryable_status(status: reqwest::StatusCode) -> bool {
     status == reqwest::StatusCode::TOO_MANY_REQUESTS
         || status == reqwest::StatusCode::REQUEST_TIMEOUT
         || status.is_server_error()
+}
+
+/// Our own failure, carried through async-openai to the gateway (which unwraps it).
+fn carried(error: LlmError) -> OpenAIError {
+    OpenAIError::from(Box::new(error) as tower::BoxError)
+}
+
+fn is_event_stream(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
+}
+
+/// Reads a whole (non-streamed) body here, inside the retry loop: a connection cut mid-body
+/// is then one more dropped connection to retry, not a failure after the retries. A stream's
+/// body is read by its consumer, piece by piece.
+async fn whole(response: reqwest::Response) -> Result<reqwest::Response, OpenAIError> {
+    if is_event_stream(&response) {
+        return Ok(response);
+    }
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(OpenAIError::Reqwest)?;
+    let mut read = http::Response::new(body);
+    *read.status_mut() = status;
+    *read.version_mut() = version;
+    *read.headers_mut() = headers;
+    Ok(reqwest::Response::from(read))
 }
 
 impl Service<HttpRequestFactory> for VendorTransport {
@@ -47,17 +85,21 @@ impl Service<HttpRequestFactory> for VendorTransport {
         Box::pin(async move {
             let limits = &transport.pacer.limits;
             let attempts = limits.max_attempts.max(1);
-            let mut attempt = 0;
             loop {
-                attempt += 1;
-                transport.pacer.next_request().await;
+                transport
+                    .pacer
+                    .next_request(&transport.vendor)
+                    .await
+                    .map_err(carried)?;
+                let attempt = transport.attempts.fetch_add(1, Ordering::SeqCst) + 1;
                 let sent = tokio::time::timeout(
                     limits.request_timeout,
                     transport.http.clone().oneshot(request.clone()),
                 )
                 .await;
                 let outcome = match sent {
-                    Ok(outcome) => outcome,
+                    Ok(Ok(response)) => whole(response).await,
+                    Ok(Err(error)) => Err(error),
                     Err(_) => Err(OpenAIError::from(
                         Box::new(AnswerTimeout(limits.request_timeout)) as tower::BoxError,
                     )),
@@ -66,15 +108,30 @@ impl Service<HttpRequestFactory> for VendorTransport {
                     Ok(response) => {
                         transport.pacer.observe(response.headers());
                         let status = response.status();
-                        if !retryable_status(status) || attempt >= attempts {
+                        if !retryable_status(status) {
                             return Ok(response);
                         }
                         let asked = retry_after(response.headers());
-                        let delay = asked.unwrap_or_else(|| backoff(limits.base_backoff, attempt));
-                        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-                            // Everyone calling this vendor waits, not just this call.
-                            transport.pacer.pause_for(delay);
+                        if let Some(asked) = asked {
+                            // Everyone calling this vendor waits, not just this call: after a
+                            // 429 always, after a 5xx when the wait is long (maintenance).
+                            if status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                                || asked > limits.longest_wait
+                            {
+                                transport.pacer.pause_for(asked);
+                            }
+                            if asked > limits.longest_wait {
+                                tracing::warn!(vendor = %transport.vendor, %status, ?asked, "vendor asked for a longer wait than we hold a call for");
+                                return Err(carried(LlmError::VendorAskedToWait {
+                                    vendor: transport.vendor.clone(),
+                                    wait: asked,
+                                }));
+                            }
                         }
+                        if attempt >= attempts {
+                            return Ok(response);
+                        }
+                        let delay = asked.unwrap_or_else(|| backoff(limits.base_backoff, attempt));
                         tracing::warn!(vendor = %transport.vendor, %status, attempt, ?delay, "vendor asked us to slow down or failed; retrying");
                         tokio::time::sleep(delay).await;
                     }

@@ -176,9 +176,28 @@ pub struct ChatReply {
     pub finish_reason: Option<String>,
 }
 
-/// A piece of a streamed reply.
+/// What the consumer of a streamed reply ([`crate::Gateway::chat_stream`]) receives, in
+/// order; the call returns the complete reply at the end.
+///
+/// The contract: a consumer shows `Token`s as they come, and on `Restart` discards everything
+/// received before it (clears what it shows), because the model that was answering failed
+/// mid-way and the next model in the task's chain answers from the beginning. The tokens after
+/// a `Restart` are the whole new answer; [`StreamEvent::apply_to`] does exactly this.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
+    /// The next piece of the answer.
     Token(String),
-    Done(ChatReply),
+    /// The answer so far is void: `vendor` failed mid-answer (`reason`) and the next route
+    /// starts over.
+    Restart { vendor: String, reason: String },
+}
+
+impl StreamEvent {
+    /// Applies the event to the text shown so far: a token is appended, a restart clears it.
+    pub fn apply_to(&self, shown: &mut String) {
+        match self {
+            StreamEvent::Token(piece) => shown.push_str(piece),
+            StreamEvent::Restart { .. } => shown.clear(),
+        }
+    }
 }

@@ -152,6 +152,16 @@ impl std::fmt::Debug for VendorSettings {
 }
 
 impl VendorSettings {
+    /// The base URL as one address however it was typed: scheme and host lower-case, the
+    /// default port and a trailing slash dropped.
+    pub(crate) fn normalised_base_url(&self) -> String {
+        let typed = self.base_url.trim();
+        match reqwest::Url::parse(typed) {
+            Ok(url) => url.as_str().trim_end_matches('/').to_owned(),
+            Err(_) => typed.trim_end_matches('/').to_owned(),
+        }
+    }
+
     /// A vendor at its public endpoint with its default headers.
     pub fn hosted(kind: VendorKind, api_key: impl Into<String>) -> Option<Self> {
         Some(VendorSettings {

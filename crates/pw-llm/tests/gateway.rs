@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use pw_llm::{
-    CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage, ChatRequest,
-    Gateway, LlmError, ModelCatalogue, ModelInfo, ResponseCache, Route, Task, VendorKind,
-    VendorLimits, VendorSettings,
+    CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage, ChatReply,
+    ChatRequest, Gateway, LlmError, LocalBackend, ModelCatalogue, ModelInfo, PacingState,
+    ResponseCache, Route, StreamEvent, Task, VendorKind, VendorLimits, VendorSettings,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -212,7 +212,10 @@ async fn a_streamed_reply_arrives_piece_by_piece() {
     let gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
     let mut seen = Vec::new();
     let reply = gateway
-        .chat_stream(&ask("Roast?"), |piece| seen.push(piece.to_owned()))
+        .chat_stream(&ask("Roast?"), |event| match event {
+            StreamEvent::Token(piece) => seen.push(piece),
+            restart => panic!("{restart:?}"),
+        })
         .await
         .unwrap();
     assert_eq!(seen, pieces);
@@ -518,10 +521,11 @@ async fn a_repeated_request_is_answered_from_the_cache_and_replay_makes_no_calls
     // A streamed request with the same content shares the answer, delivered as one piece.
     let mut pieces = Vec::new();
     let streamed = gateway
-        .chat_stream(&request, |piece| pieces.push(piece.to_owned()))
+        .chat_stream(&request, |event| pieces.push(event))
         .await
         .unwrap();
-    assert_eq!((streamed.text.as_str(), pieces.len()), ("first answer", 1));
+    assert_eq!(streamed.text, "first answer");
+    assert_eq!(pieces, vec![StreamEvent::Token("first answer".into())]);
 
     // Refresh asks again and keeps the new answer; Reuse then returns that one.
     let refresh = request
@@ -653,4 +657,466 @@ async fn offline_mode_with_no_local_model_says_no_model_is_configured() {
     let error = gateway.chat(&ask("Hi")).await.unwrap_err();
     assert!(matches!(error, LlmError::NoRoute(_)), "{error:?}");
     assert!(server.received().is_empty());
+}
+
+/// A gateway whose chat tasks go to "primary" first and "backup" second.
+fn chain_gateway(primary: &ScriptedServer, backup: &ScriptedServer) -> Gateway {
+    chain_gateway_pacing(primary, backup, PacingState::new(), quick_limits())
+}
+
+/// The same, pacing its vendors with `pacing` (as the engine does across settings changes).
+fn chain_gateway_pacing(
+    primary: &ScriptedServer,
+    backup: &ScriptedServer,
+    pacing: Arc<PacingState>,
+    limits: VendorLimits,
+) -> Gateway {
+    let mut gateway = Gateway::with_pacing(pacing);
+    for (name, server) in [("primary", primary), ("backup", backup)] {
+        let mut settings = VendorSettings::compatible(name, &server.base_url);
+        settings.limits = limits.clone();
+        gateway.add_vendor(settings).unwrap();
+    }
+    gateway.set_route(
+        Task::TwinDialogue,
+        vec![Route::new("primary", "big"), Route::new("backup", "small")],
+    );
+    gateway
+}
+
+/// Guards against a call that parks for as long as a vendor asked (an hour): the test fails
+/// instead of hanging. Not a speed check: a call that moves on returns in milliseconds.
+async fn without_parking<T>(call: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(60), call)
+        .await
+        .expect("the call waited for as long as the vendor asked instead of moving on")
+}
+
+#[tokio::test]
+async fn wait_headers_that_are_infinite_negative_or_garbage_are_ignored_not_a_panic() {
+    for (name, value) in [
+        ("retry-after-ms", "inf"),
+        ("retry-after-ms", "NaN"),
+        ("retry-after-ms", "1e400"),
+        ("retry-after", "inf"),
+        ("retry-after", "-5"),
+        ("retry-after", "soon"),
+        ("retry-after", ""),
+        ("retry-after", "Tue, 01 Jan 1980 00:00:00 GMT"),
+    ] {
+        let server = ScriptedServer::start(vec![
+            Answer::error(429, vec![(name, value.into())]),
+            Answer::chat("answered"),
+        ])
+        .await;
+        let gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
+        let reply = without_parking(gateway.chat(&ask("hi"))).await;
+        assert_eq!(
+            reply.map(|r| r.text).map_err(|e| e.to_string()),
+            Ok("answered".to_owned()),
+            "{name}: {value}"
+        );
+        assert_eq!(server.received().len(), 2, "{name}: {value}");
+    }
+}
+
+#[tokio::test]
+async fn a_wait_beyond_any_clock_is_a_clear_error_not_a_panic() {
+    for (name, value) in [("retry-after", "1e20"), ("retry-after-ms", "1e300")] {
+        let server =
+            ScriptedServer::start(vec![Answer::error(429, vec![(name, value.into())])]).await;
+        server.otherwise(Answer::chat("never asked"));
+        let gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
+        let error = without_parking(gateway.chat(&ask("hi"))).await.unwrap_err();
+        assert_eq!(
+            error.kind(),
+            "vendor_asked_to_wait",
+            "{name}: {value}: {error:?}"
+        );
+        assert!(
+            error.to_string().contains("asked us to wait 24 hours"),
+            "{name}: {value}: {error}"
+        );
+        assert_eq!(server.received().len(), 1, "{name}: {value}");
+    }
+
+    // A reset far in the future on a successful answer: that answer stands, and the next call
+    // is told how long the vendor wants rather than parked or crashed.
+    let server = ScriptedServer::start(vec![Answer::Json {
+        status: 200,
+        headers: vec![
+            ("x-ratelimit-remaining-requests", "0".into()),
+            ("x-ratelimit-reset-requests", "99999999999999999999h".into()),
+        ],
+        body: json!({ "model": "test-model",
+            "choices": [{ "index": 0, "message": { "role": "assistant", "content": "last one" }, "finish_reason": "stop" }] }),
+        delay: Duration::ZERO,
+    }])
+    .await;
+    server.otherwise(Answer::chat("never asked"));
+    let gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
+    assert_eq!(
+        without_parking(gateway.chat(&ask("hi")))
+            .await
+            .unwrap()
+            .text,
+        "last one"
+    );
+    let error = without_parking(gateway.chat(&ask("again")))
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("asked us to wait 24 hours"),
+        "{error}"
+    );
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_vendor_asking_for_an_hour_hands_the_call_to_the_next_route() {
+    let primary = ScriptedServer::start(vec![Answer::error(
+        429,
+        vec![("retry-after", "3600".into())],
+    )])
+    .await;
+    primary.otherwise(Answer::chat("from the primary"));
+    let backup = ScriptedServer::start(vec![]).await;
+    backup.otherwise(Answer::chat("from the backup"));
+    let gateway = chain_gateway(&primary, &backup);
+
+    let reply = without_parking(gateway.chat(&ask("hi"))).await.unwrap();
+    assert_eq!(reply.vendor, "backup");
+    assert_eq!(primary.received().len(), 1);
+    // The primary stays paused for the hour it asked for: the next call goes straight on.
+    let reply = without_parking(gateway.chat(&ask("again"))).await.unwrap();
+    assert_eq!(reply.vendor, "backup");
+    assert_eq!(primary.received().len(), 1, "a paused vendor was called");
+    assert_eq!(backup.received().len(), 2);
+}
+
+#[tokio::test]
+async fn a_vendor_asking_for_an_hour_with_no_other_route_fails_saying_so() {
+    let server = ScriptedServer::start(vec![Answer::error(
+        429,
+        vec![("retry-after", "3600".into())],
+    )])
+    .await;
+    server.otherwise(Answer::chat("never asked"));
+    let gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
+    let error = without_parking(gateway.chat(&ask("hi"))).await.unwrap_err();
+    assert!(
+        error.to_string().contains("asked us to wait 60 minutes"),
+        "{error}"
+    );
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_body_is_retried_like_a_dropped_connection() {
+    let server = ScriptedServer::start(vec![
+        Answer::CutBody {
+            partial: "{\"choices\": [{\"message\": {\"content\": \"I thi".into(),
+        },
+        Answer::chat("the whole answer"),
+    ])
+    .await;
+    let gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
+    assert_eq!(
+        gateway.chat(&ask("hi")).await.unwrap().text,
+        "the whole answer"
+    );
+    assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
+async fn an_error_counts_the_attempts_really_made() {
+    let server = ScriptedServer::start(vec![]).await;
+    server.otherwise(Answer::CutBody {
+        partial: "{\"choices\": [".into(),
+    });
+    let error = gateway_for(&server, VendorKind::OpenAiCompatible)
+        .chat(&ask("hi"))
+        .await
+        .unwrap_err();
+    let sent = server.received().len();
+    match &error {
+        LlmError::Unreachable { attempts, .. } => assert_eq!(*attempts as usize, sent, "{error}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        error.to_string().contains(&format!("after {sent} tries")),
+        "{error}"
+    );
+
+    // One attempt is "1 try".
+    let down = ScriptedServer::start(vec![]).await;
+    down.otherwise(Answer::error(502, vec![]));
+    let mut settings = VendorSettings::compatible("once", &down.base_url);
+    settings.limits = VendorLimits {
+        max_attempts: 1,
+        ..quick_limits()
+    };
+    let mut gateway = Gateway::new();
+    gateway.add_vendor(settings).unwrap();
+    gateway.set_route(Task::TwinDialogue, vec![Route::new("once", "m")]);
+    let error = gateway.chat(&ask("hi")).await.unwrap_err();
+    assert_eq!(down.received().len(), 1);
+    assert!(error.to_string().contains("after 1 try:"), "{error}");
+}
+
+#[tokio::test]
+async fn an_empty_answer_is_a_failed_attempt_not_an_answer() {
+    let server = ScriptedServer::start(vec![
+        Answer::chat(""),
+        Answer::chat("  \n"),
+        Answer::chat("a real answer"),
+    ])
+    .await;
+    let gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
+    assert_eq!(
+        gateway.chat(&ask("hi")).await.unwrap().text,
+        "a real answer"
+    );
+    assert_eq!(server.received().len(), 3);
+
+    // A vendor that only ever answers nothing uses up its attempts, then the chain moves on.
+    let blank = ScriptedServer::start(vec![]).await;
+    blank.otherwise(Answer::chat(""));
+    let backup = ScriptedServer::start(vec![Answer::chat("from the backup")]).await;
+    let reply = chain_gateway(&blank, &backup)
+        .chat(&ask("hi"))
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "from the backup");
+    assert_eq!(blank.received().len(), 3);
+
+    let error = gateway_for(&blank, VendorKind::OpenAiCompatible)
+        .chat(&ask("hi"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), "empty_answer", "{error:?}");
+    assert!(error.to_string().contains("empty answer"), "{error}");
+
+    // A stream that finishes without a word is empty too.
+    let silent = ScriptedServer::start(vec![
+        Answer::Stream {
+            pieces: vec![],
+            finish: true,
+            cut: false,
+        },
+        Answer::Stream {
+            pieces: vec!["Spoken.".into()],
+            finish: true,
+            cut: false,
+        },
+    ])
+    .await;
+    let reply = gateway_for(&silent, VendorKind::OpenAiCompatible)
+        .chat_stream(&ask("hi"), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Spoken.");
+}
+
+#[tokio::test]
+async fn a_stream_that_dies_mid_answer_starts_over_on_the_next_route() {
+    let primary = ScriptedServer::start(vec![]).await;
+    primary.otherwise(Answer::Stream {
+        pieces: vec!["I think ".into(), "the price".into()],
+        finish: false,
+        cut: true,
+    });
+    let backup = ScriptedServer::start(vec![Answer::Stream {
+        pieces: vec!["Too ".into(), "dear.".into()],
+        finish: true,
+        cut: false,
+    }])
+    .await;
+    let gateway = chain_gateway(&primary, &backup);
+    let mut shown = String::new();
+    let mut events = Vec::new();
+    let reply = gateway
+        .chat_stream(&ask("Price?"), |event| {
+            event.apply_to(&mut shown);
+            events.push(event);
+        })
+        .await
+        .unwrap();
+    assert_eq!(reply.vendor, "backup");
+    assert_eq!(reply.text, "Too dear.");
+    assert_eq!(
+        shown, reply.text,
+        "the first route's words were left in front"
+    );
+    let token = |text: &str| StreamEvent::Token(text.into());
+    assert_eq!(events[..2], [token("I think "), token("the price")]);
+    assert!(
+        matches!(&events[2], StreamEvent::Restart { vendor, .. } if vendor == "primary"),
+        "{events:?}"
+    );
+    assert_eq!(events[3..], [token("Too "), token("dear.")]);
+}
+
+#[tokio::test]
+async fn a_repointed_vendor_never_answers_from_the_old_address_cache() {
+    let first = ScriptedServer::start(vec![Answer::chat("from the first server")]).await;
+    let second = ScriptedServer::start(vec![Answer::chat("from the second server")]).await;
+    let cache = Arc::new(MemoryCache::default());
+    let request = ask("Which roast?").in_scope(CallScope::workspace("ws-1"));
+    let gateway_at = |server: &ScriptedServer| {
+        let mut gateway = gateway_for(server, VendorKind::OpenAiCompatible);
+        gateway.set_cache(cache.clone());
+        gateway
+    };
+
+    assert_eq!(
+        gateway_at(&first).chat(&request).await.unwrap().text,
+        "from the first server"
+    );
+    // The same vendor name and model, now at another address: another question.
+    assert_eq!(
+        gateway_at(&second).chat(&request).await.unwrap().text,
+        "from the second server"
+    );
+    assert_eq!(second.received().len(), 1);
+    // Back at the first address, unchanged: its answer comes from the cache.
+    assert_eq!(
+        gateway_at(&first).chat(&request).await.unwrap().text,
+        "from the first server"
+    );
+    assert_eq!(first.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_pause_a_vendor_asked_for_outlasts_a_settings_change() {
+    let primary = ScriptedServer::start(vec![Answer::error(
+        429,
+        vec![("retry-after", "3600".into())],
+    )])
+    .await;
+    primary.otherwise(Answer::chat("from the primary"));
+    let backup = ScriptedServer::start(vec![]).await;
+    backup.otherwise(Answer::chat("from the backup"));
+    let pacing = PacingState::new();
+
+    let before = chain_gateway_pacing(&primary, &backup, pacing.clone(), quick_limits());
+    let reply = without_parking(before.chat(&ask("hi"))).await.unwrap();
+    assert_eq!(reply.vendor, "backup");
+    assert_eq!(primary.received().len(), 1);
+
+    // A settings change: the engine builds a new gateway from the saved settings, sharing the
+    // pacing. The pause the primary asked for still holds, with the same limits or new ones.
+    let after = chain_gateway_pacing(&primary, &backup, pacing.clone(), quick_limits());
+    let reply = without_parking(after.chat(&ask("again"))).await.unwrap();
+    assert_eq!(reply.vendor, "backup");
+    let relimited = chain_gateway_pacing(
+        &primary,
+        &backup,
+        pacing.clone(),
+        VendorLimits {
+            requests_per_minute: Some(600),
+            ..quick_limits()
+        },
+    );
+    let reply = without_parking(relimited.chat(&ask("and again")))
+        .await
+        .unwrap();
+    assert_eq!(reply.vendor, "backup");
+    assert_eq!(primary.received().len(), 1, "the paused vendor was called");
+
+    // Pacing state that is not shared knows nothing of the pause (what happened before).
+    let unshared = chain_gateway_pacing(&primary, &backup, PacingState::new(), quick_limits());
+    let reply = without_parking(unshared.chat(&ask("fresh"))).await.unwrap();
+    assert_eq!(reply.vendor, "primary");
+}
+
+#[tokio::test]
+async fn a_stream_restart_is_announced_only_when_words_were_shown() {
+    // The first route fails before any word: nothing to take back, no restart.
+    let primary = ScriptedServer::start(vec![]).await;
+    primary.otherwise(Answer::error(503, vec![]));
+    let backup = ScriptedServer::start(vec![Answer::Stream {
+        pieces: vec!["Fine.".into()],
+        finish: true,
+        cut: false,
+    }])
+    .await;
+    let mut events = Vec::new();
+    let reply = chain_gateway(&primary, &backup)
+        .chat_stream(&ask("Price?"), |event| events.push(event))
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Fine.");
+    assert_eq!(events, vec![StreamEvent::Token("Fine.".into())]);
+}
+
+/// A local backend that answers one fixed text and names itself as told: the gateway's keying
+/// is under test here; pw-local-llm's tests check that a real model's identity is its file's
+/// SHA-256.
+struct FixedLocalModel {
+    identity: String,
+    answer: String,
+}
+
+impl LocalBackend for FixedLocalModel {
+    fn model(&self) -> &str {
+        "tiny"
+    }
+
+    fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    fn generate<'a>(
+        &'a self,
+        _request: &'a ChatRequest,
+        on_token: &'a mut (dyn FnMut(&str) + Send),
+    ) -> BoxFuture<'a, Result<ChatReply, LlmError>> {
+        Box::pin(async move {
+            on_token(&self.answer);
+            Ok(ChatReply {
+                text: self.answer.clone(),
+                vendor: "local".into(),
+                model: "tiny".into(),
+                usage: Default::default(),
+                finish_reason: Some("stop".into()),
+            })
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_swapped_local_model_file_never_answers_from_the_old_files_cache() {
+    let cache = Arc::new(MemoryCache::default());
+    let with_local = |identity: &str, answer: &str| {
+        let mut gateway = Gateway::new();
+        gateway.add_local(
+            "local",
+            Arc::new(FixedLocalModel {
+                identity: identity.into(),
+                answer: answer.into(),
+            }),
+        );
+        gateway.set_cache(cache.clone());
+        gateway
+    };
+    let request = ask("Which roast?").in_scope(CallScope::workspace("ws-1"));
+    let answer = |gateway: Gateway| {
+        let request = request.clone();
+        async move { gateway.chat(&request).await.unwrap().text }
+    };
+    assert_eq!(
+        answer(with_local("gguf-sha256:aa", "from file A")).await,
+        "from file A"
+    );
+    // Same vendor name, same model name, another file.
+    assert_eq!(
+        answer(with_local("gguf-sha256:bb", "from file B")).await,
+        "from file B"
+    );
+    // The first file again, unchanged: its answer comes from the cache.
+    assert_eq!(
+        answer(with_local("gguf-sha256:aa", "asked again")).await,
+        "from file A"
+    );
 }

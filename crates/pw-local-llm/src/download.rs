@@ -208,7 +208,7 @@ pub async fn download_model(
 }
 
 /// The file's first four bytes and its SHA-256 (hex).
-async fn hash_file(path: &Path) -> Result<([u8; 4], String), DownloadError> {
+pub(crate) async fn hash_file(path: &Path) -> Result<([u8; 4], String), DownloadError> {
     let mut file = tokio::fs::File::open(path).await.map_err(io(path))?;
     let mut hasher = Sha256::new();
     let mut magic = [0u8; 4];

@@ -118,6 +118,8 @@ struct Work {
 /// A loaded local model. Cheap to share (`Arc`); the worker thread stops when it is dropped.
 pub struct LocalModel {
     name: String,
+    /// `gguf-sha256:<hex>` of the file loaded: what answers, for the response cache.
+    identity: String,
     queue: mpsc::Sender<Work>,
     counters: Arc<DecodeCounters>,
 }
@@ -149,15 +151,22 @@ impl LocalModel {
             .unwrap_or_default();
         let counters = Arc::new(DecodeCounters::default());
         let worker_counters = counters.clone();
+        let path = config.path.clone();
         std::thread::Builder::new()
             .name(format!("llama {name}"))
             .spawn(move || worker(config, work, ready_tx, worker_counters))
             .map_err(|e| LocalModelError::Backend(e.to_string()))?;
-        ready_rx
-            .await
-            .map_err(|_| LocalModelError::Backend("the model thread stopped".into()))??;
+        // The file's hash names the model in the response cache: a file swapped under the same
+        // name is another model. Read while llama.cpp loads it (well under a second per 100 MB).
+        let (hashed, ready) = tokio::join!(download::hash_file(&path), ready_rx);
+        ready.map_err(|_| LocalModelError::Backend("the model thread stopped".into()))??;
+        let (_, sha256) = hashed.map_err(|e| LocalModelError::Load {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
         Ok(Arc::new(LocalModel {
             name,
+            identity: format!("gguf-sha256:{sha256}"),
             queue,
             counters,
         }))
@@ -174,6 +183,11 @@ impl LocalModel {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// `gguf-sha256:<hex>`: the SHA-256 of the GGUF file this model was loaded from.
+    pub fn identity(&self) -> &str {
+        &self.identity
     }
 
     /// Generates a reply; `on_token` sees each piece as it is decoded.
@@ -256,6 +270,10 @@ impl LocalModel {
 impl LocalBackend for LocalModel {
     fn model(&self) -> &str {
         &self.name
+    }
+
+    fn identity(&self) -> &str {
+        &self.identity
     }
 
     fn generate<'a>(

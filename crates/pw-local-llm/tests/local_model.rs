@@ -222,7 +222,7 @@ async fn the_gateway_answers_offline_through_the_local_model() {
     let reply = gateway
         .chat_stream(
             &question("What colour is the sky on a clear day?", 16, 5),
-            |p| streamed.push_str(p),
+            |event| event.apply_to(&mut streamed),
         )
         .await
         .unwrap();
@@ -248,4 +248,17 @@ async fn a_missing_model_file_is_a_clear_error() {
         .unwrap();
     assert!(matches!(error, LocalModelError::Missing(_)));
     assert!(error.to_string().contains("scripts/install-project-tools"));
+}
+
+#[tokio::test]
+async fn the_model_is_known_by_its_file_hash() {
+    use sha2::{Digest, Sha256};
+    let model = model().await;
+    let digest = Sha256::digest(std::fs::read(model_path()).unwrap());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(model.identity(), format!("gguf-sha256:{hex}"));
+    assert_eq!(
+        pw_llm::LocalBackend::identity(model.as_ref()),
+        model.identity()
+    );
 }

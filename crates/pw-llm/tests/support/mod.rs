@@ -30,6 +30,10 @@ pub enum Answer {
         status: u16,
         body: String,
     },
+    /// A 200 whose JSON body breaks off after `partial`: the connection drops mid-body.
+    CutBody {
+        partial: String,
+    },
 }
 
 impl Answer {
@@ -172,6 +176,21 @@ async fn answer(State(script): State<Arc<Mutex<Script>>>, request: Request) -> R
             .header("content-type", "application/json")
             .body(Body::from(body))
             .unwrap(),
+        Answer::CutBody { partial } => {
+            let frames: Vec<Result<bytes::Bytes, std::io::Error>> = vec![
+                Ok(bytes::Bytes::from(partial)),
+                Err(std::io::Error::other("connection dropped by the test")),
+            ];
+            let stream = futures::stream::iter(frames).then(|frame| async move {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                frame
+            });
+            Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(Body::from_stream(stream))
+                .unwrap()
+        }
         Answer::Stream {
             pieces,
             finish,
