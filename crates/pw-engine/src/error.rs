@@ -95,6 +95,8 @@ impl EngineError {
                     | L::InvalidStructuredOutput { .. }
                     | L::MalformedResponse { .. } => ErrorKind::Unavailable,
                     L::BudgetReached { .. } => ErrorKind::BudgetReached,
+                    L::PriceUnknown { .. } => ErrorKind::NotConfigured,
+                    L::LedgerWriteFailed { .. } => ErrorKind::Unavailable,
                     L::NotInCache { .. } => ErrorKind::NotFound,
                     L::Catalogue(_) => ErrorKind::Internal,
                     L::Cancelled => ErrorKind::Cancelled,

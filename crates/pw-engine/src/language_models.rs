@@ -12,9 +12,10 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use pw_llm::{
-    CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage, ChatReply,
-    ChatRequest, Gateway, LlmError, ModelCatalogue, ModelInfo, PacingState, ResponseCache, Route,
-    Task, VendorKind, VendorLimits, VendorSettings,
+    AccountOpening, CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage,
+    ChatReply, ChatRequest, Gateway, LedgerWriteError, LlmError, ModelCatalogue, ModelInfo,
+    PacingState, ResponseCache, Route, StudyAccount, StudyAccounts, Task, VendorKind, VendorLimits,
+    VendorSettings,
 };
 use pw_local_llm::{LocalEmbedder, LocalModel, LocalModelConfig};
 use pw_secrets::{CredentialName, Keychain, Secret, SecretError};
@@ -134,49 +135,49 @@ pub struct VendorCheck {
     pub latency_ms: u64,
 }
 
-/// Files every call in `llm_calls` and refuses a study's calls once its budget is spent.
+/// Files every call in `llm_calls`, and opens each study's account (budget and what its calls
+/// cost so far) from there once; the gateway keeps the running totals.
 struct SqliteLedger {
     db: Database,
-}
-
-/// Dollars as people read them: cents, or tenths of a cent below one cent (a study of a few
-/// cheap calls would otherwise read "$0.00 of $0.00").
-fn dollars(micros: i64) -> String {
-    let amount = micros as f64 / 1_000_000.0;
-    match micros.abs() < 10_000 {
-        true => format!("${amount:.4}"),
-        false => format!("${amount:.2}"),
-    }
+    accounts: Arc<StudyAccounts>,
 }
 
 impl CallLedger for SqliteLedger {
-    fn admit<'a>(&'a self, scope: &'a CallScope) -> BoxFuture<'a, pw_llm::Result<()>> {
+    fn account<'a>(
+        &'a self,
+        scope: &'a CallScope,
+    ) -> BoxFuture<'a, pw_llm::Result<Option<Arc<StudyAccount>>>> {
         Box::pin(async move {
             let Some(study_id) = &scope.study_id else {
-                return Ok(());
+                return Ok(None);
             };
-            match self.db.study_budget(study_id).await {
-                Ok(Some(study)) => match study.budget_micros {
-                    Some(budget) if study.spent_micros >= budget => Err(LlmError::BudgetReached {
-                        spent: dollars(study.spent_micros),
-                        budget: dollars(budget),
-                    }),
-                    _ => Ok(()),
-                },
-                Ok(None) => Ok(()),
-                Err(error) => {
-                    // A budget that can't be read must not let spending run unchecked.
-                    tracing::error!(%error, "could not read the study's budget");
-                    Err(LlmError::BudgetReached {
-                        spent: "an unknown amount".into(),
-                        budget: "budget".into(),
-                    })
-                }
-            }
+            let account = self
+                .accounts
+                .account(study_id, || async {
+                    match self.db.study_budget(study_id).await {
+                        Ok(study) => Ok(AccountOpening {
+                            budget_micros: study.as_ref().and_then(|s| s.budget_micros),
+                            settled_micros: study.map_or(0, |s| s.spent_micros),
+                        }),
+                        Err(error) => {
+                            // A budget that can't be read must not let spending run unchecked.
+                            tracing::error!(%error, "could not read the study's budget");
+                            Err(LlmError::BudgetReached {
+                                spent: "an unknown amount".into(),
+                                budget: "budget".into(),
+                            })
+                        }
+                    }
+                })
+                .await?;
+            Ok(Some(account))
         })
     }
 
-    fn record(&self, record: CallRecord) -> BoxFuture<'_, ()> {
+    fn record<'a>(
+        &'a self,
+        record: &'a CallRecord,
+    ) -> BoxFuture<'a, std::result::Result<(), LedgerWriteError>> {
         Box::pin(async move {
             let response = match &record.outcome {
                 CallOutcome::Failed(message) => Some(message.clone()),
@@ -202,9 +203,10 @@ impl CallLedger for SqliteLedger {
                 tracing::warn!(vendor = %record.vendor, model = %record.model,
                     "no price for this model in the catalogue; its calls count as free until one is set");
             }
-            if let Err(error) = self.db.insert_llm_call(&call).await {
-                tracing::error!(%error, "could not file a model call on the ledger");
-            }
+            self.db
+                .insert_llm_call(&call)
+                .await
+                .map_err(|error| LedgerWriteError(error.to_string()))
         })
     }
 }
@@ -268,6 +270,9 @@ pub(crate) struct LanguageModels {
     /// Vendors' pacing (pauses they asked for, drained buckets), shared by every gateway built,
     /// so a settings change does not forget it under calls in flight.
     pacing: Arc<PacingState>,
+    /// Every study's budget account, shared by every gateway built, so calls running on an old
+    /// gateway and new ones charge the same running totals.
+    accounts: Arc<StudyAccounts>,
     /// The loaded local chat model and the file it came from; reloaded when the choice changes.
     local_model: Mutex<Option<(PathBuf, Option<Arc<LocalModel>>)>>,
     local_embedder: OnceCell<Option<Arc<LocalEmbedder>>>,
@@ -299,6 +304,7 @@ impl LanguageModels {
             models_dir,
             gateway: RwLock::new(None),
             pacing: PacingState::new(),
+            accounts: StudyAccounts::new(),
             local_model: Mutex::new(None),
             local_embedder: OnceCell::new(),
         }
@@ -623,6 +629,7 @@ impl LanguageModels {
         }
         gateway.set_ledger(Arc::new(SqliteLedger {
             db: self.db.clone(),
+            accounts: self.accounts.clone(),
         }));
         gateway.set_cache(Arc::new(SqliteCache {
             db: self.db.clone(),
@@ -891,6 +898,11 @@ impl LanguageModels {
             .await?;
         self.settings_changed().await;
         Ok(())
+    }
+
+    /// A study's new budget applies to its next call.
+    pub(crate) fn study_budget_changed(&self, study_id: &str, budget_micros: Option<i64>) {
+        self.accounts.set_budget(study_id, budget_micros);
     }
 
     pub(crate) async fn chat(&self, request: &ChatRequest) -> Result<ChatReply> {

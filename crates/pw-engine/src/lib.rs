@@ -452,7 +452,9 @@ impl Engine {
 
     /// Caps (or, with `None`, uncaps) a study's model spend. Calls stop once it is reached.
     pub async fn set_study_budget(&self, study_id: &str, budget_micros: Option<i64>) -> Result<()> {
-        Ok(self.db.set_study_budget(study_id, budget_micros).await?)
+        self.db.set_study_budget(study_id, budget_micros).await?;
+        self.models.study_budget_changed(study_id, budget_micros);
+        Ok(())
     }
 
     // Jobs

@@ -87,6 +87,205 @@ async fn calls_are_costed_per_study_and_a_budget_stops_new_calls() {
     assert_eq!(spend.by_model[0].model, "qwen-7b");
 }
 
+/// A question whose estimate is exact against the loopback server (which reports 1,000 prompt
+/// and 500 completion tokens): 3,996 characters plus a message's 4 read as 1,000 tokens, and at
+/// most 500 tokens back, so the reservation is the $0.002 the call costs.
+fn exactly_estimated(number: usize, scope: CallScope) -> pw_engine::ChatRequest {
+    let question = format!("{number:05} {}", "x".repeat(3_990));
+    assert_eq!(question.chars().count(), 3_996);
+    let mut request = ask(&question, scope);
+    request.max_tokens = Some(500);
+    request
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_calls_stop_at_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base_url) = VendorServer::start().await;
+    let engine = engine(dir.path(), "budget-concurrent").await;
+    add_team_server(&engine, &base_url).await;
+    let workspace = workspace(&engine, "Survey client").await;
+    // $0.05 at $0.002 a call: room for exactly 25 of the 200.
+    let budget = 50_000;
+    let study = engine
+        .create_study(&workspace, StudyKind::Survey, "Big survey", Some(budget))
+        .await
+        .unwrap();
+    let scope = CallScope::study(&workspace, &study.id);
+    let calls: Vec<_> = (0..200)
+        .map(|number| {
+            let engine = engine.clone();
+            let request = exactly_estimated(number, scope.clone());
+            tokio::spawn(async move { engine.chat(&request).await })
+        })
+        .collect();
+    let (mut answered, mut refused) = (0, 0);
+    for call in calls {
+        match call.await.unwrap() {
+            Ok(_) => answered += 1,
+            Err(error) if error.kind() == ErrorKind::BudgetReached => refused += 1,
+            Err(error) => panic!("unexpected failure: {error}"),
+        }
+    }
+    // Estimates are exact here, so the documented overshoot bound (the estimate error of the
+    // calls in flight at the cap) is zero: the study spends its budget and not a micro more.
+    assert_eq!((answered, refused), (25, 175));
+    assert_eq!(server.calls(), 25, "refused calls never left the machine");
+    let spend = engine.workspace_spend(&workspace, 30).await.unwrap();
+    let capped = spend
+        .by_study
+        .iter()
+        .find(|s| s.study_id == study.id)
+        .unwrap();
+    assert_eq!(capped.spent_micros, budget);
+    assert_eq!(
+        capped.calls, 200,
+        "every call is on the ledger, refused ones too"
+    );
+    assert_eq!(spend.failed_calls, 175);
+}
+
+/// Makes the next `failures` inserts into `llm_calls` fail, through a second connection to the
+/// engine's SQLite file (a trigger that raises; `FAIL` keeps its own countdown).
+async fn fail_ledger_writes(database: &std::path::Path, failures: i64) {
+    use sqlx::ConnectOptions;
+    let mut connection = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(database)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE IF NOT EXISTS test_ledger_faults (remaining INTEGER NOT NULL)")
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM test_ledger_faults")
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO test_ledger_faults VALUES (?)")
+        .bind(failures)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER IF NOT EXISTS test_ledger_fault BEFORE INSERT ON llm_calls
+         WHEN (SELECT remaining FROM test_ledger_faults) > 0
+         BEGIN
+             UPDATE test_ledger_faults SET remaining = remaining - 1;
+             SELECT RAISE(FAIL, 'simulated ledger write failure');
+         END",
+    )
+    .execute(&mut connection)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_ledger_write_that_fails_is_retried_and_never_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base_url) = VendorServer::start().await;
+    let engine = engine(dir.path(), "ledger-faults").await;
+    add_team_server(&engine, &base_url).await;
+    let workspace = workspace(&engine, "Ledger client").await;
+    // Two calls of $0.002 fit.
+    let study = engine
+        .create_study(&workspace, StudyKind::Survey, "Fragile", Some(4_000))
+        .await
+        .unwrap();
+    let scope = CallScope::study(&workspace, &study.id);
+    let database = EngineConfig::new(dir.path()).database_path();
+
+    // A transient failure: the write is retried and the call is filed.
+    fail_ledger_writes(&database, 2).await;
+    engine.chat(&ask("one?", scope.clone())).await.unwrap();
+    let spend = engine.workspace_spend(&workspace, 30).await.unwrap();
+    assert_eq!((spend.calls, spend.total_micros), (1, 2_000));
+
+    // A failure that outlasts the retries is surfaced, and the spend still counts.
+    fail_ledger_writes(&database, 1_000).await;
+    let unfiled = engine.chat(&ask("two?", scope.clone())).await.unwrap_err();
+    assert_eq!(unfiled.kind(), ErrorKind::Unavailable);
+    assert!(
+        unfiled
+            .to_string()
+            .contains("could not be filed on the ledger"),
+        "{unfiled}"
+    );
+    fail_ledger_writes(&database, 0).await;
+    let stopped = engine
+        .chat(&ask("three?", scope.clone()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        stopped.kind(),
+        ErrorKind::BudgetReached,
+        "the unfiled call's $0.002 counts against the budget"
+    );
+    assert_eq!(server.calls(), 2);
+}
+
+#[tokio::test]
+async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base_url) = VendorServer::start().await;
+    let engine = engine(dir.path(), "price-unknown").await;
+    add_team_server(&engine, &base_url).await;
+    let workspace = workspace(&engine, "Unpriced client").await;
+    let capped = engine
+        .create_study(&workspace, StudyKind::Survey, "Capped", Some(1_000_000))
+        .await
+        .unwrap();
+    let uncapped = engine
+        .create_study(&workspace, StudyKind::Survey, "Uncapped", None)
+        .await
+        .unwrap();
+    let capped = CallScope::study(&workspace, &capped.id);
+    let uncapped = CallScope::study(&workspace, &uncapped.id);
+
+    // Unpriced first: a study with a budget falls through to the priced model.
+    engine
+        .set_task_route(
+            Task::TwinDialogue,
+            vec![
+                Route::new("team-vllm", "mystery-7b"),
+                Route::new("team-vllm", "qwen-7b"),
+            ],
+        )
+        .await
+        .unwrap();
+    engine.chat(&ask("which?", capped.clone())).await.unwrap();
+    let asked = |server: &VendorServer| -> Vec<String> {
+        server
+            .received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, body)| body["model"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(asked(&server), ["qwen-7b"]);
+
+    // Only the unpriced model: refused in words, before anything is sent.
+    engine
+        .set_task_route(
+            Task::TwinDialogue,
+            vec![Route::new("team-vllm", "mystery-7b")],
+        )
+        .await
+        .unwrap();
+    let refused = engine.chat(&ask("and now?", capped)).await.unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::NotConfigured);
+    assert_eq!(
+        refused.to_string(),
+        "set a price for team-vllm/mystery-7b in Models & keys to use it in a study with a budget"
+    );
+    assert_eq!(asked(&server), ["qwen-7b"]);
+
+    // Without a budget the model may answer; its cost is unknown, not zero.
+    engine.chat(&ask("free?", uncapped)).await.unwrap();
+    assert_eq!(asked(&server), ["qwen-7b", "mystery-7b"]);
+}
+
 #[tokio::test]
 async fn a_finished_study_replays_from_the_cache_with_zero_calls() {
     let dir = tempfile::tempdir().unwrap();

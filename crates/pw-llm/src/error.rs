@@ -70,6 +70,15 @@ pub enum LlmError {
         "this study has used {spent} of its {budget} model budget; raise the budget to continue"
     )]
     BudgetReached { spent: String, budget: String },
+    /// A study with a budget can't be charged for a model whose price nobody knows.
+    #[error("set a price for {vendor}/{model} in Models & keys to use it in a study with a budget")]
+    PriceUnknown { vendor: String, model: String },
+    /// The call was answered (and paid for) but the ledger would not take its record, even
+    /// after retries; its cost still counts against the study's budget in this process.
+    #[error(
+        "the answer arrived but the call could not be filed on the ledger ({message}); its cost still counts against the study's budget"
+    )]
+    LedgerWriteFailed { message: String },
     #[error(
         "replay needs an answer this study never received ({task} with {model}); run it normally once"
     )]
@@ -118,6 +127,8 @@ impl LlmError {
             LlmError::MalformedResponse { .. } => "malformed_response",
             LlmError::RequestTooLarge { .. } => "request_too_large",
             LlmError::BudgetReached { .. } => "budget_reached",
+            LlmError::PriceUnknown { .. } => "price_unknown",
+            LlmError::LedgerWriteFailed { .. } => "ledger_write_failed",
             LlmError::NotInCache { .. } => "not_in_cache",
             LlmError::Catalogue(_) => "catalogue",
             LlmError::Cancelled => "cancelled",

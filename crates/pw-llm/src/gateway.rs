@@ -26,6 +26,9 @@ use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use crate::budget::{
+    LedgerWriteError, Reservation, StudyAccount, estimated_cost, file_with_retries,
+};
 use crate::catalogue::ModelCatalogue;
 use crate::error::{LlmError, Result};
 use crate::limits::{PacingState, VendorPacer, backoff};
@@ -98,12 +101,23 @@ pub struct CallRecord {
     pub response: Option<String>,
 }
 
-/// The engine's ledger of calls: it may refuse a call the scope can no longer afford (a study at
-/// its budget cap), and it files every call's record.
+/// The engine's ledger of calls: it keeps each study's account (budget and running spend), which
+/// every call reserves its estimated cost against before it is sent (see [`crate::budget`]), and
+/// it files every call's record.
 pub trait CallLedger: Send + Sync {
-    /// Fails with [`LlmError::BudgetReached`] when the scope's budget is spent.
-    fn admit<'a>(&'a self, scope: &'a CallScope) -> BoxFuture<'a, Result<()>>;
-    fn record(&self, record: CallRecord) -> BoxFuture<'_, ()>;
+    /// The account of the study `scope` is charged to (`None` outside a study), opened once and
+    /// kept. A budget that can't be read fails with [`LlmError::BudgetReached`]: spending must
+    /// not run unchecked.
+    fn account<'a>(
+        &'a self,
+        scope: &'a CallScope,
+    ) -> BoxFuture<'a, Result<Option<Arc<StudyAccount>>>>;
+    /// Files one call. The gateway retries a failure with backoff, then reports it with the
+    /// call ([`LlmError::LedgerWriteFailed`]) rather than drop it.
+    fn record<'a>(
+        &'a self,
+        record: &'a CallRecord,
+    ) -> BoxFuture<'a, std::result::Result<(), LedgerWriteError>>;
 }
 
 /// A stored answer: what a cache hit gives back instead of a model call.
@@ -467,6 +481,20 @@ impl Gateway {
             .map(|model| model.cost_micros(usage))
     }
 
+    /// The most `request` may cost on `route` (see [`estimated_cost`]): nothing on this
+    /// machine, `None` when the model has no known price.
+    fn estimated_cost(&self, route: &Route, request: &ChatRequest) -> Option<i64> {
+        if self.local.contains_key(&route.vendor)
+            || self.local_embedders.contains_key(&route.vendor)
+        {
+            return Some(0);
+        }
+        let kind = self.vendor_kind(&route.vendor)?;
+        self.catalogue
+            .find(&route.vendor, kind.as_str(), &route.model)
+            .map(|price| estimated_cost(price, request))
+    }
+
     fn vendor(&self, name: &str) -> Result<&Arc<VendorHandle>> {
         self.vendors
             .get(name)
@@ -627,9 +655,12 @@ impl Gateway {
         }
     }
 
+    /// Settles the call's reservation with its cost and files its record, retrying the ledger;
+    /// an error means the record could not be filed (the cost still counts in the account).
     #[allow(clippy::too_many_arguments, reason = "one record, many facts")]
     async fn record(
         &self,
+        reservation: Reservation,
         route: &Route,
         request: &ChatRequest,
         body: &Value,
@@ -638,35 +669,59 @@ impl Gateway {
         usage: Usage,
         response: Option<String>,
         cache_hit: bool,
-    ) {
-        let Some(ledger) = &self.ledger else {
-            return;
-        };
+    ) -> std::result::Result<(), LedgerWriteError> {
         let cost_micros = match cache_hit {
             true => Some(0),
             false => self.cost(route, usage),
         };
-        ledger
-            .record(CallRecord {
-                vendor: route.vendor.clone(),
-                model: route.model.clone(),
-                task: request.task,
-                scope: request.scope.clone(),
-                usage,
-                cost_micros,
-                latency_ms: started.elapsed().as_millis() as u64,
-                outcome,
-                cache_hit,
-                request: body.clone(),
-                response,
+        reservation.settle(cost_micros);
+        let Some(ledger) = &self.ledger else {
+            return Ok(());
+        };
+        let record = CallRecord {
+            vendor: route.vendor.clone(),
+            model: route.model.clone(),
+            task: request.task,
+            scope: request.scope.clone(),
+            usage,
+            cost_micros,
+            latency_ms: started.elapsed().as_millis() as u64,
+            outcome,
+            cache_hit,
+            request: body.clone(),
+            response,
+        };
+        file_with_retries(|| ledger.record(&record))
+            .await
+            .inspect_err(|error| {
+                tracing::error!(%error, vendor = %route.vendor, model = %route.model, cost_micros, "a model call could not be filed on the ledger");
             })
-            .await;
     }
 
-    async fn admit(&self, scope: &CallScope) -> Result<()> {
-        match &self.ledger {
-            Some(ledger) => ledger.admit(scope).await,
-            None => Ok(()),
+    /// The call's result once its record is filed: a paid answer whose record the ledger
+    /// would not take fails, so the loss is seen; a failed call keeps its own error.
+    fn filed<T>(result: Result<T>, filing: std::result::Result<(), LedgerWriteError>) -> Result<T> {
+        match (result, filing) {
+            (Ok(_), Err(error)) => Err(LlmError::LedgerWriteFailed {
+                message: error.to_string(),
+            }),
+            (result, _) => result,
+        }
+    }
+
+    /// Reserves what the call may cost against its study's budget, before it is sent or waits
+    /// in a vendor's queue.
+    async fn reserve(&self, route: &Route, request: &ChatRequest) -> Result<Reservation> {
+        let Some(ledger) = &self.ledger else {
+            return Ok(Reservation::outside_any_study());
+        };
+        match ledger.account(&request.scope).await? {
+            Some(account) => account.reserve(
+                &route.vendor,
+                &route.model,
+                self.estimated_cost(route, request),
+            ),
+            None => Ok(Reservation::outside_any_study()),
         }
     }
 
@@ -805,7 +860,9 @@ impl Gateway {
         if let Some(CachedAnswer::Chat(reply)) = self.cached(&key, &request.scope).await {
             span.record("profitwheel.cache_hit", true);
             on_token(&reply.text);
+            // A hit costs nothing; a record the ledger would not take is logged in `record`.
             self.record(
+                Reservation::outside_any_study(),
                 route,
                 request,
                 &body,
@@ -815,7 +872,8 @@ impl Gateway {
                 Some(reply.text.clone()),
                 true,
             )
-            .await;
+            .await
+            .ok();
             return Ok(reply);
         }
         if request.scope.cache == CacheMode::Replay {
@@ -825,24 +883,30 @@ impl Gateway {
             });
         }
         span.record("profitwheel.cache_hit", false);
-        if let Err(error) = self.admit(&request.scope).await {
-            let outcome = match &error {
-                LlmError::BudgetReached { .. } => CallOutcome::BudgetReached,
-                other => CallOutcome::Failed(other.to_string()),
-            };
-            self.record(
-                route,
-                request,
-                &body,
-                started,
-                outcome,
-                Usage::default(),
-                None,
-                false,
-            )
-            .await;
-            return Err(error);
-        }
+        let reservation = match self.reserve(route, request).await {
+            Ok(reservation) => reservation,
+            Err(error) => {
+                let outcome = match &error {
+                    LlmError::BudgetReached { .. } => CallOutcome::BudgetReached,
+                    other => CallOutcome::Failed(other.to_string()),
+                };
+                // Refused before it was sent: nothing was spent, and the refusal is the answer.
+                self.record(
+                    Reservation::outside_any_study(),
+                    route,
+                    request,
+                    &body,
+                    started,
+                    outcome,
+                    Usage::default(),
+                    None,
+                    false,
+                )
+                .await
+                .ok();
+                return Err(error);
+            }
+        };
         let result = async {
             match local {
                 Some(backend) => backend.generate(request, on_token).await,
@@ -865,22 +929,24 @@ impl Gateway {
                 span.record("error.type", error.kind());
             }
         }
-        self.record(
-            route,
-            request,
-            &body,
-            started,
-            CallOutcome::of(&result),
-            result.as_ref().map(|r| r.usage).unwrap_or_default(),
-            result.as_ref().ok().map(|r| r.text.clone()),
-            false,
-        )
-        .await;
+        let filing = self
+            .record(
+                reservation,
+                route,
+                request,
+                &body,
+                started,
+                CallOutcome::of(&result),
+                result.as_ref().map(|r| r.usage).unwrap_or_default(),
+                result.as_ref().ok().map(|r| r.text.clone()),
+                false,
+            )
+            .await;
         if let Ok(reply) = &result {
             self.keep(&key, &request.scope, &CachedAnswer::Chat(reply.clone()))
                 .await;
         }
-        result
+        Self::filed(result, filing)
     }
 
     /// Waits for the vendor's turn (requests and tokens per minute, concurrency) and builds
@@ -1128,7 +1194,9 @@ impl Gateway {
         let started = Instant::now();
         if let Some(CachedAnswer::Embeddings(vectors)) = self.cached(&key, &request.scope).await {
             span.record("profitwheel.cache_hit", true);
+            // A hit costs nothing; a record the ledger would not take is logged in `record`.
             self.record(
+                Reservation::outside_any_study(),
                 route,
                 request,
                 &summary,
@@ -1138,7 +1206,8 @@ impl Gateway {
                 None,
                 true,
             )
-            .await;
+            .await
+            .ok();
             return Ok(vectors);
         }
         if request.scope.cache == CacheMode::Replay {
@@ -1147,7 +1216,7 @@ impl Gateway {
                 model: route.model.clone(),
             });
         }
-        self.admit(&request.scope).await?;
+        let reservation = self.reserve(route, request).await?;
         let result = async {
             if let Some(embedder) = self.local_embedders.get(&route.vendor) {
                 return embedder
@@ -1165,27 +1234,30 @@ impl Gateway {
             Ok((_, usage)) => span.record("gen_ai.usage.input_tokens", usage.input_tokens),
             Err(error) => span.record("error.type", error.kind()),
         };
-        self.record(
-            route,
-            request,
-            &summary,
-            started,
-            CallOutcome::of(&result),
-            result.as_ref().map(|(_, usage)| *usage).unwrap_or_default(),
-            None,
-            false,
-        )
-        .await;
+        let filing = self
+            .record(
+                reservation,
+                route,
+                request,
+                &summary,
+                started,
+                CallOutcome::of(&result),
+                result.as_ref().map(|(_, usage)| *usage).unwrap_or_default(),
+                None,
+                false,
+            )
+            .await;
         let (vectors, _) = result?;
         let answer = CachedAnswer::Embeddings(vectors);
         self.keep(&key, &request.scope, &answer).await;
-        match answer {
+        let vectors = match answer {
             CachedAnswer::Embeddings(vectors) => Ok(vectors),
             CachedAnswer::Chat(_) => Err(LlmError::MalformedResponse {
                 vendor: route.vendor.clone(),
                 message: "a chat answer where vectors were expected".into(),
             }),
-        }
+        };
+        Self::filed(vectors, filing)
     }
 
     async fn remote_embeddings(
@@ -1249,6 +1321,7 @@ impl Fallback {
         match error {
             LlmError::Cancelled
             | LlmError::BudgetReached { .. }
+            | LlmError::LedgerWriteFailed { .. }
             | LlmError::InvalidStructuredOutput { .. }
             | LlmError::RequestTooLarge { .. } => Err(error),
             error => {

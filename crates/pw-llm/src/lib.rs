@@ -11,6 +11,7 @@
 //! leave through the [`CallLedger`] trait
 //! and cached answers through [`ResponseCache`].
 
+mod budget;
 mod catalogue;
 mod error;
 mod gateway;
@@ -19,6 +20,9 @@ mod transport;
 mod types;
 mod vendor;
 
+pub use budget::{
+    AccountOpening, LedgerWriteError, Reservation, StudyAccount, StudyAccounts, dollars,
+};
 pub use catalogue::{ModelCatalogue, ModelInfo};
 pub use error::{LlmError, Result};
 pub use gateway::{

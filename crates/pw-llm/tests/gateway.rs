@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
+use pw_llm::{AccountOpening, LedgerWriteError, StudyAccount};
 use pw_llm::{
     CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage, ChatReply,
     ChatRequest, Gateway, LlmError, LocalBackend, ModelCatalogue, ModelInfo, PacingState,
@@ -73,21 +74,26 @@ impl Ledger {
 }
 
 impl CallLedger for Ledger {
-    fn admit<'a>(&'a self, scope: &'a CallScope) -> BoxFuture<'a, Result<(), LlmError>> {
+    fn account<'a>(
+        &'a self,
+        scope: &'a CallScope,
+    ) -> BoxFuture<'a, Result<Option<Arc<StudyAccount>>, LlmError>> {
         Box::pin(async move {
-            match &scope.study_id {
-                Some(study) if self.spent_studies.contains(study) => Err(LlmError::BudgetReached {
-                    spent: "$5.00".into(),
-                    budget: "$5.00".into(),
-                }),
-                _ => Ok(()),
-            }
+            Ok(match &scope.study_id {
+                Some(study) if self.spent_studies.contains(study) => {
+                    Some(StudyAccount::new(AccountOpening {
+                        budget_micros: Some(5_000_000),
+                        settled_micros: 5_000_000,
+                    }))
+                }
+                _ => None,
+            })
         })
     }
 
-    fn record(&self, record: CallRecord) -> BoxFuture<'_, ()> {
-        self.records.lock().unwrap().push(record);
-        Box::pin(async {})
+    fn record<'a>(&'a self, record: &'a CallRecord) -> BoxFuture<'a, Result<(), LedgerWriteError>> {
+        self.records.lock().unwrap().push(record.clone());
+        Box::pin(async { Ok(()) })
     }
 }
 
