@@ -249,8 +249,9 @@ impl VendorPacer {
     }
 
     /// Reads the vendor's rate-limit headers. `remaining: 0` with a reset means the vendor's
-    /// next slot frees at the reset: one request goes then, the others a slot apart after it,
-    /// rather than spending attempts on certain 429s or all waiting for the window to clear.
+    /// next slot frees by then (see below): one request goes then, the others a slot apart
+    /// after it, rather than spending attempts on certain 429s or all waiting for the window
+    /// to clear.
     pub(crate) fn observe(&self, headers: &HeaderMap) {
         let remaining = count(headers, "x-ratelimit-remaining-requests")
             .or_else(|| count(headers, "anthropic-ratelimit-requests-remaining"));
