@@ -62,15 +62,17 @@ impl EngineError {
                 | StoreError::MigrationUnfinished { .. }
                 | StoreError::BlobMismatch { .. } => ErrorKind::Corrupt,
                 StoreError::MigrationFailed { .. }
+                | StoreError::MigrationBrokeReferences { .. }
                 | StoreError::BackupFailed { .. }
                 | StoreError::ReadOnly { .. } => ErrorKind::Unavailable,
                 StoreError::WorkspaceNotFound(_) => ErrorKind::NotFound,
                 StoreError::WorkspaceNameTaken(_) | StoreError::WorkspaceAlreadyExists(_) => {
                     ErrorKind::Conflict
                 }
-                StoreError::InvalidInput(_) | StoreError::InvalidWorkspaceFile(_) => {
-                    ErrorKind::InvalidInput
-                }
+                StoreError::InvalidInput(_)
+                | StoreError::InvalidWorkspaceFile(_)
+                | StoreError::MetricCurrencyMismatch { .. }
+                | StoreError::AccountCurrencyChange { .. } => ErrorKind::InvalidInput,
                 StoreError::Io { .. } => ErrorKind::Unavailable,
                 StoreError::Sql(_) => ErrorKind::Internal,
             },

@@ -135,6 +135,13 @@ pub struct AudienceRow {
 /// What the audience does, wants or says. It has no id of its own: the store derives one from the
 /// workspace and the natural key ([`SignalRow::natural_id`]), so the same signal ingested again
 /// (a re-run sync, a re-imported file) is the same row.
+///
+/// The natural key is the workspace, kind, source, day, text, audience (none counts as its own
+/// value) and the occurrence ([`signal_occurrence`]: the platform's id, permalink or author of a
+/// post, from `metadata`). So two people who both wrote "Love it!" on the same day are two signals
+/// when their posts say who or where they are, and a search term reported for two audiences is
+/// two signals. A source that gives none of these cannot tell two identical posts apart, and they
+/// are stored once.
 #[derive(Debug, Clone)]
 pub struct SignalRow {
     pub workspace_id: String,
@@ -155,15 +162,22 @@ impl SignalRow {
         self.occurred_on.format("%Y-%m-%d").to_string()
     }
 
-    /// The natural key: the same words from the same source on the same day are one signal (a
-    /// repeat is counted in `volume`, not stored twice).
-    fn natural_key(&self) -> (String, String, String, String, String) {
+    fn audience_key(&self) -> String {
+        self.audience_id.clone().unwrap_or_default()
+    }
+
+    /// The natural key (see [`SignalRow`]). Ingesting a signal with the same key again replaces
+    /// its figures (`volume`, `sentiment`, `topic`, `intent`, `metadata`) with the newer report's:
+    /// a re-sync reports the same thing again, so nothing is added up.
+    fn natural_key(&self) -> SignalKey {
         (
             self.workspace_id.clone(),
             self.kind.clone(),
             self.source.clone(),
             self.occurred_on_text(),
             self.text.clone(),
+            self.audience_key(),
+            signal_occurrence(&self.metadata),
         )
     }
 
@@ -178,9 +192,47 @@ impl SignalRow {
                 &self.source,
                 &self.occurred_on_text(),
                 &self.text,
+                &self.audience_key(),
+                &signal_occurrence(&self.metadata),
             ],
         )
     }
+}
+
+/// Workspace, kind, source, day, text, audience (or ''), occurrence (or '').
+type SignalKey = (String, String, String, String, String, String, String);
+
+/// What the signal upsert returns: the stored id, then the natural key.
+type ReturnedSignal = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+/// The fields of a signal's `metadata` that say which post (or which author) it is, in the order
+/// they are looked for.
+pub const SIGNAL_OCCURRENCE_FIELDS: [&str; 3] = ["external_id", "permalink", "author"];
+
+/// What tells one occurrence of a signal from another with the same words: the first of
+/// [`SIGNAL_OCCURRENCE_FIELDS`] in `metadata` that is a non-empty string, or '' when there is
+/// none. The column `audience_signals.occurrence_key` is computed by the same rule in SQL
+/// (migration 20261129000003), and the two must agree.
+pub fn signal_occurrence(metadata: &serde_json::Value) -> String {
+    SIGNAL_OCCURRENCE_FIELDS
+        .iter()
+        .find_map(|field| {
+            metadata
+                .get(field)
+                .and_then(serde_json::Value::as_str)
+                .filter(|value| !value.is_empty())
+        })
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A deterministic id for a row identified by `natural_key` inside a workspace: UUIDv5 in the
@@ -218,6 +270,17 @@ fn in_row_order<R, K: Eq + Hash>(
         .collect()
 }
 
+/// The stored ad account of the metric row `m` (columns `level`, `entity_id`), by walking up from
+/// the entity it describes.
+const ACCOUNT_OF_METRIC: &str = "(CASE m.level
+    WHEN 'account' THEN m.entity_id
+    WHEN 'campaign' THEN (SELECT c.ad_account_id FROM campaigns c WHERE c.id = m.entity_id)
+    WHEN 'ad_group' THEN (SELECT c.ad_account_id FROM ad_groups g
+                          JOIN campaigns c ON c.id = g.campaign_id WHERE g.id = m.entity_id)
+    WHEN 'ad' THEN (SELECT c.ad_account_id FROM ads d JOIN ad_groups g ON g.id = d.ad_group_id
+                    JOIN campaigns c ON c.id = g.campaign_id WHERE d.id = m.entity_id)
+END)";
+
 /// Batched writers over one write transaction.
 pub struct AdDataWriter<'t> {
     tx: &'t mut Transaction<'static, Sqlite>,
@@ -232,10 +295,14 @@ impl<'t> AdDataWriter<'t> {
         }
     }
 
-    /// Upserts accounts on (workspace, platform, external id); returns their stored ids.
+    /// Upserts accounts on (workspace, platform, external id); returns their stored ids. An
+    /// account that already has daily metrics keeps its currency: a different one is refused
+    /// ([`StoreError::AccountCurrencyChange`]) before anything is written, because its metrics
+    /// are in the old one.
     pub async fn ad_accounts(&mut self, rows: &[AdAccountRow]) -> Result<Vec<String>> {
         let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            self.refuse_currency_change_under_metrics(chunk).await?;
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO ad_accounts (id, workspace_id, platform, external_id, name, currency, time_zone, created_at) ",
             );
@@ -438,10 +505,90 @@ impl<'t> AdDataWriter<'t> {
         Ok(ids)
     }
 
+    /// Refuses an account upsert that would change the currency of a stored account with daily
+    /// metrics in another currency.
+    async fn refuse_currency_change_under_metrics(&mut self, chunk: &[AdAccountRow]) -> Result<()> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "WITH incoming (workspace_id, platform, external_id, currency) AS (",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(&r.workspace_id)
+                .push_bind(r.platform.as_str())
+                .push_bind(&r.external_id)
+                .push_bind(&r.currency);
+        });
+        q.push(format!(
+            ") SELECT a.id, a.currency, i.currency FROM incoming i
+             JOIN ad_accounts a ON a.workspace_id = i.workspace_id AND a.platform = i.platform
+                  AND a.external_id = i.external_id
+             WHERE a.currency <> i.currency AND EXISTS (
+                 SELECT 1 FROM daily_metrics m
+                 WHERE m.workspace_id = a.workspace_id AND m.currency <> i.currency
+                   AND {ACCOUNT_OF_METRIC} = a.id)
+             LIMIT 1"
+        ));
+        let changed: Option<(String, String, String)> =
+            q.build_query_as().fetch_optional(&mut **self.tx).await?;
+        match changed {
+            Some((account_id, stored_currency, new_currency)) => {
+                Err(StoreError::AccountCurrencyChange {
+                    account_id,
+                    stored_currency,
+                    new_currency,
+                })
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses metric rows whose currency is not their ad account's. Reports label a campaign's
+    /// sums with its account's currency, so a row in another currency would be added into a total
+    /// it does not belong to. Rows whose entity is not stored (yet) have no account to compare
+    /// with and pass.
+    async fn refuse_metrics_in_another_currency(&mut self, chunk: &[MetricRow]) -> Result<()> {
+        let mut q = QueryBuilder::<Sqlite>::new("WITH m (level, entity_id, currency) AS (");
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.level.as_str())
+                .push_bind(&r.entity_id)
+                .push_bind(&r.currency);
+        });
+        q.push(format!(
+            ") SELECT m.level, m.entity_id, m.currency, a.id, a.currency FROM m
+             JOIN ad_accounts a ON a.id = {ACCOUNT_OF_METRIC}
+             WHERE a.currency <> m.currency
+             LIMIT 1"
+        ));
+        let mismatch: Option<(String, String, String, String, String)> =
+            q.build_query_as().fetch_optional(&mut **self.tx).await?;
+        let Some((level, entity_id, metric_currency, account_id, account_currency)) = mismatch
+        else {
+            return Ok(());
+        };
+        let level = [
+            MetricLevel::Account,
+            MetricLevel::Campaign,
+            MetricLevel::AdGroup,
+            MetricLevel::Ad,
+        ]
+        .into_iter()
+        .map(MetricLevel::as_str)
+        .find(|known| *known == level)
+        .unwrap_or("entity");
+        Err(StoreError::MetricCurrencyMismatch {
+            level,
+            entity_id,
+            metric_currency,
+            account_id,
+            account_currency,
+        })
+    }
+
     /// Upserts daily metrics: a re-synced day replaces the platform's earlier (often provisional)
-    /// figures for that day.
+    /// figures for that day. Every row must be in its ad account's currency
+    /// ([`StoreError::MetricCurrencyMismatch`] otherwise, before anything is written).
     pub async fn metrics(&mut self, rows: &[MetricRow]) -> Result<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            self.refuse_metrics_in_another_currency(chunk).await?;
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO daily_metrics (workspace_id, level, entity_id, date, platform, currency, impressions,
                  clicks, spend_micros, conversions, conversion_value_micros, reach, video_views) ",
@@ -562,14 +709,16 @@ impl<'t> AdDataWriter<'t> {
                     .push_bind(r.metadata.to_string())
                     .push_bind(&self.now);
             });
+            // The conflict target spells the unique index `audience_signals_natural_key`.
             q.push(
-                " ON CONFLICT (workspace_id, kind, source, occurred_on, text) DO UPDATE SET
-                  audience_id = excluded.audience_id, topic = excluded.topic,
+                " ON CONFLICT (workspace_id, kind, source, occurred_on, text, coalesce(audience_id, ''),
+                  occurrence_key) DO UPDATE SET topic = excluded.topic,
                   sentiment = excluded.sentiment, intent = excluded.intent, volume = excluded.volume,
                   metadata = excluded.metadata
-                 RETURNING id, workspace_id, kind, source, occurred_on, text",
+                 RETURNING id, workspace_id, kind, source, occurred_on, text,
+                  coalesce(audience_id, ''), occurrence_key",
             );
-            let returned: Vec<(String, String, String, String, String, String)> =
+            let returned: Vec<ReturnedSignal> =
                 q.build_query_as().fetch_all(&mut **self.tx).await?;
             ids.extend(in_row_order(
                 "audience_signals",
@@ -577,7 +726,9 @@ impl<'t> AdDataWriter<'t> {
                 SignalRow::natural_key,
                 returned
                     .into_iter()
-                    .map(|(id, ws, kind, source, on, text)| (id, (ws, kind, source, on, text)))
+                    .map(|(id, ws, kind, source, on, text, audience, occurrence)| {
+                        (id, (ws, kind, source, on, text, audience, occurrence))
+                    })
                     .collect(),
             )?);
         }

@@ -79,38 +79,45 @@ impl Database {
             _ => None,
         };
 
-        // A WAL left by a crash (or in use by another process) holds committed pages; the last
-        // connection to close would checkpoint them into the file. Holding a read-only connection
-        // open until after the writer has closed keeps a failed update from moving a single page.
-        let wal_guard = match (&found, pending.is_empty()) {
-            (Found::Database { .. }, false) if sidecar(path, "-wal").exists() => {
-                Some(open_wal_guard(path).await?)
-            }
-            _ => None,
-        };
-        let writer = match open_writer(path).await {
-            Ok(pool) => pool,
-            Err(e) => {
-                close_wal_guard(wal_guard).await;
-                undo_creation(path, &found);
-                return Err(e);
-            }
-        };
         if !pending.is_empty() {
-            if let Err(source) = migrate_in_one_transaction(&writer, migrator).await {
-                writer.close().await;
-                close_wal_guard(wal_guard).await;
+            // A WAL left by a crash (or in use by another process) holds committed pages; the last
+            // connection to close would checkpoint them into the file. Holding a read-only
+            // connection open until after the migrating connection has closed keeps a failed
+            // update from moving a single page.
+            let wal_guard = match &found {
+                Found::Database { .. } if sidecar(path, "-wal").exists() => {
+                    Some(open_wal_guard(path).await?)
+                }
+                _ => None,
+            };
+            let migrated = migrate_in_one_transaction(path, &found, migrator).await;
+            close_wal_guard(wal_guard).await;
+            // Pruned whatever the outcome: a build whose update keeps failing would otherwise
+            // leave one more full-size copy behind on every launch.
+            if backup.is_some() {
+                prune_backups(path);
+            }
+            if let Err(failure) = migrated {
                 undo_creation(path, &found);
-                let error = migration_error(path, &found, backup, source);
+                let error = migration_error(path, &found, backup, failure);
                 tracing::error!(error = %error, "database update failed");
                 return Err(error);
             }
             if let Some(backup) = &backup {
                 tracing::info!(backup = %backup.display(), "database updated; backup kept");
-                prune_backups(path);
             }
         }
-        close_wal_guard(wal_guard).await;
+
+        // Only now is the file switched to WAL (when it was not already): a database in rollback
+        // mode (a restored backup: `VACUUM INTO` writes one) whose update failed above keeps its
+        // header as it was.
+        let writer = match open_writer(path).await {
+            Ok(pool) => pool,
+            Err(e) => {
+                undo_creation(path, &found);
+                return Err(e);
+            }
+        };
 
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
@@ -192,17 +199,81 @@ async fn open_writer(path: &Path) -> Result<SqlitePool> {
         .await?)
 }
 
-/// Runs every pending migration inside one `BEGIN IMMEDIATE` transaction. sqlx commits each
-/// migration on its own, so a failure in the second of two pending migrations would otherwise leave
-/// the first applied; nested in ours, its per-migration transactions become savepoints and a
-/// failure anywhere rolls the whole update back.
+/// Why an update did not go through.
+enum MigrationFailure {
+    /// sqlx refused or a migration's SQL failed.
+    Migrate(MigrateError),
+    /// The migrations ran, but left rows pointing at rows that do not exist.
+    BrokenReferences(String),
+}
+
+impl From<MigrateError> for MigrationFailure {
+    fn from(error: MigrateError) -> Self {
+        MigrationFailure::Migrate(error)
+    }
+}
+
+impl From<sqlx::Error> for MigrationFailure {
+    fn from(error: sqlx::Error) -> Self {
+        MigrationFailure::Migrate(MigrateError::Execute(error))
+    }
+}
+
+/// Runs every pending migration inside one `BEGIN IMMEDIATE` transaction, on a connection of its
+/// own with foreign keys off. sqlx commits each migration on its own, so a failure in the second
+/// of two pending migrations would otherwise leave the first applied; nested in ours, its
+/// per-migration transactions become savepoints and a failure anywhere rolls the whole update
+/// back.
+///
+/// Foreign keys are off because a migration that rebuilds a table (create the new one, copy,
+/// drop the old, rename) would otherwise cascade the drop into every child row, and
+/// `PRAGMA foreign_keys` cannot be changed inside a transaction. What enforcement would have
+/// caught is checked once at the end instead (`PRAGMA foreign_key_check`, inside the
+/// transaction): an update that leaves a dangling reference is rolled back.
 async fn migrate_in_one_transaction(
-    writer: &SqlitePool,
+    path: &Path,
+    found: &Found,
     migrator: &Migrator,
-) -> std::result::Result<(), MigrateError> {
-    let mut conn = writer.acquire().await?;
+) -> std::result::Result<(), MigrationFailure> {
+    // FULL: the file may still be in rollback mode here (see `open_with`), where NORMAL can lose
+    // a committed update to a power cut.
+    let options = base_options(path)
+        .foreign_keys(false)
+        .synchronous(SqliteSynchronous::Full)
+        .create_if_missing(matches!(found, Found::Nothing));
+    let mut conn = SqliteConnection::connect_with(&options).await?;
+    let outcome = migrate_on(&mut conn, migrator).await;
+    let _ = conn.close().await;
+    outcome
+}
+
+async fn migrate_on(
+    conn: &mut SqliteConnection,
+    migrator: &Migrator,
+) -> std::result::Result<(), MigrationFailure> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     migrator.run(&mut *tx).await?;
+    let dangling: Vec<(String, Option<i64>, String)> =
+        sqlx::query_as(r#"SELECT "table", rowid, parent FROM pragma_foreign_key_check"#)
+            .fetch_all(&mut *tx)
+            .await?;
+    if !dangling.is_empty() {
+        let shown: Vec<String> = dangling
+            .iter()
+            .take(5)
+            .map(|(table, rowid, parent)| match rowid {
+                Some(rowid) => format!("{table} row {rowid} points at a missing {parent} row"),
+                None => format!("a {table} row points at a missing {parent} row"),
+            })
+            .collect();
+        let more = dangling.len().saturating_sub(shown.len());
+        let mut detail = shown.join("; ");
+        if more > 0 {
+            detail.push_str(&format!("; and {more} more"));
+        }
+        // Dropping the transaction rolls it back.
+        return Err(MigrationFailure::BrokenReferences(detail));
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -227,9 +298,20 @@ fn migration_error(
     path: &Path,
     found: &Found,
     backup: Option<PathBuf>,
-    source: MigrateError,
+    failure: MigrationFailure,
 ) -> StoreError {
     let path = path.to_owned();
+    let source = match failure {
+        MigrationFailure::Migrate(source) => source,
+        MigrationFailure::BrokenReferences(detail) => {
+            return StoreError::MigrationBrokeReferences {
+                path,
+                detail,
+                created: matches!(found, Found::Nothing),
+                backup,
+            };
+        }
+    };
     // Another process may have changed the file between our inspection and the update; name
     // what it found in the same words the inspection would have used.
     match source {
@@ -432,33 +514,75 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn backup_prefix(database: &Path) -> String {
-    let name = database
+fn database_file_name(database: &Path) -> String {
+    database
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "database".to_owned());
-    format!("{name}.")
+        .unwrap_or_else(|| "database".to_owned())
 }
 
 const BACKUP_MARK: &str = ".before-";
 const BACKUP_SUFFIX: &str = ".sqlite3";
+const BACKUP_STAMP_FORMAT: &str = "%Y%m%dT%H%M%S%.3fZ";
+
+/// Where a backup sits in the order backups were taken: its time, then its collision number (the
+/// first backup of a millisecond has none, and sorts before `-2`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct BackupOrder {
+    taken_at: chrono::NaiveDateTime,
+    attempt: u32,
+}
+
+/// Reads a backup's name as [`take_backup`] writes it,
+/// `<database file name>.<UTC time>[-<n>].before-<version>.sqlite3`, and nothing else: another
+/// file that merely starts with the database's name (`profitwheel.sqlite3.old…`) is not ours to
+/// prune.
+fn parse_backup_name(database_name: &str, file_name: &str) -> Option<BackupOrder> {
+    let rest = file_name
+        .strip_prefix(database_name)?
+        .strip_prefix('.')?
+        .strip_suffix(BACKUP_SUFFIX)?;
+    let (stamp, version) = rest.rsplit_once(BACKUP_MARK)?;
+    if version.is_empty() || !version.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (stamp, attempt) = match stamp.split_once('-') {
+        Some((stamp, attempt)) => {
+            // Collision numbers start at 2 and are written without leading zeros or a sign.
+            let digits_only = !attempt.is_empty() && attempt.bytes().all(|b| b.is_ascii_digit());
+            let number: u32 = attempt.parse().ok().filter(|_| digits_only)?;
+            if number < 2 || attempt.starts_with('0') {
+                return None;
+            }
+            (stamp, number)
+        }
+        None => (stamp, 1),
+    };
+    let taken_at = chrono::NaiveDateTime::parse_from_str(stamp, BACKUP_STAMP_FORMAT).ok()?;
+    // Only the exact spelling we write (the parser accepts a few spellings we never write).
+    if taken_at.format(BACKUP_STAMP_FORMAT).to_string() != stamp {
+        return None;
+    }
+    Some(BackupOrder { taken_at, attempt })
+}
 
 /// Snapshots the database into `backups/<name>.<UTC time>.before-<version>.sqlite3` with
 /// `VACUUM INTO` on a read-only connection: SQLite reads a consistent snapshot (WAL included) and
-/// the original is not written. Names sort by time, which is what pruning relies on.
+/// the original is not written. The copy and its folder entry are flushed to disk before the
+/// update starts, so a power cut during the update cannot leave a backup that was never written.
 async fn take_backup(path: &Path, before_version: i64) -> Result<PathBuf> {
     let folder = backups_folder(path);
     std::fs::create_dir_all(&folder).map_err(|e| StoreError::io(&folder, e))?;
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
-    let prefix = backup_prefix(path);
+    let stamp = chrono::Utc::now().format(BACKUP_STAMP_FORMAT).to_string();
+    let name = database_file_name(path);
     let mut target = folder.join(format!(
-        "{prefix}{stamp}{BACKUP_MARK}{before_version}{BACKUP_SUFFIX}"
+        "{name}.{stamp}{BACKUP_MARK}{before_version}{BACKUP_SUFFIX}"
     ));
     let mut attempt = 1;
     while target.exists() {
         attempt += 1;
         target = folder.join(format!(
-            "{prefix}{stamp}-{attempt}{BACKUP_MARK}{before_version}{BACKUP_SUFFIX}"
+            "{name}.{stamp}-{attempt}{BACKUP_MARK}{before_version}{BACKUP_SUFFIX}"
         ));
     }
     let failed = |source: sqlx::Error, target: &Path| StoreError::BackupFailed {
@@ -480,7 +604,12 @@ async fn take_backup(path: &Path, before_version: i64) -> Result<PathBuf> {
         .execute(&mut conn)
         .await;
     let _ = conn.close().await;
-    if let Err(source) = vacuumed {
+    let flushed = vacuumed.and_then(|_| {
+        sync_to_disk(&target)
+            .and_then(|()| sync_to_disk(&folder))
+            .map_err(sqlx::Error::Io)
+    });
+    if let Err(source) = flushed {
         // A half-written snapshot is ours (the name did not exist) and of no use to anyone.
         let _ = std::fs::remove_file(&target);
         return Err(failed(source, &target));
@@ -488,27 +617,69 @@ async fn take_backup(path: &Path, before_version: i64) -> Result<PathBuf> {
     Ok(target)
 }
 
+/// `fsync` of a file, or of a folder (which makes a new entry in it durable).
+fn sync_to_disk(path: &Path) -> std::io::Result<()> {
+    std::fs::File::open(path)?.sync_all()
+}
+
 /// Keeps the newest [`BACKUPS_KEPT`] backups of this database and removes the older ones. Only
-/// files named the way [`take_backup`] names them are considered.
+/// files named exactly the way [`take_backup`] names them are considered.
 fn prune_backups(path: &Path) {
     let folder = backups_folder(path);
-    let prefix = backup_prefix(path);
+    let name = database_file_name(path);
     let Ok(entries) = std::fs::read_dir(&folder) else {
         return;
     };
-    let mut backups: Vec<PathBuf> = entries
+    let mut backups: Vec<(BackupOrder, PathBuf)> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|file| {
-            file.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.starts_with(&prefix) && n.contains(BACKUP_MARK) && n.ends_with(BACKUP_SUFFIX)
-            })
+        .filter_map(|file| {
+            let order = parse_backup_name(&name, file.file_name()?.to_str()?)?;
+            Some((order, file))
         })
         .collect();
     backups.sort();
     let excess = backups.len().saturating_sub(BACKUPS_KEPT);
-    for old in backups.into_iter().take(excess) {
+    for (_, old) in backups.into_iter().take(excess) {
         if let Err(e) = std::fs::remove_file(&old) {
             tracing::warn!(backup = %old.display(), error = %e, "could not remove an old backup");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backup_names_parse_strictly_and_a_collision_sorts_after_the_first() {
+        let db = "profitwheel.sqlite3";
+        let first = parse_backup_name(
+            db,
+            "profitwheel.sqlite3.20261129T072100.123Z.before-20261129000003.sqlite3",
+        );
+        let second = parse_backup_name(
+            db,
+            "profitwheel.sqlite3.20261129T072100.123Z-2.before-20261129000003.sqlite3",
+        );
+        let later = parse_backup_name(
+            db,
+            "profitwheel.sqlite3.20261129T072100.124Z.before-20261129000003.sqlite3",
+        );
+        assert!(first.is_some() && second.is_some() && later.is_some());
+        assert!(
+            first < second && second < later,
+            "{first:?} {second:?} {later:?}"
+        );
+        for foreign in [
+            "profitwheel.sqlite3.old.20261129T072100.123Z.before-1.sqlite3",
+            "profitwheel.sqlite3.old-20261129T072100.123Z.before-1.sqlite3",
+            "profitwheel.sqlite3.20261129T072100.123Z-02.before-1.sqlite3",
+            "profitwheel.sqlite3.20261129T072100.123Z-1.before-1.sqlite3",
+            "profitwheel.sqlite3.20261129T072100.123Z.before-.sqlite3",
+            "profitwheel.sqlite3.20261129T072100.123Z.before-1x.sqlite3",
+            "other.sqlite3.20261129T072100.123Z.before-1.sqlite3",
+        ] {
+            assert_eq!(parse_backup_name(db, foreign), None, "{foreign}");
         }
     }
 }

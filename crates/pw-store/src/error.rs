@@ -62,6 +62,37 @@ pub enum StoreError {
         #[source]
         source: Box<sqlx::migrate::MigrateError>,
     },
+    #[error(
+        "updating {path} to this version of ProfitWheel would have left rows pointing at rows that do not exist ({detail}), so the update was rolled back. {}",
+        after_failed_update(.created, .backup.as_deref())
+    )]
+    MigrationBrokeReferences {
+        path: PathBuf,
+        /// The first few dangling references, in words.
+        detail: String,
+        /// Whether this open created the file (it was then removed again).
+        created: bool,
+        /// The snapshot taken just before the attempt, kept on disk.
+        backup: Option<PathBuf>,
+    },
+    #[error(
+        "daily metrics of {level} {entity_id} are in {metric_currency}, but its ad account {account_id} reports in {account_currency}; amounts in two currencies cannot be added up, so nothing was written"
+    )]
+    MetricCurrencyMismatch {
+        level: &'static str,
+        entity_id: String,
+        metric_currency: String,
+        account_id: String,
+        account_currency: String,
+    },
+    #[error(
+        "ad account {account_id} already has daily metrics in {stored_currency}, so it cannot change to {new_currency}; nothing was written"
+    )]
+    AccountCurrencyChange {
+        account_id: String,
+        stored_currency: String,
+        new_currency: String,
+    },
     #[error("no workspace with id {0}")]
     WorkspaceNotFound(String),
     #[error("a workspace named '{0}' already exists")]

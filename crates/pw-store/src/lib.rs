@@ -18,7 +18,7 @@ mod workspaces;
 
 pub use ad_data::{
     AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow,
-    MetricLevel, MetricRow, SignalRow, natural_id,
+    MetricLevel, MetricRow, SIGNAL_OCCURRENCE_FIELDS, SignalRow, natural_id, signal_occurrence,
 };
 pub use blobs::BlobStore;
 pub use clock::{now_rfc3339, parse_rfc3339};

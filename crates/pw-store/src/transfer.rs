@@ -6,7 +6,7 @@
 //! text and blobs travel as hex. Import validates everything before it writes anything, then
 //! writes in one transaction, so a malformed file changes nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 
 use flate2::Compression;
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 
+use crate::ad_data::signal_occurrence;
 use crate::database::{Database, MIGRATOR};
 use crate::error::{Result, StoreError};
 
@@ -244,6 +245,17 @@ impl Database {
                 )));
             }
         }
+        // A file from before natural keys may hold copies that the unique indexes now refuse;
+        // they are merged exactly as the migration merged them in databases of that age.
+        let merged;
+        let file = if file.schema_version < NATURAL_KEYS_VERSION {
+            let mut copy = file.clone();
+            merge_natural_key_copies(&mut copy);
+            merged = copy;
+            &merged
+        } else {
+            file
+        };
         let workspaces = file
             .tables
             .iter()
@@ -371,6 +383,155 @@ impl Database {
         }
         tx.commit().await?;
         Ok(file.workspace_id.clone())
+    }
+}
+
+/// The migration that gave audiences and audience signals their natural keys
+/// (`20261129000003_natural_keys.sql`). Files exported by a schema before it may hold copies.
+const NATURAL_KEYS_VERSION: i64 = 20261129000003;
+
+/// What an upsert of a later copy overwrites (so the merged row carries the latest figures).
+const AUDIENCE_UPDATED_COLUMNS: &[&str] = &[
+    "name",
+    "size_lower",
+    "size_upper",
+    "interests",
+    "demographics",
+];
+const SIGNAL_UPDATED_COLUMNS: &[&str] = &["topic", "sentiment", "intent", "volume", "metadata"];
+
+/// Merges the rows of a file exported before natural keys by the rules of the migration that
+/// introduced them: rows with the same natural key become the first of them (in the file's order,
+/// which is the order they were stored in), carrying the last one's figures, and every reference
+/// to a copy (ad groups', signals' and twins' audience, twin memories' source signal) is pointed
+/// at the row that is kept.
+fn merge_natural_key_copies(file: &mut WorkspaceFile) {
+    let audience_copies = merge_copies(
+        file,
+        "audiences",
+        AUDIENCE_UPDATED_COLUMNS,
+        |columns, row| {
+            let external_id = cell(columns, row, "external_id").filter(|v| !v.is_null())?;
+            let key = [
+                cell(columns, row, "workspace_id")?,
+                cell(columns, row, "platform")?,
+                external_id,
+            ];
+            Some(Value::from(key.map(Value::clone).to_vec()).to_string())
+        },
+    );
+    for (table, column) in [
+        ("ad_groups", "audience_id"),
+        ("audience_signals", "audience_id"),
+        ("twins", "audience_id"),
+    ] {
+        point_at_kept_rows(file, table, column, &audience_copies);
+    }
+    let signal_copies = merge_copies(
+        file,
+        "audience_signals",
+        SIGNAL_UPDATED_COLUMNS,
+        |columns, row| {
+            let audience = match cell(columns, row, "audience_id") {
+                None | Some(Value::Null) => Value::from(""),
+                Some(audience) => audience.clone(),
+            };
+            let occurrence = cell(columns, row, "metadata")
+                .and_then(Value::as_str)
+                .and_then(|metadata| serde_json::from_str::<Value>(metadata).ok())
+                .map(|metadata| signal_occurrence(&metadata))
+                .unwrap_or_default();
+            let key = [
+                cell(columns, row, "workspace_id")?.clone(),
+                cell(columns, row, "kind")?.clone(),
+                cell(columns, row, "source")?.clone(),
+                cell(columns, row, "occurred_on")?.clone(),
+                cell(columns, row, "text")?.clone(),
+                audience,
+                Value::from(occurrence),
+            ];
+            Some(Value::from(key.to_vec()).to_string())
+        },
+    );
+    point_at_kept_rows(file, "twin_memories", "source_signal_id", &signal_copies);
+}
+
+fn cell<'r>(columns: &[String], row: &'r [Value], column: &str) -> Option<&'r Value> {
+    columns
+        .iter()
+        .position(|c| c == column)
+        .and_then(|i| row.get(i))
+}
+
+/// Keeps the first row of each natural key in `table` (rows without a key are all kept), gives it
+/// the `updated` values of the last row with that key, and returns which id each removed copy
+/// had and which id replaces it.
+fn merge_copies(
+    file: &mut WorkspaceFile,
+    table: &str,
+    updated: &[&str],
+    natural_key: impl Fn(&[String], &[Value]) -> Option<String>,
+) -> HashMap<String, String> {
+    let mut copies = HashMap::new();
+    let Some(table) = file.tables.iter_mut().find(|t| t.name == table) else {
+        return copies;
+    };
+    let Some(id_column) = table.columns.iter().position(|c| c == "id") else {
+        return copies;
+    };
+    let updated: Vec<usize> = updated
+        .iter()
+        .filter_map(|column| table.columns.iter().position(|c| c == column))
+        .collect();
+    let mut kept_at: HashMap<String, usize> = HashMap::new();
+    let mut rows: Vec<Vec<Value>> = Vec::with_capacity(table.rows.len());
+    for row in std::mem::take(&mut table.rows) {
+        let Some(key) = natural_key(&table.columns, &row) else {
+            rows.push(row);
+            continue;
+        };
+        match kept_at.get(&key) {
+            Some(&index) => {
+                let kept = &mut rows[index];
+                for &column in &updated {
+                    kept[column] = row[column].clone();
+                }
+                if let (Some(copy), Some(keep)) =
+                    (row[id_column].as_str(), kept[id_column].as_str())
+                {
+                    copies.insert(copy.to_owned(), keep.to_owned());
+                }
+            }
+            None => {
+                kept_at.insert(key, rows.len());
+                rows.push(row);
+            }
+        }
+    }
+    table.rows = rows;
+    copies
+}
+
+fn point_at_kept_rows(
+    file: &mut WorkspaceFile,
+    table: &str,
+    column: &str,
+    copies: &HashMap<String, String>,
+) {
+    if copies.is_empty() {
+        return;
+    }
+    let Some(table) = file.tables.iter_mut().find(|t| t.name == table) else {
+        return;
+    };
+    let Some(position) = table.columns.iter().position(|c| c == column) else {
+        return;
+    };
+    for row in &mut table.rows {
+        let kept = row[position].as_str().and_then(|id| copies.get(id));
+        if let Some(kept) = kept {
+            row[position] = Value::from(kept.clone());
+        }
     }
 }
 

@@ -10,7 +10,8 @@
 use chrono::NaiveDate;
 use pw_domain::{Objective, Platform};
 use pw_store::{
-    AdAccountRow, AdDataWriter, AudienceRow, CampaignRow, Database, NewWorkspace, SignalRow,
+    AdAccountRow, AdDataWriter, AudienceRow, CampaignRow, Database, MetricLevel, MetricRow,
+    NewWorkspace, SignalRow, StoreError,
 };
 
 async fn database(dir: &tempfile::TempDir) -> (Database, String) {
@@ -217,11 +218,8 @@ async fn ingesting_the_same_signals_twice_keeps_one_copy() {
     assert_eq!(elsewhere, first);
 }
 
-/// A database written before signals and audiences had natural keys may hold copies: updating it
-/// merges them into the earliest row and repoints what referred to a copy.
-#[tokio::test]
-async fn updating_an_older_database_merges_copies_it_already_holds() {
-    let dir = tempfile::tempdir().unwrap();
+/// A database at the schema before natural keys (every migration older than them).
+async fn database_before_natural_keys(dir: &tempfile::TempDir) -> Database {
     let path = dir.path().join("profitwheel.sqlite3");
     let folder = dir.path().join("older-migrations");
     std::fs::create_dir_all(&folder).unwrap();
@@ -235,30 +233,42 @@ async fn updating_an_older_database_merges_copies_it_already_holds() {
     let older = sqlx::migrate::Migrator::new(folder.as_path())
         .await
         .unwrap();
-    let db = Database::open_with(&path, &older).await.unwrap();
-    sqlx::raw_sql(
-        "INSERT INTO workspaces (id, name, brand, currency, time_zone, created_at, updated_at)
-             VALUES ('w', 'Northwind', 'Northwind', 'USD', 'UTC', 't', 't');
-         INSERT INTO audiences (id, workspace_id, platform, external_id, name, kind, created_at)
-             VALUES ('aud-1', 'w', 'meta', '238', 'Coffee lovers', 'interest', 't'),
-                    ('aud-2', 'w', 'meta', '238', 'Coffee lovers', 'interest', 't'),
-                    ('aud-own', 'w', 'meta', NULL, 'Ours', 'saved', 't'),
-                    ('aud-own-2', 'w', 'meta', NULL, 'Ours', 'saved', 't');
-         INSERT INTO audience_signals (id, workspace_id, audience_id, kind, source, text, occurred_on, created_at)
-             VALUES ('sig-1', 'w', 'aud-2', 'mention', 'review', 'Lovely', '2026-11-20', 't'),
-                    ('sig-2', 'w', NULL, 'mention', 'review', 'Lovely', '2026-11-20', 't'),
-                    ('sig-3', 'w', NULL, 'mention', 'review', 'Lovely', '2026-11-21', 't');
-         INSERT INTO twins (id, workspace_id, audience_id, name, created_at, updated_at)
-             VALUES ('twin', 'w', 'aud-2', 'Maya', 't', 't');
-         INSERT INTO twin_memories (id, workspace_id, twin_id, kind, content, source_signal_id, created_at)
-             VALUES ('memory', 'w', 'twin', 'grounding', 'likes it', 'sig-2', 't');",
-    )
-    .execute(db.writer())
-    .await
-    .unwrap();
-    db.close().await;
+    Database::open_with(&path, &older).await.unwrap()
+}
 
-    let db = Database::open(&path).await.unwrap();
+/// What an older database (or a workspace file it exported) can hold: copies of a platform's
+/// audience and of signals, with rows pointing at the copies, beside signals that only look alike.
+const COPIES_FROM_BEFORE_NATURAL_KEYS: &str = r#"
+    INSERT INTO workspaces (id, name, brand, currency, time_zone, created_at, updated_at)
+        VALUES ('w', 'Northwind', 'Northwind', 'USD', 'UTC', 't', 't');
+    INSERT INTO ad_accounts (id, workspace_id, platform, external_id, name, currency, time_zone, created_at)
+        VALUES ('acct', 'w', 'meta', 'act_1', 'Main', 'USD', 'UTC', 't');
+    INSERT INTO campaigns (id, workspace_id, ad_account_id, platform, external_id, name, objective, status, created_at)
+        VALUES ('camp', 'w', 'acct', 'meta', 'c1', 'Holiday', 'sales', 'active', 't');
+    INSERT INTO audiences (id, workspace_id, platform, external_id, name, kind, created_at)
+        VALUES ('aud-1', 'w', 'meta', '238', 'Coffee lovers', 'interest', 't'),
+               ('aud-2', 'w', 'meta', '238', 'Coffee lovers (renamed)', 'interest', 't'),
+               ('aud-own', 'w', 'meta', NULL, 'Ours', 'saved', 't'),
+               ('aud-own-2', 'w', 'meta', NULL, 'Ours', 'saved', 't');
+    INSERT INTO ad_groups (id, workspace_id, campaign_id, external_id, name, status, audience_id, created_at)
+        VALUES ('group', 'w', 'camp', 'g1', 'Lovers', 'active', 'aud-2', 't');
+    INSERT INTO audience_signals (id, workspace_id, audience_id, kind, source, text, volume, occurred_on, metadata, created_at)
+        VALUES ('sig-1', 'w', 'aud-2', 'mention', 'review', 'Lovely', 5, '2026-11-20', '{}', 't'),
+               ('sig-2', 'w', 'aud-1', 'mention', 'review', 'Lovely', 7, '2026-11-20', '{}', 't'),
+               ('sig-3', 'w', NULL, 'mention', 'review', 'Lovely', NULL, '2026-11-21', '{}', 't'),
+               ('sig-4', 'w', NULL, 'mention', 'review', 'Lovely', NULL, '2026-11-20', '{"external_id": "post-1"}', 't'),
+               ('sig-5', 'w', NULL, 'mention', 'review', 'Lovely', NULL, '2026-11-20', '{"external_id": "post-2"}', 't'),
+               ('sig-6', 'w', NULL, 'mention', 'review', 'Lovely', NULL, '2026-11-20', '{}', 't'),
+               ('sig-7', 'w', NULL, 'mention', 'review', 'Lovely', NULL, '2026-11-20', '{"external_id": "post-1"}', 't');
+    INSERT INTO twins (id, workspace_id, audience_id, name, created_at, updated_at)
+        VALUES ('twin', 'w', 'aud-2', 'Maya', 't', 't');
+    INSERT INTO twin_memories (id, workspace_id, twin_id, kind, content, source_signal_id, created_at)
+        VALUES ('memory', 'w', 'twin', 'grounding', 'likes it', 'sig-2', 't'),
+               ('memory-2', 'w', 'twin', 'grounding', 'likes it too', 'sig-7', 't');"#;
+
+/// The copies above are merged into their first row, with the last one's figures, and every
+/// reference follows; signals that only look alike stay apart.
+async fn assert_copies_were_merged(db: &Database) {
     let ids = |sql: &'static str| {
         let db = db.clone();
         async move {
@@ -269,19 +279,292 @@ async fn updating_an_older_database_merges_copies_it_already_holds() {
         }
     };
     assert_eq!(
-        ids("SELECT id FROM audiences ORDER BY id").await,
-        ["aud-1", "aud-own", "aud-own-2"]
+        ids("SELECT id || ':' || name FROM audiences ORDER BY id").await,
+        [
+            "aud-1:Coffee lovers (renamed)",
+            "aud-own:Ours",
+            "aud-own-2:Ours"
+        ]
     );
     assert_eq!(
-        ids("SELECT id || ':' || coalesce(audience_id, '-') FROM audience_signals ORDER BY id")
-            .await,
-        ["sig-1:aud-1", "sig-3:-"]
+        ids(
+            "SELECT id || ':' || coalesce(audience_id, '-') || ':' || coalesce(volume, '-')
+             FROM audience_signals ORDER BY id"
+        )
+        .await,
+        [
+            "sig-1:aud-1:7",
+            "sig-3:-:-",
+            "sig-4:-:-",
+            "sig-5:-:-",
+            "sig-6:-:-"
+        ]
     );
+    assert_eq!(ids("SELECT audience_id FROM ad_groups").await, ["aud-1"]);
     assert_eq!(ids("SELECT audience_id FROM twins").await, ["aud-1"]);
     assert_eq!(
-        ids("SELECT source_signal_id FROM twin_memories").await,
-        ["sig-1"]
+        ids("SELECT source_signal_id FROM twin_memories ORDER BY id").await,
+        ["sig-1", "sig-4"]
     );
+}
+
+/// A database written before signals and audiences had natural keys may hold copies: updating it
+/// merges true copies (and only those) and repoints what referred to a copy.
+#[tokio::test]
+async fn updating_an_older_database_merges_copies_it_already_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_before_natural_keys(&dir).await;
+    sqlx::raw_sql(COPIES_FROM_BEFORE_NATURAL_KEYS)
+        .execute(db.writer())
+        .await
+        .unwrap();
+    db.close().await;
+
+    let db = Database::open(&dir.path().join("profitwheel.sqlite3"))
+        .await
+        .unwrap();
+    assert_copies_were_merged(&db).await;
+}
+
+/// A workspace file exported before natural keys can hold the same copies; importing it merges
+/// them by the same rules instead of failing on the first copy.
+#[tokio::test]
+async fn a_workspace_file_from_before_natural_keys_imports_with_its_copies_merged() {
+    let older_dir = tempfile::tempdir().unwrap();
+    let older = database_before_natural_keys(&older_dir).await;
+    sqlx::raw_sql(COPIES_FROM_BEFORE_NATURAL_KEYS)
+        .execute(older.writer())
+        .await
+        .unwrap();
+    let mut file = older.export_workspace("w", |_| {}).await.unwrap();
+    // What that build wrote into the header: its newest migration.
+    file.schema_version = 20261129000001;
+    let file = pw_store::WorkspaceFile::from_bytes(&file.to_bytes().unwrap()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&dir.path().join("profitwheel.sqlite3"))
+        .await
+        .unwrap();
+    db.import_workspace(&file).await.unwrap();
+
+    assert_copies_were_merged(&db).await;
+}
+
+fn mention(workspace_id: &str, metadata: serde_json::Value) -> SignalRow {
+    SignalRow {
+        workspace_id: workspace_id.into(),
+        audience_id: None,
+        kind: "mention".into(),
+        source: "comment".into(),
+        text: "Love it!".into(),
+        topic: None,
+        sentiment: Some(0.9),
+        intent: None,
+        volume: None,
+        occurred_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        metadata,
+    }
+}
+
+async fn signal_rows(db: &Database) -> Vec<(String, Option<String>, String)> {
+    sqlx::query_as(
+        "SELECT id, audience_id, metadata FROM audience_signals ORDER BY metadata, audience_id",
+    )
+    .fetch_all(db.reader())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn two_people_writing_the_same_words_on_the_same_day_stay_two_signals() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, ws) = database(&dir).await;
+    let first = mention(
+        &ws,
+        serde_json::json!({"site": "Instagram", "external_id": "17901"}),
+    );
+    let second = mention(
+        &ws,
+        serde_json::json!({"site": "Instagram", "external_id": "17902"}),
+    );
+
+    let mut tx = db.begin_write().await.unwrap();
+    let ids = AdDataWriter::new(&mut tx)
+        .signals(&[first, second])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(signal_rows(&db).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_mention_ingested_again_keeps_one_copy_with_the_newer_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, ws) = database(&dir).await;
+    let posted = mention(
+        &ws,
+        serde_json::json!({"permalink": "https://x.test/p/1", "likes": 3}),
+    );
+    let synced_again = mention(
+        &ws,
+        serde_json::json!({"permalink": "https://x.test/p/1", "likes": 9}),
+    );
+
+    let mut tx = db.begin_write().await.unwrap();
+    let mut writer = AdDataWriter::new(&mut tx);
+    let first = writer.signals(std::slice::from_ref(&posted)).await.unwrap();
+    let again = writer
+        .signals(std::slice::from_ref(&synced_again))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert_eq!(first, again);
+    let rows = signal_rows(&db).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].2.contains("\"likes\":9"), "{rows:?}");
+}
+
+#[tokio::test]
+async fn the_same_search_term_for_two_audiences_stays_two_signals() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, ws) = database(&dir).await;
+    let mut tx = db.begin_write().await.unwrap();
+    let mut writer = AdDataWriter::new(&mut tx);
+    let audiences = writer
+        .audiences(&[audience(&ws, Some("1")), audience(&ws, Some("2"))])
+        .await
+        .unwrap();
+    let term = |audience_id: &str| SignalRow {
+        workspace_id: ws.clone(),
+        audience_id: Some(audience_id.to_owned()),
+        kind: "intent".into(),
+        source: "search_term".into(),
+        text: "best coffee gift".into(),
+        topic: None,
+        sentiment: None,
+        intent: Some("commercial".into()),
+        volume: Some(100),
+        occurred_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        metadata: serde_json::json!({}),
+    };
+    let ids = writer
+        .signals(&[term(&audiences[0]), term(&audiences[1])])
+        .await
+        .unwrap();
+    // Reported again for both: still two.
+    let again = writer
+        .signals(&[term(&audiences[0]), term(&audiences[1])])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(again, ids);
+    let stored: Vec<Option<String>> = signal_rows(&db).await.into_iter().map(|r| r.1).collect();
+    let mut expected = vec![Some(audiences[0].clone()), Some(audiences[1].clone())];
+    expected.sort();
+    assert_eq!(stored, expected);
+}
+
+fn metric(workspace_id: &str, campaign_id: &str, currency: &str) -> MetricRow {
+    MetricRow {
+        workspace_id: workspace_id.into(),
+        level: MetricLevel::Campaign,
+        entity_id: campaign_id.into(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        platform: Platform::Meta,
+        currency: currency.into(),
+        impressions: 1_000,
+        clicks: 10,
+        spend: pw_domain::Micros(5_000_000),
+        conversions: 1.0,
+        conversion_value: pw_domain::Micros(20_000_000),
+        reach: None,
+        video_views: None,
+    }
+}
+
+/// A campaign's totals are labelled with its account's currency, so a metric row in another
+/// currency would be added into a total it does not belong to.
+#[tokio::test]
+async fn a_metric_in_another_currency_than_its_account_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, ws) = database(&dir).await;
+    let mut tx = db.begin_write().await.unwrap();
+    let mut writer = AdDataWriter::new(&mut tx);
+    let accounts = writer.ad_accounts(&[account(&ws, "US")]).await.unwrap();
+    let campaigns = writer
+        .campaigns(&[campaign(&ws, &accounts[0])])
+        .await
+        .unwrap();
+    writer
+        .metrics(&[metric(&ws, &campaigns[0], "USD")])
+        .await
+        .unwrap();
+
+    let err = writer
+        .metrics(&[metric(&ws, &campaigns[0], "EUR")])
+        .await
+        .unwrap_err();
+    tx.commit().await.unwrap();
+
+    assert!(
+        matches!(
+            &err,
+            StoreError::MetricCurrencyMismatch { metric_currency, account_currency, .. }
+                if metric_currency == "EUR" && account_currency == "USD"
+        ),
+        "{err:?}"
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT currency FROM daily_metrics")
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+    assert_eq!(stored, ["USD"]);
+}
+
+#[tokio::test]
+async fn an_account_with_metrics_cannot_change_its_currency() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, ws) = database(&dir).await;
+    let mut tx = db.begin_write().await.unwrap();
+    let mut writer = AdDataWriter::new(&mut tx);
+    let accounts = writer.ad_accounts(&[account(&ws, "US")]).await.unwrap();
+    let campaigns = writer
+        .campaigns(&[campaign(&ws, &accounts[0])])
+        .await
+        .unwrap();
+    writer
+        .metrics(&[metric(&ws, &campaigns[0], "USD")])
+        .await
+        .unwrap();
+
+    let err = writer
+        .ad_accounts(&[AdAccountRow {
+            currency: "EUR".into(),
+            ..account(&ws, "US")
+        }])
+        .await
+        .unwrap_err();
+    // Renaming it (same currency) is still an ordinary re-sync.
+    writer
+        .ad_accounts(&[account(&ws, "US renamed")])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert!(
+        matches!(&err, StoreError::AccountCurrencyChange { new_currency, .. } if new_currency == "EUR"),
+        "{err:?}"
+    );
+    let stored: Vec<(String, String)> = sqlx::query_as("SELECT name, currency FROM ad_accounts")
+        .fetch_all(db.reader())
+        .await
+        .unwrap();
+    assert_eq!(stored, [("US renamed".to_owned(), "USD".to_owned())]);
 }
 
 fn audience(workspace_id: &str, external_id: Option<&str>) -> AudienceRow {

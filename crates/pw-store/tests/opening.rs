@@ -444,3 +444,194 @@ async fn a_failed_update_keeps_a_wal_left_by_a_crash_as_it_was() {
     assert_untouched(&crashed, &before);
     assert_eq!(workspace_names_in(&crashed).await, ["Acme", "Northwind"]);
 }
+
+/// Rebuilds `workspaces` the way SQLite asks a migration to change a table it cannot alter in
+/// place (create the new one, copy, drop the old, rename), copying the rows `copied` selects.
+fn rebuild_workspaces(copied: &str) -> String {
+    format!(
+        "CREATE TABLE workspaces_rebuilt (
+             id TEXT PRIMARY KEY,
+             name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+             brand TEXT NOT NULL,
+             currency TEXT NOT NULL CHECK (length(currency) = 3),
+             time_zone TEXT NOT NULL,
+             is_demo INTEGER NOT NULL DEFAULT 0 CHECK (is_demo IN (0, 1)),
+             created_at TEXT NOT NULL,
+             updated_at TEXT NOT NULL,
+             default_model_vendor TEXT,
+             default_model TEXT,
+             logo TEXT
+         );
+         INSERT INTO workspaces_rebuilt (id, name, brand, currency, time_zone, is_demo, created_at,
+             updated_at, default_model_vendor, default_model)
+         SELECT id, name, brand, currency, time_zone, is_demo, created_at, updated_at,
+             default_model_vendor, default_model FROM workspaces {copied};
+         DROP TABLE workspaces;
+         ALTER TABLE workspaces_rebuilt RENAME TO workspaces;
+         CREATE UNIQUE INDEX workspaces_name ON workspaces(name);"
+    )
+}
+
+/// An existing database whose workspace has an ad account (a child row that cascades).
+async fn database_with_a_child_row(dir: &tempfile::TempDir) -> PathBuf {
+    let path = existing_database(dir).await;
+    poke(
+        &path,
+        "INSERT INTO ad_accounts (id, workspace_id, platform, external_id, name, currency, time_zone, created_at)
+         SELECT 'acct', id, 'meta', 'act_1', 'Main', 'USD', 'UTC', 't' FROM workspaces",
+    )
+    .await;
+    path
+}
+
+async fn count_in(path: &Path, table: &str) -> i64 {
+    let options = SqliteConnectOptions::new().filename(path).read_only(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    let count = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    count
+}
+
+/// With foreign keys enforced, dropping the old `workspaces` would delete every row that
+/// cascades from it.
+#[tokio::test]
+async fn a_migration_that_rebuilds_a_parent_table_keeps_its_children() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_with_a_child_row(&dir).await;
+    let rebuilding = migrator_with(
+        dir.path(),
+        &[("29991231000000_rebuild.sql", &rebuild_workspaces(""))],
+    )
+    .await;
+
+    let db = Database::open_with(&path, &rebuilding).await.unwrap();
+    db.close().await;
+
+    assert_eq!(workspace_names_in(&path).await, ["Northwind"]);
+    assert_eq!(count_in(&path, "ad_accounts").await, 1);
+}
+
+/// A rebuild that forgets to copy the rows leaves children pointing at nothing: the update is
+/// rolled back instead of committing (or, with foreign keys on, silently deleting) them.
+#[tokio::test]
+async fn a_migration_that_leaves_children_without_their_parent_is_refused_and_the_file_is_untouched()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_with_a_child_row(&dir).await;
+    let before = fingerprint(&path);
+    let broken = migrator_with(
+        dir.path(),
+        &[("29991231000000_rebuild.sql", &rebuild_workspaces("WHERE 0"))],
+    )
+    .await;
+
+    let err = Database::open_with(&path, &broken).await.unwrap_err();
+
+    assert!(
+        matches!(err, StoreError::MigrationBrokeReferences { .. }),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("ad_accounts"), "{message}");
+    assert!(message.contains("left as it was"), "{message}");
+    assert_untouched(&path, &before);
+    assert_eq!(count_in(&path, "ad_accounts").await, 1);
+}
+
+/// A build whose update fails is relaunched again and again: each attempt takes a backup, and
+/// only the newest few stay.
+#[tokio::test]
+async fn failed_updates_in_a_row_keep_only_the_latest_backups() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = existing_database(&dir).await;
+    let failing = migrator_with(
+        dir.path(),
+        &[(
+            "29991231000000_broken.sql",
+            "INSERT INTO no_such_table VALUES (1);",
+        )],
+    )
+    .await;
+
+    for _ in 0..5 {
+        let err = Database::open_with(&path, &failing).await.unwrap_err();
+        assert!(matches!(err, StoreError::MigrationFailed { .. }), "{err:?}");
+    }
+
+    assert_eq!(
+        backups(&dir).len(),
+        pw_store::BACKUPS_KEPT,
+        "{:?}",
+        backups(&dir)
+    );
+}
+
+/// Someone's own copy in the backups folder whose name starts like ours is not a backup of ours
+/// and must not be pruned, nor count against the backups kept.
+#[tokio::test]
+async fn files_that_only_look_like_backups_are_never_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = existing_database(&dir).await;
+    let folder = dir.path().join("backups");
+    std::fs::create_dir_all(&folder).unwrap();
+    let theirs =
+        folder.join("profitwheel.sqlite3.old.20261129T072100.123Z.before-20261125000001.sqlite3");
+    std::fs::write(&theirs, b"a copy someone keeps").unwrap();
+    let mut extras: Vec<(String, String)> = Vec::new();
+    for n in 0..4 {
+        extras.push((
+            format!("2999123100000{n}_step.sql"),
+            format!("CREATE TABLE step_{n} (id TEXT);"),
+        ));
+        let borrowed: Vec<(&str, &str)> = extras
+            .iter()
+            .map(|(name, sql)| (name.as_str(), sql.as_str()))
+            .collect();
+        let migrator = migrator_with(dir.path(), &borrowed).await;
+        Database::open_with(&path, &migrator)
+            .await
+            .unwrap()
+            .close()
+            .await;
+    }
+
+    assert!(theirs.exists(), "a file that is not our backup was removed");
+    let ours: Vec<PathBuf> = backups(&dir).into_iter().filter(|b| *b != theirs).collect();
+    assert_eq!(ours.len(), pw_store::BACKUPS_KEPT, "{ours:?}");
+}
+
+/// A restored backup is in rollback-journal mode (`VACUUM INTO` writes one). Switching it to WAL
+/// rewrites its header, so a failed update must not do that either.
+#[tokio::test]
+async fn a_database_in_rollback_mode_is_untouched_when_its_update_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = existing_database(&dir).await;
+    poke(&path, "PRAGMA journal_mode = DELETE;").await;
+    let before = fingerprint(&path);
+    assert!(before.1.is_none());
+    let failing = migrator_with(
+        dir.path(),
+        &[(
+            "29991231000000_broken.sql",
+            "INSERT INTO no_such_table VALUES (1);",
+        )],
+    )
+    .await;
+
+    let err = Database::open_with(&path, &failing).await.unwrap_err();
+
+    assert!(matches!(err, StoreError::MigrationFailed { .. }), "{err:?}");
+    assert_untouched(&path, &before);
+    // The backup the attempt took is in rollback mode too: restoring it is this same case.
+    let header = std::fs::read(&backups(&dir)[0]).unwrap();
+    assert_eq!(
+        &header[18..20],
+        &[1, 1],
+        "the backup is not in rollback mode"
+    );
+}
