@@ -185,11 +185,12 @@ pub async fn set_workspace_model(
 #[tauri::command]
 #[specta::specta]
 pub async fn get_model_catalogue(slot: State<'_, EngineSlot>) -> Result<Vec<ModelPrice>, IpcError> {
-    Ok(engine(&slot)?
-        .model_catalogue()
-        .await?
+    let engine = engine(&slot)?;
+    let unpriced = engine.unpriced_models().await?;
+    Ok(unpriced
         .into_iter()
-        .map(Into::into)
+        .map(ModelPrice::unknown)
+        .chain(engine.model_catalogue().await?.into_iter().map(Into::into))
         .collect())
 }
 

@@ -331,10 +331,11 @@ pub(crate) async fn run(
                 .await?;
             if out.json {
                 out.value(&json!({
-                    "totalMicros": spend.total_micros, "calls": spend.calls, "cacheHits": spend.cache_hits,
+                    "totalMicros": spend.total_micros, "calls": spend.calls, "unpricedCalls": spend.unpriced_calls, "cacheHits": spend.cache_hits,
                     "failedCalls": spend.failed_calls, "inputTokens": spend.input_tokens, "outputTokens": spend.output_tokens,
                     "byModel": spend.by_model.iter().map(|m| json!({
                         "vendor": m.vendor, "model": m.model, "costMicros": m.cost_micros, "calls": m.calls,
+                        "unpricedCalls": m.unpriced_calls,
                     })).collect::<Vec<_>>(),
                     "byStudy": spend.by_study.iter().map(|s| json!({
                         "studyId": s.study_id, "title": s.title, "spentMicros": s.spent_micros,
@@ -353,6 +354,12 @@ pub(crate) async fn run(
                 grouped(spend.input_tokens as f64, 0),
                 grouped(spend.output_tokens as f64, 0)
             ));
+            if spend.unpriced_calls > 0 {
+                out.line(&format!(
+                    "  and {} calls to models without a price, whose cost is unknown",
+                    spend.unpriced_calls
+                ));
+            }
             for model in &spend.by_model {
                 out.line(&format!(
                     "  {:<40} {:>10} {:>6} calls",
@@ -375,13 +382,27 @@ pub(crate) async fn run(
         }
         ModelsCommand::Prices => {
             let models = engine.model_catalogue().await?;
+            let unpriced = engine.unpriced_models().await?;
             if out.json {
-                out.value(&json!(models.iter().map(|m| json!({
+                let unknown = unpriced.iter().map(|r| {
+                    json!({
+                        "vendor": r.vendor, "model": r.model, "contextWindow": null,
+                        "inputMicrosPerMtok": null, "outputMicrosPerMtok": null,
+                        "embedding": false, "source": "no price set",
+                    })
+                });
+                out.value(&json!(unknown.chain(models.iter().map(|m| json!({
                     "vendor": m.vendor, "model": m.model, "contextWindow": m.context_window,
                     "inputMicrosPerMtok": m.input_micros_per_mtok, "outputMicrosPerMtok": m.output_micros_per_mtok,
                     "embedding": m.embedding, "source": m.source,
-                })).collect::<Vec<_>>()));
+                }))).collect::<Vec<_>>()));
                 return Ok(());
+            }
+            for route in &unpriced {
+                out.line(&format!(
+                    "{:<12} {:<28} price unknown: set one to use it in a study with a budget",
+                    route.vendor, route.model
+                ));
             }
             for m in &models {
                 out.line(&format!(

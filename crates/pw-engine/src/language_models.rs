@@ -192,7 +192,7 @@ impl CallLedger for SqliteLedger {
                 task: record.task.as_str().to_owned(),
                 input_tokens: record.usage.input_tokens,
                 output_tokens: record.usage.output_tokens,
-                cost_micros: record.cost_micros.unwrap_or(0),
+                cost_micros: record.cost_micros,
                 latency_ms: record.latency_ms,
                 outcome: record.outcome.as_str().to_owned(),
                 cache_hit: record.cache_hit,
@@ -201,7 +201,7 @@ impl CallLedger for SqliteLedger {
             };
             if record.cost_micros.is_none() {
                 tracing::warn!(vendor = %record.vendor, model = %record.model,
-                    "no price for this model in the catalogue; its calls count as free until one is set");
+                    "no price for this model in the catalogue; its calls' cost is unknown until one is set");
             }
             self.db
                 .insert_llm_call(&call)
@@ -800,9 +800,15 @@ impl LanguageModels {
         .in_scope(CallScope::default().with_cache(pw_llm::CacheMode::Bypass));
         request.max_tokens = Some(1);
         let started = std::time::Instant::now();
-        gateway
+        match gateway
             .chat_with(&Route::new(vendor, &model), &request)
-            .await?;
+            .await
+        {
+            // A one-token budget can come back empty (a reasoning model spends it thinking);
+            // the vendor still took the key and answered, which is all this check asks.
+            Ok(_) | Err(pw_llm::LlmError::EmptyAnswer { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
         Ok(VendorCheck {
             model,
             latency_ms: started.elapsed().as_millis() as u64,
@@ -883,6 +889,42 @@ impl LanguageModels {
 
     pub(crate) async fn catalogue_models(&self) -> Result<Vec<ModelInfo>> {
         Ok(self.catalogue().await?.models().cloned().collect())
+    }
+
+    /// The cloud models some route or workspace uses that have no price (neither built in nor
+    /// set by the user): Models & keys shows them as "price unknown", and a study with a
+    /// budget is never routed to them until a price is set.
+    pub(crate) async fn unpriced_models(&self) -> Result<Vec<Route>> {
+        let catalogue = self.catalogue().await?;
+        let vendors = self.db.llm_vendors().await?;
+        let routed = self
+            .db
+            .llm_routes()
+            .await?
+            .into_iter()
+            .map(|route| (route.vendor, route.model))
+            .chain(
+                self.db
+                    .workspace_models()
+                    .await?
+                    .into_iter()
+                    .map(|(_, vendor, model)| (vendor, model)),
+            );
+        let mut unpriced: Vec<Route> = Vec::new();
+        for (vendor, model) in routed {
+            let Some(kind) = vendors.iter().find(|v| v.name == vendor).map(|v| &v.kind) else {
+                // The local model, or a vendor since removed: nothing to price.
+                continue;
+            };
+            let route = Route::new(vendor, model);
+            if catalogue.find(&route.vendor, kind, &route.model).is_none()
+                && !unpriced.contains(&route)
+            {
+                unpriced.push(route);
+            }
+        }
+        unpriced.sort_by(|a, b| (&a.vendor, &a.model).cmp(&(&b.vendor, &b.model)));
+        Ok(unpriced)
     }
 
     pub(crate) async fn edit_model(&self, model: ModelInfo) -> Result<()> {

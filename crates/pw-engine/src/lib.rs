@@ -406,6 +406,12 @@ impl Engine {
         self.models.catalogue_models().await
     }
 
+    /// Models that routes or workspaces use but nobody has priced, first by vendor: shown as
+    /// "price unknown" beside the catalogue until a price is set.
+    pub async fn unpriced_models(&self) -> Result<Vec<Route>> {
+        self.models.unpriced_models().await
+    }
+
     pub async fn edit_model_price(&self, model: ModelInfo) -> Result<()> {
         self.models.edit_model(model).await
     }

@@ -13,8 +13,8 @@ mod support;
 use std::sync::Arc;
 
 use pw_engine::{
-    CacheMode, CallScope, Engine, EngineConfig, ErrorKind, Route, StudyKind, Task, VendorInput,
-    VendorKind,
+    CacheMode, CallScope, Engine, EngineConfig, ErrorKind, ModelInfo, Route, StudyKind, Task,
+    VendorInput, VendorKind,
 };
 use support::{VendorServer, add_team_server, ask, engine, models_dir, workspace};
 
@@ -273,7 +273,10 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
         )
         .await
         .unwrap();
-    let refused = engine.chat(&ask("and now?", capped)).await.unwrap_err();
+    let refused = engine
+        .chat(&ask("and now?", capped.clone()))
+        .await
+        .unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::NotConfigured);
     assert_eq!(
         refused.to_string(),
@@ -281,9 +284,61 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
     );
     assert_eq!(asked(&server), ["qwen-7b"]);
 
+    // Models & keys lists it as price unknown.
+    assert_eq!(
+        engine.unpriced_models().await.unwrap(),
+        [Route::new("team-vllm", "mystery-7b")]
+    );
+
     // Without a budget the model may answer; its cost is unknown, not zero.
     engine.chat(&ask("free?", uncapped)).await.unwrap();
     assert_eq!(asked(&server), ["qwen-7b", "mystery-7b"]);
+    let database = EngineConfig::new(dir.path()).database_path();
+    let mut connection = sqlx::ConnectOptions::connect(
+        &sqlx::sqlite::SqliteConnectOptions::new().filename(&database),
+    )
+    .await
+    .unwrap();
+    let costs: Vec<Option<i64>> = sqlx::query_scalar(
+        "SELECT cost_micros FROM llm_calls WHERE model = 'mystery-7b' AND outcome = 'ok'",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap();
+    assert_eq!(
+        costs,
+        [None],
+        "an unpriced call's cost is unknown, not zero"
+    );
+    let spend = engine.workspace_spend(&workspace, 30).await.unwrap();
+    assert_eq!(
+        (spend.total_micros, spend.unpriced_calls),
+        (2_000, 1),
+        "the total holds the priced call; the unpriced one is counted apart"
+    );
+    let mystery = spend
+        .by_model
+        .iter()
+        .find(|m| m.model == "mystery-7b")
+        .unwrap();
+    assert_eq!((mystery.cost_micros, mystery.unpriced_calls), (0, 1));
+
+    // Once priced, the study with a budget uses it.
+    engine
+        .edit_model_price(ModelInfo {
+            vendor: "team-vllm".into(),
+            model: "mystery-7b".into(),
+            context_window: 8_192,
+            input_micros_per_mtok: 500_000,
+            output_micros_per_mtok: 500_000,
+            embedding: false,
+            source: "edited".into(),
+        })
+        .await
+        .unwrap();
+    assert!(engine.unpriced_models().await.unwrap().is_empty());
+    engine.chat(&ask("priced now?", capped)).await.unwrap();
+    assert_eq!(asked(&server), ["qwen-7b", "mystery-7b", "mystery-7b"]);
 }
 
 #[tokio::test]

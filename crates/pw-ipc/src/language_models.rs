@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::{IpcError, Micros};
+use crate::{ErrorKind, IpcError, Micros};
 
 /// What a call is for; each task has its own chain of models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -304,15 +304,17 @@ pub struct WorkspaceModelRequest {
     pub model: Option<ModelRoute>,
 }
 
-/// A catalogue entry: prices in millionths of a dollar per million tokens.
+/// A catalogue entry: prices in millionths of a dollar per million tokens. A model a route uses
+/// that nobody has priced is listed too, with `null` prices and context ("price unknown"); a
+/// study with a budget is not routed to it until a price is set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelPrice {
     pub vendor: String,
     pub model: String,
-    pub context_window: u32,
-    pub input_micros_per_mtok: Micros,
-    pub output_micros_per_mtok: Micros,
+    pub context_window: Option<u32>,
+    pub input_micros_per_mtok: Option<Micros>,
+    pub output_micros_per_mtok: Option<Micros>,
     pub embedding: bool,
     pub source: String,
 }
@@ -322,11 +324,26 @@ impl From<pw_engine::ModelInfo> for ModelPrice {
         ModelPrice {
             vendor: m.vendor,
             model: m.model,
-            context_window: m.context_window,
-            input_micros_per_mtok: m.input_micros_per_mtok.into(),
-            output_micros_per_mtok: m.output_micros_per_mtok.into(),
+            context_window: Some(m.context_window),
+            input_micros_per_mtok: Some(m.input_micros_per_mtok.into()),
+            output_micros_per_mtok: Some(m.output_micros_per_mtok.into()),
             embedding: m.embedding,
             source: m.source,
+        }
+    }
+}
+
+impl ModelPrice {
+    /// A routed model without a price.
+    pub fn unknown(route: pw_engine::Route) -> Self {
+        ModelPrice {
+            vendor: route.vendor,
+            model: route.model,
+            context_window: None,
+            input_micros_per_mtok: None,
+            output_micros_per_mtok: None,
+            embedding: false,
+            source: "no price set".into(),
         }
     }
 }
@@ -334,12 +351,29 @@ impl From<pw_engine::ModelInfo> for ModelPrice {
 impl TryFrom<ModelPrice> for pw_engine::ModelInfo {
     type Error = IpcError;
     fn try_from(m: ModelPrice) -> Result<Self, IpcError> {
+        let missing = |what: &str| {
+            IpcError::new(
+                ErrorKind::InvalidInput,
+                format!("set the {what} of {}/{}", m.vendor, m.model),
+            )
+        };
+        let context_window = m.context_window.ok_or_else(|| missing("context window"))?;
+        let input = m
+            .input_micros_per_mtok
+            .as_ref()
+            .ok_or_else(|| missing("input price"))?
+            .parse()?;
+        let output = m
+            .output_micros_per_mtok
+            .as_ref()
+            .ok_or_else(|| missing("output price"))?
+            .parse()?;
         Ok(pw_engine::ModelInfo {
             vendor: m.vendor,
             model: m.model,
-            context_window: m.context_window,
-            input_micros_per_mtok: m.input_micros_per_mtok.parse()?,
-            output_micros_per_mtok: m.output_micros_per_mtok.parse()?,
+            context_window,
+            input_micros_per_mtok: input,
+            output_micros_per_mtok: output,
             embedding: m.embedding,
             source: "edited".into(),
         })
@@ -369,6 +403,8 @@ pub struct SpendModel {
     pub model: String,
     pub cost_micros: Micros,
     pub calls: u64,
+    /// Calls whose cost is unknown (the model had no price); not in `cost_micros`.
+    pub unpriced_calls: u64,
     pub input_tokens: u64,
     pub output_tokens: u64,
 }
@@ -387,8 +423,11 @@ pub struct SpendStudy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelSpend {
+    /// What the calls with a known cost cost.
     pub total_micros: Micros,
     pub calls: u64,
+    /// Calls whose cost is unknown (the model had no price); not in `total_micros`.
+    pub unpriced_calls: u64,
     pub cache_hits: u64,
     pub failed_calls: u64,
     pub input_tokens: u64,
@@ -403,6 +442,7 @@ impl From<pw_engine::WorkspaceSpend> for ModelSpend {
         ModelSpend {
             total_micros: s.total_micros.into(),
             calls: s.calls,
+            unpriced_calls: s.unpriced_calls,
             cache_hits: s.cache_hits,
             failed_calls: s.failed_calls,
             input_tokens: s.input_tokens,
@@ -424,6 +464,7 @@ impl From<pw_engine::WorkspaceSpend> for ModelSpend {
                     model: m.model,
                     cost_micros: m.cost_micros.into(),
                     calls: m.calls,
+                    unpriced_calls: m.unpriced_calls,
                     input_tokens: m.input_tokens,
                     output_tokens: m.output_tokens,
                 })

@@ -670,7 +670,9 @@ impl Gateway {
         response: Option<String>,
         cache_hit: bool,
     ) -> std::result::Result<(), LedgerWriteError> {
-        let cost_micros = match cache_hit {
+        // A hit, or a call that used no tokens (refused, or failed before an answer), cost
+        // nothing whatever the model's price.
+        let cost_micros = match cache_hit || usage == Usage::default() {
             true => Some(0),
             false => self.cost(route, usage),
         };

@@ -51,7 +51,8 @@ pub struct NewLlmCall {
     pub task: String,
     pub input_tokens: u32,
     pub output_tokens: u32,
-    pub cost_micros: i64,
+    /// `None` when the model had no price: the cost is unknown, not zero.
+    pub cost_micros: Option<i64>,
     pub latency_ms: u64,
     /// `ok`, `error`, `cancelled` or `budget_exceeded`.
     pub outcome: String,
@@ -63,8 +64,11 @@ pub struct NewLlmCall {
 /// What a workspace's model calls cost, for the spend view.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WorkspaceSpend {
+    /// What the calls with a known cost cost.
     pub total_micros: i64,
     pub calls: u64,
+    /// Calls to a model without a price: their cost is unknown and not in any total.
+    pub unpriced_calls: u64,
     pub cache_hits: u64,
     pub failed_calls: u64,
     pub input_tokens: u64,
@@ -88,6 +92,7 @@ pub struct SpendByModel {
     pub model: String,
     pub cost_micros: i64,
     pub calls: u64,
+    pub unpriced_calls: u64,
     pub input_tokens: u64,
     pub output_tokens: u64,
 }
@@ -464,6 +469,7 @@ impl Database {
         self.workspace(workspace_id).await?;
         let totals = sqlx::query(
             "SELECT coalesce(sum(cost_micros), 0) AS cost, count(*) AS calls,
+                    coalesce(sum(cost_micros IS NULL), 0) AS unpriced,
                     coalesce(sum(cache_hit), 0) AS hits,
                     coalesce(sum(outcome != 'ok'), 0) AS failed,
                     coalesce(sum(input_tokens), 0) AS input, coalesce(sum(output_tokens), 0) AS output
@@ -476,7 +482,8 @@ impl Database {
             Ok(row.try_get::<i64, _>(column)?.max(0) as u64)
         };
         let by_day = sqlx::query(
-            "SELECT substr(created_at, 1, 10) AS day, sum(cost_micros) AS cost, count(*) AS calls
+            "SELECT substr(created_at, 1, 10) AS day, coalesce(sum(cost_micros), 0) AS cost,
+                    count(*) AS calls
              FROM llm_calls
              WHERE workspace_id = ? AND created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
              GROUP BY day ORDER BY day",
@@ -495,7 +502,8 @@ impl Database {
         })
         .collect::<Result<Vec<_>>>()?;
         let by_model = sqlx::query(
-            "SELECT vendor, model, sum(cost_micros) AS cost, count(*) AS calls,
+            "SELECT vendor, model, coalesce(sum(cost_micros), 0) AS cost, count(*) AS calls,
+                    sum(cost_micros IS NULL) AS unpriced,
                     sum(input_tokens) AS input, sum(output_tokens) AS output
              FROM llm_calls WHERE workspace_id = ?
              GROUP BY vendor, model ORDER BY cost DESC, calls DESC",
@@ -510,6 +518,7 @@ impl Database {
                 model: row.try_get("model")?,
                 cost_micros: row.try_get("cost")?,
                 calls: count(row, "calls")?,
+                unpriced_calls: count(row, "unpriced")?,
                 input_tokens: count(row, "input")?,
                 output_tokens: count(row, "output")?,
             })
@@ -539,6 +548,7 @@ impl Database {
         Ok(WorkspaceSpend {
             total_micros: totals.try_get("cost")?,
             calls: count(&totals, "calls")?,
+            unpriced_calls: count(&totals, "unpriced")?,
             cache_hits: count(&totals, "hits")?,
             failed_calls: count(&totals, "failed")?,
             input_tokens: count(&totals, "input")?,

@@ -175,13 +175,17 @@ export type ModelDownloadRequest = {
 	sha256: string | null,
 };
 
-/**  A catalogue entry: prices in millionths of a dollar per million tokens. */
+/**
+ *  A catalogue entry: prices in millionths of a dollar per million tokens. A model a route uses
+ *  that nobody has priced is listed too, with `null` prices and context ("price unknown"); a
+ *  study with a budget is not routed to it until a price is set.
+ */
 export type ModelPrice = {
 	vendor: string,
 	model: string,
-	contextWindow: number,
-	inputMicrosPerMtok: Micros,
-	outputMicrosPerMtok: Micros,
+	contextWindow: number | null,
+	inputMicrosPerMtok: Micros | null,
+	outputMicrosPerMtok: Micros | null,
 	embedding: boolean,
 	source: string,
 };
@@ -204,8 +208,11 @@ export type ModelSettingsView = {
 
 /**  What a workspace's model calls cost (US dollars, in millionths). */
 export type ModelSpend = {
+	/**  What the calls with a known cost cost. */
 	totalMicros: Micros,
 	calls: number,
+	/**  Calls whose cost is unknown (the model had no price); not in `total_micros`. */
+	unpricedCalls: number,
 	cacheHits: number,
 	failedCalls: number,
 	inputTokens: number,
@@ -262,6 +269,8 @@ export type SpendModel = {
 	model: string,
 	costMicros: Micros,
 	calls: number,
+	/**  Calls whose cost is unknown (the model had no price); not in `cost_micros`. */
+	unpricedCalls: number,
 	inputTokens: number,
 	outputTokens: number,
 };

@@ -125,6 +125,7 @@ export function modelSpend(overrides: Partial<ModelSpend> = {}): ModelSpend {
   return {
     totalMicros: '0',
     calls: 0,
+    unpricedCalls: 0,
     cacheHits: 0,
     failedCalls: 0,
     inputTokens: 0,

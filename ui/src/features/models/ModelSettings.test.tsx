@@ -217,6 +217,45 @@ describe('ModelSettings', () => {
   });
 });
 
+describe('ModelSettings unpriced models', () => {
+  it('shows a routed model without a price as price unknown and sets one', async () => {
+    const unpriced = {
+      vendor: 'team-vllm',
+      model: 'mystery-7b',
+      contextWindow: null,
+      inputMicrosPerMtok: null,
+      outputMicrosPerMtok: null,
+      embedding: false,
+      source: 'no price set',
+    };
+    const calls = statefulBackend(modelSettings(), {
+      get_model_catalogue: () => [unpriced, ...CATALOGUE],
+      edit_model_price: () => null,
+    });
+    renderWithQueryClient(<ModelSettings />);
+    const row = await screen.findByTestId('price-team-vllm/mystery-7b');
+    expect(within(row).getAllByText('price unknown')).toHaveLength(2);
+    expect(row).not.toHaveTextContent('$0.00');
+
+    await userEvent.click(within(row).getByRole('button', { name: 'Edit' }));
+    await userEvent.type(within(row).getByLabelText('Input price'), '0.5');
+    await userEvent.type(within(row).getByLabelText('Output price'), '1.5');
+    await userEvent.click(within(row).getByRole('button', { name: 'Save' }));
+    expect(within(row).getByText(/context window/)).toBeInTheDocument();
+    expect(callsTo(calls, 'edit_model_price')).toHaveLength(0);
+    await userEvent.type(within(row).getByLabelText('Context window'), '32768');
+    await userEvent.click(within(row).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(callsTo(calls, 'edit_model_price')).toHaveLength(1));
+    expect(callsTo(calls, 'edit_model_price')[0].args.price).toMatchObject({
+      vendor: 'team-vllm',
+      model: 'mystery-7b',
+      contextWindow: 32768,
+      inputMicrosPerMtok: '500000',
+      outputMicrosPerMtok: '1500000',
+    });
+  });
+});
+
 describe('ModelSettings traces', () => {
   it('sends traces to a collector with headers that never come back', async () => {
     const calls = statefulBackend(modelSettings());

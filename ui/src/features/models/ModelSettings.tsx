@@ -452,23 +452,34 @@ function TaskRow({ task, vendors, change }: { task: TaskModels; vendors: string[
   );
 }
 
+/** A context window typed as whole tokens, or `null`. */
+function parseTokens(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^[0-9]+$/.test(trimmed)) return null;
+  const tokens = Number(trimmed);
+  return tokens > 0 && tokens <= 4_294_967_295 ? tokens : null;
+}
+
 function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Change }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [input, setInput] = useState('');
   const [output, setOutput] = useState('');
+  const [context, setContext] = useState('');
   const [invalid, setInvalid] = useState(false);
 
   function startEdit(m: ModelPrice) {
     setEditing(`${m.vendor}/${m.model}`);
-    setInput(microsToDecimal(m.inputMicrosPerMtok));
-    setOutput(microsToDecimal(m.outputMicrosPerMtok));
+    setInput(m.inputMicrosPerMtok === null ? '' : microsToDecimal(m.inputMicrosPerMtok));
+    setOutput(m.outputMicrosPerMtok === null ? '' : microsToDecimal(m.outputMicrosPerMtok));
+    setContext(m.contextWindow === null ? '' : String(m.contextWindow));
     setInvalid(false);
   }
 
   function save(m: ModelPrice) {
     const inputMicros = parseDollarsToMicros(input);
     const outputMicros = parseDollarsToMicros(output);
-    if (inputMicros === null || outputMicros === null) {
+    const contextWindow = m.contextWindow ?? parseTokens(context);
+    if (inputMicros === null || outputMicros === null || contextWindow === null) {
       setInvalid(true);
       return;
     }
@@ -476,6 +487,7 @@ function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Ch
     void change(() =>
       backend.editModelPrice({
         ...m,
+        contextWindow,
         inputMicrosPerMtok: inputMicros,
         outputMicrosPerMtok: outputMicros,
       }),
@@ -486,7 +498,10 @@ function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Ch
     <section className="card" aria-labelledby="prices-heading">
       <header className="card__header">
         <h3 id="prices-heading">Prices</h3>
-        <span className="muted">US dollars per million tokens; every call is costed with these.</span>
+        <span className="muted">
+          US dollars per million tokens; every call is costed with these. A study with a budget
+          never uses a model whose price is unknown.
+        </span>
       </header>
       <div className="table-scroll">
         <table className="data-table">
@@ -509,10 +524,20 @@ function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Ch
                 <tr key={id} data-testid={`price-${id}`}>
                   <td>{m.vendor}</td>
                   <td className="cell-name">{m.model}</td>
-                  <td>{m.contextWindow.toLocaleString()}</td>
+                  <td>
+                    {isEditing && m.contextWindow === null ? (
+                      <input aria-label="Context window" value={context} onChange={(e) => setContext(e.target.value)} />
+                    ) : m.contextWindow === null ? (
+                      '—'
+                    ) : (
+                      m.contextWindow.toLocaleString()
+                    )}
+                  </td>
                   <td>
                     {isEditing ? (
                       <input aria-label="Input price" value={input} onChange={(e) => setInput(e.target.value)} />
+                    ) : m.inputMicrosPerMtok === null ? (
+                      <span className="form-error">price unknown</span>
                     ) : (
                       formatPricePerMillion(m.inputMicrosPerMtok)
                     )}
@@ -522,6 +547,8 @@ function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Ch
                       <input aria-label="Output price" value={output} onChange={(e) => setOutput(e.target.value)} />
                     ) : m.embedding ? (
                       '—'
+                    ) : m.outputMicrosPerMtok === null ? (
+                      <span className="form-error">price unknown</span>
                     ) : (
                       formatPricePerMillion(m.outputMicrosPerMtok)
                     )}
@@ -533,7 +560,12 @@ function PricesCard({ catalogue, change }: { catalogue: ModelPrice[]; change: Ch
                         <button type="button" className="btn btn--small" onClick={() => save(m)}>
                           Save
                         </button>
-                        {invalid && <span className="form-error">Prices are dollars, e.g. 0.15</span>}
+                        {invalid && (
+                          <span className="form-error">
+                            Prices are dollars, e.g. 0.15
+                            {m.contextWindow === null && '; the context window is whole tokens'}
+                          </span>
+                        )}
                       </>
                     ) : (
                       <button type="button" className="btn btn--small btn--ghost" onClick={() => startEdit(m)}>

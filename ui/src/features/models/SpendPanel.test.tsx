@@ -54,6 +54,22 @@ describe('SpendPanel', () => {
     expect(screen.getByTestId('spend-total')).toHaveTextContent('$0.00 on 3 calls');
   });
 
+  it('counts calls to a model without a price apart, never as free', async () => {
+    mockBackend({
+      get_model_spend: () =>
+        modelSpend({
+          calls: 2,
+          unpricedCalls: 2,
+          byDay: [{ day: '2026-11-25', costMicros: '0', calls: 2 }],
+        }),
+    });
+    renderWithQueryClient(<SpendPanel workspace={workspace()} />);
+    expect(await screen.findByTestId('spend-unpriced')).toHaveTextContent(
+      '2 calls to a model without a price (cost unknown, not in the total)',
+    );
+    expect(screen.getByTestId('spend-chart-caption')).toHaveTextContent('Cost per day');
+  });
+
   it("sets the workspace's own model and refuses text that is not vendor/model", async () => {
     const onChanged = vi.fn();
     const calls = mockBackend({ get_model_spend: () => modelSpend(), set_workspace_model: () => null });

@@ -21,7 +21,8 @@ export const SpendPanel = memo(function SpendPanel({ workspace, onWorkspaceChang
   const { data, error, refetch } = useModelSpend(workspace.id, DAYS);
   const spend = data ?? null;
 
-  const free = spend !== null && isZeroMicros(spend.totalMicros);
+  // Calls to an unpriced model cost something unknown, so they never make the spend "free".
+  const free = spend !== null && isZeroMicros(spend.totalMicros) && spend.unpricedCalls === 0;
   // Bars need numbers: the exact amounts stay in the labels and tooltips' formatter input.
   const days = useMemo(
     () => spend?.byDay.map((d) => ({ ...d, cost: microsToUnits(d.costMicros) })) ?? [],
@@ -38,6 +39,13 @@ export const SpendPanel = memo(function SpendPanel({ workspace, onWorkspaceChang
             {spend.calls === 1 ? 'call' : 'calls'} ·{' '}
             {spend.cacheHits.toLocaleString()} from the cache · {spend.failedCalls.toLocaleString()}{' '}
             failed
+            {spend.unpricedCalls > 0 && (
+              <span data-testid="spend-unpriced">
+                {' '}
+                · {spend.unpricedCalls.toLocaleString()} {spend.unpricedCalls === 1 ? 'call' : 'calls'} to a model
+                without a price (cost unknown, not in the total)
+              </span>
+            )}
           </span>
         )}
       </header>
