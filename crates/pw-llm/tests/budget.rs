@@ -1,0 +1,154 @@
+//! Study budgets through the gateway against a scripted server over loopback: a reservation is
+//! held while a call runs and given back when the call is cancelled, and a ledger that fails to
+//! file a call is retried and then reported, never ignored. (Budgets under 200 concurrent calls
+//! with the real SQLite ledger are in pw-engine's `language_models` tests.)
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+
+#[allow(
+    dead_code,
+    reason = "this binary uses only part of the scripted server"
+)]
+mod support;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use pw_llm::{
+    AccountOpening, CallLedger, CallRecord, CallScope, ChatMessage, ChatRequest, Gateway,
+    LedgerWriteError, LlmError, ModelCatalogue, ModelInfo, Route, StudyAccount, Task,
+    VendorSettings,
+};
+use support::{Answer, ScriptedServer};
+
+/// One study's account, and records kept in memory; the first `failures` records are refused.
+struct Ledger {
+    study: Arc<StudyAccount>,
+    records: Mutex<Vec<CallRecord>>,
+    failures: AtomicU32,
+}
+
+impl Ledger {
+    fn new(budget_micros: i64) -> Arc<Self> {
+        Arc::new(Ledger {
+            study: StudyAccount::new(AccountOpening {
+                budget_micros: Some(budget_micros),
+                settled_micros: 0,
+            }),
+            records: Mutex::new(Vec::new()),
+            failures: AtomicU32::new(0),
+        })
+    }
+}
+
+impl CallLedger for Ledger {
+    fn account<'a>(
+        &'a self,
+        scope: &'a CallScope,
+    ) -> BoxFuture<'a, Result<Option<Arc<StudyAccount>>, LlmError>> {
+        let account = scope.study_id.as_ref().map(|_| self.study.clone());
+        Box::pin(async move { Ok(account) })
+    }
+
+    fn record<'a>(&'a self, record: &'a CallRecord) -> BoxFuture<'a, Result<(), LedgerWriteError>> {
+        let refused = self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if !refused {
+            self.records.lock().unwrap().push(record.clone());
+        }
+        Box::pin(async move {
+            match refused {
+                true => Err(LedgerWriteError("database is locked".into())),
+                false => Ok(()),
+            }
+        })
+    }
+}
+
+/// A gateway to the scripted server with `test-model` at $1 per million tokens each way.
+fn priced_gateway(server: &ScriptedServer, ledger: Arc<Ledger>) -> Arc<Gateway> {
+    let mut gateway = Gateway::new();
+    gateway
+        .add_vendor(VendorSettings::compatible("test", &server.base_url))
+        .unwrap();
+    gateway.set_route(Task::TwinDialogue, vec![Route::new("test", "test-model")]);
+    let mut catalogue = ModelCatalogue::default();
+    catalogue.set(ModelInfo {
+        vendor: "test".into(),
+        model: "test-model".into(),
+        context_window: 8_192,
+        input_micros_per_mtok: 1_000_000,
+        output_micros_per_mtok: 1_000_000,
+        embedding: false,
+        source: "test".into(),
+    });
+    gateway.set_catalogue(catalogue);
+    gateway.set_ledger(ledger);
+    Arc::new(gateway)
+}
+
+fn ask(text: &str) -> ChatRequest {
+    let mut request = ChatRequest::new(Task::TwinDialogue, vec![ChatMessage::user(text)])
+        .in_scope(CallScope::study("ws", "study"));
+    request.max_tokens = Some(100);
+    request
+}
+
+#[tokio::test]
+async fn a_cancelled_call_gives_its_reservation_back() {
+    // The vendor holds the answer far longer than the test runs.
+    let server = ScriptedServer::start(vec![
+        Answer::chat("too late").delayed(Duration::from_secs(600)),
+    ])
+    .await;
+    let ledger = Ledger::new(1_000_000);
+    let gateway = priced_gateway(&server, ledger.clone());
+    let call = tokio::spawn({
+        let gateway = gateway.clone();
+        async move { gateway.chat(&ask("hello")).await }
+    });
+    while server.received().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    // In flight: "hello" + 4 is 2 tokens in, at most 100 out, at $1/M each way.
+    assert_eq!(ledger.study.reserved_micros(), 102);
+
+    call.abort();
+    assert!(call.await.unwrap_err().is_cancelled());
+    assert_eq!(ledger.study.reserved_micros(), 0, "the hold is released");
+    assert_eq!(ledger.study.settled_micros(), 0);
+}
+
+#[tokio::test]
+async fn a_ledger_that_fails_to_file_is_retried_then_reported() {
+    let server = ScriptedServer::start(vec![]).await;
+    server.otherwise(Answer::chat("an answer"));
+    let ledger = Ledger::new(1_000_000);
+    let gateway = priced_gateway(&server, ledger.clone());
+
+    // Two refusals, then the ledger takes it: the call succeeds and is filed once.
+    ledger.failures.store(2, Ordering::SeqCst);
+    assert_eq!(gateway.chat(&ask("one")).await.unwrap().text, "an answer");
+    assert_eq!(ledger.records.lock().unwrap().len(), 1);
+    // The scripted usage: 11 tokens in, 7 out, at $1/M = 18 µ$.
+    assert_eq!(ledger.study.settled_micros(), 18);
+
+    // A ledger that keeps failing: the paid call is reported, and its cost still counts.
+    ledger.failures.store(1_000, Ordering::SeqCst);
+    let error = gateway.chat(&ask("two")).await.unwrap_err();
+    assert!(
+        matches!(&error, LlmError::LedgerWriteFailed { message } if message == "database is locked"),
+        "{error:?}"
+    );
+    assert_eq!(server.received().len(), 2, "no other model was asked");
+    assert_eq!(ledger.study.settled_micros(), 36);
+    assert_eq!(ledger.study.reserved_micros(), 0);
+}
