@@ -119,6 +119,19 @@ function divideRounded(numerator: bigint, denominator: bigint): bigint {
  */
 function formatExactMoney(micros: bigint, currency: string, locale: string, digits: number): string {
   const minor = divideRounded(micros, 10n ** BigInt(6 - digits));
+  if (digits === 0) {
+    const whole = numberFormat(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: 0,
+      maximumFractionDigits: 0,
+    });
+    try {
+      return whole.format(minor);
+    } catch {
+      return whole.format(Number(minor));
+    }
+  }
   const base = 10n ** BigInt(digits);
   const negative = minor < 0n;
   const magnitude = negative ? -minor : minor;
@@ -132,8 +145,14 @@ function formatExactMoney(micros: bigint, currency: string, locale: string, digi
   });
   // A zero whole part would lose the minus sign ("-0" is 0n): format 1 and write the 0 in.
   const template = whole === 0n ? 1n : whole;
-  return nf
-    .formatToParts(negative ? -template : template)
+  let parts: Intl.NumberFormatPart[];
+  try {
+    parts = nf.formatToParts(negative ? -template : template);
+  } catch {
+    // A webview whose Intl predates BigInt: exact below 2^53 units, which covers it in practice.
+    parts = nf.formatToParts(Number(negative ? -template : template));
+  }
+  return parts
     .map((part) => {
       if (part.type === 'integer' && whole === 0n) return '0';
       if (part.type === 'fraction') return fraction;
@@ -173,7 +192,14 @@ export function formatMoneyMicros(
       maximumFractionDigits: 2,
     }).format(units);
   }
-  return formatExactMoney(exact, currency, locale, 2);
+  return formatExactMoney(exact, currency, locale, currencyDigits(locale, currency));
+}
+
+/** The decimals a currency is written with (none for KRW or JPY, three for KWD), per Intl. */
+function currencyDigits(locale: string, currency: string): number {
+  const digits = numberFormat(locale, { style: 'currency', currency }).resolvedOptions()
+    .maximumFractionDigits;
+  return Math.min(6, Math.max(0, digits ?? 2));
 }
 
 /** Whole counts; large ones are abbreviated ("1.2M") unless `compact` is false. */

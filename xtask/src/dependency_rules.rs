@@ -144,25 +144,65 @@ fn rust_files(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
-/// The return type of every `#[tauri::command]` function in a source text.
+/// The return type of every command function in a source text: a function marked
+/// `#[tauri::command]` or, after `use tauri::command`, `#[command]`.
 fn command_return_types(source: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = source;
-    while let Some(at) = rest.find("#[tauri::command") {
+    loop {
+        let next = ["#[tauri::command", "#[command"]
+            .iter()
+            .filter_map(|marker| rest.find(marker))
+            .min();
+        let Some(at) = next else { break };
         rest = &rest[at..];
         let Some(fn_at) = rest.find("fn ") else { break };
-        let signature_end = rest[fn_at..].find('{').map_or(rest.len(), |e| fn_at + e);
-        let signature = &rest[fn_at..signature_end];
-        if let Some(arrow) = signature.find("->") {
-            found.push(
-                signature[arrow + 2..]
-                    .split_whitespace()
-                    .collect::<String>(),
-            );
+        let Some(signature) = signature_after(&rest[fn_at..]) else {
+            break;
+        };
+        // The return type sits after the parameter list's closing parenthesis, so an
+        // `impl Fn() -> T` parameter is not mistaken for it.
+        if let Some(returns) = signature.returns {
+            found.push(returns.split_whitespace().collect::<String>());
         }
-        rest = &rest[signature_end..];
+        rest = &rest[fn_at + signature.length..];
     }
     found
+}
+
+struct Signature<'a> {
+    returns: Option<&'a str>,
+    length: usize,
+}
+
+/// Reads `fn name(params) -> Type {` and returns `Type`, matching parentheses in the params.
+fn signature_after(text: &str) -> Option<Signature<'_>> {
+    let open = text.find('(')?;
+    let mut depth = 0usize;
+    let mut close = None;
+    for (index, ch) in text[open..].char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(open + index);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let close = close?;
+    let body = close + text[close..].find(['{', ';'])?;
+    let between = &text[close + 1..body];
+    let returns = between
+        .split_once("->")
+        .map(|(_, ty)| ty.split(" where ").next().unwrap_or(ty).trim());
+    Some(Signature {
+        returns,
+        length: body,
+    })
 }
 
 #[test]
@@ -188,28 +228,58 @@ fn no_string_errors_cross_ipc() {
 
 #[test]
 fn the_command_scan_sees_string_errors_anywhere_in_a_signature() {
-    let source = "#[tauri::command]\n#[specta::specta]\npub async fn f(\n    a: u32,\n) -> Result<(), String> {\n}\n#[tauri::command]\nfn g() -> Result<Vec<u8>, IpcError> {}";
+    let source = "#[tauri::command]\n#[specta::specta]\npub async fn f(\n    a: u32,\n) -> Result<(), String> {\n}\n#[tauri::command]\nfn g() -> Result<Vec<u8>, IpcError> {}\nuse tauri::command;\n#[command]\nfn h(f: impl Fn() -> u8) -> Result<u8, String> {}";
     assert_eq!(
         command_return_types(source),
-        ["Result<(),String>", "Result<Vec<u8>,IpcError>"]
+        [
+            "Result<(),String>",
+            "Result<Vec<u8>,IpcError>",
+            "Result<u8,String>"
+        ]
     );
 }
 
 /// Money crosses IPC as text (`Micros`), never as a JavaScript number, which is exact only to
-/// 2^53 micros. A field whose name says micros must not be typed `number` in the bindings.
+/// 2^53 micros. Any field whose name says micros, anywhere on a line (inside a union such as
+/// `{ kind: "money"; micros: Micros }` too), must not be typed `number` in the bindings.
+fn money_typed_as_number(bindings: &str) -> Vec<String> {
+    let mut offenders = Vec::new();
+    for line in bindings.lines() {
+        for (index, _) in line.match_indices(':') {
+            let name: String = line[..index]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let ty = line[index + 1..]
+                .split([',', ';', '}'])
+                .next()
+                .unwrap_or_default();
+            if name.to_ascii_lowercase().contains("micros") && ty.contains("number") {
+                offenders.push(format!("{name}: {}", ty.trim()));
+            }
+        }
+    }
+    offenders
+}
+
 #[test]
 fn no_money_crosses_ipc_as_a_number() {
     let bindings =
         std::fs::read_to_string(super::repository_root().join("ui/src/ipc/bindings.ts")).unwrap();
-    let offenders: Vec<&str> = bindings
-        .lines()
-        .map(str::trim)
-        .filter(|line| {
-            line.split_once(':').is_some_and(|(name, ty)| {
-                name.to_ascii_lowercase().contains("micros") && ty.contains("number")
-            })
-        })
-        .collect();
+    let offenders = money_typed_as_number(&bindings);
     assert!(offenders.is_empty(), "money typed as number: {offenders:?}");
     assert!(bindings.contains("export type Micros = string"));
+}
+
+#[test]
+fn the_money_scan_finds_micros_inside_unions_and_after_other_fields() {
+    let bindings = "export type A = { kind: \"money\"; micros: number } | { kind: \"n\"; value: number };\n\tspendMicros: number | null,\n\tcostMicros: Micros,";
+    assert_eq!(
+        money_typed_as_number(bindings),
+        ["micros: number", "spendMicros: number | null"]
+    );
 }

@@ -2,7 +2,9 @@
 
 use std::io::Write;
 
-use pw_engine::{Dashboard, JobRecord, KpiKey, KpiNumber, KpiUnit, Micros, WorkspaceOverview};
+use pw_engine::{
+    Currency, Dashboard, JobRecord, KpiKey, KpiNumber, KpiUnit, Micros, WorkspaceOverview,
+};
 use serde_json::json;
 
 pub(crate) struct Output {
@@ -64,7 +66,7 @@ fn kpi_label(key: KpiKey) -> &'static str {
 fn kpi_text(unit: KpiUnit, value: Option<KpiNumber>, currency: &str) -> String {
     match value {
         None => "—".to_owned(),
-        Some(KpiNumber::Money(micros)) => format!("{currency} {}", grouped_money(micros)),
+        Some(KpiNumber::Money(micros)) => format!("{currency} {}", grouped_money(micros, currency)),
         Some(KpiNumber::Number(v)) => match unit {
             KpiUnit::Count | KpiUnit::Money => grouped(v, if v.fract() == 0.0 { 0 } else { 1 }),
             KpiUnit::Ratio => format!("{:.2}%", v * 100.0),
@@ -73,13 +75,19 @@ fn kpi_text(unit: KpiUnit, value: Option<KpiNumber>, currency: &str) -> String {
     }
 }
 
-/// An amount to the cent with thousands grouped, in integer arithmetic: exact at any size.
-pub(crate) fn grouped_money(amount: Micros) -> String {
-    let text = amount.to_string();
+/// An amount in its currency's own decimals (none for KRW, three for KWD) with thousands
+/// grouped, in integer arithmetic: exact at any size.
+pub(crate) fn grouped_money(amount: Micros, currency: &str) -> String {
+    let digits = currency
+        .parse::<Currency>()
+        .map_or(2, |currency| currency.minor_digits());
+    let text = amount.to_decimal(digits);
     let (sign, unsigned) = text
         .strip_prefix('-')
         .map_or(("", text.as_str()), |rest| ("-", rest));
-    let (whole, cents) = unsigned.split_once('.').unwrap_or((unsigned, "00"));
+    let (whole, fraction) = unsigned
+        .split_once('.')
+        .map_or((unsigned, None), |(w, f)| (w, Some(f)));
     let mut grouped = String::new();
     for (index, digit) in whole.chars().enumerate() {
         if index > 0 && (whole.len() - index) % 3 == 0 {
@@ -87,7 +95,10 @@ pub(crate) fn grouped_money(amount: Micros) -> String {
         }
         grouped.push(digit);
     }
-    format!("{sign}{grouped}.{cents}")
+    match fraction {
+        Some(fraction) => format!("{sign}{grouped}.{fraction}"),
+        None => format!("{sign}{grouped}"),
+    }
 }
 
 /// A KPI for `--json`: money as integer micros (exact in JSON), other values as numbers.

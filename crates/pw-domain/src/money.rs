@@ -53,6 +53,32 @@ impl Micros {
     }
 }
 
+impl Micros {
+    /// The amount in units with `digits` decimals (at most 6), rounded half away from zero, in
+    /// integer arithmetic so it is exact at any size: `Micros(1_234_567).to_decimal(2)` is "1.23".
+    pub fn to_decimal(self, digits: u32) -> String {
+        let digits = digits.min(6);
+        let step = 10_i128.pow(6 - digits);
+        let value = i128::from(self.0);
+        let half = step / 2;
+        let minor = if value >= 0 {
+            (value + half) / step
+        } else {
+            (value - half) / step
+        };
+        let sign = if minor < 0 { "-" } else { "" };
+        let magnitude = minor.unsigned_abs();
+        let base = 10_u128.pow(digits);
+        let whole = magnitude / base;
+        if digits == 0 {
+            format!("{sign}{whole}")
+        } else {
+            let fraction = magnitude % base;
+            format!("{sign}{whole}.{fraction:0width$}", width = digits as usize)
+        }
+    }
+}
+
 impl fmt::Display for Micros {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -70,6 +96,25 @@ pub struct Currency(String);
 impl Currency {
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Decimals in everyday amounts of this currency: none for a won, a dong or a rupiah, three
+    /// for a Kuwaiti dinar's fils, two otherwise. The lists are CLDR's (what Intl uses on the
+    /// app's screens), so the CLI and the window write the same amount the same way.
+    pub fn minor_digits(&self) -> u32 {
+        const NONE: [&str; 33] = [
+            "AFN", "ALL", "BIF", "CLP", "COP", "DJF", "GNF", "HUF", "IDR", "IQD", "IRR", "ISK",
+            "JPY", "KMF", "KPW", "KRW", "LAK", "LBP", "MGA", "MMK", "PKR", "PYG", "RWF", "SLL",
+            "SOS", "SYP", "UGX", "VND", "VUV", "XAF", "XOF", "XPF", "YER",
+        ];
+        const THREE: [&str; 6] = ["BHD", "JOD", "KWD", "LYD", "OMR", "TND"];
+        if NONE.contains(&self.as_str()) {
+            0
+        } else if THREE.contains(&self.as_str()) {
+            3
+        } else {
+            2
+        }
     }
 }
 
@@ -132,6 +177,20 @@ mod tests {
     fn displays_rounded_to_cents() {
         assert_eq!(Micros(12_345_000).to_string(), "12.35");
         assert_eq!(Micros(-1_004_999).to_string(), "-1.00");
+    }
+
+    #[test]
+    fn amounts_round_to_the_currency_s_own_decimals() {
+        let amount = Micros(123_456_789_012_345_675);
+        assert_eq!(amount.to_decimal(2), "123456789012.35");
+        assert_eq!(amount.to_decimal(0), "123456789012");
+        assert_eq!(Micros(1_234_567).to_decimal(3), "1.235");
+        assert_eq!(Micros(-500_000).to_decimal(0), "-1");
+        assert_eq!(Micros(-4_000).to_decimal(2), "0.00");
+        assert_eq!(Micros(i64::MAX).to_decimal(6), "9223372036854.775807");
+        assert_eq!("KRW".parse::<Currency>().unwrap().minor_digits(), 0);
+        assert_eq!("KWD".parse::<Currency>().unwrap().minor_digits(), 3);
+        assert_eq!("EUR".parse::<Currency>().unwrap().minor_digits(), 2);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! series per platform, and every campaign's totals, for one workspace and date range; money
 //! per currency, never added across currencies.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Days, NaiveDate};
 use pw_domain::{DateRange, KpiValue, Platform, Totals};
@@ -41,9 +41,10 @@ pub struct Dashboard {
     pub range: DateRange,
     pub previous_range: DateRange,
     /// One section per currency with data in either period (the workspace's currency first,
-    /// then by spend); a workspace without data has one empty section in its own currency.
+    /// then by code: amounts in different currencies have no order); a workspace without data
+    /// has one empty section in its own currency.
     pub sections: Vec<CurrencySection>,
-    /// Every campaign, each with the currency its amounts are in.
+    /// Every campaign, each with the currency its amounts are in: by currency, then spend.
     pub campaigns: Vec<CampaignTotals>,
 }
 
@@ -71,23 +72,23 @@ pub(crate) async fn build(
     let daily = db.daily_platform_totals(workspace_id, range).await?;
 
     let home = workspace.currency.as_str().to_owned();
-    let mut currencies: Vec<String> = vec![home.clone()];
-    for entry in current.iter().chain(previous.iter()) {
-        let code = entry.currency.as_str();
-        if !currencies.iter().any(|c| c == code) {
-            currencies.push(code.to_owned());
-        }
+    let with_data: BTreeSet<&str> = current
+        .iter()
+        .chain(previous.iter())
+        .map(|t| t.currency.as_str())
+        .collect();
+    // The workspace's own currency leads when it has data or nothing has; the others follow by
+    // code, since amounts in different currencies have no order.
+    let mut currencies: Vec<String> = Vec::new();
+    if with_data.is_empty() || with_data.contains(home.as_str()) {
+        currencies.push(home.clone());
     }
-    // The workspace's own currency leads only when it has data or nothing has.
-    let has_data = |code: &str| {
-        current
+    currencies.extend(
+        with_data
             .iter()
-            .chain(previous.iter())
-            .any(|t| t.currency.as_str() == code)
-    };
-    if currencies.len() > 1 && !has_data(&home) {
-        currencies.retain(|c| c != &home);
-    }
+            .filter(|code| **code != home)
+            .map(|code| (*code).to_owned()),
+    );
 
     let totals_in = |list: &[CurrencyTotals], code: &str| {
         list.iter()

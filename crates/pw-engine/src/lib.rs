@@ -13,7 +13,7 @@ mod paths;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pw_domain::{Currency, DateRange};
+use pw_domain::DateRange;
 use pw_jobs::{Job, JobQueue, JobRunner, JobSpec, JobState, Lane, RunnerConfig, Scheduler};
 use pw_store::{Database, NewWorkspace, WorkspaceFile};
 use tokio::sync::{Mutex, broadcast};
@@ -26,7 +26,7 @@ pub use language_models::{
     TraceExportSettings, TraceExportSink, VendorCheck, VendorInput, VendorView,
 };
 pub use paths::default_data_dir;
-pub use pw_domain::{KpiKey, KpiNumber, KpiUnit, KpiValue, Micros, Platform};
+pub use pw_domain::{Currency, KpiKey, KpiNumber, KpiUnit, KpiValue, Micros, Platform};
 pub use pw_jobs::{Job as JobRecord, JobEvent, JobState as JobStatus, Lane as JobLane};
 pub use pw_llm::{
     CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, ModelInfo, Route, Task, Usage,

@@ -269,10 +269,10 @@ async fn totals_never_add_amounts_in_different_currencies() {
     assert_eq!(
         spend_by_currency,
         vec![
-            ("IDR".to_owned(), Some(KpiNumber::Money(Micros(huge)))),
             ("EUR".to_owned(), Some(KpiNumber::Money(Micros(1_500_000)))),
+            ("IDR".to_owned(), Some(KpiNumber::Money(Micros(huge)))),
         ],
-        "one section per currency with data, the largest spend first; USD has none, so no section"
+        "one section per currency with data, by code; USD has none, so no section"
     );
     assert!(dashboard.sections.iter().all(|s| s.series.len() == 1));
     let mut campaign_currencies: Vec<&str> = dashboard

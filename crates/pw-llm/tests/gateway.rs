@@ -395,9 +395,9 @@ async fn a_vendor_that_hangs_times_out_and_is_retried() {
     ])
     .await;
     let gateway = gateway_for(&server, VendorKind::OpenAiCompatible);
-    let started = Instant::now();
+    // The answer itself proves the hung request was given up on: "too late" never arrives.
     assert_eq!(gateway.chat(&ask("hi")).await.unwrap().text, "on time");
-    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(server.received().len(), 2);
 }
 
 #[tokio::test]

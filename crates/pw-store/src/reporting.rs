@@ -86,8 +86,8 @@ impl Database {
         Ok(first.zip(last).map(|(start, end)| DateRange { start, end }))
     }
 
-    /// The workspace's totals in the range, one entry per currency its accounts report in,
-    /// largest spend first. Empty when nothing ran.
+    /// The workspace's totals in the range, one entry per currency its accounts report in, by
+    /// currency code (amounts in different currencies have no order). Empty when nothing ran.
     pub async fn workspace_totals(
         &self,
         workspace_id: &str,
@@ -96,7 +96,7 @@ impl Database {
         let sql = format!(
             "SELECT m.currency AS currency, {SUMS} FROM daily_metrics m
              WHERE m.workspace_id = ? AND m.level = 'campaign' AND m.date BETWEEN ? AND ?
-             GROUP BY m.currency ORDER BY spend DESC, m.currency"
+             GROUP BY m.currency ORDER BY m.currency"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(workspace_id)
@@ -110,23 +110,6 @@ impl Database {
                     currency: currency_from(row)?,
                     totals: totals_from(row)?,
                 })
-            })
-            .collect()
-    }
-
-    /// Every currency the workspace's ad accounts report in, whether or not they spent.
-    pub async fn workspace_currencies(&self, workspace_id: &str) -> Result<Vec<Currency>> {
-        let codes: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT currency FROM ad_accounts WHERE workspace_id = ? ORDER BY currency",
-        )
-        .bind(workspace_id)
-        .fetch_all(self.reader())
-        .await?;
-        codes
-            .into_iter()
-            .map(|code| {
-                code.parse()
-                    .map_err(|e| StoreError::InvalidInput(format!("{e}")))
             })
             .collect()
     }
@@ -173,7 +156,7 @@ impl Database {
              JOIN ad_accounts a ON a.id = c.ad_account_id
              LEFT JOIN daily_metrics m ON m.level = 'campaign' AND m.entity_id = c.id AND m.date BETWEEN ? AND ?
              WHERE c.workspace_id = ?
-             GROUP BY c.id ORDER BY spend DESC, c.name"
+             GROUP BY c.id ORDER BY a.currency, spend DESC, c.name"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(day(range.start))

@@ -91,8 +91,22 @@ describe('CampaignsTable', () => {
         ]}
       />,
     );
-    expect(within(screen.getByTestId('campaign-idr')).getByText(/^IDR\s9,007,199,254\.74$/)).toBeInTheDocument();
+    expect(within(screen.getByTestId('campaign-idr')).getByText(/^IDR\s9,007,199,255$/)).toBeInTheDocument();
     expect(within(screen.getByTestId('campaign-eur')).getByText('€1.50')).toBeInTheDocument();
     expect(rowIds()).toEqual(['idr', 'eur']);
+  });
+
+  it('keeps each currency together when sorting by money, never ranking rupiah against euros', () => {
+    render(
+      <CampaignsTable
+        campaigns={[
+          campaign({ id: 'eur-big', currency: 'EUR', spendMicros: '2000000000' }),
+          campaign({ id: 'idr', currency: 'IDR', spendMicros: '1000000000' }),
+          campaign({ id: 'eur-small', currency: 'EUR', spendMicros: '1500000' }),
+        ]}
+      />,
+    );
+    // By raw micros the rupiah row would sit between the two euro rows.
+    expect(rowIds()).toEqual(['idr', 'eur-big', 'eur-small']);
   });
 });

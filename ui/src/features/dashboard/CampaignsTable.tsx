@@ -40,7 +40,9 @@ function moneyColumn(id: string, header: string, amount: (row: CampaignRow) => M
     id,
     header,
     cell: (c) => formatMoneyMicros(c.getValue(), c.row.original.currency),
+    // Amounts in different currencies have no order: a sort groups them by currency first.
     sortingFn: (a, b, columnId) =>
+      a.original.currency.localeCompare(b.original.currency) ||
       compareMicros(a.getValue<bigint | undefined>(columnId), b.getValue<bigint | undefined>(columnId)),
     ...numeric(),
   });
