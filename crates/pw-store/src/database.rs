@@ -2,10 +2,14 @@
 //! files that are not ours, damaged, newer, read-only, or whose applied migrations no longer match
 //! this build are refused before a byte is written. When migrations are pending, a backup is taken
 //! through SQLite (`VACUUM INTO`, a consistent snapshot even while another process writes) into
-//! `backups/` beside the database, and every pending migration then runs in one transaction, so a
-//! failure leaves the file exactly as it was. Only a file this call created is ever removed.
+//! `backups/` beside the database and flushed to disk, and every pending migration then runs in
+//! one transaction on a connection with foreign keys off (so a table rebuild cannot cascade into
+//! child rows), checked with `PRAGMA foreign_key_check` before it commits; a failure leaves the
+//! file exactly as it was, header included (the switch to WAL comes after the update). Only the
+//! newest few backups are kept, whether the update succeeded or not. Only a file this call
+//! created is ever removed.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,7 +30,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
 pub const PROFITWHEEL_APPLICATION_ID: i64 = 1_347_901_256;
 
 /// Backups taken before schema updates that are kept beside the database; older ones are removed
-/// after a successful update so a long-lived installation does not fill the disk.
+/// after every update attempt, failed ones included, so neither a long-lived installation nor a
+/// build whose update keeps failing fills the disk.
 pub const BACKUPS_KEPT: usize = 3;
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -252,30 +257,43 @@ async fn migrate_on(
     migrator: &Migrator,
 ) -> std::result::Result<(), MigrationFailure> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    // References that were already dangling (written by another tool, or by a build with a bug)
+    // are not this update's doing; refusing every update because of them would leave the
+    // database stuck at its version forever. Only references the update breaks are refused.
+    let before = dangling_references(&mut tx).await?;
     migrator.run(&mut *tx).await?;
-    let dangling: Vec<(String, Option<i64>, String)> =
-        sqlx::query_as(r#"SELECT "table", rowid, parent FROM pragma_foreign_key_check"#)
-            .fetch_all(&mut *tx)
-            .await?;
-    if !dangling.is_empty() {
-        let shown: Vec<String> = dangling
-            .iter()
-            .take(5)
-            .map(|(table, rowid, parent)| match rowid {
-                Some(rowid) => format!("{table} row {rowid} points at a missing {parent} row"),
-                None => format!("a {table} row points at a missing {parent} row"),
+    let after = dangling_references(&mut tx).await?;
+    let broken: Vec<String> = after
+        .iter()
+        .filter_map(|((table, parent), &count)| {
+            let new = count - before.get(&(table.clone(), parent.clone())).unwrap_or(&0);
+            (new > 0).then(|| match new {
+                1 => format!("1 {table} row points at a missing {parent} row"),
+                n => format!("{n} {table} rows point at missing {parent} rows"),
             })
-            .collect();
-        let more = dangling.len().saturating_sub(shown.len());
-        let mut detail = shown.join("; ");
-        if more > 0 {
-            detail.push_str(&format!("; and {more} more"));
-        }
+        })
+        .collect();
+    if !broken.is_empty() {
         // Dropping the transaction rolls it back.
-        return Err(MigrationFailure::BrokenReferences(detail));
+        return Err(MigrationFailure::BrokenReferences(broken.join("; ")));
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// How many rows of each table point at a missing row of each parent table.
+async fn dangling_references(
+    conn: &mut SqliteConnection,
+) -> std::result::Result<BTreeMap<(String, String), i64>, sqlx::Error> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        r#"SELECT "table", parent, count(*) FROM pragma_foreign_key_check GROUP BY "table", parent"#,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(table, parent, count)| ((table, parent), count))
+        .collect())
 }
 
 /// A read-only connection that has read the database, so it holds the shared lock that stops

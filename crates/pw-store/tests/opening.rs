@@ -635,3 +635,31 @@ async fn a_database_in_rollback_mode_is_untouched_when_its_update_fails() {
         "the backup is not in rollback mode"
     );
 }
+
+/// References left dangling before the update (by another tool, or an older bug) are not the
+/// update's doing and do not stop it; it is refused only for references it breaks.
+#[tokio::test]
+async fn references_already_dangling_do_not_block_an_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = existing_database(&dir).await;
+    poke(
+        &path,
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO ad_accounts (id, workspace_id, platform, external_id, name, currency, time_zone, created_at)
+         VALUES ('orphan', 'gone', 'meta', 'act_9', 'Orphan', 'USD', 'UTC', 't');",
+    )
+    .await;
+    let newer = migrator_with(
+        dir.path(),
+        &[(
+            "29991231000000_logo.sql",
+            "ALTER TABLE workspaces ADD COLUMN logo TEXT;",
+        )],
+    )
+    .await;
+
+    let db = Database::open_with(&path, &newer).await.unwrap();
+    db.close().await;
+
+    assert_eq!(count_in(&path, "ad_accounts").await, 1);
+}
