@@ -381,6 +381,22 @@ impl Database {
                 })?;
             }
         }
+        // The writer refuses a metric in another currency than its account; a file is held to
+        // the same rule, or the dashboard would total amounts it cannot tell apart.
+        let mismatched: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT m.entity_id, m.currency, a.currency FROM daily_metrics m
+             JOIN campaigns c ON m.level = 'campaign' AND c.id = m.entity_id
+             JOIN ad_accounts a ON a.id = c.ad_account_id
+             WHERE m.workspace_id = ? AND m.currency <> a.currency LIMIT 1",
+        )
+        .bind(&file.workspace_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((campaign, metric, account)) = mismatched {
+            return Err(invalid(format!(
+                "campaign {campaign} has metrics in {metric} but its ad account reports in {account}"
+            )));
+        }
         tx.commit().await?;
         Ok(file.workspace_id.clone())
     }

@@ -393,6 +393,27 @@ async fn importing_a_malformed_file_changes_nothing() {
         Err(StoreError::InvalidWorkspaceFile(_))
     ));
 
+    // Metrics in another currency than their account: the dashboard could not total them.
+    let mut mixed = good.clone();
+    let metrics = mixed
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "daily_metrics")
+        .unwrap();
+    let currency_column = metrics
+        .columns
+        .iter()
+        .position(|c| c == "currency")
+        .unwrap();
+    for row in &mut metrics.rows {
+        row[currency_column] = serde_json::json!("EUR");
+    }
+    let err = target.import_workspace(&mixed).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::InvalidWorkspaceFile(why) if why.contains("has metrics in EUR but its ad account reports in USD")),
+        "{err}"
+    );
+
     assert_eq!(snapshot().await, before);
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM campaigns")
         .fetch_one(target.reader())
