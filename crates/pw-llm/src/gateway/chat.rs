@@ -1,0 +1,390 @@
+//! Chat answers: whole, streamed and structured (JSON in the shape of a Rust type), each along
+//! the route's fallback chain and through the call pipeline.
+
+use futures::StreamExt;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::Gateway;
+use super::cache::CachedAnswer;
+use super::pipeline::{Answer, CallPlan, Producer};
+use super::routing::{Fallback, Route};
+use super::vendors::{StructuredMode, structured_mode};
+use super::wire::{CompletionBody, chat_body};
+use crate::error::{LlmError, Result};
+use crate::types::{ChatMessage, ChatReply, ChatRequest, StreamEvent, Usage};
+
+impl Answer for ChatReply {
+    fn from_cache(cached: CachedAnswer) -> Option<Self> {
+        match cached {
+            CachedAnswer::Chat(reply) => Some(reply),
+            CachedAnswer::Embeddings(_) => None,
+        }
+    }
+
+    fn to_cache(&self) -> CachedAnswer {
+        CachedAnswer::Chat(self.clone())
+    }
+
+    fn usage(&self) -> Usage {
+        self.usage
+    }
+
+    fn filed_response(&self) -> Option<String> {
+        Some(self.text.clone())
+    }
+
+    fn trace(&self, span: &tracing::Span) {
+        span.record("gen_ai.response.model", self.model.as_str());
+        span.record("gen_ai.usage.input_tokens", self.usage.input_tokens);
+        span.record("gen_ai.usage.output_tokens", self.usage.output_tokens);
+        if let Some(reason) = &self.finish_reason {
+            span.record("gen_ai.response.finish_reasons", reason.as_str());
+        }
+    }
+}
+
+/// A chat reply from one route: the local model, or a vendor whole or streamed.
+struct ChatCall<'a> {
+    gateway: &'a Gateway,
+    route: &'a Route,
+    request: &'a ChatRequest,
+    body: &'a Value,
+    streaming: bool,
+    on_token: &'a mut (dyn FnMut(&str) + Send),
+}
+
+impl Producer for ChatCall<'_> {
+    type Answer = ChatReply;
+
+    async fn produce(&mut self) -> Result<ChatReply> {
+        match self.gateway.local.get(&self.route.vendor) {
+            Some(backend) => backend.generate(self.request, self.on_token).await,
+            None if self.streaming => {
+                self.gateway
+                    .stream(self.route, self.request, self.on_token)
+                    .await
+            }
+            None => {
+                self.gateway
+                    .complete(self.route, self.request, self.body.clone())
+                    .await
+            }
+        }
+    }
+
+    fn replay(&mut self, reply: &ChatReply) {
+        (self.on_token)(&reply.text);
+    }
+}
+
+fn added(total: Usage, more: Usage) -> Usage {
+    Usage {
+        input_tokens: total.input_tokens.saturating_add(more.input_tokens),
+        output_tokens: total.output_tokens.saturating_add(more.output_tokens),
+    }
+}
+
+impl Gateway {
+    /// A complete chat reply.
+    pub async fn chat(&self, request: &ChatRequest) -> Result<ChatReply> {
+        let mut fallback = Fallback::default();
+        for route in self.routes_for(request.task, &request.scope)? {
+            match self.answer(&route, request, None, None).await {
+                Ok(reply) => return Ok(reply),
+                Err(error) => fallback.note(&route, error)?,
+            }
+        }
+        Err(fallback.exhausted(request.task))
+    }
+
+    /// A complete reply from one named model, outside the routes (a key test, a comparison).
+    pub async fn chat_with(&self, route: &Route, request: &ChatRequest) -> Result<ChatReply> {
+        if !self.local.contains_key(&route.vendor) {
+            self.vendor(&route.vendor)?;
+        }
+        self.answer(route, request, None, None).await
+    }
+
+    /// A streamed chat reply: `on_event` sees each piece as it arrives, and a
+    /// [`StreamEvent::Restart`] when the model answering fails mid-way and the next model in the
+    /// chain starts over (see [`StreamEvent`] for the contract); the complete reply is returned
+    /// at the end. A stream that breaks off is an error, never a short answer.
+    pub async fn chat_stream(
+        &self,
+        request: &ChatRequest,
+        mut on_event: impl FnMut(StreamEvent) + Send,
+    ) -> Result<ChatReply> {
+        let mut fallback = Fallback::default();
+        for route in self.routes_for(request.task, &request.scope)? {
+            let mut spoke = false;
+            let result = self
+                .answer(
+                    &route,
+                    request,
+                    None,
+                    Some(&mut |piece: &str| {
+                        spoke = true;
+                        on_event(StreamEvent::Token(piece.to_owned()));
+                    }),
+                )
+                .await;
+            match result {
+                Ok(reply) => return Ok(reply),
+                Err(error) => {
+                    let reason = error.to_string();
+                    fallback.note(&route, error)?;
+                    if spoke {
+                        on_event(StreamEvent::Restart {
+                            vendor: route.vendor.clone(),
+                            reason,
+                        });
+                    }
+                }
+            }
+        }
+        Err(fallback.exhausted(request.task))
+    }
+
+    /// One route's chat answer through the call pipeline. Streams when given an `on_token`
+    /// sink.
+    async fn answer(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+        response_format: Option<Value>,
+        on_token: Option<&mut (dyn FnMut(&str) + Send)>,
+    ) -> Result<ChatReply> {
+        let mut ignore = |_: &str| {};
+        let streaming = on_token.is_some();
+        let on_token: &mut (dyn FnMut(&str) + Send) = match on_token {
+            Some(sink) => sink,
+            None => &mut ignore,
+        };
+        let body = match self.local.contains_key(&route.vendor) {
+            true => json!({
+                "model": route.model, "messages": request.messages, "temperature": request.temperature,
+                "max_tokens": request.max_tokens, "seed": request.seed, "json_schema": request.json_schema,
+            }),
+            false => {
+                let mut body = chat_body(route, request, false);
+                if let Some(format) = &response_format {
+                    body["response_format"] = format.clone();
+                }
+                body
+            }
+        };
+        let plan = CallPlan {
+            operation: "chat",
+            route,
+            request,
+            body: &body,
+            filed_body: &body,
+        };
+        let mut call = ChatCall {
+            gateway: self,
+            route,
+            request,
+            body: &body,
+            streaming,
+            on_token,
+        };
+        self.serve(plan, &mut call).await
+    }
+
+    /// A whole reply from a vendor in one response. An empty answer is a failed attempt: asked
+    /// again while attempts remain (the tokens it cost still count).
+    async fn complete(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+        body: Value,
+    ) -> Result<ChatReply> {
+        let connection = self.connect(route, request).await?;
+        let mut spent = Usage::default();
+        loop {
+            let completion: CompletionBody = connection
+                .client
+                .chat()
+                .create_byot(body.clone())
+                .await
+                .map_err(|e| connection.failure(e))?;
+            let usage = completion.usage.map(|u| u.usage()).unwrap_or_default();
+            spent = added(spent, usage);
+            let choice = completion.choices.into_iter().next().ok_or_else(|| {
+                LlmError::MalformedResponse {
+                    vendor: route.vendor.clone(),
+                    message: "the answer has no choices".into(),
+                }
+            })?;
+            let text = choice.message.and_then(|m| m.content).unwrap_or_default();
+            if text.trim().is_empty() {
+                connection.after_empty_answer().await?;
+                continue;
+            }
+            return Ok(ChatReply {
+                text,
+                vendor: route.vendor.clone(),
+                model: completion.model.unwrap_or_else(|| route.model.clone()),
+                usage: spent,
+                finish_reason: choice.finish_reason,
+            });
+        }
+    }
+
+    /// A reply streamed from a vendor, piece by piece. A stream that finishes without a word is
+    /// a failed attempt, asked again while attempts remain; leading whitespace is held back
+    /// until a word arrives, so such an attempt shows nothing.
+    async fn stream(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+        on_token: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<ChatReply> {
+        let connection = self.connect(route, request).await?;
+        let body = chat_body(route, request, true);
+        let mut spent = Usage::default();
+        loop {
+            let mut stream = connection
+                .client
+                .chat()
+                .create_stream_byot::<Value, CompletionBody>(body.clone())
+                .await
+                .map_err(|e| connection.failure(e))?;
+            let mut text = String::new();
+            let mut finish_reason = None;
+            let mut usage = Usage::default();
+            let mut model = None;
+            while let Some(chunk) = stream.next().await {
+                let chunk = chunk.map_err(|e| match connection.failure(e) {
+                    LlmError::Unreachable {
+                        vendor, message, ..
+                    } => LlmError::StreamInterrupted { vendor, message },
+                    other => other,
+                })?;
+                model = model.or(chunk.model);
+                if let Some(u) = chunk.usage {
+                    usage = u.usage();
+                }
+                for choice in chunk.choices {
+                    if let Some(piece) = choice
+                        .delta
+                        .and_then(|d| d.content)
+                        .filter(|p| !p.is_empty())
+                    {
+                        let held_back = text.trim().is_empty();
+                        text.push_str(&piece);
+                        match (held_back, text.trim().is_empty()) {
+                            (_, true) => {}
+                            (true, false) => on_token(&text),
+                            (false, false) => on_token(&piece),
+                        }
+                    }
+                    if choice.finish_reason.is_some() {
+                        finish_reason = choice.finish_reason;
+                    }
+                }
+            }
+            if finish_reason.is_none() {
+                return Err(LlmError::StreamInterrupted {
+                    vendor: route.vendor.clone(),
+                    message: "the connection closed before the answer finished".into(),
+                });
+            }
+            spent = added(spent, usage);
+            if text.trim().is_empty() {
+                connection.after_empty_answer().await?;
+                continue;
+            }
+            return Ok(ChatReply {
+                text,
+                vendor: route.vendor.clone(),
+                model: model.unwrap_or_else(|| route.model.clone()),
+                usage: spent,
+                finish_reason,
+            });
+        }
+    }
+
+    /// An answer in the shape of `T`: the JSON Schema derived from `T` is sent along, the reply
+    /// is checked by deserializing it into `T`, and one repair round is tried when it does not
+    /// fit before the call fails with [`LlmError::InvalidStructuredOutput`].
+    pub async fn chat_json<T: DeserializeOwned + JsonSchema>(
+        &self,
+        request: &ChatRequest,
+    ) -> Result<T> {
+        let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
+        let name: String = T::schema_name()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(60)
+            .collect();
+        let mut fallback = Fallback::default();
+        for route in self.routes_for(request.task, &request.scope)? {
+            match self.json_once::<T>(&route, request, &schema, &name).await {
+                Ok(value) => return Ok(value),
+                Err(error) => fallback.note(&route, error)?,
+            }
+        }
+        Err(fallback.exhausted(request.task))
+    }
+
+    async fn json_once<T: DeserializeOwned>(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+        schema: &Value,
+        name: &str,
+    ) -> Result<T> {
+        // Local models take the schema from the prompt only; vendors also get a response format.
+        let format = match self.local.contains_key(&route.vendor) {
+            true => None,
+            false => Some(
+                match structured_mode(self.vendor(&route.vendor)?.settings.kind) {
+                    StructuredMode::JsonSchema => json!({
+                        "type": "json_schema",
+                        "json_schema": { "name": if name.is_empty() { "answer" } else { name }, "schema": schema }
+                    }),
+                    StructuredMode::JsonObject => json!({ "type": "json_object" }),
+                },
+            ),
+        };
+        let mut asking = request.clone();
+        asking.json_schema = Some(schema.clone());
+        asking.messages.insert(
+            0,
+            ChatMessage::system(format!(
+                "Answer with one JSON value only, no prose, matching this JSON Schema:\n{schema}"
+            )),
+        );
+        let reply = self.answer(route, &asking, format.clone(), None).await?;
+        let reason = match parse_json::<T>(&reply.text) {
+            Ok(value) => return Ok(value),
+            Err(reason) => reason,
+        };
+        tracing::warn!(vendor = %route.vendor, %reason, "structured answer did not fit; asking once for a repair");
+        asking.messages.push(ChatMessage::assistant(reply.text));
+        asking.messages.push(ChatMessage::user(format!(
+            "That answer is not valid: {reason}. Reply again with only the corrected JSON."
+        )));
+        let repaired = self.answer(route, &asking, format, None).await?;
+        parse_json::<T>(&repaired.text).map_err(|reason| LlmError::InvalidStructuredOutput {
+            vendor: route.vendor.clone(),
+            reason,
+            raw: repaired.text,
+        })
+    }
+}
+
+/// Reads a JSON answer, tolerating a Markdown code fence around it (models add them).
+fn parse_json<T: DeserializeOwned>(text: &str) -> std::result::Result<T, String> {
+    let trimmed = text.trim();
+    let unfenced = trimmed
+        .strip_prefix("```json")
+        .or_else(|| trimmed.strip_prefix("```"))
+        .and_then(|rest| rest.strip_suffix("```"))
+        .unwrap_or(trimmed)
+        .trim();
+    serde_json::from_str(unfenced).map_err(|e| e.to_string())
+}
