@@ -90,6 +90,22 @@ pub enum LlmError {
 }
 
 impl LlmError {
+    /// `vendor`'s pacer refusing a call, in the gateway's words.
+    pub(crate) fn paced(vendor: &str, refusal: pw_http::PacingError) -> Self {
+        let vendor = vendor.to_owned();
+        match refusal {
+            pw_http::PacingError::AskedToWait { wait } => {
+                LlmError::VendorAskedToWait { vendor, wait }
+            }
+            pw_http::PacingError::TooLarge { requested, limit } => LlmError::RequestTooLarge {
+                vendor,
+                requested,
+                limit,
+            },
+            pw_http::PacingError::Closed => LlmError::Cancelled,
+        }
+    }
+
     /// Replaces every occurrence of `secret` in the error's text.
     pub(crate) fn redact(&mut self, secret: &str) {
         let scrub = |text: &mut String| {

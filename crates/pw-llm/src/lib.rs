@@ -2,10 +2,10 @@
 //! moderator, surveys, analysis agents) ask for a chat reply, a typed structured answer or
 //! embeddings for a *task*; they never know which vendor answers.
 //!
-//! Each vendor is reached through async-openai against its OpenAI-compatible endpoint, over a
-//! transport of our own that paces requests (requests and tokens per minute, concurrency),
-//! honours `Retry-After` and `x-ratelimit-*` headers, and retries 429s, 5xx and dropped
-//! connections with backoff, so a rate limit slows callers down instead of failing them.
+//! Each vendor is reached through async-openai against its OpenAI-compatible endpoint, over
+//! pw-http's paced transport (requests and tokens per minute, concurrency, `Retry-After` and
+//! `x-ratelimit-*` headers, retries of 429s, 5xx and dropped connections with backoff), so a
+//! rate limit slows callers down instead of failing them.
 //!
 //! This crate knows HTTP and model vendors. It never knows SQLite, jobs or the UI: call records
 //! leave through the [`CallLedger`] trait
@@ -29,7 +29,8 @@ pub use gateway::{
     CachedAnswer, CallLedger, CallOutcome, CallRecord, Gateway, LocalBackend,
     LocalEmbeddingBackend, ResponseCache, Route,
 };
-pub use limits::{PacingState, VendorLimits};
+pub use limits::VendorLimits;
+pub use pw_http::PacingState;
 pub use types::{
     CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, Role, StreamEvent, Task, Usage,
 };

@@ -27,8 +27,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::catalogue::ModelCatalogue;
-use crate::limits::PacingState;
 use crate::types::Task;
+use pw_http::PacingState;
 
 pub use cache::{CachedAnswer, ResponseCache};
 pub use ledger::{CallLedger, CallOutcome, CallRecord};

@@ -8,19 +8,19 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use async_openai::Client;
 use async_openai::config::{AzureConfig, Config, OpenAIConfig};
 use async_openai::error::OpenAIError;
-use async_openai::middleware::ReqwestService;
+use pw_http::{Pacer, backoff};
 
 use super::Gateway;
 use super::routing::Route;
 use crate::error::{LlmError, Result};
-use crate::limits::{VendorPacer, backoff};
+use crate::limits::pacer_for;
 use crate::transport::VendorTransport;
 use crate::types::ChatRequest;
 use crate::vendor::{VendorKind, VendorSettings};
 
 pub(super) struct VendorHandle {
     pub(super) settings: VendorSettings,
-    pacer: Arc<VendorPacer>,
+    pacer: Arc<Pacer>,
     http: reqwest::Client,
 }
 
@@ -96,7 +96,7 @@ impl Gateway {
                 attempts: 0,
                 message: e.to_string(),
             })?;
-        let pacer = self.pacing.pacer_for(&settings);
+        let pacer = pacer_for(&self.pacing, &settings);
         self.vendors.insert(
             settings.name.clone(),
             Arc::new(VendorHandle {
@@ -130,8 +130,9 @@ impl Gateway {
         let vendor = self.vendor(&route.vendor)?;
         let slot = vendor
             .pacer
-            .admit(&route.vendor, request.estimated_tokens())
-            .await?;
+            .admit(request.estimated_tokens())
+            .await
+            .map_err(|refusal| LlmError::paced(&route.vendor, refusal))?;
         let attempts = Arc::new(AtomicU32::new(0));
         let client = client(vendor, &route.model, attempts.clone())?;
         Ok(Connection {
@@ -195,12 +196,12 @@ fn client(
             Box::new(config)
         }
     };
-    let transport = VendorTransport {
-        vendor: settings.name.clone(),
-        http: ReqwestService::new(vendor.http.clone()),
-        pacer: vendor.pacer.clone(),
+    let transport = VendorTransport::new(
+        &settings.name,
+        vendor.http.clone(),
+        vendor.pacer.clone(),
         attempts,
-    };
+    );
     Ok(Client::with_config(config).with_http_service(transport))
 }
 

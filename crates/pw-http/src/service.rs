@@ -1,0 +1,213 @@
+//! The paced, retrying HTTP service: every attempt waits its turn with the endpoint's pacer,
+//! and 429s, 5xx answers, timeouts and dropped connections (before or during the body) are
+//! retried with the endpoint's `Retry-After` (or exponential backoff with jitter). A wait the
+//! endpoint asks for beyond its `longest_wait` is not waited out: the call fails with
+//! [`PacingError::AskedToWait`]. Only when attempts run out does the failure, or the last
+//! failed response, reach the caller.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tower::{Layer, Service, ServiceExt};
+
+use crate::headers::retry_after;
+use crate::pacer::{Pacer, PacingError};
+
+/// Why a paced request failed, once no attempt is left (or the pacer refused it).
+#[derive(Debug, thiserror::Error)]
+pub enum SendError<E> {
+    #[error(transparent)]
+    Paced(#[from] PacingError),
+    /// The endpoint did not start answering in time.
+    #[error("no answer within {0:?}")]
+    TimedOut(Duration),
+    /// The connection dropped while the (whole, non-streamed) body was read.
+    #[error(transparent)]
+    Body(reqwest::Error),
+    /// The wrapped service's own failure (a connection refused, say).
+    #[error(transparent)]
+    Inner(E),
+}
+
+/// Paces and retries the requests of `S` for one endpoint. Requests are cloned for each
+/// attempt.
+#[derive(Clone)]
+pub struct Paced<S> {
+    /// The endpoint's name, for logs.
+    endpoint: String,
+    inner: S,
+    pacer: Arc<Pacer>,
+    /// HTTP requests sent for one call, across every request the call makes (a caller may ask
+    /// again after an answer it cannot use): the attempts an error reports, and the call's
+    /// budget of them.
+    attempts: Arc<AtomicU32>,
+}
+
+impl<S> Paced<S> {
+    pub fn new(
+        endpoint: impl Into<String>,
+        pacer: Arc<Pacer>,
+        attempts: Arc<AtomicU32>,
+        inner: S,
+    ) -> Self {
+        Paced {
+            endpoint: endpoint.into(),
+            inner,
+            pacer,
+            attempts,
+        }
+    }
+}
+
+/// [`Paced`] as a tower layer.
+#[derive(Clone)]
+pub struct PacingLayer {
+    endpoint: String,
+    pacer: Arc<Pacer>,
+    attempts: Arc<AtomicU32>,
+}
+
+impl PacingLayer {
+    pub fn new(endpoint: impl Into<String>, pacer: Arc<Pacer>, attempts: Arc<AtomicU32>) -> Self {
+        PacingLayer {
+            endpoint: endpoint.into(),
+            pacer,
+            attempts,
+        }
+    }
+}
+
+impl<S> Layer<S> for PacingLayer {
+    type Service = Paced<S>;
+
+    fn layer(&self, inner: S) -> Paced<S> {
+        Paced::new(
+            self.endpoint.clone(),
+            self.pacer.clone(),
+            self.attempts.clone(),
+            inner,
+        )
+    }
+}
+
+fn retryable_status(status: reqwest::StatusCode) -> bool {
+    // 529 is Anthropic's "overloaded"; 408 a proxy's request timeout.
+    status == reqwest::StatusCode::TOO_MANY_REQUESTS
+        || status == reqwest::StatusCode::REQUEST_TIMEOUT
+        || status.is_server_error()
+}
+
+fn is_event_stream(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
+}
+
+/// Reads a whole (non-streamed) body here, inside the retry loop: a connection cut mid-body
+/// is then one more dropped connection to retry, not a failure after the retries. A stream's
+/// body is read by its consumer, piece by piece.
+async fn whole(response: reqwest::Response) -> Result<reqwest::Response, reqwest::Error> {
+    if is_event_stream(&response) {
+        return Ok(response);
+    }
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let mut read = http::Response::new(body);
+    *read.status_mut() = status;
+    *read.version_mut() = version;
+    *read.headers_mut() = headers;
+    Ok(reqwest::Response::from(read))
+}
+
+/// Exponential backoff with ±25% jitter for attempt `attempt` (1-based), capped at 30 s.
+pub fn backoff(base: Duration, attempt: u32) -> Duration {
+    use rand::Rng;
+    let raw = base
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(10))
+        .min(Duration::from_secs(30));
+    raw.mul_f64(rand::rng().random_range(0.75..=1.25))
+}
+
+impl<S, R> Service<R> for Paced<S>
+where
+    S: Service<R, Response = reqwest::Response> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: std::error::Error + Send + Sync + 'static,
+    R: Clone + Send + 'static,
+{
+    type Response = reqwest::Response;
+    type Error = SendError<S::Error>;
+    type Future = Pin<Box<dyn Future<Output = Result<reqwest::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // Readiness is waited for per attempt, inside the retry loop.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        let paced = self.clone();
+        Box::pin(async move {
+            let limits = paced.pacer.limits();
+            let attempts = limits.max_attempts.max(1);
+            loop {
+                paced.pacer.next_request().await?;
+                let attempt = paced.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+                let sent = tokio::time::timeout(
+                    limits.request_timeout,
+                    paced.inner.clone().oneshot(request.clone()),
+                )
+                .await;
+                let outcome = match sent {
+                    Ok(Ok(response)) => whole(response).await.map_err(SendError::Body),
+                    Ok(Err(error)) => Err(SendError::Inner(error)),
+                    Err(_) => Err(SendError::TimedOut(limits.request_timeout)),
+                };
+                match outcome {
+                    Ok(response) => {
+                        paced.pacer.observe(response.headers());
+                        let status = response.status();
+                        if !retryable_status(status) {
+                            return Ok(response);
+                        }
+                        let asked = retry_after(response.headers());
+                        if let Some(asked) = asked {
+                            // Everyone calling this endpoint waits, not just this call: after a
+                            // 429 always, after a 5xx when the wait is long (maintenance).
+                            if status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                                || asked > limits.longest_wait
+                            {
+                                paced.pacer.pause_for(asked);
+                            }
+                            if asked > limits.longest_wait {
+                                tracing::warn!(endpoint = %paced.endpoint, %status, ?asked, "endpoint asked for a longer wait than we hold a call for");
+                                return Err(PacingError::AskedToWait { wait: asked }.into());
+                            }
+                        }
+                        if attempt >= attempts {
+                            return Ok(response);
+                        }
+                        let delay = asked.unwrap_or_else(|| backoff(limits.base_backoff, attempt));
+                        tracing::warn!(endpoint = %paced.endpoint, %status, attempt, ?delay, "endpoint asked us to slow down or failed; retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                    Err(error) => {
+                        if attempt >= attempts {
+                            return Err(error);
+                        }
+                        let delay = backoff(limits.base_backoff, attempt);
+                        tracing::warn!(endpoint = %paced.endpoint, %error, attempt, ?delay, "request failed; retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+            }
+        })
+    }
+}
