@@ -1,8 +1,8 @@
 //! The one call pipeline every answer goes through, whole, streamed, structured or embeddings:
-//! the cache is asked first (a hit is filed at no cost), a replay that misses fails, the call's
-//! most cost is reserved against its study's budget (a refusal is filed too), the model
-//! answers inside a `gen_ai` span, the call is settled and filed on the ledger, and a good
-//! answer is kept in the cache. What differs per kind of answer is only how it is produced
+//! the cache is asked first (a hit is filed at no cost), a replay that misses fails, the most
+//! the call may cost is reserved against its study's budget (a refusal is filed too), the
+//! model answers inside a `gen_ai` span, the call is settled and filed on the ledger, and a
+//! good answer is kept in the cache. What differs per kind of answer is only how it is produced
 //! ([`Producer`]) and how it is kept, filed and traced ([`Answer`]).
 
 use std::future::Future;
