@@ -138,11 +138,7 @@ async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, Jo
     drop(progress_tx);
     let _ = reporter.await;
     written.map_err(JobError::retryable)?;
-    engine
-        .queue
-        .link_workspace(&ctx.job().id, &payload.workspace_id)
-        .await
-        .map_err(JobError::retryable)?;
+    ctx.link_workspace(&payload.workspace_id).await?;
     Ok(json!({
         "workspace_id": payload.workspace_id,
         "campaigns": data.campaigns.len(),

@@ -312,6 +312,8 @@ impl JobQueue {
     }
 
     /// Records a running attempt's progress; `None` when the attempt no longer owns the job.
+    /// Once cancellation was requested the message stays "Cancelling…" (the handler may go on
+    /// reporting during its grace period, but what the person sees is that it is stopping).
     pub async fn set_progress(
         &self,
         id: &str,
@@ -320,7 +322,9 @@ impl JobQueue {
         message: Option<&str>,
     ) -> Result<Option<Job>> {
         let row = sqlx::query(
-            "UPDATE jobs SET progress = ?, progress_message = coalesce(?, progress_message)
+            "UPDATE jobs SET progress = ?,
+                    progress_message = CASE WHEN cancel_requested = 1 THEN progress_message
+                                            ELSE coalesce(?, progress_message) END
              WHERE id = ? AND attempt_token = ? AND state = 'running' RETURNING *",
         )
         .bind(fraction.clamp(0.0, 1.0))
@@ -375,7 +379,9 @@ impl JobQueue {
     /// written: the newer attempt's outcome stands).
     pub async fn succeed(&self, id: &str, attempt: &str, result: &Value) -> Result<Option<Job>> {
         self.transition(
-            "UPDATE jobs SET state = 'succeeded', progress = 1, result = ?, finished_at = ?, lease_until = NULL
+            "UPDATE jobs SET state = 'succeeded', progress = 1, result = ?, finished_at = ?, lease_until = NULL,
+                    progress_message = CASE WHEN cancel_requested = 1 THEN 'Finished before it could be cancelled'
+                                            ELSE progress_message END
              WHERE id = ? AND attempt_token = ? AND state = 'running' RETURNING *",
             Binds(vec![Bind::Text(Some(&result.to_string())), Bind::Int(now_ms()), Bind::Text(Some(id)), Bind::Text(Some(attempt))]),
         )
@@ -558,13 +564,23 @@ impl JobQueue {
 }
 
 impl JobQueue {
-    /// Links a job to the workspace it created or works on, once that workspace exists.
-    pub async fn link_workspace(&self, id: &str, workspace_id: &str) -> Result<()> {
-        sqlx::query("UPDATE jobs SET workspace_id = ? WHERE id = ?")
-            .bind(workspace_id)
-            .bind(id)
-            .execute(self.db.writer())
-            .await?;
-        Ok(())
+    /// Links a running attempt's job to the workspace it created or works on, once that
+    /// workspace exists; `false` (and nothing linked) when the attempt no longer owns the job.
+    /// Handlers call [`crate::JobContext::link_workspace`].
+    pub async fn link_workspace(
+        &self,
+        id: &str,
+        attempt: &str,
+        workspace_id: &str,
+    ) -> Result<bool> {
+        let linked = sqlx::query(
+            "UPDATE jobs SET workspace_id = ? WHERE id = ? AND attempt_token = ? AND state = 'running'",
+        )
+        .bind(workspace_id)
+        .bind(id)
+        .bind(attempt)
+        .execute(self.db.writer())
+        .await?;
+        Ok(linked.rows_affected() == 1)
     }
 }

@@ -154,6 +154,24 @@ impl JobContext {
         Ok(())
     }
 
+    /// Links the job to the workspace it created or works on, once that workspace exists.
+    /// Fails with [`JobError::Cancelled`] (and links nothing) when this attempt no longer owns
+    /// the job.
+    pub async fn link_workspace(&self, workspace_id: &str) -> Result<(), JobError> {
+        let linked = self
+            .inner
+            .queue
+            .link_workspace(&self.inner.job.id, &self.inner.attempt, workspace_id)
+            .await
+            .map_err(JobError::retryable)?;
+        if !linked {
+            self.lose();
+            return Err(JobError::Cancelled);
+        }
+        self.keep_alive();
+        Ok(())
+    }
+
     /// Reports progress (0..=1). Updates closer together than 100 ms are dropped, except the
     /// last, so a tight loop cannot flood the database or the UI. Every call counts as a sign
     /// of life for liveness supervision.
@@ -180,6 +198,13 @@ impl JobContext {
 
     fn last_sign_of_life(&self) -> Instant {
         *locked(&self.inner.last_sign_of_life)
+    }
+
+    /// Moves the last sign of life later by a time the process spent suspended, during which
+    /// the handler could not have shown any.
+    fn excuse_quiet(&self, suspended: Duration) {
+        let mut last = locked(&self.inner.last_sign_of_life);
+        *last = deadline(*last, suspended).min(Instant::now());
     }
 
     fn lose(&self) {
@@ -536,67 +561,118 @@ async fn execute(shared: Arc<Shared>, claimed: ClaimedAttempt) {
     locked(&shared.attempts).remove(&attempt);
 }
 
+/// What woke the supervision loop.
+enum Wake {
+    Returned(Result<Result<Value, JobError>, tokio::task::JoinError>),
+    Lost,
+    SupervisionDue,
+    CancelSeen,
+    GraceOver,
+    Shutdown,
+    Heartbeat,
+}
+
 /// Runs the handler until it returns, or its kind's supervision, a cancellation past its grace
 /// period, a lost lease or the app closing stops it. The handler has stopped when this returns.
+///
+/// Nothing in the loop waits for the database: the heartbeat is written by a task of its own, so
+/// a busy writer (which can keep a write waiting for many seconds) never delays a grace abort, a
+/// timeout or a stall. Time the process spent suspended (a laptop asleep) counts against none of
+/// them: nothing could run meanwhile, the handler included.
 async fn supervise(shared: &Shared, kind: &JobKind, ctx: &JobContext) -> Outcome {
-    let job = ctx.job();
-    let attempt = &ctx.inner.attempt;
     let cancel = &ctx.inner.cancel;
     let lost = &ctx.inner.lost;
     // The handler runs in its own task so a panic fails the job instead of the worker.
     let mut work = tokio::spawn(kind.handler.run(ctx.clone()));
-    let started = Instant::now();
     let beat = shared.config.heartbeat.max(Duration::from_millis(1));
-    let mut heartbeat = tokio::time::interval_at(deadline(started, beat), beat);
+    let mut heartbeat = tokio::time::interval_at(deadline(Instant::now(), beat), beat);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut renewal: Option<tokio::task::JoinHandle<()>> = None;
+    // Tells a renewal still waiting for the writer that its answer no longer matters.
+    let supervised = CancellationToken::new();
+    let _supervision_over = supervised.clone().drop_guard();
+    // Where the timeout counts from: the start, moved later by any time spent suspended.
+    let mut timeout_from = Instant::now();
     // Set once, when the cancellation is first seen; re-arming it on every loop would let the
     // heartbeat postpone it for ever.
     let mut grace_until: Option<Instant> = None;
+    // The heartbeat wakes this loop at least once per beat; a much longer gap between two wakes
+    // means the process was suspended (or starved) meanwhile.
+    let mut last_awake = Instant::now();
     let mut handler_returned = false;
     let outcome = loop {
         if cancel.is_cancelled() && grace_until.is_none() {
             grace_until = Some(deadline(Instant::now(), shared.config.cancel_grace));
         }
         let supervision_deadline = match kind.supervision {
-            Supervision::Timeout(limit) => deadline(started, limit),
+            Supervision::Timeout(limit) => deadline(timeout_from, limit),
             Supervision::Liveness { stall_after } => deadline(ctx.last_sign_of_life(), stall_after),
         };
-        tokio::select! {
-            joined = &mut work => {
+        let woke = tokio::select! {
+            joined = &mut work => Wake::Returned(joined),
+            _ = lost.cancelled() => Wake::Lost,
+            _ = tokio::time::sleep_until(supervision_deadline) => Wake::SupervisionDue,
+            _ = cancel.cancelled(), if grace_until.is_none() => Wake::CancelSeen,
+            _ = tokio::time::sleep_until(grace_until.unwrap_or(timeout_from)), if grace_until.is_some() => Wake::GraceOver,
+            _ = shared.shutdown.cancelled() => Wake::Shutdown,
+            _ = heartbeat.tick() => Wake::Heartbeat,
+        };
+        let now = Instant::now();
+        let asleep = now.saturating_duration_since(last_awake);
+        last_awake = now;
+        if asleep > beat.saturating_mul(2) {
+            let suspended = asleep.saturating_sub(beat);
+            tracing::info!(job = %ctx.job().id, ?suspended, "the process was suspended; that time does not count against the job");
+            timeout_from = deadline(timeout_from, suspended).min(now);
+            grace_until = grace_until.map(|until| deadline(until, suspended));
+            ctx.excuse_quiet(suspended);
+        }
+        match woke {
+            Wake::Returned(joined) => {
                 handler_returned = true;
                 break match joined {
                     Ok(Err(JobError::Cancelled)) => Outcome::Cancelled,
                     Ok(result) if cancel.is_cancelled() && result.is_err() => Outcome::Cancelled,
                     Ok(result) => Outcome::Finished(result),
-                    Err(e) if e.is_panic() => Outcome::Finished(Err(JobError::Permanent("the job crashed (an internal error); see the log".into()))),
+                    Err(e) if e.is_panic() => Outcome::Finished(Err(JobError::Permanent(
+                        "the job crashed (an internal error); see the log".into(),
+                    ))),
                     Err(_) => Outcome::Cancelled,
                 };
             }
-            _ = lost.cancelled() => break Outcome::Lost,
-            _ = tokio::time::sleep_until(supervision_deadline) => match kind.supervision {
-                Supervision::Timeout(limit) => break Outcome::TimedOut(limit),
-                // Progress may have arrived while this slept: only a full quiet period counts.
+            Wake::Lost => break Outcome::Lost,
+            // Each check is against the deadlines as they stand now: progress may have arrived
+            // while this slept, or the sleep may have been a suspend.
+            Wake::SupervisionDue => match kind.supervision {
+                Supervision::Timeout(limit) => {
+                    if now >= deadline(timeout_from, limit) {
+                        break Outcome::TimedOut(limit);
+                    }
+                }
                 Supervision::Liveness { stall_after } => {
-                    if ctx.last_sign_of_life().elapsed() >= stall_after {
+                    if now.saturating_duration_since(ctx.last_sign_of_life()) >= stall_after {
                         break Outcome::Stalled(stall_after);
                     }
                 }
             },
-            _ = cancel.cancelled(), if grace_until.is_none() => {}
-            _ = tokio::time::sleep_until(grace_until.unwrap_or(started)), if grace_until.is_some() => {
-                // The handler did not stop in time: its work is dropped.
-                break Outcome::Cancelled;
+            Wake::CancelSeen => {}
+            Wake::GraceOver => {
+                if grace_until.is_some_and(|until| now >= until) {
+                    // The handler did not stop in time: its work is dropped.
+                    break Outcome::Cancelled;
+                }
             }
-            _ = shared.shutdown.cancelled() => break Outcome::Shutdown,
-            _ = heartbeat.tick() => {
-                match shared.queue.heartbeat(&job.id, attempt, shared.config.lease).await {
-                    Ok(Lease::Held { cancel_requested: true }) => cancel.cancel(),
-                    Ok(Lease::Held { cancel_requested: false }) => {}
-                    Ok(Lease::Lost) => {
-                        tracing::warn!(job = %job.id, "this attempt lost its job to a newer one; stopping it");
-                        ctx.lose();
-                    }
-                    Err(e) => tracing::warn!(job = %job.id, error = %e, "heartbeat failed"),
+            Wake::Shutdown => break Outcome::Shutdown,
+            Wake::Heartbeat => {
+                if renewal.as_ref().is_none_or(|r| r.is_finished()) {
+                    renewal = Some(shared.tracker.spawn(renew_lease(
+                        shared.queue.clone(),
+                        ctx.clone(),
+                        shared.config.lease,
+                        supervised.clone(),
+                    )));
+                } else {
+                    tracing::debug!(job = %ctx.job().id, "the last lease renewal is still waiting for the database");
                 }
             }
         }
@@ -607,6 +683,32 @@ async fn supervise(shared: &Shared, kind: &JobKind, ctx: &JobContext) -> Outcome
         let _ = work.await;
     }
     outcome
+}
+
+/// One heartbeat: renews the attempt's lease, and passes on a cancellation requested elsewhere
+/// (the CLI, another window) or the news that a newer attempt took the job.
+async fn renew_lease(
+    queue: JobQueue,
+    ctx: JobContext,
+    lease: Duration,
+    supervised: CancellationToken,
+) {
+    let job = &ctx.inner.job.id;
+    match queue.heartbeat(job, &ctx.inner.attempt, lease).await {
+        Ok(Lease::Held {
+            cancel_requested: true,
+        }) => ctx.inner.cancel.cancel(),
+        Ok(Lease::Held {
+            cancel_requested: false,
+        }) => {}
+        // An attempt that already ended lost its lease with its outcome; nothing to say then.
+        Ok(Lease::Lost) if supervised.is_cancelled() => {}
+        Ok(Lease::Lost) => {
+            tracing::warn!(job = %job, "this attempt lost its job to a newer one; stopping it");
+            ctx.lose();
+        }
+        Err(e) => tracing::warn!(job = %job, error = %e, "heartbeat failed"),
+    }
 }
 
 /// `from + after`, saturating: a declared `Duration::MAX` means "never", not a panic.

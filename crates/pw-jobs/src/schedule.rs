@@ -8,7 +8,9 @@
 //! missed fire), not one per missed fire: a sync that missed three nights needs to run once.
 //!
 //! A schedule that cannot fire (a cron expression this version cannot read, brought by an
-//! imported workspace) is skipped with its reason in `last_error`; the others keep firing.
+//! imported workspace) is skipped with its reason in `last_error`; the others keep firing. A
+//! database error while a schedule fires is the database's, not the schedule's: it is logged,
+//! the others still fire, and the fire is tried again at the next tick.
 
 use chrono::{DateTime, Local, TimeZone, Utc};
 use croner::Cron;
@@ -112,30 +114,46 @@ impl Scheduler {
     }
 
     /// Enqueues what is due at `now_ms`, evaluating cron expressions in the machine's local time
-    /// (a "2 a.m." sync means 2 a.m. where the laptop is). Returns the jobs enqueued. A schedule
-    /// that cannot fire is skipped and says why in its `last_error`; the others still fire.
+    /// (a "2 a.m." sync means 2 a.m. where the laptop is). Returns the jobs enqueued.
+    ///
+    /// Each schedule stands alone: one that cannot fire (its cron expression cannot be read) is
+    /// skipped and says why in its `last_error`; one whose fire meets a database error is logged
+    /// and tried again at the next tick (the fire stays due, and its dedupe key keeps it from
+    /// being enqueued twice). Neither keeps the others from firing. Only reading the schedules
+    /// at all can fail the tick.
     pub async fn tick(&self, now_ms: i64) -> Result<Vec<Job>> {
         let mut enqueued = Vec::new();
         for schedule in self.list().await?.into_iter().filter(|s| s.enabled) {
-            match self.fire_if_due(&schedule, now_ms).await {
+            let cron = match parse_cron(&schedule.cron) {
+                Ok(cron) => cron,
+                Err(e) => {
+                    tracing::warn!(schedule = %schedule.name, workspace = schedule.scope(), error = %e, "schedule cannot fire; skipped");
+                    self.note_error(&schedule, Some(&e.to_string())).await;
+                    continue;
+                }
+            };
+            if schedule.last_error.is_some() {
+                self.note_error(&schedule, None).await;
+            }
+            match self.fire_if_due(&schedule, &cron, now_ms).await {
                 Ok(Some(job)) => enqueued.push(job),
                 Ok(None) => {}
                 Err(e) => {
-                    tracing::warn!(schedule = %schedule.name, workspace = schedule.scope(), error = %e, "schedule skipped");
-                    self.record_error(&schedule, Some(&e.to_string())).await?;
+                    tracing::warn!(schedule = %schedule.name, workspace = schedule.scope(), error = %e, "schedule could not fire; trying again at the next tick");
                 }
             }
         }
         Ok(enqueued)
     }
 
-    async fn fire_if_due(&self, schedule: &Schedule, now_ms: i64) -> Result<Option<Job>> {
-        let cron = parse_cron(&schedule.cron)?;
-        if schedule.last_error.is_some() {
-            self.record_error(schedule, None).await?;
-        }
+    async fn fire_if_due(
+        &self,
+        schedule: &Schedule,
+        cron: &Cron,
+        now_ms: i64,
+    ) -> Result<Option<Job>> {
         let since = schedule.last_fire_at.unwrap_or(now_ms);
-        let Some(due) = latest_fire_between(&cron, since, now_ms) else {
+        let Some(due) = latest_fire_between(cron, since, now_ms) else {
             return Ok(None);
         };
         let spec = JobSpec {
@@ -149,7 +167,7 @@ impl Scheduler {
             schedule.name
         ));
         let job = self.queue.enqueue(spec).await?;
-        sqlx::query(
+        let noted = sqlx::query(
             "UPDATE job_schedules SET last_fire_at = ?
              WHERE name = ? AND workspace_id IS ? AND (last_fire_at IS NULL OR last_fire_at < ?)",
         )
@@ -158,36 +176,61 @@ impl Scheduler {
         .bind(&schedule.workspace_id)
         .bind(due)
         .execute(self.queue.database().writer())
-        .await?;
+        .await;
+        if let Err(e) = noted {
+            // The job is enqueued; the next tick finds the same fire due, and its dedupe key
+            // returns this job instead of a second one.
+            tracing::warn!(schedule = %schedule.name, workspace = schedule.scope(), error = %e, "could not note a schedule's fire");
+        }
         tracing::info!(schedule = %schedule.name, workspace = schedule.scope(), fire_at = due, job = %job.id, "scheduled job enqueued");
         Ok(Some(job))
     }
 
-    async fn record_error(&self, schedule: &Schedule, error: Option<&str>) -> Result<()> {
-        sqlx::query(
+    /// Records why a schedule cannot fire (`None` clears it). Failing to record it is only
+    /// logged: it must not keep the other schedules from firing.
+    async fn note_error(&self, schedule: &Schedule, error: Option<&str>) {
+        let recorded = sqlx::query(
             "UPDATE job_schedules SET last_error = ?1 WHERE name = ?2 AND workspace_id IS ?3 AND last_error IS NOT ?1",
         )
         .bind(error)
         .bind(&schedule.name)
         .bind(&schedule.workspace_id)
         .execute(self.queue.database().writer())
-        .await?;
-        Ok(())
+        .await;
+        if let Err(e) = recorded {
+            tracing::warn!(schedule = %schedule.name, workspace = schedule.scope(), error = %e, "could not record a schedule's error");
+        }
     }
 }
 
 /// The latest cron occurrence in `(after_ms, until_ms]`, if any.
+///
+/// Bisects on "is there an occurrence after `t`, up to `until_ms`" (true at `after_ms` when
+/// there is any, false at `until_ms`), so it takes a few dozen look-ups however long the laptop
+/// slept, and the answer is the latest fire, not one an arbitrary number of fires along.
 fn latest_fire_between(cron: &Cron, after_ms: i64, until_ms: i64) -> Option<i64> {
-    let after: DateTime<Local> =
-        Local.from_utc_datetime(&Utc.timestamp_millis_opt(after_ms).single()?.naive_utc());
-    let mut latest = None;
-    // Walk forward; bounded so a every-minute schedule after a month asleep stays cheap.
-    for (count, occurrence) in cron.iter_after(after).enumerate() {
-        let at = occurrence.timestamp_millis();
-        if at > until_ms || count > 100_000 {
-            break;
-        }
-        latest = Some(at);
+    let next_after = |ms: i64| -> Option<i64> {
+        let at: DateTime<Local> =
+            Local.from_utc_datetime(&Utc.timestamp_millis_opt(ms).single()?.naive_utc());
+        cron.find_next_occurrence(&at, false)
+            .ok()
+            .map(|next| next.timestamp_millis())
+    };
+    let fires_within = |ms: i64| next_after(ms).is_some_and(|next| next <= until_ms);
+    if after_ms >= until_ms || !fires_within(after_ms) {
+        return None;
     }
-    latest
+    // Invariant: an occurrence lies in (fires, until_ms], none in (quiet, until_ms].
+    let (mut fires, mut quiet) = (after_ms, until_ms);
+    // Occurrences fall on whole seconds, and a span of at most one second holds at most one: the
+    // first occurrence after `fires` is then the last one up to `until_ms`.
+    while quiet - fires > 1_000 {
+        let middle = fires + (quiet - fires) / 2;
+        if fires_within(middle) {
+            fires = middle;
+        } else {
+            quiet = middle;
+        }
+    }
+    next_after(fires)
 }

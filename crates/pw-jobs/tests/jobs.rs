@@ -599,42 +599,34 @@ async fn a_lease_that_looks_expired_after_a_sleep_is_not_taken_from_the_attempt_
 
 /// Another process's recovery requeued a job this process is still running (its lease looked
 /// expired), and a lane here claimed it again: the stale copy is stopped before the new one
-/// starts, and nothing it writes afterwards lands.
+/// starts. (What a stale attempt that keeps working writes is covered below.)
 #[tokio::test]
-async fn a_stale_attempt_never_runs_beside_the_new_one_nor_overwrites_its_checkpoint_or_outcome() {
+async fn a_stale_attempt_here_is_stopped_before_a_newer_attempt_of_the_same_job_starts_here() {
     let dir = tempfile::tempdir().unwrap();
     let queue = JobQueue::new(open(&dir).await);
     let active = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     let calls = Arc::new(AtomicUsize::new(0));
-    let second_done = Arc::new(tokio::sync::Notify::new());
-    let first_gone = Arc::new(tokio::sync::Notify::new());
-    struct Gone(Arc<tokio::sync::Notify>);
-    impl Drop for Gone {
-        fn drop(&mut self) {
-            self.0.notify_one();
-        }
-    }
-    let (a, p, c, s, g) = (
+    let stale_dropped = Arc::new(DropCounter::default());
+    let stale_gone_when_fresh_started = Arc::new(AtomicUsize::new(usize::MAX));
+    let (a, p, c, d, seen) = (
         active.clone(),
         peak.clone(),
         calls.clone(),
-        second_done.clone(),
-        first_gone.clone(),
+        stale_dropped.clone(),
+        stale_gone_when_fresh_started.clone(),
     );
     let twice: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
-        let (a, p, c, s, g) = (a.clone(), p.clone(), c.clone(), s.clone(), g.clone());
+        let (a, p, c, d, seen) = (a.clone(), p.clone(), c.clone(), d.clone(), seen.clone());
         async move {
             let _inside = Occupancy::enter(&a, &p);
             if c.fetch_add(1, Ordering::SeqCst) == 0 {
-                let _gone = Gone(g);
-                // The stale copy wakes only after the new one finished, then writes.
-                s.notified().await;
-                ctx.save_checkpoint(&json!("stale")).await?;
-                return Ok(json!("stale"));
+                let _dropped = d.guard();
+                // Never ends by itself: only the newer attempt's arrival stops it.
+                std::future::pending::<()>().await;
             }
+            seen.store(d.drops(), Ordering::SeqCst);
             ctx.save_checkpoint(&json!("fresh")).await?;
-            s.notify_one();
             Ok(json!("fresh"))
         }
     });
@@ -658,42 +650,580 @@ async fn a_stale_attempt_never_runs_beside_the_new_one_nor_overwrites_its_checkp
         .unwrap();
     assert_eq!(queue.recover_expired_leases().await.unwrap(), 1);
     let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
-    first_gone.notified().await;
-    let after = queue.get(&job.id).await.unwrap();
+    assert_eq!(
+        stale_gone_when_fresh_started.load(Ordering::SeqCst),
+        1,
+        "the stale copy was not stopped before the new one started"
+    );
     assert_eq!(peak.load(Ordering::SeqCst), 1, "two copies ran at once");
     assert_eq!(done.result, Some(json!("fresh")));
-    assert_eq!(after.result, Some(json!("fresh")));
-    assert_eq!(after.checkpoint, Some(json!("fresh")));
-    assert_eq!(after.state, JobState::Succeeded);
+    assert_eq!(done.checkpoint, Some(json!("fresh")));
+    assert_eq!(done.attempts, 2);
     runner.shutdown().await;
 }
 
+/// Another process recovered the job (this one's lease looked expired to it) and claimed it, and
+/// the attempt here, not yet told, keeps working: it saves a checkpoint and returns an outcome
+/// after the other attempt took over. Neither lands; the other attempt's checkpoint, progress and
+/// outcome stand. Once the stale attempt learns it lost through a refused checkpoint; once its
+/// outcome itself is what the queue refuses.
 #[tokio::test]
-async fn a_handler_that_ignores_its_cancellation_is_aborted_after_the_grace_period() {
+async fn a_stale_attempt_that_keeps_working_after_another_process_took_over_overwrites_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let queue = JobQueue::new(open(&dir).await);
-    let stopped_by_itself = Arc::new(AtomicUsize::new(0));
-    let s = stopped_by_itself.clone();
-    let deaf: Arc<dyn JobHandler> = Arc::new(move |_ctx: JobContext| {
-        let s = s.clone();
+    let started = Arc::new(tokio::sync::Notify::new());
+    let go = Arc::new(tokio::sync::Notify::new());
+    let runs = Arc::new(AtomicUsize::new(0));
+    let checkpoint_refused = Arc::new(AtomicUsize::new(0));
+    let returned = Arc::new(AtomicUsize::new(0));
+    let (s, g, r, cr, ret) = (
+        started.clone(),
+        go.clone(),
+        runs.clone(),
+        checkpoint_refused.clone(),
+        returned.clone(),
+    );
+    let stale: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let (s, g, r, cr, ret) = (s.clone(), g.clone(), r.clone(), cr.clone(), ret.clone());
         async move {
-            for _ in 0..600 {
-                tokio::time::sleep(Duration::from_millis(50)).await;
+            r.fetch_add(1, Ordering::SeqCst);
+            s.notify_one();
+            // Busy with something long (a vendor call) while another process takes the job over.
+            g.notified().await;
+            if ctx.payload::<Value>()?["checkpoint_first"] == json!(true)
+                && ctx.save_checkpoint(&json!("stale")).await.is_err()
+            {
+                cr.fetch_add(1, Ordering::SeqCst);
             }
-            s.fetch_add(1, Ordering::SeqCst);
-            Ok(Value::Null)
+            ret.fetch_add(1, Ordering::SeqCst);
+            Ok(json!("stale"))
         }
     });
-    let runner = JobRunner::start(queue.clone(), test_config(), handlers(vec![("deaf", deaf)]));
+    let marker: Arc<dyn JobHandler> = Arc::new(|_ctx: JobContext| async move { Ok(Value::Null) });
+    let mut config = test_config();
+    // This process learns of the takeover only from its own writes, not from a heartbeat.
+    config.heartbeat = Duration::from_secs(3600);
+    // One slot: the lane claims nothing else until the stale attempt has fully ended.
+    config.concurrency.insert(Lane::Default, 1);
+    let runner = JobRunner::start(
+        queue.clone(),
+        config,
+        handlers(vec![("stale", stale), ("marker", marker)]),
+    );
+
+    for (round, checkpoint_first) in [(1, true), (2, false)] {
+        let job = queue
+            .enqueue(
+                JobSpec::new("stale", "taken over", Lane::Default)
+                    .payload(json!({ "checkpoint_first": checkpoint_first })),
+            )
+            .await
+            .unwrap();
+        started.notified().await;
+        // The other process: its recovery requeues the job, and it claims it.
+        sqlx::query("UPDATE jobs SET lease_until = 0 WHERE id = ?")
+            .bind(&job.id)
+            .execute(queue.database().writer())
+            .await
+            .unwrap();
+        assert_eq!(queue.recover_expired_leases().await.unwrap(), 1);
+        let other = queue
+            .claim(Lane::Default, "other-process", Duration::from_secs(30))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(other.id, job.id);
+        let other_attempt = other.attempt_token.clone().unwrap();
+        assert!(
+            queue
+                .save_checkpoint(&job.id, &other_attempt, &json!("fresh"))
+                .await
+                .unwrap()
+        );
+        queue
+            .set_progress(&job.id, &other_attempt, 0.5, Some("fresh progress"))
+            .await
+            .unwrap()
+            .unwrap();
+
+        go.notify_one();
+        // The lane's only slot frees once the stale attempt has ended and its outcome was
+        // handled, so when this runs, everything the stale attempt would write has been tried.
+        let after_stale = queue
+            .enqueue(JobSpec::new(
+                "marker",
+                "after the stale attempt",
+                Lane::Default,
+            ))
+            .await
+            .unwrap();
+        wait_for(&queue, &after_stale.id, JobState::Succeeded).await;
+        assert_eq!(
+            returned.load(Ordering::SeqCst),
+            round,
+            "it returned an outcome"
+        );
+        assert_eq!(
+            checkpoint_refused.load(Ordering::SeqCst),
+            1,
+            "round {round}: only round 1 tries a checkpoint, and it is refused"
+        );
+
+        let meanwhile = queue.get(&job.id).await.unwrap();
+        assert_eq!(meanwhile.state, JobState::Running, "round {round}");
+        assert_eq!(
+            meanwhile.attempt_token.as_deref(),
+            Some(other_attempt.as_str())
+        );
+        assert_eq!(meanwhile.checkpoint, Some(json!("fresh")), "round {round}");
+        assert_eq!(meanwhile.result, None, "round {round}");
+        assert_eq!(
+            (meanwhile.progress, meanwhile.progress_message.as_deref()),
+            (0.5, Some("fresh progress")),
+            "round {round}"
+        );
+        let done = queue
+            .succeed(&job.id, &other_attempt, &json!("fresh"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (done.result, done.checkpoint),
+            (Some(json!("fresh")), Some(json!("fresh")))
+        );
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 2, "each job ran once here");
+    runner.shutdown().await;
+}
+
+/// Counts drops of the guards it hands out, and remembers when (on tokio's clock) the last one
+/// went: a handler's guard is dropped when its future is, whether it returned or was aborted.
+#[derive(Default)]
+struct DropCounter {
+    drops: AtomicUsize,
+    last_drop: std::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+struct DropGuard(Arc<DropCounter>);
+
+impl DropCounter {
+    fn guard(self: &Arc<Self>) -> DropGuard {
+        DropGuard(self.clone())
+    }
+    fn drops(&self) -> usize {
+        self.drops.load(Ordering::SeqCst)
+    }
+    fn last_drop(&self) -> Option<tokio::time::Instant> {
+        *self.last_drop.lock().unwrap()
+    }
+}
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        *self.0.last_drop.lock().unwrap() = Some(tokio::time::Instant::now());
+        self.0.drops.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Tokio's paused clock jumps ahead by itself whenever the runtime is idle, which it is whenever
+/// SQLite (answering from its own thread) is working. A blocking task in flight stops that, so in
+/// the tests holding this, time moves only when the test advances it.
+struct ManualClock {
+    _hold: std::sync::mpsc::Sender<()>,
+}
+
+fn manual_clock() -> ManualClock {
+    let (hold, released) = std::sync::mpsc::channel::<()>();
+    tokio::task::spawn_blocking(move || {
+        let _ = released.recv();
+    });
+    ManualClock { _hold: hold }
+}
+
+/// Gives the database thread a moment to answer the runtime (real time, not the paused clock).
+async fn let_the_database_answer() {
+    tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(2)))
+        .await
+        .unwrap();
+}
+
+/// Advances the paused clock in `step`s, letting the database answer between steps, until `done`
+/// holds; false when `limit` of clock time passed first.
+async fn advance_until(
+    limit: Duration,
+    step: Duration,
+    mut done: impl AsyncFnMut() -> bool,
+) -> bool {
+    let from = tokio::time::Instant::now();
+    loop {
+        let_the_database_answer().await;
+        if done().await {
+            return true;
+        }
+        if from.elapsed() >= limit {
+            return false;
+        }
+        tokio::time::advance(step).await;
+    }
+}
+
+async fn state_is(queue: &JobQueue, id: &str, wanted: JobState) -> bool {
+    queue.get(id).await.unwrap().state == wanted
+}
+
+/// Runner timing as shipped, apart from a shorter heartbeat, for the tests on the paused clock.
+fn paused_clock_config() -> RunnerConfig {
+    RunnerConfig {
+        heartbeat: Duration::from_secs(1),
+        cancel_grace: Duration::from_secs(5),
+        ..RunnerConfig::default()
+    }
+}
+
+/// A handler that never looks at its cancellation: it loops until its future is dropped, counting
+/// the loops it ran after the cancellation was requested.
+fn deaf_handler(
+    dropped: Arc<DropCounter>,
+    loops_after_cancel: Arc<AtomicUsize>,
+) -> Arc<dyn JobHandler> {
+    Arc::new(move |ctx: JobContext| {
+        let (dropped, after) = (dropped.clone(), loops_after_cancel.clone());
+        async move {
+            let _dropped = dropped.guard();
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if ctx.is_cancelled() {
+                    after.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_handler_that_ignores_its_cancellation_is_aborted_after_the_grace_period() {
+    let _clock = manual_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let dropped = Arc::new(DropCounter::default());
+    let loops_after_cancel = Arc::new(AtomicUsize::new(0));
+    let config = paused_clock_config();
+    let grace = config.cancel_grace;
+    let runner = JobRunner::start(
+        queue.clone(),
+        config,
+        handlers(vec![(
+            "deaf",
+            deaf_handler(dropped.clone(), loops_after_cancel.clone()),
+        )]),
+    );
     let job = queue
         .enqueue(JobSpec::new("deaf", "ignores cancel", Lane::Default))
         .await
         .unwrap();
-    wait_for(&queue, &job.id, JobState::Running).await;
+    assert!(
+        advance_until(
+            Duration::from_secs(10),
+            Duration::from_millis(100),
+            async || { state_is(&queue, &job.id, JobState::Running).await }
+        )
+        .await
+    );
+    let cancelled_at = tokio::time::Instant::now();
     queue.cancel(&job.id).await.unwrap();
-    let cancelled = wait_for(&queue, &job.id, JobState::Cancelled).await;
-    assert!(cancelled.finished_at.is_some());
-    assert_eq!(stopped_by_itself.load(Ordering::SeqCst), 0);
+    assert!(
+        advance_until(
+            Duration::from_secs(30),
+            Duration::from_millis(100),
+            async || { dropped.drops() > 0 }
+        )
+        .await,
+        "the handler was never aborted"
+    );
+    let dropped_after = dropped.last_drop().unwrap() - cancelled_at;
+    assert!(
+        dropped_after >= grace,
+        "aborted {dropped_after:?} after the cancellation"
+    );
+    assert!(
+        dropped_after < grace + Duration::from_secs(1),
+        "aborted only {dropped_after:?} after the cancellation"
+    );
+    assert!(
+        loops_after_cancel.load(Ordering::SeqCst) >= 1,
+        "it was dropped before it could go on during its grace period"
+    );
+    assert!(
+        advance_until(
+            Duration::from_secs(10),
+            Duration::from_millis(100),
+            async || { state_is(&queue, &job.id, JobState::Cancelled).await }
+        )
+        .await
+    );
+    assert_eq!(dropped.drops(), 1);
+    assert!(queue.get(&job.id).await.unwrap().finished_at.is_some());
+    runner.shutdown().await;
+}
+
+/// The heartbeat waits its turn at the single writer like every write; the decisions that stop an
+/// attempt must not wait with it. Here the writer stays busy far beyond the grace period.
+#[tokio::test(start_paused = true)]
+async fn a_busy_writer_does_not_delay_aborting_a_handler_past_its_grace_period() {
+    let _clock = manual_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let dropped = Arc::new(DropCounter::default());
+    let config = paused_clock_config();
+    let grace = config.cancel_grace;
+    let runner = JobRunner::start(
+        queue.clone(),
+        config,
+        handlers(vec![(
+            "deaf",
+            deaf_handler(dropped.clone(), Arc::new(AtomicUsize::new(0))),
+        )]),
+    );
+    let job = queue
+        .enqueue(JobSpec::new("deaf", "ignores cancel", Lane::Default))
+        .await
+        .unwrap();
+    assert!(
+        advance_until(
+            Duration::from_secs(10),
+            Duration::from_millis(100),
+            async || { state_is(&queue, &job.id, JobState::Running).await }
+        )
+        .await
+    );
+    queue.cancel(&job.id).await.unwrap();
+    let cancelled_at = tokio::time::Instant::now();
+    // Another write holds the only writer connection (a long import, say) for 20 s.
+    let busy_writer = queue.database().writer().acquire().await.unwrap();
+    assert!(
+        advance_until(
+            Duration::from_secs(20),
+            Duration::from_millis(100),
+            async || { dropped.drops() > 0 }
+        )
+        .await,
+        "the abort waited for the writer"
+    );
+    assert!(dropped.last_drop().unwrap() - cancelled_at >= grace);
+    drop(busy_writer);
+    assert!(
+        advance_until(
+            Duration::from_secs(30),
+            Duration::from_millis(100),
+            async || { state_is(&queue, &job.id, JobState::Cancelled).await }
+        )
+        .await
+    );
+    runner.shutdown().await;
+}
+
+/// A laptop sleep: the monotonic clock jumps an hour at once, and on the wall clock every lease
+/// has long expired. The attempt alive in this process is neither requeued nor run again (nor
+/// stopped as stuck: it could not make progress while the process was suspended), while a job
+/// whose runner really died is recovered and run.
+#[tokio::test(start_paused = true)]
+async fn after_a_long_suspend_a_live_attempt_here_runs_on_and_a_dead_one_is_recovered() {
+    let _clock = manual_clock();
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let active = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let live_runs = Arc::new(AtomicUsize::new(0));
+    let orphan_runs = Arc::new(AtomicUsize::new(0));
+    let finish = Arc::new(tokio::sync::Notify::new());
+    let (a, p, r, f) = (
+        active.clone(),
+        peak.clone(),
+        live_runs.clone(),
+        finish.clone(),
+    );
+    let live: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let (a, p, r, f) = (a.clone(), p.clone(), r.clone(), f.clone());
+        async move {
+            let _inside = Occupancy::enter(&a, &p);
+            r.fetch_add(1, Ordering::SeqCst);
+            ctx.progress(0.1, "waiting for the vendor").await;
+            // A long call with nothing to report until it answers.
+            f.notified().await;
+            Ok(json!("live"))
+        }
+    });
+    let o = orphan_runs.clone();
+    let orphan: Arc<dyn JobHandler> = Arc::new(move |_ctx: JobContext| {
+        let o = o.clone();
+        async move {
+            o.fetch_add(1, Ordering::SeqCst);
+            Ok(json!("recovered"))
+        }
+    });
+    // Claimed by a runner in a process that then died: its lease runs out and nobody renews it.
+    let dead = queue
+        .enqueue(JobSpec::new(
+            "orphan",
+            "left by a dead process",
+            Lane::Default,
+        ))
+        .await
+        .unwrap();
+    queue
+        .claim(Lane::Default, "dead-process", Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    let runner = JobRunner::start(
+        queue.clone(),
+        RunnerConfig::default(),
+        kinds(vec![
+            (
+                "live",
+                JobKind::new(
+                    live,
+                    Supervision::Liveness {
+                        stall_after: Duration::from_secs(180),
+                    },
+                ),
+            ),
+            ("orphan", JobKind::from(orphan)),
+        ]),
+    );
+    let job = queue
+        .enqueue(JobSpec::new("live", "long download", Lane::Slow))
+        .await
+        .unwrap();
+    assert!(
+        advance_until(
+            Duration::from_secs(10),
+            Duration::from_millis(100),
+            async || { live_runs.load(Ordering::SeqCst) == 1 }
+        )
+        .await
+    );
+    let attempt = queue.get(&job.id).await.unwrap().attempt_token;
+    assert!(attempt.is_some());
+
+    // The suspend: an hour passes on both clocks at once.
+    sqlx::query("UPDATE jobs SET lease_until = ? WHERE state = 'running'")
+        .bind(pw_jobs::now_ms() - 3_600_000)
+        .execute(queue.database().writer())
+        .await
+        .unwrap();
+    tokio::time::advance(Duration::from_secs(3600)).await;
+
+    assert!(
+        advance_until(
+            Duration::from_secs(60),
+            Duration::from_millis(100),
+            async || { state_is(&queue, &dead.id, JobState::Succeeded).await }
+        )
+        .await,
+        "the dead process's job was not recovered"
+    );
+    let renewed = advance_until(
+        Duration::from_secs(30),
+        Duration::from_millis(100),
+        async || {
+            sqlx::query_scalar::<_, Option<i64>>("SELECT lease_until FROM jobs WHERE id = ?")
+                .bind(&job.id)
+                .fetch_one(queue.database().reader())
+                .await
+                .unwrap()
+                .is_some_and(|lease_until| lease_until > pw_jobs::now_ms())
+        },
+    )
+    .await;
+    assert!(
+        renewed,
+        "the live attempt's lease was not renewed after the suspend: {:?}",
+        queue.get(&job.id).await.unwrap()
+    );
+    let meanwhile = queue.get(&job.id).await.unwrap();
+    assert_eq!(
+        (
+            meanwhile.state,
+            meanwhile.attempts,
+            &meanwhile.attempt_token
+        ),
+        (JobState::Running, 1, &attempt),
+        "{meanwhile:?}"
+    );
+
+    finish.notify_one();
+    assert!(
+        advance_until(
+            Duration::from_secs(30),
+            Duration::from_millis(100),
+            async || { state_is(&queue, &job.id, JobState::Succeeded).await }
+        )
+        .await
+    );
+    let done = queue.get(&job.id).await.unwrap();
+    assert_eq!((done.attempts, done.result), (1, Some(json!("live"))));
+    assert_eq!(
+        live_runs.load(Ordering::SeqCst),
+        1,
+        "the live job ran again"
+    );
+    assert_eq!(peak.load(Ordering::SeqCst), 1);
+    let recovered = queue.get(&dead.id).await.unwrap();
+    assert_eq!(recovered.attempts, 2);
+    assert_eq!(orphan_runs.load(Ordering::SeqCst), 1);
+    runner.shutdown().await;
+}
+
+/// While cancellation is pending, the job says so, even when its handler reports progress during
+/// the grace period; a handler that finishes anyway ends saying it finished first.
+#[tokio::test]
+async fn a_job_being_cancelled_says_so_until_it_stops_even_while_its_handler_reports_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let started = Arc::new(tokio::sync::Notify::new());
+    let reported = Arc::new(tokio::sync::Notify::new());
+    let finish = Arc::new(tokio::sync::Notify::new());
+    let (s, r, f) = (started.clone(), reported.clone(), finish.clone());
+    let slow_to_stop: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let (s, r, f) = (s.clone(), r.clone(), f.clone());
+        async move {
+            s.notify_one();
+            ctx.cancellation().cancelled().await;
+            ctx.progress(0.5, "step 5 of 10").await;
+            r.notify_one();
+            f.notified().await;
+            Ok(json!("finished anyway"))
+        }
+    });
+    let mut config = test_config();
+    config.cancel_grace = Duration::from_secs(600);
+    let runner = JobRunner::start(
+        queue.clone(),
+        config,
+        handlers(vec![("slow_to_stop", slow_to_stop)]),
+    );
+    let job = queue
+        .enqueue(JobSpec::new("slow_to_stop", "export", Lane::Default))
+        .await
+        .unwrap();
+    started.notified().await;
+    queue.cancel(&job.id).await.unwrap();
+    tokio::select! {
+        _ = reported.notified() => {}
+        stopped = wait_for(&queue, &job.id, JobState::Cancelled) => {
+            panic!("the handler was stopped before it could report progress: {stopped:?}")
+        }
+    }
+    let during = queue.get(&job.id).await.unwrap();
+    assert_eq!(during.progress, 0.5, "the progress itself was recorded");
+    assert_eq!(during.progress_message.as_deref(), Some("Cancelling…"));
+    finish.notify_one();
+    let done = wait_for(&queue, &job.id, JobState::Succeeded).await;
+    assert_eq!(
+        done.progress_message.as_deref(),
+        Some("Finished before it could be cancelled")
+    );
     runner.shutdown().await;
 }
 
@@ -788,6 +1318,109 @@ async fn one_schedule_with_a_bad_cron_expression_does_not_stop_the_others() {
             .unwrap();
     let error = error.expect("the broken schedule says why it does not run");
     assert!(error.contains("every tuesday"), "{error}");
+}
+
+fn every_minute(name: &str, kind: &str, last_fire_at: i64) -> Schedule {
+    Schedule {
+        name: name.into(),
+        cron: "* * * * *".into(),
+        kind: kind.into(),
+        title: name.into(),
+        lane: Lane::Slow,
+        payload: json!({}),
+        workspace_id: None,
+        enabled: true,
+        last_fire_at: Some(last_fire_at),
+        last_error: None,
+    }
+}
+
+/// After months asleep, an every-minute schedule enqueues one catch-up for the latest missed
+/// minute, and the next tick enqueues nothing: it does not catch up again tick after tick.
+#[tokio::test]
+async fn an_every_minute_schedule_catches_up_once_after_months_asleep() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let scheduler = Scheduler::new(queue.clone());
+    let now = pw_jobs::now_ms();
+    let months_ago = now - 200 * 24 * 3_600_000;
+    scheduler
+        .upsert(&every_minute("poll", "poll", months_ago))
+        .await
+        .unwrap();
+    assert_eq!(scheduler.tick(now).await.unwrap().len(), 1);
+    // Every time zone's minutes start on UTC minute boundaries.
+    let latest_minute = now - now.rem_euclid(60_000);
+    assert_eq!(
+        scheduler.list().await.unwrap()[0].last_fire_at,
+        Some(latest_minute),
+        "the catch-up is for the latest missed minute"
+    );
+    for _ in 0..3 {
+        assert!(scheduler.tick(now).await.unwrap().is_empty());
+    }
+    assert_eq!(queue.list(None, 10).await.unwrap().len(), 1);
+}
+
+/// A database error while one schedule fires (its enqueue fails, and so does recording anything
+/// about it) neither stops the others nor marks it as a schedule that cannot fire: it fires once
+/// the database is back.
+#[tokio::test]
+async fn a_database_error_on_one_schedule_neither_stops_the_others_nor_is_blamed_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let scheduler = Scheduler::new(queue.clone());
+    let now = pw_jobs::now_ms();
+    let hour_ago = now - 3_600_000;
+    scheduler
+        .upsert(&every_minute("a-unlucky", "unlucky", hour_ago))
+        .await
+        .unwrap();
+    scheduler
+        .upsert(&every_minute("z-other", "other", hour_ago))
+        .await
+        .unwrap();
+    for refusal in [
+        "CREATE TRIGGER refuse_enqueue BEFORE INSERT ON jobs WHEN NEW.kind = 'unlucky'
+         BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+        "CREATE TRIGGER refuse_bookkeeping BEFORE UPDATE ON job_schedules WHEN OLD.name = 'a-unlucky'
+         BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
+    ] {
+        sqlx::query(refusal)
+            .execute(queue.database().writer())
+            .await
+            .unwrap();
+    }
+    let fired = scheduler.tick(now).await.unwrap();
+    assert_eq!(
+        fired.iter().map(|j| j.kind.as_str()).collect::<Vec<_>>(),
+        vec!["other"]
+    );
+
+    // Now only the enqueue fails: recording an error would succeed, but it is not the schedule's.
+    sqlx::query("DROP TRIGGER refuse_bookkeeping")
+        .execute(queue.database().writer())
+        .await
+        .unwrap();
+    assert!(scheduler.tick(now).await.unwrap().is_empty());
+    let unlucky = scheduler
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "a-unlucky")
+        .unwrap();
+    assert_eq!(unlucky.last_error, None);
+
+    sqlx::query("DROP TRIGGER refuse_enqueue")
+        .execute(queue.database().writer())
+        .await
+        .unwrap();
+    let fired = scheduler.tick(now).await.unwrap();
+    assert_eq!(
+        fired.iter().map(|j| j.kind.as_str()).collect::<Vec<_>>(),
+        vec!["unlucky"]
+    );
 }
 
 #[tokio::test]
@@ -1001,8 +1634,22 @@ async fn work_that_stops_making_progress_under_liveness_supervision_is_stopped_a
     runner.shutdown().await;
 }
 
+async fn workspace(db: &Database, name: &str) -> String {
+    db.create_workspace(&pw_store::NewWorkspace {
+        name: name.into(),
+        brand: name.into(),
+        currency: "EUR".parse().unwrap(),
+        time_zone: "Europe/Berlin".into(),
+        is_demo: false,
+    })
+    .await
+    .unwrap()
+    .id
+}
+
 /// Every write of an attempt names its token: once the job was recovered and claimed again, the
-/// old attempt's heartbeat, progress, checkpoint and outcome all miss, and the new one's stand.
+/// old attempt's heartbeat, progress, checkpoint, outcome and workspace link all miss, and the
+/// new one's stand.
 #[tokio::test]
 async fn every_write_of_a_stale_attempt_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -1076,6 +1723,14 @@ async fn every_write_of_a_stale_attempt_is_refused() {
             .unwrap()
             .is_none()
     );
+    let stale_workspace = workspace(queue.database(), "Written by the stale attempt").await;
+    assert!(
+        !queue
+            .link_workspace(&job.id, &stale, &stale_workspace)
+            .await
+            .unwrap()
+    );
+    assert_eq!(queue.get(&job.id).await.unwrap().workspace_id, None);
 
     assert_eq!(
         queue.heartbeat(&job.id, &fresh, lease).await.unwrap(),
@@ -1083,11 +1738,19 @@ async fn every_write_of_a_stale_attempt_is_refused() {
             cancel_requested: false
         }
     );
+    let fresh_workspace = workspace(queue.database(), "Created by the fresh attempt").await;
+    assert!(
+        queue
+            .link_workspace(&job.id, &fresh, &fresh_workspace)
+            .await
+            .unwrap()
+    );
     let done = queue
         .succeed(&job.id, &fresh, &json!("fresh"))
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(done.workspace_id, Some(fresh_workspace));
     assert_eq!(done.checkpoint, Some(json!({"page": 9})));
     assert_eq!(done.result, Some(json!("fresh")));
     assert_eq!(done.state, JobState::Succeeded);
