@@ -35,7 +35,8 @@ pub async fn list_workspaces(
     slot: State<'_, EngineSlot>,
 ) -> Result<Vec<WorkspaceSummary>, IpcError> {
     Ok(engine(&slot)?
-        .list_workspaces()
+        .workspaces()
+        .list()
         .await?
         .into_iter()
         .map(Into::into)
@@ -49,7 +50,8 @@ pub async fn create_workspace(
     request: CreateWorkspaceRequest,
 ) -> Result<WorkspaceSummary, IpcError> {
     Ok(engine(&slot)?
-        .create_workspace(request.into())
+        .workspaces()
+        .create(request.into())
         .await?
         .into())
 }
@@ -57,7 +59,7 @@ pub async fn create_workspace(
 #[tauri::command]
 #[specta::specta]
 pub async fn start_demo_workspace(slot: State<'_, EngineSlot>) -> Result<JobView, IpcError> {
-    Ok(engine(&slot)?.start_demo_workspace().await?.into())
+    Ok(engine(&slot)?.workspaces().start_demo().await?.into())
 }
 
 #[tauri::command]
@@ -68,6 +70,7 @@ pub async fn get_dashboard(
 ) -> Result<Dashboard, IpcError> {
     let range = request.range.map(TryInto::try_into).transpose()?;
     Ok(engine(&slot)?
+        .workspaces()
         .dashboard(&request.workspace_id, range)
         .await?
         .into())
@@ -77,7 +80,8 @@ pub async fn get_dashboard(
 #[specta::specta]
 pub async fn list_jobs(slot: State<'_, EngineSlot>) -> Result<Vec<JobView>, IpcError> {
     Ok(engine(&slot)?
-        .list_jobs(None, 200)
+        .jobs()
+        .list(None, 200)
         .await?
         .into_iter()
         .map(Into::into)
@@ -91,7 +95,8 @@ pub async fn start_workspace_export(
     request: WorkspaceExportRequest,
 ) -> Result<JobView, IpcError> {
     Ok(engine(&slot)?
-        .start_workspace_export(&request.workspace_id)
+        .workspaces()
+        .start_export(&request.workspace_id)
         .await?
         .into())
 }
@@ -99,13 +104,13 @@ pub async fn start_workspace_export(
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_job(slot: State<'_, EngineSlot>, job_id: String) -> Result<JobView, IpcError> {
-    Ok(engine(&slot)?.retry_job(&job_id).await?.into())
+    Ok(engine(&slot)?.jobs().retry(&job_id).await?.into())
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_job(slot: State<'_, EngineSlot>, job_id: String) -> Result<JobView, IpcError> {
-    Ok(engine(&slot)?.cancel_job(&job_id).await?.into())
+    Ok(engine(&slot)?.jobs().cancel(&job_id).await?.into())
 }
 
 #[tauri::command]
@@ -113,7 +118,7 @@ pub async fn cancel_job(slot: State<'_, EngineSlot>, job_id: String) -> Result<J
 pub async fn get_model_settings(
     slot: State<'_, EngineSlot>,
 ) -> Result<ModelSettingsView, IpcError> {
-    Ok(engine(&slot)?.model_settings().await?.into())
+    Ok(engine(&slot)?.models().settings().await?.into())
 }
 
 #[tauri::command]
@@ -122,7 +127,11 @@ pub async fn save_vendor(
     slot: State<'_, EngineSlot>,
     request: SaveVendorRequest,
 ) -> Result<VendorSummary, IpcError> {
-    Ok(engine(&slot)?.save_vendor(request.into()).await?.into())
+    Ok(engine(&slot)?
+        .models()
+        .save_vendor(request.into())
+        .await?
+        .into())
 }
 
 #[tauri::command]
@@ -133,6 +142,7 @@ pub async fn set_vendor_key(
 ) -> Result<(), IpcError> {
     let VendorKeyRequest { vendor, key } = request;
     Ok(engine(&slot)?
+        .models()
         .set_vendor_key(&vendor, pw_engine::Secret::new(key))
         .await?)
 }
@@ -140,7 +150,7 @@ pub async fn set_vendor_key(
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_vendor(slot: State<'_, EngineSlot>, vendor: String) -> Result<(), IpcError> {
-    Ok(engine(&slot)?.remove_vendor(&vendor).await?)
+    Ok(engine(&slot)?.models().remove_vendor(&vendor).await?)
 }
 
 #[tauri::command]
@@ -150,7 +160,11 @@ pub async fn test_vendor(
     vendor: String,
     model: Option<String>,
 ) -> Result<VendorCheckResult, IpcError> {
-    Ok(engine(&slot)?.test_vendor(&vendor, model).await?.into())
+    Ok(engine(&slot)?
+        .models()
+        .test_vendor(&vendor, model)
+        .await?
+        .into())
 }
 
 #[tauri::command]
@@ -161,6 +175,7 @@ pub async fn set_task_models(
 ) -> Result<(), IpcError> {
     let chain = request.chain.into_iter().map(Into::into).collect();
     Ok(engine(&slot)?
+        .models()
         .set_task_route(request.task.into(), chain)
         .await?)
 }
@@ -168,7 +183,7 @@ pub async fn set_task_models(
 #[tauri::command]
 #[specta::specta]
 pub async fn set_offline_mode(slot: State<'_, EngineSlot>, offline: bool) -> Result<(), IpcError> {
-    Ok(engine(&slot)?.set_offline(offline).await?)
+    Ok(engine(&slot)?.models().set_offline(offline).await?)
 }
 
 #[tauri::command]
@@ -178,6 +193,7 @@ pub async fn set_workspace_model(
     request: WorkspaceModelRequest,
 ) -> Result<(), IpcError> {
     Ok(engine(&slot)?
+        .models()
         .set_workspace_model(&request.workspace_id, request.model.map(Into::into))
         .await?)
 }
@@ -186,11 +202,18 @@ pub async fn set_workspace_model(
 #[specta::specta]
 pub async fn get_model_catalogue(slot: State<'_, EngineSlot>) -> Result<Vec<ModelPrice>, IpcError> {
     let engine = engine(&slot)?;
-    let unpriced = engine.unpriced_models().await?;
+    let unpriced = engine.models().unpriced().await?;
     Ok(unpriced
         .into_iter()
         .map(ModelPrice::unknown)
-        .chain(engine.model_catalogue().await?.into_iter().map(Into::into))
+        .chain(
+            engine
+                .models()
+                .catalogue()
+                .await?
+                .into_iter()
+                .map(Into::into),
+        )
         .collect())
 }
 
@@ -201,7 +224,7 @@ pub async fn edit_model_price(
     price: ModelPrice,
 ) -> Result<(), IpcError> {
     let price = price.try_into()?;
-    Ok(engine(&slot)?.edit_model_price(price).await?)
+    Ok(engine(&slot)?.models().edit_price(price).await?)
 }
 
 #[tauri::command]
@@ -211,6 +234,7 @@ pub async fn get_model_spend(
     request: ModelSpendRequest,
 ) -> Result<ModelSpend, IpcError> {
     Ok(engine(&slot)?
+        .models()
         .workspace_spend(&request.workspace_id, request.days)
         .await?
         .into())
@@ -228,6 +252,7 @@ pub async fn set_study_budget(
         .map(pw_ipc::Micros::parse)
         .transpose()?;
     Ok(engine(&slot)?
+        .models()
         .set_study_budget(&request.study_id, budget)
         .await?)
 }
@@ -239,7 +264,8 @@ pub async fn start_model_download(
     request: ModelDownloadRequest,
 ) -> Result<JobView, IpcError> {
     Ok(engine(&slot)?
-        .start_model_download(&request.url, request.sha256)
+        .models()
+        .start_download(&request.url, request.sha256)
         .await?
         .into())
 }
@@ -251,6 +277,7 @@ pub async fn set_local_chat_model(
     path: Option<String>,
 ) -> Result<(), IpcError> {
     Ok(engine(&slot)?
+        .models()
         .set_local_chat_model(path.map(std::path::PathBuf::from))
         .await?)
 }
@@ -258,7 +285,7 @@ pub async fn set_local_chat_model(
 #[tauri::command]
 #[specta::specta]
 pub async fn get_trace_export(slot: State<'_, EngineSlot>) -> Result<TraceExportView, IpcError> {
-    Ok(engine(&slot)?.trace_export().await?.into())
+    Ok(engine(&slot)?.models().trace_export().await?.into())
 }
 
 #[tauri::command]
@@ -273,6 +300,7 @@ pub async fn set_trace_export(
         headers,
     } = request;
     Ok(engine(&slot)?
+        .models()
         .set_trace_export(endpoint, sample_rate, headers.map(pw_engine::Secret::new))
         .await?)
 }

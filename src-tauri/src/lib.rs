@@ -8,7 +8,8 @@ pub mod ipc;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use pw_engine::{Engine, EngineConfig, JobStatus};
+use pw_engine::jobs::JobState;
+use pw_engine::{Engine, EngineConfig};
 use pw_ipc::IpcError;
 use tauri::{Manager, RunEvent};
 use tauri_specta::Event;
@@ -51,27 +52,30 @@ async fn start_engine(
 /// With `--demo`: make sure a demo workspace exists or is being made, without making a second.
 async fn ensure_demo(engine: &Arc<Engine>) -> Result<(), IpcError> {
     let has_demo = engine
-        .list_workspaces()
+        .workspaces()
+        .list()
         .await?
         .iter()
         .any(|w| w.workspace.is_demo);
-    let mut pending = engine.list_jobs(Some(JobStatus::Queued), 200).await?;
-    pending.extend(engine.list_jobs(Some(JobStatus::Running), 200).await?);
-    let demo_pending = pending.iter().any(|j| j.kind == pw_engine::DEMO_JOB_KIND);
+    let mut pending = engine.jobs().list(Some(JobState::Queued), 200).await?;
+    pending.extend(engine.jobs().list(Some(JobState::Running), 200).await?);
+    let demo_pending = pending
+        .iter()
+        .any(|j| j.kind == pw_engine::workspaces::DEMO_JOB_KIND);
     if !has_demo && !demo_pending {
-        engine.start_demo_workspace().await?;
+        engine.workspaces().start_demo().await?;
     }
     Ok(())
 }
 
 fn forward_job_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
-    let mut events = engine.subscribe_jobs();
+    let mut events = engine.jobs().subscribe();
     tauri::async_runtime::spawn(async move {
         use tokio::sync::broadcast::error::RecvError;
         loop {
             match events.recv().await {
                 Ok(pw_jobs_event) => {
-                    let pw_engine::JobEvent::Changed(job) = pw_jobs_event;
+                    let pw_engine::jobs::JobEvent::Changed(job) = pw_jobs_event;
                     if let Err(e) = ipc::JobChanged(job.into()).emit(&handle) {
                         tracing::warn!(error = %e, "could not forward a job event to the window");
                     }

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use pw_domain::DateRange;
-use pw_engine::{CreateWorkspace, Engine, EngineConfig, EngineError, ErrorKind, JobStatus};
+use pw_engine::jobs::JobState;
+use pw_engine::workspaces::CreateWorkspace;
+use pw_engine::{Engine, EngineConfig, EngineError, ErrorKind};
 
 #[derive(Parser)]
 #[command(
@@ -289,14 +291,14 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
     match &cli.command {
         Command::Demo => {
             engine.start_workers().await;
-            let job = engine.start_demo_workspace().await?;
-            let done = engine.wait_for_job(&job.id, |j| out.progress(j)).await?;
-            if done.state != JobStatus::Succeeded {
+            let job = engine.workspaces().start_demo().await?;
+            let done = engine.jobs().wait(&job.id, |j| out.progress(j)).await?;
+            if done.state != JobState::Succeeded {
                 return Err(job_error(&done));
             }
             let workspace_id = done.workspace_id.clone().unwrap_or_default();
-            let overview = engine.workspace_overview(&workspace_id).await?;
-            let dashboard = engine.dashboard(&workspace_id, None).await?;
+            let overview = engine.workspaces().overview(&workspace_id).await?;
+            let dashboard = engine.workspaces().dashboard(&workspace_id, None).await?;
             out.kpis(&overview, &dashboard);
         }
         Command::Kpis {
@@ -304,7 +306,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             from,
             to,
         } => {
-            let overview = engine.find_workspace(workspace).await?;
+            let overview = engine.workspaces().find(workspace).await?;
             let range = match (from, to) {
                 (Some(from), Some(to)) => Some(
                     DateRange::parse(from, to)
@@ -312,11 +314,14 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
                 ),
                 _ => None,
             };
-            let dashboard = engine.dashboard(&overview.workspace.id, range).await?;
+            let dashboard = engine
+                .workspaces()
+                .dashboard(&overview.workspace.id, range)
+                .await?;
             out.kpis(&overview, &dashboard);
         }
         Command::Workspace(command) => match command {
-            WorkspaceCommand::List => out.workspaces(&engine.list_workspaces().await?),
+            WorkspaceCommand::List => out.workspaces(&engine.workspaces().list().await?),
             WorkspaceCommand::Create {
                 name,
                 brand,
@@ -324,7 +329,8 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
                 time_zone,
             } => {
                 let created = engine
-                    .create_workspace(CreateWorkspace {
+                    .workspaces()
+                    .create(CreateWorkspace {
                         name: name.clone(),
                         brand: brand.clone(),
                         currency: currency.clone(),
@@ -334,9 +340,10 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
                 out.workspaces(std::slice::from_ref(&created));
             }
             WorkspaceCommand::Export { workspace, file } => {
-                let overview = engine.find_workspace(workspace).await?;
+                let overview = engine.workspaces().find(workspace).await?;
                 let exported = engine
-                    .export_workspace(&overview.workspace.id, file)
+                    .workspaces()
+                    .export(&overview.workspace.id, file)
                     .await?;
                 out.line(&format!(
                     "Exported “{}” ({} rows, {} files) to {}",
@@ -347,12 +354,12 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
                 ));
             }
             WorkspaceCommand::Import { file } => {
-                let imported = engine.import_workspace(file).await?;
+                let imported = engine.workspaces().import(file).await?;
                 out.workspaces(std::slice::from_ref(&imported));
             }
             WorkspaceCommand::Delete { workspace } => {
-                let overview = engine.find_workspace(workspace).await?;
-                engine.delete_workspace(&overview.workspace.id).await?;
+                let overview = engine.workspaces().find(workspace).await?;
+                engine.workspaces().delete(&overview.workspace.id).await?;
                 out.line(&format!("Deleted “{}”", overview.workspace.name));
             }
         },
@@ -361,35 +368,35 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             JobsCommand::List { state, limit } => {
                 let state = state
                     .as_deref()
-                    .map(str::parse::<JobStatus>)
+                    .map(str::parse::<JobState>)
                     .transpose()
                     .map_err(EngineError::InvalidInput)?;
-                out.jobs(&engine.list_jobs(state, *limit).await?);
+                out.jobs(&engine.jobs().list(state, *limit).await?);
             }
-            JobsCommand::Retry { id } => out.jobs(&[engine.retry_job(id).await?]),
-            JobsCommand::Cancel { id } => out.jobs(&[engine.cancel_job(id).await?]),
+            JobsCommand::Retry { id } => out.jobs(&[engine.jobs().retry(id).await?]),
+            JobsCommand::Cancel { id } => out.jobs(&[engine.jobs().cancel(id).await?]),
             JobsCommand::Work => {
                 engine.start_workers().await;
                 // Leases of jobs a killed process left behind expire within one lease; keep
                 // going until nothing is queued or running.
                 loop {
-                    let queued = engine.list_jobs(Some(JobStatus::Queued), 1).await?;
-                    let running = engine.list_jobs(Some(JobStatus::Running), 1).await?;
+                    let queued = engine.jobs().list(Some(JobState::Queued), 1).await?;
+                    let running = engine.jobs().list(Some(JobState::Running), 1).await?;
                     if queued.is_empty() && running.is_empty() {
                         break;
                     }
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                out.jobs(&engine.list_jobs(None, 20).await?);
+                out.jobs(&engine.jobs().list(None, 20).await?);
             }
         },
     }
     Ok(())
 }
 
-fn job_error(job: &pw_engine::JobRecord) -> EngineError {
+fn job_error(job: &pw_engine::jobs::Job) -> EngineError {
     match job.state {
-        JobStatus::Cancelled => {
+        JobState::Cancelled => {
             EngineError::InvalidInput(format!("job “{}” was cancelled", job.title))
         }
         _ => EngineError::InvalidInput(format!(

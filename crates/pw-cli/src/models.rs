@@ -4,10 +4,11 @@
 use std::io::BufRead;
 use std::sync::Arc;
 
-use pw_engine::{
-    CallScope, ChatMessage, ChatRequest, Engine, EngineError, JobStatus, Route, Secret, TASKS,
-    Task, VendorInput, VendorKind,
+use pw_engine::jobs::JobState;
+use pw_engine::models::{
+    CallScope, ChatMessage, ChatRequest, Route, TASKS, Task, VendorInput, VendorKind,
 };
+use pw_engine::{Engine, EngineError, Secret};
 use serde_json::json;
 
 use crate::ModelsCommand;
@@ -51,7 +52,7 @@ pub(crate) async fn run(
 ) -> Result<(), EngineError> {
     match command {
         ModelsCommand::Status => {
-            let settings = engine.model_settings().await?;
+            let settings = engine.models().settings().await?;
             if out.json {
                 out.value(&json!({
                     "offline": settings.offline,
@@ -130,6 +131,7 @@ pub(crate) async fn run(
                 ))
             })?;
             let saved = engine
+                .models()
                 .save_vendor(VendorInput {
                     name: name.clone(),
                     kind,
@@ -161,17 +163,17 @@ pub(crate) async fn run(
                 .map_err(|e| EngineError::InvalidInput(format!("could not read the key: {e}")))?;
             let key = Secret::new(line.trim().to_owned());
             line.clear();
-            engine.set_vendor_key(vendor, key).await?;
+            engine.models().set_vendor_key(vendor, key).await?;
             out.line(&format!(
                 "Stored the key for {vendor} in the system keychain"
             ));
         }
         ModelsCommand::Remove { vendor } => {
-            engine.remove_vendor(vendor).await?;
+            engine.models().remove_vendor(vendor).await?;
             out.line(&format!("Removed {vendor} and its key"));
         }
         ModelsCommand::Test { vendor, model } => {
-            let check = engine.test_vendor(vendor, model.clone()).await?;
+            let check = engine.models().test_vendor(vendor, model.clone()).await?;
             if out.json {
                 out.value(
                     &json!({ "ok": true, "model": check.model, "latencyMs": check.latency_ms }),
@@ -185,9 +187,9 @@ pub(crate) async fn run(
         }
         ModelsCommand::Download { url, sha256 } => {
             engine.start_workers().await;
-            let job = engine.start_model_download(url, sha256.clone()).await?;
-            let done = engine.wait_for_job(&job.id, |j| out.progress(j)).await?;
-            if done.state != JobStatus::Succeeded {
+            let job = engine.models().start_download(url, sha256.clone()).await?;
+            let done = engine.jobs().wait(&job.id, |j| out.progress(j)).await?;
+            if done.state != JobState::Succeeded {
                 return Err(EngineError::InvalidInput(format!(
                     "the download failed: {}",
                     done.last_error.as_deref().unwrap_or("unknown error")
@@ -204,7 +206,7 @@ pub(crate) async fn run(
             ));
         }
         ModelsCommand::Local { file } => {
-            engine.set_local_chat_model(file.clone()).await?;
+            engine.models().set_local_chat_model(file.clone()).await?;
             out.line(&match file {
                 Some(file) => format!("The local chat model is now {}", file.display()),
                 None => "The local chat model is the bundled SmolLM2 again".to_owned(),
@@ -230,13 +232,14 @@ pub(crate) async fn run(
                 true => None,
                 false => match endpoint {
                     Some(endpoint) => Some(endpoint.clone()),
-                    None => engine.trace_export().await?.endpoint,
+                    None => engine.models().trace_export().await?.endpoint,
                 },
             };
             engine
+                .models()
                 .set_trace_export(endpoint.clone(), *sample_rate, headers)
                 .await?;
-            let settings = engine.trace_export().await?;
+            let settings = engine.models().trace_export().await?;
             out.line(&match endpoint {
                 Some(endpoint) => format!(
                     "Model-call traces go to {endpoint}, {:.0}% sampled{}",
@@ -251,9 +254,10 @@ pub(crate) async fn run(
             });
         }
         ModelsCommand::Workspace { workspace, model } => {
-            let overview = engine.find_workspace(workspace).await?;
+            let overview = engine.workspaces().find(workspace).await?;
             let route = model.as_deref().map(route).transpose()?;
             engine
+                .models()
                 .set_workspace_model(&overview.workspace.id, route)
                 .await?;
             out.line(&format!(
@@ -268,7 +272,7 @@ pub(crate) async fn run(
                 .iter()
                 .map(|text| route(text))
                 .collect::<Result<Vec<_>, _>>()?;
-            engine.set_task_route(task, chain).await?;
+            engine.models().set_task_route(task, chain).await?;
             out.line(&format!(
                 "{} now uses: {}",
                 task.as_str(),
@@ -288,7 +292,7 @@ pub(crate) async fn run(
                     )));
                 }
             };
-            engine.set_offline(offline).await?;
+            engine.models().set_offline(offline).await?;
             out.line(&format!(
                 "Offline mode is {}",
                 if offline {
@@ -306,7 +310,7 @@ pub(crate) async fn run(
             seed,
         } => {
             let scope = match workspace {
-                Some(w) => CallScope::workspace(engine.find_workspace(w).await?.workspace.id),
+                Some(w) => CallScope::workspace(engine.workspaces().find(w).await?.workspace.id),
                 None => CallScope::default(),
             };
             let mut request =
@@ -314,7 +318,7 @@ pub(crate) async fn run(
                     .in_scope(scope);
             request.max_tokens = *max_tokens;
             request.seed = *seed;
-            let reply = engine.chat(&request).await?;
+            let reply = engine.models().chat(&request).await?;
             if out.json {
                 out.value(&json!({
                     "text": reply.text, "vendor": reply.vendor, "model": reply.model,
@@ -325,8 +329,9 @@ pub(crate) async fn run(
             }
         }
         ModelsCommand::Spend { workspace, days } => {
-            let overview = engine.find_workspace(workspace).await?;
+            let overview = engine.workspaces().find(workspace).await?;
             let spend = engine
+                .models()
                 .workspace_spend(&overview.workspace.id, *days)
                 .await?;
             if out.json {
@@ -381,8 +386,8 @@ pub(crate) async fn run(
             }
         }
         ModelsCommand::Prices => {
-            let models = engine.model_catalogue().await?;
-            let unpriced = engine.unpriced_models().await?;
+            let models = engine.models().catalogue().await?;
+            let unpriced = engine.models().unpriced().await?;
             if out.json {
                 let unknown = unpriced.iter().map(|r| {
                     json!({

@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use pw_engine::{
-    Currency, Dashboard, JobRecord, KpiKey, KpiNumber, KpiUnit, Micros, WorkspaceOverview,
-};
+use pw_engine::jobs::Job;
+use pw_engine::workspaces::{Dashboard, WorkspaceOverview};
+use pw_engine::{Currency, KpiKey, KpiNumber, KpiUnit, Micros};
 use serde_json::json;
 
 pub(crate) struct Output {
@@ -131,7 +131,7 @@ impl Output {
     }
 
     /// Progress goes to stderr so stdout stays clean for the result.
-    pub fn progress(&self, job: &JobRecord) {
+    pub fn progress(&self, job: &Job) {
         if self.json {
             return;
         }
@@ -245,7 +245,7 @@ impl Output {
         }
     }
 
-    pub fn jobs(&self, jobs: &[JobRecord]) {
+    pub fn jobs(&self, jobs: &[Job]) {
         if self.json {
             write_out(&serde_json::to_string(jobs).unwrap_or_else(|_| "[]".into()));
             return;

@@ -10,9 +10,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pw_engine::{
-    CreateWorkspace, Engine, EngineConfig, ErrorKind, JobStatus, KpiKey, KpiNumber, Micros,
-};
+use pw_engine::jobs::JobState;
+use pw_engine::workspaces::CreateWorkspace;
+use pw_engine::{Engine, EngineConfig, ErrorKind, KpiKey, KpiNumber, Micros};
 
 async fn engine(dir: &tempfile::TempDir) -> Arc<Engine> {
     let mut config = EngineConfig::new(dir.path());
@@ -25,26 +25,31 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&dir).await;
     engine.start_workers().await;
-    let job = engine.start_demo_workspace().await.unwrap();
+    let job = engine.workspaces().start_demo().await.unwrap();
     let mut fractions = Vec::new();
     let done = engine
-        .wait_for_job(&job.id, |j| fractions.push(j.progress))
+        .jobs()
+        .wait(&job.id, |j| fractions.push(j.progress))
         .await
         .unwrap();
-    assert_eq!(done.state, JobStatus::Succeeded, "{:?}", done.last_error);
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
     assert!(
         fractions.len() >= 3 && fractions.windows(2).all(|w| w[0] <= w[1]),
         "{fractions:?}"
     );
     let workspace_id = done.workspace_id.clone().unwrap();
 
-    let listed = engine.list_workspaces().await.unwrap();
+    let listed = engine.workspaces().list().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].workspace.name, "Halcyon Roasters (demo)");
     assert!(listed[0].workspace.is_demo);
     assert_eq!(listed[0].campaign_count, 30);
 
-    let dashboard = engine.dashboard(&workspace_id, None).await.unwrap();
+    let dashboard = engine
+        .workspaces()
+        .dashboard(&workspace_id, None)
+        .await
+        .unwrap();
     assert_eq!(dashboard.range.days(), 30);
     assert_eq!(dashboard.range.end, listed[0].data_range.unwrap().end);
     assert_eq!(
@@ -89,10 +94,11 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
             .all(|w| w[0].totals.spend >= w[1].totals.spend)
     );
 
-    let second = engine.start_demo_workspace().await.unwrap();
-    engine.wait_for_job(&second.id, |_| {}).await.unwrap();
+    let second = engine.workspaces().start_demo().await.unwrap();
+    engine.jobs().wait(&second.id, |_| {}).await.unwrap();
     let names: Vec<String> = engine
-        .list_workspaces()
+        .workspaces()
+        .list()
         .await
         .unwrap()
         .into_iter()
@@ -110,16 +116,21 @@ async fn the_export_job_writes_a_file_that_imports_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&dir).await;
     engine.start_workers().await;
-    let demo = engine.start_demo_workspace().await.unwrap();
+    let demo = engine.workspaces().start_demo().await.unwrap();
     let workspace_id = engine
-        .wait_for_job(&demo.id, |_| {})
+        .jobs()
+        .wait(&demo.id, |_| {})
         .await
         .unwrap()
         .workspace_id
         .unwrap();
-    let export = engine.start_workspace_export(&workspace_id).await.unwrap();
-    let done = engine.wait_for_job(&export.id, |_| {}).await.unwrap();
-    assert_eq!(done.state, JobStatus::Succeeded, "{:?}", done.last_error);
+    let export = engine
+        .workspaces()
+        .start_export(&workspace_id)
+        .await
+        .unwrap();
+    let done = engine.jobs().wait(&export.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
     let path = done.result.as_ref().unwrap()["path"]
         .as_str()
         .unwrap()
@@ -131,15 +142,24 @@ async fn the_export_job_writes_a_file_that_imports_elsewhere() {
         .await
         .unwrap();
     let imported = other
-        .import_workspace(std::path::Path::new(&path))
+        .workspaces()
+        .import(std::path::Path::new(&path))
         .await
         .unwrap();
     assert_eq!(imported.workspace.id, workspace_id);
     assert_eq!(imported.campaign_count, 30);
     let original = Engine::open(EngineConfig::new(dir.path())).await.unwrap();
     assert_eq!(
-        original.dashboard(&workspace_id, None).await.unwrap(),
-        other.dashboard(&workspace_id, None).await.unwrap()
+        original
+            .workspaces()
+            .dashboard(&workspace_id, None)
+            .await
+            .unwrap(),
+        other
+            .workspaces()
+            .dashboard(&workspace_id, None)
+            .await
+            .unwrap()
     );
 }
 
@@ -148,7 +168,12 @@ async fn errors_carry_the_kind_callers_branch_on() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&dir).await;
     assert_eq!(
-        engine.dashboard("nope", None).await.unwrap_err().kind(),
+        engine
+            .workspaces()
+            .dashboard("nope", None)
+            .await
+            .unwrap_err()
+            .kind(),
         ErrorKind::NotFound
     );
     let request = |currency: &str| CreateWorkspace {
@@ -159,14 +184,19 @@ async fn errors_carry_the_kind_callers_branch_on() {
     };
     assert_eq!(
         engine
-            .create_workspace(request("EURO"))
+            .workspaces()
+            .create(request("EURO"))
             .await
             .unwrap_err()
             .kind(),
         ErrorKind::InvalidInput
     );
-    engine.create_workspace(request("EUR")).await.unwrap();
-    let duplicate = engine.create_workspace(request("EUR")).await.unwrap_err();
+    engine.workspaces().create(request("EUR")).await.unwrap();
+    let duplicate = engine
+        .workspaces()
+        .create(request("EUR"))
+        .await
+        .unwrap_err();
     assert_eq!(duplicate.kind(), ErrorKind::Conflict);
     assert!(duplicate.to_string().contains("already exists"));
     let bad_zone = CreateWorkspace {
@@ -175,11 +205,16 @@ async fn errors_carry_the_kind_callers_branch_on() {
         ..request("EUR")
     };
     assert_eq!(
-        engine.create_workspace(bad_zone).await.unwrap_err().kind(),
+        engine
+            .workspaces()
+            .create(bad_zone)
+            .await
+            .unwrap_err()
+            .kind(),
         ErrorKind::InvalidInput
     );
     assert_eq!(
-        engine.retry_job("missing").await.unwrap_err().kind(),
+        engine.jobs().retry("missing").await.unwrap_err().kind(),
         ErrorKind::NotFound
     );
     engine.shutdown().await;
@@ -204,7 +239,8 @@ async fn totals_never_add_amounts_in_different_currencies() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(&dir).await;
     let workspace = engine
-        .create_workspace(CreateWorkspace {
+        .workspaces()
+        .create(CreateWorkspace {
             name: "Two currencies".into(),
             brand: "Kopi".into(),
             currency: "USD".into(),
@@ -257,7 +293,11 @@ async fn totals_never_add_amounts_in_different_currencies() {
 
     let range =
         pw_domain::DateRange::ending(chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap(), 7);
-    let dashboard = engine.dashboard(&ws, Some(range)).await.unwrap();
+    let dashboard = engine
+        .workspaces()
+        .dashboard(&ws, Some(range))
+        .await
+        .unwrap();
     let spend_by_currency: Vec<(String, Option<KpiNumber>)> = dashboard
         .sections
         .iter()
@@ -285,7 +325,8 @@ async fn totals_never_add_amounts_in_different_currencies() {
 
     // A workspace with no data still shows its own currency, empty.
     let empty = engine
-        .create_workspace(CreateWorkspace {
+        .workspaces()
+        .create(CreateWorkspace {
             name: "Empty".into(),
             brand: "Kopi".into(),
             currency: "KRW".into(),
@@ -294,6 +335,7 @@ async fn totals_never_add_amounts_in_different_currencies() {
         .await
         .unwrap();
     let dashboard = engine
+        .workspaces()
         .dashboard(&empty.workspace.id, Some(range))
         .await
         .unwrap();

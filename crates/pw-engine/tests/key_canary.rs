@@ -11,7 +11,8 @@ mod support;
 
 use std::sync::Mutex;
 
-use pw_engine::{CallScope, ErrorKind, Secret, StudyKind, VendorInput, VendorKind};
+use pw_engine::models::{CallScope, StudyKind, VendorInput, VendorKind};
+use pw_engine::{ErrorKind, Secret};
 use support::{VendorServer, add_team_server, ask, engine, file_contents, workspace};
 
 #[tokio::test]
@@ -33,21 +34,24 @@ async fn a_canary_key_reaches_the_vendor_and_no_file_the_app_writes() {
     let engine = engine(dir.path(), "canary").await;
     add_team_server(&engine, &base_url).await;
     engine
+        .models()
         .set_vendor_key("team-vllm", Secret::new(canary.clone()))
         .await
         .unwrap();
 
-    let settings = engine.model_settings().await.unwrap();
+    let settings = engine.models().settings().await.unwrap();
     let vendor = &settings.vendors[0];
     assert!(vendor.key_configured);
     assert!(!format!("{settings:?}").contains(&canary));
 
     let workspace = workspace(&engine, "Canary client").await;
     let study = engine
+        .models()
         .create_study(&workspace, StudyKind::FocusGroup, "Cold brew", None)
         .await
         .unwrap();
     let reply = engine
+        .models()
         .chat(&ask(
             "Why cold brew?",
             CallScope::study(&workspace, &study.id),
@@ -67,19 +71,25 @@ async fn a_canary_key_reaches_the_vendor_and_no_file_the_app_writes() {
     // A vendor that echoes the key in its refusal: the error the user sees is scrubbed.
     *server.refuse.lock().unwrap() = true;
     let refused = engine
+        .models()
         .chat(&ask("Again?", CallScope::study(&workspace, &study.id)))
         .await
         .unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::NotConfigured);
     assert!(refused.to_string().contains("[redacted]"), "{refused}");
     assert!(!refused.to_string().contains(&canary));
-    let check = engine.test_vendor("team-vllm", None).await.unwrap_err();
+    let check = engine
+        .models()
+        .test_vendor("team-vllm", None)
+        .await
+        .unwrap_err();
     assert_eq!(check.kind(), ErrorKind::NotConfigured);
     assert!(!check.to_string().contains(&canary));
 
     std::fs::create_dir_all(dir.path().join("exports")).unwrap();
     engine
-        .export_workspace(&workspace, &dir.path().join("exports/canary.pwx"))
+        .workspaces()
+        .export(&workspace, &dir.path().join("exports/canary.pwx"))
         .await
         .unwrap();
     engine.shutdown().await;
@@ -108,9 +118,10 @@ async fn a_canary_key_reaches_the_vendor_and_no_file_the_app_writes() {
 
     // Removing the vendor removes its key from the keychain.
     let engine = self::engine(dir.path(), "canary").await;
-    engine.remove_vendor("team-vllm").await.unwrap();
-    assert!(engine.model_settings().await.unwrap().vendors.is_empty());
+    engine.models().remove_vendor("team-vllm").await.unwrap();
+    assert!(engine.models().settings().await.unwrap().vendors.is_empty());
     engine
+        .models()
         .save_vendor(VendorInput {
             name: Some("team-vllm".into()),
             kind: VendorKind::OpenAiCompatible,
@@ -122,6 +133,6 @@ async fn a_canary_key_reaches_the_vendor_and_no_file_the_app_writes() {
         })
         .await
         .unwrap();
-    assert!(!engine.model_settings().await.unwrap().vendors[0].key_configured);
-    engine.remove_vendor("team-vllm").await.unwrap();
+    assert!(!engine.models().settings().await.unwrap().vendors[0].key_configured);
+    engine.models().remove_vendor("team-vllm").await.unwrap();
 }

@@ -12,10 +12,10 @@ mod support;
 
 use std::sync::Arc;
 
-use pw_engine::{
-    CacheMode, CallScope, Engine, EngineConfig, ErrorKind, ModelInfo, Route, StudyKind, Task,
-    VendorInput, VendorKind,
+use pw_engine::models::{
+    CacheMode, CallScope, ModelInfo, Route, StudyKind, Task, VendorInput, VendorKind,
 };
+use pw_engine::{Engine, EngineConfig, ErrorKind};
 use support::{VendorServer, add_team_server, ask, engine, models_dir, workspace};
 
 #[tokio::test]
@@ -27,18 +27,25 @@ async fn calls_are_costed_per_study_and_a_budget_stops_new_calls() {
     let workspace = workspace(&engine, "Budget client").await;
     // Each call costs 1,000 × $1/M + 500 × $2/M = $0.002; the cap allows two.
     let study = engine
+        .models()
         .create_study(&workspace, StudyKind::Survey, "Price test", Some(4_000))
         .await
         .unwrap();
     let free = engine
+        .models()
         .create_study(&workspace, StudyKind::Interview, "Uncapped", None)
         .await
         .unwrap();
     let scope = CallScope::study(&workspace, &study.id);
     for question in ["one?", "two?"] {
-        engine.chat(&ask(question, scope.clone())).await.unwrap();
+        engine
+            .models()
+            .chat(&ask(question, scope.clone()))
+            .await
+            .unwrap();
     }
     let stopped = engine
+        .models()
         .chat(&ask("three?", scope.clone()))
         .await
         .unwrap_err();
@@ -49,17 +56,23 @@ async fn calls_are_costed_per_study_and_a_budget_stops_new_calls() {
     );
     assert_eq!(server.calls(), 2, "the third call never left the machine");
     engine
+        .models()
         .chat(&ask("still fine?", CallScope::study(&workspace, &free.id)))
         .await
         .unwrap();
 
     engine
+        .models()
         .set_study_budget(&study.id, Some(10_000))
         .await
         .unwrap();
-    engine.chat(&ask("three?", scope)).await.unwrap();
+    engine.models().chat(&ask("three?", scope)).await.unwrap();
 
-    let spend = engine.workspace_spend(&workspace, 30).await.unwrap();
+    let spend = engine
+        .models()
+        .workspace_spend(&workspace, 30)
+        .await
+        .unwrap();
     assert_eq!(spend.total_micros, 4 * 2_000);
     assert_eq!(spend.calls, 5, "four answered calls and one refused");
     assert_eq!(spend.failed_calls, 1);
@@ -90,7 +103,7 @@ async fn calls_are_costed_per_study_and_a_budget_stops_new_calls() {
 /// A question whose estimate is exact against the loopback server (which reports 1,000 prompt
 /// and 500 completion tokens): 3,996 characters plus a message's 4 read as 1,000 tokens, and at
 /// most 500 tokens back, so the reservation is the $0.002 the call costs.
-fn exactly_estimated(number: usize, scope: CallScope) -> pw_engine::ChatRequest {
+fn exactly_estimated(number: usize, scope: CallScope) -> pw_engine::models::ChatRequest {
     let question = format!("{number:05} {}", "x".repeat(3_990));
     assert_eq!(question.chars().count(), 3_996);
     let mut request = ask(&question, scope);
@@ -108,6 +121,7 @@ async fn two_hundred_concurrent_calls_stop_at_the_budget() {
     // $0.05 at $0.002 a call: room for exactly 25 of the 200.
     let budget = 50_000;
     let study = engine
+        .models()
         .create_study(&workspace, StudyKind::Survey, "Big survey", Some(budget))
         .await
         .unwrap();
@@ -116,7 +130,7 @@ async fn two_hundred_concurrent_calls_stop_at_the_budget() {
         .map(|number| {
             let engine = engine.clone();
             let request = exactly_estimated(number, scope.clone());
-            tokio::spawn(async move { engine.chat(&request).await })
+            tokio::spawn(async move { engine.models().chat(&request).await })
         })
         .collect();
     let (mut answered, mut refused) = (0, 0);
@@ -131,7 +145,11 @@ async fn two_hundred_concurrent_calls_stop_at_the_budget() {
     // calls in flight at the cap) is zero: the study spends its budget and not a micro more.
     assert_eq!((answered, refused), (25, 175));
     assert_eq!(server.calls(), 25, "refused calls never left the machine");
-    let spend = engine.workspace_spend(&workspace, 30).await.unwrap();
+    let spend = engine
+        .models()
+        .workspace_spend(&workspace, 30)
+        .await
+        .unwrap();
     let capped = spend
         .by_study
         .iter()
@@ -189,6 +207,7 @@ async fn a_ledger_write_that_fails_is_retried_and_never_dropped() {
     let workspace = workspace(&engine, "Ledger client").await;
     // Two calls of $0.002 fit.
     let study = engine
+        .models()
         .create_study(&workspace, StudyKind::Survey, "Fragile", Some(4_000))
         .await
         .unwrap();
@@ -197,13 +216,25 @@ async fn a_ledger_write_that_fails_is_retried_and_never_dropped() {
 
     // A transient failure: the write is retried and the call is filed.
     fail_ledger_writes(&database, 2).await;
-    engine.chat(&ask("one?", scope.clone())).await.unwrap();
-    let spend = engine.workspace_spend(&workspace, 30).await.unwrap();
+    engine
+        .models()
+        .chat(&ask("one?", scope.clone()))
+        .await
+        .unwrap();
+    let spend = engine
+        .models()
+        .workspace_spend(&workspace, 30)
+        .await
+        .unwrap();
     assert_eq!((spend.calls, spend.total_micros), (1, 2_000));
 
     // A failure that outlasts the retries is surfaced, and the spend still counts.
     fail_ledger_writes(&database, 1_000).await;
-    let unfiled = engine.chat(&ask("two?", scope.clone())).await.unwrap_err();
+    let unfiled = engine
+        .models()
+        .chat(&ask("two?", scope.clone()))
+        .await
+        .unwrap_err();
     assert_eq!(unfiled.kind(), ErrorKind::Unavailable);
     assert!(
         unfiled
@@ -213,6 +244,7 @@ async fn a_ledger_write_that_fails_is_retried_and_never_dropped() {
     );
     fail_ledger_writes(&database, 0).await;
     let stopped = engine
+        .models()
         .chat(&ask("three?", scope.clone()))
         .await
         .unwrap_err();
@@ -232,10 +264,12 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
     add_team_server(&engine, &base_url).await;
     let workspace = workspace(&engine, "Unpriced client").await;
     let capped = engine
+        .models()
         .create_study(&workspace, StudyKind::Survey, "Capped", Some(1_000_000))
         .await
         .unwrap();
     let uncapped = engine
+        .models()
         .create_study(&workspace, StudyKind::Survey, "Uncapped", None)
         .await
         .unwrap();
@@ -244,6 +278,7 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
 
     // Unpriced first: a study with a budget falls through to the priced model.
     engine
+        .models()
         .set_task_route(
             Task::TwinDialogue,
             vec![
@@ -253,7 +288,11 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
         )
         .await
         .unwrap();
-    engine.chat(&ask("which?", capped.clone())).await.unwrap();
+    engine
+        .models()
+        .chat(&ask("which?", capped.clone()))
+        .await
+        .unwrap();
     let asked = |server: &VendorServer| -> Vec<String> {
         server
             .received
@@ -267,6 +306,7 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
 
     // Only the unpriced model: refused in words, before anything is sent.
     engine
+        .models()
         .set_task_route(
             Task::TwinDialogue,
             vec![Route::new("team-vllm", "mystery-7b")],
@@ -274,6 +314,7 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
         .await
         .unwrap();
     let refused = engine
+        .models()
         .chat(&ask("and now?", capped.clone()))
         .await
         .unwrap_err();
@@ -286,12 +327,12 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
 
     // Models & keys lists it as price unknown.
     assert_eq!(
-        engine.unpriced_models().await.unwrap(),
+        engine.models().unpriced().await.unwrap(),
         [Route::new("team-vllm", "mystery-7b")]
     );
 
     // Without a budget the model may answer; its cost is unknown, not zero.
-    engine.chat(&ask("free?", uncapped)).await.unwrap();
+    engine.models().chat(&ask("free?", uncapped)).await.unwrap();
     assert_eq!(asked(&server), ["qwen-7b", "mystery-7b"]);
     let database = EngineConfig::new(dir.path()).database_path();
     let mut connection = sqlx::ConnectOptions::connect(
@@ -310,7 +351,11 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
         [None],
         "an unpriced call's cost is unknown, not zero"
     );
-    let spend = engine.workspace_spend(&workspace, 30).await.unwrap();
+    let spend = engine
+        .models()
+        .workspace_spend(&workspace, 30)
+        .await
+        .unwrap();
     assert_eq!(
         (spend.total_micros, spend.unpriced_calls),
         (2_000, 1),
@@ -325,7 +370,8 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
 
     // Once priced, the study with a budget uses it.
     engine
-        .edit_model_price(ModelInfo {
+        .models()
+        .edit_price(ModelInfo {
             vendor: "team-vllm".into(),
             model: "mystery-7b".into(),
             context_window: 8_192,
@@ -336,8 +382,12 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
         })
         .await
         .unwrap();
-    assert!(engine.unpriced_models().await.unwrap().is_empty());
-    engine.chat(&ask("priced now?", capped)).await.unwrap();
+    assert!(engine.models().unpriced().await.unwrap().is_empty());
+    engine
+        .models()
+        .chat(&ask("priced now?", capped))
+        .await
+        .unwrap();
     assert_eq!(asked(&server), ["qwen-7b", "mystery-7b", "mystery-7b"]);
 }
 
@@ -349,6 +399,7 @@ async fn a_finished_study_replays_from_the_cache_with_zero_calls() {
     add_team_server(&engine, &base_url).await;
     let workspace = workspace(&engine, "Replay client").await;
     let study = engine
+        .models()
         .create_study(&workspace, StudyKind::FocusGroup, "Packaging", None)
         .await
         .unwrap();
@@ -358,6 +409,7 @@ async fn a_finished_study_replays_from_the_cache_with_zero_calls() {
     for question in questions {
         first_run.push(
             engine
+                .models()
                 .chat(&ask(question, scope.clone()))
                 .await
                 .unwrap()
@@ -374,6 +426,7 @@ async fn a_finished_study_replays_from_the_cache_with_zero_calls() {
     for question in questions {
         replayed.push(
             engine
+                .models()
                 .chat(&ask(question, replay.clone()))
                 .await
                 .unwrap()
@@ -383,11 +436,16 @@ async fn a_finished_study_replays_from_the_cache_with_zero_calls() {
     assert_eq!(replayed, first_run);
     assert_eq!(server.calls(), 3, "replay made no calls");
     let missing = engine
+        .models()
         .chat(&ask("A new question", replay))
         .await
         .unwrap_err();
     assert_eq!(missing.kind(), ErrorKind::NotFound);
-    let spend = engine.workspace_spend(&workspace, 30).await.unwrap();
+    let spend = engine
+        .models()
+        .workspace_spend(&workspace, 30)
+        .await
+        .unwrap();
     assert_eq!(spend.cache_hits, 3);
     assert_eq!(spend.total_micros, 3 * 2_000, "hits cost nothing");
 }
@@ -397,22 +455,23 @@ async fn with_no_key_or_offline_every_task_runs_on_the_local_models() {
     let dir = tempfile::tempdir().unwrap();
     let (server, base_url) = VendorServer::start().await;
     let engine = engine(dir.path(), "offline").await;
-    let settings = engine.model_settings().await.unwrap();
+    let settings = engine.models().settings().await.unwrap();
     assert!(settings.local_chat_model.present && settings.local_embedding_model.present);
 
     // A fresh install: nothing configured, the local model answers.
     let mut request = ask("Say hi.", CallScope::default());
     request.max_tokens = Some(8);
-    let reply = engine.chat(&request).await.unwrap();
-    assert_eq!(reply.vendor, pw_engine::LOCAL_VENDOR);
+    let reply = engine.models().chat(&request).await.unwrap();
+    assert_eq!(reply.vendor, pw_engine::models::LOCAL_VENDOR);
 
     // A cloud route is configured, but offline mode keeps calls on this machine.
     add_team_server(&engine, &base_url).await;
-    engine.set_offline(true).await.unwrap();
-    assert!(engine.model_settings().await.unwrap().offline);
-    let reply = engine.chat(&request).await.unwrap();
-    assert_eq!(reply.vendor, pw_engine::LOCAL_VENDOR);
+    engine.models().set_offline(true).await.unwrap();
+    assert!(engine.models().settings().await.unwrap().offline);
+    let reply = engine.models().chat(&request).await.unwrap();
+    assert_eq!(reply.vendor, pw_engine::models::LOCAL_VENDOR);
     let vectors = engine
+        .models()
         .gateway()
         .await
         .unwrap()
@@ -422,8 +481,11 @@ async fn with_no_key_or_offline_every_task_runs_on_the_local_models() {
     assert_eq!(vectors[0].len(), 384);
     assert_eq!(server.calls(), 0);
 
-    engine.set_offline(false).await.unwrap();
-    assert_eq!(engine.chat(&request).await.unwrap().vendor, "team-vllm");
+    engine.models().set_offline(false).await.unwrap();
+    assert_eq!(
+        engine.models().chat(&request).await.unwrap().vendor,
+        "team-vllm"
+    );
     assert_eq!(server.calls(), 1);
 }
 
@@ -436,14 +498,17 @@ async fn a_workspace_can_answer_with_its_own_model() {
     let client = workspace(&engine, "Client with own deployment").await;
     let other = workspace(&engine, "Other client").await;
     engine
+        .models()
         .set_workspace_model(&client, Some(Route::new("team-vllm", "client-ft-model")))
         .await
         .unwrap();
     engine
+        .models()
         .chat(&ask("hi", CallScope::workspace(&client)))
         .await
         .unwrap();
     engine
+        .models()
         .chat(&ask("hi", CallScope::workspace(&other)))
         .await
         .unwrap();
@@ -458,11 +523,13 @@ async fn a_workspace_can_answer_with_its_own_model() {
 
     // Settings refuse what can't work, in words.
     let unknown = engine
+        .models()
         .set_task_route(Task::Analysis, vec![Route::new("nobody", "x")])
         .await
         .unwrap_err();
     assert_eq!(unknown.kind(), ErrorKind::InvalidInput);
     let no_address = engine
+        .models()
         .save_vendor(VendorInput {
             name: Some("ollama".into()),
             kind: VendorKind::OpenAiCompatible,
@@ -513,18 +580,21 @@ async fn a_gguf_downloaded_by_a_job_becomes_the_local_model() {
     let engine = Engine::open(config).await.unwrap();
     // No bundled model in this folder: nothing local can answer yet.
     let before = engine
+        .models()
         .chat(&ask("Say hi.", CallScope::default()))
         .await
         .unwrap_err();
     assert_eq!(before.kind(), ErrorKind::NotConfigured);
 
     let bad = engine
-        .start_model_download(&format!("http://{address}/files/model.bin"), None)
+        .models()
+        .start_download(&format!("http://{address}/files/model.bin"), None)
         .await
         .unwrap_err();
     assert_eq!(bad.kind(), ErrorKind::InvalidInput);
     let bad_sum = engine
-        .start_model_download(
+        .models()
+        .start_download(
             &format!("http://{address}/files/m.gguf"),
             Some("abc".into()),
         )
@@ -534,17 +604,19 @@ async fn a_gguf_downloaded_by_a_job_becomes_the_local_model() {
 
     engine.start_workers().await;
     let job = engine
-        .start_model_download(&format!("http://{address}/files/Tiny-Chat.Q4_1.gguf"), None)
+        .models()
+        .start_download(&format!("http://{address}/files/Tiny-Chat.Q4_1.gguf"), None)
         .await
         .unwrap();
     let mut messages = Vec::new();
     let done = engine
-        .wait_for_job(&job.id, |j| messages.extend(j.progress_message.clone()))
+        .jobs()
+        .wait(&job.id, |j| messages.extend(j.progress_message.clone()))
         .await
         .unwrap();
     assert_eq!(
         done.state,
-        pw_engine::JobStatus::Succeeded,
+        pw_engine::jobs::JobState::Succeeded,
         "{:?}",
         done.last_error
     );
@@ -555,22 +627,33 @@ async fn a_gguf_downloaded_by_a_job_becomes_the_local_model() {
     let file = models.join("Tiny-Chat.Q4_1.gguf");
     assert_eq!(std::fs::metadata(&file).unwrap().len(), bytes.len() as u64);
 
-    let settings = engine.model_settings().await.unwrap();
+    let settings = engine.models().settings().await.unwrap();
     assert_eq!(settings.local_model_files, vec![file.clone()]);
-    engine.set_local_chat_model(Some(file)).await.unwrap();
+    engine
+        .models()
+        .set_local_chat_model(Some(file))
+        .await
+        .unwrap();
     let mut request = ask("Say hi.", CallScope::default());
     request.max_tokens = Some(4);
-    let reply = engine.chat(&request).await.unwrap();
+    let reply = engine.models().chat(&request).await.unwrap();
     assert_eq!(
         (reply.vendor.as_str(), reply.model.as_str()),
         ("local", "Tiny-Chat.Q4_1")
     );
     assert_eq!(
-        engine.model_settings().await.unwrap().local_chat_model.name,
+        engine
+            .models()
+            .settings()
+            .await
+            .unwrap()
+            .local_chat_model
+            .name,
         "Tiny-Chat.Q4_1.gguf"
     );
 
     let not_a_model = engine
+        .models()
         .set_local_chat_model(Some(dir.path().join("profitwheel.sqlite3")))
         .await
         .unwrap_err();

@@ -1,9 +1,9 @@
 //! The dashboard read model: KPI tiles, daily series per platform, campaigns; money per currency.
 
-use pw_engine::{
+use pw_engine::workspaces::{
     CampaignTotals, CurrencySection as EngineCurrencySection, Dashboard as EngineDashboard,
-    KpiKey as EngineKpiKey, KpiNumber, KpiUnit as EngineKpiUnit, KpiValue,
 };
+use pw_engine::{KpiKey as EngineKpiKey, KpiNumber, KpiUnit as EngineKpiUnit, KpiValue};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 

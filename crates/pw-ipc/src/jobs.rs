@@ -1,6 +1,6 @@
 //! Background jobs as the jobs panel shows them.
 
-use pw_engine::{JobRecord, JobStatus};
+use pw_engine::jobs::{Job as EngineJob, JobState as EngineJobState};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -49,23 +49,23 @@ fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-impl From<JobRecord> for JobView {
-    fn from(job: JobRecord) -> Self {
+impl From<EngineJob> for JobView {
+    fn from(job: EngineJob) -> Self {
         JobView {
             id: job.id,
             kind: job.kind,
             title: job.title,
             lane: match job.lane {
-                pw_engine::JobLane::Fast => Lane::Fast,
-                pw_engine::JobLane::Default => Lane::Default,
-                pw_engine::JobLane::Slow => Lane::Slow,
+                pw_engine::jobs::Lane::Fast => Lane::Fast,
+                pw_engine::jobs::Lane::Default => Lane::Default,
+                pw_engine::jobs::Lane::Slow => Lane::Slow,
             },
             state: match job.state {
-                JobStatus::Queued => JobState::Queued,
-                JobStatus::Running => JobState::Running,
-                JobStatus::Succeeded => JobState::Succeeded,
-                JobStatus::Failed => JobState::Failed,
-                JobStatus::Cancelled => JobState::Cancelled,
+                EngineJobState::Queued => JobState::Queued,
+                EngineJobState::Running => JobState::Running,
+                EngineJobState::Succeeded => JobState::Succeeded,
+                EngineJobState::Failed => JobState::Failed,
+                EngineJobState::Cancelled => JobState::Cancelled,
             },
             priority: job.priority,
             attempts: job.attempts,

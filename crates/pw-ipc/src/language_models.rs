@@ -16,26 +16,26 @@ pub enum ModelTask {
     Embeddings,
 }
 
-impl From<pw_engine::Task> for ModelTask {
-    fn from(task: pw_engine::Task) -> Self {
+impl From<pw_engine::models::Task> for ModelTask {
+    fn from(task: pw_engine::models::Task) -> Self {
         match task {
-            pw_engine::Task::TwinDialogue => ModelTask::TwinDialogue,
-            pw_engine::Task::Moderation => ModelTask::Moderation,
-            pw_engine::Task::Analysis => ModelTask::Analysis,
-            pw_engine::Task::Extraction => ModelTask::Extraction,
-            pw_engine::Task::Embeddings => ModelTask::Embeddings,
+            pw_engine::models::Task::TwinDialogue => ModelTask::TwinDialogue,
+            pw_engine::models::Task::Moderation => ModelTask::Moderation,
+            pw_engine::models::Task::Analysis => ModelTask::Analysis,
+            pw_engine::models::Task::Extraction => ModelTask::Extraction,
+            pw_engine::models::Task::Embeddings => ModelTask::Embeddings,
         }
     }
 }
 
-impl From<ModelTask> for pw_engine::Task {
+impl From<ModelTask> for pw_engine::models::Task {
     fn from(task: ModelTask) -> Self {
         match task {
-            ModelTask::TwinDialogue => pw_engine::Task::TwinDialogue,
-            ModelTask::Moderation => pw_engine::Task::Moderation,
-            ModelTask::Analysis => pw_engine::Task::Analysis,
-            ModelTask::Extraction => pw_engine::Task::Extraction,
-            ModelTask::Embeddings => pw_engine::Task::Embeddings,
+            ModelTask::TwinDialogue => pw_engine::models::Task::TwinDialogue,
+            ModelTask::Moderation => pw_engine::models::Task::Moderation,
+            ModelTask::Analysis => pw_engine::models::Task::Analysis,
+            ModelTask::Extraction => pw_engine::models::Task::Extraction,
+            ModelTask::Embeddings => pw_engine::models::Task::Embeddings,
         }
     }
 }
@@ -56,9 +56,9 @@ pub enum VendorKind {
     OpenAiCompatible,
 }
 
-impl From<pw_engine::VendorKind> for VendorKind {
-    fn from(kind: pw_engine::VendorKind) -> Self {
-        use pw_engine::VendorKind as K;
+impl From<pw_engine::models::VendorKind> for VendorKind {
+    fn from(kind: pw_engine::models::VendorKind) -> Self {
+        use pw_engine::models::VendorKind as K;
         match kind {
             K::OpenAi => VendorKind::OpenAi,
             K::Anthropic => VendorKind::Anthropic,
@@ -75,9 +75,9 @@ impl From<pw_engine::VendorKind> for VendorKind {
     }
 }
 
-impl From<VendorKind> for pw_engine::VendorKind {
+impl From<VendorKind> for pw_engine::models::VendorKind {
     fn from(kind: VendorKind) -> Self {
-        use pw_engine::VendorKind as K;
+        use pw_engine::models::VendorKind as K;
         match kind {
             VendorKind::OpenAi => K::OpenAi,
             VendorKind::Anthropic => K::Anthropic,
@@ -119,8 +119,8 @@ pub struct VendorSummary {
     pub max_concurrency: Option<u32>,
 }
 
-impl From<pw_engine::VendorView> for VendorSummary {
-    fn from(v: pw_engine::VendorView) -> Self {
+impl From<pw_engine::models::VendorView> for VendorSummary {
+    fn from(v: pw_engine::models::VendorView) -> Self {
         VendorSummary {
             label: v.kind.display_name().to_owned(),
             name: v.name,
@@ -142,8 +142,8 @@ pub struct ModelRoute {
     pub model: String,
 }
 
-impl From<pw_engine::Route> for ModelRoute {
-    fn from(r: pw_engine::Route) -> Self {
+impl From<pw_engine::models::Route> for ModelRoute {
+    fn from(r: pw_engine::models::Route) -> Self {
         ModelRoute {
             vendor: r.vendor,
             model: r.model,
@@ -151,9 +151,9 @@ impl From<pw_engine::Route> for ModelRoute {
     }
 }
 
-impl From<ModelRoute> for pw_engine::Route {
+impl From<ModelRoute> for pw_engine::models::Route {
     fn from(r: ModelRoute) -> Self {
-        pw_engine::Route::new(r.vendor, r.model)
+        pw_engine::models::Route::new(r.vendor, r.model)
     }
 }
 
@@ -173,8 +173,8 @@ pub struct LocalModelState {
     pub present: bool,
 }
 
-impl From<pw_engine::LocalModelStatus> for LocalModelState {
-    fn from(m: pw_engine::LocalModelStatus) -> Self {
+impl From<pw_engine::models::LocalModelStatus> for LocalModelState {
+    fn from(m: pw_engine::models::LocalModelStatus) -> Self {
         LocalModelState {
             name: m.name,
             path: m.path.display().to_string(),
@@ -196,8 +196,8 @@ pub struct ModelSettingsView {
     pub vendor_options: Vec<VendorOption>,
 }
 
-impl From<pw_engine::ModelSettings> for ModelSettingsView {
-    fn from(s: pw_engine::ModelSettings) -> Self {
+impl From<pw_engine::models::ModelSettings> for ModelSettingsView {
+    fn from(s: pw_engine::models::ModelSettings) -> Self {
         ModelSettingsView {
             offline: s.offline,
             vendors: s.vendors.into_iter().map(Into::into).collect(),
@@ -216,7 +216,7 @@ impl From<pw_engine::ModelSettings> for ModelSettingsView {
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect(),
-            vendor_options: pw_engine::VendorKind::ALL
+            vendor_options: pw_engine::models::VendorKind::ALL
                 .into_iter()
                 .map(|kind| VendorOption {
                     kind: kind.into(),
@@ -241,9 +241,9 @@ pub struct SaveVendorRequest {
     pub azure_api_version: Option<String>,
 }
 
-impl From<SaveVendorRequest> for pw_engine::VendorInput {
+impl From<SaveVendorRequest> for pw_engine::models::VendorInput {
     fn from(r: SaveVendorRequest) -> Self {
-        pw_engine::VendorInput {
+        pw_engine::models::VendorInput {
             name: r.name,
             kind: r.kind.into(),
             base_url: r.base_url,
@@ -280,8 +280,8 @@ pub struct VendorCheckResult {
     pub latency_ms: u64,
 }
 
-impl From<pw_engine::VendorCheck> for VendorCheckResult {
-    fn from(c: pw_engine::VendorCheck) -> Self {
+impl From<pw_engine::models::VendorCheck> for VendorCheckResult {
+    fn from(c: pw_engine::models::VendorCheck) -> Self {
         VendorCheckResult {
             model: c.model,
             latency_ms: c.latency_ms,
@@ -319,8 +319,8 @@ pub struct ModelPrice {
     pub source: String,
 }
 
-impl From<pw_engine::ModelInfo> for ModelPrice {
-    fn from(m: pw_engine::ModelInfo) -> Self {
+impl From<pw_engine::models::ModelInfo> for ModelPrice {
+    fn from(m: pw_engine::models::ModelInfo) -> Self {
         ModelPrice {
             vendor: m.vendor,
             model: m.model,
@@ -335,7 +335,7 @@ impl From<pw_engine::ModelInfo> for ModelPrice {
 
 impl ModelPrice {
     /// A routed model without a price.
-    pub fn unknown(route: pw_engine::Route) -> Self {
+    pub fn unknown(route: pw_engine::models::Route) -> Self {
         ModelPrice {
             vendor: route.vendor,
             model: route.model,
@@ -348,7 +348,7 @@ impl ModelPrice {
     }
 }
 
-impl TryFrom<ModelPrice> for pw_engine::ModelInfo {
+impl TryFrom<ModelPrice> for pw_engine::models::ModelInfo {
     type Error = IpcError;
     fn try_from(m: ModelPrice) -> Result<Self, IpcError> {
         let missing = |what: &str| {
@@ -368,7 +368,7 @@ impl TryFrom<ModelPrice> for pw_engine::ModelInfo {
             .as_ref()
             .ok_or_else(|| missing("output price"))?
             .parse()?;
-        Ok(pw_engine::ModelInfo {
+        Ok(pw_engine::models::ModelInfo {
             vendor: m.vendor,
             model: m.model,
             context_window,
@@ -437,8 +437,8 @@ pub struct ModelSpend {
     pub by_study: Vec<SpendStudy>,
 }
 
-impl From<pw_engine::WorkspaceSpend> for ModelSpend {
-    fn from(s: pw_engine::WorkspaceSpend) -> Self {
+impl From<pw_engine::models::WorkspaceSpend> for ModelSpend {
+    fn from(s: pw_engine::models::WorkspaceSpend) -> Self {
         ModelSpend {
             total_micros: s.total_micros.into(),
             calls: s.calls,
@@ -513,8 +513,8 @@ pub struct TraceExportView {
     pub headers_configured: bool,
 }
 
-impl From<pw_engine::TraceExportSettings> for TraceExportView {
-    fn from(t: pw_engine::TraceExportSettings) -> Self {
+impl From<pw_engine::models::TraceExportSettings> for TraceExportView {
+    fn from(t: pw_engine::models::TraceExportSettings) -> Self {
         TraceExportView {
             endpoint: t.endpoint,
             sample_rate: t.sample_rate,

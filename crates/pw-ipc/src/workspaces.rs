@@ -1,6 +1,6 @@
 //! Workspaces: one per client brand.
 
-use pw_engine::WorkspaceOverview;
+use pw_engine::workspaces::WorkspaceOverview;
 
 use crate::{DateRange, ModelRoute};
 use serde::{Deserialize, Serialize};
@@ -51,9 +51,9 @@ pub struct CreateWorkspaceRequest {
     pub time_zone: String,
 }
 
-impl From<CreateWorkspaceRequest> for pw_engine::CreateWorkspace {
+impl From<CreateWorkspaceRequest> for pw_engine::workspaces::CreateWorkspace {
     fn from(r: CreateWorkspaceRequest) -> Self {
-        pw_engine::CreateWorkspace {
+        pw_engine::workspaces::CreateWorkspace {
             name: r.name,
             brand: r.brand,
             currency: r.currency,

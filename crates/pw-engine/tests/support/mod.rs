@@ -11,10 +11,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use pw_engine::{
-    CallScope, ChatMessage, ChatRequest, CreateWorkspace, Engine, EngineConfig, ModelInfo, Route,
-    Task, VendorInput, VendorKind,
+use pw_engine::models::{
+    CallScope, ChatMessage, ChatRequest, ModelInfo, Route, Task, VendorInput, VendorKind,
 };
+use pw_engine::workspaces::CreateWorkspace;
+use pw_engine::{Engine, EngineConfig};
 use serde_json::{Value, json};
 
 /// An OpenAI-compatible server that answers every chat request, or refuses with a 401 that
@@ -97,7 +98,8 @@ pub async fn engine(dir: &Path, test: &str) -> Arc<Engine> {
 
 pub async fn workspace(engine: &Engine, name: &str) -> String {
     engine
-        .create_workspace(CreateWorkspace {
+        .workspaces()
+        .create(CreateWorkspace {
             name: name.into(),
             brand: "Halcyon".into(),
             currency: "USD".into(),
@@ -113,6 +115,7 @@ pub async fn workspace(engine: &Engine, name: &str) -> String {
 /// model at $1 per million input tokens and $2 per million output tokens.
 pub async fn add_team_server(engine: &Engine, base_url: &str) {
     engine
+        .models()
         .save_vendor(VendorInput {
             name: Some("team-vllm".into()),
             kind: VendorKind::OpenAiCompatible,
@@ -125,11 +128,13 @@ pub async fn add_team_server(engine: &Engine, base_url: &str) {
         .await
         .unwrap();
     engine
+        .models()
         .set_task_route(Task::TwinDialogue, vec![Route::new("team-vllm", "qwen-7b")])
         .await
         .unwrap();
     engine
-        .edit_model_price(ModelInfo {
+        .models()
+        .edit_price(ModelInfo {
             vendor: "team-vllm".into(),
             model: "qwen-7b".into(),
             context_window: 32_768,
