@@ -85,6 +85,19 @@ fn internal_dependencies_follow_the_layering() {
         ("pw-local-llm", &["pw-llm"][..]),
         ("pw-secrets", &[][..]),
         ("pw-telemetry", &[][..]),
+        // A context crate: its own tables' repositories over pw-store's `Database`, its use
+        // cases and its job handlers. It never knows the engine or another context.
+        (
+            "pw-models",
+            &[
+                "pw-domain",
+                "pw-store",
+                "pw-jobs",
+                "pw-llm",
+                "pw-local-llm",
+                "pw-secrets",
+            ][..],
+        ),
         (
             "pw-engine",
             &[
@@ -93,7 +106,7 @@ fn internal_dependencies_follow_the_layering() {
                 "pw-jobs",
                 "pw-demo",
                 "pw-llm",
-                "pw-local-llm",
+                "pw-models",
                 "pw-secrets",
             ][..],
         ),

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use pw_jobs::QueueError;
+use pw_models::ModelsError;
 use pw_store::StoreError;
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
@@ -39,6 +40,8 @@ pub enum EngineError {
     Llm(#[from] pw_llm::LlmError),
     #[error(transparent)]
     Keychain(#[from] pw_secrets::SecretError),
+    #[error(transparent)]
+    Models(#[from] ModelsError),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -53,57 +56,19 @@ impl EngineError {
             EngineError::WorkspaceNotFound(_) => ErrorKind::NotFound,
             EngineError::InvalidInput(_) => ErrorKind::InvalidInput,
             EngineError::Io { .. } => ErrorKind::Unavailable,
-            EngineError::Store(e) => match e {
-                StoreError::NotADatabase { .. }
-                | StoreError::ForeignDatabase { .. }
-                | StoreError::Corrupt { .. }
-                | StoreError::NewerSchema { .. }
-                | StoreError::MigrationChanged { .. }
-                | StoreError::MigrationUnfinished { .. }
-                | StoreError::BlobMismatch { .. } => ErrorKind::Corrupt,
-                StoreError::MigrationFailed { .. }
-                | StoreError::MigrationBrokeReferences { .. }
-                | StoreError::BackupFailed { .. }
-                | StoreError::ReadOnly { .. } => ErrorKind::Unavailable,
-                StoreError::WorkspaceNotFound(_) => ErrorKind::NotFound,
-                StoreError::WorkspaceNameTaken(_) | StoreError::WorkspaceAlreadyExists(_) => {
-                    ErrorKind::Conflict
+            EngineError::Store(e) => store_kind(e),
+            EngineError::Keychain(e) => keychain_kind(e),
+            EngineError::Llm(e) => llm_kind(e),
+            EngineError::Models(e) => match e {
+                ModelsError::InvalidInput(_) | ModelsError::InvalidSetting(_) => {
+                    ErrorKind::InvalidInput
                 }
-                StoreError::InvalidInput(_)
-                | StoreError::InvalidWorkspaceFile(_)
-                | StoreError::MetricCurrencyMismatch { .. }
-                | StoreError::AccountCurrencyChange { .. } => ErrorKind::InvalidInput,
-                StoreError::Io { .. } => ErrorKind::Unavailable,
-                StoreError::Sql(_) => ErrorKind::Internal,
+                ModelsError::WorkspaceNotFound(_) => ErrorKind::NotFound,
+                ModelsError::Sql(_) => ErrorKind::Internal,
+                ModelsError::Store(e) => store_kind(e),
+                ModelsError::Llm(e) => llm_kind(e),
+                ModelsError::Keychain(e) => keychain_kind(e),
             },
-            EngineError::Keychain(e) => match e {
-                pw_secrets::SecretError::InvalidName(_) => ErrorKind::InvalidInput,
-                _ => ErrorKind::Unavailable,
-            },
-            EngineError::Llm(e) => {
-                use pw_llm::LlmError as L;
-                match e {
-                    L::NoRoute(_) | L::VendorNotConfigured { .. } => ErrorKind::NotConfigured,
-                    L::Refused {
-                        status: 401 | 403, ..
-                    } => ErrorKind::NotConfigured,
-                    L::Refused { .. } | L::RequestTooLarge { .. } => ErrorKind::InvalidInput,
-                    L::RateLimited { .. }
-                    | L::VendorFailed { .. }
-                    | L::Unreachable { .. }
-                    | L::StreamInterrupted { .. }
-                    | L::VendorAskedToWait { .. }
-                    | L::EmptyAnswer { .. }
-                    | L::InvalidStructuredOutput { .. }
-                    | L::MalformedResponse { .. } => ErrorKind::Unavailable,
-                    L::BudgetReached { .. } => ErrorKind::BudgetReached,
-                    L::PriceUnknown { .. } => ErrorKind::NotConfigured,
-                    L::LedgerWriteFailed { .. } => ErrorKind::Unavailable,
-                    L::NotInCache { .. } => ErrorKind::NotFound,
-                    L::Catalogue(_) => ErrorKind::Internal,
-                    L::Cancelled => ErrorKind::Cancelled,
-                }
-            }
             EngineError::Jobs(e) => match e {
                 QueueError::NotFound(_) => ErrorKind::NotFound,
                 QueueError::InvalidTransition { .. } => ErrorKind::Conflict,
@@ -113,5 +78,63 @@ impl EngineError {
                 QueueError::Sql(_) => ErrorKind::Internal,
             },
         }
+    }
+}
+
+fn store_kind(e: &StoreError) -> ErrorKind {
+    match e {
+        StoreError::NotADatabase { .. }
+        | StoreError::ForeignDatabase { .. }
+        | StoreError::Corrupt { .. }
+        | StoreError::NewerSchema { .. }
+        | StoreError::MigrationChanged { .. }
+        | StoreError::MigrationUnfinished { .. }
+        | StoreError::BlobMismatch { .. } => ErrorKind::Corrupt,
+        StoreError::MigrationFailed { .. }
+        | StoreError::MigrationBrokeReferences { .. }
+        | StoreError::BackupFailed { .. }
+        | StoreError::ReadOnly { .. } => ErrorKind::Unavailable,
+        StoreError::WorkspaceNotFound(_) => ErrorKind::NotFound,
+        StoreError::WorkspaceNameTaken(_) | StoreError::WorkspaceAlreadyExists(_) => {
+            ErrorKind::Conflict
+        }
+        StoreError::InvalidInput(_)
+        | StoreError::InvalidWorkspaceFile(_)
+        | StoreError::MetricCurrencyMismatch { .. }
+        | StoreError::AccountCurrencyChange { .. } => ErrorKind::InvalidInput,
+        StoreError::Io { .. } => ErrorKind::Unavailable,
+        StoreError::Sql(_) => ErrorKind::Internal,
+    }
+}
+
+fn keychain_kind(e: &pw_secrets::SecretError) -> ErrorKind {
+    match e {
+        pw_secrets::SecretError::InvalidName(_) => ErrorKind::InvalidInput,
+        _ => ErrorKind::Unavailable,
+    }
+}
+
+fn llm_kind(e: &pw_llm::LlmError) -> ErrorKind {
+    use pw_llm::LlmError as L;
+    match e {
+        L::NoRoute(_) | L::VendorNotConfigured { .. } => ErrorKind::NotConfigured,
+        L::Refused {
+            status: 401 | 403, ..
+        } => ErrorKind::NotConfigured,
+        L::Refused { .. } | L::RequestTooLarge { .. } => ErrorKind::InvalidInput,
+        L::RateLimited { .. }
+        | L::VendorFailed { .. }
+        | L::Unreachable { .. }
+        | L::StreamInterrupted { .. }
+        | L::VendorAskedToWait { .. }
+        | L::EmptyAnswer { .. }
+        | L::InvalidStructuredOutput { .. }
+        | L::MalformedResponse { .. } => ErrorKind::Unavailable,
+        L::BudgetReached { .. } => ErrorKind::BudgetReached,
+        L::PriceUnknown { .. } => ErrorKind::NotConfigured,
+        L::LedgerWriteFailed { .. } => ErrorKind::Unavailable,
+        L::NotInCache { .. } => ErrorKind::NotFound,
+        L::Catalogue(_) => ErrorKind::Internal,
+        L::Cancelled => ErrorKind::Cancelled,
     }
 }

@@ -89,7 +89,7 @@ pub struct Engine {
     scheduler: Scheduler,
     runner: Mutex<Option<JobRunner>>,
     schedule_ticker: Mutex<Option<tokio::task::JoinHandle<()>>>,
-    models: LanguageModels,
+    models: Arc<LanguageModels>,
 }
 
 impl Engine {
@@ -103,11 +103,11 @@ impl Engine {
         let db = Database::open(&config.database_path()).await?;
         let queue = JobQueue::new(db.clone());
         let scheduler = Scheduler::new(queue.clone());
-        let models = LanguageModels::new(
+        let models = Arc::new(LanguageModels::new(
             db.clone(),
             pw_secrets::Keychain::with_service(config.keychain_service.clone()),
             config.models_dir.clone(),
-        );
+        ));
         let engine = Arc::new(Engine {
             config,
             db,
@@ -157,7 +157,7 @@ impl Engine {
         let handlers: std::collections::HashMap<String, JobKind> =
             workspaces::job_kinds(Arc::downgrade(self))
                 .into_iter()
-                .chain(models::job_kinds(Arc::downgrade(self)))
+                .chain(pw_models::job_kinds(Arc::downgrade(&self.models)))
                 .collect();
         *runner = Some(JobRunner::start(
             self.queue.clone(),

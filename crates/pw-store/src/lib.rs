@@ -3,15 +3,15 @@
 //! a content-addressed blob folder, and workspace files that export and import losslessly.
 //!
 //! This crate knows SQL and files. It never knows about jobs' scheduling, HTTP, model vendors'
-//! APIs, the keychain or the UI: model calls arrive here as plain rows for the ledger.
+//! APIs, the keychain or the UI. The language-model tables' repositories live in `pw-models`.
 
 mod ad_data;
 mod blobs;
 mod clock;
 mod database;
 mod error;
-mod llm;
 mod reporting;
+mod settings;
 mod studies;
 mod transfer;
 mod workspaces;
@@ -24,10 +24,6 @@ pub use blobs::BlobStore;
 pub use clock::{now_rfc3339, parse_rfc3339};
 pub use database::{BACKUPS_KEPT, Database, MIGRATOR, PROFITWHEEL_APPLICATION_ID, backups_folder};
 pub use error::{Result, StoreError};
-pub use llm::{
-    NewLlmCall, SpendByDay, SpendByModel, StoredPrice, StoredRoute, StoredVendor, StudyBudget,
-    StudySpend, WorkspaceSpend,
-};
 pub use reporting::{CampaignTotals, CurrencyTotals, DailyPlatformTotals};
 pub use studies::{NewStudy, Study, StudyKind};
 pub use transfer::{ExportProgress, WORKSPACE_FILE_FORMAT, WorkspaceFile};

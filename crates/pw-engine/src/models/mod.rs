@@ -2,36 +2,35 @@
 //! local model and its downloads, prices, spend, studies and their budgets, trace export, and
 //! chat through the gateway.
 //!
-//! The types below are the language-models API of the engine. Some are the gateway's or the
-//! store's own today; callers name them through this module, so when the repositories move out
-//! of `pw-store` into this context no caller changes.
-
-mod handlers;
-mod language_models;
+//! The context lives in `pw-models` (its use cases, repositories, ledger, cache and download
+//! job); this module is the engine's facade over it. The types below are the language-models
+//! API of the engine: callers name them through this module, never through `pw_models`,
+//! `pw_llm` or `pw_store`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pw_jobs::{Job, JobSpec, Lane};
+use pw_jobs::Job;
 use pw_secrets::Secret;
 
 use crate::Engine;
-use crate::error::{EngineError, Result};
+use crate::error::Result;
 
-pub use handlers::MODEL_DOWNLOAD_JOB_KIND;
-pub(crate) use handlers::job_kinds;
-pub(crate) use language_models::LanguageModels;
-pub use language_models::{
-    LOCAL_VENDOR, LocalModelStatus, ModelSettings, TASKS, TaskRoute, TraceExportConfig,
-    TraceExportSettings, TraceExportSink, VendorCheck, VendorInput, VendorView,
-};
 /// The gateway's vocabulary: requests and replies, routes, tasks, vendors, prices.
 pub use pw_llm::{
     CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, Gateway, ModelInfo, Route, Task,
     Usage, VendorKind,
 };
-/// A study (its kind, title and budget) and what model calls cost, per day, model and study.
-pub use pw_store::{SpendByDay, SpendByModel, Study, StudyKind, StudySpend, WorkspaceSpend};
+pub(crate) use pw_models::LanguageModels;
+pub use pw_models::{
+    LOCAL_VENDOR, LocalModelStatus, MODEL_DOWNLOAD_JOB_KIND, ModelSettings, TASKS, TaskRoute,
+    TraceExportConfig, TraceExportSettings, TraceExportSink, VendorCheck, VendorInput, VendorView,
+};
+/// What model calls cost, per day, model and study.
+pub use pw_models::{SpendByDay, SpendByModel, StudySpend, WorkspaceSpend};
+/// A study (its kind, title and budget). Studies are shared with the coming twins and studies
+/// context, so they stay in `pw-store`; this context owns only their budgets.
+pub use pw_store::{Study, StudyKind};
 
 /// The engine's language models, as `engine.models()` hands them out.
 pub struct Models<'e> {
@@ -52,34 +51,34 @@ impl<'e> Models<'e> {
     /// Vendors (with "key configured", never the key), routes per task, offline mode and the
     /// local models' state.
     pub async fn settings(&self) -> Result<ModelSettings> {
-        self.state().settings().await
+        Ok(self.state().settings().await?)
     }
 
     pub async fn save_vendor(&self, input: VendorInput) -> Result<VendorView> {
-        self.state().save_vendor(input).await
+        Ok(self.state().save_vendor(input).await?)
     }
 
     /// Files a vendor's key in the OS keychain.
     pub async fn set_vendor_key(&self, vendor: &str, key: Secret) -> Result<()> {
-        self.state().set_vendor_key(vendor, key).await
+        Ok(self.state().set_vendor_key(vendor, key).await?)
     }
 
     pub async fn remove_vendor(&self, vendor: &str) -> Result<()> {
-        self.state().remove_vendor(vendor).await
+        Ok(self.state().remove_vendor(vendor).await?)
     }
 
     /// One cheap call (a one-token reply) to check a vendor's key and address.
     pub async fn test_vendor(&self, vendor: &str, model: Option<String>) -> Result<VendorCheck> {
-        self.state().test_vendor(vendor, model).await
+        Ok(self.state().test_vendor(vendor, model).await?)
     }
 
     /// The models that answer `task`, first choice first (empty: the local model).
     pub async fn set_task_route(&self, task: Task, chain: Vec<Route>) -> Result<()> {
-        self.state().set_route(task, chain).await
+        Ok(self.state().set_route(task, chain).await?)
     }
 
     pub async fn set_offline(&self, offline: bool) -> Result<()> {
-        self.state().set_offline(offline).await
+        Ok(self.state().set_offline(offline).await?)
     }
 
     pub async fn set_workspace_model(
@@ -87,7 +86,10 @@ impl<'e> Models<'e> {
         workspace_id: &str,
         route: Option<Route>,
     ) -> Result<()> {
-        self.state().set_workspace_model(workspace_id, route).await
+        Ok(self
+            .state()
+            .set_workspace_model(workspace_id, route)
+            .await?)
     }
 
     // The local model
@@ -95,43 +97,19 @@ impl<'e> Models<'e> {
     /// Starts downloading a GGUF model from `url` into the models folder, as a slow-lane job
     /// with progress that resumes after a dropped connection and checks `sha256` if given.
     pub async fn start_download(&self, url: &str, sha256: Option<String>) -> Result<Job> {
-        let file_name = pw_local_llm::gguf_file_name(url)
-            .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
-        let sha256 = sha256
-            .map(|s| s.trim().to_ascii_lowercase())
-            .filter(|s| !s.is_empty());
-        if let Some(sum) = &sha256
-            && (sum.len() != 64 || !sum.chars().all(|c| c.is_ascii_hexdigit()))
-        {
-            return Err(EngineError::InvalidInput(
-                "a SHA-256 checksum is 64 hexadecimal characters".into(),
-            ));
-        }
-        let payload = handlers::ModelDownloadPayload {
-            url: url.to_owned(),
-            file_name: file_name.clone(),
-            sha256,
-        };
-        let spec = JobSpec::new(
-            MODEL_DOWNLOAD_JOB_KIND,
-            format!("Download model {file_name}"),
-            Lane::Slow,
-        )
-        .payload(
-            serde_json::to_value(&payload).map_err(|e| EngineError::InvalidInput(e.to_string()))?,
-        );
+        let spec = pw_models::model_download_job(url, sha256)?;
         Ok(self.engine.queue.enqueue(spec).await?)
     }
 
     /// Makes the local chat model load from a GGUF file (`None`: the bundled SmolLM2).
     pub async fn set_local_chat_model(&self, path: Option<PathBuf>) -> Result<()> {
-        self.state().set_local_chat_model(path).await
+        Ok(self.state().set_local_chat_model(path).await?)
     }
 
     // Traces
 
     pub async fn trace_export(&self) -> Result<TraceExportSettings> {
-        self.state().trace_export().await
+        Ok(self.state().trace_export().await?)
     }
 
     /// Sets where model-call traces go (`None`: nowhere) and the share sampled; `headers`
@@ -165,22 +143,22 @@ impl<'e> Models<'e> {
 
     /// The model catalogue with the user's edits applied.
     pub async fn catalogue(&self) -> Result<Vec<ModelInfo>> {
-        self.state().catalogue_models().await
+        Ok(self.state().catalogue_models().await?)
     }
 
     /// Models that routes or workspaces use but nobody has priced, first by vendor: shown as
     /// "price unknown" beside the catalogue until a price is set.
     pub async fn unpriced(&self) -> Result<Vec<Route>> {
-        self.state().unpriced_models().await
+        Ok(self.state().unpriced_models().await?)
     }
 
     pub async fn edit_price(&self, model: ModelInfo) -> Result<()> {
-        self.state().edit_model(model).await
+        Ok(self.state().edit_model(model).await?)
     }
 
     /// What a workspace's model calls cost: totals, per day over `days`, per model, per study.
     pub async fn workspace_spend(&self, workspace_id: &str, days: u32) -> Result<WorkspaceSpend> {
-        Ok(self.engine.db.workspace_spend(workspace_id, days).await?)
+        Ok(self.state().workspace_spend(workspace_id, days).await?)
     }
 
     // Studies and their budgets
@@ -211,23 +189,21 @@ impl<'e> Models<'e> {
 
     /// Caps (or, with `None`, uncaps) a study's model spend. Calls stop once it is reached.
     pub async fn set_study_budget(&self, study_id: &str, budget_micros: Option<i64>) -> Result<()> {
-        self.engine
-            .db
+        Ok(self
+            .state()
             .set_study_budget(study_id, budget_micros)
-            .await?;
-        self.state().study_budget_changed(study_id, budget_micros);
-        Ok(())
+            .await?)
     }
 
     // Chat
 
     /// A chat reply through the gateway, for the request's task and scope.
     pub async fn chat(&self, request: &ChatRequest) -> Result<ChatReply> {
-        self.state().chat(request).await
+        Ok(self.state().chat(request).await?)
     }
 
     /// The gateway itself, for engine features that stream or ask for structured answers.
     pub async fn gateway(&self) -> Result<Arc<Gateway>> {
-        self.state().gateway().await
+        Ok(self.state().gateway().await?)
     }
 }

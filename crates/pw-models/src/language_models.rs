@@ -1,4 +1,4 @@
-//! Language models for the engine: the gateway assembled from the saved settings, keys from the
+//! The language-models use cases: the gateway assembled from the saved settings, keys from the
 //! OS keychain, the embedded local models, and the SQLite-backed ledger (with study budgets)
 //! and response cache the gateway writes through.
 //!
@@ -19,11 +19,12 @@ use pw_llm::{
 };
 use pw_local_llm::{LocalEmbedder, LocalModel, LocalModelConfig};
 use pw_secrets::{CredentialName, Keychain, Secret, SecretError};
-use pw_store::{Database, NewLlmCall, StoredPrice, StoredVendor};
+use pw_store::Database;
 use serde_json::json;
 use tokio::sync::{Mutex, OnceCell, RwLock};
 
-use crate::error::{EngineError, Result};
+use crate::error::{ModelsError, Result};
+use crate::repository::{ModelStore, NewLlmCall, StoredPrice, StoredVendor, WorkspaceSpend};
 
 const TRACE_ENDPOINT_SETTING: &str = "traces.endpoint";
 const TRACE_SAMPLE_RATE_SETTING: &str = "traces.sample_rate";
@@ -138,7 +139,7 @@ pub struct VendorCheck {
 /// Files every call in `llm_calls`, and opens each study's account (budget and what its calls
 /// cost so far) from there once; the gateway keeps the running totals.
 struct SqliteLedger {
-    db: Database,
+    store: ModelStore,
     accounts: Arc<StudyAccounts>,
 }
 
@@ -154,7 +155,7 @@ impl CallLedger for SqliteLedger {
             let account = self
                 .accounts
                 .account(study_id, || async {
-                    match self.db.study_budget(study_id).await {
+                    match self.store.study_budget(study_id).await {
                         Ok(study) => Ok(AccountOpening {
                             budget_micros: study.as_ref().and_then(|s| s.budget_micros),
                             settled_micros: study.map_or(0, |s| s.spent_micros),
@@ -203,7 +204,7 @@ impl CallLedger for SqliteLedger {
                 tracing::warn!(vendor = %record.vendor, model = %record.model,
                     "no price for this model in the catalogue; its calls' cost is unknown until one is set");
             }
-            self.db
+            self.store
                 .insert_llm_call(&call)
                 .await
                 .map_err(|error| LedgerWriteError(error.to_string()))
@@ -213,13 +214,13 @@ impl CallLedger for SqliteLedger {
 
 /// Keeps answers in `llm_cache`, per workspace.
 struct SqliteCache {
-    db: Database,
+    store: ModelStore,
 }
 
 impl ResponseCache for SqliteCache {
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<CachedAnswer>> {
         Box::pin(async move {
-            match self.db.cached_answer(key).await {
+            match self.store.cached_answer(key).await {
                 Ok(Some(text)) => serde_json::from_str(&text)
                     .inspect_err(|error| tracing::warn!(%error, "a cached answer is unreadable"))
                     .ok(),
@@ -251,7 +252,7 @@ impl ResponseCache for SqliteCache {
                 }
             };
             if let Err(error) = self
-                .db
+                .store
                 .cache_answer(key, scope.workspace_id.as_deref(), vendor, model, &stored)
                 .await
             {
@@ -261,9 +262,10 @@ impl ResponseCache for SqliteCache {
     }
 }
 
-/// The engine's language-model side: settings, keychain, local models and the live gateway.
-pub(crate) struct LanguageModels {
+/// The language-models context: settings, keychain, local models and the live gateway.
+pub struct LanguageModels {
     db: Database,
+    store: ModelStore,
     keychain: Keychain,
     models_dir: PathBuf,
     gateway: RwLock<Option<Arc<Gateway>>>,
@@ -288,8 +290,8 @@ fn local_embedding_model_dir(models_dir: &Path) -> PathBuf {
     models_dir.join("all-minilm-l6-v2")
 }
 
-fn keychain_error(error: SecretError) -> EngineError {
-    EngineError::Keychain(error)
+fn keychain_error(error: SecretError) -> ModelsError {
+    ModelsError::Keychain(error)
 }
 
 fn vendor_credential(vendor: &str) -> Result<CredentialName> {
@@ -297,8 +299,9 @@ fn vendor_credential(vendor: &str) -> Result<CredentialName> {
 }
 
 impl LanguageModels {
-    pub(crate) fn new(db: Database, keychain: Keychain, models_dir: PathBuf) -> Self {
+    pub fn new(db: Database, keychain: Keychain, models_dir: PathBuf) -> Self {
         LanguageModels {
+            store: ModelStore::new(db.clone()),
             db,
             keychain,
             models_dir,
@@ -311,7 +314,7 @@ impl LanguageModels {
     }
 
     /// The gateway as the settings describe it now; built on first use and after each change.
-    pub(crate) async fn gateway(&self) -> Result<Arc<Gateway>> {
+    pub async fn gateway(&self) -> Result<Arc<Gateway>> {
         if let Some(gateway) = self.gateway.read().await.as_ref() {
             return Ok(gateway.clone());
         }
@@ -381,14 +384,14 @@ impl LanguageModels {
     }
 
     /// Makes the local chat model load from `path` (a GGUF file), or back to the bundled model.
-    pub(crate) async fn set_local_chat_model(&self, path: Option<PathBuf>) -> Result<()> {
+    pub async fn set_local_chat_model(&self, path: Option<PathBuf>) -> Result<()> {
         match &path {
             Some(file) => {
                 let mut magic = [0u8; 4];
                 let readable = std::fs::File::open(file)
                     .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic));
                 if readable.is_err() || &magic != b"GGUF" {
-                    return Err(EngineError::InvalidInput(format!(
+                    return Err(ModelsError::InvalidInput(format!(
                         "{} is not a GGUF model file",
                         file.display()
                     )));
@@ -411,7 +414,7 @@ impl LanguageModels {
         CredentialName::new("traces/headers").map_err(keychain_error)
     }
 
-    pub(crate) async fn trace_export(&self) -> Result<TraceExportSettings> {
+    pub async fn trace_export(&self) -> Result<TraceExportSettings> {
         let endpoint = self
             .db
             .app_setting(TRACE_ENDPOINT_SETTING)
@@ -436,7 +439,7 @@ impl LanguageModels {
     }
 
     /// The export the edge should run now, headers included; `None` when export is off.
-    pub(crate) async fn trace_export_config(&self) -> Result<Option<TraceExportConfig>> {
+    pub async fn trace_export_config(&self) -> Result<Option<TraceExportConfig>> {
         let settings = self.trace_export().await?;
         let Some(endpoint) = settings.endpoint else {
             return Ok(None);
@@ -459,14 +462,14 @@ impl LanguageModels {
 
     /// Turns trace export on (an endpoint) or off (`None`). `headers` ("Name: value" lines,
     /// e.g. Langfuse's Authorization) go to the keychain; `None` keeps the stored ones.
-    pub(crate) async fn set_trace_export(
+    pub async fn set_trace_export(
         &self,
         endpoint: Option<String>,
         sample_rate: f64,
         headers: Option<Secret>,
     ) -> Result<()> {
         if !(0.0..=1.0).contains(&sample_rate) {
-            return Err(EngineError::InvalidInput(format!(
+            return Err(ModelsError::InvalidInput(format!(
                 "the sample rate is a share between 0 and 1, not {sample_rate}"
             )));
         }
@@ -492,7 +495,7 @@ impl LanguageModels {
         Ok(())
     }
 
-    pub(crate) fn models_dir(&self) -> &Path {
+    pub fn models_dir(&self) -> &Path {
         &self.models_dir
     }
 
@@ -527,7 +530,7 @@ impl LanguageModels {
         let keychain = self.keychain.clone();
         tokio::task::spawn_blocking(move || call(&keychain, &name))
             .await
-            .map_err(|e| EngineError::Keychain(SecretError::Platform(e.to_string())))?
+            .map_err(|e| ModelsError::Keychain(SecretError::Platform(e.to_string())))?
             .map_err(keychain_error)
     }
 
@@ -547,7 +550,7 @@ impl LanguageModels {
 
     async fn catalogue(&self) -> Result<ModelCatalogue> {
         let mut catalogue = ModelCatalogue::built_in()?;
-        for edit in self.db.llm_price_edits().await? {
+        for edit in self.store.llm_price_edits().await? {
             catalogue.set(ModelInfo {
                 vendor: edit.vendor,
                 model: edit.model,
@@ -600,13 +603,13 @@ impl LanguageModels {
     async fn build_gateway(&self) -> Result<Gateway> {
         let mut gateway = Gateway::with_pacing(self.pacing.clone());
         gateway.set_catalogue(self.catalogue().await?);
-        for stored in self.db.llm_vendors().await? {
+        for stored in self.store.llm_vendors().await? {
             if let Some(settings) = self.vendor_settings(&stored).await? {
                 gateway.add_vendor(settings)?;
             }
         }
         let mut chains: BTreeMap<String, Vec<Route>> = BTreeMap::new();
-        for route in self.db.llm_routes().await? {
+        for route in self.store.llm_routes().await? {
             chains
                 .entry(route.task)
                 .or_default()
@@ -617,7 +620,7 @@ impl LanguageModels {
                 gateway.set_route(task, chain);
             }
         }
-        for (workspace, vendor, model) in self.db.workspace_models().await? {
+        for (workspace, vendor, model) in self.store.workspace_models().await? {
             gateway.set_workspace_default(workspace, Route::new(vendor, model));
         }
         gateway.set_offline(self.offline().await?);
@@ -628,18 +631,18 @@ impl LanguageModels {
             gateway.add_local_embedder(LOCAL_VENDOR, embedder);
         }
         gateway.set_ledger(Arc::new(SqliteLedger {
-            db: self.db.clone(),
+            store: self.store.clone(),
             accounts: self.accounts.clone(),
         }));
         gateway.set_cache(Arc::new(SqliteCache {
-            db: self.db.clone(),
+            store: self.store.clone(),
         }));
         Ok(gateway)
     }
 
-    pub(crate) async fn settings(&self) -> Result<ModelSettings> {
+    pub async fn settings(&self) -> Result<ModelSettings> {
         let mut vendors = Vec::new();
-        for stored in self.db.llm_vendors().await? {
+        for stored in self.store.llm_vendors().await? {
             let Some(kind) = VendorKind::parse(&stored.kind) else {
                 continue;
             };
@@ -654,7 +657,7 @@ impl LanguageModels {
                 max_concurrency: stored.max_concurrency,
             });
         }
-        let stored_routes = self.db.llm_routes().await?;
+        let stored_routes = self.store.llm_routes().await?;
         let routes = TASKS
             .iter()
             .map(|task| TaskRoute {
@@ -692,14 +695,14 @@ impl LanguageModels {
         })
     }
 
-    pub(crate) async fn save_vendor(&self, input: VendorInput) -> Result<VendorView> {
+    pub async fn save_vendor(&self, input: VendorInput) -> Result<VendorView> {
         let name = input
             .name
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| input.kind.as_str().to_owned());
         if name == LOCAL_VENDOR {
-            return Err(EngineError::InvalidInput(
+            return Err(ModelsError::InvalidInput(
                 "'local' is the name of the built-in model; choose another name".into(),
             ));
         }
@@ -714,7 +717,7 @@ impl LanguageModels {
             (Some(url), _) => url,
             (None, Some(default)) => default.to_owned(),
             (None, None) => {
-                return Err(EngineError::InvalidInput(format!(
+                return Err(ModelsError::InvalidInput(format!(
                     "{} needs the server's address (for example http://localhost:11434/v1)",
                     input.kind.display_name()
                 )));
@@ -722,11 +725,11 @@ impl LanguageModels {
         };
         let parsed = web_address_check(&base_url)?;
         if parsed.username() != "" || parsed.password().is_some() {
-            return Err(EngineError::InvalidInput(
+            return Err(ModelsError::InvalidInput(
                 "put the key in the key field, not in the address".into(),
             ));
         }
-        self.db
+        self.store
             .save_llm_vendor(&StoredVendor {
                 name: name.clone(),
                 kind: input.kind.as_str().to_owned(),
@@ -744,21 +747,21 @@ impl LanguageModels {
             .vendors
             .into_iter()
             .find(|v| v.name == name)
-            .ok_or_else(|| EngineError::InvalidInput(format!("vendor {name} was not saved")))
+            .ok_or_else(|| ModelsError::InvalidInput(format!("vendor {name} was not saved")))
     }
 
-    pub(crate) async fn set_vendor_key(&self, vendor: &str, key: Secret) -> Result<()> {
+    pub async fn set_vendor_key(&self, vendor: &str, key: Secret) -> Result<()> {
         if key.expose().trim().is_empty() {
-            return Err(EngineError::InvalidInput("the key is empty".into()));
+            return Err(ModelsError::InvalidInput("the key is empty".into()));
         }
         if !self
-            .db
+            .store
             .llm_vendors()
             .await?
             .iter()
             .any(|v| v.name == vendor)
         {
-            return Err(EngineError::InvalidInput(format!(
+            return Err(ModelsError::InvalidInput(format!(
                 "add the vendor '{vendor}' before its key"
             )));
         }
@@ -771,23 +774,19 @@ impl LanguageModels {
     }
 
     /// Removes a vendor, its key from the keychain, and every route that named it.
-    pub(crate) async fn remove_vendor(&self, vendor: &str) -> Result<()> {
+    pub async fn remove_vendor(&self, vendor: &str) -> Result<()> {
         self.with_keychain(vendor_credential(vendor)?, move |keychain, name| {
             keychain.remove(name)
         })
         .await?;
-        self.db.delete_llm_vendor(vendor).await?;
+        self.store.delete_llm_vendor(vendor).await?;
         self.settings_changed().await;
         Ok(())
     }
 
     /// Tests a vendor's key with one cheap call (a one-token reply), bypassing the cache; a
     /// failure is the call's error (a rejected key is `NotConfigured`).
-    pub(crate) async fn test_vendor(
-        &self,
-        vendor: &str,
-        model: Option<String>,
-    ) -> Result<VendorCheck> {
+    pub async fn test_vendor(&self, vendor: &str, model: Option<String>) -> Result<VendorCheck> {
         let gateway = self.gateway().await?;
         let model = match model.filter(|m| !m.trim().is_empty()) {
             Some(model) => model,
@@ -818,14 +817,14 @@ impl LanguageModels {
     /// The vendor's cheapest chat model in the catalogue, or the model its routes name.
     async fn cheapest_model(&self, vendor: &str) -> Result<String> {
         let stored = self
-            .db
+            .store
             .llm_vendors()
             .await?
             .into_iter()
             .find(|v| v.name == vendor)
-            .ok_or_else(|| EngineError::InvalidInput(format!("no vendor named '{vendor}'")))?;
+            .ok_or_else(|| ModelsError::InvalidInput(format!("no vendor named '{vendor}'")))?;
         if let Some(route) = self
-            .db
+            .store
             .llm_routes()
             .await?
             .into_iter()
@@ -840,29 +839,29 @@ impl LanguageModels {
             .min_by_key(|m| m.input_micros_per_mtok + m.output_micros_per_mtok)
             .map(|m| m.model.clone())
             .ok_or_else(|| {
-                EngineError::InvalidInput(format!(
+                ModelsError::InvalidInput(format!(
                     "name a model to test {vendor} with (the catalogue lists none for it)"
                 ))
             })
     }
 
-    pub(crate) async fn set_route(&self, task: Task, chain: Vec<Route>) -> Result<()> {
-        let vendors = self.db.llm_vendors().await?;
+    pub async fn set_route(&self, task: Task, chain: Vec<Route>) -> Result<()> {
+        let vendors = self.store.llm_vendors().await?;
         for route in &chain {
             if route.vendor != LOCAL_VENDOR && !vendors.iter().any(|v| v.name == route.vendor) {
-                return Err(EngineError::InvalidInput(format!(
+                return Err(ModelsError::InvalidInput(format!(
                     "no vendor named '{}'; add it first",
                     route.vendor
                 )));
             }
         }
         let pairs: Vec<(String, String)> = chain.into_iter().map(|r| (r.vendor, r.model)).collect();
-        self.db.set_llm_route(task.as_str(), &pairs).await?;
+        self.store.set_llm_route(task.as_str(), &pairs).await?;
         self.settings_changed().await;
         Ok(())
     }
 
-    pub(crate) async fn set_offline(&self, offline: bool) -> Result<()> {
+    pub async fn set_offline(&self, offline: bool) -> Result<()> {
         self.db
             .set_app_setting(OFFLINE_SETTING, &json!(offline))
             .await?;
@@ -870,12 +869,12 @@ impl LanguageModels {
         Ok(())
     }
 
-    pub(crate) async fn set_workspace_model(
+    pub async fn set_workspace_model(
         &self,
         workspace_id: &str,
         route: Option<Route>,
     ) -> Result<()> {
-        self.db
+        self.store
             .set_workspace_model(
                 workspace_id,
                 route
@@ -887,24 +886,24 @@ impl LanguageModels {
         Ok(())
     }
 
-    pub(crate) async fn catalogue_models(&self) -> Result<Vec<ModelInfo>> {
+    pub async fn catalogue_models(&self) -> Result<Vec<ModelInfo>> {
         Ok(self.catalogue().await?.models().cloned().collect())
     }
 
     /// The cloud models some route or workspace uses that have no price (neither built in nor
     /// set by the user): Models & keys shows them as "price unknown", and a study with a
     /// budget is never routed to them until a price is set.
-    pub(crate) async fn unpriced_models(&self) -> Result<Vec<Route>> {
+    pub async fn unpriced_models(&self) -> Result<Vec<Route>> {
         let catalogue = self.catalogue().await?;
-        let vendors = self.db.llm_vendors().await?;
+        let vendors = self.store.llm_vendors().await?;
         let routed = self
-            .db
+            .store
             .llm_routes()
             .await?
             .into_iter()
             .map(|route| (route.vendor, route.model))
             .chain(
-                self.db
+                self.store
                     .workspace_models()
                     .await?
                     .into_iter()
@@ -927,8 +926,8 @@ impl LanguageModels {
         Ok(unpriced)
     }
 
-    pub(crate) async fn edit_model(&self, model: ModelInfo) -> Result<()> {
-        self.db
+    pub async fn edit_model(&self, model: ModelInfo) -> Result<()> {
+        self.store
             .save_llm_price(&StoredPrice {
                 vendor: model.vendor,
                 model: model.model,
@@ -942,21 +941,29 @@ impl LanguageModels {
         Ok(())
     }
 
-    /// A study's new budget applies to its next call.
-    pub(crate) fn study_budget_changed(&self, study_id: &str, budget_micros: Option<i64>) {
-        self.accounts.set_budget(study_id, budget_micros);
+    /// What a workspace's model calls cost: totals, per day over `days`, per model, per study.
+    pub async fn workspace_spend(&self, workspace_id: &str, days: u32) -> Result<WorkspaceSpend> {
+        self.store.workspace_spend(workspace_id, days).await
     }
 
-    pub(crate) async fn chat(&self, request: &ChatRequest) -> Result<ChatReply> {
+    /// Caps (or, with `None`, uncaps) a study's model spend; the new budget applies to its
+    /// next call.
+    pub async fn set_study_budget(&self, study_id: &str, budget_micros: Option<i64>) -> Result<()> {
+        self.store.set_study_budget(study_id, budget_micros).await?;
+        self.accounts.set_budget(study_id, budget_micros);
+        Ok(())
+    }
+
+    pub async fn chat(&self, request: &ChatRequest) -> Result<ChatReply> {
         Ok(self.gateway().await?.chat(request).await?)
     }
 }
 
 fn web_address_check(url: &str) -> Result<url::Url> {
     let parsed = url::Url::parse(url)
-        .map_err(|e| EngineError::InvalidInput(format!("'{url}' is not a web address: {e}")))?;
+        .map_err(|e| ModelsError::InvalidInput(format!("'{url}' is not a web address: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(EngineError::InvalidInput(format!(
+        return Err(ModelsError::InvalidInput(format!(
             "'{url}' must start with https:// (or http:// for a server on this machine)"
         )));
     }
@@ -975,7 +982,7 @@ fn parse_headers(text: &str) -> Result<Vec<(String, String)>> {
                     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                 })
                 .ok_or_else(|| {
-                    EngineError::InvalidInput(
+                    ModelsError::InvalidInput(
                         "each header is one line of the form 'Name: value'".into(),
                     )
                 })

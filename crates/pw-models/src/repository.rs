@@ -1,13 +1,14 @@
-//! Model settings (vendors, routes, price edits, preferences), the ledger of model calls with
-//! its spend views, and the response cache. Keys never reach this file: they live in the OS
-//! keychain.
+//! The language-model tables: model settings (vendors, routes, price edits, workspaces' model),
+//! the ledger of model calls with its spend views and study budgets, and the response cache.
+//! Keys never reach this file: they live in the OS keychain. Studies themselves are
+//! `pw-store`'s (the twins and studies context will share them); only their budgets are here.
 
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::clock::now_rfc3339;
-use crate::database::Database;
-use crate::error::{Result, StoreError};
+use pw_store::{Database, now_rfc3339};
+
+use crate::error::{ModelsError, Result};
 
 /// A configured vendor, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +118,8 @@ pub struct StudyBudget {
 }
 
 fn headers_from_json(text: &str) -> Result<Vec<(String, String)>> {
-    serde_json::from_str(text).map_err(|e| StoreError::InvalidInput(format!("stored headers: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| ModelsError::InvalidSetting(format!("stored headers: {e}")))
 }
 
 fn optional_u32(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Option<u32>> {
@@ -125,10 +127,20 @@ fn optional_u32(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Option<u3
     Ok(value.map(|v| v.clamp(0, i64::from(u32::MAX)) as u32))
 }
 
-impl Database {
-    pub async fn llm_vendors(&self) -> Result<Vec<StoredVendor>> {
+/// The language-model tables' repository, over the shared database's writer and readers.
+#[derive(Clone)]
+pub(crate) struct ModelStore {
+    db: Database,
+}
+
+impl ModelStore {
+    pub(crate) fn new(db: Database) -> Self {
+        ModelStore { db }
+    }
+
+    pub(crate) async fn llm_vendors(&self) -> Result<Vec<StoredVendor>> {
         let rows = sqlx::query("SELECT * FROM llm_vendors ORDER BY name")
-            .fetch_all(self.reader())
+            .fetch_all(self.db.reader())
             .await?;
         rows.iter()
             .map(|row| {
@@ -147,9 +159,9 @@ impl Database {
     }
 
     /// Adds a vendor or updates the one with the same name.
-    pub async fn save_llm_vendor(&self, vendor: &StoredVendor) -> Result<()> {
+    pub(crate) async fn save_llm_vendor(&self, vendor: &StoredVendor) -> Result<()> {
         if vendor.name.trim().is_empty() {
-            return Err(StoreError::InvalidInput("a vendor needs a name".into()));
+            return Err(ModelsError::InvalidSetting("a vendor needs a name".into()));
         }
         if vendor.extra_headers.iter().any(|(name, _)| {
             name.eq_ignore_ascii_case("authorization")
@@ -157,13 +169,13 @@ impl Database {
                 || name.eq_ignore_ascii_case("x-api-key")
         }) {
             // Credentials go to the keychain, never into the database.
-            return Err(StoreError::InvalidInput(
+            return Err(ModelsError::InvalidSetting(
                 "an API key goes in the key field (kept in the system keychain), not in a header"
                     .into(),
             ));
         }
         let headers = serde_json::to_string(&vendor.extra_headers)
-            .map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+            .map_err(|e| ModelsError::InvalidSetting(e.to_string()))?;
         let now = now_rfc3339();
         sqlx::query(
             "INSERT INTO llm_vendors (name, kind, base_url, extra_headers, requests_per_minute,
@@ -186,14 +198,14 @@ impl Database {
         .bind(&vendor.azure_api_version)
         .bind(&now)
         .bind(&now)
-        .execute(self.writer())
+        .execute(self.db.writer())
         .await?;
         Ok(())
     }
 
     /// Removes a vendor and every route and workspace default that named it.
-    pub async fn delete_llm_vendor(&self, name: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+    pub(crate) async fn delete_llm_vendor(&self, name: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM llm_vendors WHERE name = ?")
             .bind(name)
             .execute(&mut *tx)
@@ -234,10 +246,10 @@ impl Database {
     }
 
     /// Every task's chain, first choice first.
-    pub async fn llm_routes(&self) -> Result<Vec<StoredRoute>> {
+    pub(crate) async fn llm_routes(&self) -> Result<Vec<StoredRoute>> {
         let rows =
             sqlx::query("SELECT task, vendor, model FROM llm_routes ORDER BY task, position")
-                .fetch_all(self.reader())
+                .fetch_all(self.db.reader())
                 .await?;
         rows.iter()
             .map(|row| {
@@ -251,15 +263,15 @@ impl Database {
     }
 
     /// Replaces a task's chain (an empty chain means "the local model").
-    pub async fn set_llm_route(&self, task: &str, chain: &[(String, String)]) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+    pub(crate) async fn set_llm_route(&self, task: &str, chain: &[(String, String)]) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM llm_routes WHERE task = ?")
             .bind(task)
             .execute(&mut *tx)
             .await?;
         for (position, (vendor, model)) in chain.iter().enumerate() {
             if model.trim().is_empty() {
-                return Err(StoreError::InvalidInput(format!(
+                return Err(ModelsError::InvalidSetting(format!(
                     "choose a model for {vendor}"
                 )));
             }
@@ -277,9 +289,9 @@ impl Database {
         Ok(())
     }
 
-    pub async fn llm_price_edits(&self) -> Result<Vec<StoredPrice>> {
+    pub(crate) async fn llm_price_edits(&self) -> Result<Vec<StoredPrice>> {
         let rows = sqlx::query("SELECT * FROM llm_model_prices ORDER BY vendor, model")
-            .fetch_all(self.reader())
+            .fetch_all(self.db.reader())
             .await?;
         rows.iter()
             .map(|row| {
@@ -296,12 +308,14 @@ impl Database {
             .collect()
     }
 
-    pub async fn save_llm_price(&self, price: &StoredPrice) -> Result<()> {
+    pub(crate) async fn save_llm_price(&self, price: &StoredPrice) -> Result<()> {
         if price.input_micros_per_mtok < 0 || price.output_micros_per_mtok < 0 {
-            return Err(StoreError::InvalidInput("a price can't be negative".into()));
+            return Err(ModelsError::InvalidSetting(
+                "a price can't be negative".into(),
+            ));
         }
         if price.context_window == 0 {
-            return Err(StoreError::InvalidInput(
+            return Err(ModelsError::InvalidSetting(
                 "a context window must be at least one token".into(),
             ));
         }
@@ -320,39 +334,13 @@ impl Database {
         .bind(price.output_micros_per_mtok)
         .bind(price.embedding)
         .bind(now_rfc3339())
-        .execute(self.writer())
-        .await?;
-        Ok(())
-    }
-
-    pub async fn app_setting(&self, key: &str) -> Result<Option<Value>> {
-        let text: Option<String> =
-            sqlx::query_scalar("SELECT value FROM app_settings WHERE key = ?")
-                .bind(key)
-                .fetch_optional(self.reader())
-                .await?;
-        text.map(|t| {
-            serde_json::from_str(&t)
-                .map_err(|e| StoreError::InvalidInput(format!("setting {key}: {e}")))
-        })
-        .transpose()
-    }
-
-    pub async fn set_app_setting(&self, key: &str, value: &Value) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )
-        .bind(key)
-        .bind(value.to_string())
-        .bind(now_rfc3339())
-        .execute(self.writer())
+        .execute(self.db.writer())
         .await?;
         Ok(())
     }
 
     /// Sets (or clears, with `None`) the model a workspace uses first.
-    pub async fn set_workspace_model(
+    pub(crate) async fn set_workspace_model(
         &self,
         workspace_id: &str,
         model: Option<(&str, &str)>,
@@ -365,21 +353,21 @@ impl Database {
         .bind(model.map(|(_, model)| model))
         .bind(now_rfc3339())
         .bind(workspace_id)
-        .execute(self.writer())
+        .execute(self.db.writer())
         .await?;
         if updated.rows_affected() == 0 {
-            return Err(StoreError::WorkspaceNotFound(workspace_id.to_owned()));
+            return Err(ModelsError::WorkspaceNotFound(workspace_id.to_owned()));
         }
         Ok(())
     }
 
     /// `(workspace id, vendor, model)` for every workspace with its own default model.
-    pub async fn workspace_models(&self) -> Result<Vec<(String, String, String)>> {
+    pub(crate) async fn workspace_models(&self) -> Result<Vec<(String, String, String)>> {
         let rows = sqlx::query(
             "SELECT id, default_model_vendor, default_model FROM workspaces
              WHERE default_model_vendor IS NOT NULL AND default_model IS NOT NULL",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.db.reader())
         .await?;
         rows.iter()
             .map(|row| {
@@ -393,7 +381,7 @@ impl Database {
     }
 
     /// Files one model call on the ledger.
-    pub async fn insert_llm_call(&self, call: &NewLlmCall) -> Result<()> {
+    pub(crate) async fn insert_llm_call(&self, call: &NewLlmCall) -> Result<()> {
         sqlx::query(
             "INSERT INTO llm_calls (id, workspace_id, study_id, job_id, vendor, model, task,
                  input_tokens, output_tokens, cost_micros, currency, latency_ms, outcome, cache_hit,
@@ -416,20 +404,20 @@ impl Database {
         .bind(call.request.to_string())
         .bind(&call.response)
         .bind(now_rfc3339())
-        .execute(self.writer())
+        .execute(self.db.writer())
         .await?;
         Ok(())
     }
 
     /// A study's budget and spend; `None` when there is no such study.
-    pub async fn study_budget(&self, study_id: &str) -> Result<Option<StudyBudget>> {
+    pub(crate) async fn study_budget(&self, study_id: &str) -> Result<Option<StudyBudget>> {
         let row = sqlx::query(
             "SELECT s.id, s.workspace_id, s.title, s.budget_micros,
                     (SELECT coalesce(sum(cost_micros), 0) FROM llm_calls c WHERE c.study_id = s.id) AS spent
              FROM studies s WHERE s.id = ?",
         )
         .bind(study_id)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.db.reader())
         .await?;
         row.map(|row| {
             Ok(StudyBudget {
@@ -444,19 +432,23 @@ impl Database {
     }
 
     /// Sets (or clears) a study's cap on model spend.
-    pub async fn set_study_budget(&self, study_id: &str, budget_micros: Option<i64>) -> Result<()> {
+    pub(crate) async fn set_study_budget(
+        &self,
+        study_id: &str,
+        budget_micros: Option<i64>,
+    ) -> Result<()> {
         if budget_micros.is_some_and(|b| b < 0) {
-            return Err(StoreError::InvalidInput(
+            return Err(ModelsError::InvalidSetting(
                 "a budget can't be negative".into(),
             ));
         }
         let updated = sqlx::query("UPDATE studies SET budget_micros = ? WHERE id = ?")
             .bind(budget_micros)
             .bind(study_id)
-            .execute(self.writer())
+            .execute(self.db.writer())
             .await?;
         if updated.rows_affected() == 0 {
-            return Err(StoreError::InvalidInput(format!(
+            return Err(ModelsError::InvalidSetting(format!(
                 "no study with id {study_id}"
             )));
         }
@@ -465,8 +457,12 @@ impl Database {
 
     /// What a workspace's model calls cost: totals, the last `days` days, per model and per
     /// study.
-    pub async fn workspace_spend(&self, workspace_id: &str, days: u32) -> Result<WorkspaceSpend> {
-        self.workspace(workspace_id).await?;
+    pub(crate) async fn workspace_spend(
+        &self,
+        workspace_id: &str,
+        days: u32,
+    ) -> Result<WorkspaceSpend> {
+        self.db.workspace(workspace_id).await?;
         let totals = sqlx::query(
             "SELECT coalesce(sum(cost_micros), 0) AS cost, count(*) AS calls,
                     coalesce(sum(cost_micros IS NULL), 0) AS unpriced,
@@ -476,7 +472,7 @@ impl Database {
              FROM llm_calls WHERE workspace_id = ?",
         )
         .bind(workspace_id)
-        .fetch_one(self.reader())
+        .fetch_one(self.db.reader())
         .await?;
         let count = |row: &sqlx::sqlite::SqliteRow, column: &str| -> Result<u64> {
             Ok(row.try_get::<i64, _>(column)?.max(0) as u64)
@@ -490,7 +486,7 @@ impl Database {
         )
         .bind(workspace_id)
         .bind(format!("-{days} days"))
-        .fetch_all(self.reader())
+        .fetch_all(self.db.reader())
         .await?
         .iter()
         .map(|row| {
@@ -509,7 +505,7 @@ impl Database {
              GROUP BY vendor, model ORDER BY cost DESC, calls DESC",
         )
         .bind(workspace_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.db.reader())
         .await?
         .iter()
         .map(|row| {
@@ -532,7 +528,7 @@ impl Database {
              GROUP BY s.id ORDER BY s.created_at",
         )
         .bind(workspace_id)
-        .fetch_all(self.reader())
+        .fetch_all(self.db.reader())
         .await?
         .iter()
         .map(|row| {
@@ -559,17 +555,17 @@ impl Database {
         })
     }
 
-    pub async fn cached_answer(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) async fn cached_answer(&self, key: &str) -> Result<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT answer FROM llm_cache WHERE key = ?")
                 .bind(key)
-                .fetch_optional(self.reader())
+                .fetch_optional(self.db.reader())
                 .await?,
         )
     }
 
     /// Keeps an answer; a refreshed answer replaces the old one.
-    pub async fn cache_answer(
+    pub(crate) async fn cache_answer(
         &self,
         key: &str,
         workspace_id: Option<&str>,
@@ -588,7 +584,7 @@ impl Database {
         .bind(model)
         .bind(answer)
         .bind(now_rfc3339())
-        .execute(self.writer())
+        .execute(self.db.writer())
         .await?;
         Ok(())
     }

@@ -3,17 +3,17 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use pw_jobs::{JobContext, JobError, JobHandler, JobKind, Supervision};
+use pw_jobs::{JobContext, JobError, JobHandler, JobKind, JobSpec, Lane, Supervision};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::Engine;
-use crate::jobs::{forward_progress, live_engine};
+use crate::error::{ModelsError, Result};
+use crate::language_models::LanguageModels;
 
 pub const MODEL_DOWNLOAD_JOB_KIND: &str = "model.download";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct ModelDownloadPayload {
+struct ModelDownloadPayload {
     pub url: String,
     pub file_name: String,
     pub sha256: Option<String>,
@@ -27,15 +27,50 @@ const MODEL_DOWNLOAD_SUPERVISION: Supervision = Supervision::Liveness {
 /// Each retry resumes from the partial file, so a flaky link gets more tries than the default.
 const MODEL_DOWNLOAD_ATTEMPTS: u32 = 6;
 
-pub(crate) fn job_kinds(engine: Weak<Engine>) -> Vec<(String, JobKind)> {
+/// The job kinds this context does the work of. Handlers hold the context weakly: a job
+/// claimed while the app closes is handed back rather than keeping the models alive.
+pub fn job_kinds(models: Weak<LanguageModels>) -> Vec<(String, JobKind)> {
     let download: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
-        let engine = engine.clone();
-        async move { download_model(live_engine(&engine)?, ctx).await }
+        let models = models.clone();
+        async move {
+            let models = models
+                .upgrade()
+                .ok_or_else(|| JobError::retryable("the app is closing"))?;
+            download_model(models, ctx).await
+        }
     });
     vec![(
         MODEL_DOWNLOAD_JOB_KIND.to_owned(),
         JobKind::new(download, MODEL_DOWNLOAD_SUPERVISION).attempts(MODEL_DOWNLOAD_ATTEMPTS),
     )]
+}
+
+/// The job that downloads a GGUF model from `url` into the models folder (slow lane), checking
+/// `sha256` if given. The address and checksum are refused here, before anything is queued.
+pub fn model_download_job(url: &str, sha256: Option<String>) -> Result<JobSpec> {
+    let file_name =
+        pw_local_llm::gguf_file_name(url).map_err(|e| ModelsError::InvalidInput(e.to_string()))?;
+    let sha256 = sha256
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty());
+    if let Some(sum) = &sha256
+        && (sum.len() != 64 || !sum.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        return Err(ModelsError::InvalidInput(
+            "a SHA-256 checksum is 64 hexadecimal characters".into(),
+        ));
+    }
+    let payload = ModelDownloadPayload {
+        url: url.to_owned(),
+        file_name: file_name.clone(),
+        sha256,
+    };
+    Ok(JobSpec::new(
+        MODEL_DOWNLOAD_JOB_KIND,
+        format!("Download model {file_name}"),
+        Lane::Slow,
+    )
+    .payload(serde_json::to_value(&payload).map_err(|e| ModelsError::InvalidInput(e.to_string()))?))
 }
 
 fn megabytes(bytes: u64) -> String {
@@ -44,9 +79,12 @@ fn megabytes(bytes: u64) -> String {
 
 /// Downloads a GGUF model into the models folder. A dropped connection is retried by the job
 /// lane and resumes from the partial file; a failed checksum deletes it and fails for good.
-async fn download_model(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, JobError> {
+async fn download_model(
+    models: Arc<LanguageModels>,
+    ctx: JobContext,
+) -> std::result::Result<Value, JobError> {
     let payload: ModelDownloadPayload = ctx.payload()?;
-    let destination = engine.models.models_dir().join(&payload.file_name);
+    let destination = models.models_dir().join(&payload.file_name);
     let client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(20))
         .read_timeout(Duration::from_secs(60))
@@ -88,4 +126,26 @@ async fn download_model(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, J
         Err(error) if error.is_retryable() => Err(JobError::retryable(error)),
         Err(error) => Err(JobError::permanent(error)),
     }
+}
+
+/// The downloader's progress callback is synchronous; this relays its (fraction, sentence)
+/// updates to the job's async progress reporting, capped below 1 so only the final transition
+/// says "done".
+// The engine's `jobs::forward_progress` does the same for its contexts; one copy belongs in
+// `pw-jobs` beside `JobContext::progress`.
+fn forward_progress(
+    ctx: &JobContext,
+    cap: f64,
+) -> (
+    tokio::sync::mpsc::UnboundedSender<(f64, String)>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
+    let ctx = ctx.clone();
+    let reporter = tokio::spawn(async move {
+        while let Some((fraction, message)) = updates.recv().await {
+            ctx.progress(fraction.min(cap), message).await;
+        }
+    });
+    (sender, reporter)
 }
