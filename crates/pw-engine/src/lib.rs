@@ -1,8 +1,9 @@
 //! The engine: every use case of ProfitWheel, callable from the desktop shell, the `profitwheel`
 //! CLI and tests alike. `Engine` only composes the store, the job lanes and the workers; each
-//! bounded context is a module with its use cases, its job handlers and a facade the engine
-//! hands out (`engine.workspaces()`, `engine.jobs()`, `engine.models()`). A new context adds a
-//! module and an accessor.
+//! bounded context is a module with a facade the engine hands out (`engine.workspaces()`,
+//! `engine.jobs()`, `engine.models()`). A context's use cases, job handlers and repositories
+//! live in its own crate (`pw-models` for language models) or, until they move, in its module.
+//! A new context adds a crate, a module and an accessor.
 //!
 //! Each context's module names the types its callers see (`pw_engine::workspaces::Workspace`,
 //! `pw_engine::jobs::Job`, `pw_engine::models::ChatRequest`); the crate root re-exports only

@@ -589,3 +589,84 @@ impl ModelStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> (tempfile::TempDir, ModelStore) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::open(&dir.path().join("profitwheel.sqlite3"))
+            .await
+            .expect("open");
+        (dir, ModelStore::new(db))
+    }
+
+    fn vendor(name: &str, headers: Vec<(String, String)>) -> StoredVendor {
+        StoredVendor {
+            name: name.to_owned(),
+            kind: "openai".to_owned(),
+            base_url: "https://api.openai.com/v1".to_owned(),
+            extra_headers: headers,
+            requests_per_minute: Some(60),
+            tokens_per_minute: None,
+            max_concurrency: Some(4),
+            azure_api_version: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_vendor_round_trips_and_a_key_never_rides_in_a_header() {
+        let (_dir, store) = store().await;
+        let saved = vendor(
+            "openai",
+            vec![("OpenAI-Organization".into(), "org-1".into())],
+        );
+        store.save_llm_vendor(&saved).await.expect("save");
+        assert_eq!(store.llm_vendors().await.expect("list"), vec![saved]);
+
+        let keyed = vendor(
+            "leaky",
+            vec![("Authorization".into(), "Bearer sk-x".into())],
+        );
+        let refused = store.save_llm_vendor(&keyed).await.unwrap_err();
+        assert!(matches!(refused, ModelsError::InvalidSetting(_)));
+        assert!(refused.to_string().starts_with("invalid input: "));
+        assert_eq!(store.llm_vendors().await.expect("list").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn prices_and_budgets_below_zero_and_unknown_workspaces_are_refused() {
+        let (_dir, store) = store().await;
+        let negative = StoredPrice {
+            vendor: "openai".into(),
+            model: "gpt-x".into(),
+            context_window: 8_000,
+            input_micros_per_mtok: -1,
+            output_micros_per_mtok: 0,
+            embedding: false,
+        };
+        assert_eq!(
+            store
+                .save_llm_price(&negative)
+                .await
+                .unwrap_err()
+                .to_string(),
+            "invalid input: a price can't be negative"
+        );
+        assert_eq!(
+            store
+                .set_study_budget("no-such-study", Some(-5))
+                .await
+                .unwrap_err()
+                .to_string(),
+            "invalid input: a budget can't be negative"
+        );
+        assert!(matches!(
+            store
+                .set_workspace_model("no-such-workspace", Some(("openai", "gpt-x")))
+                .await,
+            Err(ModelsError::WorkspaceNotFound(id)) if id == "no-such-workspace"
+        ));
+    }
+}
