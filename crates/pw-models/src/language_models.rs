@@ -495,7 +495,7 @@ impl LanguageModels {
         Ok(())
     }
 
-    pub fn models_dir(&self) -> &Path {
+    pub(crate) fn models_dir(&self) -> &Path {
         &self.models_dir
     }
 

@@ -1,4 +1,4 @@
-//! Progress from synchronous callbacks (store exports, demo writes, downloads) to a job's
+//! Progress from synchronous callbacks (store exports, demo writes) to a job's
 //! async progress reporting.
 
 use pw_jobs::JobContext;
