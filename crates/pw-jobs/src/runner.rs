@@ -172,6 +172,27 @@ impl JobContext {
         Ok(())
     }
 
+    /// A relay for progress reported from synchronous code (a store export, a download
+    /// callback): send `(fraction, sentence)` on the returned channel and a task reports it,
+    /// capped at `cap` so only the job's final transition says "done". Drop the sender and await
+    /// the handle to flush the last update.
+    pub fn progress_relay(
+        &self,
+        cap: f64,
+    ) -> (
+        tokio::sync::mpsc::UnboundedSender<(f64, String)>,
+        tokio::task::JoinHandle<()>,
+    ) {
+        let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
+        let ctx = self.clone();
+        let reporter = tokio::spawn(async move {
+            while let Some((fraction, message)) = updates.recv().await {
+                ctx.progress(fraction.min(cap), message).await;
+            }
+        });
+        (sender, reporter)
+    }
+
     /// Reports progress (0..=1). Updates closer together than 100 ms are dropped, except the
     /// last, so a tight loop cannot flood the database or the UI. Every call counts as a sign
     /// of life for liveness supervision.

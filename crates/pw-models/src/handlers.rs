@@ -91,7 +91,7 @@ async fn download_model(
         .user_agent(concat!("ProfitWheel/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(JobError::permanent)?;
-    let (progress_tx, reporter) = forward_progress(&ctx, 0.99);
+    let (progress_tx, reporter) = ctx.progress_relay(0.99);
     let cancellation = ctx.cancellation();
     let result = pw_local_llm::download_model(
         &client,
@@ -126,26 +126,4 @@ async fn download_model(
         Err(error) if error.is_retryable() => Err(JobError::retryable(error)),
         Err(error) => Err(JobError::permanent(error)),
     }
-}
-
-/// The downloader's progress callback is synchronous; this relays its (fraction, sentence)
-/// updates to the job's async progress reporting, capped below 1 so only the final transition
-/// says "done".
-// The engine's `jobs::forward_progress` does the same for its contexts; one copy belongs in
-// `pw-jobs` beside `JobContext::progress`.
-fn forward_progress(
-    ctx: &JobContext,
-    cap: f64,
-) -> (
-    tokio::sync::mpsc::UnboundedSender<(f64, String)>,
-    tokio::task::JoinHandle<()>,
-) {
-    let (sender, mut updates) = tokio::sync::mpsc::unbounded_channel::<(f64, String)>();
-    let ctx = ctx.clone();
-    let reporter = tokio::spawn(async move {
-        while let Some((fraction, message)) = updates.recv().await {
-            ctx.progress(fraction.min(cap), message).await;
-        }
-    });
-    (sender, reporter)
 }

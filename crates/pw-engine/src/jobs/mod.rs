@@ -5,8 +5,6 @@
 //! The types below are the jobs API of the engine. They are `pw_jobs`' own today; callers name
 //! them through this module, so where they are defined can change without touching a caller.
 
-mod progress;
-
 use std::sync::{Arc, Weak};
 
 use pw_jobs::JobError;
@@ -14,8 +12,6 @@ use tokio::sync::broadcast;
 
 use crate::Engine;
 use crate::error::Result;
-
-pub(crate) use progress::forward_progress;
 
 /// A job as stored: kind, lane, state, progress, outcome or error.
 pub use pw_jobs::Job;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::Engine;
-use crate::jobs::{forward_progress, live_engine};
+use crate::jobs::live_engine;
 
 pub const DEMO_JOB_KIND: &str = "demo.generate";
 pub const EXPORT_JOB_KIND: &str = "workspace.export";
@@ -78,7 +78,7 @@ async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, Jo
             .map_err(|e| JobError::permanent(format!("demo generation crashed: {e}")))?
     };
     ctx.check_cancelled()?;
-    let (progress_tx, reporter) = forward_progress(&ctx, 0.99);
+    let (progress_tx, reporter) = ctx.progress_relay(0.99);
     let written = pw_demo::write(engine.database(), &spec, &data, |fraction, message| {
         let _ = progress_tx.send((fraction, message));
     })
@@ -125,7 +125,7 @@ async fn export_workspace(engine: Arc<Engine>, ctx: JobContext) -> Result<Value,
         "{safe_name}-{}.pwx",
         chrono::Utc::now().format("%Y%m%d-%H%M%S")
     ));
-    let (progress_tx, reporter) = forward_progress(&ctx, 0.95);
+    let (progress_tx, reporter) = ctx.progress_relay(0.95);
     let exported = engine
         .database()
         .export_workspace_to(&workspace.id, &path, |p| {
