@@ -163,6 +163,8 @@ export const backend = {
 export function onJobChanged(
   cb: (job: JobView) => void,
   onError?: (error: BackendError) => void,
+  /** Called once the subscription is in place: a listing taken before then may miss events. */
+  onListening?: () => void,
 ): () => void {
   let unlisten: (() => void) | undefined;
   let disposed = false;
@@ -174,7 +176,10 @@ export function onJobChanged(
     .then(
       (fn) => {
         if (disposed) fn();
-        else unlisten = fn;
+        else {
+          unlisten = fn;
+          onListening?.();
+        }
       },
       (err: unknown) => {
         if (!disposed) onError?.(toBackendError(err));

@@ -86,6 +86,23 @@ describe('App shell', () => {
     expect(window.location.hash).toBe('#/');
   });
 
+  it('reads the list again before calling a linked workspace gone (the CLI may have just made it)', async () => {
+    let lists = 0;
+    backendWith({
+      list_workspaces: () => {
+        lists += 1;
+        return lists === 1
+          ? [workspace({ id: 'a', name: 'Alpha' })]
+          : [workspace({ id: 'a', name: 'Alpha' }), workspace({ id: 'new', name: 'Made by the CLI' })];
+      },
+    });
+    openAt('#/w/new/dashboard');
+
+    expect(await screen.findByRole('heading', { level: 1, name: /Made by the CLI/ })).toBeInTheDocument();
+    expect(window.location.hash).toBe('#/w/new/dashboard');
+    expect(screen.queryByText(/That workspace no longer exists/)).toBeNull();
+  });
+
   it('shows areas not built yet as coming, and never opens them', async () => {
     backendWith({ list_workspaces: () => [workspace({ id: 'a', name: 'Alpha' })] });
     render(<App />);

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Outlet, useNavigate, useParams } from 'react-router';
 import { readLastUsedWorkspace, rememberWorkspace } from '../features/workspaces/selection';
 import { useWorkspaceList } from '../features/workspaces/workspaceQueries';
@@ -16,9 +16,17 @@ export function WorkspaceArea() {
   const shell = useShellContext();
   const { showNotice } = shell;
   const navigate = useNavigate();
-  const { data: workspaces, isFetching } = useWorkspaceList();
+  const { data: workspaces, isFetching, refetch } = useWorkspaceList();
   const workspace = workspaces?.find((w) => w.id === workspaceId) ?? null;
-  const missing = workspaces !== undefined && workspace === null && !isFetching;
+  const notInList = workspaces !== undefined && workspace === null && !isFetching;
+  // The cached list may predate the workspace (the CLI created it, or another window): read
+  // it again once before calling the workspace gone.
+  const [recheckedFor, setRecheckedFor] = useState<string | null>(null);
+  useEffect(() => {
+    if (!notInList || recheckedFor === workspaceId) return;
+    void refetch().finally(() => setRecheckedFor(workspaceId));
+  }, [notInList, recheckedFor, workspaceId, refetch]);
+  const missing = notInList && recheckedFor === workspaceId;
 
   const resolvedId = workspace?.id ?? null;
   useEffect(() => {

@@ -61,6 +61,21 @@ describe('JobsPanel', () => {
     expect(within(failed).queryByRole('progressbar')).not.toBeInTheDocument();
   });
 
+  it('reads the list again once it listens, so a change made before then is not lost', async () => {
+    let listings = 0;
+    mockBackend({
+      list_jobs: () => {
+        listings += 1;
+        // The job finished between the first listing and the listener being in place: no
+        // event will ever say so, only the second listing can.
+        return [job({ id: 'j', state: listings === 1 ? 'running' : 'succeeded', progress: listings === 1 ? 0.5 : 1 })];
+      },
+    });
+    renderWithQueryClient(<ConnectedJobsPanel />);
+    await waitFor(() => expect(screen.getByTestId('job-j')).toHaveAttribute('data-state', 'succeeded'));
+    expect(listings).toBeGreaterThanOrEqual(2);
+  });
+
   it('adds jobs it had not seen before when an event announces them', async () => {
     mockBackend({ list_jobs: () => [] });
     renderWithQueryClient(<ConnectedJobsPanel />);

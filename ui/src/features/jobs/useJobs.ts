@@ -73,9 +73,23 @@ export function useJobs({ onSucceeded }: Options = {}): JobsController {
     [queryClient],
   );
 
-  // Declared before the query so the subscription is asked for before the first listing:
-  // no change may slip between the snapshot and the first event.
-  useEffect(() => onJobChanged((job) => apply(job, 'event'), setActionError), [apply]);
+  // The subscription is set up asynchronously, so the first listing may be taken before it
+  // listens: once it does, the jobs are read again and applied like an answer (a job only
+  // moves forward), so no change slips between the two.
+  useEffect(
+    () =>
+      onJobChanged(
+        (job) => apply(job, 'event'),
+        setActionError,
+        () => {
+          backend.listJobs().then(
+            (jobs) => jobs.forEach((job) => apply(job, 'response')),
+            setActionError,
+          );
+        },
+      ),
+    [apply],
+  );
 
   const list = useQuery({
     queryKey: queryKeys.jobs,
