@@ -133,7 +133,8 @@ fn llm_kind(e: &pw_llm::LlmError) -> ErrorKind {
         L::BudgetReached { .. } => ErrorKind::BudgetReached,
         L::PriceUnknown { .. } => ErrorKind::NotConfigured,
         L::LedgerWriteFailed { .. } => ErrorKind::Unavailable,
-        L::NotInCache { .. } => ErrorKind::NotFound,
+        L::NotInCache { .. } | L::StudyNotFound { .. } => ErrorKind::NotFound,
+        L::BudgetUnreadable { .. } => ErrorKind::Unavailable,
         L::Catalogue(_) => ErrorKind::Internal,
         L::Cancelled => ErrorKind::Cancelled,
     }

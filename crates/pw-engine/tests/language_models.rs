@@ -256,6 +256,36 @@ async fn a_ledger_write_that_fails_is_retried_and_never_dropped() {
     assert_eq!(server.calls(), 2);
 }
 
+/// A call charged to a study there is no record of (deleted, or a script's typo) is refused
+/// before it is sent: its spend could not be filed, so it must not be paid for.
+#[tokio::test]
+async fn a_call_for_a_study_that_does_not_exist_is_refused_before_it_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base_url) = VendorServer::start().await;
+    let engine = engine(dir.path(), "study-not-found").await;
+    add_team_server(&engine, &base_url).await;
+    let workspace = workspace(&engine, "Scripted client").await;
+    engine
+        .models()
+        .set_task_route(Task::TwinDialogue, vec![Route::new("team-vllm", "qwen-7b")])
+        .await
+        .unwrap();
+    let error = engine
+        .models()
+        .chat(&ask(
+            "hello?",
+            CallScope::study(&workspace, "no-such-study"),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
+    assert!(
+        error.to_string().contains("no study with id no-such-study"),
+        "{error}"
+    );
+    assert_eq!(server.calls(), 0, "nothing was sent");
+}
+
 #[tokio::test]
 async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
     let dir = tempfile::tempdir().unwrap();

@@ -128,6 +128,10 @@ fn per_minute(limit: u32, burst: u32) -> Option<DefaultDirectRateLimiter> {
 }
 
 /// When this request may go.
+/// How far apart requests waiting for a freed slot go when neither the endpoint nor our
+/// settings say how many requests a minute it takes.
+const UNKNOWN_SLOT_SPACING: Duration = Duration::from_millis(250);
+
 enum Turn {
     Now,
     /// The endpoint is paused until then; look again after it.
@@ -219,7 +223,13 @@ impl Pacer {
         match signals.next_slot {
             Some(slot) if slot > now => {
                 self.within_longest_wait(slot - now)?;
-                signals.next_slot = Some(slot + length);
+                // With no known limit a slot has no length; the waiters still go one after
+                // another rather than all at once at the reset, which would only earn 429s.
+                let spacing = match length.is_zero() {
+                    true => UNKNOWN_SLOT_SPACING,
+                    false => length,
+                };
+                signals.next_slot = Some(slot + spacing);
                 Ok(Turn::Slot(slot))
             }
             // The slot has freed: this request takes it, the next one waits a slot's length
@@ -301,5 +311,27 @@ impl Pacer {
             .filter(|l| *l > 0)
             .and_then(|l| of(u64::from(l)));
         theirs.max(ours)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn waiters_for_a_freed_slot_of_unknown_length_go_one_after_another() {
+        let pacer = PacingState::new().pacer_for("endpoint", &EndpointLimits::default());
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-remaining-requests", "0".parse().unwrap());
+        headers.insert("x-ratelimit-reset-requests", "2s".parse().unwrap());
+        pacer.observe(&headers);
+        let slots: Vec<Instant> = (0..3)
+            .map(|_| match pacer.take_turn() {
+                Ok(Turn::Slot(at)) => at,
+                _ => panic!("expected a slot"),
+            })
+            .collect();
+        assert!(slots[0] < slots[1] && slots[1] < slots[2], "{slots:?}");
+        assert_eq!(slots[1] - slots[0], UNKNOWN_SLOT_SPACING);
     }
 }

@@ -31,6 +31,10 @@ pub enum SendError<E> {
     /// The wrapped service's own failure (a connection refused, say).
     #[error(transparent)]
     Inner(E),
+    /// The (whole, non-streamed) body grew past what any answer of this endpoint should be;
+    /// reading on would only fill memory. Not retried: the next answer would be the same.
+    #[error("the answer was larger than {0} bytes")]
+    BodyTooLarge(usize),
 }
 
 /// Paces and retries the requests of `S` for one endpoint. Requests are cloned for each
@@ -48,6 +52,9 @@ pub struct Paced<S> {
 }
 
 impl<S> Paced<S> {
+    /// `attempts` is one logical call's counter and budget of attempts (its limit is the
+    /// endpoint's `max_attempts`): make a fresh one per call. Sharing one across calls shares
+    /// their budget, which is what a caller wants only for re-asks within one call.
     pub fn new(
         endpoint: impl Into<String>,
         pacer: Arc<Pacer>,
@@ -72,6 +79,8 @@ pub struct PacingLayer {
 }
 
 impl PacingLayer {
+    /// As [`Paced::new`]: `attempts` counts one call's attempts, so a layer serves one call
+    /// (build it per call), not a client's lifetime.
     pub fn new(endpoint: impl Into<String>, pacer: Arc<Pacer>, attempts: Arc<AtomicU32>) -> Self {
         PacingLayer {
             endpoint: endpoint.into(),
@@ -109,17 +118,38 @@ fn is_event_stream(response: &reqwest::Response) -> bool {
         .is_some_and(|v| v.starts_with("text/event-stream"))
 }
 
+/// The most a whole (non-streamed) answer may hold. Model answers and ad-platform report
+/// pages are far smaller; a body past this is a broken or hostile endpoint.
+pub const MAX_WHOLE_BODY_BYTES: usize = 64 * 1024 * 1024;
+
 /// Reads a whole (non-streamed) body here, inside the retry loop: a connection cut mid-body
 /// is then one more dropped connection to retry, not a failure after the retries. A stream's
-/// body is read by its consumer, piece by piece.
-async fn whole(response: reqwest::Response) -> Result<reqwest::Response, reqwest::Error> {
+/// body is read by its consumer, piece by piece. The read has a deadline of its own (a body
+/// that trickles in a byte at a time would otherwise hold the call for ever) and a size cap.
+async fn whole<E>(
+    response: reqwest::Response,
+    deadline: Duration,
+) -> Result<reqwest::Response, SendError<E>> {
     if is_event_stream(&response) {
         return Ok(response);
     }
     let status = response.status();
     let version = response.version();
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
+    let read = async move {
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(SendError::Body)? {
+            if body.len() + chunk.len() > MAX_WHOLE_BODY_BYTES {
+                return Err(SendError::BodyTooLarge(MAX_WHOLE_BODY_BYTES));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    };
+    let body = tokio::time::timeout(deadline, read)
+        .await
+        .map_err(|_| SendError::TimedOut(deadline))??;
     let mut read = http::Response::new(body);
     *read.status_mut() = status;
     *read.version_mut() = version;
@@ -166,7 +196,7 @@ where
                 )
                 .await;
                 let outcome = match sent {
-                    Ok(Ok(response)) => whole(response).await.map_err(SendError::Body),
+                    Ok(Ok(response)) => whole(response, limits.request_timeout).await,
                     Ok(Err(error)) => Err(SendError::Inner(error)),
                     Err(_) => Err(SendError::TimedOut(limits.request_timeout)),
                 };
@@ -199,7 +229,7 @@ where
                         tokio::time::sleep(delay).await;
                     }
                     Err(error) => {
-                        if attempt >= attempts {
+                        if attempt >= attempts || matches!(error, SendError::BodyTooLarge(_)) {
                             return Err(error);
                         }
                         let delay = backoff(limits.base_backoff, attempt);

@@ -142,9 +142,9 @@ pub fn dollars(micros: i64) -> String {
     )
 }
 
-/// A running call's hold on its study's budget. Settled with the call's real cost when it ends;
-/// dropped unsettled (the call failed before it was sent, or its future was cancelled), it
-/// releases what it held.
+/// A running call's hold on its study's budget. Settled with the call's real cost when it ends
+/// (or, when the vendor may have billed without saying how much, with the whole hold); dropped
+/// unsettled (the call never reached a vendor), it releases what it held.
 #[derive(Debug)]
 pub struct Reservation {
     account: Option<Arc<StudyAccount>>,
@@ -220,11 +220,16 @@ impl StudyAccounts {
             .cloned()
     }
 
-    /// A changed budget applies to the study's next reservation (if its account is open; an
-    /// account opened later reads the new budget anyway).
+    /// A changed budget applies to the study's next reservation. When the account is not open
+    /// yet, an opening may be reading the old budget right now: its cell is forgotten, so the
+    /// next call opens the account afresh and reads the new one.
     pub fn set_budget(&self, study_id: &str, budget_micros: Option<i64>) {
-        if let Some(account) = self.cell(study_id).get() {
-            account.set_budget(budget_micros);
+        let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
+        match accounts.get(study_id).and_then(|cell| cell.get()) {
+            Some(account) => account.set_budget(budget_micros),
+            None => {
+                accounts.remove(study_id);
+            }
         }
     }
 }
@@ -344,5 +349,48 @@ mod tests {
         assert_eq!(dollars(1_235_000), "$1.24");
         assert_eq!(dollars(0), "$0.0000");
         assert_eq!(dollars(-25_000), "-$0.03");
+    }
+
+    /// A budget raised while the account is still being opened (from the old figures) is not
+    /// lost: the next call opens the account again and reads the new budget.
+    #[tokio::test]
+    async fn a_budget_changed_while_its_account_opens_applies_to_the_next_call() {
+        let accounts = StudyAccounts::new();
+        let (opening_started, started) = tokio::sync::oneshot::channel::<()>();
+        let (finish_opening, finish) = tokio::sync::oneshot::channel::<()>();
+        let slow = {
+            let accounts = accounts.clone();
+            tokio::spawn(async move {
+                accounts
+                    .account("study", || async move {
+                        let _ = opening_started.send(());
+                        let _ = finish.await;
+                        Ok(AccountOpening {
+                            budget_micros: Some(100),
+                            settled_micros: 0,
+                        })
+                    })
+                    .await
+            })
+        };
+        started.await.unwrap();
+        // The database now says 1,000; the opening above read 100 before the change.
+        accounts.set_budget("study", Some(1_000));
+        finish_opening.send(()).unwrap();
+        slow.await.unwrap().unwrap();
+
+        let next = accounts
+            .account("study", || async {
+                Ok(AccountOpening {
+                    budget_micros: Some(1_000),
+                    settled_micros: 0,
+                })
+            })
+            .await
+            .unwrap();
+        assert!(
+            next.reserve("v", "m", Some(500)).is_ok(),
+            "the new budget holds"
+        );
     }
 }

@@ -83,6 +83,14 @@ pub enum LlmError {
         "replay needs an answer this study never received ({task} with {model}); run it normally once"
     )]
     NotInCache { task: String, model: String },
+    /// The call names a study there is no record of (deleted, or a script's typo): refused
+    /// before anything is sent, since its spend could not be filed.
+    #[error("there is no study with id {study}; it may have been deleted")]
+    StudyNotFound { study: String },
+    /// The study's budget could not be read, so the call was not made rather than spend
+    /// unchecked.
+    #[error("the study's model budget could not be read ({message}); nothing was spent, try again")]
+    BudgetUnreadable { message: String },
     #[error("the model catalogue could not be read: {0}")]
     Catalogue(String),
     #[error("cancelled")]
@@ -146,6 +154,8 @@ impl LlmError {
             LlmError::PriceUnknown { .. } => "price_unknown",
             LlmError::LedgerWriteFailed { .. } => "ledger_write_failed",
             LlmError::NotInCache { .. } => "not_in_cache",
+            LlmError::StudyNotFound { .. } => "study_not_found",
+            LlmError::BudgetUnreadable { .. } => "budget_unreadable",
             LlmError::Catalogue(_) => "catalogue",
             LlmError::Cancelled => "cancelled",
         }

@@ -54,6 +54,9 @@ fn reported(vendor: &str, error: SendError<OpenAIError>) -> OpenAIError {
         SendError::Body(error) => OpenAIError::Reqwest(error),
         SendError::Paced(refusal) => carried(LlmError::paced(vendor, refusal)),
         timeout @ SendError::TimedOut(_) => OpenAIError::from(Box::new(timeout) as tower::BoxError),
+        too_large @ SendError::BodyTooLarge(_) => {
+            OpenAIError::from(Box::new(too_large) as tower::BoxError)
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Study budgets through the gateway against a scripted server over loopback: a reservation is
-//! held while a call runs and given back when the call is cancelled, and a ledger that fails to
-//! file a call is retried and then reported, never ignored. (Budgets under 200 concurrent calls
-//! with the real SQLite ledger are in pw-engine's `language_models` tests.)
+//! held while a call runs and charged when a sent call is cancelled or answers without usage,
+//! and a ledger that fails to file a call is retried and then reported, never ignored. (Budgets
+//! under 200 concurrent calls with the real SQLite ledger are in pw-engine's `language_models`
+//! tests.)
 
 #![allow(
     clippy::unwrap_used,
@@ -102,8 +103,11 @@ fn ask(text: &str) -> ChatRequest {
     request
 }
 
+/// A call whose request reached the vendor is billed whether or not we wait for the answer:
+/// cancelled, it is charged its reservation (the most it could cost) and filed as cancelled,
+/// never given back as if nothing had been spent.
 #[tokio::test]
-async fn a_cancelled_call_gives_its_reservation_back() {
+async fn a_call_cancelled_after_it_was_sent_is_charged_and_filed() {
     // The vendor holds the answer far longer than the test runs.
     let server = ScriptedServer::start(vec![
         Answer::chat("too late").delayed(Duration::from_secs(600)),
@@ -123,8 +127,35 @@ async fn a_cancelled_call_gives_its_reservation_back() {
 
     call.abort();
     assert!(call.await.unwrap_err().is_cancelled());
-    assert_eq!(ledger.study.reserved_micros(), 0, "the hold is released");
-    assert_eq!(ledger.study.settled_micros(), 0);
+    assert_eq!(ledger.study.reserved_micros(), 0, "the hold is gone");
+    assert_eq!(
+        ledger.study.settled_micros(),
+        102,
+        "and charged, not given back"
+    );
+    // The record is filed on a task of its own; give it its turn.
+    for _ in 0..100 {
+        if !ledger.records.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let records = ledger.records.lock().unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].outcome, pw_llm::CallOutcome::Cancelled);
+    assert_eq!(records[0].cost_micros, Some(102));
+}
+
+/// An answer without a `usage` (some OpenAI-compatible servers omit it) was still billed: it is
+/// charged its reservation, so a budget binds even on such a vendor.
+#[tokio::test]
+async fn an_answer_without_usage_is_charged_its_reservation_not_nothing() {
+    let server = ScriptedServer::start(vec![Answer::chat_without_usage("fine")]).await;
+    let ledger = Ledger::new(1_000_000);
+    let gateway = priced_gateway(&server, ledger.clone());
+    assert_eq!(gateway.chat(&ask("hello")).await.unwrap().text, "fine");
+    assert_eq!(ledger.study.settled_micros(), 102);
+    assert_eq!(ledger.records.lock().unwrap()[0].cost_micros, Some(102));
 }
 
 #[tokio::test]

@@ -121,6 +121,41 @@ impl ResponseCache for MemoryCache {
     }
 }
 
+/// A bad structured answer kept in the cache must not fail every later run without the model
+/// being asked again: its repair is always asked anew.
+#[tokio::test]
+async fn a_cached_answer_that_does_not_fit_gets_a_fresh_repair() {
+    #[derive(Debug, Deserialize, schemars::JsonSchema, PartialEq)]
+    struct Rating {
+        rating: u8,
+    }
+    let server = ScriptedServer::start(vec![
+        Answer::chat("no json here"),
+        Answer::chat("still none"),
+        Answer::chat("{\"rating\": 5}"),
+    ])
+    .await;
+    let mut gateway = gateway_for(&server, VendorKind::OpenAi);
+    gateway.set_cache(Arc::new(MemoryCache::default()));
+    let request = ChatRequest::new(
+        Task::Extraction,
+        vec![ChatMessage::user("Rate the espresso blend.")],
+    )
+    .in_scope(CallScope::study("ws-1", "study-1"));
+
+    let error = gateway.chat_json::<Rating>(&request).await.unwrap_err();
+    assert!(
+        matches!(error, LlmError::InvalidStructuredOutput { .. }),
+        "{error:?}"
+    );
+    assert_eq!(server.received().len(), 2);
+
+    // Run again: the first answer comes from the cache, the repair from the model.
+    let rating: Rating = gateway.chat_json(&request).await.unwrap();
+    assert_eq!(rating, Rating { rating: 5 });
+    assert_eq!(server.received().len(), 3, "the repair reached the vendor");
+}
+
 #[tokio::test]
 async fn a_chat_reply_carries_text_usage_and_is_recorded() {
     let server = ScriptedServer::start(vec![Answer::chat("I grind my beans every morning.")]).await;

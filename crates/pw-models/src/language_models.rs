@@ -156,16 +156,20 @@ impl CallLedger for SqliteLedger {
                 .accounts
                 .account(study_id, || async {
                     match self.store.study_budget(study_id).await {
-                        Ok(study) => Ok(AccountOpening {
-                            budget_micros: study.as_ref().and_then(|s| s.budget_micros),
-                            settled_micros: study.map_or(0, |s| s.spent_micros),
+                        Ok(Some(study)) => Ok(AccountOpening {
+                            budget_micros: study.budget_micros,
+                            settled_micros: study.spent_micros,
+                        }),
+                        // Its spend could not be filed (the ledger names the study), so the
+                        // call must not be paid for.
+                        Ok(None) => Err(LlmError::StudyNotFound {
+                            study: study_id.clone(),
                         }),
                         Err(error) => {
                             // A budget that can't be read must not let spending run unchecked.
                             tracing::error!(%error, "could not read the study's budget");
-                            Err(LlmError::BudgetReached {
-                                spent: "an unknown amount".into(),
-                                budget: "budget".into(),
+                            Err(LlmError::BudgetUnreadable {
+                                message: error.to_string(),
                             })
                         }
                     }

@@ -13,7 +13,7 @@ use super::routing::{Fallback, Route};
 use super::vendors::{StructuredMode, structured_mode};
 use super::wire::{CompletionBody, chat_body};
 use crate::error::{LlmError, Result};
-use crate::types::{ChatMessage, ChatReply, ChatRequest, StreamEvent, Usage};
+use crate::types::{CacheMode, ChatMessage, ChatReply, ChatRequest, StreamEvent, Usage};
 
 impl Answer for ChatReply {
     fn from_cache(cached: CachedAnswer) -> Option<Self> {
@@ -364,6 +364,12 @@ impl Gateway {
             Err(reason) => reason,
         };
         tracing::warn!(vendor = %route.vendor, %reason, "structured answer did not fit; asking once for a repair");
+        // The first answer may have come from the cache; its repair must not, or a cached bad
+        // answer would meet its cached bad repair on every run and the model never be asked
+        // again. Asked anew, the repair also replaces the cached one.
+        if asking.scope.cache == CacheMode::Reuse {
+            asking.scope.cache = CacheMode::Refresh;
+        }
         asking.messages.push(ChatMessage::assistant(reply.text));
         asking.messages.push(ChatMessage::user(format!(
             "That answer is not valid: {reason}. Reply again with only the corrected JSON."

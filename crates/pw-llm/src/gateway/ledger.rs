@@ -91,6 +91,9 @@ pub(super) struct Filing<'a> {
     pub(super) usage: Usage,
     pub(super) response: Option<String>,
     pub(super) cache_hit: bool,
+    /// The vendor answered (or streamed part of an answer) but reported no usage: the call is
+    /// charged its reservation rather than nothing.
+    pub(super) billed_without_usage: bool,
 }
 
 impl Gateway {
@@ -153,15 +156,23 @@ impl Gateway {
             usage,
             response,
             cache_hit,
+            billed_without_usage,
         } = filing;
-        // A hit, or a call that used no tokens (refused, or failed before an answer), cost
-        // nothing whatever the model's price.
-        let cost_micros = match cache_hit || usage == Usage::default() {
-            true => Some(0),
-            false => self.cost(route, usage),
+        let cost_micros = if cache_hit {
+            Some(0)
+        } else if usage != Usage::default() {
+            self.cost(route, usage)
+        } else if billed_without_usage && !self.runs_here(&route.vendor) {
+            // Some OpenAI-compatible servers answer without a `usage`, and a stream cut
+            // mid-answer was billed for what it sent: such a call is charged its reservation,
+            // the most it could have cost, so a study's budget still binds.
+            Some(reservation.micros())
+        } else {
+            // Refused, or failed before the vendor answered: nothing was spent.
+            Some(0)
         };
         reservation.settle(cost_micros);
-        let Some(ledger) = &self.ledger else {
+        let Some(ledger) = self.ledger.clone() else {
             return Ok(());
         };
         let record = CallRecord {
@@ -177,11 +188,7 @@ impl Gateway {
             request: body.clone(),
             response,
         };
-        file_with_retries(|| ledger.record(&record))
-            .await
-            .inspect_err(|error| {
-                tracing::error!(%error, vendor = %route.vendor, model = %route.model, cost_micros, "a model call could not be filed on the ledger");
-            })
+        file_detached(ledger, record).await
     }
 
     /// The call's result once its record is filed: a paid answer whose record the ledger
@@ -196,5 +203,25 @@ impl Gateway {
             }),
             (result, _) => result,
         }
+    }
+}
+
+/// Files a record on a task of its own, so a caller that is cancelled while the ledger is
+/// retried (or busy) cannot drop a paid call's record half-way; the caller still learns the
+/// outcome when it waits.
+pub(super) async fn file_detached(
+    ledger: Arc<dyn CallLedger>,
+    record: CallRecord,
+) -> std::result::Result<(), LedgerWriteError> {
+    let filing = tokio::spawn(async move {
+        let filed = file_with_retries(|| ledger.record(&record)).await;
+        if let Err(error) = &filed {
+            tracing::error!(%error, vendor = %record.vendor, model = %record.model, cost_micros = record.cost_micros, "a model call could not be filed on the ledger");
+        }
+        filed
+    });
+    match filing.await {
+        Ok(filed) => filed,
+        Err(join) => Err(LedgerWriteError(format!("the ledger task stopped: {join}"))),
     }
 }

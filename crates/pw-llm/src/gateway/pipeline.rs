@@ -84,6 +84,7 @@ impl Gateway {
                 usage: answer.usage(),
                 response: answer.filed_response(),
                 cache_hit: true,
+                billed_without_usage: false,
             };
             // A hit costs nothing; a record the ledger would not take is logged in `record`.
             self.record(Reservation::outside_any_study(), route, request, filing)
@@ -100,6 +101,8 @@ impl Gateway {
         span.record("profitwheel.cache_hit", false);
         let reservation = match self.reserve(route, request).await {
             Ok(reservation) => reservation,
+            // A study with no record can't have a call filed against it either.
+            Err(error @ LlmError::StudyNotFound { .. }) => return Err(error),
             Err(error) => {
                 let outcome = match &error {
                     LlmError::BudgetReached { .. } => CallOutcome::BudgetReached,
@@ -112,6 +115,7 @@ impl Gateway {
                     usage: Usage::default(),
                     response: None,
                     cache_hit: false,
+                    billed_without_usage: false,
                 };
                 // Refused before it was sent: nothing was spent, and the refusal is the answer.
                 self.record(Reservation::outside_any_study(), route, request, filing)
@@ -119,6 +123,17 @@ impl Gateway {
                     .ok();
                 return Err(error);
             }
+        };
+        // Until the call is filed, dropping this future (a cancelled job, a closed window)
+        // leaves the guard to charge the reservation and file the call as cancelled: the
+        // request may already be at the vendor, who bills it whether or not we listen.
+        let mut in_flight = CallInFlight {
+            reservation: Some(reservation),
+            ledger: self.ledger.clone(),
+            route,
+            request,
+            body: filed_body,
+            started,
         };
         let result = producer.produce().instrument(span.clone()).await;
         match &result {
@@ -134,7 +149,12 @@ impl Gateway {
             usage: result.as_ref().map(Answer::usage).unwrap_or_default(),
             response: result.as_ref().ok().and_then(Answer::filed_response),
             cache_hit: false,
+            billed_without_usage: matches!(
+                &result,
+                Ok(_) | Err(LlmError::StreamInterrupted { .. })
+            ),
         };
+        let reservation = in_flight.finish();
         let filing = self.record(reservation, route, request, filing).await;
         if let Ok(answer) = &result {
             self.keep(&key, &request.scope, &answer.to_cache()).await;
@@ -167,5 +187,61 @@ impl Gateway {
             profitwheel.study_id = request.scope.study_id.as_deref(),
             profitwheel.cache_hit = Empty,
         )
+    }
+}
+
+/// A call sent (or about to be) and not yet filed. Dropped before [`CallInFlight::finish`], the
+/// caller went away mid-call: its reservation is charged in full, since the vendor may have
+/// billed it, and a `cancelled` record is filed on a task of its own.
+struct CallInFlight<'a> {
+    reservation: Option<Reservation>,
+    ledger: Option<std::sync::Arc<dyn super::CallLedger>>,
+    route: &'a Route,
+    request: &'a ChatRequest,
+    body: &'a Value,
+    started: Instant,
+}
+
+impl CallInFlight<'_> {
+    fn finish(&mut self) -> Reservation {
+        self.reservation
+            .take()
+            .unwrap_or_else(Reservation::outside_any_study)
+    }
+}
+
+impl Drop for CallInFlight<'_> {
+    fn drop(&mut self) {
+        let Some(reservation) = self.reservation.take() else {
+            return;
+        };
+        let charged = reservation.micros();
+        reservation.settle(Some(charged));
+        let Some(ledger) = self.ledger.take() else {
+            return;
+        };
+        let record = super::CallRecord {
+            vendor: self.route.vendor.clone(),
+            model: self.route.model.clone(),
+            task: self.request.task,
+            scope: self.request.scope.clone(),
+            usage: Usage::default(),
+            cost_micros: Some(charged),
+            latency_ms: self.started.elapsed().as_millis() as u64,
+            outcome: CallOutcome::Cancelled,
+            cache_hit: false,
+            request: self.body.clone(),
+            response: None,
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let _ = super::ledger::file_detached(ledger, record).await;
+                });
+            }
+            Err(_) => {
+                tracing::error!(vendor = %record.vendor, model = %record.model, "a cancelled model call could not be filed: no runtime left");
+            }
+        }
     }
 }

@@ -131,6 +131,8 @@ impl Fallback {
         match error {
             LlmError::Cancelled
             | LlmError::BudgetReached { .. }
+            | LlmError::StudyNotFound { .. }
+            | LlmError::BudgetUnreadable { .. }
             | LlmError::LedgerWriteFailed { .. }
             | LlmError::InvalidStructuredOutput { .. }
             | LlmError::RequestTooLarge { .. } => Err(error),

@@ -50,6 +50,20 @@ impl Answer {
         }
     }
 
+    /// A whole answer without a `usage` object, as some OpenAI-compatible servers send.
+    #[allow(dead_code, reason = "only some of the test binaries that share this module use it")]
+    pub fn chat_without_usage(text: &str) -> Self {
+        Answer::Json {
+            status: 200,
+            headers: vec![],
+            body: json!({
+                "id": "chatcmpl-1", "object": "chat.completion", "model": "test-model",
+                "choices": [{ "index": 0, "message": { "role": "assistant", "content": text }, "finish_reason": "stop" }],
+            }),
+            delay: Duration::ZERO,
+        }
+    }
+
     pub fn error(status: u16, headers: Vec<(&'static str, String)>) -> Self {
         Answer::Json {
             status,
