@@ -51,7 +51,10 @@ impl Answer {
     }
 
     /// A whole answer without a `usage` object, as some OpenAI-compatible servers send.
-    #[allow(dead_code, reason = "only some of the test binaries that share this module use it")]
+    #[allow(
+        dead_code,
+        reason = "only some of the test binaries that share this module use it"
+    )]
     pub fn chat_without_usage(text: &str) -> Self {
         Answer::Json {
             status: 200,
