@@ -189,6 +189,7 @@ impl CallLedger for SqliteLedger {
                 _ => record.response.clone(),
             };
             let call = NewLlmCall {
+                id: record.id.clone(),
                 workspace_id: record.scope.workspace_id.clone(),
                 study_id: record.scope.study_id.clone(),
                 job_id: record.scope.job_id.clone(),

@@ -44,6 +44,9 @@ pub struct StoredPrice {
 /// One model call for the ledger.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewLlmCall {
+    /// The call's own id: filing the same call twice (a retried write that had landed) keeps
+    /// one row.
+    pub id: String,
     pub workspace_id: Option<String>,
     pub study_id: Option<String>,
     pub job_id: Option<String>,
@@ -386,9 +389,10 @@ impl ModelStore {
             "INSERT INTO llm_calls (id, workspace_id, study_id, job_id, vendor, model, task,
                  input_tokens, output_tokens, cost_micros, currency, latency_ms, outcome, cache_hit,
                  request, response, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'USD', ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
         )
-        .bind(pw_domain::new_id())
+        .bind(&call.id)
         .bind(&call.workspace_id)
         .bind(&call.study_id)
         .bind(&call.job_id)
@@ -668,5 +672,36 @@ mod tests {
                 .await,
             Err(ModelsError::WorkspaceNotFound(id)) if id == "no-such-workspace"
         ));
+    }
+
+    /// A ledger write that landed but reported a failure is filed again by the gateway's
+    /// retry: the call's own id keeps it to one row, so its spend is not counted twice.
+    #[tokio::test]
+    async fn filing_the_same_call_twice_keeps_one_row() {
+        let (_dir, store) = store().await;
+        let call = NewLlmCall {
+            id: pw_domain::new_id(),
+            workspace_id: None,
+            study_id: None,
+            job_id: None,
+            vendor: "openai".into(),
+            model: "gpt-4.1-mini".into(),
+            task: "analysis".into(),
+            input_tokens: 10,
+            output_tokens: 5,
+            cost_micros: Some(42),
+            latency_ms: 120,
+            outcome: "ok".into(),
+            cache_hit: false,
+            request: serde_json::json!({"model": "gpt-4.1-mini"}),
+            response: Some("fine".into()),
+        };
+        store.insert_llm_call(&call).await.expect("first filing");
+        store.insert_llm_call(&call).await.expect("the retry");
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM llm_calls")
+            .fetch_one(store.db.reader())
+            .await
+            .expect("count");
+        assert_eq!(rows, 1);
     }
 }

@@ -48,6 +48,9 @@ impl CallOutcome {
 /// One model call, as the engine's ledger stores it (prompts stay on this machine).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallRecord {
+    /// Minted once per call, so a record filed again after a write that did land (but said it
+    /// failed) is recognised rather than counted twice.
+    pub id: String,
     pub vendor: String,
     pub model: String,
     pub task: Task,
@@ -176,6 +179,7 @@ impl Gateway {
             return Ok(());
         };
         let record = CallRecord {
+            id: uuid::Uuid::now_v7().to_string(),
             vendor: route.vendor.clone(),
             model: route.model.clone(),
             task: request.task,

@@ -221,6 +221,7 @@ impl Drop for CallInFlight<'_> {
             return;
         };
         let record = super::CallRecord {
+            id: uuid::Uuid::now_v7().to_string(),
             vendor: self.route.vendor.clone(),
             model: self.route.model.clone(),
             task: self.request.task,
