@@ -79,7 +79,7 @@ fn internal_dependencies_follow_the_layering() {
         ("pw-domain", &[][..]),
         ("pw-store", &["pw-domain"][..]),
         ("pw-jobs", &["pw-domain", "pw-store"][..]),
-        ("pw-demo", &["pw-domain", "pw-store"][..]),
+        ("pw-demo", &["pw-domain", "pw-store", "pw-workspaces"][..]),
         ("pw-http", &[][..]),
         ("pw-llm", &["pw-http"][..]),
         ("pw-local-llm", &["pw-llm"][..]),
@@ -98,6 +98,9 @@ fn internal_dependencies_follow_the_layering() {
                 "pw-secrets",
             ][..],
         ),
+        // The workspaces and ad data context: the workspace and ad-data tables, the dashboard
+        // read model, workspace exports. pw-demo writes through it, so it never reaches pw-demo.
+        ("pw-workspaces", &["pw-domain", "pw-store", "pw-jobs"][..]),
         (
             "pw-engine",
             &[
@@ -108,6 +111,7 @@ fn internal_dependencies_follow_the_layering() {
                 "pw-llm",
                 "pw-models",
                 "pw-secrets",
+                "pw-workspaces",
             ][..],
         ),
         ("pw-ipc", &["pw-domain", "pw-engine"][..]),

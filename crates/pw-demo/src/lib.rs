@@ -14,9 +14,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use pw_domain::{Micros, Objective, Platform};
-use pw_store::{
-    AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow, Database,
-    MetricLevel, MetricRow, NewWorkspace, SignalRow, StoreError,
+use pw_store::{Database, StoreError};
+use pw_workspaces::{
+    AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow,
+    MetricLevel, MetricRow, NewWorkspace, SignalRow, WorkspaceStore,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -576,10 +577,12 @@ pub async fn write(
         time_zone: TIME_ZONE.to_owned(),
         is_demo: true,
     };
-    match db.workspace(&spec.workspace_id).await {
+    let workspaces = WorkspaceStore::new(db);
+    match workspaces.workspace(&spec.workspace_id).await {
         Ok(_) => {}
         Err(StoreError::WorkspaceNotFound(_)) => {
-            db.create_workspace_with_id(&spec.workspace_id, &new)
+            workspaces
+                .create_workspace_with_id(&spec.workspace_id, &new)
                 .await?;
         }
         Err(e) => return Err(e.into()),

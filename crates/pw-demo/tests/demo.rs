@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, NaiveDate, Weekday};
 use pw_demo::{DAYS_OF_DATA, DemoSpec, generate, write};
 use pw_domain::{KpiKey, Platform, Totals};
-use pw_store::{Database, MetricLevel};
+use pw_store::Database;
+use pw_workspaces::{MetricLevel, WorkspaceStore};
 
 fn spec(seed: u64) -> DemoSpec {
     DemoSpec {
@@ -260,7 +261,7 @@ async fn writing_twice_completes_without_duplicates() {
     assert_eq!(before.1 as usize, data.metrics.len());
     // Every generated signal has its own natural key, so none is merged into another.
     assert_eq!(before.2 as usize, data.signals.len());
-    let overview = db.list_workspaces().await.unwrap();
+    let overview = WorkspaceStore::new(&db).list_workspaces().await.unwrap();
     assert_eq!(overview.len(), 1);
     assert!(overview[0].workspace.is_demo);
     assert_eq!(overview[0].data_range.unwrap().end, spec.end_date);
@@ -292,29 +293,30 @@ async fn the_demo_attaches_to_an_account_already_stored_under_another_id() {
         .unwrap();
     let spec = spec(7);
     let data = generate(&spec);
-    db.create_workspace_with_id(
-        &spec.workspace_id,
-        &pw_store::NewWorkspace {
-            name: spec.workspace_name.clone(),
-            brand: pw_demo::BRAND.into(),
-            currency: pw_demo::CURRENCY.parse().unwrap(),
-            time_zone: pw_demo::TIME_ZONE.into(),
-            is_demo: true,
-        },
-    )
-    .await
-    .unwrap();
+    WorkspaceStore::new(&db)
+        .create_workspace_with_id(
+            &spec.workspace_id,
+            &pw_workspaces::NewWorkspace {
+                name: spec.workspace_name.clone(),
+                brand: pw_demo::BRAND.into(),
+                currency: pw_demo::CURRENCY.parse().unwrap(),
+                time_zone: pw_demo::TIME_ZONE.into(),
+                is_demo: true,
+            },
+        )
+        .await
+        .unwrap();
     let meta = data
         .accounts
         .iter()
         .find(|a| a.platform == Platform::Meta)
         .unwrap();
-    let synced = pw_store::AdAccountRow {
+    let synced = pw_workspaces::AdAccountRow {
         id: pw_domain::new_id(),
         ..meta.clone()
     };
     let mut tx = db.begin_write().await.unwrap();
-    pw_store::AdDataWriter::new(&mut tx)
+    pw_workspaces::AdDataWriter::new(&mut tx)
         .ad_accounts(std::slice::from_ref(&synced))
         .await
         .unwrap();

@@ -1430,16 +1430,17 @@ async fn schedule_names_are_scoped_to_their_workspace() {
     let mut workspaces = Vec::new();
     for name in ["Client A", "Client B"] {
         workspaces.push(
-            db.create_workspace(&pw_store::NewWorkspace {
-                name: name.into(),
-                brand: name.into(),
-                currency: "EUR".parse().unwrap(),
-                time_zone: "Europe/Berlin".into(),
-                is_demo: false,
-            })
-            .await
-            .unwrap()
-            .id,
+            pw_workspaces::WorkspaceStore::new(&db)
+                .create_workspace(&pw_workspaces::NewWorkspace {
+                    name: name.into(),
+                    brand: name.into(),
+                    currency: "EUR".parse().unwrap(),
+                    time_zone: "Europe/Berlin".into(),
+                    is_demo: false,
+                })
+                .await
+                .unwrap()
+                .id,
         );
     }
     let queue = JobQueue::new(db);
@@ -1635,16 +1636,17 @@ async fn work_that_stops_making_progress_under_liveness_supervision_is_stopped_a
 }
 
 async fn workspace(db: &Database, name: &str) -> String {
-    db.create_workspace(&pw_store::NewWorkspace {
-        name: name.into(),
-        brand: name.into(),
-        currency: "EUR".parse().unwrap(),
-        time_zone: "Europe/Berlin".into(),
-        is_demo: false,
-    })
-    .await
-    .unwrap()
-    .id
+    pw_workspaces::WorkspaceStore::new(db)
+        .create_workspace(&pw_workspaces::NewWorkspace {
+            name: name.into(),
+            brand: name.into(),
+            currency: "EUR".parse().unwrap(),
+            time_zone: "Europe/Berlin".into(),
+            is_demo: false,
+        })
+        .await
+        .unwrap()
+        .id
 }
 
 /// Every write of an attempt names its token: once the job was recovered and claimed again, the
@@ -1761,8 +1763,8 @@ async fn every_write_of_a_stale_attempt_is_refused() {
 #[tokio::test]
 async fn importing_a_workspace_whose_schedule_shares_a_name_with_one_here_keeps_both() {
     async fn workspace_with_nightly_sync(db: &Database, name: &str) -> String {
-        let id = db
-            .create_workspace(&pw_store::NewWorkspace {
+        let id = pw_workspaces::WorkspaceStore::new(db)
+            .create_workspace(&pw_workspaces::NewWorkspace {
                 name: name.into(),
                 brand: name.into(),
                 currency: "EUR".parse().unwrap(),

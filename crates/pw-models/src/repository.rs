@@ -466,7 +466,16 @@ impl ModelStore {
         workspace_id: &str,
         days: u32,
     ) -> Result<WorkspaceSpend> {
-        self.db.workspace(workspace_id).await?;
+        // The workspace rows are pw-workspaces'; one statement here says whether it exists,
+        // rather than a dependency on another context.
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM workspaces WHERE id = ?)")
+                .bind(workspace_id)
+                .fetch_one(self.db.reader())
+                .await?;
+        if !exists {
+            return Err(ModelsError::WorkspaceNotFound(workspace_id.to_owned()));
+        }
         let totals = sqlx::query(
             "SELECT coalesce(sum(cost_micros), 0) AS cost, count(*) AS calls,
                     coalesce(sum(cost_micros IS NULL), 0) AS unpriced,

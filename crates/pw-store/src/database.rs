@@ -157,6 +157,22 @@ impl Database {
         &self.blobs
     }
 
+    /// Refuses a workspace id with no row. The rows are `pw-workspaces`'; studies and workspace
+    /// files only need to know one exists, which one statement here says without a dependency on
+    /// a context crate.
+    pub(crate) async fn require_workspace(&self, id: &str) -> Result<()> {
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM workspaces WHERE id = ?)")
+                .bind(id)
+                .fetch_one(self.reader())
+                .await?;
+        if exists {
+            Ok(())
+        } else {
+            Err(StoreError::WorkspaceNotFound(id.to_owned()))
+        }
+    }
+
     /// A write transaction that takes the write lock up front (`BEGIN IMMEDIATE`), so it never has
     /// to upgrade a read lock mid-way, which SQLite answers with an immediate SQLITE_BUSY.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {

@@ -79,7 +79,7 @@ impl Database {
                 "a budget can't be negative".into(),
             ));
         }
-        self.workspace(&new.workspace_id).await?;
+        self.require_workspace(&new.workspace_id).await?;
         let id = pw_domain::new_id();
         sqlx::query(
             "INSERT INTO studies (id, workspace_id, kind, title, brief, status, budget_micros, created_at)

@@ -16,9 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 
-use crate::ad_data::signal_occurrence;
 use crate::database::{Database, MIGRATOR};
 use crate::error::{Result, StoreError};
+use crate::signal_occurrence::signal_occurrence;
 
 pub const WORKSPACE_FILE_FORMAT: &str = "profitwheel-workspace";
 const WORKSPACE_FILE_VERSION: u32 = 1;
@@ -113,7 +113,7 @@ impl Database {
         workspace_id: &str,
         mut on_progress: impl FnMut(ExportProgress),
     ) -> Result<WorkspaceFile> {
-        self.workspace(workspace_id).await?;
+        self.require_workspace(workspace_id).await?;
         // One read transaction gives a consistent snapshot even while a sync writes.
         let mut tx = self.reader().begin().await?;
         let mut tables = Vec::with_capacity(WORKSPACE_TABLES.len());

@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnectOptions;
 
-use pw_store::{Database, NewWorkspace, StoreError};
+use pw_store::{Database, StoreError};
+use pw_workspaces::{NewWorkspace, WorkspaceStore};
 
 const TAMPERED_VERSION: i64 = 20261125000002;
 
@@ -66,7 +67,8 @@ fn new_workspace(name: &str) -> NewWorkspace {
 async fn existing_database(dir: &tempfile::TempDir) -> PathBuf {
     let path = db_path(dir);
     let db = Database::open(&path).await.unwrap();
-    db.create_workspace(&new_workspace("Northwind"))
+    WorkspaceStore::new(&db)
+        .create_workspace(&new_workspace("Northwind"))
         .await
         .unwrap();
     db.close().await;
@@ -229,7 +231,9 @@ async fn a_failing_migration_with_nothing_else_pending_leaves_the_file_and_keeps
     // The file still opens with the app's own migrations, data intact.
     let db = Database::open(&path).await.unwrap();
     assert_eq!(
-        db.list_workspaces().await.unwrap()[0].workspace.name,
+        WorkspaceStore::new(&db).list_workspaces().await.unwrap()[0]
+            .workspace
+            .name,
         "Northwind"
     );
 }

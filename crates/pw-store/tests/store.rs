@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use pw_domain::{Micros, Objective, Platform};
-use pw_store::{
-    AdAccountRow, AdDataWriter, CampaignRow, CreativeRow, Database, MetricLevel, MetricRow,
-    NewWorkspace, PROFITWHEEL_APPLICATION_ID, StoreError, WorkspaceFile,
+use pw_store::{Database, PROFITWHEEL_APPLICATION_ID, StoreError, WorkspaceFile};
+use pw_workspaces::{
+    AdAccountRow, AdDataWriter, CampaignRow, CreativeRow, MetricLevel, MetricRow, NewWorkspace,
+    WorkspaceStore,
 };
 
 fn db_path(dir: &tempfile::TempDir) -> PathBuf {
@@ -37,7 +38,10 @@ fn file_bytes(path: &Path) -> Vec<u8> {
 /// Creates a workspace with an account, a campaign, a creative with an image, and two days of
 /// metrics, exercising integers, reals, NULLs and blobs.
 async fn seeded(db: &Database, name: &str) -> String {
-    let workspace = db.create_workspace(&new_workspace(name)).await.unwrap();
+    let workspace = WorkspaceStore::new(db)
+        .create_workspace(&new_workspace(name))
+        .await
+        .unwrap();
     let ws = workspace.id.clone();
     let image = db
         .blobs()
@@ -133,8 +137,12 @@ async fn a_new_database_is_wal_and_marked_as_ours() {
     db.close().await;
     // Reopening an existing database runs no migration and keeps its data.
     let db = Database::open(&db_path(&dir)).await.unwrap();
-    db.create_workspace(&new_workspace("Acme")).await.unwrap();
-    assert_eq!(db.list_workspaces().await.unwrap().len(), 1);
+    let workspaces = WorkspaceStore::new(&db);
+    workspaces
+        .create_workspace(&new_workspace("Acme"))
+        .await
+        .unwrap();
+    assert_eq!(workspaces.list_workspaces().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -344,11 +352,16 @@ async fn importing_a_malformed_file_changes_nothing() {
 
     let target_dir = tempfile::tempdir().unwrap();
     let target = Database::open(&db_path(&target_dir)).await.unwrap();
-    target
+    WorkspaceStore::new(&target)
         .create_workspace(&new_workspace("Existing client"))
         .await
         .unwrap();
-    let snapshot = || async { target.list_workspaces().await.unwrap() };
+    let snapshot = || async {
+        WorkspaceStore::new(&target)
+            .list_workspaces()
+            .await
+            .unwrap()
+    };
     let before = snapshot().await;
 
     // Not a workspace file at all.
@@ -424,28 +437,4 @@ async fn importing_a_malformed_file_changes_nothing() {
 
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[tokio::test]
-async fn dashboards_read_totals_series_and_campaigns() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(&db_path(&dir)).await.unwrap();
-    let ws = seeded(&db, "Northwind").await;
-    let range = db.metrics_date_range(&ws).await.unwrap().unwrap();
-    assert_eq!(range.start.to_string(), "2026-03-01");
-    assert_eq!(range.end.to_string(), "2026-03-02");
-    let totals = db.workspace_totals(&ws, range).await.unwrap();
-    assert_eq!(totals.len(), 1, "one currency, one total");
-    assert_eq!(totals[0].currency.as_str(), "USD");
-    assert_eq!(totals[0].totals.spend, Micros(286_500_000));
-    assert_eq!(totals[0].totals.clicks, 360);
-    let series = db.daily_platform_totals(&ws, range).await.unwrap();
-    assert_eq!(series.len(), 2);
-    assert_eq!(series[0].platform, Platform::Meta);
-    let campaigns = db.campaign_totals(&ws, range).await.unwrap();
-    assert_eq!(campaigns.len(), 1);
-    assert_eq!(campaigns[0].totals.impressions, 24_003);
-    let listed = db.list_workspaces().await.unwrap();
-    assert_eq!(listed[0].campaign_count, 1);
-    assert_eq!(listed[0].data_range, Some(range));
 }

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Days, NaiveDate};
 use pw_domain::{DateRange, KpiValue, Platform, Totals};
-use pw_store::{CampaignTotals, CurrencyTotals, DailyPlatformTotals, Database};
+use pw_store::Database;
+use pw_workspaces::{CampaignTotals, CurrencyTotals, DailyPlatformTotals, WorkspaceStore};
 
 use crate::error::Result;
 
@@ -55,6 +56,7 @@ pub(crate) async fn build(
     workspace_id: &str,
     range: Option<DateRange>,
 ) -> Result<Dashboard> {
+    let db = WorkspaceStore::new(db);
     let workspace = db.workspace(workspace_id).await?;
     let range = match range {
         Some(range) => range,

@@ -97,7 +97,10 @@ async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, Jo
 
 async fn export_workspace(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, JobError> {
     let payload: ExportPayload = ctx.payload()?;
-    let workspace = match engine.database().workspace(&payload.workspace_id).await {
+    let workspace = match pw_workspaces::WorkspaceStore::new(engine.database())
+        .workspace(&payload.workspace_id)
+        .await
+    {
         Ok(workspace) => workspace,
         Err(pw_store::StoreError::WorkspaceNotFound(id)) => {
             return Err(JobError::permanent(format!(

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use pw_domain::{Currency, DateRange};
 use pw_jobs::{Job, JobSpec, Lane};
-use pw_store::NewWorkspace;
+use pw_workspaces::{NewWorkspace, WorkspaceStore};
 
 use crate::error::{EngineError, Result};
 use crate::{Engine, paths};
@@ -20,14 +20,14 @@ use crate::{Engine, paths};
 pub use dashboard::{CurrencySection, Dashboard, PlatformSeries, SeriesPoint};
 pub(crate) use handlers::job_kinds;
 pub use handlers::{DEMO_JOB_KIND, EXPORT_JOB_KIND};
-/// A campaign's totals over a range, in its account's currency.
-pub use pw_store::CampaignTotals;
-/// A workspace: name, brand, currency, time zone, whether it is a demo.
-pub use pw_store::Workspace;
 /// A workspace file as exported: its tables and blobs.
 pub use pw_store::WorkspaceFile;
+/// A campaign's totals over a range, in its account's currency.
+pub use pw_workspaces::CampaignTotals;
+/// A workspace: name, brand, currency, time zone, whether it is a demo.
+pub use pw_workspaces::Workspace;
 /// A workspace with what the switcher shows beside it.
-pub use pw_store::WorkspaceOverview;
+pub use pw_workspaces::WorkspaceOverview;
 
 /// What a person types to create a workspace.
 #[derive(Debug, Clone)]
@@ -53,8 +53,12 @@ impl<'e> Workspaces<'e> {
         Workspaces { engine }
     }
 
+    fn store(&self) -> WorkspaceStore<'e> {
+        WorkspaceStore::new(&self.engine.db)
+    }
+
     pub async fn list(&self) -> Result<Vec<WorkspaceOverview>> {
-        Ok(self.engine.db.list_workspaces().await?)
+        Ok(self.store().list_workspaces().await?)
     }
 
     pub async fn overview(&self, id: &str) -> Result<WorkspaceOverview> {
@@ -80,8 +84,7 @@ impl<'e> Workspaces<'e> {
             .parse()
             .map_err(|e| EngineError::InvalidInput(format!("{e}")))?;
         let workspace = self
-            .engine
-            .db
+            .store()
             .create_workspace(&NewWorkspace {
                 name: request.name,
                 brand: request.brand,
@@ -94,7 +97,7 @@ impl<'e> Workspaces<'e> {
     }
 
     pub async fn delete(&self, id: &str) -> Result<()> {
-        Ok(self.engine.db.delete_workspace(id).await?)
+        Ok(self.store().delete_workspace(id).await?)
     }
 
     /// Exports a workspace to `path` now (the CLI's path; the UI uses the export job).
@@ -111,7 +114,7 @@ impl<'e> Workspaces<'e> {
 
     /// Enqueues an export of a workspace to the exports folder, as a slow-lane job with progress.
     pub async fn start_export(&self, workspace_id: &str) -> Result<Job> {
-        let workspace = self.engine.db.workspace(workspace_id).await?;
+        let workspace = self.store().workspace(workspace_id).await?;
         let spec = JobSpec::new(
             EXPORT_JOB_KIND,
             format!("Export “{}”", workspace.name),

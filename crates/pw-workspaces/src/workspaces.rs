@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use pw_domain::{Currency, DateRange};
 use sqlx::Row;
 
-use crate::clock::now_rfc3339;
-use crate::database::Database;
-use crate::error::{Result, StoreError};
+use pw_store::{Result, StoreError, now_rfc3339};
+
+use crate::WorkspaceStore;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workspace {
@@ -56,7 +56,7 @@ fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Workspace> {
     })
 }
 
-impl Database {
+impl WorkspaceStore<'_> {
     pub async fn create_workspace(&self, new: &NewWorkspace) -> Result<Workspace> {
         self.create_workspace_with_id(&pw_domain::new_id(), new)
             .await
@@ -102,7 +102,7 @@ impl Database {
         .bind(workspace.is_demo)
         .bind(&now)
         .bind(&now)
-        .execute(self.writer())
+        .execute(self.db.writer())
         .await;
         match inserted {
             Ok(_) => Ok(workspace),
@@ -121,7 +121,7 @@ impl Database {
     pub async fn workspace(&self, id: &str) -> Result<Workspace> {
         let row = sqlx::query("SELECT * FROM workspaces WHERE id = ?")
             .bind(id)
-            .fetch_optional(self.reader())
+            .fetch_optional(self.db.reader())
             .await?
             .ok_or_else(|| StoreError::WorkspaceNotFound(id.to_owned()))?;
         workspace_from_row(&row)
@@ -130,7 +130,7 @@ impl Database {
     pub async fn find_workspace_by_name(&self, name: &str) -> Result<Option<Workspace>> {
         let row = sqlx::query("SELECT * FROM workspaces WHERE name = ?")
             .bind(name)
-            .fetch_optional(self.reader())
+            .fetch_optional(self.db.reader())
             .await?;
         row.as_ref().map(workspace_from_row).transpose()
     }
@@ -144,7 +144,7 @@ impl Database {
                     (SELECT max(date) FROM daily_metrics m WHERE m.workspace_id = w.id AND m.level = 'campaign') AS last_date
              FROM workspaces w ORDER BY w.name COLLATE NOCASE",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.db.reader())
         .await?;
         rows.iter()
             .map(|row| {
@@ -164,7 +164,7 @@ impl Database {
     pub async fn delete_workspace(&self, id: &str) -> Result<()> {
         let deleted = sqlx::query("DELETE FROM workspaces WHERE id = ?")
             .bind(id)
-            .execute(self.writer())
+            .execute(self.db.writer())
             .await?;
         if deleted.rows_affected() == 0 {
             return Err(StoreError::WorkspaceNotFound(id.to_owned()));

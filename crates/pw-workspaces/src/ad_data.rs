@@ -13,7 +13,7 @@ use std::hash::Hash;
 use pw_domain::{Micros, Objective, Platform};
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 
-use crate::error::{Result, StoreError};
+use pw_store::{Result, StoreError, signal_occurrence};
 
 /// Rows per multi-row statement: well under SQLite's bound-variable limit for our widest table.
 const ROWS_PER_STATEMENT: usize = 400;
@@ -214,27 +214,6 @@ type ReturnedSignal = (
     String,
 );
 
-/// The fields of a signal's `metadata` that say which post (or which author) it is, in the order
-/// they are looked for.
-pub const SIGNAL_OCCURRENCE_FIELDS: [&str; 3] = ["external_id", "permalink", "author"];
-
-/// What tells one occurrence of a signal from another with the same words: the first of
-/// [`SIGNAL_OCCURRENCE_FIELDS`] in `metadata` that is a non-empty string, or '' when there is
-/// none. The column `audience_signals.occurrence_key` is computed by the same rule in SQL
-/// (migration 20261129000003), and the two must agree.
-pub fn signal_occurrence(metadata: &serde_json::Value) -> String {
-    SIGNAL_OCCURRENCE_FIELDS
-        .iter()
-        .find_map(|field| {
-            metadata
-                .get(field)
-                .and_then(serde_json::Value::as_str)
-                .filter(|value| !value.is_empty())
-        })
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// A deterministic id for a row identified by `natural_key` inside a workspace: UUIDv5 in the
 /// workspace's namespace (its id when that is a UUID, as ours are) over the key's parts, each
 /// length-prefixed so that no two different keys can spell the same name.
@@ -291,7 +270,7 @@ impl<'t> AdDataWriter<'t> {
     pub fn new(tx: &'t mut Transaction<'static, Sqlite>) -> Self {
         AdDataWriter {
             tx,
-            now: crate::clock::now_rfc3339(),
+            now: pw_store::now_rfc3339(),
         }
     }
 

@@ -9,16 +9,17 @@
 
 use chrono::NaiveDate;
 use pw_domain::{Objective, Platform};
-use pw_store::{
-    AdAccountRow, AdDataWriter, AudienceRow, CampaignRow, Database, MetricLevel, MetricRow,
-    NewWorkspace, SignalRow, StoreError,
+use pw_store::{Database, StoreError};
+use pw_workspaces::{
+    AdAccountRow, AdDataWriter, AudienceRow, CampaignRow, MetricLevel, MetricRow, NewWorkspace,
+    SignalRow, WorkspaceStore,
 };
 
 async fn database(dir: &tempfile::TempDir) -> (Database, String) {
     let db = Database::open(&dir.path().join("profitwheel.sqlite3"))
         .await
         .unwrap();
-    let workspace = db
+    let workspace = WorkspaceStore::new(&db)
         .create_workspace(&NewWorkspace {
             name: "Northwind".into(),
             brand: "Northwind Coffee".into(),

@@ -10,8 +10,9 @@ use pw_domain::{Currency, DateRange, Micros, Platform, Totals};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use crate::database::Database;
-use crate::error::{Result, StoreError};
+use pw_store::{Result, StoreError};
+
+use crate::WorkspaceStore;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DailyPlatformTotals {
@@ -71,7 +72,7 @@ fn day(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
-impl Database {
+impl WorkspaceStore<'_> {
     /// The first and last day with campaign metrics in a workspace.
     pub async fn metrics_date_range(&self, workspace_id: &str) -> Result<Option<DateRange>> {
         let row = sqlx::query(
@@ -79,7 +80,7 @@ impl Database {
              WHERE workspace_id = ? AND level = 'campaign'",
         )
         .bind(workspace_id)
-        .fetch_one(self.reader())
+        .fetch_one(self.db.reader())
         .await?;
         let first: Option<NaiveDate> = row.try_get("first")?;
         let last: Option<NaiveDate> = row.try_get("last")?;
@@ -102,7 +103,7 @@ impl Database {
             .bind(workspace_id)
             .bind(day(range.start))
             .bind(day(range.end))
-            .fetch_all(self.reader())
+            .fetch_all(self.db.reader())
             .await?;
         rows.iter()
             .map(|row| {
@@ -129,7 +130,7 @@ impl Database {
             .bind(workspace_id)
             .bind(day(range.start))
             .bind(day(range.end))
-            .fetch_all(self.reader())
+            .fetch_all(self.db.reader())
             .await?;
         rows.iter()
             .map(|row| {
@@ -162,7 +163,7 @@ impl Database {
             .bind(day(range.start))
             .bind(day(range.end))
             .bind(workspace_id)
-            .fetch_all(self.reader())
+            .fetch_all(self.db.reader())
             .await?;
         rows.iter()
             .map(|row| {

@@ -1,0 +1,37 @@
+//! The workspaces and ad data context: workspaces (one per client brand) and the ad-platform data
+//! in them, as the platforms shape it (accounts, campaigns, ad groups, ads, creatives, daily
+//! metrics, audiences and audience signals), written by natural key so a re-run replaces rows
+//! instead of duplicating them, and read back as the dashboard's totals.
+//!
+//! It owns the tables `workspaces`, `ad_accounts`, `campaigns`, `ad_groups`, `ads`, `creatives`,
+//! `daily_metrics`, `audiences` and `audience_signals`; from `pw-store` it takes the shared
+//! `Database`, its error and the signal occurrence rule (which the schema and workspace-file
+//! import share). Workspace files stay `pw-store`'s, because one spans every context's tables.
+
+mod ad_data;
+mod reporting;
+mod workspaces;
+
+use pw_store::Database;
+
+pub use ad_data::{
+    AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow,
+    MetricLevel, MetricRow, SignalRow, natural_id,
+};
+pub use pw_store::{SIGNAL_OCCURRENCE_FIELDS, signal_occurrence};
+pub use reporting::{CampaignTotals, CurrencyTotals, DailyPlatformTotals};
+pub use workspaces::{NewWorkspace, Workspace, WorkspaceOverview};
+
+/// The workspace rows and the reporting queries over their ad data, on the shared database's
+/// writer and readers. Ad data itself is written through [`AdDataWriter`], inside a write
+/// transaction the caller commits.
+#[derive(Clone, Copy)]
+pub struct WorkspaceStore<'d> {
+    db: &'d Database,
+}
+
+impl<'d> WorkspaceStore<'d> {
+    pub fn new(db: &'d Database) -> Self {
+        WorkspaceStore { db }
+    }
+}
