@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use pw_jobs::QueueError;
 use pw_models::ModelsError;
 use pw_store::StoreError;
+use pw_workspaces::WorkspacesError;
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
@@ -42,6 +43,8 @@ pub enum EngineError {
     Keychain(#[from] pw_secrets::SecretError),
     #[error(transparent)]
     Models(#[from] ModelsError),
+    #[error(transparent)]
+    Workspaces(#[from] WorkspacesError),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -68,6 +71,11 @@ impl EngineError {
                 ModelsError::Store(e) => store_kind(e),
                 ModelsError::Llm(e) => llm_kind(e),
                 ModelsError::Keychain(e) => keychain_kind(e),
+            },
+            EngineError::Workspaces(e) => match e {
+                WorkspacesError::WorkspaceNotFound(_) => ErrorKind::NotFound,
+                WorkspacesError::InvalidInput(_) => ErrorKind::InvalidInput,
+                WorkspacesError::Store(e) => store_kind(e),
             },
             EngineError::Jobs(e) => match e {
                 QueueError::NotFound(_) => ErrorKind::NotFound,

@@ -2,7 +2,8 @@
 //! CLI and tests alike. `Engine` only composes the store, the job lanes and the workers; each
 //! bounded context is a module with a facade the engine hands out (`engine.workspaces()`,
 //! `engine.jobs()`, `engine.models()`). A context's use cases, job handlers and repositories
-//! live in its own crate (`pw-models` for language models) or, until they move, in its module.
+//! live in its own crate (`pw-workspaces` for workspaces and ad data, `pw-models` for language
+//! models); its module here is a thin facade.
 //! A new context adds a crate, a module and an accessor.
 //!
 //! Each context's module names the types its callers see (`pw_engine::workspaces::Workspace`,
@@ -26,7 +27,7 @@ use tokio::sync::Mutex;
 
 use crate::jobs::Jobs;
 use crate::models::{LanguageModels, Models, TraceExportSink};
-use crate::workspaces::Workspaces;
+use crate::workspaces::{AdWorkspaces, Workspaces};
 
 pub use error::{EngineError, ErrorKind, Result};
 pub use paths::default_data_dir;
@@ -91,6 +92,7 @@ pub struct Engine {
     runner: Mutex<Option<JobRunner>>,
     schedule_ticker: Mutex<Option<tokio::task::JoinHandle<()>>>,
     models: Arc<LanguageModels>,
+    workspaces: Arc<AdWorkspaces>,
 }
 
 impl Engine {
@@ -109,6 +111,10 @@ impl Engine {
             pw_secrets::Keychain::with_service(config.keychain_service.clone()),
             config.models_dir.clone(),
         ));
+        let workspaces = Arc::new(AdWorkspaces::new(
+            db.clone(),
+            config.data_dir.join("exports"),
+        ));
         let engine = Arc::new(Engine {
             config,
             db,
@@ -117,6 +123,7 @@ impl Engine {
             runner: Mutex::new(None),
             schedule_ticker: Mutex::new(None),
             models,
+            workspaces,
         });
         engine.models().apply_trace_export().await;
         Ok(engine)
@@ -158,6 +165,7 @@ impl Engine {
         let handlers: std::collections::HashMap<String, JobKind> =
             workspaces::job_kinds(Arc::downgrade(self))
                 .into_iter()
+                .chain(pw_workspaces::job_kinds(Arc::downgrade(&self.workspaces)))
                 .chain(pw_models::job_kinds(Arc::downgrade(&self.models)))
                 .collect();
         *runner = Some(JobRunner::start(

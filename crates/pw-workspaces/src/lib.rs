@@ -1,14 +1,20 @@
 //! The workspaces and ad data context: workspaces (one per client brand) and the ad-platform data
 //! in them, as the platforms shape it (accounts, campaigns, ad groups, ads, creatives, daily
 //! metrics, audiences and audience signals), written by natural key so a re-run replaces rows
-//! instead of duplicating them, and read back as the dashboard's totals.
+//! instead of duplicating them; the dashboard read model over them; workspace files, exported
+//! now or by the `workspace.export` job, and imported.
 //!
 //! It owns the tables `workspaces`, `ad_accounts`, `campaigns`, `ad_groups`, `ads`, `creatives`,
 //! `daily_metrics`, `audiences` and `audience_signals`; from `pw-store` it takes the shared
-//! `Database`, its error and the signal occurrence rule (which the schema and workspace-file
-//! import share). Workspace files stay `pw-store`'s, because one spans every context's tables.
+//! `Database`, the workspace-file format (a file spans every context's tables) and the signal
+//! occurrence rule (which the schema and workspace-file import share). The engine hands
+//! [`AdWorkspaces`] out through `engine.workspaces()`.
 
 mod ad_data;
+mod ad_workspaces;
+mod dashboard;
+mod error;
+mod handlers;
 mod reporting;
 mod workspaces;
 
@@ -18,6 +24,10 @@ pub use ad_data::{
     AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow,
     MetricLevel, MetricRow, SignalRow, natural_id,
 };
+pub use ad_workspaces::{AdWorkspaces, CreateWorkspace};
+pub use dashboard::{CurrencySection, Dashboard, PlatformSeries, SeriesPoint, yesterday_in};
+pub use error::{Result, WorkspacesError};
+pub use handlers::{EXPORT_JOB_KIND, job_kinds};
 pub use pw_store::{SIGNAL_OCCURRENCE_FIELDS, signal_occurrence};
 pub use reporting::{CampaignTotals, CurrencyTotals, DailyPlatformTotals};
 pub use workspaces::{NewWorkspace, Workspace, WorkspaceOverview};

@@ -1,47 +1,37 @@
 //! The workspaces context: workspaces and the ad data in them, the dashboard read model, demo
 //! workspaces, and workspace files (export and import, now or as a job).
 //!
-//! The types below are the workspaces API of the engine. Some are the store's own rows today;
-//! callers name them through this module, so when the repositories move out of `pw-store` into
-//! this context no caller changes.
+//! The context lives in `pw-workspaces` (its use cases, repositories, dashboard and export job);
+//! this module is the engine's facade over it, plus the demo job, which joins `pw-demo` to it.
+//! The types below are the workspaces API of the engine: callers name them through this module,
+//! never through `pw_workspaces` or `pw_store`.
 
-mod dashboard;
-mod handlers;
+mod demo;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use pw_domain::{Currency, DateRange};
+use pw_domain::DateRange;
 use pw_jobs::{Job, JobSpec, Lane};
-use pw_workspaces::{NewWorkspace, WorkspaceStore};
+pub(crate) use pw_workspaces::AdWorkspaces;
 
+use crate::Engine;
 use crate::error::{EngineError, Result};
-use crate::{Engine, paths};
 
-pub use dashboard::{CurrencySection, Dashboard, PlatformSeries, SeriesPoint};
-pub(crate) use handlers::job_kinds;
-pub use handlers::{DEMO_JOB_KIND, EXPORT_JOB_KIND};
+pub use demo::DEMO_JOB_KIND;
+pub(crate) use demo::job_kinds;
 /// A workspace file as exported: its tables and blobs.
 pub use pw_store::WorkspaceFile;
 /// A campaign's totals over a range, in its account's currency.
 pub use pw_workspaces::CampaignTotals;
+/// What a person types to create a workspace.
+pub use pw_workspaces::CreateWorkspace;
+pub use pw_workspaces::EXPORT_JOB_KIND;
 /// A workspace: name, brand, currency, time zone, whether it is a demo.
 pub use pw_workspaces::Workspace;
 /// A workspace with what the switcher shows beside it.
 pub use pw_workspaces::WorkspaceOverview;
-
-/// What a person types to create a workspace.
-#[derive(Debug, Clone)]
-pub struct CreateWorkspace {
-    pub name: String,
-    pub brand: String,
-    pub currency: String,
-    pub time_zone: String,
-}
-
-/// The folder workspace exports are written to.
-pub(crate) fn exports_dir(engine: &Engine) -> PathBuf {
-    engine.config.data_dir.join("exports")
-}
+/// The dashboard read model: KPI tiles, daily series per platform, campaigns, per currency.
+pub use pw_workspaces::{CurrencySection, Dashboard, PlatformSeries, SeriesPoint};
 
 /// The engine's workspaces, as `engine.workspaces()` hands them out.
 pub struct Workspaces<'e> {
@@ -53,75 +43,44 @@ impl<'e> Workspaces<'e> {
         Workspaces { engine }
     }
 
-    fn store(&self) -> WorkspaceStore<'e> {
-        WorkspaceStore::new(&self.engine.db)
+    fn context(&self) -> &'e AdWorkspaces {
+        &self.engine.workspaces
     }
 
     pub async fn list(&self) -> Result<Vec<WorkspaceOverview>> {
-        Ok(self.store().list_workspaces().await?)
+        Ok(self.context().list().await?)
     }
 
     pub async fn overview(&self, id: &str) -> Result<WorkspaceOverview> {
-        self.list()
-            .await?
-            .into_iter()
-            .find(|w| w.workspace.id == id)
-            .ok_or_else(|| EngineError::WorkspaceNotFound(id.to_owned()))
+        Ok(self.context().overview(id).await?)
     }
 
     /// Finds a workspace by id or by exact name (what CLI users type).
     pub async fn find(&self, id_or_name: &str) -> Result<WorkspaceOverview> {
-        self.list()
-            .await?
-            .into_iter()
-            .find(|w| w.workspace.id == id_or_name || w.workspace.name == id_or_name)
-            .ok_or_else(|| EngineError::WorkspaceNotFound(id_or_name.to_owned()))
+        Ok(self.context().find(id_or_name).await?)
     }
 
     pub async fn create(&self, request: CreateWorkspace) -> Result<WorkspaceOverview> {
-        let currency: Currency = request
-            .currency
-            .parse()
-            .map_err(|e| EngineError::InvalidInput(format!("{e}")))?;
-        let workspace = self
-            .store()
-            .create_workspace(&NewWorkspace {
-                name: request.name,
-                brand: request.brand,
-                currency,
-                time_zone: request.time_zone,
-                is_demo: false,
-            })
-            .await?;
-        self.overview(&workspace.id).await
+        Ok(self.context().create(request).await?)
     }
 
     pub async fn delete(&self, id: &str) -> Result<()> {
-        Ok(self.store().delete_workspace(id).await?)
+        Ok(self.context().delete(id).await?)
     }
 
     /// Exports a workspace to `path` now (the CLI's path; the UI uses the export job).
     pub async fn export(&self, id: &str, path: &Path) -> Result<WorkspaceFile> {
-        Ok(self.engine.db.export_workspace_to(id, path, |_| {}).await?)
+        Ok(self.context().export(id, path).await?)
     }
 
     /// Imports a workspace file; a malformed or conflicting file changes nothing.
     pub async fn import(&self, path: &Path) -> Result<WorkspaceOverview> {
-        let file = WorkspaceFile::read(path).await?;
-        let id = self.engine.db.import_workspace(&file).await?;
-        self.overview(&id).await
+        Ok(self.context().import(path).await?)
     }
 
     /// Enqueues an export of a workspace to the exports folder, as a slow-lane job with progress.
     pub async fn start_export(&self, workspace_id: &str) -> Result<Job> {
-        let workspace = self.store().workspace(workspace_id).await?;
-        let spec = JobSpec::new(
-            EXPORT_JOB_KIND,
-            format!("Export “{}”", workspace.name),
-            Lane::Slow,
-        )
-        .workspace(workspace_id)
-        .payload(serde_json::json!({ "workspace_id": workspace_id }));
+        let spec = self.context().export_job(workspace_id).await?;
         Ok(self.engine.queue.enqueue(spec).await?)
     }
 
@@ -144,11 +103,11 @@ impl<'e> Workspaces<'e> {
             })
             .find(|candidate| !names.contains(candidate))
             .unwrap_or(base);
-        let payload = handlers::DemoPayload {
+        let payload = demo::DemoPayload {
             workspace_id: pw_domain::new_id(),
             workspace_name: name.clone(),
             seed: 20_261_125,
-            end_date: paths::yesterday_in(pw_demo::TIME_ZONE),
+            end_date: pw_workspaces::yesterday_in(pw_demo::TIME_ZONE),
         };
         let spec = JobSpec::new(
             DEMO_JOB_KIND,
@@ -169,6 +128,6 @@ impl<'e> Workspaces<'e> {
         workspace_id: &str,
         range: Option<DateRange>,
     ) -> Result<Dashboard> {
-        dashboard::build(&self.engine.db, workspace_id, range).await
+        Ok(self.context().dashboard(workspace_id, range).await?)
     }
 }

@@ -4,12 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{Days, NaiveDate};
-use pw_domain::{DateRange, KpiValue, Platform, Totals};
-use pw_store::Database;
-use pw_workspaces::{CampaignTotals, CurrencyTotals, DailyPlatformTotals, WorkspaceStore};
-
+use crate::WorkspaceStore;
 use crate::error::Result;
+use crate::reporting::{CampaignTotals, CurrencyTotals, DailyPlatformTotals};
+use chrono::{Days, NaiveDate, Utc};
+use pw_domain::{DateRange, KpiValue, Platform, Totals};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesPoint {
@@ -52,18 +51,17 @@ pub struct Dashboard {
 /// Without a range: the last 30 days that have data (or the 30 days to yesterday when the
 /// workspace has none yet).
 pub(crate) async fn build(
-    db: &Database,
+    db: WorkspaceStore<'_>,
     workspace_id: &str,
     range: Option<DateRange>,
 ) -> Result<Dashboard> {
-    let db = WorkspaceStore::new(db);
     let workspace = db.workspace(workspace_id).await?;
     let range = match range {
         Some(range) => range,
         None => {
             let end = match db.metrics_date_range(workspace_id).await? {
                 Some(data) => data.end,
-                None => crate::paths::yesterday_in(&workspace.time_zone),
+                None => yesterday_in(&workspace.time_zone),
             };
             DateRange::ending(end, 30)
         }
@@ -147,4 +145,13 @@ fn platform_series(
             PlatformSeries { platform, points }
         })
         .collect()
+}
+
+/// Yesterday as a calendar date in `time_zone`: the last complete day of ad-platform data.
+pub fn yesterday_in(time_zone: &str) -> NaiveDate {
+    let today = match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => Utc::now().with_timezone(&tz).date_naive(),
+        Err(_) => Utc::now().date_naive(),
+    };
+    today.checked_sub_days(Days::new(1)).unwrap_or(today)
 }
