@@ -7,24 +7,106 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The packages a manifest depends on to build (not its dev-dependencies, which may reach
+/// further for tests): `[dependencies]`, `[build-dependencies]` and their per-target forms,
+/// one-table-per-dependency sections (`[dependencies.pw-store]`), and renames (`store = {
+/// package = "pw-store" }`) by the package they name.
 fn manifest_dependencies(manifest: &str) -> BTreeSet<String> {
-    // Only [dependencies]: dev-dependencies may reach further for tests.
-    let mut in_dependencies = false;
+    enum Section {
+        /// A list of dependencies, one per line.
+        List,
+        /// One dependency's own table; `package = "…"` in it renames it.
+        Table(String),
+        Other,
+    }
+    fn is_build_section(header: &str) -> bool {
+        let last = header.rsplit('.').next().unwrap_or(header);
+        let normal = |s: &str| s == "dependencies" || s == "build-dependencies";
+        normal(header) || (header.starts_with("target.") && normal(last))
+    }
+    let package_of = |text: &str| {
+        text.split_once("package")
+            .and_then(|(_, rest)| rest.split('"').nth(1))
+            .map(str::to_owned)
+    };
+    let mut section = Section::Other;
     let mut names = BTreeSet::new();
     for line in manifest.lines() {
         let line = line.trim();
-        if line.starts_with('[') {
-            in_dependencies = line == "[dependencies]";
+        if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        if in_dependencies && let Some((name, _)) = line.split_once(['=', '.']) {
-            let name = name.trim();
-            if !name.is_empty() && !name.starts_with('#') {
-                names.insert(name.to_owned());
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = match header.rsplit_once('.') {
+                _ if is_build_section(header) => Section::List,
+                Some((parent, name)) if is_build_section(parent) => {
+                    let name = name.trim_matches(['"', '\'']).to_owned();
+                    names.insert(name.clone());
+                    Section::Table(name)
+                }
+                _ => Section::Other,
+            };
+            continue;
+        }
+        match &section {
+            Section::List => {
+                if let Some((name, rest)) = line.split_once(['=', '.']) {
+                    let name = name.trim().trim_matches('"').to_owned();
+                    names.insert(package_of(rest).unwrap_or(name));
+                }
             }
+            Section::Table(name) => {
+                if line.starts_with("package")
+                    && let Some(package) = package_of(line)
+                {
+                    names.remove(name);
+                    names.insert(package);
+                }
+            }
+            Section::Other => {}
         }
     }
     names
+}
+
+#[test]
+fn the_manifest_reader_sees_every_way_to_name_a_dependency() {
+    let manifest = r#"
+[package]
+name = "pw-example"
+
+[dependencies]
+pw-domain.workspace = true
+store = { package = "pw-store", path = "../pw-store" }
+
+[target.'cfg(unix)'.dependencies]
+pw-secrets = { path = "../pw-secrets" }
+
+[dependencies.pw-jobs]
+path = "../pw-jobs"
+
+[target.'cfg(windows)'.dependencies.llm]
+package = "pw-llm"
+path = "../pw-llm"
+
+[build-dependencies]
+pw-demo = { path = "../pw-demo" }
+
+[dev-dependencies]
+pw-engine = { path = "../pw-engine" }
+"#;
+    let names: Vec<String> = manifest_dependencies(manifest).into_iter().collect();
+    assert_eq!(
+        names,
+        [
+            "pw-demo",
+            "pw-domain",
+            "pw-jobs",
+            "pw-llm",
+            "pw-secrets",
+            "pw-store"
+        ]
+    );
 }
 
 fn workspace_crates() -> BTreeMap<String, BTreeSet<String>> {

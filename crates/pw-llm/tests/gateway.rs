@@ -1089,6 +1089,30 @@ async fn a_stream_restart_is_announced_only_when_words_were_shown() {
         .unwrap();
     assert_eq!(reply.text, "Fine.");
     assert_eq!(events, vec![StreamEvent::Token("Fine.".into())]);
+
+    // The last route dies mid-answer: no model takes over, so nothing announces a restart;
+    // the call fails, and a failed stream is never an answer.
+    let only = ScriptedServer::start(vec![]).await;
+    only.otherwise(Answer::Stream {
+        pieces: vec!["I think ".into()],
+        finish: false,
+        cut: true,
+    });
+    let mut events = Vec::new();
+    let error = gateway_for(&only, VendorKind::OpenAiCompatible)
+        .chat_stream(&ask("Price?"), |event| events.push(event))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, LlmError::StreamInterrupted { .. }),
+        "{error:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|event| matches!(event, StreamEvent::Token(_))),
+        "{events:?}"
+    );
 }
 
 /// A local backend that answers one fixed text and names itself as told: the gateway's keying

@@ -117,7 +117,9 @@ impl Gateway {
         mut on_event: impl FnMut(StreamEvent) + Send,
     ) -> Result<ChatReply> {
         let mut fallback = Fallback::default();
-        for route in self.routes_for(request.task, &request.scope)? {
+        let routes = self.routes_for(request.task, &request.scope)?;
+        let last = routes.len().saturating_sub(1);
+        for (index, route) in routes.into_iter().enumerate() {
             let mut spoke = false;
             let result = self
                 .answer(
@@ -135,7 +137,9 @@ impl Gateway {
                 Err(error) => {
                     let reason = error.to_string();
                     fallback.note(&route, error)?;
-                    if spoke {
+                    // Only a model that takes over starts over; after the last one the call
+                    // fails, and a failed stream is never an answer anyway.
+                    if spoke && index < last {
                         on_event(StreamEvent::Restart {
                             vendor: route.vendor.clone(),
                             reason,
