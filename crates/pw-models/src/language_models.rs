@@ -10,12 +10,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
 use pw_llm::{
-    AccountOpening, CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage,
-    ChatReply, ChatRequest, Gateway, LedgerWriteError, LlmError, ModelCatalogue, ModelInfo,
-    PacingState, ResponseCache, Route, StudyAccount, StudyAccounts, Task, VendorKind, VendorLimits,
-    VendorSettings,
+    CallScope, ChatMessage, ChatReply, ChatRequest, Gateway, ModelCatalogue, ModelInfo,
+    PacingState, Route, StudyAccounts, Task, VendorKind, VendorLimits, VendorSettings,
 };
 use pw_local_llm::{LocalEmbedder, LocalModel, LocalModelConfig};
 use pw_secrets::{CredentialName, Keychain, Secret, SecretError};
@@ -24,7 +21,8 @@ use serde_json::json;
 use tokio::sync::{Mutex, OnceCell, RwLock};
 
 use crate::error::{ModelsError, Result};
-use crate::repository::{ModelStore, NewLlmCall, StoredPrice, StoredVendor, WorkspaceSpend};
+use crate::ledger::{SqliteCache, SqliteLedger};
+use crate::repository::{ModelStore, StoredPrice, StoredVendor, WorkspaceSpend};
 
 const TRACE_ENDPOINT_SETTING: &str = "traces.endpoint";
 const TRACE_SAMPLE_RATE_SETTING: &str = "traces.sample_rate";
@@ -134,137 +132,6 @@ pub struct ModelSettings {
 pub struct VendorCheck {
     pub model: String,
     pub latency_ms: u64,
-}
-
-/// Files every call in `llm_calls`, and opens each study's account (budget and what its calls
-/// cost so far) from there once; the gateway keeps the running totals.
-struct SqliteLedger {
-    store: ModelStore,
-    accounts: Arc<StudyAccounts>,
-}
-
-impl CallLedger for SqliteLedger {
-    fn account<'a>(
-        &'a self,
-        scope: &'a CallScope,
-    ) -> BoxFuture<'a, pw_llm::Result<Option<Arc<StudyAccount>>>> {
-        Box::pin(async move {
-            let Some(study_id) = &scope.study_id else {
-                return Ok(None);
-            };
-            let account = self
-                .accounts
-                .account(study_id, || async {
-                    match self.store.study_budget(study_id).await {
-                        Ok(Some(study)) => Ok(AccountOpening {
-                            budget_micros: study.budget_micros,
-                            settled_micros: study.spent_micros,
-                        }),
-                        // Its spend could not be filed (the ledger names the study), so the
-                        // call must not be paid for.
-                        Ok(None) => Err(LlmError::StudyNotFound {
-                            study: study_id.clone(),
-                        }),
-                        Err(error) => {
-                            // A budget that can't be read must not let spending run unchecked.
-                            tracing::error!(%error, "could not read the study's budget");
-                            Err(LlmError::BudgetUnreadable {
-                                message: error.to_string(),
-                            })
-                        }
-                    }
-                })
-                .await?;
-            Ok(Some(account))
-        })
-    }
-
-    fn record<'a>(
-        &'a self,
-        record: &'a CallRecord,
-    ) -> BoxFuture<'a, std::result::Result<(), LedgerWriteError>> {
-        Box::pin(async move {
-            let response = match &record.outcome {
-                CallOutcome::Failed(message) => Some(message.clone()),
-                _ => record.response.clone(),
-            };
-            let call = NewLlmCall {
-                id: record.id.clone(),
-                workspace_id: record.scope.workspace_id.clone(),
-                study_id: record.scope.study_id.clone(),
-                job_id: record.scope.job_id.clone(),
-                vendor: record.vendor.clone(),
-                model: record.model.clone(),
-                task: record.task.as_str().to_owned(),
-                input_tokens: record.usage.input_tokens,
-                output_tokens: record.usage.output_tokens,
-                cost_micros: record.cost_micros,
-                latency_ms: record.latency_ms,
-                outcome: record.outcome.as_str().to_owned(),
-                cache_hit: record.cache_hit,
-                request: record.request.clone(),
-                response,
-            };
-            if record.cost_micros.is_none() {
-                tracing::warn!(vendor = %record.vendor, model = %record.model,
-                    "no price for this model in the catalogue; its calls' cost is unknown until one is set");
-            }
-            self.store
-                .insert_llm_call(&call)
-                .await
-                .map_err(|error| LedgerWriteError(error.to_string()))
-        })
-    }
-}
-
-/// Keeps answers in `llm_cache`, per workspace.
-struct SqliteCache {
-    store: ModelStore,
-}
-
-impl ResponseCache for SqliteCache {
-    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<CachedAnswer>> {
-        Box::pin(async move {
-            match self.store.cached_answer(key).await {
-                Ok(Some(text)) => serde_json::from_str(&text)
-                    .inspect_err(|error| tracing::warn!(%error, "a cached answer is unreadable"))
-                    .ok(),
-                Ok(None) => None,
-                Err(error) => {
-                    tracing::warn!(%error, "could not read the response cache");
-                    None
-                }
-            }
-        })
-    }
-
-    fn put<'a>(
-        &'a self,
-        key: &'a str,
-        scope: &'a CallScope,
-        answer: &'a CachedAnswer,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            let (vendor, model) = match answer {
-                CachedAnswer::Chat(reply) => (reply.vendor.as_str(), reply.model.as_str()),
-                CachedAnswer::Embeddings(_) => ("", ""),
-            };
-            let stored = match serde_json::to_string(answer) {
-                Ok(text) => text,
-                Err(error) => {
-                    tracing::warn!(%error, "could not serialise an answer for the cache");
-                    return;
-                }
-            };
-            if let Err(error) = self
-                .store
-                .cache_answer(key, scope.workspace_id.as_deref(), vendor, model, &stored)
-                .await
-            {
-                tracing::warn!(%error, "could not keep an answer in the response cache");
-            }
-        })
-    }
 }
 
 /// The language-models context: settings, keychain, local models and the live gateway.

@@ -11,6 +11,7 @@
 mod error;
 mod handlers;
 mod language_models;
+mod ledger;
 mod repository;
 
 pub use error::{ModelsError, Result};
