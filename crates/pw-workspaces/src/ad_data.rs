@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
 use pw_domain::{Micros, Objective, Platform};
-use sqlx::{QueryBuilder, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 
 use pw_store::{Result, StoreError, signal_occurrence};
 
@@ -249,6 +249,29 @@ fn in_row_order<R, K: Eq + Hash>(
         .collect()
 }
 
+/// Runs an upsert that ends `RETURNING id, <parent id>, external_id` and hands back the stored
+/// ids in the order of its rows: the shape of every entity keyed by its parent and the
+/// platform's id.
+async fn stored_ids_under_parent<R>(
+    tx: &mut SqliteConnection,
+    upsert: &mut QueryBuilder<Sqlite>,
+    table: &'static str,
+    rows: &[R],
+    key_of: impl Fn(&R) -> (String, String),
+) -> Result<Vec<String>> {
+    let returned: Vec<(String, String, String)> =
+        upsert.build_query_as().fetch_all(&mut *tx).await?;
+    in_row_order(
+        table,
+        rows,
+        key_of,
+        returned
+            .into_iter()
+            .map(|(id, parent, external)| (id, (parent, external)))
+            .collect(),
+    )
+}
+
 /// The stored ad account of the metric row `m` (columns `level`, `entity_id`), by walking up from
 /// the entity it describes.
 const ACCOUNT_OF_METRIC: &str = "(CASE m.level
@@ -351,17 +374,12 @@ impl<'t> AdDataWriter<'t> {
                   start_date = excluded.start_date, end_date = excluded.end_date
                  RETURNING id, ad_account_id, external_id",
             );
-            let returned: Vec<(String, String, String)> =
-                q.build_query_as().fetch_all(&mut **self.tx).await?;
-            ids.extend(in_row_order(
-                "campaigns",
-                chunk,
-                |r| (r.ad_account_id.clone(), r.external_id.clone()),
-                returned
-                    .into_iter()
-                    .map(|(id, a, e)| (id, (a, e)))
-                    .collect(),
-            )?);
+            ids.extend(
+                stored_ids_under_parent(self.tx, &mut q, "campaigns", chunk, |r| {
+                    (r.ad_account_id.clone(), r.external_id.clone())
+                })
+                .await?,
+            );
         }
         Ok(ids)
     }
@@ -390,17 +408,12 @@ impl<'t> AdDataWriter<'t> {
                   status = excluded.status, audience_id = excluded.audience_id, targeting = excluded.targeting
                  RETURNING id, campaign_id, external_id",
             );
-            let returned: Vec<(String, String, String)> =
-                q.build_query_as().fetch_all(&mut **self.tx).await?;
-            ids.extend(in_row_order(
-                "ad_groups",
-                chunk,
-                |r| (r.campaign_id.clone(), r.external_id.clone()),
-                returned
-                    .into_iter()
-                    .map(|(id, c, e)| (id, (c, e)))
-                    .collect(),
-            )?);
+            ids.extend(
+                stored_ids_under_parent(self.tx, &mut q, "ad_groups", chunk, |r| {
+                    (r.campaign_id.clone(), r.external_id.clone())
+                })
+                .await?,
+            );
         }
         Ok(ids)
     }
@@ -432,17 +445,12 @@ impl<'t> AdDataWriter<'t> {
                   landing_url = excluded.landing_url, blob_sha256 = excluded.blob_sha256
                  RETURNING id, ad_account_id, external_id",
             );
-            let returned: Vec<(String, String, String)> =
-                q.build_query_as().fetch_all(&mut **self.tx).await?;
-            ids.extend(in_row_order(
-                "creatives",
-                chunk,
-                |r| (r.ad_account_id.clone(), r.external_id.clone()),
-                returned
-                    .into_iter()
-                    .map(|(id, a, e)| (id, (a, e)))
-                    .collect(),
-            )?);
+            ids.extend(
+                stored_ids_under_parent(self.tx, &mut q, "creatives", chunk, |r| {
+                    (r.ad_account_id.clone(), r.external_id.clone())
+                })
+                .await?,
+            );
         }
         Ok(ids)
     }
@@ -469,17 +477,12 @@ impl<'t> AdDataWriter<'t> {
                   name = excluded.name, status = excluded.status
                  RETURNING id, ad_group_id, external_id",
             );
-            let returned: Vec<(String, String, String)> =
-                q.build_query_as().fetch_all(&mut **self.tx).await?;
-            ids.extend(in_row_order(
-                "ads",
-                chunk,
-                |r| (r.ad_group_id.clone(), r.external_id.clone()),
-                returned
-                    .into_iter()
-                    .map(|(id, g, e)| (id, (g, e)))
-                    .collect(),
-            )?);
+            ids.extend(
+                stored_ids_under_parent(self.tx, &mut q, "ads", chunk, |r| {
+                    (r.ad_group_id.clone(), r.external_id.clone())
+                })
+                .await?,
+            );
         }
         Ok(ids)
     }
