@@ -167,6 +167,8 @@ fn internal_dependencies_follow_the_layering() {
         ("pw-local-llm", &["pw-llm"][..]),
         ("pw-secrets", &[][..]),
         ("pw-telemetry", &[][..]),
+        // The search index: derived data it is handed, never SQLite or a context's tables.
+        ("pw-search", &[][..]),
         // A context crate: its own tables' repositories over pw-store's `Database`, its use
         // cases and its job handlers. It never knows the engine or another context.
         (
@@ -183,6 +185,12 @@ fn internal_dependencies_follow_the_layering() {
         // The workspaces and ad data context: the workspace and ad-data tables, the dashboard
         // read model, workspace exports. pw-demo writes through it, so it never reaches pw-demo.
         ("pw-workspaces", &["pw-domain", "pw-store", "pw-jobs"][..]),
+        // The evidence context: derived signals, the search index's outbox and rebuilds,
+        // grounding reports. It reads the ad data it derives from with SQL of its own.
+        (
+            "pw-evidence",
+            &["pw-domain", "pw-store", "pw-jobs", "pw-llm", "pw-search"][..],
+        ),
         (
             "pw-engine",
             &[

@@ -1,0 +1,2 @@
+//! The evidence context: signals derived from raw evidence, the search index kept in step with
+//! SQLite, and grounding reports.
