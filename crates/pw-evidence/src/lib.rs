@@ -1,6 +1,9 @@
 //! The evidence context: signals derived from raw evidence, the search index kept in step with
 //! SQLite, and grounding reports.
 
+pub mod behavior;
+pub mod derive;
 pub mod intent;
+pub mod signals;
 pub mod statistics;
 pub mod themes;

@@ -1,0 +1,750 @@
+//! From stored rows to signal drafts, IO-free: each function takes the rows it reads and returns
+//! drafts that name those rows. The build (`build.rs`) reads the rows and stores the drafts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use crate::behavior::{self, Dimension, Finding, Metric, Segment, Thresholds};
+use crate::intent::{self, Intent};
+use crate::signals::{Interval, RowRef, SignalDraft, SignalKind, SourceTable};
+use crate::statistics::{Rate, benjamini_hochberg};
+
+/// An audience as the platform describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudienceProfile {
+    pub id: String,
+    pub name: String,
+    pub platform: String,
+    pub kind: String,
+    pub size_lower: Option<i64>,
+    pub size_upper: Option<i64>,
+    pub interests: Vec<String>,
+    pub demographics: Value,
+}
+
+/// One ad's delivery on one day, in an ad group that targets an audience.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdDay {
+    pub audience_id: String,
+    pub ad_id: String,
+    pub creative_id: Option<String>,
+    pub headline: Option<String>,
+    pub format: Option<String>,
+    pub date: String,
+    pub impressions: f64,
+    pub clicks: f64,
+    pub conversions: f64,
+}
+
+impl AdDay {
+    /// Its key in `daily_metrics`.
+    pub fn row_key(&self) -> String {
+        format!("ad/{}/{}", self.ad_id, self.date)
+    }
+}
+
+/// One ad group's delivery on one day, in one value of one breakdown dimension.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakdownDay {
+    pub audience_id: String,
+    pub ad_group_id: String,
+    pub date: String,
+    pub dimension: Dimension,
+    pub value: String,
+    pub impressions: f64,
+    pub clicks: f64,
+    pub conversions: f64,
+}
+
+impl BreakdownDay {
+    /// Its key in `metric_breakdowns`.
+    pub fn row_key(&self) -> String {
+        format!(
+            "ad_group/{}/{}/{}/{}",
+            self.ad_group_id,
+            self.date,
+            self.dimension.as_str(),
+            self.value
+        )
+    }
+}
+
+/// A raw evidence row (`audience_signals`): a mention, a search term or a reported behaviour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRow {
+    pub id: String,
+    pub audience_id: Option<String>,
+    pub source: String,
+    pub text: String,
+    pub sentiment: Option<f64>,
+    pub intent: Option<String>,
+    pub volume: Option<i64>,
+    pub occurred_on: String,
+    pub metadata: Value,
+}
+
+/// "with Specialty coffee enthusiasts", or "" for the workspace's whole public.
+fn with_audience(audience: Option<&str>) -> String {
+    audience.map_or_else(String::new, |name| format!(" with {name}"))
+}
+
+pub(crate) fn percent(share: f64) -> String {
+    let value = share * 100.0;
+    if value.abs() >= 10.0 {
+        format!("{value:.0}%")
+    } else {
+        format!("{value:.1}%")
+    }
+}
+
+pub(crate) fn count(value: f64) -> String {
+    let whole = value.round() as i64;
+    let digits = whole.abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if whole < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+fn people(value: i64) -> String {
+    let value = value as f64;
+    if value >= 1e6 {
+        format!("{:.1}M", value / 1e6)
+    } else if value >= 1e3 {
+        format!("{:.0}K", value / 1e3)
+    } else {
+        count(value)
+    }
+}
+
+fn interval(rate: &Rate) -> Interval {
+    Interval {
+        estimate: rate.estimate,
+        low: rate.low,
+        high: rate.high,
+    }
+}
+
+/// "instagram_stories" → "Instagram stories".
+fn readable(value: &str) -> String {
+    let spaced = value.replace(['_', '-'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Who the audience is, as its platform reports it: size bounds, interests, demographics.
+pub fn profile_signal(audience: &AudienceProfile) -> SignalDraft {
+    let size = match (audience.size_lower, audience.size_upper) {
+        (Some(low), Some(high)) => format!("{}–{} people", people(low), people(high)),
+        (Some(low), None) => format!("at least {} people", people(low)),
+        (None, Some(high)) => format!("up to {} people", people(high)),
+        (None, None) => "an unreported number of people".to_owned(),
+    };
+    let ages = match (
+        audience.demographics.get("age_min").and_then(Value::as_i64),
+        audience.demographics.get("age_max").and_then(Value::as_i64),
+    ) {
+        (Some(low), Some(high)) => format!(", aged {low}–{high}"),
+        _ => String::new(),
+    };
+    let interests = if audience.interests.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", interested in {}",
+            audience
+                .interests
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    SignalDraft {
+        audience_id: Some(audience.id.clone()),
+        kind: SignalKind::Behavior,
+        key: "profile".to_owned(),
+        statement: format!(
+            "{} is a {} audience on {} of {size}{ages}{interests}.",
+            audience.name,
+            audience.kind,
+            readable(&audience.platform)
+        ),
+        // Reported by the platform, not estimated here.
+        strength: 1.0,
+        support_share: None,
+        interval: None,
+        q_value: None,
+        detail: json!({
+            "finding": "profile",
+            "size_lower": audience.size_lower,
+            "size_upper": audience.size_upper,
+            "interests": audience.interests,
+            "demographics": audience.demographics,
+        }),
+        rows: vec![RowRef::segment(SourceTable::Audiences, audience.id.clone())],
+    }
+}
+
+struct SegmentRows {
+    label: String,
+    rows: Vec<RowRef>,
+    totals: [f64; 3],
+}
+
+/// Which creatives, messages, placements, devices and dayparts win or trail with `audience`,
+/// against the rest of its own delivery.
+pub fn behavior_signals(
+    audience: &AudienceProfile,
+    ad_days: &[AdDay],
+    breakdowns: &[BreakdownDay],
+    thresholds: Thresholds,
+) -> Vec<SignalDraft> {
+    let ad_days: Vec<&AdDay> = ad_days
+        .iter()
+        .filter(|d| d.audience_id == audience.id)
+        .collect();
+    let breakdowns: Vec<&BreakdownDay> = breakdowns
+        .iter()
+        .filter(|d| d.audience_id == audience.id)
+        .collect();
+
+    // Each segment of each dimension: its label, its rows, and impressions, clicks and
+    // conversions summed over them.
+    let mut members: BTreeMap<(Dimension, String), SegmentRows> = BTreeMap::new();
+    let mut add = |dimension: Dimension, key: String, label: String, row: RowRef, n: [f64; 3]| {
+        let entry = members
+            .entry((dimension, key))
+            .or_insert_with(|| SegmentRows {
+                label,
+                rows: Vec::new(),
+                totals: [0.0; 3],
+            });
+        entry.rows.push(row);
+        for (total, value) in entry.totals.iter_mut().zip(n) {
+            *total += value;
+        }
+    };
+    for day in &ad_days {
+        let numbers = [day.impressions, day.clicks, day.conversions];
+        let row = || RowRef::segment(SourceTable::DailyMetrics, day.row_key());
+        if let Some(creative) = &day.creative_id {
+            let label = match (&day.headline, &day.format) {
+                (Some(headline), Some(format)) => format!("“{headline}” ({format})"),
+                (Some(headline), None) => format!("“{headline}”"),
+                _ => format!("creative {creative}"),
+            };
+            add(Dimension::Creative, creative.clone(), label, row(), numbers);
+        }
+        if let Some(headline) = &day.headline {
+            let key = headline.trim().to_lowercase();
+            add(
+                Dimension::Message,
+                key,
+                format!("the message “{}”", headline.trim()),
+                row(),
+                numbers,
+            );
+        }
+    }
+    for day in &breakdowns {
+        add(
+            day.dimension,
+            day.value.clone(),
+            readable(&day.value),
+            RowRef::segment(SourceTable::MetricBreakdowns, day.row_key()),
+            [day.impressions, day.clicks, day.conversions],
+        );
+    }
+    let segments: Vec<Segment> = members
+        .iter()
+        .map(|((dimension, key), segment)| Segment {
+            dimension: *dimension,
+            key: key.clone(),
+            label: segment.label.clone(),
+            impressions: segment.totals[0],
+            clicks: segment.totals[1],
+            conversions: segment.totals[2],
+        })
+        .collect();
+
+    behavior::findings(&segments, thresholds)
+        .into_iter()
+        .map(|finding| {
+            let chosen = finding.key.as_str();
+            let rows: Vec<RowRef> = members
+                .iter()
+                .filter(|((dimension, _), _)| *dimension == finding.dimension)
+                .flat_map(|((_, key), segment)| {
+                    segment.rows.iter().map(move |row| {
+                        if key == chosen {
+                            row.clone()
+                        } else {
+                            RowRef::baseline(row.table, row.key.clone())
+                        }
+                    })
+                })
+                .collect();
+            finding_signal(audience, &finding, rows)
+        })
+        .collect()
+}
+
+fn finding_signal(audience: &AudienceProfile, finding: &Finding, rows: Vec<RowRef>) -> SignalDraft {
+    let (verb, relation) = if finding.wins() {
+        ("wins", "above")
+    } else {
+        ("trails", "below")
+    };
+    let dimension = match finding.dimension {
+        Dimension::Creative => "The creative",
+        Dimension::Message => "Ads with",
+        Dimension::Placement => "The placement",
+        Dimension::Device => "The device",
+        Dimension::Daypart => "The daypart",
+    };
+    let base = match finding.metric {
+        Metric::ClickRate => "impressions",
+        Metric::ConversionRate => "clicks",
+    };
+    let statement = format!(
+        "{dimension} {label} {verb}{audience}: a {metric} of {rate} (95% CI {low}–{high}) on {trials} {base}, {lift} {relation} the {baseline} of the rest of the audience's delivery.",
+        label = finding.label,
+        audience = with_audience(Some(&audience.name)),
+        metric = finding.metric.label(),
+        rate = percent(finding.rate.estimate),
+        low = percent(finding.rate.low),
+        high = percent(finding.rate.high),
+        trials = count(finding.rate.trials),
+        lift = percent(finding.comparison.lift.abs()),
+        baseline = percent(finding.baseline.estimate),
+    );
+    let support_share = finding.rate.trials / (finding.rate.trials + finding.baseline.trials);
+    SignalDraft {
+        audience_id: Some(audience.id.clone()),
+        kind: SignalKind::Behavior,
+        key: format!(
+            "{}/{}/{}",
+            finding.dimension.as_str(),
+            finding.key,
+            finding.metric.as_str()
+        ),
+        statement,
+        strength: finding.comparison.lift,
+        support_share: Some(support_share),
+        interval: Some(interval(&finding.rate)),
+        q_value: Some(finding.q_value),
+        detail: json!({
+            "finding": "segment",
+            "dimension": finding.dimension.as_str(),
+            "segment": finding.key,
+            "label": finding.label,
+            "metric": finding.metric.as_str(),
+            "successes": finding.rate.successes,
+            "trials": finding.rate.trials,
+            "baseline": {
+                "successes": finding.baseline.successes,
+                "trials": finding.baseline.trials,
+                "estimate": finding.baseline.estimate,
+            },
+            "lift": finding.comparison.lift,
+            "z": finding.comparison.z,
+            "p_value": finding.comparison.p_value,
+        }),
+        rows,
+    }
+}
+
+/// Behaviours a platform or site analytics reported as shares of customers.
+pub fn reported_behavior_signals(rows: &[RawRow]) -> Vec<SignalDraft> {
+    rows.iter()
+        .filter_map(|row| {
+            let share = row
+                .metadata
+                .get("share_of_customers")
+                .and_then(Value::as_f64)
+                .filter(|s| *s > 0.0 && *s <= 1.0)?;
+            let window = row
+                .metadata
+                .get("window_days")
+                .and_then(Value::as_i64)
+                .map(|days| format!(", last {days} days"))
+                .unwrap_or_default();
+            // The customers counted: the row's volume is the share of this base.
+            let rate = row
+                .volume
+                .filter(|v| *v > 0)
+                .and_then(|v| Rate::wilson(v as f64, (v as f64 / share).round()));
+            let text = row.text.trim().trim_end_matches('.');
+            let mut first = text.chars();
+            let lowered = match first.next() {
+                Some(c) => c.to_lowercase().collect::<String>() + first.as_str(),
+                None => return None,
+            };
+            let ci = rate
+                .as_ref()
+                .map(|r| {
+                    format!(
+                        " (95% CI {}–{} of {} customers)",
+                        percent(r.low),
+                        percent(r.high),
+                        count(r.trials)
+                    )
+                })
+                .unwrap_or_default();
+            Some(SignalDraft {
+                audience_id: row.audience_id.clone(),
+                kind: SignalKind::Behavior,
+                key: format!("reported/{}", row.id),
+                statement: format!(
+                    "{} of customers {lowered}{ci}, as reported by {}{window}.",
+                    percent(share),
+                    readable(&row.source).to_lowercase()
+                ),
+                strength: share,
+                support_share: Some(share),
+                interval: rate.as_ref().map(interval),
+                q_value: None,
+                detail: json!({
+                    "finding": "reported",
+                    "share": share,
+                    "source": row.source,
+                    "volume": row.volume,
+                }),
+                rows: vec![RowRef::segment(
+                    SourceTable::AudienceSignals,
+                    row.id.clone(),
+                )],
+            })
+        })
+        .collect()
+}
+
+/// Search intent in `terms` (all about one scope: an audience, or none): each intent's share of
+/// search volume with its leading terms, and shifts between the first and last period reported.
+pub fn intent_signals(
+    audience: Option<(&str, &str)>,
+    terms: &[RawRow],
+    brand: &[&str],
+) -> Vec<SignalDraft> {
+    let classified: Vec<(&RawRow, Intent, f64)> = terms
+        .iter()
+        .filter_map(|row| {
+            let volume = row.volume.filter(|v| *v > 0)? as f64;
+            let intent = row
+                .intent
+                .as_deref()
+                .and_then(Intent::parse)
+                .unwrap_or_else(|| intent::classify(&row.text, brand));
+            Some((row, intent, volume))
+        })
+        .collect();
+    let total: f64 = classified.iter().map(|(_, _, v)| v).sum();
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let audience_id = audience.map(|(id, _)| id.to_owned());
+    let scope = with_audience(audience.map(|(_, name)| name));
+    let mut drafts = Vec::new();
+
+    for intent in Intent::ALL {
+        let members: Vec<&(&RawRow, Intent, f64)> =
+            classified.iter().filter(|(_, i, _)| *i == intent).collect();
+        let volume: f64 = members.iter().map(|(_, _, v)| v).sum();
+        let Some(rate) = Rate::wilson(volume, total) else {
+            continue;
+        };
+        if members.is_empty() {
+            continue;
+        }
+        let mut leading: Vec<(&str, f64)> = members
+            .iter()
+            .map(|(row, _, v)| (row.text.as_str(), *v))
+            .collect();
+        leading.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let top: Vec<String> = leading
+            .iter()
+            .take(3)
+            .map(|(text, _)| format!("“{text}”"))
+            .collect();
+        let conversions: f64 = members
+            .iter()
+            .filter_map(|(row, _, _)| row.metadata.get("conversions").and_then(Value::as_f64))
+            .sum();
+        let rows = classified
+            .iter()
+            .map(|(row, i, _)| {
+                if *i == intent {
+                    RowRef::segment(SourceTable::AudienceSignals, row.id.clone())
+                } else {
+                    RowRef::baseline(SourceTable::AudienceSignals, row.id.clone())
+                }
+            })
+            .collect();
+        drafts.push(SignalDraft {
+            audience_id: audience_id.clone(),
+            kind: SignalKind::Intent,
+            key: format!("intent/{}", intent.as_str()),
+            statement: format!(
+                "{} searches are {} of search volume{scope} ({} of {} searches, 95% CI {}–{}), led by {}.",
+                readable(intent.as_str()),
+                percent(rate.estimate),
+                count(volume),
+                count(total),
+                percent(rate.low),
+                percent(rate.high),
+                top.join(", ")
+            ),
+            strength: rate.estimate,
+            support_share: Some(rate.estimate),
+            interval: Some(interval(&rate)),
+            q_value: None,
+            detail: json!({
+                "finding": "share",
+                "intent": intent.as_str(),
+                "volume": volume,
+                "total_volume": total,
+                "terms": leading.iter().map(|(t, v)| json!({"term": t, "volume": v})).collect::<Vec<_>>(),
+                "conversions": (conversions > 0.0).then_some(conversions),
+            }),
+            rows,
+        });
+    }
+    drafts.extend(intent_shifts(audience, &classified));
+    drafts
+}
+
+fn intent_shifts(
+    audience: Option<(&str, &str)>,
+    classified: &[(&RawRow, Intent, f64)],
+) -> Vec<SignalDraft> {
+    let periods: BTreeSet<&str> = classified
+        .iter()
+        .map(|(row, _, _)| row.occurred_on.as_str())
+        .collect();
+    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+        return Vec::new();
+    };
+    if first == last {
+        return Vec::new();
+    }
+    let totals = |period: &str, intent: Intent| {
+        classified
+            .iter()
+            .filter(|(row, _, _)| row.occurred_on == period)
+            .fold((0.0, 0.0), |(of, all), (_, i, v)| {
+                (if *i == intent { of + v } else { of }, all + v)
+            })
+    };
+    let shifts: Vec<intent::IntentShift> = Intent::ALL
+        .into_iter()
+        .filter_map(|i| intent::shift(i, totals(first, i), totals(last, i)))
+        .collect();
+    let q_values = benjamini_hochberg(
+        &shifts
+            .iter()
+            .map(|s| s.comparison.p_value)
+            .collect::<Vec<_>>(),
+    );
+    let scope = with_audience(audience.map(|(_, name)| name));
+    shifts
+        .into_iter()
+        .zip(q_values)
+        .filter(|(_, q)| *q <= 0.05)
+        .map(|(shift, q)| {
+            let rows = classified
+                .iter()
+                .filter(|(row, _, _)| row.occurred_on == *first || row.occurred_on == *last)
+                .map(|(row, i, _)| {
+                    if *i == shift.intent && row.occurred_on == *last {
+                        RowRef::segment(SourceTable::AudienceSignals, row.id.clone())
+                    } else {
+                        RowRef::baseline(SourceTable::AudienceSignals, row.id.clone())
+                    }
+                })
+                .collect();
+            SignalDraft {
+                audience_id: audience.map(|(id, _)| id.to_owned()),
+                kind: SignalKind::Intent,
+                key: format!("intent-shift/{}", shift.intent.as_str()),
+                statement: format!(
+                    "{} searches {} from {} to {} of search volume{scope} between {first} and {last} (95% CI now {}–{}).",
+                    readable(shift.intent.as_str()),
+                    if shift.comparison.lift > 0.0 { "grew" } else { "fell" },
+                    percent(shift.before.estimate),
+                    percent(shift.after.estimate),
+                    percent(shift.after.low),
+                    percent(shift.after.high),
+                ),
+                strength: shift.comparison.lift,
+                support_share: Some(shift.after.estimate),
+                interval: Some(interval(&shift.after)),
+                q_value: Some(q),
+                detail: json!({
+                    "finding": "shift",
+                    "intent": shift.intent.as_str(),
+                    "from_period": first,
+                    "to_period": last,
+                    "before": {"volume": shift.before.successes, "total": shift.before.trials},
+                    "after": {"volume": shift.after.successes, "total": shift.after.trials},
+                    "p_value": shift.comparison.p_value,
+                }),
+                rows,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn audience() -> AudienceProfile {
+        AudienceProfile {
+            id: "aud".into(),
+            name: "Coffee lovers".into(),
+            platform: "meta".into(),
+            kind: "interest".into(),
+            size_lower: Some(8_400_000),
+            size_upper: Some(9_900_000),
+            interests: vec!["Espresso".into(), "Barista".into()],
+            demographics: json!({"age_min": 25, "age_max": 54}),
+        }
+    }
+
+    fn ad_day(ad: &str, creative: &str, headline: &str, date: &str, n: [f64; 3]) -> AdDay {
+        AdDay {
+            audience_id: "aud".into(),
+            ad_id: ad.into(),
+            creative_id: Some(creative.into()),
+            headline: Some(headline.into()),
+            format: Some("image".into()),
+            date: date.into(),
+            impressions: n[0],
+            clicks: n[1],
+            conversions: n[2],
+        }
+    }
+
+    fn term(id: &str, text: &str, intent: &str, volume: i64, period: &str) -> RawRow {
+        RawRow {
+            id: id.into(),
+            audience_id: None,
+            source: "search_term".into(),
+            text: text.into(),
+            sentiment: None,
+            intent: Some(intent.into()),
+            volume: Some(volume),
+            occurred_on: period.into(),
+            metadata: json!({}),
+        }
+    }
+
+    #[test]
+    fn numbers_read_like_a_person_wrote_them() {
+        assert_eq!(percent(0.0193), "1.9%");
+        assert_eq!(percent(0.32), "32%");
+        assert_eq!(count(48_210.0), "48,210");
+        assert_eq!(count(999.0), "999");
+        assert_eq!(count(1_234_567.0), "1,234,567");
+        assert_eq!(people(8_400_000), "8.4M");
+    }
+
+    #[test]
+    fn the_profile_names_size_interests_and_ages() {
+        let profile = profile_signal(&audience());
+        assert_eq!(
+            profile.statement,
+            "Coffee lovers is a interest audience on Meta of 8.4M–9.9M people, aged 25–54, interested in Espresso, Barista."
+        );
+        assert_eq!(profile.rows.len(), 1);
+    }
+
+    #[test]
+    fn a_winning_creative_lists_its_rows_and_its_baseline() {
+        let days = vec![
+            ad_day("ad1", "c1", "Fresh", "2026-11-01", [20_000.0, 500.0, 0.0]),
+            ad_day("ad1", "c1", "Fresh", "2026-11-02", [20_000.0, 500.0, 0.0]),
+            ad_day("ad2", "c2", "Cheap", "2026-11-01", [20_000.0, 200.0, 0.0]),
+            ad_day("ad2", "c2", "Cheap", "2026-11-02", [20_000.0, 200.0, 0.0]),
+        ];
+        let signals = behavior_signals(&audience(), &days, &[], Thresholds::default());
+        let winner = signals
+            .iter()
+            .find(|s| s.key == "creative/c1/ctr")
+            .expect("c1 wins");
+        assert!(winner.strength > 1.0, "{}", winner.strength);
+        assert_eq!(winner.support_rows(), 2);
+        assert_eq!(winner.rows.len(), 4);
+        assert!(winner.statement.contains("2.5%"), "{}", winner.statement);
+        assert!(winner.statement.contains("wins with Coffee lovers"));
+        let loser = signals
+            .iter()
+            .find(|s| s.key == "creative/c2/ctr")
+            .expect("c2 trails");
+        assert!(loser.statement.contains("trails"));
+        // Messages are cut separately from creatives, over the same rows.
+        assert!(signals.iter().any(|s| s.key == "message/fresh/ctr"));
+    }
+
+    #[test]
+    fn intent_shares_add_up_and_name_their_terms() {
+        let terms = vec![
+            term("t1", "buy beans", "transactional", 300, "2026-11-30"),
+            term("t2", "how to brew", "informational", 600, "2026-11-30"),
+            term("t3", "best grinder", "commercial", 100, "2026-11-30"),
+        ];
+        let signals = intent_signals(None, &terms, &[]);
+        let shares: f64 = signals.iter().map(|s| s.strength).sum();
+        assert!((shares - 1.0).abs() < 1e-12);
+        let buy = signals
+            .iter()
+            .find(|s| s.key == "intent/transactional")
+            .expect("transactional");
+        assert!(
+            buy.statement.starts_with(
+                "Transactional searches are 30% of search volume (300 of 1,000 searches"
+            ),
+            "{}",
+            buy.statement
+        );
+        assert_eq!(buy.support_rows(), 1);
+        assert_eq!(buy.rows.len(), 3);
+        // One period: no shift to speak of.
+        assert!(signals.iter().all(|s| !s.key.starts_with("intent-shift")));
+    }
+
+    #[test]
+    fn a_shift_between_periods_is_found() {
+        let terms = vec![
+            term("a1", "buy beans", "transactional", 300, "2026-09-30"),
+            term("a2", "how to brew", "informational", 1_700, "2026-09-30"),
+            term("b1", "buy beans", "transactional", 600, "2026-11-30"),
+            term("b2", "how to brew", "informational", 1_400, "2026-11-30"),
+        ];
+        let signals = intent_signals(Some(("aud", "Coffee lovers")), &terms, &[]);
+        let shift = signals
+            .iter()
+            .find(|s| s.key == "intent-shift/transactional")
+            .expect("a shift");
+        assert!(
+            shift.statement.contains("grew from 15% to 30%"),
+            "{}",
+            shift.statement
+        );
+        assert_eq!(shift.support_rows(), 1);
+    }
+}
