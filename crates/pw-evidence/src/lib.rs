@@ -4,6 +4,7 @@
 pub mod behavior;
 pub mod derive;
 pub mod intent;
+pub mod mention_themes;
 pub mod signals;
 pub mod statistics;
 pub mod themes;
