@@ -14,4 +14,4 @@ mod service;
 
 pub use headers::{parse_go_duration, retry_after};
 pub use pacer::{EndpointLimits, Pacer, PacingError, PacingState};
-pub use service::{Paced, PacingLayer, SendError, backoff};
+pub use service::{Attempts, Paced, PacingLayer, SendError, backoff};

@@ -4,6 +4,11 @@
 //! endpoint asks for beyond its `longest_wait` is not waited out: the call fails with
 //! [`PacingError::AskedToWait`]. Only when attempts run out does the failure, or the last
 //! failed response, reach the caller.
+//!
+//! A retried attempt may still have been paid for: an endpoint that answered but whose whole
+//! body was cut off (or too slow, or too large) mid-way did the work, as did one that was
+//! still working when we stopped waiting. [`Attempts`] counts those as *lost*, so a caller
+//! that pays per answer can charge them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -37,6 +42,45 @@ pub enum SendError<E> {
     BodyTooLarge(usize),
 }
 
+/// One logical call's HTTP attempts, across every request the call makes (a caller may ask
+/// again after an answer it cannot use): how many were sent (what an error reports, and the
+/// call's budget of them), and how many of those were *lost*: the endpoint got the request and
+/// answered, or was still working on it, but its answer never reached us (a whole body cut off,
+/// too slow or too large mid-way; no answer before the timeout). An endpoint that bills per
+/// answer has likely billed a lost attempt, and nobody can say for how much; a request that
+/// failed before it was answered (refused, a connection that never opened, a 429 or 5xx) is
+/// not lost.
+#[derive(Debug, Default)]
+pub struct Attempts {
+    sent: AtomicU32,
+    lost: AtomicU32,
+}
+
+impl Attempts {
+    pub fn new() -> Arc<Self> {
+        Arc::default()
+    }
+
+    /// Requests sent so far.
+    pub fn sent(&self) -> u32 {
+        self.sent.load(Ordering::SeqCst)
+    }
+
+    /// Requests the endpoint likely did the work for, whose answer never arrived.
+    pub fn lost(&self) -> u32 {
+        self.lost.load(Ordering::SeqCst)
+    }
+
+    /// Counts one more request sent; returns its number (1-based).
+    fn start(&self) -> u32 {
+        self.sent.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn lose(&self) {
+        self.lost.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// Paces and retries the requests of `S` for one endpoint. Requests are cloned for each
 /// attempt.
 #[derive(Clone)]
@@ -45,10 +89,8 @@ pub struct Paced<S> {
     endpoint: String,
     inner: S,
     pacer: Arc<Pacer>,
-    /// HTTP requests sent for one call, across every request the call makes (a caller may ask
-    /// again after an answer it cannot use): the attempts an error reports, and the call's
-    /// budget of them.
-    attempts: Arc<AtomicU32>,
+    /// One call's attempts (see [`Attempts`]).
+    attempts: Arc<Attempts>,
 }
 
 impl<S> Paced<S> {
@@ -58,7 +100,7 @@ impl<S> Paced<S> {
     pub fn new(
         endpoint: impl Into<String>,
         pacer: Arc<Pacer>,
-        attempts: Arc<AtomicU32>,
+        attempts: Arc<Attempts>,
         inner: S,
     ) -> Self {
         Paced {
@@ -75,13 +117,13 @@ impl<S> Paced<S> {
 pub struct PacingLayer {
     endpoint: String,
     pacer: Arc<Pacer>,
-    attempts: Arc<AtomicU32>,
+    attempts: Arc<Attempts>,
 }
 
 impl PacingLayer {
     /// As [`Paced::new`]: `attempts` counts one call's attempts, so a layer serves one call
     /// (build it per call), not a client's lifetime.
-    pub fn new(endpoint: impl Into<String>, pacer: Arc<Pacer>, attempts: Arc<AtomicU32>) -> Self {
+    pub fn new(endpoint: impl Into<String>, pacer: Arc<Pacer>, attempts: Arc<Attempts>) -> Self {
         PacingLayer {
             endpoint: endpoint.into(),
             pacer,
@@ -126,9 +168,11 @@ pub const MAX_WHOLE_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// is then one more dropped connection to retry, not a failure after the retries. A stream's
 /// body is read by its consumer, piece by piece. The read has a deadline of its own (a body
 /// that trickles in a byte at a time would otherwise hold the call for ever) and a size cap.
+/// A successful answer whose body never arrives whole was still produced: it is counted lost.
 async fn whole<E>(
     response: reqwest::Response,
     deadline: Duration,
+    attempts: &Attempts,
 ) -> Result<reqwest::Response, SendError<E>> {
     if is_event_stream(&response) {
         return Ok(response);
@@ -149,7 +193,13 @@ async fn whole<E>(
     };
     let body = tokio::time::timeout(deadline, read)
         .await
-        .map_err(|_| SendError::TimedOut(deadline))??;
+        .map_err(|_| SendError::TimedOut(deadline))
+        .and_then(|read| read)
+        .inspect_err(|_| {
+            if status.is_success() {
+                attempts.lose();
+            }
+        })?;
     let mut read = http::Response::new(body);
     *read.status_mut() = status;
     *read.version_mut() = version;
@@ -189,16 +239,23 @@ where
             let attempts = limits.max_attempts.max(1);
             loop {
                 paced.pacer.next_request().await?;
-                let attempt = paced.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+                let attempt = paced.attempts.start();
                 let sent = tokio::time::timeout(
                     limits.request_timeout,
                     paced.inner.clone().oneshot(request.clone()),
                 )
                 .await;
                 let outcome = match sent {
-                    Ok(Ok(response)) => whole(response, limits.request_timeout).await,
+                    Ok(Ok(response)) => {
+                        whole(response, limits.request_timeout, &paced.attempts).await
+                    }
                     Ok(Err(error)) => Err(SendError::Inner(error)),
-                    Err(_) => Err(SendError::TimedOut(limits.request_timeout)),
+                    Err(_) => {
+                        // Sent, and not answered in time: the endpoint may be working on it
+                        // still, and bill it.
+                        paced.attempts.lose();
+                        Err(SendError::TimedOut(limits.request_timeout))
+                    }
                 };
                 match outcome {
                     Ok(response) => {

@@ -7,12 +7,11 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU32;
 use std::task::{Context, Poll};
 
 use async_openai::error::OpenAIError;
 use async_openai::middleware::{HttpRequestFactory, ReqwestService};
-use pw_http::{Paced, Pacer, SendError};
+use pw_http::{Attempts, Paced, Pacer, SendError};
 use tower::Service;
 
 use crate::error::LlmError;
@@ -25,13 +24,13 @@ pub(crate) struct VendorTransport {
 
 impl VendorTransport {
     /// `attempts` counts the HTTP requests sent for one call, across every request the call
-    /// makes (an empty answer is asked again): the attempts an error reports, and the call's
-    /// budget of them.
+    /// makes (an empty answer is asked again): the attempts an error reports, the call's
+    /// budget of them, and those lost after the vendor got them (which the call is charged for).
     pub(crate) fn new(
         vendor: &str,
         http: reqwest::Client,
         pacer: Arc<Pacer>,
-        attempts: Arc<AtomicU32>,
+        attempts: Arc<Attempts>,
     ) -> Self {
         VendorTransport {
             vendor: vendor.to_owned(),

@@ -23,7 +23,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use pw_llm::{
     AccountOpening, CallLedger, CallRecord, CallScope, ChatMessage, ChatRequest, Gateway,
-    LedgerWriteError, LlmError, ModelCatalogue, ModelInfo, Route, StudyAccount, Task,
+    LedgerWriteError, LlmError, ModelCatalogue, ModelInfo, Route, StudyAccount, Task, VendorLimits,
     VendorSettings,
 };
 use support::{Answer, ScriptedServer};
@@ -76,10 +76,35 @@ impl CallLedger for Ledger {
 
 /// A gateway to the scripted server with `test-model` at $1 per million tokens each way.
 fn priced_gateway(server: &ScriptedServer, ledger: Arc<Ledger>) -> Arc<Gateway> {
+    Arc::new(priced_gateway_with(
+        server,
+        ledger,
+        VendorSettings::compatible("test", &server.base_url).limits,
+    ))
+}
+
+/// The same, with three attempts a call and short backoffs.
+fn quick_priced_gateway(server: &ScriptedServer, ledger: Arc<Ledger>) -> Gateway {
+    priced_gateway_with(
+        server,
+        ledger,
+        VendorLimits {
+            max_attempts: 3,
+            base_backoff: Duration::from_millis(10),
+            ..VendorLimits::default()
+        },
+    )
+}
+
+fn priced_gateway_with(
+    server: &ScriptedServer,
+    ledger: Arc<Ledger>,
+    limits: VendorLimits,
+) -> Gateway {
+    let mut settings = VendorSettings::compatible("test", &server.base_url);
+    settings.limits = limits;
     let mut gateway = Gateway::new();
-    gateway
-        .add_vendor(VendorSettings::compatible("test", &server.base_url))
-        .unwrap();
+    gateway.add_vendor(settings).unwrap();
     gateway.set_route(Task::TwinDialogue, vec![Route::new("test", "test-model")]);
     let mut catalogue = ModelCatalogue::default();
     catalogue.set(ModelInfo {
@@ -93,7 +118,7 @@ fn priced_gateway(server: &ScriptedServer, ledger: Arc<Ledger>) -> Arc<Gateway> 
     });
     gateway.set_catalogue(catalogue);
     gateway.set_ledger(ledger);
-    Arc::new(gateway)
+    gateway
 }
 
 fn ask(text: &str) -> ChatRequest {
@@ -182,4 +207,147 @@ async fn a_ledger_that_fails_to_file_is_retried_then_reported() {
     assert_eq!(server.received().len(), 2, "no other model was asked");
     assert_eq!(ledger.study.settled_micros(), 36);
     assert_eq!(ledger.study.reserved_micros(), 0);
+}
+
+/// Waits for the records filed on tasks of their own, then hands them over.
+async fn filed(ledger: &Ledger, count: usize) -> Vec<CallRecord> {
+    for _ in 0..200 {
+        if ledger.records.lock().unwrap().len() >= count {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    ledger.records.lock().unwrap().clone()
+}
+
+/// An empty answer is a failed attempt, but the vendor billed it: when the re-asks run out,
+/// the call fails and every attempt's tokens are still charged to the study and filed with it.
+#[tokio::test]
+async fn empty_answers_that_use_up_the_attempts_are_charged_and_filed() {
+    // Every answer is empty and reports 11 tokens in and 7 out: 18 µ$ at $1/M.
+    let server = ScriptedServer::start(vec![]).await;
+    server.otherwise(Answer::chat(""));
+    let ledger = Ledger::new(1_000_000);
+    let gateway = quick_priced_gateway(&server, ledger.clone());
+    let error = gateway.chat(&ask("hello")).await.unwrap_err();
+    assert_eq!(error.kind(), "empty_answer", "{error:?}");
+    assert_eq!(server.received().len(), 3);
+    assert_eq!(
+        ledger.study.settled_micros(),
+        3 * 18,
+        "three billed attempts"
+    );
+    assert_eq!(ledger.study.reserved_micros(), 0);
+    let records = filed(&ledger, 1).await;
+    assert_eq!(records.len(), 1);
+    assert!(
+        matches!(&records[0].outcome, pw_llm::CallOutcome::Failed(_)),
+        "{:?}",
+        records[0].outcome
+    );
+    assert_eq!(
+        (
+            records[0].usage.input_tokens,
+            records[0].usage.output_tokens
+        ),
+        (33, 21)
+    );
+    assert_eq!(records[0].cost_micros, Some(54));
+
+    // A stream that finishes without a word each time (5 tokens in, none out, each) too.
+    let silent = ScriptedServer::start(vec![]).await;
+    silent.otherwise(Answer::Stream {
+        pieces: vec![],
+        finish: true,
+        cut: false,
+    });
+    let ledger = Ledger::new(1_000_000);
+    let gateway = quick_priced_gateway(&silent, ledger.clone());
+    let error = gateway
+        .chat_stream(&ask("hello"), |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), "empty_answer", "{error:?}");
+    assert_eq!(silent.received().len(), 3);
+    assert_eq!(ledger.study.settled_micros(), 3 * 5);
+    assert_eq!(filed(&ledger, 1).await[0].cost_micros, Some(15));
+}
+
+/// A whole body cut off mid-way was generated, and billed, by the vendor; pw-http asks again
+/// and only the answer that arrives reports usage. The lost attempt is charged its estimate
+/// (the reservation, 102 µ$ here), as a cancelled call is, so the budget never sees less than
+/// was likely billed.
+#[tokio::test]
+async fn a_body_cut_mid_way_and_asked_again_is_charged_for_both_attempts() {
+    let cut = || Answer::CutBody {
+        partial: "{\"choices\": [{\"message\": {\"content\": \"I thi".into(),
+    };
+    let server = ScriptedServer::start(vec![cut(), Answer::chat("the whole answer")]).await;
+    let ledger = Ledger::new(1_000_000);
+    let gateway = quick_priced_gateway(&server, ledger.clone());
+    let reply = gateway.chat(&ask("hello")).await.unwrap();
+    assert_eq!(reply.text, "the whole answer");
+    assert_eq!(server.received().len(), 2);
+    // 18 µ$ reported for the answer, 102 µ$ estimated for the one cut off.
+    assert_eq!(ledger.study.settled_micros(), 18 + 102);
+    assert_eq!(filed(&ledger, 1).await[0].cost_micros, Some(120));
+
+    // Every attempt cut off: the call fails, and each attempt is charged its estimate.
+    let server = ScriptedServer::start(vec![]).await;
+    server.otherwise(cut());
+    let ledger = Ledger::new(1_000_000);
+    let gateway = quick_priced_gateway(&server, ledger.clone());
+    let error = gateway.chat(&ask("hello")).await.unwrap_err();
+    assert_eq!(error.kind(), "unreachable", "{error:?}");
+    assert_eq!(server.received().len(), 3);
+    assert_eq!(ledger.study.settled_micros(), 3 * 102);
+    let records = filed(&ledger, 1).await;
+    assert_eq!(records[0].cost_micros, Some(306));
+}
+
+/// A study with a budget refuses a model without a price before anything is sent, and moves
+/// on to the next route: the refusal is no call, so the ledger files only the call that was
+/// made (the spend views count calls and failed calls from it).
+#[tokio::test]
+async fn a_route_refused_for_its_unknown_price_files_no_call() {
+    let server = ScriptedServer::start(vec![]).await;
+    server.otherwise(Answer::chat("priced answer"));
+    let ledger = Ledger::new(1_000_000);
+    let mut gateway = quick_priced_gateway(&server, ledger.clone());
+    gateway.set_route(
+        Task::TwinDialogue,
+        vec![
+            Route::new("test", "mystery-model"),
+            Route::new("test", "test-model"),
+        ],
+    );
+    let reply = gateway.chat(&ask("hello")).await.unwrap();
+    assert_eq!(reply.text, "priced answer");
+    assert_eq!(server.received().len(), 1);
+    let records = filed(&ledger, 1).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let models: Vec<_> = ledger
+        .records
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| (r.model.clone(), r.outcome.clone()))
+        .collect();
+    assert_eq!(
+        models,
+        [("test-model".to_owned(), pw_llm::CallOutcome::Ok)],
+        "{records:?}"
+    );
+
+    // With no priced route left the call fails in words; still nothing was sent or filed.
+    gateway.set_route(
+        Task::TwinDialogue,
+        vec![Route::new("test", "mystery-model")],
+    );
+    let error = gateway.chat(&ask("again")).await.unwrap_err();
+    assert_eq!(error.kind(), "price_unknown", "{error:?}");
+    assert_eq!(server.received().len(), 1);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(ledger.records.lock().unwrap().len(), 1);
+    assert_eq!(ledger.study.settled_micros(), 18);
 }

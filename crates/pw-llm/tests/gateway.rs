@@ -15,8 +15,8 @@ use futures::future::BoxFuture;
 use pw_llm::{AccountOpening, LedgerWriteError, StudyAccount};
 use pw_llm::{
     CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage, ChatReply,
-    ChatRequest, Gateway, LlmError, LocalBackend, ModelCatalogue, ModelInfo, PacingState,
-    ResponseCache, Route, StreamEvent, Task, VendorKind, VendorLimits, VendorSettings,
+    ChatRequest, Gateway, LlmError, LocalBackend, ModelCatalogue, ModelInfo,
+    PacingState, ResponseCache, Route, StreamEvent, Task, VendorKind, VendorLimits, VendorSettings,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -1184,4 +1184,130 @@ async fn a_swapped_local_model_file_never_answers_from_the_old_files_cache() {
         answer(with_local("gguf-sha256:aa", "asked again")).await,
         "from file A"
     );
+}
+
+/// A local model that answers from a script, one answer per request, and notes each request's
+/// seed: the gateway's handling of what a local model says is under test here.
+struct ScriptedLocalModel {
+    answers: Mutex<std::collections::VecDeque<String>>,
+    /// What it answers once the script is spent.
+    otherwise: String,
+    seeds: Mutex<Vec<Option<i64>>>,
+}
+
+impl ScriptedLocalModel {
+    fn new(answers: &[&str], otherwise: &str) -> Arc<Self> {
+        Arc::new(ScriptedLocalModel {
+            answers: Mutex::new(answers.iter().map(|a| a.to_string()).collect()),
+            otherwise: otherwise.into(),
+            seeds: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn asked(&self) -> usize {
+        self.seeds.lock().unwrap().len()
+    }
+}
+
+impl LocalBackend for ScriptedLocalModel {
+    fn model(&self) -> &str {
+        "tiny"
+    }
+
+    fn identity(&self) -> &str {
+        "gguf-sha256:scripted"
+    }
+
+    fn generate<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+        on_token: &'a mut (dyn FnMut(&str) + Send),
+    ) -> BoxFuture<'a, Result<ChatReply, LlmError>> {
+        self.seeds.lock().unwrap().push(request.seed);
+        let answer = self
+            .answers
+            .lock()
+            .unwrap()
+            .pop_front()
+            .unwrap_or_else(|| self.otherwise.clone());
+        Box::pin(async move {
+            // As llama.cpp does, every decoded piece is passed on, whitespace too.
+            if !answer.is_empty() {
+                on_token(&answer);
+            }
+            Ok(ChatReply {
+                text: answer,
+                vendor: "local".into(),
+                model: "tiny".into(),
+                usage: Default::default(),
+                finish_reason: Some("stop".into()),
+            })
+        })
+    }
+}
+
+/// An empty answer from a local model is a failed attempt, as a vendor's is: asked again (with
+/// another seed, since the same seed on the same file gives the same nothing), then the chain
+/// moves on, then the call fails with the typed error; a streamed attempt that said nothing
+/// shows nothing.
+#[tokio::test]
+async fn an_empty_local_answer_is_a_failed_attempt_not_an_answer() {
+    let local_only = |model: Arc<ScriptedLocalModel>| {
+        let mut gateway = Gateway::new();
+        gateway.add_local("local", model);
+        gateway
+    };
+    let model = ScriptedLocalModel::new(&["", " \n", "A real answer."], "unused");
+    let mut request = ask("Which roast?");
+    request.seed = Some(7);
+    let reply = local_only(model.clone()).chat(&request).await.unwrap();
+    assert_eq!(reply.text, "A real answer.");
+    let seeds = model.seeds.lock().unwrap().clone();
+    assert_eq!(seeds.len(), 3, "{seeds:?}");
+    assert_eq!(
+        seeds[0],
+        Some(7),
+        "the first attempt asks as the caller did"
+    );
+    assert!(
+        seeds[0] != seeds[1] && seeds[1] != seeds[2] && seeds[0] != seeds[2],
+        "{seeds:?}"
+    );
+
+    // Always empty: the attempts run out and the typed error says so.
+    let blank = ScriptedLocalModel::new(&[], "");
+    let error = local_only(blank.clone())
+        .chat(&ask("Which roast?"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), "empty_answer", "{error:?}");
+    assert!(
+        matches!(&error, LlmError::EmptyAnswer { vendor, attempts } if vendor == "local" && *attempts as usize == blank.asked()),
+        "{error:?}"
+    );
+    assert!(blank.asked() > 1, "asked again before giving up");
+
+    // With a vendor after it in the chain, the vendor answers.
+    let backup = ScriptedServer::start(vec![Answer::chat("from the backup")]).await;
+    let mut gateway = Gateway::new();
+    gateway.add_local("local", ScriptedLocalModel::new(&[], "  "));
+    let mut settings = VendorSettings::compatible("backup", &backup.base_url);
+    settings.limits = quick_limits();
+    gateway.add_vendor(settings).unwrap();
+    gateway.set_route(
+        Task::TwinDialogue,
+        vec![Route::new("local", "tiny"), Route::new("backup", "small")],
+    );
+    let reply = gateway.chat(&ask("Which roast?")).await.unwrap();
+    assert_eq!(reply.text, "from the backup");
+
+    // Streamed: the whitespace-only attempt shows nothing, so nothing has to be taken back.
+    let model = ScriptedLocalModel::new(&["  \n", "Spoken."], "unused");
+    let mut events = Vec::new();
+    let reply = local_only(model)
+        .chat_stream(&ask("Which roast?"), |event| events.push(event))
+        .await
+        .unwrap();
+    assert_eq!(reply.text, "Spoken.");
+    assert_eq!(events, [StreamEvent::Token("Spoken.".into())]);
 }

@@ -1,6 +1,8 @@
 //! Chat answers: whole, streamed and structured (JSON in the shape of a Rust type), each along
 //! the route's fallback chain and through the call pipeline.
 
+use std::sync::Arc;
+
 use futures::StreamExt;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -8,6 +10,8 @@ use serde_json::{Value, json};
 
 use super::Gateway;
 use super::cache::CachedAnswer;
+use super::ledger::Bill;
+use super::local::LocalBackend;
 use super::pipeline::{Answer, CallPlan, Producer};
 use super::routing::{Fallback, Route};
 use super::vendors::{StructuredMode, structured_mode};
@@ -58,17 +62,17 @@ struct ChatCall<'a> {
 impl Producer for ChatCall<'_> {
     type Answer = ChatReply;
 
-    async fn produce(&mut self) -> Result<ChatReply> {
+    async fn produce(&mut self, bill: &Bill) -> Result<ChatReply> {
         match self.gateway.local.get(&self.route.vendor) {
-            Some(backend) => backend.generate(self.request, self.on_token).await,
+            Some(backend) => local_answer(backend, self.route, self.request, self.on_token).await,
             None if self.streaming => {
                 self.gateway
-                    .stream(self.route, self.request, self.on_token)
+                    .stream(self.route, self.request, self.on_token, bill)
                     .await
             }
             None => {
                 self.gateway
-                    .complete(self.route, self.request, self.body.clone())
+                    .complete(self.route, self.request, self.body.clone(), bill)
                     .await
             }
         }
@@ -79,10 +83,77 @@ impl Producer for ChatCall<'_> {
     }
 }
 
-fn added(total: Usage, more: Usage) -> Usage {
-    Usage {
-        input_tokens: total.input_tokens.saturating_add(more.input_tokens),
-        output_tokens: total.output_tokens.saturating_add(more.output_tokens),
+/// Attempts a local model gets at an answer that says something.
+const LOCAL_ATTEMPTS: u32 = 3;
+
+/// A local model's answer. An empty one is a failed attempt, as a vendor's is: asked again while
+/// attempts remain, with the next seed (a local model is deterministic: the same seed on the same
+/// file would give the same nothing), then [`LlmError::EmptyAnswer`], which moves the call on
+/// along the chain. Leading whitespace is held back until a word arrives, so a streamed attempt
+/// that says nothing shows nothing.
+async fn local_answer(
+    backend: &Arc<dyn LocalBackend>,
+    route: &Route,
+    request: &ChatRequest,
+    on_token: &mut (dyn FnMut(&str) + Send),
+) -> Result<ChatReply> {
+    let mut asking = std::borrow::Cow::Borrowed(request);
+    let mut attempt = 1;
+    loop {
+        let mut shown = HeldBack::new(on_token);
+        let reply = backend
+            .generate(&asking, &mut |piece: &str| shown.push(piece))
+            .await?;
+        if !reply.text.trim().is_empty() {
+            return Ok(reply);
+        }
+        if attempt >= LOCAL_ATTEMPTS {
+            return Err(LlmError::EmptyAnswer {
+                vendor: route.vendor.clone(),
+                attempts: attempt,
+            });
+        }
+        tracing::warn!(vendor = %route.vendor, model = %route.model, attempt, "the local model answered with nothing; asking again with the next seed");
+        let mut next = request.clone();
+        next.seed = Some(
+            request
+                .seed
+                .unwrap_or_default()
+                .wrapping_add(i64::from(attempt)),
+        );
+        asking = std::borrow::Cow::Owned(next);
+        attempt += 1;
+    }
+}
+
+/// Passes pieces on once the text has a word in it: whitespace before the first word is held
+/// back (and shown with it), so an answer that turns out empty showed nothing.
+struct HeldBack<'a> {
+    sink: &'a mut (dyn FnMut(&str) + Send),
+    held: String,
+    speaking: bool,
+}
+
+impl<'a> HeldBack<'a> {
+    fn new(sink: &'a mut (dyn FnMut(&str) + Send)) -> Self {
+        HeldBack {
+            sink,
+            held: String::new(),
+            speaking: false,
+        }
+    }
+
+    fn push(&mut self, piece: &str) {
+        if self.speaking {
+            (self.sink)(piece);
+            return;
+        }
+        self.held.push_str(piece);
+        if !self.held.trim().is_empty() {
+            self.speaking = true;
+            let text = std::mem::take(&mut self.held);
+            (self.sink)(&text);
+        }
     }
 }
 
@@ -198,15 +269,15 @@ impl Gateway {
     }
 
     /// A whole reply from a vendor in one response. An empty answer is a failed attempt: asked
-    /// again while attempts remain (the tokens it cost still count).
+    /// again while attempts remain (the tokens it cost are on the bill, answer or not).
     async fn complete(
         &self,
         route: &Route,
         request: &ChatRequest,
         body: Value,
+        bill: &Bill,
     ) -> Result<ChatReply> {
-        let connection = self.connect(route, request).await?;
-        let mut spent = Usage::default();
+        let connection = self.connect(route, request, bill.attempts.clone()).await?;
         loop {
             let completion: CompletionBody = connection
                 .client
@@ -214,8 +285,7 @@ impl Gateway {
                 .create_byot(body.clone())
                 .await
                 .map_err(|e| connection.failure(e))?;
-            let usage = completion.usage.map(|u| u.usage()).unwrap_or_default();
-            spent = added(spent, usage);
+            bill.answered(completion.usage.map(|u| u.usage()));
             let choice = completion.choices.into_iter().next().ok_or_else(|| {
                 LlmError::MalformedResponse {
                     vendor: route.vendor.clone(),
@@ -231,7 +301,7 @@ impl Gateway {
                 text,
                 vendor: route.vendor.clone(),
                 model: completion.model.unwrap_or_else(|| route.model.clone()),
-                usage: spent,
+                usage: bill.usage(),
                 finish_reason: choice.finish_reason,
             });
         }
@@ -239,16 +309,17 @@ impl Gateway {
 
     /// A reply streamed from a vendor, piece by piece. A stream that finishes without a word is
     /// a failed attempt, asked again while attempts remain; leading whitespace is held back
-    /// until a word arrives, so such an attempt shows nothing.
+    /// until a word arrives, so such an attempt shows nothing. A stream that breaks off was
+    /// billed for what it sent, and never says how much: it goes on the bill as unmetered.
     async fn stream(
         &self,
         route: &Route,
         request: &ChatRequest,
         on_token: &mut (dyn FnMut(&str) + Send),
+        bill: &Bill,
     ) -> Result<ChatReply> {
-        let connection = self.connect(route, request).await?;
+        let connection = self.connect(route, request, bill.attempts.clone()).await?;
         let body = chat_body(route, request, true);
-        let mut spent = Usage::default();
         loop {
             let mut stream = connection
                 .client
@@ -258,18 +329,21 @@ impl Gateway {
                 .map_err(|e| connection.failure(e))?;
             let mut text = String::new();
             let mut finish_reason = None;
-            let mut usage = Usage::default();
+            let mut usage = None;
             let mut model = None;
             while let Some(chunk) = stream.next().await {
-                let chunk = chunk.map_err(|e| match connection.failure(e) {
-                    LlmError::Unreachable {
-                        vendor, message, ..
-                    } => LlmError::StreamInterrupted { vendor, message },
-                    other => other,
+                let chunk = chunk.map_err(|e| {
+                    bill.unmetered_attempt();
+                    match connection.failure(e) {
+                        LlmError::Unreachable {
+                            vendor, message, ..
+                        } => LlmError::StreamInterrupted { vendor, message },
+                        other => other,
+                    }
                 })?;
                 model = model.or(chunk.model);
                 if let Some(u) = chunk.usage {
-                    usage = u.usage();
+                    usage = Some(u.usage());
                 }
                 for choice in chunk.choices {
                     if let Some(piece) = choice
@@ -291,12 +365,13 @@ impl Gateway {
                 }
             }
             if finish_reason.is_none() {
+                bill.unmetered_attempt();
                 return Err(LlmError::StreamInterrupted {
                     vendor: route.vendor.clone(),
                     message: "the connection closed before the answer finished".into(),
                 });
             }
-            spent = added(spent, usage);
+            bill.answered(usage);
             if text.trim().is_empty() {
                 connection.after_empty_answer().await?;
                 continue;
@@ -305,7 +380,7 @@ impl Gateway {
                 text,
                 vendor: route.vendor.clone(),
                 model: model.unwrap_or_else(|| route.model.clone()),
-                usage: spent,
+                usage: bill.usage(),
                 finish_reason,
             });
         }

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::Gateway;
 use super::cache::CachedAnswer;
+use super::ledger::Bill;
 use super::pipeline::{Answer, CallPlan, Producer};
 use super::routing::{Fallback, Route};
 use super::wire::EmbeddingBody;
@@ -57,7 +58,7 @@ struct EmbeddingCall<'a> {
 impl Producer for EmbeddingCall<'_> {
     type Answer = Embedded;
 
-    async fn produce(&mut self) -> Result<Embedded> {
+    async fn produce(&mut self, bill: &Bill) -> Result<Embedded> {
         if let Some(embedder) = self.gateway.local_embedders.get(&self.route.vendor) {
             let vectors = embedder.clone().embed(self.texts).await?;
             return Ok(Embedded {
@@ -66,7 +67,13 @@ impl Producer for EmbeddingCall<'_> {
             });
         }
         self.gateway
-            .remote_embeddings(self.route, self.request, self.texts, self.body.clone())
+            .remote_embeddings(
+                self.route,
+                self.request,
+                self.texts,
+                self.body.clone(),
+                bill,
+            )
             .await
     }
 }
@@ -123,14 +130,21 @@ impl Gateway {
         request: &ChatRequest,
         texts: &[String],
         body: Value,
+        bill: &Bill,
     ) -> Result<Embedded> {
-        let connection = self.connect(route, request).await?;
+        let connection = self.connect(route, request, bill.attempts.clone()).await?;
         let answer: EmbeddingBody = connection
             .client
             .embeddings()
             .create_byot(body)
             .await
             .map_err(|e| connection.failure(e))?;
+        // An embedding has no output; only what was read counts.
+        let usage = answer.usage.map(|u| Usage {
+            input_tokens: u.usage().input_tokens,
+            output_tokens: 0,
+        });
+        bill.answered(usage);
         if answer.data.len() != texts.len() {
             return Err(LlmError::MalformedResponse {
                 vendor: route.vendor.clone(),
@@ -143,14 +157,9 @@ impl Gateway {
         }
         let mut data = answer.data;
         data.sort_by_key(|item| item.index);
-        // An embedding has no output; only what was read counts.
-        let usage = Usage {
-            input_tokens: answer.usage.map(|u| u.usage().input_tokens).unwrap_or(0),
-            output_tokens: 0,
-        };
         Ok(Embedded {
             vectors: data.into_iter().map(|item| item.embedding).collect(),
-            usage,
+            usage: bill.usage(),
         })
     }
 }

@@ -2,10 +2,12 @@
 //! and what it did cost is settled and filed after (reservations themselves are in
 //! [`crate::budget`]).
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use futures::future::BoxFuture;
+use pw_http::Attempts;
 use serde_json::Value;
 
 use super::Gateway;
@@ -85,18 +87,65 @@ pub trait CallLedger: Send + Sync {
     ) -> BoxFuture<'a, std::result::Result<(), LedgerWriteError>>;
 }
 
+/// What one call on one route was billed for, attempt by attempt, whether it answers or fails:
+/// the usage vendors reported for the answers they gave (empty ones asked again included), and
+/// the attempts a vendor likely billed without saying what for (an answer without `usage`, a
+/// stream cut mid-answer, a whole body lost mid-way or an answer that never came in time,
+/// which pw-http asks again; see [`Attempts`]).
+#[derive(Debug, Default)]
+pub(super) struct Bill {
+    /// The call's HTTP requests, counted by pw-http: the connection shares them.
+    pub(super) attempts: Arc<Attempts>,
+    metered: Mutex<Usage>,
+    unmetered: AtomicU32,
+}
+
+impl Bill {
+    /// A vendor's answer (whatever it said): its usage, or, without one, an unmetered attempt.
+    pub(super) fn answered(&self, usage: Option<Usage>) {
+        match usage {
+            Some(usage) => {
+                let mut metered = self.metered.lock().unwrap_or_else(PoisonError::into_inner);
+                *metered = Usage {
+                    input_tokens: metered.input_tokens.saturating_add(usage.input_tokens),
+                    output_tokens: metered.output_tokens.saturating_add(usage.output_tokens),
+                };
+            }
+            None => self.unmetered_attempt(),
+        }
+    }
+
+    /// An attempt the vendor answered at least in part, whose usage we'll never learn.
+    pub(super) fn unmetered_attempt(&self) {
+        self.unmetered.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The usage the vendor reported across the call's attempts.
+    pub(super) fn usage(&self) -> Usage {
+        *self.metered.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Attempts likely billed whose usage is unknown: each is charged the call's estimate.
+    pub(super) fn unmetered(&self) -> u32 {
+        self.unmetered
+            .load(Ordering::SeqCst)
+            .saturating_add(self.attempts.lost())
+    }
+}
+
 /// What the ledger files about one call besides its route and request.
 pub(super) struct Filing<'a> {
     /// The request as the ledger keeps it.
     pub(super) body: &'a Value,
     pub(super) started: Instant,
     pub(super) outcome: CallOutcome,
+    /// What the vendor reported across the call's attempts.
     pub(super) usage: Usage,
     pub(super) response: Option<String>,
     pub(super) cache_hit: bool,
-    /// The vendor answered (or streamed part of an answer) but reported no usage: the call is
-    /// charged its reservation rather than nothing.
-    pub(super) billed_without_usage: bool,
+    /// Attempts the vendor likely billed without reporting usage: each is charged the call's
+    /// estimate (its reservation), so spend is never less than was likely billed.
+    pub(super) unmetered: u32,
 }
 
 impl Gateway {
@@ -121,6 +170,25 @@ impl Gateway {
         self.catalogue
             .find(&route.vendor, kind.as_str(), &route.model)
             .map(|price| estimated_cost(price, request))
+    }
+
+    /// What a call cost: the usage its vendor reported at the catalogue's price, plus the
+    /// estimate (what the call reserved) for each attempt the vendor likely billed without
+    /// reporting usage. Nothing on this machine, nor for a call nothing was billed for; `None`
+    /// when the model has no known price.
+    pub(super) fn charged(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+        usage: Usage,
+        unmetered: u32,
+    ) -> Option<i64> {
+        if self.runs_here(&route.vendor) || (usage == Usage::default() && unmetered == 0) {
+            return Some(0);
+        }
+        let metered = self.cost(route, usage)?;
+        let estimate = self.estimated_cost(route, request)?;
+        Some(metered.saturating_add(estimate.saturating_mul(i64::from(unmetered))))
     }
 
     /// Reserves what the call may cost against its study's budget, before it is sent or waits
@@ -159,20 +227,13 @@ impl Gateway {
             usage,
             response,
             cache_hit,
-            billed_without_usage,
+            unmetered,
         } = filing;
-        let cost_micros = if cache_hit {
-            Some(0)
-        } else if usage != Usage::default() {
-            self.cost(route, usage)
-        } else if billed_without_usage && !self.runs_here(&route.vendor) {
-            // Some OpenAI-compatible servers answer without a `usage`, and a stream cut
-            // mid-answer was billed for what it sent: such a call is charged its reservation,
-            // the most it could have cost, so a study's budget still binds.
-            Some(reservation.micros())
-        } else {
-            // Refused, or failed before the vendor answered: nothing was spent.
-            Some(0)
+        // A cache hit costs nothing; a refused call, or one that failed before a vendor
+        // answered, was billed nothing.
+        let cost_micros = match cache_hit {
+            true => Some(0),
+            false => self.charged(route, request, usage, unmetered),
         };
         reservation.settle(cost_micros);
         let Some(ledger) = self.ledger.clone() else {

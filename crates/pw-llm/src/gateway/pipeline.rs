@@ -1,9 +1,11 @@
 //! The one call pipeline every answer goes through, whole, streamed, structured or embeddings:
 //! the cache is asked first (a hit is filed at no cost), a replay that misses fails, the most
-//! the call may cost is reserved against its study's budget (a refusal is filed too), the
-//! model answers inside a `gen_ai` span, the call is settled and filed on the ledger, and a
-//! good answer is kept in the cache. What differs per kind of answer is only how it is produced
-//! ([`Producer`]) and how it is kept, filed and traced ([`Answer`]).
+//! the call may cost is reserved against its study's budget (a refusal for the budget is filed
+//! too; a route refused because its model has no price is no call and is not), the model
+//! answers inside a `gen_ai` span, the call is settled with what every attempt was billed and
+//! filed on the ledger, answer or failure, and a good answer is kept in the cache. What differs
+//! per kind of answer is only how it is produced ([`Producer`]) and how it is kept, filed and
+//! traced ([`Answer`]).
 
 use std::future::Future;
 use std::time::Instant;
@@ -14,7 +16,7 @@ use tracing::field::Empty;
 
 use super::Gateway;
 use super::cache::{CachedAnswer, cache_key};
-use super::ledger::{CallOutcome, Filing};
+use super::ledger::{Bill, CallOutcome, Filing};
 use super::routing::Route;
 use crate::budget::Reservation;
 use crate::error::{LlmError, Result};
@@ -35,7 +37,9 @@ pub(super) trait Answer: Sized {
 /// How one route's answer is produced when the cache does not have it.
 pub(super) trait Producer {
     type Answer: Answer;
-    fn produce(&mut self) -> impl Future<Output = Result<Self::Answer>> + Send;
+    /// Produces the answer, entering on `bill` what each attempt at a vendor was billed, so a
+    /// call that fails after billed attempts is still charged for them.
+    fn produce(&mut self, bill: &Bill) -> impl Future<Output = Result<Self::Answer>> + Send;
     /// Passes on a cached answer as a produced one would have been (a stream's sink sees it).
     fn replay(&mut self, _answer: &Self::Answer) {}
 }
@@ -84,7 +88,7 @@ impl Gateway {
                 usage: answer.usage(),
                 response: answer.filed_response(),
                 cache_hit: true,
-                billed_without_usage: false,
+                unmetered: 0,
             };
             // A hit costs nothing; a record the ledger would not take is logged in `record`.
             self.record(Reservation::outside_any_study(), route, request, filing)
@@ -101,8 +105,12 @@ impl Gateway {
         span.record("profitwheel.cache_hit", false);
         let reservation = match self.reserve(route, request).await {
             Ok(reservation) => reservation,
-            // A study with no record can't have a call filed against it either.
-            Err(error @ LlmError::StudyNotFound { .. }) => return Err(error),
+            // A study with no record can't have a call filed against it either; and a route
+            // whose model has no price is refused before anything is sent, to move on to the
+            // next route: no call was made, so none is filed (the spend views count calls).
+            Err(error @ (LlmError::StudyNotFound { .. } | LlmError::PriceUnknown { .. })) => {
+                return Err(error);
+            }
             Err(error) => {
                 let outcome = match &error {
                     LlmError::BudgetReached { .. } => CallOutcome::BudgetReached,
@@ -115,7 +123,7 @@ impl Gateway {
                     usage: Usage::default(),
                     response: None,
                     cache_hit: false,
-                    billed_without_usage: false,
+                    unmetered: 0,
                 };
                 // Refused before it was sent: nothing was spent, and the refusal is the answer.
                 self.record(Reservation::outside_any_study(), route, request, filing)
@@ -125,34 +133,37 @@ impl Gateway {
             }
         };
         // Until the call is filed, dropping this future (a cancelled job, a closed window)
-        // leaves the guard to charge the reservation and file the call as cancelled: the
-        // request may already be at the vendor, who bills it whether or not we listen.
+        // leaves the guard to charge the call and file it as cancelled: the request may
+        // already be at the vendor, who bills it whether or not we listen.
+        let bill = Bill::default();
         let mut in_flight = CallInFlight {
+            gateway: self,
             reservation: Some(reservation),
-            ledger: self.ledger.clone(),
+            bill: &bill,
             route,
             request,
             body: filed_body,
             started,
         };
-        let result = producer.produce().instrument(span.clone()).await;
+        let result = producer.produce(&bill).instrument(span.clone()).await;
         match &result {
             Ok(answer) => answer.trace(&span),
             Err(error) => {
                 span.record("error.type", error.kind());
             }
         }
+        // Answer or failure, every attempt the vendor billed is charged and filed.
         let filing = Filing {
             body: filed_body,
             started,
             outcome: CallOutcome::of(&result),
-            usage: result.as_ref().map(Answer::usage).unwrap_or_default(),
+            usage: match &result {
+                Ok(answer) => answer.usage(),
+                Err(_) => bill.usage(),
+            },
             response: result.as_ref().ok().and_then(Answer::filed_response),
             cache_hit: false,
-            billed_without_usage: matches!(
-                &result,
-                Ok(_) | Err(LlmError::StreamInterrupted { .. })
-            ),
+            unmetered: bill.unmetered(),
         };
         let reservation = in_flight.finish();
         let filing = self.record(reservation, route, request, filing).await;
@@ -191,11 +202,13 @@ impl Gateway {
 }
 
 /// A call sent (or about to be) and not yet filed. Dropped before [`CallInFlight::finish`], the
-/// caller went away mid-call: its reservation is charged in full, since the vendor may have
-/// billed it, and a `cancelled` record is filed on a task of its own.
+/// caller went away mid-call: it is charged what its attempts were billed plus, for the one
+/// in flight, its estimate (the vendor may have billed it), and a `cancelled` record is filed on
+/// a task of its own.
 struct CallInFlight<'a> {
+    gateway: &'a Gateway,
     reservation: Option<Reservation>,
-    ledger: Option<std::sync::Arc<dyn super::CallLedger>>,
+    bill: &'a Bill,
     route: &'a Route,
     request: &'a ChatRequest,
     body: &'a Value,
@@ -215,9 +228,15 @@ impl Drop for CallInFlight<'_> {
         let Some(reservation) = self.reservation.take() else {
             return;
         };
-        let charged = reservation.micros();
-        reservation.settle(Some(charged));
-        let Some(ledger) = self.ledger.take() else {
+        let usage = self.bill.usage();
+        let charged = self.gateway.charged(
+            self.route,
+            self.request,
+            usage,
+            self.bill.unmetered().saturating_add(1),
+        );
+        reservation.settle(charged);
+        let Some(ledger) = self.gateway.ledger.clone() else {
             return;
         };
         let record = super::CallRecord {
@@ -226,8 +245,8 @@ impl Drop for CallInFlight<'_> {
             model: self.route.model.clone(),
             task: self.request.task,
             scope: self.request.scope.clone(),
-            usage: Usage::default(),
-            cost_micros: Some(charged),
+            usage,
+            cost_micros: charged,
             latency_ms: self.started.elapsed().as_millis() as u64,
             outcome: CallOutcome::Cancelled,
             cache_hit: false,

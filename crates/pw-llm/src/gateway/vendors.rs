@@ -3,12 +3,11 @@
 //! [`LlmError`].
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_openai::Client;
 use async_openai::config::{AzureConfig, Config, OpenAIConfig};
 use async_openai::error::OpenAIError;
-use pw_http::{Pacer, backoff};
+use pw_http::{Attempts, Pacer, backoff};
 
 use super::Gateway;
 use super::routing::Route;
@@ -47,18 +46,18 @@ pub(super) fn structured_mode(kind: VendorKind) -> StructuredMode {
     }
 }
 
-/// One call's way to a vendor: its client, the concurrency slot it holds, and how many HTTP
-/// requests it has sent so far.
+/// One call's way to a vendor: its client, the concurrency slot it holds, and the HTTP
+/// requests it has sent so far (shared with the call's bill).
 pub(super) struct Connection<'g> {
     vendor: &'g VendorHandle,
     pub(super) client: Client<Box<dyn Config>>,
-    attempts: Arc<AtomicU32>,
+    attempts: Arc<Attempts>,
     _slot: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl Connection<'_> {
     fn attempts_made(&self) -> u32 {
-        self.attempts.load(Ordering::SeqCst)
+        self.attempts.sent()
     }
 
     /// The vendor's failure, as the call reports it (with the attempts really made).
@@ -121,11 +120,13 @@ impl Gateway {
     }
 
     /// Waits for the vendor's turn (requests and tokens per minute, concurrency) and builds
-    /// its client. The connection holds the concurrency slot until the caller drops it.
+    /// its client, counting its HTTP requests in `attempts` (the call's bill reads them). The
+    /// connection holds the concurrency slot until the caller drops it.
     pub(super) async fn connect(
         &self,
         route: &Route,
         request: &ChatRequest,
+        attempts: Arc<Attempts>,
     ) -> Result<Connection<'_>> {
         let vendor = self.vendor(&route.vendor)?;
         let slot = vendor
@@ -133,7 +134,6 @@ impl Gateway {
             .admit(request.estimated_tokens())
             .await
             .map_err(|refusal| LlmError::paced(&route.vendor, refusal))?;
-        let attempts = Arc::new(AtomicU32::new(0));
         let client = client(vendor, &route.model, attempts.clone())?;
         Ok(Connection {
             vendor,
@@ -147,7 +147,7 @@ impl Gateway {
 fn client(
     vendor: &VendorHandle,
     model: &str,
-    attempts: Arc<AtomicU32>,
+    attempts: Arc<Attempts>,
 ) -> Result<Client<Box<dyn Config>>> {
     let settings = &vendor.settings;
     let not_configured = || LlmError::VendorNotConfigured {
