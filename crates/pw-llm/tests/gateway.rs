@@ -15,7 +15,7 @@ use futures::future::BoxFuture;
 use pw_llm::{AccountOpening, LedgerWriteError, StudyAccount};
 use pw_llm::{
     CachedAnswer, CallLedger, CallOutcome, CallRecord, CallScope, ChatMessage, ChatReply,
-    ChatRequest, Gateway, LlmError, LocalBackend, ModelCatalogue, ModelInfo,
+    ChatRequest, Gateway, LlmError, LocalBackend, LocalEmbeddingBackend, ModelCatalogue, ModelInfo,
     PacingState, ResponseCache, Route, StreamEvent, Task, VendorKind, VendorLimits, VendorSettings,
 };
 use serde::Deserialize;
@@ -1310,4 +1310,65 @@ async fn an_empty_local_answer_is_a_failed_attempt_not_an_answer() {
         .unwrap();
     assert_eq!(reply.text, "Spoken.");
     assert_eq!(events, [StreamEvent::Token("Spoken.".into())]);
+}
+
+/// A local embedder that gives every text one fixed vector and names itself as told;
+/// pw-local-llm's tests check that a real embedder's identity is its files' hash.
+struct FixedLocalEmbedder {
+    identity: String,
+    vector: Vec<f32>,
+}
+
+impl LocalEmbeddingBackend for FixedLocalEmbedder {
+    fn model(&self) -> &str {
+        "all-minilm-l6-v2"
+    }
+
+    fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    fn embed<'a>(
+        self: Arc<Self>,
+        texts: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<Vec<f32>>, LlmError>> {
+        Box::pin(async move { Ok(vec![self.vector.clone(); texts.len()]) })
+    }
+}
+
+#[tokio::test]
+async fn swapped_local_embedding_files_never_answer_from_the_old_files_cache() {
+    let cache = Arc::new(MemoryCache::default());
+    let with_embedder = |identity: &str, vector: Vec<f32>| {
+        let mut gateway = Gateway::new();
+        gateway.add_local_embedder(
+            "local",
+            Arc::new(FixedLocalEmbedder {
+                identity: identity.into(),
+                vector,
+            }),
+        );
+        gateway.set_cache(cache.clone());
+        gateway
+    };
+    let scope = CallScope::workspace("ws-1");
+    let texts = vec!["Great beans.".to_owned()];
+    let embed = |gateway: Gateway| {
+        let (scope, texts) = (scope.clone(), texts.clone());
+        async move { gateway.embed(&scope, &texts).await.unwrap() }
+    };
+    assert_eq!(
+        embed(with_embedder("minilm-sha256:aa", vec![1.0, 0.0])).await,
+        [vec![1.0, 0.0]]
+    );
+    // Same vendor, same model name, other files.
+    assert_eq!(
+        embed(with_embedder("minilm-sha256:bb", vec![0.0, 1.0])).await,
+        [vec![0.0, 1.0]]
+    );
+    // The first files again: their vectors come from the cache.
+    assert_eq!(
+        embed(with_embedder("minilm-sha256:aa", vec![0.5, 0.5])).await,
+        [vec![1.0, 0.0]]
+    );
 }

@@ -10,6 +10,7 @@ use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
 use futures::future::BoxFuture;
 use pw_llm::LlmError;
+use sha2::{Digest, Sha256};
 use tokenizers::{PaddingParams, Tokenizer, TruncationParams};
 
 /// The longest input MiniLM was trained on (word pieces); longer texts are truncated.
@@ -27,7 +28,12 @@ pub struct LocalEmbedder {
     model: BertModel,
     tokenizer: Tokenizer,
     name: String,
+    /// `files-sha256:<hex>` over the three files loaded: what embeds, for the response cache.
+    identity: String,
 }
+
+/// The files a sentence-transformers BERT folder is loaded from; their contents are the model.
+const FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 
 impl LocalEmbedder {
     /// Loads a sentence-transformers BERT folder (`config.json`, `tokenizer.json`,
@@ -45,12 +51,22 @@ impl LocalEmbedder {
             path: folder.to_owned(),
             detail,
         };
-        let config: Config = serde_json::from_str(
-            &std::fs::read_to_string(file("config.json")?).map_err(|e| failed(e.to_string()))?,
-        )
-        .map_err(|e| failed(e.to_string()))?;
-        let mut tokenizer =
-            Tokenizer::from_file(file("tokenizer.json")?).map_err(|e| failed(e.to_string()))?;
+        let read = |name: &str| std::fs::read(file(name)?).map_err(|e| failed(e.to_string()));
+        let [config, tokenizer, weights] = FILES.map(read);
+        let (config, tokenizer, weights) = (config?, tokenizer?, weights?);
+        // The files' contents name the model in the response cache: files swapped under the
+        // same folder name are another model. Each file's name and length go in first, so no
+        // two sets of files hash alike by shifting bytes from one to the next.
+        let mut hasher = Sha256::new();
+        for (name, bytes) in FILES.iter().zip([&config, &tokenizer, &weights]) {
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        }
+        let identity = format!("files-sha256:{:x}", hasher.finalize());
+        let config: Config = serde_json::from_slice(&config).map_err(|e| failed(e.to_string()))?;
+        let mut tokenizer = Tokenizer::from_bytes(&tokenizer).map_err(|e| failed(e.to_string()))?;
         tokenizer.with_padding(Some(PaddingParams::default()));
         tokenizer
             .with_truncation(Some(TruncationParams {
@@ -58,8 +74,6 @@ impl LocalEmbedder {
                 ..TruncationParams::default()
             }))
             .map_err(|e| failed(e.to_string()))?;
-        let weights =
-            std::fs::read(file("model.safetensors")?).map_err(|e| failed(e.to_string()))?;
         let builder = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
             .map_err(|e| failed(e.to_string()))?;
         let model = BertModel::load(builder, &config).map_err(|e| failed(e.to_string()))?;
@@ -71,11 +85,17 @@ impl LocalEmbedder {
             model,
             tokenizer,
             name,
+            identity,
         }))
     }
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// `files-sha256:<hex>`: the SHA-256 of the files this model was loaded from.
+    pub fn identity(&self) -> &str {
+        &self.identity
     }
 
     /// Embeds `texts` (blocking, CPU-bound: call from a blocking thread).
@@ -119,6 +139,10 @@ impl LocalEmbedder {
 impl pw_llm::LocalEmbeddingBackend for LocalEmbedder {
     fn model(&self) -> &str {
         self.name()
+    }
+
+    fn identity(&self) -> &str {
+        LocalEmbedder::identity(self)
     }
 
     fn embed<'a>(

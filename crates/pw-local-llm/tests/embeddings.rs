@@ -87,3 +87,32 @@ fn padding_does_not_change_a_texts_embedding() {
         "mean pooling must ignore padding (max drift {drift})"
     );
 }
+
+/// The embedder names itself by its files' contents, not its folder's name: the response
+/// cache keys local embeddings by it, so swapped files never meet the old files' vectors.
+#[test]
+fn the_embedders_identity_is_its_files_hash_not_its_name() {
+    use pw_llm::LocalEmbeddingBackend;
+    let original = model_folder();
+    let copy = tempfile::tempdir().unwrap();
+    let folder = copy.path().join("all-minilm-l6-v2");
+    std::fs::create_dir(&folder).unwrap();
+    for file in ["config.json", "tokenizer.json", "model.safetensors"] {
+        std::fs::copy(original.join(file), folder.join(file)).unwrap();
+    }
+    let first = LocalEmbedder::load(&original).unwrap();
+    let same_files = LocalEmbedder::load(&folder).unwrap();
+    assert_eq!(first.identity(), same_files.identity());
+    assert_eq!(first.model(), same_files.model());
+
+    // Another file under the same folder name (here the same settings, written differently).
+    let config = std::fs::read_to_string(folder.join("config.json")).unwrap();
+    std::fs::write(folder.join("config.json"), format!("{config}\n ")).unwrap();
+    let swapped = LocalEmbedder::load(&folder).unwrap();
+    assert_eq!(swapped.model(), first.model(), "the name is the same");
+    assert_ne!(
+        swapped.identity(),
+        first.identity(),
+        "but the files are not, so neither is what answers"
+    );
+}

@@ -26,6 +26,10 @@ pub trait LocalBackend: Send + Sync {
 
 /// An embedding model that runs on this machine (all-MiniLM-L6-v2 by default).
 pub trait LocalEmbeddingBackend: Send + Sync {
+    /// The model's name, for routes and records.
     fn model(&self) -> &str;
+    /// What exactly embeds: changes whenever the vectors could (other files under the same
+    /// name). It keys the response cache; pw-local-llm gives the SHA-256 of the model's files.
+    fn identity(&self) -> &str;
     fn embed<'a>(self: Arc<Self>, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>>>;
 }

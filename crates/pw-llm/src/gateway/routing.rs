@@ -83,13 +83,14 @@ impl Gateway {
 
     /// What answers `route`, for the cache key: a vendor's name, kind and normalised address
     /// (and Azure's API version), so a repointed vendor is another answerer; a local model's
-    /// identity (its GGUF file's hash), so a swapped file is too. The model is in the body.
+    /// identity (its GGUF file's hash; an embedder's files' hash), so a swapped file is too.
+    /// The model is in the body.
     pub(super) fn answerer(&self, task: Task, route: &Route) -> String {
         let local = match task {
             Task::Embeddings => self
                 .local_embedders
                 .get(&route.vendor)
-                .map(|embedder| format!("local embeddings\0{}", embedder.model())),
+                .map(|embedder| format!("local embeddings\0{}", embedder.identity())),
             _ => self
                 .local
                 .get(&route.vendor)
