@@ -8,3 +8,5 @@ pub mod mention_themes;
 pub mod signals;
 pub mod statistics;
 pub mod themes;
+pub mod error;
+pub mod repository;

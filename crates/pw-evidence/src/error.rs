@@ -1,0 +1,30 @@
+//! The evidence context's errors. Each says what happened in words a marketer understands;
+//! the engine maps them to the closed error kinds that cross IPC.
+
+use pw_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("the workspace {0} does not exist")]
+    WorkspaceNotFound(String),
+    #[error("the audience {0} does not exist in this workspace")]
+    AudienceNotFound(String),
+    #[error("the signal {0} does not exist")]
+    SignalNotFound(String),
+    #[error("the report {0} does not exist")]
+    ReportNotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("stored evidence is damaged: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for EvidenceError {
+    fn from(error: sqlx::Error) -> Self {
+        EvidenceError::Store(StoreError::from(error))
+    }
+}
+
+pub type Result<T, E = EvidenceError> = std::result::Result<T, E>;

@@ -1,0 +1,390 @@
+//! The evidence tables (`signals`, `signal_rows`, `grounding_reports`, `grounding_claims`,
+//! `claim_citations`, `embeddings`, `search_outbox`) and the reads of the ad data signals are
+//! derived from. Those reads are SQL of this context's own over the workspaces context's tables:
+//! evidence reads them and never writes them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pw_store::{Database, now_rfc3339};
+use serde_json::Value;
+use sqlx::Row;
+
+use crate::behavior::Dimension;
+use crate::derive::{AdDay, AudienceProfile, BreakdownDay, RawRow};
+use crate::error::{EvidenceError, Result};
+use crate::mention_themes::EarlierTheme;
+use crate::signals::{Interval, RowRef, RowRole, Signal, SignalDraft, SignalKind, SourceTable, signal_id};
+
+/// Rows per multi-row INSERT: under SQLite's 32,766 bound parameters with room to spare.
+const ROWS_PER_INSERT: usize = 500;
+
+#[derive(Clone, Copy)]
+pub struct EvidenceStore<'d> {
+    db: &'d Database,
+}
+
+fn corrupt(table: &str, column: &str, value: &str) -> EvidenceError {
+    EvidenceError::Corrupt(format!(
+        "{table}.{column} holds '{value}', which this version of ProfitWheel does not know"
+    ))
+}
+
+impl<'d> EvidenceStore<'d> {
+    pub fn new(db: &'d Database) -> Self {
+        EvidenceStore { db }
+    }
+
+    pub async fn workspace_exists(&self, workspace_id: &str) -> Result<bool> {
+        let found: Option<String> = sqlx::query_scalar("SELECT id FROM workspaces WHERE id = ?")
+            .bind(workspace_id)
+            .fetch_optional(self.db.reader())
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// The workspace's brand, lower-case, for reading navigational searches.
+    pub async fn brand(&self, workspace_id: &str) -> Result<String> {
+        let brand: Option<String> = sqlx::query_scalar("SELECT brand FROM workspaces WHERE id = ?")
+            .bind(workspace_id)
+            .fetch_optional(self.db.reader())
+            .await?;
+        brand
+            .map(|b| b.to_lowercase())
+            .ok_or_else(|| EvidenceError::WorkspaceNotFound(workspace_id.to_owned()))
+    }
+
+    pub async fn audiences(&self, workspace_id: &str) -> Result<Vec<AudienceProfile>> {
+        let rows = sqlx::query(
+            "SELECT id, name, platform, kind, size_lower, size_upper, interests, demographics
+             FROM audiences WHERE workspace_id = ? ORDER BY name, id",
+        )
+        .bind(workspace_id)
+        .fetch_all(self.db.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let interests: String = row.try_get("interests")?;
+                let demographics: String = row.try_get("demographics")?;
+                Ok(AudienceProfile {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    platform: row.try_get("platform")?,
+                    kind: row.try_get("kind")?,
+                    size_lower: row.try_get("size_lower")?,
+                    size_upper: row.try_get("size_upper")?,
+                    interests: serde_json::from_str(&interests).unwrap_or_default(),
+                    demographics: serde_json::from_str(&demographics).unwrap_or(Value::Null),
+                })
+            })
+            .collect()
+    }
+
+    /// Every ad-day of the workspace's ads in ad groups that target an audience.
+    pub async fn ad_days(&self, workspace_id: &str) -> Result<Vec<AdDay>> {
+        let rows = sqlx::query(
+            "SELECT g.audience_id, a.id AS ad_id, a.creative_id, c.headline, c.format, m.date,
+                    m.impressions, m.clicks, m.conversions
+             FROM daily_metrics m
+             JOIN ads a ON m.level = 'ad' AND m.entity_id = a.id
+             JOIN ad_groups g ON g.id = a.ad_group_id
+             LEFT JOIN creatives c ON c.id = a.creative_id
+             WHERE m.workspace_id = ? AND g.audience_id IS NOT NULL
+             ORDER BY a.id, m.date",
+        )
+        .bind(workspace_id)
+        .fetch_all(self.db.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AdDay {
+                    audience_id: row.try_get("audience_id")?,
+                    ad_id: row.try_get("ad_id")?,
+                    creative_id: row.try_get("creative_id")?,
+                    headline: row.try_get("headline")?,
+                    format: row.try_get("format")?,
+                    date: row.try_get("date")?,
+                    impressions: row.try_get::<i64, _>("impressions")? as f64,
+                    clicks: row.try_get::<i64, _>("clicks")? as f64,
+                    conversions: row.try_get("conversions")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every breakdown day of ad groups that target an audience.
+    pub async fn breakdown_days(&self, workspace_id: &str) -> Result<Vec<BreakdownDay>> {
+        let rows = sqlx::query(
+            "SELECT g.audience_id, b.entity_id, b.date, b.dimension, b.value,
+                    b.impressions, b.clicks, b.conversions
+             FROM metric_breakdowns b
+             JOIN ad_groups g ON b.level = 'ad_group' AND b.entity_id = g.id
+             WHERE b.workspace_id = ? AND g.audience_id IS NOT NULL
+             ORDER BY b.entity_id, b.date, b.dimension, b.value",
+        )
+        .bind(workspace_id)
+        .fetch_all(self.db.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let dimension: String = row.try_get("dimension")?;
+                let dimension = match dimension.as_str() {
+                    "placement" => Dimension::Placement,
+                    "device" => Dimension::Device,
+                    "daypart" => Dimension::Daypart,
+                    other => return Err(corrupt("metric_breakdowns", "dimension", other)),
+                };
+                Ok(BreakdownDay {
+                    audience_id: row.try_get("audience_id")?,
+                    ad_group_id: row.try_get("entity_id")?,
+                    date: row.try_get("date")?,
+                    dimension,
+                    value: row.try_get("value")?,
+                    impressions: row.try_get::<i64, _>("impressions")? as f64,
+                    clicks: row.try_get::<i64, _>("clicks")? as f64,
+                    conversions: row.try_get("conversions")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Raw evidence rows of one kind ('mention', 'intent', 'behavior').
+    pub async fn raw_rows(&self, workspace_id: &str, kind: &str) -> Result<Vec<RawRow>> {
+        let rows = sqlx::query(
+            "SELECT id, audience_id, source, text, sentiment, intent, volume, occurred_on, metadata
+             FROM audience_signals WHERE workspace_id = ? AND kind = ?
+             ORDER BY occurred_on, id",
+        )
+        .bind(workspace_id)
+        .bind(kind)
+        .fetch_all(self.db.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let metadata: String = row.try_get("metadata")?;
+                Ok(RawRow {
+                    id: row.try_get("id")?,
+                    audience_id: row.try_get("audience_id")?,
+                    source: row.try_get("source")?,
+                    text: row.try_get("text")?,
+                    sentiment: row.try_get("sentiment")?,
+                    intent: row.try_get("intent")?,
+                    volume: row.try_get("volume")?,
+                    occurred_on: row.try_get("occurred_on")?,
+                    metadata: serde_json::from_str(&metadata).unwrap_or(Value::Null),
+                })
+            })
+            .collect()
+    }
+
+    /// The live themes of one scope, with their mentions, for keys that survive a rebuild.
+    pub async fn earlier_themes(
+        &self,
+        workspace_id: &str,
+        audience_id: Option<&str>,
+    ) -> Result<Vec<EarlierTheme>> {
+        let rows = sqlx::query(
+            "SELECT s.signal_key, json_extract(s.detail, '$.name') AS name, r.row_key
+             FROM signals s JOIN signal_rows r ON r.signal_id = s.id AND r.role = 'segment'
+             WHERE s.workspace_id = ? AND s.kind = 'mention_theme' AND s.retired_at IS NULL
+               AND coalesce(s.audience_id, '') = coalesce(?, '')
+             ORDER BY s.signal_key",
+        )
+        .bind(workspace_id)
+        .bind(audience_id)
+        .fetch_all(self.db.reader())
+        .await?;
+        let mut themes: BTreeMap<String, EarlierTheme> = BTreeMap::new();
+        for row in &rows {
+            let key: String = row.try_get("signal_key")?;
+            let name: Option<String> = row.try_get("name")?;
+            let member: String = row.try_get("row_key")?;
+            themes
+                .entry(key.clone())
+                .or_insert_with(|| EarlierTheme {
+                    key,
+                    name: name.unwrap_or_default(),
+                    members: BTreeSet::new(),
+                })
+                .members
+                .insert(member);
+        }
+        Ok(themes.into_values().collect())
+    }
+
+    /// Stores a build's drafts for `kinds` in one transaction: each draft is inserted or updated
+    /// under its natural id and its rows replaced; live signals of those kinds the build no
+    /// longer found are retired. Returns the ids of the stored drafts, in order.
+    pub async fn store_build(
+        &self,
+        workspace_id: &str,
+        kinds: &[SignalKind],
+        drafts: &[SignalDraft],
+    ) -> Result<Vec<String>> {
+        let now = now_rfc3339();
+        let mut tx = self.db.begin_write().await?;
+        let mut ids = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let id = signal_id(workspace_id, draft.audience_id.as_deref(), draft.kind, &draft.key);
+            let support = i64::try_from(draft.support_rows()).unwrap_or(i64::MAX);
+            if support == 0 {
+                return Err(EvidenceError::Invalid(format!(
+                    "the signal {} rests on no rows",
+                    draft.key
+                )));
+            }
+            sqlx::query(
+                "INSERT INTO signals (id, workspace_id, audience_id, kind, signal_key, statement,
+                    strength, support_rows, support_share, estimate, interval_low, interval_high,
+                    q_value, detail, computed_at, retired_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                 ON CONFLICT (id) DO UPDATE SET
+                    statement = excluded.statement, strength = excluded.strength,
+                    support_rows = excluded.support_rows, support_share = excluded.support_share,
+                    estimate = excluded.estimate, interval_low = excluded.interval_low,
+                    interval_high = excluded.interval_high, q_value = excluded.q_value,
+                    detail = excluded.detail, computed_at = excluded.computed_at,
+                    retired_at = NULL",
+            )
+            .bind(&id)
+            .bind(workspace_id)
+            .bind(&draft.audience_id)
+            .bind(draft.kind.as_str())
+            .bind(&draft.key)
+            .bind(&draft.statement)
+            .bind(draft.strength)
+            .bind(support)
+            .bind(draft.support_share)
+            .bind(draft.interval.map(|i| i.estimate))
+            .bind(draft.interval.map(|i| i.low))
+            .bind(draft.interval.map(|i| i.high))
+            .bind(draft.q_value)
+            .bind(draft.detail.to_string())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM signal_rows WHERE signal_id = ?")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            let unique: BTreeSet<&RowRef> = draft.rows.iter().collect();
+            let unique: Vec<&RowRef> = unique.into_iter().collect();
+            for chunk in unique.chunks(ROWS_PER_INSERT) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO signal_rows (signal_id, workspace_id, source_table, row_key, role) ",
+                );
+                insert.push_values(chunk, |mut values, row| {
+                    values
+                        .push_bind(&id)
+                        .push_bind(workspace_id)
+                        .push_bind(row.table.as_str())
+                        .push_bind(&row.key)
+                        .push_bind(row.role.as_str());
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+            ids.push(id);
+        }
+        for kind in kinds {
+            let live: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM signals WHERE workspace_id = ? AND kind = ? AND retired_at IS NULL",
+            )
+            .bind(workspace_id)
+            .bind(kind.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in live.iter().filter(|id| !ids.contains(id)) {
+                sqlx::query("UPDATE signals SET retired_at = ? WHERE id = ?")
+                    .bind(&now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Live signals of the workspace, of one audience (and the workspace-wide ones with it)
+    /// when `audience_id` is given.
+    pub async fn signals(
+        &self,
+        workspace_id: &str,
+        audience_id: Option<&str>,
+        include_retired: bool,
+    ) -> Result<Vec<Signal>> {
+        let rows = sqlx::query(
+            "SELECT * FROM signals WHERE workspace_id = ?
+               AND (? IS NULL OR audience_id = ? OR audience_id IS NULL)
+               AND (? OR retired_at IS NULL)
+             ORDER BY kind, audience_id, abs(strength) DESC, signal_key",
+        )
+        .bind(workspace_id)
+        .bind(audience_id)
+        .bind(audience_id)
+        .bind(include_retired)
+        .fetch_all(self.db.reader())
+        .await?;
+        rows.iter().map(signal_from_row).collect()
+    }
+
+    pub async fn signal(&self, id: &str) -> Result<Signal> {
+        let row = sqlx::query("SELECT * FROM signals WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.db.reader())
+            .await?
+            .ok_or_else(|| EvidenceError::SignalNotFound(id.to_owned()))?;
+        signal_from_row(&row)
+    }
+
+    /// The rows a signal rests on, as listed at its last build.
+    pub async fn signal_rows(&self, signal_id: &str) -> Result<Vec<RowRef>> {
+        let rows = sqlx::query(
+            "SELECT source_table, row_key, role FROM signal_rows WHERE signal_id = ?
+             ORDER BY role DESC, source_table, row_key",
+        )
+        .bind(signal_id)
+        .fetch_all(self.db.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let table: String = row.try_get("source_table")?;
+                let role: String = row.try_get("role")?;
+                Ok(RowRef {
+                    table: SourceTable::parse(&table)
+                        .ok_or_else(|| corrupt("signal_rows", "source_table", &table))?,
+                    key: row.try_get("row_key")?,
+                    role: RowRole::parse(&role)
+                        .ok_or_else(|| corrupt("signal_rows", "role", &role))?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn signal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Signal> {
+    let kind: String = row.try_get("kind")?;
+    let detail: String = row.try_get("detail")?;
+    let estimate: Option<f64> = row.try_get("estimate")?;
+    let low: Option<f64> = row.try_get("interval_low")?;
+    let high: Option<f64> = row.try_get("interval_high")?;
+    Ok(Signal {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        audience_id: row.try_get("audience_id")?,
+        kind: SignalKind::parse(&kind).ok_or_else(|| corrupt("signals", "kind", &kind))?,
+        key: row.try_get("signal_key")?,
+        statement: row.try_get("statement")?,
+        strength: row.try_get("strength")?,
+        support_rows: row.try_get("support_rows")?,
+        support_share: row.try_get("support_share")?,
+        interval: match (estimate, low, high) {
+            (Some(estimate), Some(low), Some(high)) => Some(Interval { estimate, low, high }),
+            _ => None,
+        },
+        q_value: row.try_get("q_value")?,
+        detail: serde_json::from_str(&detail)
+            .map_err(|e| EvidenceError::Corrupt(format!("a signal's detail is not JSON: {e}")))?,
+        computed_at: row.try_get("computed_at")?,
+        retired_at: row.try_get("retired_at")?,
+    })
+}
