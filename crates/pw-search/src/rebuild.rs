@@ -1,0 +1,177 @@
+//! Building a whole new generation from the system of record, then swapping it in.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use crate::document::SearchDocument;
+use crate::error::SearchError;
+use crate::generation;
+use crate::index::{CommitPayload, Generation, Health, Inner, SearchIndex, State, lock_error};
+use crate::schema::{self, IndexFields, SCHEMA_VERSION};
+
+/// Two indexing threads sharing 256 MB: the reference budget for a 1M-document rebuild that
+/// stays under 500 MB of memory. Tantivy flushes a segment when a thread's share fills up.
+const REBUILD_WRITER_THREADS: usize = 2;
+const REBUILD_WRITER_BUDGET: usize = 256 * 1024 * 1024;
+
+/// A rebuild in progress. The live generation keeps answering (and taking `apply`) until
+/// [`RebuildWriter::finish`] swaps the new one in; dropping the writer instead cancels the
+/// rebuild and deletes what it wrote.
+///
+/// The caller feeds every document of the system of record as of one outbox position, and
+/// passes that position to `finish`; it then replays the outbox from there. Keys must be unique
+/// (a rebuild only adds).
+pub struct RebuildWriter {
+    inner: Arc<Inner>,
+    name: String,
+    path: PathBuf,
+    fields: IndexFields,
+    // `None` once finished; dropping it earlier rolls the new generation back.
+    writer: Option<IndexWriter<TantivyDocument>>,
+    added: u64,
+}
+
+impl std::fmt::Debug for RebuildWriter {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("RebuildWriter")
+            .field("generation", &self.name)
+            .field("added", &self.added)
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// Starts building a new generation in the root (creating the root if needed). Works
+    /// whether the index is ready or needs a rebuild.
+    pub fn rebuild(&self) -> Result<RebuildWriter, SearchError> {
+        let root = &self.inner.root;
+        std::fs::create_dir_all(root)
+            .map_err(|error| SearchError::io(format!("creating {}", root.display()), error))?;
+        let (name, path) = generation::next_generation(root)
+            .map_err(|error| SearchError::io(format!("listing {}", root.display()), error))?;
+        std::fs::create_dir(&path)
+            .map_err(|error| SearchError::io(format!("creating {}", path.display()), error))?;
+        let (schema, fields) = schema::build_schema();
+        let created = Index::create_in_dir(&path, schema).and_then(|index| {
+            schema::register_analyzers(&index);
+            let writer =
+                index.writer_with_num_threads(REBUILD_WRITER_THREADS, REBUILD_WRITER_BUDGET)?;
+            Ok((index, writer))
+        });
+        let writer = match created {
+            Ok((_, writer)) => writer,
+            Err(error) => {
+                generation::remove_generation(&path);
+                return Err(lock_error(error, &path));
+            }
+        };
+        tracing::info!(generation = %name, "search index rebuild started");
+        Ok(RebuildWriter {
+            inner: Arc::clone(&self.inner),
+            name,
+            path,
+            fields,
+            writer: Some(writer),
+            added: 0,
+        })
+    }
+}
+
+impl RebuildWriter {
+    /// Adds a batch of documents; returns how many have been added in all (for progress).
+    pub fn add(
+        &mut self,
+        documents: impl IntoIterator<Item = SearchDocument>,
+    ) -> Result<u64, SearchError> {
+        let Some(writer) = self.writer.as_ref() else {
+            return Err(finished_error());
+        };
+        for document in documents {
+            writer.add_document(schema::to_tantivy(&self.fields, &document))?;
+            self.added += 1;
+        }
+        Ok(self.added)
+    }
+
+    /// Documents added so far.
+    pub fn added(&self) -> u64 {
+        self.added
+    }
+
+    /// Commits the new generation with `watermark`, waits for its merges, points the root at it
+    /// and makes it the live generation of every handle sharing this index. The old generation
+    /// is deleted (or, if a file is still in use, at the next open).
+    pub fn finish(mut self, watermark: u64) -> Result<Health, SearchError> {
+        let Some(mut writer) = self.writer.take() else {
+            return Err(finished_error());
+        };
+        let payload = CommitPayload {
+            schema_version: SCHEMA_VERSION,
+            watermark,
+            doc_count: self.added,
+        }
+        .to_json()?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        // Let the merges of the last segments finish: the new generation starts compact, and no
+        // merge thread is left writing into a folder we are about to hand over.
+        writer.wait_merging_threads()?;
+        let root = self.inner.root.clone();
+        let generation = Generation::open(&root, &self.name)
+            .map_err(|reason| SearchError::NotReady { reason })?;
+        let mut slot = self.inner.writer_slot();
+        generation::write_pointer(&root, &self.name).map_err(|error| {
+            SearchError::io(
+                format!("pointing {} at {}", root.display(), self.name),
+                error,
+            )
+        })?;
+        let old = match &*self.inner.state() {
+            State::Ready(old) => Some(old.path.clone()),
+            State::NeedsRebuild(_) => None,
+        };
+        // The incremental writer belongs to the old generation.
+        *slot = None;
+        self.inner.set_state(State::Ready(Arc::new(generation)));
+        drop(slot);
+        // Mark this writer finished before any deletion so Drop leaves the new folder alone.
+        self.name.clear();
+        if let Some(old) = old
+            && old != self.path
+        {
+            generation::remove_generation(&old);
+        }
+        tracing::info!(
+            documents = self.added,
+            watermark,
+            "search index rebuild finished"
+        );
+        Ok(Health::Ready { watermark })
+    }
+}
+
+// `finish` consumes the writer, so this is only reachable through a bug; an error beats a panic.
+fn finished_error() -> SearchError {
+    SearchError::Tantivy(tantivy::TantivyError::InvalidArgument(
+        "this rebuild has already finished".to_string(),
+    ))
+}
+
+impl Drop for RebuildWriter {
+    fn drop(&mut self) {
+        if self.name.is_empty() {
+            return;
+        }
+        // Cancelled (or failed): stop the indexing threads, then delete the half-built folder.
+        // The live generation was never touched.
+        if let Some(writer) = self.writer.take() {
+            drop(writer);
+        }
+        tracing::info!(generation = %self.name, added = self.added, "search index rebuild cancelled");
+        generation::remove_generation(&self.path);
+    }
+}
