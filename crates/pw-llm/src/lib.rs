@@ -26,8 +26,8 @@ pub use budget::{
 pub use catalogue::{ModelCatalogue, ModelInfo};
 pub use error::{LlmError, Result};
 pub use gateway::{
-    CachedAnswer, CallLedger, CallOutcome, CallRecord, Gateway, LocalBackend,
-    LocalEmbeddingBackend, ResponseCache, Route,
+    CachedAnswer, CallLedger, CallOutcome, CallRecord, Embeddings, Gateway, LocalBackend,
+    LocalEmbeddingBackend, ResponseCache, Route, Structured,
 };
 pub use limits::VendorLimits;
 pub use pw_http::PacingState;

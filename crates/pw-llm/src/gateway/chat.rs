@@ -19,6 +19,14 @@ use super::wire::{CompletionBody, chat_body};
 use crate::error::{LlmError, Result};
 use crate::types::{CacheMode, ChatMessage, ChatReply, ChatRequest, StreamEvent, Usage};
 
+/// A structured answer and the vendor and model that gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Structured<T> {
+    pub value: T,
+    pub vendor: String,
+    pub model: String,
+}
+
 impl Answer for ChatReply {
     fn from_cache(cached: CachedAnswer) -> Option<Self> {
         match cached {
@@ -393,6 +401,17 @@ impl Gateway {
         &self,
         request: &ChatRequest,
     ) -> Result<T> {
+        self.chat_json_answered(request)
+            .await
+            .map(|answer| answer.value)
+    }
+
+    /// Like [`Gateway::chat_json`], saying which vendor and model answered, for results that
+    /// record who wrote them.
+    pub async fn chat_json_answered<T: DeserializeOwned + JsonSchema>(
+        &self,
+        request: &ChatRequest,
+    ) -> Result<Structured<T>> {
         let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
         let name: String = T::schema_name()
             .chars()
@@ -402,7 +421,13 @@ impl Gateway {
         let mut fallback = Fallback::default();
         for route in self.routes_for(request.task, &request.scope)? {
             match self.json_once::<T>(&route, request, &schema, &name).await {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    return Ok(Structured {
+                        value,
+                        vendor: route.vendor.clone(),
+                        model: route.model.clone(),
+                    });
+                }
                 Err(error) => fallback.note(&route, error)?,
             }
         }

@@ -12,6 +12,14 @@ use super::wire::EmbeddingBody;
 use crate::error::{LlmError, Result};
 use crate::types::{CallScope, ChatMessage, ChatRequest, Task, Usage};
 
+/// Vectors for texts, in order, and the vendor and model that made them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Embeddings {
+    pub vectors: Vec<Vec<f32>>,
+    pub vendor: String,
+    pub model: String,
+}
+
 /// Vectors and what producing them cost (nothing when they came from the cache).
 struct Embedded {
     vectors: Vec<Vec<f32>>,
@@ -81,6 +89,14 @@ impl Producer for EmbeddingCall<'_> {
 impl Gateway {
     /// Embeddings for `texts`, in order, from the route for [`Task::Embeddings`].
     pub async fn embed(&self, scope: &CallScope, texts: &[String]) -> Result<Vec<Vec<f32>>> {
+        self.embed_answered(scope, texts)
+            .await
+            .map(|embeddings| embeddings.vectors)
+    }
+
+    /// Like [`Gateway::embed`], saying which model made the vectors: vectors from two models
+    /// are not comparable, so whoever stores them keys them by it.
+    pub async fn embed_answered(&self, scope: &CallScope, texts: &[String]) -> Result<Embeddings> {
         let request = ChatRequest::new(
             Task::Embeddings,
             texts.iter().map(|t| ChatMessage::user(t.clone())).collect(),
@@ -89,7 +105,13 @@ impl Gateway {
         let mut fallback = Fallback::default();
         for route in self.routes_for(Task::Embeddings, scope)? {
             match self.embed_once(&route, &request, texts).await {
-                Ok(vectors) => return Ok(vectors),
+                Ok(vectors) => {
+                    return Ok(Embeddings {
+                        vectors,
+                        vendor: route.vendor.clone(),
+                        model: route.model.clone(),
+                    });
+                }
                 Err(error) => fallback.note(&route, error)?,
             }
         }

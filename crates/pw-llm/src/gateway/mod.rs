@@ -31,6 +31,8 @@ use crate::types::Task;
 use pw_http::PacingState;
 
 pub use cache::{CachedAnswer, ResponseCache};
+pub use chat::Structured;
+pub use embeddings::Embeddings;
 pub use ledger::{CallLedger, CallOutcome, CallRecord};
 pub use local::{LocalBackend, LocalEmbeddingBackend};
 pub use routing::Route;
