@@ -207,6 +207,25 @@ async fn whole<E>(
     Ok(reqwest::Response::from(read))
 }
 
+/// Whether the wrapped service gave up waiting for an answer to a request it had sent (the
+/// client's own read timeout, found anywhere in the error's sources), as opposed to failing to
+/// connect or being refused.
+fn timed_out_waiting(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(http) = error.downcast_ref::<reqwest::Error>() {
+            return http.is_timeout() && !http.is_connect();
+        }
+        if let Some(io) = error.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::TimedOut
+        {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
+
 /// Exponential backoff with ±25% jitter for attempt `attempt` (1-based), capped at 30 s.
 pub fn backoff(base: Duration, attempt: u32) -> Duration {
     use rand::Rng;
@@ -249,7 +268,12 @@ where
                     Ok(Ok(response)) => {
                         whole(response, limits.request_timeout, &paced.attempts).await
                     }
-                    Ok(Err(error)) => Err(SendError::Inner(error)),
+                    Ok(Err(error)) => {
+                        if timed_out_waiting(&error) {
+                            paced.attempts.lose();
+                        }
+                        Err(SendError::Inner(error))
+                    }
                     Err(_) => {
                         // Sent, and not answered in time: the endpoint may be working on it
                         // still, and bill it.

@@ -303,6 +303,27 @@ async fn a_body_cut_mid_way_and_asked_again_is_charged_for_both_attempts() {
     assert_eq!(ledger.study.settled_micros(), 3 * 102);
     let records = filed(&ledger, 1).await;
     assert_eq!(records[0].cost_micros, Some(306));
+
+    // An attempt the vendor did not answer in time may still be generated and billed: it is
+    // charged its estimate too.
+    let server = ScriptedServer::start(vec![
+        Answer::chat("too late").delayed(Duration::from_secs(5)),
+        Answer::chat("in time"),
+    ])
+    .await;
+    let ledger = Ledger::new(1_000_000);
+    let gateway = priced_gateway_with(
+        &server,
+        ledger.clone(),
+        VendorLimits {
+            max_attempts: 3,
+            base_backoff: Duration::from_millis(10),
+            request_timeout: Duration::from_millis(300),
+            ..VendorLimits::default()
+        },
+    );
+    assert_eq!(gateway.chat(&ask("hello")).await.unwrap().text, "in time");
+    assert_eq!(ledger.study.settled_micros(), 18 + 102);
 }
 
 /// A study with a budget refuses a model without a price before anything is sent, and moves
