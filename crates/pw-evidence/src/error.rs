@@ -17,6 +17,10 @@ pub enum EvidenceError {
     Invalid(String),
     #[error("stored evidence is damaged: {0}")]
     Corrupt(String),
+    #[error("the work was cancelled; nothing was changed")]
+    Cancelled,
+    #[error(transparent)]
+    Model(pw_llm::LlmError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

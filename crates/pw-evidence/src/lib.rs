@@ -2,11 +2,12 @@
 //! SQLite, and grounding reports.
 
 pub mod behavior;
+pub mod build;
 pub mod derive;
+pub mod error;
 pub mod intent;
 pub mod mention_themes;
+pub mod repository;
 pub mod signals;
 pub mod statistics;
 pub mod themes;
-pub mod error;
-pub mod repository;

@@ -3,7 +3,7 @@
 //! derived from. Those reads are SQL of this context's own over the workspaces context's tables:
 //! evidence reads them and never writes them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pw_store::{Database, now_rfc3339};
 use serde_json::Value;
@@ -13,7 +13,9 @@ use crate::behavior::Dimension;
 use crate::derive::{AdDay, AudienceProfile, BreakdownDay, RawRow};
 use crate::error::{EvidenceError, Result};
 use crate::mention_themes::EarlierTheme;
-use crate::signals::{Interval, RowRef, RowRole, Signal, SignalDraft, SignalKind, SourceTable, signal_id};
+use crate::signals::{
+    Interval, RowRef, RowRole, Signal, SignalDraft, SignalKind, SourceTable, signal_id,
+};
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 bound parameters with room to spare.
 const ROWS_PER_INSERT: usize = 500;
@@ -211,6 +213,53 @@ impl<'d> EvidenceStore<'d> {
         Ok(themes.into_values().collect())
     }
 
+    /// Stored vectors of `model` for the texts with these SHA-256 hashes, by hash.
+    pub async fn embeddings(
+        &self,
+        hashes: &[String],
+        model: &str,
+    ) -> Result<HashMap<String, Vec<f32>>> {
+        let mut found = HashMap::new();
+        for chunk in hashes.chunks(ROWS_PER_INSERT) {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT text_sha256, vector FROM embeddings WHERE model = ",
+            );
+            query.push_bind(model).push(" AND text_sha256 IN (");
+            let mut list = query.separated(", ");
+            for hash in chunk {
+                list.push_bind(hash);
+            }
+            query.push(")");
+            for row in query.build().fetch_all(self.db.reader()).await? {
+                let hash: String = row.try_get("text_sha256")?;
+                let bytes: Vec<u8> = row.try_get("vector")?;
+                found.insert(hash, vector_from_bytes(&bytes)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Stores vectors of `model` by text hash; a vector already stored stays as it was.
+    pub async fn store_embeddings(&self, rows: &[(String, Vec<f32>)], model: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO embeddings (text_sha256, model, dimensions, vector) ",
+            );
+            insert.push_values(chunk, |mut values, (hash, vector)| {
+                values
+                    .push_bind(hash)
+                    .push_bind(model)
+                    .push_bind(vector.len() as i64)
+                    .push_bind(vector_to_bytes(vector));
+            });
+            insert.push(" ON CONFLICT (text_sha256, model) DO NOTHING");
+            insert.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Stores a build's drafts for `kinds` in one transaction: each draft is inserted or updated
     /// under its natural id and its rows replaced; live signals of those kinds the build no
     /// longer found are retired. Returns the ids of the stored drafts, in order.
@@ -224,7 +273,12 @@ impl<'d> EvidenceStore<'d> {
         let mut tx = self.db.begin_write().await?;
         let mut ids = Vec::with_capacity(drafts.len());
         for draft in drafts {
-            let id = signal_id(workspace_id, draft.audience_id.as_deref(), draft.kind, &draft.key);
+            let id = signal_id(
+                workspace_id,
+                draft.audience_id.as_deref(),
+                draft.kind,
+                &draft.key,
+            );
             let support = i64::try_from(draft.support_rows()).unwrap_or(i64::MAX);
             if support == 0 {
                 return Err(EvidenceError::Invalid(format!(
@@ -378,7 +432,11 @@ fn signal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Signal> {
         support_rows: row.try_get("support_rows")?,
         support_share: row.try_get("support_share")?,
         interval: match (estimate, low, high) {
-            (Some(estimate), Some(low), Some(high)) => Some(Interval { estimate, low, high }),
+            (Some(estimate), Some(low), Some(high)) => Some(Interval {
+                estimate,
+                low,
+                high,
+            }),
             _ => None,
         },
         q_value: row.try_get("q_value")?,
@@ -387,4 +445,22 @@ fn signal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Signal> {
         computed_at: row.try_get("computed_at")?,
         retired_at: row.try_get("retired_at")?,
     })
+}
+
+/// A vector as stored: little-endian f32s.
+pub fn vector_to_bytes(vector: &[f32]) -> Vec<u8> {
+    vector.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+pub fn vector_from_bytes(bytes: &[u8]) -> Result<Vec<f32>> {
+    if !bytes.len().is_multiple_of(4) {
+        return Err(EvidenceError::Corrupt(format!(
+            "a stored vector has {} bytes, not a whole number of 4-byte values",
+            bytes.len()
+        )));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
 }

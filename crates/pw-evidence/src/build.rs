@@ -1,0 +1,483 @@
+//! Building a workspace's signals: read the rows, derive the drafts, embed and name mention
+//! themes, store it all in one transaction. Progress goes to a channel (a job relays it), and a
+//! cancelled build stores nothing.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, LlmError, Task};
+use pw_store::Database;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use crate::behavior::Thresholds;
+use crate::derive::{
+    self, RawRow, behavior_signals, intent_signals, profile_signal, reported_behavior_signals,
+};
+use crate::error::{EvidenceError, Result};
+use crate::mention_themes::{self, NamedBy, ThemeName, keys_for, keyword_name, theme_signal};
+use crate::repository::EvidenceStore;
+use crate::signals::{SignalDraft, SignalKind};
+use crate::themes::{ThemeSettings, find_themes};
+
+/// Texts per embedding call: small enough that progress moves and a cancel lands quickly.
+const EMBEDDING_BATCH: usize = 64;
+/// Typical quotes shown to the model that names a theme.
+const QUOTES_FOR_NAMING: usize = 5;
+
+/// What a build found and did, for the job's result and the CLI.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BuildSummary {
+    pub behavior: usize,
+    pub intent: usize,
+    pub mention_themes: usize,
+    /// Mentions embedded in this build (the rest came from stored vectors).
+    pub embedded: usize,
+    /// The model whose vectors grouped mentions, if there were mentions to group.
+    pub embedding_model: Option<String>,
+    /// Themes named by a model, and by their keywords because no model answered.
+    pub named_by_model: usize,
+    pub named_by_keywords: usize,
+    /// Why no model named some themes, when it did not.
+    pub naming_failure: Option<String>,
+}
+
+pub struct SignalBuild<'a> {
+    pub db: &'a Database,
+    pub gateway: &'a Gateway,
+    pub workspace_id: &'a str,
+    pub job_id: Option<&'a str>,
+    pub progress: &'a UnboundedSender<(f64, String)>,
+    pub cancel: &'a CancellationToken,
+}
+
+fn cancelled(cancel: &CancellationToken) -> Result<()> {
+    if cancel.is_cancelled() {
+        Err(EvidenceError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+impl SignalBuild<'_> {
+    fn report(&self, fraction: f64, message: impl Into<String>) {
+        // A closed channel means nobody is listening any more; the build goes on regardless.
+        let _ = self.progress.send((fraction, message.into()));
+    }
+
+    fn scope(&self) -> CallScope {
+        let scope = CallScope::workspace(self.workspace_id);
+        match self.job_id {
+            Some(job) => scope.with_job(job),
+            None => scope,
+        }
+    }
+
+    pub async fn run(&self) -> Result<BuildSummary> {
+        let store = EvidenceStore::new(self.db);
+        if !store.workspace_exists(self.workspace_id).await? {
+            return Err(EvidenceError::WorkspaceNotFound(
+                self.workspace_id.to_owned(),
+            ));
+        }
+        self.report(0.02, "Reading audiences, delivery and raw evidence");
+        let brand = store.brand(self.workspace_id).await?;
+        let brand_words: Vec<&str> = brand.split_whitespace().collect();
+        let audiences = store.audiences(self.workspace_id).await?;
+        let ad_days = store.ad_days(self.workspace_id).await?;
+        let breakdowns = store.breakdown_days(self.workspace_id).await?;
+        let reported = store.raw_rows(self.workspace_id, "behavior").await?;
+        let terms = store.raw_rows(self.workspace_id, "intent").await?;
+        let mentions = store.raw_rows(self.workspace_id, "mention").await?;
+        cancelled(self.cancel)?;
+
+        self.report(
+            0.1,
+            "Comparing creatives, messages, placements, devices and dayparts",
+        );
+        let mut drafts: Vec<SignalDraft> = Vec::new();
+        for audience in &audiences {
+            drafts.push(profile_signal(audience));
+            drafts.extend(behavior_signals(
+                audience,
+                &ad_days,
+                &breakdowns,
+                Thresholds::default(),
+            ));
+        }
+        drafts.extend(reported_behavior_signals(&reported));
+
+        self.report(0.15, "Reading search intent");
+        for (audience, rows) in by_scope(&audiences, &terms) {
+            drafts.extend(intent_signals(audience, &rows, &brand_words));
+        }
+        cancelled(self.cancel)?;
+
+        let mut summary = BuildSummary::default();
+        self.mention_themes(&store, &audiences, &mentions, &mut drafts, &mut summary)
+            .await?;
+        cancelled(self.cancel)?;
+
+        self.report(0.95, format!("Storing {} signals", drafts.len()));
+        store
+            .store_build(self.workspace_id, &SignalKind::ALL, &drafts)
+            .await?;
+        for draft in &drafts {
+            match draft.kind {
+                SignalKind::Behavior => summary.behavior += 1,
+                SignalKind::Intent => summary.intent += 1,
+                SignalKind::MentionTheme => summary.mention_themes += 1,
+            }
+        }
+        self.report(1.0, format!("Built {} signals", drafts.len()));
+        Ok(summary)
+    }
+
+    async fn mention_themes(
+        &self,
+        store: &EvidenceStore<'_>,
+        audiences: &[derive::AudienceProfile],
+        mentions: &[RawRow],
+        drafts: &mut Vec<SignalDraft>,
+        summary: &mut BuildSummary,
+    ) -> Result<()> {
+        if mentions.is_empty() {
+            return Ok(());
+        }
+        let vectors = self.embeddings(store, mentions, summary).await?;
+        let by_id: HashMap<&str, &Vec<f32>> = mentions
+            .iter()
+            .map(|m| m.id.as_str())
+            .zip(vectors.iter())
+            .collect();
+        // The workspace's whole public first, then each audience's own mentions.
+        let mut scopes: Vec<Scoped> = vec![(None, mentions.to_vec())];
+        scopes.extend(
+            by_scope(audiences, mentions)
+                .into_iter()
+                .filter(|(audience, _)| audience.is_some()),
+        );
+        let scope_count = scopes.len();
+        for (index, (audience, rows)) in scopes.into_iter().enumerate() {
+            cancelled(self.cancel)?;
+            let label = audience.map_or("all mentions", |(_, name)| name);
+            self.report(
+                0.6 + 0.3 * index as f64 / scope_count as f64,
+                format!("Finding themes in {label}"),
+            );
+            let scope_vectors: Vec<Vec<f32>> = rows
+                .iter()
+                .map(|m| {
+                    by_id
+                        .get(m.id.as_str())
+                        .map(|v| (*v).clone())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let themes = find_themes(&scope_vectors, ThemeSettings::default());
+            if themes.is_empty() {
+                continue;
+            }
+            let member_sets: Vec<BTreeSet<String>> = themes
+                .iter()
+                .map(|t| t.members.iter().map(|&i| rows[i].id.clone()).collect())
+                .collect();
+            let earlier = store
+                .earlier_themes(self.workspace_id, audience.map(|(id, _)| id))
+                .await?;
+            let keys = keys_for(&member_sets, &earlier);
+            let texts: Vec<&str> = rows.iter().map(|m| m.text.as_str()).collect();
+            let keywords: Vec<Vec<String>> = themes
+                .iter()
+                .map(|t| {
+                    let members: Vec<&str> = t.members.iter().map(|&i| texts[i]).collect();
+                    mention_themes::keywords(&members, &texts, 5)
+                })
+                .collect();
+            // A theme whose mentions are exactly those of an earlier one keeps its name.
+            let mut names: Vec<Option<ThemeName>> = keys
+                .iter()
+                .zip(&member_sets)
+                .map(|((_, earlier_index), members)| {
+                    earlier_index
+                        .map(|e| &earlier[e])
+                        .filter(|old| old.members == *members && !old.name.is_empty())
+                        .map(|old| ThemeName {
+                            name: old.name.clone(),
+                            named_by: NamedBy::Model("an earlier build".to_owned()),
+                        })
+                })
+                .collect();
+            let unnamed: Vec<usize> = (0..themes.len()).filter(|&i| names[i].is_none()).collect();
+            if !unnamed.is_empty() {
+                let quotes: Vec<Vec<&str>> = unnamed
+                    .iter()
+                    .map(|&t| {
+                        themes[t]
+                            .representatives(QUOTES_FOR_NAMING)
+                            .iter()
+                            .map(|&i| texts[i])
+                            .collect()
+                    })
+                    .collect();
+                let unnamed_keywords: Vec<&[String]> =
+                    unnamed.iter().map(|&t| keywords[t].as_slice()).collect();
+                match self.name_themes(&quotes, &unnamed_keywords).await {
+                    Ok((given, model)) => {
+                        for (slot, &theme) in unnamed.iter().enumerate() {
+                            if let Some(name) = given.get(&slot) {
+                                names[theme] = Some(ThemeName {
+                                    name: name.clone(),
+                                    named_by: NamedBy::Model(model.clone()),
+                                });
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "no model named the mention themes");
+                        summary.naming_failure = Some(error.to_string());
+                    }
+                }
+            }
+            for (t, theme) in themes.iter().enumerate() {
+                let name = names[t]
+                    .clone()
+                    .unwrap_or_else(|| keyword_name(&keywords[t]));
+                match name.named_by {
+                    NamedBy::Keywords => summary.named_by_keywords += 1,
+                    NamedBy::Model(_) => summary.named_by_model += 1,
+                }
+                drafts.extend(theme_signal(
+                    audience,
+                    &rows,
+                    theme,
+                    keys[t].0.clone(),
+                    &name,
+                    &keywords[t],
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// One vector per mention, in order: stored vectors where the model that will answer has
+    /// made them before, the rest embedded in batches and stored.
+    async fn embeddings(
+        &self,
+        store: &EvidenceStore<'_>,
+        mentions: &[RawRow],
+        summary: &mut BuildSummary,
+    ) -> Result<Vec<Vec<f32>>> {
+        let scope = self.scope();
+        let expected = self
+            .gateway
+            .routes_for(Task::Embeddings, &scope)
+            .map_err(EvidenceError::Model)?
+            .first()
+            .map(|route| format!("{}/{}", route.vendor, route.model))
+            .ok_or_else(|| EvidenceError::Model(LlmError::NoRoute("embeddings".to_owned())))?;
+        let hashes: Vec<String> = mentions.iter().map(|m| text_hash(&m.text)).collect();
+        let mut stored = store.embeddings(&hashes, &expected).await?;
+        let missing: Vec<usize> = (0..mentions.len())
+            .filter(|&i| !stored.contains_key(&hashes[i]))
+            .collect();
+        let mut model = expected.clone();
+        let mut done = 0usize;
+        let batches = missing.len().div_ceil(EMBEDDING_BATCH).max(1);
+        for (batch_index, batch) in missing.chunks(EMBEDDING_BATCH).enumerate() {
+            cancelled(self.cancel)?;
+            self.report(
+                0.2 + 0.4 * batch_index as f64 / batches as f64,
+                format!("Reading mentions: {done} of {} embedded", missing.len()),
+            );
+            let texts: Vec<String> = batch.iter().map(|&i| mentions[i].text.clone()).collect();
+            let answer = self
+                .gateway
+                .embed_answered(&scope, &texts)
+                .await
+                .map_err(EvidenceError::Model)?;
+            let answered = format!("{}/{}", answer.vendor, answer.model);
+            if answered != model {
+                // A fallback model answered: its vectors cannot sit beside the first model's.
+                // Everything is embedded again by this one.
+                tracing::info!(%answered, %model, "another model embeds the mentions");
+                model = answered;
+                stored.clear();
+                return Box::pin(
+                    self.embeddings_with_all(store, mentions, &hashes, &model, summary),
+                )
+                .await;
+            }
+            if answer.vectors.len() != texts.len() {
+                return Err(EvidenceError::Invalid(format!(
+                    "the embedding model returned {} vectors for {} texts",
+                    answer.vectors.len(),
+                    texts.len()
+                )));
+            }
+            let rows: Vec<(String, Vec<f32>)> = batch
+                .iter()
+                .map(|&i| hashes[i].clone())
+                .zip(answer.vectors)
+                .collect();
+            store.store_embeddings(&rows, &model).await?;
+            for (hash, vector) in rows {
+                stored.insert(hash, vector);
+            }
+            done += batch.len();
+            summary.embedded += batch.len();
+        }
+        summary.embedding_model = Some(model);
+        Ok(hashes
+            .iter()
+            .map(|h| stored.get(h).cloned().unwrap_or_default())
+            .collect())
+    }
+
+    /// Embeds every mention with `model` (already known to answer), storing the vectors.
+    async fn embeddings_with_all(
+        &self,
+        store: &EvidenceStore<'_>,
+        mentions: &[RawRow],
+        hashes: &[String],
+        model: &str,
+        summary: &mut BuildSummary,
+    ) -> Result<Vec<Vec<f32>>> {
+        let scope = self.scope();
+        let mut vectors = Vec::with_capacity(mentions.len());
+        for (index, batch) in mentions.chunks(EMBEDDING_BATCH).enumerate() {
+            cancelled(self.cancel)?;
+            self.report(
+                0.2 + 0.4 * (index * EMBEDDING_BATCH) as f64 / mentions.len() as f64,
+                format!(
+                    "Reading mentions: {} of {} embedded",
+                    index * EMBEDDING_BATCH,
+                    mentions.len()
+                ),
+            );
+            let texts: Vec<String> = batch.iter().map(|m| m.text.clone()).collect();
+            let answer = self
+                .gateway
+                .embed_answered(&scope, &texts)
+                .await
+                .map_err(EvidenceError::Model)?;
+            if format!("{}/{}", answer.vendor, answer.model) != model
+                || answer.vectors.len() != texts.len()
+            {
+                return Err(EvidenceError::Invalid(
+                    "the embedding models kept changing while the mentions were read; try again"
+                        .to_owned(),
+                ));
+            }
+            let start = index * EMBEDDING_BATCH;
+            let rows: Vec<(String, Vec<f32>)> = hashes[start..start + batch.len()]
+                .iter()
+                .cloned()
+                .zip(answer.vectors)
+                .collect();
+            store.store_embeddings(&rows, model).await?;
+            vectors.extend(rows.into_iter().map(|(_, v)| v));
+            summary.embedded += batch.len();
+        }
+        summary.embedding_model = Some(model.to_owned());
+        Ok(vectors)
+    }
+
+    /// Names for themes from their typical quotes, by position; the model's answer is checked:
+    /// an empty, overlong or out-of-range name is left out (that theme keeps its keywords).
+    async fn name_themes(
+        &self,
+        quotes: &[Vec<&str>],
+        keywords: &[&[String]],
+    ) -> std::result::Result<(BTreeMap<usize, String>, String), LlmError> {
+        let mut listing = String::new();
+        for (index, (quotes, keywords)) in quotes.iter().zip(keywords).enumerate() {
+            listing.push_str(&format!(
+                "Theme {}: keywords {}\n",
+                index + 1,
+                keywords.join(", ")
+            ));
+            for quote in quotes {
+                listing.push_str(&format!("  - {quote}\n"));
+            }
+        }
+        let mut request = ChatRequest::new(
+            Task::Analysis,
+            vec![
+                ChatMessage::system(
+                    "You name themes in what customers say about a brand. For each theme, give a \
+                     short name of two to five words that says what its quotes are about, in \
+                     plain words a marketer would use. Do not invent anything the quotes do not \
+                     say.",
+                ),
+                ChatMessage::user(format!(
+                    "{listing}\nAnswer with one name per theme, using the theme numbers above."
+                )),
+            ],
+        )
+        .in_scope(self.scope());
+        request.temperature = Some(0.0);
+        request.max_tokens = Some(64 + 24 * quotes.len() as u32);
+        let answer = self
+            .gateway
+            .chat_json_answered::<ThemeNames>(&request)
+            .await?;
+        let mut names = BTreeMap::new();
+        for named in answer.value.themes {
+            let name = named.name.trim().trim_matches('"').trim();
+            let slot = named.theme.checked_sub(1);
+            if let Some(slot) = slot.filter(|s| *s < quotes.len())
+                && !name.is_empty()
+                && name.chars().count() <= 60
+            {
+                names.entry(slot).or_insert_with(|| name.to_owned());
+            }
+        }
+        Ok((names, format!("{}/{}", answer.vendor, answer.model)))
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ThemeNames {
+    themes: Vec<NamedTheme>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct NamedTheme {
+    /// The theme's number, as listed.
+    theme: usize,
+    name: String,
+}
+
+pub(crate) fn text_hash(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Rows of one scope: an audience (its id and name), or none (the workspace's whole public).
+type Scoped<'a> = (Option<(&'a str, &'a str)>, Vec<RawRow>);
+
+/// Rows grouped by the audience they belong to (with its name), and those of none.
+fn by_scope<'a>(audiences: &'a [derive::AudienceProfile], rows: &[RawRow]) -> Vec<Scoped<'a>> {
+    let mut groups: BTreeMap<Option<usize>, Vec<RawRow>> = BTreeMap::new();
+    for row in rows {
+        let audience = row
+            .audience_id
+            .as_deref()
+            .and_then(|id| audiences.iter().position(|a| a.id == id));
+        groups.entry(audience).or_default().push(row.clone());
+    }
+    groups
+        .into_iter()
+        .map(|(audience, rows)| {
+            (
+                audience.map(|i| (audiences[i].id.as_str(), audiences[i].name.as_str())),
+                rows,
+            )
+        })
+        .collect()
+}
