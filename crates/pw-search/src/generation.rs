@@ -83,8 +83,8 @@ pub(crate) fn generations(root: &Path) -> io::Result<Vec<(u64, String)>> {
     Ok(found)
 }
 
-/// A name no generation in the root has used yet (numbers only grow, so a stale folder that
-/// could not be deleted is never reused).
+/// A name above every generation folder in the root, so a stale folder that could not be
+/// deleted is never reused, and a newer generation always has a higher number.
 pub(crate) fn next_generation(root: &Path) -> io::Result<(String, PathBuf)> {
     let highest = generations(root)?
         .last()
@@ -106,6 +106,26 @@ pub(crate) fn remove_generation(path: &Path) {
             %error,
             "could not remove an old search index generation; will retry at the next open"
         ),
+    }
+}
+
+/// Deletes the generations numbered below `live` (the one just swapped out, and any older
+/// leftovers). Higher numbers are left alone: they may be a rebuild still being written.
+pub(crate) fn remove_generations_before(root: &Path, live: &str) {
+    let Some(live_number) = generation_number(live) else {
+        return;
+    };
+    match generations(root) {
+        Ok(found) => {
+            for (number, name) in found {
+                if number < live_number {
+                    remove_generation(&root.join(name));
+                }
+            }
+        }
+        Err(error) => {
+            tracing::warn!(root = %root.display(), %error, "could not list search index generations");
+        }
     }
 }
 

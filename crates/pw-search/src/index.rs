@@ -149,6 +149,27 @@ impl Generation {
         })
     }
 
+    /// Reloads the reader and the last commit's payload.
+    fn refresh_from_disk(&self) -> Result<(), SearchError> {
+        self.reader.reload()?;
+        let metas = self.index.load_metas()?;
+        let payload = metas
+            .payload
+            .as_deref()
+            .and_then(|payload| serde_json::from_str::<CommitPayload>(payload).ok());
+        match payload {
+            Some(payload) => {
+                self.watermark.store(payload.watermark, Ordering::Release);
+                self.doc_count
+                    .store(self.reader.searcher().num_docs(), Ordering::Release);
+                Ok(())
+            }
+            None => Err(SearchError::Corrupt {
+                message: "the last commit has no readable payload".to_string(),
+            }),
+        }
+    }
+
     /// Reads every file of the live segments and compares its checksum.
     fn verify_checksums(&self) -> Result<(), RebuildReason> {
         let checked = catch_unwind(AssertUnwindSafe(|| self.index.validate_checksum()));
@@ -465,6 +486,10 @@ impl SearchIndex {
                 .index
                 .writer_with_num_threads(INCREMENTAL_WRITER_THREADS, INCREMENTAL_WRITER_BUDGET)
                 .map_err(|error| lock_error(error, &generation.path))?;
+            // Whoever held the lock before us (another process, or this one before a restart of
+            // the writer) may have committed since our reader last looked: start from what is
+            // on disk, or the count and watermark we record would be stale.
+            generation.refresh_from_disk()?;
             *slot = Some(LiveWriter {
                 generation: generation.name.clone(),
                 writer,

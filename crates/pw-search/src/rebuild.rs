@@ -130,21 +130,15 @@ impl RebuildWriter {
                 error,
             )
         })?;
-        let old = match &*self.inner.state() {
-            State::Ready(old) => Some(old.path.clone()),
-            State::NeedsRebuild(_) => None,
-        };
         // The incremental writer belongs to the old generation.
         *slot = None;
         self.inner.set_state(State::Ready(Arc::new(generation)));
         drop(slot);
         // Mark this writer finished before any deletion so Drop leaves the new folder alone.
-        self.name.clear();
-        if let Some(old) = old
-            && old != self.path
-        {
-            generation::remove_generation(&old);
-        }
+        let name = std::mem::take(&mut self.name);
+        // The old live generation and any older leftover (a damaged generation the state had
+        // already given up on has no handle left to find it by).
+        generation::remove_generations_before(&root, &name);
         tracing::info!(
             documents = self.added,
             watermark,
