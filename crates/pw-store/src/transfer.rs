@@ -36,6 +36,12 @@ const WORKSPACE_TABLES: &[&str] = &[
     "ads",
     "daily_metrics",
     "audience_signals",
+    "metric_breakdowns",
+    "signals",
+    "signal_rows",
+    "grounding_reports",
+    "grounding_claims",
+    "claim_citations",
     "twins",
     "twin_memories",
     "studies",
@@ -120,6 +126,11 @@ impl Database {
         let mut rows_so_far = 0;
         let mut blob_hashes: Vec<String> = Vec::new();
         for (index, table) in WORKSPACE_TABLES.iter().enumerate() {
+            // A database from before a table existed has nothing of it to export (an older
+            // file is exported as it stands, before the update that adds the table).
+            if table_columns(&mut tx, table).await?.is_empty() {
+                continue;
+            }
             let key = if *table == "workspaces" {
                 "id"
             } else {
