@@ -23,7 +23,7 @@ use crate::generation::{self, POINTER_FILE};
 use crate::query::{self, CompiledQuery, FacetField, SearchRequest};
 use crate::results::{Highlighter, Hit, SearchResults};
 use crate::schema::{self, DAY, IndexFields, SCHEMA_VERSION};
-use crate::tally::{self, TallyCollector};
+use crate::tally::{self, Tally, TallyCollector};
 
 /// Memory for the long-lived incremental writer: batches are small, and Tantivy needs at least
 /// 15 MB per indexing thread.
@@ -690,49 +690,70 @@ fn search_generation(
 ) -> Result<SearchResults, SearchError> {
     let searcher = generation.reader.searcher();
     let query: &dyn Query = &*compiled.query;
-    // Tantivy's top-docs collector refuses a limit of 0; a count-only request skips it.
-    let (hits, tally) = if request.limit == 0 {
-        (Vec::new(), searcher.search(query, &TallyCollector)?)
-    } else if compiled.text.is_some() {
-        let top = TopDocs::with_limit(request.limit)
-            .and_offset(request.offset)
-            .order_by_score();
-        let (top, tally) = searcher.search(query, &(top, TallyCollector))?;
-        let addresses: Vec<DocAddress> = top.iter().map(|(_, address)| *address).collect();
-        let keys = read_keys(&searcher, &addresses)?;
-        let hits = keys
-            .into_iter()
-            .zip(top)
-            .map(|(key, (score, _))| Hit::new(key, score))
-            .collect();
-        (hits, tally)
+    let by_relevance = compiled.text.is_some();
+    // Tantivy's top-docs collector refuses a limit of 0, so a count-only request skips it.
+    let (top, tally) = if request.counts {
+        let (top, tally) = match (request.limit, by_relevance) {
+            (0, _) => (Vec::new(), searcher.search(query, &TallyCollector)?),
+            (limit, true) => {
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(request.offset)
+                    .order_by_score();
+                searcher.search(query, &(top, TallyCollector))?
+            }
+            (limit, false) => {
+                let (top, tally) =
+                    searcher.search(query, &(newest_first(request, limit), TallyCollector))?;
+                (without_sort_keys(top), tally)
+            }
+        };
+        (top, tally)
     } else {
-        // Without text there is no relevance: newest first.
-        let top = TopDocs::with_limit(request.limit)
-            .and_offset(request.offset)
-            .order_by_fast_field::<i64>(DAY, Order::Desc);
-        let (top, tally) = searcher.search(query, &(top, TallyCollector))?;
-        let addresses: Vec<DocAddress> = top.iter().map(|(_, address)| *address).collect();
-        let keys = read_keys(&searcher, &addresses)?;
+        let top = match (request.limit, by_relevance) {
+            (0, _) => Vec::new(),
+            (limit, true) => searcher.search(
+                query,
+                &TopDocs::with_limit(limit)
+                    .and_offset(request.offset)
+                    .order_by_score(),
+            )?,
+            (limit, false) => {
+                without_sort_keys(searcher.search(query, &newest_first(request, limit))?)
+            }
+        };
+        // Counting from the posting lists (a term's document frequency when nothing is deleted)
+        // instead of visiting every match.
+        let total = query.count(&searcher)? as u64;
         (
-            keys.into_iter().map(|key| Hit::new(key, 0.0)).collect(),
-            tally,
+            top,
+            Tally {
+                total,
+                ..Tally::default()
+            },
         )
     };
+    let addresses: Vec<DocAddress> = top.iter().map(|(_, address)| *address).collect();
+    let hits = read_keys(&searcher, &addresses)?
+        .into_iter()
+        .zip(top)
+        .map(|(key, (score, _))| Hit::new(key, score))
+        .collect();
     let mut facets = BTreeMap::new();
-    for field in FacetField::ALL {
-        let mut values: Vec<(String, u64)> = tally
-            .facets
-            .get(&field)
-            .map(|values| {
-                values
-                    .iter()
-                    .map(|(value, count)| (value.clone(), *count))
-                    .collect()
-            })
-            .unwrap_or_default();
-        values.sort_by(|left, right| right.1.cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
-        facets.insert(field, values);
+    if request.counts {
+        for field in FacetField::ALL {
+            let mut values: Vec<(String, u64)> = tally
+                .facets
+                .get(&field)
+                .map(|values| {
+                    values
+                        .iter()
+                        .map(|(value, count)| (value.clone(), *count))
+                        .collect()
+                })
+                .unwrap_or_default();
+            values.sort_by(|left, right| right.1.cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
+            facets.insert(field, values);
+        }
     }
     let histogram = tally::histogram(&tally.days, request.histogram);
     let highlighter = Highlighter::new(&searcher, compiled.text.as_deref(), &generation.fields)?;
@@ -743,6 +764,21 @@ fn search_generation(
         histogram,
         highlighter,
     })
+}
+
+/// Without text there is no relevance: newest first.
+fn newest_first(
+    request: &SearchRequest,
+    limit: usize,
+) -> impl tantivy::collector::Collector<Fruit = Vec<(Option<i64>, DocAddress)>> {
+    TopDocs::with_limit(limit)
+        .and_offset(request.offset)
+        .order_by_fast_field::<i64>(DAY, Order::Desc)
+}
+
+/// Hits ordered by day carry no score; they report 0.
+fn without_sort_keys(top: Vec<(Option<i64>, DocAddress)>) -> Vec<(f32, DocAddress)> {
+    top.into_iter().map(|(_, address)| (0.0, address)).collect()
 }
 
 /// Reads the keys of hits from the key column (no document store involved).

@@ -101,6 +101,10 @@ pub struct SearchRequest {
     pub limit: usize,
     pub offset: usize,
     pub histogram: HistogramInterval,
+    /// Count facet values and histogram buckets over every match (the default). Off for a plain
+    /// page of hits: the top documents can then skip non-competitive matches, and the total is
+    /// counted from the posting lists.
+    pub counts: bool,
 }
 
 impl Default for SearchRequest {
@@ -114,6 +118,7 @@ impl Default for SearchRequest {
             limit: 10,
             offset: 0,
             histogram: HistogramInterval::Day,
+            counts: true,
         }
     }
 }

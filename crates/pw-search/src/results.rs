@@ -40,7 +40,8 @@ pub struct SearchResults {
     pub total: u64,
     pub hits: Vec<Hit>,
     /// For every facet field, each value among the matches with its count, most frequent
-    /// first (ties by value). Counts are over all matches, after every filter.
+    /// first (ties by value). Counts are over all matches, after every filter. Empty when the
+    /// request asked for no counts.
     pub facets: BTreeMap<FacetField, Vec<(String, u64)>>,
     /// Matches per bucket (start day, count), from the first to the last non-empty bucket, with
     /// empty buckets in between as zeros.

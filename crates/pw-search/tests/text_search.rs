@@ -451,3 +451,21 @@ fn nasty_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_page_without_counts_has_the_same_hits_and_total() {
+    let (_dir, index) = corpus_index();
+    for text in ["shipping", "", "free shipping", "\"free shipping\""] {
+        let with = index.search(&all(text)).expect("search");
+        let without = index
+            .search(&SearchRequest {
+                counts: false,
+                ..all(text)
+            })
+            .expect("search");
+        assert_eq!(with.hits, without.hits, "{text:?}");
+        assert_eq!(with.total, without.total, "{text:?}");
+        assert!(without.facets.is_empty());
+        assert!(without.histogram.is_empty());
+    }
+}
