@@ -71,7 +71,7 @@ pub async fn get_dashboard(
     let range = request.range.map(TryInto::try_into).transpose()?;
     Ok(engine(&slot)?
         .workspaces()
-        .dashboard(&request.workspace_id, range)
+        .dashboard(request.workspace_id.parse()?, range)
         .await?
         .into())
 }
@@ -96,7 +96,7 @@ pub async fn start_workspace_export(
 ) -> Result<JobView, IpcError> {
     Ok(engine(&slot)?
         .workspaces()
-        .start_export(&request.workspace_id)
+        .start_export(request.workspace_id.parse()?)
         .await?
         .into())
 }
@@ -194,7 +194,7 @@ pub async fn set_workspace_model(
 ) -> Result<(), IpcError> {
     Ok(engine(&slot)?
         .models()
-        .set_workspace_model(&request.workspace_id, request.model.map(Into::into))
+        .set_workspace_model(request.workspace_id.parse()?, request.model.map(Into::into))
         .await?)
 }
 
@@ -235,7 +235,7 @@ pub async fn get_model_spend(
 ) -> Result<ModelSpend, IpcError> {
     Ok(engine(&slot)?
         .models()
-        .workspace_spend(&request.workspace_id, request.days)
+        .workspace_spend(request.workspace_id.parse()?, request.days)
         .await?
         .into())
 }
@@ -253,7 +253,7 @@ pub async fn set_study_budget(
         .transpose()?;
     Ok(engine(&slot)?
         .models()
-        .set_study_budget(&request.study_id, budget)
+        .set_study_budget(request.study_id.parse()?, budget)
         .await?)
 }
 

@@ -296,9 +296,9 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             if done.state != JobState::Succeeded {
                 return Err(job_error(&done));
             }
-            let workspace_id = done.workspace_id.clone().unwrap_or_default();
-            let overview = engine.workspaces().overview(&workspace_id).await?;
-            let dashboard = engine.workspaces().dashboard(&workspace_id, None).await?;
+            let workspace_id = done.workspace_id.as_deref().unwrap_or_default().parse()?;
+            let overview = engine.workspaces().overview(workspace_id).await?;
+            let dashboard = engine.workspaces().dashboard(workspace_id, None).await?;
             out.kpis(&overview, &dashboard);
         }
         Command::Kpis {
@@ -316,7 +316,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             };
             let dashboard = engine
                 .workspaces()
-                .dashboard(&overview.workspace.id, range)
+                .dashboard(overview.workspace.id, range)
                 .await?;
             out.kpis(&overview, &dashboard);
         }
@@ -343,7 +343,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
                 let overview = engine.workspaces().find(workspace).await?;
                 let exported = engine
                     .workspaces()
-                    .export(&overview.workspace.id, file)
+                    .export(overview.workspace.id, file)
                     .await?;
                 out.line(&format!(
                     "Exported “{}” ({} rows, {} files) to {}",
@@ -359,7 +359,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             }
             WorkspaceCommand::Delete { workspace } => {
                 let overview = engine.workspaces().find(workspace).await?;
-                engine.workspaces().delete(&overview.workspace.id).await?;
+                engine.workspaces().delete(overview.workspace.id).await?;
                 out.line(&format!("Deleted “{}”", overview.workspace.name));
             }
         },

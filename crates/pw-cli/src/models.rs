@@ -258,7 +258,7 @@ pub(crate) async fn run(
             let route = model.as_deref().map(route).transpose()?;
             engine
                 .models()
-                .set_workspace_model(&overview.workspace.id, route)
+                .set_workspace_model(overview.workspace.id, route)
                 .await?;
             out.line(&format!(
                 "“{}” now answers with {}",
@@ -310,7 +310,9 @@ pub(crate) async fn run(
             seed,
         } => {
             let scope = match workspace {
-                Some(w) => CallScope::workspace(engine.workspaces().find(w).await?.workspace.id),
+                Some(w) => CallScope::workspace(
+                    engine.workspaces().find(w).await?.workspace.id.to_string(),
+                ),
                 None => CallScope::default(),
             };
             let mut request =
@@ -332,7 +334,7 @@ pub(crate) async fn run(
             let overview = engine.workspaces().find(workspace).await?;
             let spend = engine
                 .models()
-                .workspace_spend(&overview.workspace.id, *days)
+                .workspace_spend(overview.workspace.id, *days)
                 .await?;
             if out.json {
                 out.value(&json!({

@@ -238,7 +238,7 @@ impl Output {
                 write_out(&format!(
                     "  {:<12} {:>22}   {:>8} vs previous period",
                     kpi_label(kpi.key),
-                    kpi_text(kpi.unit, kpi.current, &section.currency),
+                    kpi_text(kpi.unit, kpi.current, section.currency.as_str()),
                     change
                 ));
             }

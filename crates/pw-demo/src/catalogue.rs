@@ -4,7 +4,7 @@
 //! dashboard reads like a real account: branded search converts best, prospecting on TikTok and
 //! Pinterest is cheap reach with thin ROAS, retargeting is small and efficient.
 
-use pw_domain::{Objective, Platform};
+use pw_domain::{AudienceKind, CreativeFormat, Objective, Platform};
 
 pub const BRAND: &str = "Halcyon Roasters";
 pub const CURRENCY: &str = "USD";
@@ -457,7 +457,7 @@ pub const CAMPAIGNS: &[CampaignPlan] = &[
 pub struct AudiencePlan {
     pub platform: Platform,
     pub name: &'static str,
-    pub kind: &'static str,
+    pub kind: AudienceKind,
     pub size: (i64, i64),
     pub interests: &'static [&'static str],
     pub age: (u8, u8),
@@ -468,7 +468,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
     AudiencePlan {
         platform: Meta,
         name: "Specialty coffee enthusiasts",
-        kind: "interest",
+        kind: AudienceKind::Interest,
         size: (8_400_000, 9_900_000),
         interests: &[
             "Specialty coffee",
@@ -483,7 +483,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
     AudiencePlan {
         platform: Meta,
         name: "Lookalike 1% - subscribers",
-        kind: "lookalike",
+        kind: AudienceKind::Lookalike,
         size: (2_100_000, 2_500_000),
         interests: &["Seed: active subscribers (last 180 days)"],
         age: (21, 65),
@@ -492,7 +492,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
     AudiencePlan {
         platform: Meta,
         name: "Holiday gift shoppers",
-        kind: "interest",
+        kind: AudienceKind::Interest,
         size: (21_000_000, 24_700_000),
         interests: &[
             "Gifts",
@@ -506,7 +506,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
     AudiencePlan {
         platform: Meta,
         name: "Home brewing & gear",
-        kind: "interest",
+        kind: AudienceKind::Interest,
         size: (3_300_000, 3_900_000),
         interests: &[
             "Pour-over coffee",
@@ -521,7 +521,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
     AudiencePlan {
         platform: Tiktok,
         name: "Coffee culture 18-34",
-        kind: "interest",
+        kind: AudienceKind::Interest,
         size: (12_000_000, 15_500_000),
         interests: &[
             "Coffee",
@@ -536,7 +536,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
     AudiencePlan {
         platform: Pinterest,
         name: "Coffee recipes & home cafés",
-        kind: "interest",
+        kind: AudienceKind::Interest,
         size: (6_800_000, 8_200_000),
         interests: &[
             "Coffee recipes",
@@ -550,7 +550,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
     AudiencePlan {
         platform: GoogleAds,
         name: "In-market: coffee & tea",
-        kind: "interest",
+        kind: AudienceKind::Interest,
         size: (5_000_000, 10_000_000),
         interests: &[
             "In-market: Coffee & Tea",
@@ -563,7 +563,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
     AudiencePlan {
         platform: Meta,
         name: "Past purchasers (custom list)",
-        kind: "custom",
+        kind: AudienceKind::Custom,
         size: (38_000, 46_000),
         interests: &["Customer list upload: purchasers since 2024"],
         age: (18, 65),
@@ -572,65 +572,65 @@ pub const AUDIENCES: &[AudiencePlan] = &[
 ];
 
 /// Ad copy: (headline, body, call to action, format).
-pub const AD_COPY: &[(&str, &str, &str, &str)] = &[
+pub const AD_COPY: &[(&str, &str, &str, CreativeFormat)] = &[
     (
         "Roasted Monday, at your door Thursday",
         "Small-batch beans roasted to order. Free shipping over $35.",
         "SHOP_NOW",
-        "image",
+        CreativeFormat::Image,
     ),
     (
         "Your new favourite morning",
         "Ethiopia Guji: blueberry, jasmine, honey. Try a 12 oz bag.",
         "SHOP_NOW",
-        "image",
+        CreativeFormat::Image,
     ),
     (
         "Coffee that fits your schedule",
         "Subscribe, skip or pause anytime. 15% off every bag.",
         "SUBSCRIBE",
-        "video",
+        CreativeFormat::Video,
     ),
     (
         "Cold brew, without the guesswork",
         "Our cold brew kit makes 8 cups in 12 hours. Just add water.",
         "LEARN_MORE",
-        "video",
+        CreativeFormat::Video,
     ),
     (
         "The gift for people who have everything",
         "Holiday tasting set: four origins, one beautiful box.",
         "SHOP_NOW",
-        "carousel",
+        CreativeFormat::Carousel,
     ),
     (
         "Meet the farmers behind your cup",
         "We pay 2.5x Fair Trade minimums. Watch the Huila story.",
         "WATCH_MORE",
-        "video",
+        CreativeFormat::Video,
     ),
     (
         "Decaf that tastes like coffee",
         "Swiss Water decaf from Colombia: chocolate and red apple.",
         "SHOP_NOW",
-        "image",
+        CreativeFormat::Image,
     ),
     (
         "Barista-level lattes at home",
         "The Halcyon Espresso Blend, dialled in for home machines.",
         "SHOP_NOW",
-        "video",
+        CreativeFormat::Video,
     ),
     (
         "Brew better pour-over in 4 steps",
         "Our free guide: grind, bloom, pour, wait. Gear not required.",
         "LEARN_MORE",
-        "carousel",
+        CreativeFormat::Carousel,
     ),
     (
         "Compostable bags, zero compromise",
         "Every bag is home-compostable. Freshness valve included.",
         "LEARN_MORE",
-        "image",
+        CreativeFormat::Image,
     ),
 ];

@@ -13,11 +13,14 @@ mod voices;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
-use pw_domain::{Micros, Objective, Platform};
+use pw_domain::{
+    AdAccountId, AdGroupId, AdId, AudienceId, CampaignId, CreativeId, Currency, EntityStatus,
+    Micros, Objective, Platform, SearchIntent, SignalKind, WorkspaceId,
+};
 use pw_store::{Database, StoreError};
 use pw_workspaces::{
     AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow,
-    MetricLevel, MetricRow, NewWorkspace, SignalRow, WorkspaceStore,
+    MetricEntity, MetricRow, NewWorkspace, SignalRow, WorkspaceStore,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -40,7 +43,7 @@ pub enum DemoError {
 /// time zone); fixing it (and the seed) makes the output identical run after run.
 #[derive(Debug, Clone)]
 pub struct DemoSpec {
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     pub workspace_name: String,
     pub seed: u64,
     pub end_date: NaiveDate,
@@ -59,20 +62,54 @@ pub struct DemoData {
     pub signals: Vec<SignalRow>,
 }
 
+/// The ids of the demo's rows as a type: each is a UUID like any other.
+trait DemoId: Copy {
+    fn from_uuid(uuid: uuid::Uuid) -> Self;
+    fn uuid(self) -> uuid::Uuid;
+}
+
+macro_rules! demo_ids {
+    ($($id:ty),+) => {$(
+        impl DemoId for $id {
+            fn from_uuid(uuid: uuid::Uuid) -> Self {
+                <$id>::from_uuid(uuid)
+            }
+            fn uuid(self) -> uuid::Uuid {
+                self.as_uuid()
+            }
+        }
+    )+};
+}
+
+demo_ids!(
+    AdAccountId,
+    CampaignId,
+    AdGroupId,
+    AdId,
+    CreativeId,
+    AudienceId
+);
+
 struct Ids {
     namespace: uuid::Uuid,
 }
 
 impl Ids {
-    fn new(workspace_id: &str) -> Self {
-        let namespace = uuid::Uuid::parse_str(workspace_id).unwrap_or_else(|_| {
-            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, workspace_id.as_bytes())
-        });
-        Ids { namespace }
+    fn new(workspace_id: WorkspaceId) -> Self {
+        Ids {
+            namespace: workspace_id.as_uuid(),
+        }
     }
-    fn of(&self, what: &str) -> String {
-        uuid::Uuid::new_v5(&self.namespace, what.as_bytes()).to_string()
+    fn of<I: DemoId>(&self, what: &str) -> I {
+        I::from_uuid(uuid::Uuid::new_v5(&self.namespace, what.as_bytes()))
     }
+}
+
+/// The demo's currency as a value (the catalogue spells it `USD`).
+fn demo_currency() -> Result<Currency, StoreError> {
+    CURRENCY
+        .parse()
+        .map_err(|e| StoreError::InvalidInput(format!("{e}")))
 }
 
 /// Day-of-week spend multipliers (Monday first): search peaks on weekdays, social on weekends.
@@ -152,10 +189,11 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-pub fn generate(spec: &DemoSpec) -> DemoData {
+pub fn generate(spec: &DemoSpec) -> Result<DemoData, StoreError> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-    let ids = Ids::new(&spec.workspace_id);
-    let ws = spec.workspace_id.clone();
+    let ids = Ids::new(spec.workspace_id);
+    let ws = spec.workspace_id;
+    let currency = demo_currency()?;
     let first_day = spec.end_date - Days::new(u64::from(DAYS_OF_DATA - 1));
     let mut data = DemoData::default();
 
@@ -168,7 +206,7 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
     for (index, platform) in platforms.iter().enumerate() {
         data.accounts.push(AdAccountRow {
             id: ids.of(&format!("account/{}", platform.as_str())),
-            workspace_id: ws.clone(),
+            workspace_id: ws,
             platform: *platform,
             external_id: match platform {
                 Platform::Meta => "act_2718281828".to_owned(),
@@ -177,22 +215,23 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
                 _ => format!("5497{index}20831"),
             },
             name: format!("{BRAND} - {} US", platform.display_name()),
-            currency: CURRENCY.to_owned(),
+            currency: currency.clone(),
             time_zone: TIME_ZONE.to_owned(),
         });
     }
-    let account_of = |platform: Platform| ids.of(&format!("account/{}", platform.as_str()));
+    let account_of =
+        |platform: Platform| -> AdAccountId { ids.of(&format!("account/{}", platform.as_str())) };
 
     for (index, plan) in catalogue::AUDIENCES.iter().enumerate() {
         let (lower, upper) = plan.size;
         data.audiences.push(AudienceRow {
             id: ids.of(&format!("audience/{index}")),
-            workspace_id: ws.clone(),
+            workspace_id: ws,
             ad_account_id: Some(account_of(plan.platform)),
             platform: plan.platform,
             external_id: Some(format!("{}", 23_850_000_000_000u64 + index as u64 * 7_919)),
             name: plan.name.to_owned(),
-            kind: plan.kind.to_owned(),
+            kind: plan.kind,
             size_lower: Some(lower),
             size_upper: Some(upper),
             interests: json!(plan.interests),
@@ -205,47 +244,52 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
 
     let mut copy_index = 0usize;
     for (campaign_index, plan) in catalogue::CAMPAIGNS.iter().enumerate() {
-        let campaign_id = ids.of(&format!("campaign/{campaign_index}"));
+        let campaign_id: CampaignId = ids.of(&format!("campaign/{campaign_index}"));
         let start = first_day + Days::new(u64::from(plan.starts_on_day));
         let end = plan
             .ends_on_day
             .map(|d| first_day + Days::new(u64::from(d)));
         let status = if plan.paused {
-            "paused"
+            EntityStatus::Paused
         } else if end.is_some_and(|e| e < spec.end_date) {
-            "ended"
+            EntityStatus::Ended
         } else {
-            "active"
+            EntityStatus::Active
+        };
+        let delivering = if plan.paused {
+            EntityStatus::Paused
+        } else {
+            EntityStatus::Active
         };
         data.campaigns.push(CampaignRow {
-            id: campaign_id.clone(),
-            workspace_id: ws.clone(),
+            id: campaign_id,
+            workspace_id: ws,
             ad_account_id: account_of(plan.platform),
             platform: plan.platform,
             external_id: format!("{}", 120_208_000_000u64 + campaign_index as u64 * 104_729),
             name: plan.name.to_owned(),
             objective: plan.objective,
-            status: status.to_owned(),
+            status,
             daily_budget: Some(cents(plan.daily_budget)),
-            start_date: Some(start.to_string()),
-            end_date: end.map(|e| e.to_string()),
+            start_date: Some(start),
+            end_date: end,
         });
 
         // Ad groups and ads, each with a fixed share of the campaign's delivery.
-        let mut ad_ids_and_weights: Vec<(String, f64)> = Vec::new();
+        let mut ad_ids_and_weights: Vec<(AdId, f64)> = Vec::new();
         for (group_index, group_name) in plan.ad_groups.iter().enumerate() {
-            let group_id = ids.of(&format!("ad_group/{campaign_index}/{group_index}"));
+            let group_id: AdGroupId = ids.of(&format!("ad_group/{campaign_index}/{group_index}"));
             let group_weight = rng.random_range(0.35..1.0);
             data.ad_groups.push(AdGroupRow {
-                id: group_id.clone(),
-                workspace_id: ws.clone(),
-                campaign_id: campaign_id.clone(),
+                id: group_id,
+                workspace_id: ws,
+                campaign_id,
                 external_id: format!(
                     "{}",
                     238_000_000u64 + (campaign_index * 10 + group_index) as u64 * 313
                 ),
                 name: (*group_name).to_owned(),
-                status: if plan.paused { "paused" } else { "active" }.to_owned(),
+                status: delivering,
                 audience_id: plan.audience.map(|a| ids.of(&format!("audience/{a}"))),
                 targeting: json!({"geo": ["US"], "placements": "automatic"}),
             });
@@ -258,15 +302,15 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
                 let (headline, body, cta, format) =
                     catalogue::AD_COPY[copy_index % catalogue::AD_COPY.len()];
                 copy_index += 1;
-                let creative_id = ids.of(&format!(
+                let creative_id: CreativeId = ids.of(&format!(
                     "creative/{campaign_index}/{group_index}/{ad_index}"
                 ));
                 data.creatives.push(CreativeRow {
-                    id: creative_id.clone(),
-                    workspace_id: ws.clone(),
+                    id: creative_id,
+                    workspace_id: ws,
                     ad_account_id: account_of(plan.platform),
                     external_id: format!("cr_{campaign_index}_{group_index}_{ad_index}"),
-                    format: format.to_owned(),
+                    format,
                     headline: Some(headline.to_owned()),
                     body: Some(body.to_owned()),
                     call_to_action: Some(cta.to_owned()),
@@ -277,15 +321,15 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
                     )),
                     blob_sha256: None,
                 });
-                let ad_id = ids.of(&format!("ad/{campaign_index}/{group_index}/{ad_index}"));
+                let ad_id: AdId = ids.of(&format!("ad/{campaign_index}/{group_index}/{ad_index}"));
                 data.ads.push(AdRow {
-                    id: ad_id.clone(),
-                    workspace_id: ws.clone(),
-                    ad_group_id: group_id.clone(),
+                    id: ad_id,
+                    workspace_id: ws,
+                    ad_group_id: group_id,
                     creative_id: Some(creative_id),
                     external_id: format!("ad_{campaign_index}_{group_index}_{ad_index}"),
                     name: format!("{group_name} - {headline}"),
-                    status: if plan.paused { "paused" } else { "active" }.to_owned(),
+                    status: delivering,
                 });
                 ad_ids_and_weights.push((ad_id, group_weight * ad_weight / ad_weight_sum));
             }
@@ -344,12 +388,11 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
                 (impressions as f64 * economics.view_rate * noise(&mut rng, 0.1)).round() as i64
             });
             data.metrics.push(MetricRow {
-                workspace_id: ws.clone(),
-                level: MetricLevel::Campaign,
-                entity_id: campaign_id.clone(),
+                workspace_id: ws,
+                entity: MetricEntity::Campaign(campaign_id),
                 date,
                 platform: plan.platform,
-                currency: CURRENCY.to_owned(),
+                currency: currency.clone(),
                 impressions,
                 clicks,
                 spend,
@@ -382,12 +425,11 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
             let ad_views = video_views.map(|v| split_exact(v, &weights));
             for (index, (ad_id, _)) in ad_ids_and_weights.iter().enumerate() {
                 data.metrics.push(MetricRow {
-                    workspace_id: ws.clone(),
-                    level: MetricLevel::Ad,
-                    entity_id: ad_id.clone(),
+                    workspace_id: ws,
+                    entity: MetricEntity::Ad(*ad_id),
                     date,
                     platform: plan.platform,
-                    currency: CURRENCY.to_owned(),
+                    currency: currency.clone(),
                     impressions: ad_impressions[index],
                     clicks: ad_clicks[index],
                     spend: Micros(ad_spend[index] * 10_000),
@@ -403,15 +445,15 @@ pub fn generate(spec: &DemoSpec) -> DemoData {
         }
     }
 
-    generate_signals(&mut data, &mut rng, &ids, &ws, first_day, spec.end_date);
-    data
+    generate_signals(&mut data, &mut rng, &ids, ws, first_day, spec.end_date);
+    Ok(data)
 }
 
 fn generate_signals(
     data: &mut DemoData,
     rng: &mut ChaCha8Rng,
     ids: &Ids,
-    ws: &str,
+    ws: WorkspaceId,
     first_day: NaiveDate,
     end_date: NaiveDate,
 ) {
@@ -419,11 +461,16 @@ fn generate_signals(
         catalogue::AUDIENCES
             .iter()
             .position(|a| a.platform == platform)
-            .map(|i| ids.of(&format!("audience/{i}")))
+            .map(|i| -> AudienceId { ids.of(&format!("audience/{i}")) })
     };
     let mut seen = HashSet::new();
     let mut attempt = 0u32;
-    while data.signals.iter().filter(|s| s.kind == "mention").count() < MENTION_COUNT
+    while data
+        .signals
+        .iter()
+        .filter(|s| s.kind == SignalKind::Mention)
+        .count()
+        < MENTION_COUNT
         && attempt < 100_000
     {
         attempt += 1;
@@ -477,9 +524,9 @@ fn generate_signals(
             _ => None,
         };
         data.signals.push(SignalRow {
-            workspace_id: ws.to_owned(),
+            workspace_id: ws,
             audience_id: platform.and_then(audience_for),
-            kind: "mention".into(),
+            kind: SignalKind::Mention,
             source: source.into(),
             text,
             topic: Some(topic.into()),
@@ -493,20 +540,20 @@ fn generate_signals(
 
     for (term, intent, volume, topic) in voices::SEARCH_TERMS {
         let cpc = match *intent {
-            "transactional" => rng.random_range(1.2..2.6),
-            "commercial" => rng.random_range(0.9..2.2),
-            "navigational" => rng.random_range(0.3..0.9),
-            _ => rng.random_range(0.2..0.8),
+            SearchIntent::Transactional => rng.random_range(1.2..2.6),
+            SearchIntent::Commercial => rng.random_range(0.9..2.2),
+            SearchIntent::Navigational => rng.random_range(0.3..0.9),
+            SearchIntent::Informational => rng.random_range(0.2..0.8),
         };
         data.signals.push(SignalRow {
-            workspace_id: ws.to_owned(),
+            workspace_id: ws,
             audience_id: None,
-            kind: "intent".into(),
+            kind: SignalKind::Intent,
             source: "search_term".into(),
             text: (*term).into(),
             topic: Some((*topic).into()),
             sentiment: None,
-            intent: Some((*intent).into()),
+            intent: Some(*intent),
             volume: Some((*volume as f64 * noise(rng, 0.1)).round() as i64),
             occurred_on: end_date,
             metadata: json!({"platform": "google_ads", "avg_cpc_micros": cents(cpc).0, "period": "last_30_days"}),
@@ -515,9 +562,9 @@ fn generate_signals(
 
     for (index, (text, topic, share)) in voices::BEHAVIORS.iter().enumerate() {
         data.signals.push(SignalRow {
-            workspace_id: ws.to_owned(),
+            workspace_id: ws,
             audience_id: audience_for(Platform::Meta),
-            kind: "behavior".into(),
+            kind: SignalKind::Behavior,
             source: if index % 3 == 0 {
                 "platform_insights"
             } else {
@@ -539,22 +586,30 @@ fn generate_signals(
 /// the same natural key was already there (a sync of the same account, an earlier demo), and then
 /// children must point at the stored one.
 #[derive(Default)]
-struct StoredIds(HashMap<String, String>);
+struct StoredIds(HashMap<uuid::Uuid, uuid::Uuid>);
 
 impl StoredIds {
-    fn record<'a>(&mut self, derived: impl IntoIterator<Item = &'a String>, stored: Vec<String>) {
+    fn record<I: DemoId>(&mut self, derived: impl IntoIterator<Item = I>, stored: Vec<I>) {
         for (derived, stored) in derived.into_iter().zip(stored) {
-            if *derived != stored {
-                self.0.insert(derived.clone(), stored);
+            if derived.uuid() != stored.uuid() {
+                self.0.insert(derived.uuid(), stored.uuid());
             }
         }
     }
 
-    fn of(&self, derived: &str) -> String {
+    fn of<I: DemoId>(&self, derived: I) -> I {
         self.0
-            .get(derived)
-            .cloned()
-            .unwrap_or_else(|| derived.to_owned())
+            .get(&derived.uuid())
+            .map_or(derived, |stored| I::from_uuid(*stored))
+    }
+
+    fn entity(&self, derived: MetricEntity) -> MetricEntity {
+        match derived {
+            MetricEntity::Account(id) => MetricEntity::Account(self.of(id)),
+            MetricEntity::Campaign(id) => MetricEntity::Campaign(self.of(id)),
+            MetricEntity::AdGroup(id) => MetricEntity::AdGroup(self.of(id)),
+            MetricEntity::Ad(id) => MetricEntity::Ad(self.of(id)),
+        }
     }
 }
 
@@ -571,18 +626,16 @@ pub async fn write(
     let new = NewWorkspace {
         name: spec.workspace_name.clone(),
         brand: BRAND.to_owned(),
-        currency: CURRENCY
-            .parse()
-            .map_err(|e| StoreError::InvalidInput(format!("{e}")))?,
+        currency: demo_currency()?,
         time_zone: TIME_ZONE.to_owned(),
         is_demo: true,
     };
     let workspaces = WorkspaceStore::new(db);
-    match workspaces.workspace(&spec.workspace_id).await {
+    match workspaces.workspace(spec.workspace_id).await {
         Ok(_) => {}
         Err(StoreError::WorkspaceNotFound(_)) => {
             workspaces
-                .create_workspace_with_id(&spec.workspace_id, &new)
+                .create_workspace_with_id(spec.workspace_id, &new)
                 .await?;
         }
         Err(e) => return Err(e.into()),
@@ -594,64 +647,64 @@ pub async fn write(
     {
         let mut writer = AdDataWriter::new(&mut tx);
         let ids = writer.ad_accounts(&data.accounts).await?;
-        stored.record(data.accounts.iter().map(|r| &r.id), ids);
+        stored.record(data.accounts.iter().map(|r| r.id), ids);
 
         let audiences: Vec<AudienceRow> = data
             .audiences
             .iter()
             .map(|r| AudienceRow {
-                ad_account_id: r.ad_account_id.as_deref().map(|id| stored.of(id)),
+                ad_account_id: r.ad_account_id.map(|id| stored.of(id)),
                 ..r.clone()
             })
             .collect();
         let ids = writer.audiences(&audiences).await?;
-        stored.record(data.audiences.iter().map(|r| &r.id), ids);
+        stored.record(data.audiences.iter().map(|r| r.id), ids);
 
         let campaigns: Vec<CampaignRow> = data
             .campaigns
             .iter()
             .map(|r| CampaignRow {
-                ad_account_id: stored.of(&r.ad_account_id),
+                ad_account_id: stored.of(r.ad_account_id),
                 ..r.clone()
             })
             .collect();
         let ids = writer.campaigns(&campaigns).await?;
-        stored.record(data.campaigns.iter().map(|r| &r.id), ids);
+        stored.record(data.campaigns.iter().map(|r| r.id), ids);
 
         let ad_groups: Vec<AdGroupRow> = data
             .ad_groups
             .iter()
             .map(|r| AdGroupRow {
-                campaign_id: stored.of(&r.campaign_id),
-                audience_id: r.audience_id.as_deref().map(|id| stored.of(id)),
+                campaign_id: stored.of(r.campaign_id),
+                audience_id: r.audience_id.map(|id| stored.of(id)),
                 ..r.clone()
             })
             .collect();
         let ids = writer.ad_groups(&ad_groups).await?;
-        stored.record(data.ad_groups.iter().map(|r| &r.id), ids);
+        stored.record(data.ad_groups.iter().map(|r| r.id), ids);
 
         let creatives: Vec<CreativeRow> = data
             .creatives
             .iter()
             .map(|r| CreativeRow {
-                ad_account_id: stored.of(&r.ad_account_id),
+                ad_account_id: stored.of(r.ad_account_id),
                 ..r.clone()
             })
             .collect();
         let ids = writer.creatives(&creatives).await?;
-        stored.record(data.creatives.iter().map(|r| &r.id), ids);
+        stored.record(data.creatives.iter().map(|r| r.id), ids);
 
         let ads: Vec<AdRow> = data
             .ads
             .iter()
             .map(|r| AdRow {
-                ad_group_id: stored.of(&r.ad_group_id),
-                creative_id: r.creative_id.as_deref().map(|id| stored.of(id)),
+                ad_group_id: stored.of(r.ad_group_id),
+                creative_id: r.creative_id.map(|id| stored.of(id)),
                 ..r.clone()
             })
             .collect();
         let ids = writer.ads(&ads).await?;
-        stored.record(data.ads.iter().map(|r| &r.id), ids);
+        stored.record(data.ads.iter().map(|r| r.id), ids);
     }
     tx.commit().await?;
     on_progress(
@@ -665,7 +718,7 @@ pub async fn write(
         let chunk: Vec<MetricRow> = chunk
             .iter()
             .map(|r| MetricRow {
-                entity_id: stored.of(&r.entity_id),
+                entity: stored.entity(r.entity),
                 ..r.clone()
             })
             .collect();
@@ -687,7 +740,7 @@ pub async fn write(
         .signals
         .iter()
         .map(|r| SignalRow {
-            audience_id: r.audience_id.as_deref().map(|id| stored.of(id)),
+            audience_id: r.audience_id.map(|id| stored.of(id)),
             ..r.clone()
         })
         .collect();

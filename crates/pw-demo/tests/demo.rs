@@ -12,11 +12,11 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use pw_demo::{DAYS_OF_DATA, DemoSpec, generate, write};
 use pw_domain::{KpiKey, Platform, Totals};
 use pw_store::Database;
-use pw_workspaces::{MetricLevel, WorkspaceStore};
+use pw_workspaces::{MetricEntity, MetricLevel, WorkspaceStore};
 
 fn spec(seed: u64) -> DemoSpec {
     DemoSpec {
-        workspace_id: "0196b7a0-0000-7000-8000-000000000001".into(),
+        workspace_id: "0196b7a0-0000-7000-8000-000000000001".parse().unwrap(),
         workspace_name: "Halcyon Roasters (demo)".into(),
         seed,
         end_date: NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
@@ -28,7 +28,7 @@ fn campaign_totals_by_platform(data: &pw_demo::DemoData) -> HashMap<Platform, To
     for m in data
         .metrics
         .iter()
-        .filter(|m| m.level == MetricLevel::Campaign)
+        .filter(|m| m.entity.level() == MetricLevel::Campaign)
     {
         totals.entry(m.platform).or_default().add(&Totals {
             spend: m.spend,
@@ -43,9 +43,9 @@ fn campaign_totals_by_platform(data: &pw_demo::DemoData) -> HashMap<Platform, To
 
 #[test]
 fn the_same_seed_gives_the_same_workspace_and_another_seed_does_not() {
-    let a = generate(&spec(7));
-    let b = generate(&spec(7));
-    let c = generate(&spec(8));
+    let a = generate(&spec(7)).unwrap();
+    let b = generate(&spec(7)).unwrap();
+    let c = generate(&spec(8)).unwrap();
     let spend = |d: &pw_demo::DemoData| d.metrics.iter().map(|m| m.spend.0).collect::<Vec<_>>();
     assert_eq!(spend(&a), spend(&b));
     assert_eq!(
@@ -61,7 +61,7 @@ fn the_same_seed_gives_the_same_workspace_and_another_seed_does_not() {
 
 #[test]
 fn it_has_the_breadth_a_real_account_has() {
-    let data = generate(&spec(7));
+    let data = generate(&spec(7)).unwrap();
     let platforms: HashSet<_> = data.campaigns.iter().map(|c| c.platform).collect();
     assert!(platforms.len() >= 3, "{platforms:?}");
     assert!(data.campaigns.len() >= 30);
@@ -83,7 +83,7 @@ fn it_has_the_breadth_a_real_account_has() {
     let mentions: Vec<_> = data
         .signals
         .iter()
-        .filter(|s| s.kind == "mention")
+        .filter(|s| s.kind == pw_domain::SignalKind::Mention)
         .collect();
     assert!(mentions.len() >= 200);
     let distinct: HashSet<_> = mentions.iter().map(|m| m.text.as_str()).collect();
@@ -111,10 +111,7 @@ fn it_has_the_breadth_a_real_account_has() {
         .filter(|s| s.source == "search_term")
         .collect();
     assert!(search_terms.len() >= 30);
-    let intents: HashSet<_> = search_terms
-        .iter()
-        .filter_map(|s| s.intent.as_deref())
-        .collect();
+    let intents: HashSet<_> = search_terms.iter().filter_map(|s| s.intent).collect();
     assert_eq!(intents.len(), 4, "{intents:?}");
 
     let all_text: String = data
@@ -128,7 +125,7 @@ fn it_has_the_breadth_a_real_account_has() {
 
 #[test]
 fn platform_economics_are_plausible() {
-    let data = generate(&spec(7));
+    let data = generate(&spec(7)).unwrap();
     let totals = campaign_totals_by_platform(&data);
     for (platform, t) in &totals {
         let ctr = t.kpi(KpiKey::Ctr).unwrap();
@@ -148,9 +145,13 @@ fn platform_economics_are_plausible() {
     }
     // Branded search converts far better than generic search.
     let campaign_totals = |name: &str| {
-        let id = &data.campaigns.iter().find(|c| c.name == name).unwrap().id;
+        let id = data.campaigns.iter().find(|c| c.name == name).unwrap().id;
         let mut t = Totals::default();
-        for m in data.metrics.iter().filter(|m| &m.entity_id == id) {
+        for m in data
+            .metrics
+            .iter()
+            .filter(|m| m.entity == MetricEntity::Campaign(id))
+        {
             t.add(&Totals {
                 spend: m.spend,
                 impressions: m.impressions,
@@ -172,12 +173,12 @@ fn platform_economics_are_plausible() {
 
 #[test]
 fn spend_follows_the_week_and_ads_add_up_to_their_campaign() {
-    let data = generate(&spec(7));
+    let data = generate(&spec(7)).unwrap();
     let mut google_by_weekday: HashMap<Weekday, i64> = HashMap::new();
     for m in data
         .metrics
         .iter()
-        .filter(|m| m.level == MetricLevel::Campaign && m.platform == Platform::GoogleAds)
+        .filter(|m| m.entity.level() == MetricLevel::Campaign && m.platform == Platform::GoogleAds)
     {
         *google_by_weekday.entry(m.date.weekday()).or_default() += m.spend.0;
     }
@@ -186,8 +187,8 @@ fn spend_follows_the_week_and_ads_add_up_to_their_campaign() {
         "search spends more on weekdays"
     );
 
-    let mut by_day: HashMap<(String, NaiveDate), (i64, i64, i64)> = HashMap::new();
-    let ad_campaign: HashMap<&str, &str> = data
+    let mut by_day: HashMap<(uuid::Uuid, NaiveDate), (i64, i64, i64)> = HashMap::new();
+    let ad_campaign: HashMap<uuid::Uuid, uuid::Uuid> = data
         .ads
         .iter()
         .map(|ad| {
@@ -196,12 +197,16 @@ fn spend_follows_the_week_and_ads_add_up_to_their_campaign() {
                 .iter()
                 .find(|g| g.id == ad.ad_group_id)
                 .unwrap();
-            (ad.id.as_str(), group.campaign_id.as_str())
+            (ad.id.as_uuid(), group.campaign_id.as_uuid())
         })
         .collect();
-    for m in data.metrics.iter().filter(|m| m.level == MetricLevel::Ad) {
+    for m in data
+        .metrics
+        .iter()
+        .filter(|m| m.entity.level() == MetricLevel::Ad)
+    {
         let entry = by_day
-            .entry((ad_campaign[m.entity_id.as_str()].to_owned(), m.date))
+            .entry((ad_campaign[&m.entity.id()], m.date))
             .or_default();
         entry.0 += m.spend.0;
         entry.1 += m.impressions;
@@ -210,10 +215,10 @@ fn spend_follows_the_week_and_ads_add_up_to_their_campaign() {
     for m in data
         .metrics
         .iter()
-        .filter(|m| m.level == MetricLevel::Campaign)
+        .filter(|m| m.entity.level() == MetricLevel::Campaign)
     {
         assert_eq!(
-            by_day[&(m.entity_id.clone(), m.date)],
+            by_day[&(m.entity.id(), m.date)],
             (m.spend.0, m.impressions, m.clicks)
         );
     }
@@ -226,7 +231,7 @@ async fn writing_twice_completes_without_duplicates() {
         .await
         .unwrap();
     let spec = spec(7);
-    let data = generate(&spec);
+    let data = generate(&spec).unwrap();
     let mut fractions = Vec::new();
     write(&db, &spec, &data, |f, _| fractions.push(f))
         .await
@@ -270,7 +275,7 @@ async fn writing_twice_completes_without_duplicates() {
 /// Prints the per-platform economics; run with `--nocapture` when tuning the catalogue.
 #[test]
 fn print_platform_economics() {
-    let data = generate(&spec(7));
+    let data = generate(&spec(7)).unwrap();
     for (platform, t) in campaign_totals_by_platform(&data) {
         println!(
             "{platform}: spend {:.0} CTR {:.4} CPC {:.2} CPA {:.2} ROAS {:.2}",
@@ -292,10 +297,10 @@ async fn the_demo_attaches_to_an_account_already_stored_under_another_id() {
         .await
         .unwrap();
     let spec = spec(7);
-    let data = generate(&spec);
+    let data = generate(&spec).unwrap();
     WorkspaceStore::new(&db)
         .create_workspace_with_id(
-            &spec.workspace_id,
+            spec.workspace_id,
             &pw_workspaces::NewWorkspace {
                 name: spec.workspace_name.clone(),
                 brand: pw_demo::BRAND.into(),
@@ -312,7 +317,7 @@ async fn the_demo_attaches_to_an_account_already_stored_under_another_id() {
         .find(|a| a.platform == Platform::Meta)
         .unwrap();
     let synced = pw_workspaces::AdAccountRow {
-        id: pw_domain::new_id(),
+        id: pw_domain::AdAccountId::new(),
         ..meta.clone()
     };
     let mut tx = db.begin_write().await.unwrap();
@@ -326,7 +331,7 @@ async fn the_demo_attaches_to_an_account_already_stored_under_another_id() {
 
     let meta_campaigns: i64 =
         sqlx::query_scalar("SELECT count(*) FROM campaigns WHERE ad_account_id = ?")
-            .bind(&synced.id)
+            .bind(synced.id.to_string())
             .fetch_one(db.reader())
             .await
             .unwrap();

@@ -1,11 +1,21 @@
-//! The shared vocabulary of ProfitWheel: identifiers, money, ad platforms, calendar ranges and the
-//! arithmetic of marketing KPIs. Pure values: no IO, no async runtime, no database types.
+//! The shared vocabulary of ProfitWheel: identifiers (one type per kind of thing), money, ad
+//! platforms and the closed vocabularies of ad data, calendar ranges and the arithmetic of
+//! marketing KPIs. Pure values: no IO, no async runtime, no database types.
 
+mod ad_data;
+mod ids;
 mod kpi;
 mod money;
 mod platform;
 mod range;
 
+pub use ad_data::{
+    AudienceKind, CreativeFormat, EntityStatus, MetricLevel, SearchIntent, SignalKind,
+};
+pub use ids::{
+    AdAccountId, AdGroupId, AdId, AudienceId, CampaignId, CreativeId, IdError, SignalId, StudyId,
+    WorkspaceId,
+};
 pub use kpi::{KpiKey, KpiNumber, KpiUnit, KpiValue, Totals};
 pub use money::{Currency, Micros, MoneyError};
 pub use platform::{Objective, Platform, UnknownName};

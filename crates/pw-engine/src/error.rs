@@ -29,8 +29,10 @@ pub enum ErrorKind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("no workspace '{0}'")]
-    WorkspaceNotFound(String),
+    /// Text given for an id that is no id of its kind (a stale or mistyped link): nothing has
+    /// it, so it is `NotFound`, as an unknown id is.
+    #[error(transparent)]
+    InvalidId(#[from] pw_domain::IdError),
     #[error("{0}")]
     InvalidInput(String),
     #[error(transparent)]
@@ -56,7 +58,7 @@ pub enum EngineError {
 impl EngineError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            EngineError::WorkspaceNotFound(_) => ErrorKind::NotFound,
+            EngineError::InvalidId(_) => ErrorKind::NotFound,
             EngineError::InvalidInput(_) => ErrorKind::InvalidInput,
             EngineError::Io { .. } => ErrorKind::Unavailable,
             EngineError::Store(e) => store_kind(e),
@@ -97,7 +99,8 @@ fn store_kind(e: &StoreError) -> ErrorKind {
         | StoreError::NewerSchema { .. }
         | StoreError::MigrationChanged { .. }
         | StoreError::MigrationUnfinished { .. }
-        | StoreError::BlobMismatch { .. } => ErrorKind::Corrupt,
+        | StoreError::BlobMismatch { .. }
+        | StoreError::UnreadableValue { .. } => ErrorKind::Corrupt,
         StoreError::MigrationFailed { .. }
         | StoreError::MigrationBrokeReferences { .. }
         | StoreError::BackupFailed { .. }

@@ -8,7 +8,8 @@
 //!
 //! Each context's module names the types its callers see (`pw_engine::workspaces::Workspace`,
 //! `pw_engine::jobs::Job`, `pw_engine::models::ChatRequest`); the crate root re-exports only
-//! the vocabulary every context shares (errors, money, platforms, KPIs, secrets).
+//! the vocabulary every context shares (errors, ids' parse error, money, platforms and
+//! objectives, KPIs, secrets).
 //!
 //! It never knows about Tauri, IPC wire formats or terminals: callers convert its types.
 
@@ -31,7 +32,9 @@ use crate::workspaces::{AdWorkspaces, Workspaces};
 
 pub use error::{EngineError, ErrorKind, Result};
 pub use paths::default_data_dir;
-pub use pw_domain::{Currency, KpiKey, KpiNumber, KpiUnit, KpiValue, Micros, Platform};
+pub use pw_domain::{
+    Currency, IdError, KpiKey, KpiNumber, KpiUnit, KpiValue, Micros, Objective, Platform,
+};
 pub use pw_secrets::Secret;
 
 /// Where the engine keeps its files, and how its workers run.
@@ -131,11 +134,6 @@ impl Engine {
 
     pub fn config(&self) -> &EngineConfig {
         &self.config
-    }
-
-    /// The database the contexts share. Tests reach it to set up rows no use case writes.
-    pub fn database(&self) -> &Database {
-        &self.db
     }
 
     /// Workspaces, their ad data, the dashboard, demo workspaces, export and import.

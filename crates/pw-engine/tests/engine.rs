@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pw_engine::jobs::JobState;
-use pw_engine::workspaces::CreateWorkspace;
-use pw_engine::{Engine, EngineConfig, ErrorKind, KpiKey, KpiNumber, Micros};
+use pw_engine::workspaces::{CreateWorkspace, WorkspaceId};
+use pw_engine::{Engine, EngineConfig, EngineError, ErrorKind, KpiKey, KpiNumber, Micros};
 
 async fn engine(dir: &tempfile::TempDir) -> Arc<Engine> {
     let mut config = EngineConfig::new(dir.path());
@@ -37,7 +37,7 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
         fractions.len() >= 3 && fractions.windows(2).all(|w| w[0] <= w[1]),
         "{fractions:?}"
     );
-    let workspace_id = done.workspace_id.clone().unwrap();
+    let workspace_id: WorkspaceId = done.workspace_id.as_deref().unwrap().parse().unwrap();
 
     let listed = engine.workspaces().list().await.unwrap();
     assert_eq!(listed.len(), 1);
@@ -47,7 +47,7 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
 
     let dashboard = engine
         .workspaces()
-        .dashboard(&workspace_id, None)
+        .dashboard(workspace_id, None)
         .await
         .unwrap();
     assert_eq!(dashboard.range.days(), 30);
@@ -58,7 +58,7 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
         "the demo reports in one currency"
     );
     let section = &dashboard.sections[0];
-    assert_eq!(section.currency, "USD");
+    assert_eq!(section.currency.as_str(), "USD");
     assert_eq!(section.kpis.len(), 8);
     assert!(
         section
@@ -123,10 +123,12 @@ async fn the_export_job_writes_a_file_that_imports_elsewhere() {
         .await
         .unwrap()
         .workspace_id
+        .unwrap()
+        .parse()
         .unwrap();
     let export = engine
         .workspaces()
-        .start_export(&workspace_id)
+        .start_export(workspace_id)
         .await
         .unwrap();
     let done = engine.jobs().wait(&export.id, |_| {}).await.unwrap();
@@ -152,12 +154,12 @@ async fn the_export_job_writes_a_file_that_imports_elsewhere() {
     assert_eq!(
         original
             .workspaces()
-            .dashboard(&workspace_id, None)
+            .dashboard(workspace_id, None)
             .await
             .unwrap(),
         other
             .workspaces()
-            .dashboard(&workspace_id, None)
+            .dashboard(workspace_id, None)
             .await
             .unwrap()
     );
@@ -170,12 +172,16 @@ async fn errors_carry_the_kind_callers_branch_on() {
     assert_eq!(
         engine
             .workspaces()
-            .dashboard("nope", None)
+            .dashboard(WorkspaceId::new(), None)
             .await
             .unwrap_err()
             .kind(),
         ErrorKind::NotFound
     );
+    // Text that is no workspace id names no workspace either.
+    let not_an_id = EngineError::from("nope".parse::<WorkspaceId>().unwrap_err());
+    assert_eq!(not_an_id.kind(), ErrorKind::NotFound);
+    assert_eq!(not_an_id.to_string(), "'nope' is not a workspace id");
     let request = |currency: &str| CreateWorkspace {
         name: "Acme Outdoor".into(),
         brand: "Acme".into(),
@@ -248,30 +254,38 @@ async fn totals_never_add_amounts_in_different_currencies() {
         })
         .await
         .unwrap();
-    let ws = workspace.workspace.id.clone();
-    let writer = engine.database().writer();
+    let ws = workspace.workspace.id;
+    // Rows no use case writes yet (a connector will), put in the database file with a
+    // connection of the test's own.
+    let writer = sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new().filename(engine.config().database_path()),
+    )
+    .await
+    .unwrap();
+    let writer = &writer;
     let huge: i64 = (1 << 53) + 1;
-    for (account, currency, spend) in [("acc-eur", "EUR", 1_500_000_i64), ("acc-idr", "IDR", huge)]
-    {
+    for (currency, spend) in [("EUR", 1_500_000_i64), ("IDR", huge)] {
+        let account = pw_domain::new_id();
+        let account = account.as_str();
         sqlx::query(
             "INSERT INTO ad_accounts (id, workspace_id, platform, external_id, name, currency, time_zone, created_at)
              VALUES (?, ?, 'meta', ?, ?, ?, 'UTC', '2026-11-01T00:00:00.000Z')",
         )
         .bind(account)
-        .bind(&ws)
+        .bind(ws.to_string())
         .bind(account)
         .bind(account)
         .bind(currency)
         .execute(writer)
         .await
         .unwrap();
-        let campaign = format!("{account}-campaign");
+        let campaign = pw_domain::new_id();
         sqlx::query(
             "INSERT INTO campaigns (id, workspace_id, ad_account_id, platform, external_id, name, objective, status, created_at)
              VALUES (?, ?, ?, 'meta', ?, ?, 'sales', 'active', '2026-11-01T00:00:00.000Z')",
         )
         .bind(&campaign)
-        .bind(&ws)
+        .bind(ws.to_string())
         .bind(account)
         .bind(&campaign)
         .bind(&campaign)
@@ -282,7 +296,7 @@ async fn totals_never_add_amounts_in_different_currencies() {
             "INSERT INTO daily_metrics (workspace_id, level, entity_id, date, platform, currency, impressions, clicks, spend_micros, conversions, conversion_value_micros)
              VALUES (?, 'campaign', ?, '2026-11-10', 'meta', ?, 1000, 10, ?, 1, 0)",
         )
-        .bind(&ws)
+        .bind(ws.to_string())
         .bind(&campaign)
         .bind(currency)
         .bind(spend)
@@ -290,12 +304,13 @@ async fn totals_never_add_amounts_in_different_currencies() {
         .await
         .unwrap();
     }
+    writer.close().await;
 
     let range =
         pw_domain::DateRange::ending(chrono::NaiveDate::from_ymd_opt(2026, 11, 10).unwrap(), 7);
     let dashboard = engine
         .workspaces()
-        .dashboard(&ws, Some(range))
+        .dashboard(ws, Some(range))
         .await
         .unwrap();
     let spend_by_currency: Vec<(String, Option<KpiNumber>)> = dashboard
@@ -303,7 +318,7 @@ async fn totals_never_add_amounts_in_different_currencies() {
         .iter()
         .map(|s| {
             let spend = s.kpis.iter().find(|k| k.key == KpiKey::Spend).unwrap();
-            (s.currency.clone(), spend.current)
+            (s.currency.to_string(), spend.current)
         })
         .collect();
     assert_eq!(
@@ -336,9 +351,9 @@ async fn totals_never_add_amounts_in_different_currencies() {
         .unwrap();
     let dashboard = engine
         .workspaces()
-        .dashboard(&empty.workspace.id, Some(range))
+        .dashboard(empty.workspace.id, Some(range))
         .await
         .unwrap();
     assert_eq!(dashboard.sections.len(), 1);
-    assert_eq!(dashboard.sections[0].currency, "KRW");
+    assert_eq!(dashboard.sections[0].currency.as_str(), "KRW");
 }

@@ -47,14 +47,14 @@ async fn a_canary_key_reaches_the_vendor_and_no_file_the_app_writes() {
     let workspace = workspace(&engine, "Canary client").await;
     let study = engine
         .models()
-        .create_study(&workspace, StudyKind::FocusGroup, "Cold brew", None)
+        .create_study(workspace, StudyKind::FocusGroup, "Cold brew", None)
         .await
         .unwrap();
     let reply = engine
         .models()
         .chat(&ask(
             "Why cold brew?",
-            CallScope::study(&workspace, &study.id),
+            CallScope::study(workspace, study.id),
         ))
         .await
         .unwrap();
@@ -72,7 +72,7 @@ async fn a_canary_key_reaches_the_vendor_and_no_file_the_app_writes() {
     *server.refuse.lock().unwrap() = true;
     let refused = engine
         .models()
-        .chat(&ask("Again?", CallScope::study(&workspace, &study.id)))
+        .chat(&ask("Again?", CallScope::study(workspace, study.id)))
         .await
         .unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::NotConfigured);
@@ -89,7 +89,7 @@ async fn a_canary_key_reaches_the_vendor_and_no_file_the_app_writes() {
     std::fs::create_dir_all(dir.path().join("exports")).unwrap();
     engine
         .workspaces()
-        .export(&workspace, &dir.path().join("exports/canary.pwx"))
+        .export(workspace, &dir.path().join("exports/canary.pwx"))
         .await
         .unwrap();
     engine.shutdown().await;

@@ -28,15 +28,15 @@ async fn calls_are_costed_per_study_and_a_budget_stops_new_calls() {
     // Each call costs 1,000 × $1/M + 500 × $2/M = $0.002; the cap allows two.
     let study = engine
         .models()
-        .create_study(&workspace, StudyKind::Survey, "Price test", Some(4_000))
+        .create_study(workspace, StudyKind::Survey, "Price test", Some(4_000))
         .await
         .unwrap();
     let free = engine
         .models()
-        .create_study(&workspace, StudyKind::Interview, "Uncapped", None)
+        .create_study(workspace, StudyKind::Interview, "Uncapped", None)
         .await
         .unwrap();
-    let scope = CallScope::study(&workspace, &study.id);
+    let scope = CallScope::study(workspace, study.id);
     for question in ["one?", "two?"] {
         engine
             .models()
@@ -57,20 +57,20 @@ async fn calls_are_costed_per_study_and_a_budget_stops_new_calls() {
     assert_eq!(server.calls(), 2, "the third call never left the machine");
     engine
         .models()
-        .chat(&ask("still fine?", CallScope::study(&workspace, &free.id)))
+        .chat(&ask("still fine?", CallScope::study(workspace, free.id)))
         .await
         .unwrap();
 
     engine
         .models()
-        .set_study_budget(&study.id, Some(10_000))
+        .set_study_budget(study.id, Some(10_000))
         .await
         .unwrap();
     engine.models().chat(&ask("three?", scope)).await.unwrap();
 
     let spend = engine
         .models()
-        .workspace_spend(&workspace, 30)
+        .workspace_spend(workspace, 30)
         .await
         .unwrap();
     assert_eq!(spend.total_micros, 4 * 2_000);
@@ -122,10 +122,10 @@ async fn two_hundred_concurrent_calls_stop_at_the_budget() {
     let budget = 50_000;
     let study = engine
         .models()
-        .create_study(&workspace, StudyKind::Survey, "Big survey", Some(budget))
+        .create_study(workspace, StudyKind::Survey, "Big survey", Some(budget))
         .await
         .unwrap();
-    let scope = CallScope::study(&workspace, &study.id);
+    let scope = CallScope::study(workspace, study.id);
     let calls: Vec<_> = (0..200)
         .map(|number| {
             let engine = engine.clone();
@@ -147,7 +147,7 @@ async fn two_hundred_concurrent_calls_stop_at_the_budget() {
     assert_eq!(server.calls(), 25, "refused calls never left the machine");
     let spend = engine
         .models()
-        .workspace_spend(&workspace, 30)
+        .workspace_spend(workspace, 30)
         .await
         .unwrap();
     let capped = spend
@@ -208,10 +208,10 @@ async fn a_ledger_write_that_fails_is_retried_and_never_dropped() {
     // Two calls of $0.002 fit.
     let study = engine
         .models()
-        .create_study(&workspace, StudyKind::Survey, "Fragile", Some(4_000))
+        .create_study(workspace, StudyKind::Survey, "Fragile", Some(4_000))
         .await
         .unwrap();
-    let scope = CallScope::study(&workspace, &study.id);
+    let scope = CallScope::study(workspace, study.id);
     let database = EngineConfig::new(dir.path()).database_path();
 
     // A transient failure: the write is retried and the call is filed.
@@ -223,7 +223,7 @@ async fn a_ledger_write_that_fails_is_retried_and_never_dropped() {
         .unwrap();
     let spend = engine
         .models()
-        .workspace_spend(&workspace, 30)
+        .workspace_spend(workspace, 30)
         .await
         .unwrap();
     assert_eq!((spend.calls, spend.total_micros), (1, 2_000));
@@ -272,10 +272,7 @@ async fn a_call_for_a_study_that_does_not_exist_is_refused_before_it_is_sent() {
         .unwrap();
     let error = engine
         .models()
-        .chat(&ask(
-            "hello?",
-            CallScope::study(&workspace, "no-such-study"),
-        ))
+        .chat(&ask("hello?", CallScope::study(workspace, "no-such-study")))
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
@@ -295,16 +292,16 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
     let workspace = workspace(&engine, "Unpriced client").await;
     let capped = engine
         .models()
-        .create_study(&workspace, StudyKind::Survey, "Capped", Some(1_000_000))
+        .create_study(workspace, StudyKind::Survey, "Capped", Some(1_000_000))
         .await
         .unwrap();
     let uncapped = engine
         .models()
-        .create_study(&workspace, StudyKind::Survey, "Uncapped", None)
+        .create_study(workspace, StudyKind::Survey, "Uncapped", None)
         .await
         .unwrap();
-    let capped = CallScope::study(&workspace, &capped.id);
-    let uncapped = CallScope::study(&workspace, &uncapped.id);
+    let capped = CallScope::study(workspace, capped.id);
+    let uncapped = CallScope::study(workspace, uncapped.id);
 
     // Unpriced first: a study with a budget falls through to the priced model.
     engine
@@ -383,7 +380,7 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
     );
     let spend = engine
         .models()
-        .workspace_spend(&workspace, 30)
+        .workspace_spend(workspace, 30)
         .await
         .unwrap();
     assert_eq!(
@@ -430,10 +427,10 @@ async fn a_finished_study_replays_from_the_cache_with_zero_calls() {
     let workspace = workspace(&engine, "Replay client").await;
     let study = engine
         .models()
-        .create_study(&workspace, StudyKind::FocusGroup, "Packaging", None)
+        .create_study(workspace, StudyKind::FocusGroup, "Packaging", None)
         .await
         .unwrap();
-    let scope = CallScope::study(&workspace, &study.id);
+    let scope = CallScope::study(workspace, study.id);
     let questions = ["What do you notice first?", "Would you buy it?", "Why?"];
     let mut first_run = Vec::new();
     for question in questions {
@@ -473,7 +470,7 @@ async fn a_finished_study_replays_from_the_cache_with_zero_calls() {
     assert_eq!(missing.kind(), ErrorKind::NotFound);
     let spend = engine
         .models()
-        .workspace_spend(&workspace, 30)
+        .workspace_spend(workspace, 30)
         .await
         .unwrap();
     assert_eq!(spend.cache_hits, 3);
@@ -529,17 +526,17 @@ async fn a_workspace_can_answer_with_its_own_model() {
     let other = workspace(&engine, "Other client").await;
     engine
         .models()
-        .set_workspace_model(&client, Some(Route::new("team-vllm", "client-ft-model")))
+        .set_workspace_model(client, Some(Route::new("team-vllm", "client-ft-model")))
         .await
         .unwrap();
     engine
         .models()
-        .chat(&ask("hi", CallScope::workspace(&client)))
+        .chat(&ask("hi", CallScope::workspace(client)))
         .await
         .unwrap();
     engine
         .models()
-        .chat(&ask("hi", CallScope::workspace(&other)))
+        .chat(&ask("hi", CallScope::workspace(other)))
         .await
         .unwrap();
     let models: Vec<String> = server

@@ -168,11 +168,11 @@ impl From<CampaignTotals> for CampaignRow {
     fn from(c: CampaignTotals) -> Self {
         let t = c.totals;
         CampaignRow {
-            id: c.campaign_id,
+            id: c.campaign_id.to_string(),
             name: c.name,
             platform: c.platform.into(),
-            objective: c.objective,
-            status: c.status,
+            objective: c.objective.as_str().to_owned(),
+            status: c.status.as_str().to_owned(),
             currency: c.currency.as_str().to_owned(),
             spend_micros: t.spend.into(),
             impressions: t.impressions,
@@ -190,7 +190,7 @@ impl From<CampaignTotals> for CampaignRow {
 impl From<EngineCurrencySection> for CurrencySection {
     fn from(section: EngineCurrencySection) -> Self {
         CurrencySection {
-            currency: section.currency,
+            currency: section.currency.as_str().to_owned(),
             kpis: section.kpis.iter().map(Kpi::from).collect(),
             series: section
                 .series
@@ -218,8 +218,8 @@ impl From<EngineCurrencySection> for CurrencySection {
 impl From<EngineDashboard> for Dashboard {
     fn from(d: EngineDashboard) -> Self {
         Dashboard {
-            workspace_id: d.workspace_id,
-            currency: d.currency,
+            workspace_id: d.workspace_id.to_string(),
+            currency: d.currency.as_str().to_owned(),
             range: d.range.into(),
             previous_range: d.previous_range.into(),
             sections: d.sections.into_iter().map(Into::into).collect(),

@@ -1,6 +1,6 @@
 //! The error every command returns: a closed kind to branch on and a sentence to show.
 
-use pw_engine::{EngineError, ErrorKind as EngineErrorKind};
+use pw_engine::{EngineError, ErrorKind as EngineErrorKind, IdError};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -59,5 +59,12 @@ impl From<EngineError> for IpcError {
             kind: error.kind().into(),
             message: error.to_string(),
         }
+    }
+}
+
+/// An id from the webview that is no id of its kind: the engine's error for it (`notFound`).
+impl From<IdError> for IpcError {
+    fn from(error: IdError) -> Self {
+        EngineError::from(error).into()
     }
 }

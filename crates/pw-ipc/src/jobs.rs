@@ -45,7 +45,7 @@ pub struct JobView {
 
 fn rfc3339(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .map(crate::vocabulary::instant_text)
         .unwrap_or_default()
 }
 

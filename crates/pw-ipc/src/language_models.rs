@@ -451,7 +451,7 @@ impl From<pw_engine::models::WorkspaceSpend> for ModelSpend {
                 .by_day
                 .into_iter()
                 .map(|d| SpendDay {
-                    day: d.day,
+                    day: d.day.to_string(),
                     cost_micros: d.cost_micros.into(),
                     calls: d.calls,
                 })
@@ -473,7 +473,7 @@ impl From<pw_engine::models::WorkspaceSpend> for ModelSpend {
                 .by_study
                 .into_iter()
                 .map(|st| SpendStudy {
-                    study_id: st.study_id,
+                    study_id: st.study_id.to_string(),
                     title: st.title,
                     spent_micros: st.spent_micros.into(),
                     budget_micros: st.budget_micros.map(Into::into),

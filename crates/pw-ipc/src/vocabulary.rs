@@ -1,10 +1,16 @@
-//! Words every feature shares: ad platforms and calendar date ranges.
+//! Words every feature shares: ad platforms, calendar date ranges and instants.
 
 use pw_engine::Platform as EnginePlatform;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::{ErrorKind, IpcError};
+
+/// An instant as the webview gets it: RFC 3339 UTC with milliseconds and a `Z`, the form the
+/// database stores.
+pub(crate) fn instant_text(instant: chrono::DateTime<chrono::Utc>) -> String {
+    instant.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

@@ -2,6 +2,7 @@
 
 use pw_engine::workspaces::WorkspaceOverview;
 
+use crate::vocabulary::instant_text;
 use crate::{DateRange, ModelRoute};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -26,13 +27,13 @@ impl From<WorkspaceOverview> for WorkspaceSummary {
     fn from(overview: WorkspaceOverview) -> Self {
         let w = overview.workspace;
         WorkspaceSummary {
-            id: w.id,
+            id: w.id.to_string(),
             name: w.name,
             brand: w.brand,
             currency: w.currency.as_str().to_owned(),
             time_zone: w.time_zone,
             is_demo: w.is_demo,
-            created_at: w.created_at,
+            created_at: instant_text(w.created_at),
             campaign_count: overview.campaign_count,
             data_range: overview.data_range.map(Into::into),
             default_model: w

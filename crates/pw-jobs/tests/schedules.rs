@@ -217,19 +217,7 @@ async fn schedule_names_are_scoped_to_their_workspace() {
     let db = open(&dir).await;
     let mut workspaces = Vec::new();
     for name in ["Client A", "Client B"] {
-        workspaces.push(
-            pw_workspaces::WorkspaceStore::new(&db)
-                .create_workspace(&pw_workspaces::NewWorkspace {
-                    name: name.into(),
-                    brand: name.into(),
-                    currency: "EUR".parse().unwrap(),
-                    time_zone: "Europe/Berlin".into(),
-                    is_demo: false,
-                })
-                .await
-                .unwrap()
-                .id,
-        );
+        workspaces.push(workspace(&db, name).await);
     }
     let queue = JobQueue::new(db);
     let scheduler = Scheduler::new(queue.clone());
@@ -284,17 +272,7 @@ async fn schedule_names_are_scoped_to_their_workspace() {
 #[tokio::test]
 async fn importing_a_workspace_whose_schedule_shares_a_name_with_one_here_keeps_both() {
     async fn workspace_with_nightly_sync(db: &Database, name: &str) -> String {
-        let id = pw_workspaces::WorkspaceStore::new(db)
-            .create_workspace(&pw_workspaces::NewWorkspace {
-                name: name.into(),
-                brand: name.into(),
-                currency: "EUR".parse().unwrap(),
-                time_zone: "Europe/Berlin".into(),
-                is_demo: false,
-            })
-            .await
-            .unwrap()
-            .id;
+        let id = workspace(db, name).await;
         sqlx::query(
             "INSERT INTO job_schedules (name, cron, kind, title, lane, payload, workspace_id, enabled, created_at)
              VALUES ('nightly-sync', '0 2 * * *', 'sync', ?, 'slow', '{}', ?, 1, 0)",
@@ -309,7 +287,10 @@ async fn importing_a_workspace_whose_schedule_shares_a_name_with_one_here_keeps_
     let source_dir = tempfile::tempdir().unwrap();
     let source = open(&source_dir).await;
     let imported = workspace_with_nightly_sync(&source, "Client A").await;
-    let file = source.export_workspace(&imported, |_| {}).await.unwrap();
+    let file = source
+        .export_workspace(imported.parse().unwrap(), |_| {})
+        .await
+        .unwrap();
 
     let target_dir = tempfile::tempdir().unwrap();
     let target = open(&target_dir).await;

@@ -6,10 +6,11 @@
 //! caller, written to the database, logged or exported; the settings view says only whether a
 //! vendor's key is configured.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use pw_domain::{StudyId, WorkspaceId};
 use pw_llm::{
     CallScope, ChatMessage, ChatReply, ChatRequest, Gateway, ModelCatalogue, ModelInfo,
     PacingState, Route, StudyAccounts, Task, VendorKind, VendorLimits, VendorSettings,
@@ -446,10 +447,7 @@ impl LanguageModels {
     }
 
     async fn vendor_settings(&self, stored: &StoredVendor) -> Result<Option<VendorSettings>> {
-        let Some(kind) = VendorKind::parse(&stored.kind) else {
-            tracing::warn!(vendor = %stored.name, kind = %stored.kind, "unknown vendor kind; skipped");
-            return Ok(None);
-        };
+        let kind = stored.kind;
         let key = self.load_key(&stored.name).await?;
         let mut headers = kind.default_headers();
         headers.extend(stored.extra_headers.iter().cloned());
@@ -480,7 +478,7 @@ impl LanguageModels {
                 gateway.add_vendor(settings)?;
             }
         }
-        let mut chains: BTreeMap<String, Vec<Route>> = BTreeMap::new();
+        let mut chains: HashMap<Task, Vec<Route>> = HashMap::new();
         for route in self.store.llm_routes().await? {
             chains
                 .entry(route.task)
@@ -488,12 +486,12 @@ impl LanguageModels {
                 .push(Route::new(route.vendor, route.model));
         }
         for task in TASKS {
-            if let Some(chain) = chains.remove(task.as_str()) {
+            if let Some(chain) = chains.remove(&task) {
                 gateway.set_route(task, chain);
             }
         }
         for (workspace, vendor, model) in self.store.workspace_models().await? {
-            gateway.set_workspace_default(workspace, Route::new(vendor, model));
+            gateway.set_workspace_default(workspace.to_string(), Route::new(vendor, model));
         }
         gateway.set_offline(self.offline().await?);
         if let Some(model) = self.local_model().await? {
@@ -515,9 +513,7 @@ impl LanguageModels {
     pub async fn settings(&self) -> Result<ModelSettings> {
         let mut vendors = Vec::new();
         for stored in self.store.llm_vendors().await? {
-            let Some(kind) = VendorKind::parse(&stored.kind) else {
-                continue;
-            };
+            let kind = stored.kind;
             vendors.push(VendorView {
                 key_configured: self.key_configured(&stored.name).await?,
                 needs_key: kind != VendorKind::OpenAiCompatible,
@@ -536,7 +532,7 @@ impl LanguageModels {
                 task: *task,
                 chain: stored_routes
                     .iter()
-                    .filter(|r| r.task == task.as_str())
+                    .filter(|r| r.task == *task)
                     .map(|r| Route::new(r.vendor.clone(), r.model.clone()))
                     .collect(),
             })
@@ -604,7 +600,7 @@ impl LanguageModels {
         self.store
             .save_llm_vendor(&StoredVendor {
                 name: name.clone(),
-                kind: input.kind.as_str().to_owned(),
+                kind: input.kind,
                 base_url,
                 extra_headers: Vec::new(),
                 requests_per_minute: input.requests_per_minute,
@@ -707,7 +703,9 @@ impl LanguageModels {
         let catalogue = self.catalogue().await?;
         catalogue
             .models()
-            .filter(|m| (m.vendor == stored.name || m.vendor == stored.kind) && !m.embedding)
+            .filter(|m| {
+                (m.vendor == stored.name || m.vendor == stored.kind.as_str()) && !m.embedding
+            })
             .min_by_key(|m| m.input_micros_per_mtok + m.output_micros_per_mtok)
             .map(|m| m.model.clone())
             .ok_or_else(|| {
@@ -728,7 +726,7 @@ impl LanguageModels {
             }
         }
         let pairs: Vec<(String, String)> = chain.into_iter().map(|r| (r.vendor, r.model)).collect();
-        self.store.set_llm_route(task.as_str(), &pairs).await?;
+        self.store.set_llm_route(task, &pairs).await?;
         self.settings_changed().await;
         Ok(())
     }
@@ -743,7 +741,7 @@ impl LanguageModels {
 
     pub async fn set_workspace_model(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         route: Option<Route>,
     ) -> Result<()> {
         self.store
@@ -783,7 +781,11 @@ impl LanguageModels {
             );
         let mut unpriced: Vec<Route> = Vec::new();
         for (vendor, model) in routed {
-            let Some(kind) = vendors.iter().find(|v| v.name == vendor).map(|v| &v.kind) else {
+            let Some(kind) = vendors
+                .iter()
+                .find(|v| v.name == vendor)
+                .map(|v| v.kind.as_str())
+            else {
                 // The local model, or a vendor since removed: nothing to price.
                 continue;
             };
@@ -814,15 +816,24 @@ impl LanguageModels {
     }
 
     /// What a workspace's model calls cost: totals, per day over `days`, per model, per study.
-    pub async fn workspace_spend(&self, workspace_id: &str, days: u32) -> Result<WorkspaceSpend> {
+    pub async fn workspace_spend(
+        &self,
+        workspace_id: WorkspaceId,
+        days: u32,
+    ) -> Result<WorkspaceSpend> {
         self.store.workspace_spend(workspace_id, days).await
     }
 
     /// Caps (or, with `None`, uncaps) a study's model spend; the new budget applies to its
     /// next call.
-    pub async fn set_study_budget(&self, study_id: &str, budget_micros: Option<i64>) -> Result<()> {
+    pub async fn set_study_budget(
+        &self,
+        study_id: StudyId,
+        budget_micros: Option<i64>,
+    ) -> Result<()> {
         self.store.set_study_budget(study_id, budget_micros).await?;
-        self.accounts.set_budget(study_id, budget_micros);
+        self.accounts
+            .set_budget(&study_id.to_string(), budget_micros);
         Ok(())
     }
 

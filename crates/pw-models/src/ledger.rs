@@ -9,6 +9,8 @@ use pw_llm::{
     LlmError, ResponseCache, StudyAccount, StudyAccounts,
 };
 
+use pw_domain::{IdError, StudyId, WorkspaceId};
+
 use crate::repository::{ModelStore, NewLlmCall};
 
 /// Files every call in `llm_calls`, and opens each study's account (budget and what its calls
@@ -27,10 +29,16 @@ impl CallLedger for SqliteLedger {
             let Some(study_id) = &scope.study_id else {
                 return Ok(None);
             };
+            // Text that is no study id names no study.
+            let study = study_id
+                .parse::<StudyId>()
+                .map_err(|_| LlmError::StudyNotFound {
+                    study: study_id.clone(),
+                })?;
             let account = self
                 .accounts
                 .account(study_id, || async {
-                    match self.store.study_budget(study_id).await {
+                    match self.store.study_budget(study).await {
                         Ok(Some(study)) => Ok(AccountOpening {
                             budget_micros: study.budget_micros,
                             settled_micros: study.spent_micros,
@@ -65,12 +73,12 @@ impl CallLedger for SqliteLedger {
             };
             let call = NewLlmCall {
                 id: record.id.clone(),
-                workspace_id: record.scope.workspace_id.clone(),
-                study_id: record.scope.study_id.clone(),
+                workspace_id: scope_id(&record.scope.workspace_id)?,
+                study_id: scope_id(&record.scope.study_id)?,
                 job_id: record.scope.job_id.clone(),
                 vendor: record.vendor.clone(),
                 model: record.model.clone(),
-                task: record.task.as_str().to_owned(),
+                task: record.task,
                 input_tokens: record.usage.input_tokens,
                 output_tokens: record.usage.output_tokens,
                 cost_micros: record.cost_micros,
@@ -90,6 +98,16 @@ impl CallLedger for SqliteLedger {
                 .map_err(|error| LedgerWriteError(error.to_string()))
         })
     }
+}
+
+/// A call scope's id (the gateway's scopes carry them as text), read as its type.
+fn scope_id<I: std::str::FromStr<Err = IdError>>(
+    text: &Option<String>,
+) -> Result<Option<I>, LedgerWriteError> {
+    text.as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|error: IdError| LedgerWriteError(error.to_string()))
 }
 
 /// Keeps answers in `llm_cache`, per workspace.
@@ -131,9 +149,16 @@ impl ResponseCache for SqliteCache {
                     return;
                 }
             };
+            let workspace = match scope_id::<WorkspaceId>(&scope.workspace_id) {
+                Ok(workspace) => workspace,
+                Err(error) => {
+                    tracing::warn!(error = %error.0, "not keeping an answer for a scope with no workspace id");
+                    return;
+                }
+            };
             if let Err(error) = self
                 .store
-                .cache_answer(key, scope.workspace_id.as_deref(), vendor, model, &stored)
+                .cache_answer(key, workspace, vendor, model, &stored)
                 .await
             {
                 tracing::warn!(%error, "could not keep an answer in the response cache");

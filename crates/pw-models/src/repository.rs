@@ -3,18 +3,22 @@
 //! Keys never reach this file: they live in the OS keychain. Studies themselves are
 //! `pw-store`'s (the twins and studies context will share them); only their budgets are here.
 
+use chrono::NaiveDate;
+use pw_domain::{StudyId, WorkspaceId};
+use pw_llm::{Task, VendorKind};
 use serde_json::Value;
 use sqlx::Row;
 
-use pw_store::{Database, now_rfc3339};
+use pw_store::{Database, StoreError, TypedColumns, now_rfc3339};
 
 use crate::error::{ModelsError, Result};
+use crate::language_models::TASKS;
 
 /// A configured vendor, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredVendor {
     pub name: String,
-    pub kind: String,
+    pub kind: VendorKind,
     pub base_url: String,
     pub extra_headers: Vec<(String, String)>,
     pub requests_per_minute: Option<u32>,
@@ -25,7 +29,7 @@ pub struct StoredVendor {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRoute {
-    pub task: String,
+    pub task: Task,
     pub vendor: String,
     pub model: String,
 }
@@ -47,12 +51,12 @@ pub struct NewLlmCall {
     /// The call's own id: filing the same call twice (a retried write that had landed) keeps
     /// one row.
     pub id: String,
-    pub workspace_id: Option<String>,
-    pub study_id: Option<String>,
+    pub workspace_id: Option<WorkspaceId>,
+    pub study_id: Option<StudyId>,
     pub job_id: Option<String>,
     pub vendor: String,
     pub model: String,
-    pub task: String,
+    pub task: Task,
     pub input_tokens: u32,
     pub output_tokens: u32,
     /// `None` when the model had no price: the cost is unknown, not zero.
@@ -84,8 +88,8 @@ pub struct WorkspaceSpend {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpendByDay {
-    /// `YYYY-MM-DD` (UTC).
-    pub day: String,
+    /// The day (UTC).
+    pub day: NaiveDate,
     pub cost_micros: i64,
     pub calls: u64,
 }
@@ -103,7 +107,7 @@ pub struct SpendByModel {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StudySpend {
-    pub study_id: String,
+    pub study_id: StudyId,
     pub title: String,
     pub spent_micros: i64,
     pub budget_micros: Option<i64>,
@@ -113,8 +117,8 @@ pub struct StudySpend {
 /// A study's title, budget and what it has spent: what the budget check reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StudyBudget {
-    pub study_id: String,
-    pub workspace_id: String,
+    pub study_id: StudyId,
+    pub workspace_id: WorkspaceId,
     pub title: String,
     pub budget_micros: Option<i64>,
     pub spent_micros: i64,
@@ -123,6 +127,20 @@ pub struct StudyBudget {
 fn headers_from_json(text: &str) -> Result<Vec<(String, String)>> {
     serde_json::from_str(text)
         .map_err(|e| ModelsError::InvalidSetting(format!("stored headers: {e}")))
+}
+
+/// A task's stored name read back; a name this build does not know is an unreadable value.
+fn stored_task(name: &str) -> Result<Task> {
+    TASKS
+        .into_iter()
+        .find(|task| task.as_str() == name)
+        .ok_or_else(|| {
+            StoreError::UnreadableValue {
+                column: "task",
+                reason: format!("'{name}' is not a known task"),
+            }
+            .into()
+        })
 }
 
 fn optional_u32(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Option<u32>> {
@@ -141,24 +159,46 @@ impl ModelStore {
         ModelStore { db }
     }
 
+    /// The configured vendors. A vendor of a kind this build does not know (a newer version
+    /// added it) is left out with a warning, so the others keep working; it stays stored.
     pub(crate) async fn llm_vendors(&self) -> Result<Vec<StoredVendor>> {
         let rows = sqlx::query("SELECT * FROM llm_vendors ORDER BY name")
             .fetch_all(self.db.reader())
             .await?;
         rows.iter()
-            .map(|row| {
-                Ok(StoredVendor {
-                    name: row.try_get("name")?,
-                    kind: row.try_get("kind")?,
-                    base_url: row.try_get("base_url")?,
-                    extra_headers: headers_from_json(&row.try_get::<String, _>("extra_headers")?)?,
-                    requests_per_minute: optional_u32(row, "requests_per_minute")?,
-                    tokens_per_minute: optional_u32(row, "tokens_per_minute")?,
-                    max_concurrency: optional_u32(row, "max_concurrency")?,
-                    azure_api_version: row.try_get("azure_api_version")?,
-                })
+            .filter_map(|row| {
+                let name: String = match row.try_get("name") {
+                    Ok(name) => name,
+                    Err(error) => return Some(Err(error.into())),
+                };
+                let kind: String = match row.try_get("kind") {
+                    Ok(kind) => kind,
+                    Err(error) => return Some(Err(error.into())),
+                };
+                let Some(kind) = VendorKind::parse(&kind) else {
+                    tracing::warn!(vendor = %name, %kind, "unknown vendor kind; skipped");
+                    return None;
+                };
+                Some(Self::vendor_from_row(row, name, kind))
             })
             .collect()
+    }
+
+    fn vendor_from_row(
+        row: &sqlx::sqlite::SqliteRow,
+        name: String,
+        kind: VendorKind,
+    ) -> Result<StoredVendor> {
+        Ok(StoredVendor {
+            name,
+            kind,
+            base_url: row.try_get("base_url")?,
+            extra_headers: headers_from_json(&row.try_get::<String, _>("extra_headers")?)?,
+            requests_per_minute: optional_u32(row, "requests_per_minute")?,
+            tokens_per_minute: optional_u32(row, "tokens_per_minute")?,
+            max_concurrency: optional_u32(row, "max_concurrency")?,
+            azure_api_version: row.try_get("azure_api_version")?,
+        })
     }
 
     /// Adds a vendor or updates the one with the same name.
@@ -192,7 +232,7 @@ impl ModelStore {
                  azure_api_version = excluded.azure_api_version, updated_at = excluded.updated_at",
         )
         .bind(vendor.name.trim())
-        .bind(&vendor.kind)
+        .bind(vendor.kind.as_str())
         .bind(vendor.base_url.trim())
         .bind(headers)
         .bind(vendor.requests_per_minute.map(i64::from))
@@ -257,7 +297,7 @@ impl ModelStore {
         rows.iter()
             .map(|row| {
                 Ok(StoredRoute {
-                    task: row.try_get("task")?,
+                    task: stored_task(&row.try_get::<String, _>("task")?)?,
                     vendor: row.try_get("vendor")?,
                     model: row.try_get("model")?,
                 })
@@ -266,10 +306,10 @@ impl ModelStore {
     }
 
     /// Replaces a task's chain (an empty chain means "the local model").
-    pub(crate) async fn set_llm_route(&self, task: &str, chain: &[(String, String)]) -> Result<()> {
+    pub(crate) async fn set_llm_route(&self, task: Task, chain: &[(String, String)]) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM llm_routes WHERE task = ?")
-            .bind(task)
+            .bind(task.as_str())
             .execute(&mut *tx)
             .await?;
         for (position, (vendor, model)) in chain.iter().enumerate() {
@@ -281,7 +321,7 @@ impl ModelStore {
             sqlx::query(
                 "INSERT INTO llm_routes (task, position, vendor, model) VALUES (?, ?, ?, ?)",
             )
-            .bind(task)
+            .bind(task.as_str())
             .bind(position as i64)
             .bind(vendor)
             .bind(model.trim())
@@ -345,7 +385,7 @@ impl ModelStore {
     /// Sets (or clears, with `None`) the model a workspace uses first.
     pub(crate) async fn set_workspace_model(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         model: Option<(&str, &str)>,
     ) -> Result<()> {
         let updated = sqlx::query(
@@ -355,17 +395,17 @@ impl ModelStore {
         .bind(model.map(|(vendor, _)| vendor))
         .bind(model.map(|(_, model)| model))
         .bind(now_rfc3339())
-        .bind(workspace_id)
+        .bind(workspace_id.to_string())
         .execute(self.db.writer())
         .await?;
         if updated.rows_affected() == 0 {
-            return Err(ModelsError::WorkspaceNotFound(workspace_id.to_owned()));
+            return Err(ModelsError::WorkspaceNotFound(workspace_id.to_string()));
         }
         Ok(())
     }
 
     /// `(workspace id, vendor, model)` for every workspace with its own default model.
-    pub(crate) async fn workspace_models(&self) -> Result<Vec<(String, String, String)>> {
+    pub(crate) async fn workspace_models(&self) -> Result<Vec<(WorkspaceId, String, String)>> {
         let rows = sqlx::query(
             "SELECT id, default_model_vendor, default_model FROM workspaces
              WHERE default_model_vendor IS NOT NULL AND default_model IS NOT NULL",
@@ -375,7 +415,7 @@ impl ModelStore {
         rows.iter()
             .map(|row| {
                 Ok((
-                    row.try_get("id")?,
+                    row.parsed("id")?,
                     row.try_get("default_model_vendor")?,
                     row.try_get("default_model")?,
                 ))
@@ -393,12 +433,12 @@ impl ModelStore {
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(&call.id)
-        .bind(&call.workspace_id)
-        .bind(&call.study_id)
+        .bind(call.workspace_id.map(|id| id.to_string()))
+        .bind(call.study_id.map(|id| id.to_string()))
         .bind(&call.job_id)
         .bind(&call.vendor)
         .bind(&call.model)
-        .bind(&call.task)
+        .bind(call.task.as_str())
         .bind(i64::from(call.input_tokens))
         .bind(i64::from(call.output_tokens))
         .bind(call.cost_micros)
@@ -414,19 +454,19 @@ impl ModelStore {
     }
 
     /// A study's budget and spend; `None` when there is no such study.
-    pub(crate) async fn study_budget(&self, study_id: &str) -> Result<Option<StudyBudget>> {
+    pub(crate) async fn study_budget(&self, study_id: StudyId) -> Result<Option<StudyBudget>> {
         let row = sqlx::query(
             "SELECT s.id, s.workspace_id, s.title, s.budget_micros,
                     (SELECT coalesce(sum(cost_micros), 0) FROM llm_calls c WHERE c.study_id = s.id) AS spent
              FROM studies s WHERE s.id = ?",
         )
-        .bind(study_id)
+        .bind(study_id.to_string())
         .fetch_optional(self.db.reader())
         .await?;
         row.map(|row| {
             Ok(StudyBudget {
-                study_id: row.try_get("id")?,
-                workspace_id: row.try_get("workspace_id")?,
+                study_id: row.parsed("id")?,
+                workspace_id: row.parsed("workspace_id")?,
                 title: row.try_get("title")?,
                 budget_micros: row.try_get("budget_micros")?,
                 spent_micros: row.try_get("spent")?,
@@ -438,7 +478,7 @@ impl ModelStore {
     /// Sets (or clears) a study's cap on model spend.
     pub(crate) async fn set_study_budget(
         &self,
-        study_id: &str,
+        study_id: StudyId,
         budget_micros: Option<i64>,
     ) -> Result<()> {
         if budget_micros.is_some_and(|b| b < 0) {
@@ -448,7 +488,7 @@ impl ModelStore {
         }
         let updated = sqlx::query("UPDATE studies SET budget_micros = ? WHERE id = ?")
             .bind(budget_micros)
-            .bind(study_id)
+            .bind(study_id.to_string())
             .execute(self.db.writer())
             .await?;
         if updated.rows_affected() == 0 {
@@ -463,18 +503,19 @@ impl ModelStore {
     /// study.
     pub(crate) async fn workspace_spend(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         days: u32,
     ) -> Result<WorkspaceSpend> {
+        let workspace = workspace_id.to_string();
         // The workspace rows are pw-workspaces'; one statement here says whether it exists,
         // rather than a dependency on another context.
         let exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM workspaces WHERE id = ?)")
-                .bind(workspace_id)
+                .bind(&workspace)
                 .fetch_one(self.db.reader())
                 .await?;
         if !exists {
-            return Err(ModelsError::WorkspaceNotFound(workspace_id.to_owned()));
+            return Err(ModelsError::WorkspaceNotFound(workspace));
         }
         let totals = sqlx::query(
             "SELECT coalesce(sum(cost_micros), 0) AS cost, count(*) AS calls,
@@ -484,7 +525,7 @@ impl ModelStore {
                     coalesce(sum(input_tokens), 0) AS input, coalesce(sum(output_tokens), 0) AS output
              FROM llm_calls WHERE workspace_id = ?",
         )
-        .bind(workspace_id)
+        .bind(&workspace)
         .fetch_one(self.db.reader())
         .await?;
         let count = |row: &sqlx::sqlite::SqliteRow, column: &str| -> Result<u64> {
@@ -497,7 +538,7 @@ impl ModelStore {
              WHERE workspace_id = ? AND created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
              GROUP BY day ORDER BY day",
         )
-        .bind(workspace_id)
+        .bind(&workspace)
         .bind(format!("-{days} days"))
         .fetch_all(self.db.reader())
         .await?
@@ -517,7 +558,7 @@ impl ModelStore {
              FROM llm_calls WHERE workspace_id = ?
              GROUP BY vendor, model ORDER BY cost DESC, calls DESC",
         )
-        .bind(workspace_id)
+        .bind(&workspace)
         .fetch_all(self.db.reader())
         .await?
         .iter()
@@ -540,13 +581,13 @@ impl ModelStore {
              WHERE s.workspace_id = ?
              GROUP BY s.id ORDER BY s.created_at",
         )
-        .bind(workspace_id)
+        .bind(&workspace)
         .fetch_all(self.db.reader())
         .await?
         .iter()
         .map(|row| {
             Ok(StudySpend {
-                study_id: row.try_get("id")?,
+                study_id: row.parsed("id")?,
                 title: row.try_get("title")?,
                 spent_micros: row.try_get("spent")?,
                 budget_micros: row.try_get("budget_micros")?,
@@ -581,7 +622,7 @@ impl ModelStore {
     pub(crate) async fn cache_answer(
         &self,
         key: &str,
-        workspace_id: Option<&str>,
+        workspace_id: Option<WorkspaceId>,
         vendor: &str,
         model: &str,
         answer: &str,
@@ -592,7 +633,7 @@ impl ModelStore {
              ON CONFLICT (key) DO UPDATE SET answer = excluded.answer, created_at = excluded.created_at",
         )
         .bind(key)
-        .bind(workspace_id)
+        .bind(workspace_id.map(|id| id.to_string()))
         .bind(vendor)
         .bind(model)
         .bind(answer)
@@ -618,7 +659,7 @@ mod tests {
     fn vendor(name: &str, headers: Vec<(String, String)>) -> StoredVendor {
         StoredVendor {
             name: name.to_owned(),
-            kind: "openai".to_owned(),
+            kind: VendorKind::OpenAi,
             base_url: "https://api.openai.com/v1".to_owned(),
             extra_headers: headers,
             requests_per_minute: Some(60),
@@ -669,17 +710,18 @@ mod tests {
         );
         assert_eq!(
             store
-                .set_study_budget("no-such-study", Some(-5))
+                .set_study_budget(StudyId::new(), Some(-5))
                 .await
                 .unwrap_err()
                 .to_string(),
             "invalid input: a budget can't be negative"
         );
+        let unknown = WorkspaceId::new();
         assert!(matches!(
             store
-                .set_workspace_model("no-such-workspace", Some(("openai", "gpt-x")))
+                .set_workspace_model(unknown, Some(("openai", "gpt-x")))
                 .await,
-            Err(ModelsError::WorkspaceNotFound(id)) if id == "no-such-workspace"
+            Err(ModelsError::WorkspaceNotFound(id)) if id == unknown.to_string()
         ));
     }
 
@@ -695,7 +737,7 @@ mod tests {
             job_id: None,
             vendor: "openai".into(),
             model: "gpt-4.1-mini".into(),
-            task: "analysis".into(),
+            task: Task::Analysis,
             input_tokens: 10,
             output_tokens: 5,
             cost_micros: Some(42),

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use pw_domain::WorkspaceId;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -160,16 +161,16 @@ impl Database {
     /// Refuses a workspace id with no row. The rows are `pw-workspaces`'; studies and workspace
     /// files only need to know one exists, which one statement here says without a dependency on
     /// a context crate.
-    pub(crate) async fn require_workspace(&self, id: &str) -> Result<()> {
+    pub(crate) async fn require_workspace(&self, id: WorkspaceId) -> Result<()> {
         let exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM workspaces WHERE id = ?)")
-                .bind(id)
+                .bind(id.to_string())
                 .fetch_one(self.reader())
                 .await?;
         if exists {
             Ok(())
         } else {
-            Err(StoreError::WorkspaceNotFound(id.to_owned()))
+            Err(StoreError::WorkspaceNotFound(id.to_string()))
         }
     }
 

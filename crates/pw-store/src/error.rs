@@ -93,6 +93,13 @@ pub enum StoreError {
         stored_currency: String,
         new_currency: String,
     },
+    /// A stored value this version cannot read: a name a newer version added, an id in another
+    /// spelling, a damaged instant.
+    #[error("a stored {column} cannot be read by this version of ProfitWheel: {reason}")]
+    UnreadableValue {
+        column: &'static str,
+        reason: String,
+    },
     #[error("no workspace with id {0}")]
     WorkspaceNotFound(String),
     #[error("a workspace named '{0}' already exists")]

@@ -9,6 +9,7 @@
 
 mod blobs;
 mod clock;
+mod columns;
 mod database;
 mod error;
 mod settings;
@@ -17,9 +18,10 @@ mod studies;
 mod transfer;
 
 pub use blobs::BlobStore;
-pub use clock::{now_rfc3339, parse_rfc3339};
+pub use clock::{format_instant, now_instant, now_rfc3339, parse_rfc3339};
+pub use columns::{TypedColumns, parse_stored, parse_stored_instant};
 pub use database::{BACKUPS_KEPT, Database, MIGRATOR, PROFITWHEEL_APPLICATION_ID, backups_folder};
 pub use error::{Result, StoreError};
 pub use signal_occurrence::{SIGNAL_OCCURRENCE_FIELDS, signal_occurrence};
-pub use studies::{NewStudy, Study, StudyKind};
+pub use studies::{NewStudy, Study, StudyKind, StudyStatus};
 pub use transfer::{ExportProgress, WORKSPACE_FILE_FORMAT, WorkspaceFile};

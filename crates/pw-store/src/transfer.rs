@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 
+use pw_domain::WorkspaceId;
+
 use crate::database::{Database, MIGRATOR};
 use crate::error::{Result, StoreError};
 use crate::signal_occurrence::signal_occurrence;
@@ -116,7 +118,7 @@ impl Database {
     /// Reads a whole workspace into a [`WorkspaceFile`].
     pub async fn export_workspace(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         mut on_progress: impl FnMut(ExportProgress),
     ) -> Result<WorkspaceFile> {
         self.require_workspace(workspace_id).await?;
@@ -138,7 +140,7 @@ impl Database {
             };
             let sql = format!("SELECT * FROM {table} WHERE {key} = ?");
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(workspace_id)
+                .bind(workspace_id.to_string())
                 .fetch_all(&mut *tx)
                 .await?;
             let columns = table_columns(&mut tx, table).await?;
@@ -195,7 +197,7 @@ impl Database {
             format_version: WORKSPACE_FILE_VERSION,
             schema_version: latest_schema_version(),
             exported_at: crate::clock::now_rfc3339(),
-            workspace_id: workspace_id.to_owned(),
+            workspace_id: workspace_id.to_string(),
             tables,
             blobs,
         })
@@ -204,7 +206,7 @@ impl Database {
     /// Writes a workspace to `path` (gzip JSON), atomically: a crash leaves no half file.
     pub async fn export_workspace_to(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         path: &std::path::Path,
         on_progress: impl FnMut(ExportProgress),
     ) -> Result<WorkspaceFile> {
@@ -222,8 +224,12 @@ impl Database {
 
     /// Imports a workspace file. Everything is validated first; rows are then written in one
     /// transaction, so on any error the database is exactly as it was. Returns the workspace id.
-    pub async fn import_workspace(&self, file: &WorkspaceFile) -> Result<String> {
+    pub async fn import_workspace(&self, file: &WorkspaceFile) -> Result<WorkspaceId> {
         let invalid = |why: String| StoreError::InvalidWorkspaceFile(why);
+        let workspace_id: WorkspaceId = file
+            .workspace_id
+            .parse()
+            .map_err(|e| invalid(format!("its header names no workspace ({e})")))?;
         if file.format != WORKSPACE_FILE_FORMAT {
             return Err(invalid(format!(
                 "it is not a ProfitWheel workspace file (format '{}')",
@@ -409,7 +415,7 @@ impl Database {
             )));
         }
         tx.commit().await?;
-        Ok(file.workspace_id.clone())
+        Ok(workspace_id)
     }
 }
 

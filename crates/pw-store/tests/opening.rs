@@ -15,7 +15,8 @@ use sqlx::Connection;
 use sqlx::sqlite::SqliteConnectOptions;
 
 use pw_store::{Database, StoreError};
-use pw_workspaces::{NewWorkspace, WorkspaceStore};
+
+mod support;
 
 const TAMPERED_VERSION: i64 = 20261125000002;
 
@@ -53,24 +54,11 @@ fn assert_untouched(path: &Path, before: &(String, Option<String>)) {
     }
 }
 
-fn new_workspace(name: &str) -> NewWorkspace {
-    NewWorkspace {
-        name: name.into(),
-        brand: "Northwind Coffee".into(),
-        currency: "USD".parse().unwrap(),
-        time_zone: "America/New_York".into(),
-        is_demo: false,
-    }
-}
-
 /// A database with every migration applied and one workspace, closed cleanly.
 async fn existing_database(dir: &tempfile::TempDir) -> PathBuf {
     let path = db_path(dir);
     let db = Database::open(&path).await.unwrap();
-    WorkspaceStore::new(&db)
-        .create_workspace(&new_workspace("Northwind"))
-        .await
-        .unwrap();
+    support::workspace(&db, "Northwind").await;
     db.close().await;
     path
 }
@@ -230,12 +218,7 @@ async fn a_failing_migration_with_nothing_else_pending_leaves_the_file_and_keeps
     assert_eq!(workspace_names_in(&kept[0]).await, ["Northwind"]);
     // The file still opens with the app's own migrations, data intact.
     let db = Database::open(&path).await.unwrap();
-    assert_eq!(
-        WorkspaceStore::new(&db).list_workspaces().await.unwrap()[0]
-            .workspace
-            .name,
-        "Northwind"
-    );
+    assert_eq!(support::workspace_names(&db).await, ["Northwind"]);
 }
 
 #[tokio::test]

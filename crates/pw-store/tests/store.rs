@@ -9,12 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-#[path = "../../pw-workspaces/tests/support/northwind.rs"]
-mod northwind;
+mod support;
 
-use northwind::{new_workspace, seeded};
 use pw_store::{Database, PROFITWHEEL_APPLICATION_ID, StoreError, WorkspaceFile};
-use pw_workspaces::WorkspaceStore;
+use support::{seeded, workspace, workspace_names};
 
 fn db_path(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("profitwheel.sqlite3")
@@ -41,12 +39,10 @@ async fn a_new_database_is_wal_and_marked_as_ours() {
     db.close().await;
     // Reopening an existing database runs no migration and keeps its data.
     let db = Database::open(&db_path(&dir)).await.unwrap();
-    let workspaces = WorkspaceStore::new(&db);
-    workspaces
-        .create_workspace(&new_workspace("Acme"))
-        .await
-        .unwrap();
-    assert_eq!(workspaces.list_workspaces().await.unwrap().len(), 1);
+    workspace(&db, "Acme").await;
+    db.close().await;
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    assert_eq!(workspace_names(&db).await, ["Acme"]);
 }
 
 #[tokio::test]
@@ -133,7 +129,7 @@ async fn a_failing_migration_leaves_the_database_as_it_was() {
     let path = db_path(&dir);
     let db = Database::open(&path).await.unwrap();
     let ws = seeded(&db, "Northwind").await;
-    let before = db.export_workspace(&ws, |_| {}).await.unwrap();
+    let before = db.export_workspace(ws, |_| {}).await.unwrap();
     db.close().await;
 
     let failing = migrator_with_extra(
@@ -146,7 +142,7 @@ async fn a_failing_migration_leaves_the_database_as_it_was() {
     assert!(err.to_string().contains("left as it was"), "{err}");
 
     let db = Database::open(&path).await.unwrap();
-    let after = db.export_workspace(&ws, |_| {}).await.unwrap();
+    let after = db.export_workspace(ws, |_| {}).await.unwrap();
     assert_eq!(
         after.tables, before.tables,
         "data and columns are exactly as before the failed migration"
@@ -214,7 +210,7 @@ async fn a_workspace_exports_and_imports_back_losslessly() {
     let mut progress = Vec::new();
     let file_path = dir.path().join("northwind.pwx");
     let exported = db
-        .export_workspace_to(&ws, &file_path, |p| progress.push(p))
+        .export_workspace_to(ws, &file_path, |p| progress.push(p))
         .await
         .unwrap();
     assert_eq!(
@@ -229,7 +225,7 @@ async fn a_workspace_exports_and_imports_back_losslessly() {
     let other = Database::open(&db_path(&other_dir)).await.unwrap();
     let file = WorkspaceFile::read(&file_path).await.unwrap();
     assert_eq!(other.import_workspace(&file).await.unwrap(), ws);
-    let round_trip = other.export_workspace(&ws, |_| {}).await.unwrap();
+    let round_trip = other.export_workspace(ws, |_| {}).await.unwrap();
     assert_eq!(round_trip.tables, exported.tables);
     assert_eq!(round_trip.blobs, exported.blobs);
     // Reals keep every bit.
@@ -252,20 +248,12 @@ async fn importing_a_malformed_file_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(&db_path(&dir)).await.unwrap();
     let ws = seeded(&db, "Northwind").await;
-    let good = db.export_workspace(&ws, |_| {}).await.unwrap();
+    let good = db.export_workspace(ws, |_| {}).await.unwrap();
 
     let target_dir = tempfile::tempdir().unwrap();
     let target = Database::open(&db_path(&target_dir)).await.unwrap();
-    WorkspaceStore::new(&target)
-        .create_workspace(&new_workspace("Existing client"))
-        .await
-        .unwrap();
-    let snapshot = || async {
-        WorkspaceStore::new(&target)
-            .list_workspaces()
-            .await
-            .unwrap()
-    };
+    workspace(&target, "Existing client").await;
+    let snapshot = || workspace_names(&target);
     let before = snapshot().await;
 
     // Not a workspace file at all.

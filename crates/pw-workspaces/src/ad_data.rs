@@ -9,60 +9,66 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
+use std::str::FromStr;
 
-use pw_domain::{Micros, Objective, Platform};
+use chrono::NaiveDate;
+use pw_domain::{
+    AdAccountId, AdGroupId, AdId, AudienceId, AudienceKind, CampaignId, CreativeFormat, CreativeId,
+    Currency, EntityStatus, MetricLevel, Micros, Objective, Platform, SearchIntent, SignalId,
+    SignalKind, WorkspaceId,
+};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 
-use pw_store::{Result, StoreError, signal_occurrence};
+use pw_store::{Result, StoreError, parse_stored, signal_occurrence};
 
 /// Rows per multi-row statement: well under SQLite's bound-variable limit for our widest table.
 const ROWS_PER_STATEMENT: usize = 400;
 
 #[derive(Debug, Clone)]
 pub struct AdAccountRow {
-    pub id: String,
-    pub workspace_id: String,
+    pub id: AdAccountId,
+    pub workspace_id: WorkspaceId,
     pub platform: Platform,
     pub external_id: String,
     pub name: String,
-    pub currency: String,
+    pub currency: Currency,
     pub time_zone: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct CampaignRow {
-    pub id: String,
-    pub workspace_id: String,
-    pub ad_account_id: String,
+    pub id: CampaignId,
+    pub workspace_id: WorkspaceId,
+    pub ad_account_id: AdAccountId,
     pub platform: Platform,
     pub external_id: String,
     pub name: String,
     pub objective: Objective,
-    pub status: String,
+    pub status: EntityStatus,
     pub daily_budget: Option<Micros>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
 pub struct AdGroupRow {
-    pub id: String,
-    pub workspace_id: String,
-    pub campaign_id: String,
+    pub id: AdGroupId,
+    pub workspace_id: WorkspaceId,
+    pub campaign_id: CampaignId,
     pub external_id: String,
     pub name: String,
-    pub status: String,
-    pub audience_id: Option<String>,
+    pub status: EntityStatus,
+    pub audience_id: Option<AudienceId>,
     pub targeting: serde_json::Value,
 }
 
 #[derive(Debug, Clone)]
 pub struct CreativeRow {
-    pub id: String,
-    pub workspace_id: String,
-    pub ad_account_id: String,
+    pub id: CreativeId,
+    pub workspace_id: WorkspaceId,
+    pub ad_account_id: AdAccountId,
     pub external_id: String,
-    pub format: String,
+    pub format: CreativeFormat,
     pub headline: Option<String>,
     pub body: Option<String>,
     pub call_to_action: Option<String>,
@@ -72,42 +78,57 @@ pub struct CreativeRow {
 
 #[derive(Debug, Clone)]
 pub struct AdRow {
-    pub id: String,
-    pub workspace_id: String,
-    pub ad_group_id: String,
-    pub creative_id: Option<String>,
+    pub id: AdId,
+    pub workspace_id: WorkspaceId,
+    pub ad_group_id: AdGroupId,
+    pub creative_id: Option<CreativeId>,
     pub external_id: String,
     pub name: String,
-    pub status: String,
+    pub status: EntityStatus,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MetricLevel {
-    Account,
-    Campaign,
-    AdGroup,
-    Ad,
+/// The entity a daily metric row describes: its level and its id, which together are stored as
+/// the columns `level` and `entity_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MetricEntity {
+    Account(AdAccountId),
+    Campaign(CampaignId),
+    AdGroup(AdGroupId),
+    Ad(AdId),
 }
 
-impl MetricLevel {
-    pub fn as_str(self) -> &'static str {
+impl MetricEntity {
+    pub fn level(self) -> MetricLevel {
         match self {
-            MetricLevel::Account => "account",
-            MetricLevel::Campaign => "campaign",
-            MetricLevel::AdGroup => "ad_group",
-            MetricLevel::Ad => "ad",
+            MetricEntity::Account(_) => MetricLevel::Account,
+            MetricEntity::Campaign(_) => MetricLevel::Campaign,
+            MetricEntity::AdGroup(_) => MetricLevel::AdGroup,
+            MetricEntity::Ad(_) => MetricLevel::Ad,
         }
+    }
+
+    /// The entity's id, as stored in `entity_id`.
+    pub fn id(self) -> uuid::Uuid {
+        match self {
+            MetricEntity::Account(id) => id.as_uuid(),
+            MetricEntity::Campaign(id) => id.as_uuid(),
+            MetricEntity::AdGroup(id) => id.as_uuid(),
+            MetricEntity::Ad(id) => id.as_uuid(),
+        }
+    }
+
+    fn id_text(self) -> String {
+        self.id().hyphenated().to_string()
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct MetricRow {
-    pub workspace_id: String,
-    pub level: MetricLevel,
-    pub entity_id: String,
-    pub date: chrono::NaiveDate,
+    pub workspace_id: WorkspaceId,
+    pub entity: MetricEntity,
+    pub date: NaiveDate,
     pub platform: Platform,
-    pub currency: String,
+    pub currency: Currency,
     pub impressions: i64,
     pub clicks: i64,
     pub spend: Micros,
@@ -119,13 +140,13 @@ pub struct MetricRow {
 
 #[derive(Debug, Clone)]
 pub struct AudienceRow {
-    pub id: String,
-    pub workspace_id: String,
-    pub ad_account_id: Option<String>,
+    pub id: AudienceId,
+    pub workspace_id: WorkspaceId,
+    pub ad_account_id: Option<AdAccountId>,
     pub platform: Platform,
     pub external_id: Option<String>,
     pub name: String,
-    pub kind: String,
+    pub kind: AudienceKind,
     pub size_lower: Option<i64>,
     pub size_upper: Option<i64>,
     pub interests: serde_json::Value,
@@ -144,26 +165,28 @@ pub struct AudienceRow {
 /// are stored once.
 #[derive(Debug, Clone)]
 pub struct SignalRow {
-    pub workspace_id: String,
-    pub audience_id: Option<String>,
-    pub kind: String,
+    pub workspace_id: WorkspaceId,
+    pub audience_id: Option<AudienceId>,
+    pub kind: SignalKind,
     pub source: String,
     pub text: String,
     pub topic: Option<String>,
     pub sentiment: Option<f64>,
-    pub intent: Option<String>,
+    pub intent: Option<SearchIntent>,
     pub volume: Option<i64>,
-    pub occurred_on: chrono::NaiveDate,
+    pub occurred_on: NaiveDate,
     pub metadata: serde_json::Value,
 }
 
 impl SignalRow {
     fn occurred_on_text(&self) -> String {
-        self.occurred_on.format("%Y-%m-%d").to_string()
+        day(self.occurred_on)
     }
 
     fn audience_key(&self) -> String {
-        self.audience_id.clone().unwrap_or_default()
+        self.audience_id
+            .map(|id| id.to_string())
+            .unwrap_or_default()
     }
 
     /// The natural key (see [`SignalRow`]). Ingesting a signal with the same key again replaces
@@ -171,8 +194,8 @@ impl SignalRow {
     /// a re-sync reports the same thing again, so nothing is added up.
     fn natural_key(&self) -> SignalKey {
         (
-            self.workspace_id.clone(),
-            self.kind.clone(),
+            self.workspace_id.to_string(),
+            self.kind.as_str().to_owned(),
             self.source.clone(),
             self.occurred_on_text(),
             self.text.clone(),
@@ -183,19 +206,19 @@ impl SignalRow {
 
     /// The id this signal is stored under when it is new: UUIDv5 of its natural key in its
     /// workspace's namespace, the same on every machine and every re-ingestion.
-    pub fn natural_id(&self) -> String {
-        natural_id(
-            &self.workspace_id,
+    pub fn natural_id(&self) -> SignalId {
+        SignalId::from_uuid(natural_id(
+            self.workspace_id,
             &[
                 "audience_signal",
-                &self.kind,
+                self.kind.as_str(),
                 &self.source,
                 &self.occurred_on_text(),
                 &self.text,
                 &self.audience_key(),
                 &signal_occurrence(&self.metadata),
             ],
-        )
+        ))
     }
 }
 
@@ -214,37 +237,40 @@ type ReturnedSignal = (
     String,
 );
 
+/// A calendar date as stored (`YYYY-MM-DD`).
+fn day(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
 /// A deterministic id for a row identified by `natural_key` inside a workspace: UUIDv5 in the
-/// workspace's namespace (its id when that is a UUID, as ours are) over the key's parts, each
-/// length-prefixed so that no two different keys can spell the same name.
-pub fn natural_id(workspace_id: &str, natural_key: &[&str]) -> String {
-    let namespace = uuid::Uuid::parse_str(workspace_id).unwrap_or_else(|_| {
-        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, workspace_id.as_bytes())
-    });
+/// workspace's namespace (its id) over the key's parts, each length-prefixed so that no two
+/// different keys can spell the same name.
+pub fn natural_id(workspace_id: WorkspaceId, natural_key: &[&str]) -> uuid::Uuid {
     let mut name = String::new();
     for part in natural_key {
         name.push_str(&part.len().to_string());
         name.push(':');
         name.push_str(part);
     }
-    uuid::Uuid::new_v5(&namespace, name.as_bytes()).to_string()
+    uuid::Uuid::new_v5(&workspace_id.as_uuid(), name.as_bytes())
 }
 
 /// Puts the ids `RETURNING` handed back (in an order SQLite does not promise) in the order of the
-/// rows, by natural key.
-fn in_row_order<R, K: Eq + Hash>(
+/// rows, by natural key, read as the table's id type.
+fn in_row_order<R, K: Eq + Hash, I: FromStr<Err = pw_domain::IdError>>(
     table: &'static str,
     rows: &[R],
     key_of: impl Fn(&R) -> K,
     returned: Vec<(String, K)>,
-) -> Result<Vec<String>> {
+) -> Result<Vec<I>> {
     let stored: HashMap<K, String> = returned.into_iter().map(|(id, key)| (key, id)).collect();
     rows.iter()
         .map(|row| {
-            stored.get(&key_of(row)).cloned().ok_or_else(|| {
+            let id = stored.get(&key_of(row)).ok_or_else(|| {
                 tracing::error!(table, "an upserted row was not returned");
                 StoreError::Sql(sqlx::Error::RowNotFound)
-            })
+            })?;
+            parse_stored("id", id)
         })
         .collect()
 }
@@ -252,13 +278,13 @@ fn in_row_order<R, K: Eq + Hash>(
 /// Runs an upsert that ends `RETURNING id, <parent id>, external_id` and hands back the stored
 /// ids in the order of its rows: the shape of every entity keyed by its parent and the
 /// platform's id.
-async fn stored_ids_under_parent<R>(
+async fn stored_ids_under_parent<R, I: FromStr<Err = pw_domain::IdError>>(
     tx: &mut SqliteConnection,
     upsert: &mut QueryBuilder<Sqlite>,
     table: &'static str,
     rows: &[R],
     key_of: impl Fn(&R) -> (String, String),
-) -> Result<Vec<String>> {
+) -> Result<Vec<I>> {
     let returned: Vec<(String, String, String)> =
         upsert.build_query_as().fetch_all(&mut *tx).await?;
     in_row_order(
@@ -301,20 +327,20 @@ impl<'t> AdDataWriter<'t> {
     /// account that already has daily metrics keeps its currency: a different one is refused
     /// ([`StoreError::AccountCurrencyChange`]) before anything is written, because its metrics
     /// are in the old one.
-    pub async fn ad_accounts(&mut self, rows: &[AdAccountRow]) -> Result<Vec<String>> {
-        let mut ids = Vec::with_capacity(rows.len());
+    pub async fn ad_accounts(&mut self, rows: &[AdAccountRow]) -> Result<Vec<AdAccountId>> {
+        let mut ids: Vec<AdAccountId> = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             self.refuse_currency_change_under_metrics(chunk).await?;
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO ad_accounts (id, workspace_id, platform, external_id, name, currency, time_zone, created_at) ",
             );
             q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.id)
-                    .push_bind(&r.workspace_id)
+                b.push_bind(r.id.to_string())
+                    .push_bind(r.workspace_id.to_string())
                     .push_bind(r.platform.as_str())
                     .push_bind(&r.external_id)
                     .push_bind(&r.name)
-                    .push_bind(&r.currency)
+                    .push_bind(r.currency.as_str())
                     .push_bind(&r.time_zone)
                     .push_bind(&self.now);
             });
@@ -325,12 +351,12 @@ impl<'t> AdDataWriter<'t> {
             );
             let returned: Vec<(String, String, String, String)> =
                 q.build_query_as().fetch_all(&mut **self.tx).await?;
-            ids.extend(in_row_order(
+            ids.extend::<Vec<AdAccountId>>(in_row_order(
                 "ad_accounts",
                 chunk,
                 |r| {
                     (
-                        r.workspace_id.clone(),
+                        r.workspace_id.to_string(),
                         r.platform.as_str().to_owned(),
                         r.external_id.clone(),
                     )
@@ -346,25 +372,25 @@ impl<'t> AdDataWriter<'t> {
 
     /// Upserts campaigns on (ad account, external id); returns their stored ids. `ad_account_id`
     /// must be the account's stored id (as [`AdDataWriter::ad_accounts`] returned it).
-    pub async fn campaigns(&mut self, rows: &[CampaignRow]) -> Result<Vec<String>> {
-        let mut ids = Vec::with_capacity(rows.len());
+    pub async fn campaigns(&mut self, rows: &[CampaignRow]) -> Result<Vec<CampaignId>> {
+        let mut ids: Vec<CampaignId> = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO campaigns (id, workspace_id, ad_account_id, platform, external_id, name, objective,
                  status, daily_budget_micros, start_date, end_date, created_at) ",
             );
             q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.id)
-                    .push_bind(&r.workspace_id)
-                    .push_bind(&r.ad_account_id)
+                b.push_bind(r.id.to_string())
+                    .push_bind(r.workspace_id.to_string())
+                    .push_bind(r.ad_account_id.to_string())
                     .push_bind(r.platform.as_str())
                     .push_bind(&r.external_id)
                     .push_bind(&r.name)
                     .push_bind(r.objective.as_str())
-                    .push_bind(&r.status)
+                    .push_bind(r.status.as_str())
                     .push_bind(r.daily_budget.map(|m| m.0))
-                    .push_bind(&r.start_date)
-                    .push_bind(&r.end_date)
+                    .push_bind(r.start_date.map(day))
+                    .push_bind(r.end_date.map(day))
                     .push_bind(&self.now);
             });
             q.push(
@@ -374,9 +400,9 @@ impl<'t> AdDataWriter<'t> {
                   start_date = excluded.start_date, end_date = excluded.end_date
                  RETURNING id, ad_account_id, external_id",
             );
-            ids.extend(
+            ids.extend::<Vec<CampaignId>>(
                 stored_ids_under_parent(self.tx, &mut q, "campaigns", chunk, |r| {
-                    (r.ad_account_id.clone(), r.external_id.clone())
+                    (r.ad_account_id.to_string(), r.external_id.clone())
                 })
                 .await?,
             );
@@ -385,21 +411,21 @@ impl<'t> AdDataWriter<'t> {
     }
 
     /// Upserts ad groups on (campaign, external id); returns their stored ids.
-    pub async fn ad_groups(&mut self, rows: &[AdGroupRow]) -> Result<Vec<String>> {
-        let mut ids = Vec::with_capacity(rows.len());
+    pub async fn ad_groups(&mut self, rows: &[AdGroupRow]) -> Result<Vec<AdGroupId>> {
+        let mut ids: Vec<AdGroupId> = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO ad_groups (id, workspace_id, campaign_id, external_id, name, status, audience_id,
                  targeting, created_at) ",
             );
             q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.id)
-                    .push_bind(&r.workspace_id)
-                    .push_bind(&r.campaign_id)
+                b.push_bind(r.id.to_string())
+                    .push_bind(r.workspace_id.to_string())
+                    .push_bind(r.campaign_id.to_string())
                     .push_bind(&r.external_id)
                     .push_bind(&r.name)
-                    .push_bind(&r.status)
-                    .push_bind(&r.audience_id)
+                    .push_bind(r.status.as_str())
+                    .push_bind(r.audience_id.map(|id| id.to_string()))
                     .push_bind(r.targeting.to_string())
                     .push_bind(&self.now);
             });
@@ -408,9 +434,9 @@ impl<'t> AdDataWriter<'t> {
                   status = excluded.status, audience_id = excluded.audience_id, targeting = excluded.targeting
                  RETURNING id, campaign_id, external_id",
             );
-            ids.extend(
+            ids.extend::<Vec<AdGroupId>>(
                 stored_ids_under_parent(self.tx, &mut q, "ad_groups", chunk, |r| {
-                    (r.campaign_id.clone(), r.external_id.clone())
+                    (r.campaign_id.to_string(), r.external_id.clone())
                 })
                 .await?,
             );
@@ -419,19 +445,19 @@ impl<'t> AdDataWriter<'t> {
     }
 
     /// Upserts creatives on (ad account, external id); returns their stored ids.
-    pub async fn creatives(&mut self, rows: &[CreativeRow]) -> Result<Vec<String>> {
-        let mut ids = Vec::with_capacity(rows.len());
+    pub async fn creatives(&mut self, rows: &[CreativeRow]) -> Result<Vec<CreativeId>> {
+        let mut ids: Vec<CreativeId> = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO creatives (id, workspace_id, ad_account_id, external_id, format, headline, body,
                  call_to_action, landing_url, blob_sha256, created_at) ",
             );
             q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.id)
-                    .push_bind(&r.workspace_id)
-                    .push_bind(&r.ad_account_id)
+                b.push_bind(r.id.to_string())
+                    .push_bind(r.workspace_id.to_string())
+                    .push_bind(r.ad_account_id.to_string())
                     .push_bind(&r.external_id)
-                    .push_bind(&r.format)
+                    .push_bind(r.format.as_str())
                     .push_bind(&r.headline)
                     .push_bind(&r.body)
                     .push_bind(&r.call_to_action)
@@ -445,9 +471,9 @@ impl<'t> AdDataWriter<'t> {
                   landing_url = excluded.landing_url, blob_sha256 = excluded.blob_sha256
                  RETURNING id, ad_account_id, external_id",
             );
-            ids.extend(
+            ids.extend::<Vec<CreativeId>>(
                 stored_ids_under_parent(self.tx, &mut q, "creatives", chunk, |r| {
-                    (r.ad_account_id.clone(), r.external_id.clone())
+                    (r.ad_account_id.to_string(), r.external_id.clone())
                 })
                 .await?,
             );
@@ -456,20 +482,20 @@ impl<'t> AdDataWriter<'t> {
     }
 
     /// Upserts ads on (ad group, external id); returns their stored ids.
-    pub async fn ads(&mut self, rows: &[AdRow]) -> Result<Vec<String>> {
-        let mut ids = Vec::with_capacity(rows.len());
+    pub async fn ads(&mut self, rows: &[AdRow]) -> Result<Vec<AdId>> {
+        let mut ids: Vec<AdId> = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO ads (id, workspace_id, ad_group_id, creative_id, external_id, name, status, created_at) ",
             );
             q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.id)
-                    .push_bind(&r.workspace_id)
-                    .push_bind(&r.ad_group_id)
-                    .push_bind(&r.creative_id)
+                b.push_bind(r.id.to_string())
+                    .push_bind(r.workspace_id.to_string())
+                    .push_bind(r.ad_group_id.to_string())
+                    .push_bind(r.creative_id.map(|id| id.to_string()))
                     .push_bind(&r.external_id)
                     .push_bind(&r.name)
-                    .push_bind(&r.status)
+                    .push_bind(r.status.as_str())
                     .push_bind(&self.now);
             });
             q.push(
@@ -477,9 +503,9 @@ impl<'t> AdDataWriter<'t> {
                   name = excluded.name, status = excluded.status
                  RETURNING id, ad_group_id, external_id",
             );
-            ids.extend(
+            ids.extend::<Vec<AdId>>(
                 stored_ids_under_parent(self.tx, &mut q, "ads", chunk, |r| {
-                    (r.ad_group_id.clone(), r.external_id.clone())
+                    (r.ad_group_id.to_string(), r.external_id.clone())
                 })
                 .await?,
             );
@@ -494,10 +520,10 @@ impl<'t> AdDataWriter<'t> {
             "WITH incoming (workspace_id, platform, external_id, currency) AS (",
         );
         q.push_values(chunk, |mut b, r| {
-            b.push_bind(&r.workspace_id)
+            b.push_bind(r.workspace_id.to_string())
                 .push_bind(r.platform.as_str())
                 .push_bind(&r.external_id)
-                .push_bind(&r.currency);
+                .push_bind(r.currency.as_str());
         });
         q.push(format!(
             ") SELECT a.id, a.currency, i.currency FROM incoming i
@@ -530,9 +556,9 @@ impl<'t> AdDataWriter<'t> {
     async fn refuse_metrics_in_another_currency(&mut self, chunk: &[MetricRow]) -> Result<()> {
         let mut q = QueryBuilder::<Sqlite>::new("WITH m (level, entity_id, currency) AS (");
         q.push_values(chunk, |mut b, r| {
-            b.push_bind(r.level.as_str())
-                .push_bind(&r.entity_id)
-                .push_bind(&r.currency);
+            b.push_bind(r.entity.level().as_str())
+                .push_bind(r.entity.id_text())
+                .push_bind(r.currency.as_str());
         });
         q.push(format!(
             ") SELECT m.level, m.entity_id, m.currency, a.id, a.currency FROM m
@@ -546,16 +572,9 @@ impl<'t> AdDataWriter<'t> {
         else {
             return Ok(());
         };
-        let level = [
-            MetricLevel::Account,
-            MetricLevel::Campaign,
-            MetricLevel::AdGroup,
-            MetricLevel::Ad,
-        ]
-        .into_iter()
-        .map(MetricLevel::as_str)
-        .find(|known| *known == level)
-        .unwrap_or("entity");
+        let level = level
+            .parse::<MetricLevel>()
+            .map_or("entity", MetricLevel::as_str);
         Err(StoreError::MetricCurrencyMismatch {
             level,
             entity_id,
@@ -576,12 +595,12 @@ impl<'t> AdDataWriter<'t> {
                  clicks, spend_micros, conversions, conversion_value_micros, reach, video_views) ",
             );
             q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.workspace_id)
-                    .push_bind(r.level.as_str())
-                    .push_bind(&r.entity_id)
-                    .push_bind(r.date.format("%Y-%m-%d").to_string())
+                b.push_bind(r.workspace_id.to_string())
+                    .push_bind(r.entity.level().as_str())
+                    .push_bind(r.entity.id_text())
+                    .push_bind(day(r.date))
                     .push_bind(r.platform.as_str())
-                    .push_bind(&r.currency)
+                    .push_bind(r.currency.as_str())
                     .push_bind(r.impressions)
                     .push_bind(r.clicks)
                     .push_bind(r.spend.0)
@@ -603,21 +622,21 @@ impl<'t> AdDataWriter<'t> {
 
     /// Upserts audiences: one the platform names (an external id) on (workspace, platform,
     /// external id), one of our own on its id. Returns their stored ids.
-    pub async fn audiences(&mut self, rows: &[AudienceRow]) -> Result<Vec<String>> {
-        let mut ids = Vec::with_capacity(rows.len());
+    pub async fn audiences(&mut self, rows: &[AudienceRow]) -> Result<Vec<AudienceId>> {
+        let mut ids: Vec<AudienceId> = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO audiences (id, workspace_id, ad_account_id, platform, external_id, name, kind,
                  size_lower, size_upper, interests, demographics, created_at) ",
             );
             q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.id)
-                    .push_bind(&r.workspace_id)
-                    .push_bind(&r.ad_account_id)
+                b.push_bind(r.id.to_string())
+                    .push_bind(r.workspace_id.to_string())
+                    .push_bind(r.ad_account_id.map(|id| id.to_string()))
                     .push_bind(r.platform.as_str())
                     .push_bind(&r.external_id)
                     .push_bind(&r.name)
-                    .push_bind(&r.kind)
+                    .push_bind(r.kind.as_str())
                     .push_bind(r.size_lower)
                     .push_bind(r.size_upper)
                     .push_bind(r.interests.to_string())
@@ -645,23 +664,24 @@ impl<'t> AdDataWriter<'t> {
                 by_id.insert(id);
             }
             for r in chunk {
+                let own_id = r.id.to_string();
                 let stored = r
                     .external_id
                     .as_ref()
                     .and_then(|external| {
                         by_key.get(&(
-                            r.workspace_id.clone(),
+                            r.workspace_id.to_string(),
                             r.platform.as_str().to_owned(),
                             external.clone(),
                         ))
                     })
                     .cloned()
-                    .or_else(|| by_id.contains(&r.id).then(|| r.id.clone()))
+                    .or_else(|| by_id.contains(&own_id).then_some(own_id))
                     .ok_or_else(|| {
                         tracing::error!(table = "audiences", "an upserted row was not returned");
                         StoreError::Sql(sqlx::Error::RowNotFound)
                     })?;
-                ids.push(stored);
+                ids.push(parse_stored("id", &stored)?);
             }
         }
         Ok(ids)
@@ -669,23 +689,23 @@ impl<'t> AdDataWriter<'t> {
 
     /// Upserts signals on their natural key (see [`SignalRow::natural_id`]): ingesting the same
     /// signals again updates their figures instead of adding copies. Returns their stored ids.
-    pub async fn signals(&mut self, rows: &[SignalRow]) -> Result<Vec<String>> {
-        let mut ids = Vec::with_capacity(rows.len());
+    pub async fn signals(&mut self, rows: &[SignalRow]) -> Result<Vec<SignalId>> {
+        let mut ids: Vec<SignalId> = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO audience_signals (id, workspace_id, audience_id, kind, source, text, topic, sentiment,
                  intent, volume, occurred_on, metadata, created_at) ",
             );
             q.push_values(chunk, |mut b, r| {
-                b.push_bind(r.natural_id())
-                    .push_bind(&r.workspace_id)
-                    .push_bind(&r.audience_id)
-                    .push_bind(&r.kind)
+                b.push_bind(r.natural_id().to_string())
+                    .push_bind(r.workspace_id.to_string())
+                    .push_bind(r.audience_id.map(|id| id.to_string()))
+                    .push_bind(r.kind.as_str())
                     .push_bind(&r.source)
                     .push_bind(&r.text)
                     .push_bind(&r.topic)
                     .push_bind(r.sentiment)
-                    .push_bind(&r.intent)
+                    .push_bind(r.intent.map(SearchIntent::as_str))
                     .push_bind(r.volume)
                     .push_bind(r.occurred_on_text())
                     .push_bind(r.metadata.to_string())
@@ -702,7 +722,7 @@ impl<'t> AdDataWriter<'t> {
             );
             let returned: Vec<ReturnedSignal> =
                 q.build_query_as().fetch_all(&mut **self.tx).await?;
-            ids.extend(in_row_order(
+            ids.extend::<Vec<SignalId>>(in_row_order(
                 "audience_signals",
                 chunk,
                 SignalRow::natural_key,

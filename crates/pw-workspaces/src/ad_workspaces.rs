@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pw_domain::{Currency, DateRange};
+use pw_domain::{Currency, DateRange, WorkspaceId};
 use pw_jobs::JobSpec;
 use pw_store::{Database, WorkspaceFile};
 
@@ -51,12 +51,12 @@ impl AdWorkspaces {
         Ok(self.store().list_workspaces().await?)
     }
 
-    pub async fn overview(&self, id: &str) -> Result<WorkspaceOverview> {
+    pub async fn overview(&self, id: WorkspaceId) -> Result<WorkspaceOverview> {
         self.list()
             .await?
             .into_iter()
             .find(|w| w.workspace.id == id)
-            .ok_or_else(|| WorkspacesError::WorkspaceNotFound(id.to_owned()))
+            .ok_or_else(|| WorkspacesError::WorkspaceNotFound(id.to_string()))
     }
 
     /// Finds a workspace by id or by exact name (what CLI users type).
@@ -64,7 +64,7 @@ impl AdWorkspaces {
         self.list()
             .await?
             .into_iter()
-            .find(|w| w.workspace.id == id_or_name || w.workspace.name == id_or_name)
+            .find(|w| w.workspace.id.to_string() == id_or_name || w.workspace.name == id_or_name)
             .ok_or_else(|| WorkspacesError::WorkspaceNotFound(id_or_name.to_owned()))
     }
 
@@ -83,15 +83,15 @@ impl AdWorkspaces {
                 is_demo: false,
             })
             .await?;
-        self.overview(&workspace.id).await
+        self.overview(workspace.id).await
     }
 
-    pub async fn delete(&self, id: &str) -> Result<()> {
+    pub async fn delete(&self, id: WorkspaceId) -> Result<()> {
         Ok(self.store().delete_workspace(id).await?)
     }
 
     /// Exports a workspace to `path` now (the CLI's path; the UI uses the export job).
-    pub async fn export(&self, id: &str, path: &Path) -> Result<WorkspaceFile> {
+    pub async fn export(&self, id: WorkspaceId, path: &Path) -> Result<WorkspaceFile> {
         Ok(self.db.export_workspace_to(id, path, |_| {}).await?)
     }
 
@@ -99,19 +99,19 @@ impl AdWorkspaces {
     pub async fn import(&self, path: &Path) -> Result<WorkspaceOverview> {
         let file = WorkspaceFile::read(path).await?;
         let id = self.db.import_workspace(&file).await?;
-        self.overview(&id).await
+        self.overview(id).await
     }
 
     /// The job that exports a workspace to the exports folder (slow lane, with progress); an
     /// unknown workspace is refused here, before anything is queued.
-    pub async fn export_job(&self, workspace_id: &str) -> Result<JobSpec> {
+    pub async fn export_job(&self, workspace_id: WorkspaceId) -> Result<JobSpec> {
         let workspace = self.store().workspace(workspace_id).await?;
         Ok(handlers::export_job(&workspace))
     }
 
     pub async fn dashboard(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         range: Option<DateRange>,
     ) -> Result<Dashboard> {
         dashboard::build(self.store(), workspace_id, range).await

@@ -2,13 +2,13 @@
 //! series per platform, and every campaign's totals, for one workspace and date range; money
 //! per currency, never added across currencies.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use crate::WorkspaceStore;
 use crate::error::Result;
 use crate::reporting::{CampaignTotals, CurrencyTotals, DailyPlatformTotals};
 use chrono::{Days, NaiveDate, Utc};
-use pw_domain::{DateRange, KpiValue, Platform, Totals};
+use pw_domain::{Currency, DateRange, KpiValue, Platform, Totals, WorkspaceId};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeriesPoint {
@@ -28,16 +28,16 @@ pub struct PlatformSeries {
 /// currencies are never added: a workspace with a EUR and a USD account has two sections.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurrencySection {
-    pub currency: String,
+    pub currency: Currency,
     pub kpis: Vec<KpiValue>,
     pub series: Vec<PlatformSeries>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     /// The workspace's own currency; its section comes first.
-    pub currency: String,
+    pub currency: Currency,
     pub range: DateRange,
     pub previous_range: DateRange,
     /// One section per currency with data in either period (the workspace's currency first,
@@ -52,7 +52,7 @@ pub struct Dashboard {
 /// workspace has none yet).
 pub(crate) async fn build(
     db: WorkspaceStore<'_>,
-    workspace_id: &str,
+    workspace_id: WorkspaceId,
     range: Option<DateRange>,
 ) -> Result<Dashboard> {
     let workspace = db.workspace(workspace_id).await?;
@@ -71,28 +71,28 @@ pub(crate) async fn build(
     let previous = db.workspace_totals(workspace_id, previous_range).await?;
     let daily = db.daily_platform_totals(workspace_id, range).await?;
 
-    let home = workspace.currency.as_str().to_owned();
-    let with_data: BTreeSet<&str> = current
+    let home = workspace.currency;
+    let with_data: BTreeMap<&str, &Currency> = current
         .iter()
         .chain(previous.iter())
-        .map(|t| t.currency.as_str())
+        .map(|t| (t.currency.as_str(), &t.currency))
         .collect();
     // The workspace's own currency leads when it has data or nothing has; the others follow by
     // code, since amounts in different currencies have no order.
-    let mut currencies: Vec<String> = Vec::new();
-    if with_data.is_empty() || with_data.contains(home.as_str()) {
+    let mut currencies: Vec<Currency> = Vec::new();
+    if with_data.is_empty() || with_data.contains_key(home.as_str()) {
         currencies.push(home.clone());
     }
     currencies.extend(
         with_data
-            .iter()
-            .filter(|code| **code != home)
-            .map(|code| (*code).to_owned()),
+            .into_values()
+            .filter(|currency| **currency != home)
+            .cloned(),
     );
 
-    let totals_in = |list: &[CurrencyTotals], code: &str| {
+    let totals_in = |list: &[CurrencyTotals], code: &Currency| {
         list.iter()
-            .find(|t| t.currency.as_str() == code)
+            .find(|t| t.currency == *code)
             .map(|t| t.totals)
             .unwrap_or_default()
     };
@@ -110,7 +110,7 @@ pub(crate) async fn build(
         .collect();
     let campaigns = db.campaign_totals(workspace_id, range).await?;
     Ok(Dashboard {
-        workspace_id: workspace_id.to_owned(),
+        workspace_id,
         currency: home,
         range,
         previous_range,
@@ -122,11 +122,11 @@ pub(crate) async fn build(
 /// One line per platform that delivered in `currency`, with a point for every day of the range.
 fn platform_series(
     daily: &[DailyPlatformTotals],
-    currency: &str,
+    currency: &Currency,
     range: DateRange,
 ) -> Vec<PlatformSeries> {
     let mut by_day: BTreeMap<Platform, HashMap<NaiveDate, Totals>> = BTreeMap::new();
-    for row in daily.iter().filter(|d| d.currency.as_str() == currency) {
+    for row in daily.iter().filter(|d| d.currency == *currency) {
         by_day
             .entry(row.platform)
             .or_default()

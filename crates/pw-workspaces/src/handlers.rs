@@ -4,6 +4,7 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use pw_domain::WorkspaceId;
 use pw_jobs::{JobContext, JobError, JobHandler, JobKind, JobSpec, Lane, Supervision};
 use pw_store::StoreError;
 use serde::Deserialize;
@@ -16,7 +17,7 @@ pub const EXPORT_JOB_KIND: &str = "workspace.export";
 
 #[derive(Debug, Clone, Deserialize)]
 struct ExportPayload {
-    workspace_id: String,
+    workspace_id: WorkspaceId,
 }
 
 /// An export reports progress after each table; one very large table on a slow disk is the
@@ -50,7 +51,7 @@ pub(crate) fn export_job(workspace: &Workspace) -> JobSpec {
         format!("Export “{}”", workspace.name),
         Lane::Slow,
     )
-    .workspace(&workspace.id)
+    .workspace(workspace.id.to_string())
     .payload(json!({ "workspace_id": workspace.id }))
 }
 
@@ -59,7 +60,7 @@ async fn export_workspace(
     ctx: JobContext,
 ) -> Result<Value, JobError> {
     let payload: ExportPayload = ctx.payload()?;
-    let workspace = match workspaces.store().workspace(&payload.workspace_id).await {
+    let workspace = match workspaces.store().workspace(payload.workspace_id).await {
         Ok(workspace) => workspace,
         Err(StoreError::WorkspaceNotFound(id)) => {
             return Err(JobError::permanent(format!(
@@ -90,7 +91,7 @@ async fn export_workspace(
     let (progress_tx, reporter) = ctx.progress_relay(0.95);
     let exported = workspaces
         .database()
-        .export_workspace_to(&workspace.id, &path, |p| {
+        .export_workspace_to(workspace.id, &path, |p| {
             let fraction = 0.95 * p.tables_done as f64 / p.tables_total.max(1) as f64;
             let _ = progress_tx.send((
                 fraction,

@@ -22,12 +22,17 @@ use pw_store::Database;
 
 pub use ad_data::{
     AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow,
-    MetricLevel, MetricRow, SignalRow, natural_id,
+    MetricEntity, MetricRow, SignalRow, natural_id,
 };
 pub use ad_workspaces::{AdWorkspaces, CreateWorkspace};
 pub use dashboard::{CurrencySection, Dashboard, PlatformSeries, SeriesPoint, yesterday_in};
 pub use error::{Result, WorkspacesError};
 pub use handlers::{EXPORT_JOB_KIND, job_kinds};
+/// The ids and closed vocabularies of this context's rows (`pw-domain`'s).
+pub use pw_domain::{
+    AdAccountId, AdGroupId, AdId, AudienceId, AudienceKind, CampaignId, CreativeFormat, CreativeId,
+    EntityStatus, MetricLevel, SearchIntent, SignalId, SignalKind, WorkspaceId,
+};
 pub use pw_store::{SIGNAL_OCCURRENCE_FIELDS, signal_occurrence};
 pub use reporting::{CampaignTotals, CurrencyTotals, DailyPlatformTotals};
 pub use workspaces::{NewWorkspace, Workspace, WorkspaceOverview};

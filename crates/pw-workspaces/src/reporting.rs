@@ -6,11 +6,13 @@
 //! gets one total per currency, and every row says which currency its amounts are in.
 
 use chrono::NaiveDate;
-use pw_domain::{Currency, DateRange, Micros, Platform, Totals};
+use pw_domain::{
+    CampaignId, Currency, DateRange, EntityStatus, Micros, Objective, Platform, Totals, WorkspaceId,
+};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use pw_store::{Result, StoreError};
+use pw_store::{Result, TypedColumns};
 
 use crate::WorkspaceStore;
 
@@ -31,11 +33,11 @@ pub struct CurrencyTotals {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CampaignTotals {
-    pub campaign_id: String,
+    pub campaign_id: CampaignId,
     pub name: String,
     pub platform: Platform,
-    pub objective: String,
-    pub status: String,
+    pub objective: Objective,
+    pub status: EntityStatus,
     /// The campaign's ad account currency, which its amounts are in.
     pub currency: Currency,
     pub totals: Totals,
@@ -56,30 +58,18 @@ fn totals_from(row: &SqliteRow) -> Result<Totals> {
     })
 }
 
-fn platform_from(row: &SqliteRow) -> Result<Platform> {
-    let name: String = row.try_get("platform")?;
-    name.parse()
-        .map_err(|e| StoreError::InvalidInput(format!("{e}")))
-}
-
-fn currency_from(row: &SqliteRow) -> Result<Currency> {
-    let code: String = row.try_get("currency")?;
-    code.parse()
-        .map_err(|e| StoreError::InvalidInput(format!("{e}")))
-}
-
 fn day(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
 impl WorkspaceStore<'_> {
     /// The first and last day with campaign metrics in a workspace.
-    pub async fn metrics_date_range(&self, workspace_id: &str) -> Result<Option<DateRange>> {
+    pub async fn metrics_date_range(&self, workspace_id: WorkspaceId) -> Result<Option<DateRange>> {
         let row = sqlx::query(
             "SELECT min(date) AS first, max(date) AS last FROM daily_metrics
              WHERE workspace_id = ? AND level = 'campaign'",
         )
-        .bind(workspace_id)
+        .bind(workspace_id.to_string())
         .fetch_one(self.db.reader())
         .await?;
         let first: Option<NaiveDate> = row.try_get("first")?;
@@ -91,7 +81,7 @@ impl WorkspaceStore<'_> {
     /// currency code (amounts in different currencies have no order). Empty when nothing ran.
     pub async fn workspace_totals(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         range: DateRange,
     ) -> Result<Vec<CurrencyTotals>> {
         let sql = format!(
@@ -100,7 +90,7 @@ impl WorkspaceStore<'_> {
              GROUP BY m.currency ORDER BY m.currency"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(workspace_id)
+            .bind(workspace_id.to_string())
             .bind(day(range.start))
             .bind(day(range.end))
             .fetch_all(self.db.reader())
@@ -108,7 +98,7 @@ impl WorkspaceStore<'_> {
         rows.iter()
             .map(|row| {
                 Ok(CurrencyTotals {
-                    currency: currency_from(row)?,
+                    currency: row.parsed("currency")?,
                     totals: totals_from(row)?,
                 })
             })
@@ -117,7 +107,7 @@ impl WorkspaceStore<'_> {
 
     pub async fn daily_platform_totals(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         range: DateRange,
     ) -> Result<Vec<DailyPlatformTotals>> {
         let sql = format!(
@@ -127,7 +117,7 @@ impl WorkspaceStore<'_> {
              GROUP BY m.date, m.platform, m.currency ORDER BY m.date, m.platform, m.currency"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(workspace_id)
+            .bind(workspace_id.to_string())
             .bind(day(range.start))
             .bind(day(range.end))
             .fetch_all(self.db.reader())
@@ -136,8 +126,8 @@ impl WorkspaceStore<'_> {
             .map(|row| {
                 Ok(DailyPlatformTotals {
                     date: row.try_get("date")?,
-                    platform: platform_from(row)?,
-                    currency: currency_from(row)?,
+                    platform: row.parsed("platform")?,
+                    currency: row.parsed("currency")?,
                     totals: totals_from(row)?,
                 })
             })
@@ -147,7 +137,7 @@ impl WorkspaceStore<'_> {
     /// Every campaign of the workspace with its totals in the range (zero when it did not run).
     pub async fn campaign_totals(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         range: DateRange,
     ) -> Result<Vec<CampaignTotals>> {
         let sql = format!(
@@ -162,18 +152,18 @@ impl WorkspaceStore<'_> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(day(range.start))
             .bind(day(range.end))
-            .bind(workspace_id)
+            .bind(workspace_id.to_string())
             .fetch_all(self.db.reader())
             .await?;
         rows.iter()
             .map(|row| {
                 Ok(CampaignTotals {
-                    campaign_id: row.try_get("id")?,
+                    campaign_id: row.parsed("id")?,
                     name: row.try_get("name")?,
-                    platform: platform_from(row)?,
-                    objective: row.try_get("objective")?,
-                    status: row.try_get("status")?,
-                    currency: currency_from(row)?,
+                    platform: row.parsed("platform")?,
+                    objective: row.parsed("objective")?,
+                    status: row.parsed("status")?,
+                    currency: row.parsed("currency")?,
                     totals: totals_from(row)?,
                 })
             })

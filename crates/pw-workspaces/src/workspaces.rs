@@ -1,22 +1,22 @@
 //! Workspaces: one per client brand. An agency has many; everything else belongs to one.
 
-use chrono::NaiveDate;
-use pw_domain::{Currency, DateRange};
+use chrono::{DateTime, NaiveDate, Utc};
+use pw_domain::{Currency, DateRange, WorkspaceId};
 use sqlx::Row;
 
-use pw_store::{Result, StoreError, now_rfc3339};
+use pw_store::{Result, StoreError, TypedColumns, format_instant, now_instant};
 
 use crate::WorkspaceStore;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workspace {
-    pub id: String,
+    pub id: WorkspaceId,
     pub name: String,
     pub brand: String,
     pub currency: Currency,
     pub time_zone: String,
     pub is_demo: bool,
-    pub created_at: String,
+    pub created_at: DateTime<Utc>,
     /// `(vendor, model)` this workspace answers with first, if it has its own.
     pub default_model: Option<(String, String)>,
 }
@@ -39,17 +39,14 @@ pub struct NewWorkspace {
 }
 
 fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Workspace> {
-    let currency: String = row.try_get("currency")?;
     Ok(Workspace {
-        id: row.try_get("id")?,
+        id: row.parsed("id")?,
         name: row.try_get("name")?,
         brand: row.try_get("brand")?,
-        currency: currency
-            .parse()
-            .map_err(|e| StoreError::InvalidInput(format!("{e}")))?,
+        currency: row.parsed("currency")?,
         time_zone: row.try_get("time_zone")?,
         is_demo: row.try_get("is_demo")?,
-        created_at: row.try_get("created_at")?,
+        created_at: row.instant("created_at")?,
         default_model: row
             .try_get::<Option<String>, _>("default_model_vendor")?
             .zip(row.try_get::<Option<String>, _>("default_model")?),
@@ -58,15 +55,14 @@ fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Workspace> {
 
 impl WorkspaceStore<'_> {
     pub async fn create_workspace(&self, new: &NewWorkspace) -> Result<Workspace> {
-        self.create_workspace_with_id(&pw_domain::new_id(), new)
-            .await
+        self.create_workspace_with_id(WorkspaceId::new(), new).await
     }
 
     /// Creates a workspace under a chosen id (a job that creates one picks the id when it is
     /// enqueued, so a re-run after a crash finds the workspace instead of making a second).
     pub async fn create_workspace_with_id(
         &self,
-        id: &str,
+        id: WorkspaceId,
         new: &NewWorkspace,
     ) -> Result<Workspace> {
         let name = new.name.trim();
@@ -79,29 +75,29 @@ impl WorkspaceStore<'_> {
                 new.time_zone
             )));
         }
-        let now = now_rfc3339();
+        let now = now_instant();
         let workspace = Workspace {
-            id: id.to_owned(),
+            id,
             name: name.to_owned(),
             brand: new.brand.trim().to_owned(),
             currency: new.currency.clone(),
             time_zone: new.time_zone.clone(),
             is_demo: new.is_demo,
-            created_at: now.clone(),
+            created_at: now,
             default_model: None,
         };
         let inserted = sqlx::query(
             "INSERT INTO workspaces (id, name, brand, currency, time_zone, is_demo, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(&workspace.id)
+        .bind(workspace.id.to_string())
         .bind(&workspace.name)
         .bind(&workspace.brand)
         .bind(workspace.currency.as_str())
         .bind(&workspace.time_zone)
         .bind(workspace.is_demo)
-        .bind(&now)
-        .bind(&now)
+        .bind(format_instant(now))
+        .bind(format_instant(now))
         .execute(self.db.writer())
         .await;
         match inserted {
@@ -109,7 +105,7 @@ impl WorkspaceStore<'_> {
             Err(sqlx::Error::Database(e))
                 if e.is_unique_violation() && e.message().contains("workspaces.id") =>
             {
-                Err(StoreError::WorkspaceAlreadyExists(workspace.id))
+                Err(StoreError::WorkspaceAlreadyExists(workspace.id.to_string()))
             }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 Err(StoreError::WorkspaceNameTaken(workspace.name))
@@ -118,12 +114,12 @@ impl WorkspaceStore<'_> {
         }
     }
 
-    pub async fn workspace(&self, id: &str) -> Result<Workspace> {
+    pub async fn workspace(&self, id: WorkspaceId) -> Result<Workspace> {
         let row = sqlx::query("SELECT * FROM workspaces WHERE id = ?")
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(self.db.reader())
             .await?
-            .ok_or_else(|| StoreError::WorkspaceNotFound(id.to_owned()))?;
+            .ok_or_else(|| StoreError::WorkspaceNotFound(id.to_string()))?;
         workspace_from_row(&row)
     }
 
@@ -161,13 +157,13 @@ impl WorkspaceStore<'_> {
     }
 
     /// Deletes a workspace and everything in it (rows cascade); blobs stay for other workspaces.
-    pub async fn delete_workspace(&self, id: &str) -> Result<()> {
+    pub async fn delete_workspace(&self, id: WorkspaceId) -> Result<()> {
         let deleted = sqlx::query("DELETE FROM workspaces WHERE id = ?")
-            .bind(id)
+            .bind(id.to_string())
             .execute(self.db.writer())
             .await?;
         if deleted.rows_affected() == 0 {
-            return Err(StoreError::WorkspaceNotFound(id.to_owned()));
+            return Err(StoreError::WorkspaceNotFound(id.to_string()));
         }
         Ok(())
     }

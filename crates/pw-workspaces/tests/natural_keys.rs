@@ -8,14 +8,17 @@
 )]
 
 use chrono::NaiveDate;
-use pw_domain::{Objective, Platform};
+use pw_domain::{
+    AdAccountId, AudienceId, AudienceKind, CampaignId, EntityStatus, Objective, Platform,
+    SearchIntent, SignalKind, WorkspaceId,
+};
 use pw_store::{Database, StoreError};
 use pw_workspaces::{
-    AdAccountRow, AdDataWriter, AudienceRow, CampaignRow, MetricLevel, MetricRow, NewWorkspace,
+    AdAccountRow, AdDataWriter, AudienceRow, CampaignRow, MetricEntity, MetricRow, NewWorkspace,
     SignalRow, WorkspaceStore,
 };
 
-async fn database(dir: &tempfile::TempDir) -> (Database, String) {
+async fn database(dir: &tempfile::TempDir) -> (Database, WorkspaceId) {
     let db = Database::open(&dir.path().join("profitwheel.sqlite3"))
         .await
         .unwrap();
@@ -32,28 +35,28 @@ async fn database(dir: &tempfile::TempDir) -> (Database, String) {
     (db, workspace.id)
 }
 
-fn account(workspace_id: &str, name: &str) -> AdAccountRow {
+fn account(workspace_id: WorkspaceId, name: &str) -> AdAccountRow {
     AdAccountRow {
-        id: pw_domain::new_id(),
-        workspace_id: workspace_id.into(),
+        id: AdAccountId::new(),
+        workspace_id,
         platform: Platform::Meta,
         external_id: "act_1".into(),
         name: name.into(),
-        currency: "USD".into(),
+        currency: "USD".parse().unwrap(),
         time_zone: "America/New_York".into(),
     }
 }
 
-fn campaign(workspace_id: &str, ad_account_id: &str) -> CampaignRow {
+fn campaign(workspace_id: WorkspaceId, ad_account_id: AdAccountId) -> CampaignRow {
     CampaignRow {
-        id: pw_domain::new_id(),
-        workspace_id: workspace_id.into(),
-        ad_account_id: ad_account_id.into(),
+        id: CampaignId::new(),
+        workspace_id,
+        ad_account_id,
         platform: Platform::Meta,
         external_id: "c1".into(),
         name: "Holiday Blend".into(),
         objective: Objective::Sales,
-        status: "active".into(),
+        status: EntityStatus::Active,
         daily_budget: None,
         start_date: None,
         end_date: None,
@@ -64,8 +67,8 @@ fn campaign(workspace_id: &str, ad_account_id: &str) -> CampaignRow {
 async fn an_upsert_returns_the_id_already_stored_for_its_natural_key() {
     let dir = tempfile::tempdir().unwrap();
     let (db, ws) = database(&dir).await;
-    let first = account(&ws, "Northwind US");
-    let second = account(&ws, "Northwind US (renamed)");
+    let first = account(ws, "Northwind US");
+    let second = account(ws, "Northwind US (renamed)");
     assert_ne!(first.id, second.id);
 
     let mut tx = db.begin_write().await.unwrap();
@@ -79,16 +82,16 @@ async fn an_upsert_returns_the_id_already_stored_for_its_natural_key() {
         .ad_accounts(std::slice::from_ref(&second))
         .await
         .unwrap();
-    assert_eq!(stored_first, [first.id.as_str()]);
-    assert_eq!(stored_second, [first.id.as_str()]);
+    assert_eq!(stored_first, [first.id]);
+    assert_eq!(stored_second, [first.id]);
     // Children hang from the returned id and satisfy their foreign keys.
     let campaigns = writer
-        .campaigns(&[campaign(&ws, &stored_second[0])])
+        .campaigns(&[campaign(ws, stored_second[0])])
         .await
         .unwrap();
     // And a re-synced campaign also comes back under its stored id.
     let again = writer
-        .campaigns(&[campaign(&ws, &stored_second[0])])
+        .campaigns(&[campaign(ws, stored_second[0])])
         .await
         .unwrap();
     assert_eq!(again, campaigns);
@@ -100,7 +103,7 @@ async fn an_upsert_returns_the_id_already_stored_for_its_natural_key() {
         .unwrap();
     assert_eq!(
         accounts,
-        [(first.id.clone(), "Northwind US (renamed)".to_owned())]
+        [(first.id.to_string(), "Northwind US (renamed)".to_owned())]
     );
     let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
         .fetch_all(db.reader())
@@ -116,7 +119,7 @@ async fn a_batch_returns_stored_ids_in_the_order_of_its_rows() {
     let rows: Vec<AdAccountRow> = (0..5)
         .map(|n| AdAccountRow {
             external_id: format!("act_{n}"),
-            ..account(&ws, &format!("Account {n}"))
+            ..account(ws, &format!("Account {n}"))
         })
         .collect();
     let mut tx = db.begin_write().await.unwrap();
@@ -127,7 +130,7 @@ async fn a_batch_returns_stored_ids_in_the_order_of_its_rows() {
     let fresh: Vec<AdAccountRow> = rows
         .iter()
         .map(|r| AdAccountRow {
-            id: pw_domain::new_id(),
+            id: AdAccountId::new(),
             ..r.clone()
         })
         .collect();
@@ -140,13 +143,13 @@ async fn a_batch_returns_stored_ids_in_the_order_of_its_rows() {
     assert_eq!(ids[4], fresh[4].id);
 }
 
-fn signals(workspace_id: &str) -> Vec<SignalRow> {
+fn signals(workspace_id: WorkspaceId) -> Vec<SignalRow> {
     let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
     vec![
         SignalRow {
-            workspace_id: workspace_id.into(),
+            workspace_id,
             audience_id: None,
-            kind: "mention".into(),
+            kind: SignalKind::Mention,
             source: "review".into(),
             text: "The holiday blend is lovely".into(),
             topic: Some("flavour".into()),
@@ -157,14 +160,14 @@ fn signals(workspace_id: &str) -> Vec<SignalRow> {
             metadata: serde_json::json!({"site": "Trustpilot", "stars": 5}),
         },
         SignalRow {
-            workspace_id: workspace_id.into(),
+            workspace_id,
             audience_id: None,
-            kind: "intent".into(),
+            kind: SignalKind::Intent,
             source: "search_term".into(),
             text: "best coffee gift".into(),
             topic: Some("gifting".into()),
             sentiment: None,
-            intent: Some("commercial".into()),
+            intent: Some(SearchIntent::Commercial),
             volume: Some(1_200),
             occurred_on: day,
             metadata: serde_json::json!({}),
@@ -178,10 +181,10 @@ async fn ingesting_the_same_signals_twice_keeps_one_copy() {
     let (db, ws) = database(&dir).await;
     let mut tx = db.begin_write().await.unwrap();
     let first = AdDataWriter::new(&mut tx)
-        .signals(&signals(&ws))
+        .signals(&signals(ws))
         .await
         .unwrap();
-    let mut again = signals(&ws);
+    let mut again = signals(ws);
     again[1].volume = Some(1_450);
     let second = AdDataWriter::new(&mut tx).signals(&again).await.unwrap();
     tx.commit().await.unwrap();
@@ -203,7 +206,7 @@ async fn ingesting_the_same_signals_twice_keeps_one_copy() {
         .await
         .unwrap();
     other
-        .import_workspace(&db.export_workspace(&ws, |_| {}).await.unwrap())
+        .import_workspace(&db.export_workspace(ws, |_| {}).await.unwrap())
         .await
         .unwrap();
     sqlx::query("DELETE FROM audience_signals")
@@ -212,7 +215,7 @@ async fn ingesting_the_same_signals_twice_keeps_one_copy() {
         .unwrap();
     let mut tx = other.begin_write().await.unwrap();
     let elsewhere = AdDataWriter::new(&mut tx)
-        .signals(&signals(&ws))
+        .signals(&signals(ws))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -235,6 +238,14 @@ async fn database_before_natural_keys(dir: &tempfile::TempDir) -> Database {
         .await
         .unwrap();
     Database::open_with(&path, &older).await.unwrap()
+}
+
+/// The workspace of the rows below ('w' in the SQL): a workspace file names its workspace by id.
+const OLDER_WORKSPACE: &str = "0193a0c4-7b2e-7c3d-9f00-1234567890ab";
+
+/// The rows below with their workspace's id filled in.
+fn copies_from_before_natural_keys() -> String {
+    COPIES_FROM_BEFORE_NATURAL_KEYS.replace("'w'", &format!("'{OLDER_WORKSPACE}'"))
 }
 
 /// What an older database (or a workspace file it exported) can hold: copies of a platform's
@@ -315,7 +326,7 @@ async fn assert_copies_were_merged(db: &Database) {
 async fn updating_an_older_database_merges_copies_it_already_holds() {
     let dir = tempfile::tempdir().unwrap();
     let db = database_before_natural_keys(&dir).await;
-    sqlx::raw_sql(COPIES_FROM_BEFORE_NATURAL_KEYS)
+    sqlx::raw_sql(sqlx::AssertSqlSafe(copies_from_before_natural_keys()))
         .execute(db.writer())
         .await
         .unwrap();
@@ -333,11 +344,14 @@ async fn updating_an_older_database_merges_copies_it_already_holds() {
 async fn a_workspace_file_from_before_natural_keys_imports_with_its_copies_merged() {
     let older_dir = tempfile::tempdir().unwrap();
     let older = database_before_natural_keys(&older_dir).await;
-    sqlx::raw_sql(COPIES_FROM_BEFORE_NATURAL_KEYS)
+    sqlx::raw_sql(sqlx::AssertSqlSafe(copies_from_before_natural_keys()))
         .execute(older.writer())
         .await
         .unwrap();
-    let mut file = older.export_workspace("w", |_| {}).await.unwrap();
+    let mut file = older
+        .export_workspace(OLDER_WORKSPACE.parse().unwrap(), |_| {})
+        .await
+        .unwrap();
     // What that build wrote into the header: its newest migration.
     file.schema_version = 20261129000001;
     let file = pw_store::WorkspaceFile::from_bytes(&file.to_bytes().unwrap()).unwrap();
@@ -351,11 +365,11 @@ async fn a_workspace_file_from_before_natural_keys_imports_with_its_copies_merge
     assert_copies_were_merged(&db).await;
 }
 
-fn mention(workspace_id: &str, metadata: serde_json::Value) -> SignalRow {
+fn mention(workspace_id: WorkspaceId, metadata: serde_json::Value) -> SignalRow {
     SignalRow {
-        workspace_id: workspace_id.into(),
+        workspace_id,
         audience_id: None,
-        kind: "mention".into(),
+        kind: SignalKind::Mention,
         source: "comment".into(),
         text: "Love it!".into(),
         topic: None,
@@ -381,11 +395,11 @@ async fn two_people_writing_the_same_words_on_the_same_day_stay_two_signals() {
     let dir = tempfile::tempdir().unwrap();
     let (db, ws) = database(&dir).await;
     let first = mention(
-        &ws,
+        ws,
         serde_json::json!({"site": "Instagram", "external_id": "17901"}),
     );
     let second = mention(
-        &ws,
+        ws,
         serde_json::json!({"site": "Instagram", "external_id": "17902"}),
     );
 
@@ -405,11 +419,11 @@ async fn a_mention_ingested_again_keeps_one_copy_with_the_newer_figures() {
     let dir = tempfile::tempdir().unwrap();
     let (db, ws) = database(&dir).await;
     let posted = mention(
-        &ws,
+        ws,
         serde_json::json!({"permalink": "https://x.test/p/1", "likes": 3}),
     );
     let synced_again = mention(
-        &ws,
+        ws,
         serde_json::json!({"permalink": "https://x.test/p/1", "likes": 9}),
     );
 
@@ -435,29 +449,29 @@ async fn the_same_search_term_for_two_audiences_stays_two_signals() {
     let mut tx = db.begin_write().await.unwrap();
     let mut writer = AdDataWriter::new(&mut tx);
     let audiences = writer
-        .audiences(&[audience(&ws, Some("1")), audience(&ws, Some("2"))])
+        .audiences(&[audience(ws, Some("1")), audience(ws, Some("2"))])
         .await
         .unwrap();
-    let term = |audience_id: &str| SignalRow {
-        workspace_id: ws.clone(),
-        audience_id: Some(audience_id.to_owned()),
-        kind: "intent".into(),
+    let term = |audience_id: AudienceId| SignalRow {
+        workspace_id: ws,
+        audience_id: Some(audience_id),
+        kind: SignalKind::Intent,
         source: "search_term".into(),
         text: "best coffee gift".into(),
         topic: None,
         sentiment: None,
-        intent: Some("commercial".into()),
+        intent: Some(SearchIntent::Commercial),
         volume: Some(100),
         occurred_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         metadata: serde_json::json!({}),
     };
     let ids = writer
-        .signals(&[term(&audiences[0]), term(&audiences[1])])
+        .signals(&[term(audiences[0]), term(audiences[1])])
         .await
         .unwrap();
     // Reported again for both: still two.
     let again = writer
-        .signals(&[term(&audiences[0]), term(&audiences[1])])
+        .signals(&[term(audiences[0]), term(audiences[1])])
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -465,19 +479,21 @@ async fn the_same_search_term_for_two_audiences_stays_two_signals() {
     assert_ne!(ids[0], ids[1]);
     assert_eq!(again, ids);
     let stored: Vec<Option<String>> = signal_rows(&db).await.into_iter().map(|r| r.1).collect();
-    let mut expected = vec![Some(audiences[0].clone()), Some(audiences[1].clone())];
+    let mut expected = vec![
+        Some(audiences[0].to_string()),
+        Some(audiences[1].to_string()),
+    ];
     expected.sort();
     assert_eq!(stored, expected);
 }
 
-fn metric(workspace_id: &str, campaign_id: &str, currency: &str) -> MetricRow {
+fn metric(workspace_id: WorkspaceId, campaign_id: CampaignId, currency: &str) -> MetricRow {
     MetricRow {
-        workspace_id: workspace_id.into(),
-        level: MetricLevel::Campaign,
-        entity_id: campaign_id.into(),
+        workspace_id,
+        entity: MetricEntity::Campaign(campaign_id),
         date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         platform: Platform::Meta,
-        currency: currency.into(),
+        currency: currency.parse().unwrap(),
         impressions: 1_000,
         clicks: 10,
         spend: pw_domain::Micros(5_000_000),
@@ -496,18 +512,18 @@ async fn a_metric_in_another_currency_than_its_account_is_refused() {
     let (db, ws) = database(&dir).await;
     let mut tx = db.begin_write().await.unwrap();
     let mut writer = AdDataWriter::new(&mut tx);
-    let accounts = writer.ad_accounts(&[account(&ws, "US")]).await.unwrap();
+    let accounts = writer.ad_accounts(&[account(ws, "US")]).await.unwrap();
     let campaigns = writer
-        .campaigns(&[campaign(&ws, &accounts[0])])
+        .campaigns(&[campaign(ws, accounts[0])])
         .await
         .unwrap();
     writer
-        .metrics(&[metric(&ws, &campaigns[0], "USD")])
+        .metrics(&[metric(ws, campaigns[0], "USD")])
         .await
         .unwrap();
 
     let err = writer
-        .metrics(&[metric(&ws, &campaigns[0], "EUR")])
+        .metrics(&[metric(ws, campaigns[0], "EUR")])
         .await
         .unwrap_err();
     tx.commit().await.unwrap();
@@ -533,26 +549,26 @@ async fn an_account_with_metrics_cannot_change_its_currency() {
     let (db, ws) = database(&dir).await;
     let mut tx = db.begin_write().await.unwrap();
     let mut writer = AdDataWriter::new(&mut tx);
-    let accounts = writer.ad_accounts(&[account(&ws, "US")]).await.unwrap();
+    let accounts = writer.ad_accounts(&[account(ws, "US")]).await.unwrap();
     let campaigns = writer
-        .campaigns(&[campaign(&ws, &accounts[0])])
+        .campaigns(&[campaign(ws, accounts[0])])
         .await
         .unwrap();
     writer
-        .metrics(&[metric(&ws, &campaigns[0], "USD")])
+        .metrics(&[metric(ws, campaigns[0], "USD")])
         .await
         .unwrap();
 
     let err = writer
         .ad_accounts(&[AdAccountRow {
-            currency: "EUR".into(),
-            ..account(&ws, "US")
+            currency: "EUR".parse().unwrap(),
+            ..account(ws, "US")
         }])
         .await
         .unwrap_err();
     // Renaming it (same currency) is still an ordinary re-sync.
     writer
-        .ad_accounts(&[account(&ws, "US renamed")])
+        .ad_accounts(&[account(ws, "US renamed")])
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -568,15 +584,15 @@ async fn an_account_with_metrics_cannot_change_its_currency() {
     assert_eq!(stored, [("US renamed".to_owned(), "USD".to_owned())]);
 }
 
-fn audience(workspace_id: &str, external_id: Option<&str>) -> AudienceRow {
+fn audience(workspace_id: WorkspaceId, external_id: Option<&str>) -> AudienceRow {
     AudienceRow {
-        id: pw_domain::new_id(),
-        workspace_id: workspace_id.into(),
+        id: AudienceId::new(),
+        workspace_id,
         ad_account_id: None,
         platform: Platform::Meta,
         external_id: external_id.map(str::to_owned),
         name: "Coffee lovers".into(),
-        kind: "interest".into(),
+        kind: AudienceKind::Interest,
         size_lower: Some(1_000),
         size_upper: Some(2_000),
         interests: serde_json::json!(["coffee"]),
@@ -588,8 +604,8 @@ fn audience(workspace_id: &str, external_id: Option<&str>) -> AudienceRow {
 async fn a_platform_audience_synced_again_keeps_its_stored_id() {
     let dir = tempfile::tempdir().unwrap();
     let (db, ws) = database(&dir).await;
-    let named = audience(&ws, Some("2385"));
-    let ours = audience(&ws, None);
+    let named = audience(ws, Some("2385"));
+    let ours = audience(ws, None);
     let mut tx = db.begin_write().await.unwrap();
     let mut writer = AdDataWriter::new(&mut tx);
     let first = writer
@@ -601,7 +617,7 @@ async fn a_platform_audience_synced_again_keeps_its_stored_id() {
         .audiences(&[
             AudienceRow {
                 size_upper: Some(3_000),
-                ..audience(&ws, Some("2385"))
+                ..audience(ws, Some("2385"))
             },
             ours.clone(),
         ])
@@ -609,7 +625,7 @@ async fn a_platform_audience_synced_again_keeps_its_stored_id() {
         .unwrap();
     tx.commit().await.unwrap();
 
-    assert_eq!(first, [named.id.as_str(), ours.id.as_str()]);
+    assert_eq!(first, [named.id, ours.id]);
     assert_eq!(again, first);
     let rows: Vec<(String, Option<i64>)> =
         sqlx::query_as("SELECT id, size_upper FROM audiences ORDER BY external_id IS NULL")
@@ -619,8 +635,8 @@ async fn a_platform_audience_synced_again_keeps_its_stored_id() {
     assert_eq!(
         rows,
         [
-            (named.id.clone(), Some(3_000)),
-            (ours.id.clone(), Some(2_000))
+            (named.id.to_string(), Some(3_000)),
+            (ours.id.to_string(), Some(2_000))
         ]
     );
 }

@@ -8,9 +8,10 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-use pw_store::{Database, StoreError};
+use pw_store::{Database, StoreError, format_instant};
 use pw_workspaces::{
-    AdWorkspaces, CreateWorkspace, EXPORT_JOB_KIND, NewWorkspace, WorkspaceStore, WorkspacesError,
+    AdWorkspaces, CreateWorkspace, EXPORT_JOB_KIND, NewWorkspace, WorkspaceId, WorkspaceStore,
+    WorkspacesError,
 };
 
 async fn context(dir: &tempfile::TempDir) -> AdWorkspaces {
@@ -45,12 +46,13 @@ async fn a_created_workspace_is_found_by_id_and_by_name() {
     assert!(!created.workspace.is_demo);
     assert_eq!(created.campaign_count, 0);
     assert_eq!(created.data_range, None);
-    let id = created.workspace.id.clone();
+    let id = created.workspace.id;
     assert_eq!(workspaces.find("Northwind").await.unwrap(), created);
-    assert_eq!(workspaces.find(&id).await.unwrap(), created);
+    assert_eq!(workspaces.find(&id.to_string()).await.unwrap(), created);
+    assert_eq!(workspaces.overview(id).await.unwrap(), created);
     assert_eq!(workspaces.list().await.unwrap(), vec![created]);
 
-    workspaces.delete(&id).await.unwrap();
+    workspaces.delete(id).await.unwrap();
     assert!(workspaces.list().await.unwrap().is_empty());
 }
 
@@ -103,9 +105,13 @@ async fn refusals_keep_their_words() {
 
     let missing = workspaces.find("nobody").await.unwrap_err();
     assert_eq!(missing.to_string(), "no workspace 'nobody'");
-    let deleted = workspaces.delete("nobody").await.unwrap_err();
-    assert_eq!(deleted.to_string(), "no workspace with id nobody");
-    let export = workspaces.export_job("nobody").await.unwrap_err();
+    let nobody = WorkspaceId::new();
+    let deleted = workspaces.delete(nobody).await.unwrap_err();
+    assert_eq!(
+        deleted.to_string(),
+        format!("no workspace with id {nobody}")
+    );
+    let export = workspaces.export_job(nobody).await.unwrap_err();
     assert!(
         matches!(
             export,
@@ -123,14 +129,12 @@ async fn the_export_job_names_its_workspace() {
         .create(request("Northwind", "USD"))
         .await
         .unwrap();
-    let spec = workspaces.export_job(&created.workspace.id).await.unwrap();
+    let spec = workspaces.export_job(created.workspace.id).await.unwrap();
     assert_eq!(spec.kind, EXPORT_JOB_KIND);
     assert_eq!(spec.title, "Export “Northwind”");
-    assert_eq!(
-        spec.workspace_id.as_deref(),
-        Some(created.workspace.id.as_str())
-    );
-    assert_eq!(spec.payload["workspace_id"], created.workspace.id.as_str());
+    let id = created.workspace.id.to_string();
+    assert_eq!(spec.workspace_id.as_deref(), Some(id.as_str()));
+    assert_eq!(spec.payload["workspace_id"], id.as_str());
 }
 
 #[tokio::test]
@@ -142,13 +146,89 @@ async fn an_empty_workspace_has_one_empty_section_in_its_own_currency() {
         .await
         .unwrap();
     let dashboard = workspaces
-        .dashboard(&created.workspace.id, None)
+        .dashboard(created.workspace.id, None)
         .await
         .unwrap();
-    assert_eq!(dashboard.currency, "EUR");
+    assert_eq!(dashboard.workspace_id, created.workspace.id);
+    assert_eq!(dashboard.currency.as_str(), "EUR");
     assert_eq!(dashboard.range.days(), 30);
     assert_eq!(dashboard.sections.len(), 1);
-    assert_eq!(dashboard.sections[0].currency, "EUR");
+    assert_eq!(dashboard.sections[0].currency.as_str(), "EUR");
     assert!(dashboard.sections[0].series.is_empty());
     assert!(dashboard.campaigns.is_empty());
+}
+
+/// A workspace's creation instant is a `DateTime<Utc>` in memory and, on disk, exactly the text
+/// it always was: RFC 3339 UTC with milliseconds and a `Z`, read back to the same value.
+#[tokio::test]
+async fn created_at_is_stored_as_the_same_rfc3339_text_and_reads_back_equal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(&dir).await;
+    let workspaces = AdWorkspaces::new(db.clone(), dir.path().join("exports"));
+    let created = workspaces
+        .create(request("Northwind", "USD"))
+        .await
+        .unwrap();
+    let (created_at, updated_at): (String, String) =
+        sqlx::query_as("SELECT created_at, updated_at FROM workspaces")
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+    assert_eq!(created_at, format_instant(created.workspace.created_at));
+    assert_eq!(updated_at, created_at);
+    let shape = created_at.as_bytes();
+    assert_eq!(
+        shape.len(),
+        "2026-11-25T10:00:00.000Z".len(),
+        "{created_at}"
+    );
+    assert_eq!(
+        (shape[10], shape[19], shape[23]),
+        (b'T', b'.', b'Z'),
+        "{created_at}"
+    );
+    let read = workspaces.overview(created.workspace.id).await.unwrap();
+    assert_eq!(read.workspace.created_at, created.workspace.created_at);
+}
+
+/// A stored value this build cannot read (an id in a form no version writes, an instant that is
+/// not one) is a typed error naming the column, never a panic.
+#[tokio::test]
+async fn an_unreadable_stored_id_or_instant_is_a_typed_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(&dir).await;
+    sqlx::query(
+        "INSERT INTO workspaces (id, name, brand, currency, time_zone, is_demo, created_at, updated_at)
+         VALUES ('ws-1', 'Handmade', '', 'USD', 'UTC', 0, '2026-11-25T10:00:00.000Z', '2026-11-25T10:00:00.000Z')",
+    )
+    .execute(db.writer())
+    .await
+    .unwrap();
+    let error = WorkspaceStore::new(&db)
+        .list_workspaces()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::UnreadableValue { column: "id", reason }
+            if reason == "'ws-1' is not a workspace id"),
+        "{error:?}"
+    );
+
+    let id = WorkspaceId::new();
+    sqlx::query("UPDATE workspaces SET id = ?, created_at = 'last tuesday' WHERE id = 'ws-1'")
+        .bind(id.to_string())
+        .execute(db.writer())
+        .await
+        .unwrap();
+    let error = WorkspaceStore::new(&db).workspace(id).await.unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            StoreError::UnreadableValue {
+                column: "created_at",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }

@@ -16,6 +16,8 @@ use pw_secrets::Secret;
 use crate::Engine;
 use crate::error::Result;
 
+/// A study's id, and the id of the workspace it belongs to.
+pub use pw_domain::{StudyId, WorkspaceId};
 /// The gateway's vocabulary: requests and replies, routes, tasks, vendors, prices.
 pub use pw_llm::{
     CacheMode, CallScope, ChatMessage, ChatReply, ChatRequest, Gateway, ModelInfo, Route, Task,
@@ -30,7 +32,7 @@ pub use pw_models::{
 pub use pw_models::{SpendByDay, SpendByModel, StudySpend, WorkspaceSpend};
 /// A study (its kind, title and budget). Studies are shared with the coming twins and studies
 /// context, so they stay in `pw-store`; this context owns only their budgets.
-pub use pw_store::{Study, StudyKind};
+pub use pw_store::{Study, StudyKind, StudyStatus};
 
 /// The engine's language models, as `engine.models()` hands them out.
 pub struct Models<'e> {
@@ -83,7 +85,7 @@ impl<'e> Models<'e> {
 
     pub async fn set_workspace_model(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         route: Option<Route>,
     ) -> Result<()> {
         Ok(self
@@ -157,7 +159,11 @@ impl<'e> Models<'e> {
     }
 
     /// What a workspace's model calls cost: totals, per day over `days`, per model, per study.
-    pub async fn workspace_spend(&self, workspace_id: &str, days: u32) -> Result<WorkspaceSpend> {
+    pub async fn workspace_spend(
+        &self,
+        workspace_id: WorkspaceId,
+        days: u32,
+    ) -> Result<WorkspaceSpend> {
         Ok(self.state().workspace_spend(workspace_id, days).await?)
     }
 
@@ -165,7 +171,7 @@ impl<'e> Models<'e> {
 
     pub async fn create_study(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         kind: StudyKind,
         title: &str,
         budget_micros: Option<i64>,
@@ -174,7 +180,7 @@ impl<'e> Models<'e> {
             .engine
             .db
             .create_study(&pw_store::NewStudy {
-                workspace_id: workspace_id.to_owned(),
+                workspace_id,
                 kind,
                 title: title.to_owned(),
                 brief: String::new(),
@@ -183,12 +189,16 @@ impl<'e> Models<'e> {
             .await?)
     }
 
-    pub async fn studies(&self, workspace_id: &str) -> Result<Vec<Study>> {
+    pub async fn studies(&self, workspace_id: WorkspaceId) -> Result<Vec<Study>> {
         Ok(self.engine.db.studies(workspace_id).await?)
     }
 
     /// Caps (or, with `None`, uncaps) a study's model spend. Calls stop once it is reached.
-    pub async fn set_study_budget(&self, study_id: &str, budget_micros: Option<i64>) -> Result<()> {
+    pub async fn set_study_budget(
+        &self,
+        study_id: StudyId,
+        budget_micros: Option<i64>,
+    ) -> Result<()> {
         Ok(self
             .state()
             .set_study_budget(study_id, budget_micros)

@@ -7,6 +7,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use pw_domain::WorkspaceId;
 use pw_jobs::{JobContext, JobError, JobHandler, JobKind, Supervision};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -18,7 +19,7 @@ pub const DEMO_JOB_KIND: &str = "demo.generate";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct DemoPayload {
-    pub workspace_id: String,
+    pub workspace_id: WorkspaceId,
     pub workspace_name: String,
     pub seed: u64,
     pub end_date: NaiveDate,
@@ -43,7 +44,7 @@ pub(crate) fn job_kinds(engine: Weak<Engine>) -> Vec<(String, JobKind)> {
 async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, JobError> {
     let payload: DemoPayload = ctx.payload()?;
     let spec = pw_demo::DemoSpec {
-        workspace_id: payload.workspace_id.clone(),
+        workspace_id: payload.workspace_id,
         workspace_name: payload.workspace_name.clone(),
         seed: payload.seed,
         end_date: payload.end_date,
@@ -56,17 +57,19 @@ async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, Jo
         tokio::task::spawn_blocking(move || pw_demo::generate(&spec))
             .await
             .map_err(|e| JobError::permanent(format!("demo generation crashed: {e}")))?
+            .map_err(JobError::permanent)?
     };
     ctx.check_cancelled()?;
     let (progress_tx, reporter) = ctx.progress_relay(0.99);
-    let written = pw_demo::write(engine.database(), &spec, &data, |fraction, message| {
+    let written = pw_demo::write(&engine.db, &spec, &data, |fraction, message| {
         let _ = progress_tx.send((fraction, message));
     })
     .await;
     drop(progress_tx);
     let _ = reporter.await;
     written.map_err(JobError::retryable)?;
-    ctx.link_workspace(&payload.workspace_id).await?;
+    ctx.link_workspace(&payload.workspace_id.to_string())
+        .await?;
     Ok(json!({
         "workspace_id": payload.workspace_id,
         "campaigns": data.campaigns.len(),

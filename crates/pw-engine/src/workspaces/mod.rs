@@ -19,6 +19,8 @@ use crate::error::{EngineError, Result};
 
 pub use demo::DEMO_JOB_KIND;
 pub(crate) use demo::job_kinds;
+/// A workspace's id, and the ids and closed vocabularies of its ad data.
+pub use pw_domain::{CampaignId, EntityStatus, WorkspaceId};
 /// A workspace file as exported: its tables and blobs.
 pub use pw_store::WorkspaceFile;
 /// A campaign's totals over a range, in its account's currency.
@@ -51,7 +53,7 @@ impl<'e> Workspaces<'e> {
         Ok(self.context().list().await?)
     }
 
-    pub async fn overview(&self, id: &str) -> Result<WorkspaceOverview> {
+    pub async fn overview(&self, id: WorkspaceId) -> Result<WorkspaceOverview> {
         Ok(self.context().overview(id).await?)
     }
 
@@ -64,12 +66,12 @@ impl<'e> Workspaces<'e> {
         Ok(self.context().create(request).await?)
     }
 
-    pub async fn delete(&self, id: &str) -> Result<()> {
+    pub async fn delete(&self, id: WorkspaceId) -> Result<()> {
         Ok(self.context().delete(id).await?)
     }
 
     /// Exports a workspace to `path` now (the CLI's path; the UI uses the export job).
-    pub async fn export(&self, id: &str, path: &Path) -> Result<WorkspaceFile> {
+    pub async fn export(&self, id: WorkspaceId, path: &Path) -> Result<WorkspaceFile> {
         Ok(self.context().export(id, path).await?)
     }
 
@@ -79,7 +81,7 @@ impl<'e> Workspaces<'e> {
     }
 
     /// Enqueues an export of a workspace to the exports folder, as a slow-lane job with progress.
-    pub async fn start_export(&self, workspace_id: &str) -> Result<Job> {
+    pub async fn start_export(&self, workspace_id: WorkspaceId) -> Result<Job> {
         let spec = self.context().export_job(workspace_id).await?;
         Ok(self.engine.queue.enqueue(spec).await?)
     }
@@ -104,7 +106,7 @@ impl<'e> Workspaces<'e> {
             .find(|candidate| !names.contains(candidate))
             .unwrap_or(base);
         let payload = demo::DemoPayload {
-            workspace_id: pw_domain::new_id(),
+            workspace_id: WorkspaceId::new(),
             workspace_name: name.clone(),
             seed: 20_261_125,
             end_date: pw_workspaces::yesterday_in(pw_demo::TIME_ZONE),
@@ -125,7 +127,7 @@ impl<'e> Workspaces<'e> {
 
     pub async fn dashboard(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         range: Option<DateRange>,
     ) -> Result<Dashboard> {
         Ok(self.context().dashboard(workspace_id, range).await?)

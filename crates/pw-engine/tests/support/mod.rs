@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use pw_engine::models::{
     CallScope, ChatMessage, ChatRequest, ModelInfo, Route, Task, VendorInput, VendorKind,
 };
-use pw_engine::workspaces::CreateWorkspace;
+use pw_engine::workspaces::{CreateWorkspace, WorkspaceId};
 use pw_engine::{Engine, EngineConfig};
 use serde_json::{Value, json};
 
@@ -96,7 +96,7 @@ pub async fn engine(dir: &Path, test: &str) -> Arc<Engine> {
     Engine::open(config).await.unwrap()
 }
 
-pub async fn workspace(engine: &Engine, name: &str) -> String {
+pub async fn workspace(engine: &Engine, name: &str) -> WorkspaceId {
     engine
         .workspaces()
         .create(CreateWorkspace {

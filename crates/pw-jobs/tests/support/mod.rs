@@ -57,16 +57,19 @@ pub async fn wait_for(queue: &JobQueue, id: &str, wanted: JobState) -> Job {
     );
 }
 
+/// A workspace row for jobs to belong to, written with SQL of the tests' own: the rows are the
+/// workspaces context's, and the job lanes sit below it.
 pub async fn workspace(db: &Database, name: &str) -> String {
-    pw_workspaces::WorkspaceStore::new(db)
-        .create_workspace(&pw_workspaces::NewWorkspace {
-            name: name.into(),
-            brand: name.into(),
-            currency: "EUR".parse().unwrap(),
-            time_zone: "Europe/Berlin".into(),
-            is_demo: false,
-        })
-        .await
-        .unwrap()
-        .id
+    let id = pw_domain::new_id();
+    sqlx::query(
+        "INSERT INTO workspaces (id, name, brand, currency, time_zone, is_demo, created_at, updated_at)
+         VALUES (?, ?, ?, 'EUR', 'Europe/Berlin', 0, '2026-11-25T10:00:00.000Z', '2026-11-25T10:00:00.000Z')",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(name)
+    .execute(db.writer())
+    .await
+    .unwrap();
+    id
 }

@@ -1,12 +1,16 @@
-//! The Northwind fixture the storage tests share: a workspace with an account, a campaign, a
-//! creative with an image and two days of metrics. Included by path from pw-workspaces' and
-//! pw-store's tests, so both seed the same data from one definition.
+//! The Northwind fixture the workspaces context's storage tests share: a workspace with an
+//! account, a campaign, a creative with an image and two days of metrics, written through the
+//! context's typed repositories. (pw-store's tests seed the same data with SQL of their own:
+//! pw-store sits below every context crate.)
 
 use chrono::NaiveDate;
-use pw_domain::{Micros, Objective, Platform};
+use pw_domain::{
+    AdAccountId, CampaignId, CreativeFormat, CreativeId, EntityStatus, Micros, Objective, Platform,
+    WorkspaceId,
+};
 use pw_store::Database;
 use pw_workspaces::{
-    AdAccountRow, AdDataWriter, CampaignRow, CreativeRow, MetricLevel, MetricRow, NewWorkspace,
+    AdAccountRow, AdDataWriter, CampaignRow, CreativeRow, MetricEntity, MetricRow, NewWorkspace,
     WorkspaceStore,
 };
 
@@ -22,12 +26,12 @@ pub fn new_workspace(name: &str) -> NewWorkspace {
 
 /// Creates a workspace with an account, a campaign, a creative with an image, and two days of
 /// metrics, exercising integers, reals, NULLs and blobs.
-pub async fn seeded(db: &Database, name: &str) -> String {
+pub async fn seeded(db: &Database, name: &str) -> WorkspaceId {
     let workspace = WorkspaceStore::new(db)
         .create_workspace(&new_workspace(name))
         .await
         .unwrap();
-    let ws = workspace.id.clone();
+    let ws = workspace.id;
     let image = db
         .blobs()
         .put(db.writer(), b"\x89PNG fake image bytes", "image/png")
@@ -37,12 +41,12 @@ pub async fn seeded(db: &Database, name: &str) -> String {
     {
         let mut writer = AdDataWriter::new(&mut tx);
         let account = AdAccountRow {
-            id: pw_domain::new_id(),
-            workspace_id: ws.clone(),
+            id: AdAccountId::new(),
+            workspace_id: ws,
             platform: Platform::Meta,
             external_id: "act_1".into(),
             name: "Northwind US".into(),
-            currency: "USD".into(),
+            currency: "USD".parse().unwrap(),
             time_zone: "America/New_York".into(),
         };
         writer
@@ -50,16 +54,16 @@ pub async fn seeded(db: &Database, name: &str) -> String {
             .await
             .unwrap();
         let campaign = CampaignRow {
-            id: pw_domain::new_id(),
-            workspace_id: ws.clone(),
-            ad_account_id: account.id.clone(),
+            id: CampaignId::new(),
+            workspace_id: ws,
+            ad_account_id: account.id,
             platform: Platform::Meta,
             external_id: "c1".into(),
             name: "Holiday Blend - Prospecting".into(),
             objective: Objective::Sales,
-            status: "active".into(),
+            status: EntityStatus::Active,
             daily_budget: Some(Micros::from_units(150)),
-            start_date: Some("2026-01-01".into()),
+            start_date: NaiveDate::from_ymd_opt(2026, 1, 1),
             end_date: None,
         };
         writer
@@ -68,11 +72,11 @@ pub async fn seeded(db: &Database, name: &str) -> String {
             .unwrap();
         writer
             .creatives(&[CreativeRow {
-                id: pw_domain::new_id(),
-                workspace_id: ws.clone(),
-                ad_account_id: account.id.clone(),
+                id: CreativeId::new(),
+                workspace_id: ws,
+                ad_account_id: account.id,
                 external_id: "cr1".into(),
-                format: "image".into(),
+                format: CreativeFormat::Image,
                 headline: Some("Slow mornings, bold cups".into()),
                 body: None,
                 call_to_action: Some("SHOP_NOW".into()),
@@ -82,12 +86,11 @@ pub async fn seeded(db: &Database, name: &str) -> String {
             .await
             .unwrap();
         let metric = |day: u32, conversions: f64| MetricRow {
-            workspace_id: ws.clone(),
-            level: MetricLevel::Campaign,
-            entity_id: campaign.id.clone(),
+            workspace_id: ws,
+            entity: MetricEntity::Campaign(campaign.id),
             date: NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
             platform: Platform::Meta,
-            currency: "USD".into(),
+            currency: "USD".parse().unwrap(),
             impressions: 12_000 + i64::from(day),
             clicks: 180,
             spend: Micros(143_250_000),
