@@ -17,6 +17,14 @@ pub enum EvidenceError {
     Invalid(String),
     #[error("stored evidence is damaged: {0}")]
     Corrupt(String),
+    #[error(
+        "the model's report could not be grounded: none of its {checked} claims cited the signals correctly ({}), so nothing was stored and the previous version stays",
+        reasons.join("; ")
+    )]
+    Ungrounded {
+        checked: usize,
+        reasons: Vec<String>,
+    },
     #[error("the work was cancelled; nothing was changed")]
     Cancelled,
     #[error(transparent)]

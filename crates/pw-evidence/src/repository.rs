@@ -415,6 +415,202 @@ impl<'d> EvidenceStore<'d> {
     }
 }
 
+/// A row behind a signal, as a person reads it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EvidenceRow {
+    pub table: SourceTable,
+    pub key: String,
+    pub role: RowRole,
+    /// What the row is: "Review", "Ad “Roasted Monday” on 2026-11-02".
+    pub title: String,
+    /// The words, for rows that have them (a mention, a search term, a creative's copy).
+    pub text: Option<String>,
+    pub date: Option<String>,
+    /// The row's figures (impressions, clicks, conversions, volume, sentiment).
+    pub figures: Value,
+}
+
+impl EvidenceStore<'_> {
+    /// The rows behind a signal, read from their tables. A row deleted since the build is left
+    /// out (the signal's next build retires or restates it).
+    pub async fn evidence_rows(&self, signal_id: &str, limit: usize) -> Result<Vec<EvidenceRow>> {
+        let refs = self.signal_rows(signal_id).await?;
+        let mut rows = Vec::new();
+        for reference in refs.into_iter().take(limit) {
+            if let Some(row) = self.evidence_row(&reference).await? {
+                rows.push(row);
+            }
+        }
+        Ok(rows)
+    }
+
+    async fn evidence_row(&self, reference: &RowRef) -> Result<Option<EvidenceRow>> {
+        let reader = self.db.reader();
+        let row = |title: String, text: Option<String>, date: Option<String>, figures: Value| {
+            Some(EvidenceRow {
+                table: reference.table,
+                key: reference.key.clone(),
+                role: reference.role,
+                title,
+                text,
+                date,
+                figures,
+            })
+        };
+        Ok(match reference.table {
+            SourceTable::AudienceSignals => {
+                let found = sqlx::query(
+                    "SELECT kind, source, text, sentiment, intent, volume, occurred_on, metadata
+                     FROM audience_signals WHERE id = ?",
+                )
+                .bind(&reference.key)
+                .fetch_optional(reader)
+                .await?;
+                match found {
+                    Some(r) => {
+                        let source: String = r.try_get("source")?;
+                        let metadata: String = r.try_get("metadata")?;
+                        row(
+                            source.replace('_', " "),
+                            Some(r.try_get("text")?),
+                            Some(r.try_get("occurred_on")?),
+                            serde_json::json!({
+                                "kind": r.try_get::<String, _>("kind")?,
+                                "sentiment": r.try_get::<Option<f64>, _>("sentiment")?,
+                                "intent": r.try_get::<Option<String>, _>("intent")?,
+                                "volume": r.try_get::<Option<i64>, _>("volume")?,
+                                "metadata": serde_json::from_str::<Value>(&metadata).unwrap_or(Value::Null),
+                            }),
+                        )
+                    }
+                    None => None,
+                }
+            }
+            SourceTable::DailyMetrics | SourceTable::MetricBreakdowns => {
+                let parts: Vec<&str> = reference.key.split('/').collect();
+                let (level, entity, date) = match parts.as_slice() {
+                    [level, entity, date, ..] => (*level, *entity, *date),
+                    _ => return Err(corrupt("signal_rows", "row_key", &reference.key)),
+                };
+                let found = if reference.table == SourceTable::DailyMetrics {
+                    sqlx::query(
+                        "SELECT impressions, clicks, conversions, NULL AS dimension, NULL AS value
+                         FROM daily_metrics WHERE level = ? AND entity_id = ? AND date = ?",
+                    )
+                    .bind(level)
+                    .bind(entity)
+                    .bind(date)
+                    .fetch_optional(reader)
+                    .await?
+                } else {
+                    let (dimension, value) = match parts.as_slice() {
+                        [_, _, _, dimension, value @ ..] => (*dimension, value.join("/")),
+                        _ => return Err(corrupt("signal_rows", "row_key", &reference.key)),
+                    };
+                    sqlx::query(
+                        "SELECT impressions, clicks, conversions, dimension, value
+                         FROM metric_breakdowns
+                         WHERE level = ? AND entity_id = ? AND date = ? AND dimension = ? AND value = ?",
+                    )
+                    .bind(level)
+                    .bind(entity)
+                    .bind(date)
+                    .bind(dimension)
+                    .bind(value)
+                    .fetch_optional(reader)
+                    .await?
+                };
+                let name_sql = match level {
+                    "ad" => "SELECT name FROM ads WHERE id = ?",
+                    "ad_group" => "SELECT name FROM ad_groups WHERE id = ?",
+                    "campaign" => "SELECT name FROM campaigns WHERE id = ?",
+                    _ => "SELECT name FROM ad_accounts WHERE id = ?",
+                };
+                let name: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(name_sql))
+                    .bind(entity)
+                    .fetch_optional(reader)
+                    .await?;
+                match found {
+                    Some(r) => {
+                        let dimension: Option<String> = r.try_get("dimension")?;
+                        let value: Option<String> = r.try_get("value")?;
+                        let what = level.replace('_', " ");
+                        let name = name.unwrap_or_else(|| entity.to_owned());
+                        let title = match (dimension, value) {
+                            (Some(d), Some(v)) => format!("{what} “{name}”, {d} {v}"),
+                            _ => format!("{what} “{name}”"),
+                        };
+                        row(
+                            title,
+                            None,
+                            Some(date.to_owned()),
+                            serde_json::json!({
+                                "impressions": r.try_get::<i64, _>("impressions")?,
+                                "clicks": r.try_get::<i64, _>("clicks")?,
+                                "conversions": r.try_get::<f64, _>("conversions")?,
+                            }),
+                        )
+                    }
+                    None => None,
+                }
+            }
+            SourceTable::Creatives => {
+                let found = sqlx::query(
+                    "SELECT format, headline, body, call_to_action FROM creatives WHERE id = ?",
+                )
+                .bind(&reference.key)
+                .fetch_optional(reader)
+                .await?;
+                match found {
+                    Some(r) => {
+                        let headline: Option<String> = r.try_get("headline")?;
+                        let body: Option<String> = r.try_get("body")?;
+                        row(
+                            format!("{} creative", r.try_get::<String, _>("format")?),
+                            Some(
+                                [headline, body]
+                                    .into_iter()
+                                    .flatten()
+                                    .collect::<Vec<_>>()
+                                    .join(" — "),
+                            ),
+                            None,
+                            serde_json::json!({"call_to_action": r.try_get::<Option<String>, _>("call_to_action")?}),
+                        )
+                    }
+                    None => None,
+                }
+            }
+            SourceTable::Audiences => {
+                let found = sqlx::query(
+                    "SELECT name, platform, kind, size_lower, size_upper, interests FROM audiences WHERE id = ?",
+                )
+                .bind(&reference.key)
+                .fetch_optional(reader)
+                .await?;
+                match found {
+                    Some(r) => {
+                        let interests: String = r.try_get("interests")?;
+                        row(
+                            format!("audience “{}”", r.try_get::<String, _>("name")?),
+                            None,
+                            None,
+                            serde_json::json!({
+                                "platform": r.try_get::<String, _>("platform")?,
+                                "kind": r.try_get::<String, _>("kind")?,
+                                "size_lower": r.try_get::<Option<i64>, _>("size_lower")?,
+                                "size_upper": r.try_get::<Option<i64>, _>("size_upper")?,
+                                "interests": serde_json::from_str::<Value>(&interests).unwrap_or(Value::Null),
+                            }),
+                        )
+                    }
+                    None => None,
+                }
+            }
+        })
+    }
+}
+
 fn signal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Signal> {
     let kind: String = row.try_get("kind")?;
     let detail: String = row.try_get("detail")?;

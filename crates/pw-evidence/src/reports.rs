@@ -1,0 +1,475 @@
+//! Grounding reports: per audience a behaviour, an intent and a mentions report, written by a
+//! model from the audience's signals (never from raw rows), every claim checked against the
+//! signals it cites before anything is stored. A report that keeps no claim is not stored, and
+//! a model that fails mid-report leaves the previous version as it was.
+
+use std::collections::HashMap;
+
+use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, Task};
+use pw_store::{Database, now_rfc3339};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::error::{EvidenceError, Result};
+use crate::grounding::{self, CheckedClaim, DraftClaim, Dropped};
+use crate::signals::{Signal, SignalKind};
+
+/// Signals shown to the model, strongest evidence first: enough for a page, few enough for a
+/// small local model's context.
+const SIGNALS_PER_REPORT: usize = 12;
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    Behavior,
+    Intent,
+    Mentions,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 3] = [
+        ReportKind::Behavior,
+        ReportKind::Intent,
+        ReportKind::Mentions,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Behavior => "behavior",
+            ReportKind::Intent => "intent",
+            ReportKind::Mentions => "mentions",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    pub fn signal_kind(self) -> SignalKind {
+        match self {
+            ReportKind::Behavior => SignalKind::Behavior,
+            ReportKind::Intent => SignalKind::Intent,
+            ReportKind::Mentions => SignalKind::MentionTheme,
+        }
+    }
+
+    fn subject(self) -> &'static str {
+        match self {
+            ReportKind::Behavior => {
+                "what this audience does: which creatives, messages, placements, devices and times win or trail with it, and who it is"
+            }
+            ReportKind::Intent => {
+                "what this audience searches for and how close to buying those searches are"
+            }
+            ReportKind::Mentions => {
+                "what people say: the themes of their mentions and how they feel"
+            }
+        }
+    }
+}
+
+/// A kept claim with the signals it cites.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportClaim {
+    pub text: String,
+    pub signals: Vec<Signal>,
+}
+
+/// A stored grounding report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroundingReport {
+    pub id: String,
+    pub workspace_id: String,
+    pub audience_id: String,
+    pub kind: ReportKind,
+    pub version: i64,
+    pub title: String,
+    pub written_by: String,
+    pub claims_checked: i64,
+    pub claims_dropped: i64,
+    pub created_at: String,
+    pub claims: Vec<ReportClaim>,
+}
+
+/// A report in a list: its latest version and how many there are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportSummary {
+    pub id: String,
+    pub audience_id: String,
+    pub kind: ReportKind,
+    pub version: i64,
+    pub versions: i64,
+    pub title: String,
+    pub written_by: String,
+    pub claims: i64,
+    pub claims_checked: i64,
+    pub created_at: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ModelReport {
+    /// A short title for the report.
+    title: String,
+    claims: Vec<ModelClaim>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ModelClaim {
+    /// One sentence a marketer can act on.
+    text: String,
+    /// The handles of the signals the sentence rests on, such as "S1".
+    cites: Vec<String>,
+}
+
+pub struct ReportWriter<'a> {
+    pub db: &'a Database,
+    pub gateway: &'a Gateway,
+    pub workspace_id: &'a str,
+    pub job_id: Option<&'a str>,
+}
+
+impl ReportWriter<'_> {
+    /// Writes and stores a new version of `kind` for `audience_id`; returns its id.
+    pub async fn write(&self, audience_id: &str, kind: ReportKind) -> Result<String> {
+        let audience_name: String =
+            sqlx::query_scalar("SELECT name FROM audiences WHERE id = ? AND workspace_id = ?")
+                .bind(audience_id)
+                .bind(self.workspace_id)
+                .fetch_optional(self.db.reader())
+                .await?
+                .ok_or_else(|| EvidenceError::AudienceNotFound(audience_id.to_owned()))?;
+        let mut signals: Vec<Signal> = crate::repository::EvidenceStore::new(self.db)
+            .signals(self.workspace_id, Some(audience_id), false)
+            .await?
+            .into_iter()
+            .filter(|s| s.kind == kind.signal_kind())
+            .collect();
+        if signals.is_empty() {
+            return Err(EvidenceError::Invalid(format!(
+                "{audience_name} has no {} signals to ground a report on; build signals first",
+                kind.as_str()
+            )));
+        }
+        // The audience's own signals first, then the strongest evidence.
+        signals.sort_by(|a, b| {
+            b.audience_id
+                .is_some()
+                .cmp(&a.audience_id.is_some())
+                .then(b.q_value.is_some().cmp(&a.q_value.is_some()))
+                .then(b.strength.abs().total_cmp(&a.strength.abs()))
+        });
+        signals.truncate(SIGNALS_PER_REPORT);
+        let evidence: Vec<String> = signals.iter().map(|s| s.statement.clone()).collect();
+
+        let first = self.ask(&audience_name, kind, &evidence, &[]).await?;
+        let (mut kept, mut dropped) = grounding::check_claims(&first.claims, &evidence);
+        let mut checked = first.claims.len();
+        let mut title = first.title;
+        let mut written_by = first.written_by;
+        // Most claims failed: ask once more, saying why, and keep the better answer.
+        if kept.is_empty() || dropped.len() > kept.len() {
+            match self.ask(&audience_name, kind, &evidence, &dropped).await {
+                Ok(second) => {
+                    let (kept_again, dropped_again) =
+                        grounding::check_claims(&second.claims, &evidence);
+                    checked += second.claims.len();
+                    if kept_again.len() > kept.len() {
+                        kept = kept_again;
+                        title = second.title;
+                        written_by = second.written_by;
+                    }
+                    dropped.extend(dropped_again);
+                }
+                // The first answer's grounded claims still stand; with none, the model's
+                // failure is the answer.
+                Err(error) if !kept.is_empty() => {
+                    tracing::warn!(%error, "asking again for a better-grounded report failed");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        for reason in &dropped {
+            tracing::info!(reason = %reason.reason(), "a report claim was dropped");
+        }
+        if kept.is_empty() {
+            return Err(EvidenceError::Ungrounded {
+                checked,
+                reasons: dropped.iter().take(3).map(Dropped::reason).collect(),
+            });
+        }
+        let title = if title.trim().is_empty() {
+            format!("{} report: {audience_name}", capitalised(kind.as_str()))
+        } else {
+            title.trim().chars().take(120).collect()
+        };
+        self.store(
+            audience_id,
+            kind,
+            &title,
+            &written_by,
+            checked,
+            &kept,
+            &signals,
+        )
+        .await
+    }
+
+    async fn ask(
+        &self,
+        audience: &str,
+        kind: ReportKind,
+        evidence: &[String],
+        problems: &[Dropped],
+    ) -> Result<AskedReport> {
+        let listing: String = evidence
+            .iter()
+            .enumerate()
+            .map(|(i, statement)| format!("{}: {statement}\n", grounding::handle(i)))
+            .collect();
+        let mut prompt = format!(
+            "Audience: {audience}\nSignals:\n{listing}\nWrite a short grounding report about {}. Give a title and three to six claims. Each claim is one plain sentence and cites the handles of the signals it rests on (for example [\"S1\"]). Use only what the signals say; copy numbers exactly as they appear in the signals you cite.",
+            kind.subject()
+        );
+        if !problems.is_empty() {
+            prompt.push_str("\nYour previous answer had claims that could not be kept:\n");
+            for problem in problems.iter().take(6) {
+                prompt.push_str(&format!("- {}\n", problem.reason()));
+            }
+            prompt.push_str(
+                "Cite only the handles listed, and state only numbers the cited signals state.",
+            );
+        }
+        let scope = match self.job_id {
+            Some(job) => CallScope::workspace(self.workspace_id).with_job(job),
+            None => CallScope::workspace(self.workspace_id),
+        };
+        let mut request = ChatRequest::new(
+            Task::Analysis,
+            vec![
+                ChatMessage::system(
+                    "You are a marketing research analyst. You write only what the evidence you are given supports, and you cite it.",
+                ),
+                ChatMessage::user(prompt),
+            ],
+        )
+        .in_scope(scope);
+        request.temperature = Some(0.2);
+        request.max_tokens = Some(700);
+        let answer = self
+            .gateway
+            .chat_json_answered::<ModelReport>(&request)
+            .await
+            .map_err(EvidenceError::Model)?;
+        Ok(AskedReport {
+            title: answer.value.title,
+            claims: answer
+                .value
+                .claims
+                .into_iter()
+                .map(|c| DraftClaim {
+                    text: c.text,
+                    cites: c.cites,
+                })
+                .collect(),
+            written_by: format!("{}/{}", answer.vendor, answer.model),
+        })
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one row's columns, written together"
+    )]
+    async fn store(
+        &self,
+        audience_id: &str,
+        kind: ReportKind,
+        title: &str,
+        written_by: &str,
+        checked: usize,
+        kept: &[CheckedClaim],
+        signals: &[Signal],
+    ) -> Result<String> {
+        let id = pw_domain::new_id();
+        let mut tx = self.db.begin_write().await?;
+        let version: i64 = sqlx::query_scalar(
+            "SELECT coalesce(max(version), 0) + 1 FROM grounding_reports
+             WHERE audience_id = ? AND kind = ?",
+        )
+        .bind(audience_id)
+        .bind(kind.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO grounding_reports (id, workspace_id, audience_id, kind, version, title,
+                written_by, claims_checked, claims_dropped, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(self.workspace_id)
+        .bind(audience_id)
+        .bind(kind.as_str())
+        .bind(version)
+        .bind(title)
+        .bind(written_by)
+        .bind(checked as i64)
+        .bind((checked - kept.len().min(checked)) as i64)
+        .bind(now_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        for (position, claim) in kept.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO grounding_claims (report_id, workspace_id, position, text)
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(self.workspace_id)
+            .bind(position as i64)
+            .bind(&claim.text)
+            .execute(&mut *tx)
+            .await?;
+            for &signal in &claim.signals {
+                sqlx::query(
+                    "INSERT INTO claim_citations (report_id, workspace_id, position, signal_id)
+                     VALUES (?, ?, ?, ?)",
+                )
+                .bind(&id)
+                .bind(self.workspace_id)
+                .bind(position as i64)
+                .bind(&signals[signal].id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        // Touch the report once its claims are written: the outbox trigger then indexes it
+        // with its whole text.
+        sqlx::query("UPDATE grounding_reports SET title = title WHERE id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+struct AskedReport {
+    title: String,
+    claims: Vec<DraftClaim>,
+    written_by: String,
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Reads a stored report with its claims and the signals they cite.
+pub async fn read_report(db: &Database, id: &str) -> Result<GroundingReport> {
+    let row = sqlx::query("SELECT * FROM grounding_reports WHERE id = ?")
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?
+        .ok_or_else(|| EvidenceError::ReportNotFound(id.to_owned()))?;
+    let kind: String = row.try_get("kind")?;
+    let claims = sqlx::query(
+        "SELECT position, text FROM grounding_claims WHERE report_id = ? ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(db.reader())
+    .await?;
+    let citations = sqlx::query(
+        "SELECT position, signal_id FROM claim_citations WHERE report_id = ?
+         ORDER BY position, signal_id",
+    )
+    .bind(id)
+    .fetch_all(db.reader())
+    .await?;
+    let store = crate::repository::EvidenceStore::new(db);
+    let mut signals: HashMap<String, Signal> = HashMap::new();
+    let mut cited: HashMap<i64, Vec<String>> = HashMap::new();
+    for citation in &citations {
+        let position: i64 = citation.try_get("position")?;
+        let signal_id: String = citation.try_get("signal_id")?;
+        if !signals.contains_key(&signal_id) {
+            signals.insert(signal_id.clone(), store.signal(&signal_id).await?);
+        }
+        cited.entry(position).or_default().push(signal_id);
+    }
+    Ok(GroundingReport {
+        id: row.try_get("id")?,
+        workspace_id: row.try_get("workspace_id")?,
+        audience_id: row.try_get("audience_id")?,
+        kind: ReportKind::parse(&kind)
+            .ok_or_else(|| EvidenceError::Corrupt(format!("a report of kind '{kind}'")))?,
+        version: row.try_get("version")?,
+        title: row.try_get("title")?,
+        written_by: row.try_get("written_by")?,
+        claims_checked: row.try_get("claims_checked")?,
+        claims_dropped: row.try_get("claims_dropped")?,
+        created_at: row.try_get("created_at")?,
+        claims: claims
+            .iter()
+            .map(|claim| {
+                let position: i64 = claim.try_get("position")?;
+                Ok(ReportClaim {
+                    text: claim.try_get("text")?,
+                    signals: cited
+                        .get(&position)
+                        .map(|ids| {
+                            ids.iter()
+                                .filter_map(|id| signals.get(id).cloned())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?,
+    })
+}
+
+/// The latest version of each report of a workspace (of one audience, when given).
+pub async fn list_reports(
+    db: &Database,
+    workspace_id: &str,
+    audience_id: Option<&str>,
+) -> Result<Vec<ReportSummary>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.audience_id, r.kind, r.version, r.title, r.written_by, r.claims_checked,
+                r.created_at,
+                (SELECT count(*) FROM grounding_reports v
+                 WHERE v.audience_id = r.audience_id AND v.kind = r.kind) AS versions,
+                (SELECT count(*) FROM grounding_claims c WHERE c.report_id = r.id) AS claims
+         FROM grounding_reports r
+         WHERE r.workspace_id = ? AND (? IS NULL OR r.audience_id = ?)
+           AND r.version = (SELECT max(version) FROM grounding_reports l
+                            WHERE l.audience_id = r.audience_id AND l.kind = r.kind)
+         ORDER BY r.audience_id, r.kind",
+    )
+    .bind(workspace_id)
+    .bind(audience_id)
+    .bind(audience_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let kind: String = row.try_get("kind")?;
+            Ok(ReportSummary {
+                id: row.try_get("id")?,
+                audience_id: row.try_get("audience_id")?,
+                kind: ReportKind::parse(&kind)
+                    .ok_or_else(|| EvidenceError::Corrupt(format!("a report of kind '{kind}'")))?,
+                version: row.try_get("version")?,
+                versions: row.try_get("versions")?,
+                title: row.try_get("title")?,
+                written_by: row.try_get("written_by")?,
+                claims: row.try_get("claims")?,
+                claims_checked: row.try_get("claims_checked")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
+}

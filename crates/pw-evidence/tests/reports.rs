@@ -1,0 +1,182 @@
+//! Grounding reports with a scripted model: claims are checked against the signals they cite,
+//! a report with no grounded claim is not stored, a failing model leaves the previous version,
+//! and every stored claim leads to its signals and the rows behind them.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+
+mod support;
+
+use pw_evidence::error::EvidenceError;
+use pw_evidence::reports::{ReportKind, ReportWriter, list_reports, read_report};
+use pw_evidence::repository::EvidenceStore;
+use pw_evidence::signals::SignalKind;
+use pw_llm::Gateway;
+use pw_store::Database;
+use support::{AUDIENCE, NAMES, ScriptedModel, WS, build, gateway, seeded};
+use tokio_util::sync::CancellationToken;
+
+/// The seeded workspace with its signals built; the model then answers `answers` in order.
+async fn with_signals(answers: Vec<Result<String, ()>>) -> (tempfile::TempDir, Database, Gateway) {
+    let (dir, db) = seeded().await;
+    let mut script = vec![Ok(NAMES.to_owned()), Ok(NAMES.to_owned())];
+    script.extend(answers);
+    let gateway = gateway(ScriptedModel::new(script));
+    build(&db, &gateway, &CancellationToken::new())
+        .await
+        .unwrap();
+    (dir, db, gateway)
+}
+
+fn writer<'a>(db: &'a Database, gateway: &'a Gateway) -> ReportWriter<'a> {
+    ReportWriter {
+        db,
+        gateway,
+        workspace_id: WS,
+        job_id: None,
+    }
+}
+
+/// The handle under which the report prompt lists the signal whose statement contains `needle`
+/// (the writer lists the audience's own signals first, strongest first).
+async fn behavior_statements(db: &Database) -> Vec<String> {
+    let mut signals: Vec<_> = EvidenceStore::new(db)
+        .signals(WS, Some(AUDIENCE), false)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.kind == SignalKind::Behavior)
+        .collect();
+    signals.sort_by(|a, b| {
+        b.audience_id
+            .is_some()
+            .cmp(&a.audience_id.is_some())
+            .then(b.q_value.is_some().cmp(&a.q_value.is_some()))
+            .then(b.strength.abs().total_cmp(&a.strength.abs()))
+    });
+    signals.into_iter().take(12).map(|s| s.statement).collect()
+}
+
+#[tokio::test]
+async fn only_claims_that_cite_listed_signals_and_their_numbers_are_kept() {
+    let answer = r#"{"title": "What wins with coffee lovers", "claims": [
+        {"text": "The Roasted Monday creative is the one to scale.", "cites": ["S1"]},
+        {"text": "Everyone loves discounts.", "cites": []},
+        {"text": "Video beats image by 40%.", "cites": ["S1"]},
+        {"text": "Nothing here is real.", "cites": ["S99"]}
+    ]}"#;
+    let (_dir, db, gateway) = with_signals(vec![Ok(answer.into())]).await;
+    let statements = behavior_statements(&db).await;
+    assert!(!statements.is_empty());
+
+    let id = writer(&db, &gateway)
+        .write(AUDIENCE, ReportKind::Behavior)
+        .await
+        .unwrap();
+    let report = read_report(&db, &id).await.unwrap();
+    assert_eq!(report.version, 1);
+    assert_eq!(report.title, "What wins with coffee lovers");
+    assert_eq!(report.written_by, "local/scripted");
+    // One kept, three dropped: a second answer was asked for, the scripted model had none
+    // left, and the first answer's grounded claim stands.
+    assert_eq!(report.claims.len(), 1, "{report:#?}");
+    assert_eq!(
+        report.claims[0].text,
+        "The Roasted Monday creative is the one to scale."
+    );
+    assert_eq!(report.claims[0].signals.len(), 1);
+    assert_eq!(report.claims[0].signals[0].statement, statements[0]);
+    assert!(report.claims_checked >= 4);
+    assert_eq!(report.claims_dropped, report.claims_checked - 1);
+
+    // Every kept claim leads to its signals, and each signal to the rows behind it.
+    let rows = EvidenceStore::new(&db)
+        .evidence_rows(&report.claims[0].signals[0].id, 100)
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| !r.title.is_empty()));
+}
+
+#[tokio::test]
+async fn a_badly_cited_answer_is_asked_again_and_the_better_answer_kept() {
+    let bad =
+        r#"{"title": "Guesswork", "claims": [{"text": "People like coffee.", "cites": ["S42"]}]}"#;
+    let good = r#"{"title": "Grounded", "claims": [
+        {"text": "One creative wins clearly.", "cites": ["S1"]},
+        {"text": "It also converts.", "cites": ["S1", "S2"]}
+    ]}"#;
+    let (_dir, db, gateway) = with_signals(vec![Ok(bad.into()), Ok(good.into())]).await;
+    let id = writer(&db, &gateway)
+        .write(AUDIENCE, ReportKind::Behavior)
+        .await
+        .unwrap();
+    let report = read_report(&db, &id).await.unwrap();
+    assert_eq!(report.title, "Grounded");
+    assert_eq!(report.claims.len(), 2);
+    assert_eq!(report.claims[1].signals.len(), 2);
+    assert_eq!(report.claims_checked, 3);
+    assert_eq!(report.claims_dropped, 1);
+}
+
+#[tokio::test]
+async fn a_report_that_cites_nothing_is_not_stored_as_if_it_were_grounded() {
+    let uncited = r#"{"title": "Vibes", "claims": [{"text": "People like coffee.", "cites": []}]}"#;
+    let (_dir, db, gateway) = with_signals(vec![Ok(uncited.into()), Ok(uncited.into())]).await;
+    let error = writer(&db, &gateway)
+        .write(AUDIENCE, ReportKind::Behavior)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, EvidenceError::Ungrounded { checked: 2, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("cites no signal"), "{error}");
+    assert!(list_reports(&db, WS, None).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn regenerating_keeps_the_old_version_and_a_failing_model_leaves_it_in_place() {
+    let good = |claim: &str| {
+        format!(r#"{{"title": "Intent", "claims": [{{"text": "{claim}", "cites": ["S1"]}}]}}"#)
+    };
+    let (_dir, db, gateway) = with_signals(vec![
+        Ok(good("Searches show where buyers are.")),
+        Ok(good("Searches still show where buyers are.")),
+        // The third report's model call fails outright.
+    ])
+    .await;
+    let w = writer(&db, &gateway);
+    let first = w.write(AUDIENCE, ReportKind::Intent).await.unwrap();
+    let second = w.write(AUDIENCE, ReportKind::Intent).await.unwrap();
+    assert_ne!(first, second);
+    assert_eq!(read_report(&db, &first).await.unwrap().version, 1);
+    assert_eq!(read_report(&db, &second).await.unwrap().version, 2);
+    let error = w.write(AUDIENCE, ReportKind::Intent).await.unwrap_err();
+    assert!(matches!(error, EvidenceError::Model(_)), "{error:?}");
+    let listed = list_reports(&db, WS, Some(AUDIENCE)).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, second);
+    assert_eq!(listed[0].versions, 2);
+    // The old version is still readable.
+    assert_eq!(read_report(&db, &first).await.unwrap().claims.len(), 1);
+}
+
+#[tokio::test]
+async fn an_audience_without_signals_of_a_kind_gets_a_clear_refusal() {
+    let (_dir, db) = seeded().await;
+    let gateway = gateway(ScriptedModel::new(vec![]));
+    let error = writer(&db, &gateway)
+        .write(AUDIENCE, ReportKind::Mentions)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("build signals first"), "{error}");
+    let error = writer(&db, &gateway)
+        .write("0193a0c4-0000-7000-8000-0000000000ff", ReportKind::Mentions)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, EvidenceError::AudienceNotFound(_)));
+}
