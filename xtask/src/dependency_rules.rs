@@ -7,11 +7,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The packages a manifest depends on to build (not its dev-dependencies, which may reach
-/// further for tests): `[dependencies]`, `[build-dependencies]` and their per-target forms,
-/// one-table-per-dependency sections (`[dependencies.pw-store]`), and renames (`store = {
-/// package = "pw-store" }`) by the package they name.
-fn manifest_dependencies(manifest: &str) -> BTreeSet<String> {
+/// Which of a manifest's dependencies to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needed {
+    /// What it needs to build: `[dependencies]` and `[build-dependencies]`.
+    ToBuild,
+    /// What its tests, examples and benchmarks add: `[dev-dependencies]`.
+    ForTests,
+}
+
+/// The packages a manifest depends on, of one kind (`needed`): the plain sections and their
+/// per-target forms, one-table-per-dependency sections (`[dependencies.pw-store]`), and renames
+/// (`store = { package = "pw-store" }`) by the package they name.
+fn manifest_dependencies(manifest: &str, needed: Needed) -> BTreeSet<String> {
     enum Section {
         /// A list of dependencies, one per line.
         List,
@@ -19,11 +27,14 @@ fn manifest_dependencies(manifest: &str) -> BTreeSet<String> {
         Table(String),
         Other,
     }
-    fn is_build_section(header: &str) -> bool {
+    let is_build_section = |header: &str| {
         let last = header.rsplit('.').next().unwrap_or(header);
-        let normal = |s: &str| s == "dependencies" || s == "build-dependencies";
-        normal(header) || (header.starts_with("target.") && normal(last))
-    }
+        let wanted = |s: &str| match needed {
+            Needed::ToBuild => s == "dependencies" || s == "build-dependencies",
+            Needed::ForTests => s == "dev-dependencies",
+        };
+        wanted(header) || (header.starts_with("target.") && wanted(last))
+    };
     let package_of = |text: &str| {
         text.split_once("package")
             .and_then(|(_, rest)| rest.split('"').nth(1))
@@ -94,8 +105,21 @@ pw-demo = { path = "../pw-demo" }
 
 [dev-dependencies]
 pw-engine = { path = "../pw-engine" }
+ctx = { package = "pw-workspaces", path = "../pw-workspaces" }
+
+[target.'cfg(unix)'.dev-dependencies]
+pw-models.workspace = true
+
+[dev-dependencies.pw-evidence]
+path = "../pw-evidence"
+
+[target.'cfg(windows)'.dev-dependencies.cli]
+package = "pw-cli"
+path = "../pw-cli"
 "#;
-    let names: Vec<String> = manifest_dependencies(manifest).into_iter().collect();
+    let names: Vec<String> = manifest_dependencies(manifest, Needed::ToBuild)
+        .into_iter()
+        .collect();
     assert_eq!(
         names,
         [
@@ -107,9 +131,37 @@ pw-engine = { path = "../pw-engine" }
             "pw-store"
         ]
     );
+    let for_tests: Vec<String> = manifest_dependencies(manifest, Needed::ForTests)
+        .into_iter()
+        .collect();
+    assert_eq!(
+        for_tests,
+        [
+            "pw-cli",
+            "pw-engine",
+            "pw-evidence",
+            "pw-models",
+            "pw-workspaces"
+        ]
+    );
 }
 
-fn workspace_crates() -> BTreeMap<String, BTreeSet<String>> {
+/// What a crate's manifest depends on, to build and for its tests.
+struct Manifest {
+    build: BTreeSet<String>,
+    tests: BTreeSet<String>,
+}
+
+impl Manifest {
+    fn read(text: &str) -> Self {
+        Manifest {
+            build: manifest_dependencies(text, Needed::ToBuild),
+            tests: manifest_dependencies(text, Needed::ForTests),
+        }
+    }
+}
+
+fn workspace_crates() -> BTreeMap<String, Manifest> {
     let root = super::repository_root();
     let mut crates = BTreeMap::new();
     let mut folders: Vec<_> = std::fs::read_dir(root.join("crates"))
@@ -128,7 +180,7 @@ fn workspace_crates() -> BTreeMap<String, BTreeSet<String>> {
             })
             .unwrap()
             .to_owned();
-        crates.insert(name, manifest_dependencies(&manifest));
+        crates.insert(name, Manifest::read(&manifest));
     }
     crates
 }
@@ -142,11 +194,15 @@ fn internal(deps: &BTreeSet<String>) -> BTreeSet<&str> {
 
 #[test]
 fn no_engine_crate_depends_on_tauri() {
-    for (name, deps) in workspace_crates()
+    for (name, manifest) in workspace_crates()
         .iter()
         .filter(|(n, _)| *n != "pw-desktop")
     {
-        let tauri: Vec<_> = deps.iter().filter(|d| d.starts_with("tauri")).collect();
+        let tauri: Vec<_> = manifest
+            .build
+            .iter()
+            .filter(|d| d.starts_with("tauri"))
+            .collect();
         assert!(
             tauri.is_empty(),
             "{name} depends on {tauri:?}; only src-tauri may"
@@ -154,10 +210,9 @@ fn no_engine_crate_depends_on_tauri() {
     }
 }
 
-#[test]
-fn internal_dependencies_follow_the_layering() {
-    // Each crate and the internal crates it may depend on (see ARCHITECTURE.md).
-    let allowed: BTreeMap<&str, &[&str]> = BTreeMap::from([
+/// Each crate and the internal crates it may depend on (see ARCHITECTURE.md).
+fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
+    BTreeMap::from([
         ("pw-domain", &[][..]),
         ("pw-store", &["pw-domain"][..]),
         ("pw-jobs", &["pw-domain", "pw-store"][..]),
@@ -210,24 +265,93 @@ fn internal_dependencies_follow_the_layering() {
             &["pw-domain", "pw-engine", "pw-jobs", "pw-telemetry"][..],
         ),
         ("pw-desktop", &["pw-engine", "pw-ipc", "pw-telemetry"][..]),
-    ]);
-    let crates = workspace_crates();
-    for (name, deps) in &crates {
+    ])
+}
+
+/// Where `crates` break the layering: a crate missing from the table, or an internal
+/// dependency the table does not allow it, to build or in its tests. A crate's tests are held
+/// to its own layer: a test of pw-store that needs a context crate inverts the layering as much
+/// as pw-store itself would (it seeds the rows it needs with SQL of its own instead).
+fn layering_violations(crates: &BTreeMap<String, Manifest>) -> Vec<String> {
+    let allowed = layering();
+    let mut violations = Vec::new();
+    for (name, manifest) in crates {
         let Some(permitted) = allowed.get(name.as_str()) else {
-            panic!("{name} is not in the layering table: add it here and to ARCHITECTURE.md");
+            violations.push(format!(
+                "{name} is not in the layering table: add it here and to ARCHITECTURE.md"
+            ));
+            continue;
         };
-        for dep in internal(deps) {
-            assert!(permitted.contains(&dep), "{name} must not depend on {dep}");
+        for dep in internal(&manifest.build) {
+            if !permitted.contains(&dep) {
+                violations.push(format!("{name} must not depend on {dep}"));
+            }
+        }
+        for dep in internal(&manifest.tests) {
+            if !permitted.contains(&dep) {
+                violations.push(format!(
+                    "{name}'s tests must not depend on {dep} (seed what they need with SQL of their own, or move the test to {dep})"
+                ));
+            }
         }
     }
+    violations
+}
+
+#[test]
+fn internal_dependencies_follow_the_layering() {
+    let violations = layering_violations(&workspace_crates());
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
+#[test]
+fn the_layering_rule_holds_dev_dependencies_to_the_crate_s_layer() {
+    let store = r#"
+[package]
+name = "pw-store"
+
+[dependencies]
+pw-domain.workspace = true
+
+[dev-dependencies]
+# Tests put workspaces and ad data in a database; the rows are that context's.
+pw-workspaces.workspace = true
+tempfile.workspace = true
+"#;
+    let jobs = r#"
+[package]
+name = "pw-jobs"
+
+[dependencies]
+pw-domain.workspace = true
+pw-store.workspace = true
+
+[target.'cfg(unix)'.dev-dependencies]
+pw-store.workspace = true
+"#;
+    let crates = BTreeMap::from([
+        ("pw-store".to_owned(), Manifest::read(store)),
+        ("pw-jobs".to_owned(), Manifest::read(jobs)),
+        (
+            "pw-newcomer".to_owned(),
+            Manifest::read("[package]\nname = \"pw-newcomer\""),
+        ),
+    ]);
+    assert_eq!(
+        layering_violations(&crates),
+        [
+            "pw-newcomer is not in the layering table: add it here and to ARCHITECTURE.md",
+            "pw-store's tests must not depend on pw-workspaces (seed what they need with SQL of their own, or move the test to pw-workspaces)",
+        ]
+    );
 }
 
 #[test]
 fn only_the_ipc_crate_and_the_shell_know_specta() {
-    for (name, deps) in workspace_crates() {
+    for (name, manifest) in workspace_crates() {
         if name != "pw-ipc" && name != "pw-desktop" {
             assert!(
-                !deps.contains("specta"),
+                !manifest.build.contains("specta"),
                 "{name} derives wire types; only pw-ipc may"
             );
         }

@@ -725,6 +725,43 @@ mod tests {
         ));
     }
 
+    /// Routes are read as tasks; a task name this build does not know (a newer version's) is
+    /// a typed error naming the column, not a panic or a default.
+    #[test]
+    fn a_task_this_build_does_not_know_is_an_unreadable_value() {
+        for task in TASKS {
+            assert_eq!(stored_task(task.as_str()).unwrap(), task);
+        }
+        let unknown = stored_task("summarise").unwrap_err();
+        assert!(
+            matches!(&unknown, ModelsError::Store(StoreError::UnreadableValue { column: "task", reason })
+                if reason == "'summarise' is not a known task"),
+            "{unknown:?}"
+        );
+    }
+
+    /// A vendor of a kind a newer version added is left out (the others keep working) and
+    /// stays stored for that version.
+    #[tokio::test]
+    async fn a_vendor_of_a_kind_this_build_does_not_know_is_left_out_and_kept() {
+        let (_dir, store) = store().await;
+        let known = vendor("openai", Vec::new());
+        store.save_llm_vendor(&known).await.expect("save");
+        sqlx::query(
+            "INSERT INTO llm_vendors (name, kind, base_url, extra_headers, created_at, updated_at)
+             VALUES ('future', 'quantum', 'https://q.example/v1', '[]', 't', 't')",
+        )
+        .execute(store.db.writer())
+        .await
+        .expect("insert");
+        assert_eq!(store.llm_vendors().await.expect("list"), vec![known]);
+        let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM llm_vendors")
+            .fetch_one(store.db.reader())
+            .await
+            .expect("count");
+        assert_eq!(stored, 2);
+    }
+
     /// A ledger write that landed but reported a failure is filed again by the gateway's
     /// retry: the call's own id keeps it to one row, so its spend is not counted twice.
     #[tokio::test]
