@@ -163,6 +163,106 @@ async fn two_hundred_concurrent_calls_stop_at_the_budget() {
     assert_eq!(spend.failed_calls, 175);
 }
 
+/// A vendor whose answers use half as many tokens again as the gateway estimated: 1,500 in and
+/// 750 out for [`exactly_estimated`] questions, $0.003 a call against the $0.002 reserved.
+async fn over_reporting_server() -> (Arc<std::sync::atomic::AtomicUsize>, String) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move |axum::Json(body): axum::Json<serde_json::Value>| {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                axum::Json(serde_json::json!({
+                    "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
+                    "choices": [{ "index": 0, "message": { "role": "assistant", "content": "an answer" }, "finish_reason": "stop" }],
+                    "usage": { "prompt_tokens": 1500, "completion_tokens": 750, "total_tokens": 2250 }
+                }))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (calls, format!("http://{address}/v1"))
+}
+
+/// Estimates that run low: every call costs 1.5x what it reserved. ARCHITECTURE.md's bound is
+/// that calls in flight at the cap finish past it by at most the sum of their excesses; their
+/// reservations all fit in the budget, so with every estimate low by half the overshoot is at
+/// most half the budget (and at most $0.001 per answered call). On two worker threads, so
+/// reservations and settlements really race.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_calls_that_cost_more_than_estimated_overshoot_within_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server_calls, base_url) = over_reporting_server().await;
+    let engine = engine(dir.path(), "budget-underestimated").await;
+    add_team_server(&engine, &base_url).await;
+    let workspace = workspace(&engine, "Survey client").await;
+    let budget: i64 = 50_000;
+    let (estimate, actual) = (2_000_i64, 3_000_i64);
+    let study = engine
+        .models()
+        .create_study(workspace, StudyKind::Survey, "Dense survey", Some(budget))
+        .await
+        .unwrap();
+    let scope = CallScope::study(workspace, study.id);
+    let calls: Vec<_> = (0..200)
+        .map(|number| {
+            let engine = engine.clone();
+            let request = exactly_estimated(number, scope.clone());
+            tokio::spawn(async move { engine.models().chat(&request).await })
+        })
+        .collect();
+    let (mut answered, mut refused) = (0_i64, 0_i64);
+    for call in calls {
+        match call.await.unwrap() {
+            Ok(_) => answered += 1,
+            Err(error) if error.kind() == ErrorKind::BudgetReached => refused += 1,
+            Err(error) => panic!("unexpected failure: {error}"),
+        }
+    }
+    assert_eq!(answered + refused, 200);
+    assert_eq!(
+        server_calls.load(std::sync::atomic::Ordering::SeqCst) as i64,
+        answered,
+        "refused calls never left the machine"
+    );
+    let spend = engine
+        .models()
+        .workspace_spend(workspace, 30)
+        .await
+        .unwrap();
+    let capped = spend
+        .by_study
+        .iter()
+        .find(|s| s.study_id == study.id)
+        .unwrap();
+    assert_eq!(
+        capped.spent_micros,
+        answered * actual,
+        "every answer is charged"
+    );
+    assert_eq!(capped.calls, 200, "every call is on the ledger");
+    let overshoot = capped.spent_micros - budget;
+    // The calls in flight at the cap held at most the whole budget between them, each one
+    // estimate: at most budget / estimate of them, each over by `actual - estimate`.
+    let in_flight_at_most = (budget / estimate).min(answered);
+    assert!(
+        overshoot <= in_flight_at_most * (actual - estimate),
+        "{answered} answered, {overshoot} µ$ over a {budget} µ$ budget"
+    );
+    assert!(overshoot <= budget / 2, "{overshoot}");
+    // And the budget was used: calls stop only once another estimate no longer fits.
+    assert!(
+        capped.spent_micros > budget - estimate,
+        "{answered} answered, {} µ$ spent",
+        capped.spent_micros
+    );
+}
+
 /// Makes the next `failures` inserts into `llm_calls` fail, through a second connection to the
 /// engine's SQLite file (a trigger that raises; `FAIL` keeps its own countdown).
 async fn fail_ledger_writes(database: &std::path::Path, failures: i64) {
@@ -394,6 +494,13 @@ async fn a_study_with_a_budget_never_routes_to_a_model_without_a_price() {
         .find(|m| m.model == "mystery-7b")
         .unwrap();
     assert_eq!((mystery.cost_micros, mystery.unpriced_calls), (0, 1));
+    // The two refusals of the unpriced model were never sent: they are no calls, and no
+    // failed calls, in the spend views.
+    assert_eq!(
+        (spend.calls, spend.failed_calls, mystery.calls),
+        (2, 0, 1),
+        "a route refused for its unknown price is filed as if it had been called"
+    );
 
     // Once priced, the study with a budget uses it.
     engine

@@ -7,7 +7,10 @@
 //! settles the reservation with its real cost when it ends. A call that does not fit in
 //! `budget − settled − reserved` is refused. The overshoot is therefore bounded by how far the
 //! calls in flight at the cap exceed their estimates (a prompt that tokenises at fewer than four
-//! characters a token, or a re-ask after an empty answer); with estimates that hold it is zero.
+//! characters a token, a re-ask after an empty answer, an attempt billed without usage, which
+//! is charged one estimate); with estimates that hold it is zero. Those calls' reservations fit
+//! in the budget together, so with every estimate low by a factor k the overshoot is at most
+//! (k − 1) × the budget.
 //!
 //! Accounts keep running totals: each is opened once per process from the ledger, and updated
 //! in memory as calls settle, so no call sums the study's history again.
