@@ -317,6 +317,9 @@ impl SearchIndex {
     /// on disk: a missing, damaged or outdated index opens in the [`Health::NeedsRebuild`] state,
     /// and the caller starts [`SearchIndex::rebuild`]. Checks checksums of every live file, so
     /// it reads the whole index once.
+    ///
+    /// Open a root once per process and clone the handle: opening deletes generations other
+    /// than the live one, which would include a rebuild another handle is writing.
     pub fn open(root: impl AsRef<Path>) -> Result<SearchIndex, SearchError> {
         let root = root.as_ref().to_path_buf();
         let state = SearchIndex::open_state(&root);
@@ -519,7 +522,7 @@ impl SearchIndex {
     /// matches, plus a highlighter for snippets of the texts the caller reads back.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let generation = self.inner.live()?;
-        let compiled = query::compile(request, &generation.fields, &generation.parser)?;
+        let compiled = compile(request, &generation)?;
         let searched = catch_unwind(AssertUnwindSafe(|| {
             search_generation(&generation, request, &compiled)
         }));
@@ -534,7 +537,7 @@ impl SearchIndex {
         limit: usize,
     ) -> Result<Vec<DocKey>, SearchError> {
         let generation = self.inner.live()?;
-        let compiled = query::compile(request, &generation.fields, &generation.parser)?;
+        let compiled = compile(request, &generation)?;
         if compiled.text.is_none() || limit == 0 {
             return Ok(Vec::new());
         }
@@ -579,6 +582,20 @@ impl SearchIndex {
             }
         }
     }
+}
+
+/// Compiles a request for a generation. The checks before Tantivy's grammar are meant to rule
+/// out its panics; should one slip through, the user gets "not understood", not a crash.
+fn compile(request: &SearchRequest, generation: &Generation) -> Result<CompiledQuery, SearchError> {
+    catch_unwind(AssertUnwindSafe(|| {
+        query::compile(request, &generation.fields, &generation.parser)
+    }))
+    .unwrap_or_else(|_| {
+        tracing::error!(text = %request.text, "the query parser panicked");
+        Err(SearchError::InvalidQuery {
+            message: query::NOT_UNDERSTOOD.to_string(),
+        })
+    })
 }
 
 fn corrupt_from(error: &SearchError) -> RebuildReason {

@@ -265,7 +265,7 @@ fn unknown_field_message(name: &str) -> String {
     )
 }
 
-const NOT_UNDERSTOOD: &str =
+pub(crate) const NOT_UNDERSTOOD: &str =
     "the search could not be understood; put words containing : ( ) [ ] { } ^ ~ in quotes";
 
 /// Turns the user's text into a query, or into a message saying what to fix. `None` for blank
