@@ -69,6 +69,8 @@ CREATE TABLE signal_rows (
     role         TEXT NOT NULL CHECK (role IN ('segment', 'baseline')),
     PRIMARY KEY (signal_id, source_table, row_key)
 ) WITHOUT ROWID;
+-- Which signals a row is behind (a mention's theme, for its search facet).
+CREATE INDEX signal_rows_row ON signal_rows(row_key);
 
 -- A grounding report: a model's reading of one audience's signals of one kind. Regenerating
 -- adds a version; earlier versions stay.

@@ -30,6 +30,8 @@ pub enum EvidenceError {
     #[error(transparent)]
     Model(pw_llm::LlmError),
     #[error(transparent)]
+    Search(pw_search::SearchError),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 

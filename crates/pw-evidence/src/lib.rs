@@ -10,6 +10,7 @@ pub mod intent;
 pub mod mention_themes;
 pub mod reports;
 pub mod repository;
+pub mod search;
 pub mod signals;
 pub mod statistics;
 pub mod themes;

@@ -222,7 +222,7 @@ impl<'d> EvidenceStore<'d> {
         let mut found = HashMap::new();
         for chunk in hashes.chunks(ROWS_PER_INSERT) {
             let mut query = sqlx::QueryBuilder::new(
-                "SELECT text_sha256, vector FROM embeddings WHERE model = ",
+                "SELECT text_sha256, dimensions, vector FROM embeddings WHERE model = ",
             );
             query.push_bind(model).push(" AND text_sha256 IN (");
             let mut list = query.separated(", ");
@@ -232,8 +232,11 @@ impl<'d> EvidenceStore<'d> {
             query.push(")");
             for row in query.build().fetch_all(self.db.reader()).await? {
                 let hash: String = row.try_get("text_sha256")?;
+                let dimensions: i64 = row.try_get("dimensions")?;
                 let bytes: Vec<u8> = row.try_get("vector")?;
-                found.insert(hash, vector_from_bytes(&bytes)?);
+                let vector = pw_search::vector_from_bytes(&bytes, dimensions as usize)
+                    .map_err(|e| EvidenceError::Corrupt(format!("a stored vector: {e}")))?;
+                found.insert(hash, vector);
             }
         }
         Ok(found)
@@ -251,7 +254,7 @@ impl<'d> EvidenceStore<'d> {
                     .push_bind(hash)
                     .push_bind(model)
                     .push_bind(vector.len() as i64)
-                    .push_bind(vector_to_bytes(vector));
+                    .push_bind(pw_search::vector_to_bytes(vector));
             });
             insert.push(" ON CONFLICT (text_sha256, model) DO NOTHING");
             insert.build().execute(&mut *tx).await?;
@@ -354,6 +357,16 @@ impl<'d> EvidenceStore<'d> {
                     .await?;
             }
         }
+        // A mention's theme is a search facet: re-index the mentions a build may have
+        // regrouped, in the same transaction as the themes themselves.
+        sqlx::query(
+            "INSERT INTO search_outbox (workspace_id, doc_kind, doc_id, op)
+             SELECT workspace_id, 'mention', id, 'upsert' FROM audience_signals
+             WHERE workspace_id = ? AND kind = 'mention'",
+        )
+        .bind(workspace_id)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -641,22 +654,4 @@ fn signal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Signal> {
         computed_at: row.try_get("computed_at")?,
         retired_at: row.try_get("retired_at")?,
     })
-}
-
-/// A vector as stored: little-endian f32s.
-pub fn vector_to_bytes(vector: &[f32]) -> Vec<u8> {
-    vector.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-pub fn vector_from_bytes(bytes: &[u8]) -> Result<Vec<f32>> {
-    if !bytes.len().is_multiple_of(4) {
-        return Err(EvidenceError::Corrupt(format!(
-            "a stored vector has {} bytes, not a whole number of 4-byte values",
-            bytes.len()
-        )));
-    }
-    Ok(bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect())
 }

@@ -1,0 +1,635 @@
+//! Keeping each workspace's search index in step with SQLite, and searching it. SQLite is the
+//! system of record: writes queue changes in `search_outbox` (triggers, in the writing
+//! transaction); catching up applies them from the index's watermark; a missing, damaged,
+//! outdated or miscounted index is rebuilt from the tables, and until then search answers
+//! "rebuilding" rather than failing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+use pw_search::{
+    Change, DocKey, DocKind, FacetField, Health, HistogramInterval, SearchDocument, SearchError,
+    SearchIndex, SearchRequest, SentimentBand,
+};
+use pw_store::Database;
+use serde::Serialize;
+use sqlx::Row;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{EvidenceError, Result};
+use crate::mention_themes::NEUTRAL_BAND;
+
+/// Outbox rows applied per commit: Tantivy commits cost tens of milliseconds whatever their
+/// size, so changes are batched (reference: commit every ~10k docs).
+const CATCH_UP_BATCH: i64 = 5_000;
+/// Rows read per query during a rebuild.
+const REBUILD_BATCH: usize = 5_000;
+
+/// The open search indexes, one per workspace, under one root folder.
+pub struct SearchIndexes {
+    root: PathBuf,
+    open: Mutex<HashMap<String, SearchIndex>>,
+}
+
+impl SearchIndexes {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        SearchIndexes {
+            root: root.into(),
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn locked(&self) -> std::sync::MutexGuard<'_, HashMap<String, SearchIndex>> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The index of `workspace_id`, opened on first use (which reads its checksums once).
+    pub async fn index(&self, workspace_id: &str) -> Result<SearchIndex> {
+        if let Some(index) = self.locked().get(workspace_id) {
+            return Ok(index.clone());
+        }
+        let root = self.root.join(workspace_id);
+        let index = tokio::task::spawn_blocking(move || SearchIndex::open(root))
+            .await
+            .map_err(|e| EvidenceError::Invalid(format!("opening the search index failed: {e}")))?
+            .map_err(EvidenceError::Search)?;
+        Ok(self
+            .locked()
+            .entry(workspace_id.to_owned())
+            .or_insert(index)
+            .clone())
+    }
+
+    /// Closes and deletes a workspace's index (the workspace is gone).
+    pub async fn forget(&self, workspace_id: &str) {
+        let index = self.locked().remove(workspace_id);
+        if let Some(index) = index {
+            let _ = tokio::task::spawn_blocking(move || index.close_writer()).await;
+        }
+        let root = self.root.join(workspace_id);
+        if let Err(error) = tokio::fs::remove_dir_all(&root).await
+            && error.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(%error, root = %root.display(), "could not delete a workspace's search index");
+        }
+    }
+
+    /// Closes every writer, letting merges finish (at shutdown).
+    pub async fn close(&self) {
+        let indexes: Vec<SearchIndex> = self.locked().drain().map(|(_, i)| i).collect();
+        for index in indexes {
+            let _ = tokio::task::spawn_blocking(move || index.close_writer()).await;
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::result::Result<T, SearchError> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| EvidenceError::Invalid(format!("the search index stopped: {e}")))?
+        .map_err(EvidenceError::Search)
+}
+
+/// Whether a workspace's index answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum IndexState {
+    /// Current up to `watermark`; `pending` changes wait in the outbox.
+    Ready { watermark: u64, pending: u64 },
+    /// Being (or to be) rebuilt, for `reason`.
+    Rebuilding { reason: String },
+}
+
+/// What a catch-up did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CatchUp {
+    pub applied: u64,
+    pub state: IndexState,
+}
+
+/// Applies queued changes of `workspace_id` to its index, up to `at_most` (all when `None`).
+/// An index that needs a rebuild is left alone: the answer says so, and the caller starts one.
+pub async fn catch_up(
+    db: &Database,
+    indexes: &SearchIndexes,
+    workspace_id: &str,
+    at_most: Option<u64>,
+) -> Result<CatchUp> {
+    let index = indexes.index(workspace_id).await?;
+    let mut applied = 0u64;
+    loop {
+        let watermark = match index.health() {
+            Health::Ready { watermark } => watermark,
+            Health::NeedsRebuild { reason } => {
+                return Ok(CatchUp {
+                    applied,
+                    state: IndexState::Rebuilding {
+                        reason: reason.to_string(),
+                    },
+                });
+            }
+        };
+        let batch = match at_most {
+            Some(limit) if applied >= limit => break,
+            Some(limit) => (limit - applied).min(CATCH_UP_BATCH as u64) as i64,
+            None => CATCH_UP_BATCH,
+        };
+        let rows = sqlx::query(
+            "SELECT seq, doc_kind, doc_id, op FROM search_outbox
+             WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(workspace_id)
+        .bind(watermark as i64)
+        .bind(batch)
+        .fetch_all(db.reader())
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        // The last of a document's changes in the batch decides it.
+        let mut latest: BTreeMap<(String, String), bool> = BTreeMap::new();
+        let mut last_seq = watermark;
+        for row in &rows {
+            let seq: i64 = row.try_get("seq")?;
+            last_seq = seq as u64;
+            let op: String = row.try_get("op")?;
+            latest.insert(
+                (row.try_get("doc_kind")?, row.try_get("doc_id")?),
+                op == "upsert",
+            );
+        }
+        let mut wanted: BTreeMap<DocKind, Vec<String>> = BTreeMap::new();
+        let mut changes = Vec::new();
+        for ((kind, id), upsert) in &latest {
+            let Some(kind) = DocKind::parse(kind) else {
+                tracing::warn!(%kind, "the search outbox names a kind this version does not index");
+                continue;
+            };
+            if *upsert {
+                wanted.entry(kind).or_default().push(id.clone());
+            } else {
+                changes.push(Change::Delete(DocKey::new(kind, id.clone())));
+            }
+        }
+        for (kind, ids) in &wanted {
+            let found = documents(db, workspace_id, *kind, Some(ids)).await?;
+            // A row upserted then deleted before this batch (or a retired signal) is removed.
+            let present: std::collections::HashSet<String> =
+                found.iter().map(|d| d.key.id().to_owned()).collect();
+            for id in ids.iter().filter(|id| !present.contains(*id)) {
+                changes.push(Change::Delete(DocKey::new(*kind, id.clone())));
+            }
+            changes.extend(found.into_iter().map(Change::Upsert));
+        }
+        applied += rows.len() as u64;
+        let target = index.clone();
+        blocking(move || target.apply(changes, last_seq)).await?;
+    }
+    // What the index holds no longer needs to wait in the outbox.
+    if let Health::Ready { watermark } = index.health() {
+        sqlx::query("DELETE FROM search_outbox WHERE workspace_id = ? AND seq <= ?")
+            .bind(workspace_id)
+            .bind(watermark as i64)
+            .execute(db.writer())
+            .await?;
+    }
+    Ok(CatchUp {
+        applied,
+        state: state_of(db, &index, workspace_id).await?,
+    })
+}
+
+async fn state_of(db: &Database, index: &SearchIndex, workspace_id: &str) -> Result<IndexState> {
+    Ok(match index.health() {
+        Health::Ready { watermark } => {
+            let pending: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM search_outbox WHERE workspace_id = ? AND seq > ?",
+            )
+            .bind(workspace_id)
+            .bind(watermark as i64)
+            .fetch_one(db.reader())
+            .await?;
+            IndexState::Ready {
+                watermark,
+                pending: pending as u64,
+            }
+        }
+        Health::NeedsRebuild { reason } => IndexState::Rebuilding {
+            reason: reason.to_string(),
+        },
+    })
+}
+
+/// Whether the index answers, checked against the database: gone folders, damaged files and a
+/// document count that differs from the tables' all say "rebuild".
+pub async fn check(
+    db: &Database,
+    indexes: &SearchIndexes,
+    workspace_id: &str,
+) -> Result<IndexState> {
+    let index = indexes.index(workspace_id).await?;
+    if let Health::Ready { .. } = index.health() {
+        let state = state_of(db, &index, workspace_id).await?;
+        // Only a fully caught-up index can be counted against the tables.
+        if let IndexState::Ready { pending: 0, .. } = state {
+            let expected = document_count(db, workspace_id).await?;
+            let target = index.clone();
+            blocking(move || Ok(target.check(expected))).await?;
+        }
+    }
+    state_of(db, &index, workspace_id).await
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rebuilt {
+    pub documents: u64,
+    pub watermark: u64,
+}
+
+/// Builds the workspace's index anew from the tables, beside the live one (which keeps
+/// answering if it can), and swaps it in. Cancelling leaves the live index as it was.
+pub async fn rebuild(
+    db: &Database,
+    indexes: &SearchIndexes,
+    workspace_id: &str,
+    progress: &UnboundedSender<(f64, String)>,
+    cancel: &CancellationToken,
+) -> Result<Rebuilt> {
+    let index = indexes.index(workspace_id).await?;
+    // Everything up to this outbox position is in the tables read below: read it first, in
+    // the same snapshot, so changes made during the rebuild are caught up afterwards.
+    let mut snapshot = db.reader().begin().await?;
+    let watermark: i64 = sqlx::query_scalar(
+        "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_outbox'), 0)",
+    )
+    .fetch_one(&mut *snapshot)
+    .await?;
+    let total = document_count_in(&mut snapshot, workspace_id).await?.max(1);
+    let target = index.clone();
+    let mut writer = blocking(move || target.rebuild()).await?;
+    let mut added = 0u64;
+    for kind in INDEXED_KINDS {
+        let mut after = String::new();
+        loop {
+            if cancel.is_cancelled() {
+                // Dropping the writer abandons the new generation.
+                drop(writer);
+                snapshot.rollback().await?;
+                return Err(EvidenceError::Cancelled);
+            }
+            let batch = documents_page(&mut snapshot, workspace_id, kind, &after).await?;
+            let Some(last) = batch.last() else {
+                break;
+            };
+            after = last.key.id().to_owned();
+            let size = batch.len();
+            let (back, count) = tokio::task::spawn_blocking(move || {
+                let count = writer.add(batch);
+                (writer, count)
+            })
+            .await
+            .map_err(|e| EvidenceError::Invalid(format!("the search index stopped: {e}")))?;
+            writer = back;
+            added = count.map_err(EvidenceError::Search)?;
+            let _ = progress.send((
+                (added as f64 / total as f64).min(0.99),
+                format!("Indexed {added} of {total} texts"),
+            ));
+            if size < REBUILD_BATCH {
+                break;
+            }
+        }
+    }
+    snapshot.rollback().await?;
+    blocking(move || writer.finish(watermark as u64)).await?;
+    let _ = progress.send((1.0, format!("Indexed {added} texts")));
+    Ok(Rebuilt {
+        documents: added,
+        watermark: watermark as u64,
+    })
+}
+
+const INDEXED_KINDS: [DocKind; 6] = [
+    DocKind::Mention,
+    DocKind::SearchTerm,
+    DocKind::Behavior,
+    DocKind::Creative,
+    DocKind::Signal,
+    DocKind::Report,
+];
+
+/// How many documents the tables hold for the index.
+pub async fn document_count(db: &Database, workspace_id: &str) -> Result<u64> {
+    let mut conn = db.reader().acquire().await?;
+    document_count_in(&mut conn, workspace_id).await
+}
+
+async fn document_count_in(conn: &mut sqlx::SqliteConnection, workspace_id: &str) -> Result<u64> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM audience_signals WHERE workspace_id = ?1)
+              + (SELECT count(*) FROM creatives WHERE workspace_id = ?1)
+              + (SELECT count(*) FROM signals WHERE workspace_id = ?1 AND retired_at IS NULL)
+              + (SELECT count(*) FROM grounding_reports WHERE workspace_id = ?1)",
+    )
+    .bind(workspace_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(count as u64)
+}
+
+fn day_of(text: &str) -> NaiveDate {
+    text.get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .unwrap_or(NaiveDate::MIN)
+}
+
+fn band(sentiment: Option<f64>) -> Option<SentimentBand> {
+    sentiment.map(|s| {
+        if s < -NEUTRAL_BAND {
+            SentimentBand::Negative
+        } else if s > NEUTRAL_BAND {
+            SentimentBand::Positive
+        } else {
+            SentimentBand::Neutral
+        }
+    })
+}
+
+/// The SQL that reads one kind's documents; `?1` is the workspace, and the caller appends the
+/// id condition. Ordered by id, so a rebuild can page.
+fn documents_sql(kind: DocKind) -> Option<&'static str> {
+    Some(match kind {
+        DocKind::Mention | DocKind::SearchTerm | DocKind::Behavior => {
+            "SELECT s.id, NULL AS title, s.text AS body, s.audience_id, s.occurred_on AS day,
+                    s.sentiment, coalesce(json_extract(s.metadata, '$.platform'), a.platform,
+                                          json_extract(s.metadata, '$.site')) AS platform,
+                    (SELECT json_extract(t.detail, '$.name') FROM signal_rows r
+                     JOIN signals t ON t.id = r.signal_id
+                     WHERE r.row_key = s.id AND r.source_table = 'audience_signals'
+                       AND t.kind = 'mention_theme' AND t.retired_at IS NULL
+                     ORDER BY t.audience_id IS NOT NULL, t.id LIMIT 1) AS theme
+             FROM audience_signals s LEFT JOIN audiences a ON a.id = s.audience_id
+             WHERE s.workspace_id = ?1 AND s.kind = ?2"
+        }
+        DocKind::Creative => {
+            "SELECT c.id, c.headline AS title,
+                    trim(coalesce(c.body, '') || ' ' || coalesce(c.call_to_action, '')) AS body,
+                    NULL AS audience_id, c.created_at AS day, NULL AS sentiment,
+                    acc.platform AS platform, NULL AS theme
+             FROM creatives c JOIN ad_accounts acc ON acc.id = c.ad_account_id
+             WHERE c.workspace_id = ?1 AND ?2 = 'creative'"
+        }
+        DocKind::Signal => {
+            "SELECT s.id, NULL AS title, s.statement AS body, s.audience_id, s.computed_at AS day,
+                    NULL AS sentiment, NULL AS platform,
+                    CASE s.kind WHEN 'mention_theme' THEN json_extract(s.detail, '$.name') END AS theme
+             FROM signals s
+             WHERE s.workspace_id = ?1 AND ?2 = 'signal' AND s.retired_at IS NULL"
+        }
+        DocKind::Report => {
+            "SELECT r.id, r.title, coalesce((SELECT group_concat(c.text, ' ') FROM
+                        (SELECT text FROM grounding_claims WHERE report_id = r.id ORDER BY position) c), '') AS body,
+                    r.audience_id, r.created_at AS day, NULL AS sentiment, NULL AS platform,
+                    NULL AS theme
+             FROM grounding_reports r
+             WHERE r.workspace_id = ?1 AND ?2 = 'report'"
+        }
+        _ => return None,
+    })
+}
+
+fn kind_filter(kind: DocKind) -> &'static str {
+    match kind {
+        DocKind::SearchTerm => "intent",
+        other => other.as_str(),
+    }
+}
+
+fn document_from(kind: DocKind, row: &sqlx::sqlite::SqliteRow) -> Result<SearchDocument> {
+    let id: String = row.try_get("id")?;
+    let day: String = row.try_get("day")?;
+    Ok(SearchDocument {
+        key: DocKey::new(kind, id),
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        platform: row.try_get("platform")?,
+        audience_id: row.try_get("audience_id")?,
+        theme: row.try_get("theme")?,
+        sentiment: band(row.try_get("sentiment")?),
+        day: day_of(&day),
+    })
+}
+
+/// The documents of `kind` with these ids (all of the workspace's when `None`).
+async fn documents(
+    db: &Database,
+    workspace_id: &str,
+    kind: DocKind,
+    ids: Option<&[String]>,
+) -> Result<Vec<SearchDocument>> {
+    let Some(base) = documents_sql(kind) else {
+        return Ok(Vec::new());
+    };
+    let id_column = match kind {
+        DocKind::Creative => "c.id",
+        DocKind::Report => "r.id",
+        _ => "s.id",
+    };
+    let mut found = Vec::new();
+    let all = [String::new()];
+    let chunks: Vec<&[String]> = match ids {
+        Some(ids) => ids.chunks(500).collect(),
+        None => vec![&all[..0]],
+    };
+    for chunk in chunks {
+        // `?1` and `?2` are the workspace and kind; the ids follow as `?3`, `?4`, …, numbered:
+        // sqlx does not number a bare `?` after numbered ones as SQLite itself would.
+        let sql = if ids.is_some() {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("?{}", i + 3)).collect();
+            format!("{base} AND {id_column} IN ({})", placeholders.join(", "))
+        } else {
+            base.to_owned()
+        };
+        let mut bound = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(workspace_id)
+            .bind(kind_filter(kind));
+        for id in chunk {
+            bound = bound.bind(id);
+        }
+        for row in bound.fetch_all(db.reader()).await? {
+            found.push(document_from(kind, &row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// One page of a kind's documents after id `after`, in id order, for a rebuild.
+async fn documents_page(
+    conn: &mut sqlx::SqliteConnection,
+    workspace_id: &str,
+    kind: DocKind,
+    after: &str,
+) -> Result<Vec<SearchDocument>> {
+    let Some(base) = documents_sql(kind) else {
+        return Ok(Vec::new());
+    };
+    let id_column = match kind {
+        DocKind::Creative => "c.id",
+        DocKind::Report => "r.id",
+        _ => "s.id",
+    };
+    let sql = format!("{base} AND {id_column} > ?3 ORDER BY {id_column} LIMIT {REBUILD_BATCH}");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(workspace_id)
+        .bind(kind_filter(kind))
+        .bind(after)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|row| document_from(kind, row)).collect()
+}
+
+/// A search as the user asks it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    pub text: String,
+    pub kinds: Vec<DocKind>,
+    pub filters: Vec<(FacetField, String)>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub limit: usize,
+    pub offset: usize,
+    pub histogram: HistogramInterval,
+}
+
+/// One hit, ready to show: where it comes from, its words with the matches marked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundText {
+    pub kind: DocKind,
+    pub id: String,
+    pub title: Option<String>,
+    pub snippet: String,
+    /// Byte ranges of the matched words within `snippet`.
+    pub highlights: Vec<(usize, usize)>,
+    pub day: Option<NaiveDate>,
+    pub score: f32,
+}
+
+/// A page of results, or "rebuilding".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchPage {
+    pub state: IndexState,
+    pub total: u64,
+    pub hits: Vec<FoundText>,
+    pub facets: BTreeMap<FacetField, Vec<(String, u64)>>,
+    pub histogram: Vec<(NaiveDate, u64)>,
+}
+
+/// Searches a workspace: catches up a few queued changes first (a large backlog is left to the
+/// index job), answers "rebuilding" with no hits when the index cannot answer, and reads each
+/// hit's words from SQLite to make its snippet.
+pub async fn search(
+    db: &Database,
+    indexes: &SearchIndexes,
+    workspace_id: &str,
+    query: &Query,
+) -> Result<SearchPage> {
+    let caught_up = catch_up(db, indexes, workspace_id, Some(CATCH_UP_BATCH as u64)).await?;
+    if let IndexState::Rebuilding { .. } = caught_up.state {
+        return Ok(SearchPage {
+            state: caught_up.state,
+            total: 0,
+            hits: Vec::new(),
+            facets: BTreeMap::new(),
+            histogram: Vec::new(),
+        });
+    }
+    let index = indexes.index(workspace_id).await?;
+    let request = SearchRequest {
+        text: query.text.clone(),
+        kinds: query.kinds.clone(),
+        filters: query.filters.clone(),
+        from: query.from,
+        to: query.to,
+        limit: query.limit.clamp(1, 200),
+        offset: query.offset,
+        histogram: query.histogram,
+        counts: true,
+    };
+    let results = match blocking(move || index.search(&request)).await {
+        Ok(results) => results,
+        Err(EvidenceError::Search(SearchError::NotReady { reason })) => {
+            return Ok(SearchPage {
+                state: IndexState::Rebuilding {
+                    reason: reason.to_string(),
+                },
+                total: 0,
+                hits: Vec::new(),
+                facets: BTreeMap::new(),
+                histogram: Vec::new(),
+            });
+        }
+        Err(error) => return Err(error),
+    };
+    let mut by_kind: BTreeMap<DocKind, Vec<String>> = BTreeMap::new();
+    for hit in &results.hits {
+        by_kind
+            .entry(hit.kind)
+            .or_default()
+            .push(hit.key.id().to_owned());
+    }
+    let mut texts: HashMap<String, SearchDocument> = HashMap::new();
+    for (kind, ids) in &by_kind {
+        for document in documents(db, workspace_id, *kind, Some(ids)).await? {
+            texts.insert(document.key.to_string(), document);
+        }
+    }
+    let hits = results
+        .hits
+        .iter()
+        .filter_map(|hit| {
+            // A row deleted since it was indexed is not shown; the next catch-up removes it.
+            let document = texts.get(&hit.key.to_string())?;
+            let snippet = results.highlighter.snippet(&document.body);
+            Some(FoundText {
+                kind: hit.kind,
+                id: hit.key.id().to_owned(),
+                title: document.title.clone(),
+                highlights: snippet
+                    .highlights
+                    .iter()
+                    .map(|r| (r.start, r.end))
+                    .collect(),
+                snippet: snippet.fragment,
+                day: (document.day != NaiveDate::MIN).then_some(document.day),
+                score: hit.score,
+            })
+        })
+        .collect();
+    Ok(SearchPage {
+        state: caught_up.state,
+        total: results.total,
+        hits,
+        facets: results.facets,
+        histogram: results.histogram,
+    })
+}
+
+/// Labels for facet values a person reads (audience ids become names).
+pub async fn audience_names(db: &Database, workspace_id: &str) -> Result<HashMap<String, String>> {
+    let rows = sqlx::query("SELECT id, name FROM audiences WHERE workspace_id = ?")
+        .bind(workspace_id)
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
+        .collect::<Result<HashMap<String, String>>>()
+}
