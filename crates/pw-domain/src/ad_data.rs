@@ -1,7 +1,8 @@
 //! The closed vocabularies of ad-platform data: the status of a campaign, ad group or ad, the
-//! format of a creative, the kind of an audience or a signal, a search term's intent and the
-//! level a metric row describes. Each has a stable stored name (`as_str`), written to the
-//! database and to workspace files; a name this build does not know parses to [`UnknownName`].
+//! format of a creative, the kind of an audience or a signal, a search term's intent, the level a
+//! metric row describes and the dimension a breakdown row splits it by. Each has a stable stored
+//! name (`as_str`), written to the database and to workspace files; a name this build does not
+//! know parses to [`UnknownName`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -109,6 +110,16 @@ stored_names! {
     }
 }
 
+stored_names! {
+    /// What a metric breakdown row splits an entity's day by: where the ad ran, on which kind of
+    /// device, or at which time of day.
+    BreakdownDimension ("breakdown dimension") {
+        Placement => "placement",
+        Device => "device",
+        Daypart => "daypart",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +141,7 @@ mod tests {
         round_trips(SignalKind::ALL, SignalKind::as_str);
         round_trips(SearchIntent::ALL, SearchIntent::as_str);
         round_trips(MetricLevel::ALL, MetricLevel::as_str);
+        round_trips(BreakdownDimension::ALL, BreakdownDimension::as_str);
         assert_eq!(MetricLevel::AdGroup.as_str(), "ad_group");
         let unknown = "archived".parse::<EntityStatus>().unwrap_err();
         assert_eq!(unknown.to_string(), "'archived' is not a known status");

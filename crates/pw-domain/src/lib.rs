@@ -10,7 +10,8 @@ mod platform;
 mod range;
 
 pub use ad_data::{
-    AudienceKind, CreativeFormat, EntityStatus, MetricLevel, SearchIntent, SignalKind,
+    AudienceKind, BreakdownDimension, CreativeFormat, EntityStatus, MetricLevel, SearchIntent,
+    SignalKind,
 };
 pub use ids::{
     AdAccountId, AdGroupId, AdId, AudienceId, CampaignId, CreativeId, IdError, SignalId, StudyId,

@@ -1,5 +1,5 @@
 //! Ad-platform data as the platforms shape it: accounts, campaigns, ad groups (ad sets), ads,
-//! creatives, daily metrics, audiences and audience signals. Inserts are batched multi-row
+//! creatives, daily metrics and their breakdowns, audiences and audience signals. Inserts are batched multi-row
 //! statements inside one transaction, and upsert on natural keys, so a re-run sync (or a demo
 //! regenerated after a crash) replaces rows instead of duplicating them.
 //!
@@ -13,9 +13,9 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use pw_domain::{
-    AdAccountId, AdGroupId, AdId, AudienceId, AudienceKind, CampaignId, CreativeFormat, CreativeId,
-    Currency, EntityStatus, MetricLevel, Micros, Objective, Platform, SearchIntent, SignalId,
-    SignalKind, WorkspaceId,
+    AdAccountId, AdGroupId, AdId, AudienceId, AudienceKind, BreakdownDimension, CampaignId,
+    CreativeFormat, CreativeId, Currency, EntityStatus, MetricLevel, Micros, Objective, Platform,
+    SearchIntent, SignalId, SignalKind, WorkspaceId,
 };
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 
@@ -136,6 +136,25 @@ pub struct MetricRow {
     pub conversion_value: Micros,
     pub reach: Option<i64>,
     pub video_views: Option<i64>,
+}
+
+/// One entity's day broken down by one dimension (placement, device or daypart), as platforms
+/// report it: one row per value, and a dimension's rows add up to the entity's day. The natural
+/// key is (level, entity, date, dimension, value).
+#[derive(Debug, Clone)]
+pub struct BreakdownRow {
+    pub workspace_id: WorkspaceId,
+    pub entity: MetricEntity,
+    pub date: NaiveDate,
+    pub dimension: BreakdownDimension,
+    /// The platform's name for the segment: `instagram_reels`, `mobile`, `evening`.
+    pub value: String,
+    pub platform: Platform,
+    pub currency: Currency,
+    pub impressions: i64,
+    pub clicks: i64,
+    pub spend: Micros,
+    pub conversions: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -529,10 +548,13 @@ impl<'t> AdDataWriter<'t> {
             ") SELECT a.id, a.currency, i.currency FROM incoming i
              JOIN ad_accounts a ON a.workspace_id = i.workspace_id AND a.platform = i.platform
                   AND a.external_id = i.external_id
-             WHERE a.currency <> i.currency AND EXISTS (
+             WHERE a.currency <> i.currency AND (EXISTS (
                  SELECT 1 FROM daily_metrics m
                  WHERE m.workspace_id = a.workspace_id AND m.currency <> i.currency
-                   AND {ACCOUNT_OF_METRIC} = a.id)
+                   AND {ACCOUNT_OF_METRIC} = a.id) OR EXISTS (
+                 SELECT 1 FROM metric_breakdowns m
+                 WHERE m.workspace_id = a.workspace_id AND m.currency <> i.currency
+                   AND {ACCOUNT_OF_METRIC} = a.id))
              LIMIT 1"
         ));
         let changed: Option<(String, String, String)> =
@@ -549,16 +571,19 @@ impl<'t> AdDataWriter<'t> {
         }
     }
 
-    /// Refuses metric rows whose currency is not their ad account's. Reports label a campaign's
-    /// sums with its account's currency, so a row in another currency would be added into a total
-    /// it does not belong to. Rows whose entity is not stored (yet) have no account to compare
-    /// with and pass.
-    async fn refuse_metrics_in_another_currency(&mut self, chunk: &[MetricRow]) -> Result<()> {
+    /// Refuses metric (or breakdown) rows whose currency is not their ad account's. Reports
+    /// label a campaign's sums with its account's currency, so a row in another currency would be
+    /// added into a total it does not belong to. Rows whose entity is not stored (yet) have no
+    /// account to compare with and pass.
+    async fn refuse_metrics_in_another_currency<'r>(
+        &mut self,
+        chunk: impl IntoIterator<Item = (MetricEntity, &'r Currency)>,
+    ) -> Result<()> {
         let mut q = QueryBuilder::<Sqlite>::new("WITH m (level, entity_id, currency) AS (");
-        q.push_values(chunk, |mut b, r| {
-            b.push_bind(r.entity.level().as_str())
-                .push_bind(r.entity.id_text())
-                .push_bind(r.currency.as_str());
+        q.push_values(chunk, |mut b, (entity, currency)| {
+            b.push_bind(entity.level().as_str())
+                .push_bind(entity.id_text())
+                .push_bind(currency.as_str());
         });
         q.push(format!(
             ") SELECT m.level, m.entity_id, m.currency, a.id, a.currency FROM m
@@ -589,7 +614,8 @@ impl<'t> AdDataWriter<'t> {
     /// ([`StoreError::MetricCurrencyMismatch`] otherwise, before anything is written).
     pub async fn metrics(&mut self, rows: &[MetricRow]) -> Result<()> {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            self.refuse_metrics_in_another_currency(chunk).await?;
+            self.refuse_metrics_in_another_currency(chunk.iter().map(|r| (r.entity, &r.currency)))
+                .await?;
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO daily_metrics (workspace_id, level, entity_id, date, platform, currency, impressions,
                  clicks, spend_micros, conversions, conversion_value_micros, reach, video_views) ",
@@ -614,6 +640,44 @@ impl<'t> AdDataWriter<'t> {
                   clicks = excluded.clicks, spend_micros = excluded.spend_micros, conversions = excluded.conversions,
                   conversion_value_micros = excluded.conversion_value_micros, reach = excluded.reach,
                   video_views = excluded.video_views, currency = excluded.currency",
+            );
+            q.build().execute(&mut **self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Upserts breakdown rows on (level, entity, date, dimension, value): a re-synced day
+    /// replaces the platform's earlier figures for that segment. Like daily metrics, every row
+    /// must be in its ad account's currency ([`StoreError::MetricCurrencyMismatch`] otherwise,
+    /// before anything of its batch is written).
+    pub async fn breakdowns(&mut self, rows: &[BreakdownRow]) -> Result<()> {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            self.refuse_metrics_in_another_currency(chunk.iter().map(|r| (r.entity, &r.currency)))
+                .await?;
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO metric_breakdowns (workspace_id, level, entity_id, date, dimension, value,
+                 platform, currency, impressions, clicks, spend_micros, conversions) ",
+            );
+            q.push_values(chunk, |mut b, r| {
+                b.push_bind(r.workspace_id.to_string())
+                    .push_bind(r.entity.level().as_str())
+                    .push_bind(r.entity.id_text())
+                    .push_bind(day(r.date))
+                    .push_bind(r.dimension.as_str())
+                    .push_bind(&r.value)
+                    .push_bind(r.platform.as_str())
+                    .push_bind(r.currency.as_str())
+                    .push_bind(r.impressions)
+                    .push_bind(r.clicks)
+                    .push_bind(r.spend.0)
+                    .push_bind(r.conversions);
+            });
+            q.push(
+                " ON CONFLICT (level, entity_id, date, dimension, value) DO UPDATE SET
+                  workspace_id = excluded.workspace_id, platform = excluded.platform,
+                  currency = excluded.currency, impressions = excluded.impressions,
+                  clicks = excluded.clicks, spend_micros = excluded.spend_micros,
+                  conversions = excluded.conversions",
             );
             q.build().execute(&mut **self.tx).await?;
         }

@@ -640,3 +640,107 @@ async fn a_platform_audience_synced_again_keeps_its_stored_id() {
         ]
     );
 }
+
+fn breakdown(
+    workspace_id: WorkspaceId,
+    ad_group_id: pw_domain::AdGroupId,
+    dimension: pw_domain::BreakdownDimension,
+    value: &str,
+    clicks: i64,
+) -> pw_workspaces::BreakdownRow {
+    pw_workspaces::BreakdownRow {
+        workspace_id,
+        entity: MetricEntity::AdGroup(ad_group_id),
+        date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        dimension,
+        value: value.into(),
+        platform: Platform::Meta,
+        currency: "USD".parse().unwrap(),
+        impressions: 10_000,
+        clicks,
+        spend: pw_domain::Micros(45_000_000),
+        conversions: 3.0,
+    }
+}
+
+/// A re-synced day's breakdown replaces the segment's figures instead of adding a copy, and a
+/// row in another currency than its account's is refused like a metric row would be.
+#[tokio::test]
+async fn breakdown_rows_upsert_on_their_natural_key() {
+    use pw_domain::BreakdownDimension::{Daypart, Placement};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (db, ws) = database(&dir).await;
+    let mut tx = db.begin_write().await.unwrap();
+    let mut writer = AdDataWriter::new(&mut tx);
+    let account_id = writer
+        .ad_accounts(&[account(ws, "Northwind US")])
+        .await
+        .unwrap()[0];
+    let campaign_id = writer.campaigns(&[campaign(ws, account_id)]).await.unwrap()[0];
+    let group = pw_workspaces::AdGroupRow {
+        id: pw_domain::AdGroupId::new(),
+        workspace_id: ws,
+        campaign_id,
+        external_id: "g1".into(),
+        name: "Coffee lovers".into(),
+        status: EntityStatus::Active,
+        audience_id: None,
+        targeting: serde_json::json!({}),
+    };
+    let group_id = writer.ad_groups(&[group]).await.unwrap()[0];
+    let first = vec![
+        breakdown(ws, group_id, Placement, "instagram_reels", 130),
+        breakdown(ws, group_id, Placement, "facebook_feed", 100),
+        // The same value under another dimension is another row.
+        breakdown(ws, group_id, Daypart, "evening", 120),
+    ];
+    writer.breakdowns(&first).await.unwrap();
+    let mut again = first.clone();
+    again[0].clicks = 142;
+    again[0].conversions = 4.5;
+    writer.breakdowns(&again).await.unwrap();
+
+    let mut eur = breakdown(ws, group_id, Placement, "instagram_stories", 80);
+    eur.currency = "EUR".parse().unwrap();
+    let refused = writer.breakdowns(&[eur]).await.unwrap_err();
+    assert!(
+        matches!(refused, StoreError::MetricCurrencyMismatch { .. }),
+        "{refused:?}"
+    );
+    tx.commit().await.unwrap();
+
+    let rows: Vec<(String, String, String, i64, f64)> = sqlx::query_as(
+        "SELECT level, dimension, value, clicks, conversions FROM metric_breakdowns
+         ORDER BY dimension, value",
+    )
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                "ad_group".into(),
+                "daypart".into(),
+                "evening".into(),
+                120,
+                3.0
+            ),
+            (
+                "ad_group".into(),
+                "placement".into(),
+                "facebook_feed".into(),
+                100,
+                3.0
+            ),
+            (
+                "ad_group".into(),
+                "placement".into(),
+                "instagram_reels".into(),
+                142,
+                4.5
+            ),
+        ]
+    );
+}
