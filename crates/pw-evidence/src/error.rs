@@ -35,6 +35,15 @@ pub enum EvidenceError {
     Store(#[from] StoreError),
 }
 
+impl From<pw_jobs::QueueError> for EvidenceError {
+    fn from(error: pw_jobs::QueueError) -> Self {
+        match error {
+            pw_jobs::QueueError::Sql(e) => EvidenceError::from(e),
+            other => EvidenceError::Invalid(other.to_string()),
+        }
+    }
+}
+
 impl From<sqlx::Error> for EvidenceError {
     fn from(error: sqlx::Error) -> Self {
         EvidenceError::Store(StoreError::from(error))
