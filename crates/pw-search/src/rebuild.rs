@@ -11,10 +11,12 @@ use crate::generation;
 use crate::index::{CommitPayload, Generation, Health, Inner, SearchIndex, State, lock_error};
 use crate::schema::{self, IndexFields, SCHEMA_VERSION};
 
-/// Two indexing threads sharing 256 MB: the reference budget for a 1M-document rebuild that
-/// stays under 500 MB of memory. Tantivy flushes a segment when a thread's share fills up.
+/// Two indexing threads sharing 128 MB. Tantivy flushes a segment when a thread's share fills
+/// up. The reference's 256 MB put a 1M-document rebuild from SQLite at 515 MB peak resident
+/// memory (arenas, plus the mapped segments a final merge reads); 128 MB keeps it under 500 MB
+/// for a little more merging.
 const REBUILD_WRITER_THREADS: usize = 2;
-const REBUILD_WRITER_BUDGET: usize = 256 * 1024 * 1024;
+const REBUILD_WRITER_BUDGET: usize = 128 * 1024 * 1024;
 
 /// A rebuild in progress. The live generation keeps answering (and taking `apply`) until
 /// [`RebuildWriter::finish`] swaps the new one in; dropping the writer instead cancels the
