@@ -462,6 +462,8 @@ pub struct AudiencePlan {
     pub interests: &'static [&'static str],
     pub age: (u8, u8),
     pub genders: &'static [&'static str],
+    /// The mention topics (`voices::TOPICS`) its people bring up more than others do.
+    pub talks_about: &'static [&'static str],
 }
 
 pub const AUDIENCES: &[AudiencePlan] = &[
@@ -479,6 +481,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
         ],
         age: (25, 54),
         genders: &["all"],
+        talks_about: &["taste", "freshness", "sustainability"],
     },
     AudiencePlan {
         platform: Meta,
@@ -488,6 +491,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
         interests: &["Seed: active subscribers (last 180 days)"],
         age: (21, 65),
         genders: &["all"],
+        talks_about: &["subscription", "price", "shipping"],
     },
     AudiencePlan {
         platform: Meta,
@@ -502,6 +506,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
         ],
         age: (28, 60),
         genders: &["all"],
+        talks_about: &["gifting", "packaging", "shipping"],
     },
     AudiencePlan {
         platform: Meta,
@@ -517,6 +522,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
         ],
         age: (24, 50),
         genders: &["all"],
+        talks_about: &["brewing guides", "cold brew", "decaf"],
     },
     AudiencePlan {
         platform: Tiktok,
@@ -532,6 +538,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
         ],
         age: (18, 34),
         genders: &["all"],
+        talks_about: &["cold brew", "taste", "price"],
     },
     AudiencePlan {
         platform: Pinterest,
@@ -546,6 +553,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
         ],
         age: (25, 54),
         genders: &["female", "male"],
+        talks_about: &["cold brew", "brewing guides", "packaging"],
     },
     AudiencePlan {
         platform: GoogleAds,
@@ -559,6 +567,7 @@ pub const AUDIENCES: &[AudiencePlan] = &[
         ],
         age: (25, 64),
         genders: &["all"],
+        talks_about: &["taste", "price"],
     },
     AudiencePlan {
         platform: Meta,
@@ -568,69 +577,103 @@ pub const AUDIENCES: &[AudiencePlan] = &[
         interests: &["Customer list upload: purchasers since 2024"],
         age: (18, 65),
         genders: &["all"],
+        talks_about: &["customer service", "subscription", "shipping"],
     },
 ];
 
-/// Ad copy: (headline, body, call to action, format).
-pub const AD_COPY: &[(&str, &str, &str, CreativeFormat)] = &[
-    (
-        "Roasted Monday, at your door Thursday",
-        "Small-batch beans roasted to order. Free shipping over $35.",
-        "SHOP_NOW",
-        CreativeFormat::Image,
-    ),
-    (
-        "Your new favourite morning",
-        "Ethiopia Guji: blueberry, jasmine, honey. Try a 12 oz bag.",
-        "SHOP_NOW",
-        CreativeFormat::Image,
-    ),
-    (
-        "Coffee that fits your schedule",
-        "Subscribe, skip or pause anytime. 15% off every bag.",
-        "SUBSCRIBE",
-        CreativeFormat::Video,
-    ),
-    (
-        "Cold brew, without the guesswork",
-        "Our cold brew kit makes 8 cups in 12 hours. Just add water.",
-        "LEARN_MORE",
-        CreativeFormat::Video,
-    ),
-    (
-        "The gift for people who have everything",
-        "Holiday tasting set: four origins, one beautiful box.",
-        "SHOP_NOW",
-        CreativeFormat::Carousel,
-    ),
-    (
-        "Meet the farmers behind your cup",
-        "We pay 2.5x Fair Trade minimums. Watch the Huila story.",
-        "WATCH_MORE",
-        CreativeFormat::Video,
-    ),
-    (
-        "Decaf that tastes like coffee",
-        "Swiss Water decaf from Colombia: chocolate and red apple.",
-        "SHOP_NOW",
-        CreativeFormat::Image,
-    ),
-    (
-        "Barista-level lattes at home",
-        "The Halcyon Espresso Blend, dialled in for home machines.",
-        "SHOP_NOW",
-        CreativeFormat::Video,
-    ),
-    (
-        "Brew better pour-over in 4 steps",
-        "Our free guide: grind, bloom, pour, wait. Gear not required.",
-        "LEARN_MORE",
-        CreativeFormat::Carousel,
-    ),
-    (
-        "Compostable bags, zero compromise",
-        "Every bag is home-compostable. Freshness valve included.",
-        "LEARN_MORE",
-        CreativeFormat::Image,
-    ),
+/// One ad's copy and how it performs against the other ads of its ad group: a concrete delivery
+/// promise gets clicked, a subscription offer converts, a packaging claim is scrolled past.
+#[derive(Debug, Clone, Copy)]
+pub struct AdCopy {
+    pub headline: &'static str,
+    pub body: &'static str,
+    pub call_to_action: &'static str,
+    pub format: CreativeFormat,
+    /// Click rate relative to an average ad of the same ad group.
+    pub ctr: f64,
+    /// Conversion rate (per click) relative to an average ad of the same ad group.
+    pub cvr: f64,
+}
+
+pub const AD_COPY: &[AdCopy] = &[
+    AdCopy {
+        headline: "Roasted Monday, at your door Thursday",
+        body: "Small-batch beans roasted to order. Free shipping over $35.",
+        call_to_action: "SHOP_NOW",
+        format: CreativeFormat::Image,
+        ctr: 1.35,
+        cvr: 1.05,
+    },
+    AdCopy {
+        headline: "Your new favourite morning",
+        body: "Ethiopia Guji: blueberry, jasmine, honey. Try a 12 oz bag.",
+        call_to_action: "SHOP_NOW",
+        format: CreativeFormat::Image,
+        ctr: 1.0,
+        cvr: 0.95,
+    },
+    AdCopy {
+        headline: "Coffee that fits your schedule",
+        body: "Subscribe, skip or pause anytime. 15% off every bag.",
+        call_to_action: "SUBSCRIBE",
+        format: CreativeFormat::Video,
+        ctr: 1.0,
+        cvr: 1.25,
+    },
+    AdCopy {
+        headline: "Cold brew, without the guesswork",
+        body: "Our cold brew kit makes 8 cups in 12 hours. Just add water.",
+        call_to_action: "LEARN_MORE",
+        format: CreativeFormat::Video,
+        ctr: 0.95,
+        cvr: 0.9,
+    },
+    AdCopy {
+        headline: "The gift for people who have everything",
+        body: "Holiday tasting set: four origins, one beautiful box.",
+        call_to_action: "SHOP_NOW",
+        format: CreativeFormat::Carousel,
+        ctr: 1.1,
+        cvr: 1.1,
+    },
+    AdCopy {
+        headline: "Meet the farmers behind your cup",
+        body: "We pay 2.5x Fair Trade minimums. Watch the Huila story.",
+        call_to_action: "WATCH_MORE",
+        format: CreativeFormat::Video,
+        ctr: 0.9,
+        cvr: 0.85,
+    },
+    AdCopy {
+        headline: "Decaf that tastes like coffee",
+        body: "Swiss Water decaf from Colombia: chocolate and red apple.",
+        call_to_action: "SHOP_NOW",
+        format: CreativeFormat::Image,
+        ctr: 1.0,
+        cvr: 1.0,
+    },
+    AdCopy {
+        headline: "Barista-level lattes at home",
+        body: "The Halcyon Espresso Blend, dialled in for home machines.",
+        call_to_action: "SHOP_NOW",
+        format: CreativeFormat::Video,
+        ctr: 1.05,
+        cvr: 1.0,
+    },
+    AdCopy {
+        headline: "Brew better pour-over in 4 steps",
+        body: "Our free guide: grind, bloom, pour, wait. Gear not required.",
+        call_to_action: "LEARN_MORE",
+        format: CreativeFormat::Carousel,
+        ctr: 1.05,
+        cvr: 0.8,
+    },
+    AdCopy {
+        headline: "Compostable bags, zero compromise",
+        body: "Every bag is home-compostable. Freshness valve included.",
+        call_to_action: "LEARN_MORE",
+        format: CreativeFormat::Image,
+        ctr: 0.75,
+        cvr: 1.0,
+    },
 ];

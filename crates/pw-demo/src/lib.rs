@@ -4,9 +4,15 @@
 //! ROAS per platform and objective; audiences with interests and size bounds; hundreds of
 //! mentions with known topics and sentiment; search terms with their intent; observed behaviours.
 //!
+//! It carries effects an analysis should find: ad copy that is clicked or converts better than the
+//! rest of its ad group (`catalogue::AD_COPY`), placements, devices and dayparts that differ
+//! (`breakdowns`), search intent moving toward buying and gifting over three monthly periods, and
+//! each Meta and TikTok audience talking about its own topics.
+//!
 //! [`generate`] is pure: the same spec always gives the same rows (ids included, derived from the
 //! workspace id), so writing is idempotent and a demo job that was interrupted simply runs again.
 
+mod breakdowns;
 mod catalogue;
 mod voices;
 
@@ -19,8 +25,8 @@ use pw_domain::{
 };
 use pw_store::{Database, StoreError};
 use pw_workspaces::{
-    AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, CampaignRow, CreativeRow,
-    MetricEntity, MetricRow, NewWorkspace, SignalRow, WorkspaceStore,
+    AdAccountRow, AdDataWriter, AdGroupRow, AdRow, AudienceRow, BreakdownRow, CampaignRow,
+    CreativeRow, MetricEntity, MetricRow, NewWorkspace, SignalRow, WorkspaceStore,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -29,7 +35,9 @@ use serde_json::json;
 pub use catalogue::{BRAND, CURRENCY, TIME_ZONE};
 
 pub const DAYS_OF_DATA: u32 = 180;
-pub const MENTION_COUNT: usize = 240;
+pub const MENTION_COUNT: usize = 400;
+/// Search terms are reported for this many consecutive 30-day periods ending on the last day.
+pub const SEARCH_PERIODS: u64 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -59,6 +67,8 @@ pub struct DemoData {
     pub ads: Vec<AdRow>,
     pub audiences: Vec<AudienceRow>,
     pub metrics: Vec<MetricRow>,
+    /// Each ad group's delivering days by placement, device and daypart.
+    pub breakdowns: Vec<BreakdownRow>,
     pub signals: Vec<SignalRow>,
 }
 
@@ -181,6 +191,77 @@ fn split_exact(total: i64, weights: &[f64]) -> Vec<i64> {
     parts
 }
 
+/// Splits `total` first among groups (`groups[i]` is item `i`'s), in proportion to their items'
+/// `basis`, then inside each group in proportion to `within` (or to `basis` where a group's
+/// `within` is all zero). Group totals are what a plain split by `basis` would give them, so
+/// `within` moves units between a group's items only.
+fn split_within_groups(total: i64, groups: &[usize], basis: &[f64], within: &[f64]) -> Vec<i64> {
+    let group_count = groups.iter().max().map_or(0, |g| g + 1);
+    let mut group_basis = vec![0.0; group_count];
+    for (group, weight) in groups.iter().zip(basis) {
+        group_basis[*group] += weight;
+    }
+    let mut parts = vec![0; groups.len()];
+    for (group, group_total) in split_exact(total, &group_basis).into_iter().enumerate() {
+        let members: Vec<usize> = (0..groups.len()).filter(|i| groups[*i] == group).collect();
+        let mut weights: Vec<f64> = members.iter().map(|i| within[*i]).collect();
+        if weights.iter().sum::<f64>() <= 0.0 {
+            weights = members.iter().map(|i| basis[*i]).collect();
+        }
+        for (member, part) in members.iter().zip(split_exact(group_total, &weights)) {
+            parts[*member] = part;
+        }
+    }
+    parts
+}
+
+/// Picks an index with probability proportional to `weights` (one draw).
+fn pick_weighted(rng: &mut ChaCha8Rng, weights: impl IntoIterator<Item = f64> + Clone) -> usize {
+    let total: f64 = weights.clone().into_iter().sum();
+    let mut roll = rng.random::<f64>() * total;
+    let mut last = 0;
+    for (index, weight) in weights.into_iter().enumerate() {
+        if roll < weight {
+            return index;
+        }
+        roll -= weight;
+        last = index;
+    }
+    last
+}
+
+/// One ad's fixed share of its campaign's delivery, its ad group (by position in the campaign)
+/// and how its copy is clicked and converts against the group's other ads.
+struct AdShare {
+    id: AdId,
+    group: usize,
+    weight: f64,
+    ctr: f64,
+    cvr: f64,
+}
+
+/// How a search term's monthly volume moves over the periods (0 is the earliest) toward the
+/// holidays: gift searches triple, buying grows a quarter, comparing a sixth, brand searches a
+/// little; how-to searches stay flat.
+fn search_season(intent: SearchIntent, topic: &str, period: usize) -> f64 {
+    let curve: [f64; 3] = if topic == "gifting" {
+        [0.5, 0.75, 1.6]
+    } else {
+        match intent {
+            SearchIntent::Transactional => [0.85, 0.95, 1.25],
+            SearchIntent::Commercial => [0.9, 0.97, 1.15],
+            SearchIntent::Navigational => [0.95, 1.0, 1.1],
+            SearchIntent::Informational => [1.0, 1.0, 1.0],
+        }
+    };
+    curve.get(period).copied().unwrap_or(1.0)
+}
+
+/// A period's name: the month most of its 30 days fall in (`2026-09`).
+fn period_label(last_day: NaiveDate) -> String {
+    (last_day - Days::new(14)).format("%Y-%m").to_string()
+}
+
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
@@ -276,7 +357,7 @@ pub fn generate(spec: &DemoSpec) -> Result<DemoData, StoreError> {
         });
 
         // Ad groups and ads, each with a fixed share of the campaign's delivery.
-        let mut ad_ids_and_weights: Vec<(AdId, f64)> = Vec::new();
+        let mut ad_shares: Vec<AdShare> = Vec::new();
         for (group_index, group_name) in plan.ad_groups.iter().enumerate() {
             let group_id: AdGroupId = ids.of(&format!("ad_group/{campaign_index}/{group_index}"));
             let group_weight = rng.random_range(0.35..1.0);
@@ -299,8 +380,8 @@ pub fn generate(spec: &DemoSpec) -> Result<DemoData, StoreError> {
                 .collect();
             let ad_weight_sum: f64 = ad_weights.iter().sum();
             for (ad_index, ad_weight) in ad_weights.iter().enumerate() {
-                let (headline, body, cta, format) =
-                    catalogue::AD_COPY[copy_index % catalogue::AD_COPY.len()];
+                let copy = catalogue::AD_COPY[copy_index % catalogue::AD_COPY.len()];
+                let (headline, cta) = (copy.headline, copy.call_to_action);
                 copy_index += 1;
                 let creative_id: CreativeId = ids.of(&format!(
                     "creative/{campaign_index}/{group_index}/{ad_index}"
@@ -310,9 +391,9 @@ pub fn generate(spec: &DemoSpec) -> Result<DemoData, StoreError> {
                     workspace_id: ws,
                     ad_account_id: account_of(plan.platform),
                     external_id: format!("cr_{campaign_index}_{group_index}_{ad_index}"),
-                    format,
+                    format: copy.format,
                     headline: Some(headline.to_owned()),
-                    body: Some(body.to_owned()),
+                    body: Some(copy.body.to_owned()),
                     call_to_action: Some(cta.to_owned()),
                     landing_url: Some(format!(
                         "https://halcyonroasters.example/{}?utm_source={}&utm_campaign=c{campaign_index}",
@@ -331,7 +412,13 @@ pub fn generate(spec: &DemoSpec) -> Result<DemoData, StoreError> {
                     name: format!("{group_name} - {headline}"),
                     status: delivering,
                 });
-                ad_ids_and_weights.push((ad_id, group_weight * ad_weight / ad_weight_sum));
+                ad_shares.push(AdShare {
+                    id: ad_id,
+                    group: group_index,
+                    weight: group_weight * ad_weight / ad_weight_sum,
+                    ctr: copy.ctr,
+                    cvr: copy.cvr,
+                });
             }
         }
 
@@ -402,31 +489,58 @@ pub fn generate(spec: &DemoSpec) -> Result<DemoData, StoreError> {
                 video_views,
             });
 
-            // Ads split the campaign's day exactly, so ad rows add up to the campaign row.
-            let weights: Vec<f64> = ad_ids_and_weights
+            // Ads split the campaign's day exactly, so ad rows add up to the campaign row. Each ad
+            // group gets its share of everything; inside it, clicks follow each ad's impressions
+            // times its copy's click rate, conversions its clicks times its copy's conversion
+            // rate, and order value its conversions.
+            let weights: Vec<f64> = ad_shares
                 .iter()
-                .map(|(_, w)| w * noise(&mut rng, 0.2))
+                .map(|ad| ad.weight * noise(&mut rng, 0.2))
                 .collect();
+            let groups: Vec<usize> = ad_shares.iter().map(|ad| ad.group).collect();
             let ad_impressions = split_exact(impressions, &weights);
-            let ad_clicks = split_exact(clicks, &weights);
             let ad_spend = split_exact(spend.0 / 10_000, &weights);
-            let ad_value = split_exact(conversion_value.0 / 10_000, &weights);
-            let ad_conversions: Vec<f64> = if fractional_conversions {
-                split_exact((conversions * 100.0).round() as i64, &weights)
-                    .into_iter()
-                    .map(|c| c as f64 / 100.0)
-                    .collect()
+            let click_weights: Vec<f64> = ad_shares
+                .iter()
+                .zip(&weights)
+                .map(|(ad, w)| w * ad.ctr)
+                .collect();
+            let ad_clicks = split_within_groups(clicks, &groups, &weights, &click_weights);
+            let conversion_weights: Vec<f64> = ad_shares
+                .iter()
+                .zip(&ad_clicks)
+                .map(|(ad, c)| *c as f64 * ad.cvr)
+                .collect();
+            // Whole conversions, or hundredths where the platform reports fractions (Google Ads).
+            let conversion_units = if fractional_conversions {
+                (conversions * 100.0).round() as i64
             } else {
-                split_exact(conversions as i64, &weights)
-                    .into_iter()
-                    .map(|c| c as f64)
-                    .collect()
+                conversions as i64
             };
+            let ad_conversion_units =
+                split_within_groups(conversion_units, &groups, &weights, &conversion_weights);
+            let ad_conversions: Vec<f64> = ad_conversion_units
+                .iter()
+                .map(|c| {
+                    if fractional_conversions {
+                        *c as f64 / 100.0
+                    } else {
+                        *c as f64
+                    }
+                })
+                .collect();
+            let value_weights: Vec<f64> = ad_conversion_units.iter().map(|c| *c as f64).collect();
+            let ad_value = split_within_groups(
+                conversion_value.0 / 10_000,
+                &groups,
+                &weights,
+                &value_weights,
+            );
             let ad_views = video_views.map(|v| split_exact(v, &weights));
-            for (index, (ad_id, _)) in ad_ids_and_weights.iter().enumerate() {
+            for (index, ad) in ad_shares.iter().enumerate() {
                 data.metrics.push(MetricRow {
                     workspace_id: ws,
-                    entity: MetricEntity::Ad(*ad_id),
+                    entity: MetricEntity::Ad(ad.id),
                     date,
                     platform: plan.platform,
                     currency: currency.clone(),
@@ -445,6 +559,7 @@ pub fn generate(spec: &DemoSpec) -> Result<DemoData, StoreError> {
         }
     }
 
+    data.breakdowns = breakdowns::generate(&data, spec.seed, &currency);
     generate_signals(&mut data, &mut rng, &ids, ws, first_day, spec.end_date);
     Ok(data)
 }
@@ -463,6 +578,14 @@ fn generate_signals(
             .position(|a| a.platform == platform)
             .map(|i| -> AudienceId { ids.of(&format!("audience/{i}")) })
     };
+    // A comment under a platform's ad or a post on it comes from one of that platform's audiences:
+    // each in turn, so every audience has enough to say, about its own topics more than others'.
+    let audiences_on = |platform: Platform| -> Vec<usize> {
+        (0..catalogue::AUDIENCES.len())
+            .filter(|i| catalogue::AUDIENCES[*i].platform == platform)
+            .collect()
+    };
+    let mut next_audience: HashMap<Platform, usize> = HashMap::new();
     let mut seen = HashSet::new();
     let mut attempt = 0u32;
     while data
@@ -474,8 +597,31 @@ fn generate_signals(
         && attempt < 100_000
     {
         attempt += 1;
-        let (topic, positive, neutral, negative) =
-            voices::TOPICS[rng.random_range(0..voices::TOPICS.len())];
+        let (source, site, _) = voices::MENTION_SOURCES[pick_weighted(
+            rng,
+            voices::MENTION_SOURCES.iter().map(|(_, _, weight)| *weight),
+        )];
+        let platform = match site {
+            "Meta ad comment" | "Instagram" => Some(Platform::Meta),
+            "TikTok ad comment" | "TikTok" => Some(Platform::Tiktok),
+            _ => None,
+        };
+        let audience = platform.and_then(|platform| {
+            let on = audiences_on(platform);
+            let turn = next_audience.get(&platform).copied().unwrap_or(0);
+            on.get(turn % on.len().max(1)).copied()
+        });
+        let talks_about = audience.map_or(&[][..], |a| catalogue::AUDIENCES[a].talks_about);
+        let (topic, positive, neutral, negative) = voices::TOPICS[pick_weighted(
+            rng,
+            voices::TOPICS.iter().map(|(topic, ..)| {
+                if talks_about.contains(topic) {
+                    3.0
+                } else {
+                    1.0
+                }
+            }),
+        )];
         // Most talk is positive, a quarter negative: the mix real review streams show.
         let roll: f64 = rng.random();
         let (pool, sentiment): (&[&str], f64) = if roll < 0.55 {
@@ -505,8 +651,9 @@ fn generate_signals(
         if !seen.insert(text.clone()) {
             continue;
         }
-        let (source, site) =
-            voices::MENTION_SOURCES[rng.random_range(0..voices::MENTION_SOURCES.len())];
+        if let Some(platform) = platform {
+            *next_audience.entry(platform).or_default() += 1;
+        }
         let day = first_day + Days::new(rng.random_range(0..u64::from(DAYS_OF_DATA)));
         let stars = ((sentiment + 1.0) * 2.0 + 1.0).round().clamp(1.0, 5.0) as i64;
         let metadata = match source {
@@ -518,14 +665,9 @@ fn generate_signals(
                 json!({"site": site, "likes": rng.random_range(0..900), "shares": rng.random_range(0..60)})
             }
         };
-        let platform = match site {
-            "Meta ad comment" | "Instagram" => Some(Platform::Meta),
-            "TikTok ad comment" | "TikTok" => Some(Platform::Tiktok),
-            _ => None,
-        };
         data.signals.push(SignalRow {
             workspace_id: ws,
-            audience_id: platform.and_then(audience_for),
+            audience_id: audience.map(|a| ids.of(&format!("audience/{a}"))),
             kind: SignalKind::Mention,
             source: source.into(),
             text,
@@ -538,6 +680,13 @@ fn generate_signals(
         });
     }
 
+    // Search terms as Google Ads reports them for the last three 30-day periods, each period on
+    // its last day: the market moves into the gifting season (gift terms most), buying and
+    // comparing grow, how-to searching stays where it was.
+    let periods: Vec<NaiveDate> = (0..SEARCH_PERIODS)
+        .rev()
+        .map(|back| end_date - Days::new(30 * back))
+        .collect();
     for (term, intent, volume, topic) in voices::SEARCH_TERMS {
         let cpc = match *intent {
             SearchIntent::Transactional => rng.random_range(1.2..2.6),
@@ -545,19 +694,42 @@ fn generate_signals(
             SearchIntent::Navigational => rng.random_range(0.3..0.9),
             SearchIntent::Informational => rng.random_range(0.2..0.8),
         };
-        data.signals.push(SignalRow {
-            workspace_id: ws,
-            audience_id: None,
-            kind: SignalKind::Intent,
-            source: "search_term".into(),
-            text: (*term).into(),
-            topic: Some((*topic).into()),
-            sentiment: None,
-            intent: Some(*intent),
-            volume: Some((*volume as f64 * noise(rng, 0.1)).round() as i64),
-            occurred_on: end_date,
-            metadata: json!({"platform": "google_ads", "avg_cpc_micros": cents(cpc).0, "period": "last_30_days"}),
-        });
+        for (period, last_day) in periods.iter().enumerate() {
+            let season = search_season(*intent, topic, period);
+            let searches = (*volume as f64 * season * noise(rng, 0.05)).round() as i64;
+            // Conversions our ads got from the term (Google Ads reports them per term, in
+            // fractions under data-driven attribution); how-to searches bring none.
+            let per_search = match *intent {
+                SearchIntent::Navigational => 0.035,
+                SearchIntent::Transactional => 0.009,
+                SearchIntent::Commercial => 0.003,
+                SearchIntent::Informational => 0.0,
+            };
+            let mut metadata = json!({
+                "platform": "google_ads",
+                "avg_cpc_micros": cents(cpc).0,
+                "period": period_label(*last_day),
+                "period_start": (*last_day - Days::new(29)).to_string(),
+                "period_end": last_day.to_string(),
+            });
+            if per_search > 0.0 {
+                let conversions = searches as f64 * per_search * noise(rng, 0.2);
+                metadata["conversions"] = json!((conversions * 100.0).round() / 100.0);
+            }
+            data.signals.push(SignalRow {
+                workspace_id: ws,
+                audience_id: None,
+                kind: SignalKind::Intent,
+                source: "search_term".into(),
+                text: (*term).into(),
+                topic: Some((*topic).into()),
+                sentiment: None,
+                intent: Some(*intent),
+                volume: Some(searches),
+                occurred_on: *last_day,
+                metadata,
+            });
+        }
     }
 
     for (index, (text, topic, share)) in voices::BEHAVIORS.iter().enumerate() {
@@ -725,11 +897,38 @@ pub async fn write(
         let mut tx = db.begin_write().await?;
         AdDataWriter::new(&mut tx).metrics(&chunk).await?;
         tx.commit().await?;
-        let fraction = 0.15 + 0.75 * (index + 1) as f64 / chunks.len() as f64;
+        let fraction = 0.15 + 0.5 * (index + 1) as f64 / chunks.len() as f64;
         on_progress(
             fraction,
             format!(
                 "Wrote daily metrics ({} of {} batches)",
+                index + 1,
+                chunks.len()
+            ),
+        );
+    }
+
+    // Breakdowns name their ad group by the id it was stored under, like metric rows.
+    let chunks: Vec<&[BreakdownRow]> = data
+        .breakdowns
+        .chunks(METRIC_ROWS_PER_TRANSACTION)
+        .collect();
+    for (index, chunk) in chunks.iter().enumerate() {
+        let chunk: Vec<BreakdownRow> = chunk
+            .iter()
+            .map(|r| BreakdownRow {
+                entity: stored.entity(r.entity),
+                ..r.clone()
+            })
+            .collect();
+        let mut tx = db.begin_write().await?;
+        AdDataWriter::new(&mut tx).breakdowns(&chunk).await?;
+        tx.commit().await?;
+        let fraction = 0.65 + 0.3 * (index + 1) as f64 / chunks.len() as f64;
+        on_progress(
+            fraction,
+            format!(
+                "Wrote delivery by placement, device and time of day ({} of {} batches)",
                 index + 1,
                 chunks.len()
             ),
@@ -764,6 +963,18 @@ mod tests {
         assert_eq!(parts.iter().sum::<i64>(), 1_001);
         assert_eq!(parts, vec![200, 501, 300]);
         assert_eq!(split_exact(5, &[0.0, 0.0]), vec![0, 0]);
+    }
+
+    #[test]
+    fn splits_within_groups_keep_each_groups_total() {
+        let groups = [0, 0, 1, 1, 1];
+        let basis = [1.0, 1.0, 1.0, 1.0, 2.0];
+        // Group totals are a plain split's (1_000 by 2:4), whatever `within` says.
+        let parts = split_within_groups(1_000, &groups, &basis, &[3.0, 1.0, 0.0, 1.0, 1.0]);
+        assert_eq!(parts, vec![250, 83, 0, 334, 333]);
+        // A group whose `within` is all zero falls back to `basis`.
+        let parts = split_within_groups(600, &groups, &basis, &[1.0, 1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(parts, vec![100, 100, 100, 100, 200]);
     }
 
     #[test]

@@ -203,16 +203,18 @@ pub const CLOSERS: &[&str] = &[
     ". My whole office is hooked now.",
 ];
 
-/// Where mentions come from, with the platform or site that carries them.
-pub const MENTION_SOURCES: &[(&str, &str)] = &[
-    ("review", "halcyonroasters.com"),
-    ("review", "Trustpilot"),
-    ("comment", "Meta ad comment"),
-    ("comment", "TikTok ad comment"),
-    ("social_post", "Instagram"),
-    ("social_post", "TikTok"),
-    ("social_post", "Reddit r/coffee"),
-    ("social_post", "X"),
+/// Where mentions come from, with the platform or site that carries them and how much of what a
+/// brand hears comes from there: comments under its Meta ads and Instagram posts are most of it,
+/// TikTok a sixth, reviews and forums the rest.
+pub const MENTION_SOURCES: &[(&str, &str, f64)] = &[
+    ("review", "halcyonroasters.com", 0.08),
+    ("review", "Trustpilot", 0.06),
+    ("comment", "Meta ad comment", 0.34),
+    ("comment", "TikTok ad comment", 0.1),
+    ("social_post", "Instagram", 0.26),
+    ("social_post", "TikTok", 0.07),
+    ("social_post", "Reddit r/coffee", 0.05),
+    ("social_post", "X", 0.04),
 ];
 
 /// (search term, intent, monthly searches, topic)
