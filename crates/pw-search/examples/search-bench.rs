@@ -893,6 +893,13 @@ fn main() -> BenchResult<()> {
         Ok(())
     })?;
     let tantivy_bytes = folder_size(&root);
+    let stats = index.stats()?;
+    println!(
+        "tantivy index: {} documents in {} segment(s), {:.1} MB",
+        stats.documents,
+        stats.segments,
+        megabytes(stats.bytes_on_disk)
+    );
 
     // (b) Queries.
     let mut random = SplitMix(7);

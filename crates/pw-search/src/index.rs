@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::directory::error::LockError;
 use tantivy::query::{Query, QueryParser};
@@ -62,6 +62,17 @@ impl CommitPayload {
             message: format!("could not encode the commit payload: {error}"),
         })
     }
+}
+
+/// Figures about the live generation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexStats {
+    /// Folder name of the live generation under the root.
+    pub generation: String,
+    pub documents: u64,
+    pub segments: usize,
+    pub bytes_on_disk: u64,
+    pub watermark: u64,
 }
 
 /// One opened generation: a Tantivy index with its reader and the state of its last commit.
@@ -439,6 +450,27 @@ impl SearchIndex {
         Ok(self.inner.live()?.reader.searcher().num_docs())
     }
 
+    /// Figures for diagnostics: documents, segments, size on disk, watermark.
+    pub fn stats(&self) -> Result<IndexStats, SearchError> {
+        let generation = self.inner.live()?;
+        let searcher = generation.reader.searcher();
+        let bytes_on_disk = std::fs::read_dir(&generation.path)
+            .map_err(|error| {
+                SearchError::io(format!("listing {}", generation.path.display()), error)
+            })?
+            .flatten()
+            .filter_map(|entry| entry.metadata().ok())
+            .map(|metadata| metadata.len())
+            .sum();
+        Ok(IndexStats {
+            generation: generation.name.clone(),
+            documents: searcher.num_docs(),
+            segments: searcher.segment_readers().len(),
+            bytes_on_disk,
+            watermark: generation.watermark.load(Ordering::Acquire),
+        })
+    }
+
     /// Applies a batch of changes and commits it with `watermark` (the caller's outbox position
     /// after the batch). When this returns `Ok`, the batch is on disk and searchable; when it
     /// fails or the process dies first, nothing of the batch is, and the caller replays from
@@ -726,21 +758,32 @@ fn search_generation(
         };
         (top, tally)
     } else {
-        let top = match (request.limit, by_relevance) {
-            (0, _) => Vec::new(),
-            (limit, true) => searcher.search(
-                query,
-                &TopDocs::with_limit(limit)
+        // A phrase has to be checked position by position in every matching document, for
+        // the top hits and again for a separate count: count in the same pass instead. Words
+        // alone rank with block-max pruning, and their count comes from the posting lists (a
+        // term's document frequency when nothing is deleted) without visiting every match.
+        let has_phrase = request.text.contains('"');
+        let (top, total) = match (request.limit, by_relevance) {
+            (0, _) => (Vec::new(), query.count(&searcher)? as u64),
+            (limit, true) => {
+                let top = TopDocs::with_limit(limit)
                     .and_offset(request.offset)
-                    .order_by_score(),
-            )?,
-            (limit, false) => {
-                without_sort_keys(searcher.search(query, &newest_first(request, limit))?)
+                    .order_by_score();
+                if has_phrase {
+                    let (top, count) = searcher.search(query, &(top, Count))?;
+                    (top, count as u64)
+                } else {
+                    (
+                        searcher.search(query, &top)?,
+                        query.count(&searcher)? as u64,
+                    )
+                }
             }
+            (limit, false) => (
+                without_sort_keys(searcher.search(query, &newest_first(request, limit))?),
+                query.count(&searcher)? as u64,
+            ),
         };
-        // Counting from the posting lists (a term's document frequency when nothing is deleted)
-        // instead of visiting every match.
-        let total = query.count(&searcher)? as u64;
         (
             top,
             Tally {

@@ -56,7 +56,7 @@ mod vectors;
 pub use document::{DocKey, DocKind, DocLabels, SearchDocument, SentimentBand};
 pub use error::{RebuildReason, SearchError};
 pub use fusion::{FusedHit, RRF_K, fuse_reciprocal_rank};
-pub use index::{Change, Health, SearchIndex};
+pub use index::{Change, Health, IndexStats, SearchIndex};
 pub use query::{FacetField, HistogramInterval, MAX_BRACKET_DEPTH, MAX_QUERY_CHARS, SearchRequest};
 pub use rebuild::RebuildWriter;
 pub use results::{Highlighter, Hit, SNIPPET_CHARS, SearchResults, Snippet};

@@ -119,8 +119,14 @@ impl RebuildWriter {
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
-        // Let the merges of the last segments finish: the new generation starts compact, and no
-        // merge thread is left writing into a folder we are about to hand over.
+        // Merge what the indexing threads flushed into one segment: a rebuilt index starts
+        // compact (each query pays per segment, and every segment file is one more memory map).
+        // A merge keeps the commit's payload.
+        let segments = writer.index().searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+        // No merge thread may still be writing into a folder we are about to hand over.
         writer.wait_merging_threads()?;
         let root = self.inner.root.clone();
         let generation = Generation::open(&root, &self.name)

@@ -342,6 +342,12 @@ fn a_rebuild_serves_the_old_generation_until_it_finishes() {
         rebuild.finish(12).expect("finish"),
         Health::Ready { watermark: 12 }
     );
+    let stats = reader.stats().expect("stats");
+    assert_eq!(stats.generation, "gen-00000002");
+    assert_eq!(stats.documents, 10);
+    assert_eq!(stats.segments, 1, "a rebuild ends merged into one segment");
+    assert_eq!(stats.watermark, 12);
+    assert!(stats.bytes_on_disk > 0);
     // Every handle sees the new generation; the old one is gone from disk.
     assert_eq!(total(&reader, "before"), 0);
     assert_eq!(total(&reader, "after"), 6);
