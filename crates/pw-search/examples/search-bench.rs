@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p pw-search --example search-bench -- [--docs 1000000] [--vectors 100000]
-//!     [--queries 200] [--dir PATH]
+//!     [--queries 200] [--dir PATH] [--keep]
 //! ```
 //!
 //! (a) build throughput and size, Tantivy vs SQLite FTS5 (external content, porter unicode61);
@@ -670,14 +670,18 @@ fn run_rebuild_child(database: &Path, root: &Path) -> BenchResult<()> {
         }
         rebuild.add(batch)?;
         let added = rebuild.added();
+        let indexing_peak = peak_rss_kb();
+        let indexed = started.elapsed();
         rebuild.finish(1)?;
-        BenchResult::Ok(added)
+        BenchResult::Ok((added, indexing_peak, indexed))
     })?;
+    let (documents, indexing_peak, indexed) = documents;
     let wall = started.elapsed();
     println!(
-        "REBUILD docs={documents} wall_ms={} vmhwm_kb={}",
+        "REBUILD docs={documents} wall_ms={} vmhwm_kb={} indexing_ms={} indexing_vmhwm_kb={indexing_peak}",
         wall.as_millis(),
-        peak_rss_kb()
+        peak_rss_kb(),
+        indexed.as_millis()
     );
     Ok(())
 }
@@ -686,6 +690,9 @@ struct RebuildFigures {
     documents: u64,
     wall: Duration,
     peak_kb: u64,
+    /// Reading SQLite and indexing, before the final commit and merge.
+    indexing: Duration,
+    indexing_peak_kb: u64,
 }
 
 fn rebuild_in_child(database: &Path, root: &Path) -> BenchResult<RebuildFigures> {
@@ -717,6 +724,8 @@ fn rebuild_in_child(database: &Path, root: &Path) -> BenchResult<RebuildFigures>
         documents: field("docs"),
         wall: Duration::from_millis(field("wall_ms")),
         peak_kb: field("vmhwm_kb"),
+        indexing: Duration::from_millis(field("indexing_ms")),
+        indexing_peak_kb: field("indexing_vmhwm_kb"),
     })
 }
 
@@ -808,6 +817,8 @@ struct Args {
     vectors: usize,
     queries: usize,
     dir: Option<PathBuf>,
+    /// Leave the scratch folder (SQLite file, indexes) on disk for a look afterwards.
+    keep: bool,
 }
 
 fn parse_args() -> BenchResult<Args> {
@@ -816,6 +827,7 @@ fn parse_args() -> BenchResult<Args> {
         vectors: 100_000,
         queries: 200,
         dir: None,
+        keep: false,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -825,6 +837,7 @@ fn parse_args() -> BenchResult<Args> {
             "--vectors" => args.vectors = value()?.parse()?,
             "--queries" => args.queries = value()?.parse()?,
             "--dir" => args.dir = Some(PathBuf::from(value()?)),
+            "--keep" => args.keep = true,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -1164,6 +1177,15 @@ fn main() -> BenchResult<()> {
         "",
         ""
     );
+    println!(
+        "{:<44} {:>22}",
+        "(e)   of which reading + indexing",
+        format!(
+            "{:.1} s, peak {:.0} MB",
+            rebuild.indexing.as_secs_f64(),
+            rebuild.indexing_peak_kb as f64 / 1024.0
+        )
+    );
     println!();
     println!(
         "notes: Tantivy build is from memory with 2 threads; FTS5 'rebuild' reads its content table. \
@@ -1174,6 +1196,9 @@ fn main() -> BenchResult<()> {
          Total term matches {tantivy_matches}, phrase matches {common_hits} (common words) and {phrase_hits} (any words); {buckets} Tantivy \
          buckets vs {sqlite_buckets} SQLite groups."
     );
+    if args.keep {
+        println!("scratch kept in {}", scratch.keep().display());
+    }
     println!(
         "timings: corpus {:.1} s, sqlite load {:.1} s, FTS5 build {:.1} s, Tantivy build {:.1} s",
         generated.as_secs_f64(),
