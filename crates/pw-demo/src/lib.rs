@@ -616,7 +616,7 @@ fn generate_signals(
             rng,
             voices::TOPICS.iter().map(|(topic, ..)| {
                 if talks_about.contains(topic) {
-                    3.0
+                    4.0
                 } else {
                     1.0
                 }
@@ -812,7 +812,8 @@ pub async fn write(
         }
         Err(e) => return Err(e.into()),
     }
-    on_progress(0.05, "Created the workspace".into());
+    // The workspace and its campaigns take milliseconds: the first report comes with the first
+    // batch of metrics (the job runner drops reports that follow each other closely anyway).
 
     let mut tx = db.begin_write().await?;
     let mut stored = StoredIds::default();
@@ -879,10 +880,6 @@ pub async fn write(
         stored.record(data.ads.iter().map(|r| r.id), ids);
     }
     tx.commit().await?;
-    on_progress(
-        0.15,
-        format!("Added {} campaigns on 4 platforms", data.campaigns.len()),
-    );
 
     const METRIC_ROWS_PER_TRANSACTION: usize = 8_000;
     let chunks: Vec<&[MetricRow]> = data.metrics.chunks(METRIC_ROWS_PER_TRANSACTION).collect();

@@ -21,16 +21,20 @@ pub const TOPICS: &[Topic] = &[
             "the espresso blend pulls sweet and chocolatey even on my cheap machine",
             "the Colombia is smooth with zero bitterness, my partner finally drinks it black",
             "every single origin so far has been bright and clean",
+            "the holiday blend tastes like cinnamon and dark chocolate without any added flavouring",
+            "I've tried five roasters this year and this is the only one I keep reordering",
         ],
         &[
             "the Kenya is a lot more acidic than I'm used to, still figuring out if I like it",
             "the house blend is fine, pretty standard medium roast",
             "it's lighter than grocery store coffee, takes some getting used to",
+            "the tasting notes on the bag are a bit optimistic but it's good coffee",
         ],
         &[
             "the Sumatra tasted burnt and ashy to me",
             "last bag of the espresso blend was sour no matter how I dialled it in",
             "the decaf was flat and papery, nothing like the description",
+            "the Brazil was muddy and flat, nothing like the caramel notes on the label",
         ],
     ),
     (
@@ -39,14 +43,17 @@ pub const TOPICS: &[Topic] = &[
             "roast date was two days before it arrived, you can smell it when you open the box",
             "beans are oily and fragrant, clearly roasted to order",
             "the bloom on pour-over is huge, these are really fresh",
+            "even in week three the beans still smell amazing when I open the bag",
         ],
         &[
             "roast date is printed on the bag which is nice to know",
             "they say it rests best for a week after roasting",
+            "the bags arrive about five days after roasting",
         ],
         &[
             "my bag was roasted almost three weeks before it showed up",
             "the beans seemed stale out of the bag, barely any bloom",
+            "half the bag had no aroma left by the time I got to it",
         ],
     ),
     (
@@ -55,15 +62,18 @@ pub const TOPICS: &[Topic] = &[
             "skipping a delivery from the app took ten seconds",
             "love that I can swap origins every month without cancelling",
             "the subscription discount actually makes it cheaper than the supermarket stuff I used to buy",
+            "moving my delivery date around a vacation was painless",
         ],
         &[
             "the subscription ships every two or four weeks, wish there was a three week option",
             "you have to log in on the website to change the grind size",
+            "the subscription page shows your next three shipments, which helps",
         ],
         &[
             "tried to cancel the subscription and had to email support twice",
             "got charged for a box after I paused, still waiting on the refund",
             "the subscription kept sending the same blend even though I picked rotating origins",
+            "the reminder email before each charge stopped coming so I got billed by surprise",
         ],
     ),
     (
@@ -71,15 +81,18 @@ pub const TOPICS: &[Topic] = &[
         &[
             "shipping was crazy fast, ordered Sunday and had it Tuesday",
             "tracking updates were accurate the whole way",
+            "the box fits through my mail slot so I never have to wait in for a delivery",
         ],
         &[
             "ships from Chicago so it takes about four days to the west coast",
             "free shipping kicks in at 35 dollars",
+            "they only ship Monday to Thursday so nothing sits in a warehouse over the weekend",
         ],
         &[
             "my order sat in 'label created' for a week",
             "box arrived crushed and one bag had split open",
             "shipping costs more than the coffee if you only want one bag",
+            "paid for express and it still took six days",
         ],
     ),
     (
@@ -87,14 +100,17 @@ pub const TOPICS: &[Topic] = &[
         &[
             "for specialty coffee the price is honestly fair",
             "the 2 lb bag is great value if you drink a lot",
+            "with the subscription discount and free shipping it costs less per cup than the café by a mile",
         ],
         &[
             "around 19 dollars a bag, about what other roasters charge",
             "pricier than supermarket coffee but cheaper than my daily latte",
+            "gift sets are around 45 dollars, which seems normal for specialty coffee",
         ],
         &[
             "22 dollars for 12 ounces is hard to justify every month",
             "prices went up again and the bag got smaller",
+            "the 15% first order code didn't work on the gift sets",
         ],
     ),
     (
@@ -102,14 +118,17 @@ pub const TOPICS: &[Topic] = &[
         &[
             "the compostable bags are a big reason I switched",
             "the holiday box is gorgeous, I didn't even need to wrap it",
+            "the resealable bags actually reseal, unlike the last roaster I tried",
         ],
         &[
             "the bags have a one-way valve and a zip, standard stuff",
             "packaging is plain brown kraft, nothing fancy",
+            "the bags are compostable at home but it takes a few months",
         ],
         &[
             "the compostable zip broke on the second day so the beans went stale",
             "way too much packaging for two bags of coffee",
+            "the gift box was crushed at the corner and the ribbon had come loose",
         ],
     ),
     (
@@ -117,14 +136,17 @@ pub const TOPICS: &[Topic] = &[
         &[
             "support replaced a damaged bag without asking for photos",
             "emailed about grind size for my moka pot and got a really thoughtful answer",
+            "they refunded a late order before I even asked",
         ],
         &[
             "support replies within a day or so",
             "there's a chat on the site but it's only open weekdays",
+            "you get an auto-reply first and then a real person a few hours later",
         ],
         &[
             "three emails and no reply about a missing order",
             "support kept sending me copy-paste answers",
+            "support closed my ticket without fixing anything",
         ],
     ),
     (
@@ -132,48 +154,82 @@ pub const TOPICS: &[Topic] = &[
         &[
             "their pour-over guide fixed my bitter cups in one morning",
             "the cold brew ratios in the guide were spot on",
+            "the grind size chart saved me from buying a new grinder",
         ],
         &[
             "the brewing guides are on the website under 'learn'",
             "they recommend a 1:16 ratio for filter",
+            "the guides use grams so you need a scale",
         ],
-        &["the guide assumes you own a 200 dollar grinder"],
+        &[
+            "the guide assumes you own a 200 dollar grinder",
+            "the espresso guide skips over how to actually dial in a new bag",
+        ],
     ),
     (
         "decaf",
         &[
             "finally a decaf I can drink after dinner without missing real coffee",
             "the Swiss Water decaf is chocolatey and sweet, pregnant me is grateful",
+            "my mom can't have caffeine and says this is the first decaf that tastes right",
         ],
-        &["they only have one decaf right now"],
-        &["decaf has been out of stock for a month"],
+        &[
+            "they only have one decaf right now",
+            "the decaf only comes in 12 oz bags",
+        ],
+        &[
+            "decaf has been out of stock for a month",
+            "the decaf tasted like cardboard the second time I ordered it",
+        ],
     ),
     (
         "cold brew",
         &[
             "the cold brew kit got me through the whole summer",
             "cold brew concentrate from their beans is so smooth with oat milk",
+            "cold brew made with the Colombia tastes like chocolate milk for grown-ups",
         ],
-        &["the cold brew filters are sold separately"],
-        &["the cold brew pouches leaked grounds into my pitcher"],
+        &[
+            "the cold brew filters are sold separately",
+            "they recommend a coarse grind and 16 hours for cold brew",
+        ],
+        &[
+            "the cold brew pouches leaked grounds into my pitcher",
+            "the cold brew pitcher cracked after a month in the fridge",
+        ],
     ),
     (
         "gifting",
         &[
             "bought the tasting set for my dad and he's now a subscriber",
             "the gift subscription was the easiest present I've given",
+            "sent the tasting set to my team for the holidays and everyone asked where it was from",
+            "the handwritten gift note was a lovely touch",
         ],
-        &["you can add a gift note at checkout"],
-        &["the gift box arrived after Christmas even with express shipping"],
+        &[
+            "you can add a gift note at checkout",
+            "the gift subscription comes in three, six or twelve months",
+        ],
+        &[
+            "the gift box arrived after Christmas even with express shipping",
+            "the gift note I wrote never made it into the box",
+        ],
     ),
     (
         "sustainability",
         &[
             "they publish what they pay farmers, which almost nobody does",
             "love that the farm names are on every bag",
+            "the farmer profiles with the prices they were paid are why I trust them",
         ],
-        &["they say they're carbon neutral on shipping"],
-        &["'direct trade' sounds nice but I couldn't find any proof on their site"],
+        &[
+            "they say they're carbon neutral on shipping",
+            "their impact report is on the about page",
+        ],
+        &[
+            "'direct trade' sounds nice but I couldn't find any proof on their site",
+            "shipping single bags in big boxes doesn't feel very sustainable",
+        ],
     ),
 ];
 
