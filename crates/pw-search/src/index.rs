@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::columnar::StrColumn;
 use tantivy::directory::error::LockError;
 use tantivy::query::{Query, QueryParser};
 use tantivy::schema::IndexRecordOption;
+use tantivy::schema::document::Value;
 use tantivy::{
     DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TERMINATED,
     TantivyDocument, TantivyError, Term,
@@ -580,7 +580,7 @@ impl SearchIndex {
                 &TopDocs::with_limit(limit).order_by_score(),
             )?;
             let addresses: Vec<DocAddress> = top.into_iter().map(|(_, address)| address).collect();
-            read_keys(&searcher, &addresses)
+            read_keys(&searcher, &generation.fields, &addresses)
         }));
         self.settle(&generation, searched)
     }
@@ -793,7 +793,7 @@ fn search_generation(
         )
     };
     let addresses: Vec<DocAddress> = top.iter().map(|(_, address)| *address).collect();
-    let hits = read_keys(&searcher, &addresses)?
+    let hits = read_keys(&searcher, &generation.fields, &addresses)?
         .into_iter()
         .zip(top)
         .map(|(key, (score, _))| Hit::new(key, score))
@@ -841,36 +841,25 @@ fn without_sort_keys(top: Vec<(Option<i64>, DocAddress)>) -> Vec<(f32, DocAddres
     top.into_iter().map(|(_, address)| (0.0, address)).collect()
 }
 
-/// Reads the keys of hits from the key column (no document store involved).
-fn read_keys(searcher: &Searcher, addresses: &[DocAddress]) -> Result<Vec<DocKey>, SearchError> {
-    let mut columns: HashMap<u32, StrColumn> = HashMap::new();
-    let mut keys = Vec::with_capacity(addresses.len());
-    let mut text = String::new();
-    for address in addresses {
-        let column = match columns.get(&address.segment_ord) {
-            Some(column) => column,
-            None => {
-                let segment = searcher.segment_reader(address.segment_ord);
-                let Some(column) = segment.fast_fields().str(schema::KEY)? else {
-                    return Err(SearchError::Corrupt {
-                        message: "a segment has no key column".to_string(),
-                    });
-                };
-                columns.entry(address.segment_ord).or_insert(column)
+/// Reads the keys of hits from the document store, which holds nothing but keys.
+fn read_keys(
+    searcher: &Searcher,
+    fields: &IndexFields,
+    addresses: &[DocAddress],
+) -> Result<Vec<DocKey>, SearchError> {
+    addresses
+        .iter()
+        .map(|address| {
+            let document: TantivyDocument = searcher.doc(*address)?;
+            match document
+                .get_first(fields.key)
+                .and_then(|value| value.as_str())
+            {
+                Some(key) => DocKey::parse(key),
+                None => Err(SearchError::Corrupt {
+                    message: "a document has no key".to_string(),
+                }),
             }
-        };
-        let Some(ord) = column.ords().first(address.doc_id) else {
-            return Err(SearchError::Corrupt {
-                message: "a document has no key".to_string(),
-            });
-        };
-        text.clear();
-        column
-            .ord_to_str(ord, &mut text)
-            .map_err(|error| SearchError::Corrupt {
-                message: format!("could not read a key: {error}"),
-            })?;
-        keys.push(DocKey::parse(&text)?);
-    }
-    Ok(keys)
+        })
+        .collect()
 }

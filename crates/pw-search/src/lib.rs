@@ -36,8 +36,8 @@
 //!   [`SearchIndex::verify`] re-reads checksums, [`SearchIndex::check`] compares the document
 //!   count with the caller's.
 //! - **No bodies stored.** Texts are indexed, not stored: storing them would double the disk
-//!   used for text SQLite already has. Hits carry keys (`"mention:<id>"`, read from a fast
-//!   column), and snippets are made from the text the caller reads back.
+//!   used for text SQLite already has. Hits carry keys (`"mention:<id>"`, the only thing in the
+//!   document store), and snippets are made from the text the caller reads back.
 //! - **Blocking API.** Tantivy does file IO and runs its own threads, so every method blocks;
 //!   async callers use `spawn_blocking`. [`SearchIndex`] is `Send + Sync` and cheap to clone.
 
