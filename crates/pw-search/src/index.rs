@@ -741,7 +741,19 @@ fn search_generation(
     let query: &dyn Query = &*compiled.query;
     let by_relevance = compiled.text.is_some();
     // Tantivy's top-docs collector refuses a limit of 0, so a count-only request skips it.
-    let (top, tally) = if request.counts {
+    // Everything, unfiltered (a workspace's overview): counts straight from the columns.
+    let everything = if request.counts && !by_relevance && !request.has_filters() {
+        tally::tally_everything(&searcher)?
+    } else {
+        None
+    };
+    let (top, tally) = if let Some(tally) = everything {
+        let top = match request.limit {
+            0 => Vec::new(),
+            limit => without_sort_keys(searcher.search(query, &newest_first(request, limit))?),
+        };
+        (top, tally)
+    } else if request.counts {
         let (top, tally) = match (request.limit, by_relevance) {
             (0, _) => (Vec::new(), searcher.search(query, &TallyCollector)?),
             (limit, true) => {

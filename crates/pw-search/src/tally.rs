@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, Months, NaiveDate};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::query::{FacetField, HistogramInterval};
 use crate::schema::{DAY, day_from_epoch};
@@ -215,6 +215,67 @@ impl SegmentCollector for SegmentTally {
             total: self.total,
             facets,
             days,
+        }
+    }
+}
+
+/// Counts over every document of a searcher without visiting documents one by one: when nothing
+/// is filtered and nothing is deleted, a facet's counts are a histogram of its column's values,
+/// read in bulk. `None` when a segment has deleted documents (their values are still in the
+/// columns); the caller then collects as usual.
+pub(crate) fn tally_everything(searcher: &Searcher) -> tantivy::Result<Option<Tally>> {
+    if searcher
+        .segment_readers()
+        .iter()
+        .any(|segment| segment.alive_bitset().is_some())
+    {
+        return Ok(None);
+    }
+    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let mut tally = TallyCollector.for_segment(ord as SegmentOrdinal, segment)?;
+        tally.count_every_value(segment.num_docs());
+        fruits.push(tally.harvest());
+    }
+    TallyCollector.merge_fruits(fruits).map(Some)
+}
+
+/// Values read per bulk call.
+const VALUE_CHUNK: usize = 4_096;
+
+impl SegmentTally {
+    fn count_every_value(&mut self, num_docs: u32) {
+        self.total = u64::from(num_docs);
+        let mut ords = vec![0u64; VALUE_CHUNK];
+        for facet in &mut self.facets {
+            let values = &facet.ords.values;
+            let count = u64::from(values.num_vals());
+            let mut start = 0u64;
+            while start < count {
+                let length = (count - start).min(VALUE_CHUNK as u64) as usize;
+                values.get_range(start, &mut ords[..length]);
+                for ord in &ords[..length] {
+                    if let Some(slot) = usize::try_from(*ord)
+                        .ok()
+                        .and_then(|ord| facet.counts.get_mut(ord))
+                    {
+                        *slot += 1;
+                    }
+                }
+                start += length as u64;
+            }
+        }
+        let mut days = vec![0i64; VALUE_CHUNK];
+        let values = &self.day.values;
+        let count = u64::from(values.num_vals());
+        let mut start = 0u64;
+        while start < count {
+            let length = (count - start).min(VALUE_CHUNK as u64) as usize;
+            values.get_range(start, &mut days[..length]);
+            for day in &days[..length] {
+                self.days.add(*day);
+            }
+            start += length as u64;
         }
     }
 }

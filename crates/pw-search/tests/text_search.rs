@@ -469,3 +469,32 @@ fn a_page_without_counts_has_the_same_hits_and_total() {
         assert!(without.histogram.is_empty());
     }
 }
+
+#[test]
+fn counts_over_everything_leave_out_deleted_documents() {
+    let (_dir, index) = corpus_index();
+    index
+        .apply(
+            vec![pw_search::Change::Delete(pw_search::DocKey::new(
+                DocKind::Mention,
+                "m1",
+            ))],
+            11,
+        )
+        .expect("delete");
+    let results = index.search(&SearchRequest::default()).expect("search");
+    assert_eq!(results.total, 9);
+    assert_eq!(
+        results.facet(FacetField::Platform),
+        owned(&[("google", 3), ("meta", 2), ("tiktok", 2)])
+    );
+    assert_eq!(results.histogram.first(), Some(&(day("2026-03-02"), 2)));
+    assert_eq!(
+        results
+            .histogram
+            .iter()
+            .map(|(_, count)| count)
+            .sum::<u64>(),
+        9
+    );
+}
