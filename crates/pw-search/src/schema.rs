@@ -18,7 +18,9 @@ use crate::query::FacetField;
 /// Version of the schema *and* of the analyzers. Bump it whenever either changes: an index
 /// carrying another number in its commit payload is rebuilt, because Tantivy would otherwise
 /// open it and silently tokenise new text differently from old text.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2: the key is stored (read back from the document store) instead of a fast column.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Name under which the English analyzer is registered. Tantivy stores only this name in the
 /// index, not the analyzer, so it has to be registered again on every open.
