@@ -257,6 +257,8 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-models",
                 "pw-secrets",
                 "pw-workspaces",
+                "pw-evidence",
+                "pw-search",
             ][..],
         ),
         ("pw-ipc", &["pw-domain", "pw-engine"][..]),

@@ -2,6 +2,7 @@
 //! scripts, CI and agencies' automation. Output goes to stdout; errors go to stderr with an exit
 //! code per error kind (see `docs/cli.md`).
 
+mod evidence;
 mod models;
 mod output;
 
@@ -21,7 +22,7 @@ use pw_engine::{Engine, EngineConfig, EngineError, ErrorKind};
 #[command(
     name = "profitwheel",
     version,
-    about = "ProfitWheel from the command line: workspaces, demo data, dashboards and jobs."
+    about = "ProfitWheel from the command line: workspaces, demo data, dashboards, signals, search, grounding reports and jobs."
 )]
 struct Cli {
     /// Folder holding the database, blobs and exports [default: the app's data folder, or $PROFITWHEEL_DATA_DIR]
@@ -65,6 +66,79 @@ enum Command {
     /// Language models: vendors and keys, models per task, offline mode, prices and spend
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// Audience signals: what audiences do, look for and say, each with the rows behind it
+    #[command(subcommand)]
+    Signals(SignalsCommand),
+    /// Search everything a workspace holds: mentions, search terms, creatives, signals, reports
+    Search {
+        /// Workspace id or exact name
+        workspace: String,
+        /// Words; "quoted phrases"; empty for everything
+        query: String,
+        /// Only this kind (repeatable): mention, search_term, behavior, creative, signal, report
+        #[arg(long)]
+        kind: Vec<String>,
+        /// Only this facet value (repeatable), as field=value: platform=meta, sentiment=negative
+        #[arg(long)]
+        facet: Vec<String>,
+        /// First day, YYYY-MM-DD
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Grounding reports: written by a model from signals, every claim citing its evidence
+    #[command(subcommand)]
+    Reports(ReportsCommand),
+    /// The search index of a workspace
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+#[derive(Subcommand)]
+enum SignalsCommand {
+    /// Derive signals from the workspace's data (and keep its search index in step)
+    Build { workspace: String },
+    /// List live signals, with strength, support and interval
+    List {
+        workspace: String,
+        /// Audience id or exact name: its signals and the workspace-wide ones
+        #[arg(long)]
+        audience: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// Write grounding reports for one audience (or all), checking every claim's citations
+    Ground {
+        workspace: String,
+        /// Audience id or exact name [default: every audience]
+        #[arg(long)]
+        audience: Option<String>,
+        /// behavior, intent or mentions (repeatable) [default: all three]
+        #[arg(long)]
+        kind: Vec<String>,
+    },
+    /// The latest version of each report
+    List {
+        workspace: String,
+        #[arg(long)]
+        audience: Option<String>,
+    },
+    /// A report's claims, the signals each cites, and the rows behind them
+    Show { id: String },
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Rebuild a workspace's search index from the database
+    Rebuild { workspace: String },
+    /// Whether the index answers, and how many changes wait
+    Status { workspace: String },
 }
 
 #[derive(Subcommand)]
@@ -364,6 +438,31 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             }
         },
         Command::Models(command) => models::run(engine, &out, command).await?,
+        Command::Signals(command) => evidence::signals(engine, &out, command).await?,
+        Command::Search {
+            workspace,
+            query,
+            kind,
+            facet,
+            from,
+            to,
+            limit,
+        } => {
+            evidence::search(
+                engine,
+                &out,
+                workspace,
+                query,
+                kind,
+                facet,
+                from.as_deref(),
+                to.as_deref(),
+                *limit,
+            )
+            .await?
+        }
+        Command::Reports(command) => evidence::reports(engine, &out, command).await?,
+        Command::Index(command) => evidence::index(engine, &out, command).await?,
         Command::Jobs(command) => match command {
             JobsCommand::List { state, limit } => {
                 let state = state

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use pw_evidence::error::EvidenceError;
 use pw_jobs::QueueError;
 use pw_models::ModelsError;
 use pw_store::StoreError;
@@ -47,6 +48,8 @@ pub enum EngineError {
     Models(#[from] ModelsError),
     #[error(transparent)]
     Workspaces(#[from] WorkspacesError),
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -79,6 +82,7 @@ impl EngineError {
                 WorkspacesError::InvalidInput(_) => ErrorKind::InvalidInput,
                 WorkspacesError::Store(e) => store_kind(e),
             },
+            EngineError::Evidence(e) => evidence_kind(e),
             EngineError::Jobs(e) => match e {
                 QueueError::NotFound(_) => ErrorKind::NotFound,
                 QueueError::InvalidTransition { .. } => ErrorKind::Conflict,
@@ -88,6 +92,33 @@ impl EngineError {
                 QueueError::Sql(_) => ErrorKind::Internal,
             },
         }
+    }
+}
+
+fn evidence_kind(e: &EvidenceError) -> ErrorKind {
+    match e {
+        EvidenceError::WorkspaceNotFound(_)
+        | EvidenceError::AudienceNotFound(_)
+        | EvidenceError::SignalNotFound(_)
+        | EvidenceError::ReportNotFound(_) => ErrorKind::NotFound,
+        EvidenceError::Invalid(_) => ErrorKind::InvalidInput,
+        // The model answered, but nothing it said could be kept: trying later (or another
+        // model) can help; nothing was stored.
+        EvidenceError::Ungrounded { .. } => ErrorKind::Unavailable,
+        EvidenceError::Corrupt(_) => ErrorKind::Corrupt,
+        EvidenceError::Cancelled => ErrorKind::Cancelled,
+        EvidenceError::Model(e) => llm_kind(e),
+        EvidenceError::Search(e) => match e {
+            pw_search::SearchError::InvalidQuery { .. }
+            | pw_search::SearchError::MalformedKey { .. }
+            | pw_search::SearchError::InvalidVector { .. } => ErrorKind::InvalidInput,
+            pw_search::SearchError::NotReady { .. }
+            | pw_search::SearchError::LockBusy { .. }
+            | pw_search::SearchError::Io { .. } => ErrorKind::Unavailable,
+            pw_search::SearchError::Corrupt { .. } => ErrorKind::Corrupt,
+            pw_search::SearchError::Tantivy(_) => ErrorKind::Internal,
+        },
+        EvidenceError::Store(e) => store_kind(e),
     }
 }
 
@@ -132,7 +163,9 @@ fn llm_kind(e: &pw_llm::LlmError) -> ErrorKind {
         L::Refused {
             status: 401 | 403, ..
         } => ErrorKind::NotConfigured,
-        L::Refused { .. } | L::RequestTooLarge { .. } => ErrorKind::InvalidInput,
+        L::Refused { .. } | L::RequestTooLarge { .. } | L::ContextTooLong { .. } => {
+            ErrorKind::InvalidInput
+        }
         L::RateLimited { .. }
         | L::VendorFailed { .. }
         | L::Unreachable { .. }

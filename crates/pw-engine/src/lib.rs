@@ -14,6 +14,7 @@
 //! It never knows about Tauri, IPC wire formats or terminals: callers convert its types.
 
 mod error;
+pub mod evidence;
 pub mod jobs;
 pub mod models;
 mod paths;
@@ -26,6 +27,7 @@ use pw_jobs::{JobKind, JobQueue, JobRunner, RunnerConfig, Scheduler};
 use pw_store::Database;
 use tokio::sync::Mutex;
 
+use crate::evidence::{Evidence, EvidenceFacade, ModelsGateway};
 use crate::jobs::Jobs;
 use crate::models::{LanguageModels, Models, TraceExportSink};
 use crate::workspaces::{AdWorkspaces, Workspaces};
@@ -96,6 +98,8 @@ pub struct Engine {
     schedule_ticker: Mutex<Option<tokio::task::JoinHandle<()>>>,
     models: Arc<LanguageModels>,
     workspaces: Arc<AdWorkspaces>,
+    evidence: Arc<Evidence>,
+    follow_ups: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Engine {
@@ -118,6 +122,12 @@ impl Engine {
             db.clone(),
             config.data_dir.join("exports"),
         ));
+        let evidence = Arc::new(Evidence::new(
+            db.clone(),
+            queue.clone(),
+            config.data_dir.join("search"),
+            Arc::new(ModelsGateway(models.clone())),
+        ));
         let engine = Arc::new(Engine {
             config,
             db,
@@ -127,6 +137,8 @@ impl Engine {
             schedule_ticker: Mutex::new(None),
             models,
             workspaces,
+            evidence,
+            follow_ups: Mutex::new(None),
         });
         engine.models().apply_trace_export().await;
         Ok(engine)
@@ -152,6 +164,10 @@ impl Engine {
         Models::new(self)
     }
 
+    pub fn evidence(&self) -> EvidenceFacade<'_> {
+        EvidenceFacade::new(self)
+    }
+
     /// Starts the job workers (and the schedule ticker). Jobs left running by a process that
     /// died are recovered as their leases expire.
     pub async fn start_workers(self: &Arc<Self>) {
@@ -165,12 +181,14 @@ impl Engine {
                 .into_iter()
                 .chain(pw_workspaces::job_kinds(Arc::downgrade(&self.workspaces)))
                 .chain(pw_models::job_kinds(Arc::downgrade(&self.models)))
+                .chain(pw_evidence::job_kinds(Arc::downgrade(&self.evidence)))
                 .collect();
         *runner = Some(JobRunner::start(
             self.queue.clone(),
             self.config.runner.clone(),
             handlers,
         ));
+        *self.follow_ups.lock().await = Some(tokio::spawn(follow_ups(Arc::downgrade(self))));
         let scheduler = self.scheduler.clone();
         *self.schedule_ticker.lock().await = Some(tokio::spawn(async move {
             // Ticking every 30 s also catches up after a sleep: the first tick after waking
@@ -190,9 +208,48 @@ impl Engine {
         if let Some(ticker) = self.schedule_ticker.lock().await.take() {
             ticker.abort();
         }
+        if let Some(follow_ups) = self.follow_ups.lock().await.take() {
+            follow_ups.abort();
+        }
         if let Some(runner) = self.runner.lock().await.take() {
             runner.shutdown().await;
         }
+        self.evidence.close().await;
         self.db.close().await;
+    }
+}
+
+/// Work that follows other work across contexts: a new demo workspace gets its signals built,
+/// and writes from other contexts reach the search index. Runs while the workers run.
+async fn follow_ups(engine: std::sync::Weak<Engine>) {
+    let Some(mut events) = engine.upgrade().map(|e| e.queue.subscribe()) else {
+        return;
+    };
+    loop {
+        let event = match events.recv().await {
+            Ok(pw_jobs::JobEvent::Changed(job)) => job,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        if event.state != pw_jobs::JobState::Succeeded {
+            continue;
+        }
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        let Some(workspace) = event
+            .workspace_id
+            .as_deref()
+            .and_then(|w| w.parse::<pw_domain::WorkspaceId>().ok())
+        else {
+            continue;
+        };
+        let started = match event.kind.as_str() {
+            workspaces::DEMO_JOB_KIND => engine.evidence().start_signal_build(workspace).await,
+            _ => continue,
+        };
+        if let Err(error) = started {
+            tracing::warn!(%error, kind = %event.kind, "could not start the work that follows a job");
+        }
     }
 }

@@ -419,7 +419,7 @@ impl SignalBuild<'_> {
         )
         .in_scope(self.scope());
         request.temperature = Some(0.0);
-        request.max_tokens = Some(64 + 24 * quotes.len() as u32);
+        request.max_tokens = Some(32 + 24 * quotes.len() as u32);
         let answer = self
             .gateway
             .chat_json_answered::<ThemeNames>(&request)
@@ -447,7 +447,10 @@ struct ThemeNames {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct NamedTheme {
     /// The theme's number, as listed.
+    #[schemars(range(min = 1, max = 99))]
     theme: usize,
+    /// Two to five words; bounded so a small local model finishes its answer.
+    #[schemars(length(min = 1, max = 48))]
     name: String,
 }
 

@@ -94,7 +94,12 @@ const STOP_WORDS: &[&str] = &[
     "just", "me", "more", "my", "no", "not", "now", "of", "on", "one", "or", "our", "out", "so",
     "than", "that", "the", "their", "them", "then", "there", "they", "this", "to", "too", "up",
     "us", "very", "was", "we", "were", "what", "when", "which", "who", "will", "with", "would",
-    "you", "your", "it's", "i'm", "im", "really", "still", "even",
+    "you", "your", "it's", "i'm", "im", "really", "still", "even", "actually", "honestly", "only",
+    "like", "anything", "tried", "couldn't", "can't", "don't", "didn't", "isn't", "wasn't",
+    "won't", "around", "before", "comes", "big", "crazy", "asking", "some", "much", "every",
+    "ever", "been", "being", "because", "got", "into", "over", "way", "thing", "things", "make",
+    "makes", "made", "need", "want", "know", "think", "thought", "same", "love", "loved", "good",
+    "great", "best", "better", "new", "time", "day", "days", "week",
 ];
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {

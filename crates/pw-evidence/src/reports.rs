@@ -108,20 +108,32 @@ pub struct ReportSummary {
     pub created_at: String,
 }
 
+/// The report as the model writes it. The bounds keep a small local model short and
+/// finished: its grammar holds it to them, so it cannot ramble past its token budget and stop
+/// mid-string; vendors read them as guidance.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ModelReport {
     /// A short title for the report.
+    #[schemars(length(min = 1, max = 80))]
     title: String,
+    #[schemars(length(min = 1, max = 5))]
     claims: Vec<ModelClaim>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ModelClaim {
     /// One sentence a marketer can act on.
+    #[schemars(length(min = 1, max = 200))]
     text: String,
     /// The handles of the signals the sentence rests on, such as "S1".
-    cites: Vec<String>,
+    #[schemars(length(min = 1, max = 3))]
+    cites: Vec<Handle>,
 }
+
+/// A signal's handle as listed in the prompt.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(transparent)]
+struct Handle(#[schemars(regex(pattern = r"^S[1-9][0-9]?$"))] String);
 
 pub struct ReportWriter<'a> {
     pub db: &'a Database,
@@ -161,9 +173,19 @@ impl ReportWriter<'_> {
                 .then(b.strength.abs().total_cmp(&a.strength.abs()))
         });
         signals.truncate(SIGNALS_PER_REPORT);
+        // A small local model's context may not hold every signal: fewer, strongest first.
+        let first = loop {
+            let evidence: Vec<String> = signals.iter().map(|s| s.statement.clone()).collect();
+            match self.ask(&audience_name, kind, &evidence, &[]).await {
+                Err(EvidenceError::Model(pw_llm::LlmError::ContextTooLong { .. }))
+                    if signals.len() > 2 =>
+                {
+                    signals.truncate(signals.len() / 2);
+                }
+                other => break other?,
+            }
+        };
         let evidence: Vec<String> = signals.iter().map(|s| s.statement.clone()).collect();
-
-        let first = self.ask(&audience_name, kind, &evidence, &[]).await?;
         let (mut kept, mut dropped) = grounding::check_claims(&first.claims, &evidence);
         let mut checked = first.claims.len();
         let mut title = first.title;
@@ -229,7 +251,7 @@ impl ReportWriter<'_> {
             .map(|(i, statement)| format!("{}: {statement}\n", grounding::handle(i)))
             .collect();
         let mut prompt = format!(
-            "Audience: {audience}\nSignals:\n{listing}\nWrite a short grounding report about {}. Give a title and three to six claims. Each claim is one plain sentence and cites the handles of the signals it rests on (for example [\"S1\"]). Use only what the signals say; copy numbers exactly as they appear in the signals you cite.",
+            "Audience: {audience}\nSignals:\n{listing}\nWrite a short grounding report about {}. Give a title and three to five claims. Each claim is one plain sentence and cites the handles of the signals it rests on (for example [\"S1\"]). Use only what the signals say; copy numbers exactly as they appear in the signals you cite.",
             kind.subject()
         );
         if !problems.is_empty() {
@@ -256,7 +278,8 @@ impl ReportWriter<'_> {
         )
         .in_scope(scope);
         request.temperature = Some(0.2);
-        request.max_tokens = Some(700);
+        // Enough for five bounded claims and a title (about 1,200 characters of JSON).
+        request.max_tokens = Some(450);
         let answer = self
             .gateway
             .chat_json_answered::<ModelReport>(&request)
@@ -270,7 +293,7 @@ impl ReportWriter<'_> {
                 .into_iter()
                 .map(|c| DraftClaim {
                     text: c.text,
-                    cites: c.cites,
+                    cites: c.cites.into_iter().map(|h| h.0).collect(),
                 })
                 .collect(),
             written_by: format!("{}/{}", answer.vendor, answer.model),

@@ -428,6 +428,9 @@ impl<'d> EvidenceStore<'d> {
     }
 }
 
+/// What a row shows: its title, its words, its date, its figures.
+type RowContent = (String, Option<String>, Option<String>, Value);
+
 /// A row behind a signal, as a person reads it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EvidenceRow {
@@ -444,46 +447,73 @@ pub struct EvidenceRow {
 }
 
 impl EvidenceStore<'_> {
-    /// The rows behind a signal, read from their tables. A row deleted since the build is left
-    /// out (the signal's next build retires or restates it).
+    /// The rows behind a signal (at most `limit`, the segment's first), read from their tables
+    /// in a few queries per table. A row deleted since the build is left out (the signal's next
+    /// build retires or restates it).
     pub async fn evidence_rows(&self, signal_id: &str, limit: usize) -> Result<Vec<EvidenceRow>> {
-        let refs = self.signal_rows(signal_id).await?;
-        let mut rows = Vec::new();
-        for reference in refs.into_iter().take(limit) {
-            if let Some(row) = self.evidence_row(&reference).await? {
-                rows.push(row);
+        let refs: Vec<RowRef> = self
+            .signal_rows(signal_id)
+            .await?
+            .into_iter()
+            .take(limit)
+            .collect();
+        let mut found: HashMap<(SourceTable, String), RowContent> = HashMap::new();
+        for table in SourceTable::ALL {
+            let keys: Vec<&str> = refs
+                .iter()
+                .filter(|r| r.table == table)
+                .map(|r| r.key.as_str())
+                .collect();
+            if keys.is_empty() {
+                continue;
+            }
+            for (key, row) in self.read_rows(table, &keys).await? {
+                found.insert((table, key), row);
             }
         }
-        Ok(rows)
+        Ok(refs
+            .into_iter()
+            .filter_map(|reference| {
+                let (title, text, date, figures) =
+                    found.remove(&(reference.table, reference.key.clone()))?;
+                Some(EvidenceRow {
+                    table: reference.table,
+                    key: reference.key,
+                    role: reference.role,
+                    title,
+                    text,
+                    date,
+                    figures,
+                })
+            })
+            .collect())
     }
 
-    async fn evidence_row(&self, reference: &RowRef) -> Result<Option<EvidenceRow>> {
+    /// Rows of one table by their keys, as (key, (title, text, date, figures)).
+    async fn read_rows(
+        &self,
+        table: SourceTable,
+        keys: &[&str],
+    ) -> Result<Vec<(String, RowContent)>> {
         let reader = self.db.reader();
-        let row = |title: String, text: Option<String>, date: Option<String>, figures: Value| {
-            Some(EvidenceRow {
-                table: reference.table,
-                key: reference.key.clone(),
-                role: reference.role,
-                title,
-                text,
-                date,
-                figures,
-            })
-        };
-        Ok(match reference.table {
+        let keys_json = serde_json::to_string(keys)
+            .map_err(|e| EvidenceError::Invalid(format!("row keys: {e}")))?;
+        let mut out = Vec::new();
+        match table {
             SourceTable::AudienceSignals => {
-                let found = sqlx::query(
-                    "SELECT kind, source, text, sentiment, intent, volume, occurred_on, metadata
-                     FROM audience_signals WHERE id = ?",
+                let rows = sqlx::query(
+                    "SELECT id, kind, source, text, sentiment, intent, volume, occurred_on, metadata
+                     FROM audience_signals WHERE id IN (SELECT value FROM json_each(?))",
                 )
-                .bind(&reference.key)
-                .fetch_optional(reader)
+                .bind(&keys_json)
+                .fetch_all(reader)
                 .await?;
-                match found {
-                    Some(r) => {
-                        let source: String = r.try_get("source")?;
-                        let metadata: String = r.try_get("metadata")?;
-                        row(
+                for r in &rows {
+                    let source: String = r.try_get("source")?;
+                    let metadata: String = r.try_get("metadata")?;
+                    out.push((
+                        r.try_get("id")?,
+                        (
                             source.replace('_', " "),
                             Some(r.try_get("text")?),
                             Some(r.try_get("occurred_on")?),
@@ -494,117 +524,125 @@ impl EvidenceStore<'_> {
                                 "volume": r.try_get::<Option<i64>, _>("volume")?,
                                 "metadata": serde_json::from_str::<Value>(&metadata).unwrap_or(Value::Null),
                             }),
-                        )
-                    }
-                    None => None,
+                        ),
+                    ));
                 }
             }
             SourceTable::DailyMetrics | SourceTable::MetricBreakdowns => {
-                let parts: Vec<&str> = reference.key.split('/').collect();
-                let (level, entity, date) = match parts.as_slice() {
-                    [level, entity, date, ..] => (*level, *entity, *date),
-                    _ => return Err(corrupt("signal_rows", "row_key", &reference.key)),
-                };
-                let found = if reference.table == SourceTable::DailyMetrics {
-                    sqlx::query(
-                        "SELECT impressions, clicks, conversions, NULL AS dimension, NULL AS value
-                         FROM daily_metrics WHERE level = ? AND entity_id = ? AND date = ?",
-                    )
-                    .bind(level)
-                    .bind(entity)
-                    .bind(date)
-                    .fetch_optional(reader)
-                    .await?
-                } else {
-                    let (dimension, value) = match parts.as_slice() {
-                        [_, _, _, dimension, value @ ..] => (*dimension, value.join("/")),
-                        _ => return Err(corrupt("signal_rows", "row_key", &reference.key)),
+                // Keys are 'level/entity/date[/dimension/value]': one query per entity, which
+                // walks that entity's rows by primary key.
+                let mut by_entity: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+                for key in keys {
+                    let mut parts = key.splitn(3, '/');
+                    match (parts.next(), parts.next(), parts.next()) {
+                        (Some(level), Some(entity), Some(rest)) => {
+                            by_entity.entry((level, entity)).or_default().push(rest);
+                        }
+                        _ => return Err(corrupt("signal_rows", "row_key", key)),
+                    }
+                }
+                for ((level, entity), rests) in by_entity {
+                    let name_sql = match level {
+                        "ad" => "SELECT name FROM ads WHERE id = ?",
+                        "ad_group" => "SELECT name FROM ad_groups WHERE id = ?",
+                        "campaign" => "SELECT name FROM campaigns WHERE id = ?",
+                        _ => "SELECT name FROM ad_accounts WHERE id = ?",
                     };
-                    sqlx::query(
-                        "SELECT impressions, clicks, conversions, dimension, value
-                         FROM metric_breakdowns
-                         WHERE level = ? AND entity_id = ? AND date = ? AND dimension = ? AND value = ?",
-                    )
-                    .bind(level)
-                    .bind(entity)
-                    .bind(date)
-                    .bind(dimension)
-                    .bind(value)
-                    .fetch_optional(reader)
-                    .await?
-                };
-                let name_sql = match level {
-                    "ad" => "SELECT name FROM ads WHERE id = ?",
-                    "ad_group" => "SELECT name FROM ad_groups WHERE id = ?",
-                    "campaign" => "SELECT name FROM campaigns WHERE id = ?",
-                    _ => "SELECT name FROM ad_accounts WHERE id = ?",
-                };
-                let name: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(name_sql))
-                    .bind(entity)
-                    .fetch_optional(reader)
-                    .await?;
-                match found {
-                    Some(r) => {
+                    let name: String = sqlx::query_scalar(sqlx::AssertSqlSafe(name_sql))
+                        .bind(entity)
+                        .fetch_optional(reader)
+                        .await?
+                        .unwrap_or_else(|| entity.to_owned());
+                    let what = level.replace('_', " ");
+                    let rests_json = serde_json::to_string(&rests)
+                        .map_err(|e| EvidenceError::Invalid(format!("row keys: {e}")))?;
+                    let rows = if table == SourceTable::DailyMetrics {
+                        sqlx::query(
+                            "SELECT date AS rest, date, impressions, clicks, conversions,
+                                    NULL AS dimension, NULL AS value
+                             FROM daily_metrics WHERE level = ? AND entity_id = ?
+                               AND date IN (SELECT value FROM json_each(?))",
+                        )
+                        .bind(level)
+                        .bind(entity)
+                        .bind(&rests_json)
+                        .fetch_all(reader)
+                        .await?
+                    } else {
+                        sqlx::query(
+                            "SELECT date || '/' || dimension || '/' || value AS rest, date,
+                                    impressions, clicks, conversions, dimension, value
+                             FROM metric_breakdowns WHERE level = ? AND entity_id = ?
+                               AND date || '/' || dimension || '/' || value
+                                   IN (SELECT value FROM json_each(?))",
+                        )
+                        .bind(level)
+                        .bind(entity)
+                        .bind(&rests_json)
+                        .fetch_all(reader)
+                        .await?
+                    };
+                    for r in &rows {
+                        let rest: String = r.try_get("rest")?;
                         let dimension: Option<String> = r.try_get("dimension")?;
                         let value: Option<String> = r.try_get("value")?;
-                        let what = level.replace('_', " ");
-                        let name = name.unwrap_or_else(|| entity.to_owned());
                         let title = match (dimension, value) {
-                            (Some(d), Some(v)) => format!("{what} “{name}”, {d} {v}"),
+                            (Some(d), Some(v)) => {
+                                format!("{what} “{name}”, {d} {}", v.replace('_', " "))
+                            }
                             _ => format!("{what} “{name}”"),
                         };
-                        row(
-                            title,
-                            None,
-                            Some(date.to_owned()),
-                            serde_json::json!({
-                                "impressions": r.try_get::<i64, _>("impressions")?,
-                                "clicks": r.try_get::<i64, _>("clicks")?,
-                                "conversions": r.try_get::<f64, _>("conversions")?,
-                            }),
-                        )
+                        out.push((
+                            format!("{level}/{entity}/{rest}"),
+                            (
+                                title,
+                                None,
+                                Some(r.try_get("date")?),
+                                serde_json::json!({
+                                    "impressions": r.try_get::<i64, _>("impressions")?,
+                                    "clicks": r.try_get::<i64, _>("clicks")?,
+                                    "conversions": r.try_get::<f64, _>("conversions")?,
+                                }),
+                            ),
+                        ));
                     }
-                    None => None,
                 }
             }
             SourceTable::Creatives => {
-                let found = sqlx::query(
-                    "SELECT format, headline, body, call_to_action FROM creatives WHERE id = ?",
+                let rows = sqlx::query(
+                    "SELECT id, format, headline, body, call_to_action FROM creatives
+                     WHERE id IN (SELECT value FROM json_each(?))",
                 )
-                .bind(&reference.key)
-                .fetch_optional(reader)
+                .bind(&keys_json)
+                .fetch_all(reader)
                 .await?;
-                match found {
-                    Some(r) => {
-                        let headline: Option<String> = r.try_get("headline")?;
-                        let body: Option<String> = r.try_get("body")?;
-                        row(
+                for r in &rows {
+                    let headline: Option<String> = r.try_get("headline")?;
+                    let body: Option<String> = r.try_get("body")?;
+                    out.push((
+                        r.try_get("id")?,
+                        (
                             format!("{} creative", r.try_get::<String, _>("format")?),
-                            Some(
-                                [headline, body]
-                                    .into_iter()
-                                    .flatten()
-                                    .collect::<Vec<_>>()
-                                    .join(" — "),
-                            ),
+                            Some([headline, body].into_iter().flatten().collect::<Vec<_>>().join(" — ")),
                             None,
                             serde_json::json!({"call_to_action": r.try_get::<Option<String>, _>("call_to_action")?}),
-                        )
-                    }
-                    None => None,
+                        ),
+                    ));
                 }
             }
             SourceTable::Audiences => {
-                let found = sqlx::query(
-                    "SELECT name, platform, kind, size_lower, size_upper, interests FROM audiences WHERE id = ?",
+                let rows = sqlx::query(
+                    "SELECT id, name, platform, kind, size_lower, size_upper, interests FROM audiences
+                     WHERE id IN (SELECT value FROM json_each(?))",
                 )
-                .bind(&reference.key)
-                .fetch_optional(reader)
+                .bind(&keys_json)
+                .fetch_all(reader)
                 .await?;
-                match found {
-                    Some(r) => {
-                        let interests: String = r.try_get("interests")?;
-                        row(
+                for r in &rows {
+                    let interests: String = r.try_get("interests")?;
+                    out.push((
+                        r.try_get("id")?,
+                        (
                             format!("audience “{}”", r.try_get::<String, _>("name")?),
                             None,
                             None,
@@ -615,12 +653,12 @@ impl EvidenceStore<'_> {
                                 "size_upper": r.try_get::<Option<i64>, _>("size_upper")?,
                                 "interests": serde_json::from_str::<Value>(&interests).unwrap_or(Value::Null),
                             }),
-                        )
-                    }
-                    None => None,
+                        ),
+                    ));
                 }
             }
-        })
+        }
+        Ok(out)
     }
 }
 

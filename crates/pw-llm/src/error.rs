@@ -66,6 +66,16 @@ pub enum LlmError {
         requested: u32,
         limit: u32,
     },
+    /// The conversation and the reply budget do not fit the model's context window; a shorter
+    /// conversation, or a model with a larger window later in the chain, can answer.
+    #[error(
+        "the conversation is too long for {vendor}'s model ({requested} tokens with the reply, at most {limit})"
+    )]
+    ContextTooLong {
+        vendor: String,
+        requested: u32,
+        limit: u32,
+    },
     #[error(
         "this study has used {spent} of its {budget} model budget; raise the budget to continue"
     )]
@@ -150,6 +160,7 @@ impl LlmError {
             LlmError::InvalidStructuredOutput { .. } => "invalid_structured_output",
             LlmError::MalformedResponse { .. } => "malformed_response",
             LlmError::RequestTooLarge { .. } => "request_too_large",
+            LlmError::ContextTooLong { .. } => "context_too_long",
             LlmError::BudgetReached { .. } => "budget_reached",
             LlmError::PriceUnknown { .. } => "price_unknown",
             LlmError::LedgerWriteFailed { .. } => "ledger_write_failed",

@@ -85,6 +85,12 @@ enum Event {
         finish_reason: &'static str,
     },
     Failed(String),
+    /// The prompt and the reply budget do not fit the model's context: the caller can shorten
+    /// the conversation, so this is its own answer, not a failure to reach the model.
+    TooLong {
+        requested: u32,
+        limit: u32,
+    },
 }
 
 /// How the model has been decoding: evidence that concurrent requests share decode steps.
@@ -259,6 +265,13 @@ impl LocalModel {
                     });
                 }
                 Event::Failed(message) => return Err(unavailable(message)),
+                Event::TooLong { requested, limit } => {
+                    return Err(LlmError::ContextTooLong {
+                        vendor: "local".into(),
+                        requested,
+                        limit,
+                    });
+                }
             }
         }
         Err(unavailable(
@@ -493,14 +506,11 @@ impl Scheduler<'_> {
         };
         let tokens = vocab.tokenize(prompt.as_bytes(), false, true);
         if tokens.len() as u32 + sequence.work.max_tokens > self.per_sequence {
-            fail(
-                sequence,
-                format!(
-                    "the conversation is too long for the local model ({} tokens, at most {} with the reply)",
-                    tokens.len(),
-                    self.per_sequence
-                ),
-            );
+            sequence.done = true;
+            let _ = sequence.work.events.send(Event::TooLong {
+                requested: tokens.len() as u32 + sequence.work.max_tokens,
+                limit: self.per_sequence,
+            });
             return;
         }
         sequence.input_tokens = tokens.len() as u32;

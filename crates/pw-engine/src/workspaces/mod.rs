@@ -67,7 +67,10 @@ impl<'e> Workspaces<'e> {
     }
 
     pub async fn delete(&self, id: WorkspaceId) -> Result<()> {
-        Ok(self.context().delete(id).await?)
+        self.context().delete(id).await?;
+        // Its search index is derived data of rows that are gone.
+        self.engine.evidence.forget_workspace(id).await;
+        Ok(())
     }
 
     /// Exports a workspace to `path` now (the CLI's path; the UI uses the export job).
@@ -77,7 +80,13 @@ impl<'e> Workspaces<'e> {
 
     /// Imports a workspace file; a malformed or conflicting file changes nothing.
     pub async fn import(&self, path: &Path) -> Result<WorkspaceOverview> {
-        Ok(self.context().import(path).await?)
+        let imported = self.context().import(path).await?;
+        // The imported rows are queued for the search index; bring it up to date.
+        self.engine
+            .evidence
+            .start_index_update(imported.workspace.id)
+            .await?;
+        Ok(imported)
     }
 
     /// Enqueues an export of a workspace to the exports folder, as a slow-lane job with progress.

@@ -1,0 +1,334 @@
+//! The evidence layer through the engine, on the demo workspace: a new demo gets its signals
+//! built (real MiniLM embeddings), the search index follows, reports are written by an analyst
+//! model over loopback HTTP (an OpenAI-compatible server) and checked, and one report is
+//! written by the real embedded model.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use pw_engine::Engine;
+use pw_engine::evidence::{
+    DocKind, FacetField, IndexState, Query, ReportKind, SIGNALS_JOB_KIND, SignalKind,
+};
+use pw_engine::models::{ModelInfo, Route, Task, VendorInput, VendorKind};
+use pw_engine::workspaces::WorkspaceId;
+use serde_json::{Value, json};
+
+/// An OpenAI-compatible analyst: names themes by their first keyword and writes reports whose
+/// claims cite the first two signals listed, without numbers of its own.
+#[derive(Clone, Default)]
+struct Analyst {
+    asked: Arc<Mutex<Vec<String>>>,
+}
+
+async fn analyst(State(analyst): State<Analyst>, Json(body): Json<Value>) -> Json<Value> {
+    let prompt = body["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    analyst.asked.lock().unwrap().push(prompt.clone());
+    let content = if prompt.contains("Answer with one name per theme") {
+        let themes: Vec<Value> = prompt
+            .lines()
+            .filter_map(|line| line.strip_prefix("Theme "))
+            .filter_map(|rest| {
+                let (number, rest) = rest.split_once(": keywords ")?;
+                let first = rest.split(", ").next().unwrap_or("talk");
+                Some(json!({"theme": number.parse::<usize>().ok()?, "name": format!("Talk about {first}")}))
+            })
+            .collect();
+        json!({ "themes": themes }).to_string()
+    } else {
+        json!({
+            "title": "What the evidence says",
+            "claims": [
+                {"text": "The strongest signal points the way for this audience.", "cites": ["S1"]},
+                {"text": "The next signal supports it.", "cites": ["S1", "S2"]}
+            ]
+        })
+        .to_string()
+    };
+    Json(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
+        "choices": [{ "index": 0, "message": { "role": "assistant", "content": content }, "finish_reason": "stop" }],
+        "usage": { "prompt_tokens": 800, "completion_tokens": 120, "total_tokens": 920 }
+    }))
+}
+
+async fn start_analyst() -> (Analyst, String) {
+    let state = Analyst::default();
+    let app = axum::Router::new()
+        .route("/v1/chat/completions", axum::routing::post(analyst))
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (state, format!("http://{address}/v1"))
+}
+
+async fn route_analysis_to(engine: &Engine, base_url: &str) {
+    let models = engine.models();
+    models
+        .save_vendor(VendorInput {
+            name: Some("analyst".into()),
+            kind: VendorKind::OpenAiCompatible,
+            base_url: Some(base_url.into()),
+            requests_per_minute: None,
+            tokens_per_minute: None,
+            max_concurrency: Some(4),
+            azure_api_version: None,
+        })
+        .await
+        .unwrap();
+    models
+        .set_task_route(Task::Analysis, vec![Route::new("analyst", "analyst-1")])
+        .await
+        .unwrap();
+    models
+        .edit_price(ModelInfo {
+            vendor: "analyst".into(),
+            model: "analyst-1".into(),
+            context_window: 32_768,
+            input_micros_per_mtok: 1_000_000,
+            output_micros_per_mtok: 2_000_000,
+            embedding: false,
+            source: "edited".into(),
+        })
+        .await
+        .unwrap();
+}
+
+/// Creates the demo and waits for it and for the signal build that follows it.
+async fn demo_with_signals(engine: &Arc<Engine>) -> WorkspaceId {
+    let demo = engine.workspaces().start_demo().await.unwrap();
+    let done = engine.jobs().wait(&demo.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, pw_engine::jobs::JobState::Succeeded, "{done:?}");
+    let workspace: WorkspaceId = done.workspace_id.clone().unwrap().parse().unwrap();
+    let build = tokio::time::timeout(Duration::from_secs(300), async {
+        loop {
+            let jobs = engine.jobs().list(None, 50).await.unwrap();
+            if let Some(job) = jobs.iter().find(|j| j.kind == SIGNALS_JOB_KIND) {
+                return job.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the demo is followed by a signal build");
+    let built = engine.jobs().wait(&build.id, |_| {}).await.unwrap();
+    assert_eq!(
+        built.state,
+        pw_engine::jobs::JobState::Succeeded,
+        "{built:?}"
+    );
+    workspace
+}
+
+/// Waits until the search index is built and caught up.
+async fn searchable(engine: &Engine, workspace: WorkspaceId) {
+    tokio::time::timeout(Duration::from_secs(300), async {
+        loop {
+            let state = engine.evidence().index_state(workspace).await.unwrap();
+            if matches!(state, IndexState::Ready { pending: 0, .. }) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the search index catches up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_embedded_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = support::engine(dir.path(), "evidence").await;
+    let (analyst, base_url) = start_analyst().await;
+    route_analysis_to(&engine, &base_url).await;
+    engine.start_workers().await;
+    let workspace = demo_with_signals(&engine).await;
+
+    // Signals: every audience has its profile; mentions are grouped into named themes; search
+    // intent is read. Every signal's segment rows are still there to be shown.
+    let audiences = engine.evidence().audiences(workspace).await.unwrap();
+    assert!(!audiences.is_empty());
+    let signals = engine.evidence().signals(workspace, None).await.unwrap();
+    for audience in &audiences {
+        assert!(
+            signals
+                .iter()
+                .any(|s| s.key == "profile" && s.audience_id.as_deref() == Some(&audience.id))
+        );
+    }
+    let themes: Vec<_> = signals
+        .iter()
+        .filter(|s| s.kind == SignalKind::MentionTheme)
+        .collect();
+    assert!(themes.len() >= 2, "{themes:#?}");
+    assert!(
+        themes
+            .iter()
+            .all(|t| t.detail["name"].as_str().unwrap().starts_with("Talk about")),
+        "named by the analyst: {:?}",
+        themes
+            .iter()
+            .map(|t| (&t.detail["name"], &t.detail["named_by"]))
+            .collect::<Vec<_>>()
+    );
+    assert!(signals.iter().any(|s| s.kind == SignalKind::Intent));
+    for signal in &signals {
+        let rows = engine
+            .evidence()
+            .evidence_rows(&signal.id, 100_000)
+            .await
+            .unwrap();
+        let segment = rows
+            .iter()
+            .filter(|r| r.role == pw_engine::evidence::RowRole::Segment)
+            .count();
+        assert_eq!(segment as i64, signal.support_rows, "{}", signal.statement);
+    }
+    assert!(
+        analyst
+            .asked
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|p| p.contains("Answer with one name per theme"))
+    );
+    // Search: the index follows the demo and the build.
+    searchable(&engine, workspace).await;
+    let page = engine
+        .evidence()
+        .search(
+            workspace,
+            &Query {
+                text: "coffee".into(),
+                limit: 10,
+                ..Query::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(page.total > 0);
+    assert!(page.hits.iter().all(|h| !h.snippet.is_empty()));
+    assert!(
+        page.facets[&FacetField::Kind]
+            .iter()
+            .any(|(k, _)| k == "mention")
+    );
+    assert!(!page.histogram.is_empty());
+    let mentions_only = engine
+        .evidence()
+        .search(
+            workspace,
+            &Query {
+                text: "coffee".into(),
+                kinds: vec![DocKind::Mention],
+                limit: 5,
+                ..Query::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        mentions_only
+            .hits
+            .iter()
+            .all(|h| h.kind == DocKind::Mention)
+    );
+
+    // Reports: the mentions report of the first audience that has themes of its own or the
+    // workspace's; every kept claim cites signals that exist.
+    let audience: pw_engine::evidence::AudienceId = audiences[0].id.parse().unwrap();
+    let job = engine
+        .evidence()
+        .start_reports(
+            workspace,
+            Some(audience),
+            &[ReportKind::Mentions, ReportKind::Intent],
+        )
+        .await
+        .unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, pw_engine::jobs::JobState::Succeeded, "{done:?}");
+    let reports = engine
+        .evidence()
+        .reports(workspace, Some(audience))
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 2, "{reports:#?}");
+    for summary in &reports {
+        let report = engine.evidence().report(&summary.id).await.unwrap();
+        assert_eq!(report.written_by, "analyst/analyst-1");
+        assert!(!report.claims.is_empty());
+        for claim in &report.claims {
+            assert!(!claim.signals.is_empty());
+        }
+    }
+    // Reports are searchable once indexed.
+    searchable(&engine, workspace).await;
+    let found = engine
+        .evidence()
+        .search(
+            workspace,
+            &Query {
+                text: "strongest signal".into(),
+                kinds: vec![DocKind::Report],
+                limit: 5,
+                ..Query::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.total, 2);
+
+    // One report on the real embedded model: with no model chosen for analysis, the local
+    // model writes it, short and plain, and its claims are checked like any model's.
+    engine
+        .models()
+        .set_task_route(Task::Analysis, vec![])
+        .await
+        .unwrap();
+    let with_behavior: pw_engine::evidence::AudienceId = audiences
+        .iter()
+        .find(|a| a.signals.get(&SignalKind::Behavior).copied().unwrap_or(0) > 1)
+        .map(|a| a.id.parse().unwrap())
+        .unwrap();
+    let job = engine
+        .evidence()
+        .start_reports(workspace, Some(with_behavior), &[ReportKind::Behavior])
+        .await
+        .unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, pw_engine::jobs::JobState::Succeeded, "{done:?}");
+    let reports = engine
+        .evidence()
+        .reports(workspace, Some(with_behavior))
+        .await
+        .unwrap();
+    let local = engine.evidence().report(&reports[0].id).await.unwrap();
+    assert!(
+        local.written_by.starts_with("local/"),
+        "{}",
+        local.written_by
+    );
+    assert!(!local.claims.is_empty());
+    assert!(local.claims_checked >= local.claims.len() as i64);
+    for claim in &local.claims {
+        assert!(!claim.signals.is_empty(), "{claim:?}");
+    }
+    engine.shutdown().await;
+}
