@@ -28,6 +28,15 @@ const COMMANDS: &[&str] = &[
     "set_local_chat_model",
     "get_trace_export",
     "set_trace_export",
+    "list_audiences",
+    "list_signals",
+    "get_signal_evidence",
+    "start_signal_build",
+    "search_workspace",
+    "start_index_rebuild",
+    "list_reports",
+    "get_report",
+    "start_grounding_reports",
 ];
 
 fn main() {

@@ -3,12 +3,15 @@
 use std::sync::Arc;
 
 use pw_engine::Engine;
+use pw_engine::evidence::FacetField;
 use pw_ipc::{
-    AppInfo, CreateWorkspaceRequest, Dashboard, DashboardRequest, IpcError, JobView,
-    ModelDownloadRequest, ModelPrice, ModelSettingsView, ModelSpend, ModelSpendRequest,
-    SaveVendorRequest, StudyBudgetRequest, TaskModelsRequest, TraceExportRequest, TraceExportView,
-    VendorCheckResult, VendorKeyRequest, VendorSummary, WorkspaceExportRequest,
-    WorkspaceModelRequest, WorkspaceSummary,
+    AppInfo, AudienceSignalsRequest, AudienceView, CreateWorkspaceRequest, Dashboard,
+    DashboardRequest, GroundingReportsRequest, IpcError, JobView, ModelDownloadRequest, ModelPrice,
+    ModelSettingsView, ModelSpend, ModelSpendRequest, ReportSummaryView, ReportView,
+    SaveVendorRequest, SearchPageView, SearchRequestView, SignalEvidenceView, SignalView,
+    StudyBudgetRequest, TaskModelsRequest, TraceExportRequest, TraceExportView, VendorCheckResult,
+    VendorKeyRequest, VendorSummary, WorkspaceExportRequest, WorkspaceModelRequest,
+    WorkspaceSummary,
 };
 use tauri::State;
 
@@ -303,4 +306,150 @@ pub async fn set_trace_export(
         .models()
         .set_trace_export(endpoint, sample_rate, headers.map(pw_engine::Secret::new))
         .await?)
+}
+
+// Evidence: audiences, signals and the rows behind them, search, grounding reports.
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_audiences(
+    slot: State<'_, EngineSlot>,
+    workspace_id: String,
+) -> Result<Vec<AudienceView>, IpcError> {
+    Ok(engine(&slot)?
+        .evidence()
+        .audiences(workspace_id.parse()?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_signals(
+    slot: State<'_, EngineSlot>,
+    request: AudienceSignalsRequest,
+) -> Result<Vec<SignalView>, IpcError> {
+    let audience = request.audience_id.as_deref().map(str::parse).transpose()?;
+    Ok(engine(&slot)?
+        .evidence()
+        .signals(request.workspace_id.parse()?, audience)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Rows behind a signal shown at once; a segment of thousands of days is summarised by its
+/// statement and shown in part.
+const EVIDENCE_ROWS_SHOWN: usize = 200;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_signal_evidence(
+    slot: State<'_, EngineSlot>,
+    signal_id: String,
+) -> Result<SignalEvidenceView, IpcError> {
+    let engine = engine(&slot)?;
+    let signal = engine.evidence().signal(&signal_id).await?;
+    let rows = engine
+        .evidence()
+        .evidence_rows(&signal_id, EVIDENCE_ROWS_SHOWN)
+        .await?;
+    Ok(SignalEvidenceView {
+        signal: signal.into(),
+        rows: rows.into_iter().map(Into::into).collect(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_signal_build(
+    slot: State<'_, EngineSlot>,
+    workspace_id: String,
+) -> Result<JobView, IpcError> {
+    Ok(engine(&slot)?
+        .evidence()
+        .start_signal_build(workspace_id.parse()?)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn search_workspace(
+    slot: State<'_, EngineSlot>,
+    request: SearchRequestView,
+) -> Result<SearchPageView, IpcError> {
+    let engine = engine(&slot)?;
+    let workspace = request.workspace_id.parse()?;
+    let page = engine
+        .evidence()
+        .search(workspace, &request.query()?)
+        .await?;
+    let audiences = engine.evidence().audiences(workspace).await?;
+    Ok(SearchPageView::new(page, |field, value| {
+        match field {
+            FacetField::Audience => audiences
+                .iter()
+                .find(|a| a.id == value)
+                .map(|a| a.name.clone()),
+            _ => None,
+        }
+        .unwrap_or_else(|| value.replace('_', " "))
+    }))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_index_rebuild(
+    slot: State<'_, EngineSlot>,
+    workspace_id: String,
+) -> Result<JobView, IpcError> {
+    Ok(engine(&slot)?
+        .evidence()
+        .start_index_rebuild(workspace_id.parse()?)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_reports(
+    slot: State<'_, EngineSlot>,
+    request: AudienceSignalsRequest,
+) -> Result<Vec<ReportSummaryView>, IpcError> {
+    let audience = request.audience_id.as_deref().map(str::parse).transpose()?;
+    Ok(engine(&slot)?
+        .evidence()
+        .reports(request.workspace_id.parse()?, audience)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_report(
+    slot: State<'_, EngineSlot>,
+    report_id: String,
+) -> Result<ReportView, IpcError> {
+    Ok(engine(&slot)?.evidence().report(&report_id).await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_grounding_reports(
+    slot: State<'_, EngineSlot>,
+    request: GroundingReportsRequest,
+) -> Result<JobView, IpcError> {
+    let audience = request.audience_id.as_deref().map(str::parse).transpose()?;
+    let kinds: Vec<_> = request.kinds.into_iter().map(Into::into).collect();
+    Ok(engine(&slot)?
+        .evidence()
+        .start_reports(request.workspace_id.parse()?, audience, &kinds)
+        .await?
+        .into())
 }

@@ -41,6 +41,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::set_local_chat_model,
             commands::get_trace_export,
             commands::set_trace_export,
+            commands::list_audiences,
+            commands::list_signals,
+            commands::get_signal_evidence,
+            commands::start_signal_build,
+            commands::search_workspace,
+            commands::start_index_rebuild,
+            commands::list_reports,
+            commands::get_report,
+            commands::start_grounding_reports,
         ])
         .events(collect_events![JobChanged])
         .typ::<pw_ipc::IpcError>()

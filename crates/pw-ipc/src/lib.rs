@@ -5,11 +5,12 @@
 //! Money crosses as integer micros written as decimal text (`Micros`, see `money.rs`), never as a
 //! JavaScript number, which loses precision past 2^53 micros.
 //!
-//! One module per feature, re-exported flat: the shell and the bindings name types without a path.
+//! One module per feature (app, workspaces, dashboard, jobs, language models, evidence), re-exported flat: the shell and the bindings name types without a path.
 
 mod app;
 mod dashboard;
 mod error;
+mod evidence;
 mod jobs;
 mod language_models;
 mod money;
@@ -19,6 +20,7 @@ mod workspaces;
 pub use app::*;
 pub use dashboard::*;
 pub use error::*;
+pub use evidence::*;
 pub use jobs::*;
 pub use language_models::*;
 pub use money::*;

@@ -30,6 +30,15 @@ export const commands = {
 	setLocalChatModel: (path: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("set_local_chat_model", { path })),
 	getTraceExport: () => typedError<TraceExportView, IpcError>(__TAURI_INVOKE("get_trace_export")),
 	setTraceExport: (request: TraceExportRequest) => typedError<null, IpcError>(__TAURI_INVOKE("set_trace_export", { request })),
+	listAudiences: (workspaceId: string) => typedError<AudienceView[], IpcError>(__TAURI_INVOKE("list_audiences", { workspaceId })),
+	listSignals: (request: AudienceSignalsRequest) => typedError<SignalView[], IpcError>(__TAURI_INVOKE("list_signals", { request })),
+	getSignalEvidence: (signalId: string) => typedError<SignalEvidenceView, IpcError>(__TAURI_INVOKE("get_signal_evidence", { signalId })),
+	startSignalBuild: (workspaceId: string) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_signal_build", { workspaceId })),
+	searchWorkspace: (request: SearchRequestView) => typedError<SearchPageView, IpcError>(__TAURI_INVOKE("search_workspace", { request })),
+	startIndexRebuild: (workspaceId: string) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_index_rebuild", { workspaceId })),
+	listReports: (request: AudienceSignalsRequest) => typedError<ReportSummaryView[], IpcError>(__TAURI_INVOKE("list_reports", { request })),
+	getReport: (reportId: string) => typedError<ReportView, IpcError>(__TAURI_INVOKE("get_report", { reportId })),
+	startGroundingReports: (request: GroundingReportsRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_grounding_reports", { request })),
 };
 
 /** Events */
@@ -42,6 +51,26 @@ export type AppInfo = {
 	version: string,
 	dataDir: string,
 	databasePath: string,
+};
+
+export type AudienceSignalsRequest = {
+	workspaceId: string,
+	/**  `null`: the whole workspace. */
+	audienceId: string | null,
+};
+
+export type AudienceView = {
+	id: string,
+	name: string,
+	platform: string,
+	kind: string,
+	/**  People, as the platform's bounds (Meta's estimate_mau_lower/upper_bound). */
+	sizeLower: number | null,
+	sizeUpper: number | null,
+	interests: string[],
+	demographics: DemographicsView,
+	signals: SignalCountsView,
+	reports: ReportSummaryView[],
 };
 
 export type CampaignRow = {
@@ -61,6 +90,11 @@ export type CampaignRow = {
 	cpcMicros: Micros | null,
 	cpaMicros: Micros | null,
 	roas: number | null,
+};
+
+export type ClaimView = {
+	text: string,
+	signals: SignalView[],
 };
 
 export type CreateWorkspaceRequest = {
@@ -103,12 +137,79 @@ export type DateRange = {
 	end: string,
 };
 
+/**  Who an audience is, as its platform describes it. */
+export type DemographicsView = {
+	ageMin: number | null,
+	ageMax: number | null,
+	genders: string[],
+	locations: string[],
+	languages: string[],
+};
+
 /**  The closed set of failure kinds the UI branches on. */
 export type ErrorKind = "notFound" | "invalidInput" | "conflict" | "unavailable" | "cancelled" | "corrupt" | 
 /**  A model or key is missing or was rejected: the UI offers Settings. */
 "notConfigured" | 
 /**  A study spent its model budget: the UI offers to raise it. */
 "budgetReached" | "internal";
+
+export type EvidenceRowView = {
+	/**  audience_signals | daily_metrics | metric_breakdowns | creatives | audiences */
+	table: string,
+	key: string,
+	/**  Part of what the signal describes (`true`) or of the baseline it is compared with. */
+	inSegment: boolean,
+	title: string,
+	text: string | null,
+	date: string | null,
+	figures: FigureView[],
+};
+
+export type FacetFilterView = {
+	/**  kind | platform | audience | theme | sentiment */
+	field: string,
+	value: string,
+};
+
+export type FacetValueView = {
+	value: string,
+	/**  What a person reads (an audience's name for its id). */
+	label: string,
+	count: number,
+};
+
+export type FacetView = {
+	field: string,
+	values: FacetValueView[],
+};
+
+/**  One figure of a row, ready to show ("clicks", "1,204"). */
+export type FigureView = {
+	label: string,
+	value: string,
+};
+
+export type GroundingReportsRequest = {
+	workspaceId: string,
+	/**  `null`: every audience. */
+	audienceId: string | null,
+	/**  Empty: all three. */
+	kinds: ReportKindView[],
+};
+
+export type HistogramBucketView = {
+	/**  The bucket's first day, YYYY-MM-DD. */
+	from: string,
+	count: number,
+};
+
+export type HistogramIntervalView = "day" | "week" | "month";
+
+export type IntervalView = {
+	estimate: number | null,
+	low: number | null,
+	high: number | null,
+};
 
 /**  Every command's error: a kind to branch on and a sentence to show. */
 export type IpcError = {
@@ -238,6 +339,40 @@ export type PlatformSeries = {
 	points: SeriesPoint[],
 };
 
+export type QuoteView = {
+	id: string,
+	text: string,
+	occurredOn: string,
+};
+
+export type ReportKindView = "behavior" | "intent" | "mentions";
+
+export type ReportSummaryView = {
+	id: string,
+	audienceId: string,
+	kind: ReportKindView,
+	version: number,
+	versions: number,
+	title: string,
+	writtenBy: string,
+	claims: number,
+	claimsChecked: number,
+	createdAt: string,
+};
+
+export type ReportView = {
+	id: string,
+	audienceId: string,
+	kind: ReportKindView,
+	version: number,
+	title: string,
+	writtenBy: string,
+	claimsChecked: number,
+	claimsDropped: number,
+	createdAt: string,
+	claims: ClaimView[],
+};
+
 export type SaveVendorRequest = {
 	/**  `null`: named after its kind. */
 	name: string | null,
@@ -249,6 +384,46 @@ export type SaveVendorRequest = {
 	azureApiVersion: string | null,
 };
 
+export type SearchHitView = {
+	kind: string,
+	id: string,
+	title: string | null,
+	snippet: SnippetPart[],
+	day: string | null,
+	score: number | null,
+};
+
+export type SearchPageView = {
+	/**  The index is being rebuilt: no results yet, say so instead of failing. */
+	rebuilding: boolean,
+	rebuildingReason: string | null,
+	total: number,
+	hits: SearchHitView[],
+	facets: FacetView[],
+	histogram: HistogramBucketView[],
+};
+
+export type SearchRequestView = {
+	workspaceId: string,
+	text: string,
+	/**  mention | search_term | behavior | creative | signal | report; empty: all. */
+	kinds: string[],
+	filters: FacetFilterView[],
+	/**  YYYY-MM-DD, inclusive. */
+	from: string | null,
+	to: string | null,
+	limit: number,
+	offset: number,
+	histogram: HistogramIntervalView,
+};
+
+export type SentimentCountsView = {
+	negative: number,
+	neutral: number,
+	positive: number,
+	unknown: number,
+};
+
 export type SeriesPoint = {
 	date: string,
 	spendMicros: Micros,
@@ -256,6 +431,56 @@ export type SeriesPoint = {
 	clicks: number,
 	conversions: number | null,
 	conversionValueMicros: Micros,
+};
+
+export type SignalCountsView = {
+	behavior: number,
+	intent: number,
+	mentionTheme: number,
+};
+
+/**  A signal and the stored rows it was computed from. */
+export type SignalEvidenceView = {
+	signal: SignalView,
+	rows: EvidenceRowView[],
+};
+
+export type SignalKindView = "behavior" | "intent" | "mentionTheme";
+
+/**
+ *  A signal: what it says, how strong and how well supported, and (by kind) the figures a
+ *  chart shows.
+ */
+export type SignalView = {
+	id: string,
+	audienceId: string | null,
+	kind: SignalKindView,
+	/**  What it is about, stable across rebuilds ('creative/<id>/ctr', 'intent/commercial'). */
+	key: string,
+	statement: string,
+	strength: number | null,
+	supportRows: number,
+	supportShare: number | null,
+	interval: IntervalView | null,
+	/**  Benjamini–Hochberg adjusted, where a test was made. */
+	qValue: number | null,
+	/**  profile | segment | reported | share | shift | theme */
+	finding: string,
+	/**  The rate the segment is compared with (segments and shifts). */
+	baseline: number | null,
+	themeName: string | null,
+	/**  "keywords", or the vendor/model that named the theme. */
+	namedBy: string | null,
+	weekly: WeekCountView[],
+	sentiment: SentimentCountsView | null,
+	quotes: QuoteView[],
+	computedAt: string,
+};
+
+/**  A piece of a snippet: matched words are marked, so the screen never slices text itself. */
+export type SnippetPart = {
+	text: string,
+	matched: boolean,
 };
 
 export type SpendDay = {
@@ -357,6 +582,12 @@ export type VendorSummary = {
 	requestsPerMinute: number | null,
 	tokensPerMinute: number | null,
 	maxConcurrency: number | null,
+};
+
+export type WeekCountView = {
+	/**  The Monday the week starts on, YYYY-MM-DD. */
+	week: string,
+	mentions: number,
 };
 
 export type WorkspaceExportRequest = {
