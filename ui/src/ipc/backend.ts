@@ -6,6 +6,26 @@ import type { ErrorKind, JobView } from './bindings';
 
 export type {
   AppInfo,
+  AudienceView,
+  ClaimView,
+  EvidenceRowView,
+  FacetFilterView,
+  FacetView,
+  HistogramBucketView,
+  HistogramIntervalView,
+  IntervalView,
+  ReportKindView,
+  ReportSummaryView,
+  ReportView,
+  SearchHitView,
+  SearchPageView,
+  SearchRequestView,
+  SentimentCountsView,
+  SignalEvidenceView,
+  SignalKindView,
+  SignalView,
+  SnippetPart,
+  WeekCountView,
   CampaignRow,
   CurrencySection,
   Dashboard,
@@ -48,6 +68,9 @@ export type SaveVendorInput = Parameters<typeof commands.saveVendor>[0];
 export type TaskModelsInput = Parameters<typeof commands.setTaskModels>[0];
 export type WorkspaceModelInput = Parameters<typeof commands.setWorkspaceModel>[0];
 export type ModelSpendInput = Parameters<typeof commands.getModelSpend>[0];
+export type AudienceSignalsInput = Parameters<typeof commands.listSignals>[0];
+export type SearchInput = Parameters<typeof commands.searchWorkspace>[0];
+export type GroundingReportsInput = Parameters<typeof commands.startGroundingReports>[0];
 
 const ERROR_KINDS = [
   'notFound',
@@ -151,6 +174,19 @@ export const backend = {
   /** Headers go to the keychain; `null` keeps the stored ones. */
   setTraceExport: (endpoint: string | null, sampleRate: number, headers: string | null) =>
     unwrap(() => commands.setTraceExport({ endpoint, sampleRate, headers })),
+  listAudiences: (workspaceId: string) => unwrap(() => commands.listAudiences(workspaceId)),
+  /** An audience's signals and the workspace-wide ones (`audienceId` null: the whole workspace). */
+  listSignals: (request: AudienceSignalsInput) => unwrap(() => commands.listSignals(request)),
+  /** A signal and up to 200 of the stored rows it was computed from. */
+  getSignalEvidence: (signalId: string) => unwrap(() => commands.getSignalEvidence(signalId)),
+  startSignalBuild: (workspaceId: string) => unwrap(() => commands.startSignalBuild(workspaceId)),
+  searchWorkspace: (request: SearchInput) => unwrap(() => commands.searchWorkspace(request)),
+  startIndexRebuild: (workspaceId: string) =>
+    unwrap(() => commands.startIndexRebuild(workspaceId)),
+  listReports: (request: AudienceSignalsInput) => unwrap(() => commands.listReports(request)),
+  getReport: (reportId: string) => unwrap(() => commands.getReport(reportId)),
+  startGroundingReports: (request: GroundingReportsInput) =>
+    unwrap(() => commands.startGroundingReports(request)),
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { DateRange } from '../ipc/backend';
+import type { DateRange, SearchInput } from '../ipc/backend';
 
 /**
  * Every key of the query cache, in one place, so an invalidation cannot miss a screen by a
@@ -14,6 +14,27 @@ export const queryKeys = {
   traceExport: ['traceExport'] as const,
   spend: (workspaceId: string, days?: number) =>
     days === undefined ? (['spend', workspaceId] as const) : (['spend', workspaceId, days] as const),
+  /** A workspace's audiences, with their signal counts and latest reports. */
+  audiences: (workspaceId: string) => ['audiences', workspaceId] as const,
+  /** Signals of one audience (and the workspace-wide ones); `null`: the whole workspace. */
+  signals: (workspaceId: string, audienceId?: string | null) =>
+    audienceId === undefined
+      ? (['signals', workspaceId] as const)
+      : (['signals', workspaceId, audienceId] as const),
+  /** The rows behind one signal. Signal ids are global, so no workspace in the key. */
+  signalEvidence: (signalId?: string) =>
+    signalId === undefined ? (['signalEvidence'] as const) : (['signalEvidence', signalId] as const),
+  reports: (workspaceId: string, audienceId?: string | null) =>
+    audienceId === undefined
+      ? (['reports', workspaceId] as const)
+      : (['reports', workspaceId, audienceId] as const),
+  report: (reportId?: string) =>
+    reportId === undefined ? (['report'] as const) : (['report', reportId] as const),
+  /** One search page; every search of a workspace nests under `['search', workspaceId]`. */
+  search: (workspaceId: string, request?: Omit<SearchInput, 'workspaceId'>) =>
+    request === undefined
+      ? (['search', workspaceId] as const)
+      : (['search', workspaceId, request] as const),
 };
 
 /** Mutation keys name writes in flight (e.g. which jobs have a cancel pending). */

@@ -2,6 +2,8 @@ import { useCallback } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { Dashboard } from '../features/dashboard/Dashboard';
+import { AudiencesScreen } from '../features/evidence/AudiencesScreen';
+import { SearchScreen } from '../features/evidence/SearchScreen';
 import { ModelSettings } from '../features/models/ModelSettings';
 import { forgetWorkspace, refreshWorkspaces } from '../features/workspaces/workspaceQueries';
 import { AppShell } from './AppShell';
@@ -23,6 +25,9 @@ export function AppRoutes() {
         <Route path={WORKSPACE_ROUTE} element={<WorkspaceArea />}>
           <Route index element={<Navigate to="dashboard" replace />} />
           <Route path="dashboard" element={<DashboardScreen />} />
+          <Route path="audiences" element={<AudiencesRoute />} />
+          <Route path="audiences/:audienceId" element={<AudiencesRoute />} />
+          <Route path="search" element={<SearchRoute />} />
         </Route>
         <Route path="models" element={<ModelsScreen />} />
         <Route path="*" element={<NotFoundPage />} />
@@ -60,4 +65,14 @@ function DashboardScreen() {
 function ModelsScreen() {
   const { trackJob } = useShellContext();
   return <ModelSettings onJobStarted={trackJob} />;
+}
+
+function AudiencesRoute() {
+  const { workspace, jobs, trackJob } = useWorkspaceContext();
+  return <AudiencesScreen key={workspace.id} workspace={workspace} jobs={jobs} onJobStarted={trackJob} />;
+}
+
+function SearchRoute() {
+  const { workspace, jobs } = useWorkspaceContext();
+  return <SearchScreen key={workspace.id} workspace={workspace} jobs={jobs} />;
 }

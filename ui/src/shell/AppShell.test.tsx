@@ -108,7 +108,7 @@ describe('App shell', () => {
     render(<App />);
     await screen.findByRole('heading', { level: 1, name: /Alpha/ });
 
-    const coming = ['audiences', 'twins', 'studies', 'surveys', 'connections', 'agents', 'decks'];
+    const coming = ['twins', 'studies', 'surveys', 'connections', 'agents', 'decks'];
     for (const id of coming) {
       const item = within(areas()).getByTestId(`nav-${id}`);
       expect(item).toHaveAttribute('aria-disabled', 'true');
@@ -120,6 +120,8 @@ describe('App shell', () => {
     // Only the built areas are links.
     expect(within(areas()).getAllByRole('link').map((l) => l.textContent)).toEqual([
       'Dashboard',
+      'Audiences',
+      'Search',
       'Models & keys',
     ]);
     expect(screen.getByRole('heading', { level: 1, name: /Alpha/ })).toBeInTheDocument();

@@ -14,7 +14,8 @@ export function AreaNav({ workspaceId }: { workspaceId: string | null }) {
             {area.built ? (
               <NavLink
                 to={areaPath(area, workspaceId)}
-                end
+                // Audiences stays current on an audience's own address (`audiences/:id`).
+                end={area.id !== 'audiences'}
                 className="area-nav__item"
                 data-testid={`nav-${area.id}`}
               >

@@ -5,6 +5,7 @@
 export type AreaId =
   | 'dashboard'
   | 'audiences'
+  | 'search'
   | 'twins'
   | 'studies'
   | 'surveys'
@@ -23,7 +24,8 @@ export interface Area {
 
 export const AREAS: readonly Area[] = [
   { id: 'dashboard', label: 'Dashboard', scope: 'workspace', built: true },
-  { id: 'audiences', label: 'Audiences & search', scope: 'workspace', built: false },
+  { id: 'audiences', label: 'Audiences', scope: 'workspace', built: true },
+  { id: 'search', label: 'Search', scope: 'workspace', built: true },
   { id: 'twins', label: 'Twins', scope: 'workspace', built: false },
   { id: 'studies', label: 'Studies', scope: 'workspace', built: false },
   { id: 'surveys', label: 'Surveys', scope: 'workspace', built: false },

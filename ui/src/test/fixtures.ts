@@ -1,5 +1,6 @@
 // Builders for contract types with sensible defaults; tests override only what they assert on.
 import type {
+  AudienceView,
   CampaignRow,
   CurrencySection,
   Dashboard,
@@ -8,6 +9,8 @@ import type {
   ModelSettingsView,
   ModelSpend,
   PlatformSeries,
+  SearchPageView,
+  SignalView,
   VendorSummary,
   WorkspaceSummary,
 } from '../ipc/backend';
@@ -169,6 +172,109 @@ export function modelSettings(overrides: Partial<ModelSettingsView> = {}): Model
     vendorOptions: [
       { kind: 'openAi', label: 'OpenAI', defaultBaseUrl: 'https://api.openai.com/v1' },
       { kind: 'openAiCompatible', label: 'OpenAI-compatible server', defaultBaseUrl: null },
+    ],
+    ...overrides,
+  };
+}
+
+export function audience(overrides: Partial<AudienceView> = {}): AudienceView {
+  return {
+    id: 'aud-1',
+    name: 'Coffee culture 18-34',
+    platform: 'tiktok',
+    kind: 'interest',
+    sizeLower: 8_400_000,
+    sizeUpper: 9_900_000,
+    interests: ['Coffee', 'Latte art'],
+    demographics: { ageMin: 18, ageMax: 34, genders: ['all'], locations: ['US'], languages: ['en'] },
+    signals: { behavior: 1, intent: 1, mentionTheme: 1 },
+    reports: [],
+    ...overrides,
+  };
+}
+
+export function signal(overrides: Partial<SignalView> = {}): SignalView {
+  return {
+    id: 'sig-1',
+    audienceId: 'aud-1',
+    kind: 'behavior',
+    key: 'device/mobile/ctr',
+    statement:
+      'The device Mobile wins with Coffee culture 18-34: a click rate of 1.4% (95% CI 1.3%–1.5%) on 48,210 impressions, 40% above the 1.0% of the rest of the audience\u2019s delivery.',
+    strength: 0.4,
+    supportRows: 912,
+    supportShare: 0.6,
+    interval: { estimate: 0.014, low: 0.013, high: 0.015 },
+    qValue: 0.0004,
+    finding: 'segment',
+    baseline: 0.01,
+    themeName: null,
+    namedBy: null,
+    weekly: [],
+    sentiment: null,
+    quotes: [],
+    computedAt: '2025-01-10T12:00:00Z',
+    ...overrides,
+  };
+}
+
+export function themeSignal(overrides: Partial<SignalView> = {}): SignalView {
+  return signal({
+    id: 'sig-theme',
+    kind: 'mentionTheme',
+    key: 'theme/abc',
+    statement: 'The theme “Late deliveries” covers 18% of mentions (43 of 240, 95% CI 13%–23%).',
+    strength: 0.18,
+    supportRows: 43,
+    supportShare: 43 / 240,
+    interval: { estimate: 0.18, low: 0.13, high: 0.23 },
+    qValue: null,
+    finding: 'theme',
+    baseline: null,
+    themeName: 'Late deliveries',
+    namedBy: 'keywords',
+    weekly: [
+      { week: '2024-12-02', mentions: 3 },
+      { week: '2024-12-09', mentions: 7 },
+    ],
+    sentiment: { negative: 20, neutral: 10, positive: 12, unknown: 1 },
+    quotes: [
+      { id: 'q1', text: 'My order sat for a week.', occurredOn: '2024-12-03' },
+      { id: 'q2', text: 'Shipping took forever.', occurredOn: '2024-12-05' },
+      { id: 'q3', text: 'Arrived late again.', occurredOn: '2024-12-09' },
+    ],
+    ...overrides,
+  });
+}
+
+export function searchPage(overrides: Partial<SearchPageView> = {}): SearchPageView {
+  return {
+    rebuilding: false,
+    rebuildingReason: null,
+    total: 1,
+    hits: [
+      {
+        kind: 'mention',
+        id: 'm-1',
+        title: 'Reddit r/coffee',
+        snippet: [
+          { text: 'Free ', matched: false },
+          { text: 'shipping', matched: true },
+          { text: ' made me try it', matched: false },
+        ],
+        day: '2024-12-03',
+        score: 3.2,
+      },
+    ],
+    facets: [
+      { field: 'kind', values: [{ value: 'mention', label: 'mention', count: 1 }] },
+      { field: 'platform', values: [{ value: 'meta', label: 'meta', count: 1 }] },
+      { field: 'audience', values: [{ value: 'aud-1', label: 'Coffee culture 18-34', count: 1 }] },
+      { field: 'sentiment', values: [{ value: 'positive', label: 'positive', count: 1 }] },
+    ],
+    histogram: [
+      { from: '2024-12-02', count: 1 },
+      { from: '2024-12-09', count: 0 },
     ],
     ...overrides,
   };

@@ -56,6 +56,25 @@ describe('jobsState', () => {
     expect(queriesChangedBy(job({ kind: 'workspace.export' }))).toEqual([]);
   });
 
+  it('refreshes the evidence reads of the workspace an evidence or search job changed', () => {
+    expect(queriesChangedBy(job({ kind: 'evidence.signals', workspaceId: 'ws-1' }))).toEqual([
+      ['audiences', 'ws-1'],
+      ['signals', 'ws-1'],
+      ['signalEvidence'],
+      ['reports', 'ws-1'],
+      ['report'],
+      ['search', 'ws-1'],
+    ]);
+    expect(queriesChangedBy(job({ kind: 'evidence.reports', workspaceId: 'ws-1' }))).toEqual([
+      ['audiences', 'ws-1'],
+      ['reports', 'ws-1'],
+      ['report'],
+      ['search', 'ws-1'],
+    ]);
+    expect(queriesChangedBy(job({ kind: 'search.update', workspaceId: 'ws-1' }))).toEqual([['search', 'ws-1']]);
+    expect(queriesChangedBy(job({ kind: 'search.rebuild', workspaceId: null }))).toEqual([['search']]);
+  });
+
   it('clamps progress to 0..100', () => {
     expect(progressPercent(job({ progress: 0.456 }))).toBe(46);
     expect(progressPercent(job({ progress: 1.7 }))).toBe(100);

@@ -9,16 +9,45 @@ export const DEMO_JOB_KIND = 'demo.generate';
 /** Job kind of a GGUF model download; its success adds a file to the local model list. */
 export const MODEL_DOWNLOAD_JOB_KIND = 'model.download';
 
+/** Job kind of a signal build: new signals, their counts, and (through the index) search. */
+export const SIGNALS_JOB_KIND = 'evidence.signals';
+
+/** Job kind of writing grounding reports for an audience (or all of them). */
+export const REPORTS_JOB_KIND = 'evidence.reports';
+
+/** Job kinds that change the search index: an update after new data, or a full rebuild. */
+export const SEARCH_UPDATE_JOB_KIND = 'search.update';
+export const SEARCH_REBUILD_JOB_KIND = 'search.rebuild';
+
 /**
  * What a job's success changed in the backend, as the cached reads that are now out of date.
- * An export only writes a file outside the app, so it changes nothing we show.
+ * An export only writes a file outside the app, so it changes nothing we show. Evidence jobs
+ * name their workspace; one without (never expected) refreshes every workspace's reads.
  */
-export function queriesChangedBy(job: Pick<JobView, 'kind'>): QueryKey[] {
+export function queriesChangedBy(job: Pick<JobView, 'kind'> & { workspaceId?: string | null }): QueryKey[] {
+  const ws = job.workspaceId ?? null;
+  const inWorkspace = (key: string): QueryKey => (ws === null ? [key] : [key, ws]);
   switch (job.kind) {
     case DEMO_JOB_KIND:
       return [queryKeys.workspaces];
     case MODEL_DOWNLOAD_JOB_KIND:
       return [queryKeys.modelSettings];
+    case SIGNALS_JOB_KIND:
+      // Signals are replaced: their rows, counts, the reports citing them and what search finds.
+      return [
+        inWorkspace('audiences'),
+        inWorkspace('signals'),
+        queryKeys.signalEvidence(),
+        inWorkspace('reports'),
+        queryKeys.report(),
+        inWorkspace('search'),
+      ];
+    case REPORTS_JOB_KIND:
+      // New report versions: the audiences list their latest, and reports are searchable.
+      return [inWorkspace('audiences'), inWorkspace('reports'), queryKeys.report(), inWorkspace('search')];
+    case SEARCH_UPDATE_JOB_KIND:
+    case SEARCH_REBUILD_JOB_KIND:
+      return [inWorkspace('search')];
     default:
       return [];
   }

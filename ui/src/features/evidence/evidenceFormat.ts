@@ -1,0 +1,103 @@
+// Wording and numbers of the evidence screens, kept apart from React so they are testable.
+import { defaultLocale } from '../../format';
+import type { AudienceView, EvidenceRowView, SignalKindView, SignalView } from '../../ipc/backend';
+
+export const SIGNAL_KIND_LABELS: Record<SignalKindView, string> = {
+  behavior: 'Behavior',
+  intent: 'Intent',
+  mentionTheme: 'Mention themes',
+};
+
+export const SIGNAL_KINDS: readonly SignalKindView[] = ['behavior', 'intent', 'mentionTheme'];
+
+function compact(n: number): string {
+  return new Intl.NumberFormat(defaultLocale(), {
+    notation: 'compact',
+    maximumFractionDigits: 1,
+  }).format(n);
+}
+
+function whole(n: number): string {
+  return new Intl.NumberFormat(defaultLocale(), { maximumFractionDigits: 0 }).format(n);
+}
+
+/** "8.4M–9.9M people", "9.9M people", or null when the platform gave no size. */
+export function formatAudienceSize(a: Pick<AudienceView, 'sizeLower' | 'sizeUpper'>): string | null {
+  const { sizeLower: low, sizeUpper: high } = a;
+  if (low !== null && high !== null && low !== high) return `${compact(low)}–${compact(high)} people`;
+  const one = low ?? high;
+  return one === null ? null : `${compact(one)} people`;
+}
+
+/** A rate or share: "2.3%", "0.15%", "47%". */
+export function formatRate(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const percent = Math.abs(value * 100);
+  const digits = percent === 0 ? 0 : percent < 1 ? 2 : percent < 10 ? 1 : 0;
+  return new Intl.NumberFormat(defaultLocale(), {
+    style: 'percent',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
+/** "q < 0.001", "q = 0.015". */
+export function formatQValue(q: number): string {
+  return q < 0.001 ? 'q < 0.001' : `q = ${q.toFixed(3)}`;
+}
+
+export function formatStrength(strength: number | null): string {
+  return strength === null || !Number.isFinite(strength) ? '—' : strength.toFixed(2);
+}
+
+/**
+ * How much a signal rests on, in the unit a person counts: "43 of 240 mentions",
+ * "48,210 impressions", "526,976 of 1,116,647 searches". The view carries the mention
+ * counts (rows and their share); the traffic a segment rests on is only in its statement,
+ * which the backend writes in one fixed form, so it is read from there, with the row count
+ * as the fallback.
+ */
+export function formatSupport(signal: SignalView): string {
+  const rows = signal.supportRows;
+  const share = signal.supportShare;
+  if (signal.kind === 'mentionTheme' && share !== null && share > 0) {
+    return `${whole(rows)} of ${whole(Math.round(rows / share))} mentions`;
+  }
+  const traffic = /\bon ([\d,.]+) (impressions|clicks)\b/.exec(signal.statement);
+  if (traffic) return `${traffic[1]} ${traffic[2]}`;
+  const partOf = /\(([\d,.]+) of ([\d,.]+) (searches|customers|mentions)\b/.exec(signal.statement);
+  if (partOf) return `${partOf[1]} of ${partOf[2]} ${partOf[3]}`;
+  return `${whole(rows)} ${rows === 1 ? 'row' : 'rows'}`;
+}
+
+/** Segment rows first, then the baseline they are compared with; each keeps its order. */
+export function orderEvidenceRows(rows: readonly EvidenceRowView[]): EvidenceRowView[] {
+  return [...rows.filter((r) => r.inSegment), ...rows.filter((r) => !r.inSegment)];
+}
+
+/** Signals grouped by kind, in the order the screen shows the groups. */
+export function groupSignals(signals: readonly SignalView[]): Map<SignalKindView, SignalView[]> {
+  const groups = new Map<SignalKindView, SignalView[]>(SIGNAL_KINDS.map((k) => [k, []]));
+  for (const s of signals) groups.get(s.kind)?.push(s);
+  return groups;
+}
+
+export const REPORT_KIND_LABELS = {
+  behavior: 'Behavior',
+  intent: 'Intent',
+  mentions: 'Mentions',
+} as const;
+
+/** Search kinds in the order of the filter chips. */
+export const SEARCH_KINDS = [
+  { value: 'mention', label: 'Mentions' },
+  { value: 'search_term', label: 'Search terms' },
+  { value: 'behavior', label: 'Behaviours' },
+  { value: 'creative', label: 'Creatives' },
+  { value: 'signal', label: 'Signals' },
+  { value: 'report', label: 'Reports' },
+] as const;
+
+export function searchKindLabel(kind: string): string {
+  return SEARCH_KINDS.find((k) => k.value === kind)?.label.replace(/s$/, '') ?? kind;
+}
