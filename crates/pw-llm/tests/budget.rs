@@ -1,8 +1,8 @@
 //! Study budgets through the gateway against a scripted server over loopback: a reservation is
-//! held while a call runs and charged when a sent call is cancelled or answers without usage,
-//! and a ledger that fails to file a call is retried and then reported, never ignored. (Budgets
-//! under 200 concurrent calls with the real SQLite ledger are in pw-engine's `language_models`
-//! tests.)
+//! held while a call runs, given back when a call is cancelled before it is sent, and charged
+//! when a sent call is cancelled or answers without usage, and a ledger that fails to file a
+//! call is retried and then reported, never ignored. (Budgets under 200 concurrent calls with
+//! the real SQLite ledger are in pw-engine's `language_models` tests.)
 
 #![allow(
     clippy::unwrap_used,
@@ -169,6 +169,150 @@ async fn a_call_cancelled_after_it_was_sent_is_charged_and_filed() {
     assert_eq!(records.len(), 1);
     assert_eq!(records[0].outcome, pw_llm::CallOutcome::Cancelled);
     assert_eq!(records[0].cost_micros, Some(102));
+}
+
+/// A call cancelled while it waits its turn in the vendor's queue was never sent, so nothing
+/// was billed: its reservation is given back and nothing is filed (the spend views count every
+/// record as a call).
+#[tokio::test]
+async fn a_call_cancelled_before_it_was_sent_gives_its_reservation_back() {
+    // One call at a time; the first is held far longer than the test runs.
+    let server = ScriptedServer::start(vec![
+        Answer::chat("too late").delayed(Duration::from_secs(600)),
+    ])
+    .await;
+    let ledger = Ledger::new(1_000_000);
+    let gateway = Arc::new(priced_gateway_with(
+        &server,
+        ledger.clone(),
+        VendorLimits {
+            max_concurrency: 1,
+            ..VendorLimits::default()
+        },
+    ));
+    let first = tokio::spawn({
+        let gateway = gateway.clone();
+        async move { gateway.chat(&ask("hello")).await }
+    });
+    while server.received().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let second = tokio::spawn({
+        let gateway = gateway.clone();
+        async move { gateway.chat(&ask("hello")).await }
+    });
+    // The second has reserved its estimate and waits for the first's slot.
+    while ledger.study.reserved_micros() < 2 * 102 {
+        tokio::task::yield_now().await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(server.received().len(), 1, "the second call waits, unsent");
+
+    second.abort();
+    assert!(second.await.unwrap_err().is_cancelled());
+    assert_eq!(
+        ledger.study.reserved_micros(),
+        102,
+        "only the first call's hold is left"
+    );
+    assert_eq!(ledger.study.settled_micros(), 0, "nothing was spent");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        ledger.records.lock().unwrap().is_empty(),
+        "a call never sent is not filed: {:?}",
+        ledger.records.lock().unwrap()
+    );
+
+    // The first was sent: cancelled, it is still charged and filed.
+    first.abort();
+    assert!(first.await.unwrap_err().is_cancelled());
+    assert_eq!(ledger.study.reserved_micros(), 0);
+    assert_eq!(ledger.study.settled_micros(), 102);
+    let records = filed(&ledger, 1).await;
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].outcome, pw_llm::CallOutcome::Cancelled);
+    assert_eq!(records[0].cost_micros, Some(102));
+    assert_eq!(server.received().len(), 1);
+}
+
+/// A model on this machine that waits for its turn (`speaks: false`) or speaks a word and then
+/// keeps on thinking (`speaks: true`), until the call is dropped.
+struct HeldLocalModel {
+    speaks: bool,
+}
+
+impl pw_llm::LocalBackend for HeldLocalModel {
+    fn model(&self) -> &str {
+        "held"
+    }
+
+    fn identity(&self) -> &str {
+        "held-1"
+    }
+
+    fn generate<'a>(
+        &'a self,
+        _request: &'a ChatRequest,
+        on_token: &'a mut (dyn FnMut(&str) + Send),
+    ) -> BoxFuture<'a, Result<pw_llm::ChatReply, LlmError>> {
+        Box::pin(async move {
+            if self.speaks {
+                on_token("Well");
+            }
+            futures::future::pending().await
+        })
+    }
+}
+
+/// A local call is cancelled as a vendor's is: before the model starts answering (waiting for
+/// its turn), nothing is filed; once it has, the call is filed as cancelled, at no cost.
+#[tokio::test]
+async fn a_local_call_is_filed_when_cancelled_only_once_the_model_started() {
+    for speaks in [false, true] {
+        let ledger = Ledger::new(1_000_000);
+        let mut gateway = Gateway::new();
+        gateway.add_local("local", Arc::new(HeldLocalModel { speaks }));
+        gateway.set_route(Task::TwinDialogue, vec![Route::new("local", "held")]);
+        gateway.set_ledger(ledger.clone());
+        let gateway = Arc::new(gateway);
+        let (spoke, mut heard) = tokio::sync::mpsc::unbounded_channel();
+        let call = tokio::spawn({
+            let gateway = gateway.clone();
+            async move {
+                gateway
+                    .chat_stream(&ask("hello"), |event| {
+                        if let pw_llm::StreamEvent::Token(piece) = event {
+                            let _ = spoke.send(piece);
+                        }
+                    })
+                    .await
+            }
+        });
+        if speaks {
+            assert_eq!(heard.recv().await.as_deref(), Some("Well"));
+        } else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        call.abort();
+        assert!(call.await.unwrap_err().is_cancelled());
+        assert_eq!(ledger.study.reserved_micros(), 0);
+        assert_eq!(ledger.study.settled_micros(), 0);
+        let records = match speaks {
+            true => filed(&ledger, 1).await,
+            false => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                ledger.records.lock().unwrap().clone()
+            }
+        };
+        match speaks {
+            false => assert!(records.is_empty(), "{records:?}"),
+            true => {
+                assert_eq!(records.len(), 1);
+                assert_eq!(records[0].outcome, pw_llm::CallOutcome::Cancelled);
+                assert_eq!(records[0].cost_micros, Some(0));
+            }
+        }
+    }
 }
 
 /// An answer without a `usage` (some OpenAI-compatible servers omit it) was still billed: it is

@@ -72,7 +72,9 @@ impl Producer for ChatCall<'_> {
 
     async fn produce(&mut self, bill: &Bill) -> Result<ChatReply> {
         match self.gateway.local.get(&self.route.vendor) {
-            Some(backend) => local_answer(backend, self.route, self.request, self.on_token).await,
+            Some(backend) => {
+                local_answer(backend, self.route, self.request, self.on_token, bill).await
+            }
             None if self.streaming => {
                 self.gateway
                     .stream(self.route, self.request, self.on_token, bill)
@@ -98,20 +100,27 @@ const LOCAL_ATTEMPTS: u32 = 3;
 /// attempts remain, with the next seed (a local model is deterministic: the same seed on the same
 /// file would give the same nothing), then [`LlmError::EmptyAnswer`], which moves the call on
 /// along the chain. Leading whitespace is held back until a word arrives, so a streamed attempt
-/// that says nothing shows nothing.
+/// that says nothing shows nothing. The bill learns when the model starts answering (its first
+/// piece, or a finished attempt): a call cancelled before, while it waited for the model, did
+/// nothing and is not filed.
 async fn local_answer(
     backend: &Arc<dyn LocalBackend>,
     route: &Route,
     request: &ChatRequest,
     on_token: &mut (dyn FnMut(&str) + Send),
+    bill: &Bill,
 ) -> Result<ChatReply> {
     let mut asking = std::borrow::Cow::Borrowed(request);
     let mut attempt = 1;
     loop {
         let mut shown = HeldBack::new(on_token);
         let reply = backend
-            .generate(&asking, &mut |piece: &str| shown.push(piece))
+            .generate(&asking, &mut |piece: &str| {
+                bill.worked_here();
+                shown.push(piece);
+            })
             .await?;
+        bill.worked_here();
         if !reply.text.trim().is_empty() {
             return Ok(reply);
         }

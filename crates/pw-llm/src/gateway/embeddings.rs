@@ -68,6 +68,8 @@ impl Producer for EmbeddingCall<'_> {
 
     async fn produce(&mut self, bill: &Bill) -> Result<Embedded> {
         if let Some(embedder) = self.gateway.local_embedders.get(&self.route.vendor) {
+            // It starts at once (no queue to wait in here): cancelled, it is filed, at no cost.
+            bill.worked_here();
             let vectors = embedder.clone().embed(self.texts).await?;
             return Ok(Embedded {
                 vectors,

@@ -2,7 +2,7 @@
 //! and what it did cost is settled and filed after (reservations themselves are in
 //! [`crate::budget`]).
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -98,6 +98,10 @@ pub(super) struct Bill {
     pub(super) attempts: Arc<Attempts>,
     metered: Mutex<Usage>,
     unmetered: AtomicU32,
+    /// Attempts whose answer (or what came of it) is entered here, metered or not.
+    entered: AtomicU32,
+    /// A model on this machine has started answering the call.
+    worked_here: AtomicBool,
 }
 
 impl Bill {
@@ -110,6 +114,7 @@ impl Bill {
                     input_tokens: metered.input_tokens.saturating_add(usage.input_tokens),
                     output_tokens: metered.output_tokens.saturating_add(usage.output_tokens),
                 };
+                self.entered.fetch_add(1, Ordering::SeqCst);
             }
             None => self.unmetered_attempt(),
         }
@@ -118,6 +123,32 @@ impl Bill {
     /// An attempt the vendor answered at least in part, whose usage we'll never learn.
     pub(super) fn unmetered_attempt(&self) {
         self.unmetered.fetch_add(1, Ordering::SeqCst);
+        self.entered.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A model on this machine has started answering (it has produced a piece, or finished an
+    /// attempt): the call did work, if at no cost.
+    pub(super) fn worked_here(&self) {
+        self.worked_here.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether anything went out for the call: a request sent to a vendor, or a local model
+    /// started on it. A call cancelled before (while it waited its turn in a vendor's queue, or
+    /// in a local model's) was billed nothing and did nothing.
+    pub(super) fn went_out(&self) -> bool {
+        self.attempts.sent() > 0 || self.worked_here.load(Ordering::SeqCst)
+    }
+
+    /// Whether a request sent to a vendor has neither been answered nor counted lost: the one
+    /// a cancelled call leaves behind, which the vendor may bill whether or not we listen. (A
+    /// call cancelled while it waits to ask again after a failed attempt the vendor answered
+    /// with an error is counted as still having it: too much rather than too little.)
+    pub(super) fn awaiting_answer(&self) -> bool {
+        let accounted = self
+            .entered
+            .load(Ordering::SeqCst)
+            .saturating_add(self.attempts.lost());
+        self.attempts.sent() > accounted
     }
 
     /// The usage the vendor reported across the call's attempts.

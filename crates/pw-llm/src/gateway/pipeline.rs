@@ -133,8 +133,9 @@ impl Gateway {
             }
         };
         // Until the call is filed, dropping this future (a cancelled job, a closed window)
-        // leaves the guard to charge the call and file it as cancelled: the request may
-        // already be at the vendor, who bills it whether or not we listen.
+        // leaves the guard to settle it: once a request went out it is charged and filed as
+        // cancelled (the vendor bills it whether or not we listen); before, while it waited its
+        // turn in the vendor's queue, its reservation is given back and nothing is filed.
         let bill = Bill::default();
         let mut in_flight = CallInFlight {
             gateway: self,
@@ -202,9 +203,11 @@ impl Gateway {
 }
 
 /// A call sent (or about to be) and not yet filed. Dropped before [`CallInFlight::finish`], the
-/// caller went away mid-call: it is charged what its attempts were billed plus, for the one
-/// in flight, its estimate (the vendor may have billed it), and a `cancelled` record is filed on
-/// a task of its own.
+/// caller went away mid-call. When something went out for it (see [`Bill::went_out`]), it is
+/// charged what its attempts were billed plus, for a request still awaiting its answer, its
+/// estimate (the vendor may have billed it), and a `cancelled` record is filed on a task of its
+/// own. When nothing did (it was waiting its turn in a vendor's queue), nothing was billed: its
+/// reservation is given back and no call is filed (the spend views count every record as one).
 struct CallInFlight<'a> {
     gateway: &'a Gateway,
     reservation: Option<Reservation>,
@@ -228,12 +231,18 @@ impl Drop for CallInFlight<'_> {
         let Some(reservation) = self.reservation.take() else {
             return;
         };
+        if !self.bill.went_out() {
+            drop(reservation);
+            return;
+        }
         let usage = self.bill.usage();
         let charged = self.gateway.charged(
             self.route,
             self.request,
             usage,
-            self.bill.unmetered().saturating_add(1),
+            self.bill
+                .unmetered()
+                .saturating_add(u32::from(self.bill.awaiting_answer())),
         );
         reservation.settle(charged);
         let Some(ledger) = self.gateway.ledger.clone() else {
