@@ -1,5 +1,5 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { afterEach, beforeAll } from 'vitest';
 
@@ -34,6 +34,10 @@ class FixedSizeResizeObserver implements ResizeObserver {
 beforeAll(() => {
   globalThis.ResizeObserver = FixedSizeResizeObserver;
 });
+
+// The machines are two shared cores: a screen that renders charts may take more than the
+// default second to appear while other builds run. Failing tests still fail, just later.
+configure({ asyncUtilTimeout: 5_000 });
 
 afterEach(() => {
   cleanup();

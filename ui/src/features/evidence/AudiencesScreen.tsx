@@ -12,6 +12,7 @@ import {
   SIGNAL_KIND_LABELS,
   formatAudienceSize,
   groupSignals,
+  platformLabel,
 } from './evidenceFormat';
 import {
   activeJob,
@@ -166,7 +167,7 @@ function AudienceList({
               >
                 <span className="audience-item__name">{a.name}</span>
                 <span className="muted">
-                  {a.platform} · {a.kind}
+                  {platformLabel(a.platform)} · {a.kind}
                   {size && ` · ${size}`}
                 </span>
                 <span className="audience-item__counts" data-testid="audience-signal-counts">
@@ -237,7 +238,7 @@ function AudienceDetail({ workspace, audience, jobs, onJobStarted, buildButton, 
             {audience.name}
           </h2>
           <span className="muted">
-            {audience.platform} · {audience.kind}
+            {platformLabel(audience.platform)} · {audience.kind}
           </span>
         </header>
         <dl className="facts">

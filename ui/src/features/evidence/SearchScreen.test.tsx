@@ -77,7 +77,7 @@ describe('Search screen', () => {
       'true',
     );
 
-    await userEvent.click(within(screen.getByTestId('facet-platform')).getByRole('button', { name: /meta/ }));
+    await userEvent.click(within(screen.getByTestId('facet-platform')).getByRole('button', { name: /Meta/ }));
     await waitFor(() =>
       expect(lastSearch(calls).filters).toEqual([
         { field: 'audience', value: 'aud-1' },

@@ -19,7 +19,7 @@ import type {
 import { SEARCH_REBUILD_JOB_KIND, SEARCH_UPDATE_JOB_KIND } from '../jobs/jobsState';
 import { InlineJobProgress } from './charts';
 import { Drawer, EvidenceList } from './EvidencePanel';
-import { SEARCH_KINDS, searchKindLabel } from './evidenceFormat';
+import { SEARCH_KINDS, platformLabel, searchKindLabel } from './evidenceFormat';
 import { activeJob, useSearch } from './evidenceQueries';
 import { ReportPanel } from './ReportPanel';
 import {
@@ -367,7 +367,9 @@ function FacetList({
               aria-pressed={hasFilter(state, field, v.value)}
               onClick={() => onToggle(v.value)}
             >
-              <span className="facet__label">{v.label}</span>
+              <span className="facet__label" title={v.label}>
+                {field === 'platform' ? platformLabel(v.label) : v.label}
+              </span>
               <span className="facet__count">{v.count.toLocaleString()}</span>
             </button>
           </li>

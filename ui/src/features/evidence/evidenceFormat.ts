@@ -101,3 +101,20 @@ export const SEARCH_KINDS = [
 export function searchKindLabel(kind: string): string {
   return SEARCH_KINDS.find((k) => k.value === kind)?.label.replace(/s$/, '') ?? kind;
 }
+
+const PLATFORM_LABELS: Record<string, string> = {
+  meta: 'Meta',
+  google_ads: 'Google Ads',
+  tiktok: 'TikTok',
+  pinterest: 'Pinterest',
+  linkedin: 'LinkedIn',
+  snapchat: 'Snapchat',
+  ga4: 'GA4',
+  dv360: 'DV360',
+  youtube: 'YouTube',
+};
+
+/** An ad platform's stored name as people write it; any other source (a site) as it is. */
+export function platformLabel(stored: string): string {
+  return PLATFORM_LABELS[stored] ?? stored;
+}
