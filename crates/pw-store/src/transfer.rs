@@ -3,8 +3,9 @@
 //!
 //! Values keep SQLite's storage classes exactly: integers stay integers, reals keep every bit
 //! (serde_json writes the shortest representation that parses back to the same f64), text stays
-//! text and blobs travel as hex. Import validates everything before it writes anything, then
-//! writes in one transaction, so a malformed file changes nothing.
+//! text and blobs travel as hex. Import validates the file before it writes anything, then
+//! writes in one transaction and, before committing, reads back every typed column (ids,
+//! instants, days, currencies) by the repositories' rules, so a malformed file changes nothing.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -16,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 
-use pw_domain::WorkspaceId;
+use pw_domain::{Currency, WorkspaceId};
 
+use crate::columns::{parse_stored, parse_stored_instant};
 use crate::database::{Database, MIGRATOR};
 use crate::error::{Result, StoreError};
 use crate::signal_occurrence::signal_occurrence;
@@ -398,6 +400,12 @@ impl Database {
                 })?;
             }
         }
+        // Every value a repository reads into a type (ids, instants, dates, currencies) is read
+        // back here, as it was stored, with the rules the repositories use: a value this build
+        // cannot read would otherwise commit and then fail every read that meets it.
+        for table in &file.tables {
+            check_typed_columns(&mut tx, table, &file.workspace_id).await?;
+        }
         // The writer refuses a metric in another currency than its account; a file is held to
         // the same rule, or the dashboard would total amounts it cannot tell apart.
         let mismatched: Option<(String, String, String)> = sqlx::query_as(
@@ -417,6 +425,111 @@ impl Database {
         tx.commit().await?;
         Ok(workspace_id)
     }
+}
+
+/// How the repositories read a text column into a type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ColumnType {
+    /// A UUID in its canonical text (every id column but platforms' own `external_id`).
+    Id,
+    /// An RFC 3339 instant.
+    Instant,
+    /// A calendar day, `YYYY-MM-DD`.
+    Day,
+    /// An ISO 4217 code, upper case as the writer stores it.
+    Currency,
+}
+
+/// The type a column of a workspace table is read as, if it is read as one. Named by the
+/// schema's conventions: ids are `id` and `*_id`, instants `*_at` (but `job_schedules` keeps unix
+/// milliseconds there), days `date`, `*_date` and `occurred_on`.
+fn column_type(table: &str, column: &str) -> Option<ColumnType> {
+    match column {
+        "external_id" | "job_id" => None,
+        "id" => Some(ColumnType::Id),
+        "currency" => Some(ColumnType::Currency),
+        "date" | "occurred_on" => Some(ColumnType::Day),
+        _ if column.ends_with("_id") => Some(ColumnType::Id),
+        _ if column.ends_with("_date") => Some(ColumnType::Day),
+        _ if column.ends_with("_at") && table != "job_schedules" => Some(ColumnType::Instant),
+        _ => None,
+    }
+}
+
+/// Reads back, inside the import's transaction, every typed column of `table`'s imported rows,
+/// and refuses the file for the first value the repositories could not read.
+async fn check_typed_columns(
+    tx: &mut sqlx::SqliteConnection,
+    table: &TableDump,
+    workspace_id: &str,
+) -> Result<()> {
+    let key = if table.name == "workspaces" {
+        "id"
+    } else {
+        "workspace_id"
+    };
+    for column in &table.columns {
+        let Some(column_type) = column_type(&table.name, column) else {
+            continue;
+        };
+        // Table and column names were checked against the schema before any insert.
+        let sql = format!(
+            "SELECT CAST({column} AS BLOB), typeof({column}) FROM {} WHERE {key} = ? AND {column} IS NOT NULL",
+            table.name
+        );
+        let values: Vec<(Vec<u8>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(workspace_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        for (bytes, storage) in values {
+            let unreadable = |reason: String| {
+                StoreError::InvalidWorkspaceFile(format!(
+                    "its {}.{column} holds a value this version of ProfitWheel cannot read: {reason}",
+                    table.name
+                ))
+            };
+            let text = match String::from_utf8(bytes) {
+                Ok(text) if storage == "text" => text,
+                _ => return Err(unreadable(format!("a {storage} value where text belongs"))),
+            };
+            readable(column_type, &text).map_err(|error| match error {
+                StoreError::UnreadableValue { reason, .. } => unreadable(reason),
+                other => other,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `text` reads as a `column_type`, by the same rules as the repositories, and is the
+/// text the writer would store for it (so lookups by that text find it).
+fn readable(column_type: ColumnType, text: &str) -> Result<()> {
+    let not_as_stored = |what: &str| StoreError::UnreadableValue {
+        column: "value",
+        reason: format!("'{text}' is not {what} as ProfitWheel stores it"),
+    };
+    match column_type {
+        ColumnType::Id => {
+            // Every id type reads the same canonical UUID text.
+            parse_stored::<WorkspaceId>("id", text).map_err(|_| not_as_stored("an id"))?;
+        }
+        ColumnType::Instant => {
+            parse_stored_instant("instant", text)?;
+        }
+        ColumnType::Day => {
+            let day = parse_stored::<chrono::NaiveDate>("date", text).ok();
+            if day.map(|day| day.format("%Y-%m-%d").to_string()).as_deref() != Some(text) {
+                return Err(not_as_stored("a date"));
+            }
+        }
+        ColumnType::Currency => {
+            let currency: Currency = parse_stored("currency", text)?;
+            if currency.as_str() != text {
+                return Err(not_as_stored("a currency code"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The migration that gave audiences and audience signals their natural keys

@@ -330,3 +330,145 @@ async fn importing_a_malformed_file_changes_nothing() {
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The database file and its WAL (if any) as bytes, read while the database is closed.
+fn database_bytes(path: &Path) -> (Vec<u8>, Option<Vec<u8>>) {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = PathBuf::from(wal);
+    (file_bytes(path), wal.exists().then(|| file_bytes(&wal)))
+}
+
+/// Sets `column` of the first row of `table` in `file` to `value`.
+fn set_column(file: &mut WorkspaceFile, table: &str, column: &str, value: serde_json::Value) {
+    let table = file.tables.iter_mut().find(|t| t.name == table).unwrap();
+    let position = table.columns.iter().position(|c| c == column).unwrap();
+    table.rows[0][position] = value;
+}
+
+/// Issue 11: the typed columns (ids, instants, dates, currencies) of every table in a file,
+/// evidence tables included, are read back before the import commits; one that this build
+/// cannot read refuses the file and leaves the database byte for byte as it was.
+#[tokio::test]
+async fn importing_a_file_with_an_unreadable_value_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    let ws = seeded(&db, "Northwind").await;
+    let signal = pw_domain::new_id();
+    let report = pw_domain::new_id();
+    let audience = pw_domain::new_id();
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query(
+        "INSERT INTO audiences (id, workspace_id, platform, name, kind, created_at)
+         VALUES (?, ?, 'meta', 'Coffee lovers', 'interest', '2026-03-01T00:00:00.000Z')",
+    )
+    .bind(&audience)
+    .bind(ws.to_string())
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO signals (id, workspace_id, audience_id, kind, signal_key, statement, strength,
+             support_rows, computed_at)
+         VALUES (?, ?, ?, 'behavior', 'creative/x/ctr', 'Clicks more', 1.4, 2,
+             '2026-03-03T00:00:00.000Z')",
+    )
+    .bind(&signal)
+    .bind(ws.to_string())
+    .bind(&audience)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO grounding_reports (id, workspace_id, audience_id, kind, version, title,
+             written_by, claims_checked, claims_dropped, created_at)
+         VALUES (?, ?, ?, 'behavior', 1, 'What they do', 'test/model', 1, 0,
+             '2026-03-04T00:00:00.000Z')",
+    )
+    .bind(&report)
+    .bind(ws.to_string())
+    .bind(&audience)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO grounding_claims (report_id, workspace_id, position, text) VALUES (?, ?, 0, 'They click')",
+    )
+    .bind(&report)
+    .bind(ws.to_string())
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO claim_citations (report_id, workspace_id, position, signal_id) VALUES (?, ?, 0, ?)",
+    )
+    .bind(&report)
+    .bind(ws.to_string())
+    .bind(&signal)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let good = db.export_workspace(ws, |_| {}).await.unwrap();
+
+    let target_dir = tempfile::tempdir().unwrap();
+    let target_path = db_path(&target_dir);
+    let target = Database::open(&target_path).await.unwrap();
+    workspace(&target, "Existing client").await;
+    target.close().await;
+    let before = database_bytes(&target_path);
+    let target = Database::open(&target_path).await.unwrap();
+
+    let cases: [(&str, &str, serde_json::Value); 9] = [
+        ("workspaces", "created_at", "2026-11-29 10:00:00".into()),
+        ("workspaces", "currency", "usd".into()),
+        ("ad_accounts", "created_at", "yesterday".into()),
+        ("daily_metrics", "entity_id", "not-a-campaign".into()),
+        ("daily_metrics", "date", "2026-02-30".into()),
+        ("audiences", "id", audience.to_uppercase().into()),
+        ("signals", "computed_at", "last week".into()),
+        ("grounding_reports", "created_at", "2026-03-04".into()),
+        ("grounding_reports", "id", serde_json::json!(42)),
+    ];
+    for (table, column, value) in cases {
+        let mut tampered = good.clone();
+        set_column(&mut tampered, table, column, value.clone());
+        if (table, column) == ("audiences", "id") {
+            // Every reference moves with it, so only the spelling is wrong.
+            for (child, reference) in [
+                ("signals", "audience_id"),
+                ("grounding_reports", "audience_id"),
+            ] {
+                set_column(&mut tampered, child, reference, value.clone());
+            }
+        }
+        if (table, column) == ("grounding_reports", "id") {
+            for child in ["grounding_claims", "claim_citations"] {
+                set_column(&mut tampered, child, "report_id", value.clone());
+            }
+        }
+        let error = target.import_workspace(&tampered).await.unwrap_err();
+        let expected = format!(
+            "its {table}.{column} holds a value this version of ProfitWheel cannot read: '"
+        );
+        assert!(
+            matches!(&error, StoreError::InvalidWorkspaceFile(why) if why.starts_with(&expected)),
+            "{table}.{column} = {value}: {error}"
+        );
+    }
+    assert_eq!(workspace_names(&target).await, vec!["Existing client"]);
+    target.close().await;
+    assert!(
+        database_bytes(&target_path) == before,
+        "the database changed on a refused import"
+    );
+
+    // The untampered file still imports, evidence tables and all.
+    let target = Database::open(&target_path).await.unwrap();
+    assert_eq!(target.import_workspace(&good).await.unwrap(), ws);
+    let signals: i64 = sqlx::query_scalar("SELECT count(*) FROM claim_citations")
+        .fetch_one(target.reader())
+        .await
+        .unwrap();
+    assert_eq!(signals, 1);
+}

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use pw_domain::{Currency, DateRange, WorkspaceId};
 use pw_jobs::JobSpec;
-use pw_store::{Database, WorkspaceFile};
+use pw_store::{Database, StoreError, WorkspaceFile};
 
 use crate::WorkspaceStore;
 use crate::dashboard::{self, Dashboard};
@@ -52,19 +52,26 @@ impl AdWorkspaces {
     }
 
     pub async fn overview(&self, id: WorkspaceId) -> Result<WorkspaceOverview> {
-        self.list()
-            .await?
-            .into_iter()
-            .find(|w| w.workspace.id == id)
-            .ok_or_else(|| WorkspacesError::WorkspaceNotFound(id.to_string()))
+        match self.store().workspace_overview(id).await {
+            Err(StoreError::WorkspaceNotFound(_)) => {
+                Err(WorkspacesError::WorkspaceNotFound(id.to_string()))
+            }
+            other => Ok(other?),
+        }
     }
 
-    /// Finds a workspace by id or by exact name (what CLI users type).
+    /// Finds a workspace by id or by exact name (what CLI users type). Each is one lookup of
+    /// that row, so another workspace's damaged row never stands in the way.
     pub async fn find(&self, id_or_name: &str) -> Result<WorkspaceOverview> {
-        self.list()
+        if let Ok(id) = id_or_name.parse::<WorkspaceId>() {
+            match self.store().workspace_overview(id).await {
+                Err(StoreError::WorkspaceNotFound(_)) => {}
+                other => return Ok(other?),
+            }
+        }
+        self.store()
+            .find_workspace_overview_by_name(id_or_name)
             .await?
-            .into_iter()
-            .find(|w| w.workspace.id.to_string() == id_or_name || w.workspace.name == id_or_name)
             .ok_or_else(|| WorkspacesError::WorkspaceNotFound(id_or_name.to_owned()))
     }
 

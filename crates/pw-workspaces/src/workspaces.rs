@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use pw_domain::{Currency, DateRange, WorkspaceId};
 use sqlx::Row;
 
-use pw_store::{Result, StoreError, TypedColumns, format_instant, now_instant};
+use pw_store::{Result, StoreError, TypedColumns, format_instant, now_instant, parse_stored};
 
 use crate::WorkspaceStore;
 
@@ -50,6 +50,31 @@ fn workspace_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Workspace> {
         default_model: row
             .try_get::<Option<String>, _>("default_model_vendor")?
             .zip(row.try_get::<Option<String>, _>("default_model")?),
+    })
+}
+
+/// A workspace row with what the switcher shows about it; callers add a `WHERE` or `ORDER BY`.
+const OVERVIEW_SELECT: &str = "SELECT w.*,
+        (SELECT count(*) FROM campaigns c WHERE c.workspace_id = w.id) AS campaign_count,
+        (SELECT min(date) FROM daily_metrics m WHERE m.workspace_id = w.id AND m.level = 'campaign') AS first_date,
+        (SELECT max(date) FROM daily_metrics m WHERE m.workspace_id = w.id AND m.level = 'campaign') AS last_date
+    FROM workspaces w";
+
+fn overview_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<WorkspaceOverview> {
+    let workspace = workspace_from_row(row)?;
+    let first: Option<String> = row.try_get("first_date")?;
+    let last: Option<String> = row.try_get("last_date")?;
+    let day = |text: Option<String>| {
+        text.map(|text| parse_stored::<NaiveDate>("date", &text))
+            .transpose()
+    };
+    let campaign_count: i64 = row.try_get("campaign_count")?;
+    Ok(WorkspaceOverview {
+        workspace,
+        campaign_count: u32::try_from(campaign_count).unwrap_or(u32::MAX),
+        data_range: day(first)?
+            .zip(day(last)?)
+            .map(|(start, end)| DateRange { start, end }),
     })
 }
 
@@ -132,28 +157,55 @@ impl WorkspaceStore<'_> {
     }
 
     /// All workspaces, by name, with their campaign counts and the dates their metrics cover.
+    /// A workspace row this build cannot read is left out (and logged with its id), so one
+    /// damaged workspace never makes the others unreachable; looked up by its id it still
+    /// reports why it cannot be read, and it can still be deleted.
     pub async fn list_workspaces(&self) -> Result<Vec<WorkspaceOverview>> {
-        let rows = sqlx::query(
-            "SELECT w.*,
-                    (SELECT count(*) FROM campaigns c WHERE c.workspace_id = w.id) AS campaign_count,
-                    (SELECT min(date) FROM daily_metrics m WHERE m.workspace_id = w.id AND m.level = 'campaign') AS first_date,
-                    (SELECT max(date) FROM daily_metrics m WHERE m.workspace_id = w.id AND m.level = 'campaign') AS last_date
-             FROM workspaces w ORDER BY w.name COLLATE NOCASE",
-        )
-        .fetch_all(self.db.reader())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let first: Option<NaiveDate> = row.try_get("first_date")?;
-                let last: Option<NaiveDate> = row.try_get("last_date")?;
-                let campaign_count: i64 = row.try_get("campaign_count")?;
-                Ok(WorkspaceOverview {
-                    workspace: workspace_from_row(row)?,
-                    campaign_count: campaign_count as u32,
-                    data_range: first.zip(last).map(|(start, end)| DateRange { start, end }),
-                })
-            })
-            .collect()
+        let sql = format!("{OVERVIEW_SELECT} ORDER BY w.name COLLATE NOCASE");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.db.reader())
+            .await?;
+        let mut overviews = Vec::with_capacity(rows.len());
+        for row in &rows {
+            match overview_from_row(row) {
+                Ok(overview) => overviews.push(overview),
+                Err(error @ StoreError::UnreadableValue { .. }) => {
+                    let id: Option<String> = row.try_get("id").ok();
+                    tracing::warn!(
+                        workspace = id.as_deref().unwrap_or("?"),
+                        %error,
+                        "a workspace is left out of the list: it cannot be read"
+                    );
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(overviews)
+    }
+
+    /// One workspace with its campaign count and the dates its metrics cover, read by its id
+    /// alone (another workspace's damaged row does not stand in its way).
+    pub async fn workspace_overview(&self, id: WorkspaceId) -> Result<WorkspaceOverview> {
+        let sql = format!("{OVERVIEW_SELECT} WHERE w.id = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(self.db.reader())
+            .await?
+            .ok_or_else(|| StoreError::WorkspaceNotFound(id.to_string()))?;
+        overview_from_row(&row)
+    }
+
+    /// The overview of the workspace with exactly this name, if there is one.
+    pub async fn find_workspace_overview_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Option<WorkspaceOverview>> {
+        let sql = format!("{OVERVIEW_SELECT} WHERE w.name = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name)
+            .fetch_optional(self.db.reader())
+            .await?;
+        row.as_ref().map(overview_from_row).transpose()
     }
 
     /// Deletes a workspace and everything in it (rows cascade); blobs stay for other workspaces.

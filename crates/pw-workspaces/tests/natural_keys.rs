@@ -243,9 +243,47 @@ async fn database_before_natural_keys(dir: &tempfile::TempDir) -> Database {
 /// The workspace of the rows below ('w' in the SQL): a workspace file names its workspace by id.
 const OLDER_WORKSPACE: &str = "0193a0c4-7b2e-7c3d-9f00-1234567890ab";
 
-/// The rows below with their workspace's id filled in.
+/// The ids the rows below are written with, short for reading, and the UUID each stands for (as
+/// every build has stored them). The UUIDs sort as their short names do within a table.
+const OLDER_IDS: &[(&str, &str)] = &[
+    ("acct", "0193a0c4-7b2e-7c3d-9f00-000000000001"),
+    ("camp", "0193a0c4-7b2e-7c3d-9f00-000000000002"),
+    ("group", "0193a0c4-7b2e-7c3d-9f00-000000000003"),
+    ("twin", "0193a0c4-7b2e-7c3d-9f00-000000000004"),
+    ("aud-1", "0193a0c4-7b2e-7c3d-9f00-000000000011"),
+    ("aud-2", "0193a0c4-7b2e-7c3d-9f00-000000000012"),
+    ("aud-own", "0193a0c4-7b2e-7c3d-9f00-000000000013"),
+    ("aud-own-2", "0193a0c4-7b2e-7c3d-9f00-000000000014"),
+    ("sig-1", "0193a0c4-7b2e-7c3d-9f00-000000000021"),
+    ("sig-2", "0193a0c4-7b2e-7c3d-9f00-000000000022"),
+    ("sig-3", "0193a0c4-7b2e-7c3d-9f00-000000000023"),
+    ("sig-4", "0193a0c4-7b2e-7c3d-9f00-000000000024"),
+    ("sig-5", "0193a0c4-7b2e-7c3d-9f00-000000000025"),
+    ("sig-6", "0193a0c4-7b2e-7c3d-9f00-000000000026"),
+    ("sig-7", "0193a0c4-7b2e-7c3d-9f00-000000000027"),
+    ("memory", "0193a0c4-7b2e-7c3d-9f00-000000000031"),
+    ("memory-2", "0193a0c4-7b2e-7c3d-9f00-000000000032"),
+];
+
+/// The instant the rows below were created at ('t' in the SQL).
+const OLDER_CREATED_AT: &str = "2026-11-20T10:00:00.000Z";
+
+/// The rows below with their ids and instants filled in.
 fn copies_from_before_natural_keys() -> String {
-    COPIES_FROM_BEFORE_NATURAL_KEYS.replace("'w'", &format!("'{OLDER_WORKSPACE}'"))
+    let mut sql = COPIES_FROM_BEFORE_NATURAL_KEYS
+        .replace("'w'", &format!("'{OLDER_WORKSPACE}'"))
+        .replace("'t'", &format!("'{OLDER_CREATED_AT}'"));
+    for (short, id) in OLDER_IDS {
+        sql = sql.replace(&format!("'{short}'"), &format!("'{id}'"));
+    }
+    sql
+}
+
+/// `text` with each UUID of [`OLDER_IDS`] written as its short name again.
+fn short_ids(text: &str) -> String {
+    OLDER_IDS
+        .iter()
+        .fold(text.to_owned(), |text, (short, id)| text.replace(id, short))
 }
 
 /// What an older database (or a workspace file it exported) can hold: copies of a platform's
@@ -288,6 +326,9 @@ async fn assert_copies_were_merged(db: &Database) {
                 .fetch_all(db.reader())
                 .await
                 .unwrap()
+                .iter()
+                .map(|id| short_ids(id))
+                .collect::<Vec<_>>()
         }
     };
     assert_eq!(

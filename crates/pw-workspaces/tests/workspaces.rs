@@ -204,8 +204,16 @@ async fn an_unreadable_stored_id_or_instant_is_a_typed_error() {
     .execute(db.writer())
     .await
     .unwrap();
+    // The list skips a row it cannot read (and logs why) rather than failing every workspace.
+    assert!(
+        WorkspaceStore::new(&db)
+            .list_workspaces()
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let error = WorkspaceStore::new(&db)
-        .list_workspaces()
+        .find_workspace_by_name("Handmade")
         .await
         .unwrap_err();
     assert!(
@@ -231,4 +239,125 @@ async fn an_unreadable_stored_id_or_instant_is_a_typed_error() {
         ),
         "{error:?}"
     );
+}
+
+/// The database file and its WAL (if any) as bytes, read after the database is closed.
+fn database_bytes(dir: &tempfile::TempDir) -> (Vec<u8>, Option<Vec<u8>>) {
+    let path = dir.path().join("profitwheel.sqlite3");
+    let wal = dir.path().join("profitwheel.sqlite3-wal");
+    (
+        std::fs::read(&path).unwrap(),
+        wal.exists().then(|| std::fs::read(&wal).unwrap()),
+    )
+}
+
+/// Issue 11: a workspace file whose `created_at` is not an instant used to be inserted as it
+/// stood, the import then failed after its commit, and every workspace became unreadable. Such a
+/// file is refused, the database is byte for byte as it was, and the other workspaces stay
+/// usable.
+#[tokio::test]
+async fn a_file_with_an_unreadable_instant_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(&dir).await;
+    let workspaces = AdWorkspaces::new(db.clone(), dir.path().join("exports"));
+    let alpha = workspaces.create(request("Alpha", "USD")).await.unwrap();
+    let beta = workspaces.create(request("Beta", "USD")).await.unwrap();
+    let path = dir.path().join("beta.pwworkspace");
+    workspaces.export(beta.workspace.id, &path).await.unwrap();
+    let mut file = pw_store::WorkspaceFile::read(&path).await.unwrap();
+    let table = file
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "workspaces")
+        .unwrap();
+    let column = table
+        .columns
+        .iter()
+        .position(|c| c == "created_at")
+        .unwrap();
+    table.rows[0][column] = serde_json::json!("2026-11-29 10:00:00");
+    std::fs::write(&path, file.to_bytes().unwrap()).unwrap();
+    workspaces.delete(beta.workspace.id).await.unwrap();
+    db.close().await;
+    let before = database_bytes(&dir);
+
+    let db = database(&dir).await;
+    let workspaces = AdWorkspaces::new(db.clone(), dir.path().join("exports"));
+    let error = workspaces.import(&path).await.unwrap_err();
+    assert!(
+        matches!(&error, WorkspacesError::Store(StoreError::InvalidWorkspaceFile(why))
+            if why.contains("created_at") && why.contains("2026-11-29 10:00:00")),
+        "{error:?}"
+    );
+    assert_eq!(workspaces.list().await.unwrap(), vec![alpha.clone()]);
+    assert_eq!(workspaces.find("Alpha").await.unwrap(), alpha);
+    assert!(matches!(
+        workspaces.find(&beta.workspace.id.to_string()).await,
+        Err(WorkspacesError::WorkspaceNotFound(_))
+    ));
+    assert!(matches!(
+        workspaces.delete(beta.workspace.id).await,
+        Err(WorkspacesError::Store(StoreError::WorkspaceNotFound(_)))
+    ));
+    db.close().await;
+    assert!(
+        database_bytes(&dir) == before,
+        "the database changed on a refused import"
+    );
+}
+
+/// A workspace row this build cannot read (one damaged before imports were checked) is skipped
+/// by the list, not a failure of every workspace: the others list, are found by id and by name,
+/// and the damaged one can still be deleted by its id.
+#[tokio::test]
+async fn one_unreadable_workspace_leaves_the_others_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(&dir).await;
+    let workspaces = AdWorkspaces::new(db.clone(), dir.path().join("exports"));
+    let alpha = workspaces.create(request("Alpha", "USD")).await.unwrap();
+    let damaged = WorkspaceId::new();
+    sqlx::query(
+        "INSERT INTO workspaces (id, name, brand, currency, time_zone, is_demo, created_at, updated_at)
+         VALUES (?, 'Beta', '', 'USD', 'UTC', 0, '2026-11-29 10:00:00', '2026-11-29 10:00:00')",
+    )
+    .bind(damaged.to_string())
+    .execute(db.writer())
+    .await
+    .unwrap();
+
+    assert_eq!(workspaces.list().await.unwrap(), vec![alpha.clone()]);
+    assert_eq!(workspaces.find("Alpha").await.unwrap(), alpha);
+    assert_eq!(
+        workspaces
+            .find(&alpha.workspace.id.to_string())
+            .await
+            .unwrap(),
+        alpha
+    );
+    assert_eq!(
+        workspaces.overview(alpha.workspace.id).await.unwrap(),
+        alpha
+    );
+    workspaces
+        .dashboard(alpha.workspace.id, None)
+        .await
+        .unwrap();
+    let error = workspaces.find(&damaged.to_string()).await.unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            WorkspacesError::Store(StoreError::UnreadableValue {
+                column: "created_at",
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+    workspaces.delete(damaged).await.unwrap();
+    let remaining: i64 = sqlx::query_scalar("SELECT count(*) FROM workspaces")
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    assert_eq!(remaining, 1);
+    assert_eq!(workspaces.list().await.unwrap(), vec![alpha]);
 }
