@@ -89,6 +89,9 @@ enum Command {
         to: Option<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
+        /// Mentions by meaning as well as words (BM25 and embeddings fused by rank)
+        #[arg(long)]
+        hybrid: bool,
     },
     /// Grounding reports: written by a model from signals, every claim citing its evidence
     #[command(subcommand)]
@@ -432,9 +435,15 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
                 out.workspaces(std::slice::from_ref(&imported));
             }
             WorkspaceCommand::Delete { workspace } => {
-                let overview = engine.workspaces().find(workspace).await?;
-                engine.workspaces().delete(overview.workspace.id).await?;
-                out.line(&format!("Deleted “{}”", overview.workspace.name));
+                // By id, deleting needs nothing of the row, so a damaged workspace can go too.
+                if let Ok(id) = workspace.parse::<pw_engine::workspaces::WorkspaceId>() {
+                    engine.workspaces().delete(id).await?;
+                    out.line(&format!("Deleted {id}"));
+                } else {
+                    let overview = engine.workspaces().find(workspace).await?;
+                    engine.workspaces().delete(overview.workspace.id).await?;
+                    out.line(&format!("Deleted “{}”", overview.workspace.name));
+                }
             }
         },
         Command::Models(command) => models::run(engine, &out, command).await?,
@@ -447,6 +456,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             from,
             to,
             limit,
+            hybrid,
         } => {
             evidence::search(
                 engine,
@@ -458,6 +468,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
                 from.as_deref(),
                 to.as_deref(),
                 *limit,
+                *hybrid,
             )
             .await?
         }
