@@ -159,6 +159,7 @@ pub async fn search(
     from: Option<&str>,
     to: Option<&str>,
     limit: usize,
+    hybrid: bool,
 ) -> Result<(), EngineError> {
     let id = workspace(engine, text).await?;
     let kinds = kinds
@@ -197,6 +198,29 @@ pub async fn search(
         offset: 0,
         histogram: HistogramInterval::Week,
     };
+    if hybrid {
+        let mut found = engine.evidence().retrieve(id, &query).await?;
+        if let IndexState::Rebuilding { .. } = &found.state {
+            let job = engine.evidence().start_index_rebuild(id).await?;
+            run_job(engine, out, job).await?;
+            found = engine.evidence().retrieve(id, &query).await?;
+        }
+        if out.json {
+            out.value(&json!(found));
+        } else {
+            for hit in &found.hits {
+                let rank = |r: Option<usize>| r.map_or("-".to_owned(), |r| r.to_string());
+                out.line(&format!(
+                    "{:.4}  words {:>3}  meaning {:>3}  {}",
+                    hit.score,
+                    rank(hit.text_rank),
+                    rank(hit.vector_rank),
+                    hit.text
+                ));
+            }
+        }
+        return Ok(());
+    }
     let mut page = engine.evidence().search(id, &query).await?;
     if let IndexState::Rebuilding { reason } = &page.state {
         // Nobody else will build it while this command waits: build it here.

@@ -461,3 +461,98 @@ fn model_calls_are_traced_to_a_collector_with_headers_from_the_keychain() {
         "nothing is sent once export is off"
     );
 }
+
+/// The evidence layer from the command line, on the demo with the embedded models: signals
+/// built and listed with their support, the workspace searched (words, kinds, facets, bad
+/// queries in plain words, by meaning), and the index rebuilt and reported.
+#[test]
+fn signals_search_and_the_index_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_dir();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_profitwheel"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env_remove("PROFITWHEEL_DATA_DIR")
+            .env("PROFITWHEEL_MODELS_DIR", &models)
+            .output()
+            .expect("the binary runs")
+    };
+    let json = |output: &Output| -> serde_json::Value {
+        assert!(output.status.success(), "{}", stderr(output));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    assert!(run(&["demo"]).status.success());
+    let ws = "Halcyon Roasters (demo)";
+
+    let built = json(&run(&["--json", "signals", "build", ws]));
+    assert!(built["behavior"].as_u64().unwrap() > 0, "{built}");
+    assert!(built["intent"].as_u64().unwrap() > 0, "{built}");
+    assert!(built["mention_themes"].as_u64().unwrap() > 0, "{built}");
+
+    let signals = json(&run(&["--json", "signals", "list", ws]));
+    let signals = signals.as_array().unwrap();
+    assert!(!signals.is_empty());
+    assert!(
+        signals
+            .iter()
+            .all(|s| s["support_rows"].as_i64().unwrap() > 0)
+    );
+    let text = stdout(&run(&[
+        "signals",
+        "list",
+        ws,
+        "--audience",
+        "Specialty coffee enthusiasts",
+    ]));
+    assert!(text.contains("strength"), "{text}");
+    let unknown = run(&["signals", "list", ws, "--audience", "Nobody"]);
+    assert_eq!(unknown.status.code(), Some(4));
+    assert!(
+        stderr(&unknown).contains("Specialty coffee enthusiasts"),
+        "lists the audiences there are"
+    );
+
+    let found = json(&run(&[
+        "--json", "search", ws, "coffee", "--kind", "mention",
+    ]));
+    assert!(found["total"].as_u64().unwrap() > 0, "{found}");
+    let hits = found["hits"].as_array().unwrap();
+    assert!(hits.iter().all(|h| h["kind"] == "mention"));
+    assert!(
+        hits.iter()
+            .all(|h| !h["highlights"].as_array().unwrap().is_empty())
+    );
+    assert!(
+        found["facets"]["sentiment"]
+            .as_array()
+            .is_some_and(|v| !v.is_empty())
+    );
+    assert!(!found["histogram"].as_array().unwrap().is_empty());
+    let negative = json(&run(&[
+        "--json",
+        "search",
+        ws,
+        "coffee",
+        "--facet",
+        "sentiment=negative",
+    ]));
+    assert!(negative["total"].as_u64().unwrap() < found["total"].as_u64().unwrap());
+
+    let broken = run(&["search", ws, "\"free shipping"]);
+    assert_eq!(broken.status.code(), Some(4), "{}", stderr(&broken));
+    assert!(
+        stderr(&broken).to_lowercase().contains("quote"),
+        "{}",
+        stderr(&broken)
+    );
+
+    let meaning = json(&run(&["--json", "search", ws, "slow delivery", "--hybrid"]));
+    assert!(!meaning["hits"].as_array().unwrap().is_empty(), "{meaning}");
+
+    let rebuilt = stdout(&run(&["index", "rebuild", ws]));
+    assert!(rebuilt.starts_with("Indexed "), "{rebuilt}");
+    let status = stdout(&run(&["index", "status", ws]));
+    assert!(status.starts_with("Ready"), "{status}");
+}

@@ -160,6 +160,10 @@ impl SignalBuild<'_> {
                 .filter(|(audience, _)| audience.is_some()),
         );
         let scope_count = scopes.len();
+        // The workspace's themes and their names: an audience's theme made mostly of the
+        // mentions of one of them is the same conversation and keeps its name, so the model
+        // names each conversation once and an audience reads the same words as the workspace.
+        let mut public_themes: Vec<(BTreeSet<String>, ThemeName)> = Vec::new();
         for (index, (audience, rows)) in scopes.into_iter().enumerate() {
             cancelled(self.cancel)?;
             let label = audience.map_or("all mentions", |(_, name)| name);
@@ -201,13 +205,31 @@ impl SignalBuild<'_> {
                 .iter()
                 .zip(&member_sets)
                 .map(|((_, earlier_index), members)| {
-                    earlier_index
+                    let same = earlier_index
                         .map(|e| &earlier[e])
-                        .filter(|old| old.members == *members && !old.name.is_empty())
+                        // A keyword name was a model's non-response: ask again.
+                        .filter(|old| {
+                            old.members == *members
+                                && !old.name.is_empty()
+                                && old.named_by != "keywords"
+                        })
                         .map(|old| ThemeName {
                             name: old.name.clone(),
-                            named_by: NamedBy::Model("an earlier build".to_owned()),
-                        })
+                            named_by: NamedBy::Model(old.named_by.clone()),
+                        });
+                    same.or_else(|| {
+                        audience?;
+                        public_themes
+                            .iter()
+                            .filter(|(_, name)| name.named_by != NamedBy::Keywords)
+                            .map(|(public, name)| {
+                                let shared = members.intersection(public).count() as f64;
+                                (shared / members.len().max(1) as f64, name)
+                            })
+                            .filter(|(share, _)| *share >= 0.6)
+                            .max_by(|a, b| a.0.total_cmp(&b.0))
+                            .map(|(_, name)| name.clone())
+                    })
                 })
                 .collect();
             let unnamed: Vec<usize> = (0..themes.len()).filter(|&i| names[i].is_none()).collect();
@@ -245,6 +267,9 @@ impl SignalBuild<'_> {
                 let name = names[t]
                     .clone()
                     .unwrap_or_else(|| keyword_name(&keywords[t]));
+                if audience.is_none() {
+                    public_themes.push((member_sets[t].clone(), name.clone()));
+                }
                 match name.named_by {
                     NamedBy::Keywords => summary.named_by_keywords += 1,
                     NamedBy::Model(_) => summary.named_by_model += 1,

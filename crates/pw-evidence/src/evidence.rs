@@ -19,7 +19,7 @@ use crate::error::{EvidenceError, Result};
 use crate::handlers;
 use crate::reports::{self, GroundingReport, ReportKind, ReportSummary};
 use crate::repository::{EvidenceRow, EvidenceStore};
-use crate::search::{self, IndexState, Query, SearchIndexes, SearchPage};
+use crate::search::{self, IndexState, Query, Retrieval, SearchIndexes, SearchPage};
 use crate::signals::{Signal, SignalKind};
 
 /// Where the evidence context gets the model gateway: the language-models context owns it and
@@ -175,6 +175,12 @@ impl Evidence {
     /// Enqueues a build of the workspace's signals.
     pub async fn start_signal_build(&self, workspace: WorkspaceId) -> Result<Job> {
         self.require_workspace(workspace).await?;
+        // A build waiting to start will read everything there is; one is enough.
+        if let Some(job) =
+            handlers::queued_job(&self.queue, handlers::SIGNALS_JOB_KIND, workspace).await?
+        {
+            return Ok(job);
+        }
         let spec = JobSpec::new(
             handlers::SIGNALS_JOB_KIND,
             "Build audience signals",
@@ -194,6 +200,26 @@ impl Evidence {
             self.start_index_rebuild(workspace).await?;
         }
         Ok(page)
+    }
+
+    /// Hybrid retrieval over the workspace's mentions (BM25 and embeddings fused by reciprocal
+    /// rank), what twin memory and reports retrieve with.
+    pub async fn retrieve(&self, workspace: WorkspaceId, query: &Query) -> Result<Retrieval> {
+        self.require_workspace(workspace).await?;
+        let gateway = self.gateway().await?;
+        let found = search::retrieve(
+            &self.db,
+            &self.indexes,
+            &gateway,
+            &workspace.to_string(),
+            query,
+            100,
+        )
+        .await?;
+        if matches!(found.state, IndexState::Rebuilding { .. }) {
+            self.start_index_rebuild(workspace).await?;
+        }
+        Ok(found)
     }
 
     /// Whether the index answers, checked against the tables (a folder deleted or a count that

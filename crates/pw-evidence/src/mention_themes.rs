@@ -36,6 +36,8 @@ pub struct ThemeName {
 pub struct EarlierTheme {
     pub key: String,
     pub name: String,
+    /// Who named it: a vendor/model, or "keywords".
+    pub named_by: String,
     pub members: BTreeSet<String>,
 }
 
@@ -288,6 +290,7 @@ mod tests {
         let earlier = vec![EarlierTheme {
             key: "theme/old".into(),
             name: "Shipping".into(),
+            named_by: "local/tiny".into(),
             members: set(&["a", "b", "c", "d"]),
         }];
         let keys = keys_for(
@@ -308,6 +311,7 @@ mod tests {
         let earlier = vec![EarlierTheme {
             key: "theme/old".into(),
             name: "Shipping".into(),
+            named_by: "local/tiny".into(),
             members: set(&["a", "b", "c", "d"]),
         }];
         let keys = keys_for(

@@ -185,7 +185,8 @@ impl<'d> EvidenceStore<'d> {
         audience_id: Option<&str>,
     ) -> Result<Vec<EarlierTheme>> {
         let rows = sqlx::query(
-            "SELECT s.signal_key, json_extract(s.detail, '$.name') AS name, r.row_key
+            "SELECT s.signal_key, json_extract(s.detail, '$.name') AS name,
+                    json_extract(s.detail, '$.named_by') AS named_by, r.row_key
              FROM signals s JOIN signal_rows r ON r.signal_id = s.id AND r.role = 'segment'
              WHERE s.workspace_id = ? AND s.kind = 'mention_theme' AND s.retired_at IS NULL
                AND coalesce(s.audience_id, '') = coalesce(?, '')
@@ -199,12 +200,14 @@ impl<'d> EvidenceStore<'d> {
         for row in &rows {
             let key: String = row.try_get("signal_key")?;
             let name: Option<String> = row.try_get("name")?;
+            let named_by: Option<String> = row.try_get("named_by")?;
             let member: String = row.try_get("row_key")?;
             themes
                 .entry(key.clone())
                 .or_insert_with(|| EarlierTheme {
                     key,
                     name: name.unwrap_or_default(),
+                    named_by: named_by.unwrap_or_else(|| "keywords".to_owned()),
                     members: BTreeSet::new(),
                 })
                 .members

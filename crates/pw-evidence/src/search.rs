@@ -633,3 +633,145 @@ pub async fn audience_names(db: &Database, workspace_id: &str) -> Result<HashMap
         .map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
         .collect::<Result<HashMap<String, String>>>()
 }
+
+/// One text found by hybrid retrieval, with where each side ranked it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Retrieved {
+    pub kind: DocKind,
+    pub id: String,
+    pub text: String,
+    pub day: Option<NaiveDate>,
+    /// Its rank among the BM25 matches (1-based), if it was one.
+    pub text_rank: Option<usize>,
+    /// Its rank by embedding similarity (1-based), if it was among the nearest.
+    pub vector_rank: Option<usize>,
+    /// The reciprocal-rank-fused score.
+    pub score: f64,
+}
+
+/// What hybrid retrieval found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Retrieval {
+    pub state: IndexState,
+    pub hits: Vec<Retrieved>,
+    /// The model whose vectors were compared (vendor/model).
+    pub embedding_model: Option<String>,
+    /// Texts embedded during this call (the rest came from stored vectors).
+    pub embedded: usize,
+}
+
+/// Texts per embedding call when retrieval embeds texts not embedded before.
+const RETRIEVAL_EMBEDDING_BATCH: usize = 64;
+
+/// Hybrid retrieval over the workspace's mentions: the best `candidates` BM25 matches and the
+/// `candidates` mentions nearest the query by embedding, under the same filters, fused by
+/// reciprocal rank. Vectors are the stored ones of the model that embeds the query; mentions
+/// never embedded by it are embedded now and stored, so each text is embedded once.
+pub async fn retrieve(
+    db: &Database,
+    indexes: &SearchIndexes,
+    gateway: &pw_llm::Gateway,
+    workspace_id: &str,
+    query: &Query,
+    candidates: usize,
+) -> Result<Retrieval> {
+    let caught_up = catch_up(db, indexes, workspace_id, Some(CATCH_UP_BATCH as u64)).await?;
+    if let IndexState::Rebuilding { .. } = caught_up.state {
+        return Ok(Retrieval {
+            state: caught_up.state,
+            hits: Vec::new(),
+            embedding_model: None,
+            embedded: 0,
+        });
+    }
+    let scope = pw_llm::CallScope::workspace(workspace_id);
+    let asked = gateway
+        .embed_answered(&scope, std::slice::from_ref(&query.text))
+        .await
+        .map_err(EvidenceError::Model)?;
+    let model = format!("{}/{}", asked.vendor, asked.model);
+    let query_vector =
+        asked.vectors.into_iter().next().ok_or_else(|| {
+            EvidenceError::Invalid("the embedding model returned no vector".into())
+        })?;
+
+    let mentions = documents(db, workspace_id, DocKind::Mention, None).await?;
+    let hashes: Vec<String> = mentions
+        .iter()
+        .map(|m| crate::build::text_hash(&m.body))
+        .collect();
+    let store = crate::repository::EvidenceStore::new(db);
+    let mut stored = store.embeddings(&hashes, &model).await?;
+    let missing: Vec<usize> = (0..mentions.len())
+        .filter(|&i| !stored.contains_key(&hashes[i]))
+        .collect();
+    let mut embedded = 0;
+    for batch in missing.chunks(RETRIEVAL_EMBEDDING_BATCH) {
+        let texts: Vec<String> = batch.iter().map(|&i| mentions[i].body.clone()).collect();
+        let answer = gateway
+            .embed_answered(&scope, &texts)
+            .await
+            .map_err(EvidenceError::Model)?;
+        if format!("{}/{}", answer.vendor, answer.model) != model
+            || answer.vectors.len() != texts.len()
+        {
+            return Err(EvidenceError::Invalid(
+                "the embedding model changed while mentions were read; try again".into(),
+            ));
+        }
+        let rows: Vec<(String, Vec<f32>)> = batch
+            .iter()
+            .map(|&i| hashes[i].clone())
+            .zip(answer.vectors)
+            .collect();
+        store.store_embeddings(&rows, &model).await?;
+        embedded += rows.len();
+        stored.extend(rows);
+    }
+    let mut vectors = pw_search::VectorSet::new(query_vector.len());
+    vectors.reserve(mentions.len());
+    for (mention, hash) in mentions.iter().zip(&hashes) {
+        if let Some(vector) = stored.get(hash).filter(|v| v.len() == query_vector.len()) {
+            vectors
+                .insert(mention.key.clone(), vector, mention.labels())
+                .map_err(EvidenceError::Search)?;
+        }
+    }
+    let request = SearchRequest {
+        text: query.text.clone(),
+        kinds: vec![DocKind::Mention],
+        filters: query.filters.clone(),
+        from: query.from,
+        to: query.to,
+        limit: query.limit.clamp(1, 200),
+        offset: query.offset,
+        histogram: query.histogram,
+        counts: false,
+    };
+    let index = indexes.index(workspace_id).await?;
+    let fused =
+        blocking(move || index.hybrid(&request, &query_vector, &vectors, candidates)).await?;
+    let texts: HashMap<String, &SearchDocument> =
+        mentions.iter().map(|m| (m.key.to_string(), m)).collect();
+    let hits = fused
+        .into_iter()
+        .filter_map(|hit| {
+            let document = texts.get(&hit.key.to_string())?;
+            Some(Retrieved {
+                kind: hit.key.kind(),
+                id: hit.key.id().to_owned(),
+                text: document.body.clone(),
+                day: (document.day != NaiveDate::MIN).then_some(document.day),
+                text_rank: hit.text_rank,
+                vector_rank: hit.vector_rank,
+                score: hit.score,
+            })
+        })
+        .collect();
+    Ok(Retrieval {
+        state: caught_up.state,
+        hits,
+        embedding_model: Some(model),
+        embedded,
+    })
+}

@@ -289,3 +289,35 @@ async fn a_query_that_cannot_run_says_why() {
         );
     }
 }
+
+#[tokio::test]
+async fn hybrid_retrieval_finds_by_meaning_what_words_miss_and_stores_the_vectors_it_made() {
+    let (dir, db) = seeded().await;
+    let indexes = SearchIndexes::new(dir.path().join("search"));
+    rebuilt(&db, &indexes).await;
+    let gateway = gateway(ScriptedModel::new(vec![]));
+    // No mention says "delivery", but the embedder puts delivery beside shipping.
+    let words = search(&db, &indexes, WS, &text("delivery")).await.unwrap();
+    assert_eq!(words.total, 0);
+    let found = pw_evidence::search::retrieve(&db, &indexes, &gateway, WS, &text("delivery"), 100)
+        .await
+        .unwrap();
+    assert_eq!(found.embedded, 24, "every mention embedded once");
+    let top: Vec<_> = found.hits.iter().take(8).collect();
+    assert!(
+        top.iter()
+            .all(|h| h.text.to_lowercase().contains("shipping")),
+        "{top:#?}"
+    );
+    assert!(
+        top.iter()
+            .all(|h| h.text_rank.is_none() && h.vector_rank.is_some())
+    );
+    // Words and meaning together: "taste" matches by words and by vectors.
+    let both = pw_evidence::search::retrieve(&db, &indexes, &gateway, WS, &text("taste"), 100)
+        .await
+        .unwrap();
+    assert_eq!(both.embedded, 0, "stored vectors are reused");
+    assert!(both.hits[0].text_rank.is_some() && both.hits[0].vector_rank.is_some());
+    assert!(both.hits[0].text.contains("taste"));
+}

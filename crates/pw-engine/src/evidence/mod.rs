@@ -31,7 +31,7 @@ pub use pw_evidence::reports::{GroundingReport, ReportClaim, ReportKind, ReportS
 /// A row behind a signal, as a person reads it.
 pub use pw_evidence::repository::EvidenceRow;
 /// Search: what a person asks, and the page of results.
-pub use pw_evidence::search::{FoundText, IndexState, Query, SearchPage};
+pub use pw_evidence::search::{FoundText, IndexState, Query, Retrieval, Retrieved, SearchPage};
 /// A derived signal, its kind, and the rows it rests on.
 pub use pw_evidence::signals::{Interval, RowRole, Signal, SignalKind, SourceTable};
 pub use pw_evidence::{REBUILD_JOB_KIND, REPORTS_JOB_KIND, SIGNALS_JOB_KIND, UPDATE_JOB_KIND};
@@ -98,6 +98,11 @@ impl<'e> EvidenceFacade<'e> {
 
     pub async fn search(&self, workspace: WorkspaceId, query: &Query) -> Result<SearchPage> {
         Ok(self.context().search(workspace, query).await?)
+    }
+
+    /// Hybrid retrieval over mentions: BM25 and embeddings fused by reciprocal rank.
+    pub async fn retrieve(&self, workspace: WorkspaceId, query: &Query) -> Result<Retrieval> {
+        Ok(self.context().retrieve(workspace, query).await?)
     }
 
     pub async fn index_state(&self, workspace: WorkspaceId) -> Result<IndexState> {
