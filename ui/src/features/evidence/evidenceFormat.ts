@@ -75,10 +75,17 @@ export function orderEvidenceRows(rows: readonly EvidenceRowView[]): EvidenceRow
   return [...rows.filter((r) => r.inSegment), ...rows.filter((r) => !r.inSegment)];
 }
 
-/** Signals grouped by kind, in the order the screen shows the groups. */
+/**
+ * Signals grouped by kind, in the order the screen shows the groups; in each, the audience's
+ * own signals come before the workspace-wide ones, each part in the backend's order.
+ */
 export function groupSignals(signals: readonly SignalView[]): Map<SignalKindView, SignalView[]> {
   const groups = new Map<SignalKindView, SignalView[]>(SIGNAL_KINDS.map((k) => [k, []]));
-  for (const s of signals) groups.get(s.kind)?.push(s);
+  const ordered = [
+    ...signals.filter((s) => s.audienceId !== null),
+    ...signals.filter((s) => s.audienceId === null),
+  ];
+  for (const s of ordered) groups.get(s.kind)?.push(s);
   return groups;
 }
 

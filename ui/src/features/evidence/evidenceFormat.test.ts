@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { signal, themeSignal } from '../../test/fixtures';
+import { formatAudienceSize, formatRate, formatSupport, groupSignals, orderEvidenceRows } from './evidenceFormat';
+
+describe('evidence formatting', () => {
+  it('writes audience sizes as a range of people', () => {
+    expect(formatAudienceSize({ sizeLower: 8_400_000, sizeUpper: 9_900_000 })).toBe('8.4M–9.9M people');
+    expect(formatAudienceSize({ sizeLower: null, sizeUpper: 46_000 })).toBe('46K people');
+    expect(formatAudienceSize({ sizeLower: null, sizeUpper: null })).toBeNull();
+  });
+
+  it('counts support in what a person counts', () => {
+    expect(formatSupport(themeSignal())).toBe('43 of 240 mentions');
+    expect(formatSupport(signal())).toBe('48,210 impressions');
+    expect(formatSupport(signal({ statement: 'Something else.', supportRows: 1 }))).toBe('1 row');
+  });
+
+  it('shows small rates with enough digits to differ', () => {
+    expect(formatRate(0.0015)).toBe('0.15%');
+    expect(formatRate(0.023)).toBe('2.3%');
+    expect(formatRate(0.47)).toBe('47%');
+    expect(formatRate(null)).toBe('—');
+  });
+
+  it('puts an audience’s own signals before the workspace-wide ones, and segment rows first', () => {
+    const groups = groupSignals([
+      themeSignal({ id: 'wide', audienceId: null }),
+      themeSignal({ id: 'own' }),
+      signal({ id: 'b' }),
+    ]);
+    expect(groups.get('mentionTheme')?.map((s) => s.id)).toEqual(['own', 'wide']);
+    expect(groups.get('behavior')?.map((s) => s.id)).toEqual(['b']);
+    expect(groups.get('intent')).toEqual([]);
+    const row = { table: 't', key: 'k', title: '', text: null, date: null, figures: [] };
+    expect(
+      orderEvidenceRows([
+        { ...row, key: 'base', inSegment: false },
+        { ...row, key: 'seg', inSegment: true },
+      ]).map((r) => r.key),
+    ).toEqual(['seg', 'base']);
+  });
+});
