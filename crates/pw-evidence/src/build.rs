@@ -25,7 +25,11 @@ use crate::themes::{ThemeSettings, find_themes};
 /// Texts per embedding call: small enough that progress moves and a cancel lands quickly.
 const EMBEDDING_BATCH: usize = 64;
 /// Typical quotes shown to the model that names a theme.
-const QUOTES_FOR_NAMING: usize = 5;
+const QUOTES_FOR_NAMING: usize = 3;
+/// How long a build waits for theme names in all. A small local model on a laptop can take
+/// minutes per answer; past this, themes keep their keyword names (a recorded non-response)
+/// rather than holding the build.
+const NAMING_BUDGET: std::time::Duration = std::time::Duration::from_secs(90);
 
 /// What a build found and did, for the job's result and the CLI.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -164,6 +168,7 @@ impl SignalBuild<'_> {
         // mentions of one of them is the same conversation and keeps its name, so the model
         // names each conversation once and an audience reads the same words as the workspace.
         let mut public_themes: Vec<(BTreeSet<String>, ThemeName)> = Vec::new();
+        let naming_deadline = tokio::time::Instant::now() + NAMING_BUDGET;
         for (index, (audience, rows)) in scopes.into_iter().enumerate() {
             cancelled(self.cancel)?;
             let label = audience.map_or("all mentions", |(_, name)| name);
@@ -180,7 +185,12 @@ impl SignalBuild<'_> {
                         .unwrap_or_default()
                 })
                 .collect();
-            let themes = find_themes(&scope_vectors, ThemeSettings::default());
+            // Clustering is seconds of arithmetic on a large workspace: off the async workers.
+            let themes = tokio::task::spawn_blocking(move || {
+                find_themes(&scope_vectors, ThemeSettings::default())
+            })
+            .await
+            .map_err(|e| EvidenceError::Invalid(format!("finding themes stopped: {e}")))?;
             if themes.is_empty() {
                 continue;
             }
@@ -246,7 +256,20 @@ impl SignalBuild<'_> {
                     .collect();
                 let unnamed_keywords: Vec<&[String]> =
                     unnamed.iter().map(|&t| keywords[t].as_slice()).collect();
-                match self.name_themes(&quotes, &unnamed_keywords).await {
+                let named = match tokio::time::timeout_at(
+                    naming_deadline,
+                    self.name_themes(&quotes, &unnamed_keywords),
+                )
+                .await
+                {
+                    Ok(named) => named.map_err(|e| e.to_string()),
+                    // Dropping the call cancels it (a local model stops at its next step).
+                    Err(_) => Err(format!(
+                        "the model did not name the themes within {} seconds",
+                        NAMING_BUDGET.as_secs()
+                    )),
+                };
+                match named {
                     Ok((given, model)) => {
                         for (slot, &theme) in unnamed.iter().enumerate() {
                             if let Some(name) = given.get(&slot) {
@@ -259,7 +282,7 @@ impl SignalBuild<'_> {
                     }
                     Err(error) => {
                         tracing::warn!(%error, "no model named the mention themes");
-                        summary.naming_failure = Some(error.to_string());
+                        summary.naming_failure = Some(error);
                     }
                 }
             }
@@ -472,10 +495,9 @@ struct ThemeNames {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct NamedTheme {
     /// The theme's number, as listed.
-    #[schemars(range(min = 1, max = 99))]
     theme: usize,
-    /// Two to five words; bounded so a small local model finishes its answer.
-    #[schemars(length(min = 1, max = 48))]
+    /// Two to five words. (Not bounded in the schema: a length bound on a string becomes a
+    /// grammar llama.cpp samples very slowly; the answer is checked after instead.)
     name: String,
 }
 

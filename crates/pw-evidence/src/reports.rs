@@ -108,13 +108,13 @@ pub struct ReportSummary {
     pub created_at: String,
 }
 
-/// The report as the model writes it. The bounds keep a small local model short and
-/// finished: its grammar holds it to them, so it cannot ramble past its token budget and stop
-/// mid-string; vendors read them as guidance.
+/// The report as the model writes it. The item bounds keep a small local model short enough to
+/// finish within its token budget (its grammar holds it to them; vendors read them as
+/// guidance). Strings are not bounded in the schema: a length bound becomes a grammar
+/// llama.cpp samples very slowly; the claims are checked after generation instead.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ModelReport {
     /// A short title for the report.
-    #[schemars(length(min = 1, max = 80))]
     title: String,
     #[schemars(length(min = 1, max = 5))]
     claims: Vec<ModelClaim>,
@@ -123,7 +123,6 @@ struct ModelReport {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ModelClaim {
     /// One sentence a marketer can act on.
-    #[schemars(length(min = 1, max = 200))]
     text: String,
     /// The handles of the signals the sentence rests on, such as "S1".
     #[schemars(length(min = 1, max = 3))]

@@ -60,6 +60,8 @@ pub fn find_themes(vectors: &[Vec<f32>], settings: ThemeSettings) -> Vec<Theme> 
         .min(points.len() / settings.min_members.max(1))
         .max(settings.min_themes);
     let sample = even_sample(points.len(), SILHOUETTE_SAMPLE);
+    // Distances between sampled points do not depend on k: computed once, not once per k.
+    let distances = pairwise_distances(&points, &sample);
 
     let mut best: Option<(f64, Vec<usize>, Vec<Vec<f32>>)> = None;
     for k in settings.min_themes.max(2)..=most {
@@ -67,7 +69,7 @@ pub fn find_themes(vectors: &[Vec<f32>], settings: ThemeSettings) -> Vec<Theme> 
             break;
         }
         let (assignment, centres) = spherical_k_means(&points, k, settings.seed);
-        let score = mean_silhouette(&points, &assignment, k, &sample);
+        let score = mean_silhouette(&distances, &assignment, k, &sample);
         if best.as_ref().is_none_or(|(top, _, _)| score > *top + 1e-9) {
             best = Some((score, assignment, centres));
         }
@@ -232,19 +234,34 @@ fn nearest_centre(point: &[f32], centres: &[Vec<f32>]) -> usize {
     best.0
 }
 
+/// Cosine distances between the sampled points, row-major (`sample.len()` squared).
+fn pairwise_distances(points: &[&[f32]], sample: &[usize]) -> Vec<f32> {
+    let n = sample.len();
+    let mut distances = vec![0f32; n * n];
+    for a in 0..n {
+        for b in (a + 1)..n {
+            let distance = (1.0 - dot(points[sample[a]], points[sample[b]])) as f32;
+            distances[a * n + b] = distance;
+            distances[b * n + a] = distance;
+        }
+    }
+    distances
+}
+
 /// The mean silhouette over `sample`, with cosine distance: near 1 when every point sits far
 /// closer to its own cluster than to the next one, near 0 when clusters overlap.
-fn mean_silhouette(points: &[&[f32]], assignment: &[usize], k: usize, sample: &[usize]) -> f64 {
+fn mean_silhouette(distances: &[f32], assignment: &[usize], k: usize, sample: &[usize]) -> f64 {
+    let n = sample.len();
     let mut total = 0.0;
     let mut counted = 0usize;
-    for &i in sample {
+    for (a, &i) in sample.iter().enumerate() {
         let mut sums = vec![0.0f64; k];
         let mut counts = vec![0usize; k];
-        for &j in sample {
-            if i == j {
+        for (b, &j) in sample.iter().enumerate() {
+            if a == b {
                 continue;
             }
-            sums[assignment[j]] += 1.0 - dot(points[i], points[j]);
+            sums[assignment[j]] += f64::from(distances[a * n + b]);
             counts[assignment[j]] += 1;
         }
         let own = assignment[i];
@@ -253,13 +270,13 @@ fn mean_silhouette(points: &[&[f32]], assignment: &[usize], k: usize, sample: &[
             counted += 1;
             continue;
         }
-        let a = sums[own] / counts[own] as f64;
-        let b = (0..k)
+        let inside = sums[own] / counts[own] as f64;
+        let nearest = (0..k)
             .filter(|&c| c != own && counts[c] > 0)
             .map(|c| sums[c] / counts[c] as f64)
             .fold(f64::INFINITY, f64::min);
-        if b.is_finite() {
-            total += (b - a) / a.max(b).max(f64::EPSILON);
+        if nearest.is_finite() {
+            total += (nearest - inside) / inside.max(nearest).max(f64::EPSILON);
         }
         counted += 1;
     }
