@@ -3,7 +3,9 @@
 //
 // It opens the app with --demo, picks the demo workspace, checks that the KPI tiles show the
 // same numbers the CLI computes from the same database, that the chart draws one line per
-// platform, starts an export job and watches its progress bar reach done, and saves screenshots.
+// platform, starts an export job and watches its progress bar reach done, opens an audience's
+// signals and the rows behind one, has the local model write its reports and opens a claim's
+// evidence, searches the mentions, and saves screenshots.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { remote } from 'webdriverio';
@@ -27,6 +29,12 @@ async function check(name, body) {
     failed += 1;
     console.log(`FAIL ${name}: ${error?.stack ?? error}`);
   }
+}
+
+/** A window screenshot once the last change has been painted (WebKit under Xvfb paints late when busy). */
+async function shot(name) {
+  await browser.pause(1_000);
+  await browser.saveScreenshot(`${outDir}/${name}.png`);
 }
 
 function assert(condition, message) {
@@ -130,7 +138,37 @@ try {
     await filter.clearValue();
   });
 
+  // The evidence layer: the demo is followed by a signal build and a search index update.
+  await check('the signal build and the search index update after the demo finish', async () => {
+    const started = Date.now();
+    await browser.waitUntil(
+      async () => {
+        const states = await browser.execute(() =>
+          [...document.querySelectorAll('[data-testid^="job-"]')].map((el) => [
+            el.querySelector('.job__title')?.textContent ?? '',
+            el.getAttribute('data-state'),
+          ]),
+        );
+        const failed = states.find(([, state]) => state === 'failed');
+        if (failed) throw new Error(`job "${failed[0]}" failed`);
+        const signals = states.find(([title]) => /signals/i.test(title));
+        const index = states.find(([title]) => /search index/i.test(title));
+        const active = states.filter(([, state]) => state === 'queued' || state === 'running');
+        return signals?.[1] === 'succeeded' && index?.[1] === 'succeeded' && active.length === 0;
+      },
+      // About 4 minutes on an idle 2-core machine (theme naming on the local model); more when shared.
+      { timeout: 900_000, interval: 2_000, timeoutMsg: 'the signal build and index update did not finish in 15 minutes' },
+    );
+    console.log(`     signal build and index update done ${Math.round((Date.now() - started) / 1000)} s after the dashboard checks`);
+  });
+
   await check('a question answered by the local model shows in the workspace spend', async () => {
+    // The signal build named its themes with the local model too (it has finished, above):
+    // count the calls before asking, so the question is the one call added.
+    const before = JSON.parse(
+      execFileSync(cli, ['--json', 'models', 'spend', 'Halcyon Roasters (demo)'], { encoding: 'utf8' }),
+    ).calls;
+    assert(Number.isInteger(before), `the CLI gives no call count: ${before}`);
     // The CLI asks through the same engine and database the window uses, fully offline.
     const answer = JSON.parse(
       execFileSync(cli, ['--json', 'models', 'ask', '--workspace', 'Halcyon Roasters (demo)', '--max-tokens', '12', 'Describe our cold brew in five words.'], { encoding: 'utf8' }),
@@ -146,7 +184,8 @@ try {
     await browser.execute(() =>
       document.querySelector('[data-testid="model-spend"]')?.scrollIntoView({ block: 'center' }),
     );
-    await browser.waitUntil(async () => (await total.getText()).includes('on 1 call ·'), {
+    const expected = before === 0 ? 'on 1 call ·' : `on ${(before + 1).toLocaleString('en-US')} calls ·`;
+    await browser.waitUntil(async () => (await total.getText()).includes(expected), {
       timeout: 10_000,
       timeoutMsg: `spend shows "${await total.getText()}"`,
     });
@@ -185,6 +224,133 @@ try {
     await browser.$('[data-testid="kpi-spend-value"]').waitForDisplayed({ timeout: 30_000 });
     const after = await browser.execute(() => window.location.hash);
     assert(after === before, `the address changed from ${before} to ${after}`);
+  });
+
+  await check('an audience shows its signals grouped by kind with interval bars', async () => {
+    await (await browser.$('[data-testid="nav-audiences"]')).click();
+    const item = await browser.$('//a[starts-with(@data-testid, "audience-")][contains(., "Coffee culture 18-34")]');
+    await item.waitForExist({ timeout: 30_000, timeoutMsg: 'the audience list never showed Coffee culture 18-34' });
+    await item.click();
+    const detail = await browser.$('[data-testid="audience-detail"]');
+    await browser.waitUntil(async () => (await detail.getText()).includes('Coffee culture 18-34'), { timeout: 10_000 });
+    const behavior = await browser.$('[data-testid="signals-behavior"]');
+    await behavior.waitForExist({ timeout: 30_000, timeoutMsg: 'no behavior signals' });
+    const bars = await behavior.$$('[data-testid="interval-bar"]');
+    assert(bars.length > 0, 'behavior signals have no interval bars');
+    const baselines = await behavior.$$('[data-testid="interval-baseline"]');
+    assert(baselines.length > 0, 'no segment shows its baseline');
+    const themes = await browser.$('[data-testid="signals-mentionTheme"]');
+    assert(await themes.isExisting(), 'no mention themes for the audience');
+    assert((await themes.$$('[data-testid="sentiment-bar"]')).length > 0, 'themes have no sentiment bar');
+    assert((await themes.$$('[data-testid="weekly-chart"] .recharts-bar-rectangle')).length > 0, 'themes have no weekly bars');
+    await browser.execute(() => document.querySelector('.main-area')?.scrollTo(0, 0));
+    await shot('desktop-audience');
+    await browser.execute(() =>
+      document.querySelector('[data-testid="signals-mentionTheme"]')?.scrollIntoView({ block: 'start' }),
+    );
+    await shot('desktop-audience-themes');
+  });
+
+  await check('a signal opens the rows behind it', async () => {
+    const statement = await browser.$('[data-testid="signals-behavior"] .signal__statement');
+    await statement.scrollIntoView({ block: 'center' });
+    await statement.click();
+    const drawer = await browser.$('[data-testid="evidence-drawer"]');
+    await drawer.waitForDisplayed({ timeout: 10_000 });
+    const row = await drawer.$('[data-testid="evidence-row"]');
+    await row.waitForExist({ timeout: 30_000, timeoutMsg: 'the signal shows no evidence rows' });
+    const count = await drawer.$('[data-testid="evidence-count"]').getText();
+    assert(/^Showing \d+ rows?; the signal rests on [\d,]+ rows?/.test(count), `evidence count says "${count}"`);
+    console.log(`     ${count}`);
+    await shot('desktop-signal-evidence');
+    await (await drawer.$('button[aria-label="Close"]')).click();
+    await browser.waitUntil(async () => !(await drawer.isExisting()), { timeout: 5_000 });
+  });
+
+  await check('reports written by the local model: a claim opens its evidence', async () => {
+    const write = await browser.$('[data-testid="write-reports"]');
+    await write.scrollIntoView({ block: 'center' });
+    const started = Date.now();
+    await write.click();
+    const progress = await browser.$('[data-testid="reports-progress"]');
+    await progress.waitForExist({ timeout: 15_000, timeoutMsg: 'Write reports showed no progress' });
+    assert(!(await write.isEnabled()), 'Write reports stays enabled while its job runs');
+    await shot('desktop-reports-writing');
+    await browser.waitUntil(async () => !(await progress.isExisting()), {
+      timeout: 600_000,
+      interval: 2_000,
+      timeoutMsg: 'the reports job never finished',
+    });
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const failed = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid^="job-"][data-state="failed"]')].map((el) => el.textContent),
+    );
+    assert(failed.length === 0, `a job failed: ${failed.join(' | ')}`);
+    console.log(`     three reports written by the local model in ${seconds} s`);
+    await browser.waitUntil(async () => (await browser.$$('.report-item')).length === 3, {
+      timeout: 15_000,
+      timeoutMsg: 'the audience does not list three reports',
+    });
+    // Open each report until one has a claim that held up against its evidence.
+    const kept = [];
+    for (const kind of ['behavior', 'intent', 'mentions']) {
+      const text = (await browser.$(`[data-testid="report-${kind}"]`).getText()).replace(/\s+/g, ' ');
+      console.log(`     ${kind}: ${text}`);
+      if (!/ 0 of \d+ claims kept/.test(text)) kept.push(kind);
+    }
+    assert(kept.length > 0, 'no report kept a claim');
+    await (await browser.$(`[data-testid="report-${kept[0]}"]`)).click();
+    const claim = await browser.$('[data-testid="report-view"] [data-testid="claim"] .claim__text');
+    await claim.waitForExist({ timeout: 15_000, timeoutMsg: 'the report shows no claims' });
+    await shot('desktop-report');
+    await claim.click();
+    const drawer = await browser.$('[data-testid="evidence-drawer"]');
+    await drawer.waitForDisplayed({ timeout: 10_000 });
+    const row = await drawer.$('[data-testid="evidence-row"]');
+    await row.waitForExist({ timeout: 30_000, timeoutMsg: 'the claim shows no evidence rows' });
+    await shot('desktop-claim-evidence');
+    await (await drawer.$('button[aria-label="Close"]')).click();
+  });
+
+  await check('searching the mentions marks the matches and draws their histogram', async () => {
+    await (await browser.$('[data-testid="nav-search"]')).click();
+    const input = await browser.$('[data-testid="search-input"]');
+    await input.waitForDisplayed({ timeout: 10_000 });
+    await input.setValue('shipping');
+    await input.addValue('\uE007'); // Enter submits the box
+    await browser.waitUntil(
+      async () => (await browser.execute(() => window.location.hash)).includes('q=shipping'),
+      { timeout: 5_000, timeoutMsg: 'Enter did not run the search' },
+    );
+    await (await browser.$('[data-testid="kind-mention"]')).click();
+    await browser.waitUntil(
+      async () => (await browser.execute(() => window.location.hash)).includes('kind=mention'),
+      { timeout: 5_000 },
+    );
+    const hit = await browser.$('[data-testid="search-hit"][data-kind="mention"]');
+    await hit.waitForExist({ timeout: 30_000, timeoutMsg: 'no mention matches "shipping"' });
+    await browser.waitUntil(
+      async () =>
+        (await browser.execute(() =>
+          [...document.querySelectorAll('[data-testid="search-hit"]')].every((h) => h.getAttribute('data-kind') === 'mention'),
+        )),
+      { timeout: 10_000, timeoutMsg: 'hits of other kinds remain' },
+    );
+    const marks = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="search-hit"] mark')].map((m) => m.textContent.toLowerCase()),
+    );
+    assert(marks.length > 0 && marks.every((m) => m.includes('ship')), `marked: ${marks.join(', ')}`);
+    const bars = await browser.$$('[data-testid="search-histogram"] .recharts-bar-rectangle');
+    assert(bars.length > 0, 'the histogram draws no bars');
+    const address = await browser.execute(() => window.location.hash);
+    console.log(`     ${marks.length} marked words; address ${address}`);
+    await shot('desktop-search');
+    // The search lives in the address: a reload shows it again.
+    await browser.refresh();
+    const again = await browser.$('[data-testid="search-hit"][data-kind="mention"]');
+    await again.waitForExist({ timeout: 30_000, timeoutMsg: 'the search did not survive a reload' });
+    assert((await browser.$('[data-testid="search-input"]').getValue()) === 'shipping', 'the query box lost its text');
+    await (await browser.$('[data-testid="nav-dashboard"]')).click();
   });
 
   await check('the dark theme applies', async () => {
