@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatDate } from '../../format';
 import type { EvidenceRowView, SignalEvidenceView } from '../../ipc/backend';
-import { formatSupport, orderEvidenceRows } from './evidenceFormat';
+import { formatFigure, formatSupport, orderEvidenceRows } from './evidenceFormat';
 import { useSignalEvidence } from './evidenceQueries';
 
 /** A panel over the right of the window; Escape or × closes it. */
@@ -120,7 +120,7 @@ function EvidenceRow({ row }: { row: EvidenceRowView }) {
           {row.figures.map((f) => (
             <div key={f.label}>
               <dt>{f.label}</dt>
-              <dd>{f.value}</dd>
+              <dd>{formatFigure(f.value)}</dd>
             </div>
           ))}
         </dl>

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { signal, themeSignal } from '../../test/fixtures';
-import { formatAudienceSize, formatRate, formatSupport, groupSignals, orderEvidenceRows } from './evidenceFormat';
+import {
+  formatAudienceSize,
+  formatFigure,
+  formatRate,
+  formatSupport,
+  groupSignals,
+  orderEvidenceRows,
+} from './evidenceFormat';
 
 describe('evidence formatting', () => {
   it('writes audience sizes as a range of people', () => {
@@ -13,6 +20,14 @@ describe('evidence formatting', () => {
     expect(formatSupport(themeSignal())).toBe('43 of 240 mentions');
     expect(formatSupport(signal())).toBe('48,210 impressions');
     expect(formatSupport(signal({ statement: 'Something else.', supportRows: 1 }))).toBe('1 row');
+  });
+
+  it('groups the digits of plain-number figures and leaves other figures alone', () => {
+    expect(formatFigure('7599')).toBe('7,599');
+    expect(formatFigure('1.0')).toBe('1');
+    expect(formatFigure('0.0123')).toBe('0.0123');
+    expect(formatFigure('Trustpilot')).toBe('Trustpilot');
+    expect(formatFigure('2026-07-12')).toBe('2026-07-12');
   });
 
   it('shows small rates with enough digits to differ', () => {

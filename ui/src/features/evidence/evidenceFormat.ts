@@ -125,3 +125,14 @@ const PLATFORM_LABELS: Record<string, string> = {
 export function platformLabel(stored: string): string {
   return PLATFORM_LABELS[stored] ?? stored;
 }
+
+/**
+ * A row's figure as the backend wrote it ("7599", "1.0", "Trustpilot"): plain numbers get the
+ * locale's grouping and lose a trailing ".0"; anything else is shown as it is.
+ */
+export function formatFigure(value: string): string {
+  if (!/^-?\d+(\.\d+)?$/.test(value)) return value;
+  const n = Number(value);
+  if (!Number.isFinite(n)) return value;
+  return new Intl.NumberFormat(defaultLocale(), { maximumFractionDigits: 4 }).format(n);
+}
