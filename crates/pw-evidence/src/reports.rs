@@ -108,21 +108,23 @@ pub struct ReportSummary {
     pub created_at: String,
 }
 
-/// The report as the model writes it. The item bounds keep a small local model short enough to
+/// The report as the model writes it. The bounds keep a small local model short enough to
 /// finish within its token budget (its grammar holds it to them; vendors read them as
-/// guidance). Strings are not bounded in the schema: a length bound becomes a grammar
-/// llama.cpp samples very slowly; the claims are checked after generation instead.
+/// guidance). Length bounds on strings make llama.cpp sample more slowly, which one report
+/// can afford (theme names, asked for many themes at once, are left unbounded).
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ModelReport {
     /// A short title for the report.
+    #[schemars(length(min = 1, max = 80))]
     title: String,
-    #[schemars(length(min = 1, max = 5))]
+    #[schemars(length(min = 1, max = 4))]
     claims: Vec<ModelClaim>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ModelClaim {
     /// One sentence a marketer can act on.
+    #[schemars(length(min = 1, max = 160))]
     text: String,
     /// The handles of the signals the sentence rests on, such as "S1".
     #[schemars(length(min = 1, max = 3))]
@@ -250,7 +252,7 @@ impl ReportWriter<'_> {
             .map(|(i, statement)| format!("{}: {statement}\n", grounding::handle(i)))
             .collect();
         let mut prompt = format!(
-            "Audience: {audience}\nSignals:\n{listing}\nWrite a short grounding report about {}. Give a title and three to five claims. Each claim is one plain sentence and cites the handles of the signals it rests on (for example [\"S1\"]). Use only what the signals say; copy numbers exactly as they appear in the signals you cite.",
+            "Audience: {audience}\nSignals:\n{listing}\nWrite a short grounding report about {}. Give a title and two to four claims. Each claim is one plain sentence and cites the handles of the signals it rests on (for example [\"S1\"]). Use only what the signals say; copy numbers exactly as they appear in the signals you cite.",
             kind.subject()
         );
         if !problems.is_empty() {
@@ -277,8 +279,8 @@ impl ReportWriter<'_> {
         )
         .in_scope(scope);
         request.temperature = Some(0.2);
-        // Enough for five bounded claims and a title (about 1,200 characters of JSON).
-        request.max_tokens = Some(450);
+        // Enough for four bounded claims and a title (about 900 characters of JSON).
+        request.max_tokens = Some(360);
         let answer = self
             .gateway
             .chat_json_answered::<ModelReport>(&request)
