@@ -308,7 +308,7 @@ function AudienceDetail({ workspace, audience, jobs, onJobStarted, buildButton, 
         )}
         {reportId !== null ? (
           <>
-            <button type="button" className="btn btn--small btn--ghost" onClick={() => openReport(null)}>
+            <button type="button" className="btn btn--small btn--ghost report-back" onClick={() => openReport(null)}>
               ← All reports
             </button>
             <ReportPanel reportId={reportId} onOpenClaim={openClaim} onOpenSignal={openSignal} />
