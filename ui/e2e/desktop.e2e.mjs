@@ -286,15 +286,22 @@ try {
       [...document.querySelectorAll('[data-testid^="job-"][data-state="failed"]')].map((el) => el.textContent),
     );
     assert(failed.length === 0, `a job failed: ${failed.join(' | ')}`);
-    console.log(`     three reports written by the local model in ${seconds} s`);
-    await browser.waitUntil(async () => (await browser.$$('.report-item')).length === 3, {
+    console.log(`     the local model's reports done in ${seconds} s`);
+    // A report none of whose claims holds up against its signals is not stored (the job says
+    // which and why), so a small model may leave a kind unwritten; at least one must be there.
+    await browser.waitUntil(async () => (await browser.$$('.report-item')).length >= 1, {
       timeout: 15_000,
-      timeoutMsg: 'the audience does not list three reports',
+      timeoutMsg: 'the audience lists no report',
     });
     // Open each report until one has a claim that held up against its evidence.
     const kept = [];
     for (const kind of ['behavior', 'intent', 'mentions']) {
-      const text = (await browser.$(`[data-testid="report-${kind}"]`).getText()).replace(/\s+/g, ' ');
+      const item = await browser.$(`[data-testid="report-${kind}"]`);
+      if (!(await item.isExisting())) {
+        console.log(`     ${kind}: not written (no claim held up)`);
+        continue;
+      }
+      const text = (await item.getText()).replace(/\s+/g, ' ');
       console.log(`     ${kind}: ${text}`);
       if (!/ 0 of \d+ claims kept/.test(text)) kept.push(kind);
     }
