@@ -114,6 +114,7 @@ fn evidence_kind(e: &EvidenceError) -> ErrorKind {
             | pw_search::SearchError::InvalidVector { .. } => ErrorKind::InvalidInput,
             pw_search::SearchError::NotReady { .. }
             | pw_search::SearchError::LockBusy { .. }
+            | pw_search::SearchError::WatermarkMoved { .. }
             | pw_search::SearchError::Io { .. } => ErrorKind::Unavailable,
             pw_search::SearchError::Corrupt { .. } => ErrorKind::Corrupt,
             pw_search::SearchError::Tantivy(_) => ErrorKind::Internal,

@@ -236,9 +236,19 @@ async fn write_reports(evidence: Arc<Evidence>, ctx: JobContext) -> Result<Value
 async fn update_index(evidence: Arc<Evidence>, ctx: JobContext) -> Result<Value, JobError> {
     let (workspace_id, workspace) = workspace_of(&ctx)?;
     ctx.progress(0.1, "Catching up with new data").await;
-    let caught_up = search::catch_up(evidence.database(), evidence.indexes(), &workspace_id, None)
-        .await
-        .map_err(job_error)?;
+    let mut caught_up =
+        search::catch_up(evidence.database(), evidence.indexes(), &workspace_id, None)
+            .await
+            .map_err(job_error)?;
+    if let IndexState::Ready { .. } = caught_up.state {
+        // Caught up, the index's count can be held against the tables': a folder emptied or a
+        // segment lost since the app opened it shows here rather than as missing hits.
+        ctx.progress(0.9, "Checking the index against the data")
+            .await;
+        caught_up.state = search::check(evidence.database(), evidence.indexes(), &workspace_id)
+            .await
+            .map_err(job_error)?;
+    }
     if let IndexState::Rebuilding { .. } = caught_up.state {
         evidence
             .start_index_rebuild(workspace)

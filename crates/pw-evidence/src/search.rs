@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use pw_search::{
@@ -31,7 +31,67 @@ const REBUILD_BATCH: usize = 5_000;
 /// The open search indexes, one per workspace, under one root folder.
 pub struct SearchIndexes {
     root: PathBuf,
-    open: Mutex<HashMap<String, SearchIndex>>,
+    open: Mutex<HashMap<String, Arc<TrackedIndex>>>,
+}
+
+/// A workspace's index and what keeps its updates in order.
+struct TrackedIndex {
+    index: SearchIndex,
+    /// Held while a batch is read from the outbox, applied and trimmed, and while a rebuild
+    /// reads its starting position and swaps in: two catch-ups interleaving could otherwise
+    /// apply an older text over a newer one, and a swap could land under a batch read against
+    /// the old generation.
+    syncing: tokio::sync::Mutex<()>,
+    /// Outbox positions of the rebuilds under way. A rebuilt generation starts at its position
+    /// and replays the outbox from there, so nothing above the lowest of them may be trimmed,
+    /// even once the live generation holds it.
+    rebuild_positions: Mutex<Vec<u64>>,
+}
+
+impl TrackedIndex {
+    /// Outbox rows at or below this position can go: the live index holds them and no rebuild
+    /// under way still needs them.
+    fn trim_floor(&self, watermark: u64) -> u64 {
+        let positions = self
+            .rebuild_positions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        positions.iter().copied().fold(watermark, u64::min)
+    }
+}
+
+/// A rebuild's claim on the outbox above its position, released when the rebuild ends (swapped
+/// in, failed or cancelled).
+struct RebuildClaim {
+    tracked: Arc<TrackedIndex>,
+    position: u64,
+}
+
+impl RebuildClaim {
+    fn new(tracked: &Arc<TrackedIndex>, position: u64) -> Self {
+        tracked
+            .rebuild_positions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(position);
+        RebuildClaim {
+            tracked: Arc::clone(tracked),
+            position,
+        }
+    }
+}
+
+impl Drop for RebuildClaim {
+    fn drop(&mut self) {
+        let mut positions = self
+            .tracked
+            .rebuild_positions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(at) = positions.iter().position(|p| *p == self.position) {
+            positions.swap_remove(at);
+        }
+    }
 }
 
 impl SearchIndexes {
@@ -42,7 +102,7 @@ impl SearchIndexes {
         }
     }
 
-    fn locked(&self) -> std::sync::MutexGuard<'_, HashMap<String, SearchIndex>> {
+    fn locked(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<TrackedIndex>>> {
         self.open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -50,25 +110,35 @@ impl SearchIndexes {
 
     /// The index of `workspace_id`, opened on first use (which reads its checksums once).
     pub async fn index(&self, workspace_id: &str) -> Result<SearchIndex> {
-        if let Some(index) = self.locked().get(workspace_id) {
-            return Ok(index.clone());
+        Ok(self.tracked(workspace_id).await?.index.clone())
+    }
+
+    async fn tracked(&self, workspace_id: &str) -> Result<Arc<TrackedIndex>> {
+        if let Some(tracked) = self.locked().get(workspace_id) {
+            return Ok(Arc::clone(tracked));
         }
         let root = self.root.join(workspace_id);
         let index = tokio::task::spawn_blocking(move || SearchIndex::open(root))
             .await
             .map_err(|e| EvidenceError::Invalid(format!("opening the search index failed: {e}")))?
             .map_err(EvidenceError::Search)?;
-        Ok(self
-            .locked()
-            .entry(workspace_id.to_owned())
-            .or_insert(index)
-            .clone())
+        let tracked = TrackedIndex {
+            index,
+            syncing: tokio::sync::Mutex::new(()),
+            rebuild_positions: Mutex::new(Vec::new()),
+        };
+        Ok(Arc::clone(
+            self.locked()
+                .entry(workspace_id.to_owned())
+                .or_insert_with(|| Arc::new(tracked)),
+        ))
     }
 
     /// Closes and deletes a workspace's index (the workspace is gone).
     pub async fn forget(&self, workspace_id: &str) {
-        let index = self.locked().remove(workspace_id);
-        if let Some(index) = index {
+        let tracked = self.locked().remove(workspace_id);
+        if let Some(tracked) = tracked {
+            let index = tracked.index.clone();
             let _ = tokio::task::spawn_blocking(move || index.close_writer()).await;
         }
         let root = self.root.join(workspace_id);
@@ -81,7 +151,11 @@ impl SearchIndexes {
 
     /// Closes every writer, letting merges finish (at shutdown).
     pub async fn close(&self) {
-        let indexes: Vec<SearchIndex> = self.locked().drain().map(|(_, i)| i).collect();
+        let indexes: Vec<SearchIndex> = self
+            .locked()
+            .drain()
+            .map(|(_, tracked)| tracked.index.clone())
+            .collect();
         for index in indexes {
             let _ = tokio::task::spawn_blocking(move || index.close_writer()).await;
         }
@@ -114,7 +188,12 @@ pub struct CatchUp {
     pub state: IndexState,
 }
 
-/// Applies queued changes of `workspace_id` to its index, up to `at_most` (all when `None`).
+/// How often a batch refused because the index moved on is read again before giving up for
+/// now (only another process writing the same index can make this repeat).
+const MOVED_RETRIES: u32 = 5;
+
+/// Applies queued changes of `workspace_id` to its index, up to `at_most` (all when `None`),
+/// waiting for a catch-up or swap under way to end first.
 /// An index that needs a rebuild is left alone: the answer says so, and the caller starts one.
 pub async fn catch_up(
     db: &Database,
@@ -122,8 +201,40 @@ pub async fn catch_up(
     workspace_id: &str,
     at_most: Option<u64>,
 ) -> Result<CatchUp> {
-    let index = indexes.index(workspace_id).await?;
+    let tracked = indexes.tracked(workspace_id).await?;
+    let _syncing = tracked.syncing.lock().await;
+    catch_up_locked(db, &tracked, workspace_id, at_most).await
+}
+
+/// [`catch_up`] for a search: if another catch-up is under way, searches what the index holds
+/// instead of waiting for it (the answer is then at most that catch-up's batch behind).
+async fn catch_up_if_idle(
+    db: &Database,
+    indexes: &SearchIndexes,
+    workspace_id: &str,
+) -> Result<CatchUp> {
+    let tracked = indexes.tracked(workspace_id).await?;
+    match tracked.syncing.try_lock() {
+        Ok(_syncing) => {
+            catch_up_locked(db, &tracked, workspace_id, Some(CATCH_UP_BATCH as u64)).await
+        }
+        Err(_) => Ok(CatchUp {
+            applied: 0,
+            state: state_of(db, &tracked.index, workspace_id).await?,
+        }),
+    }
+}
+
+/// The catch-up itself; the caller holds `tracked.syncing`.
+async fn catch_up_locked(
+    db: &Database,
+    tracked: &TrackedIndex,
+    workspace_id: &str,
+    at_most: Option<u64>,
+) -> Result<CatchUp> {
+    let index = &tracked.index;
     let mut applied = 0u64;
+    let mut moved = 0u32;
     loop {
         let watermark = match index.health() {
             Health::Ready { watermark } => watermark,
@@ -188,21 +299,34 @@ pub async fn catch_up(
             }
             changes.extend(found.into_iter().map(Change::Upsert));
         }
-        applied += rows.len() as u64;
         let target = index.clone();
-        blocking(move || target.apply(changes, last_seq)).await?;
+        match blocking(move || target.apply(changes, watermark, last_seq)).await {
+            Ok(()) => applied += rows.len() as u64,
+            // Another process applied a batch first: read again from where it left the index.
+            Err(EvidenceError::Search(SearchError::WatermarkMoved { expected, found }))
+                if moved < MOVED_RETRIES =>
+            {
+                moved += 1;
+                tracing::info!(
+                    expected,
+                    found,
+                    "search index moved on; reading the batch again"
+                );
+            }
+            Err(error) => return Err(error),
+        }
     }
-    // What the index holds no longer needs to wait in the outbox.
+    // What the index holds, and no rebuild under way still needs, no longer waits in the outbox.
     if let Health::Ready { watermark } = index.health() {
         sqlx::query("DELETE FROM search_outbox WHERE workspace_id = ? AND seq <= ?")
             .bind(workspace_id)
-            .bind(watermark as i64)
+            .bind(tracked.trim_floor(watermark) as i64)
             .execute(db.writer())
             .await?;
     }
     Ok(CatchUp {
         applied,
-        state: state_of(db, &index, workspace_id).await?,
+        state: state_of(db, index, workspace_id).await?,
     })
 }
 
@@ -228,23 +352,38 @@ async fn state_of(db: &Database, index: &SearchIndex, workspace_id: &str) -> Res
 }
 
 /// Whether the index answers, checked against the database: gone folders, damaged files and a
-/// document count that differs from the tables' all say "rebuild".
+/// document count that differs from the tables' all say "rebuild". Counts are compared only
+/// when the index has caught up with the outbox, both read in one snapshot and with no batch
+/// being applied, so a write landing meanwhile is never mistaken for a miscount.
 pub async fn check(
     db: &Database,
     indexes: &SearchIndexes,
     workspace_id: &str,
 ) -> Result<IndexState> {
-    let index = indexes.index(workspace_id).await?;
-    if let Health::Ready { .. } = index.health() {
-        let state = state_of(db, &index, workspace_id).await?;
-        // Only a fully caught-up index can be counted against the tables.
-        if let IndexState::Ready { pending: 0, .. } = state {
-            let expected = document_count(db, workspace_id).await?;
-            let target = index.clone();
+    let tracked = indexes.tracked(workspace_id).await?;
+    let syncing = tracked.syncing.lock().await;
+    if let Health::Ready { watermark } = tracked.index.health() {
+        let mut snapshot = db.reader().begin().await?;
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM search_outbox WHERE workspace_id = ? AND seq > ?",
+        )
+        .bind(workspace_id)
+        .bind(watermark as i64)
+        .fetch_one(&mut *snapshot)
+        .await?;
+        let expected = if pending == 0 {
+            Some(document_count_in(&mut snapshot, workspace_id).await?)
+        } else {
+            None
+        };
+        snapshot.rollback().await?;
+        if let Some(expected) = expected {
+            let target = tracked.index.clone();
             blocking(move || Ok(target.check(expected))).await?;
         }
     }
-    state_of(db, &index, workspace_id).await
+    drop(syncing);
+    state_of(db, &tracked.index, workspace_id).await
 }
 
 /// What a rebuild did.
@@ -263,15 +402,21 @@ pub async fn rebuild(
     progress: &UnboundedSender<(f64, String)>,
     cancel: &CancellationToken,
 ) -> Result<Rebuilt> {
-    let index = indexes.index(workspace_id).await?;
+    let tracked = indexes.tracked(workspace_id).await?;
+    let index = tracked.index.clone();
     // Everything up to this outbox position is in the tables read below: read it first, in
-    // the same snapshot, so changes made during the rebuild are caught up afterwards.
+    // the same snapshot, so changes made during the rebuild are caught up afterwards. The claim
+    // keeps the outbox above it until then; taking both under the sync lock means no catch-up
+    // trims in between.
+    let syncing = tracked.syncing.lock().await;
     let mut snapshot = db.reader().begin().await?;
     let watermark: i64 = sqlx::query_scalar(
         "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'search_outbox'), 0)",
     )
     .fetch_one(&mut *snapshot)
     .await?;
+    let claim = RebuildClaim::new(&tracked, watermark as u64);
+    drop(syncing);
     let total = document_count_in(&mut snapshot, workspace_id).await?.max(1);
     let target = index.clone();
     let mut writer = blocking(move || target.rebuild()).await?;
@@ -309,7 +454,13 @@ pub async fn rebuild(
         }
     }
     snapshot.rollback().await?;
+    // Swap in and replay what was written since the snapshot, with no batch read against the
+    // old generation landing in between.
+    let syncing = tracked.syncing.lock().await;
     blocking(move || writer.finish(watermark as u64)).await?;
+    drop(claim);
+    catch_up_locked(db, &tracked, workspace_id, None).await?;
+    drop(syncing);
     let _ = progress.send((1.0, format!("Indexed {added} texts")));
     Ok(Rebuilt {
         documents: added,
@@ -542,7 +693,7 @@ pub async fn search(
     workspace_id: &str,
     query: &Query,
 ) -> Result<SearchPage> {
-    let caught_up = catch_up(db, indexes, workspace_id, Some(CATCH_UP_BATCH as u64)).await?;
+    let caught_up = catch_up_if_idle(db, indexes, workspace_id).await?;
     if let IndexState::Rebuilding { .. } = caught_up.state {
         return Ok(SearchPage {
             state: caught_up.state,
@@ -675,7 +826,7 @@ pub async fn retrieve(
     query: &Query,
     candidates: usize,
 ) -> Result<Retrieval> {
-    let caught_up = catch_up(db, indexes, workspace_id, Some(CATCH_UP_BATCH as u64)).await?;
+    let caught_up = catch_up_if_idle(db, indexes, workspace_id).await?;
     if let IndexState::Rebuilding { .. } = caught_up.state {
         return Ok(Retrieval {
             state: caught_up.state,

@@ -195,6 +195,56 @@ async fn an_interrupted_catch_up_resumes_without_losing_or_duplicating() {
     ));
 }
 
+/// A rebuild reads the tables as of one outbox position while the live index keeps catching
+/// up. The changes it caught up meanwhile must reach the new generation too: the outbox above
+/// the rebuild's position is kept until the rebuild has swapped in and replayed it.
+#[tokio::test]
+async fn a_change_caught_up_while_a_rebuild_runs_survives_the_swap() {
+    let (dir, db) = seeded().await;
+    let indexes = SearchIndexes::new(dir.path().join("search"));
+    rebuilt(&db, &indexes).await;
+    // Enough rows for the rebuild to take several batches.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+         INSERT INTO audience_signals (id, workspace_id, kind, source, text, occurred_on, created_at)
+         SELECT printf('0193a0c4-0000-7000-9000-%012d', i), ?1, 'mention', 'review', 'Filler about beans ' || i,
+                '2026-11-20', '2026-11-29T09:00:00.000Z' FROM n",
+    )
+    .bind(WS)
+    .execute(db.writer())
+    .await
+    .unwrap();
+    catch_up(&db, &indexes, WS, None).await.unwrap();
+
+    let (progress, mut updates) = tokio::sync::mpsc::unbounded_channel();
+    let indexes = std::sync::Arc::new(indexes);
+    let task = {
+        let db = db.clone();
+        let indexes = std::sync::Arc::clone(&indexes);
+        tokio::spawn(async move {
+            rebuild(&db, &indexes, WS, &progress, &CancellationToken::new()).await
+        })
+    };
+    updates.recv().await.expect("a first batch indexed");
+    exec(&db, "INSERT INTO audience_signals (id, workspace_id, kind, source, text, sentiment, occurred_on, created_at) VALUES (?, ?, 'mention', 'review', 'The kettle whistles too loudly', -0.4, '2026-11-21', '2026-11-29T09:00:00.000Z')", &[&id(901), WS]).await;
+    let live = catch_up(&db, &indexes, WS, None).await.unwrap();
+    assert_eq!(live.applied, 1);
+    assert!(
+        !task.is_finished(),
+        "the catch-up has to land while the rebuild runs for this test to mean anything"
+    );
+    task.await.unwrap().unwrap();
+    let page = search(&db, &indexes, WS, &text("kettle")).await.unwrap();
+    assert_eq!(
+        page.total, 1,
+        "the change caught up during the rebuild was lost"
+    );
+    assert!(matches!(
+        check(&db, &indexes, WS).await.unwrap(),
+        IndexState::Ready { pending: 0, .. }
+    ));
+}
+
 #[tokio::test]
 async fn a_deleted_index_folder_is_detected_and_rebuilt() {
     let (dir, db) = seeded().await;

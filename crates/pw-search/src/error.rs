@@ -59,6 +59,12 @@ pub enum SearchError {
     /// the caller's outbox and can be applied again later.
     #[error("another process is writing to the search index in {path}")]
     LockBusy { path: PathBuf },
+    /// A batch was read from an outbox position the index has since moved past (another batch or
+    /// a rebuild landed first). Nothing was written; read the changes again from `found`.
+    #[error(
+        "the search index moved on to position {found} while a batch from {expected} was being read"
+    )]
+    WatermarkMoved { expected: u64, found: u64 },
     /// Index files are damaged; the index has been marked for a rebuild.
     #[error("the search index is damaged: {message}")]
     Corrupt { message: String },

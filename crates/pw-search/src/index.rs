@@ -471,23 +471,42 @@ impl SearchIndex {
         })
     }
 
-    /// Applies a batch of changes and commits it with `watermark` (the caller's outbox position
-    /// after the batch). When this returns `Ok`, the batch is on disk and searchable; when it
-    /// fails or the process dies first, nothing of the batch is, and the caller replays from
-    /// [`SearchIndex::watermark`]. Replaying is harmless: an upsert replaces the copy with the
-    /// same key. The stored watermark never goes backwards.
+    /// Applies a batch of changes read from the caller's outbox after position `from`, up to and
+    /// including `to`, and commits it with watermark `to`. When this returns `Ok`, the batch is
+    /// on disk and searchable; when it fails or the process dies first, nothing of the batch is,
+    /// and the caller replays from [`SearchIndex::watermark`]. Replaying is harmless: an upsert
+    /// replaces the copy with the same key.
+    ///
+    /// The batch must start where the index stands: if the watermark is no longer `from` (another
+    /// caller applied a batch or a rebuild swapped in a generation since the caller read it), the
+    /// batch may hold texts older than what the index already has, so it is refused with
+    /// [`SearchError::WatermarkMoved`] and nothing is written; the caller reads again from the
+    /// new watermark. So the watermark only ever moves forward, over batches that follow on.
     ///
     /// Commit per job or every few thousand changes: each commit costs tens of milliseconds and
     /// adds a segment.
-    pub fn apply(&self, changes: Vec<Change>, watermark: u64) -> Result<(), SearchError> {
+    pub fn apply(&self, changes: Vec<Change>, from: u64, to: u64) -> Result<(), SearchError> {
+        if to < from {
+            return Err(SearchError::Tantivy(TantivyError::InvalidArgument(
+                format!("a batch cannot end ({to}) before it starts ({from})"),
+            )));
+        }
         let mut slot = self.inner.writer_slot();
         let generation = self.inner.live()?;
-        let current = generation.watermark.load(Ordering::Acquire);
-        if changes.is_empty() && watermark <= current {
+        if changes.is_empty() && to == from && generation.watermark.load(Ordering::Acquire) == from
+        {
             return Ok(());
         }
         let writer = self.writer_for(&mut slot, &generation)?;
-        let result = apply_to(writer, &generation, changes, watermark.max(current));
+        // Read after `writer_for`, which takes in what another process committed before us.
+        let current = generation.watermark.load(Ordering::Acquire);
+        if current != from {
+            return Err(SearchError::WatermarkMoved {
+                expected: from,
+                found: current,
+            });
+        }
+        let result = apply_to(writer, &generation, changes, to);
         if let Err(error) = &result {
             tracing::warn!(%error, "search index batch failed; rolling back to the last commit");
             // Discard whatever the failed batch queued, so a later commit cannot carry half of

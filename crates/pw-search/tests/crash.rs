@@ -46,7 +46,9 @@ fn child_applies_batches_until_killed() {
     let index = SearchIndex::open(root.join("index")).expect("child open");
     let mut next = index.watermark().expect("child: index ready") + 1;
     loop {
-        index.apply(batch(next), next).expect("child apply");
+        index
+            .apply(batch(next), next - 1, next)
+            .expect("child apply");
         std::fs::write(root.join(PROGRESS_FILE), next.to_string()).expect("progress");
         next += 1;
     }
@@ -130,10 +132,17 @@ fn a_kill_during_apply_leaves_the_last_commit_and_replay_restores_the_rest() {
         last_watermark = watermark;
     }
 
-    // Replay as the caller would: from the watermark, including a batch already applied.
+    // Resume as the caller would: from the watermark. A batch the index already holds is
+    // refused, not applied twice.
     let index = SearchIndex::open(root.join("index")).expect("open");
-    for number in last_watermark..=last_watermark + 2 {
-        index.apply(batch(number), number).expect("replay");
+    assert!(matches!(
+        index.apply(batch(last_watermark), last_watermark - 1, last_watermark),
+        Err(pw_search::SearchError::WatermarkMoved { .. })
+    ));
+    for number in last_watermark + 1..=last_watermark + 2 {
+        index
+            .apply(batch(number), number - 1, number)
+            .expect("resume");
     }
     let watermark = assert_consistent(&index);
     assert_eq!(watermark, last_watermark + 2);

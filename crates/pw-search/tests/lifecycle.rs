@@ -103,7 +103,7 @@ fn an_empty_root_needs_a_build_and_answers_not_ready_until_then() {
         Err(SearchError::NotReady { .. })
     ));
     assert!(matches!(
-        index.apply(upserts(numbered(1, "early")), 1),
+        index.apply(upserts(numbered(1, "early")), 0, 1),
         Err(SearchError::NotReady { .. })
     ));
     let rebuild = index.rebuild().expect("rebuild");
@@ -126,8 +126,9 @@ fn applying_the_same_batch_twice_keeps_one_copy_of_each_document() {
     let dir = tempfile::tempdir().expect("tempdir");
     let index = built_index(dir.path(), Vec::new(), 0);
     let batch = upserts(numbered(50, "parcel"));
-    index.apply(batch.clone(), 1).expect("apply");
-    index.apply(batch, 1).expect("apply again");
+    index.apply(batch.clone(), 0, 1).expect("apply");
+    // Replayed after a crash that lost the caller's bookkeeping: the same documents again.
+    index.apply(batch, 1, 1).expect("apply again");
     assert_eq!(index.doc_count().expect("count"), 50);
     assert_eq!(total(&index, "parcel"), 50);
 
@@ -135,7 +136,7 @@ fn applying_the_same_batch_twice_keeps_one_copy_of_each_document() {
     let mut changed = mention("parcel-7", "a completely different complaint");
     changed.platform = Some("meta".to_string());
     index
-        .apply(vec![Change::Upsert(changed)], 2)
+        .apply(vec![Change::Upsert(changed)], 1, 2)
         .expect("apply");
     assert_eq!(index.doc_count().expect("count"), 50);
     assert_eq!(total(&index, "parcel"), 49);
@@ -145,7 +146,7 @@ fn applying_the_same_batch_twice_keeps_one_copy_of_each_document() {
         Change::Upsert(mention("late-1", "first version")),
         Change::Upsert(mention("late-1", "second version")),
     ];
-    index.apply(twice, 3).expect("apply");
+    index.apply(twice, 2, 3).expect("apply");
     assert_eq!(total(&index, "first"), 0);
     assert_eq!(total(&index, "second"), 1);
     assert_eq!(index.doc_count().expect("count"), 51);
@@ -161,7 +162,7 @@ fn deletes_remove_documents_and_unknown_keys_are_ignored() {
         Change::Delete(DocKey::new(DocKind::Mention, "never-indexed")),
         Change::Delete(DocKey::new(DocKind::Report, "review-5")),
     ];
-    index.apply(deletes, 4).expect("apply");
+    index.apply(deletes, 0, 4).expect("apply");
     assert_eq!(index.doc_count().expect("count"), 8);
     let hits = index
         .search(&SearchRequest {
@@ -177,7 +178,7 @@ fn deletes_remove_documents_and_unknown_keys_are_ignored() {
         Change::Delete(DocKey::new(DocKind::Mention, "review-6")),
         Change::Upsert(mention("review-6", "review is back")),
     ];
-    index.apply(back, 5).expect("apply");
+    index.apply(back, 4, 5).expect("apply");
     assert_eq!(index.doc_count().expect("count"), 8);
     assert_eq!(index.check(8), Health::Ready { watermark: 5 });
 }
@@ -188,7 +189,7 @@ fn the_watermark_and_documents_survive_a_reopen_and_never_go_backwards() {
     {
         let index = built_index(dir.path(), numbered(5, "order"), 3);
         index
-            .apply(upserts(numbered(8, "order")), 7)
+            .apply(upserts(numbered(8, "order")), 3, 7)
             .expect("apply");
         index.close_writer().expect("close");
     }
@@ -196,13 +197,19 @@ fn the_watermark_and_documents_survive_a_reopen_and_never_go_backwards() {
     assert_eq!(index.health(), Health::Ready { watermark: 7 });
     assert_eq!(index.doc_count().expect("count"), 8);
     assert_eq!(total(&index, "order"), 8);
-    // Replaying an older batch does not move the watermark back.
-    index
-        .apply(upserts(numbered(2, "order")), 5)
-        .expect("apply");
+    // A batch read from an older position is refused: it may hold texts older than the
+    // index's, and the watermark never goes back.
+    assert!(matches!(
+        index.apply(upserts(numbered(2, "order")), 3, 5),
+        Err(SearchError::WatermarkMoved {
+            expected: 3,
+            found: 7
+        })
+    ));
     assert_eq!(index.watermark(), Some(7));
+    assert_eq!(index.doc_count().expect("count"), 8);
     // An empty batch can still advance it (outbox rows of kinds the index does not hold).
-    index.apply(Vec::new(), 9).expect("apply");
+    index.apply(Vec::new(), 7, 9).expect("apply");
     drop(index);
     assert_eq!(
         SearchIndex::open(dir.path()).expect("open").health(),
@@ -317,7 +324,7 @@ fn a_folder_deleted_while_open_is_found_and_rebuilt() {
     rebuild.finish(4).expect("finish");
     assert_eq!(total(&index, "cold"), 20);
     index
-        .apply(upserts(numbered(21, "cold")), 5)
+        .apply(upserts(numbered(21, "cold")), 4, 5)
         .expect("apply after rebuild");
     assert_eq!(total(&index, "cold"), 21);
 }
@@ -334,7 +341,7 @@ fn a_rebuild_serves_the_old_generation_until_it_finishes() {
     assert_eq!(total(&reader, "before"), 10);
     assert_eq!(total(&reader, "after"), 0);
     index
-        .apply(upserts(vec![mention("live", "before and during")]), 11)
+        .apply(upserts(vec![mention("live", "before and during")]), 10, 11)
         .expect("apply");
     assert_eq!(total(&reader, "before"), 11);
 
@@ -355,7 +362,7 @@ fn a_rebuild_serves_the_old_generation_until_it_finishes() {
     assert_eq!(generation_folders(dir.path()), ["gen-00000002"]);
     // The incremental writer follows the swap.
     index
-        .apply(upserts(vec![mention("next", "after the swap")]), 13)
+        .apply(upserts(vec![mention("next", "after the swap")]), 12, 13)
         .expect("apply");
     assert_eq!(total(&reader, "after"), 7);
     drop(index);
@@ -401,15 +408,15 @@ fn a_writer_lock_held_elsewhere_is_reported_and_nothing_is_lost() {
     let first = SearchIndex::open(dir.path()).expect("open");
     let second = SearchIndex::open(dir.path()).expect("open");
     first
-        .apply(upserts(numbered(2, "first")), 1)
+        .apply(upserts(numbered(2, "first")), 0, 1)
         .expect("apply");
-    match second.apply(upserts(numbered(3, "second")), 2) {
+    match second.apply(upserts(numbered(3, "second")), 1, 2) {
         Err(SearchError::LockBusy { path }) => assert!(path.starts_with(dir.path())),
         other => panic!("expected LockBusy, got {other:?}"),
     }
     first.close_writer().expect("close");
     second
-        .apply(upserts(numbered(3, "second")), 2)
+        .apply(upserts(numbered(3, "second")), 1, 2)
         .expect("apply once the lock is free");
     drop((first, second));
     let index = SearchIndex::open(dir.path()).expect("open");
@@ -447,4 +454,49 @@ fn handles_and_results_cross_threads() {
             scope.spawn(|| assert_eq!(total(&index, "thread"), 10));
         }
     });
+}
+
+/// A rebuild snapshots the tables at one outbox position; batches the live generation took
+/// after it are not in the new generation. Its watermark says so, and a batch read against the
+/// old generation is refused, so the caller replays from the rebuild's position.
+#[test]
+fn after_a_swap_batches_read_against_the_old_generation_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = built_index(dir.path(), numbered(3, "base"), 100);
+    let mut rebuild = index.rebuild().expect("rebuild");
+    rebuild.add(numbered(3, "base")).expect("add");
+    index
+        .apply(
+            upserts(vec![mention("b", "arrived during the rebuild")]),
+            100,
+            120,
+        )
+        .expect("live apply");
+    assert_eq!(total(&index, "arrived"), 1);
+    rebuild.finish(100).expect("finish");
+    assert_eq!(index.watermark(), Some(100));
+    assert_eq!(total(&index, "arrived"), 0, "not in the rebuild's snapshot");
+    // A caller that read the watermark (120) before the swap.
+    assert!(matches!(
+        index.apply(upserts(vec![mention("c", "late batch")]), 120, 130),
+        Err(SearchError::WatermarkMoved {
+            expected: 120,
+            found: 100
+        })
+    ));
+    assert_eq!(index.watermark(), Some(100));
+    // Replaying from the rebuild's position brings both back.
+    index
+        .apply(
+            upserts(vec![
+                mention("b", "arrived during the rebuild"),
+                mention("c", "late batch"),
+            ]),
+            100,
+            130,
+        )
+        .expect("replay");
+    assert_eq!(total(&index, "arrived"), 1);
+    assert_eq!(total(&index, "late"), 1);
+    assert_eq!(index.watermark(), Some(130));
 }

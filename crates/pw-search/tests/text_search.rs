@@ -479,6 +479,7 @@ fn counts_over_everything_leave_out_deleted_documents() {
                 DocKind::Mention,
                 "m1",
             ))],
+            10,
             11,
         )
         .expect("delete");
