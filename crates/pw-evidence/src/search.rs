@@ -214,14 +214,25 @@ async fn catch_up_if_idle(
     workspace_id: &str,
 ) -> Result<CatchUp> {
     let tracked = indexes.tracked(workspace_id).await?;
-    match tracked.syncing.try_lock() {
+    let caught_up = match tracked.syncing.try_lock() {
         Ok(_syncing) => {
             catch_up_locked(db, &tracked, workspace_id, Some(CATCH_UP_BATCH as u64)).await
         }
-        Err(_) => Ok(CatchUp {
+        Err(_) => {
+            return Ok(CatchUp {
+                applied: 0,
+                state: state_of(db, &tracked.index, workspace_id).await?,
+            });
+        }
+    };
+    match caught_up {
+        // Another process (the app, while the CLI searches) is the one writing this index: its
+        // catch-up will apply the backlog; answer from what the index holds.
+        Err(EvidenceError::Search(SearchError::LockBusy { .. })) => Ok(CatchUp {
             applied: 0,
             state: state_of(db, &tracked.index, workspace_id).await?,
         }),
+        other => other,
     }
 }
 
@@ -496,10 +507,9 @@ async fn document_count_in(conn: &mut sqlx::SqliteConnection, workspace_id: &str
     Ok(count as u64)
 }
 
-fn day_of(text: &str) -> NaiveDate {
+fn day_of(text: &str) -> Option<NaiveDate> {
     text.get(..10)
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .unwrap_or(NaiveDate::MIN)
 }
 
 fn band(sentiment: Option<f64>) -> Option<SentimentBand> {
@@ -760,7 +770,7 @@ pub async fn search(
                     .map(|r| (r.start, r.end))
                     .collect(),
                 snippet: snippet.fragment,
-                day: (document.day != NaiveDate::MIN).then_some(document.day),
+                day: document.day,
                 score: hit.score,
             })
         })
@@ -912,7 +922,7 @@ pub async fn retrieve(
                 kind: hit.key.kind(),
                 id: hit.key.id().to_owned(),
                 text: document.body.clone(),
-                day: (document.day != NaiveDate::MIN).then_some(document.day),
+                day: document.day,
                 text_rank: hit.text_rank,
                 vector_rank: hit.vector_rank,
                 score: hit.score,

@@ -245,6 +245,27 @@ async fn a_change_caught_up_while_a_rebuild_runs_survives_the_swap() {
     ));
 }
 
+/// The CLI searching while the app holds the index's writer: the search answers from what the
+/// index holds and says how much is pending, instead of failing on the lock.
+#[tokio::test]
+async fn a_search_while_another_process_writes_the_index_answers_from_what_it_holds() {
+    let (dir, db) = seeded().await;
+    let app = SearchIndexes::new(dir.path().join("search"));
+    rebuilt(&db, &app).await;
+    exec(&db, "INSERT INTO audience_signals (id, workspace_id, kind, source, text, occurred_on, created_at) VALUES (?, ?, 'mention', 'review', 'The tamper feels cheap', '2026-11-21', '2026-11-29T09:00:00.000Z')", &[&id(902), WS]).await;
+    // The app applies a batch and keeps its writer (and so the lock) open.
+    assert_eq!(catch_up(&db, &app, WS, None).await.unwrap().applied, 1);
+    exec(&db, "INSERT INTO audience_signals (id, workspace_id, kind, source, text, occurred_on, created_at) VALUES (?, ?, 'mention', 'review', 'The tamper is solid steel', '2026-11-22', '2026-11-29T09:00:00.000Z')", &[&id(903), WS]).await;
+    let cli = SearchIndexes::new(dir.path().join("search"));
+    let page = search(&db, &cli, WS, &text("tamper")).await.unwrap();
+    assert_eq!(page.total, 1);
+    assert!(
+        matches!(page.state, IndexState::Ready { pending: 1, .. }),
+        "{:?}",
+        page.state
+    );
+}
+
 #[tokio::test]
 async fn a_deleted_index_folder_is_detected_and_rebuilt() {
     let (dir, db) = seeded().await;

@@ -430,7 +430,7 @@ fn generate_corpus(count: usize) -> (Vocabulary, Vec<SearchDocument>) {
                 theme: (random.below(2) == 0)
                     .then(|| THEMES[random.below(THEMES.len() as u64) as usize].to_string()),
                 sentiment,
-                day,
+                day: Some(day),
             }
         })
         .collect();
@@ -555,7 +555,7 @@ async fn load_table(
                 .push_bind(document.audience_id.clone())
                 .push_bind(document.theme.clone())
                 .push_bind(document.sentiment.map(|band| band.as_str()))
-                .push_bind(day_number(document.day));
+                .push_bind(document.day.map(day_number));
         });
         insert.build().execute(&mut *connection).await?;
     }
@@ -672,7 +672,7 @@ fn run_rebuild_child(database: &Path, root: &Path) -> BenchResult<()> {
                 audience_id: row.try_get("audience")?,
                 theme: row.try_get("theme")?,
                 sentiment: sentiment.as_deref().and_then(SentimentBand::parse),
-                day: day_from_number(row.try_get("day")?),
+                day: Some(day_from_number(row.try_get("day")?)),
             });
             if batch.len() == 10_000 {
                 rebuild.add(std::mem::take(&mut batch))?;

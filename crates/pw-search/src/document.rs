@@ -169,8 +169,11 @@ pub struct SearchDocument {
     pub audience_id: Option<String>,
     pub theme: Option<String>,
     pub sentiment: Option<SentimentBand>,
-    /// The calendar day the document belongs to, in the workspace's zone.
-    pub day: NaiveDate,
+    /// The calendar day the document belongs to, in the workspace's zone; `None` when its row
+    /// has none (or none readable). An undated document is found by text and counted in facets,
+    /// but a date range excludes it and the histogram leaves it out (a placeholder date would
+    /// stretch the histogram across centuries).
+    pub day: Option<NaiveDate>,
 }
 
 impl SearchDocument {
@@ -185,7 +188,7 @@ impl SearchDocument {
             audience_id: self.audience_id.clone(),
             theme: self.theme.clone(),
             sentiment: self.sentiment,
-            day: Some(self.day),
+            day: self.day,
         }
     }
 }

@@ -20,7 +20,8 @@ use crate::query::FacetField;
 /// open it and silently tokenise new text differently from old text.
 ///
 /// 2: the key is stored (read back from the document store) instead of a fast column.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: an undated document has no day (version 2 indexes may hold year-one placeholder days).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name under which the English analyzer is registered. Tantivy stores only this name in the
 /// index, not the analyzer, so it has to be registered again on every open.
@@ -181,7 +182,9 @@ pub(crate) fn to_tantivy(fields: &IndexFields, document: &SearchDocument) -> Tan
             out.add_text(field, value);
         }
     }
-    out.add_i64(fields.day, epoch_day(document.day));
-    out.add_date(fields.date, date_value(document.day));
+    if let Some(day) = document.day {
+        out.add_i64(fields.day, epoch_day(day));
+        out.add_date(fields.date, date_value(day));
+    }
     out
 }

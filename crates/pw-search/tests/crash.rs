@@ -30,7 +30,7 @@ fn batch(number: u64) -> Vec<Change> {
                 audience_id: None,
                 theme: None,
                 sentiment: None,
-                day: support::day("2026-02-01"),
+                day: Some(support::day("2026-02-01")),
             })
         })
         .collect()

@@ -499,3 +499,32 @@ fn counts_over_everything_leave_out_deleted_documents() {
         9
     );
 }
+
+/// A row without a readable date is still found and counted, but no placeholder date stretches
+/// the histogram, and a date range leaves it out.
+#[test]
+fn an_undated_document_is_found_but_stays_out_of_the_histogram_and_date_ranges() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut undated = support::mention("old-1", "a voucher from long ago");
+    undated.day = None;
+    let dated = support::mention("new-1", "a voucher from this year");
+    let index = built_index(dir.path(), vec![undated, dated], 1);
+    let everything = index
+        .search(&SearchRequest {
+            histogram: HistogramInterval::Day,
+            ..all("voucher")
+        })
+        .expect("search");
+    assert_eq!(everything.total, 2);
+    assert_eq!(everything.histogram, vec![(day("2026-01-01"), 1)]);
+    let unfiltered = index.search(&SearchRequest::default()).expect("search");
+    assert_eq!(unfiltered.total, 2);
+    assert_eq!(unfiltered.histogram.len(), 1);
+    let ranged = index
+        .search(&SearchRequest {
+            from: Some(day("2020-01-01")),
+            ..all("voucher")
+        })
+        .expect("search");
+    assert_eq!(keys(&ranged.hits), ["mention:new-1"]);
+}

@@ -19,7 +19,7 @@ pub fn mention(id: &str, body: &str) -> SearchDocument {
         audience_id: None,
         theme: None,
         sentiment: None,
-        day: day("2026-01-01"),
+        day: Some(day("2026-01-01")),
     }
 }
 
@@ -42,7 +42,7 @@ pub fn labelled(doc: Labelled<'_>) -> SearchDocument {
         audience_id: None,
         theme: doc.theme.map(str::to_string),
         sentiment: doc.sentiment,
-        day: day(doc.day),
+        day: Some(day(doc.day)),
     }
 }
 
