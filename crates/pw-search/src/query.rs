@@ -246,10 +246,11 @@ pub(crate) fn compile(
     Ok(CompiledQuery { query, text })
 }
 
-/// Builds the query parser: title and body by default, every word required (as in a web search
-/// box and in SQLite FTS5), stemmed and stop-word-free through the fields' analyzer.
+/// Builds the query parser: the body (which holds the title too) by default, every word
+/// required (as in a web search box and in SQLite FTS5), stemmed and stop-word-free through the
+/// fields' analyzer.
 pub(crate) fn query_parser(index: &tantivy::Index, fields: &IndexFields) -> QueryParser {
-    let mut parser = QueryParser::for_index(index, vec![fields.title, fields.body]);
+    let mut parser = QueryParser::for_index(index, vec![fields.body]);
     parser.set_conjunction_by_default();
     parser
 }

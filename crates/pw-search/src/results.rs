@@ -108,9 +108,16 @@ impl Highlighter {
         snippet_with(self.body.as_ref(), body)
     }
 
-    /// A snippet of a document's title (a title usually fits whole).
+    /// A snippet of a document's title (a title usually fits whole). Plain words were searched
+    /// in the body field, which holds the title too and shares its analyzer, so they highlight
+    /// the title as well as `title:` words do.
     pub fn title_snippet(&self, title: &str) -> Snippet {
-        snippet_with(self.title.as_ref(), title)
+        let own = snippet_with(self.title.as_ref(), title);
+        if own.highlights.is_empty() {
+            snippet_with(self.body.as_ref(), title)
+        } else {
+            own
+        }
     }
 }
 

@@ -528,3 +528,36 @@ fn an_undated_document_is_found_but_stays_out_of_the_histogram_and_date_ranges()
         .expect("search");
     assert_eq!(keys(&ranged.hits), ["mention:new-1"]);
 }
+
+/// Plain words find a document by its title or its text and highlight both; `title:` looks at
+/// titles alone.
+#[test]
+fn plain_words_search_titles_and_texts_and_title_words_only_titles() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut creative = support::mention("c1", "Order before Friday and it ships the same day");
+    creative.key = pw_search::DocKey::new(DocKind::Creative, "c1");
+    creative.title = Some("Free shipping weekend".to_string());
+    let plain = support::mention("m1", "Shipping took a week");
+    let index = built_index(dir.path(), vec![creative, plain], 1);
+
+    let found = index.search(&all("shipping")).expect("search");
+    assert_eq!(found.total, 2);
+    let title = found.highlighter.title_snippet("Free shipping weekend");
+    assert_eq!(
+        title
+            .highlights
+            .iter()
+            .map(|range| &title.fragment[range.clone()])
+            .collect::<Vec<_>>(),
+        ["shipping"]
+    );
+    let phrase = index.search(&all("\"free shipping\"")).expect("search");
+    assert_eq!(keys(&phrase.hits), ["creative:c1"]);
+
+    assert_eq!(
+        keys(&index.search(&all("title:shipping")).expect("search").hits),
+        ["creative:c1"]
+    );
+    assert_eq!(index.search(&all("title:friday")).expect("search").total, 0);
+    assert_eq!(index.search(&all("friday")).expect("search").total, 1);
+}
