@@ -352,10 +352,11 @@ pub async fn get_signal_evidence(
     signal_id: String,
 ) -> Result<SignalEvidenceView, IpcError> {
     let engine = engine(&slot)?;
-    let signal = engine.evidence().signal(&signal_id).await?;
+    let signal_id = signal_id.parse()?;
+    let signal = engine.evidence().signal(signal_id).await?;
     let rows = engine
         .evidence()
-        .evidence_rows(&signal_id, EVIDENCE_ROWS_SHOWN)
+        .evidence_rows(signal_id, EVIDENCE_ROWS_SHOWN)
         .await?;
     Ok(SignalEvidenceView {
         signal: signal.into(),
@@ -393,7 +394,7 @@ pub async fn search_workspace(
         match field {
             FacetField::Audience => audiences
                 .iter()
-                .find(|a| a.id == value)
+                .find(|a| a.id.to_string() == value)
                 .map(|a| a.name.clone()),
             _ => None,
         }
@@ -436,7 +437,11 @@ pub async fn get_report(
     slot: State<'_, EngineSlot>,
     report_id: String,
 ) -> Result<ReportView, IpcError> {
-    Ok(engine(&slot)?.evidence().report(&report_id).await?.into())
+    Ok(engine(&slot)?
+        .evidence()
+        .report(report_id.parse()?)
+        .await?
+        .into())
 }
 
 #[tauri::command]

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use pw_engine::evidence::{
     AudienceId, DocKind, FacetField, GroundingReport, HistogramInterval, IndexState, Query,
-    ReportKind, RowRole, Signal, WorkspaceId,
+    ReportKind, RowRole, Signal, Support, SupportUnit, WorkspaceId,
 };
 use pw_engine::jobs::{Job, JobState};
 use pw_engine::{Engine, EngineError};
 use serde_json::json;
 
-use crate::output::Output;
+use crate::output::{Output, grouped};
 use crate::{IndexCommand, ReportsCommand, SignalsCommand, job_error};
 
 /// Rows shown under each cited signal in `reports show`.
@@ -32,9 +32,8 @@ async fn audience(
     let audiences = engine.evidence().audiences(workspace).await?;
     audiences
         .iter()
-        .find(|a| a.id == text || a.name == text)
-        .map(|a| a.id.parse::<AudienceId>())
-        .transpose()?
+        .find(|a| a.id.to_string() == text || a.name == text)
+        .map(|a| a.id)
         .ok_or_else(|| {
             EngineError::InvalidInput(format!(
                 "no audience '{text}' in this workspace; it has: {}",
@@ -72,13 +71,20 @@ fn print_signals(out: &Output, signals: &[Signal]) {
         return;
     }
     for signal in signals {
-        let support = match signal.support_share {
-            Some(share) => format!(
-                "{} rows, {} of the audience's",
-                signal.support_rows,
-                percent(share)
+        // How many of what (48,210 of 80,350 impressions), then the stored rows behind it.
+        let Support { count, total, unit } = signal.support;
+        let counted = match total {
+            Some(total) => format!(
+                "{} of {} {unit}",
+                grouped(count as f64, 0),
+                grouped(total as f64, 0)
             ),
-            None => format!("{} rows", signal.support_rows),
+            None => format!("{} {unit}", grouped(count as f64, 0)),
+        };
+        let support = if unit == SupportUnit::Rows {
+            counted
+        } else {
+            format!("{counted}, {} rows", signal.support_rows)
         };
         let interval = signal
             .interval
@@ -297,7 +303,7 @@ async fn print_report(
     for claim in &report.claims {
         let mut signals = Vec::new();
         for signal in &claim.signals {
-            let rows = engine.evidence().evidence_rows(&signal.id, 10_000).await?;
+            let rows = engine.evidence().evidence_rows(signal.id, 10_000).await?;
             let segment: Vec<_> = rows
                 .into_iter()
                 .filter(|r| r.role == RowRole::Segment)
@@ -372,7 +378,7 @@ pub async fn reports(
             let kinds = kind
                 .iter()
                 .map(|k| {
-                    ReportKind::parse(k).ok_or_else(|| {
+                    k.parse::<ReportKind>().map_err(|_| {
                         EngineError::InvalidInput(format!(
                             "'{k}' is not a report kind; use behavior, intent or mentions"
                         ))
@@ -432,7 +438,7 @@ pub async fn reports(
             }
         }
         ReportsCommand::Show { id } => {
-            let report = engine.evidence().report(id).await?;
+            let report = engine.evidence().report(id.parse()?).await?;
             print_report(engine, out, &report).await?;
         }
     }

@@ -499,6 +499,35 @@ fn signals_search_and_the_index_from_the_command_line() {
             .iter()
             .all(|s| s["support_rows"].as_i64().unwrap() > 0)
     );
+    // Support in the unit a person counts: a count of a total where the signal is a share.
+    let intent_share = signals
+        .iter()
+        .find(|s| s["key"].as_str().unwrap().starts_with("intent/"))
+        .expect("an intent share");
+    let support = &intent_share["support"];
+    assert_eq!(support["unit"], "searches", "{intent_share}");
+    assert!(
+        support["count"].as_i64().unwrap() <= support["total"].as_i64().unwrap(),
+        "{intent_share}"
+    );
+    assert!(signals.iter().all(|s| {
+        s["support"]["count"].as_i64().is_some()
+            && [
+                "impressions",
+                "clicks",
+                "searches",
+                "customers",
+                "mentions",
+                "rows",
+            ]
+            .contains(&s["support"]["unit"].as_str().unwrap())
+    }));
+    // Instants are the stored text.
+    assert!(
+        signals
+            .iter()
+            .all(|s| s["computed_at"].as_str().unwrap().len() == "2026-11-25T10:00:00.000Z".len())
+    );
     let text = stdout(&run(&[
         "signals",
         "list",
@@ -507,6 +536,8 @@ fn signals_search_and_the_index_from_the_command_line() {
         "Specialty coffee enthusiasts",
     ]));
     assert!(text.contains("strength"), "{text}");
+    // Support says how many of what, then the rows behind it.
+    assert!(text.contains(" searches, "), "{text}");
     let unknown = run(&["signals", "list", ws, "--audience", "Nobody"]);
     assert_eq!(unknown.status.code(), Some(4));
     assert!(

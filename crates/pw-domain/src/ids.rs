@@ -109,8 +109,13 @@ id_types! {
     CreativeId => "creative";
     /// An audience, the platform's or our own.
     AudienceId => "audience";
-    /// An audience signal (a behaviour, a search term, a mention).
+    /// An audience signal (a behaviour, a search term, a mention): raw evidence as it arrived.
     SignalId => "signal";
+    /// A signal the evidence layer derived from raw evidence and ad data (a winning creative, an
+    /// intent's share, a mention theme). Not a [`SignalId`]: that names the raw rows it rests on.
+    DerivedSignalId => "derived signal";
+    /// A grounding report: one version of a model's reading of an audience's signals.
+    GroundingReportId => "grounding report";
     /// A study (focus group, interview series, survey).
     StudyId => "study";
 }

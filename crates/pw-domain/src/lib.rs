@@ -14,8 +14,8 @@ pub use ad_data::{
     SignalKind,
 };
 pub use ids::{
-    AdAccountId, AdGroupId, AdId, AudienceId, CampaignId, CreativeId, IdError, SignalId, StudyId,
-    WorkspaceId,
+    AdAccountId, AdGroupId, AdId, AudienceId, CampaignId, CreativeId, DerivedSignalId,
+    GroundingReportId, IdError, SignalId, StudyId, WorkspaceId,
 };
 pub use kpi::{KpiKey, KpiNumber, KpiUnit, KpiValue, Totals};
 pub use money::{Currency, Micros, MoneyError};

@@ -18,7 +18,7 @@ use axum::Json;
 use axum::extract::State;
 use pw_engine::Engine;
 use pw_engine::evidence::{
-    DocKind, FacetField, IndexState, Query, ReportKind, SIGNALS_JOB_KIND, SignalKind,
+    DocKind, FacetField, IndexState, Query, ReportKind, SIGNALS_JOB_KIND, SignalKind, SupportUnit,
 };
 use pw_engine::models::{ModelInfo, Route, Task, VendorInput, VendorKind};
 use pw_engine::workspaces::WorkspaceId;
@@ -169,7 +169,7 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
         assert!(
             signals
                 .iter()
-                .any(|s| s.key == "profile" && s.audience_id.as_deref() == Some(&audience.id))
+                .any(|s| s.key == "profile" && s.audience_id == Some(audience.id))
         );
     }
     let themes: Vec<_> = signals
@@ -191,7 +191,7 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
     for signal in &signals {
         let rows = engine
             .evidence()
-            .evidence_rows(&signal.id, 100_000)
+            .evidence_rows(signal.id, 100_000)
             .await
             .unwrap();
         let segment = rows
@@ -199,6 +199,27 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
             .filter(|r| r.role == pw_engine::evidence::RowRole::Segment)
             .count();
         assert_eq!(segment as i64, signal.support_rows, "{}", signal.statement);
+        // Support in the unit the statement counts, a share of its total where it has one.
+        let support = signal.support;
+        let expected_unit = match (signal.kind, signal.detail["finding"].as_str()) {
+            (SignalKind::MentionTheme, _) => Some(SupportUnit::Mentions),
+            (SignalKind::Intent, _) => Some(SupportUnit::Searches),
+            (_, Some("profile")) => Some(SupportUnit::Rows),
+            _ => None,
+        };
+        if let Some(unit) = expected_unit {
+            assert_eq!(support.unit, unit, "{}", signal.statement);
+        }
+        if let (Some(total), Some(share)) = (support.total, signal.support_share) {
+            assert!(support.count <= total, "{}", signal.statement);
+            if signal.kind != SignalKind::Behavior || signal.detail["finding"] == "segment" {
+                assert!(
+                    (support.count as f64 / total as f64 - share).abs() < 1e-3,
+                    "{}: {support:?} against {share}",
+                    signal.statement
+                );
+            }
+        }
     }
     assert!(
         analyst
@@ -252,7 +273,7 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
 
     // Reports: the mentions report of the first audience that has themes of its own or the
     // workspace's; every kept claim cites signals that exist.
-    let audience: pw_engine::evidence::AudienceId = audiences[0].id.parse().unwrap();
+    let audience: pw_engine::evidence::AudienceId = audiences[0].id;
     let job = engine
         .evidence()
         .start_reports(
@@ -271,7 +292,7 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
         .unwrap();
     assert_eq!(reports.len(), 2, "{reports:#?}");
     for summary in &reports {
-        let report = engine.evidence().report(&summary.id).await.unwrap();
+        let report = engine.evidence().report(summary.id).await.unwrap();
         assert_eq!(report.written_by, "analyst/analyst-1");
         assert!(!report.claims.is_empty());
         for claim in &report.claims {
@@ -305,7 +326,7 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
     let with_behavior: pw_engine::evidence::AudienceId = audiences
         .iter()
         .find(|a| a.signals.get(&SignalKind::Behavior).copied().unwrap_or(0) > 1)
-        .map(|a| a.id.parse().unwrap())
+        .map(|a| a.id)
         .unwrap();
     let job = engine
         .evidence()
@@ -319,7 +340,7 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
         .reports(workspace, Some(with_behavior))
         .await
         .unwrap();
-    let local = engine.evidence().report(&reports[0].id).await.unwrap();
+    let local = engine.evidence().report(reports[0].id).await.unwrap();
     assert!(
         local.written_by.starts_with("local/"),
         "{}",

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use pw_domain::{AudienceId, WorkspaceId};
 use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, LlmError, Task};
 use pw_store::Database;
 use schemars::JsonSchema;
@@ -51,7 +52,7 @@ pub struct BuildSummary {
 pub struct SignalBuild<'a> {
     pub db: &'a Database,
     pub gateway: &'a Gateway,
-    pub workspace_id: &'a str,
+    pub workspace_id: WorkspaceId,
     pub job_id: Option<&'a str>,
     pub progress: &'a UnboundedSender<(f64, String)>,
     pub cancel: &'a CancellationToken,
@@ -72,7 +73,7 @@ impl SignalBuild<'_> {
     }
 
     fn scope(&self) -> CallScope {
-        let scope = CallScope::workspace(self.workspace_id);
+        let scope = CallScope::workspace(self.workspace_id.to_string());
         match self.job_id {
             Some(job) => scope.with_job(job),
             None => scope,
@@ -83,7 +84,7 @@ impl SignalBuild<'_> {
         let store = EvidenceStore::new(self.db);
         if !store.workspace_exists(self.workspace_id).await? {
             return Err(EvidenceError::WorkspaceNotFound(
-                self.workspace_id.to_owned(),
+                self.workspace_id.to_string(),
             ));
         }
         self.report(0.02, "Reading audiences, delivery and raw evidence");
@@ -509,7 +510,7 @@ pub(crate) fn text_hash(text: &str) -> String {
 }
 
 /// Rows of one scope: an audience (its id and name), or none (the workspace's whole public).
-type Scoped<'a> = (Option<(&'a str, &'a str)>, Vec<RawRow>);
+type Scoped<'a> = (Option<(AudienceId, &'a str)>, Vec<RawRow>);
 
 /// Rows grouped by the audience they belong to (with its name), and those of none.
 fn by_scope<'a>(audiences: &'a [derive::AudienceProfile], rows: &[RawRow]) -> Vec<Scoped<'a>> {
@@ -517,7 +518,6 @@ fn by_scope<'a>(audiences: &'a [derive::AudienceProfile], rows: &[RawRow]) -> Ve
     for row in rows {
         let audience = row
             .audience_id
-            .as_deref()
             .and_then(|id| audiences.iter().position(|a| a.id == id));
         groups.entry(audience).or_default().push(row.clone());
     }
@@ -525,7 +525,7 @@ fn by_scope<'a>(audiences: &'a [derive::AudienceProfile], rows: &[RawRow]) -> Ve
         .into_iter()
         .map(|(audience, rows)| {
             (
-                audience.map(|i| (audiences[i].id.as_str(), audiences[i].name.as_str())),
+                audience.map(|i| (audiences[i].id, audiences[i].name.as_str())),
                 rows,
             )
         })

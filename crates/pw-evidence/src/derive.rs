@@ -3,17 +3,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use pw_domain::AudienceId;
 use serde_json::{Value, json};
 
 use crate::behavior::{self, Dimension, Finding, Metric, Segment, Thresholds};
 use crate::intent::{self, Intent};
-use crate::signals::{Interval, RowRef, SignalDraft, SignalKind, SourceTable};
+use crate::signals::{
+    Interval, RowRef, SignalDraft, SignalKind, SourceTable, Support, SupportUnit,
+};
 use crate::statistics::{Rate, benjamini_hochberg};
 
 /// An audience as the platform describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AudienceProfile {
-    pub id: String,
+    pub id: AudienceId,
     pub name: String,
     pub platform: String,
     pub kind: String,
@@ -26,7 +29,7 @@ pub struct AudienceProfile {
 /// One ad's delivery on one day, in an ad group that targets an audience.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdDay {
-    pub audience_id: String,
+    pub audience_id: AudienceId,
     pub ad_id: String,
     pub creative_id: Option<String>,
     pub headline: Option<String>,
@@ -47,7 +50,7 @@ impl AdDay {
 /// One ad group's delivery on one day, in one value of one breakdown dimension.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BreakdownDay {
-    pub audience_id: String,
+    pub audience_id: AudienceId,
     pub ad_group_id: String,
     pub date: String,
     pub dimension: Dimension,
@@ -74,7 +77,7 @@ impl BreakdownDay {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawRow {
     pub id: String,
-    pub audience_id: Option<String>,
+    pub audience_id: Option<AudienceId>,
     pub source: String,
     pub text: String,
     pub sentiment: Option<f64>,
@@ -174,7 +177,7 @@ pub fn profile_signal(audience: &AudienceProfile) -> SignalDraft {
         )
     };
     SignalDraft {
-        audience_id: Some(audience.id.clone()),
+        audience_id: Some(audience.id),
         kind: SignalKind::Behavior,
         key: "profile".to_owned(),
         statement: format!(
@@ -185,6 +188,8 @@ pub fn profile_signal(audience: &AudienceProfile) -> SignalDraft {
         ),
         // Reported by the platform, not estimated here.
         strength: 1.0,
+        // The audience's own row, and nothing counted in it.
+        support: Support::counted(1.0, SupportUnit::Rows),
         support_share: None,
         interval: None,
         q_value: None,
@@ -195,7 +200,10 @@ pub fn profile_signal(audience: &AudienceProfile) -> SignalDraft {
             "interests": audience.interests,
             "demographics": audience.demographics,
         }),
-        rows: vec![RowRef::segment(SourceTable::Audiences, audience.id.clone())],
+        rows: vec![RowRef::segment(
+            SourceTable::Audiences,
+            audience.id.to_string(),
+        )],
     }
 }
 
@@ -316,10 +324,11 @@ fn finding_signal(audience: &AudienceProfile, finding: &Finding, rows: Vec<RowRe
         Dimension::Device => "The device",
         Dimension::Daypart => "The daypart",
     };
-    let base = match finding.metric {
-        Metric::ClickRate => "impressions",
-        Metric::ConversionRate => "clicks",
+    let unit = match finding.metric {
+        Metric::ClickRate => SupportUnit::Impressions,
+        Metric::ConversionRate => SupportUnit::Clicks,
     };
+    let base = unit.as_str();
     let statement = format!(
         "{dimension} {label} {verb}{audience}: a {metric} of {rate} (95% CI {low}–{high}) on {trials} {base}, {lift} {relation} the {baseline} of the rest of the audience's delivery.",
         label = finding.label,
@@ -332,9 +341,10 @@ fn finding_signal(audience: &AudienceProfile, finding: &Finding, rows: Vec<RowRe
         lift = percent(finding.comparison.lift.abs()),
         baseline = percent(finding.baseline.estimate),
     );
-    let support_share = finding.rate.trials / (finding.rate.trials + finding.baseline.trials);
+    let all_trials = finding.rate.trials + finding.baseline.trials;
+    let support_share = finding.rate.trials / all_trials;
     SignalDraft {
-        audience_id: Some(audience.id.clone()),
+        audience_id: Some(audience.id),
         kind: SignalKind::Behavior,
         key: format!(
             "{}/{}/{}",
@@ -344,6 +354,8 @@ fn finding_signal(audience: &AudienceProfile, finding: &Finding, rows: Vec<RowRe
         ),
         statement,
         strength: finding.comparison.lift,
+        // The segment's trials, of all the audience's in this dimension.
+        support: Support::of(finding.rate.trials, all_trials, unit),
         support_share: Some(support_share),
         interval: Some(interval(&finding.rate)),
         q_value: Some(finding.q_value),
@@ -405,8 +417,13 @@ pub fn reported_behavior_signals(rows: &[RawRow]) -> Vec<SignalDraft> {
                     )
                 })
                 .unwrap_or_default();
+            // The customers who did it, of those counted; without a count, the reported row.
+            let support = match &rate {
+                Some(rate) => Support::of(rate.successes, rate.trials, SupportUnit::Customers),
+                None => Support::counted(1.0, SupportUnit::Rows),
+            };
             Some(SignalDraft {
-                audience_id: row.audience_id.clone(),
+                audience_id: row.audience_id,
                 kind: SignalKind::Behavior,
                 key: format!("reported/{}", row.id),
                 statement: format!(
@@ -415,6 +432,7 @@ pub fn reported_behavior_signals(rows: &[RawRow]) -> Vec<SignalDraft> {
                     readable(&row.source).to_lowercase()
                 ),
                 strength: share,
+                support,
                 support_share: Some(share),
                 interval: rate.as_ref().map(interval),
                 q_value: None,
@@ -436,7 +454,7 @@ pub fn reported_behavior_signals(rows: &[RawRow]) -> Vec<SignalDraft> {
 /// Search intent in `terms` (all about one scope: an audience, or none): each intent's share of
 /// search volume with its leading terms, and shifts between the first and last period reported.
 pub fn intent_signals(
-    audience: Option<(&str, &str)>,
+    audience: Option<(AudienceId, &str)>,
     terms: &[RawRow],
     brand: &[&str],
 ) -> Vec<SignalDraft> {
@@ -456,7 +474,7 @@ pub fn intent_signals(
     if total <= 0.0 {
         return Vec::new();
     }
-    let audience_id = audience.map(|(id, _)| id.to_owned());
+    let audience_id = audience.map(|(id, _)| id);
     let scope = with_audience(audience.map(|(_, name)| name));
     let mut drafts = Vec::new();
 
@@ -495,7 +513,7 @@ pub fn intent_signals(
             })
             .collect();
         drafts.push(SignalDraft {
-            audience_id: audience_id.clone(),
+            audience_id,
             kind: SignalKind::Intent,
             key: format!("intent/{}", intent.as_str()),
             statement: format!(
@@ -509,6 +527,7 @@ pub fn intent_signals(
                 top.join(", ")
             ),
             strength: rate.estimate,
+            support: Support::of(volume, total, SupportUnit::Searches),
             support_share: Some(rate.estimate),
             interval: Some(interval(&rate)),
             q_value: None,
@@ -528,7 +547,7 @@ pub fn intent_signals(
 }
 
 fn intent_shifts(
-    audience: Option<(&str, &str)>,
+    audience: Option<(AudienceId, &str)>,
     classified: &[(&RawRow, Intent, f64)],
 ) -> Vec<SignalDraft> {
     let periods: BTreeSet<&str> = classified
@@ -577,7 +596,7 @@ fn intent_shifts(
                 })
                 .collect();
             SignalDraft {
-                audience_id: audience.map(|(id, _)| id.to_owned()),
+                audience_id: audience.map(|(id, _)| id),
                 kind: SignalKind::Intent,
                 key: format!("intent-shift/{}", shift.intent.as_str()),
                 statement: format!(
@@ -590,6 +609,12 @@ fn intent_shifts(
                     percent(shift.after.high),
                 ),
                 strength: shift.comparison.lift,
+                // The intent's searches in the last period, of all searches then.
+                support: Support::of(
+                    shift.after.successes,
+                    shift.after.trials,
+                    SupportUnit::Searches,
+                ),
                 support_share: Some(shift.after.estimate),
                 interval: Some(interval(&shift.after)),
                 q_value: Some(q),
@@ -612,9 +637,15 @@ fn intent_shifts(
 mod tests {
     use super::*;
 
+    const AUDIENCE: &str = "0193a0c4-0000-7000-8000-0000000000a1";
+
+    fn audience_id() -> AudienceId {
+        AUDIENCE.parse().unwrap()
+    }
+
     fn audience() -> AudienceProfile {
         AudienceProfile {
-            id: "aud".into(),
+            id: audience_id(),
             name: "Coffee lovers".into(),
             platform: "meta".into(),
             kind: "interest".into(),
@@ -627,7 +658,7 @@ mod tests {
 
     fn ad_day(ad: &str, creative: &str, headline: &str, date: &str, n: [f64; 3]) -> AdDay {
         AdDay {
-            audience_id: "aud".into(),
+            audience_id: audience_id(),
             ad_id: ad.into(),
             creative_id: Some(creative.into()),
             headline: Some(headline.into()),
@@ -671,6 +702,8 @@ mod tests {
             "Coffee lovers is a interest audience on Meta of 8.4M–9.9M people, aged 25–54, interested in Espresso, Barista."
         );
         assert_eq!(profile.rows.len(), 1);
+        assert_eq!(profile.rows[0].key, AUDIENCE);
+        assert_eq!(profile.support, Support::counted(1.0, SupportUnit::Rows));
     }
 
     #[test]
@@ -689,6 +722,11 @@ mod tests {
         assert!(winner.strength > 1.0, "{}", winner.strength);
         assert_eq!(winner.support_rows(), 2);
         assert_eq!(winner.rows.len(), 4);
+        // Its impressions, of the audience's impressions over every creative.
+        assert_eq!(
+            winner.support,
+            Support::of(40_000.0, 80_000.0, SupportUnit::Impressions)
+        );
         assert!(winner.statement.contains("2.5%"), "{}", winner.statement);
         assert!(winner.statement.contains("wins with Coffee lovers"));
         let loser = signals
@@ -723,6 +761,10 @@ mod tests {
         );
         assert_eq!(buy.support_rows(), 1);
         assert_eq!(buy.rows.len(), 3);
+        assert_eq!(
+            buy.support,
+            Support::of(300.0, 1_000.0, SupportUnit::Searches)
+        );
         // One period: no shift to speak of.
         assert!(signals.iter().all(|s| !s.key.starts_with("intent-shift")));
     }
@@ -735,7 +777,7 @@ mod tests {
             term("b1", "buy beans", "transactional", 600, "2026-11-30"),
             term("b2", "how to brew", "informational", 1_400, "2026-11-30"),
         ];
-        let signals = intent_signals(Some(("aud", "Coffee lovers")), &terms, &[]);
+        let signals = intent_signals(Some((audience_id(), "Coffee lovers")), &terms, &[]);
         let shift = signals
             .iter()
             .find(|s| s.key == "intent-shift/transactional")
@@ -746,5 +788,11 @@ mod tests {
             shift.statement
         );
         assert_eq!(shift.support_rows(), 1);
+        assert_eq!(shift.audience_id, Some(audience_id()));
+        // The last period's buying searches, of all its searches.
+        assert_eq!(
+            shift.support,
+            Support::of(600.0, 2_000.0, SupportUnit::Searches)
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use pw_domain::{AudienceId, WorkspaceId};
+use pw_domain::{AudienceId, DerivedSignalId, GroundingReportId, WorkspaceId};
 use pw_jobs::{Job, JobQueue, JobSpec, Lane};
 use pw_llm::Gateway;
 use pw_store::Database;
@@ -32,7 +32,7 @@ pub trait GatewaySource: Send + Sync {
 /// evidence layer has found and written about it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AudienceOverview {
-    pub id: String,
+    pub id: AudienceId,
     pub name: String,
     pub platform: String,
     pub kind: String,
@@ -85,11 +85,7 @@ impl Evidence {
     }
 
     async fn require_workspace(&self, workspace: WorkspaceId) -> Result<()> {
-        if self
-            .store()
-            .workspace_exists(&workspace.to_string())
-            .await?
-        {
+        if self.store().workspace_exists(workspace).await? {
             Ok(())
         } else {
             Err(EvidenceError::WorkspaceNotFound(workspace.to_string()))
@@ -99,7 +95,7 @@ impl Evidence {
     pub async fn audiences(&self, workspace: WorkspaceId) -> Result<Vec<AudienceOverview>> {
         self.require_workspace(workspace).await?;
         let workspace_id = workspace.to_string();
-        let profiles = self.store().audiences(&workspace_id).await?;
+        let profiles = self.store().audiences(workspace).await?;
         let counts = sqlx::query(
             "SELECT coalesce(audience_id, '') AS audience, kind, count(*) AS n FROM signals
              WHERE workspace_id = ? AND retired_at IS NULL GROUP BY 1, 2",
@@ -107,23 +103,25 @@ impl Evidence {
         .bind(&workspace_id)
         .fetch_all(self.db.reader())
         .await?;
+        // Keyed by the audience's stored text ('' for the workspace's whole public).
         let mut by_audience: BTreeMap<String, BTreeMap<SignalKind, i64>> = BTreeMap::new();
         for row in &counts {
-            let kind: String = row.try_get("kind")?;
-            if let Some(kind) = SignalKind::parse(&kind) {
+            // A kind this build does not know is a newer build's signal: not counted here.
+            if let Ok(kind) = row.try_get::<String, _>("kind")?.parse::<SignalKind>() {
                 by_audience
                     .entry(row.try_get("audience")?)
                     .or_default()
                     .insert(kind, row.try_get("n")?);
             }
         }
-        let reports = reports::list_reports(&self.db, &workspace_id, None).await?;
+        let reports = reports::list_reports(&self.db, workspace, None).await?;
         let public = by_audience.get("").cloned().unwrap_or_default();
         Ok(profiles
             .into_iter()
             .map(|profile| {
                 let mut signals = public.clone();
-                for (kind, n) in by_audience.get(&profile.id).cloned().unwrap_or_default() {
+                let own = by_audience.get(&profile.id.to_string());
+                for (kind, n) in own.cloned().unwrap_or_default() {
                     *signals.entry(kind).or_default() += n;
                 }
                 AudienceOverview {
@@ -153,21 +151,19 @@ impl Evidence {
         audience: Option<AudienceId>,
     ) -> Result<Vec<Signal>> {
         self.require_workspace(workspace).await?;
-        self.store()
-            .signals(
-                &workspace.to_string(),
-                audience.map(|a| a.to_string()).as_deref(),
-                false,
-            )
-            .await
+        self.store().signals(workspace, audience, false).await
     }
 
-    pub async fn signal(&self, id: &str) -> Result<Signal> {
+    pub async fn signal(&self, id: DerivedSignalId) -> Result<Signal> {
         self.store().signal(id).await
     }
 
     /// The rows behind a signal (at most `limit`), segment rows first.
-    pub async fn evidence_rows(&self, signal_id: &str, limit: usize) -> Result<Vec<EvidenceRow>> {
+    pub async fn evidence_rows(
+        &self,
+        signal_id: DerivedSignalId,
+        limit: usize,
+    ) -> Result<Vec<EvidenceRow>> {
         self.store().signal(signal_id).await?;
         self.store().evidence_rows(signal_id, limit).await
     }
@@ -274,15 +270,10 @@ impl Evidence {
         audience: Option<AudienceId>,
     ) -> Result<Vec<ReportSummary>> {
         self.require_workspace(workspace).await?;
-        reports::list_reports(
-            &self.db,
-            &workspace.to_string(),
-            audience.map(|a| a.to_string()).as_deref(),
-        )
-        .await
+        reports::list_reports(&self.db, workspace, audience).await
     }
 
-    pub async fn report(&self, id: &str) -> Result<GroundingReport> {
+    pub async fn report(&self, id: GroundingReportId) -> Result<GroundingReport> {
         reports::read_report(&self.db, id).await
     }
 
@@ -295,23 +286,22 @@ impl Evidence {
         kinds: &[ReportKind],
     ) -> Result<Job> {
         self.require_workspace(workspace).await?;
-        let audiences: Vec<String> = match audience {
+        let audiences: Vec<AudienceId> = match audience {
             Some(audience) => {
-                let id = audience.to_string();
                 if !self
                     .store()
-                    .audiences(&workspace.to_string())
+                    .audiences(workspace)
                     .await?
                     .iter()
-                    .any(|a| a.id == id)
+                    .any(|a| a.id == audience)
                 {
-                    return Err(EvidenceError::AudienceNotFound(id));
+                    return Err(EvidenceError::AudienceNotFound(audience.to_string()));
                 }
-                vec![id]
+                vec![audience]
             }
             None => self
                 .store()
-                .audiences(&workspace.to_string())
+                .audiences(workspace)
                 .await?
                 .into_iter()
                 .map(|a| a.id)

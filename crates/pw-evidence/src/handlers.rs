@@ -6,7 +6,7 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use pw_domain::WorkspaceId;
+use pw_domain::{AudienceId, WorkspaceId};
 use pw_jobs::{Job, JobContext, JobError, JobHandler, JobKind, JobQueue, JobState, Supervision};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -136,14 +136,14 @@ fn workspace_of(ctx: &JobContext) -> Result<(String, WorkspaceId), JobError> {
 }
 
 async fn build_signals(evidence: Arc<Evidence>, ctx: JobContext) -> Result<Value, JobError> {
-    let (workspace_id, workspace) = workspace_of(&ctx)?;
+    let (_, workspace) = workspace_of(&ctx)?;
     let gateway = evidence.gateway().await.map_err(job_error)?;
     let (progress, relay) = ctx.progress_relay(0.99);
     let job_id = ctx.job().id.clone();
     let summary = SignalBuild {
         db: evidence.database(),
         gateway: &gateway,
-        workspace_id: &workspace_id,
+        workspace_id: workspace,
         job_id: Some(&job_id),
         progress: &progress,
         cancel: &ctx.cancellation(),
@@ -166,19 +166,25 @@ async fn write_reports(evidence: Arc<Evidence>, ctx: JobContext) -> Result<Value
         .workspace_id
         .parse()
         .map_err(|e: pw_domain::IdError| JobError::permanent(e.to_string()))?;
+    let audiences: Vec<AudienceId> = payload
+        .audiences
+        .iter()
+        .map(|text| text.parse())
+        .collect::<Result<_, pw_domain::IdError>>()
+        .map_err(|e| JobError::permanent(e.to_string()))?;
     let gateway = evidence.gateway().await.map_err(job_error)?;
     let job_id = ctx.job().id.clone();
     let writer = ReportWriter {
         db: evidence.database(),
         gateway: &gateway,
-        workspace_id: &payload.workspace_id,
+        workspace_id: workspace,
         job_id: Some(&job_id),
     };
-    let total = payload.audiences.len() * payload.kinds.len();
+    let total = audiences.len() * payload.kinds.len();
     let mut written = Vec::new();
     let mut not_written = Vec::new();
     let mut done = 0usize;
-    for audience in &payload.audiences {
+    for &audience in &audiences {
         for kind in &payload.kinds {
             ctx.check_cancelled()?;
             ctx.progress(

@@ -4,11 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate};
+use pw_domain::AudienceId;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::derive::{RawRow, count, percent};
-use crate::signals::{Interval, RowRef, SignalDraft, SignalKind, SourceTable};
+use crate::signals::{
+    Interval, RowRef, SignalDraft, SignalKind, SourceTable, Support, SupportUnit,
+};
 use crate::statistics::Rate;
 use crate::themes::Theme;
 
@@ -163,7 +166,7 @@ fn week_of(day: &str) -> Option<NaiveDate> {
 /// The signal for one theme among `mentions` (all the scope's mentions; `theme.members` index
 /// into them).
 pub fn theme_signal(
-    audience: Option<(&str, &str)>,
+    audience: Option<(AudienceId, &str)>,
     mentions: &[RawRow],
     theme: &Theme,
     key: String,
@@ -222,7 +225,7 @@ pub fn theme_signal(
         String::new()
     };
     Some(SignalDraft {
-        audience_id: audience.map(|(id, _)| id.to_owned()),
+        audience_id: audience.map(|(id, _)| id),
         kind: SignalKind::MentionTheme,
         key,
         statement: format!(
@@ -235,6 +238,7 @@ pub fn theme_signal(
             percent(rate.high),
         ),
         strength: rate.estimate,
+        support: Support::of(rate.successes, total, SupportUnit::Mentions),
         support_share: Some(rate.estimate),
         interval: Some(Interval {
             estimate: rate.estimate,
@@ -370,6 +374,14 @@ mod tests {
         );
         assert!(draft.statement.contains("67% of them are negative"));
         assert_eq!(draft.support_rows(), 3);
+        assert_eq!(
+            draft.support,
+            Support {
+                count: 3,
+                total: Some(4),
+                unit: SupportUnit::Mentions
+            }
+        );
         assert_eq!(draft.detail["sentiment"]["negative"], 2);
         assert_eq!(draft.detail["sentiment"]["neutral"], 1);
         // 2026-11-02 is a Monday; the 10th is in the next week.

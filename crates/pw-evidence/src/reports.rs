@@ -4,16 +4,19 @@
 //! a model that fails mid-report leaves the previous version as it was.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
+use chrono::{DateTime, Utc};
+use pw_domain::{AudienceId, DerivedSignalId, GroundingReportId, WorkspaceId};
 use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, Task};
-use pw_store::{Database, now_rfc3339};
+use pw_store::{Database, TypedColumns, format_instant, now_instant};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::error::{EvidenceError, Result};
 use crate::grounding::{self, CheckedClaim, DraftClaim, Dropped};
-use crate::signals::{Signal, SignalKind};
+use crate::signals::{Signal, SignalKind, stored_instant, stored_name_text};
 
 /// Signals shown to the model, strongest evidence first: enough for a page, few enough for a
 /// small local model's context.
@@ -43,10 +46,6 @@ impl ReportKind {
         }
     }
 
-    pub fn parse(text: &str) -> Option<ReportKind> {
-        ReportKind::ALL.into_iter().find(|k| k.as_str() == text)
-    }
-
     pub fn signal_kind(self) -> SignalKind {
         match self {
             ReportKind::Behavior => SignalKind::Behavior,
@@ -70,6 +69,8 @@ impl ReportKind {
     }
 }
 
+stored_name_text!(ReportKind("report kind"));
+
 /// A kept claim with the signals it cites.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportClaim {
@@ -80,24 +81,25 @@ pub struct ReportClaim {
 /// A stored grounding report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroundingReport {
-    pub id: String,
-    pub workspace_id: String,
-    pub audience_id: String,
+    pub id: GroundingReportId,
+    pub workspace_id: WorkspaceId,
+    pub audience_id: AudienceId,
     pub kind: ReportKind,
     pub version: i64,
     pub title: String,
     pub written_by: String,
     pub claims_checked: i64,
     pub claims_dropped: i64,
-    pub created_at: String,
+    #[serde(serialize_with = "stored_instant")]
+    pub created_at: DateTime<Utc>,
     pub claims: Vec<ReportClaim>,
 }
 
 /// A report in a list: its latest version and how many there are.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportSummary {
-    pub id: String,
-    pub audience_id: String,
+    pub id: GroundingReportId,
+    pub audience_id: AudienceId,
     pub kind: ReportKind,
     pub version: i64,
     pub versions: i64,
@@ -105,7 +107,8 @@ pub struct ReportSummary {
     pub written_by: String,
     pub claims: i64,
     pub claims_checked: i64,
-    pub created_at: String,
+    #[serde(serialize_with = "stored_instant")]
+    pub created_at: DateTime<Utc>,
 }
 
 /// The report as the model writes it. The bounds keep a small local model short enough to
@@ -139,20 +142,24 @@ struct Handle(#[schemars(regex(pattern = r"^S[1-9][0-9]?$"))] String);
 pub struct ReportWriter<'a> {
     pub db: &'a Database,
     pub gateway: &'a Gateway,
-    pub workspace_id: &'a str,
+    pub workspace_id: WorkspaceId,
     pub job_id: Option<&'a str>,
 }
 
 impl ReportWriter<'_> {
     /// Writes and stores a new version of `kind` for `audience_id`; returns its id.
-    pub async fn write(&self, audience_id: &str, kind: ReportKind) -> Result<String> {
+    pub async fn write(
+        &self,
+        audience_id: AudienceId,
+        kind: ReportKind,
+    ) -> Result<GroundingReportId> {
         let audience_name: String =
             sqlx::query_scalar("SELECT name FROM audiences WHERE id = ? AND workspace_id = ?")
-                .bind(audience_id)
-                .bind(self.workspace_id)
+                .bind(audience_id.to_string())
+                .bind(self.workspace_id.to_string())
                 .fetch_optional(self.db.reader())
                 .await?
-                .ok_or_else(|| EvidenceError::AudienceNotFound(audience_id.to_owned()))?;
+                .ok_or_else(|| EvidenceError::AudienceNotFound(audience_id.to_string()))?;
         let mut signals: Vec<Signal> = crate::repository::EvidenceStore::new(self.db)
             .signals(self.workspace_id, Some(audience_id), false)
             .await?
@@ -265,8 +272,8 @@ impl ReportWriter<'_> {
             );
         }
         let scope = match self.job_id {
-            Some(job) => CallScope::workspace(self.workspace_id).with_job(job),
-            None => CallScope::workspace(self.workspace_id),
+            Some(job) => CallScope::workspace(self.workspace_id.to_string()).with_job(job),
+            None => CallScope::workspace(self.workspace_id.to_string()),
         };
         let mut request = ChatRequest::new(
             Task::Analysis,
@@ -307,21 +314,23 @@ impl ReportWriter<'_> {
     )]
     async fn store(
         &self,
-        audience_id: &str,
+        audience_id: AudienceId,
         kind: ReportKind,
         title: &str,
         written_by: &str,
         checked: usize,
         kept: &[CheckedClaim],
         signals: &[Signal],
-    ) -> Result<String> {
-        let id = pw_domain::new_id();
+    ) -> Result<GroundingReportId> {
+        let id = GroundingReportId::new();
+        let id_text = id.to_string();
+        let workspace_id = self.workspace_id.to_string();
         let mut tx = self.db.begin_write().await?;
         let version: i64 = sqlx::query_scalar(
             "SELECT coalesce(max(version), 0) + 1 FROM grounding_reports
              WHERE audience_id = ? AND kind = ?",
         )
-        .bind(audience_id)
+        .bind(audience_id.to_string())
         .bind(kind.as_str())
         .fetch_one(&mut *tx)
         .await?;
@@ -330,16 +339,16 @@ impl ReportWriter<'_> {
                 written_by, claims_checked, claims_dropped, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(&id)
-        .bind(self.workspace_id)
-        .bind(audience_id)
+        .bind(&id_text)
+        .bind(&workspace_id)
+        .bind(audience_id.to_string())
         .bind(kind.as_str())
         .bind(version)
         .bind(title)
         .bind(written_by)
         .bind(checked as i64)
         .bind((checked - kept.len().min(checked)) as i64)
-        .bind(now_rfc3339())
+        .bind(format_instant(now_instant()))
         .execute(&mut *tx)
         .await?;
         for (position, claim) in kept.iter().enumerate() {
@@ -347,8 +356,8 @@ impl ReportWriter<'_> {
                 "INSERT INTO grounding_claims (report_id, workspace_id, position, text)
                  VALUES (?, ?, ?, ?)",
             )
-            .bind(&id)
-            .bind(self.workspace_id)
+            .bind(&id_text)
+            .bind(&workspace_id)
             .bind(position as i64)
             .bind(&claim.text)
             .execute(&mut *tx)
@@ -358,10 +367,10 @@ impl ReportWriter<'_> {
                     "INSERT INTO claim_citations (report_id, workspace_id, position, signal_id)
                      VALUES (?, ?, ?, ?)",
                 )
-                .bind(&id)
-                .bind(self.workspace_id)
+                .bind(&id_text)
+                .bind(&workspace_id)
                 .bind(position as i64)
-                .bind(&signals[signal].id)
+                .bind(signals[signal].id.to_string())
                 .execute(&mut *tx)
                 .await?;
             }
@@ -369,7 +378,7 @@ impl ReportWriter<'_> {
         // Touch the report once its claims are written: the outbox trigger then indexes it
         // with its whole text.
         sqlx::query("UPDATE grounding_reports SET title = title WHERE id = ?")
-            .bind(&id)
+            .bind(&id_text)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -392,49 +401,48 @@ fn capitalised(text: &str) -> String {
 }
 
 /// Reads a stored report with its claims and the signals they cite.
-pub async fn read_report(db: &Database, id: &str) -> Result<GroundingReport> {
+pub async fn read_report(db: &Database, id: GroundingReportId) -> Result<GroundingReport> {
+    let id_text = id.to_string();
     let row = sqlx::query("SELECT * FROM grounding_reports WHERE id = ?")
-        .bind(id)
+        .bind(&id_text)
         .fetch_optional(db.reader())
         .await?
-        .ok_or_else(|| EvidenceError::ReportNotFound(id.to_owned()))?;
-    let kind: String = row.try_get("kind")?;
+        .ok_or_else(|| EvidenceError::ReportNotFound(id_text.clone()))?;
     let claims = sqlx::query(
         "SELECT position, text FROM grounding_claims WHERE report_id = ? ORDER BY position",
     )
-    .bind(id)
+    .bind(&id_text)
     .fetch_all(db.reader())
     .await?;
     let citations = sqlx::query(
         "SELECT position, signal_id FROM claim_citations WHERE report_id = ?
          ORDER BY position, signal_id",
     )
-    .bind(id)
+    .bind(&id_text)
     .fetch_all(db.reader())
     .await?;
     let store = crate::repository::EvidenceStore::new(db);
-    let mut signals: HashMap<String, Signal> = HashMap::new();
-    let mut cited: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut signals: HashMap<DerivedSignalId, Signal> = HashMap::new();
+    let mut cited: HashMap<i64, Vec<DerivedSignalId>> = HashMap::new();
     for citation in &citations {
         let position: i64 = citation.try_get("position")?;
-        let signal_id: String = citation.try_get("signal_id")?;
-        if !signals.contains_key(&signal_id) {
-            signals.insert(signal_id.clone(), store.signal(&signal_id).await?);
+        let signal_id: DerivedSignalId = citation.parsed("signal_id")?;
+        if let Entry::Vacant(vacant) = signals.entry(signal_id) {
+            vacant.insert(store.signal(signal_id).await?);
         }
         cited.entry(position).or_default().push(signal_id);
     }
     Ok(GroundingReport {
-        id: row.try_get("id")?,
-        workspace_id: row.try_get("workspace_id")?,
-        audience_id: row.try_get("audience_id")?,
-        kind: ReportKind::parse(&kind)
-            .ok_or_else(|| EvidenceError::Corrupt(format!("a report of kind '{kind}'")))?,
+        id: row.parsed("id")?,
+        workspace_id: row.parsed("workspace_id")?,
+        audience_id: row.parsed("audience_id")?,
+        kind: row.parsed("kind")?,
         version: row.try_get("version")?,
         title: row.try_get("title")?,
         written_by: row.try_get("written_by")?,
         claims_checked: row.try_get("claims_checked")?,
         claims_dropped: row.try_get("claims_dropped")?,
-        created_at: row.try_get("created_at")?,
+        created_at: row.instant("created_at")?,
         claims: claims
             .iter()
             .map(|claim| {
@@ -458,9 +466,10 @@ pub async fn read_report(db: &Database, id: &str) -> Result<GroundingReport> {
 /// The latest version of each report of a workspace (of one audience, when given).
 pub async fn list_reports(
     db: &Database,
-    workspace_id: &str,
-    audience_id: Option<&str>,
+    workspace_id: WorkspaceId,
+    audience_id: Option<AudienceId>,
 ) -> Result<Vec<ReportSummary>> {
+    let audience_id = audience_id.map(|id| id.to_string());
     let rows = sqlx::query(
         "SELECT r.id, r.audience_id, r.kind, r.version, r.title, r.written_by, r.claims_checked,
                 r.created_at,
@@ -473,26 +482,24 @@ pub async fn list_reports(
                             WHERE l.audience_id = r.audience_id AND l.kind = r.kind)
          ORDER BY r.audience_id, r.kind",
     )
-    .bind(workspace_id)
-    .bind(audience_id)
-    .bind(audience_id)
+    .bind(workspace_id.to_string())
+    .bind(&audience_id)
+    .bind(&audience_id)
     .fetch_all(db.reader())
     .await?;
     rows.iter()
         .map(|row| {
-            let kind: String = row.try_get("kind")?;
             Ok(ReportSummary {
-                id: row.try_get("id")?,
-                audience_id: row.try_get("audience_id")?,
-                kind: ReportKind::parse(&kind)
-                    .ok_or_else(|| EvidenceError::Corrupt(format!("a report of kind '{kind}'")))?,
+                id: row.parsed("id")?,
+                audience_id: row.parsed("audience_id")?,
+                kind: row.parsed("kind")?,
                 version: row.try_get("version")?,
                 versions: row.try_get("versions")?,
                 title: row.try_get("title")?,
                 written_by: row.try_get("written_by")?,
                 claims: row.try_get("claims")?,
                 claims_checked: row.try_get("claims_checked")?,
-                created_at: row.try_get("created_at")?,
+                created_at: row.instant("created_at")?,
             })
         })
         .collect()

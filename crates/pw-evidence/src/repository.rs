@@ -5,7 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use pw_store::{Database, now_rfc3339};
+use pw_domain::{AudienceId, DerivedSignalId, WorkspaceId};
+use pw_store::{Database, TypedColumns, format_instant, now_instant};
 use serde_json::Value;
 use sqlx::Row;
 
@@ -14,7 +15,8 @@ use crate::derive::{AdDay, AudienceProfile, BreakdownDay, RawRow};
 use crate::error::{EvidenceError, Result};
 use crate::mention_themes::EarlierTheme;
 use crate::signals::{
-    Interval, RowRef, RowRole, Signal, SignalDraft, SignalKind, SourceTable, signal_id,
+    Interval, RowRef, RowRole, Signal, SignalDraft, SignalKind, SourceTable, Support, SupportUnit,
+    signal_id,
 };
 
 /// Rows per multi-row INSERT: under SQLite's 32,766 bound parameters with room to spare.
@@ -36,31 +38,31 @@ impl<'d> EvidenceStore<'d> {
         EvidenceStore { db }
     }
 
-    pub async fn workspace_exists(&self, workspace_id: &str) -> Result<bool> {
+    pub async fn workspace_exists(&self, workspace_id: WorkspaceId) -> Result<bool> {
         let found: Option<String> = sqlx::query_scalar("SELECT id FROM workspaces WHERE id = ?")
-            .bind(workspace_id)
+            .bind(workspace_id.to_string())
             .fetch_optional(self.db.reader())
             .await?;
         Ok(found.is_some())
     }
 
     /// The workspace's brand, lower-case, for reading navigational searches.
-    pub async fn brand(&self, workspace_id: &str) -> Result<String> {
+    pub async fn brand(&self, workspace_id: WorkspaceId) -> Result<String> {
         let brand: Option<String> = sqlx::query_scalar("SELECT brand FROM workspaces WHERE id = ?")
-            .bind(workspace_id)
+            .bind(workspace_id.to_string())
             .fetch_optional(self.db.reader())
             .await?;
         brand
             .map(|b| b.to_lowercase())
-            .ok_or_else(|| EvidenceError::WorkspaceNotFound(workspace_id.to_owned()))
+            .ok_or_else(|| EvidenceError::WorkspaceNotFound(workspace_id.to_string()))
     }
 
-    pub async fn audiences(&self, workspace_id: &str) -> Result<Vec<AudienceProfile>> {
+    pub async fn audiences(&self, workspace_id: WorkspaceId) -> Result<Vec<AudienceProfile>> {
         let rows = sqlx::query(
             "SELECT id, name, platform, kind, size_lower, size_upper, interests, demographics
              FROM audiences WHERE workspace_id = ? ORDER BY name, id",
         )
-        .bind(workspace_id)
+        .bind(workspace_id.to_string())
         .fetch_all(self.db.reader())
         .await?;
         rows.iter()
@@ -68,7 +70,7 @@ impl<'d> EvidenceStore<'d> {
                 let interests: String = row.try_get("interests")?;
                 let demographics: String = row.try_get("demographics")?;
                 Ok(AudienceProfile {
-                    id: row.try_get("id")?,
+                    id: row.parsed("id")?,
                     name: row.try_get("name")?,
                     platform: row.try_get("platform")?,
                     kind: row.try_get("kind")?,
@@ -82,7 +84,7 @@ impl<'d> EvidenceStore<'d> {
     }
 
     /// Every ad-day of the workspace's ads in ad groups that target an audience.
-    pub async fn ad_days(&self, workspace_id: &str) -> Result<Vec<AdDay>> {
+    pub async fn ad_days(&self, workspace_id: WorkspaceId) -> Result<Vec<AdDay>> {
         let rows = sqlx::query(
             "SELECT g.audience_id, a.id AS ad_id, a.creative_id, c.headline, c.format, m.date,
                     m.impressions, m.clicks, m.conversions
@@ -93,13 +95,13 @@ impl<'d> EvidenceStore<'d> {
              WHERE m.workspace_id = ? AND g.audience_id IS NOT NULL
              ORDER BY a.id, m.date",
         )
-        .bind(workspace_id)
+        .bind(workspace_id.to_string())
         .fetch_all(self.db.reader())
         .await?;
         rows.iter()
             .map(|row| {
                 Ok(AdDay {
-                    audience_id: row.try_get("audience_id")?,
+                    audience_id: row.parsed("audience_id")?,
                     ad_id: row.try_get("ad_id")?,
                     creative_id: row.try_get("creative_id")?,
                     headline: row.try_get("headline")?,
@@ -114,7 +116,7 @@ impl<'d> EvidenceStore<'d> {
     }
 
     /// Every breakdown day of ad groups that target an audience.
-    pub async fn breakdown_days(&self, workspace_id: &str) -> Result<Vec<BreakdownDay>> {
+    pub async fn breakdown_days(&self, workspace_id: WorkspaceId) -> Result<Vec<BreakdownDay>> {
         let rows = sqlx::query(
             "SELECT g.audience_id, b.entity_id, b.date, b.dimension, b.value,
                     b.impressions, b.clicks, b.conversions
@@ -123,7 +125,7 @@ impl<'d> EvidenceStore<'d> {
              WHERE b.workspace_id = ? AND g.audience_id IS NOT NULL
              ORDER BY b.entity_id, b.date, b.dimension, b.value",
         )
-        .bind(workspace_id)
+        .bind(workspace_id.to_string())
         .fetch_all(self.db.reader())
         .await?;
         rows.iter()
@@ -136,7 +138,7 @@ impl<'d> EvidenceStore<'d> {
                     other => return Err(corrupt("metric_breakdowns", "dimension", other)),
                 };
                 Ok(BreakdownDay {
-                    audience_id: row.try_get("audience_id")?,
+                    audience_id: row.parsed("audience_id")?,
                     ad_group_id: row.try_get("entity_id")?,
                     date: row.try_get("date")?,
                     dimension,
@@ -150,13 +152,13 @@ impl<'d> EvidenceStore<'d> {
     }
 
     /// Raw evidence rows of one kind ('mention', 'intent', 'behavior').
-    pub async fn raw_rows(&self, workspace_id: &str, kind: &str) -> Result<Vec<RawRow>> {
+    pub async fn raw_rows(&self, workspace_id: WorkspaceId, kind: &str) -> Result<Vec<RawRow>> {
         let rows = sqlx::query(
             "SELECT id, audience_id, source, text, sentiment, intent, volume, occurred_on, metadata
              FROM audience_signals WHERE workspace_id = ? AND kind = ?
              ORDER BY occurred_on, id",
         )
-        .bind(workspace_id)
+        .bind(workspace_id.to_string())
         .bind(kind)
         .fetch_all(self.db.reader())
         .await?;
@@ -165,7 +167,7 @@ impl<'d> EvidenceStore<'d> {
                 let metadata: String = row.try_get("metadata")?;
                 Ok(RawRow {
                     id: row.try_get("id")?,
-                    audience_id: row.try_get("audience_id")?,
+                    audience_id: row.parsed_optional("audience_id")?,
                     source: row.try_get("source")?,
                     text: row.try_get("text")?,
                     sentiment: row.try_get("sentiment")?,
@@ -181,8 +183,8 @@ impl<'d> EvidenceStore<'d> {
     /// The live themes of one scope, with their mentions, for keys that survive a rebuild.
     pub async fn earlier_themes(
         &self,
-        workspace_id: &str,
-        audience_id: Option<&str>,
+        workspace_id: WorkspaceId,
+        audience_id: Option<AudienceId>,
     ) -> Result<Vec<EarlierTheme>> {
         let rows = sqlx::query(
             "SELECT s.signal_key, json_extract(s.detail, '$.name') AS name,
@@ -192,8 +194,8 @@ impl<'d> EvidenceStore<'d> {
                AND coalesce(s.audience_id, '') = coalesce(?, '')
              ORDER BY s.signal_key",
         )
-        .bind(workspace_id)
-        .bind(audience_id)
+        .bind(workspace_id.to_string())
+        .bind(audience_id.map(|id| id.to_string()))
         .fetch_all(self.db.reader())
         .await?;
         let mut themes: BTreeMap<String, EarlierTheme> = BTreeMap::new();
@@ -271,20 +273,17 @@ impl<'d> EvidenceStore<'d> {
     /// longer found are retired. Returns the ids of the stored drafts, in order.
     pub async fn store_build(
         &self,
-        workspace_id: &str,
+        workspace_id: WorkspaceId,
         kinds: &[SignalKind],
         drafts: &[SignalDraft],
-    ) -> Result<Vec<String>> {
-        let now = now_rfc3339();
+    ) -> Result<Vec<DerivedSignalId>> {
+        let now = format_instant(now_instant());
+        let workspace_text = workspace_id.to_string();
         let mut tx = self.db.begin_write().await?;
         let mut ids = Vec::with_capacity(drafts.len());
         for draft in drafts {
-            let id = signal_id(
-                workspace_id,
-                draft.audience_id.as_deref(),
-                draft.kind,
-                &draft.key,
-            );
+            let id = signal_id(workspace_id, draft.audience_id, draft.kind, &draft.key);
+            let id_text = id.to_string();
             let support = i64::try_from(draft.support_rows()).unwrap_or(i64::MAX);
             if support == 0 {
                 return Err(EvidenceError::Invalid(format!(
@@ -294,25 +293,31 @@ impl<'d> EvidenceStore<'d> {
             }
             sqlx::query(
                 "INSERT INTO signals (id, workspace_id, audience_id, kind, signal_key, statement,
-                    strength, support_rows, support_share, estimate, interval_low, interval_high,
-                    q_value, detail, computed_at, retired_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                    strength, support_rows, support_count, support_total, support_unit,
+                    support_share, estimate, interval_low, interval_high, q_value, detail,
+                    computed_at, retired_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
                  ON CONFLICT (id) DO UPDATE SET
                     statement = excluded.statement, strength = excluded.strength,
-                    support_rows = excluded.support_rows, support_share = excluded.support_share,
+                    support_rows = excluded.support_rows, support_count = excluded.support_count,
+                    support_total = excluded.support_total, support_unit = excluded.support_unit,
+                    support_share = excluded.support_share,
                     estimate = excluded.estimate, interval_low = excluded.interval_low,
                     interval_high = excluded.interval_high, q_value = excluded.q_value,
                     detail = excluded.detail, computed_at = excluded.computed_at,
                     retired_at = NULL",
             )
-            .bind(&id)
-            .bind(workspace_id)
-            .bind(&draft.audience_id)
+            .bind(&id_text)
+            .bind(&workspace_text)
+            .bind(draft.audience_id.map(|id| id.to_string()))
             .bind(draft.kind.as_str())
             .bind(&draft.key)
             .bind(&draft.statement)
             .bind(draft.strength)
             .bind(support)
+            .bind(draft.support.count)
+            .bind(draft.support.total)
+            .bind(draft.support.unit.as_str())
             .bind(draft.support_share)
             .bind(draft.interval.map(|i| i.estimate))
             .bind(draft.interval.map(|i| i.low))
@@ -323,7 +328,7 @@ impl<'d> EvidenceStore<'d> {
             .execute(&mut *tx)
             .await?;
             sqlx::query("DELETE FROM signal_rows WHERE signal_id = ?")
-                .bind(&id)
+                .bind(&id_text)
                 .execute(&mut *tx)
                 .await?;
             let unique: BTreeSet<&RowRef> = draft.rows.iter().collect();
@@ -334,8 +339,8 @@ impl<'d> EvidenceStore<'d> {
                 );
                 insert.push_values(chunk, |mut values, row| {
                     values
-                        .push_bind(&id)
-                        .push_bind(workspace_id)
+                        .push_bind(&id_text)
+                        .push_bind(&workspace_text)
                         .push_bind(row.table.as_str())
                         .push_bind(&row.key)
                         .push_bind(row.role.as_str());
@@ -344,15 +349,17 @@ impl<'d> EvidenceStore<'d> {
             }
             ids.push(id);
         }
+        let stored: BTreeSet<String> = ids.iter().map(|id| id.to_string()).collect();
         for kind in kinds {
+            // Compared as stored text: retiring a signal never needs to read its id.
             let live: Vec<String> = sqlx::query_scalar(
                 "SELECT id FROM signals WHERE workspace_id = ? AND kind = ? AND retired_at IS NULL",
             )
-            .bind(workspace_id)
+            .bind(&workspace_text)
             .bind(kind.as_str())
             .fetch_all(&mut *tx)
             .await?;
-            for id in live.iter().filter(|id| !ids.contains(id)) {
+            for id in live.iter().filter(|id| !stored.contains(*id)) {
                 sqlx::query("UPDATE signals SET retired_at = ? WHERE id = ?")
                     .bind(&now)
                     .bind(id)
@@ -367,7 +374,7 @@ impl<'d> EvidenceStore<'d> {
              SELECT workspace_id, 'mention', id, 'upsert' FROM audience_signals
              WHERE workspace_id = ? AND kind = 'mention'",
         )
-        .bind(workspace_id)
+        .bind(&workspace_text)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -378,53 +385,50 @@ impl<'d> EvidenceStore<'d> {
     /// when `audience_id` is given.
     pub async fn signals(
         &self,
-        workspace_id: &str,
-        audience_id: Option<&str>,
+        workspace_id: WorkspaceId,
+        audience_id: Option<AudienceId>,
         include_retired: bool,
     ) -> Result<Vec<Signal>> {
+        let audience_id = audience_id.map(|id| id.to_string());
         let rows = sqlx::query(
             "SELECT * FROM signals WHERE workspace_id = ?
                AND (? IS NULL OR audience_id = ? OR audience_id IS NULL)
                AND (? OR retired_at IS NULL)
              ORDER BY kind, audience_id, abs(strength) DESC, signal_key",
         )
-        .bind(workspace_id)
-        .bind(audience_id)
-        .bind(audience_id)
+        .bind(workspace_id.to_string())
+        .bind(&audience_id)
+        .bind(&audience_id)
         .bind(include_retired)
         .fetch_all(self.db.reader())
         .await?;
         rows.iter().map(signal_from_row).collect()
     }
 
-    pub async fn signal(&self, id: &str) -> Result<Signal> {
+    pub async fn signal(&self, id: DerivedSignalId) -> Result<Signal> {
         let row = sqlx::query("SELECT * FROM signals WHERE id = ?")
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(self.db.reader())
             .await?
-            .ok_or_else(|| EvidenceError::SignalNotFound(id.to_owned()))?;
+            .ok_or_else(|| EvidenceError::SignalNotFound(id.to_string()))?;
         signal_from_row(&row)
     }
 
     /// The rows a signal rests on, as listed at its last build.
-    pub async fn signal_rows(&self, signal_id: &str) -> Result<Vec<RowRef>> {
+    pub async fn signal_rows(&self, signal_id: DerivedSignalId) -> Result<Vec<RowRef>> {
         let rows = sqlx::query(
             "SELECT source_table, row_key, role FROM signal_rows WHERE signal_id = ?
              ORDER BY role DESC, source_table, row_key",
         )
-        .bind(signal_id)
+        .bind(signal_id.to_string())
         .fetch_all(self.db.reader())
         .await?;
         rows.iter()
             .map(|row| {
-                let table: String = row.try_get("source_table")?;
-                let role: String = row.try_get("role")?;
                 Ok(RowRef {
-                    table: SourceTable::parse(&table)
-                        .ok_or_else(|| corrupt("signal_rows", "source_table", &table))?,
+                    table: row.parsed("source_table")?,
                     key: row.try_get("row_key")?,
-                    role: RowRole::parse(&role)
-                        .ok_or_else(|| corrupt("signal_rows", "role", &role))?,
+                    role: row.parsed("role")?,
                 })
             })
             .collect()
@@ -453,7 +457,11 @@ impl EvidenceStore<'_> {
     /// The rows behind a signal (at most `limit`, the segment's first), read from their tables
     /// in a few queries per table. A row deleted since the build is left out (the signal's next
     /// build retires or restates it).
-    pub async fn evidence_rows(&self, signal_id: &str, limit: usize) -> Result<Vec<EvidenceRow>> {
+    pub async fn evidence_rows(
+        &self,
+        signal_id: DerivedSignalId,
+        limit: usize,
+    ) -> Result<Vec<EvidenceRow>> {
         let refs: Vec<RowRef> = self
             .signal_rows(signal_id)
             .await?
@@ -666,20 +674,35 @@ impl EvidenceStore<'_> {
 }
 
 fn signal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Signal> {
-    let kind: String = row.try_get("kind")?;
     let detail: String = row.try_get("detail")?;
     let estimate: Option<f64> = row.try_get("estimate")?;
     let low: Option<f64> = row.try_get("interval_low")?;
     let high: Option<f64> = row.try_get("interval_high")?;
+    let support_rows: i64 = row.try_get("support_rows")?;
+    let support = match row.parsed_optional::<SupportUnit>("support_unit")? {
+        Some(unit) => Support {
+            count: row.try_get("support_count")?,
+            total: row.try_get("support_total")?,
+            unit,
+        },
+        // Stored before support was counted in units (a workspace file from then): its rows
+        // are what it is known to rest on, until the next build counts it again.
+        None => Support {
+            count: support_rows,
+            total: None,
+            unit: SupportUnit::Rows,
+        },
+    };
     Ok(Signal {
-        id: row.try_get("id")?,
-        workspace_id: row.try_get("workspace_id")?,
-        audience_id: row.try_get("audience_id")?,
-        kind: SignalKind::parse(&kind).ok_or_else(|| corrupt("signals", "kind", &kind))?,
+        id: row.parsed("id")?,
+        workspace_id: row.parsed("workspace_id")?,
+        audience_id: row.parsed_optional("audience_id")?,
+        kind: row.parsed("kind")?,
         key: row.try_get("signal_key")?,
         statement: row.try_get("statement")?,
         strength: row.try_get("strength")?,
-        support_rows: row.try_get("support_rows")?,
+        support_rows,
+        support,
         support_share: row.try_get("support_share")?,
         interval: match (estimate, low, high) {
             (Some(estimate), Some(low), Some(high)) => Some(Interval {
@@ -692,7 +715,10 @@ fn signal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Signal> {
         q_value: row.try_get("q_value")?,
         detail: serde_json::from_str(&detail)
             .map_err(|e| EvidenceError::Corrupt(format!("a signal's detail is not JSON: {e}")))?,
-        computed_at: row.try_get("computed_at")?,
-        retired_at: row.try_get("retired_at")?,
+        computed_at: row.instant("computed_at")?,
+        retired_at: row
+            .try_get::<Option<String>, _>("retired_at")?
+            .map(|text| pw_store::parse_stored_instant("retired_at", &text))
+            .transpose()?,
     })
 }

@@ -16,7 +16,7 @@ use pw_evidence::repository::EvidenceStore;
 use pw_evidence::signals::SignalKind;
 use pw_llm::Gateway;
 use pw_store::Database;
-use support::{AUDIENCE, NAMES, ScriptedModel, WS, build, gateway, seeded};
+use support::{NAMES, ScriptedModel, audience, build, gateway, seeded, ws};
 use tokio_util::sync::CancellationToken;
 
 /// The seeded workspace with its signals built; the model then answers `answers` in order.
@@ -35,7 +35,7 @@ fn writer<'a>(db: &'a Database, gateway: &'a Gateway) -> ReportWriter<'a> {
     ReportWriter {
         db,
         gateway,
-        workspace_id: WS,
+        workspace_id: ws(),
         job_id: None,
     }
 }
@@ -44,7 +44,7 @@ fn writer<'a>(db: &'a Database, gateway: &'a Gateway) -> ReportWriter<'a> {
 /// (the writer lists the audience's own signals first, strongest first).
 async fn behavior_statements(db: &Database) -> Vec<String> {
     let mut signals: Vec<_> = EvidenceStore::new(db)
-        .signals(WS, Some(AUDIENCE), false)
+        .signals(ws(), Some(audience()), false)
         .await
         .unwrap()
         .into_iter()
@@ -73,10 +73,10 @@ async fn only_claims_that_cite_listed_signals_and_their_numbers_are_kept() {
     assert!(!statements.is_empty());
 
     let id = writer(&db, &gateway)
-        .write(AUDIENCE, ReportKind::Behavior)
+        .write(audience(), ReportKind::Behavior)
         .await
         .unwrap();
-    let report = read_report(&db, &id).await.unwrap();
+    let report = read_report(&db, id).await.unwrap();
     assert_eq!(report.version, 1);
     assert_eq!(report.title, "What wins with coffee lovers");
     assert_eq!(report.written_by, "local/scripted");
@@ -94,7 +94,7 @@ async fn only_claims_that_cite_listed_signals_and_their_numbers_are_kept() {
 
     // Every kept claim leads to its signals, and each signal to the rows behind it.
     let rows = EvidenceStore::new(&db)
-        .evidence_rows(&report.claims[0].signals[0].id, 100)
+        .evidence_rows(report.claims[0].signals[0].id, 100)
         .await
         .unwrap();
     assert!(!rows.is_empty());
@@ -111,10 +111,10 @@ async fn a_badly_cited_answer_is_asked_again_and_the_better_answer_kept() {
     ]}"#;
     let (_dir, db, gateway) = with_signals(vec![Ok(bad.into()), Ok(good.into())]).await;
     let id = writer(&db, &gateway)
-        .write(AUDIENCE, ReportKind::Behavior)
+        .write(audience(), ReportKind::Behavior)
         .await
         .unwrap();
-    let report = read_report(&db, &id).await.unwrap();
+    let report = read_report(&db, id).await.unwrap();
     assert_eq!(report.title, "Grounded");
     assert_eq!(report.claims.len(), 2);
     assert_eq!(report.claims[1].signals.len(), 2);
@@ -127,7 +127,7 @@ async fn a_report_that_cites_nothing_is_not_stored_as_if_it_were_grounded() {
     let uncited = r#"{"title": "Vibes", "claims": [{"text": "People like coffee.", "cites": []}]}"#;
     let (_dir, db, gateway) = with_signals(vec![Ok(uncited.into()), Ok(uncited.into())]).await;
     let error = writer(&db, &gateway)
-        .write(AUDIENCE, ReportKind::Behavior)
+        .write(audience(), ReportKind::Behavior)
         .await
         .unwrap_err();
     assert!(
@@ -135,7 +135,7 @@ async fn a_report_that_cites_nothing_is_not_stored_as_if_it_were_grounded() {
         "{error:?}"
     );
     assert!(error.to_string().contains("cites no signal"), "{error}");
-    assert!(list_reports(&db, WS, None).await.unwrap().is_empty());
+    assert!(list_reports(&db, ws(), None).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -150,19 +150,19 @@ async fn regenerating_keeps_the_old_version_and_a_failing_model_leaves_it_in_pla
     ])
     .await;
     let w = writer(&db, &gateway);
-    let first = w.write(AUDIENCE, ReportKind::Intent).await.unwrap();
-    let second = w.write(AUDIENCE, ReportKind::Intent).await.unwrap();
+    let first = w.write(audience(), ReportKind::Intent).await.unwrap();
+    let second = w.write(audience(), ReportKind::Intent).await.unwrap();
     assert_ne!(first, second);
-    assert_eq!(read_report(&db, &first).await.unwrap().version, 1);
-    assert_eq!(read_report(&db, &second).await.unwrap().version, 2);
-    let error = w.write(AUDIENCE, ReportKind::Intent).await.unwrap_err();
+    assert_eq!(read_report(&db, first).await.unwrap().version, 1);
+    assert_eq!(read_report(&db, second).await.unwrap().version, 2);
+    let error = w.write(audience(), ReportKind::Intent).await.unwrap_err();
     assert!(matches!(error, EvidenceError::Model(_)), "{error:?}");
-    let listed = list_reports(&db, WS, Some(AUDIENCE)).await.unwrap();
+    let listed = list_reports(&db, ws(), Some(audience())).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, second);
     assert_eq!(listed[0].versions, 2);
     // The old version is still readable.
-    assert_eq!(read_report(&db, &first).await.unwrap().claims.len(), 1);
+    assert_eq!(read_report(&db, first).await.unwrap().claims.len(), 1);
 }
 
 #[tokio::test]
@@ -170,12 +170,15 @@ async fn an_audience_without_signals_of_a_kind_gets_a_clear_refusal() {
     let (_dir, db) = seeded().await;
     let gateway = gateway(ScriptedModel::new(vec![]));
     let error = writer(&db, &gateway)
-        .write(AUDIENCE, ReportKind::Mentions)
+        .write(audience(), ReportKind::Mentions)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("build signals first"), "{error}");
     let error = writer(&db, &gateway)
-        .write("0193a0c4-0000-7000-8000-0000000000ff", ReportKind::Mentions)
+        .write(
+            "0193a0c4-0000-7000-8000-0000000000ff".parse().unwrap(),
+            ReportKind::Mentions,
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, EvidenceError::AudienceNotFound(_)));

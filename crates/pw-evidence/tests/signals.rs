@@ -10,11 +10,13 @@
 
 mod support;
 
+use pw_domain::DerivedSignalId;
+use pw_evidence::error::EvidenceError;
 use pw_evidence::repository::EvidenceStore;
-use pw_evidence::signals::{RowRole, Signal, SignalKind, SourceTable};
-use pw_store::Database;
+use pw_evidence::signals::{RowRole, Signal, SignalKind, SourceTable, Support, SupportUnit};
+use pw_store::{Database, StoreError};
 use sqlx::Row;
-use support::{NAMES, ScriptedModel, WS, build, exec, gateway, id, seeded};
+use support::{NAMES, ScriptedModel, WS, build, exec, gateway, id, seeded, ws};
 use tokio_util::sync::CancellationToken;
 
 /// Sums a metric column over rows of `daily_metrics` named by their keys ('ad/<id>/<date>').
@@ -55,12 +57,12 @@ async fn every_signals_rows_exist_and_reproduce_its_statistic() {
         .unwrap();
     assert_eq!(summary.naming_failure, None);
     let store = EvidenceStore::new(&db);
-    let signals = store.signals(WS, None, false).await.unwrap();
+    let signals = store.signals(ws(), None, false).await.unwrap();
     assert!(!signals.is_empty());
 
     let mut checked = 0;
     for signal in &signals {
-        let rows = store.signal_rows(&signal.id).await.unwrap();
+        let rows = store.signal_rows(signal.id).await.unwrap();
         let segment: Vec<&str> = rows
             .iter()
             .filter(|r| r.role == RowRole::Segment)
@@ -95,6 +97,23 @@ async fn every_signals_rows_exist_and_reproduce_its_statistic() {
                     signal.statement
                 );
                 assert!((rate / base - 1.0 - signal.strength).abs() < 1e-9);
+                // Its support counts the segment's trials, of the whole dimension's.
+                let trials = metric_sum(&db, &segment, denominator).await;
+                let all = trials + metric_sum(&db, &baseline, denominator).await;
+                assert_eq!(
+                    signal.support,
+                    Support::of(
+                        trials,
+                        all,
+                        if denominator == "impressions" {
+                            SupportUnit::Impressions
+                        } else {
+                            SupportUnit::Clicks
+                        }
+                    ),
+                    "{}",
+                    signal.statement
+                );
                 checked += 1;
             }
             "share" => {
@@ -118,6 +137,12 @@ async fn every_signals_rows_exist_and_reproduce_its_statistic() {
                     "{}",
                     signal.statement
                 );
+                assert_eq!(
+                    signal.support,
+                    Support::of(of, all, SupportUnit::Searches),
+                    "{}",
+                    signal.statement
+                );
                 checked += 1;
             }
             "theme" => {
@@ -125,10 +150,18 @@ async fn every_signals_rows_exist_and_reproduce_its_statistic() {
                     assert!(raw_exists(&db, key).await);
                 }
                 let scope_total: i64 = sqlx::query_scalar("SELECT count(*) FROM audience_signals WHERE workspace_id = ? AND kind = 'mention' AND (? IS NULL OR audience_id = ?)")
-                    .bind(WS).bind(&signal.audience_id).bind(&signal.audience_id)
+                    .bind(WS).bind(signal.audience_id.map(|a| a.to_string())).bind(signal.audience_id.map(|a| a.to_string()))
                     .fetch_one(db.reader()).await.unwrap();
                 assert!(
                     (segment.len() as f64 / scope_total as f64 - signal.strength).abs() < 1e-12
+                );
+                assert_eq!(
+                    signal.support,
+                    Support::of(
+                        segment.len() as f64,
+                        scope_total as f64,
+                        SupportUnit::Mentions
+                    )
                 );
                 checked += 1;
             }
@@ -185,8 +218,8 @@ async fn a_rebuild_keeps_ids_and_retires_what_is_no_longer_found() {
         .await
         .unwrap();
     let store = EvidenceStore::new(&db);
-    let first: Vec<String> = store
-        .signals(WS, None, false)
+    let first: Vec<DerivedSignalId> = store
+        .signals(ws(), None, false)
         .await
         .unwrap()
         .into_iter()
@@ -199,8 +232,8 @@ async fn a_rebuild_keeps_ids_and_retires_what_is_no_longer_found() {
     let summary = build(&db, &gateway, &CancellationToken::new())
         .await
         .unwrap();
-    let second: Vec<String> = store
-        .signals(WS, None, false)
+    let second: Vec<DerivedSignalId> = store
+        .signals(ws(), None, false)
         .await
         .unwrap()
         .into_iter()
@@ -224,8 +257,8 @@ async fn a_rebuild_keeps_ids_and_retires_what_is_no_longer_found() {
     build(&db, &gateway, &CancellationToken::new())
         .await
         .unwrap();
-    let live = store.signals(WS, None, false).await.unwrap();
-    let all = store.signals(WS, None, true).await.unwrap();
+    let live = store.signals(ws(), None, false).await.unwrap();
+    let all = store.signals(ws(), None, true).await.unwrap();
     let winner = format!("creative/{}/ctr", id(4));
     assert!(live.iter().all(|s| s.key != winner));
     let retired = all
@@ -245,7 +278,7 @@ async fn a_model_that_does_not_name_themes_leaves_keyword_names_and_says_so() {
     assert!(summary.naming_failure.is_some());
     assert!(summary.named_by_keywords > 0);
     let themes: Vec<Signal> = EvidenceStore::new(&db)
-        .signals(WS, None, false)
+        .signals(ws(), None, false)
         .await
         .unwrap()
         .into_iter()
@@ -278,4 +311,76 @@ async fn a_cancelled_build_stores_nothing() {
         .unwrap()
         .get("n");
     assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn a_stored_value_this_build_cannot_read_is_a_typed_error_naming_its_column() {
+    let (_dir, db) = seeded().await;
+    let gateway = gateway(ScriptedModel::new(vec![Ok(NAMES.into()), Ok(NAMES.into())]));
+    build(&db, &gateway, &CancellationToken::new())
+        .await
+        .unwrap();
+    let store = EvidenceStore::new(&db);
+    let profile = store
+        .signals(ws(), None, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.key == "profile")
+        .unwrap();
+    assert_eq!(
+        profile.support,
+        Support {
+            count: 1,
+            total: None,
+            unit: SupportUnit::Rows
+        }
+    );
+    exec(
+        &db,
+        "UPDATE signals SET computed_at = 'yesterday' WHERE id = ?",
+        &[&profile.id.to_string()],
+    )
+    .await;
+    let error = store.signal(profile.id).await.unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            EvidenceError::Store(StoreError::UnreadableValue {
+                column: "computed_at",
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+    assert!(store.signals(ws(), None, false).await.is_err());
+}
+
+#[tokio::test]
+async fn a_signal_stored_before_support_was_counted_reads_as_its_rows() {
+    let (_dir, db) = seeded().await;
+    let gateway = gateway(ScriptedModel::new(vec![Ok(NAMES.into()), Ok(NAMES.into())]));
+    build(&db, &gateway, &CancellationToken::new())
+        .await
+        .unwrap();
+    exec(
+        &db,
+        "UPDATE signals SET support_count = NULL, support_total = NULL, support_unit = NULL",
+        &[],
+    )
+    .await;
+    for signal in EvidenceStore::new(&db)
+        .signals(ws(), None, false)
+        .await
+        .unwrap()
+    {
+        assert_eq!(
+            signal.support,
+            Support {
+                count: signal.support_rows,
+                total: None,
+                unit: SupportUnit::Rows
+            }
+        );
+    }
 }

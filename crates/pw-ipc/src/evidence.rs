@@ -5,13 +5,14 @@
 use pw_engine::evidence::{
     AudienceOverview, DocKind, EvidenceRow, FacetField, FoundText, GroundingReport,
     HistogramInterval, IndexState, Query, ReportKind, ReportSummary, RowRole, SearchPage, Signal,
-    SignalKind, SourceTable,
+    SignalKind, SourceTable, Support, SupportUnit,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use specta::Type;
 
 use crate::IpcError;
+use crate::vocabulary::instant_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -121,8 +122,8 @@ pub struct ReportSummaryView {
 impl From<ReportSummary> for ReportSummaryView {
     fn from(r: ReportSummary) -> Self {
         ReportSummaryView {
-            id: r.id,
-            audience_id: r.audience_id,
+            id: r.id.to_string(),
+            audience_id: r.audience_id.to_string(),
             kind: r.kind.into(),
             version: r.version as u32,
             versions: r.versions as u32,
@@ -130,7 +131,7 @@ impl From<ReportSummary> for ReportSummaryView {
             written_by: r.written_by,
             claims: r.claims as u32,
             claims_checked: r.claims_checked as u32,
-            created_at: r.created_at,
+            created_at: instant_text(r.created_at),
         }
     }
 }
@@ -162,7 +163,7 @@ impl From<AudienceOverview> for AudienceView {
             },
             demographics: DemographicsView::from(&a.demographics),
             reports: a.reports.into_iter().map(Into::into).collect(),
-            id: a.id,
+            id: a.id.to_string(),
             name: a.name,
             platform: a.platform,
             kind: a.kind,
@@ -206,6 +207,52 @@ pub struct QuoteView {
     pub occurred_on: String,
 }
 
+/// What a signal's support counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SupportUnitView {
+    Impressions,
+    Clicks,
+    Searches,
+    Customers,
+    Mentions,
+    Rows,
+}
+
+impl From<SupportUnit> for SupportUnitView {
+    fn from(unit: SupportUnit) -> Self {
+        match unit {
+            SupportUnit::Impressions => SupportUnitView::Impressions,
+            SupportUnit::Clicks => SupportUnitView::Clicks,
+            SupportUnit::Searches => SupportUnitView::Searches,
+            SupportUnit::Customers => SupportUnitView::Customers,
+            SupportUnit::Mentions => SupportUnitView::Mentions,
+            SupportUnit::Rows => SupportUnitView::Rows,
+        }
+    }
+}
+
+/// How much a signal rests on, in the unit a person counts: `count` of `total` (526,976 of
+/// 1,116,647 searches), or `count` alone (`total` null) where it is no share of a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SupportView {
+    /// Counts of impressions or searches pass 2^31 but stay far below 2^53: a number is exact.
+    pub count: f64,
+    pub total: Option<f64>,
+    pub unit: SupportUnitView,
+}
+
+impl From<Support> for SupportView {
+    fn from(support: Support) -> Self {
+        SupportView {
+            count: support.count as f64,
+            total: support.total.map(|total| total as f64),
+            unit: support.unit.into(),
+        }
+    }
+}
+
 /// A signal: what it says, how strong and how well supported, and (by kind) the figures a
 /// chart shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -218,7 +265,9 @@ pub struct SignalView {
     pub key: String,
     pub statement: String,
     pub strength: f64,
+    /// Stored rows of the segment it describes.
     pub support_rows: u32,
+    pub support: SupportView,
     pub support_share: Option<f64>,
     pub interval: Option<IntervalView>,
     /// Benjamini–Hochberg adjusted, where a test was made.
@@ -254,13 +303,14 @@ impl From<Signal> for SignalView {
             _ => None,
         };
         SignalView {
-            id: s.id,
-            audience_id: s.audience_id,
+            id: s.id.to_string(),
+            audience_id: s.audience_id.map(|id| id.to_string()),
             kind: s.kind.into(),
             key: s.key,
             statement: s.statement,
             strength: s.strength,
             support_rows: s.support_rows as u32,
+            support: s.support.into(),
             support_share: s.support_share,
             interval: s.interval.map(|i| IntervalView {
                 estimate: i.estimate,
@@ -300,7 +350,7 @@ impl From<Signal> for SignalView {
                 })
                 .collect(),
             finding,
-            computed_at: s.computed_at,
+            computed_at: instant_text(s.computed_at),
         }
     }
 }
@@ -416,15 +466,15 @@ pub struct ReportView {
 impl From<GroundingReport> for ReportView {
     fn from(r: GroundingReport) -> Self {
         ReportView {
-            id: r.id,
-            audience_id: r.audience_id,
+            id: r.id.to_string(),
+            audience_id: r.audience_id.to_string(),
             kind: r.kind.into(),
             version: r.version as u32,
             title: r.title,
             written_by: r.written_by,
             claims_checked: r.claims_checked as u32,
             claims_dropped: r.claims_dropped as u32,
-            created_at: r.created_at,
+            created_at: instant_text(r.created_at),
             claims: r
                 .claims
                 .into_iter()

@@ -25,6 +25,8 @@ export type {
   SignalKindView,
   SignalView,
   SnippetPart,
+  SupportUnitView,
+  SupportView,
   WeekCountView,
   CampaignRow,
   CurrencySection,

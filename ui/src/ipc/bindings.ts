@@ -459,7 +459,9 @@ export type SignalView = {
 	key: string,
 	statement: string,
 	strength: number | null,
+	/**  Stored rows of the segment it describes. */
 	supportRows: number,
+	support: SupportView,
 	supportShare: number | null,
 	interval: IntervalView | null,
 	/**  Benjamini–Hochberg adjusted, where a test was made. */
@@ -512,6 +514,20 @@ export type StudyBudgetRequest = {
 	studyId: string,
 	/**  `null`: no cap. */
 	budgetMicros: Micros | null,
+};
+
+/**  What a signal's support counts. */
+export type SupportUnitView = "impressions" | "clicks" | "searches" | "customers" | "mentions" | "rows";
+
+/**
+ *  How much a signal rests on, in the unit a person counts: `count` of `total` (526,976 of
+ *  1,116,647 searches), or `count` alone (`total` null) where it is no share of a whole.
+ */
+export type SupportView = {
+	/**  Counts of impressions or searches pass 2^31 but stay far below 2^53: a number is exact. */
+	count: number | null,
+	total: number | null,
+	unit: SupportUnitView,
 };
 
 export type TaskModels = {

@@ -20,8 +20,8 @@ use pw_models::LanguageModels;
 use crate::Engine;
 use crate::error::Result;
 
-/// Ids of the workspace and audience evidence is about.
-pub use pw_domain::{AudienceId, WorkspaceId};
+/// Ids of the workspace and audience evidence is about, and of its signals and reports.
+pub use pw_domain::{AudienceId, DerivedSignalId, GroundingReportId, WorkspaceId};
 /// An audience with what the evidence layer found and wrote about it.
 pub use pw_evidence::AudienceOverview;
 /// What a signal build found and did.
@@ -33,7 +33,9 @@ pub use pw_evidence::repository::EvidenceRow;
 /// Search: what a person asks, and the page of results.
 pub use pw_evidence::search::{FoundText, IndexState, Query, Retrieval, Retrieved, SearchPage};
 /// A derived signal, its kind, and the rows it rests on.
-pub use pw_evidence::signals::{Interval, RowRole, Signal, SignalKind, SourceTable};
+pub use pw_evidence::signals::{
+    Interval, RowRole, Signal, SignalKind, SourceTable, Support, SupportUnit,
+};
 pub use pw_evidence::{REBUILD_JOB_KIND, REPORTS_JOB_KIND, SIGNALS_JOB_KIND, UPDATE_JOB_KIND};
 /// The search index's vocabulary: document kinds, facet fields, histogram buckets.
 pub use pw_search::{DocKind, FacetField, HistogramInterval};
@@ -82,12 +84,16 @@ impl<'e> EvidenceFacade<'e> {
         Ok(self.context().signals(workspace, audience).await?)
     }
 
-    pub async fn signal(&self, id: &str) -> Result<Signal> {
+    pub async fn signal(&self, id: DerivedSignalId) -> Result<Signal> {
         Ok(self.context().signal(id).await?)
     }
 
     /// The rows a signal rests on (at most `limit`), the segment's first.
-    pub async fn evidence_rows(&self, signal_id: &str, limit: usize) -> Result<Vec<EvidenceRow>> {
+    pub async fn evidence_rows(
+        &self,
+        signal_id: DerivedSignalId,
+        limit: usize,
+    ) -> Result<Vec<EvidenceRow>> {
         Ok(self.context().evidence_rows(signal_id, limit).await?)
     }
 
@@ -125,7 +131,7 @@ impl<'e> EvidenceFacade<'e> {
         Ok(self.context().reports(workspace, audience).await?)
     }
 
-    pub async fn report(&self, id: &str) -> Result<GroundingReport> {
+    pub async fn report(&self, id: GroundingReportId) -> Result<GroundingReport> {
         Ok(self.context().report(id).await?)
     }
 

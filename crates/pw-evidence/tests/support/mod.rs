@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
+use pw_domain::{AudienceId, WorkspaceId};
 use pw_evidence::build::{BuildSummary, SignalBuild};
 use pw_llm::{
     ChatReply, ChatRequest, Gateway, LlmError, LocalBackend, LocalEmbeddingBackend, Route, Task,
@@ -21,6 +22,16 @@ use tokio_util::sync::CancellationToken;
 
 pub const WS: &str = "0193a0c4-0000-7000-8000-000000000001";
 pub const AUDIENCE: &str = "0193a0c4-0000-7000-8000-0000000000a1";
+
+/// The seeded workspace's id, typed.
+pub fn ws() -> WorkspaceId {
+    WS.parse().unwrap()
+}
+
+/// The seeded audience's id, typed.
+pub fn audience() -> AudienceId {
+    AUDIENCE.parse().unwrap()
+}
 
 /// Embeds a text by the topic its words name, with a little spread from its length, so themes
 /// are there to be found and the test knows which.
@@ -205,7 +216,7 @@ pub async fn build(
     let summary = SignalBuild {
         db,
         gateway,
-        workspace_id: WS,
+        workspace_id: ws(),
         job_id: None,
         progress: &progress,
         cancel,

@@ -27,6 +27,7 @@ function backendWith(handlers: Record<string, Handler>) {
         kind: 'intent',
         finding: 'share',
         statement: 'Informational searches are 47% of search volume (526,976 of 1,116,647 searches, 95% CI 47%–47%).',
+        support: { count: 526_976, total: 1_116_647, unit: 'searches' },
         baseline: null,
         qValue: null,
         interval: { estimate: 0.47, low: 0.469, high: 0.471 },
@@ -90,7 +91,7 @@ describe('Audiences screen', () => {
     expect(within(bars[0]).getByRole('img')).toHaveAccessibleName(
       '95% interval 1.3%–1.5%, estimate 1.4%, baseline 1.0% (above)',
     );
-    expect(within(behavior).getAllByTestId('signal-support')[0]).toHaveTextContent('48,210 impressions');
+    expect(within(behavior).getAllByTestId('signal-support')[0]).toHaveTextContent('48,210 of 80,350 impressions');
     expect(within(behavior).getByTestId('signal-sig-1')).toHaveTextContent('q < 0.001');
 
     const intent = screen.getByTestId('signals-intent');

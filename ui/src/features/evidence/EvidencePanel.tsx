@@ -86,8 +86,9 @@ function SignalEvidence({ evidence }: { evidence: SignalEvidenceView }) {
       <p className="evidence__statement">{signal.statement}</p>
       <p className="muted" data-testid="evidence-count">
         Showing {rows.length.toLocaleString()} {rows.length === 1 ? 'row' : 'rows'}; the signal
-        rests on {signal.supportRows.toLocaleString()} {signal.supportRows === 1 ? 'row' : 'rows'} (
-        {formatSupport(signal)}).
+        rests on {signal.supportRows.toLocaleString()} {signal.supportRows === 1 ? 'row' : 'rows'}
+        {/* Counted in rows, its support would only say the same again. */}
+        {signal.support.unit === 'rows' ? '' : ` (${formatSupport(signal)})`}.
       </p>
       {rows.length === 0 ? (
         <p className="empty-hint">No stored rows are left behind this signal.</p>

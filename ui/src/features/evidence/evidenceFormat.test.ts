@@ -18,8 +18,19 @@ describe('evidence formatting', () => {
 
   it('counts support in what a person counts', () => {
     expect(formatSupport(themeSignal())).toBe('43 of 240 mentions');
-    expect(formatSupport(signal())).toBe('48,210 impressions');
-    expect(formatSupport(signal({ statement: 'Something else.', supportRows: 1 }))).toBe('1 row');
+    expect(formatSupport(signal())).toBe('48,210 of 80,350 impressions');
+    expect(formatSupport(signal({ support: { count: 1_204, total: null, unit: 'clicks' } }))).toBe(
+      '1,204 clicks',
+    );
+    expect(formatSupport(signal({ support: { count: 1, total: null, unit: 'rows' } }))).toBe('1 row');
+    // The statement's words are never read for it.
+    expect(
+      formatSupport(signal({ statement: 'on 5 impressions', support: { count: 340, total: 1_000, unit: 'customers' } })),
+    ).toBe('340 of 1,000 customers');
+    // No count from the backend: the stored rows it rests on.
+    expect(formatSupport(signal({ supportRows: 1, support: { count: null, total: null, unit: 'impressions' } }))).toBe(
+      '1 row',
+    );
   });
 
   it('groups the digits of plain-number figures and leaves other figures alone', () => {

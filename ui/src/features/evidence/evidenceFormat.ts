@@ -1,6 +1,12 @@
 // Wording and numbers of the evidence screens, kept apart from React so they are testable.
 import { defaultLocale } from '../../format';
-import type { AudienceView, EvidenceRowView, SignalKindView, SignalView } from '../../ipc/backend';
+import type {
+  AudienceView,
+  EvidenceRowView,
+  SignalKindView,
+  SignalView,
+  SupportUnitView,
+} from '../../ipc/backend';
 
 export const SIGNAL_KIND_LABELS: Record<SignalKindView, string> = {
   behavior: 'Behavior',
@@ -50,24 +56,30 @@ export function formatStrength(strength: number | null): string {
   return strength === null || !Number.isFinite(strength) ? '—' : strength.toFixed(2);
 }
 
+/** Each unit a signal's support counts, as one and as many. */
+const SUPPORT_UNIT_WORDS: Record<SupportUnitView, readonly [string, string]> = {
+  impressions: ['impression', 'impressions'],
+  clicks: ['click', 'clicks'],
+  searches: ['search', 'searches'],
+  customers: ['customer', 'customers'],
+  mentions: ['mention', 'mentions'],
+  rows: ['row', 'rows'],
+};
+
 /**
  * How much a signal rests on, in the unit a person counts: "43 of 240 mentions",
- * "48,210 impressions", "526,976 of 1,116,647 searches". The view carries the mention
- * counts (rows and their share); the traffic a segment rests on is only in its statement,
- * which the backend writes in one fixed form, so it is read from there, with the row count
- * as the fallback.
+ * "48,210 of 80,350 impressions", "1 row". The backend counts it; the row count stands in
+ * when it has no count to give.
  */
 export function formatSupport(signal: SignalView): string {
-  const rows = signal.supportRows;
-  const share = signal.supportShare;
-  if (signal.kind === 'mentionTheme' && share !== null && share > 0) {
-    return `${whole(rows)} of ${whole(Math.round(rows / share))} mentions`;
+  const { count, total, unit } = signal.support;
+  if (count === null) {
+    const rows = signal.supportRows;
+    return `${whole(rows)} ${rows === 1 ? 'row' : 'rows'}`;
   }
-  const traffic = /\bon ([\d,.]+) (impressions|clicks)\b/.exec(signal.statement);
-  if (traffic) return `${traffic[1]} ${traffic[2]}`;
-  const partOf = /\(([\d,.]+) of ([\d,.]+) (searches|customers|mentions)\b/.exec(signal.statement);
-  if (partOf) return `${partOf[1]} of ${partOf[2]} ${partOf[3]}`;
-  return `${whole(rows)} ${rows === 1 ? 'row' : 'rows'}`;
+  const [one, many] = SUPPORT_UNIT_WORDS[unit];
+  if (total !== null) return `${whole(count)} of ${whole(total)} ${total === 1 ? one : many}`;
+  return `${whole(count)} ${count === 1 ? one : many}`;
 }
 
 /** Segment rows first, then the baseline they are compared with; each keeps its order. */
