@@ -125,6 +125,16 @@ impl SignalBuild<'_> {
             .await?;
         cancelled(self.cancel)?;
 
+        // Every stored signal lists the rows it rests on; one that names none would be a claim
+        // without evidence. A derivation bug must not cost the user every other signal, so it
+        // is left out and logged rather than failing the build.
+        drafts.retain(|draft| {
+            let has_rows = draft.support_rows() > 0;
+            if !has_rows {
+                tracing::warn!(key = %draft.key, "a derived signal names no rows; left out");
+            }
+            has_rows
+        });
         self.report(0.95, format!("Storing {} signals", drafts.len()));
         store
             .store_build(self.workspace_id, &SignalKind::ALL, &drafts)

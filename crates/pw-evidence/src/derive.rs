@@ -572,23 +572,21 @@ fn intent_shifts(
         .into_iter()
         .filter_map(|i| intent::shift(i, totals(first, i), totals(last, i)))
         .collect();
-    let q_values = benjamini_hochberg(
-        &shifts
-            .iter()
-            .map(|s| s.comparison.p_value)
-            .collect::<Vec<_>>(),
-    );
+    let q_values = benjamini_hochberg(&shifts.iter().map(|s| s.p_value).collect::<Vec<_>>());
     let scope = with_audience(audience.map(|(_, name)| name));
     shifts
         .into_iter()
         .zip(q_values)
         .filter(|(_, q)| *q <= 0.05)
         .map(|(shift, q)| {
+            // The intent's searches in both periods are what moved; every other search of the
+            // two periods is the denominator. (Only the last period's would leave a share that
+            // fell to nothing resting on no rows.)
             let rows = classified
                 .iter()
                 .filter(|(row, _, _)| row.occurred_on == *first || row.occurred_on == *last)
                 .map(|(row, i, _)| {
-                    if *i == shift.intent && row.occurred_on == *last {
+                    if *i == shift.intent {
                         RowRef::segment(SourceTable::AudienceSignals, row.id.clone())
                     } else {
                         RowRef::baseline(SourceTable::AudienceSignals, row.id.clone())
@@ -602,13 +600,15 @@ fn intent_shifts(
                 statement: format!(
                     "{} searches {} from {} to {} of search volume{scope} between {first} and {last} (95% CI now {}–{}).",
                     readable(shift.intent.as_str()),
-                    if shift.comparison.lift > 0.0 { "grew" } else { "fell" },
+                    if shift.change > 0.0 { "grew" } else { "fell" },
                     percent(shift.before.estimate),
                     percent(shift.after.estimate),
                     percent(shift.after.low),
                     percent(shift.after.high),
                 ),
-                strength: shift.comparison.lift,
+                // The change in share (0.15 is fifteen points): finite when a share rises from
+                // or falls to nothing.
+                strength: shift.change,
                 // The intent's searches in the last period, of all searches then.
                 support: Support::of(
                     shift.after.successes,
@@ -625,7 +625,7 @@ fn intent_shifts(
                     "to_period": last,
                     "before": {"volume": shift.before.successes, "total": shift.before.trials},
                     "after": {"volume": shift.after.successes, "total": shift.after.trials},
-                    "p_value": shift.comparison.p_value,
+                    "p_value": shift.p_value,
                 }),
                 rows,
             }
@@ -770,6 +770,40 @@ mod tests {
     }
 
     #[test]
+    fn an_intent_that_vanished_or_appeared_is_a_shift_resting_on_its_rows() {
+        let terms = vec![
+            term("a1", "halcyon login", "navigational", 600, "2026-09-30"),
+            term("a2", "how to brew", "informational", 1_400, "2026-09-30"),
+            term("b1", "how to brew", "informational", 1_700, "2026-11-30"),
+            term("b2", "best grinder", "commercial", 300, "2026-11-30"),
+        ];
+        let signals = intent_signals(None, &terms, &[]);
+        assert!(
+            signals.iter().all(|s| s.support_rows() > 0),
+            "every signal rests on rows"
+        );
+        let gone = signals
+            .iter()
+            .find(|s| s.key == "intent-shift/navigational")
+            .expect("navigational searches vanished");
+        assert!(
+            gone.statement.contains("fell from 30% to 0.0%"),
+            "{}",
+            gone.statement
+        );
+        assert!((gone.strength + 0.3).abs() < 1e-12);
+        let appeared = signals
+            .iter()
+            .find(|s| s.key == "intent-shift/commercial")
+            .expect("commercial searches appeared");
+        assert!(
+            appeared.statement.contains("grew from 0.0% to 15%"),
+            "{}",
+            appeared.statement
+        );
+    }
+
+    #[test]
     fn a_shift_between_periods_is_found() {
         let terms = vec![
             term("a1", "buy beans", "transactional", 300, "2026-09-30"),
@@ -787,7 +821,8 @@ mod tests {
             "{}",
             shift.statement
         );
-        assert_eq!(shift.support_rows(), 1);
+        // The buying searches of both periods moved; the rest are the denominator.
+        assert_eq!(shift.support_rows(), 2);
         assert_eq!(shift.audience_id, Some(audience_id()));
         // The last period's buying searches, of all its searches.
         assert_eq!(

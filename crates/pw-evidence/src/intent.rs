@@ -1,7 +1,7 @@
 //! Search intent, IO-free: the class a search term belongs to when the platform did not say,
 //! and the shift of intent shares between two periods.
 
-use crate::statistics::{Comparison, Rate, compare_rates};
+use crate::statistics::{Rate, two_proportion_test};
 
 /// Why people search: the four classes of the search-marketing literature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -116,7 +116,11 @@ pub struct IntentShift {
     pub intent: Intent,
     pub before: Rate,
     pub after: Rate,
-    pub comparison: Comparison,
+    /// The change in share: 0.15 is fifteen points more of all searches. A share can rise from
+    /// or fall to nothing, where a relative lift would be undefined or total.
+    pub change: f64,
+    /// Two-sided p-value of the two-proportion test.
+    pub p_value: f64,
 }
 
 /// The shift in `intent`'s share of search volume from `before` (volume of the intent, total
@@ -124,12 +128,13 @@ pub struct IntentShift {
 pub fn shift(intent: Intent, before: (f64, f64), after: (f64, f64)) -> Option<IntentShift> {
     let before = Rate::wilson(before.0, before.1)?;
     let after = Rate::wilson(after.0, after.1)?;
-    let comparison = compare_rates(after, before)?;
+    let (_, p_value) = two_proportion_test(after, before)?;
     Some(IntentShift {
         intent,
         before,
         after,
-        comparison,
+        change: after.estimate - before.estimate,
+        p_value,
     })
 }
 
@@ -179,9 +184,21 @@ mod tests {
         // Transactional searches: 300 of 2,000 before, 450 of 2,000 after.
         let shift =
             shift(Intent::Transactional, (300.0, 2_000.0), (450.0, 2_000.0)).expect("variation");
-        assert!((shift.comparison.lift - 0.5).abs() < 1e-12);
-        assert!(shift.comparison.p_value < 1e-6);
+        assert!((shift.change - 0.075).abs() < 1e-12);
+        assert!(shift.p_value < 1e-6);
         assert!(self::shift(Intent::Commercial, (0.0, 0.0), (5.0, 10.0)).is_none());
+    }
+
+    #[test]
+    fn a_share_rising_from_nothing_or_falling_to_nothing_is_a_shift() {
+        let appeared =
+            shift(Intent::Commercial, (0.0, 2_000.0), (120.0, 2_000.0)).expect("variation");
+        assert!((appeared.change - 0.06).abs() < 1e-12);
+        assert!(appeared.p_value < 1e-6);
+        let gone =
+            shift(Intent::Navigational, (600.0, 2_000.0), (0.0, 2_000.0)).expect("variation");
+        assert!((gone.change + 0.3).abs() < 1e-12);
+        assert!(gone.p_value < 1e-6);
     }
 
     #[test]

@@ -64,18 +64,29 @@ pub struct Comparison {
 /// The pooled two-proportion z-test of `segment` against `baseline` (disjoint samples). `None`
 /// when either side has no trials or the pooled rate is 0 or 1 (nothing varies, nothing to test).
 pub fn compare_rates(segment: Rate, baseline: Rate) -> Option<Comparison> {
+    if baseline.estimate <= 0.0 {
+        return None;
+    }
+    let (z, p_value) = two_proportion_test(segment, baseline)?;
+    Some(Comparison {
+        lift: segment.estimate / baseline.estimate - 1.0,
+        z,
+        p_value,
+    })
+}
+
+/// The pooled two-proportion z-test alone: `(z, two-sided p)`. Unlike [`compare_rates`] it
+/// needs no positive baseline (a share rising from nothing has no lift, but can be tested).
+/// `None` when either side has no trials or the pooled rate is 0 or 1.
+pub fn two_proportion_test(segment: Rate, baseline: Rate) -> Option<(f64, f64)> {
     let pooled = (segment.successes + baseline.successes) / (segment.trials + baseline.trials);
-    if !(pooled > 0.0 && pooled < 1.0) || baseline.estimate <= 0.0 {
+    if !(pooled > 0.0 && pooled < 1.0) {
         return None;
     }
     let standard_error =
         (pooled * (1.0 - pooled) * (1.0 / segment.trials + 1.0 / baseline.trials)).sqrt();
     let z = (segment.estimate - baseline.estimate) / standard_error;
-    Some(Comparison {
-        lift: segment.estimate / baseline.estimate - 1.0,
-        z,
-        p_value: two_sided_p(z),
-    })
+    Some((z, two_sided_p(z)))
 }
 
 /// The two-sided p-value of a standard normal statistic.
