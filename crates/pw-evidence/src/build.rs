@@ -47,6 +47,20 @@ pub struct BuildSummary {
     pub named_by_keywords: usize,
     /// Why no model named some themes, when it did not.
     pub naming_failure: Option<String>,
+    /// Why mention themes were not rebuilt (no embedding model answered); the themes of the
+    /// previous build are kept as they were.
+    pub themes_not_rebuilt: Option<String>,
+}
+
+/// How many times the embedding model may change during one build before it gives up.
+const MODEL_SWITCHES: usize = 4;
+
+/// What one pass of embedding with a model came to.
+enum Embedded {
+    /// A vector for every mention, in order.
+    All(Vec<Vec<f32>>),
+    /// Another model answered (a fallback): read again with it.
+    AnsweredBy(String),
 }
 
 pub struct SignalBuild<'a> {
@@ -121,8 +135,23 @@ impl SignalBuild<'_> {
         cancelled(self.cancel)?;
 
         let mut summary = BuildSummary::default();
-        self.mention_themes(&store, &audiences, &mentions, &mut drafts, &mut summary)
-            .await?;
+        let mut rebuilt_kinds = SignalKind::ALL.to_vec();
+        match self
+            .mention_themes(&store, &audiences, &mentions, &mut drafts, &mut summary)
+            .await
+        {
+            Ok(()) => {}
+            // Without vectors there are no themes to find, but behavior and intent do not need
+            // them: those are stored, and the last themes stay as they were rather than being
+            // retired for a model's failure.
+            Err(EvidenceError::Model(error)) => {
+                tracing::warn!(%error, "mention themes not rebuilt: no embedding model answered");
+                drafts.retain(|draft| draft.kind != SignalKind::MentionTheme);
+                rebuilt_kinds.retain(|kind| *kind != SignalKind::MentionTheme);
+                summary.themes_not_rebuilt = Some(error.to_string());
+            }
+            Err(other) => return Err(other),
+        }
         cancelled(self.cancel)?;
 
         // Every stored signal lists the rows it rests on; one that names none would be a claim
@@ -137,7 +166,7 @@ impl SignalBuild<'_> {
         });
         self.report(0.95, format!("Storing {} signals", drafts.len()));
         store
-            .store_build(self.workspace_id, &SignalKind::ALL, &drafts)
+            .store_build(self.workspace_id, &rebuilt_kinds, &drafts)
             .await?;
         for draft in &drafts {
             match draft.kind {
@@ -321,8 +350,10 @@ impl SignalBuild<'_> {
         Ok(())
     }
 
-    /// One vector per mention, in order: stored vectors where the model that will answer has
-    /// made them before, the rest embedded in batches and stored.
+    /// One vector per mention, in order: stored vectors where the model that answers has made
+    /// them before, the rest embedded in batches and stored. When a fallback model answers
+    /// instead of the first, its vectors cannot sit beside the first model's: the mentions are
+    /// read again with that model, again reusing what it stored before.
     async fn embeddings(
         &self,
         store: &EvidenceStore<'_>,
@@ -330,7 +361,7 @@ impl SignalBuild<'_> {
         summary: &mut BuildSummary,
     ) -> Result<Vec<Vec<f32>>> {
         let scope = self.scope();
-        let expected = self
+        let mut model = self
             .gateway
             .routes_for(Task::Embeddings, &scope)
             .map_err(EvidenceError::Model)?
@@ -338,11 +369,43 @@ impl SignalBuild<'_> {
             .map(|route| format!("{}/{}", route.vendor, route.model))
             .ok_or_else(|| EvidenceError::Model(LlmError::NoRoute("embeddings".to_owned())))?;
         let hashes: Vec<String> = mentions.iter().map(|m| text_hash(&m.text)).collect();
-        let mut stored = store.embeddings(&hashes, &expected).await?;
+        // A route list holds a handful of models; more switches than that means they keep
+        // changing under us.
+        for _ in 0..MODEL_SWITCHES {
+            match self
+                .embed_with(store, mentions, &hashes, &model, summary)
+                .await?
+            {
+                Embedded::All(vectors) => {
+                    summary.embedding_model = Some(model);
+                    return Ok(vectors);
+                }
+                Embedded::AnsweredBy(answered) => {
+                    tracing::info!(%answered, %model, "another model embeds the mentions");
+                    model = answered;
+                }
+            }
+        }
+        Err(EvidenceError::Invalid(
+            "the embedding models kept changing while the mentions were read; try again".to_owned(),
+        ))
+    }
+
+    /// Embeds the mentions `model` has no stored vector for. Stops at the first batch another
+    /// model answered (storing that batch under its model), saying which.
+    async fn embed_with(
+        &self,
+        store: &EvidenceStore<'_>,
+        mentions: &[RawRow],
+        hashes: &[String],
+        model: &str,
+        summary: &mut BuildSummary,
+    ) -> Result<Embedded> {
+        let scope = self.scope();
+        let mut stored = store.embeddings(hashes, model).await?;
         let missing: Vec<usize> = (0..mentions.len())
             .filter(|&i| !stored.contains_key(&hashes[i]))
             .collect();
-        let mut model = expected.clone();
         let mut done = 0usize;
         let batches = missing.len().div_ceil(EMBEDDING_BATCH).max(1);
         for (batch_index, batch) in missing.chunks(EMBEDDING_BATCH).enumerate() {
@@ -357,18 +420,6 @@ impl SignalBuild<'_> {
                 .embed_answered(&scope, &texts)
                 .await
                 .map_err(EvidenceError::Model)?;
-            let answered = format!("{}/{}", answer.vendor, answer.model);
-            if answered != model {
-                // A fallback model answered: its vectors cannot sit beside the first model's.
-                // Everything is embedded again by this one.
-                tracing::info!(%answered, %model, "another model embeds the mentions");
-                model = answered;
-                stored.clear();
-                return Box::pin(
-                    self.embeddings_with_all(store, mentions, &hashes, &model, summary),
-                )
-                .await;
-            }
             if answer.vectors.len() != texts.len() {
                 return Err(EvidenceError::Invalid(format!(
                     "the embedding model returned {} vectors for {} texts",
@@ -376,72 +427,26 @@ impl SignalBuild<'_> {
                     texts.len()
                 )));
             }
+            let answered = format!("{}/{}", answer.vendor, answer.model);
             let rows: Vec<(String, Vec<f32>)> = batch
                 .iter()
                 .map(|&i| hashes[i].clone())
                 .zip(answer.vectors)
                 .collect();
-            store.store_embeddings(&rows, &model).await?;
-            for (hash, vector) in rows {
-                stored.insert(hash, vector);
+            store.store_embeddings(&rows, &answered).await?;
+            summary.embedded += batch.len();
+            if answered != model {
+                return Ok(Embedded::AnsweredBy(answered));
             }
+            stored.extend(rows);
             done += batch.len();
-            summary.embedded += batch.len();
         }
-        summary.embedding_model = Some(model);
-        Ok(hashes
-            .iter()
-            .map(|h| stored.get(h).cloned().unwrap_or_default())
-            .collect())
-    }
-
-    /// Embeds every mention with `model` (already known to answer), storing the vectors.
-    async fn embeddings_with_all(
-        &self,
-        store: &EvidenceStore<'_>,
-        mentions: &[RawRow],
-        hashes: &[String],
-        model: &str,
-        summary: &mut BuildSummary,
-    ) -> Result<Vec<Vec<f32>>> {
-        let scope = self.scope();
-        let mut vectors = Vec::with_capacity(mentions.len());
-        for (index, batch) in mentions.chunks(EMBEDDING_BATCH).enumerate() {
-            cancelled(self.cancel)?;
-            self.report(
-                0.2 + 0.4 * (index * EMBEDDING_BATCH) as f64 / mentions.len() as f64,
-                format!(
-                    "Reading mentions: {} of {} embedded",
-                    index * EMBEDDING_BATCH,
-                    mentions.len()
-                ),
-            );
-            let texts: Vec<String> = batch.iter().map(|m| m.text.clone()).collect();
-            let answer = self
-                .gateway
-                .embed_answered(&scope, &texts)
-                .await
-                .map_err(EvidenceError::Model)?;
-            if format!("{}/{}", answer.vendor, answer.model) != model
-                || answer.vectors.len() != texts.len()
-            {
-                return Err(EvidenceError::Invalid(
-                    "the embedding models kept changing while the mentions were read; try again"
-                        .to_owned(),
-                ));
-            }
-            let start = index * EMBEDDING_BATCH;
-            let rows: Vec<(String, Vec<f32>)> = hashes[start..start + batch.len()]
+        Ok(Embedded::All(
+            hashes
                 .iter()
-                .cloned()
-                .zip(answer.vectors)
-                .collect();
-            store.store_embeddings(&rows, model).await?;
-            vectors.extend(rows.into_iter().map(|(_, v)| v));
-            summary.embedded += batch.len();
-        }
-        summary.embedding_model = Some(model.to_owned());
-        Ok(vectors)
+                .map(|h| stored.get(h).cloned().unwrap_or_default())
+                .collect(),
+        ))
     }
 
     /// Names for themes from their typical quotes, by position; the model's answer is checked:

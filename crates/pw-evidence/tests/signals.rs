@@ -384,3 +384,89 @@ async fn a_signal_stored_before_support_was_counted_reads_as_its_rows() {
         );
     }
 }
+
+/// An embedder that cannot be reached, as a local model whose files went missing would be.
+struct UnreachableEmbedder;
+
+impl pw_llm::LocalEmbeddingBackend for UnreachableEmbedder {
+    fn model(&self) -> &str {
+        "gone"
+    }
+
+    fn identity(&self) -> &str {
+        "gone-v1"
+    }
+
+    fn embed<'a>(
+        self: std::sync::Arc<Self>,
+        _texts: &'a [String],
+    ) -> futures::future::BoxFuture<'a, Result<Vec<Vec<f32>>, pw_llm::LlmError>> {
+        Box::pin(async {
+            Err(pw_llm::LlmError::Unreachable {
+                vendor: "gone".into(),
+                attempts: 1,
+                message: "the model files are missing".into(),
+            })
+        })
+    }
+}
+
+#[tokio::test]
+async fn without_an_embedding_model_behavior_and_intent_are_built_and_the_last_themes_kept() {
+    let (_dir, db) = seeded().await;
+    let model = ScriptedModel::new(vec![Ok(NAMES.into())]);
+    build(&db, &gateway(model.clone()), &CancellationToken::new())
+        .await
+        .unwrap();
+    let store = EvidenceStore::new(&db);
+    let themes_before: Vec<DerivedSignalId> = store
+        .signals(ws(), None, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.kind == SignalKind::MentionTheme)
+        .map(|s| s.id)
+        .collect();
+    assert!(!themes_before.is_empty());
+    let buying = |signals: &[Signal]| {
+        signals
+            .iter()
+            .filter(|s| s.audience_id.is_none() && s.key == "intent/transactional")
+            .map(|s| s.support.count)
+            .next()
+            .unwrap_or(0)
+    };
+    let buying_before = buying(&store.signals(ws(), None, false).await.unwrap());
+
+    // New search data arrives; the embedding model is gone.
+    exec(&db, "INSERT INTO audience_signals (id, workspace_id, kind, source, text, intent, volume, occurred_on, created_at) VALUES (?, ?, 'intent', 'search_term', 'coffee gift box', 'transactional', 900, '2026-11-30', '2026-11-30T09:00:00.000Z')", &[&id(700), WS]).await;
+    let mut broken = gateway(model);
+    broken.add_local_embedder("gone", std::sync::Arc::new(UnreachableEmbedder));
+    broken.set_route(
+        pw_llm::Task::Embeddings,
+        vec![pw_llm::Route::new("gone", "gone")],
+    );
+    let summary = build(&db, &broken, &CancellationToken::new())
+        .await
+        .expect("a build without embeddings still stores what needs none");
+    assert!(
+        summary
+            .themes_not_rebuilt
+            .as_deref()
+            .is_some_and(|why| why.contains("missing")),
+        "{summary:?}"
+    );
+    assert!(summary.behavior > 0 && summary.intent > 0, "{summary:?}");
+    let live = store.signals(ws(), None, false).await.unwrap();
+    let themes_after: Vec<DerivedSignalId> = live
+        .iter()
+        .filter(|s| s.kind == SignalKind::MentionTheme)
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(themes_after, themes_before, "the last themes stay live");
+    assert_eq!(
+        buying(&live),
+        buying_before + 900,
+        "the new search term is counted"
+    );
+}
