@@ -317,6 +317,7 @@ async fn print_report(
             "report": report,
             "evidence": claims.iter().map(|(claim, signals)| json!({
                 "claim": claim.text,
+                "holds_now": claim.holds_now,
                 "signals": signals.iter().map(|(s, rows)| json!({"id": s.id, "statement": s.statement, "rows": rows})).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         }));
@@ -333,8 +334,26 @@ async fn print_report(
     ));
     for (index, (claim, signals)) in claims.iter().enumerate() {
         out.line(&format!("{}. {}", index + 1, claim.text));
+        if !claim.holds_now {
+            out.line("   ! No longer holds: its evidence has changed since this version.");
+        }
         for (signal, rows) in signals {
             out.line(&format!("   ← {} [{}]", signal.statement, signal.id));
+            if let Some(change) = claim
+                .changed_since
+                .iter()
+                .find(|c| c.signal_id == signal.id)
+            {
+                out.line(&format!(
+                    "     {} when written: {}",
+                    if change.retired {
+                        "retired since; it said"
+                    } else {
+                        "changed since; it said"
+                    },
+                    change.statement_then
+                ));
+            }
             for row in rows.iter().take(ROWS_PER_SIGNAL) {
                 let what = row.text.as_deref().unwrap_or(&row.title);
                 out.line(&format!(

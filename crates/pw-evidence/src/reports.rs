@@ -71,11 +71,27 @@ impl ReportKind {
 
 stored_name_text!(ReportKind("report kind"));
 
-/// A kept claim with the signals it cites.
+/// A kept claim with the signals it cites, as they are now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReportClaim {
     pub text: String,
     pub signals: Vec<Signal>,
+    /// Whether the claim still passes its check against the cited signals as they are now
+    /// (all live, and stating its figures). Signals are recomputed when data changes, so a
+    /// claim of an older version can stop holding; it is shown as such, never silently.
+    pub holds_now: bool,
+    /// The cited signals whose statement changed (or that were retired) since the claim was
+    /// checked, with what they said then.
+    pub changed_since: Vec<ChangedCitation>,
+}
+
+/// A cited signal that no longer says what it said when the claim was written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangedCitation {
+    pub signal_id: DerivedSignalId,
+    /// Its statement when the claim was checked.
+    pub statement_then: String,
+    pub retired: bool,
 }
 
 /// A stored grounding report.
@@ -364,13 +380,15 @@ impl ReportWriter<'_> {
             .await?;
             for &signal in &claim.signals {
                 sqlx::query(
-                    "INSERT INTO claim_citations (report_id, workspace_id, position, signal_id)
-                     VALUES (?, ?, ?, ?)",
+                    "INSERT INTO claim_citations (report_id, workspace_id, position, signal_id,
+                        cited_statement)
+                     VALUES (?, ?, ?, ?, ?)",
                 )
                 .bind(&id_text)
                 .bind(&workspace_id)
                 .bind(position as i64)
                 .bind(signals[signal].id.to_string())
+                .bind(&signals[signal].statement)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -415,7 +433,7 @@ pub async fn read_report(db: &Database, id: GroundingReportId) -> Result<Groundi
     .fetch_all(db.reader())
     .await?;
     let citations = sqlx::query(
-        "SELECT position, signal_id FROM claim_citations WHERE report_id = ?
+        "SELECT position, signal_id, cited_statement FROM claim_citations WHERE report_id = ?
          ORDER BY position, signal_id",
     )
     .bind(&id_text)
@@ -423,14 +441,18 @@ pub async fn read_report(db: &Database, id: GroundingReportId) -> Result<Groundi
     .await?;
     let store = crate::repository::EvidenceStore::new(db);
     let mut signals: HashMap<DerivedSignalId, Signal> = HashMap::new();
-    let mut cited: HashMap<i64, Vec<DerivedSignalId>> = HashMap::new();
+    let mut cited: HashMap<i64, Vec<(DerivedSignalId, Option<String>)>> = HashMap::new();
     for citation in &citations {
         let position: i64 = citation.try_get("position")?;
         let signal_id: DerivedSignalId = citation.parsed("signal_id")?;
+        let statement_then: Option<String> = citation.try_get("cited_statement")?;
         if let Entry::Vacant(vacant) = signals.entry(signal_id) {
             vacant.insert(store.signal(signal_id).await?);
         }
-        cited.entry(position).or_default().push(signal_id);
+        cited
+            .entry(position)
+            .or_default()
+            .push((signal_id, statement_then));
     }
     Ok(GroundingReport {
         id: row.parsed("id")?,
@@ -447,20 +469,48 @@ pub async fn read_report(db: &Database, id: GroundingReportId) -> Result<Groundi
             .iter()
             .map(|claim| {
                 let position: i64 = claim.try_get("position")?;
-                Ok(ReportClaim {
-                    text: claim.try_get("text")?,
-                    signals: cited
-                        .get(&position)
-                        .map(|ids| {
-                            ids.iter()
-                                .filter_map(|id| signals.get(id).cloned())
-                                .collect()
+                let text: String = claim.try_get("text")?;
+                let citations = cited.get(&position).map(Vec::as_slice).unwrap_or(&[]);
+                let now: Vec<Signal> = citations
+                    .iter()
+                    .filter_map(|(id, _)| signals.get(id).cloned())
+                    .collect();
+                let changed_since: Vec<ChangedCitation> = citations
+                    .iter()
+                    .filter_map(|(id, then)| {
+                        let signal = signals.get(id)?;
+                        let then = then.as_ref()?;
+                        let retired = signal.retired_at.is_some();
+                        (retired || *then != signal.statement).then(|| ChangedCitation {
+                            signal_id: *id,
+                            statement_then: then.clone(),
+                            retired,
                         })
-                        .unwrap_or_default(),
+                    })
+                    .collect();
+                Ok(ReportClaim {
+                    holds_now: holds_now(&text, &now),
+                    changed_since,
+                    text,
+                    signals: now,
                 })
             })
             .collect::<Result<Vec<_>>>()?,
     })
+}
+
+/// Whether a stored claim passes its check against its cited signals as they are now.
+fn holds_now(text: &str, cited: &[Signal]) -> bool {
+    if cited.is_empty() || cited.iter().any(|s| s.retired_at.is_some()) {
+        return false;
+    }
+    let statements: Vec<String> = cited.iter().map(|s| s.statement.clone()).collect();
+    let claim = DraftClaim {
+        text: text.to_owned(),
+        cites: (0..cited.len()).map(grounding::handle).collect(),
+    };
+    let (kept, _) = grounding::check_claims(std::slice::from_ref(&claim), &statements);
+    !kept.is_empty()
 }
 
 /// The latest version of each report of a workspace (of one audience, when given).

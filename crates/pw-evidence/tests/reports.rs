@@ -183,3 +183,62 @@ async fn an_audience_without_signals_of_a_kind_gets_a_clear_refusal() {
         .unwrap_err();
     assert!(matches!(error, EvidenceError::AudienceNotFound(_)));
 }
+
+/// Signals are recomputed in place when data changes. A stored report keeps what its claims'
+/// signals said when they were checked, says which changed, and whether each claim still holds.
+#[tokio::test]
+async fn an_older_report_shows_which_cited_evidence_changed_and_whether_its_claims_still_hold() {
+    let (_dir, db, gateway) = with_signals(Vec::new()).await;
+    let statements = behavior_statements(&db).await;
+    // The strongest finding names the winning creative's click rate; cite it with its figure.
+    let winner = statements
+        .iter()
+        .position(|s| s.contains("Roasted Monday"))
+        .expect("the winning creative's finding");
+    let handle = format!("S{}", winner + 1);
+    let answer = format!(
+        r#"{{"title": "What wins", "claims": [
+            {{"text": "Roasted Monday is clicked at 2.5%.", "cites": ["{handle}"]}},
+            {{"text": "Roasted Monday is the creative to scale.", "cites": ["{handle}"]}}
+        ]}}"#
+    );
+    let model = ScriptedModel::new(vec![Ok(NAMES.into()), Ok(answer)]);
+    let gateway_with_answer = support::gateway(model);
+    let id = writer(&db, &gateway_with_answer)
+        .write(audience(), ReportKind::Behavior)
+        .await
+        .unwrap();
+    let fresh = read_report(&db, id).await.unwrap();
+    assert_eq!(fresh.claims.len(), 2, "{fresh:#?}");
+    assert!(
+        fresh
+            .claims
+            .iter()
+            .all(|c| c.holds_now && c.changed_since.is_empty())
+    );
+
+    // Roasted Monday's clicks halve; the signals are rebuilt (same id, new statement).
+    sqlx::query("UPDATE daily_metrics SET clicks = 125 WHERE entity_id = ?")
+        .bind(support::id(14))
+        .execute(db.writer())
+        .await
+        .unwrap();
+    build(&db, &gateway, &CancellationToken::new())
+        .await
+        .unwrap();
+    let older = read_report(&db, id).await.unwrap();
+    let with_figure = &older.claims[0];
+    assert_eq!(with_figure.changed_since.len(), 1, "{older:#?}");
+    let change = &with_figure.changed_since[0];
+    assert_eq!(change.statement_then, statements[winner]);
+    assert!(change.statement_then.contains("2.5%"));
+    assert_ne!(with_figure.signals[0].statement, change.statement_then);
+    assert!(
+        !with_figure.holds_now,
+        "2.5% is no longer what the evidence says"
+    );
+    // The claim without a figure still holds against the new statement, but its evidence is
+    // shown as changed.
+    assert!(older.claims[1].holds_now);
+    assert_eq!(older.claims[1].changed_since.len(), 1);
+}

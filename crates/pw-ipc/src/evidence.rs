@@ -446,6 +446,19 @@ pub struct SignalEvidenceView {
 pub struct ClaimView {
     pub text: String,
     pub signals: Vec<SignalView>,
+    /// Whether the claim still passes its check against its signals as they are now.
+    pub holds_now: bool,
+    /// Cited signals that changed (or were retired) since the claim was written.
+    pub changed_since: Vec<ChangedCitationView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangedCitationView {
+    pub signal_id: String,
+    /// What the signal said when the claim was written.
+    pub statement_then: String,
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -481,6 +494,16 @@ impl From<GroundingReport> for ReportView {
                 .map(|c| ClaimView {
                     text: c.text,
                     signals: c.signals.into_iter().map(Into::into).collect(),
+                    holds_now: c.holds_now,
+                    changed_since: c
+                        .changed_since
+                        .into_iter()
+                        .map(|change| ChangedCitationView {
+                            signal_id: change.signal_id.to_string(),
+                            statement_then: change.statement_then,
+                            retired: change.retired,
+                        })
+                        .collect(),
                 })
                 .collect(),
         }

@@ -92,9 +92,20 @@ export type CampaignRow = {
 	roas: number | null,
 };
 
+export type ChangedCitationView = {
+	signalId: string,
+	/**  What the signal said when the claim was written. */
+	statementThen: string,
+	retired: boolean,
+};
+
 export type ClaimView = {
 	text: string,
 	signals: SignalView[],
+	/**  Whether the claim still passes its check against its signals as they are now. */
+	holdsNow: boolean,
+	/**  Cited signals that changed (or were retired) since the claim was written. */
+	changedSince: ChangedCitationView[],
 };
 
 export type CreateWorkspaceRequest = {

@@ -27,7 +27,9 @@ pub use pw_evidence::AudienceOverview;
 /// What a signal build found and did.
 pub use pw_evidence::build::BuildSummary;
 /// Grounding reports and their claims.
-pub use pw_evidence::reports::{GroundingReport, ReportClaim, ReportKind, ReportSummary};
+pub use pw_evidence::reports::{
+    ChangedCitation, GroundingReport, ReportClaim, ReportKind, ReportSummary,
+};
 /// A row behind a signal, as a person reads it.
 pub use pw_evidence::repository::EvidenceRow;
 /// Search: what a person asks, and the page of results.

@@ -63,8 +63,15 @@ const REPORT: ReportView = {
   claimsDropped: 1,
   createdAt: '2025-01-10T12:00:00Z',
   claims: [
-    { text: 'Mobile viewers click more than the rest.', signals: [signal()] },
-    { text: 'People talk about late deliveries.', signals: [themeSignal()] },
+    { text: 'Mobile viewers click more than the rest.', signals: [signal()], holdsNow: true, changedSince: [] },
+    {
+      text: 'People talk about late deliveries.',
+      signals: [themeSignal()],
+      holdsNow: false,
+      changedSince: [
+        { signalId: themeSignal().id, statementThen: 'Late deliveries: 41 mentions (12%).', retired: false },
+      ],
+    },
   ],
 };
 
@@ -133,6 +140,12 @@ describe('Audiences screen', () => {
     const claims = within(report).getAllByTestId('claim');
     expect(claims).toHaveLength(2);
     expect(claims[0]).toHaveTextContent('cites: The device Mobile wins');
+    // A claim of an older version whose evidence changed says so, and what it rested on then.
+    expect(within(claims[0]).queryByTestId('claim-stale')).toBeNull();
+    expect(within(claims[1]).getByTestId('claim-stale')).toHaveTextContent('No longer holds');
+    expect(within(claims[1]).getByTestId('claim-then')).toHaveTextContent(
+      'When written it said: Late deliveries: 41 mentions (12%).',
+    );
 
     await userEvent.click(within(claims[0]).getByRole('button', { name: /Mobile viewers click more/ }));
     const drawer = await screen.findByTestId('evidence-drawer');

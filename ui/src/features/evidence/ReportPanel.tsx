@@ -42,20 +42,34 @@ export function ReportPanel({ reportId, onOpenClaim, onOpenSignal }: Props) {
               >
                 {claim.text}
               </button>
+              {!claim.holdsNow && (
+                <p className="claim__stale" role="note" data-testid="claim-stale">
+                  No longer holds: the data has changed since this version was written.
+                </p>
+              )}
               <ul className="claim__signals">
-                {claim.signals.map((s) => (
-                  <li key={s.id}>
-                    <button
-                      type="button"
-                      className="claim__signal"
-                      onClick={() => onOpenSignal(s)}
-                      title="Show the rows behind this signal"
-                    >
-                      cites: {s.themeName ? `${s.themeName} — ` : ''}
-                      {s.statement}
-                    </button>
-                  </li>
-                ))}
+                {claim.signals.map((s) => {
+                  const change = claim.changedSince.find((c) => c.signalId === s.id);
+                  return (
+                    <li key={s.id}>
+                      <button
+                        type="button"
+                        className="claim__signal"
+                        onClick={() => onOpenSignal(s)}
+                        title="Show the rows behind this signal"
+                      >
+                        cites: {s.themeName ? `${s.themeName} — ` : ''}
+                        {s.statement}
+                      </button>
+                      {change && (
+                        <p className="claim__then muted" data-testid="claim-then">
+                          {change.retired ? 'Retired since; when written it said: ' : 'When written it said: '}
+                          {change.statementThen}
+                        </p>
+                      )}
+                    </li>
+                  );
+                })}
               </ul>
             </li>
           ))}
