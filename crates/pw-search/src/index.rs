@@ -792,8 +792,9 @@ fn search_generation(
         // A phrase has to be checked position by position in every matching document, for
         // the top hits and again for a separate count: count in the same pass instead. Words
         // alone rank with block-max pruning, and their count comes from the posting lists (a
-        // term's document frequency when nothing is deleted) without visiting every match.
-        let has_phrase = request.text.contains('"');
+        // term's document frequency when nothing is deleted) without visiting every match;
+        // so do two-word phrases, which the query looks up as one term of the pairs field.
+        let has_phrase = compiled.checks_positions;
         let (top, total) = match (request.limit, by_relevance) {
             (0, _) => (Vec::new(), query.count(&searcher)? as u64),
             (limit, true) => {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -11,11 +12,12 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, QueryParserError,
     RangeQuery, TermSetQuery,
 };
-use tantivy::query_grammar::{UserInputAst, UserInputLeaf};
+use tantivy::query_grammar::{UserInputAst, UserInputLeaf, UserInputLiteral};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use crate::SearchError;
 use crate::document::{DocKey, DocKind, DocLabels};
-use crate::schema::{BODY, IndexFields, TITLE, date_value};
+use crate::schema::{BODY, BODY_PAIRS, IndexFields, TITLE, date_value, english_analyzer};
 
 /// Longest search text accepted. Longer text is almost certainly pasted by mistake and would
 /// only produce a slow query over thousands of terms.
@@ -24,6 +26,10 @@ pub const MAX_QUERY_CHARS: usize = 2_000;
 /// Deepest bracket nesting accepted: the grammar parses recursively, so unbounded nesting could
 /// exhaust the stack, and nobody writes more than a few levels by hand.
 pub const MAX_BRACKET_DEPTH: usize = 10;
+
+/// The body's analyzer, to tell which phrases are two neighbouring words. Built once: building
+/// it fills the stop-word set, and cloning it only shares that set.
+static BODY_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(english_analyzer);
 
 /// The labels a search can be filtered and counted by. Their names are also the field names a
 /// user can type (`platform:meta`).
@@ -188,8 +194,21 @@ impl SearchRequest {
 
 /// The query a request compiles to: the whole query, and the text part alone (for snippets).
 pub(crate) struct CompiledQuery {
+    /// What finds the documents: two-word phrases on the body are looked up as one term of the
+    /// pairs field.
     pub query: Box<dyn Query>,
+    /// The text as the user wrote it, phrases included: the highlighter marks body words, which
+    /// a pair term does not name.
     pub text: Option<Box<dyn Query>>,
+    /// Whether `query` still checks word positions (a longer phrase, a phrase with slop, a
+    /// `title:` phrase), so counting costs a visit of every match.
+    pub checks_positions: bool,
+}
+
+/// The user's text as two queries: one to match with, one to highlight with.
+pub(crate) struct ParsedText {
+    pub matching: Box<dyn Query>,
+    pub highlighting: Box<dyn Query>,
 }
 
 pub(crate) fn compile(
@@ -198,10 +217,17 @@ pub(crate) fn compile(
     parser: &QueryParser,
 ) -> Result<CompiledQuery, SearchError> {
     request.validate()?;
-    let text = parse_text(&request.text, parser)?;
+    let (matching, text) = match parse_text(&request.text, parser)? {
+        Some(parsed) => (Some(parsed.matching), Some(parsed.highlighting)),
+        None => (None, None),
+    };
+    let mut checks_positions = false;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    match &text {
-        Some(text) => clauses.push((Occur::Must, text.box_clone())),
+    match matching {
+        Some(matching) => {
+            matching.query_terms(&mut |_, needs_positions| checks_positions |= needs_positions);
+            clauses.push((Occur::Must, matching));
+        }
         None => clauses.push((Occur::Must, Box::new(AllQuery))),
     }
     // Filters score zero so they restrict without changing the BM25 order.
@@ -243,7 +269,11 @@ pub(crate) fn compile(
     } else {
         Box::new(BooleanQuery::new(clauses))
     };
-    Ok(CompiledQuery { query, text })
+    Ok(CompiledQuery {
+        query,
+        text,
+        checks_positions,
+    })
 }
 
 /// Builds the query parser: the body (which holds the title too) by default, every word
@@ -269,12 +299,12 @@ fn unknown_field_message(name: &str) -> String {
 pub(crate) const NOT_UNDERSTOOD: &str =
     "the search could not be understood; put words containing : ( ) [ ] { } ^ ~ in quotes";
 
-/// Turns the user's text into a query, or into a message saying what to fix. `None` for blank
+/// Turns the user's text into queries, or into a message saying what to fix. `None` for blank
 /// text. Never panics: the checks below run before Tantivy's grammar sees the text.
 pub(crate) fn parse_text(
     text: &str,
     parser: &QueryParser,
-) -> Result<Option<Box<dyn Query>>, SearchError> {
+) -> Result<Option<ParsedText>, SearchError> {
     if text.trim().is_empty() {
         return Ok(None);
     }
@@ -289,10 +319,84 @@ pub(crate) fn parse_text(
     let ast = tantivy::query_grammar::parse_query(text)
         .map_err(|_| SearchError::invalid_query(describe_syntax_error(text)))?;
     check_field_names(&ast)?;
-    let query = parser
-        .build_query_from_user_input_ast(ast)
-        .map_err(|error| SearchError::invalid_query(describe_parser_error(&error)))?;
-    Ok(Some(query))
+    let mut analyzer = BODY_ANALYZER.clone();
+    let (pairs_ast, rewritten) = look_up_pairs_as_terms(&ast, &mut analyzer);
+    let build = |ast: UserInputAst| {
+        parser
+            .build_query_from_user_input_ast(ast)
+            .map_err(|error| SearchError::invalid_query(describe_parser_error(&error)))
+    };
+    let highlighting = build(ast)?;
+    let matching = if rewritten {
+        build(pairs_ast)?
+    } else {
+        highlighting.box_clone()
+    };
+    Ok(Some(ParsedText {
+        matching,
+        highlighting,
+    }))
+}
+
+/// Points every two-word phrase on the body at the pairs field, where the parser, tokenising it
+/// with the pairs analyzer, turns it into a single term. Done on the parsed text rather than on
+/// Tantivy's `PhraseQuery`, which does not expose its terms' offsets or its slop. Says whether
+/// anything was rewritten.
+fn look_up_pairs_as_terms(ast: &UserInputAst, analyzer: &mut TextAnalyzer) -> (UserInputAst, bool) {
+    match ast {
+        UserInputAst::Clause(clauses) => {
+            let mut rewritten = false;
+            let clauses = clauses
+                .iter()
+                .map(|(occur, clause)| {
+                    let (clause, changed) = look_up_pairs_as_terms(clause, analyzer);
+                    rewritten |= changed;
+                    (*occur, clause)
+                })
+                .collect();
+            (UserInputAst::Clause(clauses), rewritten)
+        }
+        UserInputAst::Boost(inner, boost) => {
+            let (inner, rewritten) = look_up_pairs_as_terms(inner, analyzer);
+            (UserInputAst::Boost(Box::new(inner), *boost), rewritten)
+        }
+        UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+            UserInputLeaf::Literal(literal) if is_adjacent_body_pair(literal, analyzer) => {
+                let on_pairs = UserInputLiteral {
+                    field_name: Some(BODY_PAIRS.to_string()),
+                    ..literal.clone()
+                };
+                (
+                    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(on_pairs))),
+                    true,
+                )
+            }
+            _ => (ast.clone(), false),
+        },
+    }
+}
+
+/// Whether a literal is a phrase the pairs field answers exactly: on the body (the default
+/// field), no slop, no prefix, and analysed into exactly two words at consecutive positions. A
+/// stop word between the two ("price of coffee") leaves a gap the pairs do not span, so that
+/// phrase stays a phrase query. Unquoted words the analyzer splits ("wi-fi") are phrases too.
+fn is_adjacent_body_pair(literal: &UserInputLiteral, analyzer: &mut TextAnalyzer) -> bool {
+    let on_body = literal
+        .field_name
+        .as_deref()
+        .is_none_or(|field| field == BODY);
+    if !on_body || literal.slop != 0 || literal.prefix {
+        return false;
+    }
+    let mut positions = Vec::with_capacity(2);
+    let mut words = analyzer.token_stream(&literal.phrase);
+    while words.advance() {
+        if positions.len() == 2 {
+            return false;
+        }
+        positions.push(words.token().position);
+    }
+    matches!(positions.as_slice(), [first, second] if first.checked_add(1) == Some(*second))
 }
 
 fn check_quotes_and_brackets(text: &str) -> Result<(), SearchError> {
@@ -462,5 +566,74 @@ fn describe_parser_error(error: &QueryParserError) -> String {
             tracing::debug!(error = %other, "query rejected by the parser");
             NOT_UNDERSTOOD.to_string()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+
+    use tantivy::Index;
+    use tantivy::query::{PhraseQuery, Query, TermQuery};
+
+    use super::{SearchRequest, compile, query_parser};
+    use crate::schema::{build_schema, register_analyzers};
+
+    /// The query a text matches with, and whether counting it reads positions.
+    fn matching(text: &str) -> (Box<dyn Query>, bool) {
+        let (schema, fields) = build_schema();
+        let index = Index::create_in_ram(schema);
+        register_analyzers(&index);
+        let parser = query_parser(&index, &fields);
+        let compiled =
+            compile(&SearchRequest::text(text), &fields, &parser).expect("the text compiles");
+        (compiled.query, compiled.checks_positions)
+    }
+
+    /// The text of a term query on the pairs field; `None` for any other query.
+    fn pair_term(query: &dyn Query) -> Option<String> {
+        let (_, fields) = build_schema();
+        let term = query.downcast_ref::<TermQuery>()?.term();
+        if term.field() != fields.body_pairs {
+            return None;
+        }
+        term.value().as_str().map(str::to_string)
+    }
+
+    #[test]
+    fn a_two_word_body_phrase_becomes_one_pair_term() {
+        for text in [
+            "\"free shipping\"",
+            "\"the free shipped\"",
+            "body:\"free shipping\"",
+            "free-shipping",
+        ] {
+            let (query, checks_positions) = matching(text);
+            assert_eq!(pair_term(&*query).as_deref(), Some("free ship"), "{text}");
+            assert!(!checks_positions, "{text}");
+        }
+    }
+
+    #[test]
+    fn other_phrases_stay_phrase_queries() {
+        for text in [
+            "\"price of coffee\"",
+            "\"free shipping\"~1",
+            "title:\"free shipping\"",
+            "\"free fast shipping\"",
+        ] {
+            let (query, checks_positions) = matching(text);
+            assert!(
+                query.downcast_ref::<PhraseQuery>().is_some(),
+                "{text}: {query:?}"
+            );
+            assert!(checks_positions, "{text}");
+        }
+        let (query, checks_positions) = matching("free shipping");
+        assert!(query.downcast_ref::<PhraseQuery>().is_none());
+        assert!(!checks_positions);
+        // A phrase prefix reads positions too.
+        let (prefix, reads) = matching("\"free ship\"*");
+        assert!(reads, "{prefix:?}");
     }
 }

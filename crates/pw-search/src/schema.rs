@@ -8,7 +8,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{DateTime, Index, TantivyDocument};
 
@@ -22,16 +22,22 @@ use crate::query::FacetField;
 /// 2: the key is stored (read back from the document store) instead of a fast column.
 /// 3: an undated document has no day (version 2 indexes may hold year-one placeholder days),
 ///    and the body field also holds the title, so plain words search one field.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: a field of adjacent word pairs answers two-word phrases without reading positions.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Name under which the English analyzer is registered. Tantivy stores only this name in the
 /// index, not the analyzer, so it has to be registered again on every open.
 pub(crate) const ENGLISH_ANALYZER: &str = "pw_english_v1";
 
+/// Name of the English analyzer followed by [`AdjacentPairFilter`], for the pairs field.
+pub(crate) const PAIRS_ANALYZER: &str = "pw_english_pairs_v1";
+
 /// Field names. The facet fields are named as users type them in a query (`platform:meta`).
 pub(crate) const KEY: &str = "key";
 pub(crate) const TITLE: &str = "title";
 pub(crate) const BODY: &str = "body";
+/// Not a name users can type (the query checks reject it); queries are rewritten to it.
+pub(crate) const BODY_PAIRS: &str = "body_pairs";
 pub(crate) const DAY: &str = "day";
 pub(crate) const DATE: &str = "date";
 
@@ -39,6 +45,18 @@ pub(crate) const DATE: &str = "date";
 /// accents ("café" finds "cafe"), remove Lucene's English stop words, then stem. `en_stem` alone
 /// keeps stop words, so "the" would match nearly every document.
 pub(crate) fn english_analyzer() -> TextAnalyzer {
+    english_analyzer_builder().build()
+}
+
+/// The English analyzer, then [`AdjacentPairFilter`]: what the pairs field holds, and what a
+/// two-word phrase is looked up as.
+pub(crate) fn pairs_analyzer() -> TextAnalyzer {
+    english_analyzer_builder()
+        .filter_dynamic(AdjacentPairFilter)
+        .build()
+}
+
+fn english_analyzer_builder() -> TextAnalyzerBuilder {
     let builder = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -53,9 +71,89 @@ pub(crate) fn english_analyzer() -> TextAnalyzer {
             builder
         }
     };
-    builder
-        .filter_dynamic(Stemmer::new(Language::English))
-        .build()
+    builder.filter_dynamic(Stemmer::new(Language::English))
+}
+
+/// Turns a stream of analysed words into one token per two words at consecutive positions,
+/// "first second" (Elasticsearch's `index_phrases`). A two-word phrase is then one term, looked
+/// up in its own posting list, instead of two common words' lists intersected and checked
+/// position by position. Positions have to be exactly consecutive: the stop-word and length
+/// filters leave a gap where they removed a word, and a phrase query does not match across that
+/// gap ("price of coffee" is no "price coffee"), so no pair is made across it either.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AdjacentPairFilter;
+
+impl TokenFilter for AdjacentPairFilter {
+    type Tokenizer<T: Tokenizer> = AdjacentPairTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> AdjacentPairTokenizer<T> {
+        AdjacentPairTokenizer { words: tokenizer }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct AdjacentPairTokenizer<T> {
+    words: T,
+}
+
+impl<T: Tokenizer> Tokenizer for AdjacentPairTokenizer<T> {
+    type TokenStream<'a> = AdjacentPairStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> AdjacentPairStream<T::TokenStream<'a>> {
+        AdjacentPairStream {
+            words: self.words.token_stream(text),
+            previous: None,
+            pair: Token::default(),
+        }
+    }
+}
+
+pub(crate) struct AdjacentPairStream<S> {
+    words: S,
+    /// The last word read, the first half of the next pair if the next word follows it.
+    previous: Option<Token>,
+    pair: Token,
+}
+
+impl<S: TokenStream> TokenStream for AdjacentPairStream<S> {
+    fn advance(&mut self) -> bool {
+        while self.words.advance() {
+            let word = self.words.token();
+            let follows = self
+                .previous
+                .as_ref()
+                .is_some_and(|previous| previous.position.checked_add(1) == Some(word.position));
+            let previous = self.previous.get_or_insert_with(Token::default);
+            if follows {
+                self.pair.text.clear();
+                self.pair.text.push_str(&previous.text);
+                self.pair.text.push(' ');
+                self.pair.text.push_str(&word.text);
+                self.pair.offset_from = previous.offset_from;
+                self.pair.offset_to = word.offset_to;
+                self.pair.position = previous.position;
+                self.pair.position_length = 2;
+            }
+            // Reuse the buffer rather than clone: this runs once per word of every document.
+            previous.text.clear();
+            previous.text.push_str(&word.text);
+            previous.offset_from = word.offset_from;
+            previous.offset_to = word.offset_to;
+            previous.position = word.position;
+            if follows {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn token(&self) -> &Token {
+        &self.pair
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.pair
+    }
 }
 
 /// The fields of the schema, resolved once.
@@ -65,6 +163,7 @@ pub(crate) struct IndexFields {
     pub kind: Field,
     pub title: Field,
     pub body: Field,
+    pub body_pairs: Field,
     pub platform: Field,
     pub audience: Field,
     pub theme: Field,
@@ -109,6 +208,18 @@ pub(crate) fn build_schema() -> (Schema, IndexFields) {
     // union in the bench).
     let title = builder.add_text_field(TITLE, text_options.clone());
     let body = builder.add_text_field(BODY, text_options);
+    // Adjacent word pairs of the body (title included), so a two-word phrase is one term: its
+    // top 10 can skip blocks by their best score and its count is a posting list's length,
+    // where a phrase checks positions in every document holding both words. Frequencies only:
+    // the pair is the position check.
+    let body_pairs = builder.add_text_field(
+        BODY_PAIRS,
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(PAIRS_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        ),
+    );
     // Days since the epoch, for histograms (a column read per hit)...
     let day = builder.add_i64_field(DAY, FAST);
     // ...and the same day as a date, for range filters.
@@ -119,6 +230,7 @@ pub(crate) fn build_schema() -> (Schema, IndexFields) {
         kind,
         title,
         body,
+        body_pairs,
         platform,
         audience,
         theme,
@@ -135,6 +247,9 @@ pub(crate) fn register_analyzers(index: &Index) {
     index
         .tokenizers()
         .register(ENGLISH_ANALYZER, english_analyzer());
+    index
+        .tokenizers()
+        .register(PAIRS_ANALYZER, pairs_analyzer());
 }
 
 /// Resolves the fields of an index that was opened from disk, checking it has our schema.
@@ -168,11 +283,15 @@ pub(crate) fn to_tantivy(fields: &IndexFields, document: &SearchDocument) -> Tan
     let mut out = TantivyDocument::default();
     out.add_text(fields.key, document.key.to_string());
     out.add_text(fields.kind, document.kind().as_str());
+    // Title and body are separate values, so neither the body's positions nor the pairs join
+    // the title's last word to the body's first.
     if let Some(title) = &document.title {
         out.add_text(fields.title, title);
         out.add_text(fields.body, title);
+        out.add_text(fields.body_pairs, title);
     }
     out.add_text(fields.body, &document.body);
+    out.add_text(fields.body_pairs, &document.body);
     let optional = [
         (fields.platform, document.platform.as_deref()),
         (fields.audience, document.audience_id.as_deref()),
@@ -192,4 +311,40 @@ pub(crate) fn to_tantivy(fields: &IndexFields, document: &SearchDocument) -> Tan
         out.add_date(fields.date, date_value(day));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::tokenizer::TokenStream;
+
+    use super::pairs_analyzer;
+
+    fn pairs(text: &str) -> Vec<(String, usize)> {
+        let mut analyzer = pairs_analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push((token.text.clone(), token.position));
+        }
+        out
+    }
+
+    #[test]
+    fn pairs_join_stemmed_neighbours_and_never_span_a_removed_word() {
+        // the(0, stop) price(1) of(2, stop) coffee(3) free(4) shipping(5) and(6, stop)
+        // shipped(7) fast(8)
+        let text = "The price of coffee, free shipping and shipped fast";
+        assert_eq!(
+            pairs(text),
+            [
+                ("coffe free".to_string(), 3),
+                ("free ship".to_string(), 4),
+                ("ship fast".to_string(), 7),
+            ]
+        );
+        let too_long = "a".repeat(41);
+        assert!(pairs(&format!("free {too_long} shipping")).is_empty());
+        assert!(pairs("single").is_empty());
+        assert!(pairs("").is_empty());
+    }
 }

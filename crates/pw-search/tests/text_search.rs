@@ -561,3 +561,265 @@ fn plain_words_search_titles_and_texts_and_title_words_only_titles() {
     assert_eq!(index.search(&all("title:friday")).expect("search").total, 0);
     assert_eq!(index.search(&all("friday")).expect("search").total, 1);
 }
+
+fn highlighted_words(snippet: &pw_search::Snippet) -> Vec<&str> {
+    snippet
+        .highlights
+        .iter()
+        .map(|range| &snippet.fragment[range.clone()])
+        .collect()
+}
+
+/// Two-word phrases are looked up as one term of the pairs field; they must still mean "these
+/// two words next to each other, in this order", with stemming and stop words as everywhere.
+#[test]
+fn a_two_word_phrase_finds_exactly_the_adjacent_words_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let documents = vec![
+        support::mention("adjacent", "Free shipping on every order"),
+        support::mention("reversed", "Shipping free of charge"),
+        support::mention("was-free", "Shipping was free"),
+        support::mention("apart", "Free fast shipping for members"),
+        support::mention("stemmed", "They gave us free shipped samples"),
+        support::mention("stop-word", "The price of coffee went up"),
+        support::mention("no-stop-word", "Coffee price went up"),
+        support::mention("punctuated", "It was free, shipping took a day"),
+    ];
+    let index = built_index(dir.path(), documents, 1);
+    let found = |text: &str| keys(&index.search(&all(text)).expect("search").hits);
+
+    // A comma is not a word, so "free, shipping" is adjacent, as for a phrase query.
+    assert_eq!(
+        found("\"free shipping\""),
+        ["mention:adjacent", "mention:punctuated", "mention:stemmed"]
+    );
+    // "was" is a stop word, so "shipping was free" holds neither order.
+    assert_eq!(found("\"shipping free\""), ["mention:reversed"]);
+    assert_eq!(found("\"shipped free\""), ["mention:reversed"]);
+    // The removed "of" leaves a gap: "price of coffee" is not the phrase "price coffee"...
+    assert!(found("\"price coffee\"").is_empty());
+    // ...but the phrase as written still finds it, through the ordinary phrase query.
+    assert_eq!(found("\"price of coffee\""), ["mention:stop-word"]);
+    assert_eq!(found("\"coffee price\""), ["mention:no-stop-word"]);
+    // Leading and trailing stop words do not stop the lookup.
+    assert_eq!(found("\"the free shipping\""), found("\"free shipping\""));
+    // A phrase next to other words, or excluded, keeps its meaning.
+    assert_eq!(found("\"free shipping\" order"), ["mention:adjacent"]);
+    assert_eq!(
+        found("shipping -\"free shipping\""),
+        ["mention:apart", "mention:reversed", "mention:was-free"]
+    );
+    assert_eq!(
+        found("\"free shipping\" OR \"coffee price\""),
+        [
+            "mention:adjacent",
+            "mention:no-stop-word",
+            "mention:punctuated",
+            "mention:stemmed"
+        ]
+    );
+    // Slop and three-word phrases are still phrase queries.
+    assert_eq!(
+        found("\"free shipping\"~1"),
+        [
+            "mention:adjacent",
+            "mention:apart",
+            "mention:punctuated",
+            "mention:stemmed"
+        ]
+    );
+    assert_eq!(found("\"free shipping on every\""), ["mention:adjacent"]);
+    // Words the analyzer splits are a phrase too.
+    assert_eq!(found("free-shipping"), found("\"free shipping\""));
+}
+
+#[test]
+fn snippets_of_a_two_word_phrase_highlight_both_words() {
+    let (_dir, index) = corpus_index();
+    let results = index.search(&all("\"free shipping\"")).expect("search");
+    assert_eq!(results.total, 2);
+    let snippet = results
+        .highlighter
+        .snippet("Shipping cost is outrageous, no free shipping at all");
+    assert!(highlighted_words(&snippet).contains(&"free"), "{snippet:?}");
+    assert!(
+        highlighted_words(&snippet)
+            .iter()
+            .any(|word| word.eq_ignore_ascii_case("shipping")),
+        "{snippet:?}"
+    );
+}
+
+/// The title and the body are separate values: a phrase is found inside either, never across
+/// the end of the title and the start of the body (as for longer phrases, which read positions).
+#[test]
+fn a_two_word_phrase_is_found_in_a_title_or_a_body_but_not_across_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut in_title = support::mention("in-title", "Order before Friday");
+    in_title.title = Some("Free shipping weekend".to_string());
+    let mut across = support::mention("across", "shipping weekend only");
+    across.title = Some("Everything free".to_string());
+    let index = built_index(dir.path(), vec![in_title, across], 1);
+    let found = |text: &str| keys(&index.search(&all(text)).expect("search").hits);
+
+    assert_eq!(found("\"free shipping\""), ["mention:in-title"]);
+    assert_eq!(found("title:\"free shipping\""), ["mention:in-title"]);
+    assert_eq!(found("\"weekend order\""), Vec::<String>::new());
+    assert_eq!(found("\"everything free shipping\""), Vec::<String>::new());
+    assert_eq!(
+        found("\"shipping weekend\""),
+        ["mention:across", "mention:in-title"]
+    );
+    let results = index.search(&all("\"free shipping\"")).expect("search");
+    assert_eq!(
+        highlighted_words(&results.highlighter.title_snippet("Free shipping weekend")),
+        ["Free", "shipping"]
+    );
+}
+
+/// Words of a small vocabulary whose stems are known: the two forms of "ship" share one, every
+/// other word has its own. Stop words are in the mix so that some pairs are broken by them.
+const VOCABULARY: [&str; 14] = [
+    "free", "shipping", "shipped", "coffee", "price", "fast", "great", "beans", "delivery",
+    "order", "the", "of", "and", "a",
+];
+const STOP: [&str; 4] = ["the", "of", "and", "a"];
+const PLATFORMS: [&str; 3] = ["meta", "tiktok", "google"];
+
+fn stem(word: &str) -> &str {
+    match word {
+        "shipped" => "shipping",
+        other => other,
+    }
+}
+
+/// Whether `text` holds `first second` as neighbouring words, by brute force.
+fn holds_pair(text: &str, first: &str, second: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.windows(2).any(|pair| {
+        !STOP.contains(&pair[0])
+            && !STOP.contains(&pair[1])
+            && stem(pair[0]) == stem(first)
+            && stem(pair[1]) == stem(second)
+    })
+}
+
+fn random_text(random: &mut support::SplitMix, words: u64) -> String {
+    (0..1 + random.next_u64() % words)
+        .map(|_| VOCABULARY[(random.next_u64() % VOCABULARY.len() as u64) as usize])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Totals, hits and facet counts of every two-word phrase over a random corpus equal a brute
+/// -force count, with and without counts, before and after deleting documents.
+#[test]
+fn two_word_phrase_totals_and_facets_equal_a_brute_force_count() {
+    let mut random = support::SplitMix(42);
+    let documents: Vec<pw_search::SearchDocument> = (0..300)
+        .map(|number| {
+            let mut document =
+                support::mention(&format!("d{number}"), &random_text(&mut random, 12));
+            if random.next_u64().is_multiple_of(4) {
+                document.title = Some(random_text(&mut random, 4));
+            }
+            document.platform = Some(PLATFORMS[number % PLATFORMS.len()].to_string());
+            document
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = built_index(dir.path(), documents.clone(), 1);
+    check_against_brute_force(&index, &documents);
+
+    // Delete every fifth document: none of them may be counted any more.
+    let (deleted, kept): (Vec<_>, Vec<_>) = documents
+        .into_iter()
+        .enumerate()
+        .partition(|(number, _)| number.is_multiple_of(5));
+    let deletions = deleted
+        .into_iter()
+        .map(|(_, document)| pw_search::Change::Delete(document.key))
+        .collect();
+    index.apply(deletions, 1, 2).expect("delete");
+    let kept: Vec<_> = kept.into_iter().map(|(_, document)| document).collect();
+    check_against_brute_force(&index, &kept);
+}
+
+fn check_against_brute_force(index: &SearchIndex, documents: &[pw_search::SearchDocument]) {
+    let words: Vec<&str> = VOCABULARY
+        .iter()
+        .copied()
+        .filter(|word| !STOP.contains(word))
+        .collect();
+    let mut phrases_with_matches = 0;
+    for first in &words {
+        for second in &words {
+            let expected: Vec<&pw_search::SearchDocument> = documents
+                .iter()
+                .filter(|document| {
+                    holds_pair(&document.body, first, second)
+                        || document
+                            .title
+                            .as_deref()
+                            .is_some_and(|title| holds_pair(title, first, second))
+                })
+                .collect();
+            let mut expected_keys: Vec<String> = expected
+                .iter()
+                .map(|document| document.key.to_string())
+                .collect();
+            expected_keys.sort();
+            let mut expected_platforms: Vec<(String, u64)> = PLATFORMS
+                .iter()
+                .map(|platform| {
+                    let count = expected
+                        .iter()
+                        .filter(|document| document.platform.as_deref() == Some(platform))
+                        .count() as u64;
+                    (platform.to_string(), count)
+                })
+                .filter(|(_, count)| *count > 0)
+                .collect();
+            expected_platforms
+                .sort_by(|left, right| right.1.cmp(&left.1).then_with(|| left.0.cmp(&right.0)));
+
+            let text = format!("\"{first} {second}\"");
+            let request = SearchRequest {
+                limit: 1_000,
+                ..SearchRequest::text(text.as_str())
+            };
+            let counted = index.search(&request).expect("search");
+            assert_eq!(counted.total, expected_keys.len() as u64, "{text}");
+            assert_eq!(keys(&counted.hits), expected_keys, "{text}");
+            assert_eq!(
+                counted.facet(FacetField::Platform),
+                expected_platforms,
+                "{text}"
+            );
+            let page = index
+                .search(&SearchRequest {
+                    counts: false,
+                    limit: 3,
+                    ..request.clone()
+                })
+                .expect("search");
+            assert_eq!(page.total, expected_keys.len() as u64, "{text}");
+            let filtered = index
+                .search(&SearchRequest {
+                    filters: vec![(FacetField::Platform, "meta".to_string())],
+                    ..request
+                })
+                .expect("search");
+            let expected_meta = expected
+                .iter()
+                .filter(|document| document.platform.as_deref() == Some("meta"))
+                .count() as u64;
+            assert_eq!(filtered.total, expected_meta, "{text} on meta");
+            if !expected_keys.is_empty() {
+                phrases_with_matches += 1;
+            }
+        }
+    }
+    // The corpus is random; make sure it exercises the lookup at all.
+    assert!(phrases_with_matches > 40, "{phrases_with_matches}");
+}
