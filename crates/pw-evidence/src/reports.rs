@@ -199,8 +199,7 @@ impl ReportWriter<'_> {
         signals.truncate(SIGNALS_PER_REPORT);
         // A small local model's context may not hold every signal: fewer, strongest first.
         let first = loop {
-            let evidence: Vec<String> = signals.iter().map(|s| s.statement.clone()).collect();
-            match self.ask(&audience_name, kind, &evidence, &[]).await {
+            match self.ask(&audience_name, kind, &listed(&signals), &[]).await {
                 Err(EvidenceError::Model(pw_llm::LlmError::ContextTooLong { .. }))
                     if signals.len() > 2 =>
                 {
@@ -216,7 +215,10 @@ impl ReportWriter<'_> {
         let mut written_by = first.written_by;
         // Most claims failed: ask once more, saying why, and keep the better answer.
         if kept.is_empty() || dropped.len() > kept.len() {
-            match self.ask(&audience_name, kind, &evidence, &dropped).await {
+            match self
+                .ask(&audience_name, kind, &listed(&signals), &dropped)
+                .await
+            {
                 Ok(second) => {
                     let (kept_again, dropped_again) =
                         grounding::check_claims(&second.claims, &evidence);
@@ -275,7 +277,7 @@ impl ReportWriter<'_> {
             .map(|(i, statement)| format!("{}: {statement}\n", grounding::handle(i)))
             .collect();
         let mut prompt = format!(
-            "Audience: {audience}\nSignals:\n{listing}\nWrite a short grounding report about {}. Give a title and two to four claims. Each claim is one plain sentence and cites the handles of the signals it rests on (for example [\"S1\"]). Use only what the signals say; copy numbers exactly as they appear in the signals you cite.",
+            "Audience: {audience}\nSignals:\n{listing}\nWrite a short grounding report about {}. Give a title and two to four claims. Each claim is one plain sentence and cites the handles of the signals it rests on (for example [\"S1\"]). Use only what the signals say; copy numbers exactly as they appear in the signals you cite. A signal marked [whole workspace] describes all of the workspace's data, not this audience alone: say so when you use it.",
             kind.subject()
         );
         if !problems.is_empty() {
@@ -416,6 +418,22 @@ fn capitalised(text: &str) -> String {
         Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
         None => String::new(),
     }
+}
+
+/// The signals as the model reads them: the workspace-wide ones (all of the workspace's search
+/// terms, say, which belong to no audience) are marked, so a report about one audience does not
+/// present them as that audience's. Claims are checked against the bare statements.
+fn listed(signals: &[Signal]) -> Vec<String> {
+    signals
+        .iter()
+        .map(|signal| match signal.audience_id {
+            Some(_) => signal.statement.clone(),
+            None => format!(
+                "[whole workspace, not only this audience] {}",
+                signal.statement
+            ),
+        })
+        .collect()
 }
 
 /// Reads a stored report with its claims and the signals they cite.

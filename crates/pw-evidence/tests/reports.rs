@@ -242,3 +242,32 @@ async fn an_older_report_shows_which_cited_evidence_changed_and_whether_its_clai
     assert!(older.claims[1].holds_now);
     assert_eq!(older.claims[1].changed_since.len(), 1);
 }
+
+/// The seeded search terms belong to no audience (as Google Ads reports them): an audience's
+/// intent report may use them, but the model is told they describe the whole workspace.
+#[tokio::test]
+async fn workspace_wide_signals_are_marked_as_such_in_an_audience_s_report() {
+    let (_dir, db, _) = with_signals(Vec::new()).await;
+    let answer = r#"{"title": "Searches", "claims": [
+        {"text": "Across all searchers, buying searches grew.", "cites": ["S1"]}
+    ]}"#;
+    let model = ScriptedModel::new(vec![Ok(answer.into())]);
+    let gateway = support::gateway(model.clone());
+    writer(&db, &gateway)
+        .write(audience(), ReportKind::Intent)
+        .await
+        .unwrap();
+    let prompts = model.prompts.lock().unwrap().clone();
+    let prompt = prompts.last().expect("the report was asked for");
+    let listed: Vec<&str> = prompt
+        .lines()
+        .filter(|line| line.starts_with('S') && line.contains(": "))
+        .collect();
+    assert!(!listed.is_empty(), "{prompt}");
+    assert!(
+        listed
+            .iter()
+            .all(|line| line.contains("[whole workspace, not only this audience]")),
+        "{prompt}"
+    );
+}

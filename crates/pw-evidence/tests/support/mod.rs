@@ -77,6 +77,8 @@ impl LocalEmbeddingBackend for TopicEmbedder {
 pub struct ScriptedModel {
     pub answers: Mutex<VecDeque<Result<String, ()>>>,
     pub asked: Mutex<usize>,
+    /// The last message of every request, in order.
+    pub prompts: Mutex<Vec<String>>,
 }
 
 impl ScriptedModel {
@@ -84,6 +86,7 @@ impl ScriptedModel {
         Arc::new(ScriptedModel {
             answers: Mutex::new(answers.into()),
             asked: Mutex::new(0),
+            prompts: Mutex::new(Vec::new()),
         })
     }
 }
@@ -99,10 +102,13 @@ impl LocalBackend for ScriptedModel {
 
     fn generate<'a>(
         &'a self,
-        _request: &'a ChatRequest,
+        request: &'a ChatRequest,
         on_token: &'a mut (dyn FnMut(&str) + Send),
     ) -> BoxFuture<'a, Result<ChatReply, LlmError>> {
         *self.asked.lock().unwrap() += 1;
+        if let Some(last) = request.messages.last() {
+            self.prompts.lock().unwrap().push(last.content.clone());
+        }
         let next = self.answers.lock().unwrap().pop_front().unwrap_or(Err(()));
         Box::pin(async move {
             let text = next

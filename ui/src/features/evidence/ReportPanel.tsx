@@ -58,7 +58,8 @@ export function ReportPanel({ reportId, onOpenClaim, onOpenSignal }: Props) {
                         onClick={() => onOpenSignal(s)}
                         title="Show the rows behind this signal"
                       >
-                        cites: {s.themeName ? `${s.themeName} — ` : ''}
+                        cites: {s.audienceId === null && <span className="badge">Whole workspace</span>}{' '}
+                        {s.themeName ? `${s.themeName} — ` : ''}
                         {s.statement}
                       </button>
                       {change && (
