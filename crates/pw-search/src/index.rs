@@ -85,6 +85,11 @@ pub(crate) struct Generation {
     pub parser: QueryParser,
     pub watermark: AtomicU64,
     pub doc_count: AtomicU64,
+    /// Length of every file of the committed segments, as last recorded. Segment files are
+    /// written once and never change, so another length means something truncated or rewrote
+    /// one under us; the index is memory-mapped, and reading a truncated map would crash the
+    /// process, so this is checked before searching rather than found by a failing read.
+    pub file_lengths: Mutex<HashMap<PathBuf, u64>>,
 }
 
 impl Generation {
@@ -157,12 +162,58 @@ impl Generation {
             parser,
             watermark: AtomicU64::new(payload.watermark),
             doc_count: AtomicU64::new(payload.doc_count),
+            file_lengths: Mutex::new(HashMap::new()),
         })
+        .inspect(Generation::record_file_lengths)
+    }
+
+    /// Records the length of every file of the committed segments (after opening and after
+    /// each reload).
+    fn record_file_lengths(&self) {
+        let Ok(metas) = self.index.load_metas() else {
+            return;
+        };
+        let mut lengths = HashMap::new();
+        for file in metas.list_segment_files() {
+            let path = self.path.join(file);
+            if let Ok(metadata) = std::fs::metadata(&path) {
+                lengths.insert(path, metadata.len());
+            }
+        }
+        *self
+            .file_lengths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = lengths;
+    }
+
+    /// Every recorded segment file that is still there has its recorded length. A file merged
+    /// away and deleted is fine (mapped files stay readable); one of another length is damage.
+    fn files_unchanged(&self) -> Result<(), RebuildReason> {
+        let lengths = self
+            .file_lengths
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (path, recorded) in lengths.iter() {
+            match std::fs::metadata(path) {
+                Ok(metadata) if metadata.len() != *recorded => {
+                    return Err(RebuildReason::Corrupt {
+                        message: format!(
+                            "{} changed size while the index was open ({} bytes, was {recorded})",
+                            path.display(),
+                            metadata.len()
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Reloads the reader and the last commit's payload.
     fn refresh_from_disk(&self) -> Result<(), SearchError> {
         self.reader.reload()?;
+        self.record_file_lengths();
         let metas = self.index.load_metas()?;
         let payload = metas
             .payload
@@ -228,7 +279,7 @@ impl Generation {
                 detail: format!("{} has no meta.json any more", self.name),
             });
         }
-        Ok(())
+        self.files_unchanged()
     }
 }
 
@@ -711,6 +762,7 @@ fn apply_to(
     prepared.set_payload(&payload);
     prepared.commit()?;
     generation.reader.reload()?;
+    generation.record_file_lengths();
     let indexed = generation.reader.searcher().num_docs();
     if indexed != doc_count {
         // Only possible if the index already held duplicates; the next `check` reports it.

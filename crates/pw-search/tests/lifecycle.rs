@@ -329,6 +329,53 @@ fn a_folder_deleted_while_open_is_found_and_rebuilt() {
     assert_eq!(total(&index, "cold"), 21);
 }
 
+/// A segment file truncated by another program while the index is open is noticed by the next
+/// health check, before any search reads the damaged (memory-mapped) file.
+#[test]
+fn a_segment_file_truncated_while_open_is_found_before_searching() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("workspace-search");
+    let index = built_index(&root, numbered(200, "warm"), 4);
+    index
+        .apply(upserts(numbered(210, "warm")), 4, 5)
+        .expect("apply");
+    assert_eq!(total(&index, "warm"), 210);
+    assert_eq!(index.health(), Health::Ready { watermark: 5 });
+    let generation = fs::read_dir(&root)
+        .expect("root")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.is_dir())
+        .expect("a generation folder");
+    let postings = fs::read_dir(&generation)
+        .expect("generation")
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "idx"))
+        .expect("a postings file");
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(&postings)
+        .expect("open");
+    let length = file.metadata().expect("metadata").len();
+    file.set_len(length / 2).expect("truncate");
+    drop(file);
+    match needs_rebuild(index.health()) {
+        RebuildReason::Corrupt { message } => {
+            assert!(message.contains("changed size"), "{message}")
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert!(matches!(
+        index.search(&SearchRequest::text("warm")),
+        Err(SearchError::NotReady { .. })
+    ));
+    let mut rebuild = index.rebuild().expect("rebuild");
+    rebuild.add(numbered(210, "warm")).expect("add");
+    rebuild.finish(5).expect("finish");
+    assert_eq!(total(&index, "warm"), 210);
+}
+
 #[test]
 fn a_rebuild_serves_the_old_generation_until_it_finishes() {
     let dir = tempfile::tempdir().expect("tempdir");
