@@ -6,12 +6,12 @@ use pw_engine::Engine;
 use pw_engine::evidence::FacetField;
 use pw_ipc::{
     AppInfo, AudienceSignalsRequest, AudienceView, CreateWorkspaceRequest, Dashboard,
-    DashboardRequest, GroundingReportsRequest, IpcError, JobView, ModelDownloadRequest, ModelPrice,
-    ModelSettingsView, ModelSpend, ModelSpendRequest, ReportSummaryView, ReportView,
-    SaveVendorRequest, SearchPageView, SearchRequestView, SignalEvidenceView, SignalView,
-    StudyBudgetRequest, TaskModelsRequest, TraceExportRequest, TraceExportView, VendorCheckResult,
-    VendorKeyRequest, VendorSummary, WorkspaceExportRequest, WorkspaceModelRequest,
-    WorkspaceSummary,
+    DashboardRequest, EvidenceRowView, GroundingReportsRequest, IpcError, JobView,
+    ModelDownloadRequest, ModelPrice, ModelSettingsView, ModelSpend, ModelSpendRequest,
+    ReportSummaryView, ReportView, SaveVendorRequest, SearchPageView, SearchRequestView,
+    SignalEvidenceView, SignalView, StudyBudgetRequest, TaskModelsRequest, TraceExportRequest,
+    TraceExportView, VendorCheckResult, VendorKeyRequest, VendorSummary, WorkspaceExportRequest,
+    WorkspaceModelRequest, WorkspaceSummary,
 };
 use tauri::State;
 
@@ -373,6 +373,23 @@ pub async fn start_signal_build(
     Ok(engine(&slot)?
         .evidence()
         .start_signal_build(workspace_id.parse()?)
+        .await?
+        .into())
+}
+
+/// The row a search hit came from, whole: what a mention, search term, behaviour or creative
+/// says, with its figures.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_search_source(
+    slot: State<'_, EngineSlot>,
+    workspace_id: String,
+    kind: String,
+    id: String,
+) -> Result<EvidenceRowView, IpcError> {
+    Ok(engine(&slot)?
+        .evidence()
+        .source_row(workspace_id.parse()?, pw_ipc::doc_kind(&kind)?, &id)
         .await?
         .into())
 }

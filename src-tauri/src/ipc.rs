@@ -46,6 +46,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::get_signal_evidence,
             commands::start_signal_build,
             commands::search_workspace,
+            commands::get_search_source,
             commands::start_index_rebuild,
             commands::list_reports,
             commands::get_report,

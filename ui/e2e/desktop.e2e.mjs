@@ -357,6 +357,13 @@ try {
     const again = await browser.$('[data-testid="search-hit"][data-kind="mention"]');
     await again.waitForExist({ timeout: 30_000, timeoutMsg: 'the search did not survive a reload' });
     assert((await browser.$('[data-testid="search-input"]').getValue()) === 'shipping', 'the query box lost its text');
+    // A hit opens the mention it came from, whole.
+    await again.click();
+    const source = await browser.$('[data-testid="hit-source"] [data-testid="evidence-row"]');
+    await source.waitForExist({ timeout: 15_000, timeoutMsg: 'the hit did not open its mention' });
+    const sourceText = (await source.getText()).toLowerCase();
+    assert(sourceText.includes('ship'), `the opened mention does not mention shipping: ${sourceText}`);
+    await shot('desktop-search-source');
     await (await browser.$('[data-testid="nav-dashboard"]')).click();
   });
 

@@ -100,7 +100,8 @@ fn evidence_kind(e: &EvidenceError) -> ErrorKind {
         EvidenceError::WorkspaceNotFound(_)
         | EvidenceError::AudienceNotFound(_)
         | EvidenceError::SignalNotFound(_)
-        | EvidenceError::ReportNotFound(_) => ErrorKind::NotFound,
+        | EvidenceError::ReportNotFound(_)
+        | EvidenceError::SourceNotFound { .. } => ErrorKind::NotFound,
         EvidenceError::Invalid(_) => ErrorKind::InvalidInput,
         // The model answered, but nothing it said could be kept: trying later (or another
         // model) can help; nothing was stored.

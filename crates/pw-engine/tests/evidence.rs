@@ -188,6 +188,7 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
             .collect::<Vec<_>>()
     );
     assert!(signals.iter().any(|s| s.kind == SignalKind::Intent));
+    let mut reproduced = std::collections::BTreeSet::new();
     for signal in &signals {
         let rows = engine
             .evidence()
@@ -199,6 +200,37 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
             .filter(|r| r.role == pw_engine::evidence::RowRole::Segment)
             .count();
         assert_eq!(segment as i64, signal.support_rows, "{}", signal.statement);
+        // A behavior finding's rate and lift come back from its rows, whichever table and
+        // breakdown they are in: the segment's rows against the rest of its dimension.
+        if signal.kind == SignalKind::Behavior && signal.detail["finding"] == "segment" {
+            let (numerator, denominator) = match signal.detail["metric"].as_str() {
+                Some("ctr") => ("clicks", "impressions"),
+                _ => ("conversions", "clicks"),
+            };
+            let sum = |role: pw_engine::evidence::RowRole, field: &str| -> f64 {
+                rows.iter()
+                    .filter(|r| r.role == role)
+                    .map(|r| r.figures[field].as_f64().unwrap())
+                    .sum()
+            };
+            use pw_engine::evidence::RowRole::{Baseline, Segment};
+            let rate = sum(Segment, numerator) / sum(Segment, denominator);
+            let rest = sum(Baseline, numerator) / sum(Baseline, denominator);
+            let estimate = signal.interval.unwrap().estimate;
+            assert!(
+                (rate - estimate).abs() < 1e-9,
+                "{}: rows give {rate}, the signal says {estimate}",
+                signal.statement
+            );
+            assert!(
+                (rate / rest - 1.0 - signal.strength).abs() < 1e-6,
+                "{}: rows give a lift of {}, the signal says {}",
+                signal.statement,
+                rate / rest - 1.0,
+                signal.strength
+            );
+            reproduced.insert(signal.detail["dimension"].as_str().unwrap().to_owned());
+        }
         // Support in the unit the statement counts, a share of its total where it has one.
         let support = signal.support;
         let expected_unit = match (signal.kind, signal.detail["finding"].as_str()) {
@@ -220,6 +252,13 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
                 );
             }
         }
+    }
+    // The demo plants winners by creative and by breakdown: each kind of finding is checked.
+    for dimension in ["creative", "placement", "device", "daypart"] {
+        assert!(
+            reproduced.contains(dimension),
+            "no {dimension} finding reproduced from its rows: {reproduced:?}"
+        );
     }
     assert!(
         analyst

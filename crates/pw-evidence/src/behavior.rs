@@ -180,8 +180,11 @@ fn test(
     (successes, trials): (f64, f64),
     (rest_successes, rest_trials): (f64, f64),
 ) -> Option<Finding> {
-    let rate = Rate::wilson(successes.floor(), trials)?;
-    let baseline = Rate::wilson(rest_successes.floor(), rest_trials)?;
+    // Fractional conversions (data-driven attribution) are kept as they are: the Wilson interval
+    // and the z-test are defined for them, and the stated rate then equals what the rows add up
+    // to.
+    let rate = Rate::wilson(successes, trials)?;
+    let baseline = Rate::wilson(rest_successes, rest_trials)?;
     let comparison = compare_rates(rate, baseline)?;
     Some(Finding {
         dimension: segment.dimension,
@@ -297,7 +300,7 @@ mod tests {
             .find(|f| f.key == "a" && f.metric == Metric::ConversionRate)
             .expect("a converts better");
         assert!((a.rate.estimate - 0.1).abs() < 1e-12);
-        // Fractional conversions count as whole ones below them: 32 of 800.
-        assert!((a.baseline.estimate - 0.04).abs() < 1e-12);
+        // Fractional conversions (attribution models) count as they are: 32.5 of 800.
+        assert!((a.baseline.estimate - 32.5 / 800.0).abs() < 1e-12);
     }
 }

@@ -13,6 +13,8 @@ pub enum EvidenceError {
     SignalNotFound(String),
     #[error("the report {0} does not exist")]
     ReportNotFound(String),
+    #[error("the {kind} {id} does not exist in this workspace")]
+    SourceNotFound { kind: String, id: String },
     #[error("{0}")]
     Invalid(String),
     #[error("stored evidence is damaged: {0}")]

@@ -168,6 +168,42 @@ impl Evidence {
         self.store().evidence_rows(signal_id, limit).await
     }
 
+    /// The row a search hit came from, whole: a mention, search term or behaviour with its
+    /// figures, or a creative's copy. Signals and reports open through their own reads.
+    pub async fn source_row(
+        &self,
+        workspace: WorkspaceId,
+        kind: pw_search::DocKind,
+        id: &str,
+    ) -> Result<EvidenceRow> {
+        use pw_search::DocKind;
+        let table = match kind {
+            DocKind::Mention | DocKind::SearchTerm | DocKind::Behavior => {
+                crate::signals::SourceTable::AudienceSignals
+            }
+            DocKind::Creative => crate::signals::SourceTable::Creatives,
+            // Signals and reports have their own views; transcripts, twin memories and open
+            // ends arrive with their contexts.
+            DocKind::Signal
+            | DocKind::Report
+            | DocKind::Transcript
+            | DocKind::TwinMemory
+            | DocKind::OpenEnd => {
+                return Err(EvidenceError::Invalid(format!(
+                    "a {} is opened in its own view, not as a source row",
+                    kind.as_str().replace('_', " ")
+                )));
+            }
+        };
+        self.store()
+            .source_row(workspace, table, id)
+            .await?
+            .ok_or_else(|| EvidenceError::SourceNotFound {
+                kind: kind.as_str().replace('_', " "),
+                id: id.to_owned(),
+            })
+    }
+
     /// Enqueues a build of the workspace's signals.
     pub async fn start_signal_build(&self, workspace: WorkspaceId) -> Result<Job> {
         self.require_workspace(workspace).await?;

@@ -501,6 +501,44 @@ impl EvidenceStore<'_> {
     }
 
     /// Rows of one table by their keys, as (key, (title, text, date, figures)).
+    /// One stored row as a person reads it (a search hit's source), if `workspace_id` has it.
+    pub async fn source_row(
+        &self,
+        workspace_id: WorkspaceId,
+        table: SourceTable,
+        key: &str,
+    ) -> Result<Option<EvidenceRow>> {
+        let owned_sql = match table {
+            SourceTable::AudienceSignals => {
+                "SELECT 1 FROM audience_signals WHERE id = ? AND workspace_id = ?"
+            }
+            SourceTable::Creatives => "SELECT 1 FROM creatives WHERE id = ? AND workspace_id = ?",
+            SourceTable::Audiences => "SELECT 1 FROM audiences WHERE id = ? AND workspace_id = ?",
+            // Metric rows are read through the signals that cite them, never as hits.
+            SourceTable::DailyMetrics | SourceTable::MetricBreakdowns => return Ok(None),
+        };
+        let owned = sqlx::query(sqlx::AssertSqlSafe(owned_sql))
+            .bind(key)
+            .bind(workspace_id.to_string())
+            .fetch_optional(self.db.reader())
+            .await?
+            .is_some();
+        if !owned {
+            return Ok(None);
+        }
+        Ok(self.read_rows(table, &[key]).await?.into_iter().next().map(
+            |(key, (title, text, date, figures))| EvidenceRow {
+                table,
+                key,
+                role: RowRole::Segment,
+                title,
+                text,
+                date,
+                figures,
+            },
+        ))
+    }
+
     async fn read_rows(
         &self,
         table: SourceTable,

@@ -470,3 +470,47 @@ async fn without_an_embedding_model_behavior_and_intent_are_built_and_the_last_t
         "the new search term is counted"
     );
 }
+
+#[tokio::test]
+async fn a_source_row_is_read_whole_and_only_from_its_own_workspace() {
+    let (_dir, db) = seeded().await;
+    let store = EvidenceStore::new(&db);
+    let mention = store
+        .source_row(ws(), SourceTable::AudienceSignals, &id(101))
+        .await
+        .unwrap()
+        .expect("the mention");
+    assert_eq!(
+        mention.text.as_deref(),
+        Some("Shipping took 3 days, so slow")
+    );
+    assert_eq!(mention.figures["sentiment"], -0.7);
+    let other: pw_domain::WorkspaceId = "0193a0c4-0000-7000-8000-00000000ffff".parse().unwrap();
+    assert!(
+        store
+            .source_row(other, SourceTable::AudienceSignals, &id(101))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let creative = store
+        .source_row(ws(), SourceTable::Creatives, &id(4))
+        .await
+        .unwrap()
+        .expect("the creative");
+    assert!(
+        creative.title.contains("Roasted Monday")
+            || creative
+                .text
+                .as_deref()
+                .is_some_and(|t| t.contains("Roasted Monday")),
+        "{creative:?}"
+    );
+    assert!(
+        store
+            .source_row(ws(), SourceTable::DailyMetrics, "ad/x/2026-11-01")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -579,14 +579,7 @@ impl SearchRequestView {
             kinds: self
                 .kinds
                 .iter()
-                .map(|k| {
-                    DocKind::parse(k).ok_or_else(|| {
-                        IpcError::new(
-                            crate::ErrorKind::InvalidInput,
-                            format!("'{k}' is not a kind of text"),
-                        )
-                    })
-                })
+                .map(|k| doc_kind(k))
                 .collect::<Result<_, _>>()?,
             filters: self
                 .filters
@@ -621,6 +614,16 @@ impl SearchRequestView {
 pub struct SnippetPart {
     pub text: String,
     pub matched: bool,
+}
+
+/// A kind of searched text as the UI names it (`mention`, `search_term`, …).
+pub fn doc_kind(text: &str) -> Result<DocKind, IpcError> {
+    DocKind::parse(text).ok_or_else(|| {
+        IpcError::new(
+            crate::ErrorKind::InvalidInput,
+            format!("'{text}' is not a kind of text"),
+        )
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]

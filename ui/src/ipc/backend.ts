@@ -183,6 +183,8 @@ export const backend = {
   getSignalEvidence: (signalId: string) => unwrap(() => commands.getSignalEvidence(signalId)),
   startSignalBuild: (workspaceId: string) => unwrap(() => commands.startSignalBuild(workspaceId)),
   searchWorkspace: (request: SearchInput) => unwrap(() => commands.searchWorkspace(request)),
+  getSearchSource: (workspaceId: string, kind: string, id: string) =>
+    unwrap(() => commands.getSearchSource(workspaceId, kind, id)),
   startIndexRebuild: (workspaceId: string) =>
     unwrap(() => commands.startIndexRebuild(workspaceId)),
   listReports: (request: AudienceSignalsInput) => unwrap(() => commands.listReports(request)),

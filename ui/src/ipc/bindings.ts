@@ -35,6 +35,11 @@ export const commands = {
 	getSignalEvidence: (signalId: string) => typedError<SignalEvidenceView, IpcError>(__TAURI_INVOKE("get_signal_evidence", { signalId })),
 	startSignalBuild: (workspaceId: string) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_signal_build", { workspaceId })),
 	searchWorkspace: (request: SearchRequestView) => typedError<SearchPageView, IpcError>(__TAURI_INVOKE("search_workspace", { request })),
+	/**
+	 *  The row a search hit came from, whole: what a mention, search term, behaviour or creative
+	 *  says, with its figures.
+	 */
+	getSearchSource: (workspaceId: string, kind: string, id: string) => typedError<EvidenceRowView, IpcError>(__TAURI_INVOKE("get_search_source", { workspaceId, kind, id })),
 	startIndexRebuild: (workspaceId: string) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_index_rebuild", { workspaceId })),
 	listReports: (request: AudienceSignalsRequest) => typedError<ReportSummaryView[], IpcError>(__TAURI_INVOKE("list_reports", { request })),
 	getReport: (reportId: string) => typedError<ReportView, IpcError>(__TAURI_INVOKE("get_report", { reportId })),

@@ -35,6 +35,9 @@ export const queryKeys = {
     request === undefined
       ? (['search', workspaceId] as const)
       : (['search', workspaceId, request] as const),
+  /** The row a hit came from; under the workspace's searches, so new data refreshes it too. */
+  searchSource: (workspaceId: string, kind: string, id: string) =>
+    ['search', workspaceId, 'source', kind, id] as const,
 };
 
 /** Mutation keys name writes in flight (e.g. which jobs have a cancel pending). */

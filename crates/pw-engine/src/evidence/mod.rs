@@ -99,6 +99,16 @@ impl<'e> EvidenceFacade<'e> {
         Ok(self.context().evidence_rows(signal_id, limit).await?)
     }
 
+    /// The row a search hit came from, whole (mentions, search terms, behaviours, creatives).
+    pub async fn source_row(
+        &self,
+        workspace: WorkspaceId,
+        kind: DocKind,
+        id: &str,
+    ) -> Result<EvidenceRow> {
+        Ok(self.context().source_row(workspace, kind, id).await?)
+    }
+
     /// Enqueues a build of the workspace's signals.
     pub async fn start_signal_build(&self, workspace: WorkspaceId) -> Result<Job> {
         Ok(self.context().start_signal_build(workspace).await?)

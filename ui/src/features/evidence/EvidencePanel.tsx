@@ -103,7 +103,7 @@ function SignalEvidence({ evidence }: { evidence: SignalEvidenceView }) {
   );
 }
 
-function EvidenceRow({ row }: { row: EvidenceRowView }) {
+export function EvidenceRow({ row }: { row: EvidenceRowView }) {
   return (
     <li
       className={row.inSegment ? 'evidence-row' : 'evidence-row evidence-row--baseline'}

@@ -6,11 +6,22 @@ import { job, searchPage, workspace } from '../../test/fixtures';
 import { callsTo, ipcError, mockBackend } from '../../test/ipc';
 import type { Handler, RecordedCall } from '../../test/ipc';
 
+const hitId = searchPage().hits[0].id;
+
 function backendWith(handlers: Record<string, Handler>) {
   return mockBackend({
     list_jobs: () => [],
     list_workspaces: () => [workspace({ id: 'ws-1', name: 'Halcyon' })],
     search_workspace: () => searchPage(),
+    get_search_source: () => ({
+      table: 'audience_signals',
+      key: hitId,
+      inSegment: true,
+      title: 'Review on Trustpilot',
+      text: 'Free shipping made me try it, and the beans are the best I have had this year.',
+      date: '2024-12-03',
+      figures: [{ label: 'sentiment', value: '0.8' }],
+    }),
     ...handlers,
   });
 }
@@ -51,9 +62,29 @@ describe('Search screen', () => {
     const histogram = screen.getByTestId('search-histogram');
     await waitFor(() => expect(histogram.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThan(0));
 
-    // A hit opens its text.
+    // A hit opens the row it came from, whole, with its figures.
     await userEvent.click(hit);
-    expect(await screen.findByTestId('hit-detail')).toHaveTextContent('Free shipping made me try it');
+    const source = await screen.findByTestId('hit-source');
+    expect(source).toHaveTextContent('Review on Trustpilot');
+    expect(source).toHaveTextContent(
+      'Free shipping made me try it, and the beans are the best I have had this year.',
+    );
+    expect(source).toHaveTextContent('sentiment');
+    const asked = callsTo(calls, 'get_search_source');
+    expect(asked).toHaveLength(1);
+    expect(asked[0].args).toEqual({ workspaceId: 'ws-1', kind: 'mention', id: hitId });
+  });
+
+  it('says so when a hit’s row cannot be opened', async () => {
+    backendWith({
+      get_search_source: () => {
+        ipcError('notFound', 'the mention m-1 does not exist in this workspace');
+      },
+    });
+    openAt('#/w/ws-1/search?q=shipping');
+    await userEvent.click(await screen.findByTestId('search-hit'));
+    const detail = await screen.findByTestId('hit-detail');
+    await waitFor(() => expect(detail).toHaveTextContent('does not exist in this workspace'));
   });
 
   it('searches on Enter and toggles a facet into the request and the address', async () => {

@@ -18,9 +18,9 @@ import type {
 } from '../../ipc/backend';
 import { SEARCH_REBUILD_JOB_KIND, SEARCH_UPDATE_JOB_KIND } from '../jobs/jobsState';
 import { InlineJobProgress } from './charts';
-import { Drawer, EvidenceList } from './EvidencePanel';
+import { Drawer, EvidenceList, EvidenceRow } from './EvidencePanel';
 import { SEARCH_KINDS, platformLabel, searchKindLabel } from './evidenceFormat';
-import { activeJob, useSearch } from './evidenceQueries';
+import { activeJob, useSearch, useSearchSource } from './evidenceQueries';
 import { ReportPanel } from './ReportPanel';
 import {
   hasFilter,
@@ -291,7 +291,7 @@ export function SearchScreen({ workspace, jobs }: Props) {
           onBack={opened.length > 1 ? back : undefined}
           testId="search-drawer"
         >
-          {top.type === 'text' && <HitDetail hit={top.hit} />}
+          {top.type === 'text' && <HitDetail workspaceId={workspace.id} hit={top.hit} />}
           {top.type === 'evidence' && <EvidenceList signalIds={top.signalIds} />}
           {top.type === 'report' && (
             <ReportPanel
@@ -323,17 +323,29 @@ export function Snippet({ parts }: { parts: readonly SnippetPart[] }) {
   );
 }
 
-function HitDetail({ hit }: { hit: SearchHitView }) {
+/** A hit opened: the row it came from, whole, with its figures (the snippet until it loads). */
+function HitDetail({ workspaceId, hit }: { workspaceId: string; hit: SearchHitView }) {
+  const { data: source, error, refetch } = useSearchSource(workspaceId, hit.kind, hit.id);
   return (
     <div className="hit-detail" data-testid="hit-detail">
       <p className="muted">
         {searchKindLabel(hit.kind)}
         {hit.day && ` · ${formatDate(hit.day)}`}
       </p>
-      {hit.title && <h3>{hit.title}</h3>}
-      <p className="hit-detail__text">
-        <Snippet parts={hit.snippet} />
-      </p>
+      {error !== null ? (
+        <ErrorBanner error={error} context="Opening this text" onRetry={() => void refetch()} />
+      ) : source ? (
+        <ul className="evidence__rows" data-testid="hit-source">
+          <EvidenceRow row={source} />
+        </ul>
+      ) : (
+        <>
+          {hit.title && <h3>{hit.title}</h3>}
+          <p className="hit-detail__text">
+            <Snippet parts={hit.snippet} />
+          </p>
+        </>
+      )}
     </div>
   );
 }

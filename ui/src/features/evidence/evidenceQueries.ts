@@ -51,6 +51,14 @@ export function useSearch(request: SearchInput) {
   });
 }
 
+/** The whole row a search hit came from (a mention, search term, behaviour or creative). */
+export function useSearchSource(workspaceId: string, kind: string, id: string) {
+  return useQuery({
+    queryKey: queryKeys.searchSource(workspaceId, kind, id),
+    queryFn: () => backend.getSearchSource(workspaceId, kind, id),
+  });
+}
+
 export function useStartSignalBuild(workspaceId: string, onStarted: (job: JobView) => void) {
   return useMutation({
     mutationFn: () => backend.startSignalBuild(workspaceId),
