@@ -408,6 +408,42 @@ fn start_collector() -> (Collected, String) {
     (collected, format!("http://{address}/otel"))
 }
 
+/// An OpenAI-compatible analyst on loopback, on its own runtime thread: every report it writes
+/// has two claims citing the first two signals listed, with no figures of their own.
+fn start_analyst() -> String {
+    let (address_tx, address_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let app = axum::Router::new().route(
+                "/v1/chat/completions",
+                axum::routing::post(|axum::Json(body): axum::Json<serde_json::Value>| async move {
+                    let content = serde_json::json!({
+                        "title": "What the evidence says",
+                        "claims": [
+                            {"text": "The strongest signal points the way for this audience.", "cites": ["S1"]},
+                            {"text": "The next signal supports it.", "cites": ["S1", "S2"]}
+                        ]
+                    })
+                    .to_string();
+                    axum::Json(serde_json::json!({
+                        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
+                        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                        "usage": {"prompt_tokens": 800, "completion_tokens": 120, "total_tokens": 920}
+                    }))
+                }),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            address_tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{}/v1", address_rx.recv().unwrap())
+}
+
 #[test]
 fn model_calls_are_traced_to_a_collector_with_headers_from_the_keychain() {
     let dir = tempfile::tempdir().unwrap();
@@ -581,6 +617,71 @@ fn signals_search_and_the_index_from_the_command_line() {
 
     let meaning = json(&run(&["--json", "search", ws, "slow delivery", "--hybrid"]));
     assert!(!meaning["hits"].as_array().unwrap().is_empty(), "{meaning}");
+
+    // Grounding reports, written by an analyst on loopback that answers as OpenAI does.
+    let analyst = start_analyst();
+    let added = run(&[
+        "models",
+        "add",
+        "openai_compatible",
+        "--name",
+        "analyst",
+        "--base-url",
+        &analyst,
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let routed = run(&["models", "route", "analysis", "analyst/analyst-1"]);
+    assert!(routed.status.success(), "{}", stderr(&routed));
+    let audience = "Coffee recipes & home cafés";
+    let ground = run(&[
+        "reports",
+        "ground",
+        ws,
+        "--audience",
+        audience,
+        "--kind",
+        "behavior",
+    ]);
+    assert!(ground.status.success(), "{}", stderr(&ground));
+    let reports = json(&run(&[
+        "--json",
+        "reports",
+        "list",
+        ws,
+        "--audience",
+        audience,
+    ]));
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0]["kind"], "behavior");
+    let report_id = reports[0]["id"].as_str().unwrap();
+    let shown = json(&run(&["--json", "reports", "show", report_id]));
+    let evidence = shown["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 2, "{shown}");
+    for claim in evidence {
+        assert_eq!(claim["holds_now"], true, "{claim}");
+        let signals = claim["signals"].as_array().unwrap();
+        assert!(!signals.is_empty(), "{claim}");
+        for signal in signals {
+            assert!(
+                !signal["rows"].as_array().unwrap().is_empty(),
+                "every cited signal shows its rows: {signal}"
+            );
+        }
+    }
+    let text = stdout(&run(&["reports", "show", report_id]));
+    assert!(
+        text.contains("What the evidence says (v1, behavior report"),
+        "{text}"
+    );
+    assert!(text.contains("   ← "), "claims list their signals: {text}");
+    assert!(
+        text.contains("       · "),
+        "and the rows behind them: {text}"
+    );
+    // Text that is no report id is "not found", as an unknown id is.
+    let unknown = run(&["reports", "show", "not-a-report"]);
+    assert_eq!(unknown.status.code(), Some(3), "{}", stderr(&unknown));
 
     let rebuilt = stdout(&run(&["index", "rebuild", ws]));
     assert!(rebuilt.starts_with("Indexed "), "{rebuilt}");
