@@ -280,6 +280,7 @@ impl<'d> EvidenceStore<'d> {
         let now = format_instant(now_instant());
         let workspace_text = workspace_id.to_string();
         let mut tx = self.db.begin_write().await?;
+        let themes_before = mention_themes(&mut tx, &workspace_text).await?;
         let mut ids = Vec::with_capacity(drafts.len());
         for draft in drafts {
             let id = signal_id(workspace_id, draft.audience_id, draft.kind, &draft.key);
@@ -367,16 +368,21 @@ impl<'d> EvidenceStore<'d> {
                     .await?;
             }
         }
-        // A mention's theme is a search facet: re-index the mentions a build may have
-        // regrouped, in the same transaction as the themes themselves.
-        sqlx::query(
-            "INSERT INTO search_outbox (workspace_id, doc_kind, doc_id, op)
-             SELECT workspace_id, 'mention', id, 'upsert' FROM audience_signals
-             WHERE workspace_id = ? AND kind = 'mention'",
-        )
-        .bind(&workspace_text)
-        .execute(&mut *tx)
-        .await?;
+        // A mention's theme is a search facet: re-index the mentions this build regrouped, in
+        // the same transaction as the themes themselves.
+        let themes_after = mention_themes(&mut tx, &workspace_text).await?;
+        for (id, theme) in &themes_after {
+            if themes_before.get(id) != Some(theme) {
+                sqlx::query(
+                    "INSERT INTO search_outbox (workspace_id, doc_kind, doc_id, op)
+                     VALUES (?, 'mention', ?, 'upsert')",
+                )
+                .bind(&workspace_text)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(ids)
     }
@@ -437,6 +443,20 @@ impl<'d> EvidenceStore<'d> {
 
 /// What a row shows: its title, its words, its date, its figures.
 type RowContent = (String, Option<String>, Option<String>, Value);
+
+/// Each mention of the workspace with its theme facet, as the search index reads it.
+async fn mention_themes(
+    conn: &mut sqlx::SqliteConnection,
+    workspace: &str,
+) -> Result<HashMap<String, Option<String>>> {
+    let rows = sqlx::query(crate::search::MENTION_THEMES_SQL)
+        .bind(workspace)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get("theme")?)))
+        .collect()
+}
 
 /// A row behind a signal, as a person reads it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

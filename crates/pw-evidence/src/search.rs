@@ -524,22 +524,39 @@ fn band(sentiment: Option<f64>) -> Option<SentimentBand> {
     })
 }
 
+/// The theme facet of the raw row `s`: the name of the live mention theme that lists it, the
+/// workspace's own before an audience's. Shared by the index and by a signal build, which
+/// re-indexes only the mentions whose theme it changed.
+macro_rules! mention_theme_sql {
+    () => {
+        "(SELECT json_extract(t.detail, '$.name') FROM signal_rows r
+          JOIN signals t ON t.id = r.signal_id
+          WHERE r.row_key = s.id AND r.source_table = 'audience_signals'
+            AND t.kind = 'mention_theme' AND t.retired_at IS NULL
+          ORDER BY t.audience_id IS NOT NULL, t.id LIMIT 1)"
+    };
+}
+
+/// Each mention of workspace `?1` with its theme facet.
+pub(crate) const MENTION_THEMES_SQL: &str = concat!(
+    "SELECT s.id, ",
+    mention_theme_sql!(),
+    " AS theme FROM audience_signals s WHERE s.workspace_id = ?1 AND s.kind = 'mention'"
+);
+
 /// The SQL that reads one kind's documents; `?1` is the workspace, and the caller appends the
 /// id condition. Ordered by id, so a rebuild can page.
 fn documents_sql(kind: DocKind) -> Option<&'static str> {
     Some(match kind {
-        DocKind::Mention | DocKind::SearchTerm | DocKind::Behavior => {
+        DocKind::Mention | DocKind::SearchTerm | DocKind::Behavior => concat!(
             "SELECT s.id, NULL AS title, s.text AS body, s.audience_id, s.occurred_on AS day,
                     s.sentiment, coalesce(json_extract(s.metadata, '$.platform'), a.platform,
-                                          json_extract(s.metadata, '$.site')) AS platform,
-                    (SELECT json_extract(t.detail, '$.name') FROM signal_rows r
-                     JOIN signals t ON t.id = r.signal_id
-                     WHERE r.row_key = s.id AND r.source_table = 'audience_signals'
-                       AND t.kind = 'mention_theme' AND t.retired_at IS NULL
-                     ORDER BY t.audience_id IS NOT NULL, t.id LIMIT 1) AS theme
+                                          json_extract(s.metadata, '$.site')) AS platform, ",
+            mention_theme_sql!(),
+            " AS theme
              FROM audience_signals s LEFT JOIN audiences a ON a.id = s.audience_id
              WHERE s.workspace_id = ?1 AND s.kind = ?2"
-        }
+        ),
         DocKind::Creative => {
             "SELECT c.id, c.headline AS title,
                     trim(coalesce(c.body, '') || ' ' || coalesce(c.call_to_action, '')) AS body,

@@ -226,6 +226,16 @@ async fn a_rebuild_keeps_ids_and_retires_what_is_no_longer_found() {
         .map(|s| s.id)
         .collect();
     let asked = *model.asked.lock().unwrap();
+    let queued_mentions = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM search_outbox WHERE doc_kind = 'mention' AND op = 'upsert'",
+        )
+        .fetch_one(db.reader())
+        .await
+        .unwrap()
+    };
+    let after_first = queued_mentions().await;
+    assert!(after_first > 0, "mentions given a theme are re-indexed");
 
     // The same data: the same ids, and themes whose mentions did not change keep their names
     // without asking the model again.
@@ -246,6 +256,11 @@ async fn a_rebuild_keeps_ids_and_retires_what_is_no_longer_found() {
         "no model call for unchanged themes"
     );
     assert_eq!(summary.embedded, 0, "stored vectors are reused");
+    assert_eq!(
+        queued_mentions().await,
+        after_first,
+        "no mention changed theme, so none is re-indexed"
+    );
 
     // The losing creative's delivery disappears: its finding is retired, not deleted.
     exec(
