@@ -196,7 +196,15 @@ async fn write_reports(evidence: Arc<Evidence>, ctx: JobContext) -> Result<Value
                 ),
             )
             .await;
-            match writer.write(audience, *kind).await {
+            // A report on the local model takes minutes: cancelling stops waiting for it at once.
+            // Nothing of an unfinished report is stored (it is written in one transaction at
+            // the end), and the reports already written stand.
+            let cancel = ctx.cancellation();
+            let written_now = tokio::select! {
+                written_now = writer.write(audience, *kind) => written_now,
+                () = cancel.cancelled() => return Err(JobError::Cancelled),
+            };
+            match written_now {
                 Ok(id) => {
                     written.push(json!({"audience_id": audience, "kind": kind, "report_id": id}))
                 }
@@ -241,11 +249,38 @@ async fn write_reports(evidence: Arc<Evidence>, ctx: JobContext) -> Result<Value
 
 async fn update_index(evidence: Arc<Evidence>, ctx: JobContext) -> Result<Value, JobError> {
     let (workspace_id, workspace) = workspace_of(&ctx)?;
-    ctx.progress(0.1, "Catching up with new data").await;
-    let mut caught_up =
-        search::catch_up(evidence.database(), evidence.indexes(), &workspace_id, None)
-            .await
-            .map_err(job_error)?;
+    ctx.progress(0.05, "Catching up with new data").await;
+    // Batch by batch, so a long backlog shows progress and can be cancelled between commits
+    // (each batch is committed with its watermark: nothing is lost by stopping).
+    let mut applied = 0u64;
+    let mut caught_up = loop {
+        ctx.check_cancelled()?;
+        let step = search::catch_up(
+            evidence.database(),
+            evidence.indexes(),
+            &workspace_id,
+            Some(search::CATCH_UP_BATCH as u64),
+        )
+        .await
+        .map_err(job_error)?;
+        applied += step.applied;
+        match step.state {
+            IndexState::Ready { pending, .. } if pending > 0 && step.applied > 0 => {
+                let done = applied as f64 / (applied + pending) as f64;
+                ctx.progress(
+                    0.05 + 0.8 * done,
+                    format!("Indexed {applied} changes, {pending} to go"),
+                )
+                .await;
+            }
+            _ => {
+                break search::CatchUp {
+                    applied,
+                    state: step.state,
+                };
+            }
+        }
+    };
     if let IndexState::Ready { .. } = caught_up.state {
         // Caught up, the index's count can be held against the tables': a folder emptied or a
         // segment lost since the app opened it shows here rather than as missing hits.

@@ -24,7 +24,7 @@ use crate::mention_themes::NEUTRAL_BAND;
 
 /// Outbox rows applied per commit: Tantivy commits cost tens of milliseconds whatever their
 /// size, so changes are batched (reference: commit every ~10k docs).
-const CATCH_UP_BATCH: i64 = 5_000;
+pub const CATCH_UP_BATCH: i64 = 5_000;
 /// Rows read per query during a rebuild.
 const REBUILD_BATCH: usize = 5_000;
 
