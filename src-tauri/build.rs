@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "get_signal_evidence",
     "start_signal_build",
     "search_workspace",
+    "get_search_source",
     "start_index_rebuild",
     "list_reports",
     "get_report",
