@@ -335,7 +335,11 @@ async fn print_report(
     for (index, (claim, signals)) in claims.iter().enumerate() {
         out.line(&format!("{}. {}", index + 1, claim.text));
         if !claim.holds_now {
-            out.line("   ! No longer holds: its evidence has changed since this version.");
+            out.line(if claim.changed_since.is_empty() {
+                "   ! Does not pass today's check against its evidence."
+            } else {
+                "   ! No longer holds: its evidence has changed since this version."
+            });
         }
         for (signal, rows) in signals {
             out.line(&format!("   ← {} [{}]", signal.statement, signal.id));

@@ -144,8 +144,8 @@ impl SignalBuild<'_> {
             // Without vectors there are no themes to find, but behavior and intent do not need
             // them: those are stored, and the last themes stay as they were rather than being
             // retired for a model's failure.
-            Err(EvidenceError::Model(error)) => {
-                tracing::warn!(%error, "mention themes not rebuilt: no embedding model answered");
+            Err(error @ (EvidenceError::Model(_) | EvidenceError::Invalid(_))) => {
+                tracing::warn!(%error, "mention themes not rebuilt: no usable embeddings");
                 drafts.retain(|draft| draft.kind != SignalKind::MentionTheme);
                 rebuilt_kinds.retain(|kind| *kind != SignalKind::MentionTheme);
                 summary.themes_not_rebuilt = Some(error.to_string());

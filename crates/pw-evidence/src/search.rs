@@ -465,13 +465,35 @@ pub async fn rebuild(
         }
     }
     snapshot.rollback().await?;
+    if cancel.is_cancelled() {
+        drop(writer);
+        return Err(EvidenceError::Cancelled);
+    }
     // Swap in and replay what was written since the snapshot, with no batch read against the
-    // old generation landing in between.
-    let syncing = tracked.syncing.lock().await;
-    blocking(move || writer.finish(watermark as u64)).await?;
-    drop(claim);
-    catch_up_locked(db, &tracked, workspace_id, None).await?;
-    drop(syncing);
+    // old generation landing in between. The swap runs in its own task, holding the claim and
+    // the lock to its end: were it dropped with this job (cancelled, or its lease lost) while
+    // `finish` still ran on its thread, a catch-up could trim the outbox the new generation
+    // still has to replay.
+    let swap = {
+        let db = db.clone();
+        let tracked = Arc::clone(&tracked);
+        let workspace_id = workspace_id.to_owned();
+        tokio::spawn(async move {
+            let syncing = tracked.syncing.lock().await;
+            let finished = blocking(move || writer.finish(watermark as u64)).await;
+            drop(claim);
+            let replayed = match finished {
+                Ok(_) => catch_up_locked(&db, &tracked, &workspace_id, None)
+                    .await
+                    .map(|_| ()),
+                Err(error) => Err(error),
+            };
+            drop(syncing);
+            replayed
+        })
+    };
+    swap.await
+        .map_err(|e| EvidenceError::Invalid(format!("the search index swap stopped: {e}")))??;
     let _ = progress.send((1.0, format!("Indexed {added} texts")));
     Ok(Rebuilt {
         documents: added,

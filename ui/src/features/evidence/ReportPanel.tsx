@@ -44,7 +44,9 @@ export function ReportPanel({ reportId, onOpenClaim, onOpenSignal }: Props) {
               </button>
               {!claim.holdsNow && (
                 <p className="claim__stale" role="note" data-testid="claim-stale">
-                  No longer holds: the data has changed since this version was written.
+                  {claim.changedSince.length > 0
+                    ? 'No longer holds: the data has changed since this version was written.'
+                    : 'Does not pass today’s check against its evidence.'}
                 </p>
               )}
               <ul className="claim__signals">
