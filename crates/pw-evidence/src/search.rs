@@ -46,6 +46,18 @@ struct TrackedIndex {
     /// and replays the outbox from there, so nothing above the lowest of them may be trimmed,
     /// even once the live generation holds it.
     rebuild_positions: Mutex<Vec<u64>>,
+    /// The mentions' vectors as hybrid retrieval last read them, while the index stays at the
+    /// same watermark and the same model embeds: twin memory asks many questions in a row,
+    /// and reading every vector from SQLite for each would dominate their cost.
+    retrieval: tokio::sync::Mutex<Option<RetrievalSet>>,
+}
+
+/// Mentions with their vectors for one model, as of one index watermark.
+struct RetrievalSet {
+    model: String,
+    watermark: u64,
+    vectors: Arc<pw_search::VectorSet>,
+    mentions: Arc<HashMap<String, SearchDocument>>,
 }
 
 impl TrackedIndex {
@@ -126,6 +138,7 @@ impl SearchIndexes {
             index,
             syncing: tokio::sync::Mutex::new(()),
             rebuild_positions: Mutex::new(Vec::new()),
+            retrieval: tokio::sync::Mutex::new(None),
         };
         Ok(Arc::clone(
             self.locked()
@@ -863,6 +876,65 @@ pub struct Retrieval {
 /// Texts per embedding call when retrieval embeds texts not embedded before.
 const RETRIEVAL_EMBEDDING_BATCH: usize = 64;
 
+/// Every mention of the workspace with its vector from `model` (embedding, and storing, those
+/// it never embedded), keyed by document key; and how many were embedded now.
+async fn read_vectors(
+    db: &Database,
+    gateway: &pw_llm::Gateway,
+    workspace_id: &str,
+    model: &str,
+    dimensions: usize,
+) -> Result<(pw_search::VectorSet, HashMap<String, SearchDocument>, usize)> {
+    let scope = pw_llm::CallScope::workspace(workspace_id);
+    let mentions = documents(db, workspace_id, DocKind::Mention, None).await?;
+    let hashes: Vec<String> = mentions
+        .iter()
+        .map(|m| crate::build::text_hash(&m.body))
+        .collect();
+    let store = crate::repository::EvidenceStore::new(db);
+    let mut stored = store.embeddings(&hashes, model).await?;
+    let missing: Vec<usize> = (0..mentions.len())
+        .filter(|&i| !stored.contains_key(&hashes[i]))
+        .collect();
+    let mut embedded = 0;
+    for batch in missing.chunks(RETRIEVAL_EMBEDDING_BATCH) {
+        let texts: Vec<String> = batch.iter().map(|&i| mentions[i].body.clone()).collect();
+        let answer = gateway
+            .embed_answered(&scope, &texts)
+            .await
+            .map_err(EvidenceError::Model)?;
+        if format!("{}/{}", answer.vendor, answer.model) != model
+            || answer.vectors.len() != texts.len()
+        {
+            return Err(EvidenceError::Invalid(
+                "the embedding model changed while mentions were read; try again".into(),
+            ));
+        }
+        let rows: Vec<(String, Vec<f32>)> = batch
+            .iter()
+            .map(|&i| hashes[i].clone())
+            .zip(answer.vectors)
+            .collect();
+        store.store_embeddings(&rows, model).await?;
+        embedded += rows.len();
+        stored.extend(rows);
+    }
+    let mut vectors = pw_search::VectorSet::new(dimensions);
+    vectors.reserve(mentions.len());
+    for (mention, hash) in mentions.iter().zip(&hashes) {
+        if let Some(vector) = stored.get(hash).filter(|v| v.len() == dimensions) {
+            vectors
+                .insert(mention.key.clone(), vector, mention.labels())
+                .map_err(EvidenceError::Search)?;
+        }
+    }
+    let by_key = mentions
+        .into_iter()
+        .map(|m| (m.key.to_string(), m))
+        .collect();
+    Ok((vectors, by_key, embedded))
+}
+
 /// Hybrid retrieval over the workspace's mentions: the best `candidates` BM25 matches and the
 /// `candidates` mentions nearest the query by embedding, under the same filters, fused by
 /// reciprocal rank. Vectors are the stored ones of the model that embeds the query; mentions
@@ -895,48 +967,33 @@ pub async fn retrieve(
             EvidenceError::Invalid("the embedding model returned no vector".into())
         })?;
 
-    let mentions = documents(db, workspace_id, DocKind::Mention, None).await?;
-    let hashes: Vec<String> = mentions
-        .iter()
-        .map(|m| crate::build::text_hash(&m.body))
-        .collect();
-    let store = crate::repository::EvidenceStore::new(db);
-    let mut stored = store.embeddings(&hashes, &model).await?;
-    let missing: Vec<usize> = (0..mentions.len())
-        .filter(|&i| !stored.contains_key(&hashes[i]))
-        .collect();
-    let mut embedded = 0;
-    for batch in missing.chunks(RETRIEVAL_EMBEDDING_BATCH) {
-        let texts: Vec<String> = batch.iter().map(|&i| mentions[i].body.clone()).collect();
-        let answer = gateway
-            .embed_answered(&scope, &texts)
-            .await
-            .map_err(EvidenceError::Model)?;
-        if format!("{}/{}", answer.vendor, answer.model) != model
-            || answer.vectors.len() != texts.len()
-        {
-            return Err(EvidenceError::Invalid(
-                "the embedding model changed while mentions were read; try again".into(),
-            ));
+    let tracked = indexes.tracked(workspace_id).await?;
+    let watermark = tracked.index.watermark().unwrap_or(0);
+    let mut cached = tracked.retrieval.lock().await;
+    let reusable = cached
+        .as_ref()
+        .filter(|set| set.model == model && set.watermark == watermark);
+    let (vectors, mentions, embedded) = match reusable {
+        Some(set) => (Arc::clone(&set.vectors), Arc::clone(&set.mentions), 0),
+        None => {
+            let (vectors, mentions, embedded) =
+                read_vectors(db, gateway, workspace_id, &model, query_vector.len()).await?;
+            let set = RetrievalSet {
+                model: model.clone(),
+                watermark,
+                vectors: Arc::new(vectors),
+                mentions: Arc::new(mentions),
+            };
+            let found = (
+                Arc::clone(&set.vectors),
+                Arc::clone(&set.mentions),
+                embedded,
+            );
+            *cached = Some(set);
+            found
         }
-        let rows: Vec<(String, Vec<f32>)> = batch
-            .iter()
-            .map(|&i| hashes[i].clone())
-            .zip(answer.vectors)
-            .collect();
-        store.store_embeddings(&rows, &model).await?;
-        embedded += rows.len();
-        stored.extend(rows);
-    }
-    let mut vectors = pw_search::VectorSet::new(query_vector.len());
-    vectors.reserve(mentions.len());
-    for (mention, hash) in mentions.iter().zip(&hashes) {
-        if let Some(vector) = stored.get(hash).filter(|v| v.len() == query_vector.len()) {
-            vectors
-                .insert(mention.key.clone(), vector, mention.labels())
-                .map_err(EvidenceError::Search)?;
-        }
-    }
+    };
+    drop(cached);
     let request = SearchRequest {
         text: query.text.clone(),
         kinds: vec![DocKind::Mention],
@@ -948,15 +1005,13 @@ pub async fn retrieve(
         histogram: query.histogram,
         counts: false,
     };
-    let index = indexes.index(workspace_id).await?;
+    let index = tracked.index.clone();
     let fused =
         blocking(move || index.hybrid(&request, &query_vector, &vectors, candidates)).await?;
-    let texts: HashMap<String, &SearchDocument> =
-        mentions.iter().map(|m| (m.key.to_string(), m)).collect();
     let hits = fused
         .into_iter()
         .filter_map(|hit| {
-            let document = texts.get(&hit.key.to_string())?;
+            let document = mentions.get(&hit.key.to_string())?;
             Some(Retrieved {
                 kind: hit.key.kind(),
                 id: hit.key.id().to_owned(),

@@ -391,4 +391,14 @@ async fn hybrid_retrieval_finds_by_meaning_what_words_miss_and_stores_the_vector
     assert_eq!(both.embedded, 0, "stored vectors are reused");
     assert!(both.hits[0].text_rank.is_some() && both.hits[0].vector_rank.is_some());
     assert!(both.hits[0].text.contains("taste"));
+
+    // A new mention reaches retrieval at once: the vectors read for earlier questions are read
+    // again once the index has moved on.
+    exec(&db, "INSERT INTO audience_signals (id, workspace_id, kind, source, text, sentiment, occurred_on, created_at) VALUES (?, ?, 'mention', 'review', 'Delivery of the grinder was quick', 0.6, '2026-11-22', '2026-11-29T09:00:00.000Z')", &[&id(904), WS]).await;
+    let again = pw_evidence::search::retrieve(&db, &indexes, &gateway, WS, &text("delivery"), 100)
+        .await
+        .unwrap();
+    assert_eq!(again.embedded, 1, "only the new mention is embedded");
+    assert_eq!(again.hits[0].id, id(904), "{:#?}", again.hits[0]);
+    assert!(again.hits[0].text_rank.is_some() && again.hits[0].vector_rank.is_some());
 }
