@@ -99,7 +99,6 @@ pub struct Engine {
     models: Arc<LanguageModels>,
     workspaces: Arc<AdWorkspaces>,
     evidence: Arc<Evidence>,
-    follow_ups: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Engine {
@@ -138,7 +137,6 @@ impl Engine {
             models,
             workspaces,
             evidence,
-            follow_ups: Mutex::new(None),
         });
         engine.models().apply_trace_export().await;
         Ok(engine)
@@ -188,7 +186,6 @@ impl Engine {
             self.config.runner.clone(),
             handlers,
         ));
-        *self.follow_ups.lock().await = Some(tokio::spawn(follow_ups(Arc::downgrade(self))));
         let scheduler = self.scheduler.clone();
         *self.schedule_ticker.lock().await = Some(tokio::spawn(async move {
             // Ticking every 30 s also catches up after a sleep: the first tick after waking
@@ -208,48 +205,10 @@ impl Engine {
         if let Some(ticker) = self.schedule_ticker.lock().await.take() {
             ticker.abort();
         }
-        if let Some(follow_ups) = self.follow_ups.lock().await.take() {
-            follow_ups.abort();
-        }
         if let Some(runner) = self.runner.lock().await.take() {
             runner.shutdown().await;
         }
         self.evidence.close().await;
         self.db.close().await;
-    }
-}
-
-/// Work that follows other work across contexts: a new demo workspace gets its signals built,
-/// and writes from other contexts reach the search index. Runs while the workers run.
-async fn follow_ups(engine: std::sync::Weak<Engine>) {
-    let Some(mut events) = engine.upgrade().map(|e| e.queue.subscribe()) else {
-        return;
-    };
-    loop {
-        let event = match events.recv().await {
-            Ok(pw_jobs::JobEvent::Changed(job)) => job,
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-        };
-        if event.state != pw_jobs::JobState::Succeeded {
-            continue;
-        }
-        let Some(engine) = engine.upgrade() else {
-            return;
-        };
-        let Some(workspace) = event
-            .workspace_id
-            .as_deref()
-            .and_then(|w| w.parse::<pw_domain::WorkspaceId>().ok())
-        else {
-            continue;
-        };
-        let started = match event.kind.as_str() {
-            workspaces::DEMO_JOB_KIND => engine.evidence().start_signal_build(workspace).await,
-            _ => continue,
-        };
-        if let Err(error) = started {
-            tracing::warn!(%error, kind = %event.kind, "could not start the work that follows a job");
-        }
     }
 }

@@ -70,6 +70,13 @@ async fn generate_demo(engine: Arc<Engine>, ctx: JobContext) -> Result<Value, Jo
     written.map_err(JobError::retryable)?;
     ctx.link_workspace(&payload.workspace_id.to_string())
         .await?;
+    // A new demo gets its signals built. Asked for here, before the job succeeds, so a crash
+    // cannot lose it: a recovered job asks again, and a build already queued is not doubled.
+    engine
+        .evidence()
+        .start_signal_build(payload.workspace_id)
+        .await
+        .map_err(|e| JobError::retryable(e.to_string()))?;
     Ok(json!({
         "workspace_id": payload.workspace_id,
         "campaigns": data.campaigns.len(),
