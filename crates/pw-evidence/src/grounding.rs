@@ -8,9 +8,14 @@
 //! searches" pass on the date 2026-11-30 and "30%" pass on "30 clicks". The confidence level of
 //! an interval is wording, not evidence; the interval's bounds are figures. A claim may round as
 //! a writer does: its figure stands when the signal's figure, rounded to the claim's decimals,
-//! gives it (2.47% may be written 2.5% or 2%, not 2.53%). Multipliers a signal implies are
-//! derived from what it states ("104% above" is ×2.04, "from 15% to 30%" is ×2 and 15 points),
-//! so "doubled" can be checked like a digit.
+//! gives it (2.47% may be written 2.5% or 2%, not 2.53%). Figures a signal implies are derived
+//! from what it states ("104% above" is ×2.04, "from 15% to 30%" is ×2 and 15 points, "4.1%, 56%
+//! above the 2.7%" is 1.4 points and ×1.52 as well as ×1.56), so "doubled" can be checked like a
+//! digit. A derived figure is only as exact as the rounded figures it is worked out from, so it
+//! carries their rounding ("2.7%" is 2.65% to 2.75%, "56%" is 55.5% to 56.5%), and a claim's
+//! figure stands on it when the two ranges meet. A ratio of two printed figures is the one
+//! exception: it is taken as a reader divides them, since a small rounded divisor would let it
+//! swing far.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -184,7 +189,9 @@ enum Unit {
 }
 
 /// A figure's value in one unit, and how far off it may be and still be what was written: half
-/// a unit in the last place written ("2.5%" covers 2.45% to 2.55%).
+/// a unit in the last place written ("2.5%" covers 2.45% to 2.55%). For a figure derived from a
+/// signal's statement it is the rounding carried over from the figures it was worked out from;
+/// for one the statement shows it is zero (see `Figure::into_shown`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Amount {
     unit: Unit,
@@ -193,10 +200,93 @@ struct Amount {
 }
 
 impl Amount {
+    /// Whether the claim's figure (`self`) and the signal's (`evidence`) may be the same value:
+    /// the ranges their roundings allow meet.
     fn given_by(&self, evidence: &Amount) -> bool {
         // A little slack for binary fractions, so a tie rounds either way as writers do.
         let slack = 1e-9 * self.value.abs().max(1.0);
-        self.unit == evidence.unit && (self.value - evidence.value).abs() <= self.tolerance + slack
+        self.unit == evidence.unit
+            && (self.value - evidence.value).abs() <= self.tolerance + evidence.tolerance + slack
+    }
+}
+
+/// A value known to within ± `tolerance`, for working out what a signal's rounded figures imply
+/// without claiming more precision than they have. Each operation but division gives a range
+/// that holds every result of values within its inputs' ranges.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rounded {
+    value: f64,
+    tolerance: f64,
+}
+
+impl Rounded {
+    fn of(amount: Amount) -> Rounded {
+        Rounded {
+            value: amount.value,
+            tolerance: amount.tolerance,
+        }
+    }
+
+    fn as_amount(self, unit: Unit) -> Amount {
+        Amount {
+            unit,
+            value: self.value,
+            tolerance: self.tolerance,
+        }
+    }
+
+    fn scaled(self, factor: f64) -> Rounded {
+        Rounded {
+            value: self.value * factor,
+            tolerance: self.tolerance * factor.abs(),
+        }
+    }
+
+    fn shifted(self, offset: f64) -> Rounded {
+        Rounded {
+            value: self.value + offset,
+            ..self
+        }
+    }
+
+    /// The size of the value: a range around zero keeps its width, which still covers it.
+    fn magnitude(self) -> Rounded {
+        Rounded {
+            value: self.value.abs(),
+            ..self
+        }
+    }
+
+    fn minus(self, other: Rounded) -> Rounded {
+        Rounded {
+            value: self.value - other.value,
+            tolerance: self.tolerance + other.tolerance,
+        }
+    }
+
+    fn times(self, other: Rounded) -> Rounded {
+        Rounded {
+            value: self.value * other.value,
+            tolerance: self.value.abs() * other.tolerance
+                + other.value.abs() * self.tolerance
+                + self.tolerance * other.tolerance,
+        }
+    }
+
+    /// The quotient as a reader works it out from the printed figures, which a claim may round
+    /// but not stretch: it does not carry the inputs' rounding, since dividing by a small
+    /// rounded share swings far ("from 15% to 30%" could be ×1.90 to ×2.10, so "95%" would
+    /// stand on what the signal prints as a doubling). None when the divisor is not positive.
+    fn divided_by(self, divisor: Rounded) -> Option<Rounded> {
+        (divisor.value > 0.0).then(|| Rounded {
+            value: self.value / divisor.value,
+            tolerance: 0.0,
+        })
+    }
+
+    fn meets(self, other: Rounded) -> bool {
+        let slack = 1e-9 * self.value.abs().max(1.0);
+        (self.value - other.value).abs() <= self.tolerance + other.tolerance + slack
     }
 }
 
@@ -302,6 +392,18 @@ impl Figure {
             Quantity::Amounts(readings) if readings.len() == 1 => readings.first().copied(),
             _ => None,
         }
+    }
+
+    /// The figure as a signal's reader sees it: exactly what is printed. A claim may round it,
+    /// but not add digits the signal does not show ("2.53%" on "2.5%"), so a figure the
+    /// statement shows brings no rounding of its own to the comparison.
+    fn into_shown(mut self) -> Figure {
+        if let Quantity::Amounts(readings) = &mut self.quantity {
+            for reading in readings {
+                reading.tolerance = 0.0;
+            }
+        }
+        self
     }
 
     fn derived(amount: Amount, direction: Option<Direction>, from: &Figure) -> Figure {
@@ -755,19 +857,24 @@ fn numeral(chars: &[(usize, char)], start: usize) -> (Numeral, usize) {
     )
 }
 
-/// The figures `text` states itself, each with the direction its clause gives it.
+/// The figures a claim states, each with the direction its clause gives it, and the change of
+/// points any "from A% to B%" in it states.
 fn figures(text: &str) -> Vec<Figure> {
     let tokens = tokens(text);
-    stated_figures(text, &tokens)
+    let mut found = stated_figures(text, &tokens);
+    let changes = share_change_points(text, &tokens, &found);
+    found.extend(changes);
+    found
 }
 
-/// The figures a signal's statement gives: what it states, and what that implies (a lift as a
-/// multiplier, a change between two shares as a multiplier, points and a relative change).
+/// The figures a signal's statement gives: what it shows, exactly as printed, and what that
+/// implies (a lift as a multiplier and points, a change between two shares as points, a
+/// multiplier and a relative change), within the rounding of what it was worked out from.
 fn evidence_figures(text: &str) -> Vec<Figure> {
     let tokens = tokens(text);
     let stated = stated_figures(text, &tokens);
     let mut all = implied_by_evidence(text, &tokens, &stated);
-    all.extend(stated);
+    all.extend(stated.into_iter().map(Figure::into_shown));
     all
 }
 
@@ -804,23 +911,24 @@ fn stated_figures(text: &str, tokens: &[Token]) -> Vec<Figure> {
         figure.direction = clause_direction(tokens, figure, sentence);
     }
     found.sort_by_key(|figure| figure.tokens.start);
-    // "From A% to B%" states a change of points, which must be the signals' too, so "fell
-    // from 30% to 15%" does not stand on "grew from 15% to 30%". Each share may be rounded,
-    // so the points may be off by both roundings.
-    let changes: Vec<Figure> = share_changes(tokens, &found)
+    found
+}
+
+/// "From A% to B%" states a change of points, which must be the signals' too, so "fell from 30%
+/// to 15%" does not stand on "grew from 15% to 30%". Each share may be rounded, so the points
+/// may be off by both roundings.
+fn share_change_points(text: &str, tokens: &[Token], stated: &[Figure]) -> Vec<Figure> {
+    share_changes(tokens, stated)
         .into_iter()
         .map(|change| {
-            let points = Amount {
-                unit: Unit::PercentagePoints,
-                value: (change.to.value - change.from.value).abs(),
-                tolerance: change.to.tolerance + change.from.tolerance,
-            };
+            let points = Rounded::of(change.to)
+                .minus(Rounded::of(change.from))
+                .magnitude()
+                .as_amount(Unit::PercentagePoints);
             let direction = change.direction();
             change_figure(text, tokens, points, direction, change.tokens)
         })
-        .collect();
-    found.extend(changes);
-    found
+        .collect()
 }
 
 /// What reading the tokens at one position gave.
@@ -1034,8 +1142,10 @@ fn read_number(text: &str, tokens: &[Token], at: usize, numeral: Numeral) -> Rea
             Unit::Count
         }
     };
-    // Spelled multipliers ("three times") are exact to one decimal, like "twice".
-    if numeral.spelled && unit == Unit::Multiplier {
+    // A multiplier without decimals ("three times", "2x", "2 times") is exact to one decimal, like
+    // "twice": a reader takes "2x" as double, not ×1.52, so half a unit would let it stand on a
+    // 52% lift.
+    if unit == Unit::Multiplier && (numeral.spelled || numeral.plain_integer) {
         tolerance = 0.05;
     }
     figure_from(
@@ -1263,61 +1373,29 @@ fn change_figure(
 }
 
 /// What a signal's stated figures imply, so a claim may put them another way: a lift "25%
-/// above" is ×1.25 and, against "the 2.0%" it is measured from, 0.5 points; a change "from 15%
-/// to 30%" is ×2 and +100%; a stated multiplier ×2.0 is +100%. Values are exact from the
-/// written figures; the claim's own rounding is the tolerance.
+/// above" is ×1.25 and, against "the 2.0%" it is measured from, 0.5 points; with the rate it
+/// describes ("2.5% … 25% above the 2.0%") it is also the rate minus the base and the rate over
+/// the base, which is how a reader works them out from what is shown; a change "from 15% to
+/// 30%" is 15 points, ×2 and +100%; a stated multiplier ×2.0 is +100%. Each but a ratio of two
+/// printed shares carries the rounding of the figures it is worked out from (see `Rounded`), so
+/// "1.4 points" stands on "4.1% … the 2.7%" though 56% of 2.7 is 1.51.
 fn implied_by_evidence(text: &str, tokens: &[Token], stated: &[Figure]) -> Vec<Figure> {
-    let exact = |unit: Unit, value: f64| Amount {
-        unit,
-        value,
-        tolerance: 0.0,
-    };
     let mut implied = Vec::new();
     for (index, figure) in stated.iter().enumerate() {
         let Some(amount) = figure.single_amount() else {
             continue;
         };
         match amount.unit {
-            Unit::Percent => {
-                let lift_word = word_at(tokens, Some(figure.tokens.end));
-                let sign = match lift_word {
-                    Some(w) if LIFT_UP.contains(&w) => 1.0,
-                    Some(w) if LIFT_DOWN.contains(&w) => -1.0,
-                    _ => continue,
-                };
-                let direction = figure.direction;
-                implied.push(Figure::derived(
-                    exact(Unit::Multiplier, 1.0 + sign * amount.value / 100.0),
-                    direction,
-                    figure,
-                ));
-                // The share the lift is measured from: the next figure, in the same clause.
-                let measured_from = stated.get(index + 1).filter(|next| {
-                    let between = figure.tokens.end..next.tokens.start;
-                    !tokens
-                        .get(between)
-                        .is_some_and(|t| t.iter().any(|t| t.kind == TokenKind::Boundary))
-                        && word_at(tokens, next.tokens.start.checked_sub(1))
-                            .is_some_and(|w| w == "the" || w == "than")
-                });
-                if let Some(base) = measured_from.and_then(Figure::single_amount)
-                    && base.unit == Unit::Percent
-                {
-                    implied.push(Figure::derived(
-                        exact(Unit::PercentagePoints, base.value * amount.value / 100.0),
-                        direction,
-                        figure,
-                    ));
-                }
-            }
+            Unit::Percent => implied.extend(implied_by_lift(text, tokens, stated, index)),
             Unit::Multiplier => {
                 let direction = if amount.value >= 1.0 {
                     Direction::Up
                 } else {
                     Direction::Down
                 };
+                let change = Rounded::of(amount).shifted(-1.0).magnitude().scaled(100.0);
                 implied.push(Figure::derived(
-                    exact(Unit::Percent, (amount.value - 1.0).abs() * 100.0),
+                    change.as_amount(Unit::Percent),
                     Some(direction),
                     figure,
                 ));
@@ -1325,28 +1403,137 @@ fn implied_by_evidence(text: &str, tokens: &[Token], stated: &[Figure]) -> Vec<F
             _ => {}
         }
     }
+    implied.extend(share_change_points(text, tokens, stated));
     for change in share_changes(tokens, stated) {
-        if change.from.value <= 0.0 {
+        let Some(ratio) = Rounded::of(change.to).divided_by(Rounded::of(change.from)) else {
             continue;
-        }
-        let ratio = change.to.value / change.from.value;
+        };
         let direction = change.direction();
         implied.push(change_figure(
             text,
             tokens,
-            exact(Unit::Multiplier, ratio),
+            ratio.as_amount(Unit::Multiplier),
             None,
             change.tokens.clone(),
         ));
         implied.push(change_figure(
             text,
             tokens,
-            exact(Unit::Percent, (ratio - 1.0).abs() * 100.0),
+            ratio
+                .shifted(-1.0)
+                .magnitude()
+                .scaled(100.0)
+                .as_amount(Unit::Percent),
             direction,
             change.tokens,
         ));
     }
     implied
+}
+
+/// What the share at `index` implies when it is a lift ("25% above the 2.0%"): the multiplier
+/// and, when the share it is measured from is stated, the points between them, both from the
+/// lift and from the rate the lift describes.
+fn implied_by_lift(text: &str, tokens: &[Token], stated: &[Figure], index: usize) -> Vec<Figure> {
+    let Some(figure) = stated.get(index) else {
+        return Vec::new();
+    };
+    let Some(amount) = figure.single_amount() else {
+        return Vec::new();
+    };
+    let sign = match word_at(tokens, Some(figure.tokens.end)) {
+        Some(w) if LIFT_UP.contains(&w) => 1.0,
+        Some(w) if LIFT_DOWN.contains(&w) => -1.0,
+        _ => return Vec::new(),
+    };
+    let direction = figure.direction;
+    // The relative difference as a signed fraction: "30% below" is −0.30.
+    let lift = Rounded::of(amount).scaled(sign / 100.0);
+    let multiplier = lift.shifted(1.0);
+    let mut implied = vec![Figure::derived(
+        multiplier.as_amount(Unit::Multiplier),
+        direction,
+        figure,
+    )];
+    // The share the lift is measured from: the next figure, in the same clause.
+    let measured_from = stated.get(index + 1).filter(|next| {
+        let between = figure.tokens.end..next.tokens.start;
+        !tokens
+            .get(between)
+            .is_some_and(|t| t.iter().any(|t| t.kind == TokenKind::Boundary))
+            && word_at(tokens, next.tokens.start.checked_sub(1))
+                .is_some_and(|w| w == "the" || w == "than")
+    });
+    let Some(base) = measured_from
+        .and_then(Figure::single_amount)
+        .filter(|base| base.unit == Unit::Percent)
+        .map(Rounded::of)
+    else {
+        return implied;
+    };
+    let points = |value: Rounded| {
+        Figure::derived(
+            value.magnitude().as_amount(Unit::PercentagePoints),
+            direction,
+            figure,
+        )
+    };
+    implied.push(points(base.times(lift)));
+    if let Some(rate) = rate_of_lift(text, tokens, stated, index, base, multiplier) {
+        implied.push(points(rate.minus(base)));
+        if let Some(ratio) = rate.divided_by(base) {
+            implied.push(Figure::derived(
+                ratio.as_amount(Unit::Multiplier),
+                direction,
+                figure,
+            ));
+        }
+    }
+    implied
+}
+
+/// The rate the lift at `index` describes: the nearest share before it in the same sentence
+/// that is not an interval's bound ("a click rate of 2.5% (95% CI 2.3%–2.7%) …, 25% above the
+/// 2.0%"). It is found by position, so it is taken only when the lift applied to the `base`
+/// gives it within their roundings; otherwise nothing is derived from it.
+fn rate_of_lift(
+    text: &str,
+    tokens: &[Token],
+    stated: &[Figure],
+    index: usize,
+    base: Rounded,
+    multiplier: Rounded,
+) -> Option<Rounded> {
+    let lift_start = stated.get(index)?.tokens.start;
+    let rate = stated
+        .get(..index)?
+        .iter()
+        .rev()
+        .take_while(|earlier| !ends_a_sentence(text, tokens, earlier.tokens.end..lift_start))
+        .filter(|earlier| !is_interval_bound(tokens, earlier))
+        .find_map(|earlier| earlier.single_amount().filter(|a| a.unit == Unit::Percent))
+        .map(Rounded::of)?;
+    rate.meets(base.times(multiplier)).then_some(rate)
+}
+
+/// Whether a sentence (or an independent clause after a semicolon) ends among `range`'s tokens.
+fn ends_a_sentence(text: &str, tokens: &[Token], range: Range<usize>) -> bool {
+    tokens.get(range).unwrap_or_default().iter().any(|token| {
+        token.kind == TokenKind::Boundary
+            && matches!(text.get(token.span.clone()), Some("." | "!" | "?" | ";"))
+    })
+}
+
+/// Whether `figure` is a bound of a confidence interval: its clause names the interval before
+/// it ("(95% CI 2.3%–2.7%)"), so it is not the rate itself.
+fn is_interval_bound(tokens: &[Token], figure: &Figure) -> bool {
+    tokens
+        .get(..figure.tokens.start)
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .take_while(|token| token.kind != TokenKind::Boundary)
+        .any(|token| token.word().is_some_and(|w| CONFIDENCE_WORDS.contains(&w)))
 }
 
 #[cfg(test)]
@@ -1385,6 +1572,13 @@ mod tests {
             "Searches for “cold brew” grew 2.0× with Coffee lovers between 2026-09 and 2026-11.".into(),
             // S7: a trailing creative.
             "The creative “Decaf Friday” trails with Coffee lovers: a click rate of 1.5% (95% CI 1.2%–1.8%) on 7,599 impressions, 30% below the 2.1% of the rest of the audience's delivery.".into(),
+            // S8: a lift worked out from unrounded rates (4.14% and 2.66%), so 56% of the printed
+            // 2.7% is not the printed 4.1% minus 2.7%.
+            "The device “Desktop” wins with Coffee lovers: a conversion rate of 4.1% (95% CI 3.8%–4.5%) on 8,485 clicks, 56% above the 2.7% of the rest of the audience's delivery.".into(),
+            // S9: a lift of ×1.52.
+            "The device “Mobile” wins with Coffee lovers: a conversion rate of 3.8% (95% CI 3.5%–4.1%) on 6,210 clicks, 52% above the 2.5% of the rest of the audience's delivery.".into(),
+            // S10: a stated multiplier of 1.5.
+            "Searches for “iced latte” grew 1.5× with Coffee lovers between 2026-09 and 2026-11.".into(),
         ]
     }
 
@@ -1769,6 +1963,133 @@ mod tests {
         assert_kept(
             "Roasted Monday's click rate is 0.5 percentage points above the rest [S1].",
             &["S1"],
+        );
+    }
+
+    #[test]
+    fn figures_a_reader_works_out_from_the_shown_rates_are_kept() {
+        // 4.1% − 2.7%, though 56% of 2.7% is 1.51 points.
+        assert_kept(
+            "Desktop converts at 4.1%, 1.4 points above the rest [S8].",
+            &["S8"],
+        );
+        assert_kept("Conversion rate rose from 2.7% to 4.1% [S8].", &["S8"]);
+        // 4.1 / 2.7 is 1.52, though 56% above is ×1.56.
+        assert_kept(
+            "Desktop converts about 1.5 times as often as the rest [S8].",
+            &["S8"],
+        );
+        // What the lift gives stands as before.
+        assert_kept(
+            "Desktop converts 56% more often than the rest, 1.5 points more [S8].",
+            &["S8"],
+        );
+        assert_kept(
+            "Decaf Friday clicks at 1.5%, 0.6 points below the rest [S7].",
+            &["S7"],
+        );
+    }
+
+    #[test]
+    fn derived_figures_stay_within_the_rounding_of_what_is_shown() {
+        assert_dropped(
+            "Desktop converts at 4.1%, 1.0 points above the rest [S8].",
+            &["S8"],
+            "1.0 points",
+        );
+        assert_dropped(
+            "Desktop converts at 3x the rest's rate [S8].",
+            &["S8"],
+            "3x",
+        );
+        // The interval's upper bound is not the rate: 4.5% − 2.7% is no figure of the signal.
+        assert_dropped(
+            "Desktop converts 1.8 points above the rest [S8].",
+            &["S8"],
+            "1.8 points",
+        );
+        let reason = assert_dropped(
+            "Decaf Friday clicks 0.6 points above the rest [S7].",
+            &["S7"],
+            "0.6 points",
+        );
+        assert!(
+            matches!(reason, Dropped::DirectionNotInEvidence { .. }),
+            "{reason:?}"
+        );
+        assert_dropped(
+            "Conversion rate fell from 4.1% to 2.7% [S8].",
+            &["S8"],
+            "4.1% to 2.7%",
+        );
+        // A shown figure may be rounded, not given digits the signal does not show.
+        assert_dropped("Roasted Monday clicks at 2.53% [S1].", &["S1"], "2.53%");
+    }
+
+    #[test]
+    fn a_multiplier_in_digits_without_decimals_is_exact_to_one_decimal() {
+        assert_dropped("Mobile converts at 2x the rest's rate [S9].", &["S9"], "2x");
+        assert_dropped(
+            "Mobile converts 2 times as often as the rest [S9].",
+            &["S9"],
+            "2 times",
+        );
+        assert_kept(
+            "Mobile converts 1.5 times as often as the rest [S9].",
+            &["S9"],
+        );
+        assert_dropped("Iced latte searches grew 2x [S10].", &["S10"], "2x");
+        assert_dropped(
+            "Iced latte searches grew 2 times over [S10].",
+            &["S10"],
+            "2 times",
+        );
+        assert_kept("Iced latte searches grew 1.5x [S10].", &["S10"]);
+        // ×2.04 is 2x as a writer rounds it.
+        assert_kept("Cold Brew clicks at 2x the rate of the rest [S4].", &["S4"]);
+        assert_kept(
+            "Cold Brew clicks at 2 times the rate of the rest [S4].",
+            &["S4"],
+        );
+        // A lift in percent keeps its own rounding.
+        assert_kept(
+            "Cold Brew's click rate is 104% above the rest [S4].",
+            &["S4"],
+        );
+        assert_dropped(
+            "Cold Brew's click rate is 106% above the rest [S4].",
+            &["S4"],
+            "106%",
+        );
+    }
+
+    #[test]
+    fn rounded_values_carry_their_inputs_rounding() {
+        let rate = Rounded {
+            value: 4.1,
+            tolerance: 0.05,
+        };
+        let base = Rounded {
+            value: 2.7,
+            tolerance: 0.05,
+        };
+        let points = rate.minus(base);
+        assert!((points.value - 1.4).abs() < 1e-9 && (points.tolerance - 0.1).abs() < 1e-9);
+        let lift = Rounded {
+            value: 0.56,
+            tolerance: 0.005,
+        };
+        let product = base.times(lift);
+        // It reaches 2.75 × 0.565 and covers 2.65 × 0.555, the range being symmetric.
+        assert!((product.value - 1.512).abs() < 1e-9);
+        assert!((product.value + product.tolerance - 2.75 * 0.565).abs() < 1e-9);
+        assert!(product.value - product.tolerance <= 2.65 * 0.555);
+        assert_eq!(
+            rate.divided_by(Rounded {
+                value: 0.0,
+                tolerance: 0.05
+            }),
+            None
         );
     }
 
