@@ -512,12 +512,23 @@ pub fn intent_signals(
                 }
             })
             .collect();
+        // Where the platform reports what the searches brought (Google Ads, per term), the
+        // statement says it: a share of searches that buys matters more than its size.
+        let converted = if conversions > 0.0 {
+            format!(
+                " Our ads converted {} of them ({} conversions).",
+                percent(conversions / volume),
+                count(conversions)
+            )
+        } else {
+            String::new()
+        };
         drafts.push(SignalDraft {
             audience_id,
             kind: SignalKind::Intent,
             key: format!("intent/{}", intent.as_str()),
             statement: format!(
-                "{} searches are {} of search volume{scope} ({} of {} searches, 95% CI {}–{}), led by {}.",
+                "{} searches are {} of search volume{scope} ({} of {} searches, 95% CI {}–{}), led by {}.{converted}",
                 readable(intent.as_str()),
                 percent(rate.estimate),
                 count(volume),
@@ -800,6 +811,36 @@ mod tests {
             appeared.statement.contains("grew from 0.0% to 15%"),
             "{}",
             appeared.statement
+        );
+    }
+
+    #[test]
+    fn an_intent_says_what_its_searches_converted_where_that_is_known() {
+        let mut buy = term("t1", "buy beans", "transactional", 300, "2026-11-30");
+        buy.metadata = json!({"conversions": 2.7});
+        let mut gift = term("t2", "coffee gift box", "transactional", 100, "2026-11-30");
+        gift.metadata = json!({"conversions": 1.3});
+        let learn = term("t3", "how to brew", "informational", 600, "2026-11-30");
+        let signals = intent_signals(None, &[buy, gift, learn], &[]);
+        let buying = signals
+            .iter()
+            .find(|s| s.key == "intent/transactional")
+            .expect("transactional");
+        assert!(
+            buying
+                .statement
+                .ends_with("Our ads converted 1.0% of them (4 conversions)."),
+            "{}",
+            buying.statement
+        );
+        let learning = signals
+            .iter()
+            .find(|s| s.key == "intent/informational")
+            .expect("informational");
+        assert!(
+            !learning.statement.contains("converted"),
+            "{}",
+            learning.statement
         );
     }
 
