@@ -246,6 +246,12 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
             "pw-evidence",
             &["pw-domain", "pw-store", "pw-jobs", "pw-llm", "pw-search"][..],
         ),
+        // The twins and studies context: twins grounded in an audience's evidence (reached
+        // through a trait the engine implements), their memory, focus groups and interviews.
+        (
+            "pw-twins",
+            &["pw-domain", "pw-store", "pw-jobs", "pw-llm"][..],
+        ),
         (
             "pw-engine",
             &[
