@@ -257,7 +257,10 @@ impl ReportWriter<'_> {
             kind,
             &title,
             &written_by,
-            checked,
+            Checked {
+                claims: checked,
+                failed: dropped.len(),
+            },
             &kept,
             &signals,
         )
@@ -336,7 +339,7 @@ impl ReportWriter<'_> {
         kind: ReportKind,
         title: &str,
         written_by: &str,
-        checked: usize,
+        checked: Checked,
         kept: &[CheckedClaim],
         signals: &[Signal],
     ) -> Result<GroundingReportId> {
@@ -364,8 +367,10 @@ impl ReportWriter<'_> {
         .bind(version)
         .bind(title)
         .bind(written_by)
-        .bind(checked as i64)
-        .bind((checked - kept.len().min(checked)) as i64)
+        .bind(checked.claims as i64)
+        // Claims that failed their check; a first answer's sound claims set aside for a better
+        // second answer did not fail, and are not counted as dropped.
+        .bind(checked.failed as i64)
         .bind(format_instant(now_instant()))
         .execute(&mut *tx)
         .await?;
@@ -404,6 +409,12 @@ impl ReportWriter<'_> {
         tx.commit().await?;
         Ok(id)
     }
+}
+
+/// How many claims the model's answers held, and how many of them failed their check.
+struct Checked {
+    claims: usize,
+    failed: usize,
 }
 
 struct AskedReport {

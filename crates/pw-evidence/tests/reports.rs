@@ -271,3 +271,32 @@ async fn workspace_wide_signals_are_marked_as_such_in_an_audience_s_report() {
         "{prompt}"
     );
 }
+
+/// A first answer's sound claims set aside for a better second answer failed no check: only
+/// claims that failed theirs count as dropped.
+#[tokio::test]
+async fn claims_set_aside_for_a_better_answer_are_not_counted_as_dropped() {
+    let first = r#"{"title": "First", "claims": [
+        {"text": "One creative wins clearly.", "cites": ["S1"]},
+        {"text": "Nothing here is real.", "cites": ["S99"]},
+        {"text": "Everyone loves discounts.", "cites": []}
+    ]}"#;
+    let second = r#"{"title": "Second", "claims": [
+        {"text": "One creative wins clearly.", "cites": ["S1"]},
+        {"text": "It also converts.", "cites": ["S1", "S2"]},
+        {"text": "The rest trail it.", "cites": ["S2"]}
+    ]}"#;
+    let (_dir, db, gateway) = with_signals(vec![Ok(first.into()), Ok(second.into())]).await;
+    let id = writer(&db, &gateway)
+        .write(audience(), ReportKind::Behavior)
+        .await
+        .unwrap();
+    let report = read_report(&db, id).await.unwrap();
+    assert_eq!(report.title, "Second");
+    assert_eq!(report.claims.len(), 3);
+    assert_eq!(report.claims_checked, 6);
+    assert_eq!(
+        report.claims_dropped, 2,
+        "the two that failed, not the one set aside"
+    );
+}
