@@ -68,12 +68,18 @@ pub struct Segment {
 }
 
 /// How much a segment needs before its rate means anything: three clicks on twenty impressions
-/// are not a 15% click rate.
+/// are not a 15% click rate. Every gate is on trials (impressions for a click rate, clicks for
+/// a conversion rate) and on what the trials would bring at the dimension's pooled rate, never
+/// on the segment's own successes: gating on those would hide exactly the segments that do
+/// badly (a placement with no conversions on 600 clicks).
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
     pub min_impressions: f64,
+    /// Clicks a segment (and the rest) needs before its conversion rate is tested.
     pub min_clicks: f64,
-    pub min_conversions: f64,
+    /// Successes each side would have at the pooled rate: the two-proportion z-test's normal
+    /// approximation holds from about 5.
+    pub min_expected: f64,
     /// The false discovery rate findings are kept at.
     pub max_q: f64,
 }
@@ -83,10 +89,28 @@ impl Default for Thresholds {
         Thresholds {
             min_impressions: 1_000.0,
             min_clicks: 30.0,
-            min_conversions: 10.0,
+            min_expected: 5.0,
             max_q: 0.05,
         }
     }
+}
+
+/// Whether both sides would see at least `min_expected` successes and failures at the pooled
+/// rate of `(successes, trials)` over the two.
+fn enough_expected(
+    segment_trials: f64,
+    rest_trials: f64,
+    successes: f64,
+    min_expected: f64,
+) -> bool {
+    let trials = segment_trials + rest_trials;
+    if trials <= 0.0 {
+        return false;
+    }
+    let pooled = successes / trials;
+    [segment_trials, rest_trials]
+        .iter()
+        .all(|n| n * pooled >= min_expected && n * (1.0 - pooled) >= min_expected)
 }
 
 /// A segment whose rate differs from its baseline's beyond chance.
@@ -126,8 +150,8 @@ pub fn findings(segments: &[Segment], thresholds: Thresholds) -> Vec<Finding> {
             conversions - segment.conversions,
         );
         if segment.impressions >= thresholds.min_impressions
-            && segment.clicks >= thresholds.min_clicks
             && rest.0 >= thresholds.min_impressions
+            && enough_expected(segment.impressions, rest.0, clicks, thresholds.min_expected)
         {
             tested.extend(test(
                 segment,
@@ -137,8 +161,13 @@ pub fn findings(segments: &[Segment], thresholds: Thresholds) -> Vec<Finding> {
             ));
         }
         if segment.clicks >= thresholds.min_clicks
-            && segment.conversions >= thresholds.min_conversions
             && rest.1 >= thresholds.min_clicks
+            && enough_expected(
+                segment.clicks,
+                rest.1,
+                conversions.min(clicks),
+                thresholds.min_expected,
+            )
         {
             // Conversions are fractional where platforms attribute by model; a rate needs
             // counts, and conversions never exceed the clicks they are counted against here.
@@ -228,6 +257,32 @@ mod tests {
         assert!((a.rate.estimate - 0.02).abs() < 1e-12);
         assert!((a.baseline.estimate - 0.0121).abs() < 1e-12);
         assert!(a.q_value < 1e-6);
+    }
+
+    #[test]
+    fn a_segment_that_never_converts_is_tested_and_found_to_trail() {
+        // 600 clicks and no conversion, against the rest converting 5% of 4,000 clicks: gating
+        // on the segment's own conversions would have hidden it.
+        let mut none = segment(Dimension::Placement, "pangle", 60_000.0, 600.0);
+        none.conversions = 0.0;
+        let mut rest = segment(Dimension::Placement, "feed", 400_000.0, 4_000.0);
+        rest.conversions = 200.0;
+        let found = findings(&[none, rest.clone()], Thresholds::default());
+        let pangle = found
+            .iter()
+            .find(|f| f.key == "pangle" && f.metric == Metric::ConversionRate)
+            .expect("the non-converting placement is a finding");
+        assert!(!pangle.wins());
+        assert_eq!(pangle.rate.estimate, 0.0);
+        // A segment too small for the pooled rate to bring five conversions is not tested.
+        let mut small = segment(Dimension::Placement, "audience_network", 2_000.0, 40.0);
+        small.conversions = 0.0;
+        let found = findings(&[small, rest], Thresholds::default());
+        assert!(
+            !found
+                .iter()
+                .any(|f| f.key == "audience_network" && f.metric == Metric::ConversionRate)
+        );
     }
 
     #[test]
