@@ -246,6 +246,17 @@ pub fn behavior_signals(
             *total += value;
         }
     };
+    // The creatives carrying each message. A message carried by one creative only is that
+    // creative under another name: its finding would repeat the creative's.
+    let mut carriers: BTreeMap<String, BTreeSet<Option<&str>>> = BTreeMap::new();
+    for day in &ad_days {
+        if let Some(headline) = &day.headline {
+            carriers
+                .entry(headline.trim().to_lowercase())
+                .or_default()
+                .insert(day.creative_id.as_deref());
+        }
+    }
     for day in &ad_days {
         let numbers = [day.impressions, day.clicks, day.conversions];
         let row = || RowRef::segment(SourceTable::DailyMetrics, day.row_key());
@@ -291,6 +302,12 @@ pub fn behavior_signals(
 
     behavior::findings(&segments, thresholds)
         .into_iter()
+        .filter(|finding| {
+            finding.dimension != Dimension::Message
+                || carriers
+                    .get(&finding.key)
+                    .is_some_and(|c| c.len() > 1 || c.contains(&None))
+        })
         .map(|finding| {
             let chosen = finding.key.as_str();
             let rows: Vec<RowRef> = members
@@ -745,8 +762,30 @@ mod tests {
             .find(|s| s.key == "creative/c2/ctr")
             .expect("c2 trails");
         assert!(loser.statement.contains("trails"));
-        // Messages are cut separately from creatives, over the same rows.
-        assert!(signals.iter().any(|s| s.key == "message/fresh/ctr"));
+        // Each message here is carried by one creative: its finding would repeat the
+        // creative's, so there is none.
+        assert!(!signals.iter().any(|s| s.key.starts_with("message/")));
+    }
+
+    #[test]
+    fn a_message_carried_by_several_creatives_is_a_finding_of_its_own() {
+        let days = vec![
+            ad_day("ad1", "c1", "Fresh", "2026-11-01", [20_000.0, 500.0, 0.0]),
+            ad_day("ad3", "c3", "Fresh", "2026-11-01", [20_000.0, 480.0, 0.0]),
+            ad_day("ad2", "c2", "Cheap", "2026-11-01", [20_000.0, 200.0, 0.0]),
+            ad_day("ad4", "c4", "Cheap", "2026-11-01", [20_000.0, 210.0, 0.0]),
+        ];
+        let signals = behavior_signals(&audience(), &days, &[], Thresholds::default());
+        let fresh = signals
+            .iter()
+            .find(|s| s.key == "message/fresh/ctr")
+            .expect("the message wins across its two creatives");
+        assert_eq!(fresh.support_rows(), 2);
+        assert!(
+            fresh.statement.contains("the message “Fresh”"),
+            "{}",
+            fresh.statement
+        );
     }
 
     #[test]
