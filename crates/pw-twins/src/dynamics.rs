@@ -1,0 +1,482 @@
+//! Group dynamics of a focus-group transcript, shown beside it so a marketer can see when a group
+//! was dominated by one voice, talked in paragraphs, or converged too easily (issue 13 §5).
+//! Synthetic groups are known to run long (median turn about 240 words against about 49 for
+//! people) and to agree more than people do (`../shared/reference/synthetic-research.md` §4,
+//! §8): these figures make both visible.
+//!
+//! Everything is computed over participant turns; the moderator's turns only break runs and are
+//! counted apart.
+
+use thiserror::Error;
+
+/// Stances run from strongly against (−2) to strongly for (+2).
+pub const STANCE_RANGE: std::ops::RangeInclusive<i8> = -2..=2;
+/// The issue's ceiling for the median participant turn, in words.
+pub const MEDIAN_TURN_TARGET_WORDS: f64 = 80.0;
+/// The median turn of people in real focus groups, in words (48.9 in the benchmark cited).
+pub const HUMAN_MEDIAN_TURN_WORDS: f64 = 49.0;
+
+/// One transcript turn, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Turn {
+    /// The participant speaking (an index below the participant count), `None` for the
+    /// moderator.
+    pub speaker: Option<usize>,
+    pub words: u32,
+    /// Which guide question the turn belongs to. Stances are compared only within one question:
+    /// a twin against an ad's price and for its design has not changed its mind.
+    pub question: u32,
+    /// The speaker's stance on the current question, −2..=2, when one was coded.
+    pub stance: Option<i8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DynamicsError {
+    #[error("turn {turn} is spoken by participant {speaker}, but there are {participants}")]
+    UnknownSpeaker {
+        turn: usize,
+        speaker: usize,
+        participants: usize,
+    },
+    #[error("turn {turn} has stance {stance}; stances run from -2 to 2")]
+    StanceOutOfRange { turn: usize, stance: i8 },
+}
+
+/// One participant's part in the session.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Participation {
+    pub turns: usize,
+    pub words: u64,
+    /// This participant's turns over all participant turns (0 when no participant spoke).
+    pub turn_share: f64,
+    /// This participant's words over all participant words (0 when none were said).
+    pub word_share: f64,
+    /// Times this participant stated a different stance on a question than its previous one.
+    pub stance_changes: usize,
+    /// Of those, changes that moved toward the others' majority stance (see [`Herding`]).
+    pub changes_toward_majority: usize,
+}
+
+/// The longest stretch of turns in a row by one participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    pub participant: usize,
+    pub turns: usize,
+    /// Index of the run's first turn in the transcript.
+    pub first_turn: usize,
+}
+
+/// Stance changes and how many of them went the group's way.
+///
+/// Precisely: going through the turns in order, each participant's latest stated stance on the
+/// current question is kept (all are forgotten when the question changes). A *stance change*
+/// is a turn whose stance differs from its speaker's latest stance on the same question. At
+/// that moment the *majority stance* is the value held by the most of the other participants
+/// who have stated a stance on the question (a plurality; when two values tie for most, or no
+/// one else has a stance yet, there is no majority and the change is not *eligible*). A change
+/// *moves toward the majority* when the new stance is strictly closer to it than the old one.
+/// The herding rate is toward-majority changes over eligible changes.
+///
+/// It is a heuristic, not a test: stances are coded from what twins say, a change toward the
+/// majority may be honest persuasion, and with five stance values a random change moves toward
+/// a given point about half the time or more. A rate near 1 over several changes says the group
+/// may have converged too easily; a rate over one or two changes says little.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Herding {
+    pub stance_changes: usize,
+    /// Changes made while the others had a majority stance.
+    pub eligible_changes: usize,
+    pub changes_toward_majority: usize,
+    /// `changes_toward_majority / eligible_changes`, `None` without eligible changes.
+    pub rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostics {
+    /// By participant index.
+    pub participants: Vec<Participation>,
+    pub participant_turns: usize,
+    pub moderator_turns: usize,
+    /// Gini coefficient of the participants' words (population formula): 0 when everyone
+    /// spoke equally, approaching 1 when one participant did all the talking; silent
+    /// participants count.
+    pub word_gini: f64,
+    /// Median words per participant turn (the mean of the middle two for an even count);
+    /// `None` without participant turns.
+    pub median_turn_words: Option<f64>,
+    pub longest_run: Option<Run>,
+    pub herding: Herding,
+}
+
+impl Diagnostics {
+    /// Whether participant turns stay within the issue's target length.
+    pub fn turns_short_enough(&self) -> bool {
+        self.median_turn_words
+            .is_none_or(|median| median <= MEDIAN_TURN_TARGET_WORDS)
+    }
+}
+
+/// The dynamics of `turns` among `participants` participants.
+pub fn diagnose(turns: &[Turn], participants: usize) -> Result<Diagnostics, DynamicsError> {
+    validate(turns, participants)?;
+    let mut people = vec![Participation::default(); participants];
+    let mut moderator_turns = 0;
+    let mut lengths = Vec::new();
+    for turn in turns {
+        match turn.speaker {
+            Some(speaker) => {
+                people[speaker].turns += 1;
+                people[speaker].words += u64::from(turn.words);
+                lengths.push(turn.words);
+            }
+            None => moderator_turns += 1,
+        }
+    }
+    let participant_turns = lengths.len();
+    let total_words: u64 = people.iter().map(|p| p.words).sum();
+    for person in &mut people {
+        person.turn_share = share(person.turns as f64, participant_turns as f64);
+        person.word_share = share(person.words as f64, total_words as f64);
+    }
+    let herding = herding(turns, &mut people);
+    let words: Vec<f64> = people.iter().map(|p| p.words as f64).collect();
+    Ok(Diagnostics {
+        word_gini: gini(&words),
+        median_turn_words: median(&lengths),
+        longest_run: longest_run(turns),
+        participants: people,
+        participant_turns,
+        moderator_turns,
+        herding,
+    })
+}
+
+fn validate(turns: &[Turn], participants: usize) -> Result<(), DynamicsError> {
+    for (index, turn) in turns.iter().enumerate() {
+        if let Some(speaker) = turn.speaker
+            && speaker >= participants
+        {
+            return Err(DynamicsError::UnknownSpeaker {
+                turn: index,
+                speaker,
+                participants,
+            });
+        }
+        if let Some(stance) = turn.stance
+            && !STANCE_RANGE.contains(&stance)
+        {
+            return Err(DynamicsError::StanceOutOfRange {
+                turn: index,
+                stance,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 { part / whole } else { 0.0 }
+}
+
+/// Gini coefficient by the population formula, `Σᵢ Σⱼ |xᵢ − xⱼ| / (2 n² μ)`, computed from the
+/// sorted values as `2 Σ i·x₍ᵢ₎ / (n Σ x) − (n + 1) / n` (i from 1). 0 for no values or when
+/// all are 0: nobody talked more than anyone else.
+pub fn gini(values: &[f64]) -> f64 {
+    let total: f64 = values.iter().sum();
+    if values.is_empty() || total <= 0.0 {
+        return 0.0;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len() as f64;
+    let ranked: f64 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i as f64 + 1.0) * x)
+        .sum();
+    2.0 * ranked / (n * total) - (n + 1.0) / n
+}
+
+/// The median of `values`, the mean of the middle two for an even count; `None` when empty.
+pub fn median(values: &[u32]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let middle = sorted.len() / 2;
+    match sorted.len() {
+        0 => None,
+        len if len % 2 == 1 => Some(f64::from(sorted[middle])),
+        _ => Some((f64::from(sorted[middle - 1]) + f64::from(sorted[middle])) / 2.0),
+    }
+}
+
+/// The longest run of consecutive turns by one participant; a moderator turn ends a run. Ties
+/// go to the earlier run.
+fn longest_run(turns: &[Turn]) -> Option<Run> {
+    let mut best: Option<Run> = None;
+    let mut current: Option<Run> = None;
+    for (index, turn) in turns.iter().enumerate() {
+        current = match (turn.speaker, current) {
+            (None, _) => None,
+            (Some(speaker), Some(run)) if run.participant == speaker => Some(Run {
+                turns: run.turns + 1,
+                ..run
+            }),
+            (Some(speaker), _) => Some(Run {
+                participant: speaker,
+                turns: 1,
+                first_turn: index,
+            }),
+        };
+        if let Some(run) = current
+            && best.is_none_or(|kept| run.turns > kept.turns)
+        {
+            best = Some(run);
+        }
+    }
+    best
+}
+
+/// Counts stance changes, overall and per participant, as [`Herding`] defines them.
+fn herding(turns: &[Turn], people: &mut [Participation]) -> Herding {
+    let mut latest: Vec<Option<i8>> = vec![None; people.len()];
+    let mut question = None;
+    let mut herding = Herding::default();
+    for turn in turns {
+        if question != Some(turn.question) {
+            question = Some(turn.question);
+            latest.iter_mut().for_each(|stance| *stance = None);
+        }
+        let (Some(speaker), Some(stance)) = (turn.speaker, turn.stance) else {
+            continue;
+        };
+        if let Some(previous) = latest[speaker]
+            && previous != stance
+        {
+            herding.stance_changes += 1;
+            people[speaker].stance_changes += 1;
+            if let Some(majority) = majority_of_others(&latest, speaker) {
+                herding.eligible_changes += 1;
+                if (stance - majority).abs() < (previous - majority).abs() {
+                    herding.changes_toward_majority += 1;
+                    people[speaker].changes_toward_majority += 1;
+                }
+            }
+        }
+        latest[speaker] = Some(stance);
+    }
+    herding.rate = (herding.eligible_changes > 0)
+        .then(|| herding.changes_toward_majority as f64 / herding.eligible_changes as f64);
+    herding
+}
+
+/// The stance most of the other participants hold, when one value is held by more of them than
+/// any other.
+fn majority_of_others(latest: &[Option<i8>], speaker: usize) -> Option<i8> {
+    let mut counts = [0usize; 5];
+    for (participant, stance) in latest.iter().enumerate() {
+        if participant != speaker
+            && let Some(stance) = stance
+        {
+            // Validated to −2..=2, so the offset is 0..=4; anything else is left uncounted.
+            if let Some(count) = usize::try_from(i16::from(*stance) + 2)
+                .ok()
+                .and_then(|offset| counts.get_mut(offset))
+            {
+                *count += 1;
+            }
+        }
+    }
+    let most = counts.iter().copied().max().unwrap_or(0);
+    if most == 0 || counts.iter().filter(|&&count| count == most).count() > 1 {
+        return None;
+    }
+    counts
+        .iter()
+        .position(|&count| count == most)
+        .map(|offset| offset as i8 - 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn said(speaker: usize, words: u32) -> Turn {
+        Turn {
+            speaker: Some(speaker),
+            words,
+            ..Turn::default()
+        }
+    }
+
+    fn moderator(words: u32) -> Turn {
+        Turn {
+            speaker: None,
+            words,
+            ..Turn::default()
+        }
+    }
+
+    fn stance(speaker: usize, stance: i8) -> Turn {
+        Turn {
+            speaker: Some(speaker),
+            words: 30,
+            question: 0,
+            stance: Some(stance),
+        }
+    }
+
+    #[test]
+    fn gini_is_zero_for_equal_airtime_and_three_quarters_when_one_of_four_talks() {
+        assert_eq!(gini(&[1.0, 1.0, 1.0, 1.0]), 0.0);
+        assert!((gini(&[0.0, 0.0, 0.0, 1.0]) - 0.75).abs() < 1e-12);
+        // Pairwise: |1-2|+|1-3|+|2-3| = 4, doubled 8, over 2·9·2 = 36 -> 2/9.
+        assert!((gini(&[3.0, 1.0, 2.0]) - 2.0 / 9.0).abs() < 1e-12);
+        assert_eq!(gini(&[]), 0.0);
+        assert_eq!(gini(&[0.0, 0.0]), 0.0);
+    }
+
+    #[test]
+    fn median_takes_the_middle_or_the_mean_of_the_middle_two() {
+        assert_eq!(median(&[40, 10, 30, 20]), Some(25.0));
+        assert_eq!(median(&[90, 10, 49]), Some(49.0));
+        assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn shares_gini_median_and_runs_over_a_small_session() {
+        let turns = [
+            moderator(25),
+            said(0, 60),
+            said(1, 20),
+            said(1, 40),
+            said(1, 20),
+            moderator(10),
+            said(0, 60),
+            said(2, 0),
+        ];
+        let diagnostics = diagnose(&turns, 4).unwrap();
+        assert_eq!(diagnostics.participant_turns, 6);
+        assert_eq!(diagnostics.moderator_turns, 2);
+        let people = &diagnostics.participants;
+        assert_eq!((people[0].turns, people[0].words), (2, 120));
+        assert_eq!((people[1].turns, people[1].words), (3, 80));
+        assert!((people[1].turn_share - 0.5).abs() < 1e-12);
+        assert!((people[0].word_share - 0.6).abs() < 1e-12);
+        assert_eq!((people[3].turns, people[3].word_share), (0, 0.0));
+        // Words [120, 80, 0, 0]: sorted [0, 0, 80, 120], 2·(3·80 + 4·120)/(4·200) - 5/4 = 0.55.
+        assert!((diagnostics.word_gini - 0.55).abs() < 1e-12);
+        // Participant turns [60, 20, 40, 20, 60, 0]: sorted middle two 20 and 40.
+        assert_eq!(diagnostics.median_turn_words, Some(30.0));
+        assert!(diagnostics.turns_short_enough());
+        assert_eq!(
+            diagnostics.longest_run,
+            Some(Run {
+                participant: 1,
+                turns: 3,
+                first_turn: 2
+            })
+        );
+    }
+
+    #[test]
+    fn a_moderator_turn_ends_a_run_and_ties_go_to_the_earlier_run() {
+        let turns = [said(0, 5), said(0, 5), moderator(5), said(1, 5), said(1, 5)];
+        let run = diagnose(&turns, 2).unwrap().longest_run;
+        assert_eq!(
+            run,
+            Some(Run {
+                participant: 0,
+                turns: 2,
+                first_turn: 0
+            })
+        );
+        assert_eq!(diagnose(&[moderator(5)], 2).unwrap().longest_run, None);
+    }
+
+    #[test]
+    fn herding_counts_changes_toward_the_others_majority() {
+        let turns = [
+            stance(0, -2),
+            stance(1, 1),
+            stance(2, 1),
+            // 0 moves -2 -> 0; the others hold 1 and 1: majority 1, closer. Toward.
+            stance(0, 0),
+            // 1 moves 1 -> 2; the others hold 0 and 1: a tie, no majority. Not eligible.
+            stance(1, 2),
+            // 2 moves 1 -> -1; the others hold 0 and 2: a tie. Not eligible.
+            stance(2, -1),
+            // 0 moves 0 -> 0: no change.
+            stance(0, 0),
+            // 1 moves 2 -> -2; the others hold 0 and -1: a tie. Not eligible.
+            stance(1, -2),
+            // 2 moves -1 -> 2; the others hold 0 and -2: a tie. Not eligible.
+            stance(2, 2),
+            // 0 moves 0 -> -1; the others hold -2 and 2: a tie. Not eligible.
+            stance(0, -1),
+        ];
+        let herding = diagnose(&turns, 3).unwrap().herding;
+        assert_eq!(herding.stance_changes, 6);
+        assert_eq!(herding.eligible_changes, 1);
+        assert_eq!(herding.changes_toward_majority, 1);
+        assert_eq!(herding.rate, Some(1.0));
+
+        let turns = [
+            stance(0, 2),
+            stance(1, -1),
+            stance(2, -1),
+            stance(3, 2),
+            // 3 moves 2 -> 1; others hold 2, -1, -1: majority -1, closer. Toward.
+            stance(3, 1),
+            // 0 moves 2 -> -1; others hold -1, -1, 1: majority -1, reached. Toward.
+            stance(0, -1),
+            // 1 moves -1 -> -2; others hold -1, -1, 1: majority -1, further. Away.
+            stance(1, -2),
+            // 3 moves 1 -> 2; others hold -1, -2, -1: majority -1, further. Away.
+            stance(3, 2),
+        ];
+        let diagnostics = diagnose(&turns, 4).unwrap();
+        let herding = diagnostics.herding;
+        assert_eq!((herding.stance_changes, herding.eligible_changes), (4, 4));
+        assert_eq!(herding.changes_toward_majority, 2);
+        assert_eq!(herding.rate, Some(0.5));
+        let per_participant: Vec<(usize, usize)> = diagnostics
+            .participants
+            .iter()
+            .map(|p| (p.stance_changes, p.changes_toward_majority))
+            .collect();
+        assert_eq!(per_participant, vec![(1, 1), (1, 0), (0, 0), (2, 1)]);
+    }
+
+    #[test]
+    fn stances_on_different_questions_are_not_changes() {
+        let mut turns = [stance(0, -2), stance(1, 2), stance(0, 2)];
+        turns[2].question = 1;
+        let herding = diagnose(&turns, 2).unwrap().herding;
+        assert_eq!(herding.stance_changes, 0);
+        assert_eq!(herding.rate, None);
+        // On the same question it is a change toward the only other participant.
+        turns[2].question = 0;
+        assert_eq!(diagnose(&turns, 2).unwrap().herding.rate, Some(1.0));
+    }
+
+    #[test]
+    fn unknown_speakers_and_stances_out_of_range_are_errors() {
+        assert_eq!(
+            diagnose(&[said(0, 5), said(2, 5)], 2),
+            Err(DynamicsError::UnknownSpeaker {
+                turn: 1,
+                speaker: 2,
+                participants: 2
+            })
+        );
+        assert_eq!(
+            diagnose(&[stance(0, 3)], 1),
+            Err(DynamicsError::StanceOutOfRange { turn: 0, stance: 3 })
+        );
+        let empty = diagnose(&[], 3).unwrap();
+        assert_eq!(
+            (empty.word_gini, empty.median_turn_words, empty.longest_run),
+            (0.0, None, None)
+        );
+    }
+}
