@@ -371,77 +371,71 @@ fn models_are_set_up_from_the_command_line_and_the_local_model_answers() {
 
 type Collected = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
 
-/// An OTLP/HTTP collector on loopback, on its own runtime thread.
+/// Serves `app` on a loopback port from a runtime thread of its own (the CLI runs as a child
+/// process, so the test's server cannot share its runtime); returns the address.
+fn serve_on_loopback(app: axum::Router) -> std::net::SocketAddr {
+    let (address_tx, address_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            address_tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    address_rx.recv().unwrap()
+}
+
+/// An OTLP/HTTP collector on loopback.
 fn start_collector() -> (Collected, String) {
     let collected = Collected::default();
     let for_server = collected.clone();
-    let (address_tx, address_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = axum::Router::new().route(
-                "/otel/v1/traces",
-                axum::routing::post(
-                    move |headers: axum::http::HeaderMap,
-                          axum::Json(body): axum::Json<serde_json::Value>| {
-                        let collected = for_server.clone();
-                        async move {
-                            let auth = headers
-                                .get("authorization")
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or_default()
-                                .to_owned();
-                            collected.lock().unwrap().push((auth, body));
-                        }
-                    },
-                ),
-            );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            address_tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    let address = address_rx.recv().unwrap();
+    let app = axum::Router::new().route(
+        "/otel/v1/traces",
+        axum::routing::post(
+            move |headers: axum::http::HeaderMap,
+                  axum::Json(body): axum::Json<serde_json::Value>| {
+                let collected = for_server.clone();
+                async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    collected.lock().unwrap().push((auth, body));
+                }
+            },
+        ),
+    );
+    let address = serve_on_loopback(app);
     (collected, format!("http://{address}/otel"))
 }
 
-/// An OpenAI-compatible analyst on loopback, on its own runtime thread: every report it writes
-/// has two claims citing the first two signals listed, with no figures of their own.
+/// An OpenAI-compatible analyst on loopback: every report it writes has two claims citing the
+/// first two signals listed, with no figures of their own.
 fn start_analyst() -> String {
-    let (address_tx, address_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let app = axum::Router::new().route(
-                "/v1/chat/completions",
-                axum::routing::post(|axum::Json(body): axum::Json<serde_json::Value>| async move {
-                    let content = serde_json::json!({
-                        "title": "What the evidence says",
-                        "claims": [
-                            {"text": "The strongest signal points the way for this audience.", "cites": ["S1"]},
-                            {"text": "The next signal supports it.", "cites": ["S1", "S2"]}
-                        ]
-                    })
-                    .to_string();
-                    axum::Json(serde_json::json!({
-                        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
-                        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-                        "usage": {"prompt_tokens": 800, "completion_tokens": 120, "total_tokens": 920}
-                    }))
-                }),
-            );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            address_tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    format!("http://{}/v1", address_rx.recv().unwrap())
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(|axum::Json(body): axum::Json<serde_json::Value>| async move {
+            let content = serde_json::json!({
+                "title": "What the evidence says",
+                "claims": [
+                    {"text": "The strongest signal points the way for this audience.", "cites": ["S1"]},
+                    {"text": "The next signal supports it.", "cites": ["S1", "S2"]}
+                ]
+            })
+            .to_string();
+            axum::Json(serde_json::json!({
+                "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 800, "completion_tokens": 120, "total_tokens": 920}
+            }))
+        }),
+    );
+    format!("http://{}/v1", serve_on_loopback(app))
 }
 
 #[test]
