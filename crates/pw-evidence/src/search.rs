@@ -641,6 +641,15 @@ fn document_from(kind: DocKind, row: &sqlx::sqlite::SqliteRow) -> Result<SearchD
     })
 }
 
+/// The id column of a kind's documents in [`documents_sql`].
+fn id_column(kind: DocKind) -> &'static str {
+    match kind {
+        DocKind::Creative => "c.id",
+        DocKind::Report => "r.id",
+        _ => "s.id",
+    }
+}
+
 /// The documents of `kind` with these ids (all of the workspace's when `None`).
 async fn documents(
     db: &Database,
@@ -651,11 +660,7 @@ async fn documents(
     let Some(base) = documents_sql(kind) else {
         return Ok(Vec::new());
     };
-    let id_column = match kind {
-        DocKind::Creative => "c.id",
-        DocKind::Report => "r.id",
-        _ => "s.id",
-    };
+    let id_column = id_column(kind);
     let mut found = Vec::new();
     let all = [String::new()];
     let chunks: Vec<&[String]> = match ids {
@@ -695,11 +700,7 @@ async fn documents_page(
     let Some(base) = documents_sql(kind) else {
         return Ok(Vec::new());
     };
-    let id_column = match kind {
-        DocKind::Creative => "c.id",
-        DocKind::Report => "r.id",
-        _ => "s.id",
-    };
+    let id_column = id_column(kind);
     let sql = format!("{base} AND {id_column} > ?3 ORDER BY {id_column} LIMIT {REBUILD_BATCH}");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(workspace_id)
