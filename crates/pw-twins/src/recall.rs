@@ -51,7 +51,18 @@ pub fn scores(candidates: &[Candidate], weights: Weights) -> Vec<f64> {
         .iter()
         .map(|c| f64::from(c.importance.clamp(1, 10)))
         .collect();
-    let relevance: Vec<f64> = candidates.iter().map(|c| c.relevance).collect();
+    // A cosine with an empty vector is NaN, whose sign (and so its sort order) differs between
+    // processors: read it, and anything outside [-1, 1], as the least relevant possible.
+    let relevance: Vec<f64> = candidates
+        .iter()
+        .map(|c| {
+            if c.relevance.is_finite() {
+                c.relevance.clamp(-1.0, 1.0)
+            } else {
+                -1.0
+            }
+        })
+        .collect();
     let (recency, importance, relevance) = (
         min_max_scaled(&recency),
         min_max_scaled(&importance),
@@ -133,7 +144,7 @@ mod tests {
     #[test]
     fn scores_match_a_hand_computation() {
         // Recency ranks: b (seq 9) is 1st, c (5) 2nd, a (1) 3rd: 0.99, 0.9801, 0.970299, scaled
-        // over their range 0.019701 to 0, 0.502..., 1 for a, c, b.
+        // over their range 0.019701 to 0, 0.4975..., 1 for a, c, b.
         let candidates = [memory(1, 2, 0.1), memory(9, 8, 0.7), memory(5, 5, 0.4)];
         let scored = scores(&candidates, Weights::default());
         let c_recency = (0.9801 - 0.970299) / (0.99 - 0.970299);
@@ -172,6 +183,27 @@ mod tests {
         // A tie goes to the earlier candidate, whatever the sort.
         assert_eq!(recall(&candidates, Weights::default(), 1), [0]);
         assert!(recall(&[], Weights::default(), 3).is_empty());
+    }
+
+    #[test]
+    fn importance_breaks_a_near_tie_in_relevance() {
+        // Same access position; relevance 0.80 against 0.81 (scaled 1 and ~0.98 over a range
+        // that also holds an unrelated memory), importance 9 against 2.
+        let candidates = [memory(5, 2, 0.81), memory(5, 9, 0.80), memory(5, 5, 0.0)];
+        assert_eq!(recall(&candidates, Weights::default(), 1), [1]);
+    }
+
+    #[test]
+    fn a_relevance_that_is_not_a_number_counts_as_least_relevant() {
+        let candidates = [
+            memory(1, 5, f64::NAN),
+            memory(1, 5, 0.2),
+            memory(1, 5, -f64::NAN),
+        ];
+        assert_eq!(recall(&candidates, Weights::default(), 3), [1, 0, 2]);
+        let scored = scores(&candidates, Weights::default());
+        assert!(scored.iter().all(|s| s.is_finite()), "{scored:?}");
+        assert_eq!(scored[0], scored[2]);
     }
 
     #[test]

@@ -11,10 +11,11 @@ pub fn word_cap(typical_words: u32) -> u32 {
     typical_words.clamp(MIN_WORDS, MAX_WORDS)
 }
 
-/// Tokens to allow the model for a turn of `cap` words: English runs about 1.3 tokens a word;
-/// the margin lets it finish the sentence it is in, which [`trim`] then keeps or cuts.
+/// Tokens to allow the model for a turn of `cap` words: English runs about 1.3 tokens a word,
+/// allowed 1.4 plus 16, so the model can finish the sentence it is in, which [`trim`] then
+/// keeps or cuts.
 pub fn max_tokens(cap: u32) -> u32 {
-    (cap * 14).div_ceil(10) + 16
+    cap.saturating_mul(14).div_ceil(10).saturating_add(16)
 }
 
 /// The turn within `cap` words: whole when it fits; otherwise up to the last sentence that ends
@@ -22,7 +23,8 @@ pub fn max_tokens(cap: u32) -> u32 {
 /// an ellipsis so nobody reads it as a complete thought.
 pub fn trim(text: &str, cap: u32) -> String {
     let text = text.trim();
-    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+    // A cap of 0 is read as 1: a turn keeps at least a word (and cutting at word 0 would not).
+    let cap = usize::try_from(cap.max(1)).unwrap_or(usize::MAX);
     let words: Vec<(usize, &str)> = text
         .split_whitespace()
         .map(|word| (word.as_ptr() as usize - text.as_ptr() as usize, word))
@@ -68,6 +70,17 @@ mod tests {
         assert_eq!(word_cap(300), 80);
         assert_eq!(max_tokens(50), 86);
         assert_eq!(max_tokens(20), 44);
+    }
+
+    #[test]
+    fn a_cap_of_zero_keeps_one_word_and_multibyte_text_is_cut_on_characters() {
+        assert_eq!(trim("Café crème, s'il vous plaît", 0), "Café…");
+        assert_eq!(
+            trim("Très bon café. Un peu cher pour moi.", 4),
+            "Très bon café."
+        );
+        // No overflow, however large the cap.
+        assert_eq!(max_tokens(u32::MAX), u32::MAX.div_ceil(10) + 16);
     }
 
     #[test]
