@@ -24,36 +24,30 @@ enum Label {
     Thinks,
 }
 
-/// Splits a reply. Without any label, the whole reply is what the twin says.
+/// The words that open a half, compared without case (ASCII only: a byte count taken from a
+/// lowercased copy could cut the original inside a character).
+const LABELS: [(&str, Label); 5] = [
+    ("says", Label::Says),
+    ("say", Label::Says),
+    ("thinks", Label::Thinks),
+    ("thoughts", Label::Thinks),
+    ("thought", Label::Thinks),
+];
+
+/// Splits a reply. Labels are found wherever they stand: at the start of a line, alone on a
+/// line ("**Says**"), in brackets ("[Thinks]"), or inside a line ("Says: … Thinks: …"). Text
+/// before the first label is what the twin said; without any label, the whole reply is.
 pub fn split(reply: &str) -> Result<SaysThinks, SplitError> {
     let mut says: Vec<&str> = Vec::new();
     let mut thinks: Vec<&str> = Vec::new();
-    let mut current: Option<Label> = None;
-    let mut unlabelled: Vec<&str> = Vec::new();
-    for line in reply.lines() {
-        let (label, rest) = match labelled(line) {
-            Some((label, rest)) => (Some(label), rest),
-            None => (None, line),
-        };
-        if label.is_some() {
-            current = label;
-        }
-        let rest = rest.trim();
-        if rest.is_empty() {
-            continue;
-        }
-        match current {
-            Some(Label::Says) => says.push(rest),
-            Some(Label::Thinks) => thinks.push(rest),
-            None => unlabelled.push(rest),
-        }
+    let mut current = Label::Says;
+    let mut rest = reply;
+    while let Some((start, end, label)) = next_label(rest) {
+        push(&rest[..start], current, &mut says, &mut thinks);
+        current = label;
+        rest = &rest[end..];
     }
-    if says.is_empty() && thinks.is_empty() {
-        says = unlabelled;
-    } else if says.is_empty() {
-        // Text before the first label is what the twin said, when only a thought was labelled.
-        says = unlabelled;
-    }
+    push(rest, current, &mut says, &mut thinks);
     let says = unquoted(&says.join(" "));
     if says.is_empty() {
         return Err(SplitError::NothingSaid);
@@ -65,33 +59,120 @@ pub fn split(reply: &str) -> Result<SaysThinks, SplitError> {
     })
 }
 
-/// A line's label and the text after it: "Says:", "**Thinks:**", "- says -", "THINKS —".
-fn labelled(line: &str) -> Option<(Label, &str)> {
-    let trimmed = line.trim_start_matches(|c: char| c.is_whitespace() || "-*_#>".contains(c));
-    let lower = trimmed.to_lowercase();
-    let (label, length) = if lower.starts_with("says") {
-        (Label::Says, "says".len())
-    } else if lower.starts_with("thinks") {
-        (Label::Thinks, "thinks".len())
-    } else {
-        return None;
-    };
-    let rest = &trimmed[length..];
-    let after = rest.trim_start_matches(|c: char| c.is_whitespace() || "*_".contains(c));
-    let separator = after.chars().next()?;
-    if !matches!(separator, ':' | '-' | '—' | '–') {
-        return None;
+fn push<'a>(text: &'a str, label: Label, says: &mut Vec<&'a str>, thinks: &mut Vec<&'a str>) {
+    let text = text.trim_matches(|c: char| c.is_whitespace() || "-*_#>".contains(c));
+    if text.is_empty() {
+        return;
     }
-    let rest = &after[separator.len_utf8()..];
-    Some((
-        label,
-        rest.trim_start_matches(|c: char| c.is_whitespace() || "*_".contains(c)),
-    ))
+    match label {
+        Label::Says => says.push(text),
+        Label::Thinks => thinks.push(text),
+    }
 }
 
+/// The first label in `text`: its byte range (markup around it included) and which it is. A
+/// label is one of [`LABELS`] as a whole word, optionally wrapped in `*`, `_`, `[`, `]` or `(`
+/// `)` (with words inside brackets, as in "Thinks (to myself)"), and followed by `:`, a dash, or
+/// the end of its line. "Saying", "says that" and "what she thought was" are not labels.
+fn next_label(text: &str) -> Option<(usize, usize, Label)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let word_start = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+        if word_start
+            && placed_as_label(bytes, at)
+            && let Some((length, label)) = label_at(&bytes[at..])
+        {
+            let after_word = at + length;
+            if let Some(end) = label_end(bytes, after_word) {
+                let start = markup_start(bytes, at);
+                return Some((start, end, label));
+            }
+        }
+        at += 1;
+    }
+    None
+}
+
+/// Whether a word at `at` stands where a label does: first on its line (after markup), marked
+/// ("**Thinks**", "[Says]"), or capitalised inside a line ("… Thinks: …"). "As they say: buy
+/// local" is a sentence, not a label.
+fn placed_as_label(bytes: &[u8], at: usize) -> bool {
+    let line_start = bytes[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b != b'\n')
+        .all(|&b| {
+            matches!(
+                b,
+                b' ' | b'\t' | b'-' | b'*' | b'_' | b'#' | b'>' | b'[' | b'('
+            )
+        });
+    let marked = at > 0 && matches!(bytes[at - 1], b'*' | b'_' | b'[' | b'(');
+    line_start || marked || bytes[at].is_ascii_uppercase()
+}
+
+fn label_at(bytes: &[u8]) -> Option<(usize, Label)> {
+    LABELS.iter().find_map(|(word, label)| {
+        let candidate = bytes.get(..word.len())?;
+        let whole = bytes
+            .get(word.len())
+            .is_none_or(|next| !next.is_ascii_alphanumeric());
+        (candidate.eq_ignore_ascii_case(word.as_bytes()) && whole).then_some((word.len(), *label))
+    })
+}
+
+/// Where a label that ends its word at `at` ends with its separator, if what follows makes it
+/// a label: markup, an optional bracketed aside, then `:`, a dash, or the end of the line.
+fn label_end(bytes: &[u8], mut at: usize) -> Option<usize> {
+    let skip_markup = |at: &mut usize| {
+        while *at < bytes.len() && matches!(bytes[*at], b'*' | b'_' | b']' | b')' | b' ' | b'\t') {
+            *at += 1;
+        }
+    };
+    skip_markup(&mut at);
+    // "Thinks (to myself):"
+    if bytes.get(at) == Some(&b'(') {
+        let close = bytes[at..].iter().position(|&b| b == b')' || b == b'\n')?;
+        if bytes[at + close] != b')' {
+            return None;
+        }
+        at += close + 1;
+        skip_markup(&mut at);
+    }
+    match bytes.get(at) {
+        None | Some(b'\n') | Some(b'\r') => Some(at),
+        Some(b':') | Some(b'-') => {
+            at += 1;
+            skip_markup(&mut at);
+            Some(at)
+        }
+        // An em or en dash (three bytes in UTF-8, both starting E2 80).
+        Some(0xE2)
+            if bytes.get(at + 1) == Some(&0x80)
+                && matches!(bytes.get(at + 2), Some(0x93 | 0x94)) =>
+        {
+            at += 3;
+            skip_markup(&mut at);
+            Some(at)
+        }
+        _ => None,
+    }
+}
+
+/// Where the markup before a label starts ("**", "[", "- "), so it is not left in the text.
+fn markup_start(bytes: &[u8], mut at: usize) -> usize {
+    while at > 0 && matches!(bytes[at - 1], b'*' | b'_' | b'[' | b'(') {
+        at -= 1;
+    }
+    at
+}
+
+/// The half as one line of text: whitespace runs (line breaks included) become one space, and
+/// quotes around the whole are dropped.
 fn unquoted(text: &str) -> String {
-    text.trim()
-        .trim_matches(|c| matches!(c, '"' | '“' | '”'))
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.trim_matches(|c| matches!(c, '"' | '“' | '”'))
         .trim()
         .to_owned()
 }
@@ -156,6 +237,54 @@ mod tests {
             split_ok("Saying this plainly: the bag tears.").says,
             "Saying this plainly: the bag tears."
         );
+    }
+
+    #[test]
+    fn labels_inside_a_line_alone_on_a_line_or_in_brackets_are_found() {
+        assert_eq!(
+            split_ok("Says: I love it. Thinks: too pricey."),
+            SaysThinks {
+                says: "I love it.".into(),
+                thinks: Some("too pricey.".into()),
+            }
+        );
+        assert_eq!(
+            split_ok("**Says**\nI love it.\n### Thinks\nIt costs too much."),
+            SaysThinks {
+                says: "I love it.".into(),
+                thinks: Some("It costs too much.".into()),
+            }
+        );
+        assert_eq!(
+            split_ok("[Says]: Sure, I'd try it. [Thinks (to myself)]: Probably not."),
+            SaysThinks {
+                says: "Sure, I'd try it.".into(),
+                thinks: Some("Probably not.".into()),
+            }
+        );
+        assert_eq!(
+            split_ok("Say: Fine.\nThought — meh."),
+            SaysThinks {
+                says: "Fine.".into(),
+                thinks: Some("meh.".into()),
+            }
+        );
+        // Text before a Says label is kept, not dropped.
+        assert_eq!(
+            split_ok("Well.\nSays: I'd buy it.\nThinks: maybe").says,
+            "Well. I'd buy it."
+        );
+    }
+
+    #[test]
+    fn words_that_are_not_labels_stay_text_and_odd_characters_never_panic() {
+        let said = "She says that what she thought was fine; as they say: buy local.";
+        assert_eq!(split_ok(said).says, said);
+        assert_eq!(split_ok(said).thinks, None);
+        // The Kelvin sign lowercases to an ASCII k of another length: no label, no panic.
+        let kelvin = "THIN\u{212A}S: x";
+        assert_eq!(split_ok(kelvin).says, kelvin);
+        assert_eq!(split_ok("Thinks: café ☕\nSays: déjà vu").says, "déjà vu");
     }
 
     #[test]
