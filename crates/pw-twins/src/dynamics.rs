@@ -7,6 +7,8 @@
 //! Everything is computed over participant turns; the moderator's turns only break runs and are
 //! counted apart.
 
+use std::collections::BTreeMap;
+
 use thiserror::Error;
 
 /// Stances run from strongly against (−2) to strongly for (+2).
@@ -23,8 +25,10 @@ pub struct Turn {
     /// moderator.
     pub speaker: Option<usize>,
     pub words: u32,
-    /// Which guide question the turn belongs to. Stances are compared only within one question:
-    /// a twin against an ad's price and for its design has not changed its mind.
+    /// Which guide question the turn belongs to, unique across the guide (number questions
+    /// through all sections). Stances are compared only within one question: a twin against an
+    /// ad's price and for its design has not changed its mind. A moderator turn's question does
+    /// not matter.
     pub question: u32,
     /// The speaker's stance on the current question, −2..=2, when one was coded.
     pub stance: Option<i8>,
@@ -238,23 +242,23 @@ fn longest_run(turns: &[Turn]) -> Option<Run> {
 
 /// Counts stance changes, overall and per participant, as [`Herding`] defines them.
 fn herding(turns: &[Turn], people: &mut [Participation]) -> Herding {
-    let mut latest: Vec<Option<i8>> = vec![None; people.len()];
-    let mut question = None;
+    // Latest stances per question, kept for the whole session: a group may come back to a
+    // question, and a moderator turn in between changes nobody's mind.
+    let mut by_question: BTreeMap<u32, Vec<Option<i8>>> = BTreeMap::new();
     let mut herding = Herding::default();
     for turn in turns {
-        if question != Some(turn.question) {
-            question = Some(turn.question);
-            latest.iter_mut().for_each(|stance| *stance = None);
-        }
         let (Some(speaker), Some(stance)) = (turn.speaker, turn.stance) else {
             continue;
         };
+        let latest = by_question
+            .entry(turn.question)
+            .or_insert_with(|| vec![None; people.len()]);
         if let Some(previous) = latest[speaker]
             && previous != stance
         {
             herding.stance_changes += 1;
             people[speaker].stance_changes += 1;
-            if let Some(majority) = majority_of_others(&latest, speaker) {
+            if let Some(majority) = majority_of_others(latest, speaker) {
                 herding.eligible_changes += 1;
                 if (stance - majority).abs() < (previous - majority).abs() {
                     herding.changes_toward_majority += 1;
@@ -312,6 +316,14 @@ mod tests {
         Turn {
             speaker: None,
             words,
+            ..Turn::default()
+        }
+    }
+
+    fn said_by_moderator() -> Turn {
+        Turn {
+            speaker: None,
+            words: 12,
             ..Turn::default()
         }
     }
@@ -457,6 +469,20 @@ mod tests {
         // On the same question it is a change toward the only other participant.
         turns[2].question = 0;
         assert_eq!(diagnose(&turns, 2).unwrap().herding.rate, Some(1.0));
+    }
+
+    #[test]
+    fn a_moderator_turn_or_another_question_in_between_changes_nobody_s_mind() {
+        let mut moderator = said_by_moderator();
+        moderator.question = 7;
+        let mut aside = stance(1, -1);
+        aside.question = 3;
+        // Participant 0 goes from −2 to 2 on question 0, with the moderator and an aside on
+        // another question in between: still one change, toward participant 1's 2.
+        let turns = [stance(0, -2), stance(1, 2), moderator, aside, stance(0, 2)];
+        let herding = diagnose(&turns, 2).unwrap().herding;
+        assert_eq!(herding.stance_changes, 1);
+        assert_eq!(herding.rate, Some(1.0));
     }
 
     #[test]
