@@ -99,13 +99,14 @@ pub fn recall(candidates: &[Candidate], weights: Weights, k: usize) -> Vec<usize
 /// `decay^rank`, rank 1 being the most recently accessed candidate (equal access positions
 /// share a rank).
 fn recency_by_rank(candidates: &[Candidate], decay: f64) -> Vec<f64> {
+    // Sorted once, newest first: a twin's memory grows with every session.
+    let mut newest_first: Vec<u64> = candidates.iter().map(|c| c.last_accessed).collect();
+    newest_first.sort_unstable_by(|a, b| b.cmp(a));
     candidates
         .iter()
         .map(|candidate| {
-            let newer = candidates
-                .iter()
-                .filter(|other| other.last_accessed > candidate.last_accessed)
-                .count();
+            // Candidates strictly newer than this one come before it in the sorted list.
+            let newer = newest_first.partition_point(|&seq| seq > candidate.last_accessed);
             decay.powi(i32::try_from(newer + 1).unwrap_or(i32::MAX))
         })
         .collect()

@@ -78,9 +78,11 @@ pub fn keep_grounded(drafts: &[DraftReflection], shown: usize) -> (Vec<Reflectio
             dropped.push(Dropped::Empty { text });
             continue;
         }
+        // A small model may write "M3, M4" in one string, or the bare number.
         let mut rests_on: Vec<usize> = draft
             .cites
             .iter()
+            .flat_map(|cite| cite.split([',', ';', ' ']))
             .filter_map(|cite| index_of(cite, shown))
             .collect();
         rests_on.sort_unstable();
@@ -110,10 +112,10 @@ pub fn importance_of(reflection: &Reflection, importances: &[u8]) -> u8 {
         .clamp(1, 10)
 }
 
-/// "M3" (or "m3", "[M3]") to index 2, when it names one of the `shown` memories.
+/// "M3" (or "m3", "[M3]", "3") to index 2, when it names one of the `shown` memories.
 fn index_of(cite: &str, shown: usize) -> Option<usize> {
     let cite = cite.trim().trim_matches(['[', ']']).trim();
-    let number = cite.strip_prefix(['M', 'm'])?;
+    let number = cite.strip_prefix(['M', 'm']).unwrap_or(cite);
     let number: usize = number.parse().ok()?;
     (1..=shown).contains(&number).then(|| number - 1)
 }
@@ -192,6 +194,9 @@ mod tests {
         assert_eq!(index_of("M0", 3), None);
         assert_eq!(index_of("M3", 3), Some(2));
         assert_eq!(index_of("S3", 3), None);
+        assert_eq!(index_of("2", 3), Some(1));
+        let (kept, _) = keep_grounded(&[draft("Price decides.", &["M1, M3", "9"])], 3);
+        assert_eq!(kept[0].rests_on, [0, 2]);
         let reflection = Reflection {
             text: "x".into(),
             rests_on: vec![0, 2],
