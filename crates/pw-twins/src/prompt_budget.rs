@@ -48,13 +48,16 @@ pub fn fit(parts: &[Part], budget: u32) -> Result<Vec<usize>, BudgetError> {
     Ok(chosen)
 }
 
-/// A cautious token count for English text when the model's own tokenizer is not at hand:
-/// one token per four characters, rounded up, and never fewer than the words. Over-counting
-/// costs a memory left out; under-counting costs a prompt the model cuts.
+/// A cautious token count when the model's own tokenizer is not at hand: English runs about 4
+/// characters a token, counted here as 3; any byte outside ASCII counts as a whole token (a
+/// byte-level tokenizer's worst case, which accented and CJK text reach); never fewer tokens
+/// than words. Over-counting costs a memory left out; under-counting, a prompt the model cuts.
 pub fn estimate_tokens(text: &str) -> u32 {
-    let by_chars = u32::try_from(text.chars().count().div_ceil(4)).unwrap_or(u32::MAX);
-    let by_words = u32::try_from(text.split_whitespace().count()).unwrap_or(u32::MAX);
-    by_chars.max(by_words)
+    let ascii = text.bytes().filter(u8::is_ascii).count();
+    let other = text.len() - ascii;
+    let estimate = ascii.div_ceil(3).saturating_add(other);
+    let words = text.split_whitespace().count();
+    u32::try_from(estimate.max(words)).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -105,10 +108,13 @@ mod tests {
     }
 
     #[test]
-    fn token_estimates_round_up_and_count_words_at_least() {
+    fn token_estimates_round_up_count_words_at_least_and_every_non_ascii_byte() {
         assert_eq!(estimate_tokens(""), 0);
         assert_eq!(estimate_tokens("coffee"), 2);
         assert_eq!(estimate_tokens("a b c d e f"), 6);
-        assert_eq!(estimate_tokens("I buy beans every two weeks."), 7);
+        assert_eq!(estimate_tokens("I buy beans every two weeks."), 10);
+        // "Très" is 3 ASCII bytes and one 2-byte character; "咖啡" two 3-byte characters.
+        assert_eq!(estimate_tokens("Très"), 3);
+        assert_eq!(estimate_tokens("咖啡"), 6);
     }
 }
