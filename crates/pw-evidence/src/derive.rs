@@ -38,6 +38,9 @@ pub struct AdDay {
     pub impressions: f64,
     pub clicks: f64,
     pub conversions: f64,
+    /// Whether its campaign reports conversions at all (an awareness or video-views campaign
+    /// often tracks none: its zero is "not measured", not "never converts").
+    pub measures_conversions: bool,
 }
 
 impl AdDay {
@@ -58,6 +61,8 @@ pub struct BreakdownDay {
     pub impressions: f64,
     pub clicks: f64,
     pub conversions: f64,
+    /// Whether its campaign reports conversions at all (see [`AdDay::measures_conversions`]).
+    pub measures_conversions: bool,
 }
 
 impl BreakdownDay {
@@ -213,6 +218,9 @@ struct SegmentRows {
     totals: [f64; 3],
 }
 
+/// Each segment of each dimension, with its rows and totals.
+type Segments = BTreeMap<(Dimension, String), SegmentRows>;
+
 /// Which creatives, messages, placements, devices and dayparts win or trail with `audience`,
 /// against the rest of its own delivery.
 pub fn behavior_signals(
@@ -231,19 +239,33 @@ pub fn behavior_signals(
         .collect();
 
     // Each segment of each dimension: its label, its rows, and impressions, clicks and
-    // conversions summed over them.
-    let mut members: BTreeMap<(Dimension, String), SegmentRows> = BTreeMap::new();
-    let mut add = |dimension: Dimension, key: String, label: String, row: RowRef, n: [f64; 3]| {
-        let entry = members
-            .entry((dimension, key))
-            .or_insert_with(|| SegmentRows {
-                label,
-                rows: Vec::new(),
-                totals: [0.0; 3],
-            });
-        entry.rows.push(row);
-        for (total, value) in entry.totals.iter_mut().zip(n) {
-            *total += value;
+    // conversions summed over them; once over every row (for click rates), once over the rows
+    // of campaigns that report conversions (for conversion rates: clicks of a campaign that
+    // tracks none are no trials of a conversion).
+    let mut members: Segments = BTreeMap::new();
+    let mut measured: Segments = BTreeMap::new();
+    let mut add = |dimension: Dimension,
+                   key: String,
+                   label: String,
+                   row: RowRef,
+                   n: [f64; 3],
+                   measures_conversions: bool| {
+        let into = |map: &mut Segments| {
+            let entry = map
+                .entry((dimension, key.clone()))
+                .or_insert_with(|| SegmentRows {
+                    label: label.clone(),
+                    rows: Vec::new(),
+                    totals: [0.0; 3],
+                });
+            entry.rows.push(row.clone());
+            for (total, value) in entry.totals.iter_mut().zip(n) {
+                *total += value;
+            }
+        };
+        into(&mut members);
+        if measures_conversions {
+            into(&mut measured);
         }
     };
     // The creatives carrying each message. A message carried by one creative only is that
@@ -266,7 +288,14 @@ pub fn behavior_signals(
                 (Some(headline), None) => format!("“{headline}”"),
                 _ => format!("creative {creative}"),
             };
-            add(Dimension::Creative, creative.clone(), label, row(), numbers);
+            add(
+                Dimension::Creative,
+                creative.clone(),
+                label,
+                row(),
+                numbers,
+                day.measures_conversions,
+            );
         }
         if let Some(headline) = &day.headline {
             let key = headline.trim().to_lowercase();
@@ -276,6 +305,7 @@ pub fn behavior_signals(
                 format!("the message “{}”", headline.trim()),
                 row(),
                 numbers,
+                day.measures_conversions,
             );
         }
     }
@@ -286,29 +316,47 @@ pub fn behavior_signals(
             readable(&day.value),
             RowRef::segment(SourceTable::MetricBreakdowns, day.row_key()),
             [day.impressions, day.clicks, day.conversions],
+            day.measures_conversions,
         );
     }
-    let segments: Vec<Segment> = members
-        .iter()
-        .map(|((dimension, key), segment)| Segment {
-            dimension: *dimension,
-            key: key.clone(),
-            label: segment.label.clone(),
-            impressions: segment.totals[0],
-            clicks: segment.totals[1],
-            conversions: segment.totals[2],
-        })
-        .collect();
-
-    behavior::findings(&segments, thresholds)
+    let segments = |map: &Segments| -> Vec<Segment> {
+        map.iter()
+            .map(|((dimension, key), segment)| Segment {
+                dimension: *dimension,
+                key: key.clone(),
+                label: segment.label.clone(),
+                impressions: segment.totals[0],
+                clicks: segment.totals[1],
+                conversions: segment.totals[2],
+            })
+            .collect()
+    };
+    // Two families, each adjusted for its own comparisons: click rates over all delivery,
+    // conversion rates over the delivery that measures conversions.
+    let click_findings = behavior::findings(&segments(&members), thresholds)
         .into_iter()
-        .filter(|finding| {
+        .filter(|f| f.metric == Metric::ClickRate)
+        .map(|f| (f, &members));
+    let conversion_findings = behavior::findings(&segments(&measured), thresholds)
+        .into_iter()
+        .filter(|f| f.metric == Metric::ConversionRate)
+        .map(|f| (f, &measured));
+    let mut found: Vec<(Finding, &Segments)> = click_findings.chain(conversion_findings).collect();
+    found.sort_by(|(a, _), (b, _)| {
+        a.q_value
+            .total_cmp(&b.q_value)
+            .then(b.comparison.lift.abs().total_cmp(&a.comparison.lift.abs()))
+            .then(a.key.cmp(&b.key))
+    });
+    found
+        .into_iter()
+        .filter(|(finding, _)| {
             finding.dimension != Dimension::Message
                 || carriers
                     .get(&finding.key)
                     .is_some_and(|c| c.len() > 1 || c.contains(&None))
         })
-        .map(|finding| {
+        .map(|(finding, members)| {
             let chosen = finding.key.as_str();
             let rows: Vec<RowRef> = members
                 .iter()
@@ -695,6 +743,7 @@ mod tests {
             impressions: n[0],
             clicks: n[1],
             conversions: n[2],
+            measures_conversions: true,
         }
     }
 
@@ -765,6 +814,37 @@ mod tests {
         // Each message here is carried by one creative: its finding would repeat the
         // creative's, so there is none.
         assert!(!signals.iter().any(|s| s.key.starts_with("message/")));
+    }
+
+    #[test]
+    fn a_campaign_that_reports_no_conversions_is_not_read_as_never_converting() {
+        // c1 runs in a video-views campaign that tracks no conversions: its clicks are no
+        // trials of a conversion, so it is no conversion "loser"; its click rate still counts.
+        let mut video = ad_day("ad1", "c1", "Watch", "2026-11-01", [60_000.0, 1_200.0, 0.0]);
+        video.measures_conversions = false;
+        let days = vec![
+            video,
+            ad_day("ad2", "c2", "Buy", "2026-11-01", [40_000.0, 600.0, 30.0]),
+            ad_day("ad3", "c3", "Shop", "2026-11-01", [40_000.0, 600.0, 12.0]),
+        ];
+        let signals = behavior_signals(&audience(), &days, &[], Thresholds::default());
+        assert!(
+            !signals.iter().any(|s| s.key == "creative/c1/cvr"),
+            "{:#?}",
+            signals.iter().map(|s| &s.statement).collect::<Vec<_>>()
+        );
+        assert!(signals.iter().any(|s| s.key == "creative/c1/ctr"));
+        // The conversion comparison is between the creatives that measure conversions, and
+        // its rows are theirs alone.
+        let buy = signals
+            .iter()
+            .find(|s| s.key == "creative/c2/cvr")
+            .expect("c2 converts better than c3");
+        assert_eq!(buy.rows.len(), 2);
+        assert_eq!(
+            buy.support,
+            Support::of(600.0, 1_200.0, SupportUnit::Clicks)
+        );
     }
 
     #[test]

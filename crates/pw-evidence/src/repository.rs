@@ -22,6 +22,23 @@ use crate::signals::{
 /// Rows per multi-row INSERT: under SQLite's 32,766 bound parameters with room to spare.
 const ROWS_PER_INSERT: usize = 500;
 
+/// The campaigns of workspace `?1` that report any conversion, at ad or campaign level: the
+/// others (awareness, video views) track none, and their clicks are no trials of a conversion.
+macro_rules! converting_campaigns {
+    () => {
+        "WITH converting AS (
+            SELECT g2.campaign_id AS campaign_id FROM daily_metrics m2
+            JOIN ads a2 ON m2.level = 'ad' AND m2.entity_id = a2.id
+            JOIN ad_groups g2 ON g2.id = a2.ad_group_id
+            WHERE m2.workspace_id = ?1 AND m2.conversions > 0
+            UNION
+            SELECT m3.entity_id FROM daily_metrics m3
+            WHERE m3.workspace_id = ?1 AND m3.level = 'campaign' AND m3.conversions > 0
+         )
+         "
+    };
+}
+
 #[derive(Clone, Copy)]
 pub struct EvidenceStore<'d> {
     db: &'d Database,
@@ -85,16 +102,18 @@ impl<'d> EvidenceStore<'d> {
 
     /// Every ad-day of the workspace's ads in ad groups that target an audience.
     pub async fn ad_days(&self, workspace_id: WorkspaceId) -> Result<Vec<AdDay>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
+            converting_campaigns!(),
             "SELECT g.audience_id, a.id AS ad_id, a.creative_id, c.headline, c.format, m.date,
-                    m.impressions, m.clicks, m.conversions
+                    m.impressions, m.clicks, m.conversions,
+                    g.campaign_id IN (SELECT campaign_id FROM converting) AS measures_conversions
              FROM daily_metrics m
              JOIN ads a ON m.level = 'ad' AND m.entity_id = a.id
              JOIN ad_groups g ON g.id = a.ad_group_id
              LEFT JOIN creatives c ON c.id = a.creative_id
-             WHERE m.workspace_id = ? AND g.audience_id IS NOT NULL
-             ORDER BY a.id, m.date",
-        )
+             WHERE m.workspace_id = ?1 AND g.audience_id IS NOT NULL
+             ORDER BY a.id, m.date"
+        ))
         .bind(workspace_id.to_string())
         .fetch_all(self.db.reader())
         .await?;
@@ -110,6 +129,7 @@ impl<'d> EvidenceStore<'d> {
                     impressions: row.try_get::<i64, _>("impressions")? as f64,
                     clicks: row.try_get::<i64, _>("clicks")? as f64,
                     conversions: row.try_get("conversions")?,
+                    measures_conversions: row.try_get("measures_conversions")?,
                 })
             })
             .collect()
@@ -117,14 +137,16 @@ impl<'d> EvidenceStore<'d> {
 
     /// Every breakdown day of ad groups that target an audience.
     pub async fn breakdown_days(&self, workspace_id: WorkspaceId) -> Result<Vec<BreakdownDay>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
+            converting_campaigns!(),
             "SELECT g.audience_id, b.entity_id, b.date, b.dimension, b.value,
-                    b.impressions, b.clicks, b.conversions
+                    b.impressions, b.clicks, b.conversions,
+                    g.campaign_id IN (SELECT campaign_id FROM converting) AS measures_conversions
              FROM metric_breakdowns b
              JOIN ad_groups g ON b.level = 'ad_group' AND b.entity_id = g.id
-             WHERE b.workspace_id = ? AND g.audience_id IS NOT NULL
-             ORDER BY b.entity_id, b.date, b.dimension, b.value",
-        )
+             WHERE b.workspace_id = ?1 AND g.audience_id IS NOT NULL
+             ORDER BY b.entity_id, b.date, b.dimension, b.value"
+        ))
         .bind(workspace_id.to_string())
         .fetch_all(self.db.reader())
         .await?;
@@ -146,6 +168,7 @@ impl<'d> EvidenceStore<'d> {
                     impressions: row.try_get::<i64, _>("impressions")? as f64,
                     clicks: row.try_get::<i64, _>("clicks")? as f64,
                     conversions: row.try_get("conversions")?,
+                    measures_conversions: row.try_get("measures_conversions")?,
                 })
             })
             .collect()
