@@ -101,6 +101,10 @@ pub(crate) fn percent(share: f64) -> String {
     let value = share * 100.0;
     if value.abs() >= 10.0 {
         format!("{value:.0}%")
+    } else if value != 0.0 && value.abs() < 0.1 {
+        // A rate below a tenth of a percent is not "0.0%": one conversion in 2,500 clicks
+        // happened.
+        format!("{value:.2}%")
     } else {
         format!("{value:.1}%")
     }
@@ -765,6 +769,8 @@ mod tests {
     fn numbers_read_like_a_person_wrote_them() {
         assert_eq!(percent(0.0193), "1.9%");
         assert_eq!(percent(0.32), "32%");
+        assert_eq!(percent(0.0004), "0.04%");
+        assert_eq!(percent(0.0), "0.0%");
         assert_eq!(count(48_210.0), "48,210");
         assert_eq!(count(999.0), "999");
         assert_eq!(count(1_234_567.0), "1,234,567");
