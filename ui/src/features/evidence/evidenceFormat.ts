@@ -1,4 +1,5 @@
 // Wording and numbers of the evidence screens, kept apart from React so they are testable.
+import { PLATFORMS, platformName } from '../../platforms';
 import { defaultLocale } from '../../format';
 import type {
   AudienceView,
@@ -121,21 +122,12 @@ export function searchKindLabel(kind: string): string {
   return SEARCH_KINDS.find((k) => k.value === kind)?.label.replace(/s$/, '') ?? kind;
 }
 
-const PLATFORM_LABELS: Record<string, string> = {
-  meta: 'Meta',
-  google_ads: 'Google Ads',
-  tiktok: 'TikTok',
-  pinterest: 'Pinterest',
-  linkedin: 'LinkedIn',
-  snapchat: 'Snapchat',
-  ga4: 'GA4',
-  dv360: 'DV360',
-  youtube: 'YouTube',
-};
-
 /** An ad platform's stored name as people write it; any other source (a site) as it is. */
 export function platformLabel(stored: string): string {
-  return PLATFORM_LABELS[stored] ?? stored;
+  // Stored names are snake_case ("google_ads"); the IPC's platforms are camelCase.
+  const camel = stored.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const platform = PLATFORMS.find((p) => p === camel);
+  return platform ? platformName(platform) : stored;
 }
 
 /**
