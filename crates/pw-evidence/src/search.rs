@@ -724,6 +724,24 @@ pub struct Query {
     pub histogram: HistogramInterval,
 }
 
+impl Query {
+    /// The index's request for this query, over `kinds`, with or without facet counts; a page
+    /// holds 1 to 200 hits.
+    fn request(&self, kinds: Vec<DocKind>, counts: bool) -> SearchRequest {
+        SearchRequest {
+            text: self.text.clone(),
+            kinds,
+            filters: self.filters.clone(),
+            from: self.from,
+            to: self.to,
+            limit: self.limit.clamp(1, 200),
+            offset: self.offset,
+            histogram: self.histogram,
+            counts,
+        }
+    }
+}
+
 /// One hit, ready to show: where it comes from, its words with the matches marked.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FoundText {
@@ -767,17 +785,7 @@ pub async fn search(
         });
     }
     let index = indexes.index(workspace_id).await?;
-    let request = SearchRequest {
-        text: query.text.clone(),
-        kinds: query.kinds.clone(),
-        filters: query.filters.clone(),
-        from: query.from,
-        to: query.to,
-        limit: query.limit.clamp(1, 200),
-        offset: query.offset,
-        histogram: query.histogram,
-        counts: true,
-    };
+    let request = query.request(query.kinds.clone(), true);
     let results = match blocking(move || index.search(&request)).await {
         Ok(results) => results,
         Err(EvidenceError::Search(SearchError::NotReady { reason })) => {
@@ -995,17 +1003,7 @@ pub async fn retrieve(
         }
     };
     drop(cached);
-    let request = SearchRequest {
-        text: query.text.clone(),
-        kinds: vec![DocKind::Mention],
-        filters: query.filters.clone(),
-        from: query.from,
-        to: query.to,
-        limit: query.limit.clamp(1, 200),
-        offset: query.offset,
-        histogram: query.histogram,
-        counts: false,
-    };
+    let request = query.request(vec![DocKind::Mention], false);
     let index = tracked.index.clone();
     let fused =
         blocking(move || index.hybrid(&request, &query_vector, &vectors, candidates)).await?;
