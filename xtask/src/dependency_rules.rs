@@ -246,8 +246,9 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
             "pw-evidence",
             &["pw-domain", "pw-store", "pw-jobs", "pw-llm", "pw-search"][..],
         ),
-        // The twins and studies context: twins grounded in an audience's evidence (reached
-        // through a trait the engine implements), their memory, focus groups and interviews.
+        // The twins and studies context: twins grounded in an audience's evidence (read with
+        // SQL of its own; the search index is told of its texts through a trait the engine
+        // implements), their memory, focus groups and interviews.
         (
             "pw-twins",
             &["pw-domain", "pw-store", "pw-jobs", "pw-llm"][..],
@@ -265,6 +266,7 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-workspaces",
                 "pw-evidence",
                 "pw-search",
+                "pw-twins",
             ][..],
         ),
         ("pw-ipc", &["pw-domain", "pw-engine"][..]),

@@ -118,6 +118,14 @@ id_types! {
     GroundingReportId => "grounding report";
     /// A study (focus group, interview series, survey).
     StudyId => "study";
+    /// An AI twin: a persona grounded in one audience's evidence.
+    TwinId => "twin";
+    /// One fragment of a twin's memory.
+    MemoryId => "memory";
+    /// One sitting of a study: a focus group's session or an interview.
+    SessionId => "session";
+    /// One turn of a session's transcript.
+    TurnId => "turn";
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ pub use ad_data::{
 };
 pub use ids::{
     AdAccountId, AdGroupId, AdId, AudienceId, CampaignId, CreativeId, DerivedSignalId,
-    GroundingReportId, IdError, SignalId, StudyId, WorkspaceId,
+    GroundingReportId, IdError, MemoryId, SessionId, SignalId, StudyId, TurnId, TwinId,
+    WorkspaceId,
 };
 pub use kpi::{KpiKey, KpiNumber, KpiUnit, KpiValue, Totals};
 pub use money::{Currency, Micros, MoneyError};

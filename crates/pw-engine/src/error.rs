@@ -7,6 +7,7 @@ use pw_evidence::error::EvidenceError;
 use pw_jobs::QueueError;
 use pw_models::ModelsError;
 use pw_store::StoreError;
+use pw_twins::error::TwinsError;
 use pw_workspaces::WorkspacesError;
 
 pub type Result<T, E = EngineError> = std::result::Result<T, E>;
@@ -50,6 +51,8 @@ pub enum EngineError {
     Workspaces(#[from] WorkspacesError),
     #[error(transparent)]
     Evidence(#[from] EvidenceError),
+    #[error(transparent)]
+    Twins(#[from] TwinsError),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -83,6 +86,7 @@ impl EngineError {
                 WorkspacesError::Store(e) => store_kind(e),
             },
             EngineError::Evidence(e) => evidence_kind(e),
+            EngineError::Twins(e) => twins_kind(e),
             EngineError::Jobs(e) => match e {
                 QueueError::NotFound(_) => ErrorKind::NotFound,
                 QueueError::InvalidTransition { .. } => ErrorKind::Conflict,
@@ -121,6 +125,21 @@ fn evidence_kind(e: &EvidenceError) -> ErrorKind {
             pw_search::SearchError::Tantivy(_) => ErrorKind::Internal,
         },
         EvidenceError::Store(e) => store_kind(e),
+    }
+}
+
+fn twins_kind(e: &TwinsError) -> ErrorKind {
+    match e {
+        TwinsError::WorkspaceNotFound(_)
+        | TwinsError::AudienceNotFound(_)
+        | TwinsError::TwinNotFound(_)
+        | TwinsError::MemoryNotFound(_) => ErrorKind::NotFound,
+        TwinsError::Invalid(_) | TwinsError::TooLittleEvidence { .. } => ErrorKind::InvalidInput,
+        TwinsError::EditConflict { .. } => ErrorKind::Conflict,
+        TwinsError::Corrupt(_) => ErrorKind::Corrupt,
+        TwinsError::Cancelled => ErrorKind::Cancelled,
+        TwinsError::Model(e) => llm_kind(e),
+        TwinsError::Store(e) => store_kind(e),
     }
 }
 

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod jobs;
 pub mod models;
 mod paths;
+pub mod twins;
 pub mod workspaces;
 
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ use tokio::sync::Mutex;
 use crate::evidence::{Evidence, EvidenceFacade, ModelsGateway};
 use crate::jobs::Jobs;
 use crate::models::{LanguageModels, Models, TraceExportSink};
+use crate::twins::{EvidenceIndex, Twins, TwinsFacade, TwinsGateway};
 use crate::workspaces::{AdWorkspaces, Workspaces};
 
 pub use error::{EngineError, ErrorKind, Result};
@@ -99,6 +101,7 @@ pub struct Engine {
     models: Arc<LanguageModels>,
     workspaces: Arc<AdWorkspaces>,
     evidence: Arc<Evidence>,
+    twins: Arc<Twins>,
 }
 
 impl Engine {
@@ -127,6 +130,12 @@ impl Engine {
             config.data_dir.join("search"),
             Arc::new(ModelsGateway(models.clone())),
         ));
+        let twins = Arc::new(Twins::new(
+            db.clone(),
+            queue.clone(),
+            Arc::new(TwinsGateway(models.clone())),
+            Arc::new(EvidenceIndex(Arc::downgrade(&evidence))),
+        ));
         let engine = Arc::new(Engine {
             config,
             db,
@@ -137,6 +146,7 @@ impl Engine {
             models,
             workspaces,
             evidence,
+            twins,
         });
         engine.models().apply_trace_export().await;
         Ok(engine)
@@ -166,6 +176,11 @@ impl Engine {
         EvidenceFacade::new(self)
     }
 
+    /// AI twins of audiences, with their evidence-linked memories.
+    pub fn twins(&self) -> TwinsFacade<'_> {
+        TwinsFacade::new(self)
+    }
+
     /// Starts the job workers (and the schedule ticker). Jobs left running by a process that
     /// died are recovered as their leases expire.
     pub async fn start_workers(self: &Arc<Self>) {
@@ -180,6 +195,7 @@ impl Engine {
                 .chain(pw_workspaces::job_kinds(Arc::downgrade(&self.workspaces)))
                 .chain(pw_models::job_kinds(Arc::downgrade(&self.models)))
                 .chain(pw_evidence::job_kinds(Arc::downgrade(&self.evidence)))
+                .chain(pw_twins::job_kinds(Arc::downgrade(&self.twins)))
                 .collect();
         *runner = Some(JobRunner::start(
             self.queue.clone(),

@@ -444,16 +444,16 @@ fn score(sets: &[Vec<usize>], facets: &FacetIndex, quotas: &[usize], per_twin: u
 /// SplitMix64 (Steele, Lea and Flood 2014; Vigna's reference constants): small, fast and fully
 /// determined by its seed, which is all a casting needs; written here so the casting cannot
 /// change under a dependency's update.
-struct SplitMix64 {
+pub(crate) struct SplitMix64 {
     state: u64,
 }
 
 impl SplitMix64 {
-    fn new(seed: u64) -> SplitMix64 {
+    pub(crate) fn new(seed: u64) -> SplitMix64 {
         SplitMix64 { state: seed }
     }
 
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -463,7 +463,7 @@ impl SplitMix64 {
 
     /// A number below `bound` (which is above 0), by the high half of a 128-bit product: the
     /// bias is at most `bound / 2^64`, far below anything a casting could show.
-    fn below(&mut self, bound: u64) -> u64 {
+    pub(crate) fn below(&mut self, bound: u64) -> u64 {
         ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
     }
 

@@ -1,9 +1,16 @@
-//! The twins and studies context (issue 13, under way; `docs/plans/twins.md` is the plan).
+//! The twins and studies context (issue 13, under way; `docs/plans/twins.md` is the plan):
+//! AI twins grounded in an audience's evidence, each memory linked to what it rests on.
 //!
-//! What is here so far are the IO-free modules the rest will stand on, each tested on known
-//! answers:
+//! It owns the tables `twins`, `twin_versions`, `twin_memories`, `memory_versions` and
+//! `memory_evidence`. It reads the evidence it builds twins from (`audiences`, `signals`,
+//! `signal_rows`, `audience_signals`, `workspaces`) with SQL of its own and never writes those
+//! tables. The engine hands [`Twins`] out through `engine.twins()`.
+//!
+//! Pure computation lives in IO-free modules tested on known answers:
 //! - [`casting`]: which of an audience's evidence each of its twins is built around, so twins
 //!   of one audience differ as its data does;
+//! - [`grounded_memory`]: which signals can anchor a twin, and which memories a model wrote
+//!   from them can be kept;
 //! - [`recall`]: which memories a twin brings to a question (recency, importance, relevance);
 //! - [`reflection`]: when a twin reflects, and which reflections are grounded enough to keep;
 //! - [`guide`]: a focus group's discussion guide, its TOML format and its errors;
@@ -14,11 +21,22 @@
 //! - [`dynamics`]: a session's diagnostics (airtime, turn lengths, herding).
 
 pub mod casting;
+pub mod creation;
 pub mod dynamics;
+pub mod error;
 pub mod floor;
+pub mod grounded_memory;
 pub mod guide;
+mod handlers;
+pub mod profile;
 pub mod prompt_budget;
 pub mod recall;
 pub mod reflection;
+pub mod repository;
 pub mod says_thinks;
 pub mod turn_length;
+mod twins;
+pub mod vocabulary;
+
+pub use handlers::{CREATE_JOB_KIND, job_kinds};
+pub use twins::{GatewaySource, IndexNotice, MemoryEdit, Twins};

@@ -10,13 +10,14 @@ use super::REBUILD_BATCH;
 use crate::error::Result;
 use crate::mention_themes::NEUTRAL_BAND;
 
-pub(super) const INDEXED_KINDS: [DocKind; 6] = [
+pub(super) const INDEXED_KINDS: [DocKind; 7] = [
     DocKind::Mention,
     DocKind::SearchTerm,
     DocKind::Behavior,
     DocKind::Creative,
     DocKind::Signal,
     DocKind::Report,
+    DocKind::TwinMemory,
 ];
 
 /// How many documents the tables hold for the index.
@@ -33,7 +34,8 @@ pub(super) async fn document_count_in(
         "SELECT (SELECT count(*) FROM audience_signals WHERE workspace_id = ?1)
               + (SELECT count(*) FROM creatives WHERE workspace_id = ?1)
               + (SELECT count(*) FROM signals WHERE workspace_id = ?1 AND retired_at IS NULL)
-              + (SELECT count(*) FROM grounding_reports WHERE workspace_id = ?1)",
+              + (SELECT count(*) FROM grounding_reports WHERE workspace_id = ?1)
+              + (SELECT count(*) FROM twin_memories WHERE workspace_id = ?1 AND retired_at IS NULL)",
     )
     .bind(workspace_id)
     .fetch_one(conn)
@@ -114,6 +116,14 @@ fn documents_sql(kind: DocKind) -> Option<&'static str> {
              FROM grounding_reports r
              WHERE r.workspace_id = ?1 AND ?2 = 'report'"
         }
+        // A twin's memory, titled with the twin's name (the twins context owns the table; the
+        // index reads it like the others).
+        DocKind::TwinMemory => {
+            "SELECT m.id, t.name AS title, m.content AS body, t.audience_id,
+                    m.created_at AS day, NULL AS sentiment, NULL AS platform, NULL AS theme
+             FROM twin_memories m JOIN twins t ON t.id = m.twin_id
+             WHERE m.workspace_id = ?1 AND ?2 = 'twin_memory' AND m.retired_at IS NULL"
+        }
         _ => return None,
     })
 }
@@ -145,6 +155,7 @@ fn id_column(kind: DocKind) -> &'static str {
     match kind {
         DocKind::Creative => "c.id",
         DocKind::Report => "r.id",
+        DocKind::TwinMemory => "m.id",
         _ => "s.id",
     }
 }

@@ -1,0 +1,156 @@
+//! AI twins: personas grounded in an audience's evidence, whose every memory links to the
+//! signals and rows it rests on.
+//!
+//! The context lives in `pw-twins`; this module is the engine's facade over it, and joins it to
+//! the language-models context (the gateway twins are written with) and to the evidence
+//! context (whose search index takes in twins' memories). Callers name the types below through
+//! this module, never through `pw_twins`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Weak};
+
+use pw_jobs::Job;
+use pw_llm::Gateway;
+use pw_models::LanguageModels;
+use pw_twins::error::TwinsError;
+use pw_twins::{GatewaySource, IndexNotice};
+
+use crate::Engine;
+use crate::error::Result;
+use crate::evidence::Evidence;
+
+pub use pw_domain::{AudienceId, MemoryId, TwinId, WorkspaceId};
+pub use pw_twins::CREATE_JOB_KIND;
+/// What a user may change about a memory.
+pub use pw_twins::MemoryEdit;
+pub(crate) use pw_twins::Twins;
+/// A twin's profile and its parts.
+pub use pw_twins::profile::{Demographics, Profile, Voice};
+/// Twins, their versions and memories, and what each memory rests on.
+pub use pw_twins::repository::{EvidenceLink, Memory, Twin, TwinSummary, TwinVersion};
+/// The twins' closed vocabularies.
+pub use pw_twins::vocabulary::{
+    EditedBy, EvidenceSource, Fragment, MemoryKind, Register, WrittenBy,
+};
+
+/// The language-models context, as the gateway twins are written with.
+pub(crate) struct TwinsGateway(pub(crate) Arc<LanguageModels>);
+
+impl GatewaySource for TwinsGateway {
+    fn gateway(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = pw_twins::error::Result<Arc<Gateway>>> + Send + '_>> {
+        Box::pin(async move {
+            self.0.gateway().await.map_err(|e| match e {
+                pw_models::ModelsError::Llm(e) => TwinsError::Model(e),
+                other => TwinsError::Invalid(other.to_string()),
+            })
+        })
+    }
+}
+
+/// The evidence context's search index, told when twins wrote searchable text.
+pub(crate) struct EvidenceIndex(pub(crate) Weak<Evidence>);
+
+impl IndexNotice for EvidenceIndex {
+    fn changed(&self, workspace: WorkspaceId) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async move {
+            let Some(evidence) = self.0.upgrade() else {
+                return;
+            };
+            // The change is already in the outbox; a failed enqueue only delays the index
+            // until the next update or health check.
+            if let Err(error) = evidence.start_index_update(workspace).await {
+                tracing::warn!(%error, "the search index was not told about new twin memories");
+            }
+        })
+    }
+}
+
+/// The engine's twins, as `engine.twins()` hands them out.
+pub struct TwinsFacade<'e> {
+    engine: &'e Engine,
+}
+
+impl<'e> TwinsFacade<'e> {
+    pub(crate) fn new(engine: &'e Engine) -> Self {
+        TwinsFacade { engine }
+    }
+
+    fn context(&self) -> &'e Twins {
+        &self.engine.twins
+    }
+
+    /// Enqueues the creation of `count` twins of an audience (1 to 12), cast with `seed` (a
+    /// new one when `None`).
+    pub async fn start_create(
+        &self,
+        workspace: WorkspaceId,
+        audience: AudienceId,
+        count: usize,
+        seed: Option<u64>,
+    ) -> Result<Job> {
+        Ok(self
+            .context()
+            .start_create(workspace, audience, count, seed)
+            .await?)
+    }
+
+    /// The workspace's twins (of one audience, when given).
+    pub async fn list(
+        &self,
+        workspace: WorkspaceId,
+        audience: Option<AudienceId>,
+    ) -> Result<Vec<TwinSummary>> {
+        Ok(self.context().list(workspace, audience).await?)
+    }
+
+    /// A twin with its profile and live memories, each with its evidence.
+    pub async fn twin(&self, id: TwinId) -> Result<Twin> {
+        Ok(self.context().twin(id).await?)
+    }
+
+    /// Every version of a twin's profile, newest first.
+    pub async fn versions(&self, id: TwinId) -> Result<Vec<TwinVersion>> {
+        Ok(self.context().versions(id).await?)
+    }
+
+    /// Saves an edit of a twin as its next version; refused if the twin moved past
+    /// `expected_version` meanwhile.
+    pub async fn edit(
+        &self,
+        id: TwinId,
+        expected_version: i64,
+        name: &str,
+        profile: &Profile,
+        note: &str,
+    ) -> Result<i64> {
+        Ok(self
+            .context()
+            .edit(id, expected_version, name, profile, note)
+            .await?)
+    }
+
+    pub async fn edit_memory(
+        &self,
+        id: MemoryId,
+        expected_version: i64,
+        edit: &MemoryEdit,
+    ) -> Result<Memory> {
+        Ok(self
+            .context()
+            .edit_memory(id, expected_version, edit)
+            .await?)
+    }
+
+    /// Adds the user's own note to a twin's memory.
+    pub async fn add_note(&self, twin: TwinId, content: &str, importance: u8) -> Result<Memory> {
+        Ok(self.context().add_note(twin, content, importance).await?)
+    }
+
+    /// Removes a memory from recall (it stays readable where it was cited).
+    pub async fn retire_memory(&self, id: MemoryId) -> Result<()> {
+        Ok(self.context().retire_memory(id).await?)
+    }
+}
