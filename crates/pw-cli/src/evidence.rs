@@ -19,12 +19,12 @@ use crate::{IndexCommand, ReportsCommand, SignalsCommand, job_error};
 /// Rows shown under each cited signal in `reports show`.
 const ROWS_PER_SIGNAL: usize = 5;
 
-async fn workspace(engine: &Engine, text: &str) -> Result<WorkspaceId, EngineError> {
+pub(crate) async fn workspace(engine: &Engine, text: &str) -> Result<WorkspaceId, EngineError> {
     Ok(engine.workspaces().find(text).await?.workspace.id)
 }
 
 /// An audience by id or exact name, within a workspace.
-async fn audience(
+pub(crate) async fn audience(
     engine: &Engine,
     workspace: WorkspaceId,
     text: &str,
@@ -47,7 +47,11 @@ async fn audience(
 }
 
 /// Runs the workers here until `job` ends; fails unless it succeeded.
-async fn run_job(engine: &Arc<Engine>, out: &Output, job: Job) -> Result<Job, EngineError> {
+pub(crate) async fn run_job(
+    engine: &Arc<Engine>,
+    out: &Output,
+    job: Job,
+) -> Result<Job, EngineError> {
     engine.start_workers().await;
     let done = engine.jobs().wait(&job.id, |j| out.progress(j)).await?;
     if done.state == JobState::Succeeded {

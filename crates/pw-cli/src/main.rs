@@ -5,6 +5,7 @@
 mod evidence;
 mod models;
 mod output;
+mod twins;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -22,7 +23,7 @@ use pw_engine::{Engine, EngineConfig, EngineError, ErrorKind};
 #[command(
     name = "profitwheel",
     version,
-    about = "ProfitWheel from the command line: workspaces, demo data, dashboards, signals, search, grounding reports and jobs."
+    about = "ProfitWheel from the command line: workspaces, demo data, dashboards, signals, search, grounding reports, twins and jobs."
 )]
 struct Cli {
     /// Folder holding the database, blobs and exports [default: the app's data folder, or $PROFITWHEEL_DATA_DIR]
@@ -99,6 +100,9 @@ enum Command {
     /// The search index of a workspace
     #[command(subcommand)]
     Index(IndexCommand),
+    /// AI twins of an audience: built from its signals, every memory linked to its evidence
+    #[command(subcommand)]
+    Twins(TwinsCommand),
 }
 
 #[derive(Subcommand)]
@@ -133,6 +137,31 @@ enum ReportsCommand {
         audience: Option<String>,
     },
     /// A report's claims, the signals each cites, and the rows behind them
+    Show { id: String },
+}
+
+#[derive(Subcommand)]
+enum TwinsCommand {
+    /// Create twins of an audience from its signals (build signals first)
+    Create {
+        workspace: String,
+        /// Audience id or exact name
+        #[arg(long)]
+        audience: String,
+        /// How many twins, 1 to 12; each is cast on different evidence of the audience
+        #[arg(long, default_value_t = 3)]
+        count: usize,
+        /// Casts the same twins again with the same seed [default: a new one]
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// The workspace's twins
+    List {
+        workspace: String,
+        #[arg(long)]
+        audience: Option<String>,
+    },
+    /// A twin's profile and memories, each with the evidence it rests on
     Show { id: String },
 }
 
@@ -474,6 +503,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
         }
         Command::Reports(command) => evidence::reports(engine, &out, command).await?,
         Command::Index(command) => evidence::index(engine, &out, command).await?,
+        Command::Twins(command) => twins::run(engine, &out, command).await?,
         Command::Jobs(command) => match command {
             JobsCommand::List { state, limit } => {
                 let state = state

@@ -612,6 +612,69 @@ fn signals_search_and_the_index_from_the_command_line() {
     let meaning = json(&run(&["--json", "search", ws, "slow delivery", "--hybrid"]));
     assert!(!meaning["hits"].as_array().unwrap().is_empty(), "{meaning}");
 
+    // Twins of an audience, written by the embedded model: every memory links to evidence,
+    // and the index finds what they remember.
+    let created = json(&run(&[
+        "--json",
+        "twins",
+        "create",
+        ws,
+        "--audience",
+        "Coffee culture 18-34",
+        "--count",
+        "2",
+        "--seed",
+        "5",
+    ]));
+    let created = created.as_array().unwrap();
+    assert_eq!(created.len(), 2, "{created:?}");
+    let listed = json(&run(&["--json", "twins", "list", ws]));
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+    let mut castings = Vec::new();
+    for twin in created {
+        let shown = json(&run(&[
+            "--json",
+            "twins",
+            "show",
+            twin["id"].as_str().unwrap(),
+        ]));
+        let memories = shown["memories"].as_array().unwrap();
+        assert!(memories.len() >= 3, "{shown}");
+        for memory in memories {
+            let evidence = memory["evidence"].as_array().unwrap();
+            assert!(
+                evidence.iter().any(|e| e["source"] == "signal")
+                    && evidence.iter().any(|e| e["source"] == "row"),
+                "every first memory rests on a signal and its rows: {memory}"
+            );
+        }
+        castings.push(shown["casting"].clone());
+    }
+    assert_ne!(
+        castings[0], castings[1],
+        "twins are cast on different evidence"
+    );
+    let name = created[0]["name"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let remembered = json(&run(&[
+        "--json",
+        "search",
+        ws,
+        name,
+        "--kind",
+        "twin_memory",
+    ]));
+    assert!(
+        !remembered["hits"].as_array().unwrap().is_empty(),
+        "{remembered}"
+    );
+    let text = stdout(&run(&["twins", "show", created[0]["id"].as_str().unwrap()]));
+    assert!(text.contains("      ← signal "), "{text}");
+
     // Grounding reports, written by an analyst on loopback that answers as OpenAI does.
     let analyst = start_analyst();
     let added = run(&[

@@ -17,8 +17,10 @@ use uuid::Uuid;
 use crate::casting::{self, Casting};
 use crate::error::{Result, TwinsError};
 use crate::grounded_memory::{
-    self, DraftMemory, anchors_of, facet_of, fragment_of, importance_of, keep_grounded,
+    self, DraftMemory, anchors_of, echoes_evidence, facet_of, fragment_of, importance_of,
+    keep_grounded,
 };
+use crate::names;
 use crate::profile::{Demographics, MAX_CHARS, MAX_ITEMS, Profile, Voice};
 use crate::repository::{AudienceFacts, EvidenceLink, NewMemory, NewTwin, StoredSignal, TwinStore};
 use crate::vocabulary::{EvidenceSource, Fragment, MemoryKind, Register, WrittenBy};
@@ -62,62 +64,62 @@ enum ModelRegister {
     Formal,
 }
 
+// No doc comments on the model's shapes: they would travel in the schema of every request,
+// and a small local model's context has no room to spare. The prompt says what each field is.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ModelMemory {
-    /// The handle of the evidence this memory comes from.
     #[schemars(regex(pattern = r"^S[1-9][0-9]?$"))]
     cites: String,
-    /// One first-person sentence.
+    #[schemars(length(max = 200))]
     text: String,
 }
 
+// Lengths are part of the schema so a local model's grammar ends every string and list in
+// time (a small model otherwise runs one string on until its token allowance is spent).
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ModelTwin {
-    name: String,
+    #[schemars(length(max = 40))]
     occupation: String,
+    #[schemars(length(max = 160))]
     summary: String,
+    #[schemars(length(max = 3), inner(length(max = 60)))]
     psychographics: Vec<String>,
+    #[schemars(length(max = 3), inner(length(max = 60)))]
     goals: Vec<String>,
+    #[schemars(length(max = 3), inner(length(max = 60)))]
     pain_points: Vec<String>,
+    #[schemars(length(max = 3), inner(length(max = 60)))]
     media_habits: Vec<String>,
+    #[schemars(length(max = 160))]
     brand_relationship: String,
+    #[schemars(length(max = 3), inner(length(max = 60)))]
     objections: Vec<String>,
+    #[schemars(length(max = 5), inner(length(max = 20)))]
     vocabulary: Vec<String>,
+    #[schemars(range(min = 15, max = 120))]
     typical_words: u32,
     register: ModelRegister,
+    #[schemars(length(max = 6))]
     memories: Vec<ModelMemory>,
 }
 
-/// A list as a profile keeps it: non-empty items, each cut to length, at most [`MAX_ITEMS`].
-fn tidy(items: Vec<String>) -> Vec<String> {
+/// A list as a profile keeps it: non-empty items that describe the person rather than echo the
+/// evidence, each cut to length, at most [`MAX_ITEMS`].
+fn tidy(items: Vec<String>, statements: &[String]) -> Vec<String> {
     items
         .into_iter()
-        .map(|item| line(&item))
+        .map(|item| line(&item, statements))
         .filter(|item| !item.is_empty())
         .take(MAX_ITEMS)
         .collect()
 }
 
-fn line(text: &str) -> String {
-    text.trim().chars().take(MAX_CHARS).collect()
-}
-
-/// `name`, or the first of `name 2`, `name 3`, … no twin of the audience has.
-fn unused_name(name: &str, taken: &[String]) -> String {
-    let base: String = name.trim().chars().take(40).collect();
-    let base = if base.is_empty() {
-        "Twin".to_owned()
-    } else {
-        base
-    };
-    let is_taken = |candidate: &str| taken.iter().any(|t| t.eq_ignore_ascii_case(candidate));
-    if !is_taken(&base) {
-        return base;
+/// A line as a profile keeps it: cut to length, or empty where it only echoes the evidence.
+fn line(text: &str, statements: &[String]) -> String {
+    if echoes_evidence(text, statements) {
+        return String::new();
     }
-    (2..)
-        .map(|n| format!("{base} {n}"))
-        .find(|candidate| !is_taken(candidate))
-        .unwrap_or(base)
+    text.trim().chars().take(MAX_CHARS).collect()
 }
 
 impl TwinCreation<'_> {
@@ -199,22 +201,44 @@ impl TwinCreation<'_> {
         let mut demographics =
             Demographics::drawn(&plan.audience.demographics, self.twin_seed(index));
         let taken = store.names(self.audience_id).await?;
-        let answer = self
-            .ask(plan, &anchors, &demographics, &taken, index)
-            .await?;
+        let name = names::drawn(&demographics.gender, self.twin_seed(index), &taken);
+        // A small local model's context may not hold every anchor: fewer are shown, and those
+        // left out keep their signal's statement as their memory.
+        let mut shown = anchors.len();
+        let answer = loop {
+            match self
+                .ask(plan, &anchors[..shown], &demographics, &name, index)
+                .await
+            {
+                Err(TwinsError::Model(pw_llm::LlmError::ContextTooLong { .. })) if shown > 1 => {
+                    shown -= 1;
+                }
+                other => break other?,
+            }
+        };
         let model = answer.value;
-        demographics.occupation = line(&model.occupation);
+        let statements: Vec<String> = anchors[..shown]
+            .iter()
+            .map(|s| s.statement.clone())
+            .collect();
+        let mut echoed: Vec<String> = statements.clone();
+        echoed.push(plan.audience.name.clone());
+        demographics.occupation = line(&model.occupation, &echoed);
+        let summary = match line(&model.summary, &echoed) {
+            summary if summary.is_empty() => format!("One of {}.", plan.audience.name),
+            summary => summary,
+        };
         let profile = Profile {
-            summary: line(&model.summary),
+            summary,
             demographics: demographics.clone(),
-            psychographics: tidy(model.psychographics),
-            goals: tidy(model.goals),
-            pain_points: tidy(model.pain_points),
-            media_habits: tidy(model.media_habits),
-            brand_relationship: line(&model.brand_relationship),
-            objections: tidy(model.objections),
+            psychographics: tidy(model.psychographics, &echoed),
+            goals: tidy(model.goals, &echoed),
+            pain_points: tidy(model.pain_points, &echoed),
+            media_habits: tidy(model.media_habits, &echoed),
+            brand_relationship: line(&model.brand_relationship, &echoed),
+            objections: tidy(model.objections, &echoed),
             voice: Voice {
-                vocabulary: tidy(model.vocabulary),
+                vocabulary: tidy(model.vocabulary, &echoed),
                 typical_words: model.typical_words.clamp(15, 120),
                 register: match model.register {
                     ModelRegister::Casual => Register::Casual,
@@ -223,8 +247,6 @@ impl TwinCreation<'_> {
                 },
             },
         };
-        let name = unused_name(&model.name, &taken);
-        let statements: Vec<String> = anchors.iter().map(|s| s.statement.clone()).collect();
         let drafts: Vec<DraftMemory> = model
             .memories
             .into_iter()
@@ -233,7 +255,8 @@ impl TwinCreation<'_> {
                 text: m.text,
             })
             .collect();
-        let (kept, refused) = keep_grounded(&drafts, &statements);
+        let (mut kept, refused) = keep_grounded(&drafts, &statements);
+        kept.resize(anchors.len(), None);
         for reason in &refused {
             tracing::info!(?reason, "a twin memory the model wrote was not kept");
         }
@@ -269,7 +292,7 @@ impl TwinCreation<'_> {
         plan: &CreationPlan,
         anchors: &[&StoredSignal],
         demographics: &Demographics,
-        taken: &[String],
+        name: &str,
         index: usize,
     ) -> Result<pw_llm::Structured<ModelTwin>> {
         let listing: String = anchors
@@ -290,18 +313,13 @@ impl TwinCreation<'_> {
         } else {
             format!(", interested in {}", audience.interests.join(", "))
         };
-        let taken = if taken.is_empty() {
-            String::new()
-        } else {
-            format!("Names already used (pick another): {}.\n", taken.join(", "))
-        };
         let prompt = format!(
-            "Brand: {brand}. Audience: {name}, a {kind} audience on {platform}{interests}.\n\
-             This person: {age}, gender {gender}, lives in {location}.\n\
-             Evidence about people like them:\n{listing}{taken}\
-             Describe this one person as JSON: a first name and last initial, occupation, a one-line summary, psychographics, goals, pain points, media habits, their relationship with {brand}, objections, vocabulary (words they use), typical_words (how many words they usually say at once, 15 to 120), register (casual, neutral or formal), and memories: for each evidence handle, one first-person sentence saying what it means for this person, with cites set to that handle. Use no number the evidence does not state. A line marked [whole workspace] is about all of the brand's public, not only this audience.",
+            "Brand: {brand}. Audience: {audience_name}, a {kind} audience on {platform}{interests}.\n\
+             This person: {name}, {age}, gender {gender}, lives in {location}.\n\
+             Evidence about people like them:\n{listing}\
+             Describe {name} as JSON: occupation, a one-line summary, psychographics, goals, pain points, media habits, their relationship with {brand}, objections, vocabulary (words they use), typical_words (how many words they usually say at once, 15 to 120), register (casual, neutral or formal), and memories: for each evidence handle, one first-person sentence saying what it means for this person, with cites set to that handle. Keep each list to two or three short phrases. Use no number the evidence does not state. A line marked [whole workspace] is about all of the brand's public, not only this audience.",
             brand = plan.brand,
-            name = audience.name,
+            audience_name = audience.name,
             kind = audience.kind,
             platform = audience.platform,
             age = demographics.age,
@@ -321,8 +339,8 @@ impl TwinCreation<'_> {
         // Different twins of one audience should not read alike: sampled, but repeatably.
         request.temperature = Some(0.8);
         request.seed = Some((self.twin_seed(index) >> 1) as i64);
-        // A profile and five one-sentence memories: about 2,400 characters of JSON.
-        request.max_tokens = Some(700);
+        // A profile and five one-sentence memories: about 2,000 characters of JSON.
+        request.max_tokens = Some(560);
         self.gateway
             .chat_json_answered::<ModelTwin>(&request)
             .await
@@ -343,10 +361,13 @@ impl TwinCreation<'_> {
             key: audience.id.to_string(),
             snapshot: audience.name.clone(),
         }];
+        let gender = match demographics.gender.as_str() {
+            "any" => String::new(),
+            gender => format!(" {gender},"),
+        };
         let mut content = format!(
-            "I'm {name}, {age}, {gender}, in {location}, one of the people {platform} groups as \"{audience}\".",
+            "I'm {name}, {age},{gender} in {location}, one of the people {platform} groups as \"{audience}\".",
             age = demographics.age,
-            gender = demographics.gender,
             location = demographics.location,
             platform = audience.platform,
             audience = audience.name,
@@ -430,19 +451,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_name_already_used_gets_the_next_free_number() {
-        let taken = vec!["Maya R.".to_owned(), "maya r. 2".to_owned()];
-        assert_eq!(unused_name("Maya R.", &taken), "Maya R. 3");
-        assert_eq!(unused_name(" Leo K. ", &taken), "Leo K.");
-        assert_eq!(unused_name("", &[]), "Twin");
-    }
-
-    #[test]
     fn lists_drop_blank_items_and_keep_at_most_eight() {
         let items: Vec<String> = (0..12).map(|i| format!(" item {i} ")).collect();
         let mut with_blank = vec!["  ".to_owned()];
         with_blank.extend(items);
-        let tidied = tidy(with_blank);
+        let tidied = tidy(with_blank, &[]);
         assert_eq!(tidied.len(), MAX_ITEMS);
         assert_eq!(tidied[0], "item 0");
     }

@@ -171,6 +171,26 @@ fn without_handles(text: &str) -> String {
     kept
 }
 
+/// Whether a profile line a model wrote only echoes its prompt rather than describing a person:
+/// it names a handle or the whole-workspace mark, or it is a piece of one of the evidence
+/// statements. Small models copy their input into fields they cannot fill.
+pub fn echoes_evidence(text: &str, statements: &[String]) -> bool {
+    let lower = text.trim().to_lowercase();
+    if lower.is_empty() {
+        return false;
+    }
+    if without_handles(text) != text || lower.contains("[whole workspace]") {
+        return true;
+    }
+    // Three words copied, or two that open a statement ("The device Mobile", "Coffee culture
+    // 18-34"); a theme's two-word name ("slow shipping") is what the person talks about.
+    let words = lower.split_whitespace().count();
+    statements.iter().any(|statement| {
+        let statement = statement.to_lowercase();
+        (words >= 3 && statement.contains(&lower)) || (words == 2 && statement.starts_with(&lower))
+    })
+}
+
 /// A memory a model wrote for one of the handles it was shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DraftMemory {
@@ -342,6 +362,28 @@ mod tests {
             "As  and [] say, S1x is 5"
         );
         assert!(figures("no numbers here").is_empty());
+    }
+
+    #[test]
+    fn profile_lines_that_copy_the_prompt_are_recognised() {
+        let statements = vec![
+            "The device Mobile trails with Coffee culture 18-34: a conversion rate of 2.5%."
+                .to_owned(),
+            "The theme “slow shipping” covers 30% of mentions.".to_owned(),
+            "Coffee culture 18-34".to_owned(),
+        ];
+        assert!(!echoes_evidence("slow shipping", &statements));
+        assert!(echoes_evidence("The device", &statements));
+        assert!(echoes_evidence("The device Mobile", &statements));
+        assert!(echoes_evidence("coffee culture 18-34", &statements));
+        assert!(echoes_evidence("S2", &statements));
+        assert!(echoes_evidence("Objections [whole workspace]", &statements));
+        assert!(!echoes_evidence(
+            "Scrolls TikTok in the evening",
+            &statements
+        ));
+        assert!(!echoes_evidence("Mobile", &statements));
+        assert!(!echoes_evidence("", &statements));
     }
 
     #[test]

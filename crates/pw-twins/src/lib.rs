@@ -9,8 +9,9 @@
 //! Pure computation lives in IO-free modules tested on known answers:
 //! - [`casting`]: which of an audience's evidence each of its twins is built around, so twins
 //!   of one audience differ as its data does;
-//! - [`grounded_memory`]: which signals can anchor a twin, and which memories a model wrote
-//!   from them can be kept;
+//! - [`grounded_memory`]: which signals can anchor a twin, and which memories and profile
+//!   lines a model wrote from them can be kept;
+//! - [`names`]: twins' names, drawn in code;
 //! - [`recall`]: which memories a twin brings to a question (recency, importance, relevance);
 //! - [`reflection`]: when a twin reflects, and which reflections are grounded enough to keep;
 //! - [`guide`]: a focus group's discussion guide, its TOML format and its errors;
@@ -28,6 +29,7 @@ pub mod floor;
 pub mod grounded_memory;
 pub mod guide;
 mod handlers;
+pub mod names;
 pub mod profile;
 pub mod prompt_budget;
 pub mod recall;

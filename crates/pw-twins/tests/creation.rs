@@ -150,13 +150,12 @@ async fn twins_are_cast_apart_and_every_memory_links_to_its_signal_and_rows() {
             assert!(similarity < 0.5, "twins {a} and {b}: {similarity}");
         }
     }
-    // Their names differ, and later prompts were told which names are taken.
+    // Their names differ, and each prompt named its twin.
     let names: BTreeSet<&str> = twins.iter().map(|t| t.summary.name.as_str()).collect();
     assert_eq!(names.len(), 3);
-    assert!(
-        model.prompts.lock().unwrap()[2]
-            .contains("Names already used (pick another): Person Ava, Person Ben.")
-    );
+    for (prompt, twin) in model.prompts.lock().unwrap().iter().zip(&twins) {
+        assert!(prompt.contains(&format!("This person: {}, ", twin.summary.name)));
+    }
     // The memories are queued for the search index.
     let queued: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM search_outbox WHERE doc_kind = 'twin_memory' AND op = 'upsert'",
