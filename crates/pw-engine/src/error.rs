@@ -133,7 +133,8 @@ fn twins_kind(e: &TwinsError) -> ErrorKind {
         TwinsError::WorkspaceNotFound(_)
         | TwinsError::AudienceNotFound(_)
         | TwinsError::TwinNotFound(_)
-        | TwinsError::MemoryNotFound(_) => ErrorKind::NotFound,
+        | TwinsError::MemoryNotFound(_)
+        | TwinsError::SessionNotFound(_) => ErrorKind::NotFound,
         TwinsError::Invalid(_) | TwinsError::TooLittleEvidence { .. } => ErrorKind::InvalidInput,
         TwinsError::EditConflict { .. } => ErrorKind::Conflict,
         TwinsError::Corrupt(_) => ErrorKind::Corrupt,

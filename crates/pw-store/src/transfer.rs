@@ -55,6 +55,7 @@ const WORKSPACE_TABLES: &[&str] = &[
     "study_participants",
     "study_sessions",
     "transcript_turns",
+    "session_commands",
     "survey_questions",
     "survey_responses",
     "reports",

@@ -47,7 +47,7 @@ pub enum DynamicsError {
 }
 
 /// One participant's part in the session.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Participation {
     pub turns: usize,
     pub words: u64,
@@ -62,7 +62,7 @@ pub struct Participation {
 }
 
 /// The longest stretch of turns in a row by one participant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Run {
     pub participant: usize,
     pub turns: usize,
@@ -85,7 +85,7 @@ pub struct Run {
 /// majority may be honest persuasion, and with five stance values a random change moves toward
 /// a given point about half the time or more. A rate near 1 over several changes says the group
 /// may have converged too easily; a rate over one or two changes says little.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct Herding {
     pub stance_changes: usize,
     /// Changes made while the others had a majority stance.
@@ -95,7 +95,7 @@ pub struct Herding {
     pub rate: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Diagnostics {
     /// By participant index.
     pub participants: Vec<Participation>,

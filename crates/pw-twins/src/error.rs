@@ -13,6 +13,8 @@ pub enum TwinsError {
     TwinNotFound(String),
     #[error("the memory {0} does not exist")]
     MemoryNotFound(String),
+    #[error("the session {0} does not exist")]
+    SessionNotFound(String),
     #[error("{0}")]
     Invalid(String),
     /// Twins rest on evidence; an audience without enough of it gets none.

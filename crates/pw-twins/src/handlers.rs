@@ -4,7 +4,7 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use pw_domain::{AudienceId, WorkspaceId};
+use pw_domain::{AudienceId, SessionId, WorkspaceId};
 use pw_jobs::{JobContext, JobError, JobHandler, JobKind, Supervision};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -12,14 +12,25 @@ use uuid::Uuid;
 
 use crate::creation::TwinCreation;
 use crate::error::TwinsError;
+use crate::focus_group::FocusGroupRun;
+use crate::interview::{InterviewRun, Outcome};
+use crate::session::SessionStore;
+use crate::speaking::SessionEvent;
 use crate::twins::Twins;
+use crate::vocabulary::SessionKind;
 
 pub const CREATE_JOB_KIND: &str = "twins.create";
+pub const SESSION_JOB_KIND: &str = "twins.session";
 
 /// A twin on the local model takes a minute or more: supervised by signs of life.
 const LIVENESS: Supervision = Supervision::Liveness {
     stall_after: Duration::from_secs(10 * 60),
 };
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct SessionPayload {
+    pub session_id: SessionId,
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct CreatePayload {
@@ -45,6 +56,7 @@ pub(crate) fn job_error(error: TwinsError) -> JobError {
         | TwinsError::AudienceNotFound(_)
         | TwinsError::TwinNotFound(_)
         | TwinsError::MemoryNotFound(_)
+        | TwinsError::SessionNotFound(_)
         | TwinsError::Invalid(_)
         | TwinsError::TooLittleEvidence { .. }
         | TwinsError::EditConflict { .. } => JobError::permanent(error.to_string()),
@@ -55,19 +67,102 @@ pub(crate) fn job_error(error: TwinsError) -> JobError {
 /// The job kinds this context does the work of. Handlers hold the context weakly, so a job
 /// claimed while the app closes is handed back rather than keeping it alive.
 pub fn job_kinds(twins: Weak<Twins>) -> Vec<(String, JobKind)> {
-    let handler: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+    vec![
+        (
+            CREATE_JOB_KIND.to_owned(),
+            JobKind::new(handler(twins.clone(), create_twins), LIVENESS).attempts(2),
+        ),
+        (
+            SESSION_JOB_KIND.to_owned(),
+            // A session resumes from its transcript, so a retry after a crash loses nothing.
+            JobKind::new(handler(twins, run_session), LIVENESS).attempts(3),
+        ),
+    ]
+}
+
+fn handler<F, Fut>(twins: Weak<Twins>, work: F) -> Arc<dyn JobHandler>
+where
+    F: Fn(Arc<Twins>, JobContext) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Value, JobError>> + Send + 'static,
+{
+    let work = Arc::new(work);
+    Arc::new(move |ctx: JobContext| {
         let twins = twins.clone();
+        let work = work.clone();
         async move {
             let twins = twins
                 .upgrade()
                 .ok_or_else(|| JobError::retryable("the app is closing"))?;
-            create_twins(twins, ctx).await
+            work(twins, ctx).await
         }
-    });
-    vec![(
-        CREATE_JOB_KIND.to_owned(),
-        JobKind::new(handler, LIVENESS).attempts(2),
-    )]
+    })
+}
+
+async fn run_session(twins: Arc<Twins>, ctx: JobContext) -> Result<Value, JobError> {
+    let payload: SessionPayload = ctx.payload()?;
+    let gateway = twins.gateway().await.map_err(job_error)?;
+    let job_id = ctx.job().id.clone();
+    let session = SessionStore::new(twins.database())
+        .session(payload.session_id)
+        .await
+        .map_err(job_error)?;
+    ctx.progress(0.0, format!("Running “{}”", session.title))
+        .await;
+    // Signs of life while turns are written, each of which can take a while on a small model.
+    let events = twins.events();
+    let mut watching = events.subscribe();
+    let cancel = ctx.cancellation();
+    let run = async {
+        match session.kind {
+            SessionKind::Interview => {
+                InterviewRun {
+                    db: twins.database(),
+                    gateway: &gateway,
+                    events,
+                    session: session.id,
+                    job_id: Some(&job_id),
+                    cancel: &cancel,
+                }
+                .run()
+                .await
+            }
+            SessionKind::FocusGroup => {
+                FocusGroupRun {
+                    db: twins.database(),
+                    gateway: &gateway,
+                    events,
+                    session: session.id,
+                    job_id: Some(&job_id),
+                    cancel: &cancel,
+                }
+                .run()
+                .await
+            }
+        }
+    };
+    tokio::pin!(run);
+    let outcome = loop {
+        tokio::select! {
+            outcome = &mut run => break outcome,
+            event = watching.recv() => {
+                if let Ok(SessionEvent::TurnStored { session_id, seq }) = event
+                    && session_id == session.id
+                {
+                    ctx.progress(0.5, format!("Turn {} stored", seq + 1)).await;
+                } else {
+                    ctx.keep_alive();
+                }
+            }
+        }
+    };
+    let outcome = outcome.map_err(job_error)?;
+    twins.index_changed(session.workspace_id).await;
+    Ok(match outcome {
+        Outcome::Completed => serde_json::json!({ "session_id": session.id, "completed": true }),
+        Outcome::Paused(reason) => {
+            serde_json::json!({ "session_id": session.id, "completed": false, "paused": reason })
+        }
+    })
 }
 
 async fn create_twins(twins: Arc<Twins>, ctx: JobContext) -> Result<Value, JobError> {

@@ -340,9 +340,16 @@ impl<'a> TwinStore<'a> {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
+        // Each memory is an event of the twin's memory clock: the first is tick 1.
         for (seq, memory) in twin.memories.iter().enumerate() {
-            insert_memory(&mut tx, twin.id, &workspace, seq as i64, memory, &now).await?;
+            let seq = seq as i64;
+            insert_memory(&mut tx, twin.id, &workspace, seq, seq + 1, memory, &now).await?;
         }
+        sqlx::query("UPDATE twins SET memory_clock = ? WHERE id = ?")
+            .bind(twin.memories.len() as i64)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -610,7 +617,8 @@ impl<'a> TwinStore<'a> {
         .bind(twin.to_string())
         .fetch_one(&mut *tx)
         .await?;
-        let id = insert_memory(&mut tx, twin, &workspace, seq, memory, &now).await?;
+        let tick = tick_clock(&mut tx, twin).await?;
+        let id = insert_memory(&mut tx, twin, &workspace, seq, tick, memory, &now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -693,11 +701,24 @@ fn memory_from(row: &SqliteRow) -> Result<Memory> {
     })
 }
 
-async fn insert_memory(
+/// Advances the twin's memory clock by one and returns the new tick.
+pub(crate) async fn tick_clock(tx: &mut sqlx::SqliteConnection, twin: TwinId) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "UPDATE twins SET memory_clock = memory_clock + 1 WHERE id = ? RETURNING memory_clock",
+    )
+    .bind(twin.to_string())
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| TwinsError::TwinNotFound(twin.to_string()))?)
+}
+
+/// Stores a memory as event `accessed` of the twin's memory clock.
+pub(crate) async fn insert_memory(
     tx: &mut sqlx::SqliteConnection,
     twin: TwinId,
     workspace: &str,
     seq: i64,
+    accessed: i64,
     memory: &NewMemory,
     now: &str,
 ) -> Result<MemoryId> {
@@ -709,8 +730,8 @@ async fn insert_memory(
     sqlx::query(
         "INSERT INTO twin_memories (id, workspace_id, twin_id, kind, content, importance,
                                     embedding, created_at, fragment, seq, written_by,
-                                    embedding_model)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    embedding_model, last_accessed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id.to_string())
     .bind(workspace)
@@ -724,6 +745,7 @@ async fn insert_memory(
     .bind(seq)
     .bind(memory.written_by.as_str())
     .bind(model)
+    .bind(accessed)
     .execute(&mut *tx)
     .await?;
     insert_memory_version(

@@ -12,6 +12,81 @@ pub struct SaysThinks {
     pub thinks: Option<String>,
 }
 
+/// How far what a twin thinks is from what it says, for the interview's divergence view:
+/// the share of content words they share (Jaccard), and whether the thought turns against the
+/// words (a contrast or a reservation the answer did not voice).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Gap {
+    pub overlap: f64,
+    /// Words in the thought that mark a reservation ("but", "actually", "worried").
+    pub reservations: Vec<String>,
+    /// The thought shares little with the answer, or holds a reservation the answer lacks.
+    pub diverges: bool,
+}
+
+/// Below this share of shared words, a thought is about something the answer left out.
+pub const LOW_OVERLAP: f64 = 0.2;
+
+const RESERVATIONS: [&str; 16] = [
+    "but",
+    "actually",
+    "honestly",
+    "really",
+    "though",
+    "however",
+    "worried",
+    "worry",
+    "doubt",
+    "skeptical",
+    "expensive",
+    "annoying",
+    "hate",
+    "never",
+    "wish",
+    "pretend",
+];
+
+fn content_words(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The gap between an answer and its thought (`None` without a thought).
+pub fn gap(says: &str, thinks: Option<&str>) -> Option<Gap> {
+    let thinks = thinks?.trim();
+    if thinks.is_empty() {
+        return None;
+    }
+    let (said, thought) = (content_words(says), content_words(thinks));
+    let union = said.union(&thought).count();
+    let overlap = if union == 0 {
+        0.0
+    } else {
+        said.intersection(&thought).count() as f64 / union as f64
+    };
+    let words: Vec<String> = thinks
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .collect();
+    let spoken: Vec<String> = says
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .collect();
+    let mut reservations: Vec<String> = RESERVATIONS
+        .iter()
+        .filter(|r| words.iter().any(|w| w == *r) && !spoken.iter().any(|w| w == *r))
+        .map(|r| (*r).to_owned())
+        .collect();
+    reservations.dedup();
+    Some(Gap {
+        diverges: overlap < LOW_OVERLAP || !reservations.is_empty(),
+        overlap,
+        reservations,
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SplitError {
     #[error("the answer says nothing to the interviewer")]
@@ -180,6 +255,26 @@ fn unquoted(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thought_with_a_reservation_the_answer_hides_diverges() {
+        let gap = gap(
+            "I love the gift box, it looks great.",
+            Some("Honestly it seems expensive for what it is."),
+        )
+        .unwrap();
+        assert!(gap.diverges);
+        assert_eq!(gap.reservations, ["honestly", "expensive"]);
+        let close = super::gap(
+            "The gift box looks great for my dad.",
+            Some("The gift box would suit my dad."),
+        )
+        .unwrap();
+        assert!(!close.diverges, "{close:?}");
+        assert!(close.overlap >= LOW_OVERLAP);
+        assert_eq!(super::gap("Fine.", None), None);
+        assert_eq!(super::gap("Fine.", Some("  ")), None);
+    }
 
     fn split_ok(reply: &str) -> SaysThinks {
         split(reply).expect("a reply that says something")

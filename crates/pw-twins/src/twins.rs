@@ -5,18 +5,28 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use pw_domain::{AudienceId, MemoryId, TwinId, WorkspaceId};
+use pw_domain::{AudienceId, MemoryId, SessionId, TwinId, WorkspaceId};
 use pw_jobs::{Job, JobQueue, JobSpec, Lane};
 use pw_llm::Gateway;
 use pw_store::Database;
 use serde_json::json;
+use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::creation::MAX_COUNT;
+use crate::dynamics::{self, Diagnostics};
 use crate::error::{Result, TwinsError};
-use crate::handlers::{CREATE_JOB_KIND, CreatePayload};
+use crate::estimate::{self, Estimate};
+use crate::focus_group::{MODERATOR_VERSION, PARTICIPANTS};
+use crate::guide;
+use crate::handlers::{CREATE_JOB_KIND, CreatePayload, SESSION_JOB_KIND, SessionPayload};
 use crate::profile::Profile;
 use crate::repository::{Memory, NewMemory, Twin, TwinStore, TwinSummary, TwinVersion};
+use crate::says_thinks::{self, Gap};
+use crate::session::{NewSession, Session, SessionStore, Turn};
+use crate::speaking::SessionEvent;
+use crate::speaking::{CHECK_VERSION, PROMPT_VERSION, RECALL_K};
+use crate::vocabulary::{Adherence, CommandKind, SessionKind, SessionStatus, Speaker};
 use crate::vocabulary::{Fragment, MemoryKind, WrittenBy};
 
 /// Where the twins context gets the model gateway: the language-models context owns it and
@@ -36,6 +46,8 @@ pub struct Twins {
     queue: JobQueue,
     models: Arc<dyn GatewaySource>,
     index: Arc<dyn IndexNotice>,
+    /// What running sessions say as they go (turns starting, tokens, turns stored).
+    events: broadcast::Sender<SessionEvent>,
 }
 
 /// What a user may change about a memory.
@@ -44,6 +56,46 @@ pub struct MemoryEdit {
     pub content: String,
     pub importance: u8,
     pub note: String,
+}
+
+/// Questions an interview may ask.
+pub const INTERVIEW_QUESTIONS: std::ops::RangeInclusive<usize> = 1..=30;
+
+/// What a session will take, shown before it starts.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SessionPlan {
+    pub estimate: Estimate,
+    /// In millionths of a dollar: nothing on this machine; `None` when a model has no price.
+    pub cost_micros: Option<i64>,
+    /// The model that would answer each task ("vendor/model").
+    pub models: std::collections::BTreeMap<String, String>,
+}
+
+/// How the persona check went over a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct AdherenceCount {
+    pub passed: usize,
+    pub caught: usize,
+    pub unchecked: usize,
+}
+
+/// Where an interview answer's Says and Thinks part.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TurnGap {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub gap: Gap,
+}
+
+/// A session as its screens show it: the transcript, the group's dynamics, the persona
+/// checks, and where answers and thoughts diverge.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SessionView {
+    pub session: Session,
+    pub turns: Vec<Turn>,
+    pub diagnostics: Option<Diagnostics>,
+    pub adherence: AdherenceCount,
+    pub gaps: Vec<TurnGap>,
 }
 
 fn check_memory_text(content: &str, importance: u8) -> Result<()> {
@@ -75,11 +127,24 @@ impl Twins {
             queue,
             models,
             index,
+            // A watcher that falls this far behind misses tokens, never stored turns: it reads
+            // the transcript again on `TurnStored`.
+            events: broadcast::channel(4096).0,
         }
     }
 
     pub(crate) fn database(&self) -> &Database {
         &self.db
+    }
+
+    pub(crate) fn events(&self) -> &broadcast::Sender<SessionEvent> {
+        &self.events
+    }
+
+    /// What running sessions say as they go: turns starting, their words as they stream,
+    /// turns stored, status changes.
+    pub fn subscribe(&self) -> broadcast::Receiver<SessionEvent> {
+        self.events.subscribe()
     }
 
     pub(crate) async fn gateway(&self) -> Result<Arc<Gateway>> {
@@ -225,6 +290,335 @@ impl Twins {
         self.store().retire_memory(id).await?;
         self.notice_twin(memory.twin_id).await;
         Ok(())
+    }
+
+    /// The models a session would use and what it would cost, before it starts.
+    async fn plan(&self, workspace: WorkspaceId, estimate: Estimate) -> Result<SessionPlan> {
+        let gateway = self.gateway().await?;
+        let scope = pw_llm::CallScope::workspace(workspace.to_string());
+        let mut models = std::collections::BTreeMap::new();
+        let mut cost = Some(0i64);
+        for (task, calls) in [
+            (pw_llm::Task::TwinDialogue, estimate.replies),
+            (pw_llm::Task::Extraction, estimate.checks),
+            (pw_llm::Task::Moderation, estimate.moderation),
+            (pw_llm::Task::Embeddings, estimate.embeddings),
+        ] {
+            if calls.calls == 0 {
+                continue;
+            }
+            let usage = pw_llm::Usage {
+                input_tokens: u32::try_from(calls.prompt_tokens).unwrap_or(u32::MAX),
+                output_tokens: u32::try_from(calls.completion_tokens).unwrap_or(u32::MAX),
+            };
+            let (route, priced) = gateway
+                .quote(task, &scope, usage)
+                .map_err(TwinsError::Model)?;
+            models.insert(
+                task.as_str().to_owned(),
+                format!("{}/{}", route.vendor, route.model),
+            );
+            cost = match (cost, priced) {
+                (Some(total), Some(part)) => Some(total + part),
+                _ => None,
+            };
+        }
+        Ok(SessionPlan {
+            estimate,
+            cost_micros: cost,
+            models,
+        })
+    }
+
+    fn manifest(
+        &self,
+        plan: &SessionPlan,
+        seed: u64,
+        guide: &str,
+        twins: &[(TwinId, i64)],
+    ) -> serde_json::Value {
+        json!({
+            "seed": seed,
+            "models": plan.models,
+            "prompt_versions": {
+                "twin_turn": PROMPT_VERSION,
+                "persona_check": CHECK_VERSION,
+                "moderator": MODERATOR_VERSION,
+            },
+            "recall": { "k": RECALL_K, "weights": { "recency": 0.5, "relevance": 3.0, "importance": 2.0, "decay": 0.99 } },
+            "floor": {
+                "threshold": crate::floor::THRESHOLD,
+                "invited_bonus": crate::floor::INVITED_BONUS,
+                "addressed_bonus": crate::floor::ADDRESSED_BONUS,
+                "just_spoke_penalty": crate::floor::JUST_SPOKE_PENALTY,
+                "max_participant_run": crate::floor::MAX_PARTICIPANT_RUN,
+            },
+            "turn_words": { "min": crate::turn_length::MIN_WORDS, "max": crate::turn_length::MAX_WORDS },
+            "guide_characters": guide.chars().count(),
+            "twins": twins.iter().map(|(id, version)| json!({ "id": id, "version": version })).collect::<Vec<_>>(),
+            "estimate": plan.estimate,
+            "estimated_cost_micros": plan.cost_micros,
+        })
+    }
+
+    async fn seat(&self, workspace: WorkspaceId, twins: &[TwinId]) -> Result<Vec<(TwinId, i64)>> {
+        let mut seated = Vec::with_capacity(twins.len());
+        for &twin in twins {
+            let found = self.store().twin(twin).await?;
+            if found.summary.workspace_id != workspace {
+                return Err(TwinsError::TwinNotFound(twin.to_string()));
+            }
+            if seated.iter().any(|(id, _)| *id == twin) {
+                return Err(TwinsError::Invalid(format!(
+                    "{} is seated twice; each twin takes one seat",
+                    found.summary.name
+                )));
+            }
+            seated.push((twin, found.summary.version));
+        }
+        Ok(seated)
+    }
+
+    /// What a focus group with this guide and these twins would take (calls, tokens, cost).
+    pub async fn estimate_focus_group(
+        &self,
+        workspace: WorkspaceId,
+        guide_text: &str,
+        twins: usize,
+    ) -> Result<SessionPlan> {
+        let guide = guide::parse(guide_text).map_err(|e| TwinsError::Invalid(e.to_string()))?;
+        self.plan(workspace, estimate::focus_group(&guide, twins))
+            .await
+    }
+
+    /// What an interview of these questions would take.
+    pub async fn estimate_interview(
+        &self,
+        workspace: WorkspaceId,
+        questions: usize,
+    ) -> Result<SessionPlan> {
+        self.plan(workspace, estimate::interview(questions)).await
+    }
+
+    /// Starts a focus group of `twins` following the guide (TOML), with a budget cap in
+    /// millionths of a dollar if given.
+    pub async fn start_focus_group(
+        &self,
+        workspace: WorkspaceId,
+        guide_text: &str,
+        twins: &[TwinId],
+        seed: Option<u64>,
+        budget_micros: Option<i64>,
+    ) -> Result<(Session, Job)> {
+        self.require_workspace(workspace).await?;
+        let guide = guide::parse(guide_text).map_err(|e| TwinsError::Invalid(e.to_string()))?;
+        if !PARTICIPANTS.contains(&twins.len()) {
+            return Err(TwinsError::Invalid(format!(
+                "{} twins chosen; a focus group seats {} to {}",
+                twins.len(),
+                PARTICIPANTS.start(),
+                PARTICIPANTS.end()
+            )));
+        }
+        let seated = self.seat(workspace, twins).await?;
+        let plan = self
+            .plan(workspace, estimate::focus_group(&guide, twins.len()))
+            .await?;
+        let seed = seed.unwrap_or_else(|| uuid::Uuid::now_v7().as_u64_pair().1);
+        let manifest = self.manifest(&plan, seed, guide_text, &seated);
+        self.start(NewSession {
+            workspace_id: workspace,
+            title: &guide.title,
+            kind: SessionKind::FocusGroup,
+            twins,
+            guide: guide_text,
+            manifest: &manifest,
+            seed,
+            budget_micros,
+        })
+        .await
+    }
+
+    /// Starts a 1:1 interview of `twin` with these questions.
+    pub async fn start_interview(
+        &self,
+        workspace: WorkspaceId,
+        twin: TwinId,
+        questions: &[String],
+        seed: Option<u64>,
+        budget_micros: Option<i64>,
+    ) -> Result<(Session, Job)> {
+        self.require_workspace(workspace).await?;
+        let questions: Vec<String> = questions
+            .iter()
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty())
+            .collect();
+        if !INTERVIEW_QUESTIONS.contains(&questions.len()) {
+            return Err(TwinsError::Invalid(format!(
+                "{} questions given; an interview asks {} to {}",
+                questions.len(),
+                INTERVIEW_QUESTIONS.start(),
+                INTERVIEW_QUESTIONS.end()
+            )));
+        }
+        if let Some(long) = questions.iter().position(|q| q.chars().count() > 500) {
+            return Err(TwinsError::Invalid(format!(
+                "question {} is longer than 500 characters",
+                long + 1
+            )));
+        }
+        let seated = self.seat(workspace, &[twin]).await?;
+        let name = self.store().twin(twin).await?.summary.name;
+        let plan = self
+            .plan(workspace, estimate::interview(questions.len()))
+            .await?;
+        let seed = seed.unwrap_or_else(|| uuid::Uuid::now_v7().as_u64_pair().1);
+        let guide =
+            serde_json::to_string(&questions).map_err(|e| TwinsError::Invalid(e.to_string()))?;
+        let manifest = self.manifest(&plan, seed, &guide, &seated);
+        self.start(NewSession {
+            workspace_id: workspace,
+            title: &format!("Interview with {name}"),
+            kind: SessionKind::Interview,
+            twins: &[twin],
+            guide: &guide,
+            manifest: &manifest,
+            seed,
+            budget_micros,
+        })
+        .await
+    }
+
+    async fn start(&self, new: NewSession<'_>) -> Result<(Session, Job)> {
+        let store = SessionStore::new(&self.db);
+        let (_, id) = store.create(&new).await?;
+        let session = store.session(id).await?;
+        let job = self.enqueue(&session).await?;
+        Ok((session, job))
+    }
+
+    async fn enqueue(&self, session: &Session) -> Result<Job> {
+        let spec = JobSpec::new(SESSION_JOB_KIND, session.title.clone(), Lane::Default)
+            .workspace(session.workspace_id.to_string())
+            .payload(json!(SessionPayload {
+                session_id: session.id
+            }));
+        Ok(self.queue.enqueue(spec).await?)
+    }
+
+    pub async fn sessions(&self, workspace: WorkspaceId) -> Result<Vec<Session>> {
+        self.require_workspace(workspace).await?;
+        SessionStore::new(&self.db).sessions(workspace).await
+    }
+
+    /// A session with its transcript, dynamics, persona checks and Says/Thinks gaps.
+    pub async fn session(&self, id: SessionId) -> Result<SessionView> {
+        let store = SessionStore::new(&self.db);
+        let session = store.session(id).await?;
+        let turns = store.turns(id).await?;
+        let seats: Vec<TwinId> = session.participants.iter().map(|p| p.twin_id).collect();
+        let coded: Vec<dynamics::Turn> = turns
+            .iter()
+            .map(|t| dynamics::Turn {
+                speaker: match t.speaker {
+                    Speaker::Twin => t.twin_id.and_then(|id| seats.iter().position(|s| *s == id)),
+                    _ => None,
+                },
+                words: t.words,
+                question: t.question,
+                stance: t.stance,
+            })
+            .collect();
+        let diagnostics = dynamics::diagnose(&coded, seats.len()).ok();
+        let mut adherence = AdherenceCount::default();
+        for turn in turns.iter().filter(|t| t.speaker == Speaker::Twin) {
+            match turn.adherence {
+                Adherence::Passed => adherence.passed += 1,
+                Adherence::Caught => adherence.caught += 1,
+                Adherence::Unchecked => adherence.unchecked += 1,
+            }
+        }
+        let gaps = turns
+            .iter()
+            .filter_map(|t| {
+                says_thinks::gap(&t.says, t.thinks.as_deref())
+                    .map(|gap| TurnGap { seq: t.seq, gap })
+            })
+            .collect();
+        Ok(SessionView {
+            session,
+            turns,
+            diagnostics,
+            adherence,
+            gaps,
+        })
+    }
+
+    /// Asks a session to pause, take the user's words as the moderator's, add a probe, skip
+    /// its section, or resume; resuming (a paused, stopped or failed session) starts its job
+    /// again and returns it.
+    pub async fn command(
+        &self,
+        id: SessionId,
+        kind: CommandKind,
+        text: &str,
+    ) -> Result<Option<Job>> {
+        let store = SessionStore::new(&self.db);
+        let session = store.session(id).await?;
+        if matches!(
+            session.status,
+            SessionStatus::Completed | SessionStatus::Cancelled
+        ) {
+            return Err(TwinsError::Invalid(format!(
+                "“{}” has ended; start a new session to go on",
+                session.title
+            )));
+        }
+        match kind {
+            CommandKind::Resume => {
+                let running = session.status == SessionStatus::Running;
+                if running && session.paused_reason.is_none() {
+                    return Ok(None);
+                }
+                // A pause asked for while it was not running is void once it is resumed.
+                let stale: Vec<String> = store
+                    .pending(id)
+                    .await?
+                    .into_iter()
+                    .filter(|c| c.kind == CommandKind::Pause)
+                    .map(|c| c.id)
+                    .collect();
+                store.applied(&stale).await?;
+                store
+                    .set_status(id, SessionStatus::Scheduled, None, None)
+                    .await?;
+                let _ = self
+                    .events
+                    .send(SessionEvent::StatusChanged { session_id: id });
+                Ok(Some(self.enqueue(&session).await?))
+            }
+            CommandKind::Speak | CommandKind::Probe => {
+                let text = text.trim();
+                if text.is_empty() {
+                    return Err(TwinsError::Invalid("say something to ask the group".into()));
+                }
+                if text.chars().count() > 500 {
+                    return Err(TwinsError::Invalid(
+                        "at most 500 characters at a time".into(),
+                    ));
+                }
+                store.command(&session, kind, text).await?;
+                Ok(None)
+            }
+            CommandKind::Skip if session.kind == SessionKind::Interview => Err(
+                TwinsError::Invalid("an interview has no sections to skip".into()),
+            ),
+            CommandKind::Pause | CommandKind::Skip => {
+                store.command(&session, kind, "").await?;
+                Ok(None)
+            }
+        }
     }
 
     async fn notice_twin(&self, twin: TwinId) {

@@ -121,6 +121,74 @@ stored_names! {
     }
 }
 
+stored_names! {
+    /// What a session is.
+    SessionKind ("session kind") {
+        FocusGroup => "focus_group",
+        Interview => "interview",
+    }
+}
+
+stored_names! {
+    /// Where a session stands. A paused session is `Scheduled` with a reason.
+    SessionStatus ("session status") {
+        Scheduled => "scheduled",
+        Running => "running",
+        Completed => "completed",
+        Cancelled => "cancelled",
+        Failed => "failed",
+    }
+}
+
+stored_names! {
+    /// Who took a turn.
+    Speaker ("speaker") {
+        Moderator => "moderator",
+        Twin => "twin",
+        /// The user, speaking as the moderator.
+        Researcher => "researcher",
+    }
+}
+
+stored_names! {
+    /// What a turn did.
+    Act ("turn act") {
+        Question => "question",
+        Probe => "probe",
+        /// The moderator inviting a quiet participant in.
+        DrawIn => "draw_in",
+        Transition => "transition",
+        Answer => "answer",
+        /// The user's own words, spoken as the moderator.
+        Interjection => "interjection",
+        Closing => "closing",
+        /// A twin whose model gave nothing usable: recorded, never invented.
+        NonResponse => "non_response",
+    }
+}
+
+stored_names! {
+    /// How a twin's reply fared in the persona check.
+    Adherence ("adherence") {
+        Passed => "passed",
+        /// Contradicted the twin's profile or memory, and was regenerated once.
+        Caught => "caught",
+        /// Not checked: a moderator's turn, or a check that could not be made.
+        Unchecked => "unchecked",
+    }
+}
+
+stored_names! {
+    /// What the user asked of a running session.
+    CommandKind ("session command") {
+        Pause => "pause",
+        Resume => "resume",
+        Speak => "speak",
+        Probe => "probe",
+        Skip => "skip",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use super::REBUILD_BATCH;
 use crate::error::Result;
 use crate::mention_themes::NEUTRAL_BAND;
 
-pub(super) const INDEXED_KINDS: [DocKind; 7] = [
+pub(super) const INDEXED_KINDS: [DocKind; 8] = [
     DocKind::Mention,
     DocKind::SearchTerm,
     DocKind::Behavior,
@@ -18,6 +18,7 @@ pub(super) const INDEXED_KINDS: [DocKind; 7] = [
     DocKind::Signal,
     DocKind::Report,
     DocKind::TwinMemory,
+    DocKind::Transcript,
 ];
 
 /// How many documents the tables hold for the index.
@@ -35,7 +36,8 @@ pub(super) async fn document_count_in(
               + (SELECT count(*) FROM creatives WHERE workspace_id = ?1)
               + (SELECT count(*) FROM signals WHERE workspace_id = ?1 AND retired_at IS NULL)
               + (SELECT count(*) FROM grounding_reports WHERE workspace_id = ?1)
-              + (SELECT count(*) FROM twin_memories WHERE workspace_id = ?1 AND retired_at IS NULL)",
+              + (SELECT count(*) FROM twin_memories WHERE workspace_id = ?1 AND retired_at IS NULL)
+              + (SELECT count(*) FROM transcript_turns WHERE workspace_id = ?1)",
     )
     .bind(workspace_id)
     .fetch_one(conn)
@@ -124,6 +126,16 @@ fn documents_sql(kind: DocKind) -> Option<&'static str> {
              FROM twin_memories m JOIN twins t ON t.id = m.twin_id
              WHERE m.workspace_id = ?1 AND ?2 = 'twin_memory' AND m.retired_at IS NULL"
         }
+        // A transcript turn: what was said and, in interviews, what the twin thought, titled
+        // with who said it.
+        DocKind::Transcript => {
+            "SELECT u.id, coalesce(t.name, CASE u.speaker WHEN 'researcher' THEN 'Researcher'
+                                                  ELSE 'Moderator' END) AS title,
+                    trim(u.says || ' ' || coalesce(u.thinks, '')) AS body, t.audience_id,
+                    u.created_at AS day, NULL AS sentiment, NULL AS platform, NULL AS theme
+             FROM transcript_turns u LEFT JOIN twins t ON t.id = u.twin_id
+             WHERE u.workspace_id = ?1 AND ?2 = 'transcript'"
+        }
         _ => return None,
     })
 }
@@ -156,6 +168,7 @@ fn id_column(kind: DocKind) -> &'static str {
         DocKind::Creative => "c.id",
         DocKind::Report => "r.id",
         DocKind::TwinMemory => "m.id",
+        DocKind::Transcript => "u.id",
         _ => "s.id",
     }
 }

@@ -180,6 +180,24 @@ pub(super) struct Filing<'a> {
 }
 
 impl Gateway {
+    /// What `usage` would cost on the model that would answer `task` in `scope` first, for an
+    /// estimate shown before work starts: that route, and its cost (nothing on this machine,
+    /// `None` when the model has no known price).
+    pub fn quote(
+        &self,
+        task: Task,
+        scope: &CallScope,
+        usage: Usage,
+    ) -> Result<(Route, Option<i64>)> {
+        let route = self
+            .routes_for(task, scope)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| LlmError::NoRoute(task.as_str().to_owned()))?;
+        let cost = self.cost(&route, usage);
+        Ok((route, cost))
+    }
+
     /// The call's cost: nothing on this machine, the catalogue's price elsewhere.
     fn cost(&self, route: &Route, usage: Usage) -> Option<i64> {
         if self.runs_here(&route.vendor) {

@@ -40,6 +40,10 @@ type Answerer = dyn Fn(&ChatRequest) -> Result<String, ()> + Send + Sync;
 pub struct ScriptedModel {
     answer: Box<Answerer>,
     pub prompts: Mutex<Vec<String>>,
+    /// The call (counted from 1) that never answers, as a model whose process was killed
+    /// mid-answer; and whether it has been reached.
+    pub hang_on: Mutex<Option<usize>>,
+    pub hanging: std::sync::atomic::AtomicBool,
 }
 
 impl ScriptedModel {
@@ -49,6 +53,8 @@ impl ScriptedModel {
         Arc::new(ScriptedModel {
             answer: Box::new(answer),
             prompts: Mutex::new(Vec::new()),
+            hang_on: Mutex::new(None),
+            hanging: std::sync::atomic::AtomicBool::new(false),
         })
     }
 }
@@ -67,8 +73,17 @@ impl LocalBackend for ScriptedModel {
         request: &'a ChatRequest,
         on_token: &'a mut (dyn FnMut(&str) + Send),
     ) -> BoxFuture<'a, Result<ChatReply, LlmError>> {
-        if let Some(last) = request.messages.last() {
-            self.prompts.lock().unwrap().push(last.content.clone());
+        let call = {
+            let mut prompts = self.prompts.lock().unwrap();
+            if let Some(last) = request.messages.last() {
+                prompts.push(last.content.clone());
+            }
+            prompts.len()
+        };
+        if *self.hang_on.lock().unwrap() == Some(call) {
+            self.hanging
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            return Box::pin(std::future::pending());
         }
         let next = (self.answer)(request);
         Box::pin(async move {

@@ -1,0 +1,564 @@
+//! A twin taking a turn: it recalls the memories that bear on what was just said (recency,
+//! importance and relevance, as Generative Agents score them), answers in its own voice within
+//! its turn cap while the words stream out, and the answer is checked once against its profile
+//! and the memories it recalled. A reply that contradicts them is regenerated once and the
+//! catch recorded; a check that cannot be made (no answer, broken JSON) leaves the turn
+//! unchecked rather than stalling the session. A model that says nothing usable gives a
+//! recorded non-response, never invented words.
+
+use std::collections::{BTreeSet, HashMap};
+
+use pw_domain::{MemoryId, SessionId};
+use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, LlmError, StreamEvent, Task};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use crate::error::{Result, TwinsError};
+use crate::recall::{self, Candidate, Weights};
+use crate::repository::{Memory, Twin, TwinStore};
+use crate::says_thinks;
+use crate::turn_length::{self, Ending};
+use crate::vocabulary::{Adherence, Speaker};
+
+/// Memories a twin brings to a turn (Generative Agents' k on a 2,048-token model).
+pub const RECALL_K: usize = 6;
+/// Earlier turns shown to the speaker, at most.
+pub const HISTORY_TURNS: usize = 8;
+/// Versions of the prompts below; a session's manifest records them, and a change of wording
+/// changes the version, so two runs can be told apart.
+pub const PROMPT_VERSION: &str = "twin-turn/1";
+pub const CHECK_VERSION: &str = "persona-check/1";
+
+/// What a session's watchers see as it runs: a turn beginning, its words as they stream, a
+/// restart (the words so far are void), and the turn stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SessionEvent {
+    TurnStarted {
+        session_id: SessionId,
+        seq: i64,
+        speaker: Speaker,
+        name: String,
+    },
+    Token {
+        session_id: SessionId,
+        seq: i64,
+        text: String,
+    },
+    Restart {
+        session_id: SessionId,
+        seq: i64,
+    },
+    TurnStored {
+        session_id: SessionId,
+        seq: i64,
+    },
+    /// Paused, resumed, finished or failed: read the session again.
+    StatusChanged {
+        session_id: SessionId,
+    },
+}
+
+/// How a twin answers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Format {
+    /// 1:1, split into what it says and what it thinks.
+    Interview,
+    /// In a group: one short spoken turn.
+    Group,
+}
+
+/// A twin's reply, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub says: String,
+    pub thinks: Option<String>,
+    pub recalled: Vec<MemoryId>,
+    pub adherence: Adherence,
+    pub rejected: Option<String>,
+    pub catch_reason: Option<String>,
+    pub written_by: String,
+    /// The model gave nothing usable, twice.
+    pub non_response: bool,
+    /// Its position on the question under discussion, −2..=2, when the check coded one.
+    pub stance: Option<i8>,
+}
+
+/// The setting of a turn, as the speaker is told it.
+pub struct Setting<'a> {
+    pub brand: &'a str,
+    /// One line: "a one-to-one interview", "a focus group with Maya R., Leo K.".
+    pub situation: String,
+    /// Stimuli the group is looking at, as text.
+    pub stimuli: &'a [String],
+    /// Earlier turns as lines ("Moderator: …"), oldest first.
+    pub history: &'a [String],
+    /// What the twin answers: the question or the last turn, as a line.
+    pub prompt: &'a str,
+    /// The question under discussion, for coding the reply's stance.
+    pub question: &'a str,
+}
+
+pub struct TurnWriter<'a> {
+    pub gateway: &'a Gateway,
+    pub scope: CallScope,
+    pub events: &'a broadcast::Sender<SessionEvent>,
+    pub session: SessionId,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum Verdict {
+    Consistent,
+    Contradicts,
+}
+
+/// The speaker's position on the question under discussion, coded in the same call as the
+/// check (for the herding diagnostic): words, not numbers, so a small model's grammar keeps to
+/// them.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum Stance {
+    Against,
+    LeaningAgainst,
+    Neutral,
+    LeaningFor,
+    For,
+    NoPosition,
+}
+
+impl Stance {
+    fn value(&self) -> Option<i8> {
+        match self {
+            Stance::Against => Some(-2),
+            Stance::LeaningAgainst => Some(-1),
+            Stance::Neutral => Some(0),
+            Stance::LeaningFor => Some(1),
+            Stance::For => Some(2),
+            Stance::NoPosition => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+struct PersonaCheck {
+    verdict: Verdict,
+    #[schemars(length(max = 140))]
+    reason: String,
+    stance: Stance,
+}
+
+/// What the check found: a contradiction (why), and the reply's stance.
+#[derive(Debug, Clone, PartialEq)]
+struct Checked {
+    contradiction: Option<String>,
+    stance: Option<i8>,
+}
+
+/// Words of three letters or more, lowercased: what lexical relevance compares.
+fn content_words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Relevance by shared words (Jaccard), when no embedding model answers.
+pub fn word_overlap(a: &str, b: &str) -> f64 {
+    let (a, b) = (content_words(a), content_words(b));
+    let union = a.union(&b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / union as f64
+}
+
+pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
+    if a.len() != b.len() || a.is_empty() {
+        return f64::NAN;
+    }
+    let dot: f64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| f64::from(*x) * f64::from(*y))
+        .sum();
+    let norm = |v: &[f32]| v.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
+    dot / (norm(a) * norm(b))
+}
+
+impl TurnWriter<'_> {
+    /// The `k` memories of `twin` that bear most on `query`, best first: by vectors where the
+    /// embedding model that made the memories' vectors answers for the query too, by shared
+    /// words otherwise.
+    pub async fn recall(
+        &self,
+        store: &TwinStore<'_>,
+        twin: &Twin,
+        query: &str,
+        k: usize,
+    ) -> Result<Vec<Memory>> {
+        let memories = &twin.memories;
+        if memories.is_empty() {
+            return Ok(Vec::new());
+        }
+        let relevance = match self
+            .gateway
+            .embed_answered(&self.scope, &[query.to_owned()])
+            .await
+        {
+            Ok(embedded) if embedded.vectors.len() == 1 => {
+                let vectors: HashMap<MemoryId, Vec<f32>> = store
+                    .memory_vectors(twin.summary.id, &embedded.model)
+                    .await?
+                    .into_iter()
+                    .collect();
+                memories
+                    .iter()
+                    .map(|m| match vectors.get(&m.id) {
+                        Some(vector) => cosine(&embedded.vectors[0], vector),
+                        None => word_overlap(query, &m.content),
+                    })
+                    .collect::<Vec<f64>>()
+            }
+            _ => memories
+                .iter()
+                .map(|m| word_overlap(query, &m.content))
+                .collect(),
+        };
+        let candidates: Vec<Candidate> = memories
+            .iter()
+            .zip(&relevance)
+            .map(|(m, &relevance)| Candidate {
+                last_accessed: u64::try_from(m.last_accessed).unwrap_or(0),
+                importance: m.importance,
+                relevance,
+            })
+            .collect();
+        Ok(recall::recall(&candidates, Weights::default(), k)
+            .into_iter()
+            .map(|i| memories[i].clone())
+            .collect())
+    }
+
+    /// The twin's reply to `setting`, streamed as turn `seq`, checked, regenerated once if
+    /// caught.
+    pub async fn reply(
+        &self,
+        twin: &Twin,
+        recalled: &[Memory],
+        setting: &Setting<'_>,
+        format: Format,
+        seq: i64,
+    ) -> Result<Reply> {
+        let cap = turn_length::word_cap(twin.profile.voice.typical_words);
+        let first = self
+            .speak(twin, recalled, setting, format, cap, seq, None)
+            .await?;
+        let recalled_ids: Vec<MemoryId> = recalled.iter().map(|m| m.id).collect();
+        let Some((says, thinks, written_by)) = first else {
+            return Ok(Reply {
+                says: String::new(),
+                thinks: None,
+                recalled: recalled_ids,
+                adherence: Adherence::Unchecked,
+                rejected: None,
+                catch_reason: None,
+                written_by: String::new(),
+                non_response: true,
+                stance: None,
+            });
+        };
+        let mut reply = Reply {
+            says,
+            thinks,
+            recalled: recalled_ids,
+            adherence: Adherence::Unchecked,
+            rejected: None,
+            catch_reason: None,
+            written_by,
+            non_response: false,
+            stance: None,
+        };
+        let checked = self
+            .check(twin, recalled, &reply.says, setting.question)
+            .await;
+        if let Some(checked) = &checked {
+            reply.stance = checked.stance;
+        }
+        match checked.map(|c| c.contradiction) {
+            Some(None) => reply.adherence = Adherence::Passed,
+            Some(Some(reason)) => {
+                tracing::info!(twin = %twin.summary.id, %reason, "a reply contradicted its twin; regenerating once");
+                let _ = self.events.send(SessionEvent::Restart {
+                    session_id: self.session,
+                    seq,
+                });
+                if let Some((says, thinks, written_by)) = self
+                    .speak(twin, recalled, setting, format, cap, seq, Some(&reason))
+                    .await?
+                {
+                    reply.rejected = Some(std::mem::replace(&mut reply.says, says));
+                    reply.thinks = thinks;
+                    reply.written_by = written_by;
+                    reply.adherence = Adherence::Caught;
+                    reply.catch_reason = Some(reason);
+                } else {
+                    // The second try gave nothing: the first reply stands, marked as caught.
+                    reply.adherence = Adherence::Caught;
+                    reply.catch_reason = Some(reason);
+                }
+            }
+            None => {}
+        }
+        Ok(reply)
+    }
+
+    fn messages(
+        &self,
+        twin: &Twin,
+        recalled: &[Memory],
+        setting: &Setting<'_>,
+        format: Format,
+        cap: u32,
+        history: usize,
+        correction: Option<&str>,
+    ) -> Vec<ChatMessage> {
+        let name = &twin.summary.name;
+        let mut system = twin.profile.card(name);
+        if !recalled.is_empty() {
+            system.push_str("\nWhat you remember:\n");
+            for (i, memory) in recalled.iter().enumerate() {
+                system.push_str(&format!("M{}: {}\n", i + 1, memory.content));
+            }
+        }
+        system.push_str(&format!(
+            "\nYou are in {} about {}. Stay in character as {name}: speak from your own life and what you remember, in your own words; you may disagree, be unsure or say you don't know. Never mention being an AI or a persona.",
+            setting.situation, setting.brand
+        ));
+        match format {
+            Format::Interview => system.push_str(&format!(
+                "\nReply in two labelled parts.\nSays: what you tell the interviewer, at most {cap} words.\nThinks: what you privately think but do not say, one or two sentences."
+            )),
+            Format::Group => system.push_str(&format!(
+                "\nReply with only what you say next: one short turn, at most {cap} words, no name label."
+            )),
+        }
+        if let Some(correction) = correction {
+            system.push_str(&format!(
+                "\nYour last reply did not fit who you are ({correction}). Answer again, consistent with your profile and memories."
+            ));
+        }
+        let mut user = String::new();
+        if !setting.stimuli.is_empty() {
+            user.push_str("What you are being shown:\n");
+            for stimulus in setting.stimuli {
+                user.push_str(&format!("- {stimulus}\n"));
+            }
+        }
+        let start = setting.history.len().saturating_sub(history);
+        for line in &setting.history[start..] {
+            user.push_str(line);
+            user.push('\n');
+        }
+        user.push_str(setting.prompt);
+        user.push_str(&format!("\n{name}:"));
+        vec![ChatMessage::system(system), ChatMessage::user(user)]
+    }
+
+    /// One streamed answer; `None` when the model gave nothing usable twice.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one turn's parts, passed together"
+    )]
+    async fn speak(
+        &self,
+        twin: &Twin,
+        recalled: &[Memory],
+        setting: &Setting<'_>,
+        format: Format,
+        cap: u32,
+        seq: i64,
+        correction: Option<&str>,
+    ) -> Result<Option<(String, Option<String>, String)>> {
+        let mut history = HISTORY_TURNS;
+        let mut memories = recalled.len();
+        let mut attempts = 0;
+        loop {
+            let mut request = ChatRequest::new(
+                Task::TwinDialogue,
+                self.messages(
+                    twin,
+                    &recalled[..memories],
+                    setting,
+                    format,
+                    cap,
+                    history,
+                    correction,
+                ),
+            )
+            .in_scope(self.scope.clone());
+            request.temperature = Some(0.7);
+            request.max_tokens = Some(match format {
+                // The thought needs room of its own.
+                Format::Interview => turn_length::max_tokens(cap) + 80,
+                Format::Group => turn_length::max_tokens(cap),
+            });
+            let session_id = self.session;
+            let events = self.events;
+            let streamed = self
+                .gateway
+                .chat_stream(&request, |event| {
+                    let _ = events.send(match event {
+                        StreamEvent::Token(text) => SessionEvent::Token {
+                            session_id,
+                            seq,
+                            text,
+                        },
+                        StreamEvent::Restart { .. } => SessionEvent::Restart { session_id, seq },
+                    });
+                })
+                .await;
+            let reply = match streamed {
+                Ok(reply) => reply,
+                // Less history, then fewer memories, until the prompt fits the model.
+                Err(LlmError::ContextTooLong { .. }) if history > 1 || memories > 1 => {
+                    if history > 1 {
+                        history /= 2;
+                    } else {
+                        memories -= 1;
+                    }
+                    continue;
+                }
+                Err(error) => return Err(TwinsError::Model(error)),
+            };
+            let ending = if reply.finish_reason.as_deref() == Some("length") {
+                Ending::Cut
+            } else {
+                Ending::Finished
+            };
+            let written_by = format!("{}/{}", reply.vendor, reply.model);
+            let spoken = match format {
+                Format::Interview => says_thinks::split(&reply.text)
+                    .ok()
+                    .map(|split| (turn_length::trim(&split.says, cap, ending), split.thinks)),
+                Format::Group => {
+                    let says =
+                        turn_length::trim(strip_name(&reply.text, &twin.summary.name), cap, ending);
+                    (!says.trim().is_empty()).then_some((says, None))
+                }
+            };
+            match spoken {
+                Some((says, thinks)) if !says.trim().is_empty() => {
+                    return Ok(Some((says, thinks, written_by)));
+                }
+                _ => {
+                    attempts += 1;
+                    let _ = self.events.send(SessionEvent::Restart {
+                        session_id: self.session,
+                        seq,
+                    });
+                    if attempts >= 2 {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+    }
+
+    /// One structured check of a reply against the twin's profile and recalled memories:
+    /// `Some(None)` consistent, `Some(Some(reason))` contradicts, `None` when no check could be
+    /// made (the session goes on; the turn is marked unchecked).
+    async fn check(
+        &self,
+        twin: &Twin,
+        recalled: &[Memory],
+        says: &str,
+        question: &str,
+    ) -> Option<Checked> {
+        let mut memories = String::new();
+        for (i, memory) in recalled.iter().enumerate() {
+            memories.push_str(&format!("M{}: {}\n", i + 1, memory.content));
+        }
+        let mut request = ChatRequest::new(
+            Task::Extraction,
+            vec![
+                ChatMessage::system(
+                    "You check whether what a research participant said contradicts who they are. Differences of wording, new details and changes of mood are not contradictions; only statements that cannot both be true are.",
+                ),
+                ChatMessage::user(format!(
+                    "Profile:\n{}\nMemories:\n{memories}\nThe question: {question}\nWhat they said: \"{says}\"\nverdict: consistent or contradicts. reason: what it contradicts, in a short phrase (empty when consistent). stance: their position on the question (against, leaning_against, neutral, leaning_for, for, or no_position).",
+                    twin.profile.card(&twin.summary.name)
+                )),
+            ],
+        )
+        .in_scope(self.scope.clone());
+        request.temperature = Some(0.0);
+        request.max_tokens = Some(90);
+        match self.gateway.chat_json::<PersonaCheck>(&request).await {
+            Ok(check) => {
+                let reason = check.reason.trim();
+                Some(Checked {
+                    stance: check.stance.value(),
+                    contradiction: match check.verdict {
+                        Verdict::Consistent => None,
+                        Verdict::Contradicts if reason.is_empty() => {
+                            Some("it contradicted the profile".to_owned())
+                        }
+                        Verdict::Contradicts => Some(reason.chars().take(140).collect()),
+                    },
+                })
+            }
+            // A budget reached is the session's to handle (it pauses); anything else only
+            // leaves this turn unchecked.
+            Err(error) => {
+                tracing::warn!(%error, "the persona check could not be made; the turn stays unchecked");
+                None
+            }
+        }
+    }
+}
+
+/// The reply without a leading "Name:" a model may write before its words.
+fn strip_name<'t>(text: &'t str, name: &str) -> &'t str {
+    let trimmed = text.trim_start();
+    let first = name.split_whitespace().next().unwrap_or(name);
+    for label in [name, first] {
+        if let Some(rest) = trimmed.strip_prefix(label) {
+            let rest = rest.trim_start();
+            if let Some(rest) = rest.strip_prefix(':') {
+                return rest.trim_start();
+            }
+        }
+    }
+    trimmed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_shared_measure_relevance_without_vectors() {
+        assert_eq!(
+            word_overlap("slow shipping again", "Shipping was slow"),
+            2.0 / 4.0
+        );
+        assert_eq!(word_overlap("", "anything"), 0.0);
+        assert_eq!(word_overlap("a an", "to be"), 0.0);
+    }
+
+    #[test]
+    fn cosine_of_vectors_and_of_mismatched_ones() {
+        assert!((cosine(&[1.0, 0.0], &[1.0, 0.0]) - 1.0).abs() < 1e-12);
+        assert!(cosine(&[1.0, 0.0], &[0.0, 1.0]).abs() < 1e-12);
+        assert!(cosine(&[1.0], &[1.0, 2.0]).is_nan());
+    }
+
+    #[test]
+    fn a_name_label_before_the_words_is_dropped() {
+        assert_eq!(strip_name("Maya R.: I love it.", "Maya R."), "I love it.");
+        assert_eq!(strip_name("  Maya: I love it.", "Maya R."), "I love it.");
+        assert_eq!(strip_name("Mayan ruins: no", "Maya R."), "Mayan ruins: no");
+    }
+}
