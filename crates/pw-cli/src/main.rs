@@ -5,6 +5,7 @@
 mod evidence;
 mod models;
 mod output;
+mod sessions;
 mod twins;
 
 use std::io::Write;
@@ -23,7 +24,7 @@ use pw_engine::{Engine, EngineConfig, EngineError, ErrorKind};
 #[command(
     name = "profitwheel",
     version,
-    about = "ProfitWheel from the command line: workspaces, demo data, dashboards, signals, search, grounding reports, twins and jobs."
+    about = "ProfitWheel from the command line: workspaces, demo data, dashboards, signals, search, grounding reports, twins, focus groups, interviews and jobs."
 )]
 struct Cli {
     /// Folder holding the database, blobs and exports [default: the app's data folder, or $PROFITWHEEL_DATA_DIR]
@@ -103,6 +104,24 @@ enum Command {
     /// AI twins of an audience: built from its signals, every memory linked to its evidence
     #[command(subcommand)]
     Twins(TwinsCommand),
+    /// Moderated focus groups of twins following a discussion guide (see docs/discussion-guide.md)
+    #[command(subcommand, name = "focus-group")]
+    FocusGroup(FocusGroupCommand),
+    /// A 1:1 interview of a twin: every answer split into what it says and what it thinks
+    Interview {
+        workspace: String,
+        /// Twin id or exact name
+        #[arg(long)]
+        twin: String,
+        /// A text file with one question per line (blank lines and lines starting with # are skipped)
+        #[arg(long, value_name = "FILE")]
+        questions: PathBuf,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// A spending cap for the interview's model calls, in dollars
+        #[arg(long, value_name = "USD")]
+        budget: Option<f64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -163,6 +182,48 @@ enum TwinsCommand {
     },
     /// A twin's profile and memories, each with the evidence it rests on
     Show { id: String },
+}
+
+#[derive(Subcommand)]
+enum FocusGroupCommand {
+    /// Run a focus group to its end, printing turns as they are taken, then the diagnostics
+    Run {
+        workspace: String,
+        /// The discussion guide (TOML; see docs/discussion-guide.md)
+        #[arg(long, value_name = "FILE")]
+        guide: PathBuf,
+        /// 2 to 12 twins, by id or exact name, comma-separated
+        #[arg(long, value_delimiter = ',', required = true)]
+        twins: Vec<String>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// A spending cap for the session's model calls, in dollars
+        #[arg(long, value_name = "USD")]
+        budget: Option<f64>,
+    },
+    /// What a focus group would take (calls, tokens, cost) without running it
+    Estimate {
+        workspace: String,
+        #[arg(long, value_name = "FILE")]
+        guide: PathBuf,
+        /// How many twins would take part
+        #[arg(long)]
+        twins: usize,
+    },
+    /// Resume a paused, stopped or failed session (focus group or interview) and run it to its end
+    Resume { id: String },
+    /// A session's transcript and diagnostics
+    Show { id: String },
+    /// The workspace's sessions
+    List { workspace: String },
+    /// Ask a running session to pause after the turn under way
+    Pause { id: String },
+    /// Ask a running focus group to move on to its next section
+    Skip { id: String },
+    /// Speak as the moderator in a running session
+    Say { id: String, text: String },
+    /// Add a probe the moderator asks next
+    Probe { id: String, text: String },
 }
 
 #[derive(Subcommand)]
@@ -504,6 +565,14 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
         Command::Reports(command) => evidence::reports(engine, &out, command).await?,
         Command::Index(command) => evidence::index(engine, &out, command).await?,
         Command::Twins(command) => twins::run(engine, &out, command).await?,
+        Command::FocusGroup(command) => sessions::focus_group(engine, &out, command).await?,
+        Command::Interview {
+            workspace,
+            twin,
+            questions,
+            seed,
+            budget,
+        } => sessions::interview(engine, &out, workspace, twin, questions, *seed, *budget).await?,
         Command::Jobs(command) => match command {
             JobsCommand::List { state, limit } => {
                 let state = state

@@ -675,6 +675,82 @@ fn signals_search_and_the_index_from_the_command_line() {
     let text = stdout(&run(&["twins", "show", created[0]["id"].as_str().unwrap()]));
     assert!(text.contains("      ← signal "), "{text}");
 
+    // A short focus group and a one-question interview of those twins, on the embedded model.
+    let guide = dir.path().join("guide.toml");
+    std::fs::write(
+        &guide,
+        "title = \"Mornings\"\n[[sections]]\nname = \"Warm-up\"\ngoals = [\"How each starts the day\"]\nquestions = [\"How does your day start with coffee?\"]\nturn_budget = 2\n",
+    )
+    .unwrap();
+    let seated = format!(
+        "{},{}",
+        created[0]["id"].as_str().unwrap(),
+        created[1]["id"].as_str().unwrap()
+    );
+    let group = json(&run(&[
+        "--json",
+        "focus-group",
+        "run",
+        ws,
+        "--guide",
+        guide.to_str().unwrap(),
+        "--twins",
+        &seated,
+        "--seed",
+        "3",
+    ]));
+    assert_eq!(group["session"]["status"], "completed", "{group}");
+    let turns = group["turns"].as_array().unwrap();
+    let answers: Vec<_> = turns.iter().filter(|t| t["speaker"] == "twin").collect();
+    assert_eq!(
+        answers.len(),
+        2,
+        "the section's budget of two turns: {group}"
+    );
+    for answer in &answers {
+        assert!(
+            answer["act"] == "non_response" || !answer["says"].as_str().unwrap().is_empty(),
+            "a turn says something or is a recorded non-response: {answer}"
+        );
+    }
+    assert_eq!(turns.last().unwrap()["act"], "closing");
+    assert!(
+        group["diagnostics"]["participants"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 2
+    );
+    assert!(
+        group["session"]["manifest"]["models"]["twin_dialogue"]
+            .as_str()
+            .unwrap()
+            .starts_with("local/")
+    );
+    let session = group["session"]["id"].as_str().unwrap();
+    let shown = stdout(&run(&["focus-group", "show", session]));
+    assert!(shown.contains("Persona checks:"), "{shown}");
+    let questions = dir.path().join("questions.txt");
+    std::fs::write(
+        &questions,
+        "# one question\nWhat do you drink first thing?\n",
+    )
+    .unwrap();
+    let interview = json(&run(&[
+        "--json",
+        "interview",
+        ws,
+        "--twin",
+        created[0]["id"].as_str().unwrap(),
+        "--questions",
+        questions.to_str().unwrap(),
+    ]));
+    assert_eq!(interview["session"]["status"], "completed", "{interview}");
+    let turns = interview["turns"].as_array().unwrap();
+    assert_eq!(turns.len(), 2, "{interview}");
+    assert_eq!(turns[0]["says"], "What do you drink first thing?");
+    assert_eq!(turns[1]["speaker"], "twin");
+
     // Grounding reports, written by an analyst on loopback that answers as OpenAI does.
     let analyst = start_analyst();
     let added = run(&[

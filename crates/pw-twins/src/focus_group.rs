@@ -131,7 +131,7 @@ pub fn stimulus_text(stimulus: &Stimulus, creative: Option<(&str, &str)>) -> Str
             caption,
         } => {
             let words = match creative {
-                Some((headline, body)) if body.is_empty() => format!("“{headline}”"),
+                Some((headline, "")) => format!("“{headline}”"),
                 Some((headline, body)) => format!("“{headline}” — {body}"),
                 None => format!("creative {creative_id}"),
             };
@@ -382,7 +382,13 @@ impl FocusGroupRun<'_> {
                                 }
                                 let shown = self.stimuli(session, section).await?;
                                 if !shown.is_empty() {
-                                    says.push_str(&format!("Here is {}. ", shown.join("; and ")));
+                                    let shown = shown.join("; and ");
+                                    let stop = if shown.ends_with(['.', '!', '?']) {
+                                        ""
+                                    } else {
+                                        "."
+                                    };
+                                    says.push_str(&format!("Here is {shown}{stop} "));
                                 }
                             }
                             says.push_str(&text);

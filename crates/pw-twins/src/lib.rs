@@ -45,5 +45,8 @@ pub mod turn_length;
 mod twins;
 pub mod vocabulary;
 
-pub use handlers::{CREATE_JOB_KIND, job_kinds};
-pub use twins::{GatewaySource, IndexNotice, MemoryEdit, Twins};
+pub use handlers::{CREATE_JOB_KIND, SESSION_JOB_KIND, job_kinds};
+pub use twins::{
+    AdherenceCount, GatewaySource, INTERVIEW_QUESTIONS, IndexNotice, MemoryEdit, SessionPlan,
+    SessionView, TurnGap, Twins,
+};

@@ -703,13 +703,13 @@ fn memory_from(row: &SqliteRow) -> Result<Memory> {
 
 /// Advances the twin's memory clock by one and returns the new tick.
 pub(crate) async fn tick_clock(tx: &mut sqlx::SqliteConnection, twin: TwinId) -> Result<i64> {
-    Ok(sqlx::query_scalar(
+    sqlx::query_scalar(
         "UPDATE twins SET memory_clock = memory_clock + 1 WHERE id = ? RETURNING memory_clock",
     )
     .bind(twin.to_string())
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| TwinsError::TwinNotFound(twin.to_string()))?)
+    .ok_or_else(|| TwinsError::TwinNotFound(twin.to_string()))
 }
 
 /// Stores a memory as event `accessed` of the twin's memory clock.

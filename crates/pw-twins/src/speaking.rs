@@ -314,6 +314,10 @@ impl TurnWriter<'_> {
         Ok(reply)
     }
 
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one turn's parts, passed together"
+    )]
     fn messages(
         &self,
         twin: &Twin,
@@ -438,6 +442,12 @@ impl TurnWriter<'_> {
                 Ending::Finished
             };
             let written_by = format!("{}/{}", reply.vendor, reply.model);
+            let asked: String = request
+                .messages
+                .iter()
+                .map(|m| m.content.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
             let spoken = match format {
                 Format::Interview => says_thinks::split(&reply.text)
                     .ok()
@@ -449,7 +459,9 @@ impl TurnWriter<'_> {
                 }
             };
             match spoken {
-                Some((says, thinks)) if !says.trim().is_empty() => {
+                Some((says, thinks))
+                    if !says.trim().is_empty() && !echoes_prompt(&says, &asked) =>
+                {
                     return Ok(Some((says, thinks, written_by)));
                 }
                 _ => {
@@ -519,6 +531,44 @@ impl TurnWriter<'_> {
     }
 }
 
+/// Words in a run that, found in the prompt as well, mark a reply as copied from it.
+const ECHO_RUN: usize = 6;
+
+/// Whether a reply mostly repeats its prompt (a memory line, an earlier turn, the
+/// instructions) instead of answering: half or more of its runs of six words appear in the
+/// prompt, or it opens with a memory's handle. Small models do this; such a reply is not the
+/// twin speaking, so it is asked for again and, failing that, recorded as a non-response.
+pub fn echoes_prompt(reply: &str, prompt: &str) -> bool {
+    let trimmed = reply.trim_start();
+    let mut chars = trimmed.chars();
+    if chars.next() == Some('M')
+        && chars.take_while(|c| *c != ':').all(|c| c.is_ascii_digit())
+        && trimmed[1..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        return true;
+    }
+    let normal = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let words = normal(reply);
+    if words.len() < ECHO_RUN {
+        return false;
+    }
+    let prompt = format!(" {} ", normal(prompt).join(" "));
+    let runs: Vec<String> = words
+        .windows(ECHO_RUN)
+        .map(|run| format!(" {} ", run.join(" ")))
+        .collect();
+    let copied = runs
+        .iter()
+        .filter(|run| prompt.contains(run.as_str()))
+        .count();
+    copied * 2 >= runs.len()
+}
+
 /// The reply without a leading "Name:" a model may write before its words.
 fn strip_name<'t>(text: &'t str, name: &str) -> &'t str {
     let trimmed = text.trim_start();
@@ -553,6 +603,22 @@ mod tests {
         assert!((cosine(&[1.0, 0.0], &[1.0, 0.0]) - 1.0).abs() < 1e-12);
         assert!(cosine(&[1.0, 0.0], &[0.0, 1.0]).abs() < 1e-12);
         assert!(cosine(&[1.0], &[1.0, 2.0]).is_nan());
+    }
+
+    #[test]
+    fn a_reply_that_copies_its_prompt_is_recognised() {
+        let prompt = "What you remember:\nM1: The moderator said: Welcome, everyone, and thank you for joining. How does your day start with coffee?";
+        assert!(echoes_prompt("M1: The moderator said: Welcome", prompt));
+        assert!(echoes_prompt(
+            "The moderator said: Welcome, everyone, and thank you for joining us today.",
+            prompt
+        ));
+        assert!(!echoes_prompt(
+            "I grab a cold brew on the way to work, usually before eight.",
+            prompt
+        ));
+        assert!(!echoes_prompt("Yes.", prompt));
+        assert!(!echoes_prompt("Mornings are slow for me.", prompt));
     }
 
     #[test]

@@ -426,6 +426,7 @@ async fn a_stopped_interview_pauses_and_resumes_on_command() {
 /// A model for a group: urges come from `urges` (by call), the moderator's judgement says no
 /// goal is met, and every twin answers at length.
 fn group_model(urges: Arc<Mutex<Vec<String>>>, long_turns: bool) -> Arc<ScriptedModel> {
+    let turn = AtomicUsize::new(0);
     ScriptedModel::new(move |request| match request.task {
         Task::Moderation if last_message(request).contains("how strongly") => {
             let mut queue = urges.lock().unwrap();
@@ -438,14 +439,23 @@ fn group_model(urges: Arc<Mutex<Vec<String>>>, long_turns: bool) -> Arc<Scripted
         Task::Moderation => Ok(r#"{"goals_met": [], "last_answer_vague": false}"#.into()),
         Task::TwinDialogue => {
             let speaker = speaker_of(request);
+            let n = turn.fetch_add(1, Ordering::SeqCst);
             Ok(if long_turns {
-                format!(
-                    "{speaker}: {}",
-                    "I really think the box is lovely and I would give it. ".repeat(15)
-                )
+                // Long, and new words each time (a reply repeating an earlier one is an echo).
+                let words: Vec<String> = (0..150)
+                    .map(|i| {
+                        if i % 10 == 9 {
+                            format!("thought{n}x{i}.")
+                        } else {
+                            format!("thought{n}x{i}")
+                        }
+                    })
+                    .collect();
+                format!("{speaker}: I really think {}", words.join(" "))
             } else {
-                "I like it, because the box feels like a real gift and the price seems fair to me."
-                    .into()
+                format!(
+                    "I like it, because the box feels like a real gift, and number {n} seems fair."
+                )
             })
         }
         Task::Extraction => {

@@ -20,19 +20,27 @@ use crate::Engine;
 use crate::error::Result;
 use crate::evidence::Evidence;
 
-pub use pw_domain::{AudienceId, MemoryId, TwinId, WorkspaceId};
-pub use pw_twins::CREATE_JOB_KIND;
+pub use pw_domain::{AudienceId, MemoryId, SessionId, StudyId, TurnId, TwinId, WorkspaceId};
 /// What a user may change about a memory.
 pub use pw_twins::MemoryEdit;
 pub(crate) use pw_twins::Twins;
+/// Sessions: interviews and focus groups, their transcripts, diagnostics and plans.
+pub use pw_twins::dynamics::{Diagnostics, Herding, Participation, Run};
+pub use pw_twins::estimate::{Calls, Estimate};
 /// A twin's profile and its parts.
 pub use pw_twins::profile::{Demographics, Profile, Voice};
 /// Twins, their versions and memories, and what each memory rests on.
 pub use pw_twins::repository::{EvidenceLink, Memory, Twin, TwinSummary, TwinVersion};
+pub use pw_twins::says_thinks::Gap;
+pub use pw_twins::session::{Participant, Session, Turn};
+pub use pw_twins::speaking::SessionEvent;
 /// The twins' closed vocabularies.
 pub use pw_twins::vocabulary::{
-    EditedBy, EvidenceSource, Fragment, MemoryKind, Register, WrittenBy,
+    Act, Adherence, CommandKind, EditedBy, EvidenceSource, Fragment, MemoryKind, Register,
+    SessionKind, SessionStatus, Speaker, WrittenBy,
 };
+pub use pw_twins::{AdherenceCount, SessionPlan, SessionView, TurnGap};
+pub use pw_twins::{CREATE_JOB_KIND, SESSION_JOB_KIND};
 
 /// The language-models context, as the gateway twins are written with.
 pub(crate) struct TwinsGateway(pub(crate) Arc<LanguageModels>);
@@ -152,5 +160,85 @@ impl<'e> TwinsFacade<'e> {
     /// Removes a memory from recall (it stays readable where it was cited).
     pub async fn retire_memory(&self, id: MemoryId) -> Result<()> {
         Ok(self.context().retire_memory(id).await?)
+    }
+
+    /// What a focus group with this guide (TOML) and this many twins would take.
+    pub async fn estimate_focus_group(
+        &self,
+        workspace: WorkspaceId,
+        guide: &str,
+        twins: usize,
+    ) -> Result<SessionPlan> {
+        Ok(self
+            .context()
+            .estimate_focus_group(workspace, guide, twins)
+            .await?)
+    }
+
+    /// What an interview of this many questions would take.
+    pub async fn estimate_interview(
+        &self,
+        workspace: WorkspaceId,
+        questions: usize,
+    ) -> Result<SessionPlan> {
+        Ok(self
+            .context()
+            .estimate_interview(workspace, questions)
+            .await?)
+    }
+
+    /// Starts a focus group (its job runs it); `budget_micros` caps its model spend.
+    pub async fn start_focus_group(
+        &self,
+        workspace: WorkspaceId,
+        guide: &str,
+        twins: &[TwinId],
+        seed: Option<u64>,
+        budget_micros: Option<i64>,
+    ) -> Result<(Session, Job)> {
+        Ok(self
+            .context()
+            .start_focus_group(workspace, guide, twins, seed, budget_micros)
+            .await?)
+    }
+
+    /// Starts a 1:1 interview (its job runs it).
+    pub async fn start_interview(
+        &self,
+        workspace: WorkspaceId,
+        twin: TwinId,
+        questions: &[String],
+        seed: Option<u64>,
+        budget_micros: Option<i64>,
+    ) -> Result<(Session, Job)> {
+        Ok(self
+            .context()
+            .start_interview(workspace, twin, questions, seed, budget_micros)
+            .await?)
+    }
+
+    pub async fn sessions(&self, workspace: WorkspaceId) -> Result<Vec<Session>> {
+        Ok(self.context().sessions(workspace).await?)
+    }
+
+    /// A session with its transcript, dynamics, persona checks and Says/Thinks gaps.
+    pub async fn session(&self, id: SessionId) -> Result<SessionView> {
+        Ok(self.context().session(id).await?)
+    }
+
+    /// Pause, speak as the moderator, add a probe, skip a section or resume (which returns
+    /// the job that runs it again).
+    pub async fn command(
+        &self,
+        id: SessionId,
+        kind: CommandKind,
+        text: &str,
+    ) -> Result<Option<Job>> {
+        Ok(self.context().command(id, kind, text).await?)
+    }
+
+    /// Running sessions' events: turns starting, their words as they stream, turns stored.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<SessionEvent> {
+        self.context().subscribe()
     }
 }
