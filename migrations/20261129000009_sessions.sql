@@ -66,3 +66,21 @@ CREATE TRIGGER transcript_turns_outbox_delete AFTER DELETE ON transcript_turns B
     INSERT INTO search_outbox (workspace_id, doc_kind, doc_id, op)
     VALUES (OLD.workspace_id, 'transcript', OLD.id, 'delete');
 END;
+
+-- What a session found, written by a model from its transcript and checked after generation:
+-- every theme, agreement, disagreement and recommended action cites the turns it rests on
+-- (`body` JSON holds them with the turns' ids; quotes are the turns' own words, never the
+-- model's). Writing again adds a version; earlier versions stay.
+CREATE TABLE session_insights (
+    id           TEXT PRIMARY KEY,
+    workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    session_id   TEXT NOT NULL REFERENCES study_sessions(id) ON DELETE CASCADE,
+    version      INTEGER NOT NULL CHECK (version > 0),
+    written_by   TEXT NOT NULL,
+    body         TEXT NOT NULL CHECK (json_valid(body)),
+    -- Items the model wrote, and of those how many were dropped for citing no turn it was shown.
+    items_checked INTEGER NOT NULL CHECK (items_checked >= 0),
+    items_dropped INTEGER NOT NULL CHECK (items_dropped >= 0),
+    created_at   TEXT NOT NULL,
+    UNIQUE (session_id, version)
+);

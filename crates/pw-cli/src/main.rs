@@ -107,6 +107,21 @@ enum Command {
     /// Moderated focus groups of twins following a discussion guide (see docs/discussion-guide.md)
     #[command(subcommand, name = "focus-group")]
     FocusGroup(FocusGroupCommand),
+    /// A session's insights (themes, agreement, disagreement, actions, each citing turns), written
+    /// if there are none yet, as Markdown or PDF
+    Insights {
+        /// The study's id (or the session's)
+        study: String,
+        /// md or pdf
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Write here instead of standard output (a PDF needs a file)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write a new version even if there is one
+        #[arg(long)]
+        rewrite: bool,
+    },
     /// A 1:1 interview of a twin: every answer split into what it says and what it thinks
     Interview {
         workspace: String,
@@ -566,6 +581,12 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
         Command::Index(command) => evidence::index(engine, &out, command).await?,
         Command::Twins(command) => twins::run(engine, &out, command).await?,
         Command::FocusGroup(command) => sessions::focus_group(engine, &out, command).await?,
+        Command::Insights {
+            study,
+            format,
+            out: file,
+            rewrite,
+        } => sessions::insights(engine, &out, study, format, file.as_deref(), *rewrite).await?,
         Command::Interview {
             workspace,
             twin,

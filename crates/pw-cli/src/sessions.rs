@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use pw_engine::twins::{
-    Act, CommandKind, SessionEvent, SessionId, SessionPlan, SessionStatus, SessionView, Speaker,
-    Turn, TwinId, WorkspaceId,
+    Act, CommandKind, ReportFormat, SessionEvent, SessionId, SessionPlan, SessionStatus,
+    SessionView, Speaker, StudyId, Turn, TwinId, WorkspaceId,
 };
 use pw_engine::{Engine, EngineError};
 use serde_json::json;
@@ -374,6 +374,57 @@ pub async fn focus_group(
                 .await?;
             out.line("The probe is asked after the turn under way.");
         }
+    }
+    Ok(())
+}
+
+/// A session by its study's id or its own.
+async fn session_of(engine: &Engine, text: &str) -> Result<SessionId, EngineError> {
+    if let Ok(study) = text.parse::<StudyId>()
+        && let Ok(session) = engine.twins().session_of_study(study).await
+    {
+        return Ok(session);
+    }
+    Ok(text.parse::<SessionId>()?)
+}
+
+pub async fn insights(
+    engine: &Arc<Engine>,
+    out: &Output,
+    study: &str,
+    format: &str,
+    file: Option<&Path>,
+    rewrite: bool,
+) -> Result<(), EngineError> {
+    let format = match format {
+        "md" | "markdown" => ReportFormat::Markdown,
+        "pdf" => ReportFormat::Pdf,
+        other => {
+            return Err(EngineError::InvalidInput(format!(
+                "'{other}' is no format; use md or pdf"
+            )));
+        }
+    };
+    if format == ReportFormat::Pdf && file.is_none() {
+        return Err(EngineError::InvalidInput(
+            "a PDF needs a file: add --out FILE".into(),
+        ));
+    }
+    let session = session_of(engine, study).await?;
+    if rewrite || engine.twins().insights(session).await?.is_none() {
+        let job = engine.twins().start_insights(session).await?;
+        run_job(engine, out, job).await?;
+    }
+    let bytes = engine.twins().export_insights(session, format).await?;
+    match file {
+        Some(path) => {
+            std::fs::write(path, &bytes).map_err(|e| EngineError::Io {
+                path: path.to_owned(),
+                source: e,
+            })?;
+            out.line(&format!("Wrote the insights to {}", path.display()));
+        }
+        None => out.line(String::from_utf8_lossy(&bytes).trim_end()),
     }
     Ok(())
 }

@@ -56,6 +56,7 @@ const WORKSPACE_TABLES: &[&str] = &[
     "study_sessions",
     "transcript_turns",
     "session_commands",
+    "session_insights",
     "survey_questions",
     "survey_responses",
     "reports",

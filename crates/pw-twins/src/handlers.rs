@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::creation::TwinCreation;
 use crate::error::TwinsError;
 use crate::focus_group::FocusGroupRun;
+use crate::insights::InsightWriter;
 use crate::interview::{InterviewRun, Outcome};
 use crate::session::SessionStore;
 use crate::speaking::SessionEvent;
@@ -21,6 +22,7 @@ use crate::vocabulary::SessionKind;
 
 pub const CREATE_JOB_KIND: &str = "twins.create";
 pub const SESSION_JOB_KIND: &str = "twins.session";
+pub const INSIGHTS_JOB_KIND: &str = "twins.insights";
 
 /// A twin on the local model takes a minute or more: supervised by signs of life.
 const LIVENESS: Supervision = Supervision::Liveness {
@@ -75,7 +77,11 @@ pub fn job_kinds(twins: Weak<Twins>) -> Vec<(String, JobKind)> {
         (
             SESSION_JOB_KIND.to_owned(),
             // A session resumes from its transcript, so a retry after a crash loses nothing.
-            JobKind::new(handler(twins, run_session), LIVENESS).attempts(3),
+            JobKind::new(handler(twins.clone(), run_session), LIVENESS).attempts(3),
+        ),
+        (
+            INSIGHTS_JOB_KIND.to_owned(),
+            JobKind::new(handler(twins, write_insights), LIVENESS).attempts(2),
         ),
     ]
 }
@@ -96,6 +102,29 @@ where
             work(twins, ctx).await
         }
     })
+}
+
+async fn write_insights(twins: Arc<Twins>, ctx: JobContext) -> Result<Value, JobError> {
+    let payload: SessionPayload = ctx.payload()?;
+    let gateway = twins.gateway().await.map_err(job_error)?;
+    let job_id = ctx.job().id.clone();
+    ctx.progress(0.1, "Reading the transcript for themes").await;
+    let writer = InsightWriter {
+        db: twins.database(),
+        gateway: &gateway,
+        session: payload.session_id,
+        job_id: Some(&job_id),
+    };
+    let cancel = ctx.cancellation();
+    let insights = tokio::select! {
+        written = writer.write() => written.map_err(job_error)?,
+        () = cancel.cancelled() => return Err(JobError::Cancelled),
+    };
+    Ok(serde_json::json!({
+        "session_id": payload.session_id,
+        "version": insights.version,
+        "items_dropped": insights.items_dropped,
+    }))
 }
 
 async fn run_session(twins: Arc<Twins>, ctx: JobContext) -> Result<Value, JobError> {

@@ -31,8 +31,11 @@ pub mod focus_group;
 pub mod grounded_memory;
 pub mod guide;
 mod handlers;
+pub mod insight_report;
+pub mod insights;
 pub mod interview;
 pub mod names;
+pub mod pdf_document;
 pub mod profile;
 pub mod prompt_budget;
 pub mod recall;
@@ -45,8 +48,8 @@ pub mod turn_length;
 mod twins;
 pub mod vocabulary;
 
-pub use handlers::{CREATE_JOB_KIND, SESSION_JOB_KIND, job_kinds};
+pub use handlers::{CREATE_JOB_KIND, INSIGHTS_JOB_KIND, SESSION_JOB_KIND, job_kinds};
 pub use twins::{
-    AdherenceCount, GatewaySource, INTERVIEW_QUESTIONS, IndexNotice, MemoryEdit, SessionPlan,
-    SessionView, TurnGap, Twins,
+    AdherenceCount, GatewaySource, INTERVIEW_QUESTIONS, IndexNotice, MemoryEdit, ReportFormat,
+    SessionPlan, SessionView, TurnGap, Twins,
 };

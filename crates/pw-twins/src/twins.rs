@@ -19,7 +19,11 @@ use crate::error::{Result, TwinsError};
 use crate::estimate::{self, Estimate};
 use crate::focus_group::{MODERATOR_VERSION, PARTICIPANTS};
 use crate::guide;
-use crate::handlers::{CREATE_JOB_KIND, CreatePayload, SESSION_JOB_KIND, SessionPayload};
+use crate::handlers::{
+    CREATE_JOB_KIND, CreatePayload, INSIGHTS_JOB_KIND, SESSION_JOB_KIND, SessionPayload,
+};
+use crate::insight_report;
+use crate::insights::{self, Insights};
 use crate::profile::Profile;
 use crate::repository::{Memory, NewMemory, Twin, TwinStore, TwinSummary, TwinVersion};
 use crate::says_thinks::{self, Gap};
@@ -56,6 +60,13 @@ pub struct MemoryEdit {
     pub content: String,
     pub importance: u8,
     pub note: String,
+}
+
+/// The file formats insights are exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Markdown,
+    Pdf,
 }
 
 /// Questions an interview may ask.
@@ -619,6 +630,54 @@ impl Twins {
                 Ok(None)
             }
         }
+    }
+
+    /// The session of a study (each study of twins holds one session).
+    pub async fn session_of_study(&self, study: pw_domain::StudyId) -> Result<SessionId> {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM study_sessions WHERE study_id = ? ORDER BY seq LIMIT 1",
+        )
+        .bind(study.to_string())
+        .fetch_optional(self.db.reader())
+        .await?;
+        found
+            .ok_or_else(|| TwinsError::SessionNotFound(study.to_string()))?
+            .parse()
+            .map_err(|e: pw_domain::IdError| TwinsError::Corrupt(e.to_string()))
+    }
+
+    /// Enqueues writing the session's insights (a new version each time).
+    pub async fn start_insights(&self, id: SessionId) -> Result<Job> {
+        let session = SessionStore::new(&self.db).session(id).await?;
+        let spec = JobSpec::new(
+            INSIGHTS_JOB_KIND,
+            format!("Insights from “{}”", session.title),
+            Lane::Default,
+        )
+        .workspace(session.workspace_id.to_string())
+        .payload(json!(SessionPayload { session_id: id }));
+        Ok(self.queue.enqueue(spec).await?)
+    }
+
+    /// The session's latest insights, if written.
+    pub async fn insights(&self, id: SessionId) -> Result<Option<Insights>> {
+        SessionStore::new(&self.db).session(id).await?;
+        insights::latest(&self.db, id).await
+    }
+
+    /// The session's latest insights as a file: Markdown text or a PDF.
+    pub async fn export_insights(&self, id: SessionId, format: ReportFormat) -> Result<Vec<u8>> {
+        let view = self.session(id).await?;
+        let found = insights::latest(&self.db, id).await?.ok_or_else(|| {
+            TwinsError::Invalid(format!(
+                "“{}” has no insights yet; write them first",
+                view.session.title
+            ))
+        })?;
+        Ok(match format {
+            ReportFormat::Markdown => insight_report::markdown(&view, &found).into_bytes(),
+            ReportFormat::Pdf => insight_report::pdf(&view, &found),
+        })
     }
 
     async fn notice_twin(&self, twin: TwinId) {

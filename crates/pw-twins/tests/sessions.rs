@@ -705,3 +705,100 @@ async fn a_focus_group_needs_two_to_twelve_distinct_twins_and_a_valid_guide() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn insights_cite_turns_quote_them_verbatim_and_export_as_markdown_and_pdf() {
+    let (_dir, db) = seeded().await;
+    let twins = three_twins(&db).await;
+    let model = ScriptedModel::new(|request| {
+        match request.task {
+        Task::TwinDialogue => Ok(if last_message(request).contains("pay") {
+            "Says: I'd pay 25 dollars, happily. Thinks: Honestly that is expensive for beans.".into()
+        } else {
+            "Says: I start with a pour-over at seven. Thinks: I start with a pour-over, always.".into()
+        }),
+        Task::Extraction => Ok(r#"{"verdict": "consistent", "reason": "", "stance": "neutral"}"#.into()),
+        Task::Analysis => Ok(serde_json::json!({
+            "themes": [
+                {"title": "Rituals", "summary": "Mornings start with a pour-over.", "quotes": ["T1"]},
+                {"title": "Invented", "summary": "Nobody said this.", "quotes": ["T7"]}
+            ],
+            "agreements": [],
+            "disagreements": [],
+            "actions": [
+                {"text": "Price the box near 25 dollars.", "turns": ["T2"]},
+                {"text": "Price it at 40 dollars.", "turns": ["T2"]}
+            ]
+        })
+        .to_string()),
+        other => panic!("no {other:?}"),
+    }
+    });
+    let facade = twins_facade(&db, gateway(model.clone()));
+    let questions = vec![
+        "How does your morning start?".to_owned(),
+        "What would you pay?".to_owned(),
+    ];
+    let (session, _) = facade
+        .start_interview(ws(), twins[0], &questions, None, None)
+        .await
+        .unwrap();
+    let (events, _) = broadcast::channel(64);
+    let gateway = gateway(model);
+    interview(
+        &db,
+        &gateway,
+        &events,
+        session.id,
+        &CancellationToken::new(),
+    )
+    .await;
+    let written = pw_twins::insights::InsightWriter {
+        db: &db,
+        gateway: &gateway,
+        session: session.id,
+        job_id: None,
+    }
+    .write()
+    .await
+    .unwrap();
+    // The theme citing a turn it was never shown, and the action with a figure no cited turn
+    // states, are dropped; what is kept quotes the turns' own words.
+    assert_eq!((written.items_checked, written.items_dropped), (4, 2));
+    assert_eq!(written.body.themes.len(), 1);
+    let view = facade.session(session.id).await.unwrap();
+    assert_eq!(written.body.themes[0].quotes[0].says, view.turns[1].says);
+    assert_eq!(written.body.themes[0].quotes[0].turn_id, view.turns[1].id);
+    assert_eq!(
+        written.body.actions[0].text,
+        "Price the box near 25 dollars."
+    );
+    assert_eq!(
+        written.body.gaps.len(),
+        1,
+        "the hidden reservation about price"
+    );
+    assert_eq!(written.body.gaps[0].quote.seq, 3);
+    assert_eq!(facade.insights(session.id).await.unwrap().unwrap(), written);
+
+    let markdown = String::from_utf8(
+        facade
+            .export_insights(session.id, pw_twins::ReportFormat::Markdown)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        markdown.starts_with("# Insights: Interview with"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("## Themes\n\n- Rituals: Mornings start with a pour-over.\n  > “I start with a pour-over at seven.”"), "{markdown}");
+    assert!(markdown.contains("## What they said and what they thought"));
+    assert!(markdown.contains("2 of 4 items the model wrote were dropped"));
+    let pdf = facade
+        .export_insights(session.id, pw_twins::ReportFormat::Pdf)
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+    assert!(pdf.windows(9).any(|w| w == b"Rituals: "));
+}

@@ -27,6 +27,8 @@ pub(crate) use pw_twins::Twins;
 /// Sessions: interviews and focus groups, their transcripts, diagnostics and plans.
 pub use pw_twins::dynamics::{Diagnostics, Herding, Participation, Run};
 pub use pw_twins::estimate::{Calls, Estimate};
+/// A session's insights: themes, agreement, disagreement, actions and gaps, citing turns.
+pub use pw_twins::insights::{GapItem, Insights, InsightsBody, Item, Quote, Theme};
 /// A twin's profile and its parts.
 pub use pw_twins::profile::{Demographics, Profile, Voice};
 /// Twins, their versions and memories, and what each memory rests on.
@@ -40,7 +42,7 @@ pub use pw_twins::vocabulary::{
     SessionKind, SessionStatus, Speaker, WrittenBy,
 };
 pub use pw_twins::{AdherenceCount, SessionPlan, SessionView, TurnGap};
-pub use pw_twins::{CREATE_JOB_KIND, SESSION_JOB_KIND};
+pub use pw_twins::{CREATE_JOB_KIND, INSIGHTS_JOB_KIND, ReportFormat, SESSION_JOB_KIND};
 
 /// The language-models context, as the gateway twins are written with.
 pub(crate) struct TwinsGateway(pub(crate) Arc<LanguageModels>);
@@ -235,6 +237,26 @@ impl<'e> TwinsFacade<'e> {
         text: &str,
     ) -> Result<Option<Job>> {
         Ok(self.context().command(id, kind, text).await?)
+    }
+
+    /// Enqueues writing a session's insights (a new version each time).
+    pub async fn start_insights(&self, id: SessionId) -> Result<Job> {
+        Ok(self.context().start_insights(id).await?)
+    }
+
+    /// A session's latest insights, if written.
+    pub async fn insights(&self, id: SessionId) -> Result<Option<Insights>> {
+        Ok(self.context().insights(id).await?)
+    }
+
+    /// A session's latest insights as Markdown text or a PDF file's bytes.
+    pub async fn export_insights(&self, id: SessionId, format: ReportFormat) -> Result<Vec<u8>> {
+        Ok(self.context().export_insights(id, format).await?)
+    }
+
+    /// The session of a study (each study of twins holds one session).
+    pub async fn session_of_study(&self, study: StudyId) -> Result<SessionId> {
+        Ok(self.context().session_of_study(study).await?)
     }
 
     /// Running sessions' events: turns starting, their words as they stream, turns stored.
