@@ -5,13 +5,17 @@ use std::sync::Arc;
 use pw_engine::Engine;
 use pw_engine::evidence::FacetField;
 use pw_ipc::{
-    AppInfo, AudienceSignalsRequest, AudienceView, CreateWorkspaceRequest, Dashboard,
-    DashboardRequest, EvidenceRowView, GroundingReportsRequest, IpcError, JobView,
+    AddMemoryNoteRequest, AppInfo, AudienceSignalsRequest, AudienceView, CreateTwinsRequest,
+    CreateWorkspaceRequest, Dashboard, DashboardRequest, EditMemoryRequest, EditTwinRequest,
+    EstimateFocusGroupRequest, EstimateInterviewRequest, EvidenceRowView, ExportInsightsRequest,
+    GroundingReportsRequest, InsightsFormatView, InsightsView, IpcError, JobView, MemoryView,
     ModelDownloadRequest, ModelPrice, ModelSettingsView, ModelSpend, ModelSpendRequest,
     ReportSummaryView, ReportView, SaveVendorRequest, SearchPageView, SearchRequestView,
-    SignalEvidenceView, SignalView, StudyBudgetRequest, TaskModelsRequest, TraceExportRequest,
-    TraceExportView, VendorCheckResult, VendorKeyRequest, VendorSummary, WorkspaceExportRequest,
-    WorkspaceModelRequest, WorkspaceSummary,
+    SessionCommandRequest, SessionDetailView, SessionPlanView, SessionSummaryView,
+    SignalEvidenceView, SignalView, StartFocusGroupRequest, StartInterviewRequest,
+    StudyBudgetRequest, TaskModelsRequest, TraceExportRequest, TraceExportView, TwinSummaryView,
+    TwinVersionView, TwinView, TwinsRequest, VendorCheckResult, VendorKeyRequest, VendorSummary,
+    WorkspaceExportRequest, WorkspaceModelRequest, WorkspaceSummary,
 };
 use tauri::State;
 
@@ -474,4 +478,303 @@ pub async fn start_grounding_reports(
         .start_reports(request.workspace_id.parse()?, audience, &kinds)
         .await?
         .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_twins(
+    slot: State<'_, EngineSlot>,
+    request: CreateTwinsRequest,
+) -> Result<JobView, IpcError> {
+    let seed = request.seed()?;
+    Ok(engine(&slot)?
+        .twins()
+        .start_create(
+            request.workspace_id.parse()?,
+            request.audience_id.parse()?,
+            request.count as usize,
+            seed,
+        )
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_twins(
+    slot: State<'_, EngineSlot>,
+    request: TwinsRequest,
+) -> Result<Vec<TwinSummaryView>, IpcError> {
+    let audience = request.audience_id.map(|a| a.parse()).transpose()?;
+    Ok(engine(&slot)?
+        .twins()
+        .list(request.workspace_id.parse()?, audience)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_twin(slot: State<'_, EngineSlot>, twin_id: String) -> Result<TwinView, IpcError> {
+    Ok(engine(&slot)?.twins().twin(twin_id.parse()?).await?.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_twin_versions(
+    slot: State<'_, EngineSlot>,
+    twin_id: String,
+) -> Result<Vec<TwinVersionView>, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .versions(twin_id.parse()?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_twin(
+    slot: State<'_, EngineSlot>,
+    request: EditTwinRequest,
+) -> Result<u32, IpcError> {
+    let profile = request.profile.try_into()?;
+    let version = engine(&slot)?
+        .twins()
+        .edit(
+            request.twin_id.parse()?,
+            i64::from(request.expected_version),
+            &request.name,
+            &profile,
+            &request.note,
+        )
+        .await?;
+    Ok(version as u32)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_memory(
+    slot: State<'_, EngineSlot>,
+    request: EditMemoryRequest,
+) -> Result<MemoryView, IpcError> {
+    let edit = pw_engine::twins::MemoryEdit {
+        content: request.content,
+        importance: pw_ipc::importance(request.importance)?,
+        note: request.note,
+    };
+    Ok(engine(&slot)?
+        .twins()
+        .edit_memory(
+            request.memory_id.parse()?,
+            i64::from(request.expected_version),
+            &edit,
+        )
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_memory_note(
+    slot: State<'_, EngineSlot>,
+    request: AddMemoryNoteRequest,
+) -> Result<MemoryView, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .add_note(
+            request.twin_id.parse()?,
+            &request.content,
+            pw_ipc::importance(request.importance)?,
+        )
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn retire_memory(slot: State<'_, EngineSlot>, memory_id: String) -> Result<(), IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .retire_memory(memory_id.parse()?)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn estimate_focus_group(
+    slot: State<'_, EngineSlot>,
+    request: EstimateFocusGroupRequest,
+) -> Result<SessionPlanView, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .estimate_focus_group(
+            request.workspace_id.parse()?,
+            &request.guide,
+            request.twins as usize,
+        )
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn estimate_interview(
+    slot: State<'_, EngineSlot>,
+    request: EstimateInterviewRequest,
+) -> Result<SessionPlanView, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .estimate_interview(request.workspace_id.parse()?, request.questions as usize)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_focus_group(
+    slot: State<'_, EngineSlot>,
+    request: StartFocusGroupRequest,
+) -> Result<SessionSummaryView, IpcError> {
+    let seed = request.seed()?;
+    let budget = request
+        .budget_micros
+        .as_ref()
+        .map(|b| b.parse())
+        .transpose()?;
+    let twins = request
+        .twin_ids
+        .iter()
+        .map(|id| id.parse())
+        .collect::<Result<Vec<_>, _>>()?;
+    let (session, _job) = engine(&slot)?
+        .twins()
+        .start_focus_group(
+            request.workspace_id.parse()?,
+            &request.guide,
+            &twins,
+            seed,
+            budget,
+        )
+        .await?;
+    Ok(session.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_interview(
+    slot: State<'_, EngineSlot>,
+    request: StartInterviewRequest,
+) -> Result<SessionSummaryView, IpcError> {
+    let seed = request.seed()?;
+    let budget = request
+        .budget_micros
+        .as_ref()
+        .map(|b| b.parse())
+        .transpose()?;
+    let (session, _job) = engine(&slot)?
+        .twins()
+        .start_interview(
+            request.workspace_id.parse()?,
+            request.twin_id.parse()?,
+            &request.questions,
+            seed,
+            budget,
+        )
+        .await?;
+    Ok(session.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_sessions(
+    slot: State<'_, EngineSlot>,
+    workspace_id: String,
+) -> Result<Vec<SessionSummaryView>, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .sessions(workspace_id.parse()?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_session(
+    slot: State<'_, EngineSlot>,
+    session_id: String,
+) -> Result<SessionDetailView, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .session(session_id.parse()?)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn command_session(
+    slot: State<'_, EngineSlot>,
+    request: SessionCommandRequest,
+) -> Result<Option<JobView>, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .command(
+            request.session_id.parse()?,
+            request.command.into(),
+            &request.text,
+        )
+        .await?
+        .map(Into::into))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_insights(
+    slot: State<'_, EngineSlot>,
+    session_id: String,
+) -> Result<JobView, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .start_insights(session_id.parse()?)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_insights(
+    slot: State<'_, EngineSlot>,
+    session_id: String,
+) -> Result<Option<InsightsView>, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .insights(session_id.parse()?)
+        .await?
+        .map(Into::into))
+}
+
+/// Writes the insights into the exports folder and returns the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_insights(
+    slot: State<'_, EngineSlot>,
+    request: ExportInsightsRequest,
+) -> Result<String, IpcError> {
+    let format = match request.format {
+        InsightsFormatView::Markdown => pw_engine::twins::ReportFormat::Markdown,
+        InsightsFormatView::Pdf => pw_engine::twins::ReportFormat::Pdf,
+    };
+    Ok(engine(&slot)?
+        .twins()
+        .export_insights_file(request.session_id.parse()?, format)
+        .await?
+        .display()
+        .to_string())
 }

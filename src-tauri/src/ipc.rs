@@ -13,6 +13,11 @@ use crate::commands;
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct JobChanged(pub pw_ipc::JobView);
 
+/// A running session took a step: a turn started, a token streamed, a turn was stored, its
+/// status changed. The room appends tokens as they come and re-reads the session on the rest.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct SessionChanged(pub pw_ipc::SessionEventView);
+
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         .commands(collect_commands![
@@ -51,8 +56,26 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::list_reports,
             commands::get_report,
             commands::start_grounding_reports,
+            commands::create_twins,
+            commands::list_twins,
+            commands::get_twin,
+            commands::list_twin_versions,
+            commands::edit_twin,
+            commands::edit_memory,
+            commands::add_memory_note,
+            commands::retire_memory,
+            commands::estimate_focus_group,
+            commands::estimate_interview,
+            commands::start_focus_group,
+            commands::start_interview,
+            commands::list_sessions,
+            commands::get_session,
+            commands::command_session,
+            commands::start_insights,
+            commands::get_insights,
+            commands::export_insights,
         ])
-        .events(collect_events![JobChanged])
+        .events(collect_events![JobChanged, SessionChanged])
         .typ::<pw_ipc::IpcError>()
         // Integers here are micros and counts far below 2^53; see pw-ipc's crate docs.
         .dangerously_cast_bigints_to_number()

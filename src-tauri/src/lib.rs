@@ -68,6 +68,25 @@ async fn ensure_demo(engine: &Arc<Engine>) -> Result<(), IpcError> {
     Ok(())
 }
 
+fn forward_session_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
+    let mut events = engine.twins().subscribe();
+    tauri::async_runtime::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let Err(e) = ipc::SessionChanged(event.into()).emit(&handle) {
+                        tracing::warn!(error = %e, "could not forward a session event to the window");
+                    }
+                }
+                // The room re-reads the session on the next stored turn.
+                Err(RecvError::Lagged(missed)) => tracing::debug!(missed, "session events lagged"),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
 fn forward_job_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
     let mut events = engine.jobs().subscribe();
     tauri::async_runtime::spawn(async move {
@@ -108,7 +127,10 @@ pub fn run() -> ExitCode {
             builder.mount_events(app);
             let slot = EngineSlot(tauri::async_runtime::block_on(start_engine(open_demo, telemetry.clone())));
             match &slot.0 {
-                Ok(engine) => forward_job_events(app.handle().clone(), engine.clone()),
+                Ok(engine) => {
+                    forward_job_events(app.handle().clone(), engine.clone());
+                    forward_session_events(app.handle().clone(), engine.clone());
+                }
                 Err(e) => tracing::error!(kind = ?e.kind, message = %e.message, "the engine could not start"),
             }
             app.manage(slot);

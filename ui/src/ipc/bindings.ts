@@ -44,14 +44,50 @@ export const commands = {
 	listReports: (request: AudienceSignalsRequest) => typedError<ReportSummaryView[], IpcError>(__TAURI_INVOKE("list_reports", { request })),
 	getReport: (reportId: string) => typedError<ReportView, IpcError>(__TAURI_INVOKE("get_report", { reportId })),
 	startGroundingReports: (request: GroundingReportsRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_grounding_reports", { request })),
+	createTwins: (request: CreateTwinsRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("create_twins", { request })),
+	listTwins: (request: TwinsRequest) => typedError<TwinSummaryView[], IpcError>(__TAURI_INVOKE("list_twins", { request })),
+	getTwin: (twinId: string) => typedError<TwinView, IpcError>(__TAURI_INVOKE("get_twin", { twinId })),
+	listTwinVersions: (twinId: string) => typedError<TwinVersionView[], IpcError>(__TAURI_INVOKE("list_twin_versions", { twinId })),
+	editTwin: (request: EditTwinRequest) => typedError<number, IpcError>(__TAURI_INVOKE("edit_twin", { request })),
+	editMemory: (request: EditMemoryRequest) => typedError<MemoryView, IpcError>(__TAURI_INVOKE("edit_memory", { request })),
+	addMemoryNote: (request: AddMemoryNoteRequest) => typedError<MemoryView, IpcError>(__TAURI_INVOKE("add_memory_note", { request })),
+	retireMemory: (memoryId: string) => typedError<null, IpcError>(__TAURI_INVOKE("retire_memory", { memoryId })),
+	estimateFocusGroup: (request: EstimateFocusGroupRequest) => typedError<SessionPlanView, IpcError>(__TAURI_INVOKE("estimate_focus_group", { request })),
+	estimateInterview: (request: EstimateInterviewRequest) => typedError<SessionPlanView, IpcError>(__TAURI_INVOKE("estimate_interview", { request })),
+	startFocusGroup: (request: StartFocusGroupRequest) => typedError<SessionSummaryView, IpcError>(__TAURI_INVOKE("start_focus_group", { request })),
+	startInterview: (request: StartInterviewRequest) => typedError<SessionSummaryView, IpcError>(__TAURI_INVOKE("start_interview", { request })),
+	listSessions: (workspaceId: string) => typedError<SessionSummaryView[], IpcError>(__TAURI_INVOKE("list_sessions", { workspaceId })),
+	getSession: (sessionId: string) => typedError<SessionDetailView, IpcError>(__TAURI_INVOKE("get_session", { sessionId })),
+	commandSession: (request: SessionCommandRequest) => typedError<JobView | null, IpcError>(__TAURI_INVOKE("command_session", { request })),
+	startInsights: (sessionId: string) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_insights", { sessionId })),
+	getInsights: (sessionId: string) => typedError<InsightsView | null, IpcError>(__TAURI_INVOKE("get_insights", { sessionId })),
+	/**  Writes the insights into the exports folder and returns the file's path. */
+	exportInsights: (request: ExportInsightsRequest) => typedError<string, IpcError>(__TAURI_INVOKE("export_insights", { request })),
 };
 
 /** Events */
 export const events = {
 	jobChanged: makeEvent<JobChanged, JobChanged>("job-changed"),
+	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 };
 
 /* Types */
+export type ActView = "question" | "probe" | "draw_in" | "transition" | "answer" | "interjection" | "closing" | "non_response";
+
+export type AddMemoryNoteRequest = {
+	twinId: string,
+	content: string,
+	importance: number,
+};
+
+export type AdherenceCountView = {
+	passed: number,
+	caught: number,
+	unchecked: number,
+};
+
+export type AdherenceView = "passed" | "caught" | "unchecked";
+
 export type AppInfo = {
 	version: string,
 	dataDir: string,
@@ -113,6 +149,14 @@ export type ClaimView = {
 	changedSince: ChangedCitationView[],
 };
 
+export type CreateTwinsRequest = {
+	workspaceId: string,
+	audienceId: string,
+	count: number,
+	/**  A whole number as text; a new seed when absent. */
+	seed: string | null,
+};
+
 export type CreateWorkspaceRequest = {
 	name: string,
 	brand: string,
@@ -153,6 +197,13 @@ export type DateRange = {
 	end: string,
 };
 
+export type DemographicsProfileView = {
+	age: number,
+	gender: string,
+	location: string,
+	occupation: string,
+};
+
 /**  Who an audience is, as its platform describes it. */
 export type DemographicsView = {
 	ageMin: number | null,
@@ -162,12 +213,65 @@ export type DemographicsView = {
 	languages: string[],
 };
 
+export type DiagnosticsView = {
+	participants: ParticipationView[],
+	participantTurns: number,
+	moderatorTurns: number,
+	/**  Inequality of the words said, 0 (all equal) to 1. */
+	wordGini: number | null,
+	medianTurnWords: number | null,
+	stanceChanges: number,
+	changesTowardMajority: number,
+	/**  Share of changes of position that went toward the majority, when any could. */
+	herdingRate: number | null,
+};
+
+export type EditMemoryRequest = {
+	memoryId: string,
+	expectedVersion: number,
+	content: string,
+	importance: number,
+	note: string,
+};
+
+export type EditTwinRequest = {
+	twinId: string,
+	/**  The version the user edited; a later one refuses the edit. */
+	expectedVersion: number,
+	name: string,
+	profile: ProfileView,
+	note: string,
+};
+
 /**  The closed set of failure kinds the UI branches on. */
 export type ErrorKind = "notFound" | "invalidInput" | "conflict" | "unavailable" | "cancelled" | "corrupt" | 
 /**  A model or key is missing or was rejected: the UI offers Settings. */
 "notConfigured" | 
 /**  A study spent its model budget: the UI offers to raise it. */
 "budgetReached" | "internal";
+
+export type EstimateFocusGroupRequest = {
+	workspaceId: string,
+	guide: string,
+	twins: number,
+};
+
+export type EstimateInterviewRequest = {
+	workspaceId: string,
+	questions: number,
+};
+
+export type EvidenceLinkView = {
+	source: EvidenceSourceView,
+	/**
+	 *  For a row: its table (`audience_signals`, `daily_metrics`, `metric_breakdowns`,
+	 *  `creatives`, `audiences`).
+	 */
+	table: string | null,
+	key: string,
+	/**  What the evidence said when the memory was written. */
+	snapshot: string,
+};
 
 export type EvidenceRowView = {
 	/**  audience_signals | daily_metrics | metric_breakdowns | creatives | audiences */
@@ -179,6 +283,13 @@ export type EvidenceRowView = {
 	text: string | null,
 	date: string | null,
 	figures: FigureView[],
+};
+
+export type EvidenceSourceView = "signal" | "row" | "memory" | "turn";
+
+export type ExportInsightsRequest = {
+	sessionId: string,
+	format: InsightsFormatView,
 };
 
 export type FacetFilterView = {
@@ -205,6 +316,22 @@ export type FigureView = {
 	value: string,
 };
 
+export type FragmentView = "demographic" | "behavior" | "intent" | "mention" | "brand" | "objection" | "media" | "said" | "heard" | "reflection" | "note";
+
+export type GapItemView = {
+	quote: TurnQuoteView,
+	thinks: string,
+	reservations: string[],
+};
+
+export type GapView = {
+	seq: number,
+	/**  Share of content words the answer and the thought share. */
+	overlap: number | null,
+	reservations: string[],
+	diverges: boolean,
+};
+
 export type GroundingReportsRequest = {
 	workspaceId: string,
 	/**  `null`: every audience. */
@@ -220,6 +347,28 @@ export type HistogramBucketView = {
 };
 
 export type HistogramIntervalView = "day" | "week" | "month";
+
+export type InsightItemView = {
+	text: string,
+	quotes: TurnQuoteView[],
+};
+
+export type InsightsFormatView = "markdown" | "pdf";
+
+export type InsightsView = {
+	id: string,
+	sessionId: string,
+	version: number,
+	writtenBy: string,
+	itemsChecked: number,
+	itemsDropped: number,
+	createdAt: string,
+	themes: ThemeView[],
+	agreements: InsightItemView[],
+	disagreements: InsightItemView[],
+	actions: InsightItemView[],
+	gaps: GapItemView[],
+};
 
 export type IntervalView = {
 	estimate: number | null,
@@ -280,6 +429,22 @@ export type LocalModelState = {
 	name: string,
 	path: string,
 	present: boolean,
+};
+
+export type MemoryKindView = "grounding" | "episodic" | "reflection";
+
+export type MemoryView = {
+	id: string,
+	twinId: string,
+	kind: MemoryKindView,
+	fragment: FragmentView,
+	content: string,
+	importance: number,
+	seq: number,
+	version: number,
+	writtenBy: WrittenByView,
+	evidence: EvidenceLinkView[],
+	createdAt: string,
 };
 
 /**  Integer micros of a currency, as decimal text ("-12500000" is -12.50). */
@@ -348,6 +513,22 @@ export type ModelSpendRequest = {
 /**  What a call is for; each task has its own chain of models. */
 export type ModelTask = "twinDialogue" | "moderation" | "analysis" | "extraction" | "embeddings";
 
+export type ParticipantView = {
+	twinId: string,
+	name: string,
+};
+
+export type ParticipationView = {
+	twinId: string,
+	name: string,
+	turns: number,
+	words: number,
+	turnShare: number | null,
+	wordShare: number | null,
+	stanceChanges: number,
+	changesTowardMajority: number,
+};
+
 export type Platform = "meta" | "googleAds" | "tiktok" | "pinterest" | "linkedin" | "snapchat" | "ga4" | "dv360" | "youtube";
 
 export type PlatformSeries = {
@@ -355,11 +536,25 @@ export type PlatformSeries = {
 	points: SeriesPoint[],
 };
 
+export type ProfileView = {
+	summary: string,
+	demographics: DemographicsProfileView,
+	psychographics: string[],
+	goals: string[],
+	painPoints: string[],
+	mediaHabits: string[],
+	brandRelationship: string,
+	objections: string[],
+	voice: VoiceView,
+};
+
 export type QuoteView = {
 	id: string,
 	text: string,
 	occurredOn: string,
 };
+
+export type RegisterView = "casual" | "neutral" | "formal";
 
 export type ReportKindView = "behavior" | "intent" | "mentions";
 
@@ -449,6 +644,78 @@ export type SeriesPoint = {
 	conversionValueMicros: Micros,
 };
 
+/**
+ *  A running session took a step: a turn started, a token streamed, a turn was stored, its
+ *  status changed. The room appends tokens as they come and re-reads the session on the rest.
+ */
+export type SessionChanged = SessionEventView;
+
+export type SessionCommandRequest = {
+	sessionId: string,
+	command: SessionCommandView,
+	/**  What the user says as the moderator, or the probe (empty for the others). */
+	text: string,
+};
+
+export type SessionCommandView = "pause" | "resume" | "speak" | "probe" | "skip";
+
+export type SessionDetailView = {
+	session: SessionSummaryView,
+	turns: TurnView[],
+	diagnostics: DiagnosticsView | null,
+	adherence: AdherenceCountView,
+	gaps: GapView[],
+	/**  The guide's section names, in order (a focus group). */
+	sections: string[],
+	estimatedCostMicros: Micros | null,
+};
+
+export type SessionEventKindView = "turnStarted" | "token" | "restart" | "turnStored" | "statusChanged";
+
+/**  What a running session says as it goes, for the live transcript. */
+export type SessionEventView = {
+	sessionId: string,
+	/**  turnStarted, token, restart, turnStored or statusChanged. */
+	kind: SessionEventKindView,
+	seq: number | null,
+	speaker: SpeakerView | null,
+	name: string | null,
+	text: string | null,
+};
+
+export type SessionKindView = "focus_group" | "interview";
+
+export type SessionPlanView = {
+	participantTurns: number,
+	moderatorTurns: number,
+	calls: number,
+	tokens: number,
+	/**  Nothing ("0") on this machine; absent when a model has no known price. */
+	costMicros: Micros | null,
+	models: TaskModelView[],
+};
+
+export type SessionStatusView = "scheduled" | "running" | "completed" | "cancelled" | "failed";
+
+export type SessionSummaryView = {
+	id: string,
+	studyId: string,
+	workspaceId: string,
+	title: string,
+	kind: SessionKindView,
+	status: SessionStatusView,
+	pausedReason: string | null,
+	failure: string | null,
+	/**  The guide section under way, from 0. */
+	section: number,
+	/**  The guide's TOML (a focus group), or the questions one per line (an interview). */
+	guide: string,
+	seed: string,
+	participants: ParticipantView[],
+	createdAt: string,
+	finishedAt: string | null,
+};
+
 export type SignalCountsView = {
 	behavior: number,
 	intent: number,
@@ -501,6 +768,8 @@ export type SnippetPart = {
 	matched: boolean,
 };
 
+export type SpeakerView = "moderator" | "twin" | "researcher";
+
 export type SpendDay = {
 	day: string,
 	costMicros: Micros,
@@ -526,6 +795,23 @@ export type SpendStudy = {
 	calls: number,
 };
 
+export type StartFocusGroupRequest = {
+	workspaceId: string,
+	/**  The discussion guide as TOML. */
+	guide: string,
+	twinIds: string[],
+	seed: string | null,
+	budgetMicros: Micros | null,
+};
+
+export type StartInterviewRequest = {
+	workspaceId: string,
+	twinId: string,
+	questions: string[],
+	seed: string | null,
+	budgetMicros: Micros | null,
+};
+
 export type StudyBudgetRequest = {
 	studyId: string,
 	/**  `null`: no cap. */
@@ -546,6 +832,11 @@ export type SupportView = {
 	unit: SupportUnitView,
 };
 
+export type TaskModelView = {
+	task: string,
+	model: string,
+};
+
 export type TaskModels = {
 	task: ModelTask,
 	/**  First choice first; empty means the local model. */
@@ -555,6 +846,12 @@ export type TaskModels = {
 export type TaskModelsRequest = {
 	task: ModelTask,
 	chain: ModelRoute[],
+};
+
+export type ThemeView = {
+	title: string,
+	summary: string,
+	quotes: TurnQuoteView[],
 };
 
 export type TraceExportRequest = {
@@ -577,6 +874,74 @@ export type TraceExportView = {
 	/**  The share of traces sent, 0 to 1. */
 	sampleRate: number | null,
 	headersConfigured: boolean,
+};
+
+export type TurnQuoteView = {
+	turnId: string,
+	seq: number,
+	speaker: string,
+	says: string,
+};
+
+export type TurnView = {
+	id: string,
+	seq: number,
+	speaker: SpeakerView,
+	twinId: string | null,
+	twinName: string | null,
+	says: string,
+	thinks: string | null,
+	section: number,
+	question: number,
+	act: ActView,
+	words: number,
+	/**  −2 (against) to 2 (for), when coded. */
+	stance: number | null,
+	adherence: AdherenceView,
+	rejected: string | null,
+	catchReason: string | null,
+	writtenBy: string,
+	/**  The memories the twin brought to this turn. */
+	recalled: string[],
+};
+
+export type TwinSummaryView = {
+	id: string,
+	audienceId: string | null,
+	audienceName: string | null,
+	name: string,
+	summary: string,
+	age: number,
+	gender: string,
+	occupation: string,
+	version: number,
+	memories: number,
+	createdAt: string,
+};
+
+export type TwinVersionView = {
+	version: number,
+	name: string,
+	profile: ProfileView,
+	editedBy: string,
+	note: string,
+	createdAt: string,
+};
+
+export type TwinView = {
+	summary: TwinSummaryView,
+	profile: ProfileView,
+	/**  The derived signals it was cast on. */
+	casting: string[],
+	/**  The casting seed, as decimal text (a 64-bit number). */
+	seed: string,
+	writtenBy: string,
+	memories: MemoryView[],
+};
+
+export type TwinsRequest = {
+	workspaceId: string,
+	audienceId: string | null,
 };
 
 export type VendorCheckResult = {
@@ -616,6 +981,12 @@ export type VendorSummary = {
 	maxConcurrency: number | null,
 };
 
+export type VoiceView = {
+	vocabulary: string[],
+	typicalWords: number,
+	register: RegisterView,
+};
+
 export type WeekCountView = {
 	/**  The Monday the week starts on, YYYY-MM-DD. */
 	week: string,
@@ -645,6 +1016,8 @@ export type WorkspaceSummary = {
 	/**  The model this workspace answers with first; `null`: the models per task. */
 	defaultModel: ModelRoute | null,
 };
+
+export type WrittenByView = "model" | "evidence" | "session" | "user";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -44,6 +44,13 @@ pub use pw_twins::vocabulary::{
 pub use pw_twins::{AdherenceCount, SessionPlan, SessionView, TurnGap};
 pub use pw_twins::{CREATE_JOB_KIND, INSIGHTS_JOB_KIND, ReportFormat, SESSION_JOB_KIND};
 
+/// The section names of a discussion guide (none when it does not parse).
+pub fn section_names(guide: &str) -> Vec<String> {
+    pw_twins::guide::parse(guide)
+        .map(|g| g.sections.into_iter().map(|s| s.name).collect())
+        .unwrap_or_default()
+}
+
 /// The language-models context, as the gateway twins are written with.
 pub(crate) struct TwinsGateway(pub(crate) Arc<LanguageModels>);
 
@@ -252,6 +259,46 @@ impl<'e> TwinsFacade<'e> {
     /// A session's latest insights as Markdown text or a PDF file's bytes.
     pub async fn export_insights(&self, id: SessionId, format: ReportFormat) -> Result<Vec<u8>> {
         Ok(self.context().export_insights(id, format).await?)
+    }
+
+    /// Writes a session's latest insights into the exports folder; returns the file's path.
+    pub async fn export_insights_file(
+        &self,
+        id: SessionId,
+        format: ReportFormat,
+    ) -> Result<std::path::PathBuf> {
+        let bytes = self.context().export_insights(id, format).await?;
+        let view = self.context().session(id).await?;
+        let version = self.context().insights(id).await?.map_or(0, |i| i.version);
+        let slug: String = view
+            .session
+            .title
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+            .split('-')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let extension = match format {
+            ReportFormat::Markdown => "md",
+            ReportFormat::Pdf => "pdf",
+        };
+        let folder = self.engine.config().data_dir.join("exports");
+        let path = folder.join(format!("{slug}-insights-v{version}.{extension}"));
+        let io = |source: std::io::Error| crate::EngineError::Io {
+            path: path.clone(),
+            source,
+        };
+        tokio::fs::create_dir_all(&folder).await.map_err(io)?;
+        tokio::fs::write(&path, bytes).await.map_err(io)?;
+        Ok(path)
     }
 
     /// The session of a study (each study of twins holds one session).
