@@ -15,6 +15,7 @@ use crate::error::TwinsError;
 use crate::focus_group::FocusGroupRun;
 use crate::insights::InsightWriter;
 use crate::interview::{InterviewRun, Outcome};
+use crate::reflecting::Reflector;
 use crate::session::SessionStore;
 use crate::speaking::SessionEvent;
 use crate::twins::Twins;
@@ -185,6 +186,25 @@ async fn run_session(twins: Arc<Twins>, ctx: JobContext) -> Result<Value, JobErr
         }
     };
     let outcome = outcome.map_err(job_error)?;
+    if outcome == Outcome::Completed {
+        // What the twins took in may be enough for them to reflect; a reflection that fails
+        // costs the session nothing (it is due again after the next one).
+        let reflector = Reflector {
+            db: twins.database(),
+            gateway: &gateway,
+            scope: pw_llm::CallScope::study(
+                session.workspace_id.to_string(),
+                session.study_id.to_string(),
+            )
+            .with_job(&job_id),
+        };
+        for participant in &session.participants {
+            ctx.keep_alive();
+            if let Err(error) = reflector.reflect_if_due(participant.twin_id).await {
+                tracing::warn!(%error, twin = %participant.twin_id, "a twin could not reflect");
+            }
+        }
+    }
     twins.index_changed(session.workspace_id).await;
     Ok(match outcome {
         Outcome::Completed => serde_json::json!({ "session_id": session.id, "completed": true }),

@@ -39,6 +39,7 @@ pub mod pdf_document;
 pub mod profile;
 pub mod prompt_budget;
 pub mod recall;
+pub mod reflecting;
 pub mod reflection;
 pub mod repository;
 pub mod says_thinks;

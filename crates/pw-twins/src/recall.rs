@@ -77,6 +77,43 @@ pub fn scores(candidates: &[Candidate], weights: Weights) -> Vec<f64> {
         .collect()
 }
 
+/// Reciprocal-rank fusion's constant, as the evidence layer's hybrid search uses it.
+pub const FUSION_K: f64 = 60.0;
+
+/// Relevance by hybrid retrieval, like the evidence layer's search: the memories ranked by
+/// vector similarity (those with a vector) and by shared words (all), the two ranks fused by
+/// reciprocal rank (`1/(60 + rank)` summed). A memory without a vector counts on its words
+/// alone. Ranks share ties; a NaN similarity ranks last.
+pub fn fused_relevance(by_vector: &[Option<f64>], by_words: &[f64]) -> Vec<f64> {
+    fn ranks(values: &[Option<f64>]) -> Vec<Option<usize>> {
+        let key = |v: f64| if v.is_finite() { v } else { f64::NEG_INFINITY };
+        values
+            .iter()
+            .map(|value| {
+                value.map(|v| {
+                    1 + values
+                        .iter()
+                        .flatten()
+                        .filter(|other| key(**other) > key(v))
+                        .count()
+                })
+            })
+            .collect()
+    }
+    let vector_ranks = ranks(by_vector);
+    let word_ranks = ranks(&by_words.iter().map(|w| Some(*w)).collect::<Vec<_>>());
+    vector_ranks
+        .iter()
+        .zip(&word_ranks)
+        .map(|(v, w)| {
+            [v, w]
+                .iter()
+                .filter_map(|rank| rank.map(|r| 1.0 / (FUSION_K + r as f64)))
+                .sum()
+        })
+        .collect()
+}
+
 /// The indices of the `k` best candidates, best first. Ties go to the more recently accessed
 /// memory, then to the earlier candidate, so recall never depends on hash or sort order.
 pub fn recall(candidates: &[Candidate], weights: Weights, k: usize) -> Vec<usize> {
@@ -133,6 +170,21 @@ fn min_max_scaled(values: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hybrid_relevance_fuses_vector_and_word_ranks() {
+        // Memory 0 is first by meaning and by words; 1 second by meaning, last by words; 2 has
+        // no vector and shares some words.
+        let fused = fused_relevance(&[Some(0.9), Some(0.5), None], &[0.4, 0.0, 0.2]);
+        let expected = [1.0 / 61.0 + 1.0 / 61.0, 1.0 / 62.0 + 1.0 / 63.0, 1.0 / 62.0];
+        for (got, want) in fused.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-12, "{fused:?}");
+        }
+        // Ties share a rank; a NaN similarity ranks last.
+        let tied = fused_relevance(&[Some(f64::NAN), Some(0.3)], &[0.1, 0.1]);
+        assert!(tied[1] > tied[0]);
+        assert!((tied[0] - (1.0 / 62.0 + 1.0 / 61.0)).abs() < 1e-12);
+    }
 
     fn memory(last_accessed: u64, importance: u8, relevance: f64) -> Candidate {
         Candidate {

@@ -464,6 +464,22 @@ impl<'a> TwinStore<'a> {
         Ok(vectors)
     }
 
+    /// Keeps a memory's vector from `model` (written by recall for memories a session added).
+    pub async fn set_memory_vector(
+        &self,
+        memory: MemoryId,
+        model: &str,
+        vector: &[f32],
+    ) -> Result<()> {
+        sqlx::query("UPDATE twin_memories SET embedding = ?, embedding_model = ? WHERE id = ?")
+            .bind(vector_bytes(vector))
+            .bind(model)
+            .bind(memory.to_string())
+            .execute(self.db.writer())
+            .await?;
+        Ok(())
+    }
+
     pub async fn versions(&self, twin: TwinId) -> Result<Vec<TwinVersion>> {
         if !self.twin_exists(twin).await? {
             return Err(TwinsError::TwinNotFound(twin.to_string()));

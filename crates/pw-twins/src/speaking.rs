@@ -202,30 +202,18 @@ impl TurnWriter<'_> {
         if memories.is_empty() {
             return Ok(Vec::new());
         }
-        let relevance = match self
-            .gateway
-            .embed_answered(&self.scope, &[query.to_owned()])
-            .await
-        {
-            Ok(embedded) if embedded.vectors.len() == 1 => {
-                let vectors: HashMap<MemoryId, Vec<f32>> = store
-                    .memory_vectors(twin.summary.id, &embedded.model)
-                    .await?
-                    .into_iter()
-                    .collect();
-                memories
-                    .iter()
-                    .map(|m| match vectors.get(&m.id) {
-                        Some(vector) => cosine(&embedded.vectors[0], vector),
-                        None => word_overlap(query, &m.content),
-                    })
-                    .collect::<Vec<f64>>()
-            }
-            _ => memories
+        let by_words: Vec<f64> = memories
+            .iter()
+            .map(|m| word_overlap(query, &m.content))
+            .collect();
+        let by_vector: Vec<Option<f64>> = match self.vectors(store, twin, query).await {
+            Some((query_vector, vectors)) => memories
                 .iter()
-                .map(|m| word_overlap(query, &m.content))
+                .map(|m| vectors.get(&m.id).map(|v| cosine(&query_vector, v)))
                 .collect(),
+            None => vec![None; memories.len()],
         };
+        let relevance = recall::fused_relevance(&by_vector, &by_words);
         let candidates: Vec<Candidate> = memories
             .iter()
             .zip(&relevance)
@@ -239,6 +227,59 @@ impl TurnWriter<'_> {
             .into_iter()
             .map(|i| memories[i].clone())
             .collect())
+    }
+
+    /// The query's vector and the twin's memories' vectors from the same model: memories
+    /// written since the last recall (a session's turns) are embedded now, in one call, and
+    /// their vectors kept. `None` when no embedding model answers; recall then goes by words.
+    async fn vectors(
+        &self,
+        store: &TwinStore<'_>,
+        twin: &Twin,
+        query: &str,
+    ) -> Option<(Vec<f32>, HashMap<MemoryId, Vec<f32>>)> {
+        let embedded = self
+            .gateway
+            .embed_answered(&self.scope, &[query.to_owned()])
+            .await
+            .ok()?;
+        let query_vector = embedded.vectors.into_iter().next()?;
+        let mut vectors: HashMap<MemoryId, Vec<f32>> = store
+            .memory_vectors(twin.summary.id, &embedded.model)
+            .await
+            .ok()?
+            .into_iter()
+            .collect();
+        let missing: Vec<&Memory> = twin
+            .memories
+            .iter()
+            .filter(|m| !vectors.contains_key(&m.id))
+            .collect();
+        if !missing.is_empty() {
+            let texts: Vec<String> = missing.iter().map(|m| m.content.clone()).collect();
+            match self.gateway.embed_answered(&self.scope, &texts).await {
+                Ok(fresh)
+                    if fresh.model == embedded.model && fresh.vectors.len() == texts.len() =>
+                {
+                    for (memory, vector) in missing.iter().zip(fresh.vectors) {
+                        if let Err(error) = store
+                            .set_memory_vector(memory.id, &fresh.model, &vector)
+                            .await
+                        {
+                            tracing::warn!(%error, "a memory's vector was not kept");
+                        }
+                        vectors.insert(memory.id, vector);
+                    }
+                }
+                Ok(_) => {
+                    tracing::warn!("new memories were embedded by another model; recalled by words")
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "new memories not embedded; recalled by words")
+                }
+            }
+        }
+        Some((query_vector, vectors))
     }
 
     /// The twin's reply to `setting`, streamed as turn `seq`, checked, regenerated once if

@@ -802,3 +802,124 @@ async fn insights_cite_turns_quote_them_verbatim_and_export_as_markdown_and_pdf(
     assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
     assert!(pdf.windows(9).any(|w| w == b"Rituals: "));
 }
+
+#[tokio::test]
+async fn recall_ranks_memories_by_relevance_importance_and_recency() {
+    let (_dir, db) = seeded().await;
+    let twins = three_twins(&db).await;
+    let facade = twins_facade(&db, gateway(twin_writer()));
+    // Two notes about shipping, equally important; the later one is the more recent event.
+    let older = facade
+        .add_note(twins[0], "Shipping took nine days last time.", 5)
+        .await
+        .unwrap();
+    let newer = facade
+        .add_note(twins[0], "Shipping was quick this month.", 5)
+        .await
+        .unwrap();
+    let gateway = gateway(twin_writer());
+    let (events, _) = broadcast::channel(8);
+    let writer = pw_twins::speaking::TurnWriter {
+        gateway: &gateway,
+        scope: pw_llm::CallScope::workspace(WS),
+        events: &events,
+        session: SessionId::new(),
+    };
+    let store = pw_twins::repository::TwinStore::new(&db);
+    let twin = store.twin(twins[0]).await.unwrap();
+    let recalled = writer
+        .recall(&store, &twin, "How was the shipping?", 3)
+        .await
+        .unwrap();
+    let ids: Vec<_> = recalled.iter().map(|m| m.id).collect();
+    // Both shipping notes come first (by meaning and by words), the more recent one first.
+    assert_eq!(&ids[..2], &[newer.id, older.id], "{recalled:?}");
+    // The notes, written without vectors, were embedded by this recall and kept.
+    let vectors = store.memory_vectors(twins[0], "words").await.unwrap();
+    assert!(vectors.iter().any(|(id, _)| *id == older.id));
+    // A more important memory outranks an equally relevant, equally recent one.
+    let important = facade
+        .add_note(twins[0], "Shipping costs made me cancel once.", 10)
+        .await
+        .unwrap();
+    let twin = store.twin(twins[0]).await.unwrap();
+    let recalled = writer
+        .recall(&store, &twin, "How was the shipping?", 1)
+        .await
+        .unwrap();
+    assert_eq!(recalled[0].id, important.id);
+}
+
+#[tokio::test]
+async fn a_twin_reflects_once_enough_has_happened_and_each_reflection_links_its_memories() {
+    let (_dir, db) = seeded().await;
+    let twins = three_twins(&db).await;
+    let model = ScriptedModel::new(|request| match request.task {
+        Task::Analysis => Ok(r#"{"insights": [
+            {"text": "I care more about delivery speed than price.", "cites": ["M2", "M3", "M9"]},
+            {"text": "I am a night owl.", "cites": []},
+            {"text": "I only ever cite things I was not shown.", "cites": ["M40"]}
+        ]}"#
+        .into()),
+        other => panic!("no {other:?}"),
+    });
+    let facade = twins_facade(&db, gateway(model.clone()));
+    let gateway = gateway(model.clone());
+    let reflector = pw_twins::reflecting::Reflector {
+        db: &db,
+        gateway: &gateway,
+        scope: pw_llm::CallScope::workspace(WS),
+    };
+    // The twin's first memories add up to less than 150: not yet.
+    assert_eq!(reflector.reflect_if_due(twins[0]).await.unwrap(), 0);
+    let mut notes = Vec::new();
+    for n in 0..14 {
+        notes.push(
+            facade
+                .add_note(
+                    twins[0],
+                    &format!("Delivery took long again, time {n}."),
+                    10,
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let stored = reflector.reflect_if_due(twins[0]).await.unwrap();
+    assert_eq!(
+        stored, 1,
+        "the uncited and the unshown reflections are dropped"
+    );
+    let twin = facade.twin(twins[0]).await.unwrap();
+    let reflection = twin
+        .memories
+        .iter()
+        .find(|m| m.fragment == Fragment::Reflection)
+        .unwrap();
+    assert_eq!(
+        reflection.content,
+        "I care more about delivery speed than price."
+    );
+    assert_eq!(reflection.evidence.len(), 3);
+    for link in &reflection.evidence {
+        assert_eq!(link.source, EvidenceSource::Memory);
+        let grounds = twin
+            .memories
+            .iter()
+            .find(|m| m.id.to_string() == link.key)
+            .unwrap();
+        assert_eq!(link.snapshot, grounds.content);
+    }
+    assert_eq!(
+        reflection.importance, 10,
+        "as important as its weightiest ground"
+    );
+    // Right after reflecting, it is not due again.
+    let asked = model.prompts.lock().unwrap().len();
+    assert_eq!(reflector.reflect_if_due(twins[0]).await.unwrap(), 0);
+    assert_eq!(
+        model.prompts.lock().unwrap().len(),
+        asked,
+        "no call when not due"
+    );
+}
