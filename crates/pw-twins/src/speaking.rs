@@ -429,6 +429,7 @@ impl TurnWriter<'_> {
         let mut history = HISTORY_TURNS;
         let mut memories = recalled.len();
         let mut attempts = 0;
+        let mut stream_retried = false;
         loop {
             let mut request = ChatRequest::new(
                 Task::TwinDialogue,
@@ -473,6 +474,17 @@ impl TurnWriter<'_> {
                     } else {
                         memories -= 1;
                     }
+                    continue;
+                }
+                // A stream cut off mid-turn is asked again once, from the start: what was
+                // shown is void, and only the whole answer is ever stored.
+                Err(LlmError::StreamInterrupted { .. }) if !stream_retried => {
+                    stream_retried = true;
+                    tracing::warn!("a turn's stream was cut off; asking again");
+                    let _ = self.events.send(SessionEvent::Restart {
+                        session_id: self.session,
+                        seq,
+                    });
                     continue;
                 }
                 Err(error) => return Err(TwinsError::Model(error)),
