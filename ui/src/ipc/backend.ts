@@ -2,7 +2,7 @@
 // so regenerating bindings.ts (tauri-specta) never ripples into components, and components
 // get plain promises that either resolve with data or reject with a BackendError.
 import { commands, events } from './bindings';
-import type { ErrorKind, JobView } from './bindings';
+import type { ErrorKind, JobView, SessionEventView } from './bindings';
 
 export type {
   AppInfo,
@@ -59,6 +59,40 @@ export type {
   VendorOption,
   VendorSummary,
   WorkspaceSummary,
+  ActView,
+  AdherenceCountView,
+  AdherenceView,
+  DemographicsProfileView,
+  DiagnosticsView,
+  EvidenceLinkView,
+  FragmentView,
+  GapItemView,
+  GapView,
+  InsightItemView,
+  InsightsFormatView,
+  InsightsView,
+  MemoryView,
+  ParticipantView,
+  ParticipationView,
+  ProfileView,
+  RegisterView,
+  SessionCommandView,
+  SessionDetailView,
+  SessionEventView,
+  SessionKindView,
+  SessionPlanView,
+  SessionStatusView,
+  SessionSummaryView,
+  SpeakerView,
+  TaskModelView,
+  ThemeView,
+  TurnQuoteView,
+  TurnView,
+  TwinSummaryView,
+  TwinVersionView,
+  TwinView,
+  VoiceView,
+  WrittenByView,
 } from './bindings';
 
 // Request shapes are taken from the command signatures rather than imported by name, so a
@@ -73,6 +107,15 @@ export type ModelSpendInput = Parameters<typeof commands.getModelSpend>[0];
 export type AudienceSignalsInput = Parameters<typeof commands.listSignals>[0];
 export type SearchInput = Parameters<typeof commands.searchWorkspace>[0];
 export type GroundingReportsInput = Parameters<typeof commands.startGroundingReports>[0];
+export type CreateTwinsInput = Parameters<typeof commands.createTwins>[0];
+export type EditTwinInput = Parameters<typeof commands.editTwin>[0];
+export type EditMemoryInput = Parameters<typeof commands.editMemory>[0];
+export type AddMemoryNoteInput = Parameters<typeof commands.addMemoryNote>[0];
+export type EstimateFocusGroupInput = Parameters<typeof commands.estimateFocusGroup>[0];
+export type EstimateInterviewInput = Parameters<typeof commands.estimateInterview>[0];
+export type StartFocusGroupInput = Parameters<typeof commands.startFocusGroup>[0];
+export type StartInterviewInput = Parameters<typeof commands.startInterview>[0];
+export type SessionCommandInput = Parameters<typeof commands.commandSession>[0];
 
 const ERROR_KINDS = [
   'notFound',
@@ -191,6 +234,35 @@ export const backend = {
   getReport: (reportId: string) => unwrap(() => commands.getReport(reportId)),
   startGroundingReports: (request: GroundingReportsInput) =>
     unwrap(() => commands.startGroundingReports(request)),
+  /** A job casting `count` twins from an audience's signals. */
+  createTwins: (request: CreateTwinsInput) => unwrap(() => commands.createTwins(request)),
+  /** `audienceId` null: every twin of the workspace. */
+  listTwins: (workspaceId: string, audienceId: string | null = null) =>
+    unwrap(() => commands.listTwins({ workspaceId, audienceId })),
+  getTwin: (twinId: string) => unwrap(() => commands.getTwin(twinId)),
+  listTwinVersions: (twinId: string) => unwrap(() => commands.listTwinVersions(twinId)),
+  /** Resolves with the new version; a `conflict` when someone saved a later one first. */
+  editTwin: (request: EditTwinInput) => unwrap(() => commands.editTwin(request)),
+  editMemory: (request: EditMemoryInput) => unwrap(() => commands.editMemory(request)),
+  addMemoryNote: (request: AddMemoryNoteInput) => unwrap(() => commands.addMemoryNote(request)),
+  retireMemory: (memoryId: string) => unwrap(() => commands.retireMemory(memoryId)),
+  estimateFocusGroup: (request: EstimateFocusGroupInput) =>
+    unwrap(() => commands.estimateFocusGroup(request)),
+  estimateInterview: (request: EstimateInterviewInput) =>
+    unwrap(() => commands.estimateInterview(request)),
+  startFocusGroup: (request: StartFocusGroupInput) =>
+    unwrap(() => commands.startFocusGroup(request)),
+  startInterview: (request: StartInterviewInput) => unwrap(() => commands.startInterview(request)),
+  listSessions: (workspaceId: string) => unwrap(() => commands.listSessions(workspaceId)),
+  getSession: (sessionId: string) => unwrap(() => commands.getSession(sessionId)),
+  /** Resume answers with the session's job; the other commands with null. */
+  commandSession: (request: SessionCommandInput) => unwrap(() => commands.commandSession(request)),
+  startInsights: (sessionId: string) => unwrap(() => commands.startInsights(sessionId)),
+  /** null: no insights written for this session yet. */
+  getInsights: (sessionId: string) => unwrap(() => commands.getInsights(sessionId)),
+  /** Writes the file into the exports folder and resolves with its path. */
+  exportInsights: (sessionId: string, format: 'markdown' | 'pdf') =>
+    unwrap(() => commands.exportInsights({ sessionId, format })),
 };
 
 /**
@@ -220,6 +292,38 @@ export function onJobChanged(
           unlisten = fn;
           onListening?.();
         }
+      },
+      (err: unknown) => {
+        if (!disposed) onError?.(toBackendError(err));
+      },
+    );
+
+  return () => {
+    disposed = true;
+    unlisten?.();
+    unlisten = undefined;
+  };
+}
+
+/**
+ * Subscribes to a running session's steps (turns starting, tokens, stored turns, status), with
+ * the same synchronous unsubscribe as `onJobChanged`.
+ */
+export function onSessionChanged(
+  cb: (event: SessionEventView) => void,
+  onError?: (error: BackendError) => void,
+): () => void {
+  let unlisten: (() => void) | undefined;
+  let disposed = false;
+
+  events.sessionChanged
+    .listen((event) => {
+      if (!disposed) cb(event.payload);
+    })
+    .then(
+      (fn) => {
+        if (disposed) fn();
+        else unlisten = fn;
       },
       (err: unknown) => {
         if (!disposed) onError?.(toBackendError(err));

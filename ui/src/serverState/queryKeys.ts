@@ -38,6 +38,18 @@ export const queryKeys = {
   /** The row a hit came from; under the workspace's searches, so new data refreshes it too. */
   searchSource: (workspaceId: string, kind: string, id: string) =>
     ['search', workspaceId, 'source', kind, id] as const,
+  /** A workspace's twins (the gallery and the participant pickers). */
+  twins: (workspaceId: string) => ['twins', workspaceId] as const,
+  /** One twin with its profile and memories; twin ids are global. */
+  twin: (twinId?: string) => (twinId === undefined ? (['twin'] as const) : (['twin', twinId] as const)),
+  twinVersions: (twinId: string) => ['twin', twinId, 'versions'] as const,
+  /** A workspace's focus groups and interviews. */
+  sessions: (workspaceId: string) => ['sessions', workspaceId] as const,
+  /** One session with its transcript and diagnostics. */
+  session: (sessionId?: string) =>
+    sessionId === undefined ? (['session'] as const) : (['session', sessionId] as const),
+  insights: (sessionId?: string) =>
+    sessionId === undefined ? (['insights'] as const) : (['insights', sessionId] as const),
 };
 
 /** Mutation keys name writes in flight (e.g. which jobs have a cancel pending). */

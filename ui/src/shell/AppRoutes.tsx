@@ -5,6 +5,13 @@ import { Dashboard } from '../features/dashboard/Dashboard';
 import { AudiencesScreen } from '../features/evidence/AudiencesScreen';
 import { SearchScreen } from '../features/evidence/SearchScreen';
 import { ModelSettings } from '../features/models/ModelSettings';
+import { FocusGroupSetup } from '../features/studies/FocusGroupSetup';
+import { InsightsScreen } from '../features/studies/InsightsScreen';
+import { InterviewSetup } from '../features/studies/InterviewSetup';
+import { SessionScreen } from '../features/studies/SessionScreen';
+import { StudiesScreen } from '../features/studies/StudiesScreen';
+import { TwinProfileScreen } from '../features/twins/TwinProfileScreen';
+import { TwinsScreen } from '../features/twins/TwinsScreen';
 import { forgetWorkspace, refreshWorkspaces } from '../features/workspaces/workspaceQueries';
 import { AppShell } from './AppShell';
 import { NotFoundPage } from './NotFoundPage';
@@ -28,6 +35,13 @@ export function AppRoutes() {
           <Route path="audiences" element={<AudiencesRoute />} />
           <Route path="audiences/:audienceId" element={<AudiencesRoute />} />
           <Route path="search" element={<SearchRoute />} />
+          <Route path="twins" element={<TwinsRoute />} />
+          <Route path="twins/:twinId" element={<TwinProfileRoute />} />
+          <Route path="studies" element={<StudiesRoute />} />
+          <Route path="studies/new-focus-group" element={<FocusGroupSetupRoute />} />
+          <Route path="studies/new-interview" element={<InterviewSetupRoute />} />
+          <Route path="studies/:sessionId" element={<SessionRoute />} />
+          <Route path="studies/:sessionId/insights" element={<InsightsRoute />} />
         </Route>
         <Route path="models" element={<ModelsScreen />} />
         <Route path="*" element={<NotFoundPage />} />
@@ -75,4 +89,39 @@ function AudiencesRoute() {
 function SearchRoute() {
   const { workspace, jobs } = useWorkspaceContext();
   return <SearchScreen key={workspace.id} workspace={workspace} jobs={jobs} />;
+}
+
+function TwinsRoute() {
+  const { workspace, jobs, trackJob } = useWorkspaceContext();
+  return <TwinsScreen key={workspace.id} workspace={workspace} jobs={jobs} onJobStarted={trackJob} />;
+}
+
+function TwinProfileRoute() {
+  const { workspace } = useWorkspaceContext();
+  return <TwinProfileScreen key={workspace.id} workspace={workspace} />;
+}
+
+function StudiesRoute() {
+  const { workspace } = useWorkspaceContext();
+  return <StudiesScreen key={workspace.id} workspace={workspace} />;
+}
+
+function FocusGroupSetupRoute() {
+  const { workspace } = useWorkspaceContext();
+  return <FocusGroupSetup key={workspace.id} workspace={workspace} />;
+}
+
+function InterviewSetupRoute() {
+  const { workspace } = useWorkspaceContext();
+  return <InterviewSetup key={workspace.id} workspace={workspace} />;
+}
+
+function SessionRoute() {
+  const { workspace, trackJob } = useWorkspaceContext();
+  return <SessionScreen key={workspace.id} workspace={workspace} onJobStarted={trackJob} />;
+}
+
+function InsightsRoute() {
+  const { workspace, jobs, trackJob } = useWorkspaceContext();
+  return <InsightsScreen key={workspace.id} workspace={workspace} jobs={jobs} onJobStarted={trackJob} />;
 }

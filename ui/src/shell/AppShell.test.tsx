@@ -108,7 +108,7 @@ describe('App shell', () => {
     render(<App />);
     await screen.findByRole('heading', { level: 1, name: /Alpha/ });
 
-    const coming = ['twins', 'studies', 'surveys', 'connections', 'agents', 'decks'];
+    const coming = ['surveys', 'connections', 'agents', 'decks'];
     for (const id of coming) {
       const item = within(areas()).getByTestId(`nav-${id}`);
       expect(item).toHaveAttribute('aria-disabled', 'true');
@@ -122,6 +122,8 @@ describe('App shell', () => {
       'Dashboard',
       'Audiences',
       'Search',
+      'Twins',
+      'Studies',
       'Models & keys',
     ]);
     expect(screen.getByRole('heading', { level: 1, name: /Alpha/ })).toBeInTheDocument();
@@ -129,7 +131,7 @@ describe('App shell', () => {
 
   it('has no screen at the address an unbuilt area would have', async () => {
     backendWith({ list_workspaces: () => [workspace({ id: 'a', name: 'Alpha' })] });
-    openAt('#/w/a/twins');
+    openAt('#/w/a/surveys');
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Nothing here' })).toBeInTheDocument();
     expect(screen.queryByTestId('kpi-spend')).not.toBeInTheDocument();

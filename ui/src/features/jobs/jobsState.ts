@@ -19,6 +19,15 @@ export const REPORTS_JOB_KIND = 'evidence.reports';
 export const SEARCH_UPDATE_JOB_KIND = 'search.update';
 export const SEARCH_REBUILD_JOB_KIND = 'search.rebuild';
 
+/** Job kind of casting twins from an audience's signals. */
+export const TWINS_CREATE_JOB_KIND = 'twins.create';
+
+/** Job kind of running a focus group or an interview. */
+export const SESSION_JOB_KIND = 'twins.session';
+
+/** Job kind of writing a session's insights. */
+export const INSIGHTS_JOB_KIND = 'twins.insights';
+
 /**
  * What a job's success changed in the backend, as the cached reads that are now out of date.
  * An export only writes a file outside the app, so it changes nothing we show. Evidence jobs
@@ -48,6 +57,13 @@ export function queriesChangedBy(job: Pick<JobView, 'kind'> & { workspaceId?: st
     case SEARCH_UPDATE_JOB_KIND:
     case SEARCH_REBUILD_JOB_KIND:
       return [inWorkspace('search')];
+    case TWINS_CREATE_JOB_KIND:
+      return [inWorkspace('twins')];
+    case SESSION_JOB_KIND:
+      // A finished session has its last turns, and its twins remember what was said.
+      return [inWorkspace('sessions'), queryKeys.session(), queryKeys.twin()];
+    case INSIGHTS_JOB_KIND:
+      return [queryKeys.insights()];
     default:
       return [];
   }

@@ -1,0 +1,70 @@
+import { useEffect } from 'react';
+import { Link, useLocation, useParams } from 'react-router';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { formatModelCost } from '../models/cost';
+import type { JobView, WorkspaceSummary } from '../../ipc/backend';
+import { FocusGroupRoom } from './FocusGroupRoom';
+import { InterviewView } from './InterviewView';
+import { SessionStatusText } from './SessionStatus';
+import { KIND_LABELS } from './StudiesScreen';
+import { studiesPath, useSession } from './studyQueries';
+import { useLiveTranscript } from './useLiveTranscript';
+import './studies.css';
+
+/** A focus group's room or an interview, live while it runs; `#turn-<seq>` marks one turn. */
+export function SessionScreen({ workspace, onJobStarted }: { workspace: WorkspaceSummary; onJobStarted: (job: JobView) => void }) {
+  const { sessionId = '' } = useParams();
+  const { hash } = useLocation();
+  const detail = useSession(sessionId);
+  const live = useLiveTranscript(sessionId, workspace.id);
+  const match = /^#turn-(\d+)$/.exec(hash);
+  const highlightSeq = match ? Number(match[1]) : null;
+  const loaded = detail.data !== undefined;
+
+  useEffect(() => {
+    if (highlightSeq === null || !loaded) return;
+    document.getElementById(`turn-${highlightSeq}`)?.scrollIntoView?.({ block: 'center' });
+  }, [highlightSeq, loaded]);
+
+  const data = detail.data;
+  return (
+    <main className="studies-screen" aria-labelledby="session-title">
+      <Link to={studiesPath(workspace.id)} className="btn btn--small btn--ghost studies-back">
+        ← All studies
+      </Link>
+      {detail.error !== null && (
+        <ErrorBanner error={detail.error} context="Loading the session" onRetry={() => void detail.refetch()} />
+      )}
+      {live.error !== null && <ErrorBanner error={live.error} context="Live updates are off; reopen the session to see new turns" />}
+      {data === undefined ? (
+        detail.isFetching && <p className="empty-hint">Loading the session…</p>
+      ) : (
+        <>
+          <header className="dashboard__header">
+            <div className="dashboard__title">
+              <h1 id="session-title">{data.session.title}</h1>
+              <p className="session-meta">
+                <span className="badge">{KIND_LABELS[data.session.kind]}</span> <SessionStatusText session={data.session} />
+                {data.estimatedCostMicros !== null && (
+                  <span className="muted"> · estimated {formatModelCost(data.estimatedCostMicros)}</span>
+                )}
+              </p>
+            </div>
+            <div className="dashboard__actions">
+              {data.session.status === 'completed' && (
+                <Link className="btn btn--primary" to={studiesPath(workspace.id, `${encodeURIComponent(sessionId)}/insights`)} data-testid="insights-link">
+                  Insights
+                </Link>
+              )}
+            </div>
+          </header>
+          {data.session.kind === 'focus_group' ? (
+            <FocusGroupRoom detail={data} pending={live.pending} highlightSeq={highlightSeq} onJobStarted={onJobStarted} />
+          ) : (
+            <InterviewView detail={data} pending={live.pending} highlightSeq={highlightSeq} onJobStarted={onJobStarted} />
+          )}
+        </>
+      )}
+    </main>
+  );
+}
