@@ -13,6 +13,14 @@ import type {
   SignalView,
   VendorSummary,
   WorkspaceSummary,
+  InsightsView,
+  MemoryView,
+  ProfileView,
+  SessionDetailView,
+  SessionSummaryView,
+  TurnView,
+  TwinSummaryView,
+  TwinView,
 } from '../ipc/backend';
 
 export function workspace(overrides: Partial<WorkspaceSummary> = {}): WorkspaceSummary {
@@ -277,6 +285,177 @@ export function searchPage(overrides: Partial<SearchPageView> = {}): SearchPageV
     histogram: [
       { from: '2024-12-02', count: 1 },
       { from: '2024-12-09', count: 0 },
+    ],
+    ...overrides,
+  };
+}
+
+export function twinSummary(overrides: Partial<TwinSummaryView> = {}): TwinSummaryView {
+  return {
+    id: 'twin-1',
+    audienceId: 'aud-1',
+    audienceName: 'Coffee culture 18-34',
+    name: 'Maya Torres',
+    summary: 'A barista-turned-designer who buys beans by origin and distrusts gift sets.',
+    age: 29,
+    gender: 'female',
+    occupation: 'Graphic designer',
+    version: 3,
+    memories: 2,
+    createdAt: '2025-01-10T12:00:00Z',
+    ...overrides,
+  };
+}
+
+export function profile(overrides: Partial<ProfileView> = {}): ProfileView {
+  return {
+    summary: 'A barista-turned-designer who buys beans by origin and distrusts gift sets.',
+    demographics: { age: 29, gender: 'female', location: 'Portland, OR', occupation: 'Graphic designer' },
+    psychographics: ['Values craft over convenience'],
+    goals: ['Find a roaster she can trust'],
+    painPoints: ['Stale beans in pretty boxes'],
+    mediaHabits: ['Instagram reels in the evening'],
+    brandRelationship: 'Has bought Halcyon twice, on sale.',
+    objections: ['Gift boxes cost too much for what is in them'],
+    voice: { vocabulary: ['honestly', 'single-origin'], typicalWords: 40, register: 'casual' },
+    ...overrides,
+  };
+}
+
+export function memory(overrides: Partial<MemoryView> = {}): MemoryView {
+  return {
+    id: 'mem-1',
+    twinId: 'twin-1',
+    kind: 'grounding',
+    fragment: 'mention',
+    content: 'Complained that her holiday order arrived late.',
+    importance: 8,
+    seq: 1,
+    version: 1,
+    writtenBy: 'evidence',
+    evidence: [
+      {
+        source: 'signal',
+        table: null,
+        key: 'sig-theme',
+        snapshot: 'Late deliveries: 43 mentions (18%), mostly negative.',
+      },
+      {
+        source: 'row',
+        table: 'mentions',
+        key: 'm-77',
+        snapshot: 'my gift box showed up on the 28th, great coffee but what a letdown',
+      },
+    ],
+    createdAt: '2025-01-10T12:00:00Z',
+    ...overrides,
+  };
+}
+
+export function twin(overrides: Partial<TwinView> = {}): TwinView {
+  return {
+    summary: twinSummary(),
+    profile: profile(),
+    casting: ['sig-theme', 'sig-1'],
+    seed: '42',
+    writtenBy: 'local/SmolLM2-135M-Instruct',
+    memories: [
+      memory(),
+      memory({ id: 'mem-2', fragment: 'note', content: 'Prefers light roasts.', importance: 4, seq: 2, writtenBy: 'user', evidence: [] }),
+    ],
+    ...overrides,
+  };
+}
+
+export function sessionSummary(overrides: Partial<SessionSummaryView> = {}): SessionSummaryView {
+  return {
+    id: 'ses-1',
+    studyId: 'study-1',
+    workspaceId: 'ws-1',
+    title: 'Holiday gift box',
+    kind: 'focus_group',
+    status: 'running',
+    pausedReason: null,
+    failure: null,
+    section: 1,
+    guide: 'title = "Holiday gift box"',
+    seed: '7',
+    participants: [
+      { twinId: 'twin-1', name: 'Maya Torres' },
+      { twinId: 'twin-2', name: 'Dev Patel' },
+    ],
+    createdAt: '2025-01-10T12:00:00Z',
+    finishedAt: null,
+    ...overrides,
+  };
+}
+
+export function turn(overrides: Partial<TurnView> = {}): TurnView {
+  return {
+    id: 'turn-1',
+    seq: 1,
+    speaker: 'moderator',
+    twinId: null,
+    twinName: null,
+    says: 'What is the first thing you notice?',
+    thinks: null,
+    section: 0,
+    question: 0,
+    act: 'question',
+    words: 7,
+    stance: null,
+    adherence: 'unchecked',
+    rejected: null,
+    catchReason: null,
+    writtenBy: 'local/SmolLM2-135M-Instruct',
+    recalled: [],
+    ...overrides,
+  };
+}
+
+export function sessionDetail(overrides: Partial<SessionDetailView> = {}): SessionDetailView {
+  return {
+    session: sessionSummary(),
+    turns: [turn()],
+    diagnostics: {
+      participants: [
+        { twinId: 'twin-1', name: 'Maya Torres', turns: 3, words: 120, turnShare: 0.75, wordShare: 0.7, stanceChanges: 1, changesTowardMajority: 1 },
+        { twinId: 'twin-2', name: 'Dev Patel', turns: 1, words: 50, turnShare: 0.25, wordShare: 0.3, stanceChanges: 1, changesTowardMajority: 0 },
+      ],
+      participantTurns: 4,
+      moderatorTurns: 3,
+      wordGini: 0.31,
+      medianTurnWords: 38,
+      stanceChanges: 2,
+      changesTowardMajority: 1,
+      herdingRate: 0.5,
+    },
+    adherence: { passed: 3, caught: 1, unchecked: 0 },
+    gaps: [],
+    sections: ['Warm-up', 'Reactions', 'Price'],
+    estimatedCostMicros: '0',
+    ...overrides,
+  };
+}
+
+export function insights(overrides: Partial<InsightsView> = {}): InsightsView {
+  const quote = { turnId: 'turn-2', seq: 2, speaker: 'Maya Torres', says: 'Honestly the box looks lovely.' };
+  return {
+    id: 'ins-1',
+    sessionId: 'ses-1',
+    version: 1,
+    writtenBy: 'local/SmolLM2-135M-Instruct',
+    itemsChecked: 6,
+    itemsDropped: 2,
+    createdAt: '2025-01-10T12:00:00Z',
+    themes: [{ title: 'Looks sell the box', summary: 'The packaging won people over first.', quotes: [quote] }],
+    agreements: [{ text: 'Everyone liked the packaging.', quotes: [quote] }],
+    disagreements: [
+      { text: 'Price split the group.', quotes: [{ turnId: 'turn-4', seq: 4, speaker: 'Dev Patel', says: 'Forty dollars is a lot.' }] },
+    ],
+    actions: [{ text: 'Test a smaller, cheaper box.', quotes: [quote] }],
+    gaps: [
+      { quote: { turnId: 'turn-4', seq: 4, speaker: 'Dev Patel', says: 'Forty dollars is a lot.' }, thinks: 'I would never pay that.', reservations: ['never'] },
     ],
     ...overrides,
   };

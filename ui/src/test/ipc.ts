@@ -3,7 +3,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { InvokeArgs } from '@tauri-apps/api/core';
-import type { ErrorKind, JobView } from '../ipc/backend';
+import type { ErrorKind, JobView, SessionEventView } from '../ipc/backend';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -35,6 +35,11 @@ export function mockBackend(handlers: Record<string, Handler>): RecordedCall[] {
 /** Sends a job-changed event as the Rust job runner would. */
 export function emitJobChanged(job: JobView): Promise<void> {
   return emit('job-changed', job);
+}
+
+/** Sends a session-changed event as a running focus group or interview would. */
+export function emitSessionChanged(event: SessionEventView): Promise<void> {
+  return emit('session-changed', event);
 }
 
 export function callsTo(calls: readonly RecordedCall[], cmd: string): RecordedCall[] {

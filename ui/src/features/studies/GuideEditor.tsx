@@ -153,11 +153,10 @@ function SectionEditor({
             placeholder="12"
             onChange={(e) => {
               const v = e.target.value;
-              onChange({
-                ...section,
-                turnBudget: v === '' ? null : Math.max(TURN_BUDGET_MIN, Math.min(TURN_BUDGET_MAX, Math.round(Number(v)) || TURN_BUDGET_MIN)),
-              });
+              // Not clamped while typing ("15" passes through "1"); the backend names a budget out of range.
+              onChange({ ...section, turnBudget: v === '' || !Number.isFinite(Number(v)) ? null : Math.round(Number(v)) });
             }}
+            aria-invalid={section.turnBudget !== null && (section.turnBudget < TURN_BUDGET_MIN || section.turnBudget > TURN_BUDGET_MAX)}
           />
         </div>
       </div>

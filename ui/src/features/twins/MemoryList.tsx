@@ -95,6 +95,12 @@ function MemoryItem({ workspaceId, memory }: { workspaceId: string; memory: Memo
   );
 }
 
+/** Importance is a whole number from 1 to 10, kept as typed until it is sent. */
+function validImportance(text: string): boolean {
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 1 && n <= 10;
+}
+
 function ImportanceDots({ value }: { value: number }) {
   // Importance is 1–10; five dots at half steps read faster than a number.
   const filled = Math.round(Math.max(0, Math.min(10, value)) / 2);
@@ -134,15 +140,15 @@ function EvidenceLinks({ links }: { links: EvidenceLinkView[] }) {
 function MemoryEditForm({ workspaceId, memory, onDone }: { workspaceId: string; memory: MemoryView; onDone: () => void }) {
   const id = useId();
   const [content, setContent] = useState(memory.content);
-  const [importance, setImportance] = useState(memory.importance);
+  const [importance, setImportance] = useState(String(memory.importance));
   const [note, setNote] = useState('');
   const edit = useEditMemory(workspaceId, memory.twinId);
   const conflict = isBackendError(edit.error) && edit.error.kind === 'conflict';
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!content.trim()) return;
+    if (!content.trim() || !validImportance(importance)) return;
     edit.mutate(
-      { memoryId: memory.id, expectedVersion: memory.version, content: content.trim(), importance, note: note.trim() },
+      { memoryId: memory.id, expectedVersion: memory.version, content: content.trim(), importance: Number(importance), note: note.trim() },
       { onSuccess: onDone },
     );
   };
@@ -168,7 +174,8 @@ function MemoryEditForm({ workspaceId, memory, onDone }: { workspaceId: string; 
             min={1}
             max={10}
             value={importance}
-            onChange={(e) => setImportance(Math.max(1, Math.min(10, Number(e.target.value) || 1)))}
+            onChange={(e) => setImportance(e.target.value)}
+            aria-invalid={!validImportance(importance)}
           />
         </div>
         <div className="field">
@@ -176,7 +183,7 @@ function MemoryEditForm({ workspaceId, memory, onDone }: { workspaceId: string; 
           <input id={`${id}-note`} value={note} onChange={(e) => setNote(e.target.value)} />
         </div>
       </div>
-      <button type="submit" className="btn btn--small btn--primary" disabled={edit.isPending || conflict} data-testid="save-memory">
+      <button type="submit" className="btn btn--small btn--primary" disabled={edit.isPending || conflict || !validImportance(importance)} data-testid="save-memory">
         Save memory
       </button>
     </form>
@@ -186,12 +193,12 @@ function MemoryEditForm({ workspaceId, memory, onDone }: { workspaceId: string; 
 function AddNoteForm({ workspaceId, twinId }: { workspaceId: string; twinId: string }) {
   const id = useId();
   const [content, setContent] = useState('');
-  const [importance, setImportance] = useState(5);
+  const [importance, setImportance] = useState('5');
   const add = useAddMemoryNote(workspaceId, twinId);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!content.trim()) return;
-    add.mutate({ twinId, content: content.trim(), importance }, { onSuccess: () => setContent('') });
+    if (!content.trim() || !validImportance(importance)) return;
+    add.mutate({ twinId, content: content.trim(), importance: Number(importance) }, { onSuccess: () => setContent('') });
   };
   return (
     <form className="memory-note" onSubmit={submit} aria-label="Add a note">
@@ -207,10 +214,11 @@ function AddNoteForm({ workspaceId, twinId }: { workspaceId: string; twinId: str
           min={1}
           max={10}
           value={importance}
-          onChange={(e) => setImportance(Math.max(1, Math.min(10, Number(e.target.value) || 1)))}
+          onChange={(e) => setImportance(e.target.value)}
+          aria-invalid={!validImportance(importance)}
         />
       </div>
-      <button type="submit" className="btn" disabled={add.isPending || !content.trim()} data-testid="add-memory-note">
+      <button type="submit" className="btn" disabled={add.isPending || !content.trim() || !validImportance(importance)} data-testid="add-memory-note">
         Add note
       </button>
       {add.error !== null && <ErrorBanner error={add.error} context="Could not add the note" onDismiss={add.reset} />}

@@ -108,7 +108,10 @@ function CreateTwinsForm({
   const id = useId();
   const audiences = useAudiences(workspaceId);
   const [audienceId, setAudienceId] = useState('');
-  const [count, setCount] = useState(3);
+  // Kept as typed, so clearing the field to type another number does not fight the user.
+  const [countText, setCountText] = useState('3');
+  const count = Number(countText);
+  const countValid = Number.isInteger(count) && count >= 1 && count <= 12;
   const [seed, setSeed] = useState('');
   const create = useCreateTwins(onJobStarted);
   const chosen = audienceId || audiences.data?.[0]?.id || '';
@@ -116,7 +119,7 @@ function CreateTwinsForm({
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!chosen || !seedValid) return;
+    if (!chosen || !seedValid || !countValid) return;
     create.mutate({
       workspaceId,
       audienceId: chosen,
@@ -151,8 +154,9 @@ function CreateTwinsForm({
             type="number"
             min={1}
             max={12}
-            value={count}
-            onChange={(e) => setCount(Math.max(1, Math.min(12, Number(e.target.value) || 1)))}
+            value={countText}
+            onChange={(e) => setCountText(e.target.value)}
+            aria-invalid={!countValid}
             data-testid="create-twins-count"
           />
         </div>
@@ -170,12 +174,13 @@ function CreateTwinsForm({
         <button
           type="submit"
           className="btn btn--primary"
-          disabled={busy || create.isPending || !chosen || !seedValid}
+          disabled={busy || create.isPending || !chosen || !seedValid || !countValid}
           data-testid="create-twins"
         >
           {busy || create.isPending ? 'Creating twins…' : 'Create twins'}
         </button>
       </div>
+      {!countValid && <p className="form-error">Create 1 to 12 twins at a time.</p>}
       {!seedValid && <p className="form-error">A seed is a whole number, or leave it empty.</p>}
       {audiences.data && audiences.data.length === 0 && (
         <p className="muted">This workspace has no audiences to cast twins from.</p>
