@@ -39,11 +39,11 @@ export function EstimatePanel({
             </div>
             <div>
               <dt>Model calls</dt>
-              <dd data-testid="estimate-calls">{formatCount(plan.calls)}</dd>
+              <dd data-testid="estimate-calls">{formatCount(plan.calls, { compact: false })}</dd>
             </div>
             <div>
               <dt>Tokens</dt>
-              <dd data-testid="estimate-tokens">{formatCount(plan.tokens)}</dd>
+              <dd data-testid="estimate-tokens">{formatCount(plan.tokens, { compact: false })}</dd>
             </div>
             <div>
               <dt>Turns</dt>
