@@ -322,8 +322,16 @@ export function onSessionChanged(
     })
     .then(
       (fn) => {
-        if (disposed) fn();
-        else unlisten = fn;
+        if (!disposed) unlisten = fn;
+        else {
+          // Unsubscribed before the registration finished; the window may be gone by now too.
+          // (Tauri's unlisten returns a promise at run time, though typed as void.)
+          try {
+            void Promise.resolve(fn() as unknown).catch(() => undefined);
+          } catch {
+            /* nothing left to release */
+          }
+        }
       },
       (err: unknown) => {
         if (!disposed) onError?.(toBackendError(err));
