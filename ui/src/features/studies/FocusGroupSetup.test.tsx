@@ -47,6 +47,11 @@ describe('Focus group setup', () => {
     });
     openAt('#/w/ws-1/studies/new-focus-group');
 
+    // An untouched guide is not estimated (nor called invalid).
+    await screen.findByTestId('pick-twin-twin-1');
+    expect(callsTo(calls, 'estimate_focus_group')).toHaveLength(0);
+    expect(screen.getByTestId('estimate')).toHaveTextContent('The estimate appears once the study is set up.');
+
     await userEvent.type(await screen.findByTestId('guide-title'), 'Gift box "test"');
     await userEvent.type(screen.getByLabelText('Section 1 name'), 'Warm-up');
     await userEvent.type(screen.getByLabelText('Section 1 goals (one per line, 1–5)'), 'How they drink coffee');

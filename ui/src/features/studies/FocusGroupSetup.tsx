@@ -8,10 +8,11 @@ import { useTwins } from '../twins/twinQueries';
 import { BudgetAndSeed, EstimatePanel, budgetAndSeedInput } from './EstimatePanel';
 import { GuideEditor, guideText } from './GuideEditor';
 import type { GuideEditorState } from './GuideEditor';
-import { emptyGuide } from './guideToml';
+import { emptyGuide, guideToToml } from './guideToml';
 import { studiesPath, useFocusGroupEstimate, useStartFocusGroup } from './studyQueries';
 import './studies.css';
 
+const EMPTY_GUIDE_TOML = guideToToml(emptyGuide());
 const MIN_TWINS = 2;
 const MAX_TWINS = 12;
 
@@ -24,8 +25,10 @@ export function FocusGroupSetup({ workspace }: { workspace: WorkspaceSummary }) 
   const [seed, setSeed] = useState('');
   const twins = useTwins(workspace.id);
   const guide = guideText(editor);
+  // Nothing typed yet: no estimate, so an empty guide is not reported as invalid.
+  const untouched = editor.mode === 'form' && guide === EMPTY_GUIDE_TOML;
   // Typing should not ask for an estimate per keystroke before React has drawn the letter.
-  const deferredGuide = useDeferredValue(guide);
+  const deferredGuide = useDeferredValue(untouched ? '' : guide);
   const estimate = useFocusGroupEstimate(workspace.id, deferredGuide, Math.max(picked.length, MIN_TWINS));
   const start = useStartFocusGroup();
   const extras = budgetAndSeedInput(budget, seed);

@@ -8,7 +8,7 @@ import { InterviewView } from './InterviewView';
 import { SessionStatusText } from './SessionStatus';
 import { KIND_LABELS } from './StudiesScreen';
 import { studiesPath, useSession } from './studyQueries';
-import { useLiveTranscript } from './useLiveTranscript';
+import { useLiveTranscript, visiblePending } from './useLiveTranscript';
 import './studies.css';
 
 /** A focus group's room or an interview, live while it runs; `#turn-<seq>` marks one turn. */
@@ -27,6 +27,7 @@ export function SessionScreen({ workspace, onJobStarted }: { workspace: Workspac
   }, [highlightSeq, loaded]);
 
   const data = detail.data;
+  const pending = data ? visiblePending(live.pending, data.turns.map((t) => t.seq)) : null;
   return (
     <main className="studies-screen" aria-labelledby="session-title">
       <Link to={studiesPath(workspace.id)} className="btn btn--small btn--ghost studies-back">
@@ -59,9 +60,9 @@ export function SessionScreen({ workspace, onJobStarted }: { workspace: Workspac
             </div>
           </header>
           {data.session.kind === 'focus_group' ? (
-            <FocusGroupRoom detail={data} pending={live.pending} highlightSeq={highlightSeq} onJobStarted={onJobStarted} />
+            <FocusGroupRoom detail={data} pending={pending} highlightSeq={highlightSeq} onJobStarted={onJobStarted} />
           ) : (
-            <InterviewView detail={data} pending={live.pending} highlightSeq={highlightSeq} onJobStarted={onJobStarted} />
+            <InterviewView detail={data} pending={pending} highlightSeq={highlightSeq} onJobStarted={onJobStarted} />
           )}
         </>
       )}

@@ -12,6 +12,11 @@ export interface PendingTurn {
   text: string;
   /** How many times the model started this turn over (a persona check caught it). */
   restarts: number;
+  /**
+   * The backend has stored it: it stays on screen until the re-read transcript has it, so
+   * the words do not blink out between the event and the fresh transcript.
+   */
+  stored: boolean;
 }
 
 interface LiveState {
@@ -25,23 +30,36 @@ type Action = { type: 'event'; event: SessionEventView } | { type: 'error'; erro
 export function applySessionEvent(pending: PendingTurn | null, event: SessionEventView): PendingTurn | null {
   switch (event.kind) {
     case 'turnStarted':
-      return { seq: event.seq, speaker: event.speaker, name: event.name, text: '', restarts: 0 };
+      return { seq: event.seq, speaker: event.speaker, name: event.name, text: '', restarts: 0, stored: false };
     case 'token': {
-      const base = pending ?? { seq: event.seq, speaker: event.speaker, name: event.name, text: '', restarts: 0 };
+      // Tokens of a turn whose start was missed (the room opened mid-turn) start it here.
+      const current = pending !== null && !pending.stored && (event.seq === null || pending.seq === event.seq);
+      const base: PendingTurn = current
+        ? pending
+        : { seq: event.seq, speaker: event.speaker, name: event.name, text: '', restarts: 0, stored: false };
       return { ...base, text: base.text + (event.text ?? '') };
     }
     case 'restart':
-      return pending ? { ...pending, text: '', restarts: pending.restarts + 1 } : null;
+      return pending && !pending.stored ? { ...pending, text: '', restarts: pending.restarts + 1 } : pending;
     case 'turnStored':
+      // The re-read transcript will have this turn in its final words; until then keep it.
+      return pending && (event.seq === null || pending.seq === event.seq) ? { ...pending, stored: true } : pending;
     case 'statusChanged':
-      // The stored transcript (refetched) now has this turn in its final words.
-      return null;
+      // Paused or failed mid-turn: an unstored turn will be written again from the start.
+      return pending?.stored ? pending : null;
   }
 }
 
 function reducer(state: LiveState, action: Action): LiveState {
   if (action.type === 'error') return { ...state, error: action.error };
   return { ...state, pending: applySessionEvent(state.pending, action.event) };
+}
+
+/** The pending turn, unless the transcript already holds it (then the stored turn shows). */
+export function visiblePending(pending: PendingTurn | null, storedSeqs: readonly number[]): PendingTurn | null {
+  if (pending === null) return null;
+  if (pending.stored && (pending.seq === null || storedSeqs.includes(pending.seq))) return null;
+  return pending;
 }
 
 /**

@@ -11,6 +11,8 @@ interface Props {
   onSaved: () => void;
   /** Someone saved a later version first: fetch it so the next edit starts from it. */
   onReload: () => void;
+  /** Start the form again from the twin as it is now. */
+  onRestart: () => void;
 }
 
 const LIST_FIELDS = [
@@ -31,7 +33,7 @@ function lines(text: string): string[] {
 }
 
 /** Edits a twin's name and profile as a new version; lists are one item per line. */
-export function TwinProfileForm({ workspaceId, twin, onSaved, onReload }: Props) {
+export function TwinProfileForm({ workspaceId, twin, onSaved, onReload, onRestart }: Props) {
   const id = useId();
   const p = twin.profile;
   const [name, setName] = useState(twin.summary.name);
@@ -104,9 +106,14 @@ export function TwinProfileForm({ workspaceId, twin, onSaved, onReload }: Props)
           <div className="banner__text">
             <strong className="banner__title">Someone else changed this twin while you were editing.</strong>
             <span className="banner__detail">
-              The latest version has been loaded. Close the editor and open it again to edit from it;
-              your changes here were not saved.
+              Your changes were not saved. The latest version (version {twin.summary.version}) has been
+              loaded; edit from it so nothing of theirs is lost.
             </span>
+          </div>
+          <div className="banner__actions">
+            <button type="button" className="btn btn--small" onClick={onRestart} data-testid="twin-edit-latest">
+              Edit the latest version
+            </button>
           </div>
         </div>
       ) : (

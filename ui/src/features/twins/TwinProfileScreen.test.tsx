@@ -95,6 +95,15 @@ describe('Twin profile', () => {
     await waitFor(() => expect(callsTo(calls, 'get_twin').length).toBeGreaterThan(gets));
     expect(await screen.findByRole('heading', { level: 1, name: 'Maya T.' })).toBeInTheDocument();
     expect(within(form).getByTestId('save-twin')).toBeDisabled();
+
+    // Editing again starts from the version someone else saved, and expects it.
+    await userEvent.click(screen.getByTestId('twin-edit-latest'));
+    const fresh = screen.getByTestId('twin-form');
+    expect(within(fresh).getByLabelText('Name')).toHaveValue('Maya T.');
+    expect(screen.queryByTestId('twin-conflict')).toBeNull();
+    await userEvent.click(within(fresh).getByTestId('save-twin'));
+    await waitFor(() => expect(callsTo(calls, 'edit_twin')).toHaveLength(2));
+    expect((callsTo(calls, 'edit_twin')[1].args.request as { expectedVersion: number }).expectedVersion).toBe(4);
   });
 
   it('edits, adds and removes memories', async () => {

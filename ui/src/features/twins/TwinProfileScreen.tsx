@@ -13,6 +13,8 @@ export function TwinProfileScreen({ workspace }: { workspace: WorkspaceSummary }
   const { twinId = '' } = useParams();
   const twin = useTwin(twinId);
   const [editing, setEditing] = useState(false);
+  // Bumped to start the editor again from the newest version after a conflict.
+  const [formKey, setFormKey] = useState(0);
 
   return (
     <main className="twins-screen" aria-labelledby="twin-title">
@@ -56,10 +58,12 @@ export function TwinProfileScreen({ workspace }: { workspace: WorkspaceSummary }
           </header>
           {editing ? (
             <TwinProfileForm
+              key={formKey}
               workspaceId={workspace.id}
               twin={twin.data}
               onSaved={() => setEditing(false)}
               onReload={() => void twin.refetch()}
+              onRestart={() => setFormKey((k) => k + 1)}
             />
           ) : (
             <ProfileCard twin={twin.data} />
