@@ -141,6 +141,19 @@ describe('Focus group setup', () => {
     expect(screen.getByLabelText(/Section 1 turn budget/)).toHaveValue(99);
   });
 
+  it('starts from an example guide a group can run as it is', async () => {
+    const calls = backendWith({});
+    openAt('#/w/ws-1/studies/new-focus-group');
+    await userEvent.click(await screen.findByTestId('guide-example'));
+    expect(screen.getByTestId('guide-title')).toHaveValue('Acme Outdoor: first reactions to the new ad');
+    expect(screen.getAllByTestId('guide-section')).toHaveLength(2);
+    await waitFor(() => expect(callsTo(calls, 'estimate_focus_group').length).toBeGreaterThan(0));
+    const { guide } = callsTo(calls, 'estimate_focus_group').at(-1)?.args.request as { guide: string };
+    const parsed = guideFromToml(guide);
+    expect(parsed.sections.map((s) => s.turnBudget)).toEqual([4, 6]);
+    expect(parsed.sections[1].stimuli[0]).toMatchObject({ kind: 'ad_copy', headline: 'Acme Outdoor, made for your mornings' });
+  });
+
   it('stays on the TOML tab, saying why, when the form cannot show what was typed', async () => {
     backendWith({});
     openAt('#/w/ws-1/studies/new-focus-group');

@@ -66,7 +66,7 @@ export function FocusGroupSetup({ workspace }: { workspace: WorkspaceSummary }) 
       </header>
       <form className="study-setup" onSubmit={submit} aria-label="Focus group setup">
         <div className="study-setup__main">
-          <GuideEditor state={editor} onChange={setEditor} />
+          <GuideEditor state={editor} onChange={setEditor} brand={workspace.brand} />
           {guideError && (
             <div className="guide-error" data-testid="guide-error">
               <ErrorBanner error={guideError} context="The guide is not valid" />

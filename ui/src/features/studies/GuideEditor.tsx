@@ -4,6 +4,7 @@ import {
   TURN_BUDGET_MAX,
   TURN_BUDGET_MIN,
   emptySection,
+  exampleGuide,
   guideFromToml,
   guideToToml,
 } from './guideToml';
@@ -24,10 +25,12 @@ export function guideText(state: GuideEditorState): string {
 interface Props {
   state: GuideEditorState;
   onChange: (state: GuideEditorState) => void;
+  /** Names the example guide's ad. */
+  brand: string;
 }
 
 /** A discussion guide as a structured form, or as its TOML in a second tab. */
-export function GuideEditor({ state, onChange }: Props) {
+export function GuideEditor({ state, onChange, brand }: Props) {
   const id = useId();
   const [tomlError, setTomlError] = useState<string | null>(null);
   const { draft } = state;
@@ -54,6 +57,19 @@ export function GuideEditor({ state, onChange }: Props) {
     <section className="card guide-editor" aria-label="Discussion guide" data-testid="guide-editor">
       <header className="card__header">
         <h3>Discussion guide</h3>
+        <button
+          type="button"
+          className="btn btn--small btn--ghost"
+          onClick={() => {
+            setTomlError(null);
+            const draft = exampleGuide(brand);
+            onChange({ mode: state.mode, draft, toml: guideToToml(draft) });
+          }}
+          data-testid="guide-example"
+          title="Replaces the guide with a short two-section example"
+        >
+          Start from an example
+        </button>
         <div className="segmented" role="group" aria-label="Edit the guide as">
           <button type="button" className="segmented__item" aria-pressed={state.mode === 'form'} onClick={showForm} data-testid="guide-tab-form">
             Form

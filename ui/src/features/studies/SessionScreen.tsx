@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { isZeroMicros } from '../../format';
 import { formatModelCost } from '../models/cost';
 import type { JobView, WorkspaceSummary } from '../../ipc/backend';
 import { FocusGroupRoom } from './FocusGroupRoom';
@@ -47,7 +48,13 @@ export function SessionScreen({ workspace, onJobStarted }: { workspace: Workspac
               <p className="session-meta">
                 <span className="badge">{KIND_LABELS[data.session.kind]}</span> <SessionStatusText session={data.session} />
                 {data.estimatedCostMicros !== null && (
-                  <span className="muted"> · estimated {formatModelCost(data.estimatedCostMicros)}</span>
+                  <span className="muted">
+                    {' '}
+                    ·{' '}
+                    {isZeroMicros(data.estimatedCostMicros)
+                      ? 'runs on this computer, at no cost'
+                      : `estimated ${formatModelCost(data.estimatedCostMicros)}`}
+                  </span>
                 )}
               </p>
             </div>

@@ -32,6 +32,39 @@ export function emptySection(): SectionDraft {
   return { name: '', goals: [''], questions: [''], probes: [], turnBudget: null, stimuli: [] };
 }
 
+/** A short guide to start from: two sections, small budgets, an ad to react to. */
+export function exampleGuide(brand: string): GuideDraft {
+  const name = brand.trim() || 'our brand';
+  return {
+    title: `${name}: first reactions to the new ad`,
+    objective: 'Learn what people notice first in the ad, and what would stop them buying.',
+    sections: [
+      {
+        name: 'Warm-up',
+        goals: ['How each participant shops for this kind of product'],
+        questions: ['Tell us your name and how you usually choose what to buy in this category.'],
+        probes: [],
+        turnBudget: 4,
+        stimuli: [],
+      },
+      {
+        name: 'Reactions to the ad',
+        goals: ['First impression of the ad', 'What would stop them buying'],
+        questions: ['What is the first thing you notice?', 'What, if anything, would stop you buying it?'],
+        probes: ['What makes you say that?'],
+        turnBudget: 6,
+        stimuli: [
+          {
+            kind: 'ad_copy',
+            headline: `${name}, made for your mornings`,
+            body: 'Fresh, simple and delivered to your door.',
+          },
+        ],
+      },
+    ],
+  };
+}
+
 export function emptyGuide(): GuideDraft {
   return { title: '', objective: '', sections: [emptySection()] };
 }
