@@ -48,6 +48,11 @@ export const queryKeys = {
   /** One session with its transcript and diagnostics. */
   session: (sessionId?: string) =>
     sessionId === undefined ? (['session'] as const) : (['session', sessionId] as const),
+  /** What a focus group with this guide and group size would take (calls, tokens, cost). */
+  focusGroupEstimate: (workspaceId: string, guide: string, twins: number) =>
+    ['estimate', workspaceId, 'focusGroup', guide, twins] as const,
+  interviewEstimate: (workspaceId: string, questions: number) =>
+    ['estimate', workspaceId, 'interview', questions] as const,
   insights: (sessionId?: string) =>
     sessionId === undefined ? (['insights'] as const) : (['insights', sessionId] as const),
 };

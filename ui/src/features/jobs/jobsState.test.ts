@@ -58,6 +58,7 @@ describe('jobsState', () => {
       ['sessions', 'ws-1'],
       ['session'],
       ['twin'],
+      ['twins', 'ws-1'],
     ]);
     expect(queriesChangedBy(job({ kind: 'twins.insights', workspaceId: 'ws-1' }))).toEqual([['insights']]);
     expect(queriesChangedBy(job({ kind: 'workspace.export' }))).toEqual([]);

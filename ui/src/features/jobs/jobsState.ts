@@ -61,7 +61,7 @@ export function queriesChangedBy(job: Pick<JobView, 'kind'> & { workspaceId?: st
       return [inWorkspace('twins')];
     case SESSION_JOB_KIND:
       // A finished session has its last turns, and its twins remember what was said.
-      return [inWorkspace('sessions'), queryKeys.session(), queryKeys.twin()];
+      return [inWorkspace('sessions'), queryKeys.session(), queryKeys.twin(), inWorkspace('twins')];
     case INSIGHTS_JOB_KIND:
       return [queryKeys.insights()];
     default:

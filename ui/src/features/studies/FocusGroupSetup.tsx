@@ -30,7 +30,7 @@ export function FocusGroupSetup({ workspace }: { workspace: WorkspaceSummary }) 
   // Typing should not ask for an estimate per keystroke before React has drawn the letter.
   const deferredGuide = useDeferredValue(untouched ? '' : guide);
   const estimate = useFocusGroupEstimate(workspace.id, deferredGuide, Math.max(picked.length, MIN_TWINS));
-  const start = useStartFocusGroup();
+  const start = useStartFocusGroup(workspace.id);
   const extras = budgetAndSeedInput(budget, seed);
   const enoughTwins = picked.length >= MIN_TWINS && picked.length <= MAX_TWINS;
   // An invalid guide is named by the backend (line and field), from the estimate or the start.

@@ -23,7 +23,7 @@ export function InterviewSetup({ workspace }: { workspace: WorkspaceSummary }) {
     .map((q) => q.trim())
     .filter(Boolean);
   const estimate = useInterviewEstimate(workspace.id, list.length);
-  const start = useStartInterview();
+  const start = useStartInterview(workspace.id);
   const extras = budgetAndSeedInput(budget, seed);
   const chosen = twinId || twins.data?.[0]?.id || '';
 

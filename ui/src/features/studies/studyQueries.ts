@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { backend } from '../../ipc/backend';
 import type {
   JobView,
@@ -32,7 +32,7 @@ export function useInsights(sessionId: string) {
 /** The plan of a focus group for this guide and group size; the last one stays while typing. */
 export function useFocusGroupEstimate(workspaceId: string, guide: string, twins: number) {
   return useQuery({
-    queryKey: ['estimate', 'focusGroup', workspaceId, guide, twins] as const,
+    queryKey: queryKeys.focusGroupEstimate(workspaceId, guide, twins),
     queryFn: () => backend.estimateFocusGroup({ workspaceId, guide, twins }),
     enabled: guide.trim() !== '' && twins > 0,
     placeholderData: keepPreviousData,
@@ -42,7 +42,7 @@ export function useFocusGroupEstimate(workspaceId: string, guide: string, twins:
 
 export function useInterviewEstimate(workspaceId: string, questions: number) {
   return useQuery({
-    queryKey: ['estimate', 'interview', workspaceId, questions] as const,
+    queryKey: queryKeys.interviewEstimate(workspaceId, questions),
     queryFn: () => backend.estimateInterview({ workspaceId, questions }),
     enabled: questions > 0,
     placeholderData: keepPreviousData,
@@ -50,12 +50,21 @@ export function useInterviewEstimate(workspaceId: string, questions: number) {
   });
 }
 
-export function useStartFocusGroup() {
-  return useMutation({ mutationFn: (request: StartFocusGroupInput) => backend.startFocusGroup(request) });
+/** Starting a session adds it to the workspace's list. */
+export function useStartFocusGroup(workspaceId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: StartFocusGroupInput) => backend.startFocusGroup(request),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.sessions(workspaceId) }),
+  });
 }
 
-export function useStartInterview() {
-  return useMutation({ mutationFn: (request: StartInterviewInput) => backend.startInterview(request) });
+export function useStartInterview(workspaceId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: StartInterviewInput) => backend.startInterview(request),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.sessions(workspaceId) }),
+  });
 }
 
 export function useSessionCommand(onJobStarted: (job: JobView) => void) {
