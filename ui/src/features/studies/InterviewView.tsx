@@ -4,27 +4,30 @@ import { PendingTurnView, TranscriptTurn, speakerLabel } from './TranscriptTurn'
 import type { PendingTurn } from './useLiveTranscript';
 import { SessionControls } from './SessionControls';
 
-interface Exchange {
-  question: TurnView | null;
-  answer: TurnView;
-}
+type Entry = { kind: 'qa'; question: TurnView | null; answer: TurnView } | { kind: 'turn'; turn: TurnView };
 
-/** Each twin answer with the question before it; other turns (openings, closings) aside. */
-function exchanges(turns: TurnView[]): { pairs: Exchange[]; others: TurnView[] } {
-  const pairs: Exchange[] = [];
-  const others: TurnView[] = [];
+/**
+ * The transcript in order, each twin answer paired with the question before it; openings,
+ * closings and a question still waiting for its answer stand alone.
+ */
+function entries(turns: TurnView[]): Entry[] {
+  const out: Entry[] = [];
   let question: TurnView | null = null;
   for (const t of turns) {
     if (t.speaker === 'twin') {
-      pairs.push({ question, answer: t });
+      out.push({ kind: 'qa', question, answer: t });
       question = null;
     } else if (t.act === 'question' || t.act === 'probe' || t.act === 'interjection' || t.speaker === 'researcher') {
+      if (question) out.push({ kind: 'turn', turn: question });
       question = t;
     } else {
-      others.push(t);
+      if (question) out.push({ kind: 'turn', turn: question });
+      question = null;
+      out.push({ kind: 'turn', turn: t });
     }
   }
-  return { pairs, others };
+  if (question) out.push({ kind: 'turn', turn: question });
+  return out;
 }
 
 /** An interview: every answer as what the twin says beside what it thinks, divergences marked. */
@@ -39,7 +42,7 @@ export function InterviewView({
   highlightSeq: number | null;
   onJobStarted: (job: JobView) => void;
 }) {
-  const { pairs, others } = exchanges(detail.turns);
+  const items = entries(detail.turns);
   const gaps = new Map<number, GapView>(detail.gaps.map((g) => [g.seq, g]));
   const diverging = detail.gaps.filter((g) => g.diverges).length;
   return (
@@ -51,15 +54,12 @@ export function InterviewView({
           <span className="muted"> Where they part, the twin keeps a reservation to itself — worth probing with real people.</span>
         </p>
       )}
-      {others.length > 0 && (
-        <ol className="transcript">
-          {others.map((t) => (
-            <TranscriptTurn key={t.id} turn={t} highlighted={t.seq === highlightSeq} />
-          ))}
-        </ol>
-      )}
       <ol className="qa-list" data-testid="qa-list">
-        {pairs.map(({ question, answer }) => {
+        {items.map((item) => {
+          if (item.kind === 'turn') {
+            return <TranscriptTurn key={item.turn.id} turn={item.turn} highlighted={item.turn.seq === highlightSeq} />;
+          }
+          const { question, answer } = item;
           const gap = gaps.get(answer.seq) ?? null;
           const diverges = gap?.diverges ?? false;
           return (

@@ -202,6 +202,7 @@ describe('Interview view', () => {
         turn({ id: 'a1', seq: 2, speaker: 'twin', twinName: 'Maya Torres', act: 'answer', says: 'Maybe, it looks nice.', thinks: 'Never at that price.' }),
         turn({ id: 'q2', seq: 3, says: 'Who would you give it to?' }),
         turn({ id: 'a2', seq: 4, speaker: 'twin', twinName: 'Maya Torres', act: 'answer', says: 'My sister.', thinks: 'My sister loves coffee.' }),
+        turn({ id: 'c', seq: 5, act: 'closing', says: 'Thank you, Maya.' }),
       ],
       gaps: [
         { seq: 2, overlap: 0.1, reservations: ['never', 'price'], diverges: true },
@@ -221,6 +222,10 @@ describe('Interview view', () => {
     expect(within(answers[0]).getByTestId('qa-gap')).toHaveTextContent('Kept back: “never”, “price”.');
     expect(within(answers[0]).getByTestId('qa-gap')).toHaveTextContent('Words shared: 10%.');
     expect(answers[1]).toHaveAttribute('data-diverges', 'false');
+    // The closing stays where it was said: after the answers.
+    const closing = screen.getByTestId('transcript-turn');
+    expect(closing).toHaveTextContent('Thank you, Maya.');
+    expect(answers[1].compareDocumentPosition(closing) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     expect(within(answers[1]).queryByTestId('qa-gap')).toBeNull();
     // No sections to skip in an interview.
     expect(screen.queryByTestId('skip-section')).toBeNull();
