@@ -314,10 +314,16 @@ impl FocusGroupRun<'_> {
             }
             let participants = self.participants(&twin_store, session).await?;
             let last = in_section.last().copied();
-            // Who has the floor: the moderator opens a section; a participant the moderator
-            // named answers; otherwise the urges decide.
+            let spent = in_section
+                .iter()
+                .filter(|t| t.speaker == Speaker::Twin)
+                .count() as u32
+                >= section.turn_budget;
+            // Who has the floor: the moderator opens a section and closes it once its budget
+            // is spent; a participant the moderator named answers; otherwise the urges decide.
             let floor = match last {
                 None => Floor::Moderator,
+                Some(_) if spent => Floor::Moderator,
                 Some(last) => {
                     self.floor(session, &participants, &turns, last, &in_section)
                         .await

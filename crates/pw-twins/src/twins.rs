@@ -322,9 +322,18 @@ impl Twins {
                 input_tokens: u32::try_from(calls.prompt_tokens).unwrap_or(u32::MAX),
                 output_tokens: u32::try_from(calls.completion_tokens).unwrap_or(u32::MAX),
             };
-            let (route, priced) = gateway
-                .quote(task, &scope, usage)
-                .map_err(TwinsError::Model)?;
+            let (route, priced) = match gateway.quote(task, &scope, usage) {
+                Ok(quoted) => quoted,
+                // Without an embedding model, recall goes by shared words: nothing to pay.
+                Err(_) if task == pw_llm::Task::Embeddings => {
+                    models.insert(
+                        task.as_str().to_owned(),
+                        "none (recall by shared words)".into(),
+                    );
+                    continue;
+                }
+                Err(error) => return Err(TwinsError::Model(error)),
+            };
             models.insert(
                 task.as_str().to_owned(),
                 format!("{}/{}", route.vendor, route.model),
