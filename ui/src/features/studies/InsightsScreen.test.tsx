@@ -53,6 +53,8 @@ describe('Insights', () => {
     const quote = within(theme).getByTestId('insight-quote');
     expect(quote).toHaveTextContent('“Honestly the box looks lovely.”');
     expect(quote).toHaveAttribute('href', '#/w/ws-1/studies/ses-1#turn-2');
+    // Counted from 1 for people, as the exported report does.
+    expect(theme).toHaveTextContent('— Maya Torres, turn 3');
     expect(screen.getByTestId('insights-agreements')).toHaveTextContent('Everyone liked the packaging.');
     expect(screen.getByTestId('insights-disagreements')).toHaveTextContent('Price split the group.');
     expect(within(screen.getByTestId('insights-disagreements')).getByTestId('insight-quote')).toHaveAttribute(

@@ -170,10 +170,11 @@ function Quotes({ quotes, turnPath }: { quotes: TurnQuoteView[]; turnPath: (q: T
       {quotes.map((q) => (
         <li key={q.turnId}>
           <blockquote>
-            <Link to={turnPath(q)} data-testid="insight-quote" aria-label={`${q.speaker}, turn ${q.seq}: ${q.says}`}>
+            <Link to={turnPath(q)} data-testid="insight-quote" aria-label={`${q.speaker}, turn ${q.seq + 1}: ${q.says}`}>
               “{q.says}”
             </Link>
-            <span className="muted"> — {q.speaker}, turn {q.seq}</span>
+            {/* Turns count from 0 in the store and from 1 for people, as in the exported report. */}
+            <span className="muted"> — {q.speaker}, turn {q.seq + 1}</span>
           </blockquote>
         </li>
       ))}

@@ -31,6 +31,7 @@ export function TranscriptTurn({ turn, highlighted }: { turn: TurnView; highligh
     >
       <div className="turn__head">
         <strong className="turn__speaker">{speakerLabel(turn)}</strong>
+        <span className="muted turn__number">turn {turn.seq + 1}</span>
         {act && (
           <span className="badge turn__act" data-testid="turn-act">
             {act}
