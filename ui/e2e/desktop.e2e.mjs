@@ -5,7 +5,9 @@
 // same numbers the CLI computes from the same database, that the chart draws one line per
 // platform, starts an export job and watches its progress bar reach done, opens an audience's
 // signals and the rows behind one, has the local model write its reports and opens a claim's
-// evidence, searches the mentions, and saves screenshots.
+// evidence, searches the mentions, creates twins of an audience and opens a memory's evidence,
+// runs a short focus group in the room on the local model (watching a turn stream in and
+// interjecting as the moderator), writes its insights, and saves screenshots.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { remote } from 'webdriverio';
@@ -365,6 +367,110 @@ try {
     assert(sourceText.includes('ship'), `the opened mention does not mention shipping: ${sourceText}`);
     await shot('desktop-search-source');
     await (await browser.$('[data-testid="nav-dashboard"]')).click();
+  });
+
+  // Twins of a demo audience, a short focus group in the room on the local model, insights.
+  let twinIds = [];
+  await check('twins are created from a demo audience and each memory opens its evidence', async () => {
+    await (await browser.$('[data-testid="nav-twins"]')).click();
+    const audience = await browser.$('[data-testid="create-twins-audience"]');
+    await audience.waitForExist({ timeout: 30_000, timeoutMsg: 'the twins area shows no create form' });
+    await browser.waitUntil(async () => (await audience.isEnabled()), { timeout: 30_000, timeoutMsg: 'no audiences to pick' });
+    await audience.selectByVisibleText('Coffee culture 18-34');
+    const count = await browser.$('[data-testid="create-twins-count"]');
+    await count.clearValue();
+    await count.setValue('2');
+    const started = Date.now();
+    await (await browser.$('[data-testid="create-twins"]')).click();
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="twin-card"]')).length >= 2, {
+      timeout: 300_000,
+      interval: 1_000,
+      timeoutMsg: 'two twins never appeared in the gallery',
+    });
+    console.log(`     two twins written by the local model in ${Math.round((Date.now() - started) / 1000)} s`);
+    twinIds = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="twin-card"]')].map((el) => el.getAttribute('data-twin-id')),
+    );
+    await shot('desktop-twins');
+    await (await browser.$('[data-testid="twin-card"] a')).click();
+    const memory = await browser.$('[data-testid="memory"]');
+    await memory.waitForExist({ timeout: 15_000, timeoutMsg: 'the profile shows no memories' });
+    const memories = await browser.$$('[data-testid="memory"]');
+    assert(memories.length >= 3, `a new twin holds ${memories.length} memories`);
+    await (await memory.$('[data-testid="memory-toggle"]')).click();
+    const evidence = await memory.$('[data-testid="memory-evidence"]');
+    await evidence.waitForDisplayed({ timeout: 5_000, timeoutMsg: 'the memory did not open its evidence' });
+    const links = await evidence.$$('[data-testid="evidence-link"]');
+    assert(links.length >= 1, 'the memory lists no evidence');
+    console.log(`     first memory rests on: ${(await links[0].getText()).replace(/\s+/g, ' ').slice(0, 140)}`);
+    await shot('desktop-twin-profile');
+  });
+
+  await check('a short focus group runs in the room: turns stream in, the moderator interjects', async () => {
+    assert(twinIds.length >= 2, 'no twins to seat');
+    await (await browser.$('[data-testid="nav-studies"]')).click();
+    await (await browser.$('[data-testid="new-focus-group"]')).click();
+    await (await browser.$('[data-testid="guide-tab-toml"]')).click();
+    const toml = await browser.$('[data-testid="guide-toml"]');
+    await toml.waitForDisplayed({ timeout: 10_000 });
+    await toml.clearValue();
+    await toml.setValue(
+      'title = "Morning coffee"\n\n[[sections]]\nname = "Warm-up"\ngoals = ["How each starts the day"]\nquestions = ["How does your day start with coffee?"]\nturn_budget = 2\n',
+    );
+    for (const id of twinIds.slice(0, 2)) await (await browser.$(`[data-testid="pick-twin-${id}"]`)).click();
+    const cost = await browser.$('[data-testid="estimate-cost"]');
+    await cost.waitForExist({ timeout: 20_000, timeoutMsg: 'no estimate before starting' });
+    console.log(`     estimate: ${(await browser.$('[data-testid="estimate"]').getText()).replace(/\s+/g, ' ')}`);
+    await shot('desktop-focus-group-setup');
+    await (await browser.$('[data-testid="start-focus-group"]')).click();
+    const status = await browser.$('[data-testid="session-status"]');
+    await status.waitForExist({ timeout: 20_000, timeoutMsg: 'the room did not open' });
+    // The researcher speaks as the moderator while the group runs; it is taken after the turn
+    // under way.
+    const said = 'Before we go on: what do you drink first thing?';
+    await (await browser.$('[data-testid="moderator-text"]')).setValue(said);
+    await (await browser.$('[data-testid="speak-as-moderator"]')).click();
+    let streamed = false;
+    const started = Date.now();
+    await browser.waitUntil(
+      async () => {
+        if (!streamed && (await browser.$('[data-testid="pending-turn"]').isExisting())) {
+          const text = await browser.$('[data-testid="pending-text"]').getText().catch(() => '');
+          if (text.trim().length > 0) {
+            streamed = true;
+            await shot('desktop-room-streaming');
+          }
+        }
+        const state = await status.getAttribute('data-status');
+        if (state === 'failed') throw new Error(`the session failed: ${await status.getText()}`);
+        return state === 'completed';
+      },
+      { timeout: 600_000, interval: 100, timeoutMsg: 'the focus group did not finish in 10 minutes' },
+    );
+    console.log(`     the focus group finished in ${Math.round((Date.now() - started) / 1000)} s`);
+    assert(streamed, 'no turn was seen streaming into the room');
+    const turns = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="transcript-turn"]')].map((el) => el.textContent ?? ''),
+    );
+    assert(turns.length >= 4, `only ${turns.length} turns`);
+    assert(turns.some((t) => t.includes(said)), 'the interjection is not in the transcript');
+    assert(await browser.$('[data-testid="diagnostics"]').isExisting(), 'no diagnostics beside the transcript');
+    await shot('desktop-room');
+  });
+
+  await check('the insights open, with every kept item quoting its turns', async () => {
+    await (await browser.$('[data-testid="insights-link"]')).click();
+    const write = await browser.$('[data-testid="write-insights"]');
+    await write.waitForExist({ timeout: 15_000, timeoutMsg: 'the insights screen did not open' });
+    await write.click();
+    const dropped = await browser.$('[data-testid="insights-dropped"]');
+    await dropped.waitForExist({ timeout: 300_000, timeoutMsg: 'the insights were never written' });
+    const themes = await browser.$$('[data-testid="insight-theme"]');
+    for (const theme of themes) {
+      assert((await theme.$$('[data-testid="insight-quote"]')).length > 0, 'a theme quotes no turn');
+    }
+    console.log(`     ${themes.length} themes; ${await dropped.getText()}`);
+    await shot('desktop-insights');
   });
 
   await check('the dark theme applies', async () => {
