@@ -533,6 +533,19 @@ fn diagnostics(d: Diagnostics, session: &Session) -> DiagnosticsView {
     }
 }
 
+/// How much the twins agreed against how much their evidence overlaps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AgreementView {
+    /// Share of pairs of twins whose last positions on a question have the same sign.
+    pub observed: f64,
+    pub pairs: u32,
+    /// Mean share of evidence two twins were cast on in common.
+    pub evidence_overlap: f64,
+    /// The group agreed well beyond what its evidence suggests.
+    pub beyond_evidence: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AdherenceCountView {
@@ -557,6 +570,7 @@ pub struct SessionDetailView {
     pub session: SessionSummaryView,
     pub turns: Vec<TurnView>,
     pub diagnostics: Option<DiagnosticsView>,
+    pub agreement: Option<AgreementView>,
     pub adherence: AdherenceCountView,
     pub gaps: Vec<GapView>,
     /// The guide's section names, in order (a focus group).
@@ -578,6 +592,12 @@ impl From<SessionView> for SessionDetailView {
             .map(Micros::from);
         SessionDetailView {
             diagnostics: v.diagnostics.map(|d| diagnostics(d, &v.session)),
+            agreement: v.agreement.map(|a| AgreementView {
+                observed: a.observed,
+                pairs: a.pairs as u32,
+                evidence_overlap: a.evidence_overlap,
+                beyond_evidence: a.beyond_evidence(),
+            }),
             session: v.session.into(),
             turns: v.turns.into_iter().map(Into::into).collect(),
             adherence: AdherenceCountView {

@@ -120,6 +120,62 @@ impl Diagnostics {
     }
 }
 
+/// How much the participants agreed, against how much their evidence would lead one to
+/// expect.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Agreement {
+    /// Of the pairs of participants who both took a position on a question (their last stance
+    /// on it), the share whose positions have the same sign (both for, both against, both
+    /// neutral), over every question.
+    pub observed: f64,
+    /// How many such pairs there were.
+    pub pairs: usize,
+    /// The mean share of evidence two participants were cast on in common (Jaccard of their
+    /// anchors): twins built on different evidence have less reason to agree.
+    pub evidence_overlap: f64,
+}
+
+impl Agreement {
+    /// The group agreed well beyond what its evidence overlap suggests (by more than half the
+    /// scale): a sign it may have converged too easily.
+    pub fn beyond_evidence(&self) -> bool {
+        self.observed - self.evidence_overlap > 0.5
+    }
+}
+
+/// Agreement on the questions discussed (`None` when no two participants took a position on
+/// the same question), against `evidence_overlap`.
+pub fn agreement(turns: &[Turn], participants: usize, evidence_overlap: f64) -> Option<Agreement> {
+    let mut last: BTreeMap<(u32, usize), i8> = BTreeMap::new();
+    for turn in turns {
+        if let (Some(speaker), Some(stance)) = (turn.speaker, turn.stance)
+            && speaker < participants
+        {
+            last.insert((turn.question, speaker), stance);
+        }
+    }
+    let mut by_question: BTreeMap<u32, Vec<i8>> = BTreeMap::new();
+    for ((question, _), stance) in last {
+        by_question.entry(question).or_default().push(stance);
+    }
+    let (mut pairs, mut agreeing) = (0usize, 0usize);
+    for stances in by_question.values() {
+        for a in 0..stances.len() {
+            for b in a + 1..stances.len() {
+                pairs += 1;
+                if stances[a].signum() == stances[b].signum() {
+                    agreeing += 1;
+                }
+            }
+        }
+    }
+    (pairs > 0).then(|| Agreement {
+        observed: agreeing as f64 / pairs as f64,
+        pairs,
+        evidence_overlap,
+    })
+}
+
 /// The dynamics of `turns` among `participants` participants.
 pub fn diagnose(turns: &[Turn], participants: usize) -> Result<Diagnostics, DynamicsError> {
     validate(turns, participants)?;
@@ -303,6 +359,51 @@ fn majority_of_others(latest: &[Option<i8>], speaker: usize) -> Option<i8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agreement_counts_pairs_of_last_positions_per_question() {
+        let turn = |speaker, question, stance| Turn {
+            speaker: Some(speaker),
+            words: 10,
+            question,
+            stance: Some(stance),
+        };
+        let turns = [
+            // Question 1: 0 against then for (its last position counts), 1 for, 2 against.
+            turn(0, 1, -2),
+            turn(1, 1, 2),
+            turn(2, 1, -1),
+            turn(0, 1, 1),
+            // Question 2: 0 and 1 neutral; 2 took no position.
+            turn(0, 2, 0),
+            turn(1, 2, 0),
+            Turn {
+                speaker: Some(2),
+                words: 5,
+                question: 2,
+                stance: None,
+            },
+            // The moderator has no position.
+            Turn {
+                speaker: None,
+                words: 5,
+                question: 2,
+                stance: Some(2),
+            },
+        ];
+        let found = agreement(&turns, 3, 0.1).unwrap();
+        // Question 1: pairs (0,1) agree, (0,2) and (1,2) do not; question 2: (0,1) agree.
+        assert_eq!(found.pairs, 4);
+        assert!((found.observed - 0.5).abs() < 1e-12);
+        assert!(!found.beyond_evidence());
+        let unanimous = agreement(&[turn(0, 1, 2), turn(1, 1, 1)], 2, 0.2).unwrap();
+        assert_eq!(unanimous.observed, 1.0);
+        assert!(
+            unanimous.beyond_evidence(),
+            "full agreement on 20% shared evidence"
+        );
+        assert_eq!(agreement(&[turn(0, 1, 2)], 2, 0.0), None);
+    }
 
     fn said(speaker: usize, words: u32) -> Turn {
         Turn {

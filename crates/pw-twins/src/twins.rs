@@ -105,8 +105,27 @@ pub struct SessionView {
     pub session: Session,
     pub turns: Vec<Turn>,
     pub diagnostics: Option<Diagnostics>,
+    /// How much the twins agreed against how much their evidence overlaps.
+    pub agreement: Option<dynamics::Agreement>,
     pub adherence: AdherenceCount,
     pub gaps: Vec<TurnGap>,
+}
+
+/// The mean Jaccard similarity of every pair of castings (0 with fewer than two).
+fn mean_pairwise_jaccard(castings: &[crate::casting::Casting]) -> f64 {
+    let mut total = 0.0;
+    let mut pairs = 0usize;
+    for a in 0..castings.len() {
+        for b in a + 1..castings.len() {
+            total += crate::casting::jaccard(&castings[a].anchor_ids, &castings[b].anchor_ids);
+            pairs += 1;
+        }
+    }
+    if pairs == 0 {
+        0.0
+    } else {
+        total / pairs as f64
+    }
 }
 
 fn check_memory_text(content: &str, importance: u8) -> Result<()> {
@@ -551,6 +570,17 @@ impl Twins {
             })
             .collect();
         let diagnostics = dynamics::diagnose(&coded, seats.len()).ok();
+        let mut castings = Vec::with_capacity(seats.len());
+        for seat in &seats {
+            // A twin removed since is left out of the overlap, not a failure to show the session.
+            if let Ok(twin) = self.store().twin(*seat).await {
+                castings.push(crate::casting::Casting {
+                    anchor_ids: twin.casting,
+                });
+            }
+        }
+        let overlap = mean_pairwise_jaccard(&castings);
+        let agreement = dynamics::agreement(&coded, seats.len(), overlap);
         let mut adherence = AdherenceCount::default();
         for turn in turns.iter().filter(|t| t.speaker == Speaker::Twin) {
             match turn.adherence {
@@ -570,6 +600,7 @@ impl Twins {
             session,
             turns,
             diagnostics,
+            agreement,
             adherence,
             gaps,
         })

@@ -61,6 +61,7 @@ export type {
   WorkspaceSummary,
   ActView,
   AdherenceCountView,
+  AgreementView,
   AdherenceView,
   DemographicsProfileView,
   DiagnosticsView,

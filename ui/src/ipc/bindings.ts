@@ -88,6 +88,17 @@ export type AdherenceCountView = {
 
 export type AdherenceView = "passed" | "caught" | "unchecked";
 
+/**  How much the twins agreed against how much their evidence overlaps. */
+export type AgreementView = {
+	/**  Share of pairs of twins whose last positions on a question have the same sign. */
+	observed: number | null,
+	pairs: number,
+	/**  Mean share of evidence two twins were cast on in common. */
+	evidenceOverlap: number | null,
+	/**  The group agreed well beyond what its evidence suggests. */
+	beyondEvidence: boolean,
+};
+
 export type AppInfo = {
 	version: string,
 	dataDir: string,
@@ -663,6 +674,7 @@ export type SessionDetailView = {
 	session: SessionSummaryView,
 	turns: TurnView[],
 	diagnostics: DiagnosticsView | null,
+	agreement: AgreementView | null,
 	adherence: AdherenceCountView,
 	gaps: GapView[],
 	/**  The guide's section names, in order (a focus group). */

@@ -1,5 +1,5 @@
 import { formatPercent } from '../../format';
-import type { AdherenceCountView, DiagnosticsView } from '../../ipc/backend';
+import type { AdherenceCountView, AgreementView, DiagnosticsView } from '../../ipc/backend';
 
 /** Median words of a participant turn in human focus groups, and the cap the twins have. */
 const PEOPLE_MEDIAN_WORDS = 49;
@@ -26,7 +26,15 @@ export function TurnShareChart({ diagnostics }: { diagnostics: DiagnosticsView }
 }
 
 /** How the group behaved, so a marketer knows when it converged too easily. */
-export function DiagnosticsPanel({ diagnostics, adherence }: { diagnostics: DiagnosticsView | null; adherence: AdherenceCountView }) {
+export function DiagnosticsPanel({
+  diagnostics,
+  adherence,
+  agreement = null,
+}: {
+  diagnostics: DiagnosticsView | null;
+  adherence: AdherenceCountView;
+  agreement?: AgreementView | null;
+}) {
   const median = diagnostics?.medianTurnWords ?? null;
   return (
     <section className="card diagnostics" aria-labelledby="diagnostics-title" data-testid="diagnostics">
@@ -65,6 +73,19 @@ export function DiagnosticsPanel({ diagnostics, adherence }: { diagnostics: Diag
               {diagnostics.changesTowardMajority} of {diagnostics.stanceChanges} changes of mind went toward the majority
               {diagnostics.herdingRate !== null && ` (${formatPercent(diagnostics.herdingRate, { digits: 0 })})`}
               <span className="muted diagnostics__note">A high share means the group may have followed the crowd.</span>
+            </dd>
+          </div>
+          <div>
+            <dt>Agreement vs evidence</dt>
+            <dd data-testid="diag-agreement" data-beyond={agreement?.beyondEvidence ? 'true' : 'false'}>
+              {agreement === null
+                ? 'No two twins took a position on the same question yet.'
+                : `${formatPercent(agreement.observed, { digits: 0 })} of ${agreement.pairs} pairs agreed; their evidence overlaps ${formatPercent(agreement.evidenceOverlap, { digits: 0 })}`}
+              <span className="muted diagnostics__note">
+                {agreement?.beyondEvidence
+                  ? 'They agree far more than the data they were built on does: treat the consensus with care.'
+                  : 'Twins built on different evidence have less reason to agree.'}
+              </span>
             </dd>
           </div>
           <div>

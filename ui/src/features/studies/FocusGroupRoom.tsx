@@ -69,7 +69,7 @@ export function FocusGroupRoom({
             </ol>
           </section>
         )}
-        <DiagnosticsPanel diagnostics={detail.diagnostics} adherence={detail.adherence} />
+        <DiagnosticsPanel diagnostics={detail.diagnostics} adherence={detail.adherence} agreement={detail.agreement} />
       </aside>
     </div>
   );

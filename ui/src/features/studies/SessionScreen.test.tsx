@@ -123,6 +123,10 @@ describe('Focus-group room', () => {
     expect(within(diagnostics).getByTestId('diag-gini')).toHaveTextContent('0.31');
     expect(within(diagnostics).getByTestId('diag-herding')).toHaveTextContent('1 of 2 changes of mind went toward the majority (50%)');
     expect(within(diagnostics).getByTestId('diag-adherence')).toHaveTextContent('3 passed · 1 caught and answered again · 0 unchecked');
+    const agreement = within(diagnostics).getByTestId('diag-agreement');
+    expect(agreement).toHaveTextContent('100% of 3 pairs agreed; their evidence overlaps 20%');
+    expect(agreement).toHaveTextContent('They agree far more than the data they were built on does');
+    expect(agreement).toHaveAttribute('data-beyond', 'true');
     expect(screen.queryByTestId('insights-link')).toBeNull();
   });
 
