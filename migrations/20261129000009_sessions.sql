@@ -15,6 +15,9 @@ ALTER TABLE study_sessions ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE study_sessions ADD COLUMN paused_reason TEXT;
 -- Why it failed, in words a person understands.
 ALTER TABLE study_sessions ADD COLUMN failure TEXT;
+-- The job that runs the session: only it may take turns, so two runs never race (a second job
+-- from a double resume finds itself not the runner and stops).
+ALTER TABLE study_sessions ADD COLUMN runner TEXT;
 -- The guide section under way (a focus group), counted from 0.
 ALTER TABLE study_sessions ADD COLUMN section INTEGER NOT NULL DEFAULT 0 CHECK (section >= 0);
 

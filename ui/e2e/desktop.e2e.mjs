@@ -435,8 +435,10 @@ try {
     await browser.waitUntil(
       async () => {
         if (!streamed && (await browser.$('[data-testid="pending-turn"]').isExisting())) {
+          // A twin's words streaming in (the moderator's come from the guide, whole).
+          const whole = await browser.$('[data-testid="pending-turn"]').getText().catch(() => '');
           const text = await browser.$('[data-testid="pending-text"]').getText().catch(() => '');
-          if (text.trim().length > 0) {
+          if (text.trim().length > 0 && !/^\s*(Moderator|You \(as moderator\))/.test(whole)) {
             streamed = true;
             await shot('desktop-room-streaming');
           }

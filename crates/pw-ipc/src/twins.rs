@@ -552,6 +552,8 @@ pub struct AdherenceCountView {
     pub passed: u32,
     pub caught: u32,
     pub unchecked: u32,
+    /// Turns where the model gave nothing usable (recorded, never invented).
+    pub non_responses: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -604,6 +606,7 @@ impl From<SessionView> for SessionDetailView {
                 passed: v.adherence.passed as u32,
                 caught: v.adherence.caught as u32,
                 unchecked: v.adherence.unchecked as u32,
+                non_responses: v.adherence.non_responses as u32,
             },
             gaps: v
                 .gaps

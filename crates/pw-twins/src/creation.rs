@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::casting::{self, Casting};
 use crate::error::{Result, TwinsError};
 use crate::grounded_memory::{
-    self, DraftMemory, anchors_of, echoes_evidence, facet_of, fragment_of, importance_of,
+    self, DraftMemory, anchors_of, echoes_evidence, facet_of, figures, fragment_of, importance_of,
     keep_grounded,
 };
 use crate::names;
@@ -114,9 +114,14 @@ fn tidy(items: Vec<String>, statements: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// A line as a profile keeps it: cut to length, or empty where it only echoes the evidence.
+/// A line as a profile keeps it: cut to length, or empty where it only echoes the evidence or
+/// states a figure none of the evidence states (a profile must not invent numbers either).
 fn line(text: &str, statements: &[String]) -> String {
     if echoes_evidence(text, statements) {
+        return String::new();
+    }
+    let stated: Vec<String> = statements.iter().flat_map(|s| figures(s)).collect();
+    if figures(text).iter().any(|f| !stated.contains(f)) {
         return String::new();
     }
     text.trim().chars().take(MAX_CHARS).collect()
@@ -451,12 +456,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_profile_line_with_a_figure_the_evidence_lacks_is_dropped() {
+        let statements = vec!["Evening clicks are 34% above the rest.".to_owned()];
+        assert_eq!(
+            line("Scrolls 34% more at night", &statements),
+            "Scrolls 34% more at night"
+        );
+        assert_eq!(line("Spends $40 a month on beans", &statements), "");
+        assert_eq!(
+            tidy(
+                vec!["Buys 3 bags".into(), "Loves espresso".into()],
+                &statements
+            ),
+            ["Loves espresso"]
+        );
+    }
+
+    #[test]
     fn lists_drop_blank_items_and_keep_at_most_eight() {
-        let items: Vec<String> = (0..12).map(|i| format!(" item {i} ")).collect();
+        let items: Vec<String> = "abcdefghijkl"
+            .chars()
+            .map(|c| format!(" item {c} "))
+            .collect();
         let mut with_blank = vec!["  ".to_owned()];
         with_blank.extend(items);
         let tidied = tidy(with_blank, &[]);
         assert_eq!(tidied.len(), MAX_ITEMS);
-        assert_eq!(tidied[0], "item 0");
+        assert_eq!(tidied[0], "item a");
     }
 }

@@ -11,7 +11,7 @@
 //! so a run killed at any point resumes without repeating or losing a turn.
 
 use pw_domain::{SessionId, TwinId};
-use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, LlmError, Task};
+use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, Task};
 use pw_store::Database;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -21,11 +21,11 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{Result, TwinsError};
 use crate::floor::{self, Bid, Floor};
 use crate::guide::{self, DiscussionGuide, Section, Stimulus};
-use crate::interview::Outcome;
 use crate::repository::{Twin, TwinStore};
 use crate::session::{NewTurn, Session, SessionStore, Turn};
+use crate::session_run::{Outcome, STOPPED, supervise};
 use crate::speaking::{Format, RECALL_K, SessionEvent, Setting, TurnWriter};
-use crate::vocabulary::{Act, CommandKind, SessionStatus, Speaker};
+use crate::vocabulary::{Act, CommandKind, Speaker};
 
 /// Participants a focus group seats.
 pub const PARTICIPANTS: std::ops::RangeInclusive<usize> = 2..=12;
@@ -165,8 +165,6 @@ pub struct FocusGroupRun<'a> {
     pub cancel: &'a CancellationToken,
 }
 
-const STOPPED: &str = "Stopped by the user; resume to continue where it left off.";
-
 /// The participant index of a twin, in the session's seating.
 fn seat(session: &Session, twin: Option<TwinId>) -> Option<usize> {
     twin.and_then(|t| session.participants.iter().position(|p| p.twin_id == t))
@@ -174,56 +172,19 @@ fn seat(session: &Session, twin: Option<TwinId>) -> Option<usize> {
 
 impl FocusGroupRun<'_> {
     pub async fn run(&self) -> Result<Outcome> {
-        let store = SessionStore::new(self.db);
-        let session = store.session(self.session).await?;
-        if matches!(
-            session.status,
-            SessionStatus::Completed | SessionStatus::Cancelled
-        ) {
-            return Ok(Outcome::Completed);
-        }
-        let guide = guide::parse(&session.guide)
-            .map_err(|e| TwinsError::Corrupt(format!("the session's guide: {e}")))?;
-        store
-            .set_status(session.id, SessionStatus::Running, None, None)
-            .await?;
-        self.status_changed();
-        let outcome = match self.steps(&store, &session, &guide).await {
-            Err(TwinsError::Model(error @ LlmError::BudgetReached { .. })) => {
-                Ok(Outcome::Paused(error.to_string()))
-            }
-            other => other,
-        };
-        match &outcome {
-            Ok(Outcome::Completed) => {
-                store
-                    .set_status(session.id, SessionStatus::Completed, None, None)
-                    .await?
-            }
-            Ok(Outcome::Paused(reason)) => {
-                store
-                    .set_status(session.id, SessionStatus::Scheduled, Some(reason), None)
-                    .await?
-            }
-            Err(error) => {
-                store
-                    .set_status(
-                        session.id,
-                        SessionStatus::Failed,
-                        None,
-                        Some(&error.to_string()),
-                    )
-                    .await?
-            }
-        }
-        self.status_changed();
-        outcome
-    }
-
-    fn status_changed(&self) {
-        let _ = self.events.send(SessionEvent::StatusChanged {
-            session_id: self.session,
-        });
+        supervise(
+            self.db,
+            self.events,
+            self.session,
+            self.job_id,
+            |session| async move {
+                let guide = guide::parse(&session.guide)
+                    .map_err(|e| TwinsError::Corrupt(format!("the session's guide: {e}")))?;
+                let store = SessionStore::new(self.db);
+                self.steps(&store, &session, &guide).await
+            },
+        )
+        .await
     }
 
     fn scope(&self, session: &Session) -> CallScope {
@@ -253,6 +214,7 @@ impl FocusGroupRun<'_> {
             scope: self.scope(session),
             events: self.events,
             session: session.id,
+            seed: session.seed,
         };
         let mut section_index = session.section as usize;
         loop {
@@ -262,17 +224,49 @@ impl FocusGroupRun<'_> {
             let turns = store.turns(session.id).await?;
             let seq = turns.last().map_or(0, |t| t.seq + 1);
             let pending = store.pending(session.id).await?;
-            if let Some(pause) = pending.iter().find(|c| c.kind == CommandKind::Pause) {
-                store.applied(std::slice::from_ref(&pause.id)).await?;
-                return Ok(Outcome::Paused("Paused by the user.".into()));
-            }
-            if let Some(skip) = pending.iter().find(|c| c.kind == CommandKind::Skip) {
-                section_index += 1;
-                store.set_section(session.id, section_index as u32).await?;
-                store.applied(std::slice::from_ref(&skip.id)).await?;
+            let last_section = guide.sections.len().saturating_sub(1);
+            let guide_done = section_index >= guide.sections.len();
+            // Commands in the order they were given, one per step.
+            if let Some(command) = pending.first() {
+                match command.kind {
+                    CommandKind::Pause => {
+                        store.applied(std::slice::from_ref(&command.id)).await?;
+                        return Ok(Outcome::Paused("Paused by the user.".into()));
+                    }
+                    CommandKind::Skip if !guide_done => {
+                        section_index += 1;
+                        store
+                            .skip_to(session.id, section_index as u32, &command.id)
+                            .await?;
+                    }
+                    CommandKind::Skip | CommandKind::Resume => {
+                        store.applied(std::slice::from_ref(&command.id)).await?;
+                    }
+                    // The user's own words, as the moderator: a question or remark, or a probe.
+                    CommandKind::Speak | CommandKind::Probe => {
+                        let mut turn =
+                            NewTurn::said(seq, Speaker::Researcher, None, command.text.clone());
+                        turn.act = if command.kind == CommandKind::Probe {
+                            Act::Probe
+                        } else {
+                            Act::Interjection
+                        };
+                        turn.section = section_index.min(last_section) as u32;
+                        turn.question = question_under_discussion(&turns);
+                        self.store_turn(store, session, &turn, std::slice::from_ref(&command.id))
+                            .await?;
+                    }
+                }
                 continue;
             }
-            let Some(section) = guide.sections.get(section_index) else {
+            // The user's words always get an answer, even once a section's budget is spent or
+            // the guide is done.
+            // (Within its section: words followed by a skip were moved on from.)
+            let researcher_waits = turns.last().is_some_and(|t| {
+                t.speaker == Speaker::Researcher
+                    && t.section as usize == section_index.min(last_section)
+            });
+            if guide_done && !researcher_waits {
                 let closed = turns.last().is_some_and(|t| t.act == Act::Closing);
                 if !closed {
                     let mut turn = NewTurn::said(
@@ -282,36 +276,23 @@ impl FocusGroupRun<'_> {
                         "That's everything I wanted to ask. Thank you all for your time and your honesty.".into(),
                     );
                     turn.act = Act::Closing;
-                    turn.section = section_index as u32;
+                    turn.section = last_section as u32;
                     self.store_turn(store, session, &turn, &[]).await?;
                 }
                 return Ok(Outcome::Completed);
+            }
+            let section_at = section_index.min(last_section);
+            let Some(section) = guide.sections.get(section_at) else {
+                return Err(TwinsError::Corrupt("a guide without sections".into()));
             };
             let in_section: Vec<&Turn> = turns
                 .iter()
-                .filter(|t| t.section as usize == section_index)
+                .filter(|t| t.section as usize == section_at)
                 .collect();
             let question_id = turns
                 .iter()
                 .filter(|t| matches!(t.act, Act::Question | Act::Transition))
                 .count() as u32;
-            // The user's own words first: a question or remark as the moderator, or a probe.
-            if let Some(command) = pending
-                .iter()
-                .find(|c| matches!(c.kind, CommandKind::Speak | CommandKind::Probe))
-            {
-                let mut turn = NewTurn::said(seq, Speaker::Researcher, None, command.text.clone());
-                turn.act = if command.kind == CommandKind::Probe {
-                    Act::Probe
-                } else {
-                    Act::Interjection
-                };
-                turn.section = section_index as u32;
-                turn.question = question_id;
-                self.store_turn(store, session, &turn, std::slice::from_ref(&command.id))
-                    .await?;
-                continue;
-            }
             let participants = self.participants(&twin_store, session).await?;
             let last = in_section.last().copied();
             let spent = in_section
@@ -323,11 +304,29 @@ impl FocusGroupRun<'_> {
             // is spent; a participant the moderator named answers; otherwise the urges decide.
             let floor = match last {
                 None => Floor::Moderator,
-                Some(_) if spent => Floor::Moderator,
+                Some(_) if spent && !researcher_waits => Floor::Moderator,
                 Some(last) => {
                     self.floor(session, &participants, &turns, last, &in_section)
                         .await
                 }
+            };
+            // Nobody wanted to answer the researcher: the one who has said least does.
+            let floor = match floor {
+                Floor::Moderator if researcher_waits => {
+                    let said = |i: usize| -> u32 {
+                        turns
+                            .iter()
+                            .filter(|t| t.twin_id == Some(participants[i].summary.id))
+                            .map(|t| t.words)
+                            .sum()
+                    };
+                    Floor::Participant(
+                        (0..participants.len())
+                            .min_by_key(|&i| (said(i), i))
+                            .unwrap_or(0),
+                    )
+                }
+                other => other,
             };
             match floor {
                 Floor::Participant(index) => {
@@ -355,8 +354,8 @@ impl FocusGroupRun<'_> {
                     } else {
                         Act::Answer
                     };
-                    turn.section = section_index as u32;
-                    turn.question = question_id.saturating_sub(1);
+                    turn.section = section_at as u32;
+                    turn.question = question_under_discussion(&turns);
                     turn.stance = reply.stance;
                     turn.adherence = reply.adherence;
                     turn.rejected = reply.rejected;
@@ -404,7 +403,7 @@ impl FocusGroupRun<'_> {
                             } else {
                                 Act::Question
                             };
-                            turn.section = section_index as u32;
+                            turn.section = section_at as u32;
                             turn.question = question_id;
                             self.store_turn(store, session, &turn, &[]).await?;
                         }
@@ -417,7 +416,7 @@ impl FocusGroupRun<'_> {
                                 format!("{name}, {}", lower_first(&section.probes[probe])),
                             );
                             turn.act = Act::Probe;
-                            turn.section = section_index as u32;
+                            turn.section = section_at as u32;
                             turn.question = question_id.saturating_sub(1);
                             turn.addressed = Some(participants[to].summary.id);
                             self.store_turn(store, session, &turn, &[]).await?;
@@ -436,14 +435,16 @@ impl FocusGroupRun<'_> {
                                 .find(|q| current.ends_with(q.as_str()))
                                 .cloned()
                                 .unwrap_or_else(|| "what do you think?".into());
-                            let mut turn = NewTurn::said(
-                                seq,
-                                Speaker::Moderator,
-                                None,
-                                format!("{name}, we haven't heard from you yet. {question}"),
-                            );
+                            let invited = participants[index].summary.id;
+                            let spoke = in_section.iter().any(|t| t.twin_id == Some(invited));
+                            let words = if spoke {
+                                format!("{name}, what do you think? {question}")
+                            } else {
+                                format!("{name}, we haven't heard from you yet. {question}")
+                            };
+                            let mut turn = NewTurn::said(seq, Speaker::Moderator, None, words);
                             turn.act = Act::DrawIn;
-                            turn.section = section_index as u32;
+                            turn.section = section_at as u32;
                             turn.question = question_id.saturating_sub(1);
                             turn.addressed = Some(participants[index].summary.id);
                             self.store_turn(store, session, &turn, &[]).await?;
@@ -609,6 +610,12 @@ impl FocusGroupRun<'_> {
         .in_scope(self.scope(session));
         request.temperature = Some(0.0);
         request.max_tokens = Some(60);
+        request.seed = Some(crate::speaking::call_seed(
+            session.seed,
+            last.seq,
+            crate::speaking::URGE_CALL,
+            0,
+        ));
         match self.gateway.chat_json::<Urges>(&request).await {
             Ok(answer) if answer.urges.len() == participants.len() => {
                 answer.urges.into_iter().map(|u| u.min(9)).collect()
@@ -725,6 +732,12 @@ impl FocusGroupRun<'_> {
         .in_scope(self.scope(session));
         request.temperature = Some(0.0);
         request.max_tokens = Some(60);
+        request.seed = Some(crate::speaking::call_seed(
+            session.seed,
+            in_section.last().map_or(0, |t| t.seq),
+            crate::speaking::JUDGEMENT_CALL,
+            0,
+        ));
         match self.gateway.chat_json::<Judgement>(&request).await {
             Ok(judgement) => {
                 let mut met: Vec<u8> = judgement
@@ -767,7 +780,13 @@ impl FocusGroupRun<'_> {
             name: twin.summary.name.clone(),
         });
         let last = turns.last().map(|t| t.says.clone()).unwrap_or_default();
-        let recalled = writer.recall(store, twin, &last, RECALL_K).await?;
+        let shown: Vec<pw_domain::TurnId> = turns
+            .iter()
+            .rev()
+            .take(crate::speaking::HISTORY_TURNS + 1)
+            .map(|t| t.id)
+            .collect();
+        let recalled = writer.recall(store, twin, &last, RECALL_K, &shown).await?;
         let others: Vec<&str> = session
             .participants
             .iter()
@@ -833,6 +852,16 @@ impl FocusGroupRun<'_> {
         });
         Ok(())
     }
+}
+
+/// The guide question under discussion: the id of the latest question or transition asked
+/// (questions are numbered through the whole guide from 0).
+fn question_under_discussion(turns: &[Turn]) -> u32 {
+    (turns
+        .iter()
+        .filter(|t| matches!(t.act, Act::Question | Act::Transition))
+        .count() as u32)
+        .saturating_sub(1)
 }
 
 /// A turn as a line of a group's transcript in a prompt.

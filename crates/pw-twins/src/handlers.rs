@@ -211,6 +211,9 @@ async fn run_session(twins: Arc<Twins>, ctx: JobContext) -> Result<Value, JobErr
         Outcome::Paused(reason) => {
             serde_json::json!({ "session_id": session.id, "completed": false, "paused": reason })
         }
+        Outcome::Superseded => {
+            serde_json::json!({ "session_id": session.id, "completed": false, "superseded": true })
+        }
     })
 }
 

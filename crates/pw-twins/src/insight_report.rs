@@ -144,7 +144,19 @@ pub fn markdown(view: &SessionView, insights: &Insights) -> String {
     out
 }
 
-/// The report as a PDF file.
+/// The report as a PDF file. Characters its fonts cannot show (emoji, non-Latin scripts) are
+/// printed as "?", and the report says so, since quotes must read as they were said.
 pub fn pdf(view: &SessionView, insights: &Insights) -> Vec<u8> {
-    pdf_document::render(&blocks(view, insights))
+    let mut blocks = blocks(view, insights);
+    let replaced: usize = blocks
+        .iter()
+        .map(|b| pdf_document::unsupported_characters(b.text()))
+        .sum();
+    if replaced > 0 {
+        blocks.push(Block::Note(format!(
+            "{replaced} character{} this PDF's fonts cannot show are printed as “?”; the Markdown export keeps every character as it was said.",
+            if replaced == 1 { "" } else { "s" }
+        )));
+    }
+    pdf_document::render(&blocks)
 }

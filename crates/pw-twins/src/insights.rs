@@ -117,6 +117,11 @@ pub enum Dropped {
     Empty,
     /// A figure none of its cited turns states.
     Figure(String),
+    /// Agreement or disagreement shown by fewer participants than it takes.
+    TooFewVoices {
+        needed: usize,
+        cited: usize,
+    },
 }
 
 /// The cited turns of a drafted item, or why it cannot be kept: it must name at least one of
@@ -126,6 +131,7 @@ pub fn check_item<'t>(
     text: &str,
     cites: &[String],
     shown: &'t [Turn],
+    voices: usize,
 ) -> std::result::Result<Vec<&'t Turn>, Dropped> {
     if text.trim().is_empty() {
         return Err(Dropped::Empty);
@@ -145,6 +151,14 @@ pub fn check_item<'t>(
         if !cited.iter().any(|t| t.id == turn.id) {
             cited.push(turn);
         }
+    }
+    let speakers: std::collections::BTreeSet<Option<pw_domain::TwinId>> =
+        cited.iter().map(|t| t.twin_id).collect();
+    if speakers.len() < voices {
+        return Err(Dropped::TooFewVoices {
+            needed: voices,
+            cited: speakers.len(),
+        });
     }
     let stated: Vec<String> = cited.iter().flat_map(|t| figures(&t.says)).collect();
     if let Some(figure) = figures(text).into_iter().find(|f| !stated.contains(f)) {
@@ -210,9 +224,9 @@ impl InsightWriter<'_> {
         let (drafted, written_by) = self.ask(&session, &turns, &shown).await?;
         let mut checked = 0i64;
         let mut dropped = 0i64;
-        let mut keep = |text: &str, cites: &[String]| -> Option<Vec<Quote>> {
+        let mut keep = |text: &str, cites: &[String], voices: usize| -> Option<Vec<Quote>> {
             checked += 1;
-            match check_item(text, cites, &shown) {
+            match check_item(text, cites, &shown, voices) {
                 Ok(cited) => Some(cited.into_iter().map(quote).collect()),
                 Err(reason) => {
                     tracing::info!(?reason, "an insight was dropped");
@@ -226,27 +240,29 @@ impl InsightWriter<'_> {
             .into_iter()
             .filter_map(|t| {
                 let text = format!("{} {}", t.title, t.summary);
-                keep(&text, &t.quotes).map(|quotes| Theme {
+                keep(&text, &t.quotes, 1).map(|quotes| Theme {
                     title: t.title.trim().to_owned(),
                     summary: t.summary.trim().to_owned(),
                     quotes,
                 })
             })
             .collect();
-        let mut items = |drafts: Vec<ModelItem>| -> Vec<Item> {
+        // Agreement and disagreement take two voices; in an interview there is one, so none
+        // can be shown.
+        let mut items = |drafts: Vec<ModelItem>, voices: usize| -> Vec<Item> {
             drafts
                 .into_iter()
                 .filter_map(|d| {
-                    keep(&d.text, &d.turns).map(|quotes| Item {
+                    keep(&d.text, &d.turns, voices).map(|quotes| Item {
                         text: d.text.trim().to_owned(),
                         quotes,
                     })
                 })
                 .collect()
         };
-        let agreements = items(drafted.agreements);
-        let disagreements = items(drafted.disagreements);
-        let actions = items(drafted.actions);
+        let agreements = items(drafted.agreements, 2);
+        let disagreements = items(drafted.disagreements, 2);
+        let actions = items(drafted.actions, 1);
         let body = InsightsBody {
             themes,
             agreements,
@@ -423,28 +439,37 @@ mod tests {
             "Price splits the group",
             &cites(&["T1", "t2", "T1"]),
             &shown,
+            1,
         )
         .unwrap();
         assert_eq!(kept.len(), 2, "a turn cited twice is quoted once");
         assert_eq!(
-            check_item("One would pay 25 dollars", &cites(&["T1"]), &shown).map(|c| c.len()),
+            check_item("One would pay 25 dollars", &cites(&["T1"]), &shown, 1).map(|c| c.len()),
             Ok(1)
         );
         assert_eq!(
-            check_item("Most would pay 40 dollars", &cites(&["T1"]), &shown).unwrap_err(),
+            check_item("Most would pay 40 dollars", &cites(&["T1"]), &shown, 1).unwrap_err(),
             Dropped::Figure("40".into())
         );
         assert_eq!(
-            check_item("Price", &cites(&["T3"]), &shown).unwrap_err(),
+            check_item("Price", &cites(&["T3"]), &shown, 1).unwrap_err(),
             Dropped::UnknownTurn("T3".into())
         );
         assert_eq!(
-            check_item("Price", &[], &shown).unwrap_err(),
+            check_item("Price", &[], &shown, 1).unwrap_err(),
             Dropped::NoCitation
         );
         assert_eq!(
-            check_item(" ", &cites(&["T1"]), &shown).unwrap_err(),
+            check_item(" ", &cites(&["T1"]), &shown, 1).unwrap_err(),
             Dropped::Empty
+        );
+        // Both turns are one twin's: no agreement between participants can rest on them.
+        assert_eq!(
+            check_item("They agree on price", &cites(&["T1", "T2"]), &shown, 2).unwrap_err(),
+            Dropped::TooFewVoices {
+                needed: 2,
+                cited: 1
+            }
         );
     }
 

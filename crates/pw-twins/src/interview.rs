@@ -12,16 +12,11 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{Result, TwinsError};
 use crate::repository::TwinStore;
 use crate::session::{NewTurn, Session, SessionStore, Turn};
+use crate::session_run::{STOPPED, supervise};
 use crate::speaking::{Format, RECALL_K, SessionEvent, Setting, TurnWriter};
-use crate::vocabulary::{Act, CommandKind, SessionStatus, Speaker};
+use crate::vocabulary::{Act, CommandKind, Speaker};
 
-/// How a run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Completed,
-    /// Paused, with the reason a person reads.
-    Paused(String),
-}
+pub use crate::session_run::Outcome;
 
 /// What the next step of an interview is, from its turns so far and its questions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,66 +70,25 @@ pub struct InterviewRun<'a> {
 
 impl InterviewRun<'_> {
     pub async fn run(&self) -> Result<Outcome> {
-        let store = SessionStore::new(self.db);
-        let session = store.session(self.session).await?;
-        if matches!(
-            session.status,
-            SessionStatus::Completed | SessionStatus::Cancelled
-        ) {
-            return Ok(Outcome::Completed);
-        }
-        let questions: Vec<String> = serde_json::from_str(&session.guide)
-            .map_err(|e| TwinsError::Corrupt(format!("an interview's questions: {e}")))?;
-        let participant = session
-            .participants
-            .first()
-            .ok_or_else(|| TwinsError::Corrupt("an interview without a twin".into()))?
-            .clone();
-        store
-            .set_status(session.id, SessionStatus::Running, None, None)
-            .await?;
-        self.status_changed();
-        let outcome = match self
-            .steps(&store, &session, &questions, participant.twin_id)
-            .await
-        {
-            // A spent budget pauses the session with the gateway's words; raising the budget
-            // and resuming continues it.
-            Err(TwinsError::Model(error @ pw_llm::LlmError::BudgetReached { .. })) => {
-                Ok(Outcome::Paused(error.to_string()))
-            }
-            other => other,
-        };
-        match &outcome {
-            Ok(Outcome::Completed) => {
-                store
-                    .set_status(session.id, SessionStatus::Completed, None, None)
-                    .await?
-            }
-            Ok(Outcome::Paused(reason)) => {
-                store
-                    .set_status(session.id, SessionStatus::Scheduled, Some(reason), None)
-                    .await?
-            }
-            Err(error) => {
-                store
-                    .set_status(
-                        session.id,
-                        SessionStatus::Failed,
-                        None,
-                        Some(&error.to_string()),
-                    )
-                    .await?
-            }
-        }
-        self.status_changed();
-        outcome
-    }
-
-    fn status_changed(&self) {
-        let _ = self.events.send(SessionEvent::StatusChanged {
-            session_id: self.session,
-        });
+        supervise(
+            self.db,
+            self.events,
+            self.session,
+            self.job_id,
+            |session| async move {
+                let questions: Vec<String> = serde_json::from_str(&session.guide)
+                    .map_err(|e| TwinsError::Corrupt(format!("an interview's questions: {e}")))?;
+                let participant = session
+                    .participants
+                    .first()
+                    .ok_or_else(|| TwinsError::Corrupt("an interview without a twin".into()))?
+                    .clone();
+                let store = SessionStore::new(self.db);
+                self.steps(&store, &session, &questions, participant.twin_id)
+                    .await
+            },
+        )
+        .await
     }
 
     async fn steps(
@@ -161,12 +115,11 @@ impl InterviewRun<'_> {
             scope,
             events: self.events,
             session: session.id,
+            seed: session.seed,
         };
         loop {
             if self.cancel.is_cancelled() {
-                return Ok(Outcome::Paused(
-                    "Stopped by the user; resume to continue where it left off.".into(),
-                ));
+                return Ok(Outcome::Paused(STOPPED.into()));
             }
             let turns = store.turns(session.id).await?;
             let seq = turns.last().map_or(0, |t| t.seq + 1);
@@ -204,7 +157,15 @@ impl InterviewRun<'_> {
                         speaker: Speaker::Twin,
                         name: twin.summary.name.clone(),
                     });
-                    let recalled = writer.recall(&twins, &twin, &text, RECALL_K).await?;
+                    let shown: Vec<pw_domain::TurnId> = turns
+                        .iter()
+                        .rev()
+                        .take(crate::speaking::HISTORY_TURNS + 1)
+                        .map(|t| t.id)
+                        .collect();
+                    let recalled = writer
+                        .recall(&twins, &twin, &text, RECALL_K, &shown)
+                        .await?;
                     let history: Vec<String> = turns.iter().map(transcript_line).collect();
                     let prompt = format!("Interviewer: {text}");
                     let setting = Setting {
@@ -218,9 +179,7 @@ impl InterviewRun<'_> {
                     let reply = tokio::select! {
                         reply = writer.reply(&twin, &recalled, &setting, Format::Interview, seq) => reply?,
                         () = self.cancel.cancelled() => {
-                            return Ok(Outcome::Paused(
-                                "Stopped by the user; resume to continue where it left off.".into(),
-                            ));
+                            return Ok(Outcome::Paused(STOPPED.into()));
                         }
                     };
                     let turn = NewTurn {

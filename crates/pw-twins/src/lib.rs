@@ -44,6 +44,7 @@ pub mod reflection;
 pub mod repository;
 pub mod says_thinks;
 pub mod session;
+pub mod session_run;
 pub mod speaking;
 pub mod turn_length;
 mod twins;

@@ -17,6 +17,27 @@ pub enum Block {
     Note(String),
 }
 
+impl Block {
+    /// The block's words.
+    pub fn text(&self) -> &str {
+        match self {
+            Block::Title(t)
+            | Block::Heading(t)
+            | Block::Paragraph(t)
+            | Block::Bullet(t)
+            | Block::Quote(t)
+            | Block::Note(t) => t,
+        }
+    }
+}
+
+/// How many characters of `text` WinAnsi cannot hold (printed as "?").
+pub fn unsupported_characters(text: &str) -> usize {
+    text.chars()
+        .filter(|&c| c != '?' && win_ansi(&c.to_string()) == b"?")
+        .count()
+}
+
 const PAGE_WIDTH: f32 = 612.0;
 const PAGE_HEIGHT: f32 = 792.0;
 const MARGIN: f32 = 56.0;
@@ -277,6 +298,12 @@ mod tests {
         for line in wrap(&win_ansi(&"word ".repeat(100)), 11.0, 500.0) {
             assert!(line.len() <= (500.0 / 5.5) as usize);
         }
+    }
+
+    #[test]
+    fn characters_the_fonts_cannot_show_are_counted() {
+        assert_eq!(unsupported_characters("Plain “quoted” café?"), 0);
+        assert_eq!(unsupported_characters("Love it 😀 咖啡"), 3);
     }
 
     #[test]

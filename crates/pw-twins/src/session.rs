@@ -434,6 +434,57 @@ impl<'a> SessionStore<'a> {
         Ok(())
     }
 
+    /// Makes `job` the session's runner, unless another job is (`replacing` names the runner
+    /// this caller saw; `None` when it saw none). `false` when someone else changed the runner
+    /// first: their job runs the session.
+    pub async fn hand_to(
+        &self,
+        session: SessionId,
+        job: &str,
+        replacing: Option<&str>,
+    ) -> Result<bool> {
+        let changed = sqlx::query(
+            "UPDATE study_sessions SET runner = ?1
+             WHERE id = ?2 AND (runner IS ?3 OR runner = ?1)",
+        )
+        .bind(job)
+        .bind(session.to_string())
+        .bind(replacing)
+        .execute(self.db.writer())
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// The job that runs the session, if one was given it.
+    pub async fn runner(&self, session: SessionId) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT runner FROM study_sessions WHERE id = ?")
+                .bind(session.to_string())
+                .fetch_optional(self.db.reader())
+                .await?
+                .flatten(),
+        )
+    }
+
+    /// Moves the session to `section` and marks the skip that asked for it applied, in one
+    /// transaction: a run killed in between can never skip twice.
+    pub async fn skip_to(&self, session: SessionId, section: u32, command: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE study_sessions SET section = ? WHERE id = ?")
+            .bind(i64::from(section))
+            .bind(session.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE session_commands SET applied_at = ? WHERE id = ?")
+            .bind(format_instant(now_instant()))
+            .bind(command)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn set_section(&self, session: SessionId, section: u32) -> Result<()> {
         sqlx::query("UPDATE study_sessions SET section = ? WHERE id = ?")
             .bind(i64::from(section))

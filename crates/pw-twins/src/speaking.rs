@@ -6,9 +6,9 @@
 //! unchecked rather than stalling the session. A model that says nothing usable gives a
 //! recorded non-response, never invented words.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use pw_domain::{MemoryId, SessionId};
+use pw_domain::{MemoryId, SessionId, TurnId};
 use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, LlmError, StreamEvent, Task};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use crate::recall::{self, Candidate, Weights};
 use crate::repository::{Memory, Twin, TwinStore};
 use crate::says_thinks;
 use crate::turn_length::{self, Ending};
-use crate::vocabulary::{Adherence, Speaker};
+use crate::vocabulary::{Adherence, EvidenceSource, Speaker};
 
 /// Memories a twin brings to a turn (Generative Agents' k on a 2,048-token model).
 pub const RECALL_K: usize = 6;
@@ -105,7 +105,28 @@ pub struct TurnWriter<'a> {
     pub scope: CallScope,
     pub events: &'a broadcast::Sender<SessionEvent>,
     pub session: SessionId,
+    /// The session's seed: every call's sampling seed derives from it, the turn and the
+    /// attempt, so a rerun with the same seed asks the same, and another seed differs.
+    pub seed: u64,
 }
+
+/// The sampling seed of a call: the session's seed mixed with the turn, the kind of call and
+/// the attempt (SplitMix64's finaliser), kept to the non-negative range vendors accept.
+pub fn call_seed(session_seed: u64, seq: i64, kind: u64, attempt: u64) -> i64 {
+    let mut z = session_seed
+        ^ (seq as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ kind.wrapping_mul(0xBF58_476D_1CE4_E5B9)
+        ^ attempt.wrapping_mul(0x94D0_49BB_1331_11EB);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) >> 1) as i64
+}
+
+/// Kinds of call, for [`call_seed`].
+pub const REPLY_CALL: u64 = 1;
+pub const CHECK_CALL: u64 = 2;
+pub const URGE_CALL: u64 = 3;
+pub const JUDGEMENT_CALL: u64 = 4;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -197,8 +218,22 @@ impl TurnWriter<'_> {
         twin: &Twin,
         query: &str,
         k: usize,
+        shown_turns: &[TurnId],
     ) -> Result<Vec<Memory>> {
-        let memories = &twin.memories;
+        // What the twin heard or said in turns the prompt already shows would only hand the
+        // conversation back to it (and crowd out what it knows): those memories sit out.
+        let shown: HashSet<String> = shown_turns.iter().map(ToString::to_string).collect();
+        let available: Vec<Memory> = twin
+            .memories
+            .iter()
+            .filter(|m| {
+                !m.evidence
+                    .iter()
+                    .any(|e| e.source == EvidenceSource::Turn && shown.contains(&e.key))
+            })
+            .cloned()
+            .collect();
+        let memories = &available;
         if memories.is_empty() {
             return Ok(Vec::new());
         }
@@ -322,14 +357,21 @@ impl TurnWriter<'_> {
             stance: None,
         };
         let checked = self
-            .check(twin, recalled, &reply.says, setting.question)
-            .await;
-        if let Some(checked) = &checked {
-            reply.stance = checked.stance;
-        }
-        match checked.map(|c| c.contradiction) {
-            Some(None) => reply.adherence = Adherence::Passed,
-            Some(Some(reason)) => {
+            .check(twin, recalled, &reply.says, setting.question, seq)
+            .await?;
+        match checked {
+            Some(Checked {
+                contradiction: None,
+                stance,
+            }) => {
+                reply.adherence = Adherence::Passed;
+                reply.stance = stance;
+            }
+            // The stance coded was the rejected reply's: the stored one is left uncoded.
+            Some(Checked {
+                contradiction: Some(reason),
+                ..
+            }) => {
                 tracing::info!(twin = %twin.summary.id, %reason, "a reply contradicted its twin; regenerating once");
                 let _ = self.events.send(SessionEvent::Restart {
                     session_id: self.session,
@@ -345,7 +387,11 @@ impl TurnWriter<'_> {
                     reply.adherence = Adherence::Caught;
                     reply.catch_reason = Some(reason);
                 } else {
-                    // The second try gave nothing: the first reply stands, marked as caught.
+                    // The second try gave nothing: the contradicting reply is not the twin's
+                    // answer, so the turn is a recorded non-response that keeps what was caught.
+                    reply.rejected = Some(std::mem::take(&mut reply.says));
+                    reply.thinks = None;
+                    reply.non_response = true;
                     reply.adherence = Adherence::Caught;
                     reply.catch_reason = Some(reason);
                 }
@@ -445,6 +491,21 @@ impl TurnWriter<'_> {
             )
             .in_scope(self.scope.clone());
             request.temperature = Some(0.7);
+            // A retry asks anew (another seed, and a correction in the prompt), so neither the
+            // model nor the response cache hands back the reply just refused.
+            request.seed = Some(call_seed(
+                self.seed,
+                seq,
+                REPLY_CALL,
+                attempts as u64 + 2 * u64::from(correction.is_some()),
+            ));
+            if attempts > 0
+                && let Some(system) = request.messages.first_mut()
+            {
+                system.content.push_str(
+                    "\nYour last reply repeated the conversation or said nothing: answer now in your own words.",
+                );
+            }
             request.max_tokens = Some(match format {
                 // The thought needs room of its own.
                 Format::Interview => turn_length::max_tokens(cap) + 80,
@@ -540,7 +601,8 @@ impl TurnWriter<'_> {
         recalled: &[Memory],
         says: &str,
         question: &str,
-    ) -> Option<Checked> {
+        seq: i64,
+    ) -> Result<Option<Checked>> {
         let mut memories = String::new();
         for (i, memory) in recalled.iter().enumerate() {
             memories.push_str(&format!("M{}: {}\n", i + 1, memory.content));
@@ -560,10 +622,11 @@ impl TurnWriter<'_> {
         .in_scope(self.scope.clone());
         request.temperature = Some(0.0);
         request.max_tokens = Some(90);
+        request.seed = Some(call_seed(self.seed, seq, CHECK_CALL, 0));
         match self.gateway.chat_json::<PersonaCheck>(&request).await {
             Ok(check) => {
                 let reason = check.reason.trim();
-                Some(Checked {
+                Ok(Some(Checked {
                     stance: check.stance.value(),
                     contradiction: match check.verdict {
                         Verdict::Consistent => None,
@@ -572,13 +635,15 @@ impl TurnWriter<'_> {
                         }
                         Verdict::Contradicts => Some(reason.chars().take(140).collect()),
                     },
-                })
+                }))
             }
-            // A budget reached is the session's to handle (it pauses); anything else only
-            // leaves this turn unchecked.
+            // A budget reached is the session's to handle: it pauses, and the turn is taken
+            // again, checked, on resume.
+            Err(error @ LlmError::BudgetReached { .. }) => Err(TwinsError::Model(error)),
+            // Anything else only leaves this turn unchecked.
             Err(error) => {
                 tracing::warn!(%error, "the persona check could not be made; the turn stays unchecked");
-                None
+                Ok(None)
             }
         }
     }

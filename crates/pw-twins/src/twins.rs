@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use pw_domain::{AudienceId, MemoryId, SessionId, TwinId, WorkspaceId};
-use pw_jobs::{Job, JobQueue, JobSpec, Lane};
+use pw_jobs::{Job, JobQueue, JobSpec, JobState, Lane};
 use pw_llm::Gateway;
 use pw_store::Database;
 use serde_json::json;
@@ -30,7 +30,7 @@ use crate::says_thinks::{self, Gap};
 use crate::session::{NewSession, Session, SessionStore, Turn};
 use crate::speaking::SessionEvent;
 use crate::speaking::{CHECK_VERSION, PROMPT_VERSION, RECALL_K};
-use crate::vocabulary::{Adherence, CommandKind, SessionKind, SessionStatus, Speaker};
+use crate::vocabulary::{Act, Adherence, CommandKind, SessionKind, SessionStatus, Speaker};
 use crate::vocabulary::{Fragment, MemoryKind, WrittenBy};
 
 /// Where the twins context gets the model gateway: the language-models context owns it and
@@ -88,6 +88,9 @@ pub struct AdherenceCount {
     pub passed: usize,
     pub caught: usize,
     pub unchecked: usize,
+    /// Turns where the model gave nothing usable (recorded, never invented); they are left
+    /// out of the dynamics' lengths and shares.
+    pub non_responses: usize,
 }
 
 /// Where an interview answer's Says and Thinks part.
@@ -534,7 +537,22 @@ impl Twins {
         let (_, id) = store.create(&new).await?;
         let session = store.session(id).await?;
         let job = self.enqueue(&session).await?;
+        store.hand_to(id, &job.id, None).await?;
         Ok((session, job))
+    }
+
+    /// The session's runner job, if it is still queued or running.
+    async fn live_runner(&self, id: SessionId) -> Result<Option<Job>> {
+        let Some(runner) = SessionStore::new(&self.db).runner(id).await? else {
+            return Ok(None);
+        };
+        match self.queue.get(&runner).await {
+            Ok(job) if matches!(job.state, JobState::Queued | JobState::Running) => Ok(Some(job)),
+            Ok(_) => Ok(None),
+            // A job cleared from the queue's history runs nothing.
+            Err(pw_jobs::QueueError::NotFound(_)) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
     }
 
     async fn enqueue(&self, session: &Session) -> Result<Job> {
@@ -559,6 +577,7 @@ impl Twins {
         let seats: Vec<TwinId> = session.participants.iter().map(|p| p.twin_id).collect();
         let coded: Vec<dynamics::Turn> = turns
             .iter()
+            .filter(|t| t.act != Act::NonResponse)
             .map(|t| dynamics::Turn {
                 speaker: match t.speaker {
                     Speaker::Twin => t.twin_id.and_then(|id| seats.iter().position(|s| *s == id)),
@@ -583,6 +602,12 @@ impl Twins {
         let agreement = dynamics::agreement(&coded, seats.len(), overlap);
         let mut adherence = AdherenceCount::default();
         for turn in turns.iter().filter(|t| t.speaker == Speaker::Twin) {
+            if turn.act == Act::NonResponse {
+                adherence.non_responses += 1;
+                if turn.adherence != Adherence::Caught {
+                    continue;
+                }
+            }
             match turn.adherence {
                 Adherence::Passed => adherence.passed += 1,
                 Adherence::Caught => adherence.caught += 1,
@@ -628,10 +653,13 @@ impl Twins {
         }
         match kind {
             CommandKind::Resume => {
-                let running = session.status == SessionStatus::Running;
-                if running && session.paused_reason.is_none() {
-                    return Ok(None);
+                // Whether a job is alive decides, not the status a dead process left behind:
+                // a live runner (a queued retry, a run under way) is the answer, and only one
+                // new runner can take over from a dead one.
+                if let Some(job) = self.live_runner(id).await? {
+                    return Ok(Some(job));
                 }
+                let previous = store.runner(id).await?;
                 // A pause asked for while it was not running is void once it is resumed.
                 let stale: Vec<String> = store
                     .pending(id)
@@ -641,13 +669,19 @@ impl Twins {
                     .map(|c| c.id)
                     .collect();
                 store.applied(&stale).await?;
+                let job = self.enqueue(&session).await?;
+                if !store.hand_to(id, &job.id, previous.as_deref()).await? {
+                    // Another resume won: its job runs the session; this one will find itself
+                    // not the runner and stop at once.
+                    return Ok(self.live_runner(id).await?.or(Some(job)));
+                }
                 store
                     .set_status(id, SessionStatus::Scheduled, None, None)
                     .await?;
                 let _ = self
                     .events
                     .send(SessionEvent::StatusChanged { session_id: id });
-                Ok(Some(self.enqueue(&session).await?))
+                Ok(Some(job))
             }
             CommandKind::Speak | CommandKind::Probe => {
                 let text = text.trim();

@@ -192,7 +192,18 @@ async fn an_interview_splits_every_answer_and_leaves_memories_linked_to_its_turn
     );
     assert_eq!(answer.adherence, Adherence::Passed);
     assert_eq!(answer.written_by, "local/scripted");
-    assert_eq!(answer.recalled.len(), 6);
+    // What it recalled is what it knows, not the turns its prompt already shows: the twin's
+    // memories of this interview's three earlier turns sit out.
+    let memories = facade.twin(twins[0]).await.unwrap().memories;
+    let shown: Vec<String> = turns[..3].iter().map(|t| t.id.to_string()).collect();
+    assert!(!answer.recalled.is_empty() && answer.recalled.len() <= 6);
+    for recalled in &answer.recalled {
+        let memory = memories.iter().find(|m| m.id == *recalled).unwrap();
+        assert!(
+            memory.evidence.iter().all(|e| !shown.contains(&e.key)),
+            "{memory:?}"
+        );
+    }
     // The view finds where Says and Thinks part: the hidden annoyance diverges, the echo not.
     assert_eq!(view.gaps.len(), 2);
     assert!(!view.gaps[0].gap.diverges, "{:?}", view.gaps[0]);
@@ -392,7 +403,7 @@ async fn a_stopped_interview_pauses_and_resumes_on_command() {
         other => panic!("no {other:?}"),
     });
     let facade = twins_facade(&db, gateway(model.clone()));
-    let (session, _) = facade
+    let (session, job) = facade
         .start_interview(ws(), twins[0], &["One?".to_owned()], None, None)
         .await
         .unwrap();
@@ -405,11 +416,62 @@ async fn a_stopped_interview_pauses_and_resumes_on_command() {
     let paused = facade.session(session.id).await.unwrap().session;
     assert_eq!(paused.status, SessionStatus::Scheduled);
     assert!(paused.paused_reason.unwrap().contains("resume"));
-    let job = facade
+    // While its job is still queued, resuming hands back that job: no second runner.
+    let same = facade
         .command(session.id, CommandKind::Resume, "")
         .await
+        .unwrap()
         .unwrap();
-    assert!(job.is_some(), "resuming starts the session's job again");
+    assert_eq!(same.id, job.id);
+    // Once it has ended (as the stopped run's job does), resuming starts a new one, and only
+    // one of two racing resumes becomes the runner.
+    JobQueue::new(db.clone()).cancel(&job.id).await.unwrap();
+    let resumed_job = facade
+        .command(session.id, CommandKind::Resume, "")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        resumed_job.id, job.id,
+        "resuming starts the session's job again"
+    );
+    assert_eq!(
+        SessionStore::new(&db)
+            .runner(session.id)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(resumed_job.id.as_str())
+    );
+    let again = facade
+        .command(session.id, CommandKind::Resume, "")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.id, resumed_job.id,
+        "a second resume joins the live runner"
+    );
+    // A job that is not the runner takes no turn.
+    let stale = InterviewRun {
+        db: &db,
+        gateway: &gateway,
+        events: &events,
+        session: session.id,
+        job_id: Some(&job.id),
+        cancel: &CancellationToken::new(),
+    }
+    .run()
+    .await
+    .unwrap();
+    assert_eq!(stale, Outcome::Superseded);
+    assert!(
+        SessionStore::new(&db)
+            .turns(session.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let resumed = facade.session(session.id).await.unwrap().session;
     assert_eq!(resumed.paused_reason, None);
     let second = interview(
@@ -599,15 +661,13 @@ async fn the_user_speaks_probes_and_skips_and_broken_urges_fall_back_to_a_rule()
     assert_eq!(outcome, Outcome::Completed);
     let view = facade.session(session.id).await.unwrap();
     let turns = &view.turns;
-    // The interjection came first and was answered; then the skip took the group past the
-    // warm-up before anyone spoke in it.
+    // The commands applied in the order given: the interjection first (in the warm-up), then
+    // the skip, which took the group to the next section before anyone else spoke.
     assert_eq!(turns[0].speaker, Speaker::Researcher);
     assert_eq!(turns[0].act, Act::Interjection);
-    assert!(
-        turns
-            .iter()
-            .all(|t| t.section != 0 || t.speaker == Speaker::Researcher || t.seq == 0)
-    );
+    assert_eq!(turns[0].section, 0);
+    assert!(turns[1..].iter().all(|t| t.section >= 1), "{turns:?}");
+    assert_eq!(turns[1].act, Act::Transition);
     let sections: Vec<u32> = turns.iter().map(|t| t.section).collect();
     assert!(sections.contains(&1) && sections.contains(&2));
     // The rule still shares the floor: nobody speaks twice running.
@@ -632,7 +692,7 @@ async fn a_paused_group_resumes_where_it_stopped() {
     let twins = three_twins(&db).await;
     let model = group_model(Arc::new(Mutex::new(Vec::new())), false);
     let facade = twins_facade(&db, gateway(model.clone()));
-    let (session, _) = facade
+    let (session, first_job) = facade
         .start_focus_group(ws(), GUIDE, &twins, Some(3), None)
         .await
         .unwrap();
@@ -653,6 +713,10 @@ async fn a_paused_group_resumes_where_it_stopped() {
     // A second pause asked while paused does not stop the resumed run.
     facade
         .command(session.id, CommandKind::Pause, "")
+        .await
+        .unwrap();
+    JobQueue::new(db.clone())
+        .cancel(&first_job.id)
         .await
         .unwrap();
     facade
@@ -824,11 +888,12 @@ async fn recall_ranks_memories_by_relevance_importance_and_recency() {
         scope: pw_llm::CallScope::workspace(WS),
         events: &events,
         session: SessionId::new(),
+        seed: 1,
     };
     let store = pw_twins::repository::TwinStore::new(&db);
     let twin = store.twin(twins[0]).await.unwrap();
     let recalled = writer
-        .recall(&store, &twin, "How was the shipping?", 3)
+        .recall(&store, &twin, "How was the shipping?", 3, &[])
         .await
         .unwrap();
     let ids: Vec<_> = recalled.iter().map(|m| m.id).collect();
@@ -844,7 +909,7 @@ async fn recall_ranks_memories_by_relevance_importance_and_recency() {
         .unwrap();
     let twin = store.twin(twins[0]).await.unwrap();
     let recalled = writer
-        .recall(&store, &twin, "How was the shipping?", 1)
+        .recall(&store, &twin, "How was the shipping?", 1, &[])
         .await
         .unwrap();
     assert_eq!(recalled[0].id, important.id);
@@ -921,5 +986,116 @@ async fn a_twin_reflects_once_enough_has_happened_and_each_reflection_links_its_
         model.prompts.lock().unwrap().len(),
         asked,
         "no call when not due"
+    );
+}
+
+#[tokio::test]
+async fn commands_apply_in_the_order_given_and_words_after_the_guide_still_get_an_answer() {
+    let (_dir, db) = seeded().await;
+    let twins = three_twins(&db).await;
+    let model = group_model(Arc::new(Mutex::new(Vec::new())), false);
+    let facade = twins_facade(&db, gateway(model.clone()));
+    let (session, _) = facade
+        .start_focus_group(ws(), GUIDE, &twins, Some(4), None)
+        .await
+        .unwrap();
+    // Skip every section, then speak: the words come after the guide is done, and are
+    // answered before the closing.
+    for _ in 0..3 {
+        facade
+            .command(session.id, CommandKind::Skip, "")
+            .await
+            .unwrap();
+    }
+    facade
+        .command(
+            session.id,
+            CommandKind::Speak,
+            "One last thing: would you buy it?",
+        )
+        .await
+        .unwrap();
+    let outcome = run_group(&db, &gateway(model), session.id, &CancellationToken::new()).await;
+    assert_eq!(outcome, Outcome::Completed);
+    let turns = SessionStore::new(&db).turns(session.id).await.unwrap();
+    let shape: Vec<(Speaker, Act, u32)> = turns
+        .iter()
+        .map(|t| (t.speaker, t.act, t.section))
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            (Speaker::Researcher, Act::Interjection, 2),
+            (Speaker::Twin, Act::Answer, 2),
+            (Speaker::Moderator, Act::Closing, 2),
+        ]
+    );
+    assert!(
+        SessionStore::new(&db)
+            .pending(session.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_caught_reply_whose_second_try_says_nothing_is_a_non_response_keeping_the_catch() {
+    let (_dir, db) = seeded().await;
+    let twins = three_twins(&db).await;
+    let replies = Arc::new(AtomicUsize::new(0));
+    let counted = replies.clone();
+    let model = ScriptedModel::new(move |request| {
+        match request.task {
+        Task::TwinDialogue => Ok(match counted.fetch_add(1, Ordering::SeqCst) {
+            0 => "Says: I have never drunk coffee. Thinks: Odd.".into(),
+            _ => "Thinks: nothing to say.".into(),
+        }),
+        Task::Extraction => Ok(
+            r#"{"verdict": "contradicts", "reason": "M1 says they buy beans", "stance": "against"}"#
+                .into(),
+        ),
+        other => panic!("no {other:?}"),
+    }
+    });
+    let facade = twins_facade(&db, gateway(model.clone()));
+    let (session, _) = facade
+        .start_interview(
+            ws(),
+            twins[0],
+            &["Do you drink coffee?".to_owned()],
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let (events, _) = broadcast::channel(64);
+    interview(
+        &db,
+        &gateway(model),
+        &events,
+        session.id,
+        &CancellationToken::new(),
+    )
+    .await;
+    let view = facade.session(session.id).await.unwrap();
+    let answer = &view.turns[1];
+    assert_eq!(answer.act, Act::NonResponse);
+    assert_eq!(answer.says, "");
+    assert_eq!(
+        answer.rejected.as_deref(),
+        Some("I have never drunk coffee.")
+    );
+    assert_eq!(answer.adherence, Adherence::Caught);
+    assert_eq!(
+        answer.stance, None,
+        "the stance coded was the rejected reply's"
+    );
+    // Asked again with a different request each time (not answered from the cache): the
+    // first reply, the regeneration, and its retry.
+    assert_eq!(replies.load(Ordering::SeqCst), 3);
+    assert_eq!(
+        (view.adherence.caught, view.adherence.non_responses),
+        (1, 1)
     );
 }

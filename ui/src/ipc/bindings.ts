@@ -84,6 +84,8 @@ export type AdherenceCountView = {
 	passed: number,
 	caught: number,
 	unchecked: number,
+	/**  Turns where the model gave nothing usable (recorded, never invented). */
+	nonResponses: number,
 };
 
 export type AdherenceView = "passed" | "caught" | "unchecked";

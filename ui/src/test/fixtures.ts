@@ -431,7 +431,7 @@ export function sessionDetail(overrides: Partial<SessionDetailView> = {}): Sessi
       herdingRate: 0.5,
     },
     agreement: { observed: 1, pairs: 3, evidenceOverlap: 0.2, beyondEvidence: true },
-    adherence: { passed: 3, caught: 1, unchecked: 0 },
+    adherence: { passed: 3, caught: 1, unchecked: 0, nonResponses: 0 },
     gaps: [],
     sections: ['Warm-up', 'Reactions', 'Price'],
     estimatedCostMicros: '0',

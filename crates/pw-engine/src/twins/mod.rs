@@ -61,6 +61,9 @@ impl GatewaySource for TwinsGateway {
         Box::pin(async move {
             self.0.gateway().await.map_err(|e| match e {
                 pw_models::ModelsError::Llm(e) => TwinsError::Model(e),
+                // A database hiccup is retried like any store error, not a permanent failure.
+                pw_models::ModelsError::Store(e) => TwinsError::Store(e),
+                pw_models::ModelsError::Sql(e) => TwinsError::from(e),
                 other => TwinsError::Invalid(other.to_string()),
             })
         })
@@ -267,9 +270,12 @@ impl<'e> TwinsFacade<'e> {
         id: SessionId,
         format: ReportFormat,
     ) -> Result<std::path::PathBuf> {
-        let bytes = self.context().export_insights(id, format).await?;
         let view = self.context().session(id).await?;
-        let version = self.context().insights(id).await?.map_or(0, |i| i.version);
+        let insights = self.context().insights(id).await?;
+        // The name and the bytes come from the same version; the session's id keeps two
+        // sessions of one guide apart.
+        let version = insights.as_ref().map_or(0, |i| i.version);
+        let bytes = self.context().export_insights(id, format).await?;
         let slug: String = view
             .session
             .title
@@ -286,12 +292,21 @@ impl<'e> TwinsFacade<'e> {
             .filter(|w| !w.is_empty())
             .collect::<Vec<_>>()
             .join("-");
+        let short: String = id
+            .to_string()
+            .chars()
+            .rev()
+            .take(8)
+            .collect::<String>()
+            .chars()
+            .rev()
+            .collect();
         let extension = match format {
             ReportFormat::Markdown => "md",
             ReportFormat::Pdf => "pdf",
         };
         let folder = self.engine.config().data_dir.join("exports");
-        let path = folder.join(format!("{slug}-insights-v{version}.{extension}"));
+        let path = folder.join(format!("{slug}-{short}-insights-v{version}.{extension}"));
         let io = |source: std::io::Error| crate::EngineError::Io {
             path: path.clone(),
             source,

@@ -36,8 +36,9 @@ pub(super) async fn document_count_in(
               + (SELECT count(*) FROM creatives WHERE workspace_id = ?1)
               + (SELECT count(*) FROM signals WHERE workspace_id = ?1 AND retired_at IS NULL)
               + (SELECT count(*) FROM grounding_reports WHERE workspace_id = ?1)
-              + (SELECT count(*) FROM twin_memories WHERE workspace_id = ?1 AND retired_at IS NULL)
-              + (SELECT count(*) FROM transcript_turns WHERE workspace_id = ?1)",
+              + (SELECT count(*) FROM twin_memories WHERE workspace_id = ?1 AND retired_at IS NULL
+                   AND fragment NOT IN ('said', 'heard'))
+              + (SELECT count(*) FROM transcript_turns WHERE workspace_id = ?1 AND says <> '')",
     )
     .bind(workspace_id)
     .fetch_one(conn)
@@ -119,12 +120,14 @@ fn documents_sql(kind: DocKind) -> Option<&'static str> {
              WHERE r.workspace_id = ?1 AND ?2 = 'report'"
         }
         // A twin's memory, titled with the twin's name (the twins context owns the table; the
-        // index reads it like the others).
+        // index reads it like the others). What a twin said or heard in a session is indexed
+        // once, as the transcript's turn, not again as every participant's memory of it.
         DocKind::TwinMemory => {
             "SELECT m.id, t.name AS title, m.content AS body, t.audience_id,
                     m.created_at AS day, NULL AS sentiment, NULL AS platform, NULL AS theme
              FROM twin_memories m JOIN twins t ON t.id = m.twin_id
-             WHERE m.workspace_id = ?1 AND ?2 = 'twin_memory' AND m.retired_at IS NULL"
+             WHERE m.workspace_id = ?1 AND ?2 = 'twin_memory' AND m.retired_at IS NULL
+               AND m.fragment NOT IN ('said', 'heard')"
         }
         // A transcript turn: what was said and, in interviews, what the twin thought, titled
         // with who said it.
@@ -134,7 +137,7 @@ fn documents_sql(kind: DocKind) -> Option<&'static str> {
                     trim(u.says || ' ' || coalesce(u.thinks, '')) AS body, t.audience_id,
                     u.created_at AS day, NULL AS sentiment, NULL AS platform, NULL AS theme
              FROM transcript_turns u LEFT JOIN twins t ON t.id = u.twin_id
-             WHERE u.workspace_id = ?1 AND ?2 = 'transcript'"
+             WHERE u.workspace_id = ?1 AND ?2 = 'transcript' AND u.says <> ''"
         }
         _ => return None,
     })

@@ -92,6 +92,7 @@ export function DiagnosticsPanel({
             <dt>Persona checks</dt>
             <dd data-testid="diag-adherence">
               {adherence.passed} passed · {adherence.caught} caught and answered again · {adherence.unchecked} unchecked
+              {adherence.nonResponses > 0 && ` · ${adherence.nonResponses} turns with no usable answer`}
             </dd>
           </div>
         </dl>
