@@ -45,7 +45,17 @@ ALTER TABLE twin_memories ADD COLUMN embedding_model TEXT;
 ALTER TABLE twin_memories ADD COLUMN updated_at TEXT;
 -- A memory the user removed: kept, so what cited it still reads, but never recalled.
 ALTER TABLE twin_memories ADD COLUMN retired_at TEXT;
-CREATE UNIQUE INDEX twin_memories_seq ON twin_memories(twin_id, seq);
+-- Memories written before this change are numbered in the order they were written. Not a
+-- unique index: a workspace file exported before this change carries its memories without
+-- numbers, and they import side by side (the writers number new ones after the highest).
+UPDATE twin_memories SET seq = (
+    SELECT count(*) FROM twin_memories o
+    WHERE o.twin_id = twin_memories.twin_id
+      AND (o.created_at < twin_memories.created_at
+           OR (o.created_at = twin_memories.created_at AND o.id < twin_memories.id))
+);
+UPDATE twin_memories SET last_accessed = seq + 1;
+CREATE INDEX twin_memories_seq ON twin_memories(twin_id, seq);
 
 CREATE TABLE memory_versions (
     memory_id    TEXT NOT NULL REFERENCES twin_memories(id) ON DELETE CASCADE,
