@@ -413,13 +413,22 @@ try {
     await (await browser.$('[data-testid="guide-tab-toml"]')).click();
     const toml = await browser.$('[data-testid="guide-toml"]');
     await toml.waitForDisplayed({ timeout: 10_000 });
-    await toml.clearValue();
-    await toml.setValue(
-      'title = "Morning coffee"\n\n[[sections]]\nname = "Warm-up"\ngoals = ["How each starts the day"]\nquestions = ["How does your day start with coffee?"]\nturn_budget = 2\n',
-    );
+    // WebKitWebDriver types "\n" as nothing in a textarea: set the text as a paste would, through
+    // the element's own value setter and an input event React listens to.
+    await browser.execute((text) => {
+      const area = document.querySelector('[data-testid="guide-toml"]');
+      Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set.call(area, text);
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+    }, 'title = "Morning coffee"\n\n[[sections]]\nname = "Warm-up"\ngoals = ["How each starts the day"]\nquestions = ["How does your day start with coffee?"]\nturn_budget = 2\n');
     for (const id of twinIds.slice(0, 2)) await (await browser.$(`[data-testid="pick-twin-${id}"]`)).click();
     const cost = await browser.$('[data-testid="estimate-cost"]');
-    await cost.waitForExist({ timeout: 20_000, timeoutMsg: 'no estimate before starting' });
+    try {
+      await cost.waitForExist({ timeout: 30_000 });
+    } catch {
+      await shot('desktop-focus-group-setup-no-estimate');
+      const said = await browser.execute(() => document.querySelector('main')?.innerText ?? '');
+      throw new Error(`no estimate before starting; the screen says: ${said.replace(/\s+/g, ' ').slice(0, 600)}`);
+    }
     console.log(`     estimate: ${(await browser.$('[data-testid="estimate"]').getText()).replace(/\s+/g, ' ')}`);
     await shot('desktop-focus-group-setup');
     await (await browser.$('[data-testid="start-focus-group"]')).click();
