@@ -110,31 +110,28 @@ impl Reflector<'_> {
             tracing::info!(%reason, "a reflection was not kept");
         }
         let importances: Vec<u8> = shown.iter().map(|m| m.importance).collect();
-        for reflected in &kept {
-            store
-                .add_memory(
-                    twin,
-                    &NewMemory {
-                        kind: MemoryKind::Reflection,
-                        fragment: Fragment::Reflection,
-                        content: reflected.text.chars().take(600).collect(),
-                        importance: reflection::importance_of(reflected, &importances),
-                        written_by: WrittenBy::Model,
-                        evidence: reflected
-                            .rests_on
-                            .iter()
-                            .map(|&i| EvidenceLink {
-                                source: EvidenceSource::Memory,
-                                table: None,
-                                key: shown[i].id.to_string(),
-                                snapshot: shown[i].content.clone(),
-                            })
-                            .collect(),
-                        embedding: None,
-                    },
-                )
-                .await?;
-        }
+        let memories: Vec<NewMemory> = kept
+            .iter()
+            .map(|reflected| NewMemory {
+                kind: MemoryKind::Reflection,
+                fragment: Fragment::Reflection,
+                content: reflected.text.chars().take(600).collect(),
+                importance: reflection::importance_of(reflected, &importances),
+                written_by: WrittenBy::Model,
+                evidence: reflected
+                    .rests_on
+                    .iter()
+                    .map(|&i| EvidenceLink {
+                        source: EvidenceSource::Memory,
+                        table: None,
+                        key: shown[i].id.to_string(),
+                        snapshot: shown[i].content.clone(),
+                    })
+                    .collect(),
+                embedding: None,
+            })
+            .collect();
+        store.add_memories(twin, &memories).await?;
         if kept.is_empty() && !drafts.is_empty() {
             tracing::info!(dropped = dropped.len(), "no reflection could be grounded");
         }

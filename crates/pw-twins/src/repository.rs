@@ -618,6 +618,36 @@ impl<'a> TwinStore<'a> {
         Ok(version)
     }
 
+    /// Adds memories to a twin all together or not at all (a reflection's several insights:
+    /// a run killed half way must not leave half of them, which would reset the twin's
+    /// reflection clock with the rest unwritten).
+    pub async fn add_memories(
+        &self,
+        twin: TwinId,
+        memories: &[NewMemory],
+    ) -> Result<Vec<MemoryId>> {
+        let now = format_instant(now_instant());
+        let mut tx = self.db.begin_write().await?;
+        let workspace: String = sqlx::query_scalar("SELECT workspace_id FROM twins WHERE id = ?")
+            .bind(twin.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| TwinsError::TwinNotFound(twin.to_string()))?;
+        let mut ids = Vec::with_capacity(memories.len());
+        for memory in memories {
+            let seq: i64 = sqlx::query_scalar(
+                "SELECT coalesce(max(seq) + 1, 0) FROM twin_memories WHERE twin_id = ?",
+            )
+            .bind(twin.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            let tick = tick_clock(&mut tx, twin).await?;
+            ids.push(insert_memory(&mut tx, twin, &workspace, seq, tick, memory, &now).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
     /// Adds a memory to a twin (a user's note, a session's turn, a reflection).
     pub async fn add_memory(&self, twin: TwinId, memory: &NewMemory) -> Result<MemoryId> {
         let now = format_instant(now_instant());

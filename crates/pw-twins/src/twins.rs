@@ -379,6 +379,7 @@ impl Twins {
         guide: &str,
         twins: &[(TwinId, i64)],
     ) -> serde_json::Value {
+        let weights = crate::recall::Weights::default();
         json!({
             "seed": seed,
             "models": plan.models,
@@ -386,14 +387,29 @@ impl Twins {
                 "twin_turn": PROMPT_VERSION,
                 "persona_check": CHECK_VERSION,
                 "moderator": MODERATOR_VERSION,
+                "reflection": crate::reflecting::REFLECTION_VERSION,
+                "insights": crate::insights::INSIGHTS_VERSION,
             },
-            "recall": { "k": RECALL_K, "weights": { "recency": 0.5, "relevance": 3.0, "importance": 2.0, "decay": 0.99 } },
+            "recall": {
+                "k": RECALL_K,
+                "weights": {
+                    "recency": weights.recency,
+                    "relevance": weights.relevance,
+                    "importance": weights.importance,
+                    "decay": weights.decay,
+                },
+                "fusion_k": crate::recall::FUSION_K,
+                "history_turns": crate::speaking::HISTORY_TURNS,
+            },
             "floor": {
                 "threshold": crate::floor::THRESHOLD,
                 "invited_bonus": crate::floor::INVITED_BONUS,
                 "addressed_bonus": crate::floor::ADDRESSED_BONUS,
                 "just_spoke_penalty": crate::floor::JUST_SPOKE_PENALTY,
                 "max_participant_run": crate::floor::MAX_PARTICIPANT_RUN,
+                "lowered_threshold": crate::floor::LOWERED_THRESHOLD,
+                "moderator_turns_before_lowering": crate::floor::MODERATOR_TURNS_BEFORE_LOWERING,
+                "vague_below_words": crate::focus_group::VAGUE_BELOW_WORDS,
             },
             "turn_words": { "min": crate::turn_length::MIN_WORDS, "max": crate::turn_length::MAX_WORDS },
             "guide_characters": guide.chars().count(),
