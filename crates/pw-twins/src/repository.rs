@@ -671,17 +671,37 @@ impl<'a> TwinStore<'a> {
 
     /// Retires a memory: it is never recalled again, but what cited it still reads.
     pub async fn retire_memory(&self, memory: MemoryId) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE twin_memories SET retired_at = ? WHERE id = ? AND retired_at IS NULL",
+        let now = format_instant(now_instant());
+        let mut tx = self.db.begin_write().await?;
+        let current: Option<(i64, String, String, f64)> = sqlx::query_as(
+            "SELECT version, workspace_id, content, importance FROM twin_memories
+             WHERE id = ? AND retired_at IS NULL",
         )
-        .bind(format_instant(now_instant()))
         .bind(memory.to_string())
-        .execute(self.db.writer())
-        .await?
-        .rows_affected();
-        if done == 0 {
-            return Err(TwinsError::MemoryNotFound(memory.to_string()));
-        }
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (version, workspace, content, importance) =
+            current.ok_or_else(|| TwinsError::MemoryNotFound(memory.to_string()))?;
+        // The removal is an edit like any other: a version says who removed it and when.
+        sqlx::query("UPDATE twin_memories SET retired_at = ?, version = ? WHERE id = ?")
+            .bind(&now)
+            .bind(version + 1)
+            .bind(memory.to_string())
+            .execute(&mut *tx)
+            .await?;
+        insert_memory_version(
+            &mut tx,
+            memory,
+            &workspace,
+            version + 1,
+            &content,
+            importance_from(importance),
+            WrittenBy::User,
+            "removed by the user",
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

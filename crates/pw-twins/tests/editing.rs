@@ -203,6 +203,18 @@ async fn edits_are_versioned_and_a_stale_one_is_refused() {
     .await
     .unwrap();
     assert_eq!(last_op, "delete");
+    // The removal is versioned too.
+    let removal: (i64, String, String) = sqlx::query_as(
+        "SELECT version, edited_by, note FROM memory_versions WHERE memory_id = ? ORDER BY version DESC LIMIT 1",
+    )
+    .bind(note.id.to_string())
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    assert_eq!(
+        removal,
+        (2, "user".to_owned(), "removed by the user".to_owned())
+    );
     assert!(matches!(
         twins.retire_memory(note.id).await.unwrap_err(),
         TwinsError::MemoryNotFound(_)
