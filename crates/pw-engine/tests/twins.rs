@@ -21,10 +21,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use pw_engine::jobs::JobState;
-use pw_engine::models::{ModelInfo, Route, Task, VendorInput, VendorKind};
+use pw_engine::models::{Route, Task};
 use pw_engine::twins::{CommandKind, SessionStatus, Speaker, TwinId};
 use serde_json::{Value, json};
-use support::{engine, workspace};
+use support::{add_team_server, engine, workspace};
 
 /// Answers twins' turns as a stream (cutting off the `cut_at`-th stream after one piece) and
 /// the structured steps as JSON, every call costing 1,000 + 500 tokens.
@@ -115,39 +115,14 @@ async fn start_server() -> (SessionServer, String) {
 /// Routes the twins' turns, the moderator's steps and the persona checks to the server, at
 /// $1/M input and $2/M output tokens.
 async fn route_to(engine: &pw_engine::Engine, base_url: &str) {
-    engine
-        .models()
-        .save_vendor(VendorInput {
-            name: Some("team-vllm".into()),
-            kind: VendorKind::OpenAiCompatible,
-            base_url: Some(base_url.into()),
-            requests_per_minute: None,
-            tokens_per_minute: None,
-            max_concurrency: Some(4),
-            azure_api_version: None,
-        })
-        .await
-        .unwrap();
-    for task in [Task::TwinDialogue, Task::Moderation, Task::Extraction] {
+    add_team_server(engine, base_url).await;
+    for task in [Task::Moderation, Task::Extraction] {
         engine
             .models()
             .set_task_route(task, vec![Route::new("team-vllm", "qwen-7b")])
             .await
             .unwrap();
     }
-    engine
-        .models()
-        .edit_price(ModelInfo {
-            vendor: "team-vllm".into(),
-            model: "qwen-7b".into(),
-            context_window: 32_768,
-            input_micros_per_mtok: 1_000_000,
-            output_micros_per_mtok: 2_000_000,
-            embedding: false,
-            source: "edited".into(),
-        })
-        .await
-        .unwrap();
 }
 
 /// Two twins written straight into the database (their creation has its own tests).

@@ -635,14 +635,7 @@ impl<'a> TwinStore<'a> {
             .ok_or_else(|| TwinsError::TwinNotFound(twin.to_string()))?;
         let mut ids = Vec::with_capacity(memories.len());
         for memory in memories {
-            let seq: i64 = sqlx::query_scalar(
-                "SELECT coalesce(max(seq) + 1, 0) FROM twin_memories WHERE twin_id = ?",
-            )
-            .bind(twin.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-            let tick = tick_clock(&mut tx, twin).await?;
-            ids.push(insert_memory(&mut tx, twin, &workspace, seq, tick, memory, &now).await?);
+            ids.push(append_memory(&mut tx, twin, &workspace, memory, &now).await?);
         }
         tx.commit().await?;
         Ok(ids)
@@ -650,23 +643,10 @@ impl<'a> TwinStore<'a> {
 
     /// Adds a memory to a twin (a user's note, a session's turn, a reflection).
     pub async fn add_memory(&self, twin: TwinId, memory: &NewMemory) -> Result<MemoryId> {
-        let now = format_instant(now_instant());
-        let mut tx = self.db.begin_write().await?;
-        let workspace: String = sqlx::query_scalar("SELECT workspace_id FROM twins WHERE id = ?")
-            .bind(twin.to_string())
-            .fetch_optional(&mut *tx)
+        self.add_memories(twin, std::slice::from_ref(memory))
             .await?
-            .ok_or_else(|| TwinsError::TwinNotFound(twin.to_string()))?;
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT coalesce(max(seq) + 1, 0) FROM twin_memories WHERE twin_id = ?",
-        )
-        .bind(twin.to_string())
-        .fetch_one(&mut *tx)
-        .await?;
-        let tick = tick_clock(&mut tx, twin).await?;
-        let id = insert_memory(&mut tx, twin, &workspace, seq, tick, memory, &now).await?;
-        tx.commit().await?;
-        Ok(id)
+            .pop()
+            .ok_or_else(|| TwinsError::Corrupt("a memory just written is missing".into()))
     }
 
     /// Retires a memory: it is never recalled again, but what cited it still reads.
@@ -776,6 +756,23 @@ pub(crate) async fn tick_clock(tx: &mut sqlx::SqliteConnection, twin: TwinId) ->
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| TwinsError::TwinNotFound(twin.to_string()))
+}
+
+/// Stores a memory after the twin's others, as the next event of its memory clock.
+pub(crate) async fn append_memory(
+    tx: &mut sqlx::SqliteConnection,
+    twin: TwinId,
+    workspace: &str,
+    memory: &NewMemory,
+    now: &str,
+) -> Result<MemoryId> {
+    let seq: i64 =
+        sqlx::query_scalar("SELECT coalesce(max(seq) + 1, 0) FROM twin_memories WHERE twin_id = ?")
+            .bind(twin.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+    let tick = tick_clock(&mut *tx, twin).await?;
+    insert_memory(tx, twin, workspace, seq, tick, memory, now).await
 }
 
 /// Stores a memory as event `accessed` of the twin's memory clock.

@@ -13,7 +13,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use crate::error::{Result, TwinsError};
-use crate::repository::{EvidenceLink, NewMemory, insert_memory, tick_clock};
+use crate::repository::{EvidenceLink, NewMemory, append_memory, tick_clock};
 use crate::turn_length;
 use crate::vocabulary::{
     Act, Adherence, CommandKind, EvidenceSource, Fragment, MemoryKind, SessionKind, SessionStatus,
@@ -349,23 +349,7 @@ impl<'a> SessionStore<'a> {
                     evidence: vec![link.clone()],
                     embedding: None,
                 };
-                let seq: i64 = sqlx::query_scalar(
-                    "SELECT coalesce(max(seq) + 1, 0) FROM twin_memories WHERE twin_id = ?",
-                )
-                .bind(participant.twin_id.to_string())
-                .fetch_one(&mut *tx)
-                .await?;
-                let tick = tick_clock(&mut tx, participant.twin_id).await?;
-                insert_memory(
-                    &mut tx,
-                    participant.twin_id,
-                    &workspace,
-                    seq,
-                    tick,
-                    &memory,
-                    &now,
-                )
-                .await?;
+                append_memory(&mut tx, participant.twin_id, &workspace, &memory, &now).await?;
             }
         }
         if let (Some(twin), false) = (turn.twin_id, turn.recalled.is_empty()) {
