@@ -56,6 +56,7 @@ const COMMANDS: &[&str] = &[
     "start_insights",
     "get_insights",
     "export_insights",
+    "replay_session",
 ];
 
 fn main() {

@@ -9,7 +9,7 @@ use pw_ipc::{
     CreateWorkspaceRequest, Dashboard, DashboardRequest, EditMemoryRequest, EditTwinRequest,
     EstimateFocusGroupRequest, EstimateInterviewRequest, EvidenceRowView, ExportInsightsRequest,
     GroundingReportsRequest, InsightsFormatView, InsightsView, IpcError, JobView, MemoryView,
-    ModelDownloadRequest, ModelPrice, ModelSettingsView, ModelSpend, ModelSpendRequest,
+    ModelDownloadRequest, ModelPrice, ModelSettingsView, ModelSpend, ModelSpendRequest, ReplayView,
     ReportSummaryView, ReportView, SaveVendorRequest, SearchPageView, SearchRequestView,
     SessionCommandRequest, SessionDetailView, SessionPlanView, SessionSummaryView,
     SignalEvidenceView, SignalView, StartFocusGroupRequest, StartInterviewRequest,
@@ -758,6 +758,20 @@ pub async fn get_insights(
         .insights(session_id.parse()?)
         .await?
         .map(Into::into))
+}
+
+/// Replays a session from the response cache with zero model calls.
+#[tauri::command]
+#[specta::specta]
+pub async fn replay_session(
+    slot: State<'_, EngineSlot>,
+    session_id: String,
+) -> Result<ReplayView, IpcError> {
+    Ok(engine(&slot)?
+        .twins()
+        .replay(session_id.parse()?)
+        .await?
+        .into())
 }
 
 /// Writes the insights into the exports folder and returns the file's path.

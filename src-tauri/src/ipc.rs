@@ -74,6 +74,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::start_insights,
             commands::get_insights,
             commands::export_insights,
+            commands::replay_session,
         ])
         .events(collect_events![JobChanged, SessionChanged])
         .typ::<pw_ipc::IpcError>()

@@ -229,6 +229,9 @@ enum FocusGroupCommand {
     Resume { id: String },
     /// A session's transcript and diagnostics
     Show { id: String },
+    /// Replay a finished session from the response cache with zero model calls: every call
+    /// answered again and compared, every twin's answer traced to a replayed reply
+    Replay { id: String },
     /// The workspace's sessions
     List { workspace: String },
     /// Ask a running session to pause after the turn under way

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use pw_engine::twins::{
-    Act, CommandKind, ReportFormat, SessionEvent, SessionId, SessionPlan, SessionStatus,
-    SessionView, Speaker, StudyId, Turn, TwinId, WorkspaceId,
+    Act, CommandKind, ReplayReport, ReportFormat, SessionEvent, SessionId, SessionPlan,
+    SessionStatus, SessionView, Speaker, StudyId, Turn, TwinId, WorkspaceId,
 };
 use pw_engine::{Engine, EngineError};
 use serde_json::json;
@@ -326,6 +326,14 @@ pub async fn focus_group(
         FocusGroupCommand::Show { id } => {
             print_view(out, &engine.twins().session(id.parse()?).await?);
         }
+        FocusGroupCommand::Replay { id } => {
+            let report = engine.twins().replay(session_of(engine, id).await?).await?;
+            if out.json {
+                out.value(&json!(report));
+            } else {
+                print_replay(out, &report);
+            }
+        }
         FocusGroupCommand::List { workspace: text } => {
             let id = workspace(engine, text).await?;
             let sessions = engine.twins().sessions(id).await?;
@@ -376,6 +384,47 @@ pub async fn focus_group(
         }
     }
     Ok(())
+}
+
+fn print_replay(out: &Output, report: &ReplayReport) {
+    out.line(&format!(
+        "Replayed {} model calls from the cache (no model was called): {} answered exactly as in the session, {} differently, {} no longer in the cache.",
+        report.calls,
+        report.reproduced,
+        report.differing.len(),
+        report.missing.len()
+    ));
+    out.line(&format!(
+        "{} of the twins' {} answers trace word for word to a replayed reply.",
+        report.traced, report.answers
+    ));
+    for call in &report.differing {
+        out.line(&format!(
+            "  turn {} ({}): {}",
+            call.seq + 1,
+            call.purpose.as_str(),
+            call.detail
+        ));
+    }
+    for call in &report.missing {
+        out.line(&format!(
+            "  turn {} ({}): {}",
+            call.seq + 1,
+            call.purpose.as_str(),
+            call.detail
+        ));
+    }
+    if !report.untraced.is_empty() {
+        let turns: Vec<String> = report
+            .untraced
+            .iter()
+            .map(|s| (s + 1).to_string())
+            .collect();
+        out.line(&format!(
+            "  Turns whose words are not the model's: {}",
+            turns.join(", ")
+        ));
+    }
 }
 
 /// A session by its study's id or its own.

@@ -730,6 +730,21 @@ fn signals_search_and_the_index_from_the_command_line() {
     let session = group["session"]["id"].as_str().unwrap();
     let shown = stdout(&run(&["focus-group", "show", session]));
     assert!(shown.contains("Persona checks:"), "{shown}");
+    // The finished session replays from the response cache: every call the embedded model
+    // answered comes back exactly, and every twin's answer traces to one.
+    let replayed = json(&run(&["--json", "focus-group", "replay", session]));
+    let calls = replayed["calls"].as_u64().unwrap();
+    assert!(calls >= 2, "{replayed}");
+    assert_eq!(
+        replayed["reproduced"].as_u64().unwrap(),
+        calls,
+        "{replayed}"
+    );
+    assert!(
+        replayed["missing"].as_array().unwrap().is_empty(),
+        "{replayed}"
+    );
+    assert_eq!(replayed["traced"], replayed["answers"], "{replayed}");
     let questions = dir.path().join("questions.txt");
     std::fs::write(
         &questions,

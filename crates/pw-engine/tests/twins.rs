@@ -235,6 +235,16 @@ async fn a_spent_budget_pauses_a_session_and_a_raised_one_resumes_it_and_a_cut_s
             answer.says
         );
     }
+    // The resumed run's record holds each call once; the cut stream, never answered, is not
+    // in it, and the whole session replays from the cache.
+    let report = engine.twins().replay(session.id).await.unwrap();
+    assert_eq!(
+        report.calls as usize,
+        server.calls.load(Ordering::SeqCst) - 1,
+        "{report:?}"
+    );
+    assert_eq!(report.reproduced, report.calls, "{report:?}");
+    assert_eq!(report.traced, answers.len() as u32);
     let spend = engine
         .models()
         .workspace_spend(workspace, 30)
@@ -243,6 +253,85 @@ async fn a_spent_budget_pauses_a_session_and_a_raised_one_resumes_it_and_a_cut_s
     assert!(
         spend.total_micros > 12_000,
         "the resumed run spent past the first cap"
+    );
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_finished_session_replays_from_the_cache_with_zero_calls_and_a_changed_turn_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base_url) = start_server().await;
+    let engine = engine(dir.path(), "twins-replay").await;
+    route_to(&engine, &base_url).await;
+    let workspace = workspace(&engine, "Twins client").await;
+    let twins = two_twins(dir.path(), &workspace.to_string()).await;
+    engine.start_workers().await;
+    let (session, job) = engine
+        .twins()
+        .start_focus_group(workspace, GUIDE, &twins, Some(9), None)
+        .await
+        .unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
+    let view = engine.twins().session(session.id).await.unwrap();
+    assert_eq!(view.session.status, SessionStatus::Completed);
+    let answers = view
+        .turns
+        .iter()
+        .filter(|t| t.speaker == Speaker::Twin)
+        .count() as u32;
+    let asked = server.calls.load(Ordering::SeqCst);
+
+    let report = engine.twins().replay(session.id).await.unwrap();
+    assert_eq!(
+        server.calls.load(Ordering::SeqCst),
+        asked,
+        "a replay asks no model"
+    );
+    // Replies, persona checks, urges and the moderator's judgements: every call the session
+    // made was kept once and answered again, exactly, from the cache.
+    assert_eq!(report.calls as usize, asked, "{report:?}");
+    assert_eq!(report.reproduced, report.calls, "{report:?}");
+    assert!(report.missing.is_empty() && report.differing.is_empty());
+    assert_eq!((report.answers, report.traced), (answers, answers));
+
+    // A turn whose words were changed after the session no longer traces to its reply.
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("profitwheel.sqlite3").display()
+    ))
+    .await
+    .unwrap();
+    let changed = view
+        .turns
+        .iter()
+        .find(|t| t.speaker == Speaker::Twin)
+        .unwrap()
+        .seq;
+    sqlx::query("UPDATE transcript_turns SET says = 'I never liked coffee.' WHERE session_id = ? AND seq = ?")
+        .bind(session.id.to_string())
+        .bind(changed)
+        .execute(&db)
+        .await
+        .unwrap();
+    let report = engine.twins().replay(session.id).await.unwrap();
+    assert_eq!(report.untraced, vec![changed]);
+    assert_eq!(report.traced, answers - 1);
+
+    // With the cache cleared, the replay says what it could not answer and still calls nothing.
+    sqlx::query("DELETE FROM llm_cache")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    let report = engine.twins().replay(session.id).await.unwrap();
+    assert_eq!(server.calls.load(Ordering::SeqCst), asked);
+    assert_eq!(report.missing.len() as u32, report.calls);
+    assert_eq!(report.reproduced, 0);
+    assert!(
+        report.missing[0].detail.contains("cache"),
+        "{}",
+        report.missing[0].detail
     );
     engine.shutdown().await;
 }

@@ -3,10 +3,11 @@
 //! group's dynamics, and insights whose every item quotes the turns it rests on.
 
 use pw_engine::twins::{
-    Act, Adherence, CommandKind, Demographics, Diagnostics, EvidenceLink, EvidenceSource, Fragment,
-    GapItem, Insights, Item, Memory, MemoryKind, Profile, Quote, Register, Session, SessionEvent,
-    SessionKind, SessionPlan, SessionStatus, SessionView, Speaker, Theme, Turn, Twin, TwinSummary,
-    TwinVersion, Voice, WrittenBy,
+    Act, Adherence, CallPurpose, CommandKind, Demographics, Diagnostics, EvidenceLink,
+    EvidenceSource, Fragment, GapItem, Insights, Item, Memory, MemoryKind, Profile, Quote,
+    Register, ReplayReport, ReplayedCall, Session, SessionEvent, SessionKind, SessionPlan,
+    SessionStatus, SessionView, Speaker, Theme, Turn, Twin, TwinSummary, TwinVersion, Voice,
+    WrittenBy,
 };
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -57,6 +58,7 @@ wire_names!(ActView from Act {
 });
 wire_names!(AdherenceView from Adherence { Passed, Caught, Unchecked });
 wire_names!(SessionCommandView from CommandKind { Pause, Resume, Speak, Probe, Skip });
+wire_names!(CallPurposeView from CallPurpose { Reply, Check, Urges, Judgement });
 
 fn parse_seed(seed: &Option<String>) -> Result<Option<u64>, IpcError> {
     seed.as_deref()
@@ -903,6 +905,57 @@ impl From<SessionEvent> for SessionEventView {
             SessionEvent::StatusChanged { session_id } => {
                 blank(session_id, SessionEventKindView::StatusChanged)
             }
+        }
+    }
+}
+
+/// A call a replay could not reproduce, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayedCallView {
+    pub seq: u32,
+    pub purpose: CallPurposeView,
+    pub detail: String,
+}
+
+impl From<ReplayedCall> for ReplayedCallView {
+    fn from(c: ReplayedCall) -> Self {
+        ReplayedCallView {
+            seq: c.seq as u32,
+            purpose: c.purpose.into(),
+            detail: c.detail,
+        }
+    }
+}
+
+/// A session replayed from the response cache with zero model calls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayView {
+    pub session_id: String,
+    /// Calls asked again, all from the cache.
+    pub calls: u32,
+    /// Answered exactly as the session was.
+    pub reproduced: u32,
+    pub differing: Vec<ReplayedCallView>,
+    pub missing: Vec<ReplayedCallView>,
+    /// The twins' answers, and those traced word for word to a replayed reply.
+    pub answers: u32,
+    pub traced: u32,
+    pub untraced: Vec<u32>,
+}
+
+impl From<ReplayReport> for ReplayView {
+    fn from(r: ReplayReport) -> Self {
+        ReplayView {
+            session_id: r.session_id.to_string(),
+            calls: r.calls,
+            reproduced: r.reproduced,
+            differing: r.differing.into_iter().map(Into::into).collect(),
+            missing: r.missing.into_iter().map(Into::into).collect(),
+            answers: r.answers,
+            traced: r.traced,
+            untraced: r.untraced.into_iter().map(|seq| seq as u32).collect(),
         }
     }
 }

@@ -57,6 +57,7 @@ const WORKSPACE_TABLES: &[&str] = &[
     "transcript_turns",
     "session_commands",
     "session_insights",
+    "session_calls",
     "survey_questions",
     "survey_responses",
     "reports",

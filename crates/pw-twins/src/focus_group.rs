@@ -14,10 +14,11 @@ use pw_domain::{SessionId, TwinId};
 use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, Task};
 use pw_store::Database;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+use crate::call_record::{CallRecord, Purpose};
 use crate::error::{Result, TwinsError};
 use crate::floor::{self, Bid, Floor};
 use crate::guide::{self, DiscussionGuide, Section, Stimulus};
@@ -143,14 +144,14 @@ pub fn stimulus_text(stimulus: &Stimulus, creative: Option<(&str, &str)>) -> Str
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-struct Urges {
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct Urges {
     #[schemars(length(max = 12), inner(range(max = 9)))]
     urges: Vec<u8>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-struct Judgement {
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct Judgement {
     #[schemars(length(max = 5), inner(range(min = 1, max = 5)))]
     goals_met: Vec<u8>,
     last_answer_vague: bool,
@@ -187,6 +188,14 @@ impl FocusGroupRun<'_> {
         .await
     }
 
+    fn record(&self, session: &Session) -> CallRecord<'_> {
+        CallRecord {
+            db: self.db,
+            workspace: session.workspace_id,
+            session: session.id,
+        }
+    }
+
     fn scope(&self, session: &Session) -> CallScope {
         let scope = CallScope::study(
             session.workspace_id.to_string(),
@@ -215,6 +224,7 @@ impl FocusGroupRun<'_> {
             events: self.events,
             session: session.id,
             seed: session.seed,
+            record: self.record(session),
         };
         let mut section_index = session.section as usize;
         loop {
@@ -306,7 +316,7 @@ impl FocusGroupRun<'_> {
                 None => Floor::Moderator,
                 Some(_) if spent && !researcher_waits => Floor::Moderator,
                 Some(last) => {
-                    self.floor(session, &participants, &turns, last, &in_section)
+                    self.floor(session, &participants, &turns, last, &in_section, seq)
                         .await
                 }
             };
@@ -366,7 +376,7 @@ impl FocusGroupRun<'_> {
                 }
                 Floor::Moderator => {
                     let state = self
-                        .section_state(session, section, &in_section, &participants)
+                        .section_state(session, section, &in_section, &participants, seq)
                         .await;
                     match moderator_move(&state) {
                         Move::MoveOn => {
@@ -501,6 +511,7 @@ impl FocusGroupRun<'_> {
         turns: &[Turn],
         last: &Turn,
         in_section: &[&Turn],
+        seq: i64,
     ) -> Floor {
         // A section's opening question (or a researcher's words) goes to the group.
         let mut participant_run = 0u32;
@@ -537,7 +548,7 @@ impl FocusGroupRun<'_> {
                     .sum()
             })
             .collect();
-        let urges = self.urges(session, participants, last, &words).await;
+        let urges = self.urges(session, participants, last, &words, seq).await;
         let bids: Vec<Bid> = (0..participants.len())
             .map(|i| Bid {
                 urge: urges[i],
@@ -564,6 +575,7 @@ impl FocusGroupRun<'_> {
         participants: &[Twin],
         last: &Turn,
         words: &[u32],
+        seq: i64,
     ) -> Vec<u8> {
         let rule = || -> Vec<u8> {
             let most = words.iter().copied().max().unwrap_or(0).max(1);
@@ -616,7 +628,19 @@ impl FocusGroupRun<'_> {
             crate::speaking::URGE_CALL,
             0,
         ));
-        match self.gateway.chat_json::<Urges>(&request).await {
+        let answered = self.gateway.chat_json_answered::<Urges>(&request).await;
+        if let Ok(answered) = &answered {
+            self.record(session)
+                .keep_or_warn(
+                    seq,
+                    Purpose::Urges,
+                    &request,
+                    &serde_json::to_string(&answered.value).unwrap_or_default(),
+                    &format!("{}/{}", answered.vendor, answered.model),
+                )
+                .await;
+        }
+        match answered.map(|a| a.value) {
             Ok(answer) if answer.urges.len() == participants.len() => {
                 answer.urges.into_iter().map(|u| u.min(9)).collect()
             }
@@ -642,6 +666,7 @@ impl FocusGroupRun<'_> {
         section: &Section,
         in_section: &[&Turn],
         participants: &[Twin],
+        seq: i64,
     ) -> SectionState {
         let answers: Vec<&&Turn> = in_section
             .iter()
@@ -738,7 +763,19 @@ impl FocusGroupRun<'_> {
             crate::speaking::JUDGEMENT_CALL,
             0,
         ));
-        match self.gateway.chat_json::<Judgement>(&request).await {
+        let answered = self.gateway.chat_json_answered::<Judgement>(&request).await;
+        if let Ok(answered) = &answered {
+            self.record(session)
+                .keep_or_warn(
+                    seq,
+                    Purpose::Judgement,
+                    &request,
+                    &serde_json::to_string(&answered.value).unwrap_or_default(),
+                    &format!("{}/{}", answered.vendor, answered.model),
+                )
+                .await;
+        }
+        match answered.map(|a| a.value) {
             Ok(judgement) => {
                 let mut met: Vec<u8> = judgement
                     .goals_met

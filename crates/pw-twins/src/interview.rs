@@ -116,6 +116,11 @@ impl InterviewRun<'_> {
             events: self.events,
             session: session.id,
             seed: session.seed,
+            record: crate::call_record::CallRecord {
+                db: self.db,
+                workspace: session.workspace_id,
+                session: session.id,
+            },
         };
         loop {
             if self.cancel.is_cancelled() {

@@ -19,8 +19,10 @@
 //! - [`turn_length`]: how long a turn may be, and cutting one that runs over;
 //! - [`prompt_budget`]: what goes into a prompt that cannot hold everything;
 //! - [`says_thinks`]: an interview answer split into what the twin says and what it thinks;
-//! - [`dynamics`]: a session's diagnostics (airtime, turn lengths, herding).
+//! - [`dynamics`]: a session's diagnostics (airtime, turn lengths, herding);
+//! - [`replay`]: whether a turn's words are, in order, the words of the model's answer.
 
+pub mod call_record;
 pub mod casting;
 pub mod creation;
 pub mod dynamics;
@@ -41,6 +43,7 @@ pub mod prompt_budget;
 pub mod recall;
 pub mod reflecting;
 pub mod reflection;
+pub mod replay;
 pub mod repository;
 pub mod says_thinks;
 pub mod session;

@@ -14,6 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
+use crate::call_record::{CallRecord, Purpose};
 use crate::error::{Result, TwinsError};
 use crate::recall::{self, Candidate, Weights};
 use crate::repository::{Memory, Twin, TwinStore};
@@ -108,6 +109,8 @@ pub struct TurnWriter<'a> {
     /// The session's seed: every call's sampling seed derives from it, the turn and the
     /// attempt, so a rerun with the same seed asks the same, and another seed differs.
     pub seed: u64,
+    /// Where the calls the transcript rests on are kept, for its replay.
+    pub record: CallRecord<'a>,
 }
 
 /// The sampling seed of a call: the session's seed mixed with the turn, the kind of call and
@@ -128,9 +131,9 @@ pub const CHECK_CALL: u64 = 2;
 pub const URGE_CALL: u64 = 3;
 pub const JUDGEMENT_CALL: u64 = 4;
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-enum Verdict {
+pub(crate) enum Verdict {
     Consistent,
     Contradicts,
 }
@@ -138,9 +141,9 @@ enum Verdict {
 /// The speaker's position on the question under discussion, coded in the same call as the
 /// check (for the herding diagnostic): words, not numbers, so a small model's grammar keeps to
 /// them.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-enum Stance {
+pub(crate) enum Stance {
     Against,
     LeaningAgainst,
     Neutral,
@@ -162,8 +165,8 @@ impl Stance {
     }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
-struct PersonaCheck {
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub(crate) struct PersonaCheck {
     verdict: Verdict,
     #[schemars(length(max = 140))]
     reason: String,
@@ -556,6 +559,9 @@ impl TurnWriter<'_> {
                 Ending::Finished
             };
             let written_by = format!("{}/{}", reply.vendor, reply.model);
+            self.record
+                .keep_or_warn(seq, Purpose::Reply, &request, &reply.text, &written_by)
+                .await;
             let asked: String = request
                 .messages
                 .iter()
@@ -623,8 +629,18 @@ impl TurnWriter<'_> {
         request.temperature = Some(0.0);
         request.max_tokens = Some(90);
         request.seed = Some(call_seed(self.seed, seq, CHECK_CALL, 0));
-        match self.gateway.chat_json::<PersonaCheck>(&request).await {
-            Ok(check) => {
+        match self
+            .gateway
+            .chat_json_answered::<PersonaCheck>(&request)
+            .await
+        {
+            Ok(answered) => {
+                let kept = serde_json::to_string(&answered.value).unwrap_or_default();
+                let by = format!("{}/{}", answered.vendor, answered.model);
+                self.record
+                    .keep_or_warn(seq, Purpose::Check, &request, &kept, &by)
+                    .await;
+                let check = answered.value;
                 let reason = check.reason.trim();
                 Ok(Some(Checked {
                     stance: check.stance.value(),

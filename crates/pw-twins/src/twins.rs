@@ -13,6 +13,7 @@ use serde_json::json;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
+use crate::call_record::CallRecord;
 use crate::creation::MAX_COUNT;
 use crate::dynamics::{self, Diagnostics};
 use crate::error::{Result, TwinsError};
@@ -25,6 +26,7 @@ use crate::handlers::{
 use crate::insight_report;
 use crate::insights::{self, Insights};
 use crate::profile::Profile;
+use crate::replay::{self, ReplayReport};
 use crate::repository::{Memory, NewMemory, Twin, TwinStore, TwinSummary, TwinVersion};
 use crate::says_thinks::{self, Gap};
 use crate::session::{NewSession, Session, SessionStore, Turn};
@@ -747,6 +749,29 @@ impl Twins {
         .workspace(session.workspace_id.to_string())
         .payload(json!(SessionPayload { session_id: id }));
         Ok(self.queue.enqueue(spec).await?)
+    }
+
+    /// Replays a session from the response cache: every call its transcript rests on is
+    /// asked again with zero model calls, its answer compared with the one the session used,
+    /// and each twin's answer traced to a replayed reply. A running session is replayed once it
+    /// stops, so its record is whole.
+    pub async fn replay(&self, id: SessionId) -> Result<ReplayReport> {
+        let store = SessionStore::new(&self.db);
+        let session = store.session(id).await?;
+        if session.status == SessionStatus::Running {
+            return Err(TwinsError::Invalid(format!(
+                "“{}” is still running; replay it once it is paused or finished",
+                session.title
+            )));
+        }
+        let turns = store.turns(id).await?;
+        let gateway = self.gateway().await?;
+        let record = CallRecord {
+            db: &self.db,
+            workspace: session.workspace_id,
+            session: session.id,
+        };
+        replay::replay(&gateway, record, &session, &turns).await
     }
 
     /// The session's latest insights, if written.

@@ -889,6 +889,11 @@ async fn recall_ranks_memories_by_relevance_importance_and_recency() {
         events: &events,
         session: SessionId::new(),
         seed: 1,
+        record: pw_twins::call_record::CallRecord {
+            db: &db,
+            workspace: WS.parse().unwrap(),
+            session: SessionId::new(),
+        },
     };
     let store = pw_twins::repository::TwinStore::new(&db);
     let twin = store.twin(twins[0]).await.unwrap();

@@ -77,6 +77,8 @@ export type {
   ParticipationView,
   ProfileView,
   RegisterView,
+  ReplayView,
+  ReplayedCallView,
   SessionCommandView,
   SessionDetailView,
   SessionEventView,
@@ -264,6 +266,8 @@ export const backend = {
   /** Writes the file into the exports folder and resolves with its path. */
   exportInsights: (sessionId: string, format: 'markdown' | 'pdf') =>
     unwrap(() => commands.exportInsights({ sessionId, format })),
+  /** Asks every call the session rests on again from the response cache: no model is called. */
+  replaySession: (sessionId: string) => unwrap(() => commands.replaySession(sessionId)),
 };
 
 /**

@@ -63,6 +63,8 @@ export const commands = {
 	getInsights: (sessionId: string) => typedError<InsightsView | null, IpcError>(__TAURI_INVOKE("get_insights", { sessionId })),
 	/**  Writes the insights into the exports folder and returns the file's path. */
 	exportInsights: (request: ExportInsightsRequest) => typedError<string, IpcError>(__TAURI_INVOKE("export_insights", { request })),
+	/**  Replays a session from the response cache with zero model calls. */
+	replaySession: (sessionId: string) => typedError<ReplayView, IpcError>(__TAURI_INVOKE("replay_session", { sessionId })),
 };
 
 /** Events */
@@ -126,6 +128,8 @@ export type AudienceView = {
 	signals: SignalCountsView,
 	reports: ReportSummaryView[],
 };
+
+export type CallPurposeView = "reply" | "check" | "urges" | "judgement";
 
 export type CampaignRow = {
 	id: string,
@@ -568,6 +572,28 @@ export type QuoteView = {
 };
 
 export type RegisterView = "casual" | "neutral" | "formal";
+
+/**  A session replayed from the response cache with zero model calls. */
+export type ReplayView = {
+	sessionId: string,
+	/**  Calls asked again, all from the cache. */
+	calls: number,
+	/**  Answered exactly as the session was. */
+	reproduced: number,
+	differing: ReplayedCallView[],
+	missing: ReplayedCallView[],
+	/**  The twins' answers, and those traced word for word to a replayed reply. */
+	answers: number,
+	traced: number,
+	untraced: number[],
+};
+
+/**  A call a replay could not reproduce, and why. */
+export type ReplayedCallView = {
+	seq: number,
+	purpose: CallPurposeView,
+	detail: string,
+};
 
 export type ReportKindView = "behavior" | "intent" | "mentions";
 

@@ -24,6 +24,8 @@ pub use pw_domain::{AudienceId, MemoryId, SessionId, StudyId, TurnId, TwinId, Wo
 /// What a user may change about a memory.
 pub use pw_twins::MemoryEdit;
 pub(crate) use pw_twins::Twins;
+/// A session replayed from the response cache, and the calls it could not reproduce.
+pub use pw_twins::call_record::Purpose as CallPurpose;
 /// Sessions: interviews and focus groups, their transcripts, diagnostics and plans.
 pub use pw_twins::dynamics::{Diagnostics, Herding, Participation, Run};
 pub use pw_twins::estimate::{Calls, Estimate};
@@ -31,6 +33,7 @@ pub use pw_twins::estimate::{Calls, Estimate};
 pub use pw_twins::insights::{GapItem, Insights, InsightsBody, Item, Quote, Theme};
 /// A twin's profile and its parts.
 pub use pw_twins::profile::{Demographics, Profile, Voice};
+pub use pw_twins::replay::{ReplayReport, ReplayedCall};
 /// Twins, their versions and memories, and what each memory rests on.
 pub use pw_twins::repository::{EvidenceLink, Memory, Twin, TwinSummary, TwinVersion};
 pub use pw_twins::says_thinks::Gap;
@@ -252,6 +255,12 @@ impl<'e> TwinsFacade<'e> {
     /// Enqueues writing a session's insights (a new version each time).
     pub async fn start_insights(&self, id: SessionId) -> Result<Job> {
         Ok(self.context().start_insights(id).await?)
+    }
+
+    /// Replays a session from the response cache with zero model calls: each call its
+    /// transcript rests on answered again and compared, each twin's answer traced.
+    pub async fn replay(&self, id: SessionId) -> Result<ReplayReport> {
+        Ok(self.context().replay(id).await?)
     }
 
     /// A session's latest insights, if written.

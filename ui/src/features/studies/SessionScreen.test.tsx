@@ -195,6 +195,40 @@ describe('Focus-group room', () => {
   });
 });
 
+describe('Replay from the cache', () => {
+  it('replays a finished session and names the turns that do not reproduce', async () => {
+    const calls = backendWith({
+      get_session: () => sessionDetail({ session: sessionSummary({ status: 'completed' }) }),
+      replay_session: () => ({
+        sessionId: 'ses-1',
+        calls: 12,
+        reproduced: 11,
+        differing: [],
+        missing: [{ seq: 4, purpose: 'check', detail: 'the response cache no longer holds this answer' }],
+        answers: 4,
+        traced: 3,
+        untraced: [6],
+      }),
+    });
+    openAt('#/w/ws-1/studies/ses-1');
+    await userEvent.click(await screen.findByTestId('replay-session'));
+    const panel = await screen.findByTestId('replay-panel');
+    expect(callsTo(calls, 'replay_session')[0].args).toEqual({ sessionId: 'ses-1' });
+    expect(panel).toHaveAttribute('data-whole', 'false');
+    expect(within(panel).getByTestId('replay-calls')).toHaveTextContent('11 of 12');
+    expect(within(panel).getByTestId('replay-traced')).toHaveTextContent('3 of 4');
+    expect(panel).toHaveTextContent('Turn 5, persona check: not in the cache');
+    expect(within(panel).getByRole('link', { name: 'turn 7' })).toHaveAttribute('href', '#/w/ws-1/studies/ses-1#turn-6');
+  });
+
+  it('offers no replay while the session runs', async () => {
+    backendWith({ get_session: () => sessionDetail() });
+    openAt('#/w/ws-1/studies/ses-1');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Holiday gift box' })).toBeInTheDocument();
+    expect(screen.queryByTestId('replay-session')).toBeNull();
+  });
+});
+
 describe('Interview view', () => {
   it('shows Says and Thinks side by side and highlights where they part', async () => {
     const interview = sessionDetail({

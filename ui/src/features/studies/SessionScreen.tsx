@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { isZeroMicros } from '../../format';
@@ -6,9 +6,10 @@ import { formatModelCost } from '../models/cost';
 import type { JobView, WorkspaceSummary } from '../../ipc/backend';
 import { FocusGroupRoom } from './FocusGroupRoom';
 import { InterviewView } from './InterviewView';
+import { ReplayPanel } from './ReplayPanel';
 import { SessionStatusText } from './SessionStatus';
 import { KIND_LABELS } from './StudiesScreen';
-import { studiesPath, useSession } from './studyQueries';
+import { studiesPath, useReplaySession, useSession } from './studyQueries';
 import { useLiveTranscript, visiblePending } from './useLiveTranscript';
 import './studies.css';
 
@@ -21,6 +22,8 @@ export function SessionScreen({ workspace, onJobStarted }: { workspace: Workspac
   const match = /^#turn-(\d+)$/.exec(hash);
   const highlightSeq = match ? Number(match[1]) : null;
   const loaded = detail.data !== undefined;
+  const replay = useReplaySession(sessionId);
+  const [showReplay, setShowReplay] = useState(false);
 
   useEffect(() => {
     if (highlightSeq === null || !loaded) return;
@@ -59,6 +62,18 @@ export function SessionScreen({ workspace, onJobStarted }: { workspace: Workspac
               </p>
             </div>
             <div className="dashboard__actions">
+              {data.session.status !== 'running' && data.turns.length > 0 && (
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={replay.isPending}
+                  onClick={() => replay.mutate(undefined, { onSuccess: () => setShowReplay(true) })}
+                  title="Ask every model call this session made again, from the response cache: no model is called and nothing is spent"
+                  data-testid="replay-session"
+                >
+                  {replay.isPending ? 'Replaying…' : 'Replay from cache'}
+                </button>
+              )}
               {data.session.status === 'completed' && (
                 <Link className="btn btn--primary" to={studiesPath(workspace.id, `${encodeURIComponent(sessionId)}/insights`)} data-testid="insights-link">
                   Insights
@@ -66,6 +81,12 @@ export function SessionScreen({ workspace, onJobStarted }: { workspace: Workspac
               )}
             </div>
           </header>
+          {replay.error !== null && <ErrorBanner error={replay.error} context="Replaying the session" onRetry={() => replay.mutate()} />}
+          {showReplay && replay.data !== undefined && <ReplayPanel
+              replay={replay.data}
+              turnPath={(seq) => `${studiesPath(workspace.id, encodeURIComponent(sessionId))}#turn-${seq}`}
+              onClose={() => setShowReplay(false)}
+            />}
           {data.session.kind === 'focus_group' ? (
             <FocusGroupRoom detail={data} pending={pending} highlightSeq={highlightSeq} onJobStarted={onJobStarted} />
           ) : (

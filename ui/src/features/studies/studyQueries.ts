@@ -86,6 +86,11 @@ export function useExportInsights(sessionId: string) {
   });
 }
 
+/** A replay from the response cache: zero model calls, so it is safe to repeat. */
+export function useReplaySession(sessionId: string) {
+  return useMutation({ mutationFn: () => backend.replaySession(sessionId) });
+}
+
 export function studiesPath(workspaceId: string, rest?: string): string {
   const base = `/w/${encodeURIComponent(workspaceId)}/studies`;
   return rest ? `${base}/${rest}` : base;
