@@ -24,3 +24,7 @@ CREATE TABLE session_calls (
     PRIMARY KEY (session_id, ordinal),
     UNIQUE (session_id, request_key)
 );
+
+-- A session's agreement is compared with what its twins' audiences' mentions predict; the
+-- session view reads those mentions by audience.
+CREATE INDEX audience_signals_audience ON audience_signals(audience_id, kind);

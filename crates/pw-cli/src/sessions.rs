@@ -152,6 +152,9 @@ fn print_diagnostics(out: &Output, view: &SessionView) {
             ));
         }
     }
+    if let Some(agreement) = &view.agreement {
+        out.line(&agreement.describe());
+    }
     let diverging: Vec<_> = view.gaps.iter().filter(|g| g.gap.diverges).collect();
     if !view.gaps.is_empty() {
         out.line(&format!(

@@ -539,12 +539,20 @@ fn diagnostics(d: Diagnostics, session: &Session) -> DiagnosticsView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AgreementView {
-    /// Share of pairs of twins whose last positions on a question have the same sign.
+    /// Share of pairs of twins whose last positions on a question have the same sign, with its
+    /// 95% interval.
     pub observed: f64,
+    pub observed_low: f64,
+    pub observed_high: f64,
     pub pairs: u32,
+    /// The share of pairs the twins' audiences predict would agree (from their mentions'
+    /// sentiment), and the mentions it rests on; `None` without mentions to predict from.
+    pub expected: Option<f64>,
+    pub expected_mentions: u32,
     /// Mean share of evidence two twins were cast on in common.
     pub evidence_overlap: f64,
-    /// The group agreed well beyond what its evidence suggests.
+    /// The group agreed beyond what its audiences' data predicts (the interval's low end above
+    /// the prediction).
     pub beyond_evidence: bool,
 }
 
@@ -598,7 +606,11 @@ impl From<SessionView> for SessionDetailView {
             diagnostics: v.diagnostics.map(|d| diagnostics(d, &v.session)),
             agreement: v.agreement.map(|a| AgreementView {
                 observed: a.observed,
+                observed_low: a.observed_low,
+                observed_high: a.observed_high,
                 pairs: a.pairs as u32,
+                expected: a.expected,
+                expected_mentions: a.expected_mentions,
                 evidence_overlap: a.evidence_overlap,
                 beyond_evidence: a.beyond_evidence(),
             }),

@@ -120,32 +120,159 @@ impl Diagnostics {
     }
 }
 
-/// How much the participants agreed, against how much their evidence would lead one to
-/// expect.
+/// How much the participants agreed, against how much their audiences' data predicts two
+/// people from those audiences would.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Agreement {
     /// Of the pairs of participants who both took a position on a question (their last stance
     /// on it), the share whose positions have the same sign (both for, both against, both
     /// neutral), over every question.
     pub observed: f64,
+    /// The 95% Wilson interval of `observed`.
+    pub observed_low: f64,
+    pub observed_high: f64,
     /// How many such pairs there were.
     pub pairs: usize,
+    /// The share of pairs expected to agree from the participants' audiences: two people drawn
+    /// from the audiences of a pair take the same side as often as their mentions' sentiment
+    /// bands coincide (see [`expected_agreement`]). `None` when fewer than two participants'
+    /// audiences have mentions with a sentiment.
+    pub expected: Option<f64>,
+    /// The mentions the expectation rests on.
+    pub expected_mentions: u32,
     /// The mean share of evidence two participants were cast on in common (Jaccard of their
     /// anchors): twins built on different evidence have less reason to agree.
     pub evidence_overlap: f64,
 }
 
 impl Agreement {
-    /// The group agreed well beyond what its evidence overlap suggests (by more than half the
-    /// scale): a sign it may have converged too easily.
+    /// The group agreed more than its audiences' data predicts: even the low end of the
+    /// observed share's 95% interval is above the expected share, a sign it converged too
+    /// easily. Without mentions to predict from, agreement above the evidence overlap by more
+    /// than half the scale raises the same flag.
     pub fn beyond_evidence(&self) -> bool {
-        self.observed - self.evidence_overlap > 0.5
+        match self.expected {
+            Some(expected) => self.observed_low > expected,
+            None => self.observed - self.evidence_overlap > 0.5,
+        }
     }
 }
 
+impl Agreement {
+    /// The agreement in a sentence a marketer reads: the share with its interval, what the
+    /// audiences predict, and whether the group converged too easily.
+    pub fn describe(&self) -> String {
+        let pct = |v: f64| format!("{:.0}%", v * 100.0);
+        let observed = format!(
+            "{} of {} pairs of twins took the same side (95% interval {}–{})",
+            pct(self.observed),
+            self.pairs,
+            pct(self.observed_low),
+            pct(self.observed_high)
+        );
+        let against = match self.expected {
+            Some(expected) => format!(
+                "their audiences' mentions predict {} ({} mentions)",
+                pct(expected),
+                self.expected_mentions
+            ),
+            None => format!(
+                "no mentions to predict from; their evidence overlaps {}",
+                pct(self.evidence_overlap)
+            ),
+        };
+        let verdict = if self.beyond_evidence() {
+            ": more than the data supports, so treat the consensus with care."
+        } else {
+            "."
+        };
+        format!("Agreement: {observed}; {against}{verdict}")
+    }
+}
+
+/// Mentions whose sentiment lies within this distance of 0 are neutral (the evidence layer's
+/// band).
+pub const NEUTRAL_SENTIMENT: f64 = 0.2;
+
+/// How an audience's mentions divide between against, neutral and for, by the sentiment bands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SideShares {
+    pub against: f64,
+    pub neutral: f64,
+    pub for_: f64,
+    pub mentions: u32,
+}
+
+/// The side shares of mentions with these sentiments (−1..1); `None` without any.
+pub fn side_shares(sentiments: &[f64]) -> Option<SideShares> {
+    let counted: Vec<f64> = sentiments
+        .iter()
+        .copied()
+        .filter(|s| s.is_finite())
+        .collect();
+    if counted.is_empty() {
+        return None;
+    }
+    let n = counted.len() as f64;
+    let share =
+        |keep: &dyn Fn(f64) -> bool| counted.iter().filter(|s| keep(**s)).count() as f64 / n;
+    Some(SideShares {
+        against: share(&|s| s < -NEUTRAL_SENTIMENT),
+        neutral: share(&|s| (-NEUTRAL_SENTIMENT..=NEUTRAL_SENTIMENT).contains(&s)),
+        for_: share(&|s| s > NEUTRAL_SENTIMENT),
+        mentions: u32::try_from(counted.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// The share of participant pairs expected to take the same side: for each pair whose
+/// audiences both have mentions, the chance that one person from each lands in the same
+/// sentiment band (Σ over bands of the product of their shares), averaged over those pairs.
+/// Returns the expectation and the mentions behind it (each audience's counted once).
+pub fn expected_agreement(
+    participants: &[(Option<String>, Option<SideShares>)],
+) -> Option<(f64, u32)> {
+    let mut total = 0.0;
+    let mut pairs = 0usize;
+    for a in 0..participants.len() {
+        for b in a + 1..participants.len() {
+            if let (Some(x), Some(y)) = (participants[a].1, participants[b].1) {
+                total += x.against * y.against + x.neutral * y.neutral + x.for_ * y.for_;
+                pairs += 1;
+            }
+        }
+    }
+    if pairs == 0 {
+        return None;
+    }
+    let mut audiences: BTreeMap<&str, u32> = BTreeMap::new();
+    for (audience, shares) in participants {
+        if let (Some(audience), Some(shares)) = (audience, shares) {
+            audiences.insert(audience, shares.mentions);
+        }
+    }
+    Some((total / pairs as f64, audiences.values().sum()))
+}
+
+/// The 95% Wilson score interval of `successes` in `trials` (trials > 0).
+fn wilson(successes: usize, trials: usize) -> (f64, f64) {
+    const Z: f64 = 1.959_963_984_540_054;
+    let n = trials as f64;
+    let p = successes as f64 / n;
+    let denominator = 1.0 + Z * Z / n;
+    let centre = (p + Z * Z / (2.0 * n)) / denominator;
+    let half = Z * (p * (1.0 - p) / n + Z * Z / (4.0 * n * n)).sqrt() / denominator;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
 /// Agreement on the questions discussed (`None` when no two participants took a position on
-/// the same question), against `evidence_overlap`.
-pub fn agreement(turns: &[Turn], participants: usize, evidence_overlap: f64) -> Option<Agreement> {
+/// the same question), against what the audiences predict (`expected`: the share and the
+/// mentions it rests on) and the evidence overlap.
+pub fn agreement(
+    turns: &[Turn],
+    participants: usize,
+    expected: Option<(f64, u32)>,
+    evidence_overlap: f64,
+) -> Option<Agreement> {
     let mut last: BTreeMap<(u32, usize), i8> = BTreeMap::new();
     for turn in turns {
         if let (Some(speaker), Some(stance)) = (turn.speaker, turn.stance)
@@ -169,9 +296,17 @@ pub fn agreement(turns: &[Turn], participants: usize, evidence_overlap: f64) -> 
             }
         }
     }
-    (pairs > 0).then(|| Agreement {
+    if pairs == 0 {
+        return None;
+    }
+    let (observed_low, observed_high) = wilson(agreeing, pairs);
+    Some(Agreement {
         observed: agreeing as f64 / pairs as f64,
+        observed_low,
+        observed_high,
         pairs,
+        expected: expected.map(|(share, _)| share),
+        expected_mentions: expected.map_or(0, |(_, mentions)| mentions),
         evidence_overlap,
     })
 }
@@ -391,18 +526,105 @@ mod tests {
                 stance: Some(2),
             },
         ];
-        let found = agreement(&turns, 3, 0.1).unwrap();
+        let found = agreement(&turns, 3, None, 0.1).unwrap();
         // Question 1: pairs (0,1) agree, (0,2) and (1,2) do not; question 2: (0,1) agree.
         assert_eq!(found.pairs, 4);
         assert!((found.observed - 0.5).abs() < 1e-12);
         assert!(!found.beyond_evidence());
-        let unanimous = agreement(&[turn(0, 1, 2), turn(1, 1, 1)], 2, 0.2).unwrap();
+        let unanimous = agreement(&[turn(0, 1, 2), turn(1, 1, 1)], 2, None, 0.2).unwrap();
         assert_eq!(unanimous.observed, 1.0);
         assert!(
             unanimous.beyond_evidence(),
             "full agreement on 20% shared evidence"
         );
-        assert_eq!(agreement(&[turn(0, 1, 2)], 2, 0.0), None);
+        assert_eq!(agreement(&[turn(0, 1, 2)], 2, None, 0.0), None);
+    }
+
+    #[test]
+    fn the_wilson_interval_matches_its_known_values() {
+        // 8 of 10: 0.4902 to 0.9433 (Wilson 1927; as statsmodels' proportion_confint gives).
+        let (low, high) = wilson(8, 10);
+        assert!(
+            (low - 0.4902).abs() < 1e-4 && (high - 0.9433).abs() < 1e-4,
+            "{low} {high}"
+        );
+        assert_eq!(wilson(0, 5).0, 0.0);
+        assert!((wilson(5, 5).1 - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn audiences_predict_agreement_from_their_mentions_sentiment() {
+        // Sentiments band at ±0.2: 2 against, 1 neutral (0.2 itself), 1 for.
+        let shares = side_shares(&[-0.9, -0.5, 0.2, 0.7]).unwrap();
+        assert_eq!(
+            (shares.against, shares.neutral, shares.for_),
+            (0.5, 0.25, 0.25)
+        );
+        assert_eq!(side_shares(&[]), None);
+        let mostly_for = SideShares {
+            against: 0.1,
+            neutral: 0.1,
+            for_: 0.8,
+            mentions: 40,
+        };
+        let split = SideShares {
+            against: 0.5,
+            neutral: 0.0,
+            for_: 0.5,
+            mentions: 10,
+        };
+        // Two twins of one audience that is 80% for: 0.01 + 0.01 + 0.64 = 0.66.
+        let same = expected_agreement(&[
+            (Some("a".into()), Some(mostly_for)),
+            (Some("a".into()), Some(mostly_for)),
+        ])
+        .unwrap();
+        assert!((same.0 - 0.66).abs() < 1e-12);
+        assert_eq!(same.1, 40, "one audience's mentions, counted once");
+        // Add a twin of a split audience: pairs (a,a) 0.66, (a,b) twice 0.05 + 0.4 = 0.45.
+        let mixed = expected_agreement(&[
+            (Some("a".into()), Some(mostly_for)),
+            (Some("a".into()), Some(mostly_for)),
+            (Some("b".into()), Some(split)),
+            (None, None),
+        ])
+        .unwrap();
+        assert!((mixed.0 - (0.66 + 0.45 + 0.45) / 3.0).abs() < 1e-12);
+        assert_eq!(mixed.1, 50);
+        assert_eq!(
+            expected_agreement(&[(Some("a".into()), Some(split)), (None, None)]),
+            None
+        );
+    }
+
+    #[test]
+    fn a_group_is_flagged_only_when_its_agreement_clears_the_prediction_beyond_doubt() {
+        let turn = |speaker, question| Turn {
+            speaker: Some(speaker),
+            words: 10,
+            question,
+            stance: Some(2),
+        };
+        // Unanimous on one question, two people: 1 pair, interval 0.21..1: not beyond 0.45.
+        let one = agreement(&[turn(0, 1), turn(1, 1)], 2, Some((0.45, 30)), 0.0).unwrap();
+        assert!(!one.beyond_evidence(), "{one:?}");
+        // Unanimous on six questions, four people: 36 pairs, low end 0.90: beyond 0.45.
+        let turns: Vec<Turn> = (1..=6)
+            .flat_map(|q| (0..4).map(move |s| turn(s, q)))
+            .collect();
+        let many = agreement(&turns, 4, Some((0.45, 30)), 0.0).unwrap();
+        assert_eq!(many.pairs, 36);
+        assert!(many.beyond_evidence(), "{many:?}");
+        assert_eq!((many.expected, many.expected_mentions), (Some(0.45), 30));
+        assert_eq!(
+            many.describe(),
+            "Agreement: 100% of 36 pairs of twins took the same side (95% interval 90%–100%); their audiences' mentions predict 45% (30 mentions): more than the data supports, so treat the consensus with care."
+        );
+        assert!(
+            one.describe().ends_with("predict 45% (30 mentions)."),
+            "{}",
+            one.describe()
+        );
     }
 
     fn said(speaker: usize, words: u32) -> Turn {

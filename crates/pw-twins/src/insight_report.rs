@@ -114,6 +114,9 @@ pub fn blocks(view: &SessionView, insights: &Insights) -> Vec<Block> {
             )));
         }
     }
+    if let Some(agreement) = &view.agreement {
+        blocks.push(Block::Paragraph(agreement.describe()));
+    }
     if let Some(models) = session.manifest.get("models").and_then(|m| m.as_object()) {
         let listed: Vec<String> = models
             .iter()

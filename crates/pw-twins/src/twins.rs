@@ -1,6 +1,7 @@
 //! The twins context's use cases behind one facade, [`Twins`], which the engine hands out
 //! through `engine.twins()`.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -608,16 +609,34 @@ impl Twins {
             .collect();
         let diagnostics = dynamics::diagnose(&coded, seats.len()).ok();
         let mut castings = Vec::with_capacity(seats.len());
+        let mut sides = Vec::with_capacity(seats.len());
+        let mut audiences: HashMap<String, Option<dynamics::SideShares>> = HashMap::new();
         for seat in &seats {
             // A twin removed since is left out of the overlap, not a failure to show the session.
-            if let Ok(twin) = self.store().twin(*seat).await {
-                castings.push(crate::casting::Casting {
-                    anchor_ids: twin.casting,
-                });
-            }
+            let Ok(twin) = self.store().twin(*seat).await else {
+                sides.push((None, None));
+                continue;
+            };
+            castings.push(crate::casting::Casting {
+                anchor_ids: twin.casting,
+            });
+            let audience = twin.summary.audience_id.map(|a| a.to_string());
+            let shares = match &audience {
+                Some(id) => match audiences.get(id) {
+                    Some(known) => *known,
+                    None => {
+                        let shares = dynamics::side_shares(&self.mention_sentiments(id).await?);
+                        audiences.insert(id.clone(), shares);
+                        shares
+                    }
+                },
+                None => None,
+            };
+            sides.push((audience, shares));
         }
         let overlap = mean_pairwise_jaccard(&castings);
-        let agreement = dynamics::agreement(&coded, seats.len(), overlap);
+        let expected = dynamics::expected_agreement(&sides);
+        let agreement = dynamics::agreement(&coded, seats.len(), expected, overlap);
         let mut adherence = AdherenceCount::default();
         for turn in turns.iter().filter(|t| t.speaker == Speaker::Twin) {
             if turn.act == Act::NonResponse {
@@ -793,6 +812,18 @@ impl Twins {
             ReportFormat::Markdown => insight_report::markdown(&view, &found).into_bytes(),
             ReportFormat::Pdf => insight_report::pdf(&view, &found),
         })
+    }
+
+    /// The sentiments of an audience's mentions: what its people say about the brand, from
+    /// which the agreement of its twins is predicted.
+    async fn mention_sentiments(&self, audience: &str) -> Result<Vec<f64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT sentiment FROM audience_signals
+             WHERE audience_id = ? AND kind = 'mention' AND sentiment IS NOT NULL",
+        )
+        .bind(audience)
+        .fetch_all(self.db.reader())
+        .await?)
     }
 
     async fn notice_twin(&self, twin: TwinId) {

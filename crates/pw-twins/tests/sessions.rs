@@ -631,6 +631,36 @@ async fn the_floor_goes_to_the_strongest_urge_and_sections_end_on_their_budgets(
     assert!(diagnostics.median_turn_words.unwrap() <= 80.0);
     assert_eq!(view.adherence.passed, 9);
     assert_eq!(view.session.status, SessionStatus::Completed);
+    // The agreement is set against the audience's own mentions: three twins of one audience
+    // are expected to agree as often as two of its people land in the same sentiment band.
+    let sentiments: Vec<f64> = sqlx::query_scalar(
+        "SELECT sentiment FROM audience_signals WHERE audience_id = ? AND kind = 'mention' AND sentiment IS NOT NULL",
+    )
+    .bind(audience().to_string())
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
+    assert_eq!(
+        sentiments.len(),
+        4,
+        "the audience's mentions, each with a sentiment"
+    );
+    let n = sentiments.len() as f64;
+    let band =
+        |keep: &dyn Fn(f64) -> bool| sentiments.iter().filter(|s| keep(**s)).count() as f64 / n;
+    let by_hand = band(&|s| s < -0.2).powi(2)
+        + band(&|s| (-0.2..=0.2).contains(&s)).powi(2)
+        + band(&|s| s > 0.2).powi(2);
+    let agreement = view.agreement.unwrap();
+    assert!(
+        (agreement.expected.unwrap() - by_hand).abs() < 1e-9,
+        "{agreement:?}"
+    );
+    assert_eq!(agreement.expected_mentions as usize, sentiments.len());
+    assert!(
+        agreement.observed_low <= agreement.observed
+            && agreement.observed <= agreement.observed_high
+    );
 }
 
 #[tokio::test]

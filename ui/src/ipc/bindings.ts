@@ -94,12 +94,26 @@ export type AdherenceView = "passed" | "caught" | "unchecked";
 
 /**  How much the twins agreed against how much their evidence overlaps. */
 export type AgreementView = {
-	/**  Share of pairs of twins whose last positions on a question have the same sign. */
+	/**
+	 *  Share of pairs of twins whose last positions on a question have the same sign, with its
+	 *  95% interval.
+	 */
 	observed: number | null,
+	observedLow: number | null,
+	observedHigh: number | null,
 	pairs: number,
+	/**
+	 *  The share of pairs the twins' audiences predict would agree (from their mentions'
+	 *  sentiment), and the mentions it rests on; `None` without mentions to predict from.
+	 */
+	expected: number | null,
+	expectedMentions: number,
 	/**  Mean share of evidence two twins were cast on in common. */
 	evidenceOverlap: number | null,
-	/**  The group agreed well beyond what its evidence suggests. */
+	/**
+	 *  The group agreed beyond what its audiences' data predicts (the interval's low end above
+	 *  the prediction).
+	 */
 	beyondEvidence: boolean,
 };
 

@@ -430,7 +430,7 @@ export function sessionDetail(overrides: Partial<SessionDetailView> = {}): Sessi
       changesTowardMajority: 1,
       herdingRate: 0.5,
     },
-    agreement: { observed: 1, pairs: 3, evidenceOverlap: 0.2, beyondEvidence: true },
+    agreement: { observed: 1, observedLow: 0.44, observedHigh: 1, pairs: 3, expected: 0.38, expectedMentions: 120, evidenceOverlap: 0.2, beyondEvidence: true },
     adherence: { passed: 3, caught: 1, unchecked: 0, nonResponses: 0 },
     gaps: [],
     sections: ['Warm-up', 'Reactions', 'Price'],

@@ -291,7 +291,9 @@ pub async fn seeded() -> (tempfile::TempDir, Database) {
         exec(&db, "INSERT INTO signals (id, workspace_id, audience_id, kind, signal_key, statement, strength, support_rows, support_share, detail, computed_at) VALUES (?, ?, ?, 'mention_theme', ?, ?, 0.3, 2, 0.3, ?, ?)", &[&id(n), WS, AUDIENCE, key, &format!("The theme “{name}” covers 30% of mentions with Coffee culture 25-34 (2 of 6)."), &format!("{{\"name\": \"{name}\"}}"), now]).await;
         for (i, text) in mentions.iter().enumerate() {
             let row = id(n * 10 + i as u32);
-            exec(&db, "INSERT INTO audience_signals (id, workspace_id, audience_id, kind, source, text, occurred_on, created_at) VALUES (?, ?, ?, 'mention', 'review', ?, '2026-11-05', ?)", &[&row, WS, AUDIENCE, text, now]).await;
+            // Mostly warm, some cold, a few neither: what the twins' agreement is set against.
+            let sentiment = ["0.7", "0.5", "-0.6", "0.1"][(n as usize + i) % 4];
+            exec(&db, "INSERT INTO audience_signals (id, workspace_id, audience_id, kind, source, text, sentiment, occurred_on, created_at) VALUES (?, ?, ?, 'mention', 'review', ?, ?, '2026-11-05', ?)", &[&row, WS, AUDIENCE, text, sentiment, now]).await;
             exec(&db, "INSERT INTO signal_rows (signal_id, workspace_id, source_table, row_key, role) VALUES (?, ?, 'audience_signals', ?, 'segment')", &[&id(n), WS, &row]).await;
         }
     }

@@ -76,15 +76,16 @@ export function DiagnosticsPanel({
             </dd>
           </div>
           <div>
-            <dt>Agreement vs evidence</dt>
+            <dt>Agreement vs the audiences</dt>
             <dd data-testid="diag-agreement" data-beyond={agreement?.beyondEvidence ? 'true' : 'false'}>
-              {agreement === null
-                ? 'No two twins took a position on the same question yet.'
-                : `${formatPercent(agreement.observed, { digits: 0 })} of ${agreement.pairs} pairs agreed; their evidence overlaps ${formatPercent(agreement.evidenceOverlap, { digits: 0 })}`}
+              {agreement === null ? 'No two twins took a position on the same question yet.' : agreementText(agreement)}
+              {agreement !== null && <AgreementMeter agreement={agreement} />}
               <span className="muted diagnostics__note">
                 {agreement?.beyondEvidence
-                  ? 'They agree far more than the data they were built on does: treat the consensus with care.'
-                  : 'Twins built on different evidence have less reason to agree.'}
+                  ? agreement.expected !== null
+                    ? 'They agree more than people from their audiences do, beyond the margin of error: treat the consensus with care.'
+                    : 'They agree far more than the data they were built on does: treat the consensus with care.'
+                  : 'Real people from these audiences disagree this often; a group far above it converged too easily.'}
               </span>
             </dd>
           </div>
@@ -98,6 +99,31 @@ export function DiagnosticsPanel({
         </dl>
       )}
     </section>
+  );
+}
+
+function agreementText(agreement: AgreementView): string {
+  const pct = (v: number) => formatPercent(v, { digits: 0 });
+  const observed = `${pct(agreement.observed)} of ${agreement.pairs} pairs agreed (95% interval ${pct(agreement.observedLow)}–${pct(agreement.observedHigh)})`;
+  if (agreement.expected === null) {
+    return `${observed}; no mentions to predict from, and their evidence overlaps ${pct(agreement.evidenceOverlap)}`;
+  }
+  return `${observed}; their audiences’ mentions predict ${pct(agreement.expected)} (from ${agreement.expectedMentions} mentions)`;
+}
+
+/** The observed share with its interval, and a tick where the audiences' data puts it. */
+function AgreementMeter({ agreement }: { agreement: AgreementView }) {
+  const at = (v: number) => `${Math.max(0, Math.min(1, v)) * 100}%`;
+  return (
+    <span
+      className="agreement-meter"
+      role="img"
+      aria-label={`Observed agreement ${formatPercent(agreement.observed, { digits: 0 })}${agreement.expected === null ? '' : `, predicted ${formatPercent(agreement.expected, { digits: 0 })}`}`}
+    >
+      <span className="agreement-meter__interval" style={{ left: at(agreement.observedLow), width: at(agreement.observedHigh - agreement.observedLow) }} />
+      <span className="agreement-meter__observed" style={{ left: at(agreement.observed) }} />
+      {agreement.expected !== null && <span className="agreement-meter__expected" style={{ left: at(agreement.expected) }} data-testid="agreement-expected" />}
+    </span>
   );
 }
 

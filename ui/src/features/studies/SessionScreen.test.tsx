@@ -124,9 +124,10 @@ describe('Focus-group room', () => {
     expect(within(diagnostics).getByTestId('diag-herding')).toHaveTextContent('1 of 2 changes of mind went toward the majority (50%)');
     expect(within(diagnostics).getByTestId('diag-adherence')).toHaveTextContent('3 passed · 1 caught and answered again · 0 unchecked');
     const agreement = within(diagnostics).getByTestId('diag-agreement');
-    expect(agreement).toHaveTextContent('100% of 3 pairs agreed; their evidence overlaps 20%');
-    expect(agreement).toHaveTextContent('They agree far more than the data they were built on does');
+    expect(agreement).toHaveTextContent('100% of 3 pairs agreed (95% interval 44%–100%); their audiences’ mentions predict 38% (from 120 mentions)');
+    expect(agreement).toHaveTextContent('They agree more than people from their audiences do, beyond the margin of error');
     expect(agreement).toHaveAttribute('data-beyond', 'true');
+    expect(within(agreement).getByTestId('agreement-expected')).toHaveStyle({ left: '38%' });
     expect(screen.queryByTestId('insights-link')).toBeNull();
   });
 
