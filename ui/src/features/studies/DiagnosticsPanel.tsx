@@ -103,7 +103,7 @@ export function DiagnosticsPanel({
 }
 
 function agreementText(agreement: AgreementView): string {
-  const pct = (v: number) => formatPercent(v, { digits: 0 });
+  const pct = (v: number | null) => formatPercent(v, { digits: 0 });
   const observed = `${pct(agreement.observed)} of ${agreement.pairs} pairs agreed (95% interval ${pct(agreement.observedLow)}–${pct(agreement.observedHigh)})`;
   if (agreement.expected === null) {
     return `${observed}; no mentions to predict from, and their evidence overlaps ${pct(agreement.evidenceOverlap)}`;
@@ -113,16 +113,18 @@ function agreementText(agreement: AgreementView): string {
 
 /** The observed share with its interval, and a tick where the audiences' data puts it. */
 function AgreementMeter({ agreement }: { agreement: AgreementView }) {
+  const { observed, observedLow, observedHigh, expected } = agreement;
+  if (observed === null || observedLow === null || observedHigh === null) return null;
   const at = (v: number) => `${Math.max(0, Math.min(1, v)) * 100}%`;
   return (
     <span
       className="agreement-meter"
       role="img"
-      aria-label={`Observed agreement ${formatPercent(agreement.observed, { digits: 0 })}${agreement.expected === null ? '' : `, predicted ${formatPercent(agreement.expected, { digits: 0 })}`}`}
+      aria-label={`Observed agreement ${formatPercent(observed, { digits: 0 })}${expected === null ? '' : `, predicted ${formatPercent(expected, { digits: 0 })}`}`}
     >
-      <span className="agreement-meter__interval" style={{ left: at(agreement.observedLow), width: at(agreement.observedHigh - agreement.observedLow) }} />
-      <span className="agreement-meter__observed" style={{ left: at(agreement.observed) }} />
-      {agreement.expected !== null && <span className="agreement-meter__expected" style={{ left: at(agreement.expected) }} data-testid="agreement-expected" />}
+      <span className="agreement-meter__interval" style={{ left: at(observedLow), width: at(observedHigh - observedLow) }} />
+      <span className="agreement-meter__observed" style={{ left: at(observed) }} />
+      {expected !== null && <span className="agreement-meter__expected" style={{ left: at(expected) }} data-testid="agreement-expected" />}
     </span>
   );
 }
