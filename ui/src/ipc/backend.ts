@@ -215,6 +215,8 @@ export const backend = {
   editModelPrice: (price: Parameters<typeof commands.editModelPrice>[0]) =>
     unwrap(() => commands.editModelPrice(price)),
   getModelSpend: (request: ModelSpendInput) => unwrap(() => commands.getModelSpend(request)),
+  /** Caps a study's model spend (`null`: no cap); a session paused at its cap can then resume. */
+  setStudyBudget: (studyId: string, budgetMicros: string | null) => unwrap(() => commands.setStudyBudget({ studyId, budgetMicros })),
   startModelDownload: (url: string, sha256: string | null) =>
     unwrap(() => commands.startModelDownload({ url, sha256 })),
   setLocalChatModel: (path: string | null) => unwrap(() => commands.setLocalChatModel(path)),

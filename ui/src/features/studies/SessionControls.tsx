@@ -1,11 +1,14 @@
 import { useId, useState } from 'react';
 import type { FormEvent } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import type { JobView, SessionCommandView, SessionSummaryView } from '../../ipc/backend';
 import { queryKeys } from '../../serverState/queryKeys';
 import { isPaused } from './SessionStatus';
 import { useSessionCommand } from './studyQueries';
+import { formatModelCost, parseDollarsToMicros } from '../models/cost';
+import { useModelSpend } from '../models/modelQueries';
+import { backend } from '../../ipc/backend';
 
 /**
  * Pause, Resume, speaking as the moderator, and (in a focus group) probes and skipping a
@@ -87,6 +90,7 @@ export function SessionControls({ session, onJobStarted }: { session: SessionSum
           </button>
         )}
       </form>
+      {paused && <BudgetRaise session={session} onRaised={() => send('resume')} />}
       {sent && command.error === null && (
         <p className="muted" role="status" data-testid="command-sent">
           {sent}
@@ -104,3 +108,50 @@ const CONFIRMATIONS: Record<SessionCommandView, string> = {
   probe: 'The moderator will use your probe next.',
   skip: 'Moving on to the next section after this turn.',
 };
+
+/**
+ * The session's study budget while it is paused: what it has spent against its cap, and a new
+ * cap that, once saved, resumes the session (a budget reached pauses a session; raising it is
+ * how it goes on).
+ */
+function BudgetRaise({ session, onRaised }: { session: SessionSummaryView; onRaised: () => void }) {
+  const id = useId();
+  const queryClient = useQueryClient();
+  const spend = useModelSpend(session.workspaceId, 30);
+  const study = spend.data?.byStudy.find((s) => s.studyId === session.studyId) ?? null;
+  const [dollars, setDollars] = useState('');
+  const micros = parseDollarsToMicros(dollars);
+  const raise = useMutation({
+    mutationFn: (budget: string) => backend.setStudyBudget(session.studyId, budget),
+    onSuccess: () => {
+      setDollars('');
+      void queryClient.invalidateQueries({ queryKey: queryKeys.spend(session.workspaceId, 30) });
+      onRaised();
+    },
+  });
+  if (study === null || study.budgetMicros === null) return null;
+  const above = micros !== null && BigInt(micros) > BigInt(study.spentMicros);
+  return (
+    <form
+      className="session-controls__budget"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (micros !== null && above) raise.mutate(micros);
+      }}
+      data-testid="budget-raise"
+    >
+      <p className="muted">
+        This session has spent {formatModelCost(study.spentMicros)} of its {formatModelCost(study.budgetMicros)} budget.
+      </p>
+      <div className="field">
+        <label htmlFor={`${id}-budget`}>New budget in dollars</label>
+        <input id={`${id}-budget`} inputMode="decimal" value={dollars} onChange={(e) => setDollars(e.target.value)} placeholder="e.g. 5.00" data-testid="budget-input" />
+      </div>
+      <button type="submit" className="btn btn--primary" disabled={raise.isPending || !above} data-testid="raise-budget">
+        Raise budget and resume
+      </button>
+      {dollars.trim() !== '' && !above && <p className="muted">{micros === null ? 'Enter an amount in dollars, such as 5 or 2.50.' : 'The new budget must be above what has been spent.'}</p>}
+      {raise.error !== null && <ErrorBanner error={raise.error} context="The budget was not changed" onDismiss={raise.reset} />}
+    </form>
+  );
+}

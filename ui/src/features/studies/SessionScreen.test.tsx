@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../App';
 import type { SessionDetailView, SessionEventView } from '../../ipc/backend';
-import { job, sessionDetail, sessionSummary, turn, workspace } from '../../test/fixtures';
+import { job, modelSpend, sessionDetail, sessionSummary, turn, workspace } from '../../test/fixtures';
 import { callsTo, emitSessionChanged, ipcError, mockBackend } from '../../test/ipc';
 import type { Handler } from '../../test/ipc';
 
@@ -42,6 +42,8 @@ describe('Focus-group room', () => {
       await send(started);
       expect(screen.getByTestId('pending-turn')).toHaveTextContent('Maya Torres');
     });
+    // Words that stream in have not been held to the persona yet, and say so.
+    expect(screen.getByTestId('pending-unchecked')).toHaveTextContent('not yet checked');
     // Another session's events are not this room's.
     await send(event('token', { sessionId: 'ses-other', text: 'NOPE' }));
     await send(event('token', { seq: 2, text: 'Honestly' }));
@@ -193,6 +195,33 @@ describe('Focus-group room', () => {
     });
     expect(screen.getByTestId('insights-link')).toHaveAttribute('href', '#/w/ws-1/studies/ses-1/insights');
     expect(screen.queryByTestId('speak-as-moderator')).toBeNull();
+  });
+});
+
+describe('A session paused at its budget', () => {
+  it('shows the spend against the cap, and a raised budget resumes the session', async () => {
+    const resumeJob = job({ id: 'job-ses', kind: 'twins.session', title: 'Holiday gift box', state: 'queued' });
+    const calls = backendWith({
+      get_session: () => sessionDetail({ session: sessionSummary({ status: 'scheduled', pausedReason: 'the study reached its model budget; raise the budget to continue' }) }),
+      get_model_spend: () =>
+        modelSpend({ byStudy: [{ studyId: 'study-1', title: 'Holiday gift box', spentMicros: '1200000', budgetMicros: '1200000', calls: 6 }] }),
+      set_study_budget: () => null,
+      command_session: () => resumeJob,
+    });
+    openAt('#/w/ws-1/studies/ses-1');
+    const form = await screen.findByTestId('budget-raise');
+    expect(form).toHaveTextContent('spent $1.20 of its $1.20 budget');
+    // A cap at or below what was spent cannot resume anything.
+    await userEvent.type(within(form).getByTestId('budget-input'), '1');
+    expect(within(form).getByTestId('raise-budget')).toBeDisabled();
+    expect(form).toHaveTextContent('The new budget must be above what has been spent.');
+    await userEvent.clear(within(form).getByTestId('budget-input'));
+    await userEvent.type(within(form).getByTestId('budget-input'), '5');
+    await userEvent.click(within(form).getByTestId('raise-budget'));
+    await waitFor(() => expect(callsTo(calls, 'command_session')).toHaveLength(1));
+    expect(callsTo(calls, 'set_study_budget')[0].args).toEqual({ request: { studyId: 'study-1', budgetMicros: '5000000' } });
+    expect(callsTo(calls, 'command_session')[0].args).toEqual({ request: { sessionId: 'ses-1', command: 'resume', text: '' } });
+    expect(await screen.findByTestId('job-job-ses')).toBeInTheDocument();
   });
 });
 

@@ -84,6 +84,11 @@ export function PendingTurnView({ pending }: { pending: PendingTurn }) {
       <div className="turn__head">
         <strong className="turn__speaker">{name}</strong>
         <span className="muted">{pending.restarts > 0 ? 'answering again…' : 'is speaking…'}</span>
+        {pending.speaker === 'twin' && (
+          <span className="badge" title="Checked against the twin's profile and memories once the answer is complete; it may be cut or answered again" data-testid="pending-unchecked">
+            not yet checked
+          </span>
+        )}
       </div>
       <p className="turn__text" data-testid="pending-text">
         {pending.text}
