@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use pw_engine::jobs::JobState;
 use pw_engine::models::{Route, Task};
-use pw_engine::twins::{CommandKind, SessionStatus, Speaker, TwinId};
+use pw_engine::twins::{CallPurpose, CommandKind, SessionStatus, Speaker, TwinId};
 use serde_json::{Value, json};
 use support::{add_team_server, engine, workspace};
 
@@ -281,6 +281,24 @@ async fn a_finished_session_replays_from_the_cache_with_zero_calls_and_a_changed
         .filter(|t| t.speaker == Speaker::Twin)
         .count() as u32;
     let asked = server.calls.load(Ordering::SeqCst);
+    // The manifest holds the temperatures; the view, the models that actually answered.
+    assert_eq!(
+        view.session.manifest["temperatures"]["twin_turn"],
+        json!(0.7)
+    );
+    for purpose in [
+        CallPurpose::Reply,
+        CallPurpose::Check,
+        CallPurpose::Judgement,
+    ] {
+        assert!(
+            view.answered_by
+                .iter()
+                .any(|(p, models)| *p == purpose && models == &["team-vllm/qwen-7b".to_owned()]),
+            "{:?}",
+            view.answered_by
+        );
+    }
 
     let report = engine.twins().replay(session.id).await.unwrap();
     assert_eq!(

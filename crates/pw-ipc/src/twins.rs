@@ -576,9 +576,58 @@ pub struct GapView {
     pub diverges: bool,
 }
 
+/// One named setting of a run manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestEntryView {
+    pub name: String,
+    pub value: String,
+}
+
+/// The models that answered one kind of call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AnsweredByView {
+    pub purpose: CallPurposeView,
+    pub models: Vec<String>,
+}
+
+/// What reproduces a session: the models planned and those that answered, prompt versions,
+/// temperatures, and the whole manifest as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunManifestView {
+    pub planned_models: Vec<ManifestEntryView>,
+    pub answered_by: Vec<AnsweredByView>,
+    pub prompt_versions: Vec<ManifestEntryView>,
+    pub temperatures: Vec<ManifestEntryView>,
+    pub json: String,
+}
+
+/// The entries of one object of the manifest, values as text.
+fn manifest_entries(manifest: &serde_json::Value, key: &str) -> Vec<ManifestEntryView> {
+    manifest
+        .get(key)
+        .and_then(serde_json::Value::as_object)
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|(name, value)| ManifestEntryView {
+                    name: name.clone(),
+                    value: match value {
+                        serde_json::Value::String(text) => text.clone(),
+                        other => other.to_string(),
+                    },
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionDetailView {
+    pub manifest: RunManifestView,
     pub session: SessionSummaryView,
     pub turns: Vec<TurnView>,
     pub diagnostics: Option<DiagnosticsView>,
@@ -602,7 +651,22 @@ impl From<SessionView> for SessionDetailView {
             .get("estimated_cost_micros")
             .and_then(serde_json::Value::as_i64)
             .map(Micros::from);
+        let manifest = RunManifestView {
+            planned_models: manifest_entries(&v.session.manifest, "models"),
+            answered_by: v
+                .answered_by
+                .iter()
+                .map(|(purpose, models)| AnsweredByView {
+                    purpose: (*purpose).into(),
+                    models: models.clone(),
+                })
+                .collect(),
+            prompt_versions: manifest_entries(&v.session.manifest, "prompt_versions"),
+            temperatures: manifest_entries(&v.session.manifest, "temperatures"),
+            json: serde_json::to_string_pretty(&v.session.manifest).unwrap_or_default(),
+        };
         SessionDetailView {
+            manifest,
             diagnostics: v.diagnostics.map(|d| diagnostics(d, &v.session)),
             agreement: v.agreement.map(|a| AgreementView {
                 observed: a.observed,

@@ -125,6 +125,27 @@ impl CallRecord<'_> {
         }
     }
 
+    /// Which models answered the session's calls, per purpose, each listed once.
+    pub async fn answered_by(&self) -> Result<Vec<(Purpose, Vec<String>)>> {
+        let rows = sqlx::query(
+            "SELECT purpose, answered_by FROM session_calls WHERE session_id = ?
+             GROUP BY purpose, answered_by ORDER BY purpose, MIN(ordinal)",
+        )
+        .bind(self.session.to_string())
+        .fetch_all(self.db.reader())
+        .await?;
+        let mut found: Vec<(Purpose, Vec<String>)> = Vec::new();
+        for row in &rows {
+            let purpose = Purpose::parse(&row.try_get::<String, _>("purpose")?)?;
+            let by: String = row.try_get("answered_by")?;
+            match found.iter_mut().find(|(p, _)| *p == purpose) {
+                Some((_, models)) => models.push(by),
+                None => found.push((purpose, vec![by])),
+            }
+        }
+        Ok(found)
+    }
+
     /// The session's calls in the order they were made.
     pub async fn calls(&self) -> Result<Vec<RecordedCall>> {
         let rows = sqlx::query(

@@ -620,7 +620,7 @@ impl FocusGroupRun<'_> {
             ],
         )
         .in_scope(self.scope(session));
-        request.temperature = Some(0.0);
+        request.temperature = Some(crate::speaking::JUDGING_TEMPERATURE);
         request.max_tokens = Some(60);
         request.seed = Some(crate::speaking::call_seed(
             session.seed,
@@ -755,7 +755,7 @@ impl FocusGroupRun<'_> {
             ],
         )
         .in_scope(self.scope(session));
-        request.temperature = Some(0.0);
+        request.temperature = Some(crate::speaking::JUDGING_TEMPERATURE);
         request.max_tokens = Some(60);
         request.seed = Some(crate::speaking::call_seed(
             session.seed,

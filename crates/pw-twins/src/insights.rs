@@ -23,6 +23,8 @@ use crate::session::{Session, SessionStore, Turn};
 use crate::vocabulary::{Act, Speaker};
 
 pub const INSIGHTS_VERSION: &str = "insights/1";
+/// Low: insights report what the turns say.
+pub const INSIGHTS_TEMPERATURE: f32 = 0.2;
 /// Participant turns shown to the model, the most recent last; a long session is read from its
 /// latest turns when they do not all fit.
 const TURNS_SHOWN: usize = 60;
@@ -322,7 +324,7 @@ impl InsightWriter<'_> {
             ],
         )
         .in_scope(scope);
-        request.temperature = Some(0.2);
+        request.temperature = Some(INSIGHTS_TEMPERATURE);
         request.max_tokens = Some(700);
         let answer = self
             .gateway

@@ -20,6 +20,8 @@ use crate::vocabulary::{EvidenceSource, Fragment, MemoryKind, WrittenBy};
 /// Memories a reflection reads at most: the most recent since the last one.
 pub const SHOWN: usize = 20;
 pub const REFLECTION_VERSION: &str = "reflection/1";
+/// A little room to generalise, held to the memories cited.
+pub const REFLECTION_TEMPERATURE: f32 = 0.3;
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ModelInsight {
@@ -90,7 +92,7 @@ impl Reflector<'_> {
             ],
         )
         .in_scope(self.scope.clone());
-        request.temperature = Some(0.3);
+        request.temperature = Some(REFLECTION_TEMPERATURE);
         request.max_tokens = Some(300);
         let answer = self
             .gateway

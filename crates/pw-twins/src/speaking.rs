@@ -30,6 +30,10 @@ pub const HISTORY_TURNS: usize = 8;
 /// changes the version, so two runs can be told apart.
 pub const PROMPT_VERSION: &str = "twin-turn/1";
 pub const CHECK_VERSION: &str = "persona-check/1";
+/// Sampling temperatures, recorded in a session's manifest: replies vary like people; the
+/// checks and the moderator's judgements are read, not written, so they do not.
+pub const REPLY_TEMPERATURE: f32 = 0.7;
+pub const JUDGING_TEMPERATURE: f32 = 0.0;
 
 /// What a session's watchers see as it runs: a turn beginning, its words as they stream, a
 /// restart (the words so far are void), and the turn stored.
@@ -493,7 +497,7 @@ impl TurnWriter<'_> {
                 ),
             )
             .in_scope(self.scope.clone());
-            request.temperature = Some(0.7);
+            request.temperature = Some(REPLY_TEMPERATURE);
             // A retry asks anew (another seed, and a correction in the prompt), so neither the
             // model nor the response cache hands back the reply just refused.
             request.seed = Some(call_seed(
@@ -626,7 +630,7 @@ impl TurnWriter<'_> {
             ],
         )
         .in_scope(self.scope.clone());
-        request.temperature = Some(0.0);
+        request.temperature = Some(JUDGING_TEMPERATURE);
         request.max_tokens = Some(90);
         request.seed = Some(call_seed(self.seed, seq, CHECK_CALL, 0));
         match self

@@ -14,7 +14,7 @@ use serde_json::json;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::call_record::CallRecord;
+use crate::call_record::{CallRecord, Purpose};
 use crate::creation::MAX_COUNT;
 use crate::dynamics::{self, Diagnostics};
 use crate::error::{Result, TwinsError};
@@ -115,6 +115,9 @@ pub struct SessionView {
     pub agreement: Option<dynamics::Agreement>,
     pub adherence: AdherenceCount,
     pub gaps: Vec<TurnGap>,
+    /// The models that actually answered the session's calls, per purpose (from its call
+    /// record; the manifest holds the models planned).
+    pub answered_by: Vec<(Purpose, Vec<String>)>,
 }
 
 /// The mean Jaccard similarity of every pair of castings (0 with fewer than two).
@@ -383,6 +386,8 @@ impl Twins {
         twins: &[(TwinId, i64)],
     ) -> serde_json::Value {
         let weights = crate::recall::Weights::default();
+        // As written in the code (0.7, not the f32's 0.699999988…).
+        let temperature = |t: f32| (f64::from(t) * 100.0).round() / 100.0;
         json!({
             "seed": seed,
             "models": plan.models,
@@ -392,6 +397,13 @@ impl Twins {
                 "moderator": MODERATOR_VERSION,
                 "reflection": crate::reflecting::REFLECTION_VERSION,
                 "insights": crate::insights::INSIGHTS_VERSION,
+            },
+            "temperatures": {
+                "twin_turn": temperature(crate::speaking::REPLY_TEMPERATURE),
+                "persona_check": temperature(crate::speaking::JUDGING_TEMPERATURE),
+                "moderator": temperature(crate::speaking::JUDGING_TEMPERATURE),
+                "reflection": temperature(crate::reflecting::REFLECTION_TEMPERATURE),
+                "insights": temperature(crate::insights::INSIGHTS_TEMPERATURE),
             },
             "recall": {
                 "k": RECALL_K,
@@ -658,6 +670,13 @@ impl Twins {
                     .map(|gap| TurnGap { seq: t.seq, gap })
             })
             .collect();
+        let answered_by = CallRecord {
+            db: &self.db,
+            workspace: session.workspace_id,
+            session: session.id,
+        }
+        .answered_by()
+        .await?;
         Ok(SessionView {
             session,
             turns,
@@ -665,6 +684,7 @@ impl Twins {
             agreement,
             adherence,
             gaps,
+            answered_by,
         })
     }
 

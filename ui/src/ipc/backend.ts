@@ -77,6 +77,7 @@ export type {
   ParticipationView,
   ProfileView,
   RegisterView,
+  RunManifestView,
   ReplayView,
   ReplayedCallView,
   SessionCommandView,

@@ -117,6 +117,12 @@ export type AgreementView = {
 	beyondEvidence: boolean,
 };
 
+/**  The models that answered one kind of call. */
+export type AnsweredByView = {
+	purpose: CallPurposeView,
+	models: string[],
+};
+
 export type AppInfo = {
 	version: string,
 	dataDir: string,
@@ -462,6 +468,12 @@ export type LocalModelState = {
 	present: boolean,
 };
 
+/**  One named setting of a run manifest. */
+export type ManifestEntryView = {
+	name: string,
+	value: string,
+};
+
 export type MemoryKindView = "grounding" | "episodic" | "reflection";
 
 export type MemoryView = {
@@ -637,6 +649,18 @@ export type ReportView = {
 	claims: ClaimView[],
 };
 
+/**
+ *  What reproduces a session: the models planned and those that answered, prompt versions,
+ *  temperatures, and the whole manifest as JSON.
+ */
+export type RunManifestView = {
+	plannedModels: ManifestEntryView[],
+	answeredBy: AnsweredByView[],
+	promptVersions: ManifestEntryView[],
+	temperatures: ManifestEntryView[],
+	json: string,
+};
+
 export type SaveVendorRequest = {
 	/**  `null`: named after its kind. */
 	name: string | null,
@@ -713,6 +737,7 @@ export type SessionCommandRequest = {
 export type SessionCommandView = "pause" | "resume" | "speak" | "probe" | "skip";
 
 export type SessionDetailView = {
+	manifest: RunManifestView,
 	session: SessionSummaryView,
 	turns: TurnView[],
 	diagnostics: DiagnosticsView | null,

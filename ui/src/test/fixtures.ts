@@ -416,6 +416,13 @@ export function turn(overrides: Partial<TurnView> = {}): TurnView {
 export function sessionDetail(overrides: Partial<SessionDetailView> = {}): SessionDetailView {
   return {
     session: sessionSummary(),
+    manifest: {
+      plannedModels: [{ name: 'twin_dialogue', value: 'local/SmolLM2-135M-Instruct.Q4_1' }],
+      answeredBy: [{ purpose: 'reply', models: ['local/SmolLM2-135M-Instruct.Q4_1'] }],
+      promptVersions: [{ name: 'twin_turn', value: 'twin-turn/1' }],
+      temperatures: [{ name: 'twin_turn', value: '0.7' }],
+      json: '{"seed": 7}',
+    },
     turns: [turn()],
     diagnostics: {
       participants: [

@@ -251,6 +251,15 @@ describe('Replay from the cache', () => {
     expect(within(panel).getByRole('link', { name: 'turn 7' })).toHaveAttribute('href', '#/w/ws-1/studies/ses-1#turn-6');
   });
 
+  it('keeps the run manifest beside the transcript: models planned and the ones that answered', async () => {
+    backendWith({ get_session: () => sessionDetail({ session: sessionSummary({ status: 'completed' }) }) });
+    openAt('#/w/ws-1/studies/ses-1');
+    const manifest = await screen.findByTestId('manifest');
+    expect(manifest).toHaveTextContent('seed 7');
+    expect(within(manifest).getByTestId('manifest-answered-by')).toHaveTextContent('Replies: local/SmolLM2-135M-Instruct.Q4_1');
+    expect(manifest).toHaveTextContent('twin_turn twin-turn/1');
+  });
+
   it('offers no replay while the session runs', async () => {
     backendWith({ get_session: () => sessionDetail() });
     openAt('#/w/ws-1/studies/ses-1');

@@ -6,6 +6,7 @@ import { formatModelCost } from '../models/cost';
 import type { JobView, WorkspaceSummary } from '../../ipc/backend';
 import { FocusGroupRoom } from './FocusGroupRoom';
 import { InterviewView } from './InterviewView';
+import { ManifestPanel } from './ManifestPanel';
 import { ReplayPanel } from './ReplayPanel';
 import { SessionStatusText } from './SessionStatus';
 import { KIND_LABELS } from './StudiesScreen';
@@ -92,6 +93,7 @@ export function SessionScreen({ workspace, onJobStarted }: { workspace: Workspac
           ) : (
             <InterviewView detail={data} pending={pending} highlightSeq={highlightSeq} onJobStarted={onJobStarted} />
           )}
+          <ManifestPanel session={data.session} manifest={data.manifest} />
         </>
       )}
     </main>
