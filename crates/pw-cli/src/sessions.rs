@@ -398,7 +398,7 @@ fn print_replay(out: &Output, report: &ReplayReport) {
         report.missing.len()
     ));
     out.line(&format!(
-        "{} of the twins' {} answers trace word for word to a replayed reply.",
+        "{} of the twins' {} answers trace word for word to the reply they kept.",
         report.traced, report.answers
     ));
     for call in &report.differing {
@@ -417,15 +417,22 @@ fn print_replay(out: &Output, report: &ReplayReport) {
             call.detail
         ));
     }
-    if !report.untraced.is_empty() {
-        let turns: Vec<String> = report
-            .untraced
-            .iter()
+    let turns = |seqs: &[i64]| -> String {
+        seqs.iter()
             .map(|s| (s + 1).to_string())
-            .collect();
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !report.untraced.is_empty() {
         out.line(&format!(
-            "  Turns whose words are not the model's: {}",
-            turns.join(", ")
+            "  Turns whose words differ from their replayed reply: {}",
+            turns(&report.untraced)
+        ));
+    }
+    if !report.unrecorded.is_empty() {
+        out.line(&format!(
+            "  Turns with no kept reply to check (run before calls were kept, or no longer cached): {}",
+            turns(&report.unrecorded)
         ));
     }
 }

@@ -300,7 +300,26 @@ async fn a_finished_session_replays_from_the_cache_with_zero_calls_and_a_changed
         );
     }
 
+    let study_calls = |spend: pw_engine::models::WorkspaceSpend| {
+        spend
+            .by_study
+            .iter()
+            .find(|s| s.study_id == session.study_id)
+            .unwrap()
+            .calls
+    };
+    let calls_before = study_calls(
+        engine
+            .models()
+            .workspace_spend(workspace, 30)
+            .await
+            .unwrap(),
+    );
+    // Offline, the replay still finds every answer: each call is asked of the model that
+    // answered it, from the cache, and nothing leaves the machine.
+    engine.models().set_offline(true).await.unwrap();
     let report = engine.twins().replay(session.id).await.unwrap();
+    engine.models().set_offline(false).await.unwrap();
     assert_eq!(
         server.calls.load(Ordering::SeqCst),
         asked,
@@ -309,6 +328,17 @@ async fn a_finished_session_replays_from_the_cache_with_zero_calls_and_a_changed
     // Replies, persona checks, urges and the moderator's judgements: every call the session
     // made was kept once and answered again, exactly, from the cache.
     assert_eq!(report.calls as usize, asked, "{report:?}");
+    assert_eq!(
+        study_calls(
+            engine
+                .models()
+                .workspace_spend(workspace, 30)
+                .await
+                .unwrap()
+        ),
+        calls_before,
+        "a replay is not counted among the study's calls"
+    );
     assert_eq!(report.reproduced, report.calls, "{report:?}");
     assert!(report.missing.is_empty() && report.differing.is_empty());
     assert_eq!((report.answers, report.traced), (answers, answers));
@@ -334,6 +364,7 @@ async fn a_finished_session_replays_from_the_cache_with_zero_calls_and_a_changed
         .unwrap();
     let report = engine.twins().replay(session.id).await.unwrap();
     assert_eq!(report.untraced, vec![changed]);
+    assert!(report.unrecorded.is_empty());
     assert_eq!(report.traced, answers - 1);
 
     // With the cache cleared, the replay says what it could not answer and still calls nothing.
@@ -346,6 +377,9 @@ async fn a_finished_session_replays_from_the_cache_with_zero_calls_and_a_changed
     assert_eq!(server.calls.load(Ordering::SeqCst), asked);
     assert_eq!(report.missing.len() as u32, report.calls);
     assert_eq!(report.reproduced, 0);
+    // With nothing replayed, no answer can be traced, and none is called altered.
+    assert_eq!(report.unrecorded.len() as u32, answers);
+    assert!(report.untraced.is_empty());
     assert!(
         report.missing[0].detail.contains("cache"),
         "{}",

@@ -1015,10 +1015,13 @@ pub struct ReplayView {
     pub reproduced: u32,
     pub differing: Vec<ReplayedCallView>,
     pub missing: Vec<ReplayedCallView>,
-    /// The twins' answers, and those traced word for word to a replayed reply.
+    /// The twins' answers, and those traced word for word to the replayed reply they kept.
     pub answers: u32,
     pub traced: u32,
+    /// Answers whose words are not those of their replayed reply.
     pub untraced: Vec<u32>,
+    /// Answers with no reply to trace them to (run before calls were kept, or not cached).
+    pub unrecorded: Vec<u32>,
 }
 
 impl From<ReplayReport> for ReplayView {
@@ -1032,6 +1035,7 @@ impl From<ReplayReport> for ReplayView {
             answers: r.answers,
             traced: r.traced,
             untraced: r.untraced.into_iter().map(|seq| seq as u32).collect(),
+            unrecorded: r.unrecorded.into_iter().map(|seq| seq as u32).collect(),
         }
     }
 }

@@ -90,10 +90,11 @@ impl CallRecord<'_> {
             .map(|b| format!("{b:02x}"))
             .collect();
         sqlx::query(
-            "INSERT OR IGNORE INTO session_calls (workspace_id, session_id, ordinal, seq, purpose,
+            "INSERT INTO session_calls (workspace_id, session_id, ordinal, seq, purpose,
                  request_key, request, answer, answered_by, created_at)
              SELECT ?, ?, COALESCE(MAX(ordinal) + 1, 0), ?, ?, ?, ?, ?, ?, ?
-             FROM session_calls WHERE session_id = ?",
+             FROM session_calls WHERE session_id = ?
+             ON CONFLICT (session_id, request_key) DO NOTHING",
         )
         .bind(self.workspace.to_string())
         .bind(self.session.to_string())

@@ -128,17 +128,19 @@ pub struct Agreement {
     /// on it), the share whose positions have the same sign (both for, both against, both
     /// neutral), over every question.
     pub observed: f64,
-    /// The 95% Wilson interval of `observed`.
+    /// The 95% Wilson interval of `observed`, on the comparisons that are independent: pairs
+    /// share people, so a question on which `m` participants took a position counts `m − 1`
+    /// (twelve twins agreeing on one question are eleven agreements, not sixty-six).
     pub observed_low: f64,
     pub observed_high: f64,
-    /// How many such pairs there were.
+    /// How many pairs there were.
     pub pairs: usize,
-    /// The share of pairs expected to agree from the participants' audiences: two people drawn
-    /// from the audiences of a pair take the same side as often as their mentions' sentiment
-    /// bands coincide (see [`expected_agreement`]). `None` when fewer than two participants'
-    /// audiences have mentions with a sentiment.
+    /// The share of those same pairs expected to take the same side, from what their audiences
+    /// say about the brand: two mentions, one from each twin's audience, land in the same
+    /// sentiment band this often (see [`SideShares`]). `None` when fewer than half the pairs
+    /// have audiences with [`MIN_MENTIONS`] mentions or more to predict from.
     pub expected: Option<f64>,
-    /// The mentions the expectation rests on.
+    /// The mentions the expectation rests on (each audience's counted once).
     pub expected_mentions: u32,
     /// The mean share of evidence two participants were cast on in common (Jaccard of their
     /// anchors): twins built on different evidence have less reason to agree.
@@ -156,11 +158,9 @@ impl Agreement {
             None => self.observed - self.evidence_overlap > 0.5,
         }
     }
-}
 
-impl Agreement {
     /// The agreement in a sentence a marketer reads: the share with its interval, what the
-    /// audiences predict, and whether the group converged too easily.
+    /// audiences' mentions predict, and whether the group converged too easily.
     pub fn describe(&self) -> String {
         let pct = |v: f64| format!("{:.0}%", v * 100.0);
         let observed = format!(
@@ -172,12 +172,12 @@ impl Agreement {
         );
         let against = match self.expected {
             Some(expected) => format!(
-                "their audiences' mentions predict {} ({} mentions)",
+                "two of their audiences' mentions of the brand take the same side {} of the time ({} mentions)",
                 pct(expected),
                 self.expected_mentions
             ),
             None => format!(
-                "no mentions to predict from; their evidence overlaps {}",
+                "too few mentions to predict from; their evidence overlaps {}",
                 pct(self.evidence_overlap)
             ),
         };
@@ -193,6 +193,9 @@ impl Agreement {
 /// Mentions whose sentiment lies within this distance of 0 are neutral (the evidence layer's
 /// band).
 pub const NEUTRAL_SENTIMENT: f64 = 0.2;
+/// An audience needs this many mentions with a sentiment before its split predicts anything:
+/// with fewer, the shares themselves are too uncertain to hold a group against.
+pub const MIN_MENTIONS: u32 = 30;
 
 /// How an audience's mentions divide between against, neutral and for, by the sentiment bands.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -201,6 +204,13 @@ pub struct SideShares {
     pub neutral: f64,
     pub for_: f64,
     pub mentions: u32,
+}
+
+impl SideShares {
+    /// The chance that one mention from each of two audiences lands in the same band.
+    fn same_side(&self, other: &SideShares) -> f64 {
+        self.against * other.against + self.neutral * other.neutral + self.for_ * other.for_
+    }
 }
 
 /// The side shares of mentions with these sentiments (−1..1); `None` without any.
@@ -224,40 +234,19 @@ pub fn side_shares(sentiments: &[f64]) -> Option<SideShares> {
     })
 }
 
-/// The share of participant pairs expected to take the same side: for each pair whose
-/// audiences both have mentions, the chance that one person from each lands in the same
-/// sentiment band (Σ over bands of the product of their shares), averaged over those pairs.
-/// Returns the expectation and the mentions behind it (each audience's counted once).
-pub fn expected_agreement(
-    participants: &[(Option<String>, Option<SideShares>)],
-) -> Option<(f64, u32)> {
-    let mut total = 0.0;
-    let mut pairs = 0usize;
-    for a in 0..participants.len() {
-        for b in a + 1..participants.len() {
-            if let (Some(x), Some(y)) = (participants[a].1, participants[b].1) {
-                total += x.against * y.against + x.neutral * y.neutral + x.for_ * y.for_;
-                pairs += 1;
-            }
-        }
-    }
-    if pairs == 0 {
-        return None;
-    }
-    let mut audiences: BTreeMap<&str, u32> = BTreeMap::new();
-    for (audience, shares) in participants {
-        if let (Some(audience), Some(shares)) = (audience, shares) {
-            audiences.insert(audience, shares.mentions);
-        }
-    }
-    Some((total / pairs as f64, audiences.values().sum()))
+/// A participant as the agreement sees it: their audience, and how its mentions divide.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Seat {
+    pub audience: Option<String>,
+    pub shares: Option<SideShares>,
 }
 
-/// The 95% Wilson score interval of `successes` in `trials` (trials > 0).
-fn wilson(successes: usize, trials: usize) -> (f64, f64) {
+/// The 95% Wilson score interval of `successes` in `trials` (trials > 0; both may be
+/// fractional, as effective counts are).
+fn wilson(successes: f64, trials: f64) -> (f64, f64) {
     const Z: f64 = 1.959_963_984_540_054;
-    let n = trials as f64;
-    let p = successes as f64 / n;
+    let n = trials;
+    let p = successes / n;
     let denominator = 1.0 + Z * Z / n;
     let centre = (p + Z * Z / (2.0 * n)) / denominator;
     let half = Z * (p * (1.0 - p) / n + Z * Z / (4.0 * n * n)).sqrt() / denominator;
@@ -265,33 +254,45 @@ fn wilson(successes: usize, trials: usize) -> (f64, f64) {
 }
 
 /// Agreement on the questions discussed (`None` when no two participants took a position on
-/// the same question), against what the audiences predict (`expected`: the share and the
-/// mentions it rests on) and the evidence overlap.
-pub fn agreement(
-    turns: &[Turn],
-    participants: usize,
-    expected: Option<(f64, u32)>,
-    evidence_overlap: f64,
-) -> Option<Agreement> {
+/// the same question), against what the seats' audiences predict for the same pairs, and the
+/// evidence overlap.
+pub fn agreement(turns: &[Turn], seats: &[Seat], evidence_overlap: f64) -> Option<Agreement> {
     let mut last: BTreeMap<(u32, usize), i8> = BTreeMap::new();
     for turn in turns {
         if let (Some(speaker), Some(stance)) = (turn.speaker, turn.stance)
-            && speaker < participants
+            && speaker < seats.len()
         {
             last.insert((turn.question, speaker), stance);
         }
     }
-    let mut by_question: BTreeMap<u32, Vec<i8>> = BTreeMap::new();
-    for ((question, _), stance) in last {
-        by_question.entry(question).or_default().push(stance);
+    let mut by_question: BTreeMap<u32, Vec<(usize, i8)>> = BTreeMap::new();
+    for ((question, speaker), stance) in last {
+        by_question
+            .entry(question)
+            .or_default()
+            .push((speaker, stance));
     }
-    let (mut pairs, mut agreeing) = (0usize, 0usize);
-    for stances in by_question.values() {
-        for a in 0..stances.len() {
-            for b in a + 1..stances.len() {
+    let predictive = |seat: &Seat| seat.shares.filter(|s| s.mentions >= MIN_MENTIONS);
+    let (mut pairs, mut agreeing, mut independent) = (0usize, 0usize, 0usize);
+    let (mut predicted_pairs, mut predicted_total) = (0usize, 0.0);
+    let mut audiences: BTreeMap<&str, u32> = BTreeMap::new();
+    for positions in by_question.values() {
+        independent += positions.len().saturating_sub(1);
+        for a in 0..positions.len() {
+            for b in a + 1..positions.len() {
+                let ((x, stance_x), (y, stance_y)) = (positions[a], positions[b]);
                 pairs += 1;
-                if stances[a].signum() == stances[b].signum() {
+                if stance_x.signum() == stance_y.signum() {
                     agreeing += 1;
+                }
+                if let (Some(px), Some(py)) = (predictive(&seats[x]), predictive(&seats[y])) {
+                    predicted_pairs += 1;
+                    predicted_total += px.same_side(&py);
+                    for seat in [&seats[x], &seats[y]] {
+                        if let (Some(audience), Some(shares)) = (&seat.audience, seat.shares) {
+                            audiences.insert(audience, shares.mentions);
+                        }
+                    }
                 }
             }
         }
@@ -299,14 +300,17 @@ pub fn agreement(
     if pairs == 0 {
         return None;
     }
-    let (observed_low, observed_high) = wilson(agreeing, pairs);
+    let observed = agreeing as f64 / pairs as f64;
+    let (observed_low, observed_high) = wilson(observed * independent as f64, independent as f64);
+    let predicted = predicted_pairs * 2 >= pairs && predicted_pairs > 0;
+    let expected_mentions: u32 = audiences.values().sum();
     Some(Agreement {
-        observed: agreeing as f64 / pairs as f64,
+        observed,
         observed_low,
         observed_high,
         pairs,
-        expected: expected.map(|(share, _)| share),
-        expected_mentions: expected.map_or(0, |(_, mentions)| mentions),
+        expected: predicted.then(|| predicted_total / predicted_pairs as f64),
+        expected_mentions: if predicted { expected_mentions } else { 0 },
         evidence_overlap,
     })
 }
@@ -495,6 +499,17 @@ fn majority_of_others(latest: &[Option<i8>], speaker: usize) -> Option<i8> {
 mod tests {
     use super::*;
 
+    fn seats(n: usize) -> Vec<Seat> {
+        vec![Seat::default(); n]
+    }
+
+    fn audience(name: &str, shares: SideShares) -> Seat {
+        Seat {
+            audience: Some(name.into()),
+            shares: Some(shares),
+        }
+    }
+
     #[test]
     fn agreement_counts_pairs_of_last_positions_per_question() {
         let turn = |speaker, question, stance| Turn {
@@ -526,34 +541,38 @@ mod tests {
                 stance: Some(2),
             },
         ];
-        let found = agreement(&turns, 3, None, 0.1).unwrap();
+        let found = agreement(&turns, &seats(3), 0.1).unwrap();
         // Question 1: pairs (0,1) agree, (0,2) and (1,2) do not; question 2: (0,1) agree.
         assert_eq!(found.pairs, 4);
         assert!((found.observed - 0.5).abs() < 1e-12);
+        // Independent comparisons: 3 − 1 on question 1 and 2 − 1 on question 2, so the
+        // interval is Wilson's for 1.5 of 3.
+        let (low, high) = wilson(1.5, 3.0);
+        assert_eq!((found.observed_low, found.observed_high), (low, high));
         assert!(!found.beyond_evidence());
-        let unanimous = agreement(&[turn(0, 1, 2), turn(1, 1, 1)], 2, None, 0.2).unwrap();
+        let unanimous = agreement(&[turn(0, 1, 2), turn(1, 1, 1)], &seats(2), 0.2).unwrap();
         assert_eq!(unanimous.observed, 1.0);
         assert!(
             unanimous.beyond_evidence(),
             "full agreement on 20% shared evidence"
         );
-        assert_eq!(agreement(&[turn(0, 1, 2)], 2, None, 0.0), None);
+        assert_eq!(agreement(&[turn(0, 1, 2)], &seats(2), 0.0), None);
     }
 
     #[test]
     fn the_wilson_interval_matches_its_known_values() {
         // 8 of 10: 0.4902 to 0.9433 (Wilson 1927; as statsmodels' proportion_confint gives).
-        let (low, high) = wilson(8, 10);
+        let (low, high) = wilson(8.0, 10.0);
         assert!(
             (low - 0.4902).abs() < 1e-4 && (high - 0.9433).abs() < 1e-4,
             "{low} {high}"
         );
-        assert_eq!(wilson(0, 5).0, 0.0);
-        assert!((wilson(5, 5).1 - 1.0).abs() < 1e-12);
+        assert_eq!(wilson(0.0, 5.0).0, 0.0);
+        assert!((wilson(5.0, 5.0).1 - 1.0).abs() < 1e-12);
     }
 
     #[test]
-    fn audiences_predict_agreement_from_their_mentions_sentiment() {
+    fn audiences_predict_agreement_for_the_pairs_observed() {
         // Sentiments band at ±0.2: 2 against, 1 neutral (0.2 itself), 1 for.
         let shares = side_shares(&[-0.9, -0.5, 0.2, 0.7]).unwrap();
         assert_eq!(
@@ -571,59 +590,86 @@ mod tests {
             against: 0.5,
             neutral: 0.0,
             for_: 0.5,
-            mentions: 10,
+            mentions: 30,
         };
-        // Two twins of one audience that is 80% for: 0.01 + 0.01 + 0.64 = 0.66.
-        let same = expected_agreement(&[
-            (Some("a".into()), Some(mostly_for)),
-            (Some("a".into()), Some(mostly_for)),
-        ])
-        .unwrap();
-        assert!((same.0 - 0.66).abs() < 1e-12);
-        assert_eq!(same.1, 40, "one audience's mentions, counted once");
-        // Add a twin of a split audience: pairs (a,a) 0.66, (a,b) twice 0.05 + 0.4 = 0.45.
-        let mixed = expected_agreement(&[
-            (Some("a".into()), Some(mostly_for)),
-            (Some("a".into()), Some(mostly_for)),
-            (Some("b".into()), Some(split)),
-            (None, None),
-        ])
-        .unwrap();
-        assert!((mixed.0 - (0.66 + 0.45 + 0.45) / 3.0).abs() < 1e-12);
-        assert_eq!(mixed.1, 50);
+        let turn = |speaker, question, stance| Turn {
+            speaker: Some(speaker),
+            words: 10,
+            question,
+            stance: Some(stance),
+        };
+        // Two twins of an audience that is 80% for: 0.01 + 0.01 + 0.64 = 0.66.
+        let same = [audience("a", mostly_for), audience("a", mostly_for)];
+        let found = agreement(&[turn(0, 1, 2), turn(1, 1, 1)], &same, 0.0).unwrap();
+        assert!((found.expected.unwrap() - 0.66).abs() < 1e-12);
         assert_eq!(
-            expected_agreement(&[(Some("a".into()), Some(split)), (None, None)]),
-            None
+            found.expected_mentions, 40,
+            "one audience's mentions, counted once"
         );
+        // Three seats, two audiences, one twin without an audience who never took a position:
+        // the observed pairs are (0,1) at 0.66 and (0,2), (1,2) at 0.05 + 0.4 = 0.45.
+        let mixed = [
+            audience("a", mostly_for),
+            audience("a", mostly_for),
+            audience("b", split),
+            Seat::default(),
+        ];
+        let turns = [turn(0, 1, 2), turn(1, 1, 2), turn(2, 1, -2)];
+        let found = agreement(&turns, &mixed, 0.0).unwrap();
+        assert!((found.expected.unwrap() - (0.66 + 0.45 + 0.45) / 3.0).abs() < 1e-12);
+        assert_eq!(found.expected_mentions, 70);
+        // An audience with too few mentions predicts nothing; nor do pairs it makes up most of.
+        let thin = SideShares {
+            mentions: MIN_MENTIONS - 1,
+            ..split
+        };
+        let found = agreement(
+            &turns,
+            &[
+                audience("a", mostly_for),
+                audience("c", thin),
+                audience("c", thin),
+            ],
+            0.0,
+        )
+        .unwrap();
+        assert_eq!((found.expected, found.expected_mentions), (None, 0));
     }
 
     #[test]
     fn a_group_is_flagged_only_when_its_agreement_clears_the_prediction_beyond_doubt() {
+        let shares = SideShares {
+            against: 0.3,
+            neutral: 0.26,
+            for_: 0.44,
+            mentions: 30,
+        };
+        // 0.09 + 0.0676 + 0.1936 = 0.3512 expected for every pair.
         let turn = |speaker, question| Turn {
             speaker: Some(speaker),
             words: 10,
             question,
             stance: Some(2),
         };
-        // Unanimous on one question, two people: 1 pair, interval 0.21..1: not beyond 0.45.
-        let one = agreement(&[turn(0, 1), turn(1, 1)], 2, Some((0.45, 30)), 0.0).unwrap();
-        assert!(!one.beyond_evidence(), "{one:?}");
-        // Unanimous on six questions, four people: 36 pairs, low end 0.90: beyond 0.45.
-        let turns: Vec<Turn> = (1..=6)
-            .flat_map(|q| (0..4).map(move |s| turn(s, q)))
-            .collect();
-        let many = agreement(&turns, 4, Some((0.45, 30)), 0.0).unwrap();
-        assert_eq!(many.pairs, 36);
-        assert!(many.beyond_evidence(), "{many:?}");
-        assert_eq!((many.expected, many.expected_mentions), (Some(0.45), 30));
+        // Twelve twins unanimous on one question: 66 pairs but 11 independent agreements,
+        // low end 0.74: beyond 0.35.
+        let twelve: Vec<Seat> = (0..12).map(|_| audience("a", shares)).collect();
+        let turns: Vec<Turn> = (0..12).map(|s| turn(s, 1)).collect();
+        let one = agreement(&turns, &twelve, 0.0).unwrap();
+        assert_eq!(one.pairs, 66);
+        assert!((one.observed_low - wilson(11.0, 11.0).0).abs() < 1e-12);
+        assert!(one.beyond_evidence(), "{one:?}");
+        // Two twins agreeing once: one comparison, low end 0.21: not beyond.
+        let two = agreement(&[turn(0, 1), turn(1, 1)], &twelve[..2], 0.0).unwrap();
+        assert!(!two.beyond_evidence(), "{two:?}");
         assert_eq!(
-            many.describe(),
-            "Agreement: 100% of 36 pairs of twins took the same side (95% interval 90%–100%); their audiences' mentions predict 45% (30 mentions): more than the data supports, so treat the consensus with care."
+            one.describe(),
+            "Agreement: 100% of 66 pairs of twins took the same side (95% interval 74%–100%); two of their audiences' mentions of the brand take the same side 35% of the time (30 mentions): more than the data supports, so treat the consensus with care."
         );
         assert!(
-            one.describe().ends_with("predict 45% (30 mentions)."),
+            two.describe().ends_with("(30 mentions)."),
             "{}",
-            one.describe()
+            two.describe()
         );
     }
 

@@ -1,11 +1,14 @@
 //! Replaying a finished session from the response cache: every call its transcript rests on
 //! (see [`crate::call_record`]) is asked again in [`CacheMode::Replay`], so no model is called
 //! and nothing is spent; each answer is compared with the one the session used, and each twin's
-//! turn is traced to the words of a replayed answer. A call the cache no longer holds (the cache
-//! was cleared, or the model that answered is no longer routed) is reported, never asked anew.
+//! turn is traced to the words of the reply it kept. Each call is asked of the model that
+//! answered it first (so a cloud session replays offline), then, if that model's name was the
+//! vendor's own and not the one set up, of today's routes. A call the cache no longer holds is
+//! reported, never asked anew. Replays are filed on the workspace, not the study: they cost
+//! the study nothing and are not counted among its calls.
 
 use pw_domain::SessionId;
-use pw_llm::{CacheMode, CallScope, ChatRequest, Gateway, LlmError};
+use pw_llm::{CacheMode, CallScope, ChatRequest, Gateway, LlmError, Route};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,7 +18,7 @@ use crate::error::Result;
 use crate::focus_group::{Judgement, Urges};
 use crate::session::{Session, Turn};
 use crate::speaking::PersonaCheck;
-use crate::vocabulary::{Act, Speaker};
+use crate::vocabulary::{Act, SessionKind, Speaker};
 
 /// A call the replay could not reproduce, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,10 +42,14 @@ pub struct ReplayReport {
     pub missing: Vec<ReplayedCall>,
     /// The twins' answers in the transcript.
     pub answers: u32,
-    /// Of those, the ones whose words are, in order, the words of a replayed reply to that turn.
+    /// Of those, the ones whose words are the words of the reply kept for that turn (in one
+    /// run in a group; in order, Says and Thinks alike, in an interview).
     pub traced: u32,
-    /// The turns (by `seq`) that are not.
+    /// Answers (by `seq`) whose words are not those of the replayed reply for their turn.
     pub untraced: Vec<i64>,
+    /// Answers with no reply to trace them to: the session ran before calls were kept, the
+    /// record of that call was not saved, or the cache no longer holds it.
+    pub unrecorded: Vec<i64>,
 }
 
 /// Asks a session's calls again from the cache only.
@@ -53,11 +60,8 @@ pub async fn replay(
     turns: &[Turn],
 ) -> Result<ReplayReport> {
     let calls = record.calls().await?;
-    let scope = CallScope::study(
-        session.workspace_id.to_string(),
-        session.study_id.to_string(),
-    )
-    .with_cache(CacheMode::Replay);
+    let scope =
+        CallScope::workspace(session.workspace_id.to_string()).with_cache(CacheMode::Replay);
     let mut report = ReplayReport {
         session_id: session.id,
         calls: 0,
@@ -67,6 +71,7 @@ pub async fn replay(
         answers: 0,
         traced: 0,
         untraced: Vec::new(),
+        unrecorded: Vec::new(),
     };
     // The replayed replies per turn: what the transcript is traced to.
     let mut replies: Vec<(i64, String)> = Vec::new();
@@ -110,10 +115,23 @@ pub async fn replay(
         .filter(|t| t.speaker == Speaker::Twin && t.act == Act::Answer)
     {
         report.answers += 1;
-        let found = replies
-            .iter()
-            .any(|(seq, reply)| *seq == turn.seq && words_in_order(&turn.says, reply));
-        if found {
+        // The reply a turn kept is the last one asked for it (a caught reply and an echo were
+        // asked again after it).
+        let Some((_, reply)) = replies.iter().rev().find(|(seq, _)| *seq == turn.seq) else {
+            report.unrecorded.push(turn.seq);
+            continue;
+        };
+        let traced = match session.kind {
+            SessionKind::FocusGroup => words_in_one_run(&turn.says, reply),
+            SessionKind::Interview => {
+                words_in_order(&turn.says, reply)
+                    && turn
+                        .thinks
+                        .as_deref()
+                        .is_none_or(|thinks| words_in_order(thinks, reply))
+            }
+        };
+        if traced {
             report.traced += 1;
         } else {
             report.untraced.push(turn.seq);
@@ -127,11 +145,32 @@ async fn answer_again(
     call: &RecordedCall,
     request: &ChatRequest,
 ) -> Result<String, LlmError> {
-    match call.purpose {
-        Purpose::Reply => gateway.chat(request).await.map(|reply| reply.text),
-        Purpose::Check => structured::<PersonaCheck>(gateway, request).await,
-        Purpose::Urges => structured::<Urges>(gateway, request).await,
-        Purpose::Judgement => structured::<Judgement>(gateway, request).await,
+    if let Some((vendor, model)) = call.answered_by.split_once('/') {
+        let first = Route::new(vendor, model);
+        match asked_of(gateway, call.purpose, Some(&first), request).await {
+            Err(LlmError::NotInCache { .. }) => {}
+            other => return other,
+        }
+    }
+    asked_of(gateway, call.purpose, None, request).await
+}
+
+/// A call asked of one model, or through the routes.
+async fn asked_of(
+    gateway: &Gateway,
+    purpose: Purpose,
+    route: Option<&Route>,
+    request: &ChatRequest,
+) -> Result<String, LlmError> {
+    match purpose {
+        Purpose::Reply => match route {
+            Some(route) => gateway.chat_with(route, request).await,
+            None => gateway.chat(request).await,
+        }
+        .map(|reply| reply.text),
+        Purpose::Check => structured::<PersonaCheck>(gateway, route, request).await,
+        Purpose::Urges => structured::<Urges>(gateway, route, request).await,
+        Purpose::Judgement => structured::<Judgement>(gateway, route, request).await,
     }
 }
 
@@ -139,9 +178,13 @@ async fn answer_again(
 /// JSON the record keeps.
 async fn structured<T: DeserializeOwned + JsonSchema + Serialize>(
     gateway: &Gateway,
+    route: Option<&Route>,
     request: &ChatRequest,
 ) -> Result<String, LlmError> {
-    let value = gateway.chat_json::<T>(request).await?;
+    let value = match route {
+        Some(route) => gateway.chat_json_with::<T>(route, request).await?,
+        None => gateway.chat_json::<T>(request).await?,
+    };
     Ok(serde_json::to_string(&value).unwrap_or_default())
 }
 
@@ -162,9 +205,22 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Whether every word of a turn appears in the model's answer, in order: the turn was cut from
-/// the answer (trimmed to its cap, stripped of a name label, split from its thoughts), not
-/// written elsewhere. An empty turn is traced to nothing.
+/// Whether a group turn's words are one run of the model's answer: the turn is the answer
+/// stripped of a name label and trimmed to its cap (an ellipsis marks the cut), nothing else.
+/// An empty turn is traced to nothing.
+pub fn words_in_one_run(turn: &str, answer: &str) -> bool {
+    let said = words(turn);
+    if said.is_empty() {
+        return false;
+    }
+    words(answer)
+        .windows(said.len())
+        .any(|run| run == said.as_slice())
+}
+
+/// Whether every word of an interview answer's Says (or Thinks) appears in the model's answer,
+/// in order: the answer was split into Says and Thinks, so each is runs of it, interleaved. An
+/// empty text is traced to nothing.
 pub fn words_in_order(turn: &str, answer: &str) -> bool {
     let said = words(turn);
     if said.is_empty() {
@@ -194,6 +250,16 @@ mod tests {
         let answer =
             "Says: \"It looks fine.\" Thinks: I would never pay that. Says: Maybe for a gift.";
         assert!(words_in_order("It looks fine. Maybe for a gift.", answer));
+    }
+
+    #[test]
+    fn a_group_turn_must_be_one_run_of_its_answer() {
+        let answer = "Maya: Honestly, the price worries me. Yes, I would gift it.";
+        assert!(words_in_one_run("Honestly, the price worries me.", answer));
+        assert!(words_in_one_run("Honestly, the price…", answer));
+        // Words of the answer, in order but not together, were not cut from it.
+        assert!(!words_in_one_run("Honestly, yes.", answer));
+        assert!(!words_in_one_run("", answer));
     }
 
     #[test]

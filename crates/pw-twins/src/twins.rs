@@ -621,12 +621,12 @@ impl Twins {
             .collect();
         let diagnostics = dynamics::diagnose(&coded, seats.len()).ok();
         let mut castings = Vec::with_capacity(seats.len());
-        let mut sides = Vec::with_capacity(seats.len());
+        let mut sides: Vec<dynamics::Seat> = Vec::with_capacity(seats.len());
         let mut audiences: HashMap<String, Option<dynamics::SideShares>> = HashMap::new();
         for seat in &seats {
             // A twin removed since is left out of the overlap, not a failure to show the session.
             let Ok(twin) = self.store().twin(*seat).await else {
-                sides.push((None, None));
+                sides.push(dynamics::Seat::default());
                 continue;
             };
             castings.push(crate::casting::Casting {
@@ -644,11 +644,10 @@ impl Twins {
                 },
                 None => None,
             };
-            sides.push((audience, shares));
+            sides.push(dynamics::Seat { audience, shares });
         }
         let overlap = mean_pairwise_jaccard(&castings);
-        let expected = dynamics::expected_agreement(&sides);
-        let agreement = dynamics::agreement(&coded, seats.len(), expected, overlap);
+        let agreement = dynamics::agreement(&coded, &sides, overlap);
         let mut adherence = AdherenceCount::default();
         for turn in turns.iter().filter(|t| t.speaker == Speaker::Twin) {
             if turn.act == Act::NonResponse {

@@ -632,7 +632,22 @@ async fn the_floor_goes_to_the_strongest_urge_and_sections_end_on_their_budgets(
     assert_eq!(view.adherence.passed, 9);
     assert_eq!(view.session.status, SessionStatus::Completed);
     // The agreement is set against the audience's own mentions: three twins of one audience
-    // are expected to agree as often as two of its people land in the same sentiment band.
+    // are expected to agree as often as two of its mentions land in the same sentiment band.
+    // Four mentions are too few to predict from; forty are enough.
+    assert_eq!(view.agreement.unwrap().expected, None);
+    for n in 0..36 {
+        let sentiment = [0.8, 0.4, -0.7, 0.0, 0.3, 0.9][n % 6];
+        sqlx::query("INSERT INTO audience_signals (id, workspace_id, audience_id, kind, source, text, sentiment, occurred_on, created_at) VALUES (?, ?, ?, 'mention', 'review', ?, ?, '2026-11-06', '2026-11-29T09:00:00.000Z')")
+            .bind(Uuid::now_v7().to_string())
+            .bind(ws().to_string())
+            .bind(audience().to_string())
+            .bind(format!("Loved the beans, review {n}"))
+            .bind(sentiment)
+            .execute(db.writer())
+            .await
+            .unwrap();
+    }
+    let view = facade.session(session.id).await.unwrap();
     let sentiments: Vec<f64> = sqlx::query_scalar(
         "SELECT sentiment FROM audience_signals WHERE audience_id = ? AND kind = 'mention' AND sentiment IS NOT NULL",
     )
@@ -642,7 +657,7 @@ async fn the_floor_goes_to_the_strongest_urge_and_sections_end_on_their_budgets(
     .unwrap();
     assert_eq!(
         sentiments.len(),
-        4,
+        40,
         "the audience's mentions, each with a sentiment"
     );
     let n = sentiments.len() as f64;

@@ -608,10 +608,13 @@ export type ReplayView = {
 	reproduced: number,
 	differing: ReplayedCallView[],
 	missing: ReplayedCallView[],
-	/**  The twins' answers, and those traced word for word to a replayed reply. */
+	/**  The twins' answers, and those traced word for word to the replayed reply they kept. */
 	answers: number,
 	traced: number,
+	/**  Answers whose words are not those of their replayed reply. */
 	untraced: number[],
+	/**  Answers with no reply to trace them to (run before calls were kept, or not cached). */
+	unrecorded: number[],
 };
 
 /**  A call a replay could not reproduce, and why. */

@@ -421,12 +421,7 @@ impl Gateway {
         &self,
         request: &ChatRequest,
     ) -> Result<Structured<T>> {
-        let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
-        let name: String = T::schema_name()
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(60)
-            .collect();
+        let (schema, name) = schema_of::<T>();
         let mut fallback = Fallback::default();
         for route in self.routes_for(request.task, &request.scope)? {
             match self.json_once::<T>(&route, request, &schema, &name).await {
@@ -441,6 +436,20 @@ impl Gateway {
             }
         }
         Err(fallback.exhausted(request.task))
+    }
+
+    /// A structured answer from one named model, outside the routes (a replay pinned to the
+    /// model that answered first).
+    pub async fn chat_json_with<T: DeserializeOwned + JsonSchema>(
+        &self,
+        route: &Route,
+        request: &ChatRequest,
+    ) -> Result<T> {
+        if !self.local.contains_key(&route.vendor) {
+            self.vendor(&route.vendor)?;
+        }
+        let (schema, name) = schema_of::<T>();
+        self.json_once::<T>(route, request, &schema, &name).await
     }
 
     async fn json_once<T: DeserializeOwned>(
@@ -494,6 +503,17 @@ impl Gateway {
             raw: repaired.text,
         })
     }
+}
+
+/// The JSON Schema derived from `T`, and its name as a response format takes it.
+fn schema_of<T: JsonSchema>() -> (Value, String) {
+    let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
+    let name: String = T::schema_name()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(60)
+        .collect();
+    (schema, name)
 }
 
 /// Reads a JSON answer, tolerating a Markdown code fence around it (models add them).

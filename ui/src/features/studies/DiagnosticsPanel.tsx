@@ -83,9 +83,11 @@ export function DiagnosticsPanel({
               <span className="muted diagnostics__note">
                 {agreement?.beyondEvidence
                   ? agreement.expected !== null
-                    ? 'They agree more than people from their audiences do, beyond the margin of error: treat the consensus with care.'
+                    ? 'They agree more than their audiences’ mentions do, beyond the margin of error: treat the consensus with care.'
                     : 'They agree far more than the data they were built on does: treat the consensus with care.'
-                  : 'Real people from these audiences disagree this often; a group far above it converged too easily.'}
+                  : agreement?.expected !== null && agreement?.expected !== undefined
+                    ? 'Compared with how their audiences’ mentions of the brand split (a stance on a question is not a mention, so read it as a yardstick): a group far above it converged too easily.'
+                    : 'Twins built on different evidence have less reason to agree.'}
               </span>
             </dd>
           </div>
@@ -106,9 +108,9 @@ function agreementText(agreement: AgreementView): string {
   const pct = (v: number | null) => formatPercent(v, { digits: 0 });
   const observed = `${pct(agreement.observed)} of ${agreement.pairs} pairs agreed (95% interval ${pct(agreement.observedLow)}–${pct(agreement.observedHigh)})`;
   if (agreement.expected === null) {
-    return `${observed}; no mentions to predict from, and their evidence overlaps ${pct(agreement.evidenceOverlap)}`;
+    return `${observed}; too few mentions to predict from, and their evidence overlaps ${pct(agreement.evidenceOverlap)}`;
   }
-  return `${observed}; their audiences’ mentions predict ${pct(agreement.expected)} (from ${agreement.expectedMentions} mentions)`;
+  return `${observed}; two of their audiences’ mentions of the brand take the same side ${pct(agreement.expected)} of the time (${agreement.expectedMentions} mentions)`;
 }
 
 /** The observed share with its interval, and a tick where the audiences' data puts it. */

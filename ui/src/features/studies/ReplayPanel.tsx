@@ -30,11 +30,11 @@ export function ReplayPanel({ replay, turnPath, onClose }: { replay: ReplayView;
         {replay.calls === 0
           ? 'This session kept no model calls to replay (it was run before calls were kept, or no model answered).'
           : whole
-            ? 'The session reproduces exactly: every model call came back from the cache as the session used it, and every answer is the model’s own words. No model was called.'
+            ? 'The session reproduces exactly: every model call came back from the cache as the session used it, and every answer’s words are those of its replayed reply. No model was called.'
             : 'Part of the session does not reproduce from the cache; the turns are listed below. No model was called.'}
       </p>
       <Meter label="Model calls reproduced" done={replay.reproduced} total={replay.calls} share={reproducedShare} testId="replay-calls" />
-      <Meter label="Twins’ answers traced to a replayed reply" done={replay.traced} total={replay.answers} share={tracedShare} testId="replay-traced" />
+      <Meter label="Twins’ answers traced to the reply they kept" done={replay.traced} total={replay.answers} share={tracedShare} testId="replay-traced" />
       {problems.length > 0 && (
         <ul className="replay-panel__problems">
           {problems.map((c, i) => (
@@ -44,9 +44,20 @@ export function ReplayPanel({ replay, turnPath, onClose }: { replay: ReplayView;
           ))}
         </ul>
       )}
+      {replay.unrecorded.length > 0 && (
+        <p className="replay-panel__untraced" data-testid="replay-unrecorded">
+          Answers with no kept reply to check them against (run before calls were kept, or no longer in the cache):{' '}
+          {replay.unrecorded.map((seq, i) => (
+            <span key={seq}>
+              {i > 0 && ', '}
+              <Link to={turnPath(seq)}>turn {seq + 1}</Link>
+            </span>
+          ))}
+        </p>
+      )}
       {replay.untraced.length > 0 && (
-        <p className="replay-panel__untraced">
-          Answers whose words are not the model’s:{' '}
+        <p className="replay-panel__untraced" data-testid="replay-untraced">
+          Answers whose words differ from the reply replayed for them:{' '}
           {replay.untraced.map((seq, i) => (
             <span key={seq}>
               {i > 0 && ', '}

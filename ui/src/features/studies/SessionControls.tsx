@@ -129,6 +129,9 @@ function BudgetRaise({ session, onRaised }: { session: SessionSummaryView; onRai
       onRaised();
     },
   });
+  if (spend.error !== null) {
+    return <ErrorBanner error={spend.error} context="The session’s budget could not be read" onRetry={() => void spend.refetch()} />;
+  }
   if (study === null || study.budgetMicros === null) return null;
   const above = micros !== null && BigInt(micros) > BigInt(study.spentMicros);
   return (

@@ -126,8 +126,10 @@ describe('Focus-group room', () => {
     expect(within(diagnostics).getByTestId('diag-herding')).toHaveTextContent('1 of 2 changes of mind went toward the majority (50%)');
     expect(within(diagnostics).getByTestId('diag-adherence')).toHaveTextContent('3 passed · 1 caught and answered again · 0 unchecked');
     const agreement = within(diagnostics).getByTestId('diag-agreement');
-    expect(agreement).toHaveTextContent('100% of 3 pairs agreed (95% interval 44%–100%); their audiences’ mentions predict 38% (from 120 mentions)');
-    expect(agreement).toHaveTextContent('They agree more than people from their audiences do, beyond the margin of error');
+    expect(agreement).toHaveTextContent(
+      '100% of 3 pairs agreed (95% interval 44%–100%); two of their audiences’ mentions of the brand take the same side 38% of the time (120 mentions)',
+    );
+    expect(agreement).toHaveTextContent('They agree more than their audiences’ mentions do, beyond the margin of error');
     expect(agreement).toHaveAttribute('data-beyond', 'true');
     expect(within(agreement).getByTestId('agreement-expected')).toHaveStyle({ left: '38%' });
     expect(screen.queryByTestId('insights-link')).toBeNull();
@@ -236,8 +238,9 @@ describe('Replay from the cache', () => {
         differing: [],
         missing: [{ seq: 4, purpose: 'check', detail: 'the response cache no longer holds this answer' }],
         answers: 4,
-        traced: 3,
+        traced: 2,
         untraced: [6],
+        unrecorded: [8],
       }),
     });
     openAt('#/w/ws-1/studies/ses-1');
@@ -246,7 +249,9 @@ describe('Replay from the cache', () => {
     expect(callsTo(calls, 'replay_session')[0].args).toEqual({ sessionId: 'ses-1' });
     expect(panel).toHaveAttribute('data-whole', 'false');
     expect(within(panel).getByTestId('replay-calls')).toHaveTextContent('11 of 12');
-    expect(within(panel).getByTestId('replay-traced')).toHaveTextContent('3 of 4');
+    expect(within(panel).getByTestId('replay-traced')).toHaveTextContent('2 of 4');
+    expect(within(panel).getByTestId('replay-unrecorded')).toHaveTextContent('no kept reply');
+    expect(within(panel).getByTestId('replay-untraced')).toHaveTextContent('differ from the reply replayed for them');
     expect(panel).toHaveTextContent('Turn 5, persona check: not in the cache');
     expect(within(panel).getByRole('link', { name: 'turn 7' })).toHaveAttribute('href', '#/w/ws-1/studies/ses-1#turn-6');
   });

@@ -25,6 +25,12 @@ export function SessionScreen({ workspace, onJobStarted }: { workspace: Workspac
   const loaded = detail.data !== undefined;
   const replay = useReplaySession(sessionId);
   const [showReplay, setShowReplay] = useState(false);
+  const resetReplay = replay.reset;
+  // A replay belongs to the session it was run on.
+  useEffect(() => {
+    setShowReplay(false);
+    resetReplay();
+  }, [sessionId, resetReplay]);
 
   useEffect(() => {
     if (highlightSeq === null || !loaded) return;
@@ -82,7 +88,9 @@ export function SessionScreen({ workspace, onJobStarted }: { workspace: Workspac
               )}
             </div>
           </header>
-          {replay.error !== null && <ErrorBanner error={replay.error} context="Replaying the session" onRetry={() => replay.mutate()} />}
+          {replay.error !== null && (
+            <ErrorBanner error={replay.error} context="Replaying the session" onRetry={() => replay.mutate(undefined, { onSuccess: () => setShowReplay(true) })} />
+          )}
           {showReplay && replay.data !== undefined && <ReplayPanel
               replay={replay.data}
               turnPath={(seq) => `${studiesPath(workspace.id, encodeURIComponent(sessionId))}#turn-${seq}`}
