@@ -469,6 +469,17 @@ try {
     await shot('desktop-room');
   });
 
+  await check('the finished session replays from the cache, every call reproduced', async () => {
+    await (await browser.$('[data-testid="replay-session"]')).click();
+    const panel = await browser.$('[data-testid="replay-panel"]');
+    await panel.waitForExist({ timeout: 60_000, timeoutMsg: 'no replay panel' });
+    const calls = await (await browser.$('[data-testid="replay-calls"]')).getText();
+    console.log(`     ${calls.replace(/\s+/g, ' ')}`);
+    const counted = /(\d+) of (\d+)/.exec(calls);
+    assert(counted && Number(counted[2]) > 0 && counted[1] === counted[2], `not every call reproduced: ${calls}`);
+    await shot('desktop-room-replay');
+  });
+
   await check('the insights open, with every kept item quoting its turns', async () => {
     await (await browser.$('[data-testid="insights-link"]')).click();
     const write = await browser.$('[data-testid="write-insights"]');
