@@ -224,6 +224,8 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("pw-telemetry", &[][..]),
         // The search index: derived data it is handed, never SQLite or a context's tables.
         ("pw-search", &[][..]),
+        // IO-free statistics the research contexts share: numbers in, numbers out.
+        ("pw-statistics", &[][..]),
         // A context crate: its own tables' repositories over pw-store's `Database`, its use
         // cases and its job handlers. It never knows the engine or another context.
         (
@@ -244,14 +246,39 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
         // grounding reports. It reads the ad data it derives from with SQL of its own.
         (
             "pw-evidence",
-            &["pw-domain", "pw-store", "pw-jobs", "pw-llm", "pw-search"][..],
+            &[
+                "pw-domain",
+                "pw-store",
+                "pw-jobs",
+                "pw-llm",
+                "pw-search",
+                "pw-statistics",
+            ][..],
         ),
         // The twins and studies context: twins grounded in an audience's evidence (read with
         // SQL of its own; the search index is told of its texts through a trait the engine
         // implements), their memory, focus groups and interviews.
         (
             "pw-twins",
-            &["pw-domain", "pw-store", "pw-jobs", "pw-llm"][..],
+            &[
+                "pw-domain",
+                "pw-store",
+                "pw-jobs",
+                "pw-llm",
+                "pw-statistics",
+            ][..],
+        ),
+        // The surveys context: designs with logic, synthetic respondents, weighting, crosstabs,
+        // diagnostics and the fidelity harness. It reads twins and memories with SQL of its own.
+        (
+            "pw-surveys",
+            &[
+                "pw-domain",
+                "pw-store",
+                "pw-jobs",
+                "pw-llm",
+                "pw-statistics",
+            ][..],
         ),
         (
             "pw-engine",
@@ -267,6 +294,7 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-evidence",
                 "pw-search",
                 "pw-twins",
+                "pw-surveys",
             ][..],
         ),
         ("pw-ipc", &["pw-domain", "pw-engine"][..]),

@@ -6,6 +6,7 @@ mod evidence;
 mod models;
 mod output;
 mod sessions;
+mod surveys;
 mod twins;
 
 use std::io::Write;
@@ -107,6 +108,9 @@ enum Command {
     /// Moderated focus groups of twins following a discussion guide (see docs/discussion-guide.md)
     #[command(subcommand, name = "focus-group")]
     FocusGroup(FocusGroupCommand),
+    /// Surveys: designs with logic in a documented JSON format (see docs/survey-format.md)
+    #[command(subcommand)]
+    Survey(SurveyCommand),
     /// A session's insights (themes, agreement, disagreement, actions, each citing turns), written
     /// if there are none yet, as Markdown or PDF
     Insights {
@@ -242,6 +246,22 @@ enum FocusGroupCommand {
     Say { id: String, text: String },
     /// Add a probe the moderator asks next
     Probe { id: String, text: String },
+}
+
+#[derive(Subcommand)]
+enum SurveyCommand {
+    /// Read a survey file into a workspace (a malformed file changes nothing and names the question and field)
+    Import { workspace: String, file: PathBuf },
+    /// Write a survey as a file (standard output without --out)
+    Export {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The workspace's surveys
+    List { workspace: String },
+    /// A survey's questions and logic
+    Show { id: String },
 }
 
 #[derive(Subcommand)]
@@ -584,6 +604,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
         Command::Index(command) => evidence::index(engine, &out, command).await?,
         Command::Twins(command) => twins::run(engine, &out, command).await?,
         Command::FocusGroup(command) => sessions::focus_group(engine, &out, command).await?,
+        Command::Survey(command) => surveys::run(engine, &out, command).await?,
         Command::Insights {
             study,
             format,

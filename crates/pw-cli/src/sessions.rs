@@ -16,7 +16,7 @@ use crate::FocusGroupCommand;
 use crate::evidence::{run_job, workspace};
 use crate::output::Output;
 
-fn read(path: &Path) -> Result<String, EngineError> {
+pub(crate) fn read(path: &Path) -> Result<String, EngineError> {
     std::fs::read_to_string(path).map_err(|e| EngineError::Io {
         path: path.to_owned(),
         source: e,

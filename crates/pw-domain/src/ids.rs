@@ -126,6 +126,8 @@ id_types! {
     SessionId => "session";
     /// One turn of a session's transcript.
     TurnId => "turn";
+    /// A survey as designed: its questions and logic, versioned.
+    SurveyId => "survey";
 }
 
 #[cfg(test)]

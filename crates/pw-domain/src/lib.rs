@@ -15,7 +15,7 @@ pub use ad_data::{
 };
 pub use ids::{
     AdAccountId, AdGroupId, AdId, AudienceId, CampaignId, CreativeId, DerivedSignalId,
-    GroundingReportId, IdError, MemoryId, SessionId, SignalId, StudyId, TurnId, TwinId,
+    GroundingReportId, IdError, MemoryId, SessionId, SignalId, StudyId, SurveyId, TurnId, TwinId,
     WorkspaceId,
 };
 pub use kpi::{KpiKey, KpiNumber, KpiUnit, KpiValue, Totals};

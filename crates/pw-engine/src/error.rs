@@ -7,6 +7,7 @@ use pw_evidence::error::EvidenceError;
 use pw_jobs::QueueError;
 use pw_models::ModelsError;
 use pw_store::StoreError;
+use pw_surveys::error::SurveysError;
 use pw_twins::error::TwinsError;
 use pw_workspaces::WorkspacesError;
 
@@ -53,6 +54,8 @@ pub enum EngineError {
     Evidence(#[from] EvidenceError),
     #[error(transparent)]
     Twins(#[from] TwinsError),
+    #[error(transparent)]
+    Surveys(#[from] SurveysError),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -87,6 +90,15 @@ impl EngineError {
             },
             EngineError::Evidence(e) => evidence_kind(e),
             EngineError::Twins(e) => twins_kind(e),
+            EngineError::Surveys(e) => match e {
+                SurveysError::WorkspaceNotFound(_) | SurveysError::SurveyNotFound(_) => {
+                    ErrorKind::NotFound
+                }
+                SurveysError::Definition(_) => ErrorKind::InvalidInput,
+                SurveysError::EditConflict { .. } => ErrorKind::Conflict,
+                SurveysError::Corrupt(_) => ErrorKind::Corrupt,
+                SurveysError::Store(e) => store_kind(e),
+            },
             EngineError::Jobs(e) => match e {
                 QueueError::NotFound(_) => ErrorKind::NotFound,
                 QueueError::InvalidTransition { .. } => ErrorKind::Conflict,

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod jobs;
 pub mod models;
 mod paths;
+pub mod surveys;
 pub mod twins;
 pub mod workspaces;
 
@@ -31,6 +32,7 @@ use tokio::sync::Mutex;
 use crate::evidence::{Evidence, EvidenceFacade, ModelsGateway};
 use crate::jobs::Jobs;
 use crate::models::{LanguageModels, Models, TraceExportSink};
+use crate::surveys::{Surveys, SurveysFacade};
 use crate::twins::{EvidenceIndex, Twins, TwinsFacade, TwinsGateway};
 use crate::workspaces::{AdWorkspaces, Workspaces};
 
@@ -102,6 +104,7 @@ pub struct Engine {
     workspaces: Arc<AdWorkspaces>,
     evidence: Arc<Evidence>,
     twins: Arc<Twins>,
+    surveys: Arc<Surveys>,
 }
 
 impl Engine {
@@ -136,6 +139,7 @@ impl Engine {
             Arc::new(TwinsGateway(models.clone())),
             Arc::new(EvidenceIndex(Arc::downgrade(&evidence))),
         ));
+        let surveys = Arc::new(Surveys::new(db.clone()));
         let engine = Arc::new(Engine {
             config,
             db,
@@ -147,6 +151,7 @@ impl Engine {
             workspaces,
             evidence,
             twins,
+            surveys,
         });
         engine.models().apply_trace_export().await;
         Ok(engine)
@@ -179,6 +184,11 @@ impl Engine {
     /// AI twins of audiences, with their evidence-linked memories.
     pub fn twins(&self) -> TwinsFacade<'_> {
         TwinsFacade::new(self)
+    }
+
+    /// Surveys: designs with their logic, imported, edited and exported.
+    pub fn surveys(&self) -> SurveysFacade<'_> {
+        SurveysFacade::new(self)
     }
 
     /// Starts the job workers (and the schedule ticker). Jobs left running by a process that

@@ -25,7 +25,9 @@ pub mod reports;
 pub mod repository;
 pub mod search;
 pub mod signals;
-pub mod statistics;
+/// The statistics signals rest on live in `pw-statistics`, shared with the other research
+/// contexts; the evidence layer names them as its own.
+pub use pw_statistics as statistics;
 pub mod themes;
 
 pub use evidence::{AudienceOverview, Evidence, GatewaySource};

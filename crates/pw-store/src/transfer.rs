@@ -58,6 +58,8 @@ const WORKSPACE_TABLES: &[&str] = &[
     "session_commands",
     "session_insights",
     "session_calls",
+    "surveys",
+    "survey_versions",
     "survey_questions",
     "survey_responses",
     "reports",

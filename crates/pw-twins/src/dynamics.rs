@@ -241,16 +241,10 @@ pub struct Seat {
     pub shares: Option<SideShares>,
 }
 
-/// The 95% Wilson score interval of `successes` in `trials` (trials > 0; both may be
-/// fractional, as effective counts are).
+/// The 95% Wilson score interval of `successes` in `trials` (both may be fractional, as
+/// effective counts are); the whole range when there is nothing to count.
 fn wilson(successes: f64, trials: f64) -> (f64, f64) {
-    const Z: f64 = 1.959_963_984_540_054;
-    let n = trials;
-    let p = successes / n;
-    let denominator = 1.0 + Z * Z / n;
-    let centre = (p + Z * Z / (2.0 * n)) / denominator;
-    let half = Z * (p * (1.0 - p) / n + Z * Z / (4.0 * n * n)).sqrt() / denominator;
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    pw_statistics::Rate::wilson(successes, trials).map_or((0.0, 1.0), |rate| (rate.low, rate.high))
 }
 
 /// Agreement on the questions discussed (`None` when no two participants took a position on

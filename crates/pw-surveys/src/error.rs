@@ -1,0 +1,33 @@
+//! The surveys context's errors, each in words a marketer understands; the engine maps them to
+//! the closed error kinds that cross IPC.
+
+use pw_store::StoreError;
+
+use crate::definition::DefinitionError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SurveysError {
+    #[error("the workspace {0} does not exist")]
+    WorkspaceNotFound(String),
+    #[error("the survey {0} does not exist")]
+    SurveyNotFound(String),
+    /// The file or the edit does not fit the survey format; nothing was written.
+    #[error("{0}")]
+    Definition(#[from] DefinitionError),
+    #[error(
+        "someone else changed this survey meanwhile (now version {current}); reload it and edit again"
+    )]
+    EditConflict { current: i64 },
+    #[error("stored survey data is damaged: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for SurveysError {
+    fn from(error: sqlx::Error) -> Self {
+        SurveysError::Store(StoreError::from(error))
+    }
+}
+
+pub type Result<T, E = SurveysError> = std::result::Result<T, E>;
