@@ -1,15 +1,18 @@
 //! Weighted crosstabs: an answer (rows) by a grouping such as age band or segment (columns),
 //! with the tests a market-research table carries. IO-free.
 //!
-//! - Pearson's χ² test of independence on the weighted table, with the Rao–Scott first-order
-//!   correction: weighting makes the naive χ² too large (it treats weighted counts as if they
-//!   were that many independent people), and dividing it by the design effect of the weights
-//!   (Rao and Scott 1981; Kish's deff from the raking is the usual supply) brings it back to
-//!   roughly a χ² with the same degrees of freedom.
+//! - Pearson's χ² test of independence on the weighted table, adjusted for the weighting:
+//!   weighted counts are not that many independent people, so the statistic is divided by the
+//!   Kish design effect of the weights of the respondents in this table (a first-order
+//!   correction in the spirit of Rao and Scott 1981, which use the mean generalised design
+//!   effect; the table's own weights, not the whole sample's, since a crosstab often covers
+//!   only those shown the question). Expected counts under 5 are counted and reported.
 //! - For each answer category, every pair of columns compared by the pooled two-proportion
 //!   z-test on the columns' effective sample sizes (Kish, (Σw)²/Σw² within the column), with
 //!   Benjamini–Hochberg across all the tests in the table; a cell is marked higher than each
-//!   column it beats at q < 0.05, as tables letter their columns A, B, C.
+//!   column it beats at q < 0.05, as tables letter their columns A, B, C. A column whose
+//!   effective base is under [`MIN_EFFECTIVE_BASE`] is not tested (and says so): letters on a
+//!   dozen effective people would be read as findings.
 //!
 //! One answer per respondent (single choice, a scale point, a band): a multiple-choice
 //! question is tabulated one option at a time as a yes/no answer.
@@ -19,6 +22,11 @@ use thiserror::Error;
 
 /// The false discovery rate at which a difference between columns is marked.
 pub const SIGNIFICANCE_LEVEL: f64 = 0.05;
+/// The smallest effective base a column is tested on, as market-research tables flag bases
+/// under 30.
+pub const MIN_EFFECTIVE_BASE: f64 = 30.0;
+/// An expected count under this makes χ²'s approximation doubtful (Cochran's rule).
+pub const MIN_EXPECTED_COUNT: f64 = 5.0;
 
 /// A categorical variable over the respondents: the answer or the grouping of a crosstab.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,10 +44,13 @@ pub struct CrosstabVariable {
 pub struct ChiSquareTest {
     /// Pearson's χ² on the weighted table scaled to the number of respondents.
     pub statistic: f64,
-    /// The design effect it was divided by.
+    /// The Kish design effect of the table's weights, n·Σw²/(Σw)², that it was divided by.
     pub design_effect: f64,
-    /// `statistic / design_effect` (Rao–Scott first-order correction).
+    /// `statistic / design_effect`.
     pub corrected_statistic: f64,
+    /// Cells whose expected count is under [`MIN_EXPECTED_COUNT`]: with any, read the p-value
+    /// with care.
+    pub small_expected_cells: usize,
     /// (rows − 1)·(columns − 1) of the table after dropping empty rows and columns.
     pub degrees_of_freedom: usize,
     /// P(χ² ≥ corrected statistic).
@@ -88,6 +99,9 @@ pub struct Crosstab {
     pub column_shares: Vec<Vec<f64>>,
     /// Kish's effective sample size of each column, (Σw)²/Σw².
     pub effective_column_sizes: Vec<f64>,
+    /// Columns (indices into [`Crosstab::columns`]) whose effective base is under
+    /// [`MIN_EFFECTIVE_BASE`]: left out of the column tests.
+    pub low_base_columns: Vec<usize>,
     /// `None` with fewer than two rows or two columns: nothing to be independent of.
     pub chi_square: Option<ChiSquareTest>,
     /// Every pairwise column test that could be run (a pair where the answer is 0% or 100% in
@@ -134,7 +148,7 @@ pub enum CrosstabError {
     UnknownCategory {
         /// The variable.
         variable: String,
-        /// The respondent's position.
+        /// The respondent's position, from 1.
         respondent: usize,
         /// The index given.
         index: usize,
@@ -144,18 +158,10 @@ pub enum CrosstabError {
     /// A weight that is not a weight.
     #[error("respondent {respondent} has weight {weight}: weights must be finite and not negative")]
     InvalidWeight {
-        /// The respondent's position.
+        /// The respondent's position, from 1.
         respondent: usize,
         /// The weight given.
         weight: f64,
-    },
-    /// A design effect that cannot divide a statistic.
-    #[error(
-        "the design effect is {design_effect}: it must be a positive number (1 for unweighted data)"
-    )]
-    InvalidDesignEffect {
-        /// The value given.
-        design_effect: f64,
     },
     /// No respondent carries any weight.
     #[error(
@@ -170,15 +176,13 @@ pub enum CrosstabError {
 }
 
 /// Tabulates `answer` by `grouping` with one weight per respondent (all 1 for unweighted
-/// data) and runs the tests; `design_effect` is the weights' design effect (1 unweighted;
-/// [`crate::raking::RakingResult::design_effect`] after raking).
+/// data; the raked weights otherwise) and runs the tests.
 pub fn crosstab(
     answer: &CrosstabVariable,
     grouping: &CrosstabVariable,
     weights: &[f64],
-    design_effect: f64,
 ) -> Result<Crosstab, CrosstabError> {
-    validate(answer, grouping, weights, design_effect)?;
+    validate(answer, grouping, weights)?;
     let row_count = answer.categories.len();
     let column_count = grouping.categories.len();
     let mut counts = vec![vec![0.0; column_count]; row_count];
@@ -237,9 +241,23 @@ pub fn crosstab(
         .map(|(&column, total)| total * total / column_sum_of_squares[column])
         .collect();
 
+    let (design_effect, _) = crate::raking::kish_design_effect(weights);
     let chi_square =
         pearson_chi_square(&weighted_counts, weighted_respondents as f64, design_effect);
-    let comparisons = column_comparisons(&column_shares, &effective_column_sizes);
+    let low_base_columns: Vec<usize> = (0..effective_column_sizes.len())
+        .filter(|&column| effective_column_sizes[column] < MIN_EFFECTIVE_BASE)
+        .collect();
+    let comparisons = column_comparisons(&column_shares, &effective_column_sizes)
+        .into_iter()
+        .filter(|c| !low_base_columns.contains(&c.first) && !low_base_columns.contains(&c.second))
+        .collect::<Vec<_>>();
+    // Benjamini–Hochberg over the tests actually run.
+    let adjusted = benjamini_hochberg(&comparisons.iter().map(|c| c.p_value).collect::<Vec<_>>());
+    let comparisons: Vec<ColumnComparison> = comparisons
+        .into_iter()
+        .zip(adjusted)
+        .map(|(c, q_value)| ColumnComparison { q_value, ..c })
+        .collect();
     let mut higher_than = vec![vec![Vec::new(); kept_columns.len()]; kept_rows.len()];
     for comparison in &comparisons {
         if comparison.q_value < SIGNIFICANCE_LEVEL {
@@ -274,6 +292,7 @@ pub fn crosstab(
         column_totals,
         column_shares,
         effective_column_sizes,
+        low_base_columns,
         chi_square,
         comparisons,
         higher_than,
@@ -297,11 +316,7 @@ fn validate(
     answer: &CrosstabVariable,
     grouping: &CrosstabVariable,
     weights: &[f64],
-    design_effect: f64,
 ) -> Result<(), CrosstabError> {
-    if !(design_effect > 0.0 && design_effect.is_finite()) {
-        return Err(CrosstabError::InvalidDesignEffect { design_effect });
-    }
     let expected = answer.values.len();
     for (name, found) in [
         (grouping.name.as_str(), grouping.values.len()),
@@ -324,7 +339,7 @@ fn validate(
         {
             return Err(CrosstabError::UnknownCategory {
                 variable: variable.name.clone(),
-                respondent,
+                respondent: respondent + 1,
                 index,
                 categories: variable.categories.len(),
             });
@@ -335,7 +350,10 @@ fn validate(
         .enumerate()
         .find(|&(_, &weight)| !(weight >= 0.0 && weight.is_finite()))
     {
-        return Err(CrosstabError::InvalidWeight { respondent, weight });
+        return Err(CrosstabError::InvalidWeight {
+            respondent: respondent + 1,
+            weight,
+        });
     }
     Ok(())
 }
@@ -363,9 +381,13 @@ fn pearson_chi_square(
         .map(|column| counts.iter().map(|cells| cells[column]).sum::<f64>() * scale)
         .collect();
     let mut statistic = 0.0;
+    let mut small_expected_cells = 0;
     for (cells, row_total) in counts.iter().zip(&row_totals) {
         for (cell, column_total) in cells.iter().zip(&column_totals) {
             let expected = row_total * column_total / respondents;
+            if expected < MIN_EXPECTED_COUNT {
+                small_expected_cells += 1;
+            }
             let observed = cell * scale;
             statistic += (observed - expected).powi(2) / expected;
         }
@@ -376,6 +398,7 @@ fn pearson_chi_square(
         statistic,
         design_effect,
         corrected_statistic,
+        small_expected_cells,
         degrees_of_freedom,
         p_value: chi_square_sf(corrected_statistic, degrees_of_freedom as f64),
     })
@@ -466,7 +489,7 @@ mod tests {
         // χ² = 2²/12 + 2²/18 + 2²/28 + 2²/42 = 0.793651, df 1,
         // p = erfc(sqrt(0.793651 / 2)) = 0.3730.
         let (answer, grouping) = two_by_two();
-        let table = crosstab(&answer, &grouping, &[1.0; 100], 1.0).expect("table");
+        let table = crosstab(&answer, &grouping, &[1.0; 100]).expect("table");
         let test = table.chi_square.expect("a 2x2 table is testable");
         assert!(close(test.statistic, 0.793_651, 1e-6), "{}", test.statistic);
         assert_eq!(test.degrees_of_freedom, 1);
@@ -491,16 +514,50 @@ mod tests {
     }
 
     #[test]
-    fn a_design_effect_of_two_halves_chi_square() {
-        // Rao–Scott first order: 0.793651 / 2 = 0.396825, p = erfc(sqrt(0.396825 / 2)) = 0.5287.
+    fn unequal_weights_divide_chi_square_by_the_table_s_design_effect() {
+        // Each respondent of [[10, 20], [30, 40]] twice, once with weight 1 and once with 3:
+        // the weighted table is 4 × the counts, rescaled to the 200 respondents it is 2 × the
+        // counts, so χ² = 2 · 0.793651 = 1.587302. Kish deff = n·Σw²/(Σw)² = 200 · (100·1 +
+        // 100·9) / 400² = 1.25, so the corrected χ² is 1.269841, p = erfc(sqrt(1.269841/2)).
         let (answer, grouping) = two_by_two();
-        let test = crosstab(&answer, &grouping, &[1.0; 100], 2.0)
+        let doubled = |v: &CrosstabVariable| CrosstabVariable {
+            values: [v.values.clone(), v.values.clone()].concat(),
+            ..v.clone()
+        };
+        let weights: Vec<f64> = [vec![1.0; 100], vec![3.0; 100]].concat();
+        let test = crosstab(&doubled(&answer), &doubled(&grouping), &weights)
             .expect("table")
             .chi_square
             .expect("testable");
-        assert!(close(test.statistic, 0.793_651, 1e-6));
-        assert!(close(test.corrected_statistic, 0.396_825, 1e-6));
-        assert!(close(test.p_value, 0.5287, 1e-4), "{}", test.p_value);
+        assert!(close(test.statistic, 1.587_302, 1e-6), "{}", test.statistic);
+        assert!(close(test.design_effect, 1.25, 1e-12));
+        assert!(close(test.corrected_statistic, 1.269_841, 1e-6));
+        assert!(close(test.p_value, 0.259_8, 1e-4), "{}", test.p_value);
+        assert_eq!(test.small_expected_cells, 0);
+    }
+
+    #[test]
+    fn a_column_with_a_low_effective_base_is_not_lettered() {
+        // 10 respondents in column A (all "Yes") against 100 in B (10% "Yes"): a huge gap, but
+        // A's base of 10 is under 30, so no test is run on it and no letter is given.
+        let (rows, columns) = respondents(&[&[10, 10], &[0, 90]]);
+        let answer = CrosstabVariable {
+            name: "Bought".to_owned(),
+            categories: labels(&["Yes", "No"]),
+            values: rows,
+        };
+        let grouping = CrosstabVariable {
+            name: "Segment".to_owned(),
+            categories: labels(&["Few", "Many"]),
+            values: columns,
+        };
+        let table = crosstab(&answer, &grouping, &[1.0; 110]).expect("table");
+        assert_eq!(table.low_base_columns, vec![0]);
+        assert!(table.comparisons.is_empty());
+        assert_eq!(table.significance_letters(0, 0), "");
+        // Expected count of ("No", "Few") = 90 · 10 / 110 = 8.2; of ("Yes", "Few") = 20 · 10 /
+        // 110 = 1.8 < 5: one small cell.
+        assert_eq!(table.chi_square.expect("testable").small_expected_cells, 1);
     }
 
     #[test]
@@ -508,7 +565,7 @@ mod tests {
         // χ² is computed on the table rescaled to the 100 respondents, and equal weights have
         // an effective size equal to the count: doubling every weight changes only the counts.
         let (answer, grouping) = two_by_two();
-        let table = crosstab(&answer, &grouping, &[2.0; 100], 1.0).expect("table");
+        let table = crosstab(&answer, &grouping, &[2.0; 100]).expect("table");
         assert_eq!(
             table.weighted_counts,
             vec![vec![20.0, 40.0], vec![60.0, 80.0]]
@@ -541,7 +598,7 @@ mod tests {
             categories: labels(&["18-34", "35-54", "55+", "Other"]),
             values: columns,
         };
-        let table = crosstab(&answer, &grouping, &weights, 1.0).expect("table");
+        let table = crosstab(&answer, &grouping, &weights).expect("table");
         assert_eq!(table.dropped_rows, labels(&["Don't know"]));
         assert_eq!(table.dropped_columns, labels(&["Other"]));
         assert_eq!(table.column_letters, labels(&["A", "B", "C"]));
@@ -600,7 +657,7 @@ mod tests {
     fn bad_inputs_are_refused() {
         let (answer, grouping) = two_by_two();
         assert_eq!(
-            crosstab(&answer, &grouping, &[1.0; 99], 1.0).unwrap_err(),
+            crosstab(&answer, &grouping, &[1.0; 99]).unwrap_err(),
             CrosstabError::LengthMismatch {
                 variable: "weights".to_owned(),
                 expected: 100,
@@ -610,15 +667,16 @@ mod tests {
         let mut short = grouping.clone();
         short.values.pop();
         assert!(matches!(
-            crosstab(&answer, &short, &[1.0; 100], 1.0).unwrap_err(),
+            crosstab(&answer, &short, &[1.0; 100]).unwrap_err(),
             CrosstabError::LengthMismatch { variable, .. } if variable == "Segment"
         ));
         let mut unknown = grouping.clone();
         unknown.values[3] = 7;
         assert!(matches!(
-            crosstab(&answer, &unknown, &[1.0; 100], 1.0).unwrap_err(),
+            crosstab(&answer, &unknown, &[1.0; 100]).unwrap_err(),
+            // The fourth respondent, counted from 1 as people count.
             CrosstabError::UnknownCategory {
-                respondent: 3,
+                respondent: 4,
                 index: 7,
                 ..
             }
@@ -626,19 +684,15 @@ mod tests {
         let mut weights = vec![1.0; 100];
         weights[5] = -1.0;
         assert!(matches!(
-            crosstab(&answer, &grouping, &weights, 1.0).unwrap_err(),
-            CrosstabError::InvalidWeight { respondent: 5, .. }
+            crosstab(&answer, &grouping, &weights).unwrap_err(),
+            CrosstabError::InvalidWeight { respondent: 6, .. }
         ));
         weights[5] = f64::NAN;
         assert!(matches!(
-            crosstab(&answer, &grouping, &weights, 1.0).unwrap_err(),
-            CrosstabError::InvalidWeight { respondent: 5, .. }
+            crosstab(&answer, &grouping, &weights).unwrap_err(),
+            CrosstabError::InvalidWeight { respondent: 6, .. }
         ));
-        assert!(matches!(
-            crosstab(&answer, &grouping, &[1.0; 100], 0.0).unwrap_err(),
-            CrosstabError::InvalidDesignEffect { .. }
-        ));
-        let error = crosstab(&answer, &grouping, &[0.0; 100], 1.0).unwrap_err();
+        let error = crosstab(&answer, &grouping, &[0.0; 100]).unwrap_err();
         assert!(matches!(error, CrosstabError::EmptyTable { .. }));
         assert!(error.to_string().contains("\"Bought\" by \"Segment\""));
     }

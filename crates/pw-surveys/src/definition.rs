@@ -480,10 +480,30 @@ fn check_question(survey: &Survey, q: &Question, at: &At<'_>) -> Result<(), Defi
     }
     let earlier = &survey.questions[..at.index];
     for piped in piped_ids(&q.text) {
-        if !earlier.iter().any(|e| e.id == piped) {
+        let Some(source) = earlier.iter().position(|e| e.id == piped) else {
             return Err(at.error(
                 "text",
                 format!("{{{{{piped}}}}} pipes an answer, but no earlier question has the id \"{piped}\""),
+            ));
+        };
+        if earlier[source].kind == QuestionType::Matrix {
+            return Err(at.error(
+                "text",
+                format!("{{{{{piped}}}}} pipes a matrix, whose answer is a row of points and reads as no words"),
+            ));
+        }
+        // A respondent must never read "(no answer)" in a question: pipe only what every
+        // respondent who sees this question was asked.
+        let guarded = q
+            .display_if
+            .as_ref()
+            .is_some_and(|condition| requires_answer(condition, &piped));
+        if !always_reached(survey, source) && !guarded {
+            return Err(at.error(
+                "text",
+                format!(
+                    "{{{{{piped}}}}} pipes a question not every respondent reaches; show this one only when it was answered (\"display_if\": {{\"answered\": \"{piped}\"}})"
+                ),
             ));
         }
     }
@@ -529,6 +549,45 @@ fn check_question(survey: &Survey, q: &Question, at: &At<'_>) -> Result<(), Defi
         }
     }
     Ok(())
+}
+
+/// Whether every respondent is shown question `index`: it has no display condition and no
+/// earlier skip rule can jump over it.
+pub fn always_reached(survey: &Survey, index: usize) -> bool {
+    if survey.questions[index].display_if.is_some() {
+        return false;
+    }
+    !survey.questions[..index]
+        .iter()
+        .enumerate()
+        .any(|(from, q)| {
+            q.skip.iter().any(|rule| {
+                let to = match rule.to.as_str() {
+                    END => survey.questions.len(),
+                    id => survey
+                        .questions
+                        .iter()
+                        .position(|other| other.id == id)
+                        .unwrap_or(from + 1),
+                };
+                from < index && index < to
+            })
+        })
+}
+
+/// Whether a condition can hold only if `id` was answered: it tests `id` itself, or all of
+/// its parts include such a test.
+fn requires_answer(condition: &Condition, id: &str) -> bool {
+    condition.answered.as_deref() == Some(id)
+        || condition.question.as_deref() == Some(id)
+        || condition
+            .all
+            .as_ref()
+            .is_some_and(|all| all.iter().any(|c| requires_answer(c, id)))
+        || condition
+            .any
+            .as_ref()
+            .is_some_and(|any| !any.is_empty() && any.iter().all(|c| requires_answer(c, id)))
 }
 
 fn check_choices(choices: &[Choice], field: &str, at: &At<'_>) -> Result<(), DefinitionError> {
@@ -632,6 +691,38 @@ fn check_condition(
                     target.kind.as_str()
                 ),
             ));
+        } else {
+            // A bound outside what the question can be answered with makes a test that always
+            // or never holds: a mistake, not logic.
+            let (low, high) = match target.kind {
+                QuestionType::Likert => (1.0, f64::from(target.points.unwrap_or(5))),
+                QuestionType::Nps => (0.0, 10.0),
+                _ => (
+                    target.min.unwrap_or(f64::NEG_INFINITY),
+                    target.max.unwrap_or(f64::INFINITY),
+                ),
+            };
+            for bound in [condition.at_least, condition.at_most]
+                .into_iter()
+                .flatten()
+            {
+                if !bound.is_finite() || bound < low || bound > high {
+                    return Err(at.error(
+                        field,
+                        format!("{bound} is outside what \"{id}\" can be answered with ({low} to {high})"),
+                    ));
+                }
+            }
+            if let (Some(least), Some(most)) = (condition.at_least, condition.at_most)
+                && least > most
+            {
+                return Err(at.error(
+                    field,
+                    format!(
+                        "at_least ({least}) is above at_most ({most}): the test can never hold"
+                    ),
+                ));
+            }
         }
     } else if condition.chose.is_some()
         || condition.at_least.is_some()
@@ -808,7 +899,9 @@ pub fn piped_ids(text: &str) -> Vec<String> {
         let Some(end) = after.find("}}") else {
             break;
         };
-        ids.push(after[..end].trim().to_owned());
+        // Taken as written: `{{ q1 }}` names no question (ids have no spaces), so validation
+        // refuses it rather than a respondent seeing the braces.
+        ids.push(after[..end].to_owned());
         rest = &after[end + 2..];
     }
     ids
@@ -1047,6 +1140,42 @@ mod tests {
             )),
             "question 2 (\"q2\"), field \"display_if\": a condition is one of: answered, question (with chose, at_least or at_most), all, any, not"
         );
+    }
+
+    #[test]
+    fn piping_and_ranges_are_checked_against_what_respondents_can_see_and_say() {
+        assert_eq!(
+            error_of(&with_question(
+                r#"{ "id": "q2", "type": "open", "text": "Why {{ q1 }}?" }"#
+            )),
+            "question 2 (\"q2\"), field \"text\": {{ q1 }} pipes an answer, but no earlier question has the id \" q1 \""
+        );
+        let rated = r#"{ "id": "q2", "type": "likert", "text": "Rate", "points": 5, "labels": ["Low", "High"] }"#;
+        let survey = |third: &str| with_question(&format!("{rated}, {third}"));
+        assert_eq!(
+            error_of(&survey(
+                r#"{ "id": "q3", "type": "open", "text": "Why?", "display_if": { "question": "q2", "at_least": 6 } }"#
+            )),
+            "question 3 (\"q3\"), field \"display_if\": 6 is outside what \"q2\" can be answered with (1 to 5)"
+        );
+        assert_eq!(
+            error_of(&survey(
+                r#"{ "id": "q3", "type": "open", "text": "Why?", "display_if": { "question": "q2", "at_least": 4, "at_most": 2 } }"#
+            )),
+            "question 3 (\"q3\"), field \"display_if\": at_least (4) is above at_most (2): the test can never hold"
+        );
+        // Piping a question only some respondents see needs a guard on the piping question.
+        let sometimes = r#"{ "id": "q3", "type": "open", "text": "Why?", "display_if": { "question": "q2", "at_least": 4 } }"#;
+        assert_eq!(
+            error_of(&with_question(&format!(
+                "{rated}, {sometimes}, {{ \"id\": \"q4\", \"type\": \"open\", \"text\": \"You said {{{{q3}}}}?\" }}"
+            ))),
+            "question 4 (\"q4\"), field \"text\": {{q3}} pipes a question not every respondent reaches; show this one only when it was answered (\"display_if\": {\"answered\": \"q3\"})"
+        );
+        let guarded = format!(
+            "{rated}, {sometimes}, {{ \"id\": \"q4\", \"type\": \"open\", \"text\": \"You said {{{{q3}}}}?\", \"display_if\": {{ \"answered\": \"q3\" }} }}"
+        );
+        assert!(parse(&with_question(&guarded)).is_ok());
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub struct MarginError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RakingResult {
     /// One weight per respondent, normalised to mean 1 (they sum to the number of
-    /// respondents). Respondents with a zero base weight or in a category with a zero target
+    /// respondents who count). Respondents with a zero base weight or in a category with a zero target
     /// get 0: they are outside the population the targets describe.
     pub weights: Vec<f64>,
     /// Raking cycles run, over all trimming rounds.
@@ -152,7 +152,7 @@ pub enum RakingError {
     UnknownCategory {
         /// The variable.
         variable: String,
-        /// The respondent's position.
+        /// The respondent's position, from 1.
         respondent: usize,
         /// The index given.
         index: usize,
@@ -196,7 +196,7 @@ pub enum RakingError {
         "respondent {respondent} has base weight {weight}: weights must be finite and not negative"
     )]
     InvalidBaseWeight {
-        /// The respondent's position.
+        /// The respondent's position, from 1.
         respondent: usize,
         /// The weight given.
         weight: f64,
@@ -249,7 +249,12 @@ pub fn rake(
         // Raking keeps the total weight and trimming gives back what it takes, so the bounds
         // relative to the mean are fixed amounts.
         let total: f64 = weights.iter().sum();
-        let mean = total / respondent_count as f64;
+        let counted = weights
+            .iter()
+            .filter(|&&weight| weight > 0.0)
+            .count()
+            .max(1);
+        let mean = total / counted as f64;
         let (low, high) = (trimming.lower * mean, trimming.upper * mean);
         within_bounds = all_within(&weights, low, high);
         while !within_bounds && trim_rounds < trimming.max_rounds {
@@ -282,8 +287,9 @@ pub fn rake(
     let converged = margin_errors
         .iter()
         .all(|error| error.largest_error <= options.tolerance);
+    // Mean 1 over the people who count (a zero weight stays zero).
     let total: f64 = weights.iter().sum();
-    let n = respondent_count as f64;
+    let n = weights.iter().filter(|&&weight| weight > 0.0).count() as f64;
     for weight in &mut weights {
         *weight *= n / total;
     }
@@ -310,7 +316,9 @@ pub fn kish_design_effect(weights: &[f64]) -> (f64, f64) {
     if sum <= 0.0 || sum_of_squares <= 0.0 {
         return (1.0, 0.0);
     }
-    let n = weights.len() as f64;
+    // Only the people who count: a zero weight (out of the population) is no one, and would
+    // otherwise inflate the design effect it is not part of.
+    let n = weights.iter().filter(|&&weight| weight > 0.0).count() as f64;
     let design_effect = n * sum_of_squares / (sum * sum);
     (design_effect, n / design_effect)
 }
@@ -386,7 +394,7 @@ fn validate_variables(
         {
             return Err(RakingError::UnknownCategory {
                 variable: variable.name.clone(),
-                respondent,
+                respondent: respondent + 1,
                 index,
                 categories: variable.categories.len(),
             });
@@ -405,7 +413,10 @@ fn validate_variables(
             .enumerate()
             .find(|&(_, &weight)| !(weight >= 0.0 && weight.is_finite()))
         {
-            return Err(RakingError::InvalidBaseWeight { respondent, weight });
+            return Err(RakingError::InvalidBaseWeight {
+                respondent: respondent + 1,
+                weight,
+            });
         }
     }
     Ok(respondent_count)
@@ -668,6 +679,9 @@ mod tests {
         // Equal weights lose nothing.
         let (design_effect, effective) = kish_design_effect(&[0.7; 5]);
         assert!(close(design_effect, 1.0, 1e-12) && close(effective, 5.0, 1e-12));
+        // A zero weight is no one: [1.5, 1.5, 0] is two equal weights.
+        let (design_effect, effective) = kish_design_effect(&[1.5, 1.5, 0.0]);
+        assert!(close(design_effect, 1.0, 1e-12) && close(effective, 2.0, 1e-12));
     }
 
     #[test]
@@ -733,7 +747,8 @@ mod tests {
     #[test]
     fn a_zero_target_category_gets_zero_weight() {
         // Targets 0.5 / 0.5 / 0 on three respondents, one per category: the third is outside
-        // the population; the other two carry half each, so weights (mean 1 over 3) 1.5, 1.5, 0.
+        // the population; the other two carry half each, so weights (mean 1 over the two who
+        // count) 1, 1, 0, and nothing is lost to weighting.
         let variables = [variable(
             "Region",
             &["North", "South", "Abroad"],
@@ -741,7 +756,9 @@ mod tests {
             &[0, 1, 2],
         )];
         let result = rake(&variables, None, &untrimmed()).expect("rakes");
-        assert_eq!(result.weights, vec![1.5, 1.5, 0.0]);
+        assert_eq!(result.weights, vec![1.0, 1.0, 0.0]);
+        assert!(close(result.design_effect, 1.0, 1e-12));
+        assert!(close(result.effective_sample_size, 2.0, 1e-12));
     }
 
     #[test]
@@ -813,8 +830,9 @@ mod tests {
         let variables = [gender(&[0, 2])];
         assert!(matches!(
             rake(&variables, None, &untrimmed()).unwrap_err(),
+            // The second respondent, counted from 1.
             RakingError::UnknownCategory {
-                respondent: 1,
+                respondent: 2,
                 index: 2,
                 ..
             }
@@ -834,15 +852,15 @@ mod tests {
         let variables = [gender(&[0, 1])];
         assert!(matches!(
             rake(&variables, Some(&[1.0, -2.0]), &untrimmed()).unwrap_err(),
-            RakingError::InvalidBaseWeight { respondent: 1, weight } if weight == -2.0
+            RakingError::InvalidBaseWeight { respondent: 2, weight } if weight == -2.0
         ));
         assert!(matches!(
             rake(&variables, Some(&[f64::NAN, 1.0]), &untrimmed()).unwrap_err(),
-            RakingError::InvalidBaseWeight { respondent: 0, .. }
+            RakingError::InvalidBaseWeight { respondent: 1, .. }
         ));
         assert!(matches!(
             rake(&variables, Some(&[f64::INFINITY, 1.0]), &untrimmed()).unwrap_err(),
-            RakingError::InvalidBaseWeight { respondent: 0, .. }
+            RakingError::InvalidBaseWeight { respondent: 1, .. }
         ));
         let variables = [variable("Gender", &["Men", "Women"], &[1.5, -0.5], &[0, 1])];
         assert!(matches!(

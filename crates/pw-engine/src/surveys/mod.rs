@@ -13,6 +13,8 @@ pub use pw_surveys::definition::{
     Answer, Choice, Condition, DefinitionError, Question, QuestionType, SkipRule, Step, Survey,
 };
 pub use pw_surveys::repository::{StoredSurvey, SurveySummary};
+/// Semantic similarity rating: a free-text answer's embedding to a probability per scale point.
+pub use pw_surveys::ssr;
 
 /// Surveys, as `engine.surveys()` hands them out.
 pub struct SurveysFacade<'e> {
