@@ -70,7 +70,7 @@ enum ModelRegister {
 struct ModelMemory {
     #[schemars(regex(pattern = r"^S[1-9][0-9]?$"))]
     cites: String,
-    #[schemars(length(max = 200))]
+    #[schemars(length(max = 160))]
     text: String,
 }
 
@@ -82,17 +82,17 @@ struct ModelTwin {
     occupation: String,
     #[schemars(length(max = 160))]
     summary: String,
-    #[schemars(length(max = 3), inner(length(max = 60)))]
+    #[schemars(length(max = 3), inner(length(max = 50)))]
     psychographics: Vec<String>,
-    #[schemars(length(max = 3), inner(length(max = 60)))]
+    #[schemars(length(max = 3), inner(length(max = 50)))]
     goals: Vec<String>,
-    #[schemars(length(max = 3), inner(length(max = 60)))]
+    #[schemars(length(max = 3), inner(length(max = 50)))]
     pain_points: Vec<String>,
-    #[schemars(length(max = 3), inner(length(max = 60)))]
+    #[schemars(length(max = 3), inner(length(max = 50)))]
     media_habits: Vec<String>,
     #[schemars(length(max = 160))]
     brand_relationship: String,
-    #[schemars(length(max = 3), inner(length(max = 60)))]
+    #[schemars(length(max = 3), inner(length(max = 50)))]
     objections: Vec<String>,
     #[schemars(length(max = 5), inner(length(max = 20)))]
     vocabulary: Vec<String>,
@@ -344,8 +344,11 @@ impl TwinCreation<'_> {
         // Different twins of one audience should not read alike: sampled, but repeatably.
         request.temperature = Some(0.8);
         request.seed = Some((self.twin_seed(index) >> 1) as i64);
-        // A profile and five one-sentence memories: about 2,000 characters of JSON.
-        request.max_tokens = Some(560);
+        // The longest answer the schema allows (about 2,600 characters of JSON, some 750
+        // tokens) must fit the allowance: a small model fills strings to their limits, and an
+        // answer cut short is no answer. The prompt with its schema (about 1,100 tokens) and
+        // 800 more fit the local model's 2,048.
+        request.max_tokens = Some(800);
         self.gateway
             .chat_json_answered::<ModelTwin>(&request)
             .await
