@@ -354,8 +354,19 @@ try {
     const address = await browser.execute(() => window.location.hash);
     console.log(`     ${marks.length} marked words; address ${address}`);
     await shot('desktop-search');
-    // The search lives in the address: a reload shows it again.
+    // The search lives in the address: a reload shows it again. A mark on the old page tells
+    // it from the new one (a query right after the refresh can still reach the old page).
+    await browser.execute(() => {
+      window.__beforeReload = true;
+    });
     await browser.refresh();
+    await browser.waitUntil(
+      async () =>
+        (await browser.execute(
+          () => !window.__beforeReload && document.readyState === 'complete' && document.querySelector('[data-testid="search-input"]') !== null,
+        )),
+      { timeout: 30_000, interval: 200, timeoutMsg: 'the page did not come back after the reload' },
+    );
     const again = await browser.$('[data-testid="search-hit"][data-kind="mention"]');
     await again.waitForExist({ timeout: 30_000, timeoutMsg: 'the search did not survive a reload' });
     assert((await browser.$('[data-testid="search-input"]').getValue()) === 'shipping', 'the query box lost its text');

@@ -48,8 +48,12 @@ where
     ) {
         return Ok(Outcome::Completed);
     }
+    // A new session is handed to its job right after the job is queued; a worker quick enough
+    // to start the job first finds the session unclaimed and claims it (the same compare-and-set
+    // the starter then finds already done). A session claimed by another job is not this one's.
     if let Some(job) = job
         && store.runner(id).await?.as_deref() != Some(job)
+        && !store.hand_to(id, job, None).await?
     {
         tracing::info!(session = %id, job, "another job runs this session; this one stops");
         return Ok(Outcome::Superseded);

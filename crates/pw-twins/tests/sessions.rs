@@ -392,6 +392,51 @@ async fn an_interview_killed_mid_answer_resumes_without_repeating_or_losing_a_tu
 }
 
 #[tokio::test]
+async fn a_job_that_starts_before_its_session_is_handed_to_it_claims_the_session() {
+    let (_dir, db) = seeded().await;
+    let twins = three_twins(&db).await;
+    let model = ScriptedModel::new(move |request| match request.task {
+        Task::TwinDialogue => Ok("Says: Sure. Thinks: fine.".into()),
+        Task::Extraction => {
+            Ok(r#"{"verdict": "consistent", "reason": "", "stance": "for"}"#.into())
+        }
+        other => panic!("no {other:?}"),
+    });
+    let facade = twins_facade(&db, gateway(model.clone()));
+    let (session, job) = facade
+        .start_interview(ws(), twins[0], &["One?".to_owned()], None, None)
+        .await
+        .unwrap();
+    // As a worker that picked the job up between its queueing and the hand-over sees it.
+    sqlx::query("UPDATE study_sessions SET runner = NULL WHERE id = ?")
+        .bind(session.id.to_string())
+        .execute(db.writer())
+        .await
+        .unwrap();
+    let (events, _) = broadcast::channel(64);
+    let gateway = gateway(model);
+    let outcome = InterviewRun {
+        db: &db,
+        gateway: &gateway,
+        events: &events,
+        session: session.id,
+        job_id: Some(&job.id),
+        cancel: &CancellationToken::new(),
+    }
+    .run()
+    .await
+    .unwrap();
+    assert_eq!(outcome, Outcome::Completed, "the job ran its session");
+    let store = SessionStore::new(&db);
+    assert_eq!(
+        store.runner(session.id).await.unwrap().as_deref(),
+        Some(job.id.as_str())
+    );
+    // The starter's hand-over, arriving after, finds it done.
+    assert!(store.hand_to(session.id, &job.id, None).await.unwrap());
+}
+
+#[tokio::test]
 async fn a_stopped_interview_pauses_and_resumes_on_command() {
     let (_dir, db) = seeded().await;
     let twins = three_twins(&db).await;
