@@ -401,15 +401,7 @@ fn print_replay(out: &Output, report: &ReplayReport) {
         "{} of the twins' {} answers trace word for word to the reply they kept.",
         report.traced, report.answers
     ));
-    for call in &report.differing {
-        out.line(&format!(
-            "  turn {} ({}): {}",
-            call.seq + 1,
-            call.purpose.as_str(),
-            call.detail
-        ));
-    }
-    for call in &report.missing {
+    for call in report.differing.iter().chain(&report.missing) {
         out.line(&format!(
             "  turn {} ({}): {}",
             call.seq + 1,

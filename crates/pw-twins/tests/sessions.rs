@@ -391,17 +391,22 @@ async fn an_interview_killed_mid_answer_resumes_without_repeating_or_losing_a_tu
     assert_eq!(turns[3].says, "Answer to: Interviewer: Two?.");
 }
 
-#[tokio::test]
-async fn a_job_that_starts_before_its_session_is_handed_to_it_claims_the_session() {
-    let (_dir, db) = seeded().await;
-    let twins = three_twins(&db).await;
-    let model = ScriptedModel::new(move |request| match request.task {
+/// An interviewee who answers every question the same way and always passes its check.
+fn agreeable_interviewee() -> Arc<ScriptedModel> {
+    ScriptedModel::new(move |request| match request.task {
         Task::TwinDialogue => Ok("Says: Sure. Thinks: fine.".into()),
         Task::Extraction => {
             Ok(r#"{"verdict": "consistent", "reason": "", "stance": "for"}"#.into())
         }
         other => panic!("no {other:?}"),
-    });
+    })
+}
+
+#[tokio::test]
+async fn a_job_that_starts_before_its_session_is_handed_to_it_claims_the_session() {
+    let (_dir, db) = seeded().await;
+    let twins = three_twins(&db).await;
+    let model = agreeable_interviewee();
     let facade = twins_facade(&db, gateway(model.clone()));
     let (session, job) = facade
         .start_interview(ws(), twins[0], &["One?".to_owned()], None, None)
@@ -440,13 +445,7 @@ async fn a_job_that_starts_before_its_session_is_handed_to_it_claims_the_session
 async fn a_stopped_interview_pauses_and_resumes_on_command() {
     let (_dir, db) = seeded().await;
     let twins = three_twins(&db).await;
-    let model = ScriptedModel::new(move |request| match request.task {
-        Task::TwinDialogue => Ok("Says: Sure. Thinks: fine.".into()),
-        Task::Extraction => {
-            Ok(r#"{"verdict": "consistent", "reason": "", "stance": "for"}"#.into())
-        }
-        other => panic!("no {other:?}"),
-    });
+    let model = agreeable_interviewee();
     let facade = twins_facade(&db, gateway(model.clone()));
     let (session, job) = facade
         .start_interview(ws(), twins[0], &["One?".to_owned()], None, None)
