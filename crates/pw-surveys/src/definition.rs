@@ -744,6 +744,92 @@ fn check_condition(
     Ok(())
 }
 
+/// Why an answer does not fit its question: what a structured answer's repair round is told,
+/// and, failing that, the reason recorded with the item non-response.
+pub fn check_answer(question: &Question, answer: &Answer) -> Result<(), String> {
+    let known = |id: &String| question.options.iter().any(|o| &o.id == id);
+    match (question.kind, answer) {
+        (_, Answer::NonResponse) => Ok(()),
+        (QuestionType::SingleChoice, Answer::Choice(id)) => known(id)
+            .then_some(())
+            .ok_or(format!("\"{id}\" is not one of the options")),
+        (QuestionType::MultipleChoice, Answer::Choices(ids)) => {
+            let distinct: BTreeSet<&String> = ids.iter().collect();
+            if ids.is_empty() {
+                Err("no option was chosen".to_owned())
+            } else if let Some(unknown) = ids.iter().find(|id| !known(id)) {
+                Err(format!("\"{unknown}\" is not one of the options"))
+            } else if distinct.len() != ids.len() {
+                Err("an option was chosen twice".to_owned())
+            } else if question
+                .max_choices
+                .is_some_and(|most| ids.len() > most as usize)
+            {
+                Err(format!(
+                    "{} options chosen, at most {} allowed",
+                    ids.len(),
+                    question.max_choices.unwrap_or_default()
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        (QuestionType::Likert, Answer::Point(point)) => {
+            let points = question.points.unwrap_or(5);
+            (1..=points)
+                .contains(point)
+                .then_some(())
+                .ok_or(format!("{point} is not a point of a {points}-point scale"))
+        }
+        (QuestionType::Nps, Answer::Score(score)) => (*score <= 10)
+            .then_some(())
+            .ok_or(format!("{score} is not a score from 0 to 10")),
+        (QuestionType::Numeric, Answer::Number(n)) => {
+            if !n.is_finite() {
+                Err("the answer is not a number".to_owned())
+            } else if question.min.is_some_and(|low| *n < low)
+                || question.max.is_some_and(|high| *n > high)
+            {
+                Err(format!(
+                    "{n} is outside {} to {}",
+                    question.min.map_or("any".to_owned(), |v| v.to_string()),
+                    question.max.map_or("any".to_owned(), |v| v.to_string())
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        (QuestionType::Ranking, Answer::Ranking(ids)) => {
+            let ranked: BTreeSet<&String> = ids.iter().collect();
+            let options: BTreeSet<&String> = question.options.iter().map(|o| &o.id).collect();
+            (ranked == options && ids.len() == options.len())
+                .then_some(())
+                .ok_or("a ranking orders every option exactly once".to_owned())
+        }
+        (QuestionType::Matrix, Answer::Points(points)) => {
+            let scale = question.points.unwrap_or(5);
+            if points.len() != question.rows.len() {
+                Err(format!(
+                    "{} rows rated, the matrix has {}",
+                    points.len(),
+                    question.rows.len()
+                ))
+            } else if let Some(bad) = points.iter().find(|p| !(1..=scale).contains(*p)) {
+                Err(format!("{bad} is not a point of a {scale}-point scale"))
+            } else {
+                Ok(())
+            }
+        }
+        (QuestionType::Open, Answer::Text(text)) => (!text.trim().is_empty())
+            .then_some(())
+            .ok_or("the answer is empty".to_owned()),
+        (kind, _) => Err(format!(
+            "not the kind of answer {} questions take",
+            kind.as_str()
+        )),
+    }
+}
+
 /// Whether a condition holds for the answers so far. A question not answered (not shown, or
 /// no answer could be had) meets no test but `not`.
 pub fn holds(condition: &Condition, answers: &BTreeMap<String, Answer>) -> bool {
@@ -1317,6 +1403,53 @@ mod tests {
             reversed[..3],
             first[..3].iter().rev().copied().collect::<Vec<_>>()[..]
         );
+    }
+
+    #[test]
+    fn an_answer_is_checked_against_its_question() {
+        let survey = parse(EXAMPLE).unwrap();
+        let q = |id: &str| survey.questions.iter().find(|q| q.id == id).unwrap();
+        assert_eq!(
+            check_answer(q("aware"), &Answer::Choice("yes".into())),
+            Ok(())
+        );
+        assert_eq!(
+            check_answer(q("aware"), &Answer::Choice("maybe".into())),
+            Err("\"maybe\" is not one of the options".into())
+        );
+        assert_eq!(
+            check_answer(
+                q("flavours"),
+                &Answer::Choices(vec!["choc".into(), "nut".into(), "fruit".into()])
+            ),
+            Err("3 options chosen, at most 2 allowed".into())
+        );
+        assert_eq!(
+            check_answer(q("liking"), &Answer::Point(6)),
+            Err("6 is not a point of a 5-point scale".into())
+        );
+        assert_eq!(check_answer(q("nps"), &Answer::Score(10)), Ok(()));
+        assert_eq!(
+            check_answer(q("spend"), &Answer::Number(250.0)),
+            Err("250 is outside 0 to 200".into())
+        );
+        assert_eq!(
+            check_answer(q("rank"), &Answer::Ranking(vec!["a".into(), "a".into()])),
+            Err("a ranking orders every option exactly once".into())
+        );
+        assert_eq!(
+            check_answer(q("rank"), &Answer::Ranking(vec!["b".into(), "a".into()])),
+            Ok(())
+        );
+        assert_eq!(
+            check_answer(q("grid"), &Answer::Points(vec![7])),
+            Err("1 rows rated, the matrix has 2".into())
+        );
+        assert_eq!(
+            check_answer(q("why"), &Answer::Score(3)),
+            Err("not the kind of answer open questions take".into())
+        );
+        assert_eq!(check_answer(q("why"), &Answer::NonResponse), Ok(()));
     }
 
     #[test]
