@@ -55,6 +55,29 @@ fn stored(row: &SqliteRow) -> Result<StoredSurvey> {
     })
 }
 
+/// Keeps one version of a survey beside the others, in the transaction that writes it.
+async fn keep_version(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    id: SurveyId,
+    workspace: WorkspaceId,
+    version: i64,
+    json: &str,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO survey_versions (survey_id, workspace_id, version, definition, created_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(workspace.to_string())
+    .bind(version)
+    .bind(json)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl<'a> SurveyStore<'a> {
     pub fn new(db: &'a Database) -> Self {
         SurveyStore { db }
@@ -88,16 +111,7 @@ impl<'a> SurveyStore<'a> {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO survey_versions (survey_id, workspace_id, version, definition, created_at)
-             VALUES (?, ?, 1, ?, ?)",
-        )
-        .bind(id.to_string())
-        .bind(workspace.to_string())
-        .bind(&json)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        keep_version(&mut tx, id, workspace, 1, &json, &now).await?;
         tx.commit().await?;
         self.survey(id).await
     }
@@ -139,16 +153,14 @@ impl<'a> SurveyStore<'a> {
                 .await?;
             return Err(SurveysError::EditConflict { current: now_at });
         }
-        sqlx::query(
-            "INSERT INTO survey_versions (survey_id, workspace_id, version, definition, created_at)
-             VALUES (?, ?, ?, ?, ?)",
+        keep_version(
+            &mut tx,
+            id,
+            current.summary.workspace_id,
+            expected + 1,
+            &json,
+            &now,
         )
-        .bind(id.to_string())
-        .bind(current.summary.workspace_id.to_string())
-        .bind(expected + 1)
-        .bind(&json)
-        .bind(&now)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         self.survey(id).await

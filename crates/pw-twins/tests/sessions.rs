@@ -113,12 +113,24 @@ async fn interview(
     session: SessionId,
     cancel: &CancellationToken,
 ) -> Outcome {
+    interview_as(db, gateway, events, session, None, cancel).await
+}
+
+/// The interview run as job `job_id` would run it (`None`: run directly).
+async fn interview_as(
+    db: &Database,
+    gateway: &Gateway,
+    events: &broadcast::Sender<SessionEvent>,
+    session: SessionId,
+    job_id: Option<&str>,
+    cancel: &CancellationToken,
+) -> Outcome {
     InterviewRun {
         db,
         gateway,
         events,
         session,
-        job_id: None,
+        job_id,
         cancel,
     }
     .run()
@@ -420,17 +432,15 @@ async fn a_job_that_starts_before_its_session_is_handed_to_it_claims_the_session
         .unwrap();
     let (events, _) = broadcast::channel(64);
     let gateway = gateway(model);
-    let outcome = InterviewRun {
-        db: &db,
-        gateway: &gateway,
-        events: &events,
-        session: session.id,
-        job_id: Some(&job.id),
-        cancel: &CancellationToken::new(),
-    }
-    .run()
-    .await
-    .unwrap();
+    let outcome = interview_as(
+        &db,
+        &gateway,
+        &events,
+        session.id,
+        Some(&job.id),
+        &CancellationToken::new(),
+    )
+    .await;
     assert_eq!(outcome, Outcome::Completed, "the job ran its session");
     let store = SessionStore::new(&db);
     assert_eq!(
@@ -497,17 +507,15 @@ async fn a_stopped_interview_pauses_and_resumes_on_command() {
         "a second resume joins the live runner"
     );
     // A job that is not the runner takes no turn.
-    let stale = InterviewRun {
-        db: &db,
-        gateway: &gateway,
-        events: &events,
-        session: session.id,
-        job_id: Some(&job.id),
-        cancel: &CancellationToken::new(),
-    }
-    .run()
-    .await
-    .unwrap();
+    let stale = interview_as(
+        &db,
+        &gateway,
+        &events,
+        session.id,
+        Some(&job.id),
+        &CancellationToken::new(),
+    )
+    .await;
     assert_eq!(stale, Outcome::Superseded);
     assert!(
         SessionStore::new(&db)
