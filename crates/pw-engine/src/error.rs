@@ -91,10 +91,17 @@ impl EngineError {
             EngineError::Evidence(e) => evidence_kind(e),
             EngineError::Twins(e) => twins_kind(e),
             EngineError::Surveys(e) => match e {
-                SurveysError::WorkspaceNotFound(_) | SurveysError::SurveyNotFound(_) => {
-                    ErrorKind::NotFound
-                }
-                SurveysError::Definition(_) => ErrorKind::InvalidInput,
+                SurveysError::WorkspaceNotFound(_)
+                | SurveysError::SurveyNotFound(_)
+                | SurveysError::RunNotFound(_) => ErrorKind::NotFound,
+                SurveysError::Definition(_)
+                | SurveysError::Universe(_)
+                | SurveysError::Invalid(_) => ErrorKind::InvalidInput,
+                // The census tables ship with the setup; missing, the machine lacks a part.
+                SurveysError::ReferenceData(_) => ErrorKind::Unavailable,
+                SurveysError::Model(e) => llm_kind(e),
+                SurveysError::Rating(_) => ErrorKind::Internal,
+                SurveysError::Cancelled => ErrorKind::Cancelled,
                 SurveysError::EditConflict { .. } => ErrorKind::Conflict,
                 SurveysError::Corrupt(_) => ErrorKind::Corrupt,
                 SurveysError::Store(e) => store_kind(e),

@@ -32,7 +32,7 @@ use tokio::sync::Mutex;
 use crate::evidence::{Evidence, EvidenceFacade, ModelsGateway};
 use crate::jobs::Jobs;
 use crate::models::{LanguageModels, Models, TraceExportSink};
-use crate::surveys::{Surveys, SurveysFacade};
+use crate::surveys::{Surveys, SurveysFacade, SurveysGateway};
 use crate::twins::{EvidenceIndex, Twins, TwinsFacade, TwinsGateway};
 use crate::workspaces::{AdWorkspaces, Workspaces};
 
@@ -50,6 +50,8 @@ pub struct EngineConfig {
     pub runner: RunnerConfig,
     /// Where the local model files are (`smollm2/`, `all-minilm-l6-v2/`).
     pub models_dir: PathBuf,
+    /// Where the shipped reference data is (`census/`, `anes96/`): fetched by the setup.
+    pub reference_data_dir: PathBuf,
     /// The keychain service keys are filed under; tests use their own.
     pub keychain_service: String,
     /// Receives the trace export settings at start and after each change.
@@ -75,10 +77,17 @@ impl EngineConfig {
             .filter(|d| !d.is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("models"));
+        // In the data folder unless `PROFITWHEEL_REFERENCE_DATA_DIR` says otherwise (a checkout
+        // shares the copy the setup fetched).
+        let reference_data_dir = std::env::var_os("PROFITWHEEL_REFERENCE_DATA_DIR")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("reference-data"));
         EngineConfig {
             data_dir,
             runner: RunnerConfig::default(),
             models_dir,
+            reference_data_dir,
             // Another service name keeps a second profile's (or a test's) keys apart.
             keychain_service: std::env::var("PROFITWHEEL_KEYCHAIN_SERVICE")
                 .ok()
@@ -139,7 +148,12 @@ impl Engine {
             Arc::new(TwinsGateway(models.clone())),
             Arc::new(EvidenceIndex(Arc::downgrade(&evidence))),
         ));
-        let surveys = Arc::new(Surveys::new(db.clone()));
+        let surveys = Arc::new(Surveys::new(
+            db.clone(),
+            queue.clone(),
+            Arc::new(SurveysGateway(models.clone())),
+            config.reference_data_dir.clone(),
+        ));
         let engine = Arc::new(Engine {
             config,
             db,
@@ -206,6 +220,7 @@ impl Engine {
                 .chain(pw_models::job_kinds(Arc::downgrade(&self.models)))
                 .chain(pw_evidence::job_kinds(Arc::downgrade(&self.evidence)))
                 .chain(pw_twins::job_kinds(Arc::downgrade(&self.twins)))
+                .chain(pw_surveys::job_kinds(Arc::downgrade(&self.surveys)))
                 .collect();
         *runner = Some(JobRunner::start(
             self.queue.clone(),

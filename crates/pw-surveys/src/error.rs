@@ -18,6 +18,21 @@ pub enum SurveysError {
         "someone else changed this survey meanwhile (now version {current}); reload it and edit again"
     )]
     EditConflict { current: i64 },
+    #[error("the survey run {0} does not exist")]
+    RunNotFound(String),
+    #[error("{0}")]
+    Universe(#[from] crate::universe::UniverseError),
+    /// The shipped census tables are missing or unreadable.
+    #[error("{0}")]
+    ReferenceData(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Model(#[from] pw_llm::LlmError),
+    #[error("a rating could not be made: {0}")]
+    Rating(#[from] crate::ssr::SsrError),
+    #[error("the run was stopped")]
+    Cancelled,
     #[error("stored survey data is damaged: {0}")]
     Corrupt(String),
     #[error(transparent)]

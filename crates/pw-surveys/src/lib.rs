@@ -9,16 +9,23 @@
 //! - [`ssr`]: semantic similarity rating, a free-text answer to a probability over scale points;
 //! - [`raking`]: weights to target marginals by iterative proportional fitting;
 //! - [`crosstab`]: weighted crosstabs with significance tests;
-//! - [`fidelity`]: synthetic answers against human ones (KS, Jensen-Shannon, ratios).
+//! - [`fidelity`]: synthetic answers against human ones (KS, Jensen-Shannon, ratios);
+//! - [`universe`]: the target population, and respondents drawn to it by seed.
 
+pub mod answering;
+pub mod asking;
 pub mod census;
 pub mod crosstab;
 pub mod definition;
 pub mod error;
 pub mod fidelity;
+mod handlers;
 pub mod raking;
 pub mod repository;
+pub mod runs;
 pub mod ssr;
 mod surveys;
+pub mod universe;
 
-pub use surveys::Surveys;
+pub use handlers::{RUN_JOB_KIND, job_kinds, progress_words};
+pub use surveys::{GatewaySource, RunRequest, Surveys, UniverseChoice};

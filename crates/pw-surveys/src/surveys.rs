@@ -1,23 +1,118 @@
 //! The surveys context's facade: what the engine, the CLI and the window ask of it.
 
-use pw_domain::{SurveyId, WorkspaceId};
-use pw_store::Database;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
 
+use pw_domain::{StudyId, SurveyId, WorkspaceId};
+use pw_jobs::{Job, JobQueue, JobSpec, Lane};
+use pw_llm::Gateway;
+use pw_store::Database;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::census;
 use crate::definition;
 use crate::error::{Result, SurveysError};
+use crate::handlers::{RUN_JOB_KIND, RunPayload};
 use crate::repository::{StoredSurvey, SurveyStore, SurveySummary};
+use crate::runs::{
+    GivenMemory, NewRespondent, NewRun, RunStatus, RunStore, StoredAnswer, SurveyRun,
+};
+use crate::universe::{self, Dimension, Universe};
+
+/// Where the surveys context gets the model gateway: the language-models context owns it and
+/// rebuilds it when settings change, so it is asked for each run.
+pub trait GatewaySource: Send + Sync {
+    fn gateway(&self) -> Pin<Box<dyn Future<Output = Result<Arc<Gateway>>> + Send + '_>>;
+}
+
+/// Who a run's respondents are drawn to be like.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UniverseChoice {
+    /// US adults by region × sex × age band (ACS 2024 S0101). Off: only the dimensions given.
+    pub census: bool,
+    /// Household income from ACS B19001 (households, 2013 dollars; off unless asked for).
+    pub income: bool,
+    /// Education targets (category, share): no shipped table has them.
+    pub education: Vec<(String, f64)>,
+    /// Each segment's (audience id's) share; empty: by audience size where every audience
+    /// has one, else equal.
+    pub segment_shares: Vec<(String, f64)>,
+    /// Further dimensions of the user's own.
+    pub dimensions: Vec<Dimension>,
+}
+
+impl Default for UniverseChoice {
+    fn default() -> Self {
+        UniverseChoice {
+            census: true,
+            income: false,
+            education: Vec::new(),
+            segment_shares: Vec::new(),
+            dimensions: Vec::new(),
+        }
+    }
+}
+
+/// A run to start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    pub survey: SurveyId,
+    pub respondents: usize,
+    /// A new one when `None`.
+    pub seed: Option<u64>,
+    pub universe: UniverseChoice,
+    /// Respondents answering at once (default 8).
+    pub concurrency: Option<usize>,
+}
+
+/// A segment of the workspace: an audience with live twins, its memory fragments and size.
+struct Segment {
+    audience: String,
+    name: String,
+    size: Option<f64>,
+    twins: Vec<String>,
+    memories: Vec<(String, String, String)>,
+}
 
 pub struct Surveys {
     db: Database,
+    queue: JobQueue,
+    models: Arc<dyn GatewaySource>,
+    reference_data: PathBuf,
 }
 
 impl Surveys {
-    pub fn new(db: Database) -> Self {
-        Surveys { db }
+    pub fn new(
+        db: Database,
+        queue: JobQueue,
+        models: Arc<dyn GatewaySource>,
+        reference_data: PathBuf,
+    ) -> Self {
+        Surveys {
+            db,
+            queue,
+            models,
+            reference_data,
+        }
+    }
+
+    pub(crate) fn database(&self) -> &Database {
+        &self.db
+    }
+
+    pub(crate) async fn gateway(&self) -> Result<Arc<Gateway>> {
+        self.models.gateway().await
     }
 
     fn store(&self) -> SurveyStore<'_> {
         SurveyStore::new(&self.db)
+    }
+
+    fn runs_store(&self) -> RunStore<'_> {
+        RunStore::new(&self.db)
     }
 
     async fn require_workspace(&self, workspace: WorkspaceId) -> Result<()> {
@@ -60,5 +155,294 @@ impl Surveys {
     pub async fn list(&self, workspace: WorkspaceId) -> Result<Vec<SurveySummary>> {
         self.require_workspace(workspace).await?;
         self.store().list(workspace).await
+    }
+
+    /// The workspace's segments: audiences with twins that are not archived.
+    async fn segments(&self, workspace: WorkspaceId) -> Result<Vec<Segment>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.name, a.size_lower, a.size_upper FROM audiences a
+             WHERE a.workspace_id = ? AND EXISTS (SELECT 1 FROM twins t
+                 WHERE t.audience_id = a.id AND t.archived_at IS NULL)
+             ORDER BY a.name, a.id",
+        )
+        .bind(workspace.to_string())
+        .fetch_all(self.db.reader())
+        .await?;
+        let mut segments = Vec::with_capacity(rows.len());
+        for row in rows {
+            let audience: String = row.try_get("id")?;
+            let lower: Option<i64> = row.try_get("size_lower")?;
+            let upper: Option<i64> = row.try_get("size_upper")?;
+            let size = match (lower, upper) {
+                (Some(l), Some(u)) => Some((l + u) as f64 / 2.0),
+                (Some(one), None) | (None, Some(one)) => Some(one as f64),
+                (None, None) => None,
+            };
+            let twins: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM twins WHERE audience_id = ? AND archived_at IS NULL ORDER BY id",
+            )
+            .bind(&audience)
+            .fetch_all(self.db.reader())
+            .await?;
+            // What a respondent may be given: what the segment's twins know from evidence and
+            // reflection, not their drawn demographics (each respondent has its own) nor what
+            // they said or heard in a session.
+            let memories = sqlx::query(
+                "SELECT m.id, m.twin_id, m.content FROM twin_memories m JOIN twins t ON t.id = m.twin_id
+                 WHERE t.audience_id = ? AND t.archived_at IS NULL AND m.retired_at IS NULL
+                   AND m.fragment NOT IN ('said', 'heard', 'demographic')
+                 ORDER BY m.id",
+            )
+            .bind(&audience)
+            .fetch_all(self.db.reader())
+            .await?
+            .iter()
+            .map(|m| -> Result<(String, String, String)> {
+                Ok((m.try_get("id")?, m.try_get("twin_id")?, m.try_get("content")?))
+            })
+            .collect::<Result<Vec<_>>>()?;
+            segments.push(Segment {
+                audience,
+                name: row.try_get("name")?,
+                size,
+                twins,
+                memories,
+            });
+        }
+        Ok(segments)
+    }
+
+    fn read_reference(&self, file: &str) -> Result<String> {
+        let path = self.reference_data.join("census").join(file);
+        std::fs::read_to_string(&path).map_err(|e| {
+            SurveysError::ReferenceData(format!(
+                "the census table {} could not be read ({e}): run scripts/fetch-reference-data, \
+                 or draw the universe without census targets",
+                path.display()
+            ))
+        })
+    }
+
+    /// The universe a choice describes, for the workspace's segments.
+    async fn universe(
+        &self,
+        workspace: WorkspaceId,
+        choice: &UniverseChoice,
+    ) -> Result<(Universe, Vec<Segment>)> {
+        let segments = self.segments(workspace).await?;
+        if segments.is_empty() {
+            return Err(universe::UniverseError::NoSegments.into());
+        }
+        let shares: Vec<f64> = if choice.segment_shares.is_empty() {
+            match segments
+                .iter()
+                .map(|s| s.size)
+                .collect::<Option<Vec<f64>>>()
+            {
+                Some(sizes) if sizes.iter().sum::<f64>() > 0.0 => sizes,
+                _ => vec![1.0; segments.len()],
+            }
+        } else {
+            if let Some((unknown, _)) = choice
+                .segment_shares
+                .iter()
+                .find(|(id, _)| !segments.iter().any(|s| &s.audience == id))
+            {
+                return Err(SurveysError::Invalid(format!(
+                    "the segment {unknown} is not an audience of this workspace with twins"
+                )));
+            }
+            segments
+                .iter()
+                .map(|s| {
+                    choice
+                        .segment_shares
+                        .iter()
+                        .find(|(id, _)| id == &s.audience)
+                        .map_or(0.0, |(_, share)| *share)
+                })
+                .collect()
+        };
+        let source = if choice.segment_shares.is_empty() {
+            "the workspace's audiences with twins, by audience size (equal where a size is unknown)"
+        } else {
+            "entered by the user"
+        };
+        let segment_dimension = Dimension {
+            name: universe::SEGMENT.to_owned(),
+            categories: segments.iter().map(|s| s.audience.clone()).collect(),
+            labels: segments.iter().map(|s| s.name.clone()).collect(),
+            shares,
+            source: source.to_owned(),
+        }
+        .normalised()?;
+        let education = match choice.education.is_empty() {
+            true => None,
+            false => {
+                let pairs: Vec<(&str, f64)> = choice
+                    .education
+                    .iter()
+                    .map(|(c, s)| (c.as_str(), *s))
+                    .collect();
+                Some(Dimension::new(
+                    universe::EDUCATION,
+                    &pairs,
+                    "entered by the user",
+                )?)
+            }
+        };
+        let mut built = if choice.census {
+            let population =
+                census::adults_by_state(&self.read_reference("acs_S0101_state_2024.json")?)
+                    .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
+            let income = match choice.income {
+                true => Some(
+                    census::household_income_shares(
+                        &self.read_reference("acs_B19001_state_2013.json")?,
+                    )
+                    .map_err(|e| SurveysError::ReferenceData(e.to_string()))?,
+                ),
+                false => None,
+            };
+            Universe::us_adults(&population, income.as_deref(), education, segment_dimension)?
+        } else {
+            let mut dimensions: Vec<Dimension> = education.into_iter().collect();
+            dimensions.push(segment_dimension);
+            Universe {
+                dimensions,
+                joint: Vec::new(),
+            }
+        };
+        built.dimensions.extend(choice.dimensions.iter().cloned());
+        Ok((built.checked()?, segments))
+    }
+
+    /// Draws a run's respondents and queues it. Each respondent is a variation of a twin of
+    /// its segment, with its own demographics and memory fragments drawn from the seed.
+    pub async fn start_run(
+        &self,
+        workspace: WorkspaceId,
+        request: &RunRequest,
+    ) -> Result<SurveyRun> {
+        self.require_workspace(workspace).await?;
+        let stored = self.store().survey(request.survey).await?;
+        if stored.summary.workspace_id != workspace {
+            return Err(SurveysError::SurveyNotFound(request.survey.to_string()));
+        }
+        let concurrency = request.concurrency.unwrap_or(8);
+        if !(1..=64).contains(&concurrency) {
+            return Err(SurveysError::Invalid(format!(
+                "{concurrency} respondents at once: choose 1 to 64"
+            )));
+        }
+        let (universe, segments) = self.universe(workspace, &request.universe).await?;
+        let id = StudyId::new();
+        let seed = request
+            .seed
+            .unwrap_or_else(|| uuid::Uuid::now_v7().as_u64_pair().1);
+        let draws = universe::draw(&universe, request.respondents, seed)?;
+        let mut respondents = Vec::with_capacity(draws.len());
+        for (index, draw) in draws.into_iter().enumerate() {
+            let segment = draw
+                .categories
+                .get(universe::SEGMENT)
+                .and_then(|id| segments.iter().find(|s| &s.audience == id))
+                .ok_or(universe::UniverseError::NoSegments)?;
+            let (twin, memories) = universe::vary(
+                seed,
+                index,
+                segment.twins.len(),
+                segment.memories.len(),
+                universe::MEMORIES_PER_RESPONDENT,
+            );
+            respondents.push(NewRespondent {
+                segment: segment.audience.clone(),
+                twin_id: segment.twins.get(twin).cloned(),
+                draw,
+                memories: memories
+                    .into_iter()
+                    .map(|m| GivenMemory {
+                        id: segment.memories[m].0.clone(),
+                        content: segment.memories[m].2.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        let title = format!(
+            "{} — {} respondents",
+            stored.definition.title, request.respondents
+        );
+        self.runs_store()
+            .insert(&NewRun {
+                id,
+                workspace,
+                survey: request.survey,
+                survey_version: stored.summary.version,
+                title: &title,
+                seed,
+                concurrency,
+                universe: &universe,
+                respondents: &respondents,
+            })
+            .await?;
+        self.enqueue(id, workspace, &title).await?;
+        self.runs_store().run(id).await
+    }
+
+    async fn enqueue(&self, run: StudyId, workspace: WorkspaceId, title: &str) -> Result<Job> {
+        let spec = JobSpec::new(RUN_JOB_KIND, format!("Survey: {title}"), Lane::Slow)
+            .workspace(workspace.to_string())
+            .payload(serde_json::json!(RunPayload { run_id: run }));
+        let job = self
+            .queue
+            .enqueue(spec)
+            .await
+            .map_err(|e| SurveysError::Invalid(e.to_string()))?;
+        self.runs_store().set_job(run, &job.id).await?;
+        Ok(job)
+    }
+
+    /// Queues a run that stopped (killed, paused, cancelled, failed) to go on where it
+    /// stopped; a run already queued or running is left to its job.
+    pub async fn resume(&self, run: StudyId) -> Result<SurveyRun> {
+        let current = self.runs_store().run(run).await?;
+        match current.status {
+            RunStatus::Completed => {}
+            RunStatus::Queued | RunStatus::Running if self.job_alive(&current).await => {}
+            _ => {
+                self.enqueue(run, current.workspace_id, &current.title)
+                    .await?;
+            }
+        }
+        self.runs_store().run(run).await
+    }
+
+    async fn job_alive(&self, run: &SurveyRun) -> bool {
+        let Some(job_id) = &run.job_id else {
+            return false;
+        };
+        matches!(
+            self.queue.get(job_id).await,
+            Ok(job) if matches!(job.state, pw_jobs::JobState::Queued | pw_jobs::JobState::Running)
+        )
+    }
+
+    pub async fn run(&self, run: StudyId) -> Result<SurveyRun> {
+        self.runs_store().run(run).await
+    }
+
+    pub async fn runs(&self, survey: SurveyId) -> Result<Vec<SurveyRun>> {
+        self.store().survey(survey).await?;
+        self.runs_store().runs(survey).await
+    }
+
+    pub async fn answers(&self, run: StudyId) -> Result<Vec<StoredAnswer>> {
+        self.runs_store().run(run).await?;
+        self.runs_store().answers(run).await
+    }
+
+    pub async fn respondents(&self, run: StudyId) -> Result<Vec<crate::runs::Respondent>> {
+        self.runs_store().run(run).await?;
+        self.runs_store().respondents(run).await
     }
 }

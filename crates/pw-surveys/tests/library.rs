@@ -8,9 +8,10 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
+mod support;
+
 use pw_domain::WorkspaceId;
 use pw_store::Database;
-use pw_surveys::Surveys;
 use pw_surveys::definition;
 use pw_surveys::error::SurveysError;
 
@@ -42,7 +43,7 @@ async fn count(db: &Database) -> i64 {
 #[tokio::test]
 async fn a_survey_imports_exports_and_keeps_every_version() {
     let (_dir, db, workspace) = workspace().await;
-    let surveys = Surveys::new(db.clone());
+    let surveys = support::surveys(&db, std::sync::Arc::new(pw_llm::Gateway::new()));
     let stored = surveys.import(workspace, SURVEY).await.unwrap();
     assert_eq!(stored.summary.title, "Gift box");
     assert_eq!((stored.summary.questions, stored.summary.version), (2, 1));
@@ -77,7 +78,7 @@ async fn a_survey_imports_exports_and_keeps_every_version() {
 #[tokio::test]
 async fn a_malformed_file_changes_nothing_and_names_the_question_and_field() {
     let (_dir, db, workspace) = workspace().await;
-    let surveys = Surveys::new(db.clone());
+    let surveys = support::surveys(&db, std::sync::Arc::new(pw_llm::Gateway::new()));
     let broken = SURVEY.replace("\"nps\", \"text\"", "\"nps\", \"points\": 5, \"text\"");
     let error = surveys.import(workspace, &broken).await.unwrap_err();
     assert_eq!(

@@ -3,18 +3,49 @@
 //! The context lives in `pw-surveys`; this module is the engine's facade over it. Callers name
 //! the types below through this module, never through `pw_surveys`.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use pw_llm::Gateway;
+use pw_models::LanguageModels;
+use pw_surveys::error::SurveysError;
+
 use crate::Engine;
 use crate::error::Result;
 
-pub use pw_domain::{SurveyId, WorkspaceId};
+pub use pw_domain::{StudyId, SurveyId, WorkspaceId};
 pub(crate) use pw_surveys::Surveys;
+/// Runs: who answers, how far they are, what they said.
+pub use pw_surveys::answering::RunProgress;
 /// The survey format and the way a respondent walks through it.
 pub use pw_surveys::definition::{
     Answer, Choice, Condition, DefinitionError, Question, QuestionType, SkipRule, Step, Survey,
 };
 pub use pw_surveys::repository::{StoredSurvey, SurveySummary};
+pub use pw_surveys::runs::{GivenMemory, Rated, Respondent, RunStatus, StoredAnswer, SurveyRun};
 /// Semantic similarity rating: a free-text answer's embedding to a probability per scale point.
 pub use pw_surveys::ssr;
+pub use pw_surveys::universe::{Dimension, Draw, JointCell, Universe};
+pub use pw_surveys::{RUN_JOB_KIND, RunRequest, UniverseChoice, progress_words};
+
+/// The language-models context, as the gateway survey respondents answer through.
+pub(crate) struct SurveysGateway(pub(crate) Arc<LanguageModels>);
+
+impl pw_surveys::GatewaySource for SurveysGateway {
+    fn gateway(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = pw_surveys::error::Result<Arc<Gateway>>> + Send + '_>> {
+        Box::pin(async move {
+            self.0.gateway().await.map_err(|e| match e {
+                pw_models::ModelsError::Llm(e) => SurveysError::Model(e),
+                pw_models::ModelsError::Store(e) => SurveysError::Store(e),
+                pw_models::ModelsError::Sql(e) => SurveysError::from(e),
+                other => SurveysError::Invalid(other.to_string()),
+            })
+        })
+    }
+}
 
 /// Surveys, as `engine.surveys()` hands them out.
 pub struct SurveysFacade<'e> {
@@ -57,6 +88,37 @@ impl<'e> SurveysFacade<'e> {
 
     pub async fn list(&self, workspace: WorkspaceId) -> Result<Vec<SurveySummary>> {
         Ok(self.context().list(workspace).await?)
+    }
+
+    /// Draws a run's respondents to the universe and queues it; the run's job answers them.
+    pub async fn start_run(
+        &self,
+        workspace: WorkspaceId,
+        request: &RunRequest,
+    ) -> Result<SurveyRun> {
+        Ok(self.context().start_run(workspace, request).await?)
+    }
+
+    /// Queues a stopped run to go on where it stopped (answered respondents are kept).
+    pub async fn resume(&self, run: StudyId) -> Result<SurveyRun> {
+        Ok(self.context().resume(run).await?)
+    }
+
+    pub async fn run(&self, run: StudyId) -> Result<SurveyRun> {
+        Ok(self.context().run(run).await?)
+    }
+
+    /// A survey's runs, newest first.
+    pub async fn runs(&self, survey: SurveyId) -> Result<Vec<SurveyRun>> {
+        Ok(self.context().runs(survey).await?)
+    }
+
+    pub async fn respondents(&self, run: StudyId) -> Result<Vec<Respondent>> {
+        Ok(self.context().respondents(run).await?)
+    }
+
+    pub async fn answers(&self, run: StudyId) -> Result<Vec<StoredAnswer>> {
+        Ok(self.context().answers(run).await?)
     }
 
     /// The way a respondent giving these answers goes through the survey (the designer's

@@ -452,6 +452,49 @@ impl Gateway {
         self.json_once::<T>(route, request, &schema, &name).await
     }
 
+    /// A reply held to a JSON Schema made at run time (a survey block's questions): vendors get
+    /// it as a response format, the local model as a grammar. Nothing is parsed or repaired
+    /// here: only the caller knows what makes an answer valid beyond its shape, so it reads the
+    /// reply and asks for its own repair.
+    pub async fn chat_matching(
+        &self,
+        request: &ChatRequest,
+        schema: &Value,
+        name: &str,
+    ) -> Result<ChatReply> {
+        let mut asking = request.clone();
+        asking.json_schema = Some(schema.clone());
+        let mut fallback = Fallback::default();
+        for route in self.routes_for(request.task, &request.scope)? {
+            let answered = match self.response_format(&route, schema, name) {
+                Ok(format) => self.answer(&route, &asking, format, None).await,
+                Err(error) => Err(error),
+            };
+            match answered {
+                Ok(reply) => return Ok(reply),
+                Err(error) => fallback.note(&route, error)?,
+            }
+        }
+        Err(fallback.exhausted(request.task))
+    }
+
+    /// What a vendor is sent to hold its answer to `schema`. Local models take the schema as a
+    /// grammar (from the request) and get no response format.
+    fn response_format(&self, route: &Route, schema: &Value, name: &str) -> Result<Option<Value>> {
+        if self.local.contains_key(&route.vendor) {
+            return Ok(None);
+        }
+        Ok(Some(
+            match structured_mode(self.vendor(&route.vendor)?.settings.kind) {
+                StructuredMode::JsonSchema => json!({
+                    "type": "json_schema",
+                    "json_schema": { "name": if name.is_empty() { "answer" } else { name }, "schema": schema }
+                }),
+                StructuredMode::JsonObject => json!({ "type": "json_object" }),
+            },
+        ))
+    }
+
     async fn json_once<T: DeserializeOwned>(
         &self,
         route: &Route,
@@ -459,19 +502,7 @@ impl Gateway {
         schema: &Value,
         name: &str,
     ) -> Result<T> {
-        // Local models take the schema from the prompt only; vendors also get a response format.
-        let format = match self.local.contains_key(&route.vendor) {
-            true => None,
-            false => Some(
-                match structured_mode(self.vendor(&route.vendor)?.settings.kind) {
-                    StructuredMode::JsonSchema => json!({
-                        "type": "json_schema",
-                        "json_schema": { "name": if name.is_empty() { "answer" } else { name }, "schema": schema }
-                    }),
-                    StructuredMode::JsonObject => json!({ "type": "json_object" }),
-                },
-            ),
-        };
+        let format = self.response_format(route, schema, name)?;
         let mut asking = request.clone();
         asking.json_schema = Some(schema.clone());
         asking.messages.insert(

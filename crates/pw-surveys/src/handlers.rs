@@ -1,0 +1,147 @@
+//! The surveys context's job handler: a run answering. It resumes from the answers stored (a
+//! respondent is written with all its answers at once), so a retry after a crash or a kill asks
+//! only the respondents not yet answered.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use pw_domain::StudyId;
+use pw_jobs::{JobContext, JobError, JobHandler, JobKind, Supervision};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::answering::{RunAnswering, RunOutcome, RunProgress};
+use crate::error::SurveysError;
+use crate::runs::{RunStatus, RunStore};
+use crate::surveys::Surveys;
+
+pub const RUN_JOB_KIND: &str = "surveys.run";
+
+/// A respondent on the local model can take a minute: supervised by signs of life.
+const LIVENESS: Supervision = Supervision::Liveness {
+    stall_after: Duration::from_secs(10 * 60),
+};
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct RunPayload {
+    pub run_id: StudyId,
+}
+
+fn job_error(error: SurveysError) -> JobError {
+    match error {
+        SurveysError::Cancelled => JobError::Cancelled,
+        SurveysError::WorkspaceNotFound(_)
+        | SurveysError::SurveyNotFound(_)
+        | SurveysError::RunNotFound(_)
+        | SurveysError::Definition(_)
+        | SurveysError::Universe(_)
+        | SurveysError::ReferenceData(_)
+        | SurveysError::Invalid(_)
+        | SurveysError::Rating(_)
+        | SurveysError::Corrupt(_) => JobError::permanent(error.to_string()),
+        other => JobError::retryable(other.to_string()),
+    }
+}
+
+/// The job kinds this context does the work of. The handler holds the context weakly, so a
+/// job claimed while the app closes is handed back rather than keeping it alive.
+pub fn job_kinds(surveys: Weak<Surveys>) -> Vec<(String, JobKind)> {
+    let handler: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let surveys = surveys.clone();
+        async move {
+            let surveys = surveys
+                .upgrade()
+                .ok_or_else(|| JobError::retryable("the app is closing"))?;
+            answer_run(surveys, ctx).await
+        }
+    });
+    // A run resumes from its stored respondents, so a retry after a crash loses nothing.
+    vec![(
+        RUN_JOB_KIND.to_owned(),
+        JobKind::new(handler, LIVENESS).attempts(3),
+    )]
+}
+
+/// "312 of 1,000 respondents · 140 answers a minute · $0.42 spent"
+pub fn progress_words(progress: &RunProgress) -> String {
+    format!(
+        "{} of {} respondents · {:.0} answers a minute · ${:.2} spent",
+        progress.answered,
+        progress.respondents,
+        progress.answers_per_minute,
+        progress.spent_micros as f64 / 1_000_000.0
+    )
+}
+
+async fn answer_run(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, JobError> {
+    let payload: RunPayload = ctx.payload()?;
+    let gateway = surveys.gateway().await.map_err(job_error)?;
+    let store = RunStore::new(surveys.database());
+    let run = store.run(payload.run_id).await.map_err(job_error)?;
+    ctx.progress(
+        run.answered as f64 / run.respondents.max(1) as f64,
+        format!("{} of {} respondents", run.answered, run.respondents),
+    )
+    .await;
+    let job_id = ctx.job().id.clone();
+    let cancel = ctx.cancellation();
+    let (sender, mut updates) = tokio::sync::watch::channel(None::<RunProgress>);
+    let on_progress = move |progress: &RunProgress| {
+        let _ = sender.send(Some(progress.clone()));
+    };
+    let answering = RunAnswering {
+        db: surveys.database(),
+        gateway: &gateway,
+        run: payload.run_id,
+        job_id: Some(&job_id),
+        cancel: &cancel,
+        on_progress: &on_progress,
+    };
+    let work = answering.run();
+    tokio::pin!(work);
+    let outcome = loop {
+        tokio::select! {
+            outcome = &mut work => break outcome,
+            changed = updates.changed() => {
+                if changed.is_err() {
+                    continue;
+                }
+                let latest = updates.borrow_and_update().clone();
+                if let Some(progress) = latest {
+                    ctx.progress(
+                        progress.answered as f64 / progress.respondents.max(1) as f64,
+                        progress_words(&progress),
+                    )
+                    .await;
+                }
+            }
+        }
+    };
+    match outcome {
+        Ok(RunOutcome::Completed) => {
+            Ok(serde_json::json!({ "run_id": payload.run_id, "completed": true }))
+        }
+        Ok(RunOutcome::Paused(note)) => {
+            Ok(serde_json::json!({ "run_id": payload.run_id, "completed": false, "paused": note }))
+        }
+        Err(error) => {
+            let (status, note) = match &error {
+                SurveysError::Cancelled => (
+                    RunStatus::Cancelled,
+                    "Stopped. The respondents answered are kept; resume to ask the rest."
+                        .to_owned(),
+                ),
+                other => (
+                    RunStatus::Failed,
+                    format!(
+                        "Stopped: {other}. The respondents answered are kept; resume to ask the rest."
+                    ),
+                ),
+            };
+            if let Err(store_error) = store.set_status(payload.run_id, status, &note).await {
+                tracing::warn!(%store_error, "a stopped run's status could not be written");
+            }
+            Err(job_error(error))
+        }
+    }
+}
