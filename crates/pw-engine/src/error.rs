@@ -96,7 +96,8 @@ impl EngineError {
                 | SurveysError::RunNotFound(_) => ErrorKind::NotFound,
                 SurveysError::Definition(_)
                 | SurveysError::Universe(_)
-                | SurveysError::Invalid(_) => ErrorKind::InvalidInput,
+                | SurveysError::Invalid(_)
+                | SurveysError::Results(_) => ErrorKind::InvalidInput,
                 // The census tables ship with the setup; missing, the machine lacks a part.
                 SurveysError::ReferenceData(_) => ErrorKind::Unavailable,
                 SurveysError::Model(e) => llm_kind(e),

@@ -31,6 +31,8 @@ pub enum SurveysError {
     Model(#[from] pw_llm::LlmError),
     #[error("a rating could not be made: {0}")]
     Rating(#[from] crate::ssr::SsrError),
+    #[error("{0}")]
+    Results(#[from] crate::results::ResultsError),
     #[error("the run was stopped")]
     Cancelled,
     #[error("stored survey data is damaged: {0}")]

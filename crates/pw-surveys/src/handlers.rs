@@ -38,6 +38,7 @@ fn job_error(error: SurveysError) -> JobError {
         | SurveysError::ReferenceData(_)
         | SurveysError::Invalid(_)
         | SurveysError::Rating(_)
+        | SurveysError::Results(_)
         | SurveysError::Corrupt(_) => JobError::permanent(error.to_string()),
         other => JobError::retryable(other.to_string()),
     }

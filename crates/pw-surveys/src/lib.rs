@@ -17,15 +17,17 @@ pub mod asking;
 pub mod census;
 pub mod crosstab;
 pub mod definition;
+pub mod diagnostics;
 pub mod error;
 pub mod fidelity;
 mod handlers;
 pub mod raking;
 pub mod repository;
+pub mod results;
 pub mod runs;
 pub mod ssr;
 mod surveys;
 pub mod universe;
 
 pub use handlers::{RUN_JOB_KIND, job_kinds, progress_words};
-pub use surveys::{GatewaySource, RunRequest, Surveys, UniverseChoice};
+pub use surveys::{GatewaySource, RunRequest, RunResults, Surveys, UniverseChoice};

@@ -13,10 +13,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::census;
+use crate::crosstab::Crosstab;
 use crate::definition;
+use crate::diagnostics::{self, QuestionDiagnostics};
 use crate::error::{Result, SurveysError};
 use crate::handlers::{RUN_JOB_KIND, RunPayload};
 use crate::repository::{StoredSurvey, SurveyStore, SurveySummary};
+use crate::results::{self, ResultOptions, Results};
 use crate::runs::{
     GivenMemory, NewRespondent, NewRun, RunStatus, RunStore, StoredAnswer, SurveyRun,
 };
@@ -66,6 +69,15 @@ pub struct RunRequest {
     pub universe: UniverseChoice,
     /// Respondents answering at once (default 8).
     pub concurrency: Option<usize>,
+}
+
+/// A run's results with the diagnostics beside them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunResults {
+    pub run: SurveyRun,
+    pub survey: definition::Survey,
+    pub results: Results,
+    pub diagnostics: Vec<QuestionDiagnostics>,
 }
 
 /// A segment of the workspace: an audience with live twins, its memory fragments and size.
@@ -439,6 +451,76 @@ impl Surveys {
     pub async fn answers(&self, run: StudyId) -> Result<Vec<StoredAnswer>> {
         self.runs_store().run(run).await?;
         self.runs_store().answers(run).await
+    }
+
+    /// A run's answered respondents, its survey as asked, and their answers.
+    async fn run_data(
+        &self,
+        run: StudyId,
+    ) -> Result<(
+        SurveyRun,
+        definition::Survey,
+        Vec<crate::runs::Respondent>,
+        Vec<StoredAnswer>,
+    )> {
+        let current = self.runs_store().run(run).await?;
+        let survey = self
+            .store()
+            .version(current.survey_id, current.survey_version)
+            .await?;
+        let respondents: Vec<_> = self
+            .runs_store()
+            .respondents(run)
+            .await?
+            .into_iter()
+            .filter(|r| r.answered)
+            .collect();
+        let answers = self.runs_store().answers(run).await?;
+        Ok((current, survey, respondents, answers))
+    }
+
+    /// A run's results so far: weights, each question's distribution with intervals, and the
+    /// diagnostics beside them.
+    pub async fn results(&self, run: StudyId, options: &ResultOptions) -> Result<RunResults> {
+        let (current, survey, respondents, answers) = self.run_data(run).await?;
+        let weighting = results::weigh(&current.universe, &respondents, options.weighted)?;
+        let computed = results::results(&survey, &respondents, &answers, &weighting, options)?;
+        let diagnostics = diagnostics::diagnose(
+            &survey,
+            &current.universe,
+            &respondents,
+            &answers,
+            &std::collections::HashMap::new(),
+            options,
+        )?;
+        Ok(RunResults {
+            run: current,
+            survey,
+            results: computed,
+            diagnostics,
+        })
+    }
+
+    /// A question crossed by a dimension of the run's universe (`segment`, `age_band`, `sex`,
+    /// `region`, `income`, `education`, or one of the user's).
+    pub async fn crosstab(
+        &self,
+        run: StudyId,
+        question: &str,
+        dimension: &str,
+        weighted: bool,
+    ) -> Result<Crosstab> {
+        let (current, survey, respondents, answers) = self.run_data(run).await?;
+        let weighting = results::weigh(&current.universe, &respondents, weighted)?;
+        Ok(results::crosstab_by(
+            &survey,
+            &current.universe,
+            &respondents,
+            &answers,
+            &weighting,
+            question,
+            dimension,
+        )?)
     }
 
     pub async fn respondents(&self, run: StudyId) -> Result<Vec<crate::runs::Respondent>> {

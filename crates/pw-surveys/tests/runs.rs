@@ -18,6 +18,8 @@ use std::time::Duration;
 use pw_domain::StudyId;
 use pw_surveys::answering::{RunAnswering, RunOutcome};
 use pw_surveys::definition::Answer;
+use pw_surveys::diagnostics::Reliability;
+use pw_surveys::results::ResultOptions;
 use pw_surveys::runs::{RunStatus, StoredAnswer};
 use pw_surveys::universe::{AGE_BAND, REGION, SEGMENT, SEX};
 use pw_surveys::{RunRequest, UniverseChoice};
@@ -229,6 +231,55 @@ async fn respondents_drawn_to_the_census_answer_the_whole_survey_with_ratings_re
             .await
             .unwrap();
     assert!(queued > 0);
+
+    // Results: weights bring the draw to its targets; every question has its distribution.
+    let report = surveys
+        .results(run.id, &ResultOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.results.respondents, n);
+    let weighting = &report.results.weighting;
+    assert!(weighting.converged);
+    for margin in &weighting.margins {
+        assert!((margin.weighted - margin.target).abs() < 1e-3, "{margin:?}");
+    }
+    let buy = &report.results.questions[0];
+    assert_eq!((buy.asked, buy.answered), (n, n));
+    assert!((buy.shares.iter().map(|s| s.share).sum::<f64>() - 1.0).abs() < 1e-9);
+    let like = &report.results.questions[1];
+    let mean = like.mean.unwrap();
+    assert!(mean.low < mean.value && mean.value < mean.high && (1.0..=5.0).contains(&mean.value));
+    // The ratings here follow age alone, so demographics explain most of them: flagged.
+    let like_diagnostics = &report.diagnostics[1];
+    let fit = like_diagnostics.over_determination.as_ref().unwrap();
+    assert!(fit.r_squared > 0.5, "{fit:?}");
+    assert_eq!(like_diagnostics.reliability, Reliability::ConfirmWithPeople);
+    assert!(
+        like_diagnostics
+            .reasons
+            .iter()
+            .any(|r| r.contains("Demographics and segment alone explain"))
+    );
+    // The cups never given by ages ending in 7 show as non-responses.
+    let cups = &report.diagnostics[3];
+    let sevens = respondents
+        .iter()
+        .filter(|r| r.draw.age.unwrap() % 10 == 7 && r.draw.age.unwrap() < 80)
+        .count();
+    let asked = report.results.questions[3].asked;
+    assert!((cups.non_response_share - sevens as f64 / asked as f64).abs() < 1e-9);
+    // A crosstab by segment has a column per segment.
+    let table = surveys
+        .crosstab(run.id, "like", SEGMENT, true)
+        .await
+        .unwrap();
+    assert_eq!(table.columns, vec!["Coffee lovers", "Gift buyers"]);
+    assert!(
+        surveys
+            .crosstab(run.id, "why", SEGMENT, true)
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
