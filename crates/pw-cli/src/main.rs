@@ -262,6 +262,52 @@ enum SurveyCommand {
     List { workspace: String },
     /// A survey's questions and logic
     Show { id: String },
+    /// Ask a survey of synthetic respondents drawn to US census targets and the workspace's
+    /// segments (audiences with twins), and wait for the answers
+    Run {
+        workspace: String,
+        /// A survey file to import, or the id of a survey already imported
+        #[arg(long)]
+        survey: String,
+        /// How many respondents (1 to 10,000)
+        #[arg(long, default_value_t = 100)]
+        n: usize,
+        /// Draws the same respondents again [default: a new one]
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Respondents answering at once
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Also match household income (ACS B19001: households, 2013 dollars)
+        #[arg(long)]
+        income: bool,
+        /// Education targets, e.g. "high school or less=0.37,some college=0.28,bachelor's or more=0.35"
+        #[arg(long)]
+        education: Option<String>,
+        /// Segment shares by audience id, e.g. "<audience id>=0.7,<audience id>=0.3" [default: by audience size]
+        #[arg(long)]
+        segments: Option<String>,
+        /// Draw without census targets (segments and the targets given only)
+        #[arg(long)]
+        no_census: bool,
+    },
+    /// Go on with a run that stopped (answered respondents are kept and not asked again)
+    Resume { id: String },
+    /// A survey's runs
+    Runs { survey: String },
+    /// A run's results with intervals and diagnostics
+    Results {
+        id: String,
+        /// Weight respondents to the universe's margins (raking)
+        #[arg(long)]
+        weighted: bool,
+        /// Cross every question with categories by a dimension: segment, age_band, sex, region, income, education
+        #[arg(long, value_name = "VAR")]
+        crosstab: Option<String>,
+        /// The temperature ratings are read at (1 leaves them as rated)
+        #[arg(long, default_value_t = 1.0)]
+        temperature: f64,
+    },
 }
 
 #[derive(Subcommand)]

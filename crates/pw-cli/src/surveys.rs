@@ -4,12 +4,15 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use pw_engine::surveys::{QuestionType, StoredSurvey, SurveyId};
+use pw_engine::surveys::{
+    Crosstab, QuestionType, Reliability, ResultOptions, RunRequest, RunResults, StoredSurvey,
+    SurveyId, SurveyRun, UniverseChoice, WorkspaceId,
+};
 use pw_engine::{Engine, EngineError};
 use serde_json::json;
 
 use crate::SurveyCommand;
-use crate::evidence::workspace;
+use crate::evidence::{run_job, workspace};
 use crate::output::Output;
 use crate::sessions::read;
 
@@ -60,6 +63,98 @@ pub async fn run(
                 }
             }
         }
+        SurveyCommand::Run {
+            workspace: text,
+            survey,
+            n,
+            seed,
+            concurrency,
+            income,
+            education,
+            segments,
+            no_census,
+        } => {
+            let id = workspace(engine, text).await?;
+            let survey = survey_to_run(engine, id, survey).await?;
+            let request = RunRequest {
+                survey,
+                respondents: *n,
+                seed: *seed,
+                universe: UniverseChoice {
+                    census: !*no_census,
+                    income: *income,
+                    education: shares(education.as_deref())?,
+                    segment_shares: shares(segments.as_deref())?,
+                    dimensions: Vec::new(),
+                },
+                concurrency: Some(*concurrency),
+            };
+            let run = engine.surveys().start_run(id, &request).await?;
+            if !out.json {
+                print_universe(out, &run);
+            }
+            follow(engine, out, &run).await?;
+        }
+        SurveyCommand::Resume { id } => {
+            let run = engine.surveys().resume(id.parse()?).await?;
+            follow(engine, out, &run).await?;
+        }
+        SurveyCommand::Runs { survey } => {
+            let runs = engine.surveys().runs(survey.parse()?).await?;
+            if out.json {
+                out.value(&json!(runs));
+            } else if runs.is_empty() {
+                out.line("No runs yet: `profitwheel survey run WORKSPACE --survey ID --n 100`.");
+            } else {
+                for run in runs {
+                    out.line(&format!(
+                        "{}  {:<9} {:>5} of {:<5} respondents  {}",
+                        run.id,
+                        run.status.as_str(),
+                        run.answered,
+                        run.respondents,
+                        run.title
+                    ));
+                }
+            }
+        }
+        SurveyCommand::Results {
+            id,
+            weighted,
+            crosstab,
+            temperature,
+        } => {
+            let run = id.parse()?;
+            let options = ResultOptions {
+                weighted: *weighted,
+                temperature: *temperature,
+            };
+            let results = engine.surveys().results(run, &options).await?;
+            let mut tables = Vec::new();
+            if let Some(dimension) = crosstab {
+                for question in results.survey.questions.iter().filter(|q| {
+                    matches!(
+                        q.kind,
+                        QuestionType::SingleChoice | QuestionType::Likert | QuestionType::Nps
+                    )
+                }) {
+                    tables.push(
+                        engine
+                            .surveys()
+                            .crosstab(run, &question.id, dimension, *weighted)
+                            .await?,
+                    );
+                }
+            }
+            if out.json {
+                out.value(&json!({ "results": results, "crosstabs": tables }));
+            } else {
+                print_results(out, &results);
+                for table in &tables {
+                    print_crosstab(out, table);
+                }
+            }
+        }
         SurveyCommand::Show { id } => {
             let stored = engine.surveys().survey(id.parse::<SurveyId>()?).await?;
             if out.json {
@@ -70,6 +165,239 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// A survey file to import, or the id of one already in the workspace.
+async fn survey_to_run(
+    engine: &Arc<Engine>,
+    workspace: WorkspaceId,
+    given: &str,
+) -> Result<SurveyId, EngineError> {
+    let path = Path::new(given);
+    if path.is_file() {
+        return Ok(engine
+            .surveys()
+            .import(workspace, &read(path)?)
+            .await?
+            .summary
+            .id);
+    }
+    given.parse::<SurveyId>().map_err(|_| {
+        EngineError::InvalidInput(format!(
+            "--survey {given}: no such file, and not a survey id"
+        ))
+    })
+}
+
+/// "a=0.3,b=0.7" as pairs.
+fn shares(text: Option<&str>) -> Result<Vec<(String, f64)>, EngineError> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| {
+            let (name, share) = part.rsplit_once('=').ok_or_else(|| {
+                EngineError::InvalidInput(format!("\"{part}\" is not name=share"))
+            })?;
+            let share: f64 = share.trim().parse().map_err(|_| {
+                EngineError::InvalidInput(format!("\"{share}\" in \"{part}\" is not a number"))
+            })?;
+            Ok((name.trim().to_owned(), share))
+        })
+        .collect()
+}
+
+fn print_universe(out: &Output, run: &SurveyRun) {
+    out.line(&format!(
+        "Drawing {} respondents (seed {}) to these targets:",
+        run.respondents, run.seed
+    ));
+    for dimension in &run.universe.dimensions {
+        let shares: Vec<String> = dimension
+            .labels
+            .iter()
+            .zip(&dimension.shares)
+            .map(|(label, share)| format!("{label} {:.0}%", share * 100.0))
+            .collect();
+        out.line(&format!("  {}: {}", dimension.name, shares.join(", ")));
+        out.line(&format!("    from {}", dimension.source));
+    }
+}
+
+/// Waits for a run's job, printing its progress, then prints how it ended and its results.
+async fn follow(engine: &Arc<Engine>, out: &Output, run: &SurveyRun) -> Result<(), EngineError> {
+    if run.status.as_str() == "completed" {
+        out.line("The run is complete; nothing to resume.");
+        return Ok(());
+    }
+    let Some(job_id) = &run.job_id else {
+        return Err(EngineError::InvalidInput(
+            "the run has no job to follow".into(),
+        ));
+    };
+    let job = engine.jobs().get(job_id).await?;
+    let waited = run_job(engine, out, job).await;
+    let now = engine.surveys().run(run.id).await?;
+    if let Err(error) = waited {
+        out.line(&format!(
+            "{} of {} respondents answered. {}",
+            now.answered, now.respondents, now.status_note
+        ));
+        out.line(&format!(
+            "Resume with `profitwheel survey resume {}`.",
+            now.id
+        ));
+        return Err(error);
+    }
+    if !now.status_note.is_empty() {
+        out.line(&now.status_note);
+    }
+    // Open ends go into the search index before this process ends.
+    let update = engine
+        .evidence()
+        .start_index_update(now.workspace_id)
+        .await?;
+    run_job(engine, out, update).await?;
+    let results = engine
+        .surveys()
+        .results(now.id, &ResultOptions::default())
+        .await?;
+    if out.json {
+        out.value(&json!(results));
+    } else {
+        print_results(out, &results);
+    }
+    Ok(())
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
+fn print_results(out: &Output, report: &RunResults) {
+    let run = &report.run;
+    let weighting = &report.results.weighting;
+    out.line(&format!(
+        "{} — run {} ({} of {} respondents answered, {})",
+        report.survey.title,
+        run.id,
+        run.answered,
+        run.respondents,
+        run.status.as_str()
+    ));
+    if weighting.weighted {
+        out.line(&format!(
+            "Weighted to the universe: design effect {:.2}, effective base {:.0}{}",
+            weighting.design_effect,
+            weighting.effective_sample_size,
+            if weighting.converged {
+                ""
+            } else {
+                " (raking did not fully converge)"
+            }
+        ));
+        if !weighting.unfilled.is_empty() {
+            out.line(&format!(
+                "No respondent fell in {}: the others stand for them; a larger sample fills them.",
+                weighting.unfilled.join(", ")
+            ));
+        }
+    }
+    for (question, diagnostics) in report.results.questions.iter().zip(&report.diagnostics) {
+        out.line("");
+        out.line(&format!(
+            "[{}] {}  ({} asked, {} answered)",
+            question.question, question.text, question.asked, question.answered
+        ));
+        for share in &question.shares {
+            out.line(&format!(
+                "  {:<28} {:>5}  ({}–{})",
+                share.label,
+                percent(share.share),
+                percent(share.low),
+                percent(share.high)
+            ));
+        }
+        if let Some(mean) = question.mean {
+            out.line(&format!(
+                "  mean {:.2} ({:.2}–{:.2}), standard deviation {:.2}",
+                mean.value, mean.low, mean.high, mean.standard_deviation
+            ));
+        }
+        if let Some(nps) = question.net_promoter {
+            out.line(&format!(
+                "  NPS {:+.0} ({:+.0} to {:+.0}): {} promoters, {} detractors",
+                nps.score,
+                nps.low,
+                nps.high,
+                percent(nps.promoters),
+                percent(nps.detractors)
+            ));
+        }
+        for (option, mean) in &question.ranks {
+            out.line(&format!("  {option}: mean rank {:.2}", mean.value));
+        }
+        for row in &question.rows {
+            if let Some(mean) = row.mean {
+                out.line(&format!("  {:<28} mean {:.2}", row.label, mean.value));
+            }
+        }
+        for (reason, count) in &question.non_responses {
+            out.line(&format!("  no answer from {count}: {reason}"));
+        }
+        let flag = match diagnostics.reliability {
+            Reliability::NoWarning => "no warning sign",
+            Reliability::Caution => "read with care",
+            Reliability::ConfirmWithPeople => "confirm with real respondents",
+        };
+        out.line(&format!("  Reliability: {flag}"));
+        for reason in &diagnostics.reasons {
+            out.line(&format!("    - {reason}"));
+        }
+    }
+}
+
+fn print_crosstab(out: &Output, table: &Crosstab) {
+    out.line("");
+    out.line(&format!("{} by {}", table.answer, table.grouping));
+    let header: Vec<String> = table
+        .columns
+        .iter()
+        .zip(&table.column_letters)
+        .map(|(c, l)| format!("{c} ({l})"))
+        .collect();
+    out.line(&format!("  {:<24} {}", "", header.join("  ")));
+    for (row, label) in table.rows.iter().enumerate() {
+        let cells: Vec<String> = table
+            .column_shares
+            .get(row)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(column, share)| {
+                let letters: String = table
+                    .higher_than
+                    .get(row)
+                    .and_then(|r| r.get(column))
+                    .map(|others| {
+                        others
+                            .iter()
+                            .filter_map(|o| table.column_letters.get(*o).cloned())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("{:>5}{letters:<3}", percent(*share))
+            })
+            .collect();
+        out.line(&format!("  {label:<24} {}", cells.join("  ")));
+    }
+    if let Some(test) = &table.chi_square {
+        out.line(&format!(
+            "  χ² {:.1} (adjusted for the design effect {:.2}), {} df, p = {:.3}",
+            test.corrected_statistic, test.design_effect, test.degrees_of_freedom, test.p_value
+        ));
+    }
 }
 
 /// Writes a file whole or not at all: a full disk or a read-only folder leaves no half file.

@@ -10,8 +10,12 @@
 
 mod support;
 
+use pw_engine::evidence::{DocKind, IndexState, Query};
+use pw_engine::jobs::JobState;
 use pw_engine::models::CallScope;
 use pw_engine::surveys::ssr::{self, DefaultScale};
+use pw_engine::surveys::{ResultOptions, RunRequest, RunStatus, UniverseChoice};
+use serde_json::json;
 use support::{engine, workspace};
 
 #[tokio::test]
@@ -53,5 +57,175 @@ async fn free_text_answers_rate_in_the_order_they_mean_on_real_minilm_embeddings
     let sharp = ssr::mean_pmf(&embedded[2], &anchor_sets, 0.0, 0.25).unwrap();
     let peak = |pmf: &[f64]| pmf.iter().copied().fold(0.0, f64::max);
     assert!(peak(&sharp) > peak(&warm), "{warm:?} {sharp:?}");
+    engine.shutdown().await;
+}
+
+/// An audience with a twin and its memories, written straight into the database (twin creation
+/// has its own tests).
+async fn a_twin(dir: &std::path::Path, workspace: &str) {
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.join("profitwheel.sqlite3").display()
+    ))
+    .await
+    .unwrap();
+    let now = "2026-11-29T09:00:00.000Z";
+    let audience = uuid::Uuid::now_v7().to_string();
+    sqlx::query("INSERT INTO audiences (id, workspace_id, platform, name, kind, created_at) VALUES (?, ?, 'meta', 'Home baristas', 'interest', ?)")
+        .bind(&audience).bind(workspace).bind(now).execute(&db).await.unwrap();
+    let twin = uuid::Uuid::now_v7().to_string();
+    let persona = json!({ "summary": "Brews espresso at home every morning.", "psychographics": ["values craft"], "objections": ["price"] });
+    sqlx::query("INSERT INTO twins (id, workspace_id, audience_id, name, persona, created_at, updated_at) VALUES (?, ?, ?, 'Maya R.', ?, ?, ?)")
+        .bind(&twin).bind(workspace).bind(&audience).bind(persona.to_string()).bind(now).bind(now)
+        .execute(&db).await.unwrap();
+    for (seq, memory) in [
+        "Shipping took nine days last time.",
+        "I switched to a local roaster for fresher beans.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sqlx::query("INSERT INTO twin_memories (id, workspace_id, twin_id, kind, content, importance, created_at, fragment, seq) VALUES (?, ?, ?, 'grounding', ?, 5, ?, 'mention', ?)")
+            .bind(uuid::Uuid::now_v7().to_string()).bind(workspace).bind(&twin).bind(memory).bind(now).bind(seq as i64)
+            .execute(&db).await.unwrap();
+    }
+    db.close().await;
+}
+
+const SURVEY: &str = r#"{ "format": "profitwheel-survey", "version": 1, "title": "Beans",
+  "questions": [
+    { "id": "buy", "type": "single_choice", "text": "Where do you buy coffee beans most often?",
+      "options": [ {"id": "shop", "label": "A coffee shop"}, {"id": "store", "label": "A grocery store"}, {"id": "online", "label": "Online"} ] },
+    { "id": "like", "type": "likert", "points": 5, "labels": ["Strongly disagree", "Strongly agree"], "text": "I enjoy trying new roasts." },
+    { "id": "cups", "type": "numeric", "text": "How many cups of coffee do you drink a week?", "min": 0, "max": 70 }
+  ] }"#;
+
+#[tokio::test]
+async fn a_small_survey_runs_on_the_embedded_model_as_a_job_and_every_answer_is_real_or_a_reasoned_non_response()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path(), "surveys-local").await;
+    let workspace = workspace(&engine, "Survey client").await;
+    a_twin(dir.path(), &workspace.to_string()).await;
+    let survey = engine.surveys().import(workspace, SURVEY).await.unwrap();
+    let run = engine
+        .surveys()
+        .start_run(
+            workspace,
+            &RunRequest {
+                survey: survey.summary.id,
+                respondents: 4,
+                seed: Some(1),
+                universe: UniverseChoice::default(),
+                concurrency: Some(2),
+            },
+        )
+        .await
+        .unwrap();
+    engine.start_workers().await;
+    let job = engine
+        .jobs()
+        .wait(run.job_id.as_deref().unwrap(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(job.state, JobState::Succeeded, "{:?}", job.last_error);
+    assert!(
+        job.progress_message
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("4 of 4 respondents"),
+        "{:?}",
+        job.progress_message
+    );
+    let done = engine.surveys().run(run.id).await.unwrap();
+    assert_eq!((done.answered, done.status), (4, RunStatus::Completed));
+    assert!(
+        done.manifest["embedding_model"]
+            .as_str()
+            .unwrap()
+            .contains("all-minilm"),
+        "{}",
+        done.manifest
+    );
+    let answers = engine.surveys().answers(run.id).await.unwrap();
+    assert_eq!(
+        answers.len(),
+        12,
+        "three questions for each of four respondents"
+    );
+    for answer in &answers {
+        // Either a real answer or a non-response that says why: never both, never neither.
+        assert_ne!(
+            answer.value.is_some(),
+            answer.non_response.is_some(),
+            "{answer:?}"
+        );
+        if answer.question == "like" && answer.value.is_some() {
+            let rated = answer.rated.as_ref().unwrap();
+            assert!(!answer.text.is_empty() && rated.pmfs.len() == 2);
+        }
+    }
+    let results = engine
+        .surveys()
+        .results(run.id, &ResultOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(results.results.questions.len(), 3);
+    assert_eq!(results.diagnostics.len(), 3);
+    // The respondents' own words are searchable, filed as open ends.
+    let words = answers
+        .iter()
+        .find(|a| a.text.split_whitespace().count() > 2)
+        .unwrap();
+    let word = words
+        .text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 4)
+        .max_by_key(|w| w.len())
+        .unwrap()
+        .to_owned();
+    engine
+        .evidence()
+        .start_index_update(workspace)
+        .await
+        .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(300), async {
+        while !matches!(
+            engine.evidence().index_state(workspace).await.unwrap(),
+            IndexState::Ready { pending: 0, .. }
+        ) {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the search index catches up");
+    let page = engine
+        .evidence()
+        .search(
+            workspace,
+            &Query {
+                text: word.clone(),
+                kinds: vec![DocKind::OpenEnd],
+                limit: 10,
+                ..Query::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        page.total > 0,
+        "no open end found for {word:?}: {:?} {:?}",
+        page.state,
+        answers.iter().map(|a| &a.text).collect::<Vec<_>>()
+    );
+    assert!(
+        page.hits.iter().all(|h| h
+            .title
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("Beans · ")),
+        "{:?}",
+        page.hits
+    );
     engine.shutdown().await;
 }

@@ -235,6 +235,17 @@ impl RunAnswering<'_> {
         self.store()
             .set_status(self.run, RunStatus::Completed, "")
             .await?;
+        let minutes = started.elapsed().as_secs_f64() / 60.0;
+        (self.on_progress)(&RunProgress {
+            answered,
+            respondents: run.respondents,
+            answers_per_minute: if minutes > 0.0 {
+                answers_stored as f64 / minutes
+            } else {
+                0.0
+            },
+            spent_micros: self.store().spend_micros(self.run).await?,
+        });
         Ok(RunOutcome::Completed)
     }
 

@@ -40,7 +40,7 @@ pub struct CrosstabVariable {
 }
 
 /// Pearson's χ² test of independence, before and after the design-effect correction.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ChiSquareTest {
     /// Pearson's χ² on the weighted table scaled to the number of respondents.
     pub statistic: f64,
@@ -58,7 +58,7 @@ pub struct ChiSquareTest {
 }
 
 /// One column-proportion test: the share of answer `row` in column `first` against `second`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ColumnComparison {
     /// The answer category (index into [`Crosstab::rows`]).
     pub row: usize,
@@ -75,7 +75,7 @@ pub struct ColumnComparison {
 }
 
 /// A weighted crosstab with its tests.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Crosstab {
     /// The answer variable's name.
     pub answer: String,

@@ -118,6 +118,15 @@ async fn answer_run(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, Job
             }
         }
     };
+    // The last word may have come after the work ended.
+    let last = updates.borrow_and_update().clone();
+    if let Some(progress) = last {
+        ctx.progress(
+            progress.answered as f64 / progress.respondents.max(1) as f64,
+            progress_words(&progress),
+        )
+        .await;
+    }
     match outcome {
         Ok(RunOutcome::Completed) => {
             Ok(serde_json::json!({ "run_id": payload.run_id, "completed": true }))

@@ -82,6 +82,9 @@ pub struct Weighting {
     pub design_effect: f64,
     pub effective_sample_size: f64,
     pub margins: Vec<MarginCheck>,
+    /// Categories with a target but no respondent ("age_band 18-24"): left out of the
+    /// weighting, so the others stand for them; a larger sample fills them.
+    pub unfilled: Vec<String>,
 }
 
 /// A share with its 95% interval.
@@ -102,6 +105,7 @@ pub struct Mean {
     pub value: f64,
     pub low: f64,
     pub high: f64,
+    /// The spread of the answers (for a rating, of its whole distribution).
     pub standard_deviation: f64,
 }
 
@@ -271,18 +275,35 @@ pub fn weigh(
     }
     let draws: Vec<_> = respondents.iter().map(|r| r.draw.clone()).collect();
     let mut variables = Vec::new();
+    let mut unfilled = Vec::new();
     for dimension in &universe.dimensions {
         let indices = category_indices(dimension, &draws);
         // A dimension some respondent lacks cannot be raked on (none should).
         let Some(values) = indices.into_iter().collect::<Option<Vec<usize>>>() else {
             continue;
         };
+        // Raking cannot make people who are not there: a category nobody fell in (a small
+        // sample) is left out and the others raked to their shares among themselves.
+        let mut targets = dimension.shares.clone();
+        for (category, target) in targets.iter_mut().enumerate() {
+            if *target > 0.0 && !values.contains(&category) {
+                unfilled.push(format!("{} {}", dimension.name, dimension.labels[category]));
+                *target = 0.0;
+            }
+        }
+        let kept: f64 = targets.iter().sum();
+        if kept <= 0.0 {
+            continue;
+        }
+        for target in &mut targets {
+            *target /= kept;
+        }
         variables.push((
             dimension,
             RakingVariable {
                 name: dimension.name.clone(),
                 categories: dimension.labels.clone(),
-                targets: dimension.shares.clone(),
+                targets,
                 values,
             },
         ));
@@ -344,6 +365,7 @@ pub fn weigh(
         design_effect,
         effective_sample_size,
         margins,
+        unfilled,
     })
 }
 
@@ -499,7 +521,22 @@ fn question_result(
                         _ => None,
                     })
                     .collect();
-                result.mean = mean_of(&points);
+                // The interval comes from how respondents' expected points vary; the spread
+                // shown is the whole distribution's, which also holds each respondent's own
+                // uncertainty between points.
+                result.mean = mean_of(&points).map(|mut mean| {
+                    let pooled: Vec<f64> = counts
+                        .iter()
+                        .map(|c| c / total.max(f64::MIN_POSITIVE))
+                        .collect();
+                    let variance: f64 = pooled
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| p * (i as f64 + offset - mean.value).powi(2))
+                        .sum();
+                    mean.standard_deviation = variance.sqrt();
+                    mean
+                });
             }
             if question.kind == QuestionType::Nps && total > 0.0 {
                 let promoters = counts[9..].iter().sum::<f64>() / total;
@@ -827,6 +864,14 @@ mod tests {
             (s.low - 0.3006).abs() < 1e-3 && (s.high - 0.9544).abs() < 1e-3,
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn a_category_nobody_fell_in_is_left_out_of_the_weighting_and_named() {
+        let respondents: Vec<Respondent> = (0..3).map(|i| respondent(i, "female")).collect();
+        let weighting = weigh(&universe(0.5), &respondents, true).unwrap();
+        assert_eq!(weighting.unfilled, vec!["sex male"]);
+        assert!(weighting.weights.iter().all(|w| (w - 1.0).abs() < 1e-9));
     }
 
     #[test]

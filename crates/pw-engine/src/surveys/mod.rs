@@ -18,16 +18,25 @@ pub use pw_domain::{StudyId, SurveyId, WorkspaceId};
 pub(crate) use pw_surveys::Surveys;
 /// Runs: who answers, how far they are, what they said.
 pub use pw_surveys::answering::RunProgress;
+/// Results, crosstabs and the diagnostics beside them.
+pub use pw_surveys::crosstab::{ChiSquareTest, Crosstab};
 /// The survey format and the way a respondent walks through it.
 pub use pw_surveys::definition::{
     Answer, Choice, Condition, DefinitionError, Question, QuestionType, SkipRule, Step, Survey,
 };
+pub use pw_surveys::diagnostics::{
+    OrderEffect, OverDetermination, QuestionDiagnostics, Reliability, Spread, SpreadReference,
+};
 pub use pw_surveys::repository::{StoredSurvey, SurveySummary};
+pub use pw_surveys::results::{
+    MarginCheck, Mean, NetPromoter, QuestionResult, ResultOptions, Results, RowResult, Share,
+    Weighting,
+};
 pub use pw_surveys::runs::{GivenMemory, Rated, Respondent, RunStatus, StoredAnswer, SurveyRun};
 /// Semantic similarity rating: a free-text answer's embedding to a probability per scale point.
 pub use pw_surveys::ssr;
 pub use pw_surveys::universe::{Dimension, Draw, JointCell, Universe};
-pub use pw_surveys::{RUN_JOB_KIND, RunRequest, UniverseChoice, progress_words};
+pub use pw_surveys::{RUN_JOB_KIND, RunRequest, RunResults, UniverseChoice, progress_words};
 
 /// The language-models context, as the gateway survey respondents answer through.
 pub(crate) struct SurveysGateway(pub(crate) Arc<LanguageModels>);
@@ -111,6 +120,25 @@ impl<'e> SurveysFacade<'e> {
     /// A survey's runs, newest first.
     pub async fn runs(&self, survey: SurveyId) -> Result<Vec<SurveyRun>> {
         Ok(self.context().runs(survey).await?)
+    }
+
+    /// A run's results so far, with the diagnostics beside them.
+    pub async fn results(&self, run: StudyId, options: &ResultOptions) -> Result<RunResults> {
+        Ok(self.context().results(run, options).await?)
+    }
+
+    /// A question crossed by a dimension of the run's universe.
+    pub async fn crosstab(
+        &self,
+        run: StudyId,
+        question: &str,
+        dimension: &str,
+        weighted: bool,
+    ) -> Result<Crosstab> {
+        Ok(self
+            .context()
+            .crosstab(run, question, dimension, weighted)
+            .await?)
     }
 
     pub async fn respondents(&self, run: StudyId) -> Result<Vec<Respondent>> {

@@ -87,11 +87,19 @@ pub fn models_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models"))
 }
 
+/// The shipped reference data (census tables, ANES), as the setup fetched it.
+pub fn reference_data_dir() -> PathBuf {
+    std::env::var_os("PROFITWHEEL_REFERENCE_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../reference-data"))
+}
+
 /// An engine on a fresh data folder, with its own keychain service so tests never meet the
 /// user's keys or each other's.
 pub async fn engine(dir: &Path, test: &str) -> Arc<Engine> {
     let mut config = EngineConfig::new(dir);
     config.models_dir = models_dir();
+    config.reference_data_dir = reference_data_dir();
     config.keychain_service = format!("ProfitWheel test {test} {}", std::process::id());
     Engine::open(config).await.unwrap()
 }

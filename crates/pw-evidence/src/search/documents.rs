@@ -10,7 +10,7 @@ use super::REBUILD_BATCH;
 use crate::error::Result;
 use crate::mention_themes::NEUTRAL_BAND;
 
-pub(super) const INDEXED_KINDS: [DocKind; 8] = [
+pub(super) const INDEXED_KINDS: [DocKind; 9] = [
     DocKind::Mention,
     DocKind::SearchTerm,
     DocKind::Behavior,
@@ -19,6 +19,7 @@ pub(super) const INDEXED_KINDS: [DocKind; 8] = [
     DocKind::Report,
     DocKind::TwinMemory,
     DocKind::Transcript,
+    DocKind::OpenEnd,
 ];
 
 /// How many documents the tables hold for the index.
@@ -38,7 +39,8 @@ pub(super) async fn document_count_in(
               + (SELECT count(*) FROM grounding_reports WHERE workspace_id = ?1)
               + (SELECT count(*) FROM twin_memories WHERE workspace_id = ?1 AND retired_at IS NULL
                    AND fragment NOT IN ('said', 'heard'))
-              + (SELECT count(*) FROM transcript_turns WHERE workspace_id = ?1 AND says <> '')",
+              + (SELECT count(*) FROM transcript_turns WHERE workspace_id = ?1 AND says <> '')
+              + (SELECT count(*) FROM survey_answers WHERE workspace_id = ?1 AND text <> '')",
     )
     .bind(workspace_id)
     .fetch_one(conn)
@@ -139,7 +141,18 @@ fn documents_sql(kind: DocKind) -> Option<&'static str> {
              FROM transcript_turns u LEFT JOIN twins t ON t.id = u.twin_id
              WHERE u.workspace_id = ?1 AND ?2 = 'transcript' AND u.says <> ''"
         }
-        _ => return None,
+        // A survey respondent's own words (an open end, or the words a rating was rated
+        // from), titled with the survey and the question, filed under the respondent's segment.
+        DocKind::OpenEnd => {
+            "SELECT a.id, s.title || ' · ' || a.question AS title, a.text AS body,
+                    p.segment AS audience_id, r.created_at AS day, NULL AS sentiment,
+                    NULL AS platform, NULL AS theme
+             FROM survey_answers a
+             JOIN survey_runs r ON r.id = a.run_id
+             JOIN surveys s ON s.id = r.survey_id
+             JOIN survey_respondents p ON p.run_id = a.run_id AND p.idx = a.respondent
+             WHERE a.workspace_id = ?1 AND ?2 = 'open_end' AND a.text <> ''"
+        }
     })
 }
 
@@ -172,6 +185,7 @@ fn id_column(kind: DocKind) -> &'static str {
         DocKind::Report => "r.id",
         DocKind::TwinMemory => "m.id",
         DocKind::Transcript => "u.id",
+        DocKind::OpenEnd => "a.id",
         _ => "s.id",
     }
 }
