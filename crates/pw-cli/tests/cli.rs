@@ -266,6 +266,12 @@ fn a_job_killed_with_its_process_is_finished_by_the_next_process_without_duplica
     panic!("the kill never landed while the demo job was running in 8 tries");
 }
 
+fn reference_data_dir() -> std::path::PathBuf {
+    std::env::var_os("PROFITWHEEL_REFERENCE_DATA_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-data"))
+}
+
 fn models_dir() -> std::path::PathBuf {
     std::env::var_os("PROFITWHEEL_MODELS_DIR")
         .map(std::path::PathBuf::from)
@@ -506,6 +512,7 @@ fn signals_search_and_the_index_from_the_command_line() {
             .args(args)
             .env_remove("PROFITWHEEL_DATA_DIR")
             .env("PROFITWHEEL_MODELS_DIR", &models)
+            .env("PROFITWHEEL_REFERENCE_DATA_DIR", reference_data_dir())
             .output()
             .expect("the binary runs")
     };
@@ -765,6 +772,54 @@ fn signals_search_and_the_index_from_the_command_line() {
     assert_eq!(turns.len(), 2, "{interview}");
     assert_eq!(turns[0]["says"], "What do you drink first thing?");
     assert_eq!(turns[1]["speaker"], "twin");
+
+    // A short survey of respondents varied from those twins, drawn to the census, answered on
+    // the embedded model; its results weighted and crossed by segment.
+    let survey = dir.path().join("beans.json");
+    std::fs::write(
+        &survey,
+        r#"{ "format": "profitwheel-survey", "version": 1, "title": "Beans", "questions": [
+          { "id": "buy", "type": "single_choice", "text": "Where do you buy coffee beans most often?",
+            "options": [ {"id": "shop", "label": "A coffee shop"}, {"id": "store", "label": "A grocery store"} ] },
+          { "id": "like", "type": "likert", "points": 5, "labels": ["Strongly disagree", "Strongly agree"],
+            "text": "I enjoy trying new roasts." } ] }"#,
+    )
+    .unwrap();
+    let surveyed = json(&run(&[
+        "--json",
+        "survey",
+        "run",
+        ws,
+        "--survey",
+        survey.to_str().unwrap(),
+        "--n",
+        "6",
+        "--seed",
+        "4",
+    ]));
+    assert_eq!(surveyed["run"]["status"], "completed", "{surveyed}");
+    assert_eq!(surveyed["run"]["answered"], 6, "{surveyed}");
+    let run_id = surveyed["run"]["id"].as_str().unwrap();
+    let read = json(&run(&[
+        "--json",
+        "survey",
+        "results",
+        run_id,
+        "--weighted",
+        "--crosstab",
+        "segment",
+    ]));
+    assert_eq!(
+        read["results"]["results"]["weighting"]["weighted"], true,
+        "{read}"
+    );
+    let questions = read["results"]["results"]["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 2);
+    assert_eq!(questions[0]["asked"], 6);
+    assert_eq!(read["crosstabs"].as_array().unwrap().len(), 2, "{read}");
+    let text = stdout(&run(&["survey", "results", run_id]));
+    assert!(text.contains("[like] I enjoy trying new roasts."), "{text}");
+    assert!(text.contains("Reliability: "), "{text}");
 
     // Grounding reports, written by an analyst on loopback that answers as OpenAI does.
     let analyst = start_analyst();
