@@ -252,11 +252,19 @@ enum FocusGroupCommand {
 enum SurveyCommand {
     /// Read a survey file into a workspace (a malformed file changes nothing and names the question and field)
     Import { workspace: String, file: PathBuf },
-    /// Write a survey as a file (standard output without --out)
+    /// Write a survey as a file (standard output without --out); with --format csv or xlsx,
+    /// write a run's results instead (ID is then the run's)
     Export {
         id: String,
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// json: the survey's design; csv: every results table; xlsx: a workbook with a sheet
+        /// per question, crosstabs by segment and the respondents
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Weight the results to the universe's margins
+        #[arg(long)]
+        weighted: bool,
     },
     /// The workspace's surveys
     List { workspace: String },
@@ -307,6 +315,32 @@ enum SurveyCommand {
         /// The temperature ratings are read at (1 leaves them as rated)
         #[arg(long, default_value_t = 1.0)]
         temperature: f64,
+    },
+    /// Set a run against real people's answers to the same survey, from a CSV file
+    Fidelity {
+        id: String,
+        /// The people's answers (comma, tab or semicolon separated, a header row)
+        #[arg(long, value_name = "FILE.csv")]
+        human: PathBuf,
+        /// Each question's column, e.g. "q1=col_a,q2=col_b"
+        #[arg(long, value_name = "Q=COL,...")]
+        map: String,
+        /// Columns holding the run's dimensions, for subgroups, e.g. "age_band=age,education=educ"
+        #[arg(long, value_name = "DIM=COL,...")]
+        by: Option<String>,
+        /// Weight the synthetic side to the universe's margins
+        #[arg(long)]
+        weighted: bool,
+    },
+    /// The 1996 ANES subset shipped with the app, run and set against its 944 real people
+    Anes96 {
+        workspace: String,
+        #[arg(long, default_value_t = 50)]
+        n: usize,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
     },
 }
 

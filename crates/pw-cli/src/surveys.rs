@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use pw_engine::surveys::{
-    Crosstab, QuestionType, Reliability, ResultOptions, RunRequest, RunResults, StoredSurvey,
-    SurveyId, SurveyRun, UniverseChoice, WorkspaceId,
+    Crosstab, FidelityReport, QuestionType, Reliability, ResultOptions, ResultsFormat, RunRequest,
+    RunResults, StoredSurvey, SurveyId, SurveyRun, UniverseChoice, WorkspaceId,
 };
 use pw_engine::{Engine, EngineError};
 use serde_json::json;
@@ -37,14 +37,122 @@ pub async fn run(
                 ));
             }
         }
-        SurveyCommand::Export { id, out: file } => {
-            let json = engine.surveys().export(id.parse::<SurveyId>()?).await?;
+        SurveyCommand::Export {
+            id,
+            out: file,
+            format,
+            weighted,
+        } => {
+            let results_format = match format.as_str() {
+                "json" => None,
+                "csv" => Some(ResultsFormat::Csv),
+                "xlsx" => Some(ResultsFormat::Xlsx),
+                other => {
+                    return Err(EngineError::InvalidInput(format!(
+                        "--format {other}: choose json, csv or xlsx"
+                    )));
+                }
+            };
+            let bytes = match results_format {
+                None => engine
+                    .surveys()
+                    .export(id.parse::<SurveyId>()?)
+                    .await?
+                    .into_bytes(),
+                Some(kind) => {
+                    let options = ResultOptions {
+                        weighted: *weighted,
+                        ..ResultOptions::default()
+                    };
+                    engine
+                        .surveys()
+                        .export_results(id.parse()?, kind, &options, &[])
+                        .await?
+                }
+            };
             match file {
                 Some(path) => {
-                    write_whole(path, &json)?;
+                    write_whole(path, &bytes)?;
                     out.line(&format!("Wrote {}", path.display()));
                 }
-                None => out.line(&json),
+                None if results_format == Some(ResultsFormat::Xlsx) => {
+                    return Err(EngineError::InvalidInput(
+                        "a workbook is not text: give --out FILE.xlsx".into(),
+                    ));
+                }
+                None => out.line(String::from_utf8_lossy(&bytes).trim_end()),
+            }
+        }
+        SurveyCommand::Fidelity {
+            id,
+            human,
+            map,
+            by,
+            weighted,
+        } => {
+            let run = id.parse()?;
+            let questions = pairs(map)?;
+            let dimensions = match by {
+                Some(text) => pairs(text)?,
+                None => Vec::new(),
+            };
+            let name = human.file_name().map_or_else(
+                || "answers.csv".to_owned(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let people = engine
+                .surveys()
+                .import_human_for_run(run, &name, &read(human)?, &questions, &dimensions)
+                .await?;
+            let options = ResultOptions {
+                weighted: *weighted,
+                ..ResultOptions::default()
+            };
+            let first = dimensions.first().map(|(d, _)| d.as_str());
+            let report = engine
+                .surveys()
+                .fidelity(run, &people.id, first, &options)
+                .await?;
+            if out.json {
+                out.value(&json!(report));
+            } else {
+                print_fidelity(out, &report);
+            }
+        }
+        SurveyCommand::Anes96 {
+            workspace: text,
+            n,
+            seed,
+            concurrency,
+        } => {
+            let id = workspace(engine, text).await?;
+            let (survey, people) = engine.surveys().import_anes96(id).await?;
+            let request = RunRequest {
+                survey: survey.summary.id,
+                respondents: *n,
+                seed: *seed,
+                universe: UniverseChoice {
+                    census: false,
+                    human_set: Some(people.id.clone()),
+                    ..UniverseChoice::default()
+                },
+                concurrency: Some(*concurrency),
+            };
+            let run = engine.surveys().start_run(id, &request).await?;
+            if !out.json {
+                print_universe(out, &run);
+            }
+            follow_quietly(engine, out, &run).await?;
+            let report = engine
+                .surveys()
+                .fidelity(run.id, &people.id, None, &ResultOptions::default())
+                .await?;
+            if out.json {
+                out.value(
+                    &json!({ "run": engine.surveys().run(run.id).await?, "fidelity": report }),
+                );
+            } else {
+                print_fidelity(out, &report);
             }
         }
         SurveyCommand::List { workspace: text } => {
@@ -86,6 +194,7 @@ pub async fn run(
                     education: shares(education.as_deref())?,
                     segment_shares: shares(segments.as_deref())?,
                     dimensions: Vec::new(),
+                    human_set: None,
                 },
                 concurrency: Some(*concurrency),
             };
@@ -189,6 +298,18 @@ async fn survey_to_run(
     })
 }
 
+/// "a=x,b=y" as pairs of names.
+fn pairs(text: &str) -> Result<Vec<(String, String)>, EngineError> {
+    text.split(',')
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| {
+            part.split_once('=')
+                .map(|(a, b)| (a.trim().to_owned(), b.trim().to_owned()))
+                .ok_or_else(|| EngineError::InvalidInput(format!("\"{part}\" is not name=column")))
+        })
+        .collect()
+}
+
 /// "a=0.3,b=0.7" as pairs.
 fn shares(text: Option<&str>) -> Result<Vec<(String, f64)>, EngineError> {
     let Some(text) = text else {
@@ -227,9 +348,30 @@ fn print_universe(out: &Output, run: &SurveyRun) {
 
 /// Waits for a run's job, printing its progress, then prints how it ended and its results.
 async fn follow(engine: &Arc<Engine>, out: &Output, run: &SurveyRun) -> Result<(), EngineError> {
+    if !follow_quietly(engine, out, run).await? {
+        return Ok(());
+    }
+    let results = engine
+        .surveys()
+        .results(run.id, &ResultOptions::default())
+        .await?;
+    if out.json {
+        out.value(&json!(results));
+    } else {
+        print_results(out, &results);
+    }
+    Ok(())
+}
+
+/// Waits for a run's job, printing its progress; `false` when there was nothing to wait for.
+async fn follow_quietly(
+    engine: &Arc<Engine>,
+    out: &Output,
+    run: &SurveyRun,
+) -> Result<bool, EngineError> {
     if run.status.as_str() == "completed" {
         out.line("The run is complete; nothing to resume.");
-        return Ok(());
+        return Ok(false);
     }
     let Some(job_id) = &run.job_id else {
         return Err(EngineError::InvalidInput(
@@ -259,16 +401,59 @@ async fn follow(engine: &Arc<Engine>, out: &Output, run: &SurveyRun) -> Result<(
         .start_index_update(now.workspace_id)
         .await?;
     run_job(engine, out, update).await?;
-    let results = engine
-        .surveys()
-        .results(now.id, &ResultOptions::default())
-        .await?;
-    if out.json {
-        out.value(&json!(results));
-    } else {
-        print_results(out, &results);
+    Ok(true)
+}
+
+fn ratio(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
+}
+
+fn print_fidelity(out: &Output, report: &FidelityReport) {
+    out.line(&format!(
+        "Against {} people ({} rows skipped){}:",
+        report.human_rows,
+        report.skipped.len(),
+        report
+            .by
+            .as_ref()
+            .map(|b| format!(", subgroups by {b}"))
+            .unwrap_or_default()
+    ));
+    for skipped in report.skipped.iter().take(10) {
+        out.line(&format!(
+            "  skipped line {}: {}",
+            skipped.line, skipped.reason
+        ));
     }
-    Ok(())
+    if report.skipped.len() > 10 {
+        out.line(&format!("  … and {} more", report.skipped.len() - 10));
+    }
+    out.line(&format!(
+        "  {:<14} {:>5} {:>5}  {:>5} {:>6} {:>6} {:>6} {:>6}",
+        "question", "synth", "human", "KS", "JSD", "mean×", "SD×", "r(sub)"
+    ));
+    for q in &report.questions {
+        out.line(&format!(
+            "  {:<14} {:>5} {:>5}  {:>5} {:>6} {:>6} {:>6} {:>6}",
+            q.question,
+            q.synthetic_answers,
+            q.human_answers,
+            ratio(q.ks_similarity),
+            ratio(q.jensen_shannon_bits),
+            ratio(q.mean_ratio),
+            ratio(q.standard_deviation_ratio),
+            ratio(q.subgroup_correlation.map(|c| c.correlation))
+        ));
+    }
+    let overall = &report.overall;
+    out.line(&format!(
+        "  overall: KS similarity {}, Jensen–Shannon {} bits, SD ratio {}, subgroup r {}",
+        ratio(overall.mean_ks_similarity),
+        ratio(overall.mean_jensen_shannon_bits),
+        ratio(overall.mean_standard_deviation_ratio),
+        ratio(overall.mean_subgroup_correlation)
+    ));
+    out.line("  KS similarity and the ratios need ordered answers; JSD is in bits (0 = the same, 1 = nothing shared); SD× under 0.6 means the synthetic answers spread far less than people's.");
 }
 
 fn percent(share: f64) -> String {
@@ -401,7 +586,7 @@ fn print_crosstab(out: &Output, table: &Crosstab) {
 }
 
 /// Writes a file whole or not at all: a full disk or a read-only folder leaves no half file.
-fn write_whole(path: &Path, text: &str) -> Result<(), EngineError> {
+fn write_whole(path: &Path, text: &[u8]) -> Result<(), EngineError> {
     let partial = path.with_extension("partial");
     let io = |source| EngineError::Io {
         path: path.to_owned(),

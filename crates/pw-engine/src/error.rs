@@ -93,11 +93,14 @@ impl EngineError {
             EngineError::Surveys(e) => match e {
                 SurveysError::WorkspaceNotFound(_)
                 | SurveysError::SurveyNotFound(_)
-                | SurveysError::RunNotFound(_) => ErrorKind::NotFound,
+                | SurveysError::RunNotFound(_)
+                | SurveysError::HumanSetNotFound(_) => ErrorKind::NotFound,
                 SurveysError::Definition(_)
                 | SurveysError::Universe(_)
                 | SurveysError::Invalid(_)
-                | SurveysError::Results(_) => ErrorKind::InvalidInput,
+                | SurveysError::Results(_)
+                | SurveysError::HumanData(_) => ErrorKind::InvalidInput,
+                SurveysError::Spreadsheet(_) => ErrorKind::Internal,
                 // The census tables ship with the setup; missing, the machine lacks a part.
                 SurveysError::ReferenceData(_) => ErrorKind::Unavailable,
                 SurveysError::Model(e) => llm_kind(e),

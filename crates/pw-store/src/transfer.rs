@@ -65,6 +65,7 @@ const WORKSPACE_TABLES: &[&str] = &[
     "survey_runs",
     "survey_respondents",
     "survey_answers",
+    "survey_human_sets",
     "reports",
     "llm_calls",
     "llm_cache",

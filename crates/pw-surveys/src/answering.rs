@@ -74,6 +74,8 @@ struct Shared {
     anchors: HashMap<String, Anchors>,
     embedding_model: String,
     twins: HashMap<String, (String, Vec<String>)>,
+    /// (dimension, category key) → the words a persona says it in.
+    labels: HashMap<(String, String), String>,
     scope: CallScope,
     seed: u64,
 }
@@ -340,7 +342,19 @@ impl RunAnswering<'_> {
             "blocks": definition::blocks(&survey).len(),
         });
         self.store().set_manifest(self.run, &manifest).await?;
+        let labels = run
+            .universe
+            .dimensions
+            .iter()
+            .flat_map(|d| {
+                d.categories
+                    .iter()
+                    .zip(&d.labels)
+                    .map(|(key, label)| ((d.name.clone(), key.clone()), label.clone()))
+            })
+            .collect();
         Ok(Shared {
+            labels,
             blocks: definition::blocks(&survey),
             survey,
             anchors,
@@ -361,7 +375,15 @@ impl RunAnswering<'_> {
             .and_then(|id| shared.twins.get(id))
             .cloned()
             .unwrap_or_default();
-        let category = |name: &str| draw.categories.get(name).cloned();
+        let category = |name: &str| {
+            draw.categories.get(name).map(|key| {
+                shared
+                    .labels
+                    .get(&(name.to_owned(), key.clone()))
+                    .cloned()
+                    .unwrap_or_else(|| key.clone())
+            })
+        };
         let persona = Persona {
             age: draw.age,
             sex: category(SEX),

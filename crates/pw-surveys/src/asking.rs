@@ -48,7 +48,7 @@ pub fn persona_prompt(persona: &Persona, survey: &Survey) -> String {
         facts.push(format!("lives in the {region} of the United States"));
     }
     if let Some(income) = &persona.income {
-        facts.push(format!("household income {income} dollars a year"));
+        facts.push(format!("household income {income} a year"));
     }
     if let Some(education) = &persona.education {
         facts.push(format!("education: {education}"));

@@ -18,6 +18,12 @@ pub enum SurveysError {
         "someone else changed this survey meanwhile (now version {current}); reload it and edit again"
     )]
     EditConflict { current: i64 },
+    #[error("the file of people's answers {0} does not exist")]
+    HumanSetNotFound(String),
+    #[error("{0}")]
+    HumanData(#[from] crate::human::HumanDataError),
+    #[error("the results could not be written as a spreadsheet: {0}")]
+    Spreadsheet(String),
     #[error("the survey run {0} does not exist")]
     RunNotFound(String),
     #[error("{0}")]

@@ -39,6 +39,9 @@ fn job_error(error: SurveysError) -> JobError {
         | SurveysError::Invalid(_)
         | SurveysError::Rating(_)
         | SurveysError::Results(_)
+        | SurveysError::HumanSetNotFound(_)
+        | SurveysError::HumanData(_)
+        | SurveysError::Spreadsheet(_)
         | SurveysError::Corrupt(_) => JobError::permanent(error.to_string()),
         other => JobError::retryable(other.to_string()),
     }

@@ -10,17 +10,29 @@
 //! - [`raking`]: weights to target marginals by iterative proportional fitting;
 //! - [`crosstab`]: weighted crosstabs with significance tests;
 //! - [`fidelity`]: synthetic answers against human ones (KS, Jensen-Shannon, ratios);
-//! - [`universe`]: the target population, and respondents drawn to it by seed.
+//! - [`universe`]: the target population, and respondents drawn to it by seed;
+//! - [`asking`]: the persona, each block of questions with its schema, and replies read back;
+//! - [`results`]: weights, distributions with intervals, crosstabs by any dimension;
+//! - [`diagnostics`]: spread, over-determination, order effects and a reliability flag;
+//! - [`human`]: people's answers read from a CSV file, bad rows reported;
+//! - [`comparison`]: a run against people's answers (the fidelity harness);
+//! - [`anes96`]: the ANES 1996 subset posed as a survey, so the harness runs out of the box;
+//! - [`exports`]: results as CSV and XLSX.
 
+pub mod anes96;
 pub mod answering;
 pub mod asking;
 pub mod census;
+pub mod comparison;
 pub mod crosstab;
 pub mod definition;
 pub mod diagnostics;
 pub mod error;
+pub mod exports;
 pub mod fidelity;
 mod handlers;
+pub mod human;
+pub mod human_sets;
 pub mod raking;
 pub mod repository;
 pub mod results;
@@ -30,4 +42,4 @@ mod surveys;
 pub mod universe;
 
 pub use handlers::{RUN_JOB_KIND, job_kinds, progress_words};
-pub use surveys::{GatewaySource, RunRequest, RunResults, Surveys, UniverseChoice};
+pub use surveys::{GatewaySource, ResultsFormat, RunRequest, RunResults, Surveys, UniverseChoice};

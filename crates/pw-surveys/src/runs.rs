@@ -206,7 +206,7 @@ fn run_from(row: &SqliteRow) -> Result<SurveyRun> {
     })
 }
 
-fn to_json<T: Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
     // The types written here are plain data; serialising them cannot fail.
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }

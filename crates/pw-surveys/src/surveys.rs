@@ -12,12 +12,17 @@ use pw_store::Database;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::anes96;
 use crate::census;
+use crate::comparison::{self, FidelityReport};
 use crate::crosstab::Crosstab;
 use crate::definition;
 use crate::diagnostics::{self, QuestionDiagnostics};
 use crate::error::{Result, SurveysError};
+use crate::exports::{self, ExportInput};
 use crate::handlers::{RUN_JOB_KIND, RunPayload};
+use crate::human::{self, HumanDataError};
+use crate::human_sets::{HumanSet, HumanSetStore};
 use crate::repository::{StoredSurvey, SurveyStore, SurveySummary};
 use crate::results::{self, ResultOptions, Results};
 use crate::runs::{
@@ -45,6 +50,8 @@ pub struct UniverseChoice {
     pub segment_shares: Vec<(String, f64)>,
     /// Further dimensions of the user's own.
     pub dimensions: Vec<Dimension>,
+    /// Draw respondents like the people in this file of answers (its dimensions and shares).
+    pub human_set: Option<String>,
 }
 
 impl Default for UniverseChoice {
@@ -55,6 +62,7 @@ impl Default for UniverseChoice {
             education: Vec::new(),
             segment_shares: Vec::new(),
             dimensions: Vec::new(),
+            human_set: None,
         }
     }
 }
@@ -69,6 +77,13 @@ pub struct RunRequest {
     pub universe: UniverseChoice,
     /// Respondents answering at once (default 8).
     pub concurrency: Option<usize>,
+}
+
+/// The file formats results are exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultsFormat {
+    Csv,
+    Xlsx,
 }
 
 /// A run's results with the diagnostics beside them.
@@ -326,6 +341,19 @@ impl Surveys {
             }
         };
         built.dimensions.extend(choice.dimensions.iter().cloned());
+        if let Some(set) = &choice.human_set {
+            let (summary, _) = HumanSetStore::new(&self.db).set(set).await?;
+            // The file's dimensions stand in for the census's where both have one.
+            built
+                .dimensions
+                .retain(|d| !summary.dimensions.iter().any(|h| h.name == d.name));
+            if summary.dimensions.iter().any(|h| {
+                [universe::AGE_BAND, universe::SEX, universe::REGION].contains(&h.name.as_str())
+            }) {
+                built.joint.clear();
+            }
+            built.dimensions.extend(summary.dimensions);
+        }
         Ok((built.checked()?, segments))
     }
 
@@ -485,12 +513,34 @@ impl Surveys {
         let (current, survey, respondents, answers) = self.run_data(run).await?;
         let weighting = results::weigh(&current.universe, &respondents, options.weighted)?;
         let computed = results::results(&survey, &respondents, &answers, &weighting, options)?;
+        // People's answers to the same survey, when there are some, are what spread and
+        // over-determination are held to.
+        let humans = match HumanSetStore::new(&self.db)
+            .sets(current.survey_id)
+            .await?
+            .first()
+        {
+            Some(latest) => {
+                let (_, people) = HumanSetStore::new(&self.db).set(&latest.id).await?;
+                comparison::human_references(&comparison::compare(
+                    &survey,
+                    &current.universe,
+                    &respondents,
+                    &answers,
+                    &weighting,
+                    &people,
+                    None,
+                    options.temperature,
+                ))
+            }
+            None => std::collections::HashMap::new(),
+        };
         let diagnostics = diagnostics::diagnose(
             &survey,
             &current.universe,
             &respondents,
             &answers,
-            &std::collections::HashMap::new(),
+            &humans,
             options,
         )?;
         Ok(RunResults {
@@ -521,6 +571,200 @@ impl Surveys {
             question,
             dimension,
         )?)
+    }
+
+    /// A run's results as a file: every table as CSV, or a workbook with a summary, a sheet per
+    /// question, a crosstab per question with categories by each of `crossed_by` (the segment
+    /// when empty), and the respondents' answers.
+    pub async fn export_results(
+        &self,
+        run: StudyId,
+        format: ResultsFormat,
+        options: &ResultOptions,
+        crossed_by: &[String],
+    ) -> Result<Vec<u8>> {
+        let report = self.results(run, options).await?;
+        let (_, _, respondents, answers) = self.run_data(run).await?;
+        let weighting = &report.results.weighting;
+        let dimensions: Vec<String> = if crossed_by.is_empty() {
+            vec![universe::SEGMENT.to_owned()]
+        } else {
+            crossed_by.to_vec()
+        };
+        let mut crosstabs = Vec::new();
+        for dimension in &dimensions {
+            for question in &report.survey.questions {
+                match results::crosstab_by(
+                    &report.survey,
+                    &report.run.universe,
+                    &respondents,
+                    &answers,
+                    weighting,
+                    &question.id,
+                    dimension,
+                ) {
+                    Ok(table) => crosstabs.push(table),
+                    // Questions without categories (numbers, open ends) have no crosstab.
+                    Err(results::ResultsError::NotCategorical(_)) => {}
+                    Err(results::ResultsError::Crosstab(reason)) => {
+                        tracing::info!(question = %question.id, %reason, "no crosstab for this question");
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        }
+        let input = ExportInput {
+            run: &report.run,
+            survey: &report.survey,
+            results: &report.results,
+            diagnostics: &report.diagnostics,
+            crosstabs: &crosstabs,
+            respondents: &respondents,
+            answers: &answers,
+        };
+        match format {
+            ResultsFormat::Csv => Ok(exports::results_csv(&input).into_bytes()),
+            ResultsFormat::Xlsx => {
+                exports::results_xlsx(&input).map_err(|e| SurveysError::Spreadsheet(e.to_string()))
+            }
+        }
+    }
+
+    /// Reads a CSV file of people's answers to a survey: `questions` maps question ids to
+    /// columns, `dimensions` each dimension to its column. Rows that cannot be read are left
+    /// out and listed with the reason.
+    pub async fn import_human(
+        &self,
+        survey: SurveyId,
+        name: &str,
+        csv: &str,
+        questions: &[(String, String)],
+        dimensions: &[(Dimension, String)],
+    ) -> Result<HumanSet> {
+        let stored = self.store().survey(survey).await?;
+        let table = human::parse_csv(csv)?;
+        let answers = human::read_answers(&stored.definition, &table, questions, dimensions)?;
+        let given: Vec<Dimension> = dimensions.iter().map(|(d, _)| d.clone()).collect();
+        let source = format!("{name} ({} people)", answers.rows.len());
+        let shares = human::dimensions_of(&answers, &given, &source);
+        HumanSetStore::new(&self.db)
+            .insert(stored.summary.workspace_id, survey, name, &answers, &shares)
+            .await
+    }
+
+    /// Reads people's answers to a run's survey, their groups named by the run's dimensions
+    /// (`education=educ`).
+    pub async fn import_human_for_run(
+        &self,
+        run: StudyId,
+        name: &str,
+        csv: &str,
+        questions: &[(String, String)],
+        dimension_columns: &[(String, String)],
+    ) -> Result<HumanSet> {
+        let current = self.runs_store().run(run).await?;
+        let mut dimensions = Vec::new();
+        for (dimension, column) in dimension_columns {
+            let known = current
+                .universe
+                .dimension(dimension)
+                .ok_or_else(|| HumanDataError::UnknownDimension(dimension.clone()))?;
+            dimensions.push((known.clone(), column.clone()));
+        }
+        self.import_human(current.survey_id, name, csv, questions, &dimensions)
+            .await
+    }
+
+    /// A survey's files of people's answers, newest first.
+    pub async fn human_sets(&self, survey: SurveyId) -> Result<Vec<HumanSet>> {
+        self.store().survey(survey).await?;
+        HumanSetStore::new(&self.db).sets(survey).await
+    }
+
+    /// A run set against people's answers to its survey, subgroups compared by `by` (a
+    /// dimension both have; the file's first when `None`).
+    pub async fn fidelity(
+        &self,
+        run: StudyId,
+        set: &str,
+        by: Option<&str>,
+        options: &ResultOptions,
+    ) -> Result<FidelityReport> {
+        let (current, survey, respondents, answers) = self.run_data(run).await?;
+        let (summary, people) = HumanSetStore::new(&self.db).set(set).await?;
+        if summary.survey_id != current.survey_id {
+            return Err(SurveysError::Invalid(
+                "those people answered another survey than this run asked".into(),
+            ));
+        }
+        let by = by.map(str::to_owned).or_else(|| {
+            people
+                .dimensions
+                .iter()
+                .map(|(name, _)| name.clone())
+                .find(|name| current.universe.dimension(name).is_some())
+        });
+        let weighting = results::weigh(&current.universe, &respondents, options.weighted)?;
+        Ok(comparison::compare(
+            &survey,
+            &current.universe,
+            &respondents,
+            &answers,
+            &weighting,
+            &people,
+            by.as_deref(),
+            options.temperature,
+        ))
+    }
+
+    /// The 1996 ANES subset shipped with the app, as a survey with the people's answers read:
+    /// imported once per workspace, found again after.
+    pub async fn import_anes96(&self, workspace: WorkspaceId) -> Result<(StoredSurvey, HumanSet)> {
+        self.require_workspace(workspace).await?;
+        let design = definition::parse(anes96::SURVEY)?;
+        let existing = self
+            .store()
+            .list(workspace)
+            .await?
+            .into_iter()
+            .find(|s| s.title == design.title);
+        let survey = match existing {
+            Some(found) => self.store().survey(found.id).await?,
+            None => self.store().insert(workspace, &design).await?,
+        };
+        if let Some(set) = HumanSetStore::new(&self.db)
+            .sets(survey.summary.id)
+            .await?
+            .into_iter()
+            .find(|s| s.name == anes96::FILE)
+        {
+            return Ok((survey, set));
+        }
+        let path = self.reference_data.join(anes96::FILE);
+        let csv = std::fs::read_to_string(&path).map_err(|e| {
+            SurveysError::ReferenceData(format!(
+                "the ANES 1996 file {} could not be read ({e}): run scripts/fetch-reference-data",
+                path.display()
+            ))
+        })?;
+        let questions: Vec<(String, String)> = anes96::QUESTIONS
+            .iter()
+            .map(|(q, c)| ((*q).to_owned(), (*c).to_owned()))
+            .collect();
+        let dimensions: Vec<(Dimension, String)> = anes96::dimensions()
+            .into_iter()
+            .map(|(d, c)| (d, c.to_owned()))
+            .collect();
+        let set = self
+            .import_human(
+                survey.summary.id,
+                anes96::FILE,
+                &csv,
+                &questions,
+                &dimensions,
+            )
+            .await?;
+        Ok((survey, set))
     }
 
     pub async fn respondents(&self, run: StudyId) -> Result<Vec<crate::runs::Respondent>> {

@@ -180,7 +180,9 @@ impl Universe {
                 .copied()
                 .zip(income.iter().copied())
                 .collect();
-            dimensions.push(Dimension::new(INCOME, &pairs, INCOME_SOURCE)?);
+            let mut dimension = Dimension::new(INCOME, &pairs, INCOME_SOURCE)?;
+            dimension.labels = INCOME_BANDS.iter().map(|band| dollars(band)).collect();
+            dimensions.push(dimension);
         }
         dimensions.extend(education);
         dimensions.push(segments);
@@ -213,6 +215,31 @@ impl Universe {
 
     pub fn dimension(&self, name: &str) -> Option<&Dimension> {
         self.dimensions.iter().find(|d| d.name == name)
+    }
+}
+
+/// An income band in words: "<10000" is "under $10,000", "10000 to 14999" "$10,000 to
+/// $14,999", "200000+" "$200,000 or more".
+fn dollars(band: &str) -> String {
+    let money = |n: &str| -> String {
+        let digits: Vec<char> = n.trim().chars().collect();
+        let mut out = String::new();
+        for (i, d) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(*d);
+        }
+        format!("${out}")
+    };
+    if let Some(high) = band.strip_prefix('<') {
+        format!("under {}", money(high))
+    } else if let Some(low) = band.strip_suffix('+') {
+        format!("{} or more", money(low))
+    } else if let Some((low, high)) = band.split_once(" to ") {
+        format!("{} to {}", money(low), money(high))
+    } else {
+        band.to_owned()
     }
 }
 
@@ -496,6 +523,13 @@ mod tests {
         assert!(sets.len() > 40);
         assert_eq!(vary(9, 3, 1, 2, 4), (0, vary(9, 3, 1, 2, 4).1));
         assert_eq!(vary(9, 3, 1, 2, 4).1.len(), 2);
+    }
+
+    #[test]
+    fn income_bands_read_as_dollars() {
+        assert_eq!(dollars("<10000"), "under $10,000");
+        assert_eq!(dollars("10000 to 14999"), "$10,000 to $14,999");
+        assert_eq!(dollars("200000+"), "$200,000 or more");
     }
 
     #[test]

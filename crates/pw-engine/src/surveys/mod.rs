@@ -18,6 +18,8 @@ pub use pw_domain::{StudyId, SurveyId, WorkspaceId};
 pub(crate) use pw_surveys::Surveys;
 /// Runs: who answers, how far they are, what they said.
 pub use pw_surveys::answering::RunProgress;
+/// The fidelity harness: people's answers read from a file and a run set against them.
+pub use pw_surveys::comparison::{FidelityReport, Overall, QuestionComparison};
 /// Results, crosstabs and the diagnostics beside them.
 pub use pw_surveys::crosstab::{ChiSquareTest, Crosstab};
 /// The survey format and the way a respondent walks through it.
@@ -27,6 +29,9 @@ pub use pw_surveys::definition::{
 pub use pw_surveys::diagnostics::{
     OrderEffect, OverDetermination, QuestionDiagnostics, Reliability, Spread, SpreadReference,
 };
+pub use pw_surveys::fidelity::{SubgroupCorrelation, SubgroupMean};
+pub use pw_surveys::human::SkippedRow;
+pub use pw_surveys::human_sets::HumanSet;
 pub use pw_surveys::repository::{StoredSurvey, SurveySummary};
 pub use pw_surveys::results::{
     MarginCheck, Mean, NetPromoter, QuestionResult, ResultOptions, Results, RowResult, Share,
@@ -36,7 +41,9 @@ pub use pw_surveys::runs::{GivenMemory, Rated, Respondent, RunStatus, StoredAnsw
 /// Semantic similarity rating: a free-text answer's embedding to a probability per scale point.
 pub use pw_surveys::ssr;
 pub use pw_surveys::universe::{Dimension, Draw, JointCell, Universe};
-pub use pw_surveys::{RUN_JOB_KIND, RunRequest, RunResults, UniverseChoice, progress_words};
+pub use pw_surveys::{
+    RUN_JOB_KIND, ResultsFormat, RunRequest, RunResults, UniverseChoice, progress_words,
+};
 
 /// The language-models context, as the gateway survey respondents answer through.
 pub(crate) struct SurveysGateway(pub(crate) Arc<LanguageModels>);
@@ -139,6 +146,56 @@ impl<'e> SurveysFacade<'e> {
             .context()
             .crosstab(run, question, dimension, weighted)
             .await?)
+    }
+
+    /// A run's results as a CSV or XLSX file's bytes.
+    pub async fn export_results(
+        &self,
+        run: StudyId,
+        format: ResultsFormat,
+        options: &ResultOptions,
+        crossed_by: &[String],
+    ) -> Result<Vec<u8>> {
+        Ok(self
+            .context()
+            .export_results(run, format, options, crossed_by)
+            .await?)
+    }
+
+    /// Reads people's answers to a run's survey from CSV text (bad rows are listed, not read).
+    pub async fn import_human_for_run(
+        &self,
+        run: StudyId,
+        name: &str,
+        csv: &str,
+        questions: &[(String, String)],
+        dimension_columns: &[(String, String)],
+    ) -> Result<HumanSet> {
+        Ok(self
+            .context()
+            .import_human_for_run(run, name, csv, questions, dimension_columns)
+            .await?)
+    }
+
+    /// A survey's files of people's answers.
+    pub async fn human_sets(&self, survey: SurveyId) -> Result<Vec<HumanSet>> {
+        Ok(self.context().human_sets(survey).await?)
+    }
+
+    /// A run set against people's answers to its survey.
+    pub async fn fidelity(
+        &self,
+        run: StudyId,
+        set: &str,
+        by: Option<&str>,
+        options: &ResultOptions,
+    ) -> Result<FidelityReport> {
+        Ok(self.context().fidelity(run, set, by, options).await?)
+    }
+
+    /// The 1996 ANES subset shipped with the app, as a survey with its 944 people.
+    pub async fn import_anes96(&self, workspace: WorkspaceId) -> Result<(StoredSurvey, HumanSet)> {
+        Ok(self.context().import_anes96(workspace).await?)
     }
 
     pub async fn respondents(&self, run: StudyId) -> Result<Vec<Respondent>> {

@@ -181,9 +181,17 @@ impl Respondents {
                 "cups" if age % 10 == 7 => json!(99),
                 "cups" => json!(age % 20),
                 "why" => json!(format!("Fresher beans, honestly, at {age}.")),
-                _ => match property["type"].as_str() {
-                    Some("string") => json!("something"),
-                    _ => json!(1),
+                // Any other question: a choice among its options by age, the lowest number
+                // allowed, or words that lean one way.
+                _ => match (property["enum"].as_array(), property["type"].as_str()) {
+                    (Some(options), _) => options[age as usize % options.len()].clone(),
+                    (None, Some("array")) => json!([property["items"]["enum"][0]]),
+                    (None, Some("integer" | "number")) => property["minimum"]
+                        .clone()
+                        .as_f64()
+                        .map_or(json!(1), |m| json!(m)),
+                    _ if age >= 50 => json!("I'm a conservative, honestly."),
+                    _ => json!("I lean a little liberal."),
                 },
             };
             answer.insert(id.clone(), value);
