@@ -17,6 +17,12 @@ use pw_ipc::{
     TwinVersionView, TwinView, TwinsRequest, VendorCheckResult, VendorKeyRequest, VendorSummary,
     WorkspaceExportRequest, WorkspaceModelRequest, WorkspaceSummary,
 };
+use pw_ipc::{
+    ColumnMapView, CrosstabRequest, CrosstabView, ExampleSurveyView, ExportResultsRequest,
+    FidelityRequest, FidelityView, HumanSetView, ImportHumanRequest, ImportSurveyRequest,
+    PreviewRequest, PreviewStepView, ResultsRequest, StartSurveyRunRequest, SurveyDesignView,
+    SurveyResultsView, SurveyRunView, SurveySummaryView, UpdateSurveyRequest,
+};
 use tauri::State;
 
 use crate::EngineSlot;
@@ -788,6 +794,313 @@ pub async fn export_insights(
     Ok(engine(&slot)?
         .twins()
         .export_insights_file(request.session_id.parse()?, format)
+        .await?
+        .display()
+        .to_string())
+}
+
+fn survey_design(stored: pw_engine::surveys::StoredSurvey, json: String) -> SurveyDesignView {
+    SurveyDesignView::new(stored, json)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_surveys(
+    slot: State<'_, EngineSlot>,
+    workspace_id: String,
+) -> Result<Vec<SurveySummaryView>, IpcError> {
+    Ok(engine(&slot)?
+        .surveys()
+        .list(workspace_id.parse()?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_survey(
+    slot: State<'_, EngineSlot>,
+    survey_id: String,
+) -> Result<SurveyDesignView, IpcError> {
+    let engine = engine(&slot)?;
+    let id = survey_id.parse()?;
+    let stored = engine.surveys().survey(id).await?;
+    let json = engine.surveys().export(id).await?;
+    Ok(survey_design(stored, json))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_survey(
+    slot: State<'_, EngineSlot>,
+    request: ImportSurveyRequest,
+) -> Result<SurveyDesignView, IpcError> {
+    let engine = engine(&slot)?;
+    let stored = engine
+        .surveys()
+        .import(request.workspace_id.parse()?, &request.json)
+        .await?;
+    let json = engine.surveys().export(stored.summary.id).await?;
+    Ok(survey_design(stored, json))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_survey(
+    slot: State<'_, EngineSlot>,
+    request: UpdateSurveyRequest,
+) -> Result<SurveyDesignView, IpcError> {
+    let engine = engine(&slot)?;
+    let id = request.survey_id.parse()?;
+    let stored = engine
+        .surveys()
+        .update(id, i64::from(request.expected_version), &request.json)
+        .await?;
+    let json = engine.surveys().export(id).await?;
+    Ok(survey_design(stored, json))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_survey(
+    slot: State<'_, EngineSlot>,
+    request: PreviewRequest,
+) -> Result<Vec<PreviewStepView>, IpcError> {
+    let engine = engine(&slot)?;
+    let stored = engine.surveys().survey(request.survey_id.parse()?).await?;
+    let survey = &stored.definition;
+    let answers = request
+        .answers
+        .iter()
+        .filter_map(|given| {
+            let question = survey
+                .questions
+                .iter()
+                .find(|q| q.id == given.question_id)?;
+            pw_ipc::preview_answer(question.kind, &given.value).map(|a| (question.id.clone(), a))
+        })
+        .collect();
+    Ok(engine
+        .surveys()
+        .preview(survey, &answers)
+        .into_iter()
+        .map(|step| PreviewStepView {
+            question_id: survey.questions[step.question].id.clone(),
+            shown: step.shown,
+            reason: step.reason,
+        })
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_survey_run(
+    slot: State<'_, EngineSlot>,
+    request: StartSurveyRunRequest,
+) -> Result<SurveyRunView, IpcError> {
+    let seed = request.seed()?;
+    let universe = pw_engine::surveys::UniverseChoice {
+        census: request.census,
+        income: request.income,
+        education: request
+            .education
+            .iter()
+            .map(|s| (s.name.clone(), s.share))
+            .collect(),
+        segment_shares: Vec::new(),
+        dimensions: Vec::new(),
+        human_set: request.human_set_id.clone(),
+    };
+    let run = pw_engine::surveys::RunRequest {
+        survey: request.survey_id.parse()?,
+        respondents: request.respondents as usize,
+        seed,
+        universe,
+        concurrency: Some(request.concurrency as usize),
+    };
+    Ok(engine(&slot)?
+        .surveys()
+        .start_run(request.workspace_id.parse()?, &run)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_survey_run(
+    slot: State<'_, EngineSlot>,
+    run_id: String,
+) -> Result<SurveyRunView, IpcError> {
+    Ok(engine(&slot)?
+        .surveys()
+        .resume(run_id.parse()?)
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_survey_runs(
+    slot: State<'_, EngineSlot>,
+    survey_id: String,
+) -> Result<Vec<SurveyRunView>, IpcError> {
+    Ok(engine(&slot)?
+        .surveys()
+        .runs(survey_id.parse()?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_survey_run(
+    slot: State<'_, EngineSlot>,
+    run_id: String,
+) -> Result<SurveyRunView, IpcError> {
+    Ok(engine(&slot)?.surveys().run(run_id.parse()?).await?.into())
+}
+
+fn result_options(weighted: bool, temperature: f64) -> pw_engine::surveys::ResultOptions {
+    pw_engine::surveys::ResultOptions {
+        weighted,
+        temperature,
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_survey_results(
+    slot: State<'_, EngineSlot>,
+    request: ResultsRequest,
+) -> Result<SurveyResultsView, IpcError> {
+    Ok(engine(&slot)?
+        .surveys()
+        .results(
+            request.run_id.parse()?,
+            &result_options(request.weighted, request.temperature),
+        )
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_survey_crosstab(
+    slot: State<'_, EngineSlot>,
+    request: CrosstabRequest,
+) -> Result<CrosstabView, IpcError> {
+    Ok(engine(&slot)?
+        .surveys()
+        .crosstab(
+            request.run_id.parse()?,
+            &request.question_id,
+            &request.dimension,
+            request.weighted,
+        )
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_human_answers(
+    slot: State<'_, EngineSlot>,
+    request: ImportHumanRequest,
+) -> Result<HumanSetView, IpcError> {
+    let pairs = |maps: &[ColumnMapView]| -> Vec<(String, String)> {
+        maps.iter()
+            .map(|m| (m.name.clone(), m.column.clone()))
+            .collect()
+    };
+    Ok(engine(&slot)?
+        .surveys()
+        .import_human_for_run(
+            request.run_id.parse()?,
+            &request.name,
+            &request.csv,
+            &pairs(&request.questions),
+            &pairs(&request.dimensions),
+        )
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_human_sets(
+    slot: State<'_, EngineSlot>,
+    survey_id: String,
+) -> Result<Vec<HumanSetView>, IpcError> {
+    Ok(engine(&slot)?
+        .surveys()
+        .human_sets(survey_id.parse()?)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_survey_fidelity(
+    slot: State<'_, EngineSlot>,
+    request: FidelityRequest,
+) -> Result<FidelityView, IpcError> {
+    Ok(engine(&slot)?
+        .surveys()
+        .fidelity(
+            request.run_id.parse()?,
+            &request.human_set_id,
+            request.by.as_deref(),
+            &result_options(request.weighted, 1.0),
+        )
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_anes96(
+    slot: State<'_, EngineSlot>,
+    workspace_id: String,
+) -> Result<ExampleSurveyView, IpcError> {
+    let (survey, human_set) = engine(&slot)?
+        .surveys()
+        .import_anes96(workspace_id.parse()?)
+        .await?;
+    Ok(ExampleSurveyView {
+        survey: survey.summary.into(),
+        human_set: human_set.into(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn export_survey_results(
+    slot: State<'_, EngineSlot>,
+    request: ExportResultsRequest,
+) -> Result<String, IpcError> {
+    let format = match request.format.as_str() {
+        "csv" => pw_engine::surveys::ResultsFormat::Csv,
+        "xlsx" => pw_engine::surveys::ResultsFormat::Xlsx,
+        other => {
+            return Err(IpcError::new(
+                pw_ipc::ErrorKind::InvalidInput,
+                format!("results export as \"{other}\": choose csv or xlsx"),
+            ));
+        }
+    };
+    Ok(engine(&slot)?
+        .surveys()
+        .export_results_file(
+            request.run_id.parse()?,
+            format,
+            &result_options(request.weighted, 1.0),
+        )
         .await?
         .display()
         .to_string())

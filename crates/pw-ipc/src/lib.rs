@@ -5,7 +5,7 @@
 //! Money crosses as integer micros written as decimal text (`Micros`, see `money.rs`), never as a
 //! JavaScript number, which loses precision past 2^53 micros.
 //!
-//! One module per feature (app, workspaces, dashboard, jobs, language models, evidence, twins), re-exported flat: the shell and the bindings name types without a path.
+//! One module per feature (app, workspaces, dashboard, jobs, language models, evidence, twins, surveys), re-exported flat: the shell and the bindings name types without a path.
 
 mod app;
 mod dashboard;
@@ -14,6 +14,7 @@ mod evidence;
 mod jobs;
 mod language_models;
 mod money;
+mod surveys;
 mod twins;
 mod vocabulary;
 mod workspaces;
@@ -25,6 +26,7 @@ pub use evidence::*;
 pub use jobs::*;
 pub use language_models::*;
 pub use money::*;
+pub use surveys::*;
 pub use twins::*;
 pub use vocabulary::*;
 pub use workspaces::*;

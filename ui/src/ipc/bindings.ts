@@ -44,6 +44,22 @@ export const commands = {
 	listReports: (request: AudienceSignalsRequest) => typedError<ReportSummaryView[], IpcError>(__TAURI_INVOKE("list_reports", { request })),
 	getReport: (reportId: string) => typedError<ReportView, IpcError>(__TAURI_INVOKE("get_report", { reportId })),
 	startGroundingReports: (request: GroundingReportsRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_grounding_reports", { request })),
+	listSurveys: (workspaceId: string) => typedError<SurveySummaryView[], IpcError>(__TAURI_INVOKE("list_surveys", { workspaceId })),
+	getSurvey: (surveyId: string) => typedError<SurveyDesignView, IpcError>(__TAURI_INVOKE("get_survey", { surveyId })),
+	importSurvey: (request: ImportSurveyRequest) => typedError<SurveyDesignView, IpcError>(__TAURI_INVOKE("import_survey", { request })),
+	updateSurvey: (request: UpdateSurveyRequest) => typedError<SurveyDesignView, IpcError>(__TAURI_INVOKE("update_survey", { request })),
+	previewSurvey: (request: PreviewRequest) => typedError<PreviewStepView[], IpcError>(__TAURI_INVOKE("preview_survey", { request })),
+	startSurveyRun: (request: StartSurveyRunRequest) => typedError<SurveyRunView, IpcError>(__TAURI_INVOKE("start_survey_run", { request })),
+	resumeSurveyRun: (runId: string) => typedError<SurveyRunView, IpcError>(__TAURI_INVOKE("resume_survey_run", { runId })),
+	listSurveyRuns: (surveyId: string) => typedError<SurveyRunView[], IpcError>(__TAURI_INVOKE("list_survey_runs", { surveyId })),
+	getSurveyRun: (runId: string) => typedError<SurveyRunView, IpcError>(__TAURI_INVOKE("get_survey_run", { runId })),
+	getSurveyResults: (request: ResultsRequest) => typedError<SurveyResultsView, IpcError>(__TAURI_INVOKE("get_survey_results", { request })),
+	getSurveyCrosstab: (request: CrosstabRequest) => typedError<CrosstabView, IpcError>(__TAURI_INVOKE("get_survey_crosstab", { request })),
+	importHumanAnswers: (request: ImportHumanRequest) => typedError<HumanSetView, IpcError>(__TAURI_INVOKE("import_human_answers", { request })),
+	listHumanSets: (surveyId: string) => typedError<HumanSetView[], IpcError>(__TAURI_INVOKE("list_human_sets", { surveyId })),
+	getSurveyFidelity: (request: FidelityRequest) => typedError<FidelityView, IpcError>(__TAURI_INVOKE("get_survey_fidelity", { request })),
+	importAnes96: (workspaceId: string) => typedError<ExampleSurveyView, IpcError>(__TAURI_INVOKE("import_anes96", { workspaceId })),
+	exportSurveyResults: (request: ExportResultsRequest) => typedError<string, IpcError>(__TAURI_INVOKE("export_survey_results", { request })),
 	createTwins: (request: CreateTwinsRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("create_twins", { request })),
 	listTwins: (request: TwinsRequest) => typedError<TwinSummaryView[], IpcError>(__TAURI_INVOKE("list_twins", { request })),
 	getTwin: (twinId: string) => typedError<TwinView, IpcError>(__TAURI_INVOKE("get_twin", { twinId })),
@@ -170,11 +186,30 @@ export type CampaignRow = {
 	roas: number | null,
 };
 
+export type CategoryTargetView = {
+	key: string,
+	label: string,
+	target: number | null,
+};
+
 export type ChangedCitationView = {
 	signalId: string,
 	/**  What the signal said when the claim was written. */
 	statementThen: string,
 	retired: boolean,
+};
+
+export type ChiSquareView = {
+	statistic: number | null,
+	designEffect: number | null,
+	degreesOfFreedom: number,
+	pValue: number | null,
+	smallExpectedCells: number,
+};
+
+export type ChoiceView = {
+	id: string,
+	label: string,
 };
 
 export type ClaimView = {
@@ -184,6 +219,12 @@ export type ClaimView = {
 	holdsNow: boolean,
 	/**  Cited signals that changed (or were retired) since the claim was written. */
 	changedSince: ChangedCitationView[],
+};
+
+export type ColumnMapView = {
+	/**  A question id or a dimension name. */
+	name: string,
+	column: string,
 };
 
 export type CreateTwinsRequest = {
@@ -199,6 +240,30 @@ export type CreateWorkspaceRequest = {
 	brand: string,
 	currency: string,
 	timeZone: string,
+};
+
+export type CrosstabRequest = {
+	runId: string,
+	questionId: string,
+	dimension: string,
+	weighted: boolean,
+};
+
+export type CrosstabView = {
+	table: string,
+	answer: string,
+	grouping: string,
+	rows: string[],
+	columns: string[],
+	letters: string[],
+	/**  Column shares, row by row. */
+	shares: ((number | null)[])[],
+	/**  For each cell, the letters of the columns it is significantly higher than. */
+	higherThan: string[][],
+	effectiveBases: (number | null)[],
+	/**  Columns too thin (an effective base under 30) to be lettered. */
+	lowBaseColumns: number[],
+	chiSquare: ChiSquareView | null,
 };
 
 /**  The KPIs and daily series of the rows reported in one currency. */
@@ -263,6 +328,12 @@ export type DiagnosticsView = {
 	herdingRate: number | null,
 };
 
+export type DimensionView = {
+	name: string,
+	source: string,
+	categories: CategoryTargetView[],
+};
+
 export type EditMemoryRequest = {
 	memoryId: string,
 	expectedVersion: number,
@@ -324,9 +395,21 @@ export type EvidenceRowView = {
 
 export type EvidenceSourceView = "signal" | "row" | "memory" | "turn";
 
+export type ExampleSurveyView = {
+	survey: SurveySummaryView,
+	humanSet: HumanSetView,
+};
+
 export type ExportInsightsRequest = {
 	sessionId: string,
 	format: InsightsFormatView,
+};
+
+export type ExportResultsRequest = {
+	runId: string,
+	/**  csv or xlsx. */
+	format: string,
+	weighted: boolean,
 };
 
 export type FacetFilterView = {
@@ -345,6 +428,24 @@ export type FacetValueView = {
 export type FacetView = {
 	field: string,
 	values: FacetValueView[],
+};
+
+export type FidelityRequest = {
+	runId: string,
+	humanSetId: string,
+	by: string | null,
+	weighted: boolean,
+};
+
+export type FidelityView = {
+	by: string | null,
+	humanRows: number,
+	skipped: SkippedRowView[],
+	questions: QuestionFidelityView[],
+	meanKsSimilarity: number | null,
+	meanJensenShannonBits: number | null,
+	meanStandardDeviationRatio: number | null,
+	meanSubgroupCorrelation: number | null,
 };
 
 /**  One figure of a row, ready to show ("clicks", "1,204"). */
@@ -384,6 +485,28 @@ export type HistogramBucketView = {
 };
 
 export type HistogramIntervalView = "day" | "week" | "month";
+
+export type HumanSetView = {
+	id: string,
+	name: string,
+	rows: number,
+	skipped: SkippedRowView[],
+	dimensions: string[],
+	createdAt: string,
+};
+
+export type ImportHumanRequest = {
+	runId: string,
+	name: string,
+	csv: string,
+	questions: ColumnMapView[],
+	dimensions: ColumnMapView[],
+};
+
+export type ImportSurveyRequest = {
+	workspaceId: string,
+	json: string,
+};
 
 export type InsightItemView = {
 	text: string,
@@ -460,6 +583,11 @@ export type KpiKey = "spend" | "impressions" | "clicks" | "ctr" | "cpc" | "conve
 /**  How to read a KPI value: money in micros, a count, a fraction (0.012 = 1.2%), a multiple. */
 export type KpiUnit = "money" | "count" | "ratio" | "multiple";
 
+export type LabelledMeanView = {
+	label: string,
+	mean: MeanView,
+};
+
 export type Lane = "fast" | "default" | "slow";
 
 export type LocalModelState = {
@@ -472,6 +600,21 @@ export type LocalModelState = {
 export type ManifestEntryView = {
 	name: string,
 	value: string,
+};
+
+export type MarginView = {
+	dimension: string,
+	category: string,
+	target: number | null,
+	sample: number | null,
+	weighted: number | null,
+};
+
+export type MeanView = {
+	value: number | null,
+	low: number | null,
+	high: number | null,
+	standardDeviation: number | null,
 };
 
 export type MemoryKindView = "grounding" | "episodic" | "reflection";
@@ -556,6 +699,16 @@ export type ModelSpendRequest = {
 /**  What a call is for; each task has its own chain of models. */
 export type ModelTask = "twinDialogue" | "moderation" | "analysis" | "extraction" | "embeddings";
 
+export type OrderEffectView = {
+	option: string,
+	forwardShare: number | null,
+	reversedShare: number | null,
+	difference: number | null,
+	low: number | null,
+	high: number | null,
+	qValue: number | null,
+};
+
 export type ParticipantView = {
 	twinId: string,
 	name: string,
@@ -579,6 +732,26 @@ export type PlatformSeries = {
 	points: SeriesPoint[],
 };
 
+/**
+ *  An answer given in the preview, as text: an option id (several joined by commas), a number,
+ *  or words.
+ */
+export type PreviewAnswerView = {
+	questionId: string,
+	value: string,
+};
+
+export type PreviewRequest = {
+	surveyId: string,
+	answers: PreviewAnswerView[],
+};
+
+export type PreviewStepView = {
+	questionId: string,
+	shown: boolean,
+	reason: string | null,
+};
+
 export type ProfileView = {
 	summary: string,
 	demographics: DemographicsProfileView,
@@ -591,10 +764,77 @@ export type ProfileView = {
 	voice: VoiceView,
 };
 
+export type QuestionDiagnosticsView = {
+	/**  no_warning, caution, confirm_with_people. */
+	reliability: string,
+	reasons: string[],
+	spreadRatio: number | null,
+	/**  human or expected. */
+	spreadReference: string | null,
+	rSquared: number | null,
+	humanRSquared: number | null,
+	order: OrderEffectView | null,
+	nonResponseShare: number | null,
+};
+
+export type QuestionFidelityView = {
+	table: string,
+	questionId: string,
+	text: string,
+	ordered: boolean,
+	categories: string[],
+	synthetic: (number | null)[],
+	human: (number | null)[],
+	syntheticAnswers: number,
+	humanAnswers: number,
+	ksSimilarity: number | null,
+	jensenShannonBits: number | null,
+	meanRatio: number | null,
+	standardDeviationRatio: number | null,
+	subgroupCorrelation: number | null,
+	subgroups: number,
+};
+
+/**  A question as the designer outlines it, its logic in words. */
+export type QuestionOutlineView = {
+	id: string,
+	/**  single_choice, multiple_choice, likert, nps, numeric, ranking, matrix, open. */
+	kind: string,
+	text: string,
+	options: ChoiceView[],
+	rows: ChoiceView[],
+	points: number | null,
+	labels: string[],
+	randomized: boolean,
+	logic: string[],
+};
+
+export type QuestionResultView = {
+	table: string,
+	questionId: string,
+	text: string,
+	kind: string,
+	asked: number,
+	answered: number,
+	nonResponses: ReasonCountView[],
+	effectiveBase: number | null,
+	shares: ShareView[],
+	mean: MeanView | null,
+	netPromoter: MeanView | null,
+	ranks: LabelledMeanView[],
+	rows: LabelledMeanView[],
+	diagnostics: QuestionDiagnosticsView | null,
+};
+
 export type QuoteView = {
 	id: string,
 	text: string,
 	occurredOn: string,
+};
+
+export type ReasonCountView = {
+	reason: string,
+	count: number,
 };
 
 export type RegisterView = "casual" | "neutral" | "formal";
@@ -650,6 +890,13 @@ export type ReportView = {
 	claimsDropped: number,
 	createdAt: string,
 	claims: ClaimView[],
+};
+
+export type ResultsRequest = {
+	runId: string,
+	weighted: boolean,
+	/**  1 reads ratings as rated. */
+	temperature: number | null,
 };
 
 /**
@@ -798,6 +1045,20 @@ export type SessionSummaryView = {
 	finishedAt: string | null,
 };
 
+export type ShareInput = {
+	name: string,
+	share: number | null,
+};
+
+export type ShareView = {
+	key: string,
+	label: string,
+	share: number | null,
+	low: number | null,
+	high: number | null,
+	count: number | null,
+};
+
 export type SignalCountsView = {
 	behavior: number,
 	intent: number,
@@ -842,6 +1103,11 @@ export type SignalView = {
 	sentiment: SentimentCountsView | null,
 	quotes: QuoteView[],
 	computedAt: string,
+};
+
+export type SkippedRowView = {
+	line: number,
+	reason: string,
 };
 
 /**  A piece of a snippet: matched words are marked, so the screen never slices text itself. */
@@ -894,6 +1160,21 @@ export type StartInterviewRequest = {
 	budgetMicros: Micros | null,
 };
 
+export type StartSurveyRunRequest = {
+	workspaceId: string,
+	surveyId: string,
+	respondents: number,
+	/**  Digits; empty or absent for a new seed. */
+	seed: string | null,
+	concurrency: number,
+	/**  Draw to US census margins (off: only the targets given). */
+	census: boolean,
+	income: boolean,
+	education: ShareInput[],
+	/**  Draw like the people in this file of answers. */
+	humanSetId: string | null,
+};
+
 export type StudyBudgetRequest = {
 	studyId: string,
 	/**  `null`: no cap. */
@@ -912,6 +1193,46 @@ export type SupportView = {
 	count: number | null,
 	total: number | null,
 	unit: SupportUnitView,
+};
+
+/**  A survey with its design as the file holds it. */
+export type SurveyDesignView = {
+	summary: SurveySummaryView,
+	intro: string,
+	json: string,
+	questions: QuestionOutlineView[],
+};
+
+export type SurveyResultsView = {
+	run: SurveyRunView,
+	title: string,
+	weighting: WeightingView,
+	questions: QuestionResultView[],
+};
+
+export type SurveyRunView = {
+	id: string,
+	surveyId: string,
+	title: string,
+	/**  queued, running, paused, completed, failed, cancelled. */
+	status: string,
+	statusNote: string,
+	respondents: number,
+	answered: number,
+	seed: string,
+	jobId: string | null,
+	universe: DimensionView[],
+	answeringModel: string,
+	embeddingModel: string,
+	createdAt: string,
+};
+
+export type SurveySummaryView = {
+	id: string,
+	title: string,
+	questions: number,
+	version: number,
+	updatedAt: string,
 };
 
 export type TaskModelView = {
@@ -1026,6 +1347,12 @@ export type TwinsRequest = {
 	audienceId: string | null,
 };
 
+export type UpdateSurveyRequest = {
+	surveyId: string,
+	expectedVersion: number,
+	json: string,
+};
+
 export type VendorCheckResult = {
 	model: string,
 	latencyMs: number,
@@ -1073,6 +1400,16 @@ export type WeekCountView = {
 	/**  The Monday the week starts on, YYYY-MM-DD. */
 	week: string,
 	mentions: number,
+};
+
+export type WeightingView = {
+	table: string,
+	weighted: boolean,
+	converged: boolean,
+	designEffect: number | null,
+	effectiveBase: number | null,
+	margins: MarginView[],
+	unfilled: string[],
 };
 
 export type WorkspaceExportRequest = {

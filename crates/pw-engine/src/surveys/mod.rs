@@ -162,6 +162,30 @@ impl<'e> SurveysFacade<'e> {
             .await?)
     }
 
+    /// A run's results written into the data folder's `exports/` as CSV or XLSX; says where.
+    pub async fn export_results_file(
+        &self,
+        run: StudyId,
+        format: ResultsFormat,
+        options: &ResultOptions,
+    ) -> Result<std::path::PathBuf> {
+        let current = self.context().run(run).await?;
+        let bytes = self
+            .context()
+            .export_results(run, format, options, &[])
+            .await?;
+        let extension = match format {
+            ResultsFormat::Csv => "csv",
+            ResultsFormat::Xlsx => "xlsx",
+        };
+        let name = format!(
+            "{}-{}-results.{extension}",
+            crate::paths::slug(&current.title),
+            crate::paths::short_id(&run.to_string())
+        );
+        crate::paths::write_export(&self.engine.config().data_dir, &name, &bytes).await
+    }
+
     /// Reads people's answers to a run's survey from CSV text (bad rows are listed, not read).
     pub async fn import_human_for_run(
         &self,

@@ -285,44 +285,18 @@ impl<'e> TwinsFacade<'e> {
         // sessions of one guide apart.
         let version = insights.as_ref().map_or(0, |i| i.version);
         let bytes = self.context().export_insights(id, format).await?;
-        let slug: String = view
-            .session
-            .title
-            .chars()
-            .map(|c| {
-                if c.is_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect::<String>()
-            .split('-')
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join("-");
-        let short: String = id
-            .to_string()
-            .chars()
-            .rev()
-            .take(8)
-            .collect::<String>()
-            .chars()
-            .rev()
-            .collect();
+        let slug = crate::paths::slug(&view.session.title);
+        let short = crate::paths::short_id(&id.to_string());
         let extension = match format {
             ReportFormat::Markdown => "md",
             ReportFormat::Pdf => "pdf",
         };
-        let folder = self.engine.config().data_dir.join("exports");
-        let path = folder.join(format!("{slug}-{short}-insights-v{version}.{extension}"));
-        let io = |source: std::io::Error| crate::EngineError::Io {
-            path: path.clone(),
-            source,
-        };
-        tokio::fs::create_dir_all(&folder).await.map_err(io)?;
-        tokio::fs::write(&path, bytes).await.map_err(io)?;
-        Ok(path)
+        crate::paths::write_export(
+            &self.engine.config().data_dir,
+            &format!("{slug}-{short}-insights-v{version}.{extension}"),
+            &bytes,
+        )
+        .await
     }
 
     /// The session of a study (each study of twins holds one session).
