@@ -20,8 +20,8 @@ use pw_ipc::{
 use pw_ipc::{
     ColumnMapView, CrosstabRequest, CrosstabView, ExampleSurveyView, ExportResultsRequest,
     FidelityRequest, FidelityView, HumanSetView, ImportHumanRequest, ImportSurveyRequest,
-    PreviewRequest, PreviewStepView, ResultsRequest, StartSurveyRunRequest, SurveyDesignView,
-    SurveyResultsView, SurveyRunView, SurveySummaryView, UpdateSurveyRequest,
+    PreviewRequest, PreviewStepView, ResultsRequest, StartSurveyRunRequest, StartedSurveyRunView,
+    SurveyDesignView, SurveyResultsView, SurveyRunView, SurveySummaryView, UpdateSurveyRequest,
 };
 use tauri::State;
 
@@ -894,12 +894,27 @@ pub async fn preview_survey(
         .collect())
 }
 
+/// A run with the job answering it, if one is queued or running.
+async fn started(
+    engine: &Engine,
+    run: pw_engine::surveys::SurveyRun,
+) -> Result<StartedSurveyRunView, IpcError> {
+    let job = match &run.job_id {
+        Some(id) if run.status.as_str() != "completed" => Some(engine.jobs().get(id).await?.into()),
+        _ => None,
+    };
+    Ok(StartedSurveyRunView {
+        run: run.into(),
+        job,
+    })
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn start_survey_run(
     slot: State<'_, EngineSlot>,
     request: StartSurveyRunRequest,
-) -> Result<SurveyRunView, IpcError> {
+) -> Result<StartedSurveyRunView, IpcError> {
     let seed = request.seed()?;
     let universe = pw_engine::surveys::UniverseChoice {
         census: request.census,
@@ -920,11 +935,12 @@ pub async fn start_survey_run(
         universe,
         concurrency: Some(request.concurrency as usize),
     };
-    Ok(engine(&slot)?
+    let engine = engine(&slot)?;
+    let run = engine
         .surveys()
         .start_run(request.workspace_id.parse()?, &run)
-        .await?
-        .into())
+        .await?;
+    started(&engine, run).await
 }
 
 #[tauri::command]
@@ -932,12 +948,10 @@ pub async fn start_survey_run(
 pub async fn resume_survey_run(
     slot: State<'_, EngineSlot>,
     run_id: String,
-) -> Result<SurveyRunView, IpcError> {
-    Ok(engine(&slot)?
-        .surveys()
-        .resume(run_id.parse()?)
-        .await?
-        .into())
+) -> Result<StartedSurveyRunView, IpcError> {
+    let engine = engine(&slot)?;
+    let run = engine.surveys().resume(run_id.parse()?).await?;
+    started(&engine, run).await
 }
 
 #[tauri::command]

@@ -381,8 +381,8 @@ async fn seed_twins(dir: &Path, workspace: &str) {
     db.close().await;
 }
 
-/// A run started, answered by the engine's workers, and read back; its wall time from the
-/// request to the job's end.
+/// A run started, answered by the engine's workers, and read back; when it was asked for, and
+/// its wall time from the request to the job's end.
 async fn run_survey(
     engine: &Arc<Engine>,
     workspace: WorkspaceId,
@@ -390,7 +390,7 @@ async fn run_survey(
     respondents: usize,
     concurrency: usize,
     seed: u64,
-) -> (SurveyRun, Duration) {
+) -> (SurveyRun, Instant, Duration) {
     engine.start_workers().await;
     let started = Instant::now();
     let run = engine
@@ -416,7 +416,7 @@ async fn run_survey(
     assert_eq!(job.state, JobState::Succeeded, "{:?}", job.last_error);
     let done = engine.surveys().run(run.id).await.unwrap();
     assert_eq!(done.status, RunStatus::Completed, "{}", done.status_note);
-    (done, elapsed)
+    (done, started, elapsed)
 }
 
 /// A run's calls and prompt tokens as its respondents recorded them.
@@ -492,7 +492,7 @@ async fn against_server(respondents: usize) -> ServerFigures {
         LATENCY.as_millis(),
         vendor.burst()
     );
-    let (run, elapsed) = run_survey(
+    let (run, started, elapsed) = run_survey(
         &engine,
         workspace,
         survey.summary.id,
@@ -528,8 +528,12 @@ async fn against_server(respondents: usize) -> ServerFigures {
     let (first, last) = *lock(&vendor.span);
     if let (Some(first), Some(last)) = (first, last) {
         println!(
-            "   the server's first request to its last answer: {:.2} s",
-            last.duration_since(first).as_secs_f64()
+            "   of which: start_run to the first request {:.2} s, the server's first request to its last answer {:.2} s, the last answer to the job's end {:.2} s",
+            first.duration_since(started).as_secs_f64(),
+            last.duration_since(first).as_secs_f64(),
+            (started + elapsed)
+                .saturating_duration_since(last)
+                .as_secs_f64()
         );
     }
     println!(
@@ -604,14 +608,14 @@ async fn on_local_model() {
         .await
         .unwrap();
     // One respondent first, so loading the models is in neither figure.
-    let (_, warm) = run_survey(&engine, workspace, survey.summary.id, 1, 1, 1).await;
+    let (_, _, warm) = run_survey(&engine, workspace, survey.summary.id, 1, 1, 1).await;
     println!(
         "   warm-up (the models load): 1 respondent in {:.1} s",
         warm.as_secs_f64()
     );
     let mut rates = Vec::new();
     for concurrency in [1, 8] {
-        let (run, elapsed) = run_survey(
+        let (run, _, elapsed) = run_survey(
             &engine,
             workspace,
             survey.summary.id,

@@ -339,6 +339,15 @@ impl From<SurveyRun> for SurveyRunView {
     }
 }
 
+/// A run just queued (or resumed), with the job answering it for the jobs panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StartedSurveyRunView {
+    pub run: SurveyRunView,
+    /// `None` when nothing is left to answer.
+    pub job: Option<crate::JobView>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ResultsRequest {

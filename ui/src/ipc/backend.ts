@@ -97,6 +97,25 @@ export type {
   TwinView,
   VoiceView,
   WrittenByView,
+  ChoiceView,
+  CrosstabView,
+  DimensionView,
+  ExampleSurveyView,
+  FidelityView,
+  HumanSetView,
+  MarginView,
+  MeanView,
+  PreviewStepView,
+  QuestionDiagnosticsView,
+  QuestionFidelityView,
+  QuestionOutlineView,
+  QuestionResultView,
+  ShareView,
+  SurveyDesignView,
+  SurveyResultsView,
+  SurveyRunView,
+  SurveySummaryView,
+  WeightingView,
 } from './bindings';
 
 // Request shapes are taken from the command signatures rather than imported by name, so a
@@ -120,6 +139,12 @@ export type EstimateInterviewInput = Parameters<typeof commands.estimateIntervie
 export type StartFocusGroupInput = Parameters<typeof commands.startFocusGroup>[0];
 export type StartInterviewInput = Parameters<typeof commands.startInterview>[0];
 export type SessionCommandInput = Parameters<typeof commands.commandSession>[0];
+export type StartSurveyRunInput = Parameters<typeof commands.startSurveyRun>[0];
+export type SurveyResultsInput = Parameters<typeof commands.getSurveyResults>[0];
+export type CrosstabInput = Parameters<typeof commands.getSurveyCrosstab>[0];
+export type ImportHumanInput = Parameters<typeof commands.importHumanAnswers>[0];
+export type FidelityInput = Parameters<typeof commands.getSurveyFidelity>[0];
+export type PreviewInput = Parameters<typeof commands.previewSurvey>[0];
 
 const ERROR_KINDS = [
   'notFound',
@@ -269,6 +294,29 @@ export const backend = {
   /** Writes the file into the exports folder and resolves with its path. */
   exportInsights: (sessionId: string, format: 'markdown' | 'pdf') =>
     unwrap(() => commands.exportInsights({ sessionId, format })),
+  listSurveys: (workspaceId: string) => unwrap(() => commands.listSurveys(workspaceId)),
+  getSurvey: (surveyId: string) => unwrap(() => commands.getSurvey(surveyId)),
+  /** An `invalidInput` names the question and field when the file does not fit the format. */
+  importSurvey: (workspaceId: string, json: string) =>
+    unwrap(() => commands.importSurvey({ workspaceId, json })),
+  /** A `conflict` when someone saved a later version first. */
+  updateSurvey: (surveyId: string, expectedVersion: number, json: string) =>
+    unwrap(() => commands.updateSurvey({ surveyId, expectedVersion, json })),
+  previewSurvey: (request: PreviewInput) => unwrap(() => commands.previewSurvey(request)),
+  startSurveyRun: (request: StartSurveyRunInput) => unwrap(() => commands.startSurveyRun(request)),
+  resumeSurveyRun: (runId: string) => unwrap(() => commands.resumeSurveyRun(runId)),
+  listSurveyRuns: (surveyId: string) => unwrap(() => commands.listSurveyRuns(surveyId)),
+  getSurveyRun: (runId: string) => unwrap(() => commands.getSurveyRun(runId)),
+  getSurveyResults: (request: SurveyResultsInput) => unwrap(() => commands.getSurveyResults(request)),
+  getSurveyCrosstab: (request: CrosstabInput) => unwrap(() => commands.getSurveyCrosstab(request)),
+  importHumanAnswers: (request: ImportHumanInput) =>
+    unwrap(() => commands.importHumanAnswers(request)),
+  listHumanSets: (surveyId: string) => unwrap(() => commands.listHumanSets(surveyId)),
+  getSurveyFidelity: (request: FidelityInput) => unwrap(() => commands.getSurveyFidelity(request)),
+  importAnes96: (workspaceId: string) => unwrap(() => commands.importAnes96(workspaceId)),
+  /** Resolves with the path the file was written to. */
+  exportSurveyResults: (runId: string, format: 'csv' | 'xlsx', weighted: boolean) =>
+    unwrap(() => commands.exportSurveyResults({ runId, format, weighted })),
   /** Asks every call the session rests on again from the response cache: no model is called. */
   replaySession: (sessionId: string) => unwrap(() => commands.replaySession(sessionId)),
 };

@@ -49,8 +49,8 @@ export const commands = {
 	importSurvey: (request: ImportSurveyRequest) => typedError<SurveyDesignView, IpcError>(__TAURI_INVOKE("import_survey", { request })),
 	updateSurvey: (request: UpdateSurveyRequest) => typedError<SurveyDesignView, IpcError>(__TAURI_INVOKE("update_survey", { request })),
 	previewSurvey: (request: PreviewRequest) => typedError<PreviewStepView[], IpcError>(__TAURI_INVOKE("preview_survey", { request })),
-	startSurveyRun: (request: StartSurveyRunRequest) => typedError<SurveyRunView, IpcError>(__TAURI_INVOKE("start_survey_run", { request })),
-	resumeSurveyRun: (runId: string) => typedError<SurveyRunView, IpcError>(__TAURI_INVOKE("resume_survey_run", { runId })),
+	startSurveyRun: (request: StartSurveyRunRequest) => typedError<StartedSurveyRunView, IpcError>(__TAURI_INVOKE("start_survey_run", { request })),
+	resumeSurveyRun: (runId: string) => typedError<StartedSurveyRunView, IpcError>(__TAURI_INVOKE("resume_survey_run", { runId })),
 	listSurveyRuns: (surveyId: string) => typedError<SurveyRunView[], IpcError>(__TAURI_INVOKE("list_survey_runs", { surveyId })),
 	getSurveyRun: (runId: string) => typedError<SurveyRunView, IpcError>(__TAURI_INVOKE("get_survey_run", { runId })),
 	getSurveyResults: (request: ResultsRequest) => typedError<SurveyResultsView, IpcError>(__TAURI_INVOKE("get_survey_results", { request })),
@@ -1173,6 +1173,13 @@ export type StartSurveyRunRequest = {
 	education: ShareInput[],
 	/**  Draw like the people in this file of answers. */
 	humanSetId: string | null,
+};
+
+/**  A run just queued (or resumed), with the job answering it for the jobs panel. */
+export type StartedSurveyRunView = {
+	run: SurveyRunView,
+	/**  `None` when nothing is left to answer. */
+	job: JobView | null,
 };
 
 export type StudyBudgetRequest = {

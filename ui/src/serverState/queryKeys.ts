@@ -53,6 +53,26 @@ export const queryKeys = {
     ['estimate', workspaceId, 'focusGroup', guide, twins] as const,
   interviewEstimate: (workspaceId: string, questions: number) =>
     ['estimate', workspaceId, 'interview', questions] as const,
+  /** A workspace's surveys. */
+  surveys: (workspaceId: string) => ['surveys', workspaceId] as const,
+  /** One survey's design; survey ids are global. */
+  survey: (surveyId?: string) =>
+    surveyId === undefined ? (['survey'] as const) : (['survey', surveyId] as const),
+  surveyPreview: (surveyId: string, answers: Record<string, string>) =>
+    ['survey', surveyId, 'preview', answers] as const,
+  /** A survey's runs and files of people's answers. */
+  surveyRuns: (surveyId?: string) =>
+    surveyId === undefined ? (['surveyRuns'] as const) : (['surveyRuns', surveyId] as const),
+  humanSets: (surveyId: string) => ['survey', surveyId, 'humanSets'] as const,
+  /** One run, and everything read from it: results, crosstabs, fidelity. */
+  surveyRun: (runId?: string) =>
+    runId === undefined ? (['surveyRun'] as const) : (['surveyRun', runId] as const),
+  surveyResults: (runId: string, weighted: boolean, temperature: number) =>
+    ['surveyRun', runId, 'results', weighted, temperature] as const,
+  surveyCrosstab: (runId: string, questionId: string, dimension: string, weighted: boolean) =>
+    ['surveyRun', runId, 'crosstab', questionId, dimension, weighted] as const,
+  surveyFidelity: (runId: string, humanSetId: string, weighted: boolean) =>
+    ['surveyRun', runId, 'fidelity', humanSetId, weighted] as const,
   insights: (sessionId?: string) =>
     sessionId === undefined ? (['insights'] as const) : (['insights', sessionId] as const),
 };

@@ -10,6 +10,9 @@ import { InsightsScreen } from '../features/studies/InsightsScreen';
 import { InterviewSetup } from '../features/studies/InterviewSetup';
 import { SessionScreen } from '../features/studies/SessionScreen';
 import { StudiesScreen } from '../features/studies/StudiesScreen';
+import { RunScreen } from '../features/surveys/RunScreen';
+import { SurveyScreen } from '../features/surveys/SurveyScreen';
+import { SurveysScreen } from '../features/surveys/SurveysScreen';
 import { TwinProfileScreen } from '../features/twins/TwinProfileScreen';
 import { TwinsScreen } from '../features/twins/TwinsScreen';
 import { forgetWorkspace, refreshWorkspaces } from '../features/workspaces/workspaceQueries';
@@ -42,6 +45,9 @@ export function AppRoutes() {
           <Route path="studies/new-interview" element={<InterviewSetupRoute />} />
           <Route path="studies/:sessionId" element={<SessionRoute />} />
           <Route path="studies/:sessionId/insights" element={<InsightsRoute />} />
+          <Route path="surveys" element={<SurveysRoute />} />
+          <Route path="surveys/:surveyId" element={<SurveyRoute />} />
+          <Route path="surveys/:surveyId/runs/:runId" element={<RunRoute />} />
         </Route>
         <Route path="models" element={<ModelsScreen />} />
         <Route path="*" element={<NotFoundPage />} />
@@ -124,4 +130,19 @@ function SessionRoute() {
 function InsightsRoute() {
   const { workspace, jobs, trackJob } = useWorkspaceContext();
   return <InsightsScreen key={workspace.id} workspace={workspace} jobs={jobs} onJobStarted={trackJob} />;
+}
+
+function SurveysRoute() {
+  const { workspace } = useWorkspaceContext();
+  return <SurveysScreen key={workspace.id} workspace={workspace} />;
+}
+
+function SurveyRoute() {
+  const { workspace, trackJob } = useWorkspaceContext();
+  return <SurveyScreen key={workspace.id} workspace={workspace} onJobStarted={trackJob} />;
+}
+
+function RunRoute() {
+  const { workspace, jobs, trackJob } = useWorkspaceContext();
+  return <RunScreen key={workspace.id} workspace={workspace} jobs={jobs} onJobStarted={trackJob} />;
 }

@@ -108,7 +108,7 @@ describe('App shell', () => {
     render(<App />);
     await screen.findByRole('heading', { level: 1, name: /Alpha/ });
 
-    const coming = ['surveys', 'connections', 'agents', 'decks'];
+    const coming = ['connections', 'agents', 'decks'];
     for (const id of coming) {
       const item = within(areas()).getByTestId(`nav-${id}`);
       expect(item).toHaveAttribute('aria-disabled', 'true');
@@ -124,6 +124,7 @@ describe('App shell', () => {
       'Search',
       'Twins',
       'Studies',
+      'Surveys',
       'Models & keys',
     ]);
     expect(screen.getByRole('heading', { level: 1, name: /Alpha/ })).toBeInTheDocument();
@@ -131,7 +132,7 @@ describe('App shell', () => {
 
   it('has no screen at the address an unbuilt area would have', async () => {
     backendWith({ list_workspaces: () => [workspace({ id: 'a', name: 'Alpha' })] });
-    openAt('#/w/a/surveys');
+    openAt('#/w/a/connections');
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Nothing here' })).toBeInTheDocument();
     expect(screen.queryByTestId('kpi-spend')).not.toBeInTheDocument();

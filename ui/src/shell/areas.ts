@@ -28,7 +28,7 @@ export const AREAS: readonly Area[] = [
   { id: 'search', label: 'Search', scope: 'workspace', built: true },
   { id: 'twins', label: 'Twins', scope: 'workspace', built: true },
   { id: 'studies', label: 'Studies', scope: 'workspace', built: true },
-  { id: 'surveys', label: 'Surveys', scope: 'workspace', built: false },
+  { id: 'surveys', label: 'Surveys', scope: 'workspace', built: true },
   { id: 'connections', label: 'Connections', scope: 'workspace', built: false },
   { id: 'agents', label: 'Agents', scope: 'workspace', built: false },
   { id: 'decks', label: 'Decks', scope: 'workspace', built: false },

@@ -28,6 +28,9 @@ export const SESSION_JOB_KIND = 'twins.session';
 /** Job kind of writing a session's insights. */
 export const INSIGHTS_JOB_KIND = 'twins.insights';
 
+/** Job kind of a survey run answering. */
+export const SURVEY_RUN_JOB_KIND = 'surveys.run';
+
 /**
  * What a job's success changed in the backend, as the cached reads that are now out of date.
  * An export only writes a file outside the app, so it changes nothing we show. Evidence jobs
@@ -64,6 +67,9 @@ export function queriesChangedBy(job: Pick<JobView, 'kind'> & { workspaceId?: st
       return [inWorkspace('sessions'), queryKeys.session(), queryKeys.twin(), inWorkspace('twins')];
     case INSIGHTS_JOB_KIND:
       return [queryKeys.insights()];
+    case SURVEY_RUN_JOB_KIND:
+      // Answers came in: the run's counts, its results, and what search finds (open ends).
+      return [queryKeys.surveyRuns(), queryKeys.surveyRun(), inWorkspace('search')];
     default:
       return [];
   }

@@ -1,0 +1,132 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { App } from '../../App';
+import type {
+  SurveyDesignView,
+  SurveyResultsView,
+  SurveyRunView,
+} from '../../ipc/backend';
+import { job, workspace } from '../../test/fixtures';
+import { callsTo, mockBackend } from '../../test/ipc';
+import type { Handler } from '../../test/ipc';
+
+const design: SurveyDesignView = {
+  summary: { id: 'sv-1', title: 'Gift box', questions: 2, version: 1, updatedAt: '2026-11-29T09:00:00.000Z' },
+  intro: '',
+  json: '{"format": "profitwheel-survey"}',
+  questions: [
+    {
+      id: 'aware', kind: 'single_choice', text: 'Heard of us?', randomized: false, points: null, labels: [], rows: [],
+      options: [ { id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' } ],
+      logic: ['Skips to "like" if "aware" chose no'],
+    },
+    { id: 'like', kind: 'likert', text: 'I like the brand.', randomized: false, points: 5, labels: ['Low', 'High'], rows: [], options: [], logic: [] },
+  ],
+};
+
+const run: SurveyRunView = {
+  id: 'run-1', surveyId: 'sv-1', title: 'Gift box — 50 respondents', status: 'completed', statusNote: '',
+  respondents: 50, answered: 50, seed: '7', jobId: 'job-run', answeringModel: 'local/smol', embeddingModel: 'local/minilm',
+  createdAt: '2026-11-29T09:00:00.000Z',
+  universe: [ { name: 'segment', source: "the workspace's audiences", categories: [ { key: 'a', label: 'Coffee lovers', target: 1 } ] } ],
+};
+
+const results: SurveyResultsView = {
+  run, title: 'Gift box',
+  weighting: { table: 'W:weights', weighted: true, converged: true, designEffect: 1.2, effectiveBase: 41, unfilled: [], margins: [ { dimension: 'segment', category: 'Coffee lovers', target: 1, sample: 1, weighted: 1 } ] },
+  questions: [
+    {
+      table: 'Q:aware', questionId: 'aware', text: 'Heard of us?', kind: 'single_choice', asked: 50, answered: 50, nonResponses: [], effectiveBase: 41,
+      shares: [ { key: 'yes', label: 'Yes', share: 0.62, low: 0.47, high: 0.75, count: 31 }, { key: 'no', label: 'No', share: 0.38, low: 0.25, high: 0.53, count: 19 } ],
+      mean: null, netPromoter: null, ranks: [], rows: [],
+      diagnostics: { reliability: 'confirm_with_people', reasons: ['The answers moved with the order of the options.'], spreadRatio: null, spreadReference: null, rSquared: null, humanRSquared: null, order: { option: 'Yes', forwardShare: 0.8, reversedShare: 0.44, difference: -0.36, low: -0.6, high: -0.1, qValue: 0.01 }, nonResponseShare: 0 },
+    },
+    {
+      table: 'Q:like', questionId: 'like', text: 'I like the brand.', kind: 'likert', asked: 31, answered: 30, nonResponses: [ { reason: 'the rating could not be made', count: 1 } ], effectiveBase: 25,
+      shares: [1, 2, 3, 4, 5].map((p) => ({ key: String(p), label: String(p), share: 0.2, low: 0.1, high: 0.35, count: 6 })),
+      mean: { value: 3.1, low: 2.8, high: 3.4, standardDeviation: 1.3 }, netPromoter: null, ranks: [], rows: [],
+      diagnostics: { reliability: 'no_warning', reasons: [], spreadRatio: 1.08, spreadReference: 'expected', rSquared: 0.05, humanRSquared: null, order: null, nonResponseShare: 0.03 },
+    },
+  ],
+};
+
+function backendWith(handlers: Record<string, Handler>) {
+  return mockBackend({
+    list_jobs: () => [],
+    list_workspaces: () => [workspace({ id: 'ws-1', name: 'Halcyon' })],
+    list_surveys: () => [design.summary],
+    get_survey: () => design,
+    list_survey_runs: () => [run],
+    list_human_sets: () => [],
+    preview_survey: ({ request }: { request: { answers: { questionId: string; value: string }[] } }) =>
+      design.questions.map((q) => ({
+        questionId: q.id,
+        shown: !(q.id === 'like' && request.answers.some((a) => a.questionId === 'aware' && a.value === 'no')),
+        reason: q.id === 'like' ? 'skipped by a rule of "aware"' : null,
+      })),
+    ...handlers,
+  });
+}
+
+function openAt(hash: string) {
+  window.history.replaceState(null, '', `/${hash}`);
+  render(<App />);
+}
+
+describe('Surveys', () => {
+  it('lists the surveys and starts one from the template', async () => {
+    const calls = backendWith({ import_survey: () => design });
+    openAt('#/w/ws-1/surveys');
+    expect(await screen.findByRole('link', { name: 'Gift box' })).toHaveAttribute('href', '#/w/ws-1/surveys/sv-1');
+    await userEvent.click(screen.getByTestId('new-survey'));
+    await waitFor(() => expect(callsTo(calls, 'import_survey')).toHaveLength(1));
+    expect(JSON.parse((callsTo(calls, 'import_survey')[0].args as { request: { json: string } }).request.json).questions).toHaveLength(5);
+    expect(await screen.findByTestId('survey-outline')).toHaveTextContent('Skips to "like" if "aware" chose no');
+  });
+
+  it('previews the logic and starts a run drawn to the census as a job', async () => {
+    const calls = backendWith({
+      start_survey_run: () => ({ run: { ...run, status: 'queued', answered: 0 }, job: job({ id: 'job-run', kind: 'surveys.run', state: 'queued' }) }),
+      get_survey_run: () => ({ ...run, status: 'queued', answered: 0 }),
+    });
+    openAt('#/w/ws-1/surveys/sv-1');
+    const preview = await screen.findByTestId('survey-preview');
+    await userEvent.selectOptions(within(preview).getByLabelText('Answer to aware'), 'no');
+    await waitFor(() => expect(within(preview).getByText(/not shown: skipped by a rule/)).toBeInTheDocument());
+
+    await userEvent.clear(screen.getByTestId('run-size'));
+    await userEvent.type(screen.getByTestId('run-size'), '120');
+    await userEvent.click(screen.getByTestId('run-start'));
+    await waitFor(() => expect(callsTo(calls, 'start_survey_run')).toHaveLength(1));
+    expect(callsTo(calls, 'start_survey_run')[0].args).toEqual({
+      request: {
+        workspaceId: 'ws-1', surveyId: 'sv-1', respondents: 120, seed: null, concurrency: 8,
+        census: true, income: false, education: [], humanSetId: null,
+      },
+    });
+    expect(await screen.findByTestId('run-status')).toHaveTextContent('0 of 50 respondents answered');
+  });
+
+  it('shows each question as a chart with its interval and the reliability flag with its reasons', async () => {
+    backendWith({
+      get_survey_run: () => run,
+      get_survey_results: () => results,
+      get_survey_crosstab: () => ({
+        table: 'X:aware×segment', answer: 'aware', grouping: 'segment', rows: ['Yes', 'No'], columns: ['Coffee lovers'], letters: ['A'],
+        shares: [[0.62], [0.38]], higherThan: [[''], ['']], effectiveBases: [41], lowBaseColumns: [], chiSquare: null,
+      }),
+    });
+    openAt('#/w/ws-1/surveys/sv-1/runs/run-1');
+    const chart = await screen.findByTestId('chart-aware');
+    expect(within(chart).getAllByTestId('share-row')).toHaveLength(2);
+    expect(within(chart).getByRole('img', { name: 'Yes: 62%, 95% interval 47% to 75%' })).toBeInTheDocument();
+    const flags = screen.getAllByTestId('reliability');
+    expect(flags[0]).toHaveAttribute('data-reliability', 'confirm_with_people');
+    expect(flags[0]).toHaveTextContent('The answers moved with the order of the options.');
+    expect(flags[1]).toHaveTextContent('No warning sign');
+    expect(screen.getByText(/No answer from 1: the rating could not be made/)).toBeInTheDocument();
+    expect(await screen.findByTestId('crosstab-table')).toHaveTextContent('Coffee lovers');
+    expect(screen.getByTestId('margin-table')).toHaveTextContent('Coffee lovers');
+  });
+});
