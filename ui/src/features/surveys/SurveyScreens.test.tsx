@@ -59,12 +59,14 @@ function backendWith(handlers: Record<string, Handler>) {
     get_survey: () => design,
     list_survey_runs: () => [run],
     list_human_sets: () => [],
-    preview_survey: ({ request }: { request: { answers: { questionId: string; value: string }[] } }) =>
-      design.questions.map((q) => ({
+    preview_survey: (args) => {
+      const { answers } = args.request as { answers: { questionId: string; value: string }[] };
+      return design.questions.map((q) => ({
         questionId: q.id,
-        shown: !(q.id === 'like' && request.answers.some((a) => a.questionId === 'aware' && a.value === 'no')),
+        shown: !(q.id === 'like' && answers.some((a) => a.questionId === 'aware' && a.value === 'no')),
         reason: q.id === 'like' ? 'skipped by a rule of "aware"' : null,
-      })),
+      }));
+    },
     ...handlers,
   });
 }
