@@ -7,7 +7,9 @@
 // signals and the rows behind one, has the local model write its reports and opens a claim's
 // evidence, searches the mentions, creates twins of an audience and opens a memory's evidence,
 // runs a short focus group in the room on the local model (watching a turn stream in and
-// interjecting as the moderator), writes its insights, and saves screenshots.
+// interjecting as the moderator), writes its insights, designs a short survey and runs it on the
+// local model (charts, reliability flags, a crosstab), runs the ANES 1996 example like its people
+// and sees the fidelity view, and saves screenshots.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { remote } from 'webdriverio';
@@ -504,6 +506,90 @@ try {
     }
     console.log(`     ${themes.length} themes; ${await dropped.getText()}`);
     await shot('desktop-insights');
+  });
+
+  await check('a short survey is designed, previewed and run on the local model, and its charts appear', async () => {
+    await (await browser.$('[data-testid="nav-surveys"]')).click();
+    const template = await browser.$('[data-testid="new-survey"]');
+    await template.waitForExist({ timeout: 30_000, timeoutMsg: 'the surveys area shows no template button' });
+    await template.click();
+    const editor = await browser.$('[data-testid="survey-editor"]');
+    await editor.waitForExist({ timeout: 30_000, timeoutMsg: 'the new survey did not open' });
+    const short = JSON.stringify({
+      format: 'profitwheel-survey',
+      version: 1,
+      title: 'Morning coffee',
+      questions: [
+        { id: 'where', type: 'single_choice', text: 'Where do you buy coffee beans most often?',
+          options: [ { id: 'shop', label: 'A coffee shop' }, { id: 'store', label: 'A grocery store' }, { id: 'none', label: 'I do not buy beans', anchored: true } ],
+          skip: [ { if: { question: 'where', chose: ['none'] }, to: 'end' } ] },
+        { id: 'roasts', type: 'likert', points: 5, labels: ['Strongly disagree', 'Strongly agree'], text: 'I enjoy trying new roasts.' },
+      ],
+    }, null, 2);
+    await editor.setValue(short);
+    await (await browser.$('[data-testid="survey-save"]')).click();
+    await browser.waitUntil(async () => (await browser.$('h1').getText()) === 'Morning coffee', {
+      timeout: 15_000,
+      timeoutMsg: 'the edited survey was not saved',
+    });
+    // The preview walks the logic: "I do not buy beans" skips the rating.
+    const preview = await browser.$('[data-testid="survey-preview"]');
+    await (await preview.$('select[aria-label="Answer to where"]')).selectByAttribute('value', 'none');
+    await browser.waitUntil(async () => (await preview.getText()).includes('not shown: skipped by a rule of "where"'), {
+      timeout: 15_000,
+      timeoutMsg: 'the preview did not skip the rating',
+    });
+    await (await browser.$('[data-testid="run-size"]')).setValue('4');
+    await (await browser.$('[data-testid="run-start"]')).click();
+    const status = await browser.$('[data-testid="run-status"]');
+    await status.waitForExist({ timeout: 30_000, timeoutMsg: 'the run page did not open' });
+    const started = Date.now();
+    await browser.waitUntil(async () => (await status.getText()).startsWith('completed'), {
+      timeout: 300_000,
+      interval: 500,
+      timeoutMsg: 'the run never completed',
+    });
+    console.log(`     4 respondents answered on the local model in ${Math.round((Date.now() - started) / 1000)} s`);
+    const chart = await browser.$('[data-testid="chart-where"]');
+    await chart.waitForExist({ timeout: 30_000, timeoutMsg: 'no chart for the first question' });
+    const bars = await chart.$$('[data-testid="share-row"]');
+    assert(bars.length === 3, `expected a bar per option, found ${bars.length}`);
+    const flags = await browser.$$('[data-testid="reliability"]');
+    assert(flags.length === 2, `expected a reliability flag per question, found ${flags.length}`);
+    await (await browser.$('[data-testid="crosstab-table"]')).waitForExist({ timeout: 30_000, timeoutMsg: 'no crosstab' });
+    await shot('desktop-survey-results');
+  });
+
+  await check('the ANES 1996 example runs like its people and the fidelity view overlays both', async () => {
+    await (await browser.$('[data-testid="nav-surveys"]')).click();
+    const example = await browser.$('[data-testid="anes-example"]');
+    await example.waitForExist({ timeout: 30_000, timeoutMsg: 'no ANES example button' });
+    await example.click();
+    const universe = await browser.$('[data-testid="run-universe"]');
+    await universe.waitForExist({ timeout: 60_000, timeoutMsg: 'the ANES survey did not open' });
+    await browser.waitUntil(async () => (await universe.$$('option')).length === 2, {
+      timeout: 15_000,
+      timeoutMsg: 'the ANES people are not offered as the universe',
+    });
+    const people = await (await universe.$$('option'))[1].getAttribute('value');
+    await universe.selectByAttribute('value', people);
+    await (await browser.$('[data-testid="run-size"]')).setValue('4');
+    await (await browser.$('[data-testid="run-start"]')).click();
+    const status = await browser.$('[data-testid="run-status"]');
+    await status.waitForExist({ timeout: 30_000, timeoutMsg: 'the run page did not open' });
+    await browser.waitUntil(async () => (await status.getText()).startsWith('completed'), {
+      timeout: 300_000,
+      interval: 500,
+      timeoutMsg: 'the ANES run never completed',
+    });
+    const view = await browser.$('[data-testid="fidelity-view"]');
+    await view.waitForExist({ timeout: 60_000, timeoutMsg: 'no fidelity view' });
+    const text = await view.getText();
+    assert(text.includes('944 people'), `the comparison is not against the 944 people: ${text.slice(0, 200)}`);
+    const overlays = await browser.$$('[data-testid^="overlay-"]');
+    assert(overlays.length >= 4, `expected overlays for the rated and chosen questions, found ${overlays.length}`);
+    await overlays[0].scrollIntoView();
+    await shot('desktop-survey-fidelity');
   });
 
   await check('the dark theme applies', async () => {
