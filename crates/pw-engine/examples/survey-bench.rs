@@ -121,6 +121,8 @@ struct Vendor {
     served: Arc<AtomicUsize>,
     refused: Arc<AtomicUsize>,
     prompt_chars: Arc<AtomicU64>,
+    /// Questions asked in the requests answered (properties of their schemas).
+    asked: Arc<AtomicUsize>,
     sample: Arc<Mutex<Vec<Value>>>,
     /// When the first request was admitted and the last answer sent.
     span: Arc<Mutex<(Option<Instant>, Option<Instant>)>>,
@@ -142,6 +144,7 @@ impl Vendor {
             served: Arc::default(),
             refused: Arc::default(),
             prompt_chars: Arc::default(),
+            asked: Arc::default(),
             sample: Arc::default(),
             span: Arc::default(),
         }
@@ -238,6 +241,12 @@ async fn completions(State(vendor): State<Vendor>, Json(body): Json<Value>) -> R
         .prompt_chars
         .fetch_add(chars as u64, Ordering::SeqCst);
     let n = vendor.served.fetch_add(1, Ordering::SeqCst);
+    vendor.asked.fetch_add(
+        body["response_format"]["json_schema"]["schema"]["properties"]
+            .as_object()
+            .map_or(0, Map::len),
+        Ordering::SeqCst,
+    );
     {
         let mut sample = lock(&vendor.sample);
         if sample.len() < SAMPLE {
@@ -381,8 +390,20 @@ async fn seed_twins(dir: &Path, workspace: &str) {
     db.close().await;
 }
 
-/// A run started, answered by the engine's workers, and read back; when it was asked for, and
-/// its wall time from the request to the job's end.
+/// How a run went: the run read back at the end, when it was asked for, its wall time from the
+/// request to the end of its last job, and the job attempts that failed on the way (the job
+/// retries an attempt; a failed job is resumed, as a user would).
+struct Ran {
+    run: SurveyRun,
+    started: Instant,
+    elapsed: Duration,
+    failed_attempts: u32,
+    errors: Vec<String>,
+}
+
+/// Resumes a failed run at most this many times.
+const RESUMES: usize = 5;
+
 async fn run_survey(
     engine: &Arc<Engine>,
     workspace: WorkspaceId,
@@ -390,10 +411,10 @@ async fn run_survey(
     respondents: usize,
     concurrency: usize,
     seed: u64,
-) -> (SurveyRun, Instant, Duration) {
+) -> Ran {
     engine.start_workers().await;
     let started = Instant::now();
-    let run = engine
+    let mut run = engine
         .surveys()
         .start_run(
             workspace,
@@ -407,16 +428,42 @@ async fn run_survey(
         )
         .await
         .unwrap();
-    let job = engine
-        .jobs()
-        .wait(run.job_id.as_deref().unwrap(), |_| {})
-        .await
-        .unwrap();
+    let mut failed_attempts = 0;
+    let mut errors = Vec::new();
+    for resume in 0..=RESUMES {
+        let job = engine
+            .jobs()
+            .wait(run.job_id.as_deref().unwrap(), |_| {})
+            .await
+            .unwrap();
+        if job.state == JobState::Succeeded {
+            failed_attempts += job.attempts.saturating_sub(1);
+            break;
+        }
+        failed_attempts += job.attempts;
+        let error = job.last_error.clone().unwrap_or_default();
+        let answered = engine.surveys().run(run.id).await.unwrap().answered;
+        println!(
+            "   the run's job ended {:?} after {:.1} s, {} attempts, {answered} of {respondents} answered: {error}",
+            job.state,
+            started.elapsed().as_secs_f64(),
+            job.attempts
+        );
+        errors.push(error);
+        if resume == RESUMES {
+            break;
+        }
+        run = engine.surveys().resume(run.id).await.unwrap();
+    }
     let elapsed = started.elapsed();
-    assert_eq!(job.state, JobState::Succeeded, "{:?}", job.last_error);
     let done = engine.surveys().run(run.id).await.unwrap();
-    assert_eq!(done.status, RunStatus::Completed, "{}", done.status_note);
-    (done, started, elapsed)
+    Ran {
+        run: done,
+        started,
+        elapsed,
+        failed_attempts,
+        errors,
+    }
 }
 
 /// A run's calls and prompt tokens as its respondents recorded them.
@@ -492,7 +539,13 @@ async fn against_server(respondents: usize) -> ServerFigures {
         LATENCY.as_millis(),
         vendor.burst()
     );
-    let (run, started, elapsed) = run_survey(
+    let Ran {
+        run,
+        started,
+        elapsed,
+        failed_attempts,
+        errors,
+    } = run_survey(
         &engine,
         workspace,
         survey.summary.id,
@@ -511,9 +564,14 @@ async fn against_server(respondents: usize) -> ServerFigures {
     ) + LATENCY;
     let ratio = elapsed.as_secs_f64() / floor.as_secs_f64();
     println!(
-        "   respondents answered {} of {}; answers stored {} ({non_responses} non-responses)",
+        "   respondents answered {} of {}, the run {}; answers stored {} ({non_responses} non-responses)",
         run.answered,
         run.respondents,
+        if run.status == RunStatus::Completed {
+            "completed"
+        } else {
+            "not completed"
+        },
         answers.len()
     );
     println!(
@@ -536,6 +594,13 @@ async fn against_server(respondents: usize) -> ServerFigures {
                 .as_secs_f64()
         );
     }
+    if failed_attempts > 0 {
+        println!(
+            "   {failed_attempts} job attempts failed on the way ({} distinct errors: {:?})",
+            errors.len(),
+            errors.iter().collect::<std::collections::BTreeSet<_>>()
+        );
+    }
     println!(
         "   {:.1} respondents per minute, {:.0} answers per minute",
         run.answered as f64 / elapsed.as_secs_f64() * 60.0,
@@ -544,6 +609,7 @@ async fn against_server(respondents: usize) -> ServerFigures {
 
     // 2. Prompt tokens per answer: one conversation against a call per question.
     let total_tokens = vendor.prompt_chars.load(Ordering::SeqCst) as f64 / 4.0;
+    let asked = vendor.asked.load(Ordering::SeqCst);
     let stored = answers.len().max(1) as f64;
     let per_answer = total_tokens / stored;
     let sample = lock(&vendor.sample).clone();
@@ -570,7 +636,8 @@ async fn against_server(respondents: usize) -> ServerFigures {
     let alone = alone_chars as f64 / 4.0 / alone_calls.max(1) as f64;
     let sampled = sample_chars as f64 / 4.0 / sample_answers.max(1) as f64;
     println!(
-        "2. prompt tokens (characters / 4): {total_tokens:.0} in all (the respondents recorded {prompt_tokens}); {per_answer:.1} per answer stored"
+        "2. prompt tokens (characters / 4): {total_tokens:.0} in all (the respondents recorded {prompt_tokens}); {per_answer:.1} per answer stored, {:.1} per question asked ({asked} asked)",
+        total_tokens / asked.max(1) as f64
     );
     println!(
         "   a call per question with the same persona, over {} sampled respondents: {alone:.1} per answer (the same respondents in one conversation: {sampled:.1})",
@@ -608,14 +675,19 @@ async fn on_local_model() {
         .await
         .unwrap();
     // One respondent first, so loading the models is in neither figure.
-    let (_, _, warm) = run_survey(&engine, workspace, survey.summary.id, 1, 1, 1).await;
+    let warm = run_survey(&engine, workspace, survey.summary.id, 1, 1, 1).await;
     println!(
         "   warm-up (the models load): 1 respondent in {:.1} s",
-        warm.as_secs_f64()
+        warm.elapsed.as_secs_f64()
     );
     let mut rates = Vec::new();
     for concurrency in [1, 8] {
-        let (run, _, elapsed) = run_survey(
+        let Ran {
+            run,
+            elapsed,
+            failed_attempts,
+            ..
+        } = run_survey(
             &engine,
             workspace,
             survey.summary.id,
@@ -629,7 +701,7 @@ async fn on_local_model() {
         let (calls, _) = recorded(dir.path(), &run).await;
         let rate = run.answered as f64 / elapsed.as_secs_f64() * 60.0;
         println!(
-            "   concurrency {concurrency}: {} respondents in {:.1} s = {rate:.1} respondents per minute ({calls} calls, {non_responses} of {} answers non-responses)",
+            "   concurrency {concurrency}: {} respondents in {:.1} s = {rate:.1} respondents per minute ({calls} calls, {non_responses} of {} answers non-responses, {failed_attempts} failed job attempts)",
             run.answered,
             elapsed.as_secs_f64(),
             answers.len()

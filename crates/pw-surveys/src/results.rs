@@ -287,7 +287,11 @@ pub fn weigh(
         let mut targets = dimension.shares.clone();
         for (category, target) in targets.iter_mut().enumerate() {
             if *target > 0.0 && !values.contains(&category) {
-                unfilled.push(format!("{} {}", dimension.name, dimension.labels[category]));
+                unfilled.push(format!(
+                    "{} {}",
+                    dimension.name.replace('_', " "),
+                    dimension.labels[category]
+                ));
                 *target = 0.0;
             }
         }
