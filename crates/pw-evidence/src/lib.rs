@@ -28,7 +28,8 @@ pub mod signals;
 /// The statistics signals rest on live in `pw-statistics`, shared with the other research
 /// contexts; the evidence layer names them as its own.
 pub use pw_statistics as statistics;
-pub mod themes;
+/// Themes found in embeddings; shared with the surveys context's open ends.
+pub use pw_statistics::themes;
 
 pub use evidence::{AudienceOverview, Evidence, GatewaySource};
 pub use handlers::{

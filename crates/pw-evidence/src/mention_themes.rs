@@ -13,7 +13,7 @@ use crate::signals::{
     Interval, RowRef, SignalDraft, SignalKind, SourceTable, Support, SupportUnit,
 };
 use crate::statistics::Rate;
-use crate::themes::Theme;
+use pw_statistics::themes::Theme;
 
 /// Sentiment scores run from -1 to 1; within ±0.2 a mention reads as neutral.
 pub const NEUTRAL_BAND: f64 = 0.2;
@@ -92,53 +92,8 @@ pub fn keys_for(
         .collect()
 }
 
-const STOP_WORDS: &[&str] = &[
-    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at",
-    "be", "been", "but", "by", "can", "could", "did", "do", "does", "for", "from", "get", "got",
-    "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-    "just", "me", "more", "my", "no", "not", "now", "of", "on", "one", "or", "our", "out", "so",
-    "than", "that", "the", "their", "them", "then", "there", "they", "this", "to", "too", "up",
-    "us", "very", "was", "we", "were", "what", "when", "which", "who", "will", "with", "would",
-    "you", "your", "it's", "i'm", "im", "really", "still", "even", "actually", "honestly", "only",
-    "like", "anything", "tried", "couldn't", "can't", "don't", "didn't", "isn't", "wasn't",
-    "won't", "around", "before", "comes", "big", "crazy", "asking", "some", "much", "every",
-    "ever", "been", "being", "because", "got", "into", "over", "way", "thing", "things", "make",
-    "makes", "made", "need", "want", "know", "think", "thought", "same", "love", "loved", "good",
-    "great", "best", "better", "new", "time", "day", "days", "week",
-];
-
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .map(|w| w.trim_matches('\'').to_lowercase())
-        .filter(|w| w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()))
-}
-
-/// The words that set `members` apart from all `texts`: frequent in the theme, rarer outside.
-pub fn keywords(members: &[&str], texts: &[&str], n: usize) -> Vec<String> {
-    let mut inside: BTreeMap<String, f64> = BTreeMap::new();
-    for text in members {
-        for word in words(text).collect::<BTreeSet<_>>() {
-            *inside.entry(word).or_default() += 1.0;
-        }
-    }
-    let mut everywhere: HashMap<String, f64> = HashMap::new();
-    for text in texts {
-        for word in words(text).collect::<BTreeSet<_>>() {
-            *everywhere.entry(word).or_default() += 1.0;
-        }
-    }
-    let mut scored: Vec<(String, f64)> = inside
-        .into_iter()
-        .filter(|(_, n)| *n >= 2.0)
-        .map(|(word, n)| {
-            let all = everywhere.get(&word).copied().unwrap_or(n);
-            let score = (n / members.len().max(1) as f64) * (n / all);
-            (word, score)
-        })
-        .collect();
-    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    scored.into_iter().take(n).map(|(w, _)| w).collect()
-}
+/// The words that set a theme's members apart (shared with survey open ends).
+pub use pw_statistics::themes::keywords;
 
 /// The name a theme gets when no model names it: its three most distinctive words.
 pub fn keyword_name(keywords: &[String]) -> ThemeName {

@@ -530,7 +530,26 @@ pub struct QuestionResultView {
     pub net_promoter: Option<MeanView>,
     pub ranks: Vec<LabelledMeanView>,
     pub rows: Vec<LabelledMeanView>,
+    /// Open questions: their themes once coded (`None` until then).
+    pub themes: Option<Vec<OpenThemeView>>,
     pub diagnostics: Option<QuestionDiagnosticsView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SurveyQuoteView {
+    pub respondent: u32,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenThemeView {
+    pub name: String,
+    /// "vendor/model", or "keywords" when no model named it.
+    pub named_by: String,
+    pub share: ShareView,
+    pub quotes: Vec<SurveyQuoteView>,
 }
 
 fn mean_view(m: &pw_engine::surveys::Mean) -> MeanView {
@@ -586,6 +605,24 @@ impl QuestionResultView {
                     })
                 })
                 .collect(),
+            themes: q.themes.as_ref().map(|themes| {
+                themes
+                    .iter()
+                    .map(|t| OpenThemeView {
+                        name: t.name.clone(),
+                        named_by: t.named_by.clone(),
+                        share: (&t.share).into(),
+                        quotes: t
+                            .quotes
+                            .iter()
+                            .map(|q| SurveyQuoteView {
+                                respondent: q.respondent as u32,
+                                text: q.text.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            }),
             diagnostics: diagnostics.map(QuestionDiagnosticsView::from),
         }
     }

@@ -1,7 +1,10 @@
 //! The statistics the research contexts rest on, IO-free and tested on known answers: rates with
 //! Wilson score intervals, the two-proportion z-test a segment is compared to its audience's
 //! baseline with (and a survey's columns with each other), and the Benjamini–Hochberg adjustment
-//! that keeps a build which tests forty creatives from calling two of them winners by chance.
+//! that keeps a build which tests forty creatives from calling two of them winners by chance;
+//! and themes found in embeddings ([`themes`]), with the words that set each apart.
+
+pub mod themes;
 
 /// The z value of a two-sided 95% interval.
 pub const Z_95: f64 = 1.959_963_984_540_054;

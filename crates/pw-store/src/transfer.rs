@@ -66,6 +66,7 @@ const WORKSPACE_TABLES: &[&str] = &[
     "survey_respondents",
     "survey_answers",
     "survey_human_sets",
+    "survey_open_themes",
     "reports",
     "llm_calls",
     "llm_cache",

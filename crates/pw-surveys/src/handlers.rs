@@ -12,6 +12,8 @@ use serde_json::Value;
 
 use crate::answering::{RunAnswering, RunOutcome, RunProgress};
 use crate::error::SurveysError;
+use crate::open_ends::OpenEndCoding;
+use crate::repository::SurveyStore;
 use crate::runs::{RunStatus, RunStore};
 use crate::surveys::Surveys;
 
@@ -132,7 +134,33 @@ async fn answer_run(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, Job
     }
     match outcome {
         Ok(RunOutcome::Completed) => {
-            Ok(serde_json::json!({ "run_id": payload.run_id, "completed": true }))
+            ctx.progress(0.99, "Coding the open answers into themes")
+                .await;
+            let coding = OpenEndCoding {
+                db: surveys.database(),
+                gateway: &gateway,
+                run: payload.run_id,
+                job_id: Some(&job_id),
+            };
+            let survey = SurveyStore::new(surveys.database())
+                .version(run.survey_id, run.survey_version)
+                .await
+                .map_err(job_error)?;
+            // The answers are stored whatever happens here: themes that cannot be coded now
+            // (the embedding model is missing) are said, and the run still completes.
+            let themes = tokio::select! {
+                coded = coding.code(&survey) => match coded {
+                    Ok(questions) => serde_json::json!(questions),
+                    Err(error) => {
+                        tracing::warn!(%error, "open answers were not coded into themes");
+                        serde_json::json!(format!("not coded: {error}"))
+                    }
+                },
+                () = cancel.cancelled() => serde_json::json!("not coded: stopped"),
+            };
+            Ok(
+                serde_json::json!({ "run_id": payload.run_id, "completed": true, "open_questions_coded": themes }),
+            )
         }
         Ok(RunOutcome::Paused(note)) => {
             Ok(serde_json::json!({ "run_id": payload.run_id, "completed": false, "paused": note }))

@@ -33,6 +33,7 @@ pub mod fidelity;
 mod handlers;
 pub mod human;
 pub mod human_sets;
+pub mod open_ends;
 pub mod raking;
 pub mod repository;
 pub mod results;

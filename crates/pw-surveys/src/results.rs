@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::crosstab::{self, Crosstab, CrosstabVariable};
 use crate::definition::{Answer, Question, QuestionType, Survey};
+use crate::open_ends::CodedQuestion;
 use crate::raking::{self, RakingOptions, RakingVariable};
 use crate::runs::{Respondent, StoredAnswer};
 use crate::ssr;
@@ -149,6 +150,24 @@ pub struct QuestionResult {
     pub net_promoter: Option<NetPromoter>,
     pub ranks: Vec<(String, Mean)>,
     pub rows: Vec<RowResult>,
+    /// Open questions: the themes their answers were coded into (`None` until coded).
+    pub themes: Option<Vec<ThemeResult>>,
+}
+
+/// A quote: a respondent's own words, by its position in the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quote {
+    pub respondent: usize,
+    pub text: String,
+}
+
+/// An open question's theme: its share of the answers with an interval, and typical quotes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeResult {
+    pub name: String,
+    pub named_by: String,
+    pub share: Share,
+    pub quotes: Vec<Quote>,
 }
 
 /// A run's results.
@@ -422,6 +441,7 @@ pub fn results(
     answers: &[StoredAnswer],
     weighting: &Weighting,
     options: &ResultOptions,
+    coded: &[CodedQuestion],
 ) -> Result<Results, ResultsError> {
     let position: HashMap<usize, usize> = respondents
         .iter()
@@ -455,13 +475,62 @@ pub fn results(
                 }
             }
         }
-        questions.push(question_result(question, stored.len(), read, reasons));
+        let mut result = question_result(question, stored.len(), read, reasons);
+        if let Some(coded) = coded.iter().find(|c| c.question == question.id) {
+            result.themes = Some(themes_of(coded, &stored, &position, &weighting.weights));
+        }
+        questions.push(result);
     }
     Ok(Results {
         respondents: respondents.len(),
         weighting: weighting.clone(),
         questions,
     })
+}
+
+/// A coded question's themes weighted: each theme's share of the answers that were coded.
+fn themes_of(
+    coded: &CodedQuestion,
+    stored: &[&StoredAnswer],
+    position: &HashMap<usize, usize>,
+    weights: &[f64],
+) -> Vec<ThemeResult> {
+    let weight = |respondent: usize| position.get(&respondent).map_or(0.0, |&at| weights[at]);
+    let answered: Vec<f64> = stored
+        .iter()
+        .filter(|a| a.value.is_some() && !a.text.is_empty())
+        .map(|a| weight(a.respondent))
+        .collect();
+    let total: f64 = answered.iter().sum();
+    let base = base_of(&answered);
+    let text = |respondent: usize| {
+        stored
+            .iter()
+            .find(|a| a.respondent == respondent)
+            .map(|a| a.text.clone())
+    };
+    coded
+        .themes
+        .iter()
+        .map(|theme| {
+            let part: f64 = theme.members.iter().map(|&r| weight(r)).sum();
+            ThemeResult {
+                name: theme.name.clone(),
+                named_by: theme.named_by.clone(),
+                share: share(&theme.name, &theme.name, part, total, base),
+                quotes: theme
+                    .quotes
+                    .iter()
+                    .filter_map(|&r| {
+                        text(r).map(|text| Quote {
+                            respondent: r,
+                            text,
+                        })
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 fn question_result(
@@ -488,6 +557,7 @@ fn question_result(
         net_promoter: None,
         ranks: Vec::new(),
         rows: Vec::new(),
+        themes: None,
     };
     match question.kind {
         QuestionType::SingleChoice | QuestionType::Likert | QuestionType::Nps => {
@@ -847,6 +917,7 @@ mod tests {
             &answers,
             &weighting,
             &ResultOptions::default(),
+            &[],
         )
         .unwrap();
         let yes = &weighted.questions[0].shares[0];
@@ -859,6 +930,7 @@ mod tests {
             &answers,
             &flat,
             &ResultOptions::default(),
+            &[],
         )
         .unwrap();
         assert!((unweighted.questions[0].shares[0].share - 0.75).abs() < 1e-9);
@@ -901,6 +973,7 @@ mod tests {
             &answers,
             &weighting,
             &ResultOptions::default(),
+            &[],
         )
         .unwrap();
         let like = &out.questions[1];
@@ -929,6 +1002,7 @@ mod tests {
                 weighted: false,
                 temperature: 0.0,
             },
+            &[],
         )
         .unwrap();
         assert!((sharp.questions[1].mean.unwrap().value - 4.0).abs() < 1e-9);

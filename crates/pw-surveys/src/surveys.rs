@@ -23,6 +23,7 @@ use crate::exports::{self, ExportInput};
 use crate::handlers::{RUN_JOB_KIND, RunPayload};
 use crate::human::{self, HumanDataError};
 use crate::human_sets::{HumanSet, HumanSetStore};
+use crate::open_ends;
 use crate::repository::{StoredSurvey, SurveyStore, SurveySummary};
 use crate::results::{self, ResultOptions, Results};
 use crate::runs::{
@@ -512,7 +513,14 @@ impl Surveys {
     pub async fn results(&self, run: StudyId, options: &ResultOptions) -> Result<RunResults> {
         let (current, survey, respondents, answers) = self.run_data(run).await?;
         let weighting = results::weigh(&current.universe, &respondents, options.weighted)?;
-        let computed = results::results(&survey, &respondents, &answers, &weighting, options)?;
+        let mut coded = Vec::new();
+        for question in &survey.questions {
+            if let Some(themes) = open_ends::stored_themes(&self.db, run, &question.id).await? {
+                coded.push(themes);
+            }
+        }
+        let computed =
+            results::results(&survey, &respondents, &answers, &weighting, options, &coded)?;
         // People's answers to the same survey, when there are some, are what spread and
         // over-determination are held to.
         let humans = match HumanSetStore::new(&self.db)

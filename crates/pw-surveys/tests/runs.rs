@@ -19,6 +19,7 @@ use pw_domain::StudyId;
 use pw_surveys::answering::{RunAnswering, RunOutcome};
 use pw_surveys::definition::Answer;
 use pw_surveys::diagnostics::Reliability;
+use pw_surveys::open_ends::OpenEndCoding;
 use pw_surveys::results::ResultOptions;
 use pw_surveys::runs::{RunStatus, StoredAnswer};
 use pw_surveys::universe::{AGE_BAND, REGION, SEGMENT, SEX};
@@ -192,10 +193,12 @@ async fn respondents_drawn_to_the_census_answer_the_whole_survey_with_ratings_re
             repaired += 1;
         }
         assert_eq!(mine["nps"].value, Some(Answer::Score((age % 11) as u8)));
-        assert_eq!(
-            mine["why"].value,
-            Some(Answer::Text(format!("Fresher beans, honestly, at {age}.")))
-        );
+        let said = if age.is_multiple_of(2) {
+            format!("Fresher beans, honestly, at {age}.")
+        } else {
+            format!("Cheaper prices for someone of {age}.")
+        };
+        assert_eq!(mine["why"].value, Some(Answer::Text(said)));
         // Half the respondents see the options in reverse, for the order split-half.
         let order = mine["buy"].option_order.clone().unwrap();
         assert_eq!(mine["buy"].reversed, r.index % 2 == 1);
@@ -268,6 +271,56 @@ async fn respondents_drawn_to_the_census_answer_the_whole_survey_with_ratings_re
         .count();
     let asked = report.results.questions[3].asked;
     assert!((cups.non_response_share - sevens as f64 / asked as f64).abs() < 1e-9);
+    // Open answers coded into themes: two, each named by the model in its quotes' own words,
+    // every quote a stored answer, the shares over the answers coded.
+    let coded = OpenEndCoding {
+        db: &db,
+        gateway: &gateway,
+        run: run.id,
+        job_id: None,
+    }
+    .code(&report.survey)
+    .await
+    .unwrap();
+    assert_eq!(coded, 1);
+    let again = OpenEndCoding {
+        db: &db,
+        gateway: &gateway,
+        run: run.id,
+        job_id: None,
+    }
+    .code(&report.survey)
+    .await
+    .unwrap();
+    assert_eq!(again, 0, "a question coded once is not coded again");
+    let report = surveys
+        .results(run.id, &ResultOptions::default())
+        .await
+        .unwrap();
+    let themes = report.results.questions[4].themes.as_ref().unwrap();
+    assert_eq!(themes.len(), 2, "{themes:?}");
+    let names: Vec<&str> = themes.iter().map(|t| t.name.as_str()).collect();
+    assert!(
+        names.contains(&"Fresher beans") && names.contains(&"Cheaper prices"),
+        "{names:?}"
+    );
+    for theme in themes {
+        assert_eq!(theme.named_by, "local/respondents");
+        assert!(!theme.quotes.is_empty());
+        for quote in &theme.quotes {
+            let stored = answers
+                .iter()
+                .find(|a| a.respondent == quote.respondent && a.question == "why")
+                .unwrap();
+            assert_eq!(stored.text, quote.text);
+        }
+    }
+    let total: f64 = themes.iter().map(|t| t.share.share).sum();
+    assert!(
+        (total - 1.0).abs() < 1e-9,
+        "every answer falls in one of the two: {total}"
+    );
+
     // A crosstab by segment has a column per segment.
     let table = surveys
         .crosstab(run.id, "like", SEGMENT, true)

@@ -699,6 +699,14 @@ export type ModelSpendRequest = {
 /**  What a call is for; each task has its own chain of models. */
 export type ModelTask = "twinDialogue" | "moderation" | "analysis" | "extraction" | "embeddings";
 
+export type OpenThemeView = {
+	name: string,
+	/**  "vendor/model", or "keywords" when no model named it. */
+	namedBy: string,
+	share: ShareView,
+	quotes: SurveyQuoteView[],
+};
+
 export type OrderEffectView = {
 	option: string,
 	forwardShare: number | null,
@@ -823,6 +831,8 @@ export type QuestionResultView = {
 	netPromoter: MeanView | null,
 	ranks: LabelledMeanView[],
 	rows: LabelledMeanView[],
+	/**  Open questions: their themes once coded (`None` until then). */
+	themes: OpenThemeView[] | null,
 	diagnostics: QuestionDiagnosticsView | null,
 };
 
@@ -1208,6 +1218,11 @@ export type SurveyDesignView = {
 	intro: string,
 	json: string,
 	questions: QuestionOutlineView[],
+};
+
+export type SurveyQuoteView = {
+	respondent: number,
+	text: string,
 };
 
 export type SurveyResultsView = {

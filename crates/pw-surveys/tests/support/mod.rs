@@ -180,7 +180,25 @@ impl Respondents {
                 "nps" => json!(age % 11),
                 "cups" if age % 10 == 7 => json!(99),
                 "cups" => json!(age % 20),
-                "why" => json!(format!("Fresher beans, honestly, at {age}.")),
+                "why" if age.is_multiple_of(2) => {
+                    json!(format!("Fresher beans, honestly, at {age}."))
+                }
+                "why" => json!(format!("Cheaper prices for someone of {age}.")),
+                // Naming a theme: the first two words of its first quote.
+                "name" => json!(
+                    request
+                        .messages
+                        .last()
+                        .and_then(|m| m.content.lines().find_map(|l| l.strip_prefix("1. ")))
+                        .map(|q| q
+                            .split_whitespace()
+                            .take(2)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                            .trim_end_matches(',')
+                            .to_owned())
+                        .unwrap_or_default()
+                ),
                 // Any other question: a choice among its options by age, the lowest number
                 // allowed, or words that lean one way.
                 _ => match (property["enum"].as_array(), property["type"].as_str()) {
@@ -280,6 +298,8 @@ impl LocalEmbeddingBackend for WordEmbedder {
                         "mostly",
                         "definitely",
                         "really",
+                        "fresher",
+                        "cheaper",
                     ]
                     .iter()
                     .map(|w| {
@@ -304,6 +324,7 @@ pub fn gateway(model: Arc<Respondents>) -> Arc<Gateway> {
     gateway.add_local("local", model);
     gateway.add_local_embedder("local-embed", Arc::new(WordEmbedder));
     gateway.set_route(Task::TwinDialogue, vec![Route::new("local", "respondents")]);
+    gateway.set_route(Task::Analysis, vec![Route::new("local", "respondents")]);
     gateway.set_route(Task::Embeddings, vec![Route::new("local-embed", "words")]);
     Arc::new(gateway)
 }

@@ -126,7 +126,7 @@ function Results({ run, design }: { run: SurveyRunView; design: SurveyDesignView
           <>
             <p className="muted">
               {data.weighting.weighted
-                ? `Raked to the targets: design effect ${decimal(data.weighting.designEffect)}, effective base ${decimal(data.weighting.effectiveBase, 0)} of ${run.answered}${data.weighting.converged ? '' : ' (raking did not fully converge)'}.`
+                ? `Raked to the targets: design effect ${decimal(data.weighting.designEffect)}, effective base ${decimal(data.weighting.effectiveBase, 0)} of ${data.run.answered}${data.weighting.converged ? '' : ' (raking did not fully converge)'}.`
                 : 'Unweighted: every respondent counts once.'}
               {data.weighting.unfilled.length > 0 && ` No respondent fell in ${data.weighting.unfilled.join(', ')}; the others stand for them.`}
             </p>
@@ -185,7 +185,31 @@ function QuestionCard({ question }: { question: QuestionResultView }) {
           {r.label}: mean {decimal(r.mean.value)}
         </p>
       ))}
-      {question.kind === 'open' && <p className="muted">Open answers are searchable on the Search screen (kind: open end).</p>}
+      {question.kind === 'open' && question.themes === null && (
+        <p className="muted">The answers are coded into themes once the run has answered. They are searchable on the Search screen (kind: open end).</p>
+      )}
+      {question.themes !== null && question.themes.length === 0 && (
+        <p className="muted">Too few answers were alike to make themes.</p>
+      )}
+      {question.themes !== null && question.themes.length > 0 && (
+        <div data-testid={`themes-${question.questionId}`}>
+          <ShareBars shares={question.themes.map((t) => t.share)} testId={`theme-chart-${question.questionId}`} />
+          {question.themes.map((t) => (
+            <details key={t.name} className="open-theme">
+              <summary>
+                {t.name} <span className="muted">({t.namedBy === 'keywords' ? 'named by its words' : `named by ${t.namedBy}`})</span>
+              </summary>
+              <ul>
+                {t.quotes.map((q) => (
+                  <li key={q.respondent}>
+                    “{q.text}” <span className="muted">— respondent {q.respondent + 1}</span>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ))}
+        </div>
+      )}
       {question.nonResponses.map((n) => (
         <p key={n.reason} className="muted">
           No answer from {n.count}: {n.reason}

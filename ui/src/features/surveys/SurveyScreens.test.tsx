@@ -39,13 +39,13 @@ const results: SurveyResultsView = {
     {
       table: 'Q:aware', questionId: 'aware', text: 'Heard of us?', kind: 'single_choice', asked: 50, answered: 50, nonResponses: [], effectiveBase: 41,
       shares: [ { key: 'yes', label: 'Yes', share: 0.62, low: 0.47, high: 0.75, count: 31 }, { key: 'no', label: 'No', share: 0.38, low: 0.25, high: 0.53, count: 19 } ],
-      mean: null, netPromoter: null, ranks: [], rows: [],
+      mean: null, netPromoter: null, ranks: [], rows: [], themes: null,
       diagnostics: { reliability: 'confirm_with_people', reasons: ['The answers moved with the order of the options.'], spreadRatio: null, spreadReference: null, rSquared: null, humanRSquared: null, order: { option: 'Yes', forwardShare: 0.8, reversedShare: 0.44, difference: -0.36, low: -0.6, high: -0.1, qValue: 0.01 }, nonResponseShare: 0 },
     },
     {
       table: 'Q:like', questionId: 'like', text: 'I like the brand.', kind: 'likert', asked: 31, answered: 30, nonResponses: [ { reason: 'the rating could not be made', count: 1 } ], effectiveBase: 25,
       shares: [1, 2, 3, 4, 5].map((p) => ({ key: String(p), label: String(p), share: 0.2, low: 0.1, high: 0.35, count: 6 })),
-      mean: { value: 3.1, low: 2.8, high: 3.4, standardDeviation: 1.3 }, netPromoter: null, ranks: [], rows: [],
+      mean: { value: 3.1, low: 2.8, high: 3.4, standardDeviation: 1.3 }, netPromoter: null, ranks: [], rows: [], themes: null,
       diagnostics: { reliability: 'no_warning', reasons: [], spreadRatio: 1.08, spreadReference: 'expected', rSquared: 0.05, humanRSquared: null, order: null, nonResponseShare: 0.03 },
     },
   ],

@@ -151,7 +151,12 @@ export function useImportHumanAnswers(surveyId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (request: ImportHumanInput) => backend.importHumanAnswers(request),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.humanSets(surveyId) }),
+    // People's answers become what the run's diagnostics are held to.
+    onSuccess: (_, request) =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.humanSets(surveyId) }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.surveyRun(request.runId) }),
+      ]),
   });
 }
 

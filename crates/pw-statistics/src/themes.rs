@@ -1,8 +1,10 @@
-//! Mention themes from embeddings, IO-free: spherical k-means (cosine similarity on unit
+//! Themes from embeddings (mentions, survey open ends), IO-free: spherical k-means (cosine similarity on unit
 //! vectors) with a deterministic k-means++ start, the number of themes chosen by the mean
 //! silhouette, and each theme's representative quotes taken as the members closest to its
 //! centre. Deterministic for the same input, so rebuilding signals from the same mentions finds
 //! the same themes and keeps their ids.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A group of mentions that talk about the same thing.
 #[derive(Debug, Clone, PartialEq)]
@@ -285,6 +287,54 @@ fn mean_silhouette(distances: &[f32], assignment: &[usize], k: usize, sample: &[
     } else {
         total / counted as f64
     }
+}
+
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+    "be", "been", "but", "by", "can", "could", "did", "do", "does", "for", "from", "get", "got",
+    "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+    "just", "me", "more", "my", "no", "not", "now", "of", "on", "one", "or", "our", "out", "so",
+    "than", "that", "the", "their", "them", "then", "there", "they", "this", "to", "too", "up",
+    "us", "very", "was", "we", "were", "what", "when", "which", "who", "will", "with", "would",
+    "you", "your", "it's", "i'm", "im", "really", "still", "even", "actually", "honestly", "only",
+    "like", "anything", "tried", "couldn't", "can't", "don't", "didn't", "isn't", "wasn't",
+    "won't", "around", "before", "comes", "big", "crazy", "asking", "some", "much", "every",
+    "ever", "been", "being", "because", "got", "into", "over", "way", "thing", "things", "make",
+    "makes", "made", "need", "want", "know", "think", "thought", "same", "love", "loved", "good",
+    "great", "best", "better", "new", "time", "day", "days", "week",
+];
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\'').to_lowercase())
+        .filter(|w| w.chars().count() > 2 && !STOP_WORDS.contains(&w.as_str()))
+}
+
+/// The words that set `members` apart from all `texts`: frequent in the theme, rarer outside.
+pub fn keywords(members: &[&str], texts: &[&str], n: usize) -> Vec<String> {
+    let mut inside: BTreeMap<String, f64> = BTreeMap::new();
+    for text in members {
+        for word in words(text).collect::<BTreeSet<_>>() {
+            *inside.entry(word).or_default() += 1.0;
+        }
+    }
+    let mut everywhere: HashMap<String, f64> = HashMap::new();
+    for text in texts {
+        for word in words(text).collect::<BTreeSet<_>>() {
+            *everywhere.entry(word).or_default() += 1.0;
+        }
+    }
+    let mut scored: Vec<(String, f64)> = inside
+        .into_iter()
+        .filter(|(_, n)| *n >= 2.0)
+        .map(|(word, n)| {
+            let all = everywhere.get(&word).copied().unwrap_or(n);
+            let score = (n / members.len().max(1) as f64) * (n / all);
+            (word, score)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    scored.into_iter().take(n).map(|(w, _)| w).collect()
 }
 
 #[cfg(test)]
