@@ -123,6 +123,21 @@ fn modal_point(pmfs: &[Vec<f64>]) -> Option<u8> {
     u8::try_from(best + 1).ok()
 }
 
+/// Errors that asking again would meet again: the model refused, its answer stayed broken after
+/// the gateway's own repair, or the prompt does not fit. Rate limits, dropped connections and
+/// vendor outages are not among them: the run stops and the job tries again.
+fn lasting(error: &LlmError) -> bool {
+    matches!(
+        error,
+        LlmError::Refused { .. }
+            | LlmError::InvalidStructuredOutput { .. }
+            | LlmError::MalformedResponse { .. }
+            | LlmError::EmptyAnswer { .. }
+            | LlmError::ContextTooLong { .. }
+            | LlmError::RequestTooLarge { .. }
+    )
+}
+
 /// An answer as the conversation's history carries it.
 fn history_value(answer: &Answer, text: &str, question: &definition::Question) -> Value {
     match answer {
@@ -151,7 +166,7 @@ fn block_tokens(survey: &Survey, asked: &[Asked]) -> u32 {
         .map(|a| {
             let question = &survey.questions[a.index];
             match question.kind {
-                QuestionType::Likert | QuestionType::Open => 90,
+                QuestionType::Likert | QuestionType::Open => 150,
                 QuestionType::Matrix => 12 * question.rows.len() as u32 + 10,
                 QuestionType::MultipleChoice | QuestionType::Ranking => {
                     8 * question.options.len() as u32 + 10
@@ -177,7 +192,13 @@ impl RunAnswering<'_> {
         self.store()
             .set_status(self.run, RunStatus::Running, "")
             .await?;
-        let shared = self.prepare(&run).await?;
+        let shared = match self.prepare(&run).await {
+            Ok(shared) => shared,
+            Err(SurveysError::Model(error @ LlmError::BudgetReached { .. })) => {
+                return self.pause(&error, run.answered).await;
+            }
+            Err(error) => return Err(error),
+        };
         let pending: Vec<Respondent> = self
             .store()
             .respondents(self.run)
@@ -186,6 +207,14 @@ impl RunAnswering<'_> {
             .filter(|r| !r.answered)
             .collect();
         let mut answered = run.answered;
+        let mut answered_by: BTreeSet<String> = self
+            .store()
+            .run(self.run)
+            .await?
+            .manifest["answered_by"]
+            .as_array()
+            .map(|models| models.iter().filter_map(|m| m.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
         let started = Instant::now();
         let mut answers_stored = 0usize;
         let mut answering = futures::stream::iter(pending)
@@ -203,17 +232,22 @@ impl RunAnswering<'_> {
             let respondent = match result {
                 Ok(respondent) => respondent,
                 Err(SurveysError::Model(error @ LlmError::BudgetReached { .. })) => {
-                    let note = format!(
-                        "Paused: {error}. Raise the study's budget and resume; the {answered} respondents answered are kept."
-                    );
-                    self.store()
-                        .set_status(self.run, RunStatus::Paused, &note)
-                        .await?;
-                    return Ok(RunOutcome::Paused(note));
+                    return self.pause(&error, answered).await;
                 }
                 Err(error) => return Err(error),
             };
             let count = respondent.answers.len();
+            let new_models: Vec<&String> = respondent
+                .answered_by
+                .iter()
+                .filter(|m| !answered_by.contains(*m))
+                .collect();
+            if !new_models.is_empty() {
+                answered_by.extend(new_models.into_iter().cloned());
+                self.store()
+                    .set_manifest_field(self.run, "answered_by", &json!(answered_by))
+                    .await?;
+            }
             if self
                 .store()
                 .store_answers(self.run, run.workspace_id, &respondent)
@@ -249,6 +283,17 @@ impl RunAnswering<'_> {
             spent_micros: self.store().spend_micros(self.run).await?,
         });
         Ok(RunOutcome::Completed)
+    }
+
+    /// A spent budget pauses the run with the gateway's words; raising it and resuming goes on.
+    async fn pause(&self, error: &LlmError, answered: usize) -> Result<RunOutcome> {
+        let note = format!(
+            "Paused: {error}. Raise the study's budget and resume; the {answered} respondents answered are kept."
+        );
+        self.store()
+            .set_status(self.run, RunStatus::Paused, &note)
+            .await?;
+        Ok(RunOutcome::Paused(note))
     }
 
     /// The survey as the run asks it, its rating anchors embedded, the twins' profiles, and the
@@ -305,7 +350,8 @@ impl RunAnswering<'_> {
                 .await?;
             let Some(row) = row else { continue };
             let persona: String = row.try_get("persona")?;
-            let persona: Value = serde_json::from_str(&persona).unwrap_or(Value::Null);
+            let persona: Value = serde_json::from_str(&persona)
+                .map_err(|e| SurveysError::Corrupt(format!("the profile of twin {id}: {e}")))?;
             let text = |key: &str| persona[key].as_str().unwrap_or_default().to_owned();
             let mut traits: Vec<String> = Vec::new();
             for key in ["psychographics", "goals", "pain_points", "objections"] {
@@ -332,7 +378,10 @@ impl RunAnswering<'_> {
             .and_then(|routes| routes.into_iter().next())
             .map(|r| format!("{}/{}", r.vendor, r.model))
             .unwrap_or_default();
+        // Who answered is added to, never replaced: a run resumed on another model says both.
+        let answered_by = run.manifest["answered_by"].clone();
         let manifest = json!({
+            "answered_by": if answered_by.is_array() { answered_by } else { json!([]) },
             "prompt_version": asking::PROMPT_VERSION,
             "answering_model": answering_model,
             "embedding_model": embedding_model,
@@ -409,6 +458,7 @@ impl RunAnswering<'_> {
         let mut next = 0usize;
         let mut calls = 0u32;
         let mut prompt_tokens = 0u64;
+        let mut answered_by = BTreeSet::new();
         for block in &shared.blocks {
             let asked: Vec<Asked> = block
                 .iter()
@@ -443,12 +493,38 @@ impl RunAnswering<'_> {
             request.temperature = Some(1.0);
             request.max_tokens = Some(block_tokens(survey, &asked));
             request.seed = Some(respondent_seed as i64);
-            let reply = self
+            calls += 1;
+            let reply = match self
                 .gateway
                 .chat_matching(&request, &schema, "survey_answers")
-                .await?;
-            calls += 1;
+                .await
+            {
+                Ok(reply) => reply,
+                // Asking again would fail the same way: the block's questions are item
+                // non-responses with the model's words, and the respondent goes on.
+                Err(error) if lasting(&error) => {
+                    let reason = format!("the model gave no usable answer: {error}");
+                    for item in &asked {
+                        let question = &survey.questions[item.index];
+                        answers.insert(question.id.clone(), Answer::NonResponse);
+                        stored.push(StoredAnswer {
+                            respondent: respondent.index,
+                            question: question.id.clone(),
+                            value: None,
+                            rated: None,
+                            text: String::new(),
+                            non_response: Some(reason.clone()),
+                            option_order: (!item.order.is_empty()).then(|| item.order.clone()),
+                            reversed: reversed && !item.order.is_empty(),
+                        });
+                    }
+                    messages.push(ChatMessage::assistant("{}"));
+                    continue;
+                }
+                Err(error) => return Err(error.into()),
+            };
             prompt_tokens += u64::from(reply.usage.input_tokens);
+            answered_by.insert(format!("{}/{}", reply.vendor, reply.model));
             let mut read = asking::read_block(survey, &asked, &reply.text);
             let problems: Vec<(String, String)> = read
                 .iter()
@@ -462,17 +538,26 @@ impl RunAnswering<'_> {
                 repair
                     .messages
                     .push(ChatMessage::user(asking::repair_prompt(&problems)));
-                let repaired = self
+                calls += 1;
+                match self
                     .gateway
                     .chat_matching(&repair, &schema, "survey_answers")
-                    .await?;
-                calls += 1;
-                prompt_tokens += u64::from(repaired.usage.input_tokens);
-                let again = asking::read_block(survey, &asked, &repaired.text);
-                for (id, _) in &problems {
-                    if let Some(result) = again.get(id) {
-                        read.insert(id.clone(), result.clone());
+                    .await
+                {
+                    Ok(repaired) => {
+                        prompt_tokens += u64::from(repaired.usage.input_tokens);
+                        let again = asking::read_block(survey, &asked, &repaired.text);
+                        for (id, _) in &problems {
+                            if let Some(result) = again.get(id) {
+                                read.insert(id.clone(), result.clone());
+                            }
+                        }
                     }
+                    // The first answers that fit are kept; the others keep their reasons.
+                    Err(error) if lasting(&error) => {
+                        tracing::info!(%error, "a repair round gave nothing usable");
+                    }
+                    Err(error) => return Err(error.into()),
                 }
             }
             // Ratings in the respondent's words, embedded together.
@@ -486,7 +571,23 @@ impl RunAnswering<'_> {
             let mut rated: HashMap<String, Rated> = HashMap::new();
             if !ratings.is_empty() {
                 let texts: Vec<String> = ratings.iter().map(|(_, t)| t.clone()).collect();
-                let vectors = self.gateway.embed(&shared.scope, &texts).await?;
+                let embedded = self.gateway.embed_answered(&shared.scope, &texts).await?;
+                let model = format!("{}/{}", embedded.vendor, embedded.model);
+                // Vectors of two models are not comparable: a rating embedded by another
+                // model than its anchors (a fallback route) is not rated, and says why.
+                let comparable = model == shared.embedding_model;
+                if !comparable {
+                    for (id, _) in &ratings {
+                        read.insert(
+                            id.clone(),
+                            Err(format!(
+                                "the answer was embedded by {model} but the scale's anchors by {}, so it could not be rated",
+                                shared.embedding_model
+                            )),
+                        );
+                    }
+                }
+                let vectors = if comparable { embedded.vectors } else { Vec::new() };
                 for ((id, _), vector) in ratings.iter().zip(vectors) {
                     let Some(anchors) = shared.anchors.get(id) else {
                         continue;
@@ -578,6 +679,7 @@ impl RunAnswering<'_> {
             answers: stored,
             calls,
             prompt_tokens,
+            answered_by: answered_by.into_iter().collect(),
         })
     }
 }

@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-use pw_statistics::{Rate, Z_95, benjamini_hochberg, two_proportion_test};
+use pw_statistics::{Rate, Z_95, benjamini_hochberg, chi_square_sf, two_proportion_test};
 use serde::Serialize;
 
 use crate::definition::{QuestionType, Survey};
@@ -45,7 +45,14 @@ pub enum SpreadReference {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Spread {
+    /// How far respondents differ from each other: the standard deviation of each one's most
+    /// likely point (a rating) or answer. This, not the pooled distribution's spread, is what
+    /// collapses when synthetic respondents answer alike: similarity ratings give every
+    /// respondent a wide distribution of its own, which would hide identical respondents.
     pub standard_deviation: f64,
+    /// The spread of the question's whole distribution (ratings: respondents' own uncertainty
+    /// included), shown beside it.
+    pub distribution_standard_deviation: Option<f64>,
     pub reference_standard_deviation: f64,
     pub reference: SpreadReference,
     /// Synthetic over reference.
@@ -234,6 +241,20 @@ fn mixture_standard_deviation(distributions: &[Vec<f64>], offset: f64) -> Option
     Some(variance.sqrt())
 }
 
+/// Each respondent's most likely point (the lower on a tie), counting from `offset`.
+fn modal_points(distributions: &[Vec<f64>], offset: f64) -> Vec<f64> {
+    distributions
+        .iter()
+        .map(|p| {
+            let (best, _) = p
+                .iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |b, (i, &x)| if x > b.1 { (i, x) } else { b });
+            best as f64 + offset
+        })
+        .collect()
+}
+
 fn sample_standard_deviation(values: &[f64]) -> Option<f64> {
     if values.len() < 2 {
         return None;
@@ -336,10 +357,18 @@ pub fn diagnose(
         let spread = if !ordered {
             None
         } else {
-            let synthetic = match question.kind {
-                QuestionType::Likert => mixture_standard_deviation(&distributions, 1.0),
-                QuestionType::Nps => mixture_standard_deviation(&distributions, 0.0),
-                _ => sample_standard_deviation(&scores.iter().map(|(_, s)| *s).collect::<Vec<_>>()),
+            let (synthetic, distribution) = match question.kind {
+                QuestionType::Likert | QuestionType::Nps => {
+                    let offset = if question.kind == QuestionType::Likert { 1.0 } else { 0.0 };
+                    (
+                        sample_standard_deviation(&modal_points(&distributions, offset)),
+                        mixture_standard_deviation(&distributions, offset),
+                    )
+                }
+                _ => (
+                    sample_standard_deviation(&scores.iter().map(|(_, s)| *s).collect::<Vec<_>>()),
+                    None,
+                ),
             };
             let reference = match human.standard_deviation {
                 Some(sd) => Some((sd, SpreadReference::Human)),
@@ -349,6 +378,7 @@ pub fn diagnose(
             match (synthetic, reference) {
                 (Some(sd), Some((reference_sd, reference))) if reference_sd > 0.0 => Some(Spread {
                     standard_deviation: sd,
+                    distribution_standard_deviation: distribution,
                     reference_standard_deviation: reference_sd,
                     reference,
                     ratio: sd / reference_sd,
@@ -386,7 +416,17 @@ pub fn diagnose(
         } else {
             None
         };
-        let order = order_effect(&categories_of(question), &halves);
+        // A question whose options are shuffled for everyone shows both halves random orders:
+        // reversing a random order is another random order, so the split cannot measure it.
+        let order = if question.randomize {
+            None
+        } else {
+            order_effect(
+                &categories_of(question),
+                &halves,
+                question.kind != QuestionType::MultipleChoice,
+            )
+        };
         if let Some(effect) = &order {
             order_p.push((out.len(), effect.p_value));
         }
@@ -420,35 +460,58 @@ pub fn diagnose(
     Ok(out)
 }
 
-/// The option whose share moved most between the forward and the reversed half.
+/// Whether answers differ between the forward and the reversed half, and the option whose
+/// share moved most. With one answer each (`exclusive`), the p-value is a χ² test of the two
+/// halves' whole distributions, so picking the option that moved most afterwards costs nothing;
+/// with several (multiple choice) it is the largest option's two-proportion test, Bonferroni-
+/// corrected for having looked at every option.
 fn order_effect(
     categories: &[(String, String)],
     halves: &[(bool, Vec<usize>)],
+    exclusive: bool,
 ) -> Option<OrderEffect> {
     let forward: Vec<&Vec<usize>> = halves.iter().filter(|(r, _)| !r).map(|(_, c)| c).collect();
     let reversed: Vec<&Vec<usize>> = halves.iter().filter(|(r, _)| *r).map(|(_, c)| c).collect();
     if forward.is_empty() || reversed.is_empty() || categories.len() < 2 {
         return None;
     }
-    let share = |side: &[&Vec<usize>], option: usize| {
+    let count = |side: &[&Vec<usize>], option: usize| {
         side.iter().filter(|c| c.contains(&option)).count() as f64
     };
     let (nf, nr) = (forward.len() as f64, reversed.len() as f64);
     let (option, _) = (0..categories.len())
-        .map(|o| {
-            (
-                o,
-                (share(&reversed, o) / nr - share(&forward, o) / nf).abs(),
-            )
-        })
+        .map(|o| (o, (count(&reversed, o) / nr - count(&forward, o) / nf).abs()))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let (f, r) = (share(&forward, option), share(&reversed, option));
+    let (f, r) = (count(&forward, option), count(&reversed, option));
     let (pf, pr) = (f / nf, r / nr);
     let difference = pr - pf;
     let half = Z_95 * (pf * (1.0 - pf) / nf + pr * (1.0 - pr) / nr).sqrt();
-    let p_value = match (Rate::wilson(r, nr), Rate::wilson(f, nf)) {
-        (Some(a), Some(b)) => two_proportion_test(a, b).map_or(1.0, |(_, p)| p),
-        _ => 1.0,
+    let p_value = if exclusive {
+        let mut statistic = 0.0;
+        let mut used = 0usize;
+        for o in 0..categories.len() {
+            let (a, b) = (count(&forward, o), count(&reversed, o));
+            let total = a + b;
+            if total == 0.0 {
+                continue;
+            }
+            used += 1;
+            for (observed, side) in [(a, nf), (b, nr)] {
+                let expected = total * side / (nf + nr);
+                statistic += (observed - expected).powi(2) / expected;
+            }
+        }
+        if used < 2 {
+            1.0
+        } else {
+            chi_square_sf(statistic, (used - 1) as f64)
+        }
+    } else {
+        let raw = match (Rate::wilson(r, nr), Rate::wilson(f, nf)) {
+            (Some(a), Some(b)) => two_proportion_test(a, b).map_or(1.0, |(_, p)| p),
+            _ => 1.0,
+        };
+        (raw * categories.len() as f64).min(1.0)
     };
     Some(OrderEffect {
         option: categories[option].1.clone(),
@@ -585,7 +648,7 @@ mod tests {
             halves.push((false, vec![usize::from(i >= 80)]));
             halves.push((true, vec![usize::from(i >= 20)]));
         }
-        let effect = order_effect(&categories, &halves).unwrap();
+        let effect = order_effect(&categories, &halves, true).unwrap();
         assert!(
             (effect.forward_share - 0.8).abs() < 1e-12
                 || (effect.forward_share - 0.2).abs() < 1e-12
@@ -598,6 +661,7 @@ mod tests {
             question: "q".into(),
             spread: Some(Spread {
                 standard_deviation: 0.6,
+                distribution_standard_deviation: None,
                 reference_standard_deviation: 1.36,
                 reference: SpreadReference::Human,
                 ratio: 0.6 / 1.36,
@@ -620,6 +684,9 @@ mod tests {
         // No effect when both halves answer alike.
         let same: Vec<(bool, Vec<usize>)> =
             (0..40).map(|i| (i % 2 == 1, vec![(i / 2) % 2])).collect();
-        assert!(order_effect(&categories, &same).unwrap().p_value > 0.5);
+        assert!(order_effect(&categories, &same, true).unwrap().p_value > 0.5);
+        // Several options each: the largest move's test pays for having looked at both.
+        let several: Vec<(bool, Vec<usize>)> = (0..40).map(|i| (i % 2 == 1, vec![0, 1])).collect();
+        assert!((order_effect(&categories, &several, false).unwrap().p_value - 1.0).abs() < 1e-12);
     }
 }

@@ -166,11 +166,19 @@ async fn answer_run(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, Job
             Ok(serde_json::json!({ "run_id": payload.run_id, "completed": false, "paused": note }))
         }
         Err(error) => {
-            let (status, note) = match &error {
-                SurveysError::Cancelled => (
+            let failure = job_error(error);
+            let retried = matches!(failure, JobError::Retryable(_))
+                && ctx.job().attempts < ctx.job().max_attempts;
+            let (status, note) = match &failure {
+                JobError::Cancelled => (
                     RunStatus::Cancelled,
                     "Stopped. The respondents answered are kept; resume to ask the rest."
                         .to_owned(),
+                ),
+                // The job lanes try again by themselves: the run waits for that attempt.
+                other if retried => (
+                    RunStatus::Queued,
+                    format!("An attempt stopped ({other}); trying again shortly. The respondents answered are kept."),
                 ),
                 other => (
                     RunStatus::Failed,
@@ -182,7 +190,7 @@ async fn answer_run(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, Job
             if let Err(store_error) = store.set_status(payload.run_id, status, &note).await {
                 tracing::warn!(%store_error, "a stopped run's status could not be written");
             }
-            Err(job_error(error))
+            Err(failure)
         }
     }
 }

@@ -140,6 +140,8 @@ pub struct Answered {
     pub answers: Vec<StoredAnswer>,
     pub calls: u32,
     pub prompt_tokens: u64,
+    /// The models that answered its calls ("vendor/model").
+    pub answered_by: Vec<String>,
 }
 
 /// A new run: its study row, run row and respondents.
@@ -465,6 +467,17 @@ impl<'a> RunStore<'a> {
     pub async fn set_manifest(&self, run: StudyId, manifest: &Value) -> Result<()> {
         sqlx::query("UPDATE survey_runs SET manifest = ? WHERE id = ?")
             .bind(to_json(manifest))
+            .bind(run.to_string())
+            .execute(self.db.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Sets one field of a run's manifest, leaving the others.
+    pub async fn set_manifest_field(&self, run: StudyId, field: &str, value: &Value) -> Result<()> {
+        sqlx::query("UPDATE survey_runs SET manifest = json_set(manifest, ?, json(?)) WHERE id = ?")
+            .bind(format!("$.{field}"))
+            .bind(to_json(value))
             .bind(run.to_string())
             .execute(self.db.writer())
             .await?;

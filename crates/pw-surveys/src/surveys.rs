@@ -447,13 +447,12 @@ impl Surveys {
     /// stopped; a run already queued or running is left to its job.
     pub async fn resume(&self, run: StudyId) -> Result<SurveyRun> {
         let current = self.runs_store().run(run).await?;
-        match current.status {
-            RunStatus::Completed => {}
-            RunStatus::Queued | RunStatus::Running if self.job_alive(&current).await => {}
-            _ => {
-                self.enqueue(run, current.workspace_id, &current.title)
-                    .await?;
-            }
+        // Whatever the run's status says, a job still queued or running (a retry the job lanes
+        // scheduled after a failed attempt) is left to go on: a second one would ask the same
+        // respondents again.
+        if current.status != RunStatus::Completed && !self.job_alive(&current).await {
+            self.enqueue(run, current.workspace_id, &current.title)
+                .await?;
         }
         self.runs_store().run(run).await
     }

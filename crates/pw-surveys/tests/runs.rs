@@ -132,6 +132,7 @@ async fn respondents_drawn_to_the_census_answer_the_whole_survey_with_ratings_re
     assert_eq!((done.answered, done.status), (n, RunStatus::Completed));
     assert_eq!(done.manifest["embedding_model"], "local-embed/words");
     assert_eq!(done.manifest["answering_model"], "local/respondents");
+    assert_eq!(done.manifest["answered_by"], serde_json::json!(["local/respondents"]));
 
     let answers = surveys.answers(run.id).await.unwrap();
     let grouped = by_respondent(&answers);
