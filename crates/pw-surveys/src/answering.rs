@@ -207,14 +207,16 @@ impl RunAnswering<'_> {
             .filter(|r| !r.answered)
             .collect();
         let mut answered = run.answered;
-        let mut answered_by: BTreeSet<String> = self
-            .store()
-            .run(self.run)
-            .await?
-            .manifest["answered_by"]
-            .as_array()
-            .map(|models| models.iter().filter_map(|m| m.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default();
+        let mut answered_by: BTreeSet<String> =
+            self.store().run(self.run).await?.manifest["answered_by"]
+                .as_array()
+                .map(|models| {
+                    models
+                        .iter()
+                        .filter_map(|m| m.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
         let started = Instant::now();
         let mut answers_stored = 0usize;
         let mut answering = futures::stream::iter(pending)
@@ -587,7 +589,11 @@ impl RunAnswering<'_> {
                         );
                     }
                 }
-                let vectors = if comparable { embedded.vectors } else { Vec::new() };
+                let vectors = if comparable {
+                    embedded.vectors
+                } else {
+                    Vec::new()
+                };
                 for ((id, _), vector) in ratings.iter().zip(vectors) {
                     let Some(anchors) = shared.anchors.get(id) else {
                         continue;

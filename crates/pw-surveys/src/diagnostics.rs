@@ -246,10 +246,11 @@ fn modal_points(distributions: &[Vec<f64>], offset: f64) -> Vec<f64> {
     distributions
         .iter()
         .map(|p| {
-            let (best, _) = p
-                .iter()
-                .enumerate()
-                .fold((0, f64::NEG_INFINITY), |b, (i, &x)| if x > b.1 { (i, x) } else { b });
+            let (best, _) =
+                p.iter().enumerate().fold(
+                    (0, f64::NEG_INFINITY),
+                    |b, (i, &x)| if x > b.1 { (i, x) } else { b },
+                );
             best as f64 + offset
         })
         .collect()
@@ -359,7 +360,11 @@ pub fn diagnose(
         } else {
             let (synthetic, distribution) = match question.kind {
                 QuestionType::Likert | QuestionType::Nps => {
-                    let offset = if question.kind == QuestionType::Likert { 1.0 } else { 0.0 };
+                    let offset = if question.kind == QuestionType::Likert {
+                        1.0
+                    } else {
+                        0.0
+                    };
                     (
                         sample_standard_deviation(&modal_points(&distributions, offset)),
                         mixture_standard_deviation(&distributions, offset),
@@ -480,7 +485,12 @@ fn order_effect(
     };
     let (nf, nr) = (forward.len() as f64, reversed.len() as f64);
     let (option, _) = (0..categories.len())
-        .map(|o| (o, (count(&reversed, o) / nr - count(&forward, o) / nf).abs()))
+        .map(|o| {
+            (
+                o,
+                (count(&reversed, o) / nr - count(&forward, o) / nf).abs(),
+            )
+        })
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let (f, r) = (count(&forward, option), count(&reversed, option));
     let (pf, pr) = (f / nf, r / nr);

@@ -23,12 +23,18 @@ pub struct ExportInput<'a> {
     pub answers: &'a [StoredAnswer],
 }
 
-/// A CSV field, quoted when it needs to be.
+/// A CSV field, quoted when it needs to be. Text a spreadsheet would run as a formula (a label
+/// starting with `=`, `+`, `-` or `@`) is kept as text with a leading apostrophe.
 fn field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text
     }
 }
 
@@ -555,6 +561,12 @@ pub fn results_xlsx(input: &ExportInput<'_>) -> Result<Vec<u8>, XlsxError> {
     for (c, header) in headers.enumerate() {
         sheet.write_string_with_format(0, c as u16, header, &bold)?;
     }
+    // Looked up once, not searched for every cell: 10,000 respondents × 10 questions.
+    let by_respondent: std::collections::HashMap<(usize, &str), &StoredAnswer> = input
+        .answers
+        .iter()
+        .map(|a| ((a.respondent, a.question.as_str()), a))
+        .collect();
     for (i, respondent) in input.respondents.iter().enumerate() {
         let r = 1 + i as u32;
         sheet.write_number(r, 0, respondent.index as f64)?;
@@ -587,10 +599,9 @@ pub fn results_xlsx(input: &ExportInput<'_>) -> Result<Vec<u8>, XlsxError> {
             c += 1;
         }
         for question in &input.survey.questions {
-            let answer = input
-                .answers
-                .iter()
-                .find(|a| a.respondent == respondent.index && a.question == question.id);
+            let answer = by_respondent
+                .get(&(respondent.index, question.id.as_str()))
+                .copied();
             let text = match answer {
                 Some(a) => match &a.value {
                     Some(value) => match (a.text.is_empty(), value) {
@@ -617,6 +628,7 @@ mod tests {
         assert_eq!(field("plain"), "plain");
         assert_eq!(field("a, b"), "\"a, b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
     }
 
     #[test]

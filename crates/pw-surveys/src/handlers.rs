@@ -125,10 +125,10 @@ async fn answer_run(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, Job
     };
     // The last word may have come after the work ended.
     let last = updates.borrow_and_update().clone();
-    if let Some(progress) = last {
+    if let Some(progress) = &last {
         ctx.progress(
             progress.answered as f64 / progress.respondents.max(1) as f64,
-            progress_words(&progress),
+            progress_words(progress),
         )
         .await;
     }
@@ -158,6 +158,10 @@ async fn answer_run(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, Job
                 },
                 () = cancel.cancelled() => serde_json::json!("not coded: stopped"),
             };
+            // The run's own figures are its last word, not the coding's.
+            if let Some(progress) = &last {
+                ctx.progress(1.0, progress_words(progress)).await;
+            }
             Ok(
                 serde_json::json!({ "run_id": payload.run_id, "completed": true, "open_questions_coded": themes }),
             )
@@ -178,7 +182,9 @@ async fn answer_run(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, Job
                 // The job lanes try again by themselves: the run waits for that attempt.
                 other if retried => (
                     RunStatus::Queued,
-                    format!("An attempt stopped ({other}); trying again shortly. The respondents answered are kept."),
+                    format!(
+                        "An attempt stopped ({other}); trying again shortly. The respondents answered are kept."
+                    ),
                 ),
                 other => (
                     RunStatus::Failed,

@@ -36,27 +36,6 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
-/// Splits one record at `delimiter`, honouring double quotes ("" inside quotes is a quote).
-fn split_record(line: &str, delimiter: char) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (c, false) if c == delimiter => fields.push(std::mem::take(&mut field)),
-            (c, _) => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields.into_iter().map(|f| unquote(f.trim())).collect()
-}
-
 /// A field wrapped whole in single quotes loses them ('PID' is PID).
 fn unquote(field: &str) -> String {
     match field.strip_prefix('\'').and_then(|f| f.strip_suffix('\'')) {
@@ -65,24 +44,96 @@ fn unquote(field: &str) -> String {
     }
 }
 
+/// The records of a CSV text, each with the line it starts on. A field that starts with a
+/// double quote runs to the closing one, across delimiters and line breaks (`""` inside is a
+/// quote); a quote inside an unquoted field is just a character. Records end at `\n`, `\r\n`
+/// or a lone `\r`.
+fn records(text: &str, delimiter: char) -> Vec<(usize, Vec<String>)> {
+    let mut records = Vec::new();
+    let mut fields: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut field_was_quoted = false;
+    let mut line = 1usize;
+    let mut start = 1usize;
+    let mut chars = text.chars().peekable();
+    let finish_field = |field: &mut String, was_quoted: bool, fields: &mut Vec<String>| {
+        let value = std::mem::take(field);
+        fields.push(if was_quoted {
+            value
+        } else {
+            unquote(value.trim())
+        });
+    };
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    field.push('"');
+                    chars.next();
+                }
+                '"' => quoted = false,
+                '\r' | '\n' => {
+                    if c == '\r' && chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    line += 1;
+                    field.push('\n');
+                }
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.trim().is_empty() && !field_was_quoted => {
+                field.clear();
+                quoted = true;
+                field_was_quoted = true;
+            }
+            c if c == delimiter => {
+                finish_field(&mut field, field_was_quoted, &mut fields);
+                field_was_quoted = false;
+            }
+            '\r' | '\n' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                finish_field(&mut field, field_was_quoted, &mut fields);
+                field_was_quoted = false;
+                let record = std::mem::take(&mut fields);
+                if !(record.len() == 1 && record[0].is_empty()) {
+                    records.push((start, record));
+                }
+                line += 1;
+                start = line;
+            }
+            c => field.push(c),
+        }
+    }
+    if !field.is_empty() || field_was_quoted || !fields.is_empty() {
+        finish_field(&mut field, field_was_quoted, &mut fields);
+        if !(fields.len() == 1 && fields[0].is_empty()) {
+            records.push((start, fields));
+        }
+    }
+    records
+}
+
 /// Reads a CSV file, finding its delimiter from the header line (the one of comma, tab and
 /// semicolon that splits it most).
 pub fn parse_csv(text: &str) -> Result<Table, HumanDataError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or(HumanDataError::Empty)?;
+    let header_line = text
+        .split(['\n', '\r'])
+        .find(|l| !l.trim().is_empty())
+        .ok_or(HumanDataError::Empty)?;
     let delimiter = [',', '\t', ';']
         .into_iter()
-        .max_by_key(|d| header.matches(*d).count())
+        .max_by_key(|d| header_line.matches(*d).count())
         .unwrap_or(',');
-    let headers = split_record(header, delimiter);
-    let rows: Vec<(usize, Vec<String>)> = lines
-        .map(|(line, text)| (line, split_record(text, delimiter)))
-        .collect();
+    let mut all = records(text, delimiter).into_iter();
+    let (_, headers) = all.next().ok_or(HumanDataError::Empty)?;
+    let rows: Vec<(usize, Vec<String>)> = all.collect();
     if rows.is_empty() {
         return Err(HumanDataError::NoRows);
     }
@@ -402,6 +453,16 @@ mod tests {
     fn commas_and_double_quotes_read_as_a_spreadsheet_writes_them() {
         let table = parse_csv("id,comment\n1,\"Fresh, and \"\"cheap\"\"\"\n").unwrap();
         assert_eq!(table.rows[0].1, vec!["1", "Fresh, and \"cheap\""]);
+        // An answer across lines stays one field of one record, and the next record's line is
+        // counted after it; a lone carriage return ends a record too.
+        let table =
+            parse_csv("id,comment\r\n1,\"Fresh,\nand cheap\"\r\n2,plain\r3,5\" tall\n").unwrap();
+        assert_eq!(
+            table.rows[0],
+            (2, vec!["1".into(), "Fresh,\nand cheap".into()])
+        );
+        assert_eq!(table.rows[1], (4, vec!["2".into(), "plain".into()]));
+        assert_eq!(table.rows[2], (5, vec!["3".into(), "5\" tall".into()]));
         assert_eq!(parse_csv(""), Err(HumanDataError::Empty));
         assert_eq!(parse_csv("a,b\n"), Err(HumanDataError::NoRows));
     }

@@ -475,12 +475,14 @@ impl<'a> RunStore<'a> {
 
     /// Sets one field of a run's manifest, leaving the others.
     pub async fn set_manifest_field(&self, run: StudyId, field: &str, value: &Value) -> Result<()> {
-        sqlx::query("UPDATE survey_runs SET manifest = json_set(manifest, ?, json(?)) WHERE id = ?")
-            .bind(format!("$.{field}"))
-            .bind(to_json(value))
-            .bind(run.to_string())
-            .execute(self.db.writer())
-            .await?;
+        sqlx::query(
+            "UPDATE survey_runs SET manifest = json_set(manifest, ?, json(?)) WHERE id = ?",
+        )
+        .bind(format!("$.{field}"))
+        .bind(to_json(value))
+        .bind(run.to_string())
+        .execute(self.db.writer())
+        .await?;
         Ok(())
     }
 

@@ -7,9 +7,10 @@
 //! only each margin.
 //!
 //! The draw is quota sampling by largest remainders: every dimension (and the joint table) is
-//! split into whole respondents so each category gets its share of N to within one respondent,
-//! and the categories are dealt out in an order shuffled by the seed. Two draws with one seed
-//! are the same; whatever a margin misses by rounding is what raking later corrects.
+//! split into whole respondents so each category, or joint cell, gets its share of N to within
+//! one respondent, and the categories are dealt out in an order shuffled by the seed. A margin
+//! summed from many joint cells can miss by a few respondents at a small N; raking corrects
+//! what rounding misses. Two draws with one seed are the same.
 
 use std::collections::BTreeMap;
 

@@ -77,6 +77,14 @@ async fn respondents_drawn_to_the_census_answer_the_whole_survey_with_ratings_re
         (n, 0, RunStatus::Queued)
     );
     assert!(run.job_id.is_some(), "the run is queued as a job");
+    // Resuming while the job is still queued starts no second one.
+    let resumed = surveys.resume(run.id).await.unwrap();
+    assert_eq!(resumed.job_id, run.job_id);
+    let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'surveys.run'")
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    assert_eq!(jobs, 1);
 
     // The draw matches the census margins and the segments' sizes (3M against 1M).
     let respondents = surveys.respondents(run.id).await.unwrap();
@@ -132,7 +140,10 @@ async fn respondents_drawn_to_the_census_answer_the_whole_survey_with_ratings_re
     assert_eq!((done.answered, done.status), (n, RunStatus::Completed));
     assert_eq!(done.manifest["embedding_model"], "local-embed/words");
     assert_eq!(done.manifest["answering_model"], "local/respondents");
-    assert_eq!(done.manifest["answered_by"], serde_json::json!(["local/respondents"]));
+    assert_eq!(
+        done.manifest["answered_by"],
+        serde_json::json!(["local/respondents"])
+    );
 
     let answers = surveys.answers(run.id).await.unwrap();
     let grouped = by_respondent(&answers);
@@ -353,7 +364,7 @@ async fn a_run_killed_mid_way_resumes_losing_no_answered_respondent_and_asking_n
                 respondents: n,
                 seed: Some(5),
                 universe: UniverseChoice::default(),
-                concurrency: Some(1),
+                concurrency: Some(3),
             },
         )
         .await
@@ -392,30 +403,28 @@ async fn a_run_killed_mid_way_resumes_losing_no_answered_respondent_and_asking_n
         .collect();
     let stored_before = surveys.answers(run.id).await.unwrap();
 
-    // Resumed on a fresh process, only the respondents not answered are asked.
+    // Resumed on a fresh process, only the respondents not answered are asked: no call of
+    // the second process carries the seed of a respondent answered before the kill.
     let second = Respondents::new();
     let gateway_b = gateway(second.clone());
     assert_eq!(answer(&db, &gateway_b, run.id).await, RunOutcome::Completed);
     let after = surveys.run(run.id).await.unwrap();
     assert_eq!((after.answered, after.status), (n, RunStatus::Completed));
-    let asked_again: std::collections::BTreeSet<u32> = second
-        .prompts
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(age, _)| *age)
-        .collect();
-    let respondents = surveys.respondents(run.id).await.unwrap();
+    let seed_of = |index: usize| (5u64 ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)) as i64;
+    let asked_again: std::collections::BTreeSet<i64> =
+        second.seeds.lock().unwrap().iter().copied().collect();
+    assert!(!asked_again.is_empty());
     for index in &answered_before {
-        let age = u32::from(respondents[*index].draw.age.unwrap());
-        // Ages can repeat across respondents; only an age no unanswered respondent has
-        // proves a respondent was asked again.
-        let shared = respondents
-            .iter()
-            .any(|r| !answered_before.contains(&r.index) && u32::from(r.draw.age.unwrap()) == age);
         assert!(
-            shared || !asked_again.contains(&age),
-            "respondent {index} (age {age}) was asked again"
+            !asked_again.contains(&seed_of(*index)),
+            "respondent {index} was asked again"
+        );
+    }
+    // Every respondent not answered before was asked by the second process.
+    for index in (0..n).filter(|i| !answered_before.contains(i)) {
+        assert!(
+            asked_again.contains(&seed_of(index)),
+            "respondent {index} was never asked"
         );
     }
     let answers = surveys.answers(run.id).await.unwrap();

@@ -144,6 +144,8 @@ pub fn age_of(request: &ChatRequest) -> u32 {
 /// score with 12 and corrects it when told. Everyone 80 or over buys no beans.
 pub struct Respondents {
     pub calls: AtomicUsize,
+    /// Each call's seed: a respondent's own, so it tells who was asked.
+    pub seeds: Mutex<Vec<i64>>,
     pub prompts: Mutex<Vec<(u32, String)>>,
     /// The call (counted from 1) that never answers, as a process killed mid-answer.
     pub hang_on: Mutex<Option<usize>>,
@@ -154,6 +156,7 @@ impl Respondents {
     pub fn new() -> Arc<Self> {
         Arc::new(Respondents {
             calls: AtomicUsize::new(0),
+            seeds: Mutex::new(Vec::new()),
             prompts: Mutex::new(Vec::new()),
             hang_on: Mutex::new(None),
             hanging: AtomicBool::new(false),
@@ -233,6 +236,9 @@ impl LocalBackend for Respondents {
         on_token: &'a mut (dyn FnMut(&str) + Send),
     ) -> BoxFuture<'a, Result<ChatReply, LlmError>> {
         let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(seed) = request.seed {
+            self.seeds.lock().unwrap().push(seed);
+        }
         self.prompts.lock().unwrap().push((
             age_of(request),
             request
