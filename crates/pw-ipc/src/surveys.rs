@@ -377,6 +377,9 @@ pub struct WeightingView {
     pub effective_base: f64,
     pub margins: Vec<MarginView>,
     pub unfilled: Vec<String>,
+    /// Weights held to 0.3–3 times the mean, and the raking passes it took.
+    pub trimmed_weights: u32,
+    pub iterations: u32,
 }
 
 impl From<&Weighting> for WeightingView {
@@ -399,6 +402,8 @@ impl From<&Weighting> for WeightingView {
                 })
                 .collect(),
             unfilled: w.unfilled.clone(),
+            trimmed_weights: w.trimmed_weights as u32,
+            iterations: w.iterations as u32,
         }
     }
 }
@@ -434,6 +439,17 @@ pub struct MeanView {
     pub low: f64,
     pub high: f64,
     pub standard_deviation: f64,
+}
+
+/// Promoters (9-10) less detractors (0-6), in points from -100 to 100, with its interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NetPromoterView {
+    pub score: f64,
+    pub low: f64,
+    pub high: f64,
+    pub promoters: f64,
+    pub detractors: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -527,7 +543,7 @@ pub struct QuestionResultView {
     pub effective_base: f64,
     pub shares: Vec<ShareView>,
     pub mean: Option<MeanView>,
-    pub net_promoter: Option<MeanView>,
+    pub net_promoter: Option<NetPromoterView>,
     pub ranks: Vec<LabelledMeanView>,
     pub rows: Vec<LabelledMeanView>,
     /// Open questions: their themes once coded (`None` until then).
@@ -581,11 +597,12 @@ impl QuestionResultView {
             effective_base: q.effective_base,
             shares: q.shares.iter().map(ShareView::from).collect(),
             mean: q.mean.as_ref().map(mean_view),
-            net_promoter: q.net_promoter.map(|n| MeanView {
-                value: n.score,
+            net_promoter: q.net_promoter.map(|n| NetPromoterView {
+                score: n.score,
                 low: n.low,
                 high: n.high,
-                standard_deviation: 0.0,
+                promoters: n.promoters,
+                detractors: n.detractors,
             }),
             ranks: q
                 .ranks

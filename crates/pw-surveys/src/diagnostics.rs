@@ -267,7 +267,7 @@ fn sample_standard_deviation(values: &[f64]) -> Option<f64> {
 }
 
 /// Every question's diagnostics. `humans` holds, per question id, the human figures when the
-/// fidelity harness has them.
+/// fidelity harness has them; `weights` are the respondents' (in `respondents` order).
 pub fn diagnose(
     survey: &Survey,
     universe: &Universe,
@@ -275,6 +275,7 @@ pub fn diagnose(
     answers: &[StoredAnswer],
     humans: &HashMap<String, HumanReference>,
     options: &ResultOptions,
+    weights: &[f64],
 ) -> Result<Vec<QuestionDiagnostics>, ResultsError> {
     let position: HashMap<usize, usize> = respondents
         .iter()
@@ -435,8 +436,12 @@ pub fn diagnose(
         if let Some(effect) = &order {
             order_p.push((out.len(), effect.p_value));
         }
-        let answered = mine.len() - non_responses;
-        let weights = vec![1.0; answered];
+        // The base the results' intervals rest on: the answering respondents' weights.
+        let answering: Vec<f64> = mine
+            .iter()
+            .filter(|a| a.value.is_some())
+            .map(|a| weights.get(position[&a.respondent]).copied().unwrap_or(1.0))
+            .collect();
         out.push(QuestionDiagnostics {
             table: format!("D:{}", question.id),
             question: question.id.clone(),
@@ -448,7 +453,7 @@ pub fn diagnose(
             } else {
                 non_responses as f64 / mine.len() as f64
             },
-            effective_base: crate::raking::kish_design_effect(&weights).1,
+            effective_base: crate::raking::kish_design_effect(&answering).1,
             reliability: Reliability::NoWarning,
             reasons: Vec::new(),
         });

@@ -549,6 +549,7 @@ impl Surveys {
             &answers,
             &humans,
             options,
+            &weighting.weights,
         )?;
         Ok(RunResults {
             run: current,

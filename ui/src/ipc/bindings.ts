@@ -699,6 +699,15 @@ export type ModelSpendRequest = {
 /**  What a call is for; each task has its own chain of models. */
 export type ModelTask = "twinDialogue" | "moderation" | "analysis" | "extraction" | "embeddings";
 
+/**  Promoters (9-10) less detractors (0-6), in points from -100 to 100, with its interval. */
+export type NetPromoterView = {
+	score: number | null,
+	low: number | null,
+	high: number | null,
+	promoters: number | null,
+	detractors: number | null,
+};
+
 export type OpenThemeView = {
 	name: string,
 	/**  "vendor/model", or "keywords" when no model named it. */
@@ -828,7 +837,7 @@ export type QuestionResultView = {
 	effectiveBase: number | null,
 	shares: ShareView[],
 	mean: MeanView | null,
-	netPromoter: MeanView | null,
+	netPromoter: NetPromoterView | null,
 	ranks: LabelledMeanView[],
 	rows: LabelledMeanView[],
 	/**  Open questions: their themes once coded (`None` until then). */
@@ -1432,6 +1441,9 @@ export type WeightingView = {
 	effectiveBase: number | null,
 	margins: MarginView[],
 	unfilled: string[],
+	/**  Weights held to 0.3–3 times the mean, and the raking passes it took. */
+	trimmedWeights: number,
+	iterations: number,
 };
 
 export type WorkspaceExportRequest = {

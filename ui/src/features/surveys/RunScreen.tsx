@@ -128,6 +128,7 @@ function Results({ run, design }: { run: SurveyRunView; design: SurveyDesignView
               {data.weighting.weighted
                 ? `Raked to the targets: design effect ${decimal(data.weighting.designEffect)}, effective base ${decimal(data.weighting.effectiveBase, 0)} of ${data.run.answered}${data.weighting.converged ? '' : ' (raking did not fully converge)'}.`
                 : 'Unweighted: every respondent counts once.'}
+              {data.weighting.weighted && data.weighting.trimmedWeights > 0 && ` ${data.weighting.trimmedWeights} weights were trimmed to 0.3–3 times the mean.`}
               {data.weighting.unfilled.length > 0 && ` No respondent fell in ${data.weighting.unfilled.join(', ')}; the others stand for them.`}
             </p>
             <MarginTable margins={data.weighting.margins} />
@@ -172,7 +173,7 @@ function QuestionCard({ question }: { question: QuestionResultView }) {
       )}
       {question.netPromoter && (
         <p>
-          NPS {decimal(question.netPromoter.value, 0)} <span className="muted">(95% {decimal(question.netPromoter.low, 0)} to {decimal(question.netPromoter.high, 0)})</span>
+          NPS {decimal(question.netPromoter.score, 0)} <span className="muted">(95% {decimal(question.netPromoter.low, 0)} to {decimal(question.netPromoter.high, 0)}): {percent(question.netPromoter.promoters)} promoters, {percent(question.netPromoter.detractors)} detractors</span>
         </p>
       )}
       {question.ranks.map((r) => (
@@ -221,7 +222,7 @@ function QuestionCard({ question }: { question: QuestionResultView }) {
           <span className="muted">
             {d.spreadRatio !== null && ` · spread ${percent(d.spreadRatio)} of ${d.spreadReference === 'human' ? "people's" : 'what people usually give'}`}
             {d.rSquared !== null && ` · demographics explain ${percent(d.rSquared)}`}
-            {d.order && ` · order moved "${d.order.option}" by ${percent(Math.abs(d.order.difference ?? 0))}`}
+            {d.order && (d.order.qValue ?? 1) < 0.05 && ` · "${d.order.option}" got ${percent(d.order.forwardShare)} in one order, ${percent(d.order.reversedShare)} reversed`}
           </span>
           {d.reasons.length > 0 && (
             <ul>

@@ -34,7 +34,7 @@ const run: SurveyRunView = {
 
 const results: SurveyResultsView = {
   run, title: 'Gift box',
-  weighting: { table: 'W:weights', weighted: true, converged: true, designEffect: 1.2, effectiveBase: 41, unfilled: [], margins: [ { dimension: 'segment', category: 'Coffee lovers', target: 1, sample: 1, weighted: 1 } ] },
+  weighting: { table: 'W:weights', weighted: true, converged: true, designEffect: 1.2, effectiveBase: 41, unfilled: [], trimmedWeights: 0, iterations: 3, margins: [ { dimension: 'segment', category: 'Coffee lovers', target: 1, sample: 1, weighted: 1 } ] },
   questions: [
     {
       table: 'Q:aware', questionId: 'aware', text: 'Heard of us?', kind: 'single_choice', asked: 50, answered: 50, nonResponses: [], effectiveBase: 41,
