@@ -49,7 +49,8 @@ pub struct QuestionComparison {
     pub subgroup_correlation: Option<SubgroupCorrelation>,
     pub synthetic_subgroups: Vec<SubgroupMean>,
     pub human_subgroups: Vec<SubgroupMean>,
-    /// How much of the human answers' variance the demographics in the file explain.
+    /// How much of the human answers' variance the demographics in the file explain (adjusted
+    /// R²).
     pub human_r_squared: Option<f64>,
 }
 
@@ -337,7 +338,8 @@ pub fn compare(
                 })
                 .collect();
             if factors.len() == human.dimensions.len() && !factors.is_empty() {
-                comparison.human_r_squared = r_squared(&human_scores, &factors).map(|(r2, _)| r2);
+                comparison.human_r_squared =
+                    r_squared(&human_scores, &factors).map(|(_, adjusted)| adjusted);
             }
         }
         questions.push(comparison);

@@ -316,13 +316,10 @@ pub fn diagnose(
                     } else {
                         0.0
                     };
-                    scores.push((
-                        at,
-                        p.iter()
-                            .enumerate()
-                            .map(|(i, x)| (i as f64 + offset) * x)
-                            .sum(),
-                    ));
+                    // Each respondent at its most likely point, a whole number as people
+                    // answer: an expected point is smooth, and a fit on it would explain more
+                    // than one on people's answers for no fault of the respondents.
+                    scores.push((at, modal_points(std::slice::from_ref(&p), offset)[0]));
                     if answer.option_order.is_some() {
                         let modal = p
                             .iter()
@@ -559,8 +556,10 @@ fn judge(d: &mut QuestionDiagnostics) {
             spread.reference_standard_deviation
         ));
     }
+    // Adjusted R², on both sides: more predictors than people's file has explain more by
+    // chance alone, and the adjustment takes that out.
     if let Some(fit) = &d.over_determination
-        && fit.r_squared
+        && fit.adjusted_r_squared
             > OVER_DETERMINED_ABOVE.min(
                 fit.human_r_squared
                     .map_or(f64::INFINITY, |h| 2.0 * h.max(0.05)),
@@ -572,7 +571,7 @@ fn judge(d: &mut QuestionDiagnostics) {
         };
         confirm.push(format!(
             "Demographics and segment alone explain {:.0}% of the answers ({people}): the respondents may be answering as stereotypes.",
-            fit.r_squared * 100.0
+            fit.adjusted_r_squared * 100.0
         ));
     }
     if let Some(order) = &d.order
