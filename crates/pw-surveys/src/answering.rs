@@ -207,7 +207,7 @@ impl RunAnswering<'_> {
             .filter(|r| !r.answered)
             .collect();
         let mut answered = run.answered;
-        let mut answered_by: BTreeSet<String> =
+        let known_models: BTreeSet<String> =
             self.store().run(self.run).await?.manifest["answered_by"]
                 .as_array()
                 .map(|models| {
@@ -217,12 +217,41 @@ impl RunAnswering<'_> {
                         .collect()
                 })
                 .unwrap_or_default();
+        // Held only between awaits, never across one.
+        let known_models = std::sync::Mutex::new(known_models);
         let started = Instant::now();
         let mut answers_stored = 0usize;
+        let workspace = run.workspace_id;
         let mut answering = futures::stream::iter(pending)
             .map(|respondent| {
                 let shared = &shared;
-                async move { self.answer(shared, &respondent).await }
+                let known_models = &known_models;
+                async move {
+                    let answered = self.answer(shared, &respondent).await?;
+                    // Everything a respondent writes is written inside its own future. A write
+                    // awaited outside the stream would wait for the database's one writer
+                    // connection while an unpolled respondent holds it half-way through
+                    // recording a model call: neither could move.
+                    let stored = self
+                        .store()
+                        .store_answers(self.run, workspace, &answered)
+                        .await?;
+                    let grown = {
+                        let mut known = known_models
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        let before = known.len();
+                        known.extend(answered.answered_by.iter().cloned());
+                        (known.len() > before).then(|| json!(*known))
+                    };
+                    if let Some(models) = grown {
+                        self.store()
+                            .set_manifest_field(self.run, "answered_by", &models)
+                            .await?;
+                    }
+                    let spent = self.store().spend_micros(self.run).await?;
+                    Ok::<_, SurveysError>((answered.answers.len(), stored, spent))
+                }
             })
             .buffer_unordered(run.concurrency.max(1));
         loop {
@@ -231,30 +260,16 @@ impl RunAnswering<'_> {
                 () = self.cancel.cancelled() => return Err(SurveysError::Cancelled),
             };
             let Some(result) = next else { break };
-            let respondent = match result {
-                Ok(respondent) => respondent,
+            let (count, stored, spent_micros) = match result {
+                Ok(done) => done,
                 Err(SurveysError::Model(error @ LlmError::BudgetReached { .. })) => {
+                    // The respondents under way stop here, before the run's status is written.
+                    drop(answering);
                     return self.pause(&error, answered).await;
                 }
                 Err(error) => return Err(error),
             };
-            let count = respondent.answers.len();
-            let new_models: Vec<&String> = respondent
-                .answered_by
-                .iter()
-                .filter(|m| !answered_by.contains(*m))
-                .collect();
-            if !new_models.is_empty() {
-                answered_by.extend(new_models.into_iter().cloned());
-                self.store()
-                    .set_manifest_field(self.run, "answered_by", &json!(answered_by))
-                    .await?;
-            }
-            if self
-                .store()
-                .store_answers(self.run, run.workspace_id, &respondent)
-                .await?
-            {
+            if stored {
                 answered += 1;
                 answers_stored += count;
             }
@@ -267,9 +282,10 @@ impl RunAnswering<'_> {
                 } else {
                     0.0
                 },
-                spent_micros: self.store().spend_micros(self.run).await?,
+                spent_micros,
             });
         }
+        drop(answering);
         self.store()
             .set_status(self.run, RunStatus::Completed, "")
             .await?;

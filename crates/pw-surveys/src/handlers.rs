@@ -103,26 +103,37 @@ async fn answer_run(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, Job
         cancel: &cancel,
         on_progress: &on_progress,
     };
-    let work = answering.run();
-    tokio::pin!(work);
-    let outcome = loop {
-        tokio::select! {
-            outcome = &mut work => break outcome,
-            changed = updates.changed() => {
-                if changed.is_err() {
-                    continue;
+    // The run and the progress it reports move side by side: recording progress writes to the
+    // database, and while it waits for the one writer connection the run must go on being
+    // polled, or a respondent holding that connection half-way through a write could never
+    // let it go.
+    let (done, mut finished) = tokio::sync::oneshot::channel::<()>();
+    let work = async {
+        let outcome = answering.run().await;
+        let _ = done.send(());
+        outcome
+    };
+    let report = async {
+        loop {
+            tokio::select! {
+                changed = updates.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    let latest = updates.borrow_and_update().clone();
+                    if let Some(progress) = latest {
+                        ctx.progress(
+                            progress.answered as f64 / progress.respondents.max(1) as f64,
+                            progress_words(&progress),
+                        )
+                        .await;
+                    }
                 }
-                let latest = updates.borrow_and_update().clone();
-                if let Some(progress) = latest {
-                    ctx.progress(
-                        progress.answered as f64 / progress.respondents.max(1) as f64,
-                        progress_words(&progress),
-                    )
-                    .await;
-                }
+                _ = &mut finished => break,
             }
         }
     };
+    let (outcome, ()) = tokio::join!(work, report);
     // The last word may have come after the work ended.
     let last = updates.borrow_and_update().clone();
     if let Some(progress) = &last {
