@@ -170,21 +170,32 @@ async fn run_session(twins: Arc<Twins>, ctx: JobContext) -> Result<Value, JobErr
             }
         }
     };
-    tokio::pin!(run);
-    let outcome = loop {
-        tokio::select! {
-            outcome = &mut run => break outcome,
-            event = watching.recv() => {
-                if let Ok(SessionEvent::TurnStored { session_id, seq }) = event
-                    && session_id == session.id
-                {
-                    ctx.progress(0.5, format!("Turn {} stored", seq + 1)).await;
-                } else {
-                    ctx.keep_alive();
+    // The session and the progress it reports move side by side: recording progress writes to
+    // the database, and while it waits for the one writer connection the session must go on
+    // being polled, or a model call it is filing half-way could never let the connection go.
+    let (done, mut finished) = tokio::sync::oneshot::channel::<()>();
+    let run = async {
+        let outcome = run.await;
+        let _ = done.send(());
+        outcome
+    };
+    let report = async {
+        loop {
+            tokio::select! {
+                event = watching.recv() => {
+                    match event {
+                        Ok(SessionEvent::TurnStored { session_id, seq }) if session_id == session.id => {
+                            ctx.progress(0.5, format!("Turn {} stored", seq + 1)).await;
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                        _ => ctx.keep_alive(),
+                    }
                 }
+                _ = &mut finished => break,
             }
         }
     };
+    let (outcome, ()) = tokio::join!(run, report);
     let outcome = outcome.map_err(job_error)?;
     if outcome == Outcome::Completed {
         // What the twins took in may be enough for them to reflect; a reflection that fails
