@@ -22,7 +22,13 @@ use crate::grounded_memory::figures;
 use crate::session::{Session, SessionStore, Turn};
 use crate::vocabulary::{Act, Speaker};
 
-pub const INSIGHTS_VERSION: &str = "insights/1";
+/// The most words of one turn an insights prompt quotes.
+const TURN_WORDS: usize = 80;
+/// What the quoted turns may take of the embedded model's 2,048 tokens: the rest is the
+/// instructions, the answer's schema and the 700-token reply.
+const LISTING_TOKENS: u32 = 650;
+
+pub const INSIGHTS_VERSION: &str = "insights/2";
 /// Low: insights report what the turns say.
 pub const INSIGHTS_TEMPERATURE: f32 = 0.2;
 /// Participant turns shown to the model, the most recent last; a long session is read from its
@@ -290,18 +296,39 @@ impl InsightWriter<'_> {
             .filter(|t| t.speaker != Speaker::Twin)
             .map(|t| t.says.as_str())
             .collect();
-        let listing: String = shown
+        // The embedded model reads 2,048 tokens, the answer's schema and reply included: the
+        // turns go in, each cut to its first words, for as long as they fit, the earliest first
+        // (a long session is summarised from what fits; handles keep their numbers, so every
+        // citation still points at its turn).
+        let lines: Vec<String> = shown
             .iter()
             .enumerate()
             .map(|(i, t)| {
+                let words: Vec<&str> = t.says.split_whitespace().collect();
+                let cut = if words.len() > TURN_WORDS {
+                    format!("{} …", words[..TURN_WORDS].join(" "))
+                } else {
+                    t.says.clone()
+                };
                 format!(
-                    "T{}: {}: {}\n",
+                    "T{}: {}: {cut}\n",
                     i + 1,
-                    t.twin_name.as_deref().unwrap_or("Participant"),
-                    t.says
+                    t.twin_name.as_deref().unwrap_or("Participant")
                 )
             })
             .collect();
+        let parts: Vec<crate::prompt_budget::Part> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| crate::prompt_budget::Part {
+                priority: i as u32,
+                tokens: (line.chars().count() / 4 + 1) as u32,
+                required: false,
+            })
+            .collect();
+        let kept = crate::prompt_budget::fit(&parts, LISTING_TOKENS)
+            .map_err(|e| TwinsError::Invalid(e.to_string()))?;
+        let listing: String = kept.iter().map(|&i| lines[i].as_str()).collect();
         let prompt = format!(
             "Session: {}\nWhat was asked:\n{}\nWhat the participants said:\n{listing}\nWrite the session's insights for a marketer: up to five themes (a title, a one-sentence summary, and the handles of up to four turns that show it), where the participants agree and where they disagree, and recommended actions. Every item cites the handles of the turns it rests on (for example [\"T2\", \"T5\"]). Use only what the turns say; state no number they do not state.",
             session.title,
