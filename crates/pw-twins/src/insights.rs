@@ -105,7 +105,7 @@ struct ModelItem {
     turns: Vec<String>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 struct ModelInsights {
     #[schemars(length(max = 5))]
     themes: Vec<ModelTheme>,
@@ -229,7 +229,22 @@ impl InsightWriter<'_> {
             )));
         }
         let shown: Vec<Turn> = answers[answers.len().saturating_sub(TURNS_SHOWN)..].to_vec();
-        let (drafted, written_by) = self.ask(&session, &turns, &shown).await?;
+        let (drafted, written_by) = match self.ask(&session, &turns, &shown).await {
+            Ok(answer) => answer,
+            // The model's answer stayed broken after its repair (a small model running out of
+            // room mid-list): recorded as insights with nothing of the model's in them, the
+            // gaps still read from the transcript, never as invented content.
+            Err(TwinsError::Model(pw_llm::LlmError::InvalidStructuredOutput {
+                vendor, ..
+            })) => {
+                tracing::warn!(%vendor, "the model gave no usable insights");
+                (
+                    ModelInsights::default(),
+                    format!("{vendor} (no usable answer)"),
+                )
+            }
+            Err(error) => return Err(error),
+        };
         let mut checked = 0i64;
         let mut dropped = 0i64;
         let mut keep = |text: &str, cites: &[String], voices: usize| -> Option<Vec<Quote>> {
