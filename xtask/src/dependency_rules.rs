@@ -226,6 +226,8 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("pw-search", &[][..]),
         // IO-free statistics the research contexts share: numbers in, numbers out.
         ("pw-statistics", &[][..]),
+        // Documents for clients (the PDF writer): blocks in, bytes out.
+        ("pw-documents", &[][..]),
         // A context crate: its own tables' repositories over pw-store's `Database`, its use
         // cases and its job handlers. It never knows the engine or another context.
         (
@@ -266,6 +268,7 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-jobs",
                 "pw-llm",
                 "pw-statistics",
+                "pw-documents",
             ][..],
         ),
         // The surveys context: designs with logic, synthetic respondents, weighting, crosstabs,
@@ -278,6 +281,7 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-jobs",
                 "pw-llm",
                 "pw-statistics",
+                "pw-documents",
             ][..],
         ),
         (

@@ -16,6 +16,7 @@ mod catalogue;
 mod error;
 mod gateway;
 mod limits;
+pub mod prompt_budget;
 mod transport;
 mod types;
 mod vendor;

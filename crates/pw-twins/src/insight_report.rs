@@ -3,8 +3,8 @@
 //! behaved, and how the session was run (models, persona checks), so a reader can weigh it.
 
 use crate::insights::{Insights, Quote};
-use crate::pdf_document::{self, Block};
 use crate::twins::SessionView;
+use pw_documents::pdf::{self as pdf_document, Block};
 
 fn quote_line(quote: &Quote) -> String {
     format!(

@@ -332,16 +332,16 @@ impl InsightWriter<'_> {
                 )
             })
             .collect();
-        let parts: Vec<crate::prompt_budget::Part> = lines
+        let parts: Vec<pw_llm::prompt_budget::Part> = lines
             .iter()
             .enumerate()
-            .map(|(i, line)| crate::prompt_budget::Part {
+            .map(|(i, line)| pw_llm::prompt_budget::Part {
                 priority: i as u32,
                 tokens: (line.chars().count() / 4 + 1) as u32,
                 required: false,
             })
             .collect();
-        let kept = crate::prompt_budget::fit(&parts, LISTING_TOKENS)
+        let kept = pw_llm::prompt_budget::fit(&parts, LISTING_TOKENS)
             .map_err(|e| TwinsError::Invalid(e.to_string()))?;
         let listing: String = kept.iter().map(|&i| lines[i].as_str()).collect();
         let prompt = format!(

@@ -17,7 +17,6 @@
 //! - [`guide`]: a focus group's discussion guide, its TOML format and its errors;
 //! - [`floor`]: who speaks next in a focus group;
 //! - [`turn_length`]: how long a turn may be, and cutting one that runs over;
-//! - [`prompt_budget`]: what goes into a prompt that cannot hold everything;
 //! - [`says_thinks`]: an interview answer split into what the twin says and what it thinks;
 //! - [`dynamics`]: a session's diagnostics (airtime, turn lengths, herding);
 //! - [`replay`]: whether a turn's words are, in order, the words of the model's answer.
@@ -37,9 +36,7 @@ pub mod insight_report;
 pub mod insights;
 pub mod interview;
 pub mod names;
-pub mod pdf_document;
 pub mod profile;
-pub mod prompt_budget;
 pub mod recall;
 pub mod reflecting;
 pub mod reflection;
