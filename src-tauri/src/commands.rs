@@ -8,8 +8,8 @@ use pw_ipc::{
     AddMemoryNoteRequest, AppInfo, AudienceSignalsRequest, AudienceView, CreateTwinsRequest,
     CreateWorkspaceRequest, Dashboard, DashboardRequest, EditMemoryRequest, EditTwinRequest,
     EstimateFocusGroupRequest, EstimateInterviewRequest, EvidenceRowView, ExportInsightsRequest,
-    GroundingReportsRequest, InsightsFormatView, InsightsView, IpcError, JobView, MemoryView,
-    ModelDownloadRequest, ModelPrice, ModelSettingsView, ModelSpend, ModelSpendRequest, ReplayView,
+    GroundingReportsRequest, InsightsView, IpcError, JobView, MemoryView, ModelDownloadRequest,
+    ModelPrice, ModelSettingsView, ModelSpend, ModelSpendRequest, ReplayView, ReportFormatView,
     ReportSummaryView, ReportView, SaveVendorRequest, SearchPageView, SearchRequestView,
     SessionCommandRequest, SessionDetailView, SessionPlanView, SessionSummaryView,
     SignalEvidenceView, SignalView, StartFocusGroupRequest, StartInterviewRequest,
@@ -19,9 +19,10 @@ use pw_ipc::{
 };
 use pw_ipc::{
     ColumnMapView, CrosstabRequest, CrosstabView, ExampleSurveyView, ExportResultsRequest,
-    FidelityRequest, FidelityView, HumanSetView, ImportHumanRequest, ImportSurveyRequest,
-    PreviewRequest, PreviewStepView, ResultsRequest, StartSurveyRunRequest, StartedSurveyRunView,
-    SurveyDesignView, SurveyResultsView, SurveyRunView, SurveySummaryView, UpdateSurveyRequest,
+    ExportSurveyReportRequest, FidelityRequest, FidelityView, HumanSetView, ImportHumanRequest,
+    ImportSurveyRequest, PreviewRequest, PreviewStepView, ResultsRequest, StartSurveyReportRequest,
+    StartSurveyRunRequest, StartedSurveyRunView, SurveyDesignView, SurveyReportView,
+    SurveyResultsView, SurveyRunView, SurveySummaryView, UpdateSurveyRequest,
 };
 use tauri::State;
 
@@ -788,8 +789,8 @@ pub async fn export_insights(
     request: ExportInsightsRequest,
 ) -> Result<String, IpcError> {
     let format = match request.format {
-        InsightsFormatView::Markdown => pw_engine::twins::ReportFormat::Markdown,
-        InsightsFormatView::Pdf => pw_engine::twins::ReportFormat::Pdf,
+        ReportFormatView::Markdown => pw_engine::twins::ReportFormat::Markdown,
+        ReportFormatView::Pdf => pw_engine::twins::ReportFormat::Pdf,
     };
     Ok(engine(&slot)?
         .twins()
@@ -1090,6 +1091,55 @@ pub async fn import_anes96(
         survey: survey.summary.into(),
         human_set: human_set.into(),
     })
+}
+
+/// Queues the analysis agent's report on a run.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_survey_report(
+    slot: State<'_, EngineSlot>,
+    request: StartSurveyReportRequest,
+) -> Result<JobView, IpcError> {
+    Ok(engine(&slot)?
+        .surveys()
+        .start_report(
+            request.run_id.parse()?,
+            &result_options(request.weighted, request.temperature),
+        )
+        .await?
+        .into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_survey_report(
+    slot: State<'_, EngineSlot>,
+    run_id: String,
+) -> Result<Option<SurveyReportView>, IpcError> {
+    Ok(engine(&slot)?
+        .surveys()
+        .report(run_id.parse()?)
+        .await?
+        .map(Into::into))
+}
+
+/// Writes the run's report into the exports folder and returns the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_survey_report(
+    slot: State<'_, EngineSlot>,
+    request: ExportSurveyReportRequest,
+) -> Result<String, IpcError> {
+    let format = match request.format {
+        ReportFormatView::Markdown => pw_engine::surveys::ReportFormat::Markdown,
+        ReportFormatView::Pdf => pw_engine::surveys::ReportFormat::Pdf,
+    };
+    Ok(engine(&slot)?
+        .surveys()
+        .export_report_file(request.run_id.parse()?, format)
+        .await?
+        .display()
+        .to_string())
 }
 
 #[tauri::command]

@@ -332,6 +332,27 @@ enum SurveyCommand {
         #[arg(long)]
         weighted: bool,
     },
+    /// A run's report by the analysis agent: findings, segment differences, implications and
+    /// actions, each citing the result tables its figures come from (checked against them), with
+    /// the caveats the diagnostics give. Written if there is none yet.
+    Report {
+        id: String,
+        /// md or pdf
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Write here instead of standard output (a PDF needs a file)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write a new version even if there is one
+        #[arg(long)]
+        rewrite: bool,
+        /// Read the results unweighted (they are weighted to the universe by default)
+        #[arg(long)]
+        unweighted: bool,
+        /// The temperature ratings are read at (1 leaves them as rated)
+        #[arg(long, default_value_t = 1.0)]
+        temperature: f64,
+    },
     /// The 1996 ANES subset shipped with the app, run and set against its 944 real people
     Anes96 {
         workspace: String,

@@ -1,12 +1,13 @@
-//! `profitwheel survey …`: importing a survey file into a workspace, exporting it, listing a
-//! workspace's surveys and showing one with its logic.
+//! `profitwheel survey …`: survey files in and out of a workspace, runs and their results,
+//! crosstabs, the fidelity harness, and the analysis agent's report.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use pw_engine::surveys::{
-    Crosstab, FidelityReport, QuestionType, Reliability, ResultOptions, ResultsFormat, RunRequest,
-    RunResults, StoredSurvey, SurveyId, SurveyRun, UniverseChoice, WorkspaceId,
+    Crosstab, FidelityReport, QuestionType, Reliability, ReportFormat, ResultOptions,
+    ResultsFormat, RunRequest, RunResults, StoredSurvey, SurveyId, SurveyRun, UniverseChoice,
+    WorkspaceId,
 };
 use pw_engine::{Engine, EngineError};
 use serde_json::json;
@@ -117,6 +118,50 @@ pub async fn run(
                 out.value(&json!(report));
             } else {
                 print_fidelity(out, &report);
+            }
+        }
+        SurveyCommand::Report {
+            id,
+            format,
+            out: file,
+            rewrite,
+            unweighted,
+            temperature,
+        } => {
+            let run = id.parse()?;
+            let format = match format.as_str() {
+                "md" | "markdown" => ReportFormat::Markdown,
+                "pdf" => ReportFormat::Pdf,
+                other => {
+                    return Err(EngineError::InvalidInput(format!(
+                        "--format {other}: choose md or pdf"
+                    )));
+                }
+            };
+            if format == ReportFormat::Pdf && file.is_none() {
+                return Err(EngineError::InvalidInput(
+                    "a PDF is not text: give --out FILE.pdf".into(),
+                ));
+            }
+            if *rewrite || engine.surveys().report(run).await?.is_none() {
+                let options = ResultOptions {
+                    weighted: !*unweighted,
+                    temperature: *temperature,
+                };
+                let job = engine.surveys().start_report(run, &options).await?;
+                run_job(engine, out, job).await?;
+            }
+            if out.json && file.is_none() {
+                out.value(&json!(engine.surveys().report(run).await?));
+                return Ok(());
+            }
+            let bytes = engine.surveys().export_report(run, format).await?;
+            match file {
+                Some(path) => {
+                    write_whole(path, &bytes)?;
+                    out.line(&format!("Wrote the report to {}", path.display()));
+                }
+                None => out.line(String::from_utf8_lossy(&bytes).trim_end()),
             }
         }
         SurveyCommand::Anes96 {

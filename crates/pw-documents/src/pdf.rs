@@ -4,32 +4,7 @@
 //! scripts) are shown as "?", which the export says; the client decks issue moves reports to a
 //! typesetting engine with embedded fonts (`../shared/reference/decks-and-reports.md`).
 
-/// What goes on the page, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Block {
-    Title(String),
-    Heading(String),
-    Paragraph(String),
-    Bullet(String),
-    /// A quotation, indented and in italics.
-    Quote(String),
-    /// Small grey text (methodology, provenance).
-    Note(String),
-}
-
-impl Block {
-    /// The block's words.
-    pub fn text(&self) -> &str {
-        match self {
-            Block::Title(t)
-            | Block::Heading(t)
-            | Block::Paragraph(t)
-            | Block::Bullet(t)
-            | Block::Quote(t)
-            | Block::Note(t) => t,
-        }
-    }
-}
+pub use crate::Block;
 
 /// How many characters of `text` WinAnsi cannot hold (printed as "?").
 pub fn unsupported_characters(text: &str) -> usize {

@@ -1,6 +1,7 @@
 //! Semantic similarity rating on real embeddings: the embedded all-MiniLM-L6-v2, through the
 //! gateway as surveys will call it, turns free-text answers into probabilities over a scale
-//! whose order follows what the answers say.
+//! whose order follows what the answers say. A small survey runs on the embedded model as a
+//! job, and the analysis agent writes its report on the same model.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,7 +15,9 @@ use pw_engine::evidence::{DocKind, IndexState, Query};
 use pw_engine::jobs::JobState;
 use pw_engine::models::CallScope;
 use pw_engine::surveys::ssr::{self, DefaultScale};
-use pw_engine::surveys::{ResultOptions, RunRequest, RunStatus, UniverseChoice};
+use pw_engine::surveys::{
+    ReportFormat, ResultOptions, RunRequest, RunStatus, UniverseChoice, check_report_item,
+};
 use serde_json::json;
 use support::{engine, workspace};
 
@@ -244,5 +247,55 @@ async fn a_small_survey_runs_on_the_embedded_model_as_a_job_and_every_answer_is_
         "{:?}",
         page.hits
     );
+
+    // The analysis agent writes the run's report on the same model, as a job: whatever the
+    // small model wrote, every item kept cites tables it was shown and states only their
+    // figures, and the caveats are there whatever it wrote.
+    let job = engine
+        .surveys()
+        .start_report(run.id, &ResultOptions::default())
+        .await
+        .unwrap();
+    let job = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(job.state, JobState::Succeeded, "{:?}", job.last_error);
+    let report = engine.surveys().report(run.id).await.unwrap().unwrap();
+    // The tables were fitted to the model's 2,048 tokens (asked again with fewer if they did
+    // not fit) and its answer, held to the schema, was read.
+    assert!(
+        report.written_by.starts_with("local/"),
+        "{}",
+        report.written_by
+    );
+    assert_eq!(report.items_dropped as usize, report.body.dropped.len());
+    assert!(report.items_dropped <= report.items_checked);
+    assert!(!report.body.caveats.is_empty());
+    let ids = ["buy", "like", "cups"];
+    let shown: Vec<_> = report
+        .tables
+        .lines
+        .iter()
+        .filter(|l| report.tables.shown.contains(&l.table))
+        .cloned()
+        .collect();
+    assert!(shown.iter().any(|l| l.table == "Q:buy"), "{shown:?}");
+    let body = &report.body;
+    for item in body
+        .findings
+        .iter()
+        .chain(&body.segments)
+        .chain(&body.implications)
+        .chain(&body.actions)
+    {
+        assert!(
+            check_report_item(&item.text, &item.tables, &shown, &ids, false).is_ok(),
+            "{item:?} does not hold against its tables"
+        );
+    }
+    let pdf = engine
+        .surveys()
+        .export_report_file(run.id, ReportFormat::Pdf)
+        .await
+        .unwrap();
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     engine.shutdown().await;
 }

@@ -3,9 +3,9 @@
 //! significance letters, and the fidelity view's two distributions per question.
 
 use pw_engine::surveys::{
-    Answer, Condition, Crosstab, FidelityReport, HumanSet, QuestionDiagnostics, QuestionResult,
-    QuestionType, Reliability, RunResults, Share, SpreadReference, StoredSurvey, SurveyRun,
-    SurveySummary, Weighting,
+    Answer, CitedItem, Condition, Crosstab, FidelityReport, HumanSet, QuestionDiagnostics,
+    QuestionResult, QuestionType, Reliability, RunResults, Share, SpreadReference, StoredSurvey,
+    SurveyReport, SurveyRun, SurveySummary, Weighting,
 };
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -898,6 +898,126 @@ pub struct ExportResultsRequest {
     /// csv or xlsx.
     pub format: String,
     pub weighted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StartSurveyReportRequest {
+    pub run_id: String,
+    pub weighted: bool,
+    /// 1 reads ratings as rated.
+    pub temperature: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportSurveyReportRequest {
+    pub run_id: String,
+    pub format: crate::ReportFormatView,
+}
+
+/// An item of the report and the result tables it cites.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportItemView {
+    pub text: String,
+    pub tables: Vec<String>,
+}
+
+/// A result table as the analysis agent read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportTableView {
+    /// `Q:buy`, `X:buy×segment`, …
+    pub table: String,
+    pub line: String,
+    /// Whether the model was shown it (a small model's context may not hold every table).
+    pub shown: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SurveyReportView {
+    pub id: String,
+    pub run_id: String,
+    pub version: u32,
+    pub written_by: String,
+    pub weighted: bool,
+    pub temperature: f64,
+    pub items_checked: u32,
+    pub items_dropped: u32,
+    pub created_at: String,
+    pub findings: Vec<ReportItemView>,
+    pub segments: Vec<ReportItemView>,
+    pub implications: Vec<ReportItemView>,
+    pub actions: Vec<ReportItemView>,
+    /// From the diagnostics, the weighting and the fidelity harness; not the model's.
+    pub caveats: Vec<ReportItemView>,
+    /// What the model wrote that did not hold against the tables, and why.
+    pub dropped: Vec<DroppedItemView>,
+    pub tables: Vec<ReportTableView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DroppedItemView {
+    pub section: String,
+    pub text: String,
+    pub tables: Vec<String>,
+    pub reason: String,
+}
+
+fn report_items(items: Vec<CitedItem>) -> Vec<ReportItemView> {
+    items
+        .into_iter()
+        .map(|i| ReportItemView {
+            text: i.text,
+            tables: i.tables,
+        })
+        .collect()
+}
+
+impl From<SurveyReport> for SurveyReportView {
+    fn from(report: SurveyReport) -> Self {
+        let shown = report.tables.shown;
+        SurveyReportView {
+            id: report.id,
+            run_id: report.run_id.to_string(),
+            version: report.version as u32,
+            written_by: report.written_by,
+            weighted: report.weighted,
+            temperature: report.temperature,
+            items_checked: report.items_checked as u32,
+            items_dropped: report.items_dropped as u32,
+            created_at: instant_text(report.created_at),
+            findings: report_items(report.body.findings),
+            segments: report_items(report.body.segments),
+            implications: report_items(report.body.implications),
+            actions: report_items(report.body.actions),
+            caveats: report_items(report.body.caveats),
+            dropped: report
+                .body
+                .dropped
+                .into_iter()
+                .map(|d| DroppedItemView {
+                    section: d.section,
+                    text: d.text,
+                    tables: d.tables,
+                    reason: d.reason,
+                })
+                .collect(),
+            tables: report
+                .tables
+                .lines
+                .into_iter()
+                .map(|line| ReportTableView {
+                    shown: shown.contains(&line.table),
+                    table: line.table,
+                    line: line.line,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]

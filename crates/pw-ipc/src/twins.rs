@@ -795,9 +795,10 @@ pub struct SessionCommandRequest {
     pub text: String,
 }
 
+/// A report's file format: a session's insights or a survey run's report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
-pub enum InsightsFormatView {
+pub enum ReportFormatView {
     Markdown,
     Pdf,
 }
@@ -806,7 +807,7 @@ pub enum InsightsFormatView {
 #[serde(rename_all = "camelCase")]
 pub struct ExportInsightsRequest {
     pub session_id: String,
-    pub format: InsightsFormatView,
+    pub format: ReportFormatView,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]

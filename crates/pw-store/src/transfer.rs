@@ -67,6 +67,7 @@ const WORKSPACE_TABLES: &[&str] = &[
     "survey_answers",
     "survey_human_sets",
     "survey_open_themes",
+    "survey_reports",
     "reports",
     "llm_calls",
     "llm_cache",

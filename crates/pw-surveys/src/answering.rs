@@ -126,7 +126,7 @@ fn modal_point(pmfs: &[Vec<f64>]) -> Option<u8> {
 /// Errors that asking again would meet again: the model refused, its answer stayed broken after
 /// the gateway's own repair, or the prompt does not fit. Rate limits, dropped connections and
 /// vendor outages are not among them: the run stops and the job tries again.
-fn lasting(error: &LlmError) -> bool {
+pub(crate) fn lasting(error: &LlmError) -> bool {
     matches!(
         error,
         LlmError::Refused { .. }

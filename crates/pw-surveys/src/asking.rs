@@ -178,6 +178,11 @@ fn scale_words(question: &Question) -> String {
     }
 }
 
+/// The most characters of an answer in the respondent's own words (a rating's words, an open
+/// answer): about 100 tokens, inside the block's reply budget, so a long answer can never cut
+/// the reply's JSON short (a cut reply is no answer at all).
+pub const OWN_WORDS_CHARACTERS: usize = 400;
+
 /// The JSON Schema a block's answer must fit: an object with one property per question.
 pub fn block_schema(survey: &Survey, asked: &[Asked]) -> Value {
     let mut properties = Map::new();
@@ -200,7 +205,9 @@ pub fn block_schema(survey: &Survey, asked: &[Asked]) -> Value {
                 json!({ "type": "array", "items": { "type": "string", "enum": ids },
                                              "minItems": ids.len(), "maxItems": ids.len() })
             }
-            QuestionType::Likert | QuestionType::Open => json!({ "type": "string" }),
+            QuestionType::Likert | QuestionType::Open => {
+                json!({ "type": "string", "minLength": 1, "maxLength": OWN_WORDS_CHARACTERS })
+            }
             QuestionType::Nps => json!({ "type": "integer", "minimum": 0, "maximum": 10 }),
             QuestionType::Numeric => {
                 let mut number = json!({ "type": "number" });

@@ -1,6 +1,6 @@
-//! The surveys context's job handler: a run answering. It resumes from the answers stored (a
-//! respondent is written with all its answers at once), so a retry after a crash or a kill asks
-//! only the respondents not yet answered.
+//! The surveys context's job handlers: a run answering, and its report written. A run resumes
+//! from the answers stored (a respondent is written with all its answers at once), so a retry
+//! after a crash or a kill asks only the respondents not yet answered.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -18,6 +18,7 @@ use crate::runs::{RunStatus, RunStore};
 use crate::surveys::Surveys;
 
 pub const RUN_JOB_KIND: &str = "surveys.run";
+pub const REPORT_JOB_KIND: &str = "surveys.report";
 
 /// A respondent on the local model can take a minute: supervised by signs of life.
 const LIVENESS: Supervision = Supervision::Liveness {
@@ -27,6 +28,13 @@ const LIVENESS: Supervision = Supervision::Liveness {
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct RunPayload {
     pub run_id: StudyId,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ReportPayload {
+    pub run_id: StudyId,
+    pub weighted: bool,
+    pub temperature: f64,
 }
 
 fn job_error(error: SurveysError) -> JobError {
@@ -52,20 +60,58 @@ fn job_error(error: SurveysError) -> JobError {
 /// The job kinds this context does the work of. The handler holds the context weakly, so a
 /// job claimed while the app closes is handed back rather than keeping it alive.
 pub fn job_kinds(surveys: Weak<Surveys>) -> Vec<(String, JobKind)> {
-    let handler: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+    vec![
+        // A run resumes from its stored respondents, so a retry after a crash loses nothing.
+        (
+            RUN_JOB_KIND.to_owned(),
+            JobKind::new(handler(surveys.clone(), answer_run), LIVENESS).attempts(3),
+        ),
+        (
+            REPORT_JOB_KIND.to_owned(),
+            JobKind::new(handler(surveys, write_report), LIVENESS).attempts(2),
+        ),
+    ]
+}
+
+fn handler<F, Fut>(surveys: Weak<Surveys>, work: F) -> Arc<dyn JobHandler>
+where
+    F: Fn(Arc<Surveys>, JobContext) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Value, JobError>> + Send + 'static,
+{
+    let work = Arc::new(work);
+    Arc::new(move |ctx: JobContext| {
         let surveys = surveys.clone();
+        let work = work.clone();
         async move {
             let surveys = surveys
                 .upgrade()
                 .ok_or_else(|| JobError::retryable("the app is closing"))?;
-            answer_run(surveys, ctx).await
+            work(surveys, ctx).await
         }
-    });
-    // A run resumes from its stored respondents, so a retry after a crash loses nothing.
-    vec![(
-        RUN_JOB_KIND.to_owned(),
-        JobKind::new(handler, LIVENESS).attempts(3),
-    )]
+    })
+}
+
+async fn write_report(surveys: Arc<Surveys>, ctx: JobContext) -> Result<Value, JobError> {
+    let payload: ReportPayload = ctx.payload()?;
+    let options = crate::results::ResultOptions {
+        weighted: payload.weighted,
+        temperature: payload.temperature,
+    };
+    let job_id = ctx.job().id.clone();
+    ctx.progress(0.1, "Reading the result tables").await;
+    let cancel = ctx.cancellation();
+    let report = tokio::select! {
+        written = surveys.write_report(payload.run_id, &options, Some(&job_id)) => {
+            written.map_err(job_error)?
+        }
+        () = cancel.cancelled() => return Err(JobError::Cancelled),
+    };
+    Ok(serde_json::json!({
+        "run_id": payload.run_id,
+        "version": report.version,
+        "items_checked": report.items_checked,
+        "items_dropped": report.items_dropped,
+    }))
 }
 
 /// "312 of 1,000 respondents · 140 answers a minute · $0.42 spent"

@@ -17,8 +17,17 @@
 //! - [`human`]: people's answers read from a CSV file, bad rows reported;
 //! - [`comparison`]: a run against people's answers (the fidelity harness);
 //! - [`anes96`]: the ANES 1996 subset posed as a survey, so the harness runs out of the box;
-//! - [`exports`]: results as CSV and XLSX.
+//! - [`exports`]: results as CSV and XLSX;
+//! - [`analysis_tables`]: the result tables as the analysis agent reads them, the check of
+//!   every figure its report states, and the caveats from the diagnostics;
+//! - [`analysis_report`]: the report as Markdown and PDF.
+//!
+//! [`analysis`] is the analysis agent: the model writes the report from the tables, and what
+//! does not hold against them is dropped.
 
+pub mod analysis;
+pub mod analysis_report;
+pub mod analysis_tables;
 pub mod anes96;
 pub mod answering;
 pub mod asking;
@@ -42,5 +51,7 @@ pub mod ssr;
 mod surveys;
 pub mod universe;
 
-pub use handlers::{RUN_JOB_KIND, job_kinds, progress_words};
-pub use surveys::{GatewaySource, ResultsFormat, RunRequest, RunResults, Surveys, UniverseChoice};
+pub use handlers::{REPORT_JOB_KIND, RUN_JOB_KIND, job_kinds, progress_words};
+pub use surveys::{
+    GatewaySource, ReportFormat, ResultsFormat, RunRequest, RunResults, Surveys, UniverseChoice,
+};

@@ -12,6 +12,9 @@ use pw_store::Database;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::analysis::{self, ReportInput, ReportWriter, SurveyReport};
+use crate::analysis_report;
+use crate::analysis_tables;
 use crate::anes96;
 use crate::census;
 use crate::comparison::{self, FidelityReport};
@@ -20,7 +23,7 @@ use crate::definition;
 use crate::diagnostics::{self, QuestionDiagnostics};
 use crate::error::{Result, SurveysError};
 use crate::exports::{self, ExportInput};
-use crate::handlers::{RUN_JOB_KIND, RunPayload};
+use crate::handlers::{REPORT_JOB_KIND, RUN_JOB_KIND, ReportPayload, RunPayload};
 use crate::human::{self, HumanDataError};
 use crate::human_sets::{HumanSet, HumanSetStore};
 use crate::open_ends;
@@ -78,6 +81,13 @@ pub struct RunRequest {
     pub universe: UniverseChoice,
     /// Respondents answering at once (default 8).
     pub concurrency: Option<usize>,
+}
+
+/// The file formats a run's report is exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Markdown,
+    Pdf,
 }
 
 /// The file formats results are exported in.
@@ -636,6 +646,145 @@ impl Surveys {
                 exports::results_xlsx(&input).map_err(|e| SurveysError::Spreadsheet(e.to_string()))
             }
         }
+    }
+
+    /// Queues writing the run's report from its results read with `options` (a new version
+    /// each time). A run still answering is reported on once it stops.
+    pub async fn start_report(&self, run: StudyId, options: &ResultOptions) -> Result<Job> {
+        let current = self.runs_store().run(run).await?;
+        if matches!(current.status, RunStatus::Queued | RunStatus::Running) {
+            return Err(SurveysError::Invalid(format!(
+                "“{}” is still answering; write its report once it stops",
+                current.title
+            )));
+        }
+        if current.answered == 0 {
+            return Err(SurveysError::Invalid(format!(
+                "“{}” has no answered respondents to report on",
+                current.title
+            )));
+        }
+        if !(options.temperature > 0.0 && options.temperature.is_finite()) {
+            return Err(SurveysError::Invalid(
+                "the rating temperature must be a positive number".into(),
+            ));
+        }
+        let spec = JobSpec::new(
+            REPORT_JOB_KIND,
+            format!("Report: {}", current.title),
+            Lane::Default,
+        )
+        .workspace(current.workspace_id.to_string())
+        .payload(serde_json::json!(ReportPayload {
+            run_id: run,
+            weighted: options.weighted,
+            temperature: options.temperature,
+        }));
+        self.queue
+            .enqueue(spec)
+            .await
+            .map_err(|e| SurveysError::Invalid(e.to_string()))
+    }
+
+    /// Writes the run's report now, as its job does (callers queue [`Surveys::start_report`]): the result tables, the crosstabs whose
+    /// groups differ by every dimension of the universe, the fidelity harness against the
+    /// newest file of people's answers, and the caveats, handed to the analysis agent.
+    pub async fn write_report(
+        &self,
+        run: StudyId,
+        options: &ResultOptions,
+        job_id: Option<&str>,
+    ) -> Result<SurveyReport> {
+        let report = self.results(run, options).await?;
+        let (_, _, respondents, answers) = self.run_data(run).await?;
+        let mut crosstabs = Vec::new();
+        for dimension in report
+            .run
+            .universe
+            .dimensions
+            .iter()
+            .filter(|d| d.categories.len() > 1)
+        {
+            for question in &report.survey.questions {
+                match results::crosstab_by(
+                    &report.survey,
+                    &report.run.universe,
+                    &respondents,
+                    &answers,
+                    &report.results.weighting,
+                    &question.id,
+                    &dimension.name,
+                ) {
+                    Ok(table) => crosstabs.push(table),
+                    Err(
+                        results::ResultsError::NotCategorical(_)
+                        | results::ResultsError::Crosstab(_),
+                    ) => {}
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        }
+        let newest = HumanSetStore::new(&self.db)
+            .sets(report.run.survey_id)
+            .await?
+            .into_iter()
+            .next();
+        let fidelity = match &newest {
+            Some(set) => Some(self.fidelity(run, &set.id, None, options).await?),
+            None => None,
+        };
+        let people = newest
+            .as_ref()
+            .map(|set| format!("people's answers in “{}”", set.name))
+            .unwrap_or_default();
+        let lines = analysis_tables::table_lines(
+            &report.survey,
+            &report.results,
+            &report.diagnostics,
+            &crosstabs,
+            fidelity.as_ref().map(|f| (f, people.as_str())),
+        );
+        let caveats = analysis_tables::caveats(
+            &report.results,
+            &report.diagnostics,
+            fidelity.as_ref(),
+            &report.survey,
+        );
+        let gateway = self.gateway().await?;
+        ReportWriter {
+            db: &self.db,
+            gateway: &gateway,
+            job_id,
+        }
+        .write(ReportInput {
+            run: &report.run,
+            survey: &report.survey,
+            lines,
+            caveats,
+            options: *options,
+        })
+        .await
+    }
+
+    /// The run's latest report, if one was written.
+    pub async fn report(&self, run: StudyId) -> Result<Option<SurveyReport>> {
+        self.runs_store().run(run).await?;
+        analysis::latest(&self.db, run).await
+    }
+
+    /// The run's latest report as a file: Markdown text or a PDF.
+    pub async fn export_report(&self, run: StudyId, format: ReportFormat) -> Result<Vec<u8>> {
+        let current = self.runs_store().run(run).await?;
+        let report = analysis::latest(&self.db, run).await?.ok_or_else(|| {
+            SurveysError::Invalid(format!(
+                "“{}” has no report yet; write it first",
+                current.title
+            ))
+        })?;
+        Ok(match format {
+            ReportFormat::Markdown => analysis_report::markdown(&current, &report).into_bytes(),
+            ReportFormat::Pdf => analysis_report::pdf(&current, &report),
+        })
     }
 
     /// Reads a CSV file of people's answers to a survey: `questions` maps question ids to

@@ -133,18 +133,7 @@ pub fn blocks(view: &SessionView, insights: &Insights) -> Vec<Block> {
 
 /// The report in Markdown.
 pub fn markdown(view: &SessionView, insights: &Insights) -> String {
-    let mut out = String::new();
-    for block in blocks(view, insights) {
-        match block {
-            Block::Title(t) => out.push_str(&format!("# {t}\n\n")),
-            Block::Heading(t) => out.push_str(&format!("\n## {t}\n\n")),
-            Block::Paragraph(t) => out.push_str(&format!("{t}\n\n")),
-            Block::Bullet(t) => out.push_str(&format!("- {t}\n")),
-            Block::Quote(t) => out.push_str(&format!("  > {t}\n")),
-            Block::Note(t) => out.push_str(&format!("_{t}_\n\n")),
-        }
-    }
-    out
+    pw_documents::markdown(&blocks(view, insights))
 }
 
 /// The report as a PDF file. Characters its fonts cannot show (emoji, non-Latin scripts) are

@@ -70,7 +70,7 @@ export type {
   GapItemView,
   GapView,
   InsightItemView,
-  InsightsFormatView,
+  ReportFormatView,
   InsightsView,
   MemoryView,
   ParticipantView,
@@ -113,6 +113,10 @@ export type {
   ShareView,
   SurveyDesignView,
   SurveyResultsView,
+  SurveyReportView,
+  ReportItemView,
+  ReportTableView,
+  DroppedItemView,
   SurveyRunView,
   SurveySummaryView,
   WeightingView,
@@ -317,6 +321,13 @@ export const backend = {
   /** Resolves with the path the file was written to. */
   exportSurveyResults: (runId: string, format: 'csv' | 'xlsx', weighted: boolean) =>
     unwrap(() => commands.exportSurveyResults({ runId, format, weighted })),
+  startSurveyReport: (runId: string, weighted: boolean, temperature: number) =>
+    unwrap(() => commands.startSurveyReport({ runId, weighted, temperature })),
+  /** null: no report written for this run yet. */
+  getSurveyReport: (runId: string) => unwrap(() => commands.getSurveyReport(runId)),
+  /** Writes the file into the exports folder and resolves with its path. */
+  exportSurveyReport: (runId: string, format: 'markdown' | 'pdf') =>
+    unwrap(() => commands.exportSurveyReport({ runId, format })),
   /** Asks every call the session rests on again from the response cache: no model is called. */
   replaySession: (sessionId: string) => unwrap(() => commands.replaySession(sessionId)),
 };

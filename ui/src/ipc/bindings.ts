@@ -60,6 +60,11 @@ export const commands = {
 	getSurveyFidelity: (request: FidelityRequest) => typedError<FidelityView, IpcError>(__TAURI_INVOKE("get_survey_fidelity", { request })),
 	importAnes96: (workspaceId: string) => typedError<ExampleSurveyView, IpcError>(__TAURI_INVOKE("import_anes96", { workspaceId })),
 	exportSurveyResults: (request: ExportResultsRequest) => typedError<string, IpcError>(__TAURI_INVOKE("export_survey_results", { request })),
+	/**  Queues the analysis agent's report on a run. */
+	startSurveyReport: (request: StartSurveyReportRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("start_survey_report", { request })),
+	getSurveyReport: (runId: string) => typedError<SurveyReportView | null, IpcError>(__TAURI_INVOKE("get_survey_report", { runId })),
+	/**  Writes the run's report into the exports folder and returns the file's path. */
+	exportSurveyReport: (request: ExportSurveyReportRequest) => typedError<string, IpcError>(__TAURI_INVOKE("export_survey_report", { request })),
 	createTwins: (request: CreateTwinsRequest) => typedError<JobView, IpcError>(__TAURI_INVOKE("create_twins", { request })),
 	listTwins: (request: TwinsRequest) => typedError<TwinSummaryView[], IpcError>(__TAURI_INVOKE("list_twins", { request })),
 	getTwin: (twinId: string) => typedError<TwinView, IpcError>(__TAURI_INVOKE("get_twin", { twinId })),
@@ -334,6 +339,13 @@ export type DimensionView = {
 	categories: CategoryTargetView[],
 };
 
+export type DroppedItemView = {
+	section: string,
+	text: string,
+	tables: string[],
+	reason: string,
+};
+
 export type EditMemoryRequest = {
 	memoryId: string,
 	expectedVersion: number,
@@ -402,7 +414,7 @@ export type ExampleSurveyView = {
 
 export type ExportInsightsRequest = {
 	sessionId: string,
-	format: InsightsFormatView,
+	format: ReportFormatView,
 };
 
 export type ExportResultsRequest = {
@@ -410,6 +422,11 @@ export type ExportResultsRequest = {
 	/**  csv or xlsx. */
 	format: string,
 	weighted: boolean,
+};
+
+export type ExportSurveyReportRequest = {
+	runId: string,
+	format: ReportFormatView,
 };
 
 export type FacetFilterView = {
@@ -512,8 +529,6 @@ export type InsightItemView = {
 	text: string,
 	quotes: TurnQuoteView[],
 };
-
-export type InsightsFormatView = "markdown" | "pdf";
 
 export type InsightsView = {
 	id: string,
@@ -883,6 +898,15 @@ export type ReplayedCallView = {
 	detail: string,
 };
 
+/**  A report's file format: a session's insights or a survey run's report. */
+export type ReportFormatView = "markdown" | "pdf";
+
+/**  An item of the report and the result tables it cites. */
+export type ReportItemView = {
+	text: string,
+	tables: string[],
+};
+
 export type ReportKindView = "behavior" | "intent" | "mentions";
 
 export type ReportSummaryView = {
@@ -896,6 +920,15 @@ export type ReportSummaryView = {
 	claims: number,
 	claimsChecked: number,
 	createdAt: string,
+};
+
+/**  A result table as the analysis agent read it. */
+export type ReportTableView = {
+	/**  `Q:buy`, `X:buy×segment`, … */
+	table: string,
+	line: string,
+	/**  Whether the model was shown it (a small model's context may not hold every table). */
+	shown: boolean,
 };
 
 export type ReportView = {
@@ -1179,6 +1212,13 @@ export type StartInterviewRequest = {
 	budgetMicros: Micros | null,
 };
 
+export type StartSurveyReportRequest = {
+	runId: string,
+	weighted: boolean,
+	/**  1 reads ratings as rated. */
+	temperature: number | null,
+};
+
 export type StartSurveyRunRequest = {
 	workspaceId: string,
 	surveyId: string,
@@ -1232,6 +1272,27 @@ export type SurveyDesignView = {
 export type SurveyQuoteView = {
 	respondent: number,
 	text: string,
+};
+
+export type SurveyReportView = {
+	id: string,
+	runId: string,
+	version: number,
+	writtenBy: string,
+	weighted: boolean,
+	temperature: number | null,
+	itemsChecked: number,
+	itemsDropped: number,
+	createdAt: string,
+	findings: ReportItemView[],
+	segments: ReportItemView[],
+	implications: ReportItemView[],
+	actions: ReportItemView[],
+	/**  From the diagnostics, the weighting and the fidelity harness; not the model's. */
+	caveats: ReportItemView[],
+	/**  What the model wrote that did not hold against the tables, and why. */
+	dropped: DroppedItemView[],
+	tables: ReportTableView[],
 };
 
 export type SurveyResultsView = {

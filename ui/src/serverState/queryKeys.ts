@@ -73,6 +73,8 @@ export const queryKeys = {
     ['surveyRun', runId, 'crosstab', questionId, dimension, weighted] as const,
   surveyFidelity: (runId: string, humanSetId: string, weighted: boolean) =>
     ['surveyRun', runId, 'fidelity', humanSetId, weighted] as const,
+  /** A run's latest report by the analysis agent. */
+  surveyReport: (runId: string) => ['surveyRun', runId, 'report'] as const,
   insights: (sessionId?: string) =>
     sessionId === undefined ? (['insights'] as const) : (['insights', sessionId] as const),
 };

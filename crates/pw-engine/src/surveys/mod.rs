@@ -16,6 +16,10 @@ use crate::error::Result;
 
 pub use pw_domain::{StudyId, SurveyId, WorkspaceId};
 pub(crate) use pw_surveys::Surveys;
+/// The analysis agent's report: sections of items citing result tables, and the tables.
+pub use pw_surveys::analysis::{ReportBody, ReportTables, SurveyReport};
+/// An item is kept when it cites tables it was shown and states only their figures.
+pub use pw_surveys::analysis_tables::{CitedItem, TableLine, check_item as check_report_item};
 /// Runs: who answers, how far they are, what they said.
 pub use pw_surveys::answering::RunProgress;
 /// The fidelity harness: people's answers read from a file and a run set against them.
@@ -42,7 +46,8 @@ pub use pw_surveys::runs::{GivenMemory, Rated, Respondent, RunStatus, StoredAnsw
 pub use pw_surveys::ssr;
 pub use pw_surveys::universe::{Dimension, Draw, JointCell, Universe};
 pub use pw_surveys::{
-    RUN_JOB_KIND, ResultsFormat, RunRequest, RunResults, UniverseChoice, progress_words,
+    REPORT_JOB_KIND, RUN_JOB_KIND, ReportFormat, ResultsFormat, RunRequest, RunResults,
+    UniverseChoice, progress_words,
 };
 
 /// The language-models context, as the gateway survey respondents answer through.
@@ -220,6 +225,47 @@ impl<'e> SurveysFacade<'e> {
     /// The 1996 ANES subset shipped with the app, as a survey with its 944 people.
     pub async fn import_anes96(&self, workspace: WorkspaceId) -> Result<(StoredSurvey, HumanSet)> {
         Ok(self.context().import_anes96(workspace).await?)
+    }
+
+    /// Queues the analysis agent's report on a run, its results read with `options`.
+    pub async fn start_report(
+        &self,
+        run: StudyId,
+        options: &ResultOptions,
+    ) -> Result<pw_jobs::Job> {
+        Ok(self.context().start_report(run, options).await?)
+    }
+
+    /// The run's latest report, if written.
+    pub async fn report(&self, run: StudyId) -> Result<Option<SurveyReport>> {
+        Ok(self.context().report(run).await?)
+    }
+
+    /// The run's latest report as Markdown text or a PDF.
+    pub async fn export_report(&self, run: StudyId, format: ReportFormat) -> Result<Vec<u8>> {
+        Ok(self.context().export_report(run, format).await?)
+    }
+
+    /// The run's latest report written into the data folder's `exports/`; says where.
+    pub async fn export_report_file(
+        &self,
+        run: StudyId,
+        format: ReportFormat,
+    ) -> Result<std::path::PathBuf> {
+        let current = self.context().run(run).await?;
+        // The name and the bytes come from the same version.
+        let version = self.context().report(run).await?.map_or(0, |r| r.version);
+        let bytes = self.context().export_report(run, format).await?;
+        let extension = match format {
+            ReportFormat::Markdown => "md",
+            ReportFormat::Pdf => "pdf",
+        };
+        let name = format!(
+            "{}-{}-report-v{version}.{extension}",
+            crate::paths::slug(&current.title),
+            crate::paths::short_id(&run.to_string())
+        );
+        crate::paths::write_export(&self.engine.config().data_dir, &name, &bytes).await
     }
 
     pub async fn respondents(&self, run: StudyId) -> Result<Vec<Respondent>> {

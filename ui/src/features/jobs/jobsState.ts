@@ -31,6 +31,9 @@ export const INSIGHTS_JOB_KIND = 'twins.insights';
 /** Job kind of a survey run answering. */
 export const SURVEY_RUN_JOB_KIND = 'surveys.run';
 
+/** Job kind of the analysis agent writing a run's report. */
+export const SURVEY_REPORT_JOB_KIND = 'surveys.report';
+
 /**
  * What a job's success changed in the backend, as the cached reads that are now out of date.
  * An export only writes a file outside the app, so it changes nothing we show. Evidence jobs
@@ -70,6 +73,8 @@ export function queriesChangedBy(job: Pick<JobView, 'kind'> & { workspaceId?: st
     case SURVEY_RUN_JOB_KIND:
       // Answers came in: the run's counts, its results, and what search finds (open ends).
       return [queryKeys.surveyRuns(), queryKeys.surveyRun(), inWorkspace('search')];
+    case SURVEY_REPORT_JOB_KIND:
+      return [queryKeys.surveyRun()];
     default:
       return [];
   }

@@ -10,6 +10,7 @@ import type {
   WorkspaceSummary,
 } from '../../ipc/backend';
 import { InlineJobProgress } from '../evidence/charts';
+import { ReportCard } from './ReportCard';
 import { MarginTable, OverlayBars, ShareBars, decimal, percent } from './surveyCharts';
 import {
   csvHeaders,
@@ -81,14 +82,24 @@ export function RunScreen({ workspace, jobs, onJobStarted }: Props) {
             <span style={{ width: `${(current.answered / Math.max(1, current.respondents)) * 100}%` }} />
           </div>
           {resume.error !== null && <ErrorBanner error={resume.error} context="Not resumed" onDismiss={resume.reset} />}
-          {current.answered > 0 && survey.data && <Results run={current} design={survey.data} />}
+          {current.answered > 0 && survey.data && <Results run={current} design={survey.data} jobs={jobs} onJobStarted={onJobStarted} />}
         </>
       )}
     </main>
   );
 }
 
-function Results({ run, design }: { run: SurveyRunView; design: SurveyDesignView }) {
+function Results({
+  run,
+  design,
+  jobs,
+  onJobStarted,
+}: {
+  run: SurveyRunView;
+  design: SurveyDesignView;
+  jobs: readonly JobView[];
+  onJobStarted: (job: JobView) => void;
+}) {
   const [weighted, setWeighted] = useState(true);
   const [temperature, setTemperature] = useState(1);
   const results = useSurveyResults(run.id, weighted, temperature, true);
@@ -142,6 +153,7 @@ function Results({ run, design }: { run: SurveyRunView; design: SurveyDesignView
           </>
         )}
       </section>
+      <ReportCard run={run} weighted={weighted} temperature={temperature} jobs={jobs} onJobStarted={onJobStarted} />
       {data && (
         <section aria-label="Results" className="survey-results" data-testid="survey-results">
           {data.questions.map((q) => (

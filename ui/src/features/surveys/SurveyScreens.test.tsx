@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../../App';
 import type {
   SurveyDesignView,
+  SurveyReportView,
   SurveyResultsView,
   SurveyRunView,
 } from '../../ipc/backend';
@@ -59,6 +60,7 @@ function backendWith(handlers: Record<string, Handler>) {
     get_survey: () => design,
     list_survey_runs: () => [run],
     list_human_sets: () => [],
+    get_survey_report: () => null,
     preview_survey: (args) => {
       const { answers } = args.request as { answers: { questionId: string; value: string }[] };
       return design.questions.map((q) => ({
@@ -130,5 +132,45 @@ describe('Surveys', () => {
     expect(screen.getByText(/No answer from 1: the rating could not be made/)).toBeInTheDocument();
     expect(await screen.findByTestId('crosstab-table')).toHaveTextContent('Coffee lovers');
     expect(screen.getByTestId('margin-table')).toHaveTextContent('Coffee lovers');
+  });
+
+  it('writes the report as a job and opens each citation as the table the model read', async () => {
+    const report: SurveyReportView = {
+      id: 'rep-1', runId: 'run-1', version: 2, writtenBy: 'local/smol', weighted: true, temperature: 1,
+      itemsChecked: 4, itemsDropped: 1, createdAt: '2026-11-29T09:00:00.000Z',
+      findings: [ { text: '62% have heard of us.', tables: ['Q:aware'] } ],
+      segments: [],
+      implications: [ { text: 'Awareness needs confirming with people.', tables: ['D:aware'] } ],
+      actions: [],
+      caveats: [ { text: 'Every answer here is synthetic: 50 respondents.', tables: ['W:weights'] } ],
+      dropped: [ { section: 'findings', text: '70% love us.', tables: ['Q:aware'], reason: '70 is not a figure of the tables it cites' } ],
+      tables: [
+        { table: 'W:weights', line: 'W:weights: 50 respondents', shown: true },
+        { table: 'Q:aware', line: 'Q:aware “Heard of us?”: Yes 62% (47–75%)', shown: true },
+        { table: 'D:aware', line: 'D:aware: confirm with real respondents before acting', shown: false },
+      ],
+    };
+    const calls = backendWith({
+      get_survey_run: () => run,
+      get_survey_results: () => results,
+      get_survey_crosstab: () => null,
+      get_survey_report: () => report,
+      start_survey_report: () => job({ id: 'job-report', kind: 'surveys.report', state: 'queued' }),
+    });
+    openAt('#/w/ws-1/surveys/sv-1/runs/run-1');
+    const card = await screen.findByTestId('report-body');
+    expect(within(card).getByTestId('report-dropped')).toHaveTextContent('1 of 4 items the model wrote were dropped');
+    expect(within(card).getByTestId('report-findings')).toHaveTextContent('62% have heard of us.');
+    expect(within(card).getByTestId('report-segments')).toHaveTextContent('No difference between groups held up');
+    expect(within(card).getByTestId('report-caveats')).toHaveTextContent('Every answer here is synthetic');
+    expect(within(card).getByTestId('report-left-out')).toHaveTextContent('70 is not a figure of the tables it cites');
+    await userEvent.click(within(within(card).getByTestId('report-findings')).getByRole('button', { name: 'Q:aware' }));
+    expect(within(card).getByTestId('report-line')).toHaveTextContent('Yes 62% (47–75%)');
+    await userEvent.click(within(within(card).getByTestId('report-implications')).getByRole('button', { name: 'D:aware' }));
+    expect(within(within(card).getByTestId('report-implications')).getByTestId('report-line')).toHaveTextContent('(not shown to the model)');
+
+    await userEvent.click(screen.getByTestId('write-report'));
+    await waitFor(() => expect(callsTo(calls, 'start_survey_report')).toHaveLength(1));
+    expect(callsTo(calls, 'start_survey_report')[0].args).toEqual({ request: { runId: 'run-1', weighted: true, temperature: 1 } });
   });
 });

@@ -160,6 +160,27 @@ export function useImportHumanAnswers(surveyId: string) {
   });
 }
 
+export function useSurveyReport(runId: string) {
+  return useQuery({
+    queryKey: queryKeys.surveyReport(runId),
+    queryFn: () => backend.getSurveyReport(runId),
+  });
+}
+
+export function useStartSurveyReport(onStarted: (job: JobView) => void) {
+  return useMutation({
+    mutationFn: ({ runId, weighted, temperature }: { runId: string; weighted: boolean; temperature: number }) =>
+      backend.startSurveyReport(runId, weighted, temperature),
+    onSuccess: onStarted,
+  });
+}
+
+export function useExportSurveyReport(runId: string) {
+  return useMutation({
+    mutationFn: (format: 'markdown' | 'pdf') => backend.exportSurveyReport(runId, format),
+  });
+}
+
 export function useExportSurveyResults() {
   return useMutation({
     mutationFn: ({ runId, format, weighted }: { runId: string; format: 'csv' | 'xlsx'; weighted: boolean }) =>
