@@ -9,7 +9,7 @@
 // runs a short focus group in the room on the local model (watching a turn stream in and
 // interjecting as the moderator), writes its insights, designs a short survey and runs it on the
 // local model (charts, reliability flags, a crosstab), runs the ANES 1996 example like its people
-// and sees the fidelity view, and saves screenshots.
+// and sees the fidelity view and the analysis agent's report, and saves screenshots.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { remote } from 'webdriverio';
@@ -590,6 +590,26 @@ try {
     assert(overlays.length >= 4, `expected overlays for the rated and chosen questions, found ${overlays.length}`);
     await overlays[0].scrollIntoView();
     await shot('desktop-survey-fidelity');
+  });
+
+  await check("the analysis agent writes the ANES run's report, each item with its tables and the caveats from the diagnostics", async () => {
+    const write = await browser.$('[data-testid="write-report"]');
+    await write.waitForEnabled({ timeout: 30_000, timeoutMsg: 'the report cannot be written' });
+    await write.scrollIntoView();
+    await write.click();
+    const body = await browser.$('[data-testid="report-body"]');
+    await body.waitForExist({ timeout: 300_000, interval: 500, timeoutMsg: 'no report was written' });
+    const caveats = await (await browser.$('[data-testid="report-caveats"]')).getText();
+    assert(caveats.includes('Every answer here is synthetic'), `the caveats do not say the answers are synthetic: ${caveats.slice(0, 300)}`);
+    assert(caveats.includes("944 people's answers"), `the caveats do not set the run against the 944 people: ${caveats.slice(0, 500)}`);
+    const cite = await browser.$('[data-testid="report-caveats"] [data-testid="report-cite"]');
+    await cite.click();
+    const line = await (await browser.$('[data-testid="report-line"]')).getText();
+    assert(/\d/.test(line), `a citation opened no table line: ${line}`);
+    const note = await (await browser.$('[data-testid="report-dropped"]')).getText();
+    console.log(`     report: ${note.split('.')[0]}`);
+    await body.scrollIntoView();
+    await shot('desktop-survey-report');
   });
 
   await check('the dark theme applies', async () => {
