@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ErrorBanner } from '../../components/ErrorBanner';
@@ -17,6 +17,9 @@ import {
   useSurveyRuns,
   useUpdateSurvey,
 } from './surveyQueries';
+import { DesignForm } from './DesignForm';
+import { draftJson, prettyJson, readDraft } from './designDraft';
+import type { DesignDraft } from './designDraft';
 import './surveys.css';
 
 const KIND_WORDS: Record<string, string> = {
@@ -169,37 +172,59 @@ function PreviewInput({
   );
 }
 
-/** The survey as its file: edited as JSON, checked on save, versioned. */
+/**
+ * The survey as its file, edited as a form or as the JSON beside it; checked on save, versioned.
+ * The JSON text is what gets saved: a form edit rewrites it, and a JSON edit that reads as a
+ * design updates the form (one that does not leaves the form on the last design that did).
+ */
 function DesignEditor({ workspaceId, design }: { workspaceId: string; design: SurveyDesignView }) {
   const [json, setJson] = useState(design.json);
+  const [formDraft, setFormDraft] = useState<DesignDraft>(() => readDraft(design.json).draft ?? {});
+  const reading = useMemo(() => readDraft(json), [json]);
   const update = useUpdateSurvey(workspaceId, design.summary.id);
   const changed = json !== design.json;
+  const editJson = (text: string) => {
+    setJson(text);
+    const read = readDraft(text);
+    if (read.draft !== null) setFormDraft(read.draft);
+  };
+  const editForm = (draft: DesignDraft) => {
+    setFormDraft(draft);
+    setJson(draftJson(draft));
+  };
   return (
     <section className="card" aria-label="Design">
       <div className="card__header">
         <h2>Design</h2>
         <span className="muted">The survey format is in docs/survey-format.md; a mistake is named by question and field, and nothing is saved until it fits.</span>
       </div>
-      <textarea
-        className="survey-json"
-        rows={16}
-        value={json}
-        onChange={(e) => setJson(e.target.value)}
-        spellCheck={false}
-        aria-label="Survey file"
-        data-testid="survey-editor"
-      />
+      <div className="design-editor">
+        <DesignForm draft={formDraft} onChange={editForm} stale={reading.problem} />
+        {/* Open by default: the JSON stays in view beside the form, and the desktop e2e types into it. */}
+        <details className="design-json" open>
+          <summary>Edit as JSON</summary>
+          <textarea
+            className="survey-json"
+            rows={16}
+            value={json}
+            onChange={(e) => editJson(e.target.value)}
+            spellCheck={false}
+            aria-label="Survey file"
+            data-testid="survey-editor"
+          />
+        </details>
+      </div>
       <div className="form-row">
         <button
           type="button"
           className="btn btn--primary"
           disabled={!changed || update.isPending}
-          onClick={() => update.mutate({ version: design.summary.version, json })}
+          onClick={() => update.mutate({ version: design.summary.version, json: prettyJson(json) })}
           data-testid="survey-save"
         >
           Save as version {design.summary.version + 1}
         </button>
-        <button type="button" className="btn btn--ghost" disabled={!changed} onClick={() => setJson(design.json)}>
+        <button type="button" className="btn btn--ghost" disabled={!changed} onClick={() => editJson(design.json)}>
           Discard changes
         </button>
       </div>

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../App';
@@ -9,7 +9,7 @@ import type {
   SurveyRunView,
 } from '../../ipc/backend';
 import { job, workspace } from '../../test/fixtures';
-import { callsTo, mockBackend } from '../../test/ipc';
+import { callsTo, ipcError, mockBackend } from '../../test/ipc';
 import type { Handler } from '../../test/ipc';
 
 const design: SurveyDesignView = {
@@ -174,3 +174,155 @@ describe('Surveys', () => {
     expect(callsTo(calls, 'start_survey_report')[0].args).toEqual({ request: { runId: 'run-1', weighted: true, temperature: 1 } });
   });
 });
+
+const designedJson = JSON.stringify(
+  {
+    format: 'profitwheel-survey',
+    version: 1,
+    title: 'Gift box',
+    questions: [
+      { id: 'aware', type: 'single_choice', text: 'Heard of us?', options: [ { id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' } ] },
+      { id: 'like', type: 'likert', text: 'I like the brand.', points: 5, labels: ['Low', 'High'] },
+    ],
+  },
+  null,
+  2,
+);
+
+function openDesigner(handlers: Record<string, Handler> = {}) {
+  const calls = backendWith({
+    get_survey: () => ({ ...design, json: designedJson }),
+    update_survey: () => ({ ...design, json: designedJson, summary: { ...design.summary, version: 2 } }),
+    ...handlers,
+  });
+  openAt('#/w/ws-1/surveys/sv-1');
+  return calls;
+}
+
+function savedJson(calls: ReturnType<typeof backendWith>): unknown {
+  const [call] = callsTo(calls, 'update_survey');
+  return (call.args as { request: { json: string } }).request.json;
+}
+
+describe('Survey designer form', () => {
+  it('adds, reorders and fills in a question, adds a skip rule, and saves the JSON it wrote', async () => {
+    const calls = openDesigner();
+    const form = await screen.findByTestId('design-form');
+    await userEvent.selectOptions(within(form).getByLabelText('Type of the new question'), 'multiple_choice');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add a question' }));
+    await userEvent.type(within(form).getByLabelText('Question 3 text'), 'Which flavours?');
+    await userEvent.clear(within(form).getByLabelText('Question 3 option 1 id'));
+    await userEvent.type(within(form).getByLabelText('Question 3 option 1 id'), 'choc');
+    await userEvent.clear(within(form).getByLabelText('Question 3 option 1 label'));
+    await userEvent.type(within(form).getByLabelText('Question 3 option 1 label'), 'Chocolatey');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add an option to question 3' }));
+    await userEvent.clear(within(form).getByLabelText('Question 3 option 3 label'));
+    await userEvent.type(within(form).getByLabelText('Question 3 option 3 label'), 'None of these');
+    await userEvent.click(within(form).getByLabelText('Question 3 option 3 anchored'));
+    await userEvent.click(within(form).getByRole('button', { name: 'Move question 3 option 2 down' }));
+    await userEvent.click(within(form).getByRole('button', { name: 'Remove question 3 option 3' }));
+    await userEvent.click(within(form).getByLabelText('Question 3 shuffles its options'));
+    await userEvent.type(within(form).getByLabelText('Question 3 most choices'), '1');
+    await userEvent.click(within(form).getByRole('button', { name: 'Move question 3 up' }));
+
+    await userEvent.click(within(form).getByRole('button', { name: 'Add a skip rule to question 1' }));
+    await userEvent.click(within(form).getByLabelText('Question 1 skip rule 1 chose no'));
+    await userEvent.selectOptions(within(form).getByLabelText('Question 1 skip rule 1 goes to'), 'like');
+    expect(within(within(form).getByLabelText('Question 1 skip rule 1 goes to')).getAllByRole('option').map((o) => o.getAttribute('value'))).toEqual(['like', 'end']);
+
+    const expected = {
+      format: 'profitwheel-survey',
+      version: 1,
+      title: 'Gift box',
+      questions: [
+        {
+          id: 'aware', type: 'single_choice', text: 'Heard of us?', options: [ { id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' } ],
+          skip: [ { if: { question: 'aware', chose: ['no'] }, to: 'like' } ],
+        },
+        {
+          id: 'q3', type: 'multiple_choice', text: 'Which flavours?',
+          options: [ { id: 'choc', label: 'Chocolatey' }, { id: 'option_3', label: 'None of these', anchored: true } ],
+          randomize: true, max_choices: 1,
+        },
+        { id: 'like', type: 'likert', text: 'I like the brand.', points: 5, labels: ['Low', 'High'] },
+      ],
+    };
+    expect(screen.getByTestId('survey-editor')).toHaveValue(JSON.stringify(expected, null, 2));
+    await userEvent.click(screen.getByTestId('survey-save'));
+    await waitFor(() => expect(callsTo(calls, 'update_survey')).toHaveLength(1));
+    expect(callsTo(calls, 'update_survey')[0].args).toEqual({
+      request: { surveyId: 'sv-1', expectedVersion: 1, json: JSON.stringify(expected, null, 2) },
+    });
+  });
+
+  it('edits a scale and a number question and pipes an earlier answer', async () => {
+    const calls = openDesigner();
+    const form = await screen.findByTestId('design-form');
+    expect(within(form).getByText(/Pipe an earlier answer .*\{\{aware\}\}/)).toBeInTheDocument();
+    await userEvent.selectOptions(within(form).getByLabelText('Question 2 points'), '7');
+    await userEvent.click(within(form).getByRole('button', { name: 'Remove question 2 label 2' }));
+    await userEvent.click(within(form).getByRole('button', { name: 'Add a label to question 2' }));
+    await userEvent.type(within(form).getByLabelText('Question 2 label 2'), 'Top');
+    await userEvent.selectOptions(within(form).getByLabelText('Type of the new question'), 'numeric');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add a question' }));
+    await userEvent.type(within(form).getByLabelText('Question 3 text'), 'You said {{{{aware}}. Spend?');
+    await userEvent.type(within(form).getByLabelText('Question 3 minimum'), '0');
+    await userEvent.type(within(form).getByLabelText('Question 3 maximum'), '2.5');
+    await userEvent.click(within(form).getByLabelText('Question 3 is shown only when'));
+    await userEvent.selectOptions(within(form).getByLabelText('Question 3 display condition question'), 'like');
+    await userEvent.clear(within(form).getByLabelText('Question 3 display condition at least'));
+    await userEvent.type(within(form).getByLabelText('Question 3 display condition at least'), '4');
+    await userEvent.click(within(form).getByRole('button', { name: 'Remove question 1' }));
+    await userEvent.click(screen.getByTestId('survey-save'));
+    await waitFor(() => expect(callsTo(calls, 'update_survey')).toHaveLength(1));
+    expect(JSON.parse(savedJson(calls) as string).questions).toEqual([
+      { id: 'like', type: 'likert', text: 'I like the brand.', points: 7, labels: ['Low', 'Top'] },
+      {
+        id: 'q3', type: 'numeric', text: 'You said {{aware}}. Spend?', min: 0, max: 2.5,
+        display_if: { question: 'like', at_least: 4 },
+      },
+    ]);
+  });
+
+  it('shows a JSON edit in the form, and keeps the last good design while the JSON does not parse', async () => {
+    const calls = openDesigner();
+    const form = await screen.findByTestId('design-form');
+    const editor = screen.getByTestId('survey-editor');
+    expect(within(form).getByLabelText('Survey title')).toHaveValue('Gift box');
+
+    const edited = JSON.parse(designedJson);
+    edited.title = 'Coffee box';
+    edited.questions[0].id = 'heard';
+    edited.questions[1].display_if = { question: 'heard', chose: ['yes'] };
+    fireEvent.change(editor, { target: { value: JSON.stringify(edited) } });
+    expect(within(form).getByLabelText('Survey title')).toHaveValue('Coffee box');
+    expect(within(form).getByLabelText('Question 1 id')).toHaveValue('heard');
+    expect(within(form).getByLabelText('Question 2 display condition question')).toHaveValue('heard');
+    expect(within(form).getByLabelText('Question 2 display condition chose yes')).toBeChecked();
+    expect(within(form).getByLabelText('Question 2 display condition chose no')).not.toBeChecked();
+
+    fireEvent.change(editor, { target: { value: '{"title": "Broken' } });
+    expect(within(form).getByTestId('design-form-stale')).toHaveTextContent('the JSON does not parse');
+    expect(within(form).getByLabelText('Survey title')).toHaveValue('Coffee box');
+    expect(within(form).getByLabelText('Survey title')).toBeDisabled();
+
+    // Typed compactly, saved pretty-printed.
+    fireEvent.change(editor, { target: { value: JSON.stringify(edited) } });
+    expect(screen.queryByTestId('design-form-stale')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByTestId('survey-save'));
+    await waitFor(() => expect(callsTo(calls, 'update_survey')).toHaveLength(1));
+    expect(savedJson(calls)).toBe(JSON.stringify(edited, null, 2));
+  });
+
+  it('sends JSON that does not parse as typed, and shows the backend’s error', async () => {
+    const calls = openDesigner({
+      update_survey: () => ipcError('invalidInput', 'line 1, column 11: the file is not valid JSON'),
+    });
+    const editor = await screen.findByTestId('survey-editor');
+    fireEvent.change(editor, { target: { value: '{"title": ' } });
+    await userEvent.click(screen.getByTestId('survey-save'));
+    expect(await screen.findByText(/the file is not valid JSON/)).toBeInTheDocument();
+    expect(savedJson(calls)).toBe('{"title": ');
+  });
+});
+
