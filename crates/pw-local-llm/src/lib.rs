@@ -32,6 +32,8 @@ use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 use pw_llm::{ChatReply, ChatRequest, LlmError, LocalBackend, Role, Usage};
 use tokio::sync::{mpsc as async_mpsc, oneshot};
 
@@ -93,7 +95,8 @@ enum Event {
     },
 }
 
-/// How the model has been decoding: evidence that concurrent requests share decode steps.
+/// How the model has been decoding: evidence that concurrent requests share decode steps, and
+/// where the model thread's time goes (what limits batching).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DecodeStats {
     /// Generation steps (one batched decode each).
@@ -102,6 +105,15 @@ pub struct DecodeStats {
     pub tokens: u64,
     /// The most sequences one step has decoded together.
     pub widest_step: usize,
+    /// Prompt tokens read, and the time reading them took.
+    pub prompt_tokens: u64,
+    pub prompt_micros: u64,
+    /// Time in the batched generation decodes.
+    pub decode_micros: u64,
+    /// Time choosing each reply token (the sampler chain, the JSON grammar included).
+    pub sample_micros: u64,
+    /// Time building samplers (a JSON Schema's grammar is compiled per request).
+    pub setup_micros: u64,
 }
 
 #[derive(Default)]
@@ -109,6 +121,17 @@ struct DecodeCounters {
     steps: AtomicU64,
     tokens: AtomicU64,
     widest_step: AtomicUsize,
+    prompt_tokens: AtomicU64,
+    prompt_micros: AtomicU64,
+    decode_micros: AtomicU64,
+    sample_micros: AtomicU64,
+    setup_micros: AtomicU64,
+}
+
+impl DecodeCounters {
+    fn add_time(counter: &AtomicU64, since: std::time::Instant) {
+        counter.fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
+    }
 }
 
 struct Work {
@@ -180,10 +203,16 @@ impl LocalModel {
 
     /// Decode counters since the model was loaded.
     pub fn decode_stats(&self) -> DecodeStats {
+        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         DecodeStats {
-            steps: self.counters.steps.load(Ordering::Relaxed),
-            tokens: self.counters.tokens.load(Ordering::Relaxed),
+            steps: read(&self.counters.steps),
+            tokens: read(&self.counters.tokens),
             widest_step: self.counters.widest_step.load(Ordering::Relaxed),
+            prompt_tokens: read(&self.counters.prompt_tokens),
+            prompt_micros: read(&self.counters.prompt_micros),
+            decode_micros: read(&self.counters.decode_micros),
+            sample_micros: read(&self.counters.sample_micros),
+            setup_micros: read(&self.counters.setup_micros),
         }
     }
 
@@ -361,7 +390,7 @@ fn load(config: &LocalModelConfig) -> Result<(LlamaModel, LlamaChatTemplate), Lo
 
 struct Sequence {
     work: Work,
-    sampler: LlamaSampler,
+    chooser: TokenChooser,
     position: i32,
     input_tokens: u32,
     output_tokens: u32,
@@ -397,28 +426,66 @@ struct Scheduler<'m> {
     counters: Arc<DecodeCounters>,
 }
 
-fn sampler_for(model: &LlamaModel, work: &Work) -> Result<LlamaSampler, String> {
-    let mut chain = Vec::new();
-    if let Some(schema) = &work.json_schema {
-        let grammar = llama_cpp_2::json_schema_to_grammar(schema).map_err(|e| {
-            format!("the answer's JSON Schema could not be turned into a grammar: {e}")
-        })?;
-        chain.push(
-            LlamaSampler::grammar(model, &grammar, "root")
-                .map_err(|e| format!("the JSON grammar was refused: {e}"))?,
-        );
+/// How a sequence picks its next token: the sampling chain, and the JSON grammar when the
+/// request asked for JSON.
+///
+/// Held to the grammar over the whole vocabulary, a small model spends as long choosing each
+/// token (every one of 49,152 candidates checked against the grammar) as decoding it. So the
+/// chain picks first and the grammar checks only that token; only when the grammar refuses it
+/// are all candidates checked and the pick made again among those allowed (llama.cpp's own
+/// sampler does the same). The token chosen is the same either way: an allowed pick stands.
+struct TokenChooser {
+    grammar: Option<LlamaSampler>,
+    chain: LlamaSampler,
+}
+
+impl TokenChooser {
+    fn new(model: &LlamaModel, work: &Work) -> Result<TokenChooser, String> {
+        let grammar = match &work.json_schema {
+            Some(schema) => {
+                let grammar = llama_cpp_2::json_schema_to_grammar(schema).map_err(|e| {
+                    format!("the answer's JSON Schema could not be turned into a grammar: {e}")
+                })?;
+                Some(
+                    LlamaSampler::grammar(model, &grammar, "root")
+                        .map_err(|e| format!("the JSON grammar was refused: {e}"))?,
+                )
+            }
+            None => None,
+        };
+        let chain = if work.temperature <= 0.0 {
+            LlamaSampler::greedy()
+        } else {
+            LlamaSampler::chain_simple([
+                LlamaSampler::top_k(40),
+                LlamaSampler::top_p(0.95, 1),
+                LlamaSampler::temp(work.temperature),
+                LlamaSampler::dist(work.seed),
+            ])
+        };
+        Ok(TokenChooser { grammar, chain })
     }
-    if work.temperature <= 0.0 {
-        chain.push(LlamaSampler::greedy());
-    } else {
-        chain.extend([
-            LlamaSampler::top_k(40),
-            LlamaSampler::top_p(0.95, 1),
-            LlamaSampler::temp(work.temperature),
-            LlamaSampler::dist(work.seed),
-        ]);
+
+    /// The next token from the `index`-th logits of the last decode, accepted into the grammar.
+    fn choose(&mut self, context: &LlamaContext<'_>, index: i32) -> LlamaToken {
+        let Some(grammar) = self.grammar.as_mut() else {
+            return self.chain.sample(context, index);
+        };
+        let picked = self.chain.sample(context, index);
+        let mut alone =
+            LlamaTokenDataArray::new(vec![LlamaTokenData::new(picked, 0.0, 0.0)], false);
+        grammar.apply(&mut alone);
+        if alone.data.first().is_some_and(|d| d.logit().is_finite()) {
+            grammar.accept(picked);
+            return picked;
+        }
+        let mut allowed = context.token_data_array_ith(index);
+        grammar.apply(&mut allowed);
+        self.chain.apply(&mut allowed);
+        let token = allowed.selected_token().unwrap_or(picked);
+        grammar.accept(token);
+        token
     }
-    Ok(LlamaSampler::chain_simple(chain))
 }
 
 impl Scheduler<'_> {
@@ -460,8 +527,11 @@ impl Scheduler<'_> {
         };
         // The slot's previous sequence left its tokens in the cache.
         let _ = context.clear_kv_cache_seq(Some(seq_id as u32), None, None);
-        let sampler = match sampler_for(self.model, &work) {
-            Ok(sampler) => sampler,
+        let setup = std::time::Instant::now();
+        let built = TokenChooser::new(self.model, &work);
+        DecodeCounters::add_time(&self.counters.setup_micros, setup);
+        let chooser = match built {
+            Ok(chooser) => chooser,
             Err(message) => {
                 let _ = work.events.send(Event::Failed(message));
                 return;
@@ -469,7 +539,7 @@ impl Scheduler<'_> {
         };
         let mut sequence = Sequence {
             work,
-            sampler,
+            chooser,
             position: 0,
             input_tokens: 0,
             output_tokens: 0,
@@ -514,6 +584,10 @@ impl Scheduler<'_> {
             return;
         }
         sequence.input_tokens = tokens.len() as u32;
+        let reading = std::time::Instant::now();
+        self.counters
+            .prompt_tokens
+            .fetch_add(tokens.len() as u64, Ordering::Relaxed);
         let mut batch = LlamaBatch::new(512, 1);
         let chunks: Vec<&[LlamaToken]> = tokens.chunks(512).collect();
         for (chunk_index, chunk) in chunks.iter().enumerate() {
@@ -537,9 +611,12 @@ impl Scheduler<'_> {
                 return;
             }
         }
-        // Sampled now, before another decode overwrites the logits; `sample` also accepts the
-        // token into the sampler chain (and the grammar).
-        let token = sequence.sampler.sample(context, batch.n_tokens() - 1);
+        DecodeCounters::add_time(&self.counters.prompt_micros, reading);
+        // Chosen now, before another decode overwrites the logits; choosing also accepts the
+        // token into the grammar.
+        let sampling = std::time::Instant::now();
+        let token = sequence.chooser.choose(context, batch.n_tokens() - 1);
+        DecodeCounters::add_time(&self.counters.sample_micros, sampling);
         sequence.next = Some(token);
     }
 
@@ -601,7 +678,10 @@ impl Scheduler<'_> {
         if indices.is_empty() {
             return;
         }
-        if let Err(error) = context.decode(&mut batch) {
+        let decoding = std::time::Instant::now();
+        let decoded = context.decode(&mut batch);
+        DecodeCounters::add_time(&self.counters.decode_micros, decoding);
+        if let Err(error) = decoded {
             for (seq_id, _) in indices {
                 if let Some(sequence) = self.slots[seq_id].as_mut() {
                     fail(
@@ -619,12 +699,14 @@ impl Scheduler<'_> {
         self.counters
             .widest_step
             .fetch_max(indices.len(), Ordering::Relaxed);
+        let sampling = std::time::Instant::now();
         for (seq_id, index) in indices {
             if let Some(sequence) = self.slots[seq_id].as_mut() {
-                let token = sequence.sampler.sample(context, index);
+                let token = sequence.chooser.choose(context, index);
                 sequence.next = Some(token);
             }
         }
+        DecodeCounters::add_time(&self.counters.sample_micros, sampling);
     }
 }
 
