@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import {
   QUESTION_TYPES,
   addChoice,
   addQuestion,
   addSkipRule,
   changeType,
+  choiceIdProblem,
   choicesOf,
   conditionOn,
   conditionQuestion,
@@ -14,7 +15,9 @@ import {
   moveItem,
   moveQuestion,
   pipeableIds,
+  questionIdProblem,
   questionsOf,
+  referenceProblems,
   removeChoice,
   removeItem,
   removeQuestion,
@@ -126,6 +129,7 @@ function QuestionEditor({ draft, index, onChange }: { draft: DesignDraft; index:
   const edit = (change: (q: DraftQuestion) => DraftQuestion) => onChange(updateQuestion(draft, index, change));
   const piped = pipeableIds(draft, index);
   const type = question.type;
+  const problems = referenceProblems(draft, index);
   return (
     <fieldset className="design-question" aria-label={name}>
       <legend>
@@ -135,7 +139,12 @@ function QuestionEditor({ draft, index, onChange }: { draft: DesignDraft; index:
       <div className="design-question__head">
         <label className="design-form__field">
           Id
-          <input value={question.id ?? ''} onChange={(e) => onChange(renameQuestion(draft, index, e.target.value))} aria-label={`${name} id`} />
+          <IdField
+            value={question.id ?? ''}
+            ariaLabel={`${name} id`}
+            problemWith={(id) => questionIdProblem(draft, index, id)}
+            onRename={(id) => onChange(renameQuestion(draft, index, id))}
+          />
         </label>
         <label className="design-form__field">
           Type
@@ -170,6 +179,16 @@ function QuestionEditor({ draft, index, onChange }: { draft: DesignDraft; index:
           </button>
         </div>
       </div>
+      {problems.length > 0 && (
+        <div className="design-question__warnings" role="status" aria-label={`${name} warnings`}>
+          <ul>
+            {problems.map((problem) => (
+              <li key={problem}>{problem}.</li>
+            ))}
+          </ul>
+          <p>The survey is refused on save until {problems.length === 1 ? 'this is' : 'these are'} changed.</p>
+        </div>
+      )}
       <label className="design-form__field">
         Text
         <textarea rows={2} value={question.text ?? ''} onChange={(e) => edit((q) => withField(q, 'text', e.target.value))} aria-label={`${name} text`} />
@@ -243,7 +262,13 @@ function ChoiceEditor({
           const name = `Question ${questionIndex + 1} ${word} ${i + 1}`;
           return (
             <li key={i} className="design-choices__item">
-              <input className="design-choices__id" value={c.id ?? ''} onChange={(e) => onChange(renameChoice(draft, questionIndex, list, i, e.target.value))} aria-label={`${name} id`} />
+              <IdField
+                className="design-choices__id"
+                value={c.id ?? ''}
+                ariaLabel={`${name} id`}
+                problemWith={(id) => choiceIdProblem(question, list, i, id)}
+                onRename={(id) => onChange(renameChoice(draft, questionIndex, list, i, id))}
+              />
               <input value={c.label ?? ''} onChange={(e) => edit((q) => setChoiceField(q, list, i, 'label', e.target.value))} aria-label={`${name} label`} />
               {list === 'options' && (
                 <label className="checkbox" title="Stays last when the options are shuffled or reversed: “None of these”, “Other”">
@@ -469,6 +494,88 @@ function ConditionEditor({
         </>
       )}
     </span>
+  );
+}
+
+/**
+ * An id typed as a draft of its own. The rename, with the logic and piping that follow it, is
+ * made once, when the field is left or Enter is pressed, from the id the field held when it was
+ * focused to the final one, so a half-typed id (emptied, or passing through another's) never
+ * moves a reference. An empty id or one already taken is refused: the id stays what it was and
+ * the field says why (while typing, too). Escape puts back the id the field started with.
+ */
+function IdField({
+  value,
+  ariaLabel,
+  className,
+  problemWith,
+  onRename,
+}: {
+  value: string;
+  ariaLabel: string;
+  className?: string;
+  problemWith: (id: string) => string | null;
+  onRename: (id: string) => void;
+}) {
+  const [editing, setEditing] = useState<{ text: string; from: string } | null>(null);
+  // Shown while the id is still the one it was kept at (not after a move brings another here).
+  const [refused, setRefused] = useState<{ message: string; forValue: string } | null>(null);
+  const messageId = useId();
+  const typingProblem = editing !== null && editing.text !== editing.from ? problemWith(editing.text) : null;
+  const message =
+    typingProblem !== null && editing !== null
+      ? `${typingProblem}; leaving the field keeps “${editing.from}”.`
+      : refused !== null && refused.forValue === value
+        ? refused.message
+        : null;
+
+  /** Renames if the typed id can be had; the id the field holds afterwards. */
+  const commit = (): string => {
+    if (editing === null || editing.text === editing.from) return value;
+    const problem = problemWith(editing.text);
+    if (problem !== null) {
+      setRefused({ message: `${problem}, so the id stays “${editing.from}”.`, forValue: editing.from });
+      return editing.from;
+    }
+    onRename(editing.text);
+    return editing.text;
+  };
+
+  return (
+    <>
+      <input
+        className={className}
+        value={editing?.text ?? value}
+        onFocus={() => setEditing({ text: value, from: value })}
+        onChange={(e) => {
+          setEditing({ text: e.target.value, from: editing?.from ?? value });
+          setRefused(null);
+        }}
+        onBlur={() => {
+          commit();
+          setEditing(null);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            const now = commit();
+            setEditing({ text: now, from: now });
+          } else if (e.key === 'Escape' && editing !== null) {
+            setEditing({ text: editing.from, from: editing.from });
+            setRefused(null);
+          }
+        }}
+        spellCheck={false}
+        aria-label={ariaLabel}
+        aria-invalid={message !== null}
+        aria-describedby={message !== null ? messageId : undefined}
+      />
+      {message !== null && (
+        <span id={messageId} className="design-form__error" role="alert">
+          {message}
+        </span>
+      )}
+    </>
   );
 }
 

@@ -314,6 +314,148 @@ describe('Survey designer form', () => {
     expect(savedJson(calls)).toBe(JSON.stringify(edited, null, 2));
   });
 
+  /** Adds question 3 (own words) piping {{aware}} and shown only when "aware" is yes, and a skip rule on "aware" to it. */
+  async function withReferencesToAware(form: HTMLElement) {
+    await userEvent.selectOptions(within(form).getByLabelText('Type of the new question'), 'open');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add a question' }));
+    await userEvent.type(within(form).getByLabelText('Question 3 text'), 'You said {{{{aware}}. Why?');
+    await userEvent.click(within(form).getByLabelText('Question 3 is shown only when'));
+    await userEvent.selectOptions(within(form).getByLabelText('Question 3 display condition question'), 'aware');
+    await userEvent.click(within(form).getByLabelText('Question 3 display condition chose yes'));
+    await userEvent.click(within(form).getByRole('button', { name: 'Add a skip rule to question 1' }));
+    await userEvent.click(within(form).getByLabelText('Question 1 skip rule 1 chose no'));
+    await userEvent.selectOptions(within(form).getByLabelText('Question 1 skip rule 1 goes to'), 'q3');
+  }
+
+  function questionsInJson(): { id: string; text: string; skip?: unknown; display_if?: unknown; options?: unknown }[] {
+    return JSON.parse((screen.getByTestId('survey-editor') as HTMLTextAreaElement).value).questions;
+  }
+
+  it('renames a question once its id is left: cleared and retyped, its logic and piping follow from the old id to the new', async () => {
+    openDesigner();
+    const form = await screen.findByTestId('design-form');
+    await withReferencesToAware(form);
+    const id = within(form).getByLabelText('Question 1 id');
+    await userEvent.clear(id);
+    await userEvent.type(id, 'heard');
+    // Nothing is renamed while the id is typed.
+    expect(questionsInJson()[0].id).toBe('aware');
+    expect(questionsInJson()[2].text).toBe('You said {{aware}}. Why?');
+
+    await userEvent.tab();
+    const [heard, , q3] = questionsInJson();
+    expect(heard.id).toBe('heard');
+    expect(heard.skip).toEqual([{ if: { question: 'heard', chose: ['no'] }, to: 'q3' }]);
+    expect(q3.text).toBe('You said {{heard}}. Why?');
+    expect(q3.display_if).toEqual({ question: 'heard', chose: ['yes'] });
+    expect(within(form).queryByRole('alert')).not.toBeInTheDocument();
+    expect(within(form).queryByLabelText('Question 1 warnings')).not.toBeInTheDocument();
+    expect(within(form).queryByLabelText('Question 3 warnings')).not.toBeInTheDocument();
+  });
+
+  it('typing through another question’s id neither renames nor breaks the references', async () => {
+    openDesigner();
+    const form = await screen.findByTestId('design-form');
+    await withReferencesToAware(form);
+    await userEvent.selectOptions(within(form).getByLabelText('Question 3 display condition question'), 'like');
+    const id = within(form).getByLabelText('Question 1 id');
+    await userEvent.clear(id);
+    await userEvent.type(id, 'like');
+    expect(within(form).getByRole('alert')).toHaveTextContent('“like” is already question 2’s id; leaving the field keeps “aware”.');
+    expect(id).toHaveAttribute('aria-invalid', 'true');
+    await userEvent.type(id, 'd');
+    expect(within(form).queryByRole('alert')).not.toBeInTheDocument();
+    await userEvent.tab();
+
+    const [liked, like, q3] = questionsInJson();
+    expect([liked.id, like.id]).toEqual(['liked', 'like']);
+    expect(liked.skip).toEqual([{ if: { question: 'liked', chose: ['no'] }, to: 'q3' }]);
+    expect(q3.text).toBe('You said {{liked}}. Why?');
+    // The test on "like" stays on "like".
+    expect(q3.display_if).toEqual({ question: 'like', at_least: 5 });
+  });
+
+  it('refuses an empty id or one already taken, says why, and keeps the old id and its references', async () => {
+    openDesigner();
+    const form = await screen.findByTestId('design-form');
+    const editor = screen.getByTestId('survey-editor');
+    const id = within(form).getByLabelText('Question 1 id');
+    await userEvent.clear(id);
+    await userEvent.type(id, 'like');
+    await userEvent.tab();
+    expect(id).toHaveValue('aware');
+    expect(within(form).getByRole('alert')).toHaveTextContent('“like” is already question 2’s id, so the id stays “aware”.');
+    expect(id).toHaveAccessibleDescription('“like” is already question 2’s id, so the id stays “aware”.');
+    expect(editor).toHaveValue(designedJson);
+
+    await userEvent.clear(id);
+    await userEvent.tab();
+    expect(id).toHaveValue('aware');
+    expect(within(form).getByRole('alert')).toHaveTextContent('A question needs an id, so the id stays “aware”.');
+    expect(editor).toHaveValue(designedJson);
+
+    const option = within(form).getByLabelText('Question 1 option 2 id');
+    await userEvent.clear(option);
+    await userEvent.type(option, 'yes{Enter}');
+    expect(option).toHaveValue('no');
+    expect(option).toHaveAccessibleDescription('“yes” is already option 1’s id, so the id stays “no”.');
+    expect(editor).toHaveValue(designedJson);
+    // Typing again clears the refusal.
+    await userEvent.type(option, 'pe');
+    expect(option).not.toHaveAccessibleDescription();
+    expect(option).toHaveAttribute('aria-invalid', 'false');
+  });
+
+  it('commits an id on Enter, question or option, with the tests that read it', async () => {
+    openDesigner();
+    const form = await screen.findByTestId('design-form');
+    await withReferencesToAware(form);
+    const option = within(form).getByLabelText('Question 1 option 2 id');
+    await userEvent.clear(option);
+    await userEvent.type(option, 'never{Enter}');
+    expect(option).toHaveFocus();
+    expect(questionsInJson()[0].options).toEqual([ { id: 'yes', label: 'Yes' }, { id: 'never', label: 'No' } ]);
+    expect(questionsInJson()[0].skip).toEqual([{ if: { question: 'aware', chose: ['never'] }, to: 'q3' }]);
+
+    const id = within(form).getByLabelText('Question 1 id');
+    await userEvent.clear(id);
+    await userEvent.type(id, 'heard{Enter}');
+    expect(id).toHaveFocus();
+    expect(questionsInJson()[0].skip).toEqual([{ if: { question: 'heard', chose: ['never'] }, to: 'q3' }]);
+    expect(questionsInJson()[2].display_if).toEqual({ question: 'heard', chose: ['yes'] });
+    // Escape puts back the id the field holds since the last commit.
+    await userEvent.type(id, 'x{Escape}');
+    expect(id).toHaveValue('heard');
+    await userEvent.tab();
+    expect(questionsInJson()[0].id).toBe('heard');
+  });
+
+  it('warns beside a question whose logic or piping a removed or moved question left behind', async () => {
+    openDesigner();
+    const form = await screen.findByTestId('design-form');
+    await withReferencesToAware(form);
+    expect(within(form).queryByRole('status', { name: /warnings/ })).not.toBeInTheDocument();
+
+    await userEvent.click(within(form).getByRole('button', { name: 'Move question 3 up' }));
+    expect(within(form).getByLabelText('Question 1 warnings')).toHaveTextContent(
+      'Skip rule 1 goes to “q3”, which is now the next question anyway.',
+    );
+    expect(within(form).getByLabelText('Question 1 warnings')).toHaveTextContent('The survey is refused on save until this is changed.');
+    expect(within(form).queryByLabelText('Question 2 warnings')).not.toBeInTheDocument();
+
+    await userEvent.click(within(form).getByRole('button', { name: 'Move question 1 down' }));
+    expect(within(form).getByLabelText('Question 1 warnings')).toHaveTextContent('The text pipes in “aware”, which now comes after this question.');
+    expect(within(form).getByLabelText('Question 1 warnings')).toHaveTextContent('The display condition reads “aware”, which now comes after this question.');
+    expect(within(form).getByLabelText('Question 2 warnings')).toHaveTextContent(
+      'Skip rule 1 goes to “q3”, which now comes before this question (a skip only jumps ahead).',
+    );
+
+    await userEvent.click(within(form).getByRole('button', { name: 'Remove question 2' }));
+    expect(within(form).getByLabelText('Question 1 warnings')).toHaveTextContent('The text pipes in “aware”, which no longer exists.');
+    expect(within(form).getByLabelText('Question 1 warnings')).toHaveTextContent('The display condition reads “aware”, which no longer exists.');
+    expect(within(form).getByLabelText('Question 1 warnings')).toHaveTextContent('these are changed');
+  });
+
   it('sends JSON that does not parse as typed, and shows the backend’s error', async () => {
     const calls = openDesigner({
       update_survey: () => ipcError('invalidInput', 'line 1, column 11: the file is not valid JSON'),

@@ -4,6 +4,7 @@ import {
   addQuestion,
   addSkipRule,
   changeType,
+  choiceIdProblem,
   conditionOn,
   conditionTest,
   draftJson,
@@ -11,9 +12,13 @@ import {
   moveChoice,
   moveQuestion,
   pipeableIds,
+  pipedIds,
   prettyJson,
+  questionIdProblem,
   questionsOf,
   readDraft,
+  referenceProblems,
+  removeQuestion,
   removeSkipRule,
   renameChoice,
   renameQuestion,
@@ -127,6 +132,14 @@ describe('questions', () => {
     expect(renamed[1].text).toBe('You said {{aware}}. Like us?');
   });
 
+  it('names why a question cannot take an id: none, or another question’s', () => {
+    expect(questionIdProblem(survey, 0, 'heard')).toBeNull();
+    expect(questionIdProblem(survey, 0, 'aware')).toBeNull();
+    expect(questionIdProblem(survey, 0, '')).toBe('A question needs an id');
+    expect(questionIdProblem(survey, 0, ' ')).toBe('A question needs an id');
+    expect(questionIdProblem(survey, 0, 'why')).toBe('“why” is already question 3’s id');
+  });
+
   it('lists the earlier questions that can be piped, leaving out grids', () => {
     const draft = addQuestion(updateQuestion(survey, 2, (q) => changeType(q, 'matrix')), 'open');
     expect(pipeableIds(draft, 0)).toEqual([]);
@@ -146,6 +159,14 @@ describe('options', () => {
     q = setChoiceField(q, 'options', 1, 'anchored', true);
     expect(q.options?.[1]).toEqual({ id: 'option_3', label: 'Not sure', anchored: true });
     expect(setChoiceField(q, 'options', 1, 'anchored', false).options?.[1]).toEqual({ id: 'option_3', label: 'Not sure' });
+  });
+
+  it('names why an option cannot take an id: none, or another option’s on the same question', () => {
+    expect(choiceIdProblem(aware, 'options', 1, 'never')).toBeNull();
+    expect(choiceIdProblem(aware, 'options', 1, 'aware')).toBeNull();
+    expect(choiceIdProblem(aware, 'options', 1, '')).toBe('An option needs an id');
+    expect(choiceIdProblem(aware, 'options', 1, 'yes')).toBe('“yes” is already option 1’s id');
+    expect(choiceIdProblem({ rows: [{ id: 'a' }, { id: 'b' }] }, 'rows', 0, 'b')).toBe('“b” is already row 2’s id');
   });
 
   it('renames an option where a chose test reads it', () => {
@@ -193,5 +214,53 @@ describe('logic', () => {
     const shown = setDisplayIf(survey, 1, true);
     expect(questionsOf(shown)[1].display_if).toEqual({ question: 'aware', chose: [] });
     expect(questionsOf(setDisplayIf(shown, 1, false))[1]).not.toHaveProperty('display_if');
+  });
+});
+
+describe('references left behind', () => {
+  it('reads piped ids as written', () => {
+    expect(pipedIds('You said {{aware}} and {{ liking }}; {{open')).toEqual(['aware', ' liking ']);
+  });
+
+  it('finds nothing wrong in a survey whose references all fit', () => {
+    expect(questionsOf(survey).map((_, i) => referenceProblems(survey, i))).toEqual([[], [], [], []]);
+  });
+
+  it('names piping and conditions on a question that was removed', () => {
+    const removed = removeQuestion(survey, 0);
+    expect(referenceProblems(removed, 0)).toEqual(['The text pipes in “aware”, which no longer exists']);
+    expect(referenceProblems(removed, 1)).toEqual(['The display condition reads “aware”, which no longer exists']);
+    expect(referenceProblems(removeQuestion(survey, 3), 0)).toEqual(['Skip rule 1 goes to “intent”, which no longer exists']);
+  });
+
+  it('names what a move put out of order: reads of later questions, skips that do not jump ahead', () => {
+    // liking, why, aware, intent
+    const moved = moveQuestion(moveQuestion(survey, 0, 1), 1, 1);
+    expect(referenceProblems(moved, 0)).toEqual(['The text pipes in “aware”, which now comes after this question']);
+    expect(referenceProblems(moved, 1)).toEqual(['The display condition reads “aware”, which now comes after this question']);
+    expect(referenceProblems(moved, 2)).toEqual(['Skip rule 1 goes to “intent”, which is now the next question anyway']);
+    // intent first: aware's rule jumps back.
+    const back = moveQuestion(moveQuestion(moveQuestion(survey, 3, -1), 2, -1), 1, -1);
+    expect(questionsOf(back).map((q) => q.id)).toEqual(['intent', 'aware', 'liking', 'why']);
+    expect(referenceProblems(back, 1)).toEqual([
+      'Skip rule 1 goes to “intent”, which now comes before this question (a skip only jumps ahead)',
+    ]);
+  });
+
+  it('lets a skip rule test its own question but not a later one, and a condition not read itself', () => {
+    const draft: DesignDraft = {
+      questions: [
+        { id: 'a', type: 'nps', text: 'A', skip: [ { if: { question: 'a', at_least: 9 }, to: 'end' }, { if: { answered: 'b' }, to: 'a' } ] },
+        { id: 'b', type: 'open', text: 'B {{b}}', display_if: { not: { answered: 'b' } } },
+      ],
+    };
+    expect(referenceProblems(draft, 0)).toEqual([
+      'Skip rule 2 tests “b”, which now comes after this question',
+      'Skip rule 2 goes to “a”, which is this question',
+    ]);
+    expect(referenceProblems(draft, 1)).toEqual([
+      'The text pipes in “b”, which is this question',
+      'The display condition reads “b”, which is this question',
+    ]);
   });
 });

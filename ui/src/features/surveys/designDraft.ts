@@ -308,9 +308,20 @@ export function changeType(question: DraftQuestion, type: QuestionType): DraftQu
 }
 
 /**
- * The question with another id, and logic and piping that named the old id following it. They
- * follow only while both ids are unique, so typing through an id another question has never
- * rewires that question's references.
+ * Why question `index` cannot take `id`, or null: an id is needed, and no other question may
+ * have it (logic and piping name questions by id). The form refuses such a rename outright.
+ */
+export function questionIdProblem(draft: DesignDraft, index: number, id: string): string | null {
+  if (id.trim() === '') return 'A question needs an id';
+  const other = questionsOf(draft).findIndex((q, i) => i !== index && q.id === id);
+  return other < 0 ? null : `“${id}” is already question ${other + 1}’s id`;
+}
+
+/**
+ * The question with another id, and logic and piping that named the old id following it. The
+ * form calls this once per rename (when the id field is left or Enter is pressed), from the id
+ * the field started with to the final one. References follow only while both ids are unique:
+ * with two questions on one id, which one a reference meant cannot be told.
  */
 export function renameQuestion(draft: DesignDraft, index: number, id: string): DesignDraft {
   const questions = questionsOf(draft);
@@ -428,9 +439,18 @@ export function setChoiceField(
   return withField(question, list, replaceItem(choices, index, withField(choices[index], field, written)));
 }
 
+/** Why choice `index` of a question cannot take `id`, or null: one is needed, unique in its list. */
+export function choiceIdProblem(question: DraftQuestion, list: ChoiceList, index: number, id: string): string | null {
+  const word = list === 'options' ? 'option' : 'row';
+  if (id.trim() === '') return `${word === 'option' ? 'An option' : 'A row'} needs an id`;
+  const other = choicesOf(question, list).findIndex((c, i) => i !== index && c.id === id);
+  return other < 0 ? null : `“${id}” is already ${word} ${other + 1}’s id`;
+}
+
 /**
  * An option's new id, and the `chose` tests on its question following it (while both ids are
- * unique among its options, as for question ids).
+ * unique among its options, as for question ids). The form calls it once per rename, as for
+ * questions.
  */
 export function renameChoice(draft: DesignDraft, questionIndex: number, list: ChoiceList, index: number, id: string): DesignDraft {
   const question = questionsOf(draft)[questionIndex];
@@ -519,4 +539,72 @@ export function setDisplayIf(draft: DesignDraft, index: number, on: boolean): De
   return updateQuestion(draft, index, (q) =>
     withField(q, 'display_if', on && before !== undefined ? conditionOn(before) : undefined),
   );
+}
+
+
+// ---------- References that no longer fit ----------
+
+/** The ids a text pipes in with `{{id}}`, taken as written, as the backend reads them. */
+export function pipedIds(text: string): string[] {
+  const ids: string[] = [];
+  let rest = text;
+  for (let start = rest.indexOf('{{'); start >= 0; start = rest.indexOf('{{')) {
+    const after = rest.slice(start + 2);
+    const end = after.indexOf('}}');
+    if (end < 0) break;
+    ids.push(after.slice(0, end));
+    rest = after.slice(end + 2);
+  }
+  return ids;
+}
+
+/** The question ids a condition reads, nested tests included. */
+function conditionReads(condition: DraftCondition): string[] {
+  const ids: string[] = [];
+  mapConditions(condition, (c) => {
+    for (const id of [c.question, c.answered]) if (typeof id === 'string' && id !== '') ids.push(id);
+    return c;
+  });
+  return ids;
+}
+
+/**
+ * What in question `index` names a question that no longer exists or is no longer where it must
+ * be (the backend refuses the survey on save): display conditions and piping read earlier
+ * questions, skip rules test up to this one and jump past the next. In words, one per problem;
+ * after a question is removed or moved, this says which references it left behind.
+ */
+export function referenceProblems(draft: DesignDraft, index: number): string[] {
+  const questions = questionsOf(draft);
+  const question = questions[index];
+  const at = (id: string) => questions.findIndex((q) => q.id === id);
+  const problems: string[] = [];
+  const note = (problem: string) => {
+    if (!problems.includes(problem)) problems.push(problem);
+  };
+  // Where a read question must be: before this one, or (a skip rule's test) up to this one.
+  const read = (what: string, id: string, upTo: number) => {
+    const position = at(id);
+    if (position < 0) note(`${what} “${id}”, which no longer exists`);
+    else if (position === index && upTo < index) note(`${what} “${id}”, which is this question`);
+    else if (position > upTo) note(`${what} “${id}”, which now comes after this question`);
+  };
+  if (typeof question.text === 'string') {
+    for (const id of pipedIds(question.text)) read('The text pipes in', id, index - 1);
+  }
+  if (question.display_if !== undefined) {
+    for (const id of conditionReads(question.display_if)) read('The display condition reads', id, index - 1);
+  }
+  (question.skip ?? []).forEach((rule, n) => {
+    const name = `Skip rule ${n + 1}`;
+    if (rule.if !== undefined) for (const id of conditionReads(rule.if)) read(`${name} tests`, id, index);
+    const to = rule.to;
+    if (to === undefined || to === '' || to === 'end') return;
+    const position = at(to);
+    if (position < 0) note(`${name} goes to “${to}”, which no longer exists`);
+    else if (position === index) note(`${name} goes to “${to}”, which is this question`);
+    else if (position < index) note(`${name} goes to “${to}”, which now comes before this question (a skip only jumps ahead)`);
+    else if (position === index + 1) note(`${name} goes to “${to}”, which is now the next question anyway`);
+  });
+  return problems;
 }
