@@ -603,9 +603,10 @@ try {
     assert(caveats.includes('Every answer here is synthetic'), `the caveats do not say the answers are synthetic: ${caveats.slice(0, 300)}`);
     assert(caveats.includes("944 people's answers"), `the caveats do not set the run against the 944 people: ${caveats.slice(0, 500)}`);
     const cite = await browser.$('[data-testid="report-caveats"] [data-testid="report-cite"]');
+    const handle = await cite.getText();
     await cite.click();
     const line = await (await browser.$('[data-testid="report-line"]')).getText();
-    assert(/\d/.test(line), `a citation opened no table line: ${line}`);
+    assert(line.startsWith(handle), `the citation ${handle} opened another line: ${line}`);
     const note = await (await browser.$('[data-testid="report-dropped"]')).getText();
     console.log(`     report: ${note.split('.')[0]}`);
     await body.scrollIntoView();

@@ -143,11 +143,17 @@ pub async fn run(
                     "a PDF is not text: give --out FILE.pdf".into(),
                 ));
             }
-            if *rewrite || engine.surveys().report(run).await?.is_none() {
-                let options = ResultOptions {
-                    weighted: !*unweighted,
-                    temperature: *temperature,
-                };
+            let options = ResultOptions {
+                weighted: !*unweighted,
+                temperature: *temperature,
+            };
+            // A report read another way (weighted or not, another temperature) is not the one
+            // asked for: a new version is written.
+            let current = engine.surveys().report(run).await?;
+            let fits = current.as_ref().is_some_and(|r| {
+                r.weighted == options.weighted && (r.temperature - options.temperature).abs() < 1e-9
+            });
+            if *rewrite || !fits {
                 let job = engine.surveys().start_report(run, &options).await?;
                 run_job(engine, out, job).await?;
             }

@@ -362,6 +362,41 @@ async fn structured_output_is_typed_checked_and_repaired_once() {
 }
 
 #[tokio::test]
+async fn a_run_time_schema_reaches_a_json_mode_vendor_in_the_prompt_and_a_schema_vendor_as_its_format()
+ {
+    let schema = json!({
+        "type": "object",
+        "properties": { "buy": { "type": "string", "enum": ["shop", "store"] } },
+        "required": ["buy"]
+    });
+    let request = ChatRequest::new(
+        Task::TwinDialogue,
+        vec![ChatMessage::user("Where do you buy beans?")],
+    );
+    for (kind, format) in [
+        (VendorKind::DeepSeek, "json_object"),
+        (VendorKind::OpenAi, "json_schema"),
+    ] {
+        let server = ScriptedServer::start(vec![Answer::chat("{\"buy\": \"shop\"}")]).await;
+        let gateway = gateway_for(&server, kind);
+        let reply = gateway
+            .chat_matching(&request, &schema, "survey_answers")
+            .await
+            .unwrap();
+        assert_eq!(reply.text, "{\"buy\": \"shop\"}");
+        let body = &server.received()[0].body;
+        assert_eq!(body["response_format"]["type"], format, "{kind:?}");
+        let first = body["messages"][0]["content"].as_str().unwrap();
+        // Only a vendor that is not given the schema as its format reads it in the prompt.
+        assert_eq!(
+            first.contains("\"enum\":[\"shop\",\"store\"]"),
+            format == "json_object",
+            "{kind:?}: {first}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_429_with_retry_after_is_waited_out_and_never_reaches_the_caller() {
     let server = ScriptedServer::start(vec![
         Answer::error(429, vec![("retry-after", "1".into())]),

@@ -430,10 +430,14 @@ struct Scheduler<'m> {
 /// request asked for JSON.
 ///
 /// Held to the grammar over the whole vocabulary, a small model spends as long choosing each
-/// token (every one of 49,152 candidates checked against the grammar) as decoding it. So the
-/// chain picks first and the grammar checks only that token; only when the grammar refuses it
-/// are all candidates checked and the pick made again among those allowed (llama.cpp's own
-/// sampler does the same). The token chosen is the same either way: an allowed pick stands.
+/// token (every one of 49,152 candidates checked against the grammar) as decoding it. So a JSON
+/// answer's token is drawn from the model's whole distribution at the request's temperature,
+/// and the grammar checks only that draw; only when it refuses are all candidates checked and
+/// the draw made again among those allowed. With no truncation (no top-k, no top-p) this is
+/// exactly a draw from the distribution restricted to what the grammar allows: a token t
+/// allowed has p(t) + (1 − A)·p(t)/A = p(t)/A, A the allowed mass. Survey answers are the
+/// research, so their choices keep the model's own odds over the options. Free text (no
+/// grammar) keeps top-k and top-p.
 struct TokenChooser {
     grammar: Option<LlamaSampler>,
     chain: LlamaSampler,
@@ -455,6 +459,11 @@ impl TokenChooser {
         };
         let chain = if work.temperature <= 0.0 {
             LlamaSampler::greedy()
+        } else if grammar.is_some() {
+            LlamaSampler::chain_simple([
+                LlamaSampler::temp(work.temperature),
+                LlamaSampler::dist(work.seed),
+            ])
         } else {
             LlamaSampler::chain_simple([
                 LlamaSampler::top_k(40),
@@ -466,25 +475,32 @@ impl TokenChooser {
         Ok(TokenChooser { grammar, chain })
     }
 
-    /// The next token from the `index`-th logits of the last decode, accepted into the grammar.
-    fn choose(&mut self, context: &LlamaContext<'_>, index: i32) -> LlamaToken {
+    /// The next token from the `index`-th logits of the last decode, accepted into the grammar;
+    /// an error when the grammar allows no token at all (a dead end).
+    fn choose(&mut self, context: &LlamaContext<'_>, index: i32) -> Result<LlamaToken, String> {
         let Some(grammar) = self.grammar.as_mut() else {
-            return self.chain.sample(context, index);
+            return Ok(self.chain.sample(context, index));
         };
-        let picked = self.chain.sample(context, index);
-        let mut alone =
-            LlamaTokenDataArray::new(vec![LlamaTokenData::new(picked, 0.0, 0.0)], false);
+        let drawn = self.chain.sample(context, index);
+        let mut alone = LlamaTokenDataArray::new(vec![LlamaTokenData::new(drawn, 0.0, 0.0)], false);
         grammar.apply(&mut alone);
-        if alone.data.first().is_some_and(|d| d.logit().is_finite()) {
-            grammar.accept(picked);
-            return picked;
-        }
-        let mut allowed = context.token_data_array_ith(index);
-        grammar.apply(&mut allowed);
-        self.chain.apply(&mut allowed);
-        let token = allowed.selected_token().unwrap_or(picked);
-        grammar.accept(token);
-        token
+        let token = if alone.data.first().is_some_and(|d| d.logit().is_finite()) {
+            drawn
+        } else {
+            let mut allowed = context.token_data_array_ith(index);
+            grammar.apply(&mut allowed);
+            if !allowed.data.iter().any(|d| d.logit().is_finite()) {
+                return Err("the JSON grammar allows no next token".into());
+            }
+            self.chain.apply(&mut allowed);
+            allowed
+                .selected_token()
+                .ok_or("no token was drawn among those the JSON grammar allows")?
+        };
+        grammar
+            .try_accept(token)
+            .map_err(|e| format!("the JSON grammar refused the token it allowed: {e}"))?;
+        Ok(token)
     }
 }
 
@@ -615,9 +631,12 @@ impl Scheduler<'_> {
         // Chosen now, before another decode overwrites the logits; choosing also accepts the
         // token into the grammar.
         let sampling = std::time::Instant::now();
-        let token = sequence.chooser.choose(context, batch.n_tokens() - 1);
+        let chosen = sequence.chooser.choose(context, batch.n_tokens() - 1);
         DecodeCounters::add_time(&self.counters.sample_micros, sampling);
-        sequence.next = Some(token);
+        match chosen {
+            Ok(token) => sequence.next = Some(token),
+            Err(message) => fail(sequence, message),
+        }
     }
 
     /// One batched decode: the next token of every live sequence.
@@ -702,8 +721,10 @@ impl Scheduler<'_> {
         let sampling = std::time::Instant::now();
         for (seq_id, index) in indices {
             if let Some(sequence) = self.slots[seq_id].as_mut() {
-                let token = sequence.chooser.choose(context, index);
-                sequence.next = Some(token);
+                match sequence.chooser.choose(context, index) {
+                    Ok(token) => sequence.next = Some(token),
+                    Err(message) => fail(sequence, message),
+                }
             }
         }
         DecodeCounters::add_time(&self.counters.sample_micros, sampling);

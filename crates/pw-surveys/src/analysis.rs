@@ -14,7 +14,7 @@
 use chrono::{DateTime, Utc};
 use pw_domain::StudyId;
 use pw_llm::prompt_budget::{self, Part};
-use pw_llm::{CallScope, ChatMessage, ChatRequest, Gateway, Task};
+use pw_llm::{CacheMode, CallScope, ChatMessage, ChatRequest, Gateway, Task};
 use pw_store::{Database, TypedColumns, format_instant, now_instant};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -58,12 +58,14 @@ pub struct ReportBody {
     pub dropped: Vec<DroppedItem>,
 }
 
-/// The tables a report rests on: every line made for it, and the handles the model was shown
-/// (all of them, unless the model's context could not hold them).
+/// The tables a report rests on: every line made for it, the handles the model read (all of
+/// them, unless the model's context could not hold them; none when no ask fit), and how many
+/// respondents had answered.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReportTables {
     pub lines: Vec<TableLine>,
     pub shown: Vec<String>,
+    pub respondents: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,24 +90,36 @@ impl SurveyReport {
     }
 }
 
+/// An item as the model wrote it. Every key is required: an answer without them is not the one
+/// asked for (a vendor in plain JSON mode may answer any object), and is asked again.
 #[derive(Debug, Default, Deserialize)]
 struct ModelItem {
     text: String,
-    #[serde(default)]
     tables: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct ModelReport {
-    #[serde(default)]
     findings: Vec<ModelItem>,
-    #[serde(default)]
     segments: Vec<ModelItem>,
-    #[serde(default)]
     implications: Vec<ModelItem>,
-    #[serde(default)]
     actions: Vec<ModelItem>,
 }
+
+/// The model's answer read, tolerating a Markdown fence around it.
+fn read_answer(text: &str) -> std::result::Result<ModelReport, serde_json::Error> {
+    let trimmed = text.trim();
+    let unfenced = trimmed
+        .strip_prefix("```json")
+        .or_else(|| trimmed.strip_prefix("```"))
+        .and_then(|rest| rest.strip_suffix("```"))
+        .unwrap_or(trimmed)
+        .trim();
+    serde_json::from_str(unfenced)
+}
+
+/// The no-answer mark a report is written by when the model gave nothing usable.
+pub const NO_USABLE_ANSWER: &str = "no usable answer";
 
 /// How long the model's answer may be: items per section and characters per item. The first
 /// ask's longest answer (12 items of 200 characters with their citations) fits the reply's
@@ -194,6 +208,9 @@ pub fn fitting_lines(lines: &[TableLine], budget: u32) -> Vec<&TableLine> {
 /// is left once the instructions and the reply are counted, with a margin.
 pub fn shrunk_budget(listed: u32, requested: u32, limit: u32) -> u32 {
     let fixed = REPLY_TOKENS + INSTRUCTION_TOKENS;
+    if limit <= fixed {
+        return 0;
+    }
     let real = requested.saturating_sub(fixed).max(1) as f64;
     let room = limit.saturating_sub(fixed) as f64 * 0.9;
     let scaled = (listed as f64 * room / real).floor() as u32;
@@ -217,6 +234,8 @@ enum Drafted {
 pub struct ReportInput<'a> {
     pub run: &'a SurveyRun,
     pub survey: &'a Survey,
+    /// Respondents whose answers the tables rest on.
+    pub respondents: usize,
     pub lines: Vec<TableLine>,
     pub caveats: Vec<CitedItem>,
     pub options: ResultOptions,
@@ -236,12 +255,16 @@ impl ReportWriter<'_> {
         let (shown, drafted, written_by) = loop {
             let shown = fitting_lines(&input.lines, budget);
             asks += 1;
-            let unusable = |why: String| {
-                (
-                    ModelReport::default(),
-                    format!("the model (no usable answer: {why})"),
-                )
-            };
+            let unusable =
+                |why: String| (ModelReport::default(), format!("{NO_USABLE_ANSWER}: {why}"));
+            // A model whose context holds no table at all is not asked: an answer could only
+            // cite nothing.
+            if shown.is_empty() {
+                let (report, by) = unusable(format!(
+                    "not even one result table fits the model's context ({budget} tokens were left for them)"
+                ));
+                break (Vec::new(), report, by);
+            }
             match self.ask(&input, &shown).await? {
                 Drafted::Written(report, by) => break (shown, report, by),
                 Drafted::TooLong { requested, limit } if asks < FITTING_ASKS => {
@@ -258,7 +281,8 @@ impl ReportWriter<'_> {
                     let (report, by) = unusable(format!(
                         "the tables did not fit the model's {limit} tokens ({requested} asked)"
                     ));
-                    break (shown, report, by);
+                    // The model read none of them.
+                    break (Vec::new(), report, by);
                 }
                 Drafted::Unusable(why) => {
                     let (report, by) = unusable(why);
@@ -319,6 +343,7 @@ impl ReportWriter<'_> {
         let tables = ReportTables {
             shown: shown.iter().map(|l| l.table.clone()).collect(),
             lines: input.lines,
+            respondents: input.respondents,
         };
         self.store(
             input.run,
@@ -336,14 +361,24 @@ impl ReportWriter<'_> {
     /// answer stayed broken after a repair, or it refused.
     async fn ask(&self, input: &ReportInput<'_>, shown: &[&TableLine]) -> Result<Drafted> {
         let listing: String = shown.iter().map(|l| format!("{}\n", l.line)).collect();
+        let size = FIRST_ANSWER;
         let prompt = format!(
-            "Survey: {}\nResult tables, one per line, each starting with its handle:\n{listing}\nWrite the survey's report for a marketer: up to five findings (what the results show), up to three differences between segments or groups (only from X: tables), up to three implications for the brand, and up to three recommended actions. Every item cites the handles of the tables it rests on (for example [\"Q:buy\"]). Use only what the tables say; state every figure as the table gives it, and no figure it does not give.",
-            input.survey.title
+            "Survey: {}\nResult tables, one per line, each starting with its handle:\n{listing}\nWrite the survey's report for a marketer as a JSON object with the keys findings, segments, implications and actions, each a list of items {{\"text\": …, \"tables\": [handles]}}: up to {} findings (what the results show), up to {} differences between segments or groups (only from X: tables), up to {} implications for the brand, and up to {} recommended actions, each under {} characters. Every item cites the handles of the tables it rests on (for example [\"{}\"]). Use only what the tables say; state every figure as the table gives it (shares with their % sign), and no figure it does not give.",
+            input.survey.title,
+            size.findings,
+            size.segments,
+            size.implications,
+            size.actions,
+            size.characters,
+            shown.first().map_or("Q:…", |l| l.table.as_str()),
         );
         let handles: Vec<&str> = shown.iter().map(|l| l.table.as_str()).collect();
         let schema = report_schema(&handles, FIRST_ANSWER);
+        // Asked anew each time: a report is written on demand, and "write again" must not hand
+        // back the cached answer (or a cached broken one) as a new version.
         let mut scope =
-            CallScope::study(input.run.workspace_id.to_string(), input.run.id.to_string());
+            CallScope::study(input.run.workspace_id.to_string(), input.run.id.to_string())
+                .with_cache(CacheMode::Refresh);
         if let Some(job) = self.job_id {
             scope = scope.with_job(job);
         }
@@ -375,7 +410,7 @@ impl ReportWriter<'_> {
             Err(error) => return Err(SurveysError::Model(error)),
         };
         let written_by = format!("{}/{}", reply.vendor, reply.model);
-        match serde_json::from_str::<ModelReport>(&reply.text) {
+        match read_answer(&reply.text) {
             Ok(report) => return Ok(Drafted::Written(report, written_by)),
             Err(error) => {
                 // Most often the answer ran past the reply's tokens and was cut: the same
@@ -390,7 +425,7 @@ impl ReportWriter<'_> {
             .chat_matching(&request, &schema, "survey_report")
             .await
         {
-            Ok(reply) => Ok(match serde_json::from_str::<ModelReport>(&reply.text) {
+            Ok(reply) => Ok(match read_answer(&reply.text) {
                 Ok(report) => Drafted::Written(report, format!("{}/{}", reply.vendor, reply.model)),
                 Err(e) => Drafted::Unusable(format!(
                     "{written_by} wrote JSON that could not be read twice: {e}"
@@ -444,7 +479,7 @@ impl ReportWriter<'_> {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        latest(self.db, run.id)
+        by_id(self.db, &id)
             .await?
             .ok_or_else(|| SurveysError::Corrupt("the report just written is missing".into()))
     }
@@ -452,21 +487,36 @@ impl ReportWriter<'_> {
 
 /// The run's latest report, if one was written.
 pub async fn latest(db: &Database, run: StudyId) -> Result<Option<SurveyReport>> {
-    let row = sqlx::query(
-        "SELECT id, run_id, version, written_by, weighted, temperature, tables, body,
-                items_checked, items_dropped, created_at
-         FROM survey_reports WHERE run_id = ? ORDER BY version DESC LIMIT 1",
-    )
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{REPORT_COLUMNS} WHERE run_id = ? ORDER BY version DESC LIMIT 1"
+    )))
     .bind(run.to_string())
     .fetch_optional(db.reader())
     .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
+    row.map(|row| report_of(&row)).transpose()
+}
+
+/// One report version by its id.
+async fn by_id(db: &Database, id: &str) -> Result<Option<SurveyReport>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{REPORT_COLUMNS} WHERE id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|row| report_of(&row)).transpose()
+}
+
+const REPORT_COLUMNS: &str =
+    "SELECT id, run_id, version, written_by, weighted, temperature, tables, body,
+        items_checked, items_dropped, created_at
+ FROM survey_reports";
+
+fn report_of(row: &sqlx::sqlite::SqliteRow) -> Result<SurveyReport> {
     let corrupt = |e: serde_json::Error| SurveysError::Corrupt(format!("stored report: {e}"));
     let tables: String = row.try_get("tables")?;
     let body: String = row.try_get("body")?;
-    Ok(Some(SurveyReport {
+    Ok(SurveyReport {
         id: row.try_get("id")?,
         run_id: row.parsed("run_id")?,
         version: row.try_get("version")?,
@@ -478,7 +528,7 @@ pub async fn latest(db: &Database, run: StudyId) -> Result<Option<SurveyReport>>
         created_at: row.instant("created_at")?,
         tables: serde_json::from_str(&tables).map_err(corrupt)?,
         body: serde_json::from_str(&body).map_err(corrupt)?,
-    }))
+    })
 }
 
 #[cfg(test)]
@@ -489,7 +539,8 @@ mod tests {
         TableLine {
             table: table.into(),
             line: "x".repeat(characters),
-            values: Vec::new(),
+            figures: Vec::new(),
+            names: Vec::new(),
             priority,
         }
     }
@@ -522,6 +573,18 @@ mod tests {
         // A model that overflows by a token still gets a smaller prompt.
         assert!(shrunk_budget(1_000, 2_049, 2_048) < 1_000);
         assert_eq!(shrunk_budget(0, 5_000, 2_048), 0);
+        // A context that cannot hold the reply and the instructions leaves no room for tables.
+        assert_eq!(shrunk_budget(1_000, 1_500, 1_024), 0);
+    }
+
+    #[test]
+    fn an_answer_is_read_through_a_fence_and_only_with_every_section() {
+        let fenced = "```json\n{\"findings\": [{\"text\": \"a\", \"tables\": [\"Q:a\"]}], \"segments\": [], \"implications\": [], \"actions\": []}\n```";
+        assert_eq!(read_answer(fenced).unwrap().findings.len(), 1);
+        assert!(
+            read_answer("{\"summary\": \"all good\"}").is_err(),
+            "any other object is not the answer asked for"
+        );
     }
 
     #[test]

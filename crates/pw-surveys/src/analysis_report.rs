@@ -1,11 +1,12 @@
 //! A run's report as a client reads it, in Markdown or PDF: findings, segment differences,
 //! implications and actions, each followed by the tables it cites; the caveats; how the run was
 //! made and weighted; and, at the end, every cited table as the analyst read it, so each figure
-//! can be found where it came from.
+//! can be found where it came from. What the model wrote that did not hold is counted, never
+//! printed: a client document carries no unchecked figure (the app lists those items).
 
 use pw_documents::pdf::{self, Block};
 
-use crate::analysis::SurveyReport;
+use crate::analysis::{NO_USABLE_ANSWER, SurveyReport};
 use crate::runs::SurveyRun;
 
 fn cited(tables: &[String]) -> String {
@@ -19,7 +20,7 @@ pub fn blocks(run: &SurveyRun, report: &SurveyReport) -> Vec<Block> {
         Block::Title(format!("Survey report: {}", run.title)),
         Block::Note(format!(
             "{} synthetic respondents · results {} at rating temperature {} · report version {} written by {} on {}; {} of {} items the model wrote were dropped for citing no table it was shown or stating a figure its tables do not. Synthetic respondents are variations of AI twins grounded in audience data: read this as hypotheses to test with people, not as measurements.",
-            run.answered,
+            report.tables.respondents,
             if report.weighted {
                 "weighted to the universe"
             } else {
@@ -44,8 +45,12 @@ pub fn blocks(run: &SurveyRun, report: &SurveyReport) -> Vec<Block> {
         if items.is_empty() {
             blocks.push(Block::Paragraph(match heading {
                 "Segments" => "No difference between groups held up: either no crosstab showed one after correction, or what the model wrote about them did not match the tables.".into(),
+                _ if report.written_by.starts_with(NO_USABLE_ANSWER) => format!(
+                    "The model gave nothing here ({}).",
+                    report.written_by
+                ),
                 _ => format!(
-                    "Nothing the model wrote here held up against the tables, so nothing is shown ({} wrote it).",
+                    "Nothing {} wrote here held up against the tables, so nothing is shown.",
                     report.written_by
                 ),
             }));
@@ -82,20 +87,8 @@ pub fn blocks(run: &SurveyRun, report: &SurveyReport) -> Vec<Block> {
             blocks.push(Block::Paragraph(line.line.clone()));
         }
     }
-    if !body.dropped.is_empty() {
-        blocks.push(Block::Heading("Left out".into()));
-        blocks.push(Block::Paragraph(
-            "What the model wrote that did not hold against the tables, and why:".into(),
-        ));
-        for item in &body.dropped {
-            blocks.push(Block::Bullet(format!(
-                "{} ({}): {}",
-                item.text, item.section, item.reason
-            )));
-        }
-    }
     blocks.push(Block::Note(format!(
-        "Run “{}” with seed {} · {} of {} result tables shown to the model · the full tables are in the results export (CSV or XLSX).",
+        "Run “{}” with seed {} · {} of {} result tables read by the model · the full tables are in the results export (CSV or XLSX).",
         run.title,
         run.seed,
         report.tables.shown.len(),

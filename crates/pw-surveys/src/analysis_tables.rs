@@ -1,11 +1,16 @@
 //! A run's result tables as its analyst reads them, and the checks its report is held to.
 //!
 //! Each table (`W:weights`, `Q:<question>`, `D:<question>`, `X:<question>×<dimension>`,
-//! `F:overall`, `F:<question>`) becomes one line of words with the figures in it, and keeps
-//! those figures unrounded beside the line. An item of the report cites the tables it rests on;
-//! [`check_item`] keeps it only when every figure it states is one of its cited tables' figures
-//! at the precision it is stated (34% stands for 33.6%; 35% does not). The caveats are not left
-//! to a model: [`caveats`] reads them from the weighting, the diagnostics and the fidelity
+//! `F:overall`, `F:<question>`) becomes one line of words, and keeps beside the line each
+//! figure it shows, unrounded and with its kind (a share, an interval's end, a difference in
+//! points, a count, a score, a statistic), and the names in it (its handle, the question's
+//! text, the categories' labels), whose digits are not figures. An item of the report cites the
+//! tables it rests on; [`check_item`] keeps it only when every figure it states is a figure of
+//! those tables, of a kind that fits how it is written (a "%" is a share or a difference, never
+//! a p-value or an interval's end on its own), with its sign, at the precision stated (34%
+//! stands for 33.6%; 35% does not). What it cannot check: which category a figure is said of
+//! ("34% said No" when 34% said Yes) and figures in words ("half", "twice"). The caveats are not
+//! left to a model: [`caveats`] reads them from the weighting, the diagnostics and the fidelity
 //! harness.
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +30,33 @@ const DIFFERENCES_LISTED: usize = 3;
 /// The most characters of a question's text a line quotes.
 const QUESTION_CHARACTERS: usize = 90;
 
+/// What a figure of a table is, which decides how a stated figure may match it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureKind {
+    /// A share in percent: an estimate.
+    Share,
+    /// An end of a share's 95% interval, in percent.
+    Bound,
+    /// A difference between shares, in percentage points (its direction is said in words).
+    Points,
+    /// People or answers counted (an effective base too).
+    Count,
+    /// A mean, a net promoter score or a rank, on the question's own scale.
+    Score,
+    /// A test or a ratio: p, q, KS similarity, Jensen-Shannon bits, R², a design effect, a
+    /// spread ratio, a correlation.
+    Statistic,
+}
+
+/// A figure a table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// Unrounded, signed, in the units shown (shares in percent).
+    pub value: f64,
+    pub kind: FigureKind,
+}
+
 /// One result table as the analyst is shown it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableLine {
@@ -32,9 +64,11 @@ pub struct TableLine {
     pub table: String,
     /// The table in words, its figures rounded as a reader reads them.
     pub line: String,
-    /// Every figure the line states, unrounded, in the units it states them (shares in
-    /// percent, differences in points).
-    pub values: Vec<f64>,
+    /// Every figure the line shows.
+    pub figures: Vec<Figure>,
+    /// The names in the line (the handle, the question's text, labels): repeating one states
+    /// no figure.
+    pub names: Vec<String>,
     /// Lower goes to the model first when not every line fits its context.
     pub priority: u32,
 }
@@ -53,7 +87,7 @@ pub enum Dropped {
     NoCitation,
     /// A table it was not shown.
     UnknownTable(String),
-    /// A figure none of its cited tables states.
+    /// A figure none of its cited tables shows, as written.
     Figure(String),
     /// A segment item citing no crosstab: a difference between groups needs one.
     NoCrosstab,
@@ -64,20 +98,22 @@ impl std::fmt::Display for Dropped {
         match self {
             Dropped::Empty => write!(f, "it says nothing"),
             Dropped::NoCitation => write!(f, "it cites no table"),
-            Dropped::UnknownTable(table) => write!(f, "it cites {table}, a table it was not shown"),
-            Dropped::Figure(figure) => write!(f, "{figure} is not a figure of the tables it cites"),
-            Dropped::NoCrosstab => {
-                write!(
-                    f,
-                    "a difference between groups needs a crosstab (X:) and it cites none"
-                )
+            Dropped::UnknownTable(table) => {
+                write!(f, "it cites {table}, a table it was not shown")
             }
+            Dropped::Figure(figure) => {
+                write!(f, "{figure} is not a figure of the tables it cites")
+            }
+            Dropped::NoCrosstab => write!(
+                f,
+                "a difference between groups needs a crosstab (X:) and it cites none"
+            ),
         }
     }
 }
 
-/// An item the model wrote that did not hold, kept so a reader can see what was left out and
-/// why.
+/// An item the model wrote that did not hold, kept so a reader of the app can see what was left
+/// out and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DroppedItem {
     /// `findings`, `segments`, `implications` or `actions`.
@@ -113,48 +149,95 @@ fn short(text: &str) -> String {
     format!("{}…", cut.trim_end())
 }
 
-/// A line and its values, written together so every figure shown is a figure kept.
+/// A line, its figures and its names, written together so every figure shown is a figure kept
+/// and nothing else is.
 #[derive(Default)]
 struct Writer {
     line: String,
-    values: Vec<f64>,
+    figures: Vec<Figure>,
+    names: Vec<String>,
 }
 
 impl Writer {
-    fn text(&mut self, words: &str) -> &mut Self {
+    /// Words that state nothing.
+    fn words(&mut self, words: &str) -> &mut Self {
         self.line.push_str(words);
-        // Figures in words (labels like "18-24", scale ends) are the table's too.
-        self.values
-            .extend(stated_figures(words).into_iter().map(|f| f.value));
+        self
+    }
+
+    /// A name (a handle, a question's text, a label): its digits are not figures.
+    fn name(&mut self, name: &str) -> &mut Self {
+        self.line.push_str(name);
+        if !name.trim().is_empty() {
+            self.names.push(name.trim().to_owned());
+        }
+        self
+    }
+
+    /// A category's label: a name, unless it is a number (a scale's point, "4"), which is a
+    /// figure of the scale a reader may state.
+    fn label(&mut self, label: &str) -> &mut Self {
+        match label.trim().parse::<f64>() {
+            Ok(point) => {
+                self.line.push_str(label);
+                self.figures.push(Figure {
+                    value: point,
+                    kind: FigureKind::Score,
+                });
+                self
+            }
+            Err(_) => self.name(label),
+        }
+    }
+
+    /// Words this module's own code wrote from the results (a diagnostic's reason): each
+    /// figure in them is kept, a share when written with "%", else a count.
+    fn stated(&mut self, words: &str) -> &mut Self {
+        self.line.push_str(words);
+        for figure in stated_figures(words) {
+            self.figures.push(Figure {
+                value: figure.value,
+                kind: if figure.percent {
+                    FigureKind::Share
+                } else {
+                    FigureKind::Count
+                },
+            });
+        }
         self
     }
 
     /// A figure shown with `decimals`, kept unrounded.
-    fn number(&mut self, value: f64, decimals: usize) -> &mut Self {
+    fn figure(&mut self, value: f64, decimals: usize, kind: FigureKind) -> &mut Self {
         self.line.push_str(&format!("{value:.decimals$}"));
-        self.values.push(value.abs());
+        self.figures.push(Figure { value, kind });
         self
     }
 
-    fn share(&mut self, value: f64) -> &mut Self {
-        self.number(percent(value), 0).text("%")
+    fn count(&mut self, count: f64) -> &mut Self {
+        self.figure(count, 0, FigureKind::Count)
+    }
+
+    fn share(&mut self, share: f64) -> &mut Self {
+        self.figure(percent(share), 0, FigureKind::Share).words("%")
     }
 
     /// "34% (29–39%)"
     fn share_with_interval(&mut self, share: &Share) -> &mut Self {
         self.share(share.share)
-            .text(" (")
-            .number(percent(share.low), 0)
-            .text("–")
-            .number(percent(share.high), 0)
-            .text("%)")
+            .words(" (")
+            .figure(percent(share.low), 0, FigureKind::Bound)
+            .words("–")
+            .figure(percent(share.high), 0, FigureKind::Bound)
+            .words("%)")
     }
 
     fn done(self, table: String, priority: u32) -> TableLine {
         TableLine {
             table,
             line: self.line,
-            values: self.values,
+            figures: self.figures,
+            names: self.names,
             priority,
         }
     }
@@ -163,55 +246,51 @@ impl Writer {
 fn weights_line(results: &Results) -> TableLine {
     let w = &results.weighting;
     let mut out = Writer::default();
-    out.text(&format!("{}: ", w.table))
-        .number(results.respondents as f64, 0)
-        .text(" respondents");
+    out.name(&w.table)
+        .words(": ")
+        .count(results.respondents as f64)
+        .words(" respondents");
     if w.weighted {
-        let dimensions: Vec<&str> = {
-            let mut seen: Vec<&str> = Vec::new();
-            for margin in &w.margins {
-                if !seen.contains(&margin.dimension.as_str()) {
-                    seen.push(&margin.dimension);
-                }
+        let mut dimensions: Vec<&str> = Vec::new();
+        for margin in &w.margins {
+            if !dimensions.contains(&margin.dimension.as_str()) {
+                dimensions.push(&margin.dimension);
             }
-            seen
-        };
-        out.text(&format!(
-            ", weighted to {}",
-            dimensions.join(", ").replace('_', " ")
-        ))
-        .text("; design effect ")
-        .number(w.design_effect, 2)
-        .text(", effective base ")
-        .number(w.effective_sample_size, 0);
+        }
+        out.words(", weighted to ")
+            .name(&dimensions.join(", ").replace('_', " "))
+            .words("; design effect ")
+            .figure(w.design_effect, 2, FigureKind::Statistic)
+            .words(", effective base ")
+            .count(w.effective_sample_size);
         if w.trimmed_weights > 0 {
-            out.text("; ")
-                .number(w.trimmed_weights as f64, 0)
-                .text(" weights trimmed");
+            out.words("; ")
+                .count(w.trimmed_weights as f64)
+                .words(" weights trimmed");
         }
         if !w.unfilled.is_empty() {
-            out.text(&format!("; nobody drawn in {}", w.unfilled.join(", ")));
+            out.words("; nobody drawn in ").name(&w.unfilled.join(", "));
         }
     } else {
-        out.text(", unweighted");
+        out.words(", unweighted");
     }
     out.done(w.table.clone(), 0)
 }
 
 fn question_line(question: &QuestionResult) -> TableLine {
     let mut out = Writer::default();
-    out.text(&format!(
-        "{} “{}” ({}; ",
-        question.table,
-        short(&question.text),
-        kind_words(question.kind)
-    ))
-    .number(question.answered as f64, 0)
-    .text(" of ")
-    .number(question.asked as f64, 0)
-    .text(" answered, effective base ")
-    .number(question.effective_base, 0)
-    .text("): ");
+    out.name(&question.table)
+        .words(" “")
+        .name(&short(&question.text))
+        .words("” (")
+        .name(kind_words(question.kind))
+        .words("; ")
+        .count(question.answered as f64)
+        .words(" of ")
+        .count(question.asked as f64)
+        .words(" answered, effective base ")
+        .count(question.effective_base)
+        .words("): ");
     let ordered = matches!(
         question.kind,
         QuestionType::Likert | QuestionType::Nps | QuestionType::Matrix
@@ -224,68 +303,73 @@ fn question_line(question: &QuestionResult) -> TableLine {
     let mut parts = 0;
     let mut separator = |out: &mut Writer| {
         if parts > 0 {
-            out.text("; ");
+            out.words("; ");
         }
         parts += 1;
     };
     if question.kind == QuestionType::Nps {
         if let Some(nps) = &question.net_promoter {
             separator(&mut out);
-            out.text("NPS ")
-                .number(nps.score, 0)
-                .text(" (")
-                .number(nps.low, 0)
-                .text(" to ")
-                .number(nps.high, 0)
-                .text("), promoters ")
+            out.words("NPS ")
+                .figure(nps.score, 0, FigureKind::Score)
+                .words(" (")
+                .figure(nps.low, 0, FigureKind::Score)
+                .words(" to ")
+                .figure(nps.high, 0, FigureKind::Score)
+                .words("), promoters ")
                 .share(nps.promoters)
-                .text(", detractors ")
+                .words(", detractors ")
                 .share(nps.detractors);
         }
     } else {
         for share in shares {
             separator(&mut out);
-            out.text(&format!("{} ", share.label))
+            out.label(&share.label)
+                .words(" ")
                 .share_with_interval(share);
         }
     }
     if let Some(mean) = &question.mean {
         separator(&mut out);
-        out.text("mean ")
-            .number(mean.value, 1)
-            .text(" (")
-            .number(mean.low, 1)
-            .text("–")
-            .number(mean.high, 1)
-            .text("), SD ")
-            .number(mean.standard_deviation, 1);
+        out.words("mean ")
+            .figure(mean.value, 1, FigureKind::Score)
+            .words(" (")
+            .figure(mean.low, 1, FigureKind::Score)
+            .words("–")
+            .figure(mean.high, 1, FigureKind::Score)
+            .words("), SD ")
+            .figure(mean.standard_deviation, 1, FigureKind::Statistic);
     }
     for (option, rank) in &question.ranks {
         separator(&mut out);
-        out.text(&format!("{option} mean rank "))
-            .number(rank.value, 1);
+        out.name(option)
+            .words(" mean rank ")
+            .figure(rank.value, 1, FigureKind::Score);
     }
     for row in &question.rows {
         if let Some(mean) = &row.mean {
             separator(&mut out);
-            out.text(&format!("{} mean ", row.label))
-                .number(mean.value, 1)
-                .text(" (")
-                .number(mean.low, 1)
-                .text("–")
-                .number(mean.high, 1)
-                .text(")");
+            out.name(&row.label)
+                .words(" mean ")
+                .figure(mean.value, 1, FigureKind::Score)
+                .words(" (")
+                .figure(mean.low, 1, FigureKind::Score)
+                .words("–")
+                .figure(mean.high, 1, FigureKind::Score)
+                .words(")");
         }
     }
     for theme in question.themes.iter().flatten() {
         separator(&mut out);
-        out.text(&format!("theme “{}” ", theme.name))
+        out.words("theme “")
+            .name(&theme.name)
+            .words("” ")
             .share_with_interval(&theme.share);
     }
     let missing: usize = question.non_responses.iter().map(|(_, n)| n).sum();
     if missing > 0 {
         separator(&mut out);
-        out.number(missing as f64, 0).text(" gave no usable answer");
+        out.count(missing as f64).words(" gave no usable answer");
     }
     out.done(question.table.clone(), 0)
 }
@@ -305,39 +389,37 @@ fn kind_words(kind: QuestionType) -> &'static str {
 
 fn diagnostics_line(d: &QuestionDiagnostics) -> TableLine {
     let mut out = Writer::default();
-    out.text(&format!(
-        "{}: {}",
-        d.table,
-        match d.reliability {
-            Reliability::NoWarning => "no warning sign",
-            Reliability::Caution => "read with care",
-            Reliability::ConfirmWithPeople => "confirm with real respondents before acting",
-        }
-    ));
+    out.name(&d.table).words(": ").words(match d.reliability {
+        Reliability::NoWarning => "no warning sign",
+        Reliability::Caution => "read with care",
+        Reliability::ConfirmWithPeople => "confirm with real respondents before acting",
+    });
     if let Some(spread) = &d.spread {
-        out.text("; spread ")
-            .number(spread.ratio, 2)
-            .text(match spread.reference {
+        out.words("; spread ")
+            .figure(spread.ratio, 2, FigureKind::Statistic)
+            .words(match spread.reference {
                 SpreadReference::Human => " of people's",
                 SpreadReference::Expected => " of what people's answers usually show",
             });
     }
     if let Some(over) = &d.over_determination {
-        out.text("; demographics explain R² ")
-            .number(over.adjusted_r_squared, 2);
+        out.words("; demographics explain R² ").figure(
+            over.adjusted_r_squared,
+            2,
+            FigureKind::Statistic,
+        );
     }
     if let Some(order) = &d.order {
-        out.text(&format!(
-            "; reversing the options moved “{}” by ",
-            order.option
-        ))
-        .number(percent(order.difference), 0)
-        .text(" points (q ")
-        .number(order.q_value, 2)
-        .text(")");
+        out.words("; reversing the options moved “")
+            .name(&order.option)
+            .words("” by ")
+            .figure(percent(order.difference), 0, FigureKind::Points)
+            .words(" points (q ")
+            .figure(order.q_value, 2, FigureKind::Statistic)
+            .words(")");
     }
     for reason in &d.reasons {
-        out.text(&format!("; {}", reason.trim().trim_end_matches('.')));
+        out.words("; ").stated(reason.trim().trim_end_matches('.'));
     }
     let priority = match d.reliability {
         Reliability::ConfirmWithPeople => 1,
@@ -376,34 +458,39 @@ fn crosstab_line(crosstab: &Crosstab, question_text: &str) -> Option<TableLine> 
     });
     let table = crosstab_table(crosstab);
     let mut out = Writer::default();
-    out.text(&format!(
-        "{table} “{}” by {} (chi-square p ",
-        short(question_text),
-        crosstab.grouping.replace('_', " ")
-    ))
-    .number(test.p_value, 3)
-    .text(")");
+    out.name(&table)
+        .words(" “")
+        .name(&short(question_text))
+        .words("” by ")
+        .name(&crosstab.grouping.replace('_', " "))
+        .words(" (chi-square p ")
+        .figure(test.p_value, 3, FigureKind::Statistic)
+        .words(")");
     for comparison in significant.into_iter().take(DIFFERENCES_LISTED) {
         let (high, low) = if comparison.z >= 0.0 {
             (comparison.first, comparison.second)
         } else {
             (comparison.second, comparison.first)
         };
-        out.text(&format!(
-            "; “{}”: {} ",
-            crosstab.rows[comparison.row], crosstab.columns[high]
-        ))
-        .share(share(comparison.row, high))
-        .text(&format!(" vs {} ", crosstab.columns[low]))
-        .share(share(comparison.row, low))
-        .text(" (")
-        .number(
-            percent(share(comparison.row, high) - share(comparison.row, low)),
-            0,
-        )
-        .text(" points, q ")
-        .number(comparison.q_value, 3)
-        .text(")");
+        out.words("; “")
+            .name(&crosstab.rows[comparison.row])
+            .words("”: ")
+            .name(&crosstab.columns[high])
+            .words(" ")
+            .share(share(comparison.row, high))
+            .words(" vs ")
+            .name(&crosstab.columns[low])
+            .words(" ")
+            .share(share(comparison.row, low))
+            .words(" (")
+            .figure(
+                percent(share(comparison.row, high) - share(comparison.row, low)),
+                0,
+                FigureKind::Points,
+            )
+            .words(" points, q ")
+            .figure(comparison.q_value, 3, FigureKind::Statistic)
+            .words(")");
     }
     Some(out.done(table, 2))
 }
@@ -412,64 +499,70 @@ fn fidelity_lines(report: &FidelityReport, people: &str) -> Vec<TableLine> {
     let mut lines = Vec::new();
     let overall = &report.overall;
     let mut out = Writer::default();
-    out.text(&format!("{}: held to {people}: ", report.table))
-        .number(report.human_rows as f64, 0)
-        .text(" people, ")
-        .number(overall.questions as f64, 0)
-        .text(" questions compared");
+    out.name(&report.table)
+        .words(": held to ")
+        .name(people)
+        .words(": ")
+        .count(report.human_rows as f64)
+        .words(" people, ")
+        .count(overall.questions as f64)
+        .words(" questions compared");
     if let Some(ks) = overall.mean_ks_similarity {
-        out.text("; mean KS similarity ").number(ks, 2);
+        out.words("; mean KS similarity ")
+            .figure(ks, 2, FigureKind::Statistic);
     }
     if let Some(js) = overall.mean_jensen_shannon_bits {
-        out.text("; mean Jensen-Shannon divergence ")
-            .number(js, 3)
-            .text(" bits");
+        out.words("; mean Jensen-Shannon divergence ")
+            .figure(js, 3, FigureKind::Statistic)
+            .words(" bits");
     }
     if let Some(ratio) = overall.mean_standard_deviation_ratio {
-        out.text("; synthetic spread ")
-            .number(ratio, 2)
-            .text(" of people's");
+        out.words("; synthetic spread ")
+            .figure(ratio, 2, FigureKind::Statistic)
+            .words(" of people's");
     }
     if let Some(r) = overall.mean_subgroup_correlation {
-        out.text(&format!(
-            "; subgroup means correlate {} with people's",
-            report
-                .by
-                .as_deref()
-                .map_or(String::new(), |by| format!("by {}", by.replace('_', " ")))
-        ))
-        .text(" r ")
-        .number(r, 2);
+        out.words("; subgroup means correlate with people's");
+        if let Some(by) = &report.by {
+            out.words(" by ").name(&by.replace('_', " "));
+        }
+        out.words(", r ").figure(r, 2, FigureKind::Statistic);
     }
     lines.push(out.done(report.table.clone(), 1));
     for question in &report.questions {
         let mut out = Writer::default();
-        out.text(&format!(
-            "{}: “{}” against ",
-            question.table,
-            short(&question.text)
-        ))
-        .number(question.human_answers as f64, 0)
-        .text(" people");
+        out.name(&question.table)
+            .words(": “")
+            .name(&short(&question.text))
+            .words("” against ")
+            .count(question.human_answers as f64)
+            .words(" people");
         if let Some(ks) = question.ks_similarity {
-            out.text("; KS similarity ").number(ks, 2);
+            out.words("; KS similarity ")
+                .figure(ks, 2, FigureKind::Statistic);
         }
         if let Some(js) = question.jensen_shannon_bits {
-            out.text("; Jensen-Shannon ").number(js, 3).text(" bits");
+            out.words("; Jensen-Shannon ")
+                .figure(js, 3, FigureKind::Statistic)
+                .words(" bits");
         }
         if let (Some(synthetic), Some(human)) = (question.synthetic_mean, question.human_mean) {
-            out.text("; mean ")
-                .number(synthetic, 2)
-                .text(" synthetic vs ")
-                .number(human, 2)
-                .text(" people");
+            out.words("; mean ")
+                .figure(synthetic, 2, FigureKind::Score)
+                .words(" synthetic vs ")
+                .figure(human, 2, FigureKind::Score)
+                .words(" people");
         }
         if let Some(ratio) = question.standard_deviation_ratio {
-            out.text("; spread ratio ").number(ratio, 2);
+            out.words("; spread ratio ")
+                .figure(ratio, 2, FigureKind::Statistic);
         }
         if let Some(subgroups) = &question.subgroup_correlation {
-            out.text("; subgroup correlation ")
-                .number(subgroups.correlation, 2);
+            out.words("; subgroup correlation ").figure(
+                subgroups.correlation,
+                2,
+                FigureKind::Statistic,
+            );
         }
         lines.push(out.done(question.table.clone(), 3));
     }
@@ -502,37 +595,48 @@ pub fn table_lines(
     lines
 }
 
-/// A figure as written: its value and how many decimals it was written with.
+/// A figure as written.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StatedFigure {
+    /// Signed: "-12" and "−12" are negative; "18-24" is two figures, neither negative.
     pub value: f64,
     pub decimals: u32,
+    /// Followed by "%" or "percent".
+    pub percent: bool,
+    /// Followed by "points", "pts", "pp" or "percentage points".
+    pub points: bool,
 }
 
-/// The figures a text states, in order: "1,200" is 1200, "3.45" is 3.45 with two decimals; a
-/// sign is not read ("-12" states 12), so signs need no agreement.
+/// The figures a text states, in order. "1,200" is 1200; "3.45" has two decimals; digits that
+/// are part of a word ("Q3", "mp3") or an ordinal ("3rd") are not figures.
 pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
     let chars: Vec<char> = text.chars().collect();
-    let mut found = Vec::new();
+    let digit_at = |j: usize| chars.get(j).is_some_and(char::is_ascii_digit);
+    // Each figure with where it starts and ends, to read ranges ("29–39%") after.
+    let mut found: Vec<(StatedFigure, usize, usize)> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if !chars[i].is_ascii_digit() {
             i += 1;
             continue;
         }
+        let start = i;
         let mut digits = String::new();
         let mut decimals: Option<u32> = None;
         while i < chars.len() {
             let c = chars[i];
-            let digit_follows = chars.get(i + 1).is_some_and(char::is_ascii_digit);
             if c.is_ascii_digit() {
                 digits.push(c);
                 if let Some(d) = decimals.as_mut() {
                     *d += 1;
                 }
-            } else if c == ',' && decimals.is_none() && digit_follows {
-                // A thousands separator.
-            } else if c == '.' && decimals.is_none() && digit_follows {
+            } else if c == ','
+                && decimals.is_none()
+                && (1..=3).all(|k| digit_at(i + k))
+                && !digit_at(i + 4)
+            {
+                // A thousands separator: "1,200", not "1,2".
+            } else if c == '.' && decimals.is_none() && digit_at(i + 1) {
                 digits.push('.');
                 decimals = Some(0);
             } else {
@@ -540,39 +644,161 @@ pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
             }
             i += 1;
         }
-        if let Ok(value) = digits.parse::<f64>() {
-            found.push(StatedFigure {
+        if start > 0 && chars[start - 1].is_alphabetic() {
+            continue;
+        }
+        let suffix: String = chars[i..]
+            .iter()
+            .take_while(|c| c.is_alphabetic())
+            .collect::<String>()
+            .to_lowercase();
+        if matches!(suffix.as_str(), "st" | "nd" | "rd" | "th") {
+            continue;
+        }
+        let Ok(mut value) = digits.parse::<f64>() else {
+            continue;
+        };
+        let sign_before = start
+            .checked_sub(1)
+            .map(|j| chars[j])
+            .filter(|c| matches!(c, '-' | '−'));
+        if sign_before.is_some() && (start < 2 || !chars[start - 2].is_alphanumeric()) {
+            value = -value;
+        }
+        let after: String = chars[i..]
+            .iter()
+            .take(24)
+            .collect::<String>()
+            .to_lowercase();
+        let unit = after.trim_start_matches([' ', '-', '\u{a0}']);
+        let percent = after.starts_with('%')
+            || after.starts_with(" %")
+            || (unit.starts_with("percent") && !unit.starts_with("percentage point"))
+            || unit.starts_with("per cent");
+        let points = unit.starts_with("point")
+            || unit.starts_with("pts")
+            || unit.starts_with("pp ")
+            || unit == "pp"
+            || unit.starts_with("percentage point");
+        found.push((
+            StatedFigure {
                 value,
                 decimals: decimals.unwrap_or(0),
-            });
+                percent,
+                points,
+            },
+            start,
+            i,
+        ));
+    }
+    // A range's first figure takes the unit written after its second: "29–39%", "5 to 9 points".
+    for k in (1..found.len()).rev() {
+        let between: String = chars[found[k - 1].2..found[k].1].iter().collect();
+        let joined = matches!(between.trim(), "–" | "-" | "—" | "to");
+        if joined {
+            let (unit_percent, unit_points) = (found[k].0.percent, found[k].0.points);
+            let first = &mut found[k - 1].0;
+            first.percent |= unit_percent;
+            first.points |= unit_points;
+            // "29-39": the dash joins, it does not make the second figure negative.
+            if between.trim() != "to" && found[k].0.value < 0.0 {
+                found[k].0.value = -found[k].0.value;
+            }
         }
     }
-    found
+    found.into_iter().map(|(figure, _, _)| figure).collect()
 }
 
-/// Whether a figure stated with its decimals is `value` rounded.
-fn rounds_to(figure: StatedFigure, value: f64) -> bool {
+/// Whether `figure`, as written, states the table's `shown` figure. `shares_stated`: the item
+/// also states a share of its tables, so an interval's end may be stated beside it.
+fn states(figure: StatedFigure, shown: Figure, shares_stated: bool) -> bool {
+    let kind_fits = if figure.points {
+        shown.kind == FigureKind::Points
+    } else if figure.percent {
+        match shown.kind {
+            FigureKind::Share | FigureKind::Points => true,
+            FigureKind::Bound => shares_stated,
+            _ => false,
+        }
+    } else if figure.decimals > 0 {
+        matches!(shown.kind, FigureKind::Score | FigureKind::Statistic)
+    } else {
+        matches!(
+            shown.kind,
+            FigureKind::Count | FigureKind::Score | FigureKind::Points
+        )
+    };
+    if !kind_fits {
+        return false;
+    }
+    // A difference's direction is said in words ("12 points ahead", "moved by -12 points").
+    let (stated, value) = if shown.kind == FigureKind::Points {
+        (figure.value.abs(), shown.value.abs())
+    } else {
+        (figure.value, shown.value)
+    };
     let half = 0.5 * 10f64.powi(-(figure.decimals as i32));
-    (value.abs() - figure.value).abs() <= half + 1e-9
+    (value - stated).abs() <= half + 1e-9
 }
 
-/// The text without the citations and question ids it names: naming `Q:q2` or `q2` states no
-/// figure.
-fn without_names(text: &str, names: &[&str]) -> String {
-    text.split_whitespace()
-        .filter(|word| {
-            let bare = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '_' && c != '-');
-            let handle = bare.len() > 2
-                && bare.as_bytes()[1] == b':'
-                && matches!(bare.as_bytes()[0], b'Q' | b'X' | b'D' | b'F' | b'W');
-            !handle && !names.iter().any(|n| n.eq_ignore_ascii_case(bare))
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+/// `text` with every whole occurrence of `needle` (not part of a longer word) replaced by a
+/// space.
+fn remove_whole(text: &str, needle: &str) -> String {
+    if needle.is_empty() {
+        return text.to_owned();
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut kept = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(needle) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + needle.len()..].chars().next();
+        kept.push_str(&rest[..at]);
+        // Only a boundary that is a letter or digit on the needle's side can join a word.
+        let joins_before = needle.chars().next().is_some_and(char::is_alphanumeric) && word(before);
+        let joins_after = needle
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+            && word(after);
+        if joins_before || joins_after {
+            kept.push_str(needle);
+        } else {
+            kept.push(' ');
+        }
+        rest = &rest[at + needle.len()..];
+    }
+    kept.push_str(rest);
+    kept
 }
 
-/// How a citation is compared: case, spaces and the crosstab sign written as "x" or "*" do not
-/// matter.
+/// The text, lowercased, with every name removed where it stands as a whole: the handles of the
+/// tables shown, the names of the tables cited (question texts, labels) and the question ids
+/// that contain a letter. Naming `Q:q7` or "18-24" states no figure; a name or id that is only a
+/// number is never removed, since it would hide a figure.
+fn without_names(text: &str, handles: &[&str], names: &[&str], question_ids: &[&str]) -> String {
+    let mut lowered = text.to_lowercase();
+    let mut removable: Vec<String> = handles
+        .iter()
+        .chain(names)
+        .map(|n| n.trim().to_lowercase())
+        .filter(|n| !n.is_empty() && n.parse::<f64>().is_err())
+        .chain(
+            question_ids
+                .iter()
+                .filter(|id| id.chars().any(char::is_alphabetic))
+                .map(|id| id.to_lowercase()),
+        )
+        .collect();
+    removable.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    for name in &removable {
+        lowered = remove_whole(&lowered, name);
+    }
+    lowered
+}
+
+/// How a citation is compared when it is not written exactly: case, spaces and the crosstab
+/// sign written as "x" or "*" do not matter.
 fn citation_key(table: &str) -> String {
     table
         .trim()
@@ -583,9 +809,22 @@ fn citation_key(table: &str) -> String {
         .collect()
 }
 
+/// The table a citation names: as written, or else the one table it names loosely.
+fn cited_table<'t>(cite: &str, shown: &'t [TableLine]) -> Option<&'t TableLine> {
+    if let Some(exact) = shown.iter().find(|t| t.table == cite.trim()) {
+        return Some(exact);
+    }
+    let key = citation_key(cite);
+    let mut loose = shown.iter().filter(|t| citation_key(&t.table) == key);
+    match (loose.next(), loose.next()) {
+        (Some(table), None) => Some(table),
+        _ => None,
+    }
+}
+
 /// The tables a drafted item cites, as shown, or why it cannot be kept: it must say something,
-/// cite at least one table it was shown, and state no figure those tables do not state (a
-/// segment item must cite a crosstab). `question_ids` are words that name, not state.
+/// cite at least one table it was shown, and state no figure those tables do not show as
+/// written (a segment item must cite a crosstab). `question_ids` name, and state nothing.
 pub fn check_item<'t>(
     text: &str,
     cites: &[String],
@@ -601,11 +840,7 @@ pub fn check_item<'t>(
     }
     let mut cited: Vec<&TableLine> = Vec::new();
     for cite in cites {
-        let key = citation_key(cite);
-        let table = shown
-            .iter()
-            .find(|t| citation_key(&t.table) == key)
-            .ok_or_else(|| Dropped::UnknownTable(cite.clone()))?;
+        let table = cited_table(cite, shown).ok_or_else(|| Dropped::UnknownTable(cite.clone()))?;
         if !cited.iter().any(|t| t.table == table.table) {
             cited.push(table);
         }
@@ -613,15 +848,33 @@ pub fn check_item<'t>(
     if needs_crosstab && !cited.iter().any(|t| t.table.starts_with("X:")) {
         return Err(Dropped::NoCrosstab);
     }
-    for figure in stated_figures(&without_names(text, question_ids)) {
-        let stated = cited
+    let handles: Vec<&str> = shown.iter().map(|t| t.table.as_str()).collect();
+    let names: Vec<&str> = cited
+        .iter()
+        .flat_map(|t| t.names.iter().map(String::as_str))
+        .collect();
+    let stated = stated_figures(&without_names(text, &handles, &names, question_ids));
+    let figures: Vec<Figure> = cited
+        .iter()
+        .flat_map(|t| t.figures.iter().copied())
+        .collect();
+    let shares_stated = stated.iter().any(|f| {
+        f.percent
+            && figures
+                .iter()
+                .any(|&shown| shown.kind == FigureKind::Share && states(*f, shown, false))
+    });
+    for figure in stated {
+        if !figures
             .iter()
-            .flat_map(|t| t.values.iter())
-            .any(|&v| rounds_to(figure, v));
-        if !stated {
+            .any(|&shown| states(figure, shown, shares_stated))
+        {
+            let sign = if figure.value < 0.0 { "-" } else { "" };
             return Err(Dropped::Figure(format!(
-                "{:.*}",
-                figure.decimals as usize, figure.value
+                "{sign}{:.*}{}",
+                figure.decimals as usize,
+                figure.value.abs(),
+                if figure.percent { "%" } else { "" }
             )));
         }
     }
@@ -630,8 +883,10 @@ pub fn check_item<'t>(
 
 /// What a reader must know before acting on the results, from the weighting, the diagnostics
 /// and the fidelity harness, each citing its table. Not written by a model.
+/// `drawn`: the respondents the run drew, of whom `results.respondents` answered.
 pub fn caveats(
     results: &Results,
+    drawn: usize,
     diagnostics: &[QuestionDiagnostics],
     fidelity: Option<&FidelityReport>,
     survey: &Survey,
@@ -644,6 +899,15 @@ pub fn caveats(
         ),
         tables: vec![w.table.clone()],
     }];
+    if results.respondents < drawn {
+        items.push(CitedItem {
+            text: format!(
+                "The run stopped short: {} of the {drawn} respondents drawn answered, so the results are of those who did (resume the run to ask the rest, then write the report again).",
+                results.respondents
+            ),
+            tables: vec![w.table.clone()],
+        });
+    }
     if w.weighted && w.design_effect >= 1.5 {
         items.push(CitedItem {
             text: format!(
@@ -708,11 +972,18 @@ pub fn caveats(
 mod tests {
     use super::*;
 
-    fn line(table: &str, values: &[f64]) -> TableLine {
+    fn line(table: &str, figures: &[(f64, FigureKind)], names: &[&str]) -> TableLine {
         TableLine {
             table: table.into(),
             line: String::new(),
-            values: values.to_vec(),
+            figures: figures
+                .iter()
+                .map(|&(value, kind)| Figure { value, kind })
+                .collect(),
+            names: std::iter::once(table)
+                .chain(names.iter().copied())
+                .map(str::to_owned)
+                .collect(),
             priority: 0,
         }
     }
@@ -722,96 +993,182 @@ mod tests {
     }
 
     #[test]
-    fn figures_are_read_with_their_precision() {
-        let read = stated_figures("NPS -12, 1,200 people, 3.45 of 5, 34%.");
-        let pairs: Vec<(f64, u32)> = read.iter().map(|f| (f.value, f.decimals)).collect();
+    fn figures_are_read_with_their_sign_precision_and_unit() {
+        let read = stated_figures(
+            "NPS -12, 1,200 people, 3.45 of 5, 34%, 12 points, a 31-point gap, 7 percent, 18-24, Q3, the 3rd, (−4), 1,2",
+        );
+        let seen: Vec<(f64, u32, bool, bool)> = read
+            .iter()
+            .map(|f| (f.value, f.decimals, f.percent, f.points))
+            .collect();
         assert_eq!(
-            pairs,
-            [(12.0, 0), (1200.0, 0), (3.45, 2), (5.0, 0), (34.0, 0)]
+            seen,
+            [
+                (-12.0, 0, false, false),
+                (1200.0, 0, false, false),
+                (3.45, 2, false, false),
+                (5.0, 0, false, false),
+                (34.0, 0, true, false),
+                (12.0, 0, false, true),
+                (31.0, 0, false, true),
+                (7.0, 0, true, false),
+                (18.0, 0, false, false),
+                (24.0, 0, false, false),
+                (-4.0, 0, false, false),
+                (1.0, 0, false, false),
+                (2.0, 0, false, false),
+            ]
         );
     }
 
     #[test]
-    fn an_item_keeps_only_figures_its_tables_state_at_its_precision() {
+    fn an_item_keeps_only_figures_its_tables_show_as_written() {
+        use FigureKind::*;
         let shown = vec![
-            line("Q:buy", &[33.6, 48.0, 3.42]),
-            line("X:buy×segment", &[52.4, 21.0, 31.4]),
+            line(
+                "Q:q7",
+                &[
+                    (33.6, Share),
+                    (28.9, Bound),
+                    (38.7, Bound),
+                    (60.0, Count),
+                    (3.42, Score),
+                    (-12.4, Score),
+                    (0.004, Statistic),
+                ],
+                &["In the last 12 months, where did you buy?", "18-24"],
+            ),
+            line(
+                "X:q7×segment",
+                &[
+                    (52.4, Share),
+                    (21.0, Share),
+                    (31.4, Points),
+                    (0.01, Statistic),
+                ],
+                &["Coffee lovers", "Gift buyers"],
+            ),
         ];
-        let ids = ["buy"];
-        assert_eq!(
-            check_item("34% would buy", &cites(&["Q:buy"]), &shown, &ids, false)
-                .unwrap()
-                .len(),
-            1
+        let ids = ["q7"];
+        let check =
+            |text: &str, tables: &[&str]| check_item(text, &cites(tables), &shown, &ids, false);
+        assert!(check("34% would buy", &["Q:q7"]).is_ok());
+        assert!(
+            check("A mean of 3.4", &["Q:q7"]).is_ok(),
+            "3.42 to one decimal"
         );
-        assert_eq!(
-            check_item("A mean of 3.4", &cites(&["q:BUY"]), &shown, &ids, false).map(|c| c.len()),
-            Ok(1),
-            "3.42 stated to one decimal"
-        );
-        assert_eq!(
-            check_item("35% would buy", &cites(&["Q:buy"]), &shown, &ids, false).unwrap_err(),
-            Dropped::Figure("35".into())
-        );
-        assert_eq!(
-            check_item("A mean of 3.45", &cites(&["Q:buy"]), &shown, &ids, false).unwrap_err(),
-            Dropped::Figure("3.45".into()),
-            "more precision than the table has is not stated by it"
-        );
-        // A figure from a table it does not cite.
-        assert_eq!(
-            check_item("52% of runners", &cites(&["Q:buy"]), &shown, &ids, false).unwrap_err(),
-            Dropped::Figure("52".into())
-        );
-        assert_eq!(
-            check_item(
-                "Runners lead by 31 points (52% vs 21%) on Q:buy",
-                &cites(&["X:buy x segment", "Q:buy"]),
-                &shown,
-                &ids,
-                true
+        assert!(check("An NPS of -12 in Q:q7 (q7)", &["Q:q7"]).is_ok());
+        assert!(check("60 respondents aged 18-24 answered", &["Q:q7"]).is_ok());
+        assert!(
+            check(
+                "34% (29–39%) would buy in the last 12 months, where did you buy?",
+                &["Q:q7"]
             )
-            .unwrap()
-            .len(),
-            2
+            .is_ok(),
+            "an interval's ends beside its share, and the question's own words"
+        );
+        assert!(
+            check(
+                "Coffee lovers lead gift buyers by 31 points (52% vs 21%)",
+                &["X:q7 x segment"]
+            )
+            .is_ok()
+        );
+        let dropped = |text: &str, tables: &[&str]| check(text, tables).unwrap_err();
+        assert_eq!(
+            dropped("35% would buy", &["Q:q7"]),
+            Dropped::Figure("35%".into())
         );
         assert_eq!(
-            check_item("34%", &cites(&["Q:other"]), &shown, &ids, false).unwrap_err(),
+            dropped("A mean of 3.45", &["Q:q7"]),
+            Dropped::Figure("3.45".into()),
+            "more precision than the table has"
+        );
+        assert_eq!(
+            dropped("An NPS of 12", &["Q:q7"]),
+            Dropped::Figure("12".into()),
+            "the sign counts"
+        );
+        assert_eq!(
+            dropped("39% would buy", &["Q:q7"]),
+            Dropped::Figure("39%".into()),
+            "an interval's end is no estimate on its own"
+        );
+        assert_eq!(
+            dropped("7% would switch", &["Q:q7"]),
+            Dropped::Figure("7%".into()),
+            "the digit of a handle is no figure"
+        );
+        assert_eq!(
+            dropped("0% care", &["Q:q7"]),
+            Dropped::Figure("0%".into()),
+            "a p-value is no share"
+        );
+        assert_eq!(
+            dropped("52% of coffee lovers", &["Q:q7"]),
+            Dropped::Figure("52%".into())
+        );
+        assert_eq!(
+            dropped("34%", &["Q:other"]),
             Dropped::UnknownTable("Q:other".into())
         );
         assert_eq!(
-            check_item("34%", &[], &shown, &ids, false).unwrap_err(),
-            Dropped::NoCitation
+            check_item("12% agree", &cites(&["Q:q7"]), &shown, &["12"], false).unwrap_err(),
+            Dropped::Figure("12%".into()),
+            "an id that is only a number does not hide a figure"
         );
+        assert_eq!(check("34%", &[]).unwrap_err(), Dropped::NoCitation);
+        assert_eq!(dropped("  ", &["Q:q7"]), Dropped::Empty);
         assert_eq!(
-            check_item("  ", &cites(&["Q:buy"]), &shown, &ids, false).unwrap_err(),
-            Dropped::Empty
-        );
-        assert_eq!(
-            check_item("34% would buy", &cites(&["Q:buy"]), &shown, &ids, true).unwrap_err(),
+            check_item("34% would buy", &cites(&["Q:q7"]), &shown, &ids, true).unwrap_err(),
             Dropped::NoCrosstab
         );
     }
 
     #[test]
-    fn the_writer_keeps_every_figure_it_shows() {
+    fn a_loose_citation_names_a_table_only_when_one_fits() {
+        let shown = vec![
+            line("Q:Buy", &[], &[]),
+            line("Q:buy", &[], &[]),
+            line("X:buy×age", &[], &[]),
+        ];
+        assert_eq!(
+            cited_table("Q:buy", &shown).map(|t| t.table.as_str()),
+            Some("Q:buy")
+        );
+        assert_eq!(cited_table("q:BUY", &shown), None, "two tables fit");
+        assert_eq!(
+            cited_table("X:buy x age", &shown).map(|t| t.table.as_str()),
+            Some("X:buy×age")
+        );
+    }
+
+    #[test]
+    fn a_written_line_keeps_its_figures_and_not_the_digits_of_its_names() {
         let mut out = Writer::default();
-        out.text("Age 18-24 ")
+        out.name("Q:q7")
+            .words(" ")
+            .name("Age 18-24")
+            .words(" ")
             .share(0.336)
-            .text(", mean ")
-            .number(-3.42, 1);
-        let shown = out.done("Q:a".into(), 0);
-        assert_eq!(shown.line, "Age 18-24 34%, mean -3.4");
-        let expected = [18.0, 24.0, 33.6, 3.42];
-        assert_eq!(shown.values.len(), expected.len());
-        for (kept, value) in shown.values.iter().zip(expected) {
-            assert!((kept - value).abs() < 1e-9, "{kept} kept for {value}");
-        }
-        for figure in stated_figures(&shown.line) {
-            assert!(
-                shown.values.iter().any(|&v| rounds_to(figure, v)),
-                "{figure:?} shown but not kept"
-            );
-        }
+            .words(", mean ")
+            .figure(-3.42, 1, FigureKind::Score);
+        let shown = out.done("Q:q7".into(), 0);
+        assert_eq!(shown.line, "Q:q7 Age 18-24 34%, mean -3.4");
+        let values: Vec<f64> = shown.figures.iter().map(|f| f.value).collect();
+        assert_eq!(values.len(), 2);
+        assert!((values[0] - 33.6).abs() < 1e-9 && (values[1] + 3.42).abs() < 1e-9);
+        assert_eq!(shown.names, ["Q:q7", "Age 18-24"]);
+        // The line's own words hold against it.
+        assert!(
+            check_item(
+                &shown.line,
+                &cites(&["Q:q7"]),
+                std::slice::from_ref(&shown),
+                &[],
+                false
+            )
+            .is_ok()
+        );
     }
 }

@@ -669,6 +669,8 @@ impl Surveys {
                 "the rating temperature must be a positive number".into(),
             ));
         }
+        // Without a model the job could only fail later, after the tables were made.
+        self.gateway().await?;
         let spec = JobSpec::new(
             REPORT_JOB_KIND,
             format!("Report: {}", current.title),
@@ -696,6 +698,13 @@ impl Surveys {
         job_id: Option<&str>,
     ) -> Result<SurveyReport> {
         let report = self.results(run, options).await?;
+        // Resumed since the report was asked for: its answers are still coming in.
+        if matches!(report.run.status, RunStatus::Queued | RunStatus::Running) {
+            return Err(SurveysError::Invalid(format!(
+                "“{}” is answering again; write its report once it stops",
+                report.run.title
+            )));
+        }
         let (_, _, respondents, answers) = self.run_data(run).await?;
         let mut crosstabs = Vec::new();
         for dimension in report
@@ -746,6 +755,7 @@ impl Surveys {
         );
         let caveats = analysis_tables::caveats(
             &report.results,
+            report.run.respondents,
             &report.diagnostics,
             fidelity.as_ref(),
             &report.survey,
@@ -759,6 +769,7 @@ impl Surveys {
         .write(ReportInput {
             run: &report.run,
             survey: &report.survey,
+            respondents: report.results.respondents,
             lines,
             caveats,
             options: *options,
@@ -772,8 +783,13 @@ impl Surveys {
         analysis::latest(&self.db, run).await
     }
 
-    /// The run's latest report as a file: Markdown text or a PDF.
-    pub async fn export_report(&self, run: StudyId, format: ReportFormat) -> Result<Vec<u8>> {
+    /// The run's latest report as a file (Markdown text or a PDF), with its version: the bytes
+    /// and the version come from the one report read.
+    pub async fn export_report(
+        &self,
+        run: StudyId,
+        format: ReportFormat,
+    ) -> Result<(i64, Vec<u8>)> {
         let current = self.runs_store().run(run).await?;
         let report = analysis::latest(&self.db, run).await?.ok_or_else(|| {
             SurveysError::Invalid(format!(
@@ -781,10 +797,11 @@ impl Surveys {
                 current.title
             ))
         })?;
-        Ok(match format {
+        let bytes = match format {
             ReportFormat::Markdown => analysis_report::markdown(&current, &report).into_bytes(),
             ReportFormat::Pdf => analysis_report::pdf(&current, &report),
-        })
+        };
+        Ok((report.version, bytes))
     }
 
     /// Reads a CSV file of people's answers to a survey: `questions` maps question ids to

@@ -23,10 +23,12 @@ use serde_json::{Value, json};
 use support::*;
 use tokio_util::sync::CancellationToken;
 
-/// An analyst that answers with the text it is given, and keeps what it was asked.
+/// An analyst that answers with the text it is given, and keeps what it was asked. With a
+/// context, a prompt longer than it is refused as too long, as the embedded model does.
 struct Analyst {
     answer: Mutex<String>,
     asked: Mutex<Vec<ChatRequest>>,
+    context_characters: Mutex<Option<usize>>,
 }
 
 impl LocalBackend for Analyst {
@@ -45,7 +47,21 @@ impl LocalBackend for Analyst {
     ) -> BoxFuture<'a, Result<ChatReply, LlmError>> {
         self.asked.lock().unwrap().push(request.clone());
         let text = self.answer.lock().unwrap().clone();
+        let prompt: usize = request.messages.iter().map(|m| m.content.len()).sum();
+        let too_long = self
+            .context_characters
+            .lock()
+            .unwrap()
+            .filter(|&most| prompt > most);
         Box::pin(async move {
+            if let Some(most) = too_long {
+                // Counted as the embedded model counts: the prompt's tokens and the reply's.
+                return Err(LlmError::ContextTooLong {
+                    vendor: "analyst".into(),
+                    requested: (prompt / 2) as u32 + 850,
+                    limit: (most / 2) as u32 + 850,
+                });
+            }
             on_token(&text);
             Ok(ChatReply {
                 text,
@@ -82,6 +98,7 @@ async fn a_report_keeps_only_items_whose_figures_its_cited_tables_state() {
     let analyst = Arc::new(Analyst {
         answer: Mutex::new(String::new()),
         asked: Mutex::new(Vec::new()),
+        context_characters: Mutex::new(None),
     });
     let gateway = gateway_with(Respondents::new(), analyst.clone());
     let surveys = surveys(&db, gateway.clone());
@@ -164,7 +181,7 @@ async fn a_report_keeps_only_items_whose_figures_its_cited_tables_state() {
         [
             (
                 "findings",
-                format!("{:.0} is not a figure of the tables it cites", share + 7.0)
+                format!("{:.0}% is not a figure of the tables it cites", share + 7.0)
             ),
             (
                 "findings",
@@ -231,38 +248,73 @@ async fn a_report_keeps_only_items_whose_figures_its_cited_tables_state() {
             false
         )
         .unwrap_err(),
-        Dropped::Figure("99".into())
+        Dropped::Figure("99%".into())
     );
 
     // It is stored, and exported with each item's tables and the tables cited.
     assert_eq!(surveys.report(run.id).await.unwrap().unwrap(), report);
-    let markdown = String::from_utf8(
-        surveys
-            .export_report(run.id, ReportFormat::Markdown)
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let (version, markdown) = surveys
+        .export_report(run.id, ReportFormat::Markdown)
+        .await
+        .unwrap();
+    assert_eq!(version, 1);
+    let markdown = String::from_utf8(markdown).unwrap();
     assert!(markdown.contains("## Findings"));
     assert!(markdown.contains("_Tables: Q:buy_"));
     assert!(markdown.contains("## Caveats"));
     assert!(markdown.contains(&buy_line.line), "{markdown}");
     assert!(markdown.contains("No difference between groups held up"));
-    assert!(markdown.contains("## Left out"));
-    let pdf = surveys
+    assert!(
+        !markdown.contains(&format!("{:.0}% buy", share + 7.0)),
+        "a figure that did not hold never reaches a client's file"
+    );
+    assert!(markdown.contains("3 of 6 items the model wrote were dropped"));
+    let (_, pdf) = surveys
         .export_report(run.id, ReportFormat::Pdf)
         .await
         .unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"));
 
-    // A model whose answer is broken, and broken again when asked to repair it, leaves a
+    // Written again, the model is asked again (not answered from the cache) for a new version.
+    let calls_before = analyst.asked.lock().unwrap().len();
+    let again = surveys.write_report(run.id, &options, None).await.unwrap();
+    assert_eq!(analyst.asked.lock().unwrap().len(), calls_before + 1);
+    assert_eq!(again.version, 2);
+
+    // A model whose context holds only some tables is asked again with fewer: the prompt that
+    // was refused as too long is followed by one that fits, and the report says which tables
+    // the model read.
+    let all = report.tables.lines.len();
+    let first_prompt = asked
+        .messages
+        .iter()
+        .map(|m| m.content.len())
+        .sum::<usize>();
+    *analyst.context_characters.lock().unwrap() = Some(first_prompt * 2 / 3);
+    let calls_before = analyst.asked.lock().unwrap().len();
+    let fitted = surveys.write_report(run.id, &options, None).await.unwrap();
+    let calls = analyst.asked.lock().unwrap().len() - calls_before;
+    assert!((2..=3).contains(&calls), "{calls} asks");
+    assert!(
+        fitted.tables.shown.len() < all && !fitted.tables.shown.is_empty(),
+        "{} of {all} tables read",
+        fitted.tables.shown.len()
+    );
+    assert_eq!(
+        fitted.tables.shown[0], "W:weights",
+        "the weights and questions go first"
+    );
+    assert_eq!(fitted.written_by, "local/analyst");
+    *analyst.context_characters.lock().unwrap() = None;
+
+    // A model whose answer is broken, and broken again when asked for a shorter one, leaves a
     // report of caveats and nothing of its own, as a new version.
     *analyst.answer.lock().unwrap() = "{\"findings\": [".into();
     let calls_before = analyst.asked.lock().unwrap().len();
     let broken = surveys.write_report(run.id, &options, None).await.unwrap();
     assert_eq!(analyst.asked.lock().unwrap().len(), calls_before + 2);
-    assert_eq!(broken.version, 2);
+    assert_eq!(broken.version, 4);
     assert!(broken.written_by.contains("no usable answer"));
     assert_eq!((broken.items_checked, broken.items_dropped), (0, 0));
     assert!(broken.body.findings.is_empty());

@@ -18,8 +18,7 @@ pub use pw_domain::{StudyId, SurveyId, WorkspaceId};
 pub(crate) use pw_surveys::Surveys;
 /// The analysis agent's report: sections of items citing result tables, and the tables.
 pub use pw_surveys::analysis::{ReportBody, ReportTables, SurveyReport};
-/// An item is kept when it cites tables it was shown and states only their figures.
-pub use pw_surveys::analysis_tables::{CitedItem, TableLine, check_item as check_report_item};
+pub use pw_surveys::analysis_tables::{CitedItem, DroppedItem, Figure, FigureKind, TableLine};
 /// Runs: who answers, how far they are, what they said.
 pub use pw_surveys::answering::RunProgress;
 /// The fidelity harness: people's answers read from a file and a run set against them.
@@ -243,7 +242,7 @@ impl<'e> SurveysFacade<'e> {
 
     /// The run's latest report as Markdown text or a PDF.
     pub async fn export_report(&self, run: StudyId, format: ReportFormat) -> Result<Vec<u8>> {
-        Ok(self.context().export_report(run, format).await?)
+        Ok(self.context().export_report(run, format).await?.1)
     }
 
     /// The run's latest report written into the data folder's `exports/`; says where.
@@ -253,9 +252,7 @@ impl<'e> SurveysFacade<'e> {
         format: ReportFormat,
     ) -> Result<std::path::PathBuf> {
         let current = self.context().run(run).await?;
-        // The name and the bytes come from the same version.
-        let version = self.context().report(run).await?.map_or(0, |r| r.version);
-        let bytes = self.context().export_report(run, format).await?;
+        let (version, bytes) = self.context().export_report(run, format).await?;
         let extension = match format {
             ReportFormat::Markdown => "md",
             ReportFormat::Pdf => "pdf",

@@ -467,7 +467,10 @@ impl Gateway {
         let mut fallback = Fallback::default();
         for route in self.routes_for(request.task, &request.scope)? {
             let answered = match self.response_format(&route, schema, name) {
-                Ok(format) => self.answer(&route, &asking, format, None).await,
+                Ok(format) => {
+                    let routed = schema_in_prompt(&asking, schema, format.as_ref());
+                    self.answer(&route, &routed, format, None).await
+                }
                 Err(error) => Err(error),
             };
             match answered {
@@ -534,6 +537,22 @@ impl Gateway {
             raw: repaired.text,
         })
     }
+}
+
+/// The request as a vendor in plain JSON mode must see it: such a vendor is told only to answer
+/// an object, so the schema travels in the prompt; a vendor given the schema, or a local model
+/// held to it by a grammar, is asked as it was.
+fn schema_in_prompt(request: &ChatRequest, schema: &Value, format: Option<&Value>) -> ChatRequest {
+    let mut asked = request.clone();
+    if format.is_some_and(|f| f["type"] == "json_object") {
+        asked.messages.insert(
+            0,
+            ChatMessage::system(format!(
+                "Answer with one JSON value only, no prose, matching this JSON Schema:\n{schema}"
+            )),
+        );
+    }
+    asked
 }
 
 /// The JSON Schema derived from `T`, and its name as a response format takes it.

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatRelativeTime } from '../../format';
 import type { JobView, ReportItemView, ReportTableView, SurveyReportView, SurveyRunView } from '../../ipc/backend';
@@ -7,6 +7,7 @@ import { SURVEY_REPORT_JOB_KIND, isActive } from '../jobs/jobsState';
 import { useExportSurveyReport, useStartSurveyReport, useSurveyReport } from './surveyQueries';
 
 interface Props {
+  workspaceId: string;
   run: SurveyRunView;
   weighted: boolean;
   temperature: number;
@@ -26,7 +27,7 @@ const SECTIONS: readonly { key: 'findings' | 'segments' | 'implications' | 'acti
 ];
 
 /** The analysis agent's report on a run: each item with the result tables its figures come from. */
-export function ReportCard({ run, weighted, temperature, jobs, onJobStarted }: Props) {
+export function ReportCard({ workspaceId, run, weighted, temperature, jobs, onJobStarted }: Props) {
   const report = useSurveyReport(run.id);
   const [startedId, setStartedId] = useState<string | null>(null);
   const start = useStartSurveyReport((job) => {
@@ -34,8 +35,14 @@ export function ReportCard({ run, weighted, temperature, jobs, onJobStarted }: P
     onJobStarted(job);
   });
   const exporter = useExportSurveyReport(run.id);
+  // The job started here, or (after a reload) a report job of this workspace titled for this run.
   const job =
-    jobs.find((j) => isActive(j) && j.kind === SURVEY_REPORT_JOB_KIND && (j.id === startedId || j.title === `Report: ${run.title}`)) ?? null;
+    jobs.find(
+      (j) =>
+        isActive(j) &&
+        j.kind === SURVEY_REPORT_JOB_KIND &&
+        (j.id === startedId || (startedId === null && j.workspaceId === workspaceId && j.title === `Report: ${run.title}`)),
+    ) ?? null;
   const failed = startedId ? (jobs.find((j) => j.id === startedId && j.state === 'failed') ?? null) : null;
   const writing = job !== null || start.isPending;
   const stopped = run.status !== 'queued' && run.status !== 'running';
@@ -75,7 +82,11 @@ export function ReportCard({ run, weighted, temperature, jobs, onJobStarted }: P
       )}
       {exporter.error !== null && <ErrorBanner error={exporter.error} context="Not exported" onDismiss={exporter.reset} />}
       {start.error !== null && <ErrorBanner error={start.error} context="The report was not started" onDismiss={start.reset} />}
-      {failed && <p className="banner banner--error">The report was not written: {failed.error ?? 'the job failed'}.</p>}
+      {failed && (
+        <p className="banner banner--error" role="alert">
+          The report was not written: {failed.error ?? 'the job failed'}.
+        </p>
+      )}
       {report.error !== null && <ErrorBanner error={report.error} context="Reading the report" onRetry={() => void report.refetch()} />}
       {data === null ? (
         <p className="muted">
@@ -83,7 +94,7 @@ export function ReportCard({ run, weighted, temperature, jobs, onJobStarted }: P
           tables it rests on and is kept only if every figure it states is in them; the caveats come from the diagnostics, not the model.
         </p>
       ) : (
-        <ReportBody report={data} />
+        <ReportBody key={data.id} report={data} />
       )}
     </section>
   );
@@ -95,8 +106,10 @@ function ReportBody({ report }: { report: SurveyReportView }) {
   return (
     <div data-testid="report-body">
       <p className={allDropped ? 'banner banner--error' : 'muted'} data-testid="report-dropped">
-        {report.itemsChecked === 0
-          ? `The model (${report.writtenBy}) gave no usable answer: only the caveats are shown. A larger model for Analysis in Models & keys usually writes one.`
+        {report.writtenBy.startsWith('no usable answer')
+          ? `The model gave no usable answer (${report.writtenBy.replace(/^no usable answer: /, '')}): only the caveats are shown. A larger model for Analysis in Models & keys usually writes one.`
+          : report.itemsChecked === 0
+          ? `The model (${report.writtenBy}) wrote no item: only the caveats are shown.`
           : allDropped
             ? `None of the ${report.itemsChecked} items the model wrote held up against the tables, so none is shown. A larger model for Analysis in Models & keys usually does better.`
             : `${report.itemsDropped} of ${report.itemsChecked} items the model wrote were dropped for citing no table it was shown or stating a figure its tables do not.`}{' '}
@@ -151,6 +164,7 @@ function ItemList({ items, tables }: { items: readonly ReportItemView[]; tables:
 function Item({ item, tables }: { item: ReportItemView; tables: Map<string, ReportTableView> }) {
   const [open, setOpen] = useState<string | null>(null);
   const line = open ? tables.get(open) : undefined;
+  const lineId = useId();
   return (
     <li className="report-item" data-testid="report-item">
       <span>{item.text}</span>{' '}
@@ -160,6 +174,7 @@ function Item({ item, tables }: { item: ReportItemView; tables: Map<string, Repo
           type="button"
           className={`report-cite${open === t ? ' report-cite--open' : ''}`}
           aria-expanded={open === t}
+          aria-controls={open === t ? lineId : undefined}
           title={tables.get(t)?.line}
           onClick={() => setOpen(open === t ? null : t)}
           data-testid="report-cite"
@@ -168,7 +183,7 @@ function Item({ item, tables }: { item: ReportItemView; tables: Map<string, Repo
         </button>
       ))}
       {line && (
-        <p className="report-line" data-testid="report-line">
+        <p className="report-line" id={lineId} data-testid="report-line">
           {line.line}
           {!line.shown && <span className="muted"> (not shown to the model)</span>}
         </p>

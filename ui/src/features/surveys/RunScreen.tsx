@@ -82,7 +82,7 @@ export function RunScreen({ workspace, jobs, onJobStarted }: Props) {
             <span style={{ width: `${(current.answered / Math.max(1, current.respondents)) * 100}%` }} />
           </div>
           {resume.error !== null && <ErrorBanner error={resume.error} context="Not resumed" onDismiss={resume.reset} />}
-          {current.answered > 0 && survey.data && <Results run={current} design={survey.data} jobs={jobs} onJobStarted={onJobStarted} />}
+          {current.answered > 0 && survey.data && <Results workspaceId={workspace.id} run={current} design={survey.data} jobs={jobs} onJobStarted={onJobStarted} />}
         </>
       )}
     </main>
@@ -90,11 +90,13 @@ export function RunScreen({ workspace, jobs, onJobStarted }: Props) {
 }
 
 function Results({
+  workspaceId,
   run,
   design,
   jobs,
   onJobStarted,
 }: {
+  workspaceId: string;
   run: SurveyRunView;
   design: SurveyDesignView;
   jobs: readonly JobView[];
@@ -153,7 +155,7 @@ function Results({
           </>
         )}
       </section>
-      <ReportCard run={run} weighted={weighted} temperature={temperature} jobs={jobs} onJobStarted={onJobStarted} />
+      <ReportCard workspaceId={workspaceId} run={run} weighted={weighted} temperature={temperature} jobs={jobs} onJobStarted={onJobStarted} />
       {data && (
         <section aria-label="Results" className="survey-results" data-testid="survey-results">
           {data.questions.map((q) => (

@@ -140,9 +140,12 @@ describe('Surveys', () => {
       itemsChecked: 4, itemsDropped: 1, createdAt: '2026-11-29T09:00:00.000Z',
       findings: [ { text: '62% have heard of us.', tables: ['Q:aware'] } ],
       segments: [],
-      implications: [ { text: 'Awareness needs confirming with people.', tables: ['D:aware'] } ],
+      implications: [ { text: 'Awareness is the first thing to test with people.', tables: ['Q:aware'] } ],
       actions: [],
-      caveats: [ { text: 'Every answer here is synthetic: 50 respondents.', tables: ['W:weights'] } ],
+      caveats: [
+        { text: 'Every answer here is synthetic: 50 respondents.', tables: ['W:weights'] },
+        { text: '“Heard of us?”: confirm with real respondents before acting.', tables: ['D:aware'] },
+      ],
       dropped: [ { section: 'findings', text: '70% love us.', tables: ['Q:aware'], reason: '70 is not a figure of the tables it cites' } ],
       tables: [
         { table: 'W:weights', line: 'W:weights: 50 respondents', shown: true },
@@ -166,12 +169,35 @@ describe('Surveys', () => {
     expect(within(card).getByTestId('report-left-out')).toHaveTextContent('70 is not a figure of the tables it cites');
     await userEvent.click(within(within(card).getByTestId('report-findings')).getByRole('button', { name: 'Q:aware' }));
     expect(within(card).getByTestId('report-line')).toHaveTextContent('Yes 62% (47–75%)');
-    await userEvent.click(within(within(card).getByTestId('report-implications')).getByRole('button', { name: 'D:aware' }));
-    expect(within(within(card).getByTestId('report-implications')).getByTestId('report-line')).toHaveTextContent('(not shown to the model)');
+    // A caveat may cite a table the model's context could not hold; the line says so.
+    await userEvent.click(within(within(card).getByTestId('report-caveats')).getByRole('button', { name: 'D:aware' }));
+    expect(within(within(card).getByTestId('report-caveats')).getByTestId('report-line')).toHaveTextContent('(not shown to the model)');
 
     await userEvent.click(screen.getByTestId('write-report'));
     await waitFor(() => expect(callsTo(calls, 'start_survey_report')).toHaveLength(1));
     expect(callsTo(calls, 'start_survey_report')[0].args).toEqual({ request: { runId: 'run-1', weighted: true, temperature: 1 } });
+  });
+
+  it("says when the model gave no usable answer, and a same-titled run's report job elsewhere is not this one's", async () => {
+    const report: SurveyReportView = {
+      id: 'rep-2', runId: 'run-1', version: 1, writtenBy: 'no usable answer: the tables did not fit the model\'s 2048 tokens (2300 asked)',
+      weighted: true, temperature: 1, itemsChecked: 0, itemsDropped: 0, createdAt: '2026-11-29T09:00:00.000Z',
+      findings: [], segments: [], implications: [], actions: [],
+      caveats: [ { text: 'Every answer here is synthetic: 50 respondents.', tables: ['W:weights'] } ],
+      dropped: [], tables: [ { table: 'W:weights', line: 'W:weights: 50 respondents', shown: false } ],
+    };
+    backendWith({
+      list_jobs: () => [job({ id: 'job-other', kind: 'surveys.report', state: 'running', title: `Report: ${run.title}`, workspaceId: 'ws-2' })],
+      get_survey_run: () => run,
+      get_survey_results: () => results,
+      get_survey_crosstab: () => null,
+      get_survey_report: () => report,
+    });
+    openAt('#/w/ws-1/surveys/sv-1/runs/run-1');
+    const note = await screen.findByTestId('report-dropped');
+    expect(note).toHaveTextContent("The model gave no usable answer (the tables did not fit the model's 2048 tokens (2300 asked))");
+    expect(screen.getByTestId('write-report')).toBeEnabled();
+    expect(screen.queryByTestId('report-progress')).toBeNull();
   });
 });
 
