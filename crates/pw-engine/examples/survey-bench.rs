@@ -25,7 +25,8 @@
 //! the benchmark goes on; nothing is resumed.
 //!
 //! Run: `PROFITWHEEL_MODELS_DIR=models scripts/with-test-keyring cargo run -p pw-engine
-//! --example survey-bench [-- RESPONDENTS] [--server-only]` (`--server-only` skips step 3).
+//! --example survey-bench [-- RESPONDENTS] [--server-only | --local-only]` (`--server-only` skips
+//! step 3; `--local-only` runs only step 3).
 
 #![allow(
     clippy::print_stdout,
@@ -1074,6 +1075,7 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     let server_only = std::env::args().any(|a| a == "--server-only");
+    let local_only = std::env::args().any(|a| a == "--local-only");
     let respondents = std::env::args()
         .skip(1)
         .find_map(|a| a.parse::<usize>().ok())
@@ -1086,6 +1088,10 @@ async fn main() {
             "release"
         }
     );
+    if local_only {
+        on_local_model().await;
+        return;
+    }
     let server = against_server(respondents).await;
     if !server_only {
         on_local_model().await;

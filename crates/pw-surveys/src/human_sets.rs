@@ -64,6 +64,24 @@ impl<'a> HumanSetStore<'a> {
         answers: &HumanAnswers,
         dimensions: &[Dimension],
     ) -> Result<HumanSet> {
+        let answers_json = to_json(answers);
+        let dimensions_json = to_json(&dimensions);
+        // The same file read the same way again (the command line reads its file on every
+        // call) is the set already kept, not a second copy that would become the newest.
+        let same: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM survey_human_sets
+             WHERE survey_id = ? AND name = ? AND answers = ? AND dimensions = ?
+             ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(survey.to_string())
+        .bind(name)
+        .bind(&answers_json)
+        .bind(&dimensions_json)
+        .fetch_optional(self.db.reader())
+        .await?;
+        if let Some(id) = same {
+            return self.set(&id).await.map(|(set, _)| set);
+        }
         let id = uuid::Uuid::now_v7().to_string();
         sqlx::query(
             "INSERT INTO survey_human_sets (id, workspace_id, survey_id, name, answers, dimensions,
@@ -74,8 +92,8 @@ impl<'a> HumanSetStore<'a> {
         .bind(workspace.to_string())
         .bind(survey.to_string())
         .bind(name)
-        .bind(to_json(answers))
-        .bind(to_json(&dimensions))
+        .bind(&answers_json)
+        .bind(&dimensions_json)
         .bind(answers.rows.len() as i64)
         .bind(answers.skipped.len() as i64)
         .bind(format_instant(now_instant()))

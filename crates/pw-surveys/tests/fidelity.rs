@@ -198,6 +198,30 @@ async fn a_file_with_bad_rows_reports_each_and_results_export_as_csv_and_xlsx() 
             (7, "3 fields where the header has 4"),
         ]
     );
+    // The same file read the same way again is the set already kept, not a newer copy.
+    let again = surveys
+        .import_human_for_run(
+            run.id,
+            "panel.csv",
+            csv,
+            &mapping,
+            &[("age_band".into(), "age".into())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, people.id);
+    let read_otherwise = surveys
+        .import_human_for_run(run.id, "panel.csv", csv, &mapping, &[])
+        .await
+        .unwrap();
+    assert_ne!(
+        read_otherwise.id, people.id,
+        "read without the age groups, it is another set"
+    );
+    assert_eq!(
+        surveys.human_sets(survey.summary.id).await.unwrap().len(),
+        2
+    );
     let unknown = surveys
         .import_human_for_run(
             run.id,
