@@ -90,32 +90,41 @@ impl SurveyReport {
     }
 }
 
-/// An item as the model wrote it. Every key is required: an answer without them is not the one
-/// asked for (a vendor in plain JSON mode may answer any object), and is asked again.
+/// An item as the model wrote it; one without its text or citations is not an item.
 #[derive(Debug, Default, Deserialize)]
 struct ModelItem {
     text: String,
     tables: Vec<String>,
 }
 
+/// A section left out is empty (vendors in plain JSON mode often leave empty ones out).
 #[derive(Debug, Default, Deserialize)]
 struct ModelReport {
+    #[serde(default)]
     findings: Vec<ModelItem>,
+    #[serde(default)]
     segments: Vec<ModelItem>,
+    #[serde(default)]
     implications: Vec<ModelItem>,
+    #[serde(default)]
     actions: Vec<ModelItem>,
 }
 
-/// The model's answer read, tolerating a Markdown fence around it.
-fn read_answer(text: &str) -> std::result::Result<ModelReport, serde_json::Error> {
+const SECTIONS: [&str; 4] = ["findings", "segments", "implications", "actions"];
+
+/// The model's answer read, tolerating a Markdown fence around it; an object with none of the
+/// report's sections is not the answer asked for (a vendor in plain JSON mode may answer any
+/// object).
+fn read_answer(text: &str) -> std::result::Result<ModelReport, String> {
     let trimmed = text.trim();
-    let unfenced = trimmed
-        .strip_prefix("```json")
-        .or_else(|| trimmed.strip_prefix("```"))
-        .and_then(|rest| rest.strip_suffix("```"))
-        .unwrap_or(trimmed)
-        .trim();
-    serde_json::from_str(unfenced)
+    let start = trimmed.find('{').unwrap_or(0);
+    let end = trimmed.rfind('}').map_or(trimmed.len(), |end| end + 1);
+    let object = trimmed.get(start..end).unwrap_or(trimmed);
+    let value: Value = serde_json::from_str(object).map_err(|e| e.to_string())?;
+    if !SECTIONS.iter().any(|section| value.get(section).is_some()) {
+        return Err(format!("the answer has none of {}", SECTIONS.join(", ")));
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
 }
 
 /// The no-answer mark a report is written by when the model gave nothing usable.
@@ -361,17 +370,18 @@ impl ReportWriter<'_> {
     /// answer stayed broken after a repair, or it refused.
     async fn ask(&self, input: &ReportInput<'_>, shown: &[&TableLine]) -> Result<Drafted> {
         let listing: String = shown.iter().map(|l| format!("{}\n", l.line)).collect();
-        let size = FIRST_ANSWER;
-        let prompt = format!(
-            "Survey: {}\nResult tables, one per line, each starting with its handle:\n{listing}\nWrite the survey's report for a marketer as a JSON object with the keys findings, segments, implications and actions, each a list of items {{\"text\": …, \"tables\": [handles]}}: up to {} findings (what the results show), up to {} differences between segments or groups (only from X: tables), up to {} implications for the brand, and up to {} recommended actions, each under {} characters. Every item cites the handles of the tables it rests on (for example [\"{}\"]). Use only what the tables say; state every figure as the table gives it (shares with their % sign), and no figure it does not give.",
-            input.survey.title,
-            size.findings,
-            size.segments,
-            size.implications,
-            size.actions,
-            size.characters,
-            shown.first().map_or("Q:…", |l| l.table.as_str()),
-        );
+        let prompt = |size: AnswerSize| {
+            format!(
+                "Survey: {}\nResult tables, one per line, each starting with its handle:\n{listing}\nWrite the survey's report for a marketer as a JSON object with the keys findings, segments, implications and actions, each a list of items {{\"text\": …, \"tables\": [handles]}}: up to {} findings (what the results show), up to {} differences between segments or groups (only from X: tables), up to {} implications for the brand, and up to {} recommended actions, each under {} characters. Every item cites the handles of the tables it rests on (for example [\"{}\"]). Use only what the tables say; state every figure as the table gives it (shares with their % sign), and no figure it does not give.",
+                input.survey.title,
+                size.findings,
+                size.segments,
+                size.implications,
+                size.actions,
+                size.characters,
+                shown.first().map_or("Q:…", |l| l.table.as_str()),
+            )
+        };
         let handles: Vec<&str> = shown.iter().map(|l| l.table.as_str()).collect();
         let schema = report_schema(&handles, FIRST_ANSWER);
         // Asked anew each time: a report is written on demand, and "write again" must not hand
@@ -388,7 +398,7 @@ impl ReportWriter<'_> {
                 ChatMessage::system(
                     "You are a quantitative market researcher. You report only what the result tables show, and cite them.",
                 ),
-                ChatMessage::user(prompt),
+                ChatMessage::user(prompt(FIRST_ANSWER)),
             ],
         )
         .in_scope(scope);
@@ -419,7 +429,12 @@ impl ReportWriter<'_> {
                 tracing::info!(%error, "the report's answer was not readable; asking for a shorter one");
             }
         }
+        // The shorter answer is asked for in words as well as by the schema: a vendor that does
+        // not enforce the schema reads the words.
         let schema = report_schema(&handles, REPAIR_ANSWER);
+        if let Some(last) = request.messages.last_mut() {
+            *last = ChatMessage::user(prompt(REPAIR_ANSWER));
+        }
         match self
             .gateway
             .chat_matching(&request, &schema, "survey_report")
@@ -540,6 +555,7 @@ mod tests {
             table: table.into(),
             line: "x".repeat(characters),
             figures: Vec::new(),
+            intervals: Vec::new(),
             names: Vec::new(),
             priority,
         }
@@ -585,6 +601,8 @@ mod tests {
             read_answer("{\"summary\": \"all good\"}").is_err(),
             "any other object is not the answer asked for"
         );
+        let partial = read_answer("Here it is: {\"findings\": []}").unwrap();
+        assert!(partial.findings.is_empty() && partial.actions.is_empty());
     }
 
     #[test]

@@ -36,8 +36,6 @@ const QUESTION_CHARACTERS: usize = 90;
 pub enum FigureKind {
     /// A share in percent: an estimate.
     Share,
-    /// An end of a share's 95% interval, in percent.
-    Bound,
     /// A difference between shares, in percentage points (its direction is said in words).
     Points,
     /// People or answers counted (an effective base too).
@@ -64,8 +62,11 @@ pub struct TableLine {
     pub table: String,
     /// The table in words, its figures rounded as a reader reads them.
     pub line: String,
-    /// Every figure the line shows.
+    /// Every figure the line shows, but the ends of intervals of shares.
     pub figures: Vec<Figure>,
+    /// The 95% intervals of its shares, (low, high) in percent: stated only as a range
+    /// ("29–39%"), never one end alone as if it were a share.
+    pub intervals: Vec<(f64, f64)>,
     /// The names in the line (the handle, the question's text, labels): repeating one states
     /// no figure.
     pub names: Vec<String>,
@@ -155,6 +156,7 @@ fn short(text: &str) -> String {
 struct Writer {
     line: String,
     figures: Vec<Figure>,
+    intervals: Vec<(f64, f64)>,
     names: Vec<String>,
 }
 
@@ -174,19 +176,25 @@ impl Writer {
         self
     }
 
-    /// A category's label: a name, unless it is a number (a scale's point, "4"), which is a
-    /// figure of the scale a reader may state.
+    /// A category's label: a name, and when it is or starts with a number (a scale's point,
+    /// "4", "1 - Strongly disagree", a year), that number is a figure a reader may state.
     fn label(&mut self, label: &str) -> &mut Self {
-        match label.trim().parse::<f64>() {
-            Ok(point) => {
-                self.line.push_str(label);
-                self.figures.push(Figure {
-                    value: point,
-                    kind: FigureKind::Score,
-                });
-                self
-            }
-            Err(_) => self.name(label),
+        let leading: String = label
+            .trim()
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        if let Ok(point) = leading.trim_end_matches('.').parse::<f64>() {
+            self.figures.push(Figure {
+                value: point,
+                kind: FigureKind::Score,
+            });
+        }
+        if label.trim().parse::<f64>().is_ok() {
+            self.line.push_str(label);
+            self
+        } else {
+            self.name(label)
         }
     }
 
@@ -224,12 +232,10 @@ impl Writer {
 
     /// "34% (29–39%)"
     fn share_with_interval(&mut self, share: &Share) -> &mut Self {
+        let (low, high) = (percent(share.low), percent(share.high));
+        self.intervals.push((low, high));
         self.share(share.share)
-            .words(" (")
-            .figure(percent(share.low), 0, FigureKind::Bound)
-            .words("–")
-            .figure(percent(share.high), 0, FigureKind::Bound)
-            .words("%)")
+            .words(&format!(" ({low:.0}–{high:.0}%)"))
     }
 
     fn done(self, table: String, priority: u32) -> TableLine {
@@ -237,6 +243,7 @@ impl Writer {
             table,
             line: self.line,
             figures: self.figures,
+            intervals: self.intervals,
             names: self.names,
             priority,
         }
@@ -473,13 +480,13 @@ fn crosstab_line(crosstab: &Crosstab, question_text: &str) -> Option<TableLine> 
             (comparison.second, comparison.first)
         };
         out.words("; “")
-            .name(&crosstab.rows[comparison.row])
+            .label(&crosstab.rows[comparison.row])
             .words("”: ")
-            .name(&crosstab.columns[high])
+            .label(&crosstab.columns[high])
             .words(" ")
             .share(share(comparison.row, high))
             .words(" vs ")
-            .name(&crosstab.columns[low])
+            .label(&crosstab.columns[low])
             .words(" ")
             .share(share(comparison.row, low))
             .words(" (")
@@ -605,6 +612,8 @@ pub struct StatedFigure {
     pub percent: bool,
     /// Followed by "points", "pts", "pp" or "percentage points".
     pub points: bool,
+    /// Joined to the next figure as a range ("29–39%", "5 to 9").
+    pub joined_to_next: bool,
 }
 
 /// The figures a text states, in order. "1,200" is 1200; "3.45" has two decimals; digits that
@@ -644,7 +653,8 @@ pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
             }
             i += 1;
         }
-        if start > 0 && chars[start - 1].is_alphabetic() {
+        // Only Latin letters join digits into a word: in "有34%" the figure stands alone.
+        if start > 0 && chars[start - 1].is_ascii_alphabetic() {
             continue;
         }
         let suffix: String = chars[i..]
@@ -662,7 +672,13 @@ pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
             .checked_sub(1)
             .map(|j| chars[j])
             .filter(|c| matches!(c, '-' | '−'));
-        if sign_before.is_some() && (start < 2 || !chars[start - 2].is_alphanumeric()) {
+        // A minus at the start or after a space or an opening mark; "18-24" and "29%-39%" are
+        // ranges.
+        if sign_before.is_some()
+            && (start < 2
+                || chars[start - 2].is_whitespace()
+                || "([:=,;".contains(chars[start - 2]))
+        {
             value = -value;
         }
         let after: String = chars[i..]
@@ -686,6 +702,7 @@ pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
                 decimals: decimals.unwrap_or(0),
                 percent,
                 points,
+                joined_to_next: false,
             },
             start,
             i,
@@ -694,14 +711,17 @@ pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
     // A range's first figure takes the unit written after its second: "29–39%", "5 to 9 points".
     for k in (1..found.len()).rev() {
         let between: String = chars[found[k - 1].2..found[k].1].iter().collect();
-        let joined = matches!(between.trim(), "–" | "-" | "—" | "to");
+        // "29%-39%" writes the unit twice.
+        let joiner = between.trim().trim_start_matches('%').trim();
+        let joined = matches!(joiner, "–" | "-" | "—" | "to" | "and");
         if joined {
+            found[k - 1].0.joined_to_next = true;
             let (unit_percent, unit_points) = (found[k].0.percent, found[k].0.points);
             let first = &mut found[k - 1].0;
             first.percent |= unit_percent;
             first.points |= unit_points;
             // "29-39": the dash joins, it does not make the second figure negative.
-            if between.trim() != "to" && found[k].0.value < 0.0 {
+            if !matches!(joiner, "to" | "and") && found[k].0.value < 0.0 {
                 found[k].0.value = -found[k].0.value;
             }
         }
@@ -709,17 +729,18 @@ pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
     found.into_iter().map(|(figure, _, _)| figure).collect()
 }
 
-/// Whether `figure`, as written, states the table's `shown` figure. `shares_stated`: the item
-/// also states a share of its tables, so an interval's end may be stated beside it.
-fn states(figure: StatedFigure, shown: Figure, shares_stated: bool) -> bool {
+/// Whether `figure`, written with its decimals, is `value` rounded.
+fn rounds_to(figure: StatedFigure, value: f64) -> bool {
+    let half = 0.5 * 10f64.powi(-(figure.decimals as i32));
+    (value - figure.value).abs() <= half + 1e-9
+}
+
+/// Whether `figure`, as written, states the table's `shown` figure.
+fn states(figure: StatedFigure, shown: Figure) -> bool {
     let kind_fits = if figure.points {
         shown.kind == FigureKind::Points
     } else if figure.percent {
-        match shown.kind {
-            FigureKind::Share | FigureKind::Points => true,
-            FigureKind::Bound => shares_stated,
-            _ => false,
-        }
+        matches!(shown.kind, FigureKind::Share | FigureKind::Points)
     } else if figure.decimals > 0 {
         matches!(shown.kind, FigureKind::Score | FigureKind::Statistic)
     } else {
@@ -732,13 +753,15 @@ fn states(figure: StatedFigure, shown: Figure, shares_stated: bool) -> bool {
         return false;
     }
     // A difference's direction is said in words ("12 points ahead", "moved by -12 points").
-    let (stated, value) = if shown.kind == FigureKind::Points {
-        (figure.value.abs(), shown.value.abs())
+    if shown.kind == FigureKind::Points {
+        let unsigned = StatedFigure {
+            value: figure.value.abs(),
+            ..figure
+        };
+        rounds_to(unsigned, shown.value.abs())
     } else {
-        (figure.value, shown.value)
-    };
-    let half = 0.5 * 10f64.powi(-(figure.decimals as i32));
-    (value - stated).abs() <= half + 1e-9
+        rounds_to(figure, shown.value)
+    }
 }
 
 /// `text` with every whole occurrence of `needle` (not part of a longer word) replaced by a
@@ -754,6 +777,13 @@ fn remove_whole(text: &str, needle: &str) -> String {
         let before = rest[..at].chars().next_back();
         let after = rest[at + needle.len()..].chars().next();
         kept.push_str(&rest[..at]);
+        let tail = &rest[at + needle.len()..];
+        // A plural or possessive ("18-24s", "18-24's") is still the name.
+        let plural = ["'s", "’s", "s"]
+            .iter()
+            .find(|suffix| tail.starts_with(**suffix) && !word(tail[suffix.len()..].chars().next()))
+            .map_or(0, |suffix| suffix.len());
+        let after = if plural > 0 { None } else { after };
         // Only a boundary that is a letter or digit on the needle's side can join a word.
         let joins_before = needle.chars().next().is_some_and(char::is_alphanumeric) && word(before);
         let joins_after = needle
@@ -763,10 +793,11 @@ fn remove_whole(text: &str, needle: &str) -> String {
             && word(after);
         if joins_before || joins_after {
             kept.push_str(needle);
+            rest = tail;
         } else {
             kept.push(' ');
+            rest = &tail[plural..];
         }
-        rest = &rest[at + needle.len()..];
     }
     kept.push_str(rest);
     kept
@@ -782,7 +813,13 @@ fn without_names(text: &str, handles: &[&str], names: &[&str], question_ids: &[&
         .iter()
         .chain(names)
         .map(|n| n.trim().to_lowercase())
-        .filter(|n| !n.is_empty() && n.parse::<f64>().is_err())
+        // A name that is a number, or that states a share or points ("About 50%"), would hide
+        // a figure: it is left for the check to read.
+        .filter(|n| {
+            !n.is_empty()
+                && n.parse::<f64>().is_err()
+                && !stated_figures(n).iter().any(|f| f.percent || f.points)
+        })
         .chain(
             question_ids
                 .iter()
@@ -858,17 +895,31 @@ pub fn check_item<'t>(
         .iter()
         .flat_map(|t| t.figures.iter().copied())
         .collect();
-    let shares_stated = stated.iter().any(|f| {
-        f.percent
-            && figures
+    let intervals: Vec<(f64, f64)> = cited
+        .iter()
+        .flat_map(|t| t.intervals.iter().copied())
+        .collect();
+    // An interval is stated as a range of shares whose ends are one share's low and high.
+    let mut in_interval = vec![false; stated.len()];
+    for k in 1..stated.len() {
+        let (low, high) = (stated[k - 1], stated[k]);
+        if low.joined_to_next
+            && low.percent
+            && high.percent
+            && intervals
                 .iter()
-                .any(|&shown| shown.kind == FigureKind::Share && states(*f, shown, false))
-    });
-    for figure in stated {
-        if !figures
-            .iter()
-            .any(|&shown| states(figure, shown, shares_stated))
+                .any(|&(l, h)| rounds_to(low, l) && rounds_to(high, h))
         {
+            in_interval[k - 1] = true;
+            in_interval[k] = true;
+        }
+    }
+    for (figure, _) in stated
+        .into_iter()
+        .zip(in_interval)
+        .filter(|(_, interval)| !interval)
+    {
+        if !figures.iter().any(|&shown| states(figure, shown)) {
             let sign = if figure.value < 0.0 { "-" } else { "" };
             return Err(Dropped::Figure(format!(
                 "{sign}{:.*}{}",
@@ -980,6 +1031,7 @@ mod tests {
                 .iter()
                 .map(|&(value, kind)| Figure { value, kind })
                 .collect(),
+            intervals: Vec::new(),
             names: std::iter::once(table)
                 .chain(names.iter().copied())
                 .map(str::to_owned)
@@ -1029,14 +1081,17 @@ mod tests {
                 "Q:q7",
                 &[
                     (33.6, Share),
-                    (28.9, Bound),
-                    (38.7, Bound),
+                    (66.4, Share),
                     (60.0, Count),
                     (3.42, Score),
                     (-12.4, Score),
                     (0.004, Statistic),
                 ],
-                &["In the last 12 months, where did you buy?", "18-24"],
+                &[
+                    "In the last 12 months, where did you buy?",
+                    "18-24",
+                    "About 50%",
+                ],
             ),
             line(
                 "X:q7×segment",
@@ -1049,6 +1104,8 @@ mod tests {
                 &["Coffee lovers", "Gift buyers"],
             ),
         ];
+        let mut shown = shown;
+        shown[0].intervals = vec![(28.9, 38.7), (61.3, 71.1)];
         let ids = ["q7"];
         let check =
             |text: &str, tables: &[&str]| check_item(text, &cites(tables), &shown, &ids, false);
@@ -1111,6 +1168,24 @@ mod tests {
         assert_eq!(
             dropped("34%", &["Q:other"]),
             Dropped::UnknownTable("Q:other".into())
+        );
+        assert_eq!(
+            dropped("34% would buy and 71% would not", &["Q:q7"]),
+            Dropped::Figure("71%".into()),
+            "the end of another share's interval is no share"
+        );
+        assert!(check("34% (29%-39%) would buy", &["Q:q7"]).is_ok());
+        assert!(check("Most 18-24s would buy", &["Q:q7"]).is_ok());
+        assert_eq!(
+            dropped("About 50% would buy", &["Q:q7"]),
+            Dropped::Figure("50%".into()),
+            "a label that states a share does not hide one"
+        );
+        assert!(check("有34%的人会购买", &["Q:q7"]).is_ok());
+        assert_eq!(
+            dropped("有35%的人会购买", &["Q:q7"]),
+            Dropped::Figure("35%".into()),
+            "a figure beside non-Latin letters is still read"
         );
         assert_eq!(
             check_item("12% agree", &cites(&["Q:q7"]), &shown, &["12"], false).unwrap_err(),

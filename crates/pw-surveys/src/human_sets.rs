@@ -66,8 +66,10 @@ impl<'a> HumanSetStore<'a> {
     ) -> Result<HumanSet> {
         let answers_json = to_json(answers);
         let dimensions_json = to_json(&dimensions);
+        let now = format_instant(now_instant());
+        let mut tx = self.db.begin_write().await?;
         // The same file read the same way again (the command line reads its file on every
-        // call) is the set already kept, not a second copy that would become the newest.
+        // call) is the set already kept, made the newest again, not a second copy.
         let same: Option<String> = sqlx::query_scalar(
             "SELECT id FROM survey_human_sets
              WHERE survey_id = ? AND name = ? AND answers = ? AND dimensions = ?
@@ -77,9 +79,15 @@ impl<'a> HumanSetStore<'a> {
         .bind(name)
         .bind(&answers_json)
         .bind(&dimensions_json)
-        .fetch_optional(self.db.reader())
+        .fetch_optional(&mut *tx)
         .await?;
         if let Some(id) = same {
+            sqlx::query("UPDATE survey_human_sets SET created_at = ? WHERE id = ?")
+                .bind(&now)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
             return self.set(&id).await.map(|(set, _)| set);
         }
         let id = uuid::Uuid::now_v7().to_string();
@@ -96,9 +104,10 @@ impl<'a> HumanSetStore<'a> {
         .bind(&dimensions_json)
         .bind(answers.rows.len() as i64)
         .bind(answers.skipped.len() as i64)
-        .bind(format_instant(now_instant()))
-        .execute(self.db.writer())
+        .bind(&now)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         self.set(&id).await.map(|(set, _)| set)
     }
 

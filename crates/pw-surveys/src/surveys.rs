@@ -673,7 +673,8 @@ impl Surveys {
         self.gateway().await?;
         let spec = JobSpec::new(
             REPORT_JOB_KIND,
-            format!("Report: {}", current.title),
+            // The seed tells apart two runs of one survey with as many respondents.
+            format!("Report: {} (seed {})", current.title, current.seed),
             Lane::Default,
         )
         .workspace(current.workspace_id.to_string())

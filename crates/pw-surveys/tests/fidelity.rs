@@ -210,6 +210,11 @@ async fn a_file_with_bad_rows_reports_each_and_results_export_as_csv_and_xlsx() 
         .await
         .unwrap();
     assert_eq!(again.id, people.id);
+    assert_eq!(
+        surveys.human_sets(survey.summary.id).await.unwrap()[0].id,
+        people.id,
+        "read again, it is the newest"
+    );
     let read_otherwise = surveys
         .import_human_for_run(run.id, "panel.csv", csv, &mapping, &[])
         .await

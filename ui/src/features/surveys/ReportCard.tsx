@@ -41,7 +41,7 @@ export function ReportCard({ workspaceId, run, weighted, temperature, jobs, onJo
       (j) =>
         isActive(j) &&
         j.kind === SURVEY_REPORT_JOB_KIND &&
-        (j.id === startedId || (startedId === null && j.workspaceId === workspaceId && j.title === `Report: ${run.title}`)),
+        (j.id === startedId || (startedId === null && j.workspaceId === workspaceId && j.title === `Report: ${run.title} (seed ${run.seed})`)),
     ) ?? null;
   const failed = startedId ? (jobs.find((j) => j.id === startedId && j.state === 'failed') ?? null) : null;
   const writing = job !== null || start.isPending;

@@ -155,7 +155,7 @@ function Results({
           </>
         )}
       </section>
-      <ReportCard workspaceId={workspaceId} run={run} weighted={weighted} temperature={temperature} jobs={jobs} onJobStarted={onJobStarted} />
+      <ReportCard key={run.id} workspaceId={workspaceId} run={run} weighted={weighted} temperature={temperature} jobs={jobs} onJobStarted={onJobStarted} />
       {data && (
         <section aria-label="Results" className="survey-results" data-testid="survey-results">
           {data.questions.map((q) => (

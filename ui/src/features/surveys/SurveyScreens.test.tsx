@@ -187,7 +187,7 @@ describe('Surveys', () => {
       dropped: [], tables: [ { table: 'W:weights', line: 'W:weights: 50 respondents', shown: false } ],
     };
     backendWith({
-      list_jobs: () => [job({ id: 'job-other', kind: 'surveys.report', state: 'running', title: `Report: ${run.title}`, workspaceId: 'ws-2' })],
+      list_jobs: () => [job({ id: 'job-other', kind: 'surveys.report', state: 'running', title: `Report: ${run.title} (seed ${run.seed})`, workspaceId: 'ws-2' })],
       get_survey_run: () => run,
       get_survey_results: () => results,
       get_survey_crosstab: () => null,
