@@ -1071,7 +1071,7 @@ pub async fn get_survey_fidelity(
             request.run_id.parse()?,
             &request.human_set_id,
             request.by.as_deref(),
-            &result_options(request.weighted, 1.0),
+            &result_options(request.weighted, request.temperature),
         )
         .await?
         .into())
@@ -1163,7 +1163,7 @@ pub async fn export_survey_results(
         .export_results_file(
             request.run_id.parse()?,
             format,
-            &result_options(request.weighted, 1.0),
+            &result_options(request.weighted, request.temperature),
         )
         .await?
         .display()

@@ -532,6 +532,17 @@ try {
       timeout: 15_000,
       timeoutMsg: 'the edited survey was not saved',
     });
+    // The form beside the JSON shows the design just saved.
+    const form = await browser.$('[data-testid="design-form"]');
+    await browser.waitUntil(
+      async () => (await form.$$('textarea, input')).length > 0 && (await browser.execute(() => {
+        const f = document.querySelector('[data-testid="design-form"]');
+        return f ? Array.from(f.querySelectorAll('input, textarea')).some((e) => e.value === 'I enjoy trying new roasts.') : false;
+      })),
+      { timeout: 15_000, timeoutMsg: 'the design form does not show the saved rating question' },
+    );
+    await form.scrollIntoView();
+    await shot('desktop-survey-designer');
     // The preview walks the logic: "I do not buy beans" skips the rating.
     const preview = await browser.$('[data-testid="survey-preview"]');
     await (await preview.$('select[aria-label="Answer to where"]')).selectByAttribute('value', 'none');

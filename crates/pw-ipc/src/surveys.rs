@@ -807,6 +807,8 @@ pub struct FidelityRequest {
     pub human_set_id: String,
     pub by: Option<String>,
     pub weighted: bool,
+    /// The rating temperature the results screen reads at (1 reads ratings as rated).
+    pub temperature: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -898,6 +900,8 @@ pub struct ExportResultsRequest {
     /// csv or xlsx.
     pub format: String,
     pub weighted: bool,
+    /// The rating temperature the results screen reads at (1 reads ratings as rated).
+    pub temperature: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]

@@ -319,8 +319,8 @@ export const backend = {
   getSurveyFidelity: (request: FidelityInput) => unwrap(() => commands.getSurveyFidelity(request)),
   importAnes96: (workspaceId: string) => unwrap(() => commands.importAnes96(workspaceId)),
   /** Resolves with the path the file was written to. */
-  exportSurveyResults: (runId: string, format: 'csv' | 'xlsx', weighted: boolean) =>
-    unwrap(() => commands.exportSurveyResults({ runId, format, weighted })),
+  exportSurveyResults: (runId: string, format: 'csv' | 'xlsx', weighted: boolean, temperature: number) =>
+    unwrap(() => commands.exportSurveyResults({ runId, format, weighted, temperature })),
   startSurveyReport: (runId: string, weighted: boolean, temperature: number) =>
     unwrap(() => commands.startSurveyReport({ runId, weighted, temperature })),
   /** null: no report written for this run yet. */

@@ -422,6 +422,8 @@ export type ExportResultsRequest = {
 	/**  csv or xlsx. */
 	format: string,
 	weighted: boolean,
+	/**  The rating temperature the results screen reads at (1 reads ratings as rated). */
+	temperature: number | null,
 };
 
 export type ExportSurveyReportRequest = {
@@ -452,6 +454,8 @@ export type FidelityRequest = {
 	humanSetId: string,
 	by: string | null,
 	weighted: boolean,
+	/**  The rating temperature the results screen reads at (1 reads ratings as rated). */
+	temperature: number | null,
 };
 
 export type FidelityView = {

@@ -71,8 +71,8 @@ export const queryKeys = {
     ['surveyRun', runId, 'results', weighted, temperature] as const,
   surveyCrosstab: (runId: string, questionId: string, dimension: string, weighted: boolean) =>
     ['surveyRun', runId, 'crosstab', questionId, dimension, weighted] as const,
-  surveyFidelity: (runId: string, humanSetId: string, weighted: boolean) =>
-    ['surveyRun', runId, 'fidelity', humanSetId, weighted] as const,
+  surveyFidelity: (runId: string, humanSetId: string, weighted: boolean, temperature: number) =>
+    ['surveyRun', runId, 'fidelity', humanSetId, weighted, temperature] as const,
   /** A run's latest report by the analysis agent. */
   surveyReport: (runId: string) => ['surveyRun', runId, 'report'] as const,
   insights: (sessionId?: string) =>

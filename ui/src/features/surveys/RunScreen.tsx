@@ -124,10 +124,10 @@ function Results({
                 <option value={1.5}>1.5 (flatter)</option>
               </select>
             </label>
-            <button type="button" className="btn btn--small" onClick={() => exporter.mutate({ runId: run.id, format: 'csv', weighted })} data-testid="export-csv">
+            <button type="button" className="btn btn--small" onClick={() => exporter.mutate({ runId: run.id, format: 'csv', weighted, temperature })} data-testid="export-csv">
               Export CSV
             </button>
-            <button type="button" className="btn btn--small" onClick={() => exporter.mutate({ runId: run.id, format: 'xlsx', weighted })} data-testid="export-xlsx">
+            <button type="button" className="btn btn--small" onClick={() => exporter.mutate({ runId: run.id, format: 'xlsx', weighted, temperature })} data-testid="export-xlsx">
               Export XLSX
             </button>
           </div>
@@ -164,7 +164,7 @@ function Results({
         </section>
       )}
       {data && <CrosstabCard run={run} questions={data.questions} weighted={weighted} />}
-      <FidelityCard run={run} design={design} weighted={weighted} />
+      <FidelityCard run={run} design={design} weighted={weighted} temperature={temperature} />
     </>
   );
 }
@@ -319,11 +319,21 @@ function CrosstabCard({ run, questions, weighted }: { run: SurveyRunView; questi
   );
 }
 
-function FidelityCard({ run, design, weighted }: { run: SurveyRunView; design: SurveyDesignView; weighted: boolean }) {
+function FidelityCard({
+  run,
+  design,
+  weighted,
+  temperature,
+}: {
+  run: SurveyRunView;
+  design: SurveyDesignView;
+  weighted: boolean;
+  temperature: number;
+}) {
   const sets = useHumanSets(design.summary.id);
   const [chosen, setChosen] = useState('');
   const setId = chosen || sets.data?.[0]?.id || '';
-  const fidelity = useSurveyFidelity(run.id, setId, weighted);
+  const fidelity = useSurveyFidelity(run.id, setId, weighted, temperature);
   const f = fidelity.data ?? null;
   return (
     <section className="card" aria-label="Fidelity">

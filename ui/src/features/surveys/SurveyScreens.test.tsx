@@ -134,6 +134,26 @@ describe('Surveys', () => {
     expect(screen.getByTestId('margin-table')).toHaveTextContent('Coffee lovers');
   });
 
+  it('exports and compares the results at the rating temperature the screen reads them at', async () => {
+    const calls = backendWith({
+      get_survey_run: () => run,
+      get_survey_results: () => results,
+      get_survey_crosstab: () => null,
+      list_human_sets: () => [ { id: 'hs-1', surveyId: 'sv-1', name: 'panel.csv', rows: 3, skipped: [], questions: [], dimensions: [], createdAt: '2026-11-29T09:00:00.000Z' } ],
+      get_survey_fidelity: () => null,
+      export_survey_results: () => '/exports/gift-box.csv',
+    });
+    openAt('#/w/ws-1/surveys/sv-1/runs/run-1');
+    await screen.findByTestId('survey-results');
+    await userEvent.selectOptions(screen.getByLabelText('Rating temperature'), '1.5');
+    await userEvent.click(screen.getByTestId('export-csv'));
+    await waitFor(() => expect(callsTo(calls, 'export_survey_results')).toHaveLength(1));
+    expect(callsTo(calls, 'export_survey_results')[0].args).toEqual({ request: { runId: 'run-1', format: 'csv', weighted: true, temperature: 1.5 } });
+    await waitFor(() =>
+      expect(callsTo(calls, 'get_survey_fidelity').map((c) => (c.args as { request: { temperature: number } }).request.temperature)).toContain(1.5),
+    );
+  });
+
   it('writes the report as a job and opens each citation as the table the model read', async () => {
     const report: SurveyReportView = {
       id: 'rep-1', runId: 'run-1', version: 2, writtenBy: 'local/smol', weighted: true, temperature: 1,

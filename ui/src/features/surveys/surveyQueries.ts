@@ -139,10 +139,10 @@ export function useSurveyCrosstab(
   });
 }
 
-export function useSurveyFidelity(runId: string, humanSetId: string, weighted: boolean) {
+export function useSurveyFidelity(runId: string, humanSetId: string, weighted: boolean, temperature: number) {
   return useQuery({
-    queryKey: queryKeys.surveyFidelity(runId, humanSetId, weighted),
-    queryFn: () => backend.getSurveyFidelity({ runId, humanSetId, by: null, weighted }),
+    queryKey: queryKeys.surveyFidelity(runId, humanSetId, weighted, temperature),
+    queryFn: () => backend.getSurveyFidelity({ runId, humanSetId, by: null, weighted, temperature }),
     enabled: humanSetId !== '',
   });
 }
@@ -183,8 +183,17 @@ export function useExportSurveyReport(runId: string) {
 
 export function useExportSurveyResults() {
   return useMutation({
-    mutationFn: ({ runId, format, weighted }: { runId: string; format: 'csv' | 'xlsx'; weighted: boolean }) =>
-      backend.exportSurveyResults(runId, format, weighted),
+    mutationFn: ({
+      runId,
+      format,
+      weighted,
+      temperature,
+    }: {
+      runId: string;
+      format: 'csv' | 'xlsx';
+      weighted: boolean;
+      temperature: number;
+    }) => backend.exportSurveyResults(runId, format, weighted, temperature),
   });
 }
 
