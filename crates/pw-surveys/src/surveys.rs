@@ -649,7 +649,8 @@ impl Surveys {
     }
 
     /// Queues writing the run's report from its results read with `options` (a new version
-    /// each time). A run still answering is reported on once it stops.
+    /// each time), or hands back the report job of the run already queued or running. A run
+    /// still answering is reported on once it stops.
     pub async fn start_report(&self, run: StudyId, options: &ResultOptions) -> Result<Job> {
         let current = self.runs_store().run(run).await?;
         if matches!(current.status, RunStatus::Queued | RunStatus::Running) {
@@ -671,6 +672,12 @@ impl Surveys {
         }
         // Without a model the job could only fail later, after the tables were made.
         self.gateway().await?;
+        // One report of a run at a time: asked again while one is being written (the window
+        // and the command line at once), the caller follows that job instead of adding a
+        // second version.
+        if let Some(writing) = self.report_job(run).await? {
+            return Ok(writing);
+        }
         let spec = JobSpec::new(
             REPORT_JOB_KIND,
             // The seed tells apart two runs of one survey with as many respondents.
@@ -687,6 +694,25 @@ impl Surveys {
             .enqueue(spec)
             .await
             .map_err(|e| SurveysError::Invalid(e.to_string()))
+    }
+
+    /// A report job of the run still queued or running, if any.
+    async fn report_job(&self, run: StudyId) -> Result<Option<Job>> {
+        let run_id = serde_json::json!(run);
+        for state in [pw_jobs::JobState::Queued, pw_jobs::JobState::Running] {
+            let jobs = self
+                .queue
+                .list(Some(state), 500)
+                .await
+                .map_err(|e| SurveysError::Invalid(e.to_string()))?;
+            if let Some(job) = jobs
+                .into_iter()
+                .find(|j| j.kind == REPORT_JOB_KIND && j.payload["run_id"] == run_id)
+            {
+                return Ok(Some(job));
+            }
+        }
+        Ok(None)
     }
 
     /// Writes the run's report now, as its job does (callers queue [`Surveys::start_report`]): the result tables, the crosstabs whose

@@ -134,6 +134,9 @@ async fn a_report_keeps_only_items_whose_figures_its_cited_tables_state() {
     assert_eq!(outcome, RunOutcome::Completed);
     let job = surveys.start_report(run.id, &options).await.unwrap();
     assert_eq!(job.kind, pw_surveys::REPORT_JOB_KIND);
+    // Asked again while that one waits, the same job is handed back: one report at a time.
+    let again = surveys.start_report(run.id, &options).await.unwrap();
+    assert_eq!(again.id, job.id);
 
     // The analyst states the grocery store's share as the results give it, and a second time
     // seven points off.
