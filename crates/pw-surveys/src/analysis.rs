@@ -20,10 +20,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use crate::analysis_tables::{CitedItem, DroppedItem, TableLine, check_item};
+use crate::analysis_tables::{CitedItem, TableLine};
 use crate::answering::lasting;
 use crate::definition::Survey;
 use crate::error::{Result, SurveysError};
+use crate::figure_check::{DroppedItem, check_item};
 use crate::results::ResultOptions;
 use crate::runs::SurveyRun;
 

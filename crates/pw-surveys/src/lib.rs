@@ -18,8 +18,9 @@
 //! - [`comparison`]: a run against people's answers (the fidelity harness);
 //! - [`anes96`]: the ANES 1996 subset posed as a survey, so the harness runs out of the box;
 //! - [`exports`]: results as CSV and XLSX;
-//! - [`analysis_tables`]: the result tables as the analysis agent reads them, the check of
-//!   every figure its report states, and the caveats from the diagnostics;
+//! - [`analysis_tables`]: the result tables as the analysis agent reads them, and the caveats
+//!   from the diagnostics;
+//! - [`figure_check`]: the figures an item writes read and held to its cited tables;
 //! - [`analysis_report`]: the report as Markdown and PDF.
 //!
 //! [`analysis`] is the analysis agent: the model writes the report from the tables, and what
@@ -39,6 +40,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod exports;
 pub mod fidelity;
+pub mod figure_check;
 mod handlers;
 pub mod human;
 pub mod human_sets;

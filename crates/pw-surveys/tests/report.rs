@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use pw_llm::{ChatReply, ChatRequest, Gateway, LlmError, LocalBackend, Route, Task, Usage};
-use pw_surveys::analysis_tables::{Dropped, check_item};
 use pw_surveys::answering::{RunAnswering, RunOutcome};
+use pw_surveys::figure_check::{Dropped, check_item};
 use pw_surveys::results::ResultOptions;
 use pw_surveys::{ReportFormat, RunRequest, UniverseChoice};
 use serde_json::{Value, json};

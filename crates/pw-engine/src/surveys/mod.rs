@@ -18,7 +18,7 @@ pub use pw_domain::{StudyId, SurveyId, WorkspaceId};
 pub(crate) use pw_surveys::Surveys;
 /// The analysis agent's report: sections of items citing result tables, and the tables.
 pub use pw_surveys::analysis::{ReportBody, ReportTables, SurveyReport};
-pub use pw_surveys::analysis_tables::{CitedItem, DroppedItem, Figure, FigureKind, TableLine};
+pub use pw_surveys::analysis_tables::{CitedItem, Figure, FigureKind, TableLine};
 /// Runs: who answers, how far they are, what they said.
 pub use pw_surveys::answering::RunProgress;
 /// The fidelity harness: people's answers read from a file and a run set against them.
@@ -33,6 +33,7 @@ pub use pw_surveys::diagnostics::{
     OrderEffect, OverDetermination, QuestionDiagnostics, Reliability, Spread, SpreadReference,
 };
 pub use pw_surveys::fidelity::{SubgroupCorrelation, SubgroupMean};
+pub use pw_surveys::figure_check::DroppedItem;
 pub use pw_surveys::human::SkippedRow;
 pub use pw_surveys::human_sets::HumanSet;
 pub use pw_surveys::repository::{StoredSurvey, SurveySummary};
