@@ -228,6 +228,8 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("pw-statistics", &[][..]),
         // Documents for clients (the PDF writer): blocks in, bytes out.
         ("pw-documents", &[][..]),
+        // The ad platforms' local fake: plain HTTP and deterministic data, no internal crate.
+        ("pw-sandbox", &[][..]),
         // A context crate: its own tables' repositories over pw-store's `Database`, its use
         // cases and its job handlers. It never knows the engine or another context.
         (
@@ -239,6 +241,21 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-llm",
                 "pw-local-llm",
                 "pw-secrets",
+            ][..],
+        ),
+        // The connectors context: connections, per-platform connectors and syncs. It writes the
+        // ad data through pw-workspaces' AdDataWriter, as pw-demo does.
+        (
+            "pw-connectors",
+            &[
+                "pw-domain",
+                "pw-store",
+                "pw-jobs",
+                "pw-http",
+                "pw-secrets",
+                "pw-workspaces",
+                // Its tests sync from the local fake of the platforms.
+                "pw-sandbox",
             ][..],
         ),
         // The workspaces and ad data context: the workspace and ad-data tables, the dashboard
@@ -299,12 +316,21 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-search",
                 "pw-twins",
                 "pw-surveys",
+                "pw-connectors",
+                // The demo can be synced from the local fake of the platforms.
+                "pw-sandbox",
             ][..],
         ),
         ("pw-ipc", &["pw-domain", "pw-engine"][..]),
         (
             "pw-cli",
-            &["pw-domain", "pw-engine", "pw-jobs", "pw-telemetry"][..],
+            &[
+                "pw-domain",
+                "pw-engine",
+                "pw-jobs",
+                "pw-telemetry",
+                "pw-sandbox",
+            ][..],
         ),
         ("pw-desktop", &["pw-engine", "pw-ipc", "pw-telemetry"][..]),
     ])

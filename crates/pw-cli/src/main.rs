@@ -2,6 +2,7 @@
 //! scripts, CI and agencies' automation. Output goes to stdout; errors go to stderr with an exit
 //! code per error kind (see `docs/cli.md`).
 
+mod connectors;
 mod evidence;
 mod models;
 mod output;
@@ -108,6 +109,26 @@ enum Command {
     /// Moderated focus groups of twins following a discussion guide (see docs/discussion-guide.md)
     #[command(subcommand, name = "focus-group")]
     FocusGroup(FocusGroupCommand),
+    /// Connect an ad platform to a workspace (secrets on standard input, kept in the OS keychain)
+    Connect(connectors::ConnectArgs),
+    /// The workspace's ad-platform connections: list, remove, pick accounts, schedule
+    #[command(subcommand)]
+    Connections(connectors::ConnectionsCommand),
+    /// Sync a workspace's connections now (progress on stderr, the end report on stdout), or
+    /// `sync status WORKSPACE`
+    Sync(connectors::SyncArgs),
+    /// Serve the local fake of the ad platforms (Meta, Google Ads, TikTok) for trying
+    /// connections and syncs without accounts; stops on Ctrl-C
+    Sandbox {
+        /// Port on 127.0.0.1 (0: any free one)
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+        /// Days of history before today
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// Surveys: designs with logic in a documented JSON format (see docs/survey-format.md)
     #[command(subcommand)]
     Survey(SurveyCommand),
@@ -706,6 +727,12 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
         Command::Twins(command) => twins::run(engine, &out, command).await?,
         Command::FocusGroup(command) => sessions::focus_group(engine, &out, command).await?,
         Command::Survey(command) => surveys::run(engine, &out, command).await?,
+        Command::Connect(args) => connectors::connect(engine, &out, args).await?,
+        Command::Sandbox { port, days, seed } => {
+            connectors::sandbox(&out, *port, *days, *seed).await?
+        }
+        Command::Connections(command) => connectors::connections(engine, &out, command).await?,
+        Command::Sync(args) => connectors::sync(engine, &out, args).await?,
         Command::Insights {
             study,
             format,

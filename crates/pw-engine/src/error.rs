@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use pw_connectors::ConnectorError;
 use pw_evidence::error::EvidenceError;
 use pw_jobs::QueueError;
 use pw_models::ModelsError;
@@ -56,6 +57,8 @@ pub enum EngineError {
     Twins(#[from] TwinsError),
     #[error(transparent)]
     Surveys(#[from] SurveysError),
+    #[error(transparent)]
+    Connectors(#[from] ConnectorError),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -109,6 +112,24 @@ impl EngineError {
                 SurveysError::EditConflict { .. } => ErrorKind::Conflict,
                 SurveysError::Corrupt(_) => ErrorKind::Corrupt,
                 SurveysError::Store(e) => store_kind(e),
+            },
+            EngineError::Connectors(e) => match e {
+                ConnectorError::ConnectionNotFound(_)
+                | ConnectorError::RunNotFound(_)
+                | ConnectorError::WorkspaceNotFound(_) => ErrorKind::NotFound,
+                ConnectorError::Invalid(_) => ErrorKind::InvalidInput,
+                // The platform refused the token or the request: the fix is reconnecting.
+                ConnectorError::Reconnect { .. } | ConnectorError::Refused { .. } => {
+                    ErrorKind::NotConfigured
+                }
+                ConnectorError::RateLimited { .. }
+                | ConnectorError::Unavailable { .. }
+                | ConnectorError::Malformed { .. }
+                | ConnectorError::TooMuchData { .. } => ErrorKind::Unavailable,
+                ConnectorError::Cancelled => ErrorKind::Cancelled,
+                ConnectorError::Secrets(_) => ErrorKind::Unavailable,
+                ConnectorError::Jobs(_) => ErrorKind::Internal,
+                ConnectorError::Store(e) => store_kind(e),
             },
             EngineError::Jobs(e) => match e {
                 QueueError::NotFound(_) => ErrorKind::NotFound,

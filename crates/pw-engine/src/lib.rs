@@ -13,6 +13,7 @@
 //!
 //! It never knows about Tauri, IPC wire formats or terminals: callers convert its types.
 
+pub mod connectors;
 mod error;
 pub mod evidence;
 pub mod jobs;
@@ -29,6 +30,7 @@ use pw_jobs::{JobKind, JobQueue, JobRunner, RunnerConfig, Scheduler};
 use pw_store::Database;
 use tokio::sync::Mutex;
 
+use crate::connectors::{Connectors, ConnectorsFacade};
 use crate::evidence::{Evidence, EvidenceFacade, ModelsGateway};
 use crate::jobs::Jobs;
 use crate::models::{LanguageModels, Models, TraceExportSink};
@@ -56,6 +58,8 @@ pub struct EngineConfig {
     pub keychain_service: String,
     /// Receives the trace export settings at start and after each change.
     pub trace_export: Option<TraceExportSink>,
+    /// How hard syncs try before giving up on a platform (tests shorten the waits).
+    pub connector_retries: pw_connectors::RetryPolicy,
 }
 
 impl std::fmt::Debug for EngineConfig {
@@ -94,6 +98,7 @@ impl EngineConfig {
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| pw_secrets::SERVICE.to_owned()),
             trace_export: None,
+            connector_retries: pw_connectors::RetryPolicy::default(),
         }
     }
 
@@ -114,6 +119,7 @@ pub struct Engine {
     evidence: Arc<Evidence>,
     twins: Arc<Twins>,
     surveys: Arc<Surveys>,
+    connectors: Arc<Connectors>,
 }
 
 impl Engine {
@@ -154,6 +160,12 @@ impl Engine {
             Arc::new(SurveysGateway(models.clone())),
             config.reference_data_dir.clone(),
         ));
+        let connectors = Connectors::new(
+            pw_connectors::ConnectionStore::new(db.clone()),
+            queue.clone(),
+            pw_secrets::Keychain::with_service(config.keychain_service.clone()),
+            config.connector_retries.clone(),
+        );
         let engine = Arc::new(Engine {
             config,
             db,
@@ -166,6 +178,7 @@ impl Engine {
             evidence,
             twins,
             surveys,
+            connectors,
         });
         engine.models().apply_trace_export().await;
         Ok(engine)
@@ -205,6 +218,11 @@ impl Engine {
         SurveysFacade::new(self)
     }
 
+    /// Ad-platform connections and their syncs.
+    pub fn connectors(&self) -> ConnectorsFacade<'_> {
+        ConnectorsFacade::new(self)
+    }
+
     /// Starts the job workers (and the schedule ticker). Jobs left running by a process that
     /// died are recovered as their leases expire.
     pub async fn start_workers(self: &Arc<Self>) {
@@ -221,6 +239,7 @@ impl Engine {
                 .chain(pw_evidence::job_kinds(Arc::downgrade(&self.evidence)))
                 .chain(pw_twins::job_kinds(Arc::downgrade(&self.twins)))
                 .chain(pw_surveys::job_kinds(Arc::downgrade(&self.surveys)))
+                .chain(pw_connectors::job_kinds(Arc::downgrade(&self.connectors)))
                 .collect();
         *runner = Some(JobRunner::start(
             self.queue.clone(),

@@ -89,6 +89,31 @@ impl Scheduler {
         Ok(())
     }
 
+    /// Removes a workspace's (or, with `None`, a global) schedule; removing one that is not
+    /// there is not an error.
+    pub async fn remove(&self, workspace_id: Option<&str>, name: &str) -> Result<()> {
+        sqlx::query("DELETE FROM job_schedules WHERE coalesce(workspace_id, '') = coalesce(?, '') AND name = ?")
+            .bind(workspace_id)
+            .bind(name)
+            .execute(self.queue.database().writer())
+            .await?;
+        Ok(())
+    }
+
+    /// When a cron expression next fires after `after_ms` (unix ms, the machine's local time
+    /// as [`Scheduler::tick`] reads it).
+    pub fn next_fire_after(cron: &str, after_ms: i64) -> Result<Option<i64>> {
+        let cron = parse_cron(cron)?;
+        let Some(at) = Utc.timestamp_millis_opt(after_ms).single() else {
+            return Ok(None);
+        };
+        let local: DateTime<Local> = Local.from_utc_datetime(&at.naive_utc());
+        Ok(cron
+            .find_next_occurrence(&local, false)
+            .ok()
+            .map(|next| next.timestamp_millis()))
+    }
+
     pub async fn list(&self) -> Result<Vec<Schedule>> {
         let rows = sqlx::query("SELECT * FROM job_schedules ORDER BY name, workspace_id")
             .fetch_all(self.queue.database().reader())

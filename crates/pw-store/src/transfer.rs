@@ -32,6 +32,9 @@ const WORKSPACE_FILE_VERSION: u32 = 1;
 const WORKSPACE_TABLES: &[&str] = &[
     "workspaces",
     "platform_connections",
+    "connection_accounts",
+    "sync_cursors",
+    "sync_runs",
     "ad_accounts",
     "audiences",
     "campaigns",

@@ -1,0 +1,162 @@
+//! The shape every platform's connector has: accounts, entity pages, daily report pages at
+//! each level, audiences. A connector only reads its platform and maps what it reads into
+//! [`crate::records`]; the sync (`sync.rs`) decides what to read, writes it, and keeps the
+//! cursors, the checkpoints and the report, the same way for every platform.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use pw_domain::{MetricLevel, Platform};
+
+use crate::error::Result;
+use crate::records::{
+    DayWindow, EntityStream, Page, RemoteAccount, RemoteAudience, RemoteEntity, RemoteMetric,
+};
+
+/// How a platform's reports behave over time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportRules {
+    /// Days re-read on every sync because the platform restates them (Meta freezes insights
+    /// after 28 days; Google Ads restates conversions over the conversion window).
+    pub restatement_days: u32,
+    /// The most days one report request covers (TikTok refuses more than 30).
+    pub window_days: u32,
+    /// How far back the platform reports at all.
+    pub history_days: u32,
+}
+
+pub trait Connector: Send + Sync {
+    fn platform(&self) -> Platform;
+
+    fn report_rules(&self) -> ReportRules;
+
+    /// The metric levels this platform reports daily, coarsest first.
+    fn report_levels(&self) -> &'static [MetricLevel];
+
+    /// The accounts the connected user can read.
+    fn accounts(&self) -> impl Future<Output = Result<Vec<RemoteAccount>>> + Send;
+
+    /// One page of an entity stream. `changed_since` lets a platform that filters by change
+    /// time on its side do so (Meta); the sync skips unchanged records of the others.
+    fn entity_page(
+        &self,
+        account: &RemoteAccount,
+        stream: EntityStream,
+        changed_since: Option<DateTime<Utc>>,
+        page: Option<String>,
+    ) -> impl Future<Output = Result<Page<RemoteEntity>>> + Send;
+
+    /// One page of a daily report at `level` over `window`. A platform that cannot produce
+    /// the window in one report says [`crate::ConnectorError::TooMuchData`]; the sync splits
+    /// it.
+    fn report_page(
+        &self,
+        account: &RemoteAccount,
+        level: MetricLevel,
+        window: DayWindow,
+        page: Option<String>,
+    ) -> impl Future<Output = Result<Page<RemoteMetric>>> + Send;
+
+    /// The audiences of an account the platform describes (custom audiences and interests
+    /// with size bounds). Platforms without audience data answer an empty last page.
+    fn audience_page(
+        &self,
+        account: &RemoteAccount,
+        page: Option<String>,
+    ) -> impl Future<Output = Result<Page<RemoteAudience>>> + Send;
+}
+
+/// Where a platform's API lives: its own hosts, or all under one root (the sandbox, a proxy),
+/// each platform under its own prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hosts {
+    /// The API's root, without a trailing slash (`https://graph.facebook.com`).
+    pub api: String,
+    /// The OAuth consent page.
+    pub authorize: String,
+    /// The OAuth token endpoint.
+    pub token: String,
+}
+
+impl Hosts {
+    /// The platform's real hosts, or its part of `root` (`http://127.0.0.1:port/meta`).
+    pub fn of(platform: Platform, root: Option<&str>) -> Hosts {
+        let root = root.map(|r| r.trim_end_matches('/'));
+        match (platform, root) {
+            (Platform::Meta, None) => Hosts {
+                api: "https://graph.facebook.com".into(),
+                authorize: "https://www.facebook.com/v21.0/dialog/oauth".into(),
+                token: "https://graph.facebook.com/v21.0/oauth/access_token".into(),
+            },
+            (Platform::Meta, Some(root)) => Hosts {
+                api: format!("{root}/meta"),
+                authorize: format!("{root}/meta/v21.0/dialog/oauth"),
+                token: format!("{root}/meta/v21.0/oauth/access_token"),
+            },
+            (Platform::GoogleAds | Platform::Ga4 | Platform::Dv360 | Platform::Youtube, root) => {
+                let api = match (platform, root) {
+                    (Platform::GoogleAds, None) => "https://googleads.googleapis.com".to_owned(),
+                    (Platform::GoogleAds, Some(root)) => format!("{root}/google-ads"),
+                    (Platform::Ga4, None) => "https://analyticsdata.googleapis.com".to_owned(),
+                    (Platform::Ga4, Some(root)) => format!("{root}/ga4"),
+                    (Platform::Dv360, None) => "https://displayvideo.googleapis.com".to_owned(),
+                    (Platform::Dv360, Some(root)) => format!("{root}/dv360"),
+                    (_, None) => "https://youtubeanalytics.googleapis.com".to_owned(),
+                    (_, Some(root)) => format!("{root}/youtube"),
+                };
+                match root {
+                    None => Hosts {
+                        api,
+                        authorize: "https://accounts.google.com/o/oauth2/v2/auth".into(),
+                        token: "https://oauth2.googleapis.com/token".into(),
+                    },
+                    Some(root) => Hosts {
+                        api,
+                        authorize: format!("{root}/google-oauth/o/oauth2/v2/auth"),
+                        token: format!("{root}/google-oauth/token"),
+                    },
+                }
+            }
+            (Platform::Tiktok, None) => Hosts {
+                api: "https://business-api.tiktok.com".into(),
+                authorize: "https://business-api.tiktok.com/portal/auth".into(),
+                token: "https://business-api.tiktok.com/open_api/v1.3/oauth2/access_token/".into(),
+            },
+            (Platform::Tiktok, Some(root)) => Hosts {
+                api: format!("{root}/tiktok"),
+                authorize: format!("{root}/tiktok/portal/auth"),
+                token: format!("{root}/tiktok/open_api/v1.3/oauth2/access_token/"),
+            },
+            (Platform::Pinterest, None) => Hosts {
+                api: "https://api.pinterest.com".into(),
+                authorize: "https://www.pinterest.com/oauth/".into(),
+                token: "https://api.pinterest.com/v5/oauth/token".into(),
+            },
+            (Platform::Pinterest, Some(root)) => Hosts {
+                api: format!("{root}/pinterest"),
+                authorize: format!("{root}/pinterest/oauth/"),
+                token: format!("{root}/pinterest/v5/oauth/token"),
+            },
+            (Platform::Linkedin, None) => Hosts {
+                api: "https://api.linkedin.com".into(),
+                authorize: "https://www.linkedin.com/oauth/v2/authorization".into(),
+                token: "https://www.linkedin.com/oauth/v2/accessToken".into(),
+            },
+            (Platform::Linkedin, Some(root)) => Hosts {
+                api: format!("{root}/linkedin"),
+                authorize: format!("{root}/linkedin/oauth/v2/authorization"),
+                token: format!("{root}/linkedin/oauth/v2/accessToken"),
+            },
+            (Platform::Snapchat, None) => Hosts {
+                api: "https://adsapi.snapchat.com".into(),
+                authorize: "https://accounts.snapchat.com/login/oauth2/authorize".into(),
+                token: "https://accounts.snapchat.com/login/oauth2/access_token".into(),
+            },
+            (Platform::Snapchat, Some(root)) => Hosts {
+                api: format!("{root}/snapchat"),
+                authorize: format!("{root}/snapchat/login/oauth2/authorize"),
+                token: format!("{root}/snapchat/login/oauth2/access_token"),
+            },
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! The connectors context: connections to ad platforms (Meta, Google Ads, TikTok; the others
+//! to come), one connector per platform behind one trait, and syncs that page, pace, retry,
+//! normalise and checkpoint the same way for all of them. Rows are written through
+//! `pw-workspaces`' `AdDataWriter`, keyed by the platforms' ids and days, so a sync run twice
+//! or resumed after a kill never duplicates a row.
+
+mod connector;
+mod connectors;
+mod credentials;
+mod error;
+mod google_ads;
+mod handlers;
+mod meta;
+pub mod normalise;
+pub mod oauth;
+mod platforms;
+mod records;
+mod repository;
+mod runs;
+mod sync;
+mod tiktok;
+mod transport;
+
+pub use connector::{Connector, Hosts, ReportRules};
+pub use connectors::{
+    ConnectionView, Connectors, NIGHTLY, SignInConnect, SignInStarted, TokenConnect,
+};
+pub use credentials::StoredCredential;
+pub use error::{ConnectorError, Result};
+pub use handlers::{SYNC_JOB_KIND, job_kinds};
+pub use platforms::SUPPORTED;
+pub use records::{DayWindow, EntityStream, RemoteAccount};
+pub use repository::{AuthKind, Connection, ConnectionAccount, ConnectionStatus, ConnectionStore};
+pub use runs::{RunStatus, StreamProblem, StreamProgress, StreamState, SyncReport, SyncRun};
+pub use sync::SyncObserver;
+pub use transport::RetryPolicy;

@@ -1,0 +1,258 @@
+//! OAuth for an installed app (RFC 8252): the consent page opens in the system browser, which
+//! comes back to a one-shot listener on `127.0.0.1` with the code; PKCE (S256) ties the code to
+//! this app instance, and `state` to this attempt. The code is exchanged at the platform's token
+//! endpoint for an access token and a refresh token.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use pw_domain::Platform;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use crate::connector::Hosts;
+use crate::error::{ConnectorError, Result};
+
+/// The scopes a connection asks for: read-only wherever the platform has them.
+pub fn scopes(platform: Platform) -> &'static [&'static str] {
+    match platform {
+        Platform::GoogleAds => &["https://www.googleapis.com/auth/adwords"],
+        Platform::Ga4 => &["https://www.googleapis.com/auth/analytics.readonly"],
+        Platform::Dv360 => &[
+            "https://www.googleapis.com/auth/display-video",
+            "https://www.googleapis.com/auth/doubleclickbidmanager",
+        ],
+        Platform::Youtube => &["https://www.googleapis.com/auth/yt-analytics.readonly"],
+        Platform::Meta => &["ads_read", "business_management"],
+        Platform::Pinterest => &["ads:read", "user_accounts:read"],
+        Platform::Linkedin => &["r_ads", "r_ads_reporting"],
+        Platform::Snapchat => &["snapchat-marketing-api"],
+        Platform::Tiktok => &[],
+    }
+}
+
+fn random_text(bytes: usize) -> String {
+    let mut buffer = vec![0_u8; bytes];
+    rand::rng().fill_bytes(&mut buffer);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
+}
+
+/// BASE64URL(SHA256(verifier)), without padding.
+pub fn challenge_of(verifier: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// A sign-in under way: the consent page to open, and the listener the browser comes back to.
+pub struct PendingSignIn {
+    pub platform: Platform,
+    pub authorize_url: String,
+    redirect_uri: String,
+    token_url: String,
+    state: String,
+    verifier: String,
+    listener: TcpListener,
+}
+
+/// What the platform's token endpoint handed back.
+#[derive(serde::Deserialize)]
+pub struct SignedIn {
+    pub access_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub expires_in: Option<i64>,
+}
+
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("refreshable", &self.refresh_token.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens the listener and writes the consent page's address.
+pub async fn begin(platform: Platform, hosts: &Hosts, client_id: &str) -> Result<PendingSignIn> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
+        ConnectorError::Invalid(format!("could not listen for the browser's return: {e}"))
+    })?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| {
+            ConnectorError::Invalid(format!("could not listen for the browser's return: {e}"))
+        })?
+        .port();
+    let redirect_uri = format!("http://127.0.0.1:{port}");
+    let state = random_text(16);
+    let verifier = random_text(48);
+    let mut url = url::Url::parse(&hosts.authorize).map_err(|e| {
+        ConnectorError::Invalid(format!("the consent page's address is not valid: {e}"))
+    })?;
+    url.query_pairs_mut()
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", &redirect_uri)
+        .append_pair("response_type", "code")
+        .append_pair("scope", &scopes(platform).join(" "))
+        .append_pair("code_challenge", &challenge_of(&verifier))
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("state", &state)
+        .append_pair("access_type", "offline")
+        .append_pair("prompt", "consent");
+    Ok(PendingSignIn {
+        platform,
+        authorize_url: url.to_string(),
+        redirect_uri,
+        token_url: hosts.token.clone(),
+        state,
+        verifier,
+        listener,
+    })
+}
+
+const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>ProfitWheel</title><body style=\"font-family:sans-serif;margin:3em\"><h1>Connected</h1><p>You can close this tab and go back to ProfitWheel.</p>";
+const FAILED_PAGE: &str = "<!doctype html><meta charset=utf-8><title>ProfitWheel</title><body style=\"font-family:sans-serif;margin:3em\"><h1>Not connected</h1><p>Go back to ProfitWheel to see why.</p>";
+
+impl PendingSignIn {
+    /// Waits (up to `within`) for the browser to come back, checks it, and exchanges the code.
+    pub async fn finish(
+        self,
+        client_id: &str,
+        client_secret: Option<&str>,
+        http: &reqwest::Client,
+        within: Duration,
+    ) -> Result<SignedIn> {
+        let code = tokio::time::timeout(within, self.wait_for_code())
+            .await
+            .map_err(|_| {
+                ConnectorError::Invalid(format!(
+                    "the sign-in was not finished within {} minutes",
+                    within.as_secs() / 60
+                ))
+            })??;
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code),
+            ("redirect_uri", self.redirect_uri.clone()),
+            ("client_id", client_id.to_owned()),
+            ("code_verifier", self.verifier.clone()),
+        ];
+        if let Some(secret) = client_secret {
+            form.push(("client_secret", secret.to_owned()));
+        }
+        let answer = http
+            .post(&self.token_url)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| ConnectorError::Unavailable {
+                platform: self.platform,
+                attempts: 1,
+                detail: format!(
+                    "exchanging the sign-in code failed: {}",
+                    crate::credentials::without_url(&e)
+                ),
+            })?;
+        let status = answer.status();
+        let body = answer.bytes().await.unwrap_or_default();
+        if !status.is_success() {
+            let reason = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    v.get("error_description")
+                        .or_else(|| v.get("error"))
+                        .and_then(|e| e.as_str().map(str::to_owned))
+                })
+                .unwrap_or_else(|| status.to_string());
+            return Err(ConnectorError::Refused {
+                platform: self.platform,
+                message: format!("the sign-in code was refused: {reason}"),
+            });
+        }
+        serde_json::from_slice(&body).map_err(|_| ConnectorError::Malformed {
+            platform: self.platform,
+            what: "the token endpoint's answer".into(),
+        })
+    }
+
+    /// Answers requests on the listener until one carries this attempt's code (or says the
+    /// person declined). Other requests (a favicon) get a 404.
+    async fn wait_for_code(&self) -> Result<String> {
+        loop {
+            let (mut stream, _) = self.listener.accept().await.map_err(|e| {
+                ConnectorError::Invalid(format!("the browser's return could not be read: {e}"))
+            })?;
+            let mut buffer = vec![0_u8; 8192];
+            let mut read = 0;
+            while read < buffer.len() {
+                let n = stream.read(&mut buffer[read..]).await.unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                read += n;
+                if buffer[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                    break;
+                }
+            }
+            let request = String::from_utf8_lossy(&buffer[..read]).into_owned();
+            let target = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let parsed = url::Url::parse(&format!("http://127.0.0.1{target}")).ok();
+            let pairs: Vec<(String, String)> = parsed
+                .map(|u| {
+                    u.query_pairs()
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let get = |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            };
+            let (status, page, outcome) = match (get("code"), get("error"), get("state")) {
+                (Some(code), _, Some(state)) if state == self.state => ("200 OK", DONE_PAGE, Some(Ok(code))),
+                (_, Some(error), Some(state)) if state == self.state => (
+                    "200 OK",
+                    FAILED_PAGE,
+                    Some(Err(ConnectorError::Refused {
+                        platform: self.platform,
+                        message: format!("the sign-in was declined ({error})"),
+                    })),
+                ),
+                (Some(_), _, _) => (
+                    "400 Bad Request",
+                    FAILED_PAGE,
+                    Some(Err(ConnectorError::Invalid(
+                        "the browser came back from another sign-in attempt (its state did not match); start again".into(),
+                    ))),
+                ),
+                _ => ("404 Not Found", FAILED_PAGE, None),
+            };
+            let response = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
+                page.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+            let _ = stream.shutdown().await;
+            if let Some(outcome) = outcome {
+                return outcome;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_challenge_is_rfc_7636s() {
+        // RFC 7636, appendix B.
+        assert_eq!(
+            challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! Ad-platform connections and their syncs (issue 15, under way).
+//!
+//! The context lives in `pw-connectors`; this module is the engine's facade over it. Callers
+//! name the types below through this module, never through `pw_connectors`.
+
+use chrono::NaiveDate;
+
+use crate::Engine;
+use crate::error::Result;
+
+pub(crate) use pw_connectors::Connectors;
+pub use pw_connectors::{
+    AuthKind, Connection, ConnectionAccount, ConnectionStatus, ConnectionView, ConnectorError,
+    DayWindow, NIGHTLY, RemoteAccount, RetryPolicy, RunStatus, SUPPORTED, SYNC_JOB_KIND,
+    SignInConnect, SignInStarted, StreamProblem, StreamProgress, StreamState, SyncReport, SyncRun,
+    TokenConnect,
+};
+pub use pw_domain::{Platform, WorkspaceId};
+pub use pw_secrets::Secret;
+
+/// Connections, as `engine.connectors()` hands them out.
+pub struct ConnectorsFacade<'e> {
+    engine: &'e Engine,
+}
+
+impl<'e> ConnectorsFacade<'e> {
+    pub(crate) fn new(engine: &'e Engine) -> Self {
+        ConnectorsFacade { engine }
+    }
+
+    /// The platforms this version connects.
+    pub fn platforms(&self) -> &'static [Platform] {
+        self.engine.connectors.platforms()
+    }
+
+    /// Connects a platform with a token (checked against the platform before it is kept).
+    pub async fn connect(&self, request: TokenConnect) -> Result<ConnectionView> {
+        Ok(self.engine.connectors.connect(request).await?)
+    }
+
+    /// Starts a sign-in in the system browser.
+    pub async fn begin_sign_in(&self, request: SignInConnect) -> Result<SignInStarted> {
+        Ok(self.engine.connectors.begin_sign_in(request).await?)
+    }
+
+    /// Waits for the browser to come back to a sign-in, then connects.
+    pub async fn finish_sign_in(
+        &self,
+        id: &str,
+        within: std::time::Duration,
+    ) -> Result<ConnectionView> {
+        Ok(self.engine.connectors.finish_sign_in(id, within).await?)
+    }
+
+    pub async fn list(&self, workspace: Option<WorkspaceId>) -> Result<Vec<ConnectionView>> {
+        Ok(self.engine.connectors.connections(workspace).await?)
+    }
+
+    pub async fn get(&self, id: &str) -> Result<ConnectionView> {
+        Ok(self.engine.connectors.connection(id).await?)
+    }
+
+    pub async fn remove(&self, id: &str) -> Result<()> {
+        Ok(self.engine.connectors.remove(id).await?)
+    }
+
+    pub async fn select_accounts(&self, id: &str, accounts: &[String]) -> Result<ConnectionView> {
+        Ok(self.engine.connectors.select_accounts(id, accounts).await?)
+    }
+
+    pub async fn set_schedule(&self, id: &str, cron: Option<&str>) -> Result<ConnectionView> {
+        Ok(self.engine.connectors.set_schedule(id, cron).await?)
+    }
+
+    /// Starts (or continues) a sync as a job on the slow lane.
+    pub async fn start_sync(
+        &self,
+        id: &str,
+        from: Option<NaiveDate>,
+        full: bool,
+    ) -> Result<SyncRun> {
+        Ok(self.engine.connectors.start_sync(id, from, full).await?)
+    }
+
+    pub async fn run(&self, run_id: &str) -> Result<SyncRun> {
+        Ok(self.engine.connectors.run(run_id).await?)
+    }
+
+    pub async fn runs(&self, connection_id: &str, limit: u32) -> Result<Vec<SyncRun>> {
+        Ok(self.engine.connectors.runs(connection_id, limit).await?)
+    }
+}

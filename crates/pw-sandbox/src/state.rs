@@ -1,0 +1,238 @@
+//! The fake's mutable state: faults waiting to fire, the request log, issued tokens, OAuth
+//! codes, Meta's async report runs and the revisions. Everything else is computed.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::data::World;
+use crate::{Fault, FaultKind, SandboxConfig, SandboxPlatform};
+
+pub(crate) struct Shared {
+    pub config: SandboxConfig,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    faults: Vec<Fault>,
+    requests: HashMap<String, u64>,
+    tokens: HashMap<String, Token>,
+    refresh_tokens: HashMap<String, RefreshToken>,
+    codes: HashMap<String, AuthCode>,
+    jobs: HashMap<String, ReportRun>,
+    revisions: Vec<DateTime<Utc>>,
+    counter: u64,
+}
+
+#[derive(Clone)]
+struct Token {
+    platform: SandboxPlatform,
+    revoked: bool,
+    refresh_token: Option<String>,
+}
+
+#[derive(Clone)]
+pub(crate) struct RefreshToken {
+    pub client_id: String,
+    pub scope: String,
+    pub revoked: bool,
+}
+
+#[derive(Clone)]
+pub(crate) struct AuthCode {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub challenge: String,
+    pub scope: String,
+}
+
+/// A Meta async insights job: the parameters it was created with and how often it was polled.
+#[derive(Clone)]
+pub(crate) struct ReportRun {
+    pub account: u32,
+    pub params: HashMap<String, String>,
+    pub polls: u32,
+    pub failed: bool,
+}
+
+/// What a token check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenState {
+    Valid,
+    Revoked,
+    Unknown,
+}
+
+impl Shared {
+    pub fn new(config: SandboxConfig) -> Self {
+        Self {
+            config,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves plain data behind, still usable.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The data as of the current revision.
+    pub fn world(&self) -> World {
+        World::new(self.config.clone(), self.lock().revisions.clone())
+    }
+
+    pub fn add_fault(&self, fault: Fault) {
+        tracing::debug!(?fault, "fault added");
+        self.lock().faults.push(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    /// Takes one use of the first fault matching this request, if any.
+    pub fn take_fault(&self, platform: SandboxPlatform, path: &str) -> Option<FaultKind> {
+        let mut inner = self.lock();
+        let index = inner.faults.iter().position(|fault| {
+            fault.platform == platform
+                && fault.times > 0
+                && fault
+                    .path_contains
+                    .as_deref()
+                    .is_none_or(|part| path.contains(part))
+        })?;
+        let fault = &mut inner.faults[index];
+        fault.times -= 1;
+        let kind = fault.kind;
+        if fault.times == 0 {
+            inner.faults.remove(index);
+        }
+        Some(kind)
+    }
+
+    pub fn log_request(&self, path: &str) {
+        *self.lock().requests.entry(path.to_owned()).or_default() += 1;
+    }
+
+    pub fn request_count(&self, path_contains: &str) -> u64 {
+        self.lock()
+            .requests
+            .iter()
+            .filter(|(path, _)| path.contains(path_contains))
+            .map(|(_, count)| count)
+            .sum()
+    }
+
+    pub fn revise(&self) {
+        self.lock().revisions.push(Utc::now());
+    }
+
+    /// A fresh opaque string, distinct for every call (the seed keeps runs reproducible).
+    pub fn mint(&self, kind: &str) -> String {
+        let counter = {
+            let mut inner = self.lock();
+            inner.counter += 1;
+            inner.counter
+        };
+        let digest = Sha256::digest(format!("{}:{kind}:{counter}", self.config.seed));
+        digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// A run of digits of the given length, distinct for every call.
+    pub fn mint_digits(&self, length: usize) -> String {
+        let hex = self.mint("digits");
+        let mut digits: String = hex
+            .bytes()
+            .map(|byte| char::from(b'0' + byte % 10))
+            .take(length)
+            .collect();
+        // Ids never start with a zero.
+        digits.replace_range(0..1, "1");
+        digits
+    }
+
+    pub fn issue_token(&self, platform: SandboxPlatform) -> String {
+        self.issue_token_with_refresh(platform, None)
+    }
+
+    pub fn issue_token_with_refresh(
+        &self,
+        platform: SandboxPlatform,
+        refresh_token: Option<String>,
+    ) -> String {
+        let raw = self.mint("token");
+        let token = match platform {
+            SandboxPlatform::Meta => format!("EAAB{}", &raw[..48]),
+            SandboxPlatform::GoogleAds => format!("ya29.a0{}", &raw[..56]),
+            SandboxPlatform::Tiktok => raw[..40].to_owned(),
+        };
+        self.lock().tokens.insert(
+            token.clone(),
+            Token {
+                platform,
+                revoked: false,
+                refresh_token,
+            },
+        );
+        token
+    }
+
+    pub fn token_state(&self, platform: SandboxPlatform, token: &str) -> TokenState {
+        match self.lock().tokens.get(token) {
+            Some(found) if found.platform == platform && found.revoked => TokenState::Revoked,
+            Some(found) if found.platform == platform => TokenState::Valid,
+            _ => TokenState::Unknown,
+        }
+    }
+
+    /// Revokes an access token and, for Google, the refresh token it was issued from.
+    pub fn revoke_token(&self, token: &str) {
+        let mut inner = self.lock();
+        let refresh = inner.tokens.get_mut(token).and_then(|found| {
+            found.revoked = true;
+            found.refresh_token.clone()
+        });
+        if let Some(refresh) = refresh.and_then(|refresh| inner.refresh_tokens.get_mut(&refresh)) {
+            refresh.revoked = true;
+        }
+    }
+
+    pub fn add_code(&self, code: String, grant: AuthCode) {
+        self.lock().codes.insert(code, grant);
+    }
+
+    /// Codes are single-use: taking one removes it whatever the exchange's outcome, as Google does.
+    pub fn take_code(&self, code: &str) -> Option<AuthCode> {
+        self.lock().codes.remove(code)
+    }
+
+    pub fn add_refresh_token(&self, token: String, grant: RefreshToken) {
+        self.lock().refresh_tokens.insert(token, grant);
+    }
+
+    pub fn refresh_token(&self, token: &str) -> Option<RefreshToken> {
+        self.lock().refresh_tokens.get(token).cloned()
+    }
+
+    pub fn add_job(&self, id: String, run: ReportRun) {
+        self.lock().jobs.insert(id, run);
+    }
+
+    /// Counts a status poll and returns the job as it stood before it.
+    pub fn poll_job(&self, id: &str) -> Option<ReportRun> {
+        let mut inner = self.lock();
+        let run = inner.jobs.get_mut(id)?;
+        let before = run.clone();
+        run.polls += 1;
+        Some(before)
+    }
+
+    pub fn job(&self, id: &str) -> Option<ReportRun> {
+        self.lock().jobs.get(id).cloned()
+    }
+}
