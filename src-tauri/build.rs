@@ -4,6 +4,16 @@
 /// Every command the shell registers; `ipc::tests` checks this list against the builder's.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "list_connector_platforms",
+    "list_connections",
+    "connect_with_token",
+    "begin_sign_in",
+    "finish_sign_in",
+    "remove_connection",
+    "select_connection_accounts",
+    "set_sync_schedule",
+    "start_sync",
+    "get_sync_run",
     "list_workspaces",
     "create_workspace",
     "start_demo_workspace",

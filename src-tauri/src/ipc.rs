@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri_specta::{Builder, Event, collect_commands, collect_events};
 
-use crate::commands;
+use crate::{commands, connections};
 
 /// A job changed state or progress. Carries the whole job so the panel never re-fetches.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
@@ -94,6 +94,16 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::get_insights,
             commands::export_insights,
             commands::replay_session,
+            connections::list_connector_platforms,
+            connections::list_connections,
+            connections::connect_with_token,
+            connections::begin_sign_in,
+            connections::finish_sign_in,
+            connections::remove_connection,
+            connections::select_connection_accounts,
+            connections::set_sync_schedule,
+            connections::start_sync,
+            connections::get_sync_run,
         ])
         .events(collect_events![JobChanged, SessionChanged])
         .typ::<pw_ipc::IpcError>()

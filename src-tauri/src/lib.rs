@@ -3,6 +3,7 @@
 //! business logic; everything it calls is in `pw-engine`.
 
 mod commands;
+mod connections;
 pub mod ipc;
 
 use std::process::ExitCode;

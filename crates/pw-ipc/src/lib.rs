@@ -5,9 +5,10 @@
 //! Money crosses as integer micros written as decimal text (`Micros`, see `money.rs`), never as a
 //! JavaScript number, which loses precision past 2^53 micros.
 //!
-//! One module per feature (app, workspaces, dashboard, jobs, language models, evidence, twins, surveys), re-exported flat: the shell and the bindings name types without a path.
+//! One module per feature (app, connections, workspaces, dashboard, jobs, language models, evidence, twins, surveys), re-exported flat: the shell and the bindings name types without a path.
 
 mod app;
+mod connections;
 mod dashboard;
 mod error;
 mod evidence;
@@ -20,6 +21,7 @@ mod vocabulary;
 mod workspaces;
 
 pub use app::*;
+pub use connections::*;
 pub use dashboard::*;
 pub use error::*;
 pub use evidence::*;

@@ -86,6 +86,16 @@ export const commands = {
 	exportInsights: (request: ExportInsightsRequest) => typedError<string, IpcError>(__TAURI_INVOKE("export_insights", { request })),
 	/**  Replays a session from the response cache with zero model calls. */
 	replaySession: (sessionId: string) => typedError<ReplayView, IpcError>(__TAURI_INVOKE("replay_session", { sessionId })),
+	listConnectorPlatforms: () => typedError<ConnectorPlatformView[], IpcError>(__TAURI_INVOKE("list_connector_platforms")),
+	listConnections: (workspaceId: string) => typedError<ConnectionView[], IpcError>(__TAURI_INVOKE("list_connections", { workspaceId })),
+	connectWithToken: (request: ConnectTokenRequest) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("connect_with_token", { request })),
+	beginSignIn: (request: BeginSignInRequest) => typedError<SignInStartedView, IpcError>(__TAURI_INVOKE("begin_sign_in", { request })),
+	finishSignIn: (signInId: string) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("finish_sign_in", { signInId })),
+	removeConnection: (connectionId: string) => typedError<null, IpcError>(__TAURI_INVOKE("remove_connection", { connectionId })),
+	selectConnectionAccounts: (request: SelectAccountsRequest) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("select_connection_accounts", { request })),
+	setSyncSchedule: (request: SyncScheduleRequest) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("set_sync_schedule", { request })),
+	startSync: (request: StartSyncRequest) => typedError<SyncRunView, IpcError>(__TAURI_INVOKE("start_sync", { request })),
+	getSyncRun: (runId: string) => typedError<SyncRunView, IpcError>(__TAURI_INVOKE("get_sync_run", { runId })),
 };
 
 /** Events */
@@ -170,6 +180,17 @@ export type AudienceView = {
 	reports: ReportSummaryView[],
 };
 
+/**  Connect by signing in in the system browser. */
+export type BeginSignInRequest = {
+	workspaceId: string,
+	platform: string,
+	clientId: string,
+	clientSecret: string | null,
+	developerToken: string | null,
+	apiRoot: string | null,
+	label: string | null,
+};
+
 export type CallPurposeView = "reply" | "check" | "urges" | "judgement";
 
 export type CampaignRow = {
@@ -230,6 +251,60 @@ export type ColumnMapView = {
 	/**  A question id or a dimension name. */
 	name: string,
 	column: string,
+};
+
+/**  Connect with a pasted token (and, where the platform needs them, the app's credentials). */
+export type ConnectTokenRequest = {
+	workspaceId: string,
+	platform: string,
+	token: string,
+	clientId: string | null,
+	clientSecret: string | null,
+	developerToken: string | null,
+	apiRoot: string | null,
+	label: string | null,
+};
+
+export type ConnectionAccountView = {
+	externalId: string,
+	name: string,
+	currency: string,
+	timeZone: string,
+	selected: boolean,
+};
+
+export type ConnectionView = {
+	id: string,
+	workspaceId: string,
+	platform: string,
+	platformName: string,
+	label: string,
+	/**  connected, needs_reauth, disconnected */
+	status: string,
+	statusReason: string | null,
+	/**  token or oauth */
+	authKind: string,
+	/**  Set when the connection talks to a sandbox or a proxy instead of the platform. */
+	apiRoot: string | null,
+	/**  The platform asked us to wait until then. */
+	pausedUntil: string | null,
+	syncCron: string | null,
+	lastSyncedAt: string | null,
+	nextSyncAt: string | null,
+	accounts: ConnectionAccountView[],
+	lastRun: SyncRunView | null,
+};
+
+/**  A platform this version connects, and how. */
+export type ConnectorPlatformView = {
+	platform: string,
+	name: string,
+	/**  Connected by signing in in the browser (OAuth with PKCE). */
+	signIn: boolean,
+	/**  Connected with a pasted token. */
+	token: boolean,
+	/**  What the person needs at hand, in words. */
+	needs: string,
 };
 
 export type CreateTwinsRequest = {
@@ -608,6 +683,13 @@ export type LabelledMeanView = {
 };
 
 export type Lane = "fast" | "default" | "slow";
+
+/**  A value a sync could not map (its row was left out). */
+export type LeftOutValueView = {
+	field: string,
+	value: string,
+	reason: string,
+};
 
 export type LocalModelState = {
 	name: string,
@@ -1011,6 +1093,11 @@ export type SearchRequestView = {
 	histogram: HistogramIntervalView,
 };
 
+export type SelectAccountsRequest = {
+	connectionId: string,
+	accounts: string[],
+};
+
 export type SentimentCountsView = {
 	negative: number,
 	neutral: number,
@@ -1113,6 +1200,12 @@ export type ShareView = {
 	low: number | null,
 	high: number | null,
 	count: number | null,
+};
+
+export type SignInStartedView = {
+	signInId: string,
+	/**  The consent page (opened in the browser; shown too, to copy when it did not open). */
+	authorizeUrl: string,
 };
 
 export type SignalCountsView = {
@@ -1238,6 +1331,14 @@ export type StartSurveyRunRequest = {
 	humanSetId: string | null,
 };
 
+export type StartSyncRequest = {
+	connectionId: string,
+	/**  YYYY-MM-DD: read from this day. */
+	from: string | null,
+	/**  Forget where the last sync got to and read everything again. */
+	full: boolean,
+};
+
 /**  A run just queued (or resumed), with the job answering it for the jobs panel. */
 export type StartedSurveyRunView = {
 	run: SurveyRunView,
@@ -1329,6 +1430,61 @@ export type SurveySummaryView = {
 	questions: number,
 	version: number,
 	updatedAt: string,
+};
+
+export type SyncProblemView = {
+	/**  reconnect, rate_limited, unavailable, malformed, refused, … */
+	kind: string,
+	message: string,
+	/**  What to do about it. */
+	action: string,
+};
+
+export type SyncReportView = {
+	/**  succeeded, partial, failed, cancelled */
+	status: string,
+	headline: string,
+	actions: string[],
+	accounts: number,
+	records: number,
+	issues: number,
+	accountsProblem: SyncProblemView | null,
+};
+
+export type SyncRunView = {
+	id: string,
+	connectionId: string,
+	jobId: string | null,
+	/**  running, succeeded, partial, failed, cancelled */
+	status: string,
+	startedAt: string,
+	finishedAt: string | null,
+	streams: SyncStreamView[],
+	report: SyncReportView | null,
+};
+
+export type SyncScheduleRequest = {
+	connectionId: string,
+	/**  A cron expression in this computer's time; `null` stops the scheduled sync. */
+	cron: string | null,
+};
+
+export type SyncStreamView = {
+	account: string,
+	accountName: string,
+	stream: string,
+	/**  "daily metrics by campaign" */
+	words: string,
+	/**  pending, running, done, failed, skipped */
+	state: string,
+	windowFrom: string | null,
+	windowUntil: string | null,
+	doneThrough: string | null,
+	records: number,
+	pages: number,
+	issuesCount: number,
+	issues: LeftOutValueView[],
+	problem: SyncProblemView | null,
 };
 
 export type TaskModelView = {

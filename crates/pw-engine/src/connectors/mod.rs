@@ -3,7 +3,7 @@
 //! The context lives in `pw-connectors`; this module is the engine's facade over it. Callers
 //! name the types below through this module, never through `pw_connectors`.
 
-use chrono::NaiveDate;
+pub use chrono::NaiveDate;
 
 use crate::Engine;
 use crate::error::Result;
