@@ -676,7 +676,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
                     "Exported “{}” ({} rows, {} files) to {}",
                     overview.workspace.name,
                     exported.row_count(),
-                    exported.blobs.len(),
+                    exported.blobs,
                     file.display()
                 ));
             }

@@ -24,4 +24,4 @@ pub use database::{BACKUPS_KEPT, Database, MIGRATOR, PROFITWHEEL_APPLICATION_ID,
 pub use error::{Result, StoreError};
 pub use signal_occurrence::{SIGNAL_OCCURRENCE_FIELDS, signal_occurrence};
 pub use studies::{NewStudy, Study, StudyKind, StudyStatus};
-pub use transfer::{ExportProgress, WORKSPACE_FILE_FORMAT, WorkspaceFile};
+pub use transfer::{ExportProgress, ExportSummary, WORKSPACE_FILE_FORMAT, WorkspaceFile};

@@ -218,16 +218,20 @@ async fn a_workspace_exports_and_imports_back_losslessly() {
         progress.last().unwrap().tables_total
     );
     assert!(exported.row_count() >= 6);
-    assert_eq!(exported.blobs.len(), 1);
+    assert_eq!(exported.blobs, 1);
+    let original = db.export_workspace(ws, |_| {}).await.unwrap();
+    assert_eq!(
+        WorkspaceFile::read(&file_path).await.unwrap().tables,
+        original.tables
+    );
 
-    // Import into a different database on "another machine".
+    // Import into a different database on "another machine", read from the file as a stream.
     let other_dir = tempfile::tempdir().unwrap();
     let other = Database::open(&db_path(&other_dir)).await.unwrap();
-    let file = WorkspaceFile::read(&file_path).await.unwrap();
-    assert_eq!(other.import_workspace(&file).await.unwrap(), ws);
+    assert_eq!(other.import_workspace_from(&file_path).await.unwrap(), ws);
     let round_trip = other.export_workspace(ws, |_| {}).await.unwrap();
-    assert_eq!(round_trip.tables, exported.tables);
-    assert_eq!(round_trip.blobs, exported.blobs);
+    assert_eq!(round_trip.tables, original.tables);
+    assert_eq!(round_trip.blobs, original.blobs);
     // Reals keep every bit.
     let conversions: Vec<f64> =
         sqlx::query_scalar("SELECT conversions FROM daily_metrics ORDER BY date")
@@ -236,11 +240,83 @@ async fn a_workspace_exports_and_imports_back_losslessly() {
             .unwrap();
     assert_eq!(conversions, vec![7.333_333_333_333_333, 0.1 + 0.2]);
 
-    // Importing the same workspace again is refused rather than duplicated.
+    // Importing the same workspace again is refused rather than duplicated, from memory or
+    // from the file.
+    let file = WorkspaceFile::read(&file_path).await.unwrap();
     assert!(matches!(
         other.import_workspace(&file).await,
         Err(StoreError::WorkspaceAlreadyExists(_))
     ));
+    assert!(matches!(
+        other.import_workspace_from(&file_path).await,
+        Err(StoreError::WorkspaceAlreadyExists(_))
+    ));
+}
+
+/// A streamed import that meets a problem late in the file (a row of another workspace after
+/// thousands of good ones, a file cut short, not gzip at all) leaves the database as it was.
+#[tokio::test]
+async fn a_streamed_import_that_fails_late_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    let ws = seeded(&db, "Northwind").await;
+    let mut file = db.export_workspace(ws, |_| {}).await.unwrap();
+    let metrics = file
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "daily_metrics")
+        .unwrap();
+    let template = metrics.rows[0].clone();
+    let date = metrics.columns.iter().position(|c| c == "date").unwrap();
+    let entity = metrics
+        .columns
+        .iter()
+        .position(|c| c == "entity_id")
+        .unwrap();
+    for n in 0..5_000 {
+        let mut row = template.clone();
+        row[entity] = serde_json::json!(pw_domain::new_id());
+        row[date] = serde_json::json!(format!("2025-{:02}-{:02}", 1 + n % 12, 1 + n % 28));
+        metrics.rows.push(row);
+    }
+    let owner = metrics
+        .columns
+        .iter()
+        .position(|c| c == "workspace_id")
+        .unwrap();
+    let mut stranger = template.clone();
+    stranger[owner] = serde_json::json!(pw_domain::new_id());
+    metrics.rows.push(stranger);
+    let late = dir.path().join("late.pwx");
+    std::fs::write(&late, file.to_bytes().unwrap()).unwrap();
+    let cut = dir.path().join("cut.pwx");
+    let bytes = file.to_bytes().unwrap();
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let not_gzip = dir.path().join("plain.pwx");
+    std::fs::write(&not_gzip, b"{\"format\": \"profitwheel-workspace\"}").unwrap();
+
+    let target_dir = tempfile::tempdir().unwrap();
+    let target = Database::open(&db_path(&target_dir)).await.unwrap();
+    for (path, expected) in [
+        (&late, "has rows of another workspace"),
+        (&cut, "damaged or cut short"),
+        (&not_gzip, "not gzip data"),
+    ] {
+        let err = target.import_workspace_from(path).await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::InvalidWorkspaceFile(why) if why.contains(expected)),
+            "{}: {err}",
+            path.display()
+        );
+    }
+    for table in ["workspaces", "daily_metrics", "campaigns"] {
+        let rows: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+                .fetch_one(target.reader())
+                .await
+                .unwrap();
+        assert_eq!(rows, 0, "{table}");
+    }
 }
 
 #[tokio::test]

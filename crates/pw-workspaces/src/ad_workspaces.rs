@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use pw_domain::{Currency, DateRange, WorkspaceId};
 use pw_jobs::JobSpec;
-use pw_store::{Database, StoreError, WorkspaceFile};
+use pw_store::{Database, ExportSummary, StoreError};
 
 use crate::WorkspaceStore;
 use crate::dashboard::{self, Dashboard};
@@ -98,14 +98,13 @@ impl AdWorkspaces {
     }
 
     /// Exports a workspace to `path` now (the CLI's path; the UI uses the export job).
-    pub async fn export(&self, id: WorkspaceId, path: &Path) -> Result<WorkspaceFile> {
+    pub async fn export(&self, id: WorkspaceId, path: &Path) -> Result<ExportSummary> {
         Ok(self.db.export_workspace_to(id, path, |_| {}).await?)
     }
 
     /// Imports a workspace file; a malformed or conflicting file changes nothing.
     pub async fn import(&self, path: &Path) -> Result<WorkspaceOverview> {
-        let file = WorkspaceFile::read(path).await?;
-        let id = self.db.import_workspace(&file).await?;
+        let id = self.db.import_workspace_from(path).await?;
         self.overview(id).await
     }
 

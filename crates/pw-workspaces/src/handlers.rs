@@ -104,8 +104,6 @@ async fn export_workspace(
         .await;
     drop(progress_tx);
     let _ = reporter.await;
-    let file = exported.map_err(JobError::retryable)?;
-    Ok(
-        json!({ "path": path.display().to_string(), "rows": file.row_count(), "blobs": file.blobs.len() }),
-    )
+    let summary = exported.map_err(JobError::retryable)?;
+    Ok(json!({ "path": path.display().to_string(), "rows": summary.rows, "blobs": summary.blobs }))
 }

@@ -22,7 +22,7 @@ pub(crate) use demo::job_kinds;
 /// A workspace's id, and the ids and closed vocabularies of its ad data.
 pub use pw_domain::{CampaignId, EntityStatus, WorkspaceId};
 /// A workspace file as exported: its tables and blobs.
-pub use pw_store::WorkspaceFile;
+pub use pw_store::{ExportSummary, WorkspaceFile};
 /// A campaign's totals over a range, in its account's currency.
 pub use pw_workspaces::CampaignTotals;
 /// What a person types to create a workspace.
@@ -74,7 +74,7 @@ impl<'e> Workspaces<'e> {
     }
 
     /// Exports a workspace to `path` now (the CLI's path; the UI uses the export job).
-    pub async fn export(&self, id: WorkspaceId, path: &Path) -> Result<WorkspaceFile> {
+    pub async fn export(&self, id: WorkspaceId, path: &Path) -> Result<ExportSummary> {
         Ok(self.context().export(id, path).await?)
     }
 
