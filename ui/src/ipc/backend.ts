@@ -120,6 +120,15 @@ export type {
   SurveyRunView,
   SurveySummaryView,
   WeightingView,
+  ConnectionAccountView,
+  ConnectionView,
+  ConnectorPlatformView,
+  LeftOutValueView,
+  SignInStartedView,
+  SyncProblemView,
+  SyncReportView,
+  SyncRunView,
+  SyncStreamView,
 } from './bindings';
 
 // Request shapes are taken from the command signatures rather than imported by name, so a
@@ -149,6 +158,9 @@ export type CrosstabInput = Parameters<typeof commands.getSurveyCrosstab>[0];
 export type ImportHumanInput = Parameters<typeof commands.importHumanAnswers>[0];
 export type FidelityInput = Parameters<typeof commands.getSurveyFidelity>[0];
 export type PreviewInput = Parameters<typeof commands.previewSurvey>[0];
+export type ConnectTokenInput = Parameters<typeof commands.connectWithToken>[0];
+export type BeginSignInInput = Parameters<typeof commands.beginSignIn>[0];
+export type StartSyncInput = Parameters<typeof commands.startSync>[0];
 
 const ERROR_KINDS = [
   'notFound',
@@ -330,6 +342,25 @@ export const backend = {
     unwrap(() => commands.exportSurveyReport({ runId, format })),
   /** Asks every call the session rests on again from the response cache: no model is called. */
   replaySession: (sessionId: string) => unwrap(() => commands.replaySession(sessionId)),
+  /** The platforms this version connects, how (token, sign-in) and what each needs at hand. */
+  listConnectorPlatforms: () => unwrap(() => commands.listConnectorPlatforms()),
+  listConnections: (workspaceId: string) => unwrap(() => commands.listConnections(workspaceId)),
+  /** The token is tried against the platform first, then kept in the keychain; never sent back. */
+  connectWithToken: (request: ConnectTokenInput) => unwrap(() => commands.connectWithToken(request)),
+  /** The shell opens the consent page in the system browser; finish with `finishSignIn`. */
+  beginSignIn: (request: BeginSignInInput) => unwrap(() => commands.beginSignIn(request)),
+  /** Waits (up to ten minutes) for the person to approve in the browser. */
+  finishSignIn: (signInId: string) => unwrap(() => commands.finishSignIn(signInId)),
+  /** Forgets the connection and its credential; the data already synced stays. */
+  removeConnection: (connectionId: string) => unwrap(() => commands.removeConnection(connectionId)),
+  /** The accounts (external ids) that sync; the others are kept but left alone. */
+  selectConnectionAccounts: (connectionId: string, accounts: string[]) =>
+    unwrap(() => commands.selectConnectionAccounts({ connectionId, accounts })),
+  /** A cron expression in this computer's time; `null` stops the scheduled sync. */
+  setSyncSchedule: (connectionId: string, cron: string | null) =>
+    unwrap(() => commands.setSyncSchedule({ connectionId, cron })),
+  startSync: (request: StartSyncInput) => unwrap(() => commands.startSync(request)),
+  getSyncRun: (runId: string) => unwrap(() => commands.getSyncRun(runId)),
 };
 
 /**

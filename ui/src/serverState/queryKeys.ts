@@ -75,6 +75,13 @@ export const queryKeys = {
     ['surveyRun', runId, 'fidelity', humanSetId, weighted, temperature] as const,
   /** A run's latest report by the analysis agent. */
   surveyReport: (runId: string) => ['surveyRun', runId, 'report'] as const,
+  /** The platforms this version connects; the same for every workspace. */
+  connectorPlatforms: ['connectorPlatforms'] as const,
+  /** A workspace's ad-platform connections, each with its accounts and last sync run. */
+  connections: (workspaceId: string) => ['connections', workspaceId] as const,
+  /** One sync run with its streams and report; run ids are global. */
+  syncRun: (runId?: string) =>
+    runId === undefined ? (['syncRun'] as const) : (['syncRun', runId] as const),
   insights: (sessionId?: string) =>
     sessionId === undefined ? (['insights'] as const) : (['insights', sessionId] as const),
 };

@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
+import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { AudiencesScreen } from '../features/evidence/AudiencesScreen';
 import { SearchScreen } from '../features/evidence/SearchScreen';
@@ -48,6 +49,7 @@ export function AppRoutes() {
           <Route path="surveys" element={<SurveysRoute />} />
           <Route path="surveys/:surveyId" element={<SurveyRoute />} />
           <Route path="surveys/:surveyId/runs/:runId" element={<RunRoute />} />
+          <Route path="connections" element={<ConnectionsRoute />} />
         </Route>
         <Route path="models" element={<ModelsScreen />} />
         <Route path="*" element={<NotFoundPage />} />
@@ -145,4 +147,9 @@ function SurveyRoute() {
 function RunRoute() {
   const { workspace, jobs, trackJob } = useWorkspaceContext();
   return <RunScreen key={workspace.id} workspace={workspace} jobs={jobs} onJobStarted={trackJob} />;
+}
+
+function ConnectionsRoute() {
+  const { workspace } = useWorkspaceContext();
+  return <ConnectionsScreen key={workspace.id} workspace={workspace} />;
 }

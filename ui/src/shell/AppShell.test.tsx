@@ -108,7 +108,7 @@ describe('App shell', () => {
     render(<App />);
     await screen.findByRole('heading', { level: 1, name: /Alpha/ });
 
-    const coming = ['connections', 'agents', 'decks'];
+    const coming = ['agents', 'decks'];
     for (const id of coming) {
       const item = within(areas()).getByTestId(`nav-${id}`);
       expect(item).toHaveAttribute('aria-disabled', 'true');
@@ -125,6 +125,7 @@ describe('App shell', () => {
       'Twins',
       'Studies',
       'Surveys',
+      'Connections',
       'Models & keys',
     ]);
     expect(screen.getByRole('heading', { level: 1, name: /Alpha/ })).toBeInTheDocument();
@@ -132,7 +133,7 @@ describe('App shell', () => {
 
   it('has no screen at the address an unbuilt area would have', async () => {
     backendWith({ list_workspaces: () => [workspace({ id: 'a', name: 'Alpha' })] });
-    openAt('#/w/a/connections');
+    openAt('#/w/a/agents');
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Nothing here' })).toBeInTheDocument();
     expect(screen.queryByTestId('kpi-spend')).not.toBeInTheDocument();

@@ -29,7 +29,7 @@ export const AREAS: readonly Area[] = [
   { id: 'twins', label: 'Twins', scope: 'workspace', built: true },
   { id: 'studies', label: 'Studies', scope: 'workspace', built: true },
   { id: 'surveys', label: 'Surveys', scope: 'workspace', built: true },
-  { id: 'connections', label: 'Connections', scope: 'workspace', built: false },
+  { id: 'connections', label: 'Connections', scope: 'workspace', built: true },
   { id: 'agents', label: 'Agents', scope: 'workspace', built: false },
   { id: 'decks', label: 'Decks', scope: 'workspace', built: false },
   { id: 'models', label: 'Models & keys', scope: 'app', built: true },

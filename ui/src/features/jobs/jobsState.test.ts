@@ -83,6 +83,15 @@ describe('jobsState', () => {
     expect(queriesChangedBy(job({ kind: 'search.rebuild', workspaceId: null }))).toEqual([['search']]);
   });
 
+  it('refreshes the connections, dashboard and audiences of the workspace a sync changed', () => {
+    expect(queriesChangedBy(job({ kind: 'connectors.sync', workspaceId: 'ws-1' }))).toEqual([
+      ['connections', 'ws-1'],
+      ['syncRun'],
+      ['dashboard', 'ws-1'],
+      ['audiences', 'ws-1'],
+    ]);
+  });
+
   it('clamps progress to 0..100', () => {
     expect(progressPercent(job({ progress: 0.456 }))).toBe(46);
     expect(progressPercent(job({ progress: 1.7 }))).toBe(100);

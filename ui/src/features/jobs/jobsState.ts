@@ -34,6 +34,9 @@ export const SURVEY_RUN_JOB_KIND = 'surveys.run';
 /** Job kind of the analysis agent writing a run's report. */
 export const SURVEY_REPORT_JOB_KIND = 'surveys.report';
 
+/** Job kind of a sync of an ad-platform connection. */
+export const CONNECTOR_SYNC_JOB_KIND = 'connectors.sync';
+
 /**
  * What a job's success changed in the backend, as the cached reads that are now out of date.
  * An export only writes a file outside the app, so it changes nothing we show. Evidence jobs
@@ -75,6 +78,10 @@ export function queriesChangedBy(job: Pick<JobView, 'kind'> & { workspaceId?: st
       return [queryKeys.surveyRuns(), queryKeys.surveyRun(), inWorkspace('search')];
     case SURVEY_REPORT_JOB_KIND:
       return [queryKeys.surveyRun()];
+    case CONNECTOR_SYNC_JOB_KIND:
+      // New campaigns, metrics and audiences: the connection's last sync and its report, what
+      // the dashboard adds up and the audiences list.
+      return [inWorkspace('connections'), queryKeys.syncRun(), inWorkspace('dashboard'), inWorkspace('audiences')];
     default:
       return [];
   }
