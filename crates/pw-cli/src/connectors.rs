@@ -20,7 +20,7 @@ use clap::Subcommand;
 
 #[derive(clap::Args)]
 pub(crate) struct ConnectArgs {
-    /// meta, google_ads or tiktok
+    /// meta, google_ads, tiktok, pinterest, linkedin or snapchat
     pub(crate) platform: String,
     /// Workspace id or exact name
     #[arg(long)]
@@ -259,14 +259,17 @@ pub async fn sandbox(out: &Output, port: u16, days: u32, seed: u64) -> Result<()
         days,
         ..SandboxConfig::default()
     });
-    let tokens = [
-        ("meta", sandbox.issue_token(SandboxPlatform::Meta)),
-        (
-            "google_ads",
-            sandbox.issue_token(SandboxPlatform::GoogleAds),
-        ),
-        ("tiktok", sandbox.issue_token(SandboxPlatform::Tiktok)),
-    ];
+    let tokens: Vec<(&str, String)> = [
+        ("meta", SandboxPlatform::Meta),
+        ("google_ads", SandboxPlatform::GoogleAds),
+        ("tiktok", SandboxPlatform::Tiktok),
+        ("pinterest", SandboxPlatform::Pinterest),
+        ("linkedin", SandboxPlatform::Linkedin),
+        ("snapchat", SandboxPlatform::Snapchat),
+    ]
+    .into_iter()
+    .map(|(name, platform)| (name, sandbox.issue_token(platform)))
+    .collect();
     let running = sandbox.start(port).await.map_err(|e| {
         EngineError::InvalidInput(format!(
             "the sandbox could not listen on 127.0.0.1:{port}: {e}"
@@ -276,7 +279,7 @@ pub async fn sandbox(out: &Output, port: u16, days: u32, seed: u64) -> Result<()
         out.value(&json!({"base_url": running.base_url, "tokens": tokens.iter().map(|(p, t)| json!({"platform": p, "token": t})).collect::<Vec<_>>()}));
     } else {
         out.line(&format!(
-            "The sandbox answers at {} (Meta, Google Ads, TikTok). Tokens:",
+            "The sandbox answers at {} (Meta, Google Ads, TikTok, Pinterest, LinkedIn, Snapchat). Tokens:",
             running.base_url
         ));
         for (platform, token) in &tokens {
@@ -286,6 +289,7 @@ pub async fn sandbox(out: &Output, port: u16, days: u32, seed: u64) -> Result<()
             "Connect with: echo TOKEN | profitwheel connect meta --workspace W --token-stdin --api-root {}",
             running.base_url
         ));
+        out.line("The other platforms also take --client-id ID --client-secret-stdin (any values do here); Google Ads --developer-token-stdin.");
         out.line("Ctrl-C stops it.");
     }
     let _ = tokio::signal::ctrl_c().await;

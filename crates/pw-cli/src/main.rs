@@ -117,8 +117,8 @@ enum Command {
     /// Sync a workspace's connections now (progress on stderr, the end report on stdout), or
     /// `sync status WORKSPACE`
     Sync(connectors::SyncArgs),
-    /// Serve the local fake of the ad platforms (Meta, Google Ads, TikTok) for trying
-    /// connections and syncs without accounts; stops on Ctrl-C
+    /// Serve the local fake of the ad platforms (Meta, Google Ads, TikTok, Pinterest, LinkedIn,
+    /// Snapchat) for trying connections and syncs without accounts; stops on Ctrl-C
     Sandbox {
         /// Port on 127.0.0.1 (0: any free one)
         #[arg(long, default_value_t = 8765)]

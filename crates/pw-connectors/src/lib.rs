@@ -1,8 +1,8 @@
-//! The connectors context: connections to ad platforms (Meta, Google Ads, TikTok; the others
-//! to come), one connector per platform behind one trait, and syncs that page, pace, retry,
-//! normalise and checkpoint the same way for all of them. Rows are written through
-//! `pw-workspaces`' `AdDataWriter`, keyed by the platforms' ids and days, so a sync run twice
-//! or resumed after a kill never duplicates a row.
+//! The connectors context: connections to ad platforms (Meta, Google Ads, TikTok, Pinterest,
+//! LinkedIn, Snapchat; the others to come), one connector per platform behind one trait, and
+//! syncs that page, pace, retry, normalise and checkpoint the same way for all of them. Rows
+//! are written through `pw-workspaces`' `AdDataWriter`, keyed by the platforms' ids and days,
+//! so a sync run twice or resumed after a kill never duplicates a row.
 
 mod connector;
 mod connectors;
@@ -10,13 +10,16 @@ mod credentials;
 mod error;
 mod google_ads;
 mod handlers;
+mod linkedin;
 mod meta;
 pub mod normalise;
 pub mod oauth;
+mod pinterest;
 mod platforms;
 mod records;
 mod repository;
 mod runs;
+mod snapchat;
 mod sync;
 mod tiktok;
 mod transport;

@@ -11,12 +11,22 @@ use crate::connector::{Connector, Hosts};
 use crate::credentials::{ClientAuth, CredentialHome, Credentials, Refresher, StoredCredential};
 use crate::error::{ConnectorError, Result};
 use crate::google_ads::GoogleAdsConnector;
+use crate::linkedin::LinkedinConnector;
 use crate::meta::MetaConnector;
+use crate::pinterest::PinterestConnector;
+use crate::snapchat::SnapchatConnector;
 use crate::tiktok::TiktokConnector;
 use crate::transport::{RetryPolicy, Transport};
 
 /// The platforms a connection can be made to today.
-pub const SUPPORTED: [Platform; 3] = [Platform::Meta, Platform::GoogleAds, Platform::Tiktok];
+pub const SUPPORTED: [Platform; 6] = [
+    Platform::Meta,
+    Platform::GoogleAds,
+    Platform::Tiktok,
+    Platform::Pinterest,
+    Platform::Linkedin,
+    Platform::Snapchat,
+];
 
 /// What building a connector needs besides the credential.
 pub struct Build<'a> {
@@ -109,6 +119,18 @@ where
                 .await
         }
         Platform::Tiktok => work.run(&TiktokConnector::new(transport, hosts.api)).await,
+        Platform::Pinterest => {
+            work.run(&PinterestConnector::new(transport, hosts.api))
+                .await
+        }
+        Platform::Linkedin => {
+            work.run(&LinkedinConnector::new(transport, hosts.api))
+                .await
+        }
+        Platform::Snapchat => {
+            work.run(&SnapchatConnector::new(transport, hosts.api))
+                .await
+        }
         other => Err(ConnectorError::Invalid(format!(
             "{} cannot be connected yet: this version connects {}",
             other.display_name(),

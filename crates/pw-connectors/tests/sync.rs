@@ -5,234 +5,29 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod sandbox_world;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use pw_connectors::{
-    AuthKind, ConnectionStatus, ConnectionStore, Connectors, RetryPolicy, RunStatus, SignInConnect,
-    StreamState, SyncObserver, SyncReport, TokenConnect,
+    AuthKind, ConnectionStatus, RunStatus, SignInConnect, StreamState, TokenConnect,
 };
-use pw_domain::{Platform, WorkspaceId};
-use pw_jobs::JobQueue;
-use pw_sandbox::{Fault, FaultKind, Level, Sandbox, SandboxConfig, SandboxPlatform};
-use pw_secrets::{Keychain, Secret};
-use pw_store::Database;
-use pw_workspaces::{AdWorkspaces, CreateWorkspace};
+use pw_domain::Platform;
+use pw_sandbox::{Fault, FaultKind, SandboxPlatform};
+use pw_secrets::{CredentialName, Secret};
+use sandbox_world::{KillSwitch, Quiet, StopAfterFirstWindow, may, sandbox_platform, world};
 use tokio_util::sync::CancellationToken;
 
-fn june(day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 6, day).unwrap()
-}
-
-fn may(day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 5, day).unwrap()
-}
-
-/// Noon UTC on 1 June: yesterday is 31 May in Los Angeles and in Berlin alike.
-fn noon_june_first() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
-}
-
-struct Quiet;
-
-impl SyncObserver for Quiet {
-    async fn progress(&self, _fraction: f64, _message: String) {}
-}
-
-/// Cancels its token the first time a report window is stored.
-struct StopAfterFirstWindow(CancellationToken, AtomicBool);
-
-impl SyncObserver for StopAfterFirstWindow {
-    async fn progress(&self, _fraction: f64, message: String) {
-        if message.contains("through") && !self.1.swap(true, Ordering::SeqCst) {
-            self.0.cancel();
-        }
-    }
-}
-
-/// Signals the first time a report window is stored.
-struct KillSwitch(Arc<tokio::sync::Notify>);
-
-impl SyncObserver for KillSwitch {
-    async fn progress(&self, _fraction: f64, message: String) {
-        if message.contains("through") {
-            self.0.notify_one();
-        }
-    }
-}
-
-struct World {
-    _dir: tempfile::TempDir,
-    db: Database,
-    sandbox: Sandbox,
-    base_url: String,
-    _server: pw_sandbox::RunningSandbox,
-    connectors: Arc<Connectors>,
-    store: ConnectionStore,
-    workspace: WorkspaceId,
-}
-
-fn sandbox_platform(platform: Platform) -> SandboxPlatform {
-    match platform {
-        Platform::Meta => SandboxPlatform::Meta,
-        Platform::GoogleAds => SandboxPlatform::GoogleAds,
-        Platform::Tiktok => SandboxPlatform::Tiktok,
-        other => panic!("no sandbox for {other:?}"),
-    }
-}
-
-async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(&dir.path().join("profitwheel.sqlite3"))
-        .await
-        .unwrap();
-    let sandbox = Sandbox::new(SandboxConfig {
-        seed: 11,
-        today: june(1),
-        days: 40,
-        page_size_cap: Some(7),
-        slow_response: Duration::from_secs(3),
-        ..SandboxConfig::default()
-    });
-    let server = sandbox.clone().start(0).await.unwrap();
-    let store = ConnectionStore::new(db.clone());
-    let policy = RetryPolicy {
-        attempts: 4,
-        rate_limit_attempts: 4,
-        base_backoff: Duration::from_millis(20),
-        longest_wait: Duration::from_secs(5),
-        request_timeout: Duration::from_millis(800),
-        poll_interval: Duration::from_millis(10),
-        report_deadline: Duration::from_secs(20),
-        requests_per_minute: Some(1_000_000),
-    };
-    let keychain = Keychain::with_service(format!(
-        "ProfitWheel-connectors-test-{}",
-        pw_domain::new_id()
-    ));
-    let connectors = Connectors::with_clock(
-        store.clone(),
-        JobQueue::new(db.clone()),
-        keychain,
-        policy,
-        noon_june_first,
-    );
-    let workspace = AdWorkspaces::new(db.clone(), dir.path().join("exports"))
-        .create(CreateWorkspace {
-            name: "Sandbox brand".into(),
-            brand: "Sandbox".into(),
-            currency: "USD".into(),
-            time_zone: "America/Los_Angeles".into(),
-        })
-        .await
-        .unwrap()
-        .workspace
-        .id;
-    World {
-        base_url: server.base_url.clone(),
-        _server: server,
-        _dir: dir,
-        db,
-        sandbox,
-        connectors,
-        store,
-        workspace,
-    }
-}
-
-impl World {
-    async fn connect(&self, platform: Platform) -> String {
-        let token = self.sandbox.issue_token(sandbox_platform(platform));
-        let view = self
-            .connectors
-            .connect(TokenConnect {
-                workspace_id: self.workspace,
-                platform,
-                access_token: Secret::new(token),
-                refresh_token: None,
-                expires_in: None,
-                label: None,
-                api_root: Some(self.base_url.clone()),
-                client_id: Some("sandbox-app".into()),
-                client_secret: Some(Secret::new("sandbox-secret")),
-                developer_token: Some(Secret::new("sandbox-developer-token")),
-                auth_kind: AuthKind::Token,
-            })
-            .await
-            .unwrap();
-        assert_eq!(
-            view.accounts.len(),
-            2,
-            "the sandbox has two accounts per platform"
-        );
-        view.connection.id
-    }
-
-    async fn sync(&self, connection: &str) -> SyncReport {
-        let run = self
-            .connectors
-            .start_sync(connection, Some(may(1)), false)
-            .await
-            .unwrap();
-        self.connectors
-            .run_sync(&run.id, &Quiet, CancellationToken::new())
-            .await
-            .unwrap()
-    }
-
-    /// Rows, impressions, clicks and spend stored for a platform at a level in May.
-    async fn stored(&self, platform: Platform, level: &str) -> (i64, i64, i64, i64) {
-        sqlx::query_as(
-            "SELECT count(*), coalesce(sum(impressions), 0), coalesce(sum(clicks), 0), coalesce(sum(spend_micros), 0)
-             FROM daily_metrics WHERE workspace_id = ? AND platform = ? AND level = ? AND date BETWEEN '2026-05-01' AND '2026-05-31'",
-        )
-        .bind(self.workspace.to_string())
-        .bind(platform.as_str())
-        .bind(level)
-        .fetch_one(self.db.reader())
-        .await
-        .unwrap()
-    }
-
-    async fn assert_matches_platform(&self, platform: Platform) {
-        for (level, name) in [
-            (Level::Account, "account"),
-            (Level::Campaign, "campaign"),
-            (Level::AdGroup, "ad_group"),
-            (Level::Ad, "ad"),
-        ] {
-            let truth = self
-                .sandbox
-                .truth(sandbox_platform(platform), level, may(1), may(31));
-            let (rows, impressions, clicks, spend) = self.stored(platform, name).await;
-            assert!(truth.rows > 0, "{platform:?} {name}: the sandbox has data");
-            assert_eq!(
-                (rows as u64, impressions, clicks, spend),
-                (
-                    truth.rows,
-                    truth.impressions,
-                    truth.clicks,
-                    truth.spend_micros
-                ),
-                "{platform:?} at {name} level: stored equals what the platform holds"
-            );
-        }
-    }
-
-    async fn entity_count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT count(*) FROM {table} WHERE workspace_id = ?"
-        )))
-        .bind(self.workspace.to_string())
-        .fetch_one(self.db.reader())
-        .await
-        .unwrap()
-    }
-}
-
-const PLATFORMS: [Platform; 3] = [Platform::Meta, Platform::GoogleAds, Platform::Tiktok];
+const PLATFORMS: [Platform; 6] = [
+    Platform::Meta,
+    Platform::GoogleAds,
+    Platform::Tiktok,
+    Platform::Pinterest,
+    Platform::Linkedin,
+    Platform::Snapchat,
+];
 
 #[tokio::test]
 async fn every_platform_syncs_to_the_end_and_matches_what_it_holds() {
@@ -248,16 +43,17 @@ async fn every_platform_syncs_to_the_end_and_matches_what_it_holds() {
         assert_eq!(report.issues, 0, "{platform:?}: {report:#?}");
         world.assert_matches_platform(platform).await;
     }
-    // 3 platforms × 2 accounts × 3 campaigns × 2 ad groups × 2 ads.
-    assert_eq!(world.entity_count("campaigns").await, 18);
-    assert_eq!(world.entity_count("ad_groups").await, 36);
-    assert_eq!(world.entity_count("ads").await, 72);
+    // Per platform: 2 accounts × 3 campaigns × 2 ad groups × 2 ads.
+    let platforms = PLATFORMS.len() as i64;
+    assert_eq!(world.entity_count("campaigns").await, 6 * platforms);
+    assert_eq!(world.entity_count("ad_groups").await, 12 * platforms);
+    assert_eq!(world.entity_count("ads").await, 24 * platforms);
     let linked: i64 =
         sqlx::query_scalar("SELECT count(*) FROM ad_accounts WHERE connection_id IS NOT NULL")
             .fetch_one(world.db.reader())
             .await
             .unwrap();
-    assert_eq!(linked, 6);
+    assert_eq!(linked, 2 * platforms);
 }
 
 #[tokio::test]
@@ -358,6 +154,9 @@ async fn a_malformed_page_fails_its_stream_and_the_others_finish() {
         (Platform::Meta, "adsets"),
         (Platform::GoogleAds, "googleAds:search"),
         (Platform::Tiktok, "adgroup/get"),
+        (Platform::Pinterest, "/ad_groups"),
+        (Platform::Linkedin, "/adCampaigns"),
+        (Platform::Snapchat, "/adsquads"),
     ] {
         let connection = world.connect(platform).await;
         world.sandbox.add_fault(Fault {
@@ -488,7 +287,24 @@ async fn a_sync_stopped_mid_way_resumes_without_duplicates() {
 #[tokio::test]
 async fn a_run_killed_mid_way_continues_from_its_checkpoint() {
     let world = world().await;
-    let connection = world.connect(Platform::Meta).await;
+    for platform in PLATFORMS {
+        killed_and_continued(&world, platform).await;
+    }
+}
+
+/// Where a platform lists an account's campaigns, when that path names the account.
+fn campaigns_path(platform: Platform, account: &str) -> Option<String> {
+    match platform {
+        Platform::Meta => Some(format!("act_{account}/campaigns")),
+        Platform::Pinterest => Some(format!("ad_accounts/{account}/campaigns")),
+        Platform::Linkedin => Some(format!("adAccounts/{account}/adCampaignGroups")),
+        Platform::Snapchat => Some(format!("adaccounts/{account}/campaigns")),
+        _ => None,
+    }
+}
+
+async fn killed_and_continued(world: &sandbox_world::World, platform: Platform) {
+    let connection = world.connect(platform).await;
     let run = world
         .connectors
         .start_sync(&connection, Some(may(1)), false)
@@ -499,7 +315,7 @@ async fn a_run_killed_mid_way_continues_from_its_checkpoint() {
     let killed = Arc::new(tokio::sync::Notify::new());
     let switch = KillSwitch(killed.clone());
     tokio::select! {
-        _ = world.connectors.run_sync(&run.id, &switch, CancellationToken::new()) => panic!("the sync ended before it was killed"),
+        _ = world.connectors.run_sync(&run.id, &switch, CancellationToken::new()) => panic!("{platform:?}: the sync ended before it was killed"),
         () = killed.notified() => {}
     }
     let interrupted = world.connectors.run(&run.id).await.unwrap();
@@ -511,8 +327,8 @@ async fn a_run_killed_mid_way_continues_from_its_checkpoint() {
         .map(|s| (s.account.clone(), s.stream.clone()))
         .collect();
     let first_account = &interrupted.streams[0].account;
-    let campaigns_path = format!("act_{first_account}/campaigns");
-    let campaigns_listed = world.sandbox.request_count(&campaigns_path);
+    let path = campaigns_path(platform, first_account);
+    let campaigns_listed = path.as_ref().map(|p| world.sandbox.request_count(p));
     // Starting again continues the same run.
     let resumed = world
         .connectors
@@ -525,17 +341,23 @@ async fn a_run_killed_mid_way_continues_from_its_checkpoint() {
         .run_sync(&run.id, &Quiet, CancellationToken::new())
         .await
         .unwrap();
-    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
-    world.assert_matches_platform(Platform::Meta).await;
+    assert_eq!(
+        report.status,
+        RunStatus::Succeeded,
+        "{platform:?}: {report:#?}"
+    );
+    world.assert_matches_platform(platform).await;
     assert!(
         !done_before.is_empty(),
         "the run was killed after it had stored something"
     );
-    if done_before.contains(&(first_account.clone(), "campaigns".to_owned())) {
+    if let (Some(path), Some(listed)) = (path, campaigns_listed)
+        && done_before.contains(&(first_account.clone(), "campaigns".to_owned()))
+    {
         assert_eq!(
-            world.sandbox.request_count(&campaigns_path),
-            campaigns_listed,
-            "finished streams are not read again"
+            world.sandbox.request_count(&path),
+            listed,
+            "{platform:?}: finished streams are not read again"
         );
     }
 }
@@ -600,4 +422,131 @@ async fn google_sign_in_with_pkce_connects_and_an_expired_token_is_refreshed() {
         world.sandbox.request_count("google-oauth/token") >= 2,
         "the code exchange, then a refresh"
     );
+}
+
+#[tokio::test]
+async fn pinterest_rotates_its_refresh_token_on_every_refresh_and_keeps_the_newest() {
+    let world = world().await;
+    let (access, first) = world.sandbox.issue_refreshable(SandboxPlatform::Pinterest);
+    // An access token already expired: connecting refreshes it at once.
+    let view = world
+        .connectors
+        .connect(TokenConnect {
+            workspace_id: world.workspace,
+            platform: Platform::Pinterest,
+            access_token: Secret::new(access),
+            refresh_token: Some(Secret::new(first.clone())),
+            expires_in: Some(0),
+            label: None,
+            api_root: Some(world.base_url.clone()),
+            client_id: Some("sandbox-app".into()),
+            client_secret: Some(Secret::new("sandbox-secret")),
+            developer_token: None,
+            auth_kind: AuthKind::Oauth,
+        })
+        .await
+        .unwrap();
+    let name = CredentialName::new(format!("connector/{}", view.connection.id)).unwrap();
+    let stored_refresh = || {
+        let secret = world.keychain.load(&name).unwrap().unwrap();
+        let value: serde_json::Value = serde_json::from_str(secret.expose()).unwrap();
+        value["refresh_token"].as_str().unwrap().to_owned()
+    };
+    let mut seen = vec![first];
+    let newest = stored_refresh();
+    assert!(
+        !seen.contains(&newest),
+        "connecting rotated the refresh token"
+    );
+    seen.push(newest);
+    for _ in 0..2 {
+        // Pinterest calls the access token expired: the sync refreshes it, which rotates.
+        world.sandbox.add_fault(Fault {
+            platform: SandboxPlatform::Pinterest,
+            kind: FaultKind::ExpiredToken,
+            path_contains: None,
+            times: 1,
+        });
+        let report = world.sync(&view.connection.id).await;
+        assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+        let newest = stored_refresh();
+        assert!(
+            !seen.contains(&newest),
+            "every refresh hands back a new refresh token"
+        );
+        seen.push(newest);
+    }
+    assert_eq!(world.sandbox.request_count("v5/oauth/token"), 3);
+    world.assert_matches_platform(Platform::Pinterest).await;
+    // Every refresh token but the newest is retired.
+    let client = reqwest::Client::new();
+    for (position, token) in seen.iter().enumerate() {
+        let status = client
+            .post(format!("{}/pinterest/v5/oauth/token", world.base_url))
+            .basic_auth("sandbox-app", Some("sandbox-secret"))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status();
+        let newest = position == seen.len() - 1;
+        assert_eq!(
+            status.is_success(),
+            newest,
+            "refresh token {position}: {status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn linkedin_and_snapchat_refresh_with_the_app_in_the_form() {
+    let world = world().await;
+    for (platform, token_path) in [
+        (Platform::Linkedin, "oauth/v2/accessToken"),
+        (Platform::Snapchat, "login/oauth2/access_token"),
+    ] {
+        let (access, refresh) = world.sandbox.issue_refreshable(sandbox_platform(platform));
+        let view = world
+            .connectors
+            .connect(TokenConnect {
+                workspace_id: world.workspace,
+                platform,
+                access_token: Secret::new(access),
+                refresh_token: Some(Secret::new(refresh.clone())),
+                expires_in: Some(1800),
+                label: None,
+                api_root: Some(world.base_url.clone()),
+                client_id: Some("sandbox-app".into()),
+                client_secret: Some(Secret::new("sandbox-secret")),
+                developer_token: None,
+                auth_kind: AuthKind::Oauth,
+            })
+            .await
+            .unwrap();
+        world.sandbox.add_fault(Fault {
+            platform: sandbox_platform(platform),
+            kind: FaultKind::ExpiredToken,
+            path_contains: None,
+            times: 1,
+        });
+        let report = world.sync(&view.connection.id).await;
+        assert_eq!(
+            report.status,
+            RunStatus::Succeeded,
+            "{platform:?}: {report:#?}"
+        );
+        assert_eq!(world.sandbox.request_count(token_path), 1, "{platform:?}");
+        world.assert_matches_platform(platform).await;
+        let name = CredentialName::new(format!("connector/{}", view.connection.id)).unwrap();
+        let stored: serde_json::Value =
+            serde_json::from_str(world.keychain.load(&name).unwrap().unwrap().expose()).unwrap();
+        assert_eq!(
+            stored["refresh_token"].as_str(),
+            Some(refresh.as_str()),
+            "{platform:?}: the refresh token is kept"
+        );
+    }
 }

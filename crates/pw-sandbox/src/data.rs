@@ -291,6 +291,31 @@ fn id_base(platform: SandboxPlatform, kind: Kind) -> u64 {
         (SandboxPlatform::Tiktok, Kind::Ad) => 1_820_000_000_000_000_000,
         (SandboxPlatform::Tiktok, Kind::Creative) => 1_830_000_000_000_000_000,
         (SandboxPlatform::Tiktok, Kind::Budget) => 1_840_000_000_000_000_000,
+        (SandboxPlatform::Pinterest, Kind::Campaign) => 626_700_000_000_000,
+        (SandboxPlatform::Pinterest, Kind::AdGroup) => 2_680_000_000_000_000,
+        (SandboxPlatform::Pinterest, Kind::Ad) => 687_200_000_000_000,
+        // Pins: the creative of a Pinterest ad.
+        (SandboxPlatform::Pinterest, Kind::Creative) => 1_130_000_000_000_000_000,
+        (SandboxPlatform::Pinterest, Kind::Budget) => 1_140_000_000_000_000_000,
+        // LinkedIn: campaign groups (our campaigns), campaigns (our ad groups), creatives.
+        (SandboxPlatform::Linkedin, Kind::Campaign) => 600_000_000_000,
+        (SandboxPlatform::Linkedin, Kind::AdGroup) => 300_000_000_000_000,
+        (SandboxPlatform::Linkedin, Kind::Ad) => 900_000_000_000_000,
+        (SandboxPlatform::Linkedin, Kind::Creative) => 900_000_000_000_000,
+        (SandboxPlatform::Linkedin, Kind::Budget) => 910_000_000_000_000,
+        (SandboxPlatform::Snapchat, Kind::Campaign) => 0x1100_0000_0000_0000,
+        (SandboxPlatform::Snapchat, Kind::AdGroup) => 0x1200_0000_0000_0000,
+        (SandboxPlatform::Snapchat, Kind::Ad) => 0x1300_0000_0000_0000,
+        (SandboxPlatform::Snapchat, Kind::Creative) => 0x1400_0000_0000_0000,
+        (SandboxPlatform::Snapchat, Kind::Budget) => 0x1500_0000_0000_0000,
+    }
+}
+
+/// The number an id names: Snapchat spells it as a UUID, the others as digits.
+fn id_number(platform: SandboxPlatform, id: &str) -> Option<u64> {
+    match platform {
+        SandboxPlatform::Snapchat => snap_id(id),
+        _ => id.trim().parse().ok(),
     }
 }
 
@@ -313,12 +338,15 @@ impl World {
             SandboxPlatform::Meta => 148_200_000_000_000 + account * 7_919,
             SandboxPlatform::GoogleAds => 5_210_000_000 + account * 1_000_003,
             SandboxPlatform::Tiktok => 7_000_000_000_000_000_000 + account * 104_729,
+            SandboxPlatform::Pinterest => 549_755_885_175 + account * 7_001,
+            SandboxPlatform::Linkedin => 508_000_000 + account * 1_013,
+            SandboxPlatform::Snapchat => 0x0a00_0000_0000_0000 + account * 4_099,
         }
     }
 
     /// The account index an account id names, if it is one of ours.
     pub fn account_of(&self, platform: SandboxPlatform, id: &str) -> Option<u32> {
-        let id: u64 = id.trim().parse().ok()?;
+        let id = id_number(platform, id)?;
         (0..self.account_count()).find(|account| self.account_id(platform, *account) == id)
     }
 
@@ -357,11 +385,7 @@ impl World {
 
     /// (account, index) of an entity id of the given kind, if it names one of ours.
     pub fn decode_id(&self, platform: SandboxPlatform, kind: Kind, id: &str) -> Option<(u32, u64)> {
-        let rest = id
-            .trim()
-            .parse::<u64>()
-            .ok()?
-            .checked_sub(id_base(platform, kind))?;
+        let rest = id_number(platform, id)?.checked_sub(id_base(platform, kind))?;
         let account = u32::try_from(rest / ACCOUNT_STRIDE).ok()?;
         let index = rest % ACCOUNT_STRIDE;
         let count = match kind {
@@ -505,6 +529,9 @@ impl World {
                     SandboxPlatform::Meta => "facebook",
                     SandboxPlatform::GoogleAds => "google",
                     SandboxPlatform::Tiktok => "tiktok",
+                    SandboxPlatform::Pinterest => "pinterest",
+                    SandboxPlatform::Linkedin => "linkedin",
+                    SandboxPlatform::Snapchat => "snapchat",
                 },
                 index + 1
             ),
@@ -548,4 +575,27 @@ pub(crate) fn meta_time(at: DateTime<Utc>, zone: &str) -> String {
 /// TikTok's time format: `2024-01-01 08:00:00` (UTC).
 pub(crate) fn tiktok_time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// Snapchat's ids are UUIDs: the sandbox's number in the first and last groups, so it can be
+/// read back without a table.
+pub(crate) fn snap_uuid(id: u64) -> String {
+    format!(
+        "{:08x}-{:04x}-4000-8000-{:012x}",
+        id >> 48,
+        (id >> 32) & 0xffff,
+        id & 0xffff_ffff
+    )
+}
+
+pub(crate) fn snap_id(text: &str) -> Option<u64> {
+    let parts: Vec<&str> = text.trim().split('-').collect();
+    if parts.len() != 5 || parts[2] != "4000" || parts[3] != "8000" {
+        return None;
+    }
+    let high = u64::from_str_radix(parts[0], 16).ok()?;
+    let middle = u64::from_str_radix(parts[1], 16).ok()?;
+    let low = u64::from_str_radix(parts[4], 16).ok()?;
+    (high <= 0xffff && middle <= 0xffff && low <= 0xffff_ffff)
+        .then_some((high << 48) | (middle << 32) | low)
 }

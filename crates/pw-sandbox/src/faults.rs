@@ -11,7 +11,7 @@ use axum::response::Response;
 
 use crate::call::Call;
 use crate::state::Shared;
-use crate::{FaultKind, SandboxPlatform, google_ads, meta, tiktok};
+use crate::{FaultKind, SandboxPlatform, google_ads, linkedin, meta, pinterest, snapchat, tiktok};
 
 /// How a fault changes the normal answer, when it does not replace it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -50,6 +50,9 @@ pub(crate) async fn entry(
                 SandboxPlatform::Meta => meta::fault(kind, &call, &shared),
                 SandboxPlatform::GoogleAds => google_ads::fault(kind, &call, &shared),
                 SandboxPlatform::Tiktok => tiktok::fault(kind, &shared),
+                SandboxPlatform::Pinterest => pinterest::fault(kind),
+                SandboxPlatform::Linkedin => linkedin::fault(kind),
+                SandboxPlatform::Snapchat => snapchat::fault(kind, &shared),
             };
         }
     }
@@ -57,6 +60,9 @@ pub(crate) async fn entry(
         SandboxPlatform::Meta => meta::handle(&shared, &call, twist),
         SandboxPlatform::GoogleAds => google_ads::handle(&shared, &call),
         SandboxPlatform::Tiktok => tiktok::handle(&shared, &call),
+        SandboxPlatform::Pinterest => pinterest::handle(&shared, &call),
+        SandboxPlatform::Linkedin => linkedin::handle(&shared, &call),
+        SandboxPlatform::Snapchat => snapchat::handle(&shared, &call),
     };
     if fault == Some(FaultKind::Malformed) {
         cut(response).await
@@ -71,7 +77,10 @@ fn token_of(platform: SandboxPlatform, call: &Call) -> Option<String> {
             .param("access_token")
             .map(String::as_str)
             .or_else(|| call.bearer()),
-        SandboxPlatform::GoogleAds => call.bearer(),
+        SandboxPlatform::GoogleAds
+        | SandboxPlatform::Pinterest
+        | SandboxPlatform::Linkedin
+        | SandboxPlatform::Snapchat => call.bearer(),
         SandboxPlatform::Tiktok => call.header("access-token"),
     }
     .map(str::to_owned)

@@ -7,7 +7,9 @@
 //!
 //! Each platform is its own module and is mounted under a prefix of the base URL: `/meta`
 //! (graph.facebook.com), `/google-ads` (googleads.googleapis.com), `/google-oauth`
-//! (accounts.google.com and oauth2.googleapis.com), `/tiktok` (business-api.tiktok.com).
+//! (accounts.google.com and oauth2.googleapis.com), `/tiktok` (business-api.tiktok.com),
+//! `/pinterest` (api.pinterest.com), `/linkedin` (api.linkedin.com and www.linkedin.com's
+//! token endpoint), `/snapchat` (adsapi.snapchat.com and accounts.snapchat.com).
 //! `/_sandbox` holds the control routes tests use over HTTP.
 
 mod call;
@@ -17,9 +19,12 @@ mod faults;
 mod gaql;
 mod google_ads;
 mod google_oauth;
+mod linkedin;
 mod meta;
 mod metrics;
+mod pinterest;
 mod report;
+mod snapchat;
 mod state;
 mod tiktok;
 mod wire;
@@ -99,6 +104,9 @@ pub enum SandboxPlatform {
     Meta,
     GoogleAds,
     Tiktok,
+    Pinterest,
+    Linkedin,
+    Snapchat,
 }
 
 impl SandboxPlatform {
@@ -107,6 +115,9 @@ impl SandboxPlatform {
             Self::Meta => 1,
             Self::GoogleAds => 2,
             Self::Tiktok => 3,
+            Self::Pinterest => 4,
+            Self::Linkedin => 5,
+            Self::Snapchat => 6,
         }
     }
 }
@@ -177,6 +188,9 @@ impl Sandbox {
             .route("/meta/{*rest}", any(meta_entry))
             .route("/google-ads/{*rest}", any(google_ads_entry))
             .route("/tiktok/{*rest}", any(tiktok_entry))
+            .route("/pinterest/{*rest}", any(pinterest_entry))
+            .route("/linkedin/{*rest}", any(linkedin_entry))
+            .route("/snapchat/{*rest}", any(snapchat_entry))
             .nest("/google-oauth", google_oauth::router())
             .nest("/_sandbox", control::router())
             .with_state(shared)
@@ -242,6 +256,13 @@ impl Sandbox {
         self.shared.issue_token(platform)
     }
 
+    /// A valid access token and the refresh token it can be renewed with, for the platforms
+    /// whose connections refresh (Google, Pinterest, LinkedIn, Snapchat). Meta and TikTok
+    /// Marketing API tokens have no refresh: their second string is empty.
+    pub fn issue_refreshable(&self, platform: SandboxPlatform) -> (String, String) {
+        self.shared.issue_refreshable(platform)
+    }
+
     /// The sandbox's own config.
     pub fn config(&self) -> &SandboxConfig {
         &self.shared.config
@@ -295,4 +316,16 @@ async fn google_ads_entry(State(shared): State<Arc<Shared>>, request: Request) -
 
 async fn tiktok_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     faults::entry(shared, SandboxPlatform::Tiktok, request).await
+}
+
+async fn pinterest_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    faults::entry(shared, SandboxPlatform::Pinterest, request).await
+}
+
+async fn linkedin_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    faults::entry(shared, SandboxPlatform::Linkedin, request).await
+}
+
+async fn snapchat_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    faults::entry(shared, SandboxPlatform::Snapchat, request).await
 }

@@ -23,6 +23,10 @@ struct Inner {
     refresh_tokens: HashMap<String, RefreshToken>,
     codes: HashMap<String, AuthCode>,
     jobs: HashMap<String, ReportRun>,
+    /// Pinterest, LinkedIn and Snapchat refresh tokens: platform, and whether retired.
+    platform_refresh: HashMap<String, (SandboxPlatform, bool)>,
+    /// Pinterest's asynchronous reports, by token.
+    pin_reports: HashMap<String, PinReport>,
     revisions: Vec<DateTime<Utc>>,
     counter: u64,
 }
@@ -56,6 +60,17 @@ pub(crate) struct ReportRun {
     pub params: HashMap<String, String>,
     pub polls: u32,
     pub failed: bool,
+}
+
+/// A Pinterest asynchronous report: what it covers and how often its status was read.
+#[derive(Clone)]
+pub(crate) struct PinReport {
+    pub account: u32,
+    pub level: crate::Level,
+    pub from: chrono::NaiveDate,
+    pub until: chrono::NaiveDate,
+    pub columns: Vec<String>,
+    pub polls: u32,
 }
 
 /// What a token check found.
@@ -170,6 +185,9 @@ impl Shared {
             SandboxPlatform::Meta => format!("EAAB{}", &raw[..48]),
             SandboxPlatform::GoogleAds => format!("ya29.a0{}", &raw[..56]),
             SandboxPlatform::Tiktok => raw[..40].to_owned(),
+            SandboxPlatform::Pinterest => format!("pina_{}", &raw[..56]),
+            SandboxPlatform::Linkedin => format!("AQV{}", &raw[..60]),
+            SandboxPlatform::Snapchat => format!("eyJhbGciOiJIUzI1NiJ9.{}", &raw[..48]),
         };
         self.lock().tokens.insert(
             token.clone(),
@@ -234,5 +252,93 @@ impl Shared {
 
     pub fn job(&self, id: &str) -> Option<ReportRun> {
         self.lock().jobs.get(id).cloned()
+    }
+}
+
+impl Shared {
+    /// An access token with a refresh token (see `Sandbox::issue_refreshable`).
+    pub fn issue_refreshable(&self, platform: SandboxPlatform) -> (String, String) {
+        match platform {
+            SandboxPlatform::Meta | SandboxPlatform::Tiktok => {
+                (self.issue_token(platform), String::new())
+            }
+            SandboxPlatform::GoogleAds => {
+                let refresh = format!("1//0{}", &self.mint("refresh")[..60]);
+                self.add_refresh_token(
+                    refresh.clone(),
+                    RefreshToken {
+                        client_id: "sandbox-app".into(),
+                        scope: "https://www.googleapis.com/auth/adwords".into(),
+                        revoked: false,
+                    },
+                );
+                let access = self.issue_token_with_refresh(platform, Some(refresh.clone()));
+                (access, refresh)
+            }
+            _ => {
+                let refresh = self.mint_refresh(platform);
+                (self.issue_token(platform), refresh)
+            }
+        }
+    }
+
+    /// A new refresh token of a non-Google platform.
+    pub fn mint_refresh(&self, platform: SandboxPlatform) -> String {
+        let raw = self.mint("refresh");
+        let token = match platform {
+            SandboxPlatform::Pinterest => format!("pinr_{}", &raw[..56]),
+            SandboxPlatform::Linkedin => format!("AQW{}", &raw[..60]),
+            _ => format!("snr_{}", &raw[..48]),
+        };
+        self.lock()
+            .platform_refresh
+            .insert(token.clone(), (platform, false));
+        token
+    }
+
+    /// Uses a refresh token: `None` when it is unknown, another platform's or retired; else
+    /// the refresh token to hand back, a new one (the old one retired) when `rotate`.
+    pub fn use_refresh(
+        &self,
+        platform: SandboxPlatform,
+        token: &str,
+        rotate: bool,
+    ) -> Option<String> {
+        let successor = rotate.then(|| self.mint_refresh(platform));
+        let mut inner = self.lock();
+        let usable =
+            matches!(inner.platform_refresh.get(token), Some((p, false)) if *p == platform);
+        if !usable {
+            if let Some(successor) = &successor {
+                inner.platform_refresh.remove(successor);
+            }
+            return None;
+        }
+        match successor {
+            Some(successor) => {
+                if let Some(entry) = inner.platform_refresh.get_mut(token) {
+                    entry.1 = true;
+                }
+                Some(successor)
+            }
+            None => Some(token.to_owned()),
+        }
+    }
+
+    pub fn add_pin_report(&self, token: String, report: PinReport) {
+        self.lock().pin_reports.insert(token, report);
+    }
+
+    /// Counts a status read and returns the report as it stood before it.
+    pub fn poll_pin_report(&self, token: &str) -> Option<PinReport> {
+        let mut inner = self.lock();
+        let report = inner.pin_reports.get_mut(token)?;
+        let before = report.clone();
+        report.polls += 1;
+        Some(before)
+    }
+
+    pub fn pin_report(&self, token: &str) -> Option<PinReport> {
+        self.lock().pin_reports.get(token).cloned()
     }
 }

@@ -4,8 +4,11 @@
 #![cfg(test)]
 mod control;
 mod google_ads;
+mod linkedin;
 mod meta;
+mod pinterest;
 mod scale;
+mod snapchat;
 mod tiktok;
 
 use std::time::Duration;

@@ -129,4 +129,102 @@ async fn a_million_row_config_answers_late_pages() {
     let (status, _, second) = read(client.get(next).send().await.unwrap()).await;
     assert_eq!(status, 200);
     assert_ne!(second["data"][0], page["data"][0]);
+
+    // Pinterest: a 30-day ad-level report file holds every ad-day with delivery.
+    let pin = SandboxPlatform::Pinterest;
+    let token = sandbox.issue_token(pin);
+    let truth = sandbox.truth(pin, Level::Ad, from, until);
+    let reports = format!("{base}/pinterest/v5/ad_accounts/549755885175/reports");
+    let (status, _, created) = read(client.post(&reports).bearer_auth(&token).json(&json!({"start_date": from.to_string(), "end_date": until.to_string(), "granularity": "DAY", "level": "PIN_PROMOTION", "columns": ["IMPRESSION_1"]})).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{created}");
+    let status_url = format!("{reports}?token={}", created["token"].as_str().unwrap());
+    read(
+        client
+            .get(&status_url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, _, finished) = read(
+        client
+            .get(&status_url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, _, file) = read(
+        client
+            .get(finished["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let rows: usize = file
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|r| r.as_array().unwrap().len())
+        .sum();
+    assert_eq!(rows as u64, truth.rows);
+
+    // LinkedIn: 30 days of 1,400 creatives is past 15,000 elements and refused; 8 days is not.
+    let token = sandbox.issue_token(SandboxPlatform::Linkedin);
+    let analytics = |days: i64| {
+        let start = until - Duration::days(days - 1);
+        format!(
+            "{base}/linkedin/rest/adAnalytics?q=analytics&pivot=(value:CREATIVE)&timeGranularity=(value:DAILY)&dateRange=(start:(year:{},month:{},day:{}),end:(year:{},month:{},day:{}))&accounts=List(urn%3Ali%3AsponsoredAccount%3A508000000)&fields=impressions,dateRange,pivotValues",
+            start.format("%Y"),
+            start.format("%-m"),
+            start.format("%-d"),
+            until.format("%Y"),
+            until.format("%-m"),
+            until.format("%-d")
+        )
+    };
+    let linkedin = |url: String| {
+        let request = client
+            .get(url)
+            .bearer_auth(&token)
+            .header("LinkedIn-Version", "202502")
+            .header("X-Restli-Protocol-Version", "2.0.0");
+        async move { read(request.send().await.unwrap()).await }
+    };
+    let (status, _, body) = linkedin(analytics(30)).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("15000"),
+        "{body}"
+    );
+    let (status, _, body) = linkedin(analytics(8)).await;
+    assert_eq!(status, 200);
+    let week = sandbox.truth(
+        SandboxPlatform::Linkedin,
+        Level::Ad,
+        until - Duration::days(7),
+        until,
+    );
+    assert_eq!(body["elements"].as_array().unwrap().len() as u64, week.rows);
+
+    // Snapchat: ad-account stats broken down by ad over 30 days, zero days included.
+    let snap = SandboxPlatform::Snapchat;
+    let token = sandbox.issue_token(snap);
+    let truth = sandbox.truth(snap, Level::Ad, from, until);
+    let midnight = |day: chrono::NaiveDate| enc(&format!("{day}T00:00:00.000-07:00"));
+    let (status, _, body) = read(client.get(format!("{base}/snapchat/v1/adaccounts/00000a00-0000-4000-8000-000000000000/stats?granularity=DAY&start_time={}&end_time={}&fields=impressions&breakdown=ad", midnight(from), midnight(today()))).bearer_auth(&token).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    let ads = body["timeseries_stats"][0]["timeseries_stat"]["breakdown_stats"]["ad"]
+        .as_array()
+        .unwrap();
+    assert_eq!(ads.len(), 1_400);
+    let delivered = ads
+        .iter()
+        .flat_map(|ad| ad["timeseries"].as_array().unwrap().iter())
+        .filter(|bucket| bucket["stats"]["impressions"].as_i64().unwrap() > 0)
+        .count();
+    assert_eq!(delivered as u64, truth.rows);
 }
