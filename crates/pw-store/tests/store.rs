@@ -548,3 +548,44 @@ async fn importing_a_file_with_an_unreadable_value_changes_nothing() {
         .unwrap();
     assert_eq!(signals, 1);
 }
+
+/// A connection's sync state travels with its workspace: a platform's own account id in a sync
+/// cursor (`account_external_id`) is the platform's text, not one of our ids, and imports back.
+#[tokio::test]
+async fn connections_and_their_sync_state_export_and_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    let ws = seeded(&db, "Northwind").await;
+    let connection = pw_domain::new_id();
+    let now = "2026-11-30T04:00:00.000Z";
+    sqlx::query(
+        "INSERT INTO platform_connections (id, workspace_id, platform, label, status, created_at, auth_kind)
+         VALUES (?, ?, 'google_ads', 'Google Ads', 'connected', ?, 'token')",
+    )
+    .bind(&connection)
+    .bind(ws.to_string())
+    .bind(now)
+    .execute(db.writer())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO sync_cursors (connection_id, workspace_id, account_external_id, stream, cursor, updated_at)
+         VALUES (?, ?, '5210000000', 'metrics:ad', '{\"synced_through\":\"2026-11-29\"}', ?)",
+    )
+    .bind(&connection)
+    .bind(ws.to_string())
+    .bind(now)
+    .execute(db.writer())
+    .await
+    .unwrap();
+    let file = dir.path().join("with-connection.pwx");
+    db.export_workspace_to(ws, &file, |_| {}).await.unwrap();
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = Database::open(&db_path(&other_dir)).await.unwrap();
+    other.import_workspace_from(&file).await.unwrap();
+    let cursor: String = sqlx::query_scalar("SELECT account_external_id FROM sync_cursors")
+        .fetch_one(other.reader())
+        .await
+        .unwrap();
+    assert_eq!(cursor, "5210000000");
+}

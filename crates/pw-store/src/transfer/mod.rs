@@ -158,7 +158,10 @@ enum ColumnType {
 /// milliseconds there), days `date`, `*_date` and `occurred_on`.
 fn column_type(table: &str, column: &str) -> Option<ColumnType> {
     match column {
+        // Platforms' own ids (`external_id`, a sync cursor's `account_external_id`) and job ids
+        // are not ours.
         "external_id" | "job_id" => None,
+        _ if column.ends_with("_external_id") => None,
         "id" => Some(ColumnType::Id),
         "currency" => Some(ColumnType::Currency),
         "date" | "occurred_on" => Some(ColumnType::Day),
