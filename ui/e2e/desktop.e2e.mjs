@@ -9,8 +9,10 @@
 // runs a short focus group in the room on the local model (watching a turn stream in and
 // interjecting as the moderator), writes its insights, designs a short survey and runs it on the
 // local model (charts, reliability flags, a crosstab), runs the ANES 1996 example like its people
-// and sees the fidelity view and the analysis agent's report, and saves screenshots.
-import { execFileSync } from 'node:child_process';
+// and sees the fidelity view and the analysis agent's report, connects Meta against the sandbox
+// (`profitwheel sandbox`), picks one account, syncs it and sees the dashboard's spend grow to
+// what the engine computes, and saves screenshots.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { remote } from 'webdriverio';
 
@@ -20,6 +22,9 @@ const dataDir = process.env.PROFITWHEEL_DATA_DIR;
 const outDir = process.env.PW_E2E_OUT ?? '.e2e';
 if (!app || !cli || !dataDir) throw new Error('PW_E2E_APP, PW_E2E_CLI and PROFITWHEEL_DATA_DIR must be set');
 mkdirSync(outDir, { recursive: true });
+
+/** The sandbox the connection check starts; stopped at the end. */
+let sandbox = null;
 
 let passed = 0;
 let failed = 0;
@@ -624,6 +629,62 @@ try {
     await shot('desktop-survey-report');
   });
 
+  await check('a platform connects against the sandbox, syncs, and the dashboard changes', async () => {
+    const kpis = () =>
+      JSON.parse(execFileSync(cli, ['--data-dir', dataDir, '--json', 'kpis', 'Halcyon Roasters (demo)'], { encoding: 'utf8' }));
+    const spendOf = (report) => report.sections.find((s) => s.currency === 'USD').kpis.find((k) => k.key === 'Spend').current;
+    const before = spendOf(kpis());
+    // The sandbox answers like the platforms; its first line says where and with which tokens.
+    sandbox = spawn(cli, ['--json', 'sandbox', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const served = await new Promise((resolve, reject) => {
+      let text = '';
+      sandbox.stdout.on('data', (chunk) => {
+        text += chunk;
+        if (text.includes('\n')) resolve(JSON.parse(text.split('\n')[0]));
+      });
+      sandbox.on('exit', (code) => reject(new Error(`the sandbox exited (${code})`)));
+    });
+    const token = served.tokens.find((t) => t.platform === 'meta').token;
+    await (await browser.$('//nav//a[contains(., "Connections")]')).click();
+    const platform = await browser.$('#connect-platform');
+    await platform.waitForDisplayed({ timeout: 15_000 });
+    await platform.selectByAttribute('value', 'meta');
+    await (await browser.$('#connect-token')).setValue(token);
+    const advanced = await browser.$('//summary[contains(., "Advanced")]');
+    if (!(await (await browser.$('#connect-api-root')).isDisplayed())) await advanced.click();
+    await (await browser.$('#connect-api-root')).setValue(served.base_url);
+    await (await browser.$('//form[@aria-label="Connect a platform"]//button[@type="submit"]')).click();
+    const card = await browser.$('//article[@data-testid="connection"][contains(@aria-label, "Meta")]');
+    await card.waitForExist({ timeout: 30_000, timeoutMsg: 'the connection never appeared' });
+    // The account picker: the second account reports in another currency; only the first syncs.
+    const boxes = await card.$$('form[aria-label="Accounts to sync"] input[type="checkbox"]');
+    assert(boxes.length === 2, `expected the sandbox's two Meta accounts, found ${boxes.length}`);
+    await boxes[1].click();
+    await (await card.$('//button[contains(., "Save accounts")]')).click();
+    await browser.waitUntil(async () => !(await boxes[1].isSelected()) && (await (await card.$('//button[contains(., "Save accounts")]')).getAttribute('disabled')) !== null, {
+      timeout: 10_000,
+      timeoutMsg: 'the account choice was not saved',
+    });
+    await (await card.$('//form[@aria-label="Sync now"]//button[@type="submit"]')).click();
+    const headline = await card.$('[data-testid="sync-headline"]');
+    await headline.waitForExist({ timeout: 180_000, interval: 500, timeoutMsg: 'the sync never reported' });
+    const status = await headline.getAttribute('data-status');
+    assert(status === 'succeeded', `the sync ended ${status}: ${await headline.getText()}`);
+    const streams = await card.$$('[data-testid="sync-stream"]');
+    console.log(`     sync: ${await headline.getText()} (${streams.length} streams)`);
+    await shot('desktop-connections-synced');
+    const after = spendOf(kpis());
+    assert(after > before, `the engine's spend did not grow: ${before} -> ${after}`);
+    await (await browser.$('//nav//a[contains(., "Dashboard")]')).click();
+    const tile = await browser.$('[data-testid="kpi-spend-value"]');
+    await tile.waitForDisplayed({ timeout: 30_000 });
+    await browser.waitUntil(async () => Math.abs(parseDisplayed(await tile.getText()) - after / 1e6) / (after / 1e6) < 0.005, {
+      timeout: 30_000,
+      timeoutMsg: `the spend tile never showed the synced total ${after / 1e6}`,
+    });
+    await shot('desktop-dashboard-after-sync');
+  });
+
   await check('the dark theme applies', async () => {
     const toggle = await browser.$('button[aria-label^="Switch to"]');
     const before = await browser.execute(() => getComputedStyle(document.body).backgroundColor);
@@ -636,6 +697,7 @@ try {
     await browser.saveScreenshot(`${outDir}/desktop-theme-toggled.png`);
   });
 } finally {
+  sandbox?.kill();
   await browser.deleteSession();
 }
 

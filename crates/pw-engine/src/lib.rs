@@ -114,6 +114,8 @@ pub struct Engine {
     scheduler: Scheduler,
     runner: Mutex<Option<JobRunner>>,
     schedule_ticker: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Rebuilds a workspace's signals after a sync stored rows (see `connectors::follow_syncs`).
+    sync_follower: Mutex<Option<tokio::task::JoinHandle<()>>>,
     models: Arc<LanguageModels>,
     workspaces: Arc<AdWorkspaces>,
     evidence: Arc<Evidence>,
@@ -173,6 +175,7 @@ impl Engine {
             scheduler,
             runner: Mutex::new(None),
             schedule_ticker: Mutex::new(None),
+            sync_follower: Mutex::new(None),
             models,
             workspaces,
             evidence,
@@ -246,6 +249,7 @@ impl Engine {
             self.config.runner.clone(),
             handlers,
         ));
+        *self.sync_follower.lock().await = Some(connectors::follow_syncs(Arc::downgrade(self)));
         let scheduler = self.scheduler.clone();
         *self.schedule_ticker.lock().await = Some(tokio::spawn(async move {
             // Ticking every 30 s also catches up after a sleep: the first tick after waking
@@ -264,6 +268,9 @@ impl Engine {
     pub async fn shutdown(&self) {
         if let Some(ticker) = self.schedule_ticker.lock().await.take() {
             ticker.abort();
+        }
+        if let Some(follower) = self.sync_follower.lock().await.take() {
+            follower.abort();
         }
         if let Some(runner) = self.runner.lock().await.take() {
             runner.shutdown().await;

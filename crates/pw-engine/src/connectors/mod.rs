@@ -90,3 +90,48 @@ impl<'e> ConnectorsFacade<'e> {
         Ok(self.engine.connectors.runs(connection_id, limit).await?)
     }
 }
+
+/// A sync that stored rows changes what the evidence layer derives from them: once it has
+/// succeeded (wholly or in part), the workspace's signals are rebuilt (a job of their own), so
+/// synced audiences and figures reach the Audiences screen, search and the twins.
+pub(crate) fn follow_syncs(engine: std::sync::Weak<Engine>) -> tokio::task::JoinHandle<()> {
+    let Some(strong) = engine.upgrade() else {
+        return tokio::spawn(async {});
+    };
+    let mut events = strong.queue.subscribe();
+    drop(strong);
+    tokio::spawn(async move {
+        loop {
+            let job = match events.recv().await {
+                Ok(pw_jobs::JobEvent::Changed(job)) => job,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            };
+            let stored_rows = job
+                .result
+                .as_ref()
+                .and_then(|r| r.get("records"))
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0);
+            if job.kind != SYNC_JOB_KIND
+                || job.state != pw_jobs::JobState::Succeeded
+                || stored_rows == 0
+            {
+                continue;
+            }
+            let Some(engine) = engine.upgrade() else {
+                return;
+            };
+            let Some(workspace) = job
+                .workspace_id
+                .as_deref()
+                .and_then(|w| w.parse::<WorkspaceId>().ok())
+            else {
+                continue;
+            };
+            if let Err(error) = engine.evidence().start_signal_build(workspace).await {
+                tracing::warn!(%error, "the signals of a synced workspace could not be rebuilt");
+            }
+        }
+    })
+}

@@ -66,9 +66,49 @@ impl FileHeader {
 struct OpenTable {
     name: String,
     columns: Vec<String>,
-    sql: String,
     /// Where `workspace_id` (or, in `workspaces`, `id`) is in a row.
     owner: usize,
+    /// Rows checked and waiting for the next multi-row insert.
+    pending: Vec<Vec<Cell>>,
+    /// Rows per insert: as many as SQLite's bound-variable limit allows, at most 200.
+    batch: usize,
+}
+
+/// A value as SQLite stores it.
+enum Cell {
+    Null,
+    Bool(bool),
+    Integer(i64),
+    Real(f64),
+    Text(String),
+    Blob(Vec<u8>),
+}
+
+impl Cell {
+    fn of(value: Value, table: &str) -> Result<Cell> {
+        Ok(match value {
+            Value::Null => Cell::Null,
+            Value::Bool(b) => Cell::Bool(b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Cell::Integer(i),
+                None => Cell::Real(n.as_f64().unwrap_or(0.0)),
+            },
+            Value::String(s) => Cell::Text(s),
+            Value::Object(o) => match o.get("hex").and_then(Value::as_str).map(hex::decode) {
+                Some(Ok(bytes)) => Cell::Blob(bytes),
+                _ => {
+                    return Err(invalid(format!(
+                        "a value in '{table}' is not a column value"
+                    )));
+                }
+            },
+            Value::Array(_) => {
+                return Err(invalid(format!(
+                    "a value in '{table}' is not a column value"
+                )));
+            }
+        })
+    }
 }
 
 /// Writes a file's tables and blobs into one transaction, checking each as it comes.
@@ -116,6 +156,7 @@ impl<'d> ImportWriter<'d> {
     }
 
     pub(super) async fn table(&mut self, name: &str, columns: Vec<String>) -> Result<()> {
+        self.flush().await?;
         if !WORKSPACE_TABLES.contains(&name) {
             return Err(invalid(format!("it contains an unknown table '{name}'")));
         }
@@ -137,17 +178,13 @@ impl<'d> ImportWriter<'d> {
             .iter()
             .position(|c| c == key)
             .ok_or_else(|| invalid(format!("table '{name}' has no {key} column")))?;
-        let placeholders = vec!["?"; columns.len()].join(", ");
-        let sql = format!(
-            "INSERT INTO {name} ({}) VALUES ({placeholders})",
-            columns.join(", ")
-        );
         self.imported.push((name.to_owned(), columns.clone()));
         self.open = Some(OpenTable {
             name: name.to_owned(),
+            batch: (30_000 / columns.len().max(1)).clamp(1, 200),
             columns,
-            sql,
             owner,
+            pending: Vec::new(),
         });
         Ok(())
     }
@@ -172,49 +209,72 @@ impl<'d> ImportWriter<'d> {
         if table.name == "workspaces" {
             self.workspace_rows += 1;
         }
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(table.sql.clone()));
-        for value in &row {
-            query = match value {
-                Value::Null => query.bind(None::<String>),
-                Value::Bool(b) => query.bind(*b),
-                Value::Number(n) => match n.as_i64() {
-                    Some(i) => query.bind(i),
-                    None => query.bind(n.as_f64().unwrap_or(0.0)),
-                },
-                Value::String(s) => query.bind(s.clone()),
-                Value::Object(o) => match o.get("hex").and_then(Value::as_str).map(hex::decode) {
-                    Some(Ok(bytes)) => query.bind(bytes),
-                    _ => {
-                        return Err(invalid(format!(
-                            "a value in '{}' is not a column value",
-                            table.name
-                        )));
-                    }
-                },
-                Value::Array(_) => {
-                    return Err(invalid(format!(
-                        "a value in '{}' is not a column value",
-                        table.name
-                    )));
-                }
-            };
-        }
-        query.execute(&mut *self.tx).await.map_err(|e| match e {
-            sqlx::Error::Database(db) if db.is_unique_violation() && table.name == "workspaces" => {
-                let name = table
-                    .columns
-                    .iter()
-                    .position(|c| c == "name")
-                    .and_then(|i| row[i].as_str());
-                StoreError::WorkspaceNameTaken(name.unwrap_or_default().to_owned())
+        let table_name = table.name.clone();
+        let cells = row
+            .into_iter()
+            .map(|value| Cell::of(value, &table_name))
+            .collect::<Result<Vec<Cell>>>()?;
+        let full = match self.open.as_mut() {
+            Some(table) => {
+                table.pending.push(cells);
+                table.pending.len() >= table.batch
             }
-            sqlx::Error::Database(db) => invalid(format!(
-                "a row of '{}' was refused: {}",
-                table.name,
-                db.message()
-            )),
-            other => other.into(),
-        })?;
+            None => false,
+        };
+        if full {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts the open table's pending rows with one multi-row statement.
+    async fn flush(&mut self) -> Result<()> {
+        let Some(table) = self.open.as_mut() else {
+            return Ok(());
+        };
+        if table.pending.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut table.pending);
+        let mut insert = sqlx::QueryBuilder::<Sqlite>::new(format!(
+            "INSERT INTO {} ({}) ",
+            table.name,
+            table.columns.join(", ")
+        ));
+        insert.push_values(&rows, |mut values, row| {
+            for cell in row {
+                match cell {
+                    Cell::Null => values.push_bind(None::<String>),
+                    Cell::Bool(b) => values.push_bind(*b),
+                    Cell::Integer(i) => values.push_bind(*i),
+                    Cell::Real(r) => values.push_bind(*r),
+                    Cell::Text(t) => values.push_bind(t.clone()),
+                    Cell::Blob(b) => values.push_bind(b.clone()),
+                };
+            }
+        });
+        let name_column = table.columns.iter().position(|c| c == "name");
+        insert
+            .build()
+            .execute(&mut *self.tx)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(db)
+                    if db.is_unique_violation() && table.name == "workspaces" =>
+                {
+                    let name = match name_column.and_then(|i| rows.first().and_then(|r| r.get(i))) {
+                        Some(Cell::Text(name)) => name.clone(),
+                        _ => String::new(),
+                    };
+                    StoreError::WorkspaceNameTaken(name)
+                }
+                sqlx::Error::Database(db) => invalid(format!(
+                    "a row of '{}' was refused: {}",
+                    table.name,
+                    db.message()
+                )),
+                other => other.into(),
+            })?;
         Ok(())
     }
 
@@ -239,6 +299,7 @@ impl<'d> ImportWriter<'d> {
 
     /// Reads back every typed column, holds metrics to their account's currency, and commits.
     pub(super) async fn finish(mut self) -> Result<WorkspaceId> {
+        self.flush().await?;
         if self.workspace_rows != 1 {
             return Err(invalid(if self.workspace_rows == 0 {
                 "it holds no workspace"

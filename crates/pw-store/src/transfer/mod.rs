@@ -193,11 +193,11 @@ async fn check_typed_columns(
         let sql = format!(
             "SELECT CAST({column} AS BLOB), typeof({column}) FROM {table} WHERE {key} = ? AND {column} IS NOT NULL"
         );
-        let values: Vec<(Vec<u8>, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        // Read as a stream: a table of a million rows is checked in the memory of one.
+        let mut values = sqlx::query_as::<_, (Vec<u8>, String)>(sqlx::AssertSqlSafe(sql))
             .bind(workspace_id)
-            .fetch_all(&mut *tx)
-            .await?;
-        for (bytes, storage) in values {
+            .fetch(&mut *tx);
+        while let Some((bytes, storage)) = futures::TryStreamExt::try_next(&mut values).await? {
             let unreadable = |reason: String| {
                 StoreError::InvalidWorkspaceFile(format!(
                     "its {table}.{column} holds a value this version of ProfitWheel cannot read: {reason}"
