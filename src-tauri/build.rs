@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "connect_with_token",
     "begin_sign_in",
     "finish_sign_in",
+    "cancel_sign_in",
     "remove_connection",
     "select_connection_accounts",
     "set_sync_schedule",

@@ -98,7 +98,7 @@ pub async fn connect_with_token(
             workspace_id: request.workspace_id.parse()?,
             platform: platform(&request.platform)?,
             access_token: token,
-            refresh_token: None,
+            refresh_token: secret(request.refresh_token),
             expires_in: None,
             label: blank_is_none(request.label),
             api_root: blank_is_none(request.api_root),
@@ -146,6 +146,17 @@ pub async fn finish_sign_in(
         .finish_sign_in(&sign_in_id, SIGN_IN_WAIT)
         .await?
         .into())
+}
+
+/// Stops waiting for a sign-in (the person gave up on it): a late approval connects nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_sign_in(
+    slot: State<'_, EngineSlot>,
+    sign_in_id: String,
+) -> Result<(), IpcError> {
+    slot.get()?.connectors().cancel_sign_in(&sign_in_id).await;
+    Ok(())
 }
 
 #[tauri::command]

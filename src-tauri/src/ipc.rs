@@ -99,6 +99,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             connections::connect_with_token,
             connections::begin_sign_in,
             connections::finish_sign_in,
+            connections::cancel_sign_in,
             connections::remove_connection,
             connections::select_connection_accounts,
             connections::set_sync_schedule,

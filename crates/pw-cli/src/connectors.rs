@@ -28,6 +28,10 @@ pub(crate) struct ConnectArgs {
     /// Read the access token (Meta: a long-lived or system-user token) from the first line of standard input
     #[arg(long)]
     pub(crate) token_stdin: bool,
+    /// Read the refresh token from the next line of standard input (with the app's client id
+    /// and secret, the connection renews its access token itself)
+    #[arg(long)]
+    pub(crate) refresh_token_stdin: bool,
     /// Your app's client id (TikTok: the app id)
     #[arg(long)]
     pub(crate) client_id: Option<String>,
@@ -118,7 +122,7 @@ fn read_secrets(count: usize) -> Result<Vec<Secret>, EngineError> {
         let line = line.trim().to_owned();
         if line.is_empty() {
             return Err(EngineError::InvalidInput(
-                "standard input ended before every secret asked for (one per line: token, client secret, developer token)".into(),
+                "standard input ended before every secret asked for (one per line: token, refresh token, client secret, developer token)".into(),
             ));
         }
         secrets.push(Secret::new(line));
@@ -136,12 +140,19 @@ pub async fn connect(
     if !args.token_stdin {
         return sign_in(engine, out, args, platform, workspace_id).await;
     }
-    let wanted =
-        1 + usize::from(args.client_secret_stdin) + usize::from(args.developer_token_stdin);
+    let wanted = 1
+        + usize::from(args.refresh_token_stdin)
+        + usize::from(args.client_secret_stdin)
+        + usize::from(args.developer_token_stdin);
     let mut secrets = read_secrets(wanted)?.into_iter();
     let access_token = secrets
         .next()
         .ok_or_else(|| EngineError::InvalidInput("no token given".into()))?;
+    let refresh_token = if args.refresh_token_stdin {
+        secrets.next()
+    } else {
+        None
+    };
     let client_secret = if args.client_secret_stdin {
         secrets.next()
     } else {
@@ -158,7 +169,7 @@ pub async fn connect(
             workspace_id,
             platform,
             access_token,
-            refresh_token: None,
+            refresh_token,
             expires_in: None,
             label: args.label.clone(),
             api_root: args.api_root.clone(),

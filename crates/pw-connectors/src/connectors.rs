@@ -84,6 +84,8 @@ pub struct Connectors {
     policy: RetryPolicy,
     /// Sign-ins waiting for the browser, by id.
     sign_ins: tokio::sync::Mutex<std::collections::HashMap<String, (SignInConnect, PendingSignIn)>>,
+    /// What stops a sign-in's wait when the person gives up on it.
+    sign_in_stops: std::sync::Mutex<std::collections::HashMap<String, CancellationToken>>,
     /// What time it is for a sync ("yesterday" in each account's zone); tests fix it.
     clock: fn() -> DateTime<Utc>,
 }
@@ -136,10 +138,14 @@ impl Connectors {
             pacing: PacingState::new(),
             http: reqwest::Client::builder()
                 .user_agent(concat!("ProfitWheel/", env!("CARGO_PKG_VERSION")))
+                // Token refreshes and code exchanges never wait for ever; sync requests have
+                // their own, equal deadline in the transport.
+                .timeout(policy.request_timeout)
                 .build()
                 .unwrap_or_default(),
             policy,
             sign_ins: tokio::sync::Mutex::default(),
+            sign_in_stops: std::sync::Mutex::default(),
             clock,
         })
     }
@@ -155,13 +161,21 @@ impl Connectors {
         })
     }
 
-    fn build<'a>(&'a self, platform: Platform, api_root: Option<&'a str>) -> Build<'a> {
+    fn build<'a>(
+        &'a self,
+        platform: Platform,
+        api_root: Option<&'a str>,
+        connection: &'a str,
+        cancel: CancellationToken,
+    ) -> Build<'a> {
         Build {
             platform,
             api_root,
             pacing: &self.pacing,
             http: &self.http,
             policy: &self.policy,
+            connection,
+            cancel,
         }
     }
 
@@ -202,7 +216,12 @@ impl Connectors {
         // Tried first with the credential in memory only: a token the platform refuses is
         // never kept.
         let transport = platforms::transport(
-            &self.build(request.platform, request.api_root.as_deref()),
+            &self.build(
+                request.platform,
+                request.api_root.as_deref(),
+                &id,
+                CancellationToken::new(),
+            ),
             stored.clone(),
             home.clone(),
         );
@@ -277,6 +296,10 @@ impl Connectors {
             .lock()
             .await
             .insert(started.sign_in_id.clone(), (request, pending));
+        self.sign_in_stops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(started.sign_in_id.clone(), CancellationToken::new());
         Ok(started)
     }
 
@@ -292,14 +315,28 @@ impl Connectors {
                 "this sign-in has ended; start it again".into(),
             ));
         };
-        let signed_in = pending
-            .finish(
-                &request.client_id,
-                request.client_secret.as_ref().map(Secret::expose),
-                &self.http,
-                within,
-            )
-            .await?;
+        let stop = self
+            .sign_in_stops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(sign_in_id)
+            .cloned()
+            .unwrap_or_default();
+        let finishing = pending.finish(
+            &request.client_id,
+            request.client_secret.as_ref().map(Secret::expose),
+            &self.http,
+            within,
+        );
+        let signed_in = tokio::select! {
+            signed_in = finishing => signed_in,
+            () = stop.cancelled() => Err(ConnectorError::Invalid("the sign-in was stopped".into())),
+        };
+        self.sign_in_stops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(sign_in_id);
+        let signed_in = signed_in?;
         self.connect(TokenConnect {
             workspace_id: request.workspace_id,
             platform: request.platform,
@@ -314,6 +351,19 @@ impl Connectors {
             auth_kind: AuthKind::Oauth,
         })
         .await
+    }
+
+    /// Stops waiting for a sign-in: a late approval in the browser then connects nothing.
+    pub async fn cancel_sign_in(&self, sign_in_id: &str) {
+        if let Some(stop) = self
+            .sign_in_stops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(sign_in_id)
+        {
+            stop.cancel();
+        }
+        self.sign_ins.lock().await.remove(sign_in_id);
     }
 
     async fn require_workspace(&self, id: WorkspaceId) -> Result<()> {
@@ -376,7 +426,10 @@ impl Connectors {
 
     async fn view(&self, connection: Connection) -> Result<ConnectionView> {
         let accounts = self.store.accounts(&connection.id).await?;
-        let last_run = self.store.runs(&connection.id, 1).await?.into_iter().next();
+        let last_run = match self.store.runs(&connection.id, 1).await?.into_iter().next() {
+            Some(run) => Some(self.reconciled(run).await?),
+            None => None,
+        };
         let next_sync_at = match &connection.sync_cron {
             Some(cron) => Scheduler::next_fire_after(cron, Utc::now().timestamp_millis())?
                 .and_then(DateTime::from_timestamp_millis),
@@ -407,9 +460,26 @@ impl Connectors {
     /// The ad data it synced stays in the workspace.
     pub async fn remove(&self, id: &str) -> Result<()> {
         let connection = self.store.connection(id).await?;
-        self.home(id)?.remove().await?;
+        // A sync under way stops first; one that still refreshes its token afterwards finds
+        // the connection gone and removes the entry again (see `run_sync`).
+        if let Some(run) = self.store.unfinished_run(id).await?
+            && let Some(job) = &run.job_id
+            && let Err(error) = self.queue.cancel(job).await
+        {
+            tracing::debug!(%error, "the sync of a removed connection had already ended");
+        }
         self.schedule(&connection, None).await?;
-        self.store.delete(id).await
+        self.store.delete(id).await?;
+        self.home(id)?.remove().await
+    }
+
+    /// Removes the keychain entries of a workspace's connections (before the workspace is
+    /// deleted, which deletes the connections' rows).
+    pub async fn forget_workspace(&self, workspace: WorkspaceId) -> Result<()> {
+        for connection in self.store.connections(Some(workspace)).await? {
+            self.home(&connection.id)?.remove().await?;
+        }
+        Ok(())
     }
 
     pub async fn select_accounts(&self, id: &str, accounts: &[String]) -> Result<ConnectionView> {
@@ -441,7 +511,14 @@ impl Connectors {
             if job_alive {
                 return Ok(run);
             }
-            return self.enqueue(&connection, run).await;
+            // A run whose job ended without finishing it (the app closed, a crash) continues
+            // from its checkpoint, unless the person now asks for another start or a full
+            // re-read: then it ends and a new run starts.
+            if from == run.requested_from && !full {
+                return self.enqueue(&connection, run).await;
+            }
+            self.end_stopped_run(&run, "it was replaced by a new sync", false)
+                .await?;
         }
         if full {
             self.store.clear_cursors(connection_id).await?;
@@ -487,7 +564,53 @@ impl Connectors {
     }
 
     pub async fn run(&self, run_id: &str) -> Result<SyncRun> {
-        self.store.run(run_id).await
+        let run = self.store.run(run_id).await?;
+        self.reconciled(run).await
+    }
+
+    /// A run still marked running whose job has ended (cancelled, or failed for good) is ended
+    /// with a report saying so, so no screen waits on it for ever.
+    async fn reconciled(&self, run: SyncRun) -> Result<SyncRun> {
+        if run.status != RunStatus::Running {
+            return Ok(run);
+        }
+        let Some(job_id) = &run.job_id else {
+            return Ok(run);
+        };
+        let job = match self.queue.get(job_id).await {
+            Ok(job) => job,
+            Err(pw_jobs::QueueError::NotFound(_)) => {
+                self.end_stopped_run(&run, "its job is gone", false).await?;
+                return self.store.run(&run.id).await;
+            }
+            Err(error) => return Err(error.into()),
+        };
+        if !job.state.is_finished() {
+            return Ok(run);
+        }
+        let why = match (job.state, job.last_error.as_deref()) {
+            (pw_jobs::JobState::Cancelled, _) => "it was cancelled".to_owned(),
+            (_, Some(error)) => format!("it stopped: {error}"),
+            _ => "it stopped before it finished".to_owned(),
+        };
+        let cancelled = job.state == pw_jobs::JobState::Cancelled;
+        self.end_stopped_run(&run, &why, cancelled).await?;
+        self.store.run(&run.id).await
+    }
+
+    async fn end_stopped_run(&self, run: &SyncRun, why: &str, cancelled: bool) -> Result<()> {
+        let connection = self.store.connection(&run.connection_id).await?;
+        let problem = StreamProblem {
+            kind: "stopped".into(),
+            message: format!("The sync did not finish: {why}."),
+            action: "Sync again: it continues from the last data stored.".into(),
+        };
+        let mut report =
+            SyncReport::of(connection.platform, &run.streams, cancelled, Some(&problem));
+        if report.status == RunStatus::Succeeded {
+            report.status = RunStatus::Partial;
+        }
+        self.store.finish_run(&run.id, &report).await
     }
 
     pub async fn runs(&self, connection_id: &str, limit: u32) -> Result<Vec<SyncRun>> {
@@ -575,9 +698,14 @@ impl Connectors {
             return Ok(report);
         };
         let transport = platforms::transport(
-            &self.build(connection.platform, connection.api_root.as_deref()),
+            &self.build(
+                connection.platform,
+                connection.api_root.as_deref(),
+                &connection.id,
+                cancel.clone(),
+            ),
             stored,
-            home,
+            home.clone(),
         );
         let plan = SyncPlan {
             store: &self.store,
@@ -610,6 +738,13 @@ impl Connectors {
         // A cancelled run ends too: the next sync starts from the cursors, which hold every
         // window stored.
         self.store.finish_run(run_id, &outcome.report).await?;
+        // Removed while it ran: a token refreshed meanwhile must not stay in the keychain.
+        if matches!(
+            self.store.connection(&connection.id).await,
+            Err(ConnectorError::ConnectionNotFound(_))
+        ) {
+            home.remove().await?;
+        }
         if matches!(
             outcome.report.status,
             RunStatus::Succeeded | RunStatus::Partial

@@ -231,7 +231,12 @@ impl Credentials {
             })?;
         let status = answer.status();
         let body = answer.bytes().await.unwrap_or_default();
-        if status.is_server_error() {
+        // A busy or slow token service is asked again at the next sync; only a refusal of the
+        // refresh token itself (`invalid_grant`, 400/401) needs the person.
+        if status.is_server_error()
+            || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+            || status == reqwest::StatusCode::REQUEST_TIMEOUT
+        {
             return Err(ConnectorError::Unavailable {
                 platform: self.platform,
                 attempts: 1,

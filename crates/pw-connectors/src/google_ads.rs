@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::connector::{Connector, ReportRules};
-use crate::error::Result;
+use crate::error::{ConnectorError, Result};
 use crate::normalise::{self, Absent, Unmappable};
 use crate::records::{
     DayWindow, EntityStream, Page, RemoteAccount, RemoteAd, RemoteAdGroup, RemoteAudience,
@@ -438,9 +438,23 @@ impl Connector for GoogleAdsConnector {
             let Some(id) = name.strip_prefix("customers/") else {
                 continue;
             };
-            let rows = self
-                .search_all(id, None, "SELECT customer.id, customer.descriptive_name, customer.currency_code, customer.time_zone, customer.manager FROM customer LIMIT 1")
-                .await?;
+            // A cancelled or suspended customer the login still lists answers
+            // CUSTOMER_NOT_ENABLED: it is left out, the others are the accounts.
+            let rows = match self
+                .search_all(
+                    id,
+                    None,
+                    "SELECT customer.id, customer.descriptive_name, customer.currency_code, customer.time_zone, customer.manager FROM customer LIMIT 1",
+                )
+                .await
+            {
+                Ok(rows) => rows,
+                Err(ConnectorError::Refused { message, .. }) => {
+                    tracing::warn!(customer = id, %message, "a customer the login lists cannot be read; left out");
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
             let Some(row) = rows.first() else { continue };
             let manager = field(row, "/customer/manager")
                 .and_then(Value::as_bool)
@@ -462,7 +476,15 @@ impl Connector for GoogleAdsConnector {
                     Some(id),
                     "SELECT customer_client.id, customer_client.descriptive_name, customer_client.currency_code, customer_client.time_zone, customer_client.manager, customer_client.level FROM customer_client WHERE customer_client.level = 1",
                 )
-                .await?;
+                .await;
+            let clients = match clients {
+                Ok(clients) => clients,
+                Err(ConnectorError::Refused { message, .. }) => {
+                    tracing::warn!(manager = id, %message, "a manager's clients cannot be listed; left out");
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
             for client in &clients {
                 let manager = field(client, "/customerClient/manager")
                     .and_then(Value::as_bool)

@@ -274,6 +274,18 @@ impl MetaConnector {
                 json!({"since": window.from.to_string(), "until": window.until.to_string()})
                     .to_string(),
             ),
+            // Insights leave out deleted and archived objects unless asked for them (as
+            // Airbyte does): their days are the account's figures too.
+            (
+                "filtering",
+                json!([{
+                    "field": format!("{}.effective_status", if level == MetricLevel::Account { "ad" } else { level_name(level) }),
+                    "operator": "IN",
+                    "value": ["ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES",
+                              "CAMPAIGN_PAUSED", "ADSET_PAUSED", "PENDING_REVIEW", "DISAPPROVED"],
+                }])
+                .to_string(),
+            ),
         ];
         #[derive(Deserialize)]
         struct Created {
@@ -326,7 +338,9 @@ impl MetaConnector {
                     ),
                 });
             }
-            tokio::time::sleep(self.transport.policy.poll_interval).await;
+            self.transport
+                .pause(self.transport.policy.poll_interval)
+                .await?;
         }
     }
 }

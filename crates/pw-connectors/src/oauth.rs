@@ -185,15 +185,25 @@ impl PendingSignIn {
             })?;
             let mut buffer = vec![0_u8; 8192];
             let mut read = 0;
-            while read < buffer.len() {
-                let n = stream.read(&mut buffer[read..]).await.unwrap_or(0);
-                if n == 0 {
-                    break;
+            // A browser's idle preconnect sends nothing: it is let go after a few seconds
+            // instead of holding up the real return behind it.
+            let reading = async {
+                while read < buffer.len() {
+                    let n = stream.read(&mut buffer[read..]).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    read += n;
+                    if buffer[..read].windows(4).any(|w| w == b"\r\n\r\n") {
+                        break;
+                    }
                 }
-                read += n;
-                if buffer[..read].windows(4).any(|w| w == b"\r\n\r\n") {
-                    break;
-                }
+            };
+            if tokio::time::timeout(std::time::Duration::from_secs(5), reading)
+                .await
+                .is_err()
+            {
+                continue;
             }
             let request = String::from_utf8_lossy(&buffer[..read]).into_owned();
             let target = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
@@ -212,7 +222,9 @@ impl PendingSignIn {
                     .map(|(_, v)| v.clone())
             };
             let (status, page, outcome) = match (get("code"), get("error"), get("state")) {
-                (Some(code), _, Some(state)) if state == self.state => ("200 OK", DONE_PAGE, Some(Ok(code))),
+                (Some(code), _, Some(state)) if state == self.state => {
+                    ("200 OK", DONE_PAGE, Some(Ok(code)))
+                }
                 (_, Some(error), Some(state)) if state == self.state => (
                     "200 OK",
                     FAILED_PAGE,
@@ -221,13 +233,8 @@ impl PendingSignIn {
                         message: format!("the sign-in was declined ({error})"),
                     })),
                 ),
-                (Some(_), _, _) => (
-                    "400 Bad Request",
-                    FAILED_PAGE,
-                    Some(Err(ConnectorError::Invalid(
-                        "the browser came back from another sign-in attempt (its state did not match); start again".into(),
-                    ))),
-                ),
+                // Another attempt's return (an old tab): refused, and this one goes on waiting.
+                (Some(_), _, _) => ("400 Bad Request", FAILED_PAGE, None),
                 _ => ("404 Not Found", FAILED_PAGE, None),
             };
             let response = format!(

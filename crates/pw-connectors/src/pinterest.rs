@@ -367,7 +367,9 @@ impl PinterestConnector {
                     ),
                 });
             }
-            tokio::time::sleep(self.transport.policy.poll_interval).await;
+            self.transport
+                .pause(self.transport.policy.poll_interval)
+                .await?;
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct Build<'a> {
     pub pacing: &'a PacingState,
     pub http: &'a reqwest::Client,
     pub policy: &'a RetryPolicy,
+    /// The connection the transport serves: it is paced apart from the others.
+    pub connection: &'a str,
+    /// Cancels the transport's waits.
+    pub cancel: tokio_util::sync::CancellationToken,
 }
 
 /// Requests per minute each platform is paced to before it says anything (its documented or
@@ -84,9 +88,17 @@ pub fn transport(
     home: CredentialHome,
 ) -> Arc<Transport> {
     let hosts = Hosts::of(build.platform, build.api_root);
-    let endpoint = format!("connector:{}:{}", build.platform.as_str(), hosts.api);
+    // One connection's limits are its own: a rate limit on one client's account does not hold
+    // another client's sync.
+    let endpoint = format!(
+        "connector:{}:{}:{}",
+        build.platform.as_str(),
+        hosts.api,
+        build.connection
+    );
     Arc::new(Transport {
         platform: build.platform,
+        cancel: build.cancel.clone(),
         client: build.http.clone(),
         pacer: build
             .pacing

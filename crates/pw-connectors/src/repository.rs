@@ -458,10 +458,14 @@ pub async fn link_account(
     Ok(())
 }
 
-/// A report stream's cursor: the last day stored.
+/// A report stream's cursor: the last day stored, and the first day a run that stopped
+/// before its window's end did not reach (the next sync reads from there, however far below
+/// the restatement window it is).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportCursor {
     pub synced_through: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_from: Option<NaiveDate>,
 }
 
 /// An entity stream's cursor: the newest change time seen.

@@ -94,6 +94,9 @@ const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 /// One connection's HTTP to its platform.
 pub struct Transport {
     pub platform: Platform,
+    /// Stops every wait (a rate limit, a backoff, a report being prepared) when the sync is
+    /// cancelled, instead of after it.
+    pub cancel: tokio_util::sync::CancellationToken,
     pub client: reqwest::Client,
     pub pacer: Arc<Pacer>,
     pub policy: RetryPolicy,
@@ -172,7 +175,7 @@ impl Transport {
                             ?wait,
                             "rate limited; waiting"
                         );
-                        tokio::time::sleep(wait).await;
+                        self.pause(wait).await?;
                         continue;
                     }
                     Verdict::Expired(reason) => {
@@ -210,7 +213,15 @@ impl Transport {
             }
             let wait = backoff(self.policy.base_backoff, failures);
             tracing::warn!(platform = self.platform.as_str(), detail = %failure, ?wait, "request failed; retrying");
-            tokio::time::sleep(wait).await;
+            self.pause(wait).await?;
+        }
+    }
+
+    /// Waits `wait`, or until the sync is cancelled.
+    pub async fn pause(&self, wait: Duration) -> Result<()> {
+        tokio::select! {
+            () = tokio::time::sleep(wait) => Ok(()),
+            () = self.cancel.cancelled() => Err(ConnectorError::Cancelled),
         }
     }
 

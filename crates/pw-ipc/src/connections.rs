@@ -42,7 +42,12 @@ impl From<Platform> for ConnectorPlatformView {
                 true,
                 "A Marketing API access token, and your TikTok app's id and secret (to list advertisers).",
             ),
-            _ => (true, true, "Your app's client id and secret."),
+            Platform::Pinterest | Platform::Linkedin | Platform::Snapchat => (
+                false,
+                true,
+                "An access token and its refresh token from your own app, with the app's client id and secret (so the connection renews itself).",
+            ),
+            _ => (false, true, "An access token from your own app."),
         };
         ConnectorPlatformView {
             platform: platform.as_str().to_owned(),
@@ -268,6 +273,8 @@ pub struct ConnectTokenRequest {
     pub workspace_id: String,
     pub platform: String,
     pub token: String,
+    /// With the app's client id and secret, the connection renews its access token itself.
+    pub refresh_token: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub developer_token: Option<String>,

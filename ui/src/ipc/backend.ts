@@ -351,6 +351,8 @@ export const backend = {
   beginSignIn: (request: BeginSignInInput) => unwrap(() => commands.beginSignIn(request)),
   /** Waits (up to ten minutes) for the person to approve in the browser. */
   finishSignIn: (signInId: string) => unwrap(() => commands.finishSignIn(signInId)),
+  /** Stops waiting for a sign-in: a late approval in the browser then connects nothing. */
+  cancelSignIn: (signInId: string) => unwrap(() => commands.cancelSignIn(signInId)),
   /** Forgets the connection and its credential; the data already synced stays. */
   removeConnection: (connectionId: string) => unwrap(() => commands.removeConnection(connectionId)),
   /** The accounts (external ids) that sync; the others are kept but left alone. */

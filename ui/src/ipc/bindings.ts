@@ -91,6 +91,8 @@ export const commands = {
 	connectWithToken: (request: ConnectTokenRequest) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("connect_with_token", { request })),
 	beginSignIn: (request: BeginSignInRequest) => typedError<SignInStartedView, IpcError>(__TAURI_INVOKE("begin_sign_in", { request })),
 	finishSignIn: (signInId: string) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("finish_sign_in", { signInId })),
+	/**  Stops waiting for a sign-in (the person gave up on it): a late approval connects nothing. */
+	cancelSignIn: (signInId: string) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_sign_in", { signInId })),
 	removeConnection: (connectionId: string) => typedError<null, IpcError>(__TAURI_INVOKE("remove_connection", { connectionId })),
 	selectConnectionAccounts: (request: SelectAccountsRequest) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("select_connection_accounts", { request })),
 	setSyncSchedule: (request: SyncScheduleRequest) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("set_sync_schedule", { request })),
@@ -258,6 +260,8 @@ export type ConnectTokenRequest = {
 	workspaceId: string,
 	platform: string,
 	token: string,
+	/**  With the app's client id and secret, the connection renews its access token itself. */
+	refreshToken: string | null,
 	clientId: string | null,
 	clientSecret: string | null,
 	developerToken: string | null,

@@ -19,6 +19,8 @@ use pw_workspaces::{AdAccountRow, AdDataWriter, AudienceRow};
 use tokio_util::sync::CancellationToken;
 
 mod rows;
+#[cfg(test)]
+mod tests;
 
 use rows::{metric_rows, write_entities};
 
@@ -325,6 +327,10 @@ impl StreamStep<'_> {
             _ => HashMap::new(),
         };
         let mut newest = since;
+        // A record left out (a value that could not be mapped, a parent not stored) is not
+        // written; the cursor then stays where it was, so the next sync reads it again instead
+        // of moving past it for good.
+        let mut left_out = false;
         let mut token = None;
         loop {
             self.check_cancelled()?;
@@ -332,6 +338,7 @@ impl StreamStep<'_> {
                 .entity_page(self.account, stream, since, token.take())
                 .await?;
             self.progress.pages += 1;
+            left_out |= !page.issues.is_empty();
             self.progress.note_issues(page.issues);
             let changed: Vec<RemoteEntity> = page
                 .records
@@ -361,8 +368,12 @@ impl StreamStep<'_> {
                 )
                 .await?
             };
+            left_out |= !issues.is_empty();
             let last = page.next.is_none();
-            if last && let Some(newest) = newest {
+            if last
+                && !left_out
+                && let Some(newest) = newest
+            {
                 let cursor = serde_json::to_string(&EntityCursor {
                     changed_since: newest,
                 })
@@ -410,10 +421,14 @@ impl StreamStep<'_> {
                             - chrono::Days::new(u64::from(
                                 rules.restatement_days.saturating_sub(1),
                             ));
-                        match self.requested_from {
+                        let from = match self.requested_from {
                             Some(requested) => restated.min(requested),
                             None => restated,
-                        }
+                        };
+                        // A backfill an earlier sync did not finish is continued.
+                        cursor
+                            .pending_from
+                            .map_or(from, |pending| from.min(pending))
                     }
                     None => first,
                 }
@@ -453,7 +468,7 @@ impl StreamStep<'_> {
         while let Some(chunk) = pending.pop() {
             self.check_cancelled()?;
             match self
-                .report_chunk(connector, level, chunk, &entity_ids, cursor)
+                .report_chunk(connector, level, chunk, whole.until, &entity_ids, cursor)
                 .await
             {
                 Ok(()) => {}
@@ -502,13 +517,18 @@ impl StreamStep<'_> {
         connector: &C,
         level: MetricLevel,
         chunk: DayWindow,
+        window_until: NaiveDate,
         entity_ids: &HashMap<String, uuid::Uuid>,
         cursor: Option<ReportCursor>,
     ) -> Result<()> {
         let key = stream_key_for_level(level);
         // The entity-days this window holds now: a stored day the platform no longer reports
-        // (a restated day without delivery) is removed when the window is complete.
+        // (a restated day without delivery) is removed when the window is complete, but only
+        // when every row of the window was read (a row left out as unreadable must not take
+        // its stored day with it). Platforms are asked for every entity whatever its status
+        // (Meta's insights filter), so an archived ad's days are not taken for vanished.
         let mut seen: Vec<String> = Vec::new();
+        let mut complete = true;
         let known: String = serde_json::to_string(&match level {
             MetricLevel::Account => vec![self.ad_account_id.to_string()],
             _ => entity_ids
@@ -536,18 +556,25 @@ impl StreamStep<'_> {
             );
             let last = next_token.is_none();
             let synced_through = cursor.map_or(chunk.until, |c| c.synced_through.max(chunk.until));
+            // Where a later sync starts when this one stops before the window's end (a backfill
+            // cancelled mid-way is continued, not abandoned below the cursor).
+            let pending_from = (chunk.until < window_until)
+                .then(|| chunk.until.succ_opt())
+                .flatten();
+            complete &= issues.is_empty();
             seen.extend(
                 rows.iter()
                     .map(|r| format!("{}|{}", r.entity.id().hyphenated(), r.date)),
             );
             let seen_now = &seen;
             let known = &known;
+            let remove_vanished = last && complete;
             let write = async {
                 let mut tx = self.store.database().begin_write().await?;
                 AdDataWriter::new(&mut tx)
                     .account_metrics(self.ad_account_id, &rows)
                     .await?;
-                if last {
+                if remove_vanished {
                     let removed = sqlx::query(
                         "DELETE FROM daily_metrics WHERE level = ?1 AND date BETWEEN ?2 AND ?3
                          AND entity_id IN (SELECT value FROM json_each(?4))
@@ -568,8 +595,13 @@ impl StreamStep<'_> {
                             "days the platform no longer reports were removed"
                         );
                     }
-                    let text =
-                        serde_json::to_string(&ReportCursor { synced_through }).unwrap_or_default();
+                }
+                if last {
+                    let text = serde_json::to_string(&ReportCursor {
+                        synced_through,
+                        pending_from,
+                    })
+                    .unwrap_or_default();
                     put_cursor(
                         &mut tx,
                         self.connection,

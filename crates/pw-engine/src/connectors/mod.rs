@@ -52,6 +52,11 @@ impl<'e> ConnectorsFacade<'e> {
         Ok(self.engine.connectors.finish_sign_in(id, within).await?)
     }
 
+    /// Stops waiting for a sign-in.
+    pub async fn cancel_sign_in(&self, id: &str) {
+        self.engine.connectors.cancel_sign_in(id).await;
+    }
+
     pub async fn list(&self, workspace: Option<WorkspaceId>) -> Result<Vec<ConnectionView>> {
         Ok(self.engine.connectors.connections(workspace).await?)
     }

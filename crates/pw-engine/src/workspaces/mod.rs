@@ -67,6 +67,9 @@ impl<'e> Workspaces<'e> {
     }
 
     pub async fn delete(&self, id: WorkspaceId) -> Result<()> {
+        // Its connections' tokens leave the keychain first: the rows naming them go with the
+        // workspace.
+        self.engine.connectors.forget_workspace(id).await?;
         self.context().delete(id).await?;
         // Its search index is derived data of rows that are gone.
         self.engine.evidence.forget_workspace(id).await;

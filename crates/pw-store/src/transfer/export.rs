@@ -138,7 +138,9 @@ impl Database {
                     .map_err(|e| StoreError::io(path, e))?;
                 Ok(summary)
             }
-            (Err(error), _) | (Ok(_), Err(error)) => {
+            // The writer's own failure (a full disk, a folder that cannot be written) is the
+            // one to tell: the rows stopped because it did.
+            (_, Err(error)) | (Err(error), Ok(())) => {
                 let _ = tokio::fs::remove_file(&partial).await;
                 Err(error)
             }

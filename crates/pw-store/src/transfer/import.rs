@@ -326,6 +326,24 @@ impl<'d> ImportWriter<'d> {
                 "campaign {campaign} has metrics in {metric} but its ad account reports in {account}"
             )));
         }
+        // References are checked at commit (a streamed file's blobs come after the rows that
+        // name them); checked here first, table by table, the refusal can name the table. The
+        // metric tables point only at their workspace, whose row was checked against the header.
+        for (name, _) in &self.imported {
+            if matches!(name.as_str(), "daily_metrics" | "metric_breakdowns") {
+                continue;
+            }
+            let dangling: Option<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT \"table\", parent FROM pragma_foreign_key_check('{name}') LIMIT 1"
+            )))
+            .fetch_optional(&mut *self.tx)
+            .await?;
+            if let Some((table, parent)) = dangling {
+                return Err(invalid(format!(
+                    "a row of '{table}' points at a row of '{parent}' the file does not hold"
+                )));
+            }
+        }
         self.tx.commit().await.map_err(|e| match e {
             sqlx::Error::Database(db) if db.message().contains("FOREIGN KEY") => {
                 invalid("a row points at something the file does not hold")

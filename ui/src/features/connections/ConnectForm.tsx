@@ -1,3 +1,4 @@
+import { backend } from '../../ipc/backend';
 import { useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
@@ -54,6 +55,7 @@ export function ConnectForm({
           : 'signIn';
 
   const [token, setToken] = useState('');
+  const [refreshToken, setRefreshToken] = useState('');
   const [clientId, setClientId] = useState('');
   const [clientSecret, setClientSecret] = useState('');
   const [developerToken, setDeveloperToken] = useState('');
@@ -73,6 +75,7 @@ export function ConnectForm({
 
   function clearAll() {
     setToken('');
+    setRefreshToken('');
     setClientId('');
     setClientSecret('');
     setDeveloperToken('');
@@ -88,7 +91,11 @@ export function ConnectForm({
 
   function done(connection: ConnectionView) {
     // Only now are the secrets forgotten: a failed try keeps everything for the next one.
+    // The mutations held them as their variables too.
     clearAll();
+    connect.reset();
+    begin.reset();
+    finish.reset();
     onConnected?.(connection);
   }
 
@@ -106,7 +113,7 @@ export function ConnectForm({
     };
     if (method === 'token') {
       connect.mutate(
-        { ...credentials, token: token.trim(), clientId: blankIsNull(clientId) },
+        { ...credentials, token: token.trim(), refreshToken: blankIsNull(refreshToken), clientId: blankIsNull(clientId) },
         { onSuccess: done },
       );
       return;
@@ -134,6 +141,8 @@ export function ConnectForm({
   }
 
   function stopWaiting() {
+    // The backend stops waiting too, so a late approval in the browser connects nothing.
+    if (waiting !== null) void backend.cancelSignIn(waiting.signInId).catch(() => undefined);
     attempt.current += 1;
     setWaiting(null);
     finish.reset();
@@ -217,6 +226,20 @@ export function ConnectForm({
               value={token}
               disabled={busy}
               onChange={(e) => setToken(e.target.value)}
+            />
+          </div>
+        )}
+        {method === 'token' && (
+          <div className="field">
+            <label htmlFor="connect-refresh-token">Refresh token (optional)</label>
+            <input
+              id="connect-refresh-token"
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              value={refreshToken}
+              disabled={busy}
+              onChange={(e) => setRefreshToken(e.target.value)}
             />
           </div>
         )}

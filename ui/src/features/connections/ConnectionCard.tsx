@@ -263,7 +263,7 @@ function SyncNow({
           onChange={(e) => setFull(e.target.checked)}
           disabled={running || start.isPending}
         />
-        <span>Read everything again</span>
+        <span>Read again from the day above (or the last 90 days)</span>
       </label>
       {start.error !== null && (
         <ErrorBanner error={start.error} context="The sync did not start" onDismiss={start.reset} />

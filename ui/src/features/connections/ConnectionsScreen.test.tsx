@@ -149,6 +149,7 @@ describe('Connections', () => {
     const tokenField = screen.getByLabelText('Access token');
     expect(tokenField).toHaveAttribute('type', 'password');
     await userEvent.type(tokenField, 'tok-123');
+    await userEvent.type(screen.getByLabelText('Refresh token (optional)'), 'refresh-7');
     await userEvent.type(screen.getByLabelText('Client id'), 'client-1');
     await userEvent.type(screen.getByLabelText('Client secret'), 'shh');
     expect(screen.getByLabelText('Client secret')).toHaveAttribute('type', 'password');
@@ -174,6 +175,7 @@ describe('Connections', () => {
         workspaceId: 'ws-1',
         platform: 'google_ads',
         token: 'tok-123',
+        refreshToken: 'refresh-7',
         clientId: 'client-1',
         clientSecret: 'shh',
         developerToken: 'dev-9',
@@ -185,6 +187,7 @@ describe('Connections', () => {
     expect(screen.queryByLabelText('Access token')).not.toBeInTheDocument();
     await userEvent.click(screen.getByTestId('open-connect'));
     expect(screen.getByLabelText('Access token')).toHaveValue('');
+    expect(screen.getByLabelText('Refresh token (optional)')).toHaveValue('');
   });
 
   it('clears the token and the other secrets once connected', async () => {
@@ -200,7 +203,7 @@ describe('Connections', () => {
     expect(screen.queryByDisplayValue('EAAB-secret')).toBeNull();
     expect(callsTo(calls, 'connect_with_token')[0].args).toEqual({
       request: {
-        workspaceId: 'ws-1', platform: 'meta', token: 'EAAB-secret', clientId: null, clientSecret: null,
+        workspaceId: 'ws-1', platform: 'meta', token: 'EAAB-secret', refreshToken: null, clientId: null, clientSecret: null,
         developerToken: null, apiRoot: null, label: null,
       },
     });
@@ -432,7 +435,7 @@ describe('Connections', () => {
     openAt('#/w/ws-1/connections');
     const article = await card('Meta · Halcyon');
     fireEvent.change(within(article).getByLabelText('From (optional)'), { target: { value: '2026-11-01' } });
-    await userEvent.click(within(article).getByRole('checkbox', { name: 'Read everything again' }));
+    await userEvent.click(within(article).getByRole('checkbox', { name: 'Read again from the day above (or the last 90 days)' }));
     await userEvent.click(within(article).getByRole('button', { name: 'Sync now' }));
     await waitFor(() => expect(callsTo(calls, 'start_sync')).toHaveLength(1));
     expect(callsTo(calls, 'start_sync')[0].args).toEqual({
