@@ -11,6 +11,7 @@ use pw_domain::{MetricLevel, Platform};
 use crate::error::Result;
 use crate::records::{
     DayWindow, EntityStream, Page, RemoteAccount, RemoteAudience, RemoteEntity, RemoteMetric,
+    RemoteSignal,
 };
 
 /// How a platform's reports behave over time.
@@ -56,6 +57,22 @@ pub trait Connector: Send + Sync {
         window: DayWindow,
         page: Option<String>,
     ) -> impl Future<Output = Result<Page<RemoteMetric>>> + Send;
+
+    /// Whether the platform reports audience behaviour ([`Connector::signal_page`]).
+    fn has_signals(&self) -> bool {
+        false
+    }
+
+    /// One page of the audience signals of `window` (GA4's site behaviour, YouTube's viewing).
+    /// Platforms that measure ads only have none.
+    fn signal_page(
+        &self,
+        _account: &RemoteAccount,
+        _window: DayWindow,
+        _page: Option<String>,
+    ) -> impl Future<Output = Result<Page<RemoteSignal>>> + Send {
+        async { Ok(Page::last(Vec::new())) }
+    }
 
     /// The audiences of an account the platform describes (custom audiences and interests
     /// with size bounds). Platforms without audience data answer an empty last page.

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use pw_domain::{
     AudienceKind, CreativeFormat, Currency, EntityStatus, MetricLevel, Micros, Objective,
+    SignalKind,
 };
 use serde_json::Value;
 
@@ -149,6 +150,23 @@ pub struct RemoteAudience {
     pub size_upper: Option<i64>,
     pub interests: Value,
     pub demographics: Value,
+}
+
+/// What an audience does, as a platform that measures behaviour rather than ads reports it
+/// (GA4's sessions by source and device, YouTube's views of a video): stored as an audience
+/// signal, which the evidence layer derives from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteSignal {
+    pub kind: SignalKind,
+    /// What happened, in words ("Sessions from google / cpc on mobile").
+    pub text: String,
+    pub topic: Option<String>,
+    /// How many (sessions, views).
+    pub volume: Option<i64>,
+    pub occurred_on: NaiveDate,
+    /// The figures behind it and the dimensions that name it; `external_id` keeps two
+    /// signals of the same words apart.
+    pub metadata: Value,
 }
 
 /// One page of a stream: its records, the values in it that could not be mapped (their rows

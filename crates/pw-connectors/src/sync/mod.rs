@@ -148,6 +148,9 @@ pub async fn run<C: Connector>(
                     .iter()
                     .map(|l| stream_key_for_level(*l)),
             );
+            if connector.has_signals() {
+                names.push("signals".to_owned());
+            }
             names.push("audiences".to_owned());
             streams.extend(
                 names
@@ -210,6 +213,8 @@ pub async fn run<C: Connector>(
             } else if let Some(level) = level_of(&stream_name) {
                 step.reports(connector, level, observer, fraction, 1.0 / total as f64)
                     .await
+            } else if stream_name == "signals" {
+                step.signals(connector).await
             } else {
                 step.audiences(connector).await
             };
@@ -638,6 +643,83 @@ impl StreamStep<'_> {
                 }
             }
         }
+    }
+
+    /// A platform's audience behaviour over the report days (re-read over its restatement
+    /// window like its metrics), stored as audience signals: a signal reported again updates
+    /// its figures (its natural key is its words, day and `external_id`).
+    async fn signals<C: Connector>(&mut self, connector: &C) -> Result<()> {
+        let cursor = self
+            .store
+            .cursor(&self.connection.id, &self.account.external_id, "signals")
+            .await?
+            .and_then(|text| serde_json::from_str::<ReportCursor>(&text).ok());
+        let Some(window) = self.report_window(connector, cursor) else {
+            return Ok(());
+        };
+        if self.progress.window.is_none() {
+            self.progress.window = Some(window);
+        }
+        let whole_until = self.progress.window.map_or(window.until, |w| w.until);
+        for chunk in window.chunks(connector.report_rules().window_days) {
+            let mut token = None;
+            loop {
+                self.check_cancelled()?;
+                let page = connector
+                    .signal_page(self.account, chunk, token.take())
+                    .await?;
+                self.progress.pages += 1;
+                self.progress.note_issues(page.issues);
+                let rows: Vec<pw_workspaces::SignalRow> = page
+                    .records
+                    .iter()
+                    .map(|signal| pw_workspaces::SignalRow {
+                        workspace_id: self.connection.workspace_id,
+                        audience_id: None,
+                        kind: signal.kind,
+                        source: self.connection.platform.as_str().to_owned(),
+                        text: signal.text.clone(),
+                        topic: signal.topic.clone(),
+                        sentiment: None,
+                        intent: None,
+                        volume: signal.volume,
+                        occurred_on: signal.occurred_on,
+                        metadata: signal.metadata.clone(),
+                    })
+                    .collect();
+                let mut tx = self.store.database().begin_write().await?;
+                AdDataWriter::new(&mut tx).signals(&rows).await?;
+                if page.next.is_none() {
+                    let text = serde_json::to_string(&ReportCursor {
+                        synced_through: cursor
+                            .map_or(chunk.until, |c| c.synced_through.max(chunk.until)),
+                        pending_from: (chunk.until < whole_until)
+                            .then(|| chunk.until.succ_opt())
+                            .flatten(),
+                    })
+                    .unwrap_or_default();
+                    put_cursor(
+                        &mut tx,
+                        self.connection,
+                        &self.account.external_id,
+                        "signals",
+                        &text,
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                self.progress.records += rows.len() as u64;
+                match page.next {
+                    Some(next) => token = Some(next),
+                    None => break,
+                }
+            }
+            self.progress.done_through = Some(chunk.until);
+            self.store
+                .save_streams_of_one(self.run_id, self.progress)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn audiences<C: Connector>(&mut self, connector: &C) -> Result<()> {
