@@ -20,7 +20,7 @@ use clap::Subcommand;
 
 #[derive(clap::Args)]
 pub(crate) struct ConnectArgs {
-    /// meta, google_ads, tiktok, pinterest, linkedin or snapchat
+    /// meta, google_ads, tiktok, pinterest, linkedin, snapchat, ga4, youtube or dv360
     pub(crate) platform: String,
     /// Workspace id or exact name
     #[arg(long)]
@@ -93,6 +93,111 @@ pub(crate) struct SyncArgs {
 pub(crate) enum SyncCommand {
     /// Each connection's state and its last sync's report
     Status { workspace: String },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum EnrichCommand {
+    /// Save an enrichment service's API key (census or serper), read from standard input
+    Key { service: String },
+    /// Fetch the Census Bureau's ACS tables of a year (adults by age and sex, education) into
+    /// the reference data the survey universe weighs to
+    Census {
+        #[arg(long, default_value_t = 2024)]
+        year: u16,
+    },
+    /// Search the web (or, with --news, the news) and keep the results as mentions with their
+    /// URLs, as evidence of the workspace (of an audience with --audience)
+    Search {
+        workspace: String,
+        query: String,
+        #[arg(long)]
+        news: bool,
+        /// Audience id or exact name
+        #[arg(long)]
+        audience: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: u32,
+    },
+}
+
+pub async fn enrich(
+    engine: &Arc<Engine>,
+    out: &Output,
+    command: &EnrichCommand,
+) -> Result<(), EngineError> {
+    use pw_engine::connectors::{EnrichmentService, WebSearchKind};
+    match command {
+        EnrichCommand::Key { service } => {
+            let service: EnrichmentService =
+                service
+                    .parse()
+                    .map_err(|e: pw_engine::connectors::ConnectorError| {
+                        EngineError::InvalidInput(e.to_string())
+                    })?;
+            let key = read_secrets(1)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| EngineError::InvalidInput("no key given".into()))?;
+            engine.connectors().set_enrichment_key(service, key).await?;
+            out.line(&format!(
+                "Saved the {} key in the system keychain.",
+                service.display_name()
+            ));
+        }
+        EnrichCommand::Census { year } => {
+            let refreshed = engine.connectors().refresh_census(*year).await?;
+            if out.json {
+                out.value(&json!(refreshed.files.iter().map(|f| json!({"table": f.table, "geography": f.geography, "path": f.path, "rows": f.rows})).collect::<Vec<_>>()));
+            } else {
+                for file in &refreshed.files {
+                    out.line(&format!(
+                        "{} by {}: {} rows → {}",
+                        file.table,
+                        file.geography,
+                        file.rows,
+                        file.path.display()
+                    ));
+                }
+                out.line("Surveys weigh to these from their next run.");
+            }
+        }
+        EnrichCommand::Search {
+            workspace: text,
+            query,
+            news,
+            audience,
+            limit,
+        } => {
+            let workspace_id = workspace(engine, text).await?;
+            let audience = match audience {
+                Some(name) => Some(crate::evidence::audience(engine, workspace_id, name).await?),
+                None => None,
+            };
+            let kind = if *news {
+                WebSearchKind::News
+            } else {
+                WebSearchKind::Web
+            };
+            let found = engine
+                .connectors()
+                .search_web(workspace_id, query, kind, audience, *limit)
+                .await?;
+            if out.json {
+                out.value(&json!(found.mentions.iter().map(|m| json!({"url": m.url, "title": m.title, "snippet": m.snippet, "publisher": m.publisher, "day": m.occurred_on, "new": m.new})).collect::<Vec<_>>()));
+            } else {
+                out.line(&format!(
+                    "{} results for “{}” ({} new), kept as mentions:",
+                    found.mentions.len(),
+                    found.query,
+                    found.new
+                ));
+                for m in &found.mentions {
+                    out.line(&format!("  {}  {} — {}", m.occurred_on, m.title, m.url));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn platform(text: &str) -> Result<Platform, EngineError> {
@@ -262,8 +367,52 @@ async fn sign_in(
     Ok(())
 }
 
+/// The demo made by real syncs from the sandbox; progress on stderr, then its KPIs.
+pub async fn sandbox_demo(
+    engine: &Arc<Engine>,
+    out: &Output,
+    days: u32,
+) -> Result<(), EngineError> {
+    let name = format!(
+        "Sandbox Coffee Co. ({})",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M")
+    );
+    let json = out.json;
+    let (workspace, reports) = engine
+        .connectors()
+        .create_sandbox_demo(&name, days, &|fraction, message| {
+            let line = if json {
+                json!({"progress": fraction, "message": message}).to_string()
+            } else {
+                format!("[{:>3.0}%] {message}", fraction * 100.0)
+            };
+            let _ = writeln!(std::io::stderr(), "{line}");
+        })
+        .await?;
+    for report in &reports {
+        let _ = writeln!(std::io::stderr(), "{}", report.headline);
+    }
+    let overview = engine.workspaces().overview(workspace).await?;
+    let dashboard = engine.workspaces().dashboard(workspace, None).await?;
+    out.kpis(&overview, &dashboard);
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub(crate) struct SandboxArgs {
+    /// Port on 127.0.0.1 (0: any free one)
+    #[arg(long, default_value_t = 8765)]
+    port: u16,
+    /// Days of history before today
+    #[arg(long, default_value_t = 90)]
+    days: u32,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+}
+
 /// Serves the sandbox until Ctrl-C.
-pub async fn sandbox(out: &Output, port: u16, days: u32, seed: u64) -> Result<(), EngineError> {
+pub async fn sandbox(out: &Output, args: &SandboxArgs) -> Result<(), EngineError> {
+    let (port, days, seed) = (args.port, args.days, args.seed);
     use pw_sandbox::{Sandbox, SandboxConfig, SandboxPlatform};
     let sandbox = Sandbox::new(SandboxConfig {
         seed,
@@ -277,6 +426,9 @@ pub async fn sandbox(out: &Output, port: u16, days: u32, seed: u64) -> Result<()
         ("pinterest", SandboxPlatform::Pinterest),
         ("linkedin", SandboxPlatform::Linkedin),
         ("snapchat", SandboxPlatform::Snapchat),
+        ("ga4", SandboxPlatform::Ga4),
+        ("youtube", SandboxPlatform::Youtube),
+        ("dv360", SandboxPlatform::Dv360),
     ]
     .into_iter()
     .map(|(name, platform)| (name, sandbox.issue_token(platform)))
@@ -290,7 +442,7 @@ pub async fn sandbox(out: &Output, port: u16, days: u32, seed: u64) -> Result<()
         out.value(&json!({"base_url": running.base_url, "tokens": tokens.iter().map(|(p, t)| json!({"platform": p, "token": t})).collect::<Vec<_>>()}));
     } else {
         out.line(&format!(
-            "The sandbox answers at {} (Meta, Google Ads, TikTok, Pinterest, LinkedIn, Snapchat). Tokens:",
+            "The sandbox answers at {} (Meta, Google Ads, TikTok, Pinterest, LinkedIn, Snapchat, GA4, YouTube, DV360). Tokens:",
             running.base_url
         ));
         for (platform, token) in &tokens {

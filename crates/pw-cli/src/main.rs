@@ -48,8 +48,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a demo workspace (a fictional coffee brand with 180 days of data) and print its KPIs
-    Demo,
+    /// Create a demo workspace (a fictional coffee brand with 180 days of data) and print its
+    /// KPIs; with --from-sandbox, by connecting every platform of the sandbox and syncing it
+    Demo {
+        /// Make it by real syncs from the sandbox (nine platforms over HTTP on this computer)
+        #[arg(long)]
+        from_sandbox: bool,
+        /// Days of history the sandbox serves
+        #[arg(long, default_value_t = 90, requires = "from_sandbox")]
+        days: u32,
+    },
     /// Manage workspaces
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
@@ -118,17 +126,12 @@ enum Command {
     /// `sync status WORKSPACE`
     Sync(connectors::SyncArgs),
     /// Serve the local fake of the ad platforms (Meta, Google Ads, TikTok, Pinterest, LinkedIn,
-    /// Snapchat) for trying connections and syncs without accounts; stops on Ctrl-C
-    Sandbox {
-        /// Port on 127.0.0.1 (0: any free one)
-        #[arg(long, default_value_t = 8765)]
-        port: u16,
-        /// Days of history before today
-        #[arg(long, default_value_t = 90)]
-        days: u32,
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
-    },
+    /// Snapchat, GA4, YouTube, DV360) for trying connections and syncs without accounts; stops
+    /// on Ctrl-C
+    Sandbox(connectors::SandboxArgs),
+    /// Enrichment: the Census API's ACS tables for surveys, web and news search for mentions
+    #[command(subcommand)]
+    Enrich(connectors::EnrichCommand),
     /// Surveys: designs with logic in a documented JSON format (see docs/survey-format.md)
     #[command(subcommand)]
     Survey(SurveyCommand),
@@ -616,7 +619,11 @@ async fn run(cli: Cli, telemetry: Arc<pw_telemetry::Telemetry>) -> Result<(), En
 async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
     let out = output::Output { json: cli.json };
     match &cli.command {
-        Command::Demo => {
+        Command::Demo {
+            from_sandbox: true,
+            days,
+        } => connectors::sandbox_demo(engine, &out, *days).await?,
+        Command::Demo { .. } => {
             engine.start_workers().await;
             let job = engine.workspaces().start_demo().await?;
             let done = engine.jobs().wait(&job.id, |j| out.progress(j)).await?;
@@ -728,9 +735,8 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
         Command::FocusGroup(command) => sessions::focus_group(engine, &out, command).await?,
         Command::Survey(command) => surveys::run(engine, &out, command).await?,
         Command::Connect(args) => connectors::connect(engine, &out, args).await?,
-        Command::Sandbox { port, days, seed } => {
-            connectors::sandbox(&out, *port, *days, *seed).await?
-        }
+        Command::Enrich(command) => connectors::enrich(engine, &out, command).await?,
+        Command::Sandbox(args) => connectors::sandbox(&out, args).await?,
         Command::Connections(command) => connectors::connections(engine, &out, command).await?,
         Command::Sync(args) => connectors::sync(engine, &out, args).await?,
         Command::Insights {

@@ -93,9 +93,20 @@ pub struct Hosts {
     pub authorize: String,
     /// The OAuth token endpoint.
     pub token: String,
+    /// The platform's other APIs, by name: GA4's Admin API (`admin`), the YouTube Data API
+    /// (`data`), Bid Manager's reports (`reports`).
+    pub extra: Vec<(&'static str, String)>,
 }
 
 impl Hosts {
+    /// The root of the platform's other API `name` (see [`Hosts::extra`]), else its main one.
+    pub fn other(&self, name: &str) -> String {
+        self.extra
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(|| self.api.clone(), |(_, root)| root.clone())
+    }
+
     /// The platform's real hosts, or its part of `root` (`http://127.0.0.1:port/meta`).
     pub fn of(platform: Platform, root: Option<&str>) -> Hosts {
         let root = root.map(|r| r.trim_end_matches('/'));
@@ -104,11 +115,13 @@ impl Hosts {
                 api: "https://graph.facebook.com".into(),
                 authorize: "https://www.facebook.com/v21.0/dialog/oauth".into(),
                 token: "https://graph.facebook.com/v21.0/oauth/access_token".into(),
+                extra: Vec::new(),
             },
             (Platform::Meta, Some(root)) => Hosts {
                 api: format!("{root}/meta"),
                 authorize: format!("{root}/meta/v21.0/dialog/oauth"),
                 token: format!("{root}/meta/v21.0/oauth/access_token"),
+                extra: Vec::new(),
             },
             (Platform::GoogleAds | Platform::Ga4 | Platform::Dv360 | Platform::Youtube, root) => {
                 let api = match (platform, root) {
@@ -121,16 +134,38 @@ impl Hosts {
                     (_, None) => "https://youtubeanalytics.googleapis.com".to_owned(),
                     (_, Some(root)) => format!("{root}/youtube"),
                 };
+                let extra = match (platform, root) {
+                    (Platform::Ga4, None) => {
+                        vec![("admin", "https://analyticsadmin.googleapis.com".to_owned())]
+                    }
+                    (Platform::Ga4, Some(root)) => vec![("admin", format!("{root}/ga4-admin"))],
+                    (Platform::Youtube, None) => {
+                        vec![("data", "https://www.googleapis.com".to_owned())]
+                    }
+                    (Platform::Youtube, Some(root)) => {
+                        vec![("data", format!("{root}/youtube-data"))]
+                    }
+                    (Platform::Dv360, None) => vec![(
+                        "reports",
+                        "https://doubleclickbidmanager.googleapis.com".to_owned(),
+                    )],
+                    (Platform::Dv360, Some(root)) => {
+                        vec![("reports", format!("{root}/bidmanager"))]
+                    }
+                    _ => Vec::new(),
+                };
                 match root {
                     None => Hosts {
                         api,
                         authorize: "https://accounts.google.com/o/oauth2/v2/auth".into(),
                         token: "https://oauth2.googleapis.com/token".into(),
+                        extra,
                     },
                     Some(root) => Hosts {
                         api,
                         authorize: format!("{root}/google-oauth/o/oauth2/v2/auth"),
                         token: format!("{root}/google-oauth/token"),
+                        extra,
                     },
                 }
             }
@@ -138,41 +173,49 @@ impl Hosts {
                 api: "https://business-api.tiktok.com".into(),
                 authorize: "https://business-api.tiktok.com/portal/auth".into(),
                 token: "https://business-api.tiktok.com/open_api/v1.3/oauth2/access_token/".into(),
+                extra: Vec::new(),
             },
             (Platform::Tiktok, Some(root)) => Hosts {
                 api: format!("{root}/tiktok"),
                 authorize: format!("{root}/tiktok/portal/auth"),
                 token: format!("{root}/tiktok/open_api/v1.3/oauth2/access_token/"),
+                extra: Vec::new(),
             },
             (Platform::Pinterest, None) => Hosts {
                 api: "https://api.pinterest.com".into(),
                 authorize: "https://www.pinterest.com/oauth/".into(),
                 token: "https://api.pinterest.com/v5/oauth/token".into(),
+                extra: Vec::new(),
             },
             (Platform::Pinterest, Some(root)) => Hosts {
                 api: format!("{root}/pinterest"),
                 authorize: format!("{root}/pinterest/oauth/"),
                 token: format!("{root}/pinterest/v5/oauth/token"),
+                extra: Vec::new(),
             },
             (Platform::Linkedin, None) => Hosts {
                 api: "https://api.linkedin.com".into(),
                 authorize: "https://www.linkedin.com/oauth/v2/authorization".into(),
                 token: "https://www.linkedin.com/oauth/v2/accessToken".into(),
+                extra: Vec::new(),
             },
             (Platform::Linkedin, Some(root)) => Hosts {
                 api: format!("{root}/linkedin"),
                 authorize: format!("{root}/linkedin/oauth/v2/authorization"),
                 token: format!("{root}/linkedin/oauth/v2/accessToken"),
+                extra: Vec::new(),
             },
             (Platform::Snapchat, None) => Hosts {
                 api: "https://adsapi.snapchat.com".into(),
                 authorize: "https://accounts.snapchat.com/login/oauth2/authorize".into(),
                 token: "https://accounts.snapchat.com/login/oauth2/access_token".into(),
+                extra: Vec::new(),
             },
             (Platform::Snapchat, Some(root)) => Hosts {
                 api: format!("{root}/snapchat"),
                 authorize: format!("{root}/snapchat/login/oauth2/authorize"),
                 token: format!("{root}/snapchat/login/oauth2/access_token"),
+                extra: Vec::new(),
             },
         }
     }

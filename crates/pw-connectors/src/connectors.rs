@@ -539,6 +539,32 @@ impl Connectors {
         self.enqueue(&connection, run).await
     }
 
+    /// Syncs a connection now, in this task rather than as a job (the sandbox demo: its
+    /// sandbox lives only as long as this process's call).
+    pub async fn sync_now(
+        &self,
+        connection_id: &str,
+        from: Option<NaiveDate>,
+        observer: &impl SyncObserver,
+    ) -> Result<SyncReport> {
+        let connection = self.store.connection(connection_id).await?;
+        let run = SyncRun {
+            id: pw_domain::new_id(),
+            workspace_id: connection.workspace_id,
+            connection_id: connection.id.clone(),
+            job_id: None,
+            requested_from: from,
+            status: RunStatus::Running,
+            streams: Vec::new(),
+            report: None,
+            started_at: Utc::now(),
+            finished_at: None,
+        };
+        self.store.create_run(&run).await?;
+        self.run_sync(&run.id, observer, CancellationToken::new())
+            .await
+    }
+
     async fn enqueue(&self, connection: &Connection, mut run: SyncRun) -> Result<SyncRun> {
         let job = self
             .queue

@@ -36,6 +36,13 @@ pub enum ConnectorError {
     /// The platform could not produce a report this large; the sync splits the range.
     #[error("{} could not produce a report this large", platform.display_name())]
     TooMuchData { platform: Platform },
+    /// An enrichment service (the Census API, web search) failed; the words name it and say
+    /// what to do.
+    #[error("{message}")]
+    Service {
+        failure: ServiceFailure,
+        message: String,
+    },
     #[error("connection {0} was not found")]
     ConnectionNotFound(String),
     #[error("sync run {0} was not found")]
@@ -70,6 +77,7 @@ impl ConnectorError {
             ConnectorError::Malformed { .. } => "malformed",
             ConnectorError::Refused { .. } => "refused",
             ConnectorError::TooMuchData { .. } => "too_much_data",
+            ConnectorError::Service { failure, .. } => failure.as_str(),
             ConnectorError::ConnectionNotFound(_)
             | ConnectorError::RunNotFound(_)
             | ConnectorError::WorkspaceNotFound(_) => "not_found",
@@ -111,6 +119,33 @@ impl ConnectorError {
     /// Whether the connection itself must be repaired before any sync can work.
     pub fn needs_reconnect(&self) -> bool {
         matches!(self, ConnectorError::Reconnect { .. })
+    }
+}
+
+/// How an enrichment service failed: its closed kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceFailure {
+    /// No key is saved for it.
+    NotConfigured,
+    /// It no longer accepts the saved key.
+    KeyRefused,
+    RateLimited,
+    Unavailable,
+    Malformed,
+    /// It refused the request itself.
+    Refused,
+}
+
+impl ServiceFailure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceFailure::NotConfigured => "not_configured",
+            ServiceFailure::KeyRefused => "reconnect",
+            ServiceFailure::RateLimited => "rate_limited",
+            ServiceFailure::Unavailable => "unavailable",
+            ServiceFailure::Malformed => "malformed",
+            ServiceFailure::Refused => "refused",
+        }
     }
 }
 

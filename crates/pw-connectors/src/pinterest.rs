@@ -338,6 +338,7 @@ impl PinterestConnector {
             url: Option<String>,
         }
         let started = tokio::time::Instant::now();
+        let mut polls = 0_u32;
         loop {
             let status: Status = self
                 .get(
@@ -367,8 +368,9 @@ impl PinterestConnector {
                     ),
                 });
             }
+            polls += 1;
             self.transport
-                .pause(self.transport.policy.poll_interval)
+                .pause(self.transport.poll_wait(polls))
                 .await?;
         }
     }

@@ -9,7 +9,9 @@ use pw_http::{EndpointLimits, PacingState};
 
 use crate::connector::{Connector, Hosts};
 use crate::credentials::{ClientAuth, CredentialHome, Credentials, Refresher, StoredCredential};
-use crate::error::{ConnectorError, Result};
+use crate::dv360::Dv360Connector;
+use crate::error::Result;
+use crate::ga4::Ga4Connector;
 use crate::google_ads::GoogleAdsConnector;
 use crate::linkedin::LinkedinConnector;
 use crate::meta::MetaConnector;
@@ -17,15 +19,19 @@ use crate::pinterest::PinterestConnector;
 use crate::snapchat::SnapchatConnector;
 use crate::tiktok::TiktokConnector;
 use crate::transport::{RetryPolicy, Transport};
+use crate::youtube::YoutubeConnector;
 
 /// The platforms a connection can be made to today.
-pub const SUPPORTED: [Platform; 6] = [
+pub const SUPPORTED: [Platform; 9] = [
     Platform::Meta,
     Platform::GoogleAds,
     Platform::Tiktok,
     Platform::Pinterest,
     Platform::Linkedin,
     Platform::Snapchat,
+    Platform::Ga4,
+    Platform::Youtube,
+    Platform::Dv360,
 ];
 
 /// What building a connector needs besides the credential.
@@ -50,6 +56,9 @@ fn limits(platform: Platform, policy: &RetryPolicy) -> EndpointLimits {
         Platform::Tiktok => 300,
         Platform::Pinterest => 250,
         Platform::Linkedin => 100,
+        // GA4 meters tokens per property and hour rather than requests; ten concurrent
+        // requests per property is its hard line, which the concurrency below stays under.
+        Platform::Ga4 => 120,
         _ => 300,
     };
     EndpointLimits {
@@ -143,15 +152,30 @@ where
             work.run(&SnapchatConnector::new(transport, hosts.api))
                 .await
         }
-        other => Err(ConnectorError::Invalid(format!(
-            "{} cannot be connected yet: this version connects {}",
-            other.display_name(),
-            SUPPORTED
-                .iter()
-                .map(|p| p.display_name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        Platform::Ga4 => {
+            work.run(&Ga4Connector::new(
+                transport,
+                hosts.api.clone(),
+                hosts.other("admin"),
+            ))
+            .await
+        }
+        Platform::Youtube => {
+            work.run(&YoutubeConnector::new(
+                transport,
+                hosts.api.clone(),
+                hosts.other("data"),
+            ))
+            .await
+        }
+        Platform::Dv360 => {
+            work.run(&Dv360Connector::new(
+                transport,
+                hosts.api.clone(),
+                hosts.other("reports"),
+            ))
+            .await
+        }
     }
 }
 

@@ -217,6 +217,15 @@ impl Transport {
         }
     }
 
+    /// How long to wait before the `polls`-th look at an asynchronous report: half a second,
+    /// doubling up to the policy's interval (most reports of a few days are ready in a
+    /// second or two; big ones are not asked about every half second).
+    pub fn poll_wait(&self, polls: u32) -> Duration {
+        Duration::from_millis(500)
+            .saturating_mul(1 << polls.saturating_sub(1).min(8))
+            .min(self.policy.poll_interval)
+    }
+
     /// Waits `wait`, or until the sync is cancelled.
     pub async fn pause(&self, wait: Duration) -> Result<()> {
         tokio::select! {

@@ -17,16 +17,19 @@ use pw_connectors::{
 use pw_domain::Platform;
 use pw_sandbox::{Fault, FaultKind, SandboxPlatform};
 use pw_secrets::{CredentialName, Secret};
-use sandbox_world::{KillSwitch, Quiet, StopAfterFirstWindow, may, sandbox_platform, world};
+use sandbox_world::{
+    KillSwitch, Quiet, StopAfterFirstWindow, ads_of, may, sandbox_platform, world,
+};
 use tokio_util::sync::CancellationToken;
 
-const PLATFORMS: [Platform; 6] = [
+const PLATFORMS: [Platform; 7] = [
     Platform::Meta,
     Platform::GoogleAds,
     Platform::Tiktok,
     Platform::Pinterest,
     Platform::Linkedin,
     Platform::Snapchat,
+    Platform::Dv360,
 ];
 
 #[tokio::test]
@@ -43,11 +46,14 @@ async fn every_platform_syncs_to_the_end_and_matches_what_it_holds() {
         assert_eq!(report.issues, 0, "{platform:?}: {report:#?}");
         world.assert_matches_platform(platform).await;
     }
-    // Per platform: 2 accounts × 3 campaigns × 2 ad groups × 2 ads.
+    // Per platform: 2 accounts × 3 campaigns × 2 ad groups × 2 ads (DV360 has no ads).
     let platforms = PLATFORMS.len() as i64;
     assert_eq!(world.entity_count("campaigns").await, 6 * platforms);
     assert_eq!(world.entity_count("ad_groups").await, 12 * platforms);
-    assert_eq!(world.entity_count("ads").await, 24 * platforms);
+    assert_eq!(
+        world.entity_count("ads").await,
+        PLATFORMS.into_iter().map(ads_of).sum::<i64>()
+    );
     let linked: i64 =
         sqlx::query_scalar("SELECT count(*) FROM ad_accounts WHERE connection_id IS NOT NULL")
             .fetch_one(world.db.reader())
@@ -157,6 +163,7 @@ async fn a_malformed_page_fails_its_stream_and_the_others_finish() {
         (Platform::Pinterest, "/ad_groups"),
         (Platform::Linkedin, "/adCampaigns"),
         (Platform::Snapchat, "/adsquads"),
+        (Platform::Dv360, "/lineItems"),
     ] {
         let connection = world.connect(platform).await;
         world.sandbox.add_fault(Fault {
@@ -299,6 +306,7 @@ fn campaigns_path(platform: Platform, account: &str) -> Option<String> {
         Platform::Pinterest => Some(format!("ad_accounts/{account}/campaigns")),
         Platform::Linkedin => Some(format!("adAccounts/{account}/adCampaignGroups")),
         Platform::Snapchat => Some(format!("adaccounts/{account}/campaigns")),
+        Platform::Dv360 => Some(format!("advertisers/{account}/campaigns")),
         _ => None,
     }
 }
@@ -549,4 +557,69 @@ async fn linkedin_and_snapchat_refresh_with_the_app_in_the_form() {
             "{platform:?}: the refresh token is kept"
         );
     }
+}
+
+#[tokio::test]
+async fn a_dv360_report_that_fails_is_split_and_read_in_halves() {
+    let world = world().await;
+    let connection = world.connect(Platform::Dv360).await;
+    // Bid Manager fails the first report run: the window is read again in two halves.
+    world.sandbox.add_fault(Fault {
+        platform: SandboxPlatform::Dv360,
+        kind: FaultKind::ServerError,
+        path_contains: Some(":run".into()),
+        times: 1,
+    });
+    let report = world.sync(&connection).await;
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    world.assert_matches_platform(Platform::Dv360).await;
+    // 2 advertisers × 3 levels, one 31-day window each; the failed one was run again as
+    // two halves.
+    assert_eq!(world.sandbox.request_count(":run"), 8);
+}
+
+#[tokio::test]
+async fn googles_other_platforms_refresh_through_google_oauth() {
+    let world = world().await;
+    for platform in [Platform::Ga4, Platform::Youtube, Platform::Dv360] {
+        let (access, refresh) = world.sandbox.issue_refreshable(sandbox_platform(platform));
+        let view = world
+            .connectors
+            .connect(TokenConnect {
+                workspace_id: world.workspace,
+                platform,
+                access_token: Secret::new(access),
+                refresh_token: Some(Secret::new(refresh)),
+                expires_in: Some(3599),
+                label: None,
+                api_root: Some(world.base_url.clone()),
+                client_id: Some("sandbox-app".into()),
+                client_secret: Some(Secret::new("sandbox-secret")),
+                developer_token: None,
+                auth_kind: AuthKind::Oauth,
+            })
+            .await
+            .unwrap();
+        let refreshes = world.sandbox.request_count("google-oauth/token");
+        world.sandbox.add_fault(Fault {
+            platform: sandbox_platform(platform),
+            kind: FaultKind::ExpiredToken,
+            path_contains: None,
+            times: 1,
+        });
+        let report = world.sync(&view.connection.id).await;
+        assert_eq!(
+            report.status,
+            RunStatus::Succeeded,
+            "{platform:?}: {report:#?}"
+        );
+        assert_eq!(
+            world.sandbox.request_count("google-oauth/token"),
+            refreshes + 1,
+            "{platform:?}: one refresh"
+        );
+    }
+    world.assert_matches_platform(Platform::Dv360).await;
+    world.assert_signals_match_platform(Platform::Ga4).await;
+    world.assert_signals_match_platform(Platform::Youtube).await;
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use pw_connectors::ConnectorError;
+use pw_connectors::{ConnectorError, ServiceFailure};
 use pw_evidence::error::EvidenceError;
 use pw_jobs::QueueError;
 use pw_models::ModelsError;
@@ -128,6 +128,15 @@ impl EngineError {
                 | ConnectorError::TooMuchData { .. } => ErrorKind::Unavailable,
                 ConnectorError::Cancelled => ErrorKind::Cancelled,
                 ConnectorError::Secrets(_) => ErrorKind::Unavailable,
+                ConnectorError::Service { failure, .. } => match failure {
+                    ServiceFailure::NotConfigured | ServiceFailure::KeyRefused => {
+                        ErrorKind::NotConfigured
+                    }
+                    ServiceFailure::RateLimited
+                    | ServiceFailure::Unavailable
+                    | ServiceFailure::Malformed => ErrorKind::Unavailable,
+                    ServiceFailure::Refused => ErrorKind::InvalidInput,
+                },
                 ConnectorError::Jobs(_) => ErrorKind::Internal,
                 ConnectorError::Store(e) => store_kind(e),
             },

@@ -60,6 +60,9 @@ pub struct EngineConfig {
     pub trace_export: Option<TraceExportSink>,
     /// How hard syncs try before giving up on a platform (tests shorten the waits).
     pub connector_retries: pw_connectors::RetryPolicy,
+    /// Where the enrichment services (Census API, web search) are, when not their own hosts:
+    /// a sandbox's root (`$PROFITWHEEL_ENRICHMENT_API_ROOT`).
+    pub enrichment_api_root: Option<String>,
 }
 
 impl std::fmt::Debug for EngineConfig {
@@ -99,6 +102,9 @@ impl EngineConfig {
                 .unwrap_or_else(|| pw_secrets::SERVICE.to_owned()),
             trace_export: None,
             connector_retries: pw_connectors::RetryPolicy::default(),
+            enrichment_api_root: std::env::var("PROFITWHEEL_ENRICHMENT_API_ROOT")
+                .ok()
+                .filter(|s| !s.is_empty()),
         }
     }
 
@@ -122,6 +128,7 @@ pub struct Engine {
     twins: Arc<Twins>,
     surveys: Arc<Surveys>,
     connectors: Arc<Connectors>,
+    enrichment: Arc<pw_connectors::enrichment::Enrichment>,
 }
 
 impl Engine {
@@ -168,6 +175,15 @@ impl Engine {
             pw_secrets::Keychain::with_service(config.keychain_service.clone()),
             config.connector_retries.clone(),
         );
+        let enrichment = Arc::new(
+            pw_connectors::enrichment::Enrichment::new(
+                db.clone(),
+                pw_secrets::Keychain::with_service(config.keychain_service.clone()),
+                config.connector_retries.clone(),
+                config.enrichment_api_root.clone(),
+            )
+            .map_err(EngineError::Connectors)?,
+        );
         let engine = Arc::new(Engine {
             config,
             db,
@@ -182,6 +198,7 @@ impl Engine {
             twins,
             surveys,
             connectors,
+            enrichment,
         });
         engine.models().apply_trace_export().await;
         Ok(engine)

@@ -308,6 +308,20 @@ fn id_base(platform: SandboxPlatform, kind: Kind) -> u64 {
         (SandboxPlatform::Snapchat, Kind::Ad) => 0x1300_0000_0000_0000,
         (SandboxPlatform::Snapchat, Kind::Creative) => 0x1400_0000_0000_0000,
         (SandboxPlatform::Snapchat, Kind::Budget) => 0x1500_0000_0000_0000,
+        // DV360: campaigns, line items (our ad groups), creatives; insertion orders (one per
+        // campaign) take the budget's range.
+        (SandboxPlatform::Dv360, Kind::Campaign) => 51_000_000,
+        (SandboxPlatform::Dv360, Kind::AdGroup) => 61_000_000_000,
+        (SandboxPlatform::Dv360, Kind::Ad | Kind::Creative) => 71_000_000_000,
+        (SandboxPlatform::Dv360, Kind::Budget) => 81_000_000_000,
+        // The enrichment services and the behaviour platforms hold no ad entities.
+        (
+            SandboxPlatform::Census
+            | SandboxPlatform::Serper
+            | SandboxPlatform::Ga4
+            | SandboxPlatform::Youtube,
+            _,
+        ) => 0,
     }
 }
 
@@ -341,6 +355,12 @@ impl World {
             SandboxPlatform::Pinterest => 549_755_885_175 + account * 7_001,
             SandboxPlatform::Linkedin => 508_000_000 + account * 1_013,
             SandboxPlatform::Snapchat => 0x0a00_0000_0000_0000 + account * 4_099,
+            // The enrichment services have no ad accounts.
+            SandboxPlatform::Census | SandboxPlatform::Serper => account,
+            // GA4 property ids; YouTube spells its channel ids itself (`youtube.rs`).
+            SandboxPlatform::Ga4 => 312_400_000 + account * 1_117,
+            SandboxPlatform::Youtube => account,
+            SandboxPlatform::Dv360 => 4_300_000 + account * 1_009,
         }
     }
 
@@ -532,6 +552,11 @@ impl World {
                     SandboxPlatform::Pinterest => "pinterest",
                     SandboxPlatform::Linkedin => "linkedin",
                     SandboxPlatform::Snapchat => "snapchat",
+                    SandboxPlatform::Dv360 => "dv360",
+                    SandboxPlatform::Census
+                    | SandboxPlatform::Serper
+                    | SandboxPlatform::Ga4
+                    | SandboxPlatform::Youtube => "web",
                 },
                 index + 1
             ),

@@ -11,12 +11,16 @@ use axum::response::Response;
 
 use crate::call::Call;
 use crate::state::Shared;
-use crate::{FaultKind, SandboxPlatform, google_ads, linkedin, meta, pinterest, snapchat, tiktok};
+use crate::{
+    FaultKind, SandboxPlatform, census, dv360, ga4, google_ads, linkedin, meta, pinterest, serper,
+    snapchat, tiktok, youtube,
+};
 
 /// How a fault changes the normal answer, when it does not replace it.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Twist {
-    /// Meta: the async job this request creates fails instead of the request.
+    /// Meta, DV360: the asynchronous job or report this request creates fails instead of
+    /// the request.
     pub fail_job: bool,
 }
 
@@ -36,7 +40,8 @@ pub(crate) async fn entry(
         None | Some(FaultKind::Malformed) => {}
         Some(FaultKind::Timeout) => tokio::time::sleep(shared.config.slow_response).await,
         Some(FaultKind::ServerError)
-            if platform == SandboxPlatform::Meta && meta::creates_job(&call) =>
+            if (platform == SandboxPlatform::Meta && meta::creates_job(&call))
+                || (platform == SandboxPlatform::Dv360 && dv360::runs_query(&call)) =>
         {
             twist.fail_job = true;
         }
@@ -53,6 +58,11 @@ pub(crate) async fn entry(
                 SandboxPlatform::Pinterest => pinterest::fault(kind),
                 SandboxPlatform::Linkedin => linkedin::fault(kind),
                 SandboxPlatform::Snapchat => snapchat::fault(kind, &shared),
+                SandboxPlatform::Census => census::fault(kind, &call),
+                SandboxPlatform::Serper => serper::fault(kind, &shared, &call),
+                SandboxPlatform::Ga4 => ga4::fault(kind),
+                SandboxPlatform::Youtube => youtube::fault(kind),
+                SandboxPlatform::Dv360 => dv360::fault(kind),
             };
         }
     }
@@ -63,6 +73,11 @@ pub(crate) async fn entry(
         SandboxPlatform::Pinterest => pinterest::handle(&shared, &call),
         SandboxPlatform::Linkedin => linkedin::handle(&shared, &call),
         SandboxPlatform::Snapchat => snapchat::handle(&shared, &call),
+        SandboxPlatform::Census => census::handle(&shared, &call),
+        SandboxPlatform::Serper => serper::handle(&shared, &call),
+        SandboxPlatform::Ga4 => ga4::handle(&shared, &call),
+        SandboxPlatform::Youtube => youtube::handle(&shared, &call),
+        SandboxPlatform::Dv360 => dv360::handle(&shared, &call, twist),
     };
     if fault == Some(FaultKind::Malformed) {
         cut(response).await
@@ -80,8 +95,13 @@ fn token_of(platform: SandboxPlatform, call: &Call) -> Option<String> {
         SandboxPlatform::GoogleAds
         | SandboxPlatform::Pinterest
         | SandboxPlatform::Linkedin
-        | SandboxPlatform::Snapchat => call.bearer(),
+        | SandboxPlatform::Snapchat
+        | SandboxPlatform::Ga4
+        | SandboxPlatform::Youtube
+        | SandboxPlatform::Dv360 => call.bearer(),
         SandboxPlatform::Tiktok => call.header("access-token"),
+        SandboxPlatform::Census => call.param("key").map(String::as_str),
+        SandboxPlatform::Serper => call.header("x-api-key"),
     }
     .map(str::to_owned)
 }

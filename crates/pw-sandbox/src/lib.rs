@@ -9,13 +9,22 @@
 //! (graph.facebook.com), `/google-ads` (googleads.googleapis.com), `/google-oauth`
 //! (accounts.google.com and oauth2.googleapis.com), `/tiktok` (business-api.tiktok.com),
 //! `/pinterest` (api.pinterest.com), `/linkedin` (api.linkedin.com and www.linkedin.com's
-//! token endpoint), `/snapchat` (adsapi.snapchat.com and accounts.snapchat.com).
+//! token endpoint), `/snapchat` (adsapi.snapchat.com and accounts.snapchat.com), `/ga4` and
+//! `/ga4-admin` (analyticsdata and analyticsadmin.googleapis.com), `/youtube` and
+//! `/youtube-data` (youtubeanalytics.googleapis.com and the YouTube Data API), `/dv360`,
+//! `/bidmanager` and `/dv360-files` (displayvideo and doubleclickbidmanager.googleapis.com,
+//! and the reports' Cloud Storage files), and the enrichment services: `/census`
+//! (api.census.gov) and `/serper` (google.serper.dev).
 //! `/_sandbox` holds the control routes tests use over HTTP.
 
 mod call;
+mod census;
+mod consent;
 mod control;
 mod data;
+mod dv360;
 mod faults;
+mod ga4;
 mod gaql;
 mod google_ads;
 mod google_oauth;
@@ -24,10 +33,12 @@ mod meta;
 mod metrics;
 mod pinterest;
 mod report;
+mod serper;
 mod snapchat;
 mod state;
 mod tiktok;
 mod wire;
+mod youtube;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +53,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::state::Shared;
+
+pub use consent::APP_SECRET;
 
 /// What the fake holds and how it answers. Entity counts are per platform and nested: every
 /// account has `campaigns_per_account` campaigns, each with `ad_groups_per_campaign` ad groups
@@ -107,6 +120,16 @@ pub enum SandboxPlatform {
     Pinterest,
     Linkedin,
     Snapchat,
+    /// Not an ad platform: the Census Bureau's data API, here for its faults and keys.
+    Census,
+    /// Not an ad platform: Serper's search API, here for its faults and keys.
+    Serper,
+    /// Google Analytics 4: site behaviour per property (Data API and Admin API).
+    Ga4,
+    /// YouTube Analytics (and the Data API's channel list): a channel's viewing.
+    Youtube,
+    /// Display & Video 360 and Bid Manager's reports.
+    Dv360,
 }
 
 impl SandboxPlatform {
@@ -118,7 +141,20 @@ impl SandboxPlatform {
             Self::Pinterest => 4,
             Self::Linkedin => 5,
             Self::Snapchat => 6,
+            Self::Census => 7,
+            Self::Serper => 8,
+            Self::Ga4 => 9,
+            Self::Youtube => 10,
+            Self::Dv360 => 11,
         }
+    }
+
+    /// Google's APIs share one OAuth: their access tokens are interchangeable here.
+    pub(crate) fn is_google(self) -> bool {
+        matches!(
+            self,
+            Self::GoogleAds | Self::Ga4 | Self::Youtube | Self::Dv360
+        )
     }
 }
 
@@ -140,6 +176,13 @@ pub struct Truth {
     pub clicks: i64,
     pub spend_micros: i64,
     pub conversions: f64,
+}
+
+/// What a complete sync of a behaviour platform's signals must have stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SignalTruth {
+    pub rows: u64,
+    pub volume: i64,
 }
 
 /// A failure injected into the next `times` requests of `platform` whose path contains
@@ -191,6 +234,15 @@ impl Sandbox {
             .route("/pinterest/{*rest}", any(pinterest_entry))
             .route("/linkedin/{*rest}", any(linkedin_entry))
             .route("/snapchat/{*rest}", any(snapchat_entry))
+            .route("/census/{*rest}", any(census_entry))
+            .route("/serper/{*rest}", any(serper_entry))
+            .route("/ga4/{*rest}", any(ga4_entry))
+            .route("/ga4-admin/{*rest}", any(ga4_entry))
+            .route("/youtube/{*rest}", any(youtube_entry))
+            .route("/youtube-data/{*rest}", any(youtube_entry))
+            .route("/dv360/{*rest}", any(dv360_entry))
+            .route("/bidmanager/{*rest}", any(dv360_entry))
+            .route("/dv360-files/{*rest}", any(dv360_entry))
             .nest("/google-oauth", google_oauth::router())
             .nest("/_sandbox", control::router())
             .with_state(shared)
@@ -249,6 +301,22 @@ impl Sandbox {
         until: NaiveDate,
     ) -> Truth {
         metrics::truth(&self.shared.world(), platform, level, from, until)
+    }
+
+    /// What a complete sync of a behaviour platform's signals (GA4, YouTube) over
+    /// [from, until] stores: the rows it returns and the sum of their volume (sessions, views).
+    pub fn signal_truth(
+        &self,
+        platform: SandboxPlatform,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> SignalTruth {
+        let world = self.shared.world();
+        match platform {
+            SandboxPlatform::Ga4 => ga4::truth(&world, from, until),
+            SandboxPlatform::Youtube => youtube::truth(&world, from, until),
+            _ => SignalTruth::default(),
+        }
     }
 
     /// A valid access token for `platform` (for Google Ads one the Ads routes accept).
@@ -328,4 +396,24 @@ async fn linkedin_entry(State(shared): State<Arc<Shared>>, request: Request) -> 
 
 async fn snapchat_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     faults::entry(shared, SandboxPlatform::Snapchat, request).await
+}
+
+async fn census_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    faults::entry(shared, SandboxPlatform::Census, request).await
+}
+
+async fn serper_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    faults::entry(shared, SandboxPlatform::Serper, request).await
+}
+
+async fn ga4_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    faults::entry(shared, SandboxPlatform::Ga4, request).await
+}
+
+async fn youtube_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    faults::entry(shared, SandboxPlatform::Youtube, request).await
+}
+
+async fn dv360_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    faults::entry(shared, SandboxPlatform::Dv360, request).await
 }

@@ -27,6 +27,9 @@ struct Inner {
     platform_refresh: HashMap<String, (SandboxPlatform, bool)>,
     /// Pinterest's asynchronous reports, by token.
     pin_reports: HashMap<String, PinReport>,
+    /// Bid Manager's queries and reports, by id: the JSON the platform holds and how often
+    /// it was read.
+    documents: HashMap<String, (serde_json::Value, u32)>,
     revisions: Vec<DateTime<Utc>>,
     counter: u64,
 }
@@ -183,11 +186,16 @@ impl Shared {
         let raw = self.mint("token");
         let token = match platform {
             SandboxPlatform::Meta => format!("EAAB{}", &raw[..48]),
-            SandboxPlatform::GoogleAds => format!("ya29.a0{}", &raw[..56]),
+            SandboxPlatform::GoogleAds
+            | SandboxPlatform::Ga4
+            | SandboxPlatform::Youtube
+            | SandboxPlatform::Dv360 => format!("ya29.a0{}", &raw[..56]),
             SandboxPlatform::Tiktok => raw[..40].to_owned(),
             SandboxPlatform::Pinterest => format!("pina_{}", &raw[..56]),
             SandboxPlatform::Linkedin => format!("AQV{}", &raw[..60]),
             SandboxPlatform::Snapchat => format!("eyJhbGciOiJIUzI1NiJ9.{}", &raw[..48]),
+            // API keys: Census keys are 40 hex digits, Serper's 40 too.
+            SandboxPlatform::Census | SandboxPlatform::Serper => raw[..40].to_owned(),
         };
         self.lock().tokens.insert(
             token.clone(),
@@ -204,6 +212,17 @@ impl Shared {
         match self.lock().tokens.get(token) {
             Some(found) if found.platform == platform && found.revoked => TokenState::Revoked,
             Some(found) if found.platform == platform => TokenState::Valid,
+            _ => TokenState::Unknown,
+        }
+    }
+
+    /// A Google access token works on every Google API its scopes allow (the sandbox does not
+    /// model scopes): one issued for Google Ads or by the Google OAuth routes is good for GA4,
+    /// YouTube and DV360 too.
+    pub fn google_token_state(&self, token: &str) -> TokenState {
+        match self.lock().tokens.get(token) {
+            Some(found) if found.platform.is_google() && found.revoked => TokenState::Revoked,
+            Some(found) if found.platform.is_google() => TokenState::Valid,
             _ => TokenState::Unknown,
         }
     }
@@ -259,10 +278,14 @@ impl Shared {
     /// An access token with a refresh token (see `Sandbox::issue_refreshable`).
     pub fn issue_refreshable(&self, platform: SandboxPlatform) -> (String, String) {
         match platform {
-            SandboxPlatform::Meta | SandboxPlatform::Tiktok => {
-                (self.issue_token(platform), String::new())
-            }
-            SandboxPlatform::GoogleAds => {
+            SandboxPlatform::Meta
+            | SandboxPlatform::Tiktok
+            | SandboxPlatform::Census
+            | SandboxPlatform::Serper => (self.issue_token(platform), String::new()),
+            SandboxPlatform::GoogleAds
+            | SandboxPlatform::Ga4
+            | SandboxPlatform::Youtube
+            | SandboxPlatform::Dv360 => {
                 let refresh = format!("1//0{}", &self.mint("refresh")[..60]);
                 self.add_refresh_token(
                     refresh.clone(),
@@ -340,5 +363,20 @@ impl Shared {
 
     pub fn pin_report(&self, token: &str) -> Option<PinReport> {
         self.lock().pin_reports.get(token).cloned()
+    }
+}
+
+impl Shared {
+    pub fn put_document(&self, id: String, document: serde_json::Value) {
+        self.lock().documents.insert(id, (document, 0));
+    }
+
+    /// Counts a read and returns the document with the reads before this one.
+    pub fn read_document(&self, id: &str) -> Option<(serde_json::Value, u32)> {
+        let mut inner = self.lock();
+        let entry = inner.documents.get_mut(id)?;
+        let before = (entry.0.clone(), entry.1);
+        entry.1 += 1;
+        Some(before)
     }
 }

@@ -83,6 +83,15 @@ pub(crate) fn json(status: StatusCode, body: &serde_json::Value) -> Response {
     response
 }
 
+/// Google's error envelope (`google.rpc.Status` as JSON), shared by its APIs that have no
+/// richer failure detail (GA4, YouTube Analytics, DV360, Bid Manager).
+pub(crate) fn google_error(status: StatusCode, code: &str, message: &str) -> Response {
+    json(
+        status,
+        &serde_json::json!({ "error": { "code": status.as_u16(), "message": message, "status": code } }),
+    )
+}
+
 /// The integer parameter `name`, or `default` when absent or unreadable.
 pub(crate) fn int_param(value: Option<&String>, default: u64) -> u64 {
     value

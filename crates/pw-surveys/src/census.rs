@@ -1,21 +1,60 @@
 //! US Census ACS tables as survey targets: who the adult population is, by age band, sex and
-//! Census region (ACS 2024 1-year, subject table S0101 "Age and Sex", by state), and how
-//! households divide by income (ACS 2013 3-year, table B19001 "Household Income", by state).
-//! The files are fetched by `scripts/fetch-reference-data` (see `docs/reference-data.md`);
-//! this module only reads their text, so it is tested on known answers without a disk.
+//! Census region (ACS 1-year, subject table S0101 "Age and Sex", by state: 2024 as shipped, or
+//! the newest year a census refresh wrote), how households divide by income (ACS 2013 3-year,
+//! table B19001 "Household Income", by state), and, when a census refresh has written it, how
+//! adults 25 and over divide by education (ACS 1-year, table B15003 "Educational Attainment").
+//! The files are fetched by `scripts/fetch-reference-data` or `profitwheel enrich census` (see
+//! `docs/reference-data.md`); this module only reads their names and text, so it is tested on
+//! known answers without a disk.
 //!
 //! States are summed into the Census Bureau's four regions; Puerto Rico belongs to none and is
-//! left out. Educational attainment is not among the shipped tables: no registry package
-//! carries an ACS education table, so education targets come from the user.
+//! left out. No registry package carries an ACS education table, so without a refreshed
+//! B15003 education targets come from the user.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
 
-/// The table and year each target comes from, as the universe names them to the user.
+/// The table and year each target comes from, as the universe names them to the user (the
+/// shipped S0101 year; [`age_sex_source`] names another).
 pub const AGE_SEX_SOURCE: &str =
     "US Census Bureau, ACS 2024 1-year, table S0101 (Age and Sex), by state";
+
+/// The source of S0101 targets of `year`.
+pub fn age_sex_source(year: u16) -> String {
+    format!("US Census Bureau, ACS {year} 1-year, table S0101 (Age and Sex), by state")
+}
+
+/// The source of B15003 education targets of `year`.
+pub fn education_source(year: u16) -> String {
+    format!(
+        "US Census Bureau, ACS {year} 1-year, table B15003 (Educational Attainment), by state; \
+         adults 25 and over"
+    )
+}
+
+/// The newest year of a census file among `names` (a directory's file names), by the setup's
+/// and the census refresh's naming, `acs_{table}_{geography}_{year}.json` (`S0101`, `state`
+/// say): the year and the file name. A `.partial` file being written is not a table.
+pub fn newest_file<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    table: &str,
+    geography: &str,
+) -> Option<(u16, String)> {
+    let prefix = format!("acs_{table}_{geography}_");
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let year = name.strip_prefix(&prefix)?.strip_suffix(".json")?;
+            // Four digits exactly: `acs_S0101_state_2024_old.json` is not a year's table.
+            (year.len() == 4)
+                .then(|| year.parse::<u16>().ok())
+                .flatten()
+                .map(|year| (year, name.to_owned()))
+        })
+        .max()
+}
 pub const INCOME_SOURCE: &str =
     "US Census Bureau, ACS 2011-2013 3-year, table B19001 (Household Income), by state";
 
@@ -98,6 +137,9 @@ pub const INCOME_BANDS: [&str; 10] = [
 pub struct AdultPopulation {
     /// (region, sex, age band index) → people. Sex is "female" or "male", as S0101 splits it.
     pub counts: BTreeMap<(Region, &'static str, usize), f64>,
+    /// The ACS year of the table, when the reader knows it (from the file's name); `None`
+    /// names the shipped 2024 table.
+    pub year: Option<u16>,
 }
 
 impl AdultPopulation {
@@ -232,6 +274,116 @@ struct IncomeRow {
     group: String,
 }
 
+/// Education levels the universe offers from B15003, lowest first, with B15003's
+/// categories (rows 002 to 025) each falls into: no diploma (no schooling to 12th grade without
+/// one), a high school diploma or GED, some college or an associate's degree, a bachelor's, and
+/// a graduate or professional degree.
+pub const EDUCATION_LEVELS: [(&str, std::ops::RangeInclusive<u32>); 5] = [
+    ("less than high school", 2..=16),
+    ("high school graduate", 17..=18),
+    ("some college or associate's", 19..=21),
+    ("bachelor's degree", 22..=22),
+    ("graduate or professional degree", 23..=25),
+];
+
+/// Adults 25 and over by region and education level (in [`EDUCATION_LEVELS`] order):
+/// estimates, not shares.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EducationPopulation {
+    pub counts: BTreeMap<Region, [f64; EDUCATION_LEVELS.len()]>,
+}
+
+impl EducationPopulation {
+    /// Shares by level across the regions given (all four for the nation).
+    pub fn shares(&self, regions: &[Region]) -> Vec<f64> {
+        let mut totals = [0.0; EDUCATION_LEVELS.len()];
+        for region in regions {
+            if let Some(counts) = self.counts.get(region) {
+                for (total, count) in totals.iter_mut().zip(counts) {
+                    *total += count;
+                }
+            }
+        }
+        let all: f64 = totals.iter().sum();
+        totals
+            .iter()
+            .map(|t| t / all.max(f64::MIN_POSITIVE))
+            .collect()
+    }
+
+    /// Shares by level in each region, in [`Region::ALL`] order.
+    pub fn shares_by_region(&self) -> Vec<(Region, Vec<f64>)> {
+        Region::ALL
+            .iter()
+            .map(|r| (*r, self.shares(std::slice::from_ref(r))))
+            .collect()
+    }
+}
+
+/// Reads B15003 by state (the Census API's answer, as the census refresh writes it) into
+/// adults 25 and over by region and education level. Each level sums its B15003 categories;
+/// a state whose categories do not add up to its total (B15003_001E) is refused, since then
+/// the file is not the table it claims to be.
+pub fn education_by_state(json: &str) -> Result<EducationPopulation, CensusError> {
+    let rows: Vec<Vec<Value>> =
+        serde_json::from_str(json).map_err(|e| CensusError::Malformed(e.to_string()))?;
+    let Some((header, states)) = rows.split_first() else {
+        return Err(CensusError::Malformed("no header row".into()));
+    };
+    let column = |name: &str| -> Result<usize, CensusError> {
+        header
+            .iter()
+            .position(|h| h.as_str() == Some(name))
+            .ok_or_else(|| CensusError::MissingColumn(name.to_owned()))
+    };
+    let state_column = column("state")?;
+    let name_column = column("NAME")?;
+    let mut population = EducationPopulation::default();
+    for row in states {
+        let fips = row.get(state_column).and_then(Value::as_str).unwrap_or("");
+        let Some(region) = Region::of_state(fips) else {
+            continue;
+        };
+        let state = row
+            .get(name_column)
+            .and_then(Value::as_str)
+            .unwrap_or(fips)
+            .to_owned();
+        let count = |category: u32| -> Result<f64, CensusError> {
+            let variable = format!("B15003_{category:03}E");
+            let raw = row.get(column(&variable)?).cloned().unwrap_or(Value::Null);
+            raw.as_str()
+                .and_then(|t| t.parse::<f64>().ok())
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .ok_or_else(|| CensusError::NotACount {
+                    state: state.clone(),
+                    variable,
+                    value: raw.to_string(),
+                })
+        };
+        let mut levels = [0.0; EDUCATION_LEVELS.len()];
+        for (level, (_, categories)) in levels.iter_mut().zip(EDUCATION_LEVELS.iter()) {
+            for category in categories.clone() {
+                *level += count(category)?;
+            }
+        }
+        let total = count(1)?;
+        if (levels.iter().sum::<f64>() - total).abs() > 0.5 {
+            return Err(CensusError::Malformed(format!(
+                "{state}: the education categories do not add up to its total"
+            )));
+        }
+        let entry = population.counts.entry(region).or_default();
+        for (sum, level) in entry.iter_mut().zip(levels) {
+            *sum += level;
+        }
+    }
+    if population.counts.is_empty() {
+        return Err(CensusError::Malformed("no state rows".into()));
+    }
+    Ok(population)
+}
+
 /// Reads B19001 by state (one row per state and bracket: its share of the state's households)
 /// into household income shares for the whole country, in [`INCOME_BANDS`] order, households
 /// counted as each state's total times its share. States the file tags with no region (Puerto
@@ -325,6 +477,88 @@ mod tests {
         assert_eq!(Region::of_state("72"), None);
         assert_eq!(Region::of_state("06"), Some(Region::West));
         assert_eq!(Region::of_state("11"), Some(Region::South), "DC");
+    }
+
+    #[test]
+    fn the_newest_year_of_a_table_is_chosen_and_other_files_are_not_tables() {
+        let names = [
+            "acs_S0101_state_2024.json",
+            "acs_S0101_state_2025.json",
+            "acs_S0101_state_2026.json.partial",
+            "acs_S0101_national_2027.json",
+            "acs_S0101_state_2023.json",
+            "acs_S0101_state_latest.json",
+            "acs_B15003_state_2025.json",
+        ];
+        assert_eq!(
+            newest_file(names, "S0101", "state"),
+            Some((2025, "acs_S0101_state_2025.json".into()))
+        );
+        assert_eq!(newest_file(names, "S0101", "national").unwrap().0, 2027);
+        assert_eq!(newest_file(names, "B15003", "national"), None);
+        assert!(age_sex_source(2025).contains("ACS 2025 1-year"));
+    }
+
+    /// B15003 by state in the API's shape: `per_category` people in each of the 24 categories.
+    fn education_table(states: &[(&str, &str, u32)]) -> String {
+        let mut header = vec!["NAME".to_owned(), "GEO_ID".to_owned()];
+        for v in 1..=25 {
+            header.push(format!("B15003_{v:03}E"));
+            header.push(format!("B15003_{v:03}M"));
+        }
+        header.push("state".into());
+        let mut table = vec![header];
+        for (name, fips, per_category) in states {
+            let mut row = vec![(*name).to_owned(), format!("0400000US{fips}")];
+            row.push((per_category * 24).to_string());
+            row.push("100".into());
+            for _ in 2..=25 {
+                row.push(per_category.to_string());
+                row.push("10".into());
+            }
+            row.push((*fips).to_owned());
+            table.push(row);
+        }
+        serde_json::to_string(&table).unwrap()
+    }
+
+    #[test]
+    fn education_levels_sum_their_b15003_categories_by_region() {
+        let json = education_table(&[
+            ("New York", "36", 10),
+            ("Texas", "48", 30),
+            ("PR", "72", 99),
+        ]);
+        let education = education_by_state(&json).unwrap();
+        // 15 categories fall below a diploma, 2 are a diploma, 3 some college, 1 a bachelor's,
+        // 3 graduate degrees: 24 in all.
+        let want: Vec<f64> = [15.0, 2.0, 3.0, 1.0, 3.0]
+            .iter()
+            .map(|n| n / 24.0)
+            .collect();
+        for (got, want) in education.shares(&Region::ALL).iter().zip(&want) {
+            assert!((got - want).abs() < 1e-12);
+        }
+        assert_eq!(education.counts[&Region::Northeast][3], 10.0);
+        assert_eq!(education.counts[&Region::South][4], 90.0);
+        assert!(
+            !education.counts.contains_key(&Region::West),
+            "Puerto Rico left out"
+        );
+        let by_region = education.shares_by_region();
+        assert_eq!(by_region.len(), 4);
+        assert_eq!(by_region[3].1, vec![0.0; 5], "no western state: no shares");
+
+        let broken = json.replacen("\"10\",\"10\"", "\"11\",\"10\"", 1);
+        assert!(matches!(
+            education_by_state(&broken).unwrap_err(),
+            CensusError::Malformed(why) if why.contains("do not add up")
+        ));
+        let jam = json.replacen("\"30\"", "\"-666666666\"", 1);
+        assert!(matches!(
+            education_by_state(&jam).unwrap_err(),
+            CensusError::NotACount { state, .. } if state == "Texas"
+        ));
     }
 
     #[test]

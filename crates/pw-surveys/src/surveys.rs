@@ -43,11 +43,14 @@ pub trait GatewaySource: Send + Sync {
 /// Who a run's respondents are drawn to be like.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UniverseChoice {
-    /// US adults by region × sex × age band (ACS 2024 S0101). Off: only the dimensions given.
+    /// US adults by region × sex × age band (ACS S0101: the newest year in the reference
+    /// data, 2024 as shipped), and, when a census refresh has written ACS B15003 and no
+    /// education targets are given, education. Off: only the dimensions given.
     pub census: bool,
     /// Household income from ACS B19001 (households, 2013 dollars; off unless asked for).
     pub income: bool,
-    /// Education targets (category, share): no shipped table has them.
+    /// Education targets (category, share); empty: B15003's when the census is on and a
+    /// census refresh has written it (no shipped table has them), else none.
     pub education: Vec<(String, f64)>,
     /// Each segment's (audience id's) share; empty: by audience size where every audience
     /// has one, else equal.
@@ -250,6 +253,15 @@ impl Surveys {
         Ok(segments)
     }
 
+    /// The newest year's file of a census table (`S0101`, `state`), if any is there.
+    fn newest_reference(&self, table: &str, geography: &str) -> Option<(u16, String)> {
+        let names: Vec<String> = std::fs::read_dir(self.reference_data.join("census"))
+            .ok()?
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .collect();
+        census::newest_file(names.iter().map(String::as_str), table, geography)
+    }
+
     fn read_reference(&self, file: &str) -> Result<String> {
         let path = self.reference_data.join("census").join(file);
         std::fs::read_to_string(&path).map_err(|e| {
@@ -330,9 +342,33 @@ impl Surveys {
             }
         };
         let mut built = if choice.census {
-            let population =
-                census::adults_by_state(&self.read_reference("acs_S0101_state_2024.json")?)
-                    .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
+            // The shipped file's name when no year is there, so the error says what to fetch.
+            let (year, file) = self
+                .newest_reference("S0101", "state")
+                .map_or((None, "acs_S0101_state_2024.json".to_owned()), |(y, f)| {
+                    (Some(y), f)
+                });
+            let mut population = census::adults_by_state(&self.read_reference(&file)?)
+                .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
+            population.year = year;
+            let education = match (education, self.newest_reference("B15003", "state")) {
+                (None, Some((year, file))) => {
+                    let levels = census::education_by_state(&self.read_reference(&file)?)
+                        .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
+                    let shares = levels.shares(&census::Region::ALL);
+                    let pairs: Vec<(&str, f64)> = census::EDUCATION_LEVELS
+                        .iter()
+                        .map(|(level, _)| *level)
+                        .zip(shares)
+                        .collect();
+                    Some(Dimension::new(
+                        universe::EDUCATION,
+                        &pairs,
+                        &census::education_source(year),
+                    )?)
+                }
+                (education, _) => education,
+            };
             let income = match choice.income {
                 true => Some(
                     census::household_income_shares(

@@ -145,8 +145,9 @@ impl Dimension {
 impl Universe {
     /// US adults as the census counts them: region × sex × age band from S0101 (jointly), with
     /// household income from B19001 when asked for (households in 2013 dollars: see
-    /// [`crate::census::household_income_shares`]), education when the user gives targets (no
-    /// shipped table has it), and the workspace's segments.
+    /// [`crate::census::household_income_shares`]), education when given (the user's targets,
+    /// or B15003's from a census refresh: [`crate::census::education_by_state`]), and the
+    /// workspace's segments.
     pub fn us_adults(
         population: &AdultPopulation,
         income: Option<&[f64]>,
@@ -164,7 +165,11 @@ impl Universe {
                 share: people / total,
             })
             .collect();
-        let source = crate::census::AGE_SEX_SOURCE;
+        let source = population.year.map_or_else(
+            || crate::census::AGE_SEX_SOURCE.to_owned(),
+            crate::census::age_sex_source,
+        );
+        let source = source.as_str();
         let region_labels: Vec<&str> = Region::ALL.iter().map(|r| r.label()).collect();
         let margin = |name: &str, labels: &[&str], shares: Vec<f64>| {
             let pairs: Vec<(&str, f64)> = labels.iter().copied().zip(shares).collect();

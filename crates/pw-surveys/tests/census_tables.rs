@@ -7,6 +7,8 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
+mod support;
+
 use std::path::PathBuf;
 
 use pw_surveys::census::{self, Region};
@@ -67,4 +69,115 @@ fn household_income_shares_cover_every_bracket() {
     assert_eq!(shares.len(), census::INCOME_BANDS.len());
     assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
     assert!(shares.iter().all(|s| *s > 0.02), "{shares:?}");
+}
+
+/// A census table by state in the API's shape (header row first, the state code last), as a
+/// census refresh writes it: `value(fips, variable)` for every variable.
+fn api_table(variables: &[String], value: impl Fn(&str, &str) -> u64) -> String {
+    let states = [("New York", "36"), ("Texas", "48"), ("California", "06")];
+    let mut header = vec!["GEO_ID".to_owned(), "NAME".to_owned()];
+    header.extend(variables.iter().cloned());
+    header.push("state".into());
+    let mut table = vec![header];
+    for (name, fips) in states {
+        let mut row = vec![format!("0400000US{fips}"), name.to_owned()];
+        row.extend(variables.iter().map(|v| value(fips, v).to_string()));
+        row.push(fips.to_owned());
+        table.push(row);
+    }
+    serde_json::to_string(&table).unwrap()
+}
+
+#[tokio::test]
+async fn a_refreshed_census_year_is_preferred_and_its_education_offered() {
+    use pw_surveys::universe::{AGE_BAND, EDUCATION, REGION};
+    use pw_surveys::{RunRequest, Surveys, UniverseChoice};
+    use std::sync::Arc;
+
+    let (_dir, db) = support::seeded().await;
+    let reference = tempfile::tempdir().unwrap();
+    let dir = reference.path().join("census");
+    std::fs::create_dir_all(&dir).unwrap();
+    let s0101: Vec<String> = ["C03", "C05"]
+        .iter()
+        .flat_map(|sex| {
+            [7, 8, 9, 10, 11, 12, 13, 14, 23, 30].map(|row| format!("S0101_{sex}_{row:03}E"))
+        })
+        .collect();
+    // 2024: the three states alike; 2025 (refreshed): California twice as large.
+    let write = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
+    write("acs_S0101_state_2024.json", api_table(&s0101, |_, _| 100));
+    write(
+        "acs_S0101_state_2025.json",
+        api_table(&s0101, |fips, _| if fips == "06" { 200 } else { 100 }),
+    );
+    write("acs_S0101_state_2026.json.partial", "[[".into());
+    // B15003: 10 people in each of the 24 categories, 240 in all.
+    let b15003: Vec<String> = (1..=25).map(|v| format!("B15003_{v:03}E")).collect();
+    write(
+        "acs_B15003_state_2025.json",
+        api_table(&b15003, |_, v| if v == "B15003_001E" { 240 } else { 10 }),
+    );
+
+    let model = support::Respondents::new();
+    let surveys = Surveys::new(
+        db.clone(),
+        pw_jobs::JobQueue::new(db.clone()),
+        Arc::new(support::FixedGateway(support::gateway(model))),
+        reference.path().to_owned(),
+    );
+    let survey = surveys
+        .import(support::ws(), support::SURVEY)
+        .await
+        .unwrap();
+    let run = |universe: UniverseChoice| RunRequest {
+        survey: survey.summary.id,
+        respondents: 40,
+        seed: Some(3),
+        universe,
+        concurrency: Some(2),
+    };
+    let started = surveys
+        .start_run(support::ws(), &run(UniverseChoice::default()))
+        .await
+        .unwrap();
+    let universe = &started.universe;
+    assert!(
+        universe
+            .dimension(AGE_BAND)
+            .unwrap()
+            .source
+            .contains("ACS 2025"),
+        "the newest S0101 is read"
+    );
+    // New York (Northeast) 100 per variable, Texas (South) 100, California (West) 200.
+    let regions = &universe.dimension(REGION).unwrap().shares;
+    assert_eq!(regions, &vec![0.25, 0.0, 0.25, 0.5]);
+    let education = universe.dimension(EDUCATION).unwrap();
+    assert!(education.source.contains("B15003"), "{}", education.source);
+    let levels: Vec<&str> = census::EDUCATION_LEVELS.iter().map(|(l, _)| *l).collect();
+    assert_eq!(education.categories, levels);
+    let want: Vec<f64> = [15.0, 2.0, 3.0, 1.0, 3.0]
+        .iter()
+        .map(|n| n / 24.0)
+        .collect();
+    for (got, want) in education.shares.iter().zip(&want) {
+        assert!((got - want).abs() < 1e-12);
+    }
+
+    // Education the user gives stands instead of the table's.
+    let mine = surveys
+        .start_run(
+            support::ws(),
+            &run(UniverseChoice {
+                education: vec![("college".into(), 0.4), ("no college".into(), 0.6)],
+                ..UniverseChoice::default()
+            }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.universe.dimension(EDUCATION).unwrap().source,
+        "entered by the user"
+    );
 }

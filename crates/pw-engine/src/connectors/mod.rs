@@ -9,13 +9,16 @@ use crate::Engine;
 use crate::error::Result;
 
 pub(crate) use pw_connectors::Connectors;
+pub use pw_connectors::enrichment::{
+    CensusFile, CensusRefresh, EnrichmentService, StoredMention, WebSearchKind, WebSearchResult,
+};
 pub use pw_connectors::{
     AuthKind, Connection, ConnectionAccount, ConnectionStatus, ConnectionView, ConnectorError,
     DayWindow, NIGHTLY, RemoteAccount, RetryPolicy, RunStatus, SUPPORTED, SYNC_JOB_KIND,
     SignInConnect, SignInStarted, StreamProblem, StreamProgress, StreamState, SyncReport, SyncRun,
     TokenConnect,
 };
-pub use pw_domain::{Platform, WorkspaceId};
+pub use pw_domain::{AudienceId, Platform, WorkspaceId};
 pub use pw_secrets::Secret;
 
 /// Connections, as `engine.connectors()` hands them out.
@@ -36,6 +39,130 @@ impl<'e> ConnectorsFacade<'e> {
     /// Connects a platform with a token (checked against the platform before it is kept).
     pub async fn connect(&self, request: TokenConnect) -> Result<ConnectionView> {
         Ok(self.engine.connectors.connect(request).await?)
+    }
+
+    /// Saves an enrichment service's API key (the Census API, web search) in the keychain.
+    pub async fn set_enrichment_key(&self, service: EnrichmentService, key: Secret) -> Result<()> {
+        Ok(self.engine.enrichment.set_key(service, key).await?)
+    }
+
+    pub async fn has_enrichment_key(&self, service: EnrichmentService) -> Result<bool> {
+        Ok(self.engine.enrichment.has_key(service).await?)
+    }
+
+    pub async fn remove_enrichment_key(&self, service: EnrichmentService) -> Result<()> {
+        Ok(self.engine.enrichment.remove_key(service).await?)
+    }
+
+    /// Fetches the ACS tables of `year` the survey universe weighs to (and education, which no
+    /// registry package ships) into the reference data folder.
+    pub async fn refresh_census(&self, year: u16) -> Result<CensusRefresh> {
+        Ok(self
+            .engine
+            .enrichment
+            .refresh_census(year, &self.engine.config.reference_data_dir)
+            .await?)
+    }
+
+    /// Searches the web (or the news) and keeps the results as mentions with their URLs.
+    pub async fn search_web(
+        &self,
+        workspace: WorkspaceId,
+        query: &str,
+        kind: WebSearchKind,
+        audience: Option<AudienceId>,
+        limit: u32,
+    ) -> Result<WebSearchResult> {
+        Ok(self
+            .engine
+            .enrichment
+            .search_web(workspace, query, kind, audience, limit)
+            .await?)
+    }
+
+    /// A demo workspace made by real syncs: the sandbox serves every platform on this
+    /// computer, each is connected with a sandbox token and synced over HTTP like a client's
+    /// account, and the connections are removed afterwards (the sandbox lives only this long);
+    /// the data stays. `progress` hears each platform's sync as it goes.
+    pub async fn create_sandbox_demo(
+        &self,
+        name: &str,
+        days: u32,
+        progress: &(impl Fn(f64, String) + Sync),
+    ) -> Result<(WorkspaceId, Vec<SyncReport>)> {
+        use pw_sandbox::{Sandbox, SandboxConfig, SandboxPlatform};
+        let sandbox = Sandbox::new(SandboxConfig {
+            days,
+            ..SandboxConfig::default()
+        });
+        let running = sandbox.clone().start(0).await.map_err(|e| {
+            crate::EngineError::InvalidInput(format!("the sandbox could not start: {e}"))
+        })?;
+        let workspace = self
+            .engine
+            .workspaces()
+            .create(crate::workspaces::CreateWorkspace {
+                name: name.to_owned(),
+                brand: "Sandbox Coffee Co.".into(),
+                currency: "USD".into(),
+                time_zone: "America/Los_Angeles".into(),
+            })
+            .await?
+            .workspace
+            .id;
+        let platforms = [
+            (Platform::Meta, SandboxPlatform::Meta),
+            (Platform::GoogleAds, SandboxPlatform::GoogleAds),
+            (Platform::Tiktok, SandboxPlatform::Tiktok),
+            (Platform::Pinterest, SandboxPlatform::Pinterest),
+            (Platform::Linkedin, SandboxPlatform::Linkedin),
+            (Platform::Snapchat, SandboxPlatform::Snapchat),
+            (Platform::Dv360, SandboxPlatform::Dv360),
+            (Platform::Ga4, SandboxPlatform::Ga4),
+            (Platform::Youtube, SandboxPlatform::Youtube),
+        ];
+        let mut reports = Vec::new();
+        let from = chrono::Utc::now().date_naive() - chrono::Days::new(u64::from(days));
+        for (index, (platform, sandbox_platform)) in platforms.into_iter().enumerate() {
+            let share = index as f64 / platforms.len() as f64;
+            progress(share, format!("Connecting {}", platform.display_name()));
+            let view = self
+                .engine
+                .connectors
+                .connect(TokenConnect {
+                    workspace_id: workspace,
+                    platform,
+                    access_token: Secret::new(sandbox.issue_token(sandbox_platform)),
+                    refresh_token: None,
+                    expires_in: None,
+                    label: Some(format!("{} (sandbox)", platform.display_name())),
+                    api_root: Some(running.base_url.clone()),
+                    client_id: Some("sandbox-demo".into()),
+                    client_secret: Some(Secret::new("sandbox-demo")),
+                    developer_token: Some(Secret::new("sandbox-demo")),
+                    auth_kind: AuthKind::Token,
+                })
+                .await?;
+            let report = self
+                .engine
+                .connectors
+                .sync_now(
+                    &view.connection.id,
+                    Some(from),
+                    &ForwardProgress {
+                        progress,
+                        share,
+                        span: 1.0 / platforms.len() as f64,
+                    },
+                )
+                .await?;
+            self.engine.connectors.remove(&view.connection.id).await?;
+            reports.push(report);
+        }
+        running.shutdown().await;
+        // The synced rows feed the evidence layer like any sync's.
+        self.engine.evidence().start_signal_build(workspace).await?;
+        Ok((workspace, reports))
     }
 
     /// Starts a sign-in in the system browser.
@@ -139,4 +266,17 @@ pub(crate) fn follow_syncs(engine: std::sync::Weak<Engine>) -> tokio::task::Join
             }
         }
     })
+}
+
+/// One platform's sync progress as a share of the whole demo's.
+struct ForwardProgress<'p, F> {
+    progress: &'p F,
+    share: f64,
+    span: f64,
+}
+
+impl<F: Fn(f64, String) + Sync> pw_connectors::SyncObserver for ForwardProgress<'_, F> {
+    async fn progress(&self, fraction: f64, message: String) {
+        (self.progress)(self.share + self.span * fraction, message);
+    }
 }

@@ -2,14 +2,19 @@
 //! platform.
 
 #![cfg(test)]
+mod census;
 mod control;
+mod dv360;
+mod ga4;
 mod google_ads;
 mod linkedin;
 mod meta;
 mod pinterest;
 mod scale;
+mod serper;
 mod snapchat;
 mod tiktok;
+mod youtube;
 
 use std::time::Duration;
 

@@ -1,8 +1,11 @@
 //! Meta (Facebook and Instagram ads) through the Marketing API on the Graph API: ad accounts
 //! of the connected user, campaigns, ad sets, ads and creatives with server-side `updated_time`
 //! filtering, daily insights through asynchronous report runs (create, poll, read), custom
-//! audiences with their size bounds. Meta says "slow down" with HTTP 400 and error codes 4, 17,
+//! audiences with their size bounds, and the interests and reach of the ad sets' targeting
+//! (`audiences.rs`). Meta says "slow down" with HTTP 400 and error codes 4, 17,
 //! 32, 613 and 80000–80014, naming the wait in `x-business-use-case-usage` in minutes.
+
+mod audiences;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -300,6 +303,7 @@ impl MetaConnector {
             )
             .await?;
         let started = tokio::time::Instant::now();
+        let mut polls = 0_u32;
         let poll_url = self.url(&created.report_run_id);
         loop {
             #[derive(Deserialize)]
@@ -338,8 +342,9 @@ impl MetaConnector {
                     ),
                 });
             }
+            polls += 1;
             self.transport
-                .pause(self.transport.policy.poll_interval)
+                .pause(self.transport.poll_wait(polls))
                 .await?;
         }
     }
@@ -571,6 +576,9 @@ impl Connector for MetaConnector {
         page: Option<String>,
     ) -> Result<Page<RemoteAudience>> {
         let list = match page {
+            Some(part) if part == audiences::TARGETING_PART => {
+                return self.targeting_audiences(account).await;
+            }
             Some(next) => self.list(&next, &[], "custom audiences").await?,
             None => {
                 let query = [
@@ -585,7 +593,7 @@ impl Connector for MetaConnector {
                 .await?
             }
         };
-        Ok(page_of(list, |row| {
+        let mut page = page_of(list, |row| {
             // Meta answers -1 when it will not estimate a size.
             let bound = |field: &str| row.get(field).and_then(Value::as_i64).filter(|n| *n >= 0);
             Ok(RemoteAudience {
@@ -601,7 +609,12 @@ impl Connector for MetaConnector {
                 interests: json!([]),
                 demographics: json!({"description": text(row, "description")}),
             })
-        }))
+        });
+        // After the custom audiences, the audiences the ad sets target.
+        if page.next.is_none() {
+            page.next = Some(audiences::TARGETING_PART.to_owned());
+        }
+        Ok(page)
     }
 }
 
