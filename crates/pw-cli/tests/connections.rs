@@ -227,3 +227,63 @@ fn a_platform_connects_syncs_and_searches_from_the_command_line() {
     );
     runtime.block_on(running.shutdown());
 }
+
+/// The demo made by real syncs: every platform of the sandbox connected, synced over HTTP and
+/// disconnected again, its data kept.
+#[test]
+fn the_demo_can_be_made_by_syncing_the_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let keychain = format!("ProfitWheel-cli-sandbox-demo-{}", std::process::id());
+    let made = profitwheel(
+        dir.path(),
+        &keychain,
+        "",
+        &["--json", "demo", "--from-sandbox", "--days", "7"],
+        None,
+    );
+    let kpis = json(&made);
+    let sections = kpis["sections"].as_array().unwrap();
+    assert!(!sections.is_empty(), "{kpis:#}");
+    assert!(
+        sections
+            .iter()
+            .any(|s| s["kpis"][0]["current"].as_i64().unwrap() > 0),
+        "{kpis:#}"
+    );
+    let progress = String::from_utf8_lossy(&made.stderr);
+    for platform in [
+        "Meta",
+        "Google Ads",
+        "TikTok",
+        "Pinterest",
+        "LinkedIn",
+        "Snapchat",
+        "DV360",
+        "GA4",
+        "YouTube",
+    ] {
+        assert!(
+            progress.contains(&format!("Connecting {platform}")),
+            "{platform} missing from:\n{progress}"
+        );
+    }
+    // The sandbox lived only for the demo: no connection is left behind.
+    assert_eq!(
+        json(&profitwheel(
+            dir.path(),
+            &keychain,
+            "",
+            &["--json", "connections", "list"],
+            None
+        )),
+        serde_json::json!([])
+    );
+    let workspaces: serde_json::Value = json(&profitwheel(
+        dir.path(),
+        &keychain,
+        "",
+        &["--json", "workspace", "list"],
+        None,
+    ));
+    assert_eq!(workspaces.as_array().unwrap().len(), 1);
+}

@@ -277,14 +277,11 @@ impl Connectors {
     /// Starts a sign-in in the system browser: the consent page's address to open, and the
     /// id to finish it with once the person has approved.
     pub async fn begin_sign_in(&self, request: SignInConnect) -> Result<SignInStarted> {
-        // Google's installed-app flow is the one built and tested end to end; the others'
-        // consent pages and code exchanges (Pinterest's with Basic auth) come next.
-        if request.platform != Platform::GoogleAds {
-            return Err(ConnectorError::Invalid(format!(
-                "{} is connected with a token here; signing in in the browser works for Google Ads",
-                request.platform.display_name()
-            )));
-        }
+        oauth::admit(
+            request.platform,
+            &request.client_id,
+            request.client_secret.as_ref().map(Secret::expose),
+        )?;
         self.require_workspace(request.workspace_id).await?;
         let hosts = crate::connector::Hosts::of(request.platform, request.api_root.as_deref());
         let pending = oauth::begin(request.platform, &hosts, &request.client_id).await?;

@@ -16,7 +16,7 @@ use crate::vocabulary::instant_text;
 pub struct ConnectorPlatformView {
     pub platform: String,
     pub name: String,
-    /// Connected by signing in in the browser (OAuth with PKCE).
+    /// Connected by signing in in the browser (OAuth; PKCE where the platform has it).
     pub sign_in: bool,
     /// Connected with a pasted token.
     pub token: bool,
@@ -28,9 +28,9 @@ impl From<Platform> for ConnectorPlatformView {
     fn from(platform: Platform) -> Self {
         let (sign_in, token, needs) = match platform {
             Platform::Meta => (
-                false,
                 true,
-                "A long-lived user token or a system-user token from Business Manager with ads_read.",
+                true,
+                "Your Meta app's id and secret (to sign in; the token is exchanged for a 60-day one), or a long-lived user token or a system-user token from Business Manager with ads_read.",
             ),
             Platform::GoogleAds => (
                 true,
@@ -38,16 +38,20 @@ impl From<Platform> for ConnectorPlatformView {
                 "Your Google Cloud OAuth client (desktop app) and the Google Ads developer token.",
             ),
             Platform::Tiktok => (
-                false,
                 true,
-                "A Marketing API access token, and your TikTok app's id and secret (to list advertisers).",
+                true,
+                "Your TikTok for Business app's id and secret (to sign in and to list advertisers), or a Marketing API access token with them.",
             ),
             Platform::Pinterest | Platform::Linkedin | Platform::Snapchat => (
-                false,
                 true,
-                "An access token and its refresh token from your own app, with the app's client id and secret (so the connection renews itself).",
+                true,
+                "Your own app's client id and secret, with http://127.0.0.1 allowed as a redirect (to sign in; the connection renews itself), or an access token and its refresh token from that app.",
             ),
-            _ => (false, true, "An access token from your own app."),
+            Platform::Ga4 | Platform::Dv360 | Platform::Youtube => (
+                true,
+                true,
+                "Your Google Cloud OAuth client (desktop app), to sign in with Google; or an access token and its refresh token from it.",
+            ),
         };
         ConnectorPlatformView {
             platform: platform.as_str().to_owned(),

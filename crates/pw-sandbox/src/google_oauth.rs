@@ -36,7 +36,7 @@ fn refuse(reason: &str) -> Response {
 }
 
 /// `http://127.0.0.1:<port>[/path]`, the loopback redirect RFC 8252 §7.3 asks of desktop apps.
-fn is_loopback(uri: &str) -> bool {
+pub(crate) fn is_loopback(uri: &str) -> bool {
     let Some(rest) = uri.strip_prefix("http://127.0.0.1:") else {
         return false;
     };

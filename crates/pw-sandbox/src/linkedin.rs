@@ -14,6 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value, json};
 
 use crate::call::Call;
+use crate::consent;
 use crate::data::{Kind, World};
 use crate::metrics::Cell;
 use crate::report::{Grid, Periods, periods};
@@ -79,6 +80,22 @@ pub(crate) fn handle(shared: &Shared, call: &Call) -> Response {
     let segments = call.segments("/linkedin");
     if call.method == Method::POST && segments == ["oauth", "v2", "accessToken"] {
         return token(shared, call);
+    }
+    if call.method == Method::GET && segments == ["oauth", "v2", "authorization"] {
+        // www.linkedin.com's authorisation page: `response_type=code` and space-separated
+        // scopes are required.
+        return consent::approve(
+            shared,
+            call,
+            &consent::ConsentRules {
+                platform: PLATFORM,
+                id_name: "client_id",
+                scope_required: true,
+                response_type_required: true,
+                code_names: &["code"],
+                code_prefix: "AQT",
+            },
+        );
     }
     if segments.first() != Some(&"rest") {
         return error(StatusCode::NOT_FOUND, "NOT_FOUND", "Not Found");
@@ -505,8 +522,9 @@ fn analytics(world: &World, params: &[(String, String)]) -> Response {
     )
 }
 
-/// `POST /oauth/v2/accessToken`: the refresh-token grant with the app's id and secret in the
-/// form; the refresh token stays the same.
+/// `POST /oauth/v2/accessToken`, the app's id and secret in the form: the authorization-code
+/// grant (a single-use code bound to the app and the redirect), and the refresh-token grant,
+/// where the refresh token stays the same.
 fn token(shared: &Shared, call: &Call) -> Response {
     let oauth_error = |status: StatusCode, error: &str, description: &str| {
         respond(
@@ -521,11 +539,42 @@ fn token(shared: &Shared, call: &Call) -> Response {
             "Client authentication failed",
         );
     }
+    if call.param("grant_type").map(String::as_str) == Some("authorization_code") {
+        if call.param("client_secret").map(String::as_str) != Some(consent::APP_SECRET) {
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "Client authentication failed",
+            );
+        }
+        let code = call.param("code").cloned().unwrap_or_default();
+        let usable = consent::take(shared, PLATFORM, &code).is_some_and(|grant| {
+            call.param("client_id") == Some(&grant.client_id)
+                && call.param("redirect_uri") == Some(&grant.redirect_uri)
+        });
+        if !usable {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.",
+            );
+        }
+        return respond(
+            StatusCode::OK,
+            &json!({
+                "access_token": shared.issue_token(PLATFORM),
+                "expires_in": 5_184_000,
+                "refresh_token": shared.mint_refresh(PLATFORM),
+                "refresh_token_expires_in": 31_536_000,
+                "scope": "r_ads,r_ads_reporting",
+            }),
+        );
+    }
     if call.param("grant_type").map(String::as_str) != Some("refresh_token") {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
-            "grant_type must be refresh_token here",
+            "grant_type must be authorization_code or refresh_token",
         );
     }
     let Some(refresh) = call.param("refresh_token") else {

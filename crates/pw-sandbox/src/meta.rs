@@ -10,6 +10,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::call::Call;
+use crate::consent;
 use crate::data::{INTERESTS, Kind, World};
 use crate::faults::Twist;
 use crate::report::{Grid, Periods, periods};
@@ -39,7 +40,26 @@ pub(crate) fn handle(shared: &Shared, call: &Call, twist: Twist) -> Response {
     if !is_version(version) {
         return unknown_path(&call.path);
     }
+    if rest == ["dialog", "oauth"] {
+        // www.facebook.com's login dialog: `response_type` defaults to `code`, scope to the
+        // public profile.
+        return consent::approve(
+            shared,
+            call,
+            &consent::ConsentRules {
+                platform: PLATFORM,
+                id_name: "client_id",
+                scope_required: false,
+                response_type_required: false,
+                code_names: &["code"],
+                code_prefix: "AQ",
+            },
+        );
+    }
     if rest == ["oauth", "access_token"] {
+        if call.param("grant_type").is_none() && call.param("code").is_some() {
+            return code_exchange(shared, call);
+        }
         return exchange(shared, call);
     }
     let token = call
@@ -232,6 +252,60 @@ pub(crate) fn fault(kind: FaultKind, call: &Call, shared: &Shared) -> Response {
             "An unknown error occurred",
         ),
     }
+}
+
+/// `GET /oauth/access_token?client_id&redirect_uri&client_secret&code`: the login dialog's
+/// code for a short-lived user token (an hour or two), which the app then exchanges for a
+/// long-lived one.
+fn code_exchange(shared: &Shared, call: &Call) -> Response {
+    for name in ["client_id", "redirect_uri", "client_secret"] {
+        if call.param(name).is_none() {
+            return error(
+                StatusCode::BAD_REQUEST,
+                101,
+                None,
+                &format!("Missing {name} parameter."),
+            );
+        }
+    }
+    if call.param("client_secret").map(String::as_str) != Some(consent::APP_SECRET) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            1,
+            None,
+            "Error validating client secret.",
+        );
+    }
+    let code = call.param("code").cloned().unwrap_or_default();
+    let Some(grant) = consent::take(shared, PLATFORM, &code) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            100,
+            Some(36009),
+            "This authorization code has been used.",
+        );
+    };
+    if call.param("client_id") != Some(&grant.client_id) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            101,
+            None,
+            "Error validating application. Invalid application ID.",
+        );
+    }
+    if call.param("redirect_uri") != Some(&grant.redirect_uri) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            100,
+            Some(36008),
+            "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request",
+        );
+    }
+    let token = shared.issue_token(PLATFORM);
+    respond(
+        StatusCode::OK,
+        &json!({ "access_token": token, "token_type": "bearer", "expires_in": 5_400 }),
+    )
 }
 
 /// `GET /oauth/access_token?grant_type=fb_exchange_token…`: a short-lived token for a

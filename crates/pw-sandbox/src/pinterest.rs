@@ -11,6 +11,7 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{Map, Value, json};
 
 use crate::call::Call;
+use crate::consent;
 use crate::data::{Kind, World};
 use crate::report::{Grid, Periods, periods};
 use crate::state::{PinReport, Shared, TokenState};
@@ -74,6 +75,22 @@ pub(crate) fn handle(shared: &Shared, call: &Call) -> Response {
     let segments = call.segments("/pinterest");
     if segments.first() == Some(&"_reports") {
         return download(shared, call, segments.get(1).copied().unwrap_or_default());
+    }
+    if call.method == Method::GET && segments == ["oauth"] {
+        // www.pinterest.com/oauth/: scopes are required (comma-separated), and so is
+        // `response_type=code`.
+        return consent::approve(
+            shared,
+            call,
+            &consent::ConsentRules {
+                platform: PLATFORM,
+                id_name: "client_id",
+                scope_required: true,
+                response_type_required: true,
+                code_names: &["code"],
+                code_prefix: "",
+            },
+        );
     }
     if segments.first() != Some(&"v5") {
         return not_found();
@@ -599,8 +616,8 @@ fn token(shared: &Shared, call: &Call) -> Response {
             text.split_once(':')
                 .map(|(id, secret)| (id.to_owned(), secret.to_owned()))
         });
-    match basic {
-        Some((id, secret)) if !id.is_empty() && !secret.is_empty() => {}
+    let (client_id, secret) = match basic {
+        Some((id, secret)) if !id.is_empty() && !secret.is_empty() => (id, secret),
         _ => {
             return error(
                 StatusCode::UNAUTHORIZED,
@@ -608,12 +625,18 @@ fn token(shared: &Shared, call: &Call) -> Response {
                 "Authentication failed: the client id and secret go in an HTTP Basic header.",
             );
         }
+    };
+    if call.param("grant_type").map(String::as_str) == Some("authorization_code") {
+        if secret != consent::APP_SECRET {
+            return error(StatusCode::UNAUTHORIZED, 2, "Authentication failed.");
+        }
+        return code_token(shared, call, &client_id);
     }
     if call.param("grant_type").map(String::as_str) != Some("refresh_token") {
         return error(
             StatusCode::BAD_REQUEST,
             1,
-            "Invalid parameters: grant_type must be refresh_token here.",
+            "Invalid parameters: grant_type must be authorization_code or refresh_token.",
         );
     }
     let Some(refresh) = call.param("refresh_token") else {
@@ -641,6 +664,43 @@ fn token(shared: &Shared, call: &Call) -> Response {
             "refresh_token": successor,
             "refresh_token_expires_in": 5_184_000,
             "refresh_token_expires_at": chrono::Utc::now().timestamp() + 5_184_000,
+        }),
+    )
+}
+
+/// The authorization-code grant: the consent page's single-use code, bound to the app and
+/// the redirect, for an access token and a (continuous) refresh token.
+fn code_token(shared: &Shared, call: &Call, client_id: &str) -> Response {
+    let code = call.param("code").cloned().unwrap_or_default();
+    let grant = match consent::take(shared, PLATFORM, &code) {
+        Some(grant) if grant.client_id == client_id => grant,
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                1,
+                "Invalid parameters: the authorization code is invalid, expired or already used.",
+            );
+        }
+    };
+    if call.param("redirect_uri") != Some(&grant.redirect_uri) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            1,
+            "Invalid parameters: redirect_uri does not match the one the code was issued for.",
+        );
+    }
+    let refresh = shared.mint_refresh(PLATFORM);
+    respond(
+        StatusCode::OK,
+        &json!({
+            "access_token": shared.issue_token(PLATFORM),
+            "refresh_token": refresh,
+            "response_type": "authorization_code",
+            "token_type": "bearer",
+            "expires_in": 2_592_000,
+            "refresh_token_expires_in": 5_184_000,
+            "refresh_token_expires_at": chrono::Utc::now().timestamp() + 5_184_000,
+            "scope": grant.scope.replace(',', " "),
         }),
     )
 }

@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 use serde_json::{Map, Value, json};
 
 use crate::call::Call;
+use crate::consent;
 use crate::data::{Kind, World, snap_uuid};
 use crate::metrics::{Cell, entity_day};
 use crate::state::{Shared, TokenState};
@@ -71,6 +72,22 @@ pub(crate) fn handle(shared: &Shared, call: &Call) -> Response {
     let segments = call.segments("/snapchat");
     if call.method == Method::POST && segments == ["login", "oauth2", "access_token"] {
         return token(shared, call);
+    }
+    if call.method == Method::GET && segments == ["login", "oauth2", "authorize"] {
+        // accounts.snapchat.com's authorisation page: `response_type=code` and the
+        // `snapchat-marketing-api` scope are required.
+        return consent::approve(
+            shared,
+            call,
+            &consent::ConsentRules {
+                platform: PLATFORM,
+                id_name: "client_id",
+                scope_required: true,
+                response_type_required: true,
+                code_names: &["code"],
+                code_prefix: "",
+            },
+        );
     }
     if segments.first() != Some(&"v1") {
         return failure(shared, StatusCode::NOT_FOUND, "Not Found");
@@ -435,12 +452,36 @@ fn stats(
     )
 }
 
-/// The refresh-token grant with the app's id and secret in the form; access tokens last 30
-/// minutes, the refresh token is handed back (unchanged here).
+/// The app's id and secret in the form: the authorization-code grant (a single-use code bound
+/// to the app and the redirect) and the refresh-token grant; access tokens last 30 minutes,
+/// the refresh token is handed back (unchanged here).
 fn token(shared: &Shared, call: &Call) -> Response {
     let oauth_error = |status: StatusCode, error: &str| respond(status, &json!({ "error": error }));
     if call.param("client_id").is_none() || call.param("client_secret").is_none() {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
+    }
+    if call.param("grant_type").map(String::as_str) == Some("authorization_code") {
+        if call.param("client_secret").map(String::as_str) != Some(consent::APP_SECRET) {
+            return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
+        }
+        let code = call.param("code").cloned().unwrap_or_default();
+        let usable = consent::take(shared, PLATFORM, &code).is_some_and(|grant| {
+            call.param("client_id") == Some(&grant.client_id)
+                && call.param("redirect_uri") == Some(&grant.redirect_uri)
+        });
+        if !usable {
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+        }
+        return respond(
+            StatusCode::OK,
+            &json!({
+                "access_token": shared.issue_token(PLATFORM),
+                "token_type": "Bearer",
+                "expires_in": 1800,
+                "refresh_token": shared.mint_refresh(PLATFORM),
+                "scope": "snapchat-marketing-api",
+            }),
+        );
     }
     if call.param("grant_type").map(String::as_str) != Some("refresh_token") {
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type");

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, Utc};
 use serde_json::{Value, json};
 
 use crate::call::Call;
+use crate::consent;
 use crate::data::{INTERESTS, Kind, World, tiktok_time};
 use crate::report::{Grid, Periods, periods};
 use crate::state::{Shared, TokenState};
@@ -72,6 +73,23 @@ pub(crate) fn handle(shared: &Shared, call: &Call) -> Response {
             &json!({ "code": 40400, "message": "Not Found", "request_id": "", "data": {} }),
         )
     };
+    if call.method == Method::GET && segments == ["portal", "auth"] {
+        // The advertiser authorisation page: the app's `app_id`, no scope (the app's
+        // permissions are set in its settings), and the code sent back twice, as `auth_code`
+        // and as `code`.
+        return consent::approve(
+            shared,
+            call,
+            &consent::ConsentRules {
+                platform: PLATFORM,
+                id_name: "app_id",
+                scope_required: false,
+                response_type_required: false,
+                code_names: &["auth_code", "code"],
+                code_prefix: "",
+            },
+        );
+    }
     // TikTok routes only the exact path with its trailing slash.
     if segments.len() < 3 || segments[..2] != ["open_api", "v1.3"] || !call.path.ends_with('/') {
         return not_found();
@@ -107,6 +125,8 @@ pub(crate) fn handle(shared: &Shared, call: &Call) -> Response {
     }
 }
 
+/// `POST /oauth2/access_token/`, JSON `{app_id, secret, auth_code}`: a single-use code for a
+/// Marketing API token that does not expire, and the advertisers it reaches.
 fn access_token(shared: &Shared, call: &Call) -> Response {
     let body: Value = serde_json::from_slice(&call.body).unwrap_or(Value::Null);
     for name in ["app_id", "secret", "auth_code"] {
@@ -115,6 +135,21 @@ fn access_token(shared: &Shared, call: &Call) -> Response {
                 shared,
                 40002,
                 &format!("{name}: Missing data for required field."),
+            );
+        }
+    }
+    if body["secret"].as_str() != Some(consent::APP_SECRET) {
+        return failure(shared, 40001, "The app secret is invalid.");
+    }
+    let code = body["auth_code"].as_str().unwrap_or_default();
+    match consent::take(shared, PLATFORM, code) {
+        Some(grant) if body["app_id"].as_str() == Some(grant.client_id.as_str()) => {}
+        Some(_) => return failure(shared, 40001, "The auth_code was issued to another app."),
+        None => {
+            return failure(
+                shared,
+                40101,
+                "Authorization code is expired or has been used.",
             );
         }
     }

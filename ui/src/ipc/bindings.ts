@@ -303,7 +303,7 @@ export type ConnectionView = {
 export type ConnectorPlatformView = {
 	platform: string,
 	name: string,
-	/**  Connected by signing in in the browser (OAuth with PKCE). */
+	/**  Connected by signing in in the browser (OAuth; PKCE where the platform has it). */
 	signIn: boolean,
 	/**  Connected with a pasted token. */
 	token: boolean,

@@ -12,6 +12,7 @@ mod meta;
 mod pinterest;
 mod scale;
 mod serper;
+mod sign_in;
 mod snapchat;
 mod tiktok;
 mod youtube;

@@ -1,7 +1,15 @@
 //! OAuth for an installed app (RFC 8252): the consent page opens in the system browser, which
-//! comes back to a one-shot listener on `127.0.0.1` with the code; PKCE (S256) ties the code to
-//! this app instance, and `state` to this attempt. The code is exchanged at the platform's token
-//! endpoint for an access token and a refresh token.
+//! comes back to a one-shot listener on `127.0.0.1` with the code, and `state` ties the return
+//! to this attempt. Each platform names its consent parameters its own way and exchanges the
+//! code its own way ([`exchange`]): Google with PKCE (S256), which ties the code to this app
+//! instance; the others with the person's own app secret, which they all require.
+//!
+//! The return address is `http://127.0.0.1:<any free port>`. Google takes any loopback port
+//! (RFC 8252 §7.3); the others compare the redirect with the ones registered for the app, and
+//! whether they let the port vary for a loopback address is not known, so the person may have
+//! to register the address the consent page is opened with.
+
+mod exchange;
 
 use std::time::Duration;
 
@@ -24,7 +32,11 @@ pub fn scopes(platform: Platform) -> &'static [&'static str] {
             "https://www.googleapis.com/auth/display-video",
             "https://www.googleapis.com/auth/doubleclickbidmanager",
         ],
-        Platform::Youtube => &["https://www.googleapis.com/auth/yt-analytics.readonly"],
+        // The channel list (`channels.list?mine=true`) is the YouTube Data API's.
+        Platform::Youtube => &[
+            "https://www.googleapis.com/auth/yt-analytics.readonly",
+            "https://www.googleapis.com/auth/youtube.readonly",
+        ],
         Platform::Meta => &["ads_read", "business_management"],
         Platform::Pinterest => &["ads:read", "user_accounts:read"],
         Platform::Linkedin => &["r_ads", "r_ads_reporting"],
@@ -48,10 +60,10 @@ pub fn challenge_of(verifier: &str) -> String {
 pub struct PendingSignIn {
     pub platform: Platform,
     pub authorize_url: String,
-    redirect_uri: String,
-    token_url: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) token_url: String,
     state: String,
-    verifier: String,
+    pub(crate) verifier: String,
     listener: TcpListener,
 }
 
@@ -73,7 +85,41 @@ impl std::fmt::Debug for SignedIn {
     }
 }
 
-/// Opens the listener and writes the consent page's address.
+/// Whether a sign-in in the browser can start: the platforms whose consent pages and code
+/// exchanges are built and tested end to end. All but Google's installed-app client need the
+/// person's own app secret: their code exchanges (and Meta's long-lived one) refuse without it.
+pub fn admit(platform: Platform, client_id: &str, client_secret: Option<&str>) -> Result<()> {
+    match platform {
+        // Google's installed-app flow: its client secret is not secret, and may be empty.
+        Platform::GoogleAds | Platform::Ga4 | Platform::Dv360 | Platform::Youtube => Ok(()),
+        Platform::Meta
+        | Platform::Tiktok
+        | Platform::Pinterest
+        | Platform::Linkedin
+        | Platform::Snapchat => {
+            let missing = |text: Option<&str>| text.is_none_or(|t| t.trim().is_empty());
+            if missing(Some(client_id)) || missing(client_secret) {
+                return Err(ConnectorError::Invalid(format!(
+                    "signing in to {} needs your app's client id and client secret",
+                    platform.display_name()
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// How a platform's consent page wants the scopes: Meta and Pinterest comma-separated, the
+/// others space-separated (OAuth's own form).
+fn scope_text(platform: Platform) -> String {
+    let separator = match platform {
+        Platform::Meta | Platform::Pinterest => ",",
+        _ => " ",
+    };
+    scopes(platform).join(separator)
+}
+
+/// Opens the listener and writes the consent page's address, in the platform's parameter names.
 pub async fn begin(platform: Platform, hosts: &Hosts, client_id: &str) -> Result<PendingSignIn> {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
         ConnectorError::Invalid(format!("could not listen for the browser's return: {e}"))
@@ -90,16 +136,42 @@ pub async fn begin(platform: Platform, hosts: &Hosts, client_id: &str) -> Result
     let mut url = url::Url::parse(&hosts.authorize).map_err(|e| {
         ConnectorError::Invalid(format!("the consent page's address is not valid: {e}"))
     })?;
-    url.query_pairs_mut()
-        .append_pair("client_id", client_id)
-        .append_pair("redirect_uri", &redirect_uri)
-        .append_pair("response_type", "code")
-        .append_pair("scope", &scopes(platform).join(" "))
-        .append_pair("code_challenge", &challenge_of(&verifier))
-        .append_pair("code_challenge_method", "S256")
-        .append_pair("state", &state)
-        .append_pair("access_type", "offline")
-        .append_pair("prompt", "consent");
+    {
+        let mut query = url.query_pairs_mut();
+        match platform {
+            // TikTok's advertiser authorisation names the app `app_id` and takes no scope: the
+            // app's permissions are chosen in its settings.
+            Platform::Tiktok => {
+                query
+                    .append_pair("app_id", client_id)
+                    .append_pair("redirect_uri", &redirect_uri)
+                    .append_pair("state", &state);
+            }
+            Platform::GoogleAds | Platform::Ga4 | Platform::Dv360 | Platform::Youtube => {
+                query
+                    .append_pair("client_id", client_id)
+                    .append_pair("redirect_uri", &redirect_uri)
+                    .append_pair("response_type", "code")
+                    .append_pair("scope", &scope_text(platform))
+                    .append_pair("code_challenge", &challenge_of(&verifier))
+                    .append_pair("code_challenge_method", "S256")
+                    .append_pair("state", &state)
+                    .append_pair("access_type", "offline")
+                    .append_pair("prompt", "consent");
+            }
+            // No PKCE for the others: LinkedIn's and Pinterest's code flows have none, and Meta
+            // would then insist on a verifier at the exchange; their app secret ties the code
+            // to the app instead.
+            Platform::Meta | Platform::Pinterest | Platform::Linkedin | Platform::Snapchat => {
+                query
+                    .append_pair("client_id", client_id)
+                    .append_pair("redirect_uri", &redirect_uri)
+                    .append_pair("response_type", "code")
+                    .append_pair("scope", &scope_text(platform))
+                    .append_pair("state", &state);
+            }
+        }
+    }
     Ok(PendingSignIn {
         platform,
         authorize_url: url.to_string(),
@@ -131,49 +203,16 @@ impl PendingSignIn {
                     within.as_secs() / 60
                 ))
             })??;
-        let mut form = vec![
-            ("grant_type", "authorization_code".to_owned()),
-            ("code", code),
-            ("redirect_uri", self.redirect_uri.clone()),
-            ("client_id", client_id.to_owned()),
-            ("code_verifier", self.verifier.clone()),
-        ];
-        if let Some(secret) = client_secret {
-            form.push(("client_secret", secret.to_owned()));
-        }
-        let answer = http
-            .post(&self.token_url)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| ConnectorError::Unavailable {
-                platform: self.platform,
-                attempts: 1,
-                detail: format!(
-                    "exchanging the sign-in code failed: {}",
-                    crate::credentials::without_url(&e)
-                ),
-            })?;
-        let status = answer.status();
-        let body = answer.bytes().await.unwrap_or_default();
-        if !status.is_success() {
-            let reason = serde_json::from_slice::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|v| {
-                    v.get("error_description")
-                        .or_else(|| v.get("error"))
-                        .and_then(|e| e.as_str().map(str::to_owned))
-                })
-                .unwrap_or_else(|| status.to_string());
-            return Err(ConnectorError::Refused {
-                platform: self.platform,
-                message: format!("the sign-in code was refused: {reason}"),
-            });
-        }
-        serde_json::from_slice(&body).map_err(|_| ConnectorError::Malformed {
-            platform: self.platform,
-            what: "the token endpoint's answer".into(),
-        })
+        exchange::exchange(
+            &self,
+            exchange::AppCredentials {
+                client_id,
+                client_secret,
+            },
+            &code,
+            http,
+        )
+        .await
     }
 
     /// Answers requests on the listener until one carries this attempt's code (or says the
@@ -221,7 +260,9 @@ impl PendingSignIn {
                     .find(|(k, _)| k == name)
                     .map(|(_, v)| v.clone())
             };
-            let (status, page, outcome) = match (get("code"), get("error"), get("state")) {
+            // TikTok sends the code as `auth_code` (and as `code`).
+            let code = get("code").or_else(|| get("auth_code"));
+            let (status, page, outcome) = match (code, get("error"), get("state")) {
                 (Some(code), _, Some(state)) if state == self.state => {
                     ("200 OK", DONE_PAGE, Some(Ok(code)))
                 }
