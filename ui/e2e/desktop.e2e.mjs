@@ -660,12 +660,14 @@ try {
     await (await browser.$('//form[@aria-label="Connect a platform"]//button[@type="submit"]')).click();
     const card = await browser.$('//article[@data-testid="connection"][contains(@aria-label, "Meta")]');
     await card.waitForExist({ timeout: 30_000, timeoutMsg: 'the connection never appeared' });
-    // The account picker: the second account reports in another currency; only the first syncs.
+    // The account picker: only the account reporting in US dollars (the demo's currency) syncs.
     const boxes = await card.$$('form[aria-label="Accounts to sync"] input[type="checkbox"]');
     assert(boxes.length === 2, `expected the sandbox's two Meta accounts, found ${boxes.length}`);
-    await boxes[1].click();
+    const others = await card.$$('//form[@aria-label="Accounts to sync"]//li[not(contains(., "USD"))]//input[@type="checkbox"]');
+    assert(others.length === 1, `expected one account in another currency, found ${others.length}`);
+    await others[0].click();
     await (await card.$('//button[contains(., "Save accounts")]')).click();
-    await browser.waitUntil(async () => !(await boxes[1].isSelected()) && (await (await card.$('//button[contains(., "Save accounts")]')).getAttribute('disabled')) !== null, {
+    await browser.waitUntil(async () => !(await others[0].isSelected()) && (await (await card.$('//button[contains(., "Save accounts")]')).getAttribute('disabled')) !== null, {
       timeout: 10_000,
       timeoutMsg: 'the account choice was not saved',
     });

@@ -4,7 +4,8 @@
 //! its creatives our creatives. It has no ad objects: the ads stream is empty and figures are
 //! reported down to line items.
 //!
-//! Entities come from the Display & Video 360 API v3, paged by `pageToken`/`nextPageToken`.
+//! Entities come from the Display & Video 360 API v4 (v3 was shut down on 2025-10-07), paged by
+//! `pageToken`/`nextPageToken`.
 //! Figures come from Bid Manager API v2: a one-time query for the advertiser and window is
 //! created, run and its report polled until DONE (FAILED: the window is split), then the CSV
 //! at its signed `googleCloudStoragePath` is downloaded without our token (the URL carries its
@@ -37,6 +38,9 @@ const METRICS: [&str; 4] = [
     "METRIC_MEDIA_COST_ADVERTISER",
     "METRIC_TOTAL_CONVERSIONS",
 ];
+
+/// The Display & Video 360 API version the connector is written against.
+pub const VERSION: &str = "v4";
 
 pub struct Dv360Connector {
     transport: Arc<Transport>,
@@ -349,7 +353,7 @@ impl Dv360Connector {
         page: Option<String>,
         what: &str,
     ) -> Result<Value> {
-        let url = format!("{}/v3/{path}", self.api);
+        let url = format!("{}/{VERSION}/{path}", self.api);
         let mut query = query.to_vec();
         query.push(("pageSize", PAGE_SIZE.to_string()));
         if let Some(token) = page {
@@ -631,10 +635,17 @@ impl Connector for Dv360Connector {
             EntityStream::Creatives => "creatives",
             EntityStream::Ads => return Ok(Page::last(Vec::new())),
         };
+        // Listed without a filter, archived campaigns and line items are left out, and their
+        // report rows would have no entity: every status is asked for.
+        let statuses = [("filter", "entityStatus=\"ENTITY_STATUS_ACTIVE\" OR entityStatus=\"ENTITY_STATUS_PAUSED\" OR entityStatus=\"ENTITY_STATUS_ARCHIVED\" OR entityStatus=\"ENTITY_STATUS_DRAFT\"".to_owned())];
         let answer = self
             .list(
                 &format!("advertisers/{}/{key}", account.external_id),
-                &[],
+                if stream == EntityStream::Creatives {
+                    &[]
+                } else {
+                    &statuses
+                },
                 page,
                 stream.words(),
             )
@@ -650,7 +661,8 @@ impl Connector for Dv360Connector {
         _page: Option<String>,
     ) -> Result<Page<RemoteMetric>> {
         let (query_id, file) = self.run_report(account, level, window).await?;
-        let page = self.download(&file, level).await?;
+        // The query is removed whether or not its file could be read.
+        let page = self.download(&file, level).await;
         // One-time queries would pile up in the advertiser's DV360 otherwise; failing to
         // remove one costs nothing but clutter.
         let url = format!("{}/v2/queries/{query_id}", self.reports);
@@ -665,7 +677,7 @@ impl Connector for Dv360Connector {
         {
             tracing::warn!(%error, "a finished report query could not be removed");
         }
-        Ok(page)
+        page
     }
 
     async fn audience_page(

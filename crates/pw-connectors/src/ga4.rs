@@ -337,6 +337,12 @@ impl Connector for Ga4Connector {
             "offset": offset.to_string(),
             "keepEmptyRows": false,
             "returnPropertyQuota": true,
+            // Offset paging reads a stable order only when one is asked for.
+            "orderBys": [
+                { "dimension": { "dimensionName": "date" } },
+                { "dimension": { "dimensionName": "sessionSourceMedium" } },
+                { "dimension": { "dimensionName": "deviceCategory" } },
+            ],
         });
         let answer: ReportAnswer = self
             .transport

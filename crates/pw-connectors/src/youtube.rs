@@ -276,9 +276,24 @@ impl Connector for YoutubeConnector {
         page: Option<String>,
     ) -> Result<Page<RemoteSignal>> {
         let channel = &account.external_id;
+        let mut cut_short = None;
         let videos: Vec<String> = match page {
             Some(list) => list.split(',').map(str::to_owned).collect(),
-            None => self.top_videos(channel, window).await?,
+            None => {
+                let videos = self.top_videos(channel, window).await?;
+                // The list stops at the most viewed ones: the rest are not counted, and the
+                // report says so rather than passing the total off as the channel's.
+                if videos.len() >= TOP_VIDEOS as usize {
+                    cut_short = Some(Unmappable {
+                        field: "reports.video".into(),
+                        value: format!("\"{} to {}\"", window.from, window.until),
+                        reason: format!(
+                            "more videos were watched than the {TOP_VIDEOS} most viewed read; the others' views are not counted"
+                        ),
+                    });
+                }
+                videos
+            }
         };
         let Some((video, rest)) = videos.split_first() else {
             return Ok(Page::last(Vec::new()));
@@ -302,6 +317,7 @@ impl Connector for YoutubeConnector {
                 Err(issue) => out.issues.push(issue),
             }
         }
+        out.issues.extend(cut_short);
         out.next = (!rest.is_empty()).then(|| rest.join(","));
         Ok(out)
     }

@@ -1,4 +1,4 @@
-//! Display & Video 360 under three prefixes: `/dv360` (displayvideo.googleapis.com/v3:
+//! Display & Video 360 under three prefixes: `/dv360` (displayvideo.googleapis.com/v4:
 //! partners, advertisers, campaigns, insertion orders, line items and creatives, paged by
 //! `pageToken`/`nextPageToken`), `/bidmanager` (doubleclickbidmanager.googleapis.com/v2:
 //! queries created, run and their reports polled until DONE) and `/dv360-files` (the report's
@@ -23,6 +23,8 @@ use crate::wire::{cursor, decode_cursor, google_error, int_param, json as respon
 use crate::{FaultKind, Level, SandboxPlatform};
 
 const PLATFORM: SandboxPlatform = SandboxPlatform::Dv360;
+/// The API version served (v3 was shut down on 2025-10-07).
+const VERSION: &str = "v4";
 
 pub(crate) const PARTNER: u64 = 2_100_000;
 
@@ -94,7 +96,7 @@ pub(crate) fn handle(shared: &Shared, call: &Call, twist: Twist) -> Response {
     }
     let segments = call.segments("/dv360");
     match (&call.method, segments.as_slice()) {
-        (&Method::GET, ["v3", "partners"]) => {
+        (&Method::GET, [VERSION, "partners"]) => {
             let items = vec![json!({
                 "name": format!("partners/{PARTNER}"),
                 "partnerId": PARTNER.to_string(),
@@ -104,7 +106,7 @@ pub(crate) fn handle(shared: &Shared, call: &Call, twist: Twist) -> Response {
             })];
             list(shared, call, "partners", items)
         }
-        (&Method::GET, ["v3", "advertisers"]) => {
+        (&Method::GET, [VERSION, "advertisers"]) => {
             if call.param("partnerId").map(String::as_str) != Some(&PARTNER.to_string()) {
                 return invalid("A valid partnerId is required.");
             }
@@ -113,7 +115,7 @@ pub(crate) fn handle(shared: &Shared, call: &Call, twist: Twist) -> Response {
                 .collect();
             list(shared, call, "advertisers", items)
         }
-        (&Method::GET, ["v3", "advertisers", id, stream]) => {
+        (&Method::GET, [VERSION, "advertisers", id, stream]) => {
             let Some(account) = world.account_of(PLATFORM, id) else {
                 return denied();
             };

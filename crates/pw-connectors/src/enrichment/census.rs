@@ -178,13 +178,31 @@ async fn write_all(
             return Err(io("writing", &partial, e));
         }
     }
+    // The three files go in together or not at all: a file of that year already there is set
+    // aside first and put back if a later rename fails, so the survey universe never reads one
+    // table of the new year beside another of the old.
     let mut files = Vec::with_capacity(fetched.len());
+    let mut set_aside: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut placed: Vec<PathBuf> = Vec::new();
     for ((request, (_, rows)), partial) in fetched.iter().zip(&partials) {
         let path = dir.join(request.file_name(year));
-        if let Err(e) = tokio::fs::rename(partial, &path).await {
+        let step = async {
+            if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+                let previous = dir.join(format!("{}.previous", request.file_name(year)));
+                tokio::fs::rename(&path, &previous).await?;
+                set_aside.push((previous, path.clone()));
+            }
+            tokio::fs::rename(partial, &path).await
+        };
+        if let Err(e) = step.await {
+            remove(&placed).await;
+            for (previous, original) in &set_aside {
+                let _ = tokio::fs::rename(previous, original).await;
+            }
             remove(&partials).await;
             return Err(io("renaming into", &path, e));
         }
+        placed.push(path.clone());
         files.push(CensusFile {
             table: request.table.to_owned(),
             geography: request.geography.to_owned(),
@@ -192,6 +210,11 @@ async fn write_all(
             rows: *rows,
         });
     }
+    let previous: Vec<PathBuf> = set_aside
+        .into_iter()
+        .map(|(previous, _)| previous)
+        .collect();
+    remove(&previous).await;
     Ok(files)
 }
 
@@ -218,7 +241,9 @@ fn judge(answer: &Answer) -> Verdict {
         return Verdict::Expired("it says the key is not valid".into());
     }
     if answer.status.is_redirection() {
-        return Verdict::Refused(format!("it redirected the request to {location:?}"));
+        // Without its query: a redirect that keeps it would carry the key into the message.
+        let shown = location.split('?').next().unwrap_or_default();
+        return Verdict::Refused(format!("it redirected the request to {shown:?}"));
     }
     let text = String::from_utf8_lossy(&answer.body);
     if answer.status.is_success() && text.contains("Invalid Key") {

@@ -216,7 +216,11 @@ impl Enrichment {
         for (index, item) in items.into_iter().enumerate() {
             // A result without a link cannot be told apart or visited; the same link twice in
             // one answer is one mention.
-            let Some(url) = item.link.filter(|l| !l.trim().is_empty()) else {
+            let Some(url) = item
+                .link
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| canonical_url(&l))
+            else {
                 continue;
             };
             if !seen.insert(url.clone()) || mentions.len() >= limit as usize {
@@ -234,21 +238,25 @@ impl Enrichment {
                 .date
                 .as_deref()
                 .and_then(|d| parse_result_date(d, today));
-            let earlier: Option<(String, String)> = sqlx::query_as(
-                "SELECT occurred_on, text FROM audience_signals
-                 WHERE workspace_id = ? AND kind = ? AND source = ?
+            // The same page found by a web search and by a news search is one mention: it
+            // keeps the source it was first found by.
+            let earlier: Option<(String, String, String)> = sqlx::query_as(
+                "SELECT occurred_on, text, source FROM audience_signals
+                 WHERE workspace_id = ? AND kind = ? AND source IN ('web', 'news')
                    AND coalesce(audience_id, '') = ? AND occurrence_key = ?
                  ORDER BY created_at LIMIT 1",
             )
             .bind(workspace.to_string())
             .bind(SignalKind::Mention.as_str())
-            .bind(kind.source())
             .bind(audience.map(|a| a.to_string()).unwrap_or_default())
             .bind(&url)
             .fetch_optional(&mut *tx)
             .await?;
+            let source = earlier
+                .as_ref()
+                .map_or_else(|| kind.source().to_owned(), |(_, _, source)| source.clone());
             let first_seen =
-                earlier.and_then(|(day, text)| Some((day.parse::<NaiveDate>().ok()?, text)));
+                earlier.and_then(|(day, text, _)| Some((day.parse::<NaiveDate>().ok()?, text)));
             let is_new = first_seen.is_none();
             let (occurred_on, text) = first_seen.unwrap_or((shown.unwrap_or(today), text));
             new += usize::from(is_new);
@@ -256,7 +264,7 @@ impl Enrichment {
                 workspace_id: workspace,
                 audience_id: audience,
                 kind: SignalKind::Mention,
-                source: kind.source().to_owned(),
+                source,
                 text,
                 topic: None,
                 sentiment: None,
@@ -303,6 +311,31 @@ impl Enrichment {
 }
 
 /// A link's host without `www.`, as the publisher of a web result.
+/// A link as one page: without its fragment, its campaign-tracking parameters (`utm_*`,
+/// `gclid`, `fbclid`) and a trailing slash, so the same article shared with different
+/// tracking is one mention. A link that is not a URL is kept as it is.
+pub fn canonical_url(link: &str) -> String {
+    let Ok(mut url) = url::Url::parse(link.trim()) else {
+        return link.trim().to_owned();
+    };
+    url.set_fragment(None);
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !k.starts_with("utm_") && k != "gclid" && k != "fbclid")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    let path = url.path().to_owned();
+    if path.len() > 1 && path.ends_with('/') {
+        url.set_path(path.trim_end_matches('/'));
+    }
+    url.to_string()
+}
+
 fn host(link: &str) -> Option<String> {
     let host = url::Url::parse(link).ok()?.host_str()?.to_owned();
     Some(host.strip_prefix("www.").unwrap_or(&host).to_owned())
@@ -396,6 +429,25 @@ fn absolute(text: &str, today: NaiveDate) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_page_with_other_tracking_is_one_link() {
+        assert_eq!(
+            canonical_url(
+                "https://news.example.com/a/cold-brew/?utm_source=x&utm_medium=y&id=7#top"
+            ),
+            "https://news.example.com/a/cold-brew?id=7"
+        );
+        assert_eq!(
+            canonical_url("https://example.com/"),
+            "https://example.com/"
+        );
+        assert_eq!(
+            canonical_url("https://example.com/p?fbclid=abc"),
+            "https://example.com/p"
+        );
+        assert_eq!(canonical_url("not a url"), "not a url");
+    }
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()

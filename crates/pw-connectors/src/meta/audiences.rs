@@ -104,7 +104,7 @@ impl MetaConnector {
             let (Some(id), Some(targeting)) = (text(ad_set, "id"), ad_set.get("targeting")) else {
                 continue;
             };
-            let estimate: Value = self
+            let estimate: std::result::Result<Value, _> = self
                 .transport
                 .json(
                     |client, token| {
@@ -116,7 +116,25 @@ impl MetaConnector {
                     super::judge,
                     "a reach estimate",
                 )
-                .await?;
+                .await;
+            // One ad set Meta will not estimate (an interest it retired) does not take the
+            // others' audiences with it; a dead token or a long wait still stops the stream.
+            let estimate = match estimate {
+                Ok(estimate) => estimate,
+                Err(
+                    error @ (crate::error::ConnectorError::Reconnect { .. }
+                    | crate::error::ConnectorError::RateLimited { .. }
+                    | crate::error::ConnectorError::Cancelled),
+                ) => return Err(error),
+                Err(error) => {
+                    page.issues.push(Unmappable {
+                        field: "reachestimate".into(),
+                        value: format!("\"{id}\""),
+                        reason: error.to_string(),
+                    });
+                    continue;
+                }
+            };
             // `data` is one object (or, in some versions, a list of one).
             let data = match estimate.get("data") {
                 Some(Value::Array(list)) => list.first().cloned().unwrap_or(Value::Null),

@@ -663,12 +663,18 @@ impl StreamStep<'_> {
         let whole_until = self.progress.window.map_or(window.until, |w| w.until);
         for chunk in window.chunks(connector.report_rules().window_days) {
             let mut token = None;
+            // The signals this window holds now: one the platform no longer reports (GA4
+            // re-attributes "(not set)" sessions within two days) is removed when the window
+            // was read whole, as a vanished day of metrics is.
+            let mut seen: Vec<String> = Vec::new();
+            let mut complete = true;
             loop {
                 self.check_cancelled()?;
                 let page = connector
                     .signal_page(self.account, chunk, token.take())
                     .await?;
                 self.progress.pages += 1;
+                complete &= page.issues.is_empty();
                 self.progress.note_issues(page.issues);
                 let rows: Vec<pw_workspaces::SignalRow> = page
                     .records
@@ -684,11 +690,44 @@ impl StreamStep<'_> {
                         intent: None,
                         volume: signal.volume,
                         occurred_on: signal.occurred_on,
-                        metadata: signal.metadata.clone(),
+                        // Which account said it: what a later window's clean-up is held to.
+                        metadata: {
+                            let mut metadata = signal.metadata.clone();
+                            if let Some(fields) = metadata.as_object_mut() {
+                                fields.insert(
+                                    "account".into(),
+                                    self.account.external_id.clone().into(),
+                                );
+                            }
+                            metadata
+                        },
                     })
                     .collect();
                 let mut tx = self.store.database().begin_write().await?;
-                AdDataWriter::new(&mut tx).signals(&rows).await?;
+                let ids = AdDataWriter::new(&mut tx).signals(&rows).await?;
+                seen.extend(ids.iter().map(|id| id.to_string()));
+                if page.next.is_none() && complete {
+                    let removed = sqlx::query(
+                        "DELETE FROM audience_signals WHERE workspace_id = ?1 AND source = ?2
+                         AND occurred_on BETWEEN ?3 AND ?4 AND json_extract(metadata, '$.account') = ?5
+                         AND id NOT IN (SELECT value FROM json_each(?6))",
+                    )
+                    .bind(self.connection.workspace_id.to_string())
+                    .bind(self.connection.platform.as_str())
+                    .bind(chunk.from.to_string())
+                    .bind(chunk.until.to_string())
+                    .bind(&self.account.external_id)
+                    .bind(serde_json::to_string(&seen).unwrap_or_default())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if removed > 0 {
+                        tracing::info!(
+                            removed,
+                            "signals the platform no longer reports were removed"
+                        );
+                    }
+                }
                 if page.next.is_none() {
                     let text = serde_json::to_string(&ReportCursor {
                         synced_through: cursor

@@ -37,7 +37,7 @@ async fn advertisers_and_their_entities_page_to_the_end() {
     let token = running.sandbox.issue_token(P);
     let partners = items(
         &client,
-        &format!("{base}/dv360/v3/partners"),
+        &format!("{base}/dv360/v4/partners"),
         "partners",
         &token,
     )
@@ -45,7 +45,7 @@ async fn advertisers_and_their_entities_page_to_the_end() {
     let partner = partners[0]["partnerId"].as_str().unwrap();
     let advertisers = items(
         &client,
-        &format!("{base}/dv360/v3/advertisers?partnerId={partner}"),
+        &format!("{base}/dv360/v4/advertisers?partnerId={partner}"),
         "advertisers",
         &token,
     )
@@ -55,7 +55,7 @@ async fn advertisers_and_their_entities_page_to_the_end() {
     let id = advertisers[0]["advertiserId"].as_str().unwrap();
     let campaigns = items(
         &client,
-        &format!("{base}/dv360/v3/advertisers/{id}/campaigns"),
+        &format!("{base}/dv360/v4/advertisers/{id}/campaigns"),
         "campaigns",
         &token,
     )
@@ -67,7 +67,7 @@ async fn advertisers_and_their_entities_page_to_the_end() {
         .collect();
     let lines = items(
         &client,
-        &format!("{base}/dv360/v3/advertisers/{id}/lineItems"),
+        &format!("{base}/dv360/v4/advertisers/{id}/lineItems"),
         "lineItems",
         &token,
     )
@@ -80,7 +80,7 @@ async fn advertisers_and_their_entities_page_to_the_end() {
     );
     let orders = items(
         &client,
-        &format!("{base}/dv360/v3/advertisers/{id}/insertionOrders"),
+        &format!("{base}/dv360/v4/advertisers/{id}/insertionOrders"),
         "insertionOrders",
         &token,
     )
@@ -88,7 +88,7 @@ async fn advertisers_and_their_entities_page_to_the_end() {
     assert_eq!(orders.len(), 10);
     let creatives = items(
         &client,
-        &format!("{base}/dv360/v3/advertisers/{id}/creatives"),
+        &format!("{base}/dv360/v4/advertisers/{id}/creatives"),
         "creatives",
         &token,
     )
@@ -97,7 +97,7 @@ async fn advertisers_and_their_entities_page_to_the_end() {
     assert_eq!(
         get(
             &client,
-            &format!("{base}/dv360/v3/advertisers/1/campaigns"),
+            &format!("{base}/dv360/v4/advertisers/1/campaigns"),
             &token
         )
         .await

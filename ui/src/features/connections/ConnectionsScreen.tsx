@@ -47,9 +47,9 @@ export function ConnectionsScreen({ workspace }: { workspace: WorkspaceSummary }
         <div className="dashboard__title">
           <h1 id="connections-title">Connections</h1>
           <p className="muted">
-            Your ad accounts on Meta, Google Ads and TikTok, read into {workspace.name} every night
-            (or when you say). Tokens and sign-ins are kept in your system keychain and never shown
-            again.
+            Your ad and analytics accounts (Meta, Google Ads, TikTok, Pinterest, LinkedIn, Snapchat,
+            DV360, GA4, YouTube), read into {workspace.name} every night (or when you say). Tokens
+            and sign-ins are kept in your system keychain and never shown again.
           </p>
         </div>
         {!formShown && (

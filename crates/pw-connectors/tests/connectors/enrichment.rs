@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::panic)]
 //! Enrichment against the sandbox over loopback HTTP: census refreshes that write the tables
 //! the surveys context reads (all or nothing), web and news searches stored as mentions with
 //! their URLs (once, however often searched), and what a missing key, a bad key and a rate

@@ -2,13 +2,9 @@
 //! the size Meta's targeting search gives each, and each ad set's reach estimate, all kept as
 //! audiences with their size bounds.
 
-#![allow(clippy::unwrap_used, clippy::panic)]
-
-mod sandbox_world;
-
+use super::sandbox_world::world;
 use pw_connectors::RunStatus;
 use pw_domain::Platform;
-use sandbox_world::world;
 
 /// kind, external id, name, size bounds, interests.
 type AudienceLine = (String, String, String, Option<i64>, Option<i64>, String);

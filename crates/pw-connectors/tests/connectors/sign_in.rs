@@ -3,17 +3,13 @@
 //! the consent page's redirect to the loopback listener. Each sign-in connects (OAuth, the
 //! platform's accounts) and syncs; a wrong app secret keeps nothing.
 
-#![allow(clippy::unwrap_used, clippy::panic)]
-
-mod sandbox_world;
-
 use std::time::Duration;
 
+use super::sandbox_world::{World, world};
 use pw_connectors::{AuthKind, ConnectionView, Result, RunStatus, SignInConnect};
 use pw_domain::Platform;
 use pw_sandbox::APP_SECRET;
 use pw_secrets::{CredentialName, Secret};
-use sandbox_world::{World, world};
 
 const PLATFORMS: [Platform; 5] = [
     Platform::Meta,

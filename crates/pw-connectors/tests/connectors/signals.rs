@@ -2,14 +2,10 @@
 //! their reports land as audience signals, never as daily metrics, and they page, restate,
 //! wait out rate limits, retry and fail the way the ad platforms do (`sync.rs`).
 
-#![allow(clippy::unwrap_used, clippy::panic)]
-
-mod sandbox_world;
-
+use super::sandbox_world::{sandbox_platform, world};
 use pw_connectors::{ConnectionStatus, RunStatus, StreamState};
 use pw_domain::Platform;
 use pw_sandbox::{Fault, FaultKind};
-use sandbox_world::{sandbox_platform, world};
 
 const PLATFORMS: [Platform; 2] = [Platform::Ga4, Platform::Youtube];
 

@@ -3,23 +3,19 @@
 //! each platform's rate-limit form, 5xx and timeouts, malformed pages, dead tokens, and a sync
 //! killed mid-way that resumes without duplicates.
 
-#![allow(clippy::unwrap_used, clippy::panic)]
-
-mod sandbox_world;
-
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use super::sandbox_world::{
+    KillSwitch, Quiet, StopAfterFirstWindow, ads_of, may, sandbox_platform, world,
+};
 use pw_connectors::{
     AuthKind, ConnectionStatus, RunStatus, SignInConnect, StreamState, TokenConnect,
 };
 use pw_domain::Platform;
 use pw_sandbox::{Fault, FaultKind, SandboxPlatform};
 use pw_secrets::{CredentialName, Secret};
-use sandbox_world::{
-    KillSwitch, Quiet, StopAfterFirstWindow, ads_of, may, sandbox_platform, world,
-};
 use tokio_util::sync::CancellationToken;
 
 const PLATFORMS: [Platform; 7] = [
@@ -311,7 +307,7 @@ fn campaigns_path(platform: Platform, account: &str) -> Option<String> {
     }
 }
 
-async fn killed_and_continued(world: &sandbox_world::World, platform: Platform) {
+async fn killed_and_continued(world: &super::sandbox_world::World, platform: Platform) {
     let connection = world.connect(platform).await;
     let run = world
         .connectors

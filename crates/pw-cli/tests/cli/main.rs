@@ -6,6 +6,8 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
+mod connections;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -898,7 +900,7 @@ fn a_survey_file_imports_exports_and_a_malformed_one_is_refused_naming_the_quest
     let created = profitwheel(dir.path(), &["workspace", "create", "--name", "Acme"]);
     assert!(created.status.success(), "{}", stderr(&created));
     // The documented example, as a user would copy it.
-    let doc = include_str!("../../../docs/survey-format.md");
+    let doc = include_str!("../../../../docs/survey-format.md");
     let example = doc
         .split("```json\n")
         .nth(1)
