@@ -23,6 +23,7 @@ use crate::connector::{Connector, ReportRules};
 use crate::credentials::without_url;
 use crate::error::{ConnectorError, Result};
 use crate::google_ads::judge;
+use crate::normalise::known;
 use crate::normalise::{self, Absent, Unmappable};
 use crate::records::{
     DayWindow, EntityStream, Page, RemoteAccount, RemoteAdGroup, RemoteAudience, RemoteCampaign,
@@ -85,19 +86,6 @@ fn required(row: &Value, path: &str, what: &str) -> std::result::Result<String, 
         field: format!("{what}{}", path.replace('/', ".")),
         value: "absent".into(),
         reason: "missing".into(),
-    })
-}
-
-fn known<T>(
-    value: Option<T>,
-    field: &str,
-    raw: &str,
-    what: &str,
-) -> std::result::Result<T, Unmappable> {
-    value.ok_or_else(|| Unmappable {
-        field: field.to_owned(),
-        value: format!("\"{raw}\""),
-        reason: format!("not a {what} we know"),
     })
 }
 

@@ -23,6 +23,7 @@ use serde_json::{Map, Value, json};
 use crate::connector::{Connector, ReportRules};
 use crate::error::Result;
 use crate::normalise::{self, Absent, Unmappable};
+use crate::normalise::{field_text as text, known};
 use crate::records::{
     DayWindow, EntityStream, Page, RemoteAccount, RemoteAd, RemoteAdGroup, RemoteAudience,
     RemoteCampaign, RemoteCreative, RemoteEntity, RemoteMetric,
@@ -116,14 +117,6 @@ fn objective(text: &str) -> Option<Objective> {
     })
 }
 
-fn text(row: &Value, name: &str) -> Option<String> {
-    match row.get(name)? {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
-}
-
 /// The id at the end of a URN (`urn:li:sponsoredCampaign:123` → `123`), or the value itself.
 fn urn_id(value: &str) -> String {
     value.rsplit(':').next().unwrap_or(value).to_owned()
@@ -137,19 +130,6 @@ fn required(row: &Value, name: &str, what: &str) -> std::result::Result<String, 
             value: "absent".into(),
             reason: "missing".into(),
         })
-}
-
-fn known<T>(
-    value: Option<T>,
-    field: &str,
-    raw: &str,
-    what: &str,
-) -> std::result::Result<T, Unmappable> {
-    value.ok_or_else(|| Unmappable {
-        field: field.to_owned(),
-        value: format!("\"{raw}\""),
-        reason: format!("not a {what} we know"),
-    })
 }
 
 /// Percent-encodes a URN for a `List(…)`: everything but unreserved characters.

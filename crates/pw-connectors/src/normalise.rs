@@ -306,6 +306,26 @@ pub fn yesterday_in(zone: &str, now: DateTime<Utc>) -> NaiveDate {
     today.pred_opt().unwrap_or(today)
 }
 
+/// A field's text: strings as they are, numbers as their digits (platforms send ids as
+/// either).
+pub fn field_text(row: &Value, name: &str) -> Option<String> {
+    match row.get(name)? {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// A value read through one of the workspace's closed vocabularies (a status, an objective),
+/// or what the sync reports when the platform sent one it does not know.
+pub fn known<T>(value: Option<T>, field: &str, raw: &str, what: &str) -> Result<T, Unmappable> {
+    value.ok_or_else(|| Unmappable {
+        field: field.to_owned(),
+        value: format!("\"{raw}\""),
+        reason: format!("not a {what} we know"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

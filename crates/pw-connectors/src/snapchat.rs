@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::connector::{Connector, ReportRules};
 use crate::error::{ConnectorError, Result};
+use crate::normalise::known;
 use crate::normalise::{self, Absent, Unmappable};
 use crate::records::{
     DayWindow, EntityStream, Page, RemoteAccount, RemoteAd, RemoteAdGroup, RemoteAudience,
@@ -82,19 +83,6 @@ fn required(row: &Value, name: &str, what: &str) -> std::result::Result<String, 
         field: format!("{what}.{name}"),
         value: "absent".into(),
         reason: "missing".into(),
-    })
-}
-
-fn known<T>(
-    value: Option<T>,
-    field: &str,
-    raw: &str,
-    what: &str,
-) -> std::result::Result<T, Unmappable> {
-    value.ok_or_else(|| Unmappable {
-        field: field.to_owned(),
-        value: format!("\"{raw}\""),
-        reason: format!("not a {what} we know"),
     })
 }
 

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::connector::{Connector, ReportRules};
 use crate::error::{ConnectorError, Result};
 use crate::normalise::{self, Absent, Unmappable};
+use crate::normalise::{field_text as text, known};
 use crate::records::{
     DayWindow, EntityStream, Page, RemoteAccount, RemoteAd, RemoteAdGroup, RemoteAudience,
     RemoteCampaign, RemoteCreative, RemoteEntity, RemoteMetric,
@@ -79,32 +80,11 @@ fn objective(text: &str) -> Option<Objective> {
     })
 }
 
-fn text(row: &Value, name: &str) -> Option<String> {
-    match row.get(name)? {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
-}
-
 fn required(row: &Value, name: &str, stream: &str) -> std::result::Result<String, Unmappable> {
     text(row, name).ok_or_else(|| Unmappable {
         field: format!("{stream}.{name}"),
         value: "absent".into(),
         reason: "missing".into(),
-    })
-}
-
-fn known<T>(
-    value: Option<T>,
-    field: &str,
-    raw: &str,
-    what: &str,
-) -> std::result::Result<T, Unmappable> {
-    value.ok_or_else(|| Unmappable {
-        field: field.to_owned(),
-        value: format!("\"{raw}\""),
-        reason: format!("not a {what} we know"),
     })
 }
 
