@@ -301,6 +301,9 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-documents",
             ][..],
         ),
+        // The analyst agents context: the agent runtime over the gateway. Its tools read the
+        // other contexts through what their callers build them with, never their crates.
+        ("pw-agents", &["pw-llm"][..]),
         (
             "pw-engine",
             &[

@@ -1,0 +1,551 @@
+//! The agent loop. Each model call returns one step held to the run's step schema; a tool call
+//! is validated and run, its result numbered (`R1`, `R2`…) and fed back (its first page when it
+//! is long); an answer must cite the results it rests on. The run ends with the answer, or
+//! with what was found so far and why it stopped: a step, token or cost budget reached, the
+//! model writing an invalid step twice in a row (the first time it is told why), the model
+//! failing, or the person cancelling. A tool that fails is not the end: the model is told, and
+//! is asked to say what it could not find rather than guess.
+
+use pw_llm::{CacheMode, CallScope, ChatMessage, ChatRequest, Gateway, LlmError, Task, Usage};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{AgentError, Result};
+use crate::paging::{pages, shown};
+use crate::record::{RecordedStep, RecordedToolResult, ReplayReport, RunRecord};
+use crate::step::{ModelStep, more_schema, read_step, step_schema};
+use crate::tool::{CallProblem, MORE, Source, ToolBox, ToolOutput};
+
+/// A tool result's id in a run: `R1`, `R2`…
+pub type ResultId = String;
+
+/// How far a run may go.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Model calls.
+    pub max_steps: u32,
+    /// Tokens in and out over the run.
+    pub max_tokens: u64,
+    /// Dollars in micros over the run, where the models' prices are known.
+    pub max_cost_micros: Option<i64>,
+    /// The longest tool result the model reads at once; longer ones are paged.
+    pub page_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps: 8,
+            max_tokens: 60_000,
+            max_cost_micros: None,
+            page_chars: 4_000,
+        }
+    }
+}
+
+/// An agent: what it is for, its tools, its limits.
+#[derive(Debug, Clone)]
+pub struct AgentSpec {
+    pub name: String,
+    /// The agent's role and method, before the runtime's protocol.
+    pub instructions: String,
+    pub tools: ToolBox,
+    pub limits: Limits,
+}
+
+/// One run's question and where its model calls are filed.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub question: String,
+    /// The workspace (and study or job) the calls are filed under, and the cache mode.
+    pub scope: CallScope,
+    pub seed: Option<i64>,
+}
+
+/// What a run is doing, as it happens (for the copilot panel's streamed steps).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum StepEvent {
+    /// The model is deciding step `step` (from 1).
+    Deciding { step: u32 },
+    /// It called a tool.
+    Calling {
+        step: u32,
+        id: ResultId,
+        tool: String,
+        arguments: Value,
+    },
+    /// The tool answered.
+    Result {
+        step: u32,
+        id: ResultId,
+        tool: String,
+        label: String,
+    },
+    /// The tool could not answer.
+    ToolFailed {
+        step: u32,
+        id: ResultId,
+        tool: String,
+        reason: String,
+    },
+    /// The step was not valid; the model was told why.
+    Corrected { step: u32, reason: String },
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Answered,
+    StepBudgetReached {
+        steps: u32,
+    },
+    TokenBudgetReached {
+        tokens: u64,
+    },
+    CostBudgetReached {
+        micros: i64,
+    },
+    /// The model wrote an invalid step twice in a row.
+    InvalidSteps {
+        reason: String,
+    },
+    /// The model failed after the run had found something (before, the run is an error).
+    ModelFailed {
+        reason: String,
+    },
+    Cancelled,
+}
+
+impl Outcome {
+    /// Why the run stopped before answering, in words; `None` when it answered.
+    pub fn stopped_because(&self) -> Option<String> {
+        Some(match self {
+            Outcome::Answered => return None,
+            Outcome::StepBudgetReached { steps } => {
+                format!("it reached its limit of {steps} steps")
+            }
+            Outcome::TokenBudgetReached { tokens } => {
+                format!("it reached its limit of {tokens} tokens")
+            }
+            Outcome::CostBudgetReached { micros } => format!(
+                "it reached its spending limit of ${:.2}",
+                *micros as f64 / 1_000_000.0
+            ),
+            Outcome::InvalidSteps { reason } => {
+                format!("the model twice wrote a step that could not be carried out ({reason})")
+            }
+            Outcome::ModelFailed { reason } => format!("the model failed ({reason})"),
+            Outcome::Cancelled => "it was stopped".to_owned(),
+        })
+    }
+}
+
+/// A tool result the answer cites (or, when the run stopped, one it found).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cited {
+    pub id: ResultId,
+    pub tool: String,
+    pub text: String,
+    pub data: Value,
+    pub source: Source,
+}
+
+/// A finished run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentRun {
+    pub outcome: Outcome,
+    /// The model's answer; when the run stopped first, what was found, said as such.
+    pub answer: String,
+    pub citations: Vec<Cited>,
+    pub record: RunRecord,
+}
+
+impl AgentRun {
+    pub fn usage(&self) -> Usage {
+        self.record.usage()
+    }
+}
+
+/// The step schema's name, as vendors take it.
+const STEP_SCHEMA_NAME: &str = "agent_step";
+
+fn protocol(spec: &AgentSpec) -> String {
+    let mut text = format!(
+        "{}\n\nYou work in steps. Each reply is one JSON object: either a tool call,\n\
+         {{\"action\": \"call\", \"tool\": \"<name>\", \"arguments\": {{...}}}}\n\
+         or your answer,\n\
+         {{\"action\": \"answer\", \"text\": \"<the answer>\", \"citations\": [\"R1\", ...]}}.\n\
+         Tool results are numbered R1, R2, … Cite the results every number and claim in your \
+         answer comes from, and give numbers as the results state them. When a tool fails or \
+         finds nothing, say what you could not find; never guess. You have at most {} steps.\n\nTools:",
+        spec.instructions.trim(),
+        spec.limits.max_steps
+    );
+    for (name, description, schema) in spec.tools.described() {
+        text.push_str(&format!("\n- {name}: {description}\n  arguments: {schema}"));
+    }
+    text.push_str(&format!(
+        "\n- {MORE}: Reads another page of a long result.\n  arguments: {}",
+        more_schema()
+    ));
+    text
+}
+
+/// A result as the run keeps it.
+struct Found {
+    id: ResultId,
+    tool: String,
+    output: std::result::Result<ToolOutput, String>,
+    pages: Vec<String>,
+}
+
+/// Runs `spec` on `request`. `on_event` hears each step as it happens; `cancel` stops the run
+/// (the model call or tool under way is dropped) with what was found.
+pub async fn run(
+    gateway: &Gateway,
+    spec: &AgentSpec,
+    request: &RunRequest,
+    on_event: &(dyn Fn(StepEvent) + Send + Sync),
+    cancel: &CancellationToken,
+) -> Result<AgentRun> {
+    let schema = step_schema(&spec.tools.described());
+    let mut messages = vec![
+        ChatMessage::system(protocol(spec)),
+        ChatMessage::user(request.question.trim()),
+    ];
+    let mut record = RunRecord::default();
+    let mut found: Vec<Found> = Vec::new();
+    let mut tokens: u64 = 0;
+    let mut cost: i64 = 0;
+    let mut invalid_before = false;
+    let limits = spec.limits;
+    let outcome = loop {
+        let step = record.steps.len() as u32 + 1;
+        if step > limits.max_steps {
+            break Outcome::StepBudgetReached {
+                steps: limits.max_steps,
+            };
+        }
+        if tokens >= limits.max_tokens {
+            break Outcome::TokenBudgetReached {
+                tokens: limits.max_tokens,
+            };
+        }
+        if let Some(max) = limits.max_cost_micros.filter(|max| cost >= *max) {
+            break Outcome::CostBudgetReached { micros: max };
+        }
+        on_event(StepEvent::Deciding { step });
+        let mut asking =
+            ChatRequest::new(Task::Analysis, messages.clone()).in_scope(request.scope.clone());
+        asking.temperature = Some(0.0);
+        asking.max_tokens = Some(1_024);
+        asking.seed = request.seed;
+        let answered = tokio::select! {
+            biased;
+            () = cancel.cancelled() => break Outcome::Cancelled,
+            answered = gateway.chat_matching(&asking, &schema, STEP_SCHEMA_NAME) => answered,
+        };
+        let reply = match answered {
+            Ok(reply) => reply,
+            Err(error) if found.is_empty() => return Err(AgentError::Model(error)),
+            Err(error) => {
+                break Outcome::ModelFailed {
+                    reason: error.to_string(),
+                };
+            }
+        };
+        tokens += u64::from(reply.usage.input_tokens) + u64::from(reply.usage.output_tokens);
+        cost += gateway
+            .quote(Task::Analysis, &request.scope, reply.usage)
+            .ok()
+            .and_then(|(_, c)| c)
+            .unwrap_or(0);
+        asking.scope = CallScope::default();
+        asking.json_schema = Some(schema.clone());
+        let mut recorded = RecordedStep {
+            request: asking,
+            reply: reply.text.clone(),
+            answered_by: format!("{}/{}", reply.vendor, reply.model),
+            usage: reply.usage,
+            result: None,
+            fed_back: None,
+        };
+        messages.push(ChatMessage::assistant(reply.text.clone()));
+        let verdict = match read_step(&reply.text) {
+            Err(reason) => Err(reason),
+            Ok(ModelStep::Answer { text, citations }) => {
+                match check_citations(&citations, &found) {
+                    Ok(()) => {
+                        record.steps.push(recorded);
+                        let citations = cited(&citations, &found);
+                        return Ok(AgentRun {
+                            outcome: Outcome::Answered,
+                            answer: text,
+                            citations,
+                            record,
+                        });
+                    }
+                    Err(reason) => Err(reason),
+                }
+            }
+            Ok(ModelStep::Call { tool, arguments }) => {
+                let id = format!("R{}", found.len() + 1);
+                let called = if tool == MORE {
+                    Some(read_more(&arguments, &found))
+                } else {
+                    on_event(StepEvent::Calling {
+                        step,
+                        id: id.clone(),
+                        tool: tool.clone(),
+                        arguments: arguments.clone(),
+                    });
+                    tokio::select! {
+                        biased;
+                        () = cancel.cancelled() => {
+                            record.steps.push(recorded);
+                            break Outcome::Cancelled;
+                        }
+                        called = spec.tools.call(&tool, arguments.clone()) => called,
+                    }
+                };
+                match called {
+                    None => Err(format!(
+                        "there is no tool '{tool}'; the tools are {}",
+                        spec.tools
+                            .names()
+                            .chain([MORE])
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                    Some(Err(CallProblem::InvalidArguments(reason))) => {
+                        Err(format!("the arguments of {tool} do not fit: {reason}"))
+                    }
+                    Some(Err(CallProblem::Failed(failure))) => {
+                        on_event(StepEvent::ToolFailed {
+                            step,
+                            id: id.clone(),
+                            tool: tool.clone(),
+                            reason: failure.0.clone(),
+                        });
+                        let told = format!(
+                            "{id} ({tool}) failed: {failure}. Say what you could not find rather than guessing it."
+                        );
+                        recorded.result = Some(RecordedToolResult {
+                            id: id.clone(),
+                            tool: tool.clone(),
+                            arguments,
+                            output: None,
+                            problem: Some(failure.0.clone()),
+                        });
+                        found.push(Found {
+                            id,
+                            tool,
+                            output: Err(failure.0),
+                            pages: Vec::new(),
+                        });
+                        Ok(told)
+                    }
+                    Some(Ok(output)) if tool == MORE => Ok(output.text),
+                    Some(Ok(output)) => {
+                        let split = pages(&output.text, limits.page_chars);
+                        let told = format!("{id} ({tool}): {}", shown(&id, &split, 1));
+                        on_event(StepEvent::Result {
+                            step,
+                            id: id.clone(),
+                            tool: tool.clone(),
+                            label: output.source.label.clone(),
+                        });
+                        recorded.result = Some(RecordedToolResult {
+                            id: id.clone(),
+                            tool: tool.clone(),
+                            arguments,
+                            output: Some(output.clone()),
+                            problem: None,
+                        });
+                        found.push(Found {
+                            id,
+                            tool,
+                            output: Ok(output),
+                            pages: split,
+                        });
+                        Ok(told)
+                    }
+                }
+            }
+        };
+        let told = match verdict {
+            Ok(told) => {
+                invalid_before = false;
+                told
+            }
+            Err(reason) if invalid_before => {
+                record.steps.push(recorded);
+                break Outcome::InvalidSteps { reason };
+            }
+            Err(reason) => {
+                invalid_before = true;
+                on_event(StepEvent::Corrected {
+                    step,
+                    reason: reason.clone(),
+                });
+                format!("That step cannot be carried out: {reason}. Reply with one valid step.")
+            }
+        };
+        recorded.fed_back = Some(told.clone());
+        record.steps.push(recorded);
+        messages.push(ChatMessage::user(told));
+    };
+    Ok(stopped(outcome, &found, record))
+}
+
+/// An answer may cite only results that answered.
+fn check_citations(citations: &[String], found: &[Found]) -> std::result::Result<(), String> {
+    for id in citations {
+        match found.iter().find(|f| &f.id == id) {
+            None => {
+                return Err(format!(
+                    "the answer cites {id}, which is not a result of this run"
+                ));
+            }
+            Some(f) if f.output.is_err() => {
+                return Err(format!(
+                    "the answer cites {id}, which failed and holds nothing"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if citations.is_empty() && found.iter().any(|f| f.output.is_ok()) {
+        return Err(
+            "the answer cites no result; cite the results its numbers and claims come from".into(),
+        );
+    }
+    Ok(())
+}
+
+fn cited(ids: &[String], found: &[Found]) -> Vec<Cited> {
+    let mut out: Vec<Cited> = Vec::new();
+    for id in ids {
+        if out.iter().any(|c| &c.id == id) {
+            continue;
+        }
+        if let Some(Found {
+            tool,
+            output: Ok(output),
+            ..
+        }) = found.iter().find(|f| &f.id == id)
+        {
+            out.push(Cited {
+                id: id.clone(),
+                tool: tool.clone(),
+                text: output.text.clone(),
+                data: output.data.clone(),
+                source: output.source.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// `read_more`: another page of a result found earlier.
+fn read_more(arguments: &Value, found: &[Found]) -> std::result::Result<ToolOutput, CallProblem> {
+    let id = arguments.get("result").and_then(Value::as_str);
+    let page = arguments.get("page").and_then(Value::as_u64);
+    let (Some(id), Some(page)) = (id, page) else {
+        return Err(CallProblem::InvalidArguments(
+            "read_more takes {\"result\": \"R1\", \"page\": 2}".into(),
+        ));
+    };
+    let Some(Found {
+        output: Ok(output),
+        pages: split,
+        ..
+    }) = found.iter().find(|f| f.id == id)
+    else {
+        return Err(CallProblem::InvalidArguments(format!(
+            "{id} is not a result of this run that answered"
+        )));
+    };
+    Ok(ToolOutput {
+        text: format!("{id}: {}", shown(id, split, page as usize)),
+        data: Value::Null,
+        source: output.source.clone(),
+    })
+}
+
+/// A run that stopped before answering: what it found, said as such, citing all of it.
+fn stopped(outcome: Outcome, found: &[Found], record: RunRecord) -> AgentRun {
+    let why = outcome
+        .stopped_because()
+        .unwrap_or_else(|| "it stopped".to_owned());
+    let answered: Vec<&Found> = found.iter().filter(|f| f.output.is_ok()).collect();
+    let mut answer = format!("I stopped before answering: {why}.");
+    if answered.is_empty() {
+        answer.push_str(" I had found nothing yet.");
+    } else {
+        answer.push_str(" What I found so far:");
+        for f in &answered {
+            if let Ok(output) = &f.output {
+                let first = output.text.lines().next().unwrap_or_default();
+                answer.push_str(&format!("\n- {} ({}): {first}", output.source.label, f.id));
+            }
+        }
+    }
+    let failed: Vec<String> = found
+        .iter()
+        .filter_map(|f| f.output.as_ref().err().map(|e| format!("{} ({e})", f.tool)))
+        .collect();
+    if !failed.is_empty() {
+        answer.push_str(&format!("\nCould not read: {}.", failed.join("; ")));
+    }
+    let ids: Vec<String> = answered.iter().map(|f| f.id.clone()).collect();
+    AgentRun {
+        outcome,
+        answer,
+        citations: cited(&ids, found),
+        record,
+    }
+}
+
+/// Asks every recorded step again of the response cache only (no model is called: a step the
+/// cache does not hold is an error), and compares each answer with the one recorded.
+pub async fn replay(
+    gateway: &Gateway,
+    record: &RunRecord,
+    workspace_scope: &CallScope,
+) -> Result<ReplayReport> {
+    let mut scope = workspace_scope.clone();
+    scope.cache = CacheMode::Replay;
+    let mut same = 0;
+    let mut last = String::new();
+    for (index, step) in record.steps.iter().enumerate() {
+        let schema = step.request.json_schema.clone().unwrap_or(Value::Null);
+        let mut asking = step.request.clone().in_scope(scope.clone());
+        asking.json_schema = None;
+        let reply = gateway
+            .chat_matching(&asking, &schema, STEP_SCHEMA_NAME)
+            .await
+            .map_err(|e| match e {
+                LlmError::NotInCache { .. } => {
+                    AgentError::Replay(format!("step {} is not in the response cache", index + 1))
+                }
+                other => AgentError::Model(other),
+            })?;
+        if reply.text == step.reply {
+            same += 1;
+        }
+        last = reply.text;
+    }
+    let answer = match read_step(&last) {
+        Ok(ModelStep::Answer { text, .. }) => text,
+        _ => String::new(),
+    };
+    Ok(ReplayReport {
+        steps: record.steps.len(),
+        same,
+        answer,
+    })
+}

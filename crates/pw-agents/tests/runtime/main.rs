@@ -1,0 +1,651 @@
+//! The agent runtime with a scripted model: tool choice, argument validation, corrections,
+//! tool failures, paging, budgets, cancellation and replay from the cache with zero calls.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use pw_agents::{
+    AgentError, AgentSpec, Limits, Outcome, RunRequest, Source, SourceKind, StepEvent, Tool,
+    ToolBox, ToolFailure, ToolOutput,
+};
+use pw_llm::{
+    CachedAnswer, CallScope, ChatReply, ChatRequest, Gateway, LocalBackend, ResponseCache, Route,
+    Task, Usage,
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+/// A model that answers from a list, one reply per call, with a fixed usage per call.
+struct ScriptedModel {
+    replies: Mutex<VecDeque<String>>,
+    /// When the list is empty: this reply for ever.
+    then: Option<String>,
+    usage: Usage,
+    calls: AtomicUsize,
+    requests: Mutex<Vec<ChatRequest>>,
+}
+
+impl ScriptedModel {
+    fn new(replies: &[serde_json::Value]) -> Arc<Self> {
+        Self::build(replies, None, Usage::default())
+    }
+
+    fn build(
+        replies: &[serde_json::Value],
+        then: Option<serde_json::Value>,
+        usage: Usage,
+    ) -> Arc<Self> {
+        Arc::new(ScriptedModel {
+            replies: Mutex::new(replies.iter().map(|r| r.to_string()).collect()),
+            then: then.map(|t| t.to_string()),
+            usage,
+            calls: AtomicUsize::new(0),
+            requests: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// The last user message of the `n`th request (from 0): what the runtime fed back.
+    fn last_user_message(&self, n: usize) -> String {
+        let requests = self.requests.lock().unwrap();
+        let request = &requests[n];
+        request.messages.last().unwrap().content.clone()
+    }
+}
+
+impl LocalBackend for ScriptedModel {
+    fn model(&self) -> &str {
+        "scripted"
+    }
+
+    fn identity(&self) -> &str {
+        "scripted-agent-model"
+    }
+
+    fn generate<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+        on_token: &'a mut (dyn FnMut(&str) + Send),
+    ) -> BoxFuture<'a, pw_llm::Result<ChatReply>> {
+        Box::pin(async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.requests.lock().unwrap().push(request.clone());
+            let next = self.replies.lock().unwrap().pop_front();
+            let Some(text) = next.or_else(|| self.then.clone()) else {
+                return Err(pw_llm::LlmError::MalformedResponse {
+                    vendor: "local".into(),
+                    message: format!("the script ran out at call {}", self.calls()),
+                });
+            };
+            on_token(&text);
+            Ok(ChatReply {
+                text,
+                vendor: "local".into(),
+                model: "scripted".into(),
+                usage: self.usage,
+                finish_reason: Some("stop".into()),
+            })
+        })
+    }
+}
+
+#[derive(Default)]
+struct MemoryCache(Mutex<HashMap<String, CachedAnswer>>);
+
+impl ResponseCache for MemoryCache {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Option<CachedAnswer>> {
+        Box::pin(async move { self.0.lock().unwrap().get(key).cloned() })
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        _: &'a CallScope,
+        answer: &'a CachedAnswer,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            self.0
+                .lock()
+                .unwrap()
+                .insert(key.to_owned(), answer.clone());
+        })
+    }
+}
+
+fn gateway(model: Arc<ScriptedModel>, cache: Option<Arc<MemoryCache>>) -> Gateway {
+    let mut gateway = Gateway::new();
+    gateway.add_local("local", model);
+    gateway.set_route(Task::Analysis, vec![Route::new("local", "scripted")]);
+    if let Some(cache) = cache {
+        gateway.set_cache(cache);
+    }
+    gateway
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum Platform {
+    Meta,
+    GoogleAds,
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct KpiArgs {
+    platform: Platform,
+    /// Days back from yesterday.
+    days: u32,
+}
+
+/// Spend and CPA of a platform: fixed figures, as a metrics query would give them.
+struct Kpis;
+
+impl Tool for Kpis {
+    type Args = KpiArgs;
+
+    fn name(&self) -> &'static str {
+        "platform_kpis"
+    }
+
+    fn description(&self) -> &'static str {
+        "Spend and cost per acquisition of one platform over the last days"
+    }
+
+    async fn call(&self, args: KpiArgs) -> Result<ToolOutput, ToolFailure> {
+        let (name, spend, cpa) = match args.platform {
+            Platform::Meta => ("meta", 1234.5, 12.3),
+            Platform::GoogleAds => ("google_ads", 980.0, 9.8),
+        };
+        Ok(ToolOutput {
+            text: format!(
+                "Spend on {name} over {} days: ${spend:.2}\nCPA: ${cpa:.2}",
+                args.days
+            ),
+            data: json!({"platform": name, "days": args.days, "spend": spend, "cpa": cpa}),
+            source: Source {
+                kind: SourceKind::MetricsQuery,
+                reference: json!({"platform": name, "days": args.days}).to_string(),
+                label: format!("KPIs of {name}, last {} days", args.days),
+            },
+        })
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct CampaignArgs {
+    name: String,
+}
+
+/// Looks a campaign up and finds none.
+struct Campaign;
+
+impl Tool for Campaign {
+    type Args = CampaignArgs;
+
+    fn name(&self) -> &'static str {
+        "campaign"
+    }
+
+    fn description(&self) -> &'static str {
+        "A campaign's figures by its name"
+    }
+
+    async fn call(&self, args: CampaignArgs) -> Result<ToolOutput, ToolFailure> {
+        Err(ToolFailure(format!("no campaign is named “{}”", args.name)))
+    }
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct Nothing {}
+
+/// A long table: 300 lines.
+struct Breakdown;
+
+impl Tool for Breakdown {
+    type Args = Nothing;
+
+    fn name(&self) -> &'static str {
+        "ad_breakdown"
+    }
+
+    fn description(&self) -> &'static str {
+        "Every ad's spend"
+    }
+
+    async fn call(&self, _: Nothing) -> Result<ToolOutput, ToolFailure> {
+        let text: String = (1..=300).map(|n| format!("ad {n:03}: ${n}.00\n")).collect();
+        Ok(ToolOutput {
+            text,
+            data: json!({"rows": 300}),
+            source: Source {
+                kind: SourceKind::MetricsQuery,
+                reference: "{\"by\":\"ad\"}".into(),
+                label: "Spend by ad".into(),
+            },
+        })
+    }
+}
+
+/// A tool that never answers.
+struct Hangs;
+
+impl Tool for Hangs {
+    type Args = Nothing;
+
+    fn name(&self) -> &'static str {
+        "slow_search"
+    }
+
+    fn description(&self) -> &'static str {
+        "Never finishes"
+    }
+
+    async fn call(&self, _: Nothing) -> Result<ToolOutput, ToolFailure> {
+        std::future::pending().await
+    }
+}
+
+fn spec(limits: Limits) -> AgentSpec {
+    AgentSpec {
+        name: "copilot".into(),
+        instructions: "You answer questions about a marketing workspace.".into(),
+        tools: ToolBox::new()
+            .with(Kpis)
+            .unwrap()
+            .with(Campaign)
+            .unwrap()
+            .with(Breakdown)
+            .unwrap()
+            .with(Hangs)
+            .unwrap(),
+        limits,
+    }
+}
+
+fn ask(question: &str) -> RunRequest {
+    RunRequest {
+        question: question.into(),
+        scope: CallScope::workspace("ws-agents"),
+        seed: Some(7),
+    }
+}
+
+fn call(tool: &str, arguments: serde_json::Value) -> serde_json::Value {
+    json!({"action": "call", "tool": tool, "arguments": arguments})
+}
+
+fn answer(text: &str, citations: &[&str]) -> serde_json::Value {
+    json!({"action": "answer", "text": text, "citations": citations})
+}
+
+async fn run_with(
+    model: &Arc<ScriptedModel>,
+    limits: Limits,
+    events: &Mutex<Vec<StepEvent>>,
+) -> pw_agents::AgentRun {
+    let gateway = gateway(model.clone(), None);
+    pw_agents::run(
+        &gateway,
+        &spec(limits),
+        &ask("Why did CPA rise on Meta last week?"),
+        &|event| events.lock().unwrap().push(event),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_tool_is_chosen_run_and_cited_in_the_answer() {
+    let model = ScriptedModel::new(&[
+        call("platform_kpis", json!({"platform": "meta", "days": 7})),
+        answer("Meta's CPA was $12.30 over the last 7 days.", &["R1"]),
+    ]);
+    let events = Mutex::new(Vec::new());
+    let run = run_with(&model, Limits::default(), &events).await;
+    assert_eq!(run.outcome, Outcome::Answered);
+    assert_eq!(run.answer, "Meta's CPA was $12.30 over the last 7 days.");
+    assert_eq!(run.citations.len(), 1);
+    assert_eq!(run.citations[0].source.kind, SourceKind::MetricsQuery);
+    assert_eq!(run.citations[0].data["cpa"], 12.3);
+    assert_eq!(model.calls(), 2);
+    // The model read the result under its id.
+    assert_eq!(
+        model.last_user_message(1),
+        "R1 (platform_kpis): Spend on meta over 7 days: $1234.50\nCPA: $12.30"
+    );
+    // It was shown every tool with its argument schema, and held to the step schema.
+    let first = &model.requests.lock().unwrap()[0];
+    let system = &first.messages[0].content;
+    assert!(system.contains("- platform_kpis: Spend and cost per acquisition"));
+    assert!(
+        system.contains("\"google_ads\""),
+        "the enum's values are in the schema"
+    );
+    let schema = first.json_schema.as_ref().unwrap();
+    assert_eq!(
+        schema["oneOf"].as_array().unwrap().len(),
+        6,
+        "four tools, read_more, answer"
+    );
+    let events = events.lock().unwrap();
+    assert!(
+        matches!(&events[1], StepEvent::Calling { id, tool, .. } if id == "R1" && tool == "platform_kpis")
+    );
+    assert!(
+        matches!(&events[2], StepEvent::Result { label, .. } if label == "KPIs of meta, last 7 days")
+    );
+    assert_eq!(run.record.steps.len(), 2);
+    assert_eq!(run.record.result("R1").unwrap().tool, "platform_kpis");
+}
+
+#[tokio::test]
+async fn invalid_arguments_are_told_to_the_model_once() {
+    let model = ScriptedModel::new(&[
+        call("platform_kpis", json!({"platform": "bing", "days": 7})),
+        call(
+            "platform_kpis",
+            json!({"platform": "google_ads", "days": 7}),
+        ),
+        answer("Google Ads spent $980.00.", &["R1"]),
+    ]);
+    let events = Mutex::new(Vec::new());
+    let run = run_with(&model, Limits::default(), &events).await;
+    assert_eq!(run.outcome, Outcome::Answered);
+    let told = model.last_user_message(1);
+    assert!(
+        told.starts_with(
+            "That step cannot be carried out: the arguments of platform_kpis do not fit"
+        ) && told.contains("bing"),
+        "{told}"
+    );
+    assert!(
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, StepEvent::Corrected { step: 1, .. }))
+    );
+    // The invalid call made no result: the valid one is R1.
+    assert_eq!(run.citations[0].data["platform"], "google_ads");
+}
+
+#[tokio::test]
+async fn a_second_invalid_step_in_a_row_ends_the_run_saying_why() {
+    let model = ScriptedModel::new(&[
+        call("platform_kpis", json!({"platform": "meta", "days": 7})),
+        call("budget_optimiser", json!({})),
+        call("budget_optimiser", json!({})),
+    ]);
+    let events = Mutex::new(Vec::new());
+    let run = run_with(&model, Limits::default(), &events).await;
+    let Outcome::InvalidSteps { reason } = &run.outcome else {
+        panic!("{:?}", run.outcome);
+    };
+    assert!(
+        reason.contains("there is no tool 'budget_optimiser'") && reason.contains("platform_kpis")
+    );
+    assert_eq!(model.calls(), 3, "no third chance");
+    // What it found is still given, and cited.
+    assert!(
+        run.answer
+            .starts_with("I stopped before answering: the model twice wrote a step")
+    );
+    assert!(
+        run.answer.contains("KPIs of meta, last 7 days (R1)"),
+        "{}",
+        run.answer
+    );
+    assert_eq!(run.citations.len(), 1);
+}
+
+#[tokio::test]
+async fn a_tool_that_fails_is_reported_to_the_model_which_says_what_it_could_not_find() {
+    let model = ScriptedModel::new(&[
+        call("campaign", json!({"name": "Spring"})),
+        answer(
+            "I could not find a campaign named Spring in this workspace.",
+            &[],
+        ),
+    ]);
+    let events = Mutex::new(Vec::new());
+    let run = run_with(&model, Limits::default(), &events).await;
+    assert_eq!(run.outcome, Outcome::Answered);
+    assert_eq!(
+        model.last_user_message(1),
+        "R1 (campaign) failed: no campaign is named “Spring”. Say what you could not find rather than guessing it."
+    );
+    assert!(run.citations.is_empty());
+    assert_eq!(
+        run.record.result("R1").unwrap().problem.as_deref(),
+        Some("no campaign is named “Spring”")
+    );
+}
+
+#[tokio::test]
+async fn an_answer_must_cite_real_results_that_answered() {
+    let model = ScriptedModel::new(&[
+        call("platform_kpis", json!({"platform": "meta", "days": 7})),
+        answer("CPA rose 20%.", &["R9"]),
+        answer("CPA rose.", &[]),
+        answer("Meta's CPA was $12.30.", &["R1"]),
+    ]);
+    let events = Mutex::new(Vec::new());
+    // Two corrections in a row end a run: R9 is corrected, the uncited answer ends it.
+    let run = run_with(&model, Limits::default(), &events).await;
+    let Outcome::InvalidSteps { reason } = &run.outcome else {
+        panic!("{:?}", run.outcome);
+    };
+    assert!(reason.contains("cites no result"), "{reason}");
+    assert!(
+        model
+            .last_user_message(2)
+            .contains("cites R9, which is not a result of this run")
+    );
+}
+
+#[tokio::test]
+async fn a_long_result_is_paged_and_read_on_never_cut() {
+    let model = ScriptedModel::new(&[
+        call("ad_breakdown", json!({})),
+        call("read_more", json!({"result": "R1", "page": 2})),
+        answer("The ads are listed in R1.", &["R1"]),
+    ]);
+    let events = Mutex::new(Vec::new());
+    let limits = Limits {
+        page_chars: 2_000,
+        ..Limits::default()
+    };
+    let run = run_with(&model, limits, &events).await;
+    assert_eq!(run.outcome, Outcome::Answered);
+    let first = model.last_user_message(1);
+    assert!(
+        first.starts_with("R1 (ad_breakdown): (page 1 of 3 of R1)\nad 001"),
+        "{first}"
+    );
+    assert!(first.contains(r#"call read_more with {"result": "R1", "page": 2}"#));
+    assert!(first.chars().count() < 2_200);
+    let second = model.last_user_message(2);
+    assert!(second.starts_with("R1: (page 2 of 3 of R1)"), "{second}");
+    // Every line is on some page.
+    let line = "ad 150: $150.00";
+    assert!(first.contains(line) || second.contains(line));
+    // The whole text stays in the record and behind the citation.
+    assert_eq!(run.citations[0].text.lines().count(), 300);
+}
+
+#[tokio::test]
+async fn the_step_budget_ends_the_run_with_what_was_found() {
+    let model = ScriptedModel::build(
+        &[],
+        Some(call(
+            "platform_kpis",
+            json!({"platform": "meta", "days": 7}),
+        )),
+        Usage::default(),
+    );
+    let events = Mutex::new(Vec::new());
+    let limits = Limits {
+        max_steps: 3,
+        ..Limits::default()
+    };
+    let run = run_with(&model, limits, &events).await;
+    assert_eq!(run.outcome, Outcome::StepBudgetReached { steps: 3 });
+    assert_eq!(model.calls(), 3);
+    assert!(
+        run.answer
+            .starts_with("I stopped before answering: it reached its limit of 3 steps.")
+    );
+    assert_eq!(run.citations.len(), 3, "R1 to R3, each cited");
+}
+
+#[tokio::test]
+async fn the_token_budget_stops_before_the_call_that_would_pass_it() {
+    let model = ScriptedModel::build(
+        &[],
+        Some(call(
+            "platform_kpis",
+            json!({"platform": "meta", "days": 7}),
+        )),
+        Usage {
+            input_tokens: 800,
+            output_tokens: 200,
+        },
+    );
+    let events = Mutex::new(Vec::new());
+    let limits = Limits {
+        max_tokens: 2_500,
+        ..Limits::default()
+    };
+    let run = run_with(&model, limits, &events).await;
+    assert_eq!(run.outcome, Outcome::TokenBudgetReached { tokens: 2_500 });
+    assert_eq!(model.calls(), 3, "3,000 tokens after three calls");
+    assert_eq!(run.usage().input_tokens, 2_400);
+}
+
+#[tokio::test]
+async fn cancelling_stops_a_tool_under_way_and_keeps_what_was_found() {
+    let model = ScriptedModel::new(&[
+        call("platform_kpis", json!({"platform": "meta", "days": 7})),
+        call("slow_search", json!({})),
+    ]);
+    let gateway = gateway(model.clone(), None);
+    let cancel = CancellationToken::new();
+    let stopper = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        stopper.cancel();
+    });
+    let run = tokio::time::timeout(
+        Duration::from_secs(10),
+        pw_agents::run(
+            &gateway,
+            &spec(Limits::default()),
+            &ask("What happened?"),
+            &|_| {},
+            &cancel,
+        ),
+    )
+    .await
+    .expect("the run stops when cancelled")
+    .unwrap();
+    assert_eq!(run.outcome, Outcome::Cancelled);
+    assert!(
+        run.answer
+            .starts_with("I stopped before answering: it was stopped.")
+    );
+    assert_eq!(run.citations.len(), 1);
+    assert_eq!(run.record.steps.len(), 2);
+}
+
+#[tokio::test]
+async fn a_model_that_fails_first_is_an_error_not_an_answer() {
+    // The model fails at once (an empty script answers with an error).
+    let gateway = gateway(ScriptedModel::new(&[]), None);
+    let result = pw_agents::run(
+        &gateway,
+        &spec(Limits::default()),
+        &ask("Anything?"),
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await;
+    assert!(matches!(result, Err(AgentError::Model(_))), "{result:?}");
+}
+
+#[tokio::test]
+async fn a_run_replays_from_the_cache_with_zero_model_calls() {
+    let cache = Arc::new(MemoryCache::default());
+    let model = ScriptedModel::new(&[
+        call("platform_kpis", json!({"platform": "meta", "days": 7})),
+        call(
+            "platform_kpis",
+            json!({"platform": "google_ads", "days": 7}),
+        ),
+        answer(
+            "Meta's CPA ($12.30) is above Google Ads' ($9.80).",
+            &["R1", "R2"],
+        ),
+    ]);
+    let live = gateway(model.clone(), Some(cache.clone()));
+    let run = pw_agents::run(
+        &live,
+        &spec(Limits::default()),
+        &ask("Where is CPA higher?"),
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.outcome, Outcome::Answered);
+    assert_eq!(model.calls(), 3);
+
+    // A gateway over an empty script: a model call would fail, and count.
+    let silent = ScriptedModel::new(&[]);
+    let replaying = gateway(silent.clone(), Some(cache.clone()));
+    let report = pw_agents::replay(&replaying, &run.record, &CallScope::workspace("ws-agents"))
+        .await
+        .unwrap();
+    assert_eq!(silent.calls(), 0);
+    assert_eq!((report.steps, report.same), (3, 3));
+    assert_eq!(report.answer, run.answer);
+
+    // A record the cache does not hold cannot be replayed, and says which step.
+    let empty = gateway(
+        ScriptedModel::new(&[]),
+        Some(Arc::new(MemoryCache::default())),
+    );
+    let missing = pw_agents::replay(&empty, &run.record, &CallScope::workspace("ws-agents")).await;
+    assert!(
+        matches!(&missing, Err(AgentError::Replay(why)) if why.contains("step 1")),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn a_toolbox_refuses_two_tools_of_one_name_and_names_a_model_cannot_write() {
+    assert!(ToolBox::new().with(Kpis).unwrap().with(Kpis).is_err());
+    struct Spaced;
+    impl Tool for Spaced {
+        type Args = Nothing;
+        fn name(&self) -> &'static str {
+            "Spend by Day"
+        }
+        fn description(&self) -> &'static str {
+            ""
+        }
+        async fn call(&self, _: Nothing) -> Result<ToolOutput, ToolFailure> {
+            Err(ToolFailure("unused".into()))
+        }
+    }
+    assert!(ToolBox::new().with(Spaced).is_err());
+}
