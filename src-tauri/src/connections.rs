@@ -128,6 +128,7 @@ pub async fn begin_sign_in(
             developer_token: secret(request.developer_token),
             api_root: blank_is_none(request.api_root),
             label: blank_is_none(request.label),
+            redirect_port: request.redirect_port,
         })
         .await?;
     open_in_browser(&started.authorize_url);

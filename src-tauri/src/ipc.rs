@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri_specta::{Builder, Event, collect_commands, collect_events};
 
-use crate::{commands, connections};
+use crate::{commands, connections, enrichment};
 
 /// A job changed state or progress. Carries the whole job so the panel never re-fetches.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
@@ -105,6 +105,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             connections::set_sync_schedule,
             connections::start_sync,
             connections::get_sync_run,
+            enrichment::list_enrichment_keys,
+            enrichment::set_enrichment_key,
+            enrichment::remove_enrichment_key,
+            enrichment::refresh_census,
+            enrichment::search_web,
         ])
         .events(collect_events![JobChanged, SessionChanged])
         .typ::<pw_ipc::IpcError>()

@@ -4,6 +4,7 @@
 
 mod commands;
 mod connections;
+mod enrichment;
 pub mod ipc;
 
 use std::process::ExitCode;

@@ -47,6 +47,11 @@ pub(crate) struct ConnectArgs {
     /// A name for the connection
     #[arg(long)]
     pub(crate) label: Option<String>,
+    /// The loopback port the browser comes back to when signing in (0: any free one). Meta,
+    /// LinkedIn, Pinterest, Snapchat and TikTok need http://127.0.0.1:PORT/ registered in the
+    /// app; by default PORT is 47615 for them, and any for Google
+    #[arg(long, value_name = "PORT")]
+    pub(crate) redirect_port: Option<u16>,
 }
 
 #[derive(Subcommand)]
@@ -343,12 +348,14 @@ async fn sign_in(
             developer_token,
             api_root: args.api_root.clone(),
             label: args.label.clone(),
+            redirect_port: args.redirect_port,
         })
         .await?;
     let _ = writeln!(
         std::io::stderr(),
-        "Open this address in your browser and approve ProfitWheel (waiting up to 10 minutes):\n{}",
-        started.authorize_url
+        "Open this address in your browser and approve ProfitWheel (waiting up to 10 minutes):\n{}\n(the browser comes back to {}: your app must have it registered as a redirect address)",
+        started.authorize_url,
+        started.redirect_uri
     );
     let view = engine
         .connectors()

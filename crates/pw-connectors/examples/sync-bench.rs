@@ -322,7 +322,7 @@ type Row = (
     i64,
     i64,
     f64,
-    i64,
+    Option<i64>,
     Option<i64>,
     Option<i64>,
 );

@@ -57,6 +57,9 @@ pub struct SignInConnect {
     pub developer_token: Option<Secret>,
     pub api_root: Option<String>,
     pub label: Option<String>,
+    /// The loopback port the browser comes back to (0: any free one); by default any for
+    /// Google and [`oauth::REGISTERED_PORT`] for the platforms that match redirects exactly.
+    pub redirect_port: Option<u16>,
 }
 
 /// A sign-in waiting for the browser: open `authorize_url`, then finish it by its id.
@@ -64,6 +67,8 @@ pub struct SignInConnect {
 pub struct SignInStarted {
     pub sign_in_id: String,
     pub authorize_url: String,
+    /// The address the browser comes back to, which the person's app must have registered.
+    pub redirect_uri: String,
 }
 
 /// A connection as the connections screen shows it.
@@ -84,8 +89,8 @@ pub struct Connectors {
     policy: RetryPolicy,
     /// Sign-ins waiting for the browser, by id.
     sign_ins: tokio::sync::Mutex<std::collections::HashMap<String, (SignInConnect, PendingSignIn)>>,
-    /// What stops a sign-in's wait when the person gives up on it.
-    sign_in_stops: std::sync::Mutex<std::collections::HashMap<String, CancellationToken>>,
+    /// What stops a sign-in's wait when the person gives up on it, and the port it listens on.
+    sign_in_stops: std::sync::Mutex<std::collections::HashMap<String, (CancellationToken, u16)>>,
     /// What time it is for a sync ("yesterday" in each account's zone); tests fix it.
     clock: fn() -> DateTime<Utc>,
 }
@@ -284,10 +289,32 @@ impl Connectors {
         )?;
         self.require_workspace(request.workspace_id).await?;
         let hosts = crate::connector::Hosts::of(request.platform, request.api_root.as_deref());
-        let pending = oauth::begin(request.platform, &hosts, &request.client_id).await?;
+        let port = oauth::listening_port(request.platform, request.redirect_port);
+        // A fixed port is held by the sign-in before this one until it ends; a new sign-in
+        // means the person gave up on that one (a closed form, another platform), so it ends.
+        let replaced = port != 0 && self.stop_sign_ins_on(port).await;
+        let mut tries = 0;
+        let pending = loop {
+            match oauth::begin(
+                request.platform,
+                &hosts,
+                &request.client_id,
+                request.redirect_port,
+            )
+            .await
+            {
+                // The stopped sign-in lets go of the port as its wait ends, a moment later.
+                Err(ConnectorError::Invalid(_)) if replaced && tries < 40 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                other => break other?,
+            }
+        };
         let started = SignInStarted {
             sign_in_id: pw_domain::new_id(),
             authorize_url: pending.authorize_url.clone(),
+            redirect_uri: pending.redirect_uri.clone(),
         };
         self.sign_ins
             .lock()
@@ -296,8 +323,28 @@ impl Connectors {
         self.sign_in_stops
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(started.sign_in_id.clone(), CancellationToken::new());
+            .insert(started.sign_in_id.clone(), (CancellationToken::new(), port));
         Ok(started)
+    }
+
+    /// Stops every sign-in listening on `port`; whether there was one.
+    async fn stop_sign_ins_on(&self, port: u16) -> bool {
+        let stopped: Vec<String> = self
+            .sign_in_stops
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .filter(|(_, (_, listening))| *listening == port)
+            .map(|(id, (stop, _))| {
+                stop.cancel();
+                id.clone()
+            })
+            .collect();
+        let mut waiting = self.sign_ins.lock().await;
+        for id in &stopped {
+            waiting.remove(id);
+        }
+        !stopped.is_empty()
     }
 
     /// Waits (up to `within`) for the browser to come back to a sign-in, then connects with the
@@ -317,7 +364,7 @@ impl Connectors {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(sign_in_id)
-            .cloned()
+            .map(|(stop, _)| stop.clone())
             .unwrap_or_default();
         let finishing = pending.finish(
             &request.client_id,
@@ -358,7 +405,7 @@ impl Connectors {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(sign_in_id)
         {
-            stop.cancel();
+            stop.0.cancel();
         }
         self.sign_ins.lock().await.remove(sign_in_id);
     }

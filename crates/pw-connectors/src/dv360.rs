@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use pw_domain::{CreativeFormat, Currency, EntityStatus, MetricLevel, Micros, Objective, Platform};
+use pw_domain::{CreativeFormat, Currency, EntityStatus, MetricLevel, Objective, Platform};
 use serde_json::{Value, json};
 
 use crate::connector::{Connector, ReportRules};
@@ -261,8 +261,9 @@ fn metric(
         .unwrap_or_default(),
         conversions: normalise::decimal(cell(at.conversions).as_ref(), "report.Total Conversions")?
             .unwrap_or(0.0),
-        // Floodlight revenue needs its own metrics; the standard report has none.
-        conversion_value: Micros::default(),
+        // Floodlight revenue needs its own metrics; the standard report has none, so the value
+        // is not reported (ROAS leaves this spend out) rather than zero.
+        conversion_value: None,
         reach: None,
         video_views: None,
     })
@@ -281,6 +282,24 @@ pub fn report_rows(
     let column = |name: &str| header.iter().position(|h| h == name);
     let (id_name, _) = level_columns(level);
     let (Some(date), Some(id)) = (column("Date"), column(id_name)) else {
+        // A window with no delivery can come back without its grouping columns: a header of
+        // metrics (or a one-line notice) and no rows. That is no rows, not a broken file.
+        let rows_before_summary = rest
+            .iter()
+            .take_while(|r| !r.iter().all(|f| f.trim().is_empty()))
+            .filter(|r| {
+                // A notice is one field; the totals of nothing are all zeros.
+                let filled: Vec<&str> = r
+                    .iter()
+                    .map(|f| f.trim())
+                    .filter(|f| !f.is_empty())
+                    .collect();
+                filled.len() > 1 && filled.iter().any(|f| f.parse::<f64>() != Ok(0.0))
+            })
+            .count();
+        if rows_before_summary == 0 {
+            return Ok(Page::last(Vec::new()));
+        }
         return Err(format!("the report has no Date or {id_name} column"));
     };
     let at = Columns {
@@ -394,12 +413,13 @@ impl Dv360Connector {
     }
 
     /// Creates and runs a one-time query for the window; the URL of its finished file.
-    async fn run_report(
+    /// A one-time query for a level's days of an account: its id.
+    async fn create_query(
         &self,
         account: &RemoteAccount,
         level: MetricLevel,
         window: DayWindow,
-    ) -> Result<(String, String)> {
+    ) -> Result<String> {
         let (_, groups) = level_columns(level);
         let body = json!({
             "metadata": {
@@ -422,10 +442,14 @@ impl Dv360Connector {
                 "a report query",
             )
             .await?;
-        let query_id = text(&created, "/queryId").ok_or_else(|| ConnectorError::Malformed {
+        text(&created, "/queryId").ok_or_else(|| ConnectorError::Malformed {
             platform: Platform::Dv360,
             what: "a created query without a queryId".into(),
-        })?;
+        })
+    }
+
+    /// Runs a query and waits for its report: the file's address.
+    async fn run_query(&self, query_id: &str) -> Result<String> {
         let run = self
             .post(
                 &format!("{}/v2/queries/{query_id}:run", self.reports),
@@ -459,7 +483,7 @@ impl Dv360Connector {
                                 what: "a finished report without its file".into(),
                             }
                         })?;
-                    return Ok((query_id, file));
+                    return Ok(file);
                 }
                 // Bid Manager gives no reason a report failed; a shorter window usually runs.
                 "FAILED" => {
@@ -648,11 +672,14 @@ impl Connector for Dv360Connector {
         window: DayWindow,
         _page: Option<String>,
     ) -> Result<Page<RemoteMetric>> {
-        let (query_id, file) = self.run_report(account, level, window).await?;
-        // The query is removed whether or not its file could be read.
-        let page = self.download(&file, level).await;
-        // One-time queries would pile up in the advertiser's DV360 otherwise; failing to
-        // remove one costs nothing but clutter.
+        let query_id = self.create_query(account, level, window).await?;
+        let page = match self.run_query(&query_id).await {
+            Ok(file) => self.download(&file, level).await,
+            Err(error) => Err(error),
+        };
+        // The query is removed whatever became of its run and its file: one-time queries
+        // would pile up in the advertiser's DV360 otherwise. Failing to remove one costs
+        // nothing but clutter.
         let url = format!("{}/v2/queries/{query_id}", self.reports);
         if let Err(error) = self
             .transport
@@ -663,7 +690,7 @@ impl Connector for Dv360Connector {
             )
             .await
         {
-            tracing::warn!(%error, "a finished report query could not be removed");
+            tracing::warn!(%error, "a report query could not be removed");
         }
         page
     }
@@ -717,5 +744,26 @@ MRC Accredited Metrics,\"Active View metrics, accredited\"\n";
         let bad = FILE.replace("2024/06/02", "June 2");
         let page = report_rows(&bad, MetricLevel::Campaign).unwrap();
         assert_eq!(page.issues[0].field, "report.Date");
+    }
+
+    #[test]
+    fn a_window_without_delivery_is_no_rows_but_a_file_without_its_columns_is_refused() {
+        let nothing = "Impressions,Clicks,Media Cost (Advertiser Currency),Total Conversions
+0,0,0.000000,0.000
+
+Report Time:,2024/06/03 10:00 UTC
+";
+        let page = report_rows(nothing, MetricLevel::Campaign).unwrap();
+        assert!(page.records.is_empty() && page.issues.is_empty());
+        let notice = "No data returned by the reporting service.
+";
+        assert!(
+            report_rows(notice, MetricLevel::Campaign)
+                .unwrap()
+                .records
+                .is_empty()
+        );
+        let renamed = FILE.replace("Date,", "Day,");
+        assert!(report_rows(&renamed, MetricLevel::Campaign).is_err());
     }
 }

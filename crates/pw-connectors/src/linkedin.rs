@@ -257,7 +257,7 @@ pub fn metric(row: &Value, level: MetricLevel) -> std::result::Result<RemoteMetr
             row.get("conversionValueInLocalCurrency"),
             "adAnalytics.conversionValueInLocalCurrency",
         )?
-        .unwrap_or_default(),
+        .or(Some(pw_domain::Micros(0))),
         reach: None,
         video_views: None,
     })

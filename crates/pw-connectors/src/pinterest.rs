@@ -9,13 +9,16 @@
 //! limit, which lasts. Money is in micros of the account's currency; entity times are unix
 //! seconds. Its access tokens are refreshed with HTTP Basic client authentication, and every
 //! refresh rotates the refresh token (`credentials.rs` saves the new one before use).
+//! Audiences: the account's audience insights, then its audiences with their sizes.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use pw_domain::{CreativeFormat, Currency, EntityStatus, MetricLevel, Objective, Platform};
+use pw_domain::{
+    AudienceKind, CreativeFormat, Currency, EntityStatus, MetricLevel, Objective, Platform,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -158,7 +161,7 @@ pub fn metric(
             row.get("TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR"),
             &field("TOTAL_CHECKOUT_VALUE_IN_MICRO_DOLLAR"),
         )?
-        .unwrap_or_default(),
+        .or(Some(pw_domain::Micros(0))),
         reach: None,
         video_views: None,
     })
@@ -356,6 +359,69 @@ impl PinterestConnector {
     }
 }
 
+/// The audience stream's page token after the insights: the audiences list's bookmark
+/// follows it.
+const AUDIENCES_PART: &str = "audiences:";
+
+/// The account's audiences Pinterest describes, in the order they are read.
+const INSIGHT_TYPES: [&str; 2] = ["YOUR_TOTAL_AUDIENCE", "YOUR_ENGAGED_AUDIENCE"];
+
+/// An audience insight: its interest categories (share and index against Pinterest's whole
+/// audience) and demographics. `size_is_upper_bound` makes the size a ceiling only.
+fn insight_audience(
+    insight: &Value,
+    account: &RemoteAccount,
+    kind: &str,
+) -> std::result::Result<RemoteAudience, Unmappable> {
+    let size = normalise::count(insight.get("size"), "audience_insights.size")?;
+    let upper_only = insight.get("size_is_upper_bound").and_then(Value::as_bool) == Some(true);
+    let categories = insight.get("categories").and_then(Value::as_array);
+    let interests: Vec<Value> = categories
+        .into_iter()
+        .flatten()
+        .map(|c| json!({"id": c.get("id"), "name": c.get("name"), "share": c.get("ratio"), "index": c.get("index")}))
+        .collect();
+    let name = if kind == "YOUR_ENGAGED_AUDIENCE" {
+        "People who engaged with your Pins"
+    } else {
+        "Your total Pinterest audience"
+    };
+    Ok(RemoteAudience {
+        // Per account: every account has a total and an engaged audience of its own.
+        external_id: format!("insight:{}:{kind}", account.external_id),
+        name: name.to_owned(),
+        kind: AudienceKind::Saved,
+        size_lower: if upper_only { None } else { size },
+        size_upper: size,
+        interests: Value::Array(interests),
+        demographics: insight
+            .get("demographics")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+    })
+}
+
+/// One of the account's audiences (`audience_type` CUSTOMER_LIST, VISITOR, ENGAGEMENT or
+/// ACTALIKE, Pinterest's lookalike).
+fn audience(row: &Value) -> std::result::Result<RemoteAudience, Unmappable> {
+    let id = required(row, "id", "audience")?;
+    let kind = text(row, "audience_type").unwrap_or_default();
+    let size = normalise::count(row.get("size"), "audience.size")?.filter(|n| *n > 0);
+    Ok(RemoteAudience {
+        name: text(row, "name").unwrap_or_else(|| format!("Audience {id}")),
+        external_id: format!("audience:{id}"),
+        kind: if kind == "ACTALIKE" {
+            AudienceKind::Lookalike
+        } else {
+            AudienceKind::Custom
+        },
+        size_lower: size,
+        size_upper: size,
+        interests: json!([]),
+        demographics: json!({"audience_type": kind, "status": row.get("status")}),
+    })
+}
+
 fn page_of<T>(
     listing: Listing,
     map: impl Fn(&Value) -> std::result::Result<T, Unmappable>,
@@ -466,13 +532,65 @@ impl Connector for PinterestConnector {
         ))
     }
 
+    /// First the account's audience insights (who its total and engaged audiences are: their
+    /// interest categories and demographics), then its audiences (customer lists, visitors,
+    /// engagement, actalikes) with their sizes, paged by bookmark.
     async fn audience_page(
         &self,
-        _account: &RemoteAccount,
-        _page: Option<String>,
+        account: &RemoteAccount,
+        page: Option<String>,
     ) -> Result<Page<RemoteAudience>> {
-        // Audience insights come with the audience work.
-        Ok(Page::last(Vec::new()))
+        let path = format!("ad_accounts/{}/audiences", account.external_id);
+        let Some(bookmark) = page else {
+            let mut first = Page::last(Vec::new());
+            for kind in INSIGHT_TYPES {
+                let insight: Result<Value> = self
+                    .get(
+                        &self.url(&format!(
+                            "ad_accounts/{}/audience_insights",
+                            account.external_id
+                        )),
+                        &[("audience_insight_type", kind.to_owned())],
+                        "audience insights",
+                    )
+                    .await;
+                let insight = match insight {
+                    Ok(insight) => insight,
+                    // A dead token, a long wait or a stop ends the stream; an account Pinterest
+                    // will not describe (too little engagement) still has its audiences read.
+                    Err(
+                        error @ (ConnectorError::Reconnect { .. }
+                        | ConnectorError::RateLimited { .. }
+                        | ConnectorError::Cancelled
+                        | ConnectorError::Store(_)
+                        | ConnectorError::Secrets(_)),
+                    ) => return Err(error),
+                    Err(error) => {
+                        first.issues.push(Unmappable {
+                            field: "audience_insights".into(),
+                            value: kind.to_owned(),
+                            reason: error.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                match insight_audience(&insight, account, kind) {
+                    Ok(audience) => first.records.push(audience),
+                    Err(issue) => first.issues.push(issue),
+                }
+            }
+            first.next = Some(AUDIENCES_PART.to_owned());
+            return Ok(first);
+        };
+        let bookmark = bookmark
+            .strip_prefix(AUDIENCES_PART)
+            .filter(|b| !b.is_empty());
+        let listing = self
+            .listing(&path, bookmark.map(str::to_owned), "audiences")
+            .await?;
+        let mut page = page_of(listing, audience);
+        page.next = page.next.map(|b| format!("{AUDIENCES_PART}{b}"));
+        Ok(page)
     }
 }
 

@@ -134,7 +134,8 @@ pub struct RemoteMetric {
     pub clicks: i64,
     pub spend: Micros,
     pub conversions: f64,
-    pub conversion_value: Micros,
+    /// Unknown (not zero) when the platform does not report it.
+    pub conversion_value: Option<Micros>,
     /// Unknown (not zero) when the platform does not report it.
     pub reach: Option<i64>,
     pub video_views: Option<i64>,

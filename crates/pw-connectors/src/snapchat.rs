@@ -210,7 +210,7 @@ fn bucket_metric(
             s("conversion_purchases_value"),
             "stats.conversion_purchases_value",
         )?
-        .unwrap_or_default(),
+        .or(Some(pw_domain::Micros(0))),
         reach: None,
         video_views: None,
     };
@@ -510,7 +510,7 @@ mod tests {
                 m.clicks,
                 m.spend.0,
                 m.conversions,
-                m.conversion_value.0
+                m.conversion_value.unwrap().0
             ),
             ("ad-1", 1000, 50, 5_000_000, 2.0, 61_000_000)
         );

@@ -2,12 +2,15 @@
 //! campaigns, ad groups and ads (paged by number), and daily reports from
 //! `report/integrated/get/` in windows of at most 30 days. TikTok answers almost everything
 //! with HTTP 200 and a `code` in the body: 0 is success, 40100 "too frequent", 40102/40105 a
-//! dead token. Paths end in a slash, which TikTok requires.
+//! dead token. Paths end in a slash, which TikTok requires. Audiences: the advertiser's custom
+//! audiences with their matched sizes (field names from Airbyte's `audiences` stream schema).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use pw_domain::{CreativeFormat, Currency, EntityStatus, MetricLevel, Objective, Platform};
+use pw_domain::{
+    AudienceKind, CreativeFormat, Currency, EntityStatus, MetricLevel, Objective, Platform,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -125,12 +128,10 @@ pub fn metric(row: &Value, level: MetricLevel) -> std::result::Result<RemoteMetr
         })?,
         conversions: normalise::decimal(m("conversion"), "report.metrics.conversion")?
             .unwrap_or(0.0),
-        // The integrated report's basic metrics carry no purchase value.
-        conversion_value: normalise::money_major(
-            m("total_purchase_value"),
-            "report.metrics.total_purchase_value",
-        )?
-        .unwrap_or_default(),
+        // The basic report's metrics carry no purchase value (TikTok's value metrics depend on
+        // the optimisation event an advertiser set up): not reported, so ROAS leaves this
+        // spend out instead of counting it as earning nothing.
+        conversion_value: None,
         reach: normalise::count(m("reach"), "report.metrics.reach")?,
         video_views: normalise::count(
             m("video_play_actions"),
@@ -248,6 +249,30 @@ impl TiktokConnector {
             }
         })
     }
+}
+
+/// One custom audience: `cover_num` is how many people it matched (absent or 0 while TikTok
+/// is still computing it: unknown, not empty).
+fn custom_audience(row: &Value) -> std::result::Result<RemoteAudience, Unmappable> {
+    let id = required(row, "audience_id", "custom audience")?;
+    let kind = row
+        .get("audience_type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let size = normalise::count(row.get("cover_num"), "cover_num")?.filter(|n| *n > 0);
+    Ok(RemoteAudience {
+        name: text(row, "name").unwrap_or_else(|| format!("Audience {id}")),
+        external_id: format!("custom:{id}"),
+        kind: if kind.to_ascii_lowercase().contains("lookalike") {
+            AudienceKind::Lookalike
+        } else {
+            AudienceKind::Custom
+        },
+        size_lower: size,
+        size_upper: size,
+        interests: json!([]),
+        demographics: json!({"audience_type": kind, "is_valid": row.get("is_valid")}),
+    })
 }
 
 /// The next page number, when `page_info` says there is one.
@@ -409,13 +434,23 @@ impl Connector for TiktokConnector {
         Ok(page_of(&data, |row| metric(row, level)))
     }
 
+    /// The advertiser's custom and lookalike audiences (`dmp/custom_audience/list/`), each
+    /// with the number of people TikTok matched (`cover_num`). TikTok gives no interest sizes
+    /// or audience composition outside its UI, so these are its audience data.
     async fn audience_page(
         &self,
-        _account: &RemoteAccount,
-        _page: Option<String>,
+        account: &RemoteAccount,
+        page: Option<String>,
     ) -> Result<Page<RemoteAudience>> {
-        // Custom audiences (`dmp/custom_audience/list/`) come with the audience work.
-        Ok(Page::last(Vec::new()))
+        let query = [
+            ("advertiser_id", account.external_id.clone()),
+            ("page", page.unwrap_or_else(|| "1".into())),
+            ("page_size", "100".to_owned()),
+        ];
+        let data = self
+            .get("dmp/custom_audience/list/", &query, "custom audiences")
+            .await?;
+        Ok(page_of(&data, custom_audience))
     }
 }
 

@@ -512,7 +512,7 @@ pub fn generate(spec: &DemoSpec) -> Result<DemoData, StoreError> {
                 clicks,
                 spend,
                 conversions,
-                conversion_value,
+                conversion_value: Some(conversion_value),
                 reach,
                 video_views,
             });
@@ -576,7 +576,7 @@ pub fn generate(spec: &DemoSpec) -> Result<DemoData, StoreError> {
                     clicks: ad_clicks[index],
                     spend: Micros(ad_spend[index] * 10_000),
                     conversions: ad_conversions[index],
-                    conversion_value: Micros(ad_value[index] * 10_000),
+                    conversion_value: Some(Micros(ad_value[index] * 10_000)),
                     reach: reach.map(|_| {
                         (ad_impressions[index] as f64 / economics.frequency).round() as i64
                     }),

@@ -35,7 +35,8 @@ fn campaign_totals_by_platform(data: &pw_demo::DemoData) -> HashMap<Platform, To
             impressions: m.impressions,
             clicks: m.clicks,
             conversions: m.conversions,
-            conversion_value: m.conversion_value,
+            conversion_value: m.conversion_value.unwrap(),
+            valued_spend: m.spend,
         });
     }
     totals
@@ -157,7 +158,8 @@ fn platform_economics_are_plausible() {
                 impressions: m.impressions,
                 clicks: m.clicks,
                 conversions: m.conversions,
-                conversion_value: m.conversion_value,
+                conversion_value: m.conversion_value.unwrap(),
+                valued_spend: m.spend,
             });
         }
         t

@@ -120,9 +120,47 @@ stored_names! {
     }
 }
 
+/// The names in an audience's stored interests. Platforms write them as bare names (the demo)
+/// or as objects with a `name` and figures of their own (Meta's interests with their path,
+/// Google's and Pinterest's categories with share and index); whoever needs only the names
+/// reads them through this, and an entry with no name is left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InterestNames(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for InterestNames {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Entry {
+            Name(String),
+            Described { name: String },
+            Other(serde::de::IgnoredAny),
+        }
+        let entries = Vec::<Entry>::deserialize(deserializer)?;
+        Ok(InterestNames(
+            entries
+                .into_iter()
+                .filter_map(|entry| match entry {
+                    Entry::Name(name) | Entry::Described { name } => Some(name),
+                    Entry::Other(_) => None,
+                })
+                .filter(|name| !name.trim().is_empty())
+                .collect(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interest_names_come_from_bare_names_and_described_interests_alike() {
+        let stored = r#"["Coffee", {"id": "6003", "name": "Espresso", "path": ["Food"]},
+            {"name": "Travel", "share": 0.55, "index": 1.2}, {"id": "no-name"}, 7, ""]"#;
+        let names: InterestNames = serde_json::from_str(stored).unwrap();
+        assert_eq!(names.0, vec!["Coffee", "Espresso", "Travel"]);
+    }
 
     fn round_trips<T: FromStr<Err = UnknownName> + Copy + PartialEq + fmt::Debug>(
         all: &[T],

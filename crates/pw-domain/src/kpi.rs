@@ -13,6 +13,10 @@ pub struct Totals {
     pub clicks: i64,
     pub conversions: f64,
     pub conversion_value: Micros,
+    /// The spend of the rows whose conversion value was reported: ROAS is value over this, so
+    /// a platform that reports no value (TikTok's basic report) lowers no one's ROAS.
+    #[serde(default)]
+    pub valued_spend: Micros,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -107,6 +111,7 @@ impl Totals {
         self.clicks += other.clicks;
         self.conversions += other.conversions;
         self.conversion_value.0 += other.conversion_value.0;
+        self.valued_spend.0 += other.valued_spend.0;
     }
 
     /// The value of one KPI; money KPIs are in micros. Undefined ratios (no clicks, no spend) are
@@ -121,7 +126,7 @@ impl Totals {
             KpiKey::Ctr => ratio(self.clicks as f64, self.impressions as f64),
             KpiKey::Cpc => ratio(spend, self.clicks as f64),
             KpiKey::Cpa => ratio(spend, self.conversions),
-            KpiKey::Roas => ratio(self.conversion_value.0 as f64, spend),
+            KpiKey::Roas => ratio(self.conversion_value.0 as f64, self.valued_spend.0 as f64),
         }
     }
 
@@ -187,6 +192,7 @@ mod tests {
             clicks: 150,
             conversions: 8.0,
             conversion_value: Micros::from_units(640),
+            valued_spend: Micros::from_units(200),
         };
         assert_eq!(totals.kpi(KpiKey::Ctr), Some(0.015));
         assert_eq!(
@@ -195,6 +201,27 @@ mod tests {
         );
         assert_eq!(totals.kpi(KpiKey::Cpa), Some(25_000_000.0));
         assert_eq!(totals.kpi(KpiKey::Roas), Some(3.2));
+    }
+
+    #[test]
+    fn roas_leaves_out_spend_whose_value_was_not_reported() {
+        // A platform that reports value (100 spent, 300 back) and one that does not (100).
+        let mut totals = Totals {
+            spend: Micros::from_units(100),
+            conversion_value: Micros::from_units(300),
+            valued_spend: Micros::from_units(100),
+            ..Totals::default()
+        };
+        totals.add(&Totals {
+            spend: Micros::from_units(100),
+            ..Totals::default()
+        });
+        assert_eq!(totals.kpi(KpiKey::Roas), Some(3.0), "not 1.5");
+        let unreported = Totals {
+            spend: Micros::from_units(100),
+            ..Totals::default()
+        };
+        assert_eq!(unreported.kpi(KpiKey::Roas), None, "not reported, not 0");
     }
 
     #[test]

@@ -10,8 +10,8 @@ mod platform;
 mod range;
 
 pub use ad_data::{
-    AudienceKind, BreakdownDimension, CreativeFormat, EntityStatus, MetricLevel, SearchIntent,
-    SignalKind,
+    AudienceKind, BreakdownDimension, CreativeFormat, EntityStatus, InterestNames, MetricLevel,
+    SearchIntent, SignalKind,
 };
 pub use ids::{
     AdAccountId, AdGroupId, AdId, AudienceId, CampaignId, CreativeId, DerivedSignalId,

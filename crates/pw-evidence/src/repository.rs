@@ -93,7 +93,9 @@ impl<'d> EvidenceStore<'d> {
                     kind: row.try_get("kind")?,
                     size_lower: row.try_get("size_lower")?,
                     size_upper: row.try_get("size_upper")?,
-                    interests: serde_json::from_str(&interests).unwrap_or_default(),
+                    interests: serde_json::from_str::<pw_domain::InterestNames>(&interests)
+                        .map(|names| names.0)
+                        .unwrap_or_default(),
                     demographics: serde_json::from_str(&demographics).unwrap_or(Value::Null),
                 })
             })

@@ -3,7 +3,7 @@
 
 use pw_engine::connectors::{
     ConnectionView as EngineConnection, Platform, SignInStarted, StreamProblem, StreamProgress,
-    SyncReport, SyncRun,
+    SyncReport, SyncRun, sign_in_redirect_uri,
 };
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -22,6 +22,9 @@ pub struct ConnectorPlatformView {
     pub token: bool,
     /// What the person needs at hand, in words.
     pub needs: String,
+    /// The redirect address the person's app must have registered for signing in (the
+    /// default port), or none where any loopback address is accepted (Google).
+    pub redirect_uri: Option<String>,
 }
 
 impl From<Platform> for ConnectorPlatformView {
@@ -59,6 +62,7 @@ impl From<Platform> for ConnectorPlatformView {
             sign_in,
             token,
             needs: needs.to_owned(),
+            redirect_uri: sign_in_redirect_uri(platform, None),
         }
     }
 }
@@ -297,6 +301,8 @@ pub struct BeginSignInRequest {
     pub developer_token: Option<String>,
     pub api_root: Option<String>,
     pub label: Option<String>,
+    /// Another loopback port than the default, when the app registered another.
+    pub redirect_port: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -305,6 +311,8 @@ pub struct SignInStartedView {
     pub sign_in_id: String,
     /// The consent page (opened in the browser; shown too, to copy when it did not open).
     pub authorize_url: String,
+    /// Where the browser comes back to: the address the app must have registered.
+    pub redirect_uri: String,
 }
 
 impl From<SignInStarted> for SignInStartedView {
@@ -312,6 +320,7 @@ impl From<SignInStarted> for SignInStartedView {
         SignInStartedView {
             sign_in_id: s.sign_in_id,
             authorize_url: s.authorize_url,
+            redirect_uri: s.redirect_uri,
         }
     }
 }

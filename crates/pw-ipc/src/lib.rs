@@ -5,11 +5,12 @@
 //! Money crosses as integer micros written as decimal text (`Micros`, see `money.rs`), never as a
 //! JavaScript number, which loses precision past 2^53 micros.
 //!
-//! One module per feature (app, connections, workspaces, dashboard, jobs, language models, evidence, twins, surveys), re-exported flat: the shell and the bindings name types without a path.
+//! One module per feature (app, connections, enrichment, workspaces, dashboard, jobs, language models, evidence, twins, surveys), re-exported flat: the shell and the bindings name types without a path.
 
 mod app;
 mod connections;
 mod dashboard;
+mod enrichment;
 mod error;
 mod evidence;
 mod jobs;
@@ -23,6 +24,7 @@ mod workspaces;
 pub use app::*;
 pub use connections::*;
 pub use dashboard::*;
+pub use enrichment::*;
 pub use error::*;
 pub use evidence::*;
 pub use jobs::*;

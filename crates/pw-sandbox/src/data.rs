@@ -172,7 +172,7 @@ pub(crate) const INTERESTS: &[Interest] = &[
     },
 ];
 
-const AUDIENCES: &[Audience] = &[
+pub(crate) const AUDIENCES: &[Audience] = &[
     Audience {
         name: "Coffee lovers",
         age_min: 25,

@@ -291,7 +291,13 @@ fn bid_manager(shared: &Shared, call: &Call, world: &World, twist: Twist) -> Res
             Some((query, "run")) => run_query(shared, query, twist.fail_job),
             _ => not_found(call),
         },
-        (&Method::DELETE, ["v2", "queries", _]) => respond(StatusCode::OK, &json!({})),
+        (&Method::DELETE, ["v2", "queries", query]) => {
+            if shared.remove_document(&format!("query:{query}")) {
+                respond(StatusCode::OK, &json!({}))
+            } else {
+                google_error(StatusCode::NOT_FOUND, "NOT_FOUND", "Query not found.")
+            }
+        }
         (&Method::GET, ["v2", "queries", query, "reports", report]) => {
             report_status(shared, call, query, report)
         }

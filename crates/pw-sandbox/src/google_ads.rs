@@ -1,7 +1,8 @@
 //! The Google Ads REST API under `/google-ads/{vNN}/…`: `customers:listAccessibleCustomers` and
 //! GAQL through `googleAds:search` (pages of `nextPageToken`) and `googleAds:searchStream` (a JSON
 //! array of batches), with lowerCamelCase keys, int64 as strings, default values omitted
-//! (proto3 JSON), `GoogleAdsFailure` errors and the 429 quota answer.
+//! (proto3 JSON), `GoogleAdsFailure` errors and the 429 quota answer; audience lists and their
+//! composition insights in [`audiences`].
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -20,6 +21,7 @@ use crate::{FaultKind, Level, SandboxPlatform};
 
 const PLATFORM: SandboxPlatform = SandboxPlatform::GoogleAds;
 
+mod audiences;
 mod fields;
 
 use fields::{Ctx, Val, attributed, ctx_for, known, resource_level, value};
@@ -169,6 +171,15 @@ pub(crate) fn handle(shared: &Shared, call: &Call) -> Response {
                 account,
                 *action == "googleAds:searchStream",
             )
+        }
+        (&Method::POST, ["customers", action])
+            if action.ends_with(":generateAudienceCompositionInsights") =>
+        {
+            let customer = action.trim_end_matches(":generateAudienceCompositionInsights");
+            match world.account_of(PLATFORM, customer) {
+                Some(account) => audiences::composition(shared, call, &world, account),
+                None => not_found(),
+            }
         }
         _ => not_found(),
     }
@@ -480,6 +491,9 @@ fn search(shared: &Shared, call: &Call, world: &World, account: u32, stream: boo
         Ok(query) => query,
         Err(error) => return invalid("queryError", "QUERY_ERROR", &error.to_string()),
     };
+    if query.resource == "user_list" {
+        return audiences::user_lists(shared, call, world, account, &query, stream);
+    }
     if attributed(&query.resource).is_empty() {
         return invalid(
             "queryError",

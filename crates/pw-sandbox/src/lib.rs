@@ -288,6 +288,11 @@ impl Sandbox {
         self.shared.revise();
     }
 
+    /// The DV360 (Bid Manager) queries created and not yet removed.
+    pub fn open_dv360_queries(&self) -> usize {
+        self.shared.document_count("query:")
+    }
+
     /// Requests to the platform routes whose path contains `path_contains`.
     pub fn request_count(&self, path_contains: &str) -> u64 {
         self.shared.request_count(path_contains)

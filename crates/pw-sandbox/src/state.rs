@@ -371,6 +371,20 @@ impl Shared {
         self.lock().documents.insert(id, (document, 0));
     }
 
+    /// Removes a document; whether it was there.
+    pub fn remove_document(&self, id: &str) -> bool {
+        self.lock().documents.remove(id).is_some()
+    }
+
+    /// How many documents' ids start with `prefix`.
+    pub fn document_count(&self, prefix: &str) -> usize {
+        self.lock()
+            .documents
+            .keys()
+            .filter(|id| id.starts_with(prefix))
+            .count()
+    }
+
     /// Counts a read and returns the document with the reads before this one.
     pub fn read_document(&self, id: &str) -> Option<(serde_json::Value, u32)> {
         let mut inner = self.lock();

@@ -1,6 +1,7 @@
 //! TikTok's Marketing API v1.3 under `/tiktok/open_api/v1.3/…/` (trailing slash required):
 //! advertisers, campaigns, ad groups, ads and the synchronous integrated report, in the
-//! `{code, message, request_id, data}` envelope with HTTP 200 for almost every failure.
+//! `{code, message, request_id, data}` envelope with HTTP 200 for almost every failure; the
+//! advertiser's custom audiences (`dmp/custom_audience/list/`).
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::call::Call;
 use crate::consent;
-use crate::data::{INTERESTS, Kind, World, tiktok_time};
+use crate::data::{AUDIENCES, INTERESTS, Kind, World, hash, tiktok_time, unit};
 use crate::report::{Grid, Periods, periods};
 use crate::state::{Shared, TokenState};
 use crate::wire::{int_param, json as respond, major};
@@ -121,6 +122,7 @@ pub(crate) fn handle(shared: &Shared, call: &Call) -> Response {
         "advertiser/info" => advertiser_info(shared, call, &world),
         "campaign/get" | "adgroup/get" | "ad/get" => entities(shared, call, &world, &endpoint),
         "report/integrated/get" => report(shared, call, &world),
+        "dmp/custom_audience/list" => custom_audiences(shared, call, &world),
         _ => not_found(),
     }
 }
@@ -359,6 +361,82 @@ fn entity_json(world: &World, account: u32, endpoint: &str, index: u64) -> Value
             })
         }
     }
+}
+
+/// The advertiser's custom audiences, as Airbyte's `audiences` stream reads them: one per
+/// sandbox audience plus a lookalike of the first, and one still being computed (no
+/// `cover_num` yet).
+fn custom_audiences(shared: &Shared, call: &Call, world: &World) -> Response {
+    let account = match advertiser(shared, call, world) {
+        Ok(account) => account,
+        Err(response) => return *response,
+    };
+    let (page, size) = match paging(shared, call) {
+        Ok(found) => found,
+        Err(response) => return *response,
+    };
+    let advertiser_id = world.account_id(PLATFORM, account);
+    let created = tiktok_time(
+        world
+            .config
+            .first_day()
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc(),
+    );
+    let audience = |n: u64, name: String, kind: &str, cover: Option<u64>| {
+        let mut item = json!({
+            "audience_id": (advertiser_id % 1_000_000 * 100 + n).to_string(),
+            "name": name,
+            "audience_type": kind,
+            "is_valid": cover.is_some(),
+            "is_expiring": false,
+            "is_creator": true,
+            "shared": false,
+            "create_time": created,
+        });
+        if let Some(cover) = cover {
+            item["cover_num"] = json!(cover);
+        }
+        item
+    };
+    let scale = 1.0 + unit(hash(&[advertiser_id, 11]));
+    let mut all: Vec<Value> = AUDIENCES
+        .iter()
+        .enumerate()
+        .map(|(n, a)| {
+            let cover = (40_000.0 * scale * (n as f64 + 1.0)).round() as u64;
+            audience(
+                n as u64,
+                format!("{} (engaged viewers)", a.name),
+                "Engagement",
+                Some(cover),
+            )
+        })
+        .collect();
+    all.push(audience(
+        90,
+        format!("Lookalike: {}", AUDIENCES[0].name),
+        "Lookalike Audience",
+        Some((2_400_000.0 * scale).round() as u64),
+    ));
+    all.push(audience(
+        91,
+        "Newsletter upload (processing)".into(),
+        "Customer File",
+        None,
+    ));
+    let total = all.len() as u64;
+    let list: Vec<Value> = all
+        .into_iter()
+        .skip(((page - 1) * size) as usize)
+        .take(size as usize)
+        .collect();
+    envelope(
+        shared,
+        0,
+        "OK",
+        json!({ "list": list, "page_info": page_info(page, size, total) }),
+    )
 }
 
 fn entities(shared: &Shared, call: &Call, world: &World, endpoint: &str) -> Response {

@@ -24,6 +24,47 @@ pub struct Demographics {
     pub occupation: String,
 }
 
+/// One name from a list of `{name, share}` (or Pinterest's `ratio`) drawn by its share; `None`
+/// when the list is not one of shares (plain targeting values, or nothing).
+fn weighted(list: Option<&Value>, rng: &mut SplitMix64) -> Option<String> {
+    let entries: Vec<(&str, f64)> = list?
+        .as_array()?
+        .iter()
+        .filter_map(|entry| {
+            let name = entry.get("name")?.as_str()?;
+            let share = entry
+                .get("share")
+                .or_else(|| entry.get("ratio"))
+                .and_then(Value::as_f64)?;
+            (share > 0.0).then_some((name, share))
+        })
+        .collect();
+    let total: f64 = entries.iter().map(|(_, share)| share).sum();
+    if entries.is_empty() || total <= 0.0 {
+        return None;
+    }
+    let mut point = rng.below(1_000_000) as f64 / 1_000_000.0 * total;
+    for (name, share) in &entries {
+        if point < *share {
+            return Some((*name).to_owned());
+        }
+        point -= share;
+    }
+    entries.last().map(|(name, _)| (*name).to_owned())
+}
+
+/// An age bracket's bounds: "25-34", "65+" (read as 65 to 80).
+fn age_bracket(name: &str) -> Option<(u64, u64)> {
+    let name = name.trim();
+    if let Some(low) = name.strip_suffix('+') {
+        let low: u64 = low.trim().parse().ok()?;
+        return Some((low.clamp(13, 100), 80_u64.max(low).min(100)));
+    }
+    let (low, high) = name.split_once('-')?;
+    let (low, high): (u64, u64) = (low.trim().parse().ok()?, high.trim().parse().ok()?);
+    (low <= high).then_some((low.clamp(13, 100), high.clamp(13, 100)))
+}
+
 impl Demographics {
     /// Age, gender and location drawn from a platform's targeting (`age_min`, `age_max`,
     /// `genders`, `locations`), deterministically from `seed`: uniform within the age range
@@ -38,9 +79,21 @@ impl Demographics {
                 .and_then(Value::as_u64)
                 .map_or(default, |age| age.clamp(13, 100))
         };
-        let low = bound("age_min", 18);
-        let high = bound("age_max", 65).max(low);
+        // An audience described by its mix of ages (Google's and Pinterest's insights: a share
+        // per bracket) draws a bracket by its share; targeting draws within its range.
+        let bracket = match (
+            targeting.get("age_min"),
+            weighted(targeting.get("ages"), &mut rng),
+        ) {
+            (None, Some(name)) => age_bracket(&name),
+            _ => None,
+        };
+        let (low, high) = bracket.unwrap_or_else(|| {
+            let low = bound("age_min", 18);
+            (low, bound("age_max", 65).max(low))
+        });
         let age = (low + rng.below(high - low + 1)) as u8;
+        let drawn_gender = weighted(targeting.get("genders"), &mut rng);
         let mut pick = |key: &str, default: &str| {
             let options: Vec<&str> = targeting
                 .get(key)
@@ -59,7 +112,13 @@ impl Demographics {
                 options[rng.below(options.len() as u64) as usize].to_owned()
             }
         };
-        let gender = pick("genders", "any");
+        let gender = match drawn_gender {
+            Some(name) if matches!(name.to_lowercase().as_str(), "female" | "male") => {
+                name.to_lowercase()
+            }
+            Some(_) => "any".to_owned(),
+            None => pick("genders", "any"),
+        };
         let location = pick("locations", "unknown");
         Demographics {
             age,
@@ -273,6 +332,30 @@ mod tests {
             (open.gender.as_str(), open.location.as_str()),
             ("any", "unknown")
         );
+    }
+
+    #[test]
+    fn an_audience_described_by_shares_draws_its_brackets_and_genders_by_share() {
+        let composition = serde_json::json!({
+            "ages": [{"name": "25-34", "share": 0.9}, {"name": "65+", "share": 0.1}],
+            "genders": [{"name": "Female", "share": 0.8}, {"name": "Male", "share": 0.2}],
+        });
+        let drawn: Vec<Demographics> = (0..400)
+            .map(|seed| Demographics::drawn(&composition, seed))
+            .collect();
+        let young = drawn.iter().filter(|d| (25..=34).contains(&d.age)).count();
+        let old = drawn.iter().filter(|d| (65..=80).contains(&d.age)).count();
+        assert_eq!(young + old, 400, "every age is inside a bracket");
+        assert!((320..=390).contains(&young), "about 90% are 25-34: {young}");
+        let female = drawn.iter().filter(|d| d.gender == "female").count();
+        assert!((280..=360).contains(&female), "about 80% female: {female}");
+        assert!(
+            drawn
+                .iter()
+                .all(|d| d.gender == "female" || d.gender == "male")
+        );
+        assert_eq!(age_bracket("65+"), Some((65, 80)));
+        assert_eq!(age_bracket("34-25"), None);
     }
 
     #[test]

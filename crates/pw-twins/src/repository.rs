@@ -213,7 +213,9 @@ impl<'a> TwinStore<'a> {
             platform: row.try_get("platform")?,
             kind: row.try_get("kind")?,
             // The platform's description as it came: unreadable JSON describes nothing.
-            interests: serde_json::from_str(&interests).unwrap_or_default(),
+            interests: serde_json::from_str::<pw_domain::InterestNames>(&interests)
+                .map(|names| names.0)
+                .unwrap_or_default(),
             demographics: serde_json::from_str(&demographics).unwrap_or(Value::Null),
         })
     }

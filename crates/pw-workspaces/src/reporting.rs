@@ -46,7 +46,9 @@ pub struct CampaignTotals {
 const SUMS: &str =
     "coalesce(sum(m.spend_micros), 0) AS spend, coalesce(sum(m.impressions), 0) AS impressions,
     coalesce(sum(m.clicks), 0) AS clicks, coalesce(sum(m.conversions), 0.0) AS conversions,
-    coalesce(sum(m.conversion_value_micros), 0) AS conversion_value";
+    coalesce(sum(m.conversion_value_micros), 0) AS conversion_value,
+    coalesce(sum(CASE WHEN m.conversion_value_micros IS NOT NULL THEN m.spend_micros END), 0)
+        AS valued_spend";
 
 fn totals_from(row: &SqliteRow) -> Result<Totals> {
     Ok(Totals {
@@ -55,6 +57,7 @@ fn totals_from(row: &SqliteRow) -> Result<Totals> {
         clicks: row.try_get("clicks")?,
         conversions: row.try_get("conversions")?,
         conversion_value: Micros(row.try_get("conversion_value")?),
+        valued_spend: Micros(row.try_get("valued_spend")?),
     })
 }
 

@@ -539,7 +539,7 @@ fn metric(workspace_id: WorkspaceId, campaign_id: CampaignId, currency: &str) ->
         clicks: 10,
         spend: pw_domain::Micros(5_000_000),
         conversions: 1.0,
-        conversion_value: pw_domain::Micros(20_000_000),
+        conversion_value: Some(pw_domain::Micros(20_000_000)),
         reach: None,
         video_views: None,
     }

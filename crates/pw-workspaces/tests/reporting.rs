@@ -45,6 +45,43 @@ async fn dashboards_read_totals_series_and_campaigns() {
     assert_eq!(listed[0].data_range, Some(range));
 }
 
+/// A day whose conversion value the platform did not report leaves ROAS to the spend whose
+/// value was reported, instead of counting that spend as earning nothing.
+#[tokio::test]
+async fn roas_is_over_the_spend_whose_value_was_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&db_path(&dir)).await.unwrap();
+    let ws = seeded(&db, "Northwind").await;
+    let reports = WorkspaceStore::new(&db);
+    let range = reports.metrics_date_range(ws).await.unwrap().unwrap();
+    let before = reports.workspace_totals(ws, range).await.unwrap()[0].totals;
+    assert_eq!(before.valued_spend, before.spend, "every value reported");
+    let roas = before.kpi(pw_domain::KpiKey::Roas).unwrap();
+    // One day's value becomes unknown (as TikTok's basic report leaves it).
+    let (spend_of_day,): (i64,) = sqlx::query_as(
+        "SELECT spend_micros FROM daily_metrics WHERE workspace_id = ? AND level = 'campaign'
+         ORDER BY date LIMIT 1",
+    )
+    .bind(ws.to_string())
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE daily_metrics SET conversion_value_micros = NULL
+         WHERE workspace_id = ? AND level = 'campaign' AND date = (SELECT min(date) FROM daily_metrics)",
+    )
+    .bind(ws.to_string())
+    .execute(db.writer())
+    .await
+    .unwrap();
+    let after = reports.workspace_totals(ws, range).await.unwrap()[0].totals;
+    assert_eq!(after.spend, before.spend, "spend is all still there");
+    assert_eq!(after.valued_spend.0, before.spend.0 - spend_of_day);
+    let expected = after.conversion_value.0 as f64 / after.valued_spend.0 as f64;
+    assert_eq!(after.kpi(pw_domain::KpiKey::Roas), Some(expected));
+    assert!(roas > 0.0 && expected > 0.0);
+}
+
 /// Campaigns are read as typed values: their status, objective and id come back as enums and an
 /// id, and a status this build does not know (a newer version's) is a typed error naming the
 /// column, not a panic or a default.

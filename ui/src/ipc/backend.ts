@@ -120,6 +120,11 @@ export type {
   SurveyRunView,
   SurveySummaryView,
   WeightingView,
+  CensusFileView,
+  CensusRefreshView,
+  EnrichmentKeyView,
+  MentionView,
+  WebSearchView,
   ConnectionAccountView,
   ConnectionView,
   ConnectorPlatformView,
@@ -161,6 +166,7 @@ export type PreviewInput = Parameters<typeof commands.previewSurvey>[0];
 export type ConnectTokenInput = Parameters<typeof commands.connectWithToken>[0];
 export type BeginSignInInput = Parameters<typeof commands.beginSignIn>[0];
 export type StartSyncInput = Parameters<typeof commands.startSync>[0];
+export type WebSearchInput = Parameters<typeof commands.searchWeb>[0];
 
 const ERROR_KINDS = [
   'notFound',
@@ -363,6 +369,16 @@ export const backend = {
     unwrap(() => commands.setSyncSchedule({ connectionId, cron })),
   startSync: (request: StartSyncInput) => unwrap(() => commands.startSync(request)),
   getSyncRun: (runId: string) => unwrap(() => commands.getSyncRun(runId)),
+  /** The enrichment services and whether each has its key in the keychain. */
+  listEnrichmentKeys: () => unwrap(() => commands.listEnrichmentKeys()),
+  /** The key goes to the keychain; only "saved" comes back. */
+  setEnrichmentKey: (service: string, key: string) =>
+    unwrap(() => commands.setEnrichmentKey({ service, key })),
+  removeEnrichmentKey: (service: string) => unwrap(() => commands.removeEnrichmentKey(service)),
+  /** Fetches the ACS tables of a year that surveys weigh to. */
+  refreshCensus: (year: number) => unwrap(() => commands.refreshCensus(year)),
+  /** Searches the web or the news; the results are kept as mentions with their URLs. */
+  searchWeb: (request: WebSearchInput) => unwrap(() => commands.searchWeb(request)),
 };
 
 /**

@@ -98,6 +98,11 @@ export const commands = {
 	setSyncSchedule: (request: SyncScheduleRequest) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("set_sync_schedule", { request })),
 	startSync: (request: StartSyncRequest) => typedError<SyncRunView, IpcError>(__TAURI_INVOKE("start_sync", { request })),
 	getSyncRun: (runId: string) => typedError<SyncRunView, IpcError>(__TAURI_INVOKE("get_sync_run", { runId })),
+	listEnrichmentKeys: () => typedError<EnrichmentKeyView[], IpcError>(__TAURI_INVOKE("list_enrichment_keys")),
+	setEnrichmentKey: (request: SetEnrichmentKeyRequest) => typedError<EnrichmentKeyView, IpcError>(__TAURI_INVOKE("set_enrichment_key", { request })),
+	removeEnrichmentKey: (serviceName: string) => typedError<EnrichmentKeyView, IpcError>(__TAURI_INVOKE("remove_enrichment_key", { serviceName })),
+	refreshCensus: (year: number) => typedError<CensusRefreshView, IpcError>(__TAURI_INVOKE("refresh_census", { year })),
+	searchWeb: (request: WebSearchRequest) => typedError<WebSearchView, IpcError>(__TAURI_INVOKE("search_web", { request })),
 };
 
 /** Events */
@@ -191,6 +196,8 @@ export type BeginSignInRequest = {
 	developerToken: string | null,
 	apiRoot: string | null,
 	label: string | null,
+	/**  Another loopback port than the default, when the app registered another. */
+	redirectPort: number | null,
 };
 
 export type CallPurposeView = "reply" | "check" | "urges" | "judgement";
@@ -218,6 +225,19 @@ export type CategoryTargetView = {
 	key: string,
 	label: string,
 	target: number | null,
+};
+
+/**  One Census table written. */
+export type CensusFileView = {
+	table: string,
+	geography: string,
+	path: string,
+	rows: number,
+};
+
+export type CensusRefreshView = {
+	year: number,
+	files: CensusFileView[],
 };
 
 export type ChangedCitationView = {
@@ -309,6 +329,11 @@ export type ConnectorPlatformView = {
 	token: boolean,
 	/**  What the person needs at hand, in words. */
 	needs: string,
+	/**
+	 *  The redirect address the person's app must have registered for signing in (the
+	 *  default port), or none where any loopback address is accepted (Google).
+	 */
+	redirectUri: string | null,
 };
 
 export type CreateTwinsRequest = {
@@ -440,6 +465,16 @@ export type EditTwinRequest = {
 	name: string,
 	profile: ProfileView,
 	note: string,
+};
+
+/**  An enrichment service and whether its key is in the keychain. */
+export type EnrichmentKeyView = {
+	/**  `census` or `serper`. */
+	service: string,
+	name: string,
+	/**  What the key is for and where to get one, in words. */
+	purpose: string,
+	saved: boolean,
 };
 
 /**  The closed set of failure kinds the UI branches on. */
@@ -736,6 +771,21 @@ export type MemoryView = {
 	writtenBy: WrittenByView,
 	evidence: EvidenceLinkView[],
 	createdAt: string,
+};
+
+/**  One result, as stored: a mention with its source URL. */
+export type MentionView = {
+	signalId: string,
+	url: string,
+	title: string,
+	snippet: string,
+	publisher: string | null,
+	position: number,
+	/**  The day it is dated (the search's day when the provider showed none). */
+	occurredOn: string,
+	shownDate: string | null,
+	/**  Whether this search stored it for the first time. */
+	new: boolean,
 };
 
 /**  Integer micros of a currency, as decimal text ("-12500000" is -12.50). */
@@ -1192,6 +1242,11 @@ export type SessionSummaryView = {
 	finishedAt: string | null,
 };
 
+export type SetEnrichmentKeyRequest = {
+	service: string,
+	key: string,
+};
+
 export type ShareInput = {
 	name: string,
 	share: number | null,
@@ -1210,6 +1265,8 @@ export type SignInStartedView = {
 	signInId: string,
 	/**  The consent page (opened in the browser; shown too, to copy when it did not open). */
 	authorizeUrl: string,
+	/**  Where the browser comes back to: the address the app must have registered. */
+	redirectUri: string,
 };
 
 export type SignalCountsView = {
@@ -1650,6 +1707,22 @@ export type VoiceView = {
 	vocabulary: string[],
 	typicalWords: number,
 	register: RegisterView,
+};
+
+export type WebSearchRequest = {
+	workspaceId: string,
+	query: string,
+	/**  `web` or `news`. */
+	kind: string,
+	/**  How many results (1 to 100). */
+	limit: number,
+};
+
+export type WebSearchView = {
+	query: string,
+	kind: string,
+	mentions: MentionView[],
+	new: number,
 };
 
 export type WeekCountView = {

@@ -79,6 +79,8 @@ export const queryKeys = {
   connectorPlatforms: ['connectorPlatforms'] as const,
   /** A workspace's ad-platform connections, each with its accounts and last sync run. */
   connections: (workspaceId: string) => ['connections', workspaceId] as const,
+  /** The enrichment services' keys (saved or not); the same for every workspace. */
+  enrichmentKeys: ['enrichmentKeys'] as const,
   /** One sync run with its streams and report; run ids are global. */
   syncRun: (runId?: string) =>
     runId === undefined ? (['syncRun'] as const) : (['syncRun', runId] as const),

@@ -415,7 +415,7 @@ pub fn metric(
             purchase(row, "action_values").as_ref(),
             "insights.action_values[purchase]",
         )?
-        .unwrap_or_default(),
+        .or(Some(pw_domain::Micros(0))),
         reach: normalise::count(row.get("reach"), "insights.reach")?,
         video_views: None,
     })
@@ -637,7 +637,10 @@ mod tests {
                         {"action_type": "offsite_conversion.fb_pixel_purchase", "value": "2"}],
             "action_values": [{"action_type": "purchase", "value": "58.10"}]});
         let m = metric(&with_purchase, MetricLevel::Campaign, &usd).unwrap();
-        assert_eq!((m.conversions, m.conversion_value.0), (2.0, 58_100_000));
+        assert_eq!(
+            (m.conversions, m.conversion_value.unwrap().0),
+            (2.0, 58_100_000)
+        );
         let no_impressions = json!({"campaign_id": "238", "date_start": "2023-06-01"});
         assert_eq!(
             metric(&no_impressions, MetricLevel::Campaign, &usd)

@@ -4,10 +4,11 @@
 //! code its own way ([`exchange`]): Google with PKCE (S256), which ties the code to this app
 //! instance; the others with the person's own app secret, which they all require.
 //!
-//! The return address is `http://127.0.0.1:<any free port>`. Google takes any loopback port
-//! (RFC 8252 §7.3); the others compare the redirect with the ones registered for the app, and
-//! whether they let the port vary for a loopback address is not known, so the person may have
-//! to register the address the consent page is opened with.
+//! The return address is `http://127.0.0.1:<port>/`. Google takes any loopback port (RFC 8252
+//! §7.3), so its sign-ins listen on any free one. Meta (strict mode), LinkedIn, Pinterest,
+//! Snapchat and TikTok compare the redirect with the one registered for the app exactly, port
+//! included: their sign-ins listen on a fixed port ([`REGISTERED_PORT`] unless the person
+//! chose another), and [`redirect_uri`] is the address they register in the app's settings.
 
 mod exchange;
 
@@ -119,10 +120,54 @@ fn scope_text(platform: Platform) -> String {
     scopes(platform).join(separator)
 }
 
+/// The loopback port the platforms that match redirects exactly come back to, unless the
+/// person registered another: one address to register, the same on every sign-in.
+pub const REGISTERED_PORT: u16 = 47615;
+
+/// Whether a platform accepts any loopback port in its redirect (Google's OAuth does).
+pub fn any_port_accepted(platform: Platform) -> bool {
+    matches!(
+        platform,
+        Platform::GoogleAds | Platform::Ga4 | Platform::Dv360 | Platform::Youtube
+    )
+}
+
+/// The port a sign-in listens on: the one asked for (0 is any free port), else any free port
+/// for Google and [`REGISTERED_PORT`] for the others.
+pub fn listening_port(platform: Platform, asked: Option<u16>) -> u16 {
+    match asked {
+        Some(port) => port,
+        None if any_port_accepted(platform) => 0,
+        None => REGISTERED_PORT,
+    }
+}
+
+/// The redirect address to register in the platform's app settings, or `None` where any
+/// loopback port is accepted and nothing needs registering.
+pub fn redirect_uri(platform: Platform, asked: Option<u16>) -> Option<String> {
+    match listening_port(platform, asked) {
+        0 => None,
+        port => Some(format!("http://127.0.0.1:{port}/")),
+    }
+}
+
 /// Opens the listener and writes the consent page's address, in the platform's parameter names.
-pub async fn begin(platform: Platform, hosts: &Hosts, client_id: &str) -> Result<PendingSignIn> {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|e| {
-        ConnectorError::Invalid(format!("could not listen for the browser's return: {e}"))
+pub async fn begin(
+    platform: Platform,
+    hosts: &Hosts,
+    client_id: &str,
+    port: Option<u16>,
+) -> Result<PendingSignIn> {
+    let port = listening_port(platform, port);
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            ConnectorError::Invalid(format!(
+                "port {port} on this computer is in use, so the browser could not come back to ProfitWheel: close what uses it, or sign in with another port and register http://127.0.0.1:<that port>/ in your {} app",
+                platform.display_name()
+            ))
+        } else {
+            ConnectorError::Invalid(format!("could not listen for the browser's return: {e}"))
+        }
     })?;
     let port = listener
         .local_addr()
@@ -130,7 +175,7 @@ pub async fn begin(platform: Platform, hosts: &Hosts, client_id: &str) -> Result
             ConnectorError::Invalid(format!("could not listen for the browser's return: {e}"))
         })?
         .port();
-    let redirect_uri = format!("http://127.0.0.1:{port}");
+    let redirect_uri = format!("http://127.0.0.1:{port}/");
     let state = random_text(16);
     let verifier = random_text(48);
     let mut url = url::Url::parse(&hosts.authorize).map_err(|e| {
@@ -294,6 +339,49 @@ impl PendingSignIn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn platforms_that_match_redirects_exactly_come_back_to_one_registered_port() {
+        assert_eq!(
+            redirect_uri(Platform::Meta, None).as_deref(),
+            Some("http://127.0.0.1:47615/")
+        );
+        assert_eq!(listening_port(Platform::Linkedin, None), REGISTERED_PORT);
+        // Google takes any loopback port, and there is nothing to register.
+        assert_eq!(redirect_uri(Platform::Ga4, None), None);
+        assert_eq!(listening_port(Platform::GoogleAds, None), 0);
+        // A port of this test's own, so the app running beside it cannot interfere.
+        let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let meta = Hosts::of(Platform::Meta, None);
+        let first = begin(Platform::Meta, &meta, "app", Some(port))
+            .await
+            .unwrap();
+        assert_eq!(first.redirect_uri, format!("http://127.0.0.1:{port}/"));
+        assert!(
+            first
+                .authorize_url
+                .contains(&format!("redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2F"))
+        );
+        // A second sign-in while the first waits cannot take the port, and says what to do.
+        let Err(ConnectorError::Invalid(busy)) =
+            begin(Platform::Linkedin, &meta, "app", Some(port)).await
+        else {
+            panic!("the port is taken");
+        };
+        assert!(
+            busy.contains(&port.to_string()) && busy.contains("register"),
+            "{busy}"
+        );
+        let google = Hosts::of(Platform::GoogleAds, None);
+        let any = begin(Platform::GoogleAds, &google, "app", None)
+            .await
+            .unwrap();
+        assert_ne!(any.redirect_uri, first.redirect_uri);
+    }
 
     #[test]
     fn the_challenge_is_rfc_7636s() {

@@ -133,7 +133,7 @@ impl Connector for Scripted {
                     clicks: 1,
                     spend: Micros(1_000_000),
                     conversions: 0.0,
-                    conversion_value: Micros(0),
+                    conversion_value: Some(Micros(0)),
                     reach: None,
                     video_views: None,
                 }),

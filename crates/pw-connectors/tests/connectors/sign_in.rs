@@ -35,6 +35,8 @@ async fn sign_in(
             developer_token: None,
             api_root: Some(world.base_url.clone()),
             label: None,
+            // Any free port: the sandbox accepts any, and tests run side by side.
+            redirect_port: Some(0),
         })
         .await
         .unwrap();
@@ -183,6 +185,8 @@ async fn a_refused_secret_keeps_nothing() {
                 developer_token: None,
                 api_root: Some(world.base_url.clone()),
                 label: None,
+                // Any free port: the sandbox accepts any, and tests run side by side.
+                redirect_port: Some(0),
             })
             .await;
         assert!(started.is_err(), "{platform:?}");
@@ -215,4 +219,38 @@ async fn googles_other_products_sign_in_through_its_flow() {
             world.assert_signals_match_platform(platform).await;
         }
     }
+}
+
+/// A sign-in on a fixed port ends when another starts on it (the person closed the form, or
+/// picked another platform): the port is not left held for the ten minutes the first waits.
+#[tokio::test]
+async fn a_new_sign_in_on_the_registered_port_replaces_the_one_waiting() {
+    let world = world().await;
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let begin = |platform| {
+        world.connectors.begin_sign_in(SignInConnect {
+            workspace_id: world.workspace,
+            platform,
+            client_id: "sandbox-app".into(),
+            client_secret: Some(Secret::new(APP_SECRET)),
+            developer_token: None,
+            api_root: Some(world.base_url.clone()),
+            label: None,
+            redirect_port: Some(port),
+        })
+    };
+    let first = begin(Platform::Meta).await.unwrap();
+    assert_eq!(first.redirect_uri, format!("http://127.0.0.1:{port}/"));
+    let second = begin(Platform::Linkedin).await.unwrap();
+    assert_eq!(second.redirect_uri, first.redirect_uri);
+    let ended = world
+        .connectors
+        .finish_sign_in(&first.sign_in_id, std::time::Duration::from_secs(5))
+        .await;
+    assert!(ended.is_err(), "the first sign-in has ended");
+    world.connectors.cancel_sign_in(&second.sign_in_id).await;
 }

@@ -379,6 +379,8 @@ async fn google_sign_in_with_pkce_connects_and_an_expired_token_is_refreshed() {
             developer_token: Some(Secret::new("sandbox-developer-token")),
             api_root: Some(world.base_url.clone()),
             label: None,
+            // Any free port: the sandbox accepts any, and tests run side by side.
+            redirect_port: Some(0),
         })
         .await
         .unwrap();
@@ -572,6 +574,8 @@ async fn a_dv360_report_that_fails_is_split_and_read_in_halves() {
     // 2 advertisers × 3 levels, one 31-day window each; the failed one was run again as
     // two halves.
     assert_eq!(world.sandbox.request_count(":run"), 8);
+    // Every query is removed from the advertiser's DV360, the one whose run failed too.
+    assert_eq!(world.sandbox.open_dv360_queries(), 0);
 }
 
 #[tokio::test]
@@ -618,4 +622,40 @@ async fn googles_other_platforms_refresh_through_google_oauth() {
     world.assert_matches_platform(Platform::Dv360).await;
     world.assert_signals_match_platform(Platform::Ga4).await;
     world.assert_signals_match_platform(Platform::Youtube).await;
+}
+
+#[tokio::test]
+async fn a_value_the_platform_does_not_report_is_stored_as_unknown_not_zero() {
+    let world = world().await;
+    for platform in [Platform::Tiktok, Platform::Meta] {
+        let connection = world.connect(platform).await;
+        let report = world.sync(&connection).await;
+        assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    }
+    let counts = |platform: &'static str| {
+        let db = world.db.reader();
+        async move {
+            let (unknown, known): (i64, i64) = sqlx::query_as(
+                "SELECT count(*) FILTER (WHERE conversion_value_micros IS NULL),
+                        count(*) FILTER (WHERE conversion_value_micros IS NOT NULL)
+                 FROM daily_metrics WHERE platform = ?",
+            )
+            .bind(platform)
+            .fetch_one(db)
+            .await
+            .unwrap();
+            (unknown, known)
+        }
+    };
+    // TikTok's basic report carries no purchase value; Meta's purchases carry theirs.
+    let (unknown, known) = counts("tiktok").await;
+    assert!(
+        unknown > 0 && known == 0,
+        "tiktok: {unknown} unknown, {known} known"
+    );
+    let (unknown, known) = counts("meta").await;
+    assert!(
+        unknown == 0 && known > 0,
+        "meta: {unknown} unknown, {known} known"
+    );
 }

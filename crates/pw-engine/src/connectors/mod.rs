@@ -12,6 +12,7 @@ pub(crate) use pw_connectors::Connectors;
 pub use pw_connectors::enrichment::{
     CensusFile, CensusRefresh, EnrichmentService, StoredMention, WebSearchKind, WebSearchResult,
 };
+pub use pw_connectors::oauth::{REGISTERED_PORT, redirect_uri as sign_in_redirect_uri};
 pub use pw_connectors::{
     AuthKind, Connection, ConnectionAccount, ConnectionStatus, ConnectionView, ConnectorError,
     DayWindow, NIGHTLY, RemoteAccount, RetryPolicy, RunStatus, SUPPORTED, SYNC_JOB_KIND,

@@ -59,7 +59,8 @@ pub struct MetricRow {
     pub clicks: i64,
     pub spend: Micros,
     pub conversions: f64,
-    pub conversion_value: Micros,
+    /// `None` when the platform does not report it (not zero).
+    pub conversion_value: Option<Micros>,
     pub reach: Option<i64>,
     pub video_views: Option<i64>,
 }
@@ -187,7 +188,7 @@ impl AdDataWriter<'_> {
                 .push_bind(r.clicks)
                 .push_bind(r.spend.0)
                 .push_bind(r.conversions)
-                .push_bind(r.conversion_value.0)
+                .push_bind(r.conversion_value.map(|v| v.0))
                 .push_bind(r.reach)
                 .push_bind(r.video_views);
         });

@@ -95,7 +95,7 @@ pub async fn seeded(db: &Database, name: &str) -> WorkspaceId {
             clicks: 180,
             spend: Micros(143_250_000),
             conversions,
-            conversion_value: Micros(512_990_000),
+            conversion_value: Some(Micros(512_990_000)),
             reach: Some(9_000),
             video_views: None,
         };

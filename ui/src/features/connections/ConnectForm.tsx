@@ -29,6 +29,18 @@ type Method = 'token' | 'signIn';
 
 const blankIsNull = (text: string): string | null => (text.trim() === '' ? null : text.trim());
 
+/** A port typed in the form (1 to 65535), or null for the platform's default. */
+function portOrNull(text: string): number | null {
+  const port = Number.parseInt(text, 10);
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : null;
+}
+
+/** The address to register: the platform's default, on the port the person typed if any. */
+function registeredAddress(defaultUri: string, typedPort: string): string {
+  const port = portOrNull(typedPort);
+  return port === null ? defaultUri : `http://127.0.0.1:${port}/`;
+}
+
 /**
  * Connects a platform: a pasted token, or signing in in the system browser. Secrets live in
  * password fields only until the connection is made; nothing secret ever comes back.
@@ -61,8 +73,11 @@ export function ConnectForm({
   const [developerToken, setDeveloperToken] = useState('');
   const [apiRoot, setApiRoot] = useState(preset?.apiRoot ?? '');
   const [label, setLabel] = useState(preset?.label ?? '');
+  const [redirectPort, setRedirectPort] = useState('');
   const [advancedOpen, setAdvancedOpen] = useState(Boolean(preset?.apiRoot));
-  const [waiting, setWaiting] = useState<{ signInId: string; authorizeUrl: string } | null>(null);
+  const [waiting, setWaiting] = useState<{ signInId: string; authorizeUrl: string; redirectUri: string } | null>(
+    null,
+  );
   // A sign-in the person stopped waiting for may still answer later: only the latest counts.
   const attempt = useRef(0);
 
@@ -81,6 +96,7 @@ export function ConnectForm({
     setDeveloperToken('');
     setApiRoot('');
     setLabel('');
+    setRedirectPort('');
   }
 
   function resetErrors() {
@@ -120,7 +136,7 @@ export function ConnectForm({
     }
     const mine = ++attempt.current;
     begin.mutate(
-      { ...credentials, clientId: clientId.trim() },
+      { ...credentials, clientId: clientId.trim(), redirectPort: portOrNull(redirectPort) },
       {
         onSuccess: (started) => {
           if (mine !== attempt.current) return;
@@ -214,6 +230,12 @@ export function ConnectForm({
       <p className="muted connect-form__needs" data-testid="platform-needs">
         You need: {platform.needs}
       </p>
+      {method === 'signIn' && platform.redirectUri !== null && (
+        <p className="muted connect-form__needs" data-testid="redirect-to-register">
+          {platform.name} sends the browser back only to an address your app has registered: add{' '}
+          <code>{registeredAddress(platform.redirectUri, redirectPort)}</code> to your app's redirect addresses.
+        </p>
+      )}
       <div className="form-grid">
         {method === 'token' && (
           <div className="field">
@@ -301,6 +323,19 @@ export function ConnectForm({
               onChange={(e) => setApiRoot(e.target.value)}
             />
           </div>
+          {method === 'signIn' && (
+            <div className="field">
+              <label htmlFor="connect-redirect-port">Return port</label>
+              <input
+                id="connect-redirect-port"
+                inputMode="numeric"
+                placeholder={platform.redirectUri === null ? 'Any free port' : 'The registered address’s port'}
+                value={redirectPort}
+                disabled={busy}
+                onChange={(e) => setRedirectPort(e.target.value.replace(/[^0-9]/g, ''))}
+              />
+            </div>
+          )}
           <div className="field">
             <label htmlFor="connect-label">Label</label>
             <input
@@ -320,6 +355,9 @@ export function ConnectForm({
           <code className="connect-form__url" data-testid="authorize-url">
             {waiting.authorizeUrl}
           </code>
+          <p className="muted">
+            The browser comes back to <code data-testid="redirect-uri">{waiting.redirectUri}</code>.
+          </p>
         </div>
       )}
       {error !== null && (

@@ -15,9 +15,15 @@ import { renderWithQueryClient } from '../../test/queryClient';
 import { ConnectForm } from './ConnectForm';
 
 const PLATFORMS: ConnectorPlatformView[] = [
-  { platform: 'meta', name: 'Meta', signIn: false, token: true, needs: 'A long-lived user token with ads_read.' },
-  { platform: 'google_ads', name: 'Google Ads', signIn: true, token: true, needs: 'Your OAuth client and the developer token.' },
-  { platform: 'tiktok', name: 'TikTok', signIn: false, token: true, needs: "Your TikTok app's id and secret." },
+  { platform: 'meta', name: 'Meta', signIn: false, token: true, needs: 'A long-lived user token with ads_read.', redirectUri: null },
+  {
+    platform: 'google_ads', name: 'Google Ads', signIn: true, token: true, needs: 'Your OAuth client and the developer token.',
+    redirectUri: null,
+  },
+  {
+    platform: 'tiktok', name: 'TikTok', signIn: true, token: true, needs: "Your TikTok app's id and secret.",
+    redirectUri: 'http://127.0.0.1:47615/',
+  },
 ];
 
 function connection(overrides: Partial<ConnectionView> = {}): ConnectionView {
@@ -83,9 +89,15 @@ function backendWith(handlers: Record<string, Handler>) {
     list_workspaces: () => [workspace({ id: 'ws-1', name: 'Halcyon' })],
     list_connector_platforms: () => PLATFORMS,
     list_connections: () => [],
+    list_enrichment_keys: () => ENRICHMENT_KEYS,
     ...handlers,
   });
 }
+
+const ENRICHMENT_KEYS = [
+  { service: 'census', name: 'The Census API', purpose: 'Refreshes the population tables.', saved: false },
+  { service: 'serper', name: 'Serper', purpose: 'Searches the web and the news.', saved: true },
+];
 
 /** A backend whose one connection changes as the commands arrive, like the real one. */
 function statefulBackend(initial: ConnectionView, handlers: Record<string, Handler> = {}) {
@@ -214,7 +226,11 @@ describe('Connections', () => {
     let connected: ConnectionView[] = [];
     const calls = backendWith({
       list_connections: () => connected,
-      begin_sign_in: () => ({ signInId: 'si-1', authorizeUrl: 'http://127.0.0.1:8765/google/o/oauth2/auth?client_id=cid' }),
+      begin_sign_in: () => ({
+        signInId: 'si-1',
+        authorizeUrl: 'http://127.0.0.1:8765/google/o/oauth2/auth?client_id=cid',
+        redirectUri: 'http://127.0.0.1:40123/',
+      }),
       finish_sign_in: () =>
         new Promise<ConnectionView>((resolve) => {
           approve = (c) => {
@@ -227,6 +243,8 @@ describe('Connections', () => {
     await userEvent.selectOptions(await screen.findByLabelText('Platform'), 'google_ads');
     await userEvent.click(screen.getByRole('button', { name: 'Sign in in the browser' }));
     expect(screen.queryByLabelText('Access token')).not.toBeInTheDocument();
+    // Google takes any loopback address: nothing to register.
+    expect(screen.queryByTestId('redirect-to-register')).not.toBeInTheDocument();
     await userEvent.type(screen.getByLabelText('Client id'), 'cid');
     await userEvent.type(screen.getByLabelText('Developer token'), 'dev-9');
     await userEvent.click(screen.getByRole('button', { name: 'Sign in with Google Ads' }));
@@ -234,15 +252,31 @@ describe('Connections', () => {
     const waiting = await screen.findByTestId('sign-in-waiting');
     expect(waiting).toHaveTextContent('Waiting for you to approve in your browser…');
     expect(screen.getByTestId('authorize-url')).toHaveTextContent('client_id=cid');
+    expect(screen.getByTestId('redirect-uri')).toHaveTextContent('http://127.0.0.1:40123/');
     expect(callsTo(calls, 'begin_sign_in')[0].args).toEqual({
       request: {
         workspaceId: 'ws-1', platform: 'google_ads', clientId: 'cid', clientSecret: null,
-        developerToken: 'dev-9', apiRoot: null, label: null,
+        developerToken: 'dev-9', apiRoot: null, label: null, redirectPort: null,
       },
     });
     await waitFor(() => expect(callsTo(calls, 'finish_sign_in')[0]?.args).toEqual({ signInId: 'si-1' }));
     approve(connection({ id: 'con-g', label: 'Google Ads · Halcyon', platform: 'google_ads', authKind: 'oauth' }));
     expect(await card('Google Ads · Halcyon')).toBeInTheDocument();
+  });
+
+  it('names the redirect address to register for a platform that matches it exactly, on the port chosen', async () => {
+    const calls = backendWith({
+      begin_sign_in: () => new Promise(() => undefined),
+    });
+    openAt('#/w/ws-1/connections');
+    await userEvent.selectOptions(await screen.findByLabelText('Platform'), 'tiktok');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in in the browser' }));
+    expect(screen.getByTestId('redirect-to-register')).toHaveTextContent('http://127.0.0.1:47615/');
+    await userEvent.type(screen.getByLabelText('Return port'), '8123');
+    expect(screen.getByTestId('redirect-to-register')).toHaveTextContent('http://127.0.0.1:8123/');
+    await userEvent.type(screen.getByLabelText('Client id'), 'app-1');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in with TikTok' }));
+    await waitFor(() => expect(callsTo(calls, 'begin_sign_in')[0]?.args).toMatchObject({ request: { redirectPort: 8123 } }));
   });
 
   it('says when a connection needs reconnecting, and Reconnect opens the form for its platform', async () => {
@@ -462,5 +496,46 @@ describe('Connections', () => {
     await userEvent.click(within(confirm).getByRole('button', { name: 'Remove connection' }));
     await waitFor(() => expect(callsTo(calls, 'remove_connection')[0]?.args).toEqual({ connectionId: 'con-1' }));
     expect(await screen.findByTestId('connections-empty')).toBeInTheDocument();
+  });
+
+  it('saves an enrichment key, and a news search lists the mentions it kept with their addresses', async () => {
+    const calls = backendWith({
+      set_enrichment_key: (args) => {
+        const { service } = args.request as { service: string };
+        return { ...ENRICHMENT_KEYS[0], service, saved: true };
+      },
+      search_web: () => ({
+        query: 'halcyon roasters',
+        kind: 'news',
+        new: 1,
+        mentions: [
+          {
+            signalId: 'sig-1', url: 'https://news.example/halcyon', title: 'Halcyon opens a roastery',
+            snippet: 'The roaster opened…', publisher: 'Daily Grind', position: 1, occurredOn: '2026-11-20',
+            shownDate: '10 days ago', new: true,
+          },
+        ],
+      }),
+    });
+    openAt('#/w/ws-1/connections');
+    const census = await screen.findByTestId('enrichment-key-census');
+    expect(within(census).getByTestId('key-state')).toHaveTextContent('No key');
+    expect(screen.getByRole('button', { name: 'Refresh the tables' })).toBeDisabled();
+    await userEvent.type(within(census).getByLabelText('The Census API key'), ' ck-123 ');
+    await userEvent.click(within(census).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(census).getByTestId('key-state')).toHaveTextContent('Key saved'));
+    expect(callsTo(calls, 'set_enrichment_key')[0].args).toEqual({ request: { service: 'census', key: ' ck-123 ' } });
+    expect(within(census).getByLabelText('The Census API key')).toHaveValue('');
+    expect(screen.getByRole('button', { name: 'Refresh the tables' })).toBeEnabled();
+
+    await userEvent.type(screen.getByLabelText('Search for'), 'halcyon roasters');
+    await userEvent.click(screen.getByRole('button', { name: 'Search' }));
+    const results = await screen.findByTestId('mention-results');
+    expect(results).toHaveTextContent('1 results for “halcyon roasters”, 1 new, kept as mentions.');
+    expect(results).toHaveTextContent('https://news.example/halcyon');
+    expect(results).toHaveTextContent('Daily Grind · 10 days ago');
+    expect(callsTo(calls, 'search_web')[0].args).toEqual({
+      request: { workspaceId: 'ws-1', query: 'halcyon roasters', kind: 'news', limit: 20 },
+    });
   });
 });

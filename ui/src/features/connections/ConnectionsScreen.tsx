@@ -5,6 +5,7 @@ import { ConnectForm } from './ConnectForm';
 import type { ConnectPreset } from './ConnectForm';
 import { ConnectionCard } from './ConnectionCard';
 import { useConnections, useConnectorPlatforms } from './connectionQueries';
+import { EnrichmentPanel } from './EnrichmentPanel';
 import '../twins/twins.css';
 import './connections.css';
 
@@ -118,6 +119,7 @@ export function ConnectionsScreen({ workspace }: { workspace: WorkspaceSummary }
           ))}
         </div>
       )}
+      <EnrichmentPanel workspaceId={workspace.id} />
     </main>
   );
 }

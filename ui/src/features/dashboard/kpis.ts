@@ -31,7 +31,7 @@ export const KPI_DESCRIPTIONS: Record<KpiKey, string> = {
   cpc: 'Cost per click: spend ÷ clicks',
   conversions: 'Conversions attributed to ads',
   cpa: 'Cost per acquisition: spend ÷ conversions',
-  roas: 'Return on ad spend: conversion value ÷ spend',
+  roas: 'Return on ad spend: conversion value ÷ spend, over the platforms that report conversion value',
 };
 
 /** Fallback units, used when the backend omits a KPI so the tile can still render "—". */

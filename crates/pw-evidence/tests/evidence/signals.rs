@@ -8,15 +8,13 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
-
+use crate::support::{NAMES, ScriptedModel, WS, build, exec, gateway, id, seeded, ws};
 use pw_domain::DerivedSignalId;
 use pw_evidence::error::EvidenceError;
 use pw_evidence::repository::EvidenceStore;
 use pw_evidence::signals::{RowRole, Signal, SignalKind, SourceTable, Support, SupportUnit};
 use pw_store::{Database, StoreError};
 use sqlx::Row;
-use support::{NAMES, ScriptedModel, WS, build, exec, gateway, id, seeded, ws};
 use tokio_util::sync::CancellationToken;
 
 /// Sums a metric column over rows of `daily_metrics` named by their keys ('ad/<id>/<date>').

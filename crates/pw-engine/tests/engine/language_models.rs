@@ -8,15 +8,13 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::{VendorServer, add_team_server, ask, engine, models_dir, workspace};
 use pw_engine::models::{
     CacheMode, CallScope, ModelInfo, Route, StudyKind, Task, VendorInput, VendorKind,
 };
 use pw_engine::{Engine, EngineConfig, ErrorKind};
-use support::{VendorServer, add_team_server, ask, engine, models_dir, workspace};
 
 #[tokio::test]
 async fn calls_are_costed_per_study_and_a_budget_stops_new_calls() {

@@ -9,12 +9,11 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::{add_team_server, engine, workspace};
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -24,7 +23,6 @@ use pw_engine::jobs::JobState;
 use pw_engine::models::{Route, Task};
 use pw_engine::twins::{CallPurpose, CommandKind, SessionStatus, Speaker, TwinId};
 use serde_json::{Value, json};
-use support::{add_team_server, engine, workspace};
 
 /// Answers twins' turns as a stream (cutting off the `cut_at`-th stream after one piece) and
 /// the structured steps as JSON, every call costing 1,000 + 500 tokens.

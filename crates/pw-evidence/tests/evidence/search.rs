@@ -8,14 +8,12 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
-
+use crate::support::{AUDIENCE, NAMES, ScriptedModel, WS, build, exec, gateway, id, seeded};
 use pw_evidence::search::{
     IndexState, Query, SearchIndexes, catch_up, check, document_count, rebuild, search,
 };
 use pw_search::{DocKind, FacetField};
 use pw_store::Database;
-use support::{AUDIENCE, NAMES, ScriptedModel, WS, build, exec, gateway, id, seeded};
 use tokio_util::sync::CancellationToken;
 
 async fn rebuilt(db: &Database, indexes: &SearchIndexes) -> u64 {

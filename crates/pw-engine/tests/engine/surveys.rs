@@ -9,15 +9,13 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
-
+use crate::support::{engine, workspace};
 use pw_engine::evidence::{DocKind, IndexState, Query};
 use pw_engine::jobs::JobState;
 use pw_engine::models::CallScope;
 use pw_engine::surveys::ssr::{self, DefaultScale};
 use pw_engine::surveys::{ReportFormat, ResultOptions, RunRequest, RunStatus, UniverseChoice};
 use serde_json::json;
-use support::{engine, workspace};
 
 #[tokio::test]
 async fn free_text_answers_rate_in_the_order_they_mean_on_real_minilm_embeddings() {

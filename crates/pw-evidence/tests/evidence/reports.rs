@@ -8,15 +8,14 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
-
+use crate::support;
+use crate::support::{NAMES, ScriptedModel, audience, build, gateway, seeded, ws};
 use pw_evidence::error::EvidenceError;
 use pw_evidence::reports::{ReportKind, ReportWriter, list_reports, read_report};
 use pw_evidence::repository::EvidenceStore;
 use pw_evidence::signals::SignalKind;
 use pw_llm::Gateway;
 use pw_store::Database;
-use support::{NAMES, ScriptedModel, audience, build, gateway, seeded, ws};
 use tokio_util::sync::CancellationToken;
 
 /// The seeded workspace with its signals built; the model then answers `answers` in order.

@@ -12,9 +12,7 @@ use pw_store::Database;
 use serde_json::json;
 
 #[allow(dead_code, reason = "each test binary uses part of the shared support")]
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn schedules_fire_once_per_occurrence_and_catch_up_once_after_sleep() {

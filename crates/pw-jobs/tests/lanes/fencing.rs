@@ -19,9 +19,7 @@ use pw_jobs::{
 use serde_json::{Value, json};
 
 #[allow(dead_code, reason = "each test binary uses part of the shared support")]
-mod support;
-
-use support::*;
+use crate::support::*;
 
 /// Counts how many copies of a handler run at once; leaving (or being dropped when aborted)
 /// counts down.

@@ -3,7 +3,7 @@
 //! (paged with `nextPageToken`), daily metrics per level segmented by `segments.date`. Its JSON
 //! is proto3's: lowerCamelCase keys, int64 as strings, and fields holding their default (a
 //! zero metric) left out, so an absent metric is zero here. A 429 names its wait in the
-//! `GoogleAdsFailure`'s `quotaErrorDetails.retryDelay`.
+//! `GoogleAdsFailure`'s `quotaErrorDetails.retryDelay`. Audiences: see [`audiences`].
 
 use std::sync::Arc;
 
@@ -21,8 +21,10 @@ use crate::records::{
 };
 use crate::transport::{Answer, Transport, Verdict};
 
+mod audiences;
+
 /// The API version the connector is written against.
-pub const VERSION: &str = "v18";
+pub const VERSION: &str = "v21";
 
 pub struct GoogleAdsConnector {
     transport: Arc<Transport>,
@@ -182,7 +184,7 @@ pub fn metric(row: &Value, level: MetricLevel) -> std::result::Result<RemoteMetr
             m("conversionsValue"),
             "metrics.conversionsValue",
         )?
-        .unwrap_or_default(),
+        .or(Some(pw_domain::Micros(0))),
         reach: None,
         video_views: normalise::count(m("videoViews"), "metrics.videoViews")?,
     })
@@ -559,11 +561,10 @@ impl Connector for GoogleAdsConnector {
 
     async fn audience_page(
         &self,
-        _account: &RemoteAccount,
-        _page: Option<String>,
+        account: &RemoteAccount,
+        page: Option<String>,
     ) -> Result<Page<RemoteAudience>> {
-        // Audience composition insights come with the audience work of the connectors plan.
-        Ok(Page::last(Vec::new()))
+        self.audiences(account, page).await
     }
 }
 
@@ -583,7 +584,7 @@ mod tests {
                 m.clicks,
                 m.spend.0,
                 m.conversions,
-                m.conversion_value.0
+                m.conversion_value.unwrap().0
             ),
             (5120, 204, 1_061_083_620, 3.5, 0)
         );

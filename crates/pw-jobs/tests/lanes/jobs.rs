@@ -22,9 +22,7 @@ use pw_store::Database;
 use serde_json::{Value, json};
 
 #[allow(dead_code, reason = "each test binary uses part of the shared support")]
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn higher_priority_runs_first_within_a_lane() {
