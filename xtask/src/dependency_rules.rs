@@ -320,6 +320,7 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-twins",
                 "pw-surveys",
                 "pw-connectors",
+                "pw-agents",
                 // The demo can be synced from the local fake of the platforms.
                 "pw-sandbox",
             ][..],

@@ -6,7 +6,9 @@
 //! failing, or the person cancelling. A tool that fails is not the end: the model is told, and
 //! is asked to say what it could not find rather than guess.
 
-use pw_llm::{CacheMode, CallScope, ChatMessage, ChatRequest, Gateway, LlmError, Task, Usage};
+use pw_llm::{
+    CacheMode, CallScope, ChatMessage, ChatRequest, Gateway, LlmError, Route, Task, Usage,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -31,6 +33,8 @@ pub struct Limits {
     pub max_cost_micros: Option<i64>,
     /// The longest tool result the model reads at once; longer ones are paged.
     pub page_chars: usize,
+    /// The longest reply a step may be, in tokens.
+    pub step_tokens: u32,
 }
 
 impl Default for Limits {
@@ -40,6 +44,7 @@ impl Default for Limits {
             max_tokens: 60_000,
             max_cost_micros: None,
             page_chars: 4_000,
+            step_tokens: 1_024,
         }
     }
 }
@@ -102,11 +107,19 @@ pub enum Outcome {
     StepBudgetReached {
         steps: u32,
     },
+    /// The next step could have passed the token limit; `tokens` is what the run used.
     TokenBudgetReached {
         tokens: u64,
+        limit: u64,
     },
+    /// The next step could have passed the spending limit; `micros` is what the run spent.
     CostBudgetReached {
         micros: i64,
+        limit: i64,
+    },
+    /// A spending limit was set, and the model that answered has no known price.
+    CostUnknown {
+        model: String,
     },
     /// The model wrote an invalid step twice in a row.
     InvalidSteps {
@@ -127,13 +140,17 @@ impl Outcome {
             Outcome::StepBudgetReached { steps } => {
                 format!("it reached its limit of {steps} steps")
             }
-            Outcome::TokenBudgetReached { tokens } => {
-                format!("it reached its limit of {tokens} tokens")
+            Outcome::TokenBudgetReached { tokens, limit } => {
+                format!("another step could pass its limit of {limit} tokens ({tokens} used)")
             }
-            Outcome::CostBudgetReached { micros } => format!(
-                "it reached its spending limit of ${:.2}",
+            Outcome::CostBudgetReached { micros, limit } => format!(
+                "another step could pass its spending limit of ${:.2} (${:.4} spent)",
+                *limit as f64 / 1_000_000.0,
                 *micros as f64 / 1_000_000.0
             ),
+            Outcome::CostUnknown { model } => {
+                format!("{model} has no known price, so its spending limit could not be kept")
+            }
             Outcome::InvalidSteps { reason } => {
                 format!("the model twice wrote a step that could not be carried out ({reason})")
             }
@@ -221,6 +238,8 @@ pub async fn run(
     let mut tokens: u64 = 0;
     let mut cost: i64 = 0;
     let mut invalid_before = false;
+    // A model without a known price answered while a spending limit was set.
+    let mut unpriced: Option<String> = None;
     let limits = spec.limits;
     let outcome = loop {
         let step = record.steps.len() as u32 + 1;
@@ -229,20 +248,41 @@ pub async fn run(
                 steps: limits.max_steps,
             };
         }
-        if tokens >= limits.max_tokens {
-            break Outcome::TokenBudgetReached {
-                tokens: limits.max_tokens,
-            };
+        if let Some(model) = unpriced.take() {
+            break Outcome::CostUnknown { model };
         }
-        if let Some(max) = limits.max_cost_micros.filter(|max| cost >= *max) {
-            break Outcome::CostBudgetReached { micros: max };
-        }
-        on_event(StepEvent::Deciding { step });
         let mut asking =
             ChatRequest::new(Task::Analysis, messages.clone()).in_scope(request.scope.clone());
         asking.temperature = Some(0.0);
-        asking.max_tokens = Some(1_024);
+        asking.max_tokens = Some(limits.step_tokens);
         asking.seed = request.seed;
+        // The limits hold before a call, not after it: the next step's prompt and its longest
+        // reply must fit in what is left.
+        let next = u64::from(asking.estimated_tokens());
+        if tokens + next > limits.max_tokens {
+            break Outcome::TokenBudgetReached {
+                tokens,
+                limit: limits.max_tokens,
+            };
+        }
+        if let Some(limit) = limits.max_cost_micros {
+            let most = Usage {
+                input_tokens: u32::try_from(next).unwrap_or(u32::MAX),
+                output_tokens: limits.step_tokens,
+            };
+            let estimate = gateway
+                .quote(Task::Analysis, &request.scope, most)
+                .ok()
+                .and_then(|(_, c)| c)
+                .unwrap_or(0);
+            if cost + estimate > limit {
+                break Outcome::CostBudgetReached {
+                    micros: cost,
+                    limit,
+                };
+            }
+        }
+        on_event(StepEvent::Deciding { step });
         let answered = tokio::select! {
             biased;
             () = cancel.cancelled() => break Outcome::Cancelled,
@@ -258,11 +298,15 @@ pub async fn run(
             }
         };
         tokens += u64::from(reply.usage.input_tokens) + u64::from(reply.usage.output_tokens);
-        cost += gateway
-            .quote(Task::Analysis, &request.scope, reply.usage)
-            .ok()
-            .and_then(|(_, c)| c)
-            .unwrap_or(0);
+        // Priced on the model that answered (a fallback may not be the first route).
+        let answered_by = Route::new(reply.vendor.clone(), reply.model.clone());
+        match gateway.price(&answered_by, reply.usage) {
+            Some(spent) => cost += spent,
+            None if limits.max_cost_micros.is_some() => {
+                unpriced = Some(format!("{}/{}", reply.vendor, reply.model));
+            }
+            None => {}
+        }
         asking.scope = CallScope::default();
         asking.json_schema = Some(schema.clone());
         let mut recorded = RecordedStep {
@@ -274,7 +318,13 @@ pub async fn run(
             fed_back: None,
         };
         messages.push(ChatMessage::assistant(reply.text.clone()));
+        let cut = reply.finish_reason.as_deref() == Some("length");
         let verdict = match read_step(&reply.text) {
+            // A reply cut at the step's length is not the model's whole step.
+            _ if cut => Err(format!(
+                "the reply was cut off at {} tokens; write a shorter step",
+                limits.step_tokens
+            )),
             Err(reason) => Err(reason),
             Ok(ModelStep::Answer { text, citations }) => {
                 match check_citations(&citations, &found) {
@@ -296,19 +346,26 @@ pub async fn run(
                 let called = if tool == MORE {
                     Some(read_more(&arguments, &found))
                 } else {
-                    on_event(StepEvent::Calling {
-                        step,
-                        id: id.clone(),
-                        tool: tool.clone(),
-                        arguments: arguments.clone(),
-                    });
-                    tokio::select! {
-                        biased;
-                        () = cancel.cancelled() => {
-                            record.steps.push(recorded);
-                            break Outcome::Cancelled;
+                    match spec.tools.check(&tool, &arguments) {
+                        None => None,
+                        // Told to the model without running anything or naming a result.
+                        Some(Err(reason)) => Some(Err(CallProblem::InvalidArguments(reason))),
+                        Some(Ok(())) => {
+                            on_event(StepEvent::Calling {
+                                step,
+                                id: id.clone(),
+                                tool: tool.clone(),
+                                arguments: arguments.clone(),
+                            });
+                            tokio::select! {
+                                biased;
+                                () = cancel.cancelled() => {
+                                    record.steps.push(recorded);
+                                    break Outcome::Cancelled;
+                                }
+                                called = spec.tools.call(&tool, arguments.clone()) => called,
+                            }
                         }
-                        called = spec.tools.call(&tool, arguments.clone()) => called,
                     }
                 };
                 match called {
@@ -394,6 +451,13 @@ pub async fn run(
                 format!("That step cannot be carried out: {reason}. Reply with one valid step.")
             }
         };
+        // The model is told when its next reply is its last, so it can answer with what it
+        // has instead of running out mid-search.
+        let told = if step + 1 == limits.max_steps {
+            format!("{told}\n(Your next reply is your last step: answer with what you have.)")
+        } else {
+            told
+        };
         recorded.fed_back = Some(told.clone());
         record.steps.push(recorded);
         messages.push(ChatMessage::user(told));
@@ -454,7 +518,7 @@ fn cited(ids: &[String], found: &[Found]) -> Vec<Cited> {
 fn read_more(arguments: &Value, found: &[Found]) -> std::result::Result<ToolOutput, CallProblem> {
     let id = arguments.get("result").and_then(Value::as_str);
     let page = arguments.get("page").and_then(Value::as_u64);
-    let (Some(id), Some(page)) = (id, page) else {
+    let (Some(id), Some(page)) = (id, page.filter(|p| *p >= 1)) else {
         return Err(CallProblem::InvalidArguments(
             "read_more takes {\"result\": \"R1\", \"page\": 2}".into(),
         ));

@@ -100,6 +100,8 @@ trait AnyTool: Send + Sync {
     fn name(&self) -> &'static str;
     fn description(&self) -> &'static str;
     fn schema(&self) -> Value;
+    /// Whether `arguments` fit the tool's type (the reason when they do not).
+    fn check(&self, arguments: &Value) -> std::result::Result<(), String>;
     fn invoke(
         &self,
         arguments: Value,
@@ -116,14 +118,25 @@ impl<T: Tool> AnyTool for T {
     }
 
     fn schema(&self) -> Value {
-        let mut schema =
-            serde_json::to_value(schemars::schema_for!(T::Args)).unwrap_or(Value::Null);
+        // Inlined: the schema is embedded under the step schema's `arguments`, where a
+        // `$ref` to its own `$defs` would point at the step schema's root instead.
+        let generator = schemars::generate::SchemaSettings::default()
+            .with(|settings| settings.inline_subschemas = true)
+            .into_generator();
+        let mut schema = serde_json::to_value(generator.into_root_schema_for::<T::Args>())
+            .unwrap_or(Value::Null);
         // The title and `$schema` say nothing the model needs.
         if let Some(fields) = schema.as_object_mut() {
             fields.remove("$schema");
             fields.remove("title");
         }
         schema
+    }
+
+    fn check(&self, arguments: &Value) -> std::result::Result<(), String> {
+        T::Args::deserialize(arguments)
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 
     fn invoke(
@@ -171,6 +184,13 @@ impl ToolBox {
                 "'{name}' cannot name a tool (lowercase letters, digits and underscores; '{MORE}' is the runtime's own)"
             )));
         }
+        // Embedded under the step schema, a reference would point at the wrong root (schemars
+        // keeps one for a recursive type): such arguments cannot be held to their schema.
+        if AnyTool::schema(&tool).to_string().contains("\"$ref\"") {
+            return Err(AgentError::Invalid(format!(
+                "the arguments of '{name}' refer to themselves; a tool's arguments must be a plain tree"
+            )));
+        }
         if self.tools.insert(name, Arc::new(tool)).is_some() {
             return Err(AgentError::Invalid(format!("two tools are named '{name}'")));
         }
@@ -191,6 +211,16 @@ impl ToolBox {
             .values()
             .map(|t| (t.name(), t.description(), t.schema()))
             .collect()
+    }
+
+    /// Whether a call would be carried out: `None` when there is no such tool, the reason when
+    /// its arguments do not fit.
+    pub(crate) fn check(
+        &self,
+        name: &str,
+        arguments: &Value,
+    ) -> Option<std::result::Result<(), String>> {
+        Some(self.tools.get(name)?.check(arguments))
     }
 
     /// Calls a tool by name; `None` when there is no such tool.

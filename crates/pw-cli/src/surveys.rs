@@ -1,9 +1,10 @@
 //! `profitwheel survey …`: survey files in and out of a workspace, runs and their results,
 //! crosstabs, the fidelity harness, and the analysis agent's report.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use clap::Subcommand;
 use pw_engine::surveys::{
     Crosstab, FidelityReport, QuestionType, Reliability, ReportFormat, ResultOptions,
     ResultsFormat, RunRequest, RunResults, StoredSurvey, SurveyId, SurveyRun, UniverseChoice,
@@ -12,10 +13,126 @@ use pw_engine::surveys::{
 use pw_engine::{Engine, EngineError};
 use serde_json::json;
 
-use crate::SurveyCommand;
 use crate::evidence::{run_job, workspace};
 use crate::output::Output;
 use crate::sessions::read;
+
+#[derive(Subcommand)]
+pub(crate) enum SurveyCommand {
+    /// Read a survey file into a workspace (a malformed file changes nothing and names the question and field)
+    Import { workspace: String, file: PathBuf },
+    /// Write a survey as a file (standard output without --out); with --format csv or xlsx,
+    /// write a run's results instead (ID is then the run's)
+    Export {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// json: the survey's design; csv: every results table; xlsx: a workbook with a sheet
+        /// per question, crosstabs by segment and the respondents
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Weight the results to the universe's margins
+        #[arg(long)]
+        weighted: bool,
+    },
+    /// The workspace's surveys
+    List { workspace: String },
+    /// A survey's questions and logic
+    Show { id: String },
+    /// Ask a survey of synthetic respondents drawn to US census targets and the workspace's
+    /// segments (audiences with twins), and wait for the answers
+    Run {
+        workspace: String,
+        /// A survey file to import, or the id of a survey already imported
+        #[arg(long)]
+        survey: String,
+        /// How many respondents (1 to 10,000)
+        #[arg(long, default_value_t = 100)]
+        n: usize,
+        /// Draws the same respondents again [default: a new one]
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Respondents answering at once
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Also match household income (ACS B19001: households, 2013 dollars)
+        #[arg(long)]
+        income: bool,
+        /// Education targets, e.g. "high school or less=0.37,some college=0.28,bachelor's or more=0.35"
+        #[arg(long)]
+        education: Option<String>,
+        /// Segment shares by audience id, e.g. "<audience id>=0.7,<audience id>=0.3" [default: by audience size]
+        #[arg(long)]
+        segments: Option<String>,
+        /// Draw without census targets (segments and the targets given only)
+        #[arg(long)]
+        no_census: bool,
+    },
+    /// Go on with a run that stopped (answered respondents are kept and not asked again)
+    Resume { id: String },
+    /// A survey's runs
+    Runs { survey: String },
+    /// A run's results with intervals and diagnostics
+    Results {
+        id: String,
+        /// Weight respondents to the universe's margins (raking)
+        #[arg(long)]
+        weighted: bool,
+        /// Cross every question with categories by a dimension: segment, age_band, sex, region, income, education
+        #[arg(long, value_name = "VAR")]
+        crosstab: Option<String>,
+        /// The temperature ratings are read at (1 leaves them as rated)
+        #[arg(long, default_value_t = 1.0)]
+        temperature: f64,
+    },
+    /// Set a run against real people's answers to the same survey, from a CSV file
+    Fidelity {
+        id: String,
+        /// The people's answers (comma, tab or semicolon separated, a header row)
+        #[arg(long, value_name = "FILE.csv")]
+        human: PathBuf,
+        /// Each question's column, e.g. "q1=col_a,q2=col_b"
+        #[arg(long, value_name = "Q=COL,...")]
+        map: String,
+        /// Columns holding the run's dimensions, for subgroups, e.g. "age_band=age,education=educ"
+        #[arg(long, value_name = "DIM=COL,...")]
+        by: Option<String>,
+        /// Weight the synthetic side to the universe's margins
+        #[arg(long)]
+        weighted: bool,
+    },
+    /// A run's report by the analysis agent: findings, segment differences, implications and
+    /// actions, each citing the result tables its figures come from (checked against them), with
+    /// the caveats the diagnostics give. Written if there is none yet.
+    Report {
+        id: String,
+        /// md or pdf
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Write here instead of standard output (a PDF needs a file)
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Write a new version even if there is one
+        #[arg(long)]
+        rewrite: bool,
+        /// Read the results unweighted (they are weighted to the universe by default)
+        #[arg(long)]
+        unweighted: bool,
+        /// The temperature ratings are read at (1 leaves them as rated)
+        #[arg(long, default_value_t = 1.0)]
+        temperature: f64,
+    },
+    /// The 1996 ANES subset shipped with the app, run and set against its 944 real people
+    Anes96 {
+        workspace: String,
+        #[arg(long, default_value_t = 50)]
+        n: usize,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+}
 
 pub async fn run(
     engine: &Arc<Engine>,

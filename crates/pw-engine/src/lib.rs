@@ -13,6 +13,7 @@
 //!
 //! It never knows about Tauri, IPC wire formats or terminals: callers convert its types.
 
+pub mod agents;
 pub mod connectors;
 mod error;
 pub mod evidence;
@@ -241,6 +242,11 @@ impl Engine {
     /// Ad-platform connections and their syncs.
     pub fn connectors(&self) -> ConnectorsFacade<'_> {
         ConnectorsFacade::new(self)
+    }
+
+    /// The analyst agents: the workspace copilot. Its tools hold the engine while they run.
+    pub fn agents(self: &Arc<Self>) -> agents::AgentsFacade<'_> {
+        agents::AgentsFacade { engine: self }
     }
 
     /// Starts the job workers (and the schedule ticker). Jobs left running by a process that

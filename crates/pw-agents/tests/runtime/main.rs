@@ -332,6 +332,11 @@ async fn a_tool_is_chosen_run_and_cited_in_the_answer() {
         "the enum's values are in the schema"
     );
     let schema = first.json_schema.as_ref().unwrap();
+    // Each tool's arguments are whole where they are embedded: no reference to elsewhere.
+    let text = schema.to_string();
+    assert!(!text.contains("$ref") && !text.contains("$defs"), "{text}");
+    let platform = &schema["oneOf"][2]["properties"]["arguments"]["properties"]["platform"];
+    assert!(platform.to_string().contains("google_ads"), "{platform}");
     assert_eq!(
         schema["oneOf"].as_array().unwrap().len(),
         6,
@@ -368,13 +373,21 @@ async fn invalid_arguments_are_told_to_the_model_once() {
         ) && told.contains("bing"),
         "{told}"
     );
+    let events = events.lock().unwrap();
     assert!(
         events
-            .lock()
-            .unwrap()
             .iter()
             .any(|e| matches!(e, StepEvent::Corrected { step: 1, .. }))
     );
+    // Nothing was called for the invalid step: no result id was announced for it.
+    let calling: Vec<u32> = events
+        .iter()
+        .filter_map(|e| match e {
+            StepEvent::Calling { step, .. } => Some(*step),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(calling, vec![2]);
     // The invalid call made no result: the valid one is R1.
     assert_eq!(run.citations[0].data["platform"], "google_ads");
 }
@@ -457,6 +470,7 @@ async fn an_answer_must_cite_real_results_that_answered() {
 async fn a_long_result_is_paged_and_read_on_never_cut() {
     let model = ScriptedModel::new(&[
         call("ad_breakdown", json!({})),
+        call("read_more", json!({"result": "R1", "page": 0})),
         call("read_more", json!({"result": "R1", "page": 2})),
         answer("The ads are listed in R1.", &["R1"]),
     ]);
@@ -474,7 +488,9 @@ async fn a_long_result_is_paged_and_read_on_never_cut() {
     );
     assert!(first.contains(r#"call read_more with {"result": "R1", "page": 2}"#));
     assert!(first.chars().count() < 2_200);
-    let second = model.last_user_message(2);
+    // There is no page 0: the model is told how to ask.
+    assert!(model.last_user_message(2).contains("read_more takes"));
+    let second = model.last_user_message(3);
     assert!(second.starts_with("R1: (page 2 of 3 of R1)"), "{second}");
     // Every line is on some page.
     let line = "ad 150: $150.00";
@@ -501,6 +517,13 @@ async fn the_step_budget_ends_the_run_with_what_was_found() {
     let run = run_with(&model, limits, &events).await;
     assert_eq!(run.outcome, Outcome::StepBudgetReached { steps: 3 });
     assert_eq!(model.calls(), 3);
+    // Before its last step the model was told so.
+    assert!(
+        model
+            .last_user_message(2)
+            .ends_with("(Your next reply is your last step: answer with what you have.)")
+    );
+    assert!(!model.last_user_message(1).contains("last step"));
     assert!(
         run.answer
             .starts_with("I stopped before answering: it reached its limit of 3 steps.")
@@ -523,13 +546,24 @@ async fn the_token_budget_stops_before_the_call_that_would_pass_it() {
     );
     let events = Mutex::new(Vec::new());
     let limits = Limits {
-        max_tokens: 2_500,
+        max_tokens: 4_000,
         ..Limits::default()
     };
     let run = run_with(&model, limits, &events).await;
-    assert_eq!(run.outcome, Outcome::TokenBudgetReached { tokens: 2_500 });
-    assert_eq!(model.calls(), 3, "3,000 tokens after three calls");
-    assert_eq!(run.usage().input_tokens, 2_400);
+    let Outcome::TokenBudgetReached { tokens, limit } = run.outcome else {
+        panic!("{:?}", run.outcome);
+    };
+    assert_eq!(limit, 4_000);
+    let used = run.usage();
+    assert_eq!(tokens, u64::from(used.input_tokens + used.output_tokens));
+    // Checked before each call against the prompt and the longest reply: never passed.
+    assert!(tokens <= 4_000, "{tokens}");
+    assert!(model.calls() >= 2, "{}", model.calls());
+    assert_eq!(tokens, 1_000 * model.calls() as u64);
+    assert!(
+        run.answer
+            .contains("another step could pass its limit of 4000 tokens")
+    );
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod agents;
 mod evidence;
 mod flows;
 mod language_models;

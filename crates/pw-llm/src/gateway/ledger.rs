@@ -198,6 +198,12 @@ impl Gateway {
         Ok((route, cost))
     }
 
+    /// What `usage` cost on the model that answered (`route`): nothing on this machine, `None`
+    /// when the model has no known price.
+    pub fn price(&self, route: &Route, usage: Usage) -> Option<i64> {
+        self.cost(route, usage)
+    }
+
     /// The call's cost: nothing on this machine, the catalogue's price elsewhere.
     fn cost(&self, route: &Route, usage: Usage) -> Option<i64> {
         if self.runs_here(&route.vendor) {
