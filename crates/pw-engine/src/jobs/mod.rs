@@ -58,6 +58,9 @@ impl<'e> Jobs<'e> {
     pub async fn wait(&self, id: &str, mut on_change: impl FnMut(&Job)) -> Result<Job> {
         let mut events = self.subscribe();
         let mut job = self.get(id).await?;
+        // Changes published before that read are older than it: replayed after it, a busy
+        // machine's queue would show the job going back (a claim's 0% after its first step).
+        while events.try_recv().is_ok() {}
         on_change(&job);
         while !job.state.is_finished() {
             match tokio::time::timeout(std::time::Duration::from_millis(500), events.recv()).await {
