@@ -301,9 +301,14 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-documents",
             ][..],
         ),
-        // The analyst agents context: the agent runtime over the gateway. Its tools read the
+        // The analyst agents context: the agent runtime over the gateway (and the shared reading
+        // of figures, to hold answers to their citations), the runs it keeps, the evaluation and
+        // the specialists' analyses (their statistics in pw-statistics). Its tools read the
         // other contexts through what their callers build them with, never their crates.
-        ("pw-agents", &["pw-llm"][..]),
+        (
+            "pw-agents",
+            &["pw-domain", "pw-store", "pw-llm", "pw-statistics"][..],
+        ),
         (
             "pw-engine",
             &[

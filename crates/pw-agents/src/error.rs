@@ -13,6 +13,11 @@ pub enum AgentError {
     /// A replay met a step the cache does not hold, or one that answered differently.
     #[error("the run cannot be replayed: {0}")]
     Replay(String),
+    #[error("no agent run {0} in this workspace")]
+    RunNotFound(String),
+    /// The runs could not be kept or read.
+    #[error(transparent)]
+    Store(#[from] pw_store::StoreError),
     /// Two tools under one name, or a name the model could not write.
     #[error("{0}")]
     Invalid(String),

@@ -14,6 +14,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{AgentError, Result};
+use crate::figures::unsupported_figures;
 use crate::paging::{pages, shown};
 use crate::record::{RecordedStep, RecordedToolResult, ReplayReport, RunRecord};
 use crate::step::{ModelStep, more_schema, read_step, step_schema};
@@ -125,6 +126,10 @@ pub enum Outcome {
     InvalidSteps {
         reason: String,
     },
+    /// The answer twice wrote figures its cited results do not state (the second answer's).
+    UnsupportedFigures {
+        figures: Vec<String>,
+    },
     /// The model failed after the run had found something (before, the run is an error).
     ModelFailed {
         reason: String,
@@ -154,6 +159,12 @@ impl Outcome {
             Outcome::InvalidSteps { reason } => {
                 format!("the model twice wrote a step that could not be carried out ({reason})")
             }
+            // The figures themselves stay out of the words: they are what must not be shown.
+            Outcome::UnsupportedFigures { figures } => format!(
+                "its answer twice gave figures the results it cited do not state ({} of them), \
+                 so it is not shown",
+                figures.len()
+            ),
             Outcome::ModelFailed { reason } => format!("the model failed ({reason})"),
             Outcome::Cancelled => "it was stopped".to_owned(),
         })
@@ -196,7 +207,8 @@ fn protocol(spec: &AgentSpec) -> String {
          or your answer,\n\
          {{\"action\": \"answer\", \"text\": \"<the answer>\", \"citations\": [\"R1\", ...]}}.\n\
          Tool results are numbered R1, R2, … Cite the results every number and claim in your \
-         answer comes from, and give numbers as the results state them. When a tool fails or \
+         answer comes from, and give numbers as the results state them: an answer with a figure \
+         its cited results do not state is not shown. When a tool fails or \
          finds nothing, say what you could not find; never guess. You have at most {} steps.\n\nTools:",
         spec.instructions.trim(),
         spec.limits.max_steps
@@ -238,6 +250,8 @@ pub async fn run(
     let mut tokens: u64 = 0;
     let mut cost: i64 = 0;
     let mut invalid_before = false;
+    // The answer's figures were found wanting once already.
+    let mut figures_told = false;
     // A model without a known price answered while a spending limit was set.
     let mut unpriced: Option<String> = None;
     let limits = spec.limits;
@@ -329,14 +343,39 @@ pub async fn run(
             Ok(ModelStep::Answer { text, citations }) => {
                 match check_citations(&citations, &found) {
                     Ok(()) => {
-                        record.steps.push(recorded);
                         let citations = cited(&citations, &found);
-                        return Ok(AgentRun {
-                            outcome: Outcome::Answered,
-                            answer: text,
-                            citations,
-                            record,
+                        let texts: Vec<&str> = citations.iter().map(|c| c.text.as_str()).collect();
+                        let unsupported = unsupported_figures(&text, &request.question, &texts);
+                        if unsupported.is_empty() {
+                            record.steps.push(recorded);
+                            return Ok(AgentRun {
+                                outcome: Outcome::Answered,
+                                answer: text,
+                                citations,
+                                record,
+                            });
+                        }
+                        if figures_told {
+                            record.steps.push(recorded);
+                            break Outcome::UnsupportedFigures {
+                                figures: unsupported,
+                            };
+                        }
+                        // Told once, as an invalid step is: the model may have misread a
+                        // figure or forgotten to cite the result that states it.
+                        figures_told = true;
+                        let reason = format!(
+                            "the answer writes {} which the results it cites do not state",
+                            unsupported.join(", ")
+                        );
+                        on_event(StepEvent::Corrected {
+                            step,
+                            reason: reason.clone(),
                         });
+                        Ok(format!(
+                            "Your answer was not shown: {reason}. Give every figure as a cited \
+                             result states it, cite the result each comes from, or leave it out."
+                        ))
                     }
                     Err(reason) => Err(reason),
                 }

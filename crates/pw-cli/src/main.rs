@@ -136,6 +136,9 @@ enum Command {
     /// Ask the workspace copilot a question: its steps on stderr, the answer and the results it
     /// cites on stdout
     Ask { workspace: String, question: String },
+    /// The analyst agents' kept runs: what was asked, answered and cited
+    #[command(subcommand)]
+    Agents(agents::AgentsCommand),
     /// Surveys: designs with logic in a documented JSON format (see docs/survey-format.md)
     #[command(subcommand)]
     Survey(surveys::SurveyCommand),
@@ -627,6 +630,7 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             workspace,
             question,
         } => agents::ask(engine, &out, workspace, question).await?,
+        Command::Agents(command) => agents::run(engine, &out, command).await?,
         Command::Sandbox(args) => connectors::sandbox(&out, args).await?,
         Command::Connections(command) => connectors::connections(engine, &out, command).await?,
         Command::Sync(args) => connectors::sync(engine, &out, args).await?,

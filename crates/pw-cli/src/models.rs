@@ -27,7 +27,7 @@ fn task(text: &str) -> Result<Task, EngineError> {
 }
 
 /// `vendor/model`; the model part may itself contain slashes (`groq/openai/gpt-oss-20b`).
-fn route(text: &str) -> Result<Route, EngineError> {
+pub(crate) fn route(text: &str) -> Result<Route, EngineError> {
     text.split_once('/')
         .filter(|(vendor, model)| !vendor.is_empty() && !model.is_empty())
         .map(|(vendor, model)| Route::new(vendor, model))

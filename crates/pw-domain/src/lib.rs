@@ -1,8 +1,10 @@
 //! The shared vocabulary of ProfitWheel: identifiers (one type per kind of thing), money, ad
-//! platforms and the closed vocabularies of ad data, calendar ranges and the arithmetic of
-//! marketing KPIs. Pure values: no IO, no async runtime, no database types.
+//! platforms and the closed vocabularies of ad data, calendar ranges, the arithmetic of
+//! marketing KPIs and the reading of figures in text. Pure values: no IO, no async runtime, no
+//! database types.
 
 mod ad_data;
+mod figures;
 mod ids;
 mod kpi;
 mod money;
@@ -13,6 +15,7 @@ pub use ad_data::{
     AudienceKind, BreakdownDimension, CreativeFormat, EntityStatus, InterestNames, MetricLevel,
     SearchIntent, SignalKind,
 };
+pub use figures::{StatedFigure, stated_figures};
 pub use ids::{
     AdAccountId, AdGroupId, AdId, AudienceId, CampaignId, CreativeId, DerivedSignalId,
     GroundingReportId, IdError, MemoryId, SessionId, SignalId, StudyId, SurveyId, TurnId, TwinId,

@@ -59,6 +59,8 @@ pub enum EngineError {
     Surveys(#[from] SurveysError),
     #[error(transparent)]
     Connectors(#[from] ConnectorError),
+    #[error(transparent)]
+    Agents(#[from] pw_agents::AgentError),
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -112,6 +114,14 @@ impl EngineError {
                 SurveysError::EditConflict { .. } => ErrorKind::Conflict,
                 SurveysError::Corrupt(_) => ErrorKind::Corrupt,
                 SurveysError::Store(e) => store_kind(e),
+            },
+            EngineError::Agents(e) => match e {
+                pw_agents::AgentError::Model(e) => llm_kind(e),
+                pw_agents::AgentError::Store(e) => store_kind(e),
+                pw_agents::AgentError::RunNotFound(_) => ErrorKind::NotFound,
+                pw_agents::AgentError::Replay(_) | pw_agents::AgentError::Invalid(_) => {
+                    ErrorKind::InvalidInput
+                }
             },
             EngineError::Connectors(e) => match e {
                 ConnectorError::ConnectionNotFound(_)

@@ -12,6 +12,7 @@
 //! [`LocalEmbedder`] computes sentence embeddings with all-MiniLM-L6-v2 (candle, CPU), the
 //! default whenever no cloud embedding model is configured.
 
+mod bert;
 mod download;
 mod embeddings;
 

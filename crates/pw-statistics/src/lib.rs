@@ -2,8 +2,10 @@
 //! Wilson score intervals, the two-proportion z-test a segment is compared to its audience's
 //! baseline with (and a survey's columns with each other), and the Benjamini–Hochberg adjustment
 //! that keeps a build which tests forty creatives from calling two of them winners by chance;
-//! and themes found in embeddings ([`themes`]), with the words that set each apart.
+//! themes found in embeddings ([`themes`]), with the words that set each apart; and diminishing
+//! returns per campaign with the budget split they imply ([`response_curves`]).
 
+pub mod response_curves;
 pub mod themes;
 
 /// The z value of a two-sided 95% interval.

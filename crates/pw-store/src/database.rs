@@ -9,22 +9,44 @@
 //! newest few backups are kept, whether the update succeeded or not. Only a file this call
 //! created is ever removed.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use pw_domain::WorkspaceId;
-use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Connection, Row, Sqlite, SqliteConnection, Transaction};
+use sqlx::{Connection, Row, SqlSafeStr, Sqlite, SqliteConnection, Transaction};
 
 use crate::blobs::BlobStore;
 use crate::error::{Result, StoreError};
 
-/// The migrations in the repository's `migrations/` folder, embedded at compile time.
-pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+/// The migrations in the repository's `migrations/` folder, embedded at compile time by
+/// build.rs: `(version, description, SQL)`, in version order.
+const MIGRATIONS: &[(i64, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The migrator over [`MIGRATIONS`]. Each migration's checksum is taken over its SQL as
+/// `sqlx::migrate!` takes it, so databases it updated are recognised.
+pub static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
+    Migrator::with_migrations(
+        MIGRATIONS
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(
+                    version,
+                    Cow::Borrowed(description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    sql.starts_with("-- no-transaction"),
+                )
+            })
+            .collect(),
+    )
+});
 
 /// Written into the SQLite header by the first migration (`PRAGMA application_id`), so a file can
 /// be recognised as ProfitWheel's before anything is written to it.
@@ -207,12 +229,19 @@ fn base_options(path: &Path) -> SqliteConnectOptions {
         .synchronous(SqliteSynchronous::Normal)
 }
 
+/// How long a write waits its turn for the writer before it fails.
+const WRITER_WAIT: Duration = Duration::from_secs(10 * 60);
+
 async fn open_writer(path: &Path) -> Result<SqlitePool> {
     let options = base_options(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal);
     Ok(SqlitePoolOptions::new()
         .max_connections(1)
+        // Writes queue for this one connection; sqlx's default gives up after 30 s, which a long
+        // write (a signal build's rows) on a busy two-core machine can hold it for, and then a
+        // job's heartbeat or progress fails for no fault of its own. Waiting is the point here.
+        .acquire_timeout(WRITER_WAIT)
         .test_before_acquire(false)
         // The writer is held for the app's lifetime; recycling it would only drop prepared statements.
         .idle_timeout(None)

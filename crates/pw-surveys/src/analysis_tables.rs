@@ -15,8 +15,8 @@ use crate::comparison::FidelityReport;
 use crate::crosstab::Crosstab;
 use crate::definition::{QuestionType, Survey};
 use crate::diagnostics::{QuestionDiagnostics, Reliability, SpreadReference};
-use crate::figure_check::stated_figures;
 use crate::results::{QuestionResult, Results, Share};
+use pw_domain::stated_figures;
 
 /// A crosstab is listed when its χ² test, after the design-effect correction, is under this.
 const SIGNIFICANT: f64 = 0.05;

@@ -354,6 +354,51 @@ async fn a_tool_is_chosen_run_and_cited_in_the_answer() {
 }
 
 #[tokio::test]
+async fn an_answer_whose_figures_its_results_do_not_state_is_corrected_before_it_is_shown() {
+    let model = ScriptedModel::new(&[
+        call("platform_kpis", json!({"platform": "meta", "days": 7})),
+        // $13.10 is not what R1 states; the model is told which figure and tries again.
+        answer("Meta's CPA rose to $13.10 on $1,234.50 of spend.", &["R1"]),
+        answer("Meta's CPA was $12.30 on $1,234.50 of spend.", &["R1"]),
+    ]);
+    let events = Mutex::new(Vec::new());
+    let run = run_with(&model, Limits::default(), &events).await;
+    assert_eq!(run.outcome, Outcome::Answered);
+    assert_eq!(run.answer, "Meta's CPA was $12.30 on $1,234.50 of spend.");
+    assert_eq!(model.calls(), 3);
+    let told = model.last_user_message(2);
+    assert!(
+        told.contains("13.10") && !told.contains("1234.50") && told.contains("not shown"),
+        "{told}"
+    );
+    assert!(events.lock().unwrap().iter().any(
+        |e| matches!(e, StepEvent::Corrected { step: 2, reason } if reason.contains("13.10"))
+    ));
+
+    // Wrong twice: the answer is not shown; the run says why and gives what it found.
+    let model = ScriptedModel::new(&[
+        call("platform_kpis", json!({"platform": "meta", "days": 7})),
+        answer("Meta's CPA rose 18% to $13.10.", &["R1"]),
+        answer("Meta's CPA rose 18%.", &["R1"]),
+    ]);
+    let run = run_with(&model, Limits::default(), &Mutex::new(Vec::new())).await;
+    assert_eq!(
+        run.outcome,
+        Outcome::UnsupportedFigures {
+            figures: vec!["18%".into()]
+        }
+    );
+    assert!(!run.answer.contains("18%"), "{}", run.answer);
+    assert!(
+        run.answer.contains("KPIs of meta, last 7 days (R1)"),
+        "{}",
+        run.answer
+    );
+    assert_eq!(run.citations.len(), 1);
+    assert_eq!(run.record.steps.len(), 3);
+}
+
+#[tokio::test]
 async fn invalid_arguments_are_told_to_the_model_once() {
     let model = ScriptedModel::new(&[
         call("platform_kpis", json!({"platform": "bing", "days": 7})),

@@ -83,6 +83,20 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
         "{}",
         stdout(&jobs)
     );
+
+    // No question asked yet; a run that is not there is "not found", with its exit code.
+    let history = profitwheel(
+        dir.path(),
+        &["agents", "history", "Halcyon Roasters (demo)"],
+    );
+    assert!(history.status.success(), "{}", stderr(&history));
+    assert!(stdout(&history).contains("No questions asked yet"));
+    let missing = profitwheel(
+        dir.path(),
+        &["agents", "show", "Halcyon Roasters (demo)", "no-such-run"],
+    );
+    assert_eq!(missing.status.code(), Some(3), "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("no agent run no-such-run"));
 }
 
 #[test]
@@ -519,7 +533,12 @@ fn signals_search_and_the_index_from_the_command_line() {
             .expect("the binary runs")
     };
     let json = |output: &Output| -> serde_json::Value {
-        assert!(output.status.success(), "{}", stderr(output));
+        assert!(
+            output.status.success(),
+            "{}\nstdout: {}",
+            stderr(output),
+            stdout(output)
+        );
         serde_json::from_slice(&output.stdout).unwrap()
     };
     assert!(run(&["demo"]).status.success());

@@ -7,15 +7,45 @@ mod tools;
 
 use std::sync::Arc;
 
-use pw_agents::{AgentSpec, Limits, RunRequest, ToolBox};
-use pw_llm::CallScope;
+use pw_agents::{AgentSpec, Limits, RunRequest, RunStore, ToolBox};
+use pw_llm::{CallScope, Gateway, Route, Task};
 use tokio_util::sync::CancellationToken;
 
-pub use pw_agents::{AgentRun, Cited, Outcome, Source, SourceKind, StepEvent};
+pub use pw_agents::{
+    AgentRun, Cited, EvalReport, EvalScore, Expected, KeptRun, Outcome, Source, SourceKind,
+    StepEvent,
+};
 pub use pw_domain::WorkspaceId;
 
 use crate::Engine;
 use crate::error::{EngineError, Result};
+
+/// The name the copilot's runs are kept under.
+pub const COPILOT_NAME: &str = "copilot";
+
+const BUDGET: &str = "budget";
+
+/// An agent with a fixed task, run on demand, its report kept with its citations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Specialist {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// What it does, for the person choosing it.
+    pub description: &'static str,
+    /// What it is asked each run.
+    #[serde(skip)]
+    pub task: &'static str,
+    #[serde(skip)]
+    pub instructions: &'static str,
+}
+
+pub const SPECIALISTS: &[Specialist] = &[Specialist {
+    name: BUDGET,
+    title: "Budget recommendations",
+    description: "Fits each campaign's diminishing returns on its last 90 days and recommends moving daily budget to where the next dollar buys most, with the expected change in conversions and its 95% interval.",
+    task: "Recommend how to reallocate the daily budget across the campaigns and platforms.",
+    instructions: "You are the budget analyst inside a marketing research app. Call budget_plan first. Recommend the two to four moves with the largest change in spend, from the campaigns where the next dollar buys least to those where it buys most, and give the expected change in daily conversions with its 95% interval. Say which campaigns' curves are floors (no saturation seen) or were left out, and why. Plain words, each figure exactly as the plan states it.",
+}];
 
 /// The copilot's role and method, before the runtime's protocol.
 const COPILOT: &str = "You are the analyst inside a marketing research app. You answer a marketer's question about one workspace: its ad platforms' campaigns and daily metrics, and its audiences' signals and evidence. Use the tools to look; never answer a number from memory. Compare periods when the question is about a change. Be brief: two to five sentences, plain words, each figure as the result states it.";
@@ -25,10 +55,183 @@ pub struct AgentsFacade<'a> {
 }
 
 impl AgentsFacade<'_> {
-    /// Asks the copilot a question about a workspace. `on_event` hears each step as it
-    /// happens; `cancel` stops it with what it found.
+    /// Asks the copilot a question about a workspace, and keeps the run (a stopped one too: it
+    /// says what was found and why it stopped). `on_event` hears each step as it happens;
+    /// `cancel` stops it with what it found.
     pub async fn ask(
         &self,
+        workspace: WorkspaceId,
+        question: &str,
+        on_event: &(dyn Fn(StepEvent) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> Result<Asked> {
+        let started_at = pw_store::now_rfc3339();
+        let run = self
+            .run_copilot(workspace, question, on_event, cancel)
+            .await?;
+        let id = RunStore::new(&self.engine.db)
+            .keep(workspace, COPILOT_NAME, question.trim(), &started_at, &run)
+            .await?;
+        Ok(Asked { id, run })
+    }
+
+    /// The specialists, each with its latest kept run in this workspace.
+    pub async fn specialists(
+        &self,
+        workspace: WorkspaceId,
+    ) -> Result<Vec<(Specialist, Option<KeptRun>)>> {
+        let mut listed = Vec::with_capacity(SPECIALISTS.len());
+        for specialist in SPECIALISTS {
+            let latest = self
+                .runs(workspace, Some(specialist.name), 1)
+                .await?
+                .into_iter()
+                .next();
+            listed.push((*specialist, latest));
+        }
+        Ok(listed)
+    }
+
+    /// Runs a specialist on the workspace and keeps its report.
+    pub async fn run_specialist(
+        &self,
+        workspace: WorkspaceId,
+        name: &str,
+        on_event: &(dyn Fn(StepEvent) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> Result<Asked> {
+        let specialist = SPECIALISTS.iter().find(|s| s.name == name).ok_or_else(|| {
+            EngineError::InvalidInput(format!(
+                "there is no agent '{name}'; the agents are {}",
+                SPECIALISTS
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        self.engine.workspaces().overview(workspace).await?;
+        let engine = self.engine.clone();
+        let tools = match specialist.name {
+            BUDGET => ToolBox::new()
+                .with(tools::BudgetPlanTool {
+                    engine: engine.clone(),
+                    workspace,
+                })
+                .and_then(|b| {
+                    b.with(tools::WorkspaceMetrics {
+                        engine: engine.clone(),
+                        workspace,
+                    })
+                }),
+            _ => Err(pw_agents::AgentError::Invalid(format!(
+                "the agent '{name}' has no tools"
+            ))),
+        }?;
+        let spec = AgentSpec {
+            name: specialist.name.into(),
+            instructions: specialist.instructions.into(),
+            tools,
+            limits: Limits::default(),
+        };
+        let started_at = pw_store::now_rfc3339();
+        let gateway = self.engine.models.gateway().await?;
+        let request = RunRequest {
+            question: specialist.task.to_owned(),
+            scope: CallScope::workspace(workspace.to_string()),
+            seed: Some(7),
+        };
+        let run = pw_agents::run(&gateway, &spec, &request, on_event, cancel).await?;
+        let id = RunStore::new(&self.engine.db)
+            .keep(
+                workspace,
+                specialist.name,
+                specialist.task,
+                &started_at,
+                &run,
+            )
+            .await?;
+        Ok(Asked { id, run })
+    }
+
+    /// The workspace's kept runs of `agent` (every agent's when `None`), newest first.
+    pub async fn runs(
+        &self,
+        workspace: WorkspaceId,
+        agent: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<KeptRun>> {
+        self.engine.workspaces().overview(workspace).await?;
+        Ok(RunStore::new(&self.engine.db)
+            .list(workspace, agent, limit)
+            .await?)
+    }
+
+    /// One kept run.
+    pub async fn kept_run(&self, workspace: WorkspaceId, id: &str) -> Result<KeptRun> {
+        Ok(RunStore::new(&self.engine.db).get(workspace, id).await?)
+    }
+
+    /// Measures the copilot on the workspace's evaluation questions (answers computed from its
+    /// rows; see `pw_agents::eval`), on `model` alone when given, else on the analysis task's
+    /// models. Runs are not kept: they are measurements, not questions someone asked.
+    /// `on_score` hears each question's score as it is known; `cancel` stops after the
+    /// question under way, with the scores so far.
+    pub async fn eval(
+        &self,
+        workspace: WorkspaceId,
+        model: Option<Route>,
+        on_score: &(dyn Fn(usize, usize, &EvalScore) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> Result<EvalReport> {
+        self.engine.workspaces().overview(workspace).await?;
+        let questions = pw_agents::eval::questions(&self.engine.db, workspace).await?;
+        if questions.is_empty() {
+            return Err(EngineError::InvalidInput(
+                "this workspace has no daily metrics to ask about".into(),
+            ));
+        }
+        let gateway = self.engine.models.gateway().await?;
+        let gateway = match model {
+            Some(route) => Arc::new(gateway.with_only(Task::Analysis, route)),
+            None => gateway,
+        };
+        let mut scores = Vec::with_capacity(questions.len());
+        for (index, question) in questions.iter().enumerate() {
+            if cancel.is_cancelled() {
+                break;
+            }
+            let started = std::time::Instant::now();
+            let run = self
+                .run_on(&gateway, workspace, &question.question, &|_| {}, cancel)
+                .await?;
+            let cost = run.record.steps.iter().try_fold(0i64, |sum, step| {
+                let (vendor, model) = step.answered_by.split_once('/')?;
+                Some(sum + gateway.price(&Route::new(vendor, model), step.usage)?)
+            });
+            let score =
+                pw_agents::eval::score(question, &run, cost, started.elapsed().as_secs_f64());
+            on_score(index + 1, questions.len(), &score);
+            scores.push(score);
+        }
+        Ok(EvalReport::of(scores))
+    }
+
+    async fn run_copilot(
+        &self,
+        workspace: WorkspaceId,
+        question: &str,
+        on_event: &(dyn Fn(StepEvent) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> Result<AgentRun> {
+        let gateway = self.engine.models.gateway().await?;
+        self.run_on(&gateway, workspace, question, on_event, cancel)
+            .await
+    }
+
+    async fn run_on(
+        &self,
+        gateway: &Gateway,
         workspace: WorkspaceId,
         question: &str,
         on_event: &(dyn Fn(StepEvent) + Send + Sync),
@@ -59,22 +262,23 @@ impl AgentsFacade<'_> {
             })
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let spec = AgentSpec {
-            name: "copilot".into(),
+            name: COPILOT_NAME.into(),
             instructions: COPILOT.into(),
             tools,
             limits: Limits::default(),
         };
-        let gateway = self.engine.models.gateway().await?;
         let request = RunRequest {
             question: question.to_owned(),
             scope: CallScope::workspace(workspace.to_string()),
             seed: Some(7),
         };
-        pw_agents::run(&gateway, &spec, &request, on_event, cancel)
-            .await
-            .map_err(|e| match e {
-                pw_agents::AgentError::Model(e) => EngineError::Llm(e),
-                other => EngineError::InvalidInput(other.to_string()),
-            })
+        Ok(pw_agents::run(gateway, &spec, &request, on_event, cancel).await?)
     }
+}
+
+/// A question the copilot answered (or stopped on), and the id it is kept under.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub id: String,
+    pub run: AgentRun,
 }

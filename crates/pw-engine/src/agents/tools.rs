@@ -359,3 +359,53 @@ impl Tool for AudienceSignals {
         })
     }
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct NoArgs {}
+
+/// The budget analysis: each campaign's diminishing-returns curve and the split of the current
+/// daily budget that equalises marginal returns, with the expected change and its interval.
+pub struct BudgetPlanTool {
+    pub engine: Arc<Engine>,
+    pub workspace: WorkspaceId,
+}
+
+impl Tool for BudgetPlanTool {
+    type Args = NoArgs;
+
+    fn name(&self) -> &'static str {
+        "budget_plan"
+    }
+
+    fn description(&self) -> &'static str {
+        "Fits each campaign's diminishing-returns curve on its last 90 days and splits the current daily budget so marginal returns meet, within the spend each campaign has been seen at; answers per campaign the spend now and proposed and the expected change in daily conversions with its 95% interval"
+    }
+
+    async fn call(&self, _: NoArgs) -> Result<ToolOutput, ToolFailure> {
+        let plan = pw_agents::budget::plan(&self.engine.db, self.workspace)
+            .await
+            .map_err(|e| ToolFailure(format!("the budget plan could not be computed: {e}")))?
+            .ok_or_else(|| ToolFailure("this workspace has no daily metrics yet".into()))?;
+        if plan.campaigns.is_empty() {
+            return Err(ToolFailure(format!(
+                "no campaign has days that show how its returns change with spend{}",
+                plan.left_out
+                    .first()
+                    .map(|(name, why)| format!(" ({name}: {why})"))
+                    .unwrap_or_default()
+            )));
+        }
+        let label = format!("Budget plan, {} to {}", plan.from, plan.until);
+        Ok(ToolOutput {
+            text: plan.text(),
+            data: serde_json::to_value(&plan).unwrap_or_default(),
+            source: Source {
+                kind: SourceKind::Statistic,
+                reference:
+                    json!({"analysis": "budget_plan", "from": plan.from, "until": plan.until})
+                        .to_string(),
+                label,
+            },
+        })
+    }
+}

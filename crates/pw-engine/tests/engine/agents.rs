@@ -78,7 +78,7 @@ async fn the_copilot_answers_from_the_workspaces_metrics_citing_them() {
         .unwrap();
 
     let events = Mutex::new(Vec::new());
-    let run = engine
+    let asked = engine
         .agents()
         .ask(
             workspace,
@@ -88,6 +88,7 @@ async fn the_copilot_answers_from_the_workspaces_metrics_citing_them() {
         )
         .await
         .unwrap();
+    let run = &asked.run;
     assert_eq!(run.outcome, Outcome::Answered, "{}", run.answer);
     assert_eq!(run.citations.len(), 1);
     let cited = &run.citations[0];
@@ -110,6 +111,25 @@ async fn the_copilot_answers_from_the_workspaces_metrics_citing_them() {
         "{}",
         cited.text
     );
+    // The run is kept: listed newest first, and reread with the result it cites as it was.
+    let kept = engine.agents().runs(workspace, None, 10).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].id, asked.id);
+    assert_eq!(
+        kept[0].question,
+        "How much did each platform spend last week?"
+    );
+    assert_eq!((kept[0].model_calls, kept[0].input_tokens), (2, 1800));
+    let reread = engine
+        .agents()
+        .kept_run(workspace, &asked.id)
+        .await
+        .unwrap();
+    assert_eq!(reread.answer, run.answer);
+    assert_eq!(reread.citations, run.citations);
+    assert_eq!(reread.outcome, Outcome::Answered);
+    let missing = engine.agents().kept_run(workspace, "no-such-run").await;
+    assert_eq!(missing.unwrap_err().kind(), pw_engine::ErrorKind::NotFound);
     // Each step was sent to the vendor held to the step schema.
     let requests = model.requests.lock().unwrap();
     assert_eq!(requests.len(), 2);
@@ -120,5 +140,256 @@ async fn the_copilot_answers_from_the_workspaces_metrics_citing_them() {
             .unwrap()
             .iter()
             .any(|e| matches!(e, StepEvent::Result { tool, .. } if tool == "workspace_metrics"))
+    );
+}
+
+/// The days a question names: "… from 2026-11-16 to 2026-11-22 …".
+fn named_days(question: &str) -> (String, String) {
+    let from = question.split(" from ").nth(1).unwrap()[..10].to_owned();
+    let until = question.split(" to ").nth(1).unwrap()[..10].to_owned();
+    (from, until)
+}
+
+/// A field of a metrics line: "meta: spend USD 1.00, impressions 10, clicks 2, …".
+fn field(line: &str, name: &str) -> String {
+    let rest = line.split(&format!(" {name} ")).nth(1).unwrap();
+    let rest = rest.strip_prefix("USD ").unwrap_or(rest);
+    rest.split(',').next().unwrap().trim().to_owned()
+}
+
+/// An analyst the evaluation can measure: it reads the question, asks the metrics tool for
+/// the days it names, and answers the figure or name the result gives. On purpose it gets
+/// impressions wrong: it asks for every platform and answers another platform's, which its
+/// citation then states but the question did not ask for.
+async fn analyst(Json(body): Json<Value>) -> Json<Value> {
+    let messages = body["messages"].as_array().unwrap();
+    let question = messages[1]["content"].as_str().unwrap();
+    let last = messages.last().unwrap()["content"]
+        .as_str()
+        .unwrap_or_default();
+    let (from, until) = named_days(question);
+    let platform = question
+        .split(" did ")
+        .nth(1)
+        .or_else(|| question.split(" on ").nth(1))
+        .map(|rest| rest.split(' ').next().unwrap().to_owned());
+    let wrong_on_purpose = question.contains("impressions");
+    let step = match last.strip_prefix("R1 (workspace_metrics): ") {
+        None => {
+            let mut arguments = json!({"from": from, "until": until, "by": "platform"});
+            if question.starts_with("Which campaign") {
+                arguments["by"] = json!("campaign");
+            } else if !question.starts_with("Which") && !wrong_on_purpose {
+                arguments["platform"] = json!(platform);
+            }
+            json!({"action": "call", "tool": "workspace_metrics", "arguments": arguments})
+        }
+        Some(result) => {
+            let lines: Vec<&str> = result.lines().skip(1).collect();
+            let text = if question.starts_with("Which") {
+                let top = lines
+                    .iter()
+                    .max_by(|a, b| {
+                        let spend = |l: &str| field(l, "spend").parse::<f64>().unwrap();
+                        spend(a).total_cmp(&spend(b))
+                    })
+                    .unwrap();
+                let name = top.split(": spend").next().unwrap();
+                let name = name.rsplit_once(" (").map_or(name, |(n, _)| n);
+                format!("The answer is {name}.")
+            } else {
+                let metric = [
+                    ("spend", "spend"),
+                    ("clicks", "clicks"),
+                    ("impressions", "impressions"),
+                    ("conversions", "conversions"),
+                    ("CPA", "CPA"),
+                    ("ROAS", "ROAS"),
+                ]
+                .into_iter()
+                .find(|(word, _)| question.contains(word))
+                .unwrap()
+                .1;
+                // The wrong line on purpose: another platform's.
+                let line = if wrong_on_purpose {
+                    let asked = format!("{}:", platform.as_deref().unwrap());
+                    lines.iter().find(|l| !l.starts_with(&asked)).unwrap()
+                } else {
+                    &lines[0]
+                };
+                format!("The answer is {}.", field(line, metric))
+            };
+            json!({"action": "answer", "text": text, "citations": ["R1"]})
+        }
+    };
+    Json(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": step.to_string()}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 900, "completion_tokens": 60, "total_tokens": 960}
+    }))
+}
+
+#[tokio::test]
+async fn the_evaluation_measures_the_copilot_on_answers_computed_from_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = support::engine(dir.path(), "copilot-eval").await;
+    engine.start_workers().await;
+    let job = engine.workspaces().start_demo().await.unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
+    let workspace: WorkspaceId = done.workspace_id.as_deref().unwrap().parse().unwrap();
+
+    let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(analyst));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    support::add_team_server(&engine, &format!("http://{address}/v1")).await;
+
+    let heard = Mutex::new(0);
+    // The analysis task has no route to the server: `--model` alone sends the questions there.
+    let report = engine
+        .agents()
+        .eval(
+            workspace,
+            Some(Route::new("team-vllm", "qwen-7b")),
+            &|done, total, _| {
+                *heard.lock().unwrap() += 1;
+                assert!(done <= total);
+            },
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert!(report.questions >= 30, "{} questions", report.questions);
+    assert_eq!(*heard.lock().unwrap(), report.questions);
+    let impressions = report
+        .scores
+        .iter()
+        .filter(|s| s.id.starts_with("impressions/"))
+        .count();
+    assert!(impressions >= 2, "one per platform of the demo");
+    // Every answer is right but the impressions ones, which cite a result that states the
+    // right figure beside the wrong one they gave.
+    for score in &report.scores {
+        assert_eq!(
+            score.correct,
+            !score.id.starts_with("impressions/"),
+            "{score:?}"
+        );
+        assert!(score.citations_valid, "{score:?}");
+        assert_eq!(score.outcome, Outcome::Answered);
+    }
+    let expected_accuracy = (report.questions - impressions) as f64 / report.questions as f64;
+    assert!((report.accuracy - expected_accuracy).abs() < 1e-12);
+    assert_eq!(report.citation_validity, 1.0);
+    assert_eq!(report.model_calls_per_answer, 2.0);
+    assert_eq!(report.input_tokens_per_answer, 1800.0);
+    // Two calls of 900 prompt tokens at $1 and 60 reply tokens at $2 per million.
+    assert_eq!(report.cost_micros_per_answer, Some(2040.0));
+    // Measurements are not questions someone asked: nothing is kept.
+    assert!(
+        engine
+            .agents()
+            .runs(workspace, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The budget agent's model: reads the plan, then reports its expected change, citing it.
+async fn budget_analyst(Json(body): Json<Value>) -> Json<Value> {
+    let messages = body["messages"].as_array().unwrap();
+    let last = messages.last().unwrap()["content"]
+        .as_str()
+        .unwrap_or_default();
+    let step = match last.strip_prefix("R1 (budget_plan): ") {
+        None => json!({"action": "call", "tool": "budget_plan", "arguments": {}}),
+        Some(plan) => {
+            let change = plan
+                .split("a change of ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap();
+            json!({"action": "answer", "text": format!("Moving budget as planned changes daily conversions by {change}."), "citations": ["R1"]})
+        }
+    };
+    Json(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": step.to_string()}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1200, "completion_tokens": 80, "total_tokens": 1280}
+    }))
+}
+
+#[tokio::test]
+async fn the_budget_agent_reports_a_split_from_the_campaigns_curves_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = support::engine(dir.path(), "budget-agent").await;
+    engine.start_workers().await;
+    let job = engine.workspaces().start_demo().await.unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
+    let workspace: WorkspaceId = done.workspace_id.as_deref().unwrap().parse().unwrap();
+
+    let app =
+        axum::Router::new().route("/v1/chat/completions", axum::routing::post(budget_analyst));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    support::add_team_server(&engine, &format!("http://{address}/v1")).await;
+    engine
+        .models()
+        .set_task_route(Task::Analysis, vec![Route::new("team-vllm", "qwen-7b")])
+        .await
+        .unwrap();
+
+    let listed = engine.agents().specialists(workspace).await.unwrap();
+    assert_eq!(listed[0].0.name, "budget");
+    assert!(listed[0].1.is_none(), "never run here yet");
+
+    let asked = engine
+        .agents()
+        .run_specialist(workspace, "budget", &|_| {}, &CancellationToken::new())
+        .await
+        .unwrap();
+    let run = &asked.run;
+    assert_eq!(run.outcome, Outcome::Answered, "{}", run.answer);
+    let plan = &run.citations[0].data;
+    assert_eq!(run.citations[0].source.kind, SourceKind::Statistic);
+    let campaigns = plan["campaigns"].as_array().unwrap();
+    assert!(
+        campaigns.len() >= 10,
+        "the demo's campaigns are fitted: {plan}"
+    );
+    // The split moves budget, never adds to it, and stays within what each campaign has spent.
+    let sum = |key: &str| -> f64 { campaigns.iter().map(|c| c[key].as_f64().unwrap()).sum() };
+    assert!((sum("daily_spend_now") - sum("daily_spend_proposed")).abs() < 1e-6);
+    let (now, proposed) = (
+        plan["conversions_now"].as_f64().unwrap(),
+        plan["conversions_proposed"].as_f64().unwrap(),
+    );
+    assert!(proposed >= now - 1e-6, "{now} -> {proposed}");
+    let (low, high) = (
+        plan["change_low"].as_f64().unwrap(),
+        plan["change_high"].as_f64().unwrap(),
+    );
+    assert!(low <= high);
+    assert!(
+        run.answer.contains("changes daily conversions by +"),
+        "{}",
+        run.answer
+    );
+
+    let listed = engine.agents().specialists(workspace).await.unwrap();
+    assert_eq!(listed[0].1.as_ref().unwrap().id, asked.id);
+    let unknown = engine
+        .agents()
+        .run_specialist(workspace, "astrology", &|_| {}, &CancellationToken::new())
+        .await;
+    assert_eq!(
+        unknown.unwrap_err().kind(),
+        pw_engine::ErrorKind::InvalidInput
     );
 }

@@ -39,7 +39,8 @@ pub use routing::Route;
 
 use vendors::VendorHandle;
 
-#[derive(Default)]
+// Cloning shares the vendors' clients, pacing, ledger and cache (all behind `Arc`).
+#[derive(Default, Clone)]
 pub struct Gateway {
     vendors: HashMap<String, Arc<VendorHandle>>,
     pacing: Arc<PacingState>,
@@ -92,6 +93,16 @@ impl Gateway {
     /// the client's own Azure deployment); the task's chain follows as fallback.
     pub fn set_workspace_default(&mut self, workspace_id: impl Into<String>, route: Route) {
         self.workspace_defaults.insert(workspace_id.into(), route);
+    }
+
+    /// This gateway with `task` answered by `route` alone: no fallback and no workspace's own
+    /// model before it. For measuring one model (an evaluation's `--model`); vendors, pacing,
+    /// ledger and cache are shared with this one.
+    pub fn with_only(&self, task: Task, route: Route) -> Gateway {
+        let mut only = self.clone();
+        only.routes.insert(task, vec![route]);
+        only.workspace_defaults.clear();
+        only
     }
 
     /// Offline mode: only models on this machine answer, whatever the routes say.

@@ -79,6 +79,7 @@ const WORKSPACE_TABLES: &[&str] = &[
     "survey_open_themes",
     "survey_reports",
     "reports",
+    "agent_runs",
     "llm_calls",
     "llm_cache",
     "job_schedules",

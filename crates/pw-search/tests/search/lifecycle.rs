@@ -2,7 +2,7 @@
 // Setup helpers outside `#[test]` functions panic on failure, like the tests.
 #![allow(clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::io::{Seek, SeekFrom, Write};

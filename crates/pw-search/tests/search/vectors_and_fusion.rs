@@ -3,7 +3,7 @@
 // Setup helpers outside `#[test]` functions panic on failure, like the tests.
 #![allow(clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use pw_search::{
     DocKey, DocKind, FacetField, RRF_K, SearchError, SearchRequest, VectorSet,

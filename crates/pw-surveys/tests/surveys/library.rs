@@ -8,7 +8,7 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
+use crate::support;
 
 use pw_domain::WorkspaceId;
 use pw_store::Database;

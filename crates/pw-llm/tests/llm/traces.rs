@@ -12,7 +12,7 @@
     dead_code,
     reason = "this binary uses only part of the scripted server"
 )]
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 

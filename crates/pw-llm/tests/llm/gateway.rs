@@ -6,7 +6,7 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-#[path = "support/northwind.rs"]
+#[path = "../support/northwind.rs"]
 mod northwind;
 
 use northwind::seeded;

@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 
 use pw_twins::guide;
 
-const DOC: &str = include_str!("../../../docs/discussion-guide.md");
-const SCHEMA: &str = include_str!("../../../docs/discussion-guide.schema.json");
+const DOC: &str = include_str!("../../../../docs/discussion-guide.md");
+const SCHEMA: &str = include_str!("../../../../docs/discussion-guide.schema.json");
 
 fn fenced(language: &str) -> Vec<String> {
     let opening = format!("```{language}\n");

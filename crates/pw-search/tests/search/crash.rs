@@ -6,7 +6,7 @@
 // Setup helpers outside `#[test]` functions panic on failure, like the tests.
 #![allow(clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -61,14 +61,18 @@ fn progress(root: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// The child's test as the harness names it: its path within this test binary.
+fn child_test_name() -> String {
+    match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::child_applies_batches_until_killed"),
+        None => "child_applies_batches_until_killed".to_owned(),
+    }
+}
+
 fn kill_child_after(root: &Path, batches: u64, extra_delay: Duration) {
     let _ = std::fs::remove_file(root.join(PROGRESS_FILE));
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "child_applies_batches_until_killed",
-            "--test-threads=1",
-        ])
+        .args(["--exact", &child_test_name(), "--test-threads=1"])
         .env(CHILD_ROOT, root)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

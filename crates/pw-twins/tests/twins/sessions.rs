@@ -8,7 +8,7 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
+use crate::support;
 
 use std::future::Future;
 use std::pin::Pin;

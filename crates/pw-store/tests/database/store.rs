@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-mod support;
+use crate::support;
 
 use pw_store::{Database, PROFITWHEEL_APPLICATION_ID, StoreError, WorkspaceFile};
 use support::{seeded, workspace, workspace_names};

@@ -14,7 +14,7 @@
     dead_code,
     reason = "this binary uses only part of the scripted server"
 )]
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};

@@ -7,7 +7,7 @@
     reason = "a test should fail loudly at the line that broke"
 )]
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

@@ -16,7 +16,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 
 use pw_store::{Database, StoreError};
 
-mod support;
+use crate::support;
 
 const TAMPERED_VERSION: i64 = 20261125000002;
 

@@ -9,8 +9,8 @@
 
 use pw_surveys::definition::{self, QuestionType};
 
-const DOC: &str = include_str!("../../../docs/survey-format.md");
-const SCHEMA: &str = include_str!("../../../docs/survey-format.schema.json");
+const DOC: &str = include_str!("../../../../docs/survey-format.md");
+const SCHEMA: &str = include_str!("../../../../docs/survey-format.schema.json");
 
 fn fenced(language: &str) -> Vec<String> {
     let opening = format!("```{language}\n");

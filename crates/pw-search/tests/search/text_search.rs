@@ -3,7 +3,7 @@
 // Setup helpers outside `#[test]` functions panic on failure, like the tests.
 #![allow(clippy::expect_used)]
 
-mod support;
+use crate::support;
 
 use pw_search::{DocKind, FacetField, HistogramInterval, SearchError, SearchIndex, SearchRequest};
 use support::{built_index, day, keys, known_corpus};

@@ -1,0 +1,15 @@
+//! The pw-store integration tests as one binary: one link instead of 2. Each module says
+//! what it covers.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test should fail loudly at the line that broke"
+)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod opening;
+mod store;
