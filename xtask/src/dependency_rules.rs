@@ -304,7 +304,8 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
         // The analyst agents context: the agent runtime over the gateway (and the shared reading
         // of figures, to hold answers to their citations), the runs it keeps, the evaluation and
         // the specialists' analyses (their statistics in pw-statistics). Its tools read the
-        // other contexts through what their callers build them with, never their crates.
+        // other contexts through what their callers build them with, never their crates; the
+        // evaluation and the budget plan read campaign rows with SQL of their own.
         (
             "pw-agents",
             &["pw-domain", "pw-store", "pw-llm", "pw-statistics"][..],

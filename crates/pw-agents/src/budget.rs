@@ -17,6 +17,8 @@ use crate::error::{AgentError, Result};
 pub const LOOKBACK_DAYS: i64 = 90;
 /// Bootstrap draws for the interval.
 const DRAWS: usize = 200;
+/// The least share of a campaign's daily variance in conversions its curve must explain.
+const MIN_R_SQUARED: f64 = 0.2;
 /// Increments the budget is split in.
 const SPLIT_STEPS: usize = 2_000;
 
@@ -64,8 +66,8 @@ impl BudgetPlan {
         };
         let mut lines = vec![
             format!(
-                "Budget split from diminishing-returns curves, daily spend in {}, fitted on {} to {}.",
-                self.currency, self.from, self.until
+                "Budget split from diminishing-returns curves, daily spend in {}, fitted on the last {} days with data ({} to {}).",
+                self.currency, LOOKBACK_DAYS, self.from, self.until
             ),
             format!(
                 "Expected conversions a day: {:.1} now, {:.1} with the split, a change of {change:+.1}{interval}.",
@@ -115,9 +117,11 @@ pub async fn plan(db: &Database, workspace: WorkspaceId) -> Result<Option<Budget
     let stored = |e: sqlx::Error| AgentError::Store(e.into());
     let ws = workspace.to_string();
     let main = sqlx::query(
+        // The main currency is the one most campaign days are in (amounts in different
+        // currencies are not compared).
         "SELECT currency, MAX(date) AS last FROM daily_metrics
          WHERE workspace_id = ? AND level = 'campaign'
-         GROUP BY currency ORDER BY SUM(spend_micros) DESC LIMIT 1",
+         GROUP BY currency ORDER BY COUNT(*) DESC, currency LIMIT 1",
     )
     .bind(&ws)
     .fetch_optional(db.reader())
@@ -193,6 +197,14 @@ fn plan_of(series: &[Series], currency: String, from: NaiveDate, until: NaiveDat
             continue;
         }
         match Curve::fit(&days) {
+            // A curve that explains little of its days would move budget on noise.
+            Some(curve) if curve.r_squared < MIN_R_SQUARED => left_out.push((
+                s.name.clone(),
+                format!(
+                    "its curve explains too little of its days (R² {:.2}) to move budget on",
+                    curve.r_squared
+                ),
+            )),
             Some(curve) => fitted.push((s, curve, now)),
             None => left_out.push((
                 s.name.clone(),

@@ -6,8 +6,9 @@
 //! The questions name their days, so the answer does not depend on when it is asked: the last
 //! seven days with data and the seven before, per platform (spend, clicks, impressions,
 //! conversions, CPA, ROAS where a value was reported) and across platforms (the platform and
-//! the campaign that spent most). Amounts are in the workspace's main currency only; a platform
-//! billing in another is left out rather than added across currencies.
+//! the campaign that spent most). Amounts are in the workspace's main currency only (the one most
+//! campaign days are in); a platform billing in another is left out rather than added across
+//! currencies.
 
 use chrono::{Duration, NaiveDate};
 use pw_domain::{StatedFigure, WorkspaceId, stated_figures};
@@ -69,6 +70,9 @@ pub struct EvalScore {
     /// is not valid even when its figure is right).
     pub citations_valid: bool,
     pub outcome: Outcome,
+    /// The models that answered (`vendor/model`), so a fallback or an offline substitute
+    /// shows as what was measured.
+    pub answered_by: Vec<String>,
     pub model_calls: u32,
     pub input_tokens: u64,
     pub output_tokens: u64,
@@ -98,10 +102,42 @@ pub fn score(
                 .iter()
                 .any(|c| question.expected.stated_in(&c.text)),
         outcome: run.outcome.clone(),
+        answered_by: {
+            let mut models: Vec<String> = run
+                .record
+                .steps
+                .iter()
+                .map(|s| s.answered_by.clone())
+                .collect();
+            models.sort();
+            models.dedup();
+            models
+        },
         model_calls: u32::try_from(run.record.model_calls()).unwrap_or(u32::MAX),
         input_tokens: u64::from(usage.input_tokens),
         output_tokens: u64::from(usage.output_tokens),
         cost_micros,
+        seconds,
+    }
+}
+
+/// A question the model failed on before finding anything: wrong, with why.
+pub fn failed(question: &EvalQuestion, reason: &str, seconds: f64) -> EvalScore {
+    EvalScore {
+        id: question.id.clone(),
+        question: question.question.clone(),
+        expected: question.expected.clone(),
+        answer: String::new(),
+        correct: false,
+        citations_valid: false,
+        outcome: Outcome::ModelFailed {
+            reason: reason.to_owned(),
+        },
+        answered_by: Vec::new(),
+        model_calls: 0,
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_micros: None,
         seconds,
     }
 }
@@ -161,9 +197,11 @@ pub async fn questions(db: &Database, workspace: WorkspaceId) -> Result<Vec<Eval
     let ws = workspace.to_string();
     let stored = |e: sqlx::Error| AgentError::Store(e.into());
     let bounds = sqlx::query(
-        "SELECT MAX(date) AS last, currency, SUM(spend_micros) AS spend FROM daily_metrics
+        // The main currency is the one most campaign days are in: amounts in different
+        // currencies are not compared.
+        "SELECT MAX(date) AS last, currency FROM daily_metrics
          WHERE workspace_id = ? AND level = 'campaign'
-         GROUP BY currency ORDER BY spend DESC LIMIT 1",
+         GROUP BY currency ORDER BY COUNT(*) DESC, currency LIMIT 1",
     )
     .bind(&ws)
     .fetch_optional(db.reader())
@@ -234,7 +272,7 @@ pub async fn questions(db: &Database, workspace: WorkspaceId) -> Result<Vec<Eval
         if let Some(top) = sums.iter().max_by_key(|p| p.spend_micros) {
             questions.push(EvalQuestion {
                 id: format!("top_platform/{from}"),
-                question: format!("Which platform spent the most {span}?"),
+                question: format!("Which platform spent the most {span}, in {currency}?"),
                 expected: Expected::Name {
                     name: top.platform.clone(),
                 },
@@ -243,7 +281,7 @@ pub async fn questions(db: &Database, workspace: WorkspaceId) -> Result<Vec<Eval
         if let Some(campaign) = top_campaign(db, &ws, &currency, from, until).await? {
             questions.push(EvalQuestion {
                 id: format!("top_campaign/{from}"),
-                question: format!("Which campaign spent the most {span}?"),
+                question: format!("Which campaign spent the most {span}, in {currency}?"),
                 expected: Expected::Name { name: campaign },
             });
         }

@@ -4,14 +4,16 @@
 //!
 //! What it allows, and why:
 //! - a figure with fewer decimals than the result's ("$1,234" for 1234.4);
-//! - thousands, millions or billions written short ("1.2" of "1.2 million" for 1,204,311),
-//!   since answers round big numbers for people;
+//! - thousands, millions or billions written short, when the answer says so ("1.2 million"
+//!   or "1.2M" for 1,204,311, never a bare "1.2");
 //! - a percent of a fraction the result states ("2.3%" for a CTR of 0.0234);
 //! - the sign dropped ("fell 12%" for -12%);
-//! - whole numbers up to twelve with no unit: counts of the things listed ("the 3 campaigns").
+//! - bare whole numbers up to twelve: counts of the things listed ("the 3 campaigns"), but
+//!   not an amount of money or a multiple ("$8", "4x").
 //!
-//! What it cannot check: which row a figure is said of, and figures worked out from the
-//! results (a change between two weeks) unless a tool stated them.
+//! What it cannot check: which row a figure is said of, figures worked out from the results
+//! (a change between two weeks) unless a tool stated them, and digits written onto letters
+//! ("USD1500", read as a word as "Q3" is).
 
 use pw_domain::{StatedFigure, stated_figures};
 
@@ -25,7 +27,7 @@ pub(crate) fn unsupported_figures(answer: &str, question: &str, cited: &[&str]) 
         .iter()
         .chain(std::iter::once(&question))
         .flat_map(|text| stated_figures(text))
-        .map(|f| f.value.abs())
+        .map(|f| f.value.abs() * f.scale)
         .collect();
     let mut unsupported: Vec<String> = Vec::new();
     for figure in stated_figures(answer) {
@@ -43,6 +45,8 @@ pub(crate) fn unsupported_figures(answer: &str, question: &str, cited: &[&str]) 
 fn is_listed_count(figure: &StatedFigure) -> bool {
     !figure.percent
         && !figure.points
+        && !figure.money_or_multiple
+        && figure.scale == 1.0
         && figure.decimals == 0
         && (0.0..=LISTED_COUNT_MAX).contains(&figure.value)
 }
@@ -50,11 +54,11 @@ fn is_listed_count(figure: &StatedFigure) -> bool {
 /// Whether `figure`, as written, may be `value` (a result's figure, unsigned).
 fn states(figure: &StatedFigure, value: f64) -> bool {
     let written = figure.value.abs();
+    // "2.3%" of "2.3%", or of a fraction "0.0234"; "1.2M" of 1,204,311.
     let scales: &[f64] = if figure.percent {
-        // "2.3%" of "2.3%", or of a fraction "0.0234".
         &[1.0, 0.01]
     } else {
-        &[1.0, 1e3, 1e6, 1e9]
+        &[figure.scale]
     };
     scales
         .iter()
@@ -71,6 +75,12 @@ fn rounds_to(written: f64, decimals: u32, value: f64) -> bool {
 /// A figure as the person would recognise it in the answer.
 fn written(figure: &StatedFigure) -> String {
     let number = format!("{:.*}", figure.decimals as usize, figure.value);
+    let number = match figure.scale {
+        1e3 => format!("{number}k"),
+        1e6 => format!("{number}M"),
+        1e9 => format!("{number}bn"),
+        _ => number,
+    };
     if figure.percent {
         format!("{number}%")
     } else if figure.points {
@@ -93,7 +103,8 @@ mod tests {
     fn figures_the_cited_results_state_hold_as_written_or_rounded() {
         let answer = "Meta spent $1,234.40 (about $1,234) for 412 conversions at a CPA of $29.96, \
                       $30 rounded; it reached 1.2 million people, 1,204k impressions, CTR 2.3%, \
-                      ROAS 3.1. TikTok's CPA was $32.64 across the 2 platforms from 2026-11-16.";
+                      ROAS 3.1. TikTok's CPA was $32.64 across the 2 platforms from 2026-11-16; \
+                      it spent $0.31k.";
         assert_eq!(
             unsupported_figures(answer, "Why did CPA rise?", &[METRICS]),
             Vec::<String>::new()
@@ -106,6 +117,15 @@ mod tests {
         assert_eq!(
             unsupported_figures(answer, "Why did CPA rise?", &[METRICS]),
             ["14%", "31.20", "2.9"]
+        );
+        // A bare figure is not read as thousands or millions, and money is never a count.
+        assert_eq!(
+            unsupported_figures(
+                "ROAS 1.2, $18 a day, CPA $8, 1.3M impressions",
+                "",
+                &[METRICS]
+            ),
+            ["1.2", "18", "8", "1.3M"]
         );
         // 310.1 is 310.05 rounded (a tie rounds either way); 310.2 is not.
         assert_eq!(

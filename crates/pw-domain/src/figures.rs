@@ -14,6 +14,12 @@ pub struct StatedFigure {
     pub points: bool,
     /// Joined to the next figure as a range ("29–39%", "5 to 9").
     pub joined_to_next: bool,
+    /// What the figure is written in units of: 1, or 1e3, 1e6, 1e9 when followed by k,
+    /// thousand, M, m, million, bn, billion ("1.2M" is 1.2 in millions).
+    pub scale: f64,
+    /// Written as an amount of money ("$12", "€ 3", "USD 40") or a multiple ("3.1x", "×2"):
+    /// never a bare count.
+    pub money_or_multiple: bool,
 }
 
 /// The figures a text states, in order. "1,200" is 1200; "3.45" has two decimals; digits that
@@ -96,6 +102,33 @@ pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
             || unit.starts_with("pp ")
             || unit == "pp"
             || unit.starts_with("percentage point");
+        let word = unit
+            .split(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or_default();
+        let scale = match (suffix.as_str(), word) {
+            ("k", _) | (_, "thousand") => 1e3,
+            ("m", _) | (_, "million") => 1e6,
+            ("bn", _) | (_, "billion") => 1e9,
+            _ => 1.0,
+        };
+        let before: String = chars[..start]
+            .iter()
+            .rev()
+            .take(5)
+            .collect::<String>()
+            .chars()
+            .rev()
+            .collect();
+        let before = before.trim_end_matches([' ', '\u{a0}']);
+        let money_or_multiple = before.ends_with(['$', '€', '£', '¥', '×'])
+            || before
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| w.len() == 3 && w.chars().all(|c| c.is_ascii_uppercase()))
+            || matches!(suffix.as_str(), "x")
+            || after.starts_with(" x ")
+            || after.starts_with('×');
         found.push((
             StatedFigure {
                 value,
@@ -103,6 +136,8 @@ pub fn stated_figures(text: &str) -> Vec<StatedFigure> {
                 percent,
                 points,
                 joined_to_next: false,
+                scale,
+                money_or_multiple,
             },
             start,
             i,
@@ -158,6 +193,27 @@ mod tests {
                 (-4.0, 0, false, false),
                 (1.0, 0, false, false),
                 (2.0, 0, false, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scale_and_a_mark_of_money_or_multiple_are_read_with_the_figure() {
+        let read = stated_figures("$1.2M, 18k clicks, 3 million people, 2bn, USD 40, 3.1x, 7 ads");
+        let seen: Vec<(f64, f64, bool)> = read
+            .iter()
+            .map(|f| (f.value, f.scale, f.money_or_multiple))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1.2, 1e6, true),
+                (18.0, 1e3, false),
+                (3.0, 1e6, false),
+                (2.0, 1e9, false),
+                (40.0, 1.0, true),
+                (3.1, 1.0, true),
+                (7.0, 1.0, false),
             ]
         );
     }

@@ -195,9 +195,14 @@ pub fn split_budget(curves: &[Curve], current: &[f64], steps: usize) -> Split {
 }
 
 /// The 95% interval of the change in daily conversions from `current` to `proposed` spend:
-/// each campaign's curve refitted `draws` times on its days drawn with replacement. A draw in
-/// which a campaign's curve cannot be fitted is skipped. `None` when fewer than half the draws
-/// fitted.
+/// each campaign's curve refitted `draws` times on its days drawn with replacement. A
+/// campaign whose drawn days cannot be fitted keeps its curve on all its days in that draw
+/// (one campaign's thin data does not void the others'). `None` when a campaign's days cannot
+/// be fitted at all.
+///
+/// The split is held fixed across draws, and it was chosen as the best for the curves on all
+/// the days, so the interval leans optimistic; it says how sure the curves are, not how sure
+/// the choice is.
 pub fn change_interval(
     days: &[Vec<Day>],
     current: &[f64],
@@ -205,22 +210,23 @@ pub fn change_interval(
     draws: usize,
     seed: u64,
 ) -> Option<(f64, f64)> {
+    let whole: Vec<Curve> = days.iter().map(|d| Curve::fit(d)).collect::<Option<_>>()?;
     let mut random = SplitMix(seed);
     let mut changes = Vec::with_capacity(draws);
-    'draw: for _ in 0..draws {
+    for _ in 0..draws {
         let mut change = 0.0;
-        for ((campaign, &now), &then) in days.iter().zip(current).zip(proposed) {
+        for (((campaign, fallback), &now), &then) in
+            days.iter().zip(&whole).zip(current).zip(proposed)
+        {
             let drawn: Vec<Day> = (0..campaign.len())
                 .map(|_| campaign[random.below(campaign.len())])
                 .collect();
-            let Some(curve) = Curve::fit(&drawn) else {
-                continue 'draw;
-            };
+            let curve = Curve::fit(&drawn).unwrap_or(*fallback);
             change += curve.conversions(then) - curve.conversions(now);
         }
         changes.push(change);
     }
-    if changes.len() * 2 < draws.max(1) {
+    if changes.is_empty() {
         return None;
     }
     changes.sort_by(f64::total_cmp);

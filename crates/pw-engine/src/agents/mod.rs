@@ -8,7 +8,7 @@ mod tools;
 use std::sync::Arc;
 
 use pw_agents::{AgentSpec, Limits, RunRequest, RunStore, ToolBox};
-use pw_llm::{CallScope, Gateway, Route, Task};
+use pw_llm::{CacheMode, CallScope, Gateway, Route, Task};
 use tokio_util::sync::CancellationToken;
 
 pub use pw_agents::{
@@ -48,7 +48,7 @@ pub const SPECIALISTS: &[Specialist] = &[Specialist {
 }];
 
 /// The copilot's role and method, before the runtime's protocol.
-const COPILOT: &str = "You are the analyst inside a marketing research app. You answer a marketer's question about one workspace: its ad platforms' campaigns and daily metrics, and its audiences' signals and evidence. Use the tools to look; never answer a number from memory. Compare periods when the question is about a change. Be brief: two to five sentences, plain words, each figure as the result states it.";
+const COPILOT: &str = "You are the analyst inside a marketing research app. You answer a marketer's question about one workspace: its ad platforms' campaigns and daily metrics, and its audiences' signals and evidence. Use the tools to look; never answer a number from memory. When the question is about a change, look at both periods and give each period's figures as the results state them (do not work out new figures). Be brief: two to five sentences, plain words, each figure as the result states it.";
 
 pub struct AgentsFacade<'a> {
     pub(crate) engine: &'a Arc<Engine>,
@@ -174,7 +174,8 @@ impl AgentsFacade<'_> {
 
     /// Measures the copilot on the workspace's evaluation questions (answers computed from its
     /// rows; see `pw_agents::eval`), on `model` alone when given, else on the analysis task's
-    /// models. Runs are not kept: they are measurements, not questions someone asked.
+    /// models, never from the response cache. Runs are not kept: they are measurements, not
+    /// questions someone asked. A question the model fails on is scored as failed.
     /// `on_score` hears each question's score as it is known; `cancel` stops after the
     /// question under way, with the scores so far.
     pub async fn eval(
@@ -197,20 +198,41 @@ impl AgentsFacade<'_> {
             None => gateway,
         };
         let mut scores = Vec::with_capacity(questions.len());
+        // A question under way finishes when the evaluation is stopped: a run cut short would
+        // be scored wrong and lower the accuracy for no fault of the model.
+        let never = CancellationToken::new();
         for (index, question) in questions.iter().enumerate() {
             if cancel.is_cancelled() {
                 break;
             }
             let started = std::time::Instant::now();
-            let run = self
-                .run_on(&gateway, workspace, &question.question, &|_| {}, cancel)
-                .await?;
-            let cost = run.record.steps.iter().try_fold(0i64, |sum, step| {
-                let (vendor, model) = step.answered_by.split_once('/')?;
-                Some(sum + gateway.price(&Route::new(vendor, model), step.usage)?)
-            });
-            let score =
-                pw_agents::eval::score(question, &run, cost, started.elapsed().as_secs_f64());
+            // Measured fresh: an answer from the response cache would time and cost nothing.
+            let ran = self
+                .run_on(
+                    &gateway,
+                    workspace,
+                    &question.question,
+                    CacheMode::Bypass,
+                    &|_| {},
+                    &never,
+                )
+                .await;
+            let seconds = started.elapsed().as_secs_f64();
+            let score = match ran {
+                Ok(run) => {
+                    let cost = run.record.steps.iter().try_fold(0i64, |sum, step| {
+                        let (vendor, model) = step.answered_by.split_once('/')?;
+                        Some(sum + gateway.price(&Route::new(vendor, model), step.usage)?)
+                    });
+                    pw_agents::eval::score(question, &run, cost, seconds)
+                }
+                // A model that fails before finding anything fails that question, not the
+                // evaluation: the scores so far stand.
+                Err(EngineError::Agents(pw_agents::AgentError::Model(error))) => {
+                    pw_agents::eval::failed(question, &error.to_string(), seconds)
+                }
+                Err(other) => return Err(other),
+            };
             on_score(index + 1, questions.len(), &score);
             scores.push(score);
         }
@@ -225,8 +247,15 @@ impl AgentsFacade<'_> {
         cancel: &CancellationToken,
     ) -> Result<AgentRun> {
         let gateway = self.engine.models.gateway().await?;
-        self.run_on(&gateway, workspace, question, on_event, cancel)
-            .await
+        self.run_on(
+            &gateway,
+            workspace,
+            question,
+            CacheMode::Reuse,
+            on_event,
+            cancel,
+        )
+        .await
     }
 
     async fn run_on(
@@ -234,6 +263,7 @@ impl AgentsFacade<'_> {
         gateway: &Gateway,
         workspace: WorkspaceId,
         question: &str,
+        cache: CacheMode,
         on_event: &(dyn Fn(StepEvent) + Send + Sync),
         cancel: &CancellationToken,
     ) -> Result<AgentRun> {
@@ -269,7 +299,7 @@ impl AgentsFacade<'_> {
         };
         let request = RunRequest {
             question: question.to_owned(),
-            scope: CallScope::workspace(workspace.to_string()),
+            scope: CallScope::workspace(workspace.to_string()).with_cache(cache),
             seed: Some(7),
         };
         Ok(pw_agents::run(gateway, &spec, &request, on_event, cancel).await?)
