@@ -11,6 +11,7 @@ use pw_store::Database;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::campaign_days::main_currency;
 use crate::error::{AgentError, Result};
 
 /// The days a plan looks back over.
@@ -116,25 +117,9 @@ struct Series {
 pub async fn plan(db: &Database, workspace: WorkspaceId) -> Result<Option<BudgetPlan>> {
     let stored = |e: sqlx::Error| AgentError::Store(e.into());
     let ws = workspace.to_string();
-    let main = sqlx::query(
-        // The main currency is the one most campaign days are in (amounts in different
-        // currencies are not compared).
-        "SELECT currency, MAX(date) AS last FROM daily_metrics
-         WHERE workspace_id = ? AND level = 'campaign'
-         GROUP BY currency ORDER BY COUNT(*) DESC, currency LIMIT 1",
-    )
-    .bind(&ws)
-    .fetch_optional(db.reader())
-    .await
-    .map_err(stored)?;
-    let Some(main) = main else {
+    let Some((currency, until)) = main_currency(db, workspace).await? else {
         return Ok(None);
     };
-    let currency: String = main.try_get("currency").map_err(stored)?;
-    let last: String = main.try_get("last").map_err(stored)?;
-    let until: NaiveDate = last
-        .parse()
-        .map_err(|e: chrono::ParseError| AgentError::Invalid(format!("a stored day: {e}")))?;
     let from = until - Duration::days(LOOKBACK_DAYS - 1);
     let rows = sqlx::query(
         "SELECT c.id AS id, c.name AS name, c.platform AS platform, m.date AS date,

@@ -16,6 +16,7 @@ use pw_store::Database;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::campaign_days::main_currency;
 use crate::error::{AgentError, Result};
 use crate::runtime::{AgentRun, Outcome};
 
@@ -195,26 +196,9 @@ struct PlatformSums {
 /// The questions for a workspace, computed from its rows. Empty when it has no metrics.
 pub async fn questions(db: &Database, workspace: WorkspaceId) -> Result<Vec<EvalQuestion>> {
     let ws = workspace.to_string();
-    let stored = |e: sqlx::Error| AgentError::Store(e.into());
-    let bounds = sqlx::query(
-        // The main currency is the one most campaign days are in: amounts in different
-        // currencies are not compared.
-        "SELECT MAX(date) AS last, currency FROM daily_metrics
-         WHERE workspace_id = ? AND level = 'campaign'
-         GROUP BY currency ORDER BY COUNT(*) DESC, currency LIMIT 1",
-    )
-    .bind(&ws)
-    .fetch_optional(db.reader())
-    .await
-    .map_err(stored)?;
-    let Some(bounds) = bounds else {
+    let Some((currency, last)) = main_currency(db, workspace).await? else {
         return Ok(Vec::new());
     };
-    let last: String = bounds.try_get("last").map_err(stored)?;
-    let currency: String = bounds.try_get("currency").map_err(stored)?;
-    let last: NaiveDate = last
-        .parse()
-        .map_err(|e: chrono::ParseError| AgentError::Invalid(format!("a stored day: {e}")))?;
     let mut questions = Vec::new();
     for weeks_back in 0..2 {
         let until = last - Duration::days(7 * weeks_back);

@@ -20,6 +20,7 @@ pub mod runs;
 pub mod runtime;
 pub mod tool;
 
+mod campaign_days;
 mod figures;
 mod paging;
 mod step;

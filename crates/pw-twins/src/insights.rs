@@ -24,9 +24,21 @@ use crate::vocabulary::{Act, Speaker};
 
 /// The most words of one turn an insights prompt quotes.
 const TURN_WORDS: usize = 80;
-/// What the quoted turns may take of the embedded model's 2,048 tokens: the rest is the
-/// instructions, the answer's schema and the 700-token reply.
+/// The most words of one moderator question an insights prompt repeats.
+const QUESTION_WORDS: usize = 30;
+/// What the questions asked and the quoted turns may take of the embedded model's 2,048
+/// tokens: the rest is the instructions, the answer's schema and the 700-token reply.
 const LISTING_TOKENS: u32 = 650;
+
+/// The first `most` words of `text`, marked as cut when they are not all of it.
+fn first_words(text: &str, most: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() > most {
+        format!("{} …", words[..most].join(" "))
+    } else {
+        text.to_owned()
+    }
+}
 
 pub const INSIGHTS_VERSION: &str = "insights/2";
 /// Low: insights report what the turns say.
@@ -306,11 +318,24 @@ impl InsightWriter<'_> {
         turns: &[Turn],
         shown: &[Turn],
     ) -> Result<(ModelInsights, String)> {
-        let questions: Vec<&str> = turns
+        // What was asked counts against the same budget as the quoted turns: a session whose
+        // moderator asked and probed more must still fit (one went 28 tokens over).
+        // The questions take at most a third of it, the earliest first, so the turns always
+        // have room.
+        let mut asked_tokens: u32 = 0;
+        let questions: Vec<String> = turns
             .iter()
             .filter(|t| t.speaker != Speaker::Twin)
-            .map(|t| t.says.as_str())
+            .map(|t| first_words(&t.says, QUESTION_WORDS))
+            .take_while(|q| {
+                asked_tokens += (q.chars().count() / 4 + 1) as u32;
+                asked_tokens <= LISTING_TOKENS / 3
+            })
             .collect();
+        let asked_tokens: u32 = questions
+            .iter()
+            .map(|q| (q.chars().count() / 4 + 1) as u32)
+            .sum();
         // The embedded model reads 2,048 tokens, the answer's schema and reply included: the
         // turns go in, each cut to its first words, for as long as they fit, the earliest first
         // (a long session is summarised from what fits; handles keep their numbers, so every
@@ -319,12 +344,7 @@ impl InsightWriter<'_> {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                let words: Vec<&str> = t.says.split_whitespace().collect();
-                let cut = if words.len() > TURN_WORDS {
-                    format!("{} …", words[..TURN_WORDS].join(" "))
-                } else {
-                    t.says.clone()
-                };
+                let cut = first_words(&t.says, TURN_WORDS);
                 format!(
                     "T{}: {}: {cut}\n",
                     i + 1,
@@ -341,7 +361,7 @@ impl InsightWriter<'_> {
                 required: false,
             })
             .collect();
-        let kept = pw_llm::prompt_budget::fit(&parts, LISTING_TOKENS)
+        let kept = pw_llm::prompt_budget::fit(&parts, LISTING_TOKENS.saturating_sub(asked_tokens))
             .map_err(|e| TwinsError::Invalid(e.to_string()))?;
         let listing: String = kept.iter().map(|&i| lines[i].as_str()).collect();
         let prompt = format!(

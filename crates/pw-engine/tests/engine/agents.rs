@@ -21,6 +21,35 @@ use tokio_util::sync::CancellationToken;
 
 use crate::support;
 
+/// A chat completion whose message is `step`, as an OpenAI-compatible server answers.
+fn reply(body: &Value, step: &Value, prompt_tokens: u32, completion_tokens: u32) -> Json<Value> {
+    Json(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": step.to_string()}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens}
+    }))
+}
+
+/// An engine in `dir` with the demo workspace built.
+async fn demo(dir: &std::path::Path, name: &str) -> (Arc<pw_engine::Engine>, WorkspaceId) {
+    let engine = support::engine(dir, name).await;
+    engine.start_workers().await;
+    let job = engine.workspaces().start_demo().await.unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
+    let workspace = done.workspace_id.as_deref().unwrap().parse().unwrap();
+    (engine, workspace)
+}
+
+/// Serves `app` over loopback as the vendor `team-vllm` of the engine.
+async fn serve_vendor(engine: &pw_engine::Engine, app: axum::Router) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    support::add_team_server(engine, &format!("http://{address}/v1")).await;
+}
+
 /// Answers the copilot's steps: a metrics call first; then, with the result in the
 /// conversation, an answer quoting its first line's spend.
 #[derive(Clone, Default)]
@@ -46,31 +75,19 @@ async fn completions(State(model): State<CopilotModel>, Json(body): Json<Value>)
     } else {
         json!({"action": "call", "tool": "workspace_metrics", "arguments": {"by": "platform"}})
     };
-    Json(json!({
-        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": step.to_string()}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 900, "completion_tokens": 60, "total_tokens": 960}
-    }))
+    reply(&body, &step, 900, 60)
 }
 
 #[tokio::test]
 async fn the_copilot_answers_from_the_workspaces_metrics_citing_them() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = support::engine(dir.path(), "copilot").await;
-    engine.start_workers().await;
-    let job = engine.workspaces().start_demo().await.unwrap();
-    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
-    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
-    let workspace: WorkspaceId = done.workspace_id.as_deref().unwrap().parse().unwrap();
+    let (engine, workspace) = demo(dir.path(), "copilot").await;
 
     let model = CopilotModel::default();
     let app = axum::Router::new()
         .route("/v1/chat/completions", axum::routing::post(completions))
         .with_state(model.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    support::add_team_server(&engine, &format!("http://{address}/v1")).await;
+    serve_vendor(&engine, app).await;
     engine
         .models()
         .set_task_route(Task::Analysis, vec![Route::new("team-vllm", "qwen-7b")])
@@ -222,28 +239,16 @@ async fn analyst(Json(body): Json<Value>) -> Json<Value> {
             json!({"action": "answer", "text": text, "citations": ["R1"]})
         }
     };
-    Json(json!({
-        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": step.to_string()}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 900, "completion_tokens": 60, "total_tokens": 960}
-    }))
+    reply(&body, &step, 900, 60)
 }
 
 #[tokio::test]
 async fn the_evaluation_measures_the_copilot_on_answers_computed_from_the_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = support::engine(dir.path(), "copilot-eval").await;
-    engine.start_workers().await;
-    let job = engine.workspaces().start_demo().await.unwrap();
-    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
-    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
-    let workspace: WorkspaceId = done.workspace_id.as_deref().unwrap().parse().unwrap();
+    let (engine, workspace) = demo(dir.path(), "copilot-eval").await;
 
     let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(analyst));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    support::add_team_server(&engine, &format!("http://{address}/v1")).await;
+    serve_vendor(&engine, app).await;
 
     let heard = Mutex::new(0);
     // The analysis task has no route to the server: `--model` alone sends the questions there.
@@ -316,29 +321,17 @@ async fn budget_analyst(Json(body): Json<Value>) -> Json<Value> {
             json!({"action": "answer", "text": format!("Moving budget as planned changes daily conversions by {change}."), "citations": ["R1"]})
         }
     };
-    Json(json!({
-        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": step.to_string()}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 1200, "completion_tokens": 80, "total_tokens": 1280}
-    }))
+    reply(&body, &step, 1200, 80)
 }
 
 #[tokio::test]
 async fn the_budget_agent_reports_a_split_from_the_campaigns_curves_and_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = support::engine(dir.path(), "budget-agent").await;
-    engine.start_workers().await;
-    let job = engine.workspaces().start_demo().await.unwrap();
-    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
-    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
-    let workspace: WorkspaceId = done.workspace_id.as_deref().unwrap().parse().unwrap();
+    let (engine, workspace) = demo(dir.path(), "budget-agent").await;
 
     let app =
         axum::Router::new().route("/v1/chat/completions", axum::routing::post(budget_analyst));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    support::add_team_server(&engine, &format!("http://{address}/v1")).await;
+    serve_vendor(&engine, app).await;
     engine
         .models()
         .set_task_route(Task::Analysis, vec![Route::new("team-vllm", "qwen-7b")])
