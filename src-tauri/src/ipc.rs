@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri_specta::{Builder, Event, collect_commands, collect_events};
 
-use crate::{commands, connections, enrichment};
+use crate::{agents, commands, connections, enrichment};
 
 /// A job changed state or progress. Carries the whole job so the panel never re-fetches.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
@@ -17,6 +17,10 @@ pub struct JobChanged(pub pw_ipc::JobView);
 /// status changed. The room appends tokens as they come and re-reads the session on the rest.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
 pub struct SessionChanged(pub pw_ipc::SessionEventView);
+
+/// A copilot or specialist run took a step (under the request id its caller chose).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
+pub struct AgentStepChanged(pub pw_ipc::AgentStepEventView);
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
@@ -110,8 +114,18 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             enrichment::remove_enrichment_key,
             enrichment::refresh_census,
             enrichment::search_web,
+            agents::ask_copilot,
+            agents::run_specialist,
+            agents::stop_agent_run,
+            agents::list_agent_runs,
+            agents::get_agent_run,
+            agents::list_specialists,
         ])
-        .events(collect_events![JobChanged, SessionChanged])
+        .events(collect_events![
+            JobChanged,
+            SessionChanged,
+            AgentStepChanged
+        ])
         .typ::<pw_ipc::IpcError>()
         // Integers here are micros and counts far below 2^53; see pw-ipc's crate docs.
         .dangerously_cast_bigints_to_number()

@@ -2,6 +2,7 @@
 //! generated IPC surface, and forwards the engine's job events to the window. It holds no
 //! business logic; everything it calls is in `pw-engine`.
 
+mod agents;
 mod commands;
 mod connections;
 mod enrichment;
@@ -136,6 +137,7 @@ pub fn run() -> ExitCode {
                 Err(e) => tracing::error!(kind = ?e.kind, message = %e.message, "the engine could not start"),
             }
             app.manage(slot);
+            app.manage(agents::RunningAgents::default());
             Ok(())
         })
         .build(tauri::generate_context!("../tauri.conf.json"));

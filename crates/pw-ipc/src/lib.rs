@@ -5,8 +5,9 @@
 //! Money crosses as integer micros written as decimal text (`Micros`, see `money.rs`), never as a
 //! JavaScript number, which loses precision past 2^53 micros.
 //!
-//! One module per feature (app, connections, enrichment, workspaces, dashboard, jobs, language models, evidence, twins, surveys), re-exported flat: the shell and the bindings name types without a path.
+//! One module per feature (agents, app, connections, enrichment, workspaces, dashboard, jobs, language models, evidence, twins, surveys), re-exported flat: the shell and the bindings name types without a path.
 
+mod agents;
 mod app;
 mod connections;
 mod dashboard;
@@ -21,6 +22,7 @@ mod twins;
 mod vocabulary;
 mod workspaces;
 
+pub use agents::*;
 pub use app::*;
 pub use connections::*;
 pub use dashboard::*;

@@ -15,6 +15,7 @@
 mod bert;
 mod download;
 mod embeddings;
+mod grammar;
 
 pub use download::{DownloadError, DownloadProgress, download_model, gguf_file_name};
 pub use embeddings::{LocalEmbedder, LocalEmbedderError};
@@ -137,7 +138,8 @@ impl DecodeCounters {
 
 struct Work {
     messages: Vec<(String, String)>,
-    json_schema: Option<String>,
+    /// The GBNF grammar for a JSON answer, from the request's schema.
+    grammar: Option<String>,
     max_tokens: u32,
     temperature: f32,
     seed: u32,
@@ -254,12 +256,21 @@ impl LocalModel {
                 (role.to_owned(), m.content.clone())
             })
             .collect();
+        // A schema the grammar cannot hold is refused before any decoding, as a vendor would
+        // refuse it.
+        let grammar = request
+            .json_schema
+            .as_ref()
+            .map(grammar::grammar_for)
+            .transpose()
+            .map_err(|e| LlmError::Refused {
+                vendor: "local".into(),
+                status: 400,
+                message: format!("the answer's JSON Schema cannot be held to by a grammar: {e}"),
+            })?;
         let work = Work {
             messages,
-            json_schema: request
-                .json_schema
-                .as_ref()
-                .map(|schema| schema.to_string()),
+            grammar,
             max_tokens: request.max_tokens.unwrap_or(256),
             temperature: request.temperature.unwrap_or(0.7),
             seed: request.seed.map(|s| s as u32).unwrap_or(0x5eed),
@@ -446,16 +457,11 @@ struct TokenChooser {
 
 impl TokenChooser {
     fn new(model: &LlamaModel, work: &Work) -> Result<TokenChooser, String> {
-        let grammar = match &work.json_schema {
-            Some(schema) => {
-                let grammar = llama_cpp_2::json_schema_to_grammar(schema).map_err(|e| {
-                    format!("the answer's JSON Schema could not be turned into a grammar: {e}")
-                })?;
-                Some(
-                    LlamaSampler::grammar(model, &grammar, "root")
-                        .map_err(|e| format!("the JSON grammar was refused: {e}"))?,
-                )
-            }
+        let grammar = match &work.grammar {
+            Some(grammar) => Some(
+                LlamaSampler::grammar(model, grammar, "root")
+                    .map_err(|e| format!("the JSON grammar was refused: {e}"))?,
+            ),
             None => None,
         };
         let chain = if work.temperature <= 0.0 {
@@ -498,9 +504,9 @@ impl TokenChooser {
                 .selected_token()
                 .ok_or("no token was drawn among those the JSON grammar allows")?
         };
-        grammar
-            .try_accept(token)
-            .map_err(|e| format!("the JSON grammar refused the token it allowed: {e}"))?;
+        // Only a token the grammar allowed is accepted, so llama.cpp cannot throw here (without
+        // its `common` shim an exception would abort the process).
+        grammar.accept(token);
         Ok(token)
     }
 }

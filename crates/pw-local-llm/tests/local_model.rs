@@ -174,6 +174,67 @@ async fn a_json_request_is_held_to_its_schema_by_a_grammar() {
         .unwrap();
 }
 
+/// What our own schemas ask of the grammar (crates/pw-local-llm/src/grammar.rs): a pattern, an
+/// integer range, length bounds on strings and lists, an optional nested object.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct Panelist {
+    #[schemars(regex(pattern = r"^S[1-9][0-9]?$"))]
+    signal: String,
+    #[schemars(range(min = 18, max = 75))]
+    age: u8,
+    #[schemars(length(min = 1, max = 3), inner(length(min = 1, max = 12)))]
+    likes: Vec<String>,
+    roast: Roast,
+    home: Option<Home>,
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct Home {
+    #[schemars(length(max = 20))]
+    city: String,
+}
+
+#[tokio::test]
+async fn patterns_ranges_and_lengths_hold_on_the_real_model() {
+    let model = model().await;
+    let schema = serde_json::to_value(schemars::schema_for!(Panelist)).unwrap();
+    for seed in 0..2 {
+        let mut request = question(
+            "Describe a coffee panelist: the signal they come from, their age, what they like, their roast and where they live.",
+            96,
+            seed,
+        );
+        request.temperature = Some(0.9);
+        request.json_schema = Some(schema.clone());
+        let reply = model.generate(&request, &mut |_| {}).await.unwrap();
+        let p: Panelist =
+            serde_json::from_str(&reply.text).unwrap_or_else(|e| panic!("{e}: {}", reply.text));
+        let number = p.signal.strip_prefix('S').unwrap();
+        assert!(
+            !number.starts_with('0') && (1..=99).contains(&number.parse::<u32>().unwrap()),
+            "{p:?}"
+        );
+        assert!((18..=75).contains(&p.age), "{p:?}");
+        assert!((1..=3).contains(&p.likes.len()), "{p:?}");
+        assert!(
+            p.likes
+                .iter()
+                .all(|l| (1..=12).contains(&l.chars().count())),
+            "{p:?}"
+        );
+        assert!(
+            p.home.as_ref().is_none_or(|h| h.city.chars().count() <= 20),
+            "{p:?}"
+        );
+        let _ = p.roast;
+    }
+    // A schema the grammar cannot hold is refused before decoding, as a vendor would.
+    let mut request = question("Anything.", 8, 0);
+    request.json_schema = Some(serde_json::json!({"type": "string", "pattern": "no anchors"}));
+    let error = model.generate(&request, &mut |_| {}).await.unwrap_err();
+    assert!(error.to_string().contains("must start with ^"), "{error}");
+}
+
 #[tokio::test]
 async fn dropping_a_request_cancels_it_and_the_model_keeps_serving() {
     let model = model().await;

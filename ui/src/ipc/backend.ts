@@ -2,9 +2,16 @@
 // so regenerating bindings.ts (tauri-specta) never ripples into components, and components
 // get plain promises that either resolve with data or reject with a BackendError.
 import { commands, events } from './bindings';
-import type { ErrorKind, JobView, SessionEventView } from './bindings';
+import type { AgentStepEventView, ErrorKind, JobView, SessionEventView } from './bindings';
 
 export type {
+  AgentRunView,
+  AgentStepEventView,
+  AgentStepKindView,
+  AgentStepView,
+  CitationView,
+  SourceKindView,
+  SpecialistView,
   AppInfo,
   AudienceView,
   ClaimView,
@@ -167,6 +174,8 @@ export type ConnectTokenInput = Parameters<typeof commands.connectWithToken>[0];
 export type BeginSignInInput = Parameters<typeof commands.beginSignIn>[0];
 export type StartSyncInput = Parameters<typeof commands.startSync>[0];
 export type WebSearchInput = Parameters<typeof commands.searchWeb>[0];
+export type AskCopilotInput = Parameters<typeof commands.askCopilot>[0];
+export type RunSpecialistInput = Parameters<typeof commands.runSpecialist>[0];
 
 const ERROR_KINDS = [
   'notFound',
@@ -379,6 +388,16 @@ export const backend = {
   refreshCensus: (year: number) => unwrap(() => commands.refreshCensus(year)),
   /** Searches the web or the news; the results are kept as mentions with their URLs. */
   searchWeb: (request: WebSearchInput) => unwrap(() => commands.searchWeb(request)),
+  /** Asks the copilot; resolves with the kept run once it has answered or stopped. */
+  askCopilot: (request: AskCopilotInput) => unwrap(() => commands.askCopilot(request)),
+  runSpecialist: (request: RunSpecialistInput) => unwrap(() => commands.runSpecialist(request)),
+  /** Stops the run with this request id; `false` when it had already finished. */
+  stopAgentRun: (requestId: string) => unwrap(() => commands.stopAgentRun(requestId)),
+  listAgentRuns: (workspaceId: string, agent: string | null, limit: number) =>
+    unwrap(() => commands.listAgentRuns(workspaceId, agent, limit)),
+  getAgentRun: (workspaceId: string, runId: string) =>
+    unwrap(() => commands.getAgentRun(workspaceId, runId)),
+  listSpecialists: (workspaceId: string) => unwrap(() => commands.listSpecialists(workspaceId)),
 };
 
 /**
@@ -442,6 +461,44 @@ export function onSessionChanged(
         else {
           // Unsubscribed before the registration finished; the window may be gone by now too.
           // (Tauri's unlisten returns a promise at run time, though typed as void.)
+          try {
+            void Promise.resolve(fn() as unknown).catch(() => undefined);
+          } catch {
+            /* nothing left to release */
+          }
+        }
+      },
+      (err: unknown) => {
+        if (!disposed) onError?.(toBackendError(err));
+      },
+    );
+
+  return () => {
+    disposed = true;
+    unlisten?.();
+    unlisten = undefined;
+  };
+}
+
+/**
+ * Subscribes to the steps of agent runs under way (each names its request id), with the same
+ * synchronous unsubscribe as `onJobChanged`.
+ */
+export function onAgentStep(
+  cb: (event: AgentStepEventView) => void,
+  onError?: (error: BackendError) => void,
+): () => void {
+  let unlisten: (() => void) | undefined;
+  let disposed = false;
+
+  events.agentStepChanged
+    .listen((event) => {
+      if (!disposed) cb(event.payload);
+    })
+    .then(
+      (fn) => {
+        if (!disposed) unlisten = fn;
+        else {
           try {
             void Promise.resolve(fn() as unknown).catch(() => undefined);
           } catch {

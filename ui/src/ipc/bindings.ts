@@ -103,10 +103,22 @@ export const commands = {
 	removeEnrichmentKey: (serviceName: string) => typedError<EnrichmentKeyView, IpcError>(__TAURI_INVOKE("remove_enrichment_key", { serviceName })),
 	refreshCensus: (year: number) => typedError<CensusRefreshView, IpcError>(__TAURI_INVOKE("refresh_census", { year })),
 	searchWeb: (request: WebSearchRequest) => typedError<WebSearchView, IpcError>(__TAURI_INVOKE("search_web", { request })),
+	/**  Asks the copilot; answers with the kept run once it has finished (or stopped). */
+	askCopilot: (request: AskCopilotRequest) => typedError<AgentRunView, IpcError>(__TAURI_INVOKE("ask_copilot", { request })),
+	/**  Runs a specialist; answers with its kept report. */
+	runSpecialist: (request: RunSpecialistRequest) => typedError<AgentRunView, IpcError>(__TAURI_INVOKE("run_specialist", { request })),
+	/**  Stops a run under way; `false` when none has this request id (it had already finished). */
+	stopAgentRun: (requestId: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("stop_agent_run", { requestId })),
+	/**  The workspace's kept runs of one agent (every agent's when `agent` is `None`), newest first. */
+	listAgentRuns: (workspaceId: string, agent: string | null, limit: number) => typedError<AgentRunView[], IpcError>(__TAURI_INVOKE("list_agent_runs", { workspaceId, agent, limit })),
+	getAgentRun: (workspaceId: string, runId: string) => typedError<AgentRunView, IpcError>(__TAURI_INVOKE("get_agent_run", { workspaceId, runId })),
+	/**  The specialists, each with its latest report in the workspace. */
+	listSpecialists: (workspaceId: string) => typedError<SpecialistView[], IpcError>(__TAURI_INVOKE("list_specialists", { workspaceId })),
 };
 
 /** Events */
 export const events = {
+	agentStepChanged: makeEvent<AgentStepChanged, AgentStepChanged>("agent-step-changed"),
 	jobChanged: makeEvent<JobChanged, JobChanged>("job-changed"),
 	sessionChanged: makeEvent<SessionChanged, SessionChanged>("session-changed"),
 };
@@ -129,6 +141,58 @@ export type AdherenceCountView = {
 };
 
 export type AdherenceView = "passed" | "caught" | "unchecked";
+
+/**  A kept run of the copilot or a specialist. */
+export type AgentRunView = {
+	id: string,
+	/**  `copilot`, or a specialist's name. */
+	agent: string,
+	question: string,
+	answered: boolean,
+	/**  Why the run stopped before answering, in words (`None` when it answered). */
+	stoppedBecause: string | null,
+	/**  The answer; when the run stopped first, what it found, said as such. */
+	answer: string,
+	citations: CitationView[],
+	modelCalls: number,
+	inputTokens: number,
+	outputTokens: number,
+	startedAt: string,
+	finishedAt: string,
+};
+
+/**  A copilot or specialist run took a step (under the request id its caller chose). */
+export type AgentStepChanged = AgentStepEventView;
+
+/**  A step of a run under way, with the request it belongs to. */
+export type AgentStepEventView = {
+	requestId: string,
+	step: AgentStepView,
+};
+
+/**  What kind of step a run took. */
+export type AgentStepKindView = 
+/**  The model is deciding the step. */
+"deciding" | 
+/**  It called a tool; `detail` is the call's arguments as JSON. */
+"calling" | 
+/**  The tool answered; `detail` is the result's label. */
+"result" | 
+/**  The tool could not answer; `detail` says why. */
+"toolFailed" | 
+/**  The step could not be carried out and the model was told why (`detail`). */
+"corrected";
+
+/**  One step of a run, as it happens. */
+export type AgentStepView = {
+	kind: AgentStepKindView,
+	/**  From 1. */
+	step: number,
+	/**  The result the call will be cited as (`R1`, …), for calls and their results. */
+	resultId: string | null,
+	tool: string | null,
+	detail: string | null,
+};
 
 /**  How much the twins agreed against how much their evidence overlaps. */
 export type AgreementView = {
@@ -165,6 +229,16 @@ export type AppInfo = {
 	version: string,
 	dataDir: string,
 	databasePath: string,
+};
+
+/**
+ *  A question for the copilot. `request_id` (chosen by the caller) names the run while it
+ *  goes: its steps carry it, and stopping it takes it.
+ */
+export type AskCopilotRequest = {
+	workspaceId: string,
+	question: string,
+	requestId: string,
 };
 
 export type AudienceSignalsRequest = {
@@ -257,6 +331,19 @@ export type ChiSquareView = {
 
 export type ChoiceView = {
 	id: string,
+	label: string,
+};
+
+/**  A tool result an answer cites: what the tool said, and the query or ids that reproduce it. */
+export type CitationView = {
+	/**  `R1`, `R2`, … as the answer names it. */
+	id: string,
+	tool: string,
+	/**  The result as the agent read it (a table or a list in plain text). */
+	text: string,
+	kind: SourceKindView,
+	/**  The query (JSON) or the ids (comma-separated) the result came from. */
+	reference: string,
 	label: string,
 };
 
@@ -1103,6 +1190,13 @@ export type RunManifestView = {
 	json: string,
 };
 
+/**  Runs a specialist; `request_id` as for the copilot. */
+export type RunSpecialistRequest = {
+	workspaceId: string,
+	agent: string,
+	requestId: string,
+};
+
 export type SaveVendorRequest = {
 	/**  `null`: named after its kind. */
 	name: string | null,
@@ -1326,7 +1420,18 @@ export type SnippetPart = {
 	matched: boolean,
 };
 
+/**  Where a cited result came from, so the citation can open it. */
+export type SourceKindView = "metricsQuery" | "search" | "signal" | "report" | "twinAnswer" | "surveyResult" | "sessionInsight" | "web" | "census" | "statistic";
+
 export type SpeakerView = "moderator" | "twin" | "researcher";
+
+/**  A specialist and its latest report in the workspace. */
+export type SpecialistView = {
+	name: string,
+	title: string,
+	description: string,
+	latest: AgentRunView | null,
+};
 
 export type SpendDay = {
 	day: string,

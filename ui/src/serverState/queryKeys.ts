@@ -86,6 +86,12 @@ export const queryKeys = {
     runId === undefined ? (['syncRun'] as const) : (['syncRun', runId] as const),
   insights: (sessionId?: string) =>
     sessionId === undefined ? (['insights'] as const) : (['insights', sessionId] as const),
+  /** A workspace's kept agent runs (`agent` null: every agent's), and its specialists. */
+  agentRuns: (workspaceId: string, agent?: string | null) =>
+    agent === undefined
+      ? (['agentRuns', workspaceId] as const)
+      : (['agentRuns', workspaceId, agent] as const),
+  specialists: (workspaceId: string) => ['agentRuns', workspaceId, 'specialists'] as const,
 };
 
 /** Mutation keys name writes in flight (e.g. which jobs have a cancel pending). */

@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
-import { Navigate, Route, Routes } from 'react-router';
+import { Navigate, Route, Routes, useSearchParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
+import { AgentsScreen } from '../features/agents/AgentsScreen';
 import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { AudiencesScreen } from '../features/evidence/AudiencesScreen';
@@ -50,6 +51,7 @@ export function AppRoutes() {
           <Route path="surveys/:surveyId" element={<SurveyRoute />} />
           <Route path="surveys/:surveyId/runs/:runId" element={<RunRoute />} />
           <Route path="connections" element={<ConnectionsRoute />} />
+          <Route path="agents" element={<AgentsRoute />} />
         </Route>
         <Route path="models" element={<ModelsScreen />} />
         <Route path="*" element={<NotFoundPage />} />
@@ -58,10 +60,17 @@ export function AppRoutes() {
   );
 }
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
 function DashboardScreen() {
   const { workspace, jobs, trackJob } = useWorkspaceContext();
   const queryClient = useQueryClient();
   const workspaceId = workspace.id;
+  // A link may name the days to show (`?from=…&to=…`, e.g. a copilot citation's query).
+  const [params] = useSearchParams();
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  const linkedRange = DAY.test(from) && DAY.test(to) && from <= to ? { start: from, end: to } : null;
   // Stable callbacks: the dashboard reports a vanished workspace from an effect.
   const onWorkspaceGone = useCallback(
     () => void forgetWorkspace(queryClient, workspaceId),
@@ -73,9 +82,11 @@ function DashboardScreen() {
   );
   return (
     <Dashboard
-      // A new workspace starts from its default range, not the previous one's.
-      key={workspaceId}
+      // A new workspace starts from its default range, not the previous one's; a new link
+      // from its days.
+      key={linkedRange ? `${workspaceId}/${from}/${to}` : workspaceId}
       workspace={workspace}
+      linkedRange={linkedRange}
       jobs={jobs}
       onJobStarted={trackJob}
       onWorkspaceGone={onWorkspaceGone}
@@ -147,6 +158,11 @@ function SurveyRoute() {
 function RunRoute() {
   const { workspace, jobs, trackJob } = useWorkspaceContext();
   return <RunScreen key={workspace.id} workspace={workspace} jobs={jobs} onJobStarted={trackJob} />;
+}
+
+function AgentsRoute() {
+  const { workspace } = useWorkspaceContext();
+  return <AgentsScreen key={workspace.id} workspace={workspace} />;
 }
 
 function ConnectionsRoute() {

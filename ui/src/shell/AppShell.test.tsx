@@ -108,7 +108,7 @@ describe('App shell', () => {
     render(<App />);
     await screen.findByRole('heading', { level: 1, name: /Alpha/ });
 
-    const coming = ['agents', 'decks'];
+    const coming = ['decks'];
     for (const id of coming) {
       const item = within(areas()).getByTestId(`nav-${id}`);
       expect(item).toHaveAttribute('aria-disabled', 'true');
@@ -126,14 +126,39 @@ describe('App shell', () => {
       'Studies',
       'Surveys',
       'Connections',
+      'Agents',
       'Models & keys',
     ]);
     expect(screen.getByRole('heading', { level: 1, name: /Alpha/ })).toBeInTheDocument();
   });
 
+  it('opens the copilot over a workspace screen, and a citation link shows its days on the dashboard', async () => {
+    const calls = backendWith({
+      list_workspaces: () => [workspace({ id: 'a', name: 'Alpha' })],
+      list_agent_runs: () => [],
+    });
+    openAt('#/w/a/dashboard');
+    await userEvent.click(await screen.findByTestId('open-copilot'));
+    expect(await screen.findByTestId('copilot-panel')).toBeInTheDocument();
+    await userEvent.click(screen.getByTestId('open-copilot'));
+    expect(screen.queryByTestId('copilot-panel')).toBeNull();
+
+    openAt('#/w/a/dashboard?from=2026-11-16&to=2026-11-22');
+    await screen.findByTestId('kpi-spend');
+    await waitFor(() =>
+      expect(
+        callsTo(calls, 'get_dashboard').some(
+          (c) =>
+            JSON.stringify((c.args.request as { range: unknown }).range) ===
+            JSON.stringify({ start: '2026-11-16', end: '2026-11-22' }),
+        ),
+      ).toBe(true),
+    );
+  });
+
   it('has no screen at the address an unbuilt area would have', async () => {
     backendWith({ list_workspaces: () => [workspace({ id: 'a', name: 'Alpha' })] });
-    openAt('#/w/a/agents');
+    openAt('#/w/a/decks');
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Nothing here' })).toBeInTheDocument();
     expect(screen.queryByTestId('kpi-spend')).not.toBeInTheDocument();

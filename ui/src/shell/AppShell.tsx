@@ -2,6 +2,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { Outlet, useMatch, useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ThemeToggle } from '../components/ThemeToggle';
+import { CopilotPanel } from '../features/agents/CopilotPanel';
 import { JobsPanel } from '../features/jobs/JobsPanel';
 import { DEMO_JOB_KIND, isActive } from '../features/jobs/jobsState';
 import { useJobs } from '../features/jobs/useJobs';
@@ -31,6 +32,9 @@ export function AppShell() {
   const workspacesQuery = useWorkspaceList();
   const workspaces = workspacesQuery.data ?? null;
   const [notice, setNotice] = useState<string | null>(null);
+  // The copilot stays open across the screens of one workspace.
+  const [copilotFor, setCopilotFor] = useState<string | null>(null);
+  const copilotOpen = copilotFor !== null && copilotFor === workspaceInAddress;
 
   const openWorkspace = useCallback(
     (id: string) => void navigate(workspaceAreaPath(id)),
@@ -77,6 +81,17 @@ export function AppShell() {
         <span className="app-header__brand">ProfitWheel</span>
         <span className="app-header__tagline">Local-first marketing research</span>
         <span className="app-header__spacer" />
+        {workspaceInAddress !== null && (
+          <button
+            type="button"
+            className="btn btn--small"
+            aria-pressed={copilotOpen}
+            onClick={() => setCopilotFor(copilotOpen ? null : workspaceInAddress)}
+            data-testid="open-copilot"
+          >
+            Ask the copilot
+          </button>
+        )}
         <ThemeToggle />
       </header>
 
@@ -118,6 +133,13 @@ export function AppShell() {
       </div>
 
       <JobsPanel controller={jobs} />
+      {copilotOpen && workspaceInAddress !== null && (
+        <CopilotPanel
+          key={workspaceInAddress}
+          workspaceId={workspaceInAddress}
+          onClose={() => setCopilotFor(null)}
+        />
+      )}
     </div>
   );
 }

@@ -30,7 +30,7 @@ export const AREAS: readonly Area[] = [
   { id: 'studies', label: 'Studies', scope: 'workspace', built: true },
   { id: 'surveys', label: 'Surveys', scope: 'workspace', built: true },
   { id: 'connections', label: 'Connections', scope: 'workspace', built: true },
-  { id: 'agents', label: 'Agents', scope: 'workspace', built: false },
+  { id: 'agents', label: 'Agents', scope: 'workspace', built: true },
   { id: 'decks', label: 'Decks', scope: 'workspace', built: false },
   { id: 'models', label: 'Models & keys', scope: 'app', built: true },
 ];

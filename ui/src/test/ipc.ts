@@ -3,7 +3,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { InvokeArgs } from '@tauri-apps/api/core';
-import type { ErrorKind, JobView, SessionEventView } from '../ipc/backend';
+import type { AgentStepEventView, ErrorKind, JobView, SessionEventView } from '../ipc/backend';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -40,6 +40,11 @@ export function emitJobChanged(job: JobView): Promise<void> {
 /** Sends a session-changed event as a running focus group or interview would. */
 export function emitSessionChanged(event: SessionEventView): Promise<void> {
   return emit('session-changed', event);
+}
+
+/** Sends a step of an agent run as the Rust shell would. */
+export function emitAgentStep(event: AgentStepEventView): Promise<void> {
+  return emit('agent-step-changed', event);
 }
 
 export function callsTo(calls: readonly RecordedCall[], cmd: string): RecordedCall[] {

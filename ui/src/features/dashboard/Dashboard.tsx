@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatDateRange } from '../../format';
 import { backend, isBackendError } from '../../ipc/backend';
-import type { JobView, WorkspaceSummary } from '../../ipc/backend';
+import type { DateRange, JobView, WorkspaceSummary } from '../../ipc/backend';
 import { isActive, progressPercent } from '../jobs/jobsState';
 import { SpendPanel } from '../models/SpendPanel';
 import { CampaignsTable } from './CampaignsTable';
@@ -21,6 +21,8 @@ interface Props {
   onWorkspaceGone: () => void;
   /** Something about the workspace itself changed (its model); reload the summary. */
   onWorkspaceChanged?: () => void;
+  /** Days a link asked for (a copilot citation's query); the default range otherwise. */
+  linkedRange?: DateRange | null;
 }
 
 export function Dashboard({
@@ -29,8 +31,11 @@ export function Dashboard({
   onJobStarted,
   onWorkspaceGone,
   onWorkspaceChanged,
+  linkedRange = null,
 }: Props) {
-  const [selection, setSelection] = useState<RangeSelection>({ kind: 'default' });
+  const [selection, setSelection] = useState<RangeSelection>(() =>
+    linkedRange ? { kind: 'custom', range: linkedRange } : { kind: 'default' },
+  );
   // Presets count back from the last day with data; the backend's answer is the fallback
   // anchor for workspaces whose summary doesn't carry a data range yet.
   const [anchor, setAnchor] = useState<string | null>(workspace.dataRange?.end ?? null);
