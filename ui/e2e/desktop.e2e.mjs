@@ -11,7 +11,8 @@
 // local model (charts, reliability flags, a crosstab), runs the ANES 1996 example like its people
 // and sees the fidelity view and the analysis agent's report, connects Meta against the sandbox
 // (`profitwheel sandbox`), picks one account, syncs it and sees the dashboard's spend grow to
-// what the engine computes, and saves screenshots.
+// what the engine computes, asks the copilot (its steps stream in; a citation opens the
+// result it cites, the one the CLI reads from the kept run), and saves screenshots.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { remote } from 'webdriverio';
@@ -690,6 +691,41 @@ try {
       timeoutMsg: `the spend tile never showed the synced total ${after / 1e6}`,
     });
     await shot('desktop-dashboard-after-sync');
+  });
+
+  await check('the copilot streams its steps and answers, and a citation opens its source', async () => {
+    await (await browser.$('[data-testid="open-copilot"]')).click();
+    const question = await browser.$('[data-testid="copilot-question"]');
+    await question.waitForDisplayed({ timeout: 10_000 });
+    await question.setValue('Which platform had the most spend last week?');
+    await (await browser.$('[data-testid="copilot-ask"]')).click();
+    // The steps stream in while the local model looks (the first step always calls a tool).
+    const steps = await browser.$('[data-testid="agent-steps"]');
+    await browser.waitUntil(async () => /Looking at|R1/.test(await steps.getText()), {
+      timeout: 120_000,
+      timeoutMsg: 'no step streamed in',
+    });
+    const answer = await browser.$('[data-testid="agent-answer"]');
+    await answer.waitForDisplayed({ timeout: 600_000, timeoutMsg: 'the copilot never finished' });
+    console.log(`     copilot steps: ${(await steps.getText()).replace(/\n/g, ' | ').slice(0, 300)}`);
+    await shot('desktop-copilot');
+    const citation = await answer.$('[data-testid="agent-citation"]');
+    await citation.waitForDisplayed({ timeout: 5_000, timeoutMsg: 'the answer cites nothing' });
+    const cited = await citation.getText();
+    await citation.click();
+    const source = await browser.$('[data-testid="agent-source-text"]');
+    await source.waitForDisplayed({ timeout: 10_000 });
+    // The source is the kept run's cited result, as the CLI reads it from the same database.
+    const workspaceId = decodeURIComponent((await browser.getUrl()).match(/\/w\/([^/?#]+)/)[1]);
+    const kept = JSON.parse(
+      execFileSync(cli, ['--data-dir', dataDir, '--json', 'agents', 'history', workspaceId, '--limit', '1'], { encoding: 'utf8' }),
+    );
+    const first = kept[0].citations[0];
+    assert(cited.includes(first.id), `the first citation shown (${cited}) is not the kept run's ${first.id}`);
+    const shown = (await source.getText()).replace(/\s+/g, ' ').trim();
+    assert(shown === first.text.replace(/\s+/g, ' ').trim(), `the source shows ${shown.slice(0, 200)}, the run kept ${first.text.slice(0, 200)}`);
+    await shot('desktop-copilot-source');
+    await (await browser.$('//aside[@data-testid="copilot-panel"]//button[@aria-label="Close"]')).click();
   });
 
   await check('the dark theme applies', async () => {

@@ -208,8 +208,9 @@ fn protocol(spec: &AgentSpec) -> String {
          {{\"action\": \"answer\", \"text\": \"<the answer>\", \"citations\": [\"R1\", ...]}}.\n\
          Tool results are numbered R1, R2, … Cite the results every number and claim in your \
          answer comes from, and give numbers as the results state them: an answer with a figure \
-         its cited results do not state is not shown. When a tool fails or \
-         finds nothing, say what you could not find; never guess. You have at most {} steps.\n\nTools:",
+         its cited results do not state is not shown. Look before you answer: your first step \
+         calls a tool. When a tool fails or finds nothing, say what you could not find; never \
+         guess. You have at most {} steps.\n\nTools:",
         spec.instructions.trim(),
         spec.limits.max_steps
     );
@@ -227,6 +228,8 @@ fn protocol(spec: &AgentSpec) -> String {
 struct Found {
     id: ResultId,
     tool: String,
+    /// What it was called with, to tell a repeated call from a new one.
+    arguments: Value,
     output: std::result::Result<ToolOutput, String>,
     pages: Vec<String>,
 }
@@ -240,7 +243,9 @@ pub async fn run(
     on_event: &(dyn Fn(StepEvent) + Send + Sync),
     cancel: &CancellationToken,
 ) -> Result<AgentRun> {
-    let schema = step_schema(&spec.tools.described());
+    // The first step looks (a tool call); an answer is possible once something was found,
+    // citing what answered.
+    let described = spec.tools.described();
     let mut messages = vec![
         ChatMessage::system(protocol(spec)),
         ChatMessage::user(request.question.trim()),
@@ -296,11 +301,18 @@ pub async fn run(
                 };
             }
         }
+        let citable: Vec<String> = found
+            .iter()
+            .filter(|f| f.output.is_ok())
+            .map(|f| f.id.clone())
+            .collect();
+        let schema_now = step_schema(&described, (!found.is_empty()).then_some(&citable[..]));
+        let step_now = &schema_now;
         on_event(StepEvent::Deciding { step });
         let answered = tokio::select! {
             biased;
             () = cancel.cancelled() => break Outcome::Cancelled,
-            answered = gateway.chat_matching(&asking, &schema, STEP_SCHEMA_NAME) => answered,
+            answered = gateway.chat_matching(&asking, step_now, STEP_SCHEMA_NAME) => answered,
         };
         let reply = match answered {
             Ok(reply) => reply,
@@ -322,7 +334,7 @@ pub async fn run(
             None => {}
         }
         asking.scope = CallScope::default();
-        asking.json_schema = Some(schema.clone());
+        asking.json_schema = Some(step_now.clone());
         let mut recorded = RecordedStep {
             request: asking,
             reply: reply.text.clone(),
@@ -382,7 +394,14 @@ pub async fn run(
             }
             Ok(ModelStep::Call { tool, arguments }) => {
                 let id = format!("R{}", found.len() + 1);
-                let called = if tool == MORE {
+                let repeated = found
+                    .iter()
+                    .find(|f| f.tool == tool && f.arguments == arguments && tool != MORE);
+                let called = if let Some(earlier) = repeated {
+                    // Asked again, a tool answers the same: the model is told where its answer
+                    // is, and a model that keeps asking stops as any invalid step does.
+                    Some(Err(CallProblem::Repeated(earlier.id.clone())))
+                } else if tool == MORE {
                     Some(read_more(&arguments, &found))
                 } else {
                     match spec.tools.check(&tool, &arguments) {
@@ -419,6 +438,10 @@ pub async fn run(
                     Some(Err(CallProblem::InvalidArguments(reason))) => {
                         Err(format!("the arguments of {tool} do not fit: {reason}"))
                     }
+                    Some(Err(CallProblem::Repeated(earlier))) => Err(format!(
+                        "{tool} was already called with these arguments; its result is {earlier}: \
+                         answer with it or look at something else"
+                    )),
                     Some(Err(CallProblem::Failed(failure))) => {
                         on_event(StepEvent::ToolFailed {
                             step,
@@ -432,13 +455,14 @@ pub async fn run(
                         recorded.result = Some(RecordedToolResult {
                             id: id.clone(),
                             tool: tool.clone(),
-                            arguments,
+                            arguments: arguments.clone(),
                             output: None,
                             problem: Some(failure.0.clone()),
                         });
                         found.push(Found {
                             id,
                             tool,
+                            arguments,
                             output: Err(failure.0),
                             pages: Vec::new(),
                         });
@@ -457,13 +481,14 @@ pub async fn run(
                         recorded.result = Some(RecordedToolResult {
                             id: id.clone(),
                             tool: tool.clone(),
-                            arguments,
+                            arguments: arguments.clone(),
                             output: Some(output.clone()),
                             problem: None,
                         });
                         found.push(Found {
                             id,
                             tool,
+                            arguments,
                             output: Ok(output),
                             pages: split,
                         });

@@ -22,23 +22,52 @@ pub(crate) enum ModelStep {
     },
 }
 
+/// The longest answer a step may write, in characters: a few sentences, with room to spare.
+/// Bounded so that a model cannot talk past its reply's tokens (a small local model, held to
+/// the schema by a grammar, otherwise can keep a string open until it is cut off).
+pub(crate) const ANSWER_CHARACTERS: u64 = 1_500;
+
+/// A result id as the answer cites it.
+const RESULT_ID: &str = "^R[1-9][0-9]{0,2}$";
+
 /// The JSON Schema a step must match, for these tools (name, description, argument schema).
-pub(crate) fn step_schema(tools: &[(&'static str, &'static str, Value)]) -> Value {
+/// `citable` are the results an answer may cite (those that answered); `None` while the run
+/// has looked at nothing, when the step must call a tool.
+pub(crate) fn step_schema(
+    tools: &[(&'static str, &'static str, Value)],
+    citable: Option<&[String]>,
+) -> Value {
     let mut choices: Vec<Value> = tools
         .iter()
         .map(|(name, _, arguments)| call_schema(name, arguments.clone()))
         .collect();
-    choices.push(call_schema(MORE, more_schema()));
-    choices.push(json!({
-        "type": "object",
-        "properties": {
-            "action": {"const": "answer"},
-            "text": {"type": "string"},
-            "citations": {"type": "array", "items": {"type": "string"}},
-        },
-        "required": ["action", "text", "citations"],
-        "additionalProperties": false,
-    }));
+    if citable.is_some() || tools.is_empty() {
+        let citable = citable.unwrap_or_default();
+        // Only a result that answered can be cited; held to them, a model cannot cite R7 in a
+        // run of three.
+        let items = if citable.is_empty() {
+            json!({"type": "string", "pattern": RESULT_ID})
+        } else {
+            json!({"type": "string", "enum": citable})
+        };
+        let most = if citable.is_empty() {
+            0
+        } else {
+            citable.len().min(12)
+        };
+        choices.push(call_schema(MORE, more_schema()));
+        choices.push(json!({
+            "type": "object",
+            "properties": {
+                "action": {"const": "answer"},
+                "text": {"type": "string", "maxLength": ANSWER_CHARACTERS},
+                "citations": {"type": "array", "items": items, "maxItems": most},
+            },
+            "required": ["action", "text", "citations"],
+            "additionalProperties": false,
+            "propertyOrder": ["action", "text", "citations"],
+        }));
+    }
     json!({ "oneOf": choices })
 }
 
@@ -52,6 +81,9 @@ fn call_schema(name: &str, arguments: Value) -> Value {
         },
         "required": ["action", "tool", "arguments"],
         "additionalProperties": false,
+        // A model held to the schema while it writes (the local model's grammar) picks the
+        // tool before writing arguments for it.
+        "propertyOrder": ["action", "tool", "arguments"],
     })
 }
 
@@ -60,8 +92,8 @@ pub(crate) fn more_schema() -> Value {
     json!({
         "type": "object",
         "properties": {
-            "result": {"type": "string", "description": "The result's id, as R3"},
-            "page": {"type": "integer", "minimum": 2},
+            "result": {"type": "string", "description": "The result's id, as R3", "pattern": RESULT_ID},
+            "page": {"type": "integer", "minimum": 2, "maximum": 99},
         },
         "required": ["result", "page"],
         "additionalProperties": false,
@@ -153,11 +185,28 @@ mod tests {
 
     #[test]
     fn the_schema_fixes_each_tool_with_its_own_arguments() {
-        let schema = step_schema(&[("kpis", "KPIs", json!({"type": "object"}))]);
+        let citable = vec!["R1".to_owned(), "R3".to_owned()];
+        let schema = step_schema(
+            &[("kpis", "KPIs", json!({"type": "object"}))],
+            Some(&citable),
+        );
         let choices = schema["oneOf"].as_array().unwrap();
         assert_eq!(choices.len(), 3, "the tool, read_more, the answer");
         assert_eq!(choices[0]["properties"]["tool"]["const"], "kpis");
         assert_eq!(choices[1]["properties"]["tool"]["const"], MORE);
         assert_eq!(choices[2]["properties"]["action"]["const"], "answer");
+        assert_eq!(
+            choices[2]["properties"]["text"]["maxLength"],
+            ANSWER_CHARACTERS
+        );
+        assert_eq!(
+            choices[2]["properties"]["citations"]["items"]["enum"],
+            json!(["R1", "R3"])
+        );
+        // Before anything was found, the step can only call a tool.
+        let first = step_schema(&[("kpis", "KPIs", json!({"type": "object"}))], None);
+        let choices = first["oneOf"].as_array().unwrap();
+        assert_eq!(choices.len(), 1);
+        assert_eq!(choices[0]["properties"]["tool"]["const"], "kpis");
     }
 }

@@ -93,6 +93,8 @@ pub(crate) enum CallProblem {
     InvalidArguments(String),
     /// The tool ran and could not answer.
     Failed(ToolFailure),
+    /// The same tool was called with the same arguments before; its result has this id.
+    Repeated(String),
 }
 
 /// A tool with its argument type erased, as the run holds it.

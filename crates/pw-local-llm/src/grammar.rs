@@ -4,7 +4,8 @@
 //! llama.cpp ships a converter, but only inside its `common` library, which is half of
 //! llama.cpp's build (six minutes of a cold CI run on two cores) for one function. This one
 //! covers what our schemas use, as schemars and our hand-written schemas emit them: objects
-//! (required properties first, then the optional ones, in the order of the map), arrays with
+//! (required properties first, then the optional ones, each in the order `propertyOrder`
+//! names, else the map's), arrays with
 //! `minItems`/`maxItems`, `enum`, `const`, `anyOf`/`oneOf`, type lists (`["string", "null"]`),
 //! `$ref` into `$defs`/`definitions` (recursion included), strings with `minLength`/
 //! `maxLength`, an anchored `pattern` or a `date`/`date-time`/`uuid` format, integers with any
@@ -296,7 +297,16 @@ impl Converter<'_> {
         self.primitive("space");
         let mut mandatory = Vec::new();
         let mut optional = Vec::new();
-        for (key, property) in properties {
+        // JSON objects have no order, and ours come sorted; `propertyOrder` names the order a
+        // model should write them in (a tool's name before its arguments), the rest follow.
+        let order: Vec<&str> = map
+            .get("propertyOrder")
+            .and_then(Value::as_array)
+            .map(|o| o.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut keys: Vec<(&String, &Value)> = properties.iter().collect();
+        keys.sort_by_key(|(key, _)| order.iter().position(|o| o == key).unwrap_or(order.len()));
+        for (key, property) in keys {
             let value = self.visit(property, &format!("{name}-{key}"))?;
             let pair = format!(
                 r#"{} space ":" space {value}"#,

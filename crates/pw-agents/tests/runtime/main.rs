@@ -324,7 +324,7 @@ async fn a_tool_is_chosen_run_and_cited_in_the_answer() {
         "R1 (platform_kpis): Spend on meta over 7 days: $1234.50\nCPA: $12.30"
     );
     // It was shown every tool with its argument schema, and held to the step schema.
-    let first = &model.requests.lock().unwrap()[0];
+    let first = model.requests.lock().unwrap()[0].clone();
     let system = &first.messages[0].content;
     assert!(system.contains("- platform_kpis: Spend and cost per acquisition"));
     assert!(
@@ -339,6 +339,15 @@ async fn a_tool_is_chosen_run_and_cited_in_the_answer() {
     assert!(platform.to_string().contains("google_ads"), "{platform}");
     assert_eq!(
         schema["oneOf"].as_array().unwrap().len(),
+        4,
+        "four tools: the first step looks before it may answer"
+    );
+    let later = model.requests.lock().unwrap()[1].clone();
+    assert_eq!(
+        later.json_schema.as_ref().unwrap()["oneOf"]
+            .as_array()
+            .unwrap()
+            .len(),
         6,
         "four tools, read_more, answer"
     );
@@ -547,11 +556,8 @@ async fn a_long_result_is_paged_and_read_on_never_cut() {
 #[tokio::test]
 async fn the_step_budget_ends_the_run_with_what_was_found() {
     let model = ScriptedModel::build(
-        &[],
-        Some(call(
-            "platform_kpis",
-            json!({"platform": "meta", "days": 7}),
-        )),
+        &[7, 14, 28].map(|days| call("platform_kpis", json!({"platform": "meta", "days": days}))),
+        None,
         Usage::default(),
     );
     let events = Mutex::new(Vec::new());
@@ -577,13 +583,57 @@ async fn the_step_budget_ends_the_run_with_what_was_found() {
 }
 
 #[tokio::test]
+async fn a_call_asked_again_is_pointed_at_its_result_and_a_model_that_keeps_asking_stops() {
+    let same = call("platform_kpis", json!({"platform": "meta", "days": 7}));
+    let model = ScriptedModel::build(&[], Some(same), Usage::default());
+    let events = Mutex::new(Vec::new());
+    let run = run_with(&model, Limits::default(), &events).await;
+    // The tool ran once; the repeat was told where its answer is, the next one ended the run.
+    assert_eq!(model.calls(), 3);
+    assert!(
+        model
+            .last_user_message(2)
+            .contains("platform_kpis was already called with these arguments; its result is R1"),
+        "{}",
+        model.last_user_message(2)
+    );
+    // The first step could only look; the next could answer, citing only R1.
+    let schemas: Vec<serde_json::Value> = model
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.json_schema.clone().unwrap())
+        .collect();
+    let choices = |i: usize| schemas[i]["oneOf"].as_array().unwrap().clone();
+    assert!(
+        choices(0)
+            .iter()
+            .all(|c| c["properties"]["action"]["const"] == "call")
+    );
+    let answer = choices(1)
+        .into_iter()
+        .find(|c| c["properties"]["action"]["const"] == "answer")
+        .unwrap();
+    assert_eq!(
+        answer["properties"]["citations"]["items"]["enum"],
+        json!(["R1"])
+    );
+    assert!(
+        matches!(&run.outcome, Outcome::InvalidSteps { reason } if reason.contains("already called")),
+        "{:?}",
+        run.outcome
+    );
+    assert_eq!(run.citations.len(), 1, "R1, found once");
+}
+
+#[tokio::test]
 async fn the_token_budget_stops_before_the_call_that_would_pass_it() {
     let model = ScriptedModel::build(
-        &[],
-        Some(call(
-            "platform_kpis",
-            json!({"platform": "meta", "days": 7}),
-        )),
+        &(1..=6)
+            .map(|days| call("platform_kpis", json!({"platform": "meta", "days": days})))
+            .collect::<Vec<_>>(),
+        None,
         Usage {
             input_tokens: 800,
             output_tokens: 200,

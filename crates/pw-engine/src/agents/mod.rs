@@ -50,6 +50,27 @@ pub const SPECIALISTS: &[Specialist] = &[Specialist {
 /// The copilot's role and method, before the runtime's protocol.
 const COPILOT: &str = "You are the analyst inside a marketing research app. You answer a marketer's question about one workspace: its ad platforms' campaigns and daily metrics, and its audiences' signals and evidence. Use the tools to look; never answer a number from memory. When the question is about a change, look at both periods and give each period's figures as the results state them (do not work out new figures). Be brief: two to five sentences, plain words, each figure as the result states it.";
 
+/// The run's limits for the model that answers first. The embedded model reads 2,048 tokens
+/// per sequence, and the protocol with the tools takes about 800: its steps get shorter
+/// replies and shorter result pages (the rest is a `read_more` away), so a look and an answer
+/// fit. Vendors' contexts hold the defaults many times over.
+fn limits_for(gateway: &Gateway, scope: &CallScope) -> Limits {
+    let local_first = gateway
+        .routes_for(Task::Analysis, scope)
+        .ok()
+        .and_then(|routes| routes.first().map(|r| gateway.runs_here(&r.vendor)))
+        .unwrap_or(false);
+    if local_first {
+        Limits {
+            page_chars: 1_500,
+            step_tokens: 512,
+            ..Limits::default()
+        }
+    } else {
+        Limits::default()
+    }
+}
+
 pub struct AgentsFacade<'a> {
     pub(crate) engine: &'a Arc<Engine>,
 }
@@ -128,14 +149,14 @@ impl AgentsFacade<'_> {
                 "the agent '{name}' has no tools"
             ))),
         }?;
+        let started_at = pw_store::now_rfc3339();
+        let gateway = self.engine.models.gateway().await?;
         let spec = AgentSpec {
             name: specialist.name.into(),
             instructions: specialist.instructions.into(),
             tools,
-            limits: Limits::default(),
+            limits: limits_for(&gateway, &CallScope::workspace(workspace.to_string())),
         };
-        let started_at = pw_store::now_rfc3339();
-        let gateway = self.engine.models.gateway().await?;
         let request = RunRequest {
             question: specialist.task.to_owned(),
             scope: CallScope::workspace(workspace.to_string()),
@@ -291,11 +312,12 @@ impl AgentsFacade<'_> {
                 })
             })
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        let scope = CallScope::workspace(workspace.to_string());
         let spec = AgentSpec {
             name: COPILOT_NAME.into(),
             instructions: COPILOT.into(),
             tools,
-            limits: Limits::default(),
+            limits: limits_for(gateway, &scope),
         };
         let request = RunRequest {
             question: question.to_owned(),

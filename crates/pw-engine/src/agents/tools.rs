@@ -29,13 +29,16 @@ pub enum Grouping {
 pub struct MetricsArgs {
     /// First day, YYYY-MM-DD (default: 7 days before the last day with data).
     #[serde(default)]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub from: Option<String>,
     /// Last day, YYYY-MM-DD (default: the last day with data).
     #[serde(default)]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub until: Option<String>,
     pub by: Grouping,
     /// Only this platform (meta, google_ads, tiktok, pinterest, linkedin, snapchat, dv360).
     #[serde(default)]
+    #[schemars(length(max = 20))]
     pub platform: Option<String>,
 }
 
@@ -187,6 +190,7 @@ impl Tool for WorkspaceMetrics {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SearchArgs {
     /// Words to look for in mentions, signals, reports and creatives.
+    #[schemars(length(min = 1, max = 120))]
     pub query: String,
 }
 
@@ -224,11 +228,18 @@ impl Tool for EvidenceSearch {
             .search(self.workspace, &query)
             .await
             .map_err(|e| ToolFailure(format!("the search could not run: {e}")))?;
+        // Nothing found is a finding (no mention of it), which an answer may cite.
         if page.hits.is_empty() {
-            return Err(ToolFailure(format!(
-                "nothing in this workspace matches “{}”",
-                args.query
-            )));
+            let label = format!("Search for “{}” (no matches)", args.query);
+            return Ok(ToolOutput {
+                text: format!("{label}: nothing in this workspace's evidence matches."),
+                data: json!({"total": 0, "hits": []}),
+                source: Source {
+                    kind: SourceKind::Search,
+                    reference: args.query,
+                    label,
+                },
+            });
         }
         let lines: Vec<String> = page
             .hits
@@ -263,6 +274,7 @@ impl Tool for EvidenceSearch {
 pub struct SignalArgs {
     /// An audience's name, or nothing for every audience.
     #[serde(default)]
+    #[schemars(length(max = 80))]
     pub audience: Option<String>,
 }
 

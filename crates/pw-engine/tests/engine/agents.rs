@@ -401,3 +401,49 @@ async fn the_budget_agent_reports_a_split_from_the_campaigns_curves_and_keeps_it
         pw_engine::ErrorKind::InvalidInput
     );
 }
+
+/// The embedded model (a 135M-parameter model, no vendor configured) asked the copilot: held by
+/// its grammar, its first step looks with a tool, and the run ends, answered or stopped, on
+/// results that answered, kept with the ones it cites.
+#[tokio::test]
+async fn the_copilot_looks_first_and_cites_what_it_found_on_the_embedded_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = demo(dir.path(), "copilot-local").await;
+    let events = Mutex::new(Vec::new());
+    let asked = engine
+        .agents()
+        .ask(
+            workspace,
+            "Which platform had the most spend last week?",
+            &|e| events.lock().unwrap().push(e),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    let events = events.into_inner().unwrap();
+    assert!(
+        matches!(events.get(1), Some(StepEvent::Calling { id, .. }) if id == "R1"),
+        "{events:?}"
+    );
+    let steps = &asked.run.record.steps;
+    assert!(
+        steps.iter().all(|s| s.answered_by.starts_with("local/")),
+        "{:?}",
+        steps.iter().map(|s| &s.answered_by).collect::<Vec<_>>()
+    );
+    assert!(!asked.run.citations.is_empty(), "{:?}", asked.run.outcome);
+    for cited in &asked.run.citations {
+        let answered = steps
+            .iter()
+            .filter_map(|s| s.result.as_ref())
+            .any(|r| r.id == cited.id && r.output.as_ref().is_some_and(|o| o.text == cited.text));
+        assert!(answered, "{} is not a result that answered", cited.id);
+    }
+    let kept = engine
+        .agents()
+        .kept_run(workspace, &asked.id)
+        .await
+        .unwrap();
+    assert_eq!(kept.citations, asked.run.citations);
+    assert_eq!(kept.outcome, asked.run.outcome);
+}

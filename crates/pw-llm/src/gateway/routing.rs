@@ -31,8 +31,8 @@ impl Gateway {
     }
 
     /// Whether `vendor` names a model on this machine, chat or embeddings: such calls cost
-    /// nothing.
-    pub(super) fn runs_here(&self, vendor: &str) -> bool {
+    /// nothing (and the embedded chat model reads a short context).
+    pub fn runs_here(&self, vendor: &str) -> bool {
         self.local.contains_key(vendor) || self.local_embedders.contains_key(vendor)
     }
 

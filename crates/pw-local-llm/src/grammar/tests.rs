@@ -428,6 +428,17 @@ fn an_agent_step_is_one_of_its_shapes() {
 }
 
 #[test]
+fn property_order_is_the_order_written() {
+    let g = grammar(
+        json!({ "type": "object", "propertyOrder": ["tool", "arguments"],
+        "properties": { "arguments": {"type": "integer"}, "tool": {"const": "kpis"}, "action": {"const": "call"} },
+        "required": ["action", "arguments", "tool"] }),
+    );
+    assert!(g.accepts(r#"{"tool": "kpis", "arguments": 1, "action": "call"}"#));
+    assert!(!g.accepts(r#"{"action": "call", "arguments": 1, "tool": "kpis"}"#));
+}
+
+#[test]
 fn nothing_required_means_any_subset_in_order() {
     let g = grammar(json!({ "type": "object", "properties": {
         "a": {"type": "boolean"}, "b": {"type": "null"}, "c": {"type": "integer"} } }));
