@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "list_agent_runs",
     "get_agent_run",
     "list_specialists",
+    "set_specialist_schedule",
     "list_workspaces",
     "create_workspace",
     "start_demo_workspace",

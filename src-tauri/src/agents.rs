@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use pw_engine::agents::StepEvent;
 use pw_ipc::{
     AgentRunView, AgentStepEventView, AskCopilotRequest, IpcError, RunSpecialistRequest,
-    SpecialistView,
+    SpecialistScheduleRequest, SpecialistView,
 };
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
@@ -21,7 +21,29 @@ use crate::ipc::AgentStepChanged;
 #[derive(Default)]
 pub struct RunningAgents(Mutex<HashMap<String, CancellationToken>>);
 
+/// A run's place in the registry, given up when the command ends however it ends.
+struct Registered<'a> {
+    running: &'a RunningAgents,
+    request_id: String,
+    cancel: CancellationToken,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.running.finish(&self.request_id);
+    }
+}
+
 impl RunningAgents {
+    fn register(&self, request_id: &str) -> Result<Registered<'_>, IpcError> {
+        let cancel = self.start(request_id)?;
+        Ok(Registered {
+            running: self,
+            request_id: request_id.to_owned(),
+            cancel,
+        })
+    }
+
     fn start(&self, request_id: &str) -> Result<CancellationToken, IpcError> {
         let mut running = self
             .0
@@ -86,13 +108,13 @@ pub async fn ask_copilot(
             "ask a question first".to_owned(),
         ));
     }
-    let cancel = running.start(&request.request_id)?;
+    let registered = running.register(&request.request_id)?;
     let on_step = forward_steps(app, request.request_id.clone());
     let asked = engine
         .agents()
-        .ask(workspace, question, &on_step, &cancel)
+        .ask(workspace, question, &on_step, &registered.cancel)
         .await;
-    running.finish(&request.request_id);
+    drop(registered);
     let asked = asked?;
     Ok(engine.agents().kept_run(workspace, &asked.id).await?.into())
 }
@@ -108,13 +130,13 @@ pub async fn run_specialist(
 ) -> Result<AgentRunView, IpcError> {
     let engine = slot.get()?;
     let workspace = request.workspace_id.parse()?;
-    let cancel = running.start(&request.request_id)?;
+    let registered = running.register(&request.request_id)?;
     let on_step = forward_steps(app, request.request_id.clone());
     let ran = engine
         .agents()
-        .run_specialist(workspace, &request.agent, &on_step, &cancel)
+        .run_specialist(workspace, &request.agent, &on_step, &registered.cancel)
         .await;
-    running.finish(&request.request_id);
+    drop(registered);
     let ran = ran?;
     Ok(engine.agents().kept_run(workspace, &ran.id).await?.into())
 }
@@ -168,13 +190,36 @@ pub async fn list_specialists(
     slot: State<'_, EngineSlot>,
     workspace_id: String,
 ) -> Result<Vec<SpecialistView>, IpcError> {
-    let listed = slot
-        .get()?
-        .agents()
-        .specialists(workspace_id.parse()?)
-        .await?;
+    let engine = slot.get()?;
+    let workspace = workspace_id.parse()?;
+    let listed = engine.agents().specialists(workspace).await?;
+    let schedules = engine.agents().specialist_schedules(workspace).await?;
     Ok(listed
         .into_iter()
-        .map(|(specialist, latest)| SpecialistView::of(specialist, latest))
+        .map(|(specialist, latest)| {
+            let schedule = schedules
+                .iter()
+                .find(|(agent, _)| agent == specialist.name)
+                .map(|(_, cron)| cron.clone());
+            SpecialistView::of(specialist, latest, schedule)
+        })
         .collect())
+}
+
+/// Runs a specialist on a schedule, or on demand only (`cron` absent); answers the schedule.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_specialist_schedule(
+    slot: State<'_, EngineSlot>,
+    request: SpecialistScheduleRequest,
+) -> Result<Option<String>, IpcError> {
+    Ok(slot
+        .get()?
+        .agents()
+        .schedule_specialist(
+            request.workspace_id.parse()?,
+            &request.agent,
+            request.cron.as_deref().filter(|c| !c.trim().is_empty()),
+        )
+        .await?)
 }

@@ -120,6 +120,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             agents::list_agent_runs,
             agents::get_agent_run,
             agents::list_specialists,
+            agents::set_specialist_schedule,
         ])
         .events(collect_events![
             JobChanged,

@@ -17,7 +17,7 @@ use crate::error::{AgentError, Result};
 use crate::figures::unsupported_figures;
 use crate::paging::{pages, shown};
 use crate::record::{RecordedStep, RecordedToolResult, ReplayReport, RunRecord};
-use crate::step::{ModelStep, more_schema, read_step, step_schema};
+use crate::step::{ANSWER_CHARACTERS, ModelStep, more_schema, read_step, step_schema};
 use crate::tool::{CallProblem, MORE, Source, ToolBox, ToolOutput};
 
 /// A tool result's id in a run: `R1`, `R2`…
@@ -306,8 +306,7 @@ pub async fn run(
             .filter(|f| f.output.is_ok())
             .map(|f| f.id.clone())
             .collect();
-        let schema_now = step_schema(&described, (!found.is_empty()).then_some(&citable[..]));
-        let step_now = &schema_now;
+        let step_now = &step_schema(&described, (!found.is_empty()).then_some(&citable[..]));
         on_event(StepEvent::Deciding { step });
         let answered = tokio::select! {
             biased;
@@ -352,6 +351,18 @@ pub async fn run(
                 limits.step_tokens
             )),
             Err(reason) => Err(reason),
+            // Vendors in plain JSON mode see the step schema only in the prompt: what it holds
+            // is checked again here.
+            Ok(ModelStep::Answer { .. }) if found.is_empty() && !described.is_empty() => {
+                Err("look before you answer: call a tool first".to_owned())
+            }
+            Ok(ModelStep::Answer { text, .. })
+                if text.chars().count() as u64 > ANSWER_CHARACTERS =>
+            {
+                Err(format!(
+                    "the answer is longer than {ANSWER_CHARACTERS} characters; say it in fewer words"
+                ))
+            }
             Ok(ModelStep::Answer { text, citations }) => {
                 match check_citations(&citations, &found) {
                     Ok(()) => {
@@ -394,9 +405,10 @@ pub async fn run(
             }
             Ok(ModelStep::Call { tool, arguments }) => {
                 let id = format!("R{}", found.len() + 1);
-                let repeated = found
-                    .iter()
-                    .find(|f| f.tool == tool && f.arguments == arguments && tool != MORE);
+                // Only a call that answered: a failed one may be tried again.
+                let repeated = found.iter().find(|f| {
+                    f.tool == tool && f.arguments == arguments && f.output.is_ok() && tool != MORE
+                });
                 let called = if let Some(earlier) = repeated {
                     // Asked again, a tool answers the same: the model is told where its answer
                     // is, and a model that keeps asking stops as any invalid step does.

@@ -23,8 +23,10 @@ pub(crate) enum ModelStep {
 }
 
 /// The longest answer a step may write, in characters: a few sentences, with room to spare.
-/// Bounded so that a model cannot talk past its reply's tokens (a small local model, held to
-/// the schema by a grammar, otherwise can keep a string open until it is cut off).
+/// Bounded because a small local model held to the schema by a grammar otherwise keeps a
+/// string open until its reply is cut off; 1,500 plain characters are about 400 tokens, within
+/// the embedded model's 512-token steps (escapes such as `\u00e9` cost more, and a reply cut
+/// off is told to the model as an invalid step).
 pub(crate) const ANSWER_CHARACTERS: u64 = 1_500;
 
 /// A result id as the answer cites it.
@@ -50,18 +52,19 @@ pub(crate) fn step_schema(
         } else {
             json!({"type": "string", "enum": citable})
         };
-        let most = if citable.is_empty() {
-            0
+        let (least, most) = if citable.is_empty() {
+            (0, 0)
         } else {
-            citable.len().min(12)
+            (1, citable.len().min(12))
         };
         choices.push(call_schema(MORE, more_schema()));
         choices.push(json!({
             "type": "object",
             "properties": {
                 "action": {"const": "answer"},
-                "text": {"type": "string", "maxLength": ANSWER_CHARACTERS},
-                "citations": {"type": "array", "items": items, "maxItems": most},
+                "text": {"type": "string", "minLength": 1, "maxLength": ANSWER_CHARACTERS},
+                "citations": {"type": "array", "items": items, "minItems": least,
+                              "maxItems": most},
             },
             "required": ["action", "text", "citations"],
             "additionalProperties": false,

@@ -110,6 +110,16 @@ pub(crate) enum AgentsCommand {
     },
     /// A kept run: its question, answer and the results it cites, as they were
     Show { workspace: String, run: String },
+    /// Run a specialist on a schedule (a cron expression in local time, such as
+    /// "0 7 * * MON" for Monday mornings), or stop its schedule with --off
+    Schedule {
+        workspace: String,
+        agent: String,
+        #[arg(long, conflicts_with = "off", required_unless_present = "off")]
+        cron: Option<String>,
+        #[arg(long)]
+        off: bool,
+    },
     /// Measure the copilot on questions whose answers are computed from the workspace's rows:
     /// accuracy, citation validity and cost per answer
     Eval {
@@ -129,11 +139,18 @@ pub(crate) async fn run(
         AgentsCommand::List { workspace: text } => {
             let id = workspace(engine, text).await?;
             let listed = engine.agents().specialists(id).await?;
+            let schedules = engine.agents().specialist_schedules(id).await?;
+            let schedule_of = |name: &str| {
+                schedules
+                    .iter()
+                    .find(|(agent, _)| agent == name)
+                    .map(|(_, cron)| cron.clone())
+            };
             if out.json {
                 out.value(&json!(
                     listed
                         .iter()
-                        .map(|(s, latest)| json!({"agent": s, "latest": latest}))
+                        .map(|(s, latest)| json!({"agent": s, "latest": latest, "schedule": schedule_of(s.name)}))
                         .collect::<Vec<_>>()
                 ));
             } else {
@@ -142,8 +159,12 @@ pub(crate) async fn run(
                         || "never run here".to_owned(),
                         |run| format!("last run {}{}", run.finished_at, stopped_note(run)),
                     );
+                    let when = schedule_of(specialist.name).map_or_else(
+                        || "on demand".to_owned(),
+                        |cron| format!("runs at \"{cron}\""),
+                    );
                     out.line(&format!(
-                        "{}: {} ({last})\n  {}",
+                        "{}: {} ({last}; {when})\n  {}",
                         specialist.name, specialist.title, specialist.description
                     ));
                 }
@@ -204,6 +225,26 @@ pub(crate) async fn run(
                     out.line(&format!("[{}] {}", cited.id, cited.source.label));
                     out.line(&cited.text);
                 }
+            }
+        }
+        AgentsCommand::Schedule {
+            workspace: text,
+            agent,
+            cron,
+            off,
+        } => {
+            let id = workspace(engine, text).await?;
+            let cron = if *off { None } else { cron.as_deref() };
+            let set = engine.agents().schedule_specialist(id, agent, cron).await?;
+            if out.json {
+                out.value(&json!({"agent": agent, "schedule": set}));
+            } else {
+                out.line(&match set {
+                    Some(cron) => {
+                        format!("{agent} runs at \"{cron}\" (local time); its reports are kept.")
+                    }
+                    None => format!("{agent} runs on demand only."),
+                });
             }
         }
         AgentsCommand::Eval {

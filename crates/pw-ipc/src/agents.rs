@@ -227,15 +227,27 @@ pub struct SpecialistView {
     pub title: String,
     pub description: String,
     pub latest: Option<AgentRunView>,
+    /// When it runs by itself (a cron expression in local time); `None`: on demand only.
+    pub schedule: Option<String>,
 }
 
 impl SpecialistView {
-    pub fn of(specialist: Specialist, latest: Option<KeptRun>) -> Self {
+    pub fn of(specialist: Specialist, latest: Option<KeptRun>, schedule: Option<String>) -> Self {
         SpecialistView {
             name: specialist.name.to_owned(),
             title: specialist.title.to_owned(),
             description: specialist.description.to_owned(),
             latest: latest.map(Into::into),
+            schedule,
         }
     }
+}
+
+/// Sets a specialist's schedule (`cron`, local time) or, with `None`, stops it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SpecialistScheduleRequest {
+    pub workspace_id: String,
+    pub agent: String,
+    pub cron: Option<String>,
 }

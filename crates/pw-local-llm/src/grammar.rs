@@ -9,9 +9,12 @@
 //! `minItems`/`maxItems`, `enum`, `const`, `anyOf`/`oneOf`, type lists (`["string", "null"]`),
 //! `$ref` into `$defs`/`definitions` (recursion included), strings with `minLength`/
 //! `maxLength`, an anchored `pattern` or a `date`/`date-time`/`uuid` format, integers with any
-//! `minimum`/`maximum`, numbers, booleans and null. Anything else is an error naming the keyword,
-//! so a schema is never quietly loosened. Bounds the grammar cannot hold (a number's minimum,
-//! `uniqueItems`) are checked where the answer is parsed, as they were before.
+//! `minimum`/`maximum`, numbers, booleans and null. A structure it cannot express (`allOf`,
+//! `not`, tuple items, objects with both properties and extra keys, a lookaround in a pattern)
+//! is an error naming it. What a grammar does not hold is left to the parse of the answer, as
+//! with llama.cpp's converter: keywords it does not know (`multipleOf`, `uniqueItems`, a
+//! number's bounds, other formats), a string's length beside a `pattern`, a maximum past what
+//! a grammar can repeat, and the values of a map (an object with `additionalProperties` only).
 //!
 //! Rule names are letters, digits and dashes (all GBNF allows). Every value is followed by
 //! `space`, so the JSON may be laid out over lines as models like to.
@@ -20,6 +23,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
+
+use pattern::pattern_rule;
 
 /// A schema the grammar cannot express, with the keyword or value at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -163,6 +168,7 @@ impl Converter<'_> {
             )));
         }
         if let Some(constant) = map.get("const") {
+            self.primitive("space");
             return Ok(format!("{} space", literal(&constant.to_string())));
         }
         if let Some(options) = map.get("enum") {
@@ -439,13 +445,26 @@ fn is_rule_name(body: &str) -> bool {
     !body.is_empty() && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
+/// The most repetitions llama.cpp's grammar parser takes in one `{n,m}` (its
+/// `MAX_REPETITION_THRESHOLD`); past it the parser refuses the grammar.
+const MOST_REPETITIONS: u64 = 2_000;
+
+/// A length or count bound. A minimum past what a grammar can repeat is an error; a maximum
+/// past it is left open, and the parse that follows holds the answer to it (a 5,000-character
+/// limit is not a limit a model's few hundred tokens come near).
 fn count(map: &Map<String, Value>, key: &str) -> Result<Option<u64>, SchemaError> {
-    match map.get(key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| SchemaError(format!("`{key}` is not a whole number: {v}"))),
+    let Some(v) = map.get(key) else {
+        return Ok(None);
+    };
+    let n = v
+        .as_u64()
+        .ok_or_else(|| SchemaError(format!("`{key}` is not a whole number: {v}")))?;
+    match key {
+        _ if n <= MOST_REPETITIONS => Ok(Some(n)),
+        "maxLength" | "maxItems" => Ok(None),
+        _ => Err(SchemaError(format!(
+            "`{key}` of {n} is more than a grammar can repeat ({MOST_REPETITIONS})"
+        ))),
     }
 }
 
@@ -603,228 +622,6 @@ fn same_width_range(from: i128, to: i128, digits: u32) -> Vec<String> {
         .collect()
 }
 
-/// GBNF for the JSON string contents an anchored regular expression (`^...$`) allows: literals,
-/// `.`, character classes, `\d \w \s` and their negations, groups, alternation and the
-/// quantifiers `? * + {n} {n,} {n,m}`. `char` names the rule for any one string character.
-fn pattern_rule(
-    pattern: &str,
-    primitive: &mut dyn FnMut(&str) -> String,
-) -> Result<String, SchemaError> {
-    let inner = pattern
-        .strip_prefix('^')
-        .and_then(|p| p.strip_suffix('$'))
-        .ok_or_else(|| {
-            SchemaError(format!(
-                "a `pattern` must start with ^ and end with $: {pattern}"
-            ))
-        })?;
-    let char_rule = primitive("char");
-    let mut parser = Pattern {
-        chars: inner.chars().collect(),
-        at: 0,
-        pattern,
-        char_rule,
-    };
-    let body = parser.alternation()?;
-    if parser.at != parser.chars.len() {
-        return Err(parser.error("unbalanced parenthesis"));
-    }
-    Ok(body)
-}
-
-struct Pattern<'p> {
-    chars: Vec<char>,
-    at: usize,
-    pattern: &'p str,
-    char_rule: String,
-}
-
-impl Pattern<'_> {
-    fn error(&self, what: &str) -> SchemaError {
-        SchemaError(format!("{what} in `pattern` {}", self.pattern))
-    }
-
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.at).copied()
-    }
-
-    fn alternation(&mut self) -> Result<String, SchemaError> {
-        let mut branches = vec![self.sequence()?];
-        while self.peek() == Some('|') {
-            self.at += 1;
-            branches.push(self.sequence()?);
-        }
-        Ok(if branches.len() == 1 {
-            branches.remove(0)
-        } else {
-            format!("({})", branches.join(" | "))
-        })
-    }
-
-    fn sequence(&mut self) -> Result<String, SchemaError> {
-        let mut items: Vec<String> = Vec::new();
-        while let Some(c) = self.peek() {
-            if c == '|' || c == ')' {
-                break;
-            }
-            let atom = self.atom()?;
-            let quantified = self.quantifier(atom)?;
-            items.push(quantified);
-        }
-        Ok(if items.is_empty() {
-            r#""""#.to_owned()
-        } else {
-            items.join(" ")
-        })
-    }
-
-    fn quantifier(&mut self, atom: String) -> Result<String, SchemaError> {
-        let suffix = match self.peek() {
-            Some(c @ ('?' | '*' | '+')) => {
-                self.at += 1;
-                c.to_string()
-            }
-            Some('{') => {
-                let close = self.chars[self.at..]
-                    .iter()
-                    .position(|&c| c == '}')
-                    .ok_or_else(|| self.error("an unclosed {"))?;
-                let inside: String = self.chars[self.at + 1..self.at + close].iter().collect();
-                let valid = !inside.is_empty()
-                    && inside.chars().all(|c| c.is_ascii_digit() || c == ',')
-                    && inside.matches(',').count() <= 1
-                    && !inside.starts_with(',');
-                if !valid {
-                    return Err(self.error("a malformed {n,m}"));
-                }
-                self.at += close + 1;
-                format!("{{{inside}}}")
-            }
-            _ => return Ok(atom),
-        };
-        if matches!(self.peek(), Some('?' | '+')) {
-            return Err(self.error("lazy and possessive quantifiers are not supported"));
-        }
-        Ok(format!("({atom}){suffix}"))
-    }
-
-    fn atom(&mut self) -> Result<String, SchemaError> {
-        let c = self.peek().ok_or_else(|| self.error("a missing atom"))?;
-        self.at += 1;
-        match c {
-            '(' => {
-                if self.peek() == Some('?') {
-                    if self.chars.get(self.at + 1) == Some(&':') {
-                        self.at += 2;
-                    } else {
-                        return Err(self.error("lookaround and named groups are not supported"));
-                    }
-                }
-                let inner = self.alternation()?;
-                if self.peek() != Some(')') {
-                    return Err(self.error("an unclosed ("));
-                }
-                self.at += 1;
-                Ok(format!("({inner})"))
-            }
-            '.' => Ok(self.char_rule.clone()),
-            '[' => self.class(),
-            '\\' => self.escape(false),
-            '^' | '$' => Err(self.error("an anchor inside the pattern")),
-            '*' | '+' | '?' | '{' => Err(self.error("nothing to repeat")),
-            c => Ok(json_char_literal(c)),
-        }
-    }
-
-    /// `\d`, `\w`, `\s` and their negations, or an escaped literal character. Inside a class
-    /// the result is the class's own text; outside, a GBNF expression.
-    fn escape(&mut self, in_class: bool) -> Result<String, SchemaError> {
-        let c = self
-            .peek()
-            .ok_or_else(|| self.error("a trailing backslash"))?;
-        self.at += 1;
-        let class = match c {
-            'd' => Some("0-9"),
-            'w' => Some("a-zA-Z0-9_"),
-            's' => Some(" \\t"),
-            'D' | 'W' | 'S' => {
-                return Err(self.error("negated shorthand classes are not supported"));
-            }
-            _ => None,
-        };
-        if let Some(class) = class {
-            return Ok(if in_class {
-                class.to_owned()
-            } else {
-                format!("[{class}]")
-            });
-        }
-        let literal = match c {
-            'n' => '\n',
-            't' => '\t',
-            'r' => '\r',
-            c if c.is_ascii_alphanumeric() => {
-                return Err(self.error(&format!("the escape \\{c} is not supported")));
-            }
-            c => c,
-        };
-        if in_class && matches!(literal, '\\' | '"') {
-            return Err(self.error("a quote or backslash in a class is not supported"));
-        }
-        Ok(if in_class {
-            class_char(literal)
-        } else {
-            json_char_literal(literal)
-        })
-    }
-
-    fn class(&mut self) -> Result<String, SchemaError> {
-        let mut out = String::from("[");
-        if self.peek() == Some('^') {
-            self.at += 1;
-            // A negated class still may not take the quote, backslash or controls raw.
-            out.push_str("^\"\\\\\\x00-\\x1F\\x7F");
-        }
-        let mut first = true;
-        loop {
-            let c = self.peek().ok_or_else(|| self.error("an unclosed ["))?;
-            self.at += 1;
-            match c {
-                ']' if !first => break,
-                '\\' => out.push_str(&self.escape(true)?),
-                '"' | '\n' | '\r' | '\t' => {
-                    return Err(
-                        self.error("quotes and control characters in a class are not supported")
-                    );
-                }
-                c => out.push_str(&class_char(c)),
-            }
-            first = false;
-        }
-        out.push(']');
-        Ok(out)
-    }
-}
-
-/// A character inside a GBNF class, escaped where the class syntax needs it.
-fn class_char(c: char) -> String {
-    match c {
-        '\\' | ']' | '[' | '^' => format!("\\{c}"),
-        '\n' => "\\n".into(),
-        '\t' => "\\t".into(),
-        '\r' => "\\r".into(),
-        c => c.to_string(),
-    }
-}
-
-/// A GBNF literal for one character as it appears inside a JSON string (escaped where JSON
-/// escapes it).
-fn json_char_literal(c: char) -> String {
-    let mut encoded = Value::from(c.to_string()).to_string();
-    encoded.pop();
-    encoded.remove(0);
-    literal(&encoded)
-}
-
+mod pattern;
 #[cfg(test)]
 mod tests;

@@ -176,6 +176,7 @@ export type StartSyncInput = Parameters<typeof commands.startSync>[0];
 export type WebSearchInput = Parameters<typeof commands.searchWeb>[0];
 export type AskCopilotInput = Parameters<typeof commands.askCopilot>[0];
 export type RunSpecialistInput = Parameters<typeof commands.runSpecialist>[0];
+export type SpecialistScheduleInput = Parameters<typeof commands.setSpecialistSchedule>[0];
 
 const ERROR_KINDS = [
   'notFound',
@@ -398,6 +399,9 @@ export const backend = {
   getAgentRun: (workspaceId: string, runId: string) =>
     unwrap(() => commands.getAgentRun(workspaceId, runId)),
   listSpecialists: (workspaceId: string) => unwrap(() => commands.listSpecialists(workspaceId)),
+  /** Runs a specialist on a schedule (cron, local time), or on demand only (`cron` null). */
+  setSpecialistSchedule: (request: SpecialistScheduleInput) =>
+    unwrap(() => commands.setSpecialistSchedule(request)),
 };
 
 /**

@@ -114,6 +114,8 @@ export const commands = {
 	getAgentRun: (workspaceId: string, runId: string) => typedError<AgentRunView, IpcError>(__TAURI_INVOKE("get_agent_run", { workspaceId, runId })),
 	/**  The specialists, each with its latest report in the workspace. */
 	listSpecialists: (workspaceId: string) => typedError<SpecialistView[], IpcError>(__TAURI_INVOKE("list_specialists", { workspaceId })),
+	/**  Runs a specialist on a schedule, or on demand only (`cron` absent); answers the schedule. */
+	setSpecialistSchedule: (request: SpecialistScheduleRequest) => typedError<string | null, IpcError>(__TAURI_INVOKE("set_specialist_schedule", { request })),
 };
 
 /** Events */
@@ -1425,12 +1427,21 @@ export type SourceKindView = "metricsQuery" | "search" | "signal" | "report" | "
 
 export type SpeakerView = "moderator" | "twin" | "researcher";
 
+/**  Sets a specialist's schedule (`cron`, local time) or, with `None`, stops it. */
+export type SpecialistScheduleRequest = {
+	workspaceId: string,
+	agent: string,
+	cron: string | null,
+};
+
 /**  A specialist and its latest report in the workspace. */
 export type SpecialistView = {
 	name: string,
 	title: string,
 	description: string,
 	latest: AgentRunView | null,
+	/**  When it runs by itself (a cron expression in local time); `None`: on demand only. */
+	schedule: string | null,
 };
 
 export type SpendDay = {

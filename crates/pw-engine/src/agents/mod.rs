@@ -3,6 +3,7 @@
 //! from. The runtime lives in `pw-agents`; this facade builds the copilot's tools over the
 //! other contexts and runs it on the gateway of the language-models context.
 
+pub(crate) mod schedules;
 mod tools;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ pub use pw_agents::{
     StepEvent,
 };
 pub use pw_domain::WorkspaceId;
+pub use schedules::SPECIALIST_JOB_KIND;
 
 use crate::Engine;
 use crate::error::{EngineError, Result};

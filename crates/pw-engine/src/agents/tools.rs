@@ -180,7 +180,12 @@ impl Tool for WorkspaceMetrics {
             data: json!({"from": from, "until": until, "rows": rows}),
             source: Source {
                 kind: SourceKind::MetricsQuery,
-                reference: serde_json::to_string(&args).unwrap_or_default(),
+                // The days the result covers, not the model's arguments (which may have left
+                // them to the defaults): the citation opens the same days.
+                reference:
+                    json!({"by": args.by, "from": from.to_string(), "until": until.to_string(),
+                                  "platform": args.platform})
+                    .to_string(),
                 label,
             },
         })

@@ -447,3 +447,70 @@ async fn the_copilot_looks_first_and_cites_what_it_found_on_the_embedded_model()
     assert_eq!(kept.citations, asked.run.citations);
     assert_eq!(kept.outcome, asked.run.outcome);
 }
+
+/// A specialist runs in the background as a job (its report kept like any run) and on a
+/// schedule of the workspace's; a schedule that cannot be read is refused.
+#[tokio::test]
+async fn a_specialist_runs_as_a_job_and_keeps_a_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = demo(dir.path(), "budget-job").await;
+    let app =
+        axum::Router::new().route("/v1/chat/completions", axum::routing::post(budget_analyst));
+    serve_vendor(&engine, app).await;
+    engine
+        .models()
+        .set_task_route(Task::Analysis, vec![Route::new("team-vllm", "qwen-7b")])
+        .await
+        .unwrap();
+
+    let agents = engine.agents();
+    let set = agents
+        .schedule_specialist(workspace, "budget", Some("0 7 * * MON"))
+        .await
+        .unwrap();
+    assert_eq!(set.as_deref(), Some("0 7 * * MON"));
+    assert_eq!(
+        agents.specialist_schedules(workspace).await.unwrap(),
+        vec![("budget".to_owned(), "0 7 * * MON".to_owned())]
+    );
+    let unreadable = agents
+        .schedule_specialist(workspace, "budget", Some("every monday"))
+        .await;
+    assert_eq!(
+        unreadable.unwrap_err().kind(),
+        pw_engine::ErrorKind::InvalidInput
+    );
+    let unknown = agents
+        .schedule_specialist(workspace, "astrology", Some("0 7 * * MON"))
+        .await;
+    assert_eq!(
+        unknown.unwrap_err().kind(),
+        pw_engine::ErrorKind::InvalidInput
+    );
+    assert_eq!(
+        agents
+            .schedule_specialist(workspace, "budget", None)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        agents
+            .specialist_schedules(workspace)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let job = agents.start_specialist(workspace, "budget").await.unwrap();
+    assert_eq!(job.kind, pw_engine::agents::SPECIALIST_JOB_KIND);
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
+    let result = done.result.unwrap();
+    assert_eq!(result["answered"], true, "{result}");
+    let listed = agents.specialists(workspace).await.unwrap();
+    assert_eq!(
+        listed[0].1.as_ref().unwrap().id,
+        result["run_id"].as_str().unwrap()
+    );
+}

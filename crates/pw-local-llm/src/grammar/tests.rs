@@ -1,7 +1,7 @@
 //! The converter checked on known answers: each grammar is read back by a small GBNF
-//! recogniser (below) and must accept the JSON its schema allows and refuse the rest. That
-//! llama.cpp itself parses these grammars is checked with the real model in
-//! `tests/local_model.rs`.
+//! recogniser (below; it refuses the escapes llama.cpp's parser refuses) and must accept the
+//! JSON its schema allows and refuse the rest. llama.cpp itself parses a grammar with a
+//! pattern, ranges, lengths and an optional object in `tests/local_model.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -65,7 +65,9 @@ impl Reader<'_> {
                 self.at += 2;
                 char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap()
             }
-            other => other,
+            // Only the escapes llama.cpp's parser knows (`parse_char`); any other it refuses.
+            other @ ('\\' | '"' | '[' | ']' | '-') => other,
+            other => panic!("llama.cpp refuses the escape \\{other}"),
         }
     }
 
@@ -493,6 +495,24 @@ fn patterns_and_formats() {
 }
 
 #[test]
+fn class_escapes_whitespace_and_a_constant_at_the_root() {
+    let g = grammar(json!({ "type": "string", "pattern": r"^[\w\-.^]+\s?x$" }));
+    for text in [r#""a-b.c^x""#, r#""_ x""#, r#""a\tx""#, r#""a\nx""#] {
+        assert!(g.accepts(text), "{text}");
+    }
+    // Whitespace other than a space is never raw inside a JSON string.
+    assert!(!g.accepts("\"a\tx\""));
+    assert!(!g.accepts(r#""a,x""#));
+    let constant = grammar(json!({ "const": "call" }));
+    assert!(constant.accepts(r#""call" "#));
+    let one_of = grammar(json!({ "oneOf": [{ "const": 1 }, { "const": "two" }] }));
+    assert!(one_of.accepts("1") && one_of.accepts(r#""two""#) && !one_of.accepts("2"));
+    // A maximum past what a grammar repeats is left to the parse; a minimum past it is not.
+    let long = grammar(json!({ "type": "string", "maxLength": 5_000 }));
+    assert!(long.accepts(&format!("\"{}\"", "a".repeat(2_100))));
+}
+
+#[test]
 fn what_a_grammar_cannot_hold_is_an_error_naming_it() {
     for (schema, words) in [
         (
@@ -518,6 +538,26 @@ fn what_a_grammar_cannot_hold_is_an_error_naming_it() {
         (
             json!({ "type": "array", "items": {}, "minItems": 3, "maxItems": 2 }),
             "maxItems",
+        ),
+        (
+            json!({ "type": "string", "pattern": "^a{5,2}$" }),
+            "malformed {n,m}",
+        ),
+        (
+            json!({ "type": "string", "pattern": "^a{2001}$" }),
+            "malformed {n,m}",
+        ),
+        (
+            json!({ "type": "string", "minLength": 2_001 }),
+            "more than a grammar can repeat",
+        ),
+        (
+            json!({ "type": "string", "pattern": r"^[\s]$" }),
+            "inside a class",
+        ),
+        (
+            json!({ "type": "string", "pattern": "^[\\t]$" }),
+            "control characters",
         ),
     ] {
         let error = grammar_for(&schema).unwrap_err().to_string();

@@ -1,7 +1,10 @@
 import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatDate } from '../../format';
+import { backend } from '../../ipc/backend';
 import type { CitationView, SpecialistView, WorkspaceSummary } from '../../ipc/backend';
+import { queryKeys } from '../../serverState/queryKeys';
 import { Drawer } from '../evidence/EvidencePanel';
 import { COPILOT, useAgentRunner, useAgentRuns, useSpecialists } from './agentQueries';
 import { CitationDetail, RunAnswer, RunPanel } from './RunView';
@@ -98,6 +101,7 @@ function SpecialistCard({
         )}
       </header>
       <p className="muted">{specialist.description}</p>
+      <ScheduleControl workspaceId={workspaceId} specialist={specialist} />
       {watching ? (
         <RunPanel state={state} onOpenCitation={onOpenCitation} />
       ) : specialist.latest ? (
@@ -109,5 +113,48 @@ function SpecialistCard({
         <p className="empty-hint">No report yet: run it to get one.</p>
       )}
     </section>
+  );
+}
+
+/** The schedules a marketer picks from (cron, local time). */
+export const SCHEDULES: readonly { cron: string | null; label: string }[] = [
+  { cron: null, label: 'On demand only' },
+  { cron: '0 7 * * MON', label: 'Every Monday at 7:00' },
+  { cron: '0 7 * * *', label: 'Every day at 7:00' },
+];
+
+function ScheduleControl({ workspaceId, specialist }: { workspaceId: string; specialist: SpecialistView }) {
+  const queryClient = useQueryClient();
+  const save = useMutation({
+    mutationFn: (cron: string | null) =>
+      backend.setSpecialistSchedule({ workspaceId, agent: specialist.name, cron }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.specialists(workspaceId) }),
+  });
+  const current = specialist.schedule;
+  const known = SCHEDULES.some((s) => s.cron === current);
+  const id = `schedule-${specialist.name}`;
+  return (
+    <div className="agent-schedule">
+      <label htmlFor={id} className="muted">
+        Runs
+      </label>
+      <select
+        id={id}
+        value={current ?? ''}
+        disabled={save.isPending}
+        onChange={(e) => save.mutate(e.target.value === '' ? null : e.target.value)}
+        data-testid="specialist-schedule"
+      >
+        {SCHEDULES.map((s) => (
+          <option key={s.label} value={s.cron ?? ''}>
+            {s.label}
+          </option>
+        ))}
+        {!known && current !== null && <option value={current}>At “{current}”</option>}
+      </select>
+      {save.error !== null && (
+        <ErrorBanner error={save.error} context="Saving the schedule" onDismiss={() => save.reset()} />
+      )}
+    </div>
   );
 }

@@ -119,7 +119,9 @@ describe('CopilotPanel', () => {
     answer.resolve(
       run({ answered: false, stoppedBecause: 'it was stopped', answer: 'Found so far: R1.', citations: [] }),
     );
-    expect(await screen.findByRole('status')).toHaveTextContent('It stopped before answering: it was stopped.');
+    expect(await screen.findByTestId('agent-stopped')).toHaveTextContent(
+      'It stopped before answering: it was stopped.',
+    );
     expect(screen.getByTestId('copilot-ask')).toBeInTheDocument();
   });
 
@@ -141,10 +143,12 @@ describe('AgentsScreen', () => {
           title: 'Budget recommendations',
           description: 'Fits each campaign’s diminishing returns.',
           latest: run({ agent: 'budget', answer: 'Move $50.00 a day from Meta Prospecting to Search Brand.' }),
+          schedule: null,
         },
       ],
       list_agent_runs: () => [],
       run_specialist: () => run({ agent: 'budget', answer: 'Move $80.00 a day to Search Brand.' }),
+      set_specialist_schedule: (args) => (args.request as { cron: string | null }).cron,
     });
     renderWithQueryClient(
       <MemoryRouter>
@@ -159,5 +163,13 @@ describe('AgentsScreen', () => {
     const request = callsTo(calls, 'run_specialist')[0].args.request as { agent: string; workspaceId: string };
     expect(request.agent).toBe('budget');
     expect(screen.getByText(/Nothing yet/)).toBeInTheDocument();
+
+    await user.selectOptions(within(card).getByTestId('specialist-schedule'), 'Every Monday at 7:00');
+    await waitFor(() => expect(callsTo(calls, 'set_specialist_schedule')).toHaveLength(1));
+    expect(callsTo(calls, 'set_specialist_schedule')[0].args.request).toEqual({
+      workspaceId: 'ws-1',
+      agent: 'budget',
+      cron: '0 7 * * MON',
+    });
   });
 });

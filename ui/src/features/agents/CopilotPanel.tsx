@@ -53,8 +53,10 @@ export function CopilotPanel({ workspaceId, onClose }: { workspaceId: string; on
           value={question}
           onChange={(e) => setQuestion(e.target.value)}
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey) submit(e);
+            // Enter asks; Shift+Enter is a new line; Enter that ends an IME composition is not.
+            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) submit(e);
           }}
+          autoFocus
           placeholder={SUGGESTIONS[0]}
           data-testid="copilot-question"
         />

@@ -9,7 +9,7 @@ import type { RunState } from './agentQueries';
 export function RunSteps({ steps, running }: { steps: readonly AgentStepView[]; running: boolean }) {
   if (steps.length === 0 && !running) return null;
   return (
-    <ol className="agent-steps" data-testid="agent-steps" aria-live="polite">
+    <ol className="agent-steps" data-testid="agent-steps">
       {steps.map((step, i) => (
         <li key={i} className={`agent-step agent-step--${step.kind}`}>
           {stepText(step)}
@@ -31,14 +31,15 @@ export function RunAnswer({
   return (
     <div className="agent-answer" data-testid="agent-answer">
       {run.stoppedBecause !== null && (
-        <p className="agent-answer__stopped" role="status">
+        <p className="agent-answer__stopped" data-testid="agent-stopped">
           It stopped before answering: {run.stoppedBecause}.
         </p>
       )}
-      {run.answer && <p className="agent-answer__text">{run.answer}</p>}
+      {/* A stopped run's text repeats why and lists what it found: the sources below say it. */}
+      {run.stoppedBecause === null && run.answer && <p className="agent-answer__text">{run.answer}</p>}
       {run.citations.length > 0 && (
         <div className="agent-answer__sources">
-          <span className="muted">Sources</span>
+          <span className="muted">{run.stoppedBecause === null ? 'Sources' : 'What it found'}</span>
           <ul className="agent-citations">
             {run.citations.map((c) => (
               <li key={c.id}>
@@ -73,7 +74,7 @@ export function RunPanel({
 }) {
   if (state.asked === '' && !state.running) return null;
   return (
-    <section className="agent-run" aria-label="The run">
+    <section className="agent-run" aria-label="The run" aria-live="polite" aria-busy={state.running}>
       <p className="agent-run__asked">{state.asked}</p>
       <RunSteps steps={state.steps} running={state.running} />
       {state.error !== null && <ErrorBanner error={state.error} context="Running the agent" />}

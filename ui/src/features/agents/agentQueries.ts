@@ -9,7 +9,7 @@ export const COPILOT = 'copilot';
 
 export function useAgentRuns(workspaceId: string, agent: string | null, limit = 10) {
   return useQuery({
-    queryKey: queryKeys.agentRuns(workspaceId, agent),
+    queryKey: [...queryKeys.agentRuns(workspaceId, agent), limit],
     queryFn: () => backend.listAgentRuns(workspaceId, agent, limit),
   });
 }
@@ -62,6 +62,16 @@ export function useAgentRunner(workspaceId: string) {
     [],
   );
 
+  // A run nobody watches any more (its panel closed) is stopped, not left running unseen; it
+  // keeps what it found.
+  useEffect(
+    () => () => {
+      const requestId = current.current;
+      if (requestId !== null) void backend.stopAgentRun(requestId).catch(() => undefined);
+    },
+    [],
+  );
+
   const start = useCallback(
     async (asked: string, call: (requestId: string) => Promise<AgentRunView>) => {
       if (current.current !== null) return;
@@ -70,7 +80,9 @@ export function useAgentRunner(workspaceId: string) {
       setState({ ...IDLE, requestId, asked, running: true });
       try {
         const result = await call(requestId);
-        setState((s) => (s.requestId === requestId ? { ...s, result, running: false, stopping: false } : s));
+        setState((s) =>
+          s.requestId === requestId ? { ...s, result, error: null, running: false, stopping: false } : s,
+        );
       } catch (error) {
         setState((s) => (s.requestId === requestId ? { ...s, error, running: false, stopping: false } : s));
       } finally {
@@ -98,7 +110,9 @@ export function useAgentRunner(workspaceId: string) {
     if (requestId === null) return;
     setState((s) => ({ ...s, stopping: true }));
     try {
-      await backend.stopAgentRun(requestId);
+      // `false`: the backend had no such run yet (or any more); Stop can be pressed again.
+      const stopped = await backend.stopAgentRun(requestId);
+      if (!stopped) setState((s) => ({ ...s, stopping: false }));
     } catch (error) {
       setState((s) => ({ ...s, error, stopping: false }));
     }
