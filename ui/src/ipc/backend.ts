@@ -444,18 +444,24 @@ export function onJobChanged(
   };
 }
 
+/** One of the backend's event streams, as the generated bindings expose it. */
+interface EventStream<T> {
+  listen: (handler: (event: { payload: T }) => void) => Promise<() => void>;
+}
+
 /**
- * Subscribes to a running session's steps (turns starting, tokens, stored turns, status), with
- * the same synchronous unsubscribe as `onJobChanged`.
+ * Listens to an event stream with a synchronous unsubscribe (see `onJobChanged` for why): an
+ * unsubscribe that comes before the registration finished releases it as soon as it exists.
  */
-export function onSessionChanged(
-  cb: (event: SessionEventView) => void,
+function subscribe<T>(
+  stream: EventStream<T>,
+  cb: (payload: T) => void,
   onError?: (error: BackendError) => void,
 ): () => void {
   let unlisten: (() => void) | undefined;
   let disposed = false;
 
-  events.sessionChanged
+  stream
     .listen((event) => {
       if (!disposed) cb(event.payload);
     })
@@ -484,40 +490,18 @@ export function onSessionChanged(
   };
 }
 
-/**
- * Subscribes to the steps of agent runs under way (each names its request id), with the same
- * synchronous unsubscribe as `onJobChanged`.
- */
+/** Subscribes to a running session's steps (turns starting, tokens, stored turns, status). */
+export function onSessionChanged(
+  cb: (event: SessionEventView) => void,
+  onError?: (error: BackendError) => void,
+): () => void {
+  return subscribe(events.sessionChanged, cb, onError);
+}
+
+/** Subscribes to the steps of agent runs under way (each names its request id). */
 export function onAgentStep(
   cb: (event: AgentStepEventView) => void,
   onError?: (error: BackendError) => void,
 ): () => void {
-  let unlisten: (() => void) | undefined;
-  let disposed = false;
-
-  events.agentStepChanged
-    .listen((event) => {
-      if (!disposed) cb(event.payload);
-    })
-    .then(
-      (fn) => {
-        if (!disposed) unlisten = fn;
-        else {
-          try {
-            void Promise.resolve(fn() as unknown).catch(() => undefined);
-          } catch {
-            /* nothing left to release */
-          }
-        }
-      },
-      (err: unknown) => {
-        if (!disposed) onError?.(toBackendError(err));
-      },
-    );
-
-  return () => {
-    disposed = true;
-    unlisten?.();
-    unlisten = undefined;
-  };
+  return subscribe(events.agentStepChanged, cb, onError);
 }

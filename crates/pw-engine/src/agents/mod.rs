@@ -123,16 +123,7 @@ impl AgentsFacade<'_> {
         on_event: &(dyn Fn(StepEvent) + Send + Sync),
         cancel: &CancellationToken,
     ) -> Result<Asked> {
-        let specialist = SPECIALISTS.iter().find(|s| s.name == name).ok_or_else(|| {
-            EngineError::InvalidInput(format!(
-                "there is no agent '{name}'; the agents are {}",
-                SPECIALISTS
-                    .iter()
-                    .map(|s| s.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?;
+        let specialist = self.specialist_named(name)?;
         self.engine.workspaces().overview(workspace).await?;
         let engine = self.engine.clone();
         let tools = match specialist.name {

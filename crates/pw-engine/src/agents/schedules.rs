@@ -86,7 +86,7 @@ fn schedule_name(agent: &str) -> String {
 }
 
 impl AgentsFacade<'_> {
-    fn specialist_named(&self, name: &str) -> Result<&'static super::Specialist> {
+    pub(super) fn specialist_named(&self, name: &str) -> Result<&'static super::Specialist> {
         SPECIALISTS.iter().find(|s| s.name == name).ok_or_else(|| {
             EngineError::InvalidInput(format!(
                 "there is no agent '{name}'; the agents are {}",
