@@ -2,7 +2,9 @@
 //! local model decodes it.
 //!
 //! llama.cpp ships a converter, but only inside its `common` library, which is half of
-//! llama.cpp's build (six minutes of a cold CI run on two cores) for one function. This one
+//! llama.cpp's build (six minutes of a cold CI run on two cores) for one function; with our
+//! own, nothing of ours needs `common`, so it can go once llama-cpp-2 lets llama-cpp-sys-2
+//! build without it (today it takes the sys crate's default features). This one
 //! covers what our schemas use, as schemars and our hand-written schemas emit them: objects
 //! (required properties first, then the optional ones, each in the order `propertyOrder`
 //! names, else the map's), arrays with
