@@ -12,7 +12,8 @@
 // and sees the fidelity view and the analysis agent's report, connects Meta against the sandbox
 // (`profitwheel sandbox`), picks one account, syncs it and sees the dashboard's spend grow to
 // what the engine computes, asks the copilot (its steps stream in; a citation opens the
-// result it cites, the one the CLI reads from the kept run), and saves screenshots.
+// result it cites, the one the CLI reads from the kept run), runs the anomaly specialist from
+// the Agents screen (its report kept, a schedule picked), and saves screenshots.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { remote } from 'webdriverio';
@@ -726,6 +727,39 @@ try {
     assert(shown === first.text.replace(/\s+/g, ' ').trim(), `the source shows ${shown.slice(0, 200)}, the run kept ${first.text.slice(0, 200)}`);
     await shot('desktop-copilot-source');
     await (await browser.$('//aside[@data-testid="copilot-panel"]//button[@aria-label="Close"]')).click();
+  });
+
+  await check('a specialist runs from the Agents screen on the local model, its report kept, and takes a schedule', async () => {
+    await (await browser.$('[data-testid="nav-agents"]')).click();
+    const card = await browser.$('//section[@data-testid="specialist"][.//h2[normalize-space()="Anomaly alerts"]]');
+    await card.waitForExist({ timeout: 30_000, timeoutMsg: 'the Agents screen lists no anomaly agent' });
+    await (await card.$('[data-testid="run-specialist"]')).click();
+    // Its first step reads the scan, streamed in as it happens.
+    const steps = await card.$('[data-testid="agent-steps"]');
+    await browser.waitUntil(async () => /Looking at|R1/.test(await steps.getText()), {
+      timeout: 120_000,
+      timeoutMsg: 'no step of the anomaly agent streamed in',
+    });
+    const answer = await card.$('[data-testid="agent-answer"]');
+    await answer.waitForDisplayed({ timeout: 600_000, timeoutMsg: 'the anomaly agent never finished' });
+    console.log(`     anomaly agent: ${(await answer.getText()).replace(/\n/g, ' | ').slice(0, 300)}`);
+    await shot('desktop-specialist');
+    const workspaceId = decodeURIComponent((await browser.getUrl()).match(/\/w\/([^/?#]+)/)[1]);
+    const cliJson = (...args) =>
+      JSON.parse(execFileSync(cli, ['--data-dir', dataDir, '--json', ...args], { encoding: 'utf8' }));
+    const kept = cliJson('agents', 'history', workspaceId, '--agent', 'anomaly', '--limit', '1');
+    assert(kept.length === 1, 'the anomaly report is not kept');
+    assert(kept[0].model_calls >= 1, `the kept report made no model call: ${JSON.stringify(kept[0]).slice(0, 300)}`);
+    // Whatever the small model wrote, what it cites is the scan it read.
+    for (const cited of kept[0].citations) {
+      assert(cited.source.kind === 'statistic' || cited.source.kind === 'metrics_query', `cites ${cited.source.kind}`);
+    }
+    // A schedule picked on the card is the one the engine keeps.
+    await (await card.$('[data-testid="specialist-schedule"]')).selectByVisibleText('Every Monday at 7:00');
+    await browser.waitUntil(
+      async () => cliJson('agents', 'list', workspaceId).some((a) => a.agent.name === 'anomaly' && a.schedule === '0 7 * * MON'),
+      { timeout: 10_000, timeoutMsg: 'the schedule did not reach the engine' },
+    );
   });
 
   await check('the dark theme applies', async () => {

@@ -10,9 +10,15 @@
 //! with their answers and cited results as the model read them ([`runs`]). The copilot is
 //! measured on questions whose answers are computed from the workspace's rows ([`eval`]). The
 //! specialists' analyses are computed here too and handed to the model as results to cite
-//! ([`budget`]: diminishing-returns curves and the budget split they imply).
+//! ([`budget`]: diminishing-returns curves and the budget split they imply; [`creative`]:
+//! messages, calls to action and formats per audience with significance; [`anomaly`]: the last
+//! week against a seasonal baseline with the likely causes; [`audience`]: each audience's
+//! delivery, signals and twins with a verdict).
 
+pub mod anomaly;
+pub mod audience;
 pub mod budget;
+pub mod creative;
 pub mod error;
 pub mod eval;
 pub mod record;

@@ -32,6 +32,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::json;
 
+/// The ads' copy and the effect each was built with: the known answer a creative analysis of
+/// the demo must find.
+pub use catalogue::{AD_COPY, AdCopy};
 pub use catalogue::{BRAND, CURRENCY, TIME_ZONE};
 
 pub const DAYS_OF_DATA: u32 = 180;

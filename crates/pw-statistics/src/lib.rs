@@ -3,9 +3,13 @@
 //! baseline with (and a survey's columns with each other), and the Benjamini–Hochberg adjustment
 //! that keeps a build which tests forty creatives from calling two of them winners by chance;
 //! themes found in embeddings ([`themes`]), with the words that set each apart; and diminishing
-//! returns per campaign with the budget split they imply ([`response_curves`]).
+//! returns per campaign with the budget split they imply ([`response_curves`]); unusual days and
+//! weeks against a seasonal baseline ([`anomalies`]); and a daily series' trend, the difference
+//! between two periods, and a forecast, each with Student's t ([`series`]).
 
+pub mod anomalies;
 pub mod response_curves;
+pub mod series;
 pub mod themes;
 
 /// The z value of a two-sided 95% interval.
@@ -215,7 +219,7 @@ fn regularized_upper_gamma(a: f64, x: f64) -> f64 {
 
 /// ln Γ(x) for x > 0 by the Lanczos approximation (g = 7, n = 9; relative error near 1e-15),
 /// with the reflection formula below 1/2.
-fn ln_gamma(x: f64) -> f64 {
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     const LANCZOS: [f64; 9] = [
         0.999_999_999_999_809_9,
         676.520_368_121_885_1,

@@ -26,6 +26,10 @@ use crate::error::{EngineError, Result};
 pub const COPILOT_NAME: &str = "copilot";
 
 const BUDGET: &str = "budget";
+const CREATIVE: &str = "creative";
+const ANOMALY: &str = "anomaly";
+const AUDIENCE: &str = "audience";
+const COMPETITOR: &str = "competitor";
 
 /// An agent with a fixed task, run on demand, its report kept with its citations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -41,28 +45,62 @@ pub struct Specialist {
     pub instructions: &'static str,
 }
 
-pub const SPECIALISTS: &[Specialist] = &[Specialist {
-    name: BUDGET,
-    title: "Budget recommendations",
-    description: "Fits each campaign's diminishing returns on its last 90 days and recommends moving daily budget to where the next dollar buys most, with the expected change in conversions and its 95% interval.",
-    task: "Recommend how to reallocate the daily budget across the campaigns and platforms.",
-    instructions: "You are the budget analyst inside a marketing research app. Call budget_plan first. Recommend the two to four moves with the largest change in spend, from the campaigns where the next dollar buys least to those where it buys most, and give the expected change in daily conversions with its 95% interval. Say which campaigns' curves are floors (no saturation seen) or were left out, and why. Plain words, each figure exactly as the plan states it.",
-}];
+pub const SPECIALISTS: &[Specialist] = &[
+    Specialist {
+        name: BUDGET,
+        title: "Budget recommendations",
+        description: "Fits each campaign's diminishing returns on its last 90 days and recommends moving daily budget to where the next dollar buys most, with the expected change in conversions and its 95% interval.",
+        task: "Recommend how to reallocate the daily budget across the campaigns and platforms.",
+        instructions: "You are the budget analyst inside a marketing research app. Call budget_plan first. Recommend the two to four moves with the largest change in spend, from the campaigns where the next dollar buys least to those where it buys most, and give the expected change in daily conversions with its 95% interval. Say which campaigns' curves are floors (no saturation seen) or were left out, and why. Plain words, each figure exactly as the plan states it.",
+    },
+    Specialist {
+        name: CREATIVE,
+        title: "Creative analysis",
+        description: "Compares the click and conversion rates of each message, call to action and format over the last 90 days, across audiences and within each, and says which differences are significant.",
+        task: "Say which creative messages, calls to action and formats work best and worst, overall and for each audience, and what to test next.",
+        instructions: "You are the creative analyst inside a marketing research app. Call creative_performance first. Name the messages that win and lose on click rate and on conversion rate, overall and in the audiences where they differ, each with its rate, its lift and whether it is significant, exactly as the report states them. Call a difference a winner only when the report says significant; otherwise say it is not yet clear. End with one or two things to test next. Plain words.",
+    },
+    Specialist {
+        name: ANOMALY,
+        title: "Anomaly alerts",
+        description: "Checks the last week's spend, CPA, ROAS and CTR on each platform against the same weekday of the eight weeks before, and the mentions' sentiment, and names the campaigns or topics behind what is unusual.",
+        task: "Check the last week for unusual changes in spend, CPA, ROAS, CTR and mention sentiment, and say the likely cause of each.",
+        instructions: "You are the monitoring analyst inside a marketing research app. Call anomaly_scan first. Report each unusual value with its figure, its usual figure and its likely cause (the campaign or topic the scan names), most unusual first; if nothing is unusual, say so plainly. Each figure exactly as the scan states it. Plain words.",
+    },
+    Specialist {
+        name: AUDIENCE,
+        title: "Audience insights",
+        description: "Weighs each audience's conversion rate and CPA against the others', its signals and its twins, and says which audiences to expand, review or test next.",
+        task: "Recommend which audiences to expand, review or test next, and why.",
+        instructions: "You are the audience strategist inside a marketing research app. Call audience_report first; call audience_signals for an audience whose signals would explain its verdict. Recommend the audiences to expand, review and test, each with the verdict's reason and its figures exactly as the report states them, and what its signals say about it. Plain words.",
+    },
+    Specialist {
+        name: COMPETITOR,
+        title: "Competitor and market research",
+        description: "Searches the web and the news for the brand's competitors and market, keeps what it finds as mentions with their addresses, and summarises it with the workspace's own mentions.",
+        task: "Research what the brand's competitors and the market are doing and saying, and what it means for the brand.",
+        instructions: "You are the market researcher inside a marketing research app. Search the web (web_search) for the brand's competitors and its market, and the news for recent moves; search the workspace's own mentions (search_evidence) for what its audiences say about competitors. Summarise the three or four findings that matter for the brand, each citing the results it came from, and say what the brand should watch. Never state what no result says. Plain words.",
+    },
+];
 
 /// The copilot's role and method, before the runtime's protocol.
 const COPILOT: &str = "You are the analyst inside a marketing research app. You answer a marketer's question about one workspace: its ad platforms' campaigns and daily metrics, and its audiences' signals and evidence. Use the tools to look; never answer a number from memory. When the question is about a change, look at both periods and give each period's figures as the results state them (do not work out new figures). Be brief: two to five sentences, plain words, each figure as the result states it.";
+
+/// Whether the model that answers first runs on this computer (the embedded model).
+fn local_first(gateway: &Gateway, scope: &CallScope) -> bool {
+    gateway
+        .routes_for(Task::Analysis, scope)
+        .ok()
+        .and_then(|routes| routes.first().map(|r| gateway.runs_here(&r.vendor)))
+        .unwrap_or(false)
+}
 
 /// The run's limits for the model that answers first. The embedded model reads 2,048 tokens
 /// per sequence, and the protocol with the tools takes about 800: its steps get shorter
 /// replies and shorter result pages (the rest is a `read_more` away), so a look and an answer
 /// fit. Vendors' contexts hold the defaults many times over.
 fn limits_for(gateway: &Gateway, scope: &CallScope) -> Limits {
-    let local_first = gateway
-        .routes_for(Task::Analysis, scope)
-        .ok()
-        .and_then(|routes| routes.first().map(|r| gateway.runs_here(&r.vendor)))
-        .unwrap_or(false);
-    if local_first {
+    if local_first(gateway, scope) {
         Limits {
             page_chars: 1_500,
             step_tokens: 512,
@@ -124,16 +162,41 @@ impl AgentsFacade<'_> {
         cancel: &CancellationToken,
     ) -> Result<Asked> {
         let specialist = self.specialist_named(name)?;
-        self.engine.workspaces().overview(workspace).await?;
+        let overview = self.engine.workspaces().overview(workspace).await?;
         let engine = self.engine.clone();
+        let analysis = |analysis| tools::AnalysisTool {
+            engine: engine.clone(),
+            workspace,
+            analysis,
+        };
+        let metrics = || tools::WorkspaceMetrics {
+            engine: engine.clone(),
+            workspace,
+        };
+        let signals = || tools::AudienceSignals {
+            engine: engine.clone(),
+            workspace,
+        };
         let tools = match specialist.name {
             BUDGET => ToolBox::new()
-                .with(tools::BudgetPlanTool {
+                .with(analysis(tools::Analysis::Budget))
+                .and_then(|b| b.with(metrics())),
+            CREATIVE => ToolBox::new()
+                .with(analysis(tools::Analysis::Creative))
+                .and_then(|b| b.with(metrics())),
+            ANOMALY => ToolBox::new()
+                .with(analysis(tools::Analysis::Anomaly))
+                .and_then(|b| b.with(metrics())),
+            AUDIENCE => ToolBox::new()
+                .with(analysis(tools::Analysis::Audience))
+                .and_then(|b| b.with(signals())),
+            COMPETITOR => ToolBox::new()
+                .with(tools::WebSearch {
                     engine: engine.clone(),
                     workspace,
                 })
                 .and_then(|b| {
-                    b.with(tools::WorkspaceMetrics {
+                    b.with(tools::EvidenceSearch {
                         engine: engine.clone(),
                         workspace,
                     })
@@ -150,20 +213,19 @@ impl AgentsFacade<'_> {
             tools,
             limits: limits_for(&gateway, &CallScope::workspace(workspace.to_string())),
         };
+        // The brand is named so that a search looks for it and its competitors.
+        let question = format!(
+            "{} The brand: {}.",
+            specialist.task, overview.workspace.brand
+        );
         let request = RunRequest {
-            question: specialist.task.to_owned(),
+            question: question.clone(),
             scope: CallScope::workspace(workspace.to_string()),
             seed: Some(7),
         };
         let run = pw_agents::run(&gateway, &spec, &request, on_event, cancel).await?;
         let id = RunStore::new(&self.engine.db)
-            .keep(
-                workspace,
-                specialist.name,
-                specialist.task,
-                &started_at,
-                &run,
-            )
+            .keep(workspace, specialist.name, &question, &started_at, &run)
             .await?;
         Ok(Asked { id, run })
     }
@@ -306,6 +368,31 @@ impl AgentsFacade<'_> {
             })
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let scope = CallScope::workspace(workspace.to_string());
+        // Each tool is described in the prompt, and the embedded model reads 2,048 tokens: it
+        // gets the three it answers most questions with. Vendors get the statistics and the
+        // research results as well.
+        let tools = if local_first(gateway, &scope) {
+            tools
+        } else {
+            tools
+                .with(tools::MetricStatistics {
+                    engine: engine.clone(),
+                    workspace,
+                })
+                .and_then(|b| {
+                    b.with(tools::SurveyResults {
+                        engine: engine.clone(),
+                        workspace,
+                    })
+                })
+                .and_then(|b| {
+                    b.with(tools::StudyInsights {
+                        engine: engine.clone(),
+                        workspace,
+                    })
+                })
+                .map_err(|e| EngineError::InvalidInput(e.to_string()))?
+        };
         let spec = AgentSpec {
             name: COPILOT_NAME.into(),
             instructions: COPILOT.into(),

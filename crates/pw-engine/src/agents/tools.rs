@@ -1,6 +1,9 @@
-//! The copilot's tools over a workspace, read-only: metrics (totals by platform, campaign or
-//! day, per currency), evidence search, and the audiences' signals. Each answers text the model
-//! reads, the rows behind it, and the source a citation opens.
+//! The agents' tools over a workspace: metrics (totals by platform, campaign or day, per
+//! currency), evidence search, the audiences' signals and the specialists' analyses, all
+//! read-only; and web search, which keeps its results as mentions, so only the competitor
+//! specialist has it (running that specialist is the person's go-ahead; the copilot never
+//! writes). Each answers text the model reads, the rows behind it, and the source a citation
+//! opens.
 
 use std::sync::Arc;
 
@@ -380,47 +383,755 @@ impl Tool for AudienceSignals {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct NoArgs {}
 
-/// The budget analysis: each campaign's diminishing-returns curve and the split of the current
-/// daily budget that equalises marginal returns, with the expected change and its interval.
-pub struct BudgetPlanTool {
+/// The specialists' analyses, computed from the workspace's rows (`pw_agents`' analysis
+/// modules) and handed to the model as one result to cite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Analysis {
+    /// Diminishing-returns curves and the budget split they imply.
+    Budget,
+    /// Messages, calls to action and formats, per audience, with significance.
+    Creative,
+    /// The last week against a seasonal baseline, with the likely causes.
+    Anomaly,
+    /// Audiences' delivery, signals and twins, with a verdict each.
+    Audience,
+}
+
+/// One specialist analysis as a tool.
+pub struct AnalysisTool {
+    pub engine: Arc<Engine>,
+    pub workspace: WorkspaceId,
+    pub analysis: Analysis,
+}
+
+/// What an analysis answered: its text, its figures, the days it covers and its title.
+struct Analysed {
+    text: String,
+    data: serde_json::Value,
+    from: NaiveDate,
+    until: NaiveDate,
+    label: &'static str,
+}
+
+fn analysed<T: Serialize>(
+    report: &T,
+    text: String,
+    from: NaiveDate,
+    until: NaiveDate,
+    label: &'static str,
+) -> Result<Analysed, ToolFailure> {
+    Ok(Analysed {
+        text,
+        data: serde_json::to_value(report)
+            .map_err(|e| ToolFailure(format!("the {label} could not be written out: {e}")))?,
+        from,
+        until,
+        label,
+    })
+}
+
+impl AnalysisTool {
+    async fn analyse(&self) -> Result<Analysed, ToolFailure> {
+        let db = &self.engine.db;
+        let no_metrics = || ToolFailure("this workspace has no daily metrics yet".into());
+        let failed = |what: &str, e: pw_agents::AgentError| {
+            ToolFailure(format!("the {what} could not be computed: {e}"))
+        };
+        match self.analysis {
+            Analysis::Budget => {
+                let plan = pw_agents::budget::plan(db, self.workspace)
+                    .await
+                    .map_err(|e| failed("budget plan", e))?
+                    .ok_or_else(no_metrics)?;
+                if plan.campaigns.is_empty() {
+                    return Err(ToolFailure(format!(
+                        "no campaign has days that show how its returns change with spend{}",
+                        plan.left_out
+                            .first()
+                            .map(|(name, why)| format!(" ({name}: {why})"))
+                            .unwrap_or_default()
+                    )));
+                }
+                analysed(&plan, plan.text(), plan.from, plan.until, "Budget plan")
+            }
+            Analysis::Creative => {
+                let report = pw_agents::creative::analyse(db, self.workspace)
+                    .await
+                    .map_err(|e| failed("creative analysis", e))?
+                    .ok_or_else(no_metrics)?;
+                if report.results.is_empty() {
+                    return Err(ToolFailure(
+                        "no ad has daily rows to compare creatives on".into(),
+                    ));
+                }
+                analysed(
+                    &report,
+                    report.text(),
+                    report.from,
+                    report.until,
+                    "Creative performance",
+                )
+            }
+            Analysis::Anomaly => {
+                let report = pw_agents::anomaly::scan(db, self.workspace)
+                    .await
+                    .map_err(|e| failed("anomaly scan", e))?
+                    .ok_or_else(no_metrics)?;
+                analysed(
+                    &report,
+                    report.text(),
+                    report.from,
+                    report.until,
+                    "Anomaly scan",
+                )
+            }
+            Analysis::Audience => {
+                let report = pw_agents::audience::analyse(db, self.workspace)
+                    .await
+                    .map_err(|e| failed("audience analysis", e))?
+                    .ok_or_else(no_metrics)?;
+                if report.audiences.is_empty() {
+                    return Err(ToolFailure("this workspace has no audiences yet".into()));
+                }
+                analysed(
+                    &report,
+                    report.text(),
+                    report.from,
+                    report.until,
+                    "Audience report",
+                )
+            }
+        }
+    }
+}
+
+impl Tool for AnalysisTool {
+    type Args = NoArgs;
+
+    fn name(&self) -> &'static str {
+        match self.analysis {
+            Analysis::Budget => "budget_plan",
+            Analysis::Creative => "creative_performance",
+            Analysis::Anomaly => "anomaly_scan",
+            Analysis::Audience => "audience_report",
+        }
+    }
+
+    fn description(&self) -> &'static str {
+        match self.analysis {
+            Analysis::Budget => {
+                "Fits each campaign's diminishing-returns curve on its last 90 days and splits the current daily budget so marginal returns meet, within the spend each campaign has been seen at; answers per campaign the spend now and proposed and the expected change in daily conversions with its 95% interval"
+            }
+            Analysis::Creative => {
+                "Click and conversion rates of each creative message, call to action and format over the last 90 days, in every audience and per audience, each with its 95% interval, its lift against the rest and whether the difference is significant"
+            }
+            Analysis::Anomaly => {
+                "Scores the last week's spend, CPA, ROAS and CTR per platform, each day against the same weekday of the 8 weeks before and the week against the 8 weeks before, names the campaigns that caused what is unusual, and checks the mentions' sentiment"
+            }
+            Analysis::Audience => {
+                "Each audience's spend, conversions, CPA and conversion rate against the other audiences (with significance) over the last 90 days, its live signals and twins, and a verdict by fixed rules: expand, review, test or hold"
+            }
+        }
+    }
+
+    async fn call(&self, _: NoArgs) -> Result<ToolOutput, ToolFailure> {
+        let analysed = self.analyse().await?;
+        let label = format!(
+            "{}, {} to {}",
+            analysed.label, analysed.from, analysed.until
+        );
+        Ok(ToolOutput {
+            text: analysed.text,
+            data: analysed.data,
+            source: Source {
+                kind: SourceKind::Statistic,
+                reference: json!({"analysis": self.name(), "from": analysed.from,
+                                  "until": analysed.until})
+                .to_string(),
+                label,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct WebSearchArgs {
+    /// What to search the web for (a competitor, a product, a market question).
+    #[schemars(length(min = 1, max = 120))]
+    pub query: String,
+    /// Search the news instead of the web.
+    #[serde(default)]
+    pub news: bool,
+}
+
+/// A web or news search through the configured provider; every result is kept as a mention
+/// with its address, so what the agent read stays in the workspace's evidence.
+pub struct WebSearch {
     pub engine: Arc<Engine>,
     pub workspace: WorkspaceId,
 }
 
-impl Tool for BudgetPlanTool {
-    type Args = NoArgs;
+impl Tool for WebSearch {
+    type Args = WebSearchArgs;
 
     fn name(&self) -> &'static str {
-        "budget_plan"
+        "web_search"
     }
 
     fn description(&self) -> &'static str {
-        "Fits each campaign's diminishing-returns curve on its last 90 days and splits the current daily budget so marginal returns meet, within the spend each campaign has been seen at; answers per campaign the spend now and proposed and the expected change in daily conversions with its 95% interval"
+        "Searches the web (or the news) and keeps the results as mentions with their addresses; answers each result's title, site, date, snippet and address"
     }
 
-    async fn call(&self, _: NoArgs) -> Result<ToolOutput, ToolFailure> {
-        let plan = pw_agents::budget::plan(&self.engine.db, self.workspace)
+    async fn call(&self, args: WebSearchArgs) -> Result<ToolOutput, ToolFailure> {
+        let kind = if args.news {
+            crate::connectors::WebSearchKind::News
+        } else {
+            crate::connectors::WebSearchKind::Web
+        };
+        let found = self
+            .engine
+            .connectors()
+            .search_web(self.workspace, &args.query, kind, None, 10)
             .await
-            .map_err(|e| ToolFailure(format!("the budget plan could not be computed: {e}")))?
-            .ok_or_else(|| ToolFailure("this workspace has no daily metrics yet".into()))?;
-        if plan.campaigns.is_empty() {
-            return Err(ToolFailure(format!(
-                "no campaign has days that show how its returns change with spend{}",
-                plan.left_out
-                    .first()
-                    .map(|(name, why)| format!(" ({name}: {why})"))
-                    .unwrap_or_default()
-            )));
-        }
-        let label = format!("Budget plan, {} to {}", plan.from, plan.until);
+            .map_err(|e| ToolFailure(format!("the web search could not run: {e}")))?;
+        let label = format!(
+            "{} search for “{}” ({} results)",
+            if args.news { "News" } else { "Web" },
+            args.query,
+            found.mentions.len()
+        );
+        let lines: Vec<String> = found
+            .mentions
+            .iter()
+            .map(|m| {
+                format!(
+                    "[{}{}] {}: {} ({})",
+                    m.publisher.as_deref().unwrap_or("the web"),
+                    m.shown_date
+                        .as_deref()
+                        .map(|d| format!(", {d}"))
+                        .unwrap_or_default(),
+                    m.title,
+                    m.snippet,
+                    m.url
+                )
+            })
+            .collect();
+        let text = if lines.is_empty() {
+            format!("{label}: the search found nothing.")
+        } else {
+            format!("{label}:\n{}", lines.join("\n"))
+        };
         Ok(ToolOutput {
-            text: plan.text(),
-            data: serde_json::to_value(&plan).unwrap_or_default(),
+            text,
+            data: json!(found
+                .mentions
+                .iter()
+                .map(|m| json!({"signal_id": m.signal_id.to_string(), "url": m.url, "title": m.title, "occurred_on": m.occurred_on}))
+                .collect::<Vec<_>>()),
+            source: Source {
+                kind: SourceKind::Web,
+                reference: json!({"query": args.query, "news": args.news}).to_string(),
+                label,
+            },
+        })
+    }
+}
+
+/// What the statistics tool works out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatisticsTest {
+    /// The slope over the days.
+    Trend,
+    /// The days against as many days just before them.
+    Compare,
+    /// The next 7 days.
+    Forecast,
+}
+
+/// A daily figure the statistics tool reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DailyFigure {
+    Spend,
+    Clicks,
+    Conversions,
+    Ctr,
+    Cpa,
+    Roas,
+}
+
+impl DailyFigure {
+    fn label(self) -> &'static str {
+        match self {
+            DailyFigure::Spend => "spend",
+            DailyFigure::Clicks => "clicks",
+            DailyFigure::Conversions => "conversions",
+            DailyFigure::Ctr => "CTR (%)",
+            DailyFigure::Cpa => "CPA",
+            DailyFigure::Roas => "ROAS",
+        }
+    }
+
+    /// The day's figure, `None` when the day has nothing to divide by.
+    fn of(self, t: &Totals) -> Option<f64> {
+        let spend = t.spend.0 as f64 / 1e6;
+        match self {
+            DailyFigure::Spend => Some(spend),
+            DailyFigure::Clicks => Some(t.clicks as f64),
+            DailyFigure::Conversions => Some(t.conversions),
+            DailyFigure::Ctr => {
+                (t.impressions > 0).then(|| 100.0 * t.clicks as f64 / t.impressions as f64)
+            }
+            DailyFigure::Cpa => (t.conversions > 0.0).then(|| spend / t.conversions),
+            DailyFigure::Roas => t.kpi(KpiKey::Roas),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct StatisticsArgs {
+    pub test: StatisticsTest,
+    pub figure: DailyFigure,
+    /// First day, YYYY-MM-DD (default: 28 days before the last day with data).
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD (default: the last day with data).
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub until: Option<String>,
+    /// Only this platform.
+    #[serde(default)]
+    #[schemars(length(max = 20))]
+    pub platform: Option<String>,
+}
+
+/// Simple statistics over a daily figure (one currency, the workspace's main one when amounts
+/// are involved): its trend, a test of the days against those just before, a forecast.
+pub struct MetricStatistics {
+    pub engine: Arc<Engine>,
+    pub workspace: WorkspaceId,
+}
+
+fn signed(value: f64) -> String {
+    format!("{value:+.2}")
+}
+
+impl MetricStatistics {
+    /// The figure for each day of `range` (a day with nothing to divide by is left out), in
+    /// the currency with most rows.
+    async fn daily(
+        &self,
+        figure: DailyFigure,
+        range: DateRange,
+        platform: Option<&str>,
+    ) -> Result<(Vec<(NaiveDate, f64)>, Option<String>), ToolFailure> {
+        let daily = WorkspaceStore::new(&self.engine.db)
+            .daily_platform_totals(self.workspace, range)
+            .await
+            .map_err(|e| ToolFailure(format!("the metrics could not be read: {e}")))?;
+        let mut by_currency: std::collections::BTreeMap<
+            &str,
+            std::collections::BTreeMap<NaiveDate, Totals>,
+        > = Default::default();
+        for d in daily
+            .iter()
+            .filter(|d| platform.is_none_or(|p| d.platform.as_str() == p))
+        {
+            by_currency
+                .entry(d.currency.as_str())
+                .or_default()
+                .entry(d.date)
+                .or_default()
+                .add(&d.totals);
+        }
+        let Some((currency, days)) = by_currency.into_iter().max_by_key(|(_, days)| days.len())
+        else {
+            return Ok((Vec::new(), None));
+        };
+        Ok((
+            days.iter()
+                .filter_map(|(date, t)| figure.of(t).map(|v| (*date, v)))
+                .collect(),
+            Some(currency.to_owned()),
+        ))
+    }
+}
+
+impl Tool for MetricStatistics {
+    type Args = StatisticsArgs;
+
+    fn name(&self) -> &'static str {
+        "metric_statistics"
+    }
+
+    fn description(&self) -> &'static str {
+        "Statistics of a daily figure (spend, clicks, conversions, ctr, cpa, roas) over days: its trend with a 95% interval, whether the days differ significantly from as many days just before them, or a 7-day forecast with 95% intervals"
+    }
+
+    async fn call(&self, args: StatisticsArgs) -> Result<ToolOutput, ToolFailure> {
+        use pw_statistics::series::{Trend, forecast, welch};
+        let store = WorkspaceStore::new(&self.engine.db);
+        let Some(data) = store
+            .metrics_date_range(self.workspace)
+            .await
+            .map_err(|e| ToolFailure(format!("the metrics could not be read: {e}")))?
+        else {
+            return Err(ToolFailure(
+                "this workspace has no daily metrics yet".into(),
+            ));
+        };
+        let until = day(&args.until, "until")?.unwrap_or(data.end);
+        let from = day(&args.from, "from")?.unwrap_or(until - Duration::days(27));
+        if from > until {
+            return Err(ToolFailure(format!("{from} is after {until}")));
+        }
+        let platform = args.platform.as_deref();
+        let (days, currency) = self
+            .daily(
+                args.figure,
+                DateRange {
+                    start: from,
+                    end: until,
+                },
+                platform,
+            )
+            .await?;
+        let values: Vec<f64> = days.iter().map(|(_, v)| *v).collect();
+        let scope = format!(
+            "{}{} on {}",
+            args.figure.label(),
+            match (&currency, args.figure) {
+                (Some(c), DailyFigure::Spend | DailyFigure::Cpa) => format!(" ({c})"),
+                _ => String::new(),
+            },
+            platform.unwrap_or("all platforms")
+        );
+        let not_enough = |need: &str| {
+            ToolFailure(format!(
+                "{scope} has {} days with a value between {from} and {until}; {need}",
+                values.len()
+            ))
+        };
+        let (label, text, data) = match args.test {
+            StatisticsTest::Trend => {
+                let t = Trend::fit(&values).ok_or_else(|| not_enough("a trend needs 3"))?;
+                let label = format!("Trend of {scope}, {from} to {until}");
+                let verdict = if t.p_value >= 0.05 {
+                    "no significant trend"
+                } else if t.slope > 0.0 {
+                    "rising significantly"
+                } else {
+                    "falling significantly"
+                };
+                (
+                    label.clone(),
+                    format!(
+                        "{label} ({} days): {} a day (95% interval {} to {}), p {:.3}: {verdict}.",
+                        t.days,
+                        signed(t.slope),
+                        signed(t.low),
+                        signed(t.high),
+                        t.p_value
+                    ),
+                    json!({"slope": t.slope, "low": t.low, "high": t.high, "p_value": t.p_value, "days": t.days}),
+                )
+            }
+            StatisticsTest::Compare => {
+                let length = (until - from).num_days() + 1;
+                let before_until = from - Duration::days(1);
+                let before_from = from - Duration::days(length);
+                let (before, _) = self
+                    .daily(
+                        args.figure,
+                        DateRange {
+                            start: before_from,
+                            end: before_until,
+                        },
+                        platform,
+                    )
+                    .await?;
+                let before: Vec<f64> = before.iter().map(|(_, v)| *v).collect();
+                let d = welch(&before, &values).ok_or_else(|| {
+                    not_enough(&format!(
+                        "a comparison needs 2 days with a value on each side, and some variation ({} before)",
+                        before.len()
+                    ))
+                })?;
+                let label =
+                    format!("{scope}, {from} to {until} against {before_from} to {before_until}");
+                (
+                    label.clone(),
+                    format!(
+                        "{label}: a mean of {:.2} a day against {:.2}, a difference of {} (95% interval {} to {}), p {:.3}: {}.",
+                        d.mean_b,
+                        d.mean_a,
+                        signed(d.difference),
+                        signed(d.low),
+                        signed(d.high),
+                        d.p_value,
+                        if d.p_value < 0.05 {
+                            "significant at 0.05"
+                        } else {
+                            "not significant at 0.05"
+                        }
+                    ),
+                    json!({"mean": d.mean_b, "mean_before": d.mean_a, "difference": d.difference,
+                           "low": d.low, "high": d.high, "p_value": d.p_value, "df": d.df,
+                           "before_from": before_from, "before_until": before_until}),
+                )
+            }
+            StatisticsTest::Forecast => {
+                // The projection continues the days in order; a gap would shift the weekdays.
+                let consecutive = days
+                    .windows(2)
+                    .all(|w| w[1].0 - w[0].0 == Duration::days(1));
+                if !consecutive {
+                    return Err(ToolFailure(format!(
+                        "{scope} has days without a value between {from} and {until}; a forecast needs every day"
+                    )));
+                }
+                let projected = forecast(&values, 7).ok_or_else(|| {
+                    not_enough(&format!(
+                        "a forecast needs {}",
+                        pw_statistics::series::FORECAST_MIN_DAYS
+                    ))
+                })?;
+                let last = days.last().map_or(until, |(d, _)| *d);
+                let label = format!("Forecast of {scope} from {from} to {last}");
+                let lines: Vec<String> = projected
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{}: {:.2} (95% interval {:.2} to {:.2})",
+                            last + Duration::days(p.ahead as i64),
+                            p.value,
+                            p.low,
+                            p.high
+                        )
+                    })
+                    .collect();
+                (
+                    label.clone(),
+                    format!(
+                        "{label} (a linear trend with a weekday pattern):\n{}",
+                        lines.join("\n")
+                    ),
+                    json!(projected
+                        .iter()
+                        .map(|p| json!({"day": last + Duration::days(p.ahead as i64), "value": p.value, "low": p.low, "high": p.high}))
+                        .collect::<Vec<_>>()),
+                )
+            }
+        };
+        Ok(ToolOutput {
+            text,
+            data,
             source: Source {
                 kind: SourceKind::Statistic,
                 reference:
-                    json!({"analysis": "budget_plan", "from": plan.from, "until": plan.until})
-                        .to_string(),
+                    json!({"test": args.test, "figure": args.figure, "from": from.to_string(),
+                                  "until": until.to_string(), "platform": args.platform})
+                    .to_string(),
+                label,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct StudyArgs {
+    /// Words of its title (default: the latest).
+    #[serde(default)]
+    #[schemars(length(max = 80))]
+    pub title: Option<String>,
+}
+
+/// The one whose title holds `words` (any case), or the first; `None` when there is none.
+fn titled<'a, T>(items: &'a [T], title: impl Fn(&T) -> &str, words: Option<&str>) -> Option<&'a T> {
+    match words.map(str::trim).filter(|w| !w.is_empty()) {
+        None => items.first(),
+        Some(words) => {
+            let words = words.to_lowercase();
+            items
+                .iter()
+                .find(|item| title(item).to_lowercase().contains(&words))
+        }
+    }
+}
+
+/// A survey's latest completed run, its results as the analysis agent reads them: each
+/// question's shares with their intervals, means, the weights and the diagnostics' warnings.
+pub struct SurveyResults {
+    pub engine: Arc<Engine>,
+    pub workspace: WorkspaceId,
+}
+
+impl Tool for SurveyResults {
+    type Args = StudyArgs;
+
+    fn name(&self) -> &'static str {
+        "survey_results"
+    }
+
+    fn description(&self) -> &'static str {
+        "The results of a survey's latest completed run (by words of its title, or the latest survey): each question's answers with their 95% intervals, means and the reliability warnings"
+    }
+
+    async fn call(&self, args: StudyArgs) -> Result<ToolOutput, ToolFailure> {
+        let surveys = self.engine.surveys();
+        let failed =
+            |e: crate::EngineError| ToolFailure(format!("the surveys could not be read: {e}"));
+        let mut listed = surveys.list(self.workspace).await.map_err(failed)?;
+        listed.sort_by_key(|s| std::cmp::Reverse(s.updated_at));
+        let survey =
+            titled(&listed, |s| s.title.as_str(), args.title.as_deref()).ok_or_else(|| {
+                ToolFailure(if listed.is_empty() {
+                    "this workspace has no surveys yet".to_owned()
+                } else {
+                    format!(
+                        "no survey's title holds those words; the surveys are {}",
+                        listed
+                            .iter()
+                            .map(|s| s.title.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+            })?;
+        let mut runs = surveys.runs(survey.id).await.map_err(failed)?;
+        runs.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+        let run = runs
+            .iter()
+            .find(|r| r.status == crate::surveys::RunStatus::Completed)
+            .ok_or_else(|| ToolFailure(format!("“{}” has no completed run yet", survey.title)))?;
+        let results = surveys
+            .results(run.id, &crate::surveys::ResultOptions::default())
+            .await
+            .map_err(failed)?;
+        let lines = pw_surveys::analysis_tables::table_lines(
+            &results.survey,
+            &results.results,
+            &results.diagnostics,
+            &[],
+            None,
+        );
+        let label = format!(
+            "Survey “{}”, run of {} ({} respondents)",
+            survey.title,
+            run.created_at.date_naive(),
+            run.answered
+        );
+        Ok(ToolOutput {
+            text: format!(
+                "{label}:\n{}",
+                lines
+                    .iter()
+                    .map(|l| format!("{}: {}", l.table, l.line))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+            data: json!({"survey_id": survey.id.to_string(), "run_id": run.id.to_string(),
+                         "tables": lines.iter().map(|l| json!({"table": l.table, "line": l.line})).collect::<Vec<_>>()}),
+            source: Source {
+                kind: SourceKind::SurveyResult,
+                reference: run.id.to_string(),
+                label,
+            },
+        })
+    }
+}
+
+/// A focus group's or interview's latest insights: themes, agreements, disagreements, actions
+/// and Says/Thinks gaps, each with the turns it quotes.
+pub struct StudyInsights {
+    pub engine: Arc<Engine>,
+    pub workspace: WorkspaceId,
+}
+
+impl Tool for StudyInsights {
+    type Args = StudyArgs;
+
+    fn name(&self) -> &'static str {
+        "study_insights"
+    }
+
+    fn description(&self) -> &'static str {
+        "The insights of a focus group or interview with the workspace's twins (by words of its title, or the latest with insights): themes, agreements, disagreements, actions and Says/Thinks gaps, each with the words it quotes"
+    }
+
+    async fn call(&self, args: StudyArgs) -> Result<ToolOutput, ToolFailure> {
+        let twins = self.engine.twins();
+        let failed =
+            |e: crate::EngineError| ToolFailure(format!("the sessions could not be read: {e}"));
+        let sessions = twins.sessions(self.workspace).await.map_err(failed)?;
+        let mut with_insights = Vec::new();
+        for session in sessions {
+            if let Some(insights) = twins.insights(session.id).await.map_err(failed)? {
+                with_insights.push((session, insights));
+            }
+        }
+        with_insights.sort_by_key(|(_, insights)| std::cmp::Reverse(insights.created_at));
+        let (session, insights) = titled(
+            &with_insights,
+            |(s, _)| s.title.as_str(),
+            args.title.as_deref(),
+        )
+        .ok_or_else(|| {
+            ToolFailure(if with_insights.is_empty() {
+                "no focus group or interview of this workspace has insights yet".to_owned()
+            } else {
+                format!(
+                    "no session with insights has those words in its title; they are {}",
+                    with_insights
+                        .iter()
+                        .map(|(s, _)| s.title.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+        })?;
+        let quoted = |quotes: &[pw_twins::insights::Quote]| {
+            quotes
+                .iter()
+                .map(|q| format!("{}: “{}”", q.speaker, q.says))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let body = &insights.body;
+        let mut lines = Vec::new();
+        for theme in &body.themes {
+            lines.push(format!(
+                "Theme: {}: {} {}",
+                theme.title,
+                theme.summary,
+                quoted(&theme.quotes)
+            ));
+        }
+        for (heading, items) in [
+            ("Agreement", &body.agreements),
+            ("Disagreement", &body.disagreements),
+            ("Action", &body.actions),
+        ] {
+            for item in items {
+                lines.push(format!("{heading}: {} {}", item.text, quoted(&item.quotes)));
+            }
+        }
+        for gap in &body.gaps {
+            lines.push(format!(
+                "Says/Thinks gap: {} says “{}” but thinks “{}”",
+                gap.quote.speaker, gap.quote.says, gap.thinks
+            ));
+        }
+        let label = format!("Insights of “{}”", session.title);
+        Ok(ToolOutput {
+            text: format!("{label}:\n{}", lines.join("\n")),
+            data: json!({"session_id": session.id.to_string(), "insights_id": insights.id}),
+            source: Source {
+                kind: SourceKind::SessionInsight,
+                reference: session.id.to_string(),
                 label,
             },
         })

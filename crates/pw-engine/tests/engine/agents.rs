@@ -21,18 +21,13 @@ use tokio_util::sync::CancellationToken;
 
 use crate::support;
 
-/// A chat completion whose message is `step`, as an OpenAI-compatible server answers.
-fn reply(body: &Value, step: &Value, prompt_tokens: u32, completion_tokens: u32) -> Json<Value> {
-    Json(json!({
-        "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": step.to_string()}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens}
-    }))
-}
+pub(crate) use support::copilot_analyst::reply;
 
 /// An engine in `dir` with the demo workspace built.
-async fn demo(dir: &std::path::Path, name: &str) -> (Arc<pw_engine::Engine>, WorkspaceId) {
+pub(crate) async fn demo(
+    dir: &std::path::Path,
+    name: &str,
+) -> (Arc<pw_engine::Engine>, WorkspaceId) {
     let engine = support::engine(dir, name).await;
     engine.start_workers().await;
     let job = engine.workspaces().start_demo().await.unwrap();
@@ -43,7 +38,7 @@ async fn demo(dir: &std::path::Path, name: &str) -> (Arc<pw_engine::Engine>, Wor
 }
 
 /// Serves `app` over loopback as the vendor `team-vllm` of the engine.
-async fn serve_vendor(engine: &pw_engine::Engine, app: axum::Router) {
+pub(crate) async fn serve_vendor(engine: &pw_engine::Engine, app: axum::Router) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -160,94 +155,20 @@ async fn the_copilot_answers_from_the_workspaces_metrics_citing_them() {
     );
 }
 
-/// The days a question names: "… from 2026-11-16 to 2026-11-22 …".
-fn named_days(question: &str) -> (String, String) {
-    let from = question.split(" from ").nth(1).unwrap()[..10].to_owned();
-    let until = question.split(" to ").nth(1).unwrap()[..10].to_owned();
-    (from, until)
-}
-
-/// A field of a metrics line: "meta: spend USD 1.00, impressions 10, clicks 2, …".
-fn field(line: &str, name: &str) -> String {
-    let rest = line.split(&format!(" {name} ")).nth(1).unwrap();
-    let rest = rest.strip_prefix("USD ").unwrap_or(rest);
-    rest.split(',').next().unwrap().trim().to_owned()
-}
-
-/// An analyst the evaluation can measure: it reads the question, asks the metrics tool for
-/// the days it names, and answers the figure or name the result gives. On purpose it gets
-/// impressions wrong: it asks for every platform and answers another platform's, which its
-/// citation then states but the question did not ask for.
-async fn analyst(Json(body): Json<Value>) -> Json<Value> {
-    let messages = body["messages"].as_array().unwrap();
-    let question = messages[1]["content"].as_str().unwrap();
-    let last = messages.last().unwrap()["content"]
-        .as_str()
-        .unwrap_or_default();
-    let (from, until) = named_days(question);
-    let platform = question
-        .split(" did ")
-        .nth(1)
-        .or_else(|| question.split(" on ").nth(1))
-        .map(|rest| rest.split(' ').next().unwrap().to_owned());
-    let wrong_on_purpose = question.contains("impressions");
-    let step = match last.strip_prefix("R1 (workspace_metrics): ") {
-        None => {
-            let mut arguments = json!({"from": from, "until": until, "by": "platform"});
-            if question.starts_with("Which campaign") {
-                arguments["by"] = json!("campaign");
-            } else if !question.starts_with("Which") && !wrong_on_purpose {
-                arguments["platform"] = json!(platform);
-            }
-            json!({"action": "call", "tool": "workspace_metrics", "arguments": arguments})
-        }
-        Some(result) => {
-            let lines: Vec<&str> = result.lines().skip(1).collect();
-            let text = if question.starts_with("Which") {
-                let top = lines
-                    .iter()
-                    .max_by(|a, b| {
-                        let spend = |l: &str| field(l, "spend").parse::<f64>().unwrap();
-                        spend(a).total_cmp(&spend(b))
-                    })
-                    .unwrap();
-                let name = top.split(": spend").next().unwrap();
-                let name = name.rsplit_once(" (").map_or(name, |(n, _)| n);
-                format!("The answer is {name}.")
-            } else {
-                let metric = [
-                    ("spend", "spend"),
-                    ("clicks", "clicks"),
-                    ("impressions", "impressions"),
-                    ("conversions", "conversions"),
-                    ("CPA", "CPA"),
-                    ("ROAS", "ROAS"),
-                ]
-                .into_iter()
-                .find(|(word, _)| question.contains(word))
-                .unwrap()
-                .1;
-                // The wrong line on purpose: another platform's.
-                let line = if wrong_on_purpose {
-                    let asked = format!("{}:", platform.as_deref().unwrap());
-                    lines.iter().find(|l| !l.starts_with(&asked)).unwrap()
-                } else {
-                    &lines[0]
-                };
-                format!("The answer is {}.", field(line, metric))
-            };
-            json!({"action": "answer", "text": text, "citations": ["R1"]})
-        }
-    };
-    reply(&body, &step, 900, 60)
-}
-
 #[tokio::test]
 async fn the_evaluation_measures_the_copilot_on_answers_computed_from_the_rows() {
     let dir = tempfile::tempdir().unwrap();
     let (engine, workspace) = demo(dir.path(), "copilot-eval").await;
 
-    let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(analyst));
+    let app = axum::Router::new()
+        .route(
+            "/v1/chat/completions",
+            axum::routing::post(support::copilot_analyst::answer),
+        )
+        .with_state(support::copilot_analyst::Analyst {
+            wrong_on_purpose: true,
+            latency: std::time::Duration::ZERO,
+        });
     serve_vendor(&engine, app).await;
 
     let heard = Mutex::new(0);

@@ -110,7 +110,7 @@ async fn route_analysis_to(engine: &Engine, base_url: &str) {
 }
 
 /// Creates the demo and waits for it and for the signal build that follows it.
-async fn demo_with_signals(engine: &Arc<Engine>) -> WorkspaceId {
+pub(crate) async fn demo_with_signals(engine: &Arc<Engine>) -> WorkspaceId {
     let demo = engine.workspaces().start_demo().await.unwrap();
     let done = engine.jobs().wait(&demo.id, |_| {}).await.unwrap();
     assert_eq!(done.state, pw_engine::jobs::JobState::Succeeded, "{done:?}");

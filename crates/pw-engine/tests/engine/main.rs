@@ -16,5 +16,6 @@ mod agents;
 mod evidence;
 mod flows;
 mod language_models;
+mod specialists;
 mod surveys;
 mod twins;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, reason = "each test binary uses part of this")]
 
+pub mod copilot_analyst;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -97,11 +99,22 @@ pub fn reference_data_dir() -> PathBuf {
 /// An engine on a fresh data folder, with its own keychain service so tests never meet the
 /// user's keys or each other's.
 pub async fn engine(dir: &Path, test: &str) -> Arc<Engine> {
+    Engine::open(config(dir, test)).await.unwrap()
+}
+
+/// [`engine`] with the enrichment services (web search, Census) at `root` (a sandbox).
+pub async fn engine_with_enrichment(dir: &Path, test: &str, root: &str) -> Arc<Engine> {
+    let mut config = config(dir, test);
+    config.enrichment_api_root = Some(root.to_owned());
+    Engine::open(config).await.unwrap()
+}
+
+fn config(dir: &Path, test: &str) -> EngineConfig {
     let mut config = EngineConfig::new(dir);
     config.models_dir = models_dir();
     config.reference_data_dir = reference_data_dir();
     config.keychain_service = format!("ProfitWheel test {test} {}", std::process::id());
-    Engine::open(config).await.unwrap()
+    config
 }
 
 pub async fn workspace(engine: &Engine, name: &str) -> WorkspaceId {

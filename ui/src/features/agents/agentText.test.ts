@@ -68,4 +68,22 @@ describe('citationTarget', () => {
     expect(citedSignalIds(signals)).toEqual(['sig1', 'sig2']);
     expect(citedSignalIds(citation({}))).toEqual([]);
   });
+
+  it('opens a statistic over days on the dashboard, and a specialist analysis on the Agents screen', () => {
+    const trend = citation({
+      kind: 'statistic',
+      tool: 'metric_statistics',
+      reference: '{"test":"trend","figure":"cpa","from":"2026-11-01","until":"2026-11-28","platform":"meta"}',
+    });
+    expect(citationTarget('ws1', trend)).toEqual({
+      path: '/w/ws1/dashboard?from=2026-11-01&to=2026-11-28',
+      label: 'Open 2026-11-01 to 2026-11-28 on the dashboard',
+    });
+    const scan = citation({
+      kind: 'statistic',
+      tool: 'anomaly_scan',
+      reference: '{"analysis":"anomaly_scan","from":"2026-11-22","until":"2026-11-28"}',
+    });
+    expect(citationTarget('ws1', scan)).toEqual({ path: '/w/ws1/agents', label: 'Open the agents' });
+  });
 });

@@ -99,8 +99,20 @@ export function citationTarget(
         path: `${workspaceAreaPath(workspaceId, 'search')}?${new URLSearchParams({ q: citation.reference }).toString()}`,
         label: `Search the evidence for “${citation.reference}”`,
       };
-    case 'statistic':
+    case 'statistic': {
+      // A statistic over a daily figure names its days; a specialist's analysis does not
+      // open anywhere but the Agents screen, where its reports are.
+      const query = parseObject(citation.reference);
+      const from = typeof query?.from === 'string' ? query.from : null;
+      const until = typeof query?.until === 'string' ? query.until : null;
+      if (typeof query?.test === 'string' && from && until) {
+        return {
+          path: `${workspaceAreaPath(workspaceId, 'dashboard')}?${new URLSearchParams({ from, to: until }).toString()}`,
+          label: `Open ${from} to ${until} on the dashboard`,
+        };
+      }
       return { path: workspaceAreaPath(workspaceId, 'agents'), label: 'Open the agents' };
+    }
     default:
       return null;
   }

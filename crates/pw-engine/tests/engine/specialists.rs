@@ -1,0 +1,474 @@
+//! The creative, anomaly, audience and competitor specialists and the copilot's statistics and
+//! research tools on the demo workspace, each with a model over loopback that calls the tools
+//! in order and then answers with a line of what it read, citing every result that answered.
+//! Each analysis is checked against what the demo was built with (its ads' designed click and
+//! conversion effects; a spike written into its rows) or against the rows read apart, not
+//! against figures copied from a run.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use pw_engine::agents::{Outcome, SourceKind};
+use pw_engine::models::{Route, Task};
+use pw_engine::workspaces::WorkspaceId;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::agents::{demo, reply, serve_vendor};
+
+/// Plays a specialist: each call in turn, then an answer made of the first result's line that
+/// `quote` picks, citing every result.
+#[derive(Clone)]
+struct Analyst {
+    calls: Arc<Vec<(&'static str, Value)>>,
+    quote: fn(&str) -> String,
+}
+
+/// A tool's result as the runtime tells it ("R2 (tool): …", or "R2 (tool) failed: …").
+fn is_result(content: &str) -> bool {
+    content.starts_with('R')
+        && content[1..].starts_with(|c: char| c.is_ascii_digit())
+        && content.contains(" (")
+}
+
+async fn analyst(State(analyst): State<Analyst>, Json(body): Json<Value>) -> Json<Value> {
+    let messages = body["messages"].as_array().unwrap();
+    let results: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .filter(|c| is_result(c))
+        .collect();
+    let step = match analyst.calls.get(results.len()) {
+        Some((tool, arguments)) => json!({"action": "call", "tool": tool, "arguments": arguments}),
+        None => {
+            // Only results that answered can be cited.
+            let answered: Vec<(usize, &str)> = results
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.split_once("): ").map(|(_, text)| (i + 1, text)))
+                .collect();
+            let citations: Vec<String> = answered.iter().map(|(i, _)| format!("R{i}")).collect();
+            json!({"action": "answer", "text": (analyst.quote)(answered[0].1), "citations": citations})
+        }
+    };
+    reply(&body, &step, 1500, 90)
+}
+
+/// Routes analysis to the scripted analyst playing `calls` then quoting with `quote`.
+async fn route_to_analyst(
+    engine: &pw_engine::Engine,
+    calls: Vec<(&'static str, Value)>,
+    quote: fn(&str) -> String,
+) {
+    let app = axum::Router::new()
+        .route("/v1/chat/completions", axum::routing::post(analyst))
+        .with_state(Analyst {
+            calls: Arc::new(calls),
+            quote,
+        });
+    serve_vendor(engine, app).await;
+    engine
+        .models()
+        .set_task_route(Task::Analysis, vec![Route::new("team-vllm", "qwen-7b")])
+        .await
+        .unwrap();
+}
+
+/// Runs `specialist` with the scripted analyst.
+async fn run(
+    engine: &Arc<pw_engine::Engine>,
+    workspace: WorkspaceId,
+    specialist: &str,
+    calls: Vec<(&'static str, Value)>,
+    quote: fn(&str) -> String,
+) -> pw_engine::agents::AgentRun {
+    route_to_analyst(engine, calls, quote).await;
+    let asked = engine
+        .agents()
+        .run_specialist(workspace, specialist, &|_| {}, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(asked.run.outcome, Outcome::Answered, "{}", asked.run.answer);
+    let latest = engine
+        .agents()
+        .runs(workspace, Some(specialist), 1)
+        .await
+        .unwrap();
+    assert_eq!(latest[0].id, asked.id, "the report is kept as the latest");
+    asked.run
+}
+
+/// The engine's database in `dir`, opened beside it.
+async fn database(dir: &std::path::Path) -> sqlx::SqlitePool {
+    let path = pw_engine::EngineConfig::new(dir).database_path();
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap()
+}
+
+/// The line of a report that starts with `prefix` (after its indent).
+fn line_starting<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .map(str::trim_start)
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starts with {prefix}: {text}"))
+}
+
+#[tokio::test]
+async fn the_creative_agent_finds_the_messages_the_demo_was_built_to_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = demo(dir.path(), "creative-agent").await;
+    let run = run(
+        &engine,
+        workspace,
+        "creative",
+        vec![("creative_performance", json!({}))],
+        |report| line_starting(report, "message").to_owned(),
+    )
+    .await;
+    let report = &run.citations[0];
+    assert_eq!(report.source.kind, SourceKind::Statistic);
+    let overall: Vec<&Value> = report.data["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["audience"].is_null() && r["element"] == "message")
+        .collect();
+    let rate = |r: &Value, which: &str| r[which]["rate"].as_f64().unwrap();
+    let best = |which: &str| {
+        overall
+            .iter()
+            .max_by(|a, b| rate(a, which).total_cmp(&rate(b, which)))
+            .unwrap()
+    };
+    // The copy the demo gave the largest click and conversion effects wins on each, and the
+    // win is significant; the one it gave the smallest click effect loses.
+    let designed = |key: fn(&pw_demo::AdCopy) -> f64, most: bool| {
+        let copies = pw_demo::AD_COPY.iter();
+        let pick = if most {
+            copies.max_by(|a, b| key(a).total_cmp(&key(b)))
+        } else {
+            copies.min_by(|a, b| key(a).total_cmp(&key(b)))
+        };
+        pick.unwrap().headline
+    };
+    let clicked = best("click_rate");
+    assert_eq!(clicked["value"], designed(|c| c.ctr, true));
+    assert!(clicked["click_rate"]["q_value"].as_f64().unwrap() < 0.05);
+    assert!(clicked["click_rate"]["lift"].as_f64().unwrap() > 0.0);
+    let converting = best("conversion_rate");
+    assert_eq!(converting["value"], designed(|c| c.cvr, true));
+    assert!(converting["conversion_rate"]["q_value"].as_f64().unwrap() < 0.05);
+    let least_clicked = overall
+        .iter()
+        .min_by(|a, b| rate(a, "click_rate").total_cmp(&rate(b, "click_rate")))
+        .unwrap();
+    assert_eq!(least_clicked["value"], designed(|c| c.ctr, false));
+    // Per audience too, with every test adjusted together.
+    assert!(
+        report.data["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["audience"].is_string())
+    );
+    assert!(report.data["tests"].as_u64().unwrap() > 20);
+    assert!(run.answer.starts_with("message “"), "{}", run.answer);
+}
+
+#[tokio::test]
+async fn the_anomaly_agent_finds_a_spike_written_into_the_rows_and_its_campaign() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = demo(dir.path(), "anomaly-agent").await;
+    // The Meta campaign that spent most on the last day spends four times as much that day,
+    // for the same conversions.
+    let db = database(dir.path()).await;
+    let (campaign, name, day): (String, String, String) = sqlx::query_as(
+        "SELECT c.id, c.name, m.date FROM daily_metrics m JOIN campaigns c ON c.id = m.entity_id
+         WHERE m.workspace_id = ? AND m.level = 'campaign' AND m.platform = 'meta'
+           AND m.date = (SELECT max(date) FROM daily_metrics WHERE workspace_id = ?)
+         ORDER BY m.spend_micros DESC LIMIT 1",
+    )
+    .bind(workspace.to_string())
+    .bind(workspace.to_string())
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE daily_metrics SET spend_micros = spend_micros * 4
+         WHERE level = 'campaign' AND entity_id = ? AND date = ?",
+    )
+    .bind(&campaign)
+    .bind(&day)
+    .execute(&db)
+    .await
+    .unwrap();
+    db.close().await;
+
+    let run = run(
+        &engine,
+        workspace,
+        "anomaly",
+        vec![("anomaly_scan", json!({}))],
+        |scan| line_starting(scan, "Unusual:").to_owned(),
+    )
+    .await;
+    let scan = &run.citations[0].data;
+    let spike = scan["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["scope"] == "meta" && f["measure"] == "spend" && f["period"]["kind"] == "day")
+        .unwrap_or_else(|| panic!("the spike is found: {scan}"));
+    assert_eq!(spike["period"]["date"], day.as_str());
+    assert!(spike["z"].as_f64().unwrap() >= 3.5);
+    assert_eq!(spike["causes"][0]["campaign"], name.as_str());
+    assert!(scan["checked"].as_u64().unwrap() > 50);
+    assert!(run.answer.starts_with("Unusual: "), "{}", run.answer);
+}
+
+#[tokio::test]
+async fn the_audience_agent_gives_every_audience_a_verdict_by_its_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = crate::support::engine(dir.path(), "audience-agent").await;
+    engine.start_workers().await;
+    // The signals the report counts are built after the demo.
+    let workspace = crate::evidence::demo_with_signals(&engine).await;
+    let run = run(
+        &engine,
+        workspace,
+        "audience",
+        vec![
+            ("audience_report", json!({})),
+            ("audience_signals", json!({})),
+        ],
+        |report| report.lines().nth(1).unwrap().to_owned(),
+    )
+    .await;
+    assert_eq!(run.citations.len(), 2);
+    let report = &run.citations[0].data;
+    let audiences = report["audiences"].as_array().unwrap();
+    let stored = engine.evidence().audiences(workspace).await.unwrap();
+    assert_eq!(audiences.len(), stored.len());
+    let mut delivered = 0;
+    for a in audiences {
+        let verdict = a["verdict"].as_str().unwrap();
+        let q = a["q_value"].as_f64();
+        let lift = a["lift"].as_f64();
+        let significant = q.is_some_and(|q| q < 0.05);
+        match verdict {
+            "review" => assert!(significant && lift.unwrap() < 0.0, "{a}"),
+            "test" => assert_eq!(a["spend"].as_f64().unwrap(), 0.0, "{a}"),
+            "expand" | "hold" => {}
+            other => panic!("unknown verdict {other}"),
+        }
+        if significant && lift.unwrap() > 0.0 {
+            assert_eq!(verdict, "expand", "{a}");
+        }
+        if a["spend"].as_f64().unwrap() > 0.0 {
+            delivered += 1;
+            assert!(a["conversion_rate"].is_array(), "{a}");
+        }
+    }
+    assert!(delivered >= 3, "{report}");
+    assert!(
+        audiences.iter().any(|a| a["signals"].as_u64().unwrap() > 0),
+        "{report}"
+    );
+    assert_eq!(run.citations[1].source.kind, SourceKind::Signal);
+}
+
+#[tokio::test]
+async fn the_competitor_agent_searches_the_web_and_keeps_what_it_found_as_mentions() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = pw_sandbox::Sandbox::new(pw_sandbox::SandboxConfig::default())
+        .start(0)
+        .await
+        .unwrap();
+    let engine =
+        crate::support::engine_with_enrichment(dir.path(), "competitor-agent", &sandbox.base_url)
+            .await;
+    engine.start_workers().await;
+    let job = engine.workspaces().start_demo().await.unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    let workspace: WorkspaceId = done.workspace_id.as_deref().unwrap().parse().unwrap();
+    engine
+        .connectors()
+        .set_enrichment_key(
+            pw_engine::connectors::EnrichmentService::Serper,
+            pw_engine::connectors::Secret::new(
+                sandbox
+                    .sandbox
+                    .issue_token(pw_sandbox::SandboxPlatform::Serper),
+            ),
+        )
+        .await
+        .unwrap();
+    let run = run(
+        &engine,
+        workspace,
+        "competitor",
+        vec![
+            (
+                "web_search",
+                json!({"query": "Halcyon Roasters competitors"}),
+            ),
+            ("search_evidence", json!({"query": "competitor"})),
+        ],
+        |results| {
+            let first = results.lines().nth(1).unwrap();
+            format!("The first result: {}", first.split("] ").nth(1).unwrap())
+        },
+    )
+    .await;
+    let web = &run.citations[0];
+    assert_eq!(web.source.kind, SourceKind::Web);
+    let found = web.data.as_array().unwrap();
+    assert!(!found.is_empty(), "{}", web.text);
+    // Every result read is kept as a mention with its address.
+    let db = database(dir.path()).await;
+    for result in found {
+        let kept: (String, String) =
+            sqlx::query_as("SELECT kind, source FROM audience_signals WHERE id = ?")
+                .bind(result["signal_id"].as_str().unwrap())
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(kept.0, "mention");
+        assert!(result["url"].as_str().unwrap().starts_with("https://"));
+    }
+    assert!(
+        run.answer.starts_with("The first result: "),
+        "{}",
+        run.answer
+    );
+    assert_eq!(run.citations[1].source.kind, SourceKind::Search);
+}
+
+#[tokio::test]
+async fn the_copilot_works_out_a_trend_a_difference_and_a_forecast_from_the_daily_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = demo(dir.path(), "copilot-statistics").await;
+    // The demo's last day with data, read apart from the engine's reporting.
+    let db = database(dir.path()).await;
+    let last: String = sqlx::query_scalar(
+        "SELECT max(date) FROM daily_metrics WHERE workspace_id = ? AND level = 'campaign'",
+    )
+    .bind(workspace.to_string())
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    let last: chrono::NaiveDate = last.parse().unwrap();
+    // Its last week against the week before.
+    let from = last - chrono::Duration::days(6);
+    route_to_analyst(
+        &engine,
+        vec![
+            (
+                "metric_statistics",
+                json!({"test": "trend", "figure": "spend"}),
+            ),
+            (
+                "metric_statistics",
+                json!({"test": "compare", "figure": "spend", "from": from.to_string()}),
+            ),
+            (
+                "metric_statistics",
+                json!({"test": "forecast", "figure": "conversions"}),
+            ),
+            ("survey_results", json!({})),
+            ("study_insights", json!({"title": "brunch"})),
+        ],
+        |trend| trend.to_owned(),
+    )
+    .await;
+    let asked = engine
+        .agents()
+        .ask(
+            workspace,
+            "Is spend rising?",
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    let run = &asked.run;
+    assert_eq!(run.outcome, Outcome::Answered, "{}", run.answer);
+    assert_eq!(run.citations.len(), 3, "the failed calls cannot be cited");
+
+    let trend = &run.citations[0];
+    assert_eq!(trend.source.kind, SourceKind::Statistic);
+    assert_eq!(trend.data["days"], 28, "{}", trend.text);
+    let slope = trend.data["slope"].as_f64().unwrap();
+    assert!(
+        trend.data["low"].as_f64().unwrap() <= slope
+            && slope <= trend.data["high"].as_f64().unwrap()
+    );
+    assert!(run.answer.starts_with("Trend of spend"), "{}", run.answer);
+
+    // The comparison's means are the days' mean spend, as SQL sums them.
+    let compare = &run.citations[1];
+    let mean_spend = |from: chrono::NaiveDate, until: chrono::NaiveDate| {
+        let db = db.clone();
+        let workspace = workspace.to_string();
+        async move {
+            let per_day: Vec<i64> = sqlx::query_scalar(
+                "SELECT sum(spend_micros) FROM daily_metrics
+                 WHERE workspace_id = ? AND level = 'campaign' AND date BETWEEN ? AND ?
+                 GROUP BY date",
+            )
+            .bind(workspace)
+            .bind(from.to_string())
+            .bind(until.to_string())
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            per_day.iter().map(|m| *m as f64 / 1e6).sum::<f64>() / per_day.len() as f64
+        }
+    };
+    let days = 7;
+    assert!(
+        (compare.data["mean"].as_f64().unwrap() - mean_spend(from, last).await).abs() < 1e-6,
+        "{}",
+        compare.text
+    );
+    let before_until = from - chrono::Duration::days(1);
+    let before_from = from - chrono::Duration::days(days);
+    assert_eq!(compare.data["before_until"], before_until.to_string());
+    assert!(
+        (compare.data["mean_before"].as_f64().unwrap()
+            - mean_spend(before_from, before_until).await)
+            .abs()
+            < 1e-6
+    );
+    let p = compare.data["p_value"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&p));
+
+    // Seven days on from the last, each inside its interval.
+    let forecast = run.citations[2].data.as_array().unwrap();
+    assert_eq!(forecast.len(), 7);
+    assert_eq!(
+        forecast[0]["day"],
+        (last + chrono::Duration::days(1)).to_string()
+    );
+    for day in forecast {
+        let value = day["value"].as_f64().unwrap();
+        assert!(day["low"].as_f64().unwrap() < value && value < day["high"].as_f64().unwrap());
+    }
+
+    // The research tools said what they could not find, in words the model passes on.
+    let problems: Vec<String> = run
+        .record
+        .steps
+        .iter()
+        .filter_map(|s| s.result.as_ref().and_then(|r| r.problem.clone()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            "this workspace has no surveys yet",
+            "no focus group or interview of this workspace has insights yet"
+        ]
+    );
+}
