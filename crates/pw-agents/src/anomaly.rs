@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use pw_domain::WorkspaceId;
-use pw_statistics::anomalies::{Score, same_weekday_history, score, score_with_least_spread};
+use pw_statistics::anomalies::{
+    Score, UNUSUAL, same_weekday_history, score, score_with_least_spread,
+};
 use pw_store::Database;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -29,23 +31,33 @@ const WEEK_FLOOR: f64 = 0.05;
 const MIN_CONVERSIONS: f64 = 5.0;
 const MIN_IMPRESSIONS: f64 = 1_000.0;
 const MIN_MENTIONS: usize = 5;
+/// The fewest negative mentions a week's complaint topics are read from.
+const MIN_COMPLAINTS: usize = 3;
 
 /// The measures an alert watches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     Spend,
+    Conversions,
     Cpa,
     Roas,
     Ctr,
 }
 
 impl Measure {
-    const ALL: [Measure; 4] = [Measure::Spend, Measure::Cpa, Measure::Roas, Measure::Ctr];
+    const ALL: [Measure; 5] = [
+        Measure::Spend,
+        Measure::Conversions,
+        Measure::Cpa,
+        Measure::Roas,
+        Measure::Ctr,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Measure::Spend => "spend",
+            Measure::Conversions => "conversions",
             Measure::Cpa => "CPA",
             Measure::Roas => "ROAS",
             Measure::Ctr => "CTR",
@@ -54,7 +66,10 @@ impl Measure {
 
     fn of(self, s: &Sums) -> Option<f64> {
         match self {
-            Measure::Spend => (s.spend > 0.0).then_some(s.spend),
+            // A day that spent or converted nothing is a value, not a gap: a platform that stops
+            // delivering, syncing or tracking must show.
+            Measure::Spend => Some(s.spend),
+            Measure::Conversions => Some(s.conversions),
             Measure::Cpa => (s.conversions >= MIN_CONVERSIONS).then(|| s.spend / s.conversions),
             Measure::Roas => (s.valued_spend > 0.0).then(|| s.value / s.valued_spend),
             Measure::Ctr => (s.impressions >= MIN_IMPRESSIONS).then(|| s.clicks / s.impressions),
@@ -63,8 +78,8 @@ impl Measure {
 
     fn show(self, value: f64) -> String {
         match self {
-            Measure::Spend | Measure::Cpa => format!("{value:.2}"),
-            Measure::Roas => format!("{value:.2}"),
+            Measure::Spend | Measure::Cpa | Measure::Roas => format!("{value:.2}"),
+            Measure::Conversions => format!("{value:.1}"),
             Measure::Ctr => format!("{:.2}%", value * 100.0),
         }
     }
@@ -175,10 +190,8 @@ pub struct AnomalyReport {
     pub until: NaiveDate,
     /// How many values were scored (each measure of each scope, each day and the week).
     pub checked: usize,
-    /// The strongest first.
+    /// Every unusual value, the strongest first (the text lists the first few).
     pub findings: Vec<Finding>,
-    /// Unusual values not listed (beyond the first few).
-    pub more: usize,
     pub sentiment: Option<SentimentCheck>,
 }
 
@@ -186,13 +199,13 @@ impl AnomalyReport {
     /// The report as the model reads it.
     pub fn text(&self) -> String {
         let mut lines = vec![format!(
-            "Anomaly scan of {} to {} (amounts in {}): {} values scored against the same weekday of the {} weeks before (days) and the {} weeks before (the week); a value is unusual at a robust score of 3.5 or more either way.",
+            "Anomaly scan of {} to {} (amounts in {}): {} values scored against the same weekday of the {} weeks before (days) and the {} weeks before (the week); a value is unusual at a robust score of {UNUSUAL} or more either way.",
             self.from, self.until, self.currency, self.checked, BASELINE_WEEKS, BASELINE_WEEKS
         )];
         if self.findings.is_empty() {
-            lines.push("Nothing unusual in spend, CPA, ROAS or CTR.".to_owned());
+            lines.push("Nothing unusual in spend, conversions, CPA, ROAS or CTR.".to_owned());
         }
-        for f in &self.findings {
+        for f in self.findings.iter().take(MOST_FINDINGS) {
             let when = match f.period {
                 Period::Day { date } => format!("on {date}"),
                 Period::Week { from, until } => format!("in the week {from} to {until}"),
@@ -224,8 +237,11 @@ impl AnomalyReport {
                 ));
             }
         }
-        if self.more > 0 {
-            lines.push(format!("{} more unusual values, weaker.", self.more));
+        if self.findings.len() > MOST_FINDINGS {
+            lines.push(format!(
+                "{} more unusual values, weaker.",
+                self.findings.len() - MOST_FINDINGS
+            ));
         }
         match &self.sentiment {
             Some(s) => {
@@ -315,7 +331,7 @@ pub async fn scan(db: &Database, workspace: WorkspaceId) -> Result<Option<Anomal
     }
     let campaigns: Vec<CampaignDays> = campaigns.into_values().collect();
     let mut report = report_of(&campaigns, currency, first, until);
-    report.sentiment = sentiment(db, workspace).await?;
+    report.sentiment = sentiment(db, workspace, until).await?;
     Ok(Some(report))
 }
 
@@ -425,15 +441,12 @@ fn report_of(
         }
     }
     findings.sort_by(|a, b| b.z.abs().total_cmp(&a.z.abs()));
-    let more = findings.len().saturating_sub(MOST_FINDINGS);
-    findings.truncate(MOST_FINDINGS);
     AnomalyReport {
         currency,
         from: first + Duration::days(week_start as i64),
         until,
         checked,
         findings,
-        more,
         sentiment: None,
     }
 }
@@ -499,8 +512,13 @@ fn finding(
     }
 }
 
-/// The week of mentions ending on the last mention's day against the weeks before it.
-async fn sentiment(db: &Database, workspace: WorkspaceId) -> Result<Option<SentimentCheck>> {
+/// The week of mentions ending on the scan's last day against the weeks before it (a feed that
+/// went quiet has too few mentions this week to judge, and says so).
+async fn sentiment(
+    db: &Database,
+    workspace: WorkspaceId,
+    until: NaiveDate,
+) -> Result<Option<SentimentCheck>> {
     let stored = |e: sqlx::Error| AgentError::Store(e.into());
     let rows = sqlx::query(
         "SELECT occurred_on, sentiment, coalesce(topic, 'no topic') AS topic
@@ -524,15 +542,14 @@ async fn sentiment(db: &Database, workspace: WorkspaceId) -> Result<Option<Senti
             row.try_get("topic").map_err(stored)?,
         ));
     }
-    Ok(sentiment_of(&mentions))
+    Ok(sentiment_of(&mentions, until))
 }
 
-fn sentiment_of(mentions: &[(NaiveDate, f64, String)]) -> Option<SentimentCheck> {
-    let until = mentions.iter().map(|m| m.0).max()?;
-    let week_of = |date: NaiveDate| ((until - date).num_days() / 7) as usize;
+fn sentiment_of(mentions: &[(NaiveDate, f64, String)], until: NaiveDate) -> Option<SentimentCheck> {
     let mut weeks: Vec<Vec<&(NaiveDate, f64, String)>> = vec![Vec::new(); BASELINE_WEEKS + 1];
-    for m in mentions {
-        if let Some(week) = weeks.get_mut(week_of(m.0)) {
+    for m in mentions.iter().filter(|m| m.0 <= until) {
+        let week = ((until - m.0).num_days() / 7) as usize;
+        if let Some(week) = weeks.get_mut(week) {
             week.push(m);
         }
     }
@@ -552,6 +569,10 @@ fn sentiment_of(mentions: &[(NaiveDate, f64, String)]) -> Option<SentimentCheck>
             .map(|m| m.2.as_str())
             .collect();
         let mut shares: BTreeMap<String, f64> = BTreeMap::new();
+        // A share of one or two complaints is an anecdote, not a topic.
+        if negative.len() < MIN_COMPLAINTS {
+            return shares;
+        }
         for topic in &negative {
             *shares.entry((*topic).to_owned()).or_default() += 1.0 / negative.len() as f64;
         }
@@ -637,8 +658,8 @@ mod tests {
     fn steady_weeks_have_nothing_unusual() {
         let r = report(None);
         assert!(r.findings.is_empty(), "{:?}", r.findings);
-        // 3 scopes x 4 measures x (7 days + the week).
-        assert_eq!(r.checked, 96);
+        // 3 scopes x 5 measures x (7 days + the week).
+        assert_eq!(r.checked, 120);
         assert!(r.text().contains("Nothing unusual"));
     }
 
@@ -676,6 +697,31 @@ mod tests {
     }
 
     #[test]
+    fn a_day_that_delivered_nothing_is_an_outage_not_a_gap() {
+        // Brunch stops: nothing spent, nothing converted on the last day.
+        let r = report(Some(Sums::default()));
+        let stopped = |measure: Measure| {
+            r.findings
+                .iter()
+                .find(|f| {
+                    f.scope == "meta"
+                        && f.measure == measure
+                        && f.period
+                            != Period::Week {
+                                from: r.from,
+                                until: r.until,
+                            }
+                })
+                .unwrap_or_else(|| panic!("meta's {measure:?} fell: {:?}", r.findings))
+        };
+        for measure in [Measure::Spend, Measure::Conversions] {
+            let fell = stopped(measure);
+            assert!(fell.z < -3.5 && fell.value < fell.expected, "{fell:?}");
+            assert_eq!(fell.causes[0].campaign, "Brunch");
+        }
+    }
+
+    #[test]
     fn a_week_of_worse_sentiment_names_the_topics_complained_about() {
         let until: NaiveDate = "2026-11-29".parse().expect("a day");
         let mut mentions = Vec::new();
@@ -691,7 +737,7 @@ mod tests {
                 mentions.push((date, sentiment, topic.to_owned()));
             }
         }
-        let s = sentiment_of(&mentions).expect("enough mentions");
+        let s = sentiment_of(&mentions, until).expect("enough mentions");
         assert!(s.unusual && s.mean < s.expected, "{s:?}");
         assert_eq!(s.mentions, 21);
         assert_eq!(s.complaint_topics[0].0, "shipping");

@@ -85,12 +85,13 @@ pub struct AudienceReport {
 impl AudienceReport {
     pub fn text(&self) -> String {
         let mut lines = vec![format!(
-            "Audiences, {} to {} (ad rows in {}; CPA of every audience together {}). Verdicts by fixed rules: expand when the conversion rate is significantly above the other audiences' (q below 0.05) or the CPA is at most 85% of the workspace's on 20 or more conversions; review when significantly below; test when it had no spend but has 3 or more signals; hold otherwise.",
+            "Audiences, {} to {} (ad rows in {}; CPA of every audience together {}). Verdicts by fixed rules: expand when the conversion rate is significantly above the other audiences' (q below {SIGNIFICANT_Q}) or the CPA is at most {:.0}% of the workspace's on {ENOUGH_CONVERSIONS} or more conversions; review when significantly below; test when it had no spend but has {SIGNALS_FOR_A_TEST} or more signals; hold otherwise.",
             self.from,
             self.until,
             self.currency,
             self.cpa
-                .map_or_else(|| "n/a".to_owned(), |c| format!("{c:.2}"))
+                .map_or_else(|| "n/a".to_owned(), |c| format!("{c:.2}")),
+            CHEAP_CPA_RATIO * 100.0
         )];
         for a in &self.audiences {
             let size = match (a.size_lower, a.size_upper) {

@@ -1,16 +1,18 @@
 //! The creative agent's analysis: how each message (a creative's headline), call to action and
 //! format performs, in every audience together and within each audience, over the last
 //! [`LOOKBACK_DAYS`] days of ad rows in the workspace's main currency. Click rate (clicks per
-//! impression) and conversion rate (conversions per click) each come with a 95% Wilson interval
-//! and a two-proportion test against the other creatives of the same audience; the p-values of
-//! every test in the report are adjusted together (Benjamini–Hochberg), so a report that tests
-//! forty creatives does not call two of them winners by chance.
+//! impression) and conversion rate (conversions per click) each come with a 95% Wilson interval,
+//! and are compared with the other creatives of the same ad groups, pooled over the ad groups
+//! (Mantel–Haenszel): a search ad is clicked more than a social one whatever it says, and a
+//! message that only ran on search must not win for where it ran. The p-values of every test in
+//! the report are adjusted together (Benjamini–Hochberg), so a report that tests forty creatives
+//! does not call two of them winners by chance.
 
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 use pw_domain::WorkspaceId;
-use pw_statistics::{Rate, benjamini_hochberg, compare_rates};
+use pw_statistics::{Rate, Stratum, benjamini_hochberg, mantel_haenszel};
 use pw_store::Database;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -50,7 +52,8 @@ pub struct Tested {
     pub rate: f64,
     pub low: f64,
     pub high: f64,
-    /// Against the rest of the scope: 0.25 is 25% higher.
+    /// Against the other creatives of the same ad groups (the Mantel–Haenszel rate ratio,
+    /// minus one): 0.25 is 25% higher.
     pub lift: Option<f64>,
     pub p_value: Option<f64>,
     /// Adjusted across every test in the report.
@@ -94,7 +97,7 @@ impl CreativeReport {
     /// within each, the significant differences first.
     pub fn text(&self) -> String {
         let mut lines = vec![format!(
-            "Creative performance, {} to {} (ad rows in {}): click rate is clicks per impression, conversion rate conversions per click, each with its 95% interval and its lift against the other creatives of the same audience; a difference is significant when its q-value (Benjamini–Hochberg over all {} tests) is below 0.05.",
+            "Creative performance, {} to {} (ad rows in {}): click rate is clicks per impression, conversion rate conversions per click, each with its 95% interval and its lift against the other creatives of the same ad groups; a difference is significant when its q-value (Benjamini–Hochberg over all {} tests) is below {SIGNIFICANT_Q}.",
             self.from, self.until, self.currency, self.tests
         )];
         let mut scopes: Vec<Option<&str>> = vec![None];
@@ -146,7 +149,7 @@ impl CreativeReport {
 
 fn shown(tested: Option<Tested>) -> String {
     let Some(t) = tested else {
-        return "n/a (too little to measure)".to_owned();
+        return "n/a".to_owned();
     };
     let against = match (t.lift, t.q_value) {
         (Some(lift), Some(q)) => format!(
@@ -172,6 +175,8 @@ fn shown(tested: Option<Tested>) -> String {
 #[derive(Debug, Clone)]
 struct Delivery {
     audience: String,
+    /// The ad group: creatives are compared with the others of their ad groups.
+    ad_group: String,
     message: String,
     call_to_action: String,
     format: String,
@@ -190,7 +195,7 @@ pub async fn analyse(db: &Database, workspace: WorkspaceId) -> Result<Option<Cre
     };
     let from = until - Duration::days(LOOKBACK_DAYS - 1);
     let rows = sqlx::query(
-        "SELECT coalesce(au.name, 'no audience') AS audience,
+        "SELECT coalesce(au.name, 'no audience') AS audience, g.id AS ad_group,
                 coalesce(cr.headline, a.name) AS message,
                 coalesce(cr.call_to_action, 'none') AS call_to_action,
                 coalesce(cr.format, 'unknown') AS format,
@@ -203,7 +208,7 @@ pub async fn analyse(db: &Database, workspace: WorkspaceId) -> Result<Option<Cre
          LEFT JOIN creatives cr ON cr.id = a.creative_id
          WHERE m.workspace_id = ? AND m.level = 'ad' AND m.currency = ?
            AND m.date BETWEEN ? AND ?
-         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5",
     )
     .bind(workspace.to_string())
     .bind(&currency)
@@ -216,6 +221,7 @@ pub async fn analyse(db: &Database, workspace: WorkspaceId) -> Result<Option<Cre
     for row in &rows {
         deliveries.push(Delivery {
             audience: row.try_get("audience").map_err(stored)?,
+            ad_group: row.try_get("ad_group").map_err(stored)?,
             message: row.try_get("message").map_err(stored)?,
             call_to_action: row.try_get("call_to_action").map_err(stored)?,
             format: row.try_get("format").map_err(stored)?,
@@ -236,14 +242,27 @@ struct Counts {
     spend: f64,
 }
 
+impl Counts {
+    fn add(&mut self, d: &Delivery) {
+        self.impressions += d.impressions;
+        self.clicks += d.clicks;
+        self.conversions += d.conversions;
+        self.spend += d.spend;
+    }
+}
+
 fn report_of(
     deliveries: &[Delivery],
     currency: String,
     from: NaiveDate,
     until: NaiveDate,
 ) -> CreativeReport {
-    // (audience or None, element, value) -> counts; BTreeMap keeps the report's order stable.
-    let mut cells: BTreeMap<(Option<String>, Element, String), Counts> = BTreeMap::new();
+    // (audience or None, element, value) -> counts, and the same per ad group; BTreeMap keeps
+    // the report's order stable.
+    type Cell = (Option<String>, Element, String);
+    let mut cells: BTreeMap<Cell, Counts> = BTreeMap::new();
+    let mut by_group: BTreeMap<Cell, BTreeMap<&str, Counts>> = BTreeMap::new();
+    let mut group_totals: BTreeMap<(Option<String>, Element, &str), Counts> = BTreeMap::new();
     for d in deliveries {
         let elements = [
             (Element::Message, &d.message),
@@ -257,28 +276,24 @@ fn report_of(
                 if audience.is_some() && element != Element::Message {
                     continue;
                 }
-                let c = cells.entry((audience, element, value.clone())).or_default();
-                c.impressions += d.impressions;
-                c.clicks += d.clicks;
-                c.conversions += d.conversions;
-                c.spend += d.spend;
+                let key = (audience.clone(), element, value.clone());
+                cells.entry(key.clone()).or_default().add(d);
+                by_group
+                    .entry(key)
+                    .or_default()
+                    .entry(d.ad_group.as_str())
+                    .or_default()
+                    .add(d);
+                group_totals
+                    .entry((audience, element, d.ad_group.as_str()))
+                    .or_default()
+                    .add(d);
             }
         }
     }
-    let mut scope_totals: BTreeMap<(Option<String>, Element), Counts> = BTreeMap::new();
-    for ((audience, element, _), c) in &cells {
-        let t = scope_totals
-            .entry((audience.clone(), *element))
-            .or_default();
-        t.impressions += c.impressions;
-        t.clicks += c.clicks;
-        t.conversions += c.conversions;
-        t.spend += c.spend;
-    }
-    let tested = |successes: f64, trials: f64, rest_successes: f64, rest_trials: f64| {
-        let rate = Rate::wilson(successes, trials)?;
-        let comparison =
-            Rate::wilson(rest_successes, rest_trials).and_then(|rest| compare_rates(rate, rest));
+    let tested = |rate: Option<Rate>, strata: &[Stratum]| {
+        let rate = rate?;
+        let comparison = mantel_haenszel(strata);
         Some(Tested {
             rate: rate.estimate,
             low: rate.low,
@@ -290,8 +305,28 @@ fn report_of(
     };
     let mut results: Vec<ElementResult> = cells
         .iter()
-        .map(|((audience, element, value), c)| {
-            let total = scope_totals[&(audience.clone(), *element)];
+        .map(|(key, c)| {
+            let (audience, element, value) = key;
+            let groups = by_group.get(key).into_iter().flatten();
+            let (mut clicks, mut conversions) = (Vec::new(), Vec::new());
+            for (group, own) in groups {
+                let total = group_totals
+                    .get(&(audience.clone(), *element, *group))
+                    .copied()
+                    .unwrap_or_default();
+                clicks.push(Stratum {
+                    successes: own.clicks,
+                    trials: own.impressions,
+                    rest_successes: total.clicks - own.clicks,
+                    rest_trials: total.impressions - own.impressions,
+                });
+                conversions.push(Stratum {
+                    successes: own.conversions,
+                    trials: own.clicks,
+                    rest_successes: total.conversions - own.conversions,
+                    rest_trials: total.clicks - own.clicks,
+                });
+            }
             ElementResult {
                 audience: audience.clone(),
                 element: *element,
@@ -300,20 +335,10 @@ fn report_of(
                 clicks: c.clicks as i64,
                 conversions: c.conversions,
                 spend: c.spend,
-                click_rate: tested(
-                    c.clicks,
-                    c.impressions,
-                    total.clicks - c.clicks,
-                    total.impressions - c.impressions,
-                ),
+                click_rate: tested(Rate::wilson(c.clicks, c.impressions), &clicks),
                 // Conversions can be fractional (Google's attribution) but never exceed clicks
                 // in a sane report; a rate that would is not a rate, and is left out.
-                conversion_rate: tested(
-                    c.conversions,
-                    c.clicks,
-                    total.conversions - c.conversions,
-                    total.clicks - c.clicks,
-                ),
+                conversion_rate: tested(Rate::wilson(c.conversions, c.clicks), &conversions),
             }
         })
         .collect();
@@ -352,17 +377,23 @@ mod tests {
 
     fn delivery(
         audience: &str,
+        ad_group: &str,
         message: &str,
-        cta: &str,
         impressions: f64,
         ctr: f64,
         cvr: f64,
     ) -> Delivery {
         let clicks = (impressions * ctr).round();
+        let call_to_action = if message.starts_with("Subscribe") {
+            "SUBSCRIBE"
+        } else {
+            "SHOP_NOW"
+        };
         Delivery {
             audience: audience.into(),
+            ad_group: ad_group.into(),
             message: message.into(),
-            call_to_action: cta.into(),
+            call_to_action: call_to_action.into(),
             format: "image".into(),
             impressions,
             clicks,
@@ -371,50 +402,29 @@ mod tests {
         }
     }
 
-    fn report() -> CreativeReport {
+    fn report_on(deliveries: &[Delivery]) -> CreativeReport {
         let day: NaiveDate = "2026-11-29".parse().expect("a day");
-        report_of(
-            &[
-                // Brunch: the delivery promise is clicked more; the subscription converts more.
-                delivery(
-                    "Brunch",
-                    "At your door Thursday",
-                    "SHOP_NOW",
-                    200_000.0,
-                    0.027,
-                    0.04,
-                ),
-                delivery(
-                    "Brunch",
-                    "Subscribe and save",
-                    "SUBSCRIBE",
-                    200_000.0,
-                    0.020,
-                    0.06,
-                ),
-                delivery(
-                    "Brunch",
-                    "Meet the farmers",
-                    "WATCH_MORE",
-                    200_000.0,
-                    0.020,
-                    0.04,
-                ),
-                // Gifts: too few impressions to tell two messages apart.
-                delivery(
-                    "Gifts",
-                    "At your door Thursday",
-                    "SHOP_NOW",
-                    800.0,
-                    0.03,
-                    0.1,
-                ),
-                delivery("Gifts", "Meet the farmers", "WATCH_MORE", 800.0, 0.025, 0.1),
-            ],
-            "USD".into(),
-            day - Duration::days(89),
-            day,
-        )
+        report_of(deliveries, "USD".into(), day - Duration::days(89), day)
+    }
+
+    fn report() -> CreativeReport {
+        report_on(&[
+            // Brunch, one ad group: the delivery promise is clicked more; the subscription
+            // converts more.
+            delivery(
+                "Brunch",
+                "b1",
+                "At your door Thursday",
+                200_000.0,
+                0.027,
+                0.04,
+            ),
+            delivery("Brunch", "b1", "Subscribe and save", 200_000.0, 0.020, 0.06),
+            delivery("Brunch", "b1", "Meet the farmers", 200_000.0, 0.020, 0.04),
+            // Gifts: too few impressions to tell two messages apart.
+            delivery("Gifts", "g1", "At your door Thursday", 800.0, 0.03, 0.1),
+            delivery("Gifts", "g1", "Meet the farmers", 800.0, 0.025, 0.1),
+        ])
     }
 
     fn find<'a>(r: &'a CreativeReport, audience: Option<&str>, value: &str) -> &'a ElementResult {
@@ -430,7 +440,7 @@ mod tests {
         let door = find(&r, Some("Brunch"), "At your door Thursday");
         let ctr = door.click_rate.expect("impressions");
         assert!((ctr.rate - 0.027).abs() < 1e-9);
-        // Against the other two Brunch messages (0.020): 35% more.
+        // Against the other two Brunch messages of its ad group (0.020): 35% more.
         assert!((ctr.lift.expect("a rest") - 0.35).abs() < 1e-9);
         assert!(ctr.significant());
         assert!(ctr.low < 0.027 && 0.027 < ctr.high);
@@ -461,7 +471,7 @@ mod tests {
         let r = report();
         let gifts = find(&r, Some("Gifts"), "At your door Thursday");
         assert!(!gifts.click_rate.expect("impressions").significant());
-        // Messages in two scopes (5 + 3 overall) and calls to action and formats overall.
+        // Every test that had a rest to compare with was adjusted, and counted.
         let tested: usize = r
             .results
             .iter()
@@ -487,6 +497,28 @@ mod tests {
         // One format across the board: nothing to compare it with.
         let image = find(&r, None, "image");
         assert_eq!(image.click_rate.expect("impressions").lift, None);
+    }
+
+    #[test]
+    fn a_message_that_only_ran_where_every_ad_is_clicked_more_does_not_win_for_it() {
+        // Search clicks at 5% and social at 1%, whatever the ad says. "Compostable" ran mostly
+        // on search, so pooled it is clicked far more than the rest; within its ad groups it is
+        // clicked exactly like the others.
+        let r = report_on(&[
+            delivery("Brunch", "search", "Compostable bags", 90_000.0, 0.05, 0.04),
+            delivery("Brunch", "search", "Meet the farmers", 10_000.0, 0.05, 0.04),
+            delivery("Brunch", "social", "Compostable bags", 10_000.0, 0.01, 0.04),
+            delivery("Brunch", "social", "Meet the farmers", 90_000.0, 0.01, 0.04),
+        ]);
+        let compostable = find(&r, Some("Brunch"), "Compostable bags")
+            .click_rate
+            .expect("impressions");
+        assert!(
+            (compostable.rate - 0.046).abs() < 1e-9,
+            "pooled, it shows 4.6%"
+        );
+        assert!(compostable.lift.expect("a rest").abs() < 1e-9);
+        assert!(!compostable.significant());
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub use eval::{EvalQuestion, EvalReport, EvalScore, Expected};
 pub use record::{RecordedStep, RecordedToolResult, ReplayReport, RunRecord};
 pub use runs::{KeptRun, RunStore};
 pub use runtime::{
-    AgentRun, AgentSpec, Cited, Limits, Outcome, ResultId, RunRequest, StepEvent, replay, run,
+    AgentRun, AgentSpec, Cited, Limits, OpeningCall, Outcome, ResultId, RunRequest, StepEvent,
+    replay, run,
 };
 pub use tool::{Source, SourceKind, Tool, ToolBox, ToolFailure, ToolOutput};

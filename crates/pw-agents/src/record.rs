@@ -40,6 +40,9 @@ pub struct RecordedToolResult {
 /// A whole run, in order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
+    /// The call made before the model's first step (`AgentSpec::opening`), not a model call.
+    #[serde(default)]
+    pub opening: Option<RecordedToolResult>,
     pub steps: Vec<RecordedStep>,
 }
 
@@ -59,9 +62,9 @@ impl RunRecord {
 
     /// A result by its id.
     pub fn result(&self, id: &str) -> Option<&RecordedToolResult> {
-        self.steps
+        self.opening
             .iter()
-            .filter_map(|s| s.result.as_ref())
+            .chain(self.steps.iter().filter_map(|s| s.result.as_ref()))
             .find(|r| r.id == id)
     }
 }

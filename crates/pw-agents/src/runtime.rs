@@ -10,7 +10,7 @@ use pw_llm::{
     CacheMode, CallScope, ChatMessage, ChatRequest, Gateway, LlmError, Route, Task, Usage,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{AgentError, Result};
@@ -36,6 +36,10 @@ pub struct Limits {
     pub page_chars: usize,
     /// The longest reply a step may be, in tokens.
     pub step_tokens: u32,
+    /// The context of the model that answers first, in tokens, where it is small enough to
+    /// matter (the embedded model's 2,048): when another page and two replies would not fit
+    /// beside the conversation, the next step can only answer. `None` for vendors' models.
+    pub context_tokens: Option<u32>,
 }
 
 impl Default for Limits {
@@ -46,6 +50,7 @@ impl Default for Limits {
             max_cost_micros: None,
             page_chars: 4_000,
             step_tokens: 1_024,
+            context_tokens: None,
         }
     }
 }
@@ -58,6 +63,17 @@ pub struct AgentSpec {
     pub instructions: String,
     pub tools: ToolBox,
     pub limits: Limits,
+    /// A call the runtime makes before the model's first step, as if the model had made it:
+    /// its result is `R1` in the conversation. A specialist opens with its analysis, so its
+    /// report rests on it whichever model writes (a small model may not choose it).
+    pub opening: Option<OpeningCall>,
+}
+
+/// A tool and its arguments, called before the model's first step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpeningCall {
+    pub tool: String,
+    pub arguments: Value,
 }
 
 /// One run's question and where its model calls are filed.
@@ -260,6 +276,24 @@ pub async fn run(
     // A model without a known price answered while a spending limit was set.
     let mut unpriced: Option<String> = None;
     let limits = spec.limits;
+    if let Some(opening) = &spec.opening {
+        let step_json =
+            json!({"action": "call", "tool": opening.tool, "arguments": opening.arguments});
+        let told = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Ok(stopped(Outcome::Cancelled, &found, record)),
+            told = open(spec, opening, on_event, &mut found) => told?,
+        };
+        messages.push(ChatMessage::assistant(step_json.to_string()));
+        messages.push(ChatMessage::user(told.clone()));
+        record.opening = found.last().map(|f| RecordedToolResult {
+            id: f.id.clone(),
+            tool: f.tool.clone(),
+            arguments: f.arguments.clone(),
+            output: f.output.as_ref().ok().cloned(),
+            problem: f.output.as_ref().err().cloned(),
+        });
+    }
     let outcome = loop {
         let step = record.steps.len() as u32 + 1;
         if step > limits.max_steps {
@@ -306,7 +340,40 @@ pub async fn run(
             .filter(|f| f.output.is_ok())
             .map(|f| f.id.clone())
             .collect();
-        let step_now = &step_schema(&described, (!found.is_empty()).then_some(&citable[..]));
+        // A small context that could not hold another look: the step answers from what was
+        // found (a small model would otherwise read page after page until it overflows).
+        let crowded = !citable.is_empty()
+            && limits.context_tokens.is_some_and(|context| {
+                let characters: usize =
+                    messages.iter().map(|m| m.content.chars().count() + 4).sum();
+                // Three characters a token, not four: figures tokenise worse than prose.
+                let another_look =
+                    characters / 3 + limits.page_chars / 3 + 2 * limits.step_tokens as usize;
+                another_look > context as usize
+            });
+        if crowded && let Some(last) = asking.messages.last_mut() {
+            last.content
+                .push_str("\n(There is no room to look further: answer now from what you have.)");
+        }
+        // A tool that takes no arguments and has answered can only answer the same again: it
+        // is not offered (a small model held by a grammar would otherwise call it again).
+        let offered: Vec<(&'static str, &'static str, Value)> = if crowded {
+            Vec::new()
+        } else {
+            described
+                .iter()
+                .filter(|(name, _, schema)| {
+                    !(takes_nothing(schema)
+                        && found.iter().any(|f| f.tool == *name && f.output.is_ok()))
+                })
+                .cloned()
+                .collect()
+        };
+        let step_now = &step_schema(
+            &offered,
+            (!found.is_empty()).then_some(&citable[..]),
+            !crowded,
+        );
         on_event(StepEvent::Deciding { step });
         let answered = tokio::select! {
             biased;
@@ -539,6 +606,100 @@ pub async fn run(
         messages.push(ChatMessage::user(told));
     };
     Ok(stopped(outcome, &found, record))
+}
+
+/// Makes the opening call as `R1` and says what the model reads of it. A call the agent's
+/// tools cannot take is the caller's mistake, an error; a tool that fails is told like any
+/// failed call.
+async fn open(
+    spec: &AgentSpec,
+    opening: &OpeningCall,
+    on_event: &(dyn Fn(StepEvent) + Send + Sync),
+    found: &mut Vec<Found>,
+) -> Result<String> {
+    let (tool, arguments) = (&opening.tool, &opening.arguments);
+    match spec.tools.check(tool, arguments) {
+        None => {
+            return Err(AgentError::Invalid(format!(
+                "the opening call names '{tool}', which is not one of the agent's tools"
+            )));
+        }
+        Some(Err(reason)) => {
+            return Err(AgentError::Invalid(format!(
+                "the opening call's arguments do not fit {tool}: {reason}"
+            )));
+        }
+        Some(Ok(())) => {}
+    }
+    let id = "R1".to_owned();
+    // Step 0: before the model's first.
+    on_event(StepEvent::Calling {
+        step: 0,
+        id: id.clone(),
+        tool: tool.clone(),
+        arguments: arguments.clone(),
+    });
+    let called = spec
+        .tools
+        .call(tool, arguments.clone())
+        .await
+        .ok_or_else(|| {
+            AgentError::Invalid(format!("the opening call's tool '{tool}' went away"))
+        })?;
+    let told = match called {
+        Ok(output) => {
+            let split = pages(&output.text, spec.limits.page_chars);
+            on_event(StepEvent::Result {
+                step: 0,
+                id: id.clone(),
+                tool: tool.clone(),
+                label: output.source.label.clone(),
+            });
+            let told = format!("{id} ({tool}): {}", shown(&id, &split, 1));
+            found.push(Found {
+                id,
+                tool: tool.clone(),
+                arguments: arguments.clone(),
+                output: Ok(output),
+                pages: split,
+            });
+            told
+        }
+        Err(problem) => {
+            let reason = match problem {
+                CallProblem::Failed(failure) => failure.0,
+                CallProblem::InvalidArguments(reason) => reason,
+                CallProblem::Repeated(earlier) => format!("repeats {earlier}"),
+            };
+            on_event(StepEvent::ToolFailed {
+                step: 0,
+                id: id.clone(),
+                tool: tool.clone(),
+                reason: reason.clone(),
+            });
+            let told = format!(
+                "{id} ({tool}) failed: {reason}. Say what you could not find rather than guessing it."
+            );
+            found.push(Found {
+                id,
+                tool: tool.clone(),
+                arguments: arguments.clone(),
+                output: Err(reason),
+                pages: Vec::new(),
+            });
+            told
+        }
+    };
+    Ok(told)
+}
+
+/// Whether a tool's argument schema admits only the empty object.
+fn takes_nothing(schema: &Value) -> bool {
+    let no_properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_none_or(serde_json::Map::is_empty);
+    no_properties && schema.get("additionalProperties") == Some(&Value::Bool(false))
 }
 
 /// An answer may cite only results that answered.

@@ -24,10 +24,10 @@ pub(crate) enum ModelStep {
 
 /// The longest answer a step may write, in characters: a few sentences, with room to spare.
 /// Bounded because a small local model held to the schema by a grammar otherwise keeps a
-/// string open until its reply is cut off; 1,500 plain characters are about 400 tokens, within
-/// the embedded model's 512-token steps (escapes such as `\u00e9` cost more, and a reply cut
+/// string open until its reply is cut off; 1,200 plain characters are about 300 tokens, within
+/// the embedded model's 384-token steps (escapes such as `\u00e9` cost more, and a reply cut
 /// off is told to the model as an invalid step).
-pub(crate) const ANSWER_CHARACTERS: u64 = 1_500;
+pub(crate) const ANSWER_CHARACTERS: u64 = 1_200;
 
 /// A result id as the answer cites it.
 const RESULT_ID: &str = "^R[1-9][0-9]{0,2}$";
@@ -38,6 +38,7 @@ const RESULT_ID: &str = "^R[1-9][0-9]{0,2}$";
 pub(crate) fn step_schema(
     tools: &[(&'static str, &'static str, Value)],
     citable: Option<&[String]>,
+    read_more: bool,
 ) -> Value {
     let mut choices: Vec<Value> = tools
         .iter()
@@ -57,7 +58,9 @@ pub(crate) fn step_schema(
         } else {
             (1, citable.len().min(12))
         };
-        choices.push(call_schema(MORE, more_schema()));
+        if read_more {
+            choices.push(call_schema(MORE, more_schema()));
+        }
         choices.push(json!({
             "type": "object",
             "properties": {
@@ -192,6 +195,7 @@ mod tests {
         let schema = step_schema(
             &[("kpis", "KPIs", json!({"type": "object"}))],
             Some(&citable),
+            true,
         );
         let choices = schema["oneOf"].as_array().unwrap();
         assert_eq!(choices.len(), 3, "the tool, read_more, the answer");
@@ -206,8 +210,12 @@ mod tests {
             choices[2]["properties"]["citations"]["items"]["enum"],
             json!(["R1", "R3"])
         );
+        // With no room to look further, the answer alone.
+        let last = step_schema(&[], Some(&citable), false);
+        assert_eq!(last["oneOf"].as_array().unwrap().len(), 1);
+        assert_eq!(last["oneOf"][0]["properties"]["action"]["const"], "answer");
         // Before anything was found, the step can only call a tool.
-        let first = step_schema(&[("kpis", "KPIs", json!({"type": "object"}))], None);
+        let first = step_schema(&[("kpis", "KPIs", json!({"type": "object"}))], None, true);
         let choices = first["oneOf"].as_array().unwrap();
         assert_eq!(choices.len(), 1);
         assert_eq!(choices[0]["properties"]["tool"]["const"], "kpis");

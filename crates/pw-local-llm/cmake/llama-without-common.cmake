@@ -10,7 +10,9 @@
 # script defines (option() leaves an existing cache entry alone), so `add_subdirectory(common)`
 # and `add_subdirectory(cpp-httplib)` are skipped. The build script then finds no build/common
 # directory and links no common library; the wrapper it still compiles for `common` is never
-# referenced, so the linker leaves it out.
-if(PROJECT_NAME STREQUAL "llama.cpp")
+# referenced, so the linker leaves it out. That last step is checked on Linux (CI and the e2e
+# build link it), and not on macOS or Windows, whose linkers treat unresolved symbols in unused
+# objects differently: there `common` is still built.
+if(PROJECT_NAME STREQUAL "llama.cpp" AND CMAKE_SYSTEM_NAME STREQUAL "Linux")
   set(LLAMA_BUILD_COMMON OFF)
 endif()

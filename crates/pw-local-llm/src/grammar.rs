@@ -285,8 +285,13 @@ impl Converter<'_> {
     }
 
     fn object(&mut self, map: &Map<String, Value>, name: &str) -> Result<String, SchemaError> {
-        let Some(properties) = map.get("properties").and_then(Value::as_object) else {
-            return Ok(self.primitive("object"));
+        // No properties and no others allowed is the empty object (a tool without arguments),
+        // not any object.
+        let none = Map::new();
+        let properties = match map.get("properties").and_then(Value::as_object) {
+            Some(properties) => properties,
+            None if map.get("additionalProperties") == Some(&Value::Bool(false)) => &none,
+            None => return Ok(self.primitive("object")),
         };
         if map
             .get("additionalProperties")

@@ -57,7 +57,8 @@ pub fn median(values: &[f64]) -> Option<f64> {
 /// `value` against `history` (its finite values). The spread is floored at `relative_floor`
 /// times the expected value's size: a series that never moved (a fixed daily budget) has a MAD
 /// of zero, and a cent's change would otherwise score infinite. `None` with fewer than
-/// [`MIN_HISTORY`] past values, or when value and baseline are both zero.
+/// [`MIN_HISTORY`] past values, or when the spread is still zero (a history of zeros, say:
+/// nothing to judge a change by).
 pub fn score(value: f64, history: &[f64], relative_floor: f64) -> Option<Score> {
     let (expected, spread, count) = baseline(history)?;
     scored(

@@ -21,28 +21,41 @@ pub struct Trend {
 }
 
 impl Trend {
-    /// `None` below three days (no residual to judge the slope by) or when a value is not
-    /// finite.
+    /// The line through consecutive days (x = 0, 1, 2…). `None` below three days (no residual
+    /// to judge the slope by) or when a value is not finite.
     pub fn fit(values: &[f64]) -> Option<Trend> {
-        let n = values.len();
-        if n < 3 || values.iter().any(|v| !v.is_finite()) {
+        let points: Vec<(f64, f64)> = values
+            .iter()
+            .enumerate()
+            .map(|(x, y)| (x as f64, *y))
+            .collect();
+        Trend::fit_at(&points)
+    }
+
+    /// The line through days at their own offsets (a series with gaps keeps them). `None` below
+    /// three points, when a value is not finite, or when every point is on one day.
+    pub fn fit_at(points: &[(f64, f64)]) -> Option<Trend> {
+        let n = points.len();
+        if n < 3 || points.iter().any(|(x, y)| !x.is_finite() || !y.is_finite()) {
             return None;
         }
         let nf = n as f64;
-        let mean_x = (nf - 1.0) / 2.0;
-        let mean_y = values.iter().sum::<f64>() / nf;
+        let mean_x = points.iter().map(|(x, _)| x).sum::<f64>() / nf;
+        let mean_y = points.iter().map(|(_, y)| y).sum::<f64>() / nf;
         let (mut sxx, mut sxy) = (0.0, 0.0);
-        for (x, y) in values.iter().enumerate() {
-            let dx = x as f64 - mean_x;
+        for (x, y) in points {
+            let dx = x - mean_x;
             sxx += dx * dx;
             sxy += dx * (y - mean_y);
         }
+        if sxx <= 0.0 {
+            return None;
+        }
         let slope = sxy / sxx;
         let intercept = mean_y - slope * mean_x;
-        let sse: f64 = values
+        let sse: f64 = points
             .iter()
-            .enumerate()
-            .map(|(x, y)| (y - intercept - slope * x as f64).powi(2))
+            .map(|(x, y)| (y - intercept - slope * x).powi(2))
             .sum();
         let df = nf - 2.0;
         let se = (sse / df / sxx).sqrt();
@@ -370,6 +383,12 @@ mod tests {
         let half = 3.182_446_305_283_708 * 0.346_410_161_513_775_4;
         assert!(close(t.low, 0.8 - half, 1e-8) && close(t.high, 0.8 + half, 1e-8));
         assert_eq!(Trend::fit(&[1.0, 2.0]), None);
+        // Days at their own offsets: a gap is not closed up. Checked against linregress on
+        // x = 0, 1, 3, 4, 6.
+        let gapped = Trend::fit_at(&[(0.0, 1.0), (1.0, 3.0), (3.0, 2.0), (4.0, 5.0), (6.0, 4.0)])
+            .expect("five days");
+        assert!(close(gapped.slope, GAPPED_SLOPE, 1e-12), "{}", gapped.slope);
+        assert!(close(gapped.p_value, GAPPED_P, 1e-9), "{}", gapped.p_value);
         // A flat series has no trend, and says so.
         let flat = Trend::fit(&[5.0; 6]).expect("six days");
         assert_eq!((flat.slope, flat.p_value), (0.0, 1.0));
@@ -420,6 +439,8 @@ mod tests {
         );
     }
 
+    const GAPPED_SLOPE: f64 = 0.482_456_140_350_877_2;
+    const GAPPED_P: f64 = 0.162_733_109_824_293_54;
     const EXPECTED_NEXT: f64 = 61.809_523_809_523_73;
     const EXPECTED_WIDTH: f64 = 8.153_852_611_242_545;
 }

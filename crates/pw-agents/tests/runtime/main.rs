@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use pw_agents::{
-    AgentError, AgentSpec, Limits, Outcome, RunRequest, Source, SourceKind, StepEvent, Tool,
-    ToolBox, ToolFailure, ToolOutput,
+    AgentError, AgentSpec, Limits, OpeningCall, Outcome, RunRequest, Source, SourceKind, StepEvent,
+    Tool, ToolBox, ToolFailure, ToolOutput,
 };
 use pw_llm::{
     CachedAnswer, CallScope, ChatReply, ChatRequest, Gateway, LocalBackend, ResponseCache, Route,
@@ -268,6 +268,7 @@ fn spec(limits: Limits) -> AgentSpec {
             .with(Hangs)
             .unwrap(),
         limits,
+        opening: None,
     }
 }
 
@@ -777,4 +778,119 @@ fn a_toolbox_refuses_two_tools_of_one_name_and_names_a_model_cannot_write() {
         }
     }
     assert!(ToolBox::new().with(Spaced).is_err());
+}
+
+#[tokio::test]
+async fn an_opening_call_is_made_before_the_first_step_and_the_model_may_answer_from_it() {
+    let model = ScriptedModel::new(&[answer(
+        "Meta's CPA was $12.30 over the last 7 days.",
+        &["R1"],
+    )]);
+    let events = Mutex::new(Vec::new());
+    let mut opened = spec(Limits::default());
+    opened.opening = Some(OpeningCall {
+        tool: "platform_kpis".into(),
+        arguments: json!({"platform": "meta", "days": 7}),
+    });
+    let gateway = gateway(model.clone(), None);
+    let run = pw_agents::run(
+        &gateway,
+        &opened,
+        &ask("Why did CPA rise on Meta last week?"),
+        &|event| events.lock().unwrap().push(event),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.outcome, Outcome::Answered, "{}", run.answer);
+    assert_eq!(run.citations[0].data["cpa"], 12.3);
+    // One model call: the result was in its first request, as if it had called for it.
+    assert_eq!(model.calls(), 1);
+    let first = model.requests.lock().unwrap()[0].clone();
+    let told = &first.messages[first.messages.len() - 1].content;
+    assert!(
+        told.starts_with("R1 (platform_kpis): Spend on meta"),
+        "{told}"
+    );
+    assert!(
+        first.messages[first.messages.len() - 2]
+            .content
+            .contains("\"tool\":\"platform_kpis\"")
+    );
+    // Its first step may answer, citing the opening's result.
+    assert!(
+        first
+            .json_schema
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("\"answer\""),
+        "the answer is open once something was found"
+    );
+    assert!(
+        matches!(&events.lock().unwrap()[0], StepEvent::Calling { step: 0, id, .. } if id == "R1")
+    );
+    assert_eq!(run.record.opening.as_ref().unwrap().tool, "platform_kpis");
+    assert_eq!(run.record.result("R1").unwrap().arguments["days"], 7);
+    assert_eq!(run.record.steps.len(), 1);
+
+    // An opening the agent's tools cannot take is the caller's mistake.
+    opened.opening = Some(OpeningCall {
+        tool: "astrology".into(),
+        arguments: json!({}),
+    });
+    let refused = pw_agents::run(
+        &gateway,
+        &opened,
+        &ask("Anything?"),
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(AgentError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert_eq!(model.calls(), 1, "no model call for a run that cannot open");
+}
+
+#[tokio::test]
+async fn a_small_context_that_cannot_hold_another_look_gets_an_answer_step() {
+    let model = ScriptedModel::new(&[
+        call("ad_breakdown", json!({})),
+        answer("Ad 001 spent $1.00.", &["R1"]),
+    ]);
+    let events = Mutex::new(Vec::new());
+    let limits = Limits {
+        page_chars: 600,
+        step_tokens: 200,
+        context_tokens: Some(1_200),
+        ..Limits::default()
+    };
+    let run = run_with(&model, limits, &events).await;
+    assert_eq!(run.outcome, Outcome::Answered, "{}", run.answer);
+    let requests = model.requests.lock().unwrap();
+    // The first step could look; after a page of 600 characters there was no room for another
+    // (the protocol, the page, and two replies of 200 tokens pass 1,200 tokens).
+    assert!(
+        requests[0].json_schema.as_ref().unwrap()["oneOf"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 1
+    );
+    let second = requests[1].json_schema.as_ref().unwrap()["oneOf"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(second.len(), 1, "the answer alone: {second:?}");
+    assert_eq!(second[0]["properties"]["action"]["const"], "answer");
+    assert!(
+        requests[1]
+            .messages
+            .last()
+            .unwrap()
+            .content
+            .ends_with("answer now from what you have.)")
+    );
 }

@@ -8,8 +8,9 @@ mod tools;
 
 use std::sync::Arc;
 
-use pw_agents::{AgentSpec, Limits, RunRequest, RunStore, ToolBox};
+use pw_agents::{AgentSpec, Limits, OpeningCall, RunRequest, RunStore, ToolBox};
 use pw_llm::{CacheMode, CallScope, Gateway, Route, Task};
+use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 pub use pw_agents::{
@@ -51,35 +52,35 @@ pub const SPECIALISTS: &[Specialist] = &[
         title: "Budget recommendations",
         description: "Fits each campaign's diminishing returns on its last 90 days and recommends moving daily budget to where the next dollar buys most, with the expected change in conversions and its 95% interval.",
         task: "Recommend how to reallocate the daily budget across the campaigns and platforms.",
-        instructions: "You are the budget analyst inside a marketing research app. Call budget_plan first. Recommend the two to four moves with the largest change in spend, from the campaigns where the next dollar buys least to those where it buys most, and give the expected change in daily conversions with its 95% interval. Say which campaigns' curves are floors (no saturation seen) or were left out, and why. Plain words, each figure exactly as the plan states it.",
+        instructions: "You are the budget analyst inside a marketing research app. The budget plan is R1. Recommend the two to four moves with the largest change in spend, from the campaigns where the next dollar buys least to those where it buys most, and give the expected change in daily conversions with its 95% interval. Say which campaigns' curves are floors (no saturation seen) or were left out, and why. Plain words, each figure exactly as the plan states it.",
     },
     Specialist {
         name: CREATIVE,
         title: "Creative analysis",
         description: "Compares the click and conversion rates of each message, call to action and format over the last 90 days, across audiences and within each, and says which differences are significant.",
         task: "Say which creative messages, calls to action and formats work best and worst, overall and for each audience, and what to test next.",
-        instructions: "You are the creative analyst inside a marketing research app. Call creative_performance first. Name the messages that win and lose on click rate and on conversion rate, overall and in the audiences where they differ, each with its rate, its lift and whether it is significant, exactly as the report states them. Call a difference a winner only when the report says significant; otherwise say it is not yet clear. End with one or two things to test next. Plain words.",
+        instructions: "You are the creative analyst inside a marketing research app. The creative report is R1. Name the messages that win and lose on click rate and on conversion rate, overall and in the audiences where they differ, each with its rate, its lift and whether it is significant, exactly as the report states them. Call a difference a winner only when the report says significant; otherwise say it is not yet clear. End with one or two things to test next. Plain words.",
     },
     Specialist {
         name: ANOMALY,
         title: "Anomaly alerts",
         description: "Checks the last week's spend, CPA, ROAS and CTR on each platform against the same weekday of the eight weeks before, and the mentions' sentiment, and names the campaigns or topics behind what is unusual.",
         task: "Check the last week for unusual changes in spend, CPA, ROAS, CTR and mention sentiment, and say the likely cause of each.",
-        instructions: "You are the monitoring analyst inside a marketing research app. Call anomaly_scan first. Report each unusual value with its figure, its usual figure and its likely cause (the campaign or topic the scan names), most unusual first; if nothing is unusual, say so plainly. Each figure exactly as the scan states it. Plain words.",
+        instructions: "You are the monitoring analyst inside a marketing research app. The anomaly scan is R1. Report each unusual value with its figure, its usual figure and its likely cause (the campaign or topic the scan names), most unusual first; if nothing is unusual, say so plainly. Each figure exactly as the scan states it. Plain words.",
     },
     Specialist {
         name: AUDIENCE,
         title: "Audience insights",
         description: "Weighs each audience's conversion rate and CPA against the others', its signals and its twins, and says which audiences to expand, review or test next.",
         task: "Recommend which audiences to expand, review or test next, and why.",
-        instructions: "You are the audience strategist inside a marketing research app. Call audience_report first; call audience_signals for an audience whose signals would explain its verdict. Recommend the audiences to expand, review and test, each with the verdict's reason and its figures exactly as the report states them, and what its signals say about it. Plain words.",
+        instructions: "You are the audience strategist inside a marketing research app. The audience report is R1; call audience_signals for an audience whose signals would explain its verdict. Recommend the audiences to expand, review and test, each with the verdict's reason and its figures exactly as the report states them, and what its signals say about it. Plain words.",
     },
     Specialist {
         name: COMPETITOR,
         title: "Competitor and market research",
         description: "Searches the web and the news for the brand's competitors and market, keeps what it finds as mentions with their addresses, and summarises it with the workspace's own mentions.",
         task: "Research what the brand's competitors and the market are doing and saying, and what it means for the brand.",
-        instructions: "You are the market researcher inside a marketing research app. Search the web (web_search) for the brand's competitors and its market, and the news for recent moves; search the workspace's own mentions (search_evidence) for what its audiences say about competitors. Summarise the three or four findings that matter for the brand, each citing the results it came from, and say what the brand should watch. Never state what no result says. Plain words.",
+        instructions: "You are the market researcher inside a marketing research app. R1 is a web search for the brand's competitors. Search the web (web_search) for its market too, and the news for recent moves; search the workspace's own mentions (search_evidence) for what its audiences say about competitors. Summarise the three or four findings that matter for the brand, each citing the results it came from, and say what the brand should watch. Never state what no result says. Plain words.",
     },
 ];
 
@@ -95,15 +96,26 @@ fn local_first(gateway: &Gateway, scope: &CallScope) -> bool {
         .unwrap_or(false)
 }
 
+/// `tools` with `tool` added, unless the embedded model answers first.
+fn unless_local(
+    tools: ToolBox,
+    local: bool,
+    tool: impl pw_agents::Tool,
+) -> pw_agents::Result<ToolBox> {
+    if local { Ok(tools) } else { tools.with(tool) }
+}
+
 /// The run's limits for the model that answers first. The embedded model reads 2,048 tokens
 /// per sequence, and the protocol with the tools takes about 800: its steps get shorter
-/// replies and shorter result pages (the rest is a `read_more` away), so a look and an answer
-/// fit. Vendors' contexts hold the defaults many times over.
+/// replies (384 tokens hold the longest answer it writes) and shorter result pages (the rest
+/// is a `read_more` away), so a look and an answer fit; and once another page would not fit,
+/// the next step answers (a small model otherwise reads page after page until it overflows). Vendors' contexts hold the defaults many times over.
 fn limits_for(gateway: &Gateway, scope: &CallScope) -> Limits {
     if local_first(gateway, scope) {
         Limits {
-            page_chars: 1_500,
-            step_tokens: 512,
+            page_chars: 1_200,
+            step_tokens: 384,
+            context_tokens: Some(2_048),
             ..Limits::default()
         }
     } else {
@@ -177,41 +189,68 @@ impl AgentsFacade<'_> {
             engine: engine.clone(),
             workspace,
         };
+        let gateway = self.engine.models.gateway().await?;
+        let scope = CallScope::workspace(workspace.to_string());
+        // The embedded model reads 2,048 tokens, and each tool is described in the prompt: a
+        // specialist run there gets its opening analysis alone (a vendor's model may also look
+        // further).
+        let local = local_first(&gateway, &scope);
         let tools = match specialist.name {
             BUDGET => ToolBox::new()
                 .with(analysis(tools::Analysis::Budget))
-                .and_then(|b| b.with(metrics())),
+                .and_then(|b| unless_local(b, local, metrics())),
             CREATIVE => ToolBox::new()
                 .with(analysis(tools::Analysis::Creative))
-                .and_then(|b| b.with(metrics())),
+                .and_then(|b| unless_local(b, local, metrics())),
             ANOMALY => ToolBox::new()
                 .with(analysis(tools::Analysis::Anomaly))
-                .and_then(|b| b.with(metrics())),
+                .and_then(|b| unless_local(b, local, metrics())),
             AUDIENCE => ToolBox::new()
                 .with(analysis(tools::Analysis::Audience))
-                .and_then(|b| b.with(signals())),
+                .and_then(|b| unless_local(b, local, signals())),
             COMPETITOR => ToolBox::new()
                 .with(tools::WebSearch {
                     engine: engine.clone(),
                     workspace,
                 })
                 .and_then(|b| {
-                    b.with(tools::EvidenceSearch {
-                        engine: engine.clone(),
-                        workspace,
-                    })
+                    unless_local(
+                        b,
+                        local,
+                        tools::EvidenceSearch {
+                            engine: engine.clone(),
+                            workspace,
+                        },
+                    )
                 }),
             _ => Err(pw_agents::AgentError::Invalid(format!(
                 "the agent '{name}' has no tools"
             ))),
         }?;
         let started_at = pw_store::now_rfc3339();
-        let gateway = self.engine.models.gateway().await?;
+        // Each specialist opens with its analysis (the competitor with a search for the
+        // brand's competitors), so its report rests on it whichever model writes.
+        let opening = match specialist.name {
+            BUDGET => Some(("budget_plan", json!({}))),
+            CREATIVE => Some(("creative_performance", json!({}))),
+            ANOMALY => Some(("anomaly_scan", json!({}))),
+            AUDIENCE => Some(("audience_report", json!({}))),
+            COMPETITOR => Some((
+                "web_search",
+                json!({"query": format!("{} competitors", overview.workspace.brand)}),
+            )),
+            _ => None,
+        }
+        .map(|(tool, arguments)| OpeningCall {
+            tool: tool.to_owned(),
+            arguments,
+        });
         let spec = AgentSpec {
             name: specialist.name.into(),
             instructions: specialist.instructions.into(),
             tools,
-            limits: limits_for(&gateway, &CallScope::workspace(workspace.to_string())),
+            limits: limits_for(&gateway, &scope),
+            opening,
         };
         // The brand is named so that a search looks for it and its competitors.
         let question = format!(
@@ -398,6 +437,7 @@ impl AgentsFacade<'_> {
             instructions: COPILOT.into(),
             tools,
             limits: limits_for(gateway, &scope),
+            opening: None,
         };
         let request = RunRequest {
             question: question.to_owned(),

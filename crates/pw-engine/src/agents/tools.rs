@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate};
 use pw_agents::{Source, SourceKind, Tool, ToolFailure, ToolOutput};
 use pw_domain::{DateRange, KpiKey, Totals, WorkspaceId};
-use pw_workspaces::WorkspaceStore;
+use pw_workspaces::{DailyPlatformTotals, WorkspaceStore};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -380,7 +380,11 @@ impl Tool for AudienceSignals {
     }
 }
 
+// No arguments, and nothing else either: a model that writes some gets `{}` from the schema (a
+// small model filled this with `{"type": "object"}`, which made it a call unlike the last). Not
+// a doc comment: that would become the schema's description, which the model reads.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NoArgs {}
 
 /// The specialists' analyses, computed from the workspace's rows (`pw_agents`' analysis
@@ -719,44 +723,67 @@ fn signed(value: f64) -> String {
     format!("{value:+.2}")
 }
 
+impl DailyFigure {
+    /// Whether the figure is an amount of money, which is never added across currencies.
+    fn is_money(self) -> bool {
+        matches!(
+            self,
+            DailyFigure::Spend | DailyFigure::Cpa | DailyFigure::Roas
+        )
+    }
+}
+
+/// The currency most days of `rows` (on `platform`) are in.
+fn main_currency(rows: &[DailyPlatformTotals], platform: Option<&str>) -> Option<String> {
+    let mut days: std::collections::BTreeMap<&str, std::collections::BTreeSet<NaiveDate>> =
+        Default::default();
+    for d in rows
+        .iter()
+        .filter(|d| platform.is_none_or(|p| d.platform.as_str() == p))
+    {
+        days.entry(d.currency.as_str()).or_default().insert(d.date);
+    }
+    days.into_iter()
+        .max_by_key(|(_, days)| days.len())
+        .map(|(currency, _)| currency.to_owned())
+}
+
+/// The figure for each day of `rows` on `platform`, in `currency` when given (amounts), else
+/// summed over currencies (counts and rates); a day with nothing to divide by is left out.
+fn daily_series(
+    rows: &[DailyPlatformTotals],
+    figure: DailyFigure,
+    platform: Option<&str>,
+    currency: Option<&str>,
+) -> Vec<(NaiveDate, f64)> {
+    let mut days: std::collections::BTreeMap<NaiveDate, Totals> = Default::default();
+    for d in rows
+        .iter()
+        .filter(|d| platform.is_none_or(|p| d.platform.as_str() == p))
+        .filter(|d| currency.is_none_or(|c| d.currency.as_str() == c))
+    {
+        days.entry(d.date).or_default().add(&d.totals);
+    }
+    days.iter()
+        .filter_map(|(date, t)| figure.of(t).map(|v| (*date, v)))
+        .collect()
+}
+
+/// A p-value as a reader reads it: below a thousandth is "p < 0.001", not "p 0.000".
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_owned()
+    } else {
+        format!("p {p:.3}")
+    }
+}
+
 impl MetricStatistics {
-    /// The figure for each day of `range` (a day with nothing to divide by is left out), in
-    /// the currency with most rows.
-    async fn daily(
-        &self,
-        figure: DailyFigure,
-        range: DateRange,
-        platform: Option<&str>,
-    ) -> Result<(Vec<(NaiveDate, f64)>, Option<String>), ToolFailure> {
-        let daily = WorkspaceStore::new(&self.engine.db)
+    async fn rows(&self, range: DateRange) -> Result<Vec<DailyPlatformTotals>, ToolFailure> {
+        WorkspaceStore::new(&self.engine.db)
             .daily_platform_totals(self.workspace, range)
             .await
-            .map_err(|e| ToolFailure(format!("the metrics could not be read: {e}")))?;
-        let mut by_currency: std::collections::BTreeMap<
-            &str,
-            std::collections::BTreeMap<NaiveDate, Totals>,
-        > = Default::default();
-        for d in daily
-            .iter()
-            .filter(|d| platform.is_none_or(|p| d.platform.as_str() == p))
-        {
-            by_currency
-                .entry(d.currency.as_str())
-                .or_default()
-                .entry(d.date)
-                .or_default()
-                .add(&d.totals);
-        }
-        let Some((currency, days)) = by_currency.into_iter().max_by_key(|(_, days)| days.len())
-        else {
-            return Ok((Vec::new(), None));
-        };
-        Ok((
-            days.iter()
-                .filter_map(|(date, t)| figure.of(t).map(|v| (*date, v)))
-                .collect(),
-            Some(currency.to_owned()),
-        ))
+            .map_err(|e| ToolFailure(format!("the metrics could not be read: {e}")))
     }
 }
 
@@ -789,16 +816,20 @@ impl Tool for MetricStatistics {
             return Err(ToolFailure(format!("{from} is after {until}")));
         }
         let platform = args.platform.as_deref();
-        let (days, currency) = self
-            .daily(
-                args.figure,
-                DateRange {
-                    start: from,
-                    end: until,
-                },
-                platform,
-            )
+        let rows = self
+            .rows(DateRange {
+                start: from,
+                end: until,
+            })
             .await?;
+        // Amounts in the currency most of the days are in, chosen once for both periods of a
+        // comparison; counts and rates over every currency.
+        let currency = if args.figure.is_money() {
+            main_currency(&rows, platform)
+        } else {
+            None
+        };
+        let days = daily_series(&rows, args.figure, platform, currency.as_deref());
         let values: Vec<f64> = days.iter().map(|(_, v)| *v).collect();
         let scope = format!(
             "{}{} on {}",
@@ -817,7 +848,12 @@ impl Tool for MetricStatistics {
         };
         let (label, text, data) = match args.test {
             StatisticsTest::Trend => {
-                let t = Trend::fit(&values).ok_or_else(|| not_enough("a trend needs 3"))?;
+                // Each day at its own offset: a day without a value leaves a gap, not a shift.
+                let points: Vec<(f64, f64)> = days
+                    .iter()
+                    .map(|(date, v)| ((*date - from).num_days() as f64, *v))
+                    .collect();
+                let t = Trend::fit_at(&points).ok_or_else(|| not_enough("a trend needs 3"))?;
                 let label = format!("Trend of {scope}, {from} to {until}");
                 let verdict = if t.p_value >= 0.05 {
                     "no significant trend"
@@ -829,12 +865,12 @@ impl Tool for MetricStatistics {
                 (
                     label.clone(),
                     format!(
-                        "{label} ({} days): {} a day (95% interval {} to {}), p {:.3}: {verdict}.",
+                        "{label} ({} days): {} a day (95% interval {} to {}), {}: {verdict}.",
                         t.days,
                         signed(t.slope),
                         signed(t.low),
                         signed(t.high),
-                        t.p_value
+                        p_text(t.p_value)
                     ),
                     json!({"slope": t.slope, "low": t.low, "high": t.high, "p_value": t.p_value, "days": t.days}),
                 )
@@ -843,16 +879,13 @@ impl Tool for MetricStatistics {
                 let length = (until - from).num_days() + 1;
                 let before_until = from - Duration::days(1);
                 let before_from = from - Duration::days(length);
-                let (before, _) = self
-                    .daily(
-                        args.figure,
-                        DateRange {
-                            start: before_from,
-                            end: before_until,
-                        },
-                        platform,
-                    )
+                let before_rows = self
+                    .rows(DateRange {
+                        start: before_from,
+                        end: before_until,
+                    })
                     .await?;
+                let before = daily_series(&before_rows, args.figure, platform, currency.as_deref());
                 let before: Vec<f64> = before.iter().map(|(_, v)| *v).collect();
                 let d = welch(&before, &values).ok_or_else(|| {
                     not_enough(&format!(
@@ -865,13 +898,13 @@ impl Tool for MetricStatistics {
                 (
                     label.clone(),
                     format!(
-                        "{label}: a mean of {:.2} a day against {:.2}, a difference of {} (95% interval {} to {}), p {:.3}: {}.",
+                        "{label}: a mean of {:.2} a day against {:.2}, a difference of {} (95% interval {} to {}), {}: {}.",
                         d.mean_b,
                         d.mean_a,
                         signed(d.difference),
                         signed(d.low),
                         signed(d.high),
-                        d.p_value,
+                        p_text(d.p_value),
                         if d.p_value < 0.05 {
                             "significant at 0.05"
                         } else {

@@ -441,6 +441,17 @@ fn property_order_is_the_order_written() {
 }
 
 #[test]
+fn an_object_with_no_properties_and_no_others_is_the_empty_object() {
+    let g = grammar(json!({"type": "object", "additionalProperties": false}));
+    assert!(g.accepts("{}"));
+    assert!(g.accepts("{ }"));
+    assert!(!g.accepts(r#"{"type": "object"}"#));
+    // Without `additionalProperties: false` it is any object.
+    let any = grammar(json!({"type": "object"}));
+    assert!(any.accepts(r#"{"type": "object"}"#));
+}
+
+#[test]
 fn nothing_required_means_any_subset_in_order() {
     let g = grammar(json!({ "type": "object", "properties": {
         "a": {"type": "boolean"}, "b": {"type": "null"}, "c": {"type": "integer"} } }));

@@ -10,6 +10,13 @@ const TOOL_NAMES: Record<string, string> = {
   read_more: 'the rest of a long result',
   audience_signals: 'the audience signals',
   budget_plan: 'the budget curves',
+  creative_performance: 'the creatives’ click and conversion rates',
+  anomaly_scan: 'the last week against its usual weeks',
+  audience_report: 'the audiences’ performance and signals',
+  web_search: 'the web',
+  metric_statistics: 'the statistics of a daily figure',
+  survey_results: 'the survey results',
+  study_insights: 'the focus-group insights',
 };
 
 export function toolName(tool: string | null): string {
