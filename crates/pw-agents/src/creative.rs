@@ -314,17 +314,19 @@ fn report_of(
                     .get(&(audience.clone(), *element, *group))
                     .copied()
                     .unwrap_or_default();
+                // The rest is a difference of float sums: never below zero by rounding.
+                let rest = |all: f64, part: f64| (all - part).max(0.0);
                 clicks.push(Stratum {
                     successes: own.clicks,
                     trials: own.impressions,
-                    rest_successes: total.clicks - own.clicks,
-                    rest_trials: total.impressions - own.impressions,
+                    rest_successes: rest(total.clicks, own.clicks),
+                    rest_trials: rest(total.impressions, own.impressions),
                 });
                 conversions.push(Stratum {
                     successes: own.conversions,
                     trials: own.clicks,
-                    rest_successes: total.conversions - own.conversions,
-                    rest_trials: total.clicks - own.clicks,
+                    rest_successes: rest(total.conversions, own.conversions),
+                    rest_trials: rest(total.clicks, own.clicks),
                 });
             }
             ElementResult {

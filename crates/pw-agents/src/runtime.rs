@@ -355,16 +355,16 @@ pub async fn run(
             last.content
                 .push_str("\n(There is no room to look further: answer now from what you have.)");
         }
-        // A tool that takes no arguments and has answered can only answer the same again: it
-        // is not offered (a small model held by a grammar would otherwise call it again).
+        // A tool that takes no arguments and was called can only answer the same again (or
+        // fail the same again): it is not offered (a small model held by a grammar would
+        // otherwise call it again).
         let offered: Vec<(&'static str, &'static str, Value)> = if crowded {
             Vec::new()
         } else {
             described
                 .iter()
                 .filter(|(name, _, schema)| {
-                    !(takes_nothing(schema)
-                        && found.iter().any(|f| f.tool == *name && f.output.is_ok()))
+                    !(takes_nothing(schema) && found.iter().any(|f| f.tool == *name))
                 })
                 .cloned()
                 .collect()

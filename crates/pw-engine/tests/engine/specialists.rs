@@ -90,6 +90,8 @@ async fn run(
         .await
         .unwrap();
     assert_eq!(asked.run.outcome, Outcome::Answered, "{}", asked.run.answer);
+    // The runtime made the opening call, not the model.
+    assert!(asked.run.record.opening.is_some());
     let latest = engine
         .agents()
         .runs(workspace, Some(specialist), 1)
