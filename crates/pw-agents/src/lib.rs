@@ -33,6 +33,8 @@ mod step;
 
 pub use error::{AgentError, Result};
 pub use eval::{EvalQuestion, EvalReport, EvalScore, Expected};
+/// The statistics the agents' tools work out over a daily figure (trend, difference, forecast).
+pub use pw_statistics::series;
 pub use record::{RecordedStep, RecordedToolResult, ReplayReport, RunRecord};
 pub use runs::{KeptRun, RunStore};
 pub use runtime::{

@@ -799,7 +799,7 @@ impl Tool for MetricStatistics {
     }
 
     async fn call(&self, args: StatisticsArgs) -> Result<ToolOutput, ToolFailure> {
-        use pw_statistics::series::{Trend, forecast, welch};
+        use pw_agents::series::{Trend, forecast, welch};
         let store = WorkspaceStore::new(&self.engine.db);
         let Some(data) = store
             .metrics_date_range(self.workspace)
@@ -929,7 +929,7 @@ impl Tool for MetricStatistics {
                 let projected = forecast(&values, 7).ok_or_else(|| {
                     not_enough(&format!(
                         "a forecast needs {}",
-                        pw_statistics::series::FORECAST_MIN_DAYS
+                        pw_agents::series::FORECAST_MIN_DAYS
                     ))
                 })?;
                 let last = days.last().map_or(until, |(d, _)| *d);

@@ -497,7 +497,7 @@ async fn the_copilot_works_out_a_trend_a_difference_and_a_forecast_from_the_dail
     .fetch_all(&db)
     .await
     .unwrap();
-    let expected = pw_statistics::series::forecast(&conversions, 7).unwrap();
+    let expected = pw_agents::series::forecast(&conversions, 7).unwrap();
     for (day, projected) in forecast.iter().zip(&expected) {
         assert!((day["value"].as_f64().unwrap() - projected.value).abs() < 1e-6);
         assert!((day["low"].as_f64().unwrap() - projected.low).abs() < 1e-6);
