@@ -495,12 +495,23 @@ impl SignalBuild<'_> {
             if let Some(slot) = slot.filter(|s| *s < quotes.len())
                 && !name.is_empty()
                 && name.chars().count() <= 60
+                && !names_only_its_number(name)
             {
                 names.entry(slot).or_insert_with(|| name.to_owned());
             }
         }
         Ok((names, format!("{}/{}", answer.vendor, answer.model)))
     }
+}
+
+/// A "name" that only repeats the listing's label ("Theme 3", "theme #3"): a small model's way of
+/// not answering, so the theme keeps its keyword name rather than a label that says nothing.
+fn names_only_its_number(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    lower
+        .trim_start_matches("theme")
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_whitespace() || c.is_ascii_punctuation())
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -545,4 +556,19 @@ fn by_scope<'a>(audiences: &'a [derive::AudienceProfile], rows: &[RawRow]) -> Ve
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_only_its_number;
+
+    #[test]
+    fn a_name_that_only_repeats_its_label_is_no_name() {
+        for label in ["Theme 3", "theme #12", "THEME 1.", "Theme", "7"] {
+            assert!(names_only_its_number(label), "{label}");
+        }
+        for name in ["Slow delivery", "Theme park trips", "Top 10 roasts"] {
+            assert!(!names_only_its_number(name), "{name}");
+        }
+    }
 }

@@ -33,11 +33,30 @@ fn signals_search_and_the_index_from_the_command_line() {
     };
     assert!(run(&["demo"]).status.success());
     let ws = "Halcyon Roasters (demo)";
+    // Theme names (and, below, grounding reports) come from an analyst on loopback that answers
+    // as OpenAI does; twins, sessions and surveys are on the embedded model. (The embedded model
+    // names themes in the desktop e2e test.)
+    let analyst = start_analyst();
+    let added = run(&[
+        "models",
+        "add",
+        "openai_compatible",
+        "--name",
+        "analyst",
+        "--base-url",
+        &analyst,
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let routed = run(&["models", "route", "analysis", "analyst/analyst-1"]);
+    assert!(routed.status.success(), "{}", stderr(&routed));
 
     let built = json(&run(&["--json", "signals", "build", ws]));
     assert!(built["behavior"].as_u64().unwrap() > 0, "{built}");
     assert!(built["intent"].as_u64().unwrap() > 0, "{built}");
     assert!(built["mention_themes"].as_u64().unwrap() > 0, "{built}");
+    assert!(built["named_by_model"].as_u64().unwrap() > 0, "{built}");
+    let local = run(&["models", "route", "analysis"]);
+    assert!(local.status.success(), "{}", stderr(&local));
 
     let signals = json(&run(&["--json", "signals", "list", ws]));
     let signals = signals.as_array().unwrap();
@@ -332,18 +351,7 @@ fn signals_search_and_the_index_from_the_command_line() {
     assert!(text.contains("[like] I enjoy trying new roasts."), "{text}");
     assert!(text.contains("Reliability: "), "{text}");
 
-    // Grounding reports, written by an analyst on loopback that answers as OpenAI does.
-    let analyst = start_analyst();
-    let added = run(&[
-        "models",
-        "add",
-        "openai_compatible",
-        "--name",
-        "analyst",
-        "--base-url",
-        &analyst,
-    ]);
-    assert!(added.status.success(), "{}", stderr(&added));
+    // Grounding reports, written by the analyst on loopback.
     let routed = run(&["models", "route", "analysis", "analyst/analyst-1"]);
     assert!(routed.status.success(), "{}", stderr(&routed));
     let audience = "Coffee recipes & home cafés";

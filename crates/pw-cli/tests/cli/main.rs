@@ -438,19 +438,38 @@ fn start_collector() -> (Collected, String) {
     (collected, format!("http://{address}/otel"))
 }
 
-/// An OpenAI-compatible analyst on loopback: every report it writes has two claims citing the
-/// first two signals listed, with no figures of their own.
+/// An OpenAI-compatible analyst on loopback: it names each theme after its first keyword, and
+/// every report it writes has two claims citing the first two signals listed, with no figures
+/// of their own.
 fn start_analyst() -> String {
     let app = axum::Router::new().route(
         "/v1/chat/completions",
         axum::routing::post(|axum::Json(body): axum::Json<serde_json::Value>| async move {
-            let content = serde_json::json!({
-                "title": "What the evidence says",
-                "claims": [
-                    {"text": "The strongest signal points the way for this audience.", "cites": ["S1"]},
-                    {"text": "The next signal supports it.", "cites": ["S1", "S2"]}
-                ]
-            })
+            let prompt = body["messages"]
+                .as_array()
+                .and_then(|m| m.last())
+                .and_then(|m| m["content"].as_str())
+                .unwrap_or_default();
+            let content = if prompt.contains("Answer with one name per theme") {
+                let themes: Vec<serde_json::Value> = prompt
+                    .lines()
+                    .filter_map(|line| line.strip_prefix("Theme "))
+                    .filter_map(|rest| {
+                        let (number, rest) = rest.split_once(": keywords ")?;
+                        let first = rest.split(", ").next().unwrap_or("talk");
+                        Some(serde_json::json!({"theme": number.parse::<usize>().ok()?, "name": format!("Talk about {first}")}))
+                    })
+                    .collect();
+                serde_json::json!({ "themes": themes })
+            } else {
+                serde_json::json!({
+                    "title": "What the evidence says",
+                    "claims": [
+                        {"text": "The strongest signal points the way for this audience.", "cites": ["S1"]},
+                        {"text": "The next signal supports it.", "cites": ["S1", "S2"]}
+                    ]
+                })
+            }
             .to_string();
             axum::Json(serde_json::json!({
                 "id": "chatcmpl-1", "object": "chat.completion", "model": body["model"],

@@ -23,18 +23,12 @@ use crate::support;
 
 pub(crate) use support::copilot_analyst::reply;
 
-/// An engine in `dir` with the demo workspace built.
+/// An engine in `dir` with the demo workspace built, its signals and index included.
 pub(crate) async fn demo(
     dir: &std::path::Path,
     name: &str,
 ) -> (Arc<pw_engine::Engine>, WorkspaceId) {
-    let engine = support::engine(dir, name).await;
-    engine.start_workers().await;
-    let job = engine.workspaces().start_demo().await.unwrap();
-    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
-    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
-    let workspace = done.workspace_id.as_deref().unwrap().parse().unwrap();
-    (engine, workspace)
+    crate::evidence::demo_copy(dir, name).await
 }
 
 /// Serves `app` over loopback as the vendor `team-vllm` of the engine.

@@ -233,10 +233,8 @@ async fn the_anomaly_agent_finds_a_spike_written_into_the_rows_and_its_campaign(
 #[tokio::test]
 async fn the_audience_agent_gives_every_audience_a_verdict_by_its_rules() {
     let dir = tempfile::tempdir().unwrap();
-    let engine = crate::support::engine(dir.path(), "audience-agent").await;
-    engine.start_workers().await;
     // The signals the report counts are built after the demo.
-    let workspace = crate::evidence::demo_with_signals(&engine).await;
+    let (engine, workspace) = crate::evidence::demo_copy(dir.path(), "audience-agent").await;
     let run = run(
         &engine,
         workspace,
