@@ -450,7 +450,8 @@ impl SignalBuild<'_> {
     }
 
     /// Names for themes from their typical quotes, by position; the model's answer is checked:
-    /// an empty, overlong or out-of-range name is left out (that theme keeps its keywords).
+    /// an empty, overlong or out-of-range name, or one that only repeats its label, is left out
+    /// (that theme keeps its keywords).
     async fn name_themes(
         &self,
         quotes: &[Vec<&str>],

@@ -1,4 +1,4 @@
-//! Credentials live only in the OS keychain (keyring 4: macOS Keychain, Windows Credential
+//! Credentials live only in the OS keychain (keyring-core: macOS Keychain, Windows Credential
 //! Manager, Secret Service on Linux). Nothing here writes a secret to a file, a log or a
 //! database: callers get a [`Secret`] whose `Debug` is redacted and whose memory is wiped when
 //! dropped, and everything else (the UI included) learns only "configured" or "not configured".
@@ -6,6 +6,7 @@
 //! Calls block on the platform's keychain service; async callers use `spawn_blocking`.
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use zeroize::Zeroizing;
 
@@ -80,12 +81,44 @@ pub struct Keychain {
     service: String,
 }
 
-fn map_error(error: keyring::Error) -> SecretError {
+fn map_error(error: keyring_core::Error) -> SecretError {
     match error {
-        keyring::Error::NoStorageAccess(e) => SecretError::Locked(e.to_string()),
-        keyring::Error::PlatformFailure(e) => SecretError::Unavailable(e.to_string()),
+        keyring_core::Error::NoStorageAccess(e) => SecretError::Locked(e.to_string()),
+        keyring_core::Error::PlatformFailure(e) => SecretError::Unavailable(e.to_string()),
         other => SecretError::Platform(other.to_string()),
     }
+}
+
+/// The platform's credential store, opened on first use. keyring-core with one store per
+/// platform, as the keyring project advises applications to link it: the `keyring` crate's
+/// all-platforms mode takes the zbus store on Linux, whose async D-Bus stack was a minute of
+/// a cold CI build, while libdbus is linked already for the window (tao). A store that could
+/// not be opened (no Secret Service running yet) is tried again on the next call rather than
+/// remembered as missing for the life of the process.
+fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, SecretError> {
+    static STORE: Mutex<Option<Arc<keyring_core::CredentialStore>>> = Mutex::new(None);
+    let mut opened = STORE
+        .lock()
+        .map_err(|_| SecretError::Platform("the keychain's store lock was poisoned".into()))?;
+    if let Some(store) = opened.as_ref() {
+        return Ok(store.clone());
+    }
+    #[cfg(target_os = "macos")]
+    let store = apple_native_keyring_store::keychain::Store::new();
+    #[cfg(target_os = "windows")]
+    let store = windows_native_keyring_store::Store::new();
+    #[cfg(all(unix, not(target_os = "macos")))]
+    let store = dbus_secret_service_keyring_store::Store::new();
+    #[cfg(not(any(unix, windows)))]
+    let store: Result<Arc<keyring_core::CredentialStore>, keyring_core::Error> = Err(
+        keyring_core::Error::NotSupportedByStore("no keychain on this platform".into()),
+    );
+    let store: Arc<keyring_core::CredentialStore> = store.map_err(|e| match e {
+        keyring_core::Error::NoStorageAccess(e) => SecretError::Locked(e.to_string()),
+        other => SecretError::Unavailable(other.to_string()),
+    })?;
+    *opened = Some(store.clone());
+    Ok(store)
 }
 
 impl Default for Keychain {
@@ -103,13 +136,9 @@ impl Keychain {
         }
     }
 
-    fn entry(&self, name: &CredentialName) -> Result<keyring::Entry, SecretError> {
-        keyring::Entry::new(&self.service, name.as_str()).map_err(|e| match e {
-            keyring::Error::NoDefaultStore => {
-                SecretError::Unavailable("no keychain service found".into())
-            }
-            other => map_error(other),
-        })
+    fn entry(&self, name: &CredentialName) -> Result<keyring_core::Entry, SecretError> {
+        keyring_core::Entry::new_in_store(&platform_store()?, &self.service, name.as_str())
+            .map_err(map_error)
     }
 
     pub fn store(&self, name: &CredentialName, secret: &Secret) -> Result<(), SecretError> {
@@ -126,7 +155,7 @@ impl Keychain {
     pub fn load(&self, name: &CredentialName) -> Result<Option<Secret>, SecretError> {
         match self.entry(name)?.get_password() {
             Ok(value) => Ok(Some(Secret::new(value))),
-            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_error(e)),
         }
     }
@@ -138,7 +167,7 @@ impl Keychain {
     /// Removes a credential; removing one that is not there is not an error.
     pub fn remove(&self, name: &CredentialName) -> Result<(), SecretError> {
         match self.entry(name)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => {
                 tracing::info!(
                     credential = name.as_str(),
                     "credential removed from the keychain"

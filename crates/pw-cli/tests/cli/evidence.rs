@@ -1,4 +1,5 @@
-//! The evidence layer from the command line, on the demo with the embedded models.
+//! The evidence layer from the command line, on the demo: embeddings, twins, sessions and
+//! surveys on the embedded models, theme names and grounding reports from an analyst on loopback.
 
 use std::process::{Command, Output};
 
@@ -34,8 +35,8 @@ fn signals_search_and_the_index_from_the_command_line() {
     assert!(run(&["demo"]).status.success());
     let ws = "Halcyon Roasters (demo)";
     // Theme names (and, below, grounding reports) come from an analyst on loopback that answers
-    // as OpenAI does; twins, sessions and surveys are on the embedded model. (The embedded model
-    // names themes in the desktop e2e test.)
+    // as OpenAI does; twins, sessions and surveys are on the embedded model. (The desktop e2e
+    // test's signal build asks the embedded model for theme names.)
     let analyst = start_analyst();
     let added = run(&[
         "models",

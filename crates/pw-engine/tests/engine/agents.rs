@@ -15,21 +15,13 @@ use axum::extract::State;
 use pw_engine::agents::{Outcome, SourceKind, StepEvent};
 use pw_engine::jobs::JobState;
 use pw_engine::models::{Route, Task};
-use pw_engine::workspaces::WorkspaceId;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
+use crate::evidence::demo_copy;
 use crate::support;
 
 pub(crate) use support::copilot_analyst::reply;
-
-/// An engine in `dir` with the demo workspace built, its signals and index included.
-pub(crate) async fn demo(
-    dir: &std::path::Path,
-    name: &str,
-) -> (Arc<pw_engine::Engine>, WorkspaceId) {
-    crate::evidence::demo_copy(dir, name).await
-}
 
 /// Serves `app` over loopback as the vendor `team-vllm` of the engine.
 pub(crate) async fn serve_vendor(engine: &pw_engine::Engine, app: axum::Router) {
@@ -70,7 +62,7 @@ async fn completions(State(model): State<CopilotModel>, Json(body): Json<Value>)
 #[tokio::test]
 async fn the_copilot_answers_from_the_workspaces_metrics_citing_them() {
     let dir = tempfile::tempdir().unwrap();
-    let (engine, workspace) = demo(dir.path(), "copilot").await;
+    let (engine, workspace) = demo_copy(dir.path(), "copilot").await;
 
     let model = CopilotModel::default();
     let app = axum::Router::new()
@@ -152,7 +144,7 @@ async fn the_copilot_answers_from_the_workspaces_metrics_citing_them() {
 #[tokio::test]
 async fn the_evaluation_measures_the_copilot_on_answers_computed_from_the_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let (engine, workspace) = demo(dir.path(), "copilot-eval").await;
+    let (engine, workspace) = demo_copy(dir.path(), "copilot-eval").await;
 
     let app = axum::Router::new()
         .route(
@@ -242,7 +234,7 @@ async fn budget_analyst(Json(body): Json<Value>) -> Json<Value> {
 #[tokio::test]
 async fn the_budget_agent_reports_a_split_from_the_campaigns_curves_and_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (engine, workspace) = demo(dir.path(), "budget-agent").await;
+    let (engine, workspace) = demo_copy(dir.path(), "budget-agent").await;
 
     let app =
         axum::Router::new().route("/v1/chat/completions", axum::routing::post(budget_analyst));
@@ -323,7 +315,7 @@ async fn the_budget_agent_reports_a_split_from_the_campaigns_curves_and_keeps_it
 #[tokio::test]
 async fn the_copilot_looks_first_and_cites_what_it_found_on_the_embedded_model() {
     let dir = tempfile::tempdir().unwrap();
-    let (engine, workspace) = demo(dir.path(), "copilot-local").await;
+    let (engine, workspace) = demo_copy(dir.path(), "copilot-local").await;
     let events = Mutex::new(Vec::new());
     let asked = engine
         .agents()
@@ -368,7 +360,7 @@ async fn the_copilot_looks_first_and_cites_what_it_found_on_the_embedded_model()
 #[tokio::test]
 async fn a_specialist_runs_as_a_job_and_keeps_a_schedule() {
     let dir = tempfile::tempdir().unwrap();
-    let (engine, workspace) = demo(dir.path(), "budget-job").await;
+    let (engine, workspace) = demo_copy(dir.path(), "budget-job").await;
     let app =
         axum::Router::new().route("/v1/chat/completions", axum::routing::post(budget_analyst));
     serve_vendor(&engine, app).await;

@@ -99,48 +99,86 @@ async fn route_analysis_to(engine: &Engine, base_url: &str) {
         .unwrap();
 }
 
-/// The demo workspace with its signals built and its search index caught up, made once per test
-/// binary and copied into `dir` for each test that reads it: a demo job is followed by a signal
-/// build (real MiniLM embeddings), which is the slowest thing most tests would otherwise wait
-/// for or race with. Themes are named by the loopback analyst; its vendor is removed before the
-/// copy, so every task in the copy routes as in a fresh engine (the local model).
+/// An engine in `dir` on a copy of the demo workspace, its signals built and its search index
+/// caught up (see [`copy_demo_into`]).
 pub(crate) async fn demo_copy(dir: &std::path::Path, name: &str) -> (Arc<Engine>, WorkspaceId) {
-    static DEMO: std::sync::OnceLock<(tempfile::TempDir, WorkspaceId)> = std::sync::OnceLock::new();
-    let (template, workspace) = DEMO.get_or_init(|| {
+    let workspace = copy_demo_into(dir);
+    let engine = support::engine(dir, name).await;
+    engine.start_workers().await;
+    (engine, workspace)
+}
+
+/// Copies into `dir` (an engine's data folder, before it opens) the demo workspace as its job
+/// and the signal build after it leave it, with the search index caught up and no job left
+/// waiting. It is made once per test binary: a demo job is followed by a signal build (real
+/// MiniLM embeddings), the slowest thing most tests would otherwise wait for or race with.
+/// Themes are named by the loopback analyst, whose vendor (and so its routes) is removed before
+/// the copy: every task in a copy routes as in a fresh engine, to the local model. The copy
+/// keeps the analyst's calls in the ledger and the cache, charged to the demo.
+pub(crate) fn copy_demo_into(dir: &std::path::Path) -> WorkspaceId {
+    // A failed build is kept as its message, so the tests that waited for it fail at once
+    // rather than each building it again.
+    static DEMO: std::sync::OnceLock<Result<WorkspaceId, String>> = std::sync::OnceLock::new();
+    let template = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-demo-template");
+    let built = DEMO.get_or_init(|| {
+        let _ = std::fs::remove_dir_all(&template);
+        let path = template.clone();
         // Built on a runtime of its own: the first test to ask may be on a single-threaded one.
-        std::thread::spawn(|| {
+        std::thread::spawn(move || {
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .unwrap()
-                .block_on(async {
-                    let template = tempfile::tempdir().unwrap();
-                    let engine = support::engine(template.path(), "demo-template").await;
-                    let base_url = start_analyst().await;
-                    route_analysis_to(&engine, &base_url).await;
-                    engine.start_workers().await;
-                    let workspace = demo_with_signals(&engine).await;
-                    searchable(&engine, workspace).await;
-                    engine.models().remove_vendor("analyst").await.unwrap();
-                    engine
-                        .models()
-                        .set_task_route(Task::Analysis, vec![])
-                        .await
-                        .unwrap();
-                    engine.shutdown().await;
-                    (template, workspace)
-                })
+                .block_on(build_demo_template(&path))
         })
         .join()
-        .expect("the demo template is built")
+        .map_err(|panic| {
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "the demo template's build panicked".into())
+        })
     });
-    copy_tree(template.path(), dir);
-    let engine = support::engine(dir, name).await;
-    engine.start_workers().await;
-    (engine, *workspace)
+    let workspace = built
+        .as_ref()
+        .unwrap_or_else(|message| panic!("the demo template was not built: {message}"));
+    copy_tree(&template, dir);
+    *workspace
 }
 
+async fn build_demo_template(dir: &std::path::Path) -> WorkspaceId {
+    let engine = support::engine(dir, "demo-template").await;
+    let base_url = start_analyst().await;
+    route_analysis_to(&engine, &base_url).await;
+    engine.start_workers().await;
+    let workspace = demo_with_signals(&engine).await;
+    searchable(&engine, workspace).await;
+    // The index can read as caught up while its rebuild job is still finishing; a job handed
+    // back to the queue by the shutdown would run again in every copy.
+    tokio::time::timeout(Duration::from_secs(300), async {
+        loop {
+            let jobs = engine.jobs().list(None, 100).await.unwrap();
+            if jobs.iter().all(|j| {
+                !matches!(
+                    j.state,
+                    pw_engine::jobs::JobState::Queued | pw_engine::jobs::JobState::Running
+                )
+            }) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("the demo's jobs finish");
+    engine.models().remove_vendor("analyst").await.unwrap();
+    engine.shutdown().await;
+    workspace
+}
+
+/// Copies the files under `from` into `to`, folders included.
 fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -155,7 +193,7 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 }
 
 /// Creates the demo and waits for it and for the signal build that follows it.
-pub(crate) async fn demo_with_signals(engine: &Arc<Engine>) -> WorkspaceId {
+async fn demo_with_signals(engine: &Arc<Engine>) -> WorkspaceId {
     let demo = engine.workspaces().start_demo().await.unwrap();
     let done = engine.jobs().wait(&demo.id, |_| {}).await.unwrap();
     assert_eq!(done.state, pw_engine::jobs::JobState::Succeeded, "{done:?}");

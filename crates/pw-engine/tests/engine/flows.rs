@@ -114,7 +114,6 @@ async fn the_demo_job_creates_a_workspace_whose_dashboard_shows_real_numbers() {
 #[tokio::test]
 async fn the_export_job_writes_a_file_that_imports_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
-    // The demo with its signals and index: an export carries all of it.
     let (engine, workspace_id) = crate::evidence::demo_copy(dir.path(), "export").await;
     let export = engine
         .workspaces()

@@ -15,7 +15,8 @@ use pw_engine::workspaces::WorkspaceId;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use crate::agents::{demo, reply, serve_vendor};
+use crate::agents::{reply, serve_vendor};
+use crate::evidence::demo_copy;
 
 /// Plays a specialist: each call in turn, then an answer made of the first result's line that
 /// `quote` picks, citing every result.
@@ -120,7 +121,7 @@ fn line_starting<'a>(text: &'a str, prefix: &str) -> &'a str {
 #[tokio::test]
 async fn the_creative_agent_finds_the_messages_the_demo_was_built_to_win() {
     let dir = tempfile::tempdir().unwrap();
-    let (engine, workspace) = demo(dir.path(), "creative-agent").await;
+    let (engine, workspace) = demo_copy(dir.path(), "creative-agent").await;
     let run = run(
         &engine,
         workspace,
@@ -182,7 +183,7 @@ async fn the_creative_agent_finds_the_messages_the_demo_was_built_to_win() {
 #[tokio::test]
 async fn the_anomaly_agent_finds_a_spike_written_into_the_rows_and_its_campaign() {
     let dir = tempfile::tempdir().unwrap();
-    let (engine, workspace) = demo(dir.path(), "anomaly-agent").await;
+    let (engine, workspace) = demo_copy(dir.path(), "anomaly-agent").await;
     // The Meta campaign that spent most on the last day spends four times as much that day,
     // for the same conversions.
     let db = database(dir.path()).await;
@@ -234,7 +235,7 @@ async fn the_anomaly_agent_finds_a_spike_written_into_the_rows_and_its_campaign(
 async fn the_audience_agent_gives_every_audience_a_verdict_by_its_rules() {
     let dir = tempfile::tempdir().unwrap();
     // The signals the report counts are built after the demo.
-    let (engine, workspace) = crate::evidence::demo_copy(dir.path(), "audience-agent").await;
+    let (engine, workspace) = demo_copy(dir.path(), "audience-agent").await;
     let run = run(
         &engine,
         workspace,
@@ -293,13 +294,11 @@ async fn the_competitor_agent_searches_the_web_and_keeps_what_it_found_as_mentio
         .start(0)
         .await
         .unwrap();
+    let workspace = crate::evidence::copy_demo_into(dir.path());
     let engine =
         crate::support::engine_with_enrichment(dir.path(), "competitor-agent", &sandbox.base_url)
             .await;
     engine.start_workers().await;
-    let job = engine.workspaces().start_demo().await.unwrap();
-    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
-    let workspace: WorkspaceId = done.workspace_id.as_deref().unwrap().parse().unwrap();
     engine
         .connectors()
         .set_enrichment_key(
@@ -356,7 +355,7 @@ async fn the_competitor_agent_searches_the_web_and_keeps_what_it_found_as_mentio
 #[tokio::test]
 async fn the_copilot_works_out_a_trend_a_difference_and_a_forecast_from_the_daily_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let (engine, workspace) = demo(dir.path(), "copilot-statistics").await;
+    let (engine, workspace) = demo_copy(dir.path(), "copilot-statistics").await;
     // The demo's last day with data, read apart from the engine's reporting.
     let db = database(dir.path()).await;
     let last: String = sqlx::query_scalar(
