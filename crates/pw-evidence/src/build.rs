@@ -450,8 +450,8 @@ impl SignalBuild<'_> {
     }
 
     /// Names for themes from their typical quotes, by position; the model's answer is checked:
-    /// an empty, overlong or out-of-range name, or one that only repeats its label, is left out
-    /// (that theme keeps its keywords).
+    /// an empty, overlong or out-of-range name, or one that only repeats its label (or is only
+    /// digits and punctuation), is left out (that theme keeps its keywords).
     async fn name_themes(
         &self,
         quotes: &[Vec<&str>],
@@ -505,8 +505,9 @@ impl SignalBuild<'_> {
     }
 }
 
-/// A "name" that only repeats the listing's label ("Theme 3", "theme #3"): a small model's way of
-/// not answering, so the theme keeps its keyword name rather than a label that says nothing.
+/// A "name" that only repeats the listing's label ("Theme 3", "theme #3"), or has no word at all:
+/// a small model's way of not answering, so the theme keeps its keyword name rather than a
+/// label that says nothing.
 fn names_only_its_number(name: &str) -> bool {
     let lower = name.to_lowercase();
     lower

@@ -6,7 +6,8 @@
 //! Calls block on the platform's keychain service; async callers use `spawn_blocking`.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
@@ -89,36 +90,80 @@ fn map_error(error: keyring_core::Error) -> SecretError {
     }
 }
 
-/// The platform's credential store, opened on first use. keyring-core with one store per
-/// platform, as the keyring project advises applications to link it: the `keyring` crate's
-/// all-platforms mode takes the zbus store on Linux, whose async D-Bus stack was a minute of
-/// a cold CI build, while libdbus is linked already for the window (tao). A store that could
-/// not be opened (no Secret Service running yet) is tried again on the next call rather than
-/// remembered as missing for the life of the process.
+/// How long a store that could not be opened is reported as missing before it is tried again:
+/// a Secret Service that starts after the app is found, and a screen that checks several keys
+/// does not wait on a stalled service once per key.
+const REOPEN_AFTER: Duration = Duration::from_secs(15);
+
+enum StoreState {
+    Closed,
+    Open(Arc<keyring_core::CredentialStore>),
+    Failed { at: Instant, error: String },
+}
+
+/// The platform's credential store, opened on first use: keyring-core with one store per
+/// platform, as the keyring project advises applications to link it. (The `keyring` crate's
+/// all-platforms mode takes the zbus store on Linux, whose async D-Bus stack was a minute of a
+/// cold CI build; the libdbus store reaches the same Secret Service items, found by the same
+/// `service` and `username` attributes, so keys saved before are still there.) Once open, the
+/// store is kept for the life of the process.
 fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, SecretError> {
-    static STORE: Mutex<Option<Arc<keyring_core::CredentialStore>>> = Mutex::new(None);
-    let mut opened = STORE
-        .lock()
-        .map_err(|_| SecretError::Platform("the keychain's store lock was poisoned".into()))?;
-    if let Some(store) = opened.as_ref() {
-        return Ok(store.clone());
+    static STORE: Mutex<StoreState> = Mutex::new(StoreState::Closed);
+    // The state is one assignment at a time, never half-written: a panic elsewhere leaves it
+    // usable.
+    let mut state = STORE.lock().unwrap_or_else(PoisonError::into_inner);
+    match &*state {
+        StoreState::Open(store) => return Ok(store.clone()),
+        StoreState::Failed { at, error } if at.elapsed() < REOPEN_AFTER => {
+            return Err(SecretError::Unavailable(error.clone()));
+        }
+        StoreState::Failed { .. } | StoreState::Closed => {}
     }
-    #[cfg(target_os = "macos")]
-    let store = apple_native_keyring_store::keychain::Store::new();
-    #[cfg(target_os = "windows")]
-    let store = windows_native_keyring_store::Store::new();
-    #[cfg(all(unix, not(target_os = "macos")))]
-    let store = dbus_secret_service_keyring_store::Store::new();
-    #[cfg(not(any(unix, windows)))]
-    let store: Result<Arc<keyring_core::CredentialStore>, keyring_core::Error> = Err(
-        keyring_core::Error::NotSupportedByStore("no keychain on this platform".into()),
-    );
-    let store: Arc<keyring_core::CredentialStore> = store.map_err(|e| match e {
-        keyring_core::Error::NoStorageAccess(e) => SecretError::Locked(e.to_string()),
-        other => SecretError::Unavailable(other.to_string()),
-    })?;
-    *opened = Some(store.clone());
-    Ok(store)
+    match open_platform_store() {
+        Ok(store) => {
+            *state = StoreState::Open(store.clone());
+            Ok(store)
+        }
+        Err(error) => {
+            *state = StoreState::Failed {
+                at: Instant::now(),
+                error: error.to_string(),
+            };
+            Err(map_error(error))
+        }
+    }
+}
+
+#[cfg(target_os = "macos")]
+fn open_platform_store() -> Result<Arc<keyring_core::CredentialStore>, keyring_core::Error> {
+    Ok(apple_native_keyring_store::keychain::Store::new()?)
+}
+
+#[cfg(target_os = "windows")]
+fn open_platform_store() -> Result<Arc<keyring_core::CredentialStore>, keyring_core::Error> {
+    Ok(windows_native_keyring_store::Store::new()?)
+}
+
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn open_platform_store() -> Result<Arc<keyring_core::CredentialStore>, keyring_core::Error> {
+    Ok(dbus_secret_service_keyring_store::Store::new()?)
+}
+
+#[cfg(not(any(
+    target_os = "macos",
+    target_os = "windows",
+    all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    )
+)))]
+fn open_platform_store() -> Result<Arc<keyring_core::CredentialStore>, keyring_core::Error> {
+    Err(keyring_core::Error::NotSupportedByStore(
+        "no keychain on this platform".into(),
+    ))
 }
 
 impl Default for Keychain {

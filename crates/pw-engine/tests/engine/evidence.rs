@@ -1,7 +1,8 @@
 //! The evidence layer through the engine, on the demo workspace: a new demo gets its signals
-//! built (real MiniLM embeddings), the search index follows, reports are written by an analyst
-//! model over loopback HTTP (an OpenAI-compatible server) and checked, and one report is
-//! written by the real embedded model.
+//! built (real MiniLM embeddings) and the search index follows (once per test binary, in the
+//! demo copy other tests read too), reports are written by an analyst model over loopback HTTP
+//! (an OpenAI-compatible server) and checked, and one report is written by the real embedded
+//! model.
 
 #![allow(
     clippy::unwrap_used,
@@ -119,9 +120,15 @@ pub(crate) fn copy_demo_into(dir: &std::path::Path) -> WorkspaceId {
     // A failed build is kept as its message, so the tests that waited for it fail at once
     // rather than each building it again.
     static DEMO: std::sync::OnceLock<Result<WorkspaceId, String>> = std::sync::OnceLock::new();
-    let template = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("engine-demo-template");
+    // One folder per process: another run of this binary may be copying from its own.
+    let template = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("engine-demo-template-{}", std::process::id()));
     let built = DEMO.get_or_init(|| {
-        let _ = std::fs::remove_dir_all(&template);
+        match std::fs::remove_dir_all(&template) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("{} could not be cleared: {e}", template.display())),
+        }
         let path = template.clone();
         // Built on a runtime of its own: the first test to ask may be on a single-threaded one.
         std::thread::spawn(move || {
@@ -342,7 +349,7 @@ async fn the_demo_gets_signals_a_search_index_and_grounded_reports_one_by_the_em
             "no {dimension} finding reproduced from its rows: {reproduced:?}"
         );
     }
-    // Search: the index follows the demo and the build.
+    // Search: the index the demo and the build left (caught up before the copy was taken).
     searchable(&engine, workspace).await;
     let page = engine
         .evidence()
