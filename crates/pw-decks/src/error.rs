@@ -1,0 +1,35 @@
+/// Why a deck or a table could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum DeckError {
+    /// The deck or its brand holds something no file can carry (a colour that is not a colour,
+    /// a chart whose series and categories disagree); the message says which.
+    #[error("{0}")]
+    Invalid(String),
+    /// A logo that is not a PNG the deck can embed.
+    #[error("the logo is not a PNG image: {0}")]
+    Logo(String),
+    /// The package could not be assembled (the zip writer failed).
+    #[error("the deck could not be packaged: {0}")]
+    Package(String),
+    /// The embedded or exported workbook could not be written.
+    #[error("the workbook could not be written: {0}")]
+    Workbook(String),
+}
+
+impl From<zip::result::ZipError> for DeckError {
+    fn from(error: zip::result::ZipError) -> Self {
+        Self::Package(error.to_string())
+    }
+}
+
+impl From<std::io::Error> for DeckError {
+    fn from(error: std::io::Error) -> Self {
+        Self::Package(error.to_string())
+    }
+}
+
+impl From<rust_xlsxwriter::XlsxError> for DeckError {
+    fn from(error: rust_xlsxwriter::XlsxError) -> Self {
+        Self::Workbook(error.to_string())
+    }
+}

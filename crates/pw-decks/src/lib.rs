@@ -1,0 +1,26 @@
+//! Client decks: what a deck holds ([`Deck`]), how it is branded ([`Brand`]), and the files it
+//! becomes: a PowerPoint package with native, editable charts ([`write_pptx`]), the XLSX and
+//! CSV of every table behind it ([`tables`]), and a reader that checks a written package the way
+//! PowerPoint would before anyone opens it ([`check_pptx`]).
+//!
+//! Nothing here touches a database or a disk: the engine gathers a deck's content from stored
+//! results and hands it over; the bytes come back.
+
+mod brand;
+mod chart;
+mod deck;
+mod error;
+mod format;
+mod package_check;
+mod pptx;
+pub mod tables;
+mod xml;
+
+pub use brand::{Brand, Logo, Rgb};
+pub use chart::{ChartKind, ChartSpec, Series};
+pub use deck::{Deck, Kpi, Quote, Slide, SlideBody, Source};
+pub use error::DeckError;
+pub use format::{NumberFormat, Value};
+pub use package_check::{PackageReport, check_pptx};
+pub use pptx::write_pptx;
+pub use tables::Table;

@@ -1,0 +1,310 @@
+//! DrawingML shapes on a slide: text boxes, filled rectangles, pictures, chart frames and
+//! tables, each with a shape id unique on its slide and children in the schema's order (an
+//! element out of order is one of the things PowerPoint "repairs").
+
+use crate::xml::escape;
+use crate::{Brand, Rgb};
+
+/// English Metric Units: 914,400 to the inch, 12,700 to the point.
+pub(crate) type Emu = i64;
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub x: Emu,
+    pub y: Emu,
+    pub cx: Emu,
+    pub cy: Emu,
+}
+
+impl Frame {
+    pub fn new(x: Emu, y: Emu, cx: Emu, cy: Emu) -> Self {
+        // Office refuses negative extents; a frame squeezed to nothing stays a point.
+        Self {
+            x: x.max(0),
+            y: y.max(0),
+            cx: cx.max(0),
+            cy: cy.max(0),
+        }
+    }
+
+    fn xfrm(&self, prefix: &str) -> String {
+        format!(
+            "<{prefix}:xfrm><a:off x=\"{}\" y=\"{}\"/><a:ext cx=\"{}\" cy=\"{}\"/></{prefix}:xfrm>",
+            self.x, self.y, self.cx, self.cy
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Face {
+    Heading,
+    Body,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Align {
+    Left,
+    Right,
+}
+
+impl Align {
+    fn attr(self) -> &'static str {
+        match self {
+            Self::Left => "l",
+            Self::Right => "r",
+        }
+    }
+}
+
+/// A run of text in one style.
+#[derive(Debug, Clone)]
+pub(crate) struct Run {
+    pub text: String,
+    /// Points.
+    pub size: u32,
+    pub bold: bool,
+    pub italic: bool,
+    pub color: Rgb,
+    pub face: Face,
+}
+
+/// A paragraph: runs, an alignment, and whether it is a bullet point.
+#[derive(Debug, Clone)]
+pub(crate) struct Para {
+    pub runs: Vec<Run>,
+    pub align: Align,
+    pub bullet: bool,
+}
+
+impl Para {
+    pub fn one(run: Run, align: Align) -> Self {
+        Self {
+            runs: vec![run],
+            align,
+            bullet: false,
+        }
+    }
+}
+
+/// Where text sits in its box.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Anchor {
+    Top,
+    Middle,
+    Bottom,
+}
+
+/// A slide's shape tree under construction.
+pub(crate) struct ShapeTree<'a> {
+    brand: &'a Brand,
+    xml: String,
+    next_id: u32,
+}
+
+impl<'a> ShapeTree<'a> {
+    pub fn new(brand: &'a Brand) -> Self {
+        Self {
+            brand,
+            xml: String::new(),
+            // Id 1 is the tree's own group.
+            next_id: 2,
+        }
+    }
+
+    fn id(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    pub fn run(&self, text: &str, size: u32, color: Rgb) -> Run {
+        Run {
+            text: text.to_owned(),
+            size,
+            bold: false,
+            italic: false,
+            color,
+            face: Face::Body,
+        }
+    }
+
+    /// A text box, optionally on a filled background.
+    pub fn text(&mut self, frame: Frame, paras: &[Para], fill: Option<Rgb>, anchor: Anchor) {
+        let id = self.id();
+        let fill = fill.map_or("<a:noFill/>".to_owned(), solid_fill);
+        let anchor = match anchor {
+            Anchor::Top => "t",
+            Anchor::Middle => "ctr",
+            Anchor::Bottom => "b",
+        };
+        let body = self.paragraphs(paras);
+        self.xml.push_str(&format!(
+            "<p:sp><p:nvSpPr><p:cNvPr id=\"{id}\" name=\"Text {id}\"/><p:cNvSpPr txBox=\"1\"/><p:nvPr/></p:nvSpPr>\
+             <p:spPr>{}<a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom>{fill}</p:spPr>\
+             <p:txBody><a:bodyPr wrap=\"square\" lIns=\"91440\" tIns=\"45720\" rIns=\"91440\" bIns=\"45720\" anchor=\"{anchor}\"><a:normAutofit/></a:bodyPr><a:lstStyle/>{body}</p:txBody></p:sp>",
+            frame.xfrm("a")
+        ));
+    }
+
+    /// A filled rectangle with no text (brand bars, tile backgrounds).
+    pub fn rect(&mut self, frame: Frame, fill: Rgb) {
+        let id = self.id();
+        // Every p:sp carries a txBody, even an empty one: PowerPoint repairs shapes without.
+        self.xml.push_str(&format!(
+            "<p:sp><p:nvSpPr><p:cNvPr id=\"{id}\" name=\"Shape {id}\"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>\
+             <p:spPr>{}<a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom>{}<a:ln><a:noFill/></a:ln></p:spPr>\
+             <p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:endParaRPr lang=\"en-US\"/></a:p></p:txBody></p:sp>",
+            frame.xfrm("a"),
+            solid_fill(fill)
+        ));
+    }
+
+    /// A picture from the slide's relationship `rel`.
+    pub fn picture(&mut self, frame: Frame, rel: &str, name: &str) {
+        let id = self.id();
+        self.xml.push_str(&format!(
+            "<p:pic><p:nvPicPr><p:cNvPr id=\"{id}\" name=\"{}\"/><p:cNvPicPr><a:picLocks noChangeAspect=\"1\"/></p:cNvPicPr><p:nvPr/></p:nvPicPr>\
+             <p:blipFill><a:blip r:embed=\"{rel}\"/><a:stretch><a:fillRect/></a:stretch></p:blipFill>\
+             <p:spPr>{}<a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></p:spPr></p:pic>",
+            escape(name),
+            frame.xfrm("a")
+        ));
+    }
+
+    /// The frame a native chart sits in; the chart itself is its own part.
+    pub fn chart(&mut self, frame: Frame, rel: &str) {
+        let id = self.id();
+        self.xml.push_str(&format!(
+            "<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id=\"{id}\" name=\"Chart {id}\"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>\
+             {}<a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/chart\">\
+             <c:chart xmlns:c=\"http://schemas.openxmlformats.org/drawingml/2006/chart\" r:id=\"{rel}\"/></a:graphicData></a:graphic></p:graphicFrame>",
+            frame.xfrm("p")
+        ));
+    }
+
+    /// A native table: a header row on the brand colour, then banded rows. Cells are styled
+    /// one by one rather than through a built-in table style id, which other apps may not know.
+    pub fn table(&mut self, frame: Frame, header: &[String], rows: &[Vec<(String, Align)>]) {
+        let id = self.id();
+        let columns = header.len().max(1) as Emu;
+        let width = frame.cx / columns;
+        let row_height: Emu = 370_840;
+        let grid: String = (0..columns)
+            .map(|_| format!("<a:gridCol w=\"{width}\"/>"))
+            .collect();
+        let brand = self.brand;
+        let cell = |text: &str, align: Align, bold: bool, color: Rgb, fill: Rgb| {
+            format!(
+                "<a:tc><a:txBody><a:bodyPr/><a:lstStyle/><a:p><a:pPr algn=\"{}\"/>{}</a:p></a:txBody>\
+                 <a:tcPr marL=\"68580\" marR=\"68580\" marT=\"34290\" marB=\"34290\" anchor=\"ctr\">{}</a:tcPr></a:tc>",
+                align.attr(),
+                run_xml(
+                    &Run {
+                        text: text.to_owned(),
+                        size: 12,
+                        bold,
+                        italic: false,
+                        color,
+                        face: Face::Body,
+                    },
+                    brand
+                ),
+                solid_fill(fill)
+            )
+        };
+        let mut xml = format!("<a:tr h=\"{row_height}\">");
+        for name in header {
+            xml.push_str(&cell(
+                name,
+                Align::Left,
+                true,
+                Rgb(255, 255, 255),
+                brand.primary,
+            ));
+        }
+        xml.push_str("</a:tr>");
+        for (r, row) in rows.iter().enumerate() {
+            let fill = if r % 2 == 0 {
+                brand.primary.tint(0.9)
+            } else {
+                Rgb(255, 255, 255)
+            };
+            xml.push_str(&format!("<a:tr h=\"{row_height}\">"));
+            for (text, align) in row {
+                xml.push_str(&cell(text, *align, false, brand.text, fill));
+            }
+            xml.push_str("</a:tr>");
+        }
+        let height = row_height * (rows.len() as Emu + 1);
+        let frame = Frame::new(
+            frame.x,
+            frame.y,
+            width * columns,
+            height.min(frame.cy.max(row_height)),
+        );
+        self.xml.push_str(&format!(
+            "<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id=\"{id}\" name=\"Table {id}\"/><p:cNvGraphicFramePr><a:graphicFrameLocks noGrp=\"1\"/></p:cNvGraphicFramePr><p:nvPr/></p:nvGraphicFramePr>\
+             {}<a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/table\">\
+             <a:tbl><a:tblPr firstRow=\"1\" bandRow=\"1\"/><a:tblGrid>{grid}</a:tblGrid>{xml}</a:tbl></a:graphicData></a:graphic></p:graphicFrame>",
+            frame.xfrm("p")
+        ));
+    }
+
+    fn paragraphs(&self, paras: &[Para]) -> String {
+        if paras.is_empty() {
+            return "<a:p><a:endParaRPr lang=\"en-US\"/></a:p>".into();
+        }
+        paras
+            .iter()
+            .map(|para| {
+                let bullet = if para.bullet {
+                    "marL=\"342900\" indent=\"-342900\""
+                } else {
+                    "marL=\"0\" indent=\"0\""
+                };
+                let marker = if para.bullet {
+                    "<a:spcBef><a:spcPts val=\"600\"/></a:spcBef><a:buFont typeface=\"Arial\"/><a:buChar char=\"•\"/>"
+                } else {
+                    "<a:buNone/>"
+                };
+                let runs: String = para.runs.iter().map(|r| run_xml(r, self.brand)).collect();
+                format!(
+                    "<a:p><a:pPr {bullet} algn=\"{}\">{marker}</a:pPr>{runs}</a:p>",
+                    para.align.attr()
+                )
+            })
+            .collect()
+    }
+
+    /// The tree's XML, inside the group every slide's tree starts with.
+    pub fn finish(self) -> String {
+        format!(
+            "<p:spTree><p:nvGrpSpPr><p:cNvPr id=\"1\" name=\"\"/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>\
+             <p:grpSpPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"0\" cy=\"0\"/><a:chOff x=\"0\" y=\"0\"/><a:chExt cx=\"0\" cy=\"0\"/></a:xfrm></p:grpSpPr>{}</p:spTree>",
+            self.xml
+        )
+    }
+}
+
+fn run_xml(run: &Run, brand: &Brand) -> String {
+    let font = match run.face {
+        Face::Heading => &brand.heading_font,
+        Face::Body => &brand.body_font,
+    };
+    format!(
+        "<a:r><a:rPr lang=\"en-US\" sz=\"{}\" b=\"{}\" i=\"{}\" dirty=\"0\">{}<a:latin typeface=\"{}\"/></a:rPr><a:t>{}</a:t></a:r>",
+        run.size * 100,
+        u8::from(run.bold),
+        u8::from(run.italic),
+        solid_fill(run.color),
+        escape(font),
+        escape(&run.text)
+    )
+}
+
+pub(crate) fn solid_fill(color: Rgb) -> String {
+    format!(
+        "<a:solidFill><a:srgbClr val=\"{}\"/></a:solidFill>",
+        color.hex()
+    )
+}

@@ -1,0 +1,312 @@
+//! Decks written to PowerPoint and read back: every slide kind, brand colours in the theme and
+//! on the shapes, chart caches and their embedded workbooks agreeing with the data, sources in
+//! the speaker notes, and hostile text kept as text.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+
+use calamine::{Data, Reader, Xlsx};
+use pw_decks::{
+    Brand, ChartKind, ChartSpec, Deck, Kpi, Logo, NumberFormat, Quote, Rgb, Series, Slide,
+    SlideBody, Source, Table, Value, check_pptx, tables::Column, write_pptx,
+};
+use std::io::Read;
+
+fn slide(title: &str, body: SlideBody) -> Slide {
+    Slide {
+        title: title.into(),
+        body,
+        notes: String::new(),
+        sources: Vec::new(),
+        footnote: String::new(),
+    }
+}
+
+fn tiny_png() -> Vec<u8> {
+    // A 2 x 1 PNG's header is all the deck reads; the rest is carried as is.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend(2u32.to_be_bytes());
+    png.extend(1u32.to_be_bytes());
+    png.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    png
+}
+
+fn every_kind() -> Deck {
+    let spend = ChartSpec {
+        kind: ChartKind::Column,
+        categories: vec!["Meta".into(), "Google Ads".into(), "TikTok".into()],
+        series: vec![
+            Series {
+                name: "Spend".into(),
+                values: vec![Some(1200.5), Some(830.0), None],
+            },
+            Series {
+                name: "Last period".into(),
+                values: vec![Some(1000.0), Some(900.0), Some(50.0)],
+            },
+        ],
+        format: NumberFormat::Money {
+            currency: "USD".into(),
+        },
+    };
+    let mut chart_slide = slide("Meta carries the month", SlideBody::Chart { chart: spend });
+    chart_slide.sources.push(Source {
+        table: "campaign_days".into(),
+        reference: "2026-11-01..2026-11-30".into(),
+        description: "Spend by platform, 1–30 November".into(),
+    });
+    chart_slide.footnote = "Base: 3 platforms · 30 days".into();
+    chart_slide.notes = "Say that TikTok started late.".into();
+    let trend = ChartSpec {
+        kind: ChartKind::Line,
+        categories: (1..=7).map(|d| format!("Nov {d}")).collect(),
+        series: vec![Series {
+            name: "CTR".into(),
+            values: (1..=7).map(|d| Some(d as f64 / 1000.0)).collect(),
+        }],
+        format: NumberFormat::Percent { places: 1 },
+    };
+    Deck {
+        title: "Cold brew & the <weekend> crowd".into(),
+        slides: vec![
+            slide(
+                "Cold brew & the <weekend> crowd",
+                SlideBody::Title {
+                    subtitle: "November debrief".into(),
+                },
+            ),
+            slide(
+                "What we found",
+                SlideBody::Section {
+                    subtitle: "Three findings".into(),
+                },
+            ),
+            slide(
+                "Executive summary",
+                SlideBody::Bullets {
+                    items: vec![
+                        "Meta carries the month".into(),
+                        "A quote with a control character\u{1}, an emoji ☕ and \"quotes\"".into(),
+                    ],
+                },
+            ),
+            slide(
+                "The month in numbers",
+                SlideBody::Kpis {
+                    tiles: vec![
+                        Kpi {
+                            label: "Spend".into(),
+                            value: "$2,030".into(),
+                            detail: "+12% on October".into(),
+                        },
+                        Kpi {
+                            label: "CTR".into(),
+                            value: "1.2%".into(),
+                            detail: String::new(),
+                        },
+                    ],
+                },
+            ),
+            chart_slide,
+            slide("Click rate by day", SlideBody::Chart { chart: trend }),
+            slide(
+                "Spend by platform",
+                SlideBody::Table {
+                    table: Table {
+                        name: "Spend by platform".into(),
+                        columns: vec![
+                            Column {
+                                name: "Platform".into(),
+                                format: None,
+                            },
+                            Column {
+                                name: "Spend".into(),
+                                format: Some(NumberFormat::Money {
+                                    currency: "USD".into(),
+                                }),
+                            },
+                        ],
+                        rows: vec![
+                            vec!["Meta".into(), Value::Number(1200.75)],
+                            vec!["TikTok".into(), Value::Empty],
+                        ],
+                    },
+                },
+            ),
+            slide(
+                "In their words",
+                SlideBody::Quotes {
+                    quotes: vec![
+                        Quote {
+                            text: "I'd pay more if it were & stayed cold".into(),
+                            attribution: "Maya, 27 (twin)".into(),
+                        },
+                        Quote {
+                            text: "Too sweet.".into(),
+                            attribution: "Jon, 34 (twin)".into(),
+                        },
+                    ],
+                },
+            ),
+        ],
+    }
+}
+
+fn brand() -> Brand {
+    Brand {
+        client_name: "Halcyon Roasters".into(),
+        agency_name: "North & Co".into(),
+        primary: Rgb::parse("#0A7B83").unwrap(),
+        secondary: Rgb::parse("#F2A541").unwrap(),
+        heading_font: "Georgia".into(),
+        client_logo: Some(Logo::from_png(tiny_png()).unwrap()),
+        agency_logo: Some(Logo::from_png(tiny_png()).unwrap()),
+        ..Brand::default()
+    }
+}
+
+fn part(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn every_slide_kind_reads_back_with_its_text_charts_and_notes() {
+    let bytes = write_pptx(&every_kind(), &brand()).unwrap();
+    let report = check_pptx(&bytes).unwrap();
+    assert_eq!(report.slide_texts.len(), 8);
+    let all: Vec<String> = report.slide_texts.iter().map(|t| t.join("")).collect();
+    assert!(
+        all[0].contains("Cold brew & the <weekend> crowd"),
+        "{}",
+        all[0]
+    );
+    assert!(
+        all[0].contains("For Halcyon Roasters · by North & Co"),
+        "{}",
+        all[0]
+    );
+    assert!(
+        all[2].contains("A quote with a control character, an emoji ☕ and \"quotes\""),
+        "{}",
+        all[2]
+    );
+    assert!(
+        all[3].contains("$2,030") && all[3].contains("+12% on October"),
+        "{}",
+        all[3]
+    );
+    assert!(all[4].contains("Base: 3 platforms · 30 days"), "{}", all[4]);
+    assert!(
+        all[6].contains("$1,201") && all[6].contains("–"),
+        "the table shows money and a dash: {}",
+        all[6]
+    );
+    assert!(
+        all[7].contains("“I'd pay more if it were & stayed cold”")
+            && all[7].contains("— Maya, 27 (twin)"),
+        "{}",
+        all[7]
+    );
+    // Slide numbers on content slides.
+    assert!(report.slide_texts[4].iter().any(|t| t == "5"));
+
+    // Notes: the presenter's words, then the sources.
+    assert_eq!(
+        report.notes[4],
+        "Say that TikTok started late.\nSources:\n• Spend by platform, 1–30 November [campaign_days 2026-11-01..2026-11-30]"
+    );
+
+    // Charts: the caches hold the data, gaps stay gaps.
+    assert_eq!(report.charts.len(), 2);
+    let spend = &report.charts[0];
+    assert_eq!(spend.categories, ["Meta", "Google Ads", "TikTok"]);
+    assert_eq!(
+        spend.series[0],
+        ("Spend".to_owned(), vec![Some(1200.5), Some(830.0), None])
+    );
+    assert_eq!(
+        spend.series[1].1,
+        vec![Some(1000.0), Some(900.0), Some(50.0)]
+    );
+    assert_eq!(report.charts[1].series[0].1[6], Some(0.007));
+
+    // The embedded workbook says the same as the caches ("Edit Data" shows the real numbers).
+    let mut book: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(report.chart_workbooks[0].clone())).unwrap();
+    let sheet = book.worksheet_range("Sheet1").unwrap();
+    assert_eq!(sheet.get((0, 1)), Some(&Data::String("Spend".into())));
+    assert_eq!(sheet.get((0, 2)), Some(&Data::String("Last period".into())));
+    assert_eq!(sheet.get((1, 0)), Some(&Data::String("Meta".into())));
+    assert_eq!(sheet.get((1, 1)), Some(&Data::Float(1200.5)));
+    assert_eq!(sheet.get((3, 2)), Some(&Data::Float(50.0)));
+    assert!(
+        matches!(sheet.get((3, 1)), None | Some(Data::Empty)),
+        "a gap is no zero in the workbook either"
+    );
+}
+
+#[test]
+fn the_brand_reaches_theme_shapes_charts_and_logos() {
+    let bytes = write_pptx(&every_kind(), &brand()).unwrap();
+    let theme = part(&bytes, "ppt/theme/theme1.xml");
+    assert!(
+        theme.contains("<a:accent1><a:srgbClr val=\"0A7B83\"/></a:accent1>"),
+        "{theme}"
+    );
+    assert!(theme.contains("<a:accent2><a:srgbClr val=\"F2A541\"/></a:accent2>"));
+    assert!(theme.contains("<a:majorFont><a:latin typeface=\"Georgia\"/>"));
+    let chart = part(&bytes, "ppt/charts/chart1.xml");
+    assert!(
+        chart.contains("0A7B83") && chart.contains("F2A541"),
+        "series in brand colours"
+    );
+    let title = part(&bytes, "ppt/slides/slide1.xml");
+    assert!(title.contains("typeface=\"Georgia\""));
+    assert!(part(&bytes, "ppt/slides/_rels/slide1.xml.rels").contains("../media/agency-logo.png"));
+    assert!(
+        part(&bytes, "ppt/slideMasters/_rels/slideMaster1.xml.rels")
+            .contains("../media/client-logo.png")
+    );
+    let section = part(&bytes, "ppt/slides/slide2.xml");
+    assert!(section.contains("<p:bg><p:bgPr><a:solidFill><a:srgbClr val=\"0A7B83\"/>"));
+}
+
+#[test]
+fn a_plain_brand_and_an_empty_deck_still_make_a_valid_file() {
+    let bytes = write_pptx(
+        &Deck {
+            title: String::new(),
+            slides: Vec::new(),
+        },
+        &Brand::default(),
+    )
+    .unwrap();
+    let report = check_pptx(&bytes).unwrap();
+    assert!(report.slide_texts.is_empty());
+    assert!(
+        !part(&bytes, "ppt/presentation.xml").contains("sldIdLst"),
+        "an empty list is invalid: left out"
+    );
+}
+
+#[test]
+fn a_chart_whose_series_disagree_with_its_categories_is_refused_before_writing() {
+    let mut deck = every_kind();
+    if let SlideBody::Chart { chart } = &mut deck.slides[4].body {
+        chart.series[0].values.pop();
+    }
+    let error = write_pptx(&deck, &brand()).unwrap_err().to_string();
+    assert!(
+        error.contains("\"Spend\" has 2 values for 3 categories"),
+        "{error}"
+    );
+}
