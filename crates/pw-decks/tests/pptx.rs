@@ -24,12 +24,43 @@ fn slide(title: &str, body: SlideBody) -> Slide {
     }
 }
 
-fn tiny_png() -> Vec<u8> {
-    // A 2 x 1 PNG's header is all the deck reads; the rest is carried as is.
-    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    png.extend(2u32.to_be_bytes());
-    png.extend(1u32.to_be_bytes());
-    png.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+/// A real PNG of one colour, `width` x `height`, so viewers draw the logo.
+fn solid_png(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &byte in bytes {
+            crc ^= byte as u32;
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(png: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        png.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        png.extend(&body);
+        png.extend(crc32(&body).to_be_bytes());
+    }
+    let mut header = width.to_be_bytes().to_vec();
+    header.extend(height.to_be_bytes());
+    header.extend([8, 2, 0, 0, 0]);
+    // Each row: filter type 0, then the pixels.
+    let row: Vec<u8> = std::iter::once(0)
+        .chain(rgb.repeat(width as usize))
+        .collect();
+    let raw = row.repeat(height as usize);
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, &raw).unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    chunk(&mut png, b"IHDR", &header);
+    chunk(&mut png, b"IDAT", &encoder.finish().unwrap());
+    chunk(&mut png, b"IEND", &[]);
     png
 }
 
@@ -161,8 +192,8 @@ fn brand() -> Brand {
         primary: Rgb::parse("#0A7B83").unwrap(),
         secondary: Rgb::parse("#F2A541").unwrap(),
         heading_font: "Georgia".into(),
-        client_logo: Some(Logo::from_png(tiny_png()).unwrap()),
-        agency_logo: Some(Logo::from_png(tiny_png()).unwrap()),
+        client_logo: Some(Logo::from_png(solid_png(60, 20, [0x0A, 0x7B, 0x83])).unwrap()),
+        agency_logo: Some(Logo::from_png(solid_png(40, 20, [0xF2, 0xA5, 0x41])).unwrap()),
         ..Brand::default()
     }
 }
@@ -271,6 +302,10 @@ fn the_brand_reaches_theme_shapes_charts_and_logos() {
     );
     let title = part(&bytes, "ppt/slides/slide1.xml");
     assert!(title.contains("typeface=\"Georgia\""));
+    assert!(
+        title.contains("showMasterSp=\"0\""),
+        "the title slide carries its own logos"
+    );
     assert!(part(&bytes, "ppt/slides/_rels/slide1.xml.rels").contains("../media/agency-logo.png"));
     assert!(
         part(&bytes, "ppt/slideMasters/_rels/slideMaster1.xml.rels")
@@ -309,4 +344,71 @@ fn a_chart_whose_series_disagree_with_its_categories_is_refused_before_writing()
         error.contains("\"Spend\" has 2 values for 3 categories"),
         "{error}"
     );
+}
+
+/// An independent reader: LibreOffice opens the deck and prints it to PDF, whose text must hold
+/// the slides' numbers, titles and quotes; its pages are rendered to PNG beside the desktop e2e
+/// screenshots (`.e2e/decks/`) for a person to look at.
+#[test]
+fn libreoffice_opens_the_deck_and_prints_every_slide_with_its_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck = dir.path().join("deck.pptx");
+    std::fs::write(&deck, write_pptx(&every_kind(), &brand()).unwrap()).unwrap();
+    let converted = std::process::Command::new("soffice")
+        .arg("--headless")
+        // A profile of its own, so a desktop LibreOffice (or a parallel test) never locks it.
+        .arg(format!("-env:UserInstallation=file://{}", dir.path().join("profile").display()))
+        .args(["--convert-to", "pdf", "--outdir"])
+        .arg(dir.path())
+        .arg(&deck)
+        .output()
+        .unwrap_or_else(|e| panic!("LibreOffice (soffice) did not start: {e}; scripts/install-system-packages installs it"));
+    let pdf = dir.path().join("deck.pdf");
+    assert!(
+        pdf.exists(),
+        "LibreOffice wrote no PDF: {}",
+        String::from_utf8_lossy(&converted.stderr)
+    );
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.ends_with(" 8")),
+        "{info}"
+    );
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    for expected in [
+        "Cold brew & the <weekend> crowd",
+        "For Halcyon Roasters · by North & Co",
+        "$2,030",
+        "Meta carries the month",
+        "$1,201",
+        "Base: 3 platforms · 30 days",
+        "Too sweet.",
+        // Axis labels drawn from the chart's own data.
+        "Google Ads",
+        "Nov 7",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the printed deck lacks {expected:?}:\n{text}"
+        );
+    }
+    let pages = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.e2e/decks");
+    std::fs::create_dir_all(&pages).unwrap();
+    let rendered = std::process::Command::new("pdftoppm")
+        .args(["-r", "50", "-png"])
+        .arg(&pdf)
+        .arg(pages.join("sample-deck-slide"))
+        .status()
+        .unwrap();
+    assert!(rendered.success());
 }

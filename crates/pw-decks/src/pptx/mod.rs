@@ -286,6 +286,16 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
                 footer(&mut tree, brand, slide, number);
             }
         }
+        // The title and section slides carry their own branding: the master's bar and logo stay
+        // off them (the title slide shows both logos large).
+        let own_branding = if matches!(
+            slide.body,
+            SlideBody::Title { .. } | SlideBody::Section { .. }
+        ) {
+            " showMasterSp=\"0\""
+        } else {
+            ""
+        };
         let background = background.map_or(String::new(), |color| {
             format!(
                 "<p:bg><p:bgPr>{}<a:effectLst/></p:bgPr></p:bg>",
@@ -296,7 +306,7 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
             &slide_path,
             &format!("{CONTENT}presentationml.slide+xml"),
             format!(
-                "{DECLARATION}<p:sld {NAMESPACES}><p:cSld>{background}{}</p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>",
+                "{DECLARATION}<p:sld {NAMESPACES}{own_branding}><p:cSld>{background}{}</p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>",
                 tree.finish()
             ),
         );
