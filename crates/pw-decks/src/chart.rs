@@ -1,5 +1,5 @@
-//! One chart description that becomes a native PowerPoint chart (with its data in an embedded
-//! workbook, so "Edit Data" shows the real numbers) and, in the exports, an Excel chart.
+//! One chart description that becomes a native PowerPoint chart, with its data in an embedded
+//! workbook so "Edit Data" shows the real numbers.
 
 use serde::{Deserialize, Serialize};
 

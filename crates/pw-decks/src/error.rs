@@ -8,7 +8,8 @@ pub enum DeckError {
     /// A logo that is not a PNG the deck can embed.
     #[error("the logo is not a PNG image: {0}")]
     Logo(String),
-    /// The package could not be assembled (the zip writer failed).
+    /// The package could not be written, or read back with faults that would make PowerPoint
+    /// repair it (the checker's findings, listed).
     #[error("the deck could not be packaged: {0}")]
     Package(String),
     /// The embedded or exported workbook could not be written.

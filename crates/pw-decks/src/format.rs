@@ -44,22 +44,28 @@ pub enum NumberFormat {
 }
 
 impl NumberFormat {
-    /// The value as text on a slide.
+    /// The value as text on a slide. Rounding is half away from zero, as Excel rounds, so a
+    /// slide and the spreadsheet beside it show the same digits; a value that rounds to zero
+    /// shows no minus sign.
     pub fn display(&self, value: &Value) -> String {
         match value {
             Value::Text(text) => text.clone(),
             Value::Empty => "–".into(),
+            Value::Number(n) if !n.is_finite() => "–".into(),
             Value::Number(n) => match self {
-                Self::Count => group_thousands(&format!("{:.0}", n)),
-                Self::Decimal { places } => group_thousands(&format!("{:.*}", *places as usize, n)),
-                Self::Percent { places } => format!("{:.*}%", *places as usize, n * 100.0),
+                Self::Count => fixed(*n, 0),
+                Self::Decimal { places } => fixed(*n, places_of(*places)),
+                Self::Percent { places } => {
+                    format!("{}%", fixed(n * 100.0, places_of(*places)).replace(',', ""))
+                }
                 Self::Money { currency } => {
-                    let places = if n.abs() >= 1000.0 { 0 } else { 2 };
-                    let amount = group_thousands(&format!("{:.*}", places, n.abs()));
-                    let sign = if *n < 0.0 { "-" } else { "" };
+                    let amount = fixed(*n, 2);
+                    let (sign, amount) = amount
+                        .strip_prefix('-')
+                        .map_or(("", amount.as_str()), |rest| ("-", rest));
                     match currency_symbol(currency) {
                         Some(symbol) => format!("{sign}{symbol}{amount}"),
-                        None => format!("{sign}{amount} {currency}"),
+                        None => format!("{sign}{amount} {}", currency_code(currency)),
                     }
                 }
             },
@@ -70,22 +76,48 @@ impl NumberFormat {
     pub fn excel_code(&self) -> String {
         match self {
             Self::Count => "#,##0".into(),
-            Self::Decimal { places } => decimals("#,##0", *places),
-            Self::Percent { places } => format!("{}%", decimals("0", *places)),
+            Self::Decimal { places } => decimals("#,##0", places_of(*places)),
+            Self::Percent { places } => format!("{}%", decimals("0", places_of(*places))),
             Self::Money { currency } => match currency_symbol(currency) {
                 Some(symbol) => format!("\"{symbol}\"#,##0.00"),
-                None => format!("#,##0.00 \"{currency}\""),
+                None => format!("#,##0.00 \"{}\"", currency_code(currency)),
             },
         }
     }
 }
 
-fn decimals(base: &str, places: u8) -> String {
+/// Decimals shown: at most 10 (Excel allows 30; no research figure needs more than a few).
+fn places_of(places: u8) -> usize {
+    places.min(10) as usize
+}
+
+/// `n` rounded half away from zero to `places` decimals, with thousands separators, and no
+/// minus sign on a zero.
+fn fixed(n: f64, places: usize) -> String {
+    let scale = 10f64.powi(places as i32);
+    let mut rounded = (n * scale).round() / scale;
+    if rounded == 0.0 {
+        rounded = 0.0;
+    }
+    group_thousands(&format!("{rounded:.places$}"))
+}
+
+fn decimals(base: &str, places: usize) -> String {
     if places == 0 {
         base.into()
     } else {
-        format!("{base}.{}", "0".repeat(places as usize))
+        format!("{base}.{}", "0".repeat(places))
     }
+}
+
+/// A currency code as letters only (it is written inside an Excel format code and on slides).
+fn currency_code(currency: &str) -> String {
+    currency
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .take(3)
+        .collect::<String>()
+        .to_uppercase()
 }
 
 fn currency_symbol(currency: &str) -> Option<&'static str> {
@@ -128,13 +160,14 @@ mod tests {
         let money = NumberFormat::Money {
             currency: "USD".into(),
         };
-        assert_eq!(money.display(&Value::Number(1234567.891)), "$1,234,568");
+        assert_eq!(money.display(&Value::Number(1234567.891)), "$1,234,567.89");
         assert_eq!(money.display(&Value::Number(12.5)), "$12.50");
         assert_eq!(money.display(&Value::Number(-12.5)), "-$12.50");
         let francs = NumberFormat::Money {
-            currency: "CHF".into(),
+            currency: "chf\"".into(),
         };
         assert_eq!(francs.display(&Value::Number(99.0)), "99.00 CHF");
+        assert_eq!(francs.excel_code(), "#,##0.00 \"CHF\"");
         assert_eq!(
             NumberFormat::Percent { places: 1 }.display(&Value::Number(0.1234)),
             "12.3%"
@@ -149,7 +182,30 @@ mod tests {
             "1,234.50"
         );
         assert_eq!(NumberFormat::Count.display(&Value::Empty), "–");
+        assert_eq!(
+            NumberFormat::Count.display(&Value::Number(f64::INFINITY)),
+            "–"
+        );
         assert_eq!(Value::from(f64::NAN), Value::Empty);
+    }
+
+    #[test]
+    fn ties_round_away_from_zero_as_excel_does_and_zero_has_no_sign() {
+        assert_eq!(NumberFormat::Count.display(&Value::Number(2.5)), "3");
+        assert_eq!(NumberFormat::Count.display(&Value::Number(-2.5)), "-3");
+        assert_eq!(
+            NumberFormat::Percent { places: 0 }.display(&Value::Number(0.125)),
+            "13%"
+        );
+        assert_eq!(NumberFormat::Count.display(&Value::Number(-0.4)), "0");
+        let money = NumberFormat::Money {
+            currency: "USD".into(),
+        };
+        assert_eq!(money.display(&Value::Number(-0.004)), "$0.00");
+        assert_eq!(
+            NumberFormat::Percent { places: 1 }.display(&Value::Number(123.4567)),
+            "12345.7%"
+        );
     }
 
     #[test]
@@ -166,6 +222,10 @@ mod tests {
         assert_eq!(
             NumberFormat::Decimal { places: 3 }.excel_code(),
             "#,##0.000"
+        );
+        assert_eq!(
+            NumberFormat::Decimal { places: 200 }.excel_code(),
+            format!("#,##0.{}", "0".repeat(10))
         );
     }
 }

@@ -1,8 +1,11 @@
-//! Reads a written PowerPoint package back and checks what makes PowerPoint ask to "repair" a
-//! file or draw the wrong numbers: a content-type override for a part that is missing (or a part
-//! with no content type), a relationship pointing nowhere, XML that does not parse, two shapes
-//! with one id on a slide, and chart caches whose point counts disagree. The deck writer runs it
-//! on every file before handing it over, and the tests read slides, notes and chart data from it.
+//! Reads a written PowerPoint package back and checks the faults known to make PowerPoint ask to
+//! "repair" a file or draw the wrong numbers: a content-type override for a part that is missing,
+//! a part with no content type or the wrong one for the relationship that reaches it, a
+//! relationship pointing nowhere, an `r:id` its part's relationships lack, XML that does not
+//! parse (or repeats an attribute), two shapes with one id on a slide, chart axes that do not
+//! pair up, and chart caches whose point counts disagree. It does not validate against the
+//! schemas (element order is the writer's own care). The deck writer runs it on every file
+//! before handing it over, and the tests read slides, notes and chart data from it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -50,6 +53,12 @@ pub fn check_pptx(bytes: &[u8]) -> Result<PackageReport, DeckError> {
         return Err(DeckError::Package("no [Content_Types].xml".into()));
     };
     let (defaults, overrides) = content_types(types, &mut problems);
+    // A part typed only by the `xml` default is a part PowerPoint cannot place.
+    for name in parts.keys() {
+        if name.starts_with("ppt/") && name.ends_with(".xml") && !overrides.contains_key(name) {
+            problems.push(format!("{name} has no content-type override"));
+        }
+    }
     for part in overrides.keys() {
         if !parts.contains_key(part) {
             problems.push(format!(
@@ -58,36 +67,71 @@ pub fn check_pptx(bytes: &[u8]) -> Result<PackageReport, DeckError> {
         }
     }
     for name in parts.keys().filter(|n| *n != "[Content_Types].xml") {
-        let extension = name.rsplit('.').next().unwrap_or_default();
-        if !overrides.contains_key(name) && !defaults.contains(extension) {
+        let extension = name.rsplit('.').next().unwrap_or_default().to_lowercase();
+        if !overrides.contains_key(name) && !defaults.contains_key(&extension) {
             problems.push(format!("{name} has no content type"));
         }
     }
 
-    // Well-formed XML and relationships that resolve.
+    // Well-formed XML; relationships that resolve to a part of the type they expect; every
+    // relationship id a part uses, declared.
+    let content_type_of = |part: &str| -> Option<String> {
+        overrides.get(part).cloned().or_else(|| {
+            let extension = part.rsplit('.').next().unwrap_or_default().to_lowercase();
+            defaults.get(&extension).cloned()
+        })
+    };
     for (name, content) in &parts {
-        if (name.ends_with(".xml") || name.ends_with(".rels"))
-            && let Err(error) = walk(content, |_| {})
-        {
+        let is_xml = name.ends_with(".xml") || name.ends_with(".rels");
+        if is_xml && let Err(error) = walk(content, |_| {}) {
             problems.push(format!("{name} is not well-formed XML: {error}"));
         }
         if let Some(owner) = owner_of_rels(name) {
             let folder = owner.rsplit_once('/').map_or("", |(folder, _)| folder);
-            for (target, external) in relationship_targets(content) {
-                if external {
+            for relationship in relationships(content) {
+                if relationship.external {
                     continue;
                 }
-                let resolved = resolve(folder, &target);
+                let resolved = resolve(folder, &relationship.target);
                 if !parts.contains_key(&resolved) {
                     problems.push(format!(
-                        "{name} points to {target}, which the package lacks"
+                        "{name} points to {}, which the package lacks",
+                        relationship.target
                     ));
+                    continue;
                 }
+                let kind = relationship.kind.rsplit('/').next().unwrap_or_default();
+                if let Some(expected) = expected_content_type(kind) {
+                    let actual = content_type_of(&resolved).unwrap_or_default();
+                    if !actual.starts_with(expected) {
+                        problems.push(format!(
+                            "{resolved} is reached as a {kind} but typed \"{actual}\""
+                        ));
+                    }
+                }
+            }
+        } else if name.ends_with(".xml") && name != "[Content_Types].xml" {
+            let declared: BTreeSet<String> = parts
+                .get(&rels_of(name))
+                .map(|rels| relationships(rels).into_iter().map(|r| r.id).collect())
+                .unwrap_or_default();
+            let mut used = BTreeSet::new();
+            let _ = walk(content, |event| {
+                if let Node::Open(_, attributes) = event {
+                    for (key, value) in attributes {
+                        if matches!(key.as_str(), "r:id" | "r:embed" | "r:link" | "r:pict") {
+                            used.insert(value);
+                        }
+                    }
+                }
+            });
+            for id in used.difference(&declared) {
+                problems.push(format!("{name} uses {id}, which its relationships lack"));
             }
         }
     }
 
-    // Slides in presentation order: unique shape ids, text; notes; charts.
+    // Slides by their part number: unique shape ids, text; notes; charts.
     let mut report = PackageReport::default();
     let slide_count = parts
         .keys()
@@ -103,6 +147,7 @@ pub fn check_pptx(bytes: &[u8]) -> Result<PackageReport, DeckError> {
         };
         let mut ids = BTreeSet::new();
         let mut texts = Vec::new();
+        // `walk` gives an element's text as one piece, entities resolved.
         let mut in_text = false;
         let _ = walk(content, |event| match event {
             Node::Open(tag, attributes) => {
@@ -177,51 +222,59 @@ enum Node {
     Close,
 }
 
+/// Walks an XML part. An element's text comes as one `Text`, however quick-xml splits it around
+/// entity references, so "R&amp;D" reads back as "R&D".
 fn walk(content: &[u8], mut visit: impl FnMut(Node)) -> Result<(), String> {
     let mut reader = quick_xml::Reader::from_reader(content);
     let mut buffer = Vec::new();
     let mut depth: usize = 0;
+    let mut text = String::new();
+    fn flush(text: &mut String, visit: &mut dyn FnMut(Node)) {
+        if !text.is_empty() {
+            visit(Node::Text(std::mem::take(text)));
+        }
+    }
     loop {
         match reader.read_event_into(&mut buffer) {
             Ok(Event::Start(element)) => {
+                flush(&mut text, &mut visit);
                 depth += 1;
                 visit(Node::Open(
                     element.name().0.to_owned(),
-                    attributes(&element),
+                    attributes(&element)?,
                 ));
             }
             Ok(Event::Empty(element)) => {
+                flush(&mut text, &mut visit);
                 visit(Node::Open(
                     element.name().0.to_owned(),
-                    attributes(&element),
+                    attributes(&element)?,
                 ));
                 visit(Node::Close);
             }
             Ok(Event::End(_)) => {
+                flush(&mut text, &mut visit);
                 depth = depth
                     .checked_sub(1)
                     .ok_or_else(|| "a closing tag without its opening".to_owned())?;
                 visit(Node::Close);
             }
-            Ok(Event::Text(text)) => {
-                visit(Node::Text(text.xml10_content().into_owned()));
-            }
+            Ok(Event::Text(piece)) => text.push_str(&piece.xml10_content()),
             Ok(Event::GeneralRef(reference)) => {
-                // quick-xml reports entity references apart from the text around them.
-                let name: String = (*reference).to_owned();
-                let character = match name.as_str() {
-                    "amp" => "&".to_owned(),
-                    "lt" => "<".to_owned(),
-                    "gt" => ">".to_owned(),
-                    "quot" => "\"".to_owned(),
-                    "apos" => "'".to_owned(),
-                    other => reference
-                        .resolve_char_ref()
-                        .map_err(|e| e.to_string())?
-                        .map(String::from)
-                        .ok_or_else(|| format!("unknown entity &{other};"))?,
-                };
-                visit(Node::Text(character));
+                let name: &str = &reference;
+                match name {
+                    "amp" => text.push('&'),
+                    "lt" => text.push('<'),
+                    "gt" => text.push('>'),
+                    "quot" => text.push('"'),
+                    "apos" => text.push('\''),
+                    other => text.push(
+                        reference
+                            .resolve_char_ref()
+                            .map_err(|e| e.to_string())?
+                            .ok_or_else(|| format!("unknown entity &{other};"))?,
+                    ),
+                }
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}
@@ -229,6 +282,7 @@ fn walk(content: &[u8], mut visit: impl FnMut(Node)) -> Result<(), String> {
         }
         buffer.clear();
     }
+    flush(&mut text, &mut visit);
     if depth == 0 {
         Ok(())
     } else {
@@ -236,33 +290,36 @@ fn walk(content: &[u8], mut visit: impl FnMut(Node)) -> Result<(), String> {
     }
 }
 
-fn attributes(element: &quick_xml::events::BytesStart<'_>) -> BTreeMap<String, String> {
-    element
-        .attributes()
-        .flatten()
-        .map(|a| {
-            (
-                a.key.0.to_owned(),
-                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .map(|v| v.into_owned())
-                    .unwrap_or_default(),
-            )
-        })
-        .collect()
+/// An element's attributes; one written twice, or unreadable, makes the part malformed.
+fn attributes(
+    element: &quick_xml::events::BytesStart<'_>,
+) -> Result<BTreeMap<String, String>, String> {
+    let mut found = BTreeMap::new();
+    for attribute in element.attributes() {
+        let attribute = attribute.map_err(|e| e.to_string())?;
+        let value = attribute
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|e| e.to_string())?
+            .into_owned();
+        found.insert(attribute.key.0.to_owned(), value);
+    }
+    Ok(found)
 }
 
 fn content_types(
     content: &[u8],
     problems: &mut Vec<String>,
-) -> (BTreeSet<String>, BTreeMap<String, String>) {
-    let mut defaults = BTreeSet::new();
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let mut defaults = BTreeMap::new();
     let mut overrides = BTreeMap::new();
     let result = walk(content, |event| {
         if let Node::Open(tag, attributes) = event {
             match tag.as_str() {
                 "Default" => {
-                    if let Some(extension) = attributes.get("Extension") {
-                        defaults.insert(extension.to_lowercase());
+                    if let (Some(extension), Some(kind)) =
+                        (attributes.get("Extension"), attributes.get("ContentType"))
+                    {
+                        defaults.insert(extension.to_lowercase(), kind.clone());
                     }
                 }
                 "Override" => {
@@ -291,20 +348,71 @@ fn owner_of_rels(name: &str) -> Option<String> {
     Some(format!("{folder}{owner}"))
 }
 
-fn relationship_targets(content: &[u8]) -> Vec<(String, bool)> {
-    let mut targets = Vec::new();
+/// One `Relationship` of a `.rels` part.
+struct Relationship {
+    id: String,
+    kind: String,
+    target: String,
+    external: bool,
+}
+
+fn relationships(content: &[u8]) -> Vec<Relationship> {
+    let mut found = Vec::new();
     let _ = walk(content, |event| {
         if let Node::Open(tag, attributes) = event
             && tag == "Relationship"
-            && let Some(target) = attributes.get("Target")
         {
-            let external = attributes
-                .get("TargetMode")
-                .is_some_and(|m| m == "External");
-            targets.push((target.clone(), external));
+            let value = |key: &str| attributes.get(key).cloned().unwrap_or_default();
+            found.push(Relationship {
+                id: value("Id"),
+                kind: value("Type"),
+                target: value("Target"),
+                external: value("TargetMode") == "External",
+            });
         }
     });
-    targets
+    found
+}
+
+/// "ppt/slides/slide1.xml" → "ppt/slides/_rels/slide1.xml.rels".
+fn rels_of(part: &str) -> String {
+    match part.rsplit_once('/') {
+        Some((folder, file)) => format!("{folder}/_rels/{file}.rels"),
+        None => format!("_rels/{part}.rels"),
+    }
+}
+
+/// The content type a relationship of `kind` must reach (a prefix, for images of any format).
+fn expected_content_type(kind: &str) -> Option<&'static str> {
+    const OFFICE: &str = "application/vnd.openxmlformats-officedocument.";
+    Some(match kind {
+        "officeDocument" => {
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+        }
+        "slide" => "application/vnd.openxmlformats-officedocument.presentationml.slide+xml",
+        "slideLayout" => {
+            "application/vnd.openxmlformats-officedocument.presentationml.slideLayout+xml"
+        }
+        "slideMaster" => {
+            "application/vnd.openxmlformats-officedocument.presentationml.slideMaster+xml"
+        }
+        "notesSlide" => {
+            "application/vnd.openxmlformats-officedocument.presentationml.notesSlide+xml"
+        }
+        "notesMaster" => {
+            "application/vnd.openxmlformats-officedocument.presentationml.notesMaster+xml"
+        }
+        "theme" => "application/vnd.openxmlformats-officedocument.theme+xml",
+        "chart" => "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
+        "package" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "image" => "image/",
+        "core-properties" => "application/vnd.openxmlformats-package.core-properties+xml",
+        "extended-properties" => {
+            "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+        }
+        "presProps" | "viewProps" | "tableStyles" => OFFICE,
+        _ => return None,
+    })
 }
 
 /// A relationship target resolved against its owner's folder, as a package path.
@@ -337,8 +445,26 @@ fn chart_data(name: &str, content: &[u8], problems: &mut Vec<String>) -> ChartDa
     let mut series_name = String::new();
     let mut series_values: Vec<Option<f64>> = Vec::new();
     let mut categories: Vec<String> = Vec::new();
+    // Axis ids as the plot names them, as the axes declare them, and as they cross each other.
+    let mut plot_axes = BTreeSet::new();
+    let mut axes = BTreeSet::new();
+    let mut crossings = BTreeSet::new();
     let _ = walk(content, |event| match event {
         Node::Open(tag, attributes) => {
+            let value = attributes.get("val").cloned().unwrap_or_default();
+            let parent = stack.last().map(String::as_str).unwrap_or_default();
+            match (tag.as_str(), parent) {
+                ("c:axId", "c:barChart" | "c:lineChart") => {
+                    plot_axes.insert(value);
+                }
+                ("c:axId", "c:catAx" | "c:valAx") => {
+                    axes.insert(value);
+                }
+                ("c:crossAx", _) => {
+                    crossings.insert(value);
+                }
+                _ => {}
+            }
             match tag.as_str() {
                 "c:strCache" | "c:numCache" => {
                     declared = None;
@@ -410,6 +536,11 @@ fn chart_data(name: &str, content: &[u8], problems: &mut Vec<String>) -> ChartDa
             }
         }
     });
+    if plot_axes != axes || crossings != axes || axes.len() != 2 {
+        problems.push(format!(
+            "{name}: the axes do not pair up (plot {plot_axes:?}, axes {axes:?}, crossing {crossings:?})"
+        ));
+    }
     data
 }
 
@@ -431,6 +562,40 @@ mod tests {
             Some("ppt/slides/slide1.xml")
         );
         assert_eq!(owner_of_rels("_rels/.rels").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn text_with_entities_reads_back_whole() {
+        let mut texts = Vec::new();
+        walk(
+            b"<a:p><a:t>R&amp;D &lt;team&gt; &#9749;</a:t><a:t>two</a:t></a:p>",
+            |event| {
+                if let Node::Text(text) = event {
+                    texts.push(text);
+                }
+            },
+        )
+        .unwrap();
+        assert_eq!(texts, ["R&D <team> ☕", "two"]);
+        assert!(
+            walk(b"<a:t x=\"1\" x=\"2\"/>", |_| {}).is_err(),
+            "a repeated attribute"
+        );
+    }
+
+    #[test]
+    fn a_chart_whose_counts_or_axes_disagree_is_reported() {
+        let chart = br#"<c:chartSpace><c:chart><c:plotArea><c:barChart><c:ser><c:tx><c:strRef><c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>S</c:v></c:pt></c:strCache></c:strRef></c:tx><c:cat><c:strRef><c:strCache><c:ptCount val="2"/><c:pt idx="0"><c:v>A</c:v></c:pt></c:strCache></c:strRef></c:cat><c:val><c:numRef><c:numCache><c:ptCount val="2"/><c:pt idx="5"><c:v>1</c:v></c:pt></c:numCache></c:numRef></c:val></c:ser><c:axId val="1"/><c:axId val="2"/></c:barChart><c:catAx><c:axId val="1"/><c:crossAx val="2"/></c:catAx><c:valAx><c:axId val="3"/><c:crossAx val="1"/></c:valAx></c:plotArea></c:chart></c:chartSpace>"#;
+        let mut problems = Vec::new();
+        let data = chart_data("chart1.xml", chart, &mut problems);
+        assert_eq!(data.categories, ["A", ""]);
+        let all = problems.join(" | ");
+        assert!(all.contains("2 categories declared, 1 given"), "{all}");
+        assert!(
+            all.contains("declares 2 points but has one at index 5"),
+            "{all}"
+        );
+        assert!(all.contains("the axes do not pair up"), "{all}");
     }
 
     #[test]

@@ -28,8 +28,26 @@ pub struct Column {
 }
 
 impl Table {
-    /// Every row as wide as the header.
+    /// At least one column, every row as wide as the header, and only finite numbers.
     pub fn validate(&self) -> Result<(), DeckError> {
+        if self.columns.is_empty() {
+            return Err(DeckError::Invalid(format!(
+                "\"{}\" has no columns",
+                self.name
+            )));
+        }
+        if let Some((r, c)) = self.rows.iter().enumerate().find_map(|(r, row)| {
+            row.iter()
+                .position(|v| matches!(v, Value::Number(n) if !n.is_finite()))
+                .map(|c| (r, c))
+        }) {
+            return Err(DeckError::Invalid(format!(
+                "row {} of \"{}\" holds a value that is not a number in \"{}\"",
+                r + 1,
+                self.name,
+                self.columns.get(c).map_or("", |col| col.name.as_str())
+            )));
+        }
         if let Some((i, row)) = self
             .rows
             .iter()
@@ -47,8 +65,8 @@ impl Table {
         Ok(())
     }
 
-    /// A cell as the slide shows it.
-    pub fn display(&self, row: usize, column: usize) -> String {
+    /// A cell as the slide shows it (the table has been validated).
+    pub(crate) fn display(&self, row: usize, column: usize) -> String {
         let value = &self.rows[row][column];
         match &self.columns[column].format {
             Some(format) => format.display(value),
@@ -160,7 +178,11 @@ pub fn to_csv(table: &Table) -> Result<String, DeckError> {
 /// run it as a formula (OWASP's CSV injection), so such text gets a leading `'`; numbers are
 /// written by us and stay as they are.
 fn csv_field(text: &str) -> String {
-    let looks_like_number = text.parse::<f64>().is_ok();
+    // Only plain numerals count as numbers ("-inf" parses as a float but is text to a reader).
+    let looks_like_number = text.parse::<f64>().is_ok()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
     let guarded = if !looks_like_number && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -186,35 +208,41 @@ fn cell_text(text: &str) -> String {
     format!("{kept}{marker}")
 }
 
-/// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, not blank, and unique
-/// in the workbook (case-insensitively).
+/// A sheet name Excel accepts: at most 31 UTF-16 units (how Excel counts), none of `[]:*?/\\`
+/// nor control characters, not starting or ending with `'`, not blank, and unique in the
+/// workbook (Excel compares names case-insensitively).
 fn sheet_name(wanted: &str, taken: &[String]) -> String {
     let cleaned: String = wanted
         .chars()
+        .filter(|c| !c.is_control())
         .map(|c| if "[]:*?/\\".contains(c) { ' ' } else { c })
         .collect();
-    let cleaned = cleaned.trim().trim_matches('\'');
-    let base = if cleaned.is_empty() { "Table" } else { cleaned };
+    let base = match cleaned.trim().trim_matches('\'') {
+        "" => "Table",
+        base => base,
+    };
     let taken_lower: Vec<String> = taken.iter().map(|t| t.to_lowercase()).collect();
-    for n in 1.. {
-        let suffix = if n == 1 {
+    let mut attempt = 1;
+    loop {
+        let suffix = if attempt == 1 {
             String::new()
         } else {
-            format!(" ({n})")
+            format!(" ({attempt})")
         };
-        let room = 31 - suffix.chars().count();
-        let name: String = base
-            .chars()
-            .take(room)
-            .collect::<String>()
-            .trim_end()
-            .to_owned()
-            + &suffix;
+        let room = 31 - suffix.len();
+        let mut name = String::new();
+        for c in base.chars() {
+            if name.encode_utf16().count() + c.len_utf16() > room {
+                break;
+            }
+            name.push(c);
+        }
+        let name = format!("{}{suffix}", name.trim_end().trim_end_matches('\''));
         if !taken_lower.contains(&name.to_lowercase()) {
             return name;
         }
+        attempt += 1;
     }
-    unreachable!("a free sheet name is always found")
 }
 
 #[cfg(test)]
@@ -289,6 +317,8 @@ mod tests {
         assert_eq!(csv_field("-12.5"), "-12.5");
         assert_eq!(csv_field("-cheap"), "'-cheap");
         assert_eq!(csv_field("@me"), "'@me");
+        assert_eq!(csv_field("-inf"), "'-inf");
+        assert_eq!(csv_field("1e-3"), "1e-3");
     }
 
     #[test]
@@ -297,6 +327,43 @@ mod tests {
         table.rows.push(vec![Value::Empty]);
         let error = to_csv(&table).unwrap_err().to_string();
         assert!(error.contains("row 3"), "{error}");
+    }
+
+    #[test]
+    fn sheet_names_fit_excel_and_never_repeat() {
+        assert_eq!(sheet_name("a/b: c?", &[]), "a b  c");
+        assert_eq!(sheet_name("'quoted'", &[]), "quoted");
+        assert_eq!(sheet_name("  ", &[]), "Table");
+        assert_eq!(sheet_name("Tab\u{7}le", &[]), "Table");
+        assert_eq!(sheet_name("table", &["Table".into()]), "table (2)");
+        // An emoji is two UTF-16 units: 15 of them fill the 31 units Excel allows to 30.
+        let emoji = "📈".repeat(20);
+        let name = sheet_name(&emoji, &[]);
+        assert_eq!(name.encode_utf16().count(), 30);
+        let long = format!("{}'tail", "x".repeat(30));
+        assert_eq!(sheet_name(&long, &[]), "x".repeat(30));
+    }
+
+    #[test]
+    fn a_table_without_columns_or_with_a_non_number_is_refused() {
+        let mut table = spend();
+        table.rows[0][1] = Value::Number(f64::NAN);
+        let error = to_xlsx(&[table]).unwrap_err().to_string();
+        assert!(
+            error.contains("row 1") && error.contains("\"Spend\""),
+            "{error}"
+        );
+        let empty = Table {
+            name: "Nothing".into(),
+            columns: Vec::new(),
+            rows: Vec::new(),
+        };
+        assert!(
+            to_csv(&empty)
+                .unwrap_err()
+                .to_string()
+                .contains("no columns")
+        );
     }
 
     #[test]

@@ -237,7 +237,7 @@ fn every_slide_kind_reads_back_with_its_text_charts_and_notes() {
     );
     assert!(all[4].contains("Base: 3 platforms · 30 days"), "{}", all[4]);
     assert!(
-        all[6].contains("$1,201") && all[6].contains("–"),
+        all[6].contains("$1,200.75") && all[6].contains("–"),
         "the table shows money and a dash: {}",
         all[6]
     );
@@ -390,7 +390,7 @@ fn libreoffice_opens_the_deck_and_prints_every_slide_with_its_numbers() {
         "For Halcyon Roasters · by North & Co",
         "$2,030",
         "Meta carries the month",
-        "$1,201",
+        "$1,200.75",
         "Base: 3 platforms · 30 days",
         "Too sweet.",
         // Axis labels drawn from the chart's own data.
@@ -411,4 +411,242 @@ fn libreoffice_opens_the_deck_and_prints_every_slide_with_its_numbers() {
         .status()
         .unwrap();
     assert!(rendered.success());
+}
+
+/// The package with `from` replaced by `to` in one part (and the part dropped when `to` is
+/// `None`), as a damaged file would arrive.
+fn tamper(bytes: &[u8], part_name: &str, from: &str, to: Option<&str>) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().into_owned();
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).unwrap();
+        if name == part_name {
+            let Some(to) = to else { continue };
+            let text = String::from_utf8(content).unwrap();
+            assert!(text.contains(from), "{name} lacks {from}");
+            content = text.replacen(from, to, 1).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut out, &content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn the_checker_catches_what_makes_powerpoint_repair_a_file() {
+    let bytes = write_pptx(&every_kind(), &brand()).unwrap();
+    let cases = [
+        // Two shapes with one id on a slide.
+        (
+            tamper(
+                &bytes,
+                "ppt/slides/slide3.xml",
+                "id=\"3\"",
+                Some("id=\"2\""),
+            ),
+            "two shapes with id 2",
+        ),
+        // A slide whose override is gone is only "application/xml".
+        (
+            tamper(
+                &bytes,
+                "[Content_Types].xml",
+                "<Override PartName=\"/ppt/slides/slide4.xml\"",
+                Some("<Override PartName=\"/ppt/slides/gone.xml\""),
+            ),
+            "ppt/slides/slide4.xml has no content-type override",
+        ),
+        // A chart reached through a relationship its part does not declare.
+        (
+            tamper(
+                &bytes,
+                "ppt/slides/slide5.xml",
+                "r:id=\"rId3\"",
+                Some("r:id=\"rId9\""),
+            ),
+            "uses rId9",
+        ),
+        // A part a relationship points to, missing.
+        (
+            tamper(
+                &bytes,
+                "ppt/embeddings/Microsoft_Excel_Sheet1.xlsx",
+                "",
+                None,
+            ),
+            "points to ../embeddings/Microsoft_Excel_Sheet1.xlsx",
+        ),
+        // A relationship reaching a part of the wrong type.
+        (
+            tamper(
+                &bytes,
+                "ppt/slides/_rels/slide5.xml.rels",
+                "Target=\"../charts/chart1.xml\"",
+                Some("Target=\"../theme/theme1.xml\""),
+            ),
+            "reached as a chart but typed",
+        ),
+    ];
+    for (damaged, expected) in cases {
+        let error = check_pptx(&damaged).unwrap_err().to_string();
+        assert!(
+            error.contains(expected),
+            "expected {expected:?} in: {error}"
+        );
+    }
+}
+
+#[test]
+fn bars_stacks_ampersands_and_line_breaks_survive_the_round_trip() {
+    let chart = |kind| ChartSpec {
+        kind,
+        categories: vec!["R&D".into(), "Sales <EU>".into()],
+        series: vec![
+            Series {
+                name: "A & B".into(),
+                values: vec![Some(1.0), Some(2.0)],
+            },
+            Series {
+                name: "C".into(),
+                values: vec![Some(3.0), None],
+            },
+        ],
+        format: NumberFormat::Count,
+    };
+    let mut notes_slide = slide(
+        "Bars",
+        SlideBody::Chart {
+            chart: chart(ChartKind::Bar),
+        },
+    );
+    notes_slide.notes = "Fish & chips\n\nsecond line".into();
+    let deck = Deck {
+        title: "Round trip".into(),
+        slides: vec![
+            notes_slide,
+            slide(
+                "Stacks",
+                SlideBody::Chart {
+                    chart: chart(ChartKind::StackedColumn),
+                },
+            ),
+            slide(
+                "Two lines",
+                SlideBody::Bullets {
+                    items: vec!["first\nsecond".into()],
+                },
+            ),
+        ],
+    };
+    let bytes = write_pptx(&deck, &Brand::default()).unwrap();
+    let report = check_pptx(&bytes).unwrap();
+    for chart in &report.charts {
+        assert_eq!(chart.categories, ["R&D", "Sales <EU>"]);
+        assert_eq!(
+            chart.series[0],
+            ("A & B".to_owned(), vec![Some(1.0), Some(2.0)])
+        );
+        assert_eq!(chart.series[1].1, vec![Some(3.0), None]);
+    }
+    assert_eq!(report.notes[0], "Fish & chips\nsecond line");
+    let bar = part(&bytes, "ppt/charts/chart1.xml");
+    assert!(bar.contains("<c:barDir val=\"bar\"/><c:grouping val=\"clustered\"/>"));
+    assert!(
+        bar.contains("<c:orientation val=\"maxMin\"/>") && bar.contains("<c:crosses val=\"max\"/>")
+    );
+    let stacked = part(&bytes, "ppt/charts/chart2.xml");
+    assert!(
+        stacked.contains("<c:grouping val=\"stacked\"/>")
+            && stacked.contains("<c:overlap val=\"100\"/>")
+    );
+    let lines = part(&bytes, "ppt/slides/slide3.xml");
+    assert!(
+        lines.contains("<a:t>first</a:t></a:r><a:br>"),
+        "a line break is a:br"
+    );
+    assert!(report.slide_texts[2].iter().any(|t| t == "second"));
+}
+
+#[test]
+fn a_long_table_says_how_much_it_shows_and_crowded_slides_are_refused() {
+    let rows: Vec<Vec<Value>> = (1..=30)
+        .map(|i| {
+            vec![
+                format!("Campaign {i}").as_str().into(),
+                Value::Number(i as f64),
+            ]
+        })
+        .collect();
+    let table = Table {
+        name: "Campaigns".into(),
+        columns: vec![
+            Column {
+                name: "Campaign".into(),
+                format: None,
+            },
+            Column {
+                name: "Clicks".into(),
+                format: Some(NumberFormat::Count),
+            },
+        ],
+        rows,
+    };
+    let deck = Deck {
+        title: "T".into(),
+        slides: vec![slide("Campaigns", SlideBody::Table { table })],
+    };
+    let report = check_pptx(&write_pptx(&deck, &Brand::default()).unwrap()).unwrap();
+    let text = report.slide_texts[0].join(" ");
+    assert!(text.contains("Showing the first 11 of 30 rows."), "{text}");
+    assert!(
+        text.contains("Campaign 11") && !text.contains("Campaign 12"),
+        "{text}"
+    );
+
+    let tiles = (0..9)
+        .map(|i| Kpi {
+            label: format!("K{i}"),
+            value: "1".into(),
+            detail: String::new(),
+        })
+        .collect();
+    let crowded = Deck {
+        title: "T".into(),
+        slides: vec![slide("Numbers", SlideBody::Kpis { tiles })],
+    };
+    let error = write_pptx(&crowded, &Brand::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("slide 1 (\"Numbers\") has 9 KPI tiles; a slide holds 8"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_wide_wordmark_fits_its_box_instead_of_running_off_the_slide() {
+    let brand = Brand {
+        client_logo: Some(Logo::from_png(solid_png(400, 10, [0, 0, 0])).unwrap()),
+        ..Brand::default()
+    };
+    let deck = Deck {
+        title: "T".into(),
+        slides: vec![slide(
+            "T",
+            SlideBody::Title {
+                subtitle: String::new(),
+            },
+        )],
+    };
+    let bytes = write_pptx(&deck, &brand).unwrap();
+    let master = part(&bytes, "ppt/slideMasters/slideMaster1.xml");
+    // 40:1 in a 2-inch box: 1,828,800 wide, 45,720 high, right-aligned at the margin.
+    assert!(
+        master.contains("<a:off x=\"9906000\" y=\"6400800\"/><a:ext cx=\"1828800\" cy=\"45720\"/>"),
+        "{master}"
+    );
 }

@@ -77,11 +77,14 @@ pub(crate) fn chart_xml(chart: &ChartSpec, brand: &Brand, workbook_rel: &str) ->
         }
     };
     // Horizontal bars list their categories top-down in the data's order.
-    let (category_position, value_position, orientation) = if chart.kind == ChartKind::Bar {
-        ("l", "b", "maxMin")
-    } else {
-        ("b", "l", "minMax")
-    };
+    // The value axis then crosses at the last category, which a reversed axis draws at the
+    // bottom, so its labels stay under the bars.
+    let (category_position, value_position, orientation, value_crosses) =
+        if chart.kind == ChartKind::Bar {
+            ("l", "b", "maxMin", "max")
+        } else {
+            ("b", "l", "minMax", "autoZero")
+        };
     let text = format!(
         "<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz=\"1200\"><a:solidFill><a:srgbClr val=\"{}\"/></a:solidFill><a:latin typeface=\"{}\"/></a:defRPr></a:pPr><a:endParaRPr lang=\"en-US\"/></a:p></c:txPr>",
         brand.text.hex(),
@@ -103,7 +106,7 @@ pub(crate) fn chart_xml(chart: &ChartSpec, brand: &Brand, workbook_rel: &str) ->
          <c:valAx><c:axId val=\"{value_axis}\"/><c:scaling><c:orientation val=\"minMax\"/></c:scaling><c:delete val=\"0\"/><c:axPos val=\"{value_position}\"/>\
          <c:majorGridlines><c:spPr><a:ln w=\"6350\"><a:solidFill><a:srgbClr val=\"D9D9D9\"/></a:solidFill></a:ln></c:spPr></c:majorGridlines>\
          <c:numFmt formatCode=\"{format_code}\" sourceLinked=\"0\"/><c:majorTickMark val=\"none\"/><c:minorTickMark val=\"none\"/><c:tickLblPos val=\"nextTo\"/>\
-         <c:crossAx val=\"{category_axis}\"/><c:crosses val=\"autoZero\"/><c:crossBetween val=\"between\"/></c:valAx>\
+         <c:crossAx val=\"{category_axis}\"/><c:crosses val=\"{value_crosses}\"/><c:crossBetween val=\"between\"/></c:valAx>\
          </c:plotArea>{legend}<c:plotVisOnly val=\"1\"/><c:dispBlanksAs val=\"gap\"/></c:chart>\
          {text}\
          <c:externalData r:id=\"{workbook_rel}\"><c:autoUpdate val=\"0\"/></c:externalData></c:chartSpace>"

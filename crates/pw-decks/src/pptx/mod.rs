@@ -13,13 +13,14 @@ use zip::write::SimpleFileOptions;
 
 use crate::xml::escape;
 use crate::{Brand, Deck, DeckError, Slide, SlideBody};
-use shapes::{Align, Anchor, Emu, Face, Frame, Para, ShapeTree};
+use shapes::{Align, Anchor, Emu, Face, Frame, Para, ShapeTree, TABLE_ROW_HEIGHT};
 
 const SLIDE_WIDTH: Emu = 12_192_000;
 const SLIDE_HEIGHT: Emu = 6_858_000;
 const MARGIN: Emu = 457_200;
-/// Rows a table slide shows; the whole table is in the deck's XLSX.
-pub(crate) const TABLE_ROWS_SHOWN: usize = 12;
+/// KPI tiles and quotes a slide holds before they would run over its footer.
+const MAX_TILES: usize = 8;
+const MAX_QUOTES: usize = 6;
 const NAMESPACES: &str = "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\"";
 const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
 const RELATIONSHIP: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/";
@@ -103,10 +104,23 @@ impl Package {
 
 /// The deck as a PowerPoint file.
 pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
-    for slide in &deck.slides {
+    for (index, slide) in deck.slides.iter().enumerate() {
+        let too_many = |count: usize, most: usize, what: &str| {
+            DeckError::Invalid(format!(
+                "slide {} (\"{}\") has {count} {what}; a slide holds {most}: split them over two slides",
+                index + 1,
+                slide.title
+            ))
+        };
         match &slide.body {
             SlideBody::Chart { chart } => chart.validate()?,
             SlideBody::Table { table } => table.validate()?,
+            SlideBody::Kpis { tiles } if tiles.len() > MAX_TILES => {
+                return Err(too_many(tiles.len(), MAX_TILES, "KPI tiles"));
+            }
+            SlideBody::Quotes { quotes } if quotes.len() > MAX_QUOTES => {
+                return Err(too_many(quotes.len(), MAX_QUOTES, "quotes"));
+            }
             _ => {}
         }
     }
@@ -134,8 +148,7 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
     master_tree.rect(Frame::new(0, 0, SLIDE_WIDTH, 91_440), brand.primary);
     if let Some(logo) = client_logo {
         let rel = master_rels.add("image", "../media/client-logo.png");
-        let height: Emu = 320_040;
-        let width = (height as f64 * logo.aspect()).round() as Emu;
+        let (width, height) = fit(logo, 1_828_800, 320_040);
         master_tree.picture(
             Frame::new(
                 SLIDE_WIDTH - MARGIN - width,
@@ -202,8 +215,7 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
             SlideBody::Title { subtitle } => {
                 if let Some(logo) = client_logo {
                     let rel = rels.add("image", "../media/client-logo.png");
-                    let height: Emu = 731_520;
-                    let width = (height as f64 * logo.aspect()).round() as Emu;
+                    let (width, height) = fit(logo, 3_657_600, 731_520);
                     tree.picture(
                         Frame::new(MARGIN, 640_080, width, height),
                         &rel,
@@ -212,8 +224,7 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
                 }
                 if let Some(logo) = agency_logo {
                     let rel = rels.add("image", "../media/agency-logo.png");
-                    let height: Emu = 457_200;
-                    let width = (height as f64 * logo.aspect()).round() as Emu;
+                    let (width, height) = fit(logo, 2_743_200, 457_200);
                     tree.picture(
                         Frame::new(
                             SLIDE_WIDTH - MARGIN - width,
@@ -232,6 +243,7 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
                 section_slide(&mut tree, brand, slide, subtitle);
             }
             body => {
+                let mut footnote = slide.footnote.clone();
                 headline(&mut tree, brand, &slide.title);
                 let content = Frame::new(MARGIN, 1_280_160, SLIDE_WIDTH - 2 * MARGIN, 4_572_000);
                 match body {
@@ -241,10 +253,19 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
                     SlideBody::Table { table } => {
                         let header: Vec<String> =
                             table.columns.iter().map(|c| c.name.clone()).collect();
-                        let rows: Vec<Vec<(String, Align)>> = (0..table
-                            .rows
-                            .len()
-                            .min(TABLE_ROWS_SHOWN))
+                        // As many rows as fit under the header; a cut table says so.
+                        let fitting = (content.cy / TABLE_ROW_HEIGHT - 1).max(1) as usize;
+                        let shown = table.rows.len().min(fitting);
+                        if shown < table.rows.len() {
+                            let cut =
+                                format!("Showing the first {shown} of {} rows.", table.rows.len());
+                            footnote = if footnote.is_empty() {
+                                cut
+                            } else {
+                                format!("{footnote} · {cut}")
+                            };
+                        }
+                        let rows: Vec<Vec<(String, Align)>> = (0..shown)
                             .map(|r| {
                                 (0..table.columns.len())
                                     .map(|c| {
@@ -283,7 +304,7 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
                     }
                     SlideBody::Title { .. } | SlideBody::Section { .. } => {}
                 }
-                footer(&mut tree, brand, slide, number);
+                footer(&mut tree, brand, &footnote, number);
             }
         }
         // The title and section slides carry their own branding: the master's bar and logo stay
@@ -529,9 +550,20 @@ fn headline(tree: &mut ShapeTree<'_>, brand: &Brand, text: &str) {
     );
 }
 
-fn footer(tree: &mut ShapeTree<'_>, brand: &Brand, slide: &Slide, number: usize) {
+/// A logo's size inside a box, keeping its proportions (a wide wordmark gets narrower, not
+/// longer than the box).
+fn fit(logo: &crate::Logo, max_width: Emu, max_height: Emu) -> (Emu, Emu) {
+    let width = (max_height as f64 * logo.aspect()).round() as Emu;
+    if width <= max_width {
+        (width, max_height)
+    } else {
+        (max_width, (max_width as f64 / logo.aspect()).round() as Emu)
+    }
+}
+
+fn footer(tree: &mut ShapeTree<'_>, brand: &Brand, footnote: &str, number: usize) {
     let muted = brand.text.tint(0.4);
-    if !slide.footnote.is_empty() {
+    if !footnote.is_empty() {
         tree.text(
             Frame::new(
                 MARGIN,
@@ -539,7 +571,7 @@ fn footer(tree: &mut ShapeTree<'_>, brand: &Brand, slide: &Slide, number: usize)
                 SLIDE_WIDTH - 2 * MARGIN - 1_828_800,
                 457_200,
             ),
-            &[Para::one(tree.run(&slide.footnote, 11, muted), Align::Left)],
+            &[Para::one(tree.run(footnote, 11, muted), Align::Left)],
             None,
             Anchor::Top,
         );
@@ -554,24 +586,21 @@ fn footer(tree: &mut ShapeTree<'_>, brand: &Brand, slide: &Slide, number: usize)
         None,
         Anchor::Middle,
     );
+    // Left of the master's logo box (2 inches and the margin) when there is a logo.
     let right_edge = if brand.client_logo.is_some() {
-        2_286_000
+        MARGIN + 1_828_800
     } else {
         MARGIN
     };
-    tree.text(
+    tree.slide_number(
         Frame::new(
             SLIDE_WIDTH - right_edge - 914_400,
             SLIDE_HEIGHT - 457_200,
             914_400,
             320_040,
         ),
-        &[Para::one(
-            tree.run(&number.to_string(), 10, muted),
-            Align::Right,
-        )],
-        None,
-        Anchor::Middle,
+        number,
+        muted,
     );
 }
 

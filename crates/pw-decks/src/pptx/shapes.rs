@@ -8,6 +8,9 @@ use crate::{Brand, Rgb};
 /// English Metric Units: 914,400 to the inch, 12,700 to the point.
 pub(crate) type Emu = i64;
 
+/// A table row's height: 12 pt text with its margins.
+pub(crate) const TABLE_ROW_HEIGHT: Emu = 370_840;
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Frame {
     pub x: Emu,
@@ -188,7 +191,7 @@ impl<'a> ShapeTree<'a> {
         let id = self.id();
         let columns = header.len().max(1) as Emu;
         let width = frame.cx / columns;
-        let row_height: Emu = 370_840;
+        let row_height = TABLE_ROW_HEIGHT;
         let grid: String = (0..columns)
             .map(|_| format!("<a:gridCol w=\"{width}\"/>"))
             .collect();
@@ -276,6 +279,20 @@ impl<'a> ShapeTree<'a> {
             .collect()
     }
 
+    /// The slide's number as a field, so it stays right when slides are moved in PowerPoint.
+    pub fn slide_number(&mut self, frame: Frame, number: usize, color: Rgb) {
+        let id = self.id();
+        self.xml.push_str(&format!(
+            "<p:sp><p:nvSpPr><p:cNvPr id=\"{id}\" name=\"Slide number {id}\"/><p:cNvSpPr txBox=\"1\"/><p:nvPr/></p:nvSpPr>\
+             <p:spPr>{}<a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom><a:noFill/></p:spPr>\
+             <p:txBody><a:bodyPr wrap=\"square\" anchor=\"ctr\"/><a:lstStyle/><a:p><a:pPr algn=\"r\"/>\
+             <a:fld id=\"{{5D3C8F0E-2B7A-4E61-9C44-8A1F2E6B9D70}}\" type=\"slidenum\"><a:rPr lang=\"en-US\" sz=\"1000\">{}<a:latin typeface=\"{}\"/></a:rPr><a:t>{number}</a:t></a:fld></a:p></p:txBody></p:sp>",
+            frame.xfrm("a"),
+            solid_fill(color),
+            escape(&self.brand.body_font)
+        ));
+    }
+
     /// The tree's XML, inside the group every slide's tree starts with.
     pub fn finish(self) -> String {
         format!(
@@ -286,20 +303,26 @@ impl<'a> ShapeTree<'a> {
     }
 }
 
+/// A run as DrawingML; a line break in the text becomes `a:br` (inside `a:t` it would be
+/// dropped by PowerPoint).
 fn run_xml(run: &Run, brand: &Brand) -> String {
     let font = match run.face {
         Face::Heading => &brand.heading_font,
         Face::Body => &brand.body_font,
     };
-    format!(
-        "<a:r><a:rPr lang=\"en-US\" sz=\"{}\" b=\"{}\" i=\"{}\" dirty=\"0\">{}<a:latin typeface=\"{}\"/></a:rPr><a:t>{}</a:t></a:r>",
+    let properties = format!(
+        "<a:rPr lang=\"en-US\" sz=\"{}\" b=\"{}\" i=\"{}\" dirty=\"0\">{}<a:latin typeface=\"{}\"/></a:rPr>",
         run.size * 100,
         u8::from(run.bold),
         u8::from(run.italic),
         solid_fill(run.color),
-        escape(font),
-        escape(&run.text)
-    )
+        escape(font)
+    );
+    run.text
+        .split('\n')
+        .map(|line| format!("<a:r>{properties}<a:t>{}</a:t></a:r>", escape(line)))
+        .collect::<Vec<_>>()
+        .join(&format!("<a:br>{properties}</a:br>"))
 }
 
 pub(crate) fn solid_fill(color: Rgb) -> String {
