@@ -112,7 +112,7 @@ pub fn check_pptx(bytes: &[u8]) -> Result<PackageReport, DeckError> {
             }
         } else if name.ends_with(".xml") && name != "[Content_Types].xml" {
             let declared: BTreeSet<String> = parts
-                .get(&rels_of(name))
+                .get(&crate::pptx::rels_path(name))
                 .map(|rels| relationships(rels).into_iter().map(|r| r.id).collect())
                 .unwrap_or_default();
             let mut used = BTreeSet::new();
@@ -372,14 +372,6 @@ fn relationships(content: &[u8]) -> Vec<Relationship> {
         }
     });
     found
-}
-
-/// "ppt/slides/slide1.xml" → "ppt/slides/_rels/slide1.xml.rels".
-fn rels_of(part: &str) -> String {
-    match part.rsplit_once('/') {
-        Some((folder, file)) => format!("{folder}/_rels/{file}.rels"),
-        None => format!("_rels/{part}.rels"),
-    }
 }
 
 /// The content type a relationship of `kind` must reach (a prefix, for images of any format).

@@ -69,7 +69,7 @@ impl Relationships {
 
 /// Where a relationships part lives for `path` ("ppt/slides/slide1.xml" →
 /// "ppt/slides/_rels/slide1.xml.rels").
-fn rels_path(path: &str) -> String {
+pub(crate) fn rels_path(path: &str) -> String {
     match path.rsplit_once('/') {
         Some((folder, file)) => format!("{folder}/_rels/{file}.rels"),
         None => format!("_rels/{path}.rels"),
@@ -375,19 +375,14 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
         ),
     );
     package.rels("ppt/presentation.xml", &presentation_rels);
-    for (name, kind) in [
-        ("presProps", "presProps"),
-        ("viewProps", "viewProps"),
-        ("tableStyles", "tableStyles"),
+    for (name, xml) in [
+        ("presProps", include_str!("templates/presProps.xml")),
+        ("viewProps", include_str!("templates/viewProps.xml")),
+        ("tableStyles", include_str!("templates/tableStyles.xml")),
     ] {
-        let xml = match name {
-            "presProps" => include_str!("templates/presProps.xml"),
-            "viewProps" => include_str!("templates/viewProps.xml"),
-            _ => include_str!("templates/tableStyles.xml"),
-        };
         package.xml(
             &format!("ppt/{name}.xml"),
-            &format!("{CONTENT}presentationml.{kind}+xml"),
+            &format!("{CONTENT}presentationml.{name}+xml"),
             xml.to_owned(),
         );
     }
