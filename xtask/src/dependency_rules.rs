@@ -329,6 +329,7 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
                 "pw-surveys",
                 "pw-connectors",
                 "pw-agents",
+                "pw-decks",
                 // The demo can be synced from the local fake of the platforms.
                 "pw-sandbox",
             ][..],

@@ -4,6 +4,7 @@
 
 mod agents;
 mod connectors;
+mod decks;
 mod evidence;
 mod models;
 mod output;
@@ -139,6 +140,12 @@ enum Command {
     /// The analyst agents' kept runs: what was asked, answered and cited
     #[command(subcommand)]
     Agents(agents::AgentsCommand),
+    /// Client decks from a spec file: PowerPoint with native charts, every number citing the
+    /// stored result it came from
+    #[command(subcommand)]
+    Deck(decks::DeckCommand),
+    /// The tables behind a deck (dashboard, survey results, crosstabs) as XLSX or CSV
+    Export(decks::ExportArgs),
     /// Surveys: designs with logic in a documented JSON format (see docs/survey-format.md)
     #[command(subcommand)]
     Survey(surveys::SurveyCommand),
@@ -631,6 +638,8 @@ async fn dispatch(engine: &Arc<Engine>, cli: &Cli) -> Result<(), EngineError> {
             question,
         } => agents::ask(engine, &out, workspace, question).await?,
         Command::Agents(command) => agents::run(engine, &out, command).await?,
+        Command::Deck(command) => decks::run(engine, &out, command).await?,
+        Command::Export(args) => decks::export(engine, &out, args).await?,
         Command::Sandbox(args) => connectors::sandbox(&out, args).await?,
         Command::Connections(command) => connectors::connections(engine, &out, command).await?,
         Command::Sync(args) => connectors::sync(engine, &out, args).await?,

@@ -50,19 +50,6 @@ fn kpi_unit_name(unit: KpiUnit) -> &'static str {
     }
 }
 
-fn kpi_label(key: KpiKey) -> &'static str {
-    match key {
-        KpiKey::Spend => "Spend",
-        KpiKey::Impressions => "Impressions",
-        KpiKey::Clicks => "Clicks",
-        KpiKey::Ctr => "CTR",
-        KpiKey::Cpc => "CPC",
-        KpiKey::Conversions => "Conversions",
-        KpiKey::Cpa => "CPA",
-        KpiKey::Roas => "ROAS",
-    }
-}
-
 fn kpi_text(unit: KpiUnit, value: Option<KpiNumber>, currency: &str) -> String {
     match value {
         None => "—".to_owned(),
@@ -195,7 +182,7 @@ impl Output {
                         .iter()
                         .map(|k| {
                             json!({
-                                "key": kpi_label(k.key), "unit": kpi_unit_name(k.unit),
+                                "key": KpiKey::label(k.key), "unit": kpi_unit_name(k.unit),
                                 "current": kpi_json(k.current), "previous": kpi_json(k.previous),
                                 "change": k.change(),
                             })
@@ -237,7 +224,7 @@ impl Output {
                     .unwrap_or_else(|| "—".into());
                 write_out(&format!(
                     "  {:<12} {:>22}   {:>8} vs previous period",
-                    kpi_label(kpi.key),
+                    KpiKey::label(kpi.key),
                     kpi_text(kpi.unit, kpi.current, section.currency.as_str()),
                     change
                 ));

@@ -190,7 +190,7 @@ pub async fn run(
             };
             match file {
                 Some(path) => {
-                    write_whole(path, &bytes)?;
+                    pw_engine::write_whole(path, &bytes)?;
                     out.line(&format!("Wrote {}", path.display()));
                 }
                 None if results_format == Some(ResultsFormat::Xlsx) => {
@@ -281,7 +281,7 @@ pub async fn run(
             let bytes = engine.surveys().export_report(run, format).await?;
             match file {
                 Some(path) => {
-                    write_whole(path, &bytes)?;
+                    pw_engine::write_whole(path, &bytes)?;
                     out.line(&format!("Wrote the report to {}", path.display()));
                 }
                 None => out.line(String::from_utf8_lossy(&bytes).trim_end()),
@@ -754,19 +754,6 @@ fn print_crosstab(out: &Output, table: &Crosstab) {
 }
 
 /// Writes a file whole or not at all: a full disk or a read-only folder leaves no half file.
-fn write_whole(path: &Path, text: &[u8]) -> Result<(), EngineError> {
-    let partial = path.with_extension("partial");
-    let io = |source| EngineError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    std::fs::write(&partial, text).map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        io(e)
-    })?;
-    std::fs::rename(&partial, path).map_err(io)
-}
-
 fn print_survey(out: &Output, stored: &StoredSurvey) {
     let survey = &stored.definition;
     out.line(&format!(

@@ -90,6 +90,20 @@ impl KpiKey {
         KpiKey::Roas,
     ];
 
+    /// The name a marketer knows it by, on tiles, slides and the CLI's tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            KpiKey::Spend => "Spend",
+            KpiKey::Impressions => "Impressions",
+            KpiKey::Clicks => "Clicks",
+            KpiKey::Ctr => "CTR",
+            KpiKey::Cpc => "CPC",
+            KpiKey::Conversions => "Conversions",
+            KpiKey::Cpa => "CPA",
+            KpiKey::Roas => "ROAS",
+        }
+    }
+
     pub fn unit(self) -> KpiUnit {
         match self {
             KpiKey::Spend | KpiKey::Cpc | KpiKey::Cpa => KpiUnit::Money,

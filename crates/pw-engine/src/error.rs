@@ -61,6 +61,16 @@ pub enum EngineError {
     Connectors(#[from] ConnectorError),
     #[error(transparent)]
     Agents(#[from] pw_agents::AgentError),
+    #[error(transparent)]
+    Decks(#[from] pw_decks::DeckError),
+    /// A deck's section could not be gathered: which one, and why (its kind is the cause's).
+    #[error("section {section} of the deck ({what}): {source}")]
+    DeckSection {
+        section: usize,
+        what: &'static str,
+        #[source]
+        source: Box<EngineError>,
+    },
     #[error("cannot use {path}: {source}")]
     Io {
         path: PathBuf,
@@ -75,6 +85,15 @@ impl EngineError {
             EngineError::InvalidId(_) => ErrorKind::NotFound,
             EngineError::InvalidInput(_) => ErrorKind::InvalidInput,
             EngineError::Io { .. } => ErrorKind::Unavailable,
+            EngineError::Decks(e) => match e {
+                pw_decks::DeckError::Invalid(_) | pw_decks::DeckError::Logo(_) => {
+                    ErrorKind::InvalidInput
+                }
+                pw_decks::DeckError::Package(_) | pw_decks::DeckError::Workbook(_) => {
+                    ErrorKind::Internal
+                }
+            },
+            EngineError::DeckSection { source, .. } => source.kind(),
             EngineError::Store(e) => store_kind(e),
             EngineError::Keychain(e) => keychain_kind(e),
             EngineError::Llm(e) => llm_kind(e),

@@ -15,8 +15,10 @@
 
 pub mod agents;
 pub mod connectors;
+pub mod decks;
 mod error;
 pub mod evidence;
+mod files;
 pub mod jobs;
 pub mod models;
 mod paths;
@@ -40,6 +42,7 @@ use crate::twins::{EvidenceIndex, Twins, TwinsFacade, TwinsGateway};
 use crate::workspaces::{AdWorkspaces, Workspaces};
 
 pub use error::{EngineError, ErrorKind, Result};
+pub use files::write_whole;
 pub use paths::default_data_dir;
 pub use pw_domain::{
     Currency, IdError, KpiKey, KpiNumber, KpiUnit, KpiValue, Micros, Objective, Platform,
@@ -245,6 +248,11 @@ impl Engine {
     }
 
     /// The analyst agents: the workspace copilot. Its tools hold the engine while they run.
+    /// The client decks context: decks and their tables gathered from stored results.
+    pub fn decks(self: &Arc<Self>) -> decks::DecksFacade<'_> {
+        decks::DecksFacade { engine: self }
+    }
+
     pub fn agents(self: &Arc<Self>) -> agents::AgentsFacade<'_> {
         agents::AgentsFacade { engine: self }
     }

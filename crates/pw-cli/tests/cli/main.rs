@@ -99,6 +99,87 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
     );
     assert_eq!(missing.status.code(), Some(3), "{}", stderr(&missing));
     assert!(stderr(&missing).contains("no agent run no-such-run"));
+
+    // A deck from the template: a PowerPoint file with the dashboard's slides, and the
+    // workbook of its tables.
+    let template = profitwheel(dir.path(), &["deck", "template", "Halcyon Roasters (demo)"]);
+    assert!(template.status.success(), "{}", stderr(&template));
+    let spec = dir.path().join("deck.json");
+    std::fs::write(&spec, &template.stdout).unwrap();
+    let deck = dir.path().join("review.pptx");
+    let built = profitwheel(
+        dir.path(),
+        &[
+            "--json",
+            "deck",
+            "build",
+            "Halcyon Roasters (demo)",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--out",
+            deck.to_str().unwrap(),
+        ],
+    );
+    assert!(built.status.success(), "{}", stderr(&built));
+    let summary: serde_json::Value = serde_json::from_slice(&built.stdout).unwrap();
+    let bytes = std::fs::read(&deck).unwrap();
+    assert_eq!(summary["bytes"], bytes.len());
+    assert!(bytes.starts_with(b"PK"), "a zip package");
+    let titles: Vec<&str> = summary["slides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Executive summary"), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| t.contains(" spent most: $")),
+        "{titles:?}"
+    );
+    let csv = profitwheel(
+        dir.path(),
+        &[
+            "export",
+            "Halcyon Roasters (demo)",
+            "--table",
+            "dashboard",
+            "--name",
+            "Campaigns USD",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    assert_eq!(
+        stdout(&csv).lines().count(),
+        31,
+        "30 campaigns and the header"
+    );
+    // A spec that is not one is refused with the reason, exit code 4 (invalid input).
+    std::fs::write(&spec, r#"{"title": "x", "sections": [{"kind": "slides"}]}"#).unwrap();
+    let refused = profitwheel(
+        dir.path(),
+        &[
+            "deck",
+            "build",
+            "Halcyon Roasters (demo)",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--out",
+            deck.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("is not a deck spec"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        std::fs::read(&deck).unwrap(),
+        bytes,
+        "the deck before stays"
+    );
 }
 
 #[test]

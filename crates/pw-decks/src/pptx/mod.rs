@@ -13,7 +13,7 @@ use zip::write::SimpleFileOptions;
 
 use crate::xml::escape;
 use crate::{Brand, Deck, DeckError, Slide, SlideBody};
-use shapes::{Align, Anchor, Emu, Face, Frame, Para, ShapeTree, TABLE_ROW_HEIGHT};
+use shapes::{Align, Anchor, Emu, Face, Frame, Para, ShapeTree, TABLE_ROW_HEIGHT, TableLayout};
 
 const SLIDE_WIDTH: Emu = 12_192_000;
 const SLIDE_HEIGHT: Emu = 6_858_000;
@@ -253,19 +253,13 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
                     SlideBody::Table { table } => {
                         let header: Vec<String> =
                             table.columns.iter().map(|c| c.name.clone()).collect();
-                        // As many rows as fit under the header; a cut table says so.
-                        let fitting = (content.cy / TABLE_ROW_HEIGHT - 1).max(1) as usize;
-                        let shown = table.rows.len().min(fitting);
-                        if shown < table.rows.len() {
-                            let cut =
-                                format!("Showing the first {shown} of {} rows.", table.rows.len());
-                            footnote = if footnote.is_empty() {
-                                cut
-                            } else {
-                                format!("{footnote} · {cut}")
-                            };
-                        }
-                        let rows: Vec<Vec<(String, Align)>> = (0..shown)
+                        // The rows that could fit at one line each; of those, as many as
+                        // fit once wrapped. A cut table says so.
+                        let candidates = table
+                            .rows
+                            .len()
+                            .min((content.cy / TABLE_ROW_HEIGHT).max(1) as usize);
+                        let rows: Vec<Vec<(String, Align)>> = (0..candidates)
                             .map(|r| {
                                 (0..table.columns.len())
                                     .map(|c| {
@@ -280,7 +274,18 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
                                     .collect()
                             })
                             .collect();
-                        tree.table(content, &header, &rows);
+                        let layout = TableLayout::fit(content.cx, content.cy, &header, &rows);
+                        let shown = layout.row_heights.len();
+                        if shown < table.rows.len() {
+                            let cut =
+                                format!("Showing the first {shown} of {} rows.", table.rows.len());
+                            footnote = if footnote.is_empty() {
+                                cut
+                            } else {
+                                format!("{footnote} · {cut}")
+                            };
+                        }
+                        tree.table(content, &header, &rows[..shown], &layout);
                     }
                     SlideBody::Chart { chart } => {
                         chart_count += 1;

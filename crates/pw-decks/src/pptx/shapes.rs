@@ -8,8 +8,85 @@ use crate::{Brand, Rgb};
 /// English Metric Units: 914,400 to the inch, 12,700 to the point.
 pub(crate) type Emu = i64;
 
-/// A table row's height: 12 pt text with its margins.
+/// A table row's height: one line of 12 pt text with its margins.
 pub(crate) const TABLE_ROW_HEIGHT: Emu = 370_840;
+/// Each further line of 12 pt text a wrapped cell takes (1.2 × 12 pt).
+const TABLE_LINE_HEIGHT: Emu = 182_880;
+/// A 12 pt character's width, taken wide (0.55 em) so a wrapped cell is never under-counted
+/// against the sans faces decks use.
+const TABLE_CHAR_WIDTH: Emu = 83_820;
+/// A cell's left and right margins together.
+const TABLE_CELL_MARGINS: Emu = 137_160;
+
+/// Where a table's columns and rows go: widths in proportion to each column's longest text
+/// (none under a tenth of the table, so short number columns stay readable), and each row as
+/// tall as its most wrapped cell.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TableLayout {
+    pub widths: Vec<Emu>,
+    pub header_height: Emu,
+    pub row_heights: Vec<Emu>,
+}
+
+impl TableLayout {
+    /// The layout of `header` and as many of `rows` as fit in `height`.
+    pub fn fit(width: Emu, height: Emu, header: &[String], rows: &[Vec<(String, Align)>]) -> Self {
+        let columns = header.len().max(1);
+        let longest: Vec<usize> = (0..columns)
+            .map(|c| {
+                rows.iter()
+                    .filter_map(|row| row.get(c))
+                    .map(|(text, _)| text.chars().count())
+                    .chain(header.get(c).map(|h| h.chars().count()))
+                    .max()
+                    .unwrap_or(1)
+                    .clamp(1, 60)
+            })
+            .collect();
+        let total: usize = longest.iter().sum();
+        let floor = width / (10 * columns as Emu).max(10);
+        let mut widths: Vec<Emu> = longest
+            .iter()
+            .map(|&chars| (width as f64 * chars as f64 / total as f64) as Emu)
+            .map(|w| w.max(floor))
+            .collect();
+        // The floors can push the sum past the table; scale back to fit exactly.
+        let sum: Emu = widths.iter().sum();
+        if sum > width {
+            for w in &mut widths {
+                *w = (*w as f64 * width as f64 / sum as f64) as Emu;
+            }
+        }
+        let height_of = |cells: &mut dyn Iterator<Item = &str>| {
+            let lines = cells
+                .zip(&widths)
+                .map(|(text, &w)| {
+                    let per_line = ((w - TABLE_CELL_MARGINS) / TABLE_CHAR_WIDTH).max(1) as usize;
+                    text.chars().count().div_ceil(per_line).max(1)
+                })
+                .max()
+                .unwrap_or(1) as Emu;
+            TABLE_ROW_HEIGHT + (lines - 1) * TABLE_LINE_HEIGHT
+        };
+        let header_height = height_of(&mut header.iter().map(String::as_str));
+        let mut row_heights = Vec::new();
+        let mut used = header_height;
+        for row in rows {
+            let h = height_of(&mut row.iter().map(|(text, _)| text.as_str()));
+            // At least one row, even when it alone overflows.
+            if used + h > height && !row_heights.is_empty() {
+                break;
+            }
+            used += h;
+            row_heights.push(h);
+        }
+        Self {
+            widths,
+            header_height,
+            row_heights,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Frame {
@@ -187,13 +264,19 @@ impl<'a> ShapeTree<'a> {
 
     /// A native table: a header row on the brand colour, then banded rows. Cells are styled
     /// one by one rather than through a built-in table style id, which other apps may not know.
-    pub fn table(&mut self, frame: Frame, header: &[String], rows: &[Vec<(String, Align)>]) {
+    /// `layout` gives the columns' widths and the rows' heights (see [`TableLayout`]).
+    pub fn table(
+        &mut self,
+        frame: Frame,
+        header: &[String],
+        rows: &[Vec<(String, Align)>],
+        layout: &TableLayout,
+    ) {
         let id = self.id();
-        let columns = header.len().max(1) as Emu;
-        let width = frame.cx / columns;
-        let row_height = TABLE_ROW_HEIGHT;
-        let grid: String = (0..columns)
-            .map(|_| format!("<a:gridCol w=\"{width}\"/>"))
+        let grid: String = layout
+            .widths
+            .iter()
+            .map(|width| format!("<a:gridCol w=\"{width}\"/>"))
             .collect();
         let brand = self.brand;
         let cell = |text: &str, align: Align, bold: bool, color: Rgb, fill: Rgb| {
@@ -215,7 +298,7 @@ impl<'a> ShapeTree<'a> {
                 solid_fill(fill)
             )
         };
-        let mut xml = format!("<a:tr h=\"{row_height}\">");
+        let mut xml = format!("<a:tr h=\"{}\">", layout.header_height);
         for name in header {
             xml.push_str(&cell(
                 name,
@@ -232,18 +315,18 @@ impl<'a> ShapeTree<'a> {
             } else {
                 Rgb(255, 255, 255)
             };
-            xml.push_str(&format!("<a:tr h=\"{row_height}\">"));
+            xml.push_str(&format!("<a:tr h=\"{}\">", layout.row_heights[r]));
             for (text, align) in row {
                 xml.push_str(&cell(text, *align, false, brand.text, fill));
             }
             xml.push_str("</a:tr>");
         }
-        let height = row_height * (rows.len() as Emu + 1);
+        let height = layout.header_height + layout.row_heights.iter().sum::<Emu>();
         let frame = Frame::new(
             frame.x,
             frame.y,
-            width * columns,
-            height.min(frame.cy.max(row_height)),
+            layout.widths.iter().sum(),
+            height.min(frame.cy.max(layout.header_height)),
         );
         self.xml.push_str(&format!(
             "<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id=\"{id}\" name=\"Table {id}\"/><p:cNvGraphicFramePr><a:graphicFrameLocks noGrp=\"1\"/></p:cNvGraphicFramePr><p:nvPr/></p:nvGraphicFramePr>\
@@ -330,4 +413,57 @@ pub(crate) fn solid_fill(color: Rgb) -> String {
         "<a:solidFill><a:srgbClr val=\"{}\"/></a:solidFill>",
         color.hex()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<(String, Align)> {
+        cells
+            .iter()
+            .map(|c| ((*c).to_owned(), Align::Left))
+            .collect()
+    }
+
+    #[test]
+    fn a_long_text_column_takes_room_from_short_number_columns_and_wrapped_rows_are_taller() {
+        let header = vec!["Campaign".to_owned(), "Spend".to_owned()];
+        let rows = vec![
+            row(&["Meta | Prospecting | Advantage+ Shopping", "$20.00"]),
+            row(&["Short", "$1.00"]),
+        ];
+        let width = 10_000_000;
+        let layout = TableLayout::fit(width, 4_572_000, &header, &rows);
+        assert_eq!(layout.widths.len(), 2);
+        assert!(layout.widths[0] > 4 * layout.widths[1], "{layout:?}");
+        assert!(layout.widths.iter().sum::<Emu>() <= width);
+        // 39 characters fit one line of a ~8.7 million EMU column (about 100 per line).
+        assert_eq!(layout.row_heights, vec![TABLE_ROW_HEIGHT, TABLE_ROW_HEIGHT]);
+
+        // In a narrow table the long name wraps: its row grows by whole lines.
+        let narrow = TableLayout::fit(2_000_000, 4_572_000, &header, &rows);
+        let lines = (narrow.row_heights[0] - TABLE_ROW_HEIGHT) / TABLE_LINE_HEIGHT + 1;
+        assert!(lines >= 2, "{narrow:?}");
+        assert_eq!(
+            narrow.row_heights[0],
+            TABLE_ROW_HEIGHT + (lines - 1) * TABLE_LINE_HEIGHT
+        );
+        assert_eq!(narrow.row_heights[1], TABLE_ROW_HEIGHT);
+    }
+
+    #[test]
+    fn only_the_rows_that_fit_once_wrapped_are_laid_out_but_always_one() {
+        let header = vec!["Name".to_owned(), "N".to_owned()];
+        let tall: Vec<_> = (0..10).map(|_| row(&[&"word ".repeat(40), "1"])).collect();
+        let layout = TableLayout::fit(3_000_000, 2_000_000, &header, &tall);
+        let used = layout.header_height + layout.row_heights.iter().sum::<Emu>();
+        assert!(
+            used <= 2_000_000 || layout.row_heights.len() == 1,
+            "{layout:?}"
+        );
+        assert!(layout.row_heights.len() < 10);
+        let squeezed = TableLayout::fit(3_000_000, 100, &header, &tall);
+        assert_eq!(squeezed.row_heights.len(), 1);
+    }
 }

@@ -13,6 +13,7 @@
 mod support;
 
 mod agents;
+mod decks;
 mod evidence;
 mod flows;
 mod language_models;

@@ -188,6 +188,49 @@ async fn a_small_survey_runs_on_the_embedded_model_as_a_job_and_every_answer_is_
         .unwrap();
     assert_eq!(results.results.questions.len(), 3);
     assert_eq!(results.diagnostics.len(), 3);
+    // The run in a client deck: the choice question's chart holds the stored shares, and the
+    // method names the run's sample and models.
+    let spec: pw_engine::decks::DeckSpec = serde_json::from_value(json!({
+        "title": "Beans",
+        "sections": [{ "kind": "survey_results", "run": run.id.to_string() }]
+    }))
+    .unwrap();
+    let deck = engine.decks().gather(workspace, &spec).await.unwrap();
+    let buy = results
+        .results
+        .questions
+        .iter()
+        .find(|q| q.question == "buy")
+        .unwrap();
+    let chart = deck
+        .deck
+        .slides
+        .iter()
+        .find_map(|s| match &s.body {
+            pw_engine::decks::SlideBody::Chart { chart } if s.footnote.starts_with(&buy.text) => {
+                Some(chart)
+            }
+            _ => None,
+        })
+        .unwrap();
+    let stored: Vec<Option<f64>> = buy.shares.iter().map(|s| Some(s.share)).collect();
+    assert_eq!(chart.series[0].values, stored);
+    let method = deck
+        .deck
+        .slides
+        .iter()
+        .find(|s| s.title == "Method")
+        .unwrap();
+    let pw_engine::decks::SlideBody::Bullets { items } = &method.body else {
+        panic!("{method:?}")
+    };
+    assert!(
+        items
+            .iter()
+            .any(|i| i.contains("4 synthetic respondents answered of 4")),
+        "{items:?}"
+    );
+    assert!(items.iter().any(|i| i.contains("all-minilm")), "{items:?}");
     // The respondents' own words are searchable, filed as open ends.
     let words = answers
         .iter()

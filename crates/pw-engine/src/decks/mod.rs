@@ -1,0 +1,326 @@
+//! The client decks context: a deck spec names stored results (the dashboard for a period,
+//! survey runs and crosstabs, sessions' insights, grounding reports, specialist agents'
+//! reports); this facade gathers them through the other contexts into an agency's structure
+//! (title, executive summary, objectives and method with the run manifest and caveats,
+//! findings, verbatims, recommendations, appendix) and hands the deck to `pw-decks`' writers.
+//! Every slide lists the records it came from; they become its speaker notes.
+
+mod gather;
+mod spec;
+
+use std::sync::Arc;
+
+pub use pw_decks::tables::Column;
+pub use pw_decks::{
+    Brand, ChartKind, ChartSpec, Deck, Kpi, NumberFormat, PackageReport, Quote, Series, Slide,
+    SlideBody, Source, Table, Value, check_pptx,
+};
+pub use pw_domain::WorkspaceId;
+pub use spec::{DeckSpec, SectionSpec};
+
+use crate::Engine;
+use crate::error::{EngineError, Result};
+use gather::Gathered;
+
+/// The files a deck becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeckFormat {
+    /// PowerPoint, with native charts and their data.
+    Pptx,
+    /// Every table behind the deck, a sheet each.
+    Xlsx,
+}
+
+/// How one table is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Xlsx,
+    Csv,
+}
+
+/// A deck gathered from the workspace, before it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GatheredDeck {
+    pub deck: Deck,
+    /// Every table behind the deck, whole (a slide may show the first rows only).
+    pub tables: Vec<Table>,
+}
+
+/// A written deck: the file's bytes and what went into it.
+#[derive(Debug, Clone)]
+pub struct BuiltDeck {
+    pub bytes: Vec<u8>,
+    pub deck: Deck,
+    pub tables: Vec<Table>,
+}
+
+pub struct DecksFacade<'a> {
+    pub(crate) engine: &'a Arc<Engine>,
+}
+
+impl DecksFacade<'_> {
+    /// Reads every section's records and lays the deck out. A section whose record is gone (a
+    /// deleted study, a session without insights) fails the whole deck, saying which section
+    /// and why: a deck with a silently missing part would mislead.
+    pub async fn gather(&self, workspace: WorkspaceId, spec: &DeckSpec) -> Result<GatheredDeck> {
+        self.engine.workspaces().overview(workspace).await?;
+        if spec.title.trim().is_empty() {
+            return Err(EngineError::InvalidInput("the deck needs a title".into()));
+        }
+        if spec.sections.is_empty() {
+            return Err(EngineError::InvalidInput(
+                "the deck names no section: add the dashboard, a survey run, a session's insights, a report or an agent's report".into(),
+            ));
+        }
+        let mut gathered = Gathered::default();
+        for (index, section) in spec.sections.iter().enumerate() {
+            let part = gather::section(self.engine, workspace, section)
+                .await
+                .map_err(|source| EngineError::DeckSection {
+                    section: index + 1,
+                    what: section.describe(),
+                    source: Box::new(source),
+                })?;
+            gathered.extend(part);
+        }
+        Ok(GatheredDeck {
+            deck: lay_out(spec, &gathered),
+            tables: gathered
+                .tables
+                .into_iter()
+                .map(|(table, _)| table)
+                .collect(),
+        })
+    }
+
+    /// The deck an agency would start from: the dashboard's last 30 days, then every survey
+    /// run with answers, every session with insights, every grounding report that is the
+    /// latest of its kind, and each specialist agent's latest report, newest first within each.
+    pub async fn default_spec(&self, workspace: WorkspaceId) -> Result<DeckSpec> {
+        let overview = self.engine.workspaces().overview(workspace).await?;
+        let mut sections = vec![SectionSpec::Dashboard {
+            from: None,
+            to: None,
+        }];
+        for survey in self.engine.surveys().list(workspace).await? {
+            for run in self.engine.surveys().runs(survey.id).await? {
+                if run.answered > 0 {
+                    sections.push(SectionSpec::SurveyResults {
+                        run: run.id,
+                        questions: Vec::new(),
+                    });
+                }
+            }
+        }
+        for session in self.engine.twins().sessions(workspace).await? {
+            if self.engine.twins().insights(session.id).await?.is_some() {
+                sections.push(SectionSpec::Insights {
+                    session: session.id,
+                });
+            }
+        }
+        for report in self.engine.evidence().reports(workspace, None).await? {
+            sections.push(SectionSpec::GroundingReport { report: report.id });
+        }
+        for specialist in crate::agents::SPECIALISTS {
+            let latest = self
+                .engine
+                .agents()
+                .runs(workspace, Some(specialist.name), 1)
+                .await?;
+            if !latest.is_empty() {
+                sections.push(SectionSpec::AgentReport {
+                    agent: specialist.name.to_owned(),
+                });
+            }
+        }
+        Ok(DeckSpec {
+            title: format!("{}: research review", overview.workspace.brand),
+            subtitle: String::new(),
+            objectives: Vec::new(),
+            sections,
+        })
+    }
+
+    /// Gathers the deck and writes it in `format`. The PowerPoint file is read back by the
+    /// package checker before it is returned.
+    pub async fn build(
+        &self,
+        workspace: WorkspaceId,
+        spec: &DeckSpec,
+        format: DeckFormat,
+    ) -> Result<BuiltDeck> {
+        let overview = self.engine.workspaces().overview(workspace).await?;
+        let GatheredDeck { deck, tables } = self.gather(workspace, spec).await?;
+        let brand = Brand {
+            client_name: overview.workspace.brand.clone(),
+            ..Brand::default()
+        };
+        let bytes = tokio::task::spawn_blocking({
+            let deck = deck.clone();
+            let tables = tables.clone();
+            move || match format {
+                DeckFormat::Pptx => pw_decks::write_pptx(&deck, &brand),
+                DeckFormat::Xlsx => pw_decks::tables::to_xlsx(&tables),
+            }
+        })
+        .await
+        .map_err(|e| EngineError::InvalidInput(format!("the deck writer stopped: {e}")))??;
+        Ok(BuiltDeck {
+            bytes,
+            deck,
+            tables,
+        })
+    }
+
+    /// One section's tables as a workbook (a sheet each) or, when it has exactly one table (or
+    /// `table` names one), as CSV.
+    pub async fn export_tables(
+        &self,
+        workspace: WorkspaceId,
+        section: &SectionSpec,
+        table: Option<&str>,
+        format: TableFormat,
+    ) -> Result<Vec<u8>> {
+        self.engine.workspaces().overview(workspace).await?;
+        let gathered = gather::section(self.engine, workspace, section).await?;
+        let mut tables: Vec<Table> = gathered.tables.into_iter().map(|(t, _)| t).collect();
+        if let Some(name) = table {
+            let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+            tables.retain(|t| t.name == name);
+            if tables.is_empty() {
+                return Err(EngineError::InvalidInput(format!(
+                    "there is no table \"{name}\" here; there are: {}",
+                    names.join(", ")
+                )));
+            }
+        }
+        if tables.is_empty() {
+            return Err(EngineError::InvalidInput(
+                "this has no table to export".into(),
+            ));
+        }
+        match format {
+            TableFormat::Xlsx => Ok(pw_decks::tables::to_xlsx(&tables)?),
+            TableFormat::Csv => match tables.as_slice() {
+                [one] => Ok(pw_decks::tables::to_csv(one)?.into_bytes()),
+                several => Err(EngineError::InvalidInput(format!(
+                    "a CSV file holds one table and this has {}: name one ({}) or export XLSX",
+                    several.len(),
+                    several
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))),
+            },
+        }
+    }
+}
+
+/// An agency's order: title, executive summary, objectives and method, findings, verbatims,
+/// recommendations, appendix. The executive summary lists the findings' headlines, which are
+/// the stored results' own titles, so it says nothing the slides after it do not show.
+fn lay_out(spec: &DeckSpec, gathered: &Gathered) -> Deck {
+    let mut slides = Vec::new();
+    let plain = |title: &str, body: SlideBody| Slide {
+        title: title.to_owned(),
+        body,
+        notes: String::new(),
+        sources: Vec::new(),
+        footnote: String::new(),
+    };
+    slides.push(plain(
+        &spec.title,
+        SlideBody::Title {
+            // The client's name is on the title slide already (the brand's).
+            subtitle: spec.subtitle.clone(),
+        },
+    ));
+    let headlines: Vec<String> = gathered
+        .findings
+        .iter()
+        .chain(&gathered.recommendations)
+        .map(|s| s.title.clone())
+        .take(6)
+        .collect();
+    if !headlines.is_empty() {
+        let mut summary = plain("Executive summary", SlideBody::Bullets { items: headlines });
+        summary.sources = gathered
+            .findings
+            .iter()
+            .chain(&gathered.recommendations)
+            .take(6)
+            .flat_map(|s| s.sources.iter().cloned())
+            .collect();
+        summary.sources.dedup();
+        slides.push(summary);
+    }
+    if !spec.objectives.is_empty() {
+        slides.push(plain(
+            "Objectives",
+            SlideBody::Bullets {
+                items: spec.objectives.clone(),
+            },
+        ));
+    }
+    let mut method = plain(
+        "Method",
+        SlideBody::Bullets {
+            items: gathered.method.clone(),
+        },
+    );
+    method.sources = gathered.method_sources.clone();
+    method.footnote = "Built by ProfitWheel from the workspace's stored results; the sources of every slide are in its notes.".into();
+    slides.push(method);
+    if !gathered.caveats.is_empty() {
+        for chunk in gathered.caveats.chunks(6) {
+            let mut caveats = plain(
+                "Read with care",
+                SlideBody::Bullets {
+                    items: chunk.to_vec(),
+                },
+            );
+            caveats.sources = gathered.method_sources.clone();
+            slides.push(caveats);
+        }
+    }
+    for (part, part_slides) in [
+        ("Findings", &gathered.findings),
+        ("Verbatims", &gathered.verbatims),
+        ("Recommendations", &gathered.recommendations),
+    ] {
+        if part_slides.is_empty() {
+            continue;
+        }
+        slides.push(plain(
+            part,
+            SlideBody::Section {
+                subtitle: String::new(),
+            },
+        ));
+        slides.extend(part_slides.iter().cloned());
+    }
+    if !gathered.tables.is_empty() {
+        slides.push(plain(
+            "Appendix",
+            SlideBody::Section {
+                subtitle: "The tables behind the findings; every one is in the workbook exported with the deck.".into(),
+            },
+        ));
+        for (table, sources) in &gathered.tables {
+            let mut appendix = plain(
+                &table.name,
+                SlideBody::Table {
+                    table: table.clone(),
+                },
+            );
+            appendix.sources = sources.clone();
+            slides.push(appendix);
+        }
+    }
+    Deck {
+        title: spec.title.clone(),
+        slides,
+    }
+}

@@ -1,0 +1,121 @@
+//! What the user picked for a deck: a file the CLI reads (`deck build --spec FILE`) and the
+//! builder writes. Sections name stored results by id; the deck is gathered from them each time
+//! it is built, so a rebuilt deck shows the data as it is now.
+
+use chrono::NaiveDate;
+use pw_domain::{GroundingReportId, SessionId, StudyId};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeckSpec {
+    /// On the title slide and in the file's properties.
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    /// What the research set out to learn, in the user's words (the objectives slide).
+    #[serde(default)]
+    pub objectives: Vec<String>,
+    /// In the order the findings are shown.
+    pub sections: Vec<SectionSpec>,
+}
+
+/// One stored result the deck shows. Every slide a section makes cites the records it read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SectionSpec {
+    /// The dashboard's KPI tiles, daily spend per platform and campaign table for a period
+    /// (the last 30 days with data when no dates are given).
+    Dashboard {
+        #[serde(default)]
+        from: Option<NaiveDate>,
+        #[serde(default)]
+        to: Option<NaiveDate>,
+    },
+    /// A survey run's questions as charts (all of them, or those listed), with their
+    /// diagnostics as caveats and the run's manifest in the method.
+    SurveyResults {
+        run: StudyId,
+        #[serde(default)]
+        questions: Vec<String>,
+    },
+    /// One question crossed by a dimension of the run's universe.
+    Crosstab {
+        run: StudyId,
+        question: String,
+        dimension: String,
+    },
+    /// A focus group's or interview's latest insights: themes, verbatims, Says/Thinks gaps and
+    /// the actions the participants pointed to.
+    Insights { session: SessionId },
+    /// A grounding report's claims with the signals they rest on.
+    GroundingReport { report: GroundingReportId },
+    /// A specialist agent's latest report (budget, creative, anomaly, audience, competitor).
+    AgentReport { agent: String },
+}
+
+impl SectionSpec {
+    /// How the section is named when something about it must be said ("section 3, survey
+    /// results").
+    pub fn describe(&self) -> &'static str {
+        match self {
+            SectionSpec::Dashboard { .. } => "dashboard",
+            SectionSpec::SurveyResults { .. } => "survey results",
+            SectionSpec::Crosstab { .. } => "crosstab",
+            SectionSpec::Insights { .. } => "session insights",
+            SectionSpec::GroundingReport { .. } => "grounding report",
+            SectionSpec::AgentReport { .. } => "agent report",
+        }
+    }
+}
+
+impl std::str::FromStr for SectionSpec {
+    type Err = String;
+
+    /// A section named in one line, as `export --table` takes it: `dashboard`,
+    /// `dashboard:FROM:TO`, `survey:RUN`, `survey:RUN:QUESTION`, `crosstab:RUN:QUESTION:DIMENSION`,
+    /// `insights:SESSION`, `report:REPORT`, `agent:NAME`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<&str> = text.split(':').collect();
+        let id_error = |e: pw_domain::IdError| e.to_string();
+        let date = |text: &str| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| format!("\"{text}\" is not a date (YYYY-MM-DD)"))
+        };
+        match parts.as_slice() {
+            ["dashboard"] => Ok(SectionSpec::Dashboard {
+                from: None,
+                to: None,
+            }),
+            ["dashboard", from, to] => Ok(SectionSpec::Dashboard {
+                from: Some(date(from)?),
+                to: Some(date(to)?),
+            }),
+            ["survey", run] => Ok(SectionSpec::SurveyResults {
+                run: run.parse().map_err(id_error)?,
+                questions: Vec::new(),
+            }),
+            ["survey", run, question] => Ok(SectionSpec::SurveyResults {
+                run: run.parse().map_err(id_error)?,
+                questions: vec![(*question).to_owned()],
+            }),
+            ["crosstab", run, question, dimension] => Ok(SectionSpec::Crosstab {
+                run: run.parse().map_err(id_error)?,
+                question: (*question).to_owned(),
+                dimension: (*dimension).to_owned(),
+            }),
+            ["insights", session] => Ok(SectionSpec::Insights {
+                session: session.parse().map_err(id_error)?,
+            }),
+            ["report", report] => Ok(SectionSpec::GroundingReport {
+                report: report.parse().map_err(id_error)?,
+            }),
+            ["agent", agent] => Ok(SectionSpec::AgentReport {
+                agent: (*agent).to_owned(),
+            }),
+            _ => Err(format!(
+                "\"{text}\" names no table: use dashboard[:FROM:TO], survey:RUN[:QUESTION], crosstab:RUN:QUESTION:DIMENSION, insights:SESSION, report:REPORT or agent:NAME"
+            )),
+        }
+    }
+}

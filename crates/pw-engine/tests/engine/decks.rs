@@ -1,0 +1,222 @@
+//! Client decks gathered from a workspace's stored results: every number on a slide is the
+//! stored figure, every slide names its sources, and the files are written whole or not at all.
+
+use pw_engine::ErrorKind;
+use pw_engine::decks::{DeckFormat, DeckSpec, SectionSpec, SlideBody, TableFormat, check_pptx};
+use pw_engine::jobs::JobState;
+use pw_engine::workspaces::WorkspaceId;
+use pw_engine::{KpiKey, KpiNumber};
+
+use crate::support::engine;
+
+/// `1234567.891` as "1,234,567.89": written out here rather than with the deck's formatter,
+/// so the test does not check the code with itself.
+fn money_text(micros: i64) -> String {
+    let cents = (micros as f64 / 10_000.0).round() as i64;
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{grouped}.{:02}", cents % 100)
+}
+
+#[tokio::test]
+async fn a_deck_of_the_demo_workspace_shows_the_dashboards_numbers_and_names_their_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path(), "decks-demo").await;
+    engine.start_workers().await;
+    let job = engine.workspaces().start_demo().await.unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
+    let workspace: WorkspaceId = done.workspace_id.as_deref().unwrap().parse().unwrap();
+    let dashboard = engine
+        .workspaces()
+        .dashboard(workspace, None)
+        .await
+        .unwrap();
+
+    // The template starts from the dashboard: the demo has no study results yet.
+    let template = engine.decks().default_spec(workspace).await.unwrap();
+    assert_eq!(
+        template.sections,
+        vec![SectionSpec::Dashboard {
+            from: None,
+            to: None
+        }]
+    );
+    let spec: DeckSpec = serde_json::from_value(serde_json::json!({
+        "title": "Halcyon Roasters: November review",
+        "objectives": ["See where the budget worked hardest"],
+        "sections": [{ "kind": "dashboard" }]
+    }))
+    .unwrap();
+    let built = engine
+        .decks()
+        .build(workspace, &spec, DeckFormat::Pptx)
+        .await
+        .unwrap();
+    let titles: Vec<&str> = built.deck.slides.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles[0], "Halcyon Roasters: November review");
+    for part in [
+        "Executive summary",
+        "Objectives",
+        "Method",
+        "Findings",
+        "Appendix",
+    ] {
+        assert!(titles.contains(&part), "{titles:?}");
+    }
+    assert!(
+        titles.iter().position(|t| *t == "Method") < titles.iter().position(|t| *t == "Findings")
+    );
+
+    // The written file is read back as PowerPoint would: the KPI tile shows the stored spend.
+    let report = check_pptx(&built.bytes).unwrap();
+    assert_eq!(report.slide_texts.len(), built.deck.slides.len());
+    let section = &dashboard.sections[0];
+    let spend = section
+        .kpis
+        .iter()
+        .find(|k| k.key == KpiKey::Spend)
+        .unwrap();
+    let Some(KpiNumber::Money(micros)) = spend.current else {
+        panic!("{spend:?}")
+    };
+    let kpi_slide = built
+        .deck
+        .slides
+        .iter()
+        .position(|s| matches!(s.body, SlideBody::Kpis { .. }))
+        .unwrap();
+    let kpi_text = report.slide_texts[kpi_slide].join(" ");
+    assert!(
+        kpi_text.contains(&money_text(micros.0)),
+        "{kpi_text} lacks {}",
+        money_text(micros.0)
+    );
+    assert!(
+        report.notes[kpi_slide].contains("daily_metrics"),
+        "{}",
+        report.notes[kpi_slide]
+    );
+    // The slide's headline is the finding, in the stored numbers' words.
+    let change = spend.change().unwrap();
+    let verb = if change > 0.0 { "rose" } else { "fell" };
+    let percent = format!("{}%", (change.abs() * 100.0).round());
+    let title = &built.deck.slides[kpi_slide].title;
+    assert!(
+        title.starts_with(&format!("Spend {verb} {percent} to "))
+            && title.contains(&money_text(micros.0)),
+        "{title}"
+    );
+
+    // The line chart's cache holds each platform's daily spend as the dashboard has it.
+    let chart = &report.charts[0];
+    assert_eq!(chart.categories.len(), section.series[0].points.len());
+    for (platform, (name, values)) in section.series.iter().zip(&chart.series) {
+        assert_eq!(name, platform.platform.display_name());
+        for (point, value) in platform.points.iter().zip(values) {
+            let expected = point.totals.spend.0 as f64 / 1e6;
+            assert!(
+                (value.unwrap() - expected).abs() < 1e-6,
+                "{value:?} {expected}"
+            );
+        }
+    }
+    // Every findings slide says where its numbers came from.
+    for slide in built.deck.slides.iter().filter(|s| {
+        matches!(
+            s.body,
+            SlideBody::Kpis { .. } | SlideBody::Chart { .. } | SlideBody::Table { .. }
+        )
+    }) {
+        assert!(!slide.sources.is_empty(), "{} cites nothing", slide.title);
+    }
+
+    // The campaign table as CSV: one line per campaign, its spend as stored.
+    let csv = engine
+        .decks()
+        .export_tables(
+            workspace,
+            &"dashboard".parse().unwrap(),
+            Some(&format!("Campaigns {}", dashboard.currency)),
+            TableFormat::Csv,
+        )
+        .await
+        .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), dashboard.campaigns.len() + 1, "{csv}");
+    assert!(
+        lines[0].starts_with("Campaign,Platform,Spend"),
+        "{}",
+        lines[0]
+    );
+    let first = &dashboard.campaigns[0];
+    let expected = format!("{:.2}", first.totals.spend.0 as f64 / 1e6);
+    assert!(
+        lines[1].contains(&expected),
+        "{} lacks {expected}",
+        lines[1]
+    );
+    // Two tables cannot share one CSV: the error names them.
+    let both = engine
+        .decks()
+        .export_tables(
+            workspace,
+            &"dashboard".parse().unwrap(),
+            None,
+            TableFormat::Csv,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(both.kind(), ErrorKind::InvalidInput);
+    assert!(both.to_string().contains("Campaigns"), "{both}");
+
+    // A section naming a study that is gone says which section and why.
+    let gone: DeckSpec = serde_json::from_value(serde_json::json!({
+        "title": "Stale",
+        "sections": [
+            { "kind": "dashboard" },
+            { "kind": "survey_results", "run": "0193a3c4-5e6f-7a8b-9c0d-1e2f3a4b5c6d" }
+        ]
+    }))
+    .unwrap();
+    let error = engine
+        .decks()
+        .build(workspace, &gone, DeckFormat::Pptx)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound);
+    assert!(
+        error
+            .to_string()
+            .starts_with("section 2 of the deck (survey results)"),
+        "{error}"
+    );
+
+    // Written whole or not at all: a failed write leaves nothing beside the target.
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("deck.pptx");
+    pw_engine::write_whole(&target, &built.bytes).unwrap();
+    assert_eq!(std::fs::read(&target).unwrap(), built.bytes);
+    let occupied = out.path().join("a folder");
+    std::fs::create_dir(&occupied).unwrap();
+    let failed = pw_engine::write_whole(&occupied, &built.bytes).unwrap_err();
+    assert_eq!(failed.kind(), ErrorKind::Unavailable);
+    assert!(failed.to_string().contains("a folder"), "{failed}");
+    let mut left: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["a folder", "deck.pptx"]);
+    let nowhere =
+        pw_engine::write_whole(&out.path().join("missing/deck.pptx"), &built.bytes).unwrap_err();
+    assert!(nowhere.to_string().contains("missing"), "{nowhere}");
+    engine.shutdown().await;
+}
