@@ -228,8 +228,9 @@ fn layering() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("pw-statistics", &[][..]),
         // Documents for clients (the PDF writer): blocks in, bytes out.
         ("pw-documents", &[][..]),
-        // Client decks: so far their IO-free writers, a deck in and bytes out.
-        ("pw-decks", &[][..]),
+        // Client decks: IO-free writers (a deck in, bytes out) and the repository of the decks
+        // a workspace built, over pw-store's `Database`.
+        ("pw-decks", &["pw-domain", "pw-store"][..]),
         // The ad platforms' local fake: plain HTTP and deterministic data, no internal crate.
         ("pw-sandbox", &[][..]),
         // A context crate: its own tables' repositories over pw-store's `Database`, its use

@@ -1,4 +1,5 @@
-//! `profitwheel deck template|build`: client decks from a spec file (docs/deck-spec.md);
+//! `profitwheel deck template|build|list|get`: client decks from a spec file
+//! (docs/deck-spec.md), each build kept as a version with what moved;
 //! `profitwheel export --table`: the tables behind them as XLSX or CSV.
 
 use std::path::{Path, PathBuf};
@@ -18,8 +19,8 @@ pub(crate) enum DeckCommand {
     /// run, session insights, grounding report and agent report the workspace has (edit it,
     /// then build it)
     Template { workspace: String },
-    /// Build a deck from a spec file: PowerPoint with native charts, or the workbook of every
-    /// table behind it
+    /// Build a deck from a spec file (PowerPoint with native charts, or the workbook of every
+    /// table behind it), keep it as the deck's next version and say what moved since the last
     Build {
         workspace: String,
         #[arg(long, value_name = "FILE")]
@@ -27,6 +28,15 @@ pub(crate) enum DeckCommand {
         /// pptx or xlsx
         #[arg(long, default_value = "pptx")]
         format: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The decks the workspace has built, newest first, with their versions
+    List { workspace: String },
+    /// Write a kept deck file out again
+    Get {
+        workspace: String,
+        id: String,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -80,11 +90,13 @@ pub(crate) async fn run(
                 }
             };
             let spec = read_spec(spec)?;
-            let built = engine.decks().build(id, &spec, format).await?;
+            let kept = engine.decks().build_and_keep(id, &spec, format).await?;
+            let built = &kept.built;
             pw_engine::write_whole(file, &built.bytes)?;
             if out.json {
                 out.value(&json!({
                     "path": file.display().to_string(),
+                    "file": kept.file,
                     "bytes": built.bytes.len(),
                     "slides": built.deck.slides.iter().map(|s| json!({
                         "title": s.title,
@@ -94,15 +106,77 @@ pub(crate) async fn run(
                 }));
             } else {
                 out.line(&format!(
-                    "Wrote {} ({} slides, {} tables)",
+                    "Wrote {} ({} slides, {} tables), kept as version {} of \"{}\"",
                     file.display(),
                     built.deck.slides.len(),
-                    built.tables.len()
+                    built.tables.len(),
+                    kept.file.version,
+                    kept.file.name
                 ));
+                print_changes(out, kept.file.changes.as_ref());
             }
+        }
+        DeckCommand::List { workspace: text } => {
+            let id = workspace(engine, text).await?;
+            let files = engine.decks().files(id).await?;
+            if out.json {
+                out.value(&json!(files));
+            } else if files.is_empty() {
+                out.line("No decks built yet: profitwheel deck template, then deck build");
+            } else {
+                for file in &files {
+                    let moved = match &file.changes {
+                        Some(changes) => format!("{} figures moved", changes.moved.len()),
+                        None => "first version".into(),
+                    };
+                    out.line(&format!(
+                        "{}  {}  {}  {} KiB  {moved}  {}",
+                        file.created_at.format("%Y-%m-%d %H:%M"),
+                        file.file_name(),
+                        file.id,
+                        (file.size_bytes.max(0) as u64).div_ceil(1024),
+                        file.sha256.get(..12).unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        DeckCommand::Get {
+            workspace: text,
+            id: file_id,
+            out: file,
+        } => {
+            let id = workspace(engine, text).await?;
+            let (kept, bytes) = engine.decks().file(id, file_id).await?;
+            pw_engine::write_whole(file, &bytes)?;
+            out.line(&format!("Wrote {} ({})", file.display(), kept.file_name()));
         }
     }
     Ok(())
+}
+
+/// What moved since the deck's last version, a line per figure (the first 20).
+fn print_changes(out: &Output, changes: Option<&pw_engine::decks::Changes>) {
+    let Some(changes) = changes else { return };
+    if changes.moved.is_empty() && changes.added == 0 && changes.removed == 0 {
+        out.line("Nothing moved since the last version.");
+        return;
+    }
+    out.line(&format!(
+        "Since the last version: {} figures moved, {} new, {} gone, {} unchanged.",
+        changes.moved.len(),
+        changes.added,
+        changes.removed,
+        changes.unchanged
+    ));
+    for moved in changes.moved.iter().take(20) {
+        out.line(&format!(
+            "  {}: {} → {}",
+            moved.label, moved.before, moved.after
+        ));
+    }
+    if changes.moved.len() > 20 {
+        out.line(&format!("  … and {} more", changes.moved.len() - 20));
+    }
 }
 
 fn read_spec(path: &Path) -> Result<DeckSpec, EngineError> {

@@ -12,6 +12,11 @@ pub enum DeckError {
     /// repair it (the checker's findings, listed).
     #[error("the deck could not be packaged: {0}")]
     Package(String),
+    /// A kept deck file the workspace does not have.
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] pw_store::StoreError),
     /// The embedded or exported workbook could not be written.
     #[error("the workbook could not be written: {0}")]
     Workbook(String),

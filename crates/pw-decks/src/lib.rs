@@ -3,13 +3,18 @@
 //! CSV of every table behind it ([`tables`]), and a reader that checks a written package the way
 //! PowerPoint would before anyone opens it ([`check_pptx`]).
 //!
-//! Nothing here touches a database or a disk: the engine gathers a deck's content from stored
-//! results and hands it over; the bytes come back.
+//! The writers touch no database or disk: the engine gathers a deck's content from stored
+//! results and hands it over; the bytes come back. What a deck showed ([`figures`]) and what
+//! moved between two builds ([`changes`]) are IO-free too. The one module with IO is
+//! [`DeckFiles`], the repository of the decks a workspace has built (`deck_files`, with their
+//! bytes in the blob store).
 
 mod brand;
 mod chart;
 mod deck;
 mod error;
+mod figures;
+mod files;
 mod format;
 mod package_check;
 mod pptx;
@@ -20,6 +25,8 @@ pub use brand::{Brand, Logo, Rgb};
 pub use chart::{ChartKind, ChartSpec, Series};
 pub use deck::{Deck, Kpi, Quote, Slide, SlideBody, Source};
 pub use error::DeckError;
+pub use figures::{Changes, Figure, Moved, changes, figures};
+pub use files::{DeckFile, DeckFiles, NewDeckFile};
 pub use format::{NumberFormat, Value};
 pub use package_check::{PackageReport, check_pptx};
 pub use pptx::write_pptx;

@@ -92,6 +92,8 @@ impl EngineError {
                 pw_decks::DeckError::Package(_) | pw_decks::DeckError::Workbook(_) => {
                     ErrorKind::Internal
                 }
+                pw_decks::DeckError::NotFound(_) => ErrorKind::NotFound,
+                pw_decks::DeckError::Store(e) => store_kind(e),
             },
             EngineError::DeckSection { source, .. } => source.kind(),
             EngineError::Store(e) => store_kind(e),

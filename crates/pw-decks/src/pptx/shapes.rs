@@ -18,9 +18,10 @@ const TABLE_CHAR_WIDTH: Emu = 83_820;
 /// A cell's left and right margins together.
 const TABLE_CELL_MARGINS: Emu = 137_160;
 
-/// Where a table's columns and rows go: widths in proportion to each column's longest text
-/// (none under a tenth of the table, so short number columns stay readable), and each row as
-/// tall as its most wrapped cell.
+/// Where a table's columns and rows go: each column as wide as its longest text needs when the
+/// table is wide enough (the spare width shared in proportion); otherwise the narrow columns
+/// (numbers, short labels) keep their one line and the wide ones share the rest and wrap. Each
+/// row is as tall as its most wrapped cell.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TableLayout {
     pub widths: Vec<Emu>,
@@ -43,20 +44,55 @@ impl TableLayout {
                     .clamp(1, 60)
             })
             .collect();
-        let total: usize = longest.iter().sum();
-        let floor = width / (10 * columns as Emu).max(10);
-        let mut widths: Vec<Emu> = longest
+        // What each column needs to keep its longest text on one line.
+        let need: Vec<Emu> = longest
             .iter()
-            .map(|&chars| (width as f64 * chars as f64 / total as f64) as Emu)
-            .map(|w| w.max(floor))
+            .map(|&chars| chars as Emu * TABLE_CHAR_WIDTH + TABLE_CELL_MARGINS)
             .collect();
-        // The floors can push the sum past the table; scale back to fit exactly.
-        let sum: Emu = widths.iter().sum();
-        if sum > width {
-            for w in &mut widths {
-                *w = (*w as f64 * width as f64 / sum as f64) as Emu;
+        let total_need: Emu = need.iter().sum();
+        let widths: Vec<Emu> = if total_need <= width {
+            // Everything fits: the spare width goes in proportion to the need.
+            need.iter().map(|n| n * width / total_need).collect()
+        } else {
+            // Columns that need less than an equal share of what is left keep what they need
+            // (numbers and short labels stay on one line); the wider columns share the rest
+            // in proportion to their need, and wrap.
+            let mut kept = vec![false; columns];
+            loop {
+                let free: Emu = width
+                    - (0..columns)
+                        .filter(|&c| kept[c])
+                        .map(|c| need[c])
+                        .sum::<Emu>();
+                let open = kept.iter().filter(|k| !**k).count().max(1) as Emu;
+                let share = free / open;
+                let newly: Vec<usize> = (0..columns)
+                    .filter(|&c| !kept[c] && need[c] <= share)
+                    .collect();
+                if newly.is_empty() {
+                    break;
+                }
+                for c in newly {
+                    kept[c] = true;
+                }
             }
-        }
+            let free: Emu = width
+                - (0..columns)
+                    .filter(|&c| kept[c])
+                    .map(|c| need[c])
+                    .sum::<Emu>();
+            let open_need: Emu = (0..columns).filter(|&c| !kept[c]).map(|c| need[c]).sum();
+            (0..columns)
+                .map(|c| {
+                    if kept[c] {
+                        need[c]
+                    } else {
+                        (need[c] * free / open_need.max(1))
+                            .max(TABLE_CELL_MARGINS + TABLE_CHAR_WIDTH)
+                    }
+                })
+                .collect()
+        };
         let height_of = |cells: &mut dyn Iterator<Item = &str>| {
             let lines = cells
                 .zip(&widths)
@@ -449,7 +485,10 @@ mod tests {
             narrow.row_heights[0],
             TABLE_ROW_HEIGHT + (lines - 1) * TABLE_LINE_HEIGHT
         );
-        assert_eq!(narrow.row_heights[1], TABLE_ROW_HEIGHT);
+        // The number column keeps "$20.00" on one line; the name column wraps instead.
+        assert_eq!(narrow.row_heights[1], TABLE_ROW_HEIGHT, "{narrow:?}");
+        assert!(narrow.widths[1] >= 6 * TABLE_CHAR_WIDTH + TABLE_CELL_MARGINS);
+        assert!(narrow.widths.iter().sum::<Emu>() <= 2_000_000);
     }
 
     #[test]

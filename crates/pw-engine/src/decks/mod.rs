@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 pub use pw_decks::tables::Column;
 pub use pw_decks::{
-    Brand, ChartKind, ChartSpec, Deck, Kpi, NumberFormat, PackageReport, Quote, Series, Slide,
-    SlideBody, Source, Table, Value, check_pptx,
+    Brand, Changes, ChartKind, ChartSpec, Deck, DeckFile, Figure, Kpi, Moved, NumberFormat,
+    PackageReport, Quote, Series, Slide, SlideBody, Source, Table, Value, check_pptx, figures,
 };
 pub use pw_domain::WorkspaceId;
 pub use spec::{DeckSpec, SectionSpec};
@@ -44,6 +44,32 @@ pub struct GatheredDeck {
     pub deck: Deck,
     /// Every table behind the deck, whole (a slide may show the first rows only).
     pub tables: Vec<Table>,
+}
+
+impl DeckFormat {
+    /// The file's extension and the name it is kept under.
+    pub fn extension(self) -> &'static str {
+        match self {
+            DeckFormat::Pptx => "pptx",
+            DeckFormat::Xlsx => "xlsx",
+        }
+    }
+
+    fn media_type(self) -> &'static str {
+        match self {
+            DeckFormat::Pptx => {
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+            }
+            DeckFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// A built deck kept as the next version of its deck, with what moved since the last.
+#[derive(Debug, Clone)]
+pub struct KeptDeck {
+    pub built: BuiltDeck,
+    pub file: DeckFile,
 }
 
 /// A written deck: the file's bytes and what went into it.
@@ -171,6 +197,49 @@ impl DecksFacade<'_> {
             deck,
             tables,
         })
+    }
+
+    /// Builds the deck and keeps the file as the next version of its deck (named by its
+    /// title, per format), with every figure it shows and what moved since the version
+    /// before.
+    pub async fn build_and_keep(
+        &self,
+        workspace: WorkspaceId,
+        spec: &DeckSpec,
+        format: DeckFormat,
+    ) -> Result<KeptDeck> {
+        let built = self.build(workspace, spec, format).await?;
+        let shown = figures(&built.deck);
+        let spec_json = serde_json::to_value(spec)
+            .map_err(|e| EngineError::InvalidInput(format!("the deck spec: {e}")))?;
+        let file = pw_decks::DeckFiles::new(&self.engine.db)
+            .keep(pw_decks::NewDeckFile {
+                workspace,
+                name: spec.title.trim(),
+                format: format.extension(),
+                media_type: format.media_type(),
+                bytes: &built.bytes,
+                spec: &spec_json,
+                figures: &shown,
+            })
+            .await?;
+        Ok(KeptDeck { built, file })
+    }
+
+    /// The decks the workspace has built, newest first.
+    pub async fn files(&self, workspace: WorkspaceId) -> Result<Vec<DeckFile>> {
+        self.engine.workspaces().overview(workspace).await?;
+        Ok(pw_decks::DeckFiles::new(&self.engine.db)
+            .list(workspace)
+            .await?)
+    }
+
+    /// A kept deck file and its bytes (checked against their hash).
+    pub async fn file(&self, workspace: WorkspaceId, id: &str) -> Result<(DeckFile, Vec<u8>)> {
+        let files = pw_decks::DeckFiles::new(&self.engine.db);
+        let file = files.get(workspace, id).await?;
+        let bytes = files.bytes(&file).await?;
+        Ok((file, bytes))
     }
 
     /// One section's tables as a workbook (a sheet each) or, when it has exactly one table (or

@@ -218,5 +218,78 @@ async fn a_deck_of_the_demo_workspace_shows_the_dashboards_numbers_and_names_the
     let nowhere =
         pw_engine::write_whole(&out.path().join("missing/deck.pptx"), &built.bytes).unwrap_err();
     assert!(nowhere.to_string().contains("missing"), "{nowhere}");
+
+    // Kept builds are versions of their deck; a rebuild after the data changed says what
+    // moved, and only that.
+    let first = engine
+        .decks()
+        .build_and_keep(workspace, &spec, DeckFormat::Pptx)
+        .await
+        .unwrap();
+    assert_eq!((first.file.version, first.file.changes.clone()), (1, None));
+    let again = engine
+        .decks()
+        .build_and_keep(workspace, &spec, DeckFormat::Pptx)
+        .await
+        .unwrap();
+    let unchanged = again.file.changes.clone().unwrap();
+    assert_eq!(again.file.version, 2);
+    assert!(
+        unchanged.moved.is_empty() && unchanged.unchanged > 100,
+        "{unchanged:?}"
+    );
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("profitwheel.sqlite3").display()
+    ))
+    .await
+    .unwrap();
+    let changed = sqlx::query(
+        "UPDATE daily_metrics SET spend_micros = spend_micros + 1000000000
+         WHERE workspace_id = ? AND level = 'campaign' AND date = ? AND platform = 'meta'",
+    )
+    .bind(workspace.to_string())
+    .bind(dashboard.range.end.to_string())
+    .execute(&db)
+    .await
+    .unwrap();
+    assert!(changed.rows_affected() > 0);
+    db.close().await;
+    let third = engine
+        .decks()
+        .build_and_keep(workspace, &spec, DeckFormat::Pptx)
+        .await
+        .unwrap();
+    let moved = third.file.changes.clone().unwrap();
+    assert_eq!(third.file.version, 3);
+    let labels: Vec<&str> = moved.moved.iter().map(|m| m.label.as_str()).collect();
+    assert!(labels.contains(&"Spend"), "{labels:?}");
+    assert!(
+        labels.contains(&format!("Meta, {}", dashboard.range.end).as_str()),
+        "{labels:?}"
+    );
+    assert!(
+        !labels.iter().any(|l| l.starts_with("Google Ads")),
+        "{labels:?}"
+    );
+    let spend = moved.moved.iter().find(|m| m.label == "Spend").unwrap();
+    assert_eq!(spend.before, format!("${}", money_text(micros.0)));
+    let files = engine.decks().files(workspace).await.unwrap();
+    assert_eq!(
+        files.iter().map(|f| f.version).collect::<Vec<_>>(),
+        [3, 2, 1]
+    );
+    let (kept, bytes) = engine
+        .decks()
+        .file(workspace, &third.file.id)
+        .await
+        .unwrap();
+    assert_eq!(bytes, third.built.bytes);
+    assert_eq!(
+        kept.file_name(),
+        "Halcyon Roasters- November review v3.pptx"
+    );
+    let missing = engine.decks().file(workspace, "nope").await.unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::NotFound);
     engine.shutdown().await;
 }

@@ -80,6 +80,7 @@ const WORKSPACE_TABLES: &[&str] = &[
     "survey_reports",
     "reports",
     "agent_runs",
+    "deck_files",
     "llm_calls",
     "llm_cache",
     "job_schedules",
