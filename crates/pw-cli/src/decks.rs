@@ -2,6 +2,7 @@
 //! (docs/deck-spec.md), each build kept as a version with what moved;
 //! `profitwheel export --table`: the tables behind them as XLSX or CSV.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -25,7 +26,7 @@ pub(crate) enum DeckCommand {
         workspace: String,
         #[arg(long, value_name = "FILE")]
         spec: PathBuf,
-        /// pptx or xlsx
+        /// pptx, pdf or xlsx
         #[arg(long, default_value = "pptx")]
         format: String,
         #[arg(long, value_name = "FILE")]
@@ -83,9 +84,10 @@ pub(crate) async fn run(
             let format = match format.as_str() {
                 "pptx" => DeckFormat::Pptx,
                 "xlsx" => DeckFormat::Xlsx,
+                "pdf" => DeckFormat::Pdf,
                 other => {
                     return Err(EngineError::InvalidInput(format!(
-                        "\"{other}\" is not a deck format: pptx or xlsx"
+                        "\"{other}\" is not a deck format: pptx, pdf or xlsx"
                     )));
                 }
             };
@@ -93,6 +95,9 @@ pub(crate) async fn run(
             let kept = engine.decks().build_and_keep(id, &spec, format).await?;
             let built = &kept.built;
             pw_engine::write_whole(file, &built.bytes)?;
+            for warning in &built.warnings {
+                let _ = writeln!(std::io::stderr(), "warning: {warning}");
+            }
             if out.json {
                 out.value(&json!({
                     "path": file.display().to_string(),

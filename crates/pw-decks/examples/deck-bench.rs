@@ -3,6 +3,9 @@
 //! PowerPoint writer has, deflating the same package's parts into a zip without writing or
 //! checking a byte of XML (measured in the same run).
 //!
+//! The same deck as a PDF report (fonts embedded and subset, vector charts), set in the
+//! Liberation Sans faces `scripts/install-system-packages` installs, is timed beside it.
+//!
 //! `cargo run --release -p pw-decks --example deck-bench -- [decks]`
 
 #![allow(
@@ -16,8 +19,8 @@ use std::time::Instant;
 
 use pw_decks::tables::Column;
 use pw_decks::{
-    Brand, ChartKind, ChartSpec, Deck, Kpi, NumberFormat, Quote, Series, Slide, SlideBody, Source,
-    Table, Value, check_pptx, write_pptx,
+    Brand, ChartKind, ChartSpec, Deck, Kpi, NumberFormat, PdfFonts, Quote, Series, Slide,
+    SlideBody, Source, Table, Value, check_pptx, write_pdf, write_pptx,
 };
 
 /// This process's resident high-water mark, in MiB (Linux's VmHWM).
@@ -266,5 +269,25 @@ fn main() {
         floor * 1000.0,
         per_deck / floor
     );
-    println!("peak memory (VmHWM): {peak:.1} MiB");
+    println!("peak memory after the PowerPoint decks (VmHWM): {peak:.1} MiB");
+
+    let folder = std::path::Path::new("/usr/share/fonts/truetype/liberation2");
+    let fonts = PdfFonts::new(
+        std::fs::read(folder.join("LiberationSans-Regular.ttf")).expect("Liberation Sans"),
+        std::fs::read(folder.join("LiberationSans-Bold.ttf")).expect("Liberation Sans Bold"),
+    )
+    .expect("the fonts embed");
+    let started = Instant::now();
+    let mut pdf = Vec::new();
+    for _ in 0..decks {
+        pdf = write_pdf(&deck, &brand, &fonts).expect("the bench report writes");
+    }
+    let per_report = started.elapsed().as_secs_f64() / decks as f64;
+    println!(
+        "pdf: {:.1} ms per report, {:.0} KiB; pdf / pptx: {:.1}; peak memory (VmHWM): {:.1} MiB",
+        per_report * 1000.0,
+        pdf.len() as f64 / 1024.0,
+        per_report / per_deck,
+        peak_mib()
+    );
 }

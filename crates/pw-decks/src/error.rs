@@ -5,6 +5,9 @@ pub enum DeckError {
     /// a chart whose series and categories disagree); the message says which.
     #[error("{0}")]
     Invalid(String),
+    /// A font file the PDF cannot embed or measure text with.
+    #[error("{0}")]
+    Font(String),
     /// A logo that is not a PNG the deck can embed.
     #[error("the logo is not a PNG image: {0}")]
     Logo(String),

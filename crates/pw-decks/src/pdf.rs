@@ -172,7 +172,12 @@ fn text_box(
     align: Align,
 ) -> f32 {
     let leading = size * 1.2;
-    let mut lines = face.wrap(text, size, w);
+    // Control characters have no glyph in any face; a line break is kept as one.
+    let text: String = text
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect();
+    let mut lines = face.wrap(&text, size, w);
     let fitting = ((h / leading).floor() as usize).max(1);
     if lines.len() > fitting {
         lines.truncate(fitting);
@@ -256,7 +261,14 @@ pub fn write_pdf(deck: &Deck, brand: &Brand, fonts: &PdfFonts) -> Result<Vec<u8>
         page_number += 1;
         match &slide.body {
             SlideBody::Title { subtitle } => {
-                title_page(&mut surface, brand, &faces, slide, subtitle, client_logo.as_ref());
+                title_page(
+                    &mut surface,
+                    brand,
+                    &faces,
+                    slide,
+                    subtitle,
+                    client_logo.as_ref(),
+                );
             }
             SlideBody::Section { subtitle } => {
                 rect(&mut surface, 0.0, 0.0, WIDTH, HEIGHT, brand.primary);
@@ -293,7 +305,9 @@ pub fn write_pdf(deck: &Deck, brand: &Brand, fonts: &PdfFonts) -> Result<Vec<u8>
                 let area = (MARGIN, CONTENT_TOP, WIDTH - 2.0 * MARGIN, CONTENT_HEIGHT);
                 let mut footnote = slide.footnote.clone();
                 match body {
-                    SlideBody::Bullets { items } => bullets(&mut surface, brand, &faces, area, items),
+                    SlideBody::Bullets { items } => {
+                        bullets(&mut surface, brand, &faces, area, items)
+                    }
                     SlideBody::Kpis { tiles } => kpis(&mut surface, brand, &faces, area, tiles),
                     SlideBody::Quotes { quotes } => {
                         quote_wall(&mut surface, brand, &faces, area, quotes);
@@ -326,8 +340,17 @@ pub fn write_pdf(deck: &Deck, brand: &Brand, fonts: &PdfFonts) -> Result<Vec<u8>
             }
         }
         // Title and section pages are the brand's own, without the running footer.
-        if !matches!(slide.body, SlideBody::Title { .. } | SlideBody::Section { .. }) {
-            footer(&mut surface, brand, &faces, page_number, client_logo.as_ref());
+        if !matches!(
+            slide.body,
+            SlideBody::Title { .. } | SlideBody::Section { .. }
+        ) {
+            footer(
+                &mut surface,
+                brand,
+                &faces,
+                page_number,
+                client_logo.as_ref(),
+            );
         }
         surface.finish();
         page.finish();
@@ -336,7 +359,15 @@ pub fn write_pdf(deck: &Deck, brand: &Brand, fonts: &PdfFonts) -> Result<Vec<u8>
         contents_page(&mut document, settings()?, deck, brand, &faces, &pages)?;
         page_number += 1;
     }
-    sources_page(&mut document, settings()?, deck, brand, &faces, &pages, page_number + 1)?;
+    sources_page(
+        &mut document,
+        settings()?,
+        deck,
+        brand,
+        &faces,
+        &pages,
+        page_number + 1,
+    )?;
 
     let mut outline = Outline::new();
     for (index, slide) in deck.slides.iter().enumerate() {
@@ -663,7 +694,15 @@ fn bullets(
         if top + 24.0 > y + h {
             break;
         }
-        text_box(surface, &faces.regular, "•", 18.0, brand.primary, (x, top, 18.0, 24.0), Align::Left);
+        text_box(
+            surface,
+            &faces.regular,
+            "•",
+            18.0,
+            brand.primary,
+            (x, top, 18.0, 24.0),
+            Align::Left,
+        );
         top += text_box(
             surface,
             &faces.regular,
@@ -692,8 +731,24 @@ fn kpis(
         let (left, top) = (x + column * (width + gap), y + row * (height + gap));
         rect(surface, left, top, width, height, brand.primary.tint(0.9));
         let inner = width - 20.0;
-        text_box(surface, &faces.regular, &tile.label, 12.0, brand.text, (left + 10.0, top + 16.0, inner, 16.0), Align::Left);
-        text_box(surface, &faces.bold, &tile.value, 26.0, brand.primary, (left + 10.0, top + 38.0, inner, 34.0), Align::Left);
+        text_box(
+            surface,
+            &faces.regular,
+            &tile.label,
+            12.0,
+            brand.text,
+            (left + 10.0, top + 16.0, inner, 16.0),
+            Align::Left,
+        );
+        text_box(
+            surface,
+            &faces.bold,
+            &tile.value,
+            26.0,
+            brand.primary,
+            (left + 10.0, top + 38.0, inner, 34.0),
+            Align::Left,
+        );
         text_box(
             surface,
             &faces.regular,
@@ -801,17 +856,40 @@ fn draw_chart(
         while tick <= top + step / 2.0 {
             let tx = left + scale(tick);
             line(surface, &[(tx, y), (tx, y + plot_h)], 0.5, grid);
-            text_box(surface, &faces.regular, &label(tick), 9.0, muted, (tx - 40.0, y + plot_h + 2.0, 80.0, 12.0), Align::Center);
+            text_box(
+                surface,
+                &faces.regular,
+                &label(tick),
+                9.0,
+                muted,
+                (tx - 40.0, y + plot_h + 2.0, 80.0, 12.0),
+                Align::Center,
+            );
             tick += step;
         }
         let band = plot_h / chart.categories.len() as f32;
         let bar = band * 0.7 / chart.series.len() as f32;
         for (c, category) in chart.categories.iter().enumerate() {
             let band_top = y + c as f32 * band;
-            text_box(surface, &faces.regular, category, 10.0, brand.text, (x, band_top + band / 2.0 - 7.0, label_width - 6.0, 14.0), Align::Right);
+            text_box(
+                surface,
+                &faces.regular,
+                category,
+                10.0,
+                brand.text,
+                (x, band_top + band / 2.0 - 7.0, label_width - 6.0, 14.0),
+                Align::Right,
+            );
             for (s, series) in chart.series.iter().enumerate() {
                 if let Some(v) = series.values[c] {
-                    rect(surface, left, band_top + band * 0.15 + s as f32 * bar, scale(v.max(0.0)), bar, accents[s % accents.len()]);
+                    rect(
+                        surface,
+                        left,
+                        band_top + band * 0.15 + s as f32 * bar,
+                        scale(v.max(0.0)),
+                        bar,
+                        accents[s % accents.len()],
+                    );
                 }
             }
         }
@@ -828,7 +906,15 @@ fn draw_chart(
     while tick <= top + step / 2.0 {
         let ty = bottom - scale(tick);
         line(surface, &[(left, ty), (left + plot_w, ty)], 0.5, grid);
-        text_box(surface, &faces.regular, &label(tick), 9.0, muted, (x, ty - 6.0, label_width - 4.0, 12.0), Align::Right);
+        text_box(
+            surface,
+            &faces.regular,
+            &label(tick),
+            9.0,
+            muted,
+            (x, ty - 6.0, label_width - 4.0, 12.0),
+            Align::Right,
+        );
         tick += step;
     }
     let count = chart.categories.len();
@@ -843,7 +929,15 @@ fn draw_chart(
     let every = ((widest / band).ceil() as usize).max(1);
     for (c, category) in chart.categories.iter().enumerate().step_by(every) {
         let cx = left + (c as f32 + 0.5) * band;
-        text_box(surface, &faces.regular, category, 9.0, muted, (cx - widest / 2.0, bottom + 4.0, widest, 12.0), Align::Center);
+        text_box(
+            surface,
+            &faces.regular,
+            category,
+            9.0,
+            muted,
+            (cx - widest / 2.0, bottom + 4.0, widest, 12.0),
+            Align::Center,
+        );
     }
     match chart.kind {
         ChartKind::Line => {
@@ -864,7 +958,14 @@ fn draw_chart(
                 if run.len() > 1 {
                     line(surface, &run, 1.8, accents[s % accents.len()]);
                 } else if let Some((px, py)) = run.first() {
-                    rect(surface, px - 2.0, py - 2.0, 4.0, 4.0, accents[s % accents.len()]);
+                    rect(
+                        surface,
+                        px - 2.0,
+                        py - 2.0,
+                        4.0,
+                        4.0,
+                        accents[s % accents.len()],
+                    );
                 }
             }
         }
@@ -874,7 +975,14 @@ fn draw_chart(
                 for (s, series) in chart.series.iter().enumerate() {
                     if let Some(v) = series.values[c].filter(|v| *v > 0.0) {
                         let (y0, y1) = (bottom - scale(base + v), bottom - scale(base));
-                        rect(surface, left + c as f32 * band + band * 0.2, y0, band * 0.6, y1 - y0, accents[s % accents.len()]);
+                        rect(
+                            surface,
+                            left + c as f32 * band + band * 0.2,
+                            y0,
+                            band * 0.6,
+                            y1 - y0,
+                            accents[s % accents.len()],
+                        );
                         base += v;
                     }
                 }
@@ -886,13 +994,25 @@ fn draw_chart(
                 for (s, series) in chart.series.iter().enumerate() {
                     if let Some(v) = series.values[c] {
                         let height = scale(v.max(0.0));
-                        rect(surface, left + c as f32 * band + band * 0.15 + s as f32 * bar, bottom - height, bar, height, accents[s % accents.len()]);
+                        rect(
+                            surface,
+                            left + c as f32 * band + band * 0.15 + s as f32 * bar,
+                            bottom - height,
+                            bar,
+                            height,
+                            accents[s % accents.len()],
+                        );
                     }
                 }
             }
         }
     }
-    line(surface, &[(left, bottom), (left + plot_w, bottom)], 0.8, muted);
+    line(
+        surface,
+        &[(left, bottom), (left + plot_w, bottom)],
+        0.8,
+        muted,
+    );
     legend(surface, brand, faces, chart, (x, y + h - legend_height, w));
 }
 
@@ -912,8 +1032,23 @@ fn legend(
     let total: f32 = entries.iter().map(|(width, _)| width).sum();
     let mut left = x + ((w - total) / 2.0).max(0.0);
     for (s, (width, name)) in entries.iter().enumerate() {
-        rect(surface, left, y + 5.0, 10.0, 10.0, accents[s % accents.len()]);
-        text_box(surface, &faces.regular, name, 10.0, brand.text, (left + 14.0, y + 2.0, *width, 14.0), Align::Left);
+        rect(
+            surface,
+            left,
+            y + 5.0,
+            10.0,
+            10.0,
+            accents[s % accents.len()],
+        );
+        text_box(
+            surface,
+            &faces.regular,
+            name,
+            10.0,
+            brand.text,
+            (left + 14.0, y + 2.0, *width, 14.0),
+            Align::Left,
+        );
         left += width;
     }
 }
@@ -945,14 +1080,26 @@ fn draw_table(
         })
         .collect();
     let layout = TableLayout::fit(emu(w), emu(h), &header, &rows);
-    let widths: Vec<f32> = layout.widths.iter().map(|w| *w as f32 * PT_PER_EMU).collect();
+    let widths: Vec<f32> = layout
+        .widths
+        .iter()
+        .map(|w| *w as f32 * PT_PER_EMU)
+        .collect();
     let pad = 5.4;
     let mut top = y;
     let header_h = layout.header_height as f32 * PT_PER_EMU;
     let mut left = x;
     for (c, name) in header.iter().enumerate() {
         rect(surface, left, top, widths[c], header_h, brand.primary);
-        text_box(surface, &faces.bold, name, 10.0, Rgb(255, 255, 255), (left + pad, top + 4.0, widths[c] - 2.0 * pad, header_h - 4.0), Align::Left);
+        text_box(
+            surface,
+            &faces.bold,
+            name,
+            10.0,
+            Rgb(255, 255, 255),
+            (left + pad, top + 4.0, widths[c] - 2.0 * pad, header_h - 4.0),
+            Align::Left,
+        );
         left += widths[c];
     }
     top += header_h;
@@ -966,7 +1113,15 @@ fn draw_table(
         let mut left = x;
         for (c, (text, align)) in row.iter().enumerate() {
             rect(surface, left, top, widths[c], row_h, band);
-            text_box(surface, &faces.regular, text, 10.0, brand.text, (left + pad, top + 4.0, widths[c] - 2.0 * pad, row_h - 4.0), *align);
+            text_box(
+                surface,
+                &faces.regular,
+                text,
+                10.0,
+                brand.text,
+                (left + pad, top + 4.0, widths[c] - 2.0 * pad, row_h - 4.0),
+                *align,
+            );
             left += widths[c];
         }
         top += row_h;

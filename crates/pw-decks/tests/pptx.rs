@@ -9,8 +9,8 @@
 
 use calamine::{Data, Reader, Xlsx};
 use pw_decks::{
-    Brand, ChartKind, ChartSpec, Deck, Kpi, Logo, NumberFormat, Quote, Rgb, Series, Slide,
-    SlideBody, Source, Table, Value, check_pptx, tables::Column, write_pptx,
+    Brand, ChartKind, ChartSpec, Deck, Kpi, Logo, NumberFormat, PdfFonts, Quote, Rgb, Series,
+    Slide, SlideBody, Source, Table, Value, check_pptx, tables::Column, write_pdf, write_pptx,
 };
 use std::io::Read;
 
@@ -649,4 +649,100 @@ fn a_wide_wordmark_fits_its_box_instead_of_running_off_the_slide() {
         master.contains("<a:off x=\"9906000\" y=\"6400800\"/><a:ext cx=\"1828800\" cy=\"45720\"/>"),
         "{master}"
     );
+}
+
+fn liberation() -> PdfFonts {
+    let folder = std::path::Path::new("/usr/share/fonts/truetype/liberation2");
+    let read = |name: &str| {
+        std::fs::read(folder.join(name)).unwrap_or_else(|e| {
+            panic!("{name}: {e}; scripts/install-system-packages installs fonts-liberation2")
+        })
+    };
+    PdfFonts::new(
+        read("LiberationSans-Regular.ttf"),
+        read("LiberationSans-Bold.ttf"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_pdf_report_has_every_page_with_its_numbers_embedded_fonts_contents_and_sources() {
+    let deck = every_kind();
+    let bytes = write_pdf(&deck, &brand(), &liberation()).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("report.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    // The slides, the contents after the title, and the sources at the end.
+    let pages = deck.slides.len() + 2;
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.ends_with(&format!(" {pages}"))),
+        "{info}"
+    );
+    assert!(
+        info.contains("Cold brew & the <weekend> crowd"),
+        "the title is the document's: {info}"
+    );
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    for expected in [
+        "Cold brew & the <weekend> crowd",
+        "For Halcyon Roasters · by North & Co",
+        "Contents",
+        "$2,030",
+        "Meta carries the month",
+        "$1,200.75",
+        "Base: 3 platforms · 30 days",
+        "Too sweet.",
+        "Google Ads",
+        "Sources",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the report lacks {expected:?}:\n{text}"
+        );
+    }
+    // Every font is embedded (a subset), so the report reads the same on any machine.
+    let fonts = std::process::Command::new("pdffonts")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout).into_owned();
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(rows.len() >= 2, "{fonts}");
+    for row in rows {
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(
+            columns.iter().rev().nth(4),
+            Some(&"yes"),
+            "not embedded: {row}"
+        );
+    }
+    let shown = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.e2e/decks");
+    std::fs::create_dir_all(&shown).unwrap();
+    let rendered = std::process::Command::new("pdftoppm")
+        .args(["-r", "50", "-png"])
+        .arg(&pdf)
+        .arg(shown.join("sample-report-page"))
+        .status()
+        .unwrap();
+    assert!(rendered.success());
+}
+
+#[test]
+fn a_file_that_is_no_font_is_refused_before_any_page_is_set() {
+    let error = PdfFonts::new(b"not a font".to_vec(), b"nor this".to_vec())
+        .err()
+        .unwrap();
+    assert!(error.to_string().contains("regular font"), "{error}");
 }

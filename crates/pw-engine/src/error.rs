@@ -86,9 +86,9 @@ impl EngineError {
             EngineError::InvalidInput(_) => ErrorKind::InvalidInput,
             EngineError::Io { .. } => ErrorKind::Unavailable,
             EngineError::Decks(e) => match e {
-                pw_decks::DeckError::Invalid(_) | pw_decks::DeckError::Logo(_) => {
-                    ErrorKind::InvalidInput
-                }
+                pw_decks::DeckError::Invalid(_)
+                | pw_decks::DeckError::Logo(_)
+                | pw_decks::DeckError::Font(_) => ErrorKind::InvalidInput,
                 pw_decks::DeckError::Package(_) | pw_decks::DeckError::Workbook(_) => {
                     ErrorKind::Internal
                 }

@@ -136,6 +136,54 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
         titles.iter().any(|t| t.contains(" spent most: $")),
         "{titles:?}"
     );
+    // The same spec as a PDF report, kept as the first version of its PDF; a second build of
+    // the PowerPoint is version 2, with nothing moved.
+    let report = dir.path().join("review.pdf");
+    let pdf = profitwheel(
+        dir.path(),
+        &[
+            "deck",
+            "build",
+            "Halcyon Roasters (demo)",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "pdf",
+            "--out",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(pdf.status.success(), "{}", stderr(&pdf));
+    assert!(std::fs::read(&report).unwrap().starts_with(b"%PDF-"));
+    assert!(
+        stdout(&pdf).contains("kept as version 1"),
+        "{}",
+        stdout(&pdf)
+    );
+    let again = profitwheel(
+        dir.path(),
+        &[
+            "deck",
+            "build",
+            "Halcyon Roasters (demo)",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--out",
+            deck.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        stdout(&again).contains("kept as version 2"),
+        "{}",
+        stdout(&again)
+    );
+    assert!(
+        stdout(&again).contains("Nothing moved"),
+        "{}",
+        stdout(&again)
+    );
+    let listed = profitwheel(dir.path(), &["deck", "list", "Halcyon Roasters (demo)"]);
+    assert_eq!(stdout(&listed).lines().count(), 3, "{}", stdout(&listed));
     let csv = profitwheel(
         dir.path(),
         &[
@@ -155,7 +203,9 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
         31,
         "30 campaigns and the header"
     );
-    // A spec that is not one is refused with the reason, exit code 4 (invalid input).
+    // A spec that is not one is refused with the reason, exit code 4 (invalid input), and the
+    // file written before stays as it was.
+    let before = std::fs::read(&deck).unwrap();
     std::fs::write(&spec, r#"{"title": "x", "sections": [{"kind": "slides"}]}"#).unwrap();
     let refused = profitwheel(
         dir.path(),
@@ -175,9 +225,8 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
         "{}",
         stderr(&refused)
     );
-    assert_eq!(
-        std::fs::read(&deck).unwrap(),
-        bytes,
+    assert!(
+        std::fs::read(&deck).unwrap() == before,
         "the deck before stays"
     );
 }

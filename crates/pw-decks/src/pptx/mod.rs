@@ -5,7 +5,7 @@
 //! The static parts start from python-pptx's templates (see `templates/NOTICE.md`).
 
 mod chart_part;
-mod shapes;
+pub(crate) mod shapes;
 
 use std::io::Write;
 

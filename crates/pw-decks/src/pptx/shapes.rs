@@ -161,6 +161,7 @@ pub(crate) enum Face {
 pub(crate) enum Align {
     Left,
     Right,
+    Center,
 }
 
 impl Align {
@@ -168,6 +169,7 @@ impl Align {
         match self {
             Self::Left => "l",
             Self::Right => "r",
+            Self::Center => "ctr",
         }
     }
 }

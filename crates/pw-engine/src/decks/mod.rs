@@ -29,6 +29,8 @@ pub enum DeckFormat {
     Pptx,
     /// Every table behind the deck, a sheet each.
     Xlsx,
+    /// A report with the deck's pages: fonts embedded, vector charts, contents and sources.
+    Pdf,
 }
 
 /// How one table is exported.
@@ -52,6 +54,7 @@ impl DeckFormat {
         match self {
             DeckFormat::Pptx => "pptx",
             DeckFormat::Xlsx => "xlsx",
+            DeckFormat::Pdf => "pdf",
         }
     }
 
@@ -61,6 +64,7 @@ impl DeckFormat {
                 "application/vnd.openxmlformats-officedocument.presentationml.presentation"
             }
             DeckFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            DeckFormat::Pdf => "application/pdf",
         }
     }
 }
@@ -78,6 +82,9 @@ pub struct BuiltDeck {
     pub bytes: Vec<u8>,
     pub deck: Deck,
     pub tables: Vec<Table>,
+    /// What was done instead of what was asked (a font that could not be read and the one
+    /// used in its place), for the person who built the deck.
+    pub warnings: Vec<String>,
 }
 
 pub struct DecksFacade<'a> {
@@ -182,20 +189,33 @@ impl DecksFacade<'_> {
             client_name: overview.workspace.brand.clone(),
             ..Brand::default()
         };
+        let mut warnings = Vec::new();
+        let fonts = match format {
+            DeckFormat::Pdf => Some(pdf_fonts(&mut warnings)?),
+            DeckFormat::Pptx | DeckFormat::Xlsx => None,
+        };
         let bytes = tokio::task::spawn_blocking({
             let deck = deck.clone();
             let tables = tables.clone();
-            move || match format {
-                DeckFormat::Pptx => pw_decks::write_pptx(&deck, &brand),
-                DeckFormat::Xlsx => pw_decks::tables::to_xlsx(&tables),
+            move || match (format, fonts) {
+                (DeckFormat::Pptx, _) => pw_decks::write_pptx(&deck, &brand),
+                (DeckFormat::Xlsx, _) => pw_decks::tables::to_xlsx(&tables),
+                (DeckFormat::Pdf, Some(fonts)) => pw_decks::write_pdf(&deck, &brand, &fonts),
+                (DeckFormat::Pdf, None) => Err(pw_decks::DeckError::Font(
+                    "no font was found to set the report in".into(),
+                )),
             }
         })
         .await
         .map_err(|e| EngineError::InvalidInput(format!("the deck writer stopped: {e}")))??;
+        for warning in &warnings {
+            tracing::warn!(%warning, "deck built with a fallback");
+        }
         Ok(BuiltDeck {
             bytes,
             deck,
             tables,
+            warnings,
         })
     }
 
@@ -392,4 +412,60 @@ fn lay_out(spec: &DeckSpec, gathered: &Gathered) -> Deck {
         title: spec.title.clone(),
         slides,
     }
+}
+
+/// Where the report's faces are looked for, in order: Arial where the system has it (macOS,
+/// Windows), then Liberation Sans (metrically Arial's twin, on Linux desktops and installed by
+/// the project's setup), then DejaVu Sans.
+fn font_candidates() -> Vec<(std::path::PathBuf, std::path::PathBuf)> {
+    let mut candidates = Vec::new();
+    if let Some(windows) = std::env::var_os("WINDIR") {
+        let fonts = std::path::PathBuf::from(windows).join("Fonts");
+        candidates.push((fonts.join("arial.ttf"), fonts.join("arialbd.ttf")));
+    }
+    for folder in ["/System/Library/Fonts/Supplemental", "/Library/Fonts"] {
+        let folder = std::path::Path::new(folder);
+        candidates.push((folder.join("Arial.ttf"), folder.join("Arial Bold.ttf")));
+    }
+    for folder in [
+        "/usr/share/fonts/truetype/liberation2",
+        "/usr/share/fonts/truetype/liberation",
+        "/usr/share/fonts/liberation-sans",
+    ] {
+        let folder = std::path::Path::new(folder);
+        candidates.push((
+            folder.join("LiberationSans-Regular.ttf"),
+            folder.join("LiberationSans-Bold.ttf"),
+        ));
+    }
+    let dejavu = std::path::Path::new("/usr/share/fonts/truetype/dejavu");
+    candidates.push((
+        dejavu.join("DejaVuSans.ttf"),
+        dejavu.join("DejaVuSans-Bold.ttf"),
+    ));
+    candidates
+}
+
+/// The first pair of faces that can be read and embedded. A pair found but unreadable is
+/// skipped with a warning; none at all is an error that says what to install.
+fn pdf_fonts(warnings: &mut Vec<String>) -> Result<pw_decks::PdfFonts> {
+    for (regular, bold) in font_candidates() {
+        if !regular.exists() || !bold.exists() {
+            continue;
+        }
+        let read = std::fs::read(&regular).and_then(|r| Ok((r, std::fs::read(&bold)?)));
+        match read
+            .map_err(|e| e.to_string())
+            .and_then(|(r, b)| pw_decks::PdfFonts::new(r, b).map_err(|e| e.to_string()))
+        {
+            Ok(fonts) => return Ok(fonts),
+            Err(reason) => warnings.push(format!(
+                "{} could not be used ({reason}); another font was tried",
+                regular.display()
+            )),
+        }
+    }
+    Err(EngineError::Decks(pw_decks::DeckError::Font(
+        "no font to embed in the report was found (Arial, Liberation Sans or DejaVu Sans): install one of them".into(),
+    )))
 }

@@ -137,6 +137,56 @@ async fn a_deck_of_the_demo_workspace_shows_the_dashboards_numbers_and_names_the
         assert!(!slide.sources.is_empty(), "{} cites nothing", slide.title);
     }
 
+    // The same deck as a PDF report, read back by poppler: the stored spend in its text, a
+    // contents page, page numbers, and every font embedded.
+    let pdf = engine
+        .decks()
+        .build(workspace, &spec, DeckFormat::Pdf)
+        .await
+        .unwrap();
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("review.pdf");
+    std::fs::write(&file, &pdf.bytes).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&money_text(micros.0)), "{text}");
+    assert!(
+        text.contains("Contents") && text.contains("Sources"),
+        "{text}"
+    );
+    // Title, contents, the other slides, the sources: a page each, in the PDF's page count.
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.contains(&format!("Pages:           {}", built.deck.slides.len() + 2)),
+        "{info}"
+    );
+    let fonts = std::process::Command::new("pdffonts")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for row in rows {
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        // name type [encoding] emb sub uni object ID: the "emb" column says yes.
+        assert!(
+            columns.iter().rev().nth(4) == Some(&"yes"),
+            "not embedded: {row}"
+        );
+    }
+
     // The campaign table as CSV: one line per campaign, its spend as stored.
     let csv = engine
         .decks()
