@@ -753,7 +753,6 @@ fn print_crosstab(out: &Output, table: &Crosstab) {
     }
 }
 
-/// Writes a file whole or not at all: a full disk or a read-only folder leaves no half file.
 fn print_survey(out: &Output, stored: &StoredSurvey) {
     let survey = &stored.definition;
     out.line(&format!(

@@ -94,6 +94,17 @@ impl Logo {
     pub fn aspect(&self) -> f64 {
         self.width as f64 / self.height as f64
     }
+
+    /// The logo's size inside a box, keeping its proportions: as tall as the box unless that
+    /// makes it wider (a wide wordmark gets narrower, not longer than the box). Any unit.
+    pub(crate) fn fit(&self, max_width: f64, max_height: f64) -> (f64, f64) {
+        let width = max_height * self.aspect();
+        if width <= max_width {
+            (width, max_height)
+        } else {
+            (max_width, max_width / self.aspect())
+        }
+    }
 }
 
 /// How a workspace's decks look: whose they are, and in which colours and fonts.
@@ -135,6 +146,17 @@ impl Default for Brand {
 }
 
 impl Brand {
+    /// The title page's line saying whose deck it is: "For Halcyon Roasters · by North & Co",
+    /// the client or the agency alone, or nothing.
+    pub(crate) fn presenter(&self) -> String {
+        match (self.client_name.is_empty(), self.agency_name.is_empty()) {
+            (false, false) => format!("For {} · by {}", self.client_name, self.agency_name),
+            (false, true) => self.client_name.clone(),
+            (true, false) => format!("By {}", self.agency_name),
+            (true, true) => String::new(),
+        }
+    }
+
     /// The six accent colours charts cycle through: the brand's two, then tints of them, so
     /// every series stays on brand.
     pub fn accents(&self) -> [Rgb; 6] {

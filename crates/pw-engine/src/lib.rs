@@ -247,12 +247,12 @@ impl Engine {
         ConnectorsFacade::new(self)
     }
 
-    /// The analyst agents: the workspace copilot. Its tools hold the engine while they run.
     /// The client decks context: decks and their tables gathered from stored results.
     pub fn decks(self: &Arc<Self>) -> decks::DecksFacade<'_> {
         decks::DecksFacade { engine: self }
     }
 
+    /// The analyst agents: the workspace copilot. Its tools hold the engine while they run.
     pub fn agents(self: &Arc<Self>) -> agents::AgentsFacade<'_> {
         agents::AgentsFacade { engine: self }
     }

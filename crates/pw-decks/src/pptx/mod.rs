@@ -13,7 +13,7 @@ use zip::write::SimpleFileOptions;
 
 use crate::xml::escape;
 use crate::{Brand, Deck, DeckError, Slide, SlideBody};
-use shapes::{Align, Anchor, Emu, Face, Frame, Para, ShapeTree, TABLE_ROW_HEIGHT, TableLayout};
+use shapes::{Align, Anchor, Emu, Face, Frame, Para, ShapeTree, TableLayout};
 
 const SLIDE_WIDTH: Emu = 12_192_000;
 const SLIDE_HEIGHT: Emu = 6_858_000;
@@ -251,40 +251,9 @@ pub fn write_pptx(deck: &Deck, brand: &Brand) -> Result<Vec<u8>, DeckError> {
                     SlideBody::Kpis { tiles } => kpi_tiles(&mut tree, brand, content, tiles),
                     SlideBody::Quotes { quotes } => quote_wall(&mut tree, brand, content, quotes),
                     SlideBody::Table { table } => {
-                        let header: Vec<String> =
-                            table.columns.iter().map(|c| c.name.clone()).collect();
-                        // The rows that could fit at one line each; of those, as many as
-                        // fit once wrapped. A cut table says so.
-                        let candidates = table
-                            .rows
-                            .len()
-                            .min((content.cy / TABLE_ROW_HEIGHT).max(1) as usize);
-                        let rows: Vec<Vec<(String, Align)>> = (0..candidates)
-                            .map(|r| {
-                                (0..table.columns.len())
-                                    .map(|c| {
-                                        let align =
-                                            if matches!(table.rows[r][c], crate::Value::Text(_)) {
-                                                Align::Left
-                                            } else {
-                                                Align::Right
-                                            };
-                                        (table.display(r, c), align)
-                                    })
-                                    .collect()
-                            })
-                            .collect();
-                        let layout = TableLayout::fit(content.cx, content.cy, &header, &rows);
+                        let (header, rows, layout) = TableLayout::of(table, content.cx, content.cy);
                         let shown = layout.row_heights.len();
-                        if shown < table.rows.len() {
-                            let cut =
-                                format!("Showing the first {shown} of {} rows.", table.rows.len());
-                            footnote = if footnote.is_empty() {
-                                cut
-                            } else {
-                                format!("{footnote} · {cut}")
-                            };
-                        }
+                        footnote = shapes::note_cut(&footnote, shown, table.rows.len());
                         tree.table(content, &header, &rows[..shown], &layout);
                     }
                     SlideBody::Chart { chart } => {
@@ -492,12 +461,7 @@ fn title_slide(tree: &mut ShapeTree<'_>, brand: &Brand, slide: &Slide, subtitle:
         Anchor::Bottom,
     );
     let mut lines = vec![Para::one(tree.run(subtitle, 20, brand.text), Align::Left)];
-    let presenter = match (brand.client_name.is_empty(), brand.agency_name.is_empty()) {
-        (false, false) => format!("For {} · by {}", brand.client_name, brand.agency_name),
-        (false, true) => brand.client_name.clone(),
-        (true, false) => format!("By {}", brand.agency_name),
-        (true, true) => String::new(),
-    };
+    let presenter = brand.presenter();
     if !presenter.is_empty() {
         lines.push(Para::one(
             tree.run(&presenter, 16, brand.secondary),
@@ -550,15 +514,10 @@ fn headline(tree: &mut ShapeTree<'_>, brand: &Brand, text: &str) {
     );
 }
 
-/// A logo's size inside a box, keeping its proportions (a wide wordmark gets narrower, not
-/// longer than the box).
+/// A logo's size inside a box, in whole EMUs (see `Logo::fit`).
 fn fit(logo: &crate::Logo, max_width: Emu, max_height: Emu) -> (Emu, Emu) {
-    let width = (max_height as f64 * logo.aspect()).round() as Emu;
-    if width <= max_width {
-        (width, max_height)
-    } else {
-        (max_width, (max_width as f64 / logo.aspect()).round() as Emu)
-    }
+    let (width, height) = logo.fit(max_width as f64, max_height as f64);
+    (width.round() as Emu, height.round() as Emu)
 }
 
 fn footer(tree: &mut ShapeTree<'_>, brand: &Brand, footnote: &str, number: usize) {

@@ -18,6 +18,22 @@ const TABLE_CHAR_WIDTH: Emu = 83_820;
 /// A cell's left and right margins together.
 const TABLE_CELL_MARGINS: Emu = 137_160;
 
+/// A table's rows as they read, each cell with its alignment.
+pub(crate) type Cells = Vec<Vec<(String, Align)>>;
+
+/// The footnote, with "Showing the first 11 of 30 rows." added when a table was cut.
+pub(crate) fn note_cut(footnote: &str, shown: usize, total: usize) -> String {
+    if shown >= total {
+        return footnote.to_owned();
+    }
+    let cut = format!("Showing the first {shown} of {total} rows.");
+    if footnote.is_empty() {
+        cut
+    } else {
+        format!("{footnote} · {cut}")
+    }
+}
+
 /// Where a table's columns and rows go: each column as wide as its longest text needs when the
 /// table is wide enough (the spare width shared in proportion); otherwise the narrow columns
 /// (numbers, short labels) keep their one line and the wide ones share the rest and wrap. Each
@@ -30,6 +46,33 @@ pub(crate) struct TableLayout {
 }
 
 impl TableLayout {
+    /// A table's header, its first rows as they read (text left, numbers right) and their
+    /// layout in a box: of the rows that could fit at one line each, as many as fit once
+    /// wrapped (`row_heights.len()` of them).
+    pub fn of(table: &crate::Table, width: Emu, height: Emu) -> (Vec<String>, Cells, Self) {
+        let header: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+        let candidates = table
+            .rows
+            .len()
+            .min((height / TABLE_ROW_HEIGHT).max(1) as usize);
+        let rows: Cells = (0..candidates)
+            .map(|r| {
+                (0..table.columns.len())
+                    .map(|c| {
+                        let align = if matches!(table.rows[r][c], crate::Value::Text(_)) {
+                            Align::Left
+                        } else {
+                            Align::Right
+                        };
+                        (table.display(r, c), align)
+                    })
+                    .collect()
+            })
+            .collect();
+        let layout = Self::fit(width, height, &header, &rows);
+        (header, rows, layout)
+    }
+
     /// The layout of `header` and as many of `rows` as fit in `height`.
     pub fn fit(width: Emu, height: Emu, header: &[String], rows: &[Vec<(String, Align)>]) -> Self {
         let columns = header.len().max(1);

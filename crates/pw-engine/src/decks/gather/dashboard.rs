@@ -1,0 +1,311 @@
+//! The dashboard's slides: KPI tiles against the previous period, daily spend per platform and
+//! campaigns by spend, one set per currency.
+
+use pw_decks::tables::Column;
+use pw_decks::{ChartKind, ChartSpec, Kpi, NumberFormat, Series, SlideBody, Source, Table, Value};
+use pw_domain::{DateRange, KpiKey, KpiNumber, KpiUnit, KpiValue, Micros, WorkspaceId};
+
+use super::{Gathered, major_units, slide};
+use crate::Engine;
+use crate::error::Result;
+
+pub(super) async fn dashboard(
+    engine: &Engine,
+    workspace: WorkspaceId,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<Gathered> {
+    let range = match (from, to) {
+        (Some(start), Some(end)) => Some(DateRange::new(start, end).map_err(|e| {
+            crate::EngineError::InvalidInput(format!("the dashboard's dates: {e}"))
+        })?),
+        (None, None) => None,
+        _ => {
+            return Err(crate::EngineError::InvalidInput(
+                "the dashboard needs both `from` and `to`, or neither".into(),
+            ));
+        }
+    };
+    let dashboard = engine.workspaces().dashboard(workspace, range).await?;
+    let period = format!("{} to {}", dashboard.range.start, dashboard.range.end);
+    let previous = format!(
+        "{} to {}",
+        dashboard.previous_range.start, dashboard.previous_range.end
+    );
+    let mut gathered = Gathered::default();
+    for section in &dashboard.sections {
+        let currency = section.currency.to_string();
+        let source = Source {
+            table: "daily_metrics".into(),
+            reference: format!("workspace {workspace}, {period}, {currency}"),
+            description: format!(
+                "Daily metrics of every platform in {currency}, {period}, against {previous}"
+            ),
+        };
+        let tiles: Vec<Kpi> = section
+            .kpis
+            .iter()
+            .filter_map(|kpi| {
+                let current = kpi.current?;
+                let value = kpi_text(current, kpi.unit, &currency);
+                let detail = match kpi.change() {
+                    Some(change) => format!(
+                        "{} on the previous period",
+                        signed_percent(change, NumberFormat::Percent { places: 0 })
+                    ),
+                    None => "no previous period to compare".into(),
+                };
+                Some(Kpi {
+                    label: kpi.key.label().to_owned(),
+                    value,
+                    detail,
+                })
+            })
+            .collect();
+        if tiles.is_empty() {
+            continue;
+        }
+        let headline: Vec<String> = [KpiKey::Spend, KpiKey::Cpa]
+            .iter()
+            .filter_map(|key| section.kpis.iter().find(|k| k.key == *key))
+            .filter_map(|kpi| movement(kpi, &currency))
+            .collect();
+        let title = if headline.is_empty() {
+            format!("Performance, {period} ({currency})")
+        } else {
+            headline.join("; ")
+        };
+        let mut kpis = slide(title, SlideBody::Kpis { tiles }, vec![source.clone()]);
+        kpis.footnote = format!("Compared with {previous}. Money in {currency}.");
+        gathered.findings.push(kpis);
+
+        if let Some(first) = section.series.first() {
+            let categories: Vec<String> = first.points.iter().map(|p| p.date.to_string()).collect();
+            let series: Vec<Series> = section
+                .series
+                .iter()
+                .map(|platform| Series {
+                    name: platform.platform.display_name().to_owned(),
+                    values: platform
+                        .points
+                        .iter()
+                        .map(|p| Some(major_units(p.totals.spend)))
+                        .collect(),
+                })
+                .collect();
+            let chart = ChartSpec {
+                kind: ChartKind::Line,
+                categories: categories.clone(),
+                series: series.clone(),
+                format: NumberFormat::Money {
+                    currency: currency.clone(),
+                },
+            };
+            let totals: Vec<(String, i64)> = section
+                .series
+                .iter()
+                .map(|platform| {
+                    (
+                        platform.platform.display_name().to_owned(),
+                        platform.points.iter().map(|p| p.totals.spend.0).sum(),
+                    )
+                })
+                .collect();
+            let all: i64 = totals.iter().map(|(_, spend)| spend).sum();
+            let money = NumberFormat::Money {
+                currency: currency.clone(),
+            };
+            let title = match totals.iter().max_by_key(|(_, spend)| *spend) {
+                Some((name, spend)) if all > 0 => format!(
+                    "{name} spent most: {} of {} ({})",
+                    money.display(&Value::from(major_units(Micros(*spend)))),
+                    money.display(&Value::from(major_units(Micros(all)))),
+                    NumberFormat::Percent { places: 0 }
+                        .display(&Value::from(*spend as f64 / all as f64))
+                ),
+                _ => format!("Daily spend by platform ({currency})"),
+            };
+            let mut chart_slide = slide(title, SlideBody::Chart { chart }, vec![source.clone()]);
+            chart_slide.footnote = format!("Daily spend by platform, {period}, in {currency}.");
+            gathered.findings.push(chart_slide);
+            let mut columns = vec![Column {
+                name: "Date".into(),
+                format: None,
+            }];
+            columns.extend(series.iter().map(|s| Column {
+                name: format!("{} spend", s.name),
+                format: Some(NumberFormat::Money {
+                    currency: currency.clone(),
+                }),
+            }));
+            gathered.tables.push((
+                Table {
+                    name: format!("Daily spend {currency}"),
+                    columns,
+                    rows: categories
+                        .iter()
+                        .enumerate()
+                        .map(|(i, date)| {
+                            std::iter::once(Value::Text(date.clone()))
+                                .chain(
+                                    series
+                                        .iter()
+                                        .map(|s| s.values[i].map_or(Value::Empty, Value::from)),
+                                )
+                                .collect()
+                        })
+                        .collect(),
+                },
+                vec![source.clone()],
+            ));
+        }
+    }
+
+    let campaigns: Vec<_> = dashboard.campaigns.iter().collect();
+    if !campaigns.is_empty() {
+        let money = |currency: &str| {
+            Some(NumberFormat::Money {
+                currency: currency.to_owned(),
+            })
+        };
+        // One currency per table: amounts in different currencies are never in one column.
+        let mut currencies: Vec<String> =
+            campaigns.iter().map(|c| c.currency.to_string()).collect();
+        currencies.dedup();
+        for currency in currencies {
+            let rows: Vec<Vec<Value>> = campaigns
+                .iter()
+                .filter(|c| c.currency.as_str() == currency)
+                .map(|c| {
+                    let t = &c.totals;
+                    let cpa = (t.conversions > 0.0)
+                        .then(|| major_units(t.spend) / t.conversions)
+                        .map_or(Value::Empty, Value::from);
+                    vec![
+                        Value::Text(c.name.clone()),
+                        Value::Text(c.platform.display_name().to_owned()),
+                        Value::from(major_units(t.spend)),
+                        Value::from(t.clicks as f64),
+                        Value::from(t.conversions),
+                        cpa,
+                    ]
+                })
+                .collect();
+            let table = Table {
+                name: format!("Campaigns {currency}"),
+                columns: vec![
+                    Column {
+                        name: "Campaign".into(),
+                        format: None,
+                    },
+                    Column {
+                        name: "Platform".into(),
+                        format: None,
+                    },
+                    Column {
+                        name: "Spend".into(),
+                        format: money(&currency),
+                    },
+                    Column {
+                        name: "Clicks".into(),
+                        format: Some(NumberFormat::Count),
+                    },
+                    Column {
+                        name: "Conversions".into(),
+                        format: Some(NumberFormat::Decimal { places: 1 }),
+                    },
+                    Column {
+                        name: "CPA".into(),
+                        format: money(&currency),
+                    },
+                ],
+                rows,
+            };
+            let source = Source {
+                table: "daily_metrics".into(),
+                reference: format!("workspace {workspace}, campaigns, {period}, {currency}"),
+                description: format!("Campaign totals in {currency}, {period}"),
+            };
+            let in_currency: Vec<_> = campaigns
+                .iter()
+                .filter(|c| c.currency.as_str() == currency)
+                .collect();
+            let all: i64 = in_currency.iter().map(|c| c.totals.spend.0).sum();
+            let title = match in_currency.iter().max_by_key(|c| c.totals.spend.0) {
+                Some(top) if all > 0 => format!(
+                    "{} led spend: {}, {} of the total",
+                    top.name,
+                    NumberFormat::Money {
+                        currency: currency.clone()
+                    }
+                    .display(&Value::from(major_units(top.totals.spend))),
+                    NumberFormat::Percent { places: 0 }
+                        .display(&Value::from(top.totals.spend.0 as f64 / all as f64))
+                ),
+                _ => format!("Campaigns by spend, {period} ({currency})"),
+            };
+            let mut campaigns_slide = slide(
+                title,
+                SlideBody::Table {
+                    table: table.clone(),
+                },
+                vec![source.clone()],
+            );
+            campaigns_slide.footnote = format!(
+                "Campaigns by spend, {period}. CPA is spend over conversions; a dash where a campaign had none."
+            );
+            gathered.findings.push(campaigns_slide);
+            gathered.tables.push((table, vec![source]));
+        }
+    }
+    gathered.method.push(format!(
+        "Ad platform data: {period}, compared with {previous}."
+    ));
+    Ok(gathered)
+}
+
+/// "Spend rose 54% to $175,261.67", "CPA fell 16% to $20.24", "CPA held at $20.24" (under
+/// half a percent either way), or "Spend was $175,261.67" with nothing to compare.
+fn movement(kpi: &KpiValue, currency: &str) -> Option<String> {
+    let value = kpi_text(kpi.current?, kpi.unit, currency);
+    let label = kpi.key.label();
+    Some(match kpi.change() {
+        Some(change) if change.abs() < 0.005 => format!("{label} held at {value}"),
+        Some(change) => format!(
+            "{label} {} {} to {value}",
+            if change > 0.0 { "rose" } else { "fell" },
+            NumberFormat::Percent { places: 0 }.display(&Value::from(change.abs()))
+        ),
+        None => format!("{label} was {value}"),
+    })
+}
+
+fn kpi_text(value: KpiNumber, unit: KpiUnit, currency: &str) -> String {
+    let number = match value {
+        KpiNumber::Money(micros) => major_units(micros),
+        KpiNumber::Number(n) => n,
+    };
+    let format = match unit {
+        KpiUnit::Money => NumberFormat::Money {
+            currency: currency.to_owned(),
+        },
+        KpiUnit::Count => NumberFormat::Count,
+        KpiUnit::Ratio => NumberFormat::Percent { places: 2 },
+        KpiUnit::Multiple => NumberFormat::Decimal { places: 2 },
+    };
+    let text = format.display(&Value::from(number));
+    if unit == KpiUnit::Multiple {
+        format!("{text}×")
+    } else {
+        text
+    }
+}
+
+fn signed_percent(change: f64, format: NumberFormat) -> String {
+    let text = format.display(&Value::from(change));
+    if change > 0.0 && !text.starts_with('+') {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
