@@ -16,7 +16,7 @@ use crate::analysis::{self, ReportInput, ReportWriter, SurveyReport};
 use crate::analysis_report;
 use crate::analysis_tables;
 use crate::anes96;
-use crate::census;
+use crate::census::{self, AdultPopulation};
 use crate::comparison::{self, FidelityReport};
 use crate::crosstab::Crosstab;
 use crate::definition;
@@ -116,6 +116,26 @@ struct Segment {
     size: Option<f64>,
     twins: Vec<String>,
     memories: Vec<(String, String, String)>,
+}
+
+/// The census tables a universe's targets and the agents' census tool read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CensusTables {
+    pub adults: AdultPopulation,
+    /// The table and year, as the user reads it.
+    pub adults_source: String,
+    /// The file under the reference data's `census/` folder.
+    pub adults_file: String,
+    pub education: Option<CensusEducation>,
+}
+
+/// Adults 25 and over by education level, for the nation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CensusEducation {
+    /// Shares in [`census::EDUCATION_LEVELS`] order.
+    pub shares: Vec<f64>,
+    pub source: String,
+    pub file: String,
 }
 
 pub struct Surveys {
@@ -273,6 +293,40 @@ impl Surveys {
         })
     }
 
+    /// The adult population as the newest census tables here describe it: S0101 by region,
+    /// sex and age band (the shipped 2024 table, or a refresh's newer year), and B15003's
+    /// education of adults 25 and over when a refresh wrote it. Read from the files each
+    /// time, so a refresh shows at once.
+    pub fn census_tables(&self) -> Result<CensusTables> {
+        // The shipped file's name when no year is there, so the error says what to fetch.
+        let (year, adults_file) = self
+            .newest_reference("S0101", "state")
+            .map_or((None, "acs_S0101_state_2024.json".to_owned()), |(y, f)| {
+                (Some(y), f)
+            });
+        let mut adults = census::adults_by_state(&self.read_reference(&adults_file)?)
+            .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
+        adults.year = year;
+        let education = match self.newest_reference("B15003", "state") {
+            Some((year, file)) => {
+                let levels = census::education_by_state(&self.read_reference(&file)?)
+                    .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
+                Some(CensusEducation {
+                    shares: levels.shares(&census::Region::ALL),
+                    source: census::education_source(year),
+                    file,
+                })
+            }
+            None => None,
+        };
+        Ok(CensusTables {
+            adults_source: year.map_or_else(|| census::AGE_SEX_SOURCE.to_owned(), census::age_sex_source),
+            adults,
+            adults_file,
+            education,
+        })
+    }
+
     /// The universe a choice describes, for the workspace's segments.
     async fn universe(
         &self,
@@ -342,33 +396,23 @@ impl Surveys {
             }
         };
         let mut built = if choice.census {
-            // The shipped file's name when no year is there, so the error says what to fetch.
-            let (year, file) = self
-                .newest_reference("S0101", "state")
-                .map_or((None, "acs_S0101_state_2024.json".to_owned()), |(y, f)| {
-                    (Some(y), f)
-                });
-            let mut population = census::adults_by_state(&self.read_reference(&file)?)
-                .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
-            population.year = year;
-            let education = match (education, self.newest_reference("B15003", "state")) {
-                (None, Some((year, file))) => {
-                    let levels = census::education_by_state(&self.read_reference(&file)?)
-                        .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
-                    let shares = levels.shares(&census::Region::ALL);
+            let tables = self.census_tables()?;
+            let education = match (education, tables.education) {
+                (None, Some(adults_25_plus)) => {
                     let pairs: Vec<(&str, f64)> = census::EDUCATION_LEVELS
                         .iter()
                         .map(|(level, _)| *level)
-                        .zip(shares)
+                        .zip(adults_25_plus.shares)
                         .collect();
                     Some(Dimension::new(
                         universe::EDUCATION,
                         &pairs,
-                        &census::education_source(year),
+                        &adults_25_plus.source,
                     )?)
                 }
                 (education, _) => education,
             };
+            let population = tables.adults;
             let income = match choice.income {
                 true => Some(
                     census::household_income_shares(

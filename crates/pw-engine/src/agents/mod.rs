@@ -71,9 +71,9 @@ pub const SPECIALISTS: &[Specialist] = &[
     Specialist {
         name: AUDIENCE,
         title: "Audience insights",
-        description: "Weighs each audience's conversion rate and CPA against the others', its signals and its twins, and says which audiences to expand, review or test next.",
+        description: "Weighs each audience's conversion rate and CPA against the others', its signals and its twins (asking them a question where the signals leave the reason open), and says which audiences to expand, review or test next.",
         task: "Recommend which audiences to expand, review or test next, and why.",
-        instructions: "You are the audience strategist inside a marketing research app. The audience report is R1; call audience_signals for an audience whose signals would explain its verdict. Recommend the audiences to expand, review and test, each with the verdict's reason and its figures exactly as the report states them, and what its signals say about it. Plain words.",
+        instructions: "You are the audience strategist inside a marketing research app. The audience report is R1; call audience_signals for an audience whose signals would explain its verdict, ask_twins to put one question to an audience's twins where the signals leave the reason open, and census_population to compare an audience with the adult population. Quote a twin only as the answer states it, and call it a twin's view, not a customer's. Recommend the audiences to expand, review and test, each with the verdict's reason and its figures exactly as the report states them, and what its signals say about it. Plain words.",
     },
     Specialist {
         name: COMPETITOR,
@@ -205,9 +205,29 @@ impl AgentsFacade<'_> {
             ANOMALY => ToolBox::new()
                 .with(analysis(tools::Analysis::Anomaly))
                 .and_then(|b| unless_local(b, local, metrics())),
+            // Asking twins runs interviews: the person's run of this specialist is the go-ahead.
             AUDIENCE => ToolBox::new()
                 .with(analysis(tools::Analysis::Audience))
-                .and_then(|b| unless_local(b, local, signals())),
+                .and_then(|b| unless_local(b, local, signals()))
+                .and_then(|b| {
+                    unless_local(
+                        b,
+                        local,
+                        tools::AskTwins {
+                            engine: engine.clone(),
+                            workspace,
+                        },
+                    )
+                })
+                .and_then(|b| {
+                    unless_local(
+                        b,
+                        local,
+                        tools::CensusPopulation {
+                            engine: engine.clone(),
+                        },
+                    )
+                }),
             COMPETITOR => ToolBox::new()
                 .with(tools::WebSearch {
                     engine: engine.clone(),
@@ -408,8 +428,8 @@ impl AgentsFacade<'_> {
             .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let scope = CallScope::workspace(workspace.to_string());
         // Each tool is described in the prompt, and the embedded model reads 2,048 tokens: it
-        // gets the three it answers most questions with. Vendors get the statistics and the
-        // research results as well.
+        // gets the three it answers most questions with. Vendors get the statistics, the
+        // research results and the census as well.
         let tools = if local_first(gateway, &scope) {
             tools
         } else {
@@ -428,6 +448,11 @@ impl AgentsFacade<'_> {
                     b.with(tools::StudyInsights {
                         engine: engine.clone(),
                         workspace,
+                    })
+                })
+                .and_then(|b| {
+                    b.with(tools::CensusPopulation {
+                        engine: engine.clone(),
                     })
                 })
                 .map_err(|e| EngineError::InvalidInput(e.to_string()))?

@@ -45,8 +45,10 @@ pub use pw_surveys::runs::{GivenMemory, Rated, Respondent, RunStatus, StoredAnsw
 /// Semantic similarity rating: a free-text answer's embedding to a probability per scale point.
 pub use pw_surveys::ssr;
 pub use pw_surveys::universe::{Dimension, Draw, JointCell, Universe};
+/// The census tables the universe's targets come from.
+pub use pw_surveys::census::{AGE_BANDS, EDUCATION_LEVELS, Region};
 pub use pw_surveys::{
-    REPORT_JOB_KIND, RUN_JOB_KIND, ReportFormat, ResultsFormat, RunRequest, RunResults,
+    CensusEducation, CensusTables, REPORT_JOB_KIND, RUN_JOB_KIND, ReportFormat, ResultsFormat, RunRequest, RunResults,
     UniverseChoice, progress_words,
 };
 
@@ -109,6 +111,11 @@ impl<'e> SurveysFacade<'e> {
 
     pub async fn list(&self, workspace: WorkspaceId) -> Result<Vec<SurveySummary>> {
         Ok(self.context().list(workspace).await?)
+    }
+
+    /// The adult population as the newest census tables here describe it.
+    pub fn census_tables(&self) -> Result<CensusTables> {
+        Ok(self.context().census_tables()?)
     }
 
     /// Draws a run's respondents to the universe and queues it; the run's job answers them.

@@ -68,7 +68,7 @@ async fn start_analyst() -> String {
     format!("http://{address}/v1")
 }
 
-async fn route_analysis_to(engine: &Engine, base_url: &str) {
+pub(crate) async fn route_analysis_to(engine: &Engine, base_url: &str) {
     let models = engine.models();
     models
         .save_vendor(VendorInput {

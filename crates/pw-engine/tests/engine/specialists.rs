@@ -56,19 +56,23 @@ async fn analyst(State(analyst): State<Analyst>, Json(body): Json<Value>) -> Jso
     reply(&body, &step, 1500, 90)
 }
 
+/// The scripted analyst playing `calls` then quoting with `quote`, as a vendor's app.
+fn analyst_app(calls: Vec<(&'static str, Value)>, quote: fn(&str) -> String) -> axum::Router {
+    axum::Router::new()
+        .route("/v1/chat/completions", axum::routing::post(analyst))
+        .with_state(Analyst {
+            calls: Arc::new(calls),
+            quote,
+        })
+}
+
 /// Routes analysis to the scripted analyst playing `calls` then quoting with `quote`.
 async fn route_to_analyst(
     engine: &pw_engine::Engine,
     calls: Vec<(&'static str, Value)>,
     quote: fn(&str) -> String,
 ) {
-    let app = axum::Router::new()
-        .route("/v1/chat/completions", axum::routing::post(analyst))
-        .with_state(Analyst {
-            calls: Arc::new(calls),
-            quote,
-        });
-    serve_vendor(engine, app).await;
+    serve_vendor(engine, analyst_app(calls, quote)).await;
     engine
         .models()
         .set_task_route(Task::Analysis, vec![Route::new("team-vllm", "qwen-7b")])
@@ -515,4 +519,125 @@ async fn the_copilot_works_out_a_trend_a_difference_and_a_forecast_from_the_dail
             "no focus group or interview of this workspace has insights yet"
         ]
     );
+}
+
+#[tokio::test]
+async fn the_audience_agent_asks_twins_a_question_and_reads_the_census() {
+    let dir = tempfile::tempdir().unwrap();
+    // The twins answer from the session server (vendor team-vllm), the agent's steps from the
+    // scripted analyst (vendor analyst).
+    let (_server, twins_url) = crate::twins::start_server().await;
+    let engine = crate::support::engine(dir.path(), "audience-asks-twins").await;
+    crate::twins::route_to(&engine, &twins_url).await;
+    let workspace = crate::support::workspace(&engine, "Twins client").await;
+    crate::twins::two_twins(dir.path(), &workspace.to_string()).await;
+    let question = "What would make you order a gift box?";
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = analyst_app(
+        vec![
+            // The opening call (the runtime makes it).
+            ("audience_report", json!({})),
+            ("ask_twins", json!({"question": question, "who": "nobody here"})),
+            ("ask_twins", json!({"question": question, "who": "maya r."})),
+            ("census_population", json!({})),
+            ("census_population", json!({"region": "West"})),
+        ],
+        |text| text.lines().next().unwrap().to_owned(),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    crate::evidence::route_analysis_to(&engine, &format!("http://{address}/v1")).await;
+
+    let asked = engine
+        .agents()
+        .run_specialist(workspace, "audience", &|_| {}, &CancellationToken::new())
+        .await
+        .unwrap();
+    let run = &asked.run;
+    assert_eq!(run.outcome, Outcome::Answered, "{}", run.answer);
+
+    // A twin that is not there is a failure the agent reads, naming the twins that are.
+    let problems: Vec<String> = run
+        .record
+        .steps
+        .iter()
+        .filter_map(|s| s.result.as_ref().and_then(|r| r.problem.clone()))
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("“nobody here”") && p.contains("Maya R.") && p.contains("Leo K.")),
+        "{problems:?}"
+    );
+
+    // Maya was interviewed: her answer is the turn stored in that interview, after the
+    // moderator put the question as asked.
+    let answers = run
+        .citations
+        .iter()
+        .find(|c| c.source.kind == SourceKind::TwinAnswer)
+        .expect("the twin's answer is cited");
+    let answer = &answers.data.as_array().unwrap()[0];
+    assert_eq!(answer["twin"], "Maya R.");
+    let session: pw_engine::twins::SessionId = answer["session"].as_str().unwrap().parse().unwrap();
+    assert_eq!(answers.source.reference, session.to_string());
+    let view = engine.twins().session(session).await.unwrap();
+    assert!(
+        view.turns
+            .iter()
+            .any(|t| t.speaker == pw_engine::twins::Speaker::Moderator && t.says.contains(question)),
+        "{:?}",
+        view.turns
+    );
+    let turn = view
+        .turns
+        .iter()
+        .find(|t| t.id.to_string() == answer["turn"].as_str().unwrap())
+        .expect("the cited turn is stored");
+    assert_eq!(turn.says, answer["says"].as_str().unwrap());
+    assert!(!turn.says.is_empty());
+    assert!(answers.text.contains(turn.says.trim()), "{}", answers.text);
+    // Only the twin asked was interviewed.
+    assert_eq!(engine.twins().sessions(workspace).await.unwrap().len(), 1);
+
+    // The census: the nation's adults and the West's, from the shipped ACS table.
+    let census: Vec<_> = run
+        .citations
+        .iter()
+        .filter(|c| c.source.kind == SourceKind::Census)
+        .collect();
+    assert_eq!(census.len(), 2);
+    let (nation, west) = (&census[0].data, &census[1].data);
+    assert_eq!(nation["place"], "US");
+    assert_eq!(west["place"], "US West");
+    assert!(census[0].source.reference.starts_with("acs_S0101_state_"));
+    // ACS counts about 260 million adults; the West holds about a quarter of them.
+    let adults = nation["adults"].as_f64().unwrap();
+    assert!((240e6..290e6).contains(&adults), "{adults}");
+    let west_share = west["adults"].as_f64().unwrap() / adults;
+    assert!((0.2..0.3).contains(&west_share), "{west_share}");
+    let regions = nation["region"].as_array().unwrap();
+    let west_in_nation = regions
+        .iter()
+        .find(|r| r["region"] == "West")
+        .unwrap()["share"]
+        .as_f64()
+        .unwrap();
+    assert!((west_in_nation - west_share).abs() < 1e-9);
+    for figures in [nation, west] {
+        let sum = |list: &Value| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["share"].as_f64().unwrap())
+                .sum::<f64>()
+        };
+        assert!((sum(&figures["age"]) - 1.0).abs() < 1e-9, "{figures}");
+        let female = figures["sex"]["female"].as_f64().unwrap();
+        assert!((female + figures["sex"]["male"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+        // Women are a little over half of US adults.
+        assert!((0.5..0.53).contains(&female), "{female}");
+    }
+    assert!(west["region"].is_null(), "a region's answer has no split by region");
+    assert!(census[0].text.contains("By region: Northeast"), "{}", census[0].text);
 }

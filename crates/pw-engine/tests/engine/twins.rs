@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 /// Answers twins' turns as a stream (cutting off the `cut_at`-th stream after one piece) and
 /// the structured steps as JSON, every call costing 1,000 + 500 tokens.
 #[derive(Clone, Default)]
-struct SessionServer {
+pub(crate) struct SessionServer {
     streams: Arc<AtomicUsize>,
     calls: Arc<AtomicUsize>,
     cut_at: Arc<Mutex<Option<usize>>>,
@@ -99,7 +99,7 @@ async fn completions(State(server): State<SessionServer>, Json(body): Json<Value
     .into_response()
 }
 
-async fn start_server() -> (SessionServer, String) {
+pub(crate) async fn start_server() -> (SessionServer, String) {
     let server = SessionServer::default();
     let app = axum::Router::new()
         .route("/v1/chat/completions", axum::routing::post(completions))
@@ -112,7 +112,7 @@ async fn start_server() -> (SessionServer, String) {
 
 /// Routes the twins' turns, the moderator's steps and the persona checks to the server, at
 /// $1/M input and $2/M output tokens.
-async fn route_to(engine: &pw_engine::Engine, base_url: &str) {
+pub(crate) async fn route_to(engine: &pw_engine::Engine, base_url: &str) {
     add_team_server(engine, base_url).await;
     for task in [Task::Moderation, Task::Extraction] {
         engine
@@ -124,7 +124,7 @@ async fn route_to(engine: &pw_engine::Engine, base_url: &str) {
 }
 
 /// Two twins written straight into the database (their creation has its own tests).
-async fn two_twins(dir: &std::path::Path, workspace: &str) -> Vec<TwinId> {
+pub(crate) async fn two_twins(dir: &std::path::Path, workspace: &str) -> Vec<TwinId> {
     let db = sqlx::SqlitePool::connect(&format!(
         "sqlite://{}",
         dir.join("profitwheel.sqlite3").display()

@@ -86,4 +86,10 @@ describe('citationTarget', () => {
     });
     expect(citationTarget('ws1', scan)).toEqual({ path: '/w/ws1/agents', label: 'Open the agents' });
   });
+
+  it('opens the interview a twin answered in', () => {
+    const answers = citation({ kind: 'twinAnswer', tool: 'ask_twins', reference: ' s-1,s-2' });
+    expect(citationTarget('ws1', answers)).toEqual({ path: '/w/ws1/studies/s-1', label: 'Open the interview' });
+    expect(citationTarget('ws1', citation({ kind: 'twinAnswer', reference: '' }))).toBeNull();
+  });
 });

@@ -120,6 +120,19 @@ export function citationTarget(
       }
       return { path: workspaceAreaPath(workspaceId, 'agents'), label: 'Open the agents' };
     }
+    case 'twinAnswer': {
+      // The interviews the answers were given in, one per twin: the first opens.
+      const session = citation.reference
+        .split(',')
+        .map((id) => id.trim())
+        .find((id) => id.length > 0);
+      return session
+        ? {
+            path: `${workspaceAreaPath(workspaceId, 'studies')}/${encodeURIComponent(session)}`,
+            label: 'Open the interview',
+          }
+        : null;
+    }
     default:
       return null;
   }
