@@ -55,6 +55,6 @@ pub mod universe;
 
 pub use handlers::{REPORT_JOB_KIND, RUN_JOB_KIND, job_kinds, progress_words};
 pub use surveys::{
-    CensusEducation, CensusTables,
-    GatewaySource, ReportFormat, ResultsFormat, RunRequest, RunResults, Surveys, UniverseChoice,
+    CensusEducation, CensusTables, GatewaySource, ReportFormat, ResultsFormat, RunRequest,
+    RunResults, Surveys, UniverseChoice,
 };

@@ -320,7 +320,8 @@ impl Surveys {
             None => None,
         };
         Ok(CensusTables {
-            adults_source: year.map_or_else(|| census::AGE_SEX_SOURCE.to_owned(), census::age_sex_source),
+            adults_source: year
+                .map_or_else(|| census::AGE_SEX_SOURCE.to_owned(), census::age_sex_source),
             adults,
             adults_file,
             education,

@@ -21,6 +21,8 @@ pub use pw_surveys::analysis::{ReportBody, ReportTables, SurveyReport};
 pub use pw_surveys::analysis_tables::{CitedItem, Figure, FigureKind, TableLine};
 /// Runs: who answers, how far they are, what they said.
 pub use pw_surveys::answering::RunProgress;
+/// The census tables the universe's targets come from.
+pub use pw_surveys::census::{AGE_BANDS, EDUCATION_LEVELS, Region};
 /// The fidelity harness: people's answers read from a file and a run set against them.
 pub use pw_surveys::comparison::{FidelityReport, Overall, QuestionComparison};
 /// Results, crosstabs and the diagnostics beside them.
@@ -45,11 +47,9 @@ pub use pw_surveys::runs::{GivenMemory, Rated, Respondent, RunStatus, StoredAnsw
 /// Semantic similarity rating: a free-text answer's embedding to a probability per scale point.
 pub use pw_surveys::ssr;
 pub use pw_surveys::universe::{Dimension, Draw, JointCell, Universe};
-/// The census tables the universe's targets come from.
-pub use pw_surveys::census::{AGE_BANDS, EDUCATION_LEVELS, Region};
 pub use pw_surveys::{
-    CensusEducation, CensusTables, REPORT_JOB_KIND, RUN_JOB_KIND, ReportFormat, ResultsFormat, RunRequest, RunResults,
-    UniverseChoice, progress_words,
+    CensusEducation, CensusTables, REPORT_JOB_KIND, RUN_JOB_KIND, ReportFormat, ResultsFormat,
+    RunRequest, RunResults, UniverseChoice, progress_words,
 };
 
 /// The language-models context, as the gateway survey respondents answer through.

@@ -538,7 +538,10 @@ async fn the_audience_agent_asks_twins_a_question_and_reads_the_census() {
         vec![
             // The opening call (the runtime makes it).
             ("audience_report", json!({})),
-            ("ask_twins", json!({"question": question, "who": "nobody here"})),
+            (
+                "ask_twins",
+                json!({"question": question, "who": "nobody here"}),
+            ),
             ("ask_twins", json!({"question": question, "who": "maya r."})),
             ("census_population", json!({})),
             ("census_population", json!({"region": "West"})),
@@ -617,10 +620,7 @@ async fn the_audience_agent_asks_twins_a_question_and_reads_the_census() {
     let west_share = west["adults"].as_f64().unwrap() / adults;
     assert!((0.2..0.3).contains(&west_share), "{west_share}");
     let regions = nation["region"].as_array().unwrap();
-    let west_in_nation = regions
-        .iter()
-        .find(|r| r["region"] == "West")
-        .unwrap()["share"]
+    let west_in_nation = regions.iter().find(|r| r["region"] == "West").unwrap()["share"]
         .as_f64()
         .unwrap();
     assert!((west_in_nation - west_share).abs() < 1e-9);
@@ -638,6 +638,13 @@ async fn the_audience_agent_asks_twins_a_question_and_reads_the_census() {
         // Women are a little over half of US adults.
         assert!((0.5..0.53).contains(&female), "{female}");
     }
-    assert!(west["region"].is_null(), "a region's answer has no split by region");
-    assert!(census[0].text.contains("By region: Northeast"), "{}", census[0].text);
+    assert!(
+        west["region"].is_null(),
+        "a region's answer has no split by region"
+    );
+    assert!(
+        census[0].text.contains("By region: Northeast"),
+        "{}",
+        census[0].text
+    );
 }

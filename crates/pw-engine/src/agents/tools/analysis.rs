@@ -182,4 +182,3 @@ impl Tool for AnalysisTool {
         })
     }
 }
-

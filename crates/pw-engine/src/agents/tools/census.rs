@@ -126,9 +126,9 @@ impl Tool for CensusPopulation {
                     .join(", ")
             ),
         ];
-        let by_region = region.is_none().then(|| {
-            shares(&tables, &Region::ALL, &Region::ALL, |k| k.0)
-        });
+        let by_region = region
+            .is_none()
+            .then(|| shares(&tables, &Region::ALL, &Region::ALL, |k| k.0));
         if let Some(by_region) = &by_region {
             lines.push(format!(
                 "By region: {}",

@@ -194,4 +194,3 @@ impl Tool for AudienceSignals {
         })
     }
 }
-

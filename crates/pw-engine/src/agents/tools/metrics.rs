@@ -189,4 +189,3 @@ impl Tool for WorkspaceMetrics {
         })
     }
 }
-

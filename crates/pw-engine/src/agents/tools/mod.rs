@@ -7,7 +7,6 @@
 //! writes). Each answers text the model reads, the rows behind it, and the source a citation
 //! opens.
 
-
 mod analysis;
 mod census;
 mod evidence;

@@ -345,4 +345,3 @@ impl Tool for MetricStatistics {
         })
     }
 }
-

@@ -40,7 +40,10 @@ pub struct AskTwins {
 
 /// The twins `who` names: a twin by name, else an audience's twins, else (nothing named) the
 /// workspace's first ones.
-fn chosen<'a>(twins: &'a [TwinSummary], who: Option<&str>) -> Result<Vec<&'a TwinSummary>, ToolFailure> {
+fn chosen<'a>(
+    twins: &'a [TwinSummary],
+    who: Option<&str>,
+) -> Result<Vec<&'a TwinSummary>, ToolFailure> {
     let Some(who) = who.map(str::trim).filter(|w| !w.is_empty()) else {
         return Ok(twins.iter().take(MOST_ASKED).collect());
     };
@@ -65,7 +68,11 @@ fn chosen<'a>(twins: &'a [TwinSummary], who: Option<&str>) -> Result<Vec<&'a Twi
         audiences.dedup();
         return Err(ToolFailure(format!(
             "no twin or audience with twins is named “{who}”; the twins are {}, of the audiences {}",
-            twins.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
+            twins
+                .iter()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             audiences.join(", ")
         )));
     }
@@ -130,22 +137,25 @@ impl Tool for AskTwins {
                 ));
                 continue;
             }
-            let view = self
-                .engine
-                .twins()
-                .session(session.id)
-                .await
-                .map_err(|e| ToolFailure(format!("{}'s interview could not be read: {e}", twin.name)))?;
+            let view = self.engine.twins().session(session.id).await.map_err(|e| {
+                ToolFailure(format!("{}'s interview could not be read: {e}", twin.name))
+            })?;
             sessions.push(session.id.to_string());
             let replies: Vec<_> = view
                 .turns
                 .iter()
                 .filter(|t| t.speaker == Speaker::Twin && t.twin_id == Some(twin.id))
                 .collect();
-            let said: Vec<_> = replies.iter().filter(|t| !t.says.trim().is_empty()).collect();
+            let said: Vec<_> = replies
+                .iter()
+                .filter(|t| !t.says.trim().is_empty())
+                .collect();
             if said.is_empty() {
                 // A recorded non-response is reported as one, never filled in.
-                lines.push(format!("{} did not answer (a recorded non-response)", twin.name));
+                lines.push(format!(
+                    "{} did not answer (a recorded non-response)",
+                    twin.name
+                ));
             }
             for turn in said {
                 let audience = twin.audience_name.as_deref().unwrap_or("no audience");
