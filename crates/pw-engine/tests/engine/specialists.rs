@@ -57,7 +57,10 @@ async fn analyst(State(analyst): State<Analyst>, Json(body): Json<Value>) -> Jso
 }
 
 /// The scripted analyst playing `calls` then quoting with `quote`, as a vendor's app.
-fn analyst_app(calls: Vec<(&'static str, Value)>, quote: fn(&str) -> String) -> axum::Router {
+pub(crate) fn analyst_app(
+    calls: Vec<(&'static str, Value)>,
+    quote: fn(&str) -> String,
+) -> axum::Router {
     axum::Router::new()
         .route("/v1/chat/completions", axum::routing::post(analyst))
         .with_state(Analyst {

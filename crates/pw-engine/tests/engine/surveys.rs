@@ -346,5 +346,54 @@ async fn a_small_survey_runs_on_the_embedded_model_as_a_job_and_every_answer_is_
         .await
         .unwrap();
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+
+    // The copilot's survey tool reads the same run's results (last: its analysis then routes to
+    // a scripted analyst on loopback): the latest completed run of the
+    // survey its words name, each question's lines from the stored results.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let analyst = crate::specialists::analyst_app(
+        vec![("survey_results", json!({"title": "beans"}))],
+        |text| text.lines().next().unwrap().to_owned(),
+    );
+    tokio::spawn(async move { axum::serve(listener, analyst).await });
+    crate::evidence::route_analysis_to(&engine, &format!("http://{address}/v1")).await;
+    let asked = engine
+        .agents()
+        .ask(
+            workspace,
+            "What did the beans survey find?",
+            &|_| {},
+            &tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        asked.run.outcome,
+        pw_engine::agents::Outcome::Answered,
+        "{}",
+        asked.run.answer
+    );
+    let cited = &asked.run.citations[0];
+    assert_eq!(
+        cited.source.kind,
+        pw_engine::agents::SourceKind::SurveyResult
+    );
+    assert_eq!(cited.source.reference, run.id.to_string());
+    assert_eq!(cited.data["run_id"], run.id.to_string());
+    assert!(cited.text.contains("(4 respondents)"), "{}", cited.text);
+    // Every question's line is there, with its stored counts.
+    for question in &results.results.questions {
+        let counts = format!("{} of {} answered", question.answered, question.asked);
+        assert!(
+            cited
+                .text
+                .contains(&format!("{}: {} “", question.table, question.table))
+                && cited.text.contains(&counts),
+            "{} {counts}: {}",
+            question.table,
+            cited.text
+        );
+    }
     engine.shutdown().await;
 }
