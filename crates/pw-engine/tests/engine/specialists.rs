@@ -1,4 +1,5 @@
-//! The creative, anomaly, audience and competitor specialists and the copilot's statistics and
+//! The creative, anomaly, audience and competitor specialists (the audience one asking twins and
+//! reading the census) and the copilot's statistics and
 //! research tools on the demo workspace, each with a model over loopback that calls the tools
 //! in order and then answers with a line of what it read, citing every result that answered.
 //! Each analysis is checked against what the demo was built with (its ads' designed click and
@@ -605,6 +606,55 @@ async fn the_audience_agent_asks_twins_a_question_and_reads_the_census() {
     assert!(answers.text.contains(turn.says.trim()), "{}", answers.text);
     // Only the twin asked was interviewed.
     assert_eq!(engine.twins().sessions(workspace).await.unwrap().len(), 1);
+
+    // The interview's insights (written on the session server), read by the copilot's
+    // study_insights tool: the theme with the turn it quotes, word for word.
+    engine
+        .models()
+        .set_task_route(Task::Analysis, vec![Route::new("team-vllm", "qwen-7b")])
+        .await
+        .unwrap();
+    let job = engine.twins().start_insights(session).await.unwrap();
+    let job = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(
+        job.state,
+        pw_engine::jobs::JobState::Succeeded,
+        "{:?}",
+        job.last_error
+    );
+    let insights = engine.twins().insights(session).await.unwrap().unwrap();
+    let quote = &insights.body.themes[0].quotes[0];
+    assert_eq!(quote.turn_id, turn.id);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = analyst_app(vec![("study_insights", json!({"title": "maya"}))], |text| {
+        text.lines().next().unwrap().to_owned()
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    crate::evidence::route_analysis_to(&engine, &format!("http://{address}/v1")).await;
+    let asked = engine
+        .agents()
+        .ask(
+            workspace,
+            "What did Maya say?",
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(asked.run.outcome, Outcome::Answered, "{}", asked.run.answer);
+    let cited = &asked.run.citations[0];
+    assert_eq!(cited.source.kind, SourceKind::SessionInsight);
+    assert_eq!(cited.source.reference, session.to_string());
+    assert_eq!(cited.data["insights_id"], insights.id);
+    assert!(
+        cited.text.contains(&format!(
+            "Theme: Gifting: The box reads as a present. Maya R.: “{}”",
+            turn.says
+        )),
+        "{}",
+        cited.text
+    );
 
     // The census: the nation's adults and the West's, from the shipped ACS table.
     let census: Vec<_> = run

@@ -86,6 +86,10 @@ async fn completions(State(server): State<SessionServer>, Json(body): Json<Value
     }
     let answer = if last.contains("how strongly") {
         json!({ "urges": [6, 4] })
+    } else if last.contains("Write the session's insights") {
+        // One theme quoting the first turn shown, as the writer numbers them.
+        json!({ "themes": [{ "title": "Gifting", "summary": "The box reads as a present.", "quotes": ["T1"] }],
+                "agreements": [], "disagreements": [], "actions": [] })
     } else if last.contains("goals_met") {
         json!({ "goals_met": [], "last_answer_vague": false })
     } else {
