@@ -156,12 +156,10 @@ impl DecksFacade<'_> {
             sections.push(SectionSpec::GroundingReport { report: report.id });
         }
         for specialist in crate::agents::SPECIALISTS {
-            let latest = self
-                .engine
-                .agents()
-                .runs(workspace, Some(specialist.name), 1)
-                .await?;
-            if !latest.is_empty() {
+            if gather::latest_answered(self.engine, workspace, specialist.name)
+                .await?
+                .is_some()
+            {
                 sections.push(SectionSpec::AgentReport {
                     agent: specialist.name.to_owned(),
                 });

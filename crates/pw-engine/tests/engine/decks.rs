@@ -343,3 +343,107 @@ async fn a_deck_of_the_demo_workspace_shows_the_dashboards_numbers_and_names_the
     assert_eq!(missing.kind(), ErrorKind::NotFound);
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_agent_report_in_a_deck_is_its_newest_answered_run_never_one_that_stopped_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path(), "decks-agent-runs").await;
+    let workspace = crate::support::workspace(&engine, "Agent client").await;
+    // Kept runs written as the agents' run store keeps them: the budget agent answered, then
+    // stopped at its step budget; the creative agent only ever stopped at its cost budget.
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        pw_engine::EngineConfig::new(dir.path())
+            .database_path()
+            .display()
+    ))
+    .await
+    .unwrap();
+    for (id, agent, outcome, answer, finished) in [
+        (
+            "r1",
+            "budget",
+            r#"{"outcome":"answered"}"#,
+            "- Move 10% from Search to Social.\n- Hold Display.",
+            "2026-11-20T10:00:00.000Z",
+        ),
+        (
+            "r2",
+            "budget",
+            r#"{"outcome":"step_budget_reached","steps":8}"#,
+            "What was found so far: half a plan.",
+            "2026-11-21T10:00:00.000Z",
+        ),
+        (
+            "r3",
+            "creative",
+            r#"{"outcome":"cost_budget_reached","micros":900,"limit":500}"#,
+            "Partial creative notes.",
+            "2026-11-21T11:00:00.000Z",
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO agent_runs (id, workspace_id, agent, question, outcome, outcome_detail, answer,
+                citations, record, model_calls, input_tokens, output_tokens, started_at, finished_at)
+             VALUES (?, ?, ?, 'q', ?, ?, ?, '[]', '{}', 1, 10, 10, ?, ?)",
+        )
+        .bind(id)
+        .bind(workspace.to_string())
+        .bind(agent)
+        .bind(serde_json::from_str::<serde_json::Value>(outcome).unwrap()["outcome"].as_str().unwrap())
+        .bind(outcome)
+        .bind(answer)
+        .bind(finished)
+        .bind(finished)
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    db.close().await;
+
+    // The template offers the budget agent's report, not the creative agent's.
+    let template = engine.decks().default_spec(workspace).await.unwrap();
+    let agents: Vec<&SectionSpec> = template
+        .sections
+        .iter()
+        .filter(|s| matches!(s, SectionSpec::AgentReport { .. }))
+        .collect();
+    assert_eq!(
+        agents,
+        [&SectionSpec::AgentReport {
+            agent: "budget".into()
+        }]
+    );
+    let spec = |agent: &str| -> DeckSpec {
+        serde_json::from_value(serde_json::json!({
+            "title": "Agents",
+            "sections": [{ "kind": "agent_report", "agent": agent }]
+        }))
+        .unwrap()
+    };
+    let deck = engine
+        .decks()
+        .gather(workspace, &spec("budget"))
+        .await
+        .unwrap();
+    let items: Vec<&String> = deck
+        .deck
+        .slides
+        .iter()
+        .filter(|s| s.title == "Budget recommendations")
+        .flat_map(|s| match &s.body {
+            SlideBody::Bullets { items } => items.iter().collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+        .collect();
+    assert_eq!(items, ["Move 10% from Search to Social.", "Hold Display."]);
+    let creative = engine
+        .decks()
+        .gather(workspace, &spec("creative"))
+        .await
+        .unwrap_err();
+    assert!(
+        creative.to_string().contains("no finished report"),
+        "{creative}"
+    );
+}

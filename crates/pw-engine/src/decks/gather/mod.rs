@@ -8,6 +8,8 @@ mod dashboard;
 mod research;
 mod surveys;
 
+pub(super) use research::latest_answered;
+
 use std::sync::Arc;
 
 use pw_decks::{Slide, SlideBody, Source, Table};

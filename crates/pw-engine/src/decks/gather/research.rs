@@ -179,6 +179,25 @@ pub(super) async fn grounding_report(
     Ok(gathered)
 }
 
+/// How many of an agent's newest runs are looked through for one that answered.
+const RUNS_LOOKED_AT: u32 = 20;
+
+/// The agent's newest run that ended with an answer: a run stopped by a budget, a
+/// cancellation or unsupported figures holds what was found so far, not a report to show a
+/// client.
+pub(crate) async fn latest_answered(
+    engine: &Arc<Engine>,
+    workspace: WorkspaceId,
+    agent: &str,
+) -> Result<Option<crate::agents::KeptRun>> {
+    Ok(engine
+        .agents()
+        .runs(workspace, Some(agent), RUNS_LOOKED_AT)
+        .await?
+        .into_iter()
+        .find(|run| run.outcome == crate::agents::Outcome::Answered))
+}
+
 pub(super) async fn agent_report(
     engine: &Arc<Engine>,
     workspace: WorkspaceId,
@@ -194,10 +213,9 @@ pub(super) async fn agent_report(
                 .join(", ")
         )));
     };
-    let runs = engine.agents().runs(workspace, Some(agent), 1).await?;
-    let Some(run) = runs.into_iter().next() else {
+    let Some(run) = latest_answered(engine, workspace, agent).await? else {
         return Err(crate::EngineError::InvalidInput(format!(
-            "the {} agent has no report in this workspace yet: run it first",
+            "the {} agent has no finished report in this workspace yet: run it first",
             specialist.title
         )));
     };
