@@ -215,6 +215,35 @@ async fn a_small_survey_runs_on_the_embedded_model_as_a_job_and_every_answer_is_
         .unwrap();
     let stored: Vec<Option<f64>> = buy.shares.iter().map(|s| Some(s.share)).collect();
     assert_eq!(chart.series[0].values, stored);
+    // The chart's title is the lead as the stored shares and intervals bear it out.
+    let chart_title = &deck
+        .deck
+        .slides
+        .iter()
+        .find(|s| s.footnote.starts_with(&buy.text))
+        .unwrap()
+        .title;
+    let mut ordered = buy.shares.clone();
+    ordered.sort_by(|a, b| b.share.total_cmp(&a.share));
+    let expected = if ordered.len() > 1 && ordered[0].share - ordered[1].share < 1e-9 {
+        "tied at"
+    } else if ordered.len() > 1 && ordered[1].high >= ordered[0].low {
+        "are too close to call"
+    } else {
+        "led:"
+    };
+    assert!(
+        chart_title.starts_with(&format!("“{}”", ordered[0].label))
+            && chart_title.contains(expected),
+        "{chart_title} ({expected}): {ordered:?}"
+    );
+    // The caveat that the respondents are synthetic is on a slide, not only in the notes.
+    assert!(
+        deck.deck.slides.iter().any(|s| matches!(&s.body,
+            pw_engine::decks::SlideBody::Bullets { items } if items.iter().any(|i| i.starts_with("Every answer in \"Beans") && i.contains("is synthetic: 4 respondents")))),
+        "no synthetic caveat: {:?}",
+        deck.deck.slides.iter().filter(|s| s.title == "Read with care").collect::<Vec<_>>()
+    );
     let method = deck
         .deck
         .slides

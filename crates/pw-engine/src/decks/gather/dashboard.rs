@@ -5,7 +5,7 @@ use pw_decks::tables::Column;
 use pw_decks::{ChartKind, ChartSpec, Kpi, NumberFormat, Series, SlideBody, Source, Table, Value};
 use pw_domain::{DateRange, KpiKey, KpiNumber, KpiUnit, KpiValue, Micros, WorkspaceId};
 
-use super::{Gathered, major_units, slide};
+use super::{Gathered, headlines, major_units, slide};
 use crate::Engine;
 use crate::error::Result;
 
@@ -115,13 +115,17 @@ pub(super) async fn dashboard(
             let money = NumberFormat::Money {
                 currency: currency.clone(),
             };
-            let title = match totals.iter().max_by_key(|(_, spend)| *spend) {
-                Some((name, spend)) if all > 0 => format!(
-                    "{name} spent most: {} of {} ({})",
+            let top = headlines::leaders(&totals, |(_, spend)| *spend);
+            let title = match top.first() {
+                Some((_, spend)) if all > 0 => format!(
+                    "{} spent most: {}{} of {} ({}{})",
+                    headlines::listed(&top.iter().map(|(name, _)| name).collect::<Vec<_>>()),
                     money.display(&Value::from(major_units(Micros(*spend)))),
+                    if top.len() > 1 { " each" } else { "" },
                     money.display(&Value::from(major_units(Micros(all)))),
                     NumberFormat::Percent { places: 0 }
-                        .display(&Value::from(*spend as f64 / all as f64))
+                        .display(&Value::from(*spend as f64 / all as f64)),
+                    if top.len() > 1 { " each" } else { "" },
                 ),
                 _ => format!("Daily spend by platform ({currency})"),
             };
@@ -231,7 +235,18 @@ pub(super) async fn dashboard(
                 .filter(|c| c.currency.as_str() == currency)
                 .collect();
             let all: i64 = in_currency.iter().map(|c| c.totals.spend.0).sum();
-            let title = match in_currency.iter().max_by_key(|c| c.totals.spend.0) {
+            let leading = headlines::leaders(&in_currency, |c| c.totals.spend.0);
+            let title = match leading.first() {
+                Some(top) if leading.len() > 1 && all > 0 => format!(
+                    "{} led spend together: {} each, {} of the total each",
+                    headlines::listed(&leading.iter().map(|c| c.name.as_str()).collect::<Vec<_>>()),
+                    NumberFormat::Money {
+                        currency: currency.clone()
+                    }
+                    .display(&Value::from(major_units(top.totals.spend))),
+                    NumberFormat::Percent { places: 0 }
+                        .display(&Value::from(top.totals.spend.0 as f64 / all as f64))
+                ),
                 Some(top) if all > 0 => format!(
                     "{} led spend: {}, {} of the total",
                     top.name,

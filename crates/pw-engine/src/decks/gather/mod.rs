@@ -5,6 +5,7 @@
 //! (sessions' insights, grounding reports, agents' reports).
 
 mod dashboard;
+mod headlines;
 mod research;
 mod surveys;
 

@@ -7,10 +7,10 @@ use pw_decks::{
 };
 use pw_domain::WorkspaceId;
 
-use super::{CHART_CATEGORIES, Gathered, QUOTES_PER_SLIDE, slide};
+use super::{CHART_CATEGORIES, Gathered, QUOTES_PER_SLIDE, headlines, slide};
 use crate::Engine;
 use crate::error::Result;
-use crate::surveys::{Reliability, ResultOptions};
+use crate::surveys::{QuestionResult, QuestionType, Reliability, ResultOptions};
 
 pub(super) async fn survey_results(
     engine: &Engine,
@@ -75,12 +75,17 @@ pub(super) async fn survey_results(
         reference: run.to_string(),
         description: format!("The run of \"{title}\" and its manifest"),
     });
+    gathered.caveats.push(format!(
+        "Every answer in \"{title}\" is synthetic: {} respondents drawn as variations of the workspace's twins, not people. Read the results as a pre-test to confirm with real respondents, not as a measurement.",
+        results.run.answered
+    ));
     for diagnostics in &results.diagnostics {
         if diagnostics.reliability != Reliability::NoWarning && !diagnostics.reasons.is_empty() {
             gathered.caveats.push(format!(
                 "\"{title}\", {}: {}",
                 diagnostics.question,
-                diagnostics.reasons.join("; ")
+                // Each reason is a sentence of its own.
+                diagnostics.reasons.join(" ")
             ));
         }
     }
@@ -101,6 +106,20 @@ pub(super) async fn survey_results(
             "Base: {} answered of {} asked (effective base {:.0}).",
             question.answered, question.asked, question.effective_base
         );
+        if question.answered == 0 {
+            // A chart of zeros would read as a finding.
+            gathered.caveats.push(format!(
+                "\"{title}\", {}: no respondent answered it ({}).",
+                question.question, question.text
+            ));
+            continue;
+        }
+        let headline = headlines::question_headline(question);
+        if question.kind == QuestionType::Matrix && !question.rows.is_empty() {
+            let (table_slide, table) = matrix(title, question, &headline, &base, &source);
+            gathered.findings.push(table_slide);
+            gathered.tables.push((table, vec![source.clone()]));
+        }
         if !question.shares.is_empty() {
             let shown = &question.shares[..question.shares.len().min(CHART_CATEGORIES)];
             let chart = ChartSpec {
@@ -117,26 +136,16 @@ pub(super) async fn survey_results(
                 .iter()
                 .map(|s| (s.high - s.low) / 2.0)
                 .fold(0.0_f64, f64::max);
-            let percent = NumberFormat::Percent { places: 0 };
-            let headline = match question
-                .shares
-                .iter()
-                .max_by(|a, b| a.share.total_cmp(&b.share))
-            {
-                Some(top) => format!(
-                    "\"{}\" led: {} (95% interval {} to {})",
-                    top.label,
-                    percent.display(&Value::from(top.share)),
-                    percent.display(&Value::from(top.low)),
-                    percent.display(&Value::from(top.high))
-                ),
-                None => question.text.clone(),
-            };
-            let mut chart_slide = slide(headline, SlideBody::Chart { chart }, vec![source.clone()]);
+            let mut chart_slide = slide(
+                headline.clone(),
+                SlideBody::Chart { chart },
+                vec![source.clone()],
+            );
             chart_slide.footnote = format!(
-                "{}: {base} 95% intervals up to ±{} points.{}",
+                "{}: {base} 95% intervals up to ±{} points.{}{}",
                 question.text,
                 NumberFormat::Decimal { places: 1 }.display(&Value::from(widest * 100.0)),
+                kind_note(question),
                 if question.shares.len() > shown.len() {
                     format!(
                         " The first {} of {} answers; all are in the appendix.",
@@ -147,7 +156,6 @@ pub(super) async fn survey_results(
                     String::new()
                 }
             );
-            chart_slide.notes = "Synthetic respondents: read these as a pre-test to confirm with people, not as a measurement.".into();
             gathered.findings.push(chart_slide);
             let percent = || Some(NumberFormat::Percent { places: 1 });
             gathered.tables.push((
@@ -191,6 +199,11 @@ pub(super) async fn survey_results(
                 },
                 vec![source.clone()],
             ));
+            if !question.ranks.is_empty() {
+                gathered
+                    .tables
+                    .push((ranks(title, question), vec![source.clone()]));
+            }
         } else if let Some(mean) = question.mean {
             let decimal = NumberFormat::Decimal { places: 2 };
             let mut tile = slide(
@@ -208,10 +221,30 @@ pub(super) async fn survey_results(
                 },
                 vec![source.clone()],
             );
-            tile.footnote = base;
+            tile.footnote = base.clone();
             gathered.findings.push(tile);
         }
-        if let Some(themes) = &question.themes {
+        if let Some(themes) = question.themes.as_ref().filter(|t| !t.is_empty()) {
+            let shown = &themes[..themes.len().min(CHART_CATEGORIES)];
+            let chart = ChartSpec {
+                kind: ChartKind::Bar,
+                categories: shown.iter().map(|t| t.name.clone()).collect(),
+                series: vec![Series {
+                    name: "Share of answers".into(),
+                    values: shown.iter().map(|t| Some(t.share.share)).collect(),
+                }],
+                format: NumberFormat::Percent { places: 0 },
+            };
+            let mut themes_slide = slide(
+                headline.clone(),
+                SlideBody::Chart { chart },
+                vec![source.clone()],
+            );
+            themes_slide.footnote = format!(
+                "{}: {base} Themes the answers were coded into; an answer can carry several.",
+                question.text
+            );
+            gathered.findings.push(themes_slide);
             let quotes: Vec<Quote> = themes
                 .iter()
                 .flat_map(|theme| {
@@ -232,6 +265,120 @@ pub(super) async fn survey_results(
         }
     }
     Ok(gathered)
+}
+
+/// What a reader must know to read a question's shares, by its kind.
+fn kind_note(question: &QuestionResult) -> String {
+    let decimal = NumberFormat::Decimal { places: 2 };
+    let mean = question.mean.map(|m| {
+        format!(
+            " Mean {} (95% interval {} to {}).",
+            decimal.display(&Value::from(m.value)),
+            decimal.display(&Value::from(m.low)),
+            decimal.display(&Value::from(m.high))
+        )
+    });
+    match question.kind {
+        QuestionType::MultipleChoice => {
+            " Respondents could choose several, so the shares need not add up to 100%.".into()
+        }
+        QuestionType::Ranking => {
+            " Each share is of respondents ranking that answer first; mean ranks are in the appendix.".into()
+        }
+        _ => mean.unwrap_or_default(),
+    }
+}
+
+/// A ranking question's mean ranks (1 is first) with their intervals, for the appendix.
+fn ranks(title: &str, question: &QuestionResult) -> Table {
+    let decimal = || Some(NumberFormat::Decimal { places: 2 });
+    Table {
+        name: format!("{title} {} ranks", question.question),
+        columns: vec![
+            Column {
+                name: "Answer".into(),
+                format: None,
+            },
+            Column {
+                name: "Mean rank".into(),
+                format: decimal(),
+            },
+            Column {
+                name: "95% low".into(),
+                format: decimal(),
+            },
+            Column {
+                name: "95% high".into(),
+                format: decimal(),
+            },
+        ],
+        rows: question
+            .ranks
+            .iter()
+            .map(|(label, mean)| {
+                vec![
+                    Value::Text(label.clone()),
+                    Value::from(mean.value),
+                    Value::from(mean.low),
+                    Value::from(mean.high),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// A matrix question as a table: a row per statement, its share at each scale point and its
+/// mean.
+fn matrix(
+    title: &str,
+    question: &QuestionResult,
+    headline: &str,
+    base: &str,
+    source: &Source,
+) -> (pw_decks::Slide, Table) {
+    let points: Vec<String> = question
+        .rows
+        .first()
+        .map(|r| r.points.iter().map(|p| p.label.clone()).collect())
+        .unwrap_or_default();
+    let mut columns = vec![Column {
+        name: "Statement".into(),
+        format: None,
+    }];
+    columns.extend(points.iter().map(|p| Column {
+        name: p.clone(),
+        format: Some(NumberFormat::Percent { places: 0 }),
+    }));
+    columns.push(Column {
+        name: "Mean".into(),
+        format: Some(NumberFormat::Decimal { places: 2 }),
+    });
+    let table = Table {
+        name: format!("{title} {}", question.question),
+        columns,
+        rows: question
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cells = vec![Value::Text(row.label.clone())];
+                cells.extend(row.points.iter().map(|p| Value::from(p.share)));
+                cells.push(row.mean.map_or(Value::Empty, |m| Value::from(m.value)));
+                cells
+            })
+            .collect(),
+    };
+    let mut table_slide = slide(
+        headline.to_owned(),
+        SlideBody::Table {
+            table: table.clone(),
+        },
+        vec![source.clone()],
+    );
+    table_slide.footnote = format!(
+        "{}: {base} Shares of each statement's answers.",
+        question.text
+    );
+    (table_slide, table)
 }
 
 pub(super) async fn crosstab(
