@@ -175,6 +175,8 @@ pub(crate) async fn run(
             agent,
         } => {
             let id = workspace(engine, text).await?;
+            // The audience specialist's questions to twins are interviews, run as jobs.
+            engine.start_workers().await;
             let cancel = CancellationToken::new();
             let watcher = stop_on_ctrl_c(&cancel);
             let on_event = step_printer(out.json);

@@ -179,6 +179,40 @@ impl AdultPopulation {
             .collect()
     }
 
+    /// Adults in `regions`.
+    pub fn total_in(&self, regions: &[Region]) -> f64 {
+        self.counts
+            .iter()
+            .filter(|((region, _, _), _)| regions.contains(region))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Of the adults in `regions`: the shares by sex (female, then male) and by age band (in
+    /// [`AGE_BANDS`] order). `None` when the regions hold nobody.
+    pub fn shares_in(&self, regions: &[Region]) -> Option<(Vec<f64>, Vec<f64>)> {
+        let total = self.total_in(regions);
+        if total <= 0.0 {
+            return None;
+        }
+        let share = |keep: &dyn Fn(&'static str, usize) -> bool| {
+            self.counts
+                .iter()
+                .filter(|((region, sex, band), _)| regions.contains(region) && keep(sex, *band))
+                .map(|(_, n)| n)
+                .sum::<f64>()
+                / total
+        };
+        let by_sex = ["female", "male"]
+            .iter()
+            .map(|wanted| share(&|sex, _| sex == *wanted))
+            .collect();
+        let by_age = (0..AGE_BANDS.len())
+            .map(|wanted| share(&|_, band| band == wanted))
+            .collect();
+        Some((by_sex, by_age))
+    }
+
     /// Shares by age band, in [`AGE_BANDS`] order.
     pub fn age_shares(&self) -> Vec<f64> {
         let total = self.total();
@@ -453,6 +487,30 @@ mod tests {
         let ages = population.age_shares();
         assert!((ages[0] - 0.1).abs() < 1e-12 && (ages[1] - 0.2).abs() < 1e-12);
         assert!((ages.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_regions_shares_are_of_its_own_adults() {
+        // Texas's first female column holds 130 rather than 30: 100 more women aged 18-24.
+        let mut rows: Vec<Vec<String>> = serde_json::from_str(&table()).unwrap();
+        let first_female = rows[0]
+            .iter()
+            .position(|h| h.starts_with("S0101_C05"))
+            .unwrap();
+        rows[2][first_female] = "130".into();
+        let population = adults_by_state(&serde_json::to_string(&rows).unwrap()).unwrap();
+        assert_eq!(population.total_in(&[Region::South]), 700.0);
+        assert_eq!(
+            population.total_in(&[Region::Northeast, Region::South]),
+            900.0
+        );
+        let (sex, age) = population.shares_in(&[Region::South]).unwrap();
+        assert_eq!(sex, vec![400.0 / 700.0, 300.0 / 700.0]);
+        // 18-24: 30 men and 130 women of 700.
+        assert!((age[0] - 160.0 / 700.0).abs() < 1e-12, "{age:?}");
+        let (sex, _) = population.shares_in(&[Region::Northeast]).unwrap();
+        assert_eq!(sex, vec![0.5, 0.5]);
+        assert_eq!(population.shares_in(&[Region::West]), None);
     }
 
     #[test]

@@ -298,34 +298,42 @@ impl Surveys {
     /// education of adults 25 and over when a refresh wrote it. Read from the files each
     /// time, so a refresh shows at once.
     pub fn census_tables(&self) -> Result<CensusTables> {
+        let (adults, adults_source, adults_file) = self.census_adults()?;
+        Ok(CensusTables {
+            adults,
+            adults_source,
+            adults_file,
+            education: self.census_education()?,
+        })
+    }
+
+    /// S0101's adults, the table's source and its file.
+    fn census_adults(&self) -> Result<(AdultPopulation, String, String)> {
         // The shipped file's name when no year is there, so the error says what to fetch.
-        let (year, adults_file) = self
+        let (year, file) = self
             .newest_reference("S0101", "state")
             .map_or((None, "acs_S0101_state_2024.json".to_owned()), |(y, f)| {
                 (Some(y), f)
             });
-        let mut adults = census::adults_by_state(&self.read_reference(&adults_file)?)
+        let mut adults = census::adults_by_state(&self.read_reference(&file)?)
             .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
         adults.year = year;
-        let education = match self.newest_reference("B15003", "state") {
-            Some((year, file)) => {
-                let levels = census::education_by_state(&self.read_reference(&file)?)
-                    .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
-                Some(CensusEducation {
-                    shares: levels.shares(&census::Region::ALL),
-                    source: census::education_source(year),
-                    file,
-                })
-            }
-            None => None,
+        let source = year.map_or_else(|| census::AGE_SEX_SOURCE.to_owned(), census::age_sex_source);
+        Ok((adults, source, file))
+    }
+
+    /// B15003's education of adults 25 and over, when a census refresh wrote it.
+    fn census_education(&self) -> Result<Option<CensusEducation>> {
+        let Some((year, file)) = self.newest_reference("B15003", "state") else {
+            return Ok(None);
         };
-        Ok(CensusTables {
-            adults_source: year
-                .map_or_else(|| census::AGE_SEX_SOURCE.to_owned(), census::age_sex_source),
-            adults,
-            adults_file,
-            education,
-        })
+        let levels = census::education_by_state(&self.read_reference(&file)?)
+            .map_err(|e| SurveysError::ReferenceData(e.to_string()))?;
+        Ok(Some(CensusEducation {
+            shares: levels.shares(&census::Region::ALL),
+            source: census::education_source(year),
+            file,
+        }))
     }
 
     /// The universe a choice describes, for the workspace's segments.
@@ -397,8 +405,14 @@ impl Surveys {
             }
         };
         let mut built = if choice.census {
-            let tables = self.census_tables()?;
-            let education = match (education, tables.education) {
+            let (population, _, _) = self.census_adults()?;
+            // The census's education only stands in where the user gave none, and only then is
+            // its table read (a broken one cannot fail a run that does not use it).
+            let census_education = match education {
+                None => self.census_education()?,
+                Some(_) => None,
+            };
+            let education = match (education, census_education) {
                 (None, Some(adults_25_plus)) => {
                     let pairs: Vec<(&str, f64)> = census::EDUCATION_LEVELS
                         .iter()
@@ -413,7 +427,6 @@ impl Surveys {
                 }
                 (education, _) => education,
             };
-            let population = tables.adults;
             let income = match choice.income {
                 true => Some(
                     census::household_income_shares(

@@ -32,6 +32,13 @@ const ANOMALY: &str = "anomaly";
 const AUDIENCE: &str = "audience";
 const COMPETITOR: &str = "competitor";
 
+/// Whether a person asked for a run (and so for what its tools write) or a schedule did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Attended {
+    Yes,
+    No,
+}
+
 /// An agent with a fixed task, run on demand, its report kept with its citations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Specialist {
@@ -165,11 +172,25 @@ impl AgentsFacade<'_> {
         Ok(listed)
     }
 
-    /// Runs a specialist on the workspace and keeps its report.
+    /// Runs a specialist on the workspace, at a person's request, and keeps its report.
     pub async fn run_specialist(
         &self,
         workspace: WorkspaceId,
         name: &str,
+        on_event: &(dyn Fn(StepEvent) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> Result<Asked> {
+        self.run_specialist_as(workspace, name, Attended::Yes, on_event, cancel)
+            .await
+    }
+
+    /// Runs a specialist; an unattended (scheduled) run has no tool that writes, since nobody
+    /// is there to have asked for it.
+    pub(crate) async fn run_specialist_as(
+        &self,
+        workspace: WorkspaceId,
+        name: &str,
+        attended: Attended,
         on_event: &(dyn Fn(StepEvent) + Send + Sync),
         cancel: &CancellationToken,
     ) -> Result<Asked> {
@@ -205,19 +226,20 @@ impl AgentsFacade<'_> {
             ANOMALY => ToolBox::new()
                 .with(analysis(tools::Analysis::Anomaly))
                 .and_then(|b| unless_local(b, local, metrics())),
-            // Asking twins runs interviews: the person's run of this specialist is the go-ahead.
+            // Asking twins runs interviews: a person's run of this specialist is the go-ahead.
             AUDIENCE => ToolBox::new()
                 .with(analysis(tools::Analysis::Audience))
                 .and_then(|b| unless_local(b, local, signals()))
-                .and_then(|b| {
-                    unless_local(
+                .and_then(|b| match attended {
+                    Attended::Yes => unless_local(
                         b,
                         local,
                         tools::AskTwins {
                             engine: engine.clone(),
                             workspace,
                         },
-                    )
+                    ),
+                    Attended::No => Ok(b),
                 })
                 .and_then(|b| {
                     unless_local(

@@ -62,9 +62,10 @@ async fn run_job(engine: Arc<Engine>, ctx: JobContext) -> std::result::Result<Va
     };
     let ran = engine
         .agents()
-        .run_specialist(
+        .run_specialist_as(
             payload.workspace_id,
             &payload.agent,
+            super::Attended::No,
             &on_event,
             &ctx.cancellation(),
         )

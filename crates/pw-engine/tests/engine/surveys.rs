@@ -376,9 +376,9 @@ async fn a_small_survey_runs_on_the_embedded_model_as_a_job_and_every_answer_is_
         .unwrap();
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 
-    // The copilot's survey tool reads the same run's results (last: its analysis then routes to
-    // a scripted analyst on loopback): the latest completed run of the
-    // survey its words name, each question's lines from the stored results.
+    // The copilot's survey tool reads the same run's results: the latest completed run of the
+    // survey its words name, each question's line from the stored results. (This comes last:
+    // analysis is routed to a scripted analyst on loopback from here on.)
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let analyst = crate::specialists::analyst_app(
@@ -414,11 +414,12 @@ async fn a_small_survey_runs_on_the_embedded_model_as_a_job_and_every_answer_is_
     // Every question's line is there, with its stored counts.
     for question in &results.results.questions {
         let counts = format!("{} of {} answered", question.answered, question.asked);
+        let line = cited
+            .text
+            .lines()
+            .find(|l| l.starts_with(&format!("{}: {} “", question.table, question.table)));
         assert!(
-            cited
-                .text
-                .contains(&format!("{}: {} “", question.table, question.table))
-                && cited.text.contains(&counts),
+            line.is_some_and(|l| l.contains(&counts)),
             "{} {counts}: {}",
             question.table,
             cited.text

@@ -180,4 +180,30 @@ async fn a_refreshed_census_year_is_preferred_and_its_education_offered() {
         mine.universe.dimension(EDUCATION).unwrap().source,
         "entered by the user"
     );
+
+    // The tables as the agents' census tool reads them: the same year, files and shares.
+    let tables = surveys.census_tables().unwrap();
+    assert_eq!(tables.adults_file, "acs_S0101_state_2025.json");
+    assert!(tables.adults_source.contains("ACS 2025"));
+    assert_eq!(tables.adults.region_shares(), vec![0.25, 0.0, 0.25, 0.5]);
+    let education = tables.education.unwrap();
+    assert_eq!(education.file, "acs_B15003_state_2025.json");
+    for (got, want) in education.shares.iter().zip(&want) {
+        assert!((got - want).abs() < 1e-12);
+    }
+
+    // A broken education table fails what reads it, but not a run whose education the user
+    // gave, which never reads it.
+    write("acs_B15003_state_2025.json", "[[\"broken\"".into());
+    assert!(surveys.census_tables().is_err());
+    surveys
+        .start_run(
+            support::ws(),
+            &run(UniverseChoice {
+                education: vec![("college".into(), 0.4), ("no college".into(), 0.6)],
+                ..UniverseChoice::default()
+            }),
+        )
+        .await
+        .unwrap();
 }

@@ -2,7 +2,7 @@ import { Link } from 'react-router';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import type { AgentRunView, AgentStepView, CitationView } from '../../ipc/backend';
 import { EvidenceList } from '../evidence/EvidencePanel';
-import { citationTarget, citedSignalIds, sourceKindText, stepText } from './agentText';
+import { citationTarget, citedSignalIds, interviewTargets, sourceKindText, stepText } from './agentText';
 import type { RunState } from './agentQueries';
 
 /** The steps of a run as they happen, newest last. */
@@ -93,7 +93,9 @@ export function CitationDetail({
   citation: CitationView;
   onNavigate?: () => void;
 }) {
-  const target = citationTarget(workspaceId, citation);
+  const targets = [citationTarget(workspaceId, citation), ...interviewTargets(workspaceId, citation)].filter(
+    (t): t is { path: string; label: string } => t !== null,
+  );
   const signals = citedSignalIds(citation);
   return (
     <div className="agent-source" data-testid="agent-source">
@@ -101,13 +103,13 @@ export function CitationDetail({
         {citation.id} · {sourceKindText(citation.kind)}
       </p>
       <h3 className="agent-source__label">{citation.label}</h3>
-      {target && (
-        <p>
+      {targets.map((target) => (
+        <p key={target.path}>
           <Link to={target.path} onClick={onNavigate} data-testid="agent-source-link">
             {target.label}
           </Link>
         </p>
-      )}
+      ))}
       <pre className="agent-source__text" data-testid="agent-source-text">
         {citation.text}
       </pre>

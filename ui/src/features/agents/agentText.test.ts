@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CitationView } from '../../ipc/backend';
-import { citationTarget, citedSignalIds, describeArguments, stepText } from './agentText';
+import { citationTarget, citedSignalIds, describeArguments, interviewTargets, stepText } from './agentText';
 
 function citation(overrides: Partial<CitationView>): CitationView {
   return {
@@ -87,9 +87,18 @@ describe('citationTarget', () => {
     expect(citationTarget('ws1', scan)).toEqual({ path: '/w/ws1/agents', label: 'Open the agents' });
   });
 
-  it('opens the interview a twin answered in', () => {
-    const answers = citation({ kind: 'twinAnswer', tool: 'ask_twins', reference: ' s-1,s-2' });
-    expect(citationTarget('ws1', answers)).toEqual({ path: '/w/ws1/studies/s-1', label: 'Open the interview' });
-    expect(citationTarget('ws1', citation({ kind: 'twinAnswer', reference: '' }))).toBeNull();
+  it('opens each interview a twin answered in', () => {
+    const answers = citation({
+      kind: 'twinAnswer',
+      tool: 'ask_twins',
+      reference: '[{"session":"s-1","twin":"Maya R."},{"session":"s 2","twin":"Leo K."},{"twin":"no session"}]',
+    });
+    expect(citationTarget('ws1', answers)).toBeNull();
+    expect(interviewTargets('ws1', answers)).toEqual([
+      { path: '/w/ws1/studies/s-1', label: "Open Maya R.'s interview" },
+      { path: '/w/ws1/studies/s%202', label: "Open Leo K.'s interview" },
+    ]);
+    expect(interviewTargets('ws1', citation({ kind: 'twinAnswer', reference: 'not json' }))).toEqual([]);
+    expect(interviewTargets('ws1', citation({ kind: 'search', reference: '[]' }))).toEqual([]);
   });
 });

@@ -120,22 +120,35 @@ export function citationTarget(
       }
       return { path: workspaceAreaPath(workspaceId, 'agents'), label: 'Open the agents' };
     }
-    case 'twinAnswer': {
-      // The interviews the answers were given in, one per twin: the first opens.
-      const session = citation.reference
-        .split(',')
-        .map((id) => id.trim())
-        .find((id) => id.length > 0);
-      return session
-        ? {
-            path: `${workspaceAreaPath(workspaceId, 'studies')}/${encodeURIComponent(session)}`,
-            label: 'Open the interview',
-          }
-        : null;
-    }
     default:
       return null;
   }
+}
+
+/** The interviews a twin-answer citation rests on, one link per twin that answered. */
+export function interviewTargets(
+  workspaceId: string,
+  citation: CitationView,
+): { path: string; label: string }[] {
+  if (citation.kind !== 'twinAnswer') return [];
+  let listed: unknown;
+  try {
+    listed = JSON.parse(citation.reference);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(listed)) return [];
+  return listed.flatMap((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return [];
+    const { session, twin } = entry as { session?: unknown; twin?: unknown };
+    if (typeof session !== 'string' || session.length === 0) return [];
+    return [
+      {
+        path: `${workspaceAreaPath(workspaceId, 'studies')}/${encodeURIComponent(session)}`,
+        label: typeof twin === 'string' ? `Open ${twin}'s interview` : 'Open the interview',
+      },
+    ];
+  });
 }
 
 /** The signal ids a citation names (signals are shown with the rows behind them). */

@@ -1,5 +1,6 @@
 //! The US adult population as the census tables the survey universe reads describe it: the
-//! nation or one Census region, by sex and age band, with education where a refresh wrote it.
+//! nation or one Census region, by sex and age band, with the nation's education where a
+//! refresh wrote it.
 
 use std::sync::Arc;
 
@@ -9,15 +10,34 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::Engine;
-use crate::surveys::{AGE_BANDS, CensusTables, EDUCATION_LEVELS, Region};
+use crate::surveys::{AGE_BANDS, EDUCATION_LEVELS, Region};
+
+/// A Census region, as the schema holds the model to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum CensusRegion {
+    Northeast,
+    Midwest,
+    South,
+    West,
+}
+
+impl CensusRegion {
+    fn region(self) -> Region {
+        match self {
+            CensusRegion::Northeast => Region::Northeast,
+            CensusRegion::Midwest => Region::Midwest,
+            CensusRegion::South => Region::South,
+            CensusRegion::West => Region::West,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CensusArgs {
-    /// A Census region (Northeast, Midwest, South or West), or nothing for the nation.
+    /// One Census region, or nothing for the nation.
     #[serde(default)]
-    #[schemars(length(max = 20))]
-    pub region: Option<String>,
+    pub region: Option<CensusRegion>,
 }
 
 /// US adults by region, sex and age band from the ACS tables on this machine (read-only).
@@ -29,32 +49,26 @@ fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
 }
 
-/// Shares of the adults in `regions` by each key `of` gives, in `keys` order.
-fn shares<K: PartialEq + Copy>(
-    tables: &CensusTables,
-    regions: &[Region],
-    keys: &[K],
-    of: impl Fn(&(Region, &'static str, usize)) -> K,
-) -> Vec<f64> {
-    let in_regions = |key: &(Region, &'static str, usize)| regions.contains(&key.0);
-    let total: f64 = tables
-        .adults
-        .counts
-        .iter()
-        .filter(|(k, _)| in_regions(k))
-        .map(|(_, n)| n)
-        .sum();
-    keys.iter()
-        .map(|wanted| {
-            tables
-                .adults
-                .counts
-                .iter()
-                .filter(|(k, _)| in_regions(k) && of(k) == *wanted)
-                .map(|(_, n)| n)
-                .sum::<f64>()
-                / total
-        })
+/// "label 12.3%, label 45.6%".
+fn shares_text<'a>(labels: impl IntoIterator<Item = &'a str>, shares: &[f64]) -> String {
+    labels
+        .into_iter()
+        .zip(shares)
+        .map(|(label, share)| format!("{label} {}", percent(*share)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `[{key: label, "share": share}, …]`.
+fn shares_json<'a>(
+    key: &str,
+    labels: impl IntoIterator<Item = &'a str>,
+    shares: &[f64],
+) -> serde_json::Value {
+    labels
+        .into_iter()
+        .zip(shares)
+        .map(|(label, share)| json!({key: label, "share": share}))
         .collect()
 }
 
@@ -66,94 +80,54 @@ impl Tool for CensusPopulation {
     }
 
     fn description(&self) -> &'static str {
-        "US adults from the Census Bureau's ACS tables: shares by region, sex and age band (and education of adults 25 and over when available), for the nation or one region"
+        "US adults from the Census Bureau's ACS tables: shares by sex and age band for the nation or one region, the regions' shares and the nation's education of adults 25 and over when available"
     }
 
     async fn call(&self, args: CensusArgs) -> Result<ToolOutput, ToolFailure> {
-        let tables = self
-            .engine
-            .surveys()
-            .census_tables()
-            .map_err(|e| ToolFailure(format!("the census tables could not be read: {e}")))?;
-        let region = match args.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            None => None,
-            Some(name) => Some(
-                Region::ALL
-                    .into_iter()
-                    .find(|r| r.label().eq_ignore_ascii_case(name))
-                    .ok_or_else(|| {
-                        ToolFailure(format!(
-                            "“{name}” is not a Census region; they are Northeast, Midwest, South and West"
-                        ))
-                    })?,
-            ),
-        };
+        let tables = self.engine.surveys().census_tables().map_err(|e| {
+            ToolFailure(format!(
+                "the census tables on this machine could not be read: {e}"
+            ))
+        })?;
+        let region = args.region.map(CensusRegion::region);
         let regions: Vec<Region> = region.map_or_else(|| Region::ALL.to_vec(), |r| vec![r]);
-        let adults: f64 = tables
-            .adults
-            .counts
-            .iter()
-            .filter(|((r, _, _), _)| regions.contains(r))
-            .map(|(_, n)| n)
-            .sum();
-        if adults <= 0.0 {
+        let adults = tables.adults.total_in(&regions);
+        let Some((by_sex, by_age)) = tables.adults.shares_in(&regions) else {
             return Err(ToolFailure(
                 "the census table holds no adults for that region".into(),
             ));
-        }
+        };
         let place = region.map_or_else(|| "US".to_owned(), |r| format!("US {}", r.label()));
-        let by_sex = shares(&tables, &regions, &["female", "male"], |k| k.1);
-        let bands: Vec<usize> = (0..AGE_BANDS.len()).collect();
-        let by_age = shares(&tables, &regions, &bands, |k| k.2);
+        let region_labels = || Region::ALL.iter().map(|r| r.label());
+        let education_labels = || EDUCATION_LEVELS.iter().map(|(level, _)| *level);
         let mut lines = vec![
             format!(
                 "{place} adults ({}): {:.0}",
                 tables.adults_source,
                 adults.round()
             ),
-            format!(
-                "By sex: female {}, male {}",
-                percent(by_sex[0]),
-                percent(by_sex[1])
-            ),
-            format!(
-                "By age: {}",
-                AGE_BANDS
-                    .iter()
-                    .zip(&by_age)
-                    .map(|(band, s)| format!("{band} {}", percent(*s)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            format!("By sex: {}", shares_text(["female", "male"], &by_sex)),
+            format!("By age: {}", shares_text(AGE_BANDS, &by_age)),
         ];
-        let by_region = region
-            .is_none()
-            .then(|| shares(&tables, &Region::ALL, &Region::ALL, |k| k.0));
+        let by_region = region.is_none().then(|| tables.adults.region_shares());
         if let Some(by_region) = &by_region {
             lines.push(format!(
                 "By region: {}",
-                Region::ALL
-                    .iter()
-                    .zip(by_region)
-                    .map(|(r, s)| format!("{} {}", r.label(), percent(*s)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                shares_text(region_labels(), by_region)
             ));
         }
         let mut files = vec![tables.adults_file.clone()];
-        // B15003 is kept for the nation only (the universe's target): a region's question
-        // gets no education line rather than the nation's passed off as the region's.
+        // Education is the nation's (the survey universe's target); a region's answer says
+        // so rather than pass the nation's off as the region's.
         let education = tables.education.as_ref().filter(|_| region.is_none());
+        if region.is_some() && tables.education.is_some() {
+            lines.push("Education is kept for the nation only.".to_owned());
+        }
         if let Some(education) = education {
             lines.push(format!(
                 "Education of adults 25 and over ({}): {}",
                 education.source,
-                EDUCATION_LEVELS
-                    .iter()
-                    .zip(&education.shares)
-                    .map(|((level, _), s)| format!("{level} {}", percent(*s)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                shares_text(education_labels(), &education.shares)
             ));
             files.push(education.file.clone());
         }
@@ -162,10 +136,10 @@ impl Tool for CensusPopulation {
             data: json!({
                 "place": place,
                 "adults": adults.round(),
-                "sex": {"female": by_sex[0], "male": by_sex[1]},
-                "age": AGE_BANDS.iter().zip(&by_age).map(|(b, s)| json!({"band": b, "share": s})).collect::<Vec<_>>(),
-                "region": by_region.map(|shares| Region::ALL.iter().zip(shares).map(|(r, s)| json!({"region": r.label(), "share": s})).collect::<Vec<_>>()),
-                "education": education.map(|e| EDUCATION_LEVELS.iter().zip(&e.shares).map(|((l, _), s)| json!({"level": l, "share": s})).collect::<Vec<_>>()),
+                "sex": shares_json("sex", ["female", "male"], &by_sex),
+                "age": shares_json("band", AGE_BANDS, &by_age),
+                "region": by_region.map(|shares| shares_json("region", region_labels(), &shares)),
+                "education": education.map(|e| shares_json("level", education_labels(), &e.shares)),
             }),
             source: Source {
                 kind: SourceKind::Census,
