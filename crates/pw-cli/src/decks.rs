@@ -26,9 +26,9 @@ pub(crate) enum DeckCommand {
         workspace: String,
         #[arg(long, value_name = "FILE")]
         spec: PathBuf,
-        /// pptx, pdf or xlsx
-        #[arg(long, default_value = "pptx")]
-        format: String,
+        /// pptx, pdf or xlsx (default: the --out file's extension)
+        #[arg(long)]
+        format: Option<String>,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
@@ -81,20 +81,13 @@ pub(crate) async fn run(
             out: file,
         } => {
             let id = workspace(engine, text).await?;
-            let format = match format.as_str() {
-                "pptx" => DeckFormat::Pptx,
-                "xlsx" => DeckFormat::Xlsx,
-                "pdf" => DeckFormat::Pdf,
-                other => {
-                    return Err(EngineError::InvalidInput(format!(
-                        "\"{other}\" is not a deck format: pptx, pdf or xlsx"
-                    )));
-                }
-            };
+            let format = deck_format(format.as_deref(), file)?;
             let spec = read_spec(spec)?;
-            let kept = engine.decks().build_and_keep(id, &spec, format).await?;
+            let kept = engine
+                .decks()
+                .build_write_and_keep(id, &spec, format, file)
+                .await?;
             let built = &kept.built;
-            pw_engine::write_whole(file, &built.bytes)?;
             for warning in &built.warnings {
                 let _ = writeln!(std::io::stderr(), "warning: {warning}");
             }
@@ -230,4 +223,40 @@ pub(crate) async fn export(
         }
     }
     Ok(())
+}
+
+/// The format `--format` names, else the one `--out`'s extension names; a name and an
+/// extension that disagree are refused (a PDF written to `deck.pptx` opens as a broken deck).
+fn deck_format(named: Option<&str>, out: &std::path::Path) -> Result<DeckFormat, EngineError> {
+    let parse = |text: &str| match text.to_ascii_lowercase().as_str() {
+        "pptx" => Some(DeckFormat::Pptx),
+        "xlsx" => Some(DeckFormat::Xlsx),
+        "pdf" => Some(DeckFormat::Pdf),
+        _ => None,
+    };
+    let named = named
+        .map(|name| {
+            parse(name).ok_or_else(|| {
+                EngineError::InvalidInput(format!(
+                    "\"{name}\" is not a deck format: pptx, pdf or xlsx"
+                ))
+            })
+        })
+        .transpose()?;
+    let by_extension = out.extension().and_then(|e| e.to_str()).and_then(parse);
+    match (named, by_extension) {
+        (Some(named), Some(by_extension)) if named != by_extension => {
+            Err(EngineError::InvalidInput(format!(
+                "--format {} does not match {}: name the file .{} or leave out --format",
+                named.extension(),
+                out.display(),
+                named.extension()
+            )))
+        }
+        (Some(format), _) | (None, Some(format)) => Ok(format),
+        (None, None) => Err(EngineError::InvalidInput(format!(
+            "{} has no deck extension: name it .pptx, .pdf or .xlsx, or give --format",
+            out.display()
+        ))),
+    }
 }

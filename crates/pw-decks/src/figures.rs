@@ -77,10 +77,19 @@ pub fn figures(deck: &Deck) -> Vec<Figure> {
                 }
             }
             SlideBody::Table { table } => {
+                // Rows are told apart by their first cell, and by its occurrence when two rows
+                // share one (two platforms' campaigns of one name).
+                let mut occurrences: BTreeMap<String, usize> = BTreeMap::new();
                 for (r, row) in table.rows.iter().enumerate() {
                     let first = match row.first() {
                         Some(Value::Text(text)) => text.clone(),
                         _ => format!("row {}", r + 1),
+                    };
+                    let seen_before = occurrences.entry(first.clone()).or_insert(0);
+                    *seen_before += 1;
+                    let row_key = match *seen_before {
+                        1 => first.clone(),
+                        n => format!("{first}#{n}"),
                     };
                     for (c, column) in table.columns.iter().enumerate().skip(1) {
                         let Some(value) = row.get(c) else { continue };
@@ -91,8 +100,10 @@ pub fn figures(deck: &Deck) -> Vec<Figure> {
                             .format
                             .clone()
                             .unwrap_or(NumberFormat::Decimal { places: 2 });
+                        // The record cited keeps two tables of one name apart (two runs of a
+                        // survey); a table repeated in the appendix cites the same one.
                         push(
-                            format!("table|{}|{first}|{}", table.name, column.name),
+                            format!("{origin}|table|{}|{row_key}|{}", table.name, column.name),
                             format!("{}: {first}, {}", table.name, column.name),
                             format.display(value),
                         );
@@ -217,12 +228,23 @@ mod tests {
             [
                 "daily_metrics:ws, period|kpi|Spend",
                 "daily_metrics:ws, period|Meta|2026-11-01",
-                "table|Campaigns|Brand|Spend",
-                "table|Campaigns|Gifts|Spend",
+                "daily_metrics:ws, period|table|Campaigns|Brand|Spend",
+                "daily_metrics:ws, period|table|Campaigns|Gifts|Spend",
             ]
         );
         assert_eq!(figures[1].text, "5");
         assert_eq!(figures[2].label, "Campaigns: Brand, Spend");
+    }
+
+    #[test]
+    fn rows_sharing_a_first_cell_are_told_apart_by_their_occurrence() {
+        let figures = figures(&deck("$10", 5.0, &[("Brand", 7.0), ("Brand", 3.0)]));
+        let rows: Vec<(&str, &str)> = figures
+            .iter()
+            .filter(|f| f.key.contains("|table|"))
+            .map(|f| (f.key.rsplit('|').nth(1).unwrap(), f.text.as_str()))
+            .collect();
+        assert_eq!(rows, [("Brand", "7"), ("Brand#2", "3")]);
     }
 
     #[test]

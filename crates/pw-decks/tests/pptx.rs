@@ -746,3 +746,46 @@ fn a_file_that_is_no_font_is_refused_before_any_page_is_set() {
         .unwrap();
     assert!(error.to_string().contains("regular font"), "{error}");
 }
+
+#[test]
+fn sources_that_outrun_a_page_go_on_to_more_pages_and_none_is_cut() {
+    let mut deck = every_kind();
+    // 120 distinct sources on one slide: far more than a page of 9-point lines holds.
+    deck.slides[1].sources = (1..=120)
+        .map(|n| Source {
+            table: "survey_results".into(),
+            reference: format!("run-{n:03}"),
+            description: format!("Source number {n}"),
+        })
+        .collect();
+    let bytes = write_pdf(&deck, &brand(), &liberation()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("report.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(pages >= deck.slides.len() + 3, "{info}");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(text.contains("Sources (continued)"), "{text}");
+    for n in [1, 60, 120] {
+        assert!(
+            text.contains(&format!("Source number {n} [survey_results run-{n:03}]")),
+            "source {n} is missing"
+        );
+    }
+}

@@ -147,12 +147,11 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
             "Halcyon Roasters (demo)",
             "--spec",
             spec.to_str().unwrap(),
-            "--format",
-            "pdf",
             "--out",
             report.to_str().unwrap(),
         ],
     );
+    // The format is the file's extension's.
     assert!(pdf.status.success(), "{}", stderr(&pdf));
     assert!(std::fs::read(&report).unwrap().starts_with(b"%PDF-"));
     assert!(
@@ -182,6 +181,28 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
         "{}",
         stdout(&again)
     );
+    // A format the file's name contradicts is refused before anything is built or kept.
+    let mismatched = profitwheel(
+        dir.path(),
+        &[
+            "deck",
+            "build",
+            "Halcyon Roasters (demo)",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "pdf",
+            "--out",
+            dir.path().join("review-2.pptx").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(mismatched.status.code(), Some(4), "{}", stderr(&mismatched));
+    assert!(
+        stderr(&mismatched).contains("--format pdf does not match"),
+        "{}",
+        stderr(&mismatched)
+    );
+    assert!(!dir.path().join("review-2.pptx").exists());
     let listed = profitwheel(dir.path(), &["deck", "list", "Halcyon Roasters (demo)"]);
     assert_eq!(stdout(&listed).lines().count(), 3, "{}", stdout(&listed));
     let csv = profitwheel(

@@ -171,7 +171,7 @@ pub fn write_pdf(deck: &Deck, brand: &Brand, fonts: &PdfFonts) -> Result<Vec<u8>
         contents_page(&mut document, settings()?, deck, brand, &faces, &pages)?;
         page_number += 1;
     }
-    sources_page(
+    sources_pages(
         &mut document,
         settings()?,
         deck,
@@ -405,7 +405,7 @@ fn contents_page(
     Ok(())
 }
 
-fn sources_page(
+fn sources_pages(
     document: &mut Document,
     settings: PageSettings,
     deck: &Deck,
@@ -414,9 +414,6 @@ fn sources_page(
     pages: &Pages,
     number: usize,
 ) -> Result<(), DeckError> {
-    let mut page = document.start_page_with(settings);
-    let mut surface = page.surface();
-    page_header(&mut surface, brand, faces, "Sources");
     let mut lines: Vec<String> = Vec::new();
     for (index, slide) in deck.slides.iter().enumerate() {
         for source in &slide.sources {
@@ -432,41 +429,47 @@ fn sources_page(
             }
         }
     }
-    let mut y = CONTENT_TOP;
+    // As many pages as the lines take: every source is listed, none cut.
     let bottom = CONTENT_TOP + CONTENT_HEIGHT;
-    let mut shown = 0;
-    for line in &lines {
-        let needed = faces.regular.wrap(line, 9.0, WIDTH - 2.0 * MARGIN).len() as f32 * 10.8;
-        if y + needed > bottom {
-            break;
+    let mut remaining = lines.iter().peekable();
+    let mut number = number;
+    let mut first = true;
+    while first || remaining.peek().is_some() {
+        let mut page = document.start_page_with(settings.clone());
+        let mut surface = page.surface();
+        page_header(
+            &mut surface,
+            brand,
+            faces,
+            if first {
+                "Sources"
+            } else {
+                "Sources (continued)"
+            },
+        );
+        let mut y = CONTENT_TOP;
+        while let Some(line) = remaining.peek() {
+            let needed = faces.regular.wrap(line, 9.0, WIDTH - 2.0 * MARGIN).len() as f32 * 10.8;
+            // A line taller than a whole page still goes on a page of its own.
+            if y + needed > bottom && y > CONTENT_TOP {
+                break;
+            }
+            y += text_box(
+                &mut surface,
+                &faces.regular,
+                line,
+                9.0,
+                brand.text,
+                (MARGIN, y, WIDTH - 2.0 * MARGIN, needed),
+                Align::Left,
+            );
+            remaining.next();
         }
-        y += text_box(
-            &mut surface,
-            &faces.regular,
-            line,
-            9.0,
-            brand.text,
-            (MARGIN, y, WIDTH - 2.0 * MARGIN, needed),
-            Align::Left,
-        );
-        shown += 1;
+        footer(&mut surface, brand, faces, number, None);
+        surface.finish();
+        page.finish();
+        number += 1;
+        first = false;
     }
-    if shown < lines.len() {
-        text_box(
-            &mut surface,
-            &faces.regular,
-            &format!(
-                "{} more sources are in the PowerPoint's speaker notes and the deck's record.",
-                lines.len() - shown
-            ),
-            9.0,
-            brand.text.tint(0.4),
-            (MARGIN, 466.0, WIDTH - 2.0 * MARGIN - 144.0, 30.0),
-            Align::Left,
-        );
-    }
-    footer(&mut surface, brand, faces, number, None);
-    surface.finish();
-    page.finish();
     Ok(())
 }

@@ -227,6 +227,30 @@ impl DecksFacade<'_> {
         format: DeckFormat,
     ) -> Result<KeptDeck> {
         let built = self.build(workspace, spec, format).await?;
+        self.keep(workspace, spec, format, built).await
+    }
+
+    /// Builds the deck, writes it whole to `path`, and only then keeps it as the next version:
+    /// a file that could not be written is no version.
+    pub async fn build_write_and_keep(
+        &self,
+        workspace: WorkspaceId,
+        spec: &DeckSpec,
+        format: DeckFormat,
+        path: &std::path::Path,
+    ) -> Result<KeptDeck> {
+        let built = self.build(workspace, spec, format).await?;
+        crate::write_whole(path, &built.bytes)?;
+        self.keep(workspace, spec, format, built).await
+    }
+
+    async fn keep(
+        &self,
+        workspace: WorkspaceId,
+        spec: &DeckSpec,
+        format: DeckFormat,
+        built: BuiltDeck,
+    ) -> Result<KeptDeck> {
         let shown = figures(&built.deck);
         let spec_json = serde_json::to_value(spec)
             .map_err(|e| EngineError::InvalidInput(format!("the deck spec: {e}")))?;
@@ -358,7 +382,7 @@ fn lay_out(spec: &DeckSpec, gathered: &Gathered) -> Deck {
         },
     );
     method.sources = gathered.method_sources.clone();
-    method.footnote = "Built by ProfitWheel from the workspace's stored results; the sources of every slide are in its notes.".into();
+    method.footnote = "Built by ProfitWheel from the workspace's stored results; every slide's sources are listed with it (the PowerPoint's speaker notes, the PDF's closing pages).".into();
     slides.push(method);
     if !gathered.caveats.is_empty() {
         for chunk in gathered.caveats.chunks(6) {
@@ -392,7 +416,9 @@ fn lay_out(spec: &DeckSpec, gathered: &Gathered) -> Deck {
         slides.push(plain(
             "Appendix",
             SlideBody::Section {
-                subtitle: "The tables behind the findings; every one is in the workbook exported with the deck.".into(),
+                subtitle:
+                    "The tables behind the findings; a build as a workbook (XLSX) holds every one."
+                        .into(),
             },
         ));
         for (table, sources) in &gathered.tables {

@@ -35,9 +35,11 @@ pub(super) async fn dashboard(
     let mut gathered = Gathered::default();
     for section in &dashboard.sections {
         let currency = section.currency.to_string();
+        // The period is in the description, not the reference: the reference is what a rebuilt
+        // deck's figures are matched by, so next week's deck says what moved since this one.
         let source = Source {
             table: "daily_metrics".into(),
-            reference: format!("workspace {workspace}, {period}, {currency}"),
+            reference: format!("workspace {workspace}, {currency}"),
             description: format!(
                 "Daily metrics of every platform in {currency}, {period}, against {previous}"
             ),
@@ -227,7 +229,7 @@ pub(super) async fn dashboard(
             };
             let source = Source {
                 table: "daily_metrics".into(),
-                reference: format!("workspace {workspace}, campaigns, {period}, {currency}"),
+                reference: format!("workspace {workspace}, campaigns, {currency}"),
                 description: format!("Campaign totals in {currency}, {period}"),
             };
             let in_currency: Vec<_> = campaigns
