@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri_specta::{Builder, Event, collect_commands, collect_events};
 
-use crate::{agents, commands, connections, enrichment};
+use crate::{agents, commands, connections, decks, enrichment};
 
 /// A job changed state or progress. Carries the whole job so the panel never re-fetches.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, Event)]
@@ -121,6 +121,17 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             agents::get_agent_run,
             agents::list_specialists,
             agents::set_specialist_schedule,
+            decks::get_deck_template,
+            decks::preview_deck,
+            decks::build_deck,
+            decks::list_deck_files,
+            decks::show_deck_file,
+            decks::get_deck_theme,
+            decks::save_deck_theme,
+            decks::list_deck_deliveries,
+            decks::save_deck_delivery,
+            decks::remove_deck_delivery,
+            decks::deliver_deck_now,
         ])
         .events(collect_events![
             JobChanged,

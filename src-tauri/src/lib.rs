@@ -5,6 +5,7 @@
 mod agents;
 mod commands;
 mod connections;
+mod decks;
 mod enrichment;
 pub mod ipc;
 

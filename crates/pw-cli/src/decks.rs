@@ -1,5 +1,7 @@
 //! `profitwheel deck template|build|list|get`: client decks from a spec file
-//! (docs/deck-spec.md), each build kept as a version with what moved;
+//! (docs/deck-spec.md), each build kept as a version with what moved; `deck theme`: the
+//! workspace's white-label theme; `deck delivery add|list|remove|run`: decks delivered to a
+//! folder on a schedule;
 //! `profitwheel export --table`: the tables behind them as XLSX or CSV.
 
 use std::io::Write;
@@ -7,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
-use pw_engine::decks::{DeckFormat, DeckSpec, SectionSpec, TableFormat};
+use pw_engine::decks::{
+    DeckFormat, DeckSpec, Delivery, Rgb, SectionSpec, TableFormat, ThemeFileRole, ThemeFileSource,
+    WorkspaceTheme,
+};
 use pw_engine::{Engine, EngineError};
 use serde_json::json;
 
@@ -41,6 +46,86 @@ pub(crate) enum DeckCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Show the workspace's white-label theme, or change it (what is not given stays)
+    Theme(ThemeArgs),
+    /// Decks delivered to a folder on a schedule
+    #[command(subcommand)]
+    Delivery(DeliveryCommand),
+}
+
+#[derive(Args)]
+pub(crate) struct ThemeArgs {
+    workspace: String,
+    /// The client's name on the title slide (empty: the workspace's brand)
+    #[arg(long)]
+    client_name: Option<String>,
+    /// The agency presenting the deck (empty: none)
+    #[arg(long)]
+    agency_name: Option<String>,
+    /// Titles, bars and the first chart series, as #RRGGBB
+    #[arg(long)]
+    primary: Option<String>,
+    /// The second chart series and highlights
+    #[arg(long)]
+    secondary: Option<String>,
+    /// Body text
+    #[arg(long)]
+    text: Option<String>,
+    /// Slide background
+    #[arg(long)]
+    background: Option<String>,
+    /// The font name titles ask for
+    #[arg(long)]
+    heading_font: Option<String>,
+    /// The font name body text asks for
+    #[arg(long)]
+    body_font: Option<String>,
+    /// The client's logo (PNG), copied into the workspace
+    #[arg(long, value_name = "FILE")]
+    client_logo: Option<PathBuf>,
+    /// The agency's logo (PNG), copied into the workspace
+    #[arg(long, value_name = "FILE")]
+    agency_logo: Option<PathBuf>,
+    /// The font file (TrueType or OpenType) a PDF report is set in
+    #[arg(long, value_name = "FILE")]
+    font_file: Option<PathBuf>,
+    /// Its bold face, for titles
+    #[arg(long, value_name = "FILE")]
+    bold_font_file: Option<PathBuf>,
+    /// Stop carrying a file: client_logo, agency_logo, font_regular or font_bold (repeatable)
+    #[arg(long, value_name = "ROLE")]
+    remove: Vec<String>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum DeliveryCommand {
+    /// Deliver a deck into a folder on a schedule (replaces the delivery of that name)
+    Add {
+        workspace: String,
+        /// The delivery's name in the workspace
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        spec: PathBuf,
+        /// pptx, pdf or xlsx
+        #[arg(long)]
+        format: String,
+        /// The folder each delivered file is written into
+        #[arg(long, value_name = "DIR")]
+        folder: PathBuf,
+        /// Five cron fields in this computer's time, e.g. "0 7 * * MON" (Mondays at 7:00)
+        #[arg(long)]
+        cron: String,
+        /// The dashboard's period: the this-many days ending the day before each delivery
+        #[arg(long, value_name = "DAYS")]
+        period_days: Option<u32>,
+    },
+    /// The workspace's deliveries
+    List { workspace: String },
+    /// Stop a delivery
+    Remove { workspace: String, name: String },
+    /// Deliver now, as the schedule would, and wait for it
+    Run { workspace: String, name: String },
 }
 
 #[derive(Args)]
@@ -147,6 +232,244 @@ pub(crate) async fn run(
             let (kept, bytes) = engine.decks().file(id, file_id).await?;
             pw_engine::write_whole(file, &bytes)?;
             out.line(&format!("Wrote {} ({})", file.display(), kept.file_name()));
+        }
+        DeckCommand::Theme(args) => theme(engine, out, args).await?,
+        DeckCommand::Delivery(command) => delivery(engine, out, command).await?,
+    }
+    Ok(())
+}
+
+fn colour(text: Option<&String>, current: Rgb) -> Result<Rgb, EngineError> {
+    match text {
+        Some(text) => Rgb::parse(text).map_err(|e| EngineError::InvalidInput(e.to_string())),
+        None => Ok(current),
+    }
+}
+
+async fn theme(engine: &Arc<Engine>, out: &Output, args: &ThemeArgs) -> Result<(), EngineError> {
+    let id = workspace(engine, &args.workspace).await?;
+    let decks = engine.decks();
+    let current = decks.theme(id).await?;
+    let mut files: Vec<(ThemeFileRole, ThemeFileSource)> = Vec::new();
+    for (role, path) in [
+        (ThemeFileRole::ClientLogo, &args.client_logo),
+        (ThemeFileRole::AgencyLogo, &args.agency_logo),
+        (ThemeFileRole::FontRegular, &args.font_file),
+        (ThemeFileRole::FontBold, &args.bold_font_file),
+    ] {
+        if let Some(path) = path {
+            files.push((role, ThemeFileSource::Path(path.clone())));
+        }
+    }
+    for name in &args.remove {
+        let role = ThemeFileRole::ALL
+            .into_iter()
+            .find(|r| r.as_str() == name)
+            .ok_or_else(|| {
+                EngineError::InvalidInput(format!(
+                    "\"{name}\" is not a theme file: client_logo, agency_logo, font_regular or font_bold"
+                ))
+            })?;
+        files.push((role, ThemeFileSource::Remove));
+    }
+    let old = &current.theme;
+    let theme = pw_engine::decks::Theme {
+        client_name: args
+            .client_name
+            .clone()
+            .unwrap_or_else(|| old.client_name.clone()),
+        agency_name: args
+            .agency_name
+            .clone()
+            .unwrap_or_else(|| old.agency_name.clone()),
+        primary: colour(args.primary.as_ref(), old.primary)?,
+        secondary: colour(args.secondary.as_ref(), old.secondary)?,
+        text: colour(args.text.as_ref(), old.text)?,
+        background: colour(args.background.as_ref(), old.background)?,
+        heading_font: args
+            .heading_font
+            .clone()
+            .unwrap_or_else(|| old.heading_font.clone()),
+        body_font: args
+            .body_font
+            .clone()
+            .unwrap_or_else(|| old.body_font.clone()),
+    };
+    let shown = if theme == current.theme && files.is_empty() {
+        current
+    } else {
+        decks.set_theme(id, &theme, &files).await?
+    };
+    print_theme(out, &shown);
+    Ok(())
+}
+
+fn print_theme(out: &Output, shown: &WorkspaceTheme) {
+    if out.json {
+        out.value(&json!({
+            "theme": shown.theme,
+            "files": shown.files,
+            "saved": shown.saved,
+            "workspace_brand": shown.workspace_brand,
+            "warnings": shown.warnings,
+        }));
+        return;
+    }
+    let theme = &shown.theme;
+    let or = |text: &str, fallback: &str| {
+        if text.trim().is_empty() {
+            fallback.to_owned()
+        } else {
+            text.to_owned()
+        }
+    };
+    out.line(&format!(
+        "Client:     {}",
+        or(
+            &theme.client_name,
+            &format!("{} (the workspace's brand)", shown.workspace_brand)
+        )
+    ));
+    out.line(&format!("Agency:     {}", or(&theme.agency_name, "none")));
+    out.line(&format!(
+        "Colours:    primary {}, secondary {}, text {}, background {}",
+        String::from(theme.primary),
+        String::from(theme.secondary),
+        String::from(theme.text),
+        String::from(theme.background)
+    ));
+    out.line(&format!(
+        "Fonts:      {} (headings), {} (body)",
+        theme.heading_font, theme.body_font
+    ));
+    for file in &shown.files {
+        out.line(&format!(
+            "File:       {} {} ({} KiB)",
+            file.role.as_str(),
+            file.file_name,
+            (file.size_bytes.max(0) as u64).div_ceil(1024)
+        ));
+    }
+    if !shown.saved {
+        out.line("(the default theme: nothing saved yet)");
+    }
+    for warning in &shown.warnings {
+        out.line(&format!("warning: {warning}"));
+    }
+}
+
+async fn delivery(
+    engine: &Arc<Engine>,
+    out: &Output,
+    command: &DeliveryCommand,
+) -> Result<(), EngineError> {
+    match command {
+        DeliveryCommand::Add {
+            workspace: text,
+            name,
+            spec,
+            format,
+            folder,
+            cron,
+            period_days,
+        } => {
+            let id = workspace(engine, text).await?;
+            let format = deck_format(Some(format), Path::new(""))?;
+            // A folder named from here is this shell's, not the app's working folder.
+            let folder = std::path::absolute(folder).map_err(|source| EngineError::Io {
+                path: folder.clone(),
+                source,
+            })?;
+            let delivery = Delivery {
+                name: name.clone(),
+                spec: read_spec(spec)?,
+                format,
+                folder,
+                period_days: *period_days,
+            };
+            let scheduled = engine
+                .decks()
+                .schedule_delivery(id, &delivery, cron)
+                .await?;
+            if out.json {
+                out.value(&json!({"delivery": scheduled.delivery, "cron": scheduled.cron}));
+            } else {
+                out.line(&format!(
+                    "\"{}\" delivers to {} on \"{}\"",
+                    scheduled.delivery.name,
+                    scheduled.delivery.folder.display(),
+                    scheduled.cron
+                ));
+            }
+        }
+        DeliveryCommand::List { workspace: text } => {
+            let id = workspace(engine, text).await?;
+            let deliveries = engine.decks().deliveries(id).await?;
+            if out.json {
+                out.value(&json!(
+                    deliveries
+                        .iter()
+                        .map(|d| json!({
+                            "delivery": d.delivery,
+                            "cron": d.cron,
+                            "schedule_error": d.schedule_error,
+                        }))
+                        .collect::<Vec<_>>()
+                ));
+            } else if deliveries.is_empty() {
+                out.line("No deliveries: profitwheel deck delivery add");
+            } else {
+                for d in &deliveries {
+                    let period = d.delivery.period_days.map_or_else(
+                        || "the spec's dates".to_owned(),
+                        |n| format!("the last {n} days"),
+                    );
+                    out.line(&format!(
+                        "{}  \"{}\"  {}  {} → {}{}",
+                        d.delivery.name,
+                        d.cron,
+                        period,
+                        d.delivery.format.extension(),
+                        d.delivery.folder.display(),
+                        d.schedule_error
+                            .as_ref()
+                            .map_or_else(String::new, |e| format!("  (cannot fire: {e})"))
+                    ));
+                }
+            }
+        }
+        DeliveryCommand::Remove {
+            workspace: text,
+            name,
+        } => {
+            let id = workspace(engine, text).await?;
+            engine.decks().remove_delivery(id, name).await?;
+            out.line(&format!("\"{name}\" is no longer delivered"));
+        }
+        DeliveryCommand::Run {
+            workspace: text,
+            name,
+        } => {
+            let id = workspace(engine, text).await?;
+            let job = engine.decks().deliver_now(id, name).await?;
+            let done = crate::evidence::run_job(engine, out, job).await?;
+            let result = done.result.unwrap_or_default();
+            if out.json {
+                out.value(&result);
+            } else {
+                for warning in result["warnings"].as_array().into_iter().flatten() {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "warning: {}",
+                        warning.as_str().unwrap_or_default()
+                    );
+                }
+                out.line(&format!(
+                    "Delivered {} (version {})",
+                    result["path"].as_str().unwrap_or_default(),
+                    result["version"]
+                ));
+            }
         }
     }
     Ok(())

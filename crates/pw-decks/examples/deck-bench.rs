@@ -49,6 +49,7 @@ fn source(n: usize) -> Vec<Source> {
 /// tables of 25 rows, 4 KPI slides, 2 quote walls, 2 bullet slides.
 fn deck() -> Deck {
     let mut slides = vec![Slide {
+        key: String::new(),
         title: "Halcyon Roasters: quarterly review".into(),
         body: SlideBody::Title {
             subtitle: "Prepared for the brand team".into(),
@@ -91,6 +92,7 @@ fn deck() -> Deck {
             )
         };
         slides.push(Slide {
+            key: String::new(),
             title: format!("Finding {n}: what moved"),
             body: SlideBody::Chart {
                 chart: ChartSpec {
@@ -107,6 +109,7 @@ fn deck() -> Deck {
     }
     for n in 0..6 {
         slides.push(Slide {
+            key: String::new(),
             title: format!("Campaigns, table {n}"),
             body: SlideBody::Table {
                 table: Table {
@@ -145,6 +148,7 @@ fn deck() -> Deck {
     }
     for n in 0..4 {
         slides.push(Slide {
+            key: String::new(),
             title: format!("Performance {n}"),
             body: SlideBody::Kpis {
                 tiles: (0..8)
@@ -162,6 +166,7 @@ fn deck() -> Deck {
     }
     for n in 0..2 {
         slides.push(Slide {
+            key: String::new(),
             title: format!("In their words {n}"),
             body: SlideBody::Quotes {
                 quotes: (0..6)
@@ -178,6 +183,7 @@ fn deck() -> Deck {
     }
     for n in 0..2 {
         slides.push(Slide {
+            key: String::new(),
             title: format!("Recommendations {n}"),
             body: SlideBody::Bullets {
                 items: (0..5).map(|b| format!("Move budget, step {b}")).collect(),

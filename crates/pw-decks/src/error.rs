@@ -8,6 +8,9 @@ pub enum DeckError {
     /// A font file the PDF cannot embed or measure text with.
     #[error("{0}")]
     Font(String),
+    /// No font this machine has can set the report: a part of the machine is missing.
+    #[error("{0}")]
+    NoFont(String),
     /// A logo that is not a PNG the deck can embed.
     #[error("the logo is not a PNG image: {0}")]
     Logo(String),

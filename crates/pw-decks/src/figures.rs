@@ -173,6 +173,7 @@ mod tests {
                 .collect(),
         };
         let slide = |title: &str, body| Slide {
+            key: String::new(),
             title: title.into(),
             body,
             notes: String::new(),

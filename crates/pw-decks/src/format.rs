@@ -59,7 +59,7 @@ impl NumberFormat {
                     format!("{}%", fixed(n * 100.0, places_of(*places)).replace(',', ""))
                 }
                 Self::Money { currency } => {
-                    let amount = fixed(*n, 2);
+                    let amount = fixed(*n, money_places(currency));
                     let (sign, amount) = amount
                         .strip_prefix('-')
                         .map_or(("", amount.as_str()), |rest| ("-", rest));
@@ -78,12 +78,28 @@ impl NumberFormat {
             Self::Count => "#,##0".into(),
             Self::Decimal { places } => decimals("#,##0", places_of(*places)),
             Self::Percent { places } => format!("{}%", decimals("0", places_of(*places))),
-            Self::Money { currency } => match currency_symbol(currency) {
-                Some(symbol) => format!("\"{symbol}\"#,##0.00"),
-                None => format!("#,##0.00 \"{}\"", currency_code(currency)),
-            },
+            Self::Money { currency } => {
+                let number = match money_places(currency) {
+                    0 => "#,##0".to_owned(),
+                    places => format!("#,##0.{}", "0".repeat(places)),
+                };
+                match currency_symbol(currency) {
+                    Some(symbol) => format!("\"{symbol}\"{number}"),
+                    None => format!("{number} \"{}\"", currency_code(currency)),
+                }
+            }
         }
     }
+}
+
+/// The currency's own decimals (none for JPY and KRW, three for KWD); two for a code that is
+/// not one.
+fn money_places(currency: &str) -> usize {
+    currency
+        .trim()
+        .to_ascii_uppercase()
+        .parse::<pw_domain::Currency>()
+        .map_or(2, |c| c.minor_digits() as usize)
 }
 
 /// Decimals shown: at most 10 (Excel allows 30; no research figure needs more than a few).
@@ -167,6 +183,17 @@ mod tests {
             currency: "chf\"".into(),
         };
         assert_eq!(francs.display(&Value::Number(99.0)), "99.00 CHF");
+        // Each currency in its own decimals.
+        let yen = NumberFormat::Money {
+            currency: "JPY".into(),
+        };
+        assert_eq!(yen.display(&Value::Number(1234567.4)), "¥1,234,567");
+        assert_eq!(yen.excel_code(), "\"¥\"#,##0");
+        let dinars = NumberFormat::Money {
+            currency: "KWD".into(),
+        };
+        assert_eq!(dinars.display(&Value::Number(12.5)), "12.500 KWD");
+        assert_eq!(dinars.excel_code(), "#,##0.000 \"KWD\"");
         assert_eq!(francs.excel_code(), "#,##0.00 \"CHF\"");
         assert_eq!(
             NumberFormat::Percent { places: 1 }.display(&Value::Number(0.1234)),

@@ -7,7 +7,7 @@
 //! results and hands it over; the bytes come back. What a deck showed ([`figures`]) and what
 //! moved between two builds ([`changes`]) are IO-free too. The one module with IO is
 //! [`DeckFiles`], the repository of the decks a workspace has built (`deck_files`, with their
-//! bytes in the blob store).
+//! bytes in the blob store), and [`Themes`], each workspace's white-label theme and its files.
 
 mod brand;
 mod chart;
@@ -20,6 +20,7 @@ mod package_check;
 mod pdf;
 mod pptx;
 pub mod tables;
+mod themes;
 mod xml;
 
 pub use brand::{Brand, Logo, Rgb};
@@ -33,3 +34,4 @@ pub use package_check::{PackageReport, check_pptx};
 pub use pdf::{PdfFonts, write_pdf};
 pub use pptx::write_pptx;
 pub use tables::Table;
+pub use themes::{StoredTheme, Theme, ThemeFile, ThemeFileChange, ThemeFileRole, Themes, contrast};

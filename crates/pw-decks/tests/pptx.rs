@@ -16,6 +16,7 @@ use std::io::Read;
 
 fn slide(title: &str, body: SlideBody) -> Slide {
     Slide {
+        key: String::new(),
         title: title.into(),
         body,
         notes: String::new(),

@@ -93,6 +93,7 @@ impl EngineError {
                     ErrorKind::Internal
                 }
                 pw_decks::DeckError::NotFound(_) => ErrorKind::NotFound,
+                pw_decks::DeckError::NoFont(_) => ErrorKind::Unavailable,
                 pw_decks::DeckError::Store(e) => store_kind(e),
             },
             EngineError::DeckSection { source, .. } => source.kind(),

@@ -17,8 +17,20 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_owned(),
         source,
     };
-    let mut partial =
-        tempfile::NamedTempFile::new_in(folder).map_err(|source| EngineError::Io {
+    let mut builder = tempfile::Builder::new();
+    // A temporary file is private (0600); the file it becomes is a document like any other:
+    // a file it replaces keeps its mode, a new one gets the usual 0644 (less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut partial = builder
+        .prefix(".profitwheel-")
+        .suffix(".partial")
+        .tempfile_in(folder)
+        .map_err(|source| EngineError::Io {
             path: folder.to_owned(),
             source,
         })?;
@@ -26,5 +38,48 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
     partial.as_file().sync_all().map_err(io)?;
     // On failure the temporary file is removed when `partial` drops.
     partial.persist(path).map_err(|e| io(e.error))?;
+    // The rename is durable once the folder's entry is on disk too.
+    #[cfg(unix)]
+    std::fs::File::open(folder)
+        .and_then(|dir| dir.sync_all())
+        .map_err(|source| EngineError::Io {
+            path: folder.to_owned(),
+            source,
+        })?;
     Ok(())
+}
+
+#[cfg(all(test, unix))]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_new_file_is_readable_like_any_document_and_a_replaced_one_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file made the ordinary way here: 0666 less the umask.
+        let ordinary = dir.path().join("ordinary");
+        std::fs::write(&ordinary, b"").unwrap();
+        let fresh = dir.path().join("deck.pptx");
+        write_whole(&fresh, b"one").unwrap();
+        assert_eq!(
+            mode(&fresh),
+            0o644 & mode(&ordinary),
+            "not the temporary file's 0600"
+        );
+        std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_whole(&fresh, b"two").unwrap();
+        assert_eq!(std::fs::read(&fresh).unwrap(), b"two");
+        assert_eq!(mode(&fresh), 0o640);
+        // Nothing of the temporary file is left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
 }

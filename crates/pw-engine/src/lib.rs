@@ -269,6 +269,7 @@ impl Engine {
             workspaces::job_kinds(Arc::downgrade(self))
                 .into_iter()
                 .chain(agents::schedules::job_kinds(Arc::downgrade(self)))
+                .chain(decks::delivery_job_kinds(Arc::downgrade(self)))
                 .chain(pw_workspaces::job_kinds(Arc::downgrade(&self.workspaces)))
                 .chain(pw_models::job_kinds(Arc::downgrade(&self.models)))
                 .chain(pw_evidence::job_kinds(Arc::downgrade(&self.evidence)))

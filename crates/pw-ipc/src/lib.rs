@@ -5,12 +5,13 @@
 //! Money crosses as integer micros written as decimal text (`Micros`, see `money.rs`), never as a
 //! JavaScript number, which loses precision past 2^53 micros.
 //!
-//! One module per feature (agents, app, connections, enrichment, workspaces, dashboard, jobs, language models, evidence, twins, surveys), re-exported flat: the shell and the bindings name types without a path.
+//! One module per feature (agents, app, connections, decks, enrichment, workspaces, dashboard, jobs, language models, evidence, twins, surveys), re-exported flat: the shell and the bindings name types without a path.
 
 mod agents;
 mod app;
 mod connections;
 mod dashboard;
+mod decks;
 mod enrichment;
 mod error;
 mod evidence;
@@ -26,6 +27,7 @@ pub use agents::*;
 pub use app::*;
 pub use connections::*;
 pub use dashboard::*;
+pub use decks::*;
 pub use enrichment::*;
 pub use error::*;
 pub use evidence::*;

@@ -116,6 +116,25 @@ export const commands = {
 	listSpecialists: (workspaceId: string) => typedError<SpecialistView[], IpcError>(__TAURI_INVOKE("list_specialists", { workspaceId })),
 	/**  Runs a specialist on a schedule, or on demand only (`cron` absent); answers the schedule. */
 	setSpecialistSchedule: (request: SpecialistScheduleRequest) => typedError<string | null, IpcError>(__TAURI_INVOKE("set_specialist_schedule", { request })),
+	/**  The deck an agency would start from, for the builder to edit. */
+	getDeckTemplate: (workspaceId: string) => typedError<DeckSpecView, IpcError>(__TAURI_INVOKE("get_deck_template", { workspaceId })),
+	/**  The spec's slides as they would be built now. */
+	previewDeck: (workspaceId: string, spec: DeckSpecView) => typedError<DeckPreviewView, IpcError>(__TAURI_INVOKE("preview_deck", { workspaceId, spec })),
+	/**  Builds the deck, keeps it as the next version and writes it to the exports folder. */
+	buildDeck: (request: BuildDeckRequest) => typedError<BuiltDeckView, IpcError>(__TAURI_INVOKE("build_deck", { request })),
+	listDeckFiles: (workspaceId: string) => typedError<DeckFileView[], IpcError>(__TAURI_INVOKE("list_deck_files", { workspaceId })),
+	/**
+	 *  Writes the kept file to the exports folder (it may have been moved or deleted there) and
+	 *  shows it in the file manager; answers with its path, which the window shows too.
+	 */
+	showDeckFile: (workspaceId: string, fileId: string) => typedError<string, IpcError>(__TAURI_INVOKE("show_deck_file", { workspaceId, fileId })),
+	getDeckTheme: (workspaceId: string) => typedError<DeckThemeView, IpcError>(__TAURI_INVOKE("get_deck_theme", { workspaceId })),
+	saveDeckTheme: (request: SaveDeckThemeRequest) => typedError<DeckThemeView, IpcError>(__TAURI_INVOKE("save_deck_theme", { request })),
+	listDeckDeliveries: (workspaceId: string) => typedError<DeckDeliveryView[], IpcError>(__TAURI_INVOKE("list_deck_deliveries", { workspaceId })),
+	saveDeckDelivery: (request: SaveDeckDeliveryRequest) => typedError<DeckDeliveryView, IpcError>(__TAURI_INVOKE("save_deck_delivery", { request })),
+	removeDeckDelivery: (workspaceId: string, name: string) => typedError<null, IpcError>(__TAURI_INVOKE("remove_deck_delivery", { workspaceId, name })),
+	/**  Delivers now, as the schedule would: a job, its outcome in the jobs panel. */
+	deliverDeckNow: (workspaceId: string, name: string) => typedError<JobView, IpcError>(__TAURI_INVOKE("deliver_deck_now", { workspaceId, name })),
 };
 
 /** Events */
@@ -276,6 +295,23 @@ export type BeginSignInRequest = {
 	redirectPort: number | null,
 };
 
+/**  Builds and keeps a deck. */
+export type BuildDeckRequest = {
+	workspaceId: string,
+	spec: DeckSpecView,
+	format: DeckFormatView,
+};
+
+/**
+ *  A built deck: the kept file, where it was written, and what was done instead of what was
+ *  asked.
+ */
+export type BuiltDeckView = {
+	file: DeckFileView,
+	path: string,
+	warnings: string[],
+};
+
 export type CallPurposeView = "reply" | "check" | "urges" | "judgement";
 
 export type CampaignRow = {
@@ -321,6 +357,12 @@ export type ChangedCitationView = {
 	/**  What the signal said when the claim was written. */
 	statementThen: string,
 	retired: boolean,
+};
+
+export type ChartSeriesView = {
+	name: string,
+	/**  One per category; `None` where nothing was measured. */
+	values: (number | null)[],
 };
 
 export type ChiSquareView = {
@@ -495,6 +537,91 @@ export type DashboardRequest = {
 export type DateRange = {
 	start: string,
 	end: string,
+};
+
+/**  A scheduled delivery. */
+export type DeckDeliveryView = {
+	name: string,
+	spec: DeckSpecView,
+	format: DeckFormatView,
+	folder: string,
+	/**  The dashboard's period: the days before each delivery; `None`: the spec's dates. */
+	periodDays: number | null,
+	/**  Five fields, this computer's time. */
+	cron: string,
+	/**  Why the schedule could not fire, if it could not. */
+	scheduleError: string | null,
+};
+
+/**  A kept deck file. */
+export type DeckFileView = {
+	id: string,
+	name: string,
+	format: string,
+	version: number,
+	/**  "Review v3.pptx" */
+	fileName: string,
+	sizeBytes: number,
+	createdAt: string,
+	/**  `false` for a first version. */
+	hasPrevious: boolean,
+	/**  What moved since the version before (the first 20). */
+	moved: MovedFigureView[],
+	movedCount: number,
+	added: number,
+	removed: number,
+};
+
+export type DeckFormatView = "pptx" | "pdf" | "xlsx";
+
+/**  A deck gathered from the workspace, before it is written. */
+export type DeckPreviewView = {
+	slides: SlideView[],
+	/**  The tables behind it (the appendix and the workbook), by name. */
+	tables: string[],
+	/**  Edits that found no slide. */
+	warnings: string[],
+};
+
+export type DeckSectionKindView = "dashboard" | "surveyResults" | "crosstab" | "insights" | "groundingReport" | "agentReport";
+
+/**
+ *  One stored result the deck shows. Which fields are set depends on `kind`: `from`/`to`
+ *  (dashboard, both or neither), `id` (the survey run, session or report), `questions`
+ *  (survey results; empty for all), `question` and `dimension` (crosstab), `agent`.
+ */
+export type DeckSectionView = {
+	kind: DeckSectionKindView,
+	/**  The start of its slides' keys (`survey:RUN`). */
+	key: string,
+	from: string | null,
+	to: string | null,
+	id: string | null,
+	questions: string[],
+	question: string | null,
+	dimension: string | null,
+	agent: string | null,
+};
+
+/**  What the user picked for a deck. */
+export type DeckSpecView = {
+	title: string,
+	subtitle: string,
+	objectives: string[],
+	sections: DeckSectionView[],
+	slides: SlideEditView[],
+	slideOrder: string[],
+};
+
+/**  The workspace's theme as the editor shows it, with its logos as data URLs for the preview. */
+export type DeckThemeView = {
+	settings: ThemeSettingsView,
+	files: ThemeFileView[],
+	saved: boolean,
+	workspaceBrand: string,
+	warnings: string[],
+	clientLogo: string | null,
+	agencyLogo: string | null,
 };
 
 export type DemographicsProfileView = {
@@ -802,6 +929,12 @@ export type KpiAmount = { kind: "money"; micros: Micros } | { kind: "number"; va
 
 export type KpiKey = "spend" | "impressions" | "clicks" | "ctr" | "cpc" | "conversions" | "cpa" | "roas";
 
+export type KpiTileView = {
+	label: string,
+	value: string,
+	detail: string,
+};
+
 /**  How to read a KPI value: money in micros, a count, a fraction (0.012 = 1.2%), a multiple. */
 export type KpiUnit = "money" | "count" | "ratio" | "multiple";
 
@@ -942,6 +1075,13 @@ export type ModelSpendRequest = {
 
 /**  What a call is for; each task has its own chain of models. */
 export type ModelTask = "twinDialogue" | "moderation" | "analysis" | "extraction" | "embeddings";
+
+/**  A figure that moved between two versions of a deck. */
+export type MovedFigureView = {
+	label: string,
+	before: string,
+	after: string,
+};
 
 /**  Promoters (9-10) less detractors (0-6), in points from -100 to 100, with its interval. */
 export type NetPromoterView = {
@@ -1199,6 +1339,17 @@ export type RunSpecialistRequest = {
 	requestId: string,
 };
 
+export type SaveDeckDeliveryRequest = {
+	workspaceId: string,
+	delivery: DeckDeliveryView,
+};
+
+export type SaveDeckThemeRequest = {
+	workspaceId: string,
+	settings: ThemeSettingsView,
+	files: ThemeFileChangeView[],
+};
+
 export type SaveVendorRequest = {
 	/**  `null`: named after its kind. */
 	name: string | null,
@@ -1414,6 +1565,59 @@ export type SignalView = {
 export type SkippedRowView = {
 	line: number,
 	reason: string,
+};
+
+export type SlideChartView = {
+	/**  `bar`, `column`, `stackedColumn` or `line`. */
+	kind: string,
+	categories: string[],
+	series: ChartSeriesView[],
+};
+
+/**  What the user changed on one gathered slide. */
+export type SlideEditView = {
+	key: string,
+	title: string | null,
+	notes: string | null,
+	hidden: boolean,
+};
+
+export type SlideKindView = "title" | "section" | "bullets" | "kpis" | "chart" | "table" | "quotes";
+
+export type SlideQuoteView = {
+	text: string,
+	attribution: string,
+};
+
+export type SlideTableView = {
+	columns: string[],
+	/**  The first rows, as the deck writes their numbers. */
+	rows: string[][],
+	totalRows: number,
+};
+
+/**
+ *  A gathered slide as the builder previews it. Which content fields are filled depends on
+ *  `kind`.
+ */
+export type SlideView = {
+	/**
+	 *  Empty for the deck's own slides (title, summary, method, dividers), which the user
+	 *  does not edit.
+	 */
+	key: string,
+	kind: SlideKindView,
+	title: string,
+	subtitle: string,
+	items: string[],
+	tiles: KpiTileView[],
+	chart: SlideChartView | null,
+	table: SlideTableView | null,
+	quotes: SlideQuoteView[],
+	notes: string,
+	footnote: string,
+	/**  Each record the slide came from, in words. */
+	sources: string[],
 };
 
 /**  A piece of a snippet: matched words are marked, so the screen never slices text itself. */
@@ -1678,6 +1882,33 @@ export type TaskModels = {
 export type TaskModelsRequest = {
 	task: ModelTask,
 	chain: ModelRoute[],
+};
+
+/**  A file for the theme, as the window read it (base64), or `None` to stop carrying it. */
+export type ThemeFileChangeView = {
+	role: ThemeFileRoleView,
+	fileName: string | null,
+	base64: string | null,
+};
+
+export type ThemeFileRoleView = "clientLogo" | "agencyLogo" | "fontRegular" | "fontBold";
+
+export type ThemeFileView = {
+	role: ThemeFileRoleView,
+	fileName: string,
+	sizeBytes: number,
+};
+
+/**  The theme's names, colours (`#RRGGBB`) and font names. */
+export type ThemeSettingsView = {
+	clientName: string,
+	agencyName: string,
+	primary: string,
+	secondary: string,
+	text: string,
+	background: string,
+	headingFont: string,
+	bodyFont: string,
 };
 
 export type ThemeView = {

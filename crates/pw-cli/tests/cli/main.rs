@@ -224,6 +224,99 @@ fn demo_creates_a_workspace_and_prints_its_kpis() {
         31,
         "30 campaigns and the header"
     );
+    // The workspace's theme: set from the command line, shown back; a colour that is not one
+    // is refused.
+    let themed = profitwheel(
+        dir.path(),
+        &[
+            "--json",
+            "deck",
+            "theme",
+            "Halcyon Roasters (demo)",
+            "--agency-name",
+            "North & Co",
+            "--primary",
+            "#0A7B83",
+        ],
+    );
+    assert!(themed.status.success(), "{}", stderr(&themed));
+    let theme: serde_json::Value = serde_json::from_slice(&themed.stdout).unwrap();
+    assert_eq!(theme["theme"]["agency_name"], "North & Co");
+    assert_eq!(theme["theme"]["primary"], "#0A7B83");
+    assert_eq!(theme["saved"], true);
+    let shown = profitwheel(dir.path(), &["deck", "theme", "Halcyon Roasters (demo)"]);
+    assert!(
+        stdout(&shown).contains("Agency:     North & Co"),
+        "{}",
+        stdout(&shown)
+    );
+    let bad_colour = profitwheel(
+        dir.path(),
+        &["deck", "theme", "Halcyon Roasters (demo)", "--text", "navy"],
+    );
+    assert_eq!(bad_colour.status.code(), Some(4), "{}", stderr(&bad_colour));
+    // A delivery into a folder, run now as its schedule would run it.
+    let share = dir.path().join("share");
+    std::fs::create_dir(&share).unwrap();
+    let added = profitwheel(
+        dir.path(),
+        &[
+            "deck",
+            "delivery",
+            "add",
+            "Halcyon Roasters (demo)",
+            "--name",
+            "Monday",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "pdf",
+            "--folder",
+            share.to_str().unwrap(),
+            "--cron",
+            "0 7 * * MON",
+            "--period-days",
+            "7",
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let deliveries = profitwheel(
+        dir.path(),
+        &["deck", "delivery", "list", "Halcyon Roasters (demo)"],
+    );
+    assert!(
+        stdout(&deliveries).contains("the last 7 days"),
+        "{}",
+        stdout(&deliveries)
+    );
+    let delivered = profitwheel(
+        dir.path(),
+        &[
+            "--json",
+            "deck",
+            "delivery",
+            "run",
+            "Halcyon Roasters (demo)",
+            "Monday",
+        ],
+    );
+    assert!(delivered.status.success(), "{}", stderr(&delivered));
+    let result: serde_json::Value = serde_json::from_slice(&delivered.stdout).unwrap();
+    let path = std::path::PathBuf::from(result["path"].as_str().unwrap());
+    assert_eq!(path.parent(), Some(share.as_path()));
+    assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF-"));
+    let removed = profitwheel(
+        dir.path(),
+        &[
+            "deck",
+            "delivery",
+            "remove",
+            "Halcyon Roasters (demo)",
+            "Monday",
+        ],
+    );
+    assert!(removed.status.success(), "{}", stderr(&removed));
+
     // A spec that is not one is refused with the reason, exit code 4 (invalid input), and the
     // file written before stays as it was.
     let before = std::fs::read(&deck).unwrap();

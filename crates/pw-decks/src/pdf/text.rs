@@ -22,15 +22,23 @@ impl PdfFonts {
     /// Checks that both files are fonts a PDF can embed and text can be measured with.
     pub fn new(regular: Vec<u8>, bold: Vec<u8>) -> Result<Self, DeckError> {
         for (name, data) in [("regular", &regular), ("bold", &bold)] {
-            if rustybuzz::Face::from_slice(data, 0).is_none()
-                || Font::new(data.clone().into(), 0).is_none()
-            {
-                return Err(DeckError::Font(format!(
-                    "the {name} font file is not a font this report can embed"
-                )));
-            }
+            Self::check(data)
+                .map_err(|reason| DeckError::Font(format!("the {name} font file {reason}")))?;
         }
         Ok(Self { regular, bold })
+    }
+
+    /// Whether `data` is a font (TrueType or OpenType) a report can shape text with and embed:
+    /// `Err` says why not, to follow "the font file ...".
+    pub fn check(data: &[u8]) -> Result<(), String> {
+        if rustybuzz::Face::from_slice(data, 0).is_none()
+            || Font::new(data.to_vec().into(), 0).is_none()
+        {
+            return Err(
+                "is not a font this report can embed (use a TrueType or OpenType file)".into(),
+            );
+        }
+        Ok(())
     }
 }
 

@@ -5,25 +5,32 @@
 //! findings, verbatims, recommendations, appendix) and hands the deck to `pw-decks`' writers.
 //! Every slide lists the records it came from; they become its speaker notes.
 
+mod delivery;
 mod gather;
 mod spec;
+mod theme;
 
 use std::sync::Arc;
 
+pub(crate) use delivery::job_kinds as delivery_job_kinds;
+pub use delivery::{DELIVERY_JOB_KIND, Delivery, ScheduledDelivery, period_before};
 pub use pw_decks::tables::Column;
 pub use pw_decks::{
     Brand, Changes, ChartKind, ChartSpec, Deck, DeckFile, Figure, Kpi, Moved, NumberFormat,
     PackageReport, Quote, Series, Slide, SlideBody, Source, Table, Value, check_pptx, figures,
 };
+pub use pw_decks::{Rgb, StoredTheme, Theme, ThemeFile, ThemeFileRole, contrast};
 pub use pw_domain::WorkspaceId;
-pub use spec::{DeckSpec, SectionSpec};
+pub use spec::{DeckSpec, SectionSpec, SlideEdit};
+pub use theme::{ThemeFileSource, WorkspaceTheme};
 
 use crate::Engine;
 use crate::error::{EngineError, Result};
 use gather::Gathered;
 
 /// The files a deck becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DeckFormat {
     /// PowerPoint, with native charts and their data.
     Pptx,
@@ -46,6 +53,8 @@ pub struct GatheredDeck {
     pub deck: Deck,
     /// Every table behind the deck, whole (a slide may show the first rows only).
     pub tables: Vec<Table>,
+    /// The user's edits that found no slide (the result changed shape since they were made).
+    pub warnings: Vec<String>,
 }
 
 impl DeckFormat {
@@ -106,16 +115,35 @@ impl DecksFacade<'_> {
             ));
         }
         let mut gathered = Gathered::default();
+        let mut seen: Vec<String> = Vec::new();
         for (index, section) in spec.sections.iter().enumerate() {
-            let part = gather::section(self.engine, workspace, section)
+            let mut part = gather::section(self.engine, workspace, section)
                 .await
                 .map_err(|source| EngineError::DeckSection {
                     section: index + 1,
                     what: section.describe(),
                     source: Box::new(source),
                 })?;
+            // The same result twice in one deck: the second's keys are told apart.
+            let mut key = section.key();
+            let repeats = seen.iter().filter(|k| **k == key).count();
+            seen.push(key.clone());
+            if repeats > 0 {
+                key = format!("{key}~{}", repeats + 1);
+            }
+            for (n, slide) in part
+                .findings
+                .iter_mut()
+                .chain(&mut part.verbatims)
+                .chain(&mut part.recommendations)
+                .enumerate()
+            {
+                slide.key = format!("{key}#{}", n + 1);
+            }
             gathered.extend(part);
         }
+        let mut warnings = Vec::new();
+        edit(spec, &mut gathered, &mut warnings);
         Ok(GatheredDeck {
             deck: lay_out(spec, &gathered),
             tables: gathered
@@ -123,6 +151,7 @@ impl DecksFacade<'_> {
                 .into_iter()
                 .map(|(table, _)| table)
                 .collect(),
+            warnings,
         })
     }
 
@@ -170,6 +199,8 @@ impl DecksFacade<'_> {
             subtitle: String::new(),
             objectives: Vec::new(),
             sections,
+            slides: Vec::new(),
+            slide_order: Vec::new(),
         })
     }
 
@@ -181,17 +212,17 @@ impl DecksFacade<'_> {
         spec: &DeckSpec,
         format: DeckFormat,
     ) -> Result<BuiltDeck> {
-        let overview = self.engine.workspaces().overview(workspace).await?;
-        let GatheredDeck { deck, tables } = self.gather(workspace, spec).await?;
-        let brand = Brand {
-            client_name: overview.workspace.brand.clone(),
-            ..Brand::default()
-        };
-        let mut warnings = Vec::new();
-        let fonts = match format {
-            DeckFormat::Pdf => Some(pdf_fonts(&mut warnings)?),
-            DeckFormat::Pptx | DeckFormat::Xlsx => None,
-        };
+        let GatheredDeck {
+            deck,
+            tables,
+            mut warnings,
+        } = self.gather(workspace, spec).await?;
+        if format == DeckFormat::Xlsx && tables.is_empty() {
+            return Err(EngineError::InvalidInput(
+                "the deck has no tables to put in a workbook: add the dashboard, a survey run or a crosstab".into(),
+            ));
+        }
+        let (brand, fonts) = self.brand_for(workspace, format, &mut warnings).await?;
         let bytes = tokio::task::spawn_blocking({
             let deck = deck.clone();
             let tables = tables.clone();
@@ -199,13 +230,18 @@ impl DecksFacade<'_> {
                 (DeckFormat::Pptx, _) => pw_decks::write_pptx(&deck, &brand),
                 (DeckFormat::Xlsx, _) => pw_decks::tables::to_xlsx(&tables),
                 (DeckFormat::Pdf, Some(fonts)) => pw_decks::write_pdf(&deck, &brand, &fonts),
-                (DeckFormat::Pdf, None) => Err(pw_decks::DeckError::Font(
+                (DeckFormat::Pdf, None) => Err(pw_decks::DeckError::NoFont(
                     "no font was found to set the report in".into(),
                 )),
             }
         })
         .await
-        .map_err(|e| EngineError::InvalidInput(format!("the deck writer stopped: {e}")))??;
+        // The writer panicked or was torn down: a fault of ours, not of the input.
+        .map_err(|e| {
+            EngineError::Decks(pw_decks::DeckError::Package(format!(
+                "the deck writer stopped: {e}"
+            )))
+        })??;
         for warning in &warnings {
             tracing::warn!(%warning, "deck built with a fallback");
         }
@@ -276,6 +312,22 @@ impl DecksFacade<'_> {
             .await?)
     }
 
+    /// Writes a kept deck file into the data folder's `exports/decks/` under its file name
+    /// ("Review v3.pptx") and says where: the file the app's "show in folder" points at.
+    pub async fn write_out(&self, workspace: WorkspaceId, id: &str) -> Result<std::path::PathBuf> {
+        let (file, bytes) = self.file(workspace, id).await?;
+        let folder = self.engine.config().data_dir.join("exports").join("decks");
+        tokio::fs::create_dir_all(&folder)
+            .await
+            .map_err(|source| EngineError::Io {
+                path: folder.clone(),
+                source,
+            })?;
+        let path = folder.join(file.file_name());
+        crate::write_whole(&path, &bytes)?;
+        Ok(path)
+    }
+
     /// A kept deck file and its bytes (checked against their hash).
     pub async fn file(&self, workspace: WorkspaceId, id: &str) -> Result<(DeckFile, Vec<u8>)> {
         let files = pw_decks::DeckFiles::new(&self.engine.db);
@@ -329,12 +381,63 @@ impl DecksFacade<'_> {
     }
 }
 
+/// Applies the user's slide edits and order to the gathered slides. An edit whose slide is
+/// gone is told in `warnings`, not applied to another slide.
+fn edit(spec: &DeckSpec, gathered: &mut Gathered, warnings: &mut Vec<String>) {
+    let parts = [
+        &mut gathered.findings,
+        &mut gathered.verbatims,
+        &mut gathered.recommendations,
+    ];
+    let mut found = vec![false; spec.slides.len()];
+    for part in parts {
+        for slide in part.iter_mut() {
+            for (i, edit) in spec.slides.iter().enumerate() {
+                if edit.key != slide.key {
+                    continue;
+                }
+                found[i] = true;
+                if let Some(title) = edit.title.as_deref().map(str::trim)
+                    && !title.is_empty()
+                {
+                    title.clone_into(&mut slide.title);
+                }
+                if let Some(notes) = &edit.notes {
+                    notes.trim().clone_into(&mut slide.notes);
+                }
+            }
+        }
+        part.retain(|slide| {
+            !spec
+                .slides
+                .iter()
+                .any(|edit| edit.hidden && edit.key == slide.key)
+        });
+        // A stable sort: the slides the user placed first, in their order; the rest after.
+        part.sort_by_key(|slide| {
+            spec.slide_order
+                .iter()
+                .position(|key| *key == slide.key)
+                .unwrap_or(usize::MAX)
+        });
+    }
+    for (edit, found) in spec.slides.iter().zip(found) {
+        if !found {
+            warnings.push(format!(
+                "the edit to slide {} was not applied: the deck has no such slide now (its result changed since the edit)",
+                edit.key
+            ));
+        }
+    }
+}
+
 /// An agency's order: title, executive summary, objectives and method, findings, verbatims,
 /// recommendations, appendix. The executive summary lists the findings' headlines, which are
 /// the stored results' own titles, so it says nothing the slides after it do not show.
 fn lay_out(spec: &DeckSpec, gathered: &Gathered) -> Deck {
     let mut slides = Vec::new();
     let plain = |title: &str, body: SlideBody| Slide {
+        key: String::new(),
         title: title.to_owned(),
         body,
         notes: String::new(),
@@ -489,7 +592,7 @@ fn pdf_fonts(warnings: &mut Vec<String>) -> Result<pw_decks::PdfFonts> {
             )),
         }
     }
-    Err(EngineError::Decks(pw_decks::DeckError::Font(
+    Err(EngineError::Decks(pw_decks::DeckError::NoFont(
         "no font to embed in the report was found (Arial, Liberation Sans or DejaVu Sans): install one of them".into(),
     )))
 }

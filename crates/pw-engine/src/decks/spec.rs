@@ -18,6 +18,31 @@ pub struct DeckSpec {
     pub objectives: Vec<String>,
     /// In the order the findings are shown.
     pub sections: Vec<SectionSpec>,
+    /// The user's changes to the gathered slides, found again by their keys at every build.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slides: Vec<SlideEdit>,
+    /// Slide keys in the order the user put them: within each part (findings, verbatims,
+    /// recommendations) the slides listed come first, in this order, and the rest follow in
+    /// their sections' order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slide_order: Vec<String>,
+}
+
+/// What the user changed on one gathered slide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlideEdit {
+    /// The slide's key ("survey:RUN#2"), as a gathered deck's slides carry it.
+    pub key: String,
+    /// The user's title in place of the stated finding (the sources stay the slide's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Presenter notes, above the sources in the speaker notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Left out of the deck (its tables stay in the appendix and the workbook).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
 }
 
 /// One stored result the deck shows. Every slide a section makes cites the records it read.
@@ -55,6 +80,24 @@ pub enum SectionSpec {
 }
 
 impl SectionSpec {
+    /// The stored result the section shows, in `export --table`'s words: the start of its
+    /// slides' keys. A dashboard is one whatever its dates, so edits to it outlive a new
+    /// period (a delivery sets one each week).
+    pub fn key(&self) -> String {
+        match self {
+            SectionSpec::Dashboard { .. } => "dashboard".to_owned(),
+            SectionSpec::SurveyResults { run, .. } => format!("survey:{run}"),
+            SectionSpec::Crosstab {
+                run,
+                question,
+                dimension,
+            } => format!("crosstab:{run}:{question}:{dimension}"),
+            SectionSpec::Insights { session } => format!("insights:{session}"),
+            SectionSpec::GroundingReport { report } => format!("report:{report}"),
+            SectionSpec::AgentReport { agent } => format!("agent:{agent}"),
+        }
+    }
+
     /// How the section is named when something about it must be said ("section 3, survey
     /// results").
     pub fn describe(&self) -> &'static str {

@@ -26,7 +26,7 @@ pub use pw_surveys::census::{AGE_BANDS, EDUCATION_LEVELS, Region};
 /// The fidelity harness: people's answers read from a file and a run set against them.
 pub use pw_surveys::comparison::{FidelityReport, Overall, QuestionComparison};
 /// Results, crosstabs and the diagnostics beside them.
-pub use pw_surveys::crosstab::{ChiSquareTest, Crosstab};
+pub use pw_surveys::crosstab::{ChiSquareTest, Crosstab, MIN_EFFECTIVE_BASE};
 /// The survey format and the way a respondent walks through it.
 pub use pw_surveys::definition::{
     Answer, Choice, Condition, DefinitionError, Question, QuestionType, SkipRule, Step, Survey,

@@ -447,3 +447,370 @@ async fn an_agent_report_in_a_deck_is_its_newest_answered_run_never_one_that_sto
         "{creative}"
     );
 }
+
+/// A 1×1 PNG (one orange pixel), as any image program writes it.
+const ONE_PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0xfc, 0xcf, 0xc0, 0x50,
+    0x0f, 0x00, 0x04, 0x85, 0x01, 0x80, 0x84, 0xa9, 0x8c, 0x21, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// Every part of a zip package whose name starts with `prefix`, as bytes.
+fn parts(bytes: &[u8], prefix: &str) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut found = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().into_owned();
+        if name.starts_with(prefix) {
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut data).unwrap();
+            found.push((name, data));
+        }
+    }
+    found
+}
+
+/// The workspace's theme reaches its decks: the colours in the PowerPoint's theme and shapes,
+/// the client's and agency's names on the title slide, the logo as a picture, the PDF set in
+/// the theme's font. A file the theme carries that is gone from the workspace's files falls
+/// back with a warning and the deck is still whole; a logo that is not a PNG is refused when
+/// it is picked and changes nothing.
+#[tokio::test]
+async fn a_workspaces_theme_brands_its_decks_and_a_lost_file_falls_back_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = crate::evidence::demo_copy(dir.path(), "decks-theme").await;
+    let decks = engine.decks();
+    let default = decks.theme(workspace).await.unwrap();
+    assert!(!default.saved && default.files.is_empty());
+
+    let logo = dir.path().join("halcyon.png");
+    std::fs::write(&logo, ONE_PIXEL_PNG).unwrap();
+    let not_a_logo = dir.path().join("logo.jpg");
+    std::fs::write(&not_a_logo, b"\xff\xd8\xff\xe0 a JPEG").unwrap();
+    let serif = std::path::PathBuf::from("/usr/share/fonts/truetype/liberation2");
+    let mut theme = default.theme.clone();
+    theme.agency_name = "North & Co".into();
+    theme.primary = pw_engine::decks::Rgb::parse("#0A7B83").unwrap();
+    theme.secondary = pw_engine::decks::Rgb::parse("#D94F30").unwrap();
+    theme.heading_font = "Georgia".into();
+    use pw_engine::decks::{ThemeFileRole as Role, ThemeFileSource as From};
+    let refused = decks
+        .set_theme(
+            workspace,
+            &theme,
+            &[(Role::ClientLogo, From::Path(not_a_logo.clone()))],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::InvalidInput);
+    assert!(refused.to_string().contains("PNG"), "{refused}");
+    assert!(
+        !decks.theme(workspace).await.unwrap().saved,
+        "nothing saved"
+    );
+    let missing = decks
+        .set_theme(
+            workspace,
+            &theme,
+            &[(Role::AgencyLogo, From::Path(dir.path().join("gone.png")))],
+        )
+        .await
+        .unwrap_err();
+    assert!(missing.to_string().contains("gone.png"), "{missing}");
+
+    let saved = decks
+        .set_theme(
+            workspace,
+            &theme,
+            &[
+                (Role::ClientLogo, From::Path(logo.clone())),
+                (
+                    Role::FontRegular,
+                    From::Path(serif.join("LiberationSerif-Regular.ttf")),
+                ),
+                (
+                    Role::FontBold,
+                    From::Path(serif.join("LiberationSerif-Bold.ttf")),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(saved.saved);
+    assert_eq!(saved.theme, theme);
+    assert_eq!(saved.files.len(), 3);
+    // The theme keeps a copy: the picked file may go.
+    std::fs::remove_file(&logo).unwrap();
+    assert_eq!(
+        decks
+            .theme_file(workspace, Role::ClientLogo)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(ONE_PIXEL_PNG)
+    );
+
+    let spec: DeckSpec = serde_json::from_value(serde_json::json!({
+        "title": "Branded review",
+        "sections": [{ "kind": "dashboard" }]
+    }))
+    .unwrap();
+    let pptx = decks
+        .build(workspace, &spec, DeckFormat::Pptx)
+        .await
+        .unwrap();
+    assert!(pptx.warnings.is_empty(), "{:?}", pptx.warnings);
+    let theme_xml = parts(&pptx.bytes, "ppt/theme/");
+    let theme_xml = String::from_utf8(theme_xml[0].1.clone()).unwrap();
+    for colour in ["0A7B83", "D94F30"] {
+        assert!(theme_xml.contains(colour), "{colour} not in the theme");
+    }
+    assert!(theme_xml.contains("Georgia"), "the heading font");
+    let slides: String = parts(&pptx.bytes, "ppt/slides/slide")
+        .into_iter()
+        .map(|(_, data)| String::from_utf8(data).unwrap())
+        .collect();
+    assert!(slides.contains("0A7B83"), "shapes in the primary colour");
+    let media = parts(&pptx.bytes, "ppt/media/");
+    assert!(
+        media.iter().any(|(_, data)| data == ONE_PIXEL_PNG),
+        "the client's logo"
+    );
+    let report = check_pptx(&pptx.bytes).unwrap();
+    let title_slide = report.slide_texts[0].join(" ");
+    assert!(title_slide.contains("Halcyon Roasters"), "{title_slide}");
+    assert!(title_slide.contains("North & Co"), "{title_slide}");
+
+    let pdf = decks
+        .build(workspace, &spec, DeckFormat::Pdf)
+        .await
+        .unwrap();
+    assert!(pdf.warnings.is_empty(), "{:?}", pdf.warnings);
+    let pdf_path = dir.path().join("branded.pdf");
+    std::fs::write(&pdf_path, &pdf.bytes).unwrap();
+    let fonts = std::process::Command::new("pdffonts")
+        .arg(&pdf_path)
+        .output()
+        .unwrap();
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(fonts.contains("LiberationSerif"), "{fonts}");
+    assert!(!fonts.contains("LiberationSans"), "{fonts}");
+
+    // The logo's copy is lost from the workspace's files: the deck is built without it and
+    // says so.
+    let logo_file = saved
+        .files
+        .iter()
+        .find(|f| f.role == Role::ClientLogo)
+        .unwrap();
+    let blob = pw_engine::EngineConfig::new(dir.path())
+        .database_path()
+        .with_file_name("blobs")
+        .join(&logo_file.sha256[..2])
+        .join(&logo_file.sha256[2..]);
+    std::fs::remove_file(&blob).unwrap();
+    let without = decks
+        .build(workspace, &spec, DeckFormat::Pptx)
+        .await
+        .unwrap();
+    assert_eq!(without.warnings.len(), 1, "{:?}", without.warnings);
+    assert!(
+        without.warnings[0].contains("the client's logo (halcyon.png)"),
+        "{:?}",
+        without.warnings
+    );
+    assert!(parts(&without.bytes, "ppt/media/").is_empty());
+    check_pptx(&without.bytes).unwrap();
+
+    // Removing a file and changing a colour; the low contrast is said.
+    theme.text = pw_engine::decks::Rgb::parse("#CCCCCC").unwrap();
+    let changed = decks
+        .set_theme(workspace, &theme, &[(Role::ClientLogo, From::Remove)])
+        .await
+        .unwrap();
+    assert_eq!(changed.files.len(), 2);
+    assert_eq!(changed.warnings.len(), 1, "{:?}", changed.warnings);
+    engine.shutdown().await;
+}
+
+/// A delivery builds its deck for the period before the day it runs, into the folder the user
+/// picked, and keeps it as a version; a folder that is gone fails the delivery saying so.
+#[tokio::test]
+async fn a_delivery_writes_its_deck_into_its_folder_and_a_missing_folder_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = crate::evidence::demo_copy(dir.path(), "decks-delivery").await;
+    let decks = engine.decks();
+    let folder = dir.path().join("Client share");
+    std::fs::create_dir(&folder).unwrap();
+    let spec: DeckSpec = serde_json::from_value(serde_json::json!({
+        "title": "Weekly review",
+        "sections": [{ "kind": "dashboard" }]
+    }))
+    .unwrap();
+    let delivery = pw_engine::decks::Delivery {
+        name: "Monday".into(),
+        spec: spec.clone(),
+        format: DeckFormat::Pdf,
+        folder: folder.clone(),
+        period_days: Some(7),
+    };
+    let refused = decks
+        .schedule_delivery(workspace, &delivery, "every monday")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::InvalidInput);
+    let nowhere = decks
+        .schedule_delivery(
+            workspace,
+            &pw_engine::decks::Delivery {
+                folder: dir.path().join("nowhere"),
+                ..delivery.clone()
+            },
+            "0 7 * * MON",
+        )
+        .await
+        .unwrap_err();
+    assert!(nowhere.to_string().contains("is not there"), "{nowhere}");
+    let scheduled = decks
+        .schedule_delivery(workspace, &delivery, "0 7 * * MON")
+        .await
+        .unwrap();
+    assert_eq!(scheduled.cron, "0 7 * * MON");
+    let listed = decks.deliveries(workspace).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].delivery, delivery);
+
+    let job = decks.deliver_now(workspace, "Monday").await.unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
+    let result = done.result.unwrap();
+    let today = chrono::Local::now().date_naive();
+    let (from, to) = pw_engine::decks::period_before(today, 7).unwrap();
+    let path = folder.join(format!("Weekly review {to}.pdf"));
+    assert_eq!(result["path"], path.display().to_string(), "{result}");
+    assert_eq!(result["version"], 1);
+    let written = std::fs::read(&path).unwrap();
+    assert!(written.starts_with(b"%PDF-"));
+    let files = decks.files(workspace).await.unwrap();
+    assert_eq!(files.len(), 1);
+    let (_, kept) = decks.file(workspace, &files[0].id).await.unwrap();
+    assert_eq!(kept, written, "the delivered file is the kept version");
+    // The deck covers the week before the delivery.
+    let text = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&format!("{from} to {to}")), "{text}");
+
+    // The folder goes (a drive unplugged): the next delivery fails and says why; nothing is
+    // kept.
+    std::fs::remove_dir_all(&folder).unwrap();
+    let job = decks.deliver_now(workspace, "Monday").await.unwrap();
+    let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(done.state, JobState::Failed);
+    let why = done.last_error.unwrap();
+    assert!(why.contains("Monday was not delivered"), "{why}");
+    assert!(why.contains("is not there"), "{why}");
+    assert_eq!(decks.files(workspace).await.unwrap().len(), 1);
+
+    decks.remove_delivery(workspace, "Monday").await.unwrap();
+    assert!(decks.deliveries(workspace).await.unwrap().is_empty());
+    let gone = decks.deliver_now(workspace, "Monday").await.unwrap_err();
+    assert_eq!(gone.kind(), ErrorKind::NotFound);
+    engine.shutdown().await;
+}
+
+/// The builder's edits: slides are found again by their keys at every build, so a title, a
+/// note, a hidden slide and the user's order survive a rebuild; an edit whose slide is gone is
+/// told, not applied elsewhere.
+#[tokio::test]
+async fn a_decks_slide_edits_and_order_are_kept_by_key_and_a_stale_edit_is_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = crate::evidence::demo_copy(dir.path(), "decks-edits").await;
+    let decks = engine.decks();
+    let plain: DeckSpec = serde_json::from_value(serde_json::json!({
+        "title": "Edited review",
+        "sections": [{ "kind": "dashboard" }]
+    }))
+    .unwrap();
+    let gathered = decks.gather(workspace, &plain).await.unwrap();
+    let keyed: Vec<(&str, &str)> = gathered
+        .deck
+        .slides
+        .iter()
+        .filter(|s| !s.key.is_empty())
+        .map(|s| (s.key.as_str(), s.title.as_str()))
+        .collect();
+    assert!(keyed.len() >= 3, "{keyed:?}");
+    assert_eq!(keyed[0].0, "dashboard#1");
+    assert!(gathered.warnings.is_empty());
+
+    let mut spec = plain.clone();
+    spec.slides = vec![
+        pw_engine::decks::SlideEdit {
+            key: "dashboard#2".into(),
+            title: Some("Where the money went".into()),
+            notes: Some("Say the holiday push started early.".into()),
+            hidden: false,
+        },
+        pw_engine::decks::SlideEdit {
+            key: "dashboard#1".into(),
+            title: None,
+            notes: None,
+            hidden: true,
+        },
+        pw_engine::decks::SlideEdit {
+            key: "survey:gone#1".into(),
+            title: Some("Nobody".into()),
+            notes: None,
+            hidden: false,
+        },
+    ];
+    spec.slide_order = vec!["dashboard#3".into(), "dashboard#2".into()];
+    let built = decks
+        .build(workspace, &spec, DeckFormat::Pptx)
+        .await
+        .unwrap();
+    let keys: Vec<&str> = built
+        .deck
+        .slides
+        .iter()
+        .filter(|s| !s.key.is_empty())
+        .map(|s| s.key.as_str())
+        .collect();
+    assert_eq!(&keys[..2], ["dashboard#3", "dashboard#2"]);
+    assert!(!keys.contains(&"dashboard#1"), "hidden: {keys:?}");
+    assert_eq!(keys.len(), keyed.len() - 1);
+    let edited = built
+        .deck
+        .slides
+        .iter()
+        .position(|s| s.key == "dashboard#2")
+        .unwrap();
+    assert_eq!(built.deck.slides[edited].title, "Where the money went");
+    assert_eq!(
+        built.warnings,
+        [
+            "the edit to slide survey:gone#1 was not applied: the deck has no such slide now (its result changed since the edit)"
+        ]
+    );
+    // The note is the speaker notes' first line, above the sources.
+    let report = check_pptx(&built.bytes).unwrap();
+    assert!(
+        report.notes[edited].starts_with("Say the holiday push started early."),
+        "{}",
+        report.notes[edited]
+    );
+    assert!(report.notes[edited].contains("Sources:"));
+    assert!(
+        report.slide_texts[edited]
+            .iter()
+            .any(|t| t == "Where the money went")
+    );
+    engine.shutdown().await;
+}

@@ -81,6 +81,8 @@ const WORKSPACE_TABLES: &[&str] = &[
     "reports",
     "agent_runs",
     "deck_files",
+    "deck_themes",
+    "deck_theme_files",
     "llm_calls",
     "llm_cache",
     "job_schedules",

@@ -86,6 +86,7 @@ pub(crate) async fn section(
 
 pub(super) fn slide(title: impl Into<String>, body: SlideBody, sources: Vec<Source>) -> Slide {
     Slide {
+        key: String::new(),
         title: title.into(),
         body,
         notes: String::new(),

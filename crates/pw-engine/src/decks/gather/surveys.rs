@@ -402,9 +402,16 @@ pub(super) async fn crosstab(
         name: table.answer.clone(),
         format: None,
     }];
-    for (name, letter) in table.columns.iter().zip(&table.column_letters) {
+    for (c, (name, letter)) in table.columns.iter().zip(&table.column_letters).enumerate() {
+        // Each column's effective base beside its name; a base too small to test is marked.
+        let base = table.effective_column_sizes.get(c).copied().unwrap_or(0.0);
+        let low = if table.low_base_columns.contains(&c) {
+            "*"
+        } else {
+            ""
+        };
         columns.push(Column {
-            name: format!("{name} ({letter})"),
+            name: format!("{name} ({letter}, n={base:.0}{low})"),
             format: Some(NumberFormat::Percent { places: 0 }),
         });
         columns.push(Column {
@@ -447,11 +454,19 @@ pub(super) async fn crosstab(
         vec![source.clone()],
     );
     crosstab_slide.footnote = format!(
-        "Column shares. Letters: significantly higher than that column at 95%.{}",
+        "Column shares; n is each column's effective base. Letters: significantly higher than that column at 95%.{}{}",
+        if table.low_base_columns.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " * Base under {:.0}: not tested, read with care.",
+                crate::surveys::MIN_EFFECTIVE_BASE
+            )
+        },
         match table.chi_square {
             Some(test) => format!(
-                " χ² p = {} after the design-effect correction.",
-                NumberFormat::Decimal { places: 3 }.display(&Value::from(test.p_value))
+                " χ² {} after the design-effect correction.",
+                p_text(test.p_value)
             ),
             None => String::new(),
         }
@@ -460,4 +475,25 @@ pub(super) async fn crosstab(
     gathered.findings.push(crosstab_slide);
     gathered.tables.push((deck_table, vec![source]));
     Ok(gathered)
+}
+
+/// A p-value as a reader reads it: "p < 0.001" rather than "p = 0.000".
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_owned()
+    } else {
+        format!(
+            "p = {}",
+            NumberFormat::Decimal { places: 3 }.display(&Value::from(p))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_tiny_p_value_is_not_written_as_zero() {
+        assert_eq!(super::p_text(0.000_2), "p < 0.001");
+        assert_eq!(super::p_text(0.0412), "p = 0.041");
+    }
 }

@@ -1,0 +1,428 @@
+//! Scheduled delivery: a deck rebuilt on a cron schedule (the job queue's, in the workspace)
+//! for a period relative to the day it runs ("every Monday, the last 7 days"), written into a
+//! folder the user picked and kept as the next version of its deck. A delivery that fails
+//! fails its job with the reason in words (the folder is gone, the disk is full, a study in
+//! the spec was deleted), which the jobs panel shows.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use chrono::{Days, NaiveDate};
+use pw_domain::WorkspaceId;
+use pw_jobs::{
+    Job, JobContext, JobError, JobHandler, JobKind, JobSpec, Lane, Schedule, Supervision,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{DeckFormat, DeckSpec, DecksFacade, SectionSpec};
+use crate::Engine;
+use crate::error::{EngineError, Result};
+use crate::jobs::live_engine;
+
+pub const DELIVERY_JOB_KIND: &str = "decks.deliver";
+
+/// Building a deck reads stored results and writes one file: seconds. Ten minutes means
+/// something is stuck.
+const DELIVERY_SUPERVISION: Supervision = Supervision::Timeout(Duration::from_secs(600));
+
+/// The longest period a delivery covers: a year of days.
+const LONGEST_PERIOD_DAYS: u32 = 366;
+
+/// What a schedule delivers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// The delivery's name in the workspace ("Monday client review").
+    pub name: String,
+    pub spec: DeckSpec,
+    pub format: DeckFormat,
+    /// Where each delivered file is written.
+    pub folder: PathBuf,
+    /// The dashboard's period: the this-many days ending the day before the delivery runs.
+    /// `None` keeps the spec's own dates (or the dashboard's last 30 days with data).
+    #[serde(default)]
+    pub period_days: Option<u32>,
+}
+
+/// A delivery with its schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduledDelivery {
+    pub delivery: Delivery,
+    /// Five fields, the computer's local time.
+    pub cron: String,
+    /// Why the schedule could not fire at its last tick, if it could not.
+    pub schedule_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct DeliveryPayload {
+    workspace_id: WorkspaceId,
+    delivery: Delivery,
+}
+
+fn schedule_name(name: &str) -> String {
+    format!("decks:{}", name.trim())
+}
+
+pub(crate) fn job_kinds(engine: Weak<Engine>) -> Vec<(String, JobKind)> {
+    let handler: Arc<dyn JobHandler> = Arc::new(move |ctx: JobContext| {
+        let engine = engine.clone();
+        async move { run_job(live_engine(&engine)?, ctx).await }
+    });
+    // A failed delivery is told, not retried: the same folder would refuse the same file.
+    vec![(
+        DELIVERY_JOB_KIND.to_owned(),
+        JobKind::new(handler, DELIVERY_SUPERVISION).attempts(1),
+    )]
+}
+
+/// The `days` days ending the day before `today`.
+pub fn period_before(today: NaiveDate, days: u32) -> Option<(NaiveDate, NaiveDate)> {
+    let to = today.checked_sub_days(Days::new(1))?;
+    let from = to.checked_sub_days(Days::new(u64::from(days.max(1)) - 1))?;
+    Some((from, to))
+}
+
+/// The spec with every dashboard section set to the period.
+fn for_period(spec: &DeckSpec, period: Option<(NaiveDate, NaiveDate)>) -> DeckSpec {
+    let mut spec = spec.clone();
+    if let Some((from, to)) = period {
+        for section in &mut spec.sections {
+            if let SectionSpec::Dashboard { from: f, to: t } = section {
+                *f = Some(from);
+                *t = Some(to);
+            }
+        }
+    }
+    spec
+}
+
+/// "Monday review 2026-11-30.pptx" in `folder`; " (2)", " (3)" ... when a file of that name is
+/// there already (a delivery run twice on a day keeps both).
+fn delivery_path(folder: &Path, title: &str, day: NaiveDate, format: DeckFormat) -> PathBuf {
+    let safe: String = title
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let stem = format!("{} {day}", safe.trim());
+    let extension = format.extension();
+    let mut path = folder.join(format!("{stem}.{extension}"));
+    let mut n = 2;
+    while path.exists() {
+        path = folder.join(format!("{stem} ({n}).{extension}"));
+        n += 1;
+    }
+    path
+}
+
+/// The folder is there and is a folder; otherwise why not, in words.
+fn check_folder(folder: &Path) -> Result<()> {
+    if !folder.is_absolute() {
+        return Err(EngineError::InvalidInput(format!(
+            "the delivery folder must be a full path (not {})",
+            folder.display()
+        )));
+    }
+    match std::fs::metadata(folder) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(EngineError::InvalidInput(format!(
+            "{} is a file, not a folder",
+            folder.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(EngineError::InvalidInput(format!(
+                "the delivery folder {} is not there (moved, renamed, or on a drive that is not connected)",
+                folder.display()
+            )))
+        }
+        Err(source) => Err(EngineError::Io {
+            path: folder.to_owned(),
+            source,
+        }),
+    }
+}
+
+async fn run_job(engine: Arc<Engine>, ctx: JobContext) -> std::result::Result<Value, JobError> {
+    let payload: DeliveryPayload = ctx.payload()?;
+    let delivery = &payload.delivery;
+    ctx.progress(0.0, format!("{}: gathering the results", delivery.name))
+        .await;
+    // The period is counted from the day the delivery was queued (its schedule's fire), in
+    // the computer's time zone as the schedule is.
+    let queued = chrono::DateTime::from_timestamp_millis(ctx.job().created_at)
+        .unwrap_or_else(chrono::Utc::now)
+        .with_timezone(&chrono::Local)
+        .date_naive();
+    let period = match delivery.period_days {
+        Some(days) => Some(period_before(queued, days).ok_or_else(|| {
+            JobError::permanent(format!("no period of {days} days ends before {queued}"))
+        })?),
+        None => None,
+    };
+    let spec = for_period(&delivery.spec, period);
+    let day = period.map_or(queued, |(_, to)| to);
+    let delivered = async {
+        check_folder(&delivery.folder)?;
+        let path = delivery_path(&delivery.folder, &spec.title, day, delivery.format);
+        let kept = engine
+            .decks()
+            .build_write_and_keep(payload.workspace_id, &spec, delivery.format, &path)
+            .await?;
+        Ok::<_, EngineError>((path, kept))
+    }
+    .await;
+    let (path, kept) = delivered
+        .map_err(|e| JobError::permanent(format!("{} was not delivered: {e}", delivery.name)))?;
+    ctx.link_workspace(&payload.workspace_id.to_string())
+        .await?;
+    ctx.progress(1.0, format!("Delivered to {}", path.display()))
+        .await;
+    Ok(json!({
+        "path": path,
+        "version": kept.file.version,
+        "file_id": kept.file.id,
+        "warnings": kept.built.warnings,
+        "moved": kept.file.changes.as_ref().map(|c| c.moved.len()),
+    }))
+}
+
+impl DecksFacade<'_> {
+    /// Delivers `delivery` on `cron` (five fields, the computer's local time), replacing the
+    /// delivery of that name. The spec, the folder and the schedule are checked now; the
+    /// deck is gathered only when it is delivered, from the data as it is then.
+    pub async fn schedule_delivery(
+        &self,
+        workspace: WorkspaceId,
+        delivery: &Delivery,
+        cron: &str,
+    ) -> Result<ScheduledDelivery> {
+        self.engine.workspaces().overview(workspace).await?;
+        let name = delivery.name.trim();
+        if name.is_empty() {
+            return Err(EngineError::InvalidInput(
+                "the delivery needs a name".into(),
+            ));
+        }
+        if delivery.spec.title.trim().is_empty() || delivery.spec.sections.is_empty() {
+            return Err(EngineError::InvalidInput(
+                "the delivery's deck needs a title and at least one section".into(),
+            ));
+        }
+        if let Some(days) = delivery.period_days
+            && !(1..=LONGEST_PERIOD_DAYS).contains(&days)
+        {
+            return Err(EngineError::InvalidInput(format!(
+                "a delivery's period is 1 to {LONGEST_PERIOD_DAYS} days, not {days}"
+            )));
+        }
+        check_folder(&delivery.folder)?;
+        let delivery = Delivery {
+            name: name.to_owned(),
+            ..delivery.clone()
+        };
+        let payload = serde_json::to_value(DeliveryPayload {
+            workspace_id: workspace,
+            delivery: delivery.clone(),
+        })
+        .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        let cron = cron.trim();
+        self.engine
+            .scheduler
+            .upsert(&Schedule {
+                name: schedule_name(name),
+                cron: cron.to_owned(),
+                kind: DELIVERY_JOB_KIND.to_owned(),
+                title: format!("Deliver {name}"),
+                lane: Lane::Slow,
+                payload,
+                workspace_id: Some(workspace.to_string()),
+                enabled: true,
+                last_fire_at: None,
+                last_error: None,
+            })
+            .await?;
+        Ok(ScheduledDelivery {
+            delivery,
+            cron: cron.to_owned(),
+            schedule_error: None,
+        })
+    }
+
+    /// The workspace's deliveries, by name.
+    pub async fn deliveries(&self, workspace: WorkspaceId) -> Result<Vec<ScheduledDelivery>> {
+        self.engine.workspaces().overview(workspace).await?;
+        let scope = workspace.to_string();
+        let mut deliveries = Vec::new();
+        for schedule in self.engine.scheduler.list().await? {
+            if schedule.kind != DELIVERY_JOB_KIND
+                || schedule.workspace_id.as_deref() != Some(scope.as_str())
+            {
+                continue;
+            }
+            match serde_json::from_value::<DeliveryPayload>(schedule.payload) {
+                Ok(payload) => deliveries.push(ScheduledDelivery {
+                    delivery: payload.delivery,
+                    cron: schedule.cron,
+                    schedule_error: schedule.last_error,
+                }),
+                // A schedule this build cannot read (written by a later version) is skipped,
+                // not a failure of the whole list.
+                Err(e) => {
+                    tracing::warn!(schedule = %schedule.name, error = %e, "unreadable delivery")
+                }
+            }
+        }
+        deliveries.sort_by(|a, b| a.delivery.name.cmp(&b.delivery.name));
+        Ok(deliveries)
+    }
+
+    /// Stops a delivery's schedule.
+    pub async fn remove_delivery(&self, workspace: WorkspaceId, name: &str) -> Result<()> {
+        self.delivery_named(workspace, name).await?;
+        self.engine
+            .scheduler
+            .remove(Some(&workspace.to_string()), &schedule_name(name))
+            .await?;
+        Ok(())
+    }
+
+    /// Delivers now, as the schedule would (the period counted from today): a job in the
+    /// background, its outcome in the jobs panel.
+    pub async fn deliver_now(&self, workspace: WorkspaceId, name: &str) -> Result<Job> {
+        let scheduled = self.delivery_named(workspace, name).await?;
+        let payload = serde_json::to_value(DeliveryPayload {
+            workspace_id: workspace,
+            delivery: scheduled.delivery.clone(),
+        })
+        .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
+        let mut spec = JobSpec::new(
+            DELIVERY_JOB_KIND,
+            format!("Deliver {}", scheduled.delivery.name),
+            Lane::Slow,
+        );
+        spec.payload = payload;
+        spec.workspace_id = Some(workspace.to_string());
+        Ok(self.engine.queue.enqueue(spec).await?)
+    }
+
+    async fn delivery_named(
+        &self,
+        workspace: WorkspaceId,
+        name: &str,
+    ) -> Result<ScheduledDelivery> {
+        let deliveries = self.deliveries(workspace).await?;
+        let names: Vec<String> = deliveries.iter().map(|d| d.delivery.name.clone()).collect();
+        deliveries
+            .into_iter()
+            .find(|d| d.delivery.name == name.trim())
+            .ok_or_else(|| {
+                EngineError::Decks(pw_decks::DeckError::NotFound(format!(
+                    "there is no delivery \"{name}\" in this workspace{}",
+                    if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; there are: {}", names.join(", "))
+                    }
+                )))
+            })
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test should fail loudly at the line that broke"
+)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_weeks_period_is_the_seven_days_before_the_delivery() {
+        assert_eq!(
+            period_before(day(2026, 11, 30), 7),
+            Some((day(2026, 11, 23), day(2026, 11, 29)))
+        );
+        assert_eq!(
+            period_before(day(2026, 3, 1), 1),
+            Some((day(2026, 2, 28), day(2026, 2, 28)))
+        );
+    }
+
+    #[test]
+    fn a_dashboard_takes_the_period_and_other_sections_keep_theirs() {
+        let spec = DeckSpec {
+            title: "Weekly".into(),
+            subtitle: String::new(),
+            objectives: Vec::new(),
+            slides: Vec::new(),
+            slide_order: Vec::new(),
+            sections: vec![
+                SectionSpec::Dashboard {
+                    from: None,
+                    to: None,
+                },
+                SectionSpec::AgentReport {
+                    agent: "budget".into(),
+                },
+            ],
+        };
+        let set = for_period(&spec, Some((day(2026, 11, 23), day(2026, 11, 29))));
+        assert_eq!(
+            set.sections[0],
+            SectionSpec::Dashboard {
+                from: Some(day(2026, 11, 23)),
+                to: Some(day(2026, 11, 29))
+            }
+        );
+        assert_eq!(set.sections[1], spec.sections[1]);
+        assert_eq!(for_period(&spec, None), spec);
+    }
+
+    #[test]
+    fn a_second_delivery_on_a_day_keeps_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = delivery_path(
+            dir.path(),
+            "Weekly: review",
+            day(2026, 11, 29),
+            DeckFormat::Pdf,
+        );
+        assert_eq!(
+            first.file_name().unwrap().to_str(),
+            Some("Weekly- review 2026-11-29.pdf")
+        );
+        std::fs::write(&first, b"").unwrap();
+        let second = delivery_path(
+            dir.path(),
+            "Weekly: review",
+            day(2026, 11, 29),
+            DeckFormat::Pdf,
+        );
+        assert_eq!(
+            second.file_name().unwrap().to_str(),
+            Some("Weekly- review 2026-11-29 (2).pdf")
+        );
+    }
+
+    #[test]
+    fn a_folder_that_is_not_there_is_said_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("unplugged");
+        let said = check_folder(&gone).unwrap_err().to_string();
+        assert!(said.contains("is not there"), "{said}");
+        assert!(check_folder(Path::new("relative/folder")).is_err());
+        assert!(check_folder(dir.path()).is_ok());
+    }
+}
