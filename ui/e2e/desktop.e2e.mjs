@@ -13,7 +13,9 @@
 // (`profitwheel sandbox`), picks one account, syncs it and sees the dashboard's spend grow to
 // what the engine computes, asks the copilot (its steps stream in; a citation opens the
 // result it cites, the one the CLI reads from the kept run), runs the anomaly specialist from
-// the Agents screen (its report kept, a schedule picked), and saves screenshots.
+// the Agents screen (its report kept, a schedule picked), builds a client deck in the Decks
+// screen (the theme set with a live preview, a slide retitled, the PowerPoint checked for both and
+// printed by LibreOffice), and saves screenshots.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { remote } from 'webdriverio';
@@ -762,6 +764,73 @@ try {
       async () => cliJson('agents', 'list', workspaceId).some((a) => a.agent.name === 'anomaly' && a.schedule === '0 7 * * MON'),
       { timeout: 10_000, timeoutMsg: 'the schedule did not reach the engine' },
     );
+  });
+
+  await check('a deck is built from the demo workspace: themed, previewed, a slide retitled, saved as PowerPoint with the theme in it', async () => {
+    await (await browser.$('[data-testid="nav-decks"]')).click();
+    const picks = await browser.$$('[data-testid="deck-slide"]');
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="deck-slide"]')).length > 0, {
+      timeout: 60_000,
+      timeoutMsg: 'the builder previewed no slide of the demo workspace',
+    });
+    console.log(`     deck preview: ${(await browser.$$('[data-testid="slide-thumbnail"]')).length} slides (${picks.length} at first look)`);
+    // The client's look: the agency's name and a primary colour, drawn before they are saved.
+    await (await browser.$('[data-testid="decks-tab-theme"]')).click();
+    const agency = await browser.$('[data-testid="theme-agency"]');
+    await agency.waitForDisplayed({ timeout: 10_000 });
+    await agency.setValue('North & Co');
+    const primary = await browser.$('[data-testid="theme-primary"]');
+    await primary.clearValue();
+    await primary.setValue('#0A7B83');
+    const preview = await browser.$('[data-testid="theme-preview"]');
+    await browser.waitUntil(async () => (await preview.getText()).includes('by North & Co'), {
+      timeout: 10_000,
+      timeoutMsg: 'the live preview did not follow the agency name',
+    });
+    await shot('desktop-deck-theme');
+    await (await browser.$('[data-testid="theme-save"]')).click();
+    await browser.waitUntil(async () => (await browser.$('main').getText()).includes('Saved for this workspace'), {
+      timeout: 10_000,
+      timeoutMsg: 'the theme was not saved',
+    });
+    // Back in the builder: the first finding gets the person's title, then the deck is built.
+    await (await browser.$('[data-testid="decks-tab-build"]')).click();
+    await (await browser.$('[data-testid="deck-slide"]')).click();
+    await (await browser.$('[data-testid="slide-title"]')).setValue('Where the budget went');
+    await browser.waitUntil(
+      async () => (await (await browser.$('[data-testid="deck-slides"]')).getText()).includes('Where the budget went'),
+      { timeout: 30_000, timeoutMsg: 'the preview did not take the new title' },
+    );
+    await shot('desktop-deck-builder');
+    await (await browser.$('[data-testid="deck-build"]')).click();
+    const builtPath = await browser.$('[data-testid="deck-built-path"]');
+    await builtPath.waitForDisplayed({ timeout: 120_000, timeoutMsg: 'the deck was not built' });
+    const path = (await builtPath.getText()).trim();
+    console.log(`     deck built: ${path}`);
+    const workspaceId = decodeURIComponent((await browser.getUrl()).match(/\/w\/([^/?#]+)/)[1]);
+    const listed = JSON.parse(execFileSync(cli, ['--data-dir', dataDir, '--json', 'deck', 'list', workspaceId], { encoding: 'utf8' }));
+    assert(listed.length === 1 && path.endsWith(`${listed[0].name.replace(/[/\\:*?"<>|]/g, '-')} v1.pptx`), `the kept file is not the one built: ${JSON.stringify(listed).slice(0, 300)}`);
+    // The file as PowerPoint reads it: the theme's colour and the retitled slide are in it.
+    const parts = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(z.read("ppt/theme/theme1.xml").decode())\nfor n in sorted(z.namelist()):\n    if n.startswith("ppt/slides/slide"): print(z.read(n).decode())',
+        path,
+      ],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    assert(parts.includes('0A7B83'), 'the theme colour is not in the PowerPoint file');
+    assert(parts.includes('Where the budget went'), 'the retitled slide is not in the file');
+    assert(parts.includes('North &amp; Co'), "the agency's name is not on the title slide");
+    // LibreOffice prints it, and its first slides are saved beside the screenshots.
+    const printed = `${outDir}/deck`;
+    mkdirSync(printed, { recursive: true });
+    execFileSync('soffice', ['--headless', `-env:UserInstallation=file://${printed}/profile`, '--convert-to', 'pdf', '--outdir', printed, path], {
+      timeout: 180_000,
+    });
+    const pdf = `${printed}/${path.split('/').pop().replace(/\.pptx$/, '.pdf')}`;
+    execFileSync('pdftoppm', ['-r', '50', '-png', '-l', '4', pdf, `${outDir}/desktop-deck-slide`]);
   });
 
   await check('the dark theme applies', async () => {

@@ -2,9 +2,33 @@
 // so regenerating bindings.ts (tauri-specta) never ripples into components, and components
 // get plain promises that either resolve with data or reject with a BackendError.
 import { commands, events } from './bindings';
-import type { AgentStepEventView, ErrorKind, JobView, SessionEventView } from './bindings';
+import type {
+  AgentStepEventView,
+  BuildDeckRequest,
+  DeckSpecView,
+  ErrorKind,
+  JobView,
+  SessionEventView,
+} from './bindings';
 
 export type {
+  BuildDeckRequest,
+  BuiltDeckView,
+  DeckDeliveryView,
+  DeckFileView,
+  DeckFormatView,
+  DeckPreviewView,
+  DeckSectionKindView,
+  DeckSectionView,
+  DeckSpecView,
+  DeckThemeView,
+  SlideEditView,
+  SlideChartView,
+  SlideKindView,
+  SlideView,
+  ThemeFileChangeView,
+  ThemeFileRoleView,
+  ThemeSettingsView,
   AgentRunView,
   AgentStepEventView,
   AgentStepKindView,
@@ -177,6 +201,8 @@ export type WebSearchInput = Parameters<typeof commands.searchWeb>[0];
 export type AskCopilotInput = Parameters<typeof commands.askCopilot>[0];
 export type RunSpecialistInput = Parameters<typeof commands.runSpecialist>[0];
 export type SpecialistScheduleInput = Parameters<typeof commands.setSpecialistSchedule>[0];
+export type SaveDeckThemeInput = Parameters<typeof commands.saveDeckTheme>[0];
+export type SaveDeckDeliveryInput = Parameters<typeof commands.saveDeckDelivery>[0];
 
 const ERROR_KINDS = [
   'notFound',
@@ -402,6 +428,26 @@ export const backend = {
   /** Runs a specialist on a schedule (cron, local time), or on demand only (`cron` null). */
   setSpecialistSchedule: (request: SpecialistScheduleInput) =>
     unwrap(() => commands.setSpecialistSchedule(request)),
+  /** The deck an agency would start from: the workspace's results in its sections. */
+  getDeckTemplate: (workspaceId: string) => unwrap(() => commands.getDeckTemplate(workspaceId)),
+  /** The spec's slides as they would be built now (nothing is written). */
+  previewDeck: (workspaceId: string, spec: DeckSpecView) =>
+    unwrap(() => commands.previewDeck(workspaceId, spec)),
+  /** Builds the deck, keeps it as its next version and writes it to the exports folder. */
+  buildDeck: (request: BuildDeckRequest) => unwrap(() => commands.buildDeck(request)),
+  listDeckFiles: (workspaceId: string) => unwrap(() => commands.listDeckFiles(workspaceId)),
+  /** Writes the kept file out and shows it in the file manager; resolves with its path. */
+  showDeckFile: (workspaceId: string, fileId: string) =>
+    unwrap(() => commands.showDeckFile(workspaceId, fileId)),
+  getDeckTheme: (workspaceId: string) => unwrap(() => commands.getDeckTheme(workspaceId)),
+  saveDeckTheme: (request: SaveDeckThemeInput) => unwrap(() => commands.saveDeckTheme(request)),
+  listDeckDeliveries: (workspaceId: string) => unwrap(() => commands.listDeckDeliveries(workspaceId)),
+  saveDeckDelivery: (request: SaveDeckDeliveryInput) => unwrap(() => commands.saveDeckDelivery(request)),
+  removeDeckDelivery: (workspaceId: string, name: string) =>
+    unwrap(() => commands.removeDeckDelivery(workspaceId, name)),
+  /** Delivers now, as the schedule would: a job in the jobs panel. */
+  deliverDeckNow: (workspaceId: string, name: string) =>
+    unwrap(() => commands.deliverDeckNow(workspaceId, name)),
 };
 
 /**

@@ -92,6 +92,12 @@ export const queryKeys = {
       ? (['agentRuns', workspaceId] as const)
       : (['agentRuns', workspaceId, agent] as const),
   specialists: (workspaceId: string) => ['agentRuns', workspaceId, 'specialists'] as const,
+  /** A workspace's deck template, its kept deck files, theme and deliveries. */
+  deckTemplate: (workspaceId: string) => ['deckTemplate', workspaceId] as const,
+  deckPreview: (workspaceId: string, spec: unknown) => ['deckPreview', workspaceId, spec] as const,
+  deckFiles: (workspaceId: string) => ['deckFiles', workspaceId] as const,
+  deckTheme: (workspaceId: string) => ['deckTheme', workspaceId] as const,
+  deckDeliveries: (workspaceId: string) => ['deckDeliveries', workspaceId] as const,
 };
 
 /** Mutation keys name writes in flight (e.g. which jobs have a cancel pending). */

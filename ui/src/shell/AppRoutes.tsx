@@ -2,6 +2,7 @@ import { useCallback } from 'react';
 import { Navigate, Route, Routes, useSearchParams } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { AgentsScreen } from '../features/agents/AgentsScreen';
+import { DecksScreen } from '../features/decks/DecksScreen';
 import { ConnectionsScreen } from '../features/connections/ConnectionsScreen';
 import { Dashboard } from '../features/dashboard/Dashboard';
 import { AudiencesScreen } from '../features/evidence/AudiencesScreen';
@@ -52,6 +53,7 @@ export function AppRoutes() {
           <Route path="surveys/:surveyId/runs/:runId" element={<RunRoute />} />
           <Route path="connections" element={<ConnectionsRoute />} />
           <Route path="agents" element={<AgentsRoute />} />
+          <Route path="decks" element={<DecksRoute />} />
         </Route>
         <Route path="models" element={<ModelsScreen />} />
         <Route path="*" element={<NotFoundPage />} />
@@ -163,6 +165,11 @@ function RunRoute() {
 function AgentsRoute() {
   const { workspace } = useWorkspaceContext();
   return <AgentsScreen key={workspace.id} workspace={workspace} />;
+}
+
+function DecksRoute() {
+  const { workspace, trackJob } = useWorkspaceContext();
+  return <DecksScreen key={workspace.id} workspace={workspace} onJobStarted={trackJob} />;
 }
 
 function ConnectionsRoute() {

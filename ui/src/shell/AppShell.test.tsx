@@ -103,21 +103,12 @@ describe('App shell', () => {
     expect(screen.queryByText(/That workspace no longer exists/)).toBeNull();
   });
 
-  it('shows areas not built yet as coming, and never opens them', async () => {
+  it('shows every area as a link in navigation order', async () => {
     backendWith({ list_workspaces: () => [workspace({ id: 'a', name: 'Alpha' })] });
     render(<App />);
     await screen.findByRole('heading', { level: 1, name: /Alpha/ });
 
-    const coming = ['decks'];
-    for (const id of coming) {
-      const item = within(areas()).getByTestId(`nav-${id}`);
-      expect(item).toHaveAttribute('aria-disabled', 'true');
-      expect(item).toHaveTextContent('Coming');
-      expect(item.closest('a')).toBeNull();
-      await userEvent.click(item);
-      expect(window.location.hash).toBe('#/w/a/dashboard');
-    }
-    // Only the built areas are links.
+    expect(within(areas()).queryByText('Coming')).toBeNull();
     expect(within(areas()).getAllByRole('link').map((l) => l.textContent)).toEqual([
       'Dashboard',
       'Audiences',
@@ -127,6 +118,7 @@ describe('App shell', () => {
       'Surveys',
       'Connections',
       'Agents',
+      'Decks',
       'Models & keys',
     ]);
     expect(screen.getByRole('heading', { level: 1, name: /Alpha/ })).toBeInTheDocument();
@@ -156,9 +148,9 @@ describe('App shell', () => {
     );
   });
 
-  it('has no screen at the address an unbuilt area would have', async () => {
+  it('has no screen at an address that is no area', async () => {
     backendWith({ list_workspaces: () => [workspace({ id: 'a', name: 'Alpha' })] });
-    openAt('#/w/a/decks');
+    openAt('#/w/a/slideshows');
 
     expect(await screen.findByRole('heading', { level: 1, name: 'Nothing here' })).toBeInTheDocument();
     expect(screen.queryByTestId('kpi-spend')).not.toBeInTheDocument();

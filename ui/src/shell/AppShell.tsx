@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { ThemeToggle } from '../components/ThemeToggle';
 import { CopilotPanel } from '../features/agents/CopilotPanel';
 import { JobsPanel } from '../features/jobs/JobsPanel';
-import { DEMO_JOB_KIND, isActive } from '../features/jobs/jobsState';
+import { DECK_DELIVERY_JOB_KIND, DEMO_JOB_KIND, isActive } from '../features/jobs/jobsState';
 import { useJobs } from '../features/jobs/useJobs';
 import { WorkspaceSidebar } from '../features/workspaces/WorkspaceSidebar';
 import {
@@ -43,6 +43,11 @@ export function AppShell() {
 
   const onJobSucceeded = useCallback(
     (job: JobView) => {
+      // A delivery is told where it went (a failed one stays in the jobs panel with why).
+      if (job.kind === DECK_DELIVERY_JOB_KIND) {
+        setNotice(`${job.title}: ${job.progressMessage ?? 'delivered'}.`);
+        return;
+      }
       if (job.kind !== DEMO_JOB_KIND) return;
       // The job layer has re-read the workspace list by the time it tells us.
       const list = queryClient.getQueryData<WorkspaceSummary[]>(queryKeys.workspaces) ?? [];

@@ -31,7 +31,7 @@ export const AREAS: readonly Area[] = [
   { id: 'surveys', label: 'Surveys', scope: 'workspace', built: true },
   { id: 'connections', label: 'Connections', scope: 'workspace', built: true },
   { id: 'agents', label: 'Agents', scope: 'workspace', built: true },
-  { id: 'decks', label: 'Decks', scope: 'workspace', built: false },
+  { id: 'decks', label: 'Decks', scope: 'workspace', built: true },
   { id: 'models', label: 'Models & keys', scope: 'app', built: true },
 ];
 

@@ -5,6 +5,8 @@ import { queryKeys } from '../../serverState/queryKeys';
 
 /** Job kind of demo workspace generation; its success means a new workspace to open. */
 export const DEMO_JOB_KIND = 'demo.generate';
+/** A scheduled (or run-now) deck delivery: `pw_engine::decks::DELIVERY_JOB_KIND`. */
+export const DECK_DELIVERY_JOB_KIND = 'decks.deliver';
 
 /** Job kind of a GGUF model download; its success adds a file to the local model list. */
 export const MODEL_DOWNLOAD_JOB_KIND = 'model.download';
@@ -78,6 +80,9 @@ export function queriesChangedBy(job: Pick<JobView, 'kind'> & { workspaceId?: st
       return [queryKeys.surveyRuns(), queryKeys.surveyRun(), inWorkspace('search')];
     case SURVEY_REPORT_JOB_KIND:
       return [queryKeys.surveyRun()];
+    case DECK_DELIVERY_JOB_KIND:
+      // A delivered deck is kept as its next version.
+      return [inWorkspace('deckFiles')];
     case CONNECTOR_SYNC_JOB_KIND:
       // New campaigns, metrics and audiences: the connection's last sync and its report, what
       // the dashboard adds up and the audiences list.
