@@ -52,11 +52,10 @@ pub async fn build_deck(
     let engine = slot.get()?;
     let workspace = request.workspace_id.parse()?;
     let spec: DeckSpec = request.spec.try_into()?;
-    let kept = engine
+    let (kept, path) = engine
         .decks()
-        .build_and_keep(workspace, &spec, request.format.into())
+        .build_into_exports(workspace, &spec, request.format.into())
         .await?;
-    let path = engine.decks().write_out(workspace, &kept.file.id).await?;
     Ok(BuiltDeckView {
         warnings: kept.built.warnings,
         file: kept.file.into(),
@@ -101,27 +100,34 @@ pub async fn show_deck_file(
     Ok(path.display().to_string())
 }
 
-/// Opens the system's file manager at `path` (selected where the platform can).
+/// Opens the system's file manager at `path` (selected where the platform can). No shell is
+/// involved: the path is one argument.
 fn reveal(path: &std::path::Path) -> std::io::Result<()> {
-    let mut command = if cfg!(target_os = "macos") {
-        let mut c = std::process::Command::new("open");
-        c.arg("-R").arg(path);
-        c
+    let mut command;
+    if cfg!(target_os = "macos") {
+        command = std::process::Command::new("open");
+        command.arg("-R").arg(path);
     } else if cfg!(target_os = "windows") {
-        let mut c = std::process::Command::new("explorer");
-        c.arg(format!("/select,{}", path.display()));
-        c
+        command = std::process::Command::new("explorer");
+        // Explorer reads `/select,"PATH"` as one token with the path quoted inside it; quoted
+        // whole (as an argument with spaces would be), it opens a default folder instead.
+        #[cfg(windows)]
+        {
+            use std::os::windows::process::CommandExt;
+            command.raw_arg(format!("/select,\"{}\"", path.display()));
+        }
     } else {
-        let mut c = std::process::Command::new("xdg-open");
-        c.arg(path.parent().unwrap_or(path));
-        c
-    };
-    command
+        command = std::process::Command::new("xdg-open");
+        command.arg(path.parent().unwrap_or(path));
+    }
+    let mut child = command
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
+        .spawn()?;
+    // Reaped when the file manager's launcher exits, so no zombie is left behind.
+    std::thread::spawn(move || child.wait());
+    Ok(())
 }
 
 async fn theme_view(

@@ -413,6 +413,7 @@ async fn delivery(
                             "delivery": d.delivery,
                             "cron": d.cron,
                             "schedule_error": d.schedule_error,
+                            "enabled": d.enabled,
                         }))
                         .collect::<Vec<_>>()
                 ));
@@ -431,9 +432,14 @@ async fn delivery(
                         period,
                         d.delivery.format.extension(),
                         d.delivery.folder.display(),
-                        d.schedule_error
-                            .as_ref()
-                            .map_or_else(String::new, |e| format!("  (cannot fire: {e})"))
+                        match (&d.schedule_error, d.enabled) {
+                            (_, false) => {
+                                "  (off: it came with an imported workspace; add it again to turn it on)"
+                                    .to_owned()
+                            }
+                            (Some(e), true) => format!("  (cannot fire: {e})"),
+                            (None, true) => String::new(),
+                        }
                     ));
                 }
             }

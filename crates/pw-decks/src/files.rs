@@ -29,11 +29,23 @@ pub struct DeckFile {
     pub changes: Option<Changes>,
 }
 
+/// The longest deck name a file name keeps: well under the 255 bytes file systems allow.
+const LONGEST_NAME_IN_FILE: usize = 120;
+
 impl DeckFile {
     /// "Halcyon Roasters review v3.pptx", with the characters file systems refuse replaced.
     pub fn file_name(&self) -> String {
-        let safe: String = self
-            .name
+        format!(
+            "{}.{}",
+            Self::stem_of(&self.name, self.version),
+            self.format
+        )
+    }
+
+    /// "Halcyon Roasters review v3": a deck's name and version as a file name's stem, with
+    /// the characters file systems refuse replaced and a long name cut.
+    pub fn stem_of(name: &str, version: i64) -> String {
+        let safe: String = name
             .chars()
             .map(|c| {
                 if c.is_control()
@@ -44,8 +56,9 @@ impl DeckFile {
                     c
                 }
             })
+            .take(LONGEST_NAME_IN_FILE)
             .collect();
-        format!("{} v{}.{}", safe.trim(), self.version, self.format)
+        format!("{} v{version}", safe.trim())
     }
 }
 
@@ -152,6 +165,25 @@ impl<'a> DeckFiles<'a> {
             created_at: parse_stored_instant("created_at", &format_instant(created_at))?,
             changes: moved,
         })
+    }
+
+    /// The version the next build of this deck in this format will be kept as.
+    pub async fn next_version(
+        &self,
+        workspace: WorkspaceId,
+        name: &str,
+        format: &str,
+    ) -> Result<i64, DeckError> {
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(version) FROM deck_files WHERE workspace_id = ? AND name = ? AND format = ?",
+        )
+        .bind(workspace.to_string())
+        .bind(name)
+        .bind(format)
+        .fetch_one(self.db.reader())
+        .await
+        .map_err(stored)?;
+        Ok(last.unwrap_or(0) + 1)
     }
 
     /// The workspace's deck files, newest first.

@@ -193,16 +193,45 @@ impl ThemeFileRole {
         }
     }
 
-    /// Checks that `bytes` are what the role needs: a PNG for a logo, an embeddable font.
+    /// The largest file the role takes: a logo is a small picture; a font family's one face
+    /// with every script is tens of megabytes.
+    pub fn largest_bytes(self) -> usize {
+        match self {
+            ThemeFileRole::ClientLogo | ThemeFileRole::AgencyLogo => 5 * 1024 * 1024,
+            ThemeFileRole::FontRegular | ThemeFileRole::FontBold => 40 * 1024 * 1024,
+        }
+    }
+
+    /// Checks that `bytes` are what the role needs: a PNG that decodes whole for a logo, an
+    /// embeddable font; neither larger than the role takes.
     pub fn check(self, bytes: &[u8]) -> Result<(), DeckError> {
+        if bytes.len() > self.largest_bytes() {
+            return Err(DeckError::Invalid(format!(
+                "{} is {} MB; it may be at most {} MB",
+                self.describe(),
+                bytes.len().div_ceil(1024 * 1024),
+                self.largest_bytes() / (1024 * 1024)
+            )));
+        }
         match self {
             ThemeFileRole::ClientLogo | ThemeFileRole::AgencyLogo => {
-                crate::Logo::from_png(bytes.to_vec()).map(|_| ())
+                crate::Logo::from_png(bytes.to_vec())?;
+                decode_png(bytes)
             }
             ThemeFileRole::FontRegular | ThemeFileRole::FontBold => crate::PdfFonts::check(bytes)
                 .map_err(|reason| DeckError::Font(format!("{} {reason}", self.describe()))),
         }
     }
+}
+
+/// Decodes a PNG to its last row: a file cut short or damaged after its header is refused.
+fn decode_png(bytes: &[u8]) -> Result<(), DeckError> {
+    let broken = |e: png::DecodingError| DeckError::Logo(format!("the image is damaged ({e})"));
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .map_err(broken)?;
+    while reader.next_row().map_err(broken)?.is_some() {}
+    Ok(())
 }
 
 /// A file the theme carries, as kept.
@@ -298,9 +327,12 @@ impl<'a> Themes<'a> {
         for (role, change) in changes {
             if let ThemeFileChange::Put { file_name, bytes } = change {
                 role.check(bytes)?;
-                if file_name.trim().is_empty() {
+                if file_name.trim().is_empty()
+                    || file_name.chars().count() > 255
+                    || file_name.chars().any(char::is_control)
+                {
                     return Err(DeckError::Invalid(format!(
-                        "{} needs a file name",
+                        "{} needs a file name of one line",
                         role.describe()
                     )));
                 }
@@ -391,6 +423,28 @@ mod tests {
         let warnings = theme.legibility_warnings();
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].starts_with("body text"), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_logo_cut_short_is_refused_when_it_is_picked() {
+        // A 1×1 PNG, whole, then without its image data.
+        let whole: &[u8] = &[
+            0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+            0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+            0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
+            0xda, 0x63, 0xfc, 0xcf, 0xc0, 0x50, 0x0f, 0x00, 0x04, 0x85, 0x01, 0x80, 0x84, 0xa9,
+            0x8c, 0x21, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+        ];
+        assert!(ThemeFileRole::ClientLogo.check(whole).is_ok());
+        let cut = &whole[..40];
+        let refused = ThemeFileRole::ClientLogo.check(cut);
+        assert!(matches!(refused, Err(DeckError::Logo(_))), "{refused:?}");
+        let huge = vec![0_u8; ThemeFileRole::AgencyLogo.largest_bytes() + 1];
+        let said = ThemeFileRole::AgencyLogo.check(&huge);
+        assert!(
+            matches!(&said, Err(DeckError::Invalid(m)) if m.contains("at most 5 MB")),
+            "{said:?}"
+        );
     }
 
     #[test]

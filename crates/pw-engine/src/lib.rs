@@ -42,7 +42,7 @@ use crate::twins::{EvidenceIndex, Twins, TwinsFacade, TwinsGateway};
 use crate::workspaces::{AdWorkspaces, Workspaces};
 
 pub use error::{EngineError, ErrorKind, Result};
-pub use files::write_whole;
+pub use files::{write_new, write_whole};
 pub use paths::default_data_dir;
 pub use pw_domain::{
     Currency, IdError, KpiKey, KpiNumber, KpiUnit, KpiValue, Micros, Objective, Platform,

@@ -659,7 +659,8 @@ impl DeckThemeView {
     }
 }
 
-/// A file for the theme, as the window read it (base64), or `None` to stop carrying it.
+/// A file for the theme, as the window read it (its name and base64 contents), or neither to
+/// stop carrying it; one without the other is refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ThemeFileChangeView {
@@ -671,9 +672,17 @@ pub struct ThemeFileChangeView {
 impl ThemeFileChangeView {
     /// The engine's change: bytes decoded, or a removal.
     pub fn decode(self) -> Result<(ThemeFileRole, pw_engine::decks::ThemeFileSource), IpcError> {
-        let role = self.role.into();
+        let role: ThemeFileRole = self.role.into();
         match (self.file_name, self.base64) {
             (Some(file_name), Some(data)) => {
+                // Base64 is 4 characters per 3 bytes: a file too large is refused undecoded.
+                if data.len() / 4 * 3 > role.largest_bytes() {
+                    return Err(invalid(format!(
+                        "{} may be at most {} MB",
+                        role.describe(),
+                        role.largest_bytes() / (1024 * 1024)
+                    )));
+                }
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(data.trim())
                     .map_err(|e| invalid(format!("the file could not be read: {e}")))?;
@@ -682,7 +691,12 @@ impl ThemeFileChangeView {
                     pw_engine::decks::ThemeFileSource::Bytes { file_name, bytes },
                 ))
             }
-            _ => Ok((role, pw_engine::decks::ThemeFileSource::Remove)),
+            (None, None) => Ok((role, pw_engine::decks::ThemeFileSource::Remove)),
+            // Half a file is a mistake of the window's, not a request to remove the one kept.
+            _ => Err(invalid(format!(
+                "{} came without its name or its contents",
+                role.describe()
+            ))),
         }
     }
 }
@@ -709,6 +723,8 @@ pub struct DeckDeliveryView {
     pub cron: String,
     /// Why the schedule could not fire, if it could not.
     pub schedule_error: Option<String>,
+    /// False for one that came in an imported workspace: off until saved again here.
+    pub enabled: bool,
 }
 
 impl From<ScheduledDelivery> for DeckDeliveryView {
@@ -722,6 +738,7 @@ impl From<ScheduledDelivery> for DeckDeliveryView {
             period_days: delivery.period_days,
             cron: scheduled.cron,
             schedule_error: scheduled.schedule_error,
+            enabled: scheduled.enabled,
         }
     }
 }

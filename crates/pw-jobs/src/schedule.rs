@@ -184,6 +184,9 @@ impl Scheduler {
         let spec = JobSpec {
             payload: schedule.payload.clone(),
             workspace_id: schedule.workspace_id.clone(),
+            // The fire's own time (already past, so it runs at once): a job that works on "the
+            // week before" counts from when it was due, not from when a sleeping machine woke.
+            run_at: Some(due),
             ..JobSpec::new(schedule.kind.clone(), schedule.title.clone(), schedule.lane)
         }
         .dedupe_key(format!(

@@ -551,6 +551,8 @@ export type DeckDeliveryView = {
 	cron: string,
 	/**  Why the schedule could not fire, if it could not. */
 	scheduleError: string | null,
+	/**  False for one that came in an imported workspace: off until saved again here. */
+	enabled: boolean,
 };
 
 /**  A kept deck file. */
@@ -1884,7 +1886,10 @@ export type TaskModelsRequest = {
 	chain: ModelRoute[],
 };
 
-/**  A file for the theme, as the window read it (base64), or `None` to stop carrying it. */
+/**
+ *  A file for the theme, as the window read it (its name and base64 contents), or neither to
+ *  stop carrying it; one without the other is refused.
+ */
 export type ThemeFileChangeView = {
 	role: ThemeFileRoleView,
 	fileName: string | null,

@@ -350,6 +350,33 @@ fn workspaces_export_and_import_between_data_folders() {
     let source = tempfile::tempdir().unwrap();
     let target = tempfile::tempdir().unwrap();
     assert!(profitwheel(source.path(), &["demo"]).status.success());
+    // A deck delivered into a folder of the source's computer: it travels switched off.
+    let spec = source.path().join("deck.json");
+    std::fs::write(
+        &spec,
+        r#"{"title": "Weekly", "sections": [{"kind": "dashboard"}]}"#,
+    )
+    .unwrap();
+    let added = profitwheel(
+        source.path(),
+        &[
+            "deck",
+            "delivery",
+            "add",
+            "Halcyon Roasters (demo)",
+            "--name",
+            "Monday",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--format",
+            "pdf",
+            "--folder",
+            source.path().to_str().unwrap(),
+            "--cron",
+            "0 7 * * MON",
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
     let file = source.path().join("halcyon.pwx");
     let export = profitwheel(
         source.path(),
@@ -375,6 +402,19 @@ fn workspaces_export_and_import_between_data_folders() {
         &["kpis", "Halcyon Roasters (demo)"],
     ));
     assert_eq!(before, after);
+    let deliveries = profitwheel(
+        target.path(),
+        &[
+            "--json",
+            "deck",
+            "delivery",
+            "list",
+            "Halcyon Roasters (demo)",
+        ],
+    );
+    let deliveries: serde_json::Value = serde_json::from_slice(&deliveries.stdout).unwrap();
+    assert_eq!(deliveries[0]["delivery"]["name"], "Monday");
+    assert_eq!(deliveries[0]["enabled"], false, "{deliveries}");
     // A second import is a conflict, not a duplicate.
     let again = profitwheel(
         target.path(),

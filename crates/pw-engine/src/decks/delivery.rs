@@ -54,6 +54,9 @@ pub struct ScheduledDelivery {
     pub cron: String,
     /// Why the schedule could not fire at its last tick, if it could not.
     pub schedule_error: Option<String>,
+    /// False for a delivery that came in an imported workspace: it writes into a folder of
+    /// this machine only once its user saves it again.
+    pub enabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -99,9 +102,13 @@ fn for_period(spec: &DeckSpec, period: Option<(NaiveDate, NaiveDate)>) -> DeckSp
     spec
 }
 
-/// "Monday review 2026-11-30.pptx" in `folder`; " (2)", " (3)" ... when a file of that name is
-/// there already (a delivery run twice on a day keeps both).
-fn delivery_path(folder: &Path, title: &str, day: NaiveDate, format: DeckFormat) -> PathBuf {
+/// The longest file name stem a delivery writes: well under the 255 bytes file systems allow,
+/// with room for " (12)" and the extension.
+const LONGEST_STEM: usize = 120;
+
+/// "Monday review 2026-11-30": the deck's title (with the characters file systems refuse
+/// replaced, cut to a length every file system takes) and the day the period ends.
+fn delivery_stem(title: &str, day: NaiveDate) -> String {
     let safe: String = title
         .chars()
         .map(|c| {
@@ -111,16 +118,9 @@ fn delivery_path(folder: &Path, title: &str, day: NaiveDate, format: DeckFormat)
                 c
             }
         })
+        .take(LONGEST_STEM)
         .collect();
-    let stem = format!("{} {day}", safe.trim());
-    let extension = format.extension();
-    let mut path = folder.join(format!("{stem}.{extension}"));
-    let mut n = 2;
-    while path.exists() {
-        path = folder.join(format!("{stem} ({n}).{extension}"));
-        n += 1;
-    }
-    path
+    format!("{} {day}", safe.trim())
 }
 
 /// The folder is there and is a folder; otherwise why not, in words.
@@ -155,9 +155,10 @@ async fn run_job(engine: Arc<Engine>, ctx: JobContext) -> std::result::Result<Va
     let delivery = &payload.delivery;
     ctx.progress(0.0, format!("{}: gathering the results", delivery.name))
         .await;
-    // The period is counted from the day the delivery was queued (its schedule's fire), in
-    // the computer's time zone as the schedule is.
-    let queued = chrono::DateTime::from_timestamp_millis(ctx.job().created_at)
+    // The period is counted from the day the delivery was due (a schedule's fire, even one a
+    // sleeping machine caught up on later; now for Deliver now), in the computer's time zone
+    // as the schedule is.
+    let queued = chrono::DateTime::from_timestamp_millis(ctx.job().run_at)
         .unwrap_or_else(chrono::Utc::now)
         .with_timezone(&chrono::Local)
         .date_naive();
@@ -171,19 +172,31 @@ async fn run_job(engine: Arc<Engine>, ctx: JobContext) -> std::result::Result<Va
     let day = period.map_or(queued, |(_, to)| to);
     let delivered = async {
         check_folder(&delivery.folder)?;
-        let path = delivery_path(&delivery.folder, &spec.title, day, delivery.format);
-        let kept = engine
+        let stem = delivery_stem(&spec.title, day);
+        engine
             .decks()
-            .build_write_and_keep(payload.workspace_id, &spec, delivery.format, &path)
-            .await?;
-        Ok::<_, EngineError>((path, kept))
+            .build_write_new_and_keep(
+                payload.workspace_id,
+                &spec,
+                delivery.format,
+                &delivery.folder,
+                &stem,
+            )
+            .await
     }
     .await;
-    let (path, kept) = delivered
+    let (kept, path) = delivered
         .map_err(|e| JobError::permanent(format!("{} was not delivered: {e}", delivery.name)))?;
     ctx.link_workspace(&payload.workspace_id.to_string())
         .await?;
-    ctx.progress(1.0, format!("Delivered to {}", path.display()))
+    // Nobody watches a scheduled delivery: what was done instead of what was asked is said
+    // where the notice and the jobs panel show it.
+    let warned = match kept.built.warnings.as_slice() {
+        [] => String::new(),
+        [one] => format!(" (with a warning: {one})"),
+        [first, rest @ ..] => format!(" (with {} warnings; the first: {first})", rest.len() + 1),
+    };
+    ctx.progress(1.0, format!("Delivered to {}{warned}", path.display()))
         .await;
     Ok(json!({
         "path": path,
@@ -206,14 +219,9 @@ impl DecksFacade<'_> {
     ) -> Result<ScheduledDelivery> {
         self.engine.workspaces().overview(workspace).await?;
         let name = delivery.name.trim();
-        if name.is_empty() {
+        if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
             return Err(EngineError::InvalidInput(
-                "the delivery needs a name".into(),
-            ));
-        }
-        if delivery.spec.title.trim().is_empty() || delivery.spec.sections.is_empty() {
-            return Err(EngineError::InvalidInput(
-                "the delivery's deck needs a title and at least one section".into(),
+                "a delivery needs a name of one line, at most 80 characters".into(),
             ));
         }
         if let Some(days) = delivery.period_days
@@ -224,6 +232,15 @@ impl DecksFacade<'_> {
             )));
         }
         check_folder(&delivery.folder)?;
+        // The deck is gathered once now, so a spec naming a deleted study (or a workbook with
+        // no table) is refused here rather than failing every week.
+        let gathered = self.gather(workspace, &delivery.spec).await?;
+        if delivery.format == DeckFormat::Xlsx && gathered.tables.is_empty() {
+            return Err(EngineError::InvalidInput(
+                "the deck has no tables to put in a workbook: deliver it as PowerPoint or PDF"
+                    .into(),
+            ));
+        }
         let delivery = Delivery {
             name: name.to_owned(),
             ..delivery.clone()
@@ -253,6 +270,7 @@ impl DecksFacade<'_> {
             delivery,
             cron: cron.to_owned(),
             schedule_error: None,
+            enabled: true,
         })
     }
 
@@ -272,6 +290,7 @@ impl DecksFacade<'_> {
                     delivery: payload.delivery,
                     cron: schedule.cron,
                     schedule_error: schedule.last_error,
+                    enabled: schedule.enabled,
                 }),
                 // A schedule this build cannot read (written by a later version) is skipped,
                 // not a failure of the whole list.
@@ -284,9 +303,21 @@ impl DecksFacade<'_> {
         Ok(deliveries)
     }
 
-    /// Stops a delivery's schedule.
+    /// Stops a delivery's schedule (by its name alone: one whose payload this build cannot
+    /// read can still be stopped).
     pub async fn remove_delivery(&self, workspace: WorkspaceId, name: &str) -> Result<()> {
-        self.delivery_named(workspace, name).await?;
+        self.engine.workspaces().overview(workspace).await?;
+        let scope = workspace.to_string();
+        let exists = self.engine.scheduler.list().await?.into_iter().any(|s| {
+            s.kind == DELIVERY_JOB_KIND
+                && s.workspace_id.as_deref() == Some(scope.as_str())
+                && s.name == schedule_name(name)
+        });
+        if !exists {
+            return Err(EngineError::Decks(pw_decks::DeckError::NotFound(format!(
+                "there is no delivery \"{name}\" in this workspace"
+            ))));
+        }
         self.engine
             .scheduler
             .remove(Some(&workspace.to_string()), &schedule_name(name))
@@ -391,28 +422,15 @@ mod tests {
     }
 
     #[test]
-    fn a_second_delivery_on_a_day_keeps_the_first() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = delivery_path(
-            dir.path(),
-            "Weekly: review",
-            day(2026, 11, 29),
-            DeckFormat::Pdf,
-        );
+    fn a_deliverys_file_is_named_by_its_title_and_day_in_characters_every_disk_takes() {
         assert_eq!(
-            first.file_name().unwrap().to_str(),
-            Some("Weekly- review 2026-11-29.pdf")
+            delivery_stem("Weekly: review", day(2026, 11, 29)),
+            "Weekly- review 2026-11-29"
         );
-        std::fs::write(&first, b"").unwrap();
-        let second = delivery_path(
-            dir.path(),
-            "Weekly: review",
-            day(2026, 11, 29),
-            DeckFormat::Pdf,
-        );
+        let long = "x".repeat(400);
         assert_eq!(
-            second.file_name().unwrap().to_str(),
-            Some("Weekly- review 2026-11-29 (2).pdf")
+            delivery_stem(&long, day(2026, 11, 29)).chars().count(),
+            LONGEST_STEM + " 2026-11-29".len()
         );
     }
 

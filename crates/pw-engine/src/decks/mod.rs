@@ -114,6 +114,7 @@ impl DecksFacade<'_> {
                 "the deck names no section: add the dashboard, a survey run, a session's insights, a report or an agent's report".into(),
             ));
         }
+        spec.check().map_err(EngineError::InvalidInput)?;
         let mut gathered = Gathered::default();
         let mut seen: Vec<String> = Vec::new();
         for (index, section) in spec.sections.iter().enumerate() {
@@ -131,15 +132,13 @@ impl DecksFacade<'_> {
             if repeats > 0 {
                 key = format!("{key}~{}", repeats + 1);
             }
-            for (n, slide) in part
-                .findings
-                .iter_mut()
-                .chain(&mut part.verbatims)
-                .chain(&mut part.recommendations)
-                .enumerate()
-            {
-                slide.key = format!("{key}#{}", n + 1);
-            }
+            assign_keys(
+                &key,
+                part.findings
+                    .iter_mut()
+                    .chain(&mut part.verbatims)
+                    .chain(&mut part.recommendations),
+            );
             gathered.extend(part);
         }
         let mut warnings = Vec::new();
@@ -312,20 +311,83 @@ impl DecksFacade<'_> {
             .await?)
     }
 
-    /// Writes a kept deck file into the data folder's `exports/decks/` under its file name
-    /// ("Review v3.pptx") and says where: the file the app's "show in folder" points at.
-    pub async fn write_out(&self, workspace: WorkspaceId, id: &str) -> Result<std::path::PathBuf> {
-        let (file, bytes) = self.file(workspace, id).await?;
-        let folder = self.engine.config().data_dir.join("exports").join("decks");
+    /// The folder in the data folder's `exports/decks/` where this workspace's decks are
+    /// written for the person to open ("halcyon-roasters-1a2b3c4d").
+    async fn exports_folder(&self, workspace: WorkspaceId) -> Result<std::path::PathBuf> {
+        let overview = self.engine.workspaces().overview(workspace).await?;
+        let folder = self
+            .engine
+            .config()
+            .data_dir
+            .join("exports")
+            .join("decks")
+            .join(format!(
+                "{}-{}",
+                crate::paths::slug(&overview.workspace.brand),
+                crate::paths::short_id(&workspace.to_string())
+            ));
         tokio::fs::create_dir_all(&folder)
             .await
             .map_err(|source| EngineError::Io {
                 path: folder.clone(),
                 source,
             })?;
+        Ok(folder)
+    }
+
+    /// Writes a kept deck file into the workspace's exports folder under its file name
+    /// ("Review v3.pptx") and says where: the file "Show in folder" points at. A file of that
+    /// name holding these bytes is left as it is; one holding anything else (the person edited
+    /// the exported deck) is never overwritten: the kept version goes beside it.
+    pub async fn write_out(&self, workspace: WorkspaceId, id: &str) -> Result<std::path::PathBuf> {
+        let (file, bytes) = self.file(workspace, id).await?;
+        let folder = self.exports_folder(workspace).await?;
         let path = folder.join(file.file_name());
-        crate::write_whole(&path, &bytes)?;
-        Ok(path)
+        if tokio::fs::read(&path)
+            .await
+            .is_ok_and(|there| there == bytes)
+        {
+            return Ok(path);
+        }
+        let name = file.file_name();
+        let stem = name
+            .strip_suffix(&format!(".{}", file.format))
+            .unwrap_or(&name);
+        crate::write_new(&folder, stem, &file.format, &bytes)
+    }
+
+    /// Builds the deck, writes it into the workspace's exports folder as its next version's
+    /// file, and only then keeps the version (the desktop's Build): a file that could not be
+    /// written is no version.
+    pub async fn build_into_exports(
+        &self,
+        workspace: WorkspaceId,
+        spec: &DeckSpec,
+        format: DeckFormat,
+    ) -> Result<(KeptDeck, std::path::PathBuf)> {
+        let folder = self.exports_folder(workspace).await?;
+        let next = pw_decks::DeckFiles::new(&self.engine.db)
+            .next_version(workspace, spec.title.trim(), format.extension())
+            .await?;
+        let stem = pw_decks::DeckFile::stem_of(spec.title.trim(), next);
+        self.build_write_new_and_keep(workspace, spec, format, &folder, &stem)
+            .await
+    }
+
+    /// Builds the deck, writes it whole into `folder` as `STEM.ext` (or `STEM (2).ext` when
+    /// that name is taken: never over another file), then keeps it as the next version.
+    pub async fn build_write_new_and_keep(
+        &self,
+        workspace: WorkspaceId,
+        spec: &DeckSpec,
+        format: DeckFormat,
+        folder: &std::path::Path,
+        stem: &str,
+    ) -> Result<(KeptDeck, std::path::PathBuf)> {
+        let built = self.build(workspace, spec, format).await?;
+        let path = crate::write_new(folder, stem, format.extension(), &built.bytes)?;
+        let kept = self.keep(workspace, spec, format, built).await?;
+        Ok((kept, path))
     }
 
     /// A kept deck file and its bytes (checked against their hash).
@@ -379,6 +441,48 @@ impl DecksFacade<'_> {
             },
         }
     }
+}
+
+/// Keys a section's slides by what they show rather than where they fall: the kind of slide
+/// and the records it cites (a currency's daily metrics, a question, an agent's run, the turns
+/// quoted), so a rebuild after the data changed, or with a question left out, finds the same
+/// slide again, and a slide of another record never takes its edit. Slides alike in both get
+/// `-2`, `-3` in their order.
+fn assign_keys<'a>(section_key: &str, slides: impl Iterator<Item = &'a mut Slide>) {
+    let mut given: Vec<String> = Vec::new();
+    for slide in slides {
+        let kind = match slide.body {
+            SlideBody::Title { .. } => "title",
+            SlideBody::Section { .. } => "section",
+            SlideBody::Bullets { .. } => "bullets",
+            SlideBody::Kpis { .. } => "kpis",
+            SlideBody::Chart { .. } => "chart",
+            SlideBody::Table { .. } => "table",
+            SlideBody::Quotes { .. } => "quotes",
+        };
+        let cited: Vec<&str> = slide
+            .sources
+            .iter()
+            .flat_map(|s| [s.table.as_str(), s.reference.as_str()])
+            .collect();
+        let base = format!("{section_key}#{kind}-{:08x}", fnv1a(&cited.join("\u{1f}")));
+        let alike = given.iter().filter(|k| k.starts_with(&base)).count();
+        let key = if alike == 0 {
+            base
+        } else {
+            format!("{base}-{}", alike + 1)
+        };
+        given.push(key.clone());
+        slide.key = key;
+    }
+}
+
+/// 32-bit FNV-1a: a short, stable digest for a key (the standard library's hasher may change
+/// between Rust releases, and a key is kept in specs on disk).
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// Applies the user's slide edits and order to the gathered slides. An edit whose slide is

@@ -28,6 +28,49 @@ pub struct DeckSpec {
     pub slide_order: Vec<String>,
 }
 
+/// The longest title a deck or a slide keeps, and the longest presenter notes.
+const LONGEST_TITLE: usize = 200;
+const LONGEST_NOTES: usize = 5_000;
+
+impl DeckSpec {
+    /// Refuses what no slide can carry: a title of several lines or of a paragraph's length,
+    /// an edit naming no slide, notes of a chapter's length.
+    pub fn check(&self) -> Result<(), String> {
+        let one_line = |text: &str, what: &str| {
+            if text.chars().count() > LONGEST_TITLE {
+                Err(format!("{what} is longer than {LONGEST_TITLE} characters"))
+            } else if text.chars().any(char::is_control) {
+                Err(format!(
+                    "{what} holds a line break or another control character"
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        one_line(&self.title, "the deck's title")?;
+        one_line(&self.subtitle, "the subtitle")?;
+        for edit in &self.slides {
+            if edit.key.trim().is_empty() {
+                return Err("a slide edit names no slide".into());
+            }
+            if let Some(title) = &edit.title {
+                one_line(title, &format!("the title of slide {}", edit.key))?;
+            }
+            if edit
+                .notes
+                .as_ref()
+                .is_some_and(|n| n.chars().count() > LONGEST_NOTES)
+            {
+                return Err(format!(
+                    "the notes of slide {} are longer than {LONGEST_NOTES} characters",
+                    edit.key
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What the user changed on one gathered slide.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

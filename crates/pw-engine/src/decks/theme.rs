@@ -65,6 +65,18 @@ impl DecksFacade<'_> {
             let change = match source {
                 ThemeFileSource::Remove => ThemeFileChange::Remove,
                 ThemeFileSource::Path(path) => {
+                    // A file far too large is refused before it is read into memory.
+                    if let Ok(meta) = tokio::fs::metadata(path).await
+                        && meta.len() > role.largest_bytes() as u64
+                    {
+                        return Err(EngineError::InvalidInput(format!(
+                            "{} ({}) is {} MB; it may be at most {} MB",
+                            role.describe(),
+                            path.display(),
+                            meta.len().div_ceil(1024 * 1024),
+                            role.largest_bytes() / (1024 * 1024)
+                        )));
+                    }
                     let bytes = tokio::fs::read(path).await.map_err(|e| {
                         EngineError::InvalidInput(format!(
                             "{} could not be read from {}: {e}",

@@ -687,8 +687,12 @@ async fn a_delivery_writes_its_deck_into_its_folder_and_a_missing_folder_says_wh
     let done = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
     assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
     let result = done.result.unwrap();
-    let today = chrono::Local::now().date_naive();
-    let (from, to) = pw_engine::decks::period_before(today, 7).unwrap();
+    // The period ends the day before the delivery was due (for Deliver now, when it was asked).
+    let due = chrono::DateTime::from_timestamp_millis(done.run_at)
+        .unwrap()
+        .with_timezone(&chrono::Local)
+        .date_naive();
+    let (from, to) = pw_engine::decks::period_before(due, 7).unwrap();
     let path = folder.join(format!("Weekly review {to}.pdf"));
     assert_eq!(result["path"], path.display().to_string(), "{result}");
     assert_eq!(result["version"], 1);
@@ -707,6 +711,41 @@ async fn a_delivery_writes_its_deck_into_its_folder_and_a_missing_folder_says_wh
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains(&format!("{from} to {to}")), "{text}");
 
+    // Delivered again the same day: beside the first, never over it.
+    let job = decks.deliver_now(workspace, "Monday").await.unwrap();
+    let again = engine.jobs().wait(&job.id, |_| {}).await.unwrap();
+    assert_eq!(again.state, JobState::Succeeded, "{:?}", again.last_error);
+    let again = again.result.unwrap();
+    assert_eq!(
+        again["path"],
+        folder
+            .join(format!("Weekly review {to} (2).pdf"))
+            .display()
+            .to_string(),
+        "{again}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), written, "the first stays");
+    // A spec naming a session that is not there is refused when it is scheduled, not every
+    // Monday after.
+    let deleted: DeckSpec = serde_json::from_value(serde_json::json!({
+        "title": "Weekly review",
+        "sections": [{ "kind": "insights", "session": "0193a2b4-0000-7000-8000-000000000000" }]
+    }))
+    .unwrap();
+    let refused = decks
+        .schedule_delivery(
+            workspace,
+            &pw_engine::decks::Delivery {
+                name: "Tuesday".into(),
+                spec: deleted,
+                ..delivery.clone()
+            },
+            "0 7 * * TUE",
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("section 1"), "{refused}");
+
     // The folder goes (a drive unplugged): the next delivery fails and says why; nothing is
     // kept.
     std::fs::remove_dir_all(&folder).unwrap();
@@ -716,7 +755,7 @@ async fn a_delivery_writes_its_deck_into_its_folder_and_a_missing_folder_says_wh
     let why = done.last_error.unwrap();
     assert!(why.contains("Monday was not delivered"), "{why}");
     assert!(why.contains("is not there"), "{why}");
-    assert_eq!(decks.files(workspace).await.unwrap().len(), 1);
+    assert_eq!(decks.files(workspace).await.unwrap().len(), 2);
 
     decks.remove_delivery(workspace, "Monday").await.unwrap();
     assert!(decks.deliveries(workspace).await.unwrap().is_empty());
@@ -726,8 +765,9 @@ async fn a_delivery_writes_its_deck_into_its_folder_and_a_missing_folder_says_wh
 }
 
 /// The builder's edits: slides are found again by their keys at every build, so a title, a
-/// note, a hidden slide and the user's order survive a rebuild; an edit whose slide is gone is
-/// told, not applied elsewhere.
+/// note, a hidden slide and the user's order survive a rebuild; a slide's key names what it
+/// shows (its kind and records), not its place, so another period keeps the keys; an edit
+/// whose slide is gone is told, not applied elsewhere.
 #[tokio::test]
 async fn a_decks_slide_edits_and_order_are_kept_by_key_and_a_stale_edit_is_told() {
     let dir = tempfile::tempdir().unwrap();
@@ -739,39 +779,74 @@ async fn a_decks_slide_edits_and_order_are_kept_by_key_and_a_stale_edit_is_told(
     }))
     .unwrap();
     let gathered = decks.gather(workspace, &plain).await.unwrap();
-    let keyed: Vec<(&str, &str)> = gathered
+    let keyed: Vec<(String, String)> = gathered
         .deck
         .slides
         .iter()
         .filter(|s| !s.key.is_empty())
-        .map(|s| (s.key.as_str(), s.title.as_str()))
+        .map(|s| (s.key.clone(), s.title.clone()))
         .collect();
     assert!(keyed.len() >= 3, "{keyed:?}");
-    assert_eq!(keyed[0].0, "dashboard#1");
+    assert!(
+        keyed.iter().all(|(k, _)| k.starts_with("dashboard#")),
+        "{keyed:?}"
+    );
+    let unique: std::collections::BTreeSet<&String> = keyed.iter().map(|(k, _)| k).collect();
+    assert_eq!(unique.len(), keyed.len(), "one key per slide: {keyed:?}");
     assert!(gathered.warnings.is_empty());
+    // Another period: the same slides, so the same keys.
+    let dashboard = engine
+        .workspaces()
+        .dashboard(workspace, None)
+        .await
+        .unwrap();
+    let earlier: DeckSpec = serde_json::from_value(serde_json::json!({
+        "title": "Edited review",
+        "sections": [{
+            "kind": "dashboard",
+            "from": (dashboard.range.start - chrono::Days::new(14)).to_string(),
+            "to": (dashboard.range.end - chrono::Days::new(14)).to_string()
+        }]
+    }))
+    .unwrap();
+    let other_period: Vec<String> = decks
+        .gather(workspace, &earlier)
+        .await
+        .unwrap()
+        .deck
+        .slides
+        .into_iter()
+        .filter(|s| !s.key.is_empty())
+        .map(|s| s.key)
+        .collect();
+    assert_eq!(
+        other_period,
+        keyed.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>()
+    );
 
+    let (first, second, third) = (&keyed[0].0, &keyed[1].0, &keyed[2].0);
     let mut spec = plain.clone();
     spec.slides = vec![
         pw_engine::decks::SlideEdit {
-            key: "dashboard#2".into(),
+            key: second.clone(),
             title: Some("Where the money went".into()),
             notes: Some("Say the holiday push started early.".into()),
             hidden: false,
         },
         pw_engine::decks::SlideEdit {
-            key: "dashboard#1".into(),
+            key: first.clone(),
             title: None,
             notes: None,
             hidden: true,
         },
         pw_engine::decks::SlideEdit {
-            key: "survey:gone#1".into(),
+            key: "survey:gone#chart-00000000".into(),
             title: Some("Nobody".into()),
             notes: None,
             hidden: false,
         },
     ];
-    spec.slide_order = vec!["dashboard#3".into(), "dashboard#2".into()];
+    spec.slide_order = vec![third.clone(), second.clone()];
     let built = decks
         .build(workspace, &spec, DeckFormat::Pptx)
         .await
@@ -783,20 +858,20 @@ async fn a_decks_slide_edits_and_order_are_kept_by_key_and_a_stale_edit_is_told(
         .filter(|s| !s.key.is_empty())
         .map(|s| s.key.as_str())
         .collect();
-    assert_eq!(&keys[..2], ["dashboard#3", "dashboard#2"]);
-    assert!(!keys.contains(&"dashboard#1"), "hidden: {keys:?}");
+    assert_eq!(&keys[..2], [third.as_str(), second.as_str()]);
+    assert!(!keys.contains(&first.as_str()), "hidden: {keys:?}");
     assert_eq!(keys.len(), keyed.len() - 1);
     let edited = built
         .deck
         .slides
         .iter()
-        .position(|s| s.key == "dashboard#2")
+        .position(|s| s.key == *second)
         .unwrap();
     assert_eq!(built.deck.slides[edited].title, "Where the money went");
     assert_eq!(
         built.warnings,
         [
-            "the edit to slide survey:gone#1 was not applied: the deck has no such slide now (its result changed since the edit)"
+            "the edit to slide survey:gone#chart-00000000 was not applied: the deck has no such slide now (its result changed since the edit)"
         ]
     );
     // The note is the speaker notes' first line, above the sources.
@@ -812,5 +887,9 @@ async fn a_decks_slide_edits_and_order_are_kept_by_key_and_a_stale_edit_is_told(
             .iter()
             .any(|t| t == "Where the money went")
     );
+    // A title of several lines is refused before anything is gathered.
+    spec.slides[0].title = Some("Where\nthe money went".into());
+    let refused = decks.gather(workspace, &spec).await.unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::InvalidInput);
     engine.shutdown().await;
 }

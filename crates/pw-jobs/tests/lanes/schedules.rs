@@ -134,13 +134,18 @@ async fn an_every_minute_schedule_catches_up_once_after_months_asleep() {
         .upsert(&every_minute("poll", "poll", months_ago))
         .await
         .unwrap();
-    assert_eq!(scheduler.tick(now).await.unwrap().len(), 1);
+    let fired = scheduler.tick(now).await.unwrap();
+    assert_eq!(fired.len(), 1);
     // Every time zone's minutes start on UTC minute boundaries.
     let latest_minute = now - now.rem_euclid(60_000);
     assert_eq!(
         scheduler.list().await.unwrap()[0].last_fire_at,
         Some(latest_minute),
         "the catch-up is for the latest missed minute"
+    );
+    assert_eq!(
+        fired[0].run_at, latest_minute,
+        "the job carries the fire it is for, not the time the machine woke"
     );
     for _ in 0..3 {
         assert!(scheduler.tick(now).await.unwrap().is_empty());

@@ -326,6 +326,14 @@ impl<'d> ImportWriter<'d> {
                 "campaign {campaign} has metrics in {metric} but its ad account reports in {account}"
             )));
         }
+        // A deck delivery writes files into a folder of the machine that scheduled it; one that
+        // arrives in a file waits, off, until this machine's user saves it (and its folder) again.
+        sqlx::query(
+            "UPDATE job_schedules SET enabled = 0 WHERE workspace_id = ? AND kind = 'decks.deliver'",
+        )
+        .bind(&self.header.workspace_id)
+        .execute(&mut *self.tx)
+        .await?;
         // References are checked at commit (a streamed file's blobs come after the rows that
         // name them); checked here first, table by table, the refusal can name the table. The
         // metric tables point only at their workspace, whose row was checked against the header.

@@ -47,7 +47,9 @@ export function DeckBuilder({
   };
 
   const shown = useMemo(() => (current === null ? null : previewSpec(current)), [current]);
-  const preview = useDeckPreview(workspaceId, shown);
+  // Typing a title gathers the deck once the typing pauses, not once a keystroke.
+  const settled = useSettled(shown, 300);
+  const preview = useDeckPreview(workspaceId, settled);
   const slides = useMemo(() => preview.data?.slides ?? [], [preview.data]);
   const [selectedKey, setSelectedKey] = useState<string | null>(null);
   const selected = slides.find((s) => s.key !== '' && s.key === selectedKey) ?? null;
@@ -173,6 +175,7 @@ export function DeckBuilder({
             look={look}
             onChange={change}
             onClose={() => setSelectedKey(null)}
+            busy={preview.isFetching || settled !== shown}
           />
         )}
         <ol className="deck-slides" data-testid="deck-slides">
@@ -214,6 +217,7 @@ function SlideEditor({
   look,
   onChange,
   onClose,
+  busy,
 }: {
   slide: SlideView;
   slides: readonly SlideView[];
@@ -221,6 +225,8 @@ function SlideEditor({
   look: SlideLook | null;
   onChange: (spec: DeckSpecView) => void;
   onClose: () => void;
+  /** A new preview is on its way: a move now would be made on the old order. */
+  busy: boolean;
 }) {
   const edit = editOf(spec, slide.key);
   const hidden = edit?.hidden ?? false;
@@ -247,10 +253,20 @@ function SlideEditor({
           />
         </label>
         <div className="slide-editor__actions">
-          <button type="button" className="btn btn--small" onClick={() => onChange(moveSlide(spec, slides, slide.key, -1))}>
+          <button
+            type="button"
+            className="btn btn--small"
+            disabled={busy}
+            onClick={() => onChange(moveSlide(spec, slides, slide.key, -1))}
+          >
             Move earlier
           </button>
-          <button type="button" className="btn btn--small" onClick={() => onChange(moveSlide(spec, slides, slide.key, 1))}>
+          <button
+            type="button"
+            className="btn btn--small"
+            disabled={busy}
+            onClick={() => onChange(moveSlide(spec, slides, slide.key, 1))}
+          >
             Move later
           </button>
           <button
@@ -362,4 +378,14 @@ function BuiltSummary({ built, onShow }: { built: BuiltDeckView; onShow: () => v
       </button>
     </div>
   );
+}
+
+/** `value`, once it has stayed the same for `ms` (the first value at once). */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSettled(value), ms);
+    return () => window.clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }

@@ -93,7 +93,10 @@ function ThemeTab({ workspaceId, spec }: { workspaceId: string; spec: DeckSpecVi
   const shown = [slides.find((s) => s.kind === 'title'), slides.find((s) => s.kind === 'chart'), slides.find((s) => s.kind === 'kpis')].filter(
     (s) => s !== undefined,
   );
-  return <ThemeEditor key={String(theme.dataUpdatedAt)} workspaceId={workspaceId} theme={theme.data} slides={shown} />;
+  // A new editor only when the saved theme itself changed: a refetch of the same theme keeps
+  // what is being typed.
+  const saved = JSON.stringify([theme.data.settings, theme.data.files]);
+  return <ThemeEditor key={saved} workspaceId={workspaceId} theme={theme.data} slides={shown} />;
 }
 
 function kib(bytes: number): string {
@@ -193,6 +196,10 @@ function Deliveries({
     mutationFn: (name: string) => backend.removeDeckDelivery(workspaceId, name),
     onSuccess: refresh,
   });
+  const turnOn = useMutation({
+    mutationFn: (delivery: DeckDeliveryView) => backend.saveDeckDelivery({ workspaceId, delivery }),
+    onSuccess: refresh,
+  });
   const now = useMutation({
     mutationFn: (name: string) => backend.deliverDeckNow(workspaceId, name),
     onSuccess: (job) => onJobStarted(job),
@@ -210,6 +217,7 @@ function Deliveries({
         <ErrorBanner error={deliveries.error} context="Listing the deliveries" onRetry={() => void deliveries.refetch()} />
       )}
       {remove.error !== null && <ErrorBanner error={remove.error} context="Stopping the delivery" onDismiss={() => remove.reset()} />}
+      {turnOn.error !== null && <ErrorBanner error={turnOn.error} context="Turning the delivery on" onDismiss={() => turnOn.reset()} />}
       {now.error !== null && <ErrorBanner error={now.error} context="Delivering" onDismiss={() => now.reset()} />}
       <ul className="deck-deliveries" data-testid="deck-deliveries">
         {(deliveries.data ?? []).map((d) => (
@@ -221,8 +229,18 @@ function Deliveries({
                 {d.periodDays !== null ? ` · the dashboard's last ${d.periodDays} days` : ''}
               </div>
               {d.scheduleError && <p className="banner banner--warning">This schedule cannot fire: {d.scheduleError}</p>}
+              {!d.enabled && (
+                <p className="banner banner--warning">
+                  Off: it came with an imported workspace. Check its folder, then turn it on.
+                </p>
+              )}
             </div>
             <span className="deck-deliveries__actions">
+              {!d.enabled && (
+                <button type="button" className="btn btn--small" onClick={() => turnOn.mutate(d)}>
+                  Turn on
+                </button>
+              )}
               <button type="button" className="btn btn--small" onClick={() => now.mutate(d.name)} disabled={now.isPending}>
                 Deliver now
               </button>
@@ -270,6 +288,7 @@ function NewDelivery({
           periodDays: schedule.days,
           cron: schedule.cron,
           scheduleError: null,
+          enabled: true,
         });
       }}
     >

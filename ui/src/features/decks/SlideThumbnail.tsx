@@ -23,8 +23,9 @@ export function presenterLine(look: SlideLook): string {
 }
 
 /**
- * A slide drawn small in the deck's look: the same content the file will hold (its chart's
- * bars from the chart's own data), laid out like the writers lay it out, 16:9.
+ * A slide drawn small in the deck's look, 16:9, from the gathered slide's own content: its
+ * title, bullets, tiles, quotes, a table's first rows, a chart's first 12 categories and two
+ * series (a stacked chart's bars side by side). The file itself is what Build writes.
  */
 export function SlideThumbnail({
   slide,
@@ -46,30 +47,34 @@ export function SlideThumbnail({
     '--slide-heading-font': `'${settings.headingFont}', Arial, sans-serif`,
     '--slide-body-font': `'${settings.bodyFont}', Arial, sans-serif`,
   } as CSSProperties;
+  // The frame is the size container the slide's type is measured against (`cqw`), so the
+  // slide reads the same at any width.
   return (
-    <div
-      className={`slide-thumb slide-thumb--${slide.kind}${faded ? ' slide-thumb--faded' : ''}`}
-      style={style}
-      data-testid="slide-thumbnail"
-      aria-label={`Slide${number === undefined ? '' : ` ${number}`}: ${slide.title}`}
-    >
-      {slide.kind === 'title' ? (
-        <TitleBody slide={slide} look={look} />
-      ) : slide.kind === 'section' ? (
-        <div className="slide-thumb__section">
-          <div className="slide-thumb__title">{slide.title}</div>
-          {slide.subtitle && <div className="slide-thumb__subtitle">{slide.subtitle}</div>}
-        </div>
-      ) : (
-        <>
-          <div className="slide-thumb__title">{slide.title}</div>
-          <div className="slide-thumb__body">
-            <Body slide={slide} />
+    <div className="slide-thumb-frame">
+      <div
+        className={`slide-thumb slide-thumb--${slide.kind}${faded ? ' slide-thumb--faded' : ''}`}
+        style={style}
+        data-testid="slide-thumbnail"
+        aria-label={`Slide${number === undefined ? '' : ` ${number}`}: ${slide.title}`}
+      >
+        {slide.kind === 'title' ? (
+          <TitleBody slide={slide} look={look} />
+        ) : slide.kind === 'section' ? (
+          <div className="slide-thumb__section">
+            <div className="slide-thumb__title">{slide.title}</div>
+            {slide.subtitle && <div className="slide-thumb__subtitle">{slide.subtitle}</div>}
           </div>
-          {slide.footnote && <div className="slide-thumb__footnote">{slide.footnote}</div>}
-        </>
-      )}
-      {number !== undefined && <div className="slide-thumb__number">{number}</div>}
+        ) : (
+          <>
+            <div className="slide-thumb__title">{slide.title}</div>
+            <div className="slide-thumb__body">
+              <Body slide={slide} />
+            </div>
+            {slide.footnote && <div className="slide-thumb__footnote">{slide.footnote}</div>}
+          </>
+        )}
+        {number !== undefined && <div className="slide-thumb__number">{number}</div>}
+      </div>
     </div>
   );
 }
@@ -186,18 +191,18 @@ function MiniChart({ chart }: { chart: SlideChartView }) {
             }),
           )
         : chart.kind === 'line'
-        ? series.map((s, si) => (
-            <polyline
-              key={si}
-              fill="none"
-              stroke={colours[si]}
-              strokeWidth={1.2}
-              points={s.values
-                .slice(0, categories.length)
-                .map((v, i) => `${band * i + band / 2},${y(v ?? 0)}`)
-                .join(' ')}
-            />
-          ))
+        ? series.flatMap((s, si) =>
+            // A day with nothing measured breaks the line: a gap, never a drop to zero.
+            runs(s.values.slice(0, categories.length)).map((run, ri) => (
+              <polyline
+                key={`${si}-${ri}`}
+                fill="none"
+                stroke={colours[si]}
+                strokeWidth={1.2}
+                points={run.map(([i, v]) => `${band * i + band / 2},${y(v)}`).join(' ')}
+              />
+            )),
+          )
         : categories.map((_, ci) =>
             series.map((s, si) => {
               // Columns (side by side; a stacked chart's share is told by its table).
@@ -218,4 +223,20 @@ function MiniChart({ chart }: { chart: SlideChartView }) {
           )}
     </svg>
   );
+}
+
+/** The stretches of measured values, each as (index, value) pairs. */
+function runs(values: readonly (number | null)[]): [number, number][][] {
+  const stretches: [number, number][][] = [];
+  let current: [number, number][] = [];
+  values.forEach((v, i) => {
+    if (v === null) {
+      if (current.length > 0) stretches.push(current);
+      current = [];
+    } else {
+      current.push([i, v]);
+    }
+  });
+  if (current.length > 0) stretches.push(current);
+  return stretches;
 }

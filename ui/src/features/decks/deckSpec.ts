@@ -70,9 +70,12 @@ export function withEdit(
   };
 }
 
-/** The spec the builder previews: every slide shown, so a hidden one can be shown again. */
+/**
+ * The spec the builder previews: every slide shown, so a hidden one can be shown again, and no
+ * notes (a thumbnail does not draw them, so typing them gathers nothing again).
+ */
 export function previewSpec(spec: DeckSpecView): DeckSpecView {
-  return { ...spec, slides: spec.slides.map((e) => ({ ...e, hidden: false })) };
+  return { ...spec, slides: spec.slides.map((e) => ({ ...e, hidden: false, notes: null })) };
 }
 
 /**
