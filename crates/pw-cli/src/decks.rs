@@ -132,7 +132,8 @@ pub(crate) enum DeliveryCommand {
 pub(crate) struct ExportArgs {
     workspace: String,
     /// What to export: dashboard[:FROM:TO], survey:RUN[:QUESTION],
-    /// crosstab:RUN:QUESTION:DIMENSION, insights:SESSION, report:REPORT or agent:NAME
+    /// crosstab:RUN:QUESTION:DIMENSION, insights:SESSION, report:REPORT, agent:NAME,
+    /// signals:AUDIENCE, survey-report:RUN or fidelity:RUN:SET
     #[arg(long, value_name = "T")]
     table: String,
     /// Only the table of this name, when there are several (a CSV holds one)

@@ -52,11 +52,15 @@ pub enum DeckSectionKindView {
     Insights,
     GroundingReport,
     AgentReport,
+    AudienceSignals,
+    SurveyReport,
+    Fidelity,
 }
 
 /// One stored result the deck shows. Which fields are set depends on `kind`: `from`/`to`
-/// (dashboard, both or neither), `id` (the survey run, session or report), `questions`
-/// (survey results; empty for all), `question` and `dimension` (crosstab), `agent`.
+/// (dashboard, both or neither), `id` (the survey run, session, report or audience),
+/// `questions` (survey results; empty for all), `question` and `dimension` (crosstab),
+/// `agent`, `set` (fidelity: the file of people's answers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DeckSectionView {
@@ -70,6 +74,7 @@ pub struct DeckSectionView {
     pub question: Option<String>,
     pub dimension: Option<String>,
     pub agent: Option<String>,
+    pub set: Option<String>,
 }
 
 impl From<SectionSpec> for DeckSectionView {
@@ -84,6 +89,7 @@ impl From<SectionSpec> for DeckSectionView {
             question: None,
             dimension: None,
             agent: None,
+            set: None,
         };
         match section {
             SectionSpec::Dashboard { from, to } => {
@@ -116,6 +122,19 @@ impl From<SectionSpec> for DeckSectionView {
             SectionSpec::AgentReport { agent } => {
                 view.kind = DeckSectionKindView::AgentReport;
                 view.agent = Some(agent);
+            }
+            SectionSpec::AudienceSignals { audience } => {
+                view.kind = DeckSectionKindView::AudienceSignals;
+                view.id = Some(audience.to_string());
+            }
+            SectionSpec::SurveyReport { run } => {
+                view.kind = DeckSectionKindView::SurveyReport;
+                view.id = Some(run.to_string());
+            }
+            SectionSpec::Fidelity { run, set } => {
+                view.kind = DeckSectionKindView::Fidelity;
+                view.id = Some(run.to_string());
+                view.set = Some(set);
             }
         }
         view
@@ -166,6 +185,16 @@ impl TryFrom<DeckSectionView> for SectionSpec {
             },
             DeckSectionKindView::AgentReport => SectionSpec::AgentReport {
                 agent: text(view.agent.clone(), "an agent")?,
+            },
+            DeckSectionKindView::AudienceSignals => SectionSpec::AudienceSignals {
+                audience: id()?.parse()?,
+            },
+            DeckSectionKindView::SurveyReport => SectionSpec::SurveyReport {
+                run: id()?.parse()?,
+            },
+            DeckSectionKindView::Fidelity => SectionSpec::Fidelity {
+                run: id()?.parse()?,
+                set: text(view.set.clone(), "a file of people's answers")?,
             },
         })
     }

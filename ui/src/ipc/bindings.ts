@@ -585,12 +585,13 @@ export type DeckPreviewView = {
 	warnings: string[],
 };
 
-export type DeckSectionKindView = "dashboard" | "surveyResults" | "crosstab" | "insights" | "groundingReport" | "agentReport";
+export type DeckSectionKindView = "dashboard" | "surveyResults" | "crosstab" | "insights" | "groundingReport" | "agentReport" | "audienceSignals" | "surveyReport" | "fidelity";
 
 /**
  *  One stored result the deck shows. Which fields are set depends on `kind`: `from`/`to`
- *  (dashboard, both or neither), `id` (the survey run, session or report), `questions`
- *  (survey results; empty for all), `question` and `dimension` (crosstab), `agent`.
+ *  (dashboard, both or neither), `id` (the survey run, session, report or audience),
+ *  `questions` (survey results; empty for all), `question` and `dimension` (crosstab),
+ *  `agent`, `set` (fidelity: the file of people's answers).
  */
 export type DeckSectionView = {
 	kind: DeckSectionKindView,
@@ -603,6 +604,7 @@ export type DeckSectionView = {
 	question: string | null,
 	dimension: string | null,
 	agent: string | null,
+	set: string | null,
 };
 
 /**  What the user picked for a deck. */

@@ -154,8 +154,10 @@ impl DecksFacade<'_> {
         })
     }
 
-    /// The deck an agency would start from: the dashboard's last 30 days, then every survey
-    /// run with answers, every session with insights, every grounding report that is the
+    /// The deck an agency would start from: the dashboard's last 30 days, the signals of the
+    /// (at most three) most signalled audiences, then every survey run with answers (with its
+    /// fidelity against the survey's first file of people's answers and its analysis report
+    /// when it has them), every session with insights, every grounding report that is the
     /// latest of its kind, and each specialist agent's latest report, newest first within each.
     pub async fn default_spec(&self, workspace: WorkspaceId) -> Result<DeckSpec> {
         let overview = self.engine.workspaces().overview(workspace).await?;
@@ -163,13 +165,48 @@ impl DecksFacade<'_> {
             from: None,
             to: None,
         }];
+        // The audiences with signals of their own, the most signalled first, at most three:
+        // a deck is a digest, and the rest are a section away in the builder.
+        let mut audiences: Vec<_> = self
+            .engine
+            .evidence()
+            .audiences(workspace)
+            .await?
+            .into_iter()
+            .map(|a| (a.signals.values().sum::<i64>(), a.id))
+            .filter(|(count, _)| *count > 0)
+            .collect();
+        audiences.sort_by_key(|a| std::cmp::Reverse(a.0));
+        for (_, audience) in audiences.into_iter().take(3) {
+            if !self
+                .engine
+                .evidence()
+                .signals(workspace, Some(audience))
+                .await?
+                .iter()
+                .any(|s| s.audience_id == Some(audience))
+            {
+                continue;
+            }
+            sections.push(SectionSpec::AudienceSignals { audience });
+        }
         for survey in self.engine.surveys().list(workspace).await? {
+            let sets = self.engine.surveys().human_sets(survey.id).await?;
             for run in self.engine.surveys().runs(survey.id).await? {
                 if run.answered > 0 {
                     sections.push(SectionSpec::SurveyResults {
                         run: run.id,
                         questions: Vec::new(),
                     });
+                    if let Some(set) = sets.first() {
+                        sections.push(SectionSpec::Fidelity {
+                            run: run.id,
+                            set: set.id.clone(),
+                        });
+                    }
+                    if self.engine.surveys().report(run.id).await?.is_some() {
+                        sections.push(SectionSpec::SurveyReport { run: run.id });
+                    }
                 }
             }
         }

@@ -3,7 +3,7 @@
 //! it is built, so a rebuilt deck shows the data as it is now.
 
 use chrono::NaiveDate;
-use pw_domain::{GroundingReportId, SessionId, StudyId};
+use pw_domain::{AudienceId, GroundingReportId, SessionId, StudyId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,6 +120,14 @@ pub enum SectionSpec {
     GroundingReport { report: GroundingReportId },
     /// A specialist agent's latest report (budget, creative, anomaly, audience, competitor).
     AgentReport { agent: String },
+    /// An audience's strongest live signals with their intervals and support.
+    AudienceSignals { audience: AudienceId },
+    /// The analysis agent's latest report on a survey run: findings, segments, implications
+    /// and actions, each citing the result tables it rests on.
+    SurveyReport { run: StudyId },
+    /// A survey run set against people's answers to its survey (a human set, by id): how
+    /// alike each question's answers are.
+    Fidelity { run: StudyId, set: String },
 }
 
 impl SectionSpec {
@@ -138,6 +146,9 @@ impl SectionSpec {
             SectionSpec::Insights { session } => format!("insights:{session}"),
             SectionSpec::GroundingReport { report } => format!("report:{report}"),
             SectionSpec::AgentReport { agent } => format!("agent:{agent}"),
+            SectionSpec::AudienceSignals { audience } => format!("signals:{audience}"),
+            SectionSpec::SurveyReport { run } => format!("survey-report:{run}"),
+            SectionSpec::Fidelity { run, set } => format!("fidelity:{run}:{set}"),
         }
     }
 
@@ -151,6 +162,9 @@ impl SectionSpec {
             SectionSpec::Insights { .. } => "session insights",
             SectionSpec::GroundingReport { .. } => "grounding report",
             SectionSpec::AgentReport { .. } => "agent report",
+            SectionSpec::AudienceSignals { .. } => "audience signals",
+            SectionSpec::SurveyReport { .. } => "survey report",
+            SectionSpec::Fidelity { .. } => "fidelity",
         }
     }
 }
@@ -160,7 +174,8 @@ impl std::str::FromStr for SectionSpec {
 
     /// A section named in one line, as `export --table` takes it: `dashboard`,
     /// `dashboard:FROM:TO`, `survey:RUN`, `survey:RUN:QUESTION`, `crosstab:RUN:QUESTION:DIMENSION`,
-    /// `insights:SESSION`, `report:REPORT`, `agent:NAME`.
+    /// `insights:SESSION`, `report:REPORT`, `agent:NAME`, `signals:AUDIENCE`,
+    /// `survey-report:RUN`, `fidelity:RUN:SET`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let parts: Vec<&str> = text.split(':').collect();
         let id_error = |e: pw_domain::IdError| e.to_string();
@@ -199,8 +214,18 @@ impl std::str::FromStr for SectionSpec {
             ["agent", agent] => Ok(SectionSpec::AgentReport {
                 agent: (*agent).to_owned(),
             }),
+            ["signals", audience] => Ok(SectionSpec::AudienceSignals {
+                audience: audience.parse().map_err(id_error)?,
+            }),
+            ["survey-report", run] => Ok(SectionSpec::SurveyReport {
+                run: run.parse().map_err(id_error)?,
+            }),
+            ["fidelity", run, set] => Ok(SectionSpec::Fidelity {
+                run: run.parse().map_err(id_error)?,
+                set: (*set).to_owned(),
+            }),
             _ => Err(format!(
-                "\"{text}\" names no table: use dashboard[:FROM:TO], survey:RUN[:QUESTION], crosstab:RUN:QUESTION:DIMENSION, insights:SESSION, report:REPORT or agent:NAME"
+                "\"{text}\" names no table: use dashboard[:FROM:TO], survey:RUN[:QUESTION], crosstab:RUN:QUESTION:DIMENSION, insights:SESSION, report:REPORT, agent:NAME, signals:AUDIENCE, survey-report:RUN or fidelity:RUN:SET"
             )),
         }
     }

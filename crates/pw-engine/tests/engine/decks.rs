@@ -893,3 +893,80 @@ async fn a_decks_slide_edits_and_order_are_kept_by_key_and_a_stale_edit_is_told(
     assert_eq!(refused.kind(), ErrorKind::InvalidInput);
     engine.shutdown().await;
 }
+
+/// An audience's signals in a deck: its strongest own signals, each bullet a stored signal's
+/// statement citing it, and the appendix table holding each one's stored interval; the
+/// template offers the audiences that have signals.
+#[tokio::test]
+async fn an_audiences_signals_in_a_deck_are_its_stored_signals_with_their_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = crate::evidence::demo_copy(dir.path(), "decks-signals").await;
+    let template = engine.decks().default_spec(workspace).await.unwrap();
+    let audience = template
+        .sections
+        .iter()
+        .find_map(|s| match s {
+            SectionSpec::AudienceSignals { audience } => Some(*audience),
+            _ => None,
+        })
+        .expect("the demo's template shows an audience's signals");
+    let spec: DeckSpec = serde_json::from_value(serde_json::json!({
+        "title": "Audience review",
+        "sections": [{ "kind": "audience_signals", "audience": audience }]
+    }))
+    .unwrap();
+    let gathered = engine.decks().gather(workspace, &spec).await.unwrap();
+    let stored = engine
+        .evidence()
+        .signals(workspace, Some(audience))
+        .await
+        .unwrap();
+    let strongest = stored
+        .iter()
+        .filter(|s| s.audience_id == Some(audience))
+        .max_by(|a, b| a.strength.total_cmp(&b.strength))
+        .unwrap();
+    let finding = gathered
+        .deck
+        .slides
+        .iter()
+        .find(|s| s.title.contains("strongest signals"))
+        .unwrap();
+    let SlideBody::Bullets { items } = &finding.body else {
+        panic!("{:?}", finding.body)
+    };
+    assert!(items[0].starts_with(&strongest.statement), "{items:?}");
+    for source in &finding.sources {
+        assert!(
+            stored.iter().any(|s| s.id.to_string() == source.reference),
+            "{source:?} is no stored signal"
+        );
+    }
+    let table = &gathered.tables[0];
+    for row in &table.rows {
+        let pw_engine::decks::Value::Text(statement) = &row[0] else {
+            panic!("{row:?}")
+        };
+        let signal = stored.iter().find(|s| &s.statement == statement).unwrap();
+        // A signal without an interval (a count, not a rate) shows a dash, never a zero.
+        let at = |f: fn(&pw_engine::evidence::Interval) -> f64| {
+            signal
+                .interval
+                .as_ref()
+                .map_or(pw_engine::decks::Value::Empty, |i| {
+                    pw_engine::decks::Value::from(f(i))
+                })
+        };
+        assert_eq!(row[2], at(|i| i.estimate));
+        assert_eq!(row[3], at(|i| i.low));
+        assert_eq!(row[4], at(|i| i.high));
+    }
+    assert!(
+        table
+            .rows
+            .iter()
+            .any(|row| row[2] != pw_engine::decks::Value::Empty),
+        "some of the strongest signals are rates with intervals"
+    );
+    engine.shutdown().await;
+}

@@ -376,6 +376,77 @@ async fn a_small_survey_runs_on_the_embedded_model_as_a_job_and_every_answer_is_
         .unwrap();
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 
+    // The report and the fidelity view in a client deck: every kept item and every caveat as
+    // the report holds them, and each question's similarity as the fidelity report has it.
+    let people = engine
+        .surveys()
+        .import_human_for_run(
+            run.id,
+            "people.csv",
+            "buy,like,cups\nshop,4,10\nstore,2,3\nonline,5,14\nshop,3,7\n",
+            &[
+                ("buy".to_owned(), "buy".to_owned()),
+                ("like".to_owned(), "like".to_owned()),
+                ("cups".to_owned(), "cups".to_owned()),
+            ],
+            &[],
+        )
+        .await
+        .unwrap();
+    let fidelity = engine
+        .surveys()
+        .fidelity(run.id, &people.id, None, &ResultOptions::default())
+        .await
+        .unwrap();
+    let spec: pw_engine::decks::DeckSpec = serde_json::from_value(json!({
+        "title": "Beans review",
+        "sections": [
+            { "kind": "survey_report", "run": run.id },
+            { "kind": "fidelity", "run": run.id, "set": people.id }
+        ]
+    }))
+    .unwrap();
+    let deck = engine.decks().gather(workspace, &spec).await.unwrap();
+    let shown: String = deck
+        .deck
+        .slides
+        .iter()
+        .map(|slide| match &slide.body {
+            pw_engine::decks::SlideBody::Bullets { items } => items.join("\n"),
+            _ => String::new(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    for item in body
+        .findings
+        .iter()
+        .chain(&body.segments)
+        .chain(&body.implications)
+        .chain(&body.actions)
+        .chain(&body.caveats)
+    {
+        assert!(
+            shown.contains(&item.text),
+            "{} is not in the deck",
+            item.text
+        );
+    }
+    let table = deck
+        .tables
+        .iter()
+        .find(|t| t.name.starts_with("Fidelity of "))
+        .unwrap();
+    assert_eq!(table.rows.len(), fidelity.questions.len());
+    for (row, question) in table.rows.iter().zip(&fidelity.questions) {
+        assert_eq!(
+            row[3],
+            question.ks_similarity.map_or(
+                pw_engine::decks::Value::Empty,
+                pw_engine::decks::Value::from
+            )
+        );
+    }
+
     // The copilot's survey tool reads the same run's results: the latest completed run of the
     // survey its words name, each question's line from the stored results. (This comes last:
     // analysis is routed to a scripted analyst on loopback from here on.)

@@ -31,6 +31,7 @@ const TEMPLATE: DeckSpecView = {
       question: null,
       dimension: null,
       agent: null,
+      set: null,
     },
     {
       kind: 'agentReport',
@@ -42,6 +43,7 @@ const TEMPLATE: DeckSpecView = {
       question: null,
       dimension: null,
       agent: 'budget',
+      set: null,
     },
   ],
   slides: [],

@@ -13,6 +13,7 @@ function section(overrides: Partial<DeckSectionView> = {}): DeckSectionView {
     question: null,
     dimension: null,
     agent: null,
+    set: null,
     ...overrides,
   };
 }

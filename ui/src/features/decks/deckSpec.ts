@@ -27,6 +27,12 @@ export function sectionLabel(section: DeckSectionView): string {
       return `Grounding report ${short(section.id)}`;
     case 'agentReport':
       return `Agent report: ${section.agent ?? ''}`;
+    case 'audienceSignals':
+      return `Audience signals ${short(section.id)}`;
+    case 'surveyReport':
+      return `Survey analysis report ${short(section.id)}`;
+    case 'fidelity':
+      return `Fidelity against people's answers ${short(section.id)}`;
   }
 }
 

@@ -7,6 +7,7 @@
 mod dashboard;
 mod headlines;
 mod research;
+mod signals;
 mod surveys;
 
 pub(super) use research::latest_answered;
@@ -81,6 +82,11 @@ pub(crate) async fn section(
         SectionSpec::AgentReport { agent } => {
             research::agent_report(engine, workspace, agent).await
         }
+        SectionSpec::AudienceSignals { audience } => {
+            signals::audience_signals(engine, workspace, *audience).await
+        }
+        SectionSpec::SurveyReport { run } => surveys::survey_report(engine, workspace, *run).await,
+        SectionSpec::Fidelity { run, set } => surveys::fidelity(engine, workspace, *run, set).await,
     }
 }
 

@@ -489,6 +489,231 @@ fn p_text(p: f64) -> String {
     }
 }
 
+/// The survey run of `run` in `workspace`, or why not.
+async fn run_in(
+    engine: &Engine,
+    workspace: WorkspaceId,
+    run: pw_domain::StudyId,
+) -> Result<crate::surveys::SurveyRun> {
+    let found = engine.surveys().run(run).await?;
+    if found.workspace_id != workspace {
+        return Err(crate::EngineError::InvalidInput(format!(
+            "the survey run {run} belongs to another workspace"
+        )));
+    }
+    Ok(found)
+}
+
+/// The analysis agent's latest report on a run: its findings and segments as findings, its
+/// implications and actions as recommendations, the caveats it carried (the diagnostics', not
+/// the model's) as caveats; every item cites the result tables it rests on, and only items
+/// that held against them were kept.
+pub(super) async fn survey_report(
+    engine: &Engine,
+    workspace: WorkspaceId,
+    run: pw_domain::StudyId,
+) -> Result<Gathered> {
+    let found = run_in(engine, workspace, run).await?;
+    let title = &found.title;
+    let Some(report) = engine.surveys().report(run).await? else {
+        return Err(crate::EngineError::InvalidInput(format!(
+            "the run of \"{title}\" has no analysis report yet: write it first"
+        )));
+    };
+    let mut gathered = Gathered::default();
+    let report_source = Source {
+        table: "survey_reports".into(),
+        reference: format!("{} version {}", report.id, report.version),
+        description: format!(
+            "The analysis agent's report on \"{title}\" (version {})",
+            report.version
+        ),
+    };
+    let cited = |items: &[crate::surveys::CitedItem]| -> Vec<Source> {
+        let mut sources = vec![report_source.clone()];
+        for item in items {
+            for handle in &item.tables {
+                let source = Source {
+                    table: "survey result table".into(),
+                    reference: format!("run {run} {handle}"),
+                    description: report
+                        .table(handle)
+                        .map_or_else(|| handle.clone(), |line| line.line.clone()),
+                };
+                if !sources.contains(&source) {
+                    sources.push(source);
+                }
+            }
+        }
+        sources
+    };
+    for (label, items, recommendation) in [
+        ("What the survey found", &report.body.findings, false),
+        ("Who differs", &report.body.segments, false),
+        ("What it means", &report.body.implications, true),
+        ("What to do", &report.body.actions, true),
+    ] {
+        for chunk in items.chunks(super::BULLETS_PER_SLIDE) {
+            let mut made = slide(
+                format!("{label}: \"{title}\""),
+                SlideBody::Bullets {
+                    items: chunk.iter().map(|item| item.text.clone()).collect(),
+                },
+                cited(chunk),
+            );
+            made.footnote = format!(
+                "Written by {} from the run's result tables; each item checked against the tables it cites.",
+                report.written_by
+            );
+            if recommendation {
+                gathered.recommendations.push(made);
+            } else {
+                gathered.findings.push(made);
+            }
+        }
+    }
+    gathered
+        .caveats
+        .extend(report.body.caveats.iter().map(|c| c.text.clone()));
+    gathered.method.push(format!(
+        "Survey \"{title}\": analysis report version {} written by {}; {} of {} items kept after checking them against the result tables.",
+        report.version,
+        report.written_by,
+        report.items_checked - report.items_dropped,
+        report.items_checked
+    ));
+    gathered.method_sources.push(report_source);
+    Ok(gathered)
+}
+
+/// A run set against people's answers to its survey: how alike each question's answers are
+/// (KS similarity for ordered answers, Jensen–Shannon divergence for categories), as the
+/// fidelity view shows it.
+pub(super) async fn fidelity(
+    engine: &Engine,
+    workspace: WorkspaceId,
+    run: pw_domain::StudyId,
+    set: &str,
+) -> Result<Gathered> {
+    let found = run_in(engine, workspace, run).await?;
+    let title = &found.title;
+    let report = engine
+        .surveys()
+        .fidelity(run, set, None, &ResultOptions::default())
+        .await?;
+    let source = Source {
+        table: "survey_human_sets".into(),
+        reference: format!("run {run} against set {set}"),
+        description: format!(
+            "\"{title}\" against {} people's answers",
+            NumberFormat::Count.display(&Value::from(report.human_rows as f64))
+        ),
+    };
+    let mut gathered = Gathered::default();
+    let similar: Vec<_> = report
+        .questions
+        .iter()
+        .filter_map(|q| q.ks_similarity.map(|ks| (q, ks)))
+        .collect();
+    if let Some(mean) = report.overall.mean_ks_similarity
+        && !similar.is_empty()
+    {
+        let mut chart = slide(
+            format!(
+                "Synthetic answers to \"{title}\" are {} alike to people's (mean KS similarity, {} questions)",
+                NumberFormat::Percent { places: 0 }.display(&Value::from(mean)),
+                similar.len()
+            ),
+            SlideBody::Chart {
+                chart: ChartSpec {
+                    kind: ChartKind::Bar,
+                    categories: similar
+                        .iter()
+                        .take(CHART_CATEGORIES)
+                        .map(|(q, _)| q.question.clone())
+                        .collect(),
+                    series: vec![Series {
+                        name: "KS similarity".into(),
+                        values: similar
+                            .iter()
+                            .take(CHART_CATEGORIES)
+                            .map(|(_, ks)| Some(*ks))
+                            .collect(),
+                    }],
+                    format: NumberFormat::Percent { places: 0 },
+                },
+            },
+            vec![source.clone()],
+        );
+        chart.footnote = "1 is the same distribution; KS similarity is one less the largest gap between the two cumulative distributions.".into();
+        gathered.findings.push(chart);
+        if let Some((least, ks)) = similar.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+            gathered.caveats.push(format!(
+                "\"{title}\": the synthetic answers to {} are the least like people's ({} KS similarity); read that question with most care.",
+                least.question,
+                NumberFormat::Percent { places: 0 }.display(&Value::from(*ks))
+            ));
+        }
+    }
+    let number = |v: Option<f64>| v.map_or(Value::Empty, Value::from);
+    let table = Table {
+        name: format!("Fidelity of {title}"),
+        columns: vec![
+            Column {
+                name: "Question".into(),
+                format: None,
+            },
+            Column {
+                name: "Synthetic answers".into(),
+                format: Some(NumberFormat::Count),
+            },
+            Column {
+                name: "People's answers".into(),
+                format: Some(NumberFormat::Count),
+            },
+            Column {
+                name: "KS similarity".into(),
+                format: Some(NumberFormat::Percent { places: 0 }),
+            },
+            Column {
+                name: "JS divergence (bits)".into(),
+                format: Some(NumberFormat::Decimal { places: 3 }),
+            },
+            Column {
+                name: "Mean, synthetic".into(),
+                format: Some(NumberFormat::Decimal { places: 2 }),
+            },
+            Column {
+                name: "Mean, people".into(),
+                format: Some(NumberFormat::Decimal { places: 2 }),
+            },
+        ],
+        rows: report
+            .questions
+            .iter()
+            .map(|q| {
+                vec![
+                    Value::from(q.question.as_str()),
+                    Value::from(q.synthetic_answers as f64),
+                    Value::from(q.human_answers as f64),
+                    number(q.ks_similarity),
+                    number(q.jensen_shannon_bits),
+                    number(q.synthetic_mean),
+                    number(q.human_mean),
+                ]
+            })
+            .collect(),
+    };
+    gathered.tables.push((table, vec![source.clone()]));
+    gathered.method.push(format!(
+        "Survey \"{title}\": set against {} people's answers to the same questions ({} questions compared).",
+        NumberFormat::Count.display(&Value::from(report.human_rows as f64)),
+        report.questions.len()
+    ));
+    gathered.method_sources.push(source);
+    Ok(gathered)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
