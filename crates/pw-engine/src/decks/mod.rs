@@ -592,13 +592,16 @@ fn lay_out(spec: &DeckSpec, gathered: &Gathered) -> Deck {
             subtitle: spec.subtitle.clone(),
         },
     ));
-    let headlines: Vec<String> = gathered
-        .findings
-        .iter()
-        .chain(&gathered.recommendations)
-        .map(|s| s.title.clone())
-        .take(6)
-        .collect();
+    // A finding told over two slides is one headline.
+    let mut headlines: Vec<String> = Vec::new();
+    for slide in gathered.findings.iter().chain(&gathered.recommendations) {
+        if headlines.len() == 6 {
+            break;
+        }
+        if !headlines.contains(&slide.title) {
+            headlines.push(slide.title.clone());
+        }
+    }
     if !headlines.is_empty() {
         let mut summary = plain("Executive summary", SlideBody::Bullets { items: headlines });
         summary.sources = gathered

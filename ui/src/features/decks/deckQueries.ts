@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { backend } from '../../ipc/backend';
-import type { DeckSpecView } from '../../ipc/backend';
+import type { DeckSectionView, DeckSpecView } from '../../ipc/backend';
 import { queryKeys } from '../../serverState/queryKeys';
 
 export function useDeckTemplate(workspaceId: string) {
@@ -64,4 +64,17 @@ export function saveSpec(workspaceId: string, spec: DeckSpecView | null): void {
   } catch {
     // Storage full or refused: the deck still builds; it is only not remembered.
   }
+}
+
+/**
+ * Adds a section to the deck the builder keeps for the workspace (the template, when the
+ * builder has not been opened yet), from a screen that shows the result: a crosstab picked on
+ * the run's screen. A section already in the deck is not added twice. Resolves with whether
+ * it was added.
+ */
+export async function addToSavedDeck(workspaceId: string, section: DeckSectionView): Promise<boolean> {
+  const spec = readSavedSpec(workspaceId) ?? (await backend.getDeckTemplate(workspaceId));
+  if (spec.sections.some((s) => s.key === section.key)) return false;
+  saveSpec(workspaceId, { ...spec, sections: [...spec.sections, section] });
+  return true;
 }

@@ -9,6 +9,7 @@ import type {
   SurveyRunView,
   WorkspaceSummary,
 } from '../../ipc/backend';
+import { addToSavedDeck } from '../decks/deckQueries';
 import { InlineJobProgress } from '../evidence/charts';
 import { ReportCard } from './ReportCard';
 import { MarginTable, OverlayBars, ShareBars, decimal, percent } from './surveyCharts';
@@ -163,7 +164,7 @@ function Results({
           ))}
         </section>
       )}
-      {data && <CrosstabCard run={run} questions={data.questions} weighted={weighted} />}
+      {data && <CrosstabCard workspaceId={workspaceId} run={run} questions={data.questions} weighted={weighted} />}
       <FidelityCard run={run} design={design} weighted={weighted} temperature={temperature} />
     </>
   );
@@ -251,11 +252,42 @@ function QuestionCard({ question }: { question: QuestionResultView }) {
   );
 }
 
-function CrosstabCard({ run, questions, weighted }: { run: SurveyRunView; questions: readonly QuestionResultView[]; weighted: boolean }) {
+function CrosstabCard({
+  workspaceId,
+  run,
+  questions,
+  weighted,
+}: {
+  workspaceId: string;
+  run: SurveyRunView;
+  questions: readonly QuestionResultView[];
+  weighted: boolean;
+}) {
   const crossable = questions.filter((q) => ['single_choice', 'likert', 'nps'].includes(q.kind));
   const [questionId, setQuestionId] = useState(crossable[0]?.questionId ?? '');
   const [dimension, setDimension] = useState(run.universe.find((d) => d.name === 'segment')?.name ?? run.universe[0]?.name ?? '');
   const table = useSurveyCrosstab(run.id, questionId, dimension, weighted);
+  const [added, setAdded] = useState<string | null>(null);
+  const addToDeck = async () => {
+    const key = `crosstab:${run.id}:${questionId}:${dimension}`;
+    try {
+      const fresh = await addToSavedDeck(workspaceId, {
+        kind: 'crosstab',
+        key,
+        from: null,
+        to: null,
+        id: run.id,
+        questions: [],
+        question: questionId,
+        dimension,
+        agent: null,
+        set: null,
+      });
+      setAdded(fresh ? 'Added to the client deck (Decks).' : 'The client deck has this crosstab already.');
+    } catch {
+      setAdded('The client deck could not be read; open Decks and try again.');
+    }
+  };
   if (crossable.length === 0) return null;
   const t = table.data ?? null;
   return (
@@ -278,8 +310,16 @@ function CrosstabCard({ run, questions, weighted }: { run: SurveyRunView; questi
               </option>
             ))}
           </select>
+          <button type="button" className="btn btn--small" onClick={() => void addToDeck()} data-testid="crosstab-to-deck">
+            Add to the client deck
+          </button>
         </div>
       </div>
+      {added && (
+        <p className="muted" role="status">
+          {added}
+        </p>
+      )}
       {table.error !== null && <ErrorBanner error={table.error} context="No crosstab" />}
       {t && (
         <>

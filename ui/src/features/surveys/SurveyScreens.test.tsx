@@ -132,6 +132,22 @@ describe('Surveys', () => {
     expect(screen.getByText(/No answer from 1: the rating could not be made/)).toBeInTheDocument();
     expect(await screen.findByTestId('crosstab-table')).toHaveTextContent('Coffee lovers');
     expect(screen.getByTestId('margin-table')).toHaveTextContent('Coffee lovers');
+
+    // The crosstab goes into the client deck the builder keeps, once.
+    window.localStorage.setItem(
+      'profitwheel.deckSpec.ws-1',
+      JSON.stringify({ title: 'Review', subtitle: '', objectives: [], sections: [], slides: [], slideOrder: [] }),
+    );
+    await userEvent.click(screen.getByTestId('crosstab-to-deck'));
+    expect(await screen.findByText('Added to the client deck (Decks).')).toBeInTheDocument();
+    const deck = JSON.parse(window.localStorage.getItem('profitwheel.deckSpec.ws-1') ?? '{}') as {
+      sections: { kind: string; key: string; question: string; dimension: string }[];
+    };
+    expect(deck.sections).toHaveLength(1);
+    expect(deck.sections[0]).toMatchObject({ kind: 'crosstab', question: 'aware', dimension: 'segment' });
+    await userEvent.click(screen.getByTestId('crosstab-to-deck'));
+    expect(await screen.findByText('The client deck has this crosstab already.')).toBeInTheDocument();
+    window.localStorage.removeItem('profitwheel.deckSpec.ws-1');
   });
 
   it('exports and compares the results at the rating temperature the screen reads them at', async () => {

@@ -51,10 +51,7 @@ pub(super) async fn dashboard(
                 let current = kpi.current?;
                 let value = kpi_text(current, kpi.unit, &currency);
                 let detail = match kpi.change() {
-                    Some(change) => format!(
-                        "{} on the previous period",
-                        signed_percent(change, NumberFormat::Percent { places: 0 })
-                    ),
+                    Some(change) => change_text(change),
                     None => "no previous period to compare".into(),
                 };
                 Some(Kpi {
@@ -318,11 +315,34 @@ fn kpi_text(value: KpiNumber, unit: KpiUnit, currency: &str) -> String {
     }
 }
 
+/// A KPI's change on the previous period as a tile says it: "+12% on the previous period",
+/// or "level with the previous period" when it rounds to no change ("+0%" would claim a rise
+/// the figure does not show).
+fn change_text(change: f64) -> String {
+    let format = NumberFormat::Percent { places: 0 };
+    if format.display(&Value::from(change)) == format.display(&Value::from(0.0)) {
+        "level with the previous period".into()
+    } else {
+        format!("{} on the previous period", signed_percent(change, format))
+    }
+}
+
 fn signed_percent(change: f64, format: NumberFormat) -> String {
     let text = format.display(&Value::from(change));
     if change > 0.0 && !text.starts_with('+') {
         format!("+{text}")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_change_that_rounds_to_nothing_is_level_not_a_rise() {
+        assert_eq!(super::change_text(0.004), "level with the previous period");
+        assert_eq!(super::change_text(-0.004), "level with the previous period");
+        assert_eq!(super::change_text(0.12), "+12% on the previous period");
+        assert_eq!(super::change_text(-0.051), "-5% on the previous period");
     }
 }

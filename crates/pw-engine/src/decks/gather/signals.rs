@@ -53,12 +53,16 @@ pub(super) async fn audience_signals(
         })
         .collect();
     let mut gathered = Gathered::default();
-    for (chunk, chunk_sources) in signals
+    for (n, (chunk, chunk_sources)) in signals
         .chunks(BULLETS_PER_SLIDE)
         .zip(sources.chunks(BULLETS_PER_SLIDE))
+        .enumerate()
     {
         let mut found = slide(
-            format!("What sets \"{name}\" apart: its strongest signals"),
+            format!(
+                "What sets \"{name}\" apart: its strongest signals{}",
+                if n == 0 { "" } else { " (continued)" }
+            ),
             SlideBody::Bullets {
                 items: chunk
                     .iter()
