@@ -29,8 +29,26 @@ pub struct DeckFile {
     pub changes: Option<Changes>,
 }
 
-/// The longest deck name a file name keeps: well under the 255 bytes file systems allow.
+/// The longest deck name a file name keeps: well under the 255 bytes file systems allow, with
+/// room for a version, a date, " (12)" and the extension.
 const LONGEST_NAME_IN_FILE: usize = 120;
+
+/// A deck's name as the start of a file name on any system: the characters Windows, macOS or
+/// Linux refuse replaced by "-", a long name cut.
+pub fn file_safe(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .take(LONGEST_NAME_IN_FILE)
+        .collect();
+    safe.trim().to_owned()
+}
 
 impl DeckFile {
     /// "Halcyon Roasters review v3.pptx", with the characters file systems refuse replaced.
@@ -42,23 +60,9 @@ impl DeckFile {
         )
     }
 
-    /// "Halcyon Roasters review v3": a deck's name and version as a file name's stem, with
-    /// the characters file systems refuse replaced and a long name cut.
+    /// "Halcyon Roasters review v3": a deck's name and version as a file name's stem.
     pub fn stem_of(name: &str, version: i64) -> String {
-        let safe: String = name
-            .chars()
-            .map(|c| {
-                if c.is_control()
-                    || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
-                {
-                    '-'
-                } else {
-                    c
-                }
-            })
-            .take(LONGEST_NAME_IN_FILE)
-            .collect();
-        format!("{} v{version}", safe.trim())
+        format!("{} v{version}", file_safe(name))
     }
 }
 

@@ -28,7 +28,7 @@ pub use chart::{ChartKind, ChartSpec, Series};
 pub use deck::{Deck, Kpi, Quote, Slide, SlideBody, Source};
 pub use error::DeckError;
 pub use figures::{Changes, Figure, Moved, changes, figures};
-pub use files::{DeckFile, DeckFiles, NewDeckFile};
+pub use files::{DeckFile, DeckFiles, NewDeckFile, file_safe};
 pub use format::{NumberFormat, Value};
 pub use package_check::{PackageReport, check_pptx};
 pub use pdf::{PdfFonts, write_pdf};

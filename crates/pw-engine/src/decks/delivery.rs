@@ -102,25 +102,10 @@ fn for_period(spec: &DeckSpec, period: Option<(NaiveDate, NaiveDate)>) -> DeckSp
     spec
 }
 
-/// The longest file name stem a delivery writes: well under the 255 bytes file systems allow,
-/// with room for " (12)" and the extension.
-const LONGEST_STEM: usize = 120;
-
-/// "Monday review 2026-11-30": the deck's title (with the characters file systems refuse
-/// replaced, cut to a length every file system takes) and the day the period ends.
+/// "Monday review 2026-11-30": the deck's title as a file name takes it (`file_safe`) and
+/// the day the period ends.
 fn delivery_stem(title: &str, day: NaiveDate) -> String {
-    let safe: String = title
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '-'
-            } else {
-                c
-            }
-        })
-        .take(LONGEST_STEM)
-        .collect();
-    format!("{} {day}", safe.trim())
+    format!("{} {day}", pw_decks::file_safe(title))
 }
 
 /// The folder is there and is a folder; otherwise why not, in words.
@@ -428,10 +413,7 @@ mod tests {
             "Weekly- review 2026-11-29"
         );
         let long = "x".repeat(400);
-        assert_eq!(
-            delivery_stem(&long, day(2026, 11, 29)).chars().count(),
-            LONGEST_STEM + " 2026-11-29".len()
-        );
+        assert!(delivery_stem(&long, day(2026, 11, 29)).chars().count() < 200);
     }
 
     #[test]
