@@ -126,6 +126,7 @@ pub fn run() -> ExitCode {
     let builder = ipc::specta_builder();
     let invoke_handler = builder.invoke_handler();
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             builder.mount_events(app);

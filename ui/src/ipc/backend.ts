@@ -1,6 +1,7 @@
 // The one module that talks to the generated bindings. Everything else imports from here,
 // so regenerating bindings.ts (tauri-specta) never ripples into components, and components
 // get plain promises that either resolve with data or reject with a BackendError.
+import { open as openDialog } from '@tauri-apps/plugin-dialog';
 import { commands, events } from './bindings';
 import type {
   AgentStepEventView,
@@ -445,6 +446,11 @@ export const backend = {
   saveDeckDelivery: (request: SaveDeckDeliveryInput) => unwrap(() => commands.saveDeckDelivery(request)),
   removeDeckDelivery: (workspaceId: string, name: string) =>
     unwrap(() => commands.removeDeckDelivery(workspaceId, name)),
+  /** The system's folder picker; resolves with the folder's path, or null when cancelled. */
+  pickFolder: async (title: string): Promise<string | null> => {
+    const picked = await openDialog({ directory: true, multiple: false, title });
+    return typeof picked === 'string' ? picked : null;
+  },
   /** Delivers now, as the schedule would: a job in the jobs panel. */
   deliverDeckNow: (workspaceId: string, name: string) =>
     unwrap(() => commands.deliverDeckNow(workspaceId, name)),

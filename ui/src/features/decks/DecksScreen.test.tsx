@@ -269,12 +269,19 @@ describe('DecksScreen', () => {
         return delivery;
       },
       deliver_deck_now: () => job,
+      'plugin:dialog|open': () => '/shares/picked',
     });
     const onJobStarted = renderScreen();
     const user = userEvent.setup();
     await screen.findAllByTestId('deck-slide');
     await user.click(screen.getByTestId('decks-tab-deliveries'));
-    await user.type(await screen.findByTestId('delivery-folder'), '/shares/acme');
+    // The system's folder picker fills the folder (the plugin's command, answered here).
+    calls.length = 0;
+    await user.click(await screen.findByTestId('delivery-pick-folder'));
+    await waitFor(() => expect(screen.getByTestId('delivery-folder')).toHaveValue('/shares/picked'));
+    expect(calls.find((c) => c.cmd === 'plugin:dialog|open')?.args).toMatchObject({ options: { directory: true } });
+    await user.clear(screen.getByTestId('delivery-folder'));
+    await user.type(screen.getByTestId('delivery-folder'), '/shares/acme');
     await user.click(screen.getByTestId('delivery-save'));
     await waitFor(() => expect(callsTo(calls, 'save_deck_delivery')).toHaveLength(1));
     const saved = (callsTo(calls, 'save_deck_delivery')[0].args.request as { delivery: DeckDeliveryView }).delivery;

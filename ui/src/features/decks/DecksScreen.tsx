@@ -322,12 +322,27 @@ function NewDelivery({
       </label>
       <label className="field">
         <span>Into the folder (its full path)</span>
-        <input
-          value={folder}
-          onChange={(e) => setFolder(e.target.value)}
-          placeholder="/Users/me/Shared/Client decks"
-          data-testid="delivery-folder"
-        />
+        <span className="deck-delivery-form__folder">
+          <input
+            value={folder}
+            onChange={(e) => setFolder(e.target.value)}
+            placeholder="/Users/me/Shared/Client decks"
+            data-testid="delivery-folder"
+          />
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={() =>
+              void backend
+                .pickFolder('The folder each delivered deck goes into')
+                .then((picked) => picked !== null && setFolder(picked))
+                .catch(() => undefined)
+            }
+            data-testid="delivery-pick-folder"
+          >
+            Choose…
+          </button>
+        </span>
       </label>
       {save.error !== null && <ErrorBanner error={save.error} context="Saving the delivery" onDismiss={() => save.reset()} />}
       <button
