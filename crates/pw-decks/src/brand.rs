@@ -54,6 +54,9 @@ impl From<Rgb> for String {
     }
 }
 
+/// The most pixels a logo may have: 4000 × 4000, sharp on any slide.
+const LARGEST_LOGO_PIXELS: u64 = 16_000_000;
+
 /// A logo to place on slides: PNG bytes and their size in pixels (read from the file, so the
 /// logo keeps its proportions).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +81,13 @@ impl Logo {
         let (width, height) = (read(16), read(20));
         if width == 0 || height == 0 {
             return Err(DeckError::Logo("the image has no pixels".into()));
+        }
+        // A logo is a small picture; a poster-sized image would be decoded whole for every
+        // report (and a small file can claim a huge one).
+        if u64::from(width) * u64::from(height) > LARGEST_LOGO_PIXELS {
+            return Err(DeckError::Logo(format!(
+                "the image is {width}×{height} pixels; a logo may have at most 16 million (4000×4000): save it smaller"
+            )));
         }
         Ok(Self {
             png: bytes,

@@ -27,7 +27,7 @@ pub struct Slide {
     /// A line under the content: base size, interval, period, or an AI-generated disclosure.
     #[serde(default)]
     pub footnote: String,
-    /// Which slide of which stored result this is ("survey:RUN#2"), for the user's edits to
+    /// Which slide of which stored result this is ("survey:RUN#chart-1a2b3c4d"), for the user's edits to
     /// find it again when the deck is rebuilt; empty for the deck's own slides (title, method).
     #[serde(default)]
     pub key: String,

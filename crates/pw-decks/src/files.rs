@@ -29,9 +29,10 @@ pub struct DeckFile {
     pub changes: Option<Changes>,
 }
 
-/// The longest deck name a file name keeps: well under the 255 bytes file systems allow, with
-/// room for a version, a date, " (12)" and the extension.
-const LONGEST_NAME_IN_FILE: usize = 120;
+/// The most bytes of a deck's name a file name keeps: file systems allow 255 bytes a name
+/// (UTF-8 on Linux and macOS, where "é" takes two and "日" three), and a version, a date,
+/// " (12)" and the extension need room.
+const LONGEST_NAME_IN_FILE: usize = 150;
 
 /// A deck's name as the start of a file name on any system: the characters Windows, macOS or
 /// Linux refuse replaced by "-", a long name cut.
@@ -45,9 +46,12 @@ pub fn file_safe(name: &str) -> String {
                 c
             }
         })
-        .take(LONGEST_NAME_IN_FILE)
         .collect();
-    safe.trim().to_owned()
+    let mut end = safe.len().min(LONGEST_NAME_IN_FILE);
+    while !safe.is_char_boundary(end) {
+        end -= 1;
+    }
+    safe[..end].trim().to_owned()
 }
 
 impl DeckFile {
@@ -249,4 +253,21 @@ fn deck_file(row: &sqlx::sqlite::SqliteRow) -> Result<DeckFile, DeckError> {
             .map(|c| serde_json::from_str(&c).map_err(|e| unreadable("deck_files.changes", e)))
             .transpose()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_name_in_any_script_fits_a_file_name() {
+        assert_eq!(super::file_safe("Q4: review / draft"), "Q4- review - draft");
+        for long in [
+            "x".repeat(400),
+            "日本語のレビュー".repeat(40),
+            "é".repeat(300),
+        ] {
+            let safe = super::file_safe(&long);
+            assert!(safe.len() <= 150, "{} bytes", safe.len());
+            assert!(long.starts_with(&safe));
+        }
+    }
 }

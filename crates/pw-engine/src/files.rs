@@ -36,11 +36,31 @@ pub fn write_new(folder: &Path, stem: &str, extension: &str, bytes: &[u8]) -> Re
                 return Ok(path);
             }
             Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => partial = e.file,
+            // A share or a removable drive that renames no other way (SMB, exFAT, FAT): the
+            // name is taken first with a file created only if none is there, then replaced.
             Err(e) => {
-                return Err(EngineError::Io {
-                    path,
-                    source: e.error,
-                });
+                partial = e.file;
+                match std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                {
+                    Err(taken) if taken.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                    Err(source) => return Err(EngineError::Io { path, source }),
+                    Ok(_) => match partial.persist(&path) {
+                        Ok(_) => {
+                            sync_folder(folder);
+                            return Ok(path);
+                        }
+                        Err(e) => {
+                            let _ = std::fs::remove_file(&path);
+                            return Err(EngineError::Io {
+                                path,
+                                source: e.error,
+                            });
+                        }
+                    },
+                }
             }
         }
     }

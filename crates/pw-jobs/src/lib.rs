@@ -25,7 +25,7 @@ pub use kind::{JobKind, Supervision};
 pub use model::{Job, JobEvent, JobSpec, JobState, Lane};
 pub use queue::{JobQueue, Lease, RetryPolicy};
 pub use runner::{JobContext, JobHandler, JobRunner, RunnerConfig};
-pub use schedule::{Schedule, Scheduler};
+pub use schedule::{FIRE_AT_FIELD, Schedule, Scheduler};
 
 /// Milliseconds since the Unix epoch, UTC: the queue's clock.
 pub fn now_ms() -> i64 {

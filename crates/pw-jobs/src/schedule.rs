@@ -52,6 +52,9 @@ fn parse_cron(expression: &str) -> Result<Cron> {
         })
 }
 
+/// The field of a fired job's payload (when it is an object) holding the fire's time, unix ms.
+pub const FIRE_AT_FIELD: &str = "fire_at_ms";
+
 #[derive(Clone)]
 pub struct Scheduler {
     queue: JobQueue,
@@ -63,7 +66,8 @@ impl Scheduler {
     }
 
     /// Adds or replaces a schedule (the one with the same name in the same workspace, or among
-    /// the global ones). A new schedule first fires at its next occurrence from now.
+    /// the global ones). A new schedule first fires at its next occurrence from now, and so
+    /// does one switched back on: it does not catch up on what it missed while off.
     pub async fn upsert(&self, schedule: &Schedule) -> Result<()> {
         parse_cron(&schedule.cron)?;
         let now = crate::now_ms();
@@ -72,7 +76,9 @@ impl Scheduler {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (coalesce(workspace_id, ''), name) DO UPDATE SET cron = excluded.cron, kind = excluded.kind,
                  title = excluded.title, lane = excluded.lane, payload = excluded.payload,
-                 enabled = excluded.enabled, last_error = NULL",
+                 enabled = excluded.enabled, last_error = NULL,
+                 last_fire_at = CASE WHEN job_schedules.enabled = 0 AND excluded.enabled = 1
+                                     THEN excluded.last_fire_at ELSE job_schedules.last_fire_at END",
         )
         .bind(&schedule.name)
         .bind(&schedule.cron)
@@ -181,11 +187,17 @@ impl Scheduler {
         let Some(due) = latest_fire_between(cron, since, now_ms) else {
             return Ok(None);
         };
+        // The fire's own time travels in the payload (`fire_at_ms`), which nothing rewrites: a
+        // job that works on "the week before" counts from when it was due, however late it
+        // runs or how often it is retried.
+        let mut payload = schedule.payload.clone();
+        if let Value::Object(fields) = &mut payload {
+            fields.insert(FIRE_AT_FIELD.to_owned(), Value::from(due));
+        }
         let spec = JobSpec {
-            payload: schedule.payload.clone(),
+            payload,
             workspace_id: schedule.workspace_id.clone(),
-            // The fire's own time (already past, so it runs at once): a job that works on "the
-            // week before" counts from when it was due, not from when a sleeping machine woke.
+            // The fire's own time (already past, so it runs at once).
             run_at: Some(due),
             ..JobSpec::new(schedule.kind.clone(), schedule.title.clone(), schedule.lane)
         }

@@ -415,6 +415,19 @@ fn workspaces_export_and_import_between_data_folders() {
     let deliveries: serde_json::Value = serde_json::from_slice(&deliveries.stdout).unwrap();
     assert_eq!(deliveries[0]["delivery"]["name"], "Monday");
     assert_eq!(deliveries[0]["enabled"], false, "{deliveries}");
+    // Off means off: it is not delivered now either, into another computer's folder.
+    let refused = profitwheel(
+        target.path(),
+        &[
+            "deck",
+            "delivery",
+            "run",
+            "Halcyon Roasters (demo)",
+            "Monday",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("is off"), "{}", stderr(&refused));
     // A second import is a conflict, not a duplicate.
     let again = profitwheel(
         target.path(),

@@ -63,6 +63,10 @@ pub struct ScheduledDelivery {
 struct DeliveryPayload {
     workspace_id: WorkspaceId,
     delivery: Delivery,
+    /// The schedule's fire this job is for (`pw_jobs::FIRE_AT_FIELD`, set by the scheduler);
+    /// for Deliver now, when it was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fire_at_ms: Option<i64>,
 }
 
 fn schedule_name(name: &str) -> String {
@@ -140,13 +144,14 @@ async fn run_job(engine: Arc<Engine>, ctx: JobContext) -> std::result::Result<Va
     let delivery = &payload.delivery;
     ctx.progress(0.0, format!("{}: gathering the results", delivery.name))
         .await;
-    // The period is counted from the day the delivery was due (a schedule's fire, even one a
-    // sleeping machine caught up on later; now for Deliver now), in the computer's time zone
-    // as the schedule is.
-    let queued = chrono::DateTime::from_timestamp_millis(ctx.job().run_at)
-        .unwrap_or_else(chrono::Utc::now)
-        .with_timezone(&chrono::Local)
-        .date_naive();
+    // The period is counted from the day the delivery was due (the schedule's fire, even one a
+    // sleeping machine caught up on later or a person retried days after; for Deliver now,
+    // when it was asked), in the computer's time zone as the schedule is.
+    let queued =
+        chrono::DateTime::from_timestamp_millis(payload.fire_at_ms.unwrap_or(ctx.job().created_at))
+            .unwrap_or_else(chrono::Utc::now)
+            .with_timezone(&chrono::Local)
+            .date_naive();
     let period = match delivery.period_days {
         Some(days) => Some(period_before(queued, days).ok_or_else(|| {
             JobError::permanent(format!("no period of {days} days ends before {queued}"))
@@ -233,6 +238,7 @@ impl DecksFacade<'_> {
         let payload = serde_json::to_value(DeliveryPayload {
             workspace_id: workspace,
             delivery: delivery.clone(),
+            fire_at_ms: None,
         })
         .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let cron = cron.trim();
@@ -314,9 +320,15 @@ impl DecksFacade<'_> {
     /// background, its outcome in the jobs panel.
     pub async fn deliver_now(&self, workspace: WorkspaceId, name: &str) -> Result<Job> {
         let scheduled = self.delivery_named(workspace, name).await?;
+        if !scheduled.enabled {
+            return Err(EngineError::InvalidInput(format!(
+                "\"{name}\" came with an imported workspace and is off: check its folder and save it again to turn it on"
+            )));
+        }
         let payload = serde_json::to_value(DeliveryPayload {
             workspace_id: workspace,
             delivery: scheduled.delivery.clone(),
+            fire_at_ms: Some(pw_jobs::now_ms()),
         })
         .map_err(|e| EngineError::InvalidInput(e.to_string()))?;
         let mut spec = JobSpec::new(

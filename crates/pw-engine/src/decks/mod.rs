@@ -379,18 +379,22 @@ impl DecksFacade<'_> {
     pub async fn write_out(&self, workspace: WorkspaceId, id: &str) -> Result<std::path::PathBuf> {
         let (file, bytes) = self.file(workspace, id).await?;
         let folder = self.exports_folder(workspace).await?;
-        let path = folder.join(file.file_name());
-        if tokio::fs::read(&path)
-            .await
-            .is_ok_and(|there| there == bytes)
-        {
-            return Ok(path);
+        let stem = pw_decks::DeckFile::stem_of(&file.name, file.version);
+        // The version may be there already under its name or beside a changed copy
+        // ("v3 (2)"): showing it again writes nothing.
+        for n in 1..=1_000 {
+            let path = folder.join(if n == 1 {
+                format!("{stem}.{}", file.format)
+            } else {
+                format!("{stem} ({n}).{}", file.format)
+            });
+            match tokio::fs::read(&path).await {
+                Ok(there) if there == bytes => return Ok(path),
+                Ok(_) => continue,
+                Err(_) => break,
+            }
         }
-        let name = file.file_name();
-        let stem = name
-            .strip_suffix(&format!(".{}", file.format))
-            .unwrap_or(&name);
-        crate::write_new(&folder, stem, &file.format, &bytes)
+        crate::write_new(&folder, &stem, &file.format, &bytes)
     }
 
     /// Builds the deck, writes it into the workspace's exports folder as its next version's
@@ -592,26 +596,26 @@ fn lay_out(spec: &DeckSpec, gathered: &Gathered) -> Deck {
             subtitle: spec.subtitle.clone(),
         },
     ));
-    // A finding told over two slides is one headline.
+    // A finding told over two slides is one headline; the summary cites every slide behind
+    // the headlines it shows.
     let mut headlines: Vec<String> = Vec::new();
+    let mut behind: Vec<&Slide> = Vec::new();
     for slide in gathered.findings.iter().chain(&gathered.recommendations) {
-        if headlines.len() == 6 {
-            break;
-        }
         if !headlines.contains(&slide.title) {
+            if headlines.len() == 6 {
+                continue;
+            }
             headlines.push(slide.title.clone());
         }
+        behind.push(slide);
     }
     if !headlines.is_empty() {
         let mut summary = plain("Executive summary", SlideBody::Bullets { items: headlines });
-        summary.sources = gathered
-            .findings
-            .iter()
-            .chain(&gathered.recommendations)
-            .take(6)
-            .flat_map(|s| s.sources.iter().cloned())
-            .collect();
-        summary.sources.dedup();
+        for source in behind.iter().flat_map(|s| s.sources.iter()) {
+            if !summary.sources.contains(source) {
+                summary.sources.push(source.clone());
+            }
+        }
         slides.push(summary);
     }
     if !spec.objectives.is_empty() {

@@ -75,7 +75,7 @@ impl DeckSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SlideEdit {
-    /// The slide's key ("survey:RUN#2"), as a gathered deck's slides carry it.
+    /// The slide's key ("survey:RUN#chart-1a2b3c4d"), as a gathered deck's slides carry it.
     pub key: String,
     /// The user's title in place of the stated finding (the sources stay the slide's).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -688,7 +688,7 @@ async fn a_delivery_writes_its_deck_into_its_folder_and_a_missing_folder_says_wh
     assert_eq!(done.state, JobState::Succeeded, "{:?}", done.last_error);
     let result = done.result.unwrap();
     // The period ends the day before the delivery was due (for Deliver now, when it was asked).
-    let due = chrono::DateTime::from_timestamp_millis(done.run_at)
+    let due = chrono::DateTime::from_timestamp_millis(done.payload["fire_at_ms"].as_i64().unwrap())
         .unwrap()
         .with_timezone(&chrono::Local)
         .date_naive();

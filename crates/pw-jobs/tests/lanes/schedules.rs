@@ -145,12 +145,39 @@ async fn an_every_minute_schedule_catches_up_once_after_months_asleep() {
     );
     assert_eq!(
         fired[0].run_at, latest_minute,
-        "the job carries the fire it is for, not the time the machine woke"
+        "the job runs for the fire it is for, not the time the machine woke"
+    );
+    assert_eq!(
+        fired[0].payload[pw_jobs::FIRE_AT_FIELD],
+        latest_minute,
+        "and says which fire that is, in a field nothing rewrites"
     );
     for _ in 0..3 {
         assert!(scheduler.tick(now).await.unwrap().is_empty());
     }
     assert_eq!(queue.list(None, 10).await.unwrap().len(), 1);
+}
+
+/// A schedule switched off and back on does not catch up on the fires it missed while off:
+/// it fires next at its next occurrence from when it was switched on.
+#[tokio::test]
+async fn a_schedule_switched_back_on_does_not_catch_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let queue = JobQueue::new(open(&dir).await);
+    let scheduler = Scheduler::new(queue.clone());
+    let now = pw_jobs::now_ms();
+    let months_ago = now - 200 * 24 * 3_600_000;
+    let mut poll = every_minute("poll", "poll", months_ago);
+    poll.enabled = false;
+    scheduler.upsert(&poll).await.unwrap();
+    assert!(scheduler.tick(now).await.unwrap().is_empty(), "off");
+    poll.enabled = true;
+    poll.last_fire_at = None;
+    scheduler.upsert(&poll).await.unwrap();
+    let since = scheduler.list().await.unwrap()[0].last_fire_at.unwrap();
+    assert!(since >= now, "counts from when it was switched on");
+    assert!(scheduler.tick(since).await.unwrap().is_empty());
+    assert_eq!(scheduler.tick(since + 61_000).await.unwrap().len(), 1);
 }
 
 /// A database error while one schedule fires (its enqueue fails, and so does recording anything

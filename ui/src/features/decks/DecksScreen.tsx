@@ -241,7 +241,12 @@ function Deliveries({
                   Turn on
                 </button>
               )}
-              <button type="button" className="btn btn--small" onClick={() => now.mutate(d.name)} disabled={now.isPending}>
+              <button
+                type="button"
+                className="btn btn--small"
+                onClick={() => now.mutate(d.name)}
+                disabled={now.isPending || !d.enabled}
+              >
                 Deliver now
               </button>
               <button type="button" className="btn btn--small btn--ghost" onClick={() => remove.mutate(d.name)}>

@@ -1,6 +1,7 @@
 // What the deck builder does to a spec, kept apart from React so it is testable: sections
 // moved and removed, slides edited, hidden and reordered. Slides are named by their keys
-// (`survey:RUN#2`), which the engine finds again at every build.
+// (`survey:RUN#chart-1a2b3c4d`: the record, the kind of slide, a digest of what it cites),
+// which the engine finds again at every build.
 import type { DeckSectionView, DeckSpecView, SlideEditView, SlideView } from '../../ipc/backend';
 
 /** The last characters of an id: enough to tell two records apart in a list. */

@@ -310,7 +310,14 @@ function CrosstabCard({
               </option>
             ))}
           </select>
-          <button type="button" className="btn btn--small" onClick={() => void addToDeck()} data-testid="crosstab-to-deck">
+          <button
+            type="button"
+            className="btn btn--small"
+            onClick={() => void addToDeck()}
+            disabled={questionId === '' || dimension === ''}
+            title="The crosstab as this screen shows it, read weighted"
+            data-testid="crosstab-to-deck"
+          >
             Add to the client deck
           </button>
         </div>

@@ -42,7 +42,9 @@ pub(super) async fn audience_signals(
             .total_cmp(&a.strength)
             .then(b.support_rows.cmp(&a.support_rows))
     });
+    let own = signals.len();
     signals.truncate(SIGNALS_SHOWN);
+    let shown = signals.len();
     let name = &overview.name;
     let sources: Vec<Source> = signals
         .iter()
@@ -53,16 +55,12 @@ pub(super) async fn audience_signals(
         })
         .collect();
     let mut gathered = Gathered::default();
-    for (n, (chunk, chunk_sources)) in signals
+    for (chunk, chunk_sources) in signals
         .chunks(BULLETS_PER_SLIDE)
         .zip(sources.chunks(BULLETS_PER_SLIDE))
-        .enumerate()
     {
         let mut found = slide(
-            format!(
-                "What sets \"{name}\" apart: its strongest signals{}",
-                if n == 0 { "" } else { " (continued)" }
-            ),
+            format!("What sets \"{name}\" apart: its strongest signals"),
             SlideBody::Bullets {
                 items: chunk
                     .iter()
@@ -79,9 +77,7 @@ pub(super) async fn audience_signals(
             chunk_sources.to_vec(),
         );
         found.footnote = format!(
-            "{} of {}'s live signals, strongest first; each rests on the stored rows it names.",
-            chunk.len(),
-            overview.signals.values().sum::<i64>()
+            "The strongest {shown} of \"{name}\"'s {own} live signals, strongest first; each rests on the stored rows it names."
         );
         gathered.findings.push(found);
     }

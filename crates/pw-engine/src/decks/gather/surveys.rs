@@ -576,9 +576,11 @@ pub(super) async fn survey_report(
         .caveats
         .extend(report.body.caveats.iter().map(|c| c.text.clone()));
     gathered.method.push(format!(
-        "Survey \"{title}\": analysis report version {} written by {}; {} of {} items kept after checking them against the result tables.",
+        "Survey \"{title}\": analysis report version {} written by {} from the results read {}, ratings at temperature {}; {} of {} items kept after checking them against the result tables.",
         report.version,
         report.written_by,
+        if report.weighted { "weighted" } else { "unweighted" },
+        report.temperature,
         report.items_checked - report.items_dropped,
         report.items_checked
     ));
@@ -610,6 +612,14 @@ pub(super) async fn fidelity(
         ),
     };
     let mut gathered = Gathered::default();
+    // A question as a reader knows it: its text, else its id.
+    let named = |q: &crate::surveys::QuestionComparison| {
+        if q.text.trim().is_empty() {
+            q.question.clone()
+        } else {
+            q.text.clone()
+        }
+    };
     let similar: Vec<_> = report
         .questions
         .iter()
@@ -630,7 +640,7 @@ pub(super) async fn fidelity(
                     categories: similar
                         .iter()
                         .take(CHART_CATEGORIES)
-                        .map(|(q, _)| q.question.clone())
+                        .map(|(q, _)| named(q))
                         .collect(),
                     series: vec![Series {
                         name: "KS similarity".into(),
@@ -645,12 +655,22 @@ pub(super) async fn fidelity(
             },
             vec![source.clone()],
         );
-        chart.footnote = "1 is the same distribution; KS similarity is one less the largest gap between the two cumulative distributions.".into();
+        chart.footnote = format!(
+            "100% is the same distribution: KS similarity is one less the largest gap between the two cumulative distributions.{}",
+            if similar.len() > CHART_CATEGORIES {
+                format!(
+                    " The first {CHART_CATEGORIES} of {} questions; the appendix has all.",
+                    similar.len()
+                )
+            } else {
+                String::new()
+            }
+        );
         gathered.findings.push(chart);
         if let Some((least, ks)) = similar.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
             gathered.caveats.push(format!(
-                "\"{title}\": the synthetic answers to {} are the least like people's ({} KS similarity); read that question with most care.",
-                least.question,
+                "\"{title}\": the synthetic answers to \"{}\" are the least like people's ({} KS similarity); read that question with most care.",
+                named(least),
                 NumberFormat::Percent { places: 0 }.display(&Value::from(*ks))
             ));
         }
@@ -693,7 +713,7 @@ pub(super) async fn fidelity(
             .iter()
             .map(|q| {
                 vec![
-                    Value::from(q.question.as_str()),
+                    Value::from(named(q).as_str()),
                     Value::from(q.synthetic_answers as f64),
                     Value::from(q.human_answers as f64),
                     number(q.ks_similarity),
