@@ -5,7 +5,7 @@ import { backend } from '../../ipc/backend';
 import type { BuiltDeckView, DeckFormatView, DeckSpecView, SlideView } from '../../ipc/backend';
 import { queryKeys } from '../../serverState/queryKeys';
 import { readSavedSpec, saveSpec, useDeckPreview, useDeckTemplate } from './deckQueries';
-import { editOf, moveSection, moveSlide, previewSpec, removeSection, sectionLabel, withEdit } from './deckSpec';
+import { editOf, moveSection, moveSlide, previewSpec, removeSection, sectionLabel, withEdit, withSection } from './deckSpec';
 import { SlideThumbnail } from './SlideThumbnail';
 import type { SlideLook } from './SlideThumbnail';
 
@@ -100,7 +100,16 @@ export function DeckBuilder({
         <ol className="deck-sections" data-testid="deck-sections">
           {current.sections.map((s, i) => (
             <li key={`${s.key}-${i}`}>
-              <span className="deck-sections__label">{sectionLabel(s)}</span>
+              <span className="deck-sections__label">
+                {sectionLabel(s)}
+                {s.kind === 'dashboard' && (
+                  <PeriodPicker
+                    from={s.from}
+                    to={s.to}
+                    onChange={(from, to) => change(withSection(current, i, { ...s, from, to }))}
+                  />
+                )}
+              </span>
               <span className="deck-sections__actions">
                 <button
                   type="button"
@@ -206,6 +215,48 @@ export function DeckBuilder({
         </ol>
       </section>
     </div>
+  );
+}
+
+/**
+ * The dashboard's period: both days or neither (the last 30 days with data). A half-set period
+ * is kept on screen and not sent until its other day is set.
+ */
+function PeriodPicker({
+  from,
+  to,
+  onChange,
+}: {
+  from: string | null;
+  to: string | null;
+  onChange: (from: string | null, to: string | null) => void;
+}) {
+  const [start, setStart] = useState(from ?? '');
+  const [end, setEnd] = useState(to ?? '');
+  const set = (nextStart: string, nextEnd: string) => {
+    setStart(nextStart);
+    setEnd(nextEnd);
+    if (nextStart === '' && nextEnd === '') onChange(null, null);
+    else if (nextStart !== '' && nextEnd !== '' && nextStart <= nextEnd) onChange(nextStart, nextEnd);
+  };
+  return (
+    <span className="deck-sections__period">
+      <input
+        type="date"
+        value={start}
+        onChange={(e) => set(e.target.value, end)}
+        aria-label="Dashboard from"
+        data-testid="deck-period-from"
+      />
+      <input
+        type="date"
+        value={end}
+        onChange={(e) => set(start, e.target.value)}
+        aria-label="Dashboard to"
+        data-testid="deck-period-to"
+      />
+      {start !== '' && end !== '' && start > end && <span className="form-error">The period ends before it starts.</span>}
+    </span>
   );
 }
 

@@ -206,6 +206,14 @@ describe('DecksScreen', () => {
     const previews = callsTo(calls, 'preview_deck');
     const last = previews[previews.length - 1].args.spec as DeckSpecView;
     expect(last.slides.every((e) => !e.hidden)).toBe(true);
+    // The dashboard's period: sent once both days are set, in order.
+    await user.type(screen.getByTestId('deck-period-from'), '2026-11-01');
+    await user.type(screen.getByTestId('deck-period-to'), '2026-11-30');
+    await waitFor(() => {
+      const asked = callsTo(calls, 'preview_deck');
+      const spec = asked[asked.length - 1].args.spec as DeckSpecView;
+      expect(spec.sections[0]).toMatchObject({ kind: 'dashboard', from: '2026-11-01', to: '2026-11-30' });
+    });
     await user.click(screen.getByRole('button', { name: 'Move Agent report: budget up' }));
     const sections = within(screen.getByTestId('deck-sections')).getAllByRole('listitem');
     expect(sections[0]).toHaveTextContent('Agent report: budget');

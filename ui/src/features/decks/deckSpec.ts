@@ -47,6 +47,11 @@ export function moveSection(spec: DeckSpecView, index: number, delta: number): D
   return { ...spec, sections };
 }
 
+/** The spec with section `index` replaced. */
+export function withSection(spec: DeckSpecView, index: number, section: DeckSectionView): DeckSpecView {
+  return { ...spec, sections: spec.sections.map((s, i) => (i === index ? section : s)) };
+}
+
 export function removeSection(spec: DeckSpecView, index: number): DeckSpecView {
   return { ...spec, sections: spec.sections.filter((_, i) => i !== index) };
 }
