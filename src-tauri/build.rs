@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "list_deck_files",
     "show_deck_file",
     "get_deck_theme",
+    "check_deck_theme",
     "save_deck_theme",
     "list_deck_deliveries",
     "save_deck_delivery",

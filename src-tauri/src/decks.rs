@@ -5,6 +5,7 @@ use pw_engine::decks::{DeckSpec, ThemeFileRole};
 use pw_ipc::{
     BuildDeckRequest, BuiltDeckView, DeckDeliveryView, DeckFileView, DeckPreviewView, DeckSpecView,
     DeckThemeView, IpcError, JobView, SaveDeckDeliveryRequest, SaveDeckThemeRequest,
+    ThemeSettingsView,
 };
 use tauri::State;
 
@@ -156,6 +157,15 @@ pub async fn get_deck_theme(
     let workspace = workspace_id.parse()?;
     let theme = engine.decks().theme(workspace).await?;
     theme_view(&engine, workspace, theme).await
+}
+
+/// What a reader would struggle with in these (unsaved) colours: the editor says it as the
+/// colours are picked, from the same rule the saved theme is held to.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_deck_theme(settings: ThemeSettingsView) -> Result<Vec<String>, IpcError> {
+    let theme: pw_engine::decks::Theme = settings.try_into()?;
+    Ok(theme.legibility_warnings())
 }
 
 #[tauri::command]

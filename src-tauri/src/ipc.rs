@@ -127,6 +127,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             decks::list_deck_files,
             decks::show_deck_file,
             decks::get_deck_theme,
+            decks::check_deck_theme,
             decks::save_deck_theme,
             decks::list_deck_deliveries,
             decks::save_deck_delivery,

@@ -10,6 +10,7 @@ import type {
   ErrorKind,
   JobView,
   SessionEventView,
+  ThemeSettingsView,
 } from './bindings';
 
 export type {
@@ -441,6 +442,8 @@ export const backend = {
   showDeckFile: (workspaceId: string, fileId: string) =>
     unwrap(() => commands.showDeckFile(workspaceId, fileId)),
   getDeckTheme: (workspaceId: string) => unwrap(() => commands.getDeckTheme(workspaceId)),
+  /** What a reader would struggle with in unsaved colours (low contrast), as the theme is edited. */
+  checkDeckTheme: (settings: ThemeSettingsView) => unwrap(() => commands.checkDeckTheme(settings)),
   saveDeckTheme: (request: SaveDeckThemeInput) => unwrap(() => commands.saveDeckTheme(request)),
   listDeckDeliveries: (workspaceId: string) => unwrap(() => commands.listDeckDeliveries(workspaceId)),
   saveDeckDelivery: (request: SaveDeckDeliveryInput) => unwrap(() => commands.saveDeckDelivery(request)),

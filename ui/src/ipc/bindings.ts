@@ -129,6 +129,11 @@ export const commands = {
 	 */
 	showDeckFile: (workspaceId: string, fileId: string) => typedError<string, IpcError>(__TAURI_INVOKE("show_deck_file", { workspaceId, fileId })),
 	getDeckTheme: (workspaceId: string) => typedError<DeckThemeView, IpcError>(__TAURI_INVOKE("get_deck_theme", { workspaceId })),
+	/**
+	 *  What a reader would struggle with in these (unsaved) colours: the editor says it as the
+	 *  colours are picked, from the same rule the saved theme is held to.
+	 */
+	checkDeckTheme: (settings: ThemeSettingsView) => typedError<string[], IpcError>(__TAURI_INVOKE("check_deck_theme", { settings })),
 	saveDeckTheme: (request: SaveDeckThemeRequest) => typedError<DeckThemeView, IpcError>(__TAURI_INVOKE("save_deck_theme", { request })),
 	listDeckDeliveries: (workspaceId: string) => typedError<DeckDeliveryView[], IpcError>(__TAURI_INVOKE("list_deck_deliveries", { workspaceId })),
 	saveDeckDelivery: (request: SaveDeckDeliveryRequest) => typedError<DeckDeliveryView, IpcError>(__TAURI_INVOKE("save_deck_delivery", { request })),

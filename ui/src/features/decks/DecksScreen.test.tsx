@@ -118,6 +118,11 @@ function backend(extra: Record<string, Handler> = {}) {
     get_deck_template: () => TEMPLATE,
     preview_deck: (args) => preview(args.spec as DeckSpecView),
     get_deck_theme: () => THEME,
+    // The engine's rule, as far as these tests need it: white text on white is unreadable.
+    check_deck_theme: (args) =>
+      (args.settings as DeckThemeView['settings']).text.toUpperCase() === '#FFFFFF'
+        ? ['body text on the background has a contrast of 1.0:1; under 4.5:1 it is hard to read']
+        : [],
     list_deck_files: () => [],
     list_deck_deliveries: () => [],
     ...extra,
@@ -237,6 +242,14 @@ describe('DecksScreen', () => {
     const thumbnail = within(preview).getAllByTestId('slide-thumbnail')[0];
     expect(thumbnail.style.getPropertyValue('--slide-primary')).toBe('#0A7B83');
     expect(callsTo(calls, 'save_deck_theme')).toHaveLength(0);
+    // Text as light as the background is said while it is picked, before any save.
+    const text = screen.getByTestId('theme-text');
+    await user.clear(text);
+    await user.type(text, '#FFFFFF');
+    expect(await screen.findByTestId('theme-warning')).toHaveTextContent('hard to read');
+    await user.clear(text);
+    await user.type(text, '#1F2937');
+    await waitFor(() => expect(screen.queryByTestId('theme-warning')).toBeNull());
 
     await user.click(screen.getByTestId('theme-save'));
     await waitFor(() => expect(callsTo(calls, 'save_deck_theme')).toHaveLength(1));

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { backend } from '../../ipc/backend';
 import type { DeckThemeView, SlideView, ThemeFileChangeView, ThemeFileRoleView, ThemeSettingsView } from '../../ipc/backend';
@@ -93,6 +93,20 @@ export function ThemeEditor({
     },
   });
 
+  // The warnings follow the colours as they are picked (once the picking pauses), from the
+  // engine's own rule; a colour that is not one yet leaves the last warnings standing.
+  const [settled, setSettled] = useState(settings);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSettled(settings), 300);
+    return () => window.clearTimeout(timer);
+  }, [settings]);
+  const legibility = useQuery({
+    queryKey: ['deckThemeCheck', settled.primary, settled.secondary, settled.text, settled.background],
+    queryFn: () => backend.checkDeckTheme(settled),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+  const warnings = legibility.data ?? theme.warnings;
   const look: SlideLook = {
     settings,
     clientLogo: logos.clientLogo,
@@ -190,7 +204,7 @@ export function ThemeEditor({
             </div>
           ))}
         </div>
-        {theme.warnings.map((w) => (
+        {warnings.map((w) => (
           <p key={w} className="banner banner--warning" data-testid="theme-warning">
             {w}
           </p>
