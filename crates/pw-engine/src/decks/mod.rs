@@ -411,8 +411,25 @@ impl DecksFacade<'_> {
             .next_version(workspace, spec.title.trim(), format.extension())
             .await?;
         let stem = pw_decks::DeckFile::stem_of(spec.title.trim(), next);
-        self.build_write_new_and_keep(workspace, spec, format, &folder, &stem)
-            .await
+        let (kept, path) = self
+            .build_write_new_and_keep(workspace, spec, format, &folder, &stem)
+            .await?;
+        if kept.file.version == next {
+            return Ok((kept, path));
+        }
+        // Another build of this deck (the CLI, a delivery) was kept in between: the file takes
+        // the version it was kept as, so its name never says another version's.
+        let named = folder.join(kept.file.file_name());
+        if named.exists() {
+            return Ok((kept, path));
+        }
+        match std::fs::rename(&path, &named) {
+            Ok(()) => Ok((kept, named)),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "a deck file keeps its first name");
+                Ok((kept, path))
+            }
+        }
     }
 
     /// Builds the deck, writes it whole into `folder` as `STEM.ext` (or `STEM (2).ext` when

@@ -970,3 +970,57 @@ async fn an_audiences_signals_in_a_deck_are_its_stored_signals_with_their_interv
     );
     engine.shutdown().await;
 }
+
+/// The desktop's Build writes each version into the workspace's own exports folder under its
+/// version's name; showing a version again writes nothing new, and a copy the person changed
+/// there is never overwritten: the kept version goes beside it, once.
+#[tokio::test]
+async fn built_decks_go_to_the_workspaces_folder_and_showing_one_never_overwrites_or_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, workspace) = crate::evidence::demo_copy(dir.path(), "decks-exports").await;
+    let decks = engine.decks();
+    let spec: DeckSpec = serde_json::from_value(serde_json::json!({
+        "title": "Exports review",
+        "sections": [{ "kind": "dashboard" }]
+    }))
+    .unwrap();
+    let (first, first_path) = decks
+        .build_into_exports(workspace, &spec, DeckFormat::Pptx)
+        .await
+        .unwrap();
+    let (second, second_path) = decks
+        .build_into_exports(workspace, &spec, DeckFormat::Pptx)
+        .await
+        .unwrap();
+    assert_eq!((first.file.version, second.file.version), (1, 2));
+    assert!(
+        first_path.ends_with("Exports review v1.pptx"),
+        "{first_path:?}"
+    );
+    assert!(
+        second_path.ends_with("Exports review v2.pptx"),
+        "{second_path:?}"
+    );
+    assert_eq!(first_path.parent(), second_path.parent());
+    assert_eq!(std::fs::read(&first_path).unwrap(), first.built.bytes);
+    // Shown again: the same file, nothing written.
+    let shown = decks.write_out(workspace, &first.file.id).await.unwrap();
+    assert_eq!(shown, first_path);
+    // The person edited the exported v1: it stays; the kept v1 goes beside it, and only once.
+    std::fs::write(&first_path, b"edited in PowerPoint").unwrap();
+    let beside = decks.write_out(workspace, &first.file.id).await.unwrap();
+    assert!(beside.ends_with("Exports review v1 (2).pptx"), "{beside:?}");
+    assert_eq!(std::fs::read(&first_path).unwrap(), b"edited in PowerPoint");
+    assert_eq!(std::fs::read(&beside).unwrap(), first.built.bytes);
+    assert_eq!(
+        decks.write_out(workspace, &first.file.id).await.unwrap(),
+        beside
+    );
+    assert_eq!(
+        std::fs::read_dir(first_path.parent().unwrap())
+            .unwrap()
+            .count(),
+        3
+    );
+    engine.shutdown().await;
+}
