@@ -14,10 +14,11 @@
 // what the engine computes, asks the copilot (its steps stream in; a citation opens the
 // result it cites, the one the CLI reads from the kept run), runs the anomaly specialist from
 // the Agents screen (its report kept, a schedule picked), builds a client deck in the Decks
-// screen (the theme set with a live preview, a slide retitled, the PowerPoint checked for both and
-// printed by LibreOffice), and saves screenshots.
-import { execFileSync, spawn } from 'node:child_process';
+// screen (the theme set with a live preview, a slide retitled, the PowerPoint checked for both,
+// held to the Open XML SDK's rules and printed by LibreOffice), and saves screenshots.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 
 const app = process.env.PW_E2E_APP;
@@ -26,6 +27,8 @@ const dataDir = process.env.PROFITWHEEL_DATA_DIR;
 const outDir = process.env.PW_E2E_OUT ?? '.e2e';
 if (!app || !cli || !dataDir) throw new Error('PW_E2E_APP, PW_E2E_CLI and PROFITWHEEL_DATA_DIR must be set');
 mkdirSync(outDir, { recursive: true });
+/** The checkout: the deck readers `scripts/install-project-tools` installs live in its .tools/. */
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The sandbox the connection check starts; stopped at the end. */
 let sandbox = null;
@@ -823,6 +826,18 @@ try {
     assert(parts.includes('0A7B83'), 'the theme colour is not in the PowerPoint file');
     assert(parts.includes('Where the budget went'), 'the retitled slide is not in the file');
     assert(parts.includes('North &amp; Co'), "the agency's name is not on the title slide");
+    // The rules behind PowerPoint's repair prompt (the Open XML SDK's, as openxml-audit applies
+    // them) find nothing in the deck the app built from the demo workspace.
+    const audit = spawnSync(
+      `${repoRoot}/.tools/deck-readers/bin/openxml-audit`,
+      ['--output', 'json', '--max-errors', '0', '--format', 'office2016', path],
+      { encoding: 'utf8' },
+    );
+    const verdict = JSON.parse(audit.stdout || '[]')[0];
+    assert(
+      verdict && verdict.valid === true && verdict.error_count === 0,
+      `the built deck breaks the Open XML SDK's rules: ${(audit.stdout || audit.stderr).slice(0, 1500)}`,
+    );
     // LibreOffice prints it, and its first slides are saved beside the screenshots.
     const printed = `${outDir}/deck`;
     mkdirSync(printed, { recursive: true });
