@@ -99,6 +99,9 @@ fn forward_job_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
             match events.recv().await {
                 Ok(pw_jobs_event) => {
                     let pw_engine::jobs::JobEvent::Changed(job) = pw_jobs_event;
+                    if let Some(notice) = pw_engine::decks::delivery_notice(&job) {
+                        notify(&handle, &notice);
+                    }
                     if let Err(e) = ipc::JobChanged(job.into()).emit(&handle) {
                         tracing::warn!(error = %e, "could not forward a job event to the window");
                     }
@@ -108,6 +111,21 @@ fn forward_job_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
             }
         }
     });
+}
+
+/// A system notification (Notification Center, the Windows action center, the freedesktop
+/// notification service); the jobs panel keeps the same news if none can be shown.
+fn notify(handle: &tauri::AppHandle, notice: &pw_engine::decks::DeliveryNotice) {
+    use tauri_plugin_notification::NotificationExt;
+    if let Err(e) = handle
+        .notification()
+        .builder()
+        .title(&notice.title)
+        .body(&notice.body)
+        .show()
+    {
+        tracing::warn!(error = %e, title = %notice.title, "could not show a system notification");
+    }
 }
 
 pub fn run() -> ExitCode {
@@ -127,6 +145,7 @@ pub fn run() -> ExitCode {
     let invoke_handler = builder.invoke_handler();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             builder.mount_events(app);

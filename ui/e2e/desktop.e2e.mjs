@@ -15,9 +15,10 @@
 // result it cites, the one the CLI reads from the kept run), runs the anomaly specialist from
 // the Agents screen (its report kept, a schedule picked), builds a client deck in the Decks
 // screen (the theme set with a live preview, a slide retitled, the PowerPoint checked for both,
-// held to the Open XML SDK's rules and printed by LibreOffice), and saves screenshots.
+// held to the Open XML SDK's rules and printed by LibreOffice, then delivered into a folder with
+// a system notification), and saves screenshots.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 
@@ -846,6 +847,44 @@ try {
     });
     const pdf = `${printed}/${path.split('/').pop().replace(/\.pptx$/, '.pdf')}`;
     execFileSync('pdftoppm', ['-r', '50', '-png', '-l', '4', pdf, `${outDir}/desktop-deck-slide`]);
+  });
+
+  await check('a deck delivered now lands in its folder and the system notification says so', async () => {
+    // The app's notification goes to the freedesktop notification service on the session bus;
+    // a monitor sees the call whether or not a service shows it (none runs under Xvfb).
+    const monitor = spawn('dbus-monitor', ['--session', "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"]);
+    let seen = '';
+    monitor.stdout.on('data', (chunk) => {
+      seen += chunk;
+    });
+    try {
+      const folder = `${dataDir}/delivered decks`;
+      mkdirSync(folder, { recursive: true });
+      await (await browser.$('[data-testid="decks-tab-deliveries"]')).click();
+      const name = await browser.$('[data-testid="delivery-name"]');
+      await name.waitForDisplayed({ timeout: 10_000 });
+      await name.clearValue();
+      await name.setValue('Monday deck');
+      await (await browser.$('[data-testid="delivery-folder"]')).setValue(folder);
+      await (await browser.$('[data-testid="delivery-save"]')).click();
+      const now = await browser.$('[data-testid="delivery-now"]');
+      await now.waitForDisplayed({ timeout: 10_000, timeoutMsg: 'the delivery was not saved' });
+      await now.click();
+      await browser.waitUntil(async () => readdirSync(folder).some((f) => f.endsWith('.pdf')), {
+        timeout: 120_000,
+        timeoutMsg: `nothing was delivered into ${folder}`,
+      });
+      const delivered = readdirSync(folder);
+      console.log(`     delivered: ${delivered.join(', ')}`);
+      await browser.waitUntil(async () => seen.includes('"Monday deck delivered"'), {
+        timeout: 20_000,
+        timeoutMsg: `no system notification was sent; the bus saw: ${seen.slice(-600)}`,
+      });
+      assert(seen.includes(delivered[0]), `the notification does not name the file: ${seen.slice(-600)}`);
+      await shot('desktop-deck-delivered');
+    } finally {
+      monitor.kill();
+    }
   });
 
   await check('the dark theme applies', async () => {

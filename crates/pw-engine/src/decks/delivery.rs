@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{Days, NaiveDate};
 use pw_domain::WorkspaceId;
 use pw_jobs::{
-    Job, JobContext, JobError, JobHandler, JobKind, JobSpec, Lane, Schedule, Supervision,
+    Job, JobContext, JobError, JobHandler, JobKind, JobSpec, JobState, Lane, Schedule, Supervision,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -197,6 +197,50 @@ async fn run_job(engine: Arc<Engine>, ctx: JobContext) -> std::result::Result<Va
     }))
 }
 
+/// What the computer tells the person when a delivery ends: a schedule fires while nobody
+/// watches the app, so the shell shows this as a system notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryNotice {
+    pub title: String,
+    pub body: String,
+}
+
+/// The notice for a delivery job that has just ended: delivered (where, with any warning) or not
+/// (why). `None` for other jobs, for a delivery still under way, and for one the person
+/// cancelled (they know).
+pub fn delivery_notice(job: &Job) -> Option<DeliveryNotice> {
+    if job.kind != DELIVERY_JOB_KIND {
+        return None;
+    }
+    let name = job.payload["delivery"]["name"]
+        .as_str()
+        .unwrap_or(&job.title)
+        .to_owned();
+    match job.state {
+        JobState::Succeeded => Some(DeliveryNotice {
+            title: format!("{name} delivered"),
+            body: job
+                .progress_message
+                .clone()
+                .unwrap_or_else(|| "The deck is in its folder.".to_owned()),
+        }),
+        JobState::Failed => Some(DeliveryNotice {
+            title: format!("{name} was not delivered"),
+            // The job's error already begins "NAME was not delivered: "; the title says that.
+            body: job
+                .last_error
+                .as_deref()
+                .map(|e| {
+                    e.strip_prefix(&format!("{name} was not delivered: "))
+                        .unwrap_or(e)
+                        .to_owned()
+                })
+                .unwrap_or_else(|| "The jobs panel says why.".to_owned()),
+        }),
+        JobState::Queued | JobState::Running | JobState::Cancelled => None,
+    }
+}
+
 impl DecksFacade<'_> {
     /// Delivers `delivery` on `cron` (five fields, the computer's local time), replacing the
     /// delivery of that name. The spec, the folder and the schedule are checked now; the
@@ -374,6 +418,71 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn delivery_job(state: JobState, message: Option<&str>, error: Option<&str>) -> Job {
+        Job {
+            id: "j1".into(),
+            kind: DELIVERY_JOB_KIND.into(),
+            title: "Deliver Weekly client deck".into(),
+            lane: Lane::Default,
+            priority: 0,
+            payload: json!({"delivery": {"name": "Weekly client deck"}}),
+            workspace_id: None,
+            state,
+            attempts: 1,
+            max_attempts: 1,
+            run_at: 0,
+            timeout_ms: 0,
+            cancel_requested: false,
+            progress: 1.0,
+            progress_message: message.map(str::to_owned),
+            checkpoint: None,
+            last_error: error.map(str::to_owned),
+            result: None,
+            created_at: 0,
+            started_at: None,
+            finished_at: None,
+            attempt_token: None,
+        }
+    }
+
+    #[test]
+    fn an_ended_delivery_says_where_its_deck_went_or_why_it_did_not_go() {
+        let delivered = delivery_job(
+            JobState::Succeeded,
+            Some("Delivered to /srv/decks/Review 2026-11-30.pdf"),
+            None,
+        );
+        assert_eq!(
+            delivery_notice(&delivered),
+            Some(DeliveryNotice {
+                title: "Weekly client deck delivered".into(),
+                body: "Delivered to /srv/decks/Review 2026-11-30.pdf".into(),
+            })
+        );
+        let failed = delivery_job(
+            JobState::Failed,
+            None,
+            Some(
+                "Weekly client deck was not delivered: the delivery folder /srv/decks is not there",
+            ),
+        );
+        assert_eq!(
+            delivery_notice(&failed),
+            Some(DeliveryNotice {
+                title: "Weekly client deck was not delivered".into(),
+                body: "the delivery folder /srv/decks is not there".into(),
+            })
+        );
+        for quiet in [JobState::Queued, JobState::Running, JobState::Cancelled] {
+            assert_eq!(delivery_notice(&delivery_job(quiet, None, None)), None);
+        }
+        let other = Job {
+            kind: "surveys.run".into(),
+            ..delivered
+        };
+        assert_eq!(delivery_notice(&other), None, "only deliveries notify");
     }
 
     #[test]

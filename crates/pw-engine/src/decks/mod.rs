@@ -13,7 +13,9 @@ mod theme;
 use std::sync::Arc;
 
 pub(crate) use delivery::job_kinds as delivery_job_kinds;
-pub use delivery::{DELIVERY_JOB_KIND, Delivery, ScheduledDelivery, period_before};
+pub use delivery::{
+    DELIVERY_JOB_KIND, Delivery, DeliveryNotice, ScheduledDelivery, delivery_notice, period_before,
+};
 pub use pw_decks::tables::Column;
 pub use pw_decks::{
     Brand, Changes, ChartKind, ChartSpec, Deck, DeckFile, Figure, Kpi, Moved, NumberFormat,

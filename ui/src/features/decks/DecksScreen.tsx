@@ -211,7 +211,8 @@ function Deliveries({
       </header>
       <p className="muted">
         A deck rebuilt on a schedule from the data as it is then, written into a folder (a shared drive, a synced
-        folder) and kept as a version. A delivery that fails says why in the jobs panel.
+        folder) and kept as a version. When one ends, a system notification says where the deck went, or why it did
+        not go; the jobs panel keeps the same news.
       </p>
       {deliveries.error !== null && (
         <ErrorBanner error={deliveries.error} context="Listing the deliveries" onRetry={() => void deliveries.refetch()} />
@@ -246,6 +247,7 @@ function Deliveries({
                 className="btn btn--small"
                 onClick={() => now.mutate(d.name)}
                 disabled={now.isPending || !d.enabled}
+                data-testid="delivery-now"
               >
                 Deliver now
               </button>
