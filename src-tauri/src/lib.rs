@@ -114,18 +114,27 @@ fn forward_job_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
 }
 
 /// A system notification (Notification Center, the Windows action center, the freedesktop
-/// notification service); the jobs panel keeps the same news if none can be shown.
+/// notification service); the jobs panel keeps the same news if none can be shown. Sent off
+/// the async workers: on Linux it is a D-Bus call that waits for its answer.
 fn notify(handle: &tauri::AppHandle, notice: &pw_engine::decks::DeliveryNotice) {
-    use tauri_plugin_notification::NotificationExt;
-    if let Err(e) = handle
-        .notification()
-        .builder()
-        .title(&notice.title)
-        .body(&notice.body)
-        .show()
+    let mut notification = notify_rust::Notification::new();
+    notification
+        .appname(&handle.package_info().name)
+        .summary(&notice.title)
+        .body(&notice.body);
+    #[cfg(target_os = "macos")]
     {
-        tracing::warn!(error = %e, title = %notice.title, "could not show a system notification");
+        // macOS shows a notification as the application its bundle identifier names.
+        if let Err(e) = notify_rust::set_application(&handle.config().identifier) {
+            tracing::debug!(error = %e, "the notifying application was set already");
+        }
     }
+    let title = notice.title.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = notification.show() {
+            tracing::warn!(error = %e, %title, "could not show a system notification");
+        }
+    });
 }
 
 pub fn run() -> ExitCode {
@@ -145,7 +154,6 @@ pub fn run() -> ExitCode {
     let invoke_handler = builder.invoke_handler();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_notification::init())
         .invoke_handler(invoke_handler)
         .setup(move |app| {
             builder.mount_events(app);
