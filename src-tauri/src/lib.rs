@@ -93,24 +93,68 @@ fn forward_session_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
 
 fn forward_job_events(handle: tauri::AppHandle, engine: Arc<Engine>) {
     let mut events = engine.jobs().subscribe();
+    let mut deliveries = DeliveryNotices::new();
     tauri::async_runtime::spawn(async move {
         use tokio::sync::broadcast::error::RecvError;
         loop {
             match events.recv().await {
                 Ok(pw_jobs_event) => {
                     let pw_engine::jobs::JobEvent::Changed(job) = pw_jobs_event;
-                    if let Some(notice) = pw_engine::decks::delivery_notice(&job) {
-                        notify(&handle, &notice);
-                    }
+                    deliveries.notify_if_ended(&handle, &job);
                     if let Err(e) = ipc::JobChanged(job.into()).emit(&handle) {
                         tracing::warn!(error = %e, "could not forward a job event to the window");
                     }
                 }
-                Err(RecvError::Lagged(missed)) => tracing::debug!(missed, "job events lagged"),
+                Err(RecvError::Lagged(missed)) => {
+                    // The panel re-reads the jobs; a delivery's end may be among the missed
+                    // events, so ended deliveries are looked up.
+                    tracing::warn!(missed, "job events lagged");
+                    deliveries.catch_up(&handle, &engine).await;
+                }
                 Err(RecvError::Closed) => break,
             }
         }
     });
+}
+
+/// The deliveries whose end was shown, so one looked up after lagged events is never shown twice.
+struct DeliveryNotices {
+    /// When the app started listening: older ends were shown (or not) by an earlier run.
+    since_ms: i64,
+    /// Job id and end time (a retried job ends again, and says so again).
+    shown: std::collections::HashSet<(String, i64)>,
+}
+
+impl DeliveryNotices {
+    fn new() -> Self {
+        Self {
+            since_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            shown: std::collections::HashSet::new(),
+        }
+    }
+
+    fn notify_if_ended(&mut self, handle: &tauri::AppHandle, job: &pw_engine::jobs::Job) {
+        let Some(notice) = pw_engine::decks::delivery_notice(job) else {
+            return;
+        };
+        let ended = job.finished_at.unwrap_or(job.run_at);
+        if ended >= self.since_ms && self.shown.insert((job.id.clone(), ended)) {
+            notify(handle, &notice);
+        }
+    }
+
+    async fn catch_up(&mut self, handle: &tauri::AppHandle, engine: &Engine) {
+        for state in [JobState::Succeeded, JobState::Failed] {
+            match engine.jobs().list(Some(state), 200).await {
+                Ok(jobs) => jobs
+                    .iter()
+                    .for_each(|job| self.notify_if_ended(handle, job)),
+                Err(e) => tracing::warn!(error = %e, "could not look up the deliveries that ended"),
+            }
+        }
+    }
 }
 
 /// A system notification (Notification Center, the Windows action center, the freedesktop
@@ -121,20 +165,53 @@ fn notify(handle: &tauri::AppHandle, notice: &pw_engine::decks::DeliveryNotice) 
     notification
         .appname(&handle.package_info().name)
         .summary(&notice.title)
-        .body(&notice.body);
-    #[cfg(target_os = "macos")]
+        .body(&notification_body(&notice.body));
+    #[cfg(windows)]
     {
-        // macOS shows a notification as the application its bundle identifier names.
-        if let Err(e) = notify_rust::set_application(&handle.config().identifier) {
-            tracing::debug!(error = %e, "the notifying application was set already");
+        // An installed app is registered under its identifier; a build run from target/ is not,
+        // and a toast for an unregistered id never shows (notify-rust then uses PowerShell's).
+        let installed = std::env::current_exe().is_ok_and(|exe| {
+            !exe.parent()
+                .is_some_and(|dir| dir.ends_with("target/debug") || dir.ends_with("target/release"))
+        });
+        if installed {
+            notification.app_id(&handle.config().identifier);
         }
     }
     let title = notice.title.clone();
     tauri::async_runtime::spawn_blocking(move || {
+        // On macOS the notification goes out when the returned handle is dropped, and a
+        // failure there is not reported back.
         if let Err(e) = notification.show() {
             tracing::warn!(error = %e, %title, "could not show a system notification");
         }
     });
+}
+
+/// The body as the platform reads it: the freedesktop service takes a subset of HTML, so a
+/// "R&D" or "<EU>" in a deck's name or path would be read as markup.
+fn notification_body(text: &str) -> String {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// macOS shows a notification as the application a bundle identifier names: ours once bundled,
+/// Terminal's for a development build (which has no bundle to name).
+#[cfg(target_os = "macos")]
+fn set_notifying_application(handle: &tauri::AppHandle) {
+    let identifier = if tauri::is_dev() {
+        "com.apple.Terminal"
+    } else {
+        handle.config().identifier.as_str()
+    };
+    if let Err(e) = notify_rust::set_application(identifier) {
+        tracing::warn!(error = %e, identifier, "system notifications will name another application");
+    }
 }
 
 pub fn run() -> ExitCode {
@@ -160,6 +237,8 @@ pub fn run() -> ExitCode {
             let slot = EngineSlot(tauri::async_runtime::block_on(start_engine(open_demo, telemetry.clone())));
             match &slot.0 {
                 Ok(engine) => {
+                    #[cfg(target_os = "macos")]
+                    set_notifying_application(app.handle());
                     forward_job_events(app.handle().clone(), engine.clone());
                     forward_session_events(app.handle().clone(), engine.clone());
                 }
@@ -186,4 +265,18 @@ pub fn run() -> ExitCode {
         }
     });
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::notification_body;
+
+    #[test]
+    #[cfg(all(unix, not(target_os = "macos")))]
+    fn a_notifications_text_is_never_read_as_markup_on_linux() {
+        assert_eq!(
+            notification_body("Delivered to /decks/R&D <EU> review.pdf"),
+            "Delivered to /decks/R&amp;D &lt;EU&gt; review.pdf"
+        );
+    }
 }

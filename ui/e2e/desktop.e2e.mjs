@@ -830,13 +830,13 @@ try {
     // The rules behind PowerPoint's repair prompt (the Open XML SDK's, as openxml-audit applies
     // them) find nothing in the deck the app built from the demo workspace.
     const audit = spawnSync(
-      `${repoRoot}/.tools/deck-readers/bin/openxml-audit`,
-      ['--output', 'json', '--max-errors', '0', '--format', 'office2016', path],
-      { encoding: 'utf8' },
+      `${repoRoot}/.tools/deck-readers/bin/python`,
+      ['-m', 'openxml_audit', '--output', 'json', '--max-errors', '0', '--format', 'office2016', path],
+      { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '', NO_COLOR: '1' } },
     );
     const verdict = JSON.parse(audit.stdout || '[]')[0];
     assert(
-      verdict && verdict.valid === true && verdict.error_count === 0,
+      audit.status === 0 && verdict && verdict.valid === true && verdict.errors.length === 0,
       `the built deck breaks the Open XML SDK's rules: ${(audit.stdout || audit.stderr).slice(0, 1500)}`,
     );
     // LibreOffice prints it, and its first slides are saved beside the screenshots.
@@ -854,18 +854,37 @@ try {
     // a monitor sees the call whether or not a service shows it (none runs under Xvfb).
     const monitor = spawn('dbus-monitor', ['--session', "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"]);
     let seen = '';
+    let refused = '';
     monitor.stdout.on('data', (chunk) => {
       seen += chunk;
     });
+    monitor.stderr.on('data', (chunk) => {
+      refused += chunk;
+    });
+    let listening = null;
+    const started = new Promise((resolve, reject) => {
+      monitor.on('error', reject);
+      monitor.on('exit', (code) => reject(new Error(`dbus-monitor stopped (${code}): ${refused}`)));
+      // A monitor's own name is taken away once it listens: from then on it sees every call.
+      listening = setInterval(() => {
+        if (seen.includes('NameLost')) {
+          clearInterval(listening);
+          resolve();
+        }
+      }, 50);
+    });
     try {
+      await Promise.race([
+        started,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`dbus-monitor is not listening: ${refused}`)), 10_000)),
+      ]);
       const folder = `${dataDir}/delivered decks`;
       mkdirSync(folder, { recursive: true });
       await (await browser.$('[data-testid="decks-tab-deliveries"]')).click();
-      const name = await browser.$('[data-testid="delivery-name"]');
-      await name.waitForDisplayed({ timeout: 10_000 });
-      await name.clearValue();
-      await name.setValue('Monday deck');
-      await (await browser.$('[data-testid="delivery-folder"]')).setValue(folder);
+      // The form's own name for it ("Weekly client deck"): React keeps a cleared field's old value.
+      const folderField = await browser.$('[data-testid="delivery-folder"]');
+      await folderField.waitForDisplayed({ timeout: 10_000 });
+      await folderField.setValue(folder);
       await (await browser.$('[data-testid="delivery-save"]')).click();
       const now = await browser.$('[data-testid="delivery-now"]');
       await now.waitForDisplayed({ timeout: 10_000, timeoutMsg: 'the delivery was not saved' });
@@ -876,13 +895,14 @@ try {
       });
       const delivered = readdirSync(folder);
       console.log(`     delivered: ${delivered.join(', ')}`);
-      await browser.waitUntil(async () => seen.includes('"Monday deck delivered"'), {
+      await browser.waitUntil(async () => seen.includes('"Weekly client deck delivered"'), {
         timeout: 20_000,
-        timeoutMsg: `no system notification was sent; the bus saw: ${seen.slice(-600)}`,
+        timeoutMsg: `no system notification was sent; the bus saw: ${seen.slice(-600)} ${refused}`,
       });
       assert(seen.includes(delivered[0]), `the notification does not name the file: ${seen.slice(-600)}`);
       await shot('desktop-deck-delivered');
     } finally {
+      clearInterval(listening);
       monitor.kill();
     }
   });

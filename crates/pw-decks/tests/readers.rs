@@ -83,25 +83,52 @@ fn libreoffice_opens_the_deck_and_prints_every_slide_with_its_numbers() {
     assert!(rendered.success());
 }
 
-/// The independent readers `scripts/install-project-tools` puts in a virtual environment of
-/// their own (pinned in `tests/readers/requirements.txt`).
-fn deck_reader(program: &str) -> std::path::PathBuf {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../.tools/deck-readers/bin")
-        .join(program);
+/// The Python of the virtual environment `scripts/install-project-tools` puts the independent
+/// readers in (pinned in `tests/readers/requirements.txt`).
+fn readers_python() -> std::process::Command {
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/deck-readers");
+    let path = if cfg!(windows) {
+        venv.join("Scripts/python.exe")
+    } else {
+        venv.join("bin/python")
+    };
     assert!(
         path.exists(),
         "{} is missing; scripts/install-project-tools installs it",
         path.display()
     );
-    path
+    let mut command = std::process::Command::new(path);
+    // Its JSON goes through a terminal library that would colour it when told to.
+    command.env_remove("FORCE_COLOR").env("NO_COLOR", "1");
+    command
+}
+
+/// A reader's script from `tests/readers/`, run on `file`; what it printed, as JSON.
+fn read_with(script: &str, file: &std::path::Path) -> serde_json::Value {
+    let output = readers_python()
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/readers")
+                .join(script),
+        )
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{script} could not read {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 /// What the Open XML SDK's validation rules (schemas and semantic checks, as openxml-audit
 /// ports them) find wrong in each file of `folder` for the Office version named: file name and
 /// one line per finding. One run for the folder: the reader takes two seconds to start.
 fn open_xml_findings(folder: &std::path::Path, office: &str) -> Vec<(String, Vec<String>)> {
-    let output = std::process::Command::new(deck_reader("openxml-audit"))
+    let output = readers_python()
+        .args(["-m", "openxml_audit"])
         .args([
             "--output",
             "json",
@@ -120,13 +147,24 @@ fn open_xml_findings(folder: &std::path::Path, office: &str) -> Vec<(String, Vec
             String::from_utf8_lossy(&output.stderr)
         )
     });
-    reports
+    let all_valid = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["valid"] == true);
+    assert_eq!(
+        output.status.success(),
+        all_valid,
+        "the exit status says what the reports say"
+    );
+    let reports: Vec<(String, Vec<String>)> = reports
         .as_array()
         .unwrap()
         .iter()
         .map(|report| {
             let file = std::path::Path::new(report["file"].as_str().unwrap());
-            let findings = report["errors"]
+            // Every finding, warnings too; a file is valid with none.
+            let findings: Vec<String> = report["errors"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -139,12 +177,18 @@ fn open_xml_findings(folder: &std::path::Path, office: &str) -> Vec<(String, Vec
                     )
                 })
                 .collect();
+            assert_eq!(
+                report["valid"].as_bool(),
+                Some(report["error_count"] == 0),
+                "the report's verdict and its errors agree: {report}"
+            );
             (
                 file.file_name().unwrap().to_string_lossy().into_owned(),
                 findings,
             )
         })
-        .collect()
+        .collect();
+    reports
 }
 
 /// The decks (and workbooks) the product writes, in all their variations: every slide kind
@@ -326,21 +370,8 @@ fn the_open_xml_sdk_rules_find_a_slide_without_its_shape_tree() {
 #[test]
 fn python_pptx_reads_back_every_slide_table_chart_and_note() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("deck.pptx");
-    std::fs::write(&path, write_pptx(&every_kind(), &brand()).unwrap()).unwrap();
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/readers/read_pptx.py");
-    let output = std::process::Command::new(deck_reader("python"))
-        .arg(script)
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "python-pptx could not read the deck: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let read: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    every_file_we_write(dir.path());
+    let read = read_with("read_pptx.py", &dir.path().join("branded.pptx"));
     assert_eq!(
         (read["slide_width"].as_i64(), read["slide_height"].as_i64()),
         (Some(12_192_000), Some(6_858_000)),
@@ -417,4 +448,106 @@ fn python_pptx_reads_back_every_slide_table_chart_and_note() {
         "{}",
         texts(7)
     );
+
+    // Bars, stacks and a table cut short, as the other reader finds them; an empty deck opens.
+    let mixed = read_with("read_pptx.py", &dir.path().join("mixed.pptx"));
+    let charts = |i: usize| mixed["slides"][i]["charts"][0].clone();
+    assert_eq!(charts(0)["type"], "BAR_CLUSTERED");
+    assert_eq!(charts(1)["type"], "COLUMN_STACKED");
+    assert_eq!(
+        charts(1)["categories"],
+        serde_json::json!(["R&D", "Sales <EU>"])
+    );
+    assert_eq!(
+        charts(1)["series"],
+        serde_json::json!([
+            {"name": "A & B", "values": [1.0, -2.5]},
+            {"name": "C", "values": [3.0, null]},
+        ])
+    );
+    let campaigns = mixed["slides"][2]["tables"][0].as_array().unwrap();
+    assert_eq!(campaigns.len(), 12, "the header and the 11 rows that fit");
+    assert_eq!(campaigns[11], serde_json::json!(["Campaign 11", "¥11,000"]));
+    let empty = read_with("read_pptx.py", &dir.path().join("empty.pptx"));
+    assert_eq!(empty["slides"], serde_json::json!([]));
+}
+
+/// openpyxl, a workbook reader that is not ours, reads the XLSX of a deck's tables back: a
+/// sheet per table, numbers as numbers under the format a person sees (money in its currency
+/// with its own decimals, percentages), and nothing measured as an empty cell, not a zero.
+#[test]
+fn openpyxl_reads_back_each_table_with_its_number_formats() {
+    let money = |currency: &str| {
+        Some(NumberFormat::Money {
+            currency: currency.into(),
+        })
+    };
+    let table = Table {
+        name: "Spend by platform".into(),
+        columns: vec![
+            Column {
+                name: "Platform".into(),
+                format: None,
+            },
+            Column {
+                name: "Spend".into(),
+                format: money("USD"),
+            },
+            Column {
+                name: "Spend in Japan".into(),
+                format: money("JPY"),
+            },
+            Column {
+                name: "CTR".into(),
+                format: Some(NumberFormat::Percent { places: 1 }),
+            },
+        ],
+        rows: vec![
+            vec![
+                "Meta".into(),
+                Value::Number(1200.75),
+                Value::Number(150_000.0),
+                Value::Number(0.0123),
+            ],
+            vec![
+                "TikTok".into(),
+                Value::Empty,
+                Value::Number(2000.0),
+                Value::Empty,
+            ],
+        ],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tables.xlsx");
+    let mut second = table.clone();
+    second.name = "Campaigns".into();
+    std::fs::write(&path, pw_decks::tables::to_xlsx(&[table, second]).unwrap()).unwrap();
+    let sheets = read_with("read_xlsx.py", &path);
+    assert_eq!(sheets[0]["name"], "Spend by platform");
+    assert_eq!(sheets[1]["name"], "Campaigns");
+    let rows = &sheets[0]["rows"];
+    assert_eq!(
+        rows[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["value"].clone())
+            .collect::<Vec<_>>(),
+        ["Platform", "Spend", "Spend in Japan", "CTR"]
+    );
+    assert_eq!(
+        rows[1],
+        serde_json::json!([
+            {"value": "Meta", "format": "General"},
+            {"value": 1200.75, "format": "\"$\"#,##0.00"},
+            {"value": 150000, "format": "\"¥\"#,##0"},
+            {"value": 0.0123, "format": "0.0%"},
+        ])
+    );
+    assert_eq!(
+        rows[2][1]["value"],
+        serde_json::Value::Null,
+        "a gap, not a zero"
+    );
+    assert_eq!(rows[2][2]["value"], 2000);
 }

@@ -6,6 +6,7 @@ import json
 import sys
 
 from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 
 def chart_of(chart):
@@ -25,16 +26,27 @@ def chart_of(chart):
     }
 
 
+def shapes_in(shapes):
+    """Every shape, those inside groups too."""
+    for shape in shapes:
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from shapes_in(shape.shapes)
+        else:
+            yield shape
+
+
 def slide_of(slide):
     texts, tables, charts = [], [], []
-    for shape in slide.shapes:
+    for shape in shapes_in(slide.shapes):
         if shape.has_text_frame:
             texts.append(shape.text_frame.text)
-        if shape.has_table:
+        if getattr(shape, "has_table", False) and shape.has_table:
             tables.append([[cell.text for cell in row.cells] for row in shape.table.rows])
-        if shape.has_chart:
+        if getattr(shape, "has_chart", False) and shape.has_chart:
             charts.append(chart_of(shape.chart))
-    notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
+    notes = ""
+    if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
+        notes = slide.notes_slide.notes_text_frame.text
     return {"texts": texts, "tables": tables, "charts": charts, "notes": notes}
 
 

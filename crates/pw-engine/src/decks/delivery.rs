@@ -179,15 +179,11 @@ async fn run_job(engine: Arc<Engine>, ctx: JobContext) -> std::result::Result<Va
         .map_err(|e| JobError::permanent(format!("{} was not delivered: {e}", delivery.name)))?;
     ctx.link_workspace(&payload.workspace_id.to_string())
         .await?;
-    // Nobody watches a scheduled delivery: what was done instead of what was asked is said
-    // where the notice and the jobs panel show it.
-    let warned = match kept.built.warnings.as_slice() {
-        [] => String::new(),
-        [one] => format!(" (with a warning: {one})"),
-        [first, rest @ ..] => format!(" (with {} warnings; the first: {first})", rest.len() + 1),
-    };
-    ctx.progress(1.0, format!("Delivered to {}{warned}", path.display()))
-        .await;
+    ctx.progress(
+        1.0,
+        delivered_line(&path.display().to_string(), &kept.built.warnings),
+    )
+    .await;
     Ok(json!({
         "path": path,
         "version": kept.file.version,
@@ -205,6 +201,20 @@ pub struct DeliveryNotice {
     pub body: String,
 }
 
+/// "Delivered to PATH" and the build's warnings: nobody watches a scheduled delivery, so what
+/// was done instead of what was asked is said where the jobs panel and the notification show it.
+fn delivered_line(path: &str, warnings: &[impl AsRef<str>]) -> String {
+    match warnings {
+        [] => format!("Delivered to {path}"),
+        [one] => format!("Delivered to {path} (with a warning: {})", one.as_ref()),
+        [first, rest @ ..] => format!(
+            "Delivered to {path} (with {} warnings; the first: {})",
+            rest.len() + 1,
+            first.as_ref()
+        ),
+    }
+}
+
 /// The notice for a delivery job that has just ended: delivered (where, with any warning) or not
 /// (why). `None` for other jobs, for a delivery still under way, and for one the person
 /// cancelled (they know).
@@ -219,10 +229,20 @@ pub fn delivery_notice(job: &Job) -> Option<DeliveryNotice> {
     match job.state {
         JobState::Succeeded => Some(DeliveryNotice {
             title: format!("{name} delivered"),
-            body: job
-                .progress_message
-                .clone()
-                .unwrap_or_else(|| "The deck is in its folder.".to_owned()),
+            // From the job's result, which the handler returns whole; its last progress line
+            // may be lost or replaced ("Finished before it could be cancelled").
+            body: match job.result.as_ref().and_then(|r| r["path"].as_str()) {
+                Some(path) => {
+                    let warnings: Vec<&str> = job
+                        .result
+                        .as_ref()
+                        .and_then(|r| r["warnings"].as_array())
+                        .map(|w| w.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default();
+                    delivered_line(path, &warnings)
+                }
+                None => "The deck is in its folder.".to_owned(),
+            },
         }),
         JobState::Failed => Some(DeliveryNotice {
             title: format!("{name} was not delivered"),
@@ -420,7 +440,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    fn delivery_job(state: JobState, message: Option<&str>, error: Option<&str>) -> Job {
+    fn delivery_job(state: JobState, result: Option<Value>, error: Option<&str>) -> Job {
         Job {
             id: "j1".into(),
             kind: DELIVERY_JOB_KIND.into(),
@@ -436,10 +456,12 @@ mod tests {
             timeout_ms: 0,
             cancel_requested: false,
             progress: 1.0,
-            progress_message: message.map(str::to_owned),
+            // What a cancel asked too late leaves: the result, not the delivery's last line, says
+            // where the deck went.
+            progress_message: Some("Finished before it could be cancelled".into()),
             checkpoint: None,
             last_error: error.map(str::to_owned),
-            result: None,
+            result,
             created_at: 0,
             started_at: None,
             finished_at: None,
@@ -451,7 +473,7 @@ mod tests {
     fn an_ended_delivery_says_where_its_deck_went_or_why_it_did_not_go() {
         let delivered = delivery_job(
             JobState::Succeeded,
-            Some("Delivered to /srv/decks/Review 2026-11-30.pdf"),
+            Some(json!({"path": "/srv/decks/Review 2026-11-30.pdf", "version": 3, "warnings": []})),
             None,
         );
         assert_eq!(
@@ -474,6 +496,17 @@ mod tests {
                 title: "Weekly client deck was not delivered".into(),
                 body: "the delivery folder /srv/decks is not there".into(),
             })
+        );
+        let warned = delivery_job(
+            JobState::Succeeded,
+            Some(
+                json!({"path": "/srv/decks/R.pdf", "warnings": ["the client logo could not be read", "no Arial"]}),
+            ),
+            None,
+        );
+        assert_eq!(
+            delivery_notice(&warned).unwrap().body,
+            "Delivered to /srv/decks/R.pdf (with 2 warnings; the first: the client logo could not be read)"
         );
         for quiet in [JobState::Queued, JobState::Running, JobState::Cancelled] {
             assert_eq!(delivery_notice(&delivery_job(quiet, None, None)), None);
