@@ -139,20 +139,26 @@ impl DeliveryNotices {
         let Some(notice) = pw_engine::decks::delivery_notice(job) else {
             return;
         };
-        let ended = job.finished_at.unwrap_or(job.run_at);
+        let Some(ended) = job.finished_at else {
+            return;
+        };
         if ended >= self.since_ms && self.shown.insert((job.id.clone(), ended)) {
             notify(handle, &notice);
         }
     }
 
+    /// Every delivery that ended since the app started listening and was not shown. A delivery
+    /// another process ran (the CLI's workers) turns up here too, and is shown then.
     async fn catch_up(&mut self, handle: &tauri::AppHandle, engine: &Engine) {
-        for state in [JobState::Succeeded, JobState::Failed] {
-            match engine.jobs().list(Some(state), 200).await {
-                Ok(jobs) => jobs
-                    .iter()
-                    .for_each(|job| self.notify_if_ended(handle, job)),
-                Err(e) => tracing::warn!(error = %e, "could not look up the deliveries that ended"),
-            }
+        match engine
+            .jobs()
+            .ended_since(pw_engine::decks::DELIVERY_JOB_KIND, self.since_ms)
+            .await
+        {
+            Ok(jobs) => jobs
+                .iter()
+                .for_each(|job| self.notify_if_ended(handle, job)),
+            Err(e) => tracing::warn!(error = %e, "could not look up the deliveries that ended"),
         }
     }
 }
@@ -200,14 +206,18 @@ fn notification_body(text: &str) -> String {
     }
 }
 
-/// macOS shows a notification as the application a bundle identifier names: ours once bundled,
-/// Terminal's for a development build (which has no bundle to name).
+/// macOS shows a notification as the application a bundle identifier names: ours when running
+/// from the app bundle, Terminal's for a binary run from target/ (no bundle has its name).
 #[cfg(target_os = "macos")]
 fn set_notifying_application(handle: &tauri::AppHandle) {
-    let identifier = if tauri::is_dev() {
-        "com.apple.Terminal"
-    } else {
+    let bundled = std::env::current_exe().is_ok_and(|exe| {
+        exe.parent()
+            .is_some_and(|dir| dir.ends_with("Contents/MacOS"))
+    });
+    let identifier = if bundled {
         handle.config().identifier.as_str()
+    } else {
+        "com.apple.Terminal"
     };
     if let Err(e) = notify_rust::set_application(identifier) {
         tracing::warn!(error = %e, identifier, "system notifications will name another application");

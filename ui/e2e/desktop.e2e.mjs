@@ -862,6 +862,7 @@ try {
       refused += chunk;
     });
     let listening = null;
+    let giveUp = null;
     const started = new Promise((resolve, reject) => {
       monitor.on('error', reject);
       monitor.on('exit', (code) => reject(new Error(`dbus-monitor stopped (${code}): ${refused}`)));
@@ -876,7 +877,9 @@ try {
     try {
       await Promise.race([
         started,
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`dbus-monitor is not listening: ${refused}`)), 10_000)),
+        new Promise((_, reject) => {
+          giveUp = setTimeout(() => reject(new Error(`dbus-monitor is not listening: ${refused}`)), 10_000);
+        }),
       ]);
       const folder = `${dataDir}/delivered decks`;
       mkdirSync(folder, { recursive: true });
@@ -899,10 +902,13 @@ try {
         timeout: 20_000,
         timeoutMsg: `no system notification was sent; the bus saw: ${seen.slice(-600)} ${refused}`,
       });
-      assert(seen.includes(delivered[0]), `the notification does not name the file: ${seen.slice(-600)}`);
+      // The body is escaped for the notification service's markup.
+      const named = delivered[0].replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+      assert(seen.includes(named), `the notification does not name the file: ${seen.slice(-600)}`);
       await shot('desktop-deck-delivered');
     } finally {
       clearInterval(listening);
+      clearTimeout(giveUp);
       monitor.kill();
     }
   });

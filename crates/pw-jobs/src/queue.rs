@@ -232,6 +232,20 @@ impl JobQueue {
         rows.iter().map(job_from_row).collect()
     }
 
+    /// The jobs of `kind` that succeeded or failed at or after `since_ms`, oldest end first:
+    /// what a listener that missed events looks up, however many other jobs ran meanwhile.
+    pub async fn ended_since(&self, kind: &str, since_ms: i64) -> Result<Vec<Job>> {
+        let rows = sqlx::query(
+            "SELECT * FROM jobs WHERE kind = ?1 AND state IN ('succeeded', 'failed') \
+             AND finished_at >= ?2 ORDER BY finished_at, id",
+        )
+        .bind(kind)
+        .bind(since_ms)
+        .fetch_all(self.db.reader())
+        .await?;
+        rows.iter().map(job_from_row).collect()
+    }
+
     /// Claims the next runnable job of a lane for `worker`, leasing it for `lease`. The claim
     /// starts a new attempt with its own token (`Job::attempt_token`).
     pub async fn claim(&self, lane: Lane, worker: &str, lease: Duration) -> Result<Option<Job>> {

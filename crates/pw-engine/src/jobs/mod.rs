@@ -36,6 +36,11 @@ impl<'e> Jobs<'e> {
         Ok(self.engine.queue.list(state, limit).await?)
     }
 
+    /// The jobs of `kind` that succeeded or failed at or after `since_ms`, oldest end first.
+    pub async fn ended_since(&self, kind: &str, since_ms: i64) -> Result<Vec<Job>> {
+        Ok(self.engine.queue.ended_since(kind, since_ms).await?)
+    }
+
     pub async fn get(&self, id: &str) -> Result<Job> {
         Ok(self.engine.queue.get(id).await?)
     }

@@ -137,6 +137,23 @@ async fn retryable_failures_back_off_then_succeed_and_permanent_ones_land_in_the
             .collect::<Vec<_>>(),
         vec![failing.id.as_str()]
     );
+    // Ended jobs of one kind, looked up by when they ended.
+    let ended = |kind: &'static str, since: i64| {
+        let queue = queue.clone();
+        async move {
+            queue
+                .ended_since(kind, since)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|j| j.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let flaky_end = done.finished_at.unwrap();
+    assert_eq!(ended("flaky", flaky_end).await, vec![job.id.clone()]);
+    assert_eq!(ended("flaky", flaky_end + 1).await, Vec::<String>::new());
+    assert_eq!(ended("broken", 0).await, vec![failing.id.clone()]);
     runner.shutdown().await;
 }
 
