@@ -83,6 +83,25 @@ try {
   });
 
   await check('KPI tiles show the demo numbers the engine computes', async () => {
+    // The workspace is listed while the demo job still writes its data; the tiles follow when
+    // it ends. Compare once both the engine and the tile have the whole of it.
+    await browser.waitUntil(
+      async () =>
+        JSON.parse(execFileSync(cli, ['--data-dir', dataDir, '--json', 'jobs', 'list'], { encoding: 'utf8' })).some(
+          (j) => j.kind === 'demo.generate' && j.state === 'succeeded',
+        ),
+      { timeout: 180_000, interval: 1_000, timeoutMsg: 'the demo job did not finish' },
+    );
+    const engineSpend =
+      JSON.parse(execFileSync(cli, ['--data-dir', dataDir, '--json', 'kpis', 'Halcyon Roasters (demo)'], { encoding: 'utf8' }))
+        .sections[0].kpis.find((k) => k.key === 'Spend').current / 1e6;
+    await browser.waitUntil(
+      async () => {
+        const shown = parseDisplayed(await browser.$('[data-testid="kpi-spend-value"]').getText());
+        return Math.abs(shown - engineSpend) / engineSpend < 0.005;
+      },
+      { timeout: 30_000, interval: 500, timeoutMsg: 'the spend tile did not follow the finished demo' },
+    );
     const expected = JSON.parse(
       execFileSync(cli, ['--data-dir', dataDir, '--json', 'kpis', 'Halcyon Roasters (demo)'], { encoding: 'utf8' }),
     );

@@ -51,7 +51,7 @@ describe('jobsState', () => {
   });
 
   it('names what a finished job changed, so exactly that is read again', () => {
-    expect(queriesChangedBy(job({ kind: 'demo.generate' }))).toEqual([['workspaces']]);
+    expect(queriesChangedBy(job({ kind: 'demo.generate' }))).toEqual([['workspaces'], ['dashboard', 'ws-1'], ['audiences', 'ws-1']]);
     expect(queriesChangedBy(job({ kind: 'model.download' }))).toEqual([['modelSettings']]);
     expect(queriesChangedBy(job({ kind: 'twins.create', workspaceId: 'ws-1' }))).toEqual([['twins', 'ws-1']]);
     expect(queriesChangedBy(job({ kind: 'twins.session', workspaceId: 'ws-1' }))).toEqual([

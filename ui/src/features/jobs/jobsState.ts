@@ -49,7 +49,9 @@ export function queriesChangedBy(job: Pick<JobView, 'kind'> & { workspaceId?: st
   const inWorkspace = (key: string): QueryKey => (ws === null ? [key] : [key, ws]);
   switch (job.kind) {
     case DEMO_JOB_KIND:
-      return [queryKeys.workspaces];
+      // The workspace is listed while its data is still being written: what its screens read
+      // before the end is partial.
+      return [queryKeys.workspaces, inWorkspace('dashboard'), inWorkspace('audiences')];
     case MODEL_DOWNLOAD_JOB_KIND:
       return [queryKeys.modelSettings];
     case SIGNALS_JOB_KIND:
